@@ -1,0 +1,30 @@
+/**
+ * The one error family of the gateway. Every module throws `GatewayError` (or a
+ * library error that its own edge translates into one); `src/http/error-handler.ts`
+ * is the only place that turns it into a response: an HTML page for browser flows,
+ * JSON `{ error: { code, message } }` for APIs. WebSocket refusals use the same
+ * codes with a close code from `src/chat/close-codes.ts`.
+ *
+ * `expose` follows oidc-provider: messages of 4xx errors are safe to show, 5xx are not.
+ */
+export class GatewayError extends Error {
+  /** HTTP status the error maps to. */
+  readonly status: number;
+  /** Stable machine-readable code, e.g. `state_mismatch`. Documented in the README. */
+  readonly code: string;
+  /** Whether `message` may be shown to the user (true for status < 500). */
+  readonly expose: boolean;
+
+  constructor(code: string, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = options.status ?? 400;
+    this.expose = this.status < 500;
+  }
+}
+
+/** Narrowing helper used by the edges that translate library errors. */
+export function isGatewayError(value: unknown): value is GatewayError {
+  return value instanceof GatewayError;
+}
