@@ -1,0 +1,130 @@
+import express, { type Express, type RequestHandler, Router } from 'express';
+import session from 'express-session';
+import './http/request-types.js';
+import { randomBytes } from 'node:crypto';
+import { citizenLoginRouter } from './auth/citizen-login.js';
+import { consentRouter } from './auth/consent-routes.js';
+import { sessionRouter, sessionView } from './auth/session-routes.js';
+import type { GatewayDeps } from './deps.js';
+import { errorHandler, notFound } from './http/error-handler.js';
+import { languageSelection } from './http/language.js';
+import { requestContext } from './http/request-context.js';
+import { securityHeaders } from './http/security-headers.js';
+import type { TenantContext } from './tenants/tenant-context.js';
+import { BUNDLE_DIR, STATIC_DIR } from './web/asset-paths.js';
+import { html } from './web/html.js';
+import { localize } from './web/i18n.js';
+import { renderPage } from './web/layout.js';
+import { renderLandingPage } from './web/pages/landing-page.js';
+
+/** The session cookie's name: `__Host-` in production binds it to our origin, https and path /. */
+export function sessionCookieName(production: boolean): string {
+  return production ? '__Host-gw.sid' : 'gw.sid';
+}
+
+/** The express-session middleware, shared by Express and the WebSocket upgrade. */
+export function createSessionParser(deps: GatewayDeps): RequestHandler {
+  return session({
+    name: sessionCookieName(deps.production),
+    secret: deps.config.session.secret ?? randomBytes(32).toString('base64url'),
+    store: deps.sessionStore,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    proxy: deps.config.trustProxy !== false,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.production,
+      path: '/',
+      maxAge: deps.config.session.idleMinutes * 60_000,
+    },
+  });
+}
+
+export interface CreatedApp {
+  app: Express;
+  sessionParser: RequestHandler;
+}
+
+/** Extra routes a feature adds per tenant (the chat adds its pages and APIs). */
+export type TenantRoutes = (deps: GatewayDeps, tenant: TenantContext) => Router;
+
+/**
+ * Builds the Express application without listening (STYLE rule 4): security headers, request
+ * ids, language, sessions, each tenant's routes (at the root with one tenant, under `/t/{id}`
+ * with several), health and JWKS endpoints, and the one error handler.
+ */
+export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): CreatedApp {
+  const app = express();
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('query parser', 'simple');
+  app.disable('x-powered-by');
+
+  const formActionOrigins = [
+    ...new Set(
+      deps.oidc
+        .statuses()
+        .map((s) => s.issuer)
+        .filter((issuer) => URL.canParse(issuer))
+        .map((issuer) => new URL(issuer).origin),
+    ),
+  ];
+  app.use(requestContext(deps.logger));
+  app.use(securityHeaders({ formActionOrigins, production: deps.production }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const brokers = deps.oidc.statuses();
+    const ready = brokers.every((b) => b.ready);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'starting', brokers });
+  });
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(deps.signingKeys.jwks);
+  });
+  const staticOptions = { index: false, fallthrough: true, maxAge: deps.production ? '1h' : 0 };
+  app.use('/static', express.static(STATIC_DIR, staticOptions), express.static(BUNDLE_DIR, staticOptions));
+
+  const sessionParser = createSessionParser(deps);
+  app.use(languageSelection(deps.config.defaultLanguage, deps.production));
+  app.use(sessionParser);
+
+  for (const tenant of deps.tenants) {
+    const router = Router();
+    router.use((req, _res, next) => {
+      req.tenant = tenant;
+      next();
+    });
+    router.get('/', (req, res) => {
+      const view = sessionView(deps, req, res.locals.lang);
+      res.setHeader('Cache-Control', 'no-store');
+      req.session.save(() => {
+        res.send(renderLandingPage(req, res, view, {}));
+      });
+    });
+    router.use(citizenLoginRouter(deps));
+    router.use(consentRouter(deps));
+    router.use(sessionRouter(deps));
+    for (const routes of extraRoutes) router.use(routes(deps, tenant));
+    app.use(tenant.basePath || '/', router);
+  }
+
+  if (deps.tenants.length > 1) {
+    app.get('/', (req, res) => {
+      const { lang } = res.locals;
+      res.send(
+        renderPage(req, res, {
+          title: 'eID chat gateway',
+          body: html`<h1>eID chat gateway</h1><ul>${deps.tenants.map((t) => html`<li><a href="${t.basePath}/">${localize(t.config.name, lang)}</a></li>`)}</ul>`,
+        }),
+      );
+    });
+  }
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return { app, sessionParser };
+}

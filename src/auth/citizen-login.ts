@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import type { GatewayDeps } from '../deps.js';
+import { GatewayError } from '../http/errors.js';
+import { loaAtLeast } from '../identity/verified-identity.js';
+import { findProvider } from '../tenants/tenant-context.js';
+import { mapClaims } from './claim-profiles.js';
+import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
+import { safeReturnTo } from './return-to.js';
+import { citizenRecord, regenerateSession, saveSession } from './session-state.js';
+
+/**
+ * `GET /auth/{provider}/login` and `GET /auth/{provider}/callback`: the citizen's strong
+ * identification. The callback holds the mapped identity as *pending*; nothing reaches the
+ * session's shared identity before the consent page.
+ */
+export function citizenLoginRouter(deps: GatewayDeps): Router {
+  const router = Router();
+
+  router.get('/auth/:provider/login', async (req, res) => {
+    const tenant = req.tenant;
+    const provider = findProvider(tenant, req.params.provider);
+    const returnTo = safeReturnTo(req.query.returnTo, `${tenant.basePath}/`);
+    const conversationId = typeof req.query.conversation === 'string' ? req.query.conversation : undefined;
+    const configuration = deps.oidc.get(tenant.config.id, provider.id);
+    req.session.visitorId ??= randomUUID();
+    const url = await startLogin(req, {
+      configuration,
+      transaction: {
+        kind: 'citizen',
+        tenantId: tenant.config.id,
+        providerId: provider.id,
+        returnTo,
+        ...(conversationId ? { conversationId } : {}),
+      },
+      redirectUri: `${tenant.baseUrl}/auth/${provider.id}/callback`,
+      scopes: provider.scopes,
+      acrValues: provider.acrValues,
+      usePar: provider.usePar,
+      loginHint: req.query.login_hint,
+      uiLocales: res.locals.lang,
+      clock: deps.clock,
+    });
+    await saveSession(req);
+    res.redirect(303, url.href);
+  });
+
+  router.get('/auth/:provider/callback', async (req, res) => {
+    // The callback URL carries the code: it must never leak to another site (helmet sets
+    // no-referrer globally; this repeats it where it matters most).
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    const tenant = req.tenant;
+    const provider = findProvider(tenant, req.params.provider);
+    const configuration = deps.oidc.get(tenant.config.id, provider.id);
+    try {
+      const login = await completeLogin(req, {
+        configuration,
+        kind: 'citizen',
+        tenantId: tenant.config.id,
+        providerId: provider.id,
+        currentUrl: new URL(req.originalUrl, deps.config.publicUrl),
+        timeoutMs: deps.config.session.loginTimeoutMinutes * 60_000,
+        clock: deps.clock,
+      });
+      const context = {
+        provider: provider.id,
+        issuer: configuration.serverMetadata().issuer,
+        ...(provider.acrLoa ? { acrLoa: provider.acrLoa } : {}),
+        ...(provider.genericClaims ? { generic: provider.genericClaims } : {}),
+      };
+      let identity;
+      try {
+        identity = mapClaims(provider.claimProfile, login.claims, context);
+      } catch (error) {
+        // Some brokers (Signicat) put the identity in userinfo rather than the ID token.
+        if (!(error instanceof GatewayError && error.code === 'claims_missing')) throw error;
+        if (!configuration.serverMetadata().userinfo_endpoint) throw error;
+        const userinfo = await fetchUserinfo(configuration, login.accessToken, String(login.claims.sub));
+        identity = mapClaims(provider.claimProfile, { ...userinfo, ...login.claims }, context);
+      }
+      if (!loaAtLeast(identity.loa, provider.minimumLoa)) {
+        throw new GatewayError('acr_too_low', 'The level of assurance is below what this service requires.', {
+          status: 403,
+        });
+      }
+      await regenerateSession(req);
+      const record = citizenRecord(req, tenant.config.id);
+      record.pending = deps.fieldCrypto.seal({
+        identity,
+        returnTo: login.transaction.returnTo,
+        receivedAt: deps.clock.now(),
+        idToken: login.idToken,
+        ...(login.transaction.conversationId ? { conversationId: login.transaction.conversationId } : {}),
+      });
+      delete req.session.csrfToken;
+      req.log.info({ tenant: tenant.config.id, provider: provider.id, loa: identity.loa }, 'citizen identified; consent pending');
+      await saveSession(req);
+      res.redirect(303, `${tenant.basePath}/consent`);
+    } catch (error) {
+      // A failed callback leaves the session as it was (anonymous): save the consumed state.
+      await saveSession(req);
+      throw error;
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { Loa, ShareableClaim } from '../identity/verified-identity.js';
+import type { Clock } from '../runtime/clock.js';
+import type { SigningKeys } from '../runtime/signing-keys.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Proof of a citizen's decision on the consent page, signed with the gateway's key so the
+ * organisation can show what was agreed, when and through which provider. It names the
+ * claims, never their values; the citizen is identified only by the keyed blind index.
+ */
+export interface ConsentReceipt {
+  id: string;
+  tenantId: string;
+  decision: 'shared' | 'declined' | 'withdrawn';
+  provider: string;
+  loa: Loa;
+  acr: string;
+  claims: ShareableClaim[];
+  subjectIndex: string;
+  /** Milliseconds since the epoch. */
+  issuedAt: number;
+  /** Compact JWS (`typ: consent-receipt+jwt`) over the fields above. */
+  jws: string;
+}
+
+export const RECEIPT_JWT_TYPE = 'consent-receipt+jwt';
+
+/** Signs and stores a receipt. */
+export async function issueReceipt(
+  deps: { store: Store; signingKeys: SigningKeys; clock: Clock; issuer: string },
+  fields: Omit<ConsentReceipt, 'id' | 'issuedAt' | 'jws'>,
+): Promise<ConsentReceipt> {
+  const id = randomUUID();
+  const issuedAt = deps.clock.now();
+  const jws = await new SignJWT({
+    tenant: fields.tenantId,
+    decision: fields.decision,
+    provider: fields.provider,
+    loa: fields.loa,
+    acr: fields.acr,
+    claims: fields.claims,
+  })
+    .setProtectedHeader({ alg: deps.signingKeys.alg, kid: deps.signingKeys.kid, typ: RECEIPT_JWT_TYPE })
+    .setIssuer(deps.issuer)
+    .setSubject(fields.subjectIndex)
+    .setJti(id)
+    .setIssuedAt(Math.floor(issuedAt / 1000))
+    .sign(deps.signingKeys.privateKey);
+  const receipt: ConsentReceipt = { ...fields, id, issuedAt, jws };
+  await deps.store.receipts.save(receipt);
+  return receipt;
+}

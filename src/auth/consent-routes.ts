@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Request, Router } from 'express';
+import type { GatewayDeps } from '../deps.js';
+import { csrfToken, verifyCsrf } from '../http/csrf.js';
+import { GatewayError } from '../http/errors.js';
+import { SHAREABLE_CLAIMS, type ShareableClaim } from '../identity/verified-identity.js';
+import { findProvider } from '../tenants/tenant-context.js';
+import { html } from '../web/html.js';
+import { renderPage } from '../web/layout.js';
+import { availableClaims, renderConsentPage } from '../web/pages/consent-page.js';
+import { issueReceipt } from './consent-receipts.js';
+import { safeReturnTo } from './return-to.js';
+import {
+  type SharedIdentity,
+  citizenRecord,
+  readPendingIdentity,
+  readSharedIdentity,
+  saveSession,
+} from './session-state.js';
+
+/**
+ * The opt-in step. `GET /consent` shows the pending identity's claims; `POST /consent` shares
+ * exactly the ticked claims (or none, with `decision=decline`) and keeps a signed receipt;
+ * `POST /consent/withdraw` and `POST /api/identity/withdraw` stop sharing.
+ */
+export function consentRouter(deps: GatewayDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 20 });
+  const json = express.json({ limit: '4kb' });
+  const csrf = verifyCsrf((req) => req.tenant.allowedOrigins);
+  const receiptDeps = { store: deps.store, signingKeys: deps.signingKeys, clock: deps.clock, issuer: deps.config.publicUrl };
+
+  router.get('/consent', async (req, res) => {
+    const pending = readPendingIdentity(req.session, req.tenant.config.id, deps.fieldCrypto);
+    if (!pending) {
+      const { t } = res.locals;
+      res.send(
+        renderPage(req, res, {
+          title: t('consent.title'),
+          body: html`<h1>${t('consent.title')}</h1><p>${t('consent.none')}</p><p><a class="button secondary" href="${req.tenant.basePath}/">${t('common.back')}</a></p>`,
+        }),
+      );
+      return;
+    }
+    const provider = findProvider(req.tenant, pending.identity.provider);
+    const token = csrfToken(req);
+    await saveSession(req);
+    res.send(renderConsentPage(req, res, { pending, provider, csrfToken: token }));
+  });
+
+  router.post('/consent', form, csrf, async (req, res) => {
+    const tenantId = req.tenant.config.id;
+    const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
+    if (!pending) throw new GatewayError('consent_not_pending', 'There is no identity waiting for consent.', { status: 409 });
+    const body = req.body as Record<string, unknown>;
+    const decision = body.decision;
+    if (decision !== 'share' && decision !== 'decline') {
+      throw new GatewayError('consent_invalid', 'Choose to share the selected details or to share nothing.');
+    }
+    const ticked = body.claims === undefined ? [] : Array.isArray(body.claims) ? body.claims : [body.claims];
+    const available = new Map(availableClaims(pending.identity));
+    if (!ticked.every((c): c is ShareableClaim => typeof c === 'string' && available.has(c as ShareableClaim))) {
+      throw new GatewayError('consent_invalid', 'Only the listed details can be shared.');
+    }
+    const claimNames = SHAREABLE_CLAIMS.filter((c) => ticked.includes(c));
+    const { identity } = pending;
+    const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
+    const record = citizenRecord(req, tenantId);
+
+    if (decision === 'decline') {
+      await issueReceipt(receiptDeps, {
+        tenantId,
+        decision: 'declined',
+        provider: identity.provider,
+        loa: identity.loa,
+        acr: identity.acr,
+        claims: [],
+        subjectIndex,
+      });
+      // Declining discards the identity altogether; the session stays anonymous.
+      delete record.pending;
+      req.log.info({ tenant: tenantId, provider: identity.provider }, 'consent declined');
+      await saveSession(req);
+      res.redirect(303, pending.returnTo);
+      return;
+    }
+
+    const receipt = await issueReceipt(receiptDeps, {
+      tenantId,
+      decision: 'shared',
+      provider: identity.provider,
+      loa: identity.loa,
+      acr: identity.acr,
+      claims: claimNames,
+      subjectIndex,
+    });
+    const shared: SharedIdentity = {
+      provider: identity.provider,
+      country: identity.country,
+      loa: identity.loa,
+      acr: identity.acr,
+      claimNames,
+      claims: {
+        ...(claimNames.includes('name')
+          ? {
+              name: available.get('name'),
+              ...(identity.givenName ? { givenName: identity.givenName } : {}),
+              ...(identity.familyName ? { familyName: identity.familyName } : {}),
+            }
+          : {}),
+        ...(claimNames.includes('nationalId')
+          ? { nationalId: identity.nationalId, nationalIdType: identity.nationalIdType }
+          : {}),
+        ...(claimNames.includes('birthDate') ? { birthDate: available.get('birthDate') } : {}),
+      },
+      subjectIndex,
+      receiptId: receipt.id,
+      sharedAt: deps.clock.now(),
+    };
+    record.shared = deps.fieldCrypto.seal(shared);
+    record.brokerSession = deps.fieldCrypto.seal({ providerId: identity.provider, idToken: pending.idToken });
+    delete record.pending;
+    req.session.visitorId ??= randomUUID();
+    await saveSession(req);
+    req.log.info({ tenant: tenantId, provider: identity.provider, claims: claimNames }, 'consent given');
+    deps.identityEvents.publish({
+      type: 'shared',
+      tenantId,
+      visitorId: req.session.visitorId,
+      identity: shared,
+      ...(pending.conversationId ? { conversationId: pending.conversationId } : {}),
+    });
+    res.redirect(303, pending.returnTo);
+  });
+
+  const withdraw = async (req: Request): Promise<boolean> => {
+    const tenantId = req.tenant.config.id;
+    const shared = readSharedIdentity(req.session, tenantId, deps.fieldCrypto);
+    if (!shared) return false;
+    await issueReceipt(receiptDeps, {
+      tenantId,
+      decision: 'withdrawn',
+      provider: shared.provider,
+      loa: shared.loa,
+      acr: shared.acr,
+      claims: shared.claimNames,
+      subjectIndex: shared.subjectIndex,
+    });
+    delete citizenRecord(req, tenantId).shared;
+    await saveSession(req);
+    req.log.info({ tenant: tenantId }, 'consent withdrawn');
+    if (req.session.visitorId) deps.identityEvents.publish({ type: 'withdrawn', tenantId, visitorId: req.session.visitorId });
+    return true;
+  };
+
+  router.post('/consent/withdraw', form, csrf, async (req, res) => {
+    const returnTo = safeReturnTo((req.body as Record<string, unknown>).returnTo, `${req.tenant.basePath}/`);
+    await withdraw(req);
+    res.redirect(303, returnTo);
+  });
+
+  router.post('/api/identity/withdraw', json, csrf, async (req, res) => {
+    const withdrawn = await withdraw(req);
+    res.json({ withdrawn });
+  });
+
+  return router;
+}

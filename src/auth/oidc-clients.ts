@@ -1,0 +1,155 @@
+import { type JWK, importJWK } from 'jose';
+import * as client from 'openid-client';
+import type { GatewayConfig } from '../config/schema.js';
+import { isLoopbackUrl } from '../config/loopback.js';
+import { GatewayError } from '../http/errors.js';
+import type { Logger } from '../runtime/logger.js';
+
+/** The fields shared by citizen providers and the staff provider. */
+interface ClientSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string | undefined;
+  clientAuth: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  privateKeyJwk?: Record<string, unknown> | undefined;
+}
+
+/** Discovery state of one broker client, as reported by `/readyz`. */
+export interface ClientStatus {
+  tenant: string;
+  /** Provider id, or `staff`. */
+  provider: string;
+  issuer: string;
+  ready: boolean;
+  attempts: number;
+  error?: string;
+}
+
+interface Entry {
+  status: ClientStatus;
+  settings: ClientSettings;
+  configuration?: client.Configuration;
+  timer?: NodeJS.Timeout;
+}
+
+export interface OidcClientsOptions {
+  config: GatewayConfig;
+  logger: Logger;
+  /** Maps `mock:<id>` issuers to the bundled mock IdP's URLs. */
+  resolveIssuer: (issuer: string) => string;
+  /** First retry delay; doubles up to `maxRetryMs`. Defaults 1 s and 60 s. */
+  initialRetryMs?: number;
+  maxRetryMs?: number;
+}
+
+/**
+ * The gateway's OpenID Connect clients, one per configured broker (and staff IdP) per tenant.
+ * Discovery runs once at start-up, never per request; a broker that is down is retried with
+ * exponential back-off while `/readyz` reports it, and logins through it answer
+ * `provider_unavailable` until it is reachable.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html
+ */
+export class OidcClients {
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: OidcClientsOptions;
+  #closed = false;
+
+  constructor(options: OidcClientsOptions) {
+    this.#options = options;
+    for (const tenant of options.config.tenants) {
+      for (const provider of tenant.providers) this.#add(tenant.id, provider.id, provider);
+      if (tenant.staff) this.#add(tenant.id, 'staff', tenant.staff);
+    }
+  }
+
+  /** Starts discovery of every client; resolves when each has succeeded or failed once. */
+  async start(): Promise<void> {
+    await Promise.all([...this.#entries.values()].map((entry) => this.#discover(entry)));
+  }
+
+  /** The discovered configuration. @throws {GatewayError} `provider_unavailable` (503). */
+  get(tenantId: string, providerId: string): client.Configuration {
+    const entry = this.#entries.get(key(tenantId, providerId));
+    if (!entry?.configuration) {
+      throw new GatewayError('provider_unavailable', 'The identity provider is not available right now.', {
+        status: 503,
+      });
+    }
+    return entry.configuration;
+  }
+
+  /** Whether the client is ready (for greying out buttons). */
+  isReady(tenantId: string, providerId: string): boolean {
+    return this.#entries.get(key(tenantId, providerId))?.status.ready ?? false;
+  }
+
+  statuses(): ClientStatus[] {
+    return [...this.#entries.values()].map((e) => ({ ...e.status }));
+  }
+
+  /** Stops pending retries. */
+  close(): void {
+    this.#closed = true;
+    for (const entry of this.#entries.values()) clearTimeout(entry.timer);
+  }
+
+  #add(tenantId: string, providerId: string, settings: ClientSettings): void {
+    const issuer = this.#options.resolveIssuer(settings.issuer);
+    this.#entries.set(key(tenantId, providerId), {
+      settings,
+      status: { tenant: tenantId, provider: providerId, issuer, ready: false, attempts: 0 },
+    });
+  }
+
+  async #discover(entry: Entry): Promise<void> {
+    if (this.#closed) return;
+    const { status, settings } = entry;
+    status.attempts += 1;
+    try {
+      const insecure = new URL(status.issuer).protocol === 'http:' && isLoopbackUrl(status.issuer);
+      const configuration = await client.discovery(
+        new URL(status.issuer),
+        settings.clientId,
+        undefined,
+        await clientAuthentication(settings),
+        { execute: insecure ? [client.allowInsecureRequests] : [], timeout: 10 },
+      );
+      configuration.timeout = 10;
+      entry.configuration = configuration;
+      status.ready = true;
+      delete status.error;
+      this.#options.logger.info({ tenant: status.tenant, provider: status.provider, issuer: status.issuer }, 'broker discovered');
+    } catch (error) {
+      status.error = error instanceof Error ? error.message : String(error);
+      const initial = this.#options.initialRetryMs ?? 1000;
+      const delay = Math.min(initial * 2 ** (status.attempts - 1), this.#options.maxRetryMs ?? 60_000);
+      this.#options.logger.warn(
+        { tenant: status.tenant, provider: status.provider, issuer: status.issuer, error: status.error, retryInMs: delay },
+        'broker discovery failed',
+      );
+      if (!this.#closed) {
+        entry.timer = setTimeout(() => void this.#discover(entry), delay);
+        entry.timer.unref();
+      }
+    }
+  }
+}
+
+function key(tenantId: string, providerId: string): string {
+  return `${tenantId}/${providerId}`;
+}
+
+async function clientAuthentication(settings: ClientSettings): Promise<client.ClientAuth> {
+  switch (settings.clientAuth) {
+    case 'client_secret_post':
+      return client.ClientSecretPost(settings.clientSecret);
+    case 'private_key_jwt': {
+      const jwk = settings.privateKeyJwk as JWK;
+      const alg = jwk.alg ?? (jwk.kty === 'EC' ? 'ES256' : jwk.kty === 'OKP' ? 'EdDSA' : 'RS256');
+      const key = (await importJWK(jwk, alg)) as client.CryptoKey;
+      return client.PrivateKeyJwt(jwk.kid ? { key, kid: jwk.kid } : key);
+    }
+    default:
+      return client.ClientSecretBasic(settings.clientSecret);
+  }
+}

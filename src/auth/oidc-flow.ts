@@ -1,0 +1,182 @@
+import type { Request } from 'express';
+import * as client from 'openid-client';
+import { GatewayError } from '../http/errors.js';
+import type { Clock } from '../runtime/clock.js';
+import type { LoginTransaction } from './session-state.js';
+
+/** At most this many logins may be in flight in one session (tabs); the oldest is dropped. */
+const MAX_TRANSACTIONS = 5;
+const LOGIN_HINT = /^[A-Za-z0-9._@+-]{1,100}$/;
+
+export interface StartLoginOptions {
+  configuration: client.Configuration;
+  transaction: Omit<LoginTransaction, 'codeVerifier' | 'nonce' | 'createdAt'>;
+  redirectUri: string;
+  scopes: string[];
+  acrValues?: string[];
+  usePar?: boolean;
+  loginHint?: unknown;
+  uiLocales?: string;
+  clock: Clock;
+}
+
+/**
+ * Begins an authorization code flow: PKCE S256, `state` and `nonce` (all three mandatory for
+ * ID-porten and good practice everywhere), stored in the session keyed by `state` so several
+ * tabs can log in at once. Returns the URL to send the browser to.
+ * @see RFC 7636 (PKCE), RFC 9126 (PAR), OpenID Connect Core §3.1.2.1
+ */
+export async function startLogin(req: Request, options: StartLoginOptions): Promise<URL> {
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const parameters: Record<string, string> = {
+    redirect_uri: options.redirectUri,
+    scope: options.scopes.join(' '),
+    response_type: 'code',
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  };
+  if (options.acrValues && options.acrValues.length > 0) parameters.acr_values = options.acrValues.join(' ');
+  if (typeof options.loginHint === 'string' && LOGIN_HINT.test(options.loginHint)) {
+    parameters.login_hint = options.loginHint;
+  }
+  if (options.uiLocales) parameters.ui_locales = options.uiLocales;
+
+  let url: URL;
+  try {
+    url = options.usePar
+      ? await client.buildAuthorizationUrlWithPAR(options.configuration, parameters)
+      : client.buildAuthorizationUrl(options.configuration, parameters);
+  } catch (error) {
+    throw translateOidcError(error);
+  }
+
+  const logins = { ...(req.session.logins ?? {}) };
+  const entries = Object.entries(logins).sort(([, a], [, b]) => a.createdAt - b.createdAt);
+  while (entries.length >= MAX_TRANSACTIONS) {
+    const oldest = entries.shift();
+    if (oldest) delete logins[oldest[0]];
+  }
+  logins[state] = { ...options.transaction, codeVerifier, nonce, createdAt: options.clock.now() };
+  req.session.logins = logins;
+  return url;
+}
+
+export interface CompletedLogin {
+  transaction: LoginTransaction;
+  idToken: string;
+  claims: Record<string, unknown>;
+  accessToken: string;
+}
+
+/**
+ * Finishes the flow on the callback: finds the transaction by `state` (single use: it is
+ * removed before the code is exchanged), checks it belongs to this provider (mix-up), lets
+ * openid-client validate the response (`iss` parameter, code exchange with the PKCE verifier,
+ * ID token signature, `iss`, `aud`, `exp`, `nonce`), and returns the ID token claims.
+ * @see RFC 9207 §2.4 (iss parameter validation), OpenID Connect Core §3.1.3.7
+ */
+export async function completeLogin(
+  req: Request,
+  options: {
+    configuration: client.Configuration;
+    kind: LoginTransaction['kind'];
+    tenantId: string;
+    providerId: string;
+    currentUrl: URL;
+    timeoutMs: number;
+    clock: Clock;
+  },
+): Promise<CompletedLogin> {
+  const state = options.currentUrl.searchParams.get('state');
+  const transaction = state ? req.session.logins?.[state] : undefined;
+  if (!state || !transaction) {
+    throw new GatewayError('login_expired', 'This identification is unknown, expired or already used.');
+  }
+  delete req.session.logins?.[state];
+  if (
+    transaction.kind !== options.kind ||
+    transaction.tenantId !== options.tenantId ||
+    transaction.providerId !== options.providerId
+  ) {
+    throw new GatewayError('state_mismatch', 'The answer came back to another provider than the one asked.');
+  }
+  if (options.clock.now() - transaction.createdAt > options.timeoutMs) {
+    throw new GatewayError('login_expired', 'The identification took too long.');
+  }
+  try {
+    const tokens = await client.authorizationCodeGrant(options.configuration, options.currentUrl, {
+      pkceCodeVerifier: transaction.codeVerifier,
+      expectedState: state,
+      expectedNonce: transaction.nonce,
+      idTokenExpected: true,
+    });
+    const claims = tokens.claims();
+    if (!claims || !tokens.id_token) throw new GatewayError('id_token_invalid', 'No ID token was returned.');
+    return { transaction, idToken: tokens.id_token, claims: { ...claims }, accessToken: tokens.access_token };
+  } catch (error) {
+    throw translateOidcError(error);
+  }
+}
+
+/** Fetches userinfo (for brokers that put the identity claims there) with the `sub` check. */
+export async function fetchUserinfo(
+  configuration: client.Configuration,
+  accessToken: string,
+  subject: string,
+): Promise<Record<string, unknown>> {
+  try {
+    return { ...(await client.fetchUserInfo(configuration, accessToken, subject)) };
+  } catch (error) {
+    throw translateOidcError(error);
+  }
+}
+
+/**
+ * The edge where openid-client's errors become GatewayErrors (STYLE rule 7). Codes:
+ * `login_cancelled` (the citizen cancelled at the broker), `provider_error` (any other error
+ * response), `iss_mismatch` (RFC 9207 check failed), `token_exchange_failed` (the token
+ * endpoint refused, e.g. a replayed code), `id_token_invalid` (signature, alg, iss, aud, exp,
+ * nonce), `provider_unavailable` (network), `login_failed` (anything else).
+ */
+export function translateOidcError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof client.AuthorizationResponseError) {
+    return error.error === 'access_denied'
+      ? new GatewayError('login_cancelled', 'The identification was cancelled.', { cause: error })
+      : new GatewayError('provider_error', 'The identity provider answered with an error.', { cause: error });
+  }
+  if (error instanceof client.ResponseBodyError) {
+    return new GatewayError('token_exchange_failed', 'The identity provider refused the code.', {
+      status: 400,
+      cause: error,
+    });
+  }
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : '';
+  if (error instanceof client.ClientError) {
+    if (/"iss" \(issuer\) (response parameter|missing)|response parameter "iss"/.test(message)) {
+      return new GatewayError('iss_mismatch', 'The answer did not come from the expected provider.', { cause: error });
+    }
+    if (
+      code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' ||
+      code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' ||
+      code === 'OAUTH_KEY_SELECTION_FAILED' ||
+      /JWS|JWT|signature|alg/i.test(message)
+    ) {
+      return new GatewayError('id_token_invalid', 'The ID token could not be verified.', { cause: error });
+    }
+  }
+  if (error instanceof TypeError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))) {
+    return new GatewayError('provider_unavailable', 'The identity provider could not be reached.', {
+      status: 503,
+      cause: error,
+    });
+  }
+  return new GatewayError('login_failed', 'The answer of the identity provider could not be verified.', {
+    cause: error,
+  });
+}

@@ -1,0 +1,103 @@
+import express, { Router } from 'express';
+import * as client from 'openid-client';
+import type { GatewayDeps } from '../deps.js';
+import { csrfToken, verifyCsrf } from '../http/csrf.js';
+import type { TenantContext } from '../tenants/tenant-context.js';
+import { localize } from '../web/i18n.js';
+import { readPendingIdentity, readSharedIdentity, saveSession } from './session-state.js';
+
+/** What `GET /api/session` answers: never a claim the citizen did not opt in to share. */
+export interface SessionView {
+  tenant: string;
+  state: 'anonymous' | 'pending' | 'verified';
+  csrfToken: string;
+  providers: Array<{ id: string; label: string; loginUrl: string; available: boolean }>;
+  pending?: { provider: string };
+  identity?: {
+    provider: string;
+    country: string;
+    loa: string;
+    claimNames: string[];
+    claims: Record<string, string>;
+    sharedAt: string;
+    receiptId: string;
+  };
+}
+
+/** Builds the session view for a request (also used by the landing page). */
+export function sessionView(deps: GatewayDeps, req: express.Request, lang: Parameters<typeof localize>[1]): SessionView {
+  const tenant: TenantContext = req.tenant;
+  const tenantId = tenant.config.id;
+  const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
+  const shared = readSharedIdentity(req.session, tenantId, deps.fieldCrypto);
+  const view: SessionView = {
+    tenant: tenantId,
+    state: shared ? 'verified' : pending ? 'pending' : 'anonymous',
+    csrfToken: csrfToken(req),
+    providers: tenant.config.providers.map((p) => ({
+      id: p.id,
+      label: localize(p.label, lang),
+      loginUrl: `${tenant.basePath}/auth/${p.id}/login`,
+      available: deps.oidc.isReady(tenantId, p.id),
+    })),
+  };
+  if (pending) view.pending = { provider: pending.identity.provider };
+  if (shared) {
+    const claims: Record<string, string> = {};
+    for (const [key, value] of Object.entries(shared.claims)) if (typeof value === 'string') claims[key] = value;
+    view.identity = {
+      provider: shared.provider,
+      country: shared.country,
+      loa: shared.loa,
+      claimNames: shared.claimNames,
+      claims,
+      sharedAt: new Date(shared.sharedAt).toISOString(),
+      receiptId: shared.receiptId,
+    };
+  }
+  return view;
+}
+
+/** `GET /api/session` and `POST /auth/logout`. */
+export function sessionRouter(deps: GatewayDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 });
+
+  router.get('/api/session', async (req, res) => {
+    const view = sessionView(deps, req, res.locals.lang);
+    await saveSession(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(view);
+  });
+
+  /**
+   * Destroys the session and, when the citizen's broker supports it, ends the broker session
+   * too (RP-initiated logout with `id_token_hint`).
+   * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html
+   */
+  router.post('/auth/logout', form, verifyCsrf((req) => req.tenant.allowedOrigins), async (req, res) => {
+    const tenant = req.tenant;
+    const home = `${tenant.baseUrl}/`;
+    let target = `${tenant.basePath}/`;
+    const sealed = req.session.citizens?.[tenant.config.id]?.brokerSession;
+    if (sealed) {
+      const broker = deps.fieldCrypto.open<{ providerId: string; idToken: string }>(sealed);
+      const provider = tenant.config.providers.find((p) => p.id === broker.providerId);
+      if (provider?.endSession && deps.oidc.isReady(tenant.config.id, provider.id)) {
+        const configuration = deps.oidc.get(tenant.config.id, provider.id);
+        if (configuration.serverMetadata().end_session_endpoint) {
+          target = client.buildEndSessionUrl(configuration, {
+            id_token_hint: broker.idToken,
+            post_logout_redirect_uri: home,
+          }).href;
+        }
+      }
+    }
+    await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    res.clearCookie(deps.production ? '__Host-gw.sid' : 'gw.sid', { path: '/' });
+    req.log.info({ tenant: tenant.config.id }, 'logged out');
+    res.redirect(303, target);
+  });
+
+  return router;
+}

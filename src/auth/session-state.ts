@@ -1,0 +1,121 @@
+import type { Request } from 'express';
+import type { FieldCrypto } from '../privacy/field-crypto.js';
+import type { Country, Loa, NationalIdType, ShareableClaim, VerifiedIdentity } from '../identity/verified-identity.js';
+
+/** An authorization request in flight, keyed by its `state` in the session. */
+export interface LoginTransaction {
+  kind: 'citizen' | 'staff';
+  tenantId: string;
+  providerId: string;
+  codeVerifier: string;
+  nonce: string;
+  returnTo: string;
+  createdAt: number;
+  /** Step-up inside a chat: the conversation the identity is for. */
+  conversationId?: string;
+}
+
+/** A verified identity waiting for the citizen's decision on the consent page. */
+export interface PendingIdentity {
+  identity: VerifiedIdentity;
+  returnTo: string;
+  receivedAt: number;
+  /** Kept for RP-initiated logout (`id_token_hint`). */
+  idToken: string;
+  conversationId?: string;
+}
+
+/** What the citizen opted in to share: the only identity data an agent or back end ever sees. */
+export interface SharedIdentity {
+  provider: string;
+  country: Country;
+  loa: Loa;
+  acr: string;
+  /** Claim names ticked on the consent page. */
+  claimNames: ShareableClaim[];
+  claims: {
+    name?: string;
+    givenName?: string;
+    familyName?: string;
+    nationalId?: string;
+    nationalIdType?: NationalIdType;
+    birthDate?: string;
+  };
+  /** Keyed blind index of the national id (never the number), for data-subject requests. */
+  subjectIndex: string;
+  receiptId: string;
+  sharedAt: number;
+}
+
+/** Per-tenant citizen state in the session; identity fields are sealed (`FieldCrypto`). */
+export interface CitizenRecord {
+  pending?: string;
+  shared?: string;
+  /** Sealed `{ providerId, idToken }` of the last broker login, for logout. */
+  brokerSession?: string;
+}
+
+/** A signed-in employee. */
+export interface StaffRecord {
+  subject: string;
+  name: string;
+  email?: string;
+  roles: string[];
+  signedInAt: number;
+  /** Sealed id token for logout at the staff IdP. */
+  idToken?: string;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    csrfToken?: string;
+    /** Stable pseudonymous id of this browser's visitor, kept across session id rotation. */
+    visitorId?: string;
+    logins?: Record<string, LoginTransaction>;
+    citizens?: Record<string, CitizenRecord>;
+    staff?: Record<string, StaffRecord>;
+  }
+}
+
+/** The citizen record of a tenant, created on first use. */
+export function citizenRecord(req: Request, tenantId: string): CitizenRecord {
+  req.session.citizens ??= {};
+  req.session.citizens[tenantId] ??= {};
+  return req.session.citizens[tenantId];
+}
+
+/** The opted-in identity of the session for a tenant, if any. */
+export function readSharedIdentity(
+  session: { citizens?: Record<string, CitizenRecord> } | undefined,
+  tenantId: string,
+  crypto: FieldCrypto,
+): SharedIdentity | undefined {
+  const sealed = session?.citizens?.[tenantId]?.shared;
+  return sealed ? crypto.open<SharedIdentity>(sealed) : undefined;
+}
+
+/** The identity waiting for consent, if any. */
+export function readPendingIdentity(
+  session: { citizens?: Record<string, CitizenRecord> } | undefined,
+  tenantId: string,
+  crypto: FieldCrypto,
+): PendingIdentity | undefined {
+  const sealed = session?.citizens?.[tenantId]?.pending;
+  return sealed ? crypto.open<PendingIdentity>(sealed) : undefined;
+}
+
+/**
+ * Issues a new session id keeping the session's data (login fixation defence: the id an
+ * attacker may have planted dies at login).
+ * @see https://owasp.org/www-community/attacks/Session_fixation
+ */
+export async function regenerateSession(req: Request): Promise<void> {
+  const { cookie: _cookie, ...data } = req.session;
+  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  Object.assign(req.session, data);
+}
+
+/** Saves the session before a redirect, so the next request sees what this one wrote. */
+export async function saveSession(req: Request): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}

@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { type GatewayConfig, configSchema } from './schema.js';
+import { productionProblems } from './production-rules.js';
+
+/** Thrown when the configuration cannot be used; `issues` name each key and what is expected. */
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(source: string, issues: string[]) {
+    super(`Invalid configuration (${source}):\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** Where the configuration came from (a file path). */
+  source: string;
+  /** `NODE_ENV === 'production'`: the production rules were enforced. */
+  production: boolean;
+  /** Unsafe-but-allowed settings in development, to be logged at start-up. */
+  warnings: string[];
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Directory relative paths are resolved against. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+/** Default configuration file: the demo tenant with the bundled mock IdP. */
+export const DEFAULT_CONFIG_PATH = 'config/default.json';
+
+/**
+ * Reads the file named by `GATEWAY_CONFIG` (default `config/default.json`), then {@link parseConfig}.
+ */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const source = resolve(options.cwd ?? process.cwd(), env.GATEWAY_CONFIG ?? DEFAULT_CONFIG_PATH);
+  let text: string;
+  try {
+    text = readFileSync(source, 'utf8');
+  } catch (error) {
+    throw new ConfigError(source, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? error}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(source, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  return parseConfig(raw, { env, source });
+}
+
+/**
+ * Resolves `{ "$env": "NAME" }` references, applies the environment overrides (`PORT`,
+ * `PUBLIC_URL`, `SESSION_SECRET`, `REDIS_URL`, `LOG_LEVEL`, `SIGNING_KEY`, `DATA_KEY`),
+ * validates against the schema and, when `NODE_ENV=production`, the production rules.
+ * @throws {ConfigError} naming every offending key.
+ */
+export function parseConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; source?: string } = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const source = options.source ?? '<inline>';
+  const issues: string[] = [];
+  const resolved = resolveEnvReferences(raw, env, [], issues);
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  const withOverrides = applyEnvOverrides(resolved, env, issues);
+  if (issues.length > 0) throw new ConfigError(source, issues);
+
+  const parsed = configSchema.safeParse(withOverrides);
+  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map(formatIssue));
+
+  const production = env.NODE_ENV === 'production';
+  const { errors, warnings } = productionProblems(parsed.data);
+  if (production && errors.length > 0) {
+    throw new ConfigError(source, errors.map((e) => `${e} (refused because NODE_ENV=production)`));
+  }
+  return { config: parsed.data, source, production, warnings: production ? [] : [...errors, ...warnings] };
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    return `${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  if (issue.code === 'invalid_value') {
+    return `${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return `${path}: ${issue.message}`;
+}
+
+function isEnvReference(value: unknown): value is { $env: string; json?: boolean } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return (
+    typeof (value as { $env?: unknown }).$env === 'string' && keys.every((k) => k === '$env' || k === 'json')
+  );
+}
+
+/** Replaces every `{ "$env": "NAME" }` (`"json": true` to parse the variable as JSON, e.g. a JWK). */
+function resolveEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: string[], issues: string[]): unknown {
+  if (isEnvReference(value)) {
+    const text = env[value.$env];
+    const where = path.join('.');
+    if (text === undefined || text === '') {
+      issues.push(`${where}: environment variable ${value.$env} is not set`);
+      return undefined;
+    }
+    if (!value.json) return text;
+    try {
+      return JSON.parse(text);
+    } catch {
+      issues.push(`${where}: environment variable ${value.$env} is not valid JSON`);
+      return undefined;
+    }
+  }
+  if (Array.isArray(value)) return value.map((item, i) => resolveEnvReferences(item, env, [...path, String(i)], issues));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, resolveEnvReferences(item, env, [...path, key], issues)]),
+    );
+  }
+  return value;
+}
+
+function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv, issues: string[]): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const config = { ...(value as Record<string, unknown>) };
+  const section = (key: string): Record<string, unknown> => {
+    const current = config[key];
+    const copy = typeof current === 'object' && current !== null ? { ...(current as object) } : {};
+    config[key] = copy;
+    return copy as Record<string, unknown>;
+  };
+  if (env.PORT !== undefined && env.PORT !== '') {
+    const port = Number(env.PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) issues.push('PORT: expected an integer 0–65535');
+    else config.port = port;
+  }
+  if (env.PUBLIC_URL) config.publicUrl = env.PUBLIC_URL;
+  if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
+  if (env.SESSION_SECRET) section('session').secret = env.SESSION_SECRET;
+  if (env.DATA_KEY) config.dataKey = env.DATA_KEY;
+  if (env.REDIS_URL) Object.assign(section('store'), { type: 'redis', redisUrl: env.REDIS_URL });
+  if (env.SIGNING_KEY) {
+    try {
+      config.signingKey = JSON.parse(env.SIGNING_KEY);
+    } catch {
+      issues.push('SIGNING_KEY: expected a private JWK as JSON');
+    }
+  }
+  return config;
+}

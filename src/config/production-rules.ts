@@ -1,0 +1,36 @@
+import type { GatewayConfig } from './schema.js';
+
+/**
+ * Settings that are acceptable for local development but never in production. In production
+ * each `errors` entry stops start-up; in development they are logged as warnings.
+ */
+export function productionProblems(config: GatewayConfig): { errors: string[]; warnings: string[] } {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  if (config.mockIdp.enabled) errors.push('mockIdp.enabled: the mock IdP must not run in production');
+  if (!config.session.secret) errors.push('session.secret: required (set SESSION_SECRET); a random one is used now');
+  if (!isHttps(config.publicUrl)) errors.push('publicUrl: must be an https URL');
+  if (!config.signingKey) errors.push('signingKey: required (set SIGNING_KEY); an ephemeral key is used now');
+  if (!config.dataKey) errors.push('dataKey: required (set DATA_KEY); an ephemeral key is used now');
+  if (config.store.type === 'memory') {
+    warnings.push('store.type: "memory" keeps sessions and chats in this process only (one instance)');
+  }
+  config.tenants.forEach((tenant, t) => {
+    const clients = [
+      ...tenant.providers.map((p, i) => ({ path: `tenants.${t}.providers.${i}`, issuer: p.issuer })),
+      ...(tenant.staff ? [{ path: `tenants.${t}.staff`, issuer: tenant.staff.issuer }] : []),
+    ];
+    for (const { path, issuer } of clients) {
+      if (issuer.startsWith('mock:')) errors.push(`${path}.issuer: the mock IdP must not be used in production`);
+      else if (!isHttps(issuer)) errors.push(`${path}.issuer: must be an https URL`);
+    }
+    tenant.allowedOrigins.forEach((origin, o) => {
+      if (!isHttps(origin)) errors.push(`tenants.${t}.allowedOrigins.${o}: must be an https origin`);
+    });
+  });
+  return { errors, warnings };
+}
+
+function isHttps(url: string): boolean {
+  return URL.canParse(url) && new URL(url).protocol === 'https:';
+}

@@ -1,0 +1,316 @@
+import { z } from 'zod';
+import { CLAIM_PROFILES } from '../auth/claim-profiles.js';
+import { isLoopbackUrl } from './loopback.js';
+
+/**
+ * The one configuration schema of the gateway. Every key is documented here, beside its
+ * default, and again in the README's settings reference. The loader (`./load-config.ts`)
+ * resolves `{ "$env": "NAME" }` secret references, applies environment overrides, validates
+ * with this schema and then applies the production rules (`./production-rules.ts`).
+ */
+
+const LOAS = ['low', 'substantial', 'high'] as const;
+const LANGUAGES = ['nb', 'fi', 'sv', 'en'] as const;
+const ROLES = ['agent', 'supervisor', 'admin', 'security'] as const;
+
+/** Ids appear in URLs and keys: lower-case letters, digits and dashes. */
+const slug = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected lower-case letters, digits and dashes, starting with a letter');
+
+/** Text shown to users: one string for every language, or one per language (`en` required). */
+const localizedText = z.union([
+  z.string().min(1),
+  z.strictObject({
+    en: z.string().min(1),
+    nb: z.string().min(1).optional(),
+    fi: z.string().min(1).optional(),
+    sv: z.string().min(1).optional(),
+  }),
+]);
+
+/**
+ * Issuer of an OpenID Provider: an https URL (http only on loopback, development only), or
+ * `mock:<issuer id>` for an issuer of the bundled mock IdP (`idp-mock/`), refused in production.
+ */
+const issuer = z
+  .string()
+  .refine(
+    (value) =>
+      value.startsWith('mock:') ||
+      (URL.canParse(value) && (new URL(value).protocol === 'https:' || isLoopbackUrl(value))),
+    'expected an https URL (http only on loopback) or mock:<issuer id>',
+  );
+
+/** A private JWK (EC P-256 or RSA) as JSON object. */
+const privateJwk = z.looseObject({
+  kty: z.enum(['EC', 'RSA', 'OKP']),
+  d: z.string().min(1),
+});
+
+const clientAuth = z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+
+const genericClaims = z.strictObject({
+  /** Claim holding the national identity number. */
+  nationalId: z.string().min(1),
+  /** Fixed country of every identity from this provider. */
+  country: z.enum(['NO', 'FI']).optional(),
+  /** Claim holding the country (`NO`/`FI`) when it varies. */
+  countryClaim: z.string().min(1).optional(),
+  givenName: z.string().min(1).optional(),
+  familyName: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+  birthDate: z.string().min(1).optional(),
+});
+
+/** An OpenID Provider (broker) a client of ours is registered at. */
+const oidcClientFields = {
+  /** Issuer identifier, copied exactly from the broker's discovery document. */
+  issuer,
+  /** Client id registered at the broker. */
+  clientId: z.string().min(1),
+  /** Client secret (use `{ "$env": "NAME" }`); required for the client_secret_* methods. */
+  clientSecret: z.string().min(1).optional(),
+  /** Token endpoint client authentication. Default `client_secret_basic`. */
+  clientAuth: clientAuth.default('client_secret_basic'),
+  /** Private JWK for `private_key_jwt` (use `{ "$env": "NAME" }` holding the JSON). */
+  privateKeyJwk: privateJwk.optional(),
+  /** Send the authorization request by PAR (RFC 9126). Default false. */
+  usePar: z.boolean().default(false),
+};
+
+const providerSchema = z
+  .strictObject({
+    /** Id used in URLs: `/auth/{id}/login`. */
+    id: slug,
+    /** Name on the provider button, e.g. "BankID" or "Suomi.fi". */
+    label: localizedText,
+    ...oidcClientFields,
+    /** Scopes requested. Default `["openid"]`; Idura needs `ssn` for the national id. */
+    scopes: z.array(z.string().min(1)).default(['openid']),
+    /** `acr_values` sent to the broker. Default none. */
+    acrValues: z.array(z.string().min(1)).default([]),
+    /** Lowest level of assurance accepted from the returned `acr`. Default `substantial`. */
+    minimumLoa: z.enum(LOAS).default('substantial'),
+    /** Maps this broker's claims to a VerifiedIdentity. */
+    claimProfile: z.enum(CLAIM_PROFILES),
+    /** Extra acr → LoA mappings for this broker, overriding the built-in table. */
+    acrLoa: z.record(z.string(), z.enum(LOAS)).optional(),
+    /** Claim names for the `generic` profile. */
+    genericClaims: genericClaims.optional(),
+    /** End the broker session on logout when it has an end_session_endpoint. Default true. */
+    endSession: z.boolean().default(true),
+  })
+  .superRefine((provider, ctx) => {
+    if (!provider.scopes.includes('openid')) {
+      ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'must include "openid"' });
+    }
+    if (provider.claimProfile === 'generic' && !provider.genericClaims) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['genericClaims'],
+        message: 'required when claimProfile is "generic"',
+      });
+    }
+    checkClientAuth(provider, ctx);
+  });
+
+function checkClientAuth(
+  client: { clientAuth: string; clientSecret?: string | undefined; privateKeyJwk?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (client.clientAuth === 'private_key_jwt' && !client.privateKeyJwk) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['privateKeyJwk'],
+      message: 'required when clientAuth is "private_key_jwt"',
+    });
+  }
+  if (client.clientAuth !== 'private_key_jwt' && !client.clientSecret) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['clientSecret'],
+      message: `required when clientAuth is "${client.clientAuth}" (use { "$env": "NAME" })`,
+    });
+  }
+}
+
+/** The organisation's own OIDC provider for staff (Entra ID and the like). */
+const staffSchema = z
+  .strictObject({
+    ...oidcClientFields,
+    /** Scopes requested. Default `["openid", "profile", "email"]`. */
+    scopes: z.array(z.string().min(1)).default(['openid', 'profile', 'email']),
+    /** Claim holding the roles (string or array). Default `roles`. */
+    roleClaim: z.string().min(1).default('roles'),
+    /** Maps the provider's role values to gateway roles; default identity for agent|supervisor|admin|security. */
+    roleMap: z.record(z.string(), z.enum(ROLES)).optional(),
+    /** Claim that must equal the tenant id (multi-tenant staff IdPs). Default none. */
+    tenantClaim: z.string().min(1).optional(),
+  })
+  .superRefine(checkClientAuth);
+
+const topicSchema = z.strictObject({
+  /** Id used in the protocol: `{ "type": "start", "topic": "general" }`. */
+  id: slug,
+  /** Name shown to visitors and agents. */
+  title: localizedText,
+  /**
+   * Who may start the topic. Absent: anyone, also anonymous visitors. Present: only a visitor
+   * whose *shared* identity meets `minimumLoa` and includes every claim of `claims`.
+   */
+  requiresIdentification: z
+    .strictObject({
+      minimumLoa: z.enum(LOAS).default('substantial'),
+      claims: z.array(z.enum(['name', 'nationalId', 'birthDate'])).default([]),
+    })
+    .optional(),
+});
+
+const metadataSchema = z.strictObject({
+  /** Store the visitor's IP address with the conversation. Default false. */
+  ip: z.boolean().default(false),
+  /** Store the browser's User-Agent. Default false. */
+  userAgent: z.boolean().default(false),
+  /** Store the page the widget was opened on. Default false. */
+  pages: z.boolean().default(false),
+  /** Store the referrer of that page. Default false. */
+  referrer: z.boolean().default(false),
+});
+
+const retentionSchema = z
+  .strictObject({
+    /** Replace names, identity and message texts' identifiers after N days. Default none. */
+    anonymiseAfterDays: z.number().int().positive().optional(),
+    /** Delete the conversation after N days. Default 45. */
+    deleteAfterDays: z.number().int().positive().optional(),
+  })
+  .refine(
+    (r) =>
+      r.anonymiseAfterDays === undefined ||
+      r.deleteAfterDays === undefined ||
+      r.anonymiseAfterDays < r.deleteAfterDays,
+    { message: 'anonymiseAfterDays must be before deleteAfterDays' },
+  );
+
+const tenantSchema = z.strictObject({
+  /** Tenant id; with more than one tenant the routes stand under `/t/{id}`. */
+  id: slug,
+  /** Organisation name shown to citizens ("who will receive your data"). */
+  name: localizedText,
+  /** Origins allowed to open the chat WebSocket and embed the widget. Default: the gateway's own. */
+  allowedOrigins: z.array(z.url()).default([]),
+  /** Identity providers citizens can choose from. */
+  providers: z.array(providerSchema).min(1),
+  /** Staff login; without it the agent console is unavailable for this tenant. */
+  staff: staffSchema.optional(),
+  /** Chat topics. */
+  topics: z.array(topicSchema).default([]),
+  /** Privacy notice linked from the widget and the consent page. */
+  privacyNoticeUrl: z.url().optional(),
+  /** Metadata collected with each conversation; nothing by default. */
+  metadata: metadataSchema.default({ ip: false, userAgent: false, pages: false, referrer: false }),
+  /** How long transcripts are kept. Default: deleted after 45 days. */
+  retention: retentionSchema.default({ deleteAfterDays: 45 }),
+});
+
+export const configSchema = z
+  .strictObject({
+    /** External base URL of the gateway (redirect URIs are built from it). https in production. */
+    publicUrl: z.url().default('http://localhost:3000'),
+    /** Listening port; `PORT` overrides. Default 3000. */
+    port: z.number().int().min(0).max(65535).default(3000),
+    /** Listening address. Default `127.0.0.1`; use `0.0.0.0` in a container. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Express `trust proxy` (hops or subnet list) behind a load balancer. Default false. */
+    trustProxy: z.union([z.boolean(), z.number().int().nonnegative(), z.string()]).default(false),
+    /** pino level. `LOG_LEVEL` overrides. Default `info`. */
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Default language when Accept-Language names none we have. Default `en`. */
+    defaultLanguage: z.enum(LANGUAGES).default('en'),
+    session: z
+      .strictObject({
+        /** Secret signing the session cookie, ≥ 32 characters; `SESSION_SECRET` overrides. Required in production. */
+        secret: z.string().min(32, 'expected at least 32 characters').optional(),
+        /** Idle timeout. Default 30 minutes. */
+        idleMinutes: z.number().int().positive().default(30),
+        /** Pending login transactions expire after this. Default 10 minutes. */
+        loginTimeoutMinutes: z.number().int().positive().default(10),
+      })
+      .default({ idleMinutes: 30, loginTimeoutMinutes: 10 }),
+    store: z
+      .strictObject({
+        /** `memory` (single instance, development) or `redis`. `REDIS_URL` selects redis. */
+        type: z.enum(['memory', 'redis']).default('memory'),
+        /** Redis URL, e.g. `redis://127.0.0.1:6379`. Required for `redis`. */
+        redisUrl: z.string().min(1).optional(),
+        /** Prefix of every Redis key. Default `gw:`. */
+        keyPrefix: z.string().default('gw:'),
+      })
+      .default({ type: 'memory', keyPrefix: 'gw:' })
+      .refine((s) => s.type !== 'redis' || !!s.redisUrl, {
+        message: 'redisUrl is required when type is "redis"',
+        path: ['redisUrl'],
+      }),
+    /**
+     * The gateway's private signing key (JWK, ES256 or RS256) for consent receipts and webhook
+     * JWTs; its public part is served at `/.well-known/jwks.json`. Required in production;
+     * in development an ephemeral key is generated.
+     */
+    signingKey: privateJwk.optional(),
+    /**
+     * Secret (≥ 32 characters) for the keyed blind index of national identity numbers and the
+     * encryption of stored identity fields. Required in production; ephemeral in development.
+     */
+    dataKey: z.string().min(32, 'expected at least 32 characters').optional(),
+    mockIdp: z
+      .strictObject({
+        /** Start the bundled mock IdP in-process (development only). Default false. */
+        enabled: z.boolean().default(false),
+        /** Its port. Default 3001. */
+        port: z.number().int().min(0).max(65535).default(3001),
+      })
+      .default({ enabled: false, port: 3001 }),
+    tenants: z.array(tenantSchema).min(1),
+  })
+  .superRefine((config, ctx) => {
+    const ids = new Set<string>();
+    config.tenants.forEach((tenant, t) => {
+      if (ids.has(tenant.id)) ctx.addIssue({ code: 'custom', path: ['tenants', t, 'id'], message: 'duplicate id' });
+      ids.add(tenant.id);
+      const providerIds = new Set<string>();
+      tenant.providers.forEach((provider, p) => {
+        if (providerIds.has(provider.id)) {
+          ctx.addIssue({ code: 'custom', path: ['tenants', t, 'providers', p, 'id'], message: 'duplicate id' });
+        }
+        providerIds.add(provider.id);
+      });
+      const topicIds = new Set<string>();
+      tenant.topics.forEach((topic, i) => {
+        if (topicIds.has(topic.id)) {
+          ctx.addIssue({ code: 'custom', path: ['tenants', t, 'topics', i, 'id'], message: 'duplicate id' });
+        }
+        topicIds.add(topic.id);
+      });
+    });
+    const usesMock = config.tenants.some(
+      (t) => t.providers.some((p) => p.issuer.startsWith('mock:')) || t.staff?.issuer.startsWith('mock:'),
+    );
+    if (usesMock && !config.mockIdp.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mockIdp', 'enabled'],
+        message: 'must be true when an issuer is "mock:…"',
+      });
+    }
+  });
+
+export type GatewayConfig = z.infer<typeof configSchema>;
+export type TenantConfig = GatewayConfig['tenants'][number];
+export type ProviderConfig = TenantConfig['providers'][number];
+export type StaffConfig = NonNullable<TenantConfig['staff']>;
+export type TopicConfig = TenantConfig['topics'][number];
+export type LocalizedText = z.infer<typeof localizedText>;
+export type StaffRole = (typeof ROLES)[number];
+export type Language = (typeof LANGUAGES)[number];
+export { LANGUAGES, ROLES };

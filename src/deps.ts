@@ -1,0 +1,26 @@
+import type session from 'express-session';
+import type { IdentityEvents } from './auth/identity-events.js';
+import type { OidcClients } from './auth/oidc-clients.js';
+import type { GatewayConfig } from './config/schema.js';
+import type { FieldCrypto } from './privacy/field-crypto.js';
+import type { Clock } from './runtime/clock.js';
+import type { Logger } from './runtime/logger.js';
+import type { SigningKeys } from './runtime/signing-keys.js';
+import type { Store } from './store/store.js';
+import type { TenantContext } from './tenants/tenant-context.js';
+
+/** Everything `createApp`/`createServer` need; built by `createGateway`, or by tests. */
+export interface GatewayDeps {
+  config: GatewayConfig;
+  /** `NODE_ENV=production`: secure cookies, HSTS, strict rules. */
+  production: boolean;
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  sessionStore: session.Store;
+  signingKeys: SigningKeys;
+  fieldCrypto: FieldCrypto;
+  oidc: OidcClients;
+  identityEvents: IdentityEvents;
+  tenants: TenantContext[];
+}

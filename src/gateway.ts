@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { RedisStore } from 'connect-redis';
+import type session from 'express-session';
+import { createClient } from 'redis';
+import { type MockClient, type MockIdp, createMockIdp } from '../idp-mock/index.js';
+import { IdentityEvents } from './auth/identity-events.js';
+import { OidcClients } from './auth/oidc-clients.js';
+import type { LoadedConfig } from './config/load-config.js';
+import type { GatewayConfig } from './config/schema.js';
+import type { GatewayDeps } from './deps.js';
+import { FieldCrypto } from './privacy/field-crypto.js';
+import { type Clock, systemClock } from './runtime/clock.js';
+import { type Logger, createLogger } from './runtime/logger.js';
+import { loadSigningKeys, publicPartOf } from './runtime/signing-keys.js';
+import type { JWK } from 'jose';
+import { type GatewayServer, type ServerFeature, createServer } from './server.js';
+import { MemorySessionStore } from './store/memory-session-store.js';
+import { createMemoryStore } from './store/memory-store.js';
+import type { Store } from './store/store.js';
+import { type TenantContext, buildTenants } from './tenants/tenant-context.js';
+
+export interface GatewayOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** A mock IdP the caller already runs (tests); otherwise one is started when enabled. */
+  mockIdp?: MockIdp;
+  store?: Store;
+  features?: (deps: GatewayDeps) => ServerFeature[];
+  /** Discovery retry timing (tests shorten it). */
+  discoveryRetryMs?: number;
+}
+
+export interface Gateway extends GatewayServer {
+  deps: GatewayDeps;
+  mockIdp?: MockIdp;
+  /** Listens on the configured host and port; resolves with the URL. */
+  listen(port?: number): Promise<string>;
+}
+
+/**
+ * Wires the whole gateway from a loaded configuration: logger, keys, stores, the bundled mock
+ * IdP when enabled, broker discovery (started, not awaited: a broker that is down must not
+ * stop the gateway), and the HTTP server. Nothing listens until `listen()`.
+ */
+export async function createGateway(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const { config, production } = loaded;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const tenants = buildTenants(config);
+  for (const warning of loaded.warnings) logger.warn({ setting: warning }, 'unsafe setting (development only)');
+
+  let mockIdp = options.mockIdp;
+  let ownMock = false;
+  if (!mockIdp && config.mockIdp.enabled) {
+    mockIdp = await createMockIdp({ port: config.mockIdp.port, clients: mockClients(config, tenants), logger });
+    ownMock = true;
+  }
+  const resolveIssuer = (issuer: string): string => {
+    if (!issuer.startsWith('mock:')) return issuer;
+    if (!mockIdp) throw new TypeError(`issuer ${issuer} needs the mock IdP`);
+    return mockIdp.issuer(issuer.slice('mock:'.length));
+  };
+
+  const oidc = new OidcClients({
+    config,
+    logger,
+    resolveIssuer,
+    ...(options.discoveryRetryMs ? { initialRetryMs: options.discoveryRetryMs, maxRetryMs: options.discoveryRetryMs * 8 } : {}),
+  });
+  const { sessionStore, closeSessions } = await createSessionStore(config, clock, logger);
+  const deps: GatewayDeps = {
+    config,
+    production,
+    logger,
+    clock,
+    store: options.store ?? createMemoryStore(),
+    sessionStore,
+    signingKeys: await loadSigningKeys(config.signingKey),
+    fieldCrypto: new FieldCrypto(config.dataKey ?? randomBytes(32).toString('base64url')),
+    oidc,
+    identityEvents: new IdentityEvents(),
+    tenants,
+  };
+  const discovery = oidc.start();
+  const built = createServer(deps, options.features?.(deps) ?? []);
+
+  return {
+    ...built,
+    deps,
+    ...(mockIdp ? { mockIdp } : {}),
+    listen: async (port = config.port) => {
+      await new Promise<void>((resolve, reject) => {
+        built.server.once('error', reject);
+        built.server.listen(port, config.host, () => resolve());
+      });
+      const address = built.server.address() as AddressInfo;
+      await discovery;
+      return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
+    },
+    close: async () => {
+      oidc.close();
+      await built.close();
+      await closeSessions();
+      await deps.store.close();
+      if (ownMock) await mockIdp?.close();
+    },
+  };
+}
+
+async function createSessionStore(
+  config: GatewayConfig,
+  clock: Clock,
+  logger: Logger,
+): Promise<{ sessionStore: session.Store; closeSessions: () => Promise<void> }> {
+  const ttlMs = config.session.idleMinutes * 60_000;
+  if (config.store.type === 'redis' && config.store.redisUrl) {
+    const redis = createClient({ url: config.store.redisUrl });
+    redis.on('error', (error: Error) => logger.error({ error: error.message }, 'redis error'));
+    await redis.connect();
+    return {
+      sessionStore: new RedisStore({ client: redis, prefix: `${config.store.keyPrefix}sess:`, ttl: ttlMs / 1000 }),
+      closeSessions: async () => {
+        await redis.quit();
+      },
+    };
+  }
+  const store = new MemorySessionStore({ clock, ttlMs });
+  return { sessionStore: store, closeSessions: async () => store.close() };
+}
+
+/** The clients the embedded mock IdP must know: one per provider using a `mock:` issuer. */
+export function mockClients(config: GatewayConfig, tenants: TenantContext[]): MockClient[] {
+  const clients = new Map<string, MockClient>();
+  tenants.forEach((tenant, t) => {
+    const tenantConfig = config.tenants[t];
+    if (!tenantConfig) return;
+    const entries = [
+      ...tenantConfig.providers.map((p) => ({ ...p, redirect: `${tenant.baseUrl}/auth/${p.id}/callback` })),
+      ...(tenantConfig.staff ? [{ ...tenantConfig.staff, redirect: `${tenant.baseUrl}/staff/callback` }] : []),
+    ];
+    for (const entry of entries) {
+      if (!entry.issuer.startsWith('mock:')) continue;
+      const issuerId = entry.issuer.slice('mock:'.length);
+      const key = `${issuerId} ${entry.clientId}`;
+      const existing = clients.get(key);
+      if (existing) {
+        existing.redirectUris.push(entry.redirect);
+        existing.postLogoutRedirectUris?.push(`${tenant.baseUrl}/`);
+        continue;
+      }
+      clients.set(key, {
+        clientId: entry.clientId,
+        ...(entry.clientSecret ? { clientSecret: entry.clientSecret } : {}),
+        redirectUris: [entry.redirect],
+        postLogoutRedirectUris: [`${tenant.baseUrl}/`],
+        tokenEndpointAuthMethod: entry.clientAuth,
+        ...(entry.privateKeyJwk ? { jwks: { keys: [publicPartOf(entry.privateKeyJwk as JWK) as Record<string, unknown>] } } : {}),
+        issuers: [issuerId],
+      });
+    }
+  });
+  return [...clients.values()];
+}

@@ -1,0 +1,21 @@
+import type { Language } from '../config/schema.js';
+import type { Logger } from '../runtime/logger.js';
+import type { TenantContext } from '../tenants/tenant-context.js';
+import type { Translate } from '../web/i18n.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Request id (from a valid `X-Request-Id` or generated), on every log line. */
+      id: string;
+      /** Logger bound to this request. */
+      log: Logger;
+      /** The tenant whose routes matched. */
+      tenant: TenantContext;
+    }
+    interface Locals {
+      lang: Language;
+      t: Translate;
+    }
+  }
+}

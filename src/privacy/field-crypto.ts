@@ -1,0 +1,54 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { GatewayError } from '../http/errors.js';
+
+/**
+ * Encryption of identity fields at rest and the keyed blind index of national identity
+ * numbers. Identity data in sessions and stored conversations is sealed with AES-256-GCM;
+ * the blind index (HMAC-SHA-256) lets a citizen later find their own conversations for
+ * export or erasure without the number ever being stored in plaintext.
+ * Both keys are derived from the configured `dataKey` with HKDF so one secret serves both
+ * purposes without reuse.
+ * @see RFC 5869 (HKDF)
+ */
+export class FieldCrypto {
+  readonly #encryptionKey: Buffer;
+  readonly #indexKey: Buffer;
+
+  constructor(dataKey: string) {
+    const ikm = Buffer.from(dataKey, 'utf8');
+    this.#encryptionKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'eid-gateway field encryption', 32));
+    this.#indexKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'eid-gateway blind index', 32));
+  }
+
+  /** Encrypts a JSON-serialisable value; the result is `v1.<iv>.<ciphertext+tag>` in base64url. */
+  seal(value: unknown): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#encryptionKey, iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return `v1.${iv.toString('base64url')}.${body.toString('base64url')}`;
+  }
+
+  /** Decrypts what {@link seal} produced. @throws {GatewayError} `sealed_data_invalid` when tampered with. */
+  open<T>(sealed: string): T {
+    const [version, ivText, bodyText] = sealed.split('.');
+    if (version !== 'v1' || !ivText || !bodyText) throw invalidSealed();
+    try {
+      const body = Buffer.from(bodyText, 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', this.#encryptionKey, Buffer.from(ivText, 'base64url'));
+      decipher.setAuthTag(body.subarray(body.length - 16));
+      const text = Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]);
+      return JSON.parse(text.toString('utf8')) as T;
+    } catch (error) {
+      throw invalidSealed(error);
+    }
+  }
+
+  /** Keyed blind index of a normalised national identity number. */
+  blindIndex(nationalId: string): string {
+    return createHmac('sha256', this.#indexKey).update(nationalId).digest('base64url');
+  }
+}
+
+function invalidSealed(cause?: unknown): GatewayError {
+  return new GatewayError('sealed_data_invalid', 'Stored identity data could not be read.', { status: 500, cause });
+}

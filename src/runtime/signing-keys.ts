@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { type CryptoKey, type JWK, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
+
+/** The gateway's own signing key (consent receipts, webhook JWTs) and its public JWKS. */
+export interface SigningKeys {
+  privateKey: CryptoKey;
+  alg: 'ES256' | 'RS256' | 'EdDSA';
+  kid: string;
+  /** Public keys as served at `/.well-known/jwks.json`. */
+  jwks: { keys: JWK[] };
+}
+
+/**
+ * Imports the configured private JWK, or generates an ephemeral ES256 key (development only;
+ * the production rules refuse a missing key).
+ */
+export async function loadSigningKeys(jwk: Record<string, unknown> | undefined): Promise<SigningKeys> {
+  if (!jwk) {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    const kid = `ephemeral-${randomUUID()}`;
+    return { privateKey, alg: 'ES256', kid, jwks: { keys: [{ ...publicJwk, kid, alg: 'ES256', use: 'sig' }] } };
+  }
+  const alg = jwk.kty === 'EC' ? 'ES256' : jwk.kty === 'OKP' ? 'EdDSA' : 'RS256';
+  const privateKey = (await importJWK(jwk as JWK, alg, { extractable: true })) as CryptoKey;
+  const publicJwk = publicPartOf(jwk as JWK);
+  const kid = typeof jwk.kid === 'string' ? jwk.kid : await calculateJwkThumbprint(publicJwk);
+  return { privateKey, alg, kid, jwks: { keys: [{ ...publicJwk, kid, alg, use: 'sig' }] } };
+}
+
+/** The public members of a JWK (drops `d`, `p`, `q`, `dp`, `dq`, `qi`, `k`). */
+export function publicPartOf(jwk: JWK): JWK {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, k: _k, ...rest } = jwk;
+  return rest;
+}

@@ -1,0 +1,75 @@
+import session from 'express-session';
+import type { Clock } from '../runtime/clock.js';
+
+interface Entry {
+  json: string;
+  expiresAt: number;
+}
+
+/**
+ * express-session store for the embedded single-instance mode. Unlike express-session's own
+ * MemoryStore it reads the injected clock (so idle expiry is testable) and prunes expired
+ * sessions on a timer, so a long-running development server does not grow without bound.
+ * Sessions are kept as JSON so a stored object is never shared with a live request.
+ */
+export class MemorySessionStore extends session.Store {
+  readonly #sessions = new Map<string, Entry>();
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(options: { clock: Clock; ttlMs: number; pruneIntervalMs?: number }) {
+    super();
+    this.#clock = options.clock;
+    this.#ttlMs = options.ttlMs;
+    this.#timer = setInterval(() => this.prune(), options.pruneIntervalMs ?? 60_000);
+    this.#timer.unref();
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    const entry = this.#sessions.get(sid);
+    if (!entry || entry.expiresAt <= this.#clock.now()) {
+      this.#sessions.delete(sid);
+      callback(null, null);
+      return;
+    }
+    callback(null, JSON.parse(entry.json) as session.SessionData);
+  }
+
+  override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
+    this.#sessions.set(sid, { json: JSON.stringify(data), expiresAt: this.#expiry(data) });
+    callback?.();
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.#sessions.delete(sid);
+    callback?.();
+  }
+
+  override touch(sid: string, data: session.SessionData, callback?: () => void): void {
+    const entry = this.#sessions.get(sid);
+    if (entry) entry.expiresAt = this.#expiry(data);
+    callback?.();
+  }
+
+  /** Number of live sessions (tests, readiness). */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Removes expired sessions. */
+  prune(): void {
+    const now = this.#clock.now();
+    for (const [sid, entry] of this.#sessions) if (entry.expiresAt <= now) this.#sessions.delete(sid);
+  }
+
+  /** Stops the prune timer. */
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  #expiry(data: session.SessionData): number {
+    const maxAge = data.cookie?.maxAge;
+    return this.#clock.now() + (typeof maxAge === 'number' ? maxAge : this.#ttlMs);
+  }
+}

@@ -1,0 +1,18 @@
+import type { ConsentReceipt } from '../auth/consent-receipts.js';
+
+/** Consent receipts: kept as proof of each decision; found again by the citizen's blind index. */
+export interface ReceiptRepository {
+  save(receipt: ConsentReceipt): Promise<void>;
+  get(id: string): Promise<ConsentReceipt | undefined>;
+  listBySubject(tenantId: string, subjectIndex: string): Promise<ConsentReceipt[]>;
+}
+
+/**
+ * Shared state of the gateway other than sessions. The in-memory implementation serves the
+ * embedded single-instance mode; a Redis implementation serves several instances. Features
+ * add their own repositories here (the chat's conversations, queues and events).
+ */
+export interface Store {
+  receipts: ReceiptRepository;
+  close(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import type { Request, Response } from 'express';
+import { LANGUAGES } from '../config/schema.js';
+import { tenantName } from '../tenants/tenant-context.js';
+import { type SafeHtml, html } from './html.js';
+import { LANGUAGE_NAMES } from './i18n.js';
+
+/**
+ * The frame of every server-rendered page: language attribute, skip link, header with the
+ * organisation's name, language switch, and a footer with the privacy notice. Only external
+ * stylesheets and scripts (strict CSP).
+ */
+export function renderPage(
+  req: Request,
+  res: Response,
+  options: { title: string; body: SafeHtml; scripts?: string[] },
+): string {
+  const { lang, t } = res.locals;
+  const tenant = req.tenant as Request['tenant'] | undefined;
+  const org = tenant ? tenantName(tenant, lang) : '';
+  const staticBase = '/static';
+  const switchLinks = LANGUAGES.map((code) => {
+    const params = new URLSearchParams(req.query as Record<string, string>);
+    params.set('lang', code);
+    const current = code === lang;
+    return html`<li><a href="${`${req.path}?${params}`}" lang="${code}" hreflang="${code}"${current ? html` aria-current="true"` : ''}>${LANGUAGE_NAMES[code]}</a></li>`;
+  });
+  return html`<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title}${org ? ` – ${org}` : ''}</title>
+<link rel="stylesheet" href="${staticBase}/app.css">
+${(options.scripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}
+</head>
+<body>
+<a class="skip-link" href="#content">${t('common.skip')}</a>
+<header class="site-header">
+<p class="org">${org}</p>
+<nav aria-label="${t('common.language')}"><ul class="lang-switch">${switchLinks}</ul></nav>
+</header>
+<main id="content" tabindex="-1">
+${options.body}
+</main>
+${tenant?.config.privacyNoticeUrl ? html`<footer class="site-footer"><a href="${tenant.config.privacyNoticeUrl}">${t('common.privacy')}</a></footer>` : ''}
+</body>
+</html>`.value;
+}

@@ -1,0 +1,67 @@
+import type { Catalog } from '../i18n.js';
+
+/**
+ * Text for each error code shown on the error page. A code without its own entry is shown
+ * with `error.generic`; the code itself is always printed for support.
+ */
+export const ERROR_MESSAGES: Catalog = {
+  'error.title': { en: 'Something went wrong', nb: 'Noe gikk galt', fi: 'Jokin meni vikaan', sv: 'Något gick fel' },
+  'error.loginTitle': { en: 'Identification failed', nb: 'Identifiseringen mislyktes', fi: 'Tunnistautuminen epäonnistui', sv: 'Identifieringen misslyckades' },
+  'error.anonymous': {
+    en: 'Nothing was shared. You are still anonymous.',
+    nb: 'Ingenting ble delt. Du er fortsatt anonym.',
+    fi: 'Mitään ei jaettu. Olet edelleen nimetön.',
+    sv: 'Inget delades. Du är fortfarande anonym.',
+  },
+  'error.code': { en: 'Error code: {code}', nb: 'Feilkode: {code}', fi: 'Virhekoodi: {code}', sv: 'Felkod: {code}' },
+  'error.generic': {
+    en: 'The request could not be completed. Please try again.',
+    nb: 'Forespørselen kunne ikke fullføres. Prøv igjen.',
+    fi: 'Pyyntöä ei voitu suorittaa. Yritä uudelleen.',
+    sv: 'Begäran kunde inte slutföras. Försök igen.',
+  },
+  'error.login_cancelled': { en: 'The identification was cancelled.', nb: 'Identifiseringen ble avbrutt.', fi: 'Tunnistautuminen peruttiin.', sv: 'Identifieringen avbröts.' },
+  'error.login_expired': {
+    en: 'The identification took too long or was already used. Please start again.',
+    nb: 'Identifiseringen tok for lang tid eller er allerede brukt. Start på nytt.',
+    fi: 'Tunnistautuminen kesti liian kauan tai se on jo käytetty. Aloita alusta.',
+    sv: 'Identifieringen tog för lång tid eller har redan använts. Börja om.',
+  },
+  'error.acr_too_low': {
+    en: 'The identification method is not strong enough for this service. Please use a method with a higher level of assurance.',
+    nb: 'Identifiseringsmetoden er ikke sterk nok for denne tjenesten. Bruk en metode med høyere sikkerhetsnivå.',
+    fi: 'Tunnistustapa ei ole riittävän vahva tähän palveluun. Käytä vahvempaa tunnistustapaa.',
+    sv: 'Identifieringsmetoden är inte tillräckligt stark för den här tjänsten. Använd en metod med högre tillitsnivå.',
+  },
+  'error.national_id_invalid': {
+    en: 'The identity provider returned a national identity number that is not valid.',
+    nb: 'Identitetsleverandøren returnerte et ugyldig fødselsnummer.',
+    fi: 'Tunnistuspalvelu palautti virheellisen henkilötunnuksen.',
+    sv: 'Identitetsleverantören returnerade ett ogiltigt personnummer.',
+  },
+  'error.provider_unavailable': {
+    en: 'The identification service is not available right now. Please try again later.',
+    nb: 'Identifiseringstjenesten er ikke tilgjengelig akkurat nå. Prøv igjen senere.',
+    fi: 'Tunnistuspalvelu ei ole juuri nyt käytettävissä. Yritä myöhemmin uudelleen.',
+    sv: 'Identifieringstjänsten är inte tillgänglig just nu. Försök igen senare.',
+  },
+  'error.login_failed': {
+    en: 'The answer from the identification service could not be verified.',
+    nb: 'Svaret fra identifiseringstjenesten kunne ikke bekreftes.',
+    fi: 'Tunnistuspalvelun vastausta ei voitu vahvistaa.',
+    sv: 'Svaret från identifieringstjänsten kunde inte verifieras.',
+  },
+  'error.csrf_invalid': {
+    en: 'The form has expired. Please go back and try again.',
+    nb: 'Skjemaet er utløpt. Gå tilbake og prøv igjen.',
+    fi: 'Lomake on vanhentunut. Palaa takaisin ja yritä uudelleen.',
+    sv: 'Formuläret har gått ut. Gå tillbaka och försök igen.',
+  },
+  'error.not_found': { en: 'The page was not found.', nb: 'Siden ble ikke funnet.', fi: 'Sivua ei löytynyt.', sv: 'Sidan hittades inte.' },
+  'error.rate_limited': {
+    en: 'Too many attempts. Please wait a moment and try again.',
+    nb: 'For mange forsøk. Vent litt og prøv igjen.',
+    fi: 'Liian monta yritystä. Odota hetki ja yritä uudelleen.',
+    sv: 'För många försök. Vänta en stund och försök igen.',
+  },
+};

@@ -1,0 +1,61 @@
+import type { Request, Response } from 'express';
+import type { PendingIdentity } from '../../auth/session-state.js';
+import type { ProviderConfig } from '../../config/schema.js';
+import { SHAREABLE_CLAIMS, type ShareableClaim, type VerifiedIdentity } from '../../identity/verified-identity.js';
+import { tenantName } from '../../tenants/tenant-context.js';
+import { html } from '../html.js';
+import { localize } from '../i18n.js';
+import { renderPage } from '../layout.js';
+
+/** The value of each shareable claim that the identity has, in consent-page order. */
+export function availableClaims(identity: VerifiedIdentity): Array<[ShareableClaim, string]> {
+  const values: Record<ShareableClaim, string | undefined> = {
+    name: identity.name ?? ([identity.givenName, identity.familyName].filter(Boolean).join(' ') || undefined),
+    nationalId: identity.nationalId,
+    birthDate: identity.birthDate,
+  };
+  return SHAREABLE_CLAIMS.flatMap((claim) => {
+    const value = values[claim];
+    return value ? [[claim, value] as [ShareableClaim, string]] : [];
+  });
+}
+
+/**
+ * The opt-in page: each verified claim with its value and a checkbox (unticked: nothing is
+ * shared by default), the recipient, and two buttons — share the ticked ones, or share nothing.
+ */
+export function renderConsentPage(
+  req: Request,
+  res: Response,
+  options: { pending: PendingIdentity; provider: ProviderConfig; csrfToken: string; error?: string },
+): string {
+  const { lang, t } = res.locals;
+  const org = tenantName(req.tenant, lang);
+  const providerName = localize(options.provider.label, lang);
+  const claims = availableClaims(options.pending.identity);
+  return renderPage(req, res, {
+    title: t('consent.title'),
+    body: html`<h1>${t('consent.title')}</h1>
+<p>${t('consent.intro', { provider: providerName, org })}</p>
+<p class="panel"><strong>${t('consent.recipient', { org })}</strong><br>${t('consent.loa', { loa: t(`loa.${options.pending.identity.loa}`) })}</p>
+${options.error ? html`<p class="panel" role="alert">${options.error}</p>` : ''}
+<form method="post" action="${req.tenant.basePath}/consent">
+<input type="hidden" name="_csrf" value="${options.csrfToken}">
+<fieldset>
+<legend>${t('consent.legend')}</legend>
+${claims.map(
+  ([claim, value]) => html`<div class="claim">
+<input type="checkbox" id="claim-${claim}" name="claims" value="${claim}" aria-describedby="claim-${claim}-value">
+<label for="claim-${claim}">${t(`consent.claim.${claim}`)}</label>
+<span class="value" id="claim-${claim}-value">${value}</span>
+</div>`,
+)}
+</fieldset>
+<p class="notice">${t('consent.withdrawNote')}</p>
+<div class="actions">
+<button type="submit" name="decision" value="share">${t('consent.share')}</button>
+<button type="submit" name="decision" value="decline" class="secondary">${t('consent.decline')}</button>
+</div>
+</form>`,
+  });
+}

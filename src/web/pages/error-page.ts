@@ -1,0 +1,52 @@
+import type { Request, Response } from 'express';
+import type { GatewayError } from '../../http/errors.js';
+import { html } from '../html.js';
+import { renderPage } from '../layout.js';
+
+/** Codes raised while identifying; their page says the visitor is still anonymous. */
+const LOGIN_CODES = new Set([
+  'login_cancelled',
+  'login_expired',
+  'login_failed',
+  'acr_too_low',
+  'acr_unknown',
+  'national_id_invalid',
+  'claims_missing',
+  'claims_invalid',
+  'claims_inconsistent',
+  'provider_unavailable',
+  'provider_error',
+  'state_mismatch',
+  'iss_mismatch',
+  'id_token_invalid',
+  'token_exchange_failed',
+]);
+
+/** Which message explains a code: its own, or the login/generic one. */
+function messageKey(code: string): string {
+  if (['login_cancelled', 'login_expired', 'acr_too_low', 'national_id_invalid', 'provider_unavailable'].includes(code)) {
+    return `error.${code}`;
+  }
+  if (code === 'state_mismatch') return 'error.login_expired';
+  if (['csrf_invalid', 'not_found', 'rate_limited'].includes(code)) return `error.${code}`;
+  if (LOGIN_CODES.has(code)) return 'error.login_failed';
+  return 'error.generic';
+}
+
+/** The HTML error page of browser flows. */
+export function renderErrorPage(req: Request, res: Response, error: GatewayError): string {
+  const { t } = res.locals;
+  const login = LOGIN_CODES.has(error.code);
+  const home = `${(req.tenant as Request['tenant'] | undefined)?.basePath ?? ''}/`;
+  return renderPage(req, res, {
+    title: login ? t('error.loginTitle') : t('error.title'),
+    body: html`<h1>${login ? t('error.loginTitle') : t('error.title')}</h1>
+<div class="panel" role="alert">
+<p>${t(messageKey(error.code))}</p>
+${login ? html`<p>${t('error.anonymous')}</p>` : ''}
+</div>
+<p class="error-code">${t('error.code', { code: error.code })}</p>
+<p class="reference">${t('common.reference', { id: req.id })}</p>
+<p><a class="button secondary" href="${home}">${t('common.back')}</a></p>`,
+  });
+}
