@@ -142,20 +142,30 @@ export function mockClients(config: GatewayConfig, tenants: TenantContext[]): Mo
     for (const entry of entries) {
       if (!entry.issuer.startsWith('mock:')) continue;
       const issuerId = entry.issuer.slice('mock:'.length);
-      const key = `${issuerId} ${entry.clientId}`;
-      const existing = clients.get(key);
+      // The mock registers each client id once, for a list of its issuers.
+      const existing = clients.get(entry.clientId);
       if (existing) {
-        existing.redirectUris.push(entry.redirect);
-        existing.postLogoutRedirectUris?.push(`${tenant.baseUrl}/`);
+        if (existing.clientSecret !== entry.clientSecret || existing.tokenEndpointAuthMethod !== entry.clientAuth) {
+          throw new TypeError(`mock client ${entry.clientId} is configured with two different credentials`);
+        }
+        for (const [list, value] of [
+          [existing.redirectUris, entry.redirect],
+          [existing.postLogoutRedirectUris, `${tenant.baseUrl}/`],
+          [existing.issuers, issuerId],
+        ] as const) {
+          if (list && !list.includes(value)) list.push(value);
+        }
         continue;
       }
-      clients.set(key, {
+      clients.set(entry.clientId, {
         clientId: entry.clientId,
         ...(entry.clientSecret ? { clientSecret: entry.clientSecret } : {}),
         redirectUris: [entry.redirect],
         postLogoutRedirectUris: [`${tenant.baseUrl}/`],
         tokenEndpointAuthMethod: entry.clientAuth,
-        ...(entry.privateKeyJwk ? { jwks: { keys: [publicPartOf(entry.privateKeyJwk as JWK) as Record<string, unknown>] } } : {}),
+        ...(entry.privateKeyJwk
+          ? { jwks: { keys: [publicPartOf(entry.privateKeyJwk as JWK) as Record<string, unknown>] } }
+          : {}),
         issuers: [issuerId],
       });
     }

@@ -156,7 +156,9 @@ export function translateOidcError(error: unknown): GatewayError {
     });
   }
   const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : '';
+  // openid-client wraps oauth4webapi's errors with a generic message; the specific one is the cause's.
+  const cause = error instanceof Error ? error.cause : undefined;
+  const message = `${error instanceof Error ? error.message : ''} ${cause instanceof Error ? cause.message : ''}`;
   if (error instanceof client.ClientError) {
     if (/"iss" \(issuer\) (response parameter|missing)|response parameter "iss"/.test(message)) {
       return new GatewayError('iss_mismatch', 'The answer did not come from the expected provider.', { cause: error });
@@ -170,7 +172,10 @@ export function translateOidcError(error: unknown): GatewayError {
       return new GatewayError('id_token_invalid', 'The ID token could not be verified.', { cause: error });
     }
   }
-  if (error instanceof TypeError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))) {
+  if (
+    (error instanceof TypeError && /fetch failed/.test(message)) ||
+    (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
+  ) {
     return new GatewayError('provider_unavailable', 'The identity provider could not be reached.', {
       status: 503,
       cause: error,

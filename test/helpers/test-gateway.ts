@@ -1,0 +1,115 @@
+import { createServer as createNetServer } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { type MockIdp, createMockIdp } from '../../idp-mock/index.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import type { GatewayConfig } from '../../src/config/schema.js';
+import { type Gateway, type GatewayOptions, createGateway, mockClients } from '../../src/gateway.js';
+import type { Clock } from '../../src/runtime/clock.js';
+import { createLogger } from '../../src/runtime/logger.js';
+import { buildTenants } from '../../src/tenants/tenant-context.js';
+
+export const TEST_SECRET = 'test-client-secret-0123456789abcdef';
+
+/** The citizen providers of the test tenant: one per claim profile. */
+export function testProviders(): Record<string, unknown>[] {
+  const client = { clientId: 'gateway-test', clientSecret: TEST_SECRET };
+  return [
+    { id: 'bankid', label: 'BankID', issuer: 'mock:bankid-no', ...client, scopes: ['openid', 'ssn'], acrValues: ['urn:grn:authn:no:bankid'], minimumLoa: 'substantial', claimProfile: 'idura' },
+    { id: 'suomifi', label: 'Suomi.fi', issuer: 'mock:ftn-fi', ...client, scopes: ['openid', 'ssn'], acrValues: ['urn:grn:authn:fi:all'], minimumLoa: 'substantial', claimProfile: 'idura' },
+    { id: 'idporten', label: 'ID-porten', issuer: 'mock:idporten', ...client, scopes: ['openid', 'profile'], acrValues: ['idporten-loa-high'], minimumLoa: 'high', claimProfile: 'idporten' },
+    { id: 'signicat', label: 'Signicat', issuer: 'mock:signicat', ...client, scopes: ['openid', 'profile', 'nin'], minimumLoa: 'substantial', claimProfile: 'signicat' },
+    { id: 'generic', label: 'Generic', issuer: 'mock:idporten', ...client, scopes: ['openid', 'profile'], acrValues: ['idporten-loa-substantial'], minimumLoa: 'substantial', claimProfile: 'generic', genericClaims: { nationalId: 'pid', country: 'NO' } },
+  ];
+}
+
+/** A tenant like config/default.json's demo tenant, with every test provider. */
+export function testTenant(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: 'demo',
+    name: { en: 'Test Municipality', nb: 'Testkommune', fi: 'Testikunta', sv: 'Testkommun' },
+    providers: testProviders(),
+    staff: { issuer: 'mock:staff', clientId: 'gateway-test', clientSecret: TEST_SECRET, roleClaim: 'roles', tenantClaim: 'tenant' },
+    topics: [
+      { id: 'general', title: { en: 'General questions', nb: 'Generelle spørsmål' } },
+      { id: 'tax-case', title: { en: 'My tax case' }, requiresIdentification: { minimumLoa: 'substantial', claims: ['name', 'nationalId'] } },
+    ],
+    ...overrides,
+  };
+}
+
+/** Finds a free loopback port (the public URL, hence the redirect URIs, must be known up front). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestGateway {
+  url: string;
+  gateway: Gateway;
+  mockIdp: MockIdp;
+  config: GatewayConfig;
+  /** Every log line written so far (JSON text), for asserting nothing personal is logged. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions extends Omit<GatewayOptions, 'mockIdp' | 'logger'> {
+  /** Replaces the tenants (raw config objects). */
+  tenants?: Record<string, unknown>[];
+  /** Merged into the raw configuration. */
+  config?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+}
+
+/**
+ * Starts the real gateway in-process on a free loopback port together with the real mock IdP
+ * (port 0), with the test tenant unless `tenants` is given.
+ */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const raw = {
+    publicUrl: url,
+    port,
+    host: '127.0.0.1',
+    logLevel: 'info',
+    mockIdp: { enabled: true, port: 0 },
+    session: { secret: 'test-session-secret-0123456789abcdef0123' },
+    tenants: options.tenants ?? [testTenant()],
+    ...options.config,
+  };
+  const loaded = parseConfig(raw, { env: options.env ?? {}, source: 'test' });
+  const mockIdp = await createMockIdp({ port: 0, clients: mockClients(loaded.config, buildTenants(loaded.config)) });
+  const stream = new PassThrough();
+  let logText = '';
+  stream.on('data', (chunk: Buffer) => {
+    logText += chunk.toString('utf8');
+  });
+  const { tenants: _t, config: _c, env: _e, ...gatewayOptions } = options;
+  const gateway = await createGateway(loaded, {
+    ...gatewayOptions,
+    mockIdp,
+    logger: createLogger('info', stream),
+    discoveryRetryMs: 50,
+  });
+  await gateway.listen(port);
+  return {
+    url,
+    gateway,
+    mockIdp,
+    config: loaded.config,
+    logs: () => logText,
+    close: async () => {
+      await gateway.close();
+      await mockIdp.close();
+    },
+  };
+}

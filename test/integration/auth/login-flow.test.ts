@@ -1,0 +1,364 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
+import { type TestGateway, startTestGateway } from '../../helpers/test-gateway.js';
+
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+/** Logs in through the mock IdP as `persona` and returns the consent page. */
+async function identify(browser: BrowserSession, provider: string, persona: string, returnTo = '/') {
+  const page = await browser.get(
+    `${gw.url}/auth/${provider}/login?login_hint=${persona}&returnTo=${encodeURIComponent(returnTo)}`,
+  );
+  return page;
+}
+
+async function session(browser: BrowserSession) {
+  const response = await browser.get(`${gw.url}/api/session`);
+  return { json: JSON.parse(response.text) as Record<string, any>, text: response.text };
+}
+
+describe('GET /auth/:provider/login', () => {
+  it('sends the browser to the broker with PKCE S256, state, nonce and acr_values', async () => {
+    const browser = new BrowserSession();
+    const first = await browser.get(`${gw.url}/auth/bankid/login`, { follow: false });
+    expect(first.status).toBe(303);
+    const location = new URL(first.hops[0]?.location ?? '');
+    expect(location.href.startsWith(gw.mockIdp.issuer('bankid-no'))).toBe(true);
+    expect(location.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(location.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(location.searchParams.get('state')).toBeTruthy();
+    expect(location.searchParams.get('nonce')).toBeTruthy();
+    expect(location.searchParams.get('acr_values')).toBe('urn:grn:authn:no:bankid');
+    expect(location.searchParams.get('redirect_uri')).toBe(`${gw.url}/auth/bankid/callback`);
+  });
+
+  it('answers 404 with an error page for an unknown provider', async () => {
+    const page = await new BrowserSession().get(`${gw.url}/auth/nope/login`);
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.text).toContain('provider_unknown');
+  });
+
+  for (const attack of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x']) {
+    it(`refuses returnTo=${JSON.stringify(attack)} without redirecting`, async () => {
+      const browser = new BrowserSession();
+      const page = await browser.get(`${gw.url}/auth/bankid/login?returnTo=${encodeURIComponent(attack)}`, {
+        follow: false,
+      });
+      if (attack.startsWith('/%0d')) {
+        // Percent-encoded CR/LF stay encoded inside a path: harmless and same-origin.
+        expect(page.status).toBe(303);
+        return;
+      }
+      expect(page.status).toBe(400);
+      expect(page.headers.get('location')).toBeNull();
+      expect(page.text).toContain('return_to_invalid');
+    });
+  }
+});
+
+describe('verified login with opt-in sharing, per claim profile', () => {
+  const cases = [
+    { provider: 'bankid', persona: 'kari-nordmann', name: 'Kari Nordmann', id: '12838540056', birth: '1985-03-12', country: 'NO' },
+    { provider: 'suomifi', persona: 'matti-meikalainen', name: 'Matti Meikäläinen', id: '010594Y9032', birth: '1994-05-01', country: 'FI' },
+    // ID-porten sends no names (only pid): the birth date is derived from the number.
+    { provider: 'idporten', persona: 'ola-nordmann', name: undefined, id: '47906701517', birth: '1967-10-07', country: 'NO' },
+    { provider: 'signicat', persona: 'maija-meikalainen', name: 'Maija Meikäläinen', id: '150388-9149', birth: '1988-03-15', country: 'FI' },
+    { provider: 'generic', persona: 'kari-nordmann', name: undefined, id: '12838540056', birth: '1985-03-12', country: 'NO' },
+  ];
+  for (const c of cases) {
+    it(`${c.provider}: lists every claim with its value, shares all on opt-in`, async () => {
+      const browser = new BrowserSession();
+      const consent = await identify(browser, c.provider, c.persona);
+      expect(consent.status).toBe(200);
+      expect(consent.url).toBe(`${gw.url}/consent`);
+      if (c.name) expect(consent.text).toContain(c.name);
+      expect(consent.text).toContain(c.id);
+      expect(consent.text).toContain(c.birth);
+      expect(consent.text).toContain('Test Municipality');
+      // Nothing is attached before the decision.
+      const before = await session(browser);
+      expect(before.json.state).toBe('pending');
+      expect(before.text).not.toContain(c.id);
+      if (c.name) expect(before.text).not.toContain(c.name);
+
+      const done = await browser.post(`${gw.url}/consent`, {
+        _csrf: inputValue(consent.text, '_csrf'),
+        claims: c.name ? ['name', 'nationalId', 'birthDate'] : ['nationalId', 'birthDate'],
+        decision: 'share',
+      });
+      expect(done.status).toBe(200);
+      const after = await session(browser);
+      expect(after.json.state).toBe('verified');
+      expect(after.json.identity.country).toBe(c.country);
+      expect(after.json.identity.claims).toMatchObject({
+        ...(c.name ? { name: c.name } : {}),
+        nationalId: c.id,
+        birthDate: c.birth,
+      });
+    });
+  }
+});
+
+describe('POST /consent', () => {
+  it('shares only the ticked claims (name only: no national id anywhere in the session view)', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: 'name', decision: 'share' });
+    const { json, text } = await session(browser);
+    expect(json.state).toBe('verified');
+    expect(json.identity.claimNames).toEqual(['name']);
+    expect(json.identity.claims.name).toBe('Kari Nordmann');
+    expect(text).not.toContain('12838540056');
+    expect(text).not.toContain('1985-03-12');
+  });
+
+  it('discards the identity when declined and keeps a signed "declined" receipt', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'suomifi', 'matti-meikalainen');
+    const done = await browser.post(`${gw.url}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name', 'nationalId'],
+      decision: 'decline',
+    });
+    expect(done.status).toBe(200);
+    const { json, text } = await session(browser);
+    expect(json.state).toBe('anonymous');
+    expect(text).not.toContain('Matti');
+    const again = await browser.get(`${gw.url}/consent`);
+    expect(again.text).toContain('nothing waiting');
+  });
+
+  it('signs the receipt with the key published at /.well-known/jwks.json', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: ['name', 'birthDate'], decision: 'share' });
+    const { json } = await session(browser);
+    const receipt = await gw.gateway.deps.store.receipts.get(json.identity.receiptId);
+    expect(receipt?.decision).toBe('shared');
+    const jwks = (await (await fetch(`${gw.url}/.well-known/jwks.json`)).json()) as { keys: [] };
+    const { payload, protectedHeader } = await jwtVerify(receipt?.jws ?? '', createLocalJWKSet(jwks), { issuer: gw.url });
+    expect(protectedHeader.typ).toBe('consent-receipt+jwt');
+    expect(payload).toMatchObject({ tenant: 'demo', decision: 'shared', provider: 'bankid', claims: ['name', 'birthDate'] });
+    // The receipt names claims, never their values.
+    expect(JSON.stringify(payload)).not.toContain('12838540056');
+    expect(JSON.stringify(payload)).not.toContain('Kari');
+  });
+
+  it('refuses a POST without the CSRF token (403) and leaves the identity pending', async () => {
+    const browser = new BrowserSession();
+    await identify(browser, 'bankid', 'kari-nordmann');
+    const refused = await browser.post(`${gw.url}/consent`, { claims: 'name', decision: 'share' });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('csrf_invalid');
+    expect((await session(browser)).json.state).toBe('pending');
+  });
+
+  it('refuses a POST from another origin even with the token', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    const refused = await browser.post(
+      `${gw.url}/consent`,
+      { _csrf: inputValue(consent.text, '_csrf'), claims: 'name', decision: 'share' },
+      { headers: { origin: 'https://evil.example' } },
+    );
+    expect(refused.status).toBe(403);
+    expect((await session(browser)).json.state).toBe('pending');
+  });
+
+  it('refuses a claim that was not offered and changes nothing', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    const refused = await browser.post(`${gw.url}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name', 'email'],
+      decision: 'share',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('consent_invalid');
+    expect((await session(browser)).json.state).toBe('pending');
+  });
+});
+
+describe('withdrawing and logging out', () => {
+  it('POST /consent/withdraw drops the shared claims and records a withdrawal receipt', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: 'name', decision: 'share' });
+    const view = await session(browser);
+    const events: string[] = [];
+    gw.gateway.deps.identityEvents.once('identity', (e) => events.push(e.type));
+    await browser.post(`${gw.url}/consent/withdraw`, { _csrf: view.json.csrfToken });
+    expect((await session(browser)).json.state).toBe('anonymous');
+    expect(events).toEqual(['withdrawn']);
+  });
+
+  it('POST /auth/logout destroys the session and ends the broker session with id_token_hint', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: 'name', decision: 'share' });
+    const { json } = await session(browser);
+    const oldCookie = browser.cookie(gw.url, 'gw.sid');
+    const out = await browser.post(`${gw.url}/auth/logout`, { _csrf: json.csrfToken }, { follow: false });
+    expect(out.status).toBe(303);
+    const target = new URL(out.headers.get('location') ?? '');
+    expect(target.href.startsWith(gw.mockIdp.issuer('bankid-no'))).toBe(true);
+    expect(target.searchParams.get('id_token_hint')).toBeTruthy();
+    expect(target.searchParams.get('post_logout_redirect_uri')).toBe(`${gw.url}/`);
+    const stale = new BrowserSession();
+    stale.setCookie(gw.url, 'gw.sid', oldCookie ?? '');
+    expect((await session(stale)).json.state).toBe('anonymous');
+  });
+});
+
+describe('GET /auth/:provider/callback refusals (the session stays anonymous)', () => {
+  it('rejects a forged state with login_expired', async () => {
+    const browser = new BrowserSession();
+    await browser.get(`${gw.url}/auth/bankid/login`, { follow: false });
+    const page = await browser.get(`${gw.url}/auth/bankid/callback?code=abc&state=forged&iss=${encodeURIComponent(gw.mockIdp.issuer('bankid-no'))}`);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('login_expired');
+    expect(page.text).toContain('still anonymous');
+    expect((await session(browser)).json.state).toBe('anonymous');
+  });
+
+  it('rejects a replayed callback (the state is single-use)', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    const callback = consent.hops.find((h) => h.url.includes('/auth/bankid/callback'));
+    expect(callback).toBeDefined();
+    const attacker = new BrowserSession();
+    const replay = await attacker.get(callback?.url ?? '');
+    expect(replay.status).toBe(400);
+    expect((await session(attacker)).json.state).toBe('anonymous');
+    const replaySame = await browser.get(callback?.url ?? '');
+    expect(replaySame.status).toBe(400);
+  });
+
+  it('rejects a code bound to another PKCE verifier (two logins in one session, swapped)', async () => {
+    const browser = new BrowserSession();
+    const first = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, { follow: false });
+    const second = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, { follow: false });
+    const secondState = new URL(second.headers.get('location') ?? '').searchParams.get('state');
+    // Let the broker answer the first request, then deliver its code with the second state.
+    const atBroker = await browser.get(new URL(first.headers.get('location') ?? '', gw.url).href, { follow: true });
+    const callbackHop = atBroker.hops.find((h) => h.location?.includes('/auth/bankid/callback'));
+    const callback = new URL(callbackHop?.location ?? '');
+    callback.searchParams.set('state', secondState ?? '');
+    const page = await new BrowserSession().get(callback.href);
+    expect(page.status).toBeGreaterThanOrEqual(400);
+    const swapped = await browser.get(callback.href);
+    expect(swapped.status).toBe(400);
+    expect(swapped.text).toMatch(/token_exchange_failed|login_failed/);
+    expect((await session(browser)).json.state).not.toBe('verified');
+  });
+
+  it('rejects a response whose iss is another provider (RFC 9207)', async () => {
+    const browser = new BrowserSession();
+    const start = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, { follow: false });
+    const atBroker = await browser.get(new URL(start.headers.get('location') ?? '').href, { follow: false });
+    let hop = atBroker;
+    // Walk the broker's redirects until it sends us back to the gateway.
+    while (hop.status >= 300 && hop.status < 400 && !hop.headers.get('location')?.startsWith(gw.url)) {
+      hop = await browser.get(new URL(hop.headers.get('location') ?? '', hop.url).href, { follow: false });
+    }
+    const callback = new URL(hop.headers.get('location') ?? '');
+    callback.searchParams.set('iss', gw.mockIdp.issuer('ftn-fi'));
+    const page = await browser.get(callback.href);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('iss_mismatch');
+    expect((await session(browser)).json.state).toBe('anonymous');
+  });
+
+  it('rejects a mix-up: the answer of one provider delivered to another provider’s callback', async () => {
+    const browser = new BrowserSession();
+    const consentHops = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, { follow: false });
+    const location = new URL(consentHops.headers.get('location') ?? '');
+    let hop = await browser.get(location.href, { follow: false });
+    while (hop.status >= 300 && hop.status < 400 && !hop.headers.get('location')?.startsWith(gw.url)) {
+      hop = await browser.get(new URL(hop.headers.get('location') ?? '', hop.url).href, { follow: false });
+    }
+    const callback = new URL(hop.headers.get('location') ?? '');
+    const mixed = new URL(`${gw.url}/auth/suomifi/callback${callback.search}`);
+    const page = await browser.get(mixed.href);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('state_mismatch');
+    expect((await session(browser)).json.state).toBe('anonymous');
+  });
+
+  it('shows login_cancelled when the citizen cancels at the broker', async () => {
+    const browser = new BrowserSession();
+    const start = await browser.get(`${gw.url}/auth/bankid/login`, { follow: false });
+    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state');
+    const page = await browser.get(
+      `${gw.url}/auth/bankid/callback?error=access_denied&state=${state}&iss=${encodeURIComponent(gw.mockIdp.issuer('bankid-no'))}`,
+    );
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('login_cancelled');
+  });
+
+  it('rejects a national identity number whose checksum fails', async () => {
+    const browser = new BrowserSession();
+    const page = await identify(browser, 'bankid', 'invalid-id-no');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('national_id_invalid');
+    expect(page.text).not.toContain('12838540057');
+    expect((await session(browser)).json.state).toBe('anonymous');
+  });
+
+  it('rejects an invalid Finnish henkilötunnus', async () => {
+    const browser = new BrowserSession();
+    const page = await identify(browser, 'suomifi', 'invalid-id-fi');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('national_id_invalid');
+  });
+
+  it('sets Referrer-Policy: no-referrer on the callback', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    const callback = consent.hops.find((h) => h.url.includes('/callback'));
+    expect(callback?.status).toBe(303);
+    const replay = await fetch(callback?.url ?? '', { redirect: 'manual' });
+    expect(replay.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+});
+
+describe('session fixation', () => {
+  it('issues a new session id at login; the old one is dead afterwards', async () => {
+    const browser = new BrowserSession();
+    await browser.get(`${gw.url}/`);
+    const before = browser.cookie(gw.url, 'gw.sid');
+    expect(before).toBeTruthy();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    const after = browser.cookie(gw.url, 'gw.sid');
+    expect(after).toBeTruthy();
+    expect(after).not.toBe(before);
+    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: 'name', decision: 'share' });
+    const attacker = new BrowserSession();
+    attacker.setCookie(gw.url, 'gw.sid', before ?? '');
+    expect((await session(attacker)).json.state).toBe('anonymous');
+  });
+});
+
+describe('logging', () => {
+  it('never writes national identity numbers, codes or tokens to the log', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: ['name', 'nationalId'], decision: 'share' });
+    const callback = new URL(consent.hops.find((h) => h.url.includes('/callback'))?.url ?? '');
+    const logs = gw.logs();
+    expect(logs).toContain('consent given');
+    expect(logs).not.toContain('12838540056');
+    expect(logs).not.toContain(callback.searchParams.get('code') ?? 'no-code');
+    expect(logs).not.toContain(callback.searchParams.get('state') ?? 'no-state');
+    expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+  });
+});
