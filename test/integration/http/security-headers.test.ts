@@ -1,0 +1,136 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load-config.js';
+import { type Gateway, createGateway } from '../../../src/gateway.js';
+import { createLogger } from '../../../src/runtime/logger.js';
+import { type TestGateway, startTestGateway } from '../../helpers/test-gateway.js';
+
+describe('security headers and cookies (development)', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('sends a strict CSP with frame-ancestors none and no inline script', async () => {
+    const res = await request(gw.gateway.app).get('/');
+    const csp = res.headers['content-security-policy'] ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('renders pages without inline script or style attributes', async () => {
+    const res = await request(gw.gateway.app).get('/');
+    expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(res.text).not.toMatch(/\sstyle=/);
+    expect(res.text).not.toMatch(/\son[a-z]+=/);
+  });
+
+  it('sets the session cookie HttpOnly and SameSite=Lax', async () => {
+    const res = await request(gw.gateway.app).get('/api/session');
+    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('gw.sid='));
+    expect(cookie).toBeDefined();
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).toMatch(/Path=\//);
+  });
+
+  it('answers API errors in JSON with a stable code and browser errors with a page', async () => {
+    const api = await request(gw.gateway.app).post('/api/identity/withdraw').set('content-type', 'application/json').send('{');
+    expect(api.status).toBe(400);
+    expect(api.body).toEqual({ error: { code: 'request_invalid', message: 'The request could not be read.' } });
+    const page = await request(gw.gateway.app).get('/no/such/page');
+    expect(page.status).toBe(404);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toContain('not_found');
+  });
+
+  it('chooses the language from Accept-Language and lets the switch override it', async () => {
+    const fi = await request(gw.gateway.app).get('/').set('accept-language', 'fi-FI,fi;q=0.9');
+    expect(fi.text).toContain('<html lang="fi">');
+    expect(fi.text).toContain('Tunnistaudu');
+    const nb = await request(gw.gateway.app).get('/').set('accept-language', 'no');
+    expect(nb.text).toContain('<html lang="nb">');
+    const sv = await request(gw.gateway.app).get('/?lang=sv').set('accept-language', 'fi');
+    expect(sv.text).toContain('<html lang="sv">');
+    expect(sv.text).toContain('Identifiera dig');
+  });
+
+  it('reports readiness per broker and publishes the JWKS without private parts', async () => {
+    const ready = await request(gw.gateway.app).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.brokers.every((b: { ready: boolean }) => b.ready)).toBe(true);
+    const jwks = await request(gw.gateway.app).get('/.well-known/jwks.json');
+    expect(jwks.body.keys[0]).toMatchObject({ kty: 'EC', alg: 'ES256', use: 'sig' });
+    expect(jwks.body.keys[0].d).toBeUndefined();
+  });
+});
+
+describe('security headers and cookies (production)', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    const loaded = parseConfig(
+      {
+        publicUrl: 'https://chat.example',
+        trustProxy: 1,
+        tenants: [
+          {
+            id: 'demo',
+            name: 'Demo',
+            // Nothing listens on port 1: discovery fails at once and is retried in the background.
+            providers: [{ id: 'bankid', label: 'BankID', issuer: 'https://127.0.0.1:1/broker', clientId: 'c', clientSecret: 'secret', claimProfile: 'idura' }],
+          },
+        ],
+      },
+      {
+        env: {
+          NODE_ENV: 'production',
+          SESSION_SECRET: 's'.repeat(40),
+          DATA_KEY: 'k'.repeat(40),
+          SIGNING_KEY: JSON.stringify({
+            kty: 'EC',
+            crv: 'P-256',
+            x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+            y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+            d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI',
+          }),
+        },
+      },
+    );
+    gateway = await createGateway(loaded, { logger: createLogger('silent') });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('uses a __Host- cookie with Secure, HttpOnly and SameSite=Lax', async () => {
+    const res = await request(gateway.app).get('/api/session').set('x-forwarded-proto', 'https');
+    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-gw.sid='));
+    expect(cookie).toBeDefined();
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).toMatch(/Path=\//);
+    expect(cookie).not.toMatch(/Domain=/);
+  });
+
+  it('sends HSTS and reports the unreachable broker as not ready', async () => {
+    const res = await request(gateway.app).get('/readyz').set('x-forwarded-proto', 'https');
+    expect(res.status).toBe(503);
+    expect(res.body.brokers[0]).toMatchObject({ provider: 'bankid', ready: false });
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+  });
+
+  it('answers a login through the unreachable broker with provider_unavailable (503)', async () => {
+    const res = await request(gateway.app).get('/auth/bankid/login').set('x-forwarded-proto', 'https');
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('provider_unavailable');
+  });
+});

@@ -1,0 +1,217 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '../../../src/config/load-config.js';
+
+function tenant(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 'espoo',
+    name: 'Espoo',
+    providers: [
+      {
+        id: 'suomifi',
+        label: 'Suomi.fi',
+        issuer: 'https://espoo.idura.broker',
+        clientId: 'abc',
+        clientSecret: { $env: 'IDURA_SECRET' },
+        claimProfile: 'idura',
+      },
+    ],
+    ...overrides,
+  };
+}
+
+const PRODUCTION_ENV = {
+  NODE_ENV: 'production',
+  IDURA_SECRET: 'from-the-environment',
+  SESSION_SECRET: 's'.repeat(40),
+  DATA_KEY: 'k'.repeat(40),
+  SIGNING_KEY: JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }),
+};
+
+function issues(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('accepts a minimal configuration and fills in documented defaults', () => {
+    const { config, production } = parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x' } });
+    expect(production).toBe(false);
+    expect(config.port).toBe(3000);
+    expect(config.store.type).toBe('memory');
+    expect(config.tenants[0]?.providers[0]).toMatchObject({
+      clientSecret: 'x',
+      clientAuth: 'client_secret_basic',
+      scopes: ['openid'],
+      minimumLoa: 'substantial',
+    });
+    expect(config.tenants[0]?.retention).toEqual({ deleteAfterDays: 45 });
+    expect(config.tenants[0]?.metadata).toEqual({ ip: false, userAgent: false, pages: false, referrer: false });
+  });
+
+  it('names an unknown key', () => {
+    expect(issues(() => parseConfig({ tenants: [tenant()], prot: 1 }, { env: { IDURA_SECRET: 'x' } }))).toEqual([
+      '(root): unknown key "prot"',
+    ]);
+  });
+
+  it('names a missing secret and the environment variable it expects', () => {
+    expect(issues(() => parseConfig({ tenants: [tenant()] }, { env: {} }))).toEqual([
+      'tenants.0.providers.0.clientSecret: environment variable IDURA_SECRET is not set',
+    ]);
+  });
+
+  it('names an unknown claim profile and lists the known ones', () => {
+    const bad = tenant();
+    (bad.providers[0] as Record<string, unknown>).claimProfile = 'criipto2';
+    const [issue] = issues(() => parseConfig({ tenants: [bad] }, { env: { IDURA_SECRET: 'x' } }));
+    expect(issue).toMatch(/^tenants\.0\.providers\.0\.claimProfile: expected one of "idura", "signicat", "idporten"/);
+  });
+
+  it('requires a private key for private_key_jwt and a genericClaims map for the generic profile', () => {
+    const bad = tenant();
+    Object.assign(bad.providers[0] as object, { clientAuth: 'private_key_jwt', claimProfile: 'generic' });
+    const found = issues(() => parseConfig({ tenants: [bad] }, { env: { IDURA_SECRET: 'x' } }));
+    expect(found).toContain('tenants.0.providers.0.privateKeyJwk: required when clientAuth is "private_key_jwt"');
+    expect(found).toContain('tenants.0.providers.0.genericClaims: required when claimProfile is "generic"');
+  });
+
+  it('refuses plain http to a broker that is not on loopback', () => {
+    const bad = tenant();
+    (bad.providers[0] as Record<string, unknown>).issuer = 'http://broker.example';
+    expect(issues(() => parseConfig({ tenants: [bad] }, { env: { IDURA_SECRET: 'x' } }))[0]).toMatch(
+      /^tenants\.0\.providers\.0\.issuer: expected an https URL/,
+    );
+  });
+
+  it('refuses duplicate provider ids and a mock issuer without the mock IdP', () => {
+    const bad = tenant();
+    bad.providers.push({ ...(bad.providers[0] as (typeof bad.providers)[0]), issuer: 'mock:ftn-fi' });
+    const found = issues(() => parseConfig({ tenants: [bad] }, { env: { IDURA_SECRET: 'x' } }));
+    expect(found).toContain('tenants.0.providers.1.id: duplicate id');
+    expect(found).toContain('mockIdp.enabled: must be true when an issuer is "mock:…"');
+  });
+
+  it('applies PORT, PUBLIC_URL, SESSION_SECRET and REDIS_URL from the environment', () => {
+    const { config } = parseConfig(
+      { tenants: [tenant()] },
+      {
+        env: {
+          IDURA_SECRET: 'x',
+          PORT: '8080',
+          PUBLIC_URL: 'https://chat.espoo.example',
+          SESSION_SECRET: 'z'.repeat(32),
+          REDIS_URL: 'redis://127.0.0.1:6390',
+        },
+      },
+    );
+    expect(config.port).toBe(8080);
+    expect(config.publicUrl).toBe('https://chat.espoo.example');
+    expect(config.session.secret).toBe('z'.repeat(32));
+    expect(config.store).toMatchObject({ type: 'redis', redisUrl: 'redis://127.0.0.1:6390' });
+  });
+
+  it('rejects a PORT that is not a port number', () => {
+    expect(issues(() => parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PORT: 'eighty' } }))).toEqual([
+      'PORT: expected an integer 0–65535',
+    ]);
+  });
+
+  it('warns in development about what production would refuse', () => {
+    const { warnings } = parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x' } });
+    expect(warnings.join('\n')).toMatch(/session\.secret: required/);
+    expect(warnings.join('\n')).toMatch(/publicUrl: must be an https URL/);
+  });
+});
+
+describe('production rules (NODE_ENV=production)', () => {
+  it('accepts a complete production configuration', () => {
+    const loaded = parseConfig({ publicUrl: 'https://chat.espoo.example', tenants: [tenant()] }, { env: PRODUCTION_ENV });
+    expect(loaded.production).toBe(true);
+  });
+
+  it('refuses the mock IdP, a missing session secret and non-https URLs', () => {
+    const found = issues(() =>
+      parseConfig(
+        {
+          publicUrl: 'http://chat.espoo.example',
+          mockIdp: { enabled: true },
+          tenants: [tenant({ providers: [{ ...tenant().providers[0], issuer: 'mock:ftn-fi' }] })],
+        },
+        { env: { ...PRODUCTION_ENV, SESSION_SECRET: undefined } },
+      ),
+    );
+    expect(found).toContain('mockIdp.enabled: the mock IdP must not run in production (refused because NODE_ENV=production)');
+    expect(found.some((i) => i.startsWith('session.secret: required'))).toBe(true);
+    expect(found.some((i) => i.startsWith('publicUrl: must be an https URL'))).toBe(true);
+    expect(found.some((i) => i.startsWith('tenants.0.providers.0.issuer: the mock IdP must not be used'))).toBe(true);
+  });
+
+  it('refuses a loopback http broker and http allowed origins', () => {
+    const found = issues(() =>
+      parseConfig(
+        {
+          publicUrl: 'https://chat.espoo.example',
+          tenants: [
+            tenant({
+              allowedOrigins: ['http://www.espoo.example'],
+              providers: [{ ...tenant().providers[0], issuer: 'http://127.0.0.1:9000' }],
+            }),
+          ],
+        },
+        { env: PRODUCTION_ENV },
+      ),
+    );
+    expect(found.some((i) => i.startsWith('tenants.0.providers.0.issuer: must be an https URL'))).toBe(true);
+    expect(found.some((i) => i.startsWith('tenants.0.allowedOrigins.0: must be an https origin'))).toBe(true);
+  });
+
+  it('refuses a missing signing key and data key', () => {
+    const found = issues(() =>
+      parseConfig(
+        { publicUrl: 'https://chat.espoo.example', tenants: [tenant()] },
+        { env: { ...PRODUCTION_ENV, SIGNING_KEY: undefined, DATA_KEY: undefined } },
+      ),
+    );
+    expect(found.some((i) => i.startsWith('signingKey: required'))).toBe(true);
+    expect(found.some((i) => i.startsWith('dataKey: required'))).toBe(true);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads the file named by GATEWAY_CONFIG', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    const file = join(dir, 'espoo.json');
+    writeFileSync(file, JSON.stringify({ tenants: [tenant()] }));
+    const loaded = loadConfig({ env: { GATEWAY_CONFIG: file, IDURA_SECRET: 'x' } });
+    expect(loaded.source).toBe(file);
+    expect(loaded.config.tenants[0]?.id).toBe('espoo');
+  });
+
+  it('reports a missing file and invalid JSON with the path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    expect(issues(() => loadConfig({ env: { GATEWAY_CONFIG: join(dir, 'nope.json') } }))).toEqual([
+      'cannot read the file: ENOENT',
+    ]);
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{ "tenants": [');
+    expect(issues(() => loadConfig({ env: { GATEWAY_CONFIG: broken } }))[0]).toMatch(/^not valid JSON/);
+  });
+
+  it('loads the shipped config/default.json (the demo tenant with the mock IdP)', () => {
+    const loaded = loadConfig({ env: {} });
+    expect(loaded.config.mockIdp.enabled).toBe(true);
+    expect(loaded.config.tenants.map((t) => t.id)).toEqual(['demo']);
+  });
+
+  it('refuses the shipped default configuration in production', () => {
+    expect(() => loadConfig({ env: { NODE_ENV: 'production' } })).toThrow(ConfigError);
+  });
+});
