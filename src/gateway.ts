@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { RedisStore } from 'connect-redis';
 import type session from 'express-session';
+import type { JWK } from 'jose';
 import { createClient } from 'redis';
-import { type MockClient, type MockIdp, createMockIdp } from '../idp-mock/index.js';
+import { createMockIdp, type MockClient, type MockIdp } from '../idp-mock/index.js';
 import { IdentityEvents } from './auth/identity-events.js';
 import { OidcClients } from './auth/oidc-clients.js';
 import type { LoadedConfig } from './config/load-config.js';
@@ -11,14 +12,13 @@ import type { GatewayConfig } from './config/schema.js';
 import type { GatewayDeps } from './deps.js';
 import { FieldCrypto } from './privacy/field-crypto.js';
 import { type Clock, systemClock } from './runtime/clock.js';
-import { type Logger, createLogger } from './runtime/logger.js';
+import { createLogger, type Logger } from './runtime/logger.js';
 import { loadSigningKeys, publicPartOf } from './runtime/signing-keys.js';
-import type { JWK } from 'jose';
-import { type GatewayServer, type ServerFeature, createServer } from './server.js';
+import { createServer, type GatewayServer, type ServerFeature } from './server.js';
 import { MemorySessionStore } from './store/memory-session-store.js';
 import { createMemoryStore } from './store/memory-store.js';
 import type { Store } from './store/store.js';
-import { type TenantContext, buildTenants } from './tenants/tenant-context.js';
+import { buildTenants, type TenantContext } from './tenants/tenant-context.js';
 
 export interface GatewayOptions {
   clock?: Clock;
@@ -48,12 +48,17 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const tenants = buildTenants(config);
-  for (const warning of loaded.warnings) logger.warn({ setting: warning }, 'unsafe setting (development only)');
+  for (const warning of loaded.warnings)
+    logger.warn({ setting: warning }, 'unsafe setting (development only)');
 
   let mockIdp = options.mockIdp;
   let ownMock = false;
   if (!mockIdp && config.mockIdp.enabled) {
-    mockIdp = await createMockIdp({ port: config.mockIdp.port, clients: mockClients(config, tenants), logger });
+    mockIdp = await createMockIdp({
+      port: config.mockIdp.port,
+      clients: mockClients(config, tenants),
+      logger,
+    });
     ownMock = true;
   }
   const resolveIssuer = (issuer: string): string => {
@@ -66,7 +71,9 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     config,
     logger,
     resolveIssuer,
-    ...(options.discoveryRetryMs ? { initialRetryMs: options.discoveryRetryMs, maxRetryMs: options.discoveryRetryMs * 8 } : {}),
+    ...(options.discoveryRetryMs
+      ? { initialRetryMs: options.discoveryRetryMs, maxRetryMs: options.discoveryRetryMs * 8 }
+      : {}),
   });
   const { sessionStore, closeSessions } = await createSessionStore(config, clock, logger);
   const deps: GatewayDeps = {
@@ -119,7 +126,11 @@ async function createSessionStore(
     redis.on('error', (error: Error) => logger.error({ error: error.message }, 'redis error'));
     await redis.connect();
     return {
-      sessionStore: new RedisStore({ client: redis, prefix: `${config.store.keyPrefix}sess:`, ttl: ttlMs / 1000 }),
+      sessionStore: new RedisStore({
+        client: redis,
+        prefix: `${config.store.keyPrefix}sess:`,
+        ttl: ttlMs / 1000,
+      }),
       closeSessions: async () => {
         await redis.quit();
       },
@@ -137,7 +148,9 @@ export function mockClients(config: GatewayConfig, tenants: TenantContext[]): Mo
     if (!tenantConfig) return;
     const entries = [
       ...tenantConfig.providers.map((p) => ({ ...p, redirect: `${tenant.baseUrl}/auth/${p.id}/callback` })),
-      ...(tenantConfig.staff ? [{ ...tenantConfig.staff, redirect: `${tenant.baseUrl}/staff/callback` }] : []),
+      ...(tenantConfig.staff
+        ? [{ ...tenantConfig.staff, redirect: `${tenant.baseUrl}/staff/callback` }]
+        : []),
     ];
     for (const entry of entries) {
       if (!entry.issuer.startsWith('mock:')) continue;
@@ -145,7 +158,10 @@ export function mockClients(config: GatewayConfig, tenants: TenantContext[]): Mo
       // The mock registers each client id once, for a list of its issuers.
       const existing = clients.get(entry.clientId);
       if (existing) {
-        if (existing.clientSecret !== entry.clientSecret || existing.tokenEndpointAuthMethod !== entry.clientAuth) {
+        if (
+          existing.clientSecret !== entry.clientSecret ||
+          existing.tokenEndpointAuthMethod !== entry.clientAuth
+        ) {
           throw new TypeError(`mock client ${entry.clientId} is configured with two different credentials`);
         }
         for (const [list, value] of [

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
       config: loaded.source,
       gateway: publicUrl,
       tenants: tenants.map((t) => `${t.baseUrl}/`),
-      ...(gateway.mockIdp ? { mockIdp: gateway.mockIdp.issuerIds.map((id: string) => gateway.mockIdp?.issuer(id)) } : {}),
+      ...(gateway.mockIdp
+        ? { mockIdp: gateway.mockIdp.issuerIds.map((id: string) => gateway.mockIdp?.issuer(id)) }
+        : {}),
     },
     'gateway listening',
   );

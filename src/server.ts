@@ -1,6 +1,6 @@
-import { type IncomingMessage, type Server, createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type CreatedApp, type TenantRoutes, createApp } from './app.js';
+import { type CreatedApp, createApp, type TenantRoutes } from './app.js';
 import type { GatewayDeps } from './deps.js';
 
 /** Handles an HTTP upgrade (the chat's WebSocket); returns false when the path is not its own. */

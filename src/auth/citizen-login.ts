@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../http/errors.js';
-import { loaAtLeast } from '../identity/verified-identity.js';
+import { loaAtLeast, type VerifiedIdentity } from '../identity/verified-identity.js';
 import { findProvider } from '../tenants/tenant-context.js';
 import { mapClaims } from './claim-profiles.js';
 import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
@@ -68,7 +68,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
         ...(provider.acrLoa ? { acrLoa: provider.acrLoa } : {}),
         ...(provider.genericClaims ? { generic: provider.genericClaims } : {}),
       };
-      let identity;
+      let identity: VerifiedIdentity;
       try {
         identity = mapClaims(provider.claimProfile, login.claims, context);
       } catch (error) {
@@ -93,7 +93,10 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
         ...(login.transaction.conversationId ? { conversationId: login.transaction.conversationId } : {}),
       });
       delete req.session.csrfToken;
-      req.log.info({ tenant: tenant.config.id, provider: provider.id, loa: identity.loa }, 'citizen identified; consent pending');
+      req.log.info(
+        { tenant: tenant.config.id, provider: provider.id, loa: identity.loa },
+        'citizen identified; consent pending',
+      );
       await saveSession(req);
       res.redirect(303, `${tenant.basePath}/consent`);
     } catch (error) {

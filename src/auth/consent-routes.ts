@@ -11,10 +11,10 @@ import { availableClaims, renderConsentPage } from '../web/pages/consent-page.js
 import { issueReceipt } from './consent-receipts.js';
 import { safeReturnTo } from './return-to.js';
 import {
-  type SharedIdentity,
   citizenRecord,
   readPendingIdentity,
   readSharedIdentity,
+  type SharedIdentity,
   saveSession,
 } from './session-state.js';
 
@@ -28,7 +28,12 @@ export function consentRouter(deps: GatewayDeps): Router {
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 20 });
   const json = express.json({ limit: '4kb' });
   const csrf = verifyCsrf((req) => req.tenant.allowedOrigins);
-  const receiptDeps = { store: deps.store, signingKeys: deps.signingKeys, clock: deps.clock, issuer: deps.config.publicUrl };
+  const receiptDeps = {
+    store: deps.store,
+    signingKeys: deps.signingKeys,
+    clock: deps.clock,
+    issuer: deps.config.publicUrl,
+  };
 
   router.get('/consent', async (req, res) => {
     const pending = readPendingIdentity(req.session, req.tenant.config.id, deps.fieldCrypto);
@@ -51,7 +56,10 @@ export function consentRouter(deps: GatewayDeps): Router {
   router.post('/consent', form, csrf, async (req, res) => {
     const tenantId = req.tenant.config.id;
     const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
-    if (!pending) throw new GatewayError('consent_not_pending', 'There is no identity waiting for consent.', { status: 409 });
+    if (!pending)
+      throw new GatewayError('consent_not_pending', 'There is no identity waiting for consent.', {
+        status: 409,
+      });
     const body = req.body as Record<string, unknown>;
     const decision = body.decision;
     if (decision !== 'share' && decision !== 'decline') {
@@ -59,7 +67,9 @@ export function consentRouter(deps: GatewayDeps): Router {
     }
     const ticked = body.claims === undefined ? [] : Array.isArray(body.claims) ? body.claims : [body.claims];
     const available = new Map(availableClaims(pending.identity));
-    if (!ticked.every((c): c is ShareableClaim => typeof c === 'string' && available.has(c as ShareableClaim))) {
+    if (
+      !ticked.every((c): c is ShareableClaim => typeof c === 'string' && available.has(c as ShareableClaim))
+    ) {
       throw new GatewayError('consent_invalid', 'Only the listed details can be shared.');
     }
     const claimNames = SHAREABLE_CLAIMS.filter((c) => ticked.includes(c));
@@ -149,7 +159,8 @@ export function consentRouter(deps: GatewayDeps): Router {
     delete citizenRecord(req, tenantId).shared;
     await saveSession(req);
     req.log.info({ tenant: tenantId }, 'consent withdrawn');
-    if (req.session.visitorId) deps.identityEvents.publish({ type: 'withdrawn', tenantId, visitorId: req.session.visitorId });
+    if (req.session.visitorId)
+      deps.identityEvents.publish({ type: 'withdrawn', tenantId, visitorId: req.session.visitorId });
     return true;
   };
 

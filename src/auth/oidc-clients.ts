@@ -1,7 +1,7 @@
-import { type JWK, importJWK } from 'jose';
+import { importJWK, type JWK } from 'jose';
 import * as client from 'openid-client';
-import type { GatewayConfig } from '../config/schema.js';
 import { isLoopbackUrl } from '../config/loopback.js';
+import type { GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../http/errors.js';
 import type { Logger } from '../runtime/logger.js';
 
@@ -118,13 +118,22 @@ export class OidcClients {
       entry.configuration = configuration;
       status.ready = true;
       delete status.error;
-      this.#options.logger.info({ tenant: status.tenant, provider: status.provider, issuer: status.issuer }, 'broker discovered');
+      this.#options.logger.info(
+        { tenant: status.tenant, provider: status.provider, issuer: status.issuer },
+        'broker discovered',
+      );
     } catch (error) {
       status.error = error instanceof Error ? error.message : String(error);
       const initial = this.#options.initialRetryMs ?? 1000;
       const delay = Math.min(initial * 2 ** (status.attempts - 1), this.#options.maxRetryMs ?? 60_000);
       this.#options.logger.warn(
-        { tenant: status.tenant, provider: status.provider, issuer: status.issuer, error: status.error, retryInMs: delay },
+        {
+          tenant: status.tenant,
+          provider: status.provider,
+          issuer: status.issuer,
+          error: status.error,
+          retryInMs: delay,
+        },
         'broker discovery failed',
       );
       if (!this.#closed) {

@@ -161,7 +161,9 @@ export function translateOidcError(error: unknown): GatewayError {
   const message = `${error instanceof Error ? error.message : ''} ${cause instanceof Error ? cause.message : ''}`;
   if (error instanceof client.ClientError) {
     if (/"iss" \(issuer\) (response parameter|missing)|response parameter "iss"/.test(message)) {
-      return new GatewayError('iss_mismatch', 'The answer did not come from the expected provider.', { cause: error });
+      return new GatewayError('iss_mismatch', 'The answer did not come from the expected provider.', {
+        cause: error,
+      });
     }
     if (
       code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' ||

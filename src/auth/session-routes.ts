@@ -25,7 +25,11 @@ export interface SessionView {
 }
 
 /** Builds the session view for a request (also used by the landing page). */
-export function sessionView(deps: GatewayDeps, req: express.Request, lang: Parameters<typeof localize>[1]): SessionView {
+export function sessionView(
+  deps: GatewayDeps,
+  req: express.Request,
+  lang: Parameters<typeof localize>[1],
+): SessionView {
   const tenant: TenantContext = req.tenant;
   const tenantId = tenant.config.id;
   const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
@@ -44,7 +48,8 @@ export function sessionView(deps: GatewayDeps, req: express.Request, lang: Param
   if (pending) view.pending = { provider: pending.identity.provider };
   if (shared) {
     const claims: Record<string, string> = {};
-    for (const [key, value] of Object.entries(shared.claims)) if (typeof value === 'string') claims[key] = value;
+    for (const [key, value] of Object.entries(shared.claims))
+      if (typeof value === 'string') claims[key] = value;
     view.identity = {
       provider: shared.provider,
       country: shared.country,
@@ -75,29 +80,36 @@ export function sessionRouter(deps: GatewayDeps): Router {
    * too (RP-initiated logout with `id_token_hint`).
    * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html
    */
-  router.post('/auth/logout', form, verifyCsrf((req) => req.tenant.allowedOrigins), async (req, res) => {
-    const tenant = req.tenant;
-    const home = `${tenant.baseUrl}/`;
-    let target = `${tenant.basePath}/`;
-    const sealed = req.session.citizens?.[tenant.config.id]?.brokerSession;
-    if (sealed) {
-      const broker = deps.fieldCrypto.open<{ providerId: string; idToken: string }>(sealed);
-      const provider = tenant.config.providers.find((p) => p.id === broker.providerId);
-      if (provider?.endSession && deps.oidc.isReady(tenant.config.id, provider.id)) {
-        const configuration = deps.oidc.get(tenant.config.id, provider.id);
-        if (configuration.serverMetadata().end_session_endpoint) {
-          target = client.buildEndSessionUrl(configuration, {
-            id_token_hint: broker.idToken,
-            post_logout_redirect_uri: home,
-          }).href;
+  router.post(
+    '/auth/logout',
+    form,
+    verifyCsrf((req) => req.tenant.allowedOrigins),
+    async (req, res) => {
+      const tenant = req.tenant;
+      const home = `${tenant.baseUrl}/`;
+      let target = `${tenant.basePath}/`;
+      const sealed = req.session.citizens?.[tenant.config.id]?.brokerSession;
+      if (sealed) {
+        const broker = deps.fieldCrypto.open<{ providerId: string; idToken: string }>(sealed);
+        const provider = tenant.config.providers.find((p) => p.id === broker.providerId);
+        if (provider?.endSession && deps.oidc.isReady(tenant.config.id, provider.id)) {
+          const configuration = deps.oidc.get(tenant.config.id, provider.id);
+          if (configuration.serverMetadata().end_session_endpoint) {
+            target = client.buildEndSessionUrl(configuration, {
+              id_token_hint: broker.idToken,
+              post_logout_redirect_uri: home,
+            }).href;
+          }
         }
       }
-    }
-    await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
-    res.clearCookie(deps.production ? '__Host-gw.sid' : 'gw.sid', { path: '/' });
-    req.log.info({ tenant: tenant.config.id }, 'logged out');
-    res.redirect(303, target);
-  });
+      await new Promise<void>((resolve, reject) =>
+        req.session.destroy((err) => (err ? reject(err) : resolve())),
+      );
+      res.clearCookie(deps.production ? '__Host-gw.sid' : 'gw.sid', { path: '/' });
+      req.log.info({ tenant: tenant.config.id }, 'logged out');
+      res.redirect(303, target);
+    },
+  );
 
   return router;
 }

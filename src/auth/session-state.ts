@@ -1,6 +1,12 @@
 import type { Request } from 'express';
+import type {
+  Country,
+  Loa,
+  NationalIdType,
+  ShareableClaim,
+  VerifiedIdentity,
+} from '../identity/verified-identity.js';
 import type { FieldCrypto } from '../privacy/field-crypto.js';
-import type { Country, Loa, NationalIdType, ShareableClaim, VerifiedIdentity } from '../identity/verified-identity.js';
 
 /** An authorization request in flight, keyed by its `state` in the session. */
 export interface LoginTransaction {
@@ -111,7 +117,9 @@ export function readPendingIdentity(
  */
 export async function regenerateSession(req: Request): Promise<void> {
   const { cookie: _cookie, ...data } = req.session;
-  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    req.session.regenerate((err) => (err ? reject(err) : resolve())),
+  );
   Object.assign(req.session, data);
 }
 

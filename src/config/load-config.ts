@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
-import { type GatewayConfig, configSchema } from './schema.js';
+import type { z } from 'zod';
 import { productionProblems } from './production-rules.js';
+import { configSchema, type GatewayConfig } from './schema.js';
 
 /** Thrown when the configuration cannot be used; `issues` name each key and what is expected. */
 export class ConfigError extends Error {
@@ -43,7 +43,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   try {
     text = readFileSync(source, 'utf8');
   } catch (error) {
-    throw new ConfigError(source, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? error}`]);
+    throw new ConfigError(source, [
+      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    ]);
   }
   let raw: unknown;
   try {
@@ -60,7 +62,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
  * validates against the schema and, when `NODE_ENV=production`, the production rules.
  * @throws {ConfigError} naming every offending key.
  */
-export function parseConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; source?: string } = {}): LoadedConfig {
+export function parseConfig(
+  raw: unknown,
+  options: { env?: NodeJS.ProcessEnv; source?: string } = {},
+): LoadedConfig {
   const env = options.env ?? process.env;
   const source = options.source ?? '<inline>';
   const issues: string[] = [];
@@ -75,7 +80,10 @@ export function parseConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
   const production = env.NODE_ENV === 'production';
   const { errors, warnings } = productionProblems(parsed.data);
   if (production && errors.length > 0) {
-    throw new ConfigError(source, errors.map((e) => `${e} (refused because NODE_ENV=production)`));
+    throw new ConfigError(
+      source,
+      errors.map((e) => `${e} (refused because NODE_ENV=production)`),
+    );
   }
   return { config: parsed.data, source, production, warnings: production ? [] : [...errors, ...warnings] };
 }
@@ -100,7 +108,12 @@ function isEnvReference(value: unknown): value is { $env: string; json?: boolean
 }
 
 /** Replaces every `{ "$env": "NAME" }` (`"json": true` to parse the variable as JSON, e.g. a JWK). */
-function resolveEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: string[], issues: string[]): unknown {
+function resolveEnvReferences(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: string[],
+  issues: string[],
+): unknown {
   if (isEnvReference(value)) {
     const text = env[value.$env];
     const where = path.join('.');
@@ -116,10 +129,14 @@ function resolveEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: stri
       return undefined;
     }
   }
-  if (Array.isArray(value)) return value.map((item, i) => resolveEnvReferences(item, env, [...path, String(i)], issues));
+  if (Array.isArray(value))
+    return value.map((item, i) => resolveEnvReferences(item, env, [...path, String(i)], issues));
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, resolveEnvReferences(item, env, [...path, key], issues)]),
+      Object.entries(value).map(([key, item]) => [
+        key,
+        resolveEnvReferences(item, env, [...path, key], issues),
+      ]),
     );
   }
   return value;

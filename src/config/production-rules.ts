@@ -8,7 +8,8 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   const errors: string[] = [];
   const warnings: string[] = [];
   if (config.mockIdp.enabled) errors.push('mockIdp.enabled: the mock IdP must not run in production');
-  if (!config.session.secret) errors.push('session.secret: required (set SESSION_SECRET); a random one is used now');
+  if (!config.session.secret)
+    errors.push('session.secret: required (set SESSION_SECRET); a random one is used now');
   if (!isHttps(config.publicUrl)) errors.push('publicUrl: must be an https URL');
   if (!config.signingKey) errors.push('signingKey: required (set SIGNING_KEY); an ephemeral key is used now');
   if (!config.dataKey) errors.push('dataKey: required (set DATA_KEY); an ephemeral key is used now');
@@ -21,7 +22,8 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
       ...(tenant.staff ? [{ path: `tenants.${t}.staff`, issuer: tenant.staff.issuer }] : []),
     ];
     for (const { path, issuer } of clients) {
-      if (issuer.startsWith('mock:')) errors.push(`${path}.issuer: the mock IdP must not be used in production`);
+      if (issuer.startsWith('mock:'))
+        errors.push(`${path}.issuer: the mock IdP must not be used in production`);
       else if (!isHttps(issuer)) errors.push(`${path}.issuer: must be an https URL`);
     }
     tenant.allowedOrigins.forEach((origin, o) => {

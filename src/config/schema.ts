@@ -276,12 +276,17 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const ids = new Set<string>();
     config.tenants.forEach((tenant, t) => {
-      if (ids.has(tenant.id)) ctx.addIssue({ code: 'custom', path: ['tenants', t, 'id'], message: 'duplicate id' });
+      if (ids.has(tenant.id))
+        ctx.addIssue({ code: 'custom', path: ['tenants', t, 'id'], message: 'duplicate id' });
       ids.add(tenant.id);
       const providerIds = new Set<string>();
       tenant.providers.forEach((provider, p) => {
         if (providerIds.has(provider.id)) {
-          ctx.addIssue({ code: 'custom', path: ['tenants', t, 'providers', p, 'id'], message: 'duplicate id' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['tenants', t, 'providers', p, 'id'],
+            message: 'duplicate id',
+          });
         }
         providerIds.add(provider.id);
       });

@@ -32,7 +32,9 @@ export function verifyCsrf(allowedOrigins: (req: Request) => Set<string>): Reque
     const sent = req.get('x-csrf-token') ?? (typeof fromBody === 'string' ? fromBody : undefined);
     const expected = req.session?.csrfToken;
     if (!sent || !expected || !safeEqual(sent, expected)) {
-      throw new GatewayError('csrf_invalid', 'The form has expired or was not sent by this site.', { status: 403 });
+      throw new GatewayError('csrf_invalid', 'The form has expired or was not sent by this site.', {
+        status: 403,
+      });
     }
     next();
   };

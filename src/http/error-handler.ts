@@ -38,7 +38,8 @@ function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   const status = (err as { status?: unknown } | null)?.status;
   const type = (err as { type?: unknown } | null)?.type;
-  if (status === 413) return new GatewayError('request_too_large', 'The request is too large.', { status: 413 });
+  if (status === 413)
+    return new GatewayError('request_too_large', 'The request is too large.', { status: 413 });
   if (typeof status === 'number' && status >= 400 && status < 500 && typeof type === 'string') {
     return new GatewayError('request_invalid', 'The request could not be read.', { status: 400 });
   }

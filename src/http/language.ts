@@ -29,7 +29,8 @@ export function languageSelection(defaultLanguage: Language, secureCookies: bool
     if (!lang) {
       // Without the header `accepts` would answer with the first candidate, not the default.
       const accepted = req.get('accept-language') ? req.acceptsLanguages(...LANGUAGES, 'no', 'nn') : false;
-      lang = accepted === 'no' || accepted === 'nn' ? 'nb' : isLanguage(accepted) ? accepted : defaultLanguage;
+      lang =
+        accepted === 'no' || accepted === 'nn' ? 'nb' : isLanguage(accepted) ? accepted : defaultLanguage;
     }
     res.locals.lang = lang;
     res.locals.t = translator(lang);

@@ -7,7 +7,10 @@ import helmet from 'helmet';
  * the brokers because browsers apply it to the redirect that follows a form POST (logout).
  * @see https://www.w3.org/TR/CSP3/#directive-form-action
  */
-export function securityHeaders(options: { formActionOrigins: string[]; production: boolean }): RequestHandler {
+export function securityHeaders(options: {
+  formActionOrigins: string[];
+  production: boolean;
+}): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,

@@ -16,7 +16,9 @@ export class FieldCrypto {
 
   constructor(dataKey: string) {
     const ikm = Buffer.from(dataKey, 'utf8');
-    this.#encryptionKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'eid-gateway field encryption', 32));
+    this.#encryptionKey = Buffer.from(
+      hkdfSync('sha256', ikm, Buffer.alloc(0), 'eid-gateway field encryption', 32),
+    );
     this.#indexKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'eid-gateway blind index', 32));
   }
 
@@ -24,7 +26,11 @@ export class FieldCrypto {
   seal(value: unknown): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#encryptionKey, iv);
-    const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    const body = Buffer.concat([
+      cipher.update(JSON.stringify(value), 'utf8'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
     return `v1.${iv.toString('base64url')}.${body.toString('base64url')}`;
   }
 
@@ -50,5 +56,8 @@ export class FieldCrypto {
 }
 
 function invalidSealed(cause?: unknown): GatewayError {
-  return new GatewayError('sealed_data_invalid', 'Stored identity data could not be read.', { status: 500, cause });
+  return new GatewayError('sealed_data_invalid', 'Stored identity data could not be read.', {
+    status: 500,
+    cause,
+  });
 }

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type CryptoKey, type JWK, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+} from 'jose';
 
 /** The gateway's own signing key (consent receipts, webhook JWTs) and its public JWKS. */
 export interface SigningKeys {
@@ -19,7 +26,12 @@ export async function loadSigningKeys(jwk: Record<string, unknown> | undefined):
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const kid = `ephemeral-${randomUUID()}`;
-    return { privateKey, alg: 'ES256', kid, jwks: { keys: [{ ...publicJwk, kid, alg: 'ES256', use: 'sig' }] } };
+    return {
+      privateKey,
+      alg: 'ES256',
+      kid,
+      jwks: { keys: [{ ...publicJwk, kid, alg: 'ES256', use: 'sig' }] },
+    };
   }
   const alg = jwk.kty === 'EC' ? 'ES256' : jwk.kty === 'OKP' ? 'EdDSA' : 'RS256';
   const privateKey = (await importJWK(jwk as JWK, alg, { extractable: true })) as CryptoKey;

@@ -22,7 +22,8 @@ export function registerMessages(messages: Catalog): void {
 /** The catalog for the browser bundles, for one language. */
 export function messagesFor(lang: Language, prefix: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(CATALOG)) if (key.startsWith(prefix)) out[key] = value[lang] ?? value.en;
+  for (const [key, value] of Object.entries(CATALOG))
+    if (key.startsWith(prefix)) out[key] = value[lang] ?? value.en;
   return out;
 }
 
@@ -32,7 +33,9 @@ export function translator(lang: Language): Translate {
     const entry = CATALOG[key];
     if (!entry) throw new TypeError(`unknown message key ${key}`);
     const text = entry[lang] ?? entry.en;
-    return params ? text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`)) : text;
+    return params
+      ? text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+      : text;
   };
 }
 
@@ -46,4 +49,9 @@ export function isLanguage(value: unknown): value is Language {
 }
 
 /** Native names for the language switch. */
-export const LANGUAGE_NAMES: Record<Language, string> = { nb: 'Norsk', fi: 'Suomi', sv: 'Svenska', en: 'English' };
+export const LANGUAGE_NAMES: Record<Language, string> = {
+  nb: 'Norsk',
+  fi: 'Suomi',
+  sv: 'Svenska',
+  en: 'English',
+};

@@ -12,7 +12,7 @@ import { LANGUAGE_NAMES } from './i18n.js';
 export function renderPage(
   req: Request,
   res: Response,
-  options: { title: string; body: SafeHtml; scripts?: string[] },
+  options: { title: string; body: SafeHtml; scripts?: string[]; styles?: string[]; bodyClass?: string },
 ): string {
   const { lang, t } = res.locals;
   const tenant = req.tenant as Request['tenant'] | undefined;
@@ -31,9 +31,10 @@ export function renderPage(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title}${org ? ` – ${org}` : ''}</title>
 <link rel="stylesheet" href="${staticBase}/app.css">
+${(options.styles ?? []).map((href) => html`<link rel="stylesheet" href="${href}">`)}
 ${(options.scripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}
 </head>
-<body>
+<body${options.bodyClass ? html` class="${options.bodyClass}"` : ''}>
 <a class="skip-link" href="#content">${t('common.skip')}</a>
 <header class="site-header">
 <p class="org">${org}</p>

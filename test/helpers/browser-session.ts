@@ -28,8 +28,15 @@ export class BrowserSession {
   language = 'en';
 
   /** GET `url`, following redirects. */
-  async get(url: string, options: { follow?: boolean; headers?: Record<string, string> } = {}): Promise<PageResult> {
-    return this.#request(url, { method: 'GET', follow: options.follow ?? true, headers: options.headers ?? {} });
+  async get(
+    url: string,
+    options: { follow?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<PageResult> {
+    return this.#request(url, {
+      method: 'GET',
+      follow: options.follow ?? true,
+      headers: options.headers ?? {},
+    });
   }
 
   /** POST an urlencoded form, following the redirect that answers it. */
@@ -46,7 +53,11 @@ export class BrowserSession {
       method: 'POST',
       body: body.toString(),
       follow: options.follow ?? true,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(url).origin, ...options.headers },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: new URL(url).origin,
+        ...options.headers,
+      },
     });
   }
 
@@ -98,7 +109,10 @@ export class BrowserSession {
       await response.arrayBuffer();
       url = new URL(location, url).href;
       // 303 (and 302 after POST, as browsers do) turn into GET without a body.
-      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
         method = 'GET';
         body = undefined;
         headers = {};
@@ -116,9 +130,12 @@ export class BrowserSession {
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq);
       const value = pair.slice(eq + 1);
-      const attrs = new Map(attributes.map((a) => [a.split('=')[0]?.toLowerCase() ?? '', a.split('=').slice(1).join('=')]));
+      const attrs = new Map(
+        attributes.map((a) => [a.split('=')[0]?.toLowerCase() ?? '', a.split('=').slice(1).join('=')]),
+      );
       const expires = attrs.get('expires');
-      const expired = attrs.get('max-age') === '0' || (expires !== undefined && Date.parse(expires) <= Date.now());
+      const expired =
+        attrs.get('max-age') === '0' || (expires !== undefined && Date.parse(expires) <= Date.now());
       if (expired || value === '') cookies.delete(name);
       else cookies.set(name, { value, path: attrs.get('path') || '/' });
     }

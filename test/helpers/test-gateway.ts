@@ -1,9 +1,9 @@
 import { createServer as createNetServer } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { type MockIdp, createMockIdp } from '../../idp-mock/index.js';
+import { createMockIdp, type MockIdp } from '../../idp-mock/index.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
-import { type Gateway, type GatewayOptions, createGateway, mockClients } from '../../src/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions, mockClients } from '../../src/gateway.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { buildTenants } from '../../src/tenants/tenant-context.js';
@@ -14,11 +14,56 @@ export const TEST_SECRET = 'test-client-secret-0123456789abcdef';
 export function testProviders(): Record<string, unknown>[] {
   const client = { clientId: 'gateway-test', clientSecret: TEST_SECRET };
   return [
-    { id: 'bankid', label: 'BankID', issuer: 'mock:bankid-no', ...client, scopes: ['openid', 'ssn'], acrValues: ['urn:grn:authn:no:bankid'], minimumLoa: 'substantial', claimProfile: 'idura' },
-    { id: 'suomifi', label: 'Suomi.fi', issuer: 'mock:ftn-fi', ...client, scopes: ['openid', 'ssn'], acrValues: ['urn:grn:authn:fi:all'], minimumLoa: 'substantial', claimProfile: 'idura' },
-    { id: 'idporten', label: 'ID-porten', issuer: 'mock:idporten', ...client, scopes: ['openid', 'profile'], acrValues: ['idporten-loa-high'], minimumLoa: 'high', claimProfile: 'idporten' },
-    { id: 'signicat', label: 'Signicat', issuer: 'mock:signicat', ...client, scopes: ['openid', 'profile', 'nin'], minimumLoa: 'substantial', claimProfile: 'signicat' },
-    { id: 'generic', label: 'Generic', issuer: 'mock:idporten', ...client, scopes: ['openid', 'profile'], acrValues: ['idporten-loa-substantial'], minimumLoa: 'substantial', claimProfile: 'generic', genericClaims: { nationalId: 'pid', country: 'NO' } },
+    {
+      id: 'bankid',
+      label: 'BankID',
+      issuer: 'mock:bankid-no',
+      ...client,
+      scopes: ['openid', 'ssn'],
+      acrValues: ['urn:grn:authn:no:bankid'],
+      minimumLoa: 'substantial',
+      claimProfile: 'idura',
+    },
+    {
+      id: 'suomifi',
+      label: 'Suomi.fi',
+      issuer: 'mock:ftn-fi',
+      ...client,
+      scopes: ['openid', 'ssn'],
+      acrValues: ['urn:grn:authn:fi:all'],
+      minimumLoa: 'substantial',
+      claimProfile: 'idura',
+    },
+    {
+      id: 'idporten',
+      label: 'ID-porten',
+      issuer: 'mock:idporten',
+      ...client,
+      scopes: ['openid', 'profile'],
+      acrValues: ['idporten-loa-high'],
+      minimumLoa: 'high',
+      claimProfile: 'idporten',
+    },
+    {
+      id: 'signicat',
+      label: 'Signicat',
+      issuer: 'mock:signicat',
+      ...client,
+      scopes: ['openid', 'profile', 'nin'],
+      minimumLoa: 'substantial',
+      claimProfile: 'signicat',
+    },
+    {
+      id: 'generic',
+      label: 'Generic',
+      issuer: 'mock:idporten',
+      ...client,
+      scopes: ['openid', 'profile'],
+      acrValues: ['idporten-loa-substantial'],
+      minimumLoa: 'substantial',
+      claimProfile: 'generic',
+      genericClaims: { nationalId: 'pid', country: 'NO' },
+    },
   ];
 }
 
@@ -28,10 +73,20 @@ export function testTenant(overrides: Record<string, unknown> = {}): Record<stri
     id: 'demo',
     name: { en: 'Test Municipality', nb: 'Testkommune', fi: 'Testikunta', sv: 'Testkommun' },
     providers: testProviders(),
-    staff: { issuer: 'mock:staff', clientId: 'gateway-test', clientSecret: TEST_SECRET, roleClaim: 'roles', tenantClaim: 'tenant' },
+    staff: {
+      issuer: 'mock:staff',
+      clientId: 'gateway-test',
+      clientSecret: TEST_SECRET,
+      roleClaim: 'roles',
+      tenantClaim: 'tenant',
+    },
     topics: [
       { id: 'general', title: { en: 'General questions', nb: 'Generelle spørsmål' } },
-      { id: 'tax-case', title: { en: 'My tax case' }, requiresIdentification: { minimumLoa: 'substantial', claims: ['name', 'nationalId'] } },
+      {
+        id: 'tax-case',
+        title: { en: 'My tax case' },
+        requiresIdentification: { minimumLoa: 'substantial', claims: ['name', 'nationalId'] },
+      },
     ],
     ...overrides,
   };
@@ -87,7 +142,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...options.config,
   };
   const loaded = parseConfig(raw, { env: options.env ?? {}, source: 'test' });
-  const mockIdp = await createMockIdp({ port: 0, clients: mockClients(loaded.config, buildTenants(loaded.config)) });
+  const mockIdp = await createMockIdp({
+    port: 0,
+    clients: mockClients(loaded.config, buildTenants(loaded.config)),
+  });
   const stream = new PassThrough();
   let logText = '';
   stream.on('data', (chunk: Buffer) => {

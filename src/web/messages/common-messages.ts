@@ -2,8 +2,28 @@ import type { Catalog } from '../i18n.js';
 
 export const COMMON_MESSAGES: Catalog = {
   'common.language': { en: 'Language', nb: 'Språk', fi: 'Kieli', sv: 'Språk' },
-  'common.skip': { en: 'Skip to content', nb: 'Gå til innhold', fi: 'Siirry sisältöön', sv: 'Gå till innehållet' },
-  'common.back': { en: 'Back to the start page', nb: 'Tilbake til startsiden', fi: 'Takaisin etusivulle', sv: 'Tillbaka till startsidan' },
-  'common.privacy': { en: 'Privacy notice', nb: 'Personvernerklæring', fi: 'Tietosuojaseloste', sv: 'Dataskyddsbeskrivning' },
-  'common.reference': { en: 'Reference: {id}', nb: 'Referanse: {id}', fi: 'Viite: {id}', sv: 'Referens: {id}' },
+  'common.skip': {
+    en: 'Skip to content',
+    nb: 'Gå til innhold',
+    fi: 'Siirry sisältöön',
+    sv: 'Gå till innehållet',
+  },
+  'common.back': {
+    en: 'Back to the start page',
+    nb: 'Tilbake til startsiden',
+    fi: 'Takaisin etusivulle',
+    sv: 'Tillbaka till startsidan',
+  },
+  'common.privacy': {
+    en: 'Privacy notice',
+    nb: 'Personvernerklæring',
+    fi: 'Tietosuojaseloste',
+    sv: 'Dataskyddsbeskrivning',
+  },
+  'common.reference': {
+    en: 'Reference: {id}',
+    nb: 'Referanse: {id}',
+    fi: 'Viite: {id}',
+    sv: 'Referens: {id}',
+  },
 };

@@ -5,22 +5,42 @@ import type { Catalog } from '../i18n.js';
  * with `error.generic`; the code itself is always printed for support.
  */
 export const ERROR_MESSAGES: Catalog = {
-  'error.title': { en: 'Something went wrong', nb: 'Noe gikk galt', fi: 'Jokin meni vikaan', sv: 'Något gick fel' },
-  'error.loginTitle': { en: 'Identification failed', nb: 'Identifiseringen mislyktes', fi: 'Tunnistautuminen epäonnistui', sv: 'Identifieringen misslyckades' },
+  'error.title': {
+    en: 'Something went wrong',
+    nb: 'Noe gikk galt',
+    fi: 'Jokin meni vikaan',
+    sv: 'Något gick fel',
+  },
+  'error.loginTitle': {
+    en: 'Identification failed',
+    nb: 'Identifiseringen mislyktes',
+    fi: 'Tunnistautuminen epäonnistui',
+    sv: 'Identifieringen misslyckades',
+  },
   'error.anonymous': {
     en: 'Nothing was shared. You are still anonymous.',
     nb: 'Ingenting ble delt. Du er fortsatt anonym.',
     fi: 'Mitään ei jaettu. Olet edelleen nimetön.',
     sv: 'Inget delades. Du är fortfarande anonym.',
   },
-  'error.code': { en: 'Error code: {code}', nb: 'Feilkode: {code}', fi: 'Virhekoodi: {code}', sv: 'Felkod: {code}' },
+  'error.code': {
+    en: 'Error code: {code}',
+    nb: 'Feilkode: {code}',
+    fi: 'Virhekoodi: {code}',
+    sv: 'Felkod: {code}',
+  },
   'error.generic': {
     en: 'The request could not be completed. Please try again.',
     nb: 'Forespørselen kunne ikke fullføres. Prøv igjen.',
     fi: 'Pyyntöä ei voitu suorittaa. Yritä uudelleen.',
     sv: 'Begäran kunde inte slutföras. Försök igen.',
   },
-  'error.login_cancelled': { en: 'The identification was cancelled.', nb: 'Identifiseringen ble avbrutt.', fi: 'Tunnistautuminen peruttiin.', sv: 'Identifieringen avbröts.' },
+  'error.login_cancelled': {
+    en: 'The identification was cancelled.',
+    nb: 'Identifiseringen ble avbrutt.',
+    fi: 'Tunnistautuminen peruttiin.',
+    sv: 'Identifieringen avbröts.',
+  },
   'error.login_expired': {
     en: 'The identification took too long or was already used. Please start again.',
     nb: 'Identifiseringen tok for lang tid eller er allerede brukt. Start på nytt.',
@@ -57,7 +77,12 @@ export const ERROR_MESSAGES: Catalog = {
     fi: 'Lomake on vanhentunut. Palaa takaisin ja yritä uudelleen.',
     sv: 'Formuläret har gått ut. Gå tillbaka och försök igen.',
   },
-  'error.not_found': { en: 'The page was not found.', nb: 'Siden ble ikke funnet.', fi: 'Sivua ei löytynyt.', sv: 'Sidan hittades inte.' },
+  'error.not_found': {
+    en: 'The page was not found.',
+    nb: 'Siden ble ikke funnet.',
+    fi: 'Sivua ei löytynyt.',
+    sv: 'Sidan hittades inte.',
+  },
   'error.rate_limited': {
     en: 'Too many attempts. Please wait a moment and try again.',
     nb: 'For mange forsøk. Vent litt og prøv igjen.',

@@ -1,7 +1,11 @@
 import type { Request, Response } from 'express';
 import type { PendingIdentity } from '../../auth/session-state.js';
 import type { ProviderConfig } from '../../config/schema.js';
-import { SHAREABLE_CLAIMS, type ShareableClaim, type VerifiedIdentity } from '../../identity/verified-identity.js';
+import {
+  SHAREABLE_CLAIMS,
+  type ShareableClaim,
+  type VerifiedIdentity,
+} from '../../identity/verified-identity.js';
 import { tenantName } from '../../tenants/tenant-context.js';
 import { html } from '../html.js';
 import { localize } from '../i18n.js';

@@ -1,18 +1,25 @@
 import type { Request, Response } from 'express';
 import type { SessionView } from '../../auth/session-routes.js';
 import { tenantName } from '../../tenants/tenant-context.js';
-import { html } from '../html.js';
+import { html, type SafeHtml } from '../html.js';
 import { renderPage } from '../layout.js';
 
 /** The demo landing page: the session's state, provider choice, sharing controls. */
-export function renderLandingPage(req: Request, res: Response, view: SessionView, options: { chatUrl?: string; staffUrl?: string }): string {
+export function renderLandingPage(
+  req: Request,
+  res: Response,
+  view: SessionView,
+  options: { chatUrl?: string; staffUrl?: string },
+): string {
   const { lang, t } = res.locals;
   const org = tenantName(req.tenant, lang);
   const base = req.tenant.basePath;
   const providerName = (id: string) => view.providers.find((p) => p.id === id)?.label ?? id;
-  let status;
+  let status: SafeHtml;
   if (view.identity) {
-    const entries = Object.entries(view.identity.claims).filter(([k]) => k !== 'givenName' && k !== 'familyName' && k !== 'nationalIdType');
+    const entries = Object.entries(view.identity.claims).filter(
+      ([k]) => k !== 'givenName' && k !== 'familyName' && k !== 'nationalIdType',
+    );
     status = html`<p>${entries.length > 0 ? t('landing.verified', { provider: providerName(view.identity.provider) }) : t('landing.verifiedNothing', { provider: providerName(view.identity.provider) })}</p>
 ${entries.length > 0 ? html`<dl class="verified-list">${entries.map(([k, v]) => html`<dt>${t(`consent.claim.${k}`)}</dt><dd>${v}</dd>`)}</dl>` : ''}
 <form method="post" action="${base}/consent/withdraw"><input type="hidden" name="_csrf" value="${view.csrfToken}"><button type="submit" class="secondary">${t('landing.withdraw')}</button></form>`;

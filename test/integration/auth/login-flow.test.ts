@@ -1,7 +1,11 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
-import { type TestGateway, startTestGateway } from '../../helpers/test-gateway.js';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+
+// The JSON of GET /api/session, loosely typed: the tests assert on its fields.
+// biome-ignore lint/suspicious/noExplicitAny: test-side view of a JSON body
+type SessionJson = Record<string, any>;
 
 let gw: TestGateway;
 
@@ -22,7 +26,7 @@ async function identify(browser: BrowserSession, provider: string, persona: stri
 
 async function session(browser: BrowserSession) {
   const response = await browser.get(`${gw.url}/api/session`);
-  return { json: JSON.parse(response.text) as Record<string, any>, text: response.text };
+  return { json: JSON.parse(response.text) as SessionJson, text: response.text };
 }
 
 describe('GET /auth/:provider/login', () => {
@@ -47,7 +51,13 @@ describe('GET /auth/:provider/login', () => {
     expect(page.text).toContain('provider_unknown');
   });
 
-  for (const attack of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x']) {
+  for (const attack of [
+    '//evil.example/x',
+    '/\\evil.example',
+    'https://evil.example/',
+    'javascript:alert(1)',
+    '/%0d%0aSet-Cookie:x',
+  ]) {
     it(`refuses returnTo=${JSON.stringify(attack)} without redirecting`, async () => {
       const browser = new BrowserSession();
       const page = await browser.get(`${gw.url}/auth/bankid/login?returnTo=${encodeURIComponent(attack)}`, {
@@ -67,12 +77,47 @@ describe('GET /auth/:provider/login', () => {
 
 describe('verified login with opt-in sharing, per claim profile', () => {
   const cases = [
-    { provider: 'bankid', persona: 'kari-nordmann', name: 'Kari Nordmann', id: '12838540056', birth: '1985-03-12', country: 'NO' },
-    { provider: 'suomifi', persona: 'matti-meikalainen', name: 'Matti Meikäläinen', id: '010594Y9032', birth: '1994-05-01', country: 'FI' },
+    {
+      provider: 'bankid',
+      persona: 'kari-nordmann',
+      name: 'Kari Nordmann',
+      id: '12838540056',
+      birth: '1985-03-12',
+      country: 'NO',
+    },
+    {
+      provider: 'suomifi',
+      persona: 'matti-meikalainen',
+      name: 'Matti Meikäläinen',
+      id: '010594Y9032',
+      birth: '1994-05-01',
+      country: 'FI',
+    },
     // ID-porten sends no names (only pid): the birth date is derived from the number.
-    { provider: 'idporten', persona: 'ola-nordmann', name: undefined, id: '47906701517', birth: '1967-10-07', country: 'NO' },
-    { provider: 'signicat', persona: 'maija-meikalainen', name: 'Maija Meikäläinen', id: '150388-9149', birth: '1988-03-15', country: 'FI' },
-    { provider: 'generic', persona: 'kari-nordmann', name: undefined, id: '12838540056', birth: '1985-03-12', country: 'NO' },
+    {
+      provider: 'idporten',
+      persona: 'ola-nordmann',
+      name: undefined,
+      id: '47906701517',
+      birth: '1967-10-07',
+      country: 'NO',
+    },
+    {
+      provider: 'signicat',
+      persona: 'maija-meikalainen',
+      name: 'Maija Meikäläinen',
+      id: '150388-9149',
+      birth: '1988-03-15',
+      country: 'FI',
+    },
+    {
+      provider: 'generic',
+      persona: 'kari-nordmann',
+      name: undefined,
+      id: '12838540056',
+      birth: '1985-03-12',
+      country: 'NO',
+    },
   ];
   for (const c of cases) {
     it(`${c.provider}: lists every claim with its value, shares all on opt-in`, async () => {
@@ -112,7 +157,11 @@ describe('POST /consent', () => {
   it('shares only the ticked claims (name only: no national id anywhere in the session view)', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: 'name', decision: 'share' });
+    await browser.post(`${gw.url}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: 'name',
+      decision: 'share',
+    });
     const { json, text } = await session(browser);
     expect(json.state).toBe('verified');
     expect(json.identity.claimNames).toEqual(['name']);
@@ -140,14 +189,25 @@ describe('POST /consent', () => {
   it('signs the receipt with the key published at /.well-known/jwks.json', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: ['name', 'birthDate'], decision: 'share' });
+    await browser.post(`${gw.url}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name', 'birthDate'],
+      decision: 'share',
+    });
     const { json } = await session(browser);
     const receipt = await gw.gateway.deps.store.receipts.get(json.identity.receiptId);
     expect(receipt?.decision).toBe('shared');
     const jwks = (await (await fetch(`${gw.url}/.well-known/jwks.json`)).json()) as { keys: [] };
-    const { payload, protectedHeader } = await jwtVerify(receipt?.jws ?? '', createLocalJWKSet(jwks), { issuer: gw.url });
+    const { payload, protectedHeader } = await jwtVerify(receipt?.jws ?? '', createLocalJWKSet(jwks), {
+      issuer: gw.url,
+    });
     expect(protectedHeader.typ).toBe('consent-receipt+jwt');
-    expect(payload).toMatchObject({ tenant: 'demo', decision: 'shared', provider: 'bankid', claims: ['name', 'birthDate'] });
+    expect(payload).toMatchObject({
+      tenant: 'demo',
+      decision: 'shared',
+      provider: 'bankid',
+      claims: ['name', 'birthDate'],
+    });
     // The receipt names claims, never their values.
     expect(JSON.stringify(payload)).not.toContain('12838540056');
     expect(JSON.stringify(payload)).not.toContain('Kari');
@@ -192,7 +252,11 @@ describe('withdrawing and logging out', () => {
   it('POST /consent/withdraw drops the shared claims and records a withdrawal receipt', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: 'name', decision: 'share' });
+    await browser.post(`${gw.url}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: 'name',
+      decision: 'share',
+    });
     const view = await session(browser);
     const events: string[] = [];
     gw.gateway.deps.identityEvents.once('identity', (e) => events.push(e.type));
@@ -204,7 +268,11 @@ describe('withdrawing and logging out', () => {
   it('POST /auth/logout destroys the session and ends the broker session with id_token_hint', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: 'name', decision: 'share' });
+    await browser.post(`${gw.url}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: 'name',
+      decision: 'share',
+    });
     const { json } = await session(browser);
     const oldCookie = browser.cookie(gw.url, 'gw.sid');
     const out = await browser.post(`${gw.url}/auth/logout`, { _csrf: json.csrfToken }, { follow: false });
@@ -223,7 +291,9 @@ describe('GET /auth/:provider/callback refusals (the session stays anonymous)', 
   it('rejects a forged state with login_expired', async () => {
     const browser = new BrowserSession();
     await browser.get(`${gw.url}/auth/bankid/login`, { follow: false });
-    const page = await browser.get(`${gw.url}/auth/bankid/callback?code=abc&state=forged&iss=${encodeURIComponent(gw.mockIdp.issuer('bankid-no'))}`);
+    const page = await browser.get(
+      `${gw.url}/auth/bankid/callback?code=abc&state=forged&iss=${encodeURIComponent(gw.mockIdp.issuer('bankid-no'))}`,
+    );
     expect(page.status).toBe(400);
     expect(page.text).toContain('login_expired');
     expect(page.text).toContain('still anonymous');
@@ -245,11 +315,17 @@ describe('GET /auth/:provider/callback refusals (the session stays anonymous)', 
 
   it('rejects a code bound to another PKCE verifier (two logins in one session, swapped)', async () => {
     const browser = new BrowserSession();
-    const first = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, { follow: false });
-    const second = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, { follow: false });
+    const first = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, {
+      follow: false,
+    });
+    const second = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, {
+      follow: false,
+    });
     const secondState = new URL(second.headers.get('location') ?? '').searchParams.get('state');
     // Let the broker answer the first request, then deliver its code with the second state.
-    const atBroker = await browser.get(new URL(first.headers.get('location') ?? '', gw.url).href, { follow: true });
+    const atBroker = await browser.get(new URL(first.headers.get('location') ?? '', gw.url).href, {
+      follow: true,
+    });
     const callbackHop = atBroker.hops.find((h) => h.location?.includes('/auth/bankid/callback'));
     const callback = new URL(callbackHop?.location ?? '');
     callback.searchParams.set('state', secondState ?? '');
@@ -263,7 +339,9 @@ describe('GET /auth/:provider/callback refusals (the session stays anonymous)', 
 
   it('rejects a response whose iss is another provider (RFC 9207)', async () => {
     const browser = new BrowserSession();
-    const start = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, { follow: false });
+    const start = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, {
+      follow: false,
+    });
     const atBroker = await browser.get(new URL(start.headers.get('location') ?? '').href, { follow: false });
     let hop = atBroker;
     // Walk the broker's redirects until it sends us back to the gateway.
@@ -280,7 +358,9 @@ describe('GET /auth/:provider/callback refusals (the session stays anonymous)', 
 
   it('rejects a mix-up: the answer of one provider delivered to another provider’s callback', async () => {
     const browser = new BrowserSession();
-    const consentHops = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, { follow: false });
+    const consentHops = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, {
+      follow: false,
+    });
     const location = new URL(consentHops.headers.get('location') ?? '');
     let hop = await browser.get(location.href, { follow: false });
     while (hop.status >= 300 && hop.status < 400 && !hop.headers.get('location')?.startsWith(gw.url)) {
@@ -341,7 +421,11 @@ describe('session fixation', () => {
     const after = browser.cookie(gw.url, 'gw.sid');
     expect(after).toBeTruthy();
     expect(after).not.toBe(before);
-    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: 'name', decision: 'share' });
+    await browser.post(`${gw.url}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: 'name',
+      decision: 'share',
+    });
     const attacker = new BrowserSession();
     attacker.setCookie(gw.url, 'gw.sid', before ?? '');
     expect((await session(attacker)).json.state).toBe('anonymous');
@@ -352,7 +436,11 @@ describe('logging', () => {
   it('never writes national identity numbers, codes or tokens to the log', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    await browser.post(`${gw.url}/consent`, { _csrf: inputValue(consent.text, '_csrf'), claims: ['name', 'nationalId'], decision: 'share' });
+    await browser.post(`${gw.url}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name', 'nationalId'],
+      decision: 'share',
+    });
     const callback = new URL(consent.hops.find((h) => h.url.includes('/callback'))?.url ?? '');
     const logs = gw.logs();
     expect(logs).toContain('consent given');

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load-config.js';
-import { type Gateway, createGateway } from '../../../src/gateway.js';
+import { createGateway, type Gateway } from '../../../src/gateway.js';
 import { createLogger } from '../../../src/runtime/logger.js';
-import { type TestGateway, startTestGateway } from '../../helpers/test-gateway.js';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 
 describe('security headers and cookies (development)', () => {
   let gw: TestGateway;
@@ -35,7 +35,9 @@ describe('security headers and cookies (development)', () => {
 
   it('sets the session cookie HttpOnly and SameSite=Lax', async () => {
     const res = await request(gw.gateway.app).get('/api/session');
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('gw.sid='));
+    const cookie = ([] as string[])
+      .concat(res.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('gw.sid='));
     expect(cookie).toBeDefined();
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -43,9 +45,14 @@ describe('security headers and cookies (development)', () => {
   });
 
   it('answers API errors in JSON with a stable code and browser errors with a page', async () => {
-    const api = await request(gw.gateway.app).post('/api/identity/withdraw').set('content-type', 'application/json').send('{');
+    const api = await request(gw.gateway.app)
+      .post('/api/identity/withdraw')
+      .set('content-type', 'application/json')
+      .send('{');
     expect(api.status).toBe(400);
-    expect(api.body).toEqual({ error: { code: 'request_invalid', message: 'The request could not be read.' } });
+    expect(api.body).toEqual({
+      error: { code: 'request_invalid', message: 'The request could not be read.' },
+    });
     const page = await request(gw.gateway.app).get('/no/such/page');
     expect(page.status).toBe(404);
     expect(page.headers['content-type']).toMatch(/text\/html/);
@@ -85,7 +92,16 @@ describe('security headers and cookies (production)', () => {
             id: 'demo',
             name: 'Demo',
             // Nothing listens on port 1: discovery fails at once and is retried in the background.
-            providers: [{ id: 'bankid', label: 'BankID', issuer: 'https://127.0.0.1:1/broker', clientId: 'c', clientSecret: 'secret', claimProfile: 'idura' }],
+            providers: [
+              {
+                id: 'bankid',
+                label: 'BankID',
+                issuer: 'https://127.0.0.1:1/broker',
+                clientId: 'c',
+                clientSecret: 'secret',
+                claimProfile: 'idura',
+              },
+            ],
           },
         ],
       },
@@ -112,7 +128,9 @@ describe('security headers and cookies (production)', () => {
 
   it('uses a __Host- cookie with Secure, HttpOnly and SameSite=Lax', async () => {
     const res = await request(gateway.app).get('/api/session').set('x-forwarded-proto', 'https');
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-gw.sid='));
+    const cookie = ([] as string[])
+      .concat(res.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('__Host-gw.sid='));
     expect(cookie).toBeDefined();
     expect(cookie).toMatch(/; Secure/);
     expect(cookie).toMatch(/HttpOnly/);

@@ -53,13 +53,18 @@ describe('parseConfig', () => {
       minimumLoa: 'substantial',
     });
     expect(config.tenants[0]?.retention).toEqual({ deleteAfterDays: 45 });
-    expect(config.tenants[0]?.metadata).toEqual({ ip: false, userAgent: false, pages: false, referrer: false });
+    expect(config.tenants[0]?.metadata).toEqual({
+      ip: false,
+      userAgent: false,
+      pages: false,
+      referrer: false,
+    });
   });
 
   it('names an unknown key', () => {
-    expect(issues(() => parseConfig({ tenants: [tenant()], prot: 1 }, { env: { IDURA_SECRET: 'x' } }))).toEqual([
-      '(root): unknown key "prot"',
-    ]);
+    expect(
+      issues(() => parseConfig({ tenants: [tenant()], prot: 1 }, { env: { IDURA_SECRET: 'x' } })),
+    ).toEqual(['(root): unknown key "prot"']);
   });
 
   it('names a missing secret and the environment variable it expects', () => {
@@ -72,14 +77,18 @@ describe('parseConfig', () => {
     const bad = tenant();
     (bad.providers[0] as Record<string, unknown>).claimProfile = 'criipto2';
     const [issue] = issues(() => parseConfig({ tenants: [bad] }, { env: { IDURA_SECRET: 'x' } }));
-    expect(issue).toMatch(/^tenants\.0\.providers\.0\.claimProfile: expected one of "idura", "signicat", "idporten"/);
+    expect(issue).toMatch(
+      /^tenants\.0\.providers\.0\.claimProfile: expected one of "idura", "signicat", "idporten"/,
+    );
   });
 
   it('requires a private key for private_key_jwt and a genericClaims map for the generic profile', () => {
     const bad = tenant();
     Object.assign(bad.providers[0] as object, { clientAuth: 'private_key_jwt', claimProfile: 'generic' });
     const found = issues(() => parseConfig({ tenants: [bad] }, { env: { IDURA_SECRET: 'x' } }));
-    expect(found).toContain('tenants.0.providers.0.privateKeyJwk: required when clientAuth is "private_key_jwt"');
+    expect(found).toContain(
+      'tenants.0.providers.0.privateKeyJwk: required when clientAuth is "private_key_jwt"',
+    );
     expect(found).toContain('tenants.0.providers.0.genericClaims: required when claimProfile is "generic"');
   });
 
@@ -119,9 +128,9 @@ describe('parseConfig', () => {
   });
 
   it('rejects a PORT that is not a port number', () => {
-    expect(issues(() => parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PORT: 'eighty' } }))).toEqual([
-      'PORT: expected an integer 0–65535',
-    ]);
+    expect(
+      issues(() => parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PORT: 'eighty' } })),
+    ).toEqual(['PORT: expected an integer 0–65535']);
   });
 
   it('warns in development about what production would refuse', () => {
@@ -133,7 +142,10 @@ describe('parseConfig', () => {
 
 describe('production rules (NODE_ENV=production)', () => {
   it('accepts a complete production configuration', () => {
-    const loaded = parseConfig({ publicUrl: 'https://chat.espoo.example', tenants: [tenant()] }, { env: PRODUCTION_ENV });
+    const loaded = parseConfig(
+      { publicUrl: 'https://chat.espoo.example', tenants: [tenant()] },
+      { env: PRODUCTION_ENV },
+    );
     expect(loaded.production).toBe(true);
   });
 
@@ -148,10 +160,14 @@ describe('production rules (NODE_ENV=production)', () => {
         { env: { ...PRODUCTION_ENV, SESSION_SECRET: undefined } },
       ),
     );
-    expect(found).toContain('mockIdp.enabled: the mock IdP must not run in production (refused because NODE_ENV=production)');
+    expect(found).toContain(
+      'mockIdp.enabled: the mock IdP must not run in production (refused because NODE_ENV=production)',
+    );
     expect(found.some((i) => i.startsWith('session.secret: required'))).toBe(true);
     expect(found.some((i) => i.startsWith('publicUrl: must be an https URL'))).toBe(true);
-    expect(found.some((i) => i.startsWith('tenants.0.providers.0.issuer: the mock IdP must not be used'))).toBe(true);
+    expect(
+      found.some((i) => i.startsWith('tenants.0.providers.0.issuer: the mock IdP must not be used')),
+    ).toBe(true);
   });
 
   it('refuses a loopback http broker and http allowed origins', () => {
