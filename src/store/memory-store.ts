@@ -1,5 +1,21 @@
 import type { ConsentReceipt } from '../auth/consent-receipts.js';
-import type { ReceiptRepository, Store } from './store.js';
+import type {
+  ConversationRecord,
+  MessageRecord,
+  OfflineMessageRecord,
+  StepUpTokenRecord,
+} from '../backends/chat-records.js';
+import type {
+  AppendResult,
+  ChatRepositories,
+  ConversationRepository,
+  MessageRepository,
+  OfflineMessageRepository,
+  PresenceRepository,
+  ReceiptRepository,
+  StepUpTokenRepository,
+  Store,
+} from './store.js';
 
 class MemoryReceipts implements ReceiptRepository {
   readonly #byId = new Map<string, ConsentReceipt>();
@@ -20,7 +36,166 @@ class MemoryReceipts implements ReceiptRepository {
   }
 }
 
+// Every memory repository hands out copies: callers must not be able to change stored state
+// by mutating what they got, as they could not with Redis either.
+
+class MemoryConversations implements ConversationRepository {
+  readonly #byId = new Map<string, ConversationRecord>();
+
+  async create(record: ConversationRecord): Promise<void> {
+    if (this.#byId.has(record.id)) throw new TypeError(`conversation ${record.id} exists`);
+    this.#byId.set(record.id, structuredClone(record));
+  }
+
+  async get(id: string): Promise<ConversationRecord | undefined> {
+    const record = this.#byId.get(id);
+    return record ? structuredClone(record) : undefined;
+  }
+
+  async update(
+    id: string,
+    change: (current: ConversationRecord) => ConversationRecord | undefined,
+  ): Promise<ConversationRecord | undefined> {
+    const current = this.#byId.get(id);
+    if (!current) return undefined;
+    // Synchronous between read and write: nothing else can interleave in one process.
+    const next = change(structuredClone(current));
+    if (next === undefined) return structuredClone(current);
+    if (next.id !== id) throw new TypeError('a conversation update must keep its id');
+    this.#byId.set(id, structuredClone(next));
+    return structuredClone(next);
+  }
+
+  async listQueued(tenantId: string, topic: string): Promise<ConversationRecord[]> {
+    return this.#select((c) => c.tenantId === tenantId && c.topic === topic && c.status === 'queued');
+  }
+
+  async listAssigned(tenantId: string, agentSubject: string): Promise<ConversationRecord[]> {
+    return this.#select(
+      (c) => c.tenantId === tenantId && c.status === 'assigned' && c.assignedTo?.subject === agentSubject,
+    );
+  }
+
+  async listOpenByVisitor(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
+    return this.#select((c) => c.tenantId === tenantId && c.visitorId === visitorId && c.status !== 'closed');
+  }
+
+  #select(keep: (c: ConversationRecord) => boolean): ConversationRecord[] {
+    return [...this.#byId.values()]
+      .filter(keep)
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((c) => structuredClone(c));
+  }
+}
+
+class MemoryMessages implements MessageRepository {
+  readonly #byConversation = new Map<string, MessageRecord[]>();
+  /** `conversationId` → dedupe key → index into the conversation's list. */
+  readonly #dedupe = new Map<string, Map<string, number>>();
+
+  async append(draft: Omit<MessageRecord, 'seq'>, dedupeKey?: string): Promise<AppendResult> {
+    const list = this.#byConversation.get(draft.conversationId) ?? [];
+    const keys = this.#dedupe.get(draft.conversationId) ?? new Map<string, number>();
+    if (dedupeKey !== undefined) {
+      const index = keys.get(dedupeKey);
+      const existing = index === undefined ? undefined : list[index];
+      if (existing) return { message: structuredClone(existing), duplicate: true };
+    }
+    const message: MessageRecord = { ...structuredClone(draft), seq: list.length + 1 };
+    list.push(message);
+    if (dedupeKey !== undefined) keys.set(dedupeKey, list.length - 1);
+    this.#byConversation.set(draft.conversationId, list);
+    this.#dedupe.set(draft.conversationId, keys);
+    return { message: structuredClone(message), duplicate: false };
+  }
+
+  async list(conversationId: string, afterSeq = 0): Promise<MessageRecord[]> {
+    // seq n is at index n-1, so the tail after `afterSeq` is a slice.
+    return (this.#byConversation.get(conversationId) ?? [])
+      .slice(Math.max(0, afterSeq))
+      .map((m) => structuredClone(m));
+  }
+}
+
+class MemoryOfflineMessages implements OfflineMessageRepository {
+  readonly #all: OfflineMessageRecord[] = [];
+
+  async save(record: OfflineMessageRecord): Promise<void> {
+    this.#all.push(structuredClone(record));
+  }
+
+  async list(tenantId: string, limit: number): Promise<OfflineMessageRecord[]> {
+    return this.#all
+      .filter((m) => m.tenantId === tenantId)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, limit)
+      .map((m) => structuredClone(m));
+  }
+}
+
+class MemoryPresence implements PresenceRepository {
+  readonly #byTenant = new Map<string, Map<string, number>>();
+
+  async touch(tenantId: string, memberId: string, expiresAt: number): Promise<void> {
+    const members = this.#byTenant.get(tenantId) ?? new Map<string, number>();
+    members.set(memberId, expiresAt);
+    this.#byTenant.set(tenantId, members);
+  }
+
+  async remove(tenantId: string, memberId: string): Promise<void> {
+    this.#byTenant.get(tenantId)?.delete(memberId);
+  }
+
+  async count(tenantId: string, now: number): Promise<number> {
+    const members = this.#byTenant.get(tenantId);
+    if (!members) return 0;
+    let count = 0;
+    for (const [id, expiresAt] of members) {
+      if (expiresAt > now) count += 1;
+      else members.delete(id);
+    }
+    return count;
+  }
+}
+
+/** Unused links are never taken; beyond this many the oldest are dropped (they expire in minutes anyway). */
+const MAX_STEP_UP_TOKENS = 10_000;
+
+class MemoryStepUpTokens implements StepUpTokenRepository {
+  readonly #byHash = new Map<string, StepUpTokenRecord>();
+
+  async save(tokenHash: string, record: StepUpTokenRecord): Promise<void> {
+    this.#byHash.set(tokenHash, { ...record });
+    for (const oldest of this.#byHash.keys()) {
+      if (this.#byHash.size <= MAX_STEP_UP_TOKENS) break;
+      this.#byHash.delete(oldest);
+    }
+  }
+
+  async peek(tokenHash: string): Promise<StepUpTokenRecord | undefined> {
+    const record = this.#byHash.get(tokenHash);
+    return record ? { ...record } : undefined;
+  }
+
+  async take(tokenHash: string): Promise<StepUpTokenRecord | undefined> {
+    const record = this.#byHash.get(tokenHash);
+    this.#byHash.delete(tokenHash);
+    return record ? { ...record } : undefined;
+  }
+}
+
+/** The chat's repositories kept in process memory. */
+export function createMemoryChatRepositories(): ChatRepositories {
+  return {
+    conversations: new MemoryConversations(),
+    messages: new MemoryMessages(),
+    offlineMessages: new MemoryOfflineMessages(),
+    presence: new MemoryPresence(),
+    stepUpTokens: new MemoryStepUpTokens(),
+  };
+}
+
 /** In-process store for the embedded default (one gateway instance). */
 export function createMemoryStore(): Store {
-  return { receipts: new MemoryReceipts(), close: async () => {} };
+  return { receipts: new MemoryReceipts(), chat: createMemoryChatRepositories(), close: async () => {} };
 }

@@ -1,0 +1,102 @@
+/**
+ * The stored shapes of the chat: what a repository keeps, independent of the protocol's views
+ * (`src/chat/protocol.ts`) so the wire format can change without a data migration.
+ */
+
+/** Lifecycle of a conversation: waiting in its topic's queue, with an agent, or finished. */
+export type ConversationStatus = 'queued' | 'assigned' | 'closed';
+
+/** Who wrote a message. `system` lines are written by the gateway itself. */
+export type MessageAuthor = 'visitor' | 'agent' | 'system';
+
+/** A member of a conversation; agents by their staff subject, the visitor by its pseudonymous id. */
+export interface Participant {
+  kind: 'visitor' | 'agent';
+  id: string;
+  /** Agents only: display name. A visitor's name is never stored outside the sealed identity. */
+  name?: string;
+  joinedAt: number;
+}
+
+/**
+ * The identity a visitor opted in to share for this conversation. The claims stay sealed
+ * (`FieldCrypto.seal` of a `SharedIdentity`): the national identity number never lies in the
+ * store in plaintext; `subjectIndex` is its keyed blind index for data-subject requests.
+ */
+export interface StoredIdentity {
+  sealed: string;
+  subjectIndex: string;
+  /** When the conversation became verified ("verified from here on"). */
+  since: number;
+}
+
+/** Metadata collected only as the tenant's `metadata` setting allows. */
+export interface ConversationMetadata {
+  ip?: string;
+  userAgent?: string;
+  pages?: string[];
+  referrer?: string;
+}
+
+/** One conversation between a visitor and the tenant's agents. */
+export interface ConversationRecord {
+  id: string;
+  tenantId: string;
+  topic: string;
+  status: ConversationStatus;
+  createdAt: number;
+  updatedAt: number;
+  closedAt?: number;
+  /** Stable pseudonymous id of the visitor's browser session (`SessionData.visitorId`). */
+  visitorId: string;
+  assignedTo?: { subject: string; name: string };
+  participants: Participant[];
+  identity?: StoredIdentity;
+  metadata: ConversationMetadata;
+  /** Highest `seq` the visitor / an agent has read. */
+  readMarkers: { visitor: number; agent: number };
+}
+
+/** A stored message; `seq` increases by one per conversation, in the order messages were stored. */
+export interface MessageRecord {
+  /** Server id (UUID). */
+  id: string;
+  conversationId: string;
+  seq: number;
+  from: MessageAuthor;
+  /** Visitor id or staff subject; absent for system lines. */
+  authorId?: string;
+  /** Agents' display name. */
+  authorName?: string;
+  /** The sender's idempotency key: the same key again returns the stored message. */
+  clientId?: string;
+  /** Plain text, never HTML. */
+  text: string;
+  at: number;
+  /** The conversation carried a shared identity when the message was written. */
+  verified: boolean;
+  /** National identity numbers were removed from the text before it was stored. */
+  redacted?: boolean;
+  /** For system lines: what happened (`verified`, `withdrawn`, `redacted`, ...), so clients can translate. */
+  systemCode?: string;
+}
+
+/** A message left while no agent was online. */
+export interface OfflineMessageRecord {
+  id: string;
+  tenantId: string;
+  visitorId: string;
+  name: string;
+  email: string;
+  text: string;
+  redacted: boolean;
+  createdAt: number;
+}
+
+/** A step-up link waiting to be used: bound to one conversation and one visitor. */
+export interface StepUpTokenRecord {
+  tenantId: string;
+  conversationId: string;
+  visitorId: string;
+  expiresAt: number;
+}
