@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { citizenLoginRouter } from './auth/citizen-login.js';
 import { consentRouter } from './auth/consent-routes.js';
 import { sessionRouter, sessionView } from './auth/session-routes.js';
+import { staffLoginRouter } from './auth/staff-login.js';
 import type { GatewayDeps } from './deps.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { languageSelection } from './http/language.js';
@@ -85,7 +86,16 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(deps.signingKeys.jwks);
   });
-  const staticOptions = { index: false, fallthrough: true, maxAge: deps.production ? '1h' : 0 };
+  const staticOptions = {
+    index: false,
+    fallthrough: true,
+    maxAge: deps.production ? '1h' : 0,
+    // The embed loader and its stylesheet are included by the tenants' own sites (another
+    // origin): helmet's `Cross-Origin-Resource-Policy: same-origin` would block them there.
+    setHeaders: (res: express.Response, path: string) => {
+      if (/[\\/]embed\.(js|css)$/.test(path)) res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    },
+  };
   app.use('/static', express.static(STATIC_DIR, staticOptions), express.static(BUNDLE_DIR, staticOptions));
 
   const sessionParser = createSessionParser(deps);
@@ -108,6 +118,7 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
     router.use(citizenLoginRouter(deps));
     router.use(consentRouter(deps));
     router.use(sessionRouter(deps));
+    router.use(staffLoginRouter(deps));
     for (const routes of extraRoutes) router.use(routes(deps, tenant));
     app.use(tenant.basePath || '/', router);
   }

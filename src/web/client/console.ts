@@ -1,9 +1,452 @@
-import { loadBootstrap } from './bootstrap.js';
+import { type Bootstrap, loadBootstrap } from './bootstrap.js';
+import { ChatSocket, type ConnectionState } from './chat-socket.js';
+import { wireComposer } from './composer.js';
+import { byId, h, timeOf } from './dom.js';
+import { createTranslator, type Translate } from './i18n.js';
+import type {
+  AgentInbound,
+  ConversationSummary,
+  ConversationView,
+  IdentityView,
+  OfflineMessage,
+} from './protocol.js';
+import { Transcript } from './transcript.js';
+
+interface Queue {
+  topic: string;
+  title: string;
+  conversations: ConversationSummary[];
+}
+
+/**
+ * The agent console: queues per topic with a claim button, the agent's own conversations, the
+ * open conversation (transcript, reply, transfer, close, request identification), the identity
+ * panel (exactly the claims the visitor shared, cleared when they withdraw) and offline
+ * messages. The server decides what an agent may see; this page only shows what it is sent.
+ */
+class AgentConsole {
+  readonly #root: HTMLElement;
+  readonly #boot: Bootstrap;
+  readonly #t: Translate;
+  readonly #socket: ChatSocket;
+  readonly #transcript: Transcript;
+  readonly #queues = new Map<string, Queue>();
+  readonly #mine = new Map<string, ConversationSummary>();
+  readonly #unread = new Set<string>();
+  #offline: OfflineMessage[] = [];
+  #agentName = '';
+  #current: ConversationView | undefined;
+  /** The conversation a claim/open was just sent for: its `conversation` frame opens it. */
+  #awaiting: string | undefined;
+  #typingTimer: number | undefined;
+
+  constructor(root: HTMLElement, boot: Bootstrap) {
+    this.#root = root;
+    this.#boot = boot;
+    this.#t = createTranslator(boot.messages);
+    this.#transcript = new Transcript(this.#el<HTMLOListElement>('console-log'), {
+      t: this.#t,
+      lang: boot.lang,
+      viewer: 'agent',
+    });
+    this.#socket = new ChatSocket({
+      path: boot.wsUrl.agent,
+      onFrame: (frame) => this.#onFrame(frame as unknown as AgentInbound),
+      onOpen: (reconnected) => {
+        // The welcome after a reconnection lists queues afresh; reload the open transcript.
+        if (reconnected && this.#current)
+          this.#socket.send({ type: 'open', conversationId: this.#current.id });
+      },
+      onState: (state) => this.#onState(state),
+    });
+    this.#wire();
+    this.#socket.connect();
+  }
+
+  #el<T extends HTMLElement = HTMLElement>(id: string): T {
+    return byId<T>(this.#root, id);
+  }
+
+  #wire(): void {
+    wireComposer({
+      form: this.#el<HTMLFormElement>('reply-form'),
+      textarea: this.#el<HTMLTextAreaElement>('reply-text'),
+      onSend: (text) => {
+        if (!this.#current) return false;
+        const clientId = crypto.randomUUID();
+        if (!this.#socket.send({ type: 'message', conversationId: this.#current.id, clientId, text })) {
+          this.#error('chat.status.reconnecting');
+          return false;
+        }
+        this.#transcript.addPending(clientId, text);
+        return true;
+      },
+      onTyping: (typing) => {
+        if (this.#current) this.#socket.send({ type: 'typing', conversationId: this.#current.id, typing });
+      },
+    });
+    this.#el('request-id').addEventListener('click', () => {
+      if (
+        this.#current &&
+        this.#socket.send({ type: 'request-identification', conversationId: this.#current.id })
+      ) {
+        this.#transcript.notice(this.#t('chat.console.requestSent'), 'info');
+      }
+    });
+    this.#el('transfer').addEventListener('click', () => {
+      const topic = this.#el<HTMLSelectElement>('transfer-topic').value;
+      if (this.#current && topic)
+        this.#socket.send({ type: 'transfer', conversationId: this.#current.id, topic });
+    });
+    this.#el('close-conversation').addEventListener('click', () => {
+      if (this.#current) this.#socket.send({ type: 'close', conversationId: this.#current.id });
+    });
+  }
+
+  #onState(state: ConnectionState): void {
+    this.#el('console-status').textContent = this.#t(`chat.status.${state}`);
+  }
+
+  #onFrame(frame: AgentInbound): void {
+    switch (frame.type) {
+      case 'welcome':
+        this.#agentName = frame.agent.name;
+        this.#queues.clear();
+        for (const queue of frame.queues) this.#queues.set(queue.topic, queue);
+        this.#mine.clear();
+        for (const summary of frame.assigned) this.#mine.set(summary.id, summary);
+        this.#offline = [...frame.offlineMessages];
+        this.#renderQueues();
+        this.#renderMine();
+        this.#renderOffline();
+        this.#renderTransferOptions();
+        break;
+      case 'queue': {
+        const existing = this.#queues.get(frame.topic);
+        this.#queues.set(frame.topic, {
+          topic: frame.topic,
+          title: existing?.title ?? frame.topic,
+          conversations: frame.conversations,
+        });
+        this.#renderQueues();
+        break;
+      }
+      case 'conversation':
+        this.#onConversation(frame.conversation);
+        break;
+      case 'message':
+        if (frame.conversationId === this.#current?.id) {
+          if (this.#transcript.add(frame.message) && frame.message.from === 'visitor') {
+            this.#showTyping(false);
+            this.#socket.send({ type: 'read', conversationId: frame.conversationId, seq: frame.message.seq });
+          }
+        } else if (this.#mine.has(frame.conversationId)) {
+          this.#unread.add(frame.conversationId);
+          this.#renderMine();
+        }
+        break;
+      case 'ack':
+        this.#transcript.ack(frame.clientId, frame.message);
+        break;
+      case 'typing':
+        if (frame.conversationId === this.#current?.id) this.#showTyping(frame.typing);
+        break;
+      case 'identity':
+        if (frame.conversationId === this.#current?.id) {
+          const before = this.#current.identity;
+          this.#current.identity = frame.identity;
+          this.#renderIdentity();
+          if (frame.identity?.verified && frame.identity.claims) {
+            this.#transcript.notice(
+              this.#t('chat.console.shared', { claims: this.#claimNames(frame.identity.claims) }),
+              'verified',
+            );
+          } else if (!frame.identity && before) {
+            this.#transcript.notice(this.#t('chat.console.withdrawn'), 'warning');
+          }
+        }
+        break;
+      case 'status':
+        this.#onStatus(frame.conversationId, frame.status, frame.agentName);
+        break;
+      case 'offline-message':
+        this.#offline.unshift(frame.message);
+        this.#renderOffline();
+        break;
+      case 'error':
+        this.#error(
+          this.#boot.messages[`chat.error.${frame.code}`] ? `chat.error.${frame.code}` : 'chat.error.generic',
+        );
+        break;
+    }
+  }
+
+  #onConversation(view: ConversationView): void {
+    if (view.status === 'assigned' && view.assignedTo?.name === this.#agentName) {
+      this.#mine.set(view.id, {
+        id: view.id,
+        topic: view.topic,
+        status: view.status,
+        createdAt: view.createdAt,
+        assignedTo: view.assignedTo,
+      });
+      this.#renderMine();
+    }
+    if (this.#awaiting === view.id || this.#current?.id === view.id) {
+      const opening = this.#current?.id !== view.id;
+      this.#awaiting = undefined;
+      this.#showConversation(view, opening);
+    }
+  }
+
+  #onStatus(conversationId: string, status: ConversationView['status'], agentName?: string): void {
+    const mine = this.#mine.get(conversationId);
+    if (mine) {
+      if (status === 'assigned' && agentName === this.#agentName) mine.status = status;
+      else this.#mine.delete(conversationId);
+      this.#renderMine();
+    }
+    if (this.#current?.id === conversationId) {
+      this.#current.status = status;
+      if (
+        status === 'closed' ||
+        (status === 'assigned' && agentName !== this.#agentName) ||
+        status === 'queued'
+      ) {
+        // Closed or handed over: the view (and any identity in it) is no longer ours.
+        this.#current.identity = null;
+        this.#renderIdentity();
+        this.#setReplyEnabled(false);
+      }
+      this.#renderMeta();
+    }
+  }
+
+  #claim(conversationId: string): void {
+    this.#awaiting = conversationId;
+    this.#socket.send({ type: 'claim', conversationId });
+  }
+
+  #open(conversationId: string): void {
+    this.#awaiting = conversationId;
+    this.#unread.delete(conversationId);
+    this.#renderMine();
+    this.#socket.send({ type: 'open', conversationId });
+  }
+
+  #showConversation(view: ConversationView, opening: boolean): void {
+    this.#current = { ...view };
+    if (opening) this.#transcript.reset(view.messages);
+    else for (const message of view.messages) this.#transcript.add(message);
+    this.#el('conversation-empty').hidden = true;
+    this.#el('conversation-body').hidden = false;
+    this.#el('conversation-heading').textContent = this.#t('chat.console.conversationAbout', {
+      topic: this.#topicTitle(view.topic),
+    });
+    this.#renderMeta();
+    this.#renderIdentity();
+    this.#setReplyEnabled(view.status === 'assigned' && view.assignedTo?.name === this.#agentName);
+    this.#el<HTMLSelectElement>('transfer-topic').value = view.topic;
+    if (opening) this.#el('reply-text').focus();
+    const last = view.messages.at(-1);
+    if (last) this.#socket.send({ type: 'read', conversationId: view.id, seq: last.seq });
+  }
+
+  #renderMeta(): void {
+    if (!this.#current) return;
+    const view = this.#current;
+    const status =
+      view.status === 'assigned'
+        ? this.#t('chat.console.status.assigned', { name: view.assignedTo?.name ?? '' })
+        : this.#t(`chat.console.status.${view.status}`);
+    this.#el('conversation-meta').textContent =
+      `${this.#t('chat.console.waiting', { time: timeOf(view.createdAt, this.#boot.lang) })} · ${status}`;
+  }
+
+  #renderIdentity(): void {
+    const body = this.#el('identity-body');
+    const identity: IdentityView | null | undefined = this.#current?.identity;
+    if (!identity?.verified) {
+      body.replaceChildren(h('p', { text: this.#t('chat.console.anonymous') }));
+      return;
+    }
+    const claims = identity.claims;
+    if (!claims) {
+      body.replaceChildren(
+        h(
+          'p',
+          {},
+          h('span', { className: 'badge badge-verified', text: this.#t('chat.verifiedBadge') }),
+          ' ',
+          this.#t('chat.console.verifiedNoClaims'),
+        ),
+      );
+      return;
+    }
+    const provider =
+      this.#boot.providers.find((p) => p.id === identity.provider)?.label ?? identity.provider ?? '';
+    const rows = ['name', 'nationalId', 'birthDate'].flatMap((key) => {
+      const value = claims[key];
+      return value
+        ? [
+            h('dt', { text: this.#t(`chat.claim.${key}`) }),
+            h('dd', { className: 'claim-value', text: value }),
+          ]
+        : [];
+    });
+    body.replaceChildren(
+      h('p', {}, h('span', { className: 'badge badge-verified', text: this.#t('chat.verifiedBadge') })),
+      h('p', {
+        className: 'notice',
+        text: this.#t('chat.console.verifiedBy', {
+          provider,
+          loa: identity.loa ?? '',
+          time: identity.since ? timeOf(identity.since, this.#boot.lang) : '',
+        }),
+      }),
+      h('dl', { className: 'identity-claims' }, ...rows),
+    );
+  }
+
+  #claimNames(claims: Record<string, string>): string {
+    return ['name', 'nationalId', 'birthDate']
+      .filter((key) => claims[key])
+      .map((key) => this.#t(`chat.claim.${key}`))
+      .join(', ');
+  }
+
+  #topicTitle(topic: string): string {
+    return this.#queues.get(topic)?.title ?? topic;
+  }
+
+  #renderQueues(): void {
+    const container = this.#el('queue-list');
+    container.replaceChildren(
+      ...[...this.#queues.values()].map((queue) => {
+        const headingId = `queue-${queue.topic}`;
+        const items = queue.conversations.map((summary) => {
+          const time = timeOf(summary.createdAt, this.#boot.lang);
+          const claim = h('button', {
+            className: 'small',
+            text: this.#t('chat.console.claim'),
+            attrs: { type: 'button', 'aria-label': this.#t('chat.console.claimLabel', { time }) },
+          });
+          claim.addEventListener('click', () => this.#claim(summary.id));
+          return h(
+            'li',
+            { className: 'conversation-item' },
+            h('span', { text: this.#t('chat.console.waiting', { time }) }),
+            summary.verified
+              ? h('span', { className: 'badge badge-verified', text: this.#t('chat.verifiedBadge') })
+              : null,
+            claim,
+          );
+        });
+        return h(
+          'div',
+          { className: 'queue' },
+          h('h3', { id: headingId, text: `${queue.title} (${queue.conversations.length})` }),
+          items.length > 0
+            ? h('ul', { className: 'conversation-list', attrs: { 'aria-labelledby': headingId } }, ...items)
+            : h('p', { className: 'notice', text: this.#t('chat.console.queueEmpty') }),
+        );
+      }),
+    );
+  }
+
+  #renderMine(): void {
+    const list = this.#el('mine-list');
+    const items = [...this.#mine.values()].map((summary) => {
+      const time = timeOf(summary.createdAt, this.#boot.lang);
+      const topic = this.#topicTitle(summary.topic);
+      const open = h('button', {
+        className: 'small secondary',
+        text: this.#t('chat.console.open'),
+        attrs: { type: 'button', 'aria-label': this.#t('chat.console.openLabel', { topic, time }) },
+      });
+      open.addEventListener('click', () => this.#open(summary.id));
+      return h(
+        'li',
+        { className: 'conversation-item' },
+        h('span', { text: `${topic} · ${time}` }),
+        summary.verified
+          ? h('span', { className: 'badge badge-verified', text: this.#t('chat.verifiedBadge') })
+          : null,
+        this.#unread.has(summary.id)
+          ? h('span', { className: 'badge badge-unread', text: this.#t('chat.console.unread') })
+          : null,
+        open,
+      );
+    });
+    list.replaceChildren(
+      ...(items.length > 0
+        ? items
+        : [h('li', { className: 'notice', text: this.#t('chat.console.mineEmpty') })]),
+    );
+  }
+
+  #renderTransferOptions(): void {
+    const select = this.#el<HTMLSelectElement>('transfer-topic');
+    select.replaceChildren(
+      ...[...this.#queues.values()].map((queue) =>
+        h('option', { text: queue.title, attrs: { value: queue.topic } }),
+      ),
+    );
+  }
+
+  #renderOffline(): void {
+    const list = this.#el('offline-list');
+    const items = this.#offline.map((message) => {
+      const at = message.at ?? message.createdAt;
+      return h(
+        'li',
+        { className: 'offline-item' },
+        h(
+          'p',
+          { className: 'msg-meta' },
+          h('strong', { text: message.name ?? '' }),
+          ' ',
+          message.email ? h('a', { text: message.email, attrs: { href: `mailto:${message.email}` } }) : null,
+          ' ',
+          at ? h('time', { attrs: { datetime: at }, text: timeOf(at, this.#boot.lang) }) : null,
+        ),
+        h('p', { className: 'msg-text', text: message.text }),
+      );
+    });
+    list.replaceChildren(
+      ...(items.length > 0
+        ? items
+        : [h('li', { className: 'notice', text: this.#t('chat.console.offlineEmpty') })]),
+    );
+  }
+
+  #showTyping(typing: boolean): void {
+    window.clearTimeout(this.#typingTimer);
+    this.#el('console-typing').hidden = !typing;
+    if (typing) this.#typingTimer = window.setTimeout(() => this.#showTyping(false), 10_000);
+  }
+
+  #setReplyEnabled(enabled: boolean): void {
+    for (const control of this.#root.querySelectorAll<
+      HTMLButtonElement | HTMLTextAreaElement | HTMLSelectElement
+    >(
+      '#reply-form button, #reply-form textarea, .conversation-actions button, .conversation-actions select',
+    )) {
+      control.disabled = !enabled;
+    }
+  }
+
+  #error(key?: string): void {
+    this.#el('console-error').textContent = key ? this.#t(key) : '';
+  }
+}
 
 const root = document.getElementById('console-app');
 if (root) {
-  const status = root.querySelector<HTMLElement>('[data-status]');
-  loadBootstrap(root).catch(() => {
-    if (status) status.textContent = root.dataset.failed ?? 'The console could not be loaded.';
-  });
+  loadBootstrap(root)
+    .then((boot) => new AgentConsole(root, boot))
+    .catch(() => {
+      const status = document.getElementById('console-status');
+      if (status) status.textContent = root.dataset.failed ?? 'The console could not be loaded.';
+    });
 }

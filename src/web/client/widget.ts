@@ -1,9 +1,370 @@
-import { loadBootstrap } from './bootstrap.js';
+import { type Bootstrap, loadBootstrap } from './bootstrap.js';
+import { ChatSocket, type ConnectionState } from './chat-socket.js';
+import { wireComposer } from './composer.js';
+import { byId, h, newTabLink, timeOf } from './dom.js';
+import { createTranslator, type Translate } from './i18n.js';
+import type { ConversationView, ProviderLink, TopicView, VisitorInbound } from './protocol.js';
+import { Transcript } from './transcript.js';
+
+/** Where the open conversation is remembered across reloads of this tab (resume, not restart). */
+const STORAGE_KEY = 'eidchat.conversation';
+
+interface Pending {
+  clientId: string;
+  text: string;
+}
+
+/**
+ * The visitor's chat: topic choice, the conversation, identification (before a restricted
+ * topic and when the agent asks), opt-out of sharing, offline messages, reconnection with
+ * resume. Every text from the network is set with `textContent`.
+ */
+class VisitorChat {
+  readonly #root: HTMLElement;
+  readonly #boot: Bootstrap;
+  readonly #t: Translate;
+  readonly #socket: ChatSocket;
+  readonly #transcript: Transcript;
+  readonly #pending = new Map<string, Pending>();
+  #topics: TopicView[] = [];
+  #conversation: { id: string; status: ConversationView['status'] } | undefined;
+  #verified = false;
+  #agentsOnline = true;
+  #typingTimer: number | undefined;
+
+  constructor(root: HTMLElement, boot: Bootstrap) {
+    this.#root = root;
+    this.#boot = boot;
+    this.#t = createTranslator(boot.messages);
+    this.#transcript = new Transcript(this.#el<HTMLOListElement>('chat-log'), {
+      t: this.#t,
+      lang: boot.lang,
+      viewer: 'visitor',
+    });
+    this.#socket = new ChatSocket({
+      path: boot.wsUrl.visitor,
+      onFrame: (frame) => this.#onFrame(frame as unknown as VisitorInbound),
+      onOpen: () => this.#onOpen(),
+      onState: (state, code) => this.#onState(state, code),
+    });
+    this.#wire();
+    this.#socket.connect();
+  }
+
+  #el<T extends HTMLElement = HTMLElement>(id: string): T {
+    return byId<T>(this.#root, id);
+  }
+
+  #wire(): void {
+    wireComposer({
+      form: this.#el<HTMLFormElement>('composer'),
+      textarea: this.#el<HTMLTextAreaElement>('composer-text'),
+      onSend: (text) => this.#sendMessage(text),
+      onTyping: (typing) => {
+        this.#socket.send({ type: 'typing', typing });
+      },
+    });
+    this.#el('end-chat').addEventListener('click', () => {
+      this.#socket.send({ type: 'end' });
+    });
+    this.#el('new-chat').addEventListener('click', () => {
+      this.#forgetConversation();
+      this.#showTopics();
+    });
+    this.#el('withdraw').addEventListener('click', () => void this.#withdraw());
+    this.#el<HTMLFormElement>('offline-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const form = event.currentTarget as HTMLFormElement;
+      const data = new FormData(form);
+      const sent = this.#socket.send({
+        type: 'offline-message',
+        name: String(data.get('name') ?? '').trim(),
+        email: String(data.get('email') ?? '').trim(),
+        text: String(data.get('text') ?? '').trim(),
+      });
+      if (!sent) this.#error('chat.status.reconnecting');
+    });
+  }
+
+  #onOpen(): void {
+    // After a reconnection, continue the conversation where this page left off; the server
+    // replays only messages after `afterSeq`, and the transcript ignores any it already shows.
+    const stored = this.#conversation?.id ?? sessionStorage.getItem(STORAGE_KEY);
+    if (stored)
+      this.#socket.send({ type: 'resume', conversationId: stored, afterSeq: this.#transcript.lastSeq });
+    for (const message of this.#pending.values()) {
+      this.#socket.send({ type: 'message', clientId: message.clientId, text: message.text });
+    }
+  }
+
+  #onState(state: ConnectionState, _code?: number): void {
+    const status = this.#el('chat-status');
+    if (state === 'open') {
+      this.#renderConversationStatus();
+      return;
+    }
+    status.textContent = this.#t(`chat.status.${state}`);
+    this.#setComposerEnabled(state !== 'ended' && this.#conversation?.status !== 'closed');
+  }
+
+  #onFrame(frame: VisitorInbound): void {
+    switch (frame.type) {
+      case 'welcome':
+        this.#topics = frame.topics;
+        this.#agentsOnline = frame.agentsOnline;
+        this.#setIdentity(frame.visitor.verified, frame.visitor.claims, false);
+        if (frame.conversation) this.#showConversation(frame.conversation);
+        else if (!this.#conversation) this.#showTopics();
+        break;
+      case 'conversation':
+        this.#showConversation(frame.conversation);
+        break;
+      case 'identification-required':
+        this.#showIdentificationRequired(frame.topic, frame.providers);
+        break;
+      case 'ack': {
+        this.#pending.delete(frame.clientId);
+        this.#transcript.ack(frame.clientId, frame.message);
+        break;
+      }
+      case 'message':
+        if (frame.conversationId === this.#conversation?.id) {
+          this.#transcript.add(frame.message);
+          if (frame.message.from === 'agent') this.#showTyping(false);
+        }
+        break;
+      case 'redacted':
+        this.#transcript.markRedacted(frame.clientId);
+        this.#transcript.notice(this.#t('chat.redacted'), 'warning');
+        break;
+      case 'typing':
+        this.#showTyping(frame.typing);
+        break;
+      case 'identification-request':
+        this.#showIdentificationPrompt(frame.url, frame.expiresAt);
+        break;
+      case 'identity':
+        this.#setIdentity(frame.verified, frame.claims, true);
+        break;
+      case 'status':
+        if (this.#conversation && frame.conversationId === this.#conversation.id) {
+          this.#conversation.status = frame.status;
+          this.#agentName = frame.agentName;
+          this.#renderConversationStatus();
+          if (frame.status === 'closed') this.#closeConversation();
+        }
+        break;
+      case 'offline-message-saved': {
+        const done = this.#el('offline-done');
+        done.textContent = this.#t('chat.offline.saved');
+        done.hidden = false;
+        this.#el<HTMLFormElement>('offline-form').hidden = true;
+        break;
+      }
+      case 'error':
+        this.#error(
+          this.#boot.messages[`chat.error.${frame.code}`] ? `chat.error.${frame.code}` : 'chat.error.generic',
+        );
+        if (frame.code === 'conversation_not_found') {
+          this.#forgetConversation();
+          this.#showTopics();
+        }
+        break;
+    }
+  }
+
+  #agentName: string | undefined;
+
+  #sendMessage(text: string): boolean {
+    if (!this.#conversation || this.#conversation.status === 'closed') {
+      this.#error('chat.error.no_conversation');
+      return false;
+    }
+    const clientId = crypto.randomUUID();
+    this.#pending.set(clientId, { clientId, text });
+    this.#transcript.addPending(clientId, text);
+    // Not connected: the message stays pending and goes out from `#onOpen` after reconnecting.
+    this.#socket.send({ type: 'message', clientId, text });
+    this.#error();
+    return true;
+  }
+
+  #showTopics(): void {
+    this.#el('chat-conversation').hidden = true;
+    const topics = this.#el('chat-topics');
+    const list = this.#el('topic-list');
+    list.replaceChildren(
+      ...this.#topics.map((topic) => {
+        const hintId = `topic-hint-${topic.id}`;
+        const button = h(
+          'button',
+          { className: 'topic', attrs: { type: 'button', 'aria-describedby': hintId } },
+          h('span', { className: 'topic-title', text: topic.title }),
+          h('span', {
+            className: topic.requiresIdentification ? 'topic-hint topic-restricted' : 'topic-hint',
+            id: hintId,
+            text: topic.requiresIdentification
+              ? this.#t('chat.topics.requiresId')
+              : this.#t('chat.topics.anonymous'),
+          }),
+        );
+        button.addEventListener('click', () => this.#start(topic));
+        return h('li', {}, button);
+      }),
+    );
+    if (this.#topics.length === 0) list.append(h('li', { text: this.#t('chat.topics.none') }));
+    topics.hidden = false;
+    this.#el('chat-offline').hidden = this.#agentsOnline;
+    this.#renderConversationStatus();
+  }
+
+  #start(topic: TopicView): void {
+    this.#el('chat-idreq').hidden = true;
+    this.#error();
+    const page = window.top === window ? window.location.href : document.referrer || undefined;
+    this.#socket.send({ type: 'start', topic: topic.id, ...(page ? { page } : {}) });
+  }
+
+  #showIdentificationRequired(topicId: string, providers: ProviderLink[]): void {
+    const topic = this.#topics.find((tp) => tp.id === topicId);
+    const panel = this.#el('chat-idreq');
+    this.#el('idreq-text').textContent = this.#t('chat.idRequired.text', { topic: topic?.title ?? topicId });
+    const links = providers.length > 0 ? providers : this.#boot.providers.filter((p) => p.available);
+    this.#el('idreq-providers').replaceChildren(
+      ...links.map((p) =>
+        h(
+          'li',
+          {},
+          newTabLink(p.loginUrl, this.#t('chat.identifyWith', { provider: p.label }), this.#t('chat.newTab')),
+        ),
+      ),
+    );
+    panel.hidden = false;
+    panel.focus();
+  }
+
+  #showConversation(view: ConversationView): void {
+    const changed = this.#conversation?.id !== view.id;
+    this.#conversation = { id: view.id, status: view.status };
+    this.#agentName = view.assignedTo?.name;
+    sessionStorage.setItem(STORAGE_KEY, view.id);
+    if (changed) this.#transcript.reset(view.messages);
+    else for (const message of view.messages) this.#transcript.add(message);
+    this.#el('chat-topics').hidden = true;
+    this.#el('chat-idreq').hidden = true;
+    this.#el('chat-offline').hidden = true;
+    this.#el('chat-conversation').hidden = false;
+    this.#el('chat-closed').hidden = view.status !== 'closed';
+    this.#el<HTMLFormElement>('composer').hidden = view.status === 'closed';
+    this.#setComposerEnabled(view.status !== 'closed');
+    this.#renderConversationStatus();
+    if (changed && view.status !== 'closed') this.#el('composer-text').focus();
+  }
+
+  #closeConversation(): void {
+    this.#showTyping(false);
+    this.#el<HTMLFormElement>('composer').hidden = true;
+    this.#el('chat-closed').hidden = false;
+    this.#forgetConversation(false);
+  }
+
+  #forgetConversation(clearView = true): void {
+    sessionStorage.removeItem(STORAGE_KEY);
+    if (clearView) {
+      this.#conversation = undefined;
+      this.#transcript.reset();
+    }
+  }
+
+  #renderConversationStatus(): void {
+    const status = this.#el('chat-status');
+    if (!this.#socket.connected) return;
+    if (!this.#conversation) status.textContent = this.#t('chat.status.open');
+    else if (this.#conversation.status === 'assigned' && this.#agentName)
+      status.textContent = this.#t('chat.status.assigned', { name: this.#agentName });
+    else if (this.#conversation.status === 'closed') status.textContent = this.#t('chat.status.closed');
+    else status.textContent = this.#t('chat.status.queued');
+  }
+
+  #showIdentificationPrompt(url: string, expiresAt: string): void {
+    const link = newTabLink(url, this.#t('chat.identifyLink'), this.#t('chat.newTab'));
+    const expires = h('p', {
+      className: 'hint',
+      text: this.#t('chat.identifyExpires', { time: timeOf(expiresAt, this.#boot.lang) }),
+    });
+    this.#transcript.notice(
+      this.#t('chat.identifyPrompt'),
+      'info',
+      h('div', { className: 'identify-prompt' }, h('p', {}, link), expires),
+    );
+  }
+
+  #claimList(claims: Record<string, string>): string {
+    return ['name', 'nationalId', 'birthDate']
+      .filter((key) => claims[key])
+      .map((key) => `${this.#t(`chat.claim.${key}`)} ${claims[key]}`)
+      .join(', ');
+  }
+
+  #setIdentity(verified: boolean, claims: Record<string, string>, announce: boolean): void {
+    const was = this.#verified;
+    this.#verified = verified;
+    const sharing = this.#el('sharing');
+    sharing.hidden = !verified;
+    const list = this.#claimList(claims);
+    this.#el('sharing-text').textContent = list
+      ? this.#t('chat.sharing', { org: this.#boot.tenant.name, claims: list })
+      : this.#t('chat.sharingNothing');
+    if (!announce || !this.#conversation) return;
+    if (verified && !was)
+      this.#transcript.notice(this.#t('chat.verifiedFromHere', { claims: list || '–' }), 'verified');
+    if (!verified && was) this.#transcript.notice(this.#t('chat.withdrawn'), 'info');
+  }
+
+  async #withdraw(): Promise<void> {
+    try {
+      const response = await fetch(`${this.#boot.basePath}/api/identity/withdraw`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': this.#boot.csrfToken },
+        body: '{}',
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      // The socket's `identity` frame confirms; updating here too keeps the button honest
+      // when the socket is reconnecting.
+      this.#setIdentity(false, {}, true);
+      this.#el('composer-text').focus();
+    } catch {
+      this.#error('chat.error.withdraw_failed');
+    }
+  }
+
+  #showTyping(typing: boolean): void {
+    window.clearTimeout(this.#typingTimer);
+    this.#el('typing').hidden = !typing;
+    // A lost "stopped typing" must not leave the indicator on for ever.
+    if (typing) this.#typingTimer = window.setTimeout(() => this.#showTyping(false), 10_000);
+  }
+
+  #setComposerEnabled(enabled: boolean): void {
+    for (const control of this.#el<HTMLFormElement>('composer').querySelectorAll<
+      HTMLButtonElement | HTMLTextAreaElement
+    >('button, textarea')) {
+      control.disabled = !enabled;
+    }
+  }
+
+  #error(key?: string): void {
+    this.#el('chat-error').textContent = key ? this.#t(key) : '';
+  }
+}
 
 const root = document.getElementById('chat-app');
 if (root) {
-  const status = root.querySelector<HTMLElement>('[data-status]');
-  loadBootstrap(root).catch(() => {
-    if (status) status.textContent = root.dataset.failed ?? 'The chat could not be loaded.';
-  });
+  loadBootstrap(root)
+    .then((boot) => new VisitorChat(root, boot))
+    .catch(() => {
+      const status = document.getElementById('chat-status');
+      if (status) status.textContent = root.dataset.failed ?? 'The chat could not be loaded.';
+    });
 }

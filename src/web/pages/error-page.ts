@@ -29,6 +29,7 @@ function messageKey(code: string): string {
   }
   if (code === 'state_mismatch') return 'error.login_expired';
   if (['csrf_invalid', 'not_found', 'rate_limited'].includes(code)) return `error.${code}`;
+  if (['staff_wrong_tenant', 'staff_no_role', 'staff_forbidden', 'staff_unavailable'].includes(code)) return `error.${code}`;
   if (LOGIN_CODES.has(code)) return 'error.login_failed';
   return 'error.generic';
 }

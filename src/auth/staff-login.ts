@@ -1,0 +1,161 @@
+import express, { type Request, type RequestHandler, Router } from 'express';
+import * as client from 'openid-client';
+import type { StaffConfig, StaffRole } from '../config/schema.js';
+import type { GatewayDeps } from '../deps.js';
+import { verifyCsrf } from '../http/csrf.js';
+import { GatewayError } from '../http/errors.js';
+import { registerMessages } from '../web/i18n.js';
+import { completeLogin, startLogin } from './oidc-flow.js';
+import { safeReturnTo } from './return-to.js';
+import { regenerateSession, type StaffRecord, saveSession } from './session-state.js';
+import { STAFF_MESSAGES } from './staff-messages.js';
+import { authorizeStaff, CONSOLE_ROLES } from './staff-roles.js';
+
+/** The provider id staff clients are registered under in `deps.oidc`. */
+const STAFF_PROVIDER = 'staff';
+
+/** The employee signed in for `tenantId` in this session, if any. */
+export function readStaff(
+  session: { staff?: Record<string, StaffRecord> } | undefined,
+  tenantId: string,
+): StaffRecord | undefined {
+  return session?.staff?.[tenantId];
+}
+
+function staffConfig(req: Request): StaffConfig {
+  const staff = req.tenant.config.staff;
+  if (!staff)
+    throw new GatewayError('staff_unavailable', 'Staff login is not configured for this service.', {
+      status: 404,
+    });
+  return staff;
+}
+
+/**
+ * Guards a staff page: without a staff login for this tenant the browser is sent to
+ * `/staff/login` (303) and comes back to the page afterwards; a login without one of `roles`
+ * gets the 403 page `staff_forbidden`.
+ */
+export function requireStaff(roles: readonly StaffRole[] = CONSOLE_ROLES): RequestHandler {
+  return (req, res, next) => {
+    const base = req.tenant.basePath;
+    const staff = readStaff(req.session, req.tenant.config.id);
+    if (!staff) {
+      const returnTo = `${base}${req.path}`;
+      res.redirect(303, `${base}/staff/login?returnTo=${encodeURIComponent(returnTo)}`);
+      return;
+    }
+    if (!staff.roles.some((role) => roles.includes(role as StaffRole))) {
+      throw new GatewayError('staff_forbidden', 'Your role does not give access to this page.', {
+        status: 403,
+      });
+    }
+    next();
+  };
+}
+
+/**
+ * `GET /staff/login`, `GET /staff/callback` and `POST /staff/logout`: employees sign in through
+ * the organisation's own OpenID Provider (Entra ID and the like; `mock:staff` offline), with the
+ * same PKCE/state/nonce flow as citizens. Roles come from `staff.roleClaim`; the session keeps a
+ * {@link StaffRecord} per tenant, so signing in at one tenant gives nothing at another.
+ */
+export function staffLoginRouter(deps: GatewayDeps): Router {
+  registerMessages(STAFF_MESSAGES);
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 });
+
+  router.get('/staff/login', async (req, res) => {
+    const tenant = req.tenant;
+    const staff = staffConfig(req);
+    const returnTo = safeReturnTo(req.query.returnTo, `${tenant.basePath}/agent`);
+    const url = await startLogin(req, {
+      configuration: deps.oidc.get(tenant.config.id, STAFF_PROVIDER),
+      transaction: { kind: 'staff', tenantId: tenant.config.id, providerId: STAFF_PROVIDER, returnTo },
+      redirectUri: `${tenant.baseUrl}/staff/callback`,
+      scopes: staff.scopes,
+      usePar: staff.usePar,
+      loginHint: req.query.login_hint,
+      uiLocales: res.locals.lang,
+      clock: deps.clock,
+    });
+    await saveSession(req);
+    res.redirect(303, url.href);
+  });
+
+  router.get('/staff/callback', async (req, res) => {
+    // The callback URL carries the code: it must never leak through a Referer.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    const tenant = req.tenant;
+    const staff = staffConfig(req);
+    const tenantId = tenant.config.id;
+    try {
+      const login = await completeLogin(req, {
+        configuration: deps.oidc.get(tenantId, STAFF_PROVIDER),
+        kind: 'staff',
+        tenantId,
+        providerId: STAFF_PROVIDER,
+        currentUrl: new URL(req.originalUrl, deps.config.publicUrl),
+        timeoutMs: deps.config.session.loginTimeoutMinutes * 60_000,
+        clock: deps.clock,
+      });
+      const roles = authorizeStaff(login.claims, staff, tenantId);
+      const { claims } = login;
+      const text = (key: string): string | undefined =>
+        typeof claims[key] === 'string' && claims[key] !== '' ? (claims[key] as string) : undefined;
+      const email = text('email');
+      const record: StaffRecord = {
+        subject: String(claims.sub),
+        name: text('name') ?? text('preferred_username') ?? email ?? String(claims.sub),
+        ...(email ? { email } : {}),
+        roles,
+        signedInAt: deps.clock.now(),
+        idToken: deps.fieldCrypto.seal(login.idToken),
+      };
+      await regenerateSession(req);
+      req.session.staff = { ...(req.session.staff ?? {}), [tenantId]: record };
+      // A new session id gets a new CSRF token: one an attacker saw before login is dead.
+      delete req.session.csrfToken;
+      await saveSession(req);
+      req.log.info({ tenant: tenantId, roles }, 'staff signed in');
+      res.redirect(303, login.transaction.returnTo);
+    } catch (error) {
+      // The consumed login transaction must stay consumed.
+      await saveSession(req);
+      throw error;
+    }
+  });
+
+  /**
+   * Ends the staff login for this tenant only (a citizen identity in the same browser stays)
+   * and, when the staff IdP supports it, its session too (RP-initiated logout).
+   * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html
+   */
+  router.post(
+    '/staff/logout',
+    form,
+    verifyCsrf((req) => req.tenant.allowedOrigins),
+    async (req, res) => {
+      const tenant = req.tenant;
+      const tenantId = tenant.config.id;
+      const record = readStaff(req.session, tenantId);
+      let target = `${tenant.basePath}/`;
+      if (record?.idToken && deps.oidc.isReady(tenantId, STAFF_PROVIDER)) {
+        const configuration = deps.oidc.get(tenantId, STAFF_PROVIDER);
+        if (configuration.serverMetadata().end_session_endpoint) {
+          target = client.buildEndSessionUrl(configuration, {
+            id_token_hint: deps.fieldCrypto.open<string>(record.idToken),
+            post_logout_redirect_uri: `${tenant.baseUrl}/`,
+          }).href;
+        }
+      }
+      if (req.session.staff) delete req.session.staff[tenantId];
+      delete req.session.csrfToken;
+      await saveSession(req);
+      req.log.info({ tenant: tenantId }, 'staff signed out');
+      res.redirect(303, target);
+    },
+  );
+
+  return router;
+}

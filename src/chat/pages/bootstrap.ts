@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import { readStaff } from '../../auth/staff-login.js';
+import type { Language } from '../../config/schema.js';
+import type { GatewayDeps } from '../../deps.js';
+import { csrfToken } from '../../http/csrf.js';
+import { tenantName } from '../../tenants/tenant-context.js';
+import { localize, messagesFor } from '../../web/i18n.js';
+
+/** What `GET /api/chat/bootstrap` answers to the widget and console bundles. */
+export interface ChatBootstrap {
+  lang: Language;
+  /** Every `chat.*` text in `lang`. */
+  messages: Record<string, string>;
+  /** For `X-CSRF-Token` on the JSON APIs (`POST /api/identity/withdraw`). */
+  csrfToken: string;
+  /** The tenant's path prefix (`''` with one tenant). */
+  basePath: string;
+  /** WebSocket paths on this origin. */
+  wsUrl: { visitor: string; agent: string };
+  /** Citizen providers; each login returns to the "you are identified" page. */
+  providers: Array<{ id: string; label: string; loginUrl: string; available: boolean }>;
+  tenant: { id: string; name: string };
+  /** The employee signed in for this tenant, if any (name and roles only). */
+  staff?: { name: string; roles: string[] };
+}
+
+/**
+ * Builds the bootstrap for a request. It gives the browser a session (a `visitorId` and a
+ * CSRF token), which the WebSocket upgrade requires; the caller saves the session.
+ */
+export function chatBootstrap(deps: GatewayDeps, req: Request, lang: Language): ChatBootstrap {
+  const tenant = req.tenant;
+  const base = tenant.basePath;
+  req.session.visitorId ??= randomUUID();
+  const returnTo = encodeURIComponent(`${base}/chat/identified`);
+  const staff = readStaff(req.session, tenant.config.id);
+  return {
+    lang,
+    messages: messagesFor(lang, 'chat.'),
+    csrfToken: csrfToken(req),
+    basePath: base,
+    wsUrl: { visitor: `${base}/ws/visitor`, agent: `${base}/ws/agent` },
+    providers: tenant.config.providers.map((p) => ({
+      id: p.id,
+      label: localize(p.label, lang),
+      loginUrl: `${base}/auth/${p.id}/login?returnTo=${returnTo}`,
+      available: deps.oidc.isReady(tenant.config.id, p.id),
+    })),
+    tenant: { id: tenant.config.id, name: tenantName(tenant, lang) },
+    ...(staff ? { staff: { name: staff.name, roles: staff.roles } } : {}),
+  };
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { type RequestHandler, Router } from 'express';
+import type { TenantRoutes } from '../../app.js';
+import { readSharedIdentity, saveSession } from '../../auth/session-state.js';
+import { readStaff, requireStaff } from '../../auth/staff-login.js';
+import type { GatewayDeps } from '../../deps.js';
+import { csrfToken } from '../../http/csrf.js';
+import type { TenantContext } from '../../tenants/tenant-context.js';
+import { registerMessages } from '../../web/i18n.js';
+import { CHAT_MESSAGES } from '../../web/messages/chat-messages.js';
+import { chatBootstrap } from './bootstrap.js';
+import { renderChatPage, renderConsolePage, renderIdentifiedPage } from './chat-page-shells.js';
+
+/**
+ * Lets the tenant's own sites frame the widget: the global CSP says `frame-ancestors 'none'`,
+ * this route alone replaces it by `'self'` plus the tenant's allowed origins. The legacy
+ * `X-Frame-Options` is dropped here because it cannot list origins; browsers that know CSP
+ * ignore it when `frame-ancestors` is present anyway.
+ * @see https://www.w3.org/TR/CSP3/#directive-frame-ancestors
+ */
+export function widgetFrameAncestors(tenant: TenantContext): RequestHandler {
+  const sources = ["'self'", ...tenant.allowedOrigins].join(' ');
+  return (_req, res, next) => {
+    const policy = res.getHeader('Content-Security-Policy');
+    if (typeof policy === 'string') {
+      res.setHeader(
+        'Content-Security-Policy',
+        policy.replace(/frame-ancestors [^;]*/, `frame-ancestors ${sources}`),
+      );
+    }
+    res.removeHeader('X-Frame-Options');
+    next();
+  };
+}
+
+/**
+ * The chat's server-rendered page shells and the bootstrap JSON, per tenant (paths relative to
+ * `tenant.basePath`): `GET /chat`, `GET /chat/widget` (framable by the tenant's origins),
+ * `GET /chat/identified`, `GET /agent` (staff only) and `GET /api/chat/bootstrap`. The pages
+ * carry no inline script or style: `widget.js`/`console.js` fill them after loading the
+ * bootstrap.
+ */
+export const chatPageRoutes: TenantRoutes = (deps: GatewayDeps, tenant: TenantContext) => {
+  registerMessages(CHAT_MESSAGES);
+  const router = Router();
+
+  // The page load creates the visitor's session: the WebSocket upgrade refuses requests
+  // without one (401), so it must exist before widget.js connects.
+  const visitorPage =
+    (widget: boolean): RequestHandler =>
+    async (req, res) => {
+      req.session.visitorId ??= randomUUID();
+      await saveSession(req);
+      res.setHeader('Cache-Control', 'no-store');
+      res.send(renderChatPage(req, res, { widget }));
+    };
+
+  router.get('/chat', visitorPage(false));
+  router.get('/chat/widget', widgetFrameAncestors(tenant), visitorPage(true));
+
+  router.get('/chat/identified', (req, res) => {
+    const shared = readSharedIdentity(req.session, tenant.config.id, deps.fieldCrypto) !== undefined;
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(renderIdentifiedPage(req, res, { shared }));
+  });
+
+  router.get('/agent', requireStaff(), async (req, res) => {
+    const staff = readStaff(req.session, tenant.config.id);
+    if (!staff) throw new TypeError('requireStaff let a request without staff through');
+    const token = csrfToken(req);
+    await saveSession(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(renderConsolePage(req, res, { staffName: staff.name, roles: staff.roles, csrfToken: token }));
+  });
+
+  router.get('/api/chat/bootstrap', async (req, res) => {
+    const body = chatBootstrap(deps, req, res.locals.lang);
+    await saveSession(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(body);
+  });
+
+  return router;
+};

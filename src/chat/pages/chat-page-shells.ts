@@ -1,0 +1,146 @@
+import type { Request, Response } from 'express';
+import { tenantName } from '../../tenants/tenant-context.js';
+import { html } from '../../web/html.js';
+import { renderPage } from '../../web/layout.js';
+
+const CHAT_STYLES = ['/static/chat.css'];
+
+/**
+ * The visitor chat shell (standalone page and iframe widget): headings, labelled controls and
+ * empty regions that `widget.js` fills. Everything visible before the script runs is rendered
+ * here in the page language, so the page is understandable and labelled from the first paint.
+ */
+export function renderChatPage(req: Request, res: Response, options: { widget: boolean }): string {
+  const { lang, t } = res.locals;
+  const base = req.tenant.basePath;
+  const org = tenantName(req.tenant, lang);
+  return renderPage(req, res, {
+    title: t('chat.pageTitle'),
+    styles: CHAT_STYLES,
+    scripts: ['/static/widget.js'],
+    ...(options.widget ? { bodyClass: 'chat-widget' } : {}),
+    body: html`<div id="chat-app" class="chat" data-bootstrap="${base}/api/chat/bootstrap" data-failed="${t('chat.loadFailed')}">
+<h1 id="chat-heading">${t('chat.heading', { org })}</h1>
+<p class="notice">${t('chat.privacyIntro')}</p>
+<p id="chat-status" class="chat-status" role="status">${t('chat.loading')}</p>
+<p id="chat-error" class="chat-error" role="alert"></p>
+<section id="chat-topics" aria-labelledby="topics-heading" hidden>
+<h2 id="topics-heading">${t('chat.topics.heading')}</h2>
+<ul id="topic-list" class="topic-list"></ul>
+</section>
+<section id="chat-idreq" class="panel idreq" aria-labelledby="idreq-heading" tabindex="-1" hidden>
+<h2 id="idreq-heading">${t('chat.idRequired.heading')}</h2>
+<p id="idreq-text"></p>
+<ul id="idreq-providers" class="providers"></ul>
+</section>
+<section id="chat-conversation" aria-labelledby="conversation-heading" hidden>
+<h2 id="conversation-heading">${t('chat.conversation')}</h2>
+<div id="sharing" class="panel sharing" hidden>
+<p id="sharing-text"></p>
+<button type="button" id="withdraw" class="secondary">${t('chat.withdraw')}</button>
+</div>
+<ol id="chat-log" class="chat-log" role="log" aria-live="polite" aria-labelledby="conversation-heading"></ol>
+<p id="typing" class="typing" hidden>${t('chat.typing.agent')}</p>
+<form id="composer" class="composer">
+<label for="composer-text">${t('chat.composer.label')}</label>
+<textarea id="composer-text" name="text" rows="3" maxlength="4000" aria-describedby="composer-hint"></textarea>
+<p id="composer-hint" class="hint">${t('chat.composer.hint')}</p>
+<div class="actions">
+<button type="submit">${t('chat.send')}</button>
+<button type="button" id="end-chat" class="secondary">${t('chat.end')}</button>
+</div>
+</form>
+<p id="chat-closed" hidden><button type="button" id="new-chat">${t('chat.newChat')}</button></p>
+</section>
+<section id="chat-offline" class="offline" aria-labelledby="offline-heading" hidden>
+<h2 id="offline-heading">${t('chat.offline.heading')}</h2>
+<p>${t('chat.offline.text')}</p>
+<form id="offline-form">
+<p class="field"><label for="offline-name">${t('chat.offline.name')}</label>
+<input id="offline-name" name="name" autocomplete="name" required maxlength="200"></p>
+<p class="field"><label for="offline-email">${t('chat.offline.email')}</label>
+<input id="offline-email" name="email" type="email" autocomplete="email" required maxlength="320"></p>
+<p class="field"><label for="offline-text">${t('chat.offline.message')}</label>
+<textarea id="offline-text" name="text" rows="4" required maxlength="4000"></textarea></p>
+<button type="submit">${t('chat.offline.send')}</button>
+</form>
+<p id="offline-done" class="panel" role="status" hidden></p>
+</section>
+</div>`,
+  });
+}
+
+/** Shown in the tab the visitor identified in; the chat window updates over its socket. */
+export function renderIdentifiedPage(req: Request, res: Response, options: { shared: boolean }): string {
+  const { t } = res.locals;
+  return renderPage(req, res, {
+    title: t('chat.identified.title'),
+    styles: CHAT_STYLES,
+    body: html`<h1>${t('chat.identified.title')}</h1>
+<p class="panel">${options.shared ? t('chat.identified.text') : t('chat.identified.nothing')}</p>
+<p><a class="button secondary" href="${req.tenant.basePath}/chat">${t('chat.identified.back')}</a></p>`,
+  });
+}
+
+/** The agent console shell that `console.js` fills. */
+export function renderConsolePage(
+  req: Request,
+  res: Response,
+  options: { staffName: string; roles: string[]; csrfToken: string },
+): string {
+  const { t } = res.locals;
+  const base = req.tenant.basePath;
+  return renderPage(req, res, {
+    title: t('chat.console.title'),
+    styles: CHAT_STYLES,
+    scripts: ['/static/console.js'],
+    bodyClass: 'agent-console',
+    body: html`<div id="console-app" class="console" data-bootstrap="${base}/api/chat/bootstrap" data-failed="${t('chat.loadFailed')}">
+<div class="console-bar">
+<h1>${t('chat.console.title')}</h1>
+<p>${t('chat.console.signedIn', { name: options.staffName, roles: options.roles.join(', ') })}</p>
+<form method="post" action="${base}/staff/logout"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button type="submit" class="secondary">${t('chat.console.logout')}</button></form>
+</div>
+<p id="console-status" class="chat-status" role="status">${t('chat.loading')}</p>
+<p id="console-error" class="chat-error" role="alert"></p>
+<div class="console-grid">
+<section id="console-queues" class="console-queues" aria-labelledby="queues-heading">
+<h2 id="queues-heading">${t('chat.console.queues')}</h2>
+<div id="queue-list"></div>
+<h2 id="mine-heading">${t('chat.console.mine')}</h2>
+<ul id="mine-list" class="conversation-list" aria-labelledby="mine-heading"></ul>
+</section>
+<section id="console-conversation" class="console-conversation" aria-labelledby="conversation-heading">
+<h2 id="conversation-heading" tabindex="-1">${t('chat.conversation')}</h2>
+<p id="conversation-empty">${t('chat.console.noConversation')}</p>
+<div id="conversation-body" hidden>
+<p id="conversation-meta" class="notice"></p>
+<ol id="console-log" class="chat-log" role="log" aria-live="polite" aria-labelledby="conversation-heading"></ol>
+<p id="console-typing" class="typing" hidden>${t('chat.typing.visitor')}</p>
+<form id="reply-form" class="composer">
+<label for="reply-text">${t('chat.console.reply')}</label>
+<textarea id="reply-text" name="text" rows="3" maxlength="4000" aria-describedby="reply-hint"></textarea>
+<p id="reply-hint" class="hint">${t('chat.composer.hint')}</p>
+<div class="actions"><button type="submit">${t('chat.send')}</button></div>
+</form>
+<div class="actions conversation-actions">
+<button type="button" id="request-id">${t('chat.console.requestId')}</button>
+<span class="transfer"><label for="transfer-topic">${t('chat.console.transferTo')}</label>
+<select id="transfer-topic"></select>
+<button type="button" id="transfer" class="secondary">${t('chat.console.transfer')}</button></span>
+<button type="button" id="close-conversation" class="secondary">${t('chat.console.close')}</button>
+</div>
+</div>
+</section>
+<aside id="identity-panel" class="panel identity-panel" aria-labelledby="identity-heading">
+<h2 id="identity-heading">${t('chat.console.identity')}</h2>
+<div id="identity-body"><p>${t('chat.console.anonymous')}</p></div>
+</aside>
+</div>
+<section id="console-offline" aria-labelledby="offline-list-heading">
+<h2 id="offline-list-heading">${t('chat.console.offline')}</h2>
+<ul id="offline-list" class="offline-list"></ul>
+</section>
+</div>`,
+  });
+}

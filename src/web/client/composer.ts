@@ -1,0 +1,57 @@
+/** Longest message the server accepts (characters). */
+export const MAX_TEXT = 4000;
+const TYPING_IDLE_MS = 3000;
+
+export interface ComposerOptions {
+  form: HTMLFormElement;
+  textarea: HTMLTextAreaElement;
+  /** Returns false to keep the text (e.g. not connected). */
+  onSend: (text: string) => boolean;
+  onTyping: (typing: boolean) => void;
+}
+
+/**
+ * Wires a reply form: Enter sends, Shift+Enter starts a new line (the hint next to the field
+ * says so), and typing notifications go out at most once per burst with a "stopped" after
+ * three idle seconds.
+ */
+export function wireComposer(options: ComposerOptions): void {
+  const { form, textarea } = options;
+  let typing = false;
+  let idle: number | undefined;
+  const stopTyping = () => {
+    window.clearTimeout(idle);
+    if (typing) {
+      typing = false;
+      options.onTyping(false);
+    }
+  };
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = textarea.value.trim();
+    if (!text || text.length > MAX_TEXT) return;
+    if (options.onSend(text)) {
+      textarea.value = '';
+      stopTyping();
+    }
+    textarea.focus();
+  });
+
+  textarea.addEventListener('keydown', (event) => {
+    // IME composition uses Enter to accept a candidate: never send then.
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  textarea.addEventListener('input', () => {
+    if (!typing && textarea.value !== '') {
+      typing = true;
+      options.onTyping(true);
+    }
+    window.clearTimeout(idle);
+    idle = window.setTimeout(stopTyping, TYPING_IDLE_MS);
+  });
+}

@@ -1,0 +1,60 @@
+/** Attributes and properties `h` can set; text is always set with `textContent`. */
+export interface ElementProps {
+  className?: string;
+  id?: string;
+  text?: string;
+  attrs?: Record<string, string | undefined>;
+  hidden?: boolean;
+}
+
+type Child = Node | string | null | undefined | false;
+
+/**
+ * Creates an element. Strings become text nodes and attributes are set one by one, so data
+ * from the network can never turn into markup (no `innerHTML` anywhere in the client).
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: ElementProps = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (props.className) element.className = props.className;
+  if (props.id) element.id = props.id;
+  if (props.hidden) element.hidden = true;
+  if (props.text !== undefined) element.textContent = props.text;
+  for (const [name, value] of Object.entries(props.attrs ?? {}))
+    if (value !== undefined) element.setAttribute(name, value);
+  for (const child of children) if (child) element.append(child);
+  return element;
+}
+
+/** The element with `id` inside `root`; a missing one is a broken page shell. */
+export function byId<T extends HTMLElement>(root: ParentNode, id: string): T {
+  const element = root.querySelector<T>(`#${CSS.escape(id)}`);
+  if (!element) throw new Error(`page shell lacks #${id}`);
+  return element;
+}
+
+/** A link that opens in a new tab without giving the new page a handle on this one. */
+export function newTabLink(
+  href: string,
+  label: string,
+  hint: string,
+  className = 'button',
+): HTMLAnchorElement {
+  return h(
+    'a',
+    { className, attrs: { href, target: '_blank', rel: 'noopener noreferrer' } },
+    label,
+    h('span', { className: 'visually-hidden', text: ` ${hint}` }),
+  );
+}
+
+/** Formats an ISO time as hours and minutes in the page language. */
+export function timeOf(iso: string, lang: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime())
+    ? ''
+    : date.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+}

@@ -1,0 +1,12 @@
+/** Translates a `chat.*` key with `{name}` placeholders, from the bootstrap catalog. */
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+/** Builds the translator; an unknown key shows itself rather than breaking the page. */
+export function createTranslator(messages: Record<string, string>): Translate {
+  return (key, params) => {
+    const text = messages[key] ?? key;
+    return params
+      ? text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+      : text;
+  };
+}

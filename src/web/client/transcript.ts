@@ -1,0 +1,145 @@
+import { h, timeOf } from './dom.js';
+import type { Translate } from './i18n.js';
+import type { MessageView } from './protocol.js';
+
+export interface TranscriptOptions {
+  t: Translate;
+  lang: string;
+  /** Whose screen this is: decides who is "you". */
+  viewer: 'visitor' | 'agent';
+}
+
+/**
+ * The message list of one conversation (`<ol role="log" aria-live="polite">`, so screen
+ * readers announce new lines). Messages are kept in `seq` order and de-duplicated by id, which
+ * makes replays after a reconnection (`resume` with `afterSeq`) harmless.
+ */
+export class Transcript {
+  readonly #list: HTMLOListElement;
+  readonly #options: TranscriptOptions;
+  readonly #seen = new Set<string>();
+  readonly #pending = new Map<string, HTMLLIElement>();
+  #lastSeq = 0;
+
+  constructor(list: HTMLOListElement, options: TranscriptOptions) {
+    this.#list = list;
+    this.#options = options;
+  }
+
+  /** The highest `seq` shown: what `resume` asks to continue after. */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /** Replaces the content with a conversation's messages. */
+  reset(messages: MessageView[] = []): void {
+    this.#list.replaceChildren();
+    this.#seen.clear();
+    this.#pending.clear();
+    this.#lastSeq = 0;
+    for (const message of messages) this.add(message);
+  }
+
+  /** Adds a message unless it is already shown; returns whether it was new. */
+  add(message: MessageView): boolean {
+    if (this.#seen.has(message.id)) return false;
+    this.#seen.add(message.id);
+    const item = this.#render(message);
+    const later = [...this.#list.children].find(
+      (child) =>
+        child instanceof HTMLElement &&
+        child.dataset.seq !== undefined &&
+        Number(child.dataset.seq) > message.seq,
+    );
+    this.#list.insertBefore(item, later ?? null);
+    this.#lastSeq = Math.max(this.#lastSeq, message.seq);
+    return true;
+  }
+
+  /** Shows the viewer's own message at once, marked as sending, until the server acknowledges it. */
+  addPending(clientId: string, text: string): void {
+    const { t } = this.#options;
+    const item = h(
+      'li',
+      { className: `msg msg-${this.#options.viewer} msg-pending` },
+      h(
+        'p',
+        { className: 'msg-meta' },
+        h('span', { className: 'msg-author', text: t('chat.from.you') }),
+        ' ',
+        h('span', { className: 'msg-state', text: t('chat.sending') }),
+      ),
+      h('p', { className: 'msg-text', text }),
+    );
+    this.#pending.set(clientId, item);
+    this.#list.append(item);
+  }
+
+  /** Replaces the pending line by the persisted message. */
+  ack(clientId: string, message: MessageView): void {
+    this.#pending.get(clientId)?.remove();
+    this.#pending.delete(clientId);
+    this.add(message);
+  }
+
+  /** Marks a pending message whose text the server redacted. */
+  markRedacted(clientId: string): void {
+    const item = this.#pending.get(clientId);
+    if (item) item.classList.add('msg-redacted');
+  }
+
+  /** A line from this page itself (not stored): "verified from here on", "you stopped sharing". */
+  notice(text: string, kind: 'info' | 'verified' | 'warning', extra?: Node): HTMLLIElement {
+    const item = h(
+      'li',
+      { className: `msg msg-system msg-notice notice-${kind}` },
+      h(
+        'p',
+        { className: 'msg-text' },
+        kind === 'verified'
+          ? h('span', { className: 'badge badge-verified', text: this.#options.t('chat.verifiedBadge') })
+          : null,
+        kind === 'verified' ? ' ' : null,
+        text,
+      ),
+      extra ?? null,
+    );
+    this.#list.append(item);
+    return item;
+  }
+
+  #render(message: MessageView): HTMLLIElement {
+    const { t, lang, viewer } = this.#options;
+    const own = message.from === viewer && viewer === 'visitor';
+    const author =
+      message.from === 'system'
+        ? t('chat.from.system')
+        : own
+          ? t('chat.from.you')
+          : message.from === 'agent'
+            ? (message.authorName ?? t('chat.from.agent'))
+            : (message.authorName ?? t('chat.from.visitor'));
+    const meta = h(
+      'p',
+      { className: 'msg-meta' },
+      h('span', { className: 'msg-author', text: author }),
+      ' ',
+      h('time', { attrs: { datetime: message.at }, text: timeOf(message.at, lang) }),
+      message.from === 'visitor' && message.verified
+        ? h('span', { className: 'badge badge-verified', text: t('chat.verifiedBadge') })
+        : null,
+      message.redacted
+        ? h('span', { className: 'badge badge-redacted', text: t('chat.redactedBadge') })
+        : null,
+    );
+    return h(
+      'li',
+      {
+        className: `msg msg-${message.from}${own ? ' msg-own' : ''}`,
+        attrs: { 'data-seq': String(message.seq) },
+      },
+      meta,
+      h('p', { className: 'msg-text', text: message.text }),
+    );
+  }
+}
