@@ -1,0 +1,322 @@
+/**
+ * A small but real OpenID Provider for negative tests: discovery, JWKS, an authorization
+ * endpoint that answers at once (no login page), a token endpoint with client_secret_basic and
+ * PKCE, and userinfo. Its `mode` is switched between tests to make it misbehave in one precise
+ * way each; in `honest` mode a login through it succeeds, which proves the harness is real.
+ *
+ * Plain `node:http` rather than oidc-provider, because the point is to send what a correct OP
+ * never would (alg none, foreign issuers, reusable codes).
+ * @see https://openid.net/specs/openid-connect-core-1_0.html §3.1
+ */
+
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type CryptoKey, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
+import { NO_INVALID_CHECKSUM, NO_SYNTHETIC_FNR } from '../fixtures/national-ids.js';
+
+/** The ways the OP can misbehave; `honest` is the control case. */
+export const HOSTILE_MODES = [
+  'honest',
+  // ID token signed with a key that is not in the JWKS (same `kid`).
+  'bad-signature',
+  // ID token `iss` is `foreignIssuer`.
+  'wrong-iss',
+  // ID token `aud` is another client.
+  'wrong-aud',
+  // ID token `nonce` is not the one of the authorization request.
+  'wrong-nonce',
+  // ID token expired an hour ago (far beyond any clock tolerance).
+  'expired',
+  // ID token `nbf` an hour in the future.
+  'nbf-future',
+  // Unsecured JWT (`alg: none`, empty signature).
+  'alg-none',
+  // HS256 with the client secret as key (algorithm confusion).
+  'hs256-with-secret',
+  // Authorization response without `iss` although discovery says it is sent (RFC 9207).
+  'missing-iss-param',
+  // Authorization response with `iss` = `foreignIssuer`.
+  'wrong-iss-param',
+  // `acr` of BankID biometrics (substantial) where the gateway requires high.
+  'acr-low',
+  // `socialno` with a failing control digit.
+  'invalid-national-id',
+  // No `socialno`, neither in the ID token nor in userinfo.
+  'missing-national-id',
+  // Codes may be redeemed any number of times, by anyone (no PKCE binding).
+  'replay-accepting',
+  // Token endpoint answers 400 `invalid_grant`.
+  'error-response',
+  // Token endpoint answers 200 with an HTML page.
+  'non-json',
+] as const;
+
+export type HostileMode = (typeof HOSTILE_MODES)[number];
+
+/** What the authorization endpoint received, kept for assertions. */
+export interface AuthorizationRecord {
+  state: string;
+  nonce: string;
+  codeChallenge: string;
+  redirectUri: string;
+  code: string;
+}
+
+export interface HostileOp {
+  /** Issuer identifier: `http://127.0.0.1:{port}{path}`, exactly as in discovery. */
+  readonly issuer: string;
+  /** Switched between tests. */
+  mode: HostileMode;
+  /** Issuer used by `wrong-iss` and `wrong-iss-param` (e.g. another OP the gateway trusts). */
+  foreignIssuer: string;
+  /** Every authorization request, oldest first. */
+  readonly authorizations: AuthorizationRecord[];
+  /** Number of token requests that were answered with tokens. */
+  readonly tokensIssued: number;
+  /** Number of userinfo requests with a valid access token. */
+  readonly userinfoServed: number;
+  close(): Promise<void>;
+}
+
+export interface HostileOpOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Path of the issuer under the origin. Default `/hostile`. */
+  path?: string;
+}
+
+interface Grant extends AuthorizationRecord {
+  redeemed: boolean;
+}
+
+const ALG = 'RS256';
+const KID = 'hostile-1';
+/** Subject (pairwise id at the broker) of the synthetic citizen. */
+const SUBJECT = 'hostile-sub-0001';
+
+/** Starts the OP on 127.0.0.1, port 0. */
+export async function startHostileOp(options: HostileOpOptions): Promise<HostileOp> {
+  const path = options.path ?? '/hostile';
+  const signing = await generateKeyPair(ALG, { extractable: true });
+  // A second key pair whose public half is never published: `bad-signature` signs with it.
+  const impostor = await generateKeyPair(ALG);
+  const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: KID, alg: ALG, use: 'sig' }] };
+  const grants = new Map<string, Grant>();
+  const accessTokens = new Set<string>();
+  let tokensIssued = 0;
+  let userinfoServed = 0;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) =>
+      send(res, 500, { error: 'server_error', error_description: String(error) }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
+
+  const op: HostileOp = {
+    issuer,
+    mode: 'honest',
+    foreignIssuer: 'https://op.example/',
+    authorizations: [],
+    get tokensIssued() {
+      return tokensIssued;
+    },
+    get userinfoServed() {
+      return userinfoServed;
+    },
+    close: () => closeServer(server),
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', issuer);
+    switch (url.pathname) {
+      case `${path}/.well-known/openid-configuration`:
+        return send(res, 200, {
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          userinfo_endpoint: `${issuer}/userinfo`,
+          response_types_supported: ['code'],
+          subject_types_supported: ['pairwise'],
+          id_token_signing_alg_values_supported: [ALG],
+          token_endpoint_auth_methods_supported: ['client_secret_basic'],
+          code_challenge_methods_supported: ['S256'],
+          authorization_response_iss_parameter_supported: true,
+        });
+      case `${path}/jwks`:
+        return send(res, 200, jwks);
+      case `${path}/authorize`:
+        return authorize(url, res);
+      case `${path}/token`:
+        return token(req, res);
+      case `${path}/userinfo`:
+        return userinfo(req, res);
+      default:
+        return send(res, 404, { error: 'not_found' });
+    }
+  }
+
+  /** Answers at once, as if the citizen had identified: redirect with code, state and iss. */
+  function authorize(url: URL, res: ServerResponse): void {
+    const q = url.searchParams;
+    const redirectUri = q.get('redirect_uri') ?? '';
+    if (
+      q.get('client_id') !== options.clientId ||
+      q.get('response_type') !== 'code' ||
+      q.get('code_challenge_method') !== 'S256' ||
+      !URL.canParse(redirectUri)
+    ) {
+      send(res, 400, { error: 'invalid_request' });
+      return;
+    }
+    const record: AuthorizationRecord = {
+      state: q.get('state') ?? '',
+      nonce: q.get('nonce') ?? '',
+      codeChallenge: q.get('code_challenge') ?? '',
+      redirectUri,
+      code: randomBytes(16).toString('base64url'),
+    };
+    op.authorizations.push(record);
+    grants.set(record.code, { ...record, redeemed: false });
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', record.code);
+    target.searchParams.set('state', record.state);
+    if (op.mode === 'wrong-iss-param') target.searchParams.set('iss', op.foreignIssuer);
+    else if (op.mode !== 'missing-iss-param') target.searchParams.set('iss', issuer);
+    res.writeHead(303, { location: target.href }).end();
+  }
+
+  async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = new URLSearchParams(await readBody(req));
+    if (!clientAuthenticated(req.headers.authorization)) {
+      res.setHeader('www-authenticate', 'Basic realm="hostile"');
+      return send(res, 401, { error: 'invalid_client' });
+    }
+    if (op.mode === 'error-response') return send(res, 400, { error: 'invalid_grant' });
+    const grant = grants.get(form.get('code') ?? '');
+    const reusable = op.mode === 'replay-accepting';
+    if (
+      form.get('grant_type') !== 'authorization_code' ||
+      !grant ||
+      (grant.redeemed && !reusable) ||
+      form.get('redirect_uri') !== grant.redirectUri ||
+      (!reusable && s256(form.get('code_verifier') ?? '') !== grant.codeChallenge)
+    ) {
+      return send(res, 400, { error: 'invalid_grant' });
+    }
+    grant.redeemed = true;
+    if (op.mode === 'non-json') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome!</body></html>');
+      return;
+    }
+    const accessToken = randomBytes(16).toString('base64url');
+    accessTokens.add(accessToken);
+    tokensIssued += 1;
+    send(res, 200, {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: 300,
+      id_token: await idToken(grant.nonce),
+    });
+  }
+
+  /** Userinfo repeats the identity claims (without the national id in `missing-national-id`). */
+  function userinfo(req: IncomingMessage, res: ServerResponse): void {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!bearer || !accessTokens.has(bearer)) {
+      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+      send(res, 401, { error: 'invalid_token' });
+      return;
+    }
+    userinfoServed += 1;
+    const { acr: _acr, amr: _amr, auth_time: _t, ...claims } = identityClaims();
+    send(res, 200, claims);
+  }
+
+  function clientAuthenticated(header: string | undefined): boolean {
+    const encoded = /^Basic (.+)$/.exec(header ?? '')?.[1];
+    if (!encoded) return false;
+    // RFC 6749 §2.3.1: id and secret are form-urlencoded before base64.
+    const [id = '', secret = ''] = Buffer.from(encoded, 'base64').toString('utf8').split(':');
+    return decodeForm(id) === options.clientId && safeEqual(decodeForm(secret), options.clientSecret);
+  }
+
+  /** The synthetic citizen as Idura sends it for Norwegian BankID. */
+  function identityClaims(): Record<string, unknown> {
+    const claims: Record<string, unknown> = {
+      sub: SUBJECT,
+      identityscheme: 'nobankid-oidc',
+      socialno: op.mode === 'invalid-national-id' ? NO_INVALID_CHECKSUM : NO_SYNTHETIC_FNR,
+      given_name: 'Tenor',
+      family_name: 'Testesen',
+      name: 'Tenor Testesen',
+      birthdate: '1985-03-14',
+      acr: op.mode === 'acr-low' ? 'urn:grn:authn:no:bankid:substantial' : 'urn:grn:authn:no:bankid',
+      amr: ['bankid'],
+      auth_time: now() - 5,
+    };
+    if (op.mode === 'missing-national-id') delete claims.socialno;
+    return claims;
+  }
+
+  async function idToken(nonce: string): Promise<string> {
+    const iat = op.mode === 'expired' ? now() - 7200 : now();
+    const payload = {
+      ...identityClaims(),
+      iss: op.mode === 'wrong-iss' ? op.foreignIssuer : issuer,
+      aud: op.mode === 'wrong-aud' ? 'another-client' : options.clientId,
+      iat,
+      exp: op.mode === 'expired' ? now() - 3600 : iat + 300,
+      nonce: op.mode === 'wrong-nonce' ? randomBytes(16).toString('base64url') : nonce,
+      ...(op.mode === 'nbf-future' ? { nbf: now() + 3600 } : {}),
+    };
+    if (op.mode === 'alg-none') return new UnsecuredJWT(payload).encode();
+    if (op.mode === 'hs256-with-secret') {
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(new TextEncoder().encode(options.clientSecret));
+    }
+    const key: CryptoKey = op.mode === 'bad-signature' ? impostor.privateKey : signing.privateKey;
+    return new SignJWT(payload).setProtectedHeader({ alg: ALG, kid: KID, typ: 'JWT' }).sign(key);
+  }
+
+  return op;
+}
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+function decodeForm(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+    .end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}

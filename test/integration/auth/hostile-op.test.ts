@@ -1,0 +1,330 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { NO_INVALID_CHECKSUM, NO_SYNTHETIC_FNR } from '../../fixtures/national-ids.js';
+import { BrowserSession, type PageResult } from '../../helpers/browser-session.js';
+import { type HostileMode, type HostileOp, startHostileOp } from '../../helpers/hostile-op.js';
+import { startTestGateway, type TestGateway, testProviders, testTenant } from '../../helpers/test-gateway.js';
+
+/**
+ * The gateway against an OpenID Provider that lies: every login must end on an HTML error page
+ * with a specific code, and the session must stay anonymous. The `honest` case shows that the
+ * same OP, behaving, does get the citizen to the consent page.
+ */
+
+const CLIENT = { clientId: 'gateway-hostile', clientSecret: 'hostile-client-secret-0123456789abcdef' };
+
+let op: HostileOp;
+let op2: HostileOp;
+let gw: TestGateway;
+
+function hostileProvider(id: string, issuer: string): Record<string, unknown> {
+  return {
+    id,
+    label: id === 'hostile' ? 'Hostile' : 'Hostile 2',
+    issuer,
+    ...CLIENT,
+    scopes: ['openid', 'ssn'],
+    acrValues: ['urn:grn:authn:no:bankid'],
+    minimumLoa: 'high',
+    claimProfile: 'idura',
+  };
+}
+
+beforeAll(async () => {
+  // The OPs first: the gateway discovers its brokers while starting.
+  op = await startHostileOp({ ...CLIENT, path: '/hostile' });
+  op2 = await startHostileOp({ ...CLIENT, path: '/hostile2' });
+  // Each one's "foreign" issuer is the other: a provider the gateway also trusts (mix-up).
+  op.foreignIssuer = op2.issuer;
+  op2.foreignIssuer = op.issuer;
+  gw = await startTestGateway({
+    tenants: [
+      testTenant({
+        providers: [
+          ...testProviders(),
+          hostileProvider('hostile', op.issuer),
+          hostileProvider('hostile2', op2.issuer),
+        ],
+      }),
+    ],
+  });
+});
+
+afterEach(() => {
+  op.mode = 'honest';
+  op2.mode = 'honest';
+});
+
+afterAll(async () => {
+  await gw?.close();
+  await op?.close();
+  await op2?.close();
+});
+
+async function sessionOf(browser: BrowserSession): Promise<Record<string, unknown>> {
+  return JSON.parse((await browser.get(`${gw.url}/api/session`)).text) as Record<string, unknown>;
+}
+
+/** The page is the gateway's login error page for `code`, and `browser` holds no identity. */
+async function expectRefused(
+  browser: BrowserSession,
+  page: PageResult,
+  code: string,
+  status = 400,
+): Promise<void> {
+  expect(page.status).toBe(status);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(page.text).toContain(`Error code: ${code}`);
+  expect(page.text).toContain('still anonymous');
+  expect(page.text).not.toContain(NO_SYNTHETIC_FNR);
+  const session = await sessionOf(browser);
+  expect(session.state).toBe('anonymous');
+  expect(session.identity).toBeUndefined();
+  expect(session.pending).toBeUndefined();
+}
+
+/**
+ * Starts a login at `provider` and lets its OP answer, without delivering the answer:
+ * returns the callback URL the OP sent the browser to.
+ */
+async function callbackFrom(browser: BrowserSession, provider: string): Promise<URL> {
+  const login = await browser.get(`${gw.url}/auth/${provider}/login`, { follow: false });
+  expect(login.status).toBe(303);
+  const atOp = await browser.get(login.headers.get('location') ?? '', { follow: false });
+  expect(atOp.status).toBe(303);
+  const callback = new URL(atOp.headers.get('location') ?? '');
+  expect(callback.href.startsWith(`${gw.url}/auth/${provider}/callback?`)).toBe(true);
+  return callback;
+}
+
+describe('the hostile OP harness (control)', () => {
+  it('honest: the login succeeds and reaches the consent page', async () => {
+    const browser = new BrowserSession();
+    const issued = op.tokensIssued;
+    const page = await browser.get(`${gw.url}/auth/hostile/login`);
+    expect(page.status).toBe(200);
+    expect(page.url).toBe(`${gw.url}/consent`);
+    expect(page.text).toContain('Tenor Testesen');
+    expect(page.text).toContain(NO_SYNTHETIC_FNR);
+    expect((await sessionOf(browser)).state).toBe('pending');
+    // The OP saw the gateway's state, nonce and PKCE challenge, and issued the tokens.
+    const authorize = new URL(page.hops.find((h) => h.url.startsWith(op.issuer))?.url ?? '');
+    const record = op.authorizations.at(-1);
+    expect(record?.state).toBe(authorize.searchParams.get('state'));
+    expect(record?.nonce).toBe(authorize.searchParams.get('nonce'));
+    expect(record?.codeChallenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(op.tokensIssued).toBe(issued + 1);
+  });
+});
+
+describe('GET /auth/hostile/callback with a hostile OP (the session stays anonymous)', () => {
+  const cases: Array<{
+    mode: HostileMode;
+    code: string;
+    status?: number;
+    tokenIssued: boolean;
+    why: string;
+  }> = [
+    {
+      mode: 'bad-signature',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token signed with a key not in the JWKS',
+    },
+    {
+      mode: 'wrong-iss',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token whose iss is another trusted provider',
+    },
+    { mode: 'wrong-aud', code: 'id_token_invalid', tokenIssued: true, why: 'an ID token for another client' },
+    {
+      mode: 'wrong-nonce',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token with another nonce',
+    },
+    {
+      mode: 'expired',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token that expired an hour ago',
+    },
+    {
+      mode: 'nbf-future',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token not valid before an hour from now',
+    },
+    {
+      mode: 'alg-none',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an unsecured ID token (alg none)',
+    },
+    {
+      mode: 'hs256-with-secret',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token MACed with the client secret (HS256)',
+    },
+    {
+      mode: 'missing-iss-param',
+      code: 'iss_mismatch',
+      tokenIssued: false,
+      why: 'an authorization response without iss (RFC 9207)',
+    },
+    {
+      mode: 'wrong-iss-param',
+      code: 'iss_mismatch',
+      tokenIssued: false,
+      why: 'an authorization response whose iss is another provider',
+    },
+    {
+      mode: 'acr-low',
+      code: 'acr_too_low',
+      status: 403,
+      tokenIssued: true,
+      why: 'acr substantial where high is required',
+    },
+    {
+      mode: 'invalid-national-id',
+      code: 'national_id_invalid',
+      tokenIssued: true,
+      why: 'a national id whose control digit fails',
+    },
+    {
+      mode: 'missing-national-id',
+      code: 'claims_missing',
+      tokenIssued: true,
+      why: 'no national id in the ID token or userinfo',
+    },
+    {
+      mode: 'error-response',
+      code: 'token_exchange_failed',
+      tokenIssued: false,
+      why: 'a token endpoint answering invalid_grant',
+    },
+    { mode: 'non-json', code: 'login_failed', tokenIssued: false, why: 'a token endpoint answering HTML' },
+  ];
+  for (const c of cases) {
+    it(`${c.mode}: refuses ${c.why} with ${c.code}`, async () => {
+      op.mode = c.mode;
+      const issued = op.tokensIssued;
+      const browser = new BrowserSession();
+      const page = await browser.get(`${gw.url}/auth/hostile/login`);
+      // The OP did answer: the refusal is the gateway's, on the callback.
+      expect(page.url.startsWith(`${gw.url}/auth/hostile/callback?`)).toBe(true);
+      expect(op.tokensIssued).toBe(c.tokenIssued ? issued + 1 : issued);
+      await expectRefused(browser, page, c.code, c.status);
+      if (c.mode === 'invalid-national-id') expect(page.text).not.toContain(NO_INVALID_CHECKSUM);
+    });
+  }
+
+  it('missing-national-id: looks in userinfo too before refusing', async () => {
+    op.mode = 'missing-national-id';
+    const served = op.userinfoServed;
+    const browser = new BrowserSession();
+    await expectRefused(browser, await browser.get(`${gw.url}/auth/hostile/login`), 'claims_missing');
+    expect(op.userinfoServed).toBe(served + 1);
+  });
+});
+
+describe('mix-up between two providers', () => {
+  it('refuses the answer to a login at hostile delivered to hostile2’s callback', async () => {
+    const browser = new BrowserSession();
+    const callback = await callbackFrom(browser, 'hostile');
+    const page = await browser.get(`${gw.url}/auth/hostile2/callback${callback.search}`);
+    await expectRefused(browser, page, 'state_mismatch');
+  });
+
+  it('refuses the answer to a login at hostile2 delivered to hostile’s callback', async () => {
+    const browser = new BrowserSession();
+    const callback = await callbackFrom(browser, 'hostile2');
+    const page = await browser.get(`${gw.url}/auth/hostile/callback${callback.search}`);
+    await expectRefused(browser, page, 'state_mismatch');
+  });
+
+  it('refuses a code from hostile2 (with its iss) under the state of a login at hostile', async () => {
+    const browser = new BrowserSession();
+    const own = await callbackFrom(browser, 'hostile');
+    const foreign = await callbackFrom(browser, 'hostile2');
+    const forged = new URL(own);
+    forged.searchParams.set('code', foreign.searchParams.get('code') ?? '');
+    forged.searchParams.set('iss', op2.issuer);
+    const issued = op.tokensIssued + op2.tokensIssued;
+    await expectRefused(browser, await browser.get(forged.href), 'iss_mismatch');
+    expect(op.tokensIssued + op2.tokensIssued).toBe(issued);
+  });
+
+  it('refuses a code from hostile2 whose iss was rewritten to hostile’s', async () => {
+    const browser = new BrowserSession();
+    const own = await callbackFrom(browser, 'hostile');
+    const foreign = await callbackFrom(browser, 'hostile2');
+    const forged = new URL(own);
+    forged.searchParams.set('code', foreign.searchParams.get('code') ?? '');
+    await expectRefused(browser, await browser.get(forged.href), 'token_exchange_failed');
+  });
+});
+
+describe('forged state and replayed codes', () => {
+  it('refuses a callback whose state the gateway never issued, without redeeming the code', async () => {
+    const browser = new BrowserSession();
+    const callback = await callbackFrom(browser, 'hostile');
+    callback.searchParams.set('state', 'forged-state-never-issued');
+    const issued = op.tokensIssued;
+    await expectRefused(browser, await browser.get(callback.href), 'login_expired');
+    expect(op.tokensIssued).toBe(issued);
+  });
+
+  it('refuses a callback without any login in flight', async () => {
+    const browser = new BrowserSession();
+    const page = await browser.get(
+      `${gw.url}/auth/hostile/callback?code=abc&state=xyz&iss=${encodeURIComponent(op.issuer)}`,
+    );
+    await expectRefused(browser, page, 'login_expired');
+  });
+
+  it('replay-accepting: refuses a replayed callback in another session and in the same one', async () => {
+    op.mode = 'replay-accepting';
+    const victim = new BrowserSession();
+    const consent = await victim.get(`${gw.url}/auth/hostile/login`);
+    expect(consent.url).toBe(`${gw.url}/consent`);
+    const callback = consent.hops.find((h) => h.url.startsWith(`${gw.url}/auth/hostile/callback?`))?.url;
+    expect(callback).toBeDefined();
+    const issued = op.tokensIssued;
+
+    const attacker = new BrowserSession();
+    await expectRefused(attacker, await attacker.get(callback ?? ''), 'login_expired');
+
+    const again = await victim.get(callback ?? '');
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('Error code: login_expired');
+    // The OP would have redeemed the code again; the gateway never asked it to.
+    expect(op.tokensIssued).toBe(issued);
+    // The victim's own, completed identification is untouched by the replay.
+    expect((await sessionOf(victim)).state).toBe('pending');
+  });
+
+  it('replay-accepting: refuses a stolen code injected under the attacker’s own state (nonce)', async () => {
+    op.mode = 'replay-accepting';
+    const victim = new BrowserSession();
+    const stolen = await callbackFrom(victim, 'hostile');
+    const attacker = new BrowserSession();
+    const injected = await callbackFrom(attacker, 'hostile');
+    injected.searchParams.set('code', stolen.searchParams.get('code') ?? '');
+    const issued = op.tokensIssued;
+    // This OP skips PKCE and redeems the code: only the nonce ties the ID token to the victim.
+    await expectRefused(attacker, await attacker.get(injected.href), 'id_token_invalid');
+    expect(op.tokensIssued).toBe(issued + 1);
+  });
+});
+
+describe('logging of hostile logins', () => {
+  it('writes no national identity number and no token to the log', () => {
+    const logs = gw.logs();
+    expect(logs).toContain('request refused');
+    expect(logs).not.toContain(NO_SYNTHETIC_FNR);
+    expect(logs).not.toContain(NO_INVALID_CHECKSUM);
+    expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+  });
+});
