@@ -1,0 +1,53 @@
+import { html, layout } from './html.js';
+
+/** What the logout confirmation needs. */
+export interface LogoutPageModel {
+  issuerTitle: string;
+  /** `client_name`, else `client_id`, of the client that asked, when known. */
+  clientName: string | undefined;
+  /** Whether someone is signed in at the mock in this browser. */
+  signedIn: boolean;
+  /** oidc-provider's `end_session_confirm` URL. */
+  action: string;
+  /** oidc-provider's anti-CSRF secret for this logout. */
+  xsrf: string;
+}
+
+/**
+ * RP-initiated logout confirmation. oidc-provider's own page (and, with no session, its
+ * auto-submitting form) uses inline script and style; this one is a plain form, so it also
+ * works without JavaScript under a strict CSP.
+ *
+ * `logout=yes` ends the whole mock session; submitting without it only ends the session of
+ * the client that asked (oidc-provider's semantics).
+ */
+export function renderLogoutPage(model: LogoutPageModel): string {
+  const from = model.clientName === undefined ? '' : html` (asked by <strong>${model.clientName}</strong>)`;
+  const body = model.signedIn
+    ? html`<h1>Sign out of ${model.issuerTitle}?</h1>
+<p>You are signed in at this test identity provider${from}.</p>
+<form method="post" action="${model.action}">
+<input type="hidden" name="xsrf" value="${model.xsrf}">
+<div class="actions">
+<button type="submit" name="logout" value="yes" class="primary">Yes, sign me out</button>
+<button type="submit" class="secondary">No, stay signed in</button>
+</div>
+</form>`
+    : html`<h1>${model.issuerTitle}</h1>
+<p>You are not signed in at this test identity provider${from}.</p>
+<form method="post" action="${model.action}">
+<input type="hidden" name="xsrf" value="${model.xsrf}">
+<input type="hidden" name="logout" value="yes">
+<div class="actions"><button type="submit" class="primary">Continue</button></div>
+</form>`;
+  return layout({ title: `Sign out – ${model.issuerTitle}`, body });
+}
+
+/** Shown after a logout that had no (valid) `post_logout_redirect_uri` to return to. */
+export function renderLogoutSuccessPage(issuerTitle: string, clientName: string | undefined): string {
+  return layout({
+    title: `Signed out – ${issuerTitle}`,
+    body: html`<h1>Signed out</h1>
+<p>You have signed out of ${issuerTitle}${clientName === undefined ? '' : html` and ${clientName}`}.</p>`,
+  });
+}

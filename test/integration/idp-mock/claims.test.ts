@@ -1,0 +1,229 @@
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MockIdp } from '../../../idp-mock/index.js';
+import {
+  authorizationParameters,
+  loginAs,
+  loginWithHint,
+  STAFF_CLIENT,
+  startMockIdp,
+  TestBrowser,
+} from './mock-idp-harness.js';
+
+let idp: MockIdp;
+
+beforeAll(async () => {
+  idp = await startMockIdp();
+});
+
+afterAll(async () => {
+  await idp.close();
+});
+
+describe('bankid-no (Idura Norwegian BankID shape)', () => {
+  it('logs in with login_hint and returns the code with iss', async () => {
+    const { callbackUrl } = await loginAs(idp, 'bankid-no', 'kari-nordmann', { scope: 'openid' });
+    expect(callbackUrl.searchParams.get('code')).toBeTruthy();
+    expect(callbackUrl.searchParams.get('iss')).toBe(idp.issuer('bankid-no'));
+  });
+
+  it('sends socialno only when the ssn scope is granted', async () => {
+    const withSsn = await loginAs(idp, 'bankid-no', 'kari-nordmann', { scope: 'openid ssn' });
+    expect(withSsn.claims).toMatchObject({
+      iss: idp.issuer('bankid-no'),
+      identityscheme: 'nobankid-oidc',
+      socialno: '12838540056',
+      given_name: 'Kari',
+      family_name: 'Nordmann',
+      name: 'Kari Nordmann',
+      birthdate: '1985-03-12',
+      country: 'NO',
+      acr: 'urn:grn:authn:no:bankid',
+      amr: ['BID'],
+    });
+    for (const claim of ['sub', 'uniqueuserid', 'certissuer', 'certsubject', 'auth_time']) {
+      expect(withSsn.claims).toHaveProperty(claim);
+    }
+
+    const withoutSsn = await loginAs(idp, 'bankid-no', 'kari-nordmann', { scope: 'openid' });
+    expect(withoutSsn.claims).not.toHaveProperty('socialno');
+    expect(withoutSsn.claims.sub).toBe(withSsn.claims.sub);
+  });
+
+  it('returns the first requested acr it supports', async () => {
+    const { claims } = await loginAs(idp, 'bankid-no', 'ola-nordmann', {
+      scope: 'openid',
+      acr_values: 'urn:example:unknown urn:grn:authn:no:bankid:substantial urn:grn:authn:no:bankid:high',
+    });
+    expect(claims.acr).toBe('urn:grn:authn:no:bankid:substantial');
+    expect(claims.amr).toEqual(['BIS']);
+  });
+
+  it('returns the same claims from userinfo', async () => {
+    const { config, tokens, claims } = await loginAs(idp, 'bankid-no', 'ola-nordmann', {
+      scope: 'openid ssn',
+    });
+    const userinfo = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub));
+    expect(userinfo).toMatchObject({
+      socialno: '47906701517',
+      name: 'Ola Nordmann',
+      identityscheme: 'nobankid-oidc',
+    });
+  });
+});
+
+describe('ftn-fi (Idura FTN shape)', () => {
+  it('sends hetu with the ssn scope, and satu when the persona has one', async () => {
+    const { claims } = await loginAs(idp, 'ftn-fi', 'maija-meikalainen', {
+      scope: 'openid ssn',
+      acr_values: 'urn:grn:authn:fi:mobile-id',
+    });
+    expect(claims).toMatchObject({
+      identityscheme: 'fitupas',
+      hetu: '150388-9149',
+      satu: '99912345V',
+      name: 'Maija Meikäläinen',
+      given_name: 'Maija',
+      family_name: 'Meikäläinen',
+      birthdate: '1988-03-15',
+      country: 'FI',
+      acr: 'urn:grn:authn:fi:mobile-id',
+    });
+  });
+
+  it('leaves hetu out without the ssn scope', async () => {
+    const { claims } = await loginAs(idp, 'ftn-fi', 'matti-meikalainen', { scope: 'openid' });
+    expect(claims).not.toHaveProperty('hetu');
+    expect(claims.acr).toBe('urn:grn:authn:fi:bank-id');
+  });
+});
+
+describe('signicat', () => {
+  it('sends nin of type BIRTH for a Norwegian persona', async () => {
+    const { claims } = await loginAs(idp, 'signicat', 'kari-nordmann', { scope: 'openid profile nin' });
+    expect(claims).toMatchObject({
+      name: 'Kari Nordmann',
+      given_name: 'Kari',
+      family_name: 'Nordmann',
+      birthdate: '1985-03-12',
+      nin: '12838540056',
+      nin_type: 'BIRTH',
+      nin_issuing_country: 'NO',
+      acr: 'urn:grn:authn:no:bankid',
+    });
+  });
+
+  it('sends nin of type PERSON for a Finnish persona', async () => {
+    const { claims } = await loginAs(idp, 'signicat', 'matti-meikalainen', { scope: 'openid profile nin' });
+    expect(claims).toMatchObject({
+      nin: '010594Y9032',
+      nin_type: 'PERSON',
+      nin_issuing_country: 'FI',
+      acr: 'http://ftn.ficora.fi/2017/loa2',
+    });
+  });
+
+  it('leaves the nin out without the nin scope', async () => {
+    const { claims } = await loginAs(idp, 'signicat', 'kari-nordmann', { scope: 'openid profile' });
+    expect(claims).not.toHaveProperty('nin');
+    expect(claims.name).toBe('Kari Nordmann');
+  });
+});
+
+describe('idporten', () => {
+  it('sends pid, locale and amr, and acr substantial by default', async () => {
+    const { claims } = await loginAs(idp, 'idporten', 'kari-nordmann', { scope: 'openid profile' });
+    expect(claims).toMatchObject({
+      pid: '12838540056',
+      locale: 'nb',
+      amr: ['BankID'],
+      acr: 'idporten-loa-substantial',
+    });
+    expect(claims).not.toHaveProperty('name');
+  });
+
+  it('returns idporten-loa-high when asked for it', async () => {
+    const { claims } = await loginAs(idp, 'idporten', 'ola-nordmann', {
+      scope: 'openid',
+      acr_values: 'idporten-loa-high',
+    });
+    expect(claims).toMatchObject({ pid: '47906701517', acr: 'idporten-loa-high', amr: ['TestID'] });
+  });
+
+  it('does not offer Finnish personas', async () => {
+    const config = await client.discovery(
+      new URL(idp.issuer('idporten')),
+      'web-client',
+      undefined,
+      undefined,
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
+    const request = await authorizationParameters('http://localhost:3000/auth/callback', {
+      scope: 'openid',
+      login_hint: 'matti-meikalainen',
+    });
+    const page = await new TestBrowser().open(
+      client.buildAuthorizationUrl(config, request.parameters).href,
+      'http://localhost:3000/auth/callback',
+    );
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('No test identity &quot;matti-meikalainen&quot;');
+  });
+});
+
+describe('staff', () => {
+  async function staffLogin(personaId: string): Promise<Record<string, unknown>> {
+    const config = await client.discovery(
+      new URL(idp.issuer('staff')),
+      STAFF_CLIENT.clientId,
+      undefined,
+      client.ClientSecretPost(STAFF_CLIENT.clientSecret),
+      { execute: [client.allowInsecureRequests] },
+    );
+    const request = await authorizationParameters(STAFF_CLIENT.redirectUri, {
+      scope: 'openid profile email',
+      login_hint: personaId,
+    });
+    const callbackUrl = await loginWithHint(
+      new TestBrowser(),
+      client.buildAuthorizationUrl(config, request.parameters),
+      STAFF_CLIENT.redirectUri,
+    );
+    const tokens = await client.authorizationCodeGrant(config, callbackUrl, request.checks);
+    return { ...tokens.claims() };
+  }
+
+  it.each([
+    ['alex-agent', ['agent'], 'demo'],
+    ['siri-supervisor', ['supervisor'], 'demo'],
+    ['ada-admin', ['admin'], 'demo'],
+    ['sigurd-security', ['security'], 'demo'],
+    ['otto-other-tenant', ['agent'], 'other'],
+  ])('sends roles and tenant of %s', async (personaId, roles, tenant) => {
+    const claims = await staffLogin(personaId);
+    expect(claims.roles).toEqual(roles);
+    expect(claims.tenant).toBe(tenant);
+    expect(claims.email).toMatch(/@[a-z]+\.example$/);
+    expect(claims.preferred_username).toBe(claims.email);
+    expect(typeof claims.name).toBe('string');
+  });
+
+  it('does not register clients at issuers they are not listed for', async () => {
+    const config = await client.discovery(
+      new URL(idp.issuer('bankid-no')),
+      STAFF_CLIENT.clientId,
+      undefined,
+      client.ClientSecretPost(STAFF_CLIENT.clientSecret),
+      { execute: [client.allowInsecureRequests] },
+    );
+    const request = await authorizationParameters(STAFF_CLIENT.redirectUri, { scope: 'openid' });
+    const page = await new TestBrowser().open(
+      client.buildAuthorizationUrl(config, request.parameters).href,
+      STAFF_CLIENT.redirectUri,
+    );
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('invalid_client');
+  });
+});
