@@ -115,6 +115,11 @@ export class OidcClients {
         { execute: insecure ? [client.allowInsecureRequests] : [], timeout: 10 },
       );
       configuration.timeout = 10;
+      // openid-client checks an ID token's alg and claims but, for a token from the token
+      // endpoint, not its signature unless asked (OpenID Connect Core §3.1.3.7 lets TLS stand
+      // in). The gateway does not rely on TLS alone: a token signed with a key outside the
+      // broker's JWKS is refused (the hostile-OP suite's bad-signature case).
+      client.enableNonRepudiationChecks(configuration);
       entry.configuration = configuration;
       status.ready = true;
       delete status.error;

@@ -107,12 +107,6 @@ export async function completeLogin(
   if (options.clock.now() - transaction.createdAt > options.timeoutMs) {
     throw new GatewayError('login_expired', 'The identification took too long.');
   }
-  // openid-client checks the ID token's alg and claims but, for a token from the token
-  // endpoint, not its signature unless asked (OpenID Connect Core §3.1.3.7 lets TLS stand in).
-  // The gateway does not rely on that: a token signed with a key outside the broker's JWKS
-  // must be refused. Idempotent; the JWKS is fetched once and cached per configuration.
-  // (Better done once after discovery in oidc-clients.ts; kept here as the minimal fix.)
-  client.enableNonRepudiationChecks(options.configuration);
   try {
     const tokens = await client.authorizationCodeGrant(options.configuration, options.currentUrl, {
       pkceCodeVerifier: transaction.codeVerifier,
