@@ -3,12 +3,13 @@ import { ChatSocket, type ConnectionState } from './chat-socket.js';
 import { wireComposer } from './composer.js';
 import { byId, h, timeOf } from './dom.js';
 import { createTranslator, type Translate } from './i18n.js';
-import type {
-  AgentInbound,
-  ConversationSummary,
-  ConversationView,
-  IdentityView,
-  OfflineMessage,
+import {
+  type AgentInbound,
+  type ClaimsView,
+  type ConversationSummary,
+  type ConversationView,
+  claimEntries,
+  type OfflineMessageView,
 } from './protocol.js';
 import { Transcript } from './transcript.js';
 
@@ -33,9 +34,11 @@ class AgentConsole {
   readonly #queues = new Map<string, Queue>();
   readonly #mine = new Map<string, ConversationSummary>();
   readonly #unread = new Set<string>();
-  #offline: OfflineMessage[] = [];
+  #offline: OfflineMessageView[] = [];
   #agentName = '';
   #current: ConversationView | undefined;
+  /** What the server last said about the open conversation's identity (`null`: withdrawn). */
+  #identity: ConversationView['identity'] | null = undefined;
   /** The conversation a claim/open was just sent for: its `conversation` frame opens it. */
   #awaiting: string | undefined;
   #typingTimer: number | undefined;
@@ -46,6 +49,7 @@ class AgentConsole {
     this.#t = createTranslator(boot.messages);
     this.#transcript = new Transcript(this.#el<HTMLOListElement>('console-log'), {
       t: this.#t,
+      messages: boot.messages,
       lang: boot.lang,
       viewer: 'agent',
     });
@@ -90,7 +94,7 @@ class AgentConsole {
         this.#current &&
         this.#socket.send({ type: 'request-identification', conversationId: this.#current.id })
       ) {
-        this.#transcript.notice(this.#t('chat.console.requestSent'), 'info');
+        this.#transcript.notice(this.#t('chat.console.requestSent'), 'info', 'identification-requested');
       }
     });
     this.#el('transfer').addEventListener('click', () => {
@@ -153,21 +157,19 @@ class AgentConsole {
         break;
       case 'identity':
         if (frame.conversationId === this.#current?.id) {
-          const before = this.#current.identity;
-          this.#current.identity = frame.identity;
+          const before = this.#identity;
+          this.#identity = frame.identity;
           this.#renderIdentity();
-          if (frame.identity?.verified && frame.identity.claims) {
+          if (frame.identity?.verified) {
             this.#transcript.notice(
               this.#t('chat.console.shared', { claims: this.#claimNames(frame.identity.claims) }),
               'verified',
+              'verified',
             );
-          } else if (!frame.identity && before) {
-            this.#transcript.notice(this.#t('chat.console.withdrawn'), 'warning');
+          } else if (!frame.identity && before?.verified) {
+            this.#transcript.notice(this.#t('chat.console.withdrawn'), 'warning', 'withdrawn');
           }
         }
-        break;
-      case 'status':
-        this.#onStatus(frame.conversationId, frame.status, frame.agentName);
         break;
       case 'offline-message':
         this.#offline.unshift(frame.message);
@@ -181,44 +183,31 @@ class AgentConsole {
     }
   }
 
+  /**
+   * Agents get no `status` frames: a conversation frame after a claim, transfer or close says
+   * where it stands. One that is no longer assigned to this agent leaves "my conversations" and,
+   * when open, loses its identity panel (the server stops sending claims for it too).
+   */
   #onConversation(view: ConversationView): void {
-    if (view.status === 'assigned' && view.assignedTo?.name === this.#agentName) {
+    const mine = view.status === 'assigned' && view.assignedTo?.name === this.#agentName;
+    if (mine) {
       this.#mine.set(view.id, {
         id: view.id,
         topic: view.topic,
         status: view.status,
         createdAt: view.createdAt,
-        assignedTo: view.assignedTo,
+        updatedAt: view.messages.at(-1)?.at ?? view.createdAt,
+        verified: view.identity?.verified ?? false,
+        assignedTo: { name: view.assignedTo?.name ?? this.#agentName },
       });
-      this.#renderMine();
+    } else {
+      this.#mine.delete(view.id);
     }
+    this.#renderMine();
     if (this.#awaiting === view.id || this.#current?.id === view.id) {
       const opening = this.#current?.id !== view.id;
       this.#awaiting = undefined;
       this.#showConversation(view, opening);
-    }
-  }
-
-  #onStatus(conversationId: string, status: ConversationView['status'], agentName?: string): void {
-    const mine = this.#mine.get(conversationId);
-    if (mine) {
-      if (status === 'assigned' && agentName === this.#agentName) mine.status = status;
-      else this.#mine.delete(conversationId);
-      this.#renderMine();
-    }
-    if (this.#current?.id === conversationId) {
-      this.#current.status = status;
-      if (
-        status === 'closed' ||
-        (status === 'assigned' && agentName !== this.#agentName) ||
-        status === 'queued'
-      ) {
-        // Closed or handed over: the view (and any identity in it) is no longer ours.
-        this.#current.identity = null;
-        this.#renderIdentity();
-        this.#setReplyEnabled(false);
-      }
-      this.#renderMeta();
     }
   }
 
@@ -235,7 +224,8 @@ class AgentConsole {
   }
 
   #showConversation(view: ConversationView, opening: boolean): void {
-    this.#current = { ...view };
+    this.#current = view;
+    this.#identity = view.identity;
     if (opening) this.#transcript.reset(view.messages);
     else for (const message of view.messages) this.#transcript.add(message);
     this.#el('conversation-empty').hidden = true;
@@ -265,13 +255,12 @@ class AgentConsole {
 
   #renderIdentity(): void {
     const body = this.#el('identity-body');
-    const identity: IdentityView | null | undefined = this.#current?.identity;
+    const identity = this.#identity;
     if (!identity?.verified) {
       body.replaceChildren(h('p', { text: this.#t('chat.console.anonymous') }));
       return;
     }
-    const claims = identity.claims;
-    if (!claims) {
+    if (!('provider' in identity)) {
       body.replaceChildren(
         h(
           'p',
@@ -283,35 +272,28 @@ class AgentConsole {
       );
       return;
     }
-    const provider =
-      this.#boot.providers.find((p) => p.id === identity.provider)?.label ?? identity.provider ?? '';
-    const rows = ['name', 'nationalId', 'birthDate'].flatMap((key) => {
-      const value = claims[key];
-      return value
-        ? [
-            h('dt', { text: this.#t(`chat.claim.${key}`) }),
-            h('dd', { className: 'claim-value', text: value }),
-          ]
-        : [];
-    });
+    const provider = this.#boot.providers.find((p) => p.id === identity.provider)?.label ?? identity.provider;
+    const rows = claimEntries(identity.claims).flatMap(([key, value]) => [
+      h('dt', { text: this.#t(`chat.claim.${key}`) }),
+      h('dd', { className: 'claim-value', text: value }),
+    ]);
     body.replaceChildren(
       h('p', {}, h('span', { className: 'badge badge-verified', text: this.#t('chat.verifiedBadge') })),
       h('p', {
         className: 'notice',
         text: this.#t('chat.console.verifiedBy', {
           provider,
-          loa: identity.loa ?? '',
-          time: identity.since ? timeOf(identity.since, this.#boot.lang) : '',
+          loa: identity.loa,
+          time: timeOf(identity.since, this.#boot.lang),
         }),
       }),
       h('dl', { className: 'identity-claims' }, ...rows),
     );
   }
 
-  #claimNames(claims: Record<string, string>): string {
-    return ['name', 'nationalId', 'birthDate']
-      .filter((key) => claims[key])
-      .map((key) => this.#t(`chat.claim.${key}`))
+  #claimNames(claims: ClaimsView): string {
+    return claimEntries(claims)
+      .map(([key]) => this.#t(`chat.claim.${key}`))
       .join(', ');
   }
 
@@ -397,7 +379,7 @@ class AgentConsole {
   #renderOffline(): void {
     const list = this.#el('offline-list');
     const items = this.#offline.map((message) => {
-      const at = message.at ?? message.createdAt;
+      const at = message.createdAt;
       return h(
         'li',
         { className: 'offline-item' },

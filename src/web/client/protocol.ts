@@ -1,121 +1,38 @@
 /**
- * The chat protocol as the browser sees it (the contract in the chat feature's protocol
- * module). Only the fields the UI reads are typed; frames are validated loosely here because
- * the server is the authority and an unknown frame is simply ignored.
+ * The chat protocol as the browser uses it: the server's own types (`src/chat/protocol.ts`),
+ * imported as types only, so bundles and server cannot drift apart. Nothing of the server's
+ * code reaches the bundle (esbuild drops type-only imports).
  */
+export type {
+  AgentIdentityView,
+  ClaimsView,
+  ConversationSummary,
+  ConversationView,
+  MessageView,
+  OfflineMessageView,
+  ProviderChoice,
+  ServerToAgentFrame as AgentInbound,
+  ServerToVisitorFrame as VisitorInbound,
+  TopicView,
+} from '../../chat/protocol.js';
 
-export type From = 'visitor' | 'agent' | 'system';
+/** The claims the UI shows, in display order. */
+export const CLAIM_ORDER = ['name', 'nationalId', 'birthDate'] as const;
 
-export interface MessageView {
-  id: string;
-  seq: number;
-  conversationId: string;
-  from: From;
-  authorName?: string;
-  text: string;
-  at: string;
-  verified: boolean;
-  redacted?: boolean;
-}
-
-export interface IdentityView {
-  verified: boolean;
-  provider?: string;
-  loa?: string;
-  claims?: Record<string, string>;
-  since?: string;
-}
-
-export interface ConversationView {
-  id: string;
-  topic: string;
-  status: 'queued' | 'assigned' | 'closed';
-  createdAt: string;
-  assignedTo?: { name: string };
-  messages: MessageView[];
-  identity?: IdentityView | null;
-  verifiedSince?: string;
-}
-
-export interface ConversationSummary {
-  id: string;
-  topic: string;
-  status: string;
-  createdAt: string;
-  verified?: boolean;
-  assignedTo?: { name: string };
-  lastMessage?: string;
-  preview?: string;
-}
-
-export interface TopicView {
-  id: string;
-  title: string;
-  requiresIdentification: boolean;
-  allowed: boolean;
-}
-
-export interface ProviderLink {
-  id: string;
-  label: string;
-  loginUrl: string;
-}
-
-export interface OfflineMessage {
-  id: string;
-  name?: string;
-  email?: string;
-  text: string;
-  at?: string;
-  createdAt?: string;
-  topic?: string;
-}
-
-/** Frames the server sends to a visitor. */
-export type VisitorInbound =
-  | {
-      type: 'welcome';
-      visitor: { verified: boolean; claims: Record<string, string> };
-      topics: TopicView[];
-      agentsOnline: boolean;
-      conversation?: ConversationView;
-    }
-  | { type: 'conversation'; conversation: ConversationView }
-  | { type: 'identification-required'; topic: string; providers: ProviderLink[] }
-  | { type: 'ack'; clientId: string; message: MessageView }
-  | { type: 'message'; conversationId: string; message: MessageView }
-  | { type: 'redacted'; clientId: string; count: number }
-  | { type: 'typing'; typing: boolean }
-  | { type: 'read'; seq: number }
-  | { type: 'identification-request'; conversationId: string; url: string; expiresAt: string }
-  | { type: 'identity'; verified: boolean; claims: Record<string, string> }
-  | { type: 'status'; conversationId: string; status: ConversationView['status']; agentName?: string }
-  | { type: 'offline-message-saved'; id: string }
-  | { type: 'error'; code: string; message?: string };
-
-/** Frames the server sends to an agent. */
-export type AgentInbound =
-  | {
-      type: 'welcome';
-      agent: { name: string; roles: string[] };
-      queues: Array<{ topic: string; title: string; conversations: ConversationSummary[] }>;
-      assigned: ConversationSummary[];
-      offlineMessages: OfflineMessage[];
-    }
-  | { type: 'queue'; topic: string; conversations: ConversationSummary[] }
-  | { type: 'conversation'; conversation: ConversationView }
-  | { type: 'message'; conversationId: string; message: MessageView }
-  | { type: 'ack'; clientId: string; message: MessageView }
-  | { type: 'typing'; conversationId: string; typing: boolean }
-  | { type: 'read'; conversationId: string; seq: number }
-  | { type: 'identity'; conversationId: string; identity: IdentityView | null }
-  | { type: 'status'; conversationId: string; status: ConversationView['status']; agentName?: string }
-  | { type: 'offline-message'; message: OfflineMessage }
-  | { type: 'error'; code: string; message?: string; conversationId?: string };
-
-/** Narrows a parsed frame to an object with a string `type`. */
+/** Narrows a parsed frame to an object with a string `type`; anything else is ignored. */
 export function isFrame(value: unknown): value is { type: string } {
   return (
     typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
   );
+}
+
+/** The shared claims that have a value, in display order. */
+export function claimEntries(
+  claims: Partial<Record<(typeof CLAIM_ORDER)[number], string>> | undefined,
+): Array<[(typeof CLAIM_ORDER)[number], string]> {
+  if (!claims) return [];
+  return CLAIM_ORDER.flatMap((key) => {
+    const value = claims[key];
+    return value ? [[key, value] as [(typeof CLAIM_ORDER)[number], string]] : [];
+  });
 }

@@ -4,6 +4,8 @@ import type { MessageView } from './protocol.js';
 
 export interface TranscriptOptions {
   t: Translate;
+  /** The catalog, to tell whether a system line has a localized text. */
+  messages: Record<string, string>;
   lang: string;
   /** Whose screen this is: decides who is "you". */
   viewer: 'visitor' | 'agent';
@@ -19,6 +21,8 @@ export class Transcript {
   readonly #options: TranscriptOptions;
   readonly #seen = new Set<string>();
   readonly #pending = new Map<string, HTMLLIElement>();
+  /** Local notices by system code, replaced when the server's stored system line arrives. */
+  readonly #notices = new Map<string, HTMLLIElement>();
   #lastSeq = 0;
 
   constructor(list: HTMLOListElement, options: TranscriptOptions) {
@@ -44,6 +48,12 @@ export class Transcript {
   add(message: MessageView): boolean {
     if (this.#seen.has(message.id)) return false;
     this.#seen.add(message.id);
+    if (message.systemCode) {
+      const local = this.#notices.get(message.systemCode);
+      // A notice with extra content (the identification link) stays: the stored line lacks it.
+      if (local && local.childElementCount === 1) local.remove();
+      this.#notices.delete(message.systemCode);
+    }
     const item = this.#render(message);
     const later = [...this.#list.children].find(
       (child) =>
@@ -88,8 +98,19 @@ export class Transcript {
     if (item) item.classList.add('msg-redacted');
   }
 
-  /** A line from this page itself (not stored): "verified from here on", "you stopped sharing". */
-  notice(text: string, kind: 'info' | 'verified' | 'warning', extra?: Node): HTMLLIElement {
+  /**
+   * A line from this page itself, shown at once when a frame reports a change ("verified from
+   * here on", "you stopped sharing"). The server also stores a system line with the same
+   * `systemCode` for the transcript; whichever comes second is not shown twice.
+   */
+  notice(
+    text: string,
+    kind: 'info' | 'verified' | 'warning',
+    code?: string,
+    extra?: Node,
+  ): HTMLLIElement | undefined {
+    const last = this.#list.lastElementChild;
+    if (code && !extra && last instanceof HTMLElement && last.dataset.systemCode === code) return undefined;
     const item = h(
       'li',
       { className: `msg msg-system msg-notice notice-${kind}` },
@@ -104,21 +125,51 @@ export class Transcript {
       ),
       extra ?? null,
     );
+    if (code) {
+      item.dataset.systemCode = code;
+      this.#notices.get(code)?.remove();
+      this.#notices.set(code, item);
+    }
     this.#list.append(item);
     return item;
   }
 
+  /** The text of a system line in the viewer's language, when the catalog has one for its code. */
+  #systemText(message: MessageView): string {
+    const key = message.systemCode ? `chat.system.${this.#options.viewer}.${message.systemCode}` : undefined;
+    return key && this.#options.messages[key] ? this.#options.t(key) : message.text;
+  }
+
   #render(message: MessageView): HTMLLIElement {
     const { t, lang, viewer } = this.#options;
-    const own = message.from === viewer && viewer === 'visitor';
+    if (message.from === 'system') {
+      const verified = message.systemCode === 'verified';
+      return h(
+        'li',
+        {
+          className: `msg msg-system${verified ? ' notice-verified' : ''}`,
+          attrs: { 'data-seq': String(message.seq), 'data-system-code': message.systemCode },
+        },
+        h(
+          'p',
+          { className: 'msg-text' },
+          verified ? h('span', { className: 'badge badge-verified', text: t('chat.verifiedBadge') }) : null,
+          verified ? ' ' : null,
+          this.#systemText(message),
+          ' ',
+          h('time', {
+            className: 'msg-time',
+            attrs: { datetime: message.at },
+            text: timeOf(message.at, lang),
+          }),
+        ),
+      );
+    }
+    const own = message.from === viewer;
     const author =
-      message.from === 'system'
-        ? t('chat.from.system')
-        : own
-          ? t('chat.from.you')
-          : message.from === 'agent'
-            ? (message.authorName ?? t('chat.from.agent'))
-            : (message.authorName ?? t('chat.from.visitor'));
+      own && viewer === 'visitor'
+        ? t('chat.from.you')
+        : (message.authorName ?? t(message.from === 'agent' ? 'chat.from.agent' : 'chat.from.visitor'));
     const meta = h(
       'p',
       { className: 'msg-meta' },

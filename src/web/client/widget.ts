@@ -3,7 +3,14 @@ import { ChatSocket, type ConnectionState } from './chat-socket.js';
 import { wireComposer } from './composer.js';
 import { byId, h, newTabLink, timeOf } from './dom.js';
 import { createTranslator, type Translate } from './i18n.js';
-import type { ConversationView, ProviderLink, TopicView, VisitorInbound } from './protocol.js';
+import {
+  type ClaimsView,
+  type ConversationView,
+  claimEntries,
+  type ProviderChoice,
+  type TopicView,
+  type VisitorInbound,
+} from './protocol.js';
 import { Transcript } from './transcript.js';
 
 /** Where the open conversation is remembered across reloads of this tab (resume, not restart). */
@@ -38,6 +45,7 @@ class VisitorChat {
     this.#t = createTranslator(boot.messages);
     this.#transcript = new Transcript(this.#el<HTMLOListElement>('chat-log'), {
       t: this.#t,
+      messages: boot.messages,
       lang: boot.lang,
       viewer: 'visitor',
     });
@@ -135,7 +143,7 @@ class VisitorChat {
         break;
       case 'redacted':
         this.#transcript.markRedacted(frame.clientId);
-        this.#transcript.notice(this.#t('chat.redacted'), 'warning');
+        this.#transcript.notice(this.#t('chat.redacted'), 'warning', 'redacted');
         break;
       case 'typing':
         this.#showTyping(frame.typing);
@@ -225,7 +233,7 @@ class VisitorChat {
     this.#socket.send({ type: 'start', topic: topic.id, ...(page ? { page } : {}) });
   }
 
-  #showIdentificationRequired(topicId: string, providers: ProviderLink[]): void {
+  #showIdentificationRequired(topicId: string, providers: ProviderChoice[]): void {
     const topic = this.#topics.find((tp) => tp.id === topicId);
     const panel = this.#el('chat-idreq');
     this.#el('idreq-text').textContent = this.#t('chat.idRequired.text', { topic: topic?.title ?? topicId });
@@ -295,18 +303,18 @@ class VisitorChat {
     this.#transcript.notice(
       this.#t('chat.identifyPrompt'),
       'info',
+      'identification-requested',
       h('div', { className: 'identify-prompt' }, h('p', {}, link), expires),
     );
   }
 
-  #claimList(claims: Record<string, string>): string {
-    return ['name', 'nationalId', 'birthDate']
-      .filter((key) => claims[key])
-      .map((key) => `${this.#t(`chat.claim.${key}`)} ${claims[key]}`)
+  #claimList(claims: ClaimsView): string {
+    return claimEntries(claims)
+      .map(([key, value]) => `${this.#t(`chat.claim.${key}`)} ${value}`)
       .join(', ');
   }
 
-  #setIdentity(verified: boolean, claims: Record<string, string>, announce: boolean): void {
+  #setIdentity(verified: boolean, claims: ClaimsView, announce: boolean): void {
     const was = this.#verified;
     this.#verified = verified;
     const sharing = this.#el('sharing');
@@ -317,8 +325,12 @@ class VisitorChat {
       : this.#t('chat.sharingNothing');
     if (!announce || !this.#conversation) return;
     if (verified && !was)
-      this.#transcript.notice(this.#t('chat.verifiedFromHere', { claims: list || '–' }), 'verified');
-    if (!verified && was) this.#transcript.notice(this.#t('chat.withdrawn'), 'info');
+      this.#transcript.notice(
+        this.#t('chat.verifiedFromHere', { claims: list || '–' }),
+        'verified',
+        'verified',
+      );
+    if (!verified && was) this.#transcript.notice(this.#t('chat.withdrawn'), 'info', 'withdrawn');
   }
 
   async #withdraw(): Promise<void> {

@@ -319,6 +319,67 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Takaisin chattiin',
     sv: 'Tillbaka till chatten',
   },
+  // System lines stored in the transcript, by `systemCode`, for each side
+  'chat.system.visitor.verified': {
+    en: 'Verified from here on.',
+    nb: 'Bekreftet herfra.',
+    fi: 'Vahvistettu tästä eteenpäin.',
+    sv: 'Verifierad från och med nu.',
+  },
+  'chat.system.visitor.withdrawn': {
+    en: 'You stopped sharing your identity. The agent no longer sees it.',
+    nb: 'Du sluttet å dele identiteten din. Saksbehandleren ser den ikke lenger.',
+    fi: 'Lopetit henkilöllisyytesi jakamisen. Asiakaspalvelija ei enää näe sitä.',
+    sv: 'Du slutade dela din identitet. Handläggaren ser den inte längre.',
+  },
+  'chat.system.visitor.redacted': {
+    en: 'A national identity number was removed from your message. To share it safely, identify yourself.',
+    nb: 'Et fødselsnummer ble fjernet fra meldingen din. Identifiser deg for å dele det trygt.',
+    fi: 'Viestistäsi poistettiin henkilötunnus. Jaa se turvallisesti tunnistautumalla.',
+    sv: 'Ett personnummer togs bort från ditt meddelande. Identifiera dig för att dela det säkert.',
+  },
+  'chat.system.visitor.identification-requested': {
+    en: 'The agent asked you to identify yourself.',
+    nb: 'Saksbehandleren ba deg identifisere deg.',
+    fi: 'Asiakaspalvelija pyysi sinua tunnistautumaan.',
+    sv: 'Handläggaren bad dig identifiera dig.',
+  },
+  'chat.system.visitor.closed': {
+    en: 'The chat has ended.',
+    nb: 'Chatten er avsluttet.',
+    fi: 'Chat on päättynyt.',
+    sv: 'Chatten har avslutats.',
+  },
+  'chat.system.agent.verified': {
+    en: 'The visitor identified and shared their identity: verified from here on.',
+    nb: 'Den besøkende identifiserte seg og delte identiteten sin: bekreftet herfra.',
+    fi: 'Vierailija tunnistautui ja jakoi henkilöllisyytensä: vahvistettu tästä eteenpäin.',
+    sv: 'Besökaren identifierade sig och delade sin identitet: verifierad från och med nu.',
+  },
+  'chat.system.agent.withdrawn': {
+    en: 'The visitor stopped sharing their identity.',
+    nb: 'Den besøkende sluttet å dele identiteten sin.',
+    fi: 'Vierailija lopetti henkilöllisyytensä jakamisen.',
+    sv: 'Besökaren slutade dela sin identitet.',
+  },
+  'chat.system.agent.redacted': {
+    en: 'A national identity number was removed from the visitor’s message.',
+    nb: 'Et fødselsnummer ble fjernet fra meldingen til den besøkende.',
+    fi: 'Vierailijan viestistä poistettiin henkilötunnus.',
+    sv: 'Ett personnummer togs bort från besökarens meddelande.',
+  },
+  'chat.system.agent.identification-requested': {
+    en: 'Identification was requested from the visitor.',
+    nb: 'Den besøkende ble bedt om å identifisere seg.',
+    fi: 'Vierailijaa pyydettiin tunnistautumaan.',
+    sv: 'Besökaren ombads identifiera sig.',
+  },
+  'chat.system.agent.closed': {
+    en: 'The conversation was closed.',
+    nb: 'Samtalen ble avsluttet.',
+    fi: 'Keskustelu suljettiin.',
+    sv: 'Samtalet avslutades.',
+  },
   // Agent console
   'chat.console.title': {
     en: 'Agent console',
