@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { WebSocket, type RawData } from 'ws';
+import { isGatewayError } from '../http/errors.js';
+import type { Logger } from '../runtime/logger.js';
+import { CLOSE_CODES, type CloseCode } from './close-codes.js';
+import { type ChatErrorCode, parseFrame } from './protocol.js';
+import type { ChatRateLimits } from './rate-limits.js';
+
+/** The tenth invalid frame closes the connection (4400). */
+export const MAX_INVALID_FRAMES = 10;
+/** A client that does not read its frames is cut off beyond this much unsent data. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+const CLIENT_ERROR_CODES = new Set<string>([
+  'invalid_message',
+  'rate_limited',
+  'topic_unknown',
+  'conversation_not_found',
+  'conversation_closed',
+  'conversation_taken',
+  'not_assigned',
+  'identification_required',
+  'text_too_long',
+  'no_conversation',
+  'offline_message_invalid',
+]);
+
+/** What a {@link ChatConnection} needs. */
+export interface ChatConnectionOptions<In> {
+  ws: WebSocket;
+  schema: z.ZodType<In>;
+  limits: ChatRateLimits;
+  /** Key of the per-session limit (the session id). */
+  sessionKey: string;
+  logger: Logger;
+  /** Handles one valid frame; frames of a connection are handled one at a time, in order. */
+  onFrame: (frame: In) => Promise<void>;
+}
+
+/**
+ * The frame pipeline both chat sockets share: rate limits first (before any parsing), then
+ * JSON + strict schema, then the handler, strictly in arrival order so a conversation's
+ * messages get their `seq` in the order they were sent. Errors become `error` frames; the
+ * connection survives everything except persistent abuse (4400, 4429).
+ */
+export class ChatConnection<In, Out extends { type: string }> {
+  /** Connection id: rate-limit key and the `origin` of the events it causes. */
+  readonly id = randomUUID();
+  readonly ws: WebSocket;
+  readonly #options: ChatConnectionOptions<In>;
+  #invalid = 0;
+  #chain: Promise<void> = Promise.resolve();
+  #closing = false;
+
+  constructor(options: ChatConnectionOptions<In>) {
+    this.#options = options;
+    this.ws = options.ws;
+    this.ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
+  }
+
+  /** Whether the socket can still be written to. */
+  get open(): boolean {
+    return !this.#closing && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  send(frame: Out): void {
+    if (!this.open) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.#options.logger.warn({ connection: this.id }, 'chat client not reading; terminated');
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  /** An `error` frame. `message` is a short English explanation for developers. */
+  error(code: ChatErrorCode, message: string): void {
+    this.send({ type: 'error', code, message } as unknown as Out);
+  }
+
+  close(code: CloseCode, reason: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.ws.close(code, reason);
+  }
+
+  /** Runs `task` after the frames already received (used for events that must not overtake them). */
+  enqueue(task: () => Promise<void>): void {
+    this.#chain = this.#chain.then(task).catch((error: unknown) => this.#failed(error));
+  }
+
+  #receive(data: RawData, isBinary: boolean): void {
+    if (this.#closing) return;
+    const verdict = this.#options.limits.allowFrame(this.id, this.#options.sessionKey);
+    // ws has already checked UTF-8 (1007 otherwise); binary frames are not part of the protocol.
+    const raw = isBinary ? undefined : rawText(data);
+    this.enqueue(async () => {
+      if (!(await verdict)) {
+        await this.#dropped();
+        return;
+      }
+      if (this.#closing) return;
+      const frame = raw === undefined ? undefined : parseFrame(raw, this.#options.schema);
+      if (frame === undefined) {
+        this.#invalidFrame();
+        return;
+      }
+      await this.#options.onFrame(frame);
+    });
+  }
+
+  async #dropped(): Promise<void> {
+    if (this.#closing) return;
+    if (!(await this.#options.limits.toleratesDrop(this.id))) {
+      this.#options.logger.warn({ connection: this.id }, 'chat client over its rate limit; closed');
+      this.close(CLOSE_CODES.rateLimited, 'rate limit exceeded');
+      return;
+    }
+    this.error('rate_limited', 'Too many messages; this one was dropped.');
+  }
+
+  #invalidFrame(): void {
+    this.#invalid += 1;
+    this.error('invalid_message', 'The frame is not valid JSON of a known type with exactly its fields.');
+    if (this.#invalid >= MAX_INVALID_FRAMES) {
+      this.#options.logger.info({ connection: this.id }, 'too many invalid chat frames; closed');
+      this.close(CLOSE_CODES.tooManyInvalid, 'too many invalid messages');
+    }
+  }
+
+  #failed(error: unknown): void {
+    if (isGatewayError(error) && CLIENT_ERROR_CODES.has(error.code)) {
+      this.error(error.code as ChatErrorCode, error.message);
+      return;
+    }
+    this.#options.logger.error({ err: error, connection: this.id }, 'chat frame failed');
+    this.error('internal_error', 'Something went wrong; please try again.');
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

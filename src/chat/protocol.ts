@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import type { ConversationStatus, MessageAuthor } from '../backends/chat-records.js';
+
+/**
+ * The chat's wire protocol: one zod schema per client frame (strict objects, so `from`,
+ * `role`, `identity`, `visitorId` or any other unknown field is refused rather than ignored),
+ * and the TypeScript types of the server's frames and views, which the browser bundles
+ * `import type`. Identity, role and sender never come from a frame: the server takes them from
+ * the session established at the upgrade.
+ * @see /tmp/chat-contract.md (the contract shared with the browser side)
+ */
+
+/** Largest frame accepted; `ws` closes with 1009 above it. */
+export const MAX_PAYLOAD_BYTES = 32 * 1024;
+/** Longest message text, in characters (Unicode code points). */
+export const MAX_TEXT_LENGTH = 4000;
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const topic = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/);
+const seq = z.number().int().nonnegative().max(2 ** 31);
+const url = z.url({ protocol: /^https?$/ }).max(2048);
+// Length is checked by the handler (`text_too_long` is a clearer answer than invalid_message);
+// the payload limit bounds it. Lone surrogates are not text a person typed.
+const LONE_SURROGATE = /\p{Cs}/u;
+const text = z.string().refine((t) => t.trim().length > 0 && !LONE_SURROGATE.test(t), 'expected non-empty text');
+
+/** Visitor → server frames. */
+export const visitorFrameSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('start'), topic, page: url.optional(), referrer: url.optional() }),
+  z.strictObject({ type: z.literal('message'), clientId: id, text }),
+  z.strictObject({ type: z.literal('typing'), typing: z.boolean() }),
+  z.strictObject({ type: z.literal('read'), seq }),
+  z.strictObject({ type: z.literal('resume'), conversationId: id, afterSeq: seq }),
+  // Field contents are checked by the handler so a bad e-mail answers `offline_message_invalid`.
+  z.strictObject({
+    type: z.literal('offline-message'),
+    name: z.string().max(200),
+    email: z.string().max(254),
+    text: z.string(),
+  }),
+  z.strictObject({ type: z.literal('end') }),
+]);
+
+/** Agent → server frames. */
+export const agentFrameSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('claim'), conversationId: id }),
+  z.strictObject({ type: z.literal('message'), conversationId: id, clientId: id, text }),
+  z.strictObject({ type: z.literal('typing'), conversationId: id, typing: z.boolean() }),
+  z.strictObject({ type: z.literal('read'), conversationId: id, seq }),
+  z.strictObject({ type: z.literal('transfer'), conversationId: id, topic }),
+  z.strictObject({ type: z.literal('close'), conversationId: id }),
+  z.strictObject({ type: z.literal('request-identification'), conversationId: id }),
+  z.strictObject({ type: z.literal('open'), conversationId: id }),
+]);
+
+export type VisitorFrame = z.infer<typeof visitorFrameSchema>;
+export type AgentFrame = z.infer<typeof agentFrameSchema>;
+
+/** Keys that could reach an object's prototype chain; a frame carrying one is refused outright. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+class ForbiddenKey extends Error {}
+
+/**
+ * Parses a text frame as JSON and validates it against `schema`. Returns `undefined` for
+ * anything that is not exactly one valid frame; the caller answers `invalid_message`.
+ */
+export function parseFrame<T>(raw: string, schema: z.ZodType<T>): T | undefined {
+  let value: unknown;
+  try {
+    // JSON.parse makes `__proto__` an own property (no pollution by itself), but code that later
+    // copies or merges the object could be fooled: refuse such frames at the door.
+    value = JSON.parse(raw, (key, v: unknown) => {
+      if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKey();
+      return v;
+    });
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Error codes of `{ type: "error" }` frames. */
+export type ChatErrorCode =
+  | 'invalid_message'
+  | 'rate_limited'
+  | 'topic_unknown'
+  | 'conversation_not_found'
+  | 'conversation_closed'
+  | 'conversation_taken'
+  | 'not_assigned'
+  | 'identification_required'
+  | 'text_too_long'
+  | 'no_conversation'
+  | 'offline_message_invalid'
+  | 'internal_error';
+
+/** Claims a visitor shared, as shown: only those the visitor ticked. */
+export interface ClaimsView {
+  name?: string;
+  nationalId?: string;
+  birthDate?: string;
+}
+
+/** A message on the wire. `text` is plain text: clients must render it as text, never as HTML. */
+export interface MessageView {
+  id: string;
+  seq: number;
+  conversationId: string;
+  from: MessageAuthor;
+  /** Agents' display name; for visitor messages, the shared name (assigned agent only). */
+  authorName?: string;
+  text: string;
+  /** ISO 8601. */
+  at: string;
+  /** The visitor was verified when sending. */
+  verified: boolean;
+  redacted?: boolean;
+  /** System lines: `verified`, `withdrawn`, `redacted`, `identification-requested`, `closed`. */
+  systemCode?: string;
+}
+
+/** The identity the assigned agent sees. */
+export interface AgentIdentityView {
+  verified: true;
+  provider: string;
+  loa: string;
+  claims: ClaimsView;
+  /** ISO 8601: verified from here on. */
+  since: string;
+}
+
+/**
+ * `identity` is the full {@link AgentIdentityView} only for the agent assigned to the
+ * conversation; other agents get `{ verified }`; the visitor gets `{ verified, claims }` of
+ * their own sharing.
+ */
+export interface ConversationView {
+  id: string;
+  topic: string;
+  status: ConversationStatus;
+  createdAt: string;
+  assignedTo?: { name: string };
+  messages: MessageView[];
+  identity?: AgentIdentityView | { verified: boolean; claims?: ClaimsView };
+  verifiedSince?: string;
+}
+
+/** A conversation in a queue or assignment list; never identity data. */
+export interface ConversationSummary {
+  id: string;
+  topic: string;
+  status: ConversationStatus;
+  createdAt: string;
+  updatedAt: string;
+  verified: boolean;
+  assignedTo?: { name: string };
+}
+
+/** A topic as a visitor sees it. */
+export interface TopicView {
+  id: string;
+  title: string;
+  requiresIdentification: boolean;
+  /** Whether this visitor may start it now. */
+  allowed: boolean;
+}
+
+/** An identity provider to identify with. */
+export interface ProviderChoice {
+  id: string;
+  label: string;
+  loginUrl: string;
+}
+
+/** An offline message as the console shows it. */
+export interface OfflineMessageView {
+  id: string;
+  name: string;
+  email: string;
+  text: string;
+  redacted: boolean;
+  createdAt: string;
+}
+
+/** Server → visitor frames. */
+export type ServerToVisitorFrame =
+  | {
+      type: 'welcome';
+      visitor: { verified: boolean; claims: ClaimsView };
+      topics: TopicView[];
+      agentsOnline: boolean;
+      conversation?: ConversationView;
+    }
+  | { type: 'conversation'; conversation: ConversationView }
+  | { type: 'identification-required'; topic: string; providers: ProviderChoice[] }
+  | { type: 'ack'; clientId: string; message: MessageView }
+  | { type: 'message'; conversationId: string; message: MessageView }
+  | { type: 'redacted'; clientId: string; count: number }
+  | { type: 'typing'; typing: boolean }
+  | { type: 'read'; seq: number }
+  | { type: 'identification-request'; conversationId: string; url: string; expiresAt: string }
+  | { type: 'identity'; verified: boolean; claims: ClaimsView }
+  | { type: 'status'; conversationId: string; status: ConversationStatus; agentName?: string }
+  | { type: 'offline-message-saved'; id: string }
+  | { type: 'error'; code: ChatErrorCode; message: string };
+
+/** Server → agent frames. */
+export type ServerToAgentFrame =
+  | {
+      type: 'welcome';
+      agent: { name: string; roles: string[] };
+      queues: Array<{ topic: string; title: string; conversations: ConversationSummary[] }>;
+      assigned: ConversationSummary[];
+      offlineMessages: OfflineMessageView[];
+    }
+  | { type: 'queue'; topic: string; conversations: ConversationSummary[] }
+  | { type: 'conversation'; conversation: ConversationView }
+  | { type: 'message'; conversationId: string; message: MessageView }
+  | { type: 'ack'; clientId: string; message: MessageView }
+  | { type: 'typing'; conversationId: string; typing: boolean }
+  | { type: 'read'; conversationId: string; seq: number }
+  | { type: 'identity'; conversationId: string; identity: AgentIdentityView | null }
+  | { type: 'offline-message'; message: OfflineMessageView }
+  | { type: 'error'; code: ChatErrorCode; message: string };

@@ -1,0 +1,50 @@
+import type { SharedIdentity } from '../auth/session-state.js';
+import type { Language, TopicConfig } from '../config/schema.js';
+import { loaAtLeast } from '../identity/verified-identity.js';
+import type { TenantContext } from '../tenants/tenant-context.js';
+import { localize } from '../web/i18n.js';
+import type { ProviderChoice, TopicView } from './protocol.js';
+
+/** The tenant's topic with this id, if any. */
+export function findTopic(tenant: TenantContext, topicId: string): TopicConfig | undefined {
+  return tenant.config.topics.find((t) => t.id === topicId);
+}
+
+/**
+ * Whether a visitor may start (or be transferred into) a topic. Without a requirement anyone
+ * may; with one, only a visitor whose *shared* identity (what they opted in to, not what the
+ * broker sent) meets the minimum LoA and includes every required claim. Anonymous sessions can
+ * therefore never enter a restricted topic (ARCHITECTURE invariant).
+ */
+export function mayStartTopic(topic: TopicConfig, identity: SharedIdentity | undefined): boolean {
+  const requirement = topic.requiresIdentification;
+  if (!requirement) return true;
+  if (!identity) return false;
+  return loaAtLeast(identity.loa, requirement.minimumLoa) && requirement.claims.every((c) => identity.claimNames.includes(c));
+}
+
+/** The tenant's topics as a visitor sees them, with whether this visitor may start each. */
+export function topicViews(tenant: TenantContext, lang: Language, identity: SharedIdentity | undefined): TopicView[] {
+  return tenant.config.topics.map((topic) => ({
+    id: topic.id,
+    title: localize(topic.title, lang),
+    requiresIdentification: !!topic.requiresIdentification,
+    allowed: mayStartTopic(topic, identity),
+  }));
+}
+
+/**
+ * The providers a visitor can identify with. The login runs in a new window and comes back to
+ * `/chat/identified`; `conversationId` binds the identity to the conversation of a step-up.
+ */
+export function providerChoices(tenant: TenantContext, lang: Language, conversationId?: string): ProviderChoice[] {
+  const returnTo = `${tenant.basePath}/chat/identified`;
+  return tenant.config.providers.map((provider) => {
+    const query = new URLSearchParams({ ...(conversationId ? { conversation: conversationId } : {}), returnTo });
+    return {
+      id: provider.id,
+      label: localize(provider.label, lang),
+      loginUrl: `${tenant.basePath}/auth/${provider.id}/login?${query}`,
+    };
+  });
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Request, RequestHandler, Response } from 'express';
+import type session from 'express-session';
+import type { SessionData } from 'express-session';
+import type { StaffRecord } from '../auth/session-state.js';
+import type { StaffRole } from '../config/schema.js';
+import type { TenantContext } from '../tenants/tenant-context.js';
+
+/** The two chat sockets. */
+export type ChatEndpoint = 'visitor' | 'agent';
+
+/** Staff roles that may use the agent console. Security officers (CERT) read transcripts elsewhere. */
+export const CONSOLE_ROLES: readonly StaffRole[] = ['agent', 'supervisor', 'admin'];
+
+/** Which tenant and socket an upgrade's path names, or `undefined` (→ 404). */
+export function matchEndpoint(
+  tenants: readonly TenantContext[],
+  rawUrl: string | undefined,
+): { tenant: TenantContext; endpoint: ChatEndpoint } | undefined {
+  if (!rawUrl?.startsWith('/')) return undefined;
+  const path = rawUrl.split('?')[0] ?? '';
+  for (const tenant of tenants) {
+    if (path === `${tenant.basePath}/ws/visitor`) return { tenant, endpoint: 'visitor' };
+    if (path === `${tenant.basePath}/ws/agent`) return { tenant, endpoint: 'agent' };
+  }
+  return undefined;
+}
+
+/** An upgrade refused before the handshake, answered with a plain HTTP status. */
+export interface UpgradeRefusal {
+  ok: false;
+  status: 400 | 401 | 403 | 404 | 429;
+  /** For the log only. */
+  reason: string;
+}
+
+/** An upgrade allowed: who is connecting, taken from the server-side session only. */
+export interface AuthenticatedUpgrade {
+  ok: true;
+  sessionId: string;
+  /** Stable pseudonymous visitor id (assigned and saved here when the session had none). */
+  visitorId: string;
+  session: SessionData;
+  /** The staff login for this tenant (agent socket only). */
+  staff?: StaffRecord;
+}
+
+/** What {@link authenticateUpgrade} needs. */
+export interface UpgradeAuthOptions {
+  tenant: TenantContext;
+  endpoint: ChatEndpoint;
+  sessionParser: RequestHandler;
+  sessionStore: session.Store;
+}
+
+/**
+ * Authenticates a WebSocket upgrade before any handshake, the way ws's
+ * `examples/express-session-parse` does: the Express session middleware runs on the raw
+ * request, so the socket sees exactly the session the pages see.
+ *
+ * - The `Origin` must be one of the tenant's allowed origins (403, also when missing): cookies
+ *   ride along on cross-site WebSocket requests, so without this any site could open a chat in
+ *   the visitor's name (cross-site WebSocket hijacking).
+ * - The session must exist in the store (401): the page load creates it.
+ * - The agent socket needs a staff login for this tenant (401) with a console role (403).
+ * @see https://github.com/websockets/ws/blob/master/examples/express-session-parse/index.js
+ * @see https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/11-Client-side_Testing/10-Testing_WebSockets
+ */
+export async function authenticateUpgrade(
+  req: IncomingMessage,
+  options: UpgradeAuthOptions,
+): Promise<AuthenticatedUpgrade | UpgradeRefusal> {
+  const { tenant, endpoint } = options;
+  if (req.method !== 'GET') return refusal(400, 'method');
+  const origin = req.headers.origin;
+  if (!origin) return refusal(403, 'origin missing');
+  if (!tenant.allowedOrigins.has(origin)) return refusal(403, 'origin not allowed');
+  if (!req.headers.cookie) return refusal(401, 'no session cookie');
+
+  const parsed = req as IncomingMessage & Partial<Pick<Request, 'session' | 'sessionID'>>;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // No response exists yet: the parser only reads the cookie and loads the session.
+      options.sessionParser(parsed as Request, {} as Response, (error?: unknown) => (error ? reject(error) : resolve()));
+    });
+  } catch {
+    return refusal(401, 'session unreadable');
+  }
+  const sessionId = parsed.sessionID;
+  const live = parsed.session;
+  // express-session makes up a fresh session for an unknown cookie; only a stored one counts.
+  if (!sessionId || !live || !(await storedSession(options.sessionStore, sessionId))) {
+    return refusal(401, 'unknown session');
+  }
+
+  if (endpoint === 'agent') {
+    const staff = live.staff?.[tenant.config.id];
+    if (!staff) return refusal(401, 'no staff login');
+    if (!staff.roles.some((role) => (CONSOLE_ROLES as readonly string[]).includes(role))) {
+      return refusal(403, 'no console role');
+    }
+    return { ok: true, sessionId, visitorId: live.visitorId ?? `staff:${staff.subject}`, session: live, staff };
+  }
+
+  if (!live.visitorId) {
+    live.visitorId = randomUUID();
+    await new Promise<void>((resolve, reject) => live.save((error) => (error ? reject(error) : resolve())));
+  }
+  return { ok: true, sessionId, visitorId: live.visitorId, session: live };
+}
+
+async function storedSession(store: session.Store, sessionId: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    store.get(sessionId, (error, data) => resolve(!error && !!data));
+  });
+}
+
+function refusal(status: UpgradeRefusal['status'], reason: string): UpgradeRefusal {
+  return { ok: false, status, reason };
+}
+
+const STATUS_TEXT: Record<UpgradeRefusal['status'], string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+};
+
+/** Answers a refused upgrade with a plain HTTP response and closes the socket (no handshake). */
+export function refuseUpgrade(socket: Duplex, status: UpgradeRefusal['status']): void {
+  if (socket.destroyed) return;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n${
+      status === 429 ? 'Retry-After: 60\r\n' : ''
+    }\r\n`,
+  );
+}

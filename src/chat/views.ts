@@ -1,0 +1,129 @@
+import type { SharedIdentity } from '../auth/session-state.js';
+import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from '../backends/chat-records.js';
+import type {
+  AgentIdentityView,
+  ClaimsView,
+  ConversationSummary,
+  ConversationView,
+  MessageView,
+  OfflineMessageView,
+} from './protocol.js';
+
+// Records become views here and nowhere else, so what each side may see is decided in one file.
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Only the claims the visitor ticked. */
+export function claimsView(identity: SharedIdentity | undefined): ClaimsView {
+  if (!identity) return {};
+  const { claims, claimNames } = identity;
+  return {
+    ...(claimNames.includes('name') && claims.name ? { name: claims.name } : {}),
+    ...(claimNames.includes('nationalId') && claims.nationalId ? { nationalId: claims.nationalId } : {}),
+    ...(claimNames.includes('birthDate') && claims.birthDate ? { birthDate: claims.birthDate } : {}),
+  };
+}
+
+/** The identity as the assigned agent sees it. */
+export function agentIdentityView(conversation: ConversationRecord, identity: SharedIdentity): AgentIdentityView {
+  return {
+    verified: true,
+    provider: identity.provider,
+    loa: identity.loa,
+    claims: claimsView(identity),
+    since: iso(conversation.identity?.since ?? identity.sharedAt),
+  };
+}
+
+/**
+ * A message as sent. `visitorName` labels visitor messages (the shared name, for the assigned
+ * agent only); agents' names are shown to everyone.
+ */
+export function messageView(message: MessageRecord, visitorName?: string): MessageView {
+  const authorName = message.from === 'agent' ? message.authorName : message.from === 'visitor' ? visitorName : undefined;
+  return {
+    id: message.id,
+    seq: message.seq,
+    conversationId: message.conversationId,
+    from: message.from,
+    ...(authorName ? { authorName } : {}),
+    text: message.text,
+    at: iso(message.at),
+    verified: message.verified,
+    ...(message.redacted ? { redacted: true } : {}),
+    ...(message.systemCode ? { systemCode: message.systemCode } : {}),
+  };
+}
+
+/** A queue or assignment entry: never identity data beyond "verified". */
+export function conversationSummary(conversation: ConversationRecord): ConversationSummary {
+  return {
+    id: conversation.id,
+    topic: conversation.topic,
+    status: conversation.status,
+    createdAt: iso(conversation.createdAt),
+    updatedAt: iso(conversation.updatedAt),
+    verified: !!conversation.identity,
+    ...(conversation.assignedTo ? { assignedTo: { name: conversation.assignedTo.name } } : {}),
+  };
+}
+
+function baseView(conversation: ConversationRecord, messages: MessageView[]): ConversationView {
+  return {
+    id: conversation.id,
+    topic: conversation.topic,
+    status: conversation.status,
+    createdAt: iso(conversation.createdAt),
+    ...(conversation.assignedTo ? { assignedTo: { name: conversation.assignedTo.name } } : {}),
+    messages,
+    ...(conversation.identity ? { verifiedSince: iso(conversation.identity.since) } : {}),
+  };
+}
+
+/** The visitor's own conversation: their own shared claims, the agent's name. */
+export function visitorConversationView(
+  conversation: ConversationRecord,
+  messages: MessageRecord[],
+  identity: SharedIdentity | undefined,
+): ConversationView {
+  return {
+    ...baseView(
+      conversation,
+      messages.map((m) => messageView(m)),
+    ),
+    identity: { verified: !!conversation.identity, ...(identity ? { claims: claimsView(identity) } : {}) },
+  };
+}
+
+/**
+ * A conversation for an agent. Claims are included only when `assignedToViewer` (the agent
+ * currently assigned); every other agent learns only whether it is verified.
+ */
+export function agentConversationView(
+  conversation: ConversationRecord,
+  messages: MessageRecord[],
+  assignedToViewer: boolean,
+  identity: SharedIdentity | undefined,
+): ConversationView {
+  const visible = assignedToViewer ? identity : undefined;
+  const visitorName = visible && visible.claimNames.includes('name') ? visible.claims.name : undefined;
+  return {
+    ...baseView(
+      conversation,
+      messages.map((m) => messageView(m, visitorName)),
+    ),
+    identity: visible ? agentIdentityView(conversation, visible) : { verified: !!conversation.identity },
+  };
+}
+
+/** An offline message for the console. */
+export function offlineMessageView(message: OfflineMessageRecord): OfflineMessageView {
+  return {
+    id: message.id,
+    name: message.name,
+    email: message.email,
+    text: message.text,
+    redacted: message.redacted,
+    createdAt: iso(message.createdAt),
+  };
+}
