@@ -157,6 +157,11 @@ function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv, issues: strin
     else config.port = port;
   }
   if (env.PUBLIC_URL) config.publicUrl = env.PUBLIC_URL;
+  // Without an explicit public URL the gateway is its own origin on this machine, so a PORT
+  // override moves the redirect URIs along with the listener.
+  if (config.publicUrl === undefined && typeof (config.port ?? 3000) === 'number') {
+    config.publicUrl = `http://localhost:${config.port ?? 3000}`;
+  }
   if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
   if (env.SESSION_SECRET) section('session').secret = env.SESSION_SECRET;
   if (env.DATA_KEY) config.dataKey = env.DATA_KEY;

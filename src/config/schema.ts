@@ -216,7 +216,7 @@ const tenantSchema = z.strictObject({
 
 export const configSchema = z
   .strictObject({
-    /** External base URL of the gateway (redirect URIs are built from it). https in production. */
+    /** External base URL of the gateway (redirect URIs are built from it). https in production. Default `http://localhost:{port}`. */
     publicUrl: z.url().default('http://localhost:3000'),
     /** Listening port; `PORT` overrides. Default 3000. */
     port: z.number().int().min(0).max(65535).default(3000),

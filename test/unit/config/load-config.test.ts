@@ -231,3 +231,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { NODE_ENV: 'production' } })).toThrow(ConfigError);
   });
 });
+
+describe('publicUrl default', () => {
+  it('follows the port when no public URL is configured', () => {
+    const { config } = parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PORT: '3100' } });
+    expect(config.publicUrl).toBe('http://localhost:3100');
+  });
+});
