@@ -148,7 +148,10 @@ export class BuiltInBackend implements ChatBackend {
     });
     if (!updated) throw notFound();
     if (refusal) throw refusal;
-    this.#logger.info({ tenant: updated.tenantId, conversation: updated.id, agent: agent.subject }, 'conversation claimed');
+    this.#logger.info(
+      { tenant: updated.tenantId, conversation: updated.id, agent: agent.subject },
+      'conversation claimed',
+    );
     this.#changed(updated);
     this.publish({ type: 'queue', tenantId: updated.tenantId, topic: updated.topic });
     return updated;
@@ -168,7 +171,8 @@ export class BuiltInBackend implements ChatBackend {
     if (!updated) throw notFound();
     if (refusal) throw refusal;
     this.#changed(updated, previous?.assignedTo?.subject);
-    if (previous && previous.topic !== topic) this.publish({ type: 'queue', tenantId: updated.tenantId, topic: previous.topic });
+    if (previous && previous.topic !== topic)
+      this.publish({ type: 'queue', tenantId: updated.tenantId, topic: previous.topic });
     this.publish({ type: 'queue', tenantId: updated.tenantId, topic });
     return updated;
   }
@@ -187,7 +191,10 @@ export class BuiltInBackend implements ChatBackend {
     return updated;
   }
 
-  async attachIdentity(conversationId: string, identity: SharedIdentity): Promise<ConversationRecord | undefined> {
+  async attachIdentity(
+    conversationId: string,
+    identity: SharedIdentity,
+  ): Promise<ConversationRecord | undefined> {
     const now = this.#clock.now();
     let attached = false;
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
@@ -214,10 +221,17 @@ export class BuiltInBackend implements ChatBackend {
   }
 
   readIdentity(conversation: ConversationRecord): SharedIdentity | undefined {
-    return conversation.identity ? this.#crypto.open<SharedIdentity>(conversation.identity.sealed) : undefined;
+    return conversation.identity
+      ? this.#crypto.open<SharedIdentity>(conversation.identity.sealed)
+      : undefined;
   }
 
-  async typing(conversation: ConversationRecord, from: 'visitor' | 'agent', typing: boolean, origin?: string): Promise<void> {
+  async typing(
+    conversation: ConversationRecord,
+    from: 'visitor' | 'agent',
+    typing: boolean,
+    origin?: string,
+  ): Promise<void> {
     this.publish({
       type: 'typing',
       tenantId: conversation.tenantId,
@@ -237,7 +251,14 @@ export class BuiltInBackend implements ChatBackend {
     });
     if (!updated) throw notFound();
     if (moved) {
-      this.publish({ type: 'read', tenantId: updated.tenantId, visitorId: updated.visitorId, conversationId, by, seq });
+      this.publish({
+        type: 'read',
+        tenantId: updated.tenantId,
+        visitorId: updated.visitorId,
+        conversationId,
+        by,
+        seq,
+      });
     }
   }
 

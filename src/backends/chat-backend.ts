@@ -21,14 +21,56 @@ export interface AgentRef {
  * `origin` names the connection that caused the event, so it is not echoed back to it.
  */
 export type ChatEvent =
-  | { type: 'message'; tenantId: string; visitorId: string; conversationId: string; message: MessageRecord; origin?: string }
-  | { type: 'conversation'; tenantId: string; visitorId: string; conversationId: string; conversation: ConversationRecord; previousAssignee?: string }
-  | { type: 'identity'; tenantId: string; visitorId: string; conversationId: string; conversation: ConversationRecord }
-  | { type: 'typing'; tenantId: string; visitorId: string; conversationId: string; from: 'visitor' | 'agent'; typing: boolean; origin?: string }
-  | { type: 'read'; tenantId: string; visitorId: string; conversationId: string; by: 'visitor' | 'agent'; seq: number }
+  | {
+      type: 'message';
+      tenantId: string;
+      visitorId: string;
+      conversationId: string;
+      message: MessageRecord;
+      origin?: string;
+    }
+  | {
+      type: 'conversation';
+      tenantId: string;
+      visitorId: string;
+      conversationId: string;
+      conversation: ConversationRecord;
+      previousAssignee?: string;
+    }
+  | {
+      type: 'identity';
+      tenantId: string;
+      visitorId: string;
+      conversationId: string;
+      conversation: ConversationRecord;
+    }
+  | {
+      type: 'typing';
+      tenantId: string;
+      visitorId: string;
+      conversationId: string;
+      from: 'visitor' | 'agent';
+      typing: boolean;
+      origin?: string;
+    }
+  | {
+      type: 'read';
+      tenantId: string;
+      visitorId: string;
+      conversationId: string;
+      by: 'visitor' | 'agent';
+      seq: number;
+    }
   | { type: 'queue'; tenantId: string; topic: string }
   | { type: 'offline-message'; tenantId: string; message: OfflineMessageRecord }
-  | { type: 'identification-request'; tenantId: string; visitorId: string; conversationId: string; url: string; expiresAt: number };
+  | {
+      type: 'identification-request';
+      tenantId: string;
+      visitorId: string;
+      conversationId: string;
+      url: string;
+      expiresAt: number;
+    };
 
 /** Receives a tenant's chat events. */
 export type ChatEventListener = (event: ChatEvent) => void;
@@ -108,7 +150,12 @@ export interface ChatBackend {
   detachIdentity(conversationId: string): Promise<ConversationRecord | undefined>;
   /** Opens a conversation's sealed identity. */
   readIdentity(conversation: ConversationRecord): SharedIdentity | undefined;
-  typing(conversation: ConversationRecord, from: 'visitor' | 'agent', typing: boolean, origin?: string): Promise<void>;
+  typing(
+    conversation: ConversationRecord,
+    from: 'visitor' | 'agent',
+    typing: boolean,
+    origin?: string,
+  ): Promise<void>;
   /** Moves the read marker of one side forward (never back). */
   markRead(conversationId: string, by: 'visitor' | 'agent', seq: number): Promise<void>;
   saveOfflineMessage(input: OfflineMessageInput): Promise<OfflineMessageRecord>;

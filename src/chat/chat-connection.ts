@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { type RawData, WebSocket } from 'ws';
 import type { z } from 'zod';
-import { WebSocket, type RawData } from 'ws';
 import { isGatewayError } from '../http/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { CLOSE_CODES, type CloseCode } from './close-codes.js';

@@ -39,12 +39,14 @@ export class ChatHub {
     );
   }
 
-  /** Reserves a connection slot for a session; `false` when it already has the maximum. */
-  reserve(sessionId: string): boolean {
-    const count = this.#perSession.get(sessionId) ?? 0;
-    if (count >= MAX_CONNECTIONS_PER_SESSION) return false;
-    this.#perSession.set(sessionId, count + 1);
-    return true;
+  /** Whether a session may open one more socket. */
+  hasRoom(sessionId: string): boolean {
+    return (this.#perSession.get(sessionId) ?? 0) < MAX_CONNECTIONS_PER_SESSION;
+  }
+
+  /** Counts a session's open socket. */
+  reserve(sessionId: string): void {
+    this.#perSession.set(sessionId, (this.#perSession.get(sessionId) ?? 0) + 1);
   }
 
   /** Returns a slot taken by {@link reserve}. */
@@ -80,7 +82,8 @@ export class ChatHub {
 
   /** Tells a visitor's open sockets that their shared identity changed (shared or withdrawn). */
   setVisitorIdentity(tenantId: string, visitorId: string, identity: SharedIdentity | undefined): void {
-    for (const visitor of this.#visitors.get(visitorKey(tenantId, visitorId)) ?? []) visitor.setIdentity(identity);
+    for (const visitor of this.#visitors.get(visitorKey(tenantId, visitorId)) ?? [])
+      visitor.setIdentity(identity);
   }
 
   /** Closes every socket (1001) and stops listening to the back end. */
@@ -94,7 +97,8 @@ export class ChatHub {
 
   #route(tenantId: string, event: ChatEvent): void {
     if ('visitorId' in event) {
-      for (const visitor of this.#visitors.get(visitorKey(tenantId, event.visitorId)) ?? []) visitor.onEvent(event);
+      for (const visitor of this.#visitors.get(visitorKey(tenantId, event.visitorId)) ?? [])
+        visitor.onEvent(event);
     }
     for (const agent of this.#agents.get(tenantId) ?? []) agent.onEvent(event);
   }

@@ -17,12 +17,18 @@ export const MAX_TEXT_LENGTH = 4000;
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const topic = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/);
-const seq = z.number().int().nonnegative().max(2 ** 31);
+const seq = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(2 ** 31);
 const url = z.url({ protocol: /^https?$/ }).max(2048);
 // Length is checked by the handler (`text_too_long` is a clearer answer than invalid_message);
 // the payload limit bounds it. Lone surrogates are not text a person typed.
 const LONE_SURROGATE = /\p{Cs}/u;
-const text = z.string().refine((t) => t.trim().length > 0 && !LONE_SURROGATE.test(t), 'expected non-empty text');
+const text = z
+  .string()
+  .refine((t) => t.trim().length > 0 && !LONE_SURROGATE.test(t), 'expected non-empty text');
 
 /** Visitor → server frames. */
 export const visitorFrameSchema = z.discriminatedUnion('type', [

@@ -30,7 +30,11 @@ export class ChatRateLimits {
     if (sessionPerSecond < connectionPerSecond) {
       throw new TypeError('sessionPerSecond must be at least connectionPerSecond');
     }
-    this.#connection = new RateLimiterMemory({ keyPrefix: 'chat-conn', points: connectionPerSecond, duration: 1 });
+    this.#connection = new RateLimiterMemory({
+      keyPrefix: 'chat-conn',
+      points: connectionPerSecond,
+      duration: 1,
+    });
     this.#session = new RateLimiterMemory({ keyPrefix: 'chat-sess', points: sessionPerSecond, duration: 1 });
     this.#drops = new RateLimiterMemory({
       keyPrefix: 'chat-drop',

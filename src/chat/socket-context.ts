@@ -28,7 +28,10 @@ export function socketLanguage(req: IncomingMessage, fallback: Language): Langua
  * the socket's peer; with a hop count, that many entries from the right of X-Forwarded-For;
  * with `true` (or a subnet list, approximated here) the left-most entry.
  */
-export function clientAddress(req: IncomingMessage, trustProxy: boolean | number | string): string | undefined {
+export function clientAddress(
+  req: IncomingMessage,
+  trustProxy: boolean | number | string,
+): string | undefined {
   const peer = req.socket.remoteAddress;
   if (trustProxy === false || trustProxy === 0) return peer;
   const header = req.headers['x-forwarded-for'];

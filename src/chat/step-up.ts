@@ -47,7 +47,10 @@ export class StepUp {
   }
 
   /** Issues a link for the conversation's visitor and delivers it to their sockets only. */
-  async issue(tenant: TenantContext, conversation: ConversationRecord): Promise<{ url: string; expiresAt: number }> {
+  async issue(
+    tenant: TenantContext,
+    conversation: ConversationRecord,
+  ): Promise<{ url: string; expiresAt: number }> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = this.#options.clock.now() + this.#ttlMs;
     await this.#options.tokens.save(hashToken(token), {
@@ -145,7 +148,10 @@ export function listenToIdentityEvents(options: IdentityListenerOptions): () => 
   };
   const listener = (event: IdentityEvent) => {
     handle(event).catch((error: unknown) =>
-      logger.error({ err: error, tenant: event.tenantId, event: event.type }, 'identity event not applied to chat'),
+      logger.error(
+        { err: error, tenant: event.tenantId, event: event.type },
+        'identity event not applied to chat',
+      ),
     );
   };
   options.identityEvents.on('identity', listener);
@@ -162,7 +168,10 @@ async function ownConversation(
   const conversation = await backend.getConversation(conversationId);
   if (!conversation || conversation.tenantId !== tenantId || conversation.status === 'closed') return [];
   if (conversation.visitorId !== visitorId) {
-    logger.warn({ tenant: tenantId, conversation: conversationId }, 'identity shared for a conversation of another visitor; ignored');
+    logger.warn(
+      { tenant: tenantId, conversation: conversationId },
+      'identity shared for a conversation of another visitor; ignored',
+    );
     return [];
   }
   return [conversation];

@@ -20,11 +20,18 @@ export function mayStartTopic(topic: TopicConfig, identity: SharedIdentity | und
   const requirement = topic.requiresIdentification;
   if (!requirement) return true;
   if (!identity) return false;
-  return loaAtLeast(identity.loa, requirement.minimumLoa) && requirement.claims.every((c) => identity.claimNames.includes(c));
+  return (
+    loaAtLeast(identity.loa, requirement.minimumLoa) &&
+    requirement.claims.every((c) => identity.claimNames.includes(c))
+  );
 }
 
 /** The tenant's topics as a visitor sees them, with whether this visitor may start each. */
-export function topicViews(tenant: TenantContext, lang: Language, identity: SharedIdentity | undefined): TopicView[] {
+export function topicViews(
+  tenant: TenantContext,
+  lang: Language,
+  identity: SharedIdentity | undefined,
+): TopicView[] {
   return tenant.config.topics.map((topic) => ({
     id: topic.id,
     title: localize(topic.title, lang),
@@ -37,10 +44,17 @@ export function topicViews(tenant: TenantContext, lang: Language, identity: Shar
  * The providers a visitor can identify with. The login runs in a new window and comes back to
  * `/chat/identified`; `conversationId` binds the identity to the conversation of a step-up.
  */
-export function providerChoices(tenant: TenantContext, lang: Language, conversationId?: string): ProviderChoice[] {
+export function providerChoices(
+  tenant: TenantContext,
+  lang: Language,
+  conversationId?: string,
+): ProviderChoice[] {
   const returnTo = `${tenant.basePath}/chat/identified`;
   return tenant.config.providers.map((provider) => {
-    const query = new URLSearchParams({ ...(conversationId ? { conversation: conversationId } : {}), returnTo });
+    const query = new URLSearchParams({
+      ...(conversationId ? { conversation: conversationId } : {}),
+      returnTo,
+    });
     return {
       id: provider.id,
       label: localize(provider.label, lang),

@@ -31,7 +31,7 @@ export function matchEndpoint(
 /** An upgrade refused before the handshake, answered with a plain HTTP status. */
 export interface UpgradeRefusal {
   ok: false;
-  status: 400 | 401 | 403 | 404 | 429;
+  status: 400 | 401 | 403 | 404 | 429 | 500 | 503;
   /** For the log only. */
   reason: string;
 }
@@ -83,7 +83,9 @@ export async function authenticateUpgrade(
   try {
     await new Promise<void>((resolve, reject) => {
       // No response exists yet: the parser only reads the cookie and loads the session.
-      options.sessionParser(parsed as Request, {} as Response, (error?: unknown) => (error ? reject(error) : resolve()));
+      options.sessionParser(parsed as Request, {} as Response, (error?: unknown) =>
+        error ? reject(error) : resolve(),
+      );
     });
   } catch {
     return refusal(401, 'session unreadable');
@@ -101,7 +103,13 @@ export async function authenticateUpgrade(
     if (!staff.roles.some((role) => (CONSOLE_ROLES as readonly string[]).includes(role))) {
       return refusal(403, 'no console role');
     }
-    return { ok: true, sessionId, visitorId: live.visitorId ?? `staff:${staff.subject}`, session: live, staff };
+    return {
+      ok: true,
+      sessionId,
+      visitorId: live.visitorId ?? `staff:${staff.subject}`,
+      session: live,
+      staff,
+    };
   }
 
   if (!live.visitorId) {
@@ -127,6 +135,8 @@ const STATUS_TEXT: Record<UpgradeRefusal['status'], string> = {
   403: 'Forbidden',
   404: 'Not Found',
   429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 /** Answers a refused upgrade with a plain HTTP response and closes the socket (no handshake). */

@@ -25,7 +25,10 @@ export function claimsView(identity: SharedIdentity | undefined): ClaimsView {
 }
 
 /** The identity as the assigned agent sees it. */
-export function agentIdentityView(conversation: ConversationRecord, identity: SharedIdentity): AgentIdentityView {
+export function agentIdentityView(
+  conversation: ConversationRecord,
+  identity: SharedIdentity,
+): AgentIdentityView {
   return {
     verified: true,
     provider: identity.provider,
@@ -40,7 +43,8 @@ export function agentIdentityView(conversation: ConversationRecord, identity: Sh
  * agent only); agents' names are shown to everyone.
  */
 export function messageView(message: MessageRecord, visitorName?: string): MessageView {
-  const authorName = message.from === 'agent' ? message.authorName : message.from === 'visitor' ? visitorName : undefined;
+  const authorName =
+    message.from === 'agent' ? message.authorName : message.from === 'visitor' ? visitorName : undefined;
   return {
     id: message.id,
     seq: message.seq,
@@ -106,7 +110,7 @@ export function agentConversationView(
   identity: SharedIdentity | undefined,
 ): ConversationView {
   const visible = assignedToViewer ? identity : undefined;
-  const visitorName = visible && visible.claimNames.includes('name') ? visible.claims.name : undefined;
+  const visitorName = visible?.claimNames.includes('name') ? visible.claims.name : undefined;
   return {
     ...baseView(
       conversation,

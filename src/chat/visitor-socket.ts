@@ -1,3 +1,4 @@
+import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { SharedIdentity } from '../auth/session-state.js';
 import type { ChatBackend, ChatEvent } from '../backends/chat-backend.js';
@@ -21,7 +22,6 @@ import { collectMetadata } from './socket-context.js';
 import { systemLine } from './step-up.js';
 import { findTopic, mayStartTopic, providerChoices, topicViews } from './topic-policy.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
-import type { WebSocket } from 'ws';
 
 /** What a visitor socket needs. */
 export interface VisitorSocketOptions {
@@ -101,7 +101,11 @@ export class VisitorSocket implements VisitorEndpoint {
     this.#identity = identity;
     if (before === JSON.stringify(claimsView(identity)) + !!identity) return;
     this.#connection.enqueue(async () => {
-      this.#connection.send({ type: 'identity', verified: !!this.#identity, claims: claimsView(this.#identity) });
+      this.#connection.send({
+        type: 'identity',
+        verified: !!this.#identity,
+        claims: claimsView(this.#identity),
+      });
     });
   }
 
@@ -118,7 +122,11 @@ export class VisitorSocket implements VisitorEndpoint {
     switch (event.type) {
       case 'message':
         if (event.origin === this.id) return;
-        this.#connection.send({ type: 'message', conversationId: event.conversationId, message: messageView(event.message) });
+        this.#connection.send({
+          type: 'message',
+          conversationId: event.conversationId,
+          message: messageView(event.message),
+        });
         return;
       case 'conversation':
         this.#connection.send({
@@ -171,7 +179,10 @@ export class VisitorSocket implements VisitorEndpoint {
       case 'resume': {
         const conversation = await this.#mine(frame.conversationId);
         this.#current = conversation.id;
-        this.#connection.send({ type: 'conversation', conversation: await this.#view(conversation, frame.afterSeq) });
+        this.#connection.send({
+          type: 'conversation',
+          conversation: await this.#view(conversation, frame.afterSeq),
+        });
         return;
       }
       case 'offline-message':
@@ -191,12 +202,20 @@ export class VisitorSocket implements VisitorEndpoint {
     if (!topic) throw new GatewayError('topic_unknown', 'No such topic.');
     if (!mayStartTopic(topic, this.#identity)) {
       // The answer names the topic and how to identify, never anything of the topic itself.
-      this.#connection.send({ type: 'identification-required', topic: topic.id, providers: providerChoices(tenant, lang) });
+      this.#connection.send({
+        type: 'identification-required',
+        topic: topic.id,
+        providers: providerChoices(tenant, lang),
+      });
       return;
     }
     const open = await this.#backend.openConversationsOf(this.tenantId, this.visitorId);
     const existing = open.find((c) => c.topic === topic.id);
-    const metadata: ConversationMetadata = collectMetadata(tenant.config.metadata, this.#options.connection, frame);
+    const metadata: ConversationMetadata = collectMetadata(
+      tenant.config.metadata,
+      this.#options.connection,
+      frame,
+    );
     const conversation =
       existing ??
       (await this.#backend.startConversation({
@@ -226,7 +245,8 @@ export class VisitorSocket implements VisitorEndpoint {
       origin: this.id,
       ...(guarded.redacted > 0 ? { redacted: true } : {}),
     });
-    if (guarded.redacted > 0 && !duplicate) this.#connection.send({ type: 'redacted', clientId, count: guarded.redacted });
+    if (guarded.redacted > 0 && !duplicate)
+      this.#connection.send({ type: 'redacted', clientId, count: guarded.redacted });
     this.#connection.send({ type: 'ack', clientId, message: messageView(message) });
     if (guarded.redacted > 0 && !duplicate) await systemLine(this.#backend, conversation.id, 'redacted');
   }
@@ -258,7 +278,11 @@ export class VisitorSocket implements VisitorEndpoint {
   /** A conversation of this visitor in this tenant; anything else is "not found", never "forbidden". */
   async #mine(conversationId: string): Promise<ConversationRecord> {
     const conversation = await this.#backend.getConversation(conversationId);
-    if (!conversation || conversation.tenantId !== this.tenantId || conversation.visitorId !== this.visitorId) {
+    if (
+      !conversation ||
+      conversation.tenantId !== this.tenantId ||
+      conversation.visitorId !== this.visitorId
+    ) {
       throw new GatewayError('conversation_not_found', 'No such conversation.', { status: 404 });
     }
     return conversation;

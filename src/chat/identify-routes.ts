@@ -1,0 +1,57 @@
+import { Router } from 'express';
+import type { TenantRoutes } from '../app.js';
+import { isGatewayError } from '../http/errors.js';
+import { html } from '../web/html.js';
+import { registerMessages } from '../web/i18n.js';
+import { renderPage } from '../web/layout.js';
+import type { StepUp } from './step-up.js';
+import { STEP_UP_MESSAGES } from './step-up-messages.js';
+import { providerChoices } from './topic-policy.js';
+
+registerMessages(STEP_UP_MESSAGES);
+
+/**
+ * `GET /chat/identify/:token`: the step-up link an agent's request put into the chat. It is
+ * consumed here (single use) for the visitor of this browser session only, and shows the
+ * provider choice; each provider's login carries the conversation id, and the chat listens for
+ * the resulting `shared` event (`step-up.ts`), which attaches nothing unless that conversation
+ * is this visitor's own.
+ */
+export function identifyRoutes(stepUp: StepUp): TenantRoutes {
+  return (_deps, tenant) => {
+    const router = Router();
+    router.get('/chat/identify/:token', async (req, res) => {
+      const { t, lang } = res.locals;
+      // The token is in the URL: never send it on as a Referer, never cache the page.
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.setHeader('Cache-Control', 'no-store');
+      let conversationId: string;
+      try {
+        ({ conversationId } = await stepUp.redeem(tenant.config.id, req.params.token, req.session.visitorId));
+      } catch (error) {
+        if (!isGatewayError(error)) throw error;
+        req.log.info({ code: error.code, tenant: tenant.config.id }, 'step-up link refused');
+        res.status(error.status).send(
+          renderPage(req, res, {
+            title: t('stepup.title'),
+            body: html`<h1>${t('stepup.title')}</h1>
+<div class="panel" role="alert"><p>${t(error.code === 'step_up_forbidden' ? 'stepup.forbidden' : 'stepup.invalid')}</p></div>
+<p class="error-code">${t('error.code', { code: error.code })}</p>`,
+          }),
+        );
+        return;
+      }
+      const providers = providerChoices(tenant, lang, conversationId);
+      res.send(
+        renderPage(req, res, {
+          title: t('stepup.title'),
+          body: html`<h1>${t('stepup.title')}</h1>
+<p>${t('stepup.intro')}</p>
+<h2>${t('stepup.providers')}</h2>
+<ul class="providers">${providers.map((p) => html`<li><a class="button" href="${p.loginUrl}">${p.label}</a></li>`)}</ul>`,
+        }),
+      );
+    });
+    return router;
+  };
+}
