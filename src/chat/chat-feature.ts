@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { Router } from 'express';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { readSharedIdentity, type SharedIdentity } from '../auth/session-state.js';
 import { BuiltInBackend } from '../backends/built-in-backend.js';
@@ -11,6 +12,7 @@ import { AgentSocket } from './agent-socket.js';
 import { ChatHub } from './chat-hub.js';
 import { Heartbeat } from './heartbeat.js';
 import { identifyRoutes } from './identify-routes.js';
+import { chatPageRoutes } from './pages/chat-page-routes.js';
 import { MAX_PAYLOAD_BYTES } from './protocol.js';
 import { type ChatRateLimitOptions, ChatRateLimits } from './rate-limits.js';
 import { clientAddress, socketLanguage } from './socket-context.js';
@@ -41,8 +43,8 @@ const CLOSE_GRACE_MS = 2_000;
 /**
  * The chat as a server feature: the visitor and agent WebSockets (`/ws/visitor`, `/ws/agent`
  * under each tenant's base path, on the gateway's own HTTP server through `ws` with
- * `noServer`), the step-up route `/chat/identify/:token`, and a `close` that sends 1001 to
- * every socket.
+ * `noServer`), the chat pages (`./pages/`), the step-up route `/chat/identify/:token`, and a
+ * `close` that sends 1001 to every socket.
  * @see /tmp/chat-contract.md
  */
 export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions = {}): ServerFeature {
@@ -182,8 +184,11 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     };
   };
 
+  const identify = identifyRoutes(stepUp);
   return {
-    routes: identifyRoutes(stepUp),
+    // The pages (widget, console, bootstrap) and the step-up link, so one feature is the whole chat.
+    routes: (routeDeps, tenant) =>
+      Router().use(chatPageRoutes(routeDeps, tenant), identify(routeDeps, tenant)),
     upgrade: handleUpgrade,
     close: async () => {
       closing = true;

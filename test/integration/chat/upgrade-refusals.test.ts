@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserSession } from '../../helpers/browser-session.js';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+import { rawUpgrade, staffBrowser, visitorBrowser } from './chat-clients.js';
+
+let gw: TestGateway;
+let demo: string;
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    tenants: [testTenant(), testTenant({ id: 'other', name: 'Other Municipality' })],
+  });
+  demo = `${gw.url}/t/demo`;
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+describe('WebSocket upgrade refusals (plain HTTP, before any handshake)', () => {
+  it('upgrades a visitor with a session and the gateway Origin (the control case)', async () => {
+    const browser = await visitorBrowser(demo);
+    const url = `${demo}/ws/visitor`;
+    expect(await rawUpgrade(url, { origin: gw.url, cookie: browser.cookieHeader(url) })).toBe(101);
+  });
+
+  it('answers 401 without a session cookie', async () => {
+    expect(await rawUpgrade(`${demo}/ws/visitor`, { origin: gw.url })).toBe(401);
+  });
+
+  it('answers 401 for a session cookie the store does not know', async () => {
+    const status = await rawUpgrade(`${demo}/ws/visitor`, {
+      origin: gw.url,
+      cookie: 'gw.sid=s%3Aforged.signature',
+    });
+    expect(status).toBe(401);
+  });
+
+  it('answers 403 for a foreign Origin even with a valid session (cross-site WebSocket hijacking)', async () => {
+    const browser = await visitorBrowser(demo);
+    const url = `${demo}/ws/visitor`;
+    expect(await rawUpgrade(url, { origin: 'https://evil.example', cookie: browser.cookieHeader(url) })).toBe(
+      403,
+    );
+  });
+
+  it('answers 403 without an Origin header', async () => {
+    const browser = await visitorBrowser(demo);
+    const url = `${demo}/ws/visitor`;
+    expect(await rawUpgrade(url, { cookie: browser.cookieHeader(url) })).toBe(403);
+  });
+
+  it('answers 401 on the agent socket for a visitor session without staff login', async () => {
+    const browser = await visitorBrowser(demo);
+    const url = `${demo}/ws/agent`;
+    expect(await rawUpgrade(url, { origin: gw.url, cookie: browser.cookieHeader(url) })).toBe(401);
+  });
+
+  it('answers 401 on the agent socket of a tenant the staff member is not signed in to', async () => {
+    const otto = await staffBrowser(`${gw.url}/t/other`, 'otto-other-tenant');
+    const url = `${demo}/ws/agent`;
+    expect(await rawUpgrade(url, { origin: gw.url, cookie: otto.cookieHeader(url) })).toBe(401);
+    const own = `${gw.url}/t/other/ws/agent`;
+    expect(await rawUpgrade(own, { origin: gw.url, cookie: otto.cookieHeader(own) })).toBe(101);
+  });
+
+  it('answers 403 on the agent socket for staff without a console role', async () => {
+    const security = await staffBrowser(demo, 'sigurd-security');
+    const url = `${demo}/ws/agent`;
+    expect(await rawUpgrade(url, { origin: gw.url, cookie: security.cookieHeader(url) })).toBe(403);
+  });
+
+  it('answers 404 for an unknown path', async () => {
+    const browser = await visitorBrowser(demo);
+    for (const path of ['/ws/nope', '/t/demo/ws/visitor/extra', '/t/unknown/ws/visitor', '/ws/visitor']) {
+      const url = `${gw.url}${path}`;
+      expect(await rawUpgrade(url, { origin: gw.url, cookie: browser.cookieHeader(url) }), path).toBe(404);
+    }
+  });
+
+  it('answers 429 beyond the sockets one session may hold', async () => {
+    const browser = new BrowserSession();
+    await browser.get(`${demo}/chat`);
+    const url = `${demo}/ws/visitor`;
+    const { WebSocket } = await import('ws');
+    const sockets = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const ws = new WebSocket(url.replace(/^http/, 'ws'), {
+          headers: { origin: gw.url, cookie: browser.cookieHeader(url) },
+        });
+        await new Promise((resolve, reject) => {
+          ws.once('open', resolve);
+          ws.once('error', reject);
+        });
+        return ws;
+      }),
+    );
+    expect(await rawUpgrade(url, { origin: gw.url, cookie: browser.cookieHeader(url) })).toBe(429);
+    for (const ws of sockets) ws.close();
+  });
+
+  it('logs no cookie or session id of refused upgrades', () => {
+    expect(gw.logs()).toContain('chat upgrade refused');
+    expect(gw.logs()).not.toContain('gw.sid=');
+  });
+});
