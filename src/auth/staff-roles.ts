@@ -2,8 +2,8 @@ import type { StaffConfig, StaffRole } from '../config/schema.js';
 import { ROLES } from '../config/schema.js';
 import { GatewayError } from '../http/errors.js';
 
-/** Roles that may use the agent console (answer chats). Admin and security have their own tools. */
-export const CONSOLE_ROLES: readonly StaffRole[] = ['agent', 'supervisor'];
+/** Roles that may use the agent console (answer chats); security officers (CERT) have their own tools. */
+export const CONSOLE_ROLES: readonly StaffRole[] = ['agent', 'supervisor', 'admin'];
 
 /**
  * Reads the gateway roles from the staff IdP's ID token: the `roleClaim` holds one value or an

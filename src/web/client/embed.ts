@@ -6,11 +6,15 @@
  * gateway's origin (its cookies, its CSP).
  */
 
-const LABELS: Record<string, { open: string; close: string; frame: string }> = {
-  en: { open: 'Chat with us', close: 'Close chat', frame: 'Customer chat' },
-  nb: { open: 'Chat med oss', close: 'Lukk chatten', frame: 'Kundechat' },
-  fi: { open: 'Chattaa kanssamme', close: 'Sulje chat', frame: 'Asiakaschat' },
-  sv: { open: 'Chatta med oss', close: 'Stäng chatten', frame: 'Kundchatt' },
+/**
+ * The launcher keeps one name whether open or closed (`aria-expanded` tells the state), as a
+ * disclosure button should; the frame's title names the chat for screen reader users.
+ */
+const LABELS: Record<string, { open: string; frame: string }> = {
+  en: { open: 'Chat with us', frame: 'Customer chat' },
+  nb: { open: 'Chat med oss', frame: 'Kundechat' },
+  fi: { open: 'Chattaa kanssamme', frame: 'Asiakaschat' },
+  sv: { open: 'Chatta med oss', frame: 'Kundchatt' },
 };
 
 const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null;
@@ -69,7 +73,6 @@ function mount(tag: HTMLScriptElement): void {
     const open = frame.hidden || launcher.getAttribute('aria-expanded') === 'false';
     frame.hidden = !open;
     launcher.setAttribute('aria-expanded', String(open));
-    launcher.textContent = open ? labels.close : labels.open;
     if (open) frame.focus();
   });
 
