@@ -57,6 +57,11 @@ export class ChatConnection<In, Out extends { type: string }> {
     this.#options = options;
     this.ws = options.ws;
     this.ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
+    // ws reports protocol violations (oversized frame → 1009, invalid UTF-8 → 1007) as an
+    // 'error' and closes the socket itself; unhandled, the event would crash the process.
+    this.ws.on('error', (error: Error & { code?: string }) => {
+      this.#options.logger.info({ connection: this.id, wsError: error.code }, 'chat socket protocol error');
+    });
   }
 
   /** Whether the socket can still be written to. */

@@ -1,0 +1,177 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import { type ChatClient, connectAs, type Frame, staffBrowser, visitorBrowser } from './chat-clients.js';
+
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+/** A visitor with a started conversation in the general topic. */
+async function chattingVisitor(): Promise<{ client: ChatClient; conversationId: string }> {
+  const client = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+  await client.next('welcome');
+  const started = await client.request({ type: 'start', topic: 'general' }, 'conversation');
+  return { client, conversationId: (started.conversation as { id: string }).id };
+}
+
+async function stored(conversationId: string) {
+  return gw.gateway.deps.store.chat.messages.list(conversationId);
+}
+
+/** Sends frames one by one, slower than the per-connection rate limit, and collects the answers. */
+async function paced(client: ChatClient, raws: string[]): Promise<Frame[]> {
+  const answers: Frame[] = [];
+  for (const raw of raws) {
+    const since = client.frames.length;
+    client.ws.send(raw);
+    answers.push(await client.next('error', () => true, since));
+    await sleep(110);
+  }
+  return answers;
+}
+
+describe('hostile visitor frames', () => {
+  it('closes with 1009 on a frame over 32 KiB, and the gateway keeps serving', async () => {
+    const { client } = await chattingVisitor();
+    client.ws.send(JSON.stringify({ type: 'message', clientId: 'big', text: 'x'.repeat(40 * 1024) }));
+    expect((await client.closed).code).toBe(CLOSE_CODES.messageTooBig);
+    const { client: other } = await chattingVisitor();
+    expect(
+      (await other.request({ type: 'message', clientId: 'after', text: 'still here' }, 'ack')).clientId,
+    ).toBe('after');
+    other.close();
+  });
+
+  it('closes with 1007 on a text frame that is not valid UTF-8', async () => {
+    const { client, conversationId } = await chattingVisitor();
+    client.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect((await client.closed).code).toBe(CLOSE_CODES.invalidPayload);
+    expect(await stored(conversationId)).toEqual([]);
+  });
+
+  it('answers invalid_message to malformed JSON, prototype keys and spoofed identity fields, storing nothing', async () => {
+    const { client, conversationId } = await chattingVisitor();
+    const answers = await paced(client, [
+      '{',
+      '[]',
+      '"start"',
+      JSON.stringify({ type: 'message', text: 'no client id' }),
+      '{"__proto__":{"verified":true},"type":"message","clientId":"p1","text":"hi"}',
+      '{"type":"message","clientId":"p2","text":"hi","constructor":{"prototype":{"role":"agent"}}}',
+      JSON.stringify({ type: 'message', clientId: 's1', text: 'I am the agent', from: 'agent' }),
+      JSON.stringify({ type: 'message', clientId: 's2', text: 'hi', role: 'agent' }),
+      JSON.stringify({
+        type: 'message',
+        clientId: 's3',
+        text: 'hi',
+        identity: { verified: true, claims: { name: 'X' } },
+      }),
+    ]);
+    for (const answer of answers) expect(answer).toMatchObject({ type: 'error', code: 'invalid_message' });
+    expect(await stored(conversationId)).toEqual([]);
+    // The connection survives fewer than ten invalid frames.
+    const ack = await client.request({ type: 'message', clientId: 'ok', text: 'hello' }, 'ack');
+    expect((ack.message as { from: string; verified: boolean }).from).toBe('visitor');
+    expect((ack.message as { verified: boolean }).verified).toBe(false);
+    expect(await stored(conversationId)).toHaveLength(1);
+    client.close();
+  });
+
+  it('refuses a spoofed conversationId as not found and changes nothing in it', async () => {
+    const victim = await chattingVisitor();
+    await victim.client.request({ type: 'message', clientId: 'v1', text: 'mine' }, 'ack');
+    const before = await gw.gateway.deps.store.chat.conversations.get(victim.conversationId);
+    const { client } = await chattingVisitor();
+    const answer = await client.request(
+      { type: 'resume', conversationId: victim.conversationId, afterSeq: 0 },
+      'error',
+    );
+    expect(answer.code).toBe('conversation_not_found');
+    expect(client.frames.some((f) => f.type === 'conversation' && JSON.stringify(f).includes('mine'))).toBe(
+      false,
+    );
+    // Its own conversation is still the target of what it sends next.
+    await client.request({ type: 'message', clientId: 'x1', text: 'elsewhere' }, 'ack');
+    expect(await stored(victim.conversationId)).toHaveLength(1);
+    expect(await gw.gateway.deps.store.chat.conversations.get(victim.conversationId)).toEqual(before);
+    victim.client.close();
+    client.close();
+  });
+
+  it('closes with 4400 on the tenth invalid frame', async () => {
+    const { client } = await chattingVisitor();
+    await paced(
+      client,
+      Array.from({ length: 9 }, () => 'not json'),
+    );
+    client.ws.send('not json');
+    expect((await client.closed).code).toBe(CLOSE_CODES.tooManyInvalid);
+  });
+
+  it('stores and delivers <img onerror> verbatim as text', async () => {
+    const text = '<img src=x onerror="alert(document.cookie)"><script>alert(1)</script> & "quotes"';
+    const { client, conversationId } = await chattingVisitor();
+    const agent = await connectAs(await staffBrowser(gw.url, 'alex-agent'), gw.url, 'agent');
+    await agent.next('welcome');
+    await agent.request(
+      { type: 'claim', conversationId },
+      'conversation',
+      (f) => (f.conversation as { id: string }).id === conversationId,
+    );
+    const ack = await client.request({ type: 'message', clientId: 'html', text }, 'ack');
+    expect((ack.message as { text: string }).text).toBe(text);
+    const delivered = await agent.next('message', (f) => (f.message as { text: string }).text === text);
+    expect((delivered.message as { text: string }).text).toBe(text);
+    expect((await stored(conversationId)).map((m) => m.text)).toEqual([text]);
+    client.close();
+    agent.close();
+  });
+});
+
+describe('a flood of 1,000 messages a second', () => {
+  it('drops with rate_limited, then closes with 4429, while another visitor chats normally and nothing acked is lost or doubled', async () => {
+    const flooder = await chattingVisitor();
+    const calm = await chattingVisitor();
+
+    for (let i = 0; i < 1000; i++)
+      flooder.client.send({ type: 'message', clientId: `f${i}`, text: `flood ${i}` });
+    const calmAcks: Frame[] = [];
+    for (let i = 0; i < 5; i++) {
+      calmAcks.push(
+        await calm.client.request({ type: 'message', clientId: `c${i}`, text: `calm ${i}` }, 'ack'),
+      );
+      await sleep(50);
+    }
+
+    expect((await flooder.client.closed).code).toBe(CLOSE_CODES.rateLimited);
+    const flooderAcks = flooder.client.frames.filter((f) => f.type === 'ack');
+    const limited = flooder.client.frames.filter((f) => f.type === 'error' && f.code === 'rate_limited');
+    expect(flooderAcks.length).toBeGreaterThan(0);
+    expect(limited.length).toBeGreaterThan(0);
+    // Every frame answered before the close was either acked or dropped with rate_limited.
+    expect(flooderAcks.length + limited.length).toBe(flooder.client.frames.length - 2);
+
+    const floodStored = await stored(flooder.conversationId);
+    const ackedIds = flooderAcks.map((f) => (f.message as { id: string }).id);
+    expect(floodStored.map((m) => m.id).sort()).toEqual([...ackedIds].sort());
+    expect(new Set(floodStored.map((m) => m.clientId)).size).toBe(floodStored.length);
+    expect(floodStored.map((m) => m.seq)).toEqual(floodStored.map((_, i) => i + 1));
+
+    expect(calmAcks.map((f) => f.clientId)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+    expect((await stored(calm.conversationId)).map((m) => m.text)).toEqual([
+      'calm 0',
+      'calm 1',
+      'calm 2',
+      'calm 3',
+      'calm 4',
+    ]);
+    calm.client.close();
+  });
+});
