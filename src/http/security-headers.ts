@@ -3,7 +3,7 @@ import helmet from 'helmet';
 
 /**
  * helmet with a strict CSP: no inline script or style anywhere, no framing (the widget page
- * relaxes `frame-ancestors` for the tenant's own origins), no referrer. `form-action` lists
+ * relaxes `frame-ancestors` for the tenant's own origins), no cross-origin referrer. `form-action` lists
  * the brokers because browsers apply it to the redirect that follows a form POST (logout).
  * @see https://www.w3.org/TR/CSP3/#directive-form-action
  */
@@ -28,7 +28,11 @@ export function securityHeaders(options: {
         ...(options.production ? { upgradeInsecureRequests: [] } : {}),
       },
     },
-    referrerPolicy: { policy: 'no-referrer' },
+    // `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null` on
+    // same-origin form POSTs (Fetch §3.1 "serializing a request origin"), which the CSRF
+    // Origin check rightly refuses. Nothing leaks cross-origin either way; the callback, whose
+    // URL carries the code, sets `no-referrer` itself.
+    referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: options.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
   });

@@ -21,7 +21,7 @@ describe('security headers and cookies (development)', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('unsafe-inline');
-    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['referrer-policy']).toBe('same-origin');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
@@ -31,6 +31,19 @@ describe('security headers and cookies (development)', () => {
     expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(res.text).not.toMatch(/\sstyle=/);
     expect(res.text).not.toMatch(/\son[a-z]+=/);
+  });
+
+  it('refuses a form POST whose Origin is null (the browser hid it) as csrf_invalid', async () => {
+    const session = await request(gw.gateway.app).get('/api/session');
+    const cookie = ([] as string[]).concat(session.headers['set-cookie'] ?? []);
+    const res = await request(gw.gateway.app)
+      .post('/consent/withdraw')
+      .set('cookie', cookie)
+      .set('origin', 'null')
+      .type('form')
+      .send({ _csrf: session.body.csrfToken });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('csrf_invalid');
   });
 
   it('sets the session cookie HttpOnly and SameSite=Lax', async () => {
