@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatBootstrap } from '../../src/chat/pages/bootstrap.js';
 import { chatPageRoutes } from '../../src/chat/pages/chat-page-routes.js';
 import { BrowserSession } from '../helpers/browser-session.js';
 import { freePort, startTestGateway, type TestGateway, testTenant } from '../helpers/test-gateway.js';
@@ -84,13 +84,13 @@ describe('GET /api/chat/bootstrap', () => {
     session.language = 'fi';
     const response = await session.get(`${gw.url}/api/chat/bootstrap`);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    const boot = JSON.parse(response.text) as Record<string, any>;
+    const boot = JSON.parse(response.text) as ChatBootstrap;
     expect(boot.lang).toBe('fi');
     expect(boot.messages['chat.composer.label']).toBe('Viestisi');
     expect(Object.keys(boot.messages).every((key) => key.startsWith('chat.'))).toBe(true);
     expect(boot.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(boot.wsUrl).toEqual({ visitor: '/ws/visitor', agent: '/ws/agent' });
-    expect(boot.providers.find((p: { id: string }) => p.id === 'suomifi').loginUrl).toBe(
+    expect(boot.providers.find((p) => p.id === 'suomifi')?.loginUrl).toBe(
       '/auth/suomifi/login?returnTo=%2Fchat%2Fidentified',
     );
     expect(boot.staff).toBeUndefined();
