@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
+import { FI_TEST_HETU, NO_INVALID_CHECKSUM, NO_SYNTHETIC_FNR } from '../../fixtures/national-ids.js';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+import {
+  type ChatClient,
+  connectAs,
+  identifyAndShare,
+  staffBrowser,
+  visitorBrowser,
+} from './chat-clients.js';
+
+let gw: TestGateway;
+let demo: string;
+let other: string;
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    tenants: [testTenant(), testTenant({ id: 'other', name: 'Other Municipality' })],
+  });
+  demo = `${gw.url}/t/demo`;
+  other = `${gw.url}/t/other`;
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+const idOf = (f: { conversation?: unknown }) => (f.conversation as { id: string }).id;
+
+async function agent(base: string, persona: string): Promise<ChatClient> {
+  const client = await connectAs(await staffBrowser(base, persona), base, 'agent');
+  await client.next('welcome');
+  return client;
+}
+
+describe('topics and policy', () => {
+  it('lets an anonymous visitor start the general topic but answers identification-required for the restricted one', async () => {
+    const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
+    const welcome = await visitor.next('welcome');
+    expect(welcome.visitor).toEqual({ verified: false, claims: {} });
+    expect(welcome.topics).toEqual([
+      { id: 'general', title: 'General questions', requiresIdentification: false, allowed: true },
+      { id: 'tax-case', title: 'My tax case', requiresIdentification: true, allowed: false },
+    ]);
+
+    const refused = await visitor.request({ type: 'start', topic: 'tax-case' }, 'identification-required');
+    expect(refused.topic).toBe('tax-case');
+    const providers = refused.providers as Array<{ id: string; loginUrl: string }>;
+    expect(providers.map((p) => p.id)).toEqual(['bankid', 'suomifi', 'idporten', 'signicat', 'generic']);
+    expect(providers[0]?.loginUrl).toBe('/t/demo/auth/bankid/login?returnTo=%2Ft%2Fdemo%2Fchat%2Fidentified');
+    expect(visitor.frames.some((f) => f.type === 'conversation')).toBe(false);
+
+    const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+    expect(started.conversation).toMatchObject({ topic: 'general', status: 'queued', messages: [] });
+    const unknown = await visitor.request({ type: 'start', topic: 'nope' }, 'error');
+    expect(unknown.code).toBe('topic_unknown');
+    visitor.close();
+  });
+
+  it('lets a visitor who shared name and national id start the restricted topic; only the assigned agent sees the claims', async () => {
+    const browser = await visitorBrowser(demo);
+    const visitor = await connectAs(browser, demo, 'visitor');
+    await visitor.next('welcome');
+    await identifyAndShare(
+      browser,
+      gw.url,
+      '/t/demo/auth/bankid/login?returnTo=/t/demo/chat/identified',
+      'kari-nordmann',
+      ['name', 'nationalId'],
+    );
+    // The open socket learns of the sharing at once.
+    const identity = await visitor.next('identity');
+    expect(identity).toEqual({
+      type: 'identity',
+      verified: true,
+      claims: { name: 'Kari Nordmann', nationalId: '12838540056' },
+    });
+
+    const started = await visitor.request({ type: 'start', topic: 'tax-case' }, 'conversation');
+    const conversationId = idOf(started);
+    const record = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    expect(record?.identity?.sealed).toBeDefined();
+    expect(JSON.stringify(record)).not.toContain('12838540056');
+
+    const alex = await agent(demo, 'alex-agent');
+    const siri = await agent(demo, 'siri-supervisor');
+    const queues = (await siri.next('welcome')).queues as Array<{
+      topic: string;
+      conversations: Array<Record<string, unknown>>;
+    }>;
+    const queued = queues.find((q) => q.topic === 'tax-case')?.conversations ?? [];
+    expect(queued.find((c) => c.id === conversationId)).toMatchObject({ verified: true });
+    expect(JSON.stringify(queued)).not.toContain('Kari');
+
+    const claimed = await alex.request({ type: 'claim', conversationId }, 'conversation');
+    expect((claimed.conversation as { identity: unknown }).identity).toMatchObject({
+      verified: true,
+      provider: 'bankid',
+      claims: { name: 'Kari Nordmann', nationalId: '12838540056' },
+    });
+    const opened = await siri.request({ type: 'open', conversationId }, 'conversation');
+    expect((opened.conversation as { identity: unknown }).identity).toEqual({ verified: true });
+
+    await visitor.request({ type: 'message', clientId: 'k1', text: 'Hello' }, 'ack');
+    const toAlex = await alex.next('message', (f) => (f.message as { text: string }).text === 'Hello');
+    const toSiri = await siri.next('message', (f) => (f.message as { text: string }).text === 'Hello');
+    expect((toAlex.message as { authorName?: string }).authorName).toBe('Kari Nordmann');
+    expect((toSiri.message as { authorName?: string }).authorName).toBeUndefined();
+    expect(JSON.stringify(siri.frames)).not.toContain('12838540056');
+    expect(gw.logs()).not.toContain('12838540056');
+    for (const c of [visitor, alex, siri]) c.close();
+  });
+});
+
+describe('PII guard', () => {
+  it('redacts a national id an anonymous visitor types before the agent or the store sees it', async () => {
+    const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
+    await visitor.next('welcome');
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const alex = await agent(demo, 'alex-agent');
+    await alex.request({ type: 'claim', conversationId }, 'conversation');
+
+    const text = `My numbers are ${FI_TEST_HETU} and ${NO_SYNTHETIC_FNR}, not ${NO_INVALID_CHECKSUM}.`;
+    const since = visitor.frames.length;
+    visitor.send({ type: 'message', clientId: 'pii', text });
+    expect(await visitor.next('redacted', () => true, since)).toEqual({
+      type: 'redacted',
+      clientId: 'pii',
+      count: 2,
+    });
+    const ack = await visitor.next('ack', () => true, since);
+    const expected = `My numbers are [redacted] and [redacted], not ${NO_INVALID_CHECKSUM}.`;
+    expect(ack.message).toMatchObject({ text: expected, redacted: true });
+    const notice = await visitor.next(
+      'message',
+      (f) => (f.message as { systemCode?: string }).systemCode === 'redacted',
+      since,
+    );
+    expect((notice.message as { from: string }).from).toBe('system');
+
+    const seen = await alex.next('message', (f) => (f.message as { from: string }).from === 'visitor');
+    expect((seen.message as { text: string }).text).toBe(expected);
+    const stored = await gw.gateway.deps.store.chat.messages.list(conversationId);
+    expect(JSON.stringify(stored)).not.toContain(FI_TEST_HETU);
+    expect(JSON.stringify(stored)).not.toContain(NO_SYNTHETIC_FNR);
+    visitor.close();
+    alex.close();
+  });
+});
+
+describe('tenants', () => {
+  it('shows an agent of tenant "other" none of the demo queues and refuses demo conversations as not found', async () => {
+    const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
+    await visitor.next('welcome');
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+
+    const otto = await connectAs(await staffBrowser(other, 'otto-other-tenant'), other, 'agent');
+    const welcome = await otto.next('welcome');
+    expect(JSON.stringify(welcome)).not.toContain(conversationId);
+    expect(
+      (welcome.queues as Array<{ conversations: unknown[] }>).every((q) => q.conversations.length === 0),
+    ).toBe(true);
+    for (const type of ['claim', 'open']) {
+      expect((await otto.request({ type, conversationId }, 'error')).code).toBe('conversation_not_found');
+    }
+    // A new demo conversation reaches demo agents' queues, never Otto.
+    const second = await connectAs(await visitorBrowser(demo), demo, 'visitor');
+    await second.next('welcome');
+    await second.request({ type: 'start', topic: 'general' }, 'conversation');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(otto.frames.some((f) => f.type === 'queue')).toBe(false);
+    const record = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    expect(record?.status).toBe('queued');
+    for (const c of [visitor, second, otto]) c.close();
+  });
+});
+
+describe('reconnect and resume', () => {
+  it('gives the visitor the whole history on reconnect, and a resent message is not stored twice', async () => {
+    const browser = await visitorBrowser(demo);
+    const first = await connectAs(browser, demo, 'visitor');
+    await first.next('welcome');
+    const conversationId = idOf(await first.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const m1 = await first.request({ type: 'message', clientId: 'm1', text: 'one' }, 'ack');
+    await first.request({ type: 'message', clientId: 'm2', text: 'two' }, 'ack');
+    first.close();
+    await first.closed;
+
+    const alex = await agent(demo, 'alex-agent');
+    await alex.request({ type: 'claim', conversationId }, 'conversation');
+    await alex.request(
+      { type: 'message', conversationId, clientId: 'a1', text: 'reply while you were away' },
+      'ack',
+    );
+
+    const again = await connectAs(browser, demo, 'visitor');
+    const welcome = await again.next('welcome');
+    const history = welcome.conversation as {
+      id: string;
+      messages: Array<{ seq: number; text: string; from: string }>;
+    };
+    expect(history.id).toBe(conversationId);
+    expect(history.messages.map((m) => [m.seq, m.from, m.text])).toEqual([
+      [1, 'visitor', 'one'],
+      [2, 'visitor', 'two'],
+      [3, 'agent', 'reply while you were away'],
+    ]);
+
+    const resumed = await again.request({ type: 'resume', conversationId, afterSeq: 2 }, 'conversation');
+    expect((resumed.conversation as { messages: Array<{ seq: number }> }).messages.map((m) => m.seq)).toEqual(
+      [3],
+    );
+
+    // The client re-sends m1 because it never saw the ack: same message back, nothing new stored.
+    const resent = await again.request({ type: 'message', clientId: 'm1', text: 'one' }, 'ack');
+    expect((resent.message as { id: string }).id).toBe((m1.message as { id: string }).id);
+    const stored = await gw.gateway.deps.store.chat.messages.list(conversationId);
+    expect(stored.map((m) => m.text)).toEqual(['one', 'two', 'reply while you were away']);
+    expect(
+      alex.frames.filter((f) => f.type === 'message' && (f.message as { text: string }).text === 'one'),
+    ).toHaveLength(0);
+    again.close();
+    alex.close();
+  });
+});
+
+describe('offline messages', () => {
+  it('saves a message left with name and e-mail and shows it in the console, live and in the welcome', async () => {
+    const alex = await agent(demo, 'alex-agent');
+    const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
+    await visitor.next('welcome');
+    const invalid = await visitor.request(
+      { type: 'offline-message', name: 'Ann', email: 'not-an-email', text: 'hi' },
+      'error',
+    );
+    expect(invalid.code).toBe('offline_message_invalid');
+
+    const saved = await visitor.request(
+      {
+        type: 'offline-message',
+        name: 'Ann Visitor',
+        email: 'ann@example.org',
+        text: `Call me, my id is ${NO_SYNTHETIC_FNR}`,
+      },
+      'offline-message-saved',
+    );
+    const live = await alex.next('offline-message', (f) => (f.message as { id: string }).id === saved.id);
+    expect(live.message).toMatchObject({
+      name: 'Ann Visitor',
+      email: 'ann@example.org',
+      text: 'Call me, my id is [redacted]',
+      redacted: true,
+    });
+
+    const later = await agent(demo, 'siri-supervisor');
+    const welcome = later.frames.find((f) => f.type === 'welcome');
+    expect((welcome?.offlineMessages as Array<{ id: string }>).map((m) => m.id)).toContain(saved.id);
+    for (const c of [alex, visitor, later]) c.close();
+  });
+});
+
+describe('graceful close', () => {
+  it('closes every chat socket with 1001 when the gateway shuts down', async () => {
+    const own = await startTestGateway();
+    const visitor = await connectAs(await visitorBrowser(own.url), own.url, 'visitor');
+    const console = await connectAs(await staffBrowser(own.url, 'alex-agent'), own.url, 'agent');
+    await visitor.next('welcome');
+    await console.next('welcome');
+    await own.close();
+    expect((await visitor.closed).code).toBe(CLOSE_CODES.goingAway);
+    expect((await console.closed).code).toBe(CLOSE_CODES.goingAway);
+  });
+});
