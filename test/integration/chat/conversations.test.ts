@@ -253,8 +253,8 @@ describe('offline messages', () => {
     });
 
     const later = await agent(demo, 'siri-supervisor');
-    const welcome = later.frames.find((f) => f.type === 'welcome');
-    expect((welcome?.offlineMessages as Array<{ id: string }>).map((m) => m.id)).toContain(saved.id);
+    const welcome = await later.next('welcome');
+    expect((welcome.offlineMessages as Array<{ id: string }>).map((m) => m.id)).toContain(saved.id);
     for (const c of [alex, visitor, later]) c.close();
   });
 });
