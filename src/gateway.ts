@@ -7,6 +7,7 @@ import { createClient } from 'redis';
 import { createMockIdp, type MockClient, type MockIdp } from '../idp-mock/index.js';
 import { IdentityEvents } from './auth/identity-events.js';
 import { OidcClients } from './auth/oidc-clients.js';
+import { createChatFeature } from './chat/chat-feature.js';
 import type { LoadedConfig } from './config/load-config.js';
 import type { GatewayConfig } from './config/schema.js';
 import type { GatewayDeps } from './deps.js';
@@ -90,7 +91,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     tenants,
   };
   const discovery = oidc.start();
-  const built = createServer(deps, options.features?.(deps) ?? []);
+  const built = createServer(deps, (options.features ?? ((d) => [createChatFeature(d)]))(deps));
 
   return {
     ...built,

@@ -38,7 +38,7 @@ describe('security headers and cookies (development)', () => {
     const cookie = ([] as string[]).concat(session.headers['set-cookie'] ?? []);
     const res = await request(gw.gateway.app)
       .post('/consent/withdraw')
-      .set('cookie', cookie)
+      .set('Cookie', cookie)
       .set('origin', 'null')
       .type('form')
       .send({ _csrf: session.body.csrfToken });
