@@ -25,7 +25,7 @@ afterAll(async () => {
   await gw?.close();
 });
 
-const idOf = (f: { conversation?: unknown }) => (f.conversation as { id: string }).id;
+const idOf = (f: Frame) => (f.conversation as { id: string }).id;
 
 async function agent(base: string, persona: string): Promise<ChatClient> {
   const client = await connectAs(await staffBrowser(base, persona), base, 'agent');
