@@ -9,6 +9,8 @@ const CHAT_STYLES = ['/static/chat.css'];
  * The visitor chat shell (standalone page and iframe widget): headings, labelled controls and
  * empty regions that `widget.js` fills. Everything visible before the script runs is rendered
  * here in the page language, so the page is understandable and labelled from the first paint.
+ * The message list is an `<ol>` inside the `role="log"` region (a role on the list itself would
+ * take away its list semantics); the region is focusable so keyboard users can scroll it.
  */
 export function renderChatPage(req: Request, res: Response, options: { widget: boolean }): string {
   const { lang, t } = res.locals;
@@ -39,7 +41,7 @@ export function renderChatPage(req: Request, res: Response, options: { widget: b
 <p id="sharing-text"></p>
 <button type="button" id="withdraw" class="secondary">${t('chat.withdraw')}</button>
 </div>
-<ol id="chat-log" class="chat-log" role="log" aria-live="polite" aria-labelledby="conversation-heading"></ol>
+<div id="chat-log" class="chat-log" role="log" aria-live="polite" aria-labelledby="conversation-heading" tabindex="0"><ol id="chat-messages" class="chat-messages"></ol></div>
 <p id="typing" class="typing" hidden>${t('chat.typing.agent')}</p>
 <form id="composer" class="composer">
 <label for="composer-text">${t('chat.composer.label')}</label>
@@ -115,7 +117,7 @@ export function renderConsolePage(
 <p id="conversation-empty">${t('chat.console.noConversation')}</p>
 <div id="conversation-body" hidden>
 <p id="conversation-meta" class="notice"></p>
-<ol id="console-log" class="chat-log" role="log" aria-live="polite" aria-labelledby="conversation-heading"></ol>
+<div id="console-log" class="chat-log" role="log" aria-live="polite" aria-labelledby="conversation-heading" tabindex="0"><ol id="console-messages" class="chat-messages"></ol></div>
 <p id="console-typing" class="typing" hidden>${t('chat.typing.visitor')}</p>
 <form id="reply-form" class="composer">
 <label for="reply-text">${t('chat.console.reply')}</label>

@@ -47,7 +47,7 @@ class AgentConsole {
     this.#root = root;
     this.#boot = boot;
     this.#t = createTranslator(boot.messages);
-    this.#transcript = new Transcript(this.#el<HTMLOListElement>('console-log'), {
+    this.#transcript = new Transcript(this.#el<HTMLOListElement>('console-messages'), {
       t: this.#t,
       messages: boot.messages,
       lang: boot.lang,
@@ -167,6 +167,7 @@ class AgentConsole {
               'verified',
             );
           } else if (!frame.identity && before?.verified) {
+            this.#transcript.forgetVisitorName();
             this.#transcript.notice(this.#t('chat.console.withdrawn'), 'warning', 'withdrawn');
           }
         }

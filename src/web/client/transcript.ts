@@ -12,8 +12,8 @@ export interface TranscriptOptions {
 }
 
 /**
- * The message list of one conversation (`<ol role="log" aria-live="polite">`, so screen
- * readers announce new lines). Messages are kept in `seq` order and de-duplicated by id, which
+ * The message list of one conversation (an `<ol>` inside a `role="log"` `aria-live="polite"`
+ * region, so screen readers announce new lines). Messages are kept in `seq` order and de-duplicated by id, which
  * makes replays after a reconnection (`resume` with `afterSeq`) harmless.
  */
 export class Transcript {
@@ -63,6 +63,7 @@ export class Transcript {
     );
     this.#list.insertBefore(item, later ?? null);
     this.#lastSeq = Math.max(this.#lastSeq, message.seq);
+    this.#scroll();
     return true;
   }
 
@@ -83,6 +84,7 @@ export class Transcript {
     );
     this.#pending.set(clientId, item);
     this.#list.append(item);
+    this.#scroll();
   }
 
   /** Replaces the pending line by the persisted message. */
@@ -90,6 +92,16 @@ export class Transcript {
     this.#pending.get(clientId)?.remove();
     this.#pending.delete(clientId);
     this.add(message);
+  }
+
+  /**
+   * Replaces the visitor's shared name on every shown message by "Visitor": after a
+   * withdrawal the agent's view must not keep the name the visitor no longer shares.
+   */
+  forgetVisitorName(): void {
+    for (const author of this.#list.querySelectorAll('li.msg-visitor .msg-author')) {
+      author.textContent = this.#options.t('chat.from.visitor');
+    }
   }
 
   /** Marks a pending message whose text the server redacted. */
@@ -131,7 +143,14 @@ export class Transcript {
       this.#notices.set(code, item);
     }
     this.#list.append(item);
+    this.#scroll();
     return item;
+  }
+
+  /** Keeps the newest line in view inside the scrolling log region. */
+  #scroll(): void {
+    const region = this.#list.parentElement;
+    if (region) region.scrollTop = region.scrollHeight;
   }
 
   /** The text of a system line in the viewer's language, when the catalog has one for its code. */

@@ -38,12 +38,14 @@ class VisitorChat {
   #verified = false;
   #agentsOnline = true;
   #typingTimer: number | undefined;
+  #csrfToken: string;
 
   constructor(root: HTMLElement, boot: Bootstrap) {
     this.#root = root;
     this.#boot = boot;
+    this.#csrfToken = boot.csrfToken;
     this.#t = createTranslator(boot.messages);
-    this.#transcript = new Transcript(this.#el<HTMLOListElement>('chat-log'), {
+    this.#transcript = new Transcript(this.#el<HTMLOListElement>('chat-messages'), {
       t: this.#t,
       messages: boot.messages,
       lang: boot.lang,
@@ -334,13 +336,21 @@ class VisitorChat {
   }
 
   async #withdraw(): Promise<void> {
-    try {
-      const response = await fetch(`${this.#boot.basePath}/api/identity/withdraw`, {
+    const post = (token: string) =>
+      fetch(`${this.#boot.basePath}/api/identity/withdraw`, {
         method: 'POST',
         credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': this.#boot.csrfToken },
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
         body: '{}',
       });
+    try {
+      let response = await post(this.#csrfToken);
+      if (response.status === 403) {
+        // Identifying (in the other tab) rotated the session and with it the CSRF token:
+        // fetch the current one and try once more.
+        this.#csrfToken = (await loadBootstrap(this.#root)).csrfToken;
+        response = await post(this.#csrfToken);
+      }
       if (!response.ok) throw new Error(String(response.status));
       // The socket's `identity` frame confirms; updating here too keeps the button honest
       // when the socket is reconnecting.
