@@ -5,6 +5,7 @@ import { startTestGateway, type TestGateway, testTenant } from '../../helpers/te
 import {
   type ChatClient,
   connectAs,
+  type Frame,
   identifyAndShare,
   staffBrowser,
   visitorBrowser,
