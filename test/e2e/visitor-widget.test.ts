@@ -1,0 +1,90 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatFeature } from '../../src/chat/chat-feature.js';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { launchChromium } from './chromium.js';
+
+/** The visitor chat's other paths: no agent online, reload with resume, another language. */
+
+let gw: TestGateway;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function newPage(locale = 'en-GB'): Promise<Page> {
+  const context = await browser.newContext({ locale });
+  context.setDefaultTimeout(10_000);
+  contexts.push(context);
+  return context.newPage();
+}
+
+beforeAll(async () => {
+  gw = await startTestGateway({ features: (deps) => [createChatFeature(deps)] });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await gw?.close();
+});
+
+describe('visitor chat without an agent online', () => {
+  it('offers the offline-message form and the console lists what was left', async () => {
+    const visitor = await newPage();
+    await visitor.goto(`${gw.url}/chat`);
+    const form = visitor.getByRole('region', { name: 'No agent is available right now' });
+    await expect.poll(() => form.isVisible()).toBe(true);
+    await visitor.getByLabel('Name', { exact: true }).fill('Vera Visitor');
+    await visitor.getByLabel('E-mail').fill('vera@example.org');
+    await visitor.getByLabel('Message', { exact: true }).fill('Please call me back about <b>parking</b>.');
+    await visitor.getByLabel('Message', { exact: true }).focus();
+    await visitor.keyboard.press('Tab');
+    await visitor.keyboard.press('Enter');
+    await expect
+      .poll(() => visitor.locator('#offline-done').textContent())
+      .toBe('Thank you. Your message has been saved and we will answer by e-mail.');
+
+    const agent = await newPage();
+    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
+    const item = agent.locator('#offline-list li').filter({ hasText: 'Vera Visitor' });
+    await expect.poll(() => item.count()).toBe(1);
+    expect(await item.locator('.msg-text').textContent()).toBe('Please call me back about <b>parking</b>.');
+    expect(await item.locator('b').count()).toBe(0);
+    expect(await item.getByRole('link', { name: 'vera@example.org' }).getAttribute('href')).toBe(
+      'mailto:vera@example.org',
+    );
+  });
+});
+
+describe('visitor chat across a reload', () => {
+  it('resumes the conversation with every message exactly once', async () => {
+    const visitor = await newPage();
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    for (const text of ['first', 'second']) {
+      await visitor.getByLabel('Your message').fill(text);
+      await visitor.getByLabel('Your message').press('Enter');
+    }
+    const sent = visitor.locator('#chat-messages li.msg-visitor:not(.msg-pending)');
+    await expect.poll(() => sent.count()).toBe(2);
+    await visitor.reload();
+    await expect
+      .poll(() => sent.allTextContents())
+      .toEqual([expect.stringContaining('first'), expect.stringContaining('second')]);
+    expect(await visitor.locator('#chat-topics').isHidden()).toBe(true);
+    await visitor.getByLabel('Your message').fill('third');
+    await visitor.getByLabel('Your message').press('Enter');
+    await expect.poll(() => sent.count()).toBe(3);
+  });
+});
+
+describe('visitor chat in Norwegian', () => {
+  it('takes the language from the page (lang attribute, labels, topics, status)', async () => {
+    const visitor = await newPage('nb-NO');
+    await visitor.goto(`${gw.url}/chat/widget?lang=nb`);
+    expect(await visitor.locator('html').getAttribute('lang')).toBe('nb');
+    expect(await visitor.getByRole('heading', { level: 1 }).textContent()).toBe('Chat med Testkommune');
+    await expect.poll(() => visitor.getByRole('button', { name: /Generelle spørsmål/ }).count()).toBe(1);
+    expect(await visitor.getByLabel('Din melding').count()).toBe(1);
+    expect(await visitor.locator('#topic-hint-tax-case').textContent()).toBe('Krever identifisering');
+  });
+});
