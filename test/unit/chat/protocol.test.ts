@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { agentFrameSchema, parseFrame, visitorFrameSchema } from '../../../src/chat/protocol.js';
+
+describe('parseFrame', () => {
+  it('accepts each visitor frame of the contract', () => {
+    const frames = [
+      {
+        type: 'start',
+        topic: 'general',
+        page: 'https://kommune.example/skatt',
+        referrer: 'https://search.example/',
+      },
+      { type: 'message', clientId: '7f9c1e2a-0b1d-4c3e-9a8b-1234567890ab', text: 'Hei' },
+      { type: 'typing', typing: true },
+      { type: 'read', seq: 12 },
+      { type: 'resume', conversationId: 'c-1', afterSeq: 0 },
+      { type: 'offline-message', name: 'Ann', email: 'ann@example.org', text: 'Ring meg' },
+      { type: 'end' },
+    ];
+    for (const frame of frames) expect(parseFrame(JSON.stringify(frame), visitorFrameSchema)).toEqual(frame);
+  });
+
+  it('refuses fields that would let a client claim an identity, role or sender', () => {
+    for (const extra of [
+      { from: 'agent' },
+      { role: 'agent' },
+      { identity: { verified: true } },
+      { visitorId: 'x' },
+    ]) {
+      const raw = JSON.stringify({ type: 'message', clientId: 'a', text: 'hi', ...extra });
+      expect(parseFrame(raw, visitorFrameSchema), JSON.stringify(extra)).toBeUndefined();
+    }
+  });
+
+  it('refuses __proto__, constructor and prototype keys at any depth', () => {
+    expect(parseFrame('{"type":"end","__proto__":{"polluted":true}}', visitorFrameSchema)).toBeUndefined();
+    expect(parseFrame('{"type":"end","x":{"constructor":{}}}', visitorFrameSchema)).toBeUndefined();
+    expect(parseFrame('{"prototype":1,"type":"end"}', visitorFrameSchema)).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses malformed JSON, unknown types, blank text, lone surrogates and javascript: URLs', () => {
+    for (const raw of [
+      '{',
+      'null',
+      '[]',
+      '{"type":"hack"}',
+      '{"type":"message","clientId":"a","text":"   "}',
+      '{"type":"message","clientId":"a","text":"\\ud800"}',
+      '{"type":"start","topic":"general","page":"javascript:alert(1)"}',
+      '{"type":"read","seq":-1}',
+      '{"type":"message","clientId":"../../etc","text":"x"}',
+    ]) {
+      expect(parseFrame(raw, visitorFrameSchema), raw).toBeUndefined();
+    }
+  });
+
+  it('keeps markup in text as it is: text is never interpreted', () => {
+    const text = '<img src=x onerror=alert(1)>';
+    expect(parseFrame(JSON.stringify({ type: 'message', clientId: 'a', text }), visitorFrameSchema)).toEqual({
+      type: 'message',
+      clientId: 'a',
+      text,
+    });
+  });
+
+  it('requires the conversation on every agent frame', () => {
+    expect(parseFrame('{"type":"claim"}', agentFrameSchema)).toBeUndefined();
+    expect(parseFrame('{"type":"claim","conversationId":"c1"}', agentFrameSchema)).toEqual({
+      type: 'claim',
+      conversationId: 'c1',
+    });
+    expect(
+      parseFrame('{"type":"transfer","conversationId":"c1","topic":"Tax Case"}', agentFrameSchema),
+    ).toBeUndefined();
+  });
+});
