@@ -112,7 +112,12 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
       const view = sessionView(deps, req, res.locals.lang);
       res.setHeader('Cache-Control', 'no-store');
       req.session.save(() => {
-        res.send(renderLandingPage(req, res, view, {}));
+        res.send(
+          renderLandingPage(req, res, view, {
+            chatUrl: `${tenant.basePath}/chat`,
+            ...(tenant.config.staff ? { staffUrl: `${tenant.basePath}/agent` } : {}),
+          }),
+        );
       });
     });
     router.use(citizenLoginRouter(deps));

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { LANGUAGES } from '../config/schema.js';
 import { tenantName } from '../tenants/tenant-context.js';
-import { type SafeHtml, html } from './html.js';
+import { html, type SafeHtml } from './html.js';
 import { LANGUAGE_NAMES } from './i18n.js';
 
 /**

@@ -24,12 +24,21 @@ const LOGIN_CODES = new Set([
 
 /** Which message explains a code: its own, or the login/generic one. */
 function messageKey(code: string): string {
-  if (['login_cancelled', 'login_expired', 'acr_too_low', 'national_id_invalid', 'provider_unavailable'].includes(code)) {
+  if (
+    [
+      'login_cancelled',
+      'login_expired',
+      'acr_too_low',
+      'national_id_invalid',
+      'provider_unavailable',
+    ].includes(code)
+  ) {
     return `error.${code}`;
   }
   if (code === 'state_mismatch') return 'error.login_expired';
   if (['csrf_invalid', 'not_found', 'rate_limited'].includes(code)) return `error.${code}`;
-  if (['staff_wrong_tenant', 'staff_no_role', 'staff_forbidden', 'staff_unavailable'].includes(code)) return `error.${code}`;
+  if (['staff_wrong_tenant', 'staff_no_role', 'staff_forbidden', 'staff_unavailable'].includes(code))
+    return `error.${code}`;
   if (LOGIN_CODES.has(code)) return 'error.login_failed';
   return 'error.generic';
 }
