@@ -6,7 +6,6 @@ import {
   isClaimProfileName,
   mapClaims,
 } from '../../../src/auth/claim-profiles.js';
-import { GatewayError } from '../../../src/http/errors.js';
 import {
   FI_TEST_HETU,
   NO_INVALID_CHECKSUM,
@@ -14,22 +13,13 @@ import {
   NO_SYNTHETIC_FNR,
   NO_SYNTHETIC_FNR_2005,
 } from '../../fixtures/national-ids.js';
+import { errorOf } from '../../helpers/gateway-error.js';
 
 const ctx = (extra: Partial<ClaimMappingContext> = {}): ClaimMappingContext => ({
   provider: 'test-provider',
   issuer: 'https://broker.example/',
   ...extra,
 });
-
-function errorOf(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 /** Idura Verify, Norwegian BankID ID token (user claims as in Idura's token reference). */
 const iduraNo = (): Record<string, unknown> => ({

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/http/errors.js';
 import { isValidFinnishId, parseFinnishId } from '../../../src/identity/finnish-id.js';
 import {
   FI_INVALID_CHECKSUM,
@@ -7,16 +6,7 @@ import {
   FI_TEST_HETU_2016,
   withFinnishControlCharacter,
 } from '../../fixtures/national-ids.js';
-
-function errorOf(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
+import { errorOf } from '../../helpers/gateway-error.js';
 
 describe('parseFinnishId', () => {
   it("accepts DVV's example 131052-308T as a real (non-test) code born 1952-10-13", () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/http/errors.js';
 import {
   findNationalIds,
   isValidNationalId,
@@ -15,16 +14,7 @@ import {
   NO_SYNTHETIC_FNR,
   SYNTHETIC_NATIONAL_IDS,
 } from '../../fixtures/national-ids.js';
-
-function errorOf(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
+import { errorOf } from '../../helpers/gateway-error.js';
 
 describe('parseNationalId', () => {
   it('accepts the synthetic D-number 47906701517', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/http/errors.js';
 import { isValidNorwegianId, parseNorwegianId } from '../../../src/identity/norwegian-id.js';
 import {
   NO_INVALID_CHECKSUM,
@@ -9,22 +8,13 @@ import {
   NO_SYNTHETIC_FNR_2005,
   withNorwegianControlDigits,
 } from '../../fixtures/national-ids.js';
+import { errorOf } from '../../helpers/gateway-error.js';
 
 /** Build a checksum-valid number or fail the test loudly when the chosen digits have none. */
 function valid(first9: string): string {
   const value = withNorwegianControlDigits(first9);
   if (value === undefined) throw new Error(`test setup: ${first9} has no valid control digits`);
   return value;
-}
-
-function errorOf(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
 }
 
 describe('parseNorwegianId', () => {
