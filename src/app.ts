@@ -1,47 +1,22 @@
 import express, { type Express, type RequestHandler, Router } from 'express';
-import session from 'express-session';
 import './http/request-types.js';
-import { randomBytes } from 'node:crypto';
 import { citizenLoginRouter } from './auth/citizen-login.js';
 import { consentRouter } from './auth/consent-routes.js';
 import { sessionRouter, sessionView } from './auth/session-routes.js';
+import { saveSession } from './auth/session-state.js';
 import { staffLoginRouter } from './auth/staff-login.js';
 import type { GatewayDeps } from './deps.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { languageSelection } from './http/language.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
+import { createSessionParser } from './http/session-middleware.js';
 import type { TenantContext } from './tenants/tenant-context.js';
 import { BUNDLE_DIR, STATIC_DIR } from './web/asset-paths.js';
 import { html } from './web/html.js';
 import { localize } from './web/i18n.js';
 import { renderPage } from './web/layout.js';
 import { renderLandingPage } from './web/pages/landing-page.js';
-
-/** The session cookie's name: `__Host-` in production binds it to our origin, https and path /. */
-export function sessionCookieName(production: boolean): string {
-  return production ? '__Host-gw.sid' : 'gw.sid';
-}
-
-/** The express-session middleware, shared by Express and the WebSocket upgrade. */
-export function createSessionParser(deps: GatewayDeps): RequestHandler {
-  return session({
-    name: sessionCookieName(deps.production),
-    secret: deps.config.session.secret ?? randomBytes(32).toString('base64url'),
-    store: deps.sessionStore,
-    resave: false,
-    saveUninitialized: false,
-    rolling: true,
-    proxy: deps.config.trustProxy !== false,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: deps.production,
-      path: '/',
-      maxAge: deps.config.session.idleMinutes * 60_000,
-    },
-  });
-}
 
 export interface CreatedApp {
   app: Express;
@@ -102,28 +77,31 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   app.use(languageSelection(deps.config.defaultLanguage, deps.production));
   app.use(sessionParser);
 
+  // The auth routers hold no tenant state (they read `req.tenant`): build them once.
+  const authRouters = [
+    citizenLoginRouter(deps),
+    consentRouter(deps),
+    sessionRouter(deps),
+    staffLoginRouter(deps),
+  ];
   for (const tenant of deps.tenants) {
     const router = Router();
     router.use((req, _res, next) => {
       req.tenant = tenant;
       next();
     });
-    router.get('/', (req, res) => {
+    router.get('/', async (req, res) => {
       const view = sessionView(deps, req, res.locals.lang);
+      await saveSession(req);
       res.setHeader('Cache-Control', 'no-store');
-      req.session.save(() => {
-        res.send(
-          renderLandingPage(req, res, view, {
-            chatUrl: `${tenant.basePath}/chat`,
-            ...(tenant.config.staff ? { staffUrl: `${tenant.basePath}/agent` } : {}),
-          }),
-        );
-      });
+      res.send(
+        renderLandingPage(req, res, view, {
+          chatUrl: `${tenant.basePath}/chat`,
+          ...(tenant.config.staff ? { staffUrl: `${tenant.basePath}/agent` } : {}),
+        }),
+      );
     });
-    router.use(citizenLoginRouter(deps));
-    router.use(consentRouter(deps));
-    router.use(sessionRouter(deps));
-    router.use(staffLoginRouter(deps));
+    router.use(authRouters);
     for (const routes of extraRoutes) router.use(routes(deps, tenant));
     app.use(tenant.basePath || '/', router);
   }

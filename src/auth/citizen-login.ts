@@ -52,58 +52,51 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     const tenant = req.tenant;
     const provider = findProvider(tenant, req.params.provider);
     const configuration = deps.oidc.get(tenant.config.id, provider.id);
+    const login = await completeLogin(req, {
+      configuration,
+      kind: 'citizen',
+      tenantId: tenant.config.id,
+      providerId: provider.id,
+      publicUrl: deps.config.publicUrl,
+      timeoutMs: deps.config.session.loginTimeoutMinutes * 60_000,
+      clock: deps.clock,
+    });
+    const context = {
+      provider: provider.id,
+      issuer: configuration.serverMetadata().issuer,
+      ...(provider.acrLoa ? { acrLoa: provider.acrLoa } : {}),
+      ...(provider.genericClaims ? { generic: provider.genericClaims } : {}),
+    };
+    let identity: VerifiedIdentity;
     try {
-      const login = await completeLogin(req, {
-        configuration,
-        kind: 'citizen',
-        tenantId: tenant.config.id,
-        providerId: provider.id,
-        currentUrl: new URL(req.originalUrl, deps.config.publicUrl),
-        timeoutMs: deps.config.session.loginTimeoutMinutes * 60_000,
-        clock: deps.clock,
-      });
-      const context = {
-        provider: provider.id,
-        issuer: configuration.serverMetadata().issuer,
-        ...(provider.acrLoa ? { acrLoa: provider.acrLoa } : {}),
-        ...(provider.genericClaims ? { generic: provider.genericClaims } : {}),
-      };
-      let identity: VerifiedIdentity;
-      try {
-        identity = mapClaims(provider.claimProfile, login.claims, context);
-      } catch (error) {
-        // Some brokers (Signicat) put the identity in userinfo rather than the ID token.
-        if (!(error instanceof GatewayError && error.code === 'claims_missing')) throw error;
-        if (!configuration.serverMetadata().userinfo_endpoint) throw error;
-        const userinfo = await fetchUserinfo(configuration, login.accessToken, String(login.claims.sub));
-        identity = mapClaims(provider.claimProfile, { ...userinfo, ...login.claims }, context);
-      }
-      if (!loaAtLeast(identity.loa, provider.minimumLoa)) {
-        throw new GatewayError('acr_too_low', 'The level of assurance is below what this service requires.', {
-          status: 403,
-        });
-      }
-      await regenerateSession(req);
-      const record = citizenRecord(req, tenant.config.id);
-      record.pending = deps.fieldCrypto.seal({
-        identity,
-        returnTo: login.transaction.returnTo,
-        receivedAt: deps.clock.now(),
-        idToken: login.idToken,
-        ...(login.transaction.conversationId ? { conversationId: login.transaction.conversationId } : {}),
-      });
-      delete req.session.csrfToken;
-      req.log.info(
-        { tenant: tenant.config.id, provider: provider.id, loa: identity.loa },
-        'citizen identified; consent pending',
-      );
-      await saveSession(req);
-      res.redirect(303, `${tenant.basePath}/consent`);
+      identity = mapClaims(provider.claimProfile, login.claims, context);
     } catch (error) {
-      // A failed callback leaves the session as it was (anonymous): save the consumed state.
-      await saveSession(req);
-      throw error;
+      // Some brokers (Signicat) put the identity in userinfo rather than the ID token.
+      if (!(error instanceof GatewayError && error.code === 'claims_missing')) throw error;
+      if (!configuration.serverMetadata().userinfo_endpoint) throw error;
+      const userinfo = await fetchUserinfo(configuration, login.accessToken, String(login.claims.sub));
+      identity = mapClaims(provider.claimProfile, { ...userinfo, ...login.claims }, context);
     }
+    if (!loaAtLeast(identity.loa, provider.minimumLoa)) {
+      throw new GatewayError('acr_too_low', 'The level of assurance is below what this service requires.', {
+        status: 403,
+      });
+    }
+    await regenerateSession(req);
+    const record = citizenRecord(req, tenant.config.id);
+    record.pending = deps.fieldCrypto.seal({
+      identity,
+      returnTo: login.transaction.returnTo,
+      receivedAt: deps.clock.now(),
+      idToken: login.idToken,
+      ...(login.transaction.conversationId ? { conversationId: login.transaction.conversationId } : {}),
+    });
+    req.log.info(
+      { tenant: tenant.config.id, provider: provider.id, loa: identity.loa },
+      'citizen identified; consent pending',
+    );
+    await saveSession(req);
+    res.redirect(303, `${tenant.basePath}/consent`);
   });
 
   return router;

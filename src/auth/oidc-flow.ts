@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import * as client from 'openid-client';
 import { GatewayError } from '../http/errors.js';
 import type { Clock } from '../runtime/clock.js';
-import type { LoginTransaction } from './session-state.js';
+import { type LoginTransaction, saveSession } from './session-state.js';
 
 /** At most this many logins may be in flight in one session (tabs); the oldest is dropped. */
 const MAX_TRANSACTIONS = 5;
@@ -86,17 +86,21 @@ export async function completeLogin(
     kind: LoginTransaction['kind'];
     tenantId: string;
     providerId: string;
-    currentUrl: URL;
+    /** The gateway's public URL: the callback URL is rebuilt from it, not from Host headers. */
+    publicUrl: string;
     timeoutMs: number;
     clock: Clock;
   },
 ): Promise<CompletedLogin> {
-  const state = options.currentUrl.searchParams.get('state');
+  const currentUrl = new URL(req.originalUrl, options.publicUrl);
+  const state = currentUrl.searchParams.get('state');
   const transaction = state ? req.session.logins?.[state] : undefined;
   if (!state || !transaction) {
     throw new GatewayError('login_expired', 'This identification is unknown, expired or already used.');
   }
+  // Single use, persisted before anything can fail: whatever happens next, this state is spent.
   delete req.session.logins?.[state];
+  await saveSession(req);
   if (
     transaction.kind !== options.kind ||
     transaction.tenantId !== options.tenantId ||
@@ -108,7 +112,7 @@ export async function completeLogin(
     throw new GatewayError('login_expired', 'The identification took too long.');
   }
   try {
-    const tokens = await client.authorizationCodeGrant(options.configuration, options.currentUrl, {
+    const tokens = await client.authorizationCodeGrant(options.configuration, currentUrl, {
       pkceCodeVerifier: transaction.codeVerifier,
       expectedState: state,
       expectedNonce: transaction.nonce,
@@ -120,6 +124,22 @@ export async function completeLogin(
   } catch (error) {
     throw translateOidcError(error);
   }
+}
+
+/**
+ * The broker's end-session URL for RP-initiated logout, or undefined when it has none.
+ * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html
+ */
+export function endSessionUrl(
+  configuration: client.Configuration,
+  idToken: string,
+  postLogoutRedirectUri: string,
+): string | undefined {
+  if (!configuration.serverMetadata().end_session_endpoint) return undefined;
+  return client.buildEndSessionUrl(configuration, {
+    id_token_hint: idToken,
+    post_logout_redirect_uri: postLogoutRedirectUri,
+  }).href;
 }
 
 /** Fetches userinfo (for brokers that put the identity claims there) with the `sub` check. */

@@ -1,9 +1,10 @@
 import express, { Router } from 'express';
-import * as client from 'openid-client';
 import type { GatewayDeps } from '../deps.js';
 import { csrfToken, verifyCsrf } from '../http/csrf.js';
+import { clearSessionCookie } from '../http/session-middleware.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { localize } from '../web/i18n.js';
+import { endSessionUrl } from './oidc-flow.js';
 import { readPendingIdentity, readSharedIdentity, saveSession } from './session-state.js';
 
 /** What `GET /api/session` answers: never a claim the citizen did not opt in to share. */
@@ -93,19 +94,14 @@ export function sessionRouter(deps: GatewayDeps): Router {
         const broker = deps.fieldCrypto.open<{ providerId: string; idToken: string }>(sealed);
         const provider = tenant.config.providers.find((p) => p.id === broker.providerId);
         if (provider?.endSession && deps.oidc.isReady(tenant.config.id, provider.id)) {
-          const configuration = deps.oidc.get(tenant.config.id, provider.id);
-          if (configuration.serverMetadata().end_session_endpoint) {
-            target = client.buildEndSessionUrl(configuration, {
-              id_token_hint: broker.idToken,
-              post_logout_redirect_uri: home,
-            }).href;
-          }
+          target =
+            endSessionUrl(deps.oidc.get(tenant.config.id, provider.id), broker.idToken, home) ?? target;
         }
       }
       await new Promise<void>((resolve, reject) =>
         req.session.destroy((err) => (err ? reject(err) : resolve())),
       );
-      res.clearCookie(deps.production ? '__Host-gw.sid' : 'gw.sid', { path: '/' });
+      clearSessionCookie(res, deps.production);
       req.log.info({ tenant: tenant.config.id }, 'logged out');
       res.redirect(303, target);
     },

@@ -90,33 +90,43 @@ export function citizenRecord(req: Request, tenantId: string): CitizenRecord {
   return req.session.citizens[tenantId];
 }
 
+type CitizenSession = { citizens?: Record<string, CitizenRecord> } | undefined;
+
+function readSealed<T>(
+  session: CitizenSession,
+  tenantId: string,
+  field: 'pending' | 'shared',
+  crypto: FieldCrypto,
+): T | undefined {
+  const sealed = session?.citizens?.[tenantId]?.[field];
+  return sealed ? crypto.open<T>(sealed) : undefined;
+}
+
 /** The opted-in identity of the session for a tenant, if any. */
 export function readSharedIdentity(
-  session: { citizens?: Record<string, CitizenRecord> } | undefined,
+  session: CitizenSession,
   tenantId: string,
   crypto: FieldCrypto,
 ): SharedIdentity | undefined {
-  const sealed = session?.citizens?.[tenantId]?.shared;
-  return sealed ? crypto.open<SharedIdentity>(sealed) : undefined;
+  return readSealed(session, tenantId, 'shared', crypto);
 }
 
 /** The identity waiting for consent, if any. */
 export function readPendingIdentity(
-  session: { citizens?: Record<string, CitizenRecord> } | undefined,
+  session: CitizenSession,
   tenantId: string,
   crypto: FieldCrypto,
 ): PendingIdentity | undefined {
-  const sealed = session?.citizens?.[tenantId]?.pending;
-  return sealed ? crypto.open<PendingIdentity>(sealed) : undefined;
+  return readSealed(session, tenantId, 'pending', crypto);
 }
 
 /**
- * Issues a new session id keeping the session's data (login fixation defence: the id an
- * attacker may have planted dies at login).
+ * Issues a new session id keeping the session's data, but not its CSRF token (login fixation
+ * defence: the id, and any token, an attacker may have seen before login die at login).
  * @see https://owasp.org/www-community/attacks/Session_fixation
  */
 export async function regenerateSession(req: Request): Promise<void> {
-  const { cookie: _cookie, ...data } = req.session;
+  const { cookie: _cookie, csrfToken: _csrfToken, ...data } = req.session;
   await new Promise<void>((resolve, reject) =>
     req.session.regenerate((err) => (err ? reject(err) : resolve())),
   );

@@ -1,14 +1,11 @@
 import express, { type Request, type RequestHandler, Router } from 'express';
-import * as client from 'openid-client';
 import type { StaffConfig, StaffRole } from '../config/schema.js';
 import type { GatewayDeps } from '../deps.js';
 import { verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
-import { registerMessages } from '../web/i18n.js';
-import { completeLogin, startLogin } from './oidc-flow.js';
+import { completeLogin, endSessionUrl, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
 import { regenerateSession, type StaffRecord, saveSession } from './session-state.js';
-import { STAFF_MESSAGES } from './staff-messages.js';
 import { authorizeStaff, CONSOLE_ROLES } from './staff-roles.js';
 
 /** The provider id staff clients are registered under in `deps.oidc`. */
@@ -61,7 +58,6 @@ export function requireStaff(roles: readonly StaffRole[] = CONSOLE_ROLES): Reque
  * {@link StaffRecord} per tenant, so signing in at one tenant gives nothing at another.
  */
 export function staffLoginRouter(deps: GatewayDeps): Router {
-  registerMessages(STAFF_MESSAGES);
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 });
 
@@ -89,41 +85,33 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
     const tenant = req.tenant;
     const staff = staffConfig(req);
     const tenantId = tenant.config.id;
-    try {
-      const login = await completeLogin(req, {
-        configuration: deps.oidc.get(tenantId, STAFF_PROVIDER),
-        kind: 'staff',
-        tenantId,
-        providerId: STAFF_PROVIDER,
-        currentUrl: new URL(req.originalUrl, deps.config.publicUrl),
-        timeoutMs: deps.config.session.loginTimeoutMinutes * 60_000,
-        clock: deps.clock,
-      });
-      const roles = authorizeStaff(login.claims, staff, tenantId);
-      const { claims } = login;
-      const text = (key: string): string | undefined =>
-        typeof claims[key] === 'string' && claims[key] !== '' ? (claims[key] as string) : undefined;
-      const email = text('email');
-      const record: StaffRecord = {
-        subject: String(claims.sub),
-        name: text('name') ?? text('preferred_username') ?? email ?? String(claims.sub),
-        ...(email ? { email } : {}),
-        roles,
-        signedInAt: deps.clock.now(),
-        idToken: deps.fieldCrypto.seal(login.idToken),
-      };
-      await regenerateSession(req);
-      req.session.staff = { ...(req.session.staff ?? {}), [tenantId]: record };
-      // A new session id gets a new CSRF token: one an attacker saw before login is dead.
-      delete req.session.csrfToken;
-      await saveSession(req);
-      req.log.info({ tenant: tenantId, roles }, 'staff signed in');
-      res.redirect(303, login.transaction.returnTo);
-    } catch (error) {
-      // The consumed login transaction must stay consumed.
-      await saveSession(req);
-      throw error;
-    }
+    const login = await completeLogin(req, {
+      configuration: deps.oidc.get(tenantId, STAFF_PROVIDER),
+      kind: 'staff',
+      tenantId,
+      providerId: STAFF_PROVIDER,
+      publicUrl: deps.config.publicUrl,
+      timeoutMs: deps.config.session.loginTimeoutMinutes * 60_000,
+      clock: deps.clock,
+    });
+    const roles = authorizeStaff(login.claims, staff, tenantId);
+    const { claims } = login;
+    const text = (key: string): string | undefined =>
+      typeof claims[key] === 'string' && claims[key] !== '' ? (claims[key] as string) : undefined;
+    const email = text('email');
+    const record: StaffRecord = {
+      subject: String(claims.sub),
+      name: text('name') ?? text('preferred_username') ?? email ?? String(claims.sub),
+      ...(email ? { email } : {}),
+      roles,
+      signedInAt: deps.clock.now(),
+      idToken: deps.fieldCrypto.seal(login.idToken),
+    };
+    await regenerateSession(req);
+    req.session.staff = { ...(req.session.staff ?? {}), [tenantId]: record };
+    await saveSession(req);
+    req.log.info({ tenant: tenantId, roles }, 'staff signed in');
+    res.redirect(303, login.transaction.returnTo);
   });
 
   /**
@@ -141,13 +129,9 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       const record = readStaff(req.session, tenantId);
       let target = `${tenant.basePath}/`;
       if (record?.idToken && deps.oidc.isReady(tenantId, STAFF_PROVIDER)) {
-        const configuration = deps.oidc.get(tenantId, STAFF_PROVIDER);
-        if (configuration.serverMetadata().end_session_endpoint) {
-          target = client.buildEndSessionUrl(configuration, {
-            id_token_hint: deps.fieldCrypto.open<string>(record.idToken),
-            post_logout_redirect_uri: `${tenant.baseUrl}/`,
-          }).href;
-        }
+        const idToken = deps.fieldCrypto.open<string>(record.idToken);
+        target =
+          endSessionUrl(deps.oidc.get(tenantId, STAFF_PROVIDER), idToken, `${tenant.baseUrl}/`) ?? target;
       }
       if (req.session.staff) delete req.session.staff[tenantId];
       delete req.session.csrfToken;

@@ -14,11 +14,6 @@ export function csrfToken(req: Request): string {
   return req.session.csrfToken;
 }
 
-/** Rotates the token (after the session id changes at login). */
-export function rotateCsrfToken(req: Request): void {
-  req.session.csrfToken = randomBytes(32).toString('base64url');
-}
-
 /** Rejects a request whose token or Origin does not match with `csrf_invalid` (403). */
 export function verifyCsrf(allowedOrigins: (req: Request) => Set<string>): RequestHandler {
   return (req, _res, next) => {

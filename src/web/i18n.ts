@@ -27,6 +27,11 @@ export function messagesFor(lang: Language, prefix: string): Record<string, stri
   return out;
 }
 
+/** Whether the catalog has `key` (e.g. an error code's own text). */
+export function hasMessage(key: string): boolean {
+  return key in CATALOG;
+}
+
 /** Returns a translator for `lang`; `{name}` placeholders are replaced by `params`. */
 export function translator(lang: Language): Translate {
   return (key, params) => {

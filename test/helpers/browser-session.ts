@@ -27,15 +27,19 @@ export class BrowserSession {
   /** Sent as Accept-Language on every request. */
   language = 'en';
 
-  /** GET `url`, following redirects. */
+  /**
+   * GET `url`, following redirects; with `stopBefore`, the redirect whose target starts with
+   * it is returned instead of followed (e.g. a broker's answer before it reaches our callback).
+   */
   async get(
     url: string,
-    options: { follow?: boolean; headers?: Record<string, string> } = {},
+    options: { follow?: boolean; headers?: Record<string, string>; stopBefore?: string } = {},
   ): Promise<PageResult> {
     return this.#request(url, {
       method: 'GET',
       follow: options.follow ?? true,
       headers: options.headers ?? {},
+      ...(options.stopBefore ? { stopBefore: options.stopBefore } : {}),
     });
   }
 
@@ -85,7 +89,13 @@ export class BrowserSession {
 
   async #request(
     startUrl: string,
-    init: { method: string; body?: string; follow: boolean; headers: Record<string, string> },
+    init: {
+      method: string;
+      body?: string;
+      follow: boolean;
+      headers: Record<string, string>;
+      stopBefore?: string;
+    },
   ): Promise<PageResult> {
     const hops: Hop[] = [];
     let url = startUrl;
@@ -103,11 +113,18 @@ export class BrowserSession {
       this.#store(url, response.headers.getSetCookie());
       const location = response.headers.get('location') ?? undefined;
       hops.push({ url, status: response.status, ...(location ? { location } : {}) });
-      if (!init.follow || response.status < 300 || response.status >= 400 || !location) {
+      const next = location ? new URL(location, url).href : undefined;
+      if (
+        !init.follow ||
+        response.status < 300 ||
+        response.status >= 400 ||
+        !next ||
+        (init.stopBefore !== undefined && next.startsWith(init.stopBefore))
+      ) {
         return { status: response.status, url, headers: response.headers, text: await response.text(), hops };
       }
       await response.arrayBuffer();
-      url = new URL(location, url).href;
+      url = next;
       // 303 (and 302 after POST, as browsers do) turn into GET without a body.
       if (
         response.status === 303 ||

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { GatewayError } from '../../http/errors.js';
 import { html } from '../html.js';
+import { hasMessage } from '../i18n.js';
 import { renderPage } from '../layout.js';
 
 /** Codes raised while identifying; their page says the visitor is still anonymous. */
@@ -22,25 +23,14 @@ const LOGIN_CODES = new Set([
   'token_exchange_failed',
 ]);
 
-/** Which message explains a code: its own, or the login/generic one. */
+/**
+ * Which message explains a code: its own (`error.{code}` in the catalog), else the login or
+ * generic one. `state_mismatch` reads as an expired login: to the citizen it is the same.
+ */
 function messageKey(code: string): string {
-  if (
-    [
-      'login_cancelled',
-      'login_expired',
-      'acr_too_low',
-      'national_id_invalid',
-      'provider_unavailable',
-    ].includes(code)
-  ) {
-    return `error.${code}`;
-  }
   if (code === 'state_mismatch') return 'error.login_expired';
-  if (['csrf_invalid', 'not_found', 'rate_limited'].includes(code)) return `error.${code}`;
-  if (['staff_wrong_tenant', 'staff_no_role', 'staff_forbidden', 'staff_unavailable'].includes(code))
-    return `error.${code}`;
-  if (LOGIN_CODES.has(code)) return 'error.login_failed';
-  return 'error.generic';
+  if (hasMessage(`error.${code}`)) return `error.${code}`;
+  return LOGIN_CODES.has(code) ? 'error.login_failed' : 'error.generic';
 }
 
 /** The HTML error page of browser flows. */

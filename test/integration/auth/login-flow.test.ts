@@ -24,6 +24,20 @@ async function identify(browser: BrowserSession, provider: string, persona: stri
   return page;
 }
 
+/**
+ * Lets the broker answer the authorization request at `authorizationUrl` (`login_hint` picks the
+ * persona) and returns its redirect to our callback without following it.
+ */
+async function brokerAnswer(
+  browser: BrowserSession,
+  authorizationUrl: string,
+  provider = 'bankid',
+): Promise<URL> {
+  const answer = await browser.get(authorizationUrl, { stopBefore: `${gw.url}/auth/${provider}/callback` });
+  expect(answer.status).toBeGreaterThanOrEqual(300);
+  return new URL(answer.headers.get('location') ?? '');
+}
+
 async function session(browser: BrowserSession) {
   const response = await browser.get(`${gw.url}/api/session`);
   return { json: JSON.parse(response.text) as SessionJson, text: response.text };
@@ -322,33 +336,22 @@ describe('GET /auth/:provider/callback refusals (the session stays anonymous)', 
       follow: false,
     });
     const secondState = new URL(second.headers.get('location') ?? '').searchParams.get('state');
-    // Let the broker answer the first request, then deliver its code with the second state.
-    const atBroker = await browser.get(new URL(first.headers.get('location') ?? '', gw.url).href, {
-      follow: true,
-    });
-    const callbackHop = atBroker.hops.find((h) => h.location?.includes('/auth/bankid/callback'));
-    const callback = new URL(callbackHop?.location ?? '');
+    // The broker answers the first request; its (unredeemed) code goes back with the second
+    // state, so the gateway sends the second request's PKCE verifier with the first one's code.
+    const callback = await brokerAnswer(browser, first.headers.get('location') ?? '');
     callback.searchParams.set('state', secondState ?? '');
-    const page = await new BrowserSession().get(callback.href);
-    expect(page.status).toBeGreaterThanOrEqual(400);
+    const stranger = await new BrowserSession().get(callback.href);
+    expect(stranger.status).toBe(400);
+    expect(stranger.text).toContain('login_expired');
     const swapped = await browser.get(callback.href);
     expect(swapped.status).toBe(400);
-    expect(swapped.text).toMatch(/token_exchange_failed|login_failed/);
-    expect((await session(browser)).json.state).not.toBe('verified');
+    expect(swapped.text).toContain('token_exchange_failed');
+    expect((await session(browser)).json.state).toBe('anonymous');
   });
 
   it('rejects a response whose iss is another provider (RFC 9207)', async () => {
     const browser = new BrowserSession();
-    const start = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, {
-      follow: false,
-    });
-    const atBroker = await browser.get(new URL(start.headers.get('location') ?? '').href, { follow: false });
-    let hop = atBroker;
-    // Walk the broker's redirects until it sends us back to the gateway.
-    while (hop.status >= 300 && hop.status < 400 && !hop.headers.get('location')?.startsWith(gw.url)) {
-      hop = await browser.get(new URL(hop.headers.get('location') ?? '', hop.url).href, { follow: false });
-    }
-    const callback = new URL(hop.headers.get('location') ?? '');
+    const callback = await brokerAnswer(browser, `${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     callback.searchParams.set('iss', gw.mockIdp.issuer('ftn-fi'));
     const page = await browser.get(callback.href);
     expect(page.status).toBe(400);
@@ -358,15 +361,7 @@ describe('GET /auth/:provider/callback refusals (the session stays anonymous)', 
 
   it('rejects a mix-up: the answer of one provider delivered to another provider’s callback', async () => {
     const browser = new BrowserSession();
-    const consentHops = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, {
-      follow: false,
-    });
-    const location = new URL(consentHops.headers.get('location') ?? '');
-    let hop = await browser.get(location.href, { follow: false });
-    while (hop.status >= 300 && hop.status < 400 && !hop.headers.get('location')?.startsWith(gw.url)) {
-      hop = await browser.get(new URL(hop.headers.get('location') ?? '', hop.url).href, { follow: false });
-    }
-    const callback = new URL(hop.headers.get('location') ?? '');
+    const callback = await brokerAnswer(browser, `${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     const mixed = new URL(`${gw.url}/auth/suomifi/callback${callback.search}`);
     const page = await browser.get(mixed.href);
     expect(page.status).toBe(400);

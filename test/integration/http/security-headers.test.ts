@@ -152,6 +152,29 @@ describe('security headers and cookies (production)', () => {
     expect(cookie).not.toMatch(/Domain=/);
   });
 
+  it('clears the __Host- cookie on logout with the attributes it was set with (else browsers keep it)', async () => {
+    const view = await request(gateway.app).get('/api/session').set('x-forwarded-proto', 'https');
+    // The cookie is Secure: supertest's own jar would not send it over the test's plain http.
+    const cookie = ([] as string[])
+      .concat(view.headers['set-cookie'] ?? [])
+      .map((c) => c.split(';')[0] ?? '');
+    const out = await request(gateway.app)
+      .post('/auth/logout')
+      .set('Cookie', cookie)
+      .set('x-forwarded-proto', 'https')
+      .set('origin', 'https://chat.example')
+      .type('form')
+      .send({ _csrf: view.body.csrfToken });
+    expect(out.status).toBe(303);
+    const cleared = ([] as string[])
+      .concat(out.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('__Host-gw.sid='));
+    expect(cleared).toMatch(/^__Host-gw\.sid=;/);
+    expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970/);
+    expect(cleared).toMatch(/; Secure/);
+    expect(cleared).toMatch(/Path=\//);
+  });
+
   it('sends HSTS and reports the unreachable broker as not ready', async () => {
     const res = await request(gateway.app).get('/readyz').set('x-forwarded-proto', 'https');
     expect(res.status).toBe(503);
