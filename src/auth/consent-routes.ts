@@ -7,7 +7,7 @@ import { SHAREABLE_CLAIMS, type ShareableClaim } from '../identity/verified-iden
 import { findProvider } from '../tenants/tenant-context.js';
 import { html } from '../web/html.js';
 import { renderPage } from '../web/layout.js';
-import { availableClaims, renderConsentPage } from '../web/pages/consent-page.js';
+import { renderConsentPage } from '../web/pages/consent-page.js';
 import { issueReceipt } from './consent-receipts.js';
 import { safeReturnTo } from './return-to.js';
 import {
@@ -17,6 +17,7 @@ import {
   type SharedIdentity,
   saveSession,
 } from './session-state.js';
+import { availableClaims, pickClaims } from './shareable-claims.js';
 
 /**
  * The opt-in step. `GET /consent` shows the pending identity's claims; `POST /consent` shares
@@ -110,19 +111,7 @@ export function consentRouter(deps: GatewayDeps): Router {
       loa: identity.loa,
       acr: identity.acr,
       claimNames,
-      claims: {
-        ...(claimNames.includes('name')
-          ? {
-              name: available.get('name'),
-              ...(identity.givenName ? { givenName: identity.givenName } : {}),
-              ...(identity.familyName ? { familyName: identity.familyName } : {}),
-            }
-          : {}),
-        ...(claimNames.includes('nationalId')
-          ? { nationalId: identity.nationalId, nationalIdType: identity.nationalIdType }
-          : {}),
-        ...(claimNames.includes('birthDate') ? { birthDate: available.get('birthDate') } : {}),
-      },
+      claims: pickClaims(identity, claimNames),
       subjectIndex,
       receiptId: receipt.id,
       sharedAt: deps.clock.now(),

@@ -1,28 +1,11 @@
 import type { Request, Response } from 'express';
 import type { PendingIdentity } from '../../auth/session-state.js';
+import { availableClaims } from '../../auth/shareable-claims.js';
 import type { ProviderConfig } from '../../config/schema.js';
-import {
-  SHAREABLE_CLAIMS,
-  type ShareableClaim,
-  type VerifiedIdentity,
-} from '../../identity/verified-identity.js';
 import { tenantName } from '../../tenants/tenant-context.js';
 import { html } from '../html.js';
 import { localize } from '../i18n.js';
 import { renderPage } from '../layout.js';
-
-/** The value of each shareable claim that the identity has, in consent-page order. */
-export function availableClaims(identity: VerifiedIdentity): Array<[ShareableClaim, string]> {
-  const values: Record<ShareableClaim, string | undefined> = {
-    name: identity.name ?? ([identity.givenName, identity.familyName].filter(Boolean).join(' ') || undefined),
-    nationalId: identity.nationalId,
-    birthDate: identity.birthDate,
-  };
-  return SHAREABLE_CLAIMS.flatMap((claim) => {
-    const value = values[claim];
-    return value ? [[claim, value] as [ShareableClaim, string]] : [];
-  });
-}
 
 /**
  * The opt-in page: each verified claim with its value and a checkbox (unticked: nothing is
