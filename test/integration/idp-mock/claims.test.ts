@@ -1,36 +1,29 @@
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MockIdp } from '../../../idp-mock/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   authorizationParameters,
+  clientAt,
   loginAs,
-  loginWithHint,
   STAFF_CLIENT,
-  startMockIdp,
+  STAFF_RP,
   TestBrowser,
+  useMockIdp,
+  WEB_CLIENT,
 } from './mock-idp-harness.js';
 
-let idp: MockIdp;
-
-beforeAll(async () => {
-  idp = await startMockIdp();
-});
-
-afterAll(async () => {
-  await idp.close();
-});
+const mock = useMockIdp();
 
 describe('bankid-no (Idura Norwegian BankID shape)', () => {
   it('logs in with login_hint and returns the code with iss', async () => {
-    const { callbackUrl } = await loginAs(idp, 'bankid-no', 'kari-nordmann', { scope: 'openid' });
+    const { callbackUrl } = await loginAs(mock.idp, 'bankid-no', 'kari-nordmann', { scope: 'openid' });
     expect(callbackUrl.searchParams.get('code')).toBeTruthy();
-    expect(callbackUrl.searchParams.get('iss')).toBe(idp.issuer('bankid-no'));
+    expect(callbackUrl.searchParams.get('iss')).toBe(mock.idp.issuer('bankid-no'));
   });
 
   it('sends socialno only when the ssn scope is granted', async () => {
-    const withSsn = await loginAs(idp, 'bankid-no', 'kari-nordmann', { scope: 'openid ssn' });
+    const withSsn = await loginAs(mock.idp, 'bankid-no', 'kari-nordmann', { scope: 'openid ssn' });
     expect(withSsn.claims).toMatchObject({
-      iss: idp.issuer('bankid-no'),
+      iss: mock.idp.issuer('bankid-no'),
       identityscheme: 'nobankid-oidc',
       socialno: '12838540056',
       given_name: 'Kari',
@@ -45,13 +38,13 @@ describe('bankid-no (Idura Norwegian BankID shape)', () => {
       expect(withSsn.claims).toHaveProperty(claim);
     }
 
-    const withoutSsn = await loginAs(idp, 'bankid-no', 'kari-nordmann', { scope: 'openid' });
+    const withoutSsn = await loginAs(mock.idp, 'bankid-no', 'kari-nordmann', { scope: 'openid' });
     expect(withoutSsn.claims).not.toHaveProperty('socialno');
     expect(withoutSsn.claims.sub).toBe(withSsn.claims.sub);
   });
 
   it('returns the first requested acr it supports', async () => {
-    const { claims } = await loginAs(idp, 'bankid-no', 'ola-nordmann', {
+    const { claims } = await loginAs(mock.idp, 'bankid-no', 'ola-nordmann', {
       scope: 'openid',
       acr_values: 'urn:example:unknown urn:grn:authn:no:bankid:substantial urn:grn:authn:no:bankid:high',
     });
@@ -60,7 +53,7 @@ describe('bankid-no (Idura Norwegian BankID shape)', () => {
   });
 
   it('returns the same claims from userinfo', async () => {
-    const { config, tokens, claims } = await loginAs(idp, 'bankid-no', 'ola-nordmann', {
+    const { config, tokens, claims } = await loginAs(mock.idp, 'bankid-no', 'ola-nordmann', {
       scope: 'openid ssn',
     });
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub));
@@ -74,7 +67,7 @@ describe('bankid-no (Idura Norwegian BankID shape)', () => {
 
 describe('ftn-fi (Idura FTN shape)', () => {
   it('sends hetu with the ssn scope, and satu when the persona has one', async () => {
-    const { claims } = await loginAs(idp, 'ftn-fi', 'maija-meikalainen', {
+    const { claims } = await loginAs(mock.idp, 'ftn-fi', 'maija-meikalainen', {
       scope: 'openid ssn',
       acr_values: 'urn:grn:authn:fi:mobile-id',
     });
@@ -92,7 +85,7 @@ describe('ftn-fi (Idura FTN shape)', () => {
   });
 
   it('leaves hetu out without the ssn scope', async () => {
-    const { claims } = await loginAs(idp, 'ftn-fi', 'matti-meikalainen', { scope: 'openid' });
+    const { claims } = await loginAs(mock.idp, 'ftn-fi', 'matti-meikalainen', { scope: 'openid' });
     expect(claims).not.toHaveProperty('hetu');
     expect(claims.acr).toBe('urn:grn:authn:fi:bank-id');
   });
@@ -100,7 +93,7 @@ describe('ftn-fi (Idura FTN shape)', () => {
 
 describe('signicat', () => {
   it('sends nin of type BIRTH for a Norwegian persona', async () => {
-    const { claims } = await loginAs(idp, 'signicat', 'kari-nordmann', { scope: 'openid profile nin' });
+    const { claims } = await loginAs(mock.idp, 'signicat', 'kari-nordmann', { scope: 'openid profile nin' });
     expect(claims).toMatchObject({
       name: 'Kari Nordmann',
       given_name: 'Kari',
@@ -114,7 +107,9 @@ describe('signicat', () => {
   });
 
   it('sends nin of type PERSON for a Finnish persona', async () => {
-    const { claims } = await loginAs(idp, 'signicat', 'matti-meikalainen', { scope: 'openid profile nin' });
+    const { claims } = await loginAs(mock.idp, 'signicat', 'matti-meikalainen', {
+      scope: 'openid profile nin',
+    });
     expect(claims).toMatchObject({
       nin: '010594Y9032',
       nin_type: 'PERSON',
@@ -124,7 +119,7 @@ describe('signicat', () => {
   });
 
   it('leaves the nin out without the nin scope', async () => {
-    const { claims } = await loginAs(idp, 'signicat', 'kari-nordmann', { scope: 'openid profile' });
+    const { claims } = await loginAs(mock.idp, 'signicat', 'kari-nordmann', { scope: 'openid profile' });
     expect(claims).not.toHaveProperty('nin');
     expect(claims.name).toBe('Kari Nordmann');
   });
@@ -132,7 +127,7 @@ describe('signicat', () => {
 
 describe('idporten', () => {
   it('sends pid, locale and amr, and acr substantial by default', async () => {
-    const { claims } = await loginAs(idp, 'idporten', 'kari-nordmann', { scope: 'openid profile' });
+    const { claims } = await loginAs(mock.idp, 'idporten', 'kari-nordmann', { scope: 'openid profile' });
     expect(claims).toMatchObject({
       pid: '12838540056',
       locale: 'nb',
@@ -143,7 +138,7 @@ describe('idporten', () => {
   });
 
   it('returns idporten-loa-high when asked for it', async () => {
-    const { claims } = await loginAs(idp, 'idporten', 'ola-nordmann', {
+    const { claims } = await loginAs(mock.idp, 'idporten', 'ola-nordmann', {
       scope: 'openid',
       acr_values: 'idporten-loa-high',
     });
@@ -151,22 +146,14 @@ describe('idporten', () => {
   });
 
   it('does not offer Finnish personas', async () => {
-    const config = await client.discovery(
-      new URL(idp.issuer('idporten')),
-      'web-client',
-      undefined,
-      undefined,
-      {
-        execute: [client.allowInsecureRequests],
-      },
-    );
-    const request = await authorizationParameters('http://localhost:3000/auth/callback', {
+    const config = await clientAt(mock.idp, 'idporten');
+    const request = await authorizationParameters(WEB_CLIENT.redirectUri, {
       scope: 'openid',
       login_hint: 'matti-meikalainen',
     });
     const page = await new TestBrowser().open(
       client.buildAuthorizationUrl(config, request.parameters).href,
-      'http://localhost:3000/auth/callback',
+      WEB_CLIENT.redirectUri,
     );
     expect(page.status).toBe(200);
     expect(page.text).toContain('No test identity &quot;matti-meikalainen&quot;');
@@ -174,27 +161,6 @@ describe('idporten', () => {
 });
 
 describe('staff', () => {
-  async function staffLogin(personaId: string): Promise<Record<string, unknown>> {
-    const config = await client.discovery(
-      new URL(idp.issuer('staff')),
-      STAFF_CLIENT.clientId,
-      undefined,
-      client.ClientSecretPost(STAFF_CLIENT.clientSecret),
-      { execute: [client.allowInsecureRequests] },
-    );
-    const request = await authorizationParameters(STAFF_CLIENT.redirectUri, {
-      scope: 'openid profile email',
-      login_hint: personaId,
-    });
-    const callbackUrl = await loginWithHint(
-      new TestBrowser(),
-      client.buildAuthorizationUrl(config, request.parameters),
-      STAFF_CLIENT.redirectUri,
-    );
-    const tokens = await client.authorizationCodeGrant(config, callbackUrl, request.checks);
-    return { ...tokens.claims() };
-  }
-
   it.each([
     ['alex-agent', ['agent'], 'demo'],
     ['siri-supervisor', ['supervisor'], 'demo'],
@@ -202,7 +168,13 @@ describe('staff', () => {
     ['sigurd-security', ['security'], 'demo'],
     ['otto-other-tenant', ['agent'], 'other'],
   ])('sends roles and tenant of %s', async (personaId, roles, tenant) => {
-    const claims = await staffLogin(personaId);
+    const { claims } = await loginAs(
+      mock.idp,
+      'staff',
+      personaId,
+      { scope: 'openid profile email' },
+      { rp: STAFF_RP },
+    );
     expect(claims.roles).toEqual(roles);
     expect(claims.tenant).toBe(tenant);
     expect(claims.email).toMatch(/@[a-z]+\.example$/);
@@ -211,13 +183,7 @@ describe('staff', () => {
   });
 
   it('does not register clients at issuers they are not listed for', async () => {
-    const config = await client.discovery(
-      new URL(idp.issuer('bankid-no')),
-      STAFF_CLIENT.clientId,
-      undefined,
-      client.ClientSecretPost(STAFF_CLIENT.clientSecret),
-      { execute: [client.allowInsecureRequests] },
-    );
+    const config = await clientAt(mock.idp, 'bankid-no', STAFF_RP);
     const request = await authorizationParameters(STAFF_CLIENT.redirectUri, { scope: 'openid' });
     const page = await new TestBrowser().open(
       client.buildAuthorizationUrl(config, request.parameters).href,

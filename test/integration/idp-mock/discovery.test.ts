@@ -1,32 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MockIdp } from '../../../idp-mock/index.js';
-import { startMockIdp } from './mock-idp-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useMockIdp } from './mock-idp-harness.js';
 
-let idp: MockIdp;
-
-beforeAll(async () => {
-  idp = await startMockIdp();
-});
-
-afterAll(async () => {
-  await idp.close();
-});
+const mock = useMockIdp();
 
 async function discover(issuerId: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${idp.issuer(issuerId)}/.well-known/openid-configuration`);
+  const response = await fetch(`${mock.idp.issuer(issuerId)}/.well-known/openid-configuration`);
   expect(response.status).toBe(200);
   return (await response.json()) as Record<string, unknown>;
 }
 
 describe('createMockIdp', () => {
   it('hosts the five issuers under path prefixes of its base URL', () => {
-    expect(idp.baseUrl).toMatch(/^http:\/\/localhost:\d+$/);
-    expect(idp.issuerIds).toEqual(['bankid-no', 'ftn-fi', 'signicat', 'idporten', 'staff']);
-    expect(idp.issuer('bankid-no')).toBe(`${idp.baseUrl}/bankid-no`);
+    expect(mock.idp.baseUrl).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(mock.idp.issuerIds).toEqual(['bankid-no', 'ftn-fi', 'signicat', 'idporten', 'staff']);
+    expect(mock.idp.issuer('bankid-no')).toBe(`${mock.idp.baseUrl}/bankid-no`);
   });
 
   it('throws for an issuer id it does not host', () => {
-    expect(() => idp.issuer('bankid-se')).toThrow(/unknown issuer id "bankid-se"/);
+    expect(() => mock.idp.issuer('bankid-se')).toThrow(/unknown issuer id "bankid-se"/);
   });
 });
 
@@ -35,7 +26,7 @@ describe('GET /:issuer/.well-known/openid-configuration', () => {
     'publishes exact issuer, iss parameter, PAR, end_session and S256-only PKCE for %s',
     async (issuerId) => {
       const metadata = await discover(issuerId);
-      const issuer = idp.issuer(issuerId);
+      const issuer = mock.idp.issuer(issuerId);
       expect(metadata.issuer).toBe(issuer);
       expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
       expect(metadata.pushed_authorization_request_endpoint).toBe(`${issuer}/request`);
@@ -54,12 +45,12 @@ describe('GET /:issuer/.well-known/openid-configuration', () => {
   );
 
   it('publishes every endpoint under the issuer, whatever Host the request used', async () => {
-    const viaLoopback = idp.issuer('idporten').replace('localhost', '127.0.0.1');
+    const viaLoopback = mock.idp.issuer('idporten').replace('localhost', '127.0.0.1');
     const metadata = (await (
       await fetch(`${viaLoopback}/.well-known/openid-configuration`)
     ).json()) as Record<string, unknown>;
     for (const key of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint']) {
-      expect(String(metadata[key])).toMatch(new RegExp(`^${idp.issuer('idporten')}/`));
+      expect(String(metadata[key])).toMatch(new RegExp(`^${mock.idp.issuer('idporten')}/`));
     }
   });
 
@@ -82,7 +73,7 @@ describe('GET /:issuer/.well-known/openid-configuration', () => {
 
   it('gives each issuer its own signing keys, RS256 and ES256', async () => {
     const keysOf = async (issuerId: string) => {
-      const { keys } = (await (await fetch(`${idp.issuer(issuerId)}/jwks`)).json()) as {
+      const { keys } = (await (await fetch(`${mock.idp.issuer(issuerId)}/jwks`)).json()) as {
         keys: { kid: string; alg: string; d?: string }[];
       };
       return keys;
@@ -97,15 +88,15 @@ describe('GET /:issuer/.well-known/openid-configuration', () => {
 
 describe('GET /', () => {
   it('lists the issuers on a page without inline script or style', async () => {
-    const response = await fetch(`${idp.baseUrl}/`);
+    const response = await fetch(`${mock.idp.baseUrl}/`);
     const html = await response.text();
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
-    for (const issuerId of idp.issuerIds) expect(html).toContain(idp.issuer(issuerId));
+    for (const issuerId of mock.idp.issuerIds) expect(html).toContain(mock.idp.issuer(issuerId));
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
     expect(html).not.toMatch(/\sstyle=/);
   });
 
   it('answers unknown paths with 404', async () => {
-    expect((await fetch(`${idp.baseUrl}/bankid-se/.well-known/openid-configuration`)).status).toBe(404);
+    expect((await fetch(`${mock.idp.baseUrl}/bankid-se/.well-known/openid-configuration`)).status).toBe(404);
   });
 });

@@ -1,26 +1,17 @@
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MockIdp } from '../../../idp-mock/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   type AuthorizationChecks,
   authorizationParameters,
+  clientAt,
   formAction,
   type Page,
-  startMockIdp,
   TestBrowser,
+  useMockIdp,
   WEB_CLIENT,
-  webClientAt,
 } from './mock-idp-harness.js';
 
-let idp: MockIdp;
-
-beforeAll(async () => {
-  idp = await startMockIdp();
-});
-
-afterAll(async () => {
-  await idp.close();
-});
+const mock = useMockIdp();
 
 interface LoginPage {
   browser: TestBrowser;
@@ -35,7 +26,7 @@ async function openLoginPage(
   parameters: Record<string, string> = {},
   browser = new TestBrowser(),
 ): Promise<LoginPage> {
-  const config = await webClientAt(idp, issuerId);
+  const config = await clientAt(mock.idp, issuerId);
   const request = await authorizationParameters(WEB_CLIENT.redirectUri, { scope: 'openid', ...parameters });
   const page = await browser.open(
     client.buildAuthorizationUrl(config, request.parameters).href,
@@ -54,7 +45,7 @@ describe('GET /:issuer/interaction/:uid', () => {
   it('shows an accessible persona picker for the issuer’s country', async () => {
     const { page } = await openLoginPage('bankid-no');
     expect(page.status).toBe(200);
-    expect(page.url).toMatch(new RegExp(`^${idp.issuer('bankid-no')}/interaction/`));
+    expect(page.url).toMatch(new RegExp(`^${mock.idp.issuer('bankid-no')}/interaction/`));
     expect(page.text).toMatch(/<html lang="en">/);
     expect(page.text).toMatch(/<h1>Norwegian BankID \(mock of Idura Verify\)<\/h1>/);
 
@@ -83,7 +74,7 @@ describe('GET /:issuer/interaction/:uid', () => {
   });
 
   it('serves its stylesheet from the mock itself', async () => {
-    const response = await fetch(`${idp.baseUrl}/assets/idp-mock.css`);
+    const response = await fetch(`${mock.idp.baseUrl}/assets/idp-mock.css`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/css/);
     expect(await response.text()).toContain(':focus-visible');
@@ -118,7 +109,7 @@ describe('POST /:issuer/interaction/:uid/login', () => {
       WEB_CLIENT.redirectUri,
     );
     const callbackUrl = new URL(done.location ?? '');
-    expect(callbackUrl.searchParams.get('iss')).toBe(idp.issuer('signicat'));
+    expect(callbackUrl.searchParams.get('iss')).toBe(mock.idp.issuer('signicat'));
     const tokens = await client.authorizationCodeGrant(config, callbackUrl, checks);
     expect(tokens.claims()).toMatchObject({ nin: '150388-9149', nin_type: 'PERSON' });
   });
@@ -178,7 +169,7 @@ describe('POST /:issuer/interaction/:uid/abort', () => {
     const callbackUrl = new URL(done.location ?? '');
     expect(callbackUrl.searchParams.get('error')).toBe('access_denied');
     expect(callbackUrl.searchParams.get('state')).toBe(checks.expectedState);
-    expect(callbackUrl.searchParams.get('iss')).toBe(idp.issuer('ftn-fi'));
+    expect(callbackUrl.searchParams.get('iss')).toBe(mock.idp.issuer('ftn-fi'));
     expect(callbackUrl.searchParams.has('code')).toBe(false);
   });
 });

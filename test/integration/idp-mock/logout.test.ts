@@ -1,26 +1,17 @@
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MockIdp } from '../../../idp-mock/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   authorizationParameters,
   formAction,
   formValue,
   loginAs,
   type Page,
-  startMockIdp,
   TestBrowser,
+  useMockIdp,
   WEB_CLIENT,
 } from './mock-idp-harness.js';
 
-let idp: MockIdp;
-
-beforeAll(async () => {
-  idp = await startMockIdp();
-});
-
-afterAll(async () => {
-  await idp.close();
-});
+const mock = useMockIdp();
 
 function expectPlainHtml(page: Page): void {
   expect(page.status).toBe(200);
@@ -45,7 +36,13 @@ async function confirm(browser: TestBrowser, page: Page, signOut: boolean): Prom
 describe('GET /:issuer/session/end (RP-initiated logout)', () => {
   it('asks for confirmation on a plain page, then returns to the registered URI with state', async () => {
     const browser = new TestBrowser();
-    const { config, tokens } = await loginAs(idp, 'bankid-no', 'kari-nordmann', { scope: 'openid' }, browser);
+    const { config, tokens } = await loginAs(
+      mock.idp,
+      'bankid-no',
+      'kari-nordmann',
+      { scope: 'openid' },
+      { browser },
+    );
     const endSessionUrl = client.buildEndSessionUrl(config, {
       id_token_hint: tokens.id_token ?? '',
       post_logout_redirect_uri: WEB_CLIENT.postLogoutRedirectUri,
@@ -68,7 +65,13 @@ describe('GET /:issuer/session/end (RP-initiated logout)', () => {
 
   it('ends the mock session, so prompt=none afterwards needs a login', async () => {
     const browser = new TestBrowser();
-    const { config, tokens } = await loginAs(idp, 'idporten', 'kari-nordmann', { scope: 'openid' }, browser);
+    const { config, tokens } = await loginAs(
+      mock.idp,
+      'idporten',
+      'kari-nordmann',
+      { scope: 'openid' },
+      { browser },
+    );
 
     const silent = async () => {
       const request = await authorizationParameters(WEB_CLIENT.redirectUri, {
@@ -93,7 +96,7 @@ describe('GET /:issuer/session/end (RP-initiated logout)', () => {
   });
 
   it('shows a plain page with a Continue button when nobody is signed in', async () => {
-    const { config, tokens } = await loginAs(idp, 'ftn-fi', 'matti-meikalainen', { scope: 'openid' });
+    const { config, tokens } = await loginAs(mock.idp, 'ftn-fi', 'matti-meikalainen', { scope: 'openid' });
     const browser = new TestBrowser();
     const endSessionUrl = client.buildEndSessionUrl(config, {
       id_token_hint: tokens.id_token ?? '',
@@ -113,20 +116,20 @@ describe('GET /:issuer/session/end (RP-initiated logout)', () => {
   it('shows a plain success page when there is no post_logout_redirect_uri', async () => {
     const browser = new TestBrowser();
     const page = await browser.open(
-      `${idp.issuer('signicat')}/session/end`,
+      `${mock.idp.issuer('signicat')}/session/end`,
       WEB_CLIENT.postLogoutRedirectUri,
     );
     expectPlainHtml(page);
 
     const done = await confirm(browser, page, true);
     expect(done.status).toBe(200);
-    expect(done.url).toBe(`${idp.issuer('signicat')}/session/end/success`);
+    expect(done.url).toBe(`${mock.idp.issuer('signicat')}/session/end/success`);
     expectPlainHtml(done);
     expect(done.text).toContain('Signed out');
   });
 
   it('refuses a post_logout_redirect_uri the client did not register', async () => {
-    const { config, tokens } = await loginAs(idp, 'bankid-no', 'ola-nordmann', { scope: 'openid' });
+    const { config, tokens } = await loginAs(mock.idp, 'bankid-no', 'ola-nordmann', { scope: 'openid' });
     const endSessionUrl = client.buildEndSessionUrl(config, {
       id_token_hint: tokens.id_token ?? '',
       post_logout_redirect_uri: 'http://evil.example/',

@@ -1,4 +1,5 @@
 import * as client from 'openid-client';
+import { afterAll, beforeAll } from 'vitest';
 import { createMockIdp, type MockClient, type MockIdp } from '../../../idp-mock/index.js';
 
 /** The confidential client most tests use. */
@@ -15,6 +16,27 @@ export const STAFF_CLIENT = {
   clientSecret: 'staff-console-secret-for-tests',
   redirectUri: 'http://localhost:3000/staff/callback',
 } as const;
+
+/** A client as the tests drive it: its id, where the mock sends the code, how it authenticates. */
+export interface TestRelyingParty {
+  clientId: string;
+  redirectUri: string;
+  clientAuth: client.ClientAuth;
+}
+
+/** `WEB_CLIENT` with client_secret_basic, the client most logins use. */
+export const WEB_RP: TestRelyingParty = {
+  clientId: WEB_CLIENT.clientId,
+  redirectUri: WEB_CLIENT.redirectUri,
+  clientAuth: client.ClientSecretBasic(WEB_CLIENT.clientSecret),
+};
+
+/** `STAFF_CLIENT` with client_secret_post, as it is registered. */
+export const STAFF_RP: TestRelyingParty = {
+  clientId: STAFF_CLIENT.clientId,
+  redirectUri: STAFF_CLIENT.redirectUri,
+  clientAuth: client.ClientSecretPost(STAFF_CLIENT.clientSecret),
+};
 
 /** Starts the mock on a free port with the test clients (and any extra ones). */
 export async function startMockIdp(extraClients: MockClient[] = []): Promise<MockIdp> {
@@ -39,15 +61,35 @@ export async function startMockIdp(extraClients: MockClient[] = []): Promise<Moc
   });
 }
 
-/** openid-client configuration for `WEB_CLIENT` at one issuer of the mock. */
-export async function webClientAt(idp: MockIdp, issuerId: string): Promise<client.Configuration> {
-  return client.discovery(
-    new URL(idp.issuer(issuerId)),
-    WEB_CLIENT.clientId,
-    undefined,
-    client.ClientSecretBasic(WEB_CLIENT.clientSecret),
-    { execute: [client.allowInsecureRequests] },
-  );
+/**
+ * Starts the mock with the test clients before the tests of the file and closes it after them.
+ * `mock.idp` is the running mock inside tests and hooks.
+ */
+export function useMockIdp(): { readonly idp: MockIdp } {
+  let started: MockIdp | undefined;
+  beforeAll(async () => {
+    started = await startMockIdp();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get idp(): MockIdp {
+      if (started === undefined) throw new Error('the mock IdP is started in beforeAll');
+      return started;
+    },
+  };
+}
+
+/** openid-client configuration for `rp` (by default `WEB_CLIENT`) at one issuer of the mock. */
+export async function clientAt(
+  idp: MockIdp,
+  issuerId: string,
+  rp: TestRelyingParty = WEB_RP,
+): Promise<client.Configuration> {
+  return client.discovery(new URL(idp.issuer(issuerId)), rp.clientId, undefined, rp.clientAuth, {
+    execute: [client.allowInsecureRequests],
+  });
 }
 
 /** The checks a client keeps between the authorization request and the callback. */
@@ -78,6 +120,19 @@ export async function authorizationParameters(
   };
 }
 
+/** Who logs in and through which browser; by default `WEB_RP` in a fresh browser. */
+export interface LoginOptions {
+  rp?: TestRelyingParty;
+  browser?: TestBrowser;
+}
+
+/** A code flow up to the callback: what the client would receive and the checks it kept. */
+export interface AuthorizedLogin {
+  config: client.Configuration;
+  callbackUrl: URL;
+  checks: AuthorizationChecks;
+}
+
 /** The tokens of a completed code flow, with the ID token's claims. */
 export interface CompletedLogin {
   config: client.Configuration;
@@ -87,36 +142,52 @@ export interface CompletedLogin {
 }
 
 /**
- * Runs the whole code flow for `WEB_CLIENT` at `issuerId` with `login_hint` (no login page),
- * redeeming the code with openid-client, which validates the ID token, state, nonce and `iss`.
+ * Runs the front channel of the code flow for `rp` at `issuerId` with `login_hint` (no login
+ * page) and stops at the callback, before the code is redeemed.
+ */
+export async function authorizeAs(
+  idp: MockIdp,
+  issuerId: string,
+  personaId: string,
+  parameters: Record<string, string>,
+  { rp = WEB_RP, browser = new TestBrowser() }: LoginOptions = {},
+): Promise<AuthorizedLogin> {
+  const config = await clientAt(idp, issuerId, rp);
+  const request = await authorizationParameters(rp.redirectUri, { login_hint: personaId, ...parameters });
+  const callbackUrl = await loginWithHint(
+    browser,
+    client.buildAuthorizationUrl(config, request.parameters),
+    rp.redirectUri,
+  );
+  return { config, callbackUrl, checks: request.checks };
+}
+
+/**
+ * Runs the whole code flow (see `authorizeAs`) and redeems the code with openid-client, which
+ * validates the ID token, state, nonce and `iss`.
  */
 export async function loginAs(
   idp: MockIdp,
   issuerId: string,
   personaId: string,
   parameters: Record<string, string>,
-  browser = new TestBrowser(),
+  options: LoginOptions = {},
 ): Promise<CompletedLogin> {
-  const config = await webClientAt(idp, issuerId);
-  const request = await authorizationParameters(WEB_CLIENT.redirectUri, {
-    login_hint: personaId,
-    ...parameters,
-  });
-  const callbackUrl = await loginWithHint(
-    browser,
-    client.buildAuthorizationUrl(config, request.parameters),
-    WEB_CLIENT.redirectUri,
-  );
-  const tokens = await client.authorizationCodeGrant(config, callbackUrl, request.checks);
+  const { config, callbackUrl, checks } = await authorizeAs(idp, issuerId, personaId, parameters, options);
+  const tokens = await client.authorizationCodeGrant(config, callbackUrl, checks);
   return { config, tokens, claims: { ...tokens.claims() }, callbackUrl };
 }
 
-/** POSTs an authorization_code grant as `WEB_CLIENT` (client_secret_basic), bypassing openid-client. */
+/**
+ * POSTs an authorization_code grant as `WEB_CLIENT` (client_secret_basic, with `clientSecret`
+ * in place of its own if given), bypassing openid-client.
+ */
 export async function redeemCode(
   idp: MockIdp,
   issuerId: string,
   code: string,
   codeVerifier: string | undefined,
+  clientSecret: string = WEB_CLIENT.clientSecret,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const form = new URLSearchParams({
     grant_type: 'authorization_code',
@@ -124,7 +195,7 @@ export async function redeemCode(
     redirect_uri: WEB_CLIENT.redirectUri,
   });
   if (codeVerifier !== undefined) form.set('code_verifier', codeVerifier);
-  const credentials = Buffer.from(`${WEB_CLIENT.clientId}:${WEB_CLIENT.clientSecret}`).toString('base64');
+  const credentials = Buffer.from(`${WEB_CLIENT.clientId}:${clientSecret}`).toString('base64');
   const response = await fetch(`${idp.issuer(issuerId)}/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded' },

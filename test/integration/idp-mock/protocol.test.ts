@@ -1,21 +1,24 @@
-import { exportJWK, generateKeyPair } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockIdp } from '../../../idp-mock/index.js';
 import {
   authorizationParameters,
+  authorizeAs,
+  clientAt,
+  loginAs,
   loginWithHint,
   redeemCode,
   startMockIdp,
   TestBrowser,
+  type TestRelyingParty,
   WEB_CLIENT,
-  webClientAt,
 } from './mock-idp-harness.js';
 
 const JWT_CLIENT = { clientId: 'jwt-client', redirectUri: 'http://localhost:3000/auth/jwt/callback' };
 
 let idp: MockIdp;
-let jwtClientKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+let jwtClientKey: CryptoKey;
 
 beforeAll(async () => {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
@@ -35,19 +38,14 @@ afterAll(async () => {
 });
 
 /** Logs in as Kari at bankid-no and returns the code with the verifier that belongs to it. */
-async function codeFor(parameters: Record<string, string> = {}): Promise<{ code: string; verifier: string }> {
-  const config = await webClientAt(idp, 'bankid-no');
-  const request = await authorizationParameters(WEB_CLIENT.redirectUri, {
-    scope: 'openid',
-    login_hint: 'kari-nordmann',
-    ...parameters,
-  });
-  const callbackUrl = await loginWithHint(
-    new TestBrowser(),
-    client.buildAuthorizationUrl(config, request.parameters),
-    WEB_CLIENT.redirectUri,
-  );
-  return { code: callbackUrl.searchParams.get('code') ?? '', verifier: request.checks.pkceCodeVerifier };
+async function codeFor(): Promise<{ code: string; verifier: string }> {
+  const { callbackUrl, checks } = await authorizeAs(idp, 'bankid-no', 'kari-nordmann', { scope: 'openid' });
+  return { code: callbackUrl.searchParams.get('code') ?? '', verifier: checks.pkceCodeVerifier };
+}
+
+/** The client registered with `private_key_jwt`, signing its assertions with `key`. */
+function jwtClient(key: CryptoKey): TestRelyingParty {
+  return { ...JWT_CLIENT, clientAuth: client.PrivateKeyJwt(key) };
 }
 
 /** Sends a raw authorization request and returns where the mock redirects the browser. */
@@ -122,7 +120,7 @@ describe('authorization codes', () => {
 
 describe('pushed authorization requests', () => {
   it('accept the request by reference and complete the code flow', async () => {
-    const config = await webClientAt(idp, 'ftn-fi');
+    const config = await clientAt(idp, 'ftn-fi');
     const request = await authorizationParameters(WEB_CLIENT.redirectUri, {
       scope: 'openid ssn',
       login_hint: 'matti-meikalainen',
@@ -155,64 +153,33 @@ describe('pushed authorization requests', () => {
 
 describe('client authentication', () => {
   it('accepts private_key_jwt with the key the client registered', async () => {
-    const config = await client.discovery(
-      new URL(idp.issuer('idporten')),
-      JWT_CLIENT.clientId,
-      undefined,
-      client.PrivateKeyJwt(jwtClientKey),
-      { execute: [client.allowInsecureRequests] },
+    const { claims } = await loginAs(
+      idp,
+      'idporten',
+      'kari-nordmann',
+      { scope: 'openid' },
+      { rp: jwtClient(jwtClientKey) },
     );
-    const request = await authorizationParameters(JWT_CLIENT.redirectUri, {
-      scope: 'openid',
-      login_hint: 'kari-nordmann',
-    });
-    const callbackUrl = await loginWithHint(
-      new TestBrowser(),
-      client.buildAuthorizationUrl(config, request.parameters),
-      JWT_CLIENT.redirectUri,
-    );
-    const tokens = await client.authorizationCodeGrant(config, callbackUrl, request.checks);
-    expect(tokens.claims()?.pid).toBe('12838540056');
+    expect(claims.pid).toBe('12838540056');
   });
 
   it('rejects private_key_jwt signed with another key', async () => {
     const { privateKey: otherKey } = await generateKeyPair('ES256');
-    const config = await client.discovery(
-      new URL(idp.issuer('idporten')),
-      JWT_CLIENT.clientId,
-      undefined,
-      client.PrivateKeyJwt(otherKey),
-      { execute: [client.allowInsecureRequests] },
+    const { config, callbackUrl, checks } = await authorizeAs(
+      idp,
+      'idporten',
+      'kari-nordmann',
+      { scope: 'openid' },
+      { rp: jwtClient(otherKey) },
     );
-    const request = await authorizationParameters(JWT_CLIENT.redirectUri, {
-      scope: 'openid',
-      login_hint: 'kari-nordmann',
-    });
-    const callbackUrl = await loginWithHint(
-      new TestBrowser(),
-      client.buildAuthorizationUrl(config, request.parameters),
-      JWT_CLIENT.redirectUri,
-    );
-    await expect(client.authorizationCodeGrant(config, callbackUrl, request.checks)).rejects.toMatchObject({
+    await expect(client.authorizationCodeGrant(config, callbackUrl, checks)).rejects.toMatchObject({
       error: 'invalid_client',
     });
   });
 
   it('rejects a wrong client secret', async () => {
     const { code, verifier } = await codeFor();
-    const response = await fetch(`${idp.issuer('bankid-no')}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${WEB_CLIENT.clientId}:wrong`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        code_verifier: verifier,
-        redirect_uri: WEB_CLIENT.redirectUri,
-      }).toString(),
-    });
+    const response = await redeemCode(idp, 'bankid-no', code, verifier, 'wrong');
     expect(response.status).toBe(401);
   });
 });
