@@ -96,6 +96,17 @@ async function callbackFrom(browser: BrowserSession, provider: string): Promise<
   return callback;
 }
 
+/**
+ * Starts a login at hostile and one at hostile2 in `browser`, and returns hostile's callback
+ * (its state and iss) carrying the code hostile2 issued instead.
+ */
+async function hostileCallbackWithCodeOfHostile2(browser: BrowserSession): Promise<URL> {
+  const forged = await callbackFrom(browser, 'hostile');
+  const foreign = await callbackFrom(browser, 'hostile2');
+  forged.searchParams.set('code', foreign.searchParams.get('code') ?? '');
+  return forged;
+}
+
 describe('the hostile OP harness (control)', () => {
   it('honest: the login succeeds and reaches the consent page', async () => {
     const browser = new BrowserSession();
@@ -246,10 +257,7 @@ describe('mix-up between two providers', () => {
 
   it('refuses a code from hostile2 (with its iss) under the state of a login at hostile', async () => {
     const browser = new BrowserSession();
-    const own = await callbackFrom(browser, 'hostile');
-    const foreign = await callbackFrom(browser, 'hostile2');
-    const forged = new URL(own);
-    forged.searchParams.set('code', foreign.searchParams.get('code') ?? '');
+    const forged = await hostileCallbackWithCodeOfHostile2(browser);
     forged.searchParams.set('iss', op2.issuer);
     const issued = op.tokensIssued + op2.tokensIssued;
     await expectRefused(browser, await browser.get(forged.href), 'iss_mismatch');
@@ -258,10 +266,7 @@ describe('mix-up between two providers', () => {
 
   it('refuses a code from hostile2 whose iss was rewritten to hostile’s', async () => {
     const browser = new BrowserSession();
-    const own = await callbackFrom(browser, 'hostile');
-    const foreign = await callbackFrom(browser, 'hostile2');
-    const forged = new URL(own);
-    forged.searchParams.set('code', foreign.searchParams.get('code') ?? '');
+    const forged = await hostileCallbackWithCodeOfHostile2(browser);
     await expectRefused(browser, await browser.get(forged.href), 'token_exchange_failed');
   });
 });
