@@ -52,13 +52,18 @@ export class StepUp {
     conversation: ConversationRecord,
   ): Promise<{ url: string; expiresAt: number }> {
     const token = randomBytes(32).toString('base64url');
-    const expiresAt = this.#options.clock.now() + this.#ttlMs;
-    await this.#options.tokens.save(hashToken(token), {
-      tenantId: conversation.tenantId,
-      conversationId: conversation.id,
-      visitorId: conversation.visitorId,
-      expiresAt,
-    });
+    const now = this.#options.clock.now();
+    const expiresAt = now + this.#ttlMs;
+    await this.#options.tokens.save(
+      hashToken(token),
+      {
+        tenantId: conversation.tenantId,
+        conversationId: conversation.id,
+        visitorId: conversation.visitorId,
+        expiresAt,
+      },
+      now,
+    );
     const url = `${tenant.basePath}/chat/identify/${token}`;
     // An event rather than a direct send: the visitor may be connected to another instance.
     this.#options.backend.publish({

@@ -158,18 +158,13 @@ class MemoryPresence implements PresenceRepository {
   }
 }
 
-/** Unused links are never taken; beyond this many the oldest are dropped (they expire in minutes anyway). */
-const MAX_STEP_UP_TOKENS = 10_000;
-
 class MemoryStepUpTokens implements StepUpTokenRepository {
   readonly #byHash = new Map<string, StepUpTokenRecord>();
 
-  async save(tokenHash: string, record: StepUpTokenRecord): Promise<void> {
+  async save(tokenHash: string, record: StepUpTokenRecord, now: number): Promise<void> {
+    // Sweeping on write bounds the map by the links issued within one lifetime (minutes).
+    for (const [hash, stored] of this.#byHash) if (stored.expiresAt <= now) this.#byHash.delete(hash);
     this.#byHash.set(tokenHash, { ...record });
-    for (const oldest of this.#byHash.keys()) {
-      if (this.#byHash.size <= MAX_STEP_UP_TOKENS) break;
-      this.#byHash.delete(oldest);
-    }
   }
 
   async peek(tokenHash: string): Promise<StepUpTokenRecord | undefined> {

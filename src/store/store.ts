@@ -74,9 +74,13 @@ export interface PresenceRepository {
   count(tenantId: string, now: number): Promise<number>;
 }
 
-/** Single-use step-up links, stored under a hash of the token (never the token itself). */
+/**
+ * Single-use step-up links, stored under a hash of the token (never the token itself). Unused
+ * links are never taken, so they must go when they expire (Redis: `PX` on the key).
+ */
 export interface StepUpTokenRepository {
-  save(tokenHash: string, record: StepUpTokenRecord): Promise<void>;
+  /** Stores a link; links expired by `now` may be dropped on the way (`now` from the injected clock). */
+  save(tokenHash: string, record: StepUpTokenRecord, now: number): Promise<void>;
   /** Reads without consuming. */
   peek(tokenHash: string): Promise<StepUpTokenRecord | undefined>;
   /** Reads and deletes in one step (Redis: GETDEL); a second call gets `undefined`. */
