@@ -6,14 +6,16 @@ import type { FieldCrypto } from '../privacy/field-crypto.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import type { AppendResult, ChatRepositories } from '../store/store.js';
-import type {
-  AgentRef,
-  ChatBackend,
-  ChatEvent,
-  ChatEventListener,
-  OfflineMessageInput,
-  PostMessageInput,
-  StartConversationInput,
+import {
+  type AgentRef,
+  type ChatBackend,
+  type ChatEvent,
+  type ChatEventListener,
+  conversationClosed,
+  conversationNotFound,
+  type OfflineMessageInput,
+  type PostMessageInput,
+  type StartConversationInput,
 } from './chat-backend.js';
 import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from './chat-records.js';
 
@@ -86,7 +88,7 @@ export class BuiltInBackend implements ChatBackend {
 
   async postMessage(input: PostMessageInput): Promise<AppendResult> {
     const conversation = await this.#existing(input.conversationId);
-    if (conversation.status === 'closed') throw closed();
+    if (conversation.status === 'closed') throw conversationClosed();
     const draft: Omit<MessageRecord, 'seq'> = {
       id: randomUUID(),
       conversationId: conversation.id,
@@ -134,7 +136,7 @@ export class BuiltInBackend implements ChatBackend {
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
       refusal = undefined;
       if (c.status === 'closed') {
-        refusal = closed();
+        refusal = conversationClosed();
         return undefined;
       }
       if (c.status === 'assigned') {
@@ -146,7 +148,7 @@ export class BuiltInBackend implements ChatBackend {
         : [...c.participants, { kind: 'agent' as const, id: agent.subject, name: agent.name, joinedAt: now }];
       return { ...c, status: 'assigned', assignedTo: { ...agent }, participants, updatedAt: now };
     });
-    if (!updated) throw notFound();
+    if (!updated) throw conversationNotFound();
     if (refusal) throw refusal;
     this.#logger.info(
       { tenant: updated.tenantId, conversation: updated.id, agent: agent.subject },
@@ -163,12 +165,12 @@ export class BuiltInBackend implements ChatBackend {
     let previous: ConversationRecord | undefined;
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
       previous = c;
-      refusal = c.status === 'closed' ? closed() : undefined;
+      refusal = c.status === 'closed' ? conversationClosed() : undefined;
       if (refusal) return undefined;
       const { assignedTo: _dropped, ...rest } = c;
       return { ...rest, status: 'queued', topic, updatedAt: now };
     });
-    if (!updated) throw notFound();
+    if (!updated) throw conversationNotFound();
     if (refusal) throw refusal;
     this.#changed(updated, previous?.assignedTo?.subject);
     if (previous && previous.topic !== topic)
@@ -185,7 +187,7 @@ export class BuiltInBackend implements ChatBackend {
       wasQueued = c.status === 'queued';
       return { ...c, status: 'closed', closedAt: now, updatedAt: now };
     });
-    if (!updated) throw notFound();
+    if (!updated) throw conversationNotFound();
     this.#changed(updated);
     if (wasQueued) this.publish({ type: 'queue', tenantId: updated.tenantId, topic: updated.topic });
     return updated;
@@ -249,7 +251,7 @@ export class BuiltInBackend implements ChatBackend {
       moved = seq > c.readMarkers[by];
       return moved ? { ...c, readMarkers: { ...c.readMarkers, [by]: seq } } : undefined;
     });
-    if (!updated) throw notFound();
+    if (!updated) throw conversationNotFound();
     if (moved) {
       this.publish({
         type: 'read',
@@ -306,7 +308,7 @@ export class BuiltInBackend implements ChatBackend {
 
   async #existing(conversationId: string): Promise<ConversationRecord> {
     const conversation = await this.#repos.conversations.get(conversationId);
-    if (!conversation) throw notFound();
+    if (!conversation) throw conversationNotFound();
     return conversation;
   }
 
@@ -334,14 +336,6 @@ export class BuiltInBackend implements ChatBackend {
       conversation,
     });
   }
-}
-
-function notFound(): GatewayError {
-  return new GatewayError('conversation_not_found', 'No such conversation.', { status: 404 });
-}
-
-function closed(): GatewayError {
-  return new GatewayError('conversation_closed', 'The conversation is closed.', { status: 409 });
 }
 
 function taken(): GatewayError {

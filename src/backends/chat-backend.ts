@@ -1,4 +1,5 @@
 import type { SharedIdentity } from '../auth/session-state.js';
+import { GatewayError } from '../http/errors.js';
 import type { AppendResult } from '../store/store.js';
 import type {
   ConversationMetadata,
@@ -98,15 +99,8 @@ export interface PostMessageInput {
   origin?: string;
 }
 
-/** A message left while no agent was online. */
-export interface OfflineMessageInput {
-  tenantId: string;
-  visitorId: string;
-  name: string;
-  email: string;
-  text: string;
-  redacted: boolean;
-}
+/** A message left while no agent was online; the back end assigns `id` and `createdAt`. */
+export type OfflineMessageInput = Omit<OfflineMessageRecord, 'id' | 'createdAt'>;
 
 /**
  * Where conversations live and are delivered. The chat's sockets (`src/chat/`) only talk to
@@ -170,4 +164,17 @@ export interface ChatBackend {
   subscribe(tenantId: string, listener: ChatEventListener): () => void;
   /** Stops delivering events. */
   close(): Promise<void>;
+}
+
+// The failures every back end and both sockets answer with, made in one place so the codes,
+// statuses and texts the clients see cannot drift apart.
+
+/** `conversation_not_found` (404): unknown, or not visible to the asker. */
+export function conversationNotFound(): GatewayError {
+  return new GatewayError('conversation_not_found', 'No such conversation.', { status: 404 });
+}
+
+/** `conversation_closed` (409): closed is final. */
+export function conversationClosed(): GatewayError {
+  return new GatewayError('conversation_closed', 'The conversation is closed.', { status: 409 });
 }

@@ -1,21 +1,21 @@
 import type { SessionData } from 'express-session';
-import type { WebSocket } from 'ws';
 import type { StaffRecord } from '../auth/session-state.js';
-import type { ChatBackend, ChatEvent } from '../backends/chat-backend.js';
+import {
+  type ChatBackend,
+  type ChatEvent,
+  conversationClosed,
+  conversationNotFound,
+} from '../backends/chat-backend.js';
 import type { ConversationRecord } from '../backends/chat-records.js';
-import type { Language } from '../config/schema.js';
 import { GatewayError } from '../http/errors.js';
-import type { Logger } from '../runtime/logger.js';
-import type { TenantContext } from '../tenants/tenant-context.js';
 import { localize } from '../web/i18n.js';
-import { ChatConnection } from './chat-connection.js';
+import { ChatConnection, type ChatSocketOptions } from './chat-connection.js';
 import type { AgentEndpoint } from './chat-hub.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { type AgentFrame, agentFrameSchema, MAX_TEXT_LENGTH, type ServerToAgentFrame } from './protocol.js';
-import type { ChatRateLimits } from './rate-limits.js';
 import { type StepUp, systemLine } from './step-up.js';
 import { findTopic, mayStartTopic } from './topic-policy.js';
-import { CONSOLE_ROLES } from './upgrade-auth.js';
+import { hasConsoleRole } from './upgrade-auth.js';
 import {
   agentConversationView,
   agentIdentityView,
@@ -25,16 +25,9 @@ import {
 } from './views.js';
 
 /** What an agent socket needs. */
-export interface AgentSocketOptions {
-  ws: WebSocket;
-  tenant: TenantContext;
+export interface AgentSocketOptions extends ChatSocketOptions {
   staff: StaffRecord;
-  sessionId: string;
-  lang: Language;
-  backend: ChatBackend;
   stepUp: StepUp;
-  limits: ChatRateLimits;
-  logger: Logger;
 }
 
 /**
@@ -59,11 +52,8 @@ export class AgentSocket implements AgentEndpoint {
     this.#staff = options.staff;
     this.#subject = options.staff.subject;
     this.#connection = new ChatConnection({
-      ws: options.ws,
+      ...options,
       schema: agentFrameSchema,
-      limits: options.limits,
-      sessionKey: options.sessionId,
-      logger: options.logger,
       onFrame: (frame) => this.#handle(frame),
     });
   }
@@ -103,7 +93,7 @@ export class AgentSocket implements AgentEndpoint {
       this.#connection.close(CLOSE_CODES.sessionEnded, 'session ended');
       return;
     }
-    if (!staff.roles.some((role) => (CONSOLE_ROLES as readonly string[]).includes(role))) {
+    if (!hasConsoleRole(staff)) {
       this.#connection.close(CLOSE_CODES.forbidden, 'forbidden');
       return;
     }
@@ -262,14 +252,14 @@ export class AgentSocket implements AgentEndpoint {
   async #ofTenant(conversationId: string): Promise<ConversationRecord> {
     const conversation = await this.#backend.getConversation(conversationId);
     if (!conversation || conversation.tenantId !== this.tenantId) {
-      throw new GatewayError('conversation_not_found', 'No such conversation.', { status: 404 });
+      throw conversationNotFound();
     }
     return conversation;
   }
 
   #requireAssigned(conversation: ConversationRecord): void {
     if (conversation.status === 'closed') {
-      throw new GatewayError('conversation_closed', 'The conversation is closed.', { status: 409 });
+      throw conversationClosed();
     }
     if (!this.#assignedToMe(conversation)) {
       throw new GatewayError('not_assigned', 'Claim the conversation first.', { status: 403 });

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type RawData, WebSocket } from 'ws';
 import type { z } from 'zod';
+import type { ChatBackend } from '../backends/chat-backend.js';
+import type { Language } from '../config/schema.js';
 import { isGatewayError } from '../http/errors.js';
 import type { Logger } from '../runtime/logger.js';
+import type { TenantContext } from '../tenants/tenant-context.js';
 import { CLOSE_CODES, type CloseCode } from './close-codes.js';
-import { type ChatErrorCode, parseFrame } from './protocol.js';
+import { CHAT_ERROR_CODES, type ChatErrorCode, parseFrame } from './protocol.js';
 import type { ChatRateLimits } from './rate-limits.js';
 
 /** The tenth invalid frame closes the connection (4400). */
@@ -12,28 +15,25 @@ export const MAX_INVALID_FRAMES = 10;
 /** A client that does not read its frames is cut off beyond this much unsent data. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-const CLIENT_ERROR_CODES = new Set<string>([
-  'invalid_message',
-  'rate_limited',
-  'topic_unknown',
-  'conversation_not_found',
-  'conversation_closed',
-  'conversation_taken',
-  'not_assigned',
-  'identification_required',
-  'text_too_long',
-  'no_conversation',
-  'offline_message_invalid',
-]);
+/** Codes a handler's `GatewayError` may carry to the client; anything else is `internal_error`. */
+const CLIENT_ERROR_CODES = new Set<string>(CHAT_ERROR_CODES.filter((code) => code !== 'internal_error'));
 
-/** What a {@link ChatConnection} needs. */
-export interface ChatConnectionOptions<In> {
+/** What both chat sockets (visitor and agent) are built from. */
+export interface ChatSocketOptions {
   ws: WebSocket;
-  schema: z.ZodType<In>;
+  tenant: TenantContext;
+  /** The session's id: key of the per-session frame limit. */
+  sessionId: string;
+  lang: Language;
+  backend: ChatBackend;
   limits: ChatRateLimits;
-  /** Key of the per-session limit (the session id). */
-  sessionKey: string;
   logger: Logger;
+}
+
+/** What a {@link ChatConnection} needs: a socket's options plus its frame schema and handler. */
+export interface ChatConnectionOptions<In>
+  extends Pick<ChatSocketOptions, 'ws' | 'sessionId' | 'limits' | 'logger'> {
+  schema: z.ZodType<In>;
   /** Handles one valid frame; frames of a connection are handled one at a time, in order. */
   onFrame: (frame: In) => Promise<void>;
 }
@@ -97,7 +97,7 @@ export class ChatConnection<In, Out extends { type: string }> {
 
   #receive(data: RawData, isBinary: boolean): void {
     if (this.#closing) return;
-    const verdict = this.#options.limits.allowFrame(this.id, this.#options.sessionKey);
+    const verdict = this.#options.limits.allowFrame(this.id, this.#options.sessionId);
     // ws has already checked UTF-8 (1007 otherwise); binary frames are not part of the protocol.
     const raw = isBinary ? undefined : rawText(data);
     this.enqueue(async () => {

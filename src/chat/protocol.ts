@@ -87,20 +87,26 @@ export function parseFrame<T>(raw: string, schema: z.ZodType<T>): T | undefined 
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Error codes of `{ type: "error" }` frames. */
-export type ChatErrorCode =
-  | 'invalid_message'
-  | 'rate_limited'
-  | 'topic_unknown'
-  | 'conversation_not_found'
-  | 'conversation_closed'
-  | 'conversation_taken'
-  | 'not_assigned'
-  | 'identification_required'
-  | 'text_too_long'
-  | 'no_conversation'
-  | 'offline_message_invalid'
-  | 'internal_error';
+/**
+ * Error codes of `{ type: "error" }` frames. All but `internal_error` answer a `GatewayError`
+ * of the same code thrown by a handler (`chat-connection.ts`).
+ */
+export const CHAT_ERROR_CODES = [
+  'invalid_message',
+  'rate_limited',
+  'topic_unknown',
+  'conversation_not_found',
+  'conversation_closed',
+  'conversation_taken',
+  'not_assigned',
+  'identification_required',
+  'text_too_long',
+  'no_conversation',
+  'offline_message_invalid',
+  'internal_error',
+] as const;
+
+export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
 
 /** Claims a visitor shared, as shown: only those the visitor ticked. */
 export interface ClaimsView {

@@ -5,14 +5,16 @@ import type { Request, RequestHandler, Response } from 'express';
 import type session from 'express-session';
 import type { SessionData } from 'express-session';
 import type { StaffRecord } from '../auth/session-state.js';
-import type { StaffRole } from '../config/schema.js';
+import { CONSOLE_ROLES } from '../auth/staff-roles.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 
 /** The two chat sockets. */
 export type ChatEndpoint = 'visitor' | 'agent';
 
-/** Staff roles that may use the agent console. Security officers (CERT) read transcripts elsewhere. */
-export const CONSOLE_ROLES: readonly StaffRole[] = ['agent', 'supervisor', 'admin'];
+/** Whether a staff login may use the agent console (at the upgrade and on every heartbeat). */
+export function hasConsoleRole(staff: Pick<StaffRecord, 'roles'>): boolean {
+  return staff.roles.some((role) => (CONSOLE_ROLES as readonly string[]).includes(role));
+}
 
 /** Which tenant and socket an upgrade's path names, or `undefined` (→ 404). */
 export function matchEndpoint(
@@ -100,9 +102,7 @@ export async function authenticateUpgrade(
   if (endpoint === 'agent') {
     const staff = live.staff?.[tenant.config.id];
     if (!staff) return refusal(401, 'no staff login');
-    if (!staff.roles.some((role) => (CONSOLE_ROLES as readonly string[]).includes(role))) {
-      return refusal(403, 'no console role');
-    }
+    if (!hasConsoleRole(staff)) return refusal(403, 'no console role');
     return {
       ok: true,
       sessionId,

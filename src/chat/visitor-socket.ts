@@ -1,13 +1,14 @@
-import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { SharedIdentity } from '../auth/session-state.js';
-import type { ChatBackend, ChatEvent } from '../backends/chat-backend.js';
+import {
+  type ChatBackend,
+  type ChatEvent,
+  conversationClosed,
+  conversationNotFound,
+} from '../backends/chat-backend.js';
 import type { ConversationMetadata, ConversationRecord } from '../backends/chat-records.js';
-import type { Language } from '../config/schema.js';
 import { GatewayError } from '../http/errors.js';
-import type { Logger } from '../runtime/logger.js';
-import type { TenantContext } from '../tenants/tenant-context.js';
-import { ChatConnection } from './chat-connection.js';
+import { ChatConnection, type ChatSocketOptions } from './chat-connection.js';
 import type { VisitorEndpoint } from './chat-hub.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { guardVisitorText } from './pii-guard.js';
@@ -17,25 +18,17 @@ import {
   type VisitorFrame,
   visitorFrameSchema,
 } from './protocol.js';
-import type { ChatRateLimits } from './rate-limits.js';
 import { collectMetadata } from './socket-context.js';
 import { systemLine } from './step-up.js';
 import { findTopic, mayStartTopic, providerChoices, topicViews } from './topic-policy.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
 
 /** What a visitor socket needs. */
-export interface VisitorSocketOptions {
-  ws: WebSocket;
-  tenant: TenantContext;
+export interface VisitorSocketOptions extends ChatSocketOptions {
   visitorId: string;
-  sessionId: string;
-  lang: Language;
   /** The identity the session had shared at the upgrade. */
   identity: SharedIdentity | undefined;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
-  backend: ChatBackend;
-  limits: ChatRateLimits;
-  logger: Logger;
 }
 
 const offlineMessageSchema = z.object({
@@ -65,11 +58,8 @@ export class VisitorSocket implements VisitorEndpoint {
     this.#identity = options.identity;
     this.#backend = options.backend;
     this.#connection = new ChatConnection({
-      ws: options.ws,
+      ...options,
       schema: visitorFrameSchema,
-      limits: options.limits,
-      sessionKey: options.sessionId,
-      logger: options.logger,
       onFrame: (frame) => this.#handle(frame),
     });
   }
@@ -283,7 +273,7 @@ export class VisitorSocket implements VisitorEndpoint {
       conversation.tenantId !== this.tenantId ||
       conversation.visitorId !== this.visitorId
     ) {
-      throw new GatewayError('conversation_not_found', 'No such conversation.', { status: 404 });
+      throw conversationNotFound();
     }
     return conversation;
   }
@@ -291,7 +281,7 @@ export class VisitorSocket implements VisitorEndpoint {
   async #open(): Promise<ConversationRecord> {
     const conversation = await this.#mine(this.#requireCurrent());
     if (conversation.status === 'closed') {
-      throw new GatewayError('conversation_closed', 'The conversation is closed.', { status: 409 });
+      throw conversationClosed();
     }
     return conversation;
   }
