@@ -151,37 +151,41 @@ export class AgentSocket implements AgentEndpoint {
           this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
         }
         return;
-      case 'message':
-      case 'typing':
-      case 'read': {
-        if ('origin' in event && event.origin === this.id) return;
-        const conversation = await this.#backend.getConversation(event.conversationId);
-        if (!conversation || !this.#follows(conversation)) return;
-        if (event.type === 'message') {
-          const identity = this.#assignedToMe(conversation)
-            ? this.#backend.readIdentity(conversation)
-            : undefined;
-          const name = identity?.claimNames.includes('name') ? identity.claims.name : undefined;
-          this.#connection.send({
-            type: 'message',
-            conversationId: event.conversationId,
-            message: messageView(event.message, name),
-          });
-        } else if (event.type === 'typing' && event.from === 'visitor') {
-          this.#connection.send({
-            type: 'typing',
-            conversationId: event.conversationId,
-            typing: event.typing,
-          });
-        } else if (event.type === 'read' && event.by === 'visitor') {
-          this.#connection.send({ type: 'read', conversationId: event.conversationId, seq: event.seq });
-        }
+      case 'message': {
+        if (event.origin === this.id) return;
+        const conversation = await this.#followed(event.conversationId);
+        if (!conversation) return;
+        const identity = this.#assignedToMe(conversation)
+          ? this.#backend.readIdentity(conversation)
+          : undefined;
+        const name = identity?.claimNames.includes('name') ? identity.claims.name : undefined;
+        this.#connection.send({
+          type: 'message',
+          conversationId: event.conversationId,
+          message: messageView(event.message, name),
+        });
         return;
       }
+      // Agents see only the visitor's typing and read marks: the agents' own events are
+      // discarded before the store is read (each agent socket of the tenant receives them).
+      case 'typing':
+        if (event.from !== 'visitor' || !(await this.#followed(event.conversationId))) return;
+        this.#connection.send({ type: 'typing', conversationId: event.conversationId, typing: event.typing });
+        return;
+      case 'read':
+        if (event.by !== 'visitor' || !(await this.#followed(event.conversationId))) return;
+        this.#connection.send({ type: 'read', conversationId: event.conversationId, seq: event.seq });
+        return;
       default:
         // Step-up links are for the visitor only.
         return;
     }
+  }
+
+  /** The conversation, when this agent follows its live traffic. */
+  async #followed(conversationId: string): Promise<ConversationRecord | undefined> {
+    const conversation = await this.#backend.getConversation(conversationId);
+    return conversation && this.#follows(conversation) ? conversation : undefined;
   }
 
   async #handle(frame: AgentFrame): Promise<void> {
