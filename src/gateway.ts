@@ -19,7 +19,12 @@ import { createServer, type GatewayServer, type ServerFeature } from './server.j
 import { MemorySessionStore } from './store/memory-session-store.js';
 import { createMemoryStore } from './store/memory-store.js';
 import type { Store } from './store/store.js';
-import { buildTenants, type TenantContext } from './tenants/tenant-context.js';
+import {
+  buildTenants,
+  citizenCallbackUrl,
+  staffCallbackUrl,
+  type TenantContext,
+} from './tenants/tenant-context.js';
 
 export interface GatewayOptions {
   clock?: Clock;
@@ -57,7 +62,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
   if (!mockIdp && config.mockIdp.enabled) {
     mockIdp = await createMockIdp({
       port: config.mockIdp.port,
-      clients: mockClients(config, tenants),
+      clients: mockClients(tenants),
       logger,
     });
     ownMock = true;
@@ -142,16 +147,13 @@ async function createSessionStore(
 }
 
 /** The clients the embedded mock IdP must know: one per provider using a `mock:` issuer. */
-export function mockClients(config: GatewayConfig, tenants: TenantContext[]): MockClient[] {
+export function mockClients(tenants: TenantContext[]): MockClient[] {
   const clients = new Map<string, MockClient>();
-  tenants.forEach((tenant, t) => {
-    const tenantConfig = config.tenants[t];
-    if (!tenantConfig) return;
+  for (const tenant of tenants) {
+    const { providers, staff } = tenant.config;
     const entries = [
-      ...tenantConfig.providers.map((p) => ({ ...p, redirect: `${tenant.baseUrl}/auth/${p.id}/callback` })),
-      ...(tenantConfig.staff
-        ? [{ ...tenantConfig.staff, redirect: `${tenant.baseUrl}/staff/callback` }]
-        : []),
+      ...providers.map((p) => ({ ...p, redirect: citizenCallbackUrl(tenant, p.id) })),
+      ...(staff ? [{ ...staff, redirect: staffCallbackUrl(tenant) }] : []),
     ];
     for (const entry of entries) {
       if (!entry.issuer.startsWith('mock:')) continue;
@@ -186,6 +188,6 @@ export function mockClients(config: GatewayConfig, tenants: TenantContext[]): Mo
         issuers: [issuerId],
       });
     }
-  });
+  }
   return [...clients.values()];
 }

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../http/errors.js';
 import { loaAtLeast, type VerifiedIdentity } from '../identity/verified-identity.js';
-import { findProvider } from '../tenants/tenant-context.js';
+import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
 import { mapClaims } from './claim-profiles.js';
 import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
@@ -33,7 +33,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
         returnTo,
         ...(conversationId ? { conversationId } : {}),
       },
-      redirectUri: `${tenant.baseUrl}/auth/${provider.id}/callback`,
+      redirectUri: citizenCallbackUrl(tenant, provider.id),
       scopes: provider.scopes,
       acrValues: provider.acrValues,
       usePar: provider.usePar,

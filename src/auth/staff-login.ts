@@ -3,6 +3,7 @@ import type { StaffConfig, StaffRole } from '../config/schema.js';
 import type { GatewayDeps } from '../deps.js';
 import { verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
+import { staffCallbackUrl } from '../tenants/tenant-context.js';
 import { completeLogin, endSessionUrl, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
 import { regenerateSession, type StaffRecord, saveSession } from './session-state.js';
@@ -68,7 +69,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
     const url = await startLogin(req, {
       configuration: deps.oidc.get(tenant.config.id, STAFF_PROVIDER),
       transaction: { kind: 'staff', tenantId: tenant.config.id, providerId: STAFF_PROVIDER, returnTo },
-      redirectUri: `${tenant.baseUrl}/staff/callback`,
+      redirectUri: staffCallbackUrl(tenant),
       scopes: staff.scopes,
       usePar: staff.usePar,
       loginHint: req.query.login_hint,

@@ -40,3 +40,13 @@ export function findProvider(tenant: TenantContext, providerId: string): Provide
   if (!provider) throw new GatewayError('provider_unknown', 'No such identity provider.', { status: 404 });
   return provider;
 }
+
+/** Redirect URI registered at a citizen broker: `{tenant}/auth/{provider}/callback`. */
+export function citizenCallbackUrl(tenant: TenantContext, providerId: string): string {
+  return `${tenant.baseUrl}/auth/${providerId}/callback`;
+}
+
+/** Redirect URI registered at the staff IdP: `{tenant}/staff/callback`. */
+export function staffCallbackUrl(tenant: TenantContext): string {
+  return `${tenant.baseUrl}/staff/callback`;
+}

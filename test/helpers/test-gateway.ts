@@ -144,7 +144,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const loaded = parseConfig(raw, { env: options.env ?? {}, source: 'test' });
   const mockIdp = await createMockIdp({
     port: 0,
-    clients: mockClients(loaded.config, buildTenants(loaded.config)),
+    clients: mockClients(buildTenants(loaded.config)),
   });
   const stream = new PassThrough();
   let logText = '';
