@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { MockIdpConfigError } from './config-error.js';
 import { type Country, ISSUER_AUDIENCE, ISSUER_IDS, isIssuerId } from './issuer-ids.js';
-import { formatIssues } from './zod-issues.js';
 
 /**
  * A test identity someone can log in as. Every persona is synthetic: the national identity
@@ -93,8 +91,8 @@ const NATIONAL_ID_FORMAT: Readonly<Record<Country, RegExp>> = {
 };
 
 /**
- * Schema of one persona, used both for the built-ins, for `MockIdpOptions.personas` and for the
- * standalone config file, so a bad persona is reported the same way everywhere.
+ * Schema of one persona, used (through `mockIdpConfigSchema`) for `MockIdpOptions.personas` and
+ * for the standalone config file alike, so a bad persona is reported the same way everywhere.
  */
 export const personaSchema = z
   .strictObject({
@@ -286,30 +284,19 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Validates personas and merges them over the built-ins: a persona with a built-in's id
- * replaces it in place, the others are appended in the order given.
- *
- * @throws MockIdpConfigError naming the persona and key, e.g. `personas.0.claims.birthdate: Invalid ISO date`
+ * Merges personas over the built-ins: a persona with a built-in's id replaces it in place, the
+ * others are appended in the order given. `extra` must already have passed `personaSchema` with
+ * unique ids, as `parseMockIdpConfig` ensures for options and config file alike.
  */
 export function resolvePersonas(extra: readonly Persona[] = []): ResolvedPersona[] {
-  const parsed = z.array(personaSchema).safeParse(extra);
-  if (!parsed.success) {
-    throw new MockIdpConfigError(`Invalid personas:\n${formatIssues(parsed.error.issues, ['personas'])}`);
-  }
-  const seen = new Set<string>();
-  for (const persona of parsed.data) {
-    if (seen.has(persona.id))
-      throw new MockIdpConfigError(`Invalid personas: id "${persona.id}" appears twice`);
-    seen.add(persona.id);
-  }
   const byId = new Map<string, Persona>(BUILTIN_PERSONAS.map((persona) => [persona.id, persona]));
-  for (const persona of parsed.data) byId.set(persona.id, persona);
+  for (const persona of extra) byId.set(persona.id, persona);
   return [...byId.values()].map(resolvePersona);
 }
 
 function resolvePersona(persona: Persona): ResolvedPersona {
   const issuer = persona.issuers.find(isIssuerId);
-  // Validated above: every issuer is known and all share one kind.
+  // Validated by `personaSchema` (built-ins by the tests): every issuer is known, all of one kind.
   if (issuer !== undefined && ISSUER_AUDIENCE[issuer].kind === 'staff') {
     return { kind: 'staff', persona, claims: staffClaimsSchema.parse(persona.claims) };
   }

@@ -96,6 +96,18 @@ describe('parseMockIdpConfig', () => {
     expect(message).toMatch(/personas\.0\.claims\.roles\.0/);
   });
 
+  it('rejects a persona id given twice', () => {
+    const persona = {
+      id: 'alex-agent',
+      label: 'Alex',
+      issuers: ['staff'],
+      claims: { name: 'Alex', email: 'alex@demo.example', roles: ['agent'] },
+    };
+    expect(rejection({ clients: [], personas: [persona, persona] })).toMatch(
+      /personas\.1\.id: duplicate persona id/,
+    );
+  });
+
   it('normalises baseUrl to its origin', () => {
     expect(parseMockIdpConfig({ baseUrl: 'http://localhost:3001/', clients: [] }).baseUrl).toBe(
       'http://localhost:3001',

@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_PERSONAS, createMockIdp, type MockIdp, type Persona } from '../../../idp-mock/index.js';
+import {
+  BUILTIN_PERSONAS,
+  createMockIdp,
+  type MockIdp,
+  type Persona,
+  parseMockIdpConfig,
+} from '../../../idp-mock/index.js';
 import { withFinnishControlCharacter, withNorwegianControlDigits } from '../../fixtures/national-ids.js';
 import { loginAs, WEB_CLIENT } from './mock-idp-harness.js';
 
 /**
  * Checksum checks built on the completers in `test/fixtures/national-ids.ts`, which are written
- * independently of `src/identity` (so the personas are not vouched for by the parser that will check them).
+ * independently of `src/identity`: the personas are not vouched for by the parser that will
+ * later check them.
  */
 function isValidNorwegianId(id: string): boolean {
   return /^\d{11}$/.test(id) && withNorwegianControlDigits(id.slice(0, 9)) === id;
@@ -79,6 +86,10 @@ describe('BUILTIN_PERSONAS', () => {
       const [year, month, day] = birthdate.split('-');
       expect(nationalId.slice(0, 6)).toBe(`${day}${month}${year?.slice(2)}`);
     }
+  });
+
+  it('pass the validation that configured personas go through', () => {
+    expect(() => parseMockIdpConfig({ clients: [], personas: BUILTIN_PERSONAS })).not.toThrow();
   });
 
   it('cannot be changed by a test', () => {
