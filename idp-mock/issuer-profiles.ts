@@ -55,6 +55,16 @@ function stableDigits(seed: string): string {
   return value.toString().padStart(6, '0');
 }
 
+/** Names and birth date (OIDC standard claims), as every broker that sends names has them. */
+function nameClaims(claims: CitizenClaims): ClaimSet {
+  return {
+    name: `${claims.given_name} ${claims.family_name}`,
+    given_name: claims.given_name,
+    family_name: claims.family_name,
+    birthdate: claims.birthdate,
+  };
+}
+
 const BANKID_ACRS = [
   'urn:grn:authn:no:bankid',
   'urn:grn:authn:no:bankid:high',
@@ -94,11 +104,8 @@ const bankIdNo: CitizenIssuerProfile = {
       uniqueuserid,
       certissuer: 'CN=BankID - TestBank1 - Bank CA 3,OU=123456789,O=TestBank1 AS,C=NO',
       certsubject: `CN=${claims.family_name}\\, ${claims.given_name},O=TestBank1 AS,C=NO,SERIALNUMBER=${uniqueuserid}`,
-      birthdate: claims.birthdate,
+      ...nameClaims(claims),
       socialno: claims.national_id,
-      given_name: claims.given_name,
-      family_name: claims.family_name,
-      name: `${claims.given_name} ${claims.family_name}`,
       country: 'NO',
     };
   },
@@ -128,10 +135,7 @@ const ftnFi: CitizenIssuerProfile = {
   shape(claims) {
     return {
       identityscheme: 'fitupas',
-      name: `${claims.given_name} ${claims.family_name}`,
-      given_name: claims.given_name,
-      family_name: claims.family_name,
-      birthdate: claims.birthdate,
+      ...nameClaims(claims),
       country: 'FI',
       hetu: claims.national_id,
       ...(claims.satu === undefined ? {} : { satu: claims.satu }),
@@ -167,10 +171,7 @@ const signicat: CitizenIssuerProfile = {
   acrValues: Object.values(SIGNICAT_ACR),
   shape(claims) {
     return {
-      name: `${claims.given_name} ${claims.family_name}`,
-      given_name: claims.given_name,
-      family_name: claims.family_name,
-      birthdate: claims.birthdate,
+      ...nameClaims(claims),
       nin: claims.national_id,
       nin_type: claims.country === 'NO' ? 'BIRTH' : 'PERSON',
       nin_issuing_country: claims.country,
