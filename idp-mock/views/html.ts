@@ -1,3 +1,9 @@
+// This escaper and template tag deliberately repeat `src/web/html.ts` rather than import it:
+// nothing under idp-mock/ depends on src/, so the mock stands in for the outside brokers without
+// sharing code with the gateway it is used to test, can be lifted out on its own, and cannot be
+// broken by a change made for the gateway's pages. The copy is small; login-page.test.ts checks
+// that markup in a login_hint comes out escaped.
+
 /** HTML that is already safe to emit: produced by `html` or trusted markup written here. */
 export class SafeHtml {
   readonly value: string;
