@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConversationStatus, MessageAuthor } from '../backends/chat-records.js';
+import type { Language } from '../config/schema.js';
 
 /**
  * The chat's wire protocol: one zod schema per client frame (strict objects, so `from`,
@@ -194,6 +195,27 @@ export interface OfflineMessageView {
   text: string;
   redacted: boolean;
   createdAt: string;
+}
+
+/**
+ * What `GET /api/chat/bootstrap` answers to the widget and console bundles (built by
+ * `./pages/bootstrap.ts`).
+ */
+export interface ChatBootstrap {
+  lang: Language;
+  /** Every `chat.*` text in `lang`. */
+  messages: Record<string, string>;
+  /** For `X-CSRF-Token` on the JSON APIs (`POST /api/identity/withdraw`). */
+  csrfToken: string;
+  /** The tenant's path prefix (`''` with one tenant). */
+  basePath: string;
+  /** WebSocket paths on this origin. */
+  wsUrl: { visitor: string; agent: string };
+  /** Citizen providers; each login returns to the "you are identified" page. */
+  providers: Array<{ id: string; label: string; loginUrl: string; available: boolean }>;
+  tenant: { id: string; name: string };
+  /** The employee signed in for this tenant, if any (name and roles only). */
+  staff?: { name: string; roles: string[] };
 }
 
 /** Server → visitor frames. */

@@ -6,24 +6,7 @@ import type { GatewayDeps } from '../../deps.js';
 import { csrfToken } from '../../http/csrf.js';
 import { tenantName } from '../../tenants/tenant-context.js';
 import { localize, messagesFor } from '../../web/i18n.js';
-
-/** What `GET /api/chat/bootstrap` answers to the widget and console bundles. */
-export interface ChatBootstrap {
-  lang: Language;
-  /** Every `chat.*` text in `lang`. */
-  messages: Record<string, string>;
-  /** For `X-CSRF-Token` on the JSON APIs (`POST /api/identity/withdraw`). */
-  csrfToken: string;
-  /** The tenant's path prefix (`''` with one tenant). */
-  basePath: string;
-  /** WebSocket paths on this origin. */
-  wsUrl: { visitor: string; agent: string };
-  /** Citizen providers; each login returns to the "you are identified" page. */
-  providers: Array<{ id: string; label: string; loginUrl: string; available: boolean }>;
-  tenant: { id: string; name: string };
-  /** The employee signed in for this tenant, if any (name and roles only). */
-  staff?: { name: string; roles: string[] };
-}
+import type { ChatBootstrap } from '../protocol.js';
 
 /**
  * Builds the bootstrap for a request. It gives the browser a session (a `visitorId` and a

@@ -1,17 +1,19 @@
-import { type Bootstrap, loadBootstrap } from './bootstrap.js';
+import { startWithBootstrap } from './bootstrap.js';
 import { ChatSocket, type ConnectionState } from './chat-socket.js';
 import { wireComposer } from './composer.js';
-import { byId, h, timeOf } from './dom.js';
-import { createTranslator, type Translate } from './i18n.js';
+import { byId, h, setControlsEnabled, timeOf } from './dom.js';
+import { createTranslator, errorKey, type Translate } from './i18n.js';
 import {
   type AgentInbound,
+  type ChatBootstrap,
   type ClaimsView,
   type ConversationSummary,
   type ConversationView,
   claimEntries,
   type OfflineMessageView,
 } from './protocol.js';
-import { Transcript } from './transcript.js';
+import { Transcript, verifiedBadge } from './transcript.js';
+import { TypingIndicator } from './typing-indicator.js';
 
 interface Queue {
   topic: string;
@@ -27,10 +29,11 @@ interface Queue {
  */
 class AgentConsole {
   readonly #root: HTMLElement;
-  readonly #boot: Bootstrap;
+  readonly #boot: ChatBootstrap;
   readonly #t: Translate;
   readonly #socket: ChatSocket;
   readonly #transcript: Transcript;
+  readonly #typing: TypingIndicator;
   readonly #queues = new Map<string, Queue>();
   readonly #mine = new Map<string, ConversationSummary>();
   readonly #unread = new Set<string>();
@@ -41,9 +44,8 @@ class AgentConsole {
   #identity: ConversationView['identity'] | null = undefined;
   /** The conversation a claim/open was just sent for: its `conversation` frame opens it. */
   #awaiting: string | undefined;
-  #typingTimer: number | undefined;
 
-  constructor(root: HTMLElement, boot: Bootstrap) {
+  constructor(root: HTMLElement, boot: ChatBootstrap) {
     this.#root = root;
     this.#boot = boot;
     this.#t = createTranslator(boot.messages);
@@ -53,6 +55,7 @@ class AgentConsole {
       lang: boot.lang,
       viewer: 'agent',
     });
+    this.#typing = new TypingIndicator(this.#el('console-typing'));
     this.#socket = new ChatSocket({
       path: boot.wsUrl.agent,
       onFrame: (frame) => this.#onFrame(frame as unknown as AgentInbound),
@@ -141,7 +144,7 @@ class AgentConsole {
       case 'message':
         if (frame.conversationId === this.#current?.id) {
           if (this.#transcript.add(frame.message) && frame.message.from === 'visitor') {
-            this.#showTyping(false);
+            this.#typing.show(false);
             this.#socket.send({ type: 'read', conversationId: frame.conversationId, seq: frame.message.seq });
           }
         } else if (this.#mine.has(frame.conversationId)) {
@@ -153,7 +156,7 @@ class AgentConsole {
         this.#transcript.ack(frame.clientId, frame.message);
         break;
       case 'typing':
-        if (frame.conversationId === this.#current?.id) this.#showTyping(frame.typing);
+        if (frame.conversationId === this.#current?.id) this.#typing.show(frame.typing);
         break;
       case 'identity':
         if (frame.conversationId === this.#current?.id) {
@@ -177,9 +180,7 @@ class AgentConsole {
         this.#renderOffline();
         break;
       case 'error':
-        this.#error(
-          this.#boot.messages[`chat.error.${frame.code}`] ? `chat.error.${frame.code}` : 'chat.error.generic',
-        );
+        this.#error(errorKey(this.#boot.messages, frame.code));
         break;
     }
   }
@@ -262,15 +263,7 @@ class AgentConsole {
       return;
     }
     if (!('provider' in identity)) {
-      body.replaceChildren(
-        h(
-          'p',
-          {},
-          h('span', { className: 'badge badge-verified', text: this.#t('chat.verifiedBadge') }),
-          ' ',
-          this.#t('chat.console.verifiedNoClaims'),
-        ),
-      );
+      body.replaceChildren(h('p', {}, verifiedBadge(this.#t), ' ', this.#t('chat.console.verifiedNoClaims')));
       return;
     }
     const provider = this.#boot.providers.find((p) => p.id === identity.provider)?.label ?? identity.provider;
@@ -279,7 +272,7 @@ class AgentConsole {
       h('dd', { className: 'claim-value', text: value }),
     ]);
     body.replaceChildren(
-      h('p', {}, h('span', { className: 'badge badge-verified', text: this.#t('chat.verifiedBadge') })),
+      h('p', {}, verifiedBadge(this.#t)),
       h('p', {
         className: 'notice',
         text: this.#t('chat.console.verifiedBy', {
@@ -319,9 +312,7 @@ class AgentConsole {
             'li',
             { className: 'conversation-item' },
             h('span', { text: this.#t('chat.console.waiting', { time }) }),
-            summary.verified
-              ? h('span', { className: 'badge badge-verified', text: this.#t('chat.verifiedBadge') })
-              : null,
+            summary.verified ? verifiedBadge(this.#t) : null,
             claim,
           );
         });
@@ -352,9 +343,7 @@ class AgentConsole {
         'li',
         { className: 'conversation-item' },
         h('span', { text: `${topic} · ${time}` }),
-        summary.verified
-          ? h('span', { className: 'badge badge-verified', text: this.#t('chat.verifiedBadge') })
-          : null,
+        summary.verified ? verifiedBadge(this.#t) : null,
         this.#unread.has(summary.id)
           ? h('span', { className: 'badge badge-unread', text: this.#t('chat.console.unread') })
           : null,
@@ -403,20 +392,12 @@ class AgentConsole {
     );
   }
 
-  #showTyping(typing: boolean): void {
-    window.clearTimeout(this.#typingTimer);
-    this.#el('console-typing').hidden = !typing;
-    if (typing) this.#typingTimer = window.setTimeout(() => this.#showTyping(false), 10_000);
-  }
-
   #setReplyEnabled(enabled: boolean): void {
-    for (const control of this.#root.querySelectorAll<
-      HTMLButtonElement | HTMLTextAreaElement | HTMLSelectElement
-    >(
+    setControlsEnabled(
+      this.#root,
       '#reply-form button, #reply-form textarea, .conversation-actions button, .conversation-actions select',
-    )) {
-      control.disabled = !enabled;
-    }
+      enabled,
+    );
   }
 
   #error(key?: string): void {
@@ -424,12 +405,6 @@ class AgentConsole {
   }
 }
 
-const root = document.getElementById('console-app');
-if (root) {
-  loadBootstrap(root)
-    .then((boot) => new AgentConsole(root, boot))
-    .catch(() => {
-      const status = document.getElementById('console-status');
-      if (status) status.textContent = root.dataset.failed ?? 'The console could not be loaded.';
-    });
-}
+startWithBootstrap('console-app', 'console-status', 'The console could not be loaded.', (root, boot) => {
+  new AgentConsole(root, boot);
+});

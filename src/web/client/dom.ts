@@ -58,3 +58,12 @@ export function timeOf(iso: string, lang: string): string {
     ? ''
     : date.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
 }
+
+/** Enables or disables every form control under `root` that `selector` matches. */
+export function setControlsEnabled(root: ParentNode, selector: string, enabled: boolean): void {
+  for (const control of root.querySelectorAll<HTMLButtonElement | HTMLTextAreaElement | HTMLSelectElement>(
+    selector,
+  )) {
+    control.disabled = !enabled;
+  }
+}

@@ -10,3 +10,9 @@ export function createTranslator(messages: Record<string, string>): Translate {
       : text;
   };
 }
+
+/** The catalog key for an `error` frame's code: its own text when the catalog has one, else the generic one. */
+export function errorKey(messages: Record<string, string>, code: string): string {
+  const key = `chat.error.${code}`;
+  return messages[key] ? key : 'chat.error.generic';
+}

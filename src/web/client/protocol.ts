@@ -5,6 +5,7 @@
  */
 export type {
   AgentIdentityView,
+  ChatBootstrap,
   ClaimsView,
   ConversationSummary,
   ConversationView,

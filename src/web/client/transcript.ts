@@ -2,6 +2,11 @@ import { h, timeOf } from './dom.js';
 import type { Translate } from './i18n.js';
 import type { MessageView } from './protocol.js';
 
+/** The "verified" badge beside messages, notices and conversations of an identified visitor. */
+export function verifiedBadge(t: Translate): HTMLSpanElement {
+  return h('span', { className: 'badge badge-verified', text: t('chat.verifiedBadge') });
+}
+
 export interface TranscriptOptions {
   t: Translate;
   /** The catalog, to tell whether a system line has a localized text. */
@@ -129,9 +134,7 @@ export class Transcript {
       h(
         'p',
         { className: 'msg-text' },
-        kind === 'verified'
-          ? h('span', { className: 'badge badge-verified', text: this.#options.t('chat.verifiedBadge') })
-          : null,
+        kind === 'verified' ? verifiedBadge(this.#options.t) : null,
         kind === 'verified' ? ' ' : null,
         text,
       ),
@@ -172,7 +175,7 @@ export class Transcript {
         h(
           'p',
           { className: 'msg-text' },
-          verified ? h('span', { className: 'badge badge-verified', text: t('chat.verifiedBadge') }) : null,
+          verified ? verifiedBadge(t) : null,
           verified ? ' ' : null,
           this.#systemText(message),
           ' ',
@@ -195,9 +198,7 @@ export class Transcript {
       h('span', { className: 'msg-author', text: author }),
       ' ',
       h('time', { attrs: { datetime: message.at }, text: timeOf(message.at, lang) }),
-      message.from === 'visitor' && message.verified
-        ? h('span', { className: 'badge badge-verified', text: t('chat.verifiedBadge') })
-        : null,
+      message.from === 'visitor' && message.verified ? verifiedBadge(t) : null,
       message.redacted
         ? h('span', { className: 'badge badge-redacted', text: t('chat.redactedBadge') })
         : null,

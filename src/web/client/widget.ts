@@ -1,9 +1,10 @@
-import { type Bootstrap, loadBootstrap } from './bootstrap.js';
+import { loadBootstrap, startWithBootstrap } from './bootstrap.js';
 import { ChatSocket, type ConnectionState } from './chat-socket.js';
 import { wireComposer } from './composer.js';
-import { byId, h, newTabLink, timeOf } from './dom.js';
-import { createTranslator, type Translate } from './i18n.js';
+import { byId, h, newTabLink, setControlsEnabled, timeOf } from './dom.js';
+import { createTranslator, errorKey, type Translate } from './i18n.js';
 import {
+  type ChatBootstrap,
   type ClaimsView,
   type ConversationView,
   claimEntries,
@@ -12,6 +13,7 @@ import {
   type VisitorInbound,
 } from './protocol.js';
 import { Transcript } from './transcript.js';
+import { TypingIndicator } from './typing-indicator.js';
 
 /** Where the open conversation is remembered across reloads of this tab (resume, not restart). */
 const STORAGE_KEY = 'eidchat.conversation';
@@ -28,19 +30,19 @@ interface Pending {
  */
 class VisitorChat {
   readonly #root: HTMLElement;
-  readonly #boot: Bootstrap;
+  readonly #boot: ChatBootstrap;
   readonly #t: Translate;
   readonly #socket: ChatSocket;
   readonly #transcript: Transcript;
+  readonly #typing: TypingIndicator;
   readonly #pending = new Map<string, Pending>();
   #topics: TopicView[] = [];
   #conversation: { id: string; status: ConversationView['status'] } | undefined;
   #verified = false;
   #agentsOnline = true;
-  #typingTimer: number | undefined;
   #csrfToken: string;
 
-  constructor(root: HTMLElement, boot: Bootstrap) {
+  constructor(root: HTMLElement, boot: ChatBootstrap) {
     this.#root = root;
     this.#boot = boot;
     this.#csrfToken = boot.csrfToken;
@@ -51,6 +53,7 @@ class VisitorChat {
       lang: boot.lang,
       viewer: 'visitor',
     });
+    this.#typing = new TypingIndicator(this.#el('typing'));
     this.#socket = new ChatSocket({
       path: boot.wsUrl.visitor,
       onFrame: (frame) => this.#onFrame(frame as unknown as VisitorInbound),
@@ -140,7 +143,7 @@ class VisitorChat {
       case 'message':
         if (frame.conversationId === this.#conversation?.id) {
           this.#transcript.add(frame.message);
-          if (frame.message.from === 'agent') this.#showTyping(false);
+          if (frame.message.from === 'agent') this.#typing.show(false);
         }
         break;
       case 'redacted':
@@ -148,7 +151,7 @@ class VisitorChat {
         this.#transcript.notice(this.#t('chat.redacted'), 'warning', 'redacted');
         break;
       case 'typing':
-        this.#showTyping(frame.typing);
+        this.#typing.show(frame.typing);
         break;
       case 'identification-request':
         this.#showIdentificationPrompt(frame.url, frame.expiresAt);
@@ -172,9 +175,7 @@ class VisitorChat {
         break;
       }
       case 'error':
-        this.#error(
-          this.#boot.messages[`chat.error.${frame.code}`] ? `chat.error.${frame.code}` : 'chat.error.generic',
-        );
+        this.#error(errorKey(this.#boot.messages, frame.code));
         if (frame.code === 'conversation_not_found') {
           this.#forgetConversation();
           this.#showTopics();
@@ -272,7 +273,7 @@ class VisitorChat {
   }
 
   #closeConversation(): void {
-    this.#showTyping(false);
+    this.#typing.show(false);
     this.#el<HTMLFormElement>('composer').hidden = true;
     this.#el('chat-closed').hidden = false;
     this.#forgetConversation(false);
@@ -361,19 +362,8 @@ class VisitorChat {
     }
   }
 
-  #showTyping(typing: boolean): void {
-    window.clearTimeout(this.#typingTimer);
-    this.#el('typing').hidden = !typing;
-    // A lost "stopped typing" must not leave the indicator on for ever.
-    if (typing) this.#typingTimer = window.setTimeout(() => this.#showTyping(false), 10_000);
-  }
-
   #setComposerEnabled(enabled: boolean): void {
-    for (const control of this.#el<HTMLFormElement>('composer').querySelectorAll<
-      HTMLButtonElement | HTMLTextAreaElement
-    >('button, textarea')) {
-      control.disabled = !enabled;
-    }
+    setControlsEnabled(this.#el('composer'), 'button, textarea', enabled);
   }
 
   #error(key?: string): void {
@@ -381,12 +371,6 @@ class VisitorChat {
   }
 }
 
-const root = document.getElementById('chat-app');
-if (root) {
-  loadBootstrap(root)
-    .then((boot) => new VisitorChat(root, boot))
-    .catch(() => {
-      const status = document.getElementById('chat-status');
-      if (status) status.textContent = root.dataset.failed ?? 'The chat could not be loaded.';
-    });
-}
+startWithBootstrap('chat-app', 'chat-status', 'The chat could not be loaded.', (root, boot) => {
+  new VisitorChat(root, boot);
+});
