@@ -1,16 +1,31 @@
 import type { Request, Response } from 'express';
 import { tenantName } from '../../tenants/tenant-context.js';
-import { html } from '../../web/html.js';
+import { html, type SafeHtml } from '../../web/html.js';
 import { renderPage } from '../../web/layout.js';
+import { MAX_TEXT_LENGTH } from '../protocol.js';
 
 const CHAT_STYLES = ['/static/chat.css'];
+
+/**
+ * A conversation's message list: an `<ol>` inside the `role="log"` region (a role on the list
+ * itself would take away its list semantics); the region is focusable so keyboard users can
+ * scroll it.
+ */
+function messageLog(logId: string, listId: string, labelledBy: string): SafeHtml {
+  return html`<div id="${logId}" class="chat-log" role="log" aria-live="polite" aria-labelledby="${labelledBy}" tabindex="0"><ol id="${listId}" class="chat-messages"></ol></div>`;
+}
+
+/** A reply field with its label and the Enter/Shift+Enter hint (`composer.ts` implements it). */
+function replyField(textId: string, hintId: string, label: string, hint: string): SafeHtml {
+  return html`<label for="${textId}">${label}</label>
+<textarea id="${textId}" name="text" rows="3" maxlength="${MAX_TEXT_LENGTH}" aria-describedby="${hintId}"></textarea>
+<p id="${hintId}" class="hint">${hint}</p>`;
+}
 
 /**
  * The visitor chat shell (standalone page and iframe widget): headings, labelled controls and
  * empty regions that `widget.js` fills. Everything visible before the script runs is rendered
  * here in the page language, so the page is understandable and labelled from the first paint.
- * The message list is an `<ol>` inside the `role="log"` region (a role on the list itself would
- * take away its list semantics); the region is focusable so keyboard users can scroll it.
  */
 export function renderChatPage(req: Request, res: Response, options: { widget: boolean }): string {
   const { lang, t } = res.locals;
@@ -41,12 +56,10 @@ export function renderChatPage(req: Request, res: Response, options: { widget: b
 <p id="sharing-text"></p>
 <button type="button" id="withdraw" class="secondary">${t('chat.withdraw')}</button>
 </div>
-<div id="chat-log" class="chat-log" role="log" aria-live="polite" aria-labelledby="conversation-heading" tabindex="0"><ol id="chat-messages" class="chat-messages"></ol></div>
+${messageLog('chat-log', 'chat-messages', 'conversation-heading')}
 <p id="typing" class="typing" hidden>${t('chat.typing.agent')}</p>
 <form id="composer" class="composer">
-<label for="composer-text">${t('chat.composer.label')}</label>
-<textarea id="composer-text" name="text" rows="3" maxlength="4000" aria-describedby="composer-hint"></textarea>
-<p id="composer-hint" class="hint">${t('chat.composer.hint')}</p>
+${replyField('composer-text', 'composer-hint', t('chat.composer.label'), t('chat.composer.hint'))}
 <div class="actions">
 <button type="submit">${t('chat.send')}</button>
 <button type="button" id="end-chat" class="secondary">${t('chat.end')}</button>
@@ -63,7 +76,7 @@ export function renderChatPage(req: Request, res: Response, options: { widget: b
 <p class="field"><label for="offline-email">${t('chat.offline.email')}</label>
 <input id="offline-email" name="email" type="email" autocomplete="email" required maxlength="320"></p>
 <p class="field"><label for="offline-text">${t('chat.offline.message')}</label>
-<textarea id="offline-text" name="text" rows="4" required maxlength="4000"></textarea></p>
+<textarea id="offline-text" name="text" rows="4" required maxlength="${MAX_TEXT_LENGTH}"></textarea></p>
 <button type="submit">${t('chat.offline.send')}</button>
 </form>
 <p id="offline-done" class="panel" role="status" hidden></p>
@@ -117,12 +130,10 @@ export function renderConsolePage(
 <p id="conversation-empty">${t('chat.console.noConversation')}</p>
 <div id="conversation-body" hidden>
 <p id="conversation-meta" class="notice"></p>
-<div id="console-log" class="chat-log" role="log" aria-live="polite" aria-labelledby="conversation-heading" tabindex="0"><ol id="console-messages" class="chat-messages"></ol></div>
+${messageLog('console-log', 'console-messages', 'conversation-heading')}
 <p id="console-typing" class="typing" hidden>${t('chat.typing.visitor')}</p>
 <form id="reply-form" class="composer">
-<label for="reply-text">${t('chat.console.reply')}</label>
-<textarea id="reply-text" name="text" rows="3" maxlength="4000" aria-describedby="reply-hint"></textarea>
-<p id="reply-hint" class="hint">${t('chat.composer.hint')}</p>
+${replyField('reply-text', 'reply-hint', t('chat.console.reply'), t('chat.composer.hint'))}
 <div class="actions"><button type="submit">${t('chat.send')}</button></div>
 </form>
 <div class="actions conversation-actions">

@@ -1,5 +1,3 @@
-/** Longest message the server accepts (characters). */
-export const MAX_TEXT = 4000;
 const TYPING_IDLE_MS = 3000;
 
 export interface ComposerOptions {
@@ -30,7 +28,8 @@ export function wireComposer(options: ComposerOptions): void {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = textarea.value.trim();
-    if (!text || text.length > MAX_TEXT) return;
+    // The shell renders `maxlength` from the server's MAX_TEXT_LENGTH: one limit for both sides.
+    if (!text || text.length > textarea.maxLength) return;
     if (options.onSend(text)) {
       textarea.value = '';
       stopTyping();
