@@ -1,11 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Router } from 'express';
+import proxyaddr from 'proxy-addr';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { readSharedIdentity, type SharedIdentity } from '../auth/session-state.js';
 import { BuiltInBackend } from '../backends/built-in-backend.js';
 import type { ChatBackend } from '../backends/chat-backend.js';
 import type { GatewayDeps } from '../deps.js';
+import { negotiateLanguage } from '../http/language.js';
 import type { ServerFeature } from '../server.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { AgentSocket } from './agent-socket.js';
@@ -15,7 +17,6 @@ import { identifyRoutes } from './identify-routes.js';
 import { chatPageRoutes } from './pages/chat-page-routes.js';
 import { MAX_PAYLOAD_BYTES } from './protocol.js';
 import { type ChatRateLimitOptions, ChatRateLimits } from './rate-limits.js';
-import { clientAddress, socketLanguage } from './socket-context.js';
 import { listenToIdentityEvents, StepUp } from './step-up.js';
 import {
   type AuthenticatedUpgrade,
@@ -88,8 +89,13 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     tenant: TenantContext,
     endpoint: ChatEndpoint,
     auth: AuthenticatedUpgrade,
+    ip: string,
   ) => {
-    const lang = socketLanguage(req, deps.config.defaultLanguage);
+    const lang = negotiateLanguage(
+      req,
+      new URL(req.url ?? '/', 'http://socket.invalid').searchParams.get('lang'),
+      deps.config.defaultLanguage,
+    );
     const common = { ws, tenant, sessionId: auth.sessionId, lang, backend, limits, logger };
     hub.reserve(auth.sessionId);
     if (endpoint === 'agent' && auth.staff) {
@@ -120,7 +126,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       ...common,
       visitorId: auth.visitorId,
       identity: sharedIdentity(deps, auth, tenant),
-      connection: { ip: clientAddress(req, deps.config.trustProxy), userAgent: req.headers['user-agent'] },
+      connection: { ip, userAgent: req.headers['user-agent'] },
     });
     hub.addVisitor(visitor);
     heartbeat.track(ws);
@@ -132,6 +138,10 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   };
 
   const handleUpgrade = (created: Parameters<NonNullable<ServerFeature['upgrade']>>[0]) => {
+    // The client address exactly as Express computes `req.ip`: its compiled `trust proxy`
+    // function applied by proxy-addr, the same module Express uses.
+    const trust = created.app.get('trust proxy fn') as Parameters<typeof proxyaddr>[1];
+    const clientIp = (req: IncomingMessage): string => proxyaddr(req, trust);
     return (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
       const match = matchEndpoint(deps.tenants, req.url);
       if (!match) return false;
@@ -173,7 +183,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
               ws.close(1001, 'server shutting down');
               return;
             }
-            connect(ws, req, match.tenant, match.endpoint, auth);
+            connect(ws, req, match.tenant, match.endpoint, auth, clientIp(req));
           });
         })
         .catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { GatewayError } from '../http/errors.js';
 import { ChatConnection, type ChatSocketOptions } from './chat-connection.js';
 import type { VisitorEndpoint } from './chat-hub.js';
 import { CLOSE_CODES } from './close-codes.js';
+import { collectMetadata } from './conversation-metadata.js';
 import { guardVisitorText } from './pii-guard.js';
 import {
   MAX_TEXT_LENGTH,
@@ -18,7 +19,6 @@ import {
   type VisitorFrame,
   visitorFrameSchema,
 } from './protocol.js';
-import { collectMetadata } from './socket-context.js';
 import { systemLine } from './step-up.js';
 import { findTopic, mayStartTopic, providerChoices, topicViews } from './topic-policy.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';

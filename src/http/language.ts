@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import accepts from 'accepts';
 import type { RequestHandler } from 'express';
 import type { Language } from '../config/schema.js';
 import { LANGUAGES } from '../config/schema.js';
@@ -6,15 +8,26 @@ import { isLanguage, translator } from '../web/i18n.js';
 const LANG_COOKIE = 'lang';
 
 /**
- * Chooses the page language: `?lang=` (the switch on every page, remembered in a cookie),
- * then that cookie, then `Accept-Language`, then the configured default.
+ * The language of a request, the same for pages and the chat socket: `requested` (the `?lang=`
+ * switch), then the `lang` cookie the switch sets, then `Accept-Language` (with its q-values,
+ * Norwegian `no`/`nn` read as bokmål), then `fallback`.
  */
+export function negotiateLanguage(req: IncomingMessage, requested: unknown, fallback: Language): Language {
+  if (isLanguage(requested)) return requested;
+  const fromCookie = readCookie(req.headers.cookie, LANG_COOKIE);
+  if (isLanguage(fromCookie)) return fromCookie;
+  // Without the header `accepts` would answer with the first candidate, not the fallback.
+  if (!req.headers['accept-language']) return fallback;
+  const accepted = accepts(req).languages([...LANGUAGES, 'no', 'nn']);
+  if (accepted === 'no' || accepted === 'nn') return 'nb';
+  return isLanguage(accepted) ? accepted : fallback;
+}
+
+/** Sets `res.locals.lang`/`t` per request; a `?lang=` choice is remembered in a cookie. */
 export function languageSelection(defaultLanguage: Language, secureCookies: boolean): RequestHandler {
   return (req, res, next) => {
-    const fromQuery = req.query.lang;
-    let lang: Language | undefined;
-    if (isLanguage(fromQuery)) {
-      lang = fromQuery;
+    const lang = negotiateLanguage(req, req.query.lang, defaultLanguage);
+    if (isLanguage(req.query.lang)) {
       res.cookie(LANG_COOKIE, lang, {
         httpOnly: true,
         sameSite: 'lax',
@@ -22,15 +35,6 @@ export function languageSelection(defaultLanguage: Language, secureCookies: bool
         maxAge: 365 * 24 * 3600 * 1000,
         path: '/',
       });
-    } else {
-      const fromCookie = readCookie(req.get('cookie'), LANG_COOKIE);
-      if (isLanguage(fromCookie)) lang = fromCookie;
-    }
-    if (!lang) {
-      // Without the header `accepts` would answer with the first candidate, not the default.
-      const accepted = req.get('accept-language') ? req.acceptsLanguages(...LANGUAGES, 'no', 'nn') : false;
-      lang =
-        accepted === 'no' || accepted === 'nn' ? 'nb' : isLanguage(accepted) ? accepted : defaultLanguage;
     }
     res.locals.lang = lang;
     res.locals.t = translator(lang);
@@ -39,10 +43,9 @@ export function languageSelection(defaultLanguage: Language, secureCookies: bool
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+  for (const part of header?.split(';') ?? []) {
+    const [key, value] = part.trim().split('=');
+    if (key === name) return value;
   }
   return undefined;
 }
