@@ -38,6 +38,16 @@ async function brokerAnswer(
   return new URL(answer.headers.get('location') ?? '');
 }
 
+/** Submits the consent page's form as the citizen would: the ticked claims and a decision. */
+function answerConsent(
+  browser: BrowserSession,
+  consentPage: string,
+  claims: string | string[],
+  decision: 'share' | 'decline' = 'share',
+) {
+  return browser.post(`${gw.url}/consent`, { _csrf: inputValue(consentPage, '_csrf'), claims, decision });
+}
+
 async function session(browser: BrowserSession) {
   const response = await browser.get(`${gw.url}/api/session`);
   return { json: JSON.parse(response.text) as SessionJson, text: response.text };
@@ -149,11 +159,12 @@ describe('verified login with opt-in sharing, per claim profile', () => {
       expect(before.text).not.toContain(c.id);
       if (c.name) expect(before.text).not.toContain(c.name);
 
-      const done = await browser.post(`${gw.url}/consent`, {
-        _csrf: inputValue(consent.text, '_csrf'),
-        claims: c.name ? ['name', 'nationalId', 'birthDate'] : ['nationalId', 'birthDate'],
-        decision: 'share',
-      });
+      const done = await answerConsent(
+        browser,
+        consent.text,
+        c.name ? ['name', 'nationalId', 'birthDate'] : ['nationalId', 'birthDate'],
+        'share',
+      );
       expect(done.status).toBe(200);
       const after = await session(browser);
       expect(after.json.state).toBe('verified');
@@ -171,11 +182,7 @@ describe('POST /consent', () => {
   it('shares only the ticked claims (name only: no national id anywhere in the session view)', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    await browser.post(`${gw.url}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: 'name',
-      decision: 'share',
-    });
+    await answerConsent(browser, consent.text, 'name', 'share');
     const { json, text } = await session(browser);
     expect(json.state).toBe('verified');
     expect(json.identity.claimNames).toEqual(['name']);
@@ -187,11 +194,7 @@ describe('POST /consent', () => {
   it('discards the identity when declined and keeps a signed "declined" receipt', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'suomifi', 'matti-meikalainen');
-    const done = await browser.post(`${gw.url}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: ['name', 'nationalId'],
-      decision: 'decline',
-    });
+    const done = await answerConsent(browser, consent.text, ['name', 'nationalId'], 'decline');
     expect(done.status).toBe(200);
     const { json, text } = await session(browser);
     expect(json.state).toBe('anonymous');
@@ -203,11 +206,7 @@ describe('POST /consent', () => {
   it('signs the receipt with the key published at /.well-known/jwks.json', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    await browser.post(`${gw.url}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: ['name', 'birthDate'],
-      decision: 'share',
-    });
+    await answerConsent(browser, consent.text, ['name', 'birthDate'], 'share');
     const { json } = await session(browser);
     const receipt = await gw.gateway.deps.store.receipts.get(json.identity.receiptId);
     expect(receipt?.decision).toBe('shared');
@@ -251,11 +250,7 @@ describe('POST /consent', () => {
   it('refuses a claim that was not offered and changes nothing', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    const refused = await browser.post(`${gw.url}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: ['name', 'email'],
-      decision: 'share',
-    });
+    const refused = await answerConsent(browser, consent.text, ['name', 'email'], 'share');
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('consent_invalid');
     expect((await session(browser)).json.state).toBe('pending');
@@ -266,11 +261,7 @@ describe('withdrawing and logging out', () => {
   it('POST /consent/withdraw drops the shared claims and records a withdrawal receipt', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    await browser.post(`${gw.url}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: 'name',
-      decision: 'share',
-    });
+    await answerConsent(browser, consent.text, 'name', 'share');
     const view = await session(browser);
     const events: string[] = [];
     gw.gateway.deps.identityEvents.once('identity', (e) => events.push(e.type));
@@ -282,11 +273,7 @@ describe('withdrawing and logging out', () => {
   it('POST /auth/logout destroys the session and ends the broker session with id_token_hint', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    await browser.post(`${gw.url}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: 'name',
-      decision: 'share',
-    });
+    await answerConsent(browser, consent.text, 'name', 'share');
     const { json } = await session(browser);
     const oldCookie = browser.cookie(gw.url, 'gw.sid');
     const out = await browser.post(`${gw.url}/auth/logout`, { _csrf: json.csrfToken }, { follow: false });
@@ -416,11 +403,7 @@ describe('session fixation', () => {
     const after = browser.cookie(gw.url, 'gw.sid');
     expect(after).toBeTruthy();
     expect(after).not.toBe(before);
-    await browser.post(`${gw.url}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: 'name',
-      decision: 'share',
-    });
+    await answerConsent(browser, consent.text, 'name', 'share');
     const attacker = new BrowserSession();
     attacker.setCookie(gw.url, 'gw.sid', before ?? '');
     expect((await session(attacker)).json.state).toBe('anonymous');
@@ -431,11 +414,7 @@ describe('logging', () => {
   it('never writes national identity numbers, codes or tokens to the log', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
-    await browser.post(`${gw.url}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: ['name', 'nationalId'],
-      decision: 'share',
-    });
+    await answerConsent(browser, consent.text, ['name', 'nationalId'], 'share');
     const callback = new URL(consent.hops.find((h) => h.url.includes('/callback'))?.url ?? '');
     const logs = gw.logs();
     expect(logs).toContain('consent given');
