@@ -46,7 +46,7 @@ const CLOSE_GRACE_MS = 2_000;
  * under each tenant's base path, on the gateway's own HTTP server through `ws` with
  * `noServer`), the chat pages (`./pages/`), the step-up route `/chat/identify/:token`, and a
  * `close` that sends 1001 to every socket.
- * @see /tmp/chat-contract.md
+ * @see README.md, "Chat: endpoints" and "Chat: WebSocket protocol"
  */
 export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions = {}): ServerFeature {
   const { logger } = deps;

@@ -8,7 +8,7 @@ import type { Language } from '../config/schema.js';
  * and the TypeScript types of the server's frames and views, which the browser bundles
  * `import type`. Identity, role and sender never come from a frame: the server takes them from
  * the session established at the upgrade.
- * @see /tmp/chat-contract.md (the contract shared with the browser side)
+ * @see README.md, "Chat: WebSocket protocol"
  */
 
 /** Largest frame accepted; `ws` closes with 1009 above it. */
