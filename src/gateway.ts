@@ -11,6 +11,7 @@ import { createChatFeature } from './chat/chat-feature.js';
 import type { LoadedConfig } from './config/load-config.js';
 import type { GatewayConfig } from './config/schema.js';
 import type { GatewayDeps } from './deps.js';
+import { createHandoffFeature } from './handoff/handoff-feature.js';
 import { FieldCrypto } from './privacy/field-crypto.js';
 import { type Clock, systemClock } from './runtime/clock.js';
 import { createLogger, type Logger } from './runtime/logger.js';
@@ -96,7 +97,10 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     tenants,
   };
   const discovery = oidc.start();
-  const built = createServer(deps, (options.features ?? ((d) => [createChatFeature(d)]))(deps));
+  const built = createServer(
+    deps,
+    (options.features ?? ((d) => [createChatFeature(d), createHandoffFeature()]))(deps),
+  );
 
   return {
     ...built,

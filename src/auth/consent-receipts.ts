@@ -13,16 +13,28 @@ import type { Store } from '../store/store.js';
 export interface ConsentReceipt {
   id: string;
   tenantId: string;
-  decision: 'shared' | 'declined' | 'withdrawn';
+  /** `released`: the shared claims were handed to another chat system (`recipient`). */
+  decision: 'shared' | 'declined' | 'withdrawn' | 'released';
   provider: string;
   loa: Loa;
   acr: string;
   claims: ShareableClaim[];
   subjectIndex: string;
+  /** Who received the claims besides the organisation's own desk (hand-off, `src/handoff/`). */
+  recipient?: ReceiptRecipient;
   /** Milliseconds since the epoch. */
   issuedAt: number;
   /** Compact JWS (`typ: consent-receipt+jwt`) over the fields above. */
   jws: string;
+}
+
+/** A chat system that received claims: a vendor-token target or an OIDC relying party. */
+export interface ReceiptRecipient {
+  kind: 'vendor-token' | 'oidc-client';
+  /** Target id or client id from the tenant's configuration. */
+  id: string;
+  /** Its name as shown to the citizen. */
+  name: string;
 }
 
 export const RECEIPT_JWT_TYPE = 'consent-receipt+jwt';
@@ -41,6 +53,7 @@ export async function issueReceipt(
     loa: fields.loa,
     acr: fields.acr,
     claims: fields.claims,
+    ...(fields.recipient ? { recipient: fields.recipient } : {}),
   })
     .setProtectedHeader({ alg: deps.signingKeys.alg, kid: deps.signingKeys.kid, typ: RECEIPT_JWT_TYPE })
     .setIssuer(deps.issuer)

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CLAIM_PROFILES } from '../auth/claim-profiles.js';
+import { handoffSchema } from './handoff-schema.js';
 import { isLoopbackUrl } from './loopback.js';
+import { slug } from './slug.js';
 
 /**
  * The one configuration schema of the gateway. Every key is documented here, beside its
@@ -12,11 +14,6 @@ import { isLoopbackUrl } from './loopback.js';
 const LOAS = ['low', 'substantial', 'high'] as const;
 const LANGUAGES = ['nb', 'fi', 'sv', 'en'] as const;
 const ROLES = ['agent', 'supervisor', 'admin', 'security'] as const;
-
-/** Ids appear in URLs and keys: lower-case letters, digits and dashes. */
-const slug = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected lower-case letters, digits and dashes, starting with a letter');
 
 /** Text shown to users: one string for every language, or one per language (`en` required). */
 const localizedText = z.union([
@@ -212,6 +209,8 @@ const tenantSchema = z.strictObject({
   metadata: metadataSchema.default({ ip: false, userAgent: false, pages: false, referrer: false }),
   /** How long transcripts are kept. Default: deleted after 45 days. */
   retention: retentionSchema.default({ deleteAfterDays: 45 }),
+  /** Identity handed to the tenant's existing chat system (README: "Handing identity to an existing chat system"). */
+  handoff: handoffSchema.default({ targets: [] }),
 });
 
 export const configSchema = z

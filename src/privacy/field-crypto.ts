@@ -13,6 +13,7 @@ import { GatewayError } from '../http/errors.js';
 export class FieldCrypto {
   readonly #encryptionKey: Buffer;
   readonly #indexKey: Buffer;
+  readonly #pseudonymKey: Buffer;
 
   constructor(dataKey: string) {
     const ikm = Buffer.from(dataKey, 'utf8');
@@ -20,6 +21,7 @@ export class FieldCrypto {
       hkdfSync('sha256', ikm, Buffer.alloc(0), 'eid-gateway field encryption', 32),
     );
     this.#indexKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'eid-gateway blind index', 32));
+    this.#pseudonymKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'eid-gateway pseudonym', 32));
   }
 
   /** Encrypts a JSON-serialisable value; the result is `v1.<iv>.<ciphertext+tag>` in base64url. */
@@ -52,6 +54,18 @@ export class FieldCrypto {
   /** Keyed blind index of a normalised national identity number. */
   blindIndex(nationalId: string): string {
     return createHmac('sha256', this.#indexKey).update(nationalId).digest('base64url');
+  }
+
+  /**
+   * A pseudonymous subject for one recipient: keyed HMAC-SHA-256 of the recipient's `scope`
+   * (e.g. tenant and chat system) and the citizen's blind index. Stable for the same citizen and
+   * recipient, unlinkable across recipients without the key, never the number itself.
+   * @see OpenID Connect Core §8.1 (pairwise identifier algorithm)
+   */
+  pseudonym(scope: string, subjectIndex: string): string {
+    return createHmac('sha256', this.#pseudonymKey)
+      .update(`${scope.length}:${scope}|${subjectIndex}`)
+      .digest('base64url');
   }
 }
 
