@@ -52,10 +52,18 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready means this instance can serve: its store (sessions, chats) answers. A broker that is
+  // down makes only its own logins unavailable (`provider_unavailable`), not anonymous chat, so
+  // it is reported in the detail without taking the instance out of the load balancer.
   app.get('/readyz', (_req, res) => {
+    const store = deps.storeHealth();
     const brokers = deps.oidc.statuses();
-    const ready = brokers.every((b) => b.ready);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'starting', brokers });
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(store.ready ? 200 : 503).json({
+      status: store.ready ? 'ready' : 'unavailable',
+      store,
+      brokers,
+    });
   });
   app.get('/.well-known/jwks.json', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');

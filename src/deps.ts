@@ -7,6 +7,7 @@ import type { Clock } from './runtime/clock.js';
 import type { Logger } from './runtime/logger.js';
 import type { SigningKeys } from './runtime/signing-keys.js';
 import type { Store } from './store/store.js';
+import type { StoreHealth } from './store/store-factory.js';
 import type { TenantContext } from './tenants/tenant-context.js';
 
 /** Everything `createApp`/`createServer` need; built by `createGateway`, or by tests. */
@@ -18,6 +19,8 @@ export interface GatewayDeps {
   clock: Clock;
   store: Store;
   sessionStore: session.Store;
+  /** Whether shared state (sessions, chats) can be reached now: `/readyz` turns red without it. */
+  storeHealth: () => StoreHealth;
   signingKeys: SigningKeys;
   fieldCrypto: FieldCrypto;
   oidc: OidcClients;

@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { RedisStore } from 'connect-redis';
-import type session from 'express-session';
 import type { JWK } from 'jose';
-import { createClient } from 'redis';
 import { createMockIdp, type MockClient, type MockIdp } from '../idp-mock/index.js';
 import { IdentityEvents } from './auth/identity-events.js';
 import { OidcClients } from './auth/oidc-clients.js';
 import { createChatFeature } from './chat/chat-feature.js';
 import type { LoadedConfig } from './config/load-config.js';
-import type { GatewayConfig } from './config/schema.js';
 import type { GatewayDeps } from './deps.js';
 import { createHandoffFeature } from './handoff/handoff-feature.js';
 import { FieldCrypto } from './privacy/field-crypto.js';
@@ -17,9 +13,8 @@ import { type Clock, systemClock } from './runtime/clock.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { loadSigningKeys, publicPartOf } from './runtime/signing-keys.js';
 import { createServer, type GatewayServer, type ServerFeature } from './server.js';
-import { MemorySessionStore } from './store/memory-session-store.js';
-import { createMemoryStore } from './store/memory-store.js';
 import type { Store } from './store/store.js';
+import { createStorage } from './store/store-factory.js';
 import {
   buildTenants,
   citizenCallbackUrl,
@@ -82,16 +77,18 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
       ? { initialRetryMs: options.discoveryRetryMs, maxRetryMs: options.discoveryRetryMs * 8 }
       : {}),
   });
-  const { sessionStore, closeSessions } = await createSessionStore(config, clock, logger);
+  const fieldCrypto = new FieldCrypto(config.dataKey ?? randomBytes(32).toString('base64url'));
+  const storage = createStorage(config, { clock, logger, codec: fieldCrypto });
   const deps: GatewayDeps = {
     config,
     production,
     logger,
     clock,
-    store: options.store ?? createMemoryStore(),
-    sessionStore,
+    store: options.store ?? storage.store,
+    sessionStore: storage.sessionStore,
+    storeHealth: storage.health,
     signingKeys: await loadSigningKeys(config.signingKey),
-    fieldCrypto: new FieldCrypto(config.dataKey ?? randomBytes(32).toString('base64url')),
+    fieldCrypto,
     oidc,
     identityEvents: new IdentityEvents(),
     tenants,
@@ -118,36 +115,11 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     close: async () => {
       oidc.close();
       await built.close();
-      await closeSessions();
       await deps.store.close();
+      await storage.close();
       if (ownMock) await mockIdp?.close();
     },
   };
-}
-
-async function createSessionStore(
-  config: GatewayConfig,
-  clock: Clock,
-  logger: Logger,
-): Promise<{ sessionStore: session.Store; closeSessions: () => Promise<void> }> {
-  const ttlMs = config.session.idleMinutes * 60_000;
-  if (config.store.type === 'redis' && config.store.redisUrl) {
-    const redis = createClient({ url: config.store.redisUrl });
-    redis.on('error', (error: Error) => logger.error({ error: error.message }, 'redis error'));
-    await redis.connect();
-    return {
-      sessionStore: new RedisStore({
-        client: redis,
-        prefix: `${config.store.keyPrefix}sess:`,
-        ttl: ttlMs / 1000,
-      }),
-      closeSessions: async () => {
-        await redis.quit();
-      },
-    };
-  }
-  const store = new MemorySessionStore({ clock, ttlMs });
-  return { sessionStore: store, closeSessions: async () => store.close() };
 }
 
 /** The clients the embedded mock IdP must know: one per provider using a `mock:` issuer. */

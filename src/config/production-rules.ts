@@ -13,6 +13,11 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   if (!isHttps(config.publicUrl)) errors.push('publicUrl: must be an https URL');
   if (!config.signingKey) errors.push('signingKey: required (set SIGNING_KEY); an ephemeral key is used now');
   if (!config.dataKey) errors.push('dataKey: required (set DATA_KEY); an ephemeral key is used now');
+  if (config.store.type === 'redis' && !config.dataKey) {
+    warnings.push(
+      'dataKey: without it each instance seals Redis data with its own ephemeral key; other instances and restarts cannot read it',
+    );
+  }
   if (config.store.type === 'memory') {
     warnings.push('store.type: "memory" keeps sessions and chats in this process only (one instance)');
   }

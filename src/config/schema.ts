@@ -245,8 +245,12 @@ export const configSchema = z
         redisUrl: z.string().min(1).optional(),
         /** Prefix of every Redis key. Default `gw:`. */
         keyPrefix: z.string().default('gw:'),
+        /** Bound on connecting to Redis (TCP and handshake), in ms. Default 2000. */
+        connectTimeoutMs: z.number().int().min(50).max(60_000).default(2_000),
+        /** Bound on every Redis command, in ms: past it the request fails with 503. Default 1000. */
+        commandTimeoutMs: z.number().int().min(10).max(60_000).default(1_000),
       })
-      .default({ type: 'memory', keyPrefix: 'gw:' })
+      .default({ type: 'memory', keyPrefix: 'gw:', connectTimeoutMs: 2_000, commandTimeoutMs: 1_000 })
       .refine((s) => s.type !== 'redis' || !!s.redisUrl, {
         message: 'redisUrl is required when type is "redis"',
         path: ['redisUrl'],

@@ -27,6 +27,8 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   }
   res.status(error.status);
   if (error.status === 429) res.setHeader('Retry-After', '60');
+  // 503s are short outages of a dependency (the store): clients and proxies may retry soon.
+  if (error.status === 503) res.setHeader('Retry-After', '5');
   if (isApiRequest(req)) {
     res.json({ error: { code: error.code, message: error.expose ? error.message : 'Internal error.' } });
     return;

@@ -65,6 +65,12 @@ export const ERROR_MESSAGES: Catalog = {
     fi: 'Tunnistuspalvelu ei ole juuri nyt käytettävissä. Yritä myöhemmin uudelleen.',
     sv: 'Identifieringstjänsten är inte tillgänglig just nu. Försök igen senare.',
   },
+  'error.store_unavailable': {
+    en: 'The service is briefly unavailable. Please try again in a moment.',
+    nb: 'Tjenesten er kortvarig utilgjengelig. Prøv igjen om et øyeblikk.',
+    fi: 'Palvelu on hetken poissa käytöstä. Yritä hetken kuluttua uudelleen.',
+    sv: 'Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.',
+  },
   'error.login_failed': {
     en: 'The answer from the identification service could not be verified.',
     nb: 'Svaret fra identifiseringstjenesten kunne ikke bekreftes.',

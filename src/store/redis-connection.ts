@@ -1,0 +1,139 @@
+import { createClient, type RedisClientType } from 'redis';
+import { GatewayError } from '../http/errors.js';
+import type { Logger } from '../runtime/logger.js';
+
+/** The node-redis client type used by every Redis repository (RESP2, default modules). */
+export type RedisClient = RedisClientType;
+
+export interface RedisConnectionOptions {
+  url: string;
+  /** Bound on establishing a TCP connection (and the handshake). */
+  connectTimeoutMs: number;
+  /** Bound on every command: a stalled Redis fails the request instead of hanging it. */
+  commandTimeoutMs: number;
+  /** Upper bound of the reconnect back-off. */
+  maxReconnectDelayMs?: number;
+  logger: Logger;
+  /** Name shown by `CLIENT LIST` (which gateway role holds the connection). */
+  name?: string;
+}
+
+/** Readiness of one Redis connection, for `/readyz`. */
+export interface RedisHealth {
+  ready: boolean;
+  /** Why it is not ready (a redis error class name, never a URL or credential). */
+  reason?: string;
+}
+
+/**
+ * One node-redis client with the fault behaviour the gateway needs, and its readiness:
+ * - bounded connect and command timeouts, so an unreachable or stalled Redis fails requests
+ *   fast (503 `store_unavailable`) instead of hanging them for the whole outage;
+ * - no offline queue: a command issued while disconnected is refused at once, never sent
+ *   minutes later (a chat message would otherwise be acknowledged long after the fact, or
+ *   written twice when the client resends);
+ * - reconnects forever with capped exponential back-off, also when the first connect fails,
+ *   so a gateway started while Redis is down listens (readiness red) and recovers by itself;
+ * - logs one line when Redis becomes unreachable and one when it is back, not one per retry.
+ */
+export class RedisConnection {
+  readonly client: RedisClient;
+  readonly #logger: Logger;
+  #reason: string | undefined = 'connecting';
+  #down = false;
+  #closed = false;
+
+  constructor(options: RedisConnectionOptions) {
+    if (options.commandTimeoutMs <= 0 || options.connectTimeoutMs <= 0)
+      throw new TypeError('Redis timeouts must be positive');
+    const maxDelay = options.maxReconnectDelayMs ?? 2_000;
+    this.#logger = options.logger;
+    this.client = createClient({
+      url: options.url,
+      ...(options.name ? { name: options.name } : {}),
+      disableOfflineQueue: true,
+      commandOptions: { timeout: options.commandTimeoutMs },
+      socket: {
+        connectTimeout: options.connectTimeoutMs,
+        // Full jitter keeps several instances from reconnecting in lockstep after an outage.
+        reconnectStrategy: (retries: number) =>
+          Math.round(Math.min(maxDelay, 50 * 2 ** retries) * (0.5 + Math.random() / 2)),
+      },
+    }) as RedisClient;
+    this.client.on('ready', () => {
+      this.#reason = undefined;
+      if (this.#down) this.#logger.info({ store: 'redis' }, 'redis reachable again');
+      this.#down = false;
+    });
+    this.client.on('error', (error: Error) => this.#markDown(error));
+    this.client.on('end', () => {
+      this.#reason = 'closed';
+    });
+  }
+
+  /**
+   * Starts connecting without waiting for it: the caller listens for probes meanwhile.
+   * Resolves when the first connection is ready (or never while Redis stays down).
+   */
+  start(): Promise<void> {
+    return this.client.connect().then(
+      () => undefined,
+      // Only a closed client stops retrying; `close()` already reports that.
+      () => undefined,
+    );
+  }
+
+  health(): RedisHealth {
+    const ready = this.client.isReady;
+    return ready ? { ready } : { ready, reason: this.#reason ?? 'disconnected' };
+  }
+
+  /** A second connection with the same options (a subscriber cannot send other commands). */
+  duplicate(): RedisClient {
+    return this.client.duplicate() as RedisClient;
+  }
+
+  /** Closes the connection after pending replies arrive; gives up on them when Redis is down. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.client.isReady) {
+      await this.client.close().catch(() => this.client.destroy());
+    } else if (this.client.isOpen) {
+      this.client.destroy();
+    }
+  }
+
+  #markDown(error: Error): void {
+    this.#reason = error.name === 'Error' ? 'unreachable' : error.name;
+    if (this.#down || this.#closed) return;
+    this.#down = true;
+    // The message of a socket error names host and port at most; never the URL's password.
+    this.#logger.error(
+      { store: 'redis', reason: this.#reason, detail: error.message },
+      'redis unreachable: requests that need it answer 503 until it is back; retrying',
+    );
+  }
+}
+
+/** The error every caller of a Redis repository sees while Redis cannot serve the request. */
+export function storeUnavailable(cause?: unknown): GatewayError {
+  return new GatewayError('store_unavailable', 'The service is temporarily unavailable. Try again shortly.', {
+    status: 503,
+    cause,
+  });
+}
+
+/**
+ * Runs one Redis operation and translates redis errors at this edge (STYLE rule 7): the rest
+ * of the gateway only ever sees `GatewayError` 503 `store_unavailable`. GatewayErrors thrown
+ * by the operation itself (bad input) pass through unchanged.
+ */
+export async function redisCall<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof GatewayError || error instanceof TypeError) throw error;
+    throw storeUnavailable(error);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The Redis key layout, in one place (documented in the README, "Deployment with Redis").
+ *
+ * Everything starts with the configured prefix (`gw:`). Keys that belong to one conversation
+ * share the hash tag `{c:<id>}` so a Lua script or transaction over them stays in one slot of
+ * a Redis Cluster; a tenant's indexes share `{t:<tenant>}` for the same reason. Conversation
+ * ids are random UUIDs, unique across tenants, and the repositories address a conversation by
+ * its id alone; the tenant is in the (sealed) record and in every index key.
+ */
+export class RedisKeys {
+  readonly #prefix: string;
+
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+  }
+
+  /** Sealed conversation record (string). */
+  conversation(id: string): string {
+    return `${this.#prefix}c:{${id}}:rec`;
+  }
+  /** Last message sequence number (INCR). */
+  sequence(id: string): string {
+    return `${this.#prefix}c:{${id}}:seq`;
+  }
+  /** The conversation's messages: a Stream whose entry ids are `<seq>-0`. */
+  messages(id: string): string {
+    return `${this.#prefix}c:{${id}}:msgs`;
+  }
+  /** Client idempotency keys → seq (hash). */
+  dedupe(id: string): string {
+    return `${this.#prefix}c:{${id}}:dedupe`;
+  }
+
+  /** Queued conversations of a topic (sorted set by creation time). */
+  queue(tenantId: string, topic: string): string {
+    return `${this.#tenant(tenantId)}:queue:${topic}`;
+  }
+  /** Open conversations assigned to an agent (sorted set). */
+  assigned(tenantId: string, agentSubject: string): string {
+    return `${this.#tenant(tenantId)}:agent:${agentSubject}`;
+  }
+  /** Open conversations of a visitor (sorted set). */
+  visitorOpen(tenantId: string, visitorId: string): string {
+    return `${this.#tenant(tenantId)}:visitor:${visitorId}`;
+  }
+  /** Connected agents with their expiry (sorted set scored by `expiresAt`). */
+  presence(tenantId: string): string {
+    return `${this.#tenant(tenantId)}:presence`;
+  }
+  /** Offline messages (sorted set by creation time, members sealed). */
+  offline(tenantId: string): string {
+    return `${this.#tenant(tenantId)}:offline`;
+  }
+  /** Receipt ids of one data subject (set), by blind index. */
+  receiptsOf(tenantId: string, subjectIndex: string): string {
+    return `${this.#tenant(tenantId)}:receipts:${subjectIndex}`;
+  }
+
+  /** One consent receipt (string). */
+  receipt(id: string): string {
+    return `${this.#prefix}receipt:${id}`;
+  }
+  /** One step-up link by the hash of its token, expiring with it (PX). */
+  stepUp(tokenHash: string): string {
+    return `${this.#prefix}stepup:${tokenHash}`;
+  }
+  /** Sessions (connect-redis appends the session id). */
+  sessions(): string {
+    return `${this.#prefix}sess:`;
+  }
+
+  #tenant(tenantId: string): string {
+    return `${this.#prefix}{t:${tenantId}}`;
+  }
+}

@@ -1,0 +1,357 @@
+import type { ConsentReceipt } from '../auth/consent-receipts.js';
+import type {
+  ConversationRecord,
+  MessageRecord,
+  OfflineMessageRecord,
+  StepUpTokenRecord,
+} from '../backends/chat-records.js';
+import { type RedisClient, type RedisConnection, redisCall } from './redis-connection.js';
+import type { RedisKeys } from './redis-keys.js';
+import { RedisScript } from './redis-script.js';
+import type {
+  AppendResult,
+  ChatRepositories,
+  ConversationRepository,
+  MessageRepository,
+  OfflineMessageRepository,
+  PresenceRepository,
+  ReceiptRepository,
+  StepUpTokenRepository,
+  Store,
+} from './store.js';
+
+/**
+ * Seals every value written to Redis (`FieldCrypto` satisfies it): conversation records carry
+ * participants' names and metadata, messages carry what visitors typed, offline messages carry
+ * names and e-mail addresses. Only ids, blind indexes and sequence numbers stay readable, as
+ * key names and index members.
+ */
+export interface StoreCodec {
+  seal(value: unknown): string;
+  open<T>(sealed: string): T;
+}
+
+interface RedisContext {
+  client: RedisClient;
+  keys: RedisKeys;
+  codec: StoreCodec;
+}
+
+class RedisReceipts implements ReceiptRepository {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    this.#c = context;
+  }
+
+  async save(receipt: ConsentReceipt): Promise<void> {
+    const { client, keys, codec } = this.#c;
+    await redisCall(async () => {
+      await client.set(keys.receipt(receipt.id), codec.seal(receipt));
+      await client.sAdd(keys.receiptsOf(receipt.tenantId, receipt.subjectIndex), receipt.id);
+    });
+  }
+
+  async get(id: string): Promise<ConsentReceipt | undefined> {
+    const { client, keys, codec } = this.#c;
+    const text = await redisCall(() => client.get(keys.receipt(id)));
+    return text === null ? undefined : codec.open<ConsentReceipt>(text);
+  }
+
+  async listBySubject(tenantId: string, subjectIndex: string): Promise<ConsentReceipt[]> {
+    const { client, keys } = this.#c;
+    const ids = await redisCall(() => client.sMembers(keys.receiptsOf(tenantId, subjectIndex)));
+    const receipts = await Promise.all(ids.map((id) => this.get(id)));
+    return receipts
+      .filter((r): r is ConsentReceipt => r !== undefined && r.tenantId === tenantId)
+      .sort((a, b) => a.issuedAt - b.issuedAt);
+  }
+}
+
+/** Compare-and-set of one key: the optimistic transaction of `update`, in one slot. */
+const COMPARE_AND_SET = new RedisScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`);
+
+const UPDATE_ATTEMPTS = 50;
+
+class RedisConversations implements ConversationRepository {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    this.#c = context;
+  }
+
+  async create(record: ConversationRecord): Promise<void> {
+    const { client, keys, codec } = this.#c;
+    await redisCall(async () => {
+      await this.#index(undefined, record);
+      const created = await client.set(keys.conversation(record.id), codec.seal(record), { condition: 'NX' });
+      if (created === null) throw new TypeError(`conversation ${record.id} exists`);
+    });
+  }
+
+  async get(id: string): Promise<ConversationRecord | undefined> {
+    const text = await this.#raw(id);
+    return text === null ? undefined : this.#c.codec.open<ConversationRecord>(text);
+  }
+
+  /**
+   * Optimistic transaction without WATCH (which is per connection, and node-redis multiplexes
+   * one connection): read, apply `change`, then store only if the record is still the one read
+   * (compare-and-set in Lua), else read again and retry. Index entries the new state needs are
+   * added before the record changes and stale ones removed after, so a crash in between leaves
+   * at most an extra index entry, which the list methods check against the record and drop.
+   */
+  async update(
+    id: string,
+    change: (current: ConversationRecord) => ConversationRecord | undefined,
+  ): Promise<ConversationRecord | undefined> {
+    const { client, keys, codec } = this.#c;
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
+      const text = await this.#raw(id);
+      if (text === null) return undefined;
+      const current = codec.open<ConversationRecord>(text);
+      const next = change(structuredClone(current));
+      if (next === undefined) return current;
+      if (next.id !== id) throw new TypeError('a conversation update must keep its id');
+      const stored = await redisCall(async () => {
+        await this.#index(undefined, next);
+        return COMPARE_AND_SET.run(client, [keys.conversation(id)], [text, codec.seal(next)]);
+      });
+      if (stored === 1) {
+        await redisCall(() => this.#index(current, next));
+        return next;
+      }
+    }
+    throw new TypeError(`conversation ${id} kept changing; update abandoned`);
+  }
+
+  async listQueued(tenantId: string, topic: string): Promise<ConversationRecord[]> {
+    return this.#list(
+      this.#c.keys.queue(tenantId, topic),
+      (c) => c.tenantId === tenantId && c.topic === topic && c.status === 'queued',
+    );
+  }
+
+  async listAssigned(tenantId: string, agentSubject: string): Promise<ConversationRecord[]> {
+    return this.#list(
+      this.#c.keys.assigned(tenantId, agentSubject),
+      (c) => c.tenantId === tenantId && c.status === 'assigned' && c.assignedTo?.subject === agentSubject,
+    );
+  }
+
+  async listOpenByVisitor(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
+    return this.#list(
+      this.#c.keys.visitorOpen(tenantId, visitorId),
+      (c) => c.tenantId === tenantId && c.visitorId === visitorId && c.status !== 'closed',
+    );
+  }
+
+  #raw(id: string): Promise<string | null> {
+    return redisCall(() => this.#c.client.get(this.#c.keys.conversation(id)));
+  }
+
+  async #list(indexKey: string, keep: (c: ConversationRecord) => boolean): Promise<ConversationRecord[]> {
+    const { client } = this.#c;
+    const ids = await redisCall(() => client.zRange(indexKey, 0, -1));
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    const stale = ids.filter((_, i) => {
+      const record = records[i];
+      return !record || !keep(record);
+    });
+    if (stale.length > 0) await redisCall(() => client.zRem(indexKey, stale));
+    return records
+      .filter((c): c is ConversationRecord => c !== undefined && keep(c))
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /**
+   * Index keys a record belongs to. With `previous`, removes it from the keys it no longer
+   * belongs to; without, adds it to the keys of `next`. All keys of one tenant share a slot,
+   * so the MULTI is valid on a Cluster.
+   */
+  async #index(previous: ConversationRecord | undefined, next: ConversationRecord): Promise<void> {
+    const target = this.#indexKeys(next);
+    const multi = this.#c.client.multi();
+    if (previous) {
+      for (const key of this.#indexKeys(previous)) if (!target.includes(key)) multi.zRem(key, next.id);
+    } else {
+      for (const key of target) multi.zAdd(key, { score: next.createdAt, value: next.id });
+    }
+    await multi.exec();
+  }
+
+  #indexKeys(c: ConversationRecord): string[] {
+    const { keys } = this.#c;
+    const result: string[] = [];
+    if (c.status === 'queued') result.push(keys.queue(c.tenantId, c.topic));
+    if (c.status === 'assigned' && c.assignedTo) result.push(keys.assigned(c.tenantId, c.assignedTo.subject));
+    if (c.status !== 'closed') result.push(keys.visitorOpen(c.tenantId, c.visitorId));
+    return result;
+  }
+}
+
+/**
+ * Append with the next seq and the client's idempotency key in one atomic step. The message
+ * (sealed, without its seq) becomes the Stream entry `<seq>-0`; a key seen before returns the
+ * entry stored under it instead. KEYS: seq, dedupe hash, stream (one slot); ARGV: key, body.
+ */
+const APPEND = new RedisScript(`
+if ARGV[1] ~= '' then
+  local seen = redis.call('HGET', KEYS[2], ARGV[1])
+  if seen then
+    local entry = redis.call('XRANGE', KEYS[3], seen .. '-0', seen .. '-0')
+    if entry[1] then return {1, seen, entry[1][2][2]} end
+  end
+end
+local seq = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[3], seq .. '-0', 'm', ARGV[2])
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], seq) end
+return {0, tostring(seq), ARGV[2]}`);
+
+class RedisMessages implements MessageRepository {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    this.#c = context;
+  }
+
+  async append(draft: Omit<MessageRecord, 'seq'>, dedupeKey?: string): Promise<AppendResult> {
+    const { client, keys, codec } = this.#c;
+    const id = draft.conversationId;
+    const reply = (await redisCall(() =>
+      APPEND.run(
+        client,
+        [keys.sequence(id), keys.dedupe(id), keys.messages(id)],
+        [dedupeKey ?? '', codec.seal(draft)],
+      ),
+    )) as [number, string, string];
+    const [duplicate, seq, body] = reply;
+    return {
+      message: { ...codec.open<Omit<MessageRecord, 'seq'>>(body), seq: Number(seq) },
+      duplicate: duplicate === 1,
+    };
+  }
+
+  async list(conversationId: string, afterSeq = 0): Promise<MessageRecord[]> {
+    const { client, keys, codec } = this.#c;
+    const start = `${Math.max(0, Math.floor(afterSeq)) + 1}-0`;
+    const entries = await redisCall(() => client.xRange(keys.messages(conversationId), start, '+'));
+    return entries.map((entry) => ({
+      ...codec.open<Omit<MessageRecord, 'seq'>>(entry.message.m ?? ''),
+      seq: Number(entry.id.split('-')[0]),
+    }));
+  }
+}
+
+class RedisOfflineMessages implements OfflineMessageRepository {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    this.#c = context;
+  }
+
+  async save(record: OfflineMessageRecord): Promise<void> {
+    const { client, keys, codec } = this.#c;
+    await redisCall(() =>
+      client.zAdd(keys.offline(record.tenantId), { score: record.createdAt, value: codec.seal(record) }),
+    );
+  }
+
+  async list(tenantId: string, limit: number): Promise<OfflineMessageRecord[]> {
+    if (limit <= 0) return [];
+    const { client, keys, codec } = this.#c;
+    const sealed = await redisCall(() => client.zRange(keys.offline(tenantId), 0, limit - 1, { REV: true }));
+    return sealed
+      .map((text) => codec.open<OfflineMessageRecord>(text))
+      .filter((m) => m.tenantId === tenantId)
+      .sort((a, b) => b.createdAt - a.createdAt);
+  }
+}
+
+class RedisPresence implements PresenceRepository {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    this.#c = context;
+  }
+
+  async touch(tenantId: string, memberId: string, expiresAt: number): Promise<void> {
+    const { client, keys } = this.#c;
+    await redisCall(() => client.zAdd(keys.presence(tenantId), { score: expiresAt, value: memberId }));
+  }
+
+  async remove(tenantId: string, memberId: string): Promise<void> {
+    const { client, keys } = this.#c;
+    await redisCall(() => client.zRem(keys.presence(tenantId), memberId));
+  }
+
+  /** Counts entries expiring after `now` (the injected clock), dropping the expired ones. */
+  async count(tenantId: string, now: number): Promise<number> {
+    const { client, keys } = this.#c;
+    const key = keys.presence(tenantId);
+    const [, count] = await redisCall(() =>
+      client.multi().zRemRangeByScore(key, '-inf', now).zCard(key).exec(),
+    );
+    return Number(count);
+  }
+}
+
+class RedisStepUpTokens implements StepUpTokenRepository {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    this.#c = context;
+  }
+
+  /** The key expires with the link (PX), so unused links do not pile up. */
+  async save(tokenHash: string, record: StepUpTokenRecord, now: number): Promise<void> {
+    const ttl = record.expiresAt - now;
+    if (ttl <= 0) return;
+    const { client, keys, codec } = this.#c;
+    await redisCall(() =>
+      client.set(keys.stepUp(tokenHash), codec.seal(record), { expiration: { type: 'PX', value: ttl } }),
+    );
+  }
+
+  async peek(tokenHash: string): Promise<StepUpTokenRecord | undefined> {
+    const { client, keys, codec } = this.#c;
+    const text = await redisCall(() => client.get(keys.stepUp(tokenHash)));
+    return text === null ? undefined : codec.open<StepUpTokenRecord>(text);
+  }
+
+  /** GETDEL: two instances redeeming the same link at once cannot both get it. */
+  async take(tokenHash: string): Promise<StepUpTokenRecord | undefined> {
+    const { client, keys, codec } = this.#c;
+    const text = await redisCall(() => client.getDel(keys.stepUp(tokenHash)));
+    return text === null ? undefined : codec.open<StepUpTokenRecord>(text);
+  }
+}
+
+/** The chat's repositories on Redis. */
+export function createRedisChatRepositories(context: RedisContext): ChatRepositories {
+  return {
+    conversations: new RedisConversations(context),
+    messages: new RedisMessages(context),
+    offlineMessages: new RedisOfflineMessages(context),
+    presence: new RedisPresence(context),
+    stepUpTokens: new RedisStepUpTokens(context),
+  };
+}
+
+/**
+ * The store on Redis, for several gateway instances. It does not own the connection's life
+ * beyond `close()`; readiness is the connection's (`RedisConnection.health()`).
+ */
+export function createRedisStore(options: {
+  connection: RedisConnection;
+  keys: RedisKeys;
+  codec: StoreCodec;
+}): Store {
+  const context: RedisContext = {
+    client: options.connection.client,
+    keys: options.keys,
+    codec: options.codec,
+  };
+  return {
+    receipts: new RedisReceipts(context),
+    chat: createRedisChatRepositories(context),
+    close: () => options.connection.close(),
+  };
+}

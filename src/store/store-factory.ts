@@ -1,0 +1,76 @@
+import type session from 'express-session';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Clock } from '../runtime/clock.js';
+import type { Logger } from '../runtime/logger.js';
+import { MemorySessionStore } from './memory-session-store.js';
+import { createMemoryStore } from './memory-store.js';
+import { RedisConnection } from './redis-connection.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisSessionStore } from './redis-session-store.js';
+import { createRedisStore, type StoreCodec } from './redis-store.js';
+import type { Store } from './store.js';
+
+/** Where shared state lives, and whether it can be reached (for `/readyz`). */
+export interface StoreHealth {
+  type: 'memory' | 'redis';
+  ready: boolean;
+  reason?: string;
+}
+
+/** The store, the session store on the same backing, and their one lifecycle. */
+export interface Storage {
+  store: Store;
+  sessionStore: session.Store;
+  health(): StoreHealth;
+  /** The Redis connection when `store.type` is `redis` (the chat bus opens its own from it). */
+  redis?: RedisConnection;
+  close(): Promise<void>;
+}
+
+/**
+ * Chooses the implementation from the configuration: in memory for one instance (`npm start`),
+ * Redis (`store.type: "redis"` or `REDIS_URL`) for several. With Redis the connection is
+ * started, not awaited: a gateway started while Redis is down listens with readiness red,
+ * logs one line and keeps retrying, instead of hanging before it listens.
+ */
+export function createStorage(
+  config: GatewayConfig,
+  options: { clock: Clock; logger: Logger; codec: StoreCodec },
+): Storage {
+  const ttlMs = config.session.idleMinutes * 60_000;
+  if (config.store.type === 'redis' && config.store.redisUrl) {
+    const redis = new RedisConnection({
+      url: config.store.redisUrl,
+      connectTimeoutMs: config.store.connectTimeoutMs,
+      commandTimeoutMs: config.store.commandTimeoutMs,
+      logger: options.logger,
+      name: 'eid-gateway',
+    });
+    void redis.start();
+    const keys = new RedisKeys(config.store.keyPrefix);
+    return {
+      store: createRedisStore({ connection: redis, keys, codec: options.codec }),
+      sessionStore: new RedisSessionStore({
+        client: redis.client,
+        prefix: keys.sessions(),
+        ttlSeconds: ttlMs / 1000,
+        crypto: options.codec,
+        logger: options.logger,
+      }),
+      health: () => ({ type: 'redis', ...redis.health() }),
+      redis,
+      close: () => redis.close(),
+    };
+  }
+  const store = createMemoryStore();
+  const sessionStore = new MemorySessionStore({ clock: options.clock, ttlMs });
+  return {
+    store,
+    sessionStore,
+    health: () => ({ type: 'memory', ready: true }),
+    close: async () => {
+      sessionStore.close();
+      await store.close();
+    },
+  };
+}

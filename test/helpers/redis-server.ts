@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './test-gateway.js';
+
+/** The system binary; the test suite never touches a shared Redis (6379). */
+const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
+
+/** A private `redis-server` for one test file: its own free port, its own temp directory, AOF on. */
+export interface TestRedis {
+  url: string;
+  port: number;
+  /** Kills the server with SIGKILL (no final save): what survives is what AOF already has. */
+  kill(): Promise<void>;
+  /** Stops the server gracefully (SHUTDOWN saves and fsyncs). */
+  stop(): Promise<void>;
+  /** Starts the server again on the same port and directory (data reloaded from the AOF). */
+  start(): Promise<void>;
+  /** Stops the server and deletes its directory. */
+  close(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Starts `redis-server` on a free loopback port in a temp directory with
+ * `appendonly yes` and `appendfsync always` (every acknowledged write is on disk, so a
+ * SIGKILL of Redis loses nothing the gateway acknowledged). The process is killed when the
+ * test process exits, whatever the test did.
+ */
+export async function startTestRedis(): Promise<TestRedis> {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const child of running) child.kill('SIGKILL');
+    });
+  }
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'gw-redis-'));
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    const proc = spawn(
+      REDIS_SERVER,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--protected-mode',
+        'yes',
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: 'ignore' },
+    );
+    child = proc;
+    running.add(proc);
+    proc.once('exit', () => running.delete(proc));
+    await waitUntilListening(port);
+  };
+  const halt = async (signal: NodeJS.Signals) => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill(signal);
+    });
+  };
+
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    kill: () => halt('SIGKILL'),
+    stop: () => halt('SIGTERM'),
+    start,
+    close: async () => {
+      await halt('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitUntilListening(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if (await answersPing(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`redis-server did not start on port ${port}`);
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('error', () => resolve(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      // While loading the AOF Redis answers -LOADING: not ready yet.
+      resolve(data.toString().startsWith('+PONG'));
+    });
+  });
+}

@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ConsentReceipt } from '../../src/auth/consent-receipts.js';
+import type { ConversationRecord, MessageRecord } from '../../src/backends/chat-records.js';
+import type { Store } from '../../src/store/store.js';
+
+/**
+ * The behaviour every `Store` implementation must have, written once and run against each
+ * (`test/unit/store/memory-store.test.ts`, `test/integration/store/redis-store.test.ts`).
+ * `create` returns a fresh, empty store for each test.
+ */
+export function describeStoreContract(name: string, create: () => Promise<Store>): void {
+  describe(`${name}: the Store contract`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await create();
+    });
+
+    const conversation = (overrides: Partial<ConversationRecord> = {}): ConversationRecord => ({
+      id: randomUUID(),
+      tenantId: 'demo',
+      topic: 'general',
+      status: 'queued',
+      createdAt: 1_000,
+      updatedAt: 1_000,
+      visitorId: 'visitor-1',
+      participants: [{ kind: 'visitor', id: 'visitor-1', joinedAt: 1_000 }],
+      metadata: {},
+      readMarkers: { visitor: 0, agent: 0 },
+      ...overrides,
+    });
+    const draft = (conversationId: string, text: string): Omit<MessageRecord, 'seq'> => ({
+      id: randomUUID(),
+      conversationId,
+      from: 'visitor',
+      authorId: 'visitor-1',
+      text,
+      at: 2_000,
+      verified: false,
+    });
+    const receipt = (overrides: Partial<ConsentReceipt> = {}): ConsentReceipt => ({
+      id: randomUUID(),
+      tenantId: 'demo',
+      decision: 'shared',
+      provider: 'bankid',
+      loa: 'substantial',
+      acr: 'urn:grn:authn:no:bankid',
+      claims: ['name'],
+      subjectIndex: 'index-a',
+      issuedAt: 1_000,
+      jws: 'header.payload.signature',
+      ...overrides,
+    });
+
+    describe('receipts', () => {
+      it('returns a saved receipt by id, and nothing for an unknown id', async () => {
+        const saved = receipt();
+        await store.receipts.save(saved);
+        expect(await store.receipts.get(saved.id)).toEqual(saved);
+        expect(await store.receipts.get(randomUUID())).toBeUndefined();
+      });
+
+      it('lists a subject’s receipts of one tenant only', async () => {
+        const mine = [receipt({ issuedAt: 1 }), receipt({ decision: 'withdrawn', issuedAt: 2 })];
+        for (const r of [...mine, receipt({ subjectIndex: 'index-b' }), receipt({ tenantId: 'other' })])
+          await store.receipts.save(r);
+        const listed = await store.receipts.listBySubject('demo', 'index-a');
+        expect(listed.map((r) => r.id).sort()).toEqual(mine.map((r) => r.id).sort());
+      });
+    });
+
+    describe('conversations', () => {
+      it('keeps a created conversation and refuses a second one with the same id', async () => {
+        const c = conversation();
+        await store.chat.conversations.create(c);
+        expect(await store.chat.conversations.get(c.id)).toEqual(c);
+        await expect(store.chat.conversations.create(c)).rejects.toThrow();
+        expect(await store.chat.conversations.get(randomUUID())).toBeUndefined();
+      });
+
+      it('hands out copies: changing a returned record changes nothing stored', async () => {
+        const c = conversation();
+        await store.chat.conversations.create(c);
+        const got = await store.chat.conversations.get(c.id);
+        if (!got) throw new Error('missing');
+        got.status = 'closed';
+        got.participants.push({ kind: 'agent', id: 'a', joinedAt: 1 });
+        expect(await store.chat.conversations.get(c.id)).toEqual(c);
+      });
+
+      it('applies an update and returns the stored record; undefined leaves it unchanged', async () => {
+        const c = conversation();
+        await store.chat.conversations.create(c);
+        const updated = await store.chat.conversations.update(c.id, (cur) => ({ ...cur, updatedAt: 5 }));
+        expect(updated?.updatedAt).toBe(5);
+        expect(await store.chat.conversations.update(c.id, () => undefined)).toEqual(updated);
+        expect(await store.chat.conversations.get(c.id)).toEqual(updated);
+      });
+
+      it('answers undefined when updating an unknown conversation, and refuses to change an id', async () => {
+        expect(await store.chat.conversations.update(randomUUID(), (cur) => cur)).toBeUndefined();
+        const c = conversation();
+        await store.chat.conversations.create(c);
+        await expect(
+          store.chat.conversations.update(c.id, (cur) => ({ ...cur, id: randomUUID() })),
+        ).rejects.toThrow(TypeError);
+        expect(await store.chat.conversations.get(c.id)).toEqual(c);
+      });
+
+      it('loses no concurrent update (each sees the result of the others)', async () => {
+        const c = conversation();
+        await store.chat.conversations.create(c);
+        await Promise.all(
+          Array.from({ length: 20 }, () =>
+            store.chat.conversations.update(c.id, (cur) => ({
+              ...cur,
+              readMarkers: { ...cur.readMarkers, agent: cur.readMarkers.agent + 1 },
+            })),
+          ),
+        );
+        expect((await store.chat.conversations.get(c.id))?.readMarkers.agent).toBe(20);
+      });
+
+      it('lists a topic’s queue oldest first, per tenant and topic, and drops what left it', async () => {
+        const older = conversation({ createdAt: 1 });
+        const newer = conversation({ createdAt: 2 });
+        for (const c of [
+          newer,
+          older,
+          conversation({ topic: 'tax-case' }),
+          conversation({ tenantId: 'other' }),
+          conversation({ status: 'closed' }),
+        ])
+          await store.chat.conversations.create(c);
+        expect((await store.chat.conversations.listQueued('demo', 'general')).map((c) => c.id)).toEqual([
+          older.id,
+          newer.id,
+        ]);
+        await store.chat.conversations.update(older.id, (cur) => ({
+          ...cur,
+          status: 'assigned',
+          assignedTo: { subject: 'agent-1', name: 'Agent' },
+        }));
+        expect((await store.chat.conversations.listQueued('demo', 'general')).map((c) => c.id)).toEqual([
+          newer.id,
+        ]);
+        expect((await store.chat.conversations.listAssigned('demo', 'agent-1')).map((c) => c.id)).toEqual([
+          older.id,
+        ]);
+        expect(await store.chat.conversations.listAssigned('demo', 'agent-2')).toEqual([]);
+        expect(await store.chat.conversations.listAssigned('other', 'agent-1')).toEqual([]);
+      });
+
+      it('lists a visitor’s open conversations and forgets closed ones', async () => {
+        const a = conversation({ createdAt: 1 });
+        const b = conversation({ createdAt: 2, status: 'assigned', assignedTo: { subject: 's', name: 'n' } });
+        for (const c of [b, a, conversation({ visitorId: 'visitor-2' }), conversation({ tenantId: 'x' })])
+          await store.chat.conversations.create(c);
+        expect(
+          (await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).map((c) => c.id),
+        ).toEqual([a.id, b.id]);
+        await store.chat.conversations.update(b.id, (cur) => ({ ...cur, status: 'closed', closedAt: 3 }));
+        expect(
+          (await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).map((c) => c.id),
+        ).toEqual([a.id]);
+        expect(await store.chat.conversations.listAssigned('demo', 's')).toEqual([]);
+      });
+    });
+
+    describe('messages', () => {
+      it('numbers messages 1, 2, 3 per conversation and lists those after a seq, in order', async () => {
+        const [a, b] = [randomUUID(), randomUUID()];
+        for (const text of ['one', 'two', 'three']) await store.chat.messages.append(draft(a, text));
+        await store.chat.messages.append(draft(b, 'other'));
+        expect((await store.chat.messages.list(a)).map((m) => [m.seq, m.text])).toEqual([
+          [1, 'one'],
+          [2, 'two'],
+          [3, 'three'],
+        ]);
+        expect((await store.chat.messages.list(a, 1)).map((m) => m.text)).toEqual(['two', 'three']);
+        expect(await store.chat.messages.list(a, 3)).toEqual([]);
+        expect((await store.chat.messages.list(b)).map((m) => m.seq)).toEqual([1]);
+        expect(await store.chat.messages.list(randomUUID())).toEqual([]);
+      });
+
+      it('stores a message once per dedupe key and returns the earlier one for a resend', async () => {
+        const id = randomUUID();
+        const first = await store.chat.messages.append(draft(id, 'hello'), 'visitor-1:c1');
+        const again = await store.chat.messages.append(draft(id, 'hello (resent)'), 'visitor-1:c1');
+        expect(first.duplicate).toBe(false);
+        expect(again).toEqual({ message: first.message, duplicate: true });
+        const other = await store.chat.messages.append(draft(id, 'next'), 'visitor-1:c2');
+        expect(other.message.seq).toBe(2);
+        expect((await store.chat.messages.list(id)).map((m) => m.text)).toEqual(['hello', 'next']);
+      });
+
+      it('keeps every field of a message as written', async () => {
+        const id = randomUUID();
+        const written = {
+          ...draft(id, 'x'),
+          authorName: 'Agent A',
+          clientId: 'c9',
+          redacted: true,
+          verified: true,
+        };
+        const { message } = await store.chat.messages.append(written);
+        expect(message).toEqual({ ...written, seq: 1 });
+        expect(await store.chat.messages.list(id)).toEqual([message]);
+      });
+
+      it('gives concurrent appends distinct, gap-free seqs and stores concurrent resends once', async () => {
+        const id = randomUUID();
+        const results = await Promise.all([
+          ...Array.from({ length: 30 }, (_, i) => store.chat.messages.append(draft(id, `m${i}`))),
+          ...Array.from({ length: 5 }, () => store.chat.messages.append(draft(id, 'same'), 'k')),
+        ]);
+        const stored = await store.chat.messages.list(id);
+        expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
+        expect(results.filter((r) => !r.duplicate)).toHaveLength(31);
+      });
+    });
+
+    describe('offline messages', () => {
+      it('lists a tenant’s offline messages newest first, at most `limit`', async () => {
+        const at = [3, 1, 2];
+        for (const createdAt of at)
+          await store.chat.offlineMessages.save({
+            id: randomUUID(),
+            tenantId: 'demo',
+            visitorId: 'v',
+            name: 'Kari',
+            email: 'kari@example.org',
+            text: `at ${createdAt}`,
+            redacted: false,
+            createdAt,
+          });
+        await store.chat.offlineMessages.save({
+          id: randomUUID(),
+          tenantId: 'other',
+          visitorId: 'v',
+          name: 'n',
+          email: 'e@example.org',
+          text: 't',
+          redacted: false,
+          createdAt: 9,
+        });
+        expect((await store.chat.offlineMessages.list('demo', 2)).map((m) => m.text)).toEqual([
+          'at 3',
+          'at 2',
+        ]);
+        expect(await store.chat.offlineMessages.list('demo', 10)).toHaveLength(3);
+      });
+    });
+
+    describe('presence', () => {
+      it('counts members until their entry expires, per tenant, and forgets removed ones', async () => {
+        await store.chat.presence.touch('demo', 'agent-1', 2_000);
+        await store.chat.presence.touch('demo', 'agent-2', 3_000);
+        await store.chat.presence.touch('other', 'agent-3', 3_000);
+        expect(await store.chat.presence.count('demo', 1_000)).toBe(2);
+        expect(await store.chat.presence.count('demo', 2_000)).toBe(1);
+        await store.chat.presence.touch('demo', 'agent-1', 5_000);
+        expect(await store.chat.presence.count('demo', 2_500)).toBe(2);
+        await store.chat.presence.remove('demo', 'agent-2');
+        expect(await store.chat.presence.count('demo', 2_500)).toBe(1);
+        expect(await store.chat.presence.count('nobody', 0)).toBe(0);
+      });
+    });
+
+    describe('step-up tokens', () => {
+      it('peeks without consuming and takes exactly once', async () => {
+        const record = { tenantId: 'demo', conversationId: randomUUID(), visitorId: 'v', expiresAt: 60_000 };
+        await store.chat.stepUpTokens.save('hash-1', record, 1_000);
+        expect(await store.chat.stepUpTokens.peek('hash-1')).toEqual(record);
+        expect(await store.chat.stepUpTokens.peek('hash-1')).toEqual(record);
+        const takes = await Promise.all([
+          store.chat.stepUpTokens.take('hash-1'),
+          store.chat.stepUpTokens.take('hash-1'),
+        ]);
+        expect(takes.filter((t) => t !== undefined)).toEqual([record]);
+        expect(await store.chat.stepUpTokens.peek('hash-1')).toBeUndefined();
+        expect(await store.chat.stepUpTokens.take('unknown')).toBeUndefined();
+      });
+    });
+  });
+}

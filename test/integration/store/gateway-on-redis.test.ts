@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserSession } from '../../helpers/browser-session.js';
+import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+
+/**
+ * The gateway with `store.type: "redis"` against its own `redis-server`: sessions survive the
+ * gateway's restart, and while Redis is down requests fail fast with a clear 503 and
+ * readiness is red, turning green again by itself.
+ */
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(async () => {
+  await redis.close();
+});
+
+const redisConfig = () => ({
+  // Shared by every instance, as in a deployment: sessions and records are sealed with it.
+  dataKey: 'gateway-on-redis-test-data-key-0123456789',
+  store: {
+    type: 'redis',
+    redisUrl: redis.url,
+    keyPrefix: 'gw:',
+    connectTimeoutMs: 300,
+    commandTimeoutMs: 500,
+  },
+});
+
+async function waitFor(probe: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('condition not reached');
+}
+
+const readyStatus = async (gw: TestGateway) => (await fetch(`${gw.url}/readyz`)).status;
+
+describe('sessions on Redis', () => {
+  it('keep a visitor’s session across a gateway restart (another instance reads it)', async () => {
+    const first = await startTestGateway({ config: redisConfig() });
+    const browser = new BrowserSession();
+    await browser.get(`${first.url}/chat`);
+    const before = await browser.get(`${first.url}/api/chat/bootstrap`);
+    expect(before.status).toBe(200);
+    const sid = browser.cookie(first.url, 'gw.sid');
+    expect(sid).toBeDefined();
+    await first.close();
+
+    const second = await startTestGateway({ config: redisConfig() });
+    // Same host, another port: the browser keeps its cookie (cookies are per host).
+    const after = await browser.get(`${second.url}/api/chat/bootstrap`);
+    expect(after.status).toBe(200);
+    expect(JSON.parse(after.text).csrfToken).toBe(JSON.parse(before.text).csrfToken);
+    expect(browser.cookie(second.url, 'gw.sid')).toBe(sid);
+    await second.close();
+  });
+});
+
+describe('Redis unreachable', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ config: redisConfig() });
+    await waitFor(async () => (await readyStatus(gw)) === 200);
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('answers 503 store_unavailable fast (page and JSON), turns readiness red, and recovers by itself', async () => {
+    const browser = new BrowserSession();
+    await browser.get(`${gw.url}/`);
+    await redis.stop();
+    await waitFor(async () => (await readyStatus(gw)) === 503);
+    const ready = await (await fetch(`${gw.url}/readyz`)).json();
+    expect(ready).toMatchObject({ status: 'unavailable', store: { type: 'redis', ready: false } });
+    expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+
+    const page = await browser.get(`${gw.url}/`);
+    expect(page.status).toBe(503);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.text).toContain('store_unavailable');
+    expect(page.headers.get('retry-after')).toBe('5');
+    const api = await browser.get(`${gw.url}/api/session`);
+    expect(api.status).toBe(503);
+    expect(JSON.parse(api.text)).toMatchObject({ error: { code: 'store_unavailable' } });
+
+    await redis.start();
+    await waitFor(async () => (await readyStatus(gw)) === 200);
+    expect((await browser.get(`${gw.url}/api/session`)).status).toBe(200);
+  });
+});
+
+describe('start-up while Redis is down', () => {
+  it('listens with readiness red, says so in one log line, and turns ready when Redis comes', async () => {
+    await redis.stop();
+    const gw = await startTestGateway({ config: redisConfig() });
+    try {
+      expect(await readyStatus(gw)).toBe(503);
+      expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${gw.url}/`)).status).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const lines = gw
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes('redis unreachable'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).not.toContain(redis.url);
+      await redis.start();
+      await waitFor(async () => (await readyStatus(gw)) === 200);
+      expect(gw.logs()).toContain('redis reachable again');
+    } finally {
+      await gw.close();
+    }
+  });
+});

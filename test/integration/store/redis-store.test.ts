@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../src/http/errors.js';
+import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
+import { createLogger } from '../../../src/runtime/logger.js';
+import { RedisConnection } from '../../../src/store/redis-connection.js';
+import { RedisKeys } from '../../../src/store/redis-keys.js';
+import { createRedisStore } from '../../../src/store/redis-store.js';
+import type { Store } from '../../../src/store/store.js';
+import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { describeStoreContract } from '../../helpers/store-contract.js';
+
+const codec = new FieldCrypto('redis-store-test-data-key-0123456789abcdef');
+let redis: TestRedis;
+let connection: RedisConnection;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  connection = new RedisConnection({
+    url: redis.url,
+    connectTimeoutMs: 500,
+    commandTimeoutMs: 1_000,
+    maxReconnectDelayMs: 100,
+    logger: createLogger('silent'),
+  });
+  await connection.start();
+});
+afterAll(async () => {
+  await connection.close();
+  await redis.close();
+});
+
+/** A store on the shared test server under its own key prefix: every test starts empty. */
+const storeWithPrefix = (prefix = `t${randomUUID().slice(0, 8)}:`): Store =>
+  createRedisStore({ connection, keys: new RedisKeys(prefix), codec });
+
+describeStoreContract('Redis store', async () => storeWithPrefix());
+
+describe('Redis store: what lies in Redis', () => {
+  it('keeps no name, e-mail, message text or national id readable in any key or value', async () => {
+    const prefix = `pii${randomUUID().slice(0, 8)}:`;
+    const store = storeWithPrefix(prefix);
+    const id = randomUUID();
+    await store.chat.conversations.create({
+      id,
+      tenantId: 'demo',
+      topic: 'general',
+      status: 'assigned',
+      createdAt: 1,
+      updatedAt: 1,
+      visitorId: 'visitor-1',
+      assignedTo: { subject: 'agent-1', name: 'Agnes Agent' },
+      participants: [{ kind: 'agent', id: 'agent-1', name: 'Agnes Agent', joinedAt: 1 }],
+      metadata: { ip: '203.0.113.9', userAgent: 'SecretBrowser/1.0' },
+      readMarkers: { visitor: 0, agent: 0 },
+    });
+    await store.chat.messages.append(
+      {
+        id: randomUUID(),
+        conversationId: id,
+        from: 'visitor',
+        text: 'my number is 01010112345',
+        at: 2,
+        verified: true,
+      },
+      'c1',
+    );
+    await store.chat.offlineMessages.save({
+      id: randomUUID(),
+      tenantId: 'demo',
+      visitorId: 'visitor-1',
+      name: 'Kari Nordmann',
+      email: 'kari@example.org',
+      text: 'call me back',
+      redacted: false,
+      createdAt: 3,
+    });
+    const client = connection.client;
+    let dump = '';
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) {
+      for (const key of keys) {
+        dump += `${key}\n`;
+        const type = await client.type(key);
+        if (type === 'string') dump += await client.get(key);
+        if (type === 'zset') dump += (await client.zRange(key, 0, -1)).join('\n');
+        if (type === 'hash') dump += JSON.stringify(await client.hGetAll(key));
+        if (type === 'stream') dump += JSON.stringify(await client.xRange(key, '-', '+'));
+      }
+    }
+    expect(dump).toContain(id);
+    for (const secret of [
+      'Agnes',
+      'Kari',
+      'kari@example.org',
+      '01010112345',
+      'call me back',
+      '203.0.113.9',
+      'SecretBrowser',
+    ])
+      expect(dump).not.toContain(secret);
+  });
+});
+
+describe('Redis store: faults', () => {
+  it('keeps acknowledged messages and the sequence across a Redis SIGKILL and restart (AOF)', async () => {
+    const store = storeWithPrefix();
+    const id = randomUUID();
+    for (let i = 1; i <= 20; i += 1)
+      await store.chat.messages.append(
+        { id: randomUUID(), conversationId: id, from: 'visitor', text: `m${i}`, at: i, verified: false },
+        `k${i}`,
+      );
+    await redis.kill();
+    await redis.start();
+    await waitUntil(() => connection.health().ready);
+    expect((await store.chat.messages.list(id)).map((m) => m.text)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `m${i + 1}`),
+    );
+    const resent = await store.chat.messages.append(
+      { id: randomUUID(), conversationId: id, from: 'visitor', text: 'again', at: 30, verified: false },
+      'k20',
+    );
+    expect(resent).toMatchObject({ duplicate: true, message: { seq: 20, text: 'm20' } });
+    const next = await store.chat.messages.append(
+      { id: randomUUID(), conversationId: id, from: 'visitor', text: 'm21', at: 31, verified: false },
+      'k21',
+    );
+    expect(next.message.seq).toBe(21);
+  });
+
+  it('fails every operation fast with 503 store_unavailable while Redis is down, and recovers by itself', async () => {
+    const store = storeWithPrefix();
+    await redis.stop();
+    await waitUntil(() => !connection.health().ready);
+    expect(connection.health()).toMatchObject({ ready: false });
+    const operations: [string, () => Promise<unknown>][] = [
+      [
+        'append',
+        () =>
+          store.chat.messages.append(
+            {
+              id: randomUUID(),
+              conversationId: randomUUID(),
+              from: 'visitor',
+              text: 'x',
+              at: 1,
+              verified: false,
+            },
+            'k',
+          ),
+      ],
+      ['list', () => store.chat.messages.list(randomUUID())],
+      ['get', () => store.chat.conversations.get(randomUUID())],
+      ['update', () => store.chat.conversations.update(randomUUID(), (c) => c)],
+      ['queue', () => store.chat.conversations.listQueued('demo', 'general')],
+      ['presence', () => store.chat.presence.count('demo', 0)],
+      ['step-up', () => store.chat.stepUpTokens.take('h')],
+      ['receipt', () => store.receipts.get('r')],
+    ];
+    for (const [name, operation] of operations) {
+      const error = await operation().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, name).toBeInstanceOf(GatewayError);
+      expect(error, name).toMatchObject({ status: 503, code: 'store_unavailable' });
+    }
+    await redis.start();
+    await waitUntil(() => connection.health().ready);
+    expect(await store.chat.presence.count('demo', 0)).toBe(0);
+  });
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+  if (!condition()) throw new Error('condition not reached');
+}
