@@ -1,0 +1,169 @@
+/**
+ * Finds checksum-valid national identity numbers in a text in the scan alphabet of
+ * `scan-text.ts`, whatever separators were typed between their characters.
+ *
+ * Decisions a reviewer should know (also in the README, "PII guard"):
+ * - A number is a sequence of digits (and, for a hetu, its century sign and control character)
+ *   where any two neighbours are separated by at most {@link MAX_GAP} separator characters
+ *   (spaces, dashes, dots, slashes, line breaks…). Letters and other numbers end a sequence.
+ * - Norwegian numbers: *every* 11-digit window of such a sequence is checked, also inside a
+ *   longer run of digits. A checksum-valid window inside a 20-digit run is redacted (only the
+ *   window): the scanner cannot tell "12" glued to a fødselsnummer from an account number, and
+ *   missing a number costs more than hiding a few digits of something else. The price is that
+ *   roughly one random 11-digit window in 200 passes the date and checksum tests, so a long
+ *   reference number is now and then partly redacted.
+ * - Finnish codes: six digits, the century sign (a letter of `A–F`, `U–Y`, a `+`, or a dash
+ *   among the separators), three digits and the control character, checked wherever they
+ *   start and whatever follows them (a hetu glued to more letters or digits is still a hetu).
+ *   A code written without any century sign is not recognised: nine digits and a character
+ *   pass the mod-31 check by chance once in 31, far too often for phone numbers.
+ */
+
+import { isValidFinnishId } from './finnish-id.js';
+import { isValidNorwegianId } from './norwegian-id.js';
+import type { Country } from './verified-identity.js';
+
+/** Most separator characters accepted between two characters of one number. */
+export const MAX_GAP = 6;
+
+/** A number found in a scan text: `start`–`end` (exclusive) are scan indices. */
+export interface ScanMatch {
+  start: number;
+  end: number;
+  country: Country;
+}
+
+/** A digit or letter of the scan text, and the separators since the previous one. */
+interface Token {
+  char: string;
+  index: number;
+  /** Separator characters between the previous token and this one (`-`, `+`, ` `). */
+  gap: string;
+}
+
+const DIGIT = /^[0-9]$/;
+const CENTURY_LETTER = /^[A-FU-Y]$/;
+const CONTROL = /^[0-9A-Y]$/;
+const NORWEGIAN_LENGTH = 11;
+
+function tokenize(scan: string): Token[] {
+  const tokens: Token[] = [];
+  let gap = '';
+  for (let index = 0; index < scan.length; index++) {
+    const char = scan.charAt(index);
+    if (char === ' ' || char === '-' || char === '+') {
+      gap += char;
+      continue;
+    }
+    tokens.push({ char, index, gap });
+    gap = '';
+  }
+  return tokens;
+}
+
+const isDigit = (token: Token | undefined): token is Token => token !== undefined && DIGIT.test(token.char);
+const joined = (token: Token): boolean => token.gap.length <= MAX_GAP;
+
+/** Cheap filter before the parser: day 01–31 or 41–71 (D-number), month 01–12 or 81–92 (synthetic). */
+function plausibleNorwegianDate(digits: string): boolean {
+  const day = Number(digits.slice(0, 2));
+  const month = Number(digits.slice(2, 4));
+  const dayOk = (day >= 1 && day <= 31) || (day >= 41 && day <= 71);
+  const monthOk = (month >= 1 && month <= 12) || (month >= 81 && month <= 92);
+  return dayOk && monthOk;
+}
+
+function scanNorwegian(tokens: readonly Token[], into: ScanMatch[]): void {
+  let run: Token[] = [];
+  const flush = () => {
+    for (let i = 0; i + NORWEGIAN_LENGTH <= run.length; i++) {
+      const window = run.slice(i, i + NORWEGIAN_LENGTH);
+      const digits = window.map((t) => t.char).join('');
+      if (plausibleNorwegianDate(digits) && isValidNorwegianId(digits)) {
+        into.push({
+          start: (window[0] as Token).index,
+          end: (window.at(-1) as Token).index + 1,
+          country: 'NO',
+        });
+      }
+    }
+    run = [];
+  };
+  for (const token of tokens) {
+    if (!isDigit(token)) {
+      flush();
+      continue;
+    }
+    if (run.length > 0 && !joined(token)) flush();
+    run.push(token);
+  }
+  flush();
+}
+
+/** Reads `count` joined digits from `tokens[at]`; undefined when they are not there. */
+function digitsAt(
+  tokens: readonly Token[],
+  at: number,
+  count: number,
+  firstJoined: boolean,
+): string | undefined {
+  let digits = '';
+  for (let k = 0; k < count; k++) {
+    const token = tokens[at + k];
+    if (!isDigit(token)) return undefined;
+    if ((k > 0 || firstJoined) && !joined(token)) return undefined;
+    digits += token.char;
+  }
+  return digits;
+}
+
+/** A hetu starting at `tokens[at]`: the scan index one past its control character, or undefined. */
+function hetuAt(tokens: readonly Token[], at: number): number | undefined {
+  const date = digitsAt(tokens, at, 6, false);
+  if (date === undefined) return undefined;
+  const afterDate = tokens[at + 6];
+  if (afterDate === undefined) return undefined;
+  let signs: string[];
+  let individualAt: number;
+  if (CENTURY_LETTER.test(afterDate.char) && joined(afterDate)) {
+    signs = [afterDate.char];
+    individualAt = at + 7;
+  } else if (isDigit(afterDate) && afterDate.gap.length <= 2 * MAX_GAP + 1) {
+    // No sign letter: a `-` or `+` among the separators is the sign (`131052 – 308T`), which
+    // may have separators of its own on either side.
+    signs = ['-', '+'].filter((sign) => afterDate.gap.includes(sign));
+    individualAt = at + 6;
+  } else {
+    return undefined;
+  }
+  const individual = digitsAt(tokens, individualAt, 3, individualAt === at + 7);
+  const control = tokens[individualAt + 3];
+  if (individual === undefined || control === undefined || !joined(control) || !CONTROL.test(control.char)) {
+    return undefined;
+  }
+  for (const sign of signs) {
+    if (isValidFinnishId(`${date}${sign}${individual}${control.char}`)) return control.index + 1;
+  }
+  return undefined;
+}
+
+function scanFinnish(tokens: readonly Token[], into: ScanMatch[]): void {
+  for (let at = 0; at < tokens.length; at++) {
+    const start = tokens[at] as Token;
+    if (!isDigit(start)) continue;
+    const end = hetuAt(tokens, at);
+    if (end !== undefined) into.push({ start: start.index, end, country: 'FI' });
+  }
+}
+
+/**
+ * Every checksum-valid Norwegian and Finnish number in `scan` (see the module comment for what
+ * counts), in order of their start. Matches may overlap (two valid windows of one digit run).
+ */
+export function scanNationalIds(scan: string): ScanMatch[] {
+  const tokens = tokenize(scan);
+  const matches: ScanMatch[] = [];
+  scanNorwegian(tokens, matches);
+  scanFinnish(tokens, matches);
+  return matches.sort((a, b) => a.start - b.start || a.end - b.end);
+}

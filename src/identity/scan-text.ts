@@ -1,0 +1,109 @@
+/**
+ * Turns free text into the small alphabet the national identity number scanner reads, keeping
+ * for every scan character the span of the original text it came from.
+ *
+ * The scan alphabet:
+ * - `0`–`9`: any Unicode decimal digit (after compatibility decomposition, so fullwidth,
+ *   superscript, circled and mathematical digits too), by its value;
+ * - `A`–`Z`: Latin letters, upper-cased, with diacritics dropped and the Cyrillic and Greek
+ *   capitals that look like Latin ones folded onto them (a hetu's century sign or control
+ *   character typed on another keyboard layout);
+ * - `-`: any dash or minus (hyphen, U+2010/2011, en/em dash, minus sign, fullwidth hyphen…);
+ * - `+`: any plus sign;
+ * - ` `: every other separator (spaces of any width, line breaks, dots, middle dots, slashes,
+ *   underscores, other punctuation and symbols);
+ * - `#`: any other letter or number, which ends a number.
+ * Format characters (zero-width space/joiners, word joiner, BOM, soft hyphen, bidi controls),
+ * other default-ignorable code points and combining marks are dropped.
+ */
+
+import { decimalDigitValue } from './decimal-digits.js';
+import { percentDecode, type SourcedChar, sourcedChars } from './percent-decoding.js';
+
+/** A text in the scan alphabet; `from[i]`–`to[i]` is the original span of `scan[i]`. */
+export interface ScanText {
+  scan: string;
+  from: number[];
+  to: number[];
+}
+
+const DROPPED = /^[\p{M}\p{Cf}\p{Default_Ignorable_Code_Point}]$/u;
+const LETTER = /^\p{L}$/u;
+const NUMBER = /^\p{N}$/u;
+const LATIN_CAPITAL = /^[A-Z]$/;
+/** Dashes and minus signs: `\p{Pd}` plus the minus signs Unicode files under other categories. */
+const DASH = /^[\p{Pd}\u2212\u2043\u02D7\u2796\u207B\u208B]$/u;
+const PLUS = /^[+\u2795\u02D6\u207A\u208A]$/u;
+
+/** Cyrillic and Greek capitals that look like the Latin letters a hetu may hold. */
+const LOOKALIKE_CAPITALS: Readonly<Record<string, string>> = {
+  А: 'A',
+  В: 'B',
+  С: 'C',
+  Е: 'E',
+  Н: 'H',
+  К: 'K',
+  М: 'M',
+  Р: 'P',
+  Т: 'T',
+  У: 'Y',
+  Х: 'X',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Η: 'H',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
+};
+
+/** The scan character of one code point after decomposition, or undefined when it is dropped. */
+function classify(char: string): string | undefined {
+  if (DROPPED.test(char)) return undefined;
+  const digit = decimalDigitValue(char);
+  if (digit !== undefined) return String(digit);
+  if (LETTER.test(char)) {
+    const upper = char.toUpperCase();
+    const latin = LOOKALIKE_CAPITALS[upper] ?? upper;
+    return LATIN_CAPITAL.test(latin) ? latin : '#';
+  }
+  if (NUMBER.test(char)) return '#';
+  if (DASH.test(char)) return '-';
+  if (PLUS.test(char)) return '+';
+  return ' ';
+}
+
+/**
+ * Normalises `text` for scanning: percent-decoding (repeated, for double encoding), then per
+ * code point NFKD (NFKC's compatibility mappings without recomposition, so that combining
+ * marks stay separate and can be dropped), then the scan alphabet above.
+ *
+ * A dropped code point is added to the span of the scan character before it, so that
+ * redacting a number also removes the marks and invisible characters attached to its digits.
+ */
+export function toScanText(text: string): ScanText {
+  return fromSourcedChars(percentDecode(sourcedChars(text)));
+}
+
+function fromSourcedChars(chars: readonly SourcedChar[]): ScanText {
+  let scan = '';
+  const from: number[] = [];
+  const to: number[] = [];
+  for (const { char, from: start, to: end } of chars) {
+    for (const part of char.normalize('NFKD')) {
+      const scanChar = classify(part);
+      if (scanChar === undefined) {
+        if (to.length > 0) to[to.length - 1] = end;
+        continue;
+      }
+      scan += scanChar;
+      from.push(start);
+      to.push(end);
+    }
+  }
+  return { scan, from, to };
+}
