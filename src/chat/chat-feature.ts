@@ -26,6 +26,7 @@ import {
   refuseUpgrade,
 } from './upgrade-auth.js';
 import { VisitorSocket } from './visitor-socket.js';
+import { VisitorTextTails } from './visitor-text-tails.js';
 
 /** Options of {@link createChatFeature}; the defaults are the production values. */
 export interface ChatFeatureOptions {
@@ -73,6 +74,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     logger,
   });
   const limits = new ChatRateLimits(options.rateLimits);
+  const tails = new VisitorTextTails({ clock: deps.clock });
   const heartbeat = new Heartbeat(options.heartbeatMs);
   // Compression is off: it costs memory per socket and invites decompression bombs, for
   // frames that are a few hundred bytes of JSON.
@@ -127,6 +129,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       visitorId: auth.visitorId,
       identity: sharedIdentity(deps, auth, tenant),
       connection: { ip, userAgent: req.headers['user-agent'] },
+      tails,
     });
     hub.addVisitor(visitor);
     heartbeat.track(ws);

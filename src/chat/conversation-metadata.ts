@@ -1,9 +1,15 @@
 import type { ConversationMetadata } from '../backends/chat-records.js';
 import type { TenantConfig } from '../config/schema.js';
+import { guardVisitorText } from './pii-guard.js';
+
+/** The visitor's browser supplies these, so they pass the PII guard like typed text. */
+const guarded = (value: string): string => guardVisitorText(value).text;
 
 /**
  * The metadata a tenant collects with a conversation, and nothing else: each field only when
- * its `metadata` switch is on (all off by default).
+ * its `metadata` switch is on (all off by default). The page URL, referrer and user agent come
+ * from the visitor's browser and may carry a national identity number (a form's query string,
+ * percent-encoded or not): the PII guard replaces it before anything is stored.
  */
 export function collectMetadata(
   settings: TenantConfig['metadata'],
@@ -12,8 +18,10 @@ export function collectMetadata(
 ): ConversationMetadata {
   return {
     ...(settings.ip && connection.ip ? { ip: connection.ip } : {}),
-    ...(settings.userAgent && connection.userAgent ? { userAgent: connection.userAgent.slice(0, 512) } : {}),
-    ...(settings.pages && start.page ? { pages: [start.page] } : {}),
-    ...(settings.referrer && start.referrer ? { referrer: start.referrer } : {}),
+    ...(settings.userAgent && connection.userAgent
+      ? { userAgent: guarded(connection.userAgent.slice(0, 512)) }
+      : {}),
+    ...(settings.pages && start.page ? { pages: [guarded(start.page)] } : {}),
+    ...(settings.referrer && start.referrer ? { referrer: guarded(start.referrer) } : {}),
   };
 }

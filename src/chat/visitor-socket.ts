@@ -12,7 +12,7 @@ import { ChatConnection, type ChatSocketOptions } from './chat-connection.js';
 import type { VisitorEndpoint } from './chat-hub.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata } from './conversation-metadata.js';
-import { guardVisitorText } from './pii-guard.js';
+import { guardVisitorMessage, guardVisitorText } from './pii-guard.js';
 import {
   MAX_TEXT_LENGTH,
   type ServerToVisitorFrame,
@@ -22,6 +22,7 @@ import {
 import { systemLine } from './step-up.js';
 import { findTopic, mayStartTopic, providerChoices, topicViews } from './topic-policy.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
+import type { VisitorTextTails } from './visitor-text-tails.js';
 
 /** What a visitor socket needs. */
 export interface VisitorSocketOptions extends ChatSocketOptions {
@@ -29,6 +30,8 @@ export interface VisitorSocketOptions extends ChatSocketOptions {
   /** The identity the session had shared at the upgrade. */
   identity: SharedIdentity | undefined;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
+  /** Ends of the last visitor message per conversation, shared by all visitor sockets. */
+  tails: VisitorTextTails;
 }
 
 const offlineMessageSchema = z.object({
@@ -181,6 +184,7 @@ export class VisitorSocket implements VisitorEndpoint {
         const conversation = await this.#open();
         await systemLine(this.#backend, conversation.id, 'closed');
         await this.#backend.closeConversation(conversation.id);
+        this.#options.tails.delete(conversation.id);
         return;
       }
     }
@@ -224,8 +228,9 @@ export class VisitorSocket implements VisitorEndpoint {
       throw new GatewayError('text_too_long', `Messages are limited to ${MAX_TEXT_LENGTH} characters.`);
     }
     const conversation = await this.#open();
-    // The guard runs before the back end sees the text: nothing unredacted is stored or sent.
-    const guarded = guardVisitorText(text, !!conversation.identity);
+    // The guard runs before the back end sees the text: nothing unredacted is stored or sent,
+    // verified or not (a shared national id reaches the agent as a claim, never as text).
+    const guarded = guardVisitorMessage(text, this.#options.tails.get(conversation.id));
     const { message, duplicate } = await this.#backend.postMessage({
       conversationId: conversation.id,
       from: 'visitor',
@@ -235,6 +240,7 @@ export class VisitorSocket implements VisitorEndpoint {
       origin: this.id,
       ...(guarded.redacted > 0 ? { redacted: true } : {}),
     });
+    if (!duplicate) this.#options.tails.set(conversation.id, guarded.tail);
     if (guarded.redacted > 0 && !duplicate)
       this.#connection.send({ type: 'redacted', clientId, count: guarded.redacted });
     this.#connection.send({ type: 'ack', clientId, message: messageView(message) });
@@ -246,16 +252,16 @@ export class VisitorSocket implements VisitorEndpoint {
     if (!parsed.success || [...parsed.data.text].length > MAX_TEXT_LENGTH) {
       throw new GatewayError('offline_message_invalid', 'Give a name, a valid e-mail address and a message.');
     }
-    const verified = !!this.#identity;
-    const name = guardVisitorText(parsed.data.name, verified);
-    const body = guardVisitorText(parsed.data.text, verified);
+    const name = guardVisitorText(parsed.data.name);
+    const email = guardVisitorText(parsed.data.email);
+    const body = guardVisitorText(parsed.data.text);
     const saved = await this.#backend.saveOfflineMessage({
       tenantId: this.tenantId,
       visitorId: this.visitorId,
       name: name.text,
-      email: parsed.data.email,
+      email: email.text,
       text: body.text,
-      redacted: name.redacted + body.redacted > 0,
+      redacted: name.redacted + email.redacted + body.redacted > 0,
     });
     this.#connection.send({ type: 'offline-message-saved', id: saved.id });
   }

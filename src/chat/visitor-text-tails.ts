@@ -1,0 +1,59 @@
+import type { Clock } from '../runtime/clock.js';
+
+/** A tail is forgotten this long after the message it came from: "consecutive" has a limit. */
+export const TAIL_TTL_MS = 10 * 60_000;
+/** Conversations whose tail is kept; the oldest is forgotten beyond this. */
+export const MAX_TAILS = 10_000;
+
+/**
+ * The end of each conversation's last visitor message, as the PII guard needs it to catch a
+ * national identity number split over two messages (`guardVisitorMessage`). A tail holds at
+ * most ten digits and letters in the scan alphabet, never a whole number, and only what the
+ * stored message itself holds.
+ *
+ * Kept in this process's memory: with one instance (the in-process chat store) every message of
+ * a conversation passes here. With several instances behind a load balancer, two halves of a
+ * number sent through sockets on different instances would not meet; the tail then belongs
+ * with the conversation in the shared store (sealed with `FieldCrypto`, expiring with the TTL).
+ */
+export class VisitorTextTails {
+  readonly #tails = new Map<string, { tail: string; at: number }>();
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #max: number;
+
+  constructor(options: { clock: Clock; ttlMs?: number; maxEntries?: number }) {
+    this.#clock = options.clock;
+    this.#ttlMs = options.ttlMs ?? TAIL_TTL_MS;
+    this.#max = options.maxEntries ?? MAX_TAILS;
+  }
+
+  /** The tail of the conversation's previous visitor message, or `''`. */
+  get(conversationId: string): string {
+    const entry = this.#tails.get(conversationId);
+    if (!entry) return '';
+    if (this.#clock.now() - entry.at > this.#ttlMs) {
+      this.#tails.delete(conversationId);
+      return '';
+    }
+    return entry.tail;
+  }
+
+  /** Remembers the tail of the message just stored (an empty tail forgets). */
+  set(conversationId: string, tail: string): void {
+    this.#tails.delete(conversationId);
+    if (tail === '') return;
+    this.#tails.set(conversationId, { tail, at: this.#clock.now() });
+    // Map order is insertion order, and `set` re-inserts: the first key is the least recent.
+    while (this.#tails.size > this.#max) {
+      const oldest = this.#tails.keys().next();
+      if (oldest.done) break;
+      this.#tails.delete(oldest.value);
+    }
+  }
+
+  /** Forgets the conversation (closed). */
+  delete(conversationId: string): void {
+    this.#tails.delete(conversationId);
+  }
+}
