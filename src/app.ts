@@ -2,7 +2,7 @@ import express, { type Express, type RequestHandler, Router } from 'express';
 import './http/request-types.js';
 import { citizenLoginRouter } from './auth/citizen-login.js';
 import { consentRouter } from './auth/consent-routes.js';
-import { sessionRouter, sessionView } from './auth/session-routes.js';
+import { sessionRouter, sessionView, takeNotice } from './auth/session-routes.js';
 import { saveSession } from './auth/session-state.js';
 import { staffLoginRouter } from './auth/staff-login.js';
 import type { GatewayDeps } from './deps.js';
@@ -100,10 +100,12 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
     });
     router.get('/', async (req, res) => {
       const view = sessionView(deps, req, res.locals.lang);
+      const notice = takeNotice(req, tenant.config.id);
       await saveSession(req);
       res.setHeader('Cache-Control', 'no-store');
       res.send(
         renderLandingPage(req, res, view, {
+          ...(notice ? { notice } : {}),
           chatUrl: `${tenant.basePath}/chat`,
           ...(tenant.config.staff ? { staffUrl: `${tenant.basePath}/agent` } : {}),
         }),

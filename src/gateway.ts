@@ -12,6 +12,7 @@ import { FieldCrypto } from './privacy/field-crypto.js';
 import { type Clock, systemClock } from './runtime/clock.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { loadSigningKeys, publicPartOf } from './runtime/signing-keys.js';
+import { isPortTaken, PortInUseError, relaxedSettings } from './runtime/start-up.js';
 import { createServer, type GatewayServer, type ServerFeature } from './server.js';
 import type { Store } from './store/store.js';
 import { createStorage } from './store/store-factory.js';
@@ -46,23 +47,61 @@ export interface Gateway extends GatewayServer {
  * stop the gateway), and the HTTP server. Nothing listens until `listen()`.
  */
 export async function createGateway(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
-  const { config, production } = loaded;
+  const { config } = loaded;
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const tenants = buildTenants(config);
-  for (const warning of loaded.warnings)
-    logger.warn({ setting: warning }, 'unsafe setting (development only)');
+  if (loaded.warnings.length > 0) {
+    // One line for the demo's relaxations; the sentences explaining each are at debug level.
+    logger.warn(
+      { settings: relaxedSettings(loaded.warnings) },
+      'development-only settings in use (production refuses them)',
+    );
+    for (const warning of loaded.warnings) logger.debug({ setting: warning }, 'development-only setting');
+  }
 
   let mockIdp = options.mockIdp;
   let ownMock = false;
   if (!mockIdp && config.mockIdp.enabled) {
-    mockIdp = await createMockIdp({
-      port: config.mockIdp.port,
-      clients: mockClients(tenants),
-      logger,
-    });
+    try {
+      mockIdp = await createMockIdp({
+        port: config.mockIdp.port,
+        clients: mockClients(tenants),
+        // Its "listening" line repeats the start-up banner: debug level, so info stays short.
+        logger: { info: (obj, msg) => logger.debug(obj, msg), warn: (obj, msg) => logger.warn(obj, msg) },
+      });
+    } catch (error) {
+      if (!isPortTaken(error)) throw error;
+      throw new PortInUseError('The mock IdP', 'mockIdp.port', config.mockIdp.port, 'MOCK_IDP_PORT');
+    }
     ownMock = true;
   }
+  // Whatever fails from here on must not leave the mock IdP listening.
+  const stopOwnMock = async () => {
+    if (ownMock) await mockIdp?.close();
+  };
+  try {
+    return await wire(loaded, options, { logger, clock, tenants, mockIdp, stopOwnMock });
+  } catch (error) {
+    await stopOwnMock();
+    throw error;
+  }
+}
+
+/** The part of {@link createGateway} after the mock IdP is up. */
+async function wire(
+  loaded: LoadedConfig,
+  options: GatewayOptions,
+  started: {
+    logger: Logger;
+    clock: Clock;
+    tenants: TenantContext[];
+    mockIdp: MockIdp | undefined;
+    stopOwnMock: () => Promise<void>;
+  },
+): Promise<Gateway> {
+  const { config, production } = loaded;
+  const { logger, clock, tenants, mockIdp, stopOwnMock } = started;
   const resolveIssuer = (issuer: string): string => {
     if (!issuer.startsWith('mock:')) return issuer;
     if (!mockIdp) throw new TypeError(`issuer ${issuer} needs the mock IdP`);
@@ -104,10 +143,22 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     deps,
     ...(mockIdp ? { mockIdp } : {}),
     listen: async (port = config.port) => {
-      await new Promise<void>((resolve, reject) => {
-        built.server.once('error', reject);
-        built.server.listen(port, config.host, () => resolve());
-      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          built.server.once('error', reject);
+          built.server.listen(port, config.host, () => {
+            built.server.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (error) {
+        // Nothing else of this gateway may keep running (the mock IdP, discovery retries).
+        oidc.close();
+        await deps.store.close();
+        await Promise.all([storage.close(), stopOwnMock()]);
+        if (isPortTaken(error)) throw new PortInUseError('The gateway', 'port', port, 'PORT');
+        throw error;
+      }
       const address = built.server.address() as AddressInfo;
       await discovery;
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
@@ -117,7 +168,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
       await built.close();
       await deps.store.close();
       await storage.close();
-      if (ownMock) await mockIdp?.close();
+      await stopOwnMock();
     },
   };
 }

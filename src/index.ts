@@ -1,13 +1,17 @@
-import { ConfigError, loadConfig } from './config/load-config.js';
-import { createGateway } from './gateway.js';
+import { ConfigError, type LoadedConfig, loadConfig } from './config/load-config.js';
+import { createGateway, type Gateway } from './gateway.js';
 import { createLogger } from './runtime/logger.js';
+import { type BannerTenant, PortInUseError, startUpBanner } from './runtime/start-up.js';
+import { localize } from './web/i18n.js';
 
 /**
  * Process entry: load and validate the configuration (exit 1 with the offending keys named),
- * build the gateway, listen, print the URLs to open, and shut down gracefully on SIGINT/SIGTERM.
+ * build the gateway, listen, print the pages to open and the personas to log in as, and shut
+ * down gracefully on SIGINT/SIGTERM. A taken port ends start-up with one line naming the
+ * setting and its override; nothing started before it (the mock IdP) keeps running.
  */
 async function main(): Promise<void> {
-  let loaded: ReturnType<typeof loadConfig>;
+  let loaded: LoadedConfig;
   try {
     loaded = loadConfig();
   } catch (error) {
@@ -18,30 +22,42 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(loaded.config.logLevel);
-  const gateway = await createGateway(loaded, { logger });
-  await gateway.listen();
+  let gateway: Gateway;
+  try {
+    gateway = await createGateway(loaded, { logger });
+    await gateway.listen();
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const publicUrl = loaded.config.publicUrl.replace(/\/+$/, '');
-  const tenants = gateway.deps.tenants;
-  logger.info(
-    {
-      config: loaded.source,
-      gateway: publicUrl,
-      tenants: tenants.map((t) => `${t.baseUrl}/`),
-      ...(gateway.mockIdp
-        ? { mockIdp: gateway.mockIdp.issuerIds.map((id: string) => gateway.mockIdp?.issuer(id)) }
-        : {}),
-    },
-    'gateway listening',
-  );
+  logger.info({ config: loaded.source, gateway: publicUrl }, 'gateway listening');
   process.stdout.write(
-    [
-      '',
-      `  eID chat gateway is running (${loaded.production ? 'production' : 'development'})`,
-      ...tenants.map((t) => `  Landing page:   ${t.baseUrl}/`),
-      ...(gateway.mockIdp ? [`  Mock IdP:       ${gateway.mockIdp.baseUrl}/`] : []),
-      '',
-      '',
-    ].join('\n'),
+    startUpBanner({
+      production: loaded.production,
+      tenants: gateway.deps.tenants.map((t): BannerTenant => {
+        const mockId = (issuer: string) =>
+          issuer.startsWith('mock:') ? issuer.slice('mock:'.length) : undefined;
+        const staffIssuer = t.config.staff ? mockId(t.config.staff.issuer) : undefined;
+        return {
+          id: t.config.id,
+          name: localize(t.config.name, loaded.config.defaultLanguage),
+          baseUrl: t.baseUrl,
+          hasStaff: t.config.staff !== undefined,
+          mockProviders: t.config.providers.flatMap((p) => {
+            const issuerId = mockId(p.issuer);
+            return issuerId ? [{ label: localize(p.label, loaded.config.defaultLanguage), issuerId }] : [];
+          }),
+          ...(staffIssuer ? { mockStaffIssuer: staffIssuer } : {}),
+        };
+      }),
+      ...(gateway.mockIdp
+        ? { mockIdp: { baseUrl: gateway.mockIdp.baseUrl, personas: gateway.mockIdp.personas } }
+        : {}),
+    }),
   );
 
   let stopping = false;

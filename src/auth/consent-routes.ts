@@ -75,6 +75,21 @@ export function consentRouter(deps: GatewayDeps): Router {
     }
     const claimNames = SHAREABLE_CLAIMS.filter((c) => ticked.includes(c));
     const { identity } = pending;
+    if (decision === 'share' && claimNames.length === 0) {
+      // "Share the selected details" with nothing ticked is ambiguous: ask again, change nothing.
+      const provider = findProvider(req.tenant, identity.provider);
+      const token = csrfToken(req);
+      await saveSession(req);
+      res.status(422).send(
+        renderConsentPage(req, res, {
+          pending,
+          provider,
+          csrfToken: token,
+          error: res.locals.t('consent.nothingTicked'),
+        }),
+      );
+      return;
+    }
     const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
     const record = citizenRecord(req, tenantId);
 
@@ -88,8 +103,15 @@ export function consentRouter(deps: GatewayDeps): Router {
         claims: [],
         subjectIndex,
       });
-      // Declining discards the identity altogether; the session stays anonymous.
+      // Declining discards the identity altogether; the session stays anonymous. The broker
+      // session is still open, so logging out (which ends it) stays on offer.
       delete record.pending;
+      record.brokerSession = deps.fieldCrypto.seal({
+        providerId: identity.provider,
+        idToken: pending.idToken,
+      });
+      record.brokerProvider = identity.provider;
+      record.notice = 'declined';
       req.log.info({ tenant: tenantId, provider: identity.provider }, 'consent declined');
       await saveSession(req);
       res.redirect(303, pending.returnTo);
@@ -118,7 +140,9 @@ export function consentRouter(deps: GatewayDeps): Router {
     };
     record.shared = deps.fieldCrypto.seal(shared);
     record.brokerSession = deps.fieldCrypto.seal({ providerId: identity.provider, idToken: pending.idToken });
+    record.brokerProvider = identity.provider;
     delete record.pending;
+    delete record.notice;
     req.session.visitorId ??= randomUUID();
     await saveSession(req);
     req.log.info({ tenant: tenantId, provider: identity.provider, claims: claimNames }, 'consent given');
@@ -155,7 +179,11 @@ export function consentRouter(deps: GatewayDeps): Router {
 
   router.post('/consent/withdraw', form, csrf, async (req, res) => {
     const returnTo = safeReturnTo((req.body as Record<string, unknown>).returnTo, `${req.tenant.basePath}/`);
-    await withdraw(req);
+    // The page the form returns to confirms it once (the chat confirms in its own log).
+    if (await withdraw(req)) {
+      citizenRecord(req, req.tenant.config.id).notice = 'withdrawn';
+      await saveSession(req);
+    }
     res.redirect(303, returnTo);
   });
 

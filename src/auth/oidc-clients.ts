@@ -123,7 +123,7 @@ export class OidcClients {
       entry.configuration = configuration;
       status.ready = true;
       delete status.error;
-      this.#options.logger.info(
+      this.#options.logger.debug(
         { tenant: status.tenant, provider: status.provider, issuer: status.issuer },
         'broker discovered',
       );

@@ -5,7 +5,15 @@ import { clearSessionCookie } from '../http/session-middleware.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { localize } from '../web/i18n.js';
 import { endSessionUrl } from './oidc-flow.js';
-import { readPendingIdentity, readSharedIdentity, saveSession } from './session-state.js';
+import { type CitizenRecord, readPendingIdentity, readSharedIdentity, saveSession } from './session-state.js';
+
+/** Reads and forgets the one-time confirmation for the landing page. */
+export function takeNotice(req: express.Request, tenantId: string): CitizenRecord['notice'] {
+  const record = req.session.citizens?.[tenantId];
+  const notice = record?.notice;
+  if (record) delete record.notice;
+  return notice;
+}
 
 /** What `GET /api/session` answers: never a claim the citizen did not opt in to share. */
 export interface SessionView {
@@ -14,6 +22,8 @@ export interface SessionView {
   csrfToken: string;
   providers: Array<{ id: string; label: string; loginUrl: string; available: boolean }>;
   pending?: { provider: string };
+  /** A broker login is still open (after sharing, declining or withdrawing): logout ends it. */
+  broker?: { provider: string };
   identity?: {
     provider: string;
     country: string;
@@ -47,6 +57,8 @@ export function sessionView(
     })),
   };
   if (pending) view.pending = { provider: pending.identity.provider };
+  const brokerProvider = req.session.citizens?.[tenantId]?.brokerProvider;
+  if (brokerProvider) view.broker = { provider: brokerProvider };
   if (shared) {
     const claims: Record<string, string> = {};
     for (const [key, value] of Object.entries(shared.claims))

@@ -59,6 +59,10 @@ export interface CitizenRecord {
   shared?: string;
   /** Sealed `{ providerId, idToken }` of the last broker login, for logout. */
   brokerSession?: string;
+  /** Provider id of the broker login still open (shown: "you are still logged in with …"). */
+  brokerProvider?: string;
+  /** A confirmation the landing page shows once (after a withdrawal or a "share nothing"). */
+  notice?: 'withdrawn' | 'declined';
 }
 
 /** A signed-in employee. */

@@ -58,7 +58,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
 /**
  * Resolves `{ "$env": "NAME" }` references, applies the environment overrides (`PORT`,
- * `PUBLIC_URL`, `SESSION_SECRET`, `REDIS_URL`, `LOG_LEVEL`, `SIGNING_KEY`, `DATA_KEY`),
+ * `MOCK_IDP_PORT`, `PUBLIC_URL`, `SESSION_SECRET`, `REDIS_URL`, `LOG_LEVEL`, `SIGNING_KEY`, `DATA_KEY`),
  * validates against the schema and, when `NODE_ENV=production`, the production rules.
  * @throws {ConfigError} naming every offending key.
  */
@@ -155,6 +155,12 @@ function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv, issues: strin
     const port = Number(env.PORT);
     if (!Number.isInteger(port) || port < 0 || port > 65535) issues.push('PORT: expected an integer 0–65535');
     else config.port = port;
+  }
+  if (env.MOCK_IDP_PORT !== undefined && env.MOCK_IDP_PORT !== '') {
+    const port = Number(env.MOCK_IDP_PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      issues.push('MOCK_IDP_PORT: expected an integer 0–65535');
+    else section('mockIdp').port = port;
   }
   if (env.PUBLIC_URL) config.publicUrl = env.PUBLIC_URL;
   // Without an explicit public URL the gateway is its own origin on this machine, so a PORT

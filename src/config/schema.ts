@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ISSUER_IDS, isIssuerId } from '../../idp-mock/issuer-ids.js';
 import { CLAIM_PROFILES } from '../auth/claim-profiles.js';
 import { handoffSchema } from './handoff-schema.js';
 import { isLoopbackUrl } from './loopback.js';
@@ -270,7 +271,7 @@ export const configSchema = z
       .strictObject({
         /** Start the bundled mock IdP in-process (development only). Default false. */
         enabled: z.boolean().default(false),
-        /** Its port. Default 3001. */
+        /** Its port; `MOCK_IDP_PORT` overrides. Default 3001. */
         port: z.number().int().min(0).max(65535).default(3001),
       })
       .default({ enabled: false, port: 3001 }),
@@ -300,6 +301,26 @@ export const configSchema = z
         }
         topicIds.add(topic.id);
       });
+    });
+    // A `mock:` issuer must name one the bundled mock IdP hosts; said against the provider's
+    // own key (and with the tenant and provider ids) rather than at start-up, deep in discovery.
+    config.tenants.forEach((tenant, t) => {
+      const clients = [
+        ...tenant.providers.map((p, i) => ({
+          path: ['providers', i],
+          label: `provider "${p.id}"`,
+          issuer: p.issuer,
+        })),
+        ...(tenant.staff ? [{ path: ['staff'], label: 'staff login', issuer: tenant.staff.issuer }] : []),
+      ];
+      for (const client of clients) {
+        if (!client.issuer.startsWith('mock:') || isIssuerId(client.issuer.slice('mock:'.length))) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tenants', t, ...client.path, 'issuer'],
+          message: `tenant "${tenant.id}", ${client.label}: "${client.issuer}" is not an issuer of the mock IdP (it hosts ${ISSUER_IDS.map((id) => `mock:${id}`).join(', ')})`,
+        });
+      }
     });
     const usesMock = config.tenants.some(
       (t) => t.providers.some((p) => p.issuer.startsWith('mock:')) || t.staff?.issuer.startsWith('mock:'),

@@ -57,6 +57,24 @@ export const AUTH_MESSAGES: Catalog = {
     sv: 'Verifierad med {provider}. Du delar inga personuppgifter.',
   },
   'landing.withdraw': { en: 'Stop sharing', nb: 'Slutt å dele', fi: 'Lopeta jakaminen', sv: 'Sluta dela' },
+  'landing.loggedInNotSharing': {
+    en: 'You are still logged in with {provider}, but share no personal details.',
+    nb: 'Du er fortsatt logget inn med {provider}, men deler ingen personopplysninger.',
+    fi: 'Olet yhä kirjautuneena palvelulla {provider}, mutta et jaa henkilötietoja.',
+    sv: 'Du är fortfarande inloggad med {provider}, men delar inga personuppgifter.',
+  },
+  'landing.notice.withdrawn': {
+    en: 'You stopped sharing. {org} no longer sees your details in the chat.',
+    nb: 'Du har sluttet å dele. {org} ser ikke lenger opplysningene dine i chatten.',
+    fi: 'Lopetit jakamisen. {org} ei enää näe tietojasi chatissa.',
+    sv: 'Du har slutat dela. {org} ser inte längre dina uppgifter i chatten.',
+  },
+  'landing.notice.declined': {
+    en: 'You chose to share nothing. {org} does not see your details.',
+    nb: 'Du valgte å ikke dele noe. {org} ser ikke opplysningene dine.',
+    fi: 'Valitsit, ettei mitään jaeta. {org} ei näe tietojasi.',
+    sv: 'Du valde att inte dela något. {org} ser inte dina uppgifter.',
+  },
   'landing.logout': { en: 'Log out', nb: 'Logg ut', fi: 'Kirjaudu ulos', sv: 'Logga ut' },
   'landing.openChat': { en: 'Open the chat', nb: 'Åpne chatten', fi: 'Avaa chat', sv: 'Öppna chatten' },
   'landing.staff': {
@@ -108,11 +126,35 @@ export const AUTH_MESSAGES: Catalog = {
     fi: 'Syntymäaika',
     sv: 'Födelsedatum',
   },
+  'consent.checked.low': {
+    en: '{provider} checked who you are with a simple method.',
+    nb: '{provider} har sjekket hvem du er med en enkel metode.',
+    fi: '{provider} tarkisti henkilöllisyytesi yksinkertaisella menetelmällä.',
+    sv: '{provider} har kontrollerat vem du är med en enkel metod.',
+  },
+  'consent.checked.substantial': {
+    en: '{provider} checked who you are with a secure method.',
+    nb: '{provider} har sjekket hvem du er med en sikker metode.',
+    fi: '{provider} tarkisti henkilöllisyytesi turvallisella menetelmällä.',
+    sv: '{provider} har kontrollerat vem du är med en säker metod.',
+  },
+  'consent.checked.high': {
+    en: '{provider} checked who you are with its most secure method.',
+    nb: '{provider} har sjekket hvem du er med sin sikreste metode.',
+    fi: '{provider} tarkisti henkilöllisyytesi turvallisimmalla menetelmällään.',
+    sv: '{provider} har kontrollerat vem du är med sin säkraste metod.',
+  },
+  'consent.technical': {
+    en: 'Technical detail',
+    nb: 'Teknisk detalj',
+    fi: 'Tekninen tieto',
+    sv: 'Teknisk detalj',
+  },
   'consent.loa': {
-    en: 'Level of assurance: {loa}',
-    nb: 'Sikkerhetsnivå: {loa}',
-    fi: 'Varmuustaso: {loa}',
-    sv: 'Tillitsnivå: {loa}',
+    en: 'Level of assurance (eIDAS): {loa}',
+    nb: 'Tillitsnivå (eIDAS): {loa}',
+    fi: 'Varmuustaso (eIDAS): {loa}',
+    sv: 'Tillitsnivå (eIDAS): {loa}',
   },
   'consent.share': {
     en: 'Share the selected details',
@@ -121,6 +163,12 @@ export const AUTH_MESSAGES: Catalog = {
     sv: 'Dela de valda uppgifterna',
   },
   'consent.decline': { en: 'Share nothing', nb: 'Ikke del noe', fi: 'Älä jaa mitään', sv: 'Dela ingenting' },
+  'consent.nothingTicked': {
+    en: 'Nothing is ticked. Tick the details to share, or choose “Share nothing”.',
+    nb: 'Ingenting er krysset av. Kryss av for opplysningene som skal deles, eller velg «Ikke del noe».',
+    fi: 'Mitään ei ole valittu. Valitse jaettavat tiedot tai valitse ”Älä jaa mitään”.',
+    sv: 'Inget är markerat. Markera uppgifterna som ska delas, eller välj ”Dela ingenting”.',
+  },
   'consent.withdrawNote': {
     en: 'You can stop sharing at any time. A receipt of your choice is kept.',
     nb: 'Du kan slutte å dele når som helst. En kvittering for valget ditt blir lagret.',

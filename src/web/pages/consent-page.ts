@@ -24,7 +24,9 @@ export function renderConsentPage(
     title: t('consent.title'),
     body: html`<h1>${t('consent.title')}</h1>
 <p>${t('consent.intro', { provider: providerName, org })}</p>
-<p class="panel"><strong>${t('consent.recipient', { org })}</strong><br>${t('consent.loa', { loa: t(`loa.${options.pending.identity.loa}`) })}</p>
+<div class="panel"><p><strong>${t('consent.recipient', { org })}</strong></p>
+<p>${t(`consent.checked.${options.pending.identity.loa}`, { provider: providerName })}</p>
+<details><summary>${t('consent.technical')}</summary><p>${t('consent.loa', { loa: t(`loa.${options.pending.identity.loa}`) })}</p></details></div>
 ${options.error ? html`<p class="panel" role="alert">${options.error}</p>` : ''}
 <form method="post" action="${req.tenant.basePath}/consent">
 <input type="hidden" name="_csrf" value="${options.csrfToken}">

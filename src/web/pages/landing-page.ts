@@ -9,7 +9,7 @@ export function renderLandingPage(
   req: Request,
   res: Response,
   view: SessionView,
-  options: { chatUrl?: string; staffUrl?: string },
+  options: { chatUrl?: string; staffUrl?: string; notice?: 'withdrawn' | 'declined' },
 ): string {
   const { lang, t } = res.locals;
   const org = tenantName(req.tenant, lang);
@@ -21,22 +21,33 @@ export function renderLandingPage(
       ([k]) => k !== 'givenName' && k !== 'familyName' && k !== 'nationalIdType',
     );
     status = html`<p>${entries.length > 0 ? t('landing.verified', { provider: providerName(view.identity.provider) }) : t('landing.verifiedNothing', { provider: providerName(view.identity.provider) })}</p>
-${entries.length > 0 ? html`<dl class="verified-list">${entries.map(([k, v]) => html`<dt>${t(`consent.claim.${k}`)}</dt><dd>${v}</dd>`)}</dl>` : ''}
-<form method="post" action="${base}/consent/withdraw"><input type="hidden" name="_csrf" value="${view.csrfToken}"><button type="submit" class="secondary">${t('landing.withdraw')}</button></form>`;
+${entries.length > 0 ? html`<dl class="verified-list">${entries.map(([k, v]) => html`<dt>${t(`consent.claim.${k}`)}</dt><dd>${v}</dd>`)}</dl>` : ''}`;
   } else if (view.pending) {
     status = html`<p>${t('landing.pending')}</p><p><a class="button" href="${base}/consent">${t('landing.continueConsent')}</a></p>`;
+  } else if (view.broker) {
+    status = html`<p>${t('landing.loggedInNotSharing', { provider: providerName(view.broker.provider) })}</p>`;
   } else {
     status = html`<p>${t('landing.anonymous')}</p>`;
   }
-  const signedIn = view.state !== 'anonymous';
+  // Logging out ends the broker session too, so it stays on offer while one is open, also
+  // after a withdrawal or a "share nothing" left the session itself anonymous.
+  const signedIn = view.state !== 'anonymous' || view.broker !== undefined;
+  const confirmation = options.notice
+    ? html`<p class="panel confirmation" role="status">${t(`landing.notice.${options.notice}`, { org })}</p>`
+    : '';
+  const actions = html`<div class="actions">
+${view.identity ? html`<form method="post" action="${base}/consent/withdraw"><input type="hidden" name="_csrf" value="${view.csrfToken}"><button type="submit" class="secondary">${t('landing.withdraw')}</button></form>` : ''}
+${signedIn ? html`<form method="post" action="${base}/auth/logout"><input type="hidden" name="_csrf" value="${view.csrfToken}"><button type="submit" class="secondary">${t('landing.logout')}</button></form>` : ''}
+</div>`;
   return renderPage(req, res, {
     title: t('landing.title'),
     body: html`<h1>${t('landing.title')}</h1>
 <p>${t('landing.intro', { org })}</p>
+${confirmation}
 <section class="panel" aria-labelledby="status-heading">
 <h2 id="status-heading">${t('landing.status')}</h2>
 ${status}
-${signedIn ? html`<form method="post" action="${base}/auth/logout"><input type="hidden" name="_csrf" value="${view.csrfToken}"><button type="submit" class="secondary">${t('landing.logout')}</button></form>` : ''}
+${actions}
 </section>
 <section aria-labelledby="providers-heading">
 <h2 id="providers-heading">${t('landing.choose')}</h2>

@@ -247,6 +247,46 @@ describe('POST /consent', () => {
     expect((await session(browser)).json.state).toBe('pending');
   });
 
+  it.each([
+    ['no claims field at all', undefined],
+    ['an empty list', [] as string[]],
+  ])(
+    'asks again when "share" comes with nothing ticked (%s): 422, nothing shared, no receipt',
+    async (_, claims) => {
+      const browser = new BrowserSession();
+      const consent = await identify(browser, 'bankid', 'kari-nordmann');
+      const { receipts } = gw.gateway.deps.store;
+      const kari = gw.gateway.deps.fieldCrypto.blindIndex('12838540056');
+      const before = (await receipts.listBySubject('demo', kari)).length;
+      const asked = await browser.post(`${gw.url}/consent`, {
+        _csrf: inputValue(consent.text, '_csrf'),
+        decision: 'share',
+        ...(claims === undefined ? {} : { claims }),
+      });
+      expect(asked.status).toBe(422);
+      expect(asked.text).toContain('role="alert"');
+      expect(asked.text).toContain(
+        'Nothing is ticked. Tick the details to share, or choose “Share nothing”.',
+      );
+      // The form is there again, with a fresh token, so the citizen can answer at once.
+      expect(inputValue(asked.text, '_csrf')).toBeTruthy();
+      expect(await receipts.listBySubject('demo', kari)).toHaveLength(before);
+      expect((await session(browser)).json.state).toBe('pending');
+      const shared = await answerConsent(browser, asked.text, 'name', 'share');
+      expect(shared.status).toBe(200);
+      expect((await session(browser)).json.state).toBe('verified');
+    },
+  );
+
+  it('explains the level of assurance in plain words and keeps the precise term in a detail', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'idporten', 'kari-nordmann');
+    expect(consent.text).toContain('ID-porten checked who you are with its most secure method.');
+    expect(consent.text).toMatch(
+      /<details><summary>Technical detail<\/summary><p>Level of assurance \(eIDAS\): high<\/p>/,
+    );
+  });
+
   it('refuses a claim that was not offered and changes nothing', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
@@ -265,9 +305,37 @@ describe('withdrawing and logging out', () => {
     const view = await session(browser);
     const events: string[] = [];
     gw.gateway.deps.identityEvents.once('identity', (e) => events.push(e.type));
-    await browser.post(`${gw.url}/consent/withdraw`, { _csrf: view.json.csrfToken });
-    expect((await session(browser)).json.state).toBe('anonymous');
+    const landing = await browser.post(`${gw.url}/consent/withdraw`, { _csrf: view.json.csrfToken });
+    const after = (await session(browser)).json;
+    expect(after.state).toBe('anonymous');
+    expect(after.broker).toEqual({ provider: 'bankid' });
     expect(events).toEqual(['withdrawn']);
+    // The landing page confirms once and still offers logging out of the open broker session.
+    expect(landing.text).toContain(
+      'You stopped sharing. Test Municipality no longer sees your details in the chat.',
+    );
+    expect(landing.text).toContain('You are still logged in with BankID, but share no personal details.');
+    expect(landing.text).toContain('action="/auth/logout"');
+    expect(landing.text).not.toContain('action="/consent/withdraw"');
+    const again = await browser.get(`${gw.url}/`);
+    expect(again.text).not.toContain('You stopped sharing');
+    expect(again.text).toContain('action="/auth/logout"');
+  });
+
+  it('after "Share nothing" confirms it and offers logging out of the broker', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    const landing = await answerConsent(browser, consent.text, [], 'decline');
+    expect(landing.text).toContain('You chose to share nothing.');
+    expect(landing.text).toContain('action="/auth/logout"');
+    const out = await browser.post(
+      `${gw.url}/auth/logout`,
+      { _csrf: inputValue(landing.text, '_csrf') },
+      { follow: false },
+    );
+    expect(new URL(out.headers.get('location') ?? '').href.startsWith(gw.mockIdp.issuer('bankid-no'))).toBe(
+      true,
+    );
   });
 
   it('POST /auth/logout destroys the session and ends the broker session with id_token_hint', async () => {

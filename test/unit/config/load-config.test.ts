@@ -127,6 +127,36 @@ describe('parseConfig', () => {
     expect(config.store).toMatchObject({ type: 'redis', redisUrl: 'redis://127.0.0.1:6390' });
   });
 
+  it.each([
+    ['mock:bankid', 'providers', 'provider "suomifi"'],
+    ['mock:', 'providers', 'provider "suomifi"'],
+    ['mock:BANKID-NO', 'providers', 'provider "suomifi"'],
+    ['mock:staff2', 'staff', 'staff login'],
+  ])('names the provider key of a mock issuer the mock IdP does not host (%s)', (issuer, where, label) => {
+    const raw =
+      where === 'staff'
+        ? tenant({ staff: { issuer, clientId: 'staff', clientSecret: 'x', roleClaim: 'roles' } })
+        : tenant({ providers: [{ ...tenant().providers[0], issuer }] });
+    const found = issues(() =>
+      parseConfig({ mockIdp: { enabled: true }, tenants: [raw] }, { env: { IDURA_SECRET: 'x' } }),
+    );
+    const key = where === 'staff' ? 'tenants.0.staff.issuer' : 'tenants.0.providers.0.issuer';
+    expect(found).toEqual([
+      `${key}: tenant "espoo", ${label}: "${issuer}" is not an issuer of the mock IdP (it hosts mock:bankid-no, mock:ftn-fi, mock:signicat, mock:idporten, mock:staff)`,
+    ]);
+  });
+
+  it('applies MOCK_IDP_PORT to the mock IdP and refuses one that is not a port number', () => {
+    const raw = { mockIdp: { enabled: true }, tenants: [tenant()] };
+    expect(parseConfig(raw, { env: { IDURA_SECRET: 'x', MOCK_IDP_PORT: '4001' } }).config.mockIdp).toEqual({
+      enabled: true,
+      port: 4001,
+    });
+    expect(issues(() => parseConfig(raw, { env: { IDURA_SECRET: 'x', MOCK_IDP_PORT: '70000' } }))).toEqual([
+      'MOCK_IDP_PORT: expected an integer 0–65535',
+    ]);
+  });
+
   it('rejects a PORT that is not a port number', () => {
     expect(
       issues(() => parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PORT: 'eighty' } })),

@@ -1,0 +1,61 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load-config.js';
+import { createGateway } from '../../../src/gateway.js';
+import { createLogger } from '../../../src/runtime/logger.js';
+import { PortInUseError } from '../../../src/runtime/start-up.js';
+import { freePort, testTenant } from '../../helpers/test-gateway.js';
+
+/** Holds a loopback port the way another program would. */
+async function occupy(port: number): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
+
+/** Whether anything accepts connections on the port. */
+async function listening(port: number): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+}
+
+const held: Server[] = [];
+afterEach(async () => {
+  await Promise.all(held.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+async function demoConfig() {
+  const [port, mockPort] = [await freePort(), await freePort()];
+  const loaded = parseConfig(
+    { port, host: '127.0.0.1', mockIdp: { enabled: true, port: mockPort }, tenants: [testTenant()] },
+    { env: {}, source: 'test' },
+  );
+  return { port, mockPort, loaded };
+}
+
+describe('start-up with a port already in use', () => {
+  it('refuses the gateway port with the setting and PORT named, and stops the mock IdP it started', async () => {
+    const { port, mockPort, loaded } = await demoConfig();
+    held.push(await occupy(port));
+    const gateway = await createGateway(loaded, { logger: createLogger('silent') });
+    expect(await listening(mockPort)).toBe(true);
+    const failure = await gateway.listen().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PortInUseError);
+    expect(failure).toMatchObject({ setting: 'port', port, envVar: 'PORT' });
+    expect(await listening(mockPort)).toBe(false);
+  });
+
+  it('refuses the mock IdP port with mockIdp.port and MOCK_IDP_PORT named', async () => {
+    const { port, mockPort, loaded } = await demoConfig();
+    held.push(await occupy(mockPort));
+    const failure = await createGateway(loaded, { logger: createLogger('silent') }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(PortInUseError);
+    expect((failure as Error).message).toBe(
+      `The mock IdP cannot listen: port ${mockPort} is already in use (setting "mockIdp.port"; choose another with MOCK_IDP_PORT=<port>, e.g. MOCK_IDP_PORT=${mockPort + 10}).`,
+    );
+    expect(await listening(port)).toBe(false);
+  });
+});
