@@ -172,7 +172,7 @@ describe('POST /api/handoff/:target/token', () => {
   it('gives the same citizen one stable subject per target and different subjects across targets', async () => {
     const first = new BrowserSession();
     const second = new BrowserSession();
-    const csrfA = await shareAs(first, []);
+    const csrfA = await shareAs(first, ['birthDate']);
     const csrfB = await shareAs(second, ['name']);
     const subject = async (browser: BrowserSession, csrf: string, target: string) =>
       ((await requestToken(browser, target, csrf)).json.fields as { identifier: string } | undefined)
