@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../http/errors.js';
+import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
 import { loaAtLeast, type VerifiedIdentity } from '../identity/verified-identity.js';
 import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
 import { mapClaims } from './claim-profiles.js';
@@ -42,7 +43,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       clock: deps.clock,
     });
     await saveSession(req);
-    res.redirect(303, url.href);
+    redirectToProvider(res, url);
   });
 
   router.get('/auth/:provider/callback', async (req, res) => {
@@ -59,6 +60,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       providerId: provider.id,
       publicUrl: deps.config.publicUrl,
       timeoutMs: deps.config.session.loginTimeoutMinutes * 60_000,
+      clockSkewSeconds: deps.config.clockSkewSeconds,
       clock: deps.clock,
     });
     const context = {
@@ -96,7 +98,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       'citizen identified; consent pending',
     );
     await saveSession(req);
-    res.redirect(303, `${tenant.basePath}/consent`);
+    redirectSameOrigin(res, `${tenant.basePath}/consent`);
   });
 
   return router;

@@ -3,6 +3,7 @@ import express, { type Request, Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { csrfToken, verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
+import { redirectSameOrigin } from '../http/safe-redirect.js';
 import { SHAREABLE_CLAIMS, type ShareableClaim } from '../identity/verified-identity.js';
 import { findProvider } from '../tenants/tenant-context.js';
 import { html } from '../web/html.js';
@@ -114,7 +115,7 @@ export function consentRouter(deps: GatewayDeps): Router {
       record.notice = 'declined';
       req.log.info({ tenant: tenantId, provider: identity.provider }, 'consent declined');
       await saveSession(req);
-      res.redirect(303, pending.returnTo);
+      redirectSameOrigin(res, pending.returnTo);
       return;
     }
 
@@ -153,7 +154,7 @@ export function consentRouter(deps: GatewayDeps): Router {
       identity: shared,
       ...(pending.conversationId ? { conversationId: pending.conversationId } : {}),
     });
-    res.redirect(303, pending.returnTo);
+    redirectSameOrigin(res, pending.returnTo);
   });
 
   const withdraw = async (req: Request): Promise<boolean> => {
@@ -184,7 +185,7 @@ export function consentRouter(deps: GatewayDeps): Router {
       citizenRecord(req, req.tenant.config.id).notice = 'withdrawn';
       await saveSession(req);
     }
-    res.redirect(303, returnTo);
+    redirectSameOrigin(res, returnTo);
   });
 
   router.post('/api/identity/withdraw', json, csrf, async (req, res) => {

@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { csrfToken, verifyCsrf } from '../http/csrf.js';
+import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
 import { clearSessionCookie } from '../http/session-middleware.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { localize } from '../web/i18n.js';
@@ -84,7 +85,6 @@ export function sessionRouter(deps: GatewayDeps): Router {
   router.get('/api/session', async (req, res) => {
     const view = sessionView(deps, req, res.locals.lang);
     await saveSession(req);
-    res.setHeader('Cache-Control', 'no-store');
     res.json(view);
   });
 
@@ -100,14 +100,13 @@ export function sessionRouter(deps: GatewayDeps): Router {
     async (req, res) => {
       const tenant = req.tenant;
       const home = `${tenant.baseUrl}/`;
-      let target = `${tenant.basePath}/`;
+      let brokerLogout: string | undefined;
       const sealed = req.session.citizens?.[tenant.config.id]?.brokerSession;
       if (sealed) {
         const broker = deps.fieldCrypto.open<{ providerId: string; idToken: string }>(sealed);
         const provider = tenant.config.providers.find((p) => p.id === broker.providerId);
         if (provider?.endSession && deps.oidc.isReady(tenant.config.id, provider.id)) {
-          target =
-            endSessionUrl(deps.oidc.get(tenant.config.id, provider.id), broker.idToken, home) ?? target;
+          brokerLogout = endSessionUrl(deps.oidc.get(tenant.config.id, provider.id), broker.idToken, home);
         }
       }
       await new Promise<void>((resolve, reject) =>
@@ -115,7 +114,8 @@ export function sessionRouter(deps: GatewayDeps): Router {
       );
       clearSessionCookie(res, deps.production);
       req.log.info({ tenant: tenant.config.id }, 'logged out');
-      res.redirect(303, target);
+      if (brokerLogout) redirectToProvider(res, new URL(brokerLogout));
+      else redirectSameOrigin(res, `${tenant.basePath}/`);
     },
   );
 

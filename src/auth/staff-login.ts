@@ -3,6 +3,7 @@ import type { StaffConfig, StaffRole } from '../config/schema.js';
 import type { GatewayDeps } from '../deps.js';
 import { verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
+import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
 import { staffCallbackUrl } from '../tenants/tenant-context.js';
 import { completeLogin, endSessionUrl, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
@@ -40,7 +41,7 @@ export function requireStaff(roles: readonly StaffRole[] = CONSOLE_ROLES): Reque
     const staff = readStaff(req.session, req.tenant.config.id);
     if (!staff) {
       const returnTo = `${base}${req.path}`;
-      res.redirect(303, `${base}/staff/login?returnTo=${encodeURIComponent(returnTo)}`);
+      redirectSameOrigin(res, `${base}/staff/login?returnTo=${encodeURIComponent(returnTo)}`);
       return;
     }
     if (!staff.roles.some((role) => roles.includes(role as StaffRole))) {
@@ -77,7 +78,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       clock: deps.clock,
     });
     await saveSession(req);
-    res.redirect(303, url.href);
+    redirectToProvider(res, url);
   });
 
   router.get('/staff/callback', async (req, res) => {
@@ -93,6 +94,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       providerId: STAFF_PROVIDER,
       publicUrl: deps.config.publicUrl,
       timeoutMs: deps.config.session.loginTimeoutMinutes * 60_000,
+      clockSkewSeconds: deps.config.clockSkewSeconds,
       clock: deps.clock,
     });
     const roles = authorizeStaff(login.claims, staff, tenantId);
@@ -112,7 +114,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
     req.session.staff = { ...(req.session.staff ?? {}), [tenantId]: record };
     await saveSession(req);
     req.log.info({ tenant: tenantId, roles }, 'staff signed in');
-    res.redirect(303, login.transaction.returnTo);
+    redirectSameOrigin(res, login.transaction.returnTo);
   });
 
   /**
@@ -128,17 +130,17 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       const tenant = req.tenant;
       const tenantId = tenant.config.id;
       const record = readStaff(req.session, tenantId);
-      let target = `${tenant.basePath}/`;
+      let brokerLogout: string | undefined;
       if (record?.idToken && deps.oidc.isReady(tenantId, STAFF_PROVIDER)) {
         const idToken = deps.fieldCrypto.open<string>(record.idToken);
-        target =
-          endSessionUrl(deps.oidc.get(tenantId, STAFF_PROVIDER), idToken, `${tenant.baseUrl}/`) ?? target;
+        brokerLogout = endSessionUrl(deps.oidc.get(tenantId, STAFF_PROVIDER), idToken, `${tenant.baseUrl}/`);
       }
       if (req.session.staff) delete req.session.staff[tenantId];
       delete req.session.csrfToken;
       await saveSession(req);
       req.log.info({ tenant: tenantId }, 'staff signed out');
-      res.redirect(303, target);
+      if (brokerLogout) redirectToProvider(res, new URL(brokerLogout));
+      else redirectSameOrigin(res, `${tenant.basePath}/`);
     },
   );
 
