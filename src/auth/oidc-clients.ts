@@ -110,7 +110,7 @@ export class OidcClients {
       const configuration = await client.discovery(
         new URL(status.issuer),
         settings.clientId,
-        undefined,
+        { [client.clockTolerance]: this.#options.config.clockSkewSeconds },
         await clientAuthentication(settings),
         { execute: insecure ? [client.allowInsecureRequests] : [], timeout: 10 },
       );

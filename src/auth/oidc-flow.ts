@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { GatewayError } from '../http/errors.js';
 import type { Clock } from '../runtime/clock.js';
@@ -89,6 +90,8 @@ export async function completeLogin(
     /** The gateway's public URL: the callback URL is rebuilt from it, not from Host headers. */
     publicUrl: string;
     timeoutMs: number;
+    /** Tolerated difference between the broker's clock and ours (`clockSkewSeconds`). */
+    clockSkewSeconds: number;
     clock: Clock;
   },
 ): Promise<CompletedLogin> {
@@ -111,18 +114,61 @@ export async function completeLogin(
   if (options.clock.now() - transaction.createdAt > options.timeoutMs) {
     throw new GatewayError('login_expired', 'The identification took too long.');
   }
+  checkIssuerParameter(options.configuration, currentUrl.searchParams);
+  let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
   try {
-    const tokens = await client.authorizationCodeGrant(options.configuration, currentUrl, {
+    tokens = await client.authorizationCodeGrant(options.configuration, currentUrl, {
       pkceCodeVerifier: transaction.codeVerifier,
       expectedState: state,
       expectedNonce: transaction.nonce,
       idTokenExpected: true,
     });
-    const claims = tokens.claims();
-    if (!claims || !tokens.id_token) throw new GatewayError('id_token_invalid', 'No ID token was returned.');
-    return { transaction, idToken: tokens.id_token, claims: { ...claims }, accessToken: tokens.access_token };
   } catch (error) {
     throw translateOidcError(error);
+  }
+  const claims = tokens.claims();
+  if (!claims || !tokens.id_token) throw new GatewayError('id_token_invalid', 'No ID token was returned.');
+  checkIssuedAt(claims.iat, {
+    now: options.clock.now(),
+    skewMs: options.clockSkewSeconds * 1000,
+    maxAgeMs: options.timeoutMs,
+  });
+  return { transaction, idToken: tokens.id_token, claims: { ...claims }, accessToken: tokens.access_token };
+}
+
+/**
+ * RFC 9207: the authorization response's `iss` must be the issuer the login was sent to, and must
+ * be present when the broker announces it sends one. Checked here, before openid-client (which
+ * checks it too, but reports it under a code shared with other defects), so a mix-up is named.
+ * @see RFC 9207 §2.4
+ */
+function checkIssuerParameter(configuration: client.Configuration, parameters: URLSearchParams): void {
+  const metadata = configuration.serverMetadata();
+  const iss = parameters.get('iss');
+  if (
+    iss === null ? metadata.authorization_response_iss_parameter_supported === true : iss !== metadata.issuer
+  ) {
+    throw new GatewayError('iss_mismatch', 'The answer did not come from the expected provider.');
+  }
+}
+
+/**
+ * Freshness of an ID token (openid-client checks `exp` and `nbf`, and `iat` only against an hour
+ * in the past): it must not be issued in the future beyond the tolerated clock skew, nor longer
+ * ago than a login may take (`session.loginTimeoutMinutes`), measured on the injected clock.
+ * @throws {GatewayError} `id_token_invalid`.
+ * @see OpenID Connect Core §3.1.3.7 (10)
+ */
+export function checkIssuedAt(iat: unknown, limits: { now: number; skewMs: number; maxAgeMs: number }): void {
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) {
+    throw new GatewayError('id_token_invalid', 'The ID token has no valid issue time.');
+  }
+  const issuedAt = iat * 1000;
+  if (issuedAt > limits.now + limits.skewMs) {
+    throw new GatewayError('id_token_invalid', 'The ID token was issued in the future.');
+  }
+  if (issuedAt < limits.now - limits.maxAgeMs - limits.skewMs) {
+    throw new GatewayError('id_token_invalid', 'The ID token was issued before this identification began.');
   }
 }
 
@@ -155,12 +201,32 @@ export async function fetchUserinfo(
   }
 }
 
+/** oauth4webapi codes of a response that failed validation of the ID token it carries. */
+const ID_TOKEN_CODES: ReadonlySet<string> = new Set([
+  oauth.JWT_CLAIM_COMPARISON, // iss, aud, nonce, azp
+  oauth.JWT_TIMESTAMP_CHECK, // exp, nbf, iat too far in the past
+  oauth.KEY_SELECTION, // no key of the broker's JWKS matches
+  oauth.INVALID_RESPONSE, // signature, alg (none, HS256), malformed or missing claims
+]);
+
+/** Network failures of `fetch` (undici), by their system or undici error code. */
+function isNetworkFailure(error: unknown): boolean {
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return true;
+  if (!(error instanceof TypeError) || 'code' in error) return false;
+  const cause = error.cause as { code?: unknown } | undefined;
+  return typeof cause?.code === 'string';
+}
+
 /**
- * The edge where openid-client's errors become GatewayErrors (STYLE rule 7). Codes:
- * `login_cancelled` (the citizen cancelled at the broker), `provider_error` (any other error
- * response), `iss_mismatch` (RFC 9207 check failed), `token_exchange_failed` (the token
- * endpoint refused, e.g. a replayed code), `id_token_invalid` (signature, alg, iss, aud, exp,
- * nonce), `provider_unavailable` (network), `login_failed` (anything else).
+ * The edge where openid-client's errors become GatewayErrors (STYLE rule 7), classified by the
+ * error's class and oauth4webapi's `code`, as openid-client's own `errorHandler` does, never by
+ * its message. Codes: `login_cancelled` (the citizen cancelled at the broker), `provider_error`
+ * (any other error response), `token_exchange_failed` (the token endpoint refused, e.g. a
+ * replayed code), `id_token_invalid` (signature, alg, iss, aud, exp, nbf, iat, nonce),
+ * `claims_inconsistent` (userinfo of another subject), `provider_unavailable` (network),
+ * `login_failed` (anything else; the library's code stays on the error's `cause` and is logged
+ * by the error handler). The RFC 9207 `iss` check runs before openid-client is called
+ * ({@link checkIssuerParameter}).
  */
 export function translateOidcError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
@@ -169,35 +235,22 @@ export function translateOidcError(error: unknown): GatewayError {
       ? new GatewayError('login_cancelled', 'The identification was cancelled.', { cause: error })
       : new GatewayError('provider_error', 'The identity provider answered with an error.', { cause: error });
   }
-  if (error instanceof client.ResponseBodyError) {
+  if (error instanceof client.ResponseBodyError || error instanceof client.WWWAuthenticateChallengeError) {
     return new GatewayError('token_exchange_failed', 'The identity provider refused the code.', {
       status: 400,
       cause: error,
     });
   }
-  const code = (error as { code?: unknown }).code;
-  // openid-client wraps oauth4webapi's errors with a generic message; the specific one is the cause's.
-  const cause = error instanceof Error ? error.cause : undefined;
-  const message = `${error instanceof Error ? error.message : ''} ${cause instanceof Error ? cause.message : ''}`;
-  if (error instanceof client.ClientError) {
-    if (/"iss" \(issuer\) (response parameter|missing)|response parameter "iss"/.test(message)) {
-      return new GatewayError('iss_mismatch', 'The answer did not come from the expected provider.', {
-        cause: error,
-      });
-    }
-    if (
-      code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' ||
-      code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' ||
-      code === 'OAUTH_KEY_SELECTION_FAILED' ||
-      /JWS|JWT|signature|alg/i.test(message)
-    ) {
-      return new GatewayError('id_token_invalid', 'The ID token could not be verified.', { cause: error });
-    }
+  const code = libraryErrorCode(error);
+  if (code !== undefined && ID_TOKEN_CODES.has(code)) {
+    return new GatewayError('id_token_invalid', 'The ID token could not be verified.', { cause: error });
   }
-  if (
-    (error instanceof TypeError && /fetch failed/.test(message)) ||
-    (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
-  ) {
+  if (code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+    return new GatewayError('claims_inconsistent', 'The identity provider sent details of another person.', {
+      cause: error,
+    });
+  }
+  if (isNetworkFailure(error)) {
     return new GatewayError('provider_unavailable', 'The identity provider could not be reached.', {
       status: 503,
       cause: error,
@@ -206,4 +259,10 @@ export function translateOidcError(error: unknown): GatewayError {
   return new GatewayError('login_failed', 'The answer of the identity provider could not be verified.', {
     cause: error,
   });
+}
+
+/** The `code` of an openid-client `ClientError` or oauth4webapi error, if it has one. */
+export function libraryErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }

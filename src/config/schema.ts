@@ -226,6 +226,12 @@ export const configSchema = z
     trustProxy: z.union([z.boolean(), z.number().int().nonnegative(), z.string()]).default(false),
     /** pino level. `LOG_LEVEL` overrides. Default `info`. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * Tolerated difference, in seconds, between a broker's clock and ours: an ID token issued
+     * further in the future is refused (`id_token_invalid`), and openid-client allows as much
+     * on `exp`/`nbf`. Default 60.
+     */
+    clockSkewSeconds: z.number().int().min(0).max(300).default(60),
     /** Default language when Accept-Language names none we have. Default `en`. */
     defaultLanguage: z.enum(LANGUAGES).default('en'),
     session: z

@@ -30,6 +30,16 @@ export const HOSTILE_MODES = [
   'expired',
   // ID token `nbf` an hour in the future.
   'nbf-future',
+  // ID token `iat` an hour in the future (still unexpired by `exp`).
+  'iat-future',
+  // ID token `iat` two minutes in the future: beyond the default skew of 60 s.
+  'iat-beyond-skew',
+  // ID token `iat` 30 s in the future: within the tolerated clock skew, accepted.
+  'iat-within-skew',
+  // ID token `iat` 30 minutes ago, `exp` still ahead: older than any login may take.
+  'iat-stale',
+  // ID token without `iat`.
+  'iat-missing',
   // Unsecured JWT (`alg: none`, empty signature).
   'alg-none',
   // HS256 with the client secret as key (algorithm confusion).
@@ -263,13 +273,13 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
   }
 
   async function idToken(nonce: string): Promise<string> {
-    const iat = op.mode === 'expired' ? now() - 7200 : now();
+    const iat = now() + (IAT_OFFSET[op.mode] ?? 0);
     const payload = {
       ...identityClaims(),
       iss: op.mode === 'wrong-iss' ? op.foreignIssuer : issuer,
       aud: op.mode === 'wrong-aud' ? 'another-client' : options.clientId,
-      iat,
-      exp: op.mode === 'expired' ? now() - 3600 : iat + 300,
+      ...(op.mode === 'iat-missing' ? {} : { iat }),
+      exp: op.mode === 'expired' ? now() - 3600 : Math.max(iat, now()) + 300,
       nonce: op.mode === 'wrong-nonce' ? randomBytes(16).toString('base64url') : nonce,
       ...(op.mode === 'nbf-future' ? { nbf: now() + 3600 } : {}),
     };
@@ -285,6 +295,15 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
 
   return op;
 }
+
+/** Seconds added to the current time for the ID token's `iat`, per mode. */
+const IAT_OFFSET: Partial<Record<HostileMode, number>> = {
+  expired: -7200,
+  'iat-future': 3600,
+  'iat-beyond-skew': 120,
+  'iat-within-skew': 30,
+  'iat-stale': -1800,
+};
 
 function now(): number {
   return Math.floor(Date.now() / 1000);

@@ -108,6 +108,14 @@ async function hostileCallbackWithCodeOfHostile2(browser: BrowserSession): Promi
 }
 
 describe('the hostile OP harness (control)', () => {
+  it('iat-within-skew: accepts an ID token issued 30 s ahead of our clock', async () => {
+    op.mode = 'iat-within-skew';
+    const browser = new BrowserSession();
+    const page = await browser.get(`${gw.url}/auth/hostile/login`);
+    expect(page.url).toBe(`${gw.url}/consent`);
+    expect((await sessionOf(browser)).state).toBe('pending');
+  });
+
   it('honest: the login succeeds and reaches the consent page', async () => {
     const browser = new BrowserSession();
     const issued = op.tokensIssued;
@@ -165,6 +173,30 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
       code: 'id_token_invalid',
       tokenIssued: true,
       why: 'an ID token not valid before an hour from now',
+    },
+    {
+      mode: 'iat-future',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token issued an hour in the future',
+    },
+    {
+      mode: 'iat-beyond-skew',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token issued two minutes in the future (beyond the 60 s skew)',
+    },
+    {
+      mode: 'iat-stale',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an unexpired ID token issued 30 minutes ago (longer than a login may take)',
+    },
+    {
+      mode: 'iat-missing',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token without iat',
     },
     {
       mode: 'alg-none',

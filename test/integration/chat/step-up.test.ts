@@ -12,7 +12,8 @@ import {
   visitorBrowser,
 } from './chat-clients.js';
 
-const clock = new ManualClock();
+// Starts at the real time: the mock IdP's ID tokens carry real `iat`s, checked against this clock.
+const clock = new ManualClock(Date.now());
 let gw: TestGateway;
 let alex: ChatClient;
 

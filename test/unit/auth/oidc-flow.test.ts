@@ -1,0 +1,126 @@
+import * as oauth from 'oauth4webapi';
+import * as client from 'openid-client';
+import { describe, expect, it } from 'vitest';
+import { checkIssuedAt, translateOidcError } from '../../../src/auth/oidc-flow.js';
+import { GatewayError } from '../../../src/http/errors.js';
+
+/** An error as openid-client throws it: a ClientError with oauth4webapi's code, any message. */
+function clientError(code: string, message = 'something the library says'): client.ClientError {
+  const error = new client.ClientError(message, {
+    cause: new oauth.OperationProcessingError(message, { code }),
+  });
+  error.code = code;
+  return error;
+}
+
+describe('translateOidcError', () => {
+  const cases: Array<[what: string, error: unknown, code: string, status?: number]> = [
+    ['iss/aud/nonce comparison', clientError(oauth.JWT_CLAIM_COMPARISON), 'id_token_invalid'],
+    ['exp/nbf/iat timestamp check', clientError(oauth.JWT_TIMESTAMP_CHECK), 'id_token_invalid'],
+    ['no matching JWKS key', clientError(oauth.KEY_SELECTION), 'id_token_invalid'],
+    ['bad signature or alg', clientError(oauth.INVALID_RESPONSE), 'id_token_invalid'],
+    [
+      'the same code under an unrelated message',
+      clientError(oauth.INVALID_RESPONSE, 'hello'),
+      'id_token_invalid',
+    ],
+    [
+      'an oauth4webapi error unwrapped',
+      new oauth.OperationProcessingError('x', { code: oauth.KEY_SELECTION }),
+      'id_token_invalid',
+    ],
+    ['userinfo of another subject', clientError(oauth.JSON_ATTRIBUTE_COMPARISON), 'claims_inconsistent'],
+    [
+      'a message that merely mentions JWT',
+      clientError(oauth.RESPONSE_IS_NOT_JSON, 'JWT signature alg'),
+      'login_failed',
+    ],
+    ['non-JSON token response', clientError(oauth.RESPONSE_IS_NOT_JSON), 'login_failed'],
+    ['unexpected status', clientError(oauth.RESPONSE_IS_NOT_CONFORM), 'login_failed'],
+    ['unknown code', clientError('OAUTH_SOMETHING_NEW'), 'login_failed'],
+    ['no code at all', new Error('JWT signature verification failed'), 'login_failed'],
+    ['not an Error', 'a string', 'login_failed'],
+    [
+      'a TypeError of the library (coded)',
+      Object.assign(new TypeError('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' }),
+      'login_failed',
+    ],
+    [
+      'connection refused',
+      new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }),
+      'provider_unavailable',
+      503,
+    ],
+    [
+      'DNS failure',
+      new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) }),
+      'provider_unavailable',
+      503,
+    ],
+    ['timeout', new DOMException('timed out', 'TimeoutError'), 'provider_unavailable', 503],
+    ['abort', new DOMException('aborted', 'AbortError'), 'provider_unavailable', 503],
+    [
+      'access_denied from the broker',
+      new client.AuthorizationResponseError('x', { cause: new URLSearchParams('error=access_denied') }),
+      'login_cancelled',
+    ],
+    [
+      'another error response',
+      new client.AuthorizationResponseError('x', { cause: new URLSearchParams('error=server_error') }),
+      'provider_error',
+    ],
+  ];
+  for (const [what, error, code, status = 400] of cases) {
+    it(`maps ${what} to ${code}`, () => {
+      const translated = translateOidcError(error);
+      expect(translated).toBeInstanceOf(GatewayError);
+      expect(translated.code).toBe(code);
+      expect(translated.status).toBe(status);
+    });
+  }
+
+  it('keeps the library error as cause, so its code can be logged', () => {
+    const error = clientError('OAUTH_SOMETHING_NEW');
+    expect(translateOidcError(error).cause).toBe(error);
+  });
+
+  it('passes a GatewayError through unchanged', () => {
+    const error = new GatewayError('iss_mismatch', 'x');
+    expect(translateOidcError(error)).toBe(error);
+  });
+});
+
+describe('checkIssuedAt', () => {
+  const now = Date.UTC(2026, 0, 15, 9, 0, 0);
+  const limits = { now, skewMs: 60_000, maxAgeMs: 10 * 60_000 };
+  const at = (offsetSeconds: number) => now / 1000 + offsetSeconds;
+  const accepted: Array<[string, number]> = [
+    ['now', at(0)],
+    ['30 s ahead', at(30)],
+    ['exactly the skew ahead', at(60)],
+    ['a minute ago', at(-60)],
+    ['at the edge of the login timeout plus skew', at(-660)],
+  ];
+  const refused: Array<[string, unknown]> = [
+    ['61 s ahead', at(61)],
+    ['an hour ahead', at(3600)],
+    ['a year ahead', at(365 * 86_400)],
+    ['just beyond the login timeout plus skew', at(-661)],
+    ['30 minutes ago', at(-1800)],
+    ['missing', undefined],
+    ['a string', String(at(0))],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ];
+  for (const [what, iat] of accepted) {
+    it(`accepts an iat ${what}`, () => expect(() => checkIssuedAt(iat, limits)).not.toThrow());
+  }
+  for (const [what, iat] of refused) {
+    it(`refuses an iat ${what} with id_token_invalid`, () => {
+      expect(() => checkIssuedAt(iat, limits)).toThrow(expect.objectContaining({ code: 'id_token_invalid' }));
+    });
+  }
+  it('follows a smaller configured skew', () => {
+    expect(() => checkIssuedAt(at(10), { ...limits, skewMs: 0 })).toThrow(GatewayError);
+  });
+});
