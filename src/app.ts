@@ -6,6 +6,7 @@ import { sessionRouter, sessionView, takeNotice } from './auth/session-routes.js
 import { saveSession } from './auth/session-state.js';
 import { staffLoginRouter } from './auth/staff-login.js';
 import type { GatewayDeps } from './deps.js';
+import { noStore } from './http/cache-control.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { languageSelection } from './http/language.js';
 import { requestContext } from './http/request-context.js';
@@ -49,6 +50,22 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   app.use(requestContext(deps.logger));
   app.use(securityHeaders({ formActionOrigins, production: deps.production }));
 
+  const staticOptions = {
+    index: false,
+    fallthrough: true,
+    // No directory redirect (`/static/dir` → `/static/dir/`): every Location the gateway emits
+    // comes from src/http/safe-redirect.ts.
+    redirect: false,
+    maxAge: deps.production ? '1h' : 0,
+    // The embed loader and its stylesheet are included by the tenants' own sites (another
+    // origin): helmet's `Cross-Origin-Resource-Policy: same-origin` would block them there.
+    setHeaders: (res: express.Response, path: string) => {
+      if (/[\\/]embed\.(js|css)$/.test(path)) res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    },
+  };
+  app.use('/static', express.static(STATIC_DIR, staticOptions), express.static(BUNDLE_DIR, staticOptions));
+  app.use(noStore);
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -69,17 +86,6 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(deps.signingKeys.jwks);
   });
-  const staticOptions = {
-    index: false,
-    fallthrough: true,
-    maxAge: deps.production ? '1h' : 0,
-    // The embed loader and its stylesheet are included by the tenants' own sites (another
-    // origin): helmet's `Cross-Origin-Resource-Policy: same-origin` would block them there.
-    setHeaders: (res: express.Response, path: string) => {
-      if (/[\\/]embed\.(js|css)$/.test(path)) res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    },
-  };
-  app.use('/static', express.static(STATIC_DIR, staticOptions), express.static(BUNDLE_DIR, staticOptions));
 
   const sessionParser = createSessionParser(deps);
   app.use(languageSelection(deps.config.defaultLanguage, deps.production));
@@ -102,7 +108,6 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
       const view = sessionView(deps, req, res.locals.lang);
       const notice = takeNotice(req, tenant.config.id);
       await saveSession(req);
-      res.setHeader('Cache-Control', 'no-store');
       res.send(
         renderLandingPage(req, res, view, {
           ...(notice ? { notice } : {}),

@@ -13,20 +13,33 @@ export const notFound: RequestHandler = () => {
 };
 
 /**
- * The one place errors become responses (STYLE rule 6). Non-GatewayErrors are unexpected:
- * logged with their stack and shown as a 500 without detail. body-parser's errors carry a
- * status (413, 400) and are mapped to `request_too_large` / `request_invalid`.
+ * The one place errors become responses (STYLE rule 6). A GatewayError answers with its own
+ * status and code. An error a library raised about the *request* (body-parser's, the router's
+ * `URIError` for a bad percent-encoding in a path parameter: anything with a 4xx `status`) is the
+ * client's fault: it becomes `request_too_large` (413), `request_unsupported` (415) or
+ * `request_invalid` (400), logged at `warn` without a stack. Everything else is unexpected:
+ * logged with its stack and shown as a 500 without detail.
  */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   const error = toGatewayError(err);
-  if (error.status >= 500) req.log.error({ err, code: error.code }, 'request failed');
-  else req.log.info({ code: error.code, status: error.status }, 'request refused');
+  if (error.status >= 500) {
+    req.log.error({ err, code: error.code }, 'request failed');
+  } else if (error.cause !== undefined && !(err instanceof GatewayError)) {
+    // Only the library's classification: its message may quote the raw input.
+    req.log.warn({ code: error.code, status: error.status, reason: reasonOf(err) }, 'malformed request');
+  } else {
+    const libraryCode = codeOf(error.cause);
+    req.log.info(
+      { code: error.code, status: error.status, ...(libraryCode ? { libraryCode } : {}) },
+      'request refused',
+    );
+  }
   if (res.headersSent) {
     res.end();
     return;
   }
   res.status(error.status);
-  if (error.status === 429) res.setHeader('Retry-After', '60');
+  if (error.status === 429) res.setHeader('Retry-After', String(error.retryAfterSeconds ?? 60));
   // 503s are short outages of a dependency (the store): clients and proxies may retry soon.
   if (error.status === 503) res.setHeader('Retry-After', '5');
   if (isApiRequest(req)) {
@@ -38,12 +51,41 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
 
 function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
-  const status = (err as { status?: unknown } | null)?.status;
-  const type = (err as { type?: unknown } | null)?.type;
-  if (status === 413)
-    return new GatewayError('request_too_large', 'The request is too large.', { status: 413 });
-  if (typeof status === 'number' && status >= 400 && status < 500 && typeof type === 'string') {
-    return new GatewayError('request_invalid', 'The request could not be read.', { status: 400 });
+  const status = statusOf(err);
+  if (status === undefined || status < 400 || status >= 500) {
+    return new GatewayError('internal_error', 'Internal error.', { status: 500, cause: err });
   }
-  return new GatewayError('internal_error', 'Internal error.', { status: 500, cause: err });
+  if (status === 413)
+    return new GatewayError('request_too_large', 'The request is too large.', { status: 413, cause: err });
+  if (status === 415) {
+    return new GatewayError(
+      'request_unsupported',
+      'The request uses an encoding or character set this service does not accept.',
+      {
+        status: 415,
+        cause: err,
+      },
+    );
+  }
+  return new GatewayError('request_invalid', 'The request could not be read.', { status: 400, cause: err });
+}
+
+/** The HTTP status an error of a library (http-errors, body-parser, the router) asks for. */
+function statusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { status, statusCode } = err as { status?: unknown; statusCode?: unknown };
+  const value = typeof status === 'number' ? status : statusCode;
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}
+
+/** body-parser's `type` (`entity.parse.failed`, `encoding.unsupported`, …) or the error's name. */
+function reasonOf(err: unknown): string {
+  const type = (err as { type?: unknown } | null)?.type;
+  if (typeof type === 'string') return type;
+  return err instanceof Error ? err.name : typeof err;
+}
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }

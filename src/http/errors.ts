@@ -15,12 +15,20 @@ export class GatewayError extends Error {
   /** Whether `message` may be shown to the user (true for status < 500). */
   readonly expose: boolean;
 
-  constructor(code: string, message: string, options: { status?: number; cause?: unknown } = {}) {
+  /** For 429: seconds until the client may try again (`Retry-After`). */
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { status?: number; cause?: unknown; retryAfterSeconds?: number } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.code = code;
     this.status = options.status ?? 400;
     this.expose = this.status < 500;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -1,0 +1,213 @@
+import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserSession } from '../../helpers/browser-session.js';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+
+/**
+ * A malformed request is the client's fault: it answers 4xx with the error page (browser flows)
+ * or the JSON error (APIs), is logged at `warn` without a stack, and never becomes a 500.
+ */
+
+let gw: TestGateway;
+let csrf: string;
+const browser = new BrowserSession();
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  csrf = (JSON.parse((await browser.get(`${gw.url}/api/session`)).text) as { csrfToken: string }).csrfToken;
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+interface RawAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Sends exactly these bytes (fetch would refuse or repair some of them). */
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: Buffer | string,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(gw.url);
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { cookie: browser.cookieHeader(gw.url), origin: gw.url, ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+function expectApiError(answer: RawAnswer, status: number, code: string): void {
+  expect(answer.status).toBe(status);
+  expect(answer.contentType).toMatch(/^application\/json/);
+  expect(JSON.parse(answer.body)).toEqual({ error: { code, message: expect.any(String) } });
+}
+
+function expectPage(answer: RawAnswer, status: number, code: string): void {
+  expect(answer.status).toBe(status);
+  expect(answer.contentType).toMatch(/^text\/html/);
+  expect(answer.body).toContain(code);
+}
+
+describe('invalid percent-encoding in a path parameter', () => {
+  const paths = [
+    '/auth/%E0%A4%A/login',
+    '/auth/%/login',
+    '/auth/%zz/login',
+    '/auth/%ff/callback',
+    '/auth/%C0%AF/callback?code=x&state=y',
+    '/chat/identify/%E0%A4%A',
+    '/chat/identify/%',
+  ];
+  for (const path of paths) {
+    it(`answers GET ${path} with 400 request_invalid`, async () => {
+      expectPage(await raw('GET', path), 400, 'request_invalid');
+    });
+  }
+});
+
+describe('bodies the parsers cannot read', () => {
+  const json = (body: Buffer | string, headers: Record<string, string> = {}) =>
+    raw(
+      'POST',
+      '/api/identity/withdraw',
+      { 'content-type': 'application/json', 'x-csrf-token': csrf, ...headers },
+      body,
+    );
+  const form = (body: Buffer | string, headers: Record<string, string> = {}) =>
+    raw('POST', '/consent', { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body);
+
+  it('answers JSON that does not parse with 400 request_invalid', async () => {
+    expectApiError(await json('{"withdraw":'), 400, 'request_invalid');
+  });
+  it('answers a corrupt gzip body with 400 request_invalid', async () => {
+    expectApiError(
+      await json(Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' }),
+      400,
+      'request_invalid',
+    );
+  });
+  it('answers a truncated gzip body with 400 request_invalid', async () => {
+    const truncated = gzipSync('{"a":1}').subarray(0, 12);
+    expectApiError(await json(truncated, { 'content-encoding': 'gzip' }), 400, 'request_invalid');
+  });
+  it('answers a corrupt deflate body with 400 request_invalid', async () => {
+    expectApiError(
+      await json(Buffer.from([1, 2, 3, 4]), { 'content-encoding': 'deflate' }),
+      400,
+      'request_invalid',
+    );
+  });
+  it('answers an unknown content-encoding with 415 request_unsupported', async () => {
+    expectApiError(await json('{}', { 'content-encoding': 'x-rot13' }), 415, 'request_unsupported');
+  });
+  it('answers an unknown charset with 415 request_unsupported', async () => {
+    expectApiError(
+      await json('{}', { 'content-type': 'application/json; charset=x-klingon' }),
+      415,
+      'request_unsupported',
+    );
+  });
+  it('answers a JSON body over the limit with 413 request_too_large', async () => {
+    expectApiError(await json(JSON.stringify({ pad: 'x'.repeat(10_000) })), 413, 'request_too_large');
+  });
+  it('answers a form over the limit with 413 request_too_large (page)', async () => {
+    expectPage(await form(`decision=share&pad=${'x'.repeat(10_000)}`), 413, 'request_too_large');
+  });
+  it('answers a form with too many fields with 413 request_too_large (page)', async () => {
+    const fields = Array.from({ length: 50 }, (_, i) => `f${i}=1`).join('&');
+    expectPage(await form(fields), 413, 'request_too_large');
+  });
+  it('answers a form in an unknown charset with 415 (page)', async () => {
+    expectPage(
+      await form('decision=share', {
+        'content-type': 'application/x-www-form-urlencoded; charset=x-klingon',
+      }),
+      415,
+      'request_unsupported',
+    );
+  });
+  it('answers a corrupt gzip form with 400 (page)', async () => {
+    expectPage(await form(Buffer.from('garbage'), { 'content-encoding': 'gzip' }), 400, 'request_invalid');
+  });
+});
+
+describe('odd headers and query strings', () => {
+  it('ignores a malformed session cookie (a new anonymous session, 200)', async () => {
+    const answer = await raw('GET', '/api/session', { cookie: 'gw.sid=%E0%A4%A; other=%' });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body).state).toBe('anonymous');
+  });
+  it('answers a header block over the limit with 431', async () => {
+    const answer = await raw('GET', '/', { 'x-padding': 'x'.repeat(20_000) });
+    expect(answer.status).toBe(431);
+  });
+  const queries = [
+    '/?lang=en&lang=fi',
+    '/?lang[]=en',
+    '/?lang[a]=en',
+    '/?lang=%E0%A4%A',
+    '/?%=1',
+    '/api/session?lang=fi&lang=%zz',
+    '/consent?x[y][z]=1',
+  ];
+  for (const path of queries) {
+    it(`answers GET ${path} without an error`, async () => {
+      expect((await raw('GET', path)).status).toBe(200);
+    });
+  }
+  const refused: Array<[string, number]> = [
+    ['/auth/bankid/login?returnTo=/a&returnTo=/b', 400],
+    ['/auth/bankid/login?returnTo[]=/a', 303],
+    ['/auth/bankid/login?login_hint=a&login_hint=b', 303],
+    ['/staff/login?returnTo=%E0%A4%A', 400],
+  ];
+  for (const [path, status] of refused) {
+    it(`answers GET ${path} with ${status}`, async () => {
+      expect((await raw('GET', path)).status).toBe(status);
+    });
+  }
+});
+
+describe('the log of malformed requests', () => {
+  it('has warn lines without a stack and no 500', () => {
+    const lines = gw
+      .logs()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const malformed = lines.filter((l) => l.msg === 'malformed request');
+    expect(malformed.length).toBeGreaterThan(10);
+    for (const line of malformed) {
+      expect(line.level).toBe(40);
+      expect(JSON.stringify(line)).not.toContain('stack');
+      expect(JSON.stringify(line)).not.toContain('Failed to decode');
+    }
+    expect(lines.some((l) => l.status === 500 || l.msg === 'request failed')).toBe(false);
+  });
+});
