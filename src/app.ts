@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import express, { type Express, type RequestHandler, Router } from 'express';
 import './http/request-types.js';
 import { citizenLoginRouter } from './auth/citizen-login.js';
@@ -12,6 +13,7 @@ import { languageSelection } from './http/language.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createSessionParser } from './http/session-middleware.js';
+import { VisitorCookie } from './http/visitor-cookie.js';
 import type { TenantContext } from './tenants/tenant-context.js';
 import { BUNDLE_DIR, STATIC_DIR } from './web/asset-paths.js';
 import { html } from './web/html.js';
@@ -87,7 +89,16 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
     res.json(deps.signingKeys.jwks);
   });
 
-  const sessionParser = createSessionParser(deps);
+  // The session parser the app and the WebSocket upgrade share: express-session, then the
+  // visitor id cookie, so a visitor whose session was lost keeps their id (and conversations).
+  const parseSession = createSessionParser(deps);
+  const visitorCookie = new VisitorCookie({
+    secret: deps.config.session.secret ?? randomBytes(32).toString('base64url'),
+    production: deps.production,
+  });
+  const restoreVisitor = visitorCookie.middleware();
+  const sessionParser: RequestHandler = (req, res, next) =>
+    parseSession(req, res, (error?: unknown) => (error ? next(error) : restoreVisitor(req, res, next)));
   app.use(languageSelection(deps.config.defaultLanguage, deps.production));
   app.use(sessionParser);
 

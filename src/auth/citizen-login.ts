@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../http/errors.js';
 import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
+import { ensureVisitorId } from '../http/visitor-cookie.js';
 import { loaAtLeast, type VerifiedIdentity } from '../identity/verified-identity.js';
 import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
 import { mapClaims } from './claim-profiles.js';
@@ -24,7 +24,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     const returnTo = safeReturnTo(req.query.returnTo, `${tenant.basePath}/`);
     const conversationId = typeof req.query.conversation === 'string' ? req.query.conversation : undefined;
     const configuration = deps.oidc.get(tenant.config.id, provider.id);
-    req.session.visitorId ??= randomUUID();
+    ensureVisitorId(req);
     const url = await startLogin(req, {
       configuration,
       transaction: {

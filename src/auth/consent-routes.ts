@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Request, Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { csrfToken, verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
 import { redirectSameOrigin } from '../http/safe-redirect.js';
+import { ensureVisitorId } from '../http/visitor-cookie.js';
 import { SHAREABLE_CLAIMS, type ShareableClaim } from '../identity/verified-identity.js';
 import { findProvider } from '../tenants/tenant-context.js';
 import { html } from '../web/html.js';
@@ -144,13 +144,13 @@ export function consentRouter(deps: GatewayDeps): Router {
     record.brokerProvider = identity.provider;
     delete record.pending;
     delete record.notice;
-    req.session.visitorId ??= randomUUID();
+    const visitorId = ensureVisitorId(req);
     await saveSession(req);
     req.log.info({ tenant: tenantId, provider: identity.provider, claims: claimNames }, 'consent given');
     deps.identityEvents.publish({
       type: 'shared',
       tenantId,
-      visitorId: req.session.visitorId,
+      visitorId,
       identity: shared,
       ...(pending.conversationId ? { conversationId: pending.conversationId } : {}),
     });

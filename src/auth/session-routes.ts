@@ -113,6 +113,7 @@ export function sessionRouter(deps: GatewayDeps): Router {
         req.session.destroy((err) => (err ? reject(err) : resolve())),
       );
       clearSessionCookie(res, deps.production);
+      req.visitorCookie?.clear(res);
       req.log.info({ tenant: tenant.config.id }, 'logged out');
       if (brokerLogout) redirectToProvider(res, new URL(brokerLogout));
       else redirectSameOrigin(res, `${tenant.basePath}/`);

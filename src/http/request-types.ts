@@ -2,6 +2,7 @@ import type { Language } from '../config/schema.js';
 import type { Logger } from '../runtime/logger.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import type { Translate } from '../web/i18n.js';
+import type { VisitorCookie } from './visitor-cookie.js';
 
 declare global {
   namespace Express {
@@ -12,6 +13,8 @@ declare global {
       log: Logger;
       /** The tenant whose routes matched. */
       tenant: TenantContext;
+      /** Issues the signed visitor id cookie (`ensureVisitorId`). */
+      visitorCookie?: VisitorCookie;
     }
     interface Locals {
       lang: Language;

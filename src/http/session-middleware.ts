@@ -8,8 +8,8 @@ export function sessionCookieName(production: boolean): string {
   return production ? '__Host-gw.sid' : 'gw.sid';
 }
 
-/** The session cookie's attributes, shared by setting and clearing it. */
-function sessionCookieOptions(production: boolean): CookieOptions {
+/** The session cookie's attributes, shared by setting and clearing it (and by the visitor cookie). */
+export function sessionCookieOptions(production: boolean): CookieOptions {
   return { httpOnly: true, sameSite: 'lax', secure: production, path: '/' };
 }
 

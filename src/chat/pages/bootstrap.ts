@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { readStaff } from '../../auth/staff-login.js';
 import type { Language } from '../../config/schema.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken } from '../../http/csrf.js';
+import { ensureVisitorId } from '../../http/visitor-cookie.js';
 import { tenantName } from '../../tenants/tenant-context.js';
 import { localize, messagesFor } from '../../web/i18n.js';
 import type { ChatBootstrap } from '../protocol.js';
@@ -15,7 +15,7 @@ import type { ChatBootstrap } from '../protocol.js';
 export function chatBootstrap(deps: GatewayDeps, req: Request, lang: Language): ChatBootstrap {
   const tenant = req.tenant;
   const base = tenant.basePath;
-  req.session.visitorId ??= randomUUID();
+  ensureVisitorId(req);
   const returnTo = encodeURIComponent(`${base}/chat/identified`);
   const staff = readStaff(req.session, tenant.config.id);
   return {

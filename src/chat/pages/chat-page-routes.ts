@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { type RequestHandler, Router } from 'express';
 import type { TenantRoutes } from '../../app.js';
 import { readSharedIdentity, saveSession } from '../../auth/session-state.js';
 import { readStaff, requireStaff } from '../../auth/staff-login.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken } from '../../http/csrf.js';
+import { ensureVisitorId } from '../../http/visitor-cookie.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
 import { registerMessages } from '../../web/i18n.js';
 import { CHAT_MESSAGES } from '../../web/messages/chat-messages.js';
@@ -49,7 +49,7 @@ export const chatPageRoutes: TenantRoutes = (deps: GatewayDeps, tenant: TenantCo
   const visitorPage =
     (widget: boolean): RequestHandler =>
     async (req, res) => {
-      req.session.visitorId ??= randomUUID();
+      ensureVisitorId(req);
       await saveSession(req);
       res.setHeader('Cache-Control', 'no-store');
       res.send(renderChatPage(req, res, { widget }));
