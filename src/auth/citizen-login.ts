@@ -8,6 +8,7 @@ import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
 import { mapClaims } from './claim-profiles.js';
 import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
+import { boundConversation, releaseStepUp } from './step-up-binding.js';
 import { citizenRecord, regenerateSession, saveSession } from './session-state.js';
 
 /**
@@ -22,7 +23,8 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     const tenant = req.tenant;
     const provider = findProvider(tenant, req.params.provider);
     const returnTo = safeReturnTo(req.query.returnTo, `${tenant.basePath}/`);
-    const conversationId = typeof req.query.conversation === 'string' ? req.query.conversation : undefined;
+    // A step-up's conversation comes from the session (a redeemed link), never from the URL.
+    const conversationId = boundConversation(req, tenant.config.id, deps.clock.now());
     const configuration = deps.oidc.get(tenant.config.id, provider.id);
     ensureVisitorId(req);
     const url = await startLogin(req, {
@@ -86,6 +88,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     }
     await regenerateSession(req);
     const record = citizenRecord(req, tenant.config.id);
+    if (login.transaction.conversationId) releaseStepUp(req, tenant.config.id);
     record.pending = deps.fieldCrypto.seal({
       identity,
       returnTo: login.transaction.returnTo,

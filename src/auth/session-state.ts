@@ -63,6 +63,15 @@ export interface CitizenRecord {
   brokerProvider?: string;
   /** A confirmation the landing page shows once (after a withdrawal or a "share nothing"). */
   notice?: 'withdrawn' | 'declined';
+  /** The conversation a redeemed step-up link bound this session to (`step-up-binding.ts`). */
+  stepUp?: StepUpBinding;
+}
+
+/** A step-up link's conversation, held server-side until a login takes it or it expires. */
+export interface StepUpBinding {
+  conversationId: string;
+  /** Epoch ms (injected clock) after which the binding no longer applies to a login. */
+  expiresAt: number;
 }
 
 /** A signed-in employee. */

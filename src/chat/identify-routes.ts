@@ -1,5 +1,8 @@
 import { Router } from 'express';
 import type { TenantRoutes } from '../app.js';
+import { saveSession } from '../auth/session-state.js';
+import { bindStepUp } from '../auth/step-up-binding.js';
+import type { StepUpTokenRecord } from '../backends/chat-records.js';
 import { isGatewayError } from '../http/errors.js';
 import { html } from '../web/html.js';
 import { registerMessages } from '../web/i18n.js';
@@ -12,22 +15,23 @@ registerMessages(STEP_UP_MESSAGES);
 
 /**
  * `GET /chat/identify/:token`: the step-up link an agent's request put into the chat. It is
- * consumed here (single use) for the visitor of this browser session only, and shows the
- * provider choice; each provider's login carries the conversation id, and the chat listens for
+ * consumed here (single use) for the visitor of this browser session only, binds the
+ * conversation in that session (not in any URL), and shows the provider choice; the login takes
+ * the binding from the session, and the chat listens for
  * the resulting `shared` event (`step-up.ts`), which attaches nothing unless that conversation
  * is this visitor's own.
  */
 export function identifyRoutes(stepUp: StepUp): TenantRoutes {
-  return (_deps, tenant) => {
+  return (deps, tenant) => {
     const router = Router();
     router.get('/chat/identify/:token', async (req, res) => {
       const { t, lang } = res.locals;
       // The token is in the URL: never send it on as a Referer, never cache the page.
       res.setHeader('Referrer-Policy', 'no-referrer');
       res.setHeader('Cache-Control', 'no-store');
-      let conversationId: string;
+      let record: StepUpTokenRecord;
       try {
-        ({ conversationId } = await stepUp.redeem(tenant.config.id, req.params.token, req.session.visitorId));
+        record = await stepUp.redeem(tenant.config.id, req.params.token, req.session.visitorId);
       } catch (error) {
         if (!isGatewayError(error)) throw error;
         req.log.info({ code: error.code, tenant: tenant.config.id }, 'step-up link refused');
@@ -41,7 +45,13 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
         );
         return;
       }
-      const providers = providerChoices(tenant, lang, conversationId);
+      // The binding lives in this visitor's server-side session, for as long as a login may take.
+      bindStepUp(req, tenant.config.id, {
+        conversationId: record.conversationId,
+        expiresAt: deps.clock.now() + deps.config.session.loginTimeoutMinutes * 60_000,
+      });
+      await saveSession(req);
+      const providers = providerChoices(tenant, lang);
       res.send(
         renderPage(req, res, {
           title: t('stepup.title'),

@@ -42,23 +42,14 @@ export function topicViews(
 
 /**
  * The providers a visitor can identify with. The login runs in a new window and comes back to
- * `/chat/identified`; `conversationId` binds the identity to the conversation of a step-up.
+ * `/chat/identified`. A step-up's conversation is not in these URLs: redeeming the link bound it
+ * in the session (`auth/step-up-binding.ts`).
  */
-export function providerChoices(
-  tenant: TenantContext,
-  lang: Language,
-  conversationId?: string,
-): ProviderChoice[] {
-  const returnTo = `${tenant.basePath}/chat/identified`;
-  return tenant.config.providers.map((provider) => {
-    const query = new URLSearchParams({
-      ...(conversationId ? { conversation: conversationId } : {}),
-      returnTo,
-    });
-    return {
-      id: provider.id,
-      label: localize(provider.label, lang),
-      loginUrl: `${tenant.basePath}/auth/${provider.id}/login?${query}`,
-    };
-  });
+export function providerChoices(tenant: TenantContext, lang: Language): ProviderChoice[] {
+  const query = new URLSearchParams({ returnTo: `${tenant.basePath}/chat/identified` });
+  return tenant.config.providers.map((provider) => ({
+    id: provider.id,
+    label: localize(provider.label, lang),
+    loginUrl: `${tenant.basePath}/auth/${provider.id}/login?${query}`,
+  }));
 }

@@ -47,7 +47,7 @@ describe('mayStartTopic', () => {
 });
 
 describe('providerChoices', () => {
-  it('builds basePath-prefixed login links returning to /chat/identified, with the conversation when given', () => {
+  it('builds basePath-prefixed login links returning to /chat/identified, naming no conversation', () => {
     const loaded = parseConfig(
       {
         publicUrl: 'http://localhost:3000',
@@ -58,11 +58,11 @@ describe('providerChoices', () => {
     );
     const [demo] = buildTenants(loaded.config);
     if (!demo) throw new Error('no tenant');
-    const [first] = providerChoices(demo, 'en', 'c-1');
+    const [first] = providerChoices(demo, 'en');
     expect(first).toEqual({
       id: 'bankid',
       label: 'BankID',
-      loginUrl: '/t/demo/auth/bankid/login?conversation=c-1&returnTo=%2Ft%2Fdemo%2Fchat%2Fidentified',
+      loginUrl: '/t/demo/auth/bankid/login?returnTo=%2Ft%2Fdemo%2Fchat%2Fidentified',
     });
   });
 });
