@@ -8,8 +8,8 @@ import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
 import { mapClaims } from './claim-profiles.js';
 import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
-import { boundConversation, releaseStepUp } from './step-up-binding.js';
 import { citizenRecord, regenerateSession, saveSession } from './session-state.js';
+import { boundConversation, releaseStepUp } from './step-up-binding.js';
 
 /**
  * `GET /auth/{provider}/login` and `GET /auth/{provider}/callback`: the citizen's strong
