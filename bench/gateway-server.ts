@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { createMockIdp } from '../idp-mock/index.js';
+import { createChatFeature } from '../src/chat/chat-feature.js';
+import { DEFAULT_CONFIG_PATH, parseConfig } from '../src/config/load-config.js';
+import { createGateway, mockClients } from '../src/gateway.js';
+import { createLogger } from '../src/runtime/logger.js';
+import { buildTenants } from '../src/tenants/tenant-context.js';
+import { benchPersonas } from './bench-agents.js';
+import { answerMeasurements } from './server-protocol.js';
+
+/**
+ * The real gateway as `npm start` runs it (config/default.json: demo tenant, memory store,
+ * embedded mock IdP), on a port chosen by the parent, with the chat's frame limits raised so
+ * the load generator measures the engine rather than the rate limiter, and logs discarded.
+ */
+async function main(): Promise<void> {
+  const port = Number(process.env.BENCH_PORT);
+  const url = `http://127.0.0.1:${port}`;
+  const raw = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
+  const loaded = parseConfig(
+    {
+      ...raw,
+      publicUrl: url,
+      port,
+      host: '127.0.0.1',
+      mockIdp: { enabled: true, port: 0 },
+      session: { secret: 'bench-session-secret-0123456789abcdef0123' },
+    },
+    { env: {}, source: 'bench' },
+  );
+  const mockIdp = await createMockIdp({
+    port: 0,
+    clients: mockClients(buildTenants(loaded.config)),
+    personas: benchPersonas(),
+  });
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const gateway = await createGateway(loaded, {
+    mockIdp,
+    logger: createLogger(loaded.config.logLevel, discard),
+    features: (deps) => [
+      createChatFeature(deps, {
+        rateLimits: { connectionPerSecond: 1e6, sessionPerSecond: 1e6, maxDropped: 1e6 },
+      }),
+    ],
+  });
+  await gateway.listen(port);
+  process.send?.({ type: 'ready', url });
+}
+
+answerMeasurements();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
