@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { SessionData } from 'express-session';
 import type { JWK } from 'jose';
 import { createMockIdp, type MockClient, type MockIdp } from '../idp-mock/index.js';
 import { IdentityEvents } from './auth/identity-events.js';
@@ -116,8 +117,21 @@ async function wire(
       ? { initialRetryMs: options.discoveryRetryMs, maxRetryMs: options.discoveryRetryMs * 8 }
       : {}),
   });
+  const identityEvents = new IdentityEvents();
+  // An expired session ends the visitor's identified chat in every tenant.
+  const sessionExpired = (data: SessionData) => {
+    const visitorId = data.visitorId;
+    if (!visitorId) return;
+    for (const tenant of tenants)
+      identityEvents.publish({ type: 'session-ended', tenantId: tenant.config.id, visitorId });
+  };
   const fieldCrypto = new FieldCrypto(config.dataKey ?? randomBytes(32).toString('base64url'));
-  const storage = createStorage(config, { clock, logger, codec: fieldCrypto });
+  const storage = createStorage(config, {
+    clock,
+    logger,
+    codec: fieldCrypto,
+    onSessionExpired: sessionExpired,
+  });
   const deps: GatewayDeps = {
     config,
     production,
@@ -129,7 +143,7 @@ async function wire(
     signingKeys: await loadSigningKeys(config.signingKey),
     fieldCrypto,
     oidc,
-    identityEvents: new IdentityEvents(),
+    identityEvents,
     tenants,
   };
   const discovery = oidc.start();

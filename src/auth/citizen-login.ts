@@ -86,7 +86,19 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
         status: 403,
       });
     }
+    const previousSessionId = req.sessionID;
     await regenerateSession(req);
+    // Chat sockets opened under the old session id follow it to the new one.
+    if (req.session.visitorId) {
+      for (const t of deps.tenants)
+        deps.identityEvents.publish({
+          type: 'session-renewed',
+          tenantId: t.config.id,
+          visitorId: req.session.visitorId,
+          previousSessionId,
+          sessionId: req.sessionID,
+        });
+    }
     const record = citizenRecord(req, tenant.config.id);
     if (login.transaction.conversationId) releaseStepUp(req, tenant.config.id);
     record.pending = deps.fieldCrypto.seal({

@@ -109,9 +109,15 @@ export function sessionRouter(deps: GatewayDeps): Router {
           brokerLogout = endSessionUrl(deps.oidc.get(tenant.config.id, provider.id), broker.idToken, home);
         }
       }
+      const visitorId = req.session.visitorId;
       await new Promise<void>((resolve, reject) =>
         req.session.destroy((err) => (err ? reject(err) : resolve())),
       );
+      // The chat stops being identified at once: every tenant's conversations of this visitor.
+      if (visitorId) {
+        for (const t of deps.tenants)
+          deps.identityEvents.publish({ type: 'session-ended', tenantId: t.config.id, visitorId });
+      }
       clearSessionCookie(res, deps.production);
       req.visitorCookie?.clear(res);
       req.log.info({ tenant: tenant.config.id }, 'logged out');

@@ -1,12 +1,10 @@
 import type { Request } from 'express';
-import type {
-  Country,
-  Loa,
-  NationalIdType,
-  ShareableClaim,
-  VerifiedIdentity,
-} from '../identity/verified-identity.js';
+import type { SharedIdentity } from '../identity/shared-identity.js';
+import type { VerifiedIdentity } from '../identity/verified-identity.js';
 import type { FieldCrypto } from '../privacy/field-crypto.js';
+
+// The shared identity is the identity domain's type; re-exported for the auth routes' callers.
+export type { SharedIdentity };
 
 /** An authorization request in flight, keyed by its `state` in the session. */
 export interface LoginTransaction {
@@ -29,28 +27,6 @@ export interface PendingIdentity {
   /** Kept for RP-initiated logout (`id_token_hint`). */
   idToken: string;
   conversationId?: string;
-}
-
-/** What the citizen opted in to share: the only identity data an agent or back end ever sees. */
-export interface SharedIdentity {
-  provider: string;
-  country: Country;
-  loa: Loa;
-  acr: string;
-  /** Claim names ticked on the consent page. */
-  claimNames: ShareableClaim[];
-  claims: {
-    name?: string;
-    givenName?: string;
-    familyName?: string;
-    nationalId?: string;
-    nationalIdType?: NationalIdType;
-    birthDate?: string;
-  };
-  /** Keyed blind index of the national id (never the number), for data-subject requests. */
-  subjectIndex: string;
-  receiptId: string;
-  sharedAt: number;
 }
 
 /** Per-tenant citizen state in the session; identity fields are sealed (`FieldCrypto`). */

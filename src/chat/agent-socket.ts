@@ -1,19 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import type { SessionData } from 'express-session';
 import type { StaffRecord } from '../auth/session-state.js';
-import {
-  type ChatBackend,
-  type ChatEvent,
-  conversationClosed,
-  conversationNotFound,
-} from '../backends/chat-backend.js';
-import type { ConversationRecord } from '../backends/chat-records.js';
 import { GatewayError } from '../http/errors.js';
 import { localize } from '../web/i18n.js';
+import type { BuiltInDesk } from './built-in-desk.js';
+import type { AgentEvent, ChatBus, ConversationEvent, QueueEvent } from './chat-bus.js';
 import { ChatConnection, type ChatSocketOptions } from './chat-connection.js';
-import type { AgentEndpoint } from './chat-hub.js';
+import type { ConversationRecord } from './chat-records.js';
+import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
+import { conversationClosed, conversationNotFound } from './conversation-service.js';
 import { type AgentFrame, agentFrameSchema, MAX_TEXT_LENGTH, type ServerToAgentFrame } from './protocol.js';
-import { type StepUp, systemLine } from './step-up.js';
+import type { StepUp } from './step-up.js';
 import { findTopic, mayStartTopic } from './topic-policy.js';
 import { hasConsoleRole } from './upgrade-auth.js';
 import {
@@ -28,33 +26,63 @@ import {
 export interface AgentSocketOptions extends ChatSocketOptions {
   staff: StaffRecord;
   stepUp: StepUp;
+  desk: BuiltInDesk;
+  /** Where reads of identified conversations by non-assignees are recorded. */
+  audit: TranscriptAuditRepository;
+  now: () => number;
+}
+
+/** What the socket keeps of a conversation it follows: the latest record and the visitor's shown name. */
+interface Followed {
+  conversation: ConversationRecord;
+  /** The shared name, opened once per identity change (assigned agent only). */
+  visitorName: string | undefined;
+  stop: () => void;
 }
 
 /**
- * One agent's console socket. The agent sees the queues of their own tenant only, message
- * traffic only of conversations they are assigned to or have opened, and a visitor's shared
- * claims only while assigned (every such view is logged as an access to identified data).
+ * One agent's console socket. On the chat bus it follows the tenant's queue, its agent's own
+ * channel (assignments) and the conversations the agent is assigned to or has opened, so it
+ * receives message traffic of those conversations only, without reading the store per event.
+ * A visitor's shared claims are shown only to the assignee; a conversation that is not theirs
+ * can be opened only by the roles the tenant allows (`transcriptReaders`), and every such read
+ * of an identified conversation is recorded in the audit repository.
  */
-export class AgentSocket implements AgentEndpoint {
+export class AgentSocket {
   readonly tenantId: string;
   readonly #options: AgentSocketOptions;
   readonly #connection: ChatConnection<AgentFrame, ServerToAgentFrame>;
-  readonly #backend: ChatBackend;
+  readonly #bus: ChatBus;
   readonly #subject: string;
   #staff: StaffRecord;
+  readonly #followed = new Map<string, Followed>();
   /** Conversations opened (transcript loaded) on this socket. */
   readonly #watching = new Set<string>();
+  readonly #stops: Array<() => void> = [];
 
   constructor(options: AgentSocketOptions) {
     this.#options = options;
     this.tenantId = options.tenant.config.id;
-    this.#backend = options.backend;
+    this.#bus = options.bus;
     this.#staff = options.staff;
     this.#subject = options.staff.subject;
     this.#connection = new ChatConnection({
       ...options,
       schema: agentFrameSchema,
       onFrame: (frame) => this.#handle(frame),
+    });
+    this.#stops.push(
+      this.#bus.subscribe({ kind: 'queue', tenantId: this.tenantId }, (event) =>
+        this.#connection.enqueue(async () => this.#queueEvent(event)),
+      ),
+      this.#bus.subscribe({ kind: 'agent', tenantId: this.tenantId, agentSubject: this.#subject }, (event) =>
+        this.#connection.enqueue(async () => this.#agentEvent(event)),
+      ),
+    );
+    options.ws.once('close', () => {
+      for (const stop of this.#stops) stop();
+      for (const followed of this.#followed.values()) followed.stop();
+      this.#followed.clear();
     });
   }
 
@@ -65,20 +93,22 @@ export class AgentSocket implements AgentEndpoint {
   /** Sends the console's starting state: queues per topic, own assignments, offline messages. */
   welcome(): void {
     this.#connection.enqueue(async () => {
-      const { tenant, lang } = this.#options;
+      const { tenant, lang, service, desk } = this.#options;
       const queues = await Promise.all(
         tenant.config.topics.map(async (topic) => ({
           topic: topic.id,
           title: localize(topic.title, lang),
-          conversations: (await this.#backend.queue(this.tenantId, topic.id)).map(conversationSummary),
+          conversations: (await service.queued(this.tenantId, topic.id)).map(conversationSummary),
         })),
       );
+      const assigned = await service.assignedTo(this.tenantId, this.#subject);
+      for (const conversation of assigned) this.#follow(conversation);
       this.#connection.send({
         type: 'welcome',
         agent: { name: this.#staff.name, roles: this.#staff.roles },
         queues,
-        assigned: (await this.#backend.assignedTo(this.tenantId, this.#subject)).map(conversationSummary),
-        offlineMessages: (await this.#backend.offlineMessages(this.tenantId)).map(offlineMessageView),
+        assigned: assigned.map(conversationSummary),
+        offlineMessages: (await desk.offlineMessages(this.tenantId)).map(offlineMessageView),
       });
     });
   }
@@ -100,10 +130,6 @@ export class AgentSocket implements AgentEndpoint {
     this.#staff = staff;
   }
 
-  onEvent(event: ChatEvent): void {
-    this.#connection.enqueue(async () => this.#deliver(event));
-  }
-
   shutdown(): void {
     this.#connection.close(CLOSE_CODES.goingAway, 'server shutting down');
   }
@@ -112,99 +138,147 @@ export class AgentSocket implements AgentEndpoint {
     return conversation.status === 'assigned' && conversation.assignedTo?.subject === this.#subject;
   }
 
-  #isSupervisor(): boolean {
-    return this.#staff.roles.includes('supervisor') || this.#staff.roles.includes('admin');
+  /** The role of this agent that lets them read conversations not assigned to them, if any. */
+  #readerRole(): string | undefined {
+    const allowed = this.#options.tenant.config.transcriptReaders as readonly string[];
+    return this.#staff.roles.find((role) => allowed.includes(role));
   }
 
-  /** Whether this agent follows the conversation's live traffic. */
+  /** Whether this agent should keep following the conversation's live traffic. */
   #follows(conversation: ConversationRecord): boolean {
     return this.#assignedToMe(conversation) || this.#watching.has(conversation.id);
   }
 
-  async #deliver(event: ChatEvent): Promise<void> {
+  #follow(conversation: ConversationRecord): void {
+    const existing = this.#followed.get(conversation.id);
+    if (existing) {
+      this.#update(existing, conversation);
+      return;
+    }
+    const followed: Followed = {
+      conversation,
+      visitorName: undefined,
+      stop: this.#bus.subscribe(
+        { kind: 'conversation', tenantId: this.tenantId, conversationId: conversation.id },
+        (event) => this.#connection.enqueue(async () => this.#conversationEvent(event)),
+      ),
+    };
+    this.#update(followed, conversation);
+    this.#followed.set(conversation.id, followed);
+  }
+
+  #unfollow(conversationId: string): void {
+    this.#followed.get(conversationId)?.stop();
+    this.#followed.delete(conversationId);
+    this.#watching.delete(conversationId);
+  }
+
+  #update(followed: Followed, conversation: ConversationRecord): void {
+    const identityChanged = followed.conversation.identity?.sealed !== conversation.identity?.sealed;
+    const assignmentChanged =
+      this.#assignedToMe(followed.conversation) !== this.#assignedToMe(conversation) ||
+      followed.visitorName === undefined;
+    followed.conversation = conversation;
+    if (identityChanged || assignmentChanged) {
+      const identity = this.#assignedToMe(conversation)
+        ? this.#options.service.readIdentity(conversation)
+        : undefined;
+      followed.visitorName = identity?.claimNames.includes('name') ? identity.claims.name : undefined;
+    }
+  }
+
+  async #queueEvent(event: QueueEvent): Promise<void> {
+    if (event.type === 'queue') {
+      this.#connection.send({ type: 'queue', topic: event.topic, conversations: event.conversations });
+    } else {
+      this.#connection.send({ type: 'offline-message', message: offlineMessageView(event.message) });
+    }
+  }
+
+  async #agentEvent(event: AgentEvent): Promise<void> {
+    // A conversation already followed gets its view through its own `status` event.
+    if (this.#followed.has(event.conversation.id)) return;
+    this.#follow(event.conversation);
+    this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
+  }
+
+  async #conversationEvent(event: ConversationEvent): Promise<void> {
     switch (event.type) {
-      case 'queue': {
-        const conversations = (await this.#backend.queue(this.tenantId, event.topic)).map(
-          conversationSummary,
-        );
-        this.#connection.send({ type: 'queue', topic: event.topic, conversations });
-        return;
-      }
-      case 'offline-message':
-        this.#connection.send({ type: 'offline-message', message: offlineMessageView(event.message) });
-        return;
-      case 'conversation':
+      case 'status': {
+        const followed = this.#followed.get(event.conversation.id);
+        if (!followed) return;
+        this.#update(followed, event.conversation);
+        const stillFollows = this.#follows(event.conversation) && event.conversation.status !== 'closed';
         if (this.#follows(event.conversation) || event.previousAssignee === this.#subject) {
           this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
         }
+        if (!stillFollows) this.#unfollow(event.conversation.id);
         return;
-      case 'identity':
+      }
+      case 'identity': {
+        const followed = this.#followed.get(event.conversation.id);
+        if (!followed) return;
+        this.#update(followed, event.conversation);
         if (this.#assignedToMe(event.conversation)) {
-          const identity = this.#backend.readIdentity(event.conversation);
-          if (identity) this.#audit(event.conversation, 'identity pushed');
+          const identity = this.#options.service.readIdentity(event.conversation);
+          if (identity) this.#logAccess(event.conversation, 'identity pushed');
           this.#connection.send({
             type: 'identity',
-            conversationId: event.conversationId,
+            conversationId: event.conversation.id,
             identity: identity ? agentIdentityView(event.conversation, identity) : null,
           });
-        } else if (this.#watching.has(event.conversationId)) {
+        } else if (this.#watching.has(event.conversation.id)) {
           this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
         }
         return;
+      }
       case 'message': {
         if (event.origin === this.id) return;
-        const conversation = await this.#followed(event.conversationId);
-        if (!conversation) return;
-        const identity = this.#assignedToMe(conversation)
-          ? this.#backend.readIdentity(conversation)
-          : undefined;
-        const name = identity?.claimNames.includes('name') ? identity.claims.name : undefined;
+        const followed = this.#followed.get(event.conversationId);
+        if (!followed) return;
         this.#connection.send({
           type: 'message',
           conversationId: event.conversationId,
-          message: messageView(event.message, name),
+          message: messageView(event.message, followed.visitorName),
         });
         return;
       }
-      // Agents see only the visitor's typing and read marks: the agents' own events are
-      // discarded before the store is read (each agent socket of the tenant receives them).
+      // Agents see only the visitor's typing and read marks.
       case 'typing':
-        if (event.from !== 'visitor' || !(await this.#followed(event.conversationId))) return;
+        if (event.from !== 'visitor' || !this.#followed.has(event.conversationId)) return;
         this.#connection.send({ type: 'typing', conversationId: event.conversationId, typing: event.typing });
         return;
       case 'read':
-        if (event.by !== 'visitor' || !(await this.#followed(event.conversationId))) return;
+        if (event.by !== 'visitor' || !this.#followed.has(event.conversationId)) return;
         this.#connection.send({ type: 'read', conversationId: event.conversationId, seq: event.seq });
-        return;
-      default:
-        // Step-up links are for the visitor only.
         return;
     }
   }
 
-  /** The conversation, when this agent follows its live traffic. */
-  async #followed(conversationId: string): Promise<ConversationRecord | undefined> {
-    const conversation = await this.#backend.getConversation(conversationId);
-    return conversation && this.#follows(conversation) ? conversation : undefined;
-  }
-
   async #handle(frame: AgentFrame): Promise<void> {
+    const { service, desk } = this.#options;
     const conversation = await this.#ofTenant(frame.conversationId);
     switch (frame.type) {
       case 'open':
+        if (!this.#assignedToMe(conversation) && !this.#readerRole()) {
+          throw new GatewayError('not_assigned', 'Only the assigned agent may open this conversation.', {
+            status: 403,
+          });
+        }
         this.#watching.add(conversation.id);
+        this.#follow(conversation);
         this.#connection.send({ type: 'conversation', conversation: await this.#view(conversation) });
         return;
       case 'claim':
-        // The resulting `conversation` event brings this agent the full view.
-        await this.#backend.claim(conversation.id, { subject: this.#subject, name: this.#staff.name });
+        // The resulting `assigned` (or `status`) event brings this agent the full view.
+        await desk.claim(conversation, { subject: this.#subject, name: this.#staff.name });
         return;
       case 'message': {
         if ([...frame.text].length > MAX_TEXT_LENGTH) {
           throw new GatewayError('text_too_long', `Messages are limited to ${MAX_TEXT_LENGTH} characters.`);
         }
         this.#requireAssigned(conversation);
-        const { message } = await this.#backend.postMessage({
+        const { message } = await service.append({
           conversationId: conversation.id,
           from: 'agent',
           authorId: this.#subject,
@@ -218,43 +292,46 @@ export class AgentSocket implements AgentEndpoint {
       }
       case 'typing':
         this.#requireAssigned(conversation);
-        await this.#backend.typing(conversation, 'agent', frame.typing, this.id);
+        service.typing(conversation, 'agent', frame.typing, this.id);
         return;
       case 'read':
         this.#requireAssigned(conversation);
-        await this.#backend.markRead(conversation.id, 'agent', frame.seq);
+        await service.markRead(conversation.id, 'agent', frame.seq);
         return;
       case 'transfer': {
         this.#requireAssignedOrSupervisor(conversation);
         const topic = findTopic(this.#options.tenant, frame.topic);
         if (!topic) throw new GatewayError('topic_unknown', 'No such topic.');
         // Transfer must not carry an anonymous visitor into a topic that requires identification.
-        if (!mayStartTopic(topic, this.#backend.readIdentity(conversation))) {
+        if (!mayStartTopic(topic, service.readIdentity(conversation))) {
           throw new GatewayError(
             'identification_required',
             'The visitor is not identified as this topic requires.',
           );
         }
-        await this.#backend.transfer(conversation.id, topic.id);
+        await desk.transfer(conversation, topic.id);
         return;
       }
       case 'close':
         this.#requireAssignedOrSupervisor(conversation);
         if (conversation.status === 'closed') return;
-        await systemLine(this.#backend, conversation.id, 'closed');
-        await this.#backend.closeConversation(conversation.id);
+        await desk.closeConversation(conversation);
         return;
       case 'request-identification':
         this.#requireAssigned(conversation);
         await this.#options.stepUp.issue(this.#options.tenant, conversation);
-        await systemLine(this.#backend, conversation.id, 'identification-requested');
+        await service.systemLine(conversation.id, 'identification-requested');
         return;
     }
   }
 
-  /** Conversations of other tenants are "not found" to this agent. */
+  /**
+   * Read straight from the service, not from what this socket follows: a frame's decision
+   * (assignment, status) must see the stored truth, whatever events are still in flight.
+   * Conversations of other tenants are "not found" to this agent.
+   */
   async #ofTenant(conversationId: string): Promise<ConversationRecord> {
-    const conversation = await this.#backend.getConversation(conversationId);
+    const conversation = await this.#options.service.get(conversationId);
     if (!conversation || conversation.tenantId !== this.tenantId) {
       throw conversationNotFound();
     }
@@ -271,24 +348,38 @@ export class AgentSocket implements AgentEndpoint {
   }
 
   #requireAssignedOrSupervisor(conversation: ConversationRecord): void {
-    if (this.#isSupervisor() && conversation.status !== 'closed') return;
+    const supervisor = this.#staff.roles.includes('supervisor') || this.#staff.roles.includes('admin');
+    if (supervisor && conversation.status !== 'closed') return;
     this.#requireAssigned(conversation);
   }
 
   async #view(conversation: ConversationRecord) {
+    const { service } = this.#options;
     const assigned = this.#assignedToMe(conversation);
-    const identity = assigned ? this.#backend.readIdentity(conversation) : undefined;
-    if (identity) this.#audit(conversation, 'identity viewed');
-    return agentConversationView(
-      conversation,
-      await this.#backend.messages(conversation.id),
-      assigned,
-      identity,
-    );
+    const identity = assigned ? service.readIdentity(conversation) : undefined;
+    if (identity) this.#logAccess(conversation, 'identity viewed');
+    if (!assigned && conversation.identity) await this.#auditRead(conversation);
+    return agentConversationView(conversation, await service.messages(conversation.id), assigned, identity);
+  }
+
+  /**
+   * A read of an identified conversation by someone other than its assignee goes to the
+   * append-only audit repository: who, in which role, which conversation, when.
+   */
+  async #auditRead(conversation: ConversationRecord): Promise<void> {
+    await this.#options.audit.append({
+      id: randomUUID(),
+      tenantId: this.tenantId,
+      conversationId: conversation.id,
+      reader: { subject: this.#subject, name: this.#staff.name },
+      role: this.#readerRole() ?? this.#staff.roles[0] ?? 'agent',
+      at: this.#options.now(),
+    });
+    this.#logAccess(conversation, 'identified transcript read by non-assignee');
   }
 
   /** Access to identified data is logged: who, which conversation; never the values. */
-  #audit(conversation: ConversationRecord, what: string): void {
+  #logAccess(conversation: ConversationRecord, what: string): void {
     this.#options.logger.info(
       { audit: true, tenant: this.tenantId, conversation: conversation.id, agent: this.#subject },
       what,

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type RawData, WebSocket } from 'ws';
 import type { z } from 'zod';
-import type { ChatBackend } from '../backends/chat-backend.js';
 import type { Language } from '../config/schema.js';
 import { isGatewayError } from '../http/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
+import type { ChatBus } from './chat-bus.js';
 import { CLOSE_CODES, type CloseCode } from './close-codes.js';
+import type { ConversationService } from './conversation-service.js';
 import { CHAT_ERROR_CODES, type ChatErrorCode, parseFrame } from './protocol.js';
 import type { ChatRateLimits } from './rate-limits.js';
 
@@ -25,7 +26,8 @@ export interface ChatSocketOptions {
   /** The session's id: key of the per-session frame limit. */
   sessionId: string;
   lang: Language;
-  backend: ChatBackend;
+  service: ConversationService;
+  bus: ChatBus;
   limits: ChatRateLimits;
   logger: Logger;
 }

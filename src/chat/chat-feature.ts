@@ -1,23 +1,28 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Router } from 'express';
+import type { SessionData } from 'express-session';
 import proxyaddr from 'proxy-addr';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { readSharedIdentity, type SharedIdentity } from '../auth/session-state.js';
-import { BuiltInBackend } from '../backends/built-in-backend.js';
-import type { ChatBackend } from '../backends/chat-backend.js';
+import { readSharedIdentity } from '../auth/session-state.js';
 import type { GatewayDeps } from '../deps.js';
 import { negotiateLanguage } from '../http/language.js';
 import type { ServerFeature } from '../server.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { AgentSocket } from './agent-socket.js';
+import { BuiltInDesk } from './built-in-desk.js';
+import type { ChatBus } from './chat-bus.js';
 import { ChatHub } from './chat-hub.js';
+import type { DeliveryPort } from './delivery-port.js';
 import { Heartbeat } from './heartbeat.js';
 import { identifyRoutes } from './identify-routes.js';
+import { detachAll, listenToIdentityEvents, sessionIdHash } from './identity-changes.js';
+import { InProcessChatBus } from './in-process-chat-bus.js';
 import { chatPageRoutes } from './pages/chat-page-routes.js';
 import { MAX_PAYLOAD_BYTES } from './protocol.js';
 import { type ChatRateLimitOptions, ChatRateLimits } from './rate-limits.js';
-import { listenToIdentityEvents, StepUp } from './step-up.js';
+import { StepUp } from './step-up.js';
+import { StoreConversationService } from './store-conversation-service.js';
 import {
   type AuthenticatedUpgrade,
   authenticateUpgrade,
@@ -28,12 +33,18 @@ import {
 import { VisitorSocket } from './visitor-socket.js';
 import { VisitorTextTails } from './visitor-text-tails.js';
 
-/** Options of {@link createChatFeature}; the defaults are the production values. */
+/** Options of {@link createChatFeature}; the defaults come from the `chat` settings. */
 export interface ChatFeatureOptions {
-  /** Where conversations go. Default: the built-in agent desk on `deps.store.chat`. */
-  backend?: ChatBackend;
-  /** Ping interval. Default 30 s. */
+  /** The chat bus. Default: in process (one instance); the Redis bus plugs in here. */
+  bus?: ChatBus;
+  /**
+   * Where conversations go. Default: the built-in agent desk (the agent console). A connector
+   * to an external chat system implements the same port; visitor handling does not change.
+   */
+  port?: (desk: BuiltInDesk) => DeliveryPort;
+  /** Ping interval. Default `chat.heartbeatSeconds`. */
   heartbeatMs?: number;
+  /** Default: the `chat` settings. */
   rateLimits?: ChatRateLimitOptions;
   /** Lifetime of step-up links. Default 5 minutes. */
   stepUpTtlMs?: number;
@@ -51,31 +62,47 @@ const CLOSE_GRACE_MS = 2_000;
  */
 export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions = {}): ServerFeature {
   const { logger } = deps;
-  const backend =
-    options.backend ??
-    new BuiltInBackend({
-      repositories: deps.store.chat,
-      fieldCrypto: deps.fieldCrypto,
-      clock: deps.clock,
-      logger,
-    });
-  const hub = new ChatHub(backend, deps.tenants);
+  const settings = deps.config.chat;
+  const bus = options.bus ?? new InProcessChatBus(logger);
+  const service = new StoreConversationService({
+    repositories: deps.store.chat,
+    bus,
+    fieldCrypto: deps.fieldCrypto,
+    clock: deps.clock,
+    logger,
+  });
+  const desk = new BuiltInDesk({
+    service,
+    bus,
+    presence: deps.store.chat.presence,
+    offlineMessages: deps.store.chat.offlineMessages,
+    clock: deps.clock,
+    logger,
+  });
+  const port = options.port?.(desk) ?? desk;
+  const hub = new ChatHub(settings.socketsPerSession);
   const stepUp = new StepUp({
     tokens: deps.store.chat.stepUpTokens,
-    backend,
+    bus,
     clock: deps.clock,
     logger,
     ...(options.stepUpTtlMs ? { ttlMs: options.stepUpTtlMs } : {}),
   });
   const stopIdentityEvents = listenToIdentityEvents({
     identityEvents: deps.identityEvents,
-    backend,
-    hub,
+    service,
+    bus,
     logger,
   });
-  const limits = new ChatRateLimits(options.rateLimits);
+  const limits = new ChatRateLimits(options.rateLimits ?? settings);
   const tails = new VisitorTextTails({ clock: deps.clock });
-  const heartbeat = new Heartbeat(options.heartbeatMs);
+  const heartbeat = new Heartbeat(options.heartbeatMs ?? settings.heartbeatSeconds * 1000);
+  const readSession = (sessionId: string) =>
+    new Promise<SessionData | undefined>((resolve, reject) =>
+      deps.sessionStore.get(sessionId, (error, session) =>
+        error ? reject(error) : resolve(session ?? undefined),
+      ),
+    );
   // Compression is off: it costs memory per socket and invites decompression bombs, for
   // frames that are a few hundred bytes of JSON.
   const wss = new WebSocketServer({
@@ -98,45 +125,64 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       new URL(req.url ?? '/', 'http://socket.invalid').searchParams.get('lang'),
       deps.config.defaultLanguage,
     );
-    const common = { ws, tenant, sessionId: auth.sessionId, lang, backend, limits, logger };
-    hub.reserve(auth.sessionId);
+    const common = { ws, tenant, sessionId: auth.sessionId, lang, service, bus, limits, logger };
+    const tenantId = tenant.config.id;
     if (endpoint === 'agent' && auth.staff) {
-      const agent = new AgentSocket({ ...common, staff: auth.staff, stepUp });
-      hub.addAgent(agent);
+      const agent = new AgentSocket({
+        ...common,
+        staff: auth.staff,
+        stepUp,
+        desk,
+        audit: deps.store.chat.transcriptReads,
+        now: () => deps.clock.now(),
+      });
+      hub.add(auth.sessionId, agent);
       const presence = (online: boolean) =>
-        backend.agentPresence(tenant.config.id, agent.id, online).catch((error: unknown) => {
+        desk.presence(tenantId, agent.id, online).catch((error: unknown) => {
           logger.error({ err: error }, 'agent presence not updated');
         });
       void presence(true);
       heartbeat.track(ws, () => {
         void presence(true);
-        deps.sessionStore.get(auth.sessionId, (error, session) => {
-          // A store hiccup is not a logout: only a missing session ends the socket.
-          if (!error) agent.recheck(session ?? undefined);
-        });
+        // A store hiccup is not a logout: only a missing session ends the socket.
+        readSession(auth.sessionId).then(
+          (session) => agent.recheck(session),
+          () => {},
+        );
       });
       ws.once('close', () => {
-        hub.removeAgent(agent);
-        hub.release(auth.sessionId);
+        hub.remove(auth.sessionId, agent);
         void presence(false);
       });
-      logger.info({ tenant: tenant.config.id, agent: auth.staff.subject }, 'agent connected');
+      logger.info({ tenant: tenantId, agent: auth.staff.subject }, 'agent connected');
       agent.welcome();
       return;
     }
+    const visitorId = auth.visitorId;
+    let sessionId = auth.sessionId;
     const visitor = new VisitorSocket({
       ...common,
-      visitorId: auth.visitorId,
-      identity: sharedIdentity(deps, auth, tenant),
+      visitorId,
+      port,
+      session: async () => {
+        const session = await readSession(sessionId);
+        return session ? { identity: sharedIdentity(deps, session, tenantId) } : undefined;
+      },
+      renewed: (previous, next) => {
+        if (previous !== sessionIdHash(sessionId)) return false;
+        sessionId = next;
+        return true;
+      },
+      sessionEnded: async () => {
+        await detachAll(service, tenantId, visitorId);
+        bus.publish({ kind: 'visitor', tenantId, visitorId }, { type: 'session-ended' });
+      },
       connection: { ip, userAgent: req.headers['user-agent'] },
       tails,
     });
-    hub.addVisitor(visitor);
-    heartbeat.track(ws);
-    ws.once('close', () => {
-      hub.removeVisitor(visitor);
-      hub.release(auth.sessionId);
-    });
+    hub.add(auth.sessionId, visitor);
+    heartbeat.track(ws, () => visitor.recheck());
+    ws.once('close', () => hub.remove(auth.sessionId, visitor));
     visitor.welcome();
   };
 
@@ -230,18 +276,15 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         }
       });
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await backend.close();
+      await port.close();
+      await bus.close();
     },
   };
 }
 
-function sharedIdentity(
-  deps: GatewayDeps,
-  auth: AuthenticatedUpgrade,
-  tenant: TenantContext,
-): SharedIdentity | undefined {
+function sharedIdentity(deps: GatewayDeps, session: SessionData, tenantId: string) {
   try {
-    return readSharedIdentity(auth.session, tenant.config.id, deps.fieldCrypto);
+    return readSharedIdentity(session, tenantId, deps.fieldCrypto);
   } catch {
     // Unreadable sealed data (key rotated): treat as anonymous rather than refusing the chat.
     return undefined;

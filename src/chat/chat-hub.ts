@@ -1,109 +1,44 @@
-import type { SharedIdentity } from '../auth/session-state.js';
-import type { ChatBackend, ChatEvent } from '../backends/chat-backend.js';
-import type { TenantContext } from '../tenants/tenant-context.js';
-
-/** What the hub needs from a visitor socket. */
-export interface VisitorEndpoint {
-  readonly tenantId: string;
-  readonly visitorId: string;
-  onEvent(event: ChatEvent): void;
-  setIdentity(identity: SharedIdentity | undefined): void;
+/** A chat socket as the hub knows it: something to close when the gateway stops. */
+export interface HubSocket {
   shutdown(): void;
 }
-
-/** What the hub needs from an agent socket. */
-export interface AgentEndpoint {
-  readonly tenantId: string;
-  onEvent(event: ChatEvent): void;
-  shutdown(): void;
-}
-
-/** Sockets one session may hold open (tabs); more are refused with 429 before the upgrade. */
-export const MAX_CONNECTIONS_PER_SESSION = 10;
 
 /**
- * This instance's open chat sockets, and the routing of the back end's events to them: a
- * visitor's events go only to that visitor's sockets, a tenant's to its own agents (each
- * agent socket then decides what its agent may see). Agents of another tenant are never
- * subscribed to this tenant's events at all.
+ * This instance's open chat sockets, counted per session (a session may hold only so many
+ * tabs) and closed with 1001 at shutdown. Events do not pass through here: each socket
+ * follows its own channels on the chat bus.
  */
 export class ChatHub {
-  readonly #visitors = new Map<string, Set<VisitorEndpoint>>();
-  readonly #agents = new Map<string, Set<AgentEndpoint>>();
+  readonly #sockets = new Set<HubSocket>();
   readonly #perSession = new Map<string, number>();
-  readonly #unsubscribe: Array<() => void>;
+  readonly #maxPerSession: number;
 
-  constructor(backend: ChatBackend, tenants: readonly TenantContext[]) {
-    this.#unsubscribe = tenants.map((tenant) =>
-      backend.subscribe(tenant.config.id, (event) => this.#route(tenant.config.id, event)),
-    );
+  constructor(maxPerSession: number) {
+    this.#maxPerSession = maxPerSession;
   }
 
   /** Whether a session may open one more socket. */
   hasRoom(sessionId: string): boolean {
-    return (this.#perSession.get(sessionId) ?? 0) < MAX_CONNECTIONS_PER_SESSION;
+    return (this.#perSession.get(sessionId) ?? 0) < this.#maxPerSession;
   }
 
-  /** Counts a session's open socket. */
-  reserve(sessionId: string): void {
+  /** Counts a session's open socket until it closes. */
+  add(sessionId: string, socket: HubSocket): void {
     this.#perSession.set(sessionId, (this.#perSession.get(sessionId) ?? 0) + 1);
+    this.#sockets.add(socket);
   }
 
-  /** Returns a slot taken by {@link reserve}. */
-  release(sessionId: string): void {
+  /** Returns the slot taken by {@link add}. */
+  remove(sessionId: string, socket: HubSocket): void {
+    this.#sockets.delete(socket);
     const count = (this.#perSession.get(sessionId) ?? 1) - 1;
     if (count <= 0) this.#perSession.delete(sessionId);
     else this.#perSession.set(sessionId, count);
   }
 
-  addVisitor(visitor: VisitorEndpoint): void {
-    const key = visitorKey(visitor.tenantId, visitor.visitorId);
-    const set = this.#visitors.get(key) ?? new Set();
-    set.add(visitor);
-    this.#visitors.set(key, set);
-  }
-
-  removeVisitor(visitor: VisitorEndpoint): void {
-    const key = visitorKey(visitor.tenantId, visitor.visitorId);
-    const set = this.#visitors.get(key);
-    set?.delete(visitor);
-    if (set?.size === 0) this.#visitors.delete(key);
-  }
-
-  addAgent(agent: AgentEndpoint): void {
-    const set = this.#agents.get(agent.tenantId) ?? new Set();
-    set.add(agent);
-    this.#agents.set(agent.tenantId, set);
-  }
-
-  removeAgent(agent: AgentEndpoint): void {
-    this.#agents.get(agent.tenantId)?.delete(agent);
-  }
-
-  /** Tells a visitor's open sockets that their shared identity changed (shared or withdrawn). */
-  setVisitorIdentity(tenantId: string, visitorId: string, identity: SharedIdentity | undefined): void {
-    for (const visitor of this.#visitors.get(visitorKey(tenantId, visitorId)) ?? [])
-      visitor.setIdentity(identity);
-  }
-
-  /** Closes every socket (1001) and stops listening to the back end. */
+  /** Closes every socket (1001). */
   shutdown(): void {
-    for (const stop of this.#unsubscribe) stop();
-    for (const set of this.#visitors.values()) for (const visitor of set) visitor.shutdown();
-    for (const set of this.#agents.values()) for (const agent of set) agent.shutdown();
-    this.#visitors.clear();
-    this.#agents.clear();
+    for (const socket of this.#sockets) socket.shutdown();
+    this.#sockets.clear();
   }
-
-  #route(tenantId: string, event: ChatEvent): void {
-    if ('visitorId' in event) {
-      for (const visitor of this.#visitors.get(visitorKey(tenantId, event.visitorId)) ?? [])
-        visitor.onEvent(event);
-    }
-    for (const agent of this.#agents.get(tenantId) ?? []) agent.onEvent(event);
-  }
-}
-
-function visitorKey(tenantId: string, visitorId: string): string {
-  return `${tenantId}\n${visitorId}`;
 }

@@ -1,5 +1,5 @@
-import type { ConversationMetadata } from '../backends/chat-records.js';
 import type { TenantConfig } from '../config/schema.js';
+import type { ConversationMetadata } from './chat-records.js';
 import { guardVisitorText } from './pii-guard.js';
 
 /** The visitor's browser supplies these, so they pass the PII guard like typed text. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ConversationStatus, MessageAuthor } from '../backends/chat-records.js';
 import type { Language } from '../config/schema.js';
+import type { ConversationStatus, MessageAuthor } from './chat-records.js';
 
 /**
  * The chat's wire protocol: one zod schema per client frame (strict objects, so `from`,

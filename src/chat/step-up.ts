@@ -1,30 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { IdentityEvent, IdentityEvents } from '../auth/identity-events.js';
-import type { ChatBackend } from '../backends/chat-backend.js';
-import type { ConversationRecord, StepUpTokenRecord } from '../backends/chat-records.js';
 import { GatewayError } from '../http/errors.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
-import type { StepUpTokenRepository } from '../store/store.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
-import type { ChatHub } from './chat-hub.js';
+import type { ChatBus } from './chat-bus.js';
+import type { ConversationRecord, StepUpTokenRecord } from './chat-records.js';
+import type { StepUpTokenRepository } from './chat-repositories.js';
 
 /** A step-up link lives five minutes. */
 export const STEP_UP_TTL_MS = 5 * 60_000;
 
-/** System lines the chat writes into conversations (English; clients translate by `systemCode`). */
-export const SYSTEM_TEXT = {
-  verified: 'The visitor is verified from here on.',
-  withdrawn: 'The visitor withdrew sharing; messages from here on are unverified.',
-  'identification-requested': 'The agent asked the visitor to identify.',
-  redacted: 'A national identity number was removed from the message. Please identify instead of typing it.',
-  closed: 'The conversation was closed.',
-} as const;
-
 /** Options of {@link StepUp}. */
 export interface StepUpOptions {
   tokens: StepUpTokenRepository;
-  backend: ChatBackend;
+  bus: ChatBus;
   clock: Clock;
   logger: Logger;
   ttlMs?: number;
@@ -66,14 +55,10 @@ export class StepUp {
     );
     const url = `${tenant.basePath}/chat/identify/${token}`;
     // An event rather than a direct send: the visitor may be connected to another instance.
-    this.#options.backend.publish({
-      type: 'identification-request',
-      tenantId: conversation.tenantId,
-      visitorId: conversation.visitorId,
-      conversationId: conversation.id,
-      url,
-      expiresAt,
-    });
+    this.#options.bus.publish(
+      { kind: 'visitor', tenantId: conversation.tenantId, visitorId: conversation.visitorId },
+      { type: 'identification-request', conversationId: conversation.id, url, expiresAt },
+    );
     return { url, expiresAt };
   }
 
@@ -111,82 +96,4 @@ function invalid(): GatewayError {
   return new GatewayError('step_up_invalid', 'This identification link is unknown or was already used.', {
     status: 410,
   });
-}
-
-/** What {@link listenToIdentityEvents} needs. */
-export interface IdentityListenerOptions {
-  identityEvents: IdentityEvents;
-  backend: ChatBackend;
-  hub: ChatHub;
-  logger: Logger;
-}
-
-/**
- * Follows citizens' sharing decisions into their conversations:
- * - `shared` with a `conversationId` (a step-up) attaches the identity to that conversation
- *   only, and only if it belongs to the visitor who shared: a login started with someone
- *   else's conversation id in the URL attaches nothing. Without one (identified before
- *   chatting), it attaches to the visitor's open conversations of the tenant.
- * - `withdrawn` drops the identity from the visitor's open conversations.
- * Both write a system line and push `identity` frames to the visitor and the assigned agent.
- * Returns the function that stops listening.
- */
-export function listenToIdentityEvents(options: IdentityListenerOptions): () => void {
-  const { backend, hub, logger } = options;
-  const handle = async (event: IdentityEvent): Promise<void> => {
-    if (event.type === 'shared') {
-      hub.setVisitorIdentity(event.tenantId, event.visitorId, event.identity);
-      const targets = event.conversationId
-        ? await ownConversation(backend, event.tenantId, event.visitorId, event.conversationId, logger)
-        : await backend.openConversationsOf(event.tenantId, event.visitorId);
-      for (const conversation of targets) {
-        const attached = await backend.attachIdentity(conversation.id, event.identity);
-        if (attached) await systemLine(backend, conversation.id, 'verified');
-      }
-      return;
-    }
-    hub.setVisitorIdentity(event.tenantId, event.visitorId, undefined);
-    for (const conversation of await backend.openConversationsOf(event.tenantId, event.visitorId)) {
-      const detached = await backend.detachIdentity(conversation.id);
-      if (detached) await systemLine(backend, conversation.id, 'withdrawn');
-    }
-  };
-  const listener = (event: IdentityEvent) => {
-    handle(event).catch((error: unknown) =>
-      logger.error(
-        { err: error, tenant: event.tenantId, event: event.type },
-        'identity event not applied to chat',
-      ),
-    );
-  };
-  options.identityEvents.on('identity', listener);
-  return () => options.identityEvents.off('identity', listener);
-}
-
-async function ownConversation(
-  backend: ChatBackend,
-  tenantId: string,
-  visitorId: string,
-  conversationId: string,
-  logger: Logger,
-): Promise<ConversationRecord[]> {
-  const conversation = await backend.getConversation(conversationId);
-  if (!conversation || conversation.tenantId !== tenantId || conversation.status === 'closed') return [];
-  if (conversation.visitorId !== visitorId) {
-    logger.warn(
-      { tenant: tenantId, conversation: conversationId },
-      'identity shared for a conversation of another visitor; ignored',
-    );
-    return [];
-  }
-  return [conversation];
-}
-
-/** Writes one of the {@link SYSTEM_TEXT} lines into a conversation. */
-export async function systemLine(
-  backend: ChatBackend,
-  conversationId: string,
-  code: keyof typeof SYSTEM_TEXT,
-): Promise<void> {
-  await backend.postMessage({ conversationId, from: 'system', text: SYSTEM_TEXT[code], systemCode: code });
 }

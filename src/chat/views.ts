@@ -1,5 +1,5 @@
-import type { SharedIdentity } from '../auth/session-state.js';
-import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from '../backends/chat-records.js';
+import type { SharedIdentity } from '../identity/shared-identity.js';
+import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from './chat-records.js';
 import type {
   AgentIdentityView,
   ClaimsView,
@@ -40,11 +40,16 @@ export function agentIdentityView(
 
 /**
  * A message as sent. `visitorName` labels visitor messages (the shared name, for the assigned
- * agent only); agents' names are shown to everyone.
+ * agent only), and only those written while the conversation was verified: a message sent
+ * before identification (or after a withdrawal) never carries the verified name.
  */
 export function messageView(message: MessageRecord, visitorName?: string): MessageView {
   const authorName =
-    message.from === 'agent' ? message.authorName : message.from === 'visitor' ? visitorName : undefined;
+    message.from === 'agent'
+      ? message.authorName
+      : message.from === 'visitor' && message.verified
+        ? visitorName
+        : undefined;
   return {
     id: message.id,
     seq: message.seq,

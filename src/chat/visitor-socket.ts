@@ -1,17 +1,13 @@
 import { z } from 'zod';
-import type { SharedIdentity } from '../auth/session-state.js';
-import {
-  type ChatBackend,
-  type ChatEvent,
-  conversationClosed,
-  conversationNotFound,
-} from '../backends/chat-backend.js';
-import type { ConversationMetadata, ConversationRecord } from '../backends/chat-records.js';
 import { GatewayError } from '../http/errors.js';
+import type { SharedIdentity } from '../identity/shared-identity.js';
+import type { ChatBus, ConversationEvent, VisitorEvent } from './chat-bus.js';
 import { ChatConnection, type ChatSocketOptions } from './chat-connection.js';
-import type { VisitorEndpoint } from './chat-hub.js';
+import type { ConversationMetadata, ConversationRecord } from './chat-records.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata } from './conversation-metadata.js';
+import { conversationClosed, conversationNotFound } from './conversation-service.js';
+import type { DeliveryPort } from './delivery-port.js';
 import { guardVisitorMessage, guardVisitorText } from './pii-guard.js';
 import {
   MAX_TEXT_LENGTH,
@@ -19,16 +15,26 @@ import {
   type VisitorFrame,
   visitorFrameSchema,
 } from './protocol.js';
-import { systemLine } from './step-up.js';
 import { findTopic, mayStartTopic, providerChoices, topicViews } from './topic-policy.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
 import type { VisitorTextTails } from './visitor-text-tails.js';
 
+/**
+ * The visitor's session as the socket sees it on every decision: `undefined` once the session
+ * is gone (logout, idle expiry, destruction), otherwise the identity it shares for the tenant.
+ */
+export type VisitorSessionReader = () => Promise<{ identity: SharedIdentity | undefined } | undefined>;
+
 /** What a visitor socket needs. */
 export interface VisitorSocketOptions extends ChatSocketOptions {
   visitorId: string;
-  /** The identity the session had shared at the upgrade. */
-  identity: SharedIdentity | undefined;
+  port: DeliveryPort;
+  /** Reads the visitor's session from the session store (never a copy kept by the socket). */
+  session: VisitorSessionReader;
+  /** Moves the socket to a rotated session id when `previous` names its current one; true if so. */
+  renewed: (previous: string, sessionId: string) => boolean;
+  /** Ends the visitor's identified chat when the session is found gone (detach, tell the agent). */
+  sessionEnded: () => Promise<void>;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
   /** Ends of the last visitor message per conversation, shared by all visitor sockets. */
   tails: VisitorTextTails;
@@ -42,15 +48,21 @@ const offlineMessageSchema = z.object({
 
 /**
  * One visitor's WebSocket. The visitor is who the session says (its `visitorId`), and nothing a
- * frame says can change that; conversations are found only among this visitor's own.
+ * frame says can change that; conversations are found only among this visitor's own. The
+ * socket follows, on the chat bus, its visitor's channel and the conversations it starts or
+ * resumes; the identity behind every decision is read from the session at that moment.
  */
-export class VisitorSocket implements VisitorEndpoint {
+export class VisitorSocket {
   readonly tenantId: string;
   readonly visitorId: string;
   readonly #options: VisitorSocketOptions;
   readonly #connection: ChatConnection<VisitorFrame, ServerToVisitorFrame>;
-  readonly #backend: ChatBackend;
-  #identity: SharedIdentity | undefined;
+  readonly #bus: ChatBus;
+  /** Conversation id → stops following it. */
+  readonly #following = new Map<string, () => void>();
+  readonly #stopVisitor: () => void;
+  /** What the visitor was last told about their identity (to send `identity` only on change). */
+  #shown = '';
   /** The conversation this socket's frames are about (after `start`, `resume` or the welcome). */
   #current: string | undefined;
 
@@ -58,13 +70,17 @@ export class VisitorSocket implements VisitorEndpoint {
     this.#options = options;
     this.tenantId = options.tenant.config.id;
     this.visitorId = options.visitorId;
-    this.#identity = options.identity;
-    this.#backend = options.backend;
+    this.#bus = options.bus;
     this.#connection = new ChatConnection({
       ...options,
       schema: visitorFrameSchema,
       onFrame: (frame) => this.#handle(frame),
     });
+    this.#stopVisitor = this.#bus.subscribe(
+      { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId },
+      (event) => this.#connection.enqueue(async () => this.#visitorEvent(event)),
+    );
+    options.ws.once('close', () => this.#unfollowAll());
   }
 
   /** Connection id. */
@@ -75,43 +91,104 @@ export class VisitorSocket implements VisitorEndpoint {
   /** Sends the welcome: topics for this visitor, whether agents are online, the open conversation. */
   welcome(): void {
     this.#connection.enqueue(async () => {
-      const { tenant, lang } = this.#options;
-      const open = await this.#backend.openConversationsOf(this.tenantId, this.visitorId);
+      const { tenant, lang, service, port } = this.#options;
+      const identity = await this.#identity();
+      const open = await service.openOf(this.tenantId, this.visitorId);
+      for (const conversation of open) this.#follow(conversation.id);
       const latest = open.at(-1);
       this.#current = latest?.id;
+      this.#shown = shownIdentity(identity);
       this.#connection.send({
         type: 'welcome',
-        visitor: { verified: !!this.#identity, claims: claimsView(this.#identity) },
-        topics: topicViews(tenant, lang, this.#identity),
-        agentsOnline: await this.#backend.agentsOnline(this.tenantId),
+        visitor: { verified: !!identity, claims: claimsView(identity) },
+        topics: topicViews(tenant, lang, identity),
+        agentsOnline: await port.available(this.tenantId),
         ...(latest ? { conversation: await this.#view(latest, 0) } : {}),
       });
     });
   }
 
-  setIdentity(identity: SharedIdentity | undefined): void {
-    const before = JSON.stringify(claimsView(this.#identity)) + !!this.#identity;
-    this.#identity = identity;
-    if (before === JSON.stringify(claimsView(identity)) + !!identity) return;
+  /**
+   * Re-checks the session (every heartbeat): a session that is gone ends the identified chat
+   * and closes the socket with 4401; a changed sharing is shown.
+   */
+  recheck(): void {
     this.#connection.enqueue(async () => {
-      this.#connection.send({
-        type: 'identity',
-        verified: !!this.#identity,
-        claims: claimsView(this.#identity),
-      });
+      await this.#identity();
     });
-  }
-
-  onEvent(event: ChatEvent): void {
-    // Queued behind the frames being handled, so an ack always precedes events it caused.
-    this.#connection.enqueue(async () => this.#deliver(event));
   }
 
   shutdown(): void {
     this.#connection.close(CLOSE_CODES.goingAway, 'server shutting down');
   }
 
-  async #deliver(event: ChatEvent): Promise<void> {
+  /**
+   * The identity the session shares now. A session found gone ends the chat's identification
+   * and the socket: nothing sent after logout or expiry counts as verified.
+   */
+  async #identity(): Promise<SharedIdentity | undefined> {
+    const session = await this.#options.session();
+    if (!session) {
+      await this.#options.sessionEnded();
+      this.#connection.close(CLOSE_CODES.sessionEnded, 'session ended');
+      return undefined;
+    }
+    const shown = shownIdentity(session.identity);
+    if (this.#shown && shown !== this.#shown) {
+      this.#connection.send({
+        type: 'identity',
+        verified: !!session.identity,
+        claims: claimsView(session.identity),
+      });
+    }
+    this.#shown = shown;
+    return session.identity;
+  }
+
+  #follow(conversationId: string): void {
+    if (this.#following.has(conversationId)) return;
+    this.#following.set(
+      conversationId,
+      this.#bus.subscribe({ kind: 'conversation', tenantId: this.tenantId, conversationId }, (event) =>
+        // Queued behind the frames being handled, so an ack always precedes events it caused.
+        this.#connection.enqueue(async () => this.#conversationEvent(event)),
+      ),
+    );
+  }
+
+  #unfollowAll(): void {
+    this.#stopVisitor();
+    for (const stop of this.#following.values()) stop();
+    this.#following.clear();
+  }
+
+  async #visitorEvent(event: VisitorEvent): Promise<void> {
+    switch (event.type) {
+      case 'identification-request':
+        this.#connection.send({
+          type: 'identification-request',
+          conversationId: event.conversationId,
+          url: event.url,
+          expiresAt: new Date(event.expiresAt).toISOString(),
+        });
+        return;
+      case 'conversation-started':
+        this.#follow(event.conversationId);
+        return;
+      case 'identity-changed':
+        await this.#identity();
+        return;
+      case 'session-ended':
+        this.#connection.close(CLOSE_CODES.sessionEnded, 'session ended');
+        return;
+      case 'session-renewed':
+        // A login in this browser rotated the session id: follow it, then show what it shares.
+        if (this.#options.renewed(event.previous, event.sessionId)) await this.#identity();
+        return;
+    }
+  }
+
+  async #conversationEvent(event: ConversationEvent): Promise<void> {
     switch (event.type) {
       case 'message':
         if (event.origin === this.id) return;
@@ -121,13 +198,17 @@ export class VisitorSocket implements VisitorEndpoint {
           message: messageView(event.message),
         });
         return;
-      case 'conversation':
+      case 'status':
         this.#connection.send({
           type: 'status',
-          conversationId: event.conversationId,
+          conversationId: event.conversation.id,
           status: event.conversation.status,
           ...(event.conversation.assignedTo ? { agentName: event.conversation.assignedTo.name } : {}),
         });
+        if (event.conversation.status === 'closed') {
+          this.#following.get(event.conversation.id)?.();
+          this.#following.delete(event.conversation.id);
+        }
         return;
       case 'typing':
         if (event.from === 'agent' && event.conversationId === this.#current) {
@@ -139,21 +220,14 @@ export class VisitorSocket implements VisitorEndpoint {
           this.#connection.send({ type: 'read', seq: event.seq });
         }
         return;
-      case 'identification-request':
-        this.#connection.send({
-          type: 'identification-request',
-          conversationId: event.conversationId,
-          url: event.url,
-          expiresAt: new Date(event.expiresAt).toISOString(),
-        });
-        return;
-      default:
-        // identity changes reach the visitor through setIdentity; queues are for agents.
+      case 'identity':
+        // The visitor's own view follows their session (`identity-changed`), not the conversation.
         return;
     }
   }
 
   async #handle(frame: VisitorFrame): Promise<void> {
+    const { service } = this.#options;
     switch (frame.type) {
       case 'start':
         return this.#start(frame);
@@ -161,17 +235,18 @@ export class VisitorSocket implements VisitorEndpoint {
         return this.#message(frame.clientId, frame.text);
       case 'typing': {
         const conversation = await this.#open();
-        await this.#backend.typing(conversation, 'visitor', frame.typing, this.id);
+        service.typing(conversation, 'visitor', frame.typing, this.id);
         return;
       }
       case 'read': {
         const conversation = await this.#mine(this.#requireCurrent());
-        await this.#backend.markRead(conversation.id, 'visitor', frame.seq);
+        await service.markRead(conversation.id, 'visitor', frame.seq);
         return;
       }
       case 'resume': {
         const conversation = await this.#mine(frame.conversationId);
         this.#current = conversation.id;
+        if (conversation.status !== 'closed') this.#follow(conversation.id);
         this.#connection.send({
           type: 'conversation',
           conversation: await this.#view(conversation, frame.afterSeq),
@@ -182,19 +257,21 @@ export class VisitorSocket implements VisitorEndpoint {
         return this.#offlineMessage(frame);
       case 'end': {
         const conversation = await this.#open();
-        await systemLine(this.#backend, conversation.id, 'closed');
-        await this.#backend.closeConversation(conversation.id);
+        const closed = await service.close(conversation.id);
         this.#options.tails.delete(conversation.id);
+        await this.#options.port.ended(closed);
         return;
       }
     }
   }
 
   async #start(frame: Extract<VisitorFrame, { type: 'start' }>): Promise<void> {
-    const { tenant, lang } = this.#options;
+    const { tenant, lang, service, port } = this.#options;
     const topic = findTopic(tenant, frame.topic);
     if (!topic) throw new GatewayError('topic_unknown', 'No such topic.');
-    if (!mayStartTopic(topic, this.#identity)) {
+    const identity = await this.#identity();
+    if (!this.#connection.open) return;
+    if (!mayStartTopic(topic, identity)) {
       // The answer names the topic and how to identify, never anything of the topic itself.
       this.#connection.send({
         type: 'identification-required',
@@ -203,23 +280,26 @@ export class VisitorSocket implements VisitorEndpoint {
       });
       return;
     }
-    const open = await this.#backend.openConversationsOf(this.tenantId, this.visitorId);
+    const open = await service.openOf(this.tenantId, this.visitorId);
     const existing = open.find((c) => c.topic === topic.id);
-    const metadata: ConversationMetadata = collectMetadata(
-      tenant.config.metadata,
-      this.#options.connection,
-      frame,
-    );
-    const conversation =
-      existing ??
-      (await this.#backend.startConversation({
+    let conversation = existing;
+    if (!conversation) {
+      const metadata: ConversationMetadata = collectMetadata(
+        tenant.config.metadata,
+        this.#options.connection,
+        frame,
+      );
+      conversation = await service.start({
         tenantId: this.tenantId,
         topic: topic.id,
         visitorId: this.visitorId,
         metadata,
-        ...(this.#identity ? { identity: this.#identity } : {}),
-      }));
+        ...(identity ? { identity } : {}),
+      });
+      await port.deliver(conversation);
+    }
     this.#current = conversation.id;
+    this.#follow(conversation.id);
     this.#connection.send({ type: 'conversation', conversation: await this.#view(conversation, 0) });
   }
 
@@ -227,11 +307,21 @@ export class VisitorSocket implements VisitorEndpoint {
     if ([...text].length > MAX_TEXT_LENGTH) {
       throw new GatewayError('text_too_long', `Messages are limited to ${MAX_TEXT_LENGTH} characters.`);
     }
-    const conversation = await this.#open();
-    // The guard runs before the back end sees the text: nothing unredacted is stored or sent,
+    const { service } = this.#options;
+    let conversation = await this.#open();
+    if (conversation.identity) {
+      // Verified only while the session still shares that very identity: a socket that outlived
+      // its session (or a withdrawal) must not post as verified, even before the next heartbeat.
+      const identity = await this.#identity();
+      if (!this.#connection.open) return;
+      if (identity?.subjectIndex !== conversation.identity.subjectIndex) {
+        conversation = (await service.detachIdentity(conversation.id)) ?? conversation;
+      }
+    }
+    // The guard runs before the service sees the text: nothing unredacted is stored or sent,
     // verified or not (a shared national id reaches the agent as a claim, never as text).
     const guarded = guardVisitorMessage(text, this.#options.tails.get(conversation.id));
-    const { message, duplicate } = await this.#backend.postMessage({
+    const { message, duplicate } = await service.append({
       conversationId: conversation.id,
       from: 'visitor',
       authorId: this.visitorId,
@@ -244,7 +334,7 @@ export class VisitorSocket implements VisitorEndpoint {
     if (guarded.redacted > 0 && !duplicate)
       this.#connection.send({ type: 'redacted', clientId, count: guarded.redacted });
     this.#connection.send({ type: 'ack', clientId, message: messageView(message) });
-    if (guarded.redacted > 0 && !duplicate) await systemLine(this.#backend, conversation.id, 'redacted');
+    if (guarded.redacted > 0 && !duplicate) await service.systemLine(conversation.id, 'redacted');
   }
 
   async #offlineMessage(frame: Extract<VisitorFrame, { type: 'offline-message' }>): Promise<void> {
@@ -255,7 +345,7 @@ export class VisitorSocket implements VisitorEndpoint {
     const name = guardVisitorText(parsed.data.name);
     const email = guardVisitorText(parsed.data.email);
     const body = guardVisitorText(parsed.data.text);
-    const saved = await this.#backend.saveOfflineMessage({
+    const saved = await this.#options.port.leaveMessage({
       tenantId: this.tenantId,
       visitorId: this.visitorId,
       name: name.text,
@@ -273,7 +363,7 @@ export class VisitorSocket implements VisitorEndpoint {
 
   /** A conversation of this visitor in this tenant; anything else is "not found", never "forbidden". */
   async #mine(conversationId: string): Promise<ConversationRecord> {
-    const conversation = await this.#backend.getConversation(conversationId);
+    const conversation = await this.#options.service.get(conversationId);
     if (
       !conversation ||
       conversation.tenantId !== this.tenantId ||
@@ -286,14 +376,18 @@ export class VisitorSocket implements VisitorEndpoint {
 
   async #open(): Promise<ConversationRecord> {
     const conversation = await this.#mine(this.#requireCurrent());
-    if (conversation.status === 'closed') {
-      throw conversationClosed();
-    }
+    if (conversation.status === 'closed') throw conversationClosed();
     return conversation;
   }
 
   async #view(conversation: ConversationRecord, afterSeq: number) {
-    const messages = await this.#backend.messages(conversation.id, afterSeq);
-    return visitorConversationView(conversation, messages, this.#backend.readIdentity(conversation));
+    const { service } = this.#options;
+    const messages = await service.messages(conversation.id, afterSeq);
+    return visitorConversationView(conversation, messages, service.readIdentity(conversation));
   }
+}
+
+/** What the visitor is shown of their identity, comparable between two reads. */
+function shownIdentity(identity: SharedIdentity | undefined): string {
+  return JSON.stringify({ verified: !!identity, claims: claimsView(identity) });
 }

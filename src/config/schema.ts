@@ -212,6 +212,12 @@ const tenantSchema = z.strictObject({
   retention: retentionSchema.default({ deleteAfterDays: 45 }),
   /** Identity handed to the tenant's existing chat system (README: "Handing identity to an existing chat system"). */
   handoff: handoffSchema.default({ targets: [] }),
+  /**
+   * Staff roles that may open a conversation assigned to someone else (or to nobody); others get
+   * `not_assigned`. Every such read of an identified conversation is audited. Default
+   * `["supervisor", "admin"]`; `[]` lets only the assignee read.
+   */
+  transcriptReaders: z.array(z.enum(ROLES)).default(['supervisor', 'admin']),
 });
 
 export const configSchema = z
@@ -281,6 +287,33 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(3001),
       })
       .default({ enabled: false, port: 3001 }),
+    chat: z
+      .strictObject({
+        /** Frames per second one chat connection may send. Default 10 (a person types far slower). */
+        connectionPerSecond: z.number().int().positive().default(10),
+        /** Frames per second over all chat connections of one session (several tabs). Default 20. */
+        sessionPerSecond: z.number().int().positive().default(20),
+        /** Frames dropped within `dropWindowSeconds` after which a connection is closed (4429). Default 50. */
+        maxDropped: z.number().int().positive().default(50),
+        /** Window of `maxDropped`. Default 10 seconds. */
+        dropWindowSeconds: z.number().int().positive().default(10),
+        /** Chat sockets one session may hold open (tabs); more are refused with 429. Default 10. */
+        socketsPerSession: z.number().int().positive().default(10),
+        /** Ping interval; sockets also re-check their session on each. Default 30 seconds. */
+        heartbeatSeconds: z.number().positive().default(30),
+      })
+      .default({
+        connectionPerSecond: 10,
+        sessionPerSecond: 20,
+        maxDropped: 50,
+        dropWindowSeconds: 10,
+        socketsPerSession: 10,
+        heartbeatSeconds: 30,
+      })
+      .refine((c) => c.sessionPerSecond >= c.connectionPerSecond, {
+        message: 'sessionPerSecond must be at least connectionPerSecond',
+        path: ['sessionPerSecond'],
+      }),
     tenants: z.array(tenantSchema).min(1),
   })
   .superRefine((config, ctx) => {

@@ -18,8 +18,20 @@ export class MemorySessionStore extends session.Store {
   readonly #ttlMs: number;
   readonly #timer: NodeJS.Timeout;
 
-  constructor(options: { clock: Clock; ttlMs: number; pruneIntervalMs?: number }) {
+  readonly #onExpired: ((data: session.SessionData) => void) | undefined;
+
+  /**
+   * `onExpired` is told of each session found expired (idle timeout), with its last data, so
+   * what hangs on the session (an identified chat) ends with it.
+   */
+  constructor(options: {
+    clock: Clock;
+    ttlMs: number;
+    pruneIntervalMs?: number;
+    onExpired?: (data: session.SessionData) => void;
+  }) {
     super();
+    this.#onExpired = options.onExpired;
     this.#clock = options.clock;
     this.#ttlMs = options.ttlMs;
     this.#timer = setInterval(() => this.prune(), options.pruneIntervalMs ?? 60_000);
@@ -29,7 +41,7 @@ export class MemorySessionStore extends session.Store {
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
     const entry = this.#sessions.get(sid);
     if (!entry || entry.expiresAt <= this.#clock.now()) {
-      this.#sessions.delete(sid);
+      if (entry) this.#expire(sid, entry);
       callback(null, null);
       return;
     }
@@ -60,12 +72,17 @@ export class MemorySessionStore extends session.Store {
   /** Removes expired sessions. */
   prune(): void {
     const now = this.#clock.now();
-    for (const [sid, entry] of this.#sessions) if (entry.expiresAt <= now) this.#sessions.delete(sid);
+    for (const [sid, entry] of this.#sessions) if (entry.expiresAt <= now) this.#expire(sid, entry);
   }
 
   /** Stops the prune timer. */
   close(): void {
     clearInterval(this.#timer);
+  }
+
+  #expire(sid: string, entry: Entry): void {
+    this.#sessions.delete(sid);
+    this.#onExpired?.(JSON.parse(entry.json) as session.SessionData);
   }
 
   #expiry(data: session.SessionData): number {

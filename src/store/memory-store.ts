@@ -4,7 +4,8 @@ import type {
   MessageRecord,
   OfflineMessageRecord,
   StepUpTokenRecord,
-} from '../backends/chat-records.js';
+  TranscriptReadRecord,
+} from '../chat/chat-records.js';
 import type {
   AppendResult,
   ChatRepositories,
@@ -15,6 +16,7 @@ import type {
   ReceiptRepository,
   StepUpTokenRepository,
   Store,
+  TranscriptAuditRepository,
 } from './store.js';
 
 class MemoryReceipts implements ReceiptRepository {
@@ -36,20 +38,30 @@ class MemoryReceipts implements ReceiptRepository {
   }
 }
 
-// Every memory repository hands out copies: callers must not be able to change stored state
-// by mutating what they got, as they could not with Redis either.
+// Chat records are kept frozen (copy-on-write): a read hands out the stored object itself, and
+// nobody can change stored state by mutating what they got, as they could not with Redis
+// either. A change is a new record, frozen in turn. Deep-copying on every read
+// (structuredClone) made the work per message grow with every socket that read the record.
+
+/** Freezes a record and everything in it; returns it for chaining. */
+function frozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const nested of Object.values(value)) frozen(nested);
+    Object.freeze(value);
+  }
+  return value;
+}
 
 class MemoryConversations implements ConversationRepository {
   readonly #byId = new Map<string, ConversationRecord>();
 
   async create(record: ConversationRecord): Promise<void> {
     if (this.#byId.has(record.id)) throw new TypeError(`conversation ${record.id} exists`);
-    this.#byId.set(record.id, structuredClone(record));
+    this.#byId.set(record.id, frozen(structuredClone(record)));
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {
-    const record = this.#byId.get(id);
-    return record ? structuredClone(record) : undefined;
+    return this.#byId.get(id);
   }
 
   async update(
@@ -59,11 +71,12 @@ class MemoryConversations implements ConversationRepository {
     const current = this.#byId.get(id);
     if (!current) return undefined;
     // Synchronous between read and write: nothing else can interleave in one process.
-    const next = change(structuredClone(current));
-    if (next === undefined) return structuredClone(current);
+    const next = change(current);
+    if (next === undefined) return current;
     if (next.id !== id) throw new TypeError('a conversation update must keep its id');
-    this.#byId.set(id, structuredClone(next));
-    return structuredClone(next);
+    // The change built `next` from frozen parts and its own new objects; freeze those too.
+    this.#byId.set(id, frozen(next));
+    return next;
   }
 
   async listQueued(tenantId: string, topic: string): Promise<ConversationRecord[]> {
@@ -81,10 +94,7 @@ class MemoryConversations implements ConversationRepository {
   }
 
   #select(keep: (c: ConversationRecord) => boolean): ConversationRecord[] {
-    return [...this.#byId.values()]
-      .filter(keep)
-      .sort((a, b) => a.createdAt - b.createdAt)
-      .map((c) => structuredClone(c));
+    return [...this.#byId.values()].filter(keep).sort((a, b) => a.createdAt - b.createdAt);
   }
 }
 
@@ -99,21 +109,19 @@ class MemoryMessages implements MessageRepository {
     if (dedupeKey !== undefined) {
       const index = keys.get(dedupeKey);
       const existing = index === undefined ? undefined : list[index];
-      if (existing) return { message: structuredClone(existing), duplicate: true };
+      if (existing) return { message: existing, duplicate: true };
     }
-    const message: MessageRecord = { ...structuredClone(draft), seq: list.length + 1 };
+    const message: MessageRecord = frozen({ ...structuredClone(draft), seq: list.length + 1 });
     list.push(message);
     if (dedupeKey !== undefined) keys.set(dedupeKey, list.length - 1);
     this.#byConversation.set(draft.conversationId, list);
     this.#dedupe.set(draft.conversationId, keys);
-    return { message: structuredClone(message), duplicate: false };
+    return { message, duplicate: false };
   }
 
   async list(conversationId: string, afterSeq = 0): Promise<MessageRecord[]> {
     // seq n is at index n-1, so the tail after `afterSeq` is a slice.
-    return (this.#byConversation.get(conversationId) ?? [])
-      .slice(Math.max(0, afterSeq))
-      .map((m) => structuredClone(m));
+    return (this.#byConversation.get(conversationId) ?? []).slice(Math.max(0, afterSeq));
   }
 }
 
@@ -121,15 +129,14 @@ class MemoryOfflineMessages implements OfflineMessageRepository {
   readonly #all: OfflineMessageRecord[] = [];
 
   async save(record: OfflineMessageRecord): Promise<void> {
-    this.#all.push(structuredClone(record));
+    this.#all.push(frozen(structuredClone(record)));
   }
 
   async list(tenantId: string, limit: number): Promise<OfflineMessageRecord[]> {
     return this.#all
       .filter((m) => m.tenantId === tenantId)
       .sort((a, b) => b.createdAt - a.createdAt)
-      .slice(0, limit)
-      .map((m) => structuredClone(m));
+      .slice(0, limit);
   }
 }
 
@@ -179,6 +186,20 @@ class MemoryStepUpTokens implements StepUpTokenRepository {
   }
 }
 
+class MemoryTranscriptReads implements TranscriptAuditRepository {
+  readonly #entries: TranscriptReadRecord[] = [];
+
+  async append(entry: TranscriptReadRecord): Promise<void> {
+    this.#entries.push(frozen(structuredClone(entry)));
+  }
+
+  async list(tenantId: string, conversationId?: string): Promise<TranscriptReadRecord[]> {
+    return this.#entries.filter(
+      (e) => e.tenantId === tenantId && (conversationId === undefined || e.conversationId === conversationId),
+    );
+  }
+}
+
 /** The chat's repositories kept in process memory. */
 export function createMemoryChatRepositories(): ChatRepositories {
   return {
@@ -187,6 +208,7 @@ export function createMemoryChatRepositories(): ChatRepositories {
     offlineMessages: new MemoryOfflineMessages(),
     presence: new MemoryPresence(),
     stepUpTokens: new MemoryStepUpTokens(),
+    transcriptReads: new MemoryTranscriptReads(),
   };
 }
 

@@ -48,6 +48,11 @@ export class RedisKeys {
     return `${this.#tenant(tenantId)}:presence`;
   }
   /** Offline messages (sorted set by creation time, members sealed). */
+  /** Append-only list of reads of identified transcripts by non-assignees. */
+  transcriptReads(tenantId: string): string {
+    return `${this.#tenant(tenantId)}:transcript-reads`;
+  }
+
   offline(tenantId: string): string {
     return `${this.#tenant(tenantId)}:offline`;
   }

@@ -4,7 +4,8 @@ import type {
   MessageRecord,
   OfflineMessageRecord,
   StepUpTokenRecord,
-} from '../backends/chat-records.js';
+  TranscriptReadRecord,
+} from '../chat/chat-records.js';
 import { type RedisClient, type RedisConnection, redisCall } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 import { RedisScript } from './redis-script.js';
@@ -18,6 +19,7 @@ import type {
   ReceiptRepository,
   StepUpTokenRepository,
   Store,
+  TranscriptAuditRepository,
 } from './store.js';
 
 /**
@@ -267,6 +269,30 @@ class RedisOfflineMessages implements OfflineMessageRepository {
   }
 }
 
+/** RPUSH only: the audit trail has no update or delete command. */
+class RedisTranscriptReads implements TranscriptAuditRepository {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    this.#c = context;
+  }
+
+  async append(entry: TranscriptReadRecord): Promise<void> {
+    const { client, keys, codec } = this.#c;
+    await redisCall(() => client.rPush(keys.transcriptReads(entry.tenantId), codec.seal(entry)));
+  }
+
+  async list(tenantId: string, conversationId?: string): Promise<TranscriptReadRecord[]> {
+    const { client, keys, codec } = this.#c;
+    const sealed = await redisCall(() => client.lRange(keys.transcriptReads(tenantId), 0, -1));
+    return sealed
+      .map((text) => codec.open<TranscriptReadRecord>(text))
+      .filter(
+        (e) =>
+          e.tenantId === tenantId && (conversationId === undefined || e.conversationId === conversationId),
+      );
+  }
+}
+
 class RedisPresence implements PresenceRepository {
   readonly #c: RedisContext;
   constructor(context: RedisContext) {
@@ -332,6 +358,7 @@ export function createRedisChatRepositories(context: RedisContext): ChatReposito
     offlineMessages: new RedisOfflineMessages(context),
     presence: new RedisPresence(context),
     stepUpTokens: new RedisStepUpTokens(context),
+    transcriptReads: new RedisTranscriptReads(context),
   };
 }
 

@@ -1,4 +1,5 @@
 import type session from 'express-session';
+import type { SessionData } from 'express-session';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
@@ -35,7 +36,13 @@ export interface Storage {
  */
 export function createStorage(
   config: GatewayConfig,
-  options: { clock: Clock; logger: Logger; codec: StoreCodec },
+  options: {
+    clock: Clock;
+    logger: Logger;
+    codec: StoreCodec;
+    /** Told of each memory session found expired (idle timeout), so an identified chat ends with it. */
+    onSessionExpired?: (data: SessionData) => void;
+  },
 ): Storage {
   const ttlMs = config.session.idleMinutes * 60_000;
   if (config.store.type === 'redis' && config.store.redisUrl) {
@@ -63,7 +70,11 @@ export function createStorage(
     };
   }
   const store = createMemoryStore();
-  const sessionStore = new MemorySessionStore({ clock: options.clock, ttlMs });
+  const sessionStore = new MemorySessionStore({
+    clock: options.clock,
+    ttlMs,
+    ...(options.onSessionExpired ? { onExpired: options.onSessionExpired } : {}),
+  });
   return {
     store,
     sessionStore,

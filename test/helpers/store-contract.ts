@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '../../src/auth/consent-receipts.js';
-import type { ConversationRecord, MessageRecord } from '../../src/backends/chat-records.js';
+import type { ConversationRecord, MessageRecord } from '../../src/chat/chat-records.js';
 import type { Store } from '../../src/store/store.js';
 
 /**

@@ -1,60 +1,54 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import type { SharedIdentity } from '../auth/session-state.js';
-import { GatewayError } from '../http/errors.js';
+import type { GatewayError } from '../http/errors.js';
+import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { FieldCrypto } from '../privacy/field-crypto.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
-import type { AppendResult, ChatRepositories } from '../store/store.js';
+import { type ChatBus, type ConversationEvent, conversationChannel } from './chat-bus.js';
+import type { ConversationRecord, MessageRecord } from './chat-records.js';
+import type { AppendResult, ChatRepositories } from './chat-repositories.js';
 import {
   type AgentRef,
-  type ChatBackend,
-  type ChatEvent,
-  type ChatEventListener,
+  type AppendMessageInput,
+  type ConversationService,
   conversationClosed,
   conversationNotFound,
-  type OfflineMessageInput,
-  type PostMessageInput,
+  conversationTaken,
   type StartConversationInput,
-} from './chat-backend.js';
-import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from './chat-records.js';
+  SYSTEM_TEXT,
+  type SystemCode,
+} from './conversation-service.js';
 
-/** How long an agent counts as online without a heartbeat (three missed 30 s pings). */
-export const PRESENCE_TTL_MS = 90_000;
-/** Offline messages listed in the console. */
-const OFFLINE_MESSAGE_LIMIT = 100;
-
-/** What the built-in back end needs. */
-export interface BuiltInBackendOptions {
-  repositories: ChatRepositories;
+/** What {@link StoreConversationService} needs. */
+export interface StoreConversationServiceOptions {
+  repositories: Pick<ChatRepositories, 'conversations' | 'messages'>;
+  bus: ChatBus;
   fieldCrypto: FieldCrypto;
   clock: Clock;
   logger: Logger;
 }
 
 /**
- * The built-in agent desk: conversations, queues per topic and assignments kept in the Store's
- * chat repositories (memory now, Redis next), and events delivered in process. A Redis-backed
- * variant replaces the EventEmitter with pub/sub; the repositories already keep their
- * invariants (atomic seq, compare-and-set updates) themselves.
+ * The conversation service on the Store's chat repositories (memory or Redis) and a chat bus.
+ * The repositories keep the storage invariants themselves (atomic seq, compare-and-set update),
+ * so several instances can share them.
  */
-export class BuiltInBackend implements ChatBackend {
-  readonly #repos: ChatRepositories;
+export class StoreConversationService implements ConversationService {
+  readonly #repos: StoreConversationServiceOptions['repositories'];
+  readonly #bus: ChatBus;
   readonly #crypto: FieldCrypto;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #events = new EventEmitter<Record<string, [ChatEvent]>>();
 
-  constructor(options: BuiltInBackendOptions) {
+  constructor(options: StoreConversationServiceOptions) {
     this.#repos = options.repositories;
+    this.#bus = options.bus;
     this.#crypto = options.fieldCrypto;
     this.#clock = options.clock;
     this.#logger = options.logger;
-    // One listener per open socket's tenant subscription: the default warning at 10 is noise.
-    this.#events.setMaxListeners(0);
   }
 
-  async startConversation(input: StartConversationInput): Promise<ConversationRecord> {
+  async start(input: StartConversationInput): Promise<ConversationRecord> {
     const now = this.#clock.now();
     const record: ConversationRecord = {
       id: randomUUID(),
@@ -74,20 +68,24 @@ export class BuiltInBackend implements ChatBackend {
       { tenant: record.tenantId, conversation: record.id, topic: record.topic, verified: !!record.identity },
       'conversation started',
     );
-    this.publish({ type: 'queue', tenantId: record.tenantId, topic: record.topic });
+    this.#bus.publish(
+      { kind: 'visitor', tenantId: record.tenantId, visitorId: record.visitorId },
+      { type: 'conversation-started', conversationId: record.id },
+    );
     return record;
   }
 
-  getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
+  get(conversationId: string): Promise<ConversationRecord | undefined> {
     return this.#repos.conversations.get(conversationId);
   }
 
-  openConversationsOf(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
+  openOf(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
     return this.#repos.conversations.listOpenByVisitor(tenantId, visitorId);
   }
 
-  async postMessage(input: PostMessageInput): Promise<AppendResult> {
-    const conversation = await this.#existing(input.conversationId);
+  async append(input: AppendMessageInput): Promise<AppendResult> {
+    const conversation = await this.#repos.conversations.get(input.conversationId);
+    if (!conversation) throw conversationNotFound();
     if (conversation.status === 'closed') throw conversationClosed();
     const draft: Omit<MessageRecord, 'seq'> = {
       id: randomUUID(),
@@ -106,10 +104,8 @@ export class BuiltInBackend implements ChatBackend {
     const dedupeKey = input.clientId ? `${input.from}:${input.authorId ?? ''}:${input.clientId}` : undefined;
     const result = await this.#repos.messages.append(draft, dedupeKey);
     if (!result.duplicate) {
-      this.publish({
+      this.#publish(conversation, {
         type: 'message',
-        tenantId: conversation.tenantId,
-        visitorId: conversation.visitorId,
         conversationId: conversation.id,
         message: result.message,
         ...(input.origin ? { origin: input.origin } : {}),
@@ -118,11 +114,15 @@ export class BuiltInBackend implements ChatBackend {
     return result;
   }
 
+  async systemLine(conversationId: string, code: SystemCode): Promise<void> {
+    await this.append({ conversationId, from: 'system', text: SYSTEM_TEXT[code], systemCode: code });
+  }
+
   messages(conversationId: string, afterSeq = 0): Promise<MessageRecord[]> {
     return this.#repos.messages.list(conversationId, afterSeq);
   }
 
-  queue(tenantId: string, topic: string): Promise<ConversationRecord[]> {
+  queued(tenantId: string, topic: string): Promise<ConversationRecord[]> {
     return this.#repos.conversations.listQueued(tenantId, topic);
   }
 
@@ -130,19 +130,22 @@ export class BuiltInBackend implements ChatBackend {
     return this.#repos.conversations.listAssigned(tenantId, agentSubject);
   }
 
-  async claim(conversationId: string, agent: AgentRef): Promise<ConversationRecord> {
+  async assign(conversationId: string, agent: AgentRef): Promise<ConversationRecord> {
     const now = this.#clock.now();
     let refusal: GatewayError | undefined;
+    let changed = false;
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
       refusal = undefined;
+      changed = false;
       if (c.status === 'closed') {
         refusal = conversationClosed();
         return undefined;
       }
       if (c.status === 'assigned') {
-        if (c.assignedTo?.subject !== agent.subject) refusal = taken();
+        if (c.assignedTo?.subject !== agent.subject) refusal = conversationTaken();
         return undefined;
       }
+      changed = true;
       const participants = c.participants.some((p) => p.kind === 'agent' && p.id === agent.subject)
         ? c.participants
         : [...c.participants, { kind: 'agent' as const, id: agent.subject, name: agent.name, joinedAt: now }];
@@ -150,16 +153,21 @@ export class BuiltInBackend implements ChatBackend {
     });
     if (!updated) throw conversationNotFound();
     if (refusal) throw refusal;
-    this.#logger.info(
-      { tenant: updated.tenantId, conversation: updated.id, agent: agent.subject },
-      'conversation claimed',
-    );
-    this.#changed(updated);
-    this.publish({ type: 'queue', tenantId: updated.tenantId, topic: updated.topic });
+    if (changed) {
+      this.#logger.info(
+        { tenant: updated.tenantId, conversation: updated.id, agent: agent.subject },
+        'conversation assigned',
+      );
+      this.#publish(updated, { type: 'status', conversation: updated });
+      this.#bus.publish(
+        { kind: 'agent', tenantId: updated.tenantId, agentSubject: agent.subject },
+        { type: 'assigned', conversation: updated },
+      );
+    }
     return updated;
   }
 
-  async transfer(conversationId: string, topic: string): Promise<ConversationRecord> {
+  async requeue(conversationId: string, topic: string): Promise<ConversationRecord> {
     const now = this.#clock.now();
     let refusal: GatewayError | undefined;
     let previous: ConversationRecord | undefined;
@@ -172,24 +180,27 @@ export class BuiltInBackend implements ChatBackend {
     });
     if (!updated) throw conversationNotFound();
     if (refusal) throw refusal;
-    this.#changed(updated, previous?.assignedTo?.subject);
-    if (previous && previous.topic !== topic)
-      this.publish({ type: 'queue', tenantId: updated.tenantId, topic: previous.topic });
-    this.publish({ type: 'queue', tenantId: updated.tenantId, topic });
+    const previousAssignee = previous?.assignedTo?.subject;
+    this.#publish(updated, {
+      type: 'status',
+      conversation: updated,
+      ...(previousAssignee ? { previousAssignee } : {}),
+    });
     return updated;
   }
 
-  async closeConversation(conversationId: string): Promise<ConversationRecord> {
+  async close(conversationId: string): Promise<ConversationRecord> {
+    const current = await this.#repos.conversations.get(conversationId);
+    if (!current) throw conversationNotFound();
+    if (current.status === 'closed') return current;
+    // The line first: it is the last message of the conversation, and closed takes no more.
+    await this.systemLine(conversationId, 'closed');
     const now = this.#clock.now();
-    let wasQueued = false;
-    const updated = await this.#repos.conversations.update(conversationId, (c) => {
-      if (c.status === 'closed') return undefined;
-      wasQueued = c.status === 'queued';
-      return { ...c, status: 'closed', closedAt: now, updatedAt: now };
-    });
+    const updated = await this.#repos.conversations.update(conversationId, (c) =>
+      c.status === 'closed' ? undefined : { ...c, status: 'closed', closedAt: now, updatedAt: now },
+    );
     if (!updated) throw conversationNotFound();
-    this.#changed(updated);
-    if (wasQueued) this.publish({ type: 'queue', tenantId: updated.tenantId, topic: updated.topic });
+    this.#publish(updated, { type: 'status', conversation: updated });
     return updated;
   }
 
@@ -204,7 +215,8 @@ export class BuiltInBackend implements ChatBackend {
       return attached ? { ...c, identity: this.#seal(identity, now), updatedAt: now } : undefined;
     });
     if (!updated || !attached) return undefined;
-    this.#identityChanged(updated);
+    this.#publish(updated, { type: 'identity', conversation: updated, change: 'attached' });
+    await this.systemLine(conversationId, 'verified');
     return updated;
   }
 
@@ -218,7 +230,8 @@ export class BuiltInBackend implements ChatBackend {
       return { ...rest, updatedAt: now };
     });
     if (!updated || !detached) return undefined;
-    this.#identityChanged(updated);
+    this.#publish(updated, { type: 'identity', conversation: updated, change: 'detached' });
+    if (updated.status !== 'closed') await this.systemLine(conversationId, 'withdrawn');
     return updated;
   }
 
@@ -228,16 +241,14 @@ export class BuiltInBackend implements ChatBackend {
       : undefined;
   }
 
-  async typing(
+  typing(
     conversation: ConversationRecord,
     from: 'visitor' | 'agent',
     typing: boolean,
     origin?: string,
-  ): Promise<void> {
-    this.publish({
+  ): void {
+    this.#publish(conversation, {
       type: 'typing',
-      tenantId: conversation.tenantId,
-      visitorId: conversation.visitorId,
       conversationId: conversation.id,
       from,
       typing,
@@ -252,92 +263,14 @@ export class BuiltInBackend implements ChatBackend {
       return moved ? { ...c, readMarkers: { ...c.readMarkers, [by]: seq } } : undefined;
     });
     if (!updated) throw conversationNotFound();
-    if (moved) {
-      this.publish({
-        type: 'read',
-        tenantId: updated.tenantId,
-        visitorId: updated.visitorId,
-        conversationId,
-        by,
-        seq,
-      });
-    }
+    if (moved) this.#publish(updated, { type: 'read', conversationId, by, seq });
   }
 
-  async saveOfflineMessage(input: OfflineMessageInput): Promise<OfflineMessageRecord> {
-    const record: OfflineMessageRecord = { id: randomUUID(), ...input, createdAt: this.#clock.now() };
-    await this.#repos.offlineMessages.save(record);
-    this.#logger.info({ tenant: input.tenantId, offlineMessage: record.id }, 'offline message saved');
-    this.publish({ type: 'offline-message', tenantId: input.tenantId, message: record });
-    return record;
-  }
-
-  offlineMessages(tenantId: string): Promise<OfflineMessageRecord[]> {
-    return this.#repos.offlineMessages.list(tenantId, OFFLINE_MESSAGE_LIMIT);
-  }
-
-  async agentPresence(tenantId: string, connectionId: string, online: boolean): Promise<void> {
-    if (online) await this.#repos.presence.touch(tenantId, connectionId, this.#clock.now() + PRESENCE_TTL_MS);
-    else await this.#repos.presence.remove(tenantId, connectionId);
-  }
-
-  async agentsOnline(tenantId: string): Promise<boolean> {
-    return (await this.#repos.presence.count(tenantId, this.#clock.now())) > 0;
-  }
-
-  publish(event: ChatEvent): void {
-    this.#events.emit(event.tenantId, event);
-  }
-
-  subscribe(tenantId: string, listener: ChatEventListener): () => void {
-    // A failing listener (one broken socket) must not stop delivery to the others.
-    const safe = (event: ChatEvent) => {
-      try {
-        listener(event);
-      } catch (error) {
-        this.#logger.error({ err: error, tenant: tenantId, event: event.type }, 'chat event listener failed');
-      }
-    };
-    this.#events.on(tenantId, safe);
-    return () => this.#events.off(tenantId, safe);
-  }
-
-  async close(): Promise<void> {
-    this.#events.removeAllListeners();
-  }
-
-  async #existing(conversationId: string): Promise<ConversationRecord> {
-    const conversation = await this.#repos.conversations.get(conversationId);
-    if (!conversation) throw conversationNotFound();
-    return conversation;
+  #publish(conversation: ConversationRecord, event: ConversationEvent): void {
+    this.#bus.publish(conversationChannel(conversation), event);
   }
 
   #seal(identity: SharedIdentity, since: number): NonNullable<ConversationRecord['identity']> {
     return { sealed: this.#crypto.seal(identity), subjectIndex: identity.subjectIndex, since };
   }
-
-  #changed(conversation: ConversationRecord, previousAssignee?: string): void {
-    this.publish({
-      type: 'conversation',
-      tenantId: conversation.tenantId,
-      visitorId: conversation.visitorId,
-      conversationId: conversation.id,
-      conversation,
-      ...(previousAssignee ? { previousAssignee } : {}),
-    });
-  }
-
-  #identityChanged(conversation: ConversationRecord): void {
-    this.publish({
-      type: 'identity',
-      tenantId: conversation.tenantId,
-      visitorId: conversation.visitorId,
-      conversationId: conversation.id,
-      conversation,
-    });
-  }
-}
-
-function taken(): GatewayError {
-  return new GatewayError('conversation_taken', 'Another agent has this conversation.', { status: 409 });
 }

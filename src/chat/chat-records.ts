@@ -100,3 +100,15 @@ export interface StepUpTokenRecord {
   visitorId: string;
   expiresAt: number;
 }
+
+/** One read of an identified conversation by someone other than its assignee (audit trail). */
+export interface TranscriptReadRecord {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  /** The reader's staff subject and display name. */
+  reader: { subject: string; name: string };
+  /** The role that allowed the read (`supervisor`, `admin`, … as the tenant's setting lists). */
+  role: string;
+  at: number;
+}

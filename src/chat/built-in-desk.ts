@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../runtime/clock.js';
+import type { Logger } from '../runtime/logger.js';
+import type { ChatBus } from './chat-bus.js';
+import type { ConversationRecord, OfflineMessageRecord } from './chat-records.js';
+import type { OfflineMessageRepository, PresenceRepository } from './chat-repositories.js';
+import type { AgentRef, ConversationService } from './conversation-service.js';
+import type { DeliveryPort, OfflineMessageInput } from './delivery-port.js';
+import { conversationSummary } from './views.js';
+
+/** How long an agent counts as online without a heartbeat (three missed 30 s pings). */
+export const PRESENCE_TTL_MS = 90_000;
+/** Offline messages listed in the console. */
+const OFFLINE_MESSAGE_LIMIT = 100;
+
+/** What the built-in desk needs. */
+export interface BuiltInDeskOptions {
+  service: ConversationService;
+  bus: ChatBus;
+  presence: PresenceRepository;
+  offlineMessages: OfflineMessageRepository;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * The built-in agent desk as a delivery port: conversations wait in per-topic queues of the
+ * tenant until an agent of the console (`agent-socket.ts`) claims them. Queue changes are
+ * published once, as summaries, on the tenant's queue channel; presence says whether anyone is
+ * there to answer.
+ */
+export class BuiltInDesk implements DeliveryPort {
+  readonly #options: BuiltInDeskOptions;
+  readonly #service: ConversationService;
+
+  constructor(options: BuiltInDeskOptions) {
+    this.#options = options;
+    this.#service = options.service;
+  }
+
+  async deliver(conversation: ConversationRecord): Promise<void> {
+    await this.#queueChanged(conversation.tenantId, conversation.topic);
+  }
+
+  async ended(conversation: ConversationRecord): Promise<void> {
+    await this.#queueChanged(conversation.tenantId, conversation.topic);
+  }
+
+  async available(tenantId: string): Promise<boolean> {
+    return (await this.#options.presence.count(tenantId, this.#options.clock.now())) > 0;
+  }
+
+  async leaveMessage(input: OfflineMessageInput): Promise<OfflineMessageRecord> {
+    const record: OfflineMessageRecord = { id: randomUUID(), ...input, createdAt: this.#options.clock.now() };
+    await this.#options.offlineMessages.save(record);
+    this.#options.logger.info({ tenant: input.tenantId, offlineMessage: record.id }, 'offline message saved');
+    this.#options.bus.publish(
+      { kind: 'queue', tenantId: input.tenantId },
+      { type: 'offline-message', message: record },
+    );
+    return record;
+  }
+
+  /** The tenant's offline messages, newest first. */
+  offlineMessages(tenantId: string): Promise<OfflineMessageRecord[]> {
+    return this.#options.offlineMessages.list(tenantId, OFFLINE_MESSAGE_LIMIT);
+  }
+
+  /** Assigns a queued conversation to `agent`. */
+  async claim(conversation: ConversationRecord, agent: AgentRef): Promise<ConversationRecord> {
+    const updated = await this.#service.assign(conversation.id, agent);
+    await this.#queueChanged(updated.tenantId, updated.topic);
+    return updated;
+  }
+
+  /** Back into the queue of `topic`, unassigned. */
+  async transfer(conversation: ConversationRecord, topic: string): Promise<ConversationRecord> {
+    const updated = await this.#service.requeue(conversation.id, topic);
+    if (conversation.topic !== topic) await this.#queueChanged(updated.tenantId, conversation.topic);
+    await this.#queueChanged(updated.tenantId, topic);
+    return updated;
+  }
+
+  /** Closed by an agent. */
+  async closeConversation(conversation: ConversationRecord): Promise<ConversationRecord> {
+    const updated = await this.#service.close(conversation.id);
+    if (conversation.status === 'queued') await this.#queueChanged(updated.tenantId, updated.topic);
+    return updated;
+  }
+
+  /** Marks an agent connection online until the presence TTL (refreshed by heartbeats), or removes it. */
+  async presence(tenantId: string, connectionId: string, online: boolean): Promise<void> {
+    const { presence, clock } = this.#options;
+    if (online) await presence.touch(tenantId, connectionId, clock.now() + PRESENCE_TTL_MS);
+    else await presence.remove(tenantId, connectionId);
+  }
+
+  /** Nothing to release: the desk's state lives in the store, its followers on the bus. */
+  async close(): Promise<void> {}
+
+  async #queueChanged(tenantId: string, topic: string): Promise<void> {
+    const conversations = (await this.#service.queued(tenantId, topic)).map(conversationSummary);
+    this.#options.bus.publish({ kind: 'queue', tenantId }, { type: 'queue', topic, conversations });
+  }
+}

@@ -1,0 +1,109 @@
+import type {
+  ConversationRecord,
+  MessageRecord,
+  OfflineMessageRecord,
+  StepUpTokenRecord,
+  TranscriptReadRecord,
+} from './chat-records.js';
+
+/**
+ * The chat's storage, declared by the chat and implemented by `src/store/` (memory now, Redis
+ * next). Records handed out are immutable: implementations may return the stored object itself
+ * (the memory store freezes what it keeps instead of copying on every read), so callers build
+ * changed records with spreads and never mutate what they got.
+ */
+
+/**
+ * Conversations. `update` takes a pure function so a Redis implementation can run it in an
+ * optimistic transaction (WATCH/MULTI, retried) and several gateway instances never overwrite
+ * each other's changes.
+ */
+export interface ConversationRepository {
+  create(record: ConversationRecord): Promise<void>;
+  get(id: string): Promise<ConversationRecord | undefined>;
+  /**
+   * Applies `change` to the current record and stores the result atomically. `change` returns
+   * `undefined` to leave the record as it is. Resolves with the stored record (changed or not),
+   * or `undefined` when there is no such conversation.
+   */
+  update(
+    id: string,
+    change: (current: ConversationRecord) => ConversationRecord | undefined,
+  ): Promise<ConversationRecord | undefined>;
+  /** Queued conversations of one topic, oldest first (Redis: a sorted set per tenant and topic). */
+  listQueued(tenantId: string, topic: string): Promise<ConversationRecord[]>;
+  /** Open conversations assigned to one agent. */
+  listAssigned(tenantId: string, agentSubject: string): Promise<ConversationRecord[]>;
+  /** Open (not closed) conversations of one visitor, oldest first. */
+  listOpenByVisitor(tenantId: string, visitorId: string): Promise<ConversationRecord[]>;
+}
+
+/** The outcome of {@link MessageRepository.append}. */
+export interface AppendResult {
+  message: MessageRecord;
+  /** True when `dedupeKey` was seen before and the earlier message is returned instead. */
+  duplicate: boolean;
+}
+
+/** Messages of conversations, each with a `seq` that increases by one per conversation. */
+export interface MessageRepository {
+  /**
+   * Stores a message, assigning the next `seq` atomically (Redis: INCR). With a `dedupeKey`
+   * already used in this conversation nothing is stored and the earlier message is returned:
+   * a client re-sending after a reconnect never creates a duplicate.
+   */
+  append(draft: Omit<MessageRecord, 'seq'>, dedupeKey?: string): Promise<AppendResult>;
+  /** Messages with `seq > afterSeq`, in order. */
+  list(conversationId: string, afterSeq?: number): Promise<MessageRecord[]>;
+}
+
+/** Messages visitors left while no agent was online. */
+export interface OfflineMessageRepository {
+  save(record: OfflineMessageRecord): Promise<void>;
+  /** The tenant's offline messages, newest first, at most `limit`. */
+  list(tenantId: string, limit: number): Promise<OfflineMessageRecord[]>;
+}
+
+/**
+ * Which agents are connected, per tenant. Entries expire (`expiresAt`) so an instance that dies
+ * does not leave agents "online" forever; connections refresh them on every heartbeat.
+ */
+export interface PresenceRepository {
+  touch(tenantId: string, memberId: string, expiresAt: number): Promise<void>;
+  remove(tenantId: string, memberId: string): Promise<void>;
+  count(tenantId: string, now: number): Promise<number>;
+}
+
+/**
+ * Single-use step-up links, stored under a hash of the token (never the token itself). Unused
+ * links are never taken, so they must go when they expire (Redis: `PX` on the key).
+ */
+export interface StepUpTokenRepository {
+  /** Stores a link; links expired by `now` may be dropped on the way (`now` from the injected clock). */
+  save(tokenHash: string, record: StepUpTokenRecord, now: number): Promise<void>;
+  /** Reads without consuming. */
+  peek(tokenHash: string): Promise<StepUpTokenRecord | undefined>;
+  /** Reads and deletes in one step (Redis: GETDEL); a second call gets `undefined`. */
+  take(tokenHash: string): Promise<StepUpTokenRecord | undefined>;
+}
+
+/**
+ * Who read an identified conversation without being its assignee (supervisors, admins, …):
+ * append-only, kept as evidence for the data subject and the auditor. There is no update or
+ * delete (Redis: a stream per tenant, `XADD` only).
+ */
+export interface TranscriptAuditRepository {
+  append(entry: TranscriptReadRecord): Promise<void>;
+  /** A tenant's entries, oldest first; with `conversationId`, that conversation's only. */
+  list(tenantId: string, conversationId?: string): Promise<TranscriptReadRecord[]>;
+}
+
+/** The chat's repositories (used by the conversation service and the built-in desk). */
+export interface ChatRepositories {
+  conversations: ConversationRepository;
+  messages: MessageRepository;
+  offlineMessages: OfflineMessageRepository;
+  presence: PresenceRepository;
+  stepUpTokens: StepUpTokenRepository;
+  transcriptReads: TranscriptAuditRepository;
+}

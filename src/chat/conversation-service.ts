@@ -1,0 +1,124 @@
+import { GatewayError } from '../http/errors.js';
+import type { SharedIdentity } from '../identity/shared-identity.js';
+import type {
+  ConversationMetadata,
+  ConversationRecord,
+  MessageAuthor,
+  MessageRecord,
+} from './chat-records.js';
+import type { AppendResult } from './chat-repositories.js';
+
+/** A staff member as recorded on an assignment. */
+export interface AgentRef {
+  subject: string;
+  name: string;
+}
+
+/** What a visitor's `start` becomes. */
+export interface StartConversationInput {
+  tenantId: string;
+  topic: string;
+  visitorId: string;
+  /** The identity the visitor's session has shared for this tenant, attached from the start. */
+  identity?: SharedIdentity;
+  metadata: ConversationMetadata;
+}
+
+/** A message to store. `verified` is not an input: the service derives it from the conversation. */
+export interface AppendMessageInput {
+  conversationId: string;
+  from: MessageAuthor;
+  authorId?: string;
+  authorName?: string;
+  /** The sender's idempotency key (with the author, the dedupe key). */
+  clientId?: string;
+  text: string;
+  redacted?: boolean;
+  systemCode?: string;
+  /** The connection that sent it, so the event is not echoed back to it. */
+  origin?: string;
+}
+
+/** System lines the chat writes into conversations (English; clients translate by `systemCode`). */
+export const SYSTEM_TEXT = {
+  verified: 'The visitor is verified from here on.',
+  withdrawn: 'The visitor withdrew sharing; messages from here on are unverified.',
+  'identification-requested': 'The agent asked the visitor to identify.',
+  redacted: 'A national identity number was removed from the message. Please identify instead of typing it.',
+  closed: 'The conversation was closed.',
+} as const;
+
+/** A {@link SYSTEM_TEXT} code. */
+export type SystemCode = keyof typeof SYSTEM_TEXT;
+
+/**
+ * Owns conversations and their messages: the only writer of chat records. It keeps the
+ * invariants (per-conversation `seq`, idempotent append by client id, one assignee, closed is
+ * final, the shared identity sealed) and publishes every change on the chat bus, addressed to
+ * the conversation (and the tenant's queue when the queue changed). Who may ask for a change
+ * (tenant, role, assignment) is checked by the sockets.
+ *
+ * Failures are `GatewayError`s with the protocol's codes: `conversation_not_found` (404),
+ * `conversation_closed` (409), `conversation_taken` (409).
+ * @see README.md, "Chat: conversation service, bus and delivery port"
+ */
+export interface ConversationService {
+  start(input: StartConversationInput): Promise<ConversationRecord>;
+  get(conversationId: string): Promise<ConversationRecord | undefined>;
+  /** The visitor's open conversations in a tenant, oldest first. */
+  openOf(tenantId: string, visitorId: string): Promise<ConversationRecord[]>;
+  /**
+   * Stores a message with the next `seq` and publishes it. The same `clientId` from the same
+   * author returns the stored message (`duplicate: true`) and publishes nothing.
+   */
+  append(input: AppendMessageInput): Promise<AppendResult>;
+  /** Writes one of the {@link SYSTEM_TEXT} lines. */
+  systemLine(conversationId: string, code: SystemCode): Promise<void>;
+  /** Messages with `seq > afterSeq`, in order. */
+  messages(conversationId: string, afterSeq?: number): Promise<MessageRecord[]>;
+  /** Queued conversations of a topic, oldest first. */
+  queued(tenantId: string, topic: string): Promise<ConversationRecord[]>;
+  /** Open conversations assigned to an agent. */
+  assignedTo(tenantId: string, agentSubject: string): Promise<ConversationRecord[]>;
+  /** Assigns a queued conversation to `agent` (again to the same agent is a no-op). */
+  assign(conversationId: string, agent: AgentRef): Promise<ConversationRecord>;
+  /** Puts the conversation back into the queue of `topic`, unassigned. */
+  requeue(conversationId: string, topic: string): Promise<ConversationRecord>;
+  /** Closes the conversation for good (with a `closed` line); closing a closed one is a no-op. */
+  close(conversationId: string): Promise<ConversationRecord>;
+  /**
+   * Attaches the shared identity ("verified from here on", with a `verified` line); the caller
+   * has checked that the conversation belongs to the identity's visitor. Resolves `undefined`
+   * for closed or unknown conversations, which are left unchanged.
+   */
+  attachIdentity(conversationId: string, identity: SharedIdentity): Promise<ConversationRecord | undefined>;
+  /**
+   * Drops the identity (sharing withdrawn or the session ended), with a `withdrawn` line;
+   * later messages are unverified. Resolves `undefined` when there was none.
+   */
+  detachIdentity(conversationId: string): Promise<ConversationRecord | undefined>;
+  /** Opens a conversation's sealed identity. */
+  readIdentity(conversation: ConversationRecord): SharedIdentity | undefined;
+  /** Publishes a typing indicator (not stored). */
+  typing(conversation: ConversationRecord, from: 'visitor' | 'agent', typing: boolean, origin?: string): void;
+  /** Moves the read marker of one side forward (never back). */
+  markRead(conversationId: string, by: 'visitor' | 'agent', seq: number): Promise<void>;
+}
+
+// The failures the service and both sockets answer with, made in one place so the codes,
+// statuses and texts the clients see cannot drift apart.
+
+/** `conversation_not_found` (404): unknown, or not visible to the asker. */
+export function conversationNotFound(): GatewayError {
+  return new GatewayError('conversation_not_found', 'No such conversation.', { status: 404 });
+}
+
+/** `conversation_closed` (409): closed is final. */
+export function conversationClosed(): GatewayError {
+  return new GatewayError('conversation_closed', 'The conversation is closed.', { status: 409 });
+}
+
+/** `conversation_taken` (409): another agent has it. */
+export function conversationTaken(): GatewayError {
+  return new GatewayError('conversation_taken', 'Another agent has this conversation.', { status: 409 });
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { IdentityEvent, IdentityEvents } from '../auth/identity-events.js';
+import type { Logger } from '../runtime/logger.js';
+import type { ChatBus } from './chat-bus.js';
+import type { ConversationRecord } from './chat-records.js';
+import type { ConversationService } from './conversation-service.js';
+
+/** What {@link listenToIdentityEvents} needs. */
+export interface IdentityChangeOptions {
+  identityEvents: IdentityEvents;
+  service: ConversationService;
+  bus: ChatBus;
+  logger: Logger;
+}
+
+/**
+ * Follows citizens' sharing decisions and session ends into their conversations:
+ * - `shared` with a `conversationId` (a step-up) attaches the identity to that conversation
+ *   only, and only if it belongs to the visitor who shared: a login started with someone
+ *   else's conversation id in the URL attaches nothing. Without one (identified before
+ *   chatting), it attaches to the visitor's open conversations of the tenant.
+ * - `withdrawn` and `session-ended` detach it from the visitor's open conversations (each with
+ *   a `withdrawn` line, and an `identity` event that tells the assigned agent).
+ * Visitors' sockets learn of each change on their visitor channel and re-read their session;
+ * `session-ended` closes them (4401), `session-renewed` moves them to the rotated session id.
+ * Returns the function that stops listening.
+ */
+export function listenToIdentityEvents(options: IdentityChangeOptions): () => void {
+  const { service, bus, logger } = options;
+  const handle = async (event: IdentityEvent): Promise<void> => {
+    const visitor = { kind: 'visitor', tenantId: event.tenantId, visitorId: event.visitorId } as const;
+    switch (event.type) {
+      case 'shared': {
+        const targets = event.conversationId
+          ? await ownConversation(service, event.tenantId, event.visitorId, event.conversationId, logger)
+          : await service.openOf(event.tenantId, event.visitorId);
+        for (const conversation of targets) await service.attachIdentity(conversation.id, event.identity);
+        bus.publish(visitor, { type: 'identity-changed' });
+        return;
+      }
+      case 'withdrawn':
+      case 'session-ended':
+        await detachAll(service, event.tenantId, event.visitorId);
+        bus.publish(
+          visitor,
+          event.type === 'withdrawn' ? { type: 'identity-changed' } : { type: 'session-ended' },
+        );
+        return;
+      case 'session-renewed':
+        bus.publish(visitor, {
+          type: 'session-renewed',
+          previous: sessionIdHash(event.previousSessionId),
+          sessionId: event.sessionId,
+        });
+        return;
+    }
+  };
+  const listener = (event: IdentityEvent) => {
+    handle(event).catch((error: unknown) =>
+      logger.error(
+        { err: error, tenant: event.tenantId, event: event.type },
+        'identity event not applied to chat',
+      ),
+    );
+  };
+  options.identityEvents.on('identity', listener);
+  return () => options.identityEvents.off('identity', listener);
+}
+
+/** Drops the shared identity from a visitor's open conversations (session ended or withdrawn). */
+export async function detachAll(service: ConversationService, tenantId: string, visitorId: string) {
+  for (const conversation of await service.openOf(tenantId, visitorId)) {
+    if (conversation.identity) await service.detachIdentity(conversation.id);
+  }
+}
+
+async function ownConversation(
+  service: ConversationService,
+  tenantId: string,
+  visitorId: string,
+  conversationId: string,
+  logger: Logger,
+): Promise<ConversationRecord[]> {
+  const conversation = await service.get(conversationId);
+  if (!conversation || conversation.tenantId !== tenantId || conversation.status === 'closed') return [];
+  if (conversation.visitorId !== visitorId) {
+    logger.warn(
+      { tenant: tenantId, conversation: conversationId },
+      'identity shared for a conversation of another visitor; ignored',
+    );
+    return [];
+  }
+  return [conversation];
+}
+
+/** How a session id is named on the bus: its SHA-256, so a rotated id is never broadcast. */
+export function sessionIdHash(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('base64url');
+}
