@@ -78,13 +78,18 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.chat.conversations.get(randomUUID())).toBeUndefined();
       });
 
-      it('hands out copies: changing a returned record changes nothing stored', async () => {
+      it('hands out records that cannot change what is stored (copies, or frozen records)', async () => {
         const c = conversation();
         await store.chat.conversations.create(c);
         const got = await store.chat.conversations.get(c.id);
         if (!got) throw new Error('missing');
-        got.status = 'closed';
-        got.participants.push({ kind: 'agent', id: 'a', joinedAt: 1 });
+        try {
+          got.status = 'closed';
+          got.participants.push({ kind: 'agent', id: 'a', joinedAt: 1 });
+        } catch (error) {
+          // The memory store hands out its frozen record itself: a change is refused outright.
+          expect(error).toBeInstanceOf(TypeError);
+        }
         expect(await store.chat.conversations.get(c.id)).toEqual(c);
       });
 
