@@ -76,13 +76,13 @@ function plausibleNorwegianDate(digits: string): boolean {
 function scanNorwegian(tokens: readonly Token[], into: ScanMatch[]): void {
   let run: Token[] = [];
   const flush = () => {
+    const runDigits = run.map((t) => t.char).join('');
     for (let i = 0; i + NORWEGIAN_LENGTH <= run.length; i++) {
-      const window = run.slice(i, i + NORWEGIAN_LENGTH);
-      const digits = window.map((t) => t.char).join('');
+      const digits = runDigits.slice(i, i + NORWEGIAN_LENGTH);
       if (plausibleNorwegianDate(digits) && isValidNorwegianId(digits)) {
         into.push({
-          start: (window[0] as Token).index,
-          end: (window.at(-1) as Token).index + 1,
+          start: (run[i] as Token).index,
+          end: (run[i + NORWEGIAN_LENGTH - 1] as Token).index + 1,
           country: 'NO',
         });
       }

@@ -61,8 +61,18 @@ const LOOKALIKE_CAPITALS: Readonly<Record<string, string>> = {
   Χ: 'X',
 };
 
+/** ASCII needs no decomposition: its scan characters by code (most text is ASCII). */
+const ASCII_SCAN = Array.from({ length: 0x80 }, (_, code) => {
+  const char = String.fromCharCode(code);
+  if (/[0-9A-Z+-]/.test(char)) return char;
+  if (/[a-z]/.test(char)) return char.toUpperCase();
+  return ' ';
+});
+
 /** The scan character of one code point after decomposition, or undefined when it is dropped. */
 function classify(char: string): string | undefined {
+  const code = char.charCodeAt(0);
+  if (code < 0x80) return ASCII_SCAN[code];
   if (DROPPED.test(char)) return undefined;
   const digit = decimalDigitValue(char);
   if (digit !== undefined) return String(digit);
@@ -94,7 +104,7 @@ function fromSourcedChars(chars: readonly SourcedChar[]): ScanText {
   const from: number[] = [];
   const to: number[] = [];
   for (const { char, from: start, to: end } of chars) {
-    for (const part of char.normalize('NFKD')) {
+    for (const part of char.charCodeAt(0) < 0x80 ? char : char.normalize('NFKD')) {
       const scanChar = classify(part);
       if (scanChar === undefined) {
         if (to.length > 0) to[to.length - 1] = end;
