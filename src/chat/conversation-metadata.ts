@@ -7,8 +7,9 @@ const guarded = (value: string): string => guardVisitorText(value).text;
 
 /**
  * The metadata a tenant collects with a conversation, and nothing else: each field only when
- * its `metadata` switch is on (all off by default). The page URL, referrer and user agent come
- * from the visitor's browser and may carry a national identity number (a form's query string,
+ * its `metadata` switch is on (all off by default). The page URL, referrer, user agent and
+ * (through `X-Forwarded-For`, which is not checked to hold an address) the client address come
+ * from the visitor's side and may carry a national identity number (a form's query string,
  * percent-encoded or not): the PII guard replaces it before anything is stored.
  */
 export function collectMetadata(
@@ -17,7 +18,7 @@ export function collectMetadata(
   start: { page?: string | undefined; referrer?: string | undefined },
 ): ConversationMetadata {
   return {
-    ...(settings.ip && connection.ip ? { ip: connection.ip } : {}),
+    ...(settings.ip && connection.ip ? { ip: guarded(connection.ip) } : {}),
     ...(settings.userAgent && connection.userAgent
       ? { userAgent: guarded(connection.userAgent.slice(0, 512)) }
       : {}),

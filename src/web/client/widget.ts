@@ -148,7 +148,13 @@ class VisitorChat {
         break;
       case 'redacted':
         this.#transcript.markRedacted(frame.clientId);
-        this.#transcript.notice(this.#t('chat.redacted'), 'warning', 'redacted');
+        // The identify action at hand: sharing the number through a login is the safe way.
+        this.#transcript.notice(
+          this.#t('chat.redacted'),
+          'warning',
+          'redacted',
+          h('ul', { className: 'providers' }, ...this.#identifyLinks([])),
+        );
         break;
       case 'typing':
         this.#typing.show(frame.typing);
@@ -240,18 +246,21 @@ class VisitorChat {
     const topic = this.#topics.find((tp) => tp.id === topicId);
     const panel = this.#el('chat-idreq');
     this.#el('idreq-text').textContent = this.#t('chat.idRequired.text', { topic: topic?.title ?? topicId });
-    const links = providers.length > 0 ? providers : this.#boot.providers.filter((p) => p.available);
-    this.#el('idreq-providers').replaceChildren(
-      ...links.map((p) =>
-        h(
-          'li',
-          {},
-          newTabLink(p.loginUrl, this.#t('chat.identifyWith', { provider: p.label }), this.#t('chat.newTab')),
-        ),
-      ),
-    );
+    this.#el('idreq-providers').replaceChildren(...this.#identifyLinks(providers));
     panel.hidden = false;
     panel.focus();
+  }
+
+  /** "Identify with …" links (new tab) for `providers`, or for every available one when empty. */
+  #identifyLinks(providers: ProviderChoice[]): HTMLLIElement[] {
+    const links = providers.length > 0 ? providers : this.#boot.providers.filter((p) => p.available);
+    return links.map((p) =>
+      h(
+        'li',
+        {},
+        newTabLink(p.loginUrl, this.#t('chat.identifyWith', { provider: p.label }), this.#t('chat.newTab')),
+      ),
+    );
   }
 
   #showConversation(view: ConversationView): void {

@@ -34,8 +34,9 @@ beforeAll(async () => {
     features: (deps) => [
       createChatFeature(deps, { rateLimits: { connectionPerSecond: 100, sessionPerSecond: 100 } }),
     ],
+    config: { trustProxy: 1 },
     tenants: [
-      testTenant({ metadata: { ip: false, userAgent: true, pages: true, referrer: true } }),
+      testTenant({ metadata: { ip: true, userAgent: true, pages: true, referrer: true } }),
       testTenant({ id: 'other', name: 'Other Municipality' }),
     ],
   });
@@ -244,13 +245,16 @@ describe('PII guard through the visitor socket', () => {
     alex.close();
   });
 
-  it('redacts ids in the page URL, referrer and user agent kept as metadata, percent-encoded or not', async () => {
+  it('redacts ids in the page URL, referrer, user agent and client address kept as metadata, percent-encoded or not', async () => {
     const browser = await visitorBrowser(demo);
     const url = new URL(`${demo}/ws/visitor`);
     const visitor = await ChatClient.connect(url.href.replace(/^http/, 'ws'), {
       origin: url.origin,
       cookie: browser.cookieHeader(url.href),
       'user-agent': `Agent/1.0 (${NO_SYNTHETIC_DNR.slice(0, 6)}.${NO_SYNTHETIC_DNR.slice(6)})`,
+      // Behind one trusted proxy the right-most X-Forwarded-For entry is the client address,
+      // taken as it is written.
+      'x-forwarded-for': `203.0.113.9, ${KARI}`,
     });
     await visitor.next('welcome');
     const started = await visitor.request(
@@ -266,6 +270,7 @@ describe('PII guard through the visitor socket', () => {
       (started.conversation as { id: string }).id,
     );
     expect(record?.metadata).toEqual({
+      ip: MARK,
       userAgent: `Agent/1.0 (${MARK})`,
       pages: [`https://www.kommune.example/skjema?fnr=${MARK}&steg=2`],
       referrer: `https://search.example/?q=hetu+${MARK}`,
