@@ -10,9 +10,10 @@ import type { GatewayDeps } from './deps.js';
 import { noStore } from './http/cache-control.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { languageSelection } from './http/language.js';
+import { httpRateLimits, sessionCreationLimit } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
-import { createSessionParser } from './http/session-middleware.js';
+import { arrivedWithoutSession, createSessionParser } from './http/session-middleware.js';
 import { VisitorCookie } from './http/visitor-cookie.js';
 import type { TenantContext } from './tenants/tenant-context.js';
 import { BUNDLE_DIR, STATIC_DIR } from './web/asset-paths.js';
@@ -101,6 +102,10 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
     parseSession(req, res, (error?: unknown) => (error ? next(error) : restoreVisitor(req, res, next)));
   app.use(languageSelection(deps.config.defaultLanguage, deps.production));
   app.use(sessionParser);
+  app.use(
+    sessionCreationLimit(deps.config.rateLimits.newSessions, deps.store.rateLimiter, arrivedWithoutSession),
+  );
+  const rateLimits = httpRateLimits(deps.config.rateLimits, deps.store.rateLimiter);
 
   // The auth routers hold no tenant state (they read `req.tenant`): build them once.
   const authRouters = [
@@ -114,7 +119,7 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
     router.use((req, _res, next) => {
       req.tenant = tenant;
       next();
-    });
+    }, rateLimits);
     router.get('/', async (req, res) => {
       const view = sessionView(deps, req, res.locals.lang);
       const notice = takeNotice(req, tenant.config.id);

@@ -220,6 +220,57 @@ const tenantSchema = z.strictObject({
   transcriptReaders: z.array(z.enum(ROLES)).default(['supervisor', 'admin']),
 });
 
+/** One HTTP rate limit: hits per client address and per session in a fixed window. */
+function httpLimit(perAddress: number, perSession: number) {
+  const defaults = { perAddress, perSession, windowSeconds: 60 };
+  return z
+    .strictObject({
+      /** Requests per client address (`req.ip`, see `trustProxy`) in the window. */
+      perAddress: z.number().int().positive().default(perAddress),
+      /** Requests per session in the window. */
+      perSession: z.number().int().positive().default(perSession),
+      /** The window, in seconds. Default 60. */
+      windowSeconds: z.number().int().positive().default(60),
+    })
+    .default(defaults);
+}
+
+const RATE_LIMIT_DEFAULTS = {
+  login: { perAddress: 30, perSession: 10, windowSeconds: 60 },
+  callback: { perAddress: 30, perSession: 10, windowSeconds: 60 },
+  consent: { perAddress: 60, perSession: 20, windowSeconds: 60 },
+  api: { perAddress: 600, perSession: 120, windowSeconds: 60 },
+  pages: { perAddress: 600, perSession: 120, windowSeconds: 60 },
+  newSessions: { perAddress: 300, windowSeconds: 600 },
+};
+
+/**
+ * HTTP rate limits (429 `rate_limited` with `Retry-After`), counted in the store (in memory, or
+ * in Redis across instances). Several people behind one address (an office, a school) share its
+ * budget: the per-address defaults are generous, the per-session ones tighter.
+ */
+const rateLimitsSchema = z
+  .strictObject({
+    /** Login starts (`/auth/{provider}/login`, `/staff/login`). Default 30 per address, 10 per session, per minute. */
+    login: httpLimit(RATE_LIMIT_DEFAULTS.login.perAddress, RATE_LIMIT_DEFAULTS.login.perSession),
+    /** Broker callbacks. Default 30 per address, 10 per session, per minute. */
+    callback: httpLimit(RATE_LIMIT_DEFAULTS.callback.perAddress, RATE_LIMIT_DEFAULTS.callback.perSession),
+    /** Consent page and decision, withdrawal, logout. Default 60 per address, 20 per session, per minute. */
+    consent: httpLimit(RATE_LIMIT_DEFAULTS.consent.perAddress, RATE_LIMIT_DEFAULTS.consent.perSession),
+    /** JSON APIs (`/api/session`, `/api/chat/bootstrap`, …). Default 600 per address, 120 per session, per minute. */
+    api: httpLimit(RATE_LIMIT_DEFAULTS.api.perAddress, RATE_LIMIT_DEFAULTS.api.perSession),
+    /** Every other request: page loads. Default 600 per address, 120 per session, per minute. */
+    pages: httpLimit(RATE_LIMIT_DEFAULTS.pages.perAddress, RATE_LIMIT_DEFAULTS.pages.perSession),
+    /** New sessions one client address may create. Default 300 per 10 minutes. */
+    newSessions: z
+      .strictObject({
+        perAddress: z.number().int().positive().default(RATE_LIMIT_DEFAULTS.newSessions.perAddress),
+        windowSeconds: z.number().int().positive().default(RATE_LIMIT_DEFAULTS.newSessions.windowSeconds),
+      })
+      .default(RATE_LIMIT_DEFAULTS.newSessions),
+  })
+  .default(RATE_LIMIT_DEFAULTS);
+
 export const configSchema = z
   .strictObject({
     /** External base URL of the gateway (redirect URIs are built from it). https in production. Default `http://localhost:{port}`. */
@@ -238,6 +289,8 @@ export const configSchema = z
      * on `exp`/`nbf`. Default 60.
      */
     clockSkewSeconds: z.number().int().min(0).max(300).default(60),
+    /** HTTP rate limits per client address and per session; see {@link rateLimitsSchema}. */
+    rateLimits: rateLimitsSchema,
     /** Default language when Accept-Language names none we have. Default `en`. */
     defaultLanguage: z.enum(LANGUAGES).default('en'),
     session: z

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { CookieOptions, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import type { GatewayDeps } from '../deps.js';
@@ -13,9 +14,22 @@ export function sessionCookieOptions(production: boolean): CookieOptions {
   return { httpOnly: true, sameSite: 'lax', secure: production, path: '/' };
 }
 
+/** Requests for which express-session generated a new id (they came without a valid session). */
+const newSessions = new WeakSet<IncomingMessage>();
+
+/** Whether this request arrived without a valid session, so that serving it creates one. */
+export function arrivedWithoutSession(req: IncomingMessage): boolean {
+  return newSessions.has(req);
+}
+
 /** The express-session middleware, shared by Express and the WebSocket upgrade. */
 export function createSessionParser(deps: GatewayDeps): RequestHandler {
   return session({
+    // express-session's own id format (24 random bytes); noted so session creation can be limited.
+    genid: (req) => {
+      newSessions.add(req);
+      return randomBytes(24).toString('base64url');
+    },
     name: sessionCookieName(deps.production),
     secret: deps.config.session.secret ?? randomBytes(32).toString('base64url'),
     store: deps.sessionStore,

@@ -6,6 +6,7 @@ import type {
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
+import { memoryRateLimiter } from './memory-rate-limiter.js';
 import type {
   AppendResult,
   ChatRepositories,
@@ -214,5 +215,10 @@ export function createMemoryChatRepositories(): ChatRepositories {
 
 /** In-process store for the embedded default (one gateway instance). */
 export function createMemoryStore(): Store {
-  return { receipts: new MemoryReceipts(), chat: createMemoryChatRepositories(), close: async () => {} };
+  return {
+    receipts: new MemoryReceipts(),
+    chat: createMemoryChatRepositories(),
+    rateLimiter: memoryRateLimiter,
+    close: async () => {},
+  };
 }

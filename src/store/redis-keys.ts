@@ -69,6 +69,10 @@ export class RedisKeys {
   stepUp(tokenHash: string): string {
     return `${this.#prefix}stepup:${tokenHash}`;
   }
+  /** Rate-limit counters (rate-limiter-flexible appends the limit's name and key). */
+  rateLimits(): string {
+    return `${this.#prefix}rl:`;
+  }
   /** Sessions (connect-redis appends the session id). */
   sessions(): string {
     return `${this.#prefix}sess:`;

@@ -8,6 +8,7 @@ import type {
 } from '../chat/chat-records.js';
 import { type RedisClient, type RedisConnection, redisCall } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
+import { redisRateLimiter } from './redis-rate-limiter.js';
 import { RedisScript } from './redis-script.js';
 import type {
   AppendResult,
@@ -379,6 +380,7 @@ export function createRedisStore(options: {
   return {
     receipts: new RedisReceipts(context),
     chat: createRedisChatRepositories(context),
+    rateLimiter: redisRateLimiter(options.connection.client, options.keys.rateLimits()),
     close: () => options.connection.close(),
   };
 }

@@ -14,6 +14,8 @@ export type {
   TranscriptAuditRepository,
 } from '../chat/chat-repositories.js';
 
+import type { RateLimiterFactory } from '../http/rate-limit.js';
+
 /** Consent receipts: kept as proof of each decision; found again by the citizen's blind index. */
 export interface ReceiptRepository {
   save(receipt: ConsentReceipt): Promise<void>;
@@ -29,5 +31,7 @@ export interface ReceiptRepository {
 export interface Store {
   receipts: ReceiptRepository;
   chat: ChatRepositories;
+  /** Rate-limit counters (HTTP limits, session creation), shared like the rest of the store. */
+  rateLimiter: RateLimiterFactory;
   close(): Promise<void>;
 }

@@ -287,5 +287,27 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.chat.stepUpTokens.take('unknown')).toBeUndefined();
       });
     });
+
+    describe('rate limiter', () => {
+      it('allows `points` hits per key in a window and then answers how long to wait', async () => {
+        const limiter = store.rateLimiter(`contract-${randomUUID()}`, { points: 3, windowSeconds: 60 });
+        for (let i = 0; i < 3; i++) expect(await limiter.consume('1.2.3.4')).toEqual({ allowed: true });
+        const refused = await limiter.consume('1.2.3.4');
+        expect(refused.allowed).toBe(false);
+        if (!refused.allowed) {
+          expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+          expect(refused.retryAfterSeconds).toBeLessThanOrEqual(60);
+        }
+      });
+      it('counts each key and each named limit apart', async () => {
+        const name = `contract-${randomUUID()}`;
+        const first = store.rateLimiter(name, { points: 1, windowSeconds: 60 });
+        const other = store.rateLimiter(`${name}-other`, { points: 1, windowSeconds: 60 });
+        expect((await first.consume('a')).allowed).toBe(true);
+        expect((await first.consume('a')).allowed).toBe(false);
+        expect((await first.consume('b')).allowed).toBe(true);
+        expect((await other.consume('a')).allowed).toBe(true);
+      });
+    });
   });
 }

@@ -92,6 +92,19 @@ export function testTenant(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
+/**
+ * Rate limits high enough that no test is throttled by another's traffic (tests run faster than
+ * people click); the limits' own tests pass `config.rateLimits`.
+ */
+export const GENEROUS_RATE_LIMITS = {
+  login: { perAddress: 100_000, perSession: 100_000 },
+  callback: { perAddress: 100_000, perSession: 100_000 },
+  consent: { perAddress: 100_000, perSession: 100_000 },
+  api: { perAddress: 100_000, perSession: 100_000 },
+  pages: { perAddress: 100_000, perSession: 100_000 },
+  newSessions: { perAddress: 100_000 },
+};
+
 /** Finds a free loopback port (the public URL, hence the redirect URIs, must be known up front). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -139,6 +152,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     mockIdp: { enabled: true, port: 0 },
     session: { secret: 'test-session-secret-0123456789abcdef0123' },
     tenants: options.tenants ?? [testTenant()],
+    rateLimits: GENEROUS_RATE_LIMITS,
     ...options.config,
   };
   const loaded = parseConfig(raw, { env: options.env ?? {}, source: 'test' });
