@@ -149,7 +149,10 @@ async function wire(
   const discovery = oidc.start();
   const built = createServer(
     deps,
-    (options.features ?? ((d) => [createChatFeature(d), createHandoffFeature()]))(deps),
+    (
+      options.features ??
+      ((d) => [createChatFeature(d, storage.bus ? { bus: storage.bus } : {}), createHandoffFeature()])
+    )(deps),
   );
 
   return {

@@ -104,6 +104,8 @@ export const CHAT_ERROR_CODES = [
   'text_too_long',
   'no_conversation',
   'offline_message_invalid',
+  /** The store (Redis) cannot be reached: nothing was stored, nothing acknowledged; resend later. */
+  'store_unavailable',
   'internal_error',
 ] as const;
 

@@ -1,10 +1,12 @@
 import type session from 'express-session';
 import type { SessionData } from 'express-session';
+import type { ChatBus } from '../chat/chat-bus.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { createMemoryStore } from './memory-store.js';
+import { RedisChatBus } from './redis-chat-bus.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisSessionStore } from './redis-session-store.js';
@@ -23,8 +25,10 @@ export interface Storage {
   store: Store;
   sessionStore: session.Store;
   health(): StoreHealth;
-  /** The Redis connection when `store.type` is `redis` (the chat bus opens its own from it). */
+  /** The Redis connection when `store.type` is `redis`. */
   redis?: RedisConnection;
+  /** The chat bus between instances (Redis); absent: the chat uses its in-process bus. */
+  bus?: ChatBus;
   close(): Promise<void>;
 }
 
@@ -55,6 +59,13 @@ export function createStorage(
     });
     void redis.start();
     const keys = new RedisKeys(config.store.keyPrefix);
+    const bus = new RedisChatBus({
+      connection: redis,
+      prefix: config.store.keyPrefix,
+      codec: options.codec,
+      logger: options.logger,
+    });
+    bus.start();
     return {
       store: createRedisStore({ connection: redis, keys, codec: options.codec }),
       sessionStore: new RedisSessionStore({
@@ -64,8 +75,15 @@ export function createStorage(
         crypto: options.codec,
         logger: options.logger,
       }),
-      health: () => ({ type: 'redis', ...redis.health() }),
+      health: () => {
+        const health = redis.health();
+        // An instance that cannot hear the others' chat events must not take visitors either.
+        if (health.ready && !bus.receiving)
+          return { type: 'redis', ready: false, reason: 'bus not subscribed' };
+        return { type: 'redis', ...health };
+      },
       redis,
+      bus,
       close: () => redis.close(),
     };
   }

@@ -288,6 +288,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Täytä nimi, toimiva sähköpostiosoite ja viesti.',
     sv: 'Fyll i namn, en giltig e-postadress och ett meddelande.',
   },
+  'chat.error.store_unavailable': {
+    en: 'The chat is briefly unavailable; your message was not sent. Please send it again in a moment.',
+    nb: 'Chatten er kortvarig utilgjengelig; meldingen ble ikke sendt. Send den igjen om et øyeblikk.',
+    fi: 'Chat on hetken poissa käytöstä; viestiä ei lähetetty. Lähetä se uudelleen hetken kuluttua.',
+    sv: 'Chatten är tillfälligt otillgänglig; meddelandet skickades inte. Skicka det igen om en stund.',
+  },
   'chat.error.withdraw_failed': {
     en: 'Sharing could not be stopped. Please try again.',
     nb: 'Delingen kunne ikke stoppes. Prøv igjen.',

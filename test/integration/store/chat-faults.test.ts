@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
+import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import {
+  type ChatClient,
+  connectAs,
+  type Frame,
+  staffBrowser,
+  visitorBrowser,
+} from '../chat/chat-clients.js';
+
+/**
+ * The chat on Redis when things fail: Redis unreachable, Redis restarted (AOF), an instance
+ * shut down gracefully. Nothing acknowledged is lost, nothing is acknowledged that was not
+ * stored, nothing is stored twice.
+ */
+
+let redis: TestRedis;
+let a: TestGateway;
+let b: TestGateway;
+
+const sharedConfig = () => ({
+  dataKey: 'chat-faults-test-data-key-0123456789abcdef',
+  store: { type: 'redis', redisUrl: redis.url, connectTimeoutMs: 300, commandTimeoutMs: 500 },
+  chat: { connectionPerSecond: 1_000, sessionPerSecond: 1_000 },
+});
+
+async function until(probe: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400; i += 1) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('condition not reached');
+}
+const readiness = async (gw: TestGateway) => (await fetch(`${gw.url}/readyz`)).status;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  a = await startTestGateway({ config: sharedConfig() });
+  b = await startTestGateway({ config: sharedConfig() });
+  await until(async () => (await readiness(a)) === 200 && (await readiness(b)) === 200);
+});
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await redis?.close();
+});
+
+const idOf = (f: Frame) => (f.conversation as { id: string }).id;
+const textOf = (f: Frame) => (f.message as { text: string }).text;
+
+async function pair(): Promise<{
+  visitor: ChatClient;
+  agent: ChatClient;
+  conversationId: string;
+  browser: Awaited<ReturnType<typeof visitorBrowser>>;
+}> {
+  const browser = await visitorBrowser(a.url);
+  const visitor = await connectAs(browser, a.url, 'visitor');
+  await visitor.next('welcome');
+  const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+  const agent = await connectAs(await staffBrowser(b.url, 'alex-agent'), b.url, 'agent');
+  await agent.next('welcome');
+  await agent.request({ type: 'claim', conversationId }, 'conversation');
+  return { visitor, agent, conversationId, browser };
+}
+
+describe('the chat while Redis is unreachable', () => {
+  it('acknowledges nothing it could not store, turns readiness red, and stores the resend once after recovery', async () => {
+    const { visitor, agent, conversationId } = await pair();
+    await visitor.request({ type: 'message', clientId: 'before', text: 'before' }, 'ack');
+    await redis.stop();
+    await until(async () => (await readiness(a)) === 503);
+
+    const refused = await visitor.request({ type: 'message', clientId: 'during', text: 'during' }, 'error');
+    expect(refused.code).toBe('store_unavailable');
+    expect(visitor.frames.some((f) => f.type === 'ack' && f.clientId === 'during')).toBe(false);
+
+    await redis.start();
+    await until(async () => (await readiness(a)) === 200 && (await readiness(b)) === 200);
+    // The client resends what was never acknowledged, as the widget does.
+    const acked = await visitor.request({ type: 'message', clientId: 'during', text: 'during' }, 'ack');
+    expect((acked.message as { seq: number }).seq).toBe(2);
+    await agent.next('message', (f) => textOf(f) === 'during');
+    const again = await visitor.request({ type: 'message', clientId: 'during', text: 'during' }, 'ack');
+    expect((again.message as { seq: number }).seq).toBe(2);
+    const stored = await a.gateway.deps.store.chat.messages.list(conversationId);
+    expect(stored.map((m) => m.text)).toEqual(['before', 'during']);
+    visitor.close();
+    agent.close();
+  });
+});
+
+describe('a Redis restart (AOF)', () => {
+  it('keeps every acknowledged message, the sequence and the conversation after Redis is killed and restarted', async () => {
+    const { visitor, agent, conversationId, browser } = await pair();
+    for (let i = 1; i <= 30; i += 1)
+      await visitor.request({ type: 'message', clientId: `m${i}`, text: `m${i}` }, 'ack');
+    await redis.kill();
+    await redis.start();
+    await until(async () => (await readiness(a)) === 200 && (await readiness(b)) === 200);
+    const next = await visitor.request({ type: 'message', clientId: 'm31', text: 'm31' }, 'ack');
+    expect((next.message as { seq: number }).seq).toBe(31);
+    const stored = await b.gateway.deps.store.chat.messages.list(conversationId);
+    expect(stored.map((m) => m.text)).toEqual(Array.from({ length: 31 }, (_, i) => `m${i + 1}`));
+    // The session survived too: the same browser reconnects to its conversation.
+    visitor.close();
+    const back = await connectAs(browser, a.url, 'visitor');
+    expect(idOf(await back.next('welcome'))).toBe(conversationId);
+    back.close();
+    agent.close();
+  });
+});
+
+describe('graceful shutdown of an instance', () => {
+  it('closes its sockets with 1001 and the visitor resumes on the other instance with nothing lost', async () => {
+    const c = await startTestGateway({ config: sharedConfig() });
+    await until(async () => (await readiness(c)) === 200);
+    const browser = await visitorBrowser(c.url);
+    const visitor = await connectAs(browser, c.url, 'visitor');
+    await visitor.next('welcome');
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const agent = await connectAs(await staffBrowser(b.url, 'alex-agent'), b.url, 'agent');
+    await agent.next('welcome');
+    await agent.request({ type: 'claim', conversationId }, 'conversation');
+    for (let i = 1; i <= 5; i += 1) visitor.send({ type: 'message', clientId: `g${i}`, text: `g${i}` });
+    const closing = c.close();
+    expect((await visitor.closed).code).toBe(CLOSE_CODES.goingAway);
+    await closing;
+    const acked = visitor.frames.filter((f) => f.type === 'ack').map((f) => f.clientId);
+
+    const moved = await connectAs(browser, a.url, 'visitor');
+    expect(idOf(await moved.next('welcome'))).toBe(conversationId);
+    // Resend what was not acknowledged, as the widget does after 1001.
+    for (let i = 1; i <= 5; i += 1)
+      if (!acked.includes(`g${i}`))
+        await moved.request({ type: 'message', clientId: `g${i}`, text: `g${i}` }, 'ack');
+    const stored = await a.gateway.deps.store.chat.messages.list(conversationId);
+    expect(stored.map((m) => m.text)).toEqual(['g1', 'g2', 'g3', 'g4', 'g5']);
+    moved.close();
+    agent.close();
+  });
+});

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import {
+  type ChatClient,
+  connectAs,
+  type Frame,
+  identifyAndShare,
+  staffBrowser,
+  visitorBrowser,
+} from '../chat/chat-clients.js';
+
+/**
+ * Two gateway instances on one Redis, as a municipality deploys them behind a load balancer:
+ * a visitor on one and an agent on the other must see each other's messages live, presence
+ * and identity changes must cross, and a visitor may resume on either instance.
+ */
+
+let redis: TestRedis;
+let a: TestGateway;
+let b: TestGateway;
+
+const sharedConfig = () => ({
+  dataKey: 'two-instances-test-data-key-0123456789abcdef',
+  store: { type: 'redis', redisUrl: redis.url, connectTimeoutMs: 300, commandTimeoutMs: 1_000 },
+  // Tests send bursts no person types.
+  chat: { connectionPerSecond: 1_000, sessionPerSecond: 1_000 },
+});
+
+async function ready(gw: TestGateway): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if ((await fetch(`${gw.url}/readyz`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('instance not ready');
+}
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  a = await startTestGateway({ config: sharedConfig() });
+  b = await startTestGateway({ config: sharedConfig() });
+  await Promise.all([ready(a), ready(b)]);
+});
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await redis?.close();
+});
+
+const idOf = (f: Frame) => (f.conversation as { id: string }).id;
+const textOf = (f: Frame) => (f.message as { text: string }).text;
+
+async function agentOn(gw: TestGateway, persona = 'alex-agent'): Promise<ChatClient> {
+  const client = await connectAs(await staffBrowser(gw.url, persona), gw.url, 'agent');
+  await client.next('welcome');
+  return client;
+}
+
+describe('two instances on one Redis', () => {
+  it('counts an agent online on one instance as online on the other', async () => {
+    const agent = await agentOn(b);
+    const visitor = await connectAs(await visitorBrowser(a.url), a.url, 'visitor');
+    expect((await visitor.next('welcome')).agentsOnline).toBe(true);
+    visitor.close();
+    agent.close();
+  });
+
+  it('delivers a visitor’s messages on A to the agent on B and the replies back, live and in order', async () => {
+    const visitor = await connectAs(await visitorBrowser(a.url), a.url, 'visitor');
+    await visitor.next('welcome');
+    const agent = await agentOn(b);
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+    // The queue update published on A reaches the console on B.
+    await agent.next('queue', (f) =>
+      (f.conversations as Array<{ id: string }>).some((c) => c.id === conversationId),
+    );
+    await agent.request({ type: 'claim', conversationId }, 'conversation');
+    await visitor.next('status', (f) => f.status === 'assigned');
+
+    const count = 20;
+    for (let i = 1; i <= count; i += 1) visitor.send({ type: 'message', clientId: `v${i}`, text: `v${i}` });
+    for (let i = 1; i <= count; i += 1)
+      agent.send({ type: 'message', conversationId, clientId: `a${i}`, text: `a${i}` });
+    await agent.next('message', (f) => textOf(f) === `v${count}`);
+    await visitor.next('message', (f) => textOf(f) === `a${count}`);
+    const toAgent = agent.frames.filter((f) => f.type === 'message' && textOf(f).startsWith('v')).map(textOf);
+    const toVisitor = visitor.frames
+      .filter((f) => f.type === 'message' && textOf(f).startsWith('a'))
+      .map(textOf);
+    expect(toAgent).toEqual(Array.from({ length: count }, (_, i) => `v${i + 1}`));
+    expect(toVisitor).toEqual(Array.from({ length: count }, (_, i) => `a${i + 1}`));
+    visitor.close();
+    agent.close();
+  });
+
+  it('lets a visitor resume on the other instance and stores a resent message once', async () => {
+    const browser = await visitorBrowser(a.url);
+    const onA = await connectAs(browser, a.url, 'visitor');
+    await onA.next('welcome');
+    const conversationId = idOf(await onA.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const first = await onA.request({ type: 'message', clientId: 'm1', text: 'one' }, 'ack');
+    await onA.request({ type: 'message', clientId: 'm2', text: 'two' }, 'ack');
+    onA.close();
+    await onA.closed;
+
+    const agent = await agentOn(a);
+    await agent.request({ type: 'claim', conversationId }, 'conversation');
+    await agent.request({ type: 'message', conversationId, clientId: 'r1', text: 'reply' }, 'ack');
+
+    // Same browser, same cookies, the other instance.
+    const onB = await connectAs(browser, b.url, 'visitor');
+    expect(idOf(await onB.next('welcome'))).toBe(conversationId);
+    const resumed = await onB.request({ type: 'resume', conversationId, afterSeq: 2 }, 'conversation');
+    expect((resumed.conversation as { messages: Frame[] }).messages.map((m) => [m.seq, m.text])).toEqual([
+      [3, 'reply'],
+    ]);
+    const resent = await onB.request({ type: 'message', clientId: 'm1', text: 'one' }, 'ack');
+    expect((resent.message as { id: string }).id).toBe((first.message as { id: string }).id);
+    const stored = await b.gateway.deps.store.chat.messages.list(conversationId);
+    expect(stored.map((m) => m.text)).toEqual(['one', 'two', 'reply']);
+    onB.close();
+    agent.close();
+  });
+
+  it('applies a withdrawal made on B to the visitor’s socket on A and to the agent at once', async () => {
+    const browser = await visitorBrowser(a.url);
+    const visitor = await connectAs(browser, a.url, 'visitor');
+    await visitor.next('welcome');
+    await identifyAndShare(browser, a.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+      'name',
+    ]);
+    await visitor.next('identity', (f) => f.verified === true);
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const agent = await agentOn(b);
+    const claimed = await agent.request({ type: 'claim', conversationId }, 'conversation');
+    expect((claimed.conversation as { identity: { verified: boolean } }).identity.verified).toBe(true);
+
+    const since = agent.frames.length;
+    const session = JSON.parse((await browser.get(`${b.url}/api/session`)).text) as { csrfToken: string };
+    await browser.post(`${b.url}/consent/withdraw`, { _csrf: session.csrfToken, returnTo: '/chat' });
+    expect(await visitor.next('identity', (f) => f.verified === false)).toEqual({
+      type: 'identity',
+      verified: false,
+      claims: {},
+    });
+    const withdrawn = await agent.next('identity', (f) => f.conversationId === conversationId, since);
+    expect(withdrawn.identity).toBeNull();
+    const later = await visitor.request(
+      { type: 'message', clientId: 'after', text: 'still verified?' },
+      'ack',
+    );
+    expect((later.message as { verified: boolean }).verified).toBe(false);
+    visitor.close();
+    agent.close();
+  });
+});
