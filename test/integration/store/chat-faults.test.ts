@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
+import { readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import {
@@ -20,26 +21,11 @@ let redis: TestRedis;
 let a: TestGateway;
 let b: TestGateway;
 
-const sharedConfig = () => ({
-  dataKey: 'chat-faults-test-data-key-0123456789abcdef',
-  store: { type: 'redis', redisUrl: redis.url, connectTimeoutMs: 300, commandTimeoutMs: 500 },
-  chat: { connectionPerSecond: 1_000, sessionPerSecond: 1_000 },
-});
-
-async function until(probe: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 400; i += 1) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('condition not reached');
-}
-const readiness = async (gw: TestGateway) => (await fetch(`${gw.url}/readyz`)).status;
-
 beforeAll(async () => {
   redis = await startTestRedis();
-  a = await startTestGateway({ config: sharedConfig() });
-  b = await startTestGateway({ config: sharedConfig() });
-  await until(async () => (await readiness(a)) === 200 && (await readiness(b)) === 200);
+  a = await startTestGateway({ config: redisGatewayConfig(redis) });
+  b = await startTestGateway({ config: redisGatewayConfig(redis) });
+  await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
 });
 afterAll(async () => {
   await a?.close();
@@ -71,14 +57,14 @@ describe('the chat while Redis is unreachable', () => {
     const { visitor, agent, conversationId } = await pair();
     await visitor.request({ type: 'message', clientId: 'before', text: 'before' }, 'ack');
     await redis.stop();
-    await until(async () => (await readiness(a)) === 503);
+    await waitFor(async () => (await readiness(a.url)) === 503);
 
     const refused = await visitor.request({ type: 'message', clientId: 'during', text: 'during' }, 'error');
     expect(refused.code).toBe('store_unavailable');
     expect(visitor.frames.some((f) => f.type === 'ack' && f.clientId === 'during')).toBe(false);
 
     await redis.start();
-    await until(async () => (await readiness(a)) === 200 && (await readiness(b)) === 200);
+    await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
     // The client resends what was never acknowledged, as the widget does.
     const acked = await visitor.request({ type: 'message', clientId: 'during', text: 'during' }, 'ack');
     expect((acked.message as { seq: number }).seq).toBe(2);
@@ -99,7 +85,7 @@ describe('a Redis restart (AOF)', () => {
       await visitor.request({ type: 'message', clientId: `m${i}`, text: `m${i}` }, 'ack');
     await redis.kill();
     await redis.start();
-    await until(async () => (await readiness(a)) === 200 && (await readiness(b)) === 200);
+    await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
     const next = await visitor.request({ type: 'message', clientId: 'm31', text: 'm31' }, 'ack');
     expect((next.message as { seq: number }).seq).toBe(31);
     const stored = await b.gateway.deps.store.chat.messages.list(conversationId);
@@ -115,8 +101,8 @@ describe('a Redis restart (AOF)', () => {
 
 describe('graceful shutdown of an instance', () => {
   it('closes its sockets with 1001 and the visitor resumes on the other instance with nothing lost', async () => {
-    const c = await startTestGateway({ config: sharedConfig() });
-    await until(async () => (await readiness(c)) === 200);
+    const c = await startTestGateway({ config: redisGatewayConfig(redis) });
+    await waitFor(async () => (await readiness(c.url)) === 200);
     const browser = await visitorBrowser(c.url);
     const visitor = await connectAs(browser, c.url, 'visitor');
     await visitor.next('welcome');

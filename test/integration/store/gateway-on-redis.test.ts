@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession } from '../../helpers/browser-session.js';
+import { readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 
@@ -17,27 +18,8 @@ afterAll(async () => {
   await redis.close();
 });
 
-const redisConfig = () => ({
-  // Shared by every instance, as in a deployment: sessions and records are sealed with it.
-  dataKey: 'gateway-on-redis-test-data-key-0123456789',
-  store: {
-    type: 'redis',
-    redisUrl: redis.url,
-    keyPrefix: 'gw:',
-    connectTimeoutMs: 300,
-    commandTimeoutMs: 500,
-  },
-});
-
-async function waitFor(probe: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('condition not reached');
-}
-
-const readyStatus = async (gw: TestGateway) => (await fetch(`${gw.url}/readyz`)).status;
+const redisConfig = () => redisGatewayConfig(redis);
+const readyStatus = (gw: TestGateway) => readiness(gw.url);
 
 describe('sessions on Redis', () => {
   it('keep a visitor’s session across a gateway restart (another instance reads it)', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGatewayProcess } from '../../helpers/gateway-process.js';
+import { readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import {
@@ -21,26 +22,13 @@ let redis: TestRedis;
 let survivor: TestGateway;
 let doomed: GatewayProcess;
 
-const sharedConfig = () => ({
-  dataKey: 'instance-crash-test-data-key-0123456789abcdef',
-  store: { type: 'redis', redisUrl: redis.url, connectTimeoutMs: 300, commandTimeoutMs: 500 },
-  chat: { connectionPerSecond: 1_000, sessionPerSecond: 1_000 },
-});
-
-async function until(probe: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i += 1) {
-    if (await probe().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('condition not reached');
-}
-const ready = async (url: string) => (await fetch(`${url}/readyz`)).status === 200;
+const ready = async (url: string) => (await readiness(url)) === 200;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  survivor = await startTestGateway({ config: sharedConfig() });
-  doomed = await startGatewayProcess(sharedConfig());
-  await until(async () => (await ready(survivor.url)) && (await ready(doomed.url)));
+  survivor = await startTestGateway({ config: redisGatewayConfig(redis) });
+  doomed = await startGatewayProcess(redisGatewayConfig(redis));
+  await waitFor(async () => (await ready(survivor.url)) && (await ready(doomed.url)));
 });
 afterAll(async () => {
   await doomed?.kill();
@@ -64,7 +52,7 @@ async function sendReliably(client: ChatClient, url: string, frame: Record<strin
     ]);
     if (answer.type === 'ack') return answer;
     expect(answer.code).toBe('store_unavailable');
-    await until(() => ready(url));
+    await waitFor(() => ready(url));
   }
   throw new Error('never acknowledged');
 }

@@ -7,6 +7,7 @@ import { RedisConnection } from '../../../src/store/redis-connection.js';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import type { Store } from '../../../src/store/store.js';
+import { waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { describeStoreContract } from '../../helpers/store-contract.js';
 
@@ -112,7 +113,7 @@ describe('Redis store: faults', () => {
       );
     await redis.kill();
     await redis.start();
-    await waitUntil(() => connection.health().ready);
+    await waitFor(() => connection.health().ready);
     expect((await store.chat.messages.list(id)).map((m) => m.text)).toEqual(
       Array.from({ length: 20 }, (_, i) => `m${i + 1}`),
     );
@@ -131,7 +132,7 @@ describe('Redis store: faults', () => {
   it('fails every operation fast with 503 store_unavailable while Redis is down, and recovers by itself', async () => {
     const store = storeWithPrefix();
     await redis.stop();
-    await waitUntil(() => !connection.health().ready);
+    await waitFor(() => !connection.health().ready);
     expect(connection.health()).toMatchObject({ ready: false });
     const operations: [string, () => Promise<unknown>][] = [
       [
@@ -166,12 +167,7 @@ describe('Redis store: faults', () => {
       expect(error, name).toMatchObject({ status: 503, code: 'store_unavailable' });
     }
     await redis.start();
-    await waitUntil(() => connection.health().ready);
+    await waitFor(() => connection.health().ready);
     expect(await store.chat.presence.count('demo', 0)).toBe(0);
   });
 });
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
-  if (!condition()) throw new Error('condition not reached');
-}

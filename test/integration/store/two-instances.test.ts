@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import {
@@ -20,26 +21,11 @@ let redis: TestRedis;
 let a: TestGateway;
 let b: TestGateway;
 
-const sharedConfig = () => ({
-  dataKey: 'two-instances-test-data-key-0123456789abcdef',
-  store: { type: 'redis', redisUrl: redis.url, connectTimeoutMs: 300, commandTimeoutMs: 1_000 },
-  // Tests send bursts no person types.
-  chat: { connectionPerSecond: 1_000, sessionPerSecond: 1_000 },
-});
-
-async function ready(gw: TestGateway): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if ((await fetch(`${gw.url}/readyz`)).status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('instance not ready');
-}
-
 beforeAll(async () => {
   redis = await startTestRedis();
-  a = await startTestGateway({ config: sharedConfig() });
-  b = await startTestGateway({ config: sharedConfig() });
-  await Promise.all([ready(a), ready(b)]);
+  a = await startTestGateway({ config: redisGatewayConfig(redis) });
+  b = await startTestGateway({ config: redisGatewayConfig(redis) });
+  await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
 });
 afterAll(async () => {
   await a?.close();

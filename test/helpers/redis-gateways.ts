@@ -1,0 +1,28 @@
+import type { TestRedis } from './redis-server.js';
+
+/**
+ * Configuration shared by every gateway instance on one test Redis, as in a deployment: the
+ * same data key (sessions and records are sealed with it), the Redis store with short
+ * timeouts, and chat limits raised for tests that send bursts no person types.
+ */
+export function redisGatewayConfig(redis: TestRedis): Record<string, unknown> {
+  return {
+    dataKey: 'redis-gateways-test-data-key-0123456789abcdef',
+    store: { type: 'redis', redisUrl: redis.url, connectTimeoutMs: 300, commandTimeoutMs: 500 },
+    chat: { connectionPerSecond: 1_000, sessionPerSecond: 1_000 },
+  };
+}
+
+/** Polls `probe` (errors count as false) until it holds; fails after 15 s. */
+export async function waitFor(probe: () => Promise<boolean> | boolean): Promise<void> {
+  for (let i = 0; i < 600; i += 1) {
+    if (await Promise.resolve(probe()).catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('condition not reached');
+}
+
+/** The status `GET /readyz` answers on the gateway at `url`. */
+export async function readiness(url: string): Promise<number> {
+  return (await fetch(`${url}/readyz`)).status;
+}
