@@ -1,4 +1,5 @@
 import type { TestRedis } from './redis-server.js';
+import { startTestGateway, type TestGateway } from './test-gateway.js';
 
 /**
  * Configuration shared by every gateway instance on one test Redis, as in a deployment: the
@@ -26,3 +27,18 @@ export async function waitFor(probe: () => Promise<boolean> | boolean): Promise<
 export async function readiness(url: string): Promise<number> {
   return (await fetch(`${url}/readyz`)).status;
 }
+
+/** Two in-process gateway instances on one Redis, both ready. */
+export async function startRedisPair(redis: TestRedis): Promise<[TestGateway, TestGateway]> {
+  const pair = await Promise.all([
+    startTestGateway({ config: redisGatewayConfig(redis) }),
+    startTestGateway({ config: redisGatewayConfig(redis) }),
+  ]);
+  await waitFor(async () => (await readiness(pair[0].url)) === 200 && (await readiness(pair[1].url)) === 200);
+  return pair;
+}
+
+/** The conversation id of a `conversation` or `welcome` frame. */
+export const conversationIdOf = (frame: Record<string, unknown>) => (frame.conversation as { id: string }).id;
+/** The text of a `message` or `ack` frame. */
+export const messageTextOf = (frame: Record<string, unknown>) => (frame.message as { text: string }).text;

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
-import { readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
+import {
+  conversationIdOf,
+  messageTextOf,
+  readiness,
+  redisGatewayConfig,
+  startRedisPair,
+  waitFor,
+} from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
-import {
-  type ChatClient,
-  connectAs,
-  type Frame,
-  staffBrowser,
-  visitorBrowser,
-} from '../chat/chat-clients.js';
+import { type ChatClient, connectAs, staffBrowser, visitorBrowser } from '../chat/chat-clients.js';
 
 /**
  * The chat on Redis when things fail: Redis unreachable, Redis restarted (AOF), an instance
@@ -23,9 +24,7 @@ let b: TestGateway;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  a = await startTestGateway({ config: redisGatewayConfig(redis) });
-  b = await startTestGateway({ config: redisGatewayConfig(redis) });
-  await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
+  [a, b] = await startRedisPair(redis);
 });
 afterAll(async () => {
   await a?.close();
@@ -33,8 +32,8 @@ afterAll(async () => {
   await redis?.close();
 });
 
-const idOf = (f: Frame) => (f.conversation as { id: string }).id;
-const textOf = (f: Frame) => (f.message as { text: string }).text;
+const idOf = conversationIdOf;
+const textOf = messageTextOf;
 
 async function pair(): Promise<{
   visitor: ChatClient;

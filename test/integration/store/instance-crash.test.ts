@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGatewayProcess } from '../../helpers/gateway-process.js';
-import { readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
+import { conversationIdOf, readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import {
@@ -36,7 +36,7 @@ afterAll(async () => {
   await redis?.close();
 });
 
-const idOf = (f: Frame) => (f.conversation as { id: string }).id;
+const idOf = conversationIdOf;
 
 /**
  * Sends a message until it is acknowledged, as the widget does: an `error` (Redis away) is

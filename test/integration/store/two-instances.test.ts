@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
+import { conversationIdOf, messageTextOf, startRedisPair } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
-import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import type { TestGateway } from '../../helpers/test-gateway.js';
 import {
   type ChatClient,
   connectAs,
@@ -23,9 +23,7 @@ let b: TestGateway;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  a = await startTestGateway({ config: redisGatewayConfig(redis) });
-  b = await startTestGateway({ config: redisGatewayConfig(redis) });
-  await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
+  [a, b] = await startRedisPair(redis);
 });
 afterAll(async () => {
   await a?.close();
@@ -33,8 +31,8 @@ afterAll(async () => {
   await redis?.close();
 });
 
-const idOf = (f: Frame) => (f.conversation as { id: string }).id;
-const textOf = (f: Frame) => (f.message as { text: string }).text;
+const idOf = conversationIdOf;
+const textOf = messageTextOf;
 
 async function agentOn(gw: TestGateway, persona = 'alex-agent'): Promise<ChatClient> {
   const client = await connectAs(await staffBrowser(gw.url, persona), gw.url, 'agent');
