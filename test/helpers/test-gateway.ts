@@ -1,6 +1,6 @@
 import { createServer as createNetServer } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { createMockIdp, type MockIdp } from '../../idp-mock/index.js';
+import { createMockIdp, type MockIdp, type Persona } from '../../idp-mock/index.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
 import { createGateway, type Gateway, type GatewayOptions, mockClients } from '../../src/gateway.js';
@@ -135,6 +135,8 @@ export interface TestGatewayOptions extends Omit<GatewayOptions, 'mockIdp' | 'lo
   config?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
+  /** Personas added to the mock IdP's built-ins. */
+  personas?: Persona[];
 }
 
 /**
@@ -159,13 +161,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const mockIdp = await createMockIdp({
     port: 0,
     clients: mockClients(buildTenants(loaded.config)),
+    ...(options.personas ? { personas: options.personas } : {}),
   });
   const stream = new PassThrough();
   let logText = '';
   stream.on('data', (chunk: Buffer) => {
     logText += chunk.toString('utf8');
   });
-  const { tenants: _t, config: _c, env: _e, ...gatewayOptions } = options;
+  const { tenants: _t, config: _c, env: _e, personas: _p, ...gatewayOptions } = options;
   const gateway = await createGateway(loaded, {
     ...gatewayOptions,
     mockIdp,

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatFeature } from '../../../src/chat/chat-feature.js';
+import { ManualClock } from '../../../src/runtime/clock.js';
+import type { BrowserSession } from '../../helpers/browser-session.js';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import {
+  type ChatClient,
+  connectAs,
+  type Frame,
+  identifyAndShare,
+  staffBrowser,
+  visitorBrowser,
+} from './chat-clients.js';
+
+const IDLE_MINUTES = 30;
+const text = (f: Frame) => (f.message as { text: string }).text;
+
+interface Harness {
+  gw: TestGateway;
+  clock: ManualClock;
+  alex: ChatClient;
+  siri: ChatClient;
+  /** Moves the clock past the visitors' idle timeout, keeping the staff sessions alive. */
+  expireVisitors(): Promise<void>;
+}
+
+/** A gateway whose sockets re-check their session every `heartbeatMs`, with Alex's console open. */
+async function harness(heartbeatMs: number): Promise<Harness> {
+  // Starts at the real time: the mock IdP's ID tokens carry real `iat`s, checked against this clock.
+  const clock = new ManualClock(Date.now());
+  const gw = await startTestGateway({
+    clock,
+    config: { session: { secret: 'test-session-secret-0123456789abcdef0123', idleMinutes: IDLE_MINUTES } },
+    features: (deps) => [
+      createChatFeature(deps, {
+        heartbeatMs,
+        rateLimits: { connectionPerSecond: 100, sessionPerSecond: 100 },
+      }),
+    ],
+  });
+  const staff = await Promise.all(['alex-agent', 'siri-supervisor'].map((p) => staffBrowser(gw.url, p)));
+  const [alex, siri] = await Promise.all(staff.map((b) => connectAs(b, gw.url, 'agent')));
+  if (!alex || !siri) throw new Error('no staff sockets');
+  await alex.next('welcome');
+  await siri.next('welcome');
+  const expireVisitors = async () => {
+    // Staff requests half-way touch their sessions; visitors' last request is older.
+    clock.advance((IDLE_MINUTES / 2) * 60_000);
+    for (const browser of staff) await browser.get(`${gw.url}/api/session`);
+    clock.advance((IDLE_MINUTES / 2 + 1) * 60_000);
+  };
+  return { gw, clock, alex, siri, expireVisitors };
+}
+
+/**
+ * An identified visitor (name and national id shared) chatting in the restricted topic with
+ * two tabs open, the conversation claimed by Alex, who sees the claims.
+ */
+async function identifiedChat(h: Harness) {
+  const browser = await visitorBrowser(h.gw.url);
+  const tab = await connectAs(browser, h.gw.url, 'visitor');
+  await tab.next('welcome');
+  await identifyAndShare(browser, h.gw.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+    'name',
+    'nationalId',
+  ]);
+  await tab.next('identity', (f) => f.verified === true);
+  const started = await tab.request({ type: 'start', topic: 'tax-case' }, 'conversation');
+  const conversationId = (started.conversation as { id: string }).id;
+  const claimed = await h.alex.request(
+    { type: 'claim', conversationId },
+    'conversation',
+    (f) => (f.conversation as { id: string }).id === conversationId,
+  );
+  expect((claimed.conversation as { identity: { verified: boolean } }).identity.verified).toBe(true);
+  const other = await connectAs(browser, h.gw.url, 'visitor');
+  await other.next('welcome');
+  const ack = await tab.request({ type: 'message', clientId: 'v1', text: 'verified question' }, 'ack');
+  expect((ack.message as { verified: boolean }).verified).toBe(true);
+  return { browser, tabs: [tab, other], conversationId };
+}
+
+/** The session id behind the browser's signed `gw.sid` cookie (`s:<id>.<signature>`). */
+function sessionIdOf(browser: BrowserSession, url: string): string {
+  const raw = decodeURIComponent(browser.cookie(url, 'gw.sid') ?? '');
+  return raw.slice(2, raw.lastIndexOf('.'));
+}
+
+async function logout(browser: BrowserSession, url: string): Promise<void> {
+  const session = await browser.get(`${url}/api/session`);
+  const csrf = (JSON.parse(session.text) as { csrfToken: string }).csrfToken;
+  await browser.post(`${url}/auth/logout`, { _csrf: csrf }, { follow: false });
+}
+
+/** What must hold once the session ended, however it ended. */
+async function expectIdentificationEnded(
+  h: Harness,
+  chat: Awaited<ReturnType<typeof identifiedChat>>,
+  since: number,
+) {
+  for (const tab of chat.tabs) expect((await tab.closed).code).toBe(4401);
+  const detached = await h.alex.next('identity', (f) => f.conversationId === chat.conversationId, since);
+  expect(detached.identity).toBeNull();
+  await h.alex.next(
+    'message',
+    (f) => (f.message as { systemCode?: string }).systemCode === 'withdrawn',
+    since,
+  );
+  const stored = await h.gw.gateway.deps.store.chat.conversations.get(chat.conversationId);
+  expect(stored?.identity).toBeUndefined();
+  // Whoever reads the conversation later gets no claims.
+  const opened = await h.siri.request({ type: 'open', conversationId: chat.conversationId }, 'conversation');
+  expect((opened.conversation as { identity: unknown }).identity).toEqual({ verified: false });
+  expect(JSON.stringify(h.siri.frames)).not.toContain('12838540056');
+}
+
+describe('when the visitor’s session ends, the chat stops being identified at once', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // No heartbeat during these tests: each ending must be caught without one.
+    h = await harness(60_000);
+  });
+  afterAll(async () => {
+    h?.alex.close();
+    h?.siri.close();
+    await h?.gw.close();
+  });
+
+  it('logout closes every tab (4401), detaches the identity with a withdrawn line and tells the agent', async () => {
+    const chat = await identifiedChat(h);
+    const since = h.alex.frames.length;
+    await logout(chat.browser, h.gw.url);
+    await expectIdentificationEnded(h, chat, since);
+  });
+
+  it('idle expiry: the next message finds the session gone, is not posted as verified, and ends the chat', async () => {
+    const chat = await identifiedChat(h);
+    const since = h.alex.frames.length;
+    await h.expireVisitors();
+    chat.tabs[0]?.send({ type: 'message', clientId: 'late', text: 'after expiry' });
+    await expectIdentificationEnded(h, chat, since);
+    const messages = await h.gw.gateway.deps.store.chat.messages.list(chat.conversationId);
+    expect(messages.filter((m) => m.verified && m.text === 'after expiry')).toEqual([]);
+  });
+});
+
+describe('visitor sockets re-check their session on every heartbeat', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness(100);
+  });
+  afterAll(async () => {
+    h?.alex.close();
+    h?.siri.close();
+    await h?.gw.close();
+  });
+
+  // Idle expiry last: after it the fake clock is past what a new login's ID token may be.
+  const endings: Array<[string, (h: Harness, browser: BrowserSession) => Promise<void>]> = [
+    [
+      'the session destroyed in the store',
+      async (h, browser) => {
+        const sid = sessionIdOf(browser, h.gw.url);
+        await new Promise<void>((resolve) => h.gw.gateway.deps.sessionStore.destroy(sid, () => resolve()));
+      },
+    ],
+    ['idle expiry (fake clock)', (h) => h.expireVisitors()],
+  ];
+  it.each(endings)('%s ends the identified chat with nothing sent by the visitor', async (_, end) => {
+    const chat = await identifiedChat(h);
+    const since = h.alex.frames.length;
+    await end(h, chat.browser);
+    await expectIdentificationEnded(h, chat, since);
+    // Alex got the withdrawn line and nothing else the visitor could have sent.
+    expect(
+      h.alex.frames
+        .slice(since)
+        .filter((f) => f.type === 'message')
+        .map(text),
+    ).toEqual(['The visitor withdrew sharing; messages from here on are unverified.']);
+  });
+});

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Persona } from '../../../idp-mock/index.js';
+import { createChatFeature } from '../../../src/chat/chat-feature.js';
+import { ManualClock } from '../../../src/runtime/clock.js';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+import {
+  type ChatClient,
+  connectAs,
+  type Frame,
+  identifyAndShare,
+  staffBrowser,
+  visitorBrowser,
+} from './chat-clients.js';
+
+const bo: Persona = {
+  id: 'bo-agent',
+  label: 'Bo (agent)',
+  issuers: ['staff'],
+  claims: { name: 'Bo Agent', email: 'bo.agent@demo.example', roles: ['agent'] },
+};
+
+// Starts at the real time: the mock IdP's ID tokens carry real `iat`s, checked against this clock.
+const clock = new ManualClock(Date.now());
+const idOf = (f: Frame) => (f.conversation as { id: string }).id;
+const messagesOf = (f: Frame) =>
+  (f.conversation as { messages: Array<{ text: string; authorName?: string; verified: boolean }> }).messages;
+
+async function staff(gw: TestGateway, persona: string): Promise<ChatClient> {
+  const client = await connectAs(await staffBrowser(gw.url, persona), gw.url, 'agent');
+  await client.next('welcome');
+  return client;
+}
+
+/** A visitor's conversation in `general`: anonymous first message, then identified (name shared). */
+async function identifiedConversation(gw: TestGateway, assignee?: ChatClient) {
+  const browser = await visitorBrowser(gw.url);
+  const visitor = await connectAs(browser, gw.url, 'visitor');
+  await visitor.next('welcome');
+  const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+  await visitor.request({ type: 'message', clientId: 'm1', text: 'before identifying' }, 'ack');
+  if (assignee) {
+    await assignee.request(
+      { type: 'claim', conversationId },
+      'conversation',
+      (f) => idOf(f) === conversationId,
+    );
+  }
+  await identifyAndShare(browser, gw.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+    'name',
+  ]);
+  await visitor.next('identity', (f) => f.verified === true);
+  await visitor.request({ type: 'message', clientId: 'm2', text: 'after identifying' }, 'ack');
+  return { visitor, conversationId };
+}
+
+describe('who may read a transcript (agent "open")', () => {
+  let gw: TestGateway;
+  let alex: ChatClient;
+  let other: ChatClient;
+  let siri: ChatClient;
+  let ada: ChatClient;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      clock,
+      personas: [bo],
+      features: (deps) => [
+        createChatFeature(deps, { rateLimits: { connectionPerSecond: 100, sessionPerSecond: 100 } }),
+      ],
+    });
+    alex = await staff(gw, 'alex-agent');
+    other = await staff(gw, 'bo-agent');
+    siri = await staff(gw, 'siri-supervisor');
+    ada = await staff(gw, 'ada-admin');
+  });
+  afterAll(async () => {
+    for (const c of [alex, other, siri, ada]) c?.close();
+    await gw?.close();
+  });
+
+  it('refuses another agent with not_assigned, for an assigned and for a queued conversation, and sends nothing of it later', async () => {
+    const assigned = await identifiedConversation(gw, alex);
+    const queued = await identifiedConversation(gw);
+    for (const { conversationId } of [assigned, queued]) {
+      const refused = await other.request({ type: 'open', conversationId }, 'error');
+      expect(refused.code).toBe('not_assigned');
+    }
+    await assigned.visitor.request({ type: 'message', clientId: 'm3', text: 'still private' }, 'ack');
+    await alex.next('message', (f) => (f.message as { text: string }).text === 'still private');
+    expect(JSON.stringify(other.frames)).not.toContain('still private');
+    expect(other.frames.filter((f) => f.type === 'conversation' || f.type === 'message')).toEqual([]);
+    expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', assigned.conversationId)).toEqual(
+      [],
+    );
+    for (const c of [assigned.visitor, queued.visitor]) c.close();
+  });
+
+  it.each([
+    ['siri-supervisor', 'supervisor'],
+    ['ada-admin', 'admin'],
+  ])(
+    'lets %s read an identified conversation of another agent, and records the read',
+    async (persona, role) => {
+      const reader = persona === 'ada-admin' ? ada : siri;
+      const { visitor, conversationId } = await identifiedConversation(gw, alex);
+      const opened = await reader.request({ type: 'open', conversationId }, 'conversation');
+      expect((opened.conversation as { identity: unknown }).identity).toEqual({ verified: true });
+      expect(JSON.stringify(opened)).not.toContain('Kari');
+      const reads = await gw.gateway.deps.store.chat.transcriptReads.list('demo', conversationId);
+      expect(reads).toEqual([
+        {
+          id: expect.any(String),
+          tenantId: 'demo',
+          conversationId,
+          reader: {
+            subject: expect.any(String),
+            name: persona === 'ada-admin' ? 'Ada Admin' : 'Siri Supervisor',
+          },
+          role,
+          at: clock.now(),
+        },
+      ]);
+      visitor.close();
+    },
+  );
+
+  it('does not audit the assignee reading their own conversation', async () => {
+    const { visitor, conversationId } = await identifiedConversation(gw, alex);
+    await alex.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
+    expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', conversationId)).toEqual([]);
+    visitor.close();
+  });
+
+  it('never shows a message sent before identification with the verified name as its author', async () => {
+    const since = alex.frames.length;
+    const { visitor, conversationId } = await identifiedConversation(gw, alex);
+    const live = alex.frames
+      .slice(since)
+      .filter((f) => f.type === 'message' && f.conversationId === conversationId)
+      .map((f) => f.message as { text: string; authorName?: string });
+    await alex.next('message', (f) => (f.message as { text: string }).text === 'after identifying', since);
+    const opened = await alex.request(
+      { type: 'open', conversationId },
+      'conversation',
+      (f) => idOf(f) === conversationId,
+    );
+    const byText = (list: Array<{ text: string; authorName?: string }>, text: string) =>
+      list.find((m) => m.text === text)?.authorName;
+    expect(byText(messagesOf(opened), 'before identifying')).toBeUndefined();
+    expect(byText(messagesOf(opened), 'after identifying')).toBe('Kari Nordmann');
+    expect(live.filter((m) => m.text === 'before identifying' && m.authorName)).toEqual([]);
+    visitor.close();
+  });
+});
+
+describe('transcriptReaders setting', () => {
+  it('with [] only the assignee may open a conversation: a supervisor gets not_assigned', async () => {
+    const gw = await startTestGateway({ clock, tenants: [testTenant({ transcriptReaders: [] })] });
+    try {
+      const alex = await staff(gw, 'alex-agent');
+      const siri = await staff(gw, 'siri-supervisor');
+      const { visitor, conversationId } = await identifiedConversation(gw, alex);
+      expect((await siri.request({ type: 'open', conversationId }, 'error')).code).toBe('not_assigned');
+      for (const c of [alex, siri, visitor]) c.close();
+    } finally {
+      await gw.close();
+    }
+  });
+});
