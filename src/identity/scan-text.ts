@@ -17,6 +17,7 @@
  * other default-ignorable code points and combining marks are dropped.
  */
 
+import { decodeCharacterReferences } from './character-references.js';
 import { decimalDigitValue } from './decimal-digits.js';
 import { percentDecode, type SourcedChar, sourcedChars } from './percent-decoding.js';
 
@@ -88,7 +89,8 @@ function classify(char: string): string | undefined {
 }
 
 /**
- * Normalises `text` for scanning: percent-decoding (repeated, for double encoding), then per
+ * Normalises `text` for scanning: percent-decoding (repeated, for double encoding) and HTML
+ * character references (`&#49;`, `&nbsp;`), then per
  * code point NFKD (NFKC's compatibility mappings without recomposition, so that combining
  * marks stay separate and can be dropped), then the scan alphabet above.
  *
@@ -96,7 +98,21 @@ function classify(char: string): string | undefined {
  * redacting a number also removes the marks and invisible characters attached to its digits.
  */
 export function toScanText(text: string): ScanText {
-  return fromSourcedChars(percentDecode(sourcedChars(text)));
+  return fromSourcedChars(decoded(sourcedChars(text)));
+}
+
+/** Decoding rounds: enough for a reference inside a percent-encoding and the reverse. */
+const DECODING_ROUNDS = 2;
+
+/** Percent-encoding and HTML character references, each undone, also nested in one another. */
+function decoded(chars: SourcedChar[]): SourcedChar[] {
+  let current = chars;
+  for (let round = 0; round < DECODING_ROUNDS; round++) {
+    const next = decodeCharacterReferences(percentDecode(current));
+    if (next.length === current.length) return next;
+    current = next;
+  }
+  return current;
 }
 
 function fromSourcedChars(chars: readonly SourcedChar[]): ScanText {

@@ -87,7 +87,7 @@ describe('national ids typed into the visitor widget', () => {
     await agent.getByRole('button', { name: /^Take the conversation of/ }).click();
     const seen = agent.locator('li.msg-visitor .msg-text');
     await expect.poll(() => seen.count()).toBe(messages.length);
-    const console = await agent.locator('body').innerText();
+    const console = await agent.locator('body').textContent() ?? '';
     expect(holdsId(console)).toBe(false);
     expect(holdsId((await seen.allTextContents()).join(''))).toBe(false);
   });

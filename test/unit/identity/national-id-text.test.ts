@@ -175,6 +175,21 @@ describe('redactNationalIds: the numbers it must find', () => {
     }
   });
 
+  it.each([
+    ['decimal references', (id: string) => Array.from(id, (c) => `&#${c.codePointAt(0)};`).join('')],
+    [
+      'hex references',
+      (id: string) => Array.from(id, (c) => `&#x${c.codePointAt(0)?.toString(16)};`).join(''),
+    ],
+    ['named separators', (id: string) => `${id.slice(0, 6)}&nbsp;${id.slice(6, 8)}&shy;${id.slice(8)}`],
+    ['a reference percent-encoded', (id: string) => `${id.slice(0, 6)}%26ndash%3B${id.slice(6)}`],
+  ])('redacts numbers written with HTML character references: %s', (_, write) => {
+    for (const id of [...NORWEGIAN, ...FINNISH]) {
+      const text = `<p>${write(id)}</p>`;
+      expect(redact(text).text, text).toBe(`<p>${MARK}</p>`);
+    }
+  });
+
   it('redacts a percent-encoded hetu in a referrer', () => {
     const url = `https://search.example/?q=${percentEncodeAll(FI_TEST_HETU.toLowerCase())}`;
     expect(redact(url).text).toBe(`https://search.example/?q=${MARK}`);

@@ -56,6 +56,31 @@ describe('toScanText', () => {
     expect(spans).toEqual(['i', 'd', '=', '%31', '%2532', '%EF%BC%93', '%E2%80%93', '4']);
   });
 
+  it('decodes HTML character references, decimal, hex and named, keeping their spans', () => {
+    const text = '&#49;&#x32;&nbsp;3&ndash;&#X34;&shy;5';
+    const { scan, from, to } = toScanText(text);
+    expect(scan).toBe('12 3-45');
+    expect(from.map((start, i) => text.slice(start, to[i]))).toEqual([
+      '&#49;',
+      '&#x32;',
+      '&nbsp;',
+      '3',
+      '&ndash;',
+      '&#X34;&shy;',
+      '5',
+    ]);
+  });
+
+  it('decodes a character reference inside a percent-encoding', () => {
+    expect(toScanText('%26%2349%3B2').scan).toBe('12');
+  });
+
+  it('leaves what is not a character reference as it is', () => {
+    expect(toScanText('R&D &#xZZ; &#1114112; &unknown; &#55296;').scan).toBe(
+      'R D   XZZ    1114112   UNKNOWN    55296 ',
+    );
+  });
+
   it('leaves a percent sign that starts no valid encoding as it is', () => {
     expect(toScanText('100% %zz %C3').scan).toBe('100   ZZ  C3');
   });
