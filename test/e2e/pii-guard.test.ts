@@ -84,7 +84,7 @@ describe('national ids typed into the visitor widget', () => {
     expect(await notice.textContent()).toContain('national identity number');
     expect(await notice.getByRole('link', { name: /Identify with BankID/ }).count()).toBe(1);
 
-    await agent.getByRole('button', { name: /^Take the conversation of/ }).click();
+    await agent.getByRole('button', { name: /^Take the conversation about General questions from/ }).click();
     const seen = agent.locator('li.msg-visitor .msg-text');
     await expect.poll(() => seen.count()).toBe(messages.length);
     const console = await agent.locator('body').textContent() ?? '';

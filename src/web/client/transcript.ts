@@ -141,7 +141,7 @@ export class Transcript {
     // says it, so saying it again would be a second notice for one event.
     const lastSystem = [...this.#list.querySelectorAll<HTMLElement>('li[data-system-code]')].at(-1);
     if (code && lastSystem?.dataset.systemCode === code && !this.#notices.has(code)) {
-      if (extra) lastSystem.append(extra);
+      if (extra && lastSystem.childElementCount === 1) lastSystem.append(extra);
       return undefined;
     }
     const item = h(
