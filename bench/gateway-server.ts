@@ -13,10 +13,13 @@ import { answerMeasurements } from './server-protocol.js';
  * The real gateway as `npm start` runs it (config/default.json: demo tenant, memory store,
  * embedded mock IdP), on a port chosen by the parent, with the chat's frame limits raised so
  * the load generator measures the engine rather than the rate limiter, and logs discarded.
+ * With `BENCH_REDIS_URL` it is one of several instances on that Redis (store and chat bus),
+ * sharing the data key with the others, and reports ready once its readiness is green.
  */
 async function main(): Promise<void> {
   const port = Number(process.env.BENCH_PORT);
   const url = `http://127.0.0.1:${port}`;
+  const redisUrl = process.env.BENCH_REDIS_URL;
   const raw = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
   const loaded = parseConfig(
     {
@@ -26,6 +29,12 @@ async function main(): Promise<void> {
       host: '127.0.0.1',
       mockIdp: { enabled: true, port: 0 },
       session: { secret: 'bench-session-secret-0123456789abcdef0123' },
+      ...(redisUrl
+        ? {
+            dataKey: 'bench-data-key-shared-by-instances-0123456789',
+            store: { type: 'redis', redisUrl, commandTimeoutMs: 5_000 },
+          }
+        : {}),
     },
     { env: {}, source: 'bench' },
   );
@@ -45,6 +54,7 @@ async function main(): Promise<void> {
     ],
   });
   await gateway.listen(port);
+  while (!gateway.deps.storeHealth().ready) await new Promise((resolve) => setTimeout(resolve, 20));
   process.send?.({ type: 'ready', url });
 }
 

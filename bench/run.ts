@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { startTestRedis } from '../test/helpers/redis-server.js';
 import { type BenchSocket, inBatches } from './frames.js';
 import { fixedRate, percentile, type RoundResult, saturate } from './round-trips.js';
 import { ServerProcess } from './server-process.js';
@@ -13,6 +14,7 @@ import { GatewayTarget, RelayTarget, type Target, timedStaffCallback } from './t
  * - `BENCH_RATES` fixed offered rates in round trips/s (default `650,1000`), run with 10 agents
  * - `BENCH_IDLE` idle visitor sockets for the memory figure (default 10000)
  * - `BENCH_LOGINS` timed staff login callbacks (default 20)
+ * - `BENCH_CROSS` `0` skips the run with two gateway instances on one Redis (default on)
  */
 const env = process.env;
 const PAIRS = Number(env.BENCH_PAIRS ?? 50);
@@ -22,6 +24,7 @@ const SECONDS = Number(env.BENCH_SECONDS ?? 3);
 const RATES = (env.BENCH_RATES ?? '650,1000').split(',').map(Number);
 const IDLE = Number(env.BENCH_IDLE ?? 10_000);
 const LOGINS = Number(env.BENCH_LOGINS ?? 20);
+const CROSS = env.BENCH_CROSS !== '0';
 const RATE_AGENTS = AGENT_COUNTS.includes(10) ? 10 : (AGENT_COUNTS[0] ?? 1);
 
 if (PAIRS > 200 || IDLE > 10_000 || SECONDS > 30 || ROUNDS > 10 || AGENT_COUNTS.some((a) => a > 50)) {
@@ -82,6 +85,46 @@ async function throughput(agents: number) {
     return { rates, fixed };
   } finally {
     await stopServers(servers);
+  }
+}
+
+/**
+ * Two gateway instances on one `redis-server` (its own port and temp dir, AOF on): the same
+ * round trips with visitors on instance A and their agents on instance B (`redis-2`), with
+ * both on A (`redis-1`, the single-instance path on Redis) and through the relay, interleaved.
+ * The cross-instance cost is `redis-2` minus `redis-1` at p50 under the same fixed rate.
+ */
+async function crossInstance() {
+  const redis = await startTestRedis({ fsync: 'everysec' });
+  const env = { BENCH_REDIS_URL: redis.url };
+  const [relay, first, second] = await Promise.all([
+    ServerProcess.start('./relay-server.js'),
+    ServerProcess.start('./gateway-server.js', env),
+    ServerProcess.start('./gateway-server.js', env),
+  ]);
+  try {
+    const targets: Target[] = [
+      new RelayTarget(relay.url),
+      new GatewayTarget(first.url, { name: 'redis-1' }),
+      new GatewayTarget(first.url, { agentUrl: second.url, name: 'redis-2' }),
+    ];
+    const connected = [];
+    for (const target of targets) connected.push(await target.connect(PAIRS, RATE_AGENTS));
+    const rates: Record<string, number[]> = {};
+    const latencies: Record<string, number[]> = {};
+    const rate = RATES[0] ?? 650;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, target] of targets.entries()) {
+        const pairs = connected[i]?.pairs ?? [];
+        (rates[target.name] ??= []).push(perSecond(await saturate(pairs, SECONDS)));
+        (latencies[target.name] ??= []).push(...(await fixedRate(pairs, rate, SECONDS)).latencies);
+      }
+    }
+    for (const c of connected) c.close();
+    return { rates, latencies, rate };
+  } finally {
+    await Promise.all([relay.stop(), first.stop(), second.stop()]);
+    await redis.close();
   }
 }
 
@@ -149,6 +192,29 @@ async function main(): Promise<void> {
     const drop = 1 - (gatewayByAgents[last] ?? 0) / (gatewayByAgents[first] ?? 1);
     console.log(`  gateway throughput with ${last} agents vs ${first}: ${(-drop * 100).toFixed(0)} %`);
     report.agentScaling = { first, last, change: -drop };
+  }
+  if (CROSS) {
+    const cross = await crossInstance();
+    const relay = mean(cross.rates.relay ?? []);
+    const single = mean(cross.rates['redis-1'] ?? []);
+    const two = mean(cross.rates['redis-2'] ?? []);
+    const p50 = (name: string) => percentile(cross.latencies[name] ?? [], 50);
+    const p99 = (name: string) => percentile(cross.latencies[name] ?? [], 99);
+    report.crossInstance = {
+      agents: RATE_AGENTS,
+      rate: cross.rate,
+      throughput: { relay, oneInstance: single, twoInstances: two, ratioToRelay: two / relay },
+      p50: { relay: p50('relay'), oneInstance: p50('redis-1'), twoInstances: p50('redis-2') },
+      p99: { relay: p99('relay'), oneInstance: p99('redis-1'), twoInstances: p99('redis-2') },
+      addedP50: p50('redis-2') - p50('redis-1'),
+    };
+    console.log(
+      `two instances on one Redis (visitor on A, agent on B), ${RATE_AGENTS} agents: ` +
+        `relay ${relay.toFixed(0)}, one instance ${single.toFixed(0)}, two instances ${two.toFixed(0)} rt/s ` +
+        `(${(two / relay).toFixed(2)}× the relay); at ${cross.rate}/s p50 one instance ${ms(p50('redis-1'))} ms, ` +
+        `two instances ${ms(p50('redis-2'))} ms: cross-instance adds ${ms(p50('redis-2') - p50('redis-1'))} ms at p50 ` +
+        `(p99 ${ms(p99('redis-1'))} → ${ms(p99('redis-2'))} ms)`,
+    );
   }
   const memory = await idleMemory();
   const relayKb = (memory.perSocket.relay ?? 0) / 1024;

@@ -14,11 +14,11 @@ export class ServerProcess {
   }
 
   /** Forks `script` (compiled JS next to this file) and waits until it listens (30 s at most). */
-  static async start(script: string): Promise<ServerProcess> {
+  static async start(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
     const port = await freePort();
     const child = fork(new URL(script, import.meta.url), {
       execArgv: ['--expose-gc'],
-      env: { ...process.env, BENCH_PORT: String(port), NODE_ENV: 'development' },
+      env: { ...process.env, ...env, BENCH_PORT: String(port), NODE_ENV: 'development' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const url = await new Promise<string>((resolve, reject) => {

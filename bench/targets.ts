@@ -10,7 +10,8 @@ export interface Pair {
 
 /** A server the round trips run against: the gateway or the relay. */
 export interface Target {
-  readonly name: 'relay' | 'gateway';
+  /** `relay`, `gateway`, or a variant of the gateway (`redis-1`, `redis-2`). */
+  readonly name: string;
   /** Connects `agents` agents and `pairs` visitors, each conversation owned by agent `i % agents`. */
   connect(pairs: number, agents: number): Promise<{ pairs: Pair[]; close(): void }>;
   /** Opens one visitor socket that then stays idle. */
@@ -70,14 +71,16 @@ export class RelayTarget implements Target {
 
 /** The real gateway: staff logins through the mock IdP, visitor sessions, the chat protocol. */
 export class GatewayTarget implements Target {
-  readonly name = 'gateway';
+  readonly name: string;
   readonly #url: string;
-  readonly #origin: string;
+  readonly #agentUrl: string;
   readonly #idleCookies: string[] = [];
 
-  constructor(url: string) {
+  /** Visitors connect to `url`, agents to `agentUrl` (another instance on the same Redis). */
+  constructor(url: string, options: { agentUrl?: string; name?: string } = {}) {
     this.#url = url;
-    this.#origin = new URL(url).origin;
+    this.#agentUrl = options.agentUrl ?? url;
+    this.name = options.name ?? 'gateway';
   }
 
   async connect(pairCount: number, agentCount: number) {
@@ -85,8 +88,12 @@ export class GatewayTarget implements Target {
       Array.from({ length: agentCount }, (_, i) => i),
       10,
       async (i) => {
-        const browser = await staffLogin(this.#url, benchAgentPersona(i));
-        const agent = await this.#socket('agent', browser.cookieHeader(`${this.#url}/ws/agent`));
+        const browser = await staffLogin(this.#agentUrl, benchAgentPersona(i));
+        const agent = await this.#socket(
+          'agent',
+          browser.cookieHeader(`${this.#agentUrl}/ws/agent`),
+          this.#agentUrl,
+        );
         await agent.next((f) => f.type === 'welcome');
         return agent;
       },
@@ -148,9 +155,9 @@ export class GatewayTarget implements Target {
     return browser.cookieHeader(`${this.#url}/ws/visitor`);
   }
 
-  #socket(endpoint: 'visitor' | 'agent', cookie: string): Promise<BenchSocket> {
-    return BenchSocket.open(`${this.#url.replace(/^http/, 'ws')}/ws/${endpoint}`, {
-      origin: this.#origin,
+  #socket(endpoint: 'visitor' | 'agent', cookie: string, url = this.#url): Promise<BenchSocket> {
+    return BenchSocket.open(`${url.replace(/^http/, 'ws')}/ws/${endpoint}`, {
+      origin: new URL(url).origin,
       cookie,
     });
   }

@@ -1,6 +1,7 @@
 import type session from 'express-session';
 import type { IdentityEvents } from './auth/identity-events.js';
 import type { OidcClients } from './auth/oidc-clients.js';
+import type { ChatBus } from './chat/chat-bus.js';
 import type { GatewayConfig } from './config/schema.js';
 import type { FieldCrypto } from './privacy/field-crypto.js';
 import type { Clock } from './runtime/clock.js';
@@ -21,6 +22,8 @@ export interface GatewayDeps {
   sessionStore: session.Store;
   /** Whether shared state (sessions, chats) can be reached now: `/readyz` turns red without it. */
   storeHealth: () => StoreHealth;
+  /** The chat bus between instances when the store provides one (Redis); absent: in process. */
+  chatBus?: ChatBus;
   signingKeys: SigningKeys;
   fieldCrypto: FieldCrypto;
   oidc: OidcClients;

@@ -140,6 +140,7 @@ async function wire(
     store: options.store ?? storage.store,
     sessionStore: storage.sessionStore,
     storeHealth: storage.health,
+    ...(storage.bus ? { chatBus: storage.bus } : {}),
     signingKeys: await loadSigningKeys(config.signingKey),
     fieldCrypto,
     oidc,
@@ -149,10 +150,7 @@ async function wire(
   const discovery = oidc.start();
   const built = createServer(
     deps,
-    (
-      options.features ??
-      ((d) => [createChatFeature(d, storage.bus ? { bus: storage.bus } : {}), createHandoffFeature()])
-    )(deps),
+    (options.features ?? ((d) => [createChatFeature(d), createHandoffFeature()]))(deps),
   );
 
   return {

@@ -35,7 +35,7 @@ import { VisitorTextTails } from './visitor-text-tails.js';
 
 /** Options of {@link createChatFeature}; the defaults come from the `chat` settings. */
 export interface ChatFeatureOptions {
-  /** The chat bus. Default: in process (one instance); the Redis bus plugs in here. */
+  /** The chat bus. Default: the store's (`deps.chatBus`, Redis), else in process (one instance). */
   bus?: ChatBus;
   /**
    * Where conversations go. Default: the built-in agent desk (the agent console). A connector
@@ -63,7 +63,7 @@ const CLOSE_GRACE_MS = 2_000;
 export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions = {}): ServerFeature {
   const { logger } = deps;
   const settings = deps.config.chat;
-  const bus = options.bus ?? new InProcessChatBus(logger);
+  const bus = options.bus ?? deps.chatBus ?? new InProcessChatBus(logger);
   const service = new StoreConversationService({
     repositories: deps.store.chat,
     bus,
@@ -111,8 +111,6 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     perMessageDeflate: false,
   });
   let closing = false;
-  /** Open visitor sockets per tenant and visitor on this instance. */
-  const visitorSockets = new Map<string, number>();
 
   const connect = (
     ws: WebSocket,
@@ -184,28 +182,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     });
     hub.add(auth.sessionId, visitor);
     heartbeat.track(ws, () => visitor.recheck());
-    // The visitor's first socket on this instance marks their conversations "back", the last
-    // one closing marks them "left" (the console shows who has gone, see abandonAfterSeconds).
-    const presenceKey = `${tenantId}\n${visitorId}`;
-    const presence = (present: boolean) =>
-      service
-        .visitorPresence(tenantId, visitorId, present)
-        .then((changed) => Promise.all(changed.map((c) => port.changed(c))))
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'visitor presence not updated');
-        });
-    const sockets = (visitorSockets.get(presenceKey) ?? 0) + 1;
-    visitorSockets.set(presenceKey, sockets);
-    if (sockets === 1) void presence(true);
-    ws.once('close', () => {
-      hub.remove(auth.sessionId, visitor);
-      const left = (visitorSockets.get(presenceKey) ?? 1) - 1;
-      if (left > 0) visitorSockets.set(presenceKey, left);
-      else {
-        visitorSockets.delete(presenceKey);
-        if (!closing) void presence(false);
-      }
-    });
+    ws.once('close', () => hub.remove(auth.sessionId, visitor));
     visitor.welcome();
   };
 
@@ -307,9 +284,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
 
 function sharedIdentity(deps: GatewayDeps, session: SessionData, tenantId: string) {
   try {
-    const shared = readSharedIdentity(session, tenantId, deps.fieldCrypto);
-    // Verified means "shares at least one claim": an identity sharing nothing is anonymous.
-    return shared && shared.claimNames.length > 0 ? shared : undefined;
+    return readSharedIdentity(session, tenantId, deps.fieldCrypto);
   } catch {
     // Unreadable sealed data (key rotated): treat as anonymous rather than refusing the chat.
     return undefined;

@@ -103,7 +103,7 @@ class RedisConversations implements ConversationRepository {
    * one connection): read, apply `change`, then store only if the record is still the one read
    * (compare-and-set in Lua), else read again and retry. Index entries the new state needs are
    * added before the record changes and stale ones removed after, so a crash in between leaves
-   * at most an extra index entry, which the list methods check against the record and drop.
+   * at most an extra index entry, which the list methods check against the record and skip.
    */
   async update(
     id: string,
@@ -118,7 +118,7 @@ class RedisConversations implements ConversationRepository {
       if (next === undefined) return current;
       if (next.id !== id) throw new TypeError('a conversation update must keep its id');
       const stored = await redisCall(async () => {
-        await this.#index(undefined, next);
+        await this.#index(undefined, next, current);
         return COMPARE_AND_SET.run(client, [keys.conversation(id)], [text, codec.seal(next)]);
       });
       if (stored === 1) {
@@ -158,11 +158,11 @@ class RedisConversations implements ConversationRepository {
     const { client } = this.#c;
     const ids = await redisCall(() => client.zRange(indexKey, 0, -1));
     const records = await Promise.all(ids.map((id) => this.get(id)));
-    const stale = ids.filter((_, i) => {
-      const record = records[i];
-      return !record || !keep(record);
-    });
-    if (stale.length > 0) await redisCall(() => client.zRem(indexKey, stale));
+    // Only closed conversations are dropped from the index here: closed is final. An entry whose
+    // record is missing or in another state may belong to a create or update in flight on
+    // another instance (entries are added before the record changes), so it is only skipped.
+    const closed = ids.filter((_, i) => records[i]?.status === 'closed');
+    if (closed.length > 0) await redisCall(() => client.zRem(indexKey, closed));
     return records
       .filter((c): c is ConversationRecord => c !== undefined && keep(c))
       .sort((a, b) => a.createdAt - b.createdAt);
@@ -173,15 +173,31 @@ class RedisConversations implements ConversationRepository {
    * belongs to; without, adds it to the keys of `next`. All keys of one tenant share a slot,
    * so the MULTI is valid on a Cluster.
    */
-  async #index(previous: ConversationRecord | undefined, next: ConversationRecord): Promise<void> {
+  async #index(
+    previous: ConversationRecord | undefined,
+    next: ConversationRecord,
+    already: ConversationRecord | undefined = undefined,
+  ): Promise<void> {
     const target = this.#indexKeys(next);
     const multi = this.#c.client.multi();
+    let changes = 0;
     if (previous) {
-      for (const key of this.#indexKeys(previous)) if (!target.includes(key)) multi.zRem(key, next.id);
+      for (const key of this.#indexKeys(previous)) {
+        if (target.includes(key)) continue;
+        multi.zRem(key, next.id);
+        changes += 1;
+      }
     } else {
-      for (const key of target) multi.zAdd(key, { score: next.createdAt, value: next.id });
+      // Keys the record is already in (`already`, the state read) need no write: most updates
+      // (read markers, identity) change no index, and then cost no round trip here.
+      const present = already ? this.#indexKeys(already) : [];
+      for (const key of target) {
+        if (present.includes(key)) continue;
+        multi.zAdd(key, { score: next.createdAt, value: next.id });
+        changes += 1;
+      }
     }
-    await multi.exec();
+    if (changes > 0) await multi.exec();
   }
 
   #indexKeys(c: ConversationRecord): string[] {

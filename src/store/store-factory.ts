@@ -84,7 +84,10 @@ export function createStorage(
       },
       redis,
       bus,
-      close: () => redis.close(),
+      close: async () => {
+        await bus.close();
+        await redis.close();
+      },
     };
   }
   const store = createMemoryStore();

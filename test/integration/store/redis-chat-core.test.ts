@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatBus } from '../../../src/chat/chat-bus.js';
+import { StoreConversationService } from '../../../src/chat/store-conversation-service.js';
+import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
+import { ManualClock } from '../../../src/runtime/clock.js';
+import { createLogger } from '../../../src/runtime/logger.js';
+import { RedisChatBus } from '../../../src/store/redis-chat-bus.js';
+import { RedisConnection } from '../../../src/store/redis-connection.js';
+import { RedisKeys } from '../../../src/store/redis-keys.js';
+import { createRedisStore } from '../../../src/store/redis-store.js';
+import {
+  describeChatBusContract,
+  describeConversationServiceContract,
+  Inbox,
+} from '../../helpers/chat-core-contract.js';
+import { waitFor } from '../../helpers/redis-gateways.js';
+import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+
+/**
+ * The chat core's contracts on Redis: the Redis bus within one instance and between two (each
+ * event published on one instance's bus and followed on the other's), and the conversation
+ * service on the Redis repositories with the Redis bus.
+ */
+
+const logger = createLogger('silent');
+const codec = new FieldCrypto('redis-chat-core-test-data-key-0123456789ab');
+let redis: TestRedis;
+let connection: RedisConnection;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  connection = newConnection();
+  await connection.start();
+});
+afterAll(async () => {
+  await connection.close();
+  await redis.close();
+});
+
+function newConnection(): RedisConnection {
+  return new RedisConnection({ url: redis.url, connectTimeoutMs: 500, commandTimeoutMs: 1_000, logger });
+}
+
+/** A bus of its own "instance", listening once `receiving`. */
+async function startBus(prefix: string): Promise<RedisChatBus> {
+  const bus = new RedisChatBus({ connection, prefix, codec, logger });
+  bus.start();
+  await waitFor(() => bus.receiving);
+  return bus;
+}
+
+describeChatBusContract('Redis bus, one instance', async () => {
+  const bus = await startBus(`b${randomUUID().slice(0, 6)}:`);
+  return { bus, close: () => bus.close() };
+});
+
+describeChatBusContract('Redis bus, published on one instance and followed on another', async () => {
+  const prefix = `x${randomUUID().slice(0, 6)}:`;
+  const [publisher, follower] = await Promise.all([startBus(prefix), startBus(prefix)]);
+  const bus: ChatBus = {
+    publish: (channel, event) => publisher.publish(channel, event),
+    subscribe: (channel, listener) => follower.subscribe(channel, listener),
+    close: async () => {
+      await publisher.close();
+      await follower.close();
+    },
+  };
+  return { bus, close: () => bus.close() };
+});
+
+describeConversationServiceContract('conversation service on Redis', async () => {
+  const prefix = `s${randomUUID().slice(0, 6)}:`;
+  const bus = await startBus(prefix);
+  const clock = new ManualClock();
+  const store = createRedisStore({ connection, keys: new RedisKeys(prefix), codec });
+  const service = new StoreConversationService({
+    repositories: store.chat,
+    bus,
+    fieldCrypto: codec,
+    clock,
+    logger,
+  });
+  return { service, bus, advance: (ms) => clock.advance(ms), close: () => bus.close() };
+});
+
+describe('Redis bus', () => {
+  it('carries nothing readable through Redis and ignores events of another data key', async () => {
+    const prefix = `p${randomUUID().slice(0, 6)}:`;
+    const bus = await startBus(prefix);
+    const spy = newConnection().client;
+    await spy.connect();
+    const raw: string[] = [];
+    await spy.pSubscribe(`${prefix}chat:*`, (message) => raw.push(message));
+    const inbox = new Inbox();
+    const channel = { kind: 'conversation', tenantId: 'demo', conversationId: 'c1' } as const;
+    bus.subscribe(channel, inbox.listener);
+    const stranger = new RedisChatBus({
+      connection,
+      prefix,
+      codec: new FieldCrypto('another-deployment-key-0123456789abcdef'),
+      logger,
+    });
+    stranger.publish(channel, { type: 'typing', conversationId: 'c1', from: 'agent', typing: true });
+    bus.publish(channel, { type: 'typing', conversationId: 'c1', from: 'visitor', typing: true });
+    // A later event from another instance with the right key: once it arrives, the stranger's
+    // (published before it, on the same subscription) has been handled too.
+    const other = await startBus(prefix);
+    other.publish(channel, { type: 'read', conversationId: 'c1', by: 'agent', seq: 1 });
+    await inbox.next((e) => e.type === 'read');
+    await waitFor(() => raw.length === 3);
+    expect(raw.join('\n')).not.toContain('visitor');
+    expect(raw.join('\n')).not.toContain('typing');
+    expect(inbox.events).toEqual([
+      { type: 'typing', conversationId: 'c1', from: 'visitor', typing: true },
+      { type: 'read', conversationId: 'c1', by: 'agent', seq: 1 },
+    ]);
+    await other.close();
+    await spy.close();
+    await stranger.close();
+    await bus.close();
+  });
+});
