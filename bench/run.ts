@@ -110,14 +110,14 @@ async function crossInstance() {
     ];
     const connected = [];
     for (const target of targets) connected.push(await target.connect(PAIRS, RATE_AGENTS));
-    const rates: Record<string, number[]> = {};
-    const latencies: Record<string, number[]> = {};
+    const rates: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
+    const latencies: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
     const rate = RATES[0] ?? 650;
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, target] of targets.entries()) {
         const pairs = connected[i]?.pairs ?? [];
-        (rates[target.name] ??= []).push(perSecond(await saturate(pairs, SECONDS)));
-        (latencies[target.name] ??= []).push(...(await fixedRate(pairs, rate, SECONDS)).latencies);
+        rates[target.name]?.push(perSecond(await saturate(pairs, SECONDS)));
+        latencies[target.name]?.push(...(await fixedRate(pairs, rate, SECONDS)).latencies);
       }
     }
     for (const c of connected) c.close();
