@@ -13,7 +13,12 @@ import { languageSelection } from './http/language.js';
 import { httpRateLimits, sessionCreationLimit } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
-import { arrivedWithoutSession, createSessionParser } from './http/session-middleware.js';
+import {
+  arrivedWithoutSession,
+  createSessionParser,
+  embedsElsewhere,
+  loopbackCountsAsSecure,
+} from './http/session-middleware.js';
 import { VisitorCookie } from './http/visitor-cookie.js';
 import type { TenantContext } from './tenants/tenant-context.js';
 import { BUNDLE_DIR, STATIC_DIR } from './web/asset-paths.js';
@@ -95,12 +100,13 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   const parseSession = createSessionParser(deps);
   const visitorCookie = new VisitorCookie({
     secret: deps.config.session.secret ?? randomBytes(32).toString('base64url'),
-    production: deps.production,
+    policy: { production: deps.production, embedded: embedsElsewhere(deps) },
   });
   const restoreVisitor = visitorCookie.middleware();
   const sessionParser: RequestHandler = (req, res, next) =>
     parseSession(req, res, (error?: unknown) => (error ? next(error) : restoreVisitor(req, res, next)));
   app.use(languageSelection(deps.config.defaultLanguage, deps.production));
+  app.use(loopbackCountsAsSecure(deps));
   app.use(sessionParser);
   app.use(
     sessionCreationLimit(deps.config.rateLimits.newSessions, deps.store.rateLimiter, arrivedWithoutSession),

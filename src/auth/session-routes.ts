@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { csrfToken, verifyCsrf } from '../http/csrf.js';
 import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
-import { clearSessionCookie } from '../http/session-middleware.js';
+import { clearSessionCookie, embedsElsewhere } from '../http/session-middleware.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { localize } from '../web/i18n.js';
 import { endSessionUrl } from './oidc-flow.js';
@@ -118,7 +118,7 @@ export function sessionRouter(deps: GatewayDeps): Router {
         for (const t of deps.tenants)
           deps.identityEvents.publish({ type: 'session-ended', tenantId: t.config.id, visitorId });
       }
-      clearSessionCookie(res, deps.production);
+      clearSessionCookie(res, { production: deps.production, embedded: embedsElsewhere(deps) });
       req.visitorCookie?.clear(res);
       req.log.info({ tenant: tenant.config.id }, 'logged out');
       if (brokerLogout) redirectToProvider(res, new URL(brokerLogout));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { CookieOptions, RequestHandler, Response } from 'express';
 import session from 'express-session';
+import { isLoopbackUrl } from '../config/loopback.js';
 import type { GatewayDeps } from '../deps.js';
 
 /** The session cookie's name: `__Host-` in production binds it to our origin, https and path /. */
@@ -9,9 +10,48 @@ export function sessionCookieName(production: boolean): string {
   return production ? '__Host-gw.sid' : 'gw.sid';
 }
 
+/**
+ * How the gateway's cookies must be sent. `embedded`: some tenant lets other origins embed the
+ * widget (`allowedOrigins`), possibly from another site (`www.kommune.no` embedding
+ * `chat.vendor.example`). A cookie for a frame on another site is only sent with
+ * `SameSite=None; Secure`, and browsers that block third-party cookies keep only a
+ * *partitioned* one (CHIPS: stored per top-level site, so the host site cannot be tracked
+ * across sites through it). Every state-changing request still needs the session's CSRF token
+ * and an allowed Origin (`csrf.ts`), and the WebSocket upgrade checks Origin, so SameSite
+ * is not what protects them.
+ * @see https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/Privacy_sandbox/Partitioned_cookies
+ */
+export interface CookiePolicy {
+  production: boolean;
+  embedded: boolean;
+}
+
+/** Whether any tenant lets another origin embed the widget. */
+export function embedsElsewhere(deps: Pick<GatewayDeps, 'tenants' | 'config'>): boolean {
+  const own = new URL(deps.config.publicUrl).origin;
+  return deps.tenants.some((t) => [...t.allowedOrigins].some((origin) => origin !== own));
+}
+
 /** The session cookie's attributes, shared by setting and clearing it (and by the visitor cookie). */
-export function sessionCookieOptions(production: boolean): CookieOptions {
-  return { httpOnly: true, sameSite: 'lax', secure: production, path: '/' };
+export function sessionCookieOptions(policy: CookiePolicy): CookieOptions {
+  // `Secure` on http://localhost in development: browsers treat loopback as a secure context
+  // and accept it (see `loopbackCountsAsSecure`); production is https throughout.
+  return policy.embedded
+    ? { httpOnly: true, sameSite: 'none', secure: true, partitioned: true, path: '/' }
+    : { httpOnly: true, sameSite: 'lax', secure: policy.production, path: '/' };
+}
+
+/**
+ * In development on a loopback `publicUrl`, requests count as secure for cookie purposes, so
+ * express-session sets the `Secure` cookies of an embedding deployment over http://localhost
+ * as browsers accept them there. Never in production, never for another host.
+ */
+export function loopbackCountsAsSecure(deps: Pick<GatewayDeps, 'config' | 'production'>): RequestHandler {
+  const applies = !deps.production && isLoopbackUrl(deps.config.publicUrl);
+  return (req, _res, next) => {
+    if (applies) Object.defineProperty(req, 'secure', { value: true, configurable: true });
+    next();
+  };
 }
 
 /** Requests for which express-session generated a new id (they came without a valid session). */
@@ -24,6 +64,7 @@ export function arrivedWithoutSession(req: IncomingMessage): boolean {
 
 /** The express-session middleware, shared by Express and the WebSocket upgrade. */
 export function createSessionParser(deps: GatewayDeps): RequestHandler {
+  const policy = { production: deps.production, embedded: embedsElsewhere(deps) };
   return session({
     // express-session's own id format (24 random bytes); noted so session creation can be limited.
     genid: (req) => {
@@ -36,8 +77,10 @@ export function createSessionParser(deps: GatewayDeps): RequestHandler {
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    proxy: deps.config.trustProxy !== false,
-    cookie: { ...sessionCookieOptions(deps.production), maxAge: deps.config.session.idleMinutes * 60_000 },
+    // `undefined` (not `false`) without a proxy: express-session then asks `req.secure`, which
+    // is the connection's own protocol there, or true on loopback in development (above).
+    proxy: deps.config.trustProxy !== false ? true : undefined,
+    cookie: { ...sessionCookieOptions(policy), maxAge: deps.config.session.idleMinutes * 60_000 },
   });
 }
 
@@ -45,6 +88,6 @@ export function createSessionParser(deps: GatewayDeps): RequestHandler {
  * Tells the browser to drop the session cookie. The attributes must match the ones it was set
  * with: a browser ignores a `__Host-` cookie without `Secure`, deletion included.
  */
-export function clearSessionCookie(res: Response, production: boolean): void {
-  res.clearCookie(sessionCookieName(production), sessionCookieOptions(production));
+export function clearSessionCookie(res: Response, policy: CookiePolicy): void {
+  res.clearCookie(sessionCookieName(policy.production), sessionCookieOptions(policy));
 }

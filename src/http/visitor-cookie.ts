@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { sessionCookieOptions } from './session-middleware.js';
+import { type CookiePolicy, sessionCookieOptions } from './session-middleware.js';
 
 /** How long a browser keeps its visitor id without visiting (renewed on every visit). */
 export const VISITOR_COOKIE_MAX_AGE_MS = 30 * 24 * 60 * 60_000;
@@ -24,8 +24,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export class VisitorCookie {
   readonly #key: Buffer;
   readonly #production: boolean;
+  readonly #policy: CookiePolicy;
 
-  constructor(options: { secret: string; production: boolean }) {
+  constructor(options: { secret: string; policy: CookiePolicy }) {
     // A key of its own (HKDF), so a visitor cookie can never pass for a session cookie.
     this.#key = Buffer.from(
       hkdfSync(
@@ -36,7 +37,8 @@ export class VisitorCookie {
         32,
       ),
     );
-    this.#production = options.production;
+    this.#production = options.policy.production;
+    this.#policy = options.policy;
   }
 
   /** The verified visitor id of a `Cookie` header, if it holds a valid one. */
@@ -60,14 +62,14 @@ export class VisitorCookie {
       visitorCookieName(this.#production),
       `${visitorId}.${this.#sign(visitorId).toString('utf8')}`,
       {
-        ...sessionCookieOptions(this.#production),
+        ...sessionCookieOptions(this.#policy),
         maxAge: VISITOR_COOKIE_MAX_AGE_MS,
       },
     );
   }
 
   clear(res: Response): void {
-    res.clearCookie(visitorCookieName(this.#production), sessionCookieOptions(this.#production));
+    res.clearCookie(visitorCookieName(this.#production), sessionCookieOptions(this.#policy));
   }
 
   /**

@@ -1,0 +1,150 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatFeature } from '../../src/chat/chat-feature.js';
+import { freePort, startTestGateway, type TestGateway, testTenant } from '../helpers/test-gateway.js';
+import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
+
+/**
+ * The municipality's own site on another *site* than the gateway embeds the widget: the host
+ * page is served from http://localhost:<port>, the gateway from http://127.0.0.1:<port> (two
+ * sites for the browser, as www.kommune.no and chat.vendor.example are). The widget's session
+ * must survive a reload and a new page of the host site (its cookie is partitioned per host
+ * site, SameSite=None; Secure, which browsers accept on loopback in development).
+ */
+
+let gw: TestGateway;
+let host: Server;
+let hostOrigin: string;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  const hostPort = await freePort();
+  hostOrigin = `http://localhost:${hostPort}`;
+  gw = await startTestGateway({
+    features: (deps) => [createChatFeature(deps)],
+    tenants: [testTenant({ allowedOrigins: [hostOrigin] })],
+  });
+  host = createServer((_req, res) => {
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Municipality</title></head>
+<body><main><h1>Demo municipality</h1><p>Ask us in the chat.</p></main>
+<script src="${gw.url}/static/embed.js" data-tenant-base="${gw.url}/"></script></body></html>`);
+  });
+  await new Promise<void>((resolve) => host.listen(hostPort, '127.0.0.1', () => resolve()));
+  browser = await launchChromium();
+  // An agent on duty, so the widget offers topics rather than only the offline form.
+  const staff = await browser.newContext({ locale: 'en-GB' });
+  staff.setDefaultTimeout(10_000);
+  const agent = await staff.newPage();
+  await agent.goto(`${gw.url}/agent`);
+  await agent.getByLabel(/Alex Agent/).check();
+  await agent.getByRole('button', { name: 'Sign in' }).click();
+  await agent.locator('#console-status', { hasText: 'Connected.' }).waitFor();
+  context = await browser.newContext({ locale: 'en-GB' });
+  context.setDefaultTimeout(10_000);
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (host ? host.close(() => resolve()) : resolve()));
+  await gw?.close();
+});
+
+async function openWidget(page: Page): Promise<FrameLocator> {
+  await page.goto(`${hostOrigin}/`);
+  await page.getByRole('button', { name: 'Chat with us' }).click();
+  const frame = page.frameLocator('iframe.eidchat-frame');
+  await expect.poll(() => frame.locator('#chat-status').textContent()).not.toBe('Loading the chat…');
+  return frame;
+}
+
+describe('the widget embedded on another site', () => {
+  it('sets its cookies partitioned, SameSite=None and Secure', async () => {
+    const page = await context.newPage();
+    await openWidget(page);
+    const cookies = await context.cookies(gw.url);
+    const session = cookies.find((c) => c.name === 'gw.sid');
+    expect(session).toMatchObject({ sameSite: 'None', secure: true, httpOnly: true });
+    expect(cookies.find((c) => c.name === 'gw.vid')).toMatchObject({ sameSite: 'None', secure: true });
+    // As sent on the wire: partitioned (CHIPS), so browsers blocking third-party cookies keep it.
+    const bootstrap = await fetch(`${gw.url}/api/chat/bootstrap`);
+    const setCookie = bootstrap.headers.getSetCookie().find((c) => c.startsWith('gw.sid='));
+    expect(setCookie).toMatch(/; Secure/);
+    expect(setCookie).toMatch(/; Partitioned/);
+    expect(setCookie).toMatch(/; SameSite=None/);
+    expect(setCookie).toMatch(/; HttpOnly/);
+    await page.close();
+  });
+
+  it('keeps SameSite=Lax, unpartitioned, where no other origin embeds the widget', async () => {
+    const plain = await startTestGateway({ features: (deps) => [createChatFeature(deps)] });
+    try {
+      const response = await fetch(`${plain.url}/api/chat/bootstrap`);
+      const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('gw.sid='));
+      expect(setCookie).toMatch(/; SameSite=Lax/);
+      expect(setCookie).not.toMatch(/Partitioned|Secure/);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('keeps the conversation over a reload and in a new page of the host site', async () => {
+    const page = await context.newPage();
+    let frame = await openWidget(page);
+    await frame.getByRole('button', { name: /General questions/ }).click();
+    const box = frame.getByLabel('Your message');
+    await box.fill('Is the library open on Sunday?');
+    await box.press('Enter');
+    const sent = frame.locator('#chat-messages li.msg-visitor:not(.msg-pending) .msg-text');
+    await expect.poll(() => sent.count()).toBe(1);
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    frame = page.frameLocator('iframe.eidchat-frame');
+    await expect
+      .poll(() => frame.locator('#chat-messages .msg-visitor .msg-text').allTextContents())
+      .toEqual(['Is the library open on Sunday?']);
+
+    // A new page has no sessionStorage of the old one: only the cookie can bring it back.
+    const fresh = await context.newPage();
+    const again = await openWidget(fresh);
+    await expect
+      .poll(() => again.locator('#chat-messages .msg-visitor .msg-text').allTextContents())
+      .toEqual(['Is the library open on Sunday?']);
+    await fresh.screenshot({ path: join(SCREENSHOT_DIR, 'cross-site-embed.png') });
+    await page.close();
+    await fresh.close();
+  });
+
+  it('closes from inside: the close button hides the frame and gives focus back to the launcher', async () => {
+    const page = await context.newPage();
+    const frame = await openWidget(page);
+    const launcher = page.getByRole('button', { name: 'Chat with us' });
+    expect(await launcher.getAttribute('aria-expanded')).toBe('true');
+    await frame.getByRole('button', { name: 'Close the chat' }).click();
+    await expect.poll(() => page.locator('iframe.eidchat-frame').isHidden()).toBe(true);
+    expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { className: string } } }).document
+            .activeElement.className,
+      ),
+    ).toBe('eidchat-launcher');
+    await page.close();
+  });
+
+  it('has no axe-core violations inside the frame', async () => {
+    const page = await context.newPage();
+    await openWidget(page);
+    const inner = page.frames().find((f) => f.url().startsWith(`${gw.url}/chat/widget`));
+    expect(inner).toBeDefined();
+    const widget = await context.newPage();
+    await widget.goto(inner?.url() ?? '');
+    expect(await axeViolations(widget)).toEqual([]);
+    await page.close();
+    await widget.close();
+  });
+});
