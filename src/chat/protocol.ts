@@ -239,7 +239,8 @@ export type ServerToVisitorFrame =
   | { type: 'identification-request'; conversationId: string; url: string; expiresAt: string }
   | { type: 'identity'; verified: boolean; claims: ClaimsView }
   | { type: 'status'; conversationId: string; status: ConversationStatus; agentName?: string }
-  | { type: 'offline-message-saved'; id: string }
+  /** `redacted`: a national identity number was removed from the name, e-mail or text. */
+  | { type: 'offline-message-saved'; id: string; redacted?: true }
   | { type: 'error'; code: ChatErrorCode; message: string };
 
 /** Server → agent frames. */

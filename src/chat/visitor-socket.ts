@@ -353,7 +353,11 @@ export class VisitorSocket {
       text: body.text,
       redacted: name.redacted + email.redacted + body.redacted > 0,
     });
-    this.#connection.send({ type: 'offline-message-saved', id: saved.id });
+    this.#connection.send({
+      type: 'offline-message-saved',
+      id: saved.id,
+      ...(saved.redacted ? { redacted: true as const } : {}),
+    });
   }
 
   #requireCurrent(): string {

@@ -5,7 +5,7 @@ import { findNationalIds } from '../../src/identity/national-id-text.js';
 import { toScanText } from '../../src/identity/scan-text.js';
 import { FI_TEST_HETU, NO_SYNTHETIC_DNR, NO_SYNTHETIC_FNR } from '../fixtures/national-ids.js';
 import { inScript } from '../helpers/national-id-variants.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { startTestGateway, type TestGateway, testTenant } from '../helpers/test-gateway.js';
 import { launchChromium } from './chromium.js';
 
 /**
@@ -34,6 +34,7 @@ beforeAll(async () => {
     features: (deps) => [
       createChatFeature(deps, { rateLimits: { connectionPerSecond: 100, sessionPerSecond: 100 } }),
     ],
+    tenants: [testTenant({ metadata: { ip: false, userAgent: true, pages: true, referrer: true } })],
   });
   browser = await launchChromium();
 });
@@ -84,11 +85,57 @@ describe('national ids typed into the visitor widget', () => {
     expect(await notice.textContent()).toContain('national identity number');
     expect(await notice.getByRole('link', { name: /Identify with BankID/ }).count()).toBe(1);
 
-    await agent.getByRole('button', { name: /^Take the conversation of/ }).click();
+    await agent.getByRole('button', { name: /^Take the conversation (of|about)/ }).click();
     const seen = agent.locator('li.msg-visitor .msg-text');
     await expect.poll(() => seen.count()).toBe(messages.length);
     const console = (await agent.locator('body').textContent()) ?? '';
     expect(holdsId(console)).toBe(false);
     expect(holdsId((await seen.allTextContents()).join(''))).toBe(false);
+  });
+
+  it('keeps an id in the page URL out of the stored metadata, as the browser encodes it', async () => {
+    const visitor = await newPage();
+    const query = `fnr=${NO_SYNTHETIC_DNR.slice(0, 6)}\u00A0${NO_SYNTHETIC_DNR.slice(6)}&hetu=${FI_TEST_HETU.toLowerCase()}`;
+    await visitor.goto(`${gw.url}/chat?${query}`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await expect.poll(() => visitor.getByLabel('Your message').isVisible()).toBe(true);
+    const id = await visitor.evaluate(() =>
+      (
+        globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }
+      ).sessionStorage.getItem('eidchat.conversation'),
+    );
+    const stored = id ? await gw.gateway.deps.store.chat.conversations.get(id) : undefined;
+    const pages = stored?.metadata.pages ?? [];
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).toMatch(/\?fnr=\[redacted\]&hetu=\[redacted\]$/);
+    expect(holdsId(pages.join(' '))).toBe(false);
+  });
+
+  it('redacts ids in the offline message form before the console lists it', async () => {
+    // The form shows only while no agent is online: close the consoles of the tests before.
+    for (const context of contexts.splice(0)) await context.close();
+    const visitor = await newPage();
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor
+      .getByLabel('Name', { exact: true })
+      .fill(`Vera ${NO_SYNTHETIC_FNR.slice(0, 6)}-${NO_SYNTHETIC_FNR.slice(6)}`);
+    await visitor.getByLabel('E-mail').fill(`${NO_SYNTHETIC_DNR}@example.org`);
+    await visitor
+      .getByLabel('Message', { exact: true })
+      .fill(`Hetu ${inScript(FI_TEST_HETU, 0x966)}, please call.`);
+    await visitor.getByRole('button', { name: 'Send message' }).click();
+    await expect.poll(() => visitor.locator('#offline-done').isVisible()).toBe(true);
+    expect(await visitor.locator('#offline-done').textContent()).toContain('national identity number');
+    expect(await visitor.getByRole('link', { name: /Identify with BankID/ }).count()).toBe(1);
+
+    const agent = await newPage();
+    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
+    const item = agent.locator('#offline-list li').filter({ hasText: 'Vera' });
+    await expect.poll(() => item.count()).toBe(1);
+    expect(await item.locator('.msg-text').textContent()).toBe('Hetu [redacted], please call.');
+    const listed = (await item.textContent()) ?? '';
+    expect(listed).toContain('Vera [redacted]');
+    expect(listed).toContain('[redacted]@example.org');
+    expect(holdsId(listed)).toBe(false);
   });
 });

@@ -176,6 +176,11 @@ class VisitorChat {
       case 'offline-message-saved': {
         const done = this.#el('offline-done');
         done.textContent = this.#t('chat.offline.saved');
+        // Told like in the chat: what was removed, and the identify links at hand.
+        if (frame.redacted) {
+          done.append(' ', this.#t('chat.redacted'));
+          done.after(h('ul', { className: 'providers' }, ...this.#identifyLinks([])));
+        }
         done.hidden = false;
         this.#el<HTMLFormElement>('offline-form').hidden = true;
         break;

@@ -231,6 +231,7 @@ describe('PII guard through the visitor socket', () => {
       },
       'offline-message-saved',
     );
+    expect(saved.redacted).toBe(true);
     const live = await alex.next('offline-message', (f) => (f.message as { id: string }).id === saved.id);
     expect(live.message).toMatchObject({
       name: `Ann ${MARK}`,
