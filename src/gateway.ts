@@ -6,7 +6,7 @@ import { createMockIdp, type MockClient, type MockIdp } from '../idp-mock/index.
 import { IdentityEvents } from './auth/identity-events.js';
 import { OidcClients } from './auth/oidc-clients.js';
 import { createChatFeature } from './chat/chat-feature.js';
-import type { LoadedConfig } from './config/load-config.js';
+import { ConfigError, type LoadedConfig } from './config/load-config.js';
 import type { GatewayDeps } from './deps.js';
 import { createHandoffFeature } from './handoff/handoff-feature.js';
 import { FieldCrypto } from './privacy/field-crypto.js';
@@ -52,7 +52,10 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const tenants = buildTenants(config);
-  if (loaded.warnings.length > 0) {
+  if (loaded.production) {
+    // Production starts with these (nothing refused them), so each is said out loud.
+    for (const warning of loaded.warnings) logger.warn({ setting: warning }, 'production warning');
+  } else if (loaded.warnings.length > 0) {
     // One line for the demo's relaxations; the sentences explaining each are at debug level.
     logger.warn(
       { settings: relaxedSettings(loaded.warnings) },
@@ -117,6 +120,15 @@ async function wire(
       ? { initialRetryMs: options.discoveryRetryMs, maxRetryMs: options.discoveryRetryMs * 8 }
       : {}),
   });
+  // Keys are checked before anything starts: a bad one stops start-up naming it.
+  const keyProblems = await oidc.loadClientKeys();
+  const signingKeys = await loadSigningKeys(config.signingKey).catch((error: unknown) => {
+    keyProblems.push(
+      `signingKey: not a usable private key (${error instanceof Error ? error.message : error})`,
+    );
+    return undefined;
+  });
+  if (!signingKeys || keyProblems.length > 0) throw new ConfigError(loaded.source, keyProblems);
   const identityEvents = new IdentityEvents();
   // An expired session ends the visitor's identified chat in every tenant.
   const sessionExpired = (data: SessionData) => {
@@ -141,7 +153,7 @@ async function wire(
     sessionStore: storage.sessionStore,
     storeHealth: storage.health,
     ...(storage.bus ? { chatBus: storage.bus } : {}),
-    signingKeys: await loadSigningKeys(config.signingKey),
+    signingKeys,
     fieldCrypto,
     oidc,
     identityEvents,

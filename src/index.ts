@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     gateway = await createGateway(loaded, { logger });
     await gateway.listen();
   } catch (error) {
-    if (error instanceof PortInUseError) {
+    if (error instanceof PortInUseError || error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }

@@ -3,6 +3,7 @@ import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../http/errors.js';
 import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
 import { ensureVisitorId } from '../http/visitor-cookie.js';
+import { isTestIdentity } from '../identity/test-identity.js';
 import { loaAtLeast, type VerifiedIdentity } from '../identity/verified-identity.js';
 import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
 import { mapClaims } from './claim-profiles.js';
@@ -87,6 +88,11 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       });
     }
     const previousSessionId = req.sessionID;
+    if (isTestIdentity(identity) && !(tenant.config.acceptTestIdentities ?? !deps.production)) {
+      throw new GatewayError('test_identity_refused', 'Test identities are not accepted by this service.', {
+        status: 403,
+      });
+    }
     await regenerateSession(req);
     // Chat sockets opened under the old session id follow it to the new one.
     if (req.session.visitorId) {

@@ -28,6 +28,10 @@ export interface ClientStatus {
 interface Entry {
   status: ClientStatus;
   settings: ClientSettings;
+  /** Where the client is configured, e.g. `tenants.0.providers.1` (for start-up errors). */
+  path: string;
+  /** The client authentication, built once from the settings ({@link OidcClients.loadClientKeys}). */
+  auth?: client.ClientAuth;
   configuration?: client.Configuration;
   timer?: NodeJS.Timeout;
 }
@@ -56,10 +60,12 @@ export class OidcClients {
 
   constructor(options: OidcClientsOptions) {
     this.#options = options;
-    for (const tenant of options.config.tenants) {
-      for (const provider of tenant.providers) this.#add(tenant.id, provider.id, provider);
-      if (tenant.staff) this.#add(tenant.id, 'staff', tenant.staff);
-    }
+    options.config.tenants.forEach((tenant, t) => {
+      tenant.providers.forEach((provider, p) => {
+        this.#add(tenant.id, provider.id, provider, `tenants.${t}.providers.${p}`);
+      });
+      if (tenant.staff) this.#add(tenant.id, 'staff', tenant.staff, `tenants.${t}.staff`);
+    });
   }
 
   /** Starts discovery of every client; resolves when each has succeeded or failed once. */
@@ -93,10 +99,29 @@ export class OidcClients {
     for (const entry of this.#entries.values()) clearTimeout(entry.timer);
   }
 
-  #add(tenantId: string, providerId: string, settings: ClientSettings): void {
+  /**
+   * Imports every client's credentials once, before discovery. A private key that cannot be
+   * used is a configuration error to report at start-up, naming the key; without this it would
+   * surface as a broker that never becomes ready. Returns the problems (empty when all is well).
+   */
+  async loadClientKeys(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const entry of this.#entries.values()) {
+      try {
+        entry.auth = await clientAuthentication(entry.settings);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        problems.push(`${entry.path}.privateKeyJwk: not a usable private key (${reason})`);
+      }
+    }
+    return problems;
+  }
+
+  #add(tenantId: string, providerId: string, settings: ClientSettings, path: string): void {
     const issuer = this.#options.resolveIssuer(settings.issuer);
     this.#entries.set(key(tenantId, providerId), {
       settings,
+      path,
       status: { tenant: tenantId, provider: providerId, issuer, ready: false, attempts: 0 },
     });
   }
@@ -111,7 +136,7 @@ export class OidcClients {
         new URL(status.issuer),
         settings.clientId,
         { [client.clockTolerance]: this.#options.config.clockSkewSeconds },
-        await clientAuthentication(settings),
+        (entry.auth ??= await clientAuthentication(settings)),
         { execute: insecure ? [client.allowInsecureRequests] : [], timeout: 10 },
       );
       configuration.timeout = 10;

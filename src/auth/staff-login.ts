@@ -54,6 +54,30 @@ export function requireStaff(roles: readonly StaffRole[] = CONSOLE_ROLES): Reque
 }
 
 /**
+ * The staff IdP's assurance: with `requiredAcr` the ID token's `acr` must be one of them, with
+ * `requiredAmr` its `amr` must contain one of them (multi-factor authentication).
+ * @throws {GatewayError} `staff_assurance_too_low` (403).
+ * @see OpenID Connect Core §2 (acr, amr), RFC 8176
+ */
+export function requireStaffAssurance(
+  claims: Record<string, unknown>,
+  staff: Pick<StaffConfig, 'requiredAcr' | 'requiredAmr'>,
+): void {
+  const acr = claims.acr;
+  const amr = Array.isArray(claims.amr) ? claims.amr.filter((v): v is string => typeof v === 'string') : [];
+  const acrOk =
+    staff.requiredAcr.length === 0 || (typeof acr === 'string' && staff.requiredAcr.includes(acr));
+  const amrOk = staff.requiredAmr.length === 0 || amr.some((method) => staff.requiredAmr.includes(method));
+  if (!acrOk || !amrOk) {
+    throw new GatewayError(
+      'staff_assurance_too_low',
+      'Your sign-in did not use the authentication this service requires (for example a second factor).',
+      { status: 403 },
+    );
+  }
+}
+
+/**
  * `GET /staff/login`, `GET /staff/callback` and `POST /staff/logout`: employees sign in through
  * the organisation's own OpenID Provider (Entra ID and the like; `mock:staff` offline), with the
  * same PKCE/state/nonce flow as citizens. Roles come from `staff.roleClaim`; the session keeps a
@@ -72,6 +96,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       transaction: { kind: 'staff', tenantId: tenant.config.id, providerId: STAFF_PROVIDER, returnTo },
       redirectUri: staffCallbackUrl(tenant),
       scopes: staff.scopes,
+      acrValues: staff.acrValues,
       usePar: staff.usePar,
       loginHint: req.query.login_hint,
       uiLocales: res.locals.lang,
@@ -97,6 +122,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       clockSkewSeconds: deps.config.clockSkewSeconds,
       clock: deps.clock,
     });
+    requireStaffAssurance(login.claims, staff);
     const roles = authorizeStaff(login.claims, staff, tenantId);
     const { claims } = login;
     const text = (key: string): string | undefined =>

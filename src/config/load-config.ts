@@ -85,7 +85,14 @@ export function parseConfig(
       errors.map((e) => `${e} (refused because NODE_ENV=production)`),
     );
   }
-  return { config: parsed.data, source, production, warnings: production ? [] : [...errors, ...warnings] };
+  // Production keeps its warnings (start-up logs each one); development also lists what
+  // production would refuse.
+  return {
+    config: parsed.data,
+    source,
+    production,
+    warnings: production ? warnings : [...errors, ...warnings],
+  };
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {

@@ -145,6 +145,20 @@ const staffSchema = z
     roleMap: z.record(z.string(), z.enum(ROLES)).optional(),
     /** Claim that must equal the tenant id (multi-tenant staff IdPs). Default none. */
     tenantClaim: z.string().min(1).optional(),
+    /** `acr_values` sent to the staff IdP (e.g. to ask for multi-factor authentication). Default none. */
+    acrValues: z.array(z.string().min(1)).default([]),
+    /**
+     * The ID token's `acr` must be one of these, else the login is refused
+     * (`staff_assurance_too_low`). Default none (any). Production warns when neither this nor
+     * `requiredAmr` is set.
+     */
+    requiredAcr: z.array(z.string().min(1)).default([]),
+    /**
+     * The ID token's `amr` must contain at least one of these (e.g. `["mfa"]`, or `["hwk", "fido"]`),
+     * else the login is refused (`staff_assurance_too_low`). Default none (any).
+     * @see RFC 8176 (authentication method reference values)
+     */
+    requiredAmr: z.array(z.string().min(1)).default([]),
   })
   .superRefine(checkClientAuth);
 
@@ -204,6 +218,13 @@ const tenantSchema = z.strictObject({
   staff: staffSchema.optional(),
   /** Chat topics. */
   topics: z.array(topicSchema).default([]),
+  /**
+   * Accept synthetic/test national identity numbers (Norwegian Tenor numbers, Finnish individual
+   * numbers 900–999) as citizens. Default: accepted in development, refused in production
+   * (`test_identity_refused`); set `true` for a production-mode test tenant, `false` to refuse
+   * them in development too.
+   */
+  acceptTestIdentities: z.boolean().optional(),
   /** Privacy notice linked from the widget and the consent page. */
   privacyNoticeUrl: z.url().optional(),
   /** Metadata collected with each conversation; nothing by default. */

@@ -21,6 +21,7 @@ const LOGIN_CODES = new Set([
   'iss_mismatch',
   'id_token_invalid',
   'token_exchange_failed',
+  'test_identity_refused',
 ]);
 
 /**

@@ -1,0 +1,285 @@
+import { PassThrough } from 'node:stream';
+import { exportJWK, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireStaffAssurance } from '../../../src/auth/staff-login.js';
+import { ConfigError, parseConfig } from '../../../src/config/load-config.js';
+import { productionProblems } from '../../../src/config/production-rules.js';
+import { createGateway } from '../../../src/gateway.js';
+import { GatewayError } from '../../../src/http/errors.js';
+import { createLogger } from '../../../src/runtime/logger.js';
+import { BrowserSession } from '../../helpers/browser-session.js';
+import {
+  startTestGateway,
+  TEST_SECRET,
+  type TestGateway,
+  testProviders,
+  testTenant,
+} from '../../helpers/test-gateway.js';
+
+/**
+ * Production posture: staff logins can require a second factor (acr/amr), test identities are
+ * refused unless a tenant accepts them, production keeps and logs its warnings, and a key that
+ * cannot be used stops start-up naming it.
+ */
+
+function staffWith(requirements: Record<string, unknown>): Record<string, unknown> {
+  return {
+    issuer: 'mock:staff',
+    clientId: 'gateway-test',
+    clientSecret: TEST_SECRET,
+    roleClaim: 'roles',
+    tenantClaim: 'tenant',
+    ...requirements,
+  };
+}
+
+describe('GET /staff/callback with required assurance', () => {
+  let strict: TestGateway;
+  let mfa: TestGateway;
+  beforeAll(async () => {
+    // The mock staff IdP signs in with amr ["pwd", "mfa"] and no acr.
+    strict = await startTestGateway({
+      tenants: [testTenant({ staff: staffWith({ requiredAmr: ['hwk'] }) })],
+    });
+    mfa = await startTestGateway({ tenants: [testTenant({ staff: staffWith({ requiredAmr: ['mfa'] }) })] });
+  });
+  afterAll(async () => {
+    await strict?.close();
+    await mfa?.close();
+  });
+
+  it('refuses a login without the required amr with staff_assurance_too_low (403) and no staff session', async () => {
+    const browser = new BrowserSession();
+    const page = await browser.get(`${strict.url}/staff/login?login_hint=alex-agent`);
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('staff_assurance_too_low');
+    const console = await browser.get(`${strict.url}/agent`, { follow: false });
+    expect(console.status).toBe(303);
+  });
+
+  it('lets a login with the required amr in', async () => {
+    const browser = new BrowserSession();
+    const page = await browser.get(`${mfa.url}/staff/login?login_hint=alex-agent`);
+    expect(page.status).toBe(200);
+    expect(page.url).toBe(`${mfa.url}/agent`);
+  });
+});
+
+describe('requireStaffAssurance', () => {
+  const none = { requiredAcr: [], requiredAmr: [] };
+  const cases: Array<
+    [
+      what: string,
+      claims: Record<string, unknown>,
+      staff: typeof none | Record<string, string[]>,
+      ok: boolean,
+    ]
+  > = [
+    ['nothing required, nothing sent', {}, none, true],
+    ['amr mfa required and sent', { amr: ['pwd', 'mfa'] }, { requiredAcr: [], requiredAmr: ['mfa'] }, true],
+    ['one of several amr sent', { amr: ['fido'] }, { requiredAcr: [], requiredAmr: ['hwk', 'fido'] }, true],
+    ['amr required, only pwd sent', { amr: ['pwd'] }, { requiredAcr: [], requiredAmr: ['mfa'] }, false],
+    ['amr required, none sent', {}, { requiredAcr: [], requiredAmr: ['mfa'] }, false],
+    ['amr required, sent as a string', { amr: 'mfa' }, { requiredAcr: [], requiredAmr: ['mfa'] }, false],
+    ['acr required and sent', { acr: 'urn:mfa' }, { requiredAcr: ['urn:mfa'], requiredAmr: [] }, true],
+    ['acr required, another sent', { acr: 'urn:pwd' }, { requiredAcr: ['urn:mfa'], requiredAmr: [] }, false],
+    ['acr required, none sent', {}, { requiredAcr: ['urn:mfa'], requiredAmr: [] }, false],
+    [
+      'acr and amr required, only acr sent',
+      { acr: 'urn:mfa' },
+      { requiredAcr: ['urn:mfa'], requiredAmr: ['hwk'] },
+      false,
+    ],
+  ];
+  for (const [what, claims, staff, ok] of cases) {
+    it(`${ok ? 'accepts' : 'refuses'}: ${what}`, () => {
+      const check = () => requireStaffAssurance(claims, staff as typeof none);
+      if (ok) expect(check).not.toThrow();
+      else expect(check).toThrow(expect.objectContaining({ code: 'staff_assurance_too_low', status: 403 }));
+    });
+  }
+});
+
+describe('a citizen with a test identity', () => {
+  let refusing: TestGateway;
+  beforeAll(async () => {
+    refusing = await startTestGateway({ tenants: [testTenant({ acceptTestIdentities: false })] });
+  });
+  afterAll(async () => {
+    await refusing?.close();
+  });
+
+  for (const [provider, persona] of [
+    ['bankid', 'kari-nordmann'],
+    ['suomifi', 'matti-meikalainen'],
+  ] as const) {
+    it(`is refused with test_identity_refused where the tenant does not accept them (${persona})`, async () => {
+      const browser = new BrowserSession();
+      const page = await browser.get(`${refusing.url}/auth/${provider}/login?login_hint=${persona}`);
+      expect(page.status).toBe(403);
+      expect(page.text).toContain('test_identity_refused');
+      const session = JSON.parse((await browser.get(`${refusing.url}/api/session`)).text) as {
+        state: string;
+      };
+      expect(session.state).toBe('anonymous');
+    });
+  }
+});
+
+/** A production configuration with https brokers (never contacted by these tests' assertions). */
+function productionRawFor(signingKey: Record<string, unknown>): Record<string, unknown> {
+  return {
+    publicUrl: 'https://gw.example',
+    port: 0,
+    session: { secret: 'x'.repeat(40) },
+    dataKey: 'y'.repeat(40),
+    signingKey,
+    tenants: [
+      {
+        id: 'demo',
+        name: 'Demo',
+        providers: [
+          {
+            id: 'bankid',
+            label: 'BankID',
+            issuer: 'https://idp.invalid',
+            clientId: 'c',
+            clientSecret: 's',
+            claimProfile: 'idura',
+          },
+        ],
+        staff: { issuer: 'https://staff.invalid', clientId: 'c', clientSecret: 's' },
+      },
+    ],
+  };
+}
+
+describe('production rules', () => {
+  const productionRaw = (tenant: Record<string, unknown>) => ({
+    publicUrl: 'https://gw.example',
+    session: { secret: 'x'.repeat(40) },
+    dataKey: 'y'.repeat(40),
+    signingKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' },
+    tenants: [tenant],
+  });
+  const productionTenant = (staff: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    id: 'demo',
+    name: 'Demo',
+    providers: [
+      {
+        id: 'bankid',
+        label: 'BankID',
+        issuer: 'https://idp.example',
+        clientId: 'c',
+        clientSecret: 's',
+        claimProfile: 'idura',
+      },
+    ],
+    staff: { issuer: 'https://staff.example', clientId: 'c', clientSecret: 's', ...staff },
+    ...extra,
+  });
+
+  it('warns loudly when a staff provider requires no acr or amr, and keeps the warning in production', () => {
+    const loaded = parseConfig(productionRaw(productionTenant({})), { env: { NODE_ENV: 'production' } });
+    expect(loaded.production).toBe(true);
+    expect(loaded.warnings.some((w) => w.startsWith('tenants.0.staff: requires no acr or amr'))).toBe(true);
+  });
+
+  it('does not warn when the staff provider requires a second factor', () => {
+    const { warnings } = productionProblems(
+      parseConfig(productionRaw(productionTenant({ requiredAmr: ['mfa'] })), {
+        env: { NODE_ENV: 'production' },
+      }).config,
+    );
+    expect(warnings.some((w) => w.includes('staff'))).toBe(false);
+  });
+
+  it('warns when a tenant accepts test identities in production', () => {
+    const loaded = parseConfig(
+      productionRaw(productionTenant({ requiredAmr: ['mfa'] }, { acceptTestIdentities: true })),
+      {
+        env: { NODE_ENV: 'production' },
+      },
+    );
+    expect(loaded.warnings).toContain(
+      'tenants.0.acceptTestIdentities: synthetic/test national identity numbers are accepted',
+    );
+  });
+});
+
+describe('production start-up', () => {
+  it('logs every warning instead of dropping it', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const raw = productionRawFor(await exportJWK(privateKey));
+    const loaded = parseConfig(raw, { env: { NODE_ENV: 'production' }, source: 'test' });
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+    });
+    const gateway = await createGateway(loaded, { logger: createLogger('info', stream) });
+    await gateway.close();
+    const warnings = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { level: number; msg: string; setting?: string })
+      .filter((line) => line.msg === 'production warning');
+    expect(warnings.map((w) => w.setting)).toEqual(loaded.warnings);
+    expect(
+      warnings.some((w) => w.level === 40 && w.setting?.startsWith('tenants.0.staff: requires no acr')),
+    ).toBe(true);
+  });
+});
+
+describe('start-up with a key that cannot be used', () => {
+  async function startWith(raw: Record<string, unknown>): Promise<unknown> {
+    const loaded = parseConfig(
+      { port: 0, host: '127.0.0.1', mockIdp: { enabled: true, port: 0 }, tenants: [testTenant()], ...raw },
+      { env: {}, source: 'test' },
+    );
+    return createGateway(loaded, { logger: createLogger('silent') }).then(
+      async (gateway) => {
+        await gateway.close();
+        return 'started';
+      },
+      (error: unknown) => error,
+    );
+  }
+
+  it('fails naming signingKey', async () => {
+    const failure = await startWith({
+      signingKey: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA', d: 'AAAA' },
+    });
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).issues[0]).toMatch(/^signingKey: not a usable private key/);
+  });
+
+  it('fails naming the provider’s privateKeyJwk, not as a broker outage later', async () => {
+    const [bankid] = testProviders();
+    const { clientSecret: _secret, ...withoutSecret } = bankid ?? {};
+    const provider = {
+      ...withoutSecret,
+      clientId: 'gateway-pkjwt',
+      clientAuth: 'private_key_jwt',
+      privateKeyJwk: { kty: 'RSA', n: 'AQAB', e: 'AQAB', d: 'AQAB' },
+    };
+    const tenant = testTenant({ providers: [testProviders()[1], provider], staff: undefined });
+    const failure = await startWith({ tenants: [tenant] });
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).issues).toEqual([
+      expect.stringMatching(/^tenants\.0\.providers\.1\.privateKeyJwk: not a usable private key/),
+    ]);
+  });
+
+  it('starts with a usable private_key_jwt key', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(privateKey)), kid: 'k1' };
+    expect(await startWith({ signingKey: jwk })).toBe('started');
+  });
+});
+
+it('GatewayError keeps its call shape', () => {
+  expect(new GatewayError('rate_limited', 'x', { status: 429, retryAfterSeconds: 5 }).retryAfterSeconds).toBe(
+    5,
+  );
+});
