@@ -131,12 +131,13 @@ export class OidcClients {
     const { status, settings } = entry;
     status.attempts += 1;
     try {
+      entry.auth ??= await clientAuthentication(settings);
       const insecure = new URL(status.issuer).protocol === 'http:' && isLoopbackUrl(status.issuer);
       const configuration = await client.discovery(
         new URL(status.issuer),
         settings.clientId,
         { [client.clockTolerance]: this.#options.config.clockSkewSeconds },
-        (entry.auth ??= await clientAuthentication(settings)),
+        entry.auth,
         { execute: insecure ? [client.allowInsecureRequests] : [], timeout: 10 },
       );
       configuration.timeout = 10;
