@@ -1,7 +1,8 @@
 /**
- * Type declarations for the parts of `oidc-provider` v9 the mock uses. The package ships no
- * types and the project may not add `@types/oidc-provider`, so this covers exactly the surface
- * `idp-mock/` touches; anything else stays `unknown` on purpose.
+ * Type declarations for the parts of `oidc-provider` v9 the mock and the gateway's own provider
+ * (`src/handoff/oidc/`) use. The package ships no types and the project may not add
+ * `@types/oidc-provider`, so this covers exactly the surface they touch; anything else stays
+ * `unknown` on purpose.
  *
  * @see https://github.com/panva/node-oidc-provider/blob/main/docs/README.md
  */
@@ -39,6 +40,11 @@ declare module 'oidc-provider' {
     clientName?: string;
   }
 
+  /** The artefact a claims lookup is for (authorization code, access token). */
+  export interface TokenLike {
+    grantId?: string;
+  }
+
   export interface Session {
     uid: string;
     accountId?: string;
@@ -58,6 +64,7 @@ declare module 'oidc-provider' {
     clientId: string;
     addOIDCScope(scope: string): void;
     addOIDCClaims(claims: string[]): void;
+    rejectOIDCClaims(claims: string[]): void;
     save(): Promise<string>;
   }
 
@@ -67,7 +74,8 @@ declare module 'oidc-provider' {
   }
 
   export interface InteractionResult extends JsonObject {
-    login?: { accountId: string; acr?: string; amr?: string[]; remember?: boolean };
+    /** `ts`: authentication time (seconds), becomes `auth_time`. */
+    login?: { accountId: string; acr?: string; amr?: string[]; remember?: boolean; ts?: number };
     consent?: { grantId?: string };
     error?: string;
     error_description?: string;
@@ -100,6 +108,9 @@ declare module 'oidc-provider' {
   /** The Koa context oidc-provider hands to helpers, narrowed to what the mock reads and writes. */
   export interface KoaContextWithOIDC {
     oidc: OIDCContext;
+    /** Node's request and response (under Express: Express's own objects). */
+    req: IncomingMessage;
+    res: ServerResponse;
     method: string;
     status: number;
     body: unknown;
@@ -158,7 +169,11 @@ declare module 'oidc-provider' {
       };
       userinfo?: { enabled: boolean };
     };
-    findAccount?: (ctx: KoaContextWithOIDC, sub: string) => Promise<Account | undefined>;
+    findAccount?: (ctx: KoaContextWithOIDC, sub: string, token?: TokenLike) => Promise<Account | undefined>;
+    clientBasedCORS?: (ctx: KoaContextWithOIDC, origin: string, client: Client) => boolean;
+    issueRefreshToken?: (ctx: KoaContextWithOIDC, client: Client, code: unknown) => Promise<boolean>;
+    pairwiseIdentifier?: (ctx: KoaContextWithOIDC, accountId: string, client: Client) => Promise<string>;
+    subjectTypes?: Array<'public' | 'pairwise'>;
     interactions?: {
       policy?: InteractionPolicy;
       url?: (ctx: KoaContextWithOIDC, interaction: Interaction) => Promise<string>;

@@ -46,13 +46,16 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
 
+  // A form's redirect chain is subject to form-action too: brokers (logout) and the chat
+  // systems our OpenID Provider answers after the consent form (src/handoff/oidc/).
+  const chatSystemUris = deps.tenants.flatMap((t) =>
+    t.config.handoff.oidcClients.flatMap((c) => [...c.redirectUris, ...c.postLogoutRedirectUris]),
+  );
   const formActionOrigins = [
     ...new Set(
-      deps.oidc
-        .statuses()
-        .map((s) => s.issuer)
-        .filter((issuer) => URL.canParse(issuer))
-        .map((issuer) => new URL(issuer).origin),
+      [...deps.oidc.statuses().map((s) => s.issuer), ...chatSystemUris]
+        .filter((uri) => URL.canParse(uri))
+        .map((uri) => new URL(uri).origin),
     ),
   ];
   app.use(requestContext(deps.logger));

@@ -162,7 +162,7 @@ async function wire(
   const discovery = oidc.start();
   const built = createServer(
     deps,
-    (options.features ?? ((d) => [createChatFeature(d), createHandoffFeature()]))(deps),
+    (options.features ?? ((d) => [createChatFeature(d), createHandoffFeature(d)]))(deps),
   );
 
   return {

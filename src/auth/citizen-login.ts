@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import { type Request, Router } from 'express';
+import type { ProviderConfig } from '../config/schema.js';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../http/errors.js';
 import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
@@ -26,24 +27,11 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     const returnTo = safeReturnTo(req.query.returnTo, `${tenant.basePath}/`);
     // A step-up's conversation comes from the session (a redeemed link), never from the URL.
     const conversationId = boundConversation(req, tenant.config.id, deps.clock.now());
-    const configuration = deps.oidc.get(tenant.config.id, provider.id);
-    ensureVisitorId(req);
-    const url = await startLogin(req, {
-      configuration,
-      transaction: {
-        kind: 'citizen',
-        tenantId: tenant.config.id,
-        providerId: provider.id,
-        returnTo,
-        ...(conversationId ? { conversationId } : {}),
-      },
-      redirectUri: citizenCallbackUrl(tenant, provider.id),
-      scopes: provider.scopes,
-      acrValues: provider.acrValues,
-      usePar: provider.usePar,
+    const url = await beginCitizenLogin(deps, req, provider, {
+      returnTo,
+      ...(conversationId ? { conversationId } : {}),
       loginHint: req.query.login_hint,
       uiLocales: res.locals.lang,
-      clock: deps.clock,
     });
     await saveSession(req);
     redirectToProvider(res, url);
@@ -119,8 +107,47 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       'citizen identified; consent pending',
     );
     await saveSession(req);
-    redirectSameOrigin(res, `${tenant.basePath}/consent`);
+    redirectSameOrigin(res, login.transaction.consentPath ?? `${tenant.basePath}/consent`);
   });
 
   return router;
+}
+
+/**
+ * Starts a citizen login at `provider` for `req.tenant` (the caller saves the session and
+ * redirects). `consentPath` sends the callback to another consent page than `/consent` (the
+ * hand-off to a chat system, `src/handoff/oidc/`): bound server-side, never from a parameter.
+ */
+export async function beginCitizenLogin(
+  deps: GatewayDeps,
+  req: Request,
+  provider: ProviderConfig,
+  options: {
+    returnTo: string;
+    conversationId?: string;
+    consentPath?: string;
+    loginHint?: unknown;
+    uiLocales?: string;
+  },
+): Promise<URL> {
+  const tenant = req.tenant;
+  ensureVisitorId(req);
+  return startLogin(req, {
+    configuration: deps.oidc.get(tenant.config.id, provider.id),
+    transaction: {
+      kind: 'citizen',
+      tenantId: tenant.config.id,
+      providerId: provider.id,
+      returnTo: options.returnTo,
+      ...(options.conversationId ? { conversationId: options.conversationId } : {}),
+      ...(options.consentPath ? { consentPath: options.consentPath } : {}),
+    },
+    redirectUri: citizenCallbackUrl(tenant, provider.id),
+    scopes: provider.scopes,
+    acrValues: provider.acrValues,
+    usePar: provider.usePar,
+    loginHint: options.loginHint,
+    ...(options.uiLocales ? { uiLocales: options.uiLocales } : {}),
+    clock: deps.clock,
+  });
 }

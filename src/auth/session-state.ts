@@ -17,6 +17,8 @@ export interface LoginTransaction {
   createdAt: number;
   /** Step-up inside a chat: the conversation the identity is for. */
   conversationId?: string;
+  /** Where the callback sends the citizen instead of `/consent` (hand-off to a chat system). */
+  consentPath?: string;
 }
 
 /** A verified identity waiting for the citizen's decision on the consent page. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { SHAREABLE_CLAIMS } from '../identity/verified-identity.js';
+import { isLoopbackUrl } from './loopback.js';
 import { slug } from './slug.js';
 
 /**
@@ -12,6 +14,13 @@ const rsaPrivateJwk = z.looseObject({
   kty: z.literal('RSA'),
   n: z.string().min(1),
   e: z.string().min(1),
+  d: z.string().min(1),
+  kid: z.string().min(1).optional(),
+});
+
+/** A private signing JWK of the OpenID Provider. */
+const privateSigningJwk = z.looseObject({
+  kty: z.enum(['RSA', 'EC']),
   d: z.string().min(1),
   kid: z.string().min(1).optional(),
 });
@@ -110,10 +119,82 @@ export const handoffTargetSchema = z.discriminatedUnion('vendor', [
   chatwootTarget,
 ]);
 
+/** Redirect targets of a relying party: https, or http on loopback (development). */
+const rpUrl = z
+  .url()
+  .refine((value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackUrl(value));
+  }, 'expected an https URL (http only on loopback)')
+  .refine((value) => !new URL(value).hash, 'must not contain a fragment');
+
+/**
+ * A chat system that logs citizens in through the gateway acting as its OpenID Provider
+ * (Puzzel Secure Chat, Genesys authenticated web messaging, …).
+ */
+const oidcClientSchema = z
+  .strictObject({
+    /** `client_id` the chat system is configured with. */
+    clientId: z.string().min(1).max(200),
+    /** Name of the chat system shown on the consent page as a recipient, e.g. "Puzzel". */
+    label: z.string().min(1).max(100),
+    /** Client secret for the `client_secret_*` methods (use `{ "$env": "NAME" }`), ≥ 32 characters. */
+    clientSecret: z.string().min(32, 'expected at least 32 characters').optional(),
+    /** Token endpoint authentication. Default `client_secret_basic`. */
+    clientAuth: z
+      .enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt'])
+      .default('client_secret_basic'),
+    /** Public keys of the chat system for `private_key_jwt`. */
+    jwks: z.strictObject({ keys: z.array(z.looseObject({ kty: z.string() })).min(1) }).optional(),
+    /** Exact redirect URIs (code flow). */
+    redirectUris: z.array(rpUrl).min(1),
+    /** Where RP-initiated logout may return to. Default none. */
+    postLogoutRedirectUris: z.array(rpUrl).default([]),
+    /**
+     * Claims that may ever be released to this chat system, whatever the citizen ticks. Default
+     * `["name"]`; `nationalId` only where the chat system masks it from agents who need not see it.
+     */
+    releasableClaims: z.array(z.enum(SHAREABLE_CLAIMS)).default(['name']),
+    /**
+     * `pairwise` (default): a `sub` of its own for this chat system; `public`: one pseudonymous
+     * `sub` per tenant shared by every `public` client. Never the national identity number.
+     */
+    subjectType: z.enum(['pairwise', 'public']).default('pairwise'),
+  })
+  .superRefine((client, ctx) => {
+    if (client.clientAuth === 'private_key_jwt' && !client.jwks) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jwks'],
+        message: 'required when clientAuth is "private_key_jwt"',
+      });
+    }
+    if (client.clientAuth !== 'private_key_jwt' && !client.clientSecret) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientSecret'],
+        message: `required when clientAuth is "${client.clientAuth}" (use { "$env": "NAME" })`,
+      });
+    }
+    // oidc-provider derives a pairwise client's sector from its redirect URIs' host.
+    if (
+      client.subjectType === 'pairwise' &&
+      new Set(client.redirectUris.map((u) => new URL(u).host)).size > 1
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redirectUris'],
+        message: 'a pairwise client must keep all redirect URIs on one host',
+      });
+    }
+  });
+
 export const handoffSchema = z
   .strictObject({
     /** Chat systems the host page may obtain a signed identity credential for. Default none. */
     targets: z.array(handoffTargetSchema).default([]),
+    /** Chat systems that log citizens in through the gateway as OpenID Provider. Default none. */
+    oidcClients: z.array(oidcClientSchema).default([]),
   })
   .superRefine((handoff, ctx) => {
     const ids = new Set<string>();
@@ -122,9 +203,38 @@ export const handoffSchema = z
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: 'duplicate id' });
       ids.add(target.id);
     });
+    const clientIds = new Set<string>();
+    handoff.oidcClients.forEach((client, i) => {
+      if (clientIds.has(client.clientId)) {
+        ctx.addIssue({ code: 'custom', path: ['oidcClients', i, 'clientId'], message: 'duplicate clientId' });
+      }
+      clientIds.add(client.clientId);
+    });
   });
+
+/**
+ * The gateway as OpenID Provider (top-level `oidcProvider`): its signing keys and lifetimes,
+ * used by tenants with `handoff.oidcClients`.
+ */
+export const oidcProviderSchema = z.strictObject({
+  /**
+   * Private signing keys as a JWKS (RSA → RS256, EC P-256 → ES256), e.g. `{ "$env": "OIDC_KEYS",
+   * "json": true }`. The first key signs; the others stay published so tokens signed before a
+   * rotation still verify (rotate: put the new key first, drop the old one after the longest
+   * token lifetime). Required in production; ephemeral in development.
+   */
+  jwks: z.strictObject({ keys: z.array(privateSigningJwk).min(1) }).optional(),
+  /** ID token lifetime in seconds. Default 300. */
+  idTokenSeconds: z.number().int().min(30).max(3600).default(300),
+  /** Access token (userinfo) lifetime in seconds. Default 300. */
+  accessTokenSeconds: z.number().int().min(30).max(3600).default(300),
+  /** Authorization code lifetime in seconds. Default 60. */
+  codeSeconds: z.number().int().min(10).max(600).default(60),
+});
 
 export type HandoffConfig = z.infer<typeof handoffSchema>;
 export type HandoffTargetConfig = z.infer<typeof handoffTargetSchema>;
 export type HandoffVendor = HandoffTargetConfig['vendor'];
+export type OidcClientConfig = z.infer<typeof oidcClientSchema>;
+export type OidcProviderConfig = z.infer<typeof oidcProviderSchema>;
 export type HandoffFieldNames = z.infer<typeof fieldNames>;

@@ -21,6 +21,11 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   if (config.store.type === 'memory') {
     warnings.push('store.type: "memory" keeps sessions and chats in this process only (one instance)');
   }
+  if (!config.oidcProvider.jwks && config.tenants.some((t) => t.handoff.oidcClients.length > 0)) {
+    errors.push(
+      'oidcProvider.jwks: required when a tenant has handoff.oidcClients; an ephemeral key is used now',
+    );
+  }
   config.tenants.forEach((tenant, t) => {
     const clients = [
       ...tenant.providers.map((p, i) => ({ path: `tenants.${t}.providers.${i}`, issuer: p.issuer })),
@@ -41,6 +46,12 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
         `tenants.${t}.acceptTestIdentities: synthetic/test national identity numbers are accepted`,
       );
     }
+    tenant.handoff.oidcClients.forEach((client, c) => {
+      [...client.redirectUris, ...client.postLogoutRedirectUris].forEach((uri) => {
+        if (!isHttps(uri))
+          errors.push(`tenants.${t}.handoff.oidcClients.${c}: redirect URI ${uri} must be https`);
+      });
+    });
     tenant.allowedOrigins.forEach((origin, o) => {
       if (!isHttps(origin)) errors.push(`tenants.${t}.allowedOrigins.${o}: must be an https origin`);
     });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ISSUER_IDS, isIssuerId } from '../../idp-mock/issuer-ids.js';
 import { CLAIM_PROFILES } from '../auth/claim-profiles.js';
-import { handoffSchema } from './handoff-schema.js';
+import { handoffSchema, oidcProviderSchema } from './handoff-schema.js';
 import { isLoopbackUrl } from './loopback.js';
 import { slug } from './slug.js';
 
@@ -232,7 +232,7 @@ const tenantSchema = z.strictObject({
   /** How long transcripts are kept. Default: deleted after 45 days. */
   retention: retentionSchema.default({ deleteAfterDays: 45 }),
   /** Identity handed to the tenant's existing chat system (README: "Handing identity to an existing chat system"). */
-  handoff: handoffSchema.default({ targets: [] }),
+  handoff: handoffSchema.default({ targets: [], oidcClients: [] }),
   /**
    * Staff roles that may open a conversation assigned to someone else (or to nobody); others get
    * `not_assigned`. Every such read of an identified conversation is audited. Default
@@ -353,6 +353,12 @@ export const configSchema = z
      * encryption of stored identity fields. Required in production; ephemeral in development.
      */
     dataKey: z.string().min(32, 'expected at least 32 characters').optional(),
+    /** The gateway as OpenID Provider for chat systems (`tenants[].handoff.oidcClients`). */
+    oidcProvider: oidcProviderSchema.default({
+      idTokenSeconds: 300,
+      accessTokenSeconds: 300,
+      codeSeconds: 60,
+    }),
     mockIdp: z
       .strictObject({
         /** Start the bundled mock IdP in-process (development only). Default false. */

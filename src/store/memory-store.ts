@@ -6,6 +6,8 @@ import type {
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
+import { MemoryOidcState } from './memory-oidc-state.js';
 import { memoryRateLimiter } from './memory-rate-limiter.js';
 import type {
   AppendResult,
@@ -213,12 +215,13 @@ export function createMemoryChatRepositories(): ChatRepositories {
   };
 }
 
-/** In-process store for the embedded default (one gateway instance). */
-export function createMemoryStore(): Store {
+/** In-process store for the embedded default (one gateway instance); expiry follows `clock`. */
+export function createMemoryStore(clock: Clock = systemClock): Store {
   return {
     receipts: new MemoryReceipts(),
     chat: createMemoryChatRepositories(),
     rateLimiter: memoryRateLimiter,
+    oidcProvider: new MemoryOidcState(clock),
     close: async () => {},
   };
 }

@@ -73,6 +73,10 @@ export class RedisKeys {
   rateLimits(): string {
     return `${this.#prefix}rl:`;
   }
+  /** The gateway's OpenID Provider state (`redis-oidc-state.ts` adds `{op:<tenant>}:…`). */
+  oidcProvider(): string {
+    return `${this.#prefix}oidc:`;
+  }
   /** Sessions (connect-redis appends the session id). */
   sessions(): string {
     return `${this.#prefix}sess:`;

@@ -8,6 +8,7 @@ import type {
 } from '../chat/chat-records.js';
 import { type RedisClient, type RedisConnection, redisCall } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
+import { RedisOidcState } from './redis-oidc-state.js';
 import { redisRateLimiter } from './redis-rate-limiter.js';
 import { RedisScript } from './redis-script.js';
 import type {
@@ -397,6 +398,11 @@ export function createRedisStore(options: {
     receipts: new RedisReceipts(context),
     chat: createRedisChatRepositories(context),
     rateLimiter: redisRateLimiter(options.connection.client, options.keys.rateLimits()),
+    oidcProvider: new RedisOidcState({
+      client: options.connection.client,
+      prefix: options.keys.oidcProvider(),
+      codec: options.codec,
+    }),
     close: () => options.connection.close(),
   };
 }

@@ -90,7 +90,7 @@ export function createStorage(
       },
     };
   }
-  const store = createMemoryStore();
+  const store = createMemoryStore(options.clock);
   const sessionStore = new MemorySessionStore({
     clock: options.clock,
     ttlMs,

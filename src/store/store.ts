@@ -1,5 +1,6 @@
 import type { ConsentReceipt } from '../auth/consent-receipts.js';
 import type { ChatRepositories } from '../chat/chat-repositories.js';
+import type { OidcStateRepository } from '../handoff/oidc/oidc-state-repository.js';
 
 // The chat's repository interfaces are the chat's (src/chat/chat-repositories.ts); re-exported so
 // store implementations import everything they implement from here.
@@ -33,5 +34,7 @@ export interface Store {
   chat: ChatRepositories;
   /** Rate-limit counters (HTTP limits, session creation), shared like the rest of the store. */
   rateLimiter: RateLimiterFactory;
+  /** The gateway's OpenID Provider state (`src/handoff/oidc/`). */
+  oidcProvider: OidcStateRepository;
   close(): Promise<void>;
 }

@@ -309,5 +309,69 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect((await other.consume('a')).allowed).toBe(true);
       });
     });
+
+    describe('OpenID Provider state', () => {
+      const state = () => store.oidcProvider;
+      const later = () => Date.now() + 60_000;
+
+      it('stores, finds by key, uid and user code, and keeps tenants apart', async () => {
+        await state().upsert('demo:Session:s1', { uid: 'u1', accountId: 'a' }, later(), {
+          prefix: 'demo',
+          uid: 'u1',
+        });
+        await state().upsert('demo:DeviceCode:d1', { userCode: 'ABCD' }, later(), {
+          prefix: 'demo',
+          userCode: 'ABCD',
+        });
+        expect(await state().find('demo:Session:s1')).toEqual({ uid: 'u1', accountId: 'a' });
+        expect(await state().findByUid('demo', 'u1')).toEqual({ uid: 'u1', accountId: 'a' });
+        expect(await state().findByUserCode('demo', 'ABCD')).toEqual({ userCode: 'ABCD' });
+        expect(await state().findByUid('other', 'u1')).toBeUndefined();
+        expect(await state().find('other:Session:s1')).toBeUndefined();
+      });
+
+      it('hands out copies: changing a found payload changes nothing stored', async () => {
+        await state().upsert('demo:Grant:g', { scope: 'openid' }, later(), { prefix: 'demo' });
+        const found = await state().find('demo:Grant:g');
+        if (found) found.scope = 'openid profile';
+        expect(await state().find('demo:Grant:g')).toEqual({ scope: 'openid' });
+      });
+
+      it('marks a code consumed and keeps it readable, so a replay is seen', async () => {
+        await state().upsert('demo:AuthorizationCode:c', { grantId: 'g1' }, later(), {
+          prefix: 'demo',
+          grantId: 'g1',
+        });
+        await state().consume('demo:AuthorizationCode:c', 1_234);
+        expect(await state().find('demo:AuthorizationCode:c')).toEqual({ grantId: 'g1', consumed: 1_234 });
+      });
+
+      it('revokes everything bound to a grant, and nothing else', async () => {
+        await state().upsert('demo:AuthorizationCode:c', { grantId: 'g1' }, later(), {
+          prefix: 'demo',
+          grantId: 'g1',
+        });
+        await state().upsert('demo:AccessToken:t', { grantId: 'g1' }, later(), {
+          prefix: 'demo',
+          grantId: 'g1',
+        });
+        await state().upsert('demo:AccessToken:other', { grantId: 'g2' }, later(), {
+          prefix: 'demo',
+          grantId: 'g2',
+        });
+        await state().revokeByGrantId('demo', 'g1');
+        expect(await state().find('demo:AuthorizationCode:c')).toBeUndefined();
+        expect(await state().find('demo:AccessToken:t')).toBeUndefined();
+        expect(await state().find('demo:AccessToken:other')).toEqual({ grantId: 'g2' });
+      });
+
+      it('forgets expired and destroyed entries', async () => {
+        await state().upsert('demo:Interaction:i', { uid: 'i' }, Date.now() - 1, { prefix: 'demo' });
+        expect(await state().find('demo:Interaction:i')).toBeUndefined();
+        await state().upsert('demo:Interaction:j', { uid: 'j' }, later(), { prefix: 'demo' });
+        await state().destroy('demo:Interaction:j');
+        expect(await state().find('demo:Interaction:j')).toBeUndefined();
+      });
+    });
   });
 }

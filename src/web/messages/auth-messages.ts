@@ -107,6 +107,18 @@ export const AUTH_MESSAGES: Catalog = {
     fi: 'Vastaanottaja: {org}',
     sv: 'Mottagare: {org}',
   },
+  'consent.introRelease': {
+    en: '{provider} has verified your identity. {system}, the chat service of {org}, asks for it. Choose which details it may receive. Only what you tick is shared.',
+    nb: '{provider} har bekreftet identiteten din. {system}, chattetjenesten til {org}, ber om den. Velg hvilke opplysninger den kan få. Bare det du krysser av, deles.',
+    fi: '{provider} on vahvistanut henkilöllisyytesi. {system}, organisaation {org} chat-palvelu, pyytää sitä. Valitse, mitkä tiedot se saa. Vain valitsemasi tiedot jaetaan.',
+    sv: '{provider} har bekräftat din identitet. {system}, chattjänsten hos {org}, ber om den. Välj vilka uppgifter den får. Bara det du kryssar i delas.',
+  },
+  'consent.recipientRelease': {
+    en: 'Recipients: {system} (chat system) and {org}',
+    nb: 'Mottakere: {system} (chattesystem) og {org}',
+    fi: 'Vastaanottajat: {system} (chat-järjestelmä) ja {org}',
+    sv: 'Mottagare: {system} (chattsystem) och {org}',
+  },
   'consent.legend': {
     en: 'Verified details',
     nb: 'Bekreftede opplysninger',

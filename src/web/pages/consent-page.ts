@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { PendingIdentity } from '../../auth/session-state.js';
 import { availableClaims } from '../../auth/shareable-claims.js';
 import type { ProviderConfig } from '../../config/schema.js';
+import type { ShareableClaim } from '../../identity/verified-identity.js';
 import { tenantName } from '../../tenants/tenant-context.js';
 import { html } from '../html.js';
 import { localize } from '../i18n.js';
@@ -10,25 +11,43 @@ import { renderPage } from '../layout.js';
 /**
  * The opt-in page: each verified claim with its value and a checkbox (unticked: nothing is
  * shared by default), the recipient, and two buttons — share the ticked ones, or share nothing.
+ * With `release` it asks for a hand-off to another chat system (`src/handoff/oidc/`): it names
+ * that chat system and the organisation as recipients, offers only the claims the chat system
+ * may receive, and posts to `release.action`.
  */
 export function renderConsentPage(
   req: Request,
   res: Response,
-  options: { pending: PendingIdentity; provider: ProviderConfig; csrfToken: string; error?: string },
+  options: {
+    pending: PendingIdentity;
+    provider: ProviderConfig;
+    csrfToken: string;
+    error?: string;
+    release?: { action: string; recipient: string; claims: readonly ShareableClaim[] };
+  },
 ): string {
   const { lang, t } = res.locals;
   const org = tenantName(req.tenant, lang);
   const providerName = localize(options.provider.label, lang);
-  const claims = availableClaims(options.pending.identity);
+  const { release } = options;
+  const claims = availableClaims(options.pending.identity).filter(
+    ([claim]) => !release || release.claims.includes(claim),
+  );
+  const intro = release
+    ? t('consent.introRelease', { provider: providerName, org, system: release.recipient })
+    : t('consent.intro', { provider: providerName, org });
+  const recipient = release
+    ? t('consent.recipientRelease', { org, system: release.recipient })
+    : t('consent.recipient', { org });
   return renderPage(req, res, {
     title: t('consent.title'),
     body: html`<h1>${t('consent.title')}</h1>
-<p>${t('consent.intro', { provider: providerName, org })}</p>
-<div class="panel"><p><strong>${t('consent.recipient', { org })}</strong></p>
+<p>${intro}</p>
+<div class="panel"><p><strong>${recipient}</strong></p>
 <p>${t(`consent.checked.${options.pending.identity.loa}`, { provider: providerName })}</p>
 <details><summary>${t('consent.technical')}</summary><p>${t('consent.loa', { loa: t(`loa.${options.pending.identity.loa}`) })}</p></details></div>
 ${options.error ? html`<p class="panel" role="alert">${options.error}</p>` : ''}
-<form method="post" action="${req.tenant.basePath}/consent">
+<form method="post" action="${release?.action ?? `${req.tenant.basePath}/consent`}">
 <input type="hidden" name="_csrf" value="${options.csrfToken}">
 <fieldset>
 <legend>${t('consent.legend')}</legend>

@@ -1,0 +1,200 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import {
+  type Account,
+  type ClientMetadata,
+  type Configuration,
+  interactionPolicy,
+  type KoaContextWithOIDC,
+  Provider,
+} from 'oidc-provider';
+import type { OidcClientConfig } from '../../config/handoff-schema.js';
+import type { GatewayDeps } from '../../deps.js';
+import { GatewayError } from '../../http/errors.js';
+import type { TenantContext } from '../../tenants/tenant-context.js';
+import { renderErrorPage } from '../../web/pages/error-page.js';
+import { renderLogoutPage } from '../pages/logout-page.js';
+import { oidcAdapterFactory } from './oidc-adapter.js';
+import type { ProviderKeys } from './provider-keys.js';
+import { loadRelease } from './release-records.js';
+import { PROVIDER_CLAIMS, toOidcClaims } from './released-claims.js';
+
+/** The issuer of a tenant's OpenID Provider: `{tenant base URL}/oidc`. */
+export function providerIssuer(tenant: TenantContext): string {
+  return `${tenant.baseUrl}/oidc`;
+}
+
+/** Path of an interaction's pages under the tenant (broker choice, consent). */
+export function interactionPath(tenant: TenantContext, uid: string): string {
+  return `${tenant.basePath}/oidc/interaction/${uid}`;
+}
+
+/**
+ * The tenant's OpenID Provider for its chat systems, on oidc-provider (OpenID Certified):
+ * authorization code flow with PKCE for every client, no refresh tokens, short lifetimes, a
+ * pairwise `sub` per client (keyed HMAC, never the national identity number), `acr` and
+ * `auth_time` from the upstream eID login, and only the claims the citizen ticked for this
+ * client (`findAccount` reads them from the grant's release record). State lives in the
+ * gateway's store (`OidcStateRepository`), so several instances share it.
+ * @see https://github.com/panva/node-oidc-provider/blob/main/docs/README.md
+ */
+export function createGatewayProvider(
+  deps: GatewayDeps,
+  tenant: TenantContext,
+  keys: ProviderKeys,
+): Provider {
+  const tenantId = tenant.config.id;
+  const { oidcProvider } = deps.config;
+  const clients = tenant.config.handoff.oidcClients;
+  const configuration: Configuration = {
+    adapter: oidcAdapterFactory(deps.store.oidcProvider, tenantId, deps.clock),
+    acrValues: [...new Set(tenant.config.providers.flatMap((p) => p.acrValues))],
+    claims: PROVIDER_CLAIMS,
+    scopes: ['openid', 'profile', 'national_id'],
+    clients: clients.map((client) => clientMetadata(client, keys)),
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    clientBasedCORS: () => false,
+    // Put the released claims in the ID token too: chat systems map claims from either.
+    conformIdTokenClaims: false,
+    cookies: {
+      // Tenants share one host: distinct names keep their provider sessions apart.
+      names: {
+        session: `${tenantId}.op.session`,
+        interaction: `${tenantId}.op.interaction`,
+        resume: `${tenantId}.op.resume`,
+      },
+      keys: [cookieKey(deps.config.session.secret, tenantId)],
+    },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx) {
+          ctx.body = renderLogoutPage(...expressOf(ctx), {
+            action: ctx.oidc.urlFor('end_session_confirm'),
+            xsrf: ctx.oidc.session.state?.secret ?? '',
+            client: ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId,
+          });
+        },
+        async postLogoutSuccessSource(ctx) {
+          ctx.body = renderLogoutPage(...expressOf(ctx), { done: true });
+        },
+      },
+      userinfo: { enabled: true },
+    },
+    async findAccount(_ctx, sub, token) {
+      const release = token?.grantId
+        ? await loadRelease(deps.store.oidcProvider, deps.fieldCrypto, tenantId, token.grantId)
+        : undefined;
+      const account: Account = {
+        accountId: sub,
+        // Only what the citizen ticked for this grant; oidc-provider swaps in the pairwise sub.
+        claims: async () => ({ sub, ...(release ? toOidcClaims(release.claims) : {}) }),
+      };
+      return account;
+    },
+    interactions: {
+      policy: loginOnEveryRequest(),
+      url: async (_ctx, interaction) => interactionPath(tenant, interaction.uid),
+    },
+    issueRefreshToken: async () => false,
+    jwks: { keys: keys.keys },
+    pairwiseIdentifier: async (_ctx, accountId, client) =>
+      deps.fieldCrypto.pseudonym(`oidc:${tenantId}:${client.clientId}`, accountId),
+    // PKCE for every client, confidential ones too (S256; oidc-provider v9 knows no other).
+    pkce: { required: () => true },
+    async renderError(ctx, out, error) {
+      if (ctx.status >= 500)
+        deps.logger.warn({ tenant: tenantId, error: error.message }, 'oidc provider error');
+      ctx.type = 'html';
+      ctx.body = renderErrorPage(
+        ...expressOf(ctx),
+        new GatewayError(out.error, out.error_description ?? out.error, { status: ctx.status }),
+      );
+    },
+    responseTypes: ['code'],
+    subjectTypes: ['public', 'pairwise'],
+    ttl: {
+      AccessToken: oidcProvider.accessTokenSeconds,
+      AuthorizationCode: oidcProvider.codeSeconds,
+      IdToken: oidcProvider.idTokenSeconds,
+      // The grant (and its release record) lives as long as its longest token.
+      Grant: grantSeconds(deps),
+      Interaction: deps.config.session.loginTimeoutMinutes * 60,
+      Session: deps.config.session.idleMinutes * 60,
+    },
+  };
+  const provider = new Provider(providerIssuer(tenant), configuration);
+  provider.proxy = deps.config.trustProxy !== false;
+  observe(provider, deps, tenantId);
+  return provider;
+}
+
+/** Seconds a grant and its release record are kept. */
+export function grantSeconds(deps: GatewayDeps): number {
+  const { oidcProvider } = deps.config;
+  return Math.max(oidcProvider.accessTokenSeconds, oidcProvider.idTokenSeconds) + oidcProvider.codeSeconds;
+}
+
+function clientMetadata(client: OidcClientConfig, keys: ProviderKeys): ClientMetadata {
+  return {
+    client_id: client.clientId,
+    client_name: client.label,
+    ...(client.clientSecret ? { client_secret: client.clientSecret } : {}),
+    token_endpoint_auth_method: client.clientAuth,
+    ...(client.jwks ? { jwks: client.jwks } : {}),
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    subject_type: client.subjectType,
+    id_token_signed_response_alg: keys.alg,
+  };
+}
+
+/**
+ * oidc-provider's default policy plus one check: every authorization request runs the eID login
+ * and the consent page again (a release is one decision, with its own receipt); `prompt=none`
+ * therefore always answers `login_required`.
+ */
+function loginOnEveryRequest() {
+  const policy = interactionPolicy.base();
+  policy
+    .get('login')
+    ?.checks.add(
+      new interactionPolicy.Check(
+        'gateway_fresh_login',
+        'each release needs its own identification and consent',
+        'login_required',
+        (ctx) => ctx.oidc.result?.login === undefined,
+      ),
+    );
+  return policy;
+}
+
+/** oidc-provider's cookie signing key for a tenant, derived from the session secret. */
+function cookieKey(sessionSecret: string | undefined, tenantId: string): string {
+  // Without a session secret (development) the cookies die with the process, as sessions do.
+  const secret = sessionSecret ?? randomBytes(32).toString('base64url');
+  return createHmac('sha256', secret).update(`oidc-provider cookies ${tenantId}`).digest('base64url');
+}
+
+/** The Express request and response under oidc-provider's Koa context (same Node objects). */
+function expressOf(ctx: KoaContextWithOIDC): [Request, Response] {
+  return [ctx.req as unknown as Request, ctx.res as unknown as Response];
+}
+
+/** Reports refusals and failures (never tokens, codes or claims). */
+function observe(provider: Provider, deps: GatewayDeps, tenant: string): void {
+  provider.on('server_error', (_ctx: unknown, error: Error) => {
+    deps.logger.error({ tenant, error: error.message }, 'oidc provider server error');
+  });
+  for (const event of ['authorization.error', 'grant.error', 'end_session.error', 'userinfo.error']) {
+    provider.on(event, (_ctx: unknown, error: { error?: string; error_description?: string }) => {
+      deps.logger.info(
+        { tenant, event, error: error.error, description: error.error_description },
+        'oidc request refused',
+      );
+    });
+  }
+}

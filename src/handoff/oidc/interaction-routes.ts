@@ -1,0 +1,220 @@
+import express, { type Request, type Response, Router } from 'express';
+import { errors, type Interaction, type Provider } from 'oidc-provider';
+import { beginCitizenLogin } from '../../auth/citizen-login.js';
+import { issueReceipt, type ReceiptRecipient } from '../../auth/consent-receipts.js';
+import { citizenRecord, readPendingIdentity, saveSession } from '../../auth/session-state.js';
+import { availableClaims, pickClaims } from '../../auth/shareable-claims.js';
+import type { OidcClientConfig } from '../../config/handoff-schema.js';
+import type { GatewayDeps } from '../../deps.js';
+import { csrfToken, verifyCsrf } from '../../http/csrf.js';
+import { GatewayError } from '../../http/errors.js';
+import { SHAREABLE_CLAIMS, type ShareableClaim } from '../../identity/verified-identity.js';
+import { findProvider, type TenantContext } from '../../tenants/tenant-context.js';
+import { renderConsentPage } from '../../web/pages/consent-page.js';
+import { renderBrokerChoicePage } from '../pages/broker-choice-page.js';
+import { grantSeconds, interactionPath } from './gateway-provider.js';
+import { saveRelease } from './release-records.js';
+import { ALL_IDENTITY_CLAIM_NAMES, oidcClaimNames } from './released-claims.js';
+
+/**
+ * The gateway's side of its OpenID Provider's interactions, under
+ * `/oidc/interaction/{uid}`: choose a broker (`GET`), run the citizen's eID login
+ * (`GET …/login/{provider}`, returning to this interaction's consent page, bound server-side in
+ * the login transaction), the consent page naming the chat system and the organisation
+ * (`GET`/`POST …/consent`), and cancel (`POST …/abort`). Finishing hands oidc-provider the
+ * login (upstream `acr`, `amr`, `auth_time`) and a grant covering exactly the ticked claims.
+ */
+export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, provider: Provider): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 20 });
+  const csrf = verifyCsrf((req) => req.tenant.allowedOrigins);
+  const tenantId = tenant.config.id;
+  const receiptDeps = {
+    store: deps.store,
+    signingKeys: deps.signingKeys,
+    clock: deps.clock,
+    issuer: deps.config.publicUrl,
+  };
+
+  /** The interaction of this browser, which must be the one in the URL, and its client. */
+  const interactionOf = async (req: Request, res: Response) => {
+    let interaction: Interaction;
+    try {
+      interaction = await provider.interactionDetails(req, res);
+    } catch (error) {
+      if (error instanceof errors.SessionNotFound) throw expired(error);
+      throw error;
+    }
+    if (interaction.uid !== req.params.uid) throw expired();
+    const clientId = interaction.params.client_id;
+    const client = tenant.config.handoff.oidcClients.find((c) => c.clientId === clientId);
+    if (!client) throw expired();
+    return { interaction, client, uid: interaction.uid };
+  };
+
+  const recipientOf = (client: OidcClientConfig): ReceiptRecipient => ({
+    kind: 'oidc-client',
+    id: client.clientId,
+    name: client.label,
+  });
+
+  /** The pending identity of the login this interaction started, and only that one. */
+  const pendingFor = (req: Request, uid: string) => {
+    const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
+    const fresh =
+      pending && deps.clock.now() - pending.receivedAt <= deps.config.session.loginTimeoutMinutes * 60_000;
+    if (!pending || !fresh || pending.returnTo !== `${interactionPath(tenant, uid)}/consent`) {
+      throw new GatewayError('consent_not_pending', 'There is no identity waiting for consent.', {
+        status: 409,
+      });
+    }
+    return pending;
+  };
+
+  router.get('/oidc/interaction/:uid', async (req, res) => {
+    const { client } = await interactionOf(req, res);
+    res.setHeader('Cache-Control', 'no-store');
+    const token = csrfToken(req);
+    await saveSession(req);
+    res.send(
+      renderBrokerChoicePage(req, res, {
+        base: interactionPath(tenant, req.params.uid),
+        system: client.label,
+        csrfToken: token,
+      }),
+    );
+  });
+
+  router.get('/oidc/interaction/:uid/login/:provider', async (req, res) => {
+    const { interaction } = await interactionOf(req, res);
+    const broker = findProvider(tenant, req.params.provider);
+    const consentPath = `${interactionPath(tenant, req.params.uid)}/consent`;
+    const url = await beginCitizenLogin(deps, req, broker, {
+      returnTo: consentPath,
+      consentPath,
+      // The chat system's hint (if any) goes on to the broker, as on the direct login route.
+      loginHint: interaction.params.login_hint,
+      uiLocales: res.locals.lang,
+    });
+    await saveSession(req);
+    res.redirect(303, url.href);
+  });
+
+  router.get('/oidc/interaction/:uid/consent', async (req, res) => {
+    const { client } = await interactionOf(req, res);
+    const pending = pendingFor(req, req.params.uid);
+    res.setHeader('Cache-Control', 'no-store');
+    const token = csrfToken(req);
+    await saveSession(req);
+    res.send(
+      renderConsentPage(req, res, {
+        pending,
+        provider: findProvider(tenant, pending.identity.provider),
+        csrfToken: token,
+        release: {
+          action: `${interactionPath(tenant, req.params.uid)}/consent`,
+          recipient: client.label,
+          claims: client.releasableClaims,
+        },
+      }),
+    );
+  });
+
+  router.post('/oidc/interaction/:uid/consent', form, csrf, async (req, res) => {
+    const { interaction, client, uid } = await interactionOf(req, res);
+    const pending = pendingFor(req, uid);
+    const body = req.body as Record<string, unknown>;
+    const decision = body.decision;
+    if (decision !== 'share' && decision !== 'decline') {
+      throw new GatewayError('consent_invalid', 'Choose to share the selected details or to share nothing.');
+    }
+    const ticked = body.claims === undefined ? [] : Array.isArray(body.claims) ? body.claims : [body.claims];
+    const offered = new Set(
+      availableClaims(pending.identity)
+        .map(([claim]) => claim)
+        .filter((claim) => client.releasableClaims.includes(claim)),
+    );
+    if (
+      !ticked.every((c): c is ShareableClaim => typeof c === 'string' && offered.has(c as ShareableClaim))
+    ) {
+      throw new GatewayError('consent_invalid', 'Only the listed details can be shared.');
+    }
+    const claimNames = SHAREABLE_CLAIMS.filter((c) => ticked.includes(c));
+    const { identity } = pending;
+    const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
+    const receipt = {
+      tenantId,
+      provider: identity.provider,
+      loa: identity.loa,
+      acr: identity.acr,
+      subjectIndex,
+      recipient: recipientOf(client),
+    };
+    // The identity was for this release only: it never becomes the session's shared identity.
+    delete citizenRecord(req, tenantId).pending;
+    await saveSession(req);
+
+    if (decision === 'decline') {
+      await issueReceipt(receiptDeps, { ...receipt, decision: 'declined', claims: [] });
+      req.log.info({ tenant: tenantId, client: client.clientId }, 'release to chat system declined');
+      await provider.interactionFinished(req, res, {
+        error: 'access_denied',
+        error_description: 'The citizen chose to share nothing.',
+      });
+      return;
+    }
+
+    const accountId = deps.fieldCrypto.pseudonym(`oidc:${tenantId}`, subjectIndex);
+    const grant = new provider.Grant({ accountId, clientId: client.clientId });
+    const requested = String(interaction.params.scope ?? 'openid').split(' ');
+    grant.addOIDCScope(requested.filter((s) => ['openid', 'profile', 'national_id'].includes(s)).join(' '));
+    const released = oidcClaimNames(claimNames);
+    grant.rejectOIDCClaims(ALL_IDENTITY_CLAIM_NAMES.filter((name) => !released.includes(name)));
+    const grantId = await grant.save();
+    const { nationalIdType: _type, ...claims } = pickClaims(identity, claimNames);
+    await saveRelease(
+      deps.store.oidcProvider,
+      deps.fieldCrypto,
+      { tenantId, grantId, expiresAt: deps.clock.now() + grantSeconds(deps) * 1000 },
+      { claimNames, claims },
+    );
+    await issueReceipt(receiptDeps, { ...receipt, decision: 'released', claims: claimNames });
+    req.log.info(
+      { tenant: tenantId, client: client.clientId, claims: claimNames },
+      'identity released to chat system',
+    );
+    await provider.interactionFinished(
+      req,
+      res,
+      {
+        login: {
+          accountId,
+          acr: identity.acr,
+          amr: identity.amr,
+          ts: identity.authTime ?? Math.floor(deps.clock.now() / 1000),
+          remember: false,
+        },
+        consent: { grantId },
+      },
+      { mergeWithLastSubmission: false },
+    );
+  });
+
+  router.post('/oidc/interaction/:uid/abort', form, csrf, async (req, res) => {
+    await interactionOf(req, res);
+    await provider.interactionFinished(req, res, {
+      error: 'access_denied',
+      error_description: 'The citizen cancelled the identification.',
+    });
+  });
+
+  return router;
+}
+
+function expired(cause?: unknown): GatewayError {
+  return new GatewayError(
+    'handoff_interaction_expired',
+    'This sign-in for the chat has expired or belongs to another browser. Start again from the chat.',
+    { status: 400, cause },
+  );
+}

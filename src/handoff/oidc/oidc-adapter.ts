@@ -1,0 +1,82 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Clock } from '../../runtime/clock.js';
+import type { OidcStateRepository } from './oidc-state-repository.js';
+
+/** Models whose artefacts die with their grant (revocation, a replayed authorization code). */
+const GRANT_BOUND_MODELS = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
+
+/**
+ * oidc-provider's adapter contract on the gateway's {@link OidcStateRepository}, one instance per
+ * model name, keys scoped by tenant so tenants' providers never see each other's artefacts.
+ * @see https://github.com/panva/node-oidc-provider/blob/main/example/my_adapter.js
+ */
+export function oidcAdapterFactory(
+  repository: OidcStateRepository,
+  tenantId: string,
+  clock: Clock,
+): (model: string) => Adapter {
+  return (model) => new RepositoryAdapter(repository, tenantId, model, clock);
+}
+
+class RepositoryAdapter implements Adapter {
+  readonly #repository: OidcStateRepository;
+  readonly #prefix: string;
+  readonly #model: string;
+  readonly #clock: Clock;
+
+  constructor(repository: OidcStateRepository, prefix: string, model: string, clock: Clock) {
+    this.#repository = repository;
+    this.#prefix = prefix;
+    this.#model = model;
+    this.#clock = clock;
+  }
+
+  #key(id: string): string {
+    return `${this.#prefix}:${this.#model}:${id}`;
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
+    const grantBound = GRANT_BOUND_MODELS.has(this.#model);
+    await this.#repository.upsert(
+      this.#key(id),
+      payload,
+      typeof expiresIn === 'number' ? this.#clock.now() + expiresIn * 1000 : undefined,
+      {
+        prefix: this.#prefix,
+        ...(this.#model === 'Session' && payload.uid !== undefined ? { uid: payload.uid } : {}),
+        ...(payload.userCode !== undefined ? { userCode: payload.userCode } : {}),
+        ...(grantBound && payload.grantId !== undefined ? { grantId: payload.grantId } : {}),
+      },
+    );
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return this.#repository.find(this.#key(id));
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.#repository.findByUid(this.#prefix, uid);
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.#repository.findByUserCode(this.#prefix, userCode);
+  }
+
+  async consume(id: string): Promise<void> {
+    await this.#repository.consume(this.#key(id), Math.floor(this.#clock.now() / 1000));
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.#repository.destroy(this.#key(id));
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.#repository.revokeByGrantId(this.#prefix, grantId);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Storage of the gateway's OpenID Provider (oidc-provider's artefacts: sessions, interactions,
+ * authorization codes, access tokens, grants, and the claims released per grant). Declared here,
+ * implemented in `src/store/` (memory; Redis). Keys are opaque strings the adapter builds
+ * (`{tenant}:{model}:{id}`); payloads are JSON objects.
+ */
+export interface OidcStateRepository {
+  /**
+   * Stores `payload` under `key` until `expiresAt` (epoch ms; `undefined`: no expiry), replacing
+   * what was there, and indexes it by the secondary keys given (session `uid`, device `userCode`,
+   * and `grantId` for artefacts revoked with their grant).
+   */
+  upsert(
+    key: string,
+    payload: Record<string, unknown>,
+    expiresAt: number | undefined,
+    index: OidcStateIndex,
+  ): Promise<void>;
+  find(key: string): Promise<Record<string, unknown> | undefined>;
+  /** The entry whose `uid` index is `uid` (scoped by `prefix`, the tenant). */
+  findByUid(prefix: string, uid: string): Promise<Record<string, unknown> | undefined>;
+  findByUserCode(prefix: string, userCode: string): Promise<Record<string, unknown> | undefined>;
+  /** Marks the entry consumed at `at` (epoch seconds); it stays readable so a replay is detected. */
+  consume(key: string, at: number): Promise<void>;
+  destroy(key: string): Promise<void>;
+  /** Deletes every entry indexed with this grant (scoped by `prefix`). */
+  revokeByGrantId(prefix: string, grantId: string): Promise<void>;
+}
+
+/** Secondary keys of an entry. */
+export interface OidcStateIndex {
+  prefix: string;
+  uid?: string;
+  userCode?: string;
+  grantId?: string;
+}

@@ -1,0 +1,21 @@
+import { Router } from 'express';
+import type { GatewayDeps } from '../../deps.js';
+import type { TenantContext } from '../../tenants/tenant-context.js';
+import { createGatewayProvider } from './gateway-provider.js';
+import { interactionRoutes } from './interaction-routes.js';
+import type { ProviderKeys } from './provider-keys.js';
+
+/**
+ * The tenant's OpenID Provider under `/oidc` (issuer `{tenant}/oidc`): the gateway's interaction
+ * pages first, then oidc-provider's own endpoints (discovery, authorization, token, userinfo,
+ * JWKS, end session). Only for tenants with `handoff.oidcClients`.
+ */
+export function oidcProviderRoutes(deps: GatewayDeps, tenant: TenantContext, keys: ProviderKeys): Router {
+  const router = Router();
+  const provider = createGatewayProvider(deps, tenant, keys);
+  router.use(interactionRoutes(deps, tenant, provider));
+  // oidc-provider finds its mount path by comparing `req.originalUrl` with `req.url`, as set
+  // by Express when mounting under a path.
+  router.use('/oidc', provider.callback());
+  return router;
+}

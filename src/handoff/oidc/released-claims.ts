@@ -1,0 +1,41 @@
+import type { ShareableClaim } from '../../identity/verified-identity.js';
+import type { ReleasedClaims } from '../targets/handoff-target.js';
+
+/**
+ * Scopes and claims the gateway's OpenID Provider offers: standard OpenID Connect names for the
+ * name and birth date, `national_id` (own scope) for the national identity number. `acr` and
+ * `auth_time` ride with `openid` so every ID token and userinfo answer carries them.
+ * @see OpenID Connect Core §5.1 (standard claims), §5.4 (scope values)
+ */
+export const PROVIDER_CLAIMS: Record<string, string[] | null> = {
+  openid: ['sub', 'acr', 'auth_time'],
+  profile: ['name', 'given_name', 'family_name', 'birthdate'],
+  national_id: ['national_id'],
+  sid: null,
+};
+
+/** OIDC claim names of each shareable claim. */
+const CLAIM_NAMES: Record<ShareableClaim, string[]> = {
+  name: ['name', 'given_name', 'family_name'],
+  birthDate: ['birthdate'],
+  nationalId: ['national_id'],
+};
+
+/** The OIDC claim names of the ticked shareable claims. */
+export function oidcClaimNames(ticked: readonly ShareableClaim[]): string[] {
+  return ticked.flatMap((claim) => CLAIM_NAMES[claim]);
+}
+
+/** Every OIDC claim name a shareable claim can become (the ones to reject when not ticked). */
+export const ALL_IDENTITY_CLAIM_NAMES = Object.values(CLAIM_NAMES).flat();
+
+/** The released claims under their OIDC names. */
+export function toOidcClaims(released: ReleasedClaims): Record<string, string> {
+  const claims: Record<string, string> = {};
+  if (released.name) claims.name = released.name;
+  if (released.givenName) claims.given_name = released.givenName;
+  if (released.familyName) claims.family_name = released.familyName;
+  if (released.birthDate) claims.birthdate = released.birthDate;
+  if (released.nationalId) claims.national_id = released.nationalId;
+  return claims;
+}

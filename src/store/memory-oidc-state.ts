@@ -1,0 +1,108 @@
+import type { OidcStateIndex, OidcStateRepository } from '../handoff/oidc/oidc-state-repository.js';
+import type { Clock } from '../runtime/clock.js';
+
+interface Entry {
+  payload: Record<string, unknown>;
+  expiresAt: number;
+  index: OidcStateIndex;
+}
+
+/** Past this many entries expired ones are swept on write (a long-running dev process). */
+const SWEEP_ABOVE = 10_000;
+
+/**
+ * The in-process OpenID Provider storage (single instance). Copies on the way in and out, so a
+ * payload handed to oidc-provider cannot change what is stored, as with a real database.
+ * Expiry follows the injected clock.
+ */
+export class MemoryOidcState implements OidcStateRepository {
+  readonly #entries = new Map<string, Entry>();
+  readonly #byUid = new Map<string, string>();
+  readonly #byUserCode = new Map<string, string>();
+  readonly #byGrant = new Map<string, Set<string>>();
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  async upsert(
+    key: string,
+    payload: Record<string, unknown>,
+    expiresAt: number | undefined,
+    index: OidcStateIndex,
+  ): Promise<void> {
+    this.#delete(key);
+    this.#entries.set(key, {
+      payload: structuredClone(payload),
+      expiresAt: expiresAt ?? Number.POSITIVE_INFINITY,
+      index: { ...index },
+    });
+    if (index.uid !== undefined) this.#byUid.set(`${index.prefix}|${index.uid}`, key);
+    if (index.userCode !== undefined) this.#byUserCode.set(`${index.prefix}|${index.userCode}`, key);
+    if (index.grantId !== undefined) {
+      const grantKey = `${index.prefix}|${index.grantId}`;
+      const members = this.#byGrant.get(grantKey) ?? new Set<string>();
+      members.add(key);
+      this.#byGrant.set(grantKey, members);
+    }
+    if (this.#entries.size > SWEEP_ABOVE) this.#sweep();
+  }
+
+  async find(key: string): Promise<Record<string, unknown> | undefined> {
+    const entry = this.#live(key);
+    return entry ? structuredClone(entry.payload) : undefined;
+  }
+
+  async findByUid(prefix: string, uid: string): Promise<Record<string, unknown> | undefined> {
+    const key = this.#byUid.get(`${prefix}|${uid}`);
+    return key === undefined ? undefined : this.find(key);
+  }
+
+  async findByUserCode(prefix: string, userCode: string): Promise<Record<string, unknown> | undefined> {
+    const key = this.#byUserCode.get(`${prefix}|${userCode}`);
+    return key === undefined ? undefined : this.find(key);
+  }
+
+  async consume(key: string, at: number): Promise<void> {
+    const entry = this.#live(key);
+    if (entry) entry.payload.consumed = at;
+  }
+
+  async destroy(key: string): Promise<void> {
+    this.#delete(key);
+  }
+
+  async revokeByGrantId(prefix: string, grantId: string): Promise<void> {
+    const grantKey = `${prefix}|${grantId}`;
+    for (const key of this.#byGrant.get(grantKey) ?? []) this.#delete(key);
+    this.#byGrant.delete(grantKey);
+  }
+
+  #live(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry && entry.expiresAt <= this.#clock.now()) {
+      this.#delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #delete(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    const { prefix, uid, userCode, grantId } = entry.index;
+    if (uid !== undefined && this.#byUid.get(`${prefix}|${uid}`) === key)
+      this.#byUid.delete(`${prefix}|${uid}`);
+    if (userCode !== undefined && this.#byUserCode.get(`${prefix}|${userCode}`) === key) {
+      this.#byUserCode.delete(`${prefix}|${userCode}`);
+    }
+    if (grantId !== undefined) this.#byGrant.get(`${prefix}|${grantId}`)?.delete(key);
+  }
+
+  #sweep(): void {
+    const now = this.#clock.now();
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#delete(key);
+  }
+}

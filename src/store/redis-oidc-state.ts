@@ -1,0 +1,85 @@
+import type { OidcStateIndex, OidcStateRepository } from '../handoff/oidc/oidc-state-repository.js';
+import { type RedisClient, redisCall } from './redis-connection.js';
+import type { StoreCodec } from './redis-store.js';
+
+/**
+ * The OpenID Provider's storage on Redis. Every key of one tenant's provider shares the hash tag
+ * `{op:<tenant>}` (one Cluster slot, so the grant's members can be deleted together); entries
+ * expire with their artefact (`PXAT`); payloads are sealed (sessions and release records hold
+ * personal data). Layout under the prefix: `{op:t}:e:<key>` entry, `{op:t}:uid:<uid>` and
+ * `{op:t}:uc:<user code>` → entry key, `{op:t}:g:<grant id>` set of entry keys.
+ */
+export class RedisOidcState implements OidcStateRepository {
+  readonly #client: RedisClient;
+  readonly #prefix: string;
+  readonly #codec: StoreCodec;
+
+  constructor(options: { client: RedisClient; prefix: string; codec: StoreCodec }) {
+    this.#client = options.client;
+    this.#prefix = options.prefix;
+    this.#codec = options.codec;
+  }
+
+  /** The tenant's hash-tagged namespace; entry keys are `{tenant}:{model}:{id}` (`oidc-adapter.ts`). */
+  #space(tenant: string): string {
+    return `${this.#prefix}{op:${tenant}}`;
+  }
+  #entry(key: string): string {
+    return `${this.#space(key.slice(0, key.indexOf(':')))}:e:${key}`;
+  }
+
+  async upsert(
+    key: string,
+    payload: Record<string, unknown>,
+    expiresAt: number | undefined,
+    index: OidcStateIndex,
+  ): Promise<void> {
+    const space = this.#space(index.prefix);
+    const expiration = expiresAt === undefined ? undefined : ({ type: 'PXAT', value: expiresAt } as const);
+    const options = expiration ? { expiration } : {};
+    const multi = this.#client.multi().set(this.#entry(key), this.#codec.seal(payload), options);
+    if (index.uid !== undefined) multi.set(`${space}:uid:${index.uid}`, key, options);
+    if (index.userCode !== undefined) multi.set(`${space}:uc:${index.userCode}`, key, options);
+    if (index.grantId !== undefined) {
+      const grant = `${space}:g:${index.grantId}`;
+      multi.sAdd(grant, key);
+      // The set lives as long as its longest member.
+      if (expiresAt !== undefined) multi.pExpireAt(grant, expiresAt, 'NX').pExpireAt(grant, expiresAt, 'GT');
+      else multi.persist(grant);
+    }
+    await redisCall(() => multi.exec());
+  }
+
+  async find(key: string): Promise<Record<string, unknown> | undefined> {
+    const text = await redisCall(() => this.#client.get(this.#entry(key)));
+    return text === null ? undefined : this.#codec.open<Record<string, unknown>>(text);
+  }
+
+  async findByUid(prefix: string, uid: string): Promise<Record<string, unknown> | undefined> {
+    const key = await redisCall(() => this.#client.get(`${this.#space(prefix)}:uid:${uid}`));
+    return key === null ? undefined : this.find(key);
+  }
+
+  async findByUserCode(prefix: string, userCode: string): Promise<Record<string, unknown> | undefined> {
+    const key = await redisCall(() => this.#client.get(`${this.#space(prefix)}:uc:${userCode}`));
+    return key === null ? undefined : this.find(key);
+  }
+
+  /** Read, mark, write back keeping the TTL; a concurrent second redemption still finds it consumed. */
+  async consume(key: string, at: number): Promise<void> {
+    const payload = await this.find(key);
+    if (!payload) return;
+    const sealed = this.#codec.seal({ ...payload, consumed: at });
+    await redisCall(() => this.#client.set(this.#entry(key), sealed, { KEEPTTL: true, condition: 'XX' }));
+  }
+
+  async destroy(key: string): Promise<void> {
+    await redisCall(() => this.#client.del(this.#entry(key)));
+  }
+
+  async revokeByGrantId(prefix: string, grantId: string): Promise<void> {
+    const grant = `${this.#space(prefix)}:g:${grantId}`;
+    const members = await redisCall(() => this.#client.sMembers(grant));
+    await redisCall(() => this.#client.del([grant, ...members.map((key) => this.#entry(key))]));
+  }
+}

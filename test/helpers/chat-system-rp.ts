@@ -1,0 +1,74 @@
+import * as client from 'openid-client';
+import { expect } from 'vitest';
+import type { BrowserSession } from './browser-session.js';
+
+/** A chat system's redirect URI in the tests: never fetched, the browser stops before it. */
+export const RP_REDIRECT = 'http://127.0.0.1:9/chat/callback';
+export const RP_LOGOUT = 'http://127.0.0.1:9/chat/logged-out';
+
+/**
+ * A relying party on openid-client playing the chat system (Puzzel, Genesys) against the
+ * gateway's OpenID Provider: discovery, an authorization request with PKCE, state and nonce,
+ * and the code exchange with openid-client's own ID token validation.
+ */
+export class ChatSystemRp {
+  readonly config: client.Configuration;
+  codeVerifier = client.randomPKCECodeVerifier();
+  state = client.randomState();
+  nonce = client.randomNonce();
+
+  private constructor(config: client.Configuration) {
+    this.config = config;
+  }
+
+  static async discover(issuer: string, clientId: string, secret: string): Promise<ChatSystemRp> {
+    const config = await client.discovery(
+      new URL(issuer),
+      clientId,
+      secret,
+      client.ClientSecretBasic(secret),
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
+    return new ChatSystemRp(config);
+  }
+
+  async authorizationUrl(extra: Record<string, string> = {}): Promise<URL> {
+    return client.buildAuthorizationUrl(this.config, {
+      redirect_uri: RP_REDIRECT,
+      scope: 'openid profile national_id',
+      code_challenge: await client.calculatePKCECodeChallenge(this.codeVerifier),
+      code_challenge_method: 'S256',
+      state: this.state,
+      nonce: this.nonce,
+      ...extra,
+    });
+  }
+
+  async redeem(callback: URL): Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers> {
+    return client.authorizationCodeGrant(this.config, callback, {
+      pkceCodeVerifier: this.codeVerifier,
+      expectedState: this.state,
+      expectedNonce: this.nonce,
+      idTokenExpected: true,
+    });
+  }
+
+  async userinfo(accessToken: string, sub: string): Promise<Record<string, unknown>> {
+    return { ...(await client.fetchUserInfo(this.config, accessToken, sub)) };
+  }
+}
+
+/**
+ * Runs the citizen's side in `browser`: from the authorization URL through the broker choice,
+ * the mock broker (persona by `login_hint`) to the consent page. Returns that page's HTML.
+ */
+export async function reachConsent(browser: BrowserSession, authorizationUrl: URL, provider = 'bankid') {
+  const choice = await browser.get(authorizationUrl.href);
+  expect(choice.status).toBe(200);
+  const interactionUrl = choice.url;
+  const consent = await browser.get(`${interactionUrl}/login/${provider}`);
+  expect(consent.status).toBe(200);
+  return { choice, consent, interactionUrl };
+}

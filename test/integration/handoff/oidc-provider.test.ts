@@ -1,0 +1,445 @@
+import { createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
+import { ChatSystemRp, RP_LOGOUT, RP_REDIRECT, reachConsent } from '../../helpers/chat-system-rp.js';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+
+const NATIONAL_ID = '12838540056';
+const PUZZEL_SECRET = 'puzzel-client-secret-0123456789abcdef';
+const GENESYS_SECRET = 'genesys-client-secret-0123456789abcdef';
+
+/** A tenant with two chat systems: Puzzel may receive everything, Genesys only the name. */
+function handoffTenant(): Record<string, unknown> {
+  return testTenant({
+    handoff: {
+      oidcClients: [
+        {
+          clientId: 'puzzel',
+          label: 'Puzzel Secure Chat',
+          clientSecret: PUZZEL_SECRET,
+          redirectUris: [RP_REDIRECT],
+          postLogoutRedirectUris: [RP_LOGOUT],
+          releasableClaims: ['name', 'birthDate', 'nationalId'],
+        },
+        {
+          clientId: 'genesys',
+          label: 'Genesys Cloud',
+          clientSecret: GENESYS_SECRET,
+          redirectUris: [RP_REDIRECT],
+          releasableClaims: ['name'],
+        },
+      ],
+    },
+  });
+}
+
+let gw: TestGateway;
+let issuer: string;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ tenants: [handoffTenant()] });
+  issuer = `${gw.url}/oidc`;
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+const puzzel = () => ChatSystemRp.discover(issuer, 'puzzel', PUZZEL_SECRET);
+const genesys = () => ChatSystemRp.discover(issuer, 'genesys', GENESYS_SECRET);
+
+/** POSTs the consent form and follows redirects up to (not into) the chat system's redirect URI. */
+async function answerFor(browser: BrowserSession, url: string, form: Record<string, string | string[]>) {
+  const result = await browser.post(url, form, { follow: false });
+  let location = result.headers.get('location');
+  for (let i = 0; i < 5 && location && !location.startsWith(RP_REDIRECT); i++) {
+    const next = await browser.get(new URL(location, url).href, { follow: false });
+    location = next.headers.get('location');
+  }
+  if (!location?.startsWith(RP_REDIRECT)) throw new Error(`no answer to the chat system (${result.status})`);
+  return new URL(location);
+}
+
+/** The citizen Kari logs in through `rp`, ticks `claims` and shares; answers the RP's callback URL. */
+async function releaseTo(rp: ChatSystemRp, claims: string[], browser = new BrowserSession()) {
+  const { consent, interactionUrl } = await reachConsent(
+    browser,
+    await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+  );
+  const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+    _csrf: inputValue(consent.text, '_csrf'),
+    claims,
+    decision: 'share',
+  });
+  return { callback, consent, browser };
+}
+
+describe('GET /oidc/.well-known/openid-configuration', () => {
+  it('describes a code-flow provider with PKCE S256, pairwise subjects and logout under the tenant', async () => {
+    const response = await fetch(`${issuer}/.well-known/openid-configuration`);
+    const discovery = (await response.json()) as Record<string, unknown>;
+    expect(discovery.issuer).toBe(issuer);
+    for (const endpoint of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'userinfo_endpoint',
+      'jwks_uri',
+      'end_session_endpoint',
+    ]) {
+      expect(String(discovery[endpoint]).startsWith(`${issuer}/`)).toBe(true);
+    }
+    expect(discovery.response_types_supported).toEqual(['code']);
+    expect(discovery.code_challenge_methods_supported).toEqual(['S256']);
+    expect(discovery.subject_types_supported).toEqual(expect.arrayContaining(['pairwise']));
+    expect(discovery.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'national_id']));
+    expect(discovery.authorization_response_iss_parameter_supported).toBe(true);
+  });
+});
+
+describe('the gateway as OpenID Provider for a chat system', () => {
+  it('runs the eID login and consent; the ID token and userinfo carry only the ticked claims', async () => {
+    const rp = await puzzel();
+    const { callback, consent } = await releaseTo(rp, ['name']);
+    // The consent page names the chat system and the organisation, and offers what Puzzel may get.
+    expect(consent.text).toContain('Puzzel Secure Chat');
+    expect(consent.text).toContain('Test Municipality');
+    for (const claim of ['name', 'birthDate', 'nationalId'])
+      expect(consent.text).toContain(`value="${claim}"`);
+
+    const tokens = await rp.redeem(callback);
+    const claims = { ...tokens.claims() };
+    expect(Object.keys(claims).sort()).toEqual(
+      [
+        'acr',
+        'aud',
+        'auth_time',
+        'exp',
+        'family_name',
+        'given_name',
+        'iat',
+        'iss',
+        'name',
+        'nonce',
+        'sub',
+      ].sort(),
+    );
+    expect(claims).toMatchObject({ name: 'Kari Nordmann', given_name: 'Kari', family_name: 'Nordmann' });
+    expect(claims.acr).toBe('urn:grn:authn:no:bankid');
+    expect(claims.auth_time).toEqual(expect.any(Number));
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(300);
+    expect(tokens.refresh_token).toBeUndefined();
+    expect(tokens.expires_in).toBe(300);
+
+    const userinfo = await rp.userinfo(tokens.access_token, String(claims.sub));
+    expect(userinfo).not.toHaveProperty('birthdate');
+    expect(userinfo).not.toHaveProperty('national_id');
+    expect(userinfo).toMatchObject({ sub: claims.sub, name: 'Kari Nordmann' });
+    const everything = JSON.stringify({ tokens, claims, userinfo });
+    expect(everything).not.toContain(NATIONAL_ID);
+    expect(everything).not.toContain('1985-03-12');
+  });
+
+  it('releases the national id and birth date when ticked and allowed for this chat system', async () => {
+    const rp = await puzzel();
+    const { callback } = await releaseTo(rp, ['nationalId', 'birthDate']);
+    const tokens = await rp.redeem(callback);
+    const claims = tokens.claims();
+    expect(claims).toMatchObject({ national_id: NATIONAL_ID, birthdate: '1985-03-12' });
+    expect(claims).not.toHaveProperty('name');
+    expect(claims?.sub).not.toBe(NATIONAL_ID);
+    const userinfo = await rp.userinfo(tokens.access_token, String(claims?.sub));
+    expect(userinfo).toMatchObject({ national_id: NATIONAL_ID, birthdate: '1985-03-12' });
+    expect(userinfo).not.toHaveProperty('name');
+  });
+
+  it('releases nothing but sub, acr and auth_time when nothing is ticked', async () => {
+    const rp = await puzzel();
+    const { callback } = await releaseTo(rp, []);
+    const tokens = await rp.redeem(callback);
+    const userinfo = await rp.userinfo(tokens.access_token, String(tokens.claims()?.sub));
+    expect(Object.keys(userinfo).sort()).toEqual(
+      ['acr', 'auth_time', 'sub'].filter((k) => k in userinfo).sort(),
+    );
+    expect(userinfo).not.toHaveProperty('name');
+  });
+
+  it('gives a stable pairwise sub per chat system, different across chat systems', async () => {
+    const subOf = async (rp: ChatSystemRp) =>
+      String((await rp.redeem((await releaseTo(rp, ['name'])).callback)).claims()?.sub);
+    const first = await subOf(await puzzel());
+    const again = await subOf(await puzzel());
+    const other = await subOf(await genesys());
+    expect(first).toBe(again);
+    expect(other).not.toBe(first);
+    for (const sub of [first, other]) {
+      expect(sub).not.toContain(NATIONAL_ID);
+      expect(sub).not.toBe(gw.gateway.deps.fieldCrypto.blindIndex(NATIONAL_ID));
+    }
+  });
+
+  it('offers a chat system only the claims it may ever receive, and refuses a forged tick', async () => {
+    const rp = await genesys();
+    const browser = new BrowserSession();
+    const { consent, interactionUrl } = await reachConsent(
+      browser,
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    expect(consent.text).toContain('Genesys Cloud');
+    expect(consent.text).toContain('value="name"');
+    expect(consent.text).not.toContain('value="nationalId"');
+    expect(consent.text).not.toContain(NATIONAL_ID);
+    const forged = await browser.post(`${interactionUrl}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name', 'nationalId'],
+      decision: 'share',
+    });
+    expect(forged.status).toBe(400);
+    expect(forged.text).toContain('consent_invalid');
+  });
+
+  it('keeps a signed receipt naming the chat system for every release and decline', async () => {
+    const rp = await puzzel();
+    await rp.redeem((await releaseTo(rp, ['name', 'nationalId'])).callback);
+    const browser = new BrowserSession();
+    const declining = await genesys();
+    const { consent, interactionUrl } = await reachConsent(
+      browser,
+      await declining.authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    const declined = await answerFor(browser, `${interactionUrl}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      decision: 'decline',
+    });
+    expect(declined.searchParams.get('error')).toBe('access_denied');
+    expect(declined.searchParams.get('state')).toBe(declining.state);
+
+    const receipts = await gw.gateway.deps.store.receipts.listBySubject(
+      'demo',
+      gw.gateway.deps.fieldCrypto.blindIndex(NATIONAL_ID),
+    );
+    expect(receipts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          decision: 'released',
+          claims: ['name', 'nationalId'],
+          recipient: { kind: 'oidc-client', id: 'puzzel', name: 'Puzzel Secure Chat' },
+        }),
+        expect.objectContaining({
+          decision: 'declined',
+          claims: [],
+          recipient: { kind: 'oidc-client', id: 'genesys', name: 'Genesys Cloud' },
+        }),
+      ]),
+    );
+  });
+
+  it('does not attach the released identity to the gateway session', async () => {
+    const rp = await puzzel();
+    const { browser } = await releaseTo(rp, ['name']);
+    const session = JSON.parse((await browser.get(`${gw.url}/api/session`)).text) as { state: string };
+    expect(session.state).toBe('anonymous');
+  });
+
+  it('logs no national id, code or token', async () => {
+    const rp = await puzzel();
+    const { callback } = await releaseTo(rp, ['nationalId']);
+    const tokens = await rp.redeem(callback);
+    const logs = gw.logs();
+    expect(logs).not.toContain(NATIONAL_ID);
+    expect(logs).not.toContain(String(callback.searchParams.get('code')));
+    expect(logs).not.toContain(tokens.access_token);
+  });
+});
+
+describe('refusals of the gateway as OpenID Provider', () => {
+  it('answers an unregistered redirect URI with an error page, never a redirect to it', async () => {
+    const rp = await puzzel();
+    const url = await rp.authorizationUrl({ redirect_uri: 'https://evil.example/cb' });
+    const response = await new BrowserSession().get(url.href, { follow: false });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('location')).toBeNull();
+    expect(response.text).toContain('redirect_uri');
+  });
+
+  it('answers an unknown client with an error page', async () => {
+    const url = new URL(`${issuer}/auth`);
+    url.search = new URLSearchParams({
+      client_id: 'nobody',
+      redirect_uri: RP_REDIRECT,
+      response_type: 'code',
+      scope: 'openid',
+    }).toString();
+    const response = await new BrowserSession().get(url.href, { follow: false });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('location')).toBeNull();
+  });
+
+  const refusedByRedirect: Array<[string, Record<string, string>, string]> = [
+    ['without PKCE', { code_challenge: '', code_challenge_method: '' }, 'invalid_request'],
+    ['with PKCE plain', { code_challenge_method: 'plain' }, 'invalid_request'],
+    ['with response_type token', { response_type: 'token' }, 'unsupported_response_type'],
+    ['with prompt=none (every release needs a login and consent)', { prompt: 'none' }, 'login_required'],
+  ];
+  for (const [what, params, error] of refusedByRedirect) {
+    it(`answers a request ${what} with ${error} to the chat system`, async () => {
+      const rp = await puzzel();
+      const url = await rp.authorizationUrl();
+      for (const [key, value] of Object.entries(params)) {
+        if (value === '') url.searchParams.delete(key);
+        else url.searchParams.set(key, value);
+      }
+      const response = await new BrowserSession().get(url.href, { stopBefore: RP_REDIRECT });
+      const location = new URL(response.headers.get('location') ?? '');
+      expect(location.href.startsWith(RP_REDIRECT)).toBe(true);
+      // An error for a token response type comes in the fragment (its default response mode).
+      const answer = location.hash ? new URLSearchParams(location.hash.slice(1)) : location.searchParams;
+      expect(answer.get('error')).toBe(error);
+      expect(answer.get('code')).toBeNull();
+    });
+  }
+
+  it('refuses a replayed code and another client redeeming it', async () => {
+    const rp = await puzzel();
+    const { callback } = await releaseTo(rp, ['name']);
+    const thief = await genesys();
+    thief.codeVerifier = rp.codeVerifier;
+    thief.state = rp.state;
+    thief.nonce = rp.nonce;
+    await expect(thief.redeem(callback)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await rp.redeem(callback);
+    await expect(rp.redeem(callback)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('refuses the code with a wrong PKCE verifier or a wrong client secret', async () => {
+    const rp = await puzzel();
+    const { callback } = await releaseTo(rp, ['name']);
+    const wrongSecret = await ChatSystemRp.discover(issuer, 'puzzel', 'not-the-secret-0123456789abcdefghij');
+    Object.assign(wrongSecret, { codeVerifier: rp.codeVerifier, state: rp.state, nonce: rp.nonce });
+    // openid-client reports the 401 invalid_client as a WWW-Authenticate challenge.
+    await expect(wrongSecret.redeem(callback)).rejects.toMatchObject({ status: 401 });
+    rp.codeVerifier = client.randomPKCECodeVerifier();
+    await expect(rp.redeem(callback)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('refuses the interaction pages to a browser that did not start it', async () => {
+    const rp = await puzzel();
+    const { interactionUrl } = await reachConsent(
+      new BrowserSession(),
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    for (const path of ['', '/consent', '/login/bankid']) {
+      const response = await new BrowserSession().get(`${interactionUrl}${path}`, { follow: false });
+      expect(response.status).toBe(400);
+      expect(response.text).toContain('handoff_interaction_expired');
+    }
+  });
+
+  it('does not take an identity from the gateway’s own login for a chat system’s consent', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const choice = await browser.get((await rp.authorizationUrl()).href);
+    // The citizen identifies on the gateway's own page instead of through the interaction.
+    await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    const consent = await browser.get(`${choice.url}/consent`, { follow: false });
+    expect(consent.status).toBe(409);
+    expect(consent.text).toContain('consent_not_pending');
+  });
+
+  it('answers access_denied when the citizen cancels at the broker choice', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const choice = await browser.get((await rp.authorizationUrl()).href);
+    const answer = await answerFor(browser, `${choice.url}/abort`, {
+      _csrf: inputValue(choice.text, '_csrf'),
+    });
+    expect(answer.searchParams.get('error')).toBe('access_denied');
+  });
+});
+
+describe('RP-initiated logout', () => {
+  it('confirms with a plain form and returns to the registered post-logout URI', async () => {
+    const rp = await puzzel();
+    const { callback, browser } = await releaseTo(rp, ['name']);
+    const tokens = await rp.redeem(callback);
+    const endSession = client.buildEndSessionUrl(rp.config, {
+      id_token_hint: tokens.id_token ?? '',
+      post_logout_redirect_uri: RP_LOGOUT,
+      state: 'bye',
+    });
+    const page = await browser.get(endSession.href);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('<script');
+    const action = /<form method="post" action="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const done = await browser.post(
+      new URL(action, endSession).href,
+      { xsrf: inputValue(page.text, 'xsrf'), logout: 'yes' },
+      { follow: false },
+    );
+    const location = new URL(done.headers.get('location') ?? '', endSession);
+    expect(location.href.startsWith(RP_LOGOUT)).toBe(true);
+    expect(location.searchParams.get('state')).toBe('bye');
+  });
+
+  it('refuses a post-logout URI that is not registered', async () => {
+    const rp = await puzzel();
+    const { callback, browser } = await releaseTo(rp, ['name']);
+    const tokens = await rp.redeem(callback);
+    const endSession = client.buildEndSessionUrl(rp.config, {
+      id_token_hint: tokens.id_token ?? '',
+      post_logout_redirect_uri: 'https://evil.example/out',
+    });
+    const page = await browser.get(endSession.href, { follow: false });
+    expect(page.status).toBe(400);
+    expect(page.headers.get('location')).toBeNull();
+  });
+});
+
+describe('signing key rotation', () => {
+  it('signs with the first configured key and keeps publishing the previous one', async () => {
+    const key = async (kid: string) => {
+      const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+      return { ...(await exportJWK(privateKey)), kid };
+    };
+    const previous = await key('2026-10');
+    const current = await key('2026-11');
+    const before = await startTestGateway({
+      tenants: [handoffTenant()],
+      config: { oidcProvider: { jwks: { keys: [previous] } } },
+    });
+    const after = await startTestGateway({
+      tenants: [handoffTenant()],
+      config: { oidcProvider: { jwks: { keys: [current, previous] } } },
+    });
+    try {
+      // Issue one ID token before the rotation and one after.
+      const tokenFrom = async (g: TestGateway) => {
+        const rp = await ChatSystemRp.discover(`${g.url}/oidc`, 'puzzel', PUZZEL_SECRET);
+        const browser = new BrowserSession();
+        const { consent, interactionUrl } = await reachConsent(
+          browser,
+          await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+        );
+        const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+          _csrf: inputValue(consent.text, '_csrf'),
+          claims: ['name'],
+          decision: 'share',
+        });
+        return (await rp.redeem(callback)).id_token ?? '';
+      };
+      const old = await tokenFrom(before);
+      const fresh = await tokenFrom(after);
+      expect(decodeProtectedHeader(old).kid).toBe('2026-10');
+      expect(decodeProtectedHeader(fresh).kid).toBe('2026-11');
+      const jwks = (await (await fetch(`${after.url}/oidc/jwks`)).json()) as {
+        keys: Record<string, unknown>[];
+      };
+      expect(jwks.keys.map((k) => k.kid)).toEqual(['2026-11', '2026-10']);
+      for (const k of jwks.keys) expect(k).not.toHaveProperty('d');
+      // A token signed before the rotation still verifies against the rotated key set.
+      await expect(jwtVerify(old, createLocalJWKSet(jwks as never))).resolves.toBeTruthy();
+    } finally {
+      await before.close();
+      await after.close();
+    }
+  });
+});
