@@ -4,7 +4,6 @@ import { csrfToken, verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
 import { redirectSameOrigin } from '../http/safe-redirect.js';
 import { ensureVisitorId } from '../http/visitor-cookie.js';
-import { SHAREABLE_CLAIMS, type ShareableClaim } from '../identity/verified-identity.js';
 import { findProvider } from '../tenants/tenant-context.js';
 import { html } from '../web/html.js';
 import { renderPage } from '../web/layout.js';
@@ -18,7 +17,7 @@ import {
   type SharedIdentity,
   saveSession,
 } from './session-state.js';
-import { availableClaims, pickClaims } from './shareable-claims.js';
+import { availableClaims, pickClaims, tickedClaims } from './shareable-claims.js';
 
 /**
  * The opt-in step. `GET /consent` shows the pending identity's claims; `POST /consent` shares
@@ -67,14 +66,8 @@ export function consentRouter(deps: GatewayDeps): Router {
     if (decision !== 'share' && decision !== 'decline') {
       throw new GatewayError('consent_invalid', 'Choose to share the selected details or to share nothing.');
     }
-    const ticked = body.claims === undefined ? [] : Array.isArray(body.claims) ? body.claims : [body.claims];
-    const available = new Map(availableClaims(pending.identity));
-    if (
-      !ticked.every((c): c is ShareableClaim => typeof c === 'string' && available.has(c as ShareableClaim))
-    ) {
-      throw new GatewayError('consent_invalid', 'Only the listed details can be shared.');
-    }
-    const claimNames = SHAREABLE_CLAIMS.filter((c) => ticked.includes(c));
+    const offered = new Set(availableClaims(pending.identity).map(([claim]) => claim));
+    const claimNames = tickedClaims(body.claims, offered);
     const { identity } = pending;
     if (decision === 'share' && claimNames.length === 0) {
       // "Share the selected details" with nothing ticked is ambiguous: ask again, change nothing.

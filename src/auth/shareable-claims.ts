@@ -1,3 +1,4 @@
+import { GatewayError } from '../http/errors.js';
 import {
   SHAREABLE_CLAIMS,
   type ShareableClaim,
@@ -39,4 +40,17 @@ export function pickClaims(
   }
   if (ticked.includes('birthDate')) claims.birthDate = available.get('birthDate');
   return claims;
+}
+
+/**
+ * The claims ticked in a consent form's `claims` field (absent, one value or repeated), in
+ * consent-page order, each one of `offered`.
+ * @throws {GatewayError} `consent_invalid` when a value is not an offered claim (a forged form).
+ */
+export function tickedClaims(field: unknown, offered: ReadonlySet<ShareableClaim>): ShareableClaim[] {
+  const ticked = field === undefined ? [] : Array.isArray(field) ? field : [field];
+  if (!ticked.every((c) => typeof c === 'string' && offered.has(c as ShareableClaim))) {
+    throw new GatewayError('consent_invalid', 'Only the listed details can be shared.');
+  }
+  return SHAREABLE_CLAIMS.filter((c) => ticked.includes(c));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SHAREABLE_CLAIMS } from '../identity/verified-identity.js';
+import { checkClientAuth } from './client-auth.js';
 import { isLoopbackUrl } from './loopback.js';
 import { slug } from './slug.js';
 
@@ -162,20 +163,7 @@ const oidcClientSchema = z
     subjectType: z.enum(['pairwise', 'public']).default('pairwise'),
   })
   .superRefine((client, ctx) => {
-    if (client.clientAuth === 'private_key_jwt' && !client.jwks) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['jwks'],
-        message: 'required when clientAuth is "private_key_jwt"',
-      });
-    }
-    if (client.clientAuth !== 'private_key_jwt' && !client.clientSecret) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['clientSecret'],
-        message: `required when clientAuth is "${client.clientAuth}" (use { "$env": "NAME" })`,
-      });
-    }
+    checkClientAuth(client, ctx, 'jwks');
     // oidc-provider derives a pairwise client's sector from its redirect URIs' host.
     if (
       client.subjectType === 'pairwise' &&

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ISSUER_IDS, isIssuerId } from '../../idp-mock/issuer-ids.js';
 import { CLAIM_PROFILES } from '../auth/claim-profiles.js';
+import { checkClientAuth } from './client-auth.js';
 import { handoffSchema, oidcProviderSchema } from './handoff-schema.js';
 import { isLoopbackUrl } from './loopback.js';
 import { slug } from './slug.js';
@@ -113,26 +114,6 @@ const providerSchema = z
     checkClientAuth(provider, ctx);
   });
 
-function checkClientAuth(
-  client: { clientAuth: string; clientSecret?: string | undefined; privateKeyJwk?: unknown },
-  ctx: z.RefinementCtx,
-): void {
-  if (client.clientAuth === 'private_key_jwt' && !client.privateKeyJwk) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['privateKeyJwk'],
-      message: 'required when clientAuth is "private_key_jwt"',
-    });
-  }
-  if (client.clientAuth !== 'private_key_jwt' && !client.clientSecret) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['clientSecret'],
-      message: `required when clientAuth is "${client.clientAuth}" (use { "$env": "NAME" })`,
-    });
-  }
-}
-
 /** The organisation's own OIDC provider for staff (Entra ID and the like). */
 const staffSchema = z
   .strictObject({
@@ -160,7 +141,7 @@ const staffSchema = z
      */
     requiredAmr: z.array(z.string().min(1)).default([]),
   })
-  .superRefine(checkClientAuth);
+  .superRefine((staff, ctx) => checkClientAuth(staff, ctx));
 
 const topicSchema = z.strictObject({
   /** Id used in the protocol: `{ "type": "start", "topic": "general" }`. */

@@ -3,12 +3,11 @@ import { errors, type Interaction, type Provider } from 'oidc-provider';
 import { beginCitizenLogin } from '../../auth/citizen-login.js';
 import { issueReceipt, type ReceiptRecipient } from '../../auth/consent-receipts.js';
 import { citizenRecord, readPendingIdentity, saveSession } from '../../auth/session-state.js';
-import { availableClaims, pickClaims } from '../../auth/shareable-claims.js';
+import { availableClaims, pickClaims, tickedClaims } from '../../auth/shareable-claims.js';
 import type { OidcClientConfig } from '../../config/handoff-schema.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError } from '../../http/errors.js';
-import { SHAREABLE_CLAIMS, type ShareableClaim } from '../../identity/verified-identity.js';
 import { findProvider, type TenantContext } from '../../tenants/tenant-context.js';
 import { renderConsentPage } from '../../web/pages/consent-page.js';
 import { renderBrokerChoicePage } from '../pages/broker-choice-page.js';
@@ -128,18 +127,12 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     if (decision !== 'share' && decision !== 'decline') {
       throw new GatewayError('consent_invalid', 'Choose to share the selected details or to share nothing.');
     }
-    const ticked = body.claims === undefined ? [] : Array.isArray(body.claims) ? body.claims : [body.claims];
     const offered = new Set(
       availableClaims(pending.identity)
         .map(([claim]) => claim)
         .filter((claim) => client.releasableClaims.includes(claim)),
     );
-    if (
-      !ticked.every((c): c is ShareableClaim => typeof c === 'string' && offered.has(c as ShareableClaim))
-    ) {
-      throw new GatewayError('consent_invalid', 'Only the listed details can be shared.');
-    }
-    const claimNames = SHAREABLE_CLAIMS.filter((c) => ticked.includes(c));
+    const claimNames = tickedClaims(body.claims, offered);
     const { identity } = pending;
     const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
     const receipt = {

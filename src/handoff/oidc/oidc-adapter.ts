@@ -2,7 +2,10 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../runtime/clock.js';
 import type { OidcStateRepository } from './oidc-state-repository.js';
 
-/** Models whose artefacts die with their grant (revocation, a replayed authorization code). */
+/**
+ * Models whose artefacts die with their grant (revocation, a replayed authorization code). The
+ * mock IdP keeps the same list; the gateway must not depend on the mock, hence the copy.
+ */
 const GRANT_BOUND_MODELS = new Set([
   'AccessToken',
   'AuthorizationCode',
