@@ -2,12 +2,18 @@ import express, { type Request, type Response, Router } from 'express';
 import { errors, type Interaction, type Provider } from 'oidc-provider';
 import { beginCitizenLogin } from '../../auth/citizen-login.js';
 import { issueReceipt, type ReceiptRecipient } from '../../auth/consent-receipts.js';
-import { citizenRecord, readPendingIdentity, saveSession } from '../../auth/session-state.js';
+import {
+  citizenRecord,
+  type PendingIdentity,
+  readPendingIdentity,
+  saveSession,
+} from '../../auth/session-state.js';
 import { availableClaims, pickClaims, tickedClaims } from '../../auth/shareable-claims.js';
 import type { OidcClientConfig } from '../../config/handoff-schema.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError } from '../../http/errors.js';
+import { redirectToProvider } from '../../http/safe-redirect.js';
 import { findProvider, type TenantContext } from '../../tenants/tenant-context.js';
 import { renderConsentPage } from '../../web/pages/consent-page.js';
 import { renderBrokerChoicePage } from '../pages/broker-choice-page.js';
@@ -70,6 +76,27 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     return pending;
   };
 
+  /** The consent page naming the chat system, offering only what it may receive. */
+  const consentPage = (
+    req: Request,
+    res: Response,
+    pending: PendingIdentity,
+    client: OidcClientConfig,
+    uid: string,
+    error?: string,
+  ) =>
+    renderConsentPage(req, res, {
+      pending,
+      provider: findProvider(tenant, pending.identity.provider),
+      csrfToken: csrfToken(req),
+      ...(error ? { error } : {}),
+      release: {
+        action: `${interactionPath(tenant, uid)}/consent`,
+        recipient: client.label,
+        claims: client.releasableClaims,
+      },
+    });
+
   router.get('/oidc/interaction/:uid', async (req, res) => {
     const { client } = await interactionOf(req, res);
     res.setHeader('Cache-Control', 'no-store');
@@ -96,27 +123,15 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       uiLocales: res.locals.lang,
     });
     await saveSession(req);
-    res.redirect(303, url.href);
+    redirectToProvider(res, url);
   });
 
   router.get('/oidc/interaction/:uid/consent', async (req, res) => {
-    const { client } = await interactionOf(req, res);
-    const pending = pendingFor(req, req.params.uid);
-    res.setHeader('Cache-Control', 'no-store');
-    const token = csrfToken(req);
+    const { client, uid } = await interactionOf(req, res);
+    const pending = pendingFor(req, uid);
+    const page = consentPage(req, res, pending, client, uid);
     await saveSession(req);
-    res.send(
-      renderConsentPage(req, res, {
-        pending,
-        provider: findProvider(tenant, pending.identity.provider),
-        csrfToken: token,
-        release: {
-          action: `${interactionPath(tenant, req.params.uid)}/consent`,
-          recipient: client.label,
-          claims: client.releasableClaims,
-        },
-      }),
-    );
+    res.send(page);
   });
 
   router.post('/oidc/interaction/:uid/consent', form, csrf, async (req, res) => {
@@ -134,6 +149,14 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     );
     const claimNames = tickedClaims(body.claims, offered);
     const { identity } = pending;
+    if (decision === 'share' && claimNames.length === 0 && offered.size > 0) {
+      // As on the gateway's own consent page: "share the selected" with nothing ticked is
+      // ambiguous; ask again and change nothing.
+      const page = consentPage(req, res, pending, client, uid, res.locals.t('consent.nothingTicked'));
+      await saveSession(req);
+      res.status(422).send(page);
+      return;
+    }
     const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
     const receipt = {
       tenantId,

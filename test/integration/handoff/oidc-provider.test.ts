@@ -29,6 +29,13 @@ function handoffTenant(): Record<string, unknown> {
           redirectUris: [RP_REDIRECT],
           releasableClaims: ['name'],
         },
+        {
+          clientId: 'pseudonymous',
+          label: 'Pseudonymous Desk',
+          clientSecret: PUZZEL_SECRET,
+          redirectUris: [RP_REDIRECT],
+          releasableClaims: [],
+        },
       ],
     },
   });
@@ -152,15 +159,50 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     expect(userinfo).not.toHaveProperty('name');
   });
 
-  it('releases nothing but sub, acr and auth_time when nothing is ticked', async () => {
+  it('asks again, releasing nothing, when "share" comes with nothing ticked', async () => {
     const rp = await puzzel();
-    const { callback } = await releaseTo(rp, []);
+    const browser = new BrowserSession();
+    const { consent, interactionUrl } = await reachConsent(
+      browser,
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    const again = await browser.post(`${interactionUrl}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      decision: 'share',
+    });
+    expect(again.status).toBe(422);
+    expect(again.text).toContain('value="name"');
+    // The identity still waits for this interaction's decision.
+    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+      _csrf: inputValue(again.text, '_csrf'),
+      claims: ['name'],
+      decision: 'share',
+    });
+    expect((await rp.redeem(callback)).claims()?.name).toBe('Kari Nordmann');
+  });
+
+  it('releases only sub, acr and auth_time to a chat system allowed no claims', async () => {
+    const rp = await ChatSystemRp.discover(issuer, 'pseudonymous', PUZZEL_SECRET);
+    const { callback, consent } = await releaseTo(rp, []);
+    expect(consent.text).not.toContain('name="claims"');
     const tokens = await rp.redeem(callback);
-    const userinfo = await rp.userinfo(tokens.access_token, String(tokens.claims()?.sub));
+    const claims = { ...tokens.claims() };
+    expect(Object.keys(claims).sort()).toEqual([
+      'acr',
+      'aud',
+      'auth_time',
+      'exp',
+      'iat',
+      'iss',
+      'nonce',
+      'sub',
+    ]);
+    const userinfo = await rp.userinfo(tokens.access_token, String(claims.sub));
     expect(Object.keys(userinfo).sort()).toEqual(
       ['acr', 'auth_time', 'sub'].filter((k) => k in userinfo).sort(),
     );
-    expect(userinfo).not.toHaveProperty('name');
+    expect(userinfo).toHaveProperty('sub');
+    expect(JSON.stringify(userinfo)).not.toContain('Kari');
   });
 
   it('gives a stable pairwise sub per chat system, different across chat systems', async () => {
