@@ -56,6 +56,9 @@ afterAll(async () => {
   await gw?.close();
 });
 
+// Verifiers take the time after the answer: a token issued in a later second than a date taken
+// earlier would not yet be valid (`nbf`).
+
 /** Logs in as Kari Nordmann and shares `claims`; returns the CSRF token of the session. */
 async function shareAs(browser: BrowserSession, claims: string[]): Promise<string> {
   const consent = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
@@ -98,7 +101,6 @@ describe('POST /api/handoff/:target/token', () => {
   it('answers each vendor a credential its documented verifier accepts, with only the ticked claims', async () => {
     const browser = new BrowserSession();
     const csrf = await shareAs(browser, ['name']);
-    const now = new Date();
 
     const zendesk = await requestToken(browser, 'zendesk', csrf);
     expect(zendesk.status).toBe(200);
@@ -106,7 +108,7 @@ describe('POST /api/handoff/:target/token', () => {
     const zPayload = await verifyZendesk(String(zendesk.json.token), {
       secret: ZENDESK_SECRET,
       keyId: 'app_1',
-      now,
+      now: new Date(),
     });
     expect(zPayload.name).toBe('Kari Nordmann');
 
@@ -114,7 +116,7 @@ describe('POST /api/handoff/:target/token', () => {
     const sPayload = await verifySalesforce(String(salesforce.json.token), {
       jwks: await publicJwks('salesforce'),
       issuer: gw.url,
-      now,
+      now: new Date(),
     });
     expect(sPayload.sub).toEqual(expect.any(String));
 
@@ -122,7 +124,7 @@ describe('POST /api/handoff/:target/token', () => {
     const metadata = await verifyNinchat(String(ninchat.json.token), {
       masterKeyId: 'mk1',
       masterKeySecret: MASTER_KEY_SECRET,
-      now,
+      now: new Date(),
     });
     expect(metadata).toMatchObject({ verified_name: 'Kari Nordmann', loa: 'high', eid_provider: 'bankid' });
     expect(metadata).not.toHaveProperty('national_id');
@@ -131,7 +133,10 @@ describe('POST /api/handoff/:target/token', () => {
     const omnichannel = await requestToken(browser, 'omnichannel', csrf);
     const pem = await (await fetch(`${gw.url}/api/handoff/omnichannel/public-key.pem`)).text();
     expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
-    const { context } = await verifyOmnichannel(String(omnichannel.json.token), { publicKeyPem: pem, now });
+    const { context } = await verifyOmnichannel(String(omnichannel.json.token), {
+      publicKeyPem: pem,
+      now: new Date(),
+    });
     expect(context).toEqual({ verified_name: 'Kari Nordmann', loa: 'high', eid_provider: 'bankid' });
 
     const chatwoot = await requestToken(browser, 'chatwoot', csrf);
@@ -146,12 +151,11 @@ describe('POST /api/handoff/:target/token', () => {
   it('releases the national id only to a target allowed to receive it, and only when ticked', async () => {
     const browser = new BrowserSession();
     const csrf = await shareAs(browser, ['name', 'nationalId', 'birthDate']);
-    const now = new Date();
     const ninchat = await requestToken(browser, 'ninchat', csrf);
     const metadata = await verifyNinchat(String(ninchat.json.token), {
       masterKeyId: 'mk1',
       masterKeySecret: MASTER_KEY_SECRET,
-      now,
+      now: new Date(),
     });
     expect(metadata).toMatchObject({ national_id: NATIONAL_ID, verified_birth_date: '1985-03-12' });
 
@@ -159,7 +163,7 @@ describe('POST /api/handoff/:target/token', () => {
     const omnichannel = await requestToken(browser, 'omnichannel', csrf);
     const { context, payload } = await verifyOmnichannel(String(omnichannel.json.token), {
       publicKeyPem: pem,
-      now,
+      now: new Date(),
     });
     expect(context).not.toHaveProperty('national_id');
     expect(JSON.stringify(payload)).not.toContain(NATIONAL_ID);
