@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createMockIdp } from '../idp-mock/index.js';
-import { createChatFeature } from '../src/chat/chat-feature.js';
 import { DEFAULT_CONFIG_PATH, parseConfig } from '../src/config/load-config.js';
 import { createGateway, mockClients } from '../src/gateway.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { buildTenants } from '../src/tenants/tenant-context.js';
+import { GENEROUS_RATE_LIMITS } from '../test/helpers/test-gateway.js';
 import { benchPersonas } from './bench-agents.js';
 import { answerMeasurements } from './server-protocol.js';
 
 /**
  * The real gateway as `npm start` runs it (config/default.json: demo tenant, memory store,
- * embedded mock IdP), on a port chosen by the parent, with the chat's frame limits raised so
- * the load generator measures the engine rather than the rate limiter, and logs discarded.
+ * embedded mock IdP), on a port chosen by the parent, with the HTTP and chat rate limits raised
+ * by settings so the load generator measures the engine rather than the limiters, logs discarded.
  * With `BENCH_REDIS_URL` it is one of several instances on that Redis (store and chat bus),
  * sharing the data key with the others, and reports ready once its readiness is green.
  */
@@ -35,6 +35,10 @@ async function main(): Promise<void> {
             store: { type: 'redis', redisUrl, commandTimeoutMs: 5_000 },
           }
         : {}),
+      // The load generator is one address with thousands of sessions and frames far faster than
+      // people type: raise the limits (settings, as an operator would) so the engine is measured.
+      rateLimits: GENEROUS_RATE_LIMITS,
+      chat: { connectionPerSecond: 1e6, sessionPerSecond: 1e6, maxDropped: 1e6 },
     },
     { env: {}, source: 'bench' },
   );
@@ -47,11 +51,6 @@ async function main(): Promise<void> {
   const gateway = await createGateway(loaded, {
     mockIdp,
     logger: createLogger(loaded.config.logLevel, discard),
-    features: (deps) => [
-      createChatFeature(deps, {
-        rateLimits: { connectionPerSecond: 1e6, sessionPerSecond: 1e6, maxDropped: 1e6 },
-      }),
-    ],
   });
   await gateway.listen(port);
   while (!gateway.deps.storeHealth().ready) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -58,11 +58,19 @@ async function throughput(agents: number) {
   try {
     const connected = await Promise.all(servers.targets.map((t) => t.connect(PAIRS, agents)));
     const rates: Record<string, number[]> = { relay: [], gateway: [] };
+    // Server CPU per round trip: the work per message, robust to other load on the machine.
+    const cpu: Record<string, number[]> = { relay: [], gateway: [] };
+    const processes = [servers.relay, servers.gateway];
     const fixed: Record<number, Record<string, number[]>> = {};
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, target] of servers.targets.entries()) {
-        const result = await saturate(connected[i]?.pairs ?? [], SECONDS);
+        const server = processes[i] as ServerProcess;
+        const cpuBefore = await server.cpuMicros();
+        const result = await saturate(connected[i]?.pairs ?? [], SECONDS, 0.5);
+        const cpuMicros = (await server.cpuMicros()) - cpuBefore;
         rates[target.name]?.push(perSecond(result));
+        // The warm-up's round trips are not counted: scale by the measured share of the run.
+        cpu[target.name]?.push(cpuMicros / (result.completed * (1 + 0.5 / SECONDS)));
       }
     }
     if (agents === RATE_AGENTS) {
@@ -82,7 +90,7 @@ async function throughput(agents: number) {
       }
     }
     for (const c of connected) c.close();
-    return { rates, fixed };
+    return { rates, fixed, cpu };
   } finally {
     await stopServers(servers);
   }
@@ -163,17 +171,23 @@ async function main(): Promise<void> {
       `fixed rates ${RATES.join('/')}/s with ${RATE_AGENTS} agents, ${IDLE} idle sockets`,
   );
   const report: Record<string, unknown> = { pairs: PAIRS, rounds: ROUNDS, seconds: SECONDS };
-  const lines = ['| agents | relay rt/s | gateway rt/s | ratio |', '|---:|---:|---:|---:|'];
+  const lines = [
+    '| agents | relay rt/s | gateway rt/s | ratio | relay CPU µs/rt | gateway CPU µs/rt |',
+    '|---:|---:|---:|---:|---:|---:|',
+  ];
   const gatewayByAgents: Record<number, number> = {};
   for (const agents of AGENT_COUNTS) {
-    const { rates, fixed } = await throughput(agents);
+    const { rates, fixed, cpu } = await throughput(agents);
+    const relayCpu = mean(cpu.relay ?? []);
+    const gatewayCpu = mean(cpu.gateway ?? []);
     const relay = mean(rates.relay ?? []);
     const gateway = mean(rates.gateway ?? []);
     gatewayByAgents[agents] = gateway;
     lines.push(
-      `| ${agents} | ${relay.toFixed(0)} | ${gateway.toFixed(0)} | ${(gateway / relay).toFixed(2)} |`,
+      `| ${agents} | ${relay.toFixed(0)} | ${gateway.toFixed(0)} | ${(gateway / relay).toFixed(2)} | ` +
+        `${relayCpu.toFixed(0)} | ${gatewayCpu.toFixed(0)} |`,
     );
-    report[`throughput-${agents}`] = { relay, gateway, ratio: gateway / relay };
+    report[`throughput-${agents}`] = { relay, gateway, ratio: gateway / relay, relayCpu, gatewayCpu };
     for (const [rate, latencies] of Object.entries(fixed)) {
       const relayP = [percentile(latencies.relay ?? [], 50), percentile(latencies.relay ?? [], 99)];
       const gatewayP = [percentile(latencies.gateway ?? [], 50), percentile(latencies.gateway ?? [], 99)];

@@ -3,7 +3,6 @@ import { SignJWT } from 'jose';
 import type { Loa, ShareableClaim } from '../identity/verified-identity.js';
 import type { Clock } from '../runtime/clock.js';
 import type { SigningKeys } from '../runtime/signing-keys.js';
-import type { Store } from '../store/store.js';
 
 /**
  * Proof of a citizen's decision on the consent page, signed with the gateway's key so the
@@ -41,7 +40,7 @@ export const RECEIPT_JWT_TYPE = 'consent-receipt+jwt';
 
 /** Signs and stores a receipt. */
 export async function issueReceipt(
-  deps: { store: Store; signingKeys: SigningKeys; clock: Clock; issuer: string },
+  deps: { store: { receipts: ReceiptRepository }; signingKeys: SigningKeys; clock: Clock; issuer: string },
   fields: Omit<ConsentReceipt, 'id' | 'issuedAt' | 'jws'>,
 ): Promise<ConsentReceipt> {
   const id = randomUUID();
@@ -64,4 +63,11 @@ export async function issueReceipt(
   const receipt: ConsentReceipt = { ...fields, id, issuedAt, jws };
   await deps.store.receipts.save(receipt);
   return receipt;
+}
+
+/** Consent receipts: kept as proof of each decision; found again by the citizen's blind index. */
+export interface ReceiptRepository {
+  save(receipt: ConsentReceipt): Promise<void>;
+  get(id: string): Promise<ConsentReceipt | undefined>;
+  listBySubject(tenantId: string, subjectIndex: string): Promise<ConsentReceipt[]>;
 }

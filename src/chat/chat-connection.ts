@@ -56,7 +56,9 @@ export class ChatConnection<In, Out extends { type: string }> {
   #closing = false;
 
   constructor(options: ChatConnectionOptions<In>) {
-    this.#options = options;
+    // Only what the pipeline uses: a socket's full options are kept once, by the socket.
+    const { ws, sessionId, limits, logger, schema, onFrame } = options;
+    this.#options = { ws, sessionId, limits, logger, schema, onFrame };
     this.ws = options.ws;
     this.ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     // ws reports protocol violations (oversized frame → 1009, invalid UTF-8 → 1007) as an

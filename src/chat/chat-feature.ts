@@ -125,18 +125,23 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       new URL(req.url ?? '/', 'http://socket.invalid').searchParams.get('lang'),
       deps.config.defaultLanguage,
     );
-    const common = { ws, tenant, sessionId: auth.sessionId, lang, service, bus, limits, logger };
+    // Closures below keep only these primitives: holding `auth` would keep the upgrade's
+    // express-session object, and through it the whole upgrade request, per open socket.
+    const upgradeSessionId = auth.sessionId;
+    const visitorId = auth.visitorId;
+    const staff = auth.staff;
+    const common = { ws, tenant, sessionId: upgradeSessionId, lang, service, bus, limits, logger };
     const tenantId = tenant.config.id;
-    if (endpoint === 'agent' && auth.staff) {
+    if (endpoint === 'agent' && staff) {
       const agent = new AgentSocket({
         ...common,
-        staff: auth.staff,
+        staff,
         stepUp,
         desk,
         audit: deps.store.chat.transcriptReads,
         now: () => deps.clock.now(),
       });
-      hub.add(auth.sessionId, agent);
+      hub.add(upgradeSessionId, agent);
       const presence = (online: boolean) =>
         desk.presence(tenantId, agent.id, online).catch((error: unknown) => {
           logger.error({ err: error }, 'agent presence not updated');
@@ -145,21 +150,20 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       heartbeat.track(ws, () => {
         void presence(true);
         // A store hiccup is not a logout: only a missing session ends the socket.
-        readSession(auth.sessionId).then(
+        readSession(upgradeSessionId).then(
           (session) => agent.recheck(session),
           () => {},
         );
       });
       ws.once('close', () => {
-        hub.remove(auth.sessionId, agent);
+        hub.remove(upgradeSessionId, agent);
         void presence(false);
       });
-      logger.info({ tenant: tenantId, agent: auth.staff.subject }, 'agent connected');
+      logger.info({ tenant: tenantId, agent: staff.subject }, 'agent connected');
       agent.welcome();
       return;
     }
-    const visitorId = auth.visitorId;
-    let sessionId = auth.sessionId;
+    let sessionId = upgradeSessionId;
     const visitor = new VisitorSocket({
       ...common,
       visitorId,
@@ -180,9 +184,9 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       connection: { ip, userAgent: req.headers['user-agent'] },
       tails,
     });
-    hub.add(auth.sessionId, visitor);
+    hub.add(upgradeSessionId, visitor);
     heartbeat.track(ws, () => visitor.recheck());
-    ws.once('close', () => hub.remove(auth.sessionId, visitor));
+    ws.once('close', () => hub.remove(upgradeSessionId, visitor));
     visitor.welcome();
   };
 

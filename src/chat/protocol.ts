@@ -69,6 +69,12 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 class ForbiddenKey extends Error {}
 
 /**
+ * Text that may spell a forbidden key: the names themselves, or any JSON escape (`\u005f…`,
+ * `\"`), since an escaped key decodes to the same name.
+ */
+const MAYBE_FORBIDDEN = /__proto__|constructor|prototype|\\/;
+
+/**
  * Parses a text frame as JSON and validates it against `schema`. Returns `undefined` for
  * anything that is not exactly one valid frame; the caller answers `invalid_message`.
  */
@@ -76,11 +82,15 @@ export function parseFrame<T>(raw: string, schema: z.ZodType<T>): T | undefined 
   let value: unknown;
   try {
     // JSON.parse makes `__proto__` an own property (no pollution by itself), but code that later
-    // copies or merges the object could be fooled: refuse such frames at the door.
-    value = JSON.parse(raw, (key, v: unknown) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKey();
-      return v;
-    });
+    // copies or merges the object could be fooled: refuse such frames at the door. The key walk
+    // runs only when one of the names occurs in the text at all (spelt out or with escapes),
+    // so an ordinary frame pays one scan instead of a reviver call per key.
+    value = MAYBE_FORBIDDEN.test(raw)
+      ? JSON.parse(raw, (key, v: unknown) => {
+          if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKey();
+          return v;
+        })
+      : JSON.parse(raw);
   } catch {
     return undefined;
   }

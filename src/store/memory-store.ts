@@ -114,7 +114,8 @@ class MemoryMessages implements MessageRepository {
       const existing = index === undefined ? undefined : list[index];
       if (existing) return { message: existing, duplicate: true };
     }
-    const message: MessageRecord = frozen({ ...structuredClone(draft), seq: list.length + 1 });
+    // A message is flat: a spread is a full copy of the caller's draft.
+    const message: MessageRecord = Object.freeze({ ...draft, seq: list.length + 1 });
     list.push(message);
     if (dedupeKey !== undefined) keys.set(dedupeKey, list.length - 1);
     this.#byConversation.set(draft.conversationId, list);

@@ -1,6 +1,9 @@
-import type { ConsentReceipt } from '../auth/consent-receipts.js';
+import type { ReceiptRepository } from '../auth/consent-receipts.js';
 import type { ChatRepositories } from '../chat/chat-repositories.js';
 import type { OidcStateRepository } from '../handoff/oidc/oidc-state-repository.js';
+
+// Declared by the consent feature; re-exported beside the chat's for the store implementations.
+export type { ReceiptRepository } from '../auth/consent-receipts.js';
 
 // The chat's repository interfaces are the chat's (src/chat/chat-repositories.ts); re-exported so
 // store implementations import everything they implement from here.
@@ -16,13 +19,6 @@ export type {
 } from '../chat/chat-repositories.js';
 
 import type { RateLimiterFactory } from '../http/rate-limit.js';
-
-/** Consent receipts: kept as proof of each decision; found again by the citizen's blind index. */
-export interface ReceiptRepository {
-  save(receipt: ConsentReceipt): Promise<void>;
-  get(id: string): Promise<ConsentReceipt | undefined>;
-  listBySubject(tenantId: string, subjectIndex: string): Promise<ConsentReceipt[]>;
-}
 
 /**
  * Shared state of the gateway other than sessions. The in-memory implementation serves the

@@ -39,6 +39,23 @@ describe('parseFrame', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it.each([
+    ['__proto__ with an escaped underscore', '{"type":"end","\\u005f_proto__":{"polluted":true}}'],
+    ['constructor with an escaped c', '{"type":"end","x":{"\\u0063onstructor":{}}}'],
+    ['prototype with an escaped e', '{"prototyp\\u0065":1,"type":"end"}'],
+  ])('refuses %s, spelt with JSON escapes', (_, raw) => {
+    expect(parseFrame(raw, visitorFrameSchema)).toBeUndefined();
+  });
+
+  it('accepts ordinary text that merely mentions the names', () => {
+    const raw = JSON.stringify({ type: 'message', clientId: 'a', text: 'the constructor of the prototype' });
+    expect(parseFrame(raw, visitorFrameSchema)).toEqual({
+      type: 'message',
+      clientId: 'a',
+      text: 'the constructor of the prototype',
+    });
+  });
+
   it('refuses malformed JSON, unknown types, blank text, lone surrogates and javascript: URLs', () => {
     for (const raw of [
       '{',
