@@ -10,7 +10,8 @@ const guarded = (value: string): string => guardVisitorText(value).text;
  * its `metadata` switch is on (all off by default). The page URL, referrer, user agent and
  * (through `X-Forwarded-For`, which is not checked to hold an address) the client address come
  * from the visitor's side and may carry a national identity number (a form's query string,
- * percent-encoded or not): the PII guard replaces it before anything is stored.
+ * percent-encoded or not): the PII guard replaces it before anything is stored, and before the
+ * user agent is cut to length, so a cut cannot leave most of a number behind.
  */
 export function collectMetadata(
   settings: TenantConfig['metadata'],
@@ -20,7 +21,7 @@ export function collectMetadata(
   return {
     ...(settings.ip && connection.ip ? { ip: guarded(connection.ip) } : {}),
     ...(settings.userAgent && connection.userAgent
-      ? { userAgent: guarded(connection.userAgent.slice(0, 512)) }
+      ? { userAgent: guarded(connection.userAgent).slice(0, 512) }
       : {}),
     ...(settings.pages && start.page ? { pages: [guarded(start.page)] } : {}),
     ...(settings.referrer && start.referrer ? { referrer: guarded(start.referrer) } : {}),
