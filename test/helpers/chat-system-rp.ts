@@ -2,9 +2,9 @@ import * as client from 'openid-client';
 import { expect } from 'vitest';
 import type { BrowserSession } from './browser-session.js';
 
-/** A chat system's redirect URI in the tests: never fetched, the browser stops before it. */
-export const RP_REDIRECT = 'http://127.0.0.1:9/chat/callback';
-export const RP_LOGOUT = 'http://127.0.0.1:9/chat/logged-out';
+/** A chat system's redirect URI in the tests: never fetched: the test browser stops before it, Chromium answers it by a route (port 9, the usual "nothing here", is one Chromium refuses outright). */
+export const RP_REDIRECT = 'http://127.0.0.1:65535/chat/callback';
+export const RP_LOGOUT = 'http://127.0.0.1:65535/chat/logged-out';
 
 /**
  * A relying party on openid-client playing the chat system (Puzzel, Genesys) against the
