@@ -43,11 +43,12 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
     server,
     app: created.app,
     close: async () => {
+      // Stop accepting first, so no new request or socket arrives while the features close
+      // theirs (1001) and in-flight requests finish; then end idle keep-alive connections.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(features.map((f) => f.close?.()));
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      server.closeIdleConnections();
+      await closed;
     },
   };
 }

@@ -35,9 +35,9 @@ export class RedisKeys {
   queue(tenantId: string, topic: string): string {
     return `${this.#tenant(tenantId)}:queue:${topic}`;
   }
-  /** Open conversations assigned to an agent (sorted set). */
-  assigned(tenantId: string, agentSubject: string): string {
-    return `${this.#tenant(tenantId)}:agent:${agentSubject}`;
+  /** Open conversations assigned to an agent, by the keyed blind index of its subject (sorted set). */
+  assigned(tenantId: string, agentIndex: string): string {
+    return `${this.#tenant(tenantId)}:agent:${agentIndex}`;
   }
   /** Open conversations of a visitor (sorted set). */
   visitorOpen(tenantId: string, visitorId: string): string {

@@ -33,6 +33,8 @@ import type {
 export interface StoreCodec {
   seal(value: unknown): string;
   open<T>(sealed: string): T;
+  /** Keyed blind index: staff subjects (maybe e-mail addresses) appear in key names only so. */
+  blindIndex(value: string): string;
 }
 
 interface RedisContext {
@@ -139,7 +141,7 @@ class RedisConversations implements ConversationRepository {
 
   async listAssigned(tenantId: string, agentSubject: string): Promise<ConversationRecord[]> {
     return this.#list(
-      this.#c.keys.assigned(tenantId, agentSubject),
+      this.#c.keys.assigned(tenantId, this.#c.codec.blindIndex(agentSubject)),
       (c) => c.tenantId === tenantId && c.status === 'assigned' && c.assignedTo?.subject === agentSubject,
     );
   }
@@ -205,7 +207,8 @@ class RedisConversations implements ConversationRepository {
     const { keys } = this.#c;
     const result: string[] = [];
     if (c.status === 'queued') result.push(keys.queue(c.tenantId, c.topic));
-    if (c.status === 'assigned' && c.assignedTo) result.push(keys.assigned(c.tenantId, c.assignedTo.subject));
+    if (c.status === 'assigned' && c.assignedTo)
+      result.push(keys.assigned(c.tenantId, this.#c.codec.blindIndex(c.assignedTo.subject)));
     if (c.status !== 'closed') result.push(keys.visitorOpen(c.tenantId, c.visitorId));
     return result;
   }

@@ -50,8 +50,8 @@ describe('Redis store: what lies in Redis', () => {
       createdAt: 1,
       updatedAt: 1,
       visitorId: 'visitor-1',
-      assignedTo: { subject: 'agent-1', name: 'Agnes Agent' },
-      participants: [{ kind: 'agent', id: 'agent-1', name: 'Agnes Agent', joinedAt: 1 }],
+      assignedTo: { subject: 'agnes.agent@example.org', name: 'Agnes Agent' },
+      participants: [{ kind: 'agent', id: 'agnes.agent@example.org', name: 'Agnes Agent', joinedAt: 1 }],
       metadata: { ip: '203.0.113.9', userAgent: 'SecretBrowser/1.0' },
       readMarkers: { visitor: 0, agent: 0 },
     });
@@ -91,6 +91,7 @@ describe('Redis store: what lies in Redis', () => {
     expect(dump).toContain(id);
     for (const secret of [
       'Agnes',
+      'agnes.agent@example.org',
       'Kari',
       'kari@example.org',
       '01010112345',
