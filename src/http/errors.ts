@@ -1,3 +1,5 @@
+import { ERRORS, type ErrorCode } from './error-codes.js';
+
 /**
  * The one error family of the gateway. Every module throws `GatewayError` (or a
  * library error that its own edge translates into one); `src/http/error-handler.ts`
@@ -10,8 +12,8 @@
 export class GatewayError extends Error {
   /** HTTP status the error maps to. */
   readonly status: number;
-  /** Stable machine-readable code, e.g. `state_mismatch`. Documented in the README. */
-  readonly code: string;
+  /** Stable machine-readable code, e.g. `state_mismatch`: a key of {@link ERRORS}, documented in the README. */
+  readonly code: ErrorCode;
   /** Whether `message` may be shown to the user (true for status < 500). */
   readonly expose: boolean;
 
@@ -19,14 +21,14 @@ export class GatewayError extends Error {
   readonly retryAfterSeconds?: number;
 
   constructor(
-    code: string,
-    message: string,
+    code: ErrorCode,
+    message: string = ERRORS[code].message,
     options: { status?: number; cause?: unknown; retryAfterSeconds?: number } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.code = code;
-    this.status = options.status ?? 400;
+    this.status = options.status ?? ERRORS[code].status;
     this.expose = this.status < 500;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }

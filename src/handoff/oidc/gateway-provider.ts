@@ -109,7 +109,13 @@ export function createGatewayProvider(
       ctx.type = 'html';
       ctx.body = renderErrorPage(
         ...expressOf(ctx),
-        new GatewayError(out.error, out.error_description ?? out.error, { status: ctx.status }),
+        // oidc-provider's OAuth error names are not gateway codes: the page shows one stable code
+        // and keeps the OAuth error (RFC 6749 §4.1.2.1) in the message.
+        new GatewayError(
+          'handoff_protocol_error',
+          out.error_description ? `${out.error}: ${out.error_description}` : out.error,
+          { status: ctx.status },
+        ),
       );
     },
     responseTypes: ['code'],

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ERRORS, isErrorCode } from '../../../src/http/error-codes.js';
+import { GatewayError } from '../../../src/http/errors.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+
+/** The rows of the README's error table: code → status. */
+function readmeErrorTable(): Map<string, number> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('**Error codes** (stable');
+  expect(start).toBeGreaterThan(0);
+  const rows = new Map<string, number>();
+  for (const line of readme.slice(start).split('\n').slice(1)) {
+    if (rows.size > 0 && !line.startsWith('|')) break;
+    const match = /^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})\s*\|/.exec(line);
+    if (match?.[1] && match[2]) rows.set(match[1], Number(match[2]));
+  }
+  return rows;
+}
+
+describe('the error code table', () => {
+  it('is the README’s error table, code for code and status for status', () => {
+    const documented = readmeErrorTable();
+    const table = new Map(Object.entries(ERRORS).map(([code, e]) => [code, e.status as number]));
+    expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(table));
+  });
+
+  it('holds only 4xx and 5xx statuses, with a message for each', () => {
+    for (const [code, { status, message }] of Object.entries(ERRORS)) {
+      expect(status, code).toBeGreaterThanOrEqual(400);
+      expect(status, code).toBeLessThan(600);
+      expect(message.length, code).toBeGreaterThan(5);
+    }
+  });
+
+  it('covers every code thrown in src/ (the type checks call sites; this checks the text too)', () => {
+    const used = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.ts'))
+          for (const m of readFileSync(path, 'utf8').matchAll(/new GatewayError\(\s*'([a-z_]+)'/g))
+            if (m[1]) used.add(m[1]);
+      }
+    };
+    walk(join(ROOT, 'src'));
+    expect(used.size).toBeGreaterThan(30);
+    expect([...used].filter((code) => !isErrorCode(code))).toEqual([]);
+  });
+
+  it('gives GatewayError its status and message by default, and keeps the explicit call shape', () => {
+    const plain = new GatewayError('consent_not_pending');
+    expect(plain.status).toBe(409);
+    expect(plain.message).toBe(ERRORS.consent_not_pending.message);
+    expect(plain.expose).toBe(true);
+    const explicit = new GatewayError('login_expired', 'The identification took too long.', { status: 400 });
+    expect(explicit.message).toBe('The identification took too long.');
+    expect(new GatewayError('internal_error').expose).toBe(false);
+  });
+});
