@@ -116,10 +116,13 @@ export function agentConversationView(
 ): ConversationView {
   const visible = assignedToViewer ? identity : undefined;
   const visitorName = visible?.claimNames.includes('name') ? visible.claims.name : undefined;
+  // The name belongs to the identity attached now: messages verified under an earlier sharing
+  // (withdrawn, then someone shared again) are not labelled with it.
+  const since = conversation.identity?.since ?? Number.POSITIVE_INFINITY;
   return {
     ...baseView(
       conversation,
-      messages.map((m) => messageView(m, visitorName)),
+      messages.map((m) => messageView(m, m.at >= since ? visitorName : undefined)),
     ),
     identity: visible ? agentIdentityView(conversation, visible) : { verified: !!conversation.identity },
   };

@@ -50,7 +50,7 @@ async function identifiedConversation(gw: TestGateway, assignee?: ChatClient) {
   ]);
   await visitor.next('identity', (f) => f.verified === true);
   await visitor.request({ type: 'message', clientId: 'm2', text: 'after identifying' }, 'ack');
-  return { visitor, conversationId };
+  return { browser, visitor, conversationId };
 }
 
 describe('who may read a transcript (agent "open")', () => {
@@ -149,6 +149,44 @@ describe('who may read a transcript (agent "open")', () => {
     expect(byText(messagesOf(opened), 'after identifying')).toBe('Kari Nordmann');
     expect(live.filter((m) => m.text === 'before identifying' && m.authorName)).toEqual([]);
     visitor.close();
+  });
+});
+
+describe('authors of messages verified under an earlier sharing', () => {
+  it('labels only the messages written under the identity attached now with its name', async () => {
+    const gw = await startTestGateway({ clock });
+    try {
+      const alex = await staff(gw, 'alex-agent');
+      const { browser, visitor, conversationId } = await identifiedConversation(gw, alex);
+      clock.advance(1_000);
+      const session = await browser.get(`${gw.url}/api/session`);
+      const csrf = (JSON.parse(session.text) as { csrfToken: string }).csrfToken;
+      await browser.post(`${gw.url}/consent/withdraw`, { _csrf: csrf, returnTo: '/chat' });
+      await visitor.next('identity', (f) => f.verified === false);
+      // Someone else identifies in the same browser and shares their name.
+      await identifyAndShare(
+        browser,
+        gw.url,
+        '/auth/bankid/login?returnTo=/chat/identified',
+        'ola-nordmann',
+        ['name'],
+      );
+      await alex.next('identity', (f) => f.conversationId === conversationId && f.identity !== null);
+      await visitor.request({ type: 'message', clientId: 'm9', text: 'as Ola' }, 'ack');
+      const opened = await alex.request(
+        { type: 'open', conversationId },
+        'conversation',
+        (f) => idOf(f) === conversationId,
+      );
+      const byText = (text: string) => messagesOf(opened).find((m) => m.text === text);
+      expect(byText('after identifying')).toMatchObject({ verified: true });
+      expect(byText('after identifying')?.authorName).toBeUndefined();
+      expect(byText('as Ola')?.authorName).toBe('Ola Nordmann');
+      visitor.close();
+      alex.close();
+    } finally {
+      await gw.close();
+    }
   });
 });
 
