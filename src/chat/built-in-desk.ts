@@ -42,6 +42,10 @@ export class BuiltInDesk implements DeliveryPort {
     await this.#queueChanged(conversation.tenantId, conversation.topic);
   }
 
+  async changed(conversation: ConversationRecord): Promise<void> {
+    if (conversation.status === 'queued') await this.#queueChanged(conversation.tenantId, conversation.topic);
+  }
+
   async ended(conversation: ConversationRecord): Promise<void> {
     await this.#queueChanged(conversation.tenantId, conversation.topic);
   }

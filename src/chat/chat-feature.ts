@@ -111,6 +111,8 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     perMessageDeflate: false,
   });
   let closing = false;
+  /** Open visitor sockets per tenant and visitor on this instance. */
+  const visitorSockets = new Map<string, number>();
 
   const connect = (
     ws: WebSocket,
@@ -186,7 +188,28 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     });
     hub.add(upgradeSessionId, visitor);
     heartbeat.track(ws, () => visitor.recheck());
-    ws.once('close', () => hub.remove(upgradeSessionId, visitor));
+    // The visitor's first socket on this instance marks their conversations "back", the last
+    // one closing marks them "left" (the console shows who has gone, see abandonAfterSeconds).
+    const presenceKey = `${tenantId}\n${visitorId}`;
+    const presence = (present: boolean) =>
+      service
+        .visitorPresence(tenantId, visitorId, present)
+        .then((changed) => Promise.all(changed.map((c) => port.changed(c))))
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'visitor presence not updated');
+        });
+    const sockets = (visitorSockets.get(presenceKey) ?? 0) + 1;
+    visitorSockets.set(presenceKey, sockets);
+    if (sockets === 1) void presence(true);
+    ws.once('close', () => {
+      hub.remove(upgradeSessionId, visitor);
+      const left = (visitorSockets.get(presenceKey) ?? 1) - 1;
+      if (left > 0) visitorSockets.set(presenceKey, left);
+      else {
+        visitorSockets.delete(presenceKey);
+        if (!closing) void presence(false);
+      }
+    });
     visitor.welcome();
   };
 
@@ -288,7 +311,9 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
 
 function sharedIdentity(deps: GatewayDeps, session: SessionData, tenantId: string) {
   try {
-    return readSharedIdentity(session, tenantId, deps.fieldCrypto);
+    const shared = readSharedIdentity(session, tenantId, deps.fieldCrypto);
+    // Verified means "shares at least one claim": an identity sharing nothing is anonymous.
+    return shared && shared.claimNames.length > 0 ? shared : undefined;
   } catch {
     // Unreadable sealed data (key rotated): treat as anonymous rather than refusing the chat.
     return undefined;

@@ -3,6 +3,8 @@
  * (`src/chat/protocol.ts`) so the wire format can change without a data migration.
  */
 
+/** Longest queue preview of a conversation's first visitor message, in characters. */
+export const PREVIEW_LENGTH = 120;
 /** Lifecycle of a conversation: waiting in its topic's queue, with an agent, or finished. */
 export type ConversationStatus = 'queued' | 'assigned' | 'closed';
 
@@ -55,6 +57,13 @@ export interface ConversationRecord {
   metadata: ConversationMetadata;
   /** Highest `seq` the visitor / an agent has read. */
   readMarkers: { visitor: number; agent: number };
+  /**
+   * The first line of the visitor's first message (after the PII guard), for the queue; set
+   * once, at most {@link PREVIEW_LENGTH} characters.
+   */
+  preview?: string;
+  /** When the visitor's last chat socket closed; absent while the visitor is connected. */
+  visitorLeftAt?: number;
 }
 
 /** A stored message; `seq` increases by one per conversation, in the order messages were stored. */

@@ -69,7 +69,8 @@ export interface ConversationService {
   openOf(tenantId: string, visitorId: string): Promise<ConversationRecord[]>;
   /**
    * Stores a message with the next `seq` and publishes it. The same `clientId` from the same
-   * author returns the stored message (`duplicate: true`) and publishes nothing.
+   * author returns the stored message (`duplicate: true`) and publishes nothing. The visitor's
+   * first message also becomes the conversation's `preview`.
    */
   append(input: AppendMessageInput): Promise<AppendResult>;
   /** Writes one of the {@link SYSTEM_TEXT} lines. */
@@ -103,6 +104,12 @@ export interface ConversationService {
   typing(conversation: ConversationRecord, from: 'visitor' | 'agent', typing: boolean, origin?: string): void;
   /** Moves the read marker of one side forward (never back). */
   markRead(conversationId: string, by: 'visitor' | 'agent', seq: number): Promise<void>;
+  /**
+   * Records on each open conversation of the visitor whether they have a chat socket open
+   * (`visitorLeftAt` set when the last one closed, cleared when one opens). Resolves the
+   * conversations that changed, for the delivery port to show.
+   */
+  visitorPresence(tenantId: string, visitorId: string, present: boolean): Promise<ConversationRecord[]>;
 }
 
 // The failures the service and both sockets answer with, made in one place so the codes,

@@ -14,6 +14,11 @@ export type OfflineMessageInput = Omit<OfflineMessageRecord, 'id' | 'createdAt'>
 export interface DeliveryPort {
   /** A visitor started `conversation`: put it where someone will answer (queue, external desk). */
   deliver(conversation: ConversationRecord): Promise<void>;
+  /**
+   * What the port shows of a waiting conversation changed: its first message (`preview`), or
+   * the visitor left or came back (`visitorLeftAt`).
+   */
+  changed(conversation: ConversationRecord): Promise<void>;
   /** The visitor ended `conversation` (already closed by the service). */
   ended(conversation: ConversationRecord): Promise<void>;
   /** Whether someone is there to answer now (the visitor's welcome shows it). */

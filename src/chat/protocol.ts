@@ -179,8 +179,13 @@ export interface ConversationSummary {
   status: ConversationStatus;
   createdAt: string;
   updatedAt: string;
+  /** The visitor shares at least one verified claim. */
   verified: boolean;
   assignedTo?: { name: string };
+  /** First line of the visitor's first message (already through the PII guard). */
+  preview?: string;
+  /** ISO 8601: when the visitor's last socket closed; absent while connected. */
+  visitorLeftAt?: string;
 }
 
 /** A topic as a visitor sees it. */
@@ -228,6 +233,8 @@ export interface ChatBootstrap {
   tenant: { id: string; name: string };
   /** The employee signed in for this tenant, if any (name and roles only). */
   staff?: { name: string; roles: string[] };
+  /** Tenant `abandonAfterSeconds`: when the console shows a left visitor's conversation as abandoned. */
+  abandonAfterSeconds: number;
 }
 
 /** Server → visitor frames. */

@@ -5,7 +5,7 @@ import type { FieldCrypto } from '../privacy/field-crypto.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import { type ChatBus, type ConversationEvent, conversationChannel } from './chat-bus.js';
-import type { ConversationRecord, MessageRecord } from './chat-records.js';
+import { type ConversationRecord, type MessageRecord, PREVIEW_LENGTH } from './chat-records.js';
 import type { AppendResult, ChatRepositories } from './chat-repositories.js';
 import {
   type AgentRef,
@@ -103,6 +103,12 @@ export class StoreConversationService implements ConversationService {
     // The author is part of the key: another participant reusing a clientId must not hit it.
     const dedupeKey = input.clientId ? `${input.from}:${input.authorId ?? ''}:${input.clientId}` : undefined;
     const result = await this.#repos.messages.append(draft, dedupeKey);
+    if (!result.duplicate && input.from === 'visitor' && conversation.preview === undefined) {
+      const preview = previewOf(result.message.text);
+      await this.#repos.conversations.update(conversation.id, (c) =>
+        c.preview === undefined ? { ...c, preview } : undefined,
+      );
+    }
     if (!result.duplicate) {
       this.#publish(conversation, {
         type: 'message',
@@ -266,6 +272,27 @@ export class StoreConversationService implements ConversationService {
     if (moved) this.#publish(updated, { type: 'read', conversationId, by, seq });
   }
 
+  async visitorPresence(
+    tenantId: string,
+    visitorId: string,
+    present: boolean,
+  ): Promise<ConversationRecord[]> {
+    const now = this.#clock.now();
+    const changed: ConversationRecord[] = [];
+    for (const conversation of await this.#repos.conversations.listOpenByVisitor(tenantId, visitorId)) {
+      const updated = await this.#repos.conversations.update(conversation.id, (c) => {
+        if (c.status === 'closed' || (c.visitorLeftAt === undefined) === present) return undefined;
+        if (present) {
+          const { visitorLeftAt: _back, ...rest } = c;
+          return rest;
+        }
+        return { ...c, visitorLeftAt: now };
+      });
+      if (updated && (updated.visitorLeftAt === undefined) === present) changed.push(updated);
+    }
+    return changed;
+  }
+
   #publish(conversation: ConversationRecord, event: ConversationEvent): void {
     this.#bus.publish(conversationChannel(conversation), event);
   }
@@ -273,4 +300,10 @@ export class StoreConversationService implements ConversationService {
   #seal(identity: SharedIdentity, since: number): NonNullable<ConversationRecord['identity']> {
     return { sealed: this.#crypto.seal(identity), subjectIndex: identity.subjectIndex, since };
   }
+}
+
+/** The queue's preview: the first non-empty line of a text, shortened to {@link PREVIEW_LENGTH}. */
+function previewOf(text: string): string {
+  const line = (text.split('\n').find((l) => l.trim() !== '') ?? '').trim();
+  return line.length > PREVIEW_LENGTH ? `${line.slice(0, PREVIEW_LENGTH - 1)}…` : line;
 }

@@ -74,6 +74,8 @@ export function conversationSummary(conversation: ConversationRecord): Conversat
     updatedAt: iso(conversation.updatedAt),
     verified: !!conversation.identity,
     ...(conversation.assignedTo ? { assignedTo: { name: conversation.assignedTo.name } } : {}),
+    ...(conversation.preview !== undefined ? { preview: conversation.preview } : {}),
+    ...(conversation.visitorLeftAt !== undefined ? { visitorLeftAt: iso(conversation.visitorLeftAt) } : {}),
   };
 }
 

@@ -331,6 +331,11 @@ export class VisitorSocket {
       ...(guarded.redacted > 0 ? { redacted: true } : {}),
     });
     if (!duplicate) this.#options.tails.set(conversation.id, guarded.tail);
+    // The first message is the queue's preview: let the port show it.
+    if (!duplicate && conversation.preview === undefined && conversation.status === 'queued') {
+      const updated = await service.get(conversation.id);
+      if (updated) await this.#options.port.changed(updated);
+    }
     if (guarded.redacted > 0 && !duplicate)
       this.#connection.send({ type: 'redacted', clientId, count: guarded.redacted });
     this.#connection.send({ type: 'ack', clientId, message: messageView(message) });

@@ -206,6 +206,12 @@ const tenantSchema = z.strictObject({
    * them in development too.
    */
   acceptTestIdentities: z.boolean().optional(),
+  /**
+   * Seconds after the visitor's last chat socket closed (tab closed, network gone) from which
+   * the agent console shows their conversation as abandoned, at the end of its queue. A reload
+   * reconnects within a second or two, so a short value does not flag reloads. Default 120.
+   */
+  abandonAfterSeconds: z.number().int().min(10).max(86_400).default(120),
   /** Privacy notice linked from the widget and the consent page. */
   privacyNoticeUrl: z.url().optional(),
   /** Metadata collected with each conversation; nothing by default. */

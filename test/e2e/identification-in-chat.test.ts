@@ -110,7 +110,10 @@ describe('identification inside a chat (two browsers)', () => {
 
   it('lets the agent take the conversation from the queue and answer', async () => {
     await expect.poll(() => agent.getByRole('heading', { name: 'General questions (1)' }).count()).toBe(1);
-    await activate(agent, agent.getByRole('button', { name: /^Take the conversation of/ }));
+    await activate(
+      agent,
+      agent.getByRole('button', { name: /^Take the conversation about General questions from/ }),
+    );
     await expect
       .poll(() => agent.locator('#conversation-heading').textContent())
       .toBe('Conversation: General questions');

@@ -32,5 +32,6 @@ export function chatBootstrap(deps: GatewayDeps, req: Request, lang: Language): 
     })),
     tenant: { id: tenant.config.id, name: tenantName(tenant, lang) },
     ...(staff ? { staff: { name: staff.name, roles: staff.roles } } : {}),
+    abandonAfterSeconds: tenant.config.abandonAfterSeconds,
   };
 }

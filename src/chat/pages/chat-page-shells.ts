@@ -37,8 +37,15 @@ export function renderChatPage(req: Request, res: Response, options: { widget: b
     scripts: ['/static/widget.js'],
     ...(options.widget ? { bodyClass: 'chat-widget' } : {}),
     body: html`<div id="chat-app" class="chat" data-bootstrap="${base}/api/chat/bootstrap" data-failed="${t('chat.loadFailed')}">
+<div class="chat-header">
 <h1 id="chat-heading">${t('chat.heading', { org })}</h1>
-<p class="notice">${t('chat.privacyIntro')}</p>
+${options.widget ? html`<button type="button" id="widget-close" class="icon-button widget-close" hidden><svg class="icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false"><path d="M3.7 2.3 8 6.6l4.3-4.3 1.4 1.4L9.4 8l4.3 4.3-1.4 1.4L8 9.4l-4.3 4.3-1.4-1.4L6.6 8 2.3 3.7z"/></svg><span class="visually-hidden">${t('chat.closeWidget')}</span></button>` : ''}
+</div>
+<p id="chat-privacy" class="notice">${t('chat.privacyIntro')}</p>
+<div id="sharing" class="panel sharing" hidden>
+<p id="sharing-text"></p>
+<button type="button" id="withdraw" class="secondary">${t('chat.withdraw')}</button>
+</div>
 <p id="chat-status" class="chat-status" role="status">${t('chat.loading')}</p>
 <p id="chat-error" class="chat-error" role="alert"></p>
 <section id="chat-topics" aria-labelledby="topics-heading" hidden>
@@ -52,10 +59,6 @@ export function renderChatPage(req: Request, res: Response, options: { widget: b
 </section>
 <section id="chat-conversation" aria-labelledby="conversation-heading" hidden>
 <h2 id="conversation-heading">${t('chat.conversation')}</h2>
-<div id="sharing" class="panel sharing" hidden>
-<p id="sharing-text"></p>
-<button type="button" id="withdraw" class="secondary">${t('chat.withdraw')}</button>
-</div>
 ${messageLog('chat-log', 'chat-messages', 'conversation-heading')}
 <p id="typing" class="typing" hidden>${t('chat.typing.agent')}</p>
 <form id="composer" class="composer">

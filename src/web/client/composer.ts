@@ -37,9 +37,12 @@ export function wireComposer(options: ComposerOptions): void {
     textarea.focus();
   });
 
+  // On touch screens Enter is the on-screen keyboard's new-line key and the send button is at
+  // hand, so Enter keeps its usual meaning there (and the page hides the "Enter sends" hint).
+  const touch = window.matchMedia('(hover: none) and (pointer: coarse)');
   textarea.addEventListener('keydown', (event) => {
     // IME composition uses Enter to accept a candidate: never send then.
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && !touch.matches) {
       event.preventDefault();
       form.requestSubmit();
     }

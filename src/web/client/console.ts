@@ -1,7 +1,7 @@
 import { startWithBootstrap } from './bootstrap.js';
 import { ChatSocket, type ConnectionState } from './chat-socket.js';
 import { wireComposer } from './composer.js';
-import { byId, h, setControlsEnabled, timeOf } from './dom.js';
+import { byId, h, minutesOf, setControlsEnabled, timeOf } from './dom.js';
 import { createTranslator, errorKey, type Translate } from './i18n.js';
 import {
   type AgentInbound,
@@ -14,6 +14,9 @@ import {
 } from './protocol.js';
 import { Transcript, verifiedBadge } from './transcript.js';
 import { TypingIndicator } from './typing-indicator.js';
+
+/** How often the queue's waiting times are redrawn. */
+const QUEUE_REFRESH_MS = 30_000;
 
 interface Queue {
   topic: string;
@@ -68,6 +71,8 @@ class AgentConsole {
     });
     this.#wire();
     this.#socket.connect();
+    // Waiting times and "abandoned" marks move with the clock, not only with events.
+    window.setInterval(() => this.#renderQueues(), QUEUE_REFRESH_MS);
   }
 
   #el<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -163,6 +168,7 @@ class AgentConsole {
           const before = this.#identity;
           this.#identity = frame.identity;
           this.#renderIdentity();
+          this.#syncRequestId();
           if (frame.identity?.verified) {
             this.#transcript.notice(
               this.#t('chat.console.shared', { claims: this.#claimNames(frame.identity.claims) }),
@@ -238,6 +244,7 @@ class AgentConsole {
     this.#renderMeta();
     this.#renderIdentity();
     this.#setReplyEnabled(view.status === 'assigned' && view.assignedTo?.name === this.#agentName);
+    this.#syncRequestId();
     this.#el<HTMLSelectElement>('transfer-topic').value = view.topic;
     if (opening) this.#el('reply-text').focus();
     const last = view.messages.at(-1);
@@ -251,8 +258,21 @@ class AgentConsole {
       view.status === 'assigned'
         ? this.#t('chat.console.status.assigned', { name: view.assignedTo?.name ?? '' })
         : this.#t(`chat.console.status.${view.status}`);
-    this.#el('conversation-meta').textContent =
-      `${this.#t('chat.console.waiting', { time: timeOf(view.createdAt, this.#boot.lang) })} · ${status}`;
+    // "Waiting since" only while it waits; once taken (or closed) it says when it started.
+    const since = timeOf(view.createdAt, this.#boot.lang);
+    const started =
+      view.status === 'queued'
+        ? this.#t('chat.console.waiting', { time: since })
+        : this.#t('chat.console.started', { time: since });
+    this.#el('conversation-meta').textContent = `${started} · ${status}`;
+  }
+
+  /** Asking a visitor who already shares their identity to identify again makes no sense. */
+  #syncRequestId(): void {
+    const button = this.#el<HTMLButtonElement>('request-id');
+    const assigned =
+      this.#current?.status === 'assigned' && this.#current.assignedTo?.name === this.#agentName;
+    button.disabled = !assigned || this.#identity?.verified === true;
   }
 
   #renderIdentity(): void {
@@ -300,19 +320,49 @@ class AgentConsole {
     container.replaceChildren(
       ...[...this.#queues.values()].map((queue) => {
         const headingId = `queue-${queue.topic}`;
-        const items = queue.conversations.map((summary) => {
+        const now = Date.now();
+        const abandonMs = this.#boot.abandonAfterSeconds * 1000;
+        const gone = (summary: ConversationSummary) =>
+          summary.visitorLeftAt !== undefined && now - Date.parse(summary.visitorLeftAt) >= abandonMs;
+        // Visitors still there first (oldest first, as the server sends them), abandoned last.
+        const ordered = [...queue.conversations.filter((c) => !gone(c)), ...queue.conversations.filter(gone)];
+        const items = ordered.map((summary) => {
           const time = timeOf(summary.createdAt, this.#boot.lang);
+          const waited = minutesOf(now - Date.parse(summary.createdAt), this.#boot.lang);
+          const abandoned = gone(summary);
           const claim = h('button', {
             className: 'small',
             text: this.#t('chat.console.claim'),
-            attrs: { type: 'button', 'aria-label': this.#t('chat.console.claimLabel', { time }) },
+            attrs: {
+              type: 'button',
+              'aria-label': this.#t('chat.console.claimLabel', { topic: queue.title, time }),
+            },
           });
           claim.addEventListener('click', () => this.#claim(summary.id));
           return h(
             'li',
-            { className: 'conversation-item' },
-            h('span', { text: this.#t('chat.console.waiting', { time }) }),
-            summary.verified ? verifiedBadge(this.#t) : null,
+            {
+              className: abandoned
+                ? 'conversation-item queue-item abandoned'
+                : 'conversation-item queue-item',
+            },
+            h(
+              'p',
+              { className: 'queue-line' },
+              h('strong', { text: queue.title }),
+              ' · ',
+              h('span', { text: this.#t('chat.console.waitingFor', { duration: waited }) }),
+              summary.verified ? ' ' : null,
+              summary.verified ? verifiedBadge(this.#t) : null,
+              abandoned ? ' ' : null,
+              abandoned
+                ? h('span', { className: 'badge badge-abandoned', text: this.#t('chat.console.abandoned') })
+                : null,
+            ),
+            h('p', {
+              className: 'queue-preview',
+              text: summary.preview ?? this.#t('chat.console.noMessageYet'),
+            }),
             claim,
           );
         });

@@ -51,12 +51,26 @@ export function newTabLink(
   );
 }
 
-/** Formats an ISO time as hours and minutes in the page language. */
+/** Page languages written with a 24-hour clock (whatever the browser's own locale says). */
+const TWENTY_FOUR_HOUR = new Set(['nb', 'fi', 'sv']);
+
+/** Formats an ISO time as hours and minutes in the page language (24-hour for nb, fi, sv). */
 export function timeOf(iso: string, lang: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime())
     ? ''
-    : date.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+    : date.toLocaleTimeString(lang, {
+        hour: '2-digit',
+        minute: '2-digit',
+        ...(TWENTY_FOUR_HOUR.has(lang) ? { hourCycle: 'h23' as const } : {}),
+      });
+}
+
+/** A duration in whole minutes in the page language ("5 min"); under a minute is "< 1 min". */
+export function minutesOf(ms: number, lang: string): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  const format = new Intl.NumberFormat(lang, { style: 'unit', unit: 'minute', unitDisplay: 'short' });
+  return minutes < 1 ? `< ${format.format(1)}` : format.format(minutes);
 }
 
 /** Enables or disables every form control under `root` that `selector` matches. */

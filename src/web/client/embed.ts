@@ -58,6 +58,16 @@ function mount(tag: HTMLScriptElement): void {
   launcher.setAttribute('aria-controls', frameId);
 
   let frame: HTMLIFrameElement | undefined;
+  const gatewayOrigin = new URL(base).origin;
+  // The widget's own close button (inside the frame) asks for this; only that frame's
+  // messages, from the gateway's origin, are obeyed.
+  window.addEventListener('message', (event) => {
+    if (!frame || event.source !== frame.contentWindow || event.origin !== gatewayOrigin) return;
+    if ((event.data as { type?: unknown } | null)?.type !== 'eidchat:close') return;
+    frame.hidden = true;
+    launcher.setAttribute('aria-expanded', 'false');
+    launcher.focus();
+  });
   launcher.addEventListener('click', () => {
     if (!frame) {
       // Created on first use: the chat session starts only when the visitor asks for it.

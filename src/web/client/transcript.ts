@@ -55,21 +55,32 @@ export class Transcript {
     this.#seen.add(message.id);
     if (message.systemCode) {
       const local = this.#notices.get(message.systemCode);
-      // A notice with extra content (the identification link) stays: the stored line lacks it.
-      if (local && local.childElementCount === 1) local.remove();
       this.#notices.delete(message.systemCode);
+      // One line per event: the page's own notice for it gives way to the stored line, except
+      // one with extra content (the identification link, identify buttons) that the stored
+      // line lacks: then that notice stays and the stored line is not shown a second time.
+      const keep = local?.isConnected && local.childElementCount > 1;
+      local?.remove();
+      if (keep && local) {
+        // Kept, but moved to where the stored line belongs (after the message it is about).
+        local.dataset.seq = String(message.seq);
+        this.#insert(local, message.seq);
+        return true;
+      }
     }
-    const item = this.#render(message);
+    this.#insert(this.#render(message), message.seq);
+    return true;
+  }
+
+  /** Puts a line into the list in `seq` order. */
+  #insert(item: HTMLLIElement, seq: number): void {
     const later = [...this.#list.children].find(
       (child) =>
-        child instanceof HTMLElement &&
-        child.dataset.seq !== undefined &&
-        Number(child.dataset.seq) > message.seq,
+        child instanceof HTMLElement && child.dataset.seq !== undefined && Number(child.dataset.seq) > seq,
     );
     this.#list.insertBefore(item, later ?? null);
-    this.#lastSeq = Math.max(this.#lastSeq, message.seq);
+    this.#lastSeq = Math.max(this.#lastSeq, seq);
     this.#scroll();
-    return true;
   }
 
   /** Shows the viewer's own message at once, marked as sending, until the server acknowledges it. */
@@ -126,8 +137,13 @@ export class Transcript {
     code?: string,
     extra?: Node,
   ): HTMLLIElement | undefined {
-    const last = this.#list.lastElementChild;
-    if (code && !extra && last instanceof HTMLElement && last.dataset.systemCode === code) return undefined;
+    // The stored line for this event may have arrived first: the latest system line already
+    // says it, so saying it again would be a second notice for one event.
+    const lastSystem = [...this.#list.querySelectorAll<HTMLElement>('li[data-system-code]')].at(-1);
+    if (code && lastSystem?.dataset.systemCode === code && !this.#notices.has(code)) {
+      if (extra && lastSystem.childElementCount === 1) lastSystem.append(extra);
+      return undefined;
+    }
     const item = h(
       'li',
       { className: `msg msg-system msg-notice notice-${kind}` },

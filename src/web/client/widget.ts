@@ -17,6 +17,11 @@ import { TypingIndicator } from './typing-indicator.js';
 
 /** Where the open conversation is remembered across reloads of this tab (resume, not restart). */
 const STORAGE_KEY = 'eidchat.conversation';
+/**
+ * The restricted topic the visitor chose before identifying (in another tab): once this tab
+ * learns over its socket that they are identified, the chat starts that topic by itself.
+ */
+const PENDING_TOPIC_KEY = 'eidchat.pendingTopic';
 
 interface Pending {
   clientId: string;
@@ -85,6 +90,13 @@ class VisitorChat {
       this.#showTopics();
     });
     this.#el('withdraw').addEventListener('click', () => void this.#withdraw());
+    // Inside the embed's iframe: the close button asks the host page's embed.js to close it
+    // (the message carries no data, so any parent may receive it).
+    const close = this.#root.ownerDocument.getElementById('widget-close');
+    if (close && window.parent !== window) {
+      close.hidden = false;
+      close.addEventListener('click', () => window.parent.postMessage({ type: 'eidchat:close' }, '*'));
+    }
     this.#el<HTMLFormElement>('offline-form').addEventListener('submit', (event) => {
       event.preventDefault();
       const form = event.currentTarget as HTMLFormElement;
@@ -127,7 +139,10 @@ class VisitorChat {
         this.#agentsOnline = frame.agentsOnline;
         this.#setIdentity(frame.visitor.verified, frame.visitor.claims, false);
         if (frame.conversation) this.#showConversation(frame.conversation);
-        else if (!this.#conversation) this.#showTopics();
+        else if (!this.#conversation) {
+          this.#showTopics();
+          this.#continuePendingTopic();
+        }
         break;
       case 'conversation':
         this.#showConversation(frame.conversation);
@@ -148,12 +163,14 @@ class VisitorChat {
         break;
       case 'redacted':
         this.#transcript.markRedacted(frame.clientId);
-        // The identify action at hand: sharing the number through a login is the safe way.
+        // The notice offers the way to share the number safely: identifying, in a new tab.
         this.#transcript.notice(
-          this.#t('chat.redacted'),
+          this.#t(this.#verified ? 'chat.redactedVerified' : 'chat.redacted'),
           'warning',
           'redacted',
-          h('ul', { className: 'providers' }, ...this.#identifyLinks([])),
+          this.#verified
+            ? undefined
+            : h('ul', { className: 'providers identify-links' }, ...this.#identifyLinks([])),
         );
         break;
       case 'typing':
@@ -164,6 +181,7 @@ class VisitorChat {
         break;
       case 'identity':
         this.#setIdentity(frame.verified, frame.claims, true);
+        if (frame.verified && !this.#conversation) this.#continuePendingTopic();
         break;
       case 'status':
         if (this.#conversation && frame.conversationId === this.#conversation.id) {
@@ -235,12 +253,25 @@ class VisitorChat {
       }),
     );
     if (this.#topics.length === 0) list.append(h('li', { text: this.#t('chat.topics.none') }));
-    topics.hidden = false;
+    // With no agent online the one thing to do is to leave a message: the topic buttons
+    // would only start a chat nobody answers.
+    topics.hidden = !this.#agentsOnline;
     this.#el('chat-offline').hidden = this.#agentsOnline;
     this.#renderConversationStatus();
   }
 
+  /** Starts the restricted topic chosen before identifying, once the visitor is identified. */
+  #continuePendingTopic(): void {
+    const pending = sessionStorage.getItem(PENDING_TOPIC_KEY);
+    if (!pending || !this.#verified || !this.#agentsOnline) return;
+    sessionStorage.removeItem(PENDING_TOPIC_KEY);
+    const topic = this.#topics.find((tp) => tp.id === pending);
+    if (topic) this.#start(topic);
+  }
+
   #start(topic: TopicView): void {
+    // A new choice replaces an earlier one waiting for identification (set again if refused).
+    sessionStorage.removeItem(PENDING_TOPIC_KEY);
     this.#el('chat-idreq').hidden = true;
     this.#error();
     const page = window.top === window ? window.location.href : document.referrer || undefined;
@@ -250,6 +281,7 @@ class VisitorChat {
   #showIdentificationRequired(topicId: string, providers: ProviderChoice[]): void {
     const topic = this.#topics.find((tp) => tp.id === topicId);
     const panel = this.#el('chat-idreq');
+    sessionStorage.setItem(PENDING_TOPIC_KEY, topicId);
     this.#el('idreq-text').textContent = this.#t('chat.idRequired.text', { topic: topic?.title ?? topicId });
     this.#el('idreq-providers').replaceChildren(...this.#identifyLinks(providers));
     panel.hidden = false;
@@ -263,7 +295,12 @@ class VisitorChat {
       h(
         'li',
         {},
-        newTabLink(p.loginUrl, this.#t('chat.identifyWith', { provider: p.label }), this.#t('chat.newTab')),
+        newTabLink(
+          p.loginUrl,
+          this.#t('chat.identifyWith', { provider: p.label }),
+          this.#t('chat.newTab'),
+          'button identify-link',
+        ),
       ),
     );
   }
@@ -312,7 +349,14 @@ class VisitorChat {
   }
 
   #showIdentificationPrompt(url: string, expiresAt: string): void {
-    const link = newTabLink(url, this.#t('chat.identifyLink'), this.#t('chat.newTab'));
+    const link = newTabLink(
+      url,
+      this.#t('chat.identifyLink'),
+      this.#t('chat.newTab'),
+      'button identify-link',
+    );
+    // The link works once: after opening it, it is shown as used rather than offered again.
+    link.addEventListener('click', () => window.setTimeout(() => this.#markUsed(link), 0));
     const expires = h('p', {
       className: 'hint',
       text: this.#t('chat.identifyExpires', { time: timeOf(expiresAt, this.#boot.lang) }),
@@ -331,23 +375,41 @@ class VisitorChat {
       .join(', ');
   }
 
+  /**
+   * One statement about sharing at a time: the anonymity note while anonymous, the sharing
+   * panel ("You share …" with "Stop sharing") while verified — never both. Identification
+   * links already used are disabled once the visitor is verified.
+   */
   #setIdentity(verified: boolean, claims: ClaimsView, announce: boolean): void {
-    const was = this.#verified;
-    this.#verified = verified;
-    const sharing = this.#el('sharing');
-    sharing.hidden = !verified;
     const list = this.#claimList(claims);
-    this.#el('sharing-text').textContent = list
+    // Verified means sharing at least one detail; an identity sharing nothing is anonymous.
+    const sharing = verified && list !== '';
+    const was = this.#verified;
+    this.#verified = sharing;
+    this.#el('sharing').hidden = !sharing;
+    this.#el('chat-privacy').hidden = sharing;
+    this.#el('sharing-text').textContent = sharing
       ? this.#t('chat.sharing', { org: this.#boot.tenant.name, claims: list })
-      : this.#t('chat.sharingNothing');
+      : '';
+    if (sharing) {
+      for (const link of this.#root.querySelectorAll<HTMLAnchorElement>('a.identify-link'))
+        this.#markUsed(link);
+      this.#el('chat-idreq').hidden = true;
+    }
     if (!announce || !this.#conversation) return;
-    if (verified && !was)
-      this.#transcript.notice(
-        this.#t('chat.verifiedFromHere', { claims: list || '–' }),
-        'verified',
-        'verified',
-      );
-    if (!verified && was) this.#transcript.notice(this.#t('chat.withdrawn'), 'info', 'withdrawn');
+    if (sharing && !was)
+      this.#transcript.notice(this.#t('chat.verifiedFromHere', { claims: list }), 'verified', 'verified');
+    if (!sharing && was) this.#transcript.notice(this.#t('chat.withdrawn'), 'info', 'withdrawn');
+  }
+
+  /** Turns an identification link into a disabled control that says it has been used. */
+  #markUsed(link: HTMLAnchorElement): void {
+    if (link.getAttribute('aria-disabled') === 'true') return;
+    link.removeAttribute('href');
+    link.removeAttribute('target');
+    link.setAttribute('aria-disabled', 'true');
+    link.classList.add('used');
+    link.append(h('span', { className: 'used-note', text: ` (${this.#t('chat.identifyUsed')})` }));
   }
 
   async #withdraw(): Promise<void> {

@@ -149,6 +149,82 @@ describe('PII guard', () => {
   });
 });
 
+describe('queue entries in the console', () => {
+  type Summary = { id: string; topic: string; preview?: string; visitorLeftAt?: string; verified: boolean };
+  const entry = (conversationId: string, where: (s: Summary) => boolean) => (f: Frame) =>
+    f.topic === 'general' && (f.conversations as Summary[]).some((c) => c.id === conversationId && where(c));
+
+  it('shows the first line of the first message, and marks the visitor gone and back', async () => {
+    const staff = await agent(demo, 'alex-agent');
+    const browser = await visitorBrowser(demo);
+    const visitor = await connectAs(browser, demo, 'visitor');
+    await visitor.next('welcome');
+    const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+    const id = idOf(started);
+    const mark = staff.frames.length;
+    visitor.send({
+      type: 'message',
+      clientId: 'c1',
+      text: '\nWhen is the waste collected?\nI live in the centre.',
+    });
+    await visitor.next('ack');
+    visitor.send({ type: 'message', clientId: 'c2', text: 'Second message' });
+    const previewed = await staff.next(
+      'queue',
+      entry(id, (c) => c.preview !== undefined),
+      mark,
+    );
+    const summary = (previewed.conversations as Summary[]).find((c) => c.id === id);
+    expect(summary).toMatchObject({
+      topic: 'general',
+      preview: 'When is the waste collected?',
+      verified: false,
+    });
+    expect(summary?.visitorLeftAt).toBeUndefined();
+
+    // The visitor's last socket closes: the queue says since when they are gone.
+    visitor.close();
+    const gone = await staff.next(
+      'queue',
+      entry(id, (c) => c.visitorLeftAt !== undefined),
+      mark,
+    );
+    const left = (gone.conversations as Summary[]).find((c) => c.id === id);
+    expect(Number.isNaN(Date.parse(left?.visitorLeftAt ?? ''))).toBe(false);
+
+    // A reload reconnects: back in the queue as present.
+    const since = staff.frames.length;
+    const again = await connectAs(browser, demo, 'visitor');
+    await again.next('welcome');
+    await staff.next(
+      'queue',
+      entry(id, (c) => c.visitorLeftAt === undefined),
+      since,
+    );
+    again.close();
+    staff.close();
+  });
+
+  it('never takes the preview from an agent or from a national id (it is redacted first)', async () => {
+    const staff = await agent(demo, 'alex-agent');
+    const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
+    await visitor.next('welcome');
+    const id = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const mark = staff.frames.length;
+    visitor.send({ type: 'message', clientId: 'c1', text: `My number is ${NO_SYNTHETIC_FNR}` });
+    const previewed = await staff.next(
+      'queue',
+      entry(id, (c) => c.preview !== undefined),
+      mark,
+    );
+    const preview = (previewed.conversations as Summary[]).find((c) => c.id === id)?.preview;
+    expect(preview).toBe('My number is [redacted]');
+    expect(JSON.stringify(staff.frames)).not.toContain(NO_SYNTHETIC_FNR);
+    visitor.close();
+    staff.close();
+  });
+});
+
 describe('tenants', () => {
   it('shows an agent of tenant "other" none of the demo queues and refuses demo conversations as not found', async () => {
     const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
