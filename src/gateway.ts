@@ -11,6 +11,7 @@ import type { GatewayDeps } from './deps.js';
 import { createHandoffFeature } from './handoff/handoff-feature.js';
 import { FieldCrypto } from './privacy/field-crypto.js';
 import { type Clock, systemClock } from './runtime/clock.js';
+import { unusableHandoffKeys } from './runtime/key-check.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { loadSigningKeys, publicPartOf } from './runtime/signing-keys.js';
 import { isPortTaken, PortInUseError, relaxedSettings } from './runtime/start-up.js';
@@ -121,7 +122,7 @@ async function wire(
       : {}),
   });
   // Keys are checked before anything starts: a bad one stops start-up naming it.
-  const keyProblems = await oidc.loadClientKeys();
+  const keyProblems = [...(await oidc.loadClientKeys()), ...(await unusableHandoffKeys(config))];
   const signingKeys = await loadSigningKeys(config.signingKey).catch((error: unknown) => {
     keyProblems.push(
       `signingKey: not a usable private key (${error instanceof Error ? error.message : error})`,

@@ -271,6 +271,23 @@ describe('start-up with a key that cannot be used', () => {
     ]);
   });
 
+  it('fails naming a hand-off target’s privateKeyJwk', async () => {
+    const target = { id: 'salesforce', vendor: 'salesforce', label: 'Salesforce' };
+    const failure = await startWith({
+      tenants: [
+        testTenant({
+          handoff: {
+            targets: [{ ...target, privateKeyJwk: { kty: 'RSA', n: 'AQAB', e: 'AQAB', d: 'AQAB' } }],
+          },
+        }),
+      ],
+    });
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).issues).toEqual([
+      expect.stringMatching(/^tenants\.0\.handoff\.targets\.0\.privateKeyJwk: not a usable private key/),
+    ]);
+  });
+
   it('starts with a usable private_key_jwt key', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), kid: 'k1' };
