@@ -5,6 +5,13 @@ import { html, type SafeHtml } from './html.js';
 import { LANGUAGE_NAMES } from './i18n.js';
 
 /**
+ * The query parameters a language link carries over. Nothing else is copied: on a failed
+ * callback the query holds the authorization `code` and `state`, which must not be written into
+ * the page (and so into a link a user may share).
+ */
+const KEPT_QUERY = ['returnTo'] as const;
+
+/**
  * The frame of every server-rendered page: language attribute, skip link, header with the
  * organisation's name, language switch, and a footer with the privacy notice. Only external
  * stylesheets and scripts (strict CSP).
@@ -19,7 +26,11 @@ export function renderPage(
   const org = tenant ? tenantName(tenant, lang) : '';
   const staticBase = '/static';
   const switchLinks = LANGUAGES.map((code) => {
-    const params = new URLSearchParams(req.query as Record<string, string>);
+    const params = new URLSearchParams();
+    for (const name of KEPT_QUERY) {
+      const value = req.query[name];
+      if (typeof value === 'string') params.set(name, value);
+    }
     params.set('lang', code);
     const current = code === lang;
     return html`<li><a href="${`${req.path}?${params}`}" lang="${code}" hreflang="${code}"${current ? html` aria-current="true"` : ''}>${LANGUAGE_NAMES[code]}</a></li>`;

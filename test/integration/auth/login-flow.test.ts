@@ -366,6 +366,20 @@ describe('GET /auth/:provider/callback refusals (the session stays anonymous)', 
     expect((await session(browser)).json.state).toBe('anonymous');
   });
 
+  it('writes neither the code nor the state of a refused callback into the error page', async () => {
+    const browser = new BrowserSession();
+    await browser.get(`${gw.url}/auth/bankid/login`, { follow: false });
+    const code = 'c0de-value-7f3a';
+    const state = 'st4te-value-91b2';
+    const page = await browser.get(
+      `${gw.url}/auth/bankid/callback?code=${code}&state=${state}&iss=${encodeURIComponent(gw.mockIdp.issuer('bankid-no'))}`,
+    );
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('hreflang="nb"');
+    expect(page.text).not.toContain(code);
+    expect(page.text).not.toContain(state);
+  });
+
   it('rejects a replayed callback (the state is single-use)', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
