@@ -231,6 +231,11 @@ export interface ChatBootstrap {
   /** Citizen providers; each login returns to the "you are identified" page. */
   providers: Array<{ id: string; label: string; loginUrl: string; available: boolean }>;
   tenant: { id: string; name: string };
+  /**
+   * The tenant's `allowedOrigins` other than the gateway's own: the host pages whose
+   * `postMessage` requests (`window.eidChat.identityToken`) the widget frame answers.
+   */
+  embedderOrigins: string[];
   /** The employee signed in for this tenant, if any (name and roles only). */
   staff?: { name: string; roles: string[] };
   /** Tenant `abandonAfterSeconds`: when the console shows a left visitor's conversation as abandoned. */

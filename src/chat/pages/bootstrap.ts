@@ -31,6 +31,7 @@ export function chatBootstrap(deps: GatewayDeps, req: Request, lang: Language): 
       available: deps.oidc.isReady(tenant.config.id, p.id),
     })),
     tenant: { id: tenant.config.id, name: tenantName(tenant, lang) },
+    embedderOrigins: [...tenant.allowedOrigins].filter((o) => o !== new URL(deps.config.publicUrl).origin),
     ...(staff ? { staff: { name: staff.name, roles: staff.roles } } : {}),
     abandonAfterSeconds: tenant.config.abandonAfterSeconds,
   };

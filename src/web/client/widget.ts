@@ -2,6 +2,7 @@ import { loadBootstrap, startWithBootstrap } from './bootstrap.js';
 import { ChatSocket, type ConnectionState } from './chat-socket.js';
 import { wireComposer } from './composer.js';
 import { byId, h, newTabLink, setControlsEnabled, timeOf } from './dom.js';
+import { answerTokenRequests } from './embed-bridge.js';
 import { createTranslator, errorKey, type Translate } from './i18n.js';
 import {
   type ChatBootstrap,
@@ -447,6 +448,16 @@ class VisitorChat {
   }
 }
 
+// Installed before the bootstrap arrives, so a host page's early request waits rather than
+// being lost; requests are answered only in the embedded widget (see ./embed-bridge.ts).
+let started: (page: { root: HTMLElement; boot: ChatBootstrap }) => void = () => undefined;
+answerTokenRequests(
+  new Promise((resolve) => {
+    started = resolve;
+  }),
+);
+
 startWithBootstrap('chat-app', 'chat-status', 'The chat could not be loaded.', (root, boot) => {
+  started({ root, boot });
   new VisitorChat(root, boot);
 });
