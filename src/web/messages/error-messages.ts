@@ -29,6 +29,12 @@ export const ERROR_MESSAGES: Catalog = {
     fi: 'Virhekoodi: {code}',
     sv: 'Felkod: {code}',
   },
+  'error.detail': {
+    en: 'Technical detail for the service’s administrator: {detail}',
+    nb: 'Teknisk detalj for tjenestens administrator: {detail}',
+    fi: 'Tekninen tieto palvelun ylläpitäjälle: {detail}',
+    sv: 'Teknisk detalj för tjänstens administratör: {detail}',
+  },
   'error.generic': {
     en: 'The request could not be completed. Please try again.',
     nb: 'Forespørselen kunne ikke fullføres. Prøv igjen.',

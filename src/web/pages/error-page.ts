@@ -25,6 +25,13 @@ const LOGIN_CODES = new Set([
 ]);
 
 /**
+ * Codes whose message carries a protocol detail an administrator needs to fix the set-up (the
+ * OAuth error a chat system's request caused). Nothing personal is in it; other codes' messages
+ * stay in the log.
+ */
+const DETAIL_CODES = new Set(['handoff_protocol_error']);
+
+/**
  * Which message explains a code: its own (`error.{code}` in the catalog), else the login or
  * generic one. `state_mismatch` reads as an expired login: to the citizen it is the same.
  */
@@ -46,6 +53,7 @@ export function renderErrorPage(req: Request, res: Response, error: GatewayError
 <p>${t(messageKey(error.code))}</p>
 ${login ? html`<p>${t('error.anonymous')}</p>` : ''}
 </div>
+${DETAIL_CODES.has(error.code) ? html`<p class="error-detail">${t('error.detail', { detail: error.message })}</p>` : ''}
 <p class="error-code">${t('error.code', { code: error.code })}</p>
 <p class="reference">${t('common.reference', { id: req.id })}</p>
 <p><a class="button secondary" href="${home}">${t('common.back')}</a></p>`,

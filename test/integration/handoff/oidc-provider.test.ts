@@ -300,7 +300,9 @@ describe('refusals of the gateway as OpenID Provider', () => {
     const response = await new BrowserSession().get(url.href, { follow: false });
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
-    expect(response.text).toContain('redirect_uri');
+    expect(response.text).toContain('handoff_protocol_error');
+    expect(response.text).toContain('invalid_redirect_uri');
+    expect(response.text).not.toContain('evil.example');
   });
 
   it('answers an unknown client with an error page', async () => {
