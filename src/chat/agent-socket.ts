@@ -286,6 +286,7 @@ export class AgentSocket {
           clientId: frame.clientId,
           text: frame.text,
           origin: this.id,
+          conversation,
         });
         this.#connection.send({ type: 'ack', clientId: frame.clientId, message: messageView(message) });
         return;

@@ -37,6 +37,11 @@ export interface AppendMessageInput {
   systemCode?: string;
   /** The connection that sent it, so the event is not echoed back to it. */
   origin?: string;
+  /**
+   * The conversation as the caller read it from the service while handling this very frame
+   * (same id): spares a second store read. Its status and identity decide as a fresh read would.
+   */
+  conversation?: ConversationRecord;
 }
 
 /** System lines the chat writes into conversations (English; clients translate by `systemCode`). */

@@ -84,7 +84,10 @@ export class StoreConversationService implements ConversationService {
   }
 
   async append(input: AppendMessageInput): Promise<AppendResult> {
-    const conversation = await this.#repos.conversations.get(input.conversationId);
+    const conversation =
+      input.conversation?.id === input.conversationId
+        ? input.conversation
+        : await this.#repos.conversations.get(input.conversationId);
     if (!conversation) throw conversationNotFound();
     if (conversation.status === 'closed') throw conversationClosed();
     const draft: Omit<MessageRecord, 'seq'> = {

@@ -328,6 +328,7 @@ export class VisitorSocket {
       clientId,
       text: guarded.text,
       origin: this.id,
+      conversation,
       ...(guarded.redacted > 0 ? { redacted: true } : {}),
     });
     if (!duplicate) this.#options.tails.set(conversation.id, guarded.tail);

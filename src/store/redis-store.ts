@@ -249,9 +249,11 @@ class RedisMessages implements MessageRepository {
       ),
     )) as [number, string, string];
     const [duplicate, seq, body] = reply;
+    // A new entry is the draft just sealed: only an earlier message (duplicate) needs opening.
+    if (duplicate !== 1) return { message: { ...draft, seq: Number(seq) }, duplicate: false };
     return {
       message: { ...codec.open<Omit<MessageRecord, 'seq'>>(body), seq: Number(seq) },
-      duplicate: duplicate === 1,
+      duplicate: true,
     };
   }
 
