@@ -7,6 +7,7 @@ import type {
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
+import { frozen } from './frozen.js';
 import { MemoryOidcState } from './memory-oidc-state.js';
 import { memoryRateLimiter } from './memory-rate-limiter.js';
 import type {
@@ -45,15 +46,6 @@ class MemoryReceipts implements ReceiptRepository {
 // nobody can change stored state by mutating what they got, as they could not with Redis
 // either. A change is a new record, frozen in turn. Deep-copying on every read
 // (structuredClone) made the work per message grow with every socket that read the record.
-
-/** Freezes a record and everything in it; returns it for chaining. */
-function frozen<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const nested of Object.values(value)) frozen(nested);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 class MemoryConversations implements ConversationRepository {
   readonly #byId = new Map<string, ConversationRecord>();

@@ -6,6 +6,7 @@ import type {
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
+import { frozen } from './frozen.js';
 import { type RedisClient, type RedisConnection, redisCall } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 import { RedisOidcState } from './redis-oidc-state.js';
@@ -81,10 +82,37 @@ return 1`);
 
 const UPDATE_ATTEMPTS = 50;
 
+/** Conversation records kept opened, by their sealed text (see `RedisConversations.#open`). */
+const OPENED_RECORDS = 1_000;
+
 class RedisConversations implements ConversationRepository {
   readonly #c: RedisContext;
+  /** Sealed text → the record it holds, least recently used first. */
+  readonly #opened = new Map<string, ConversationRecord>();
   constructor(context: RedisContext) {
     this.#c = context;
+  }
+
+  /**
+   * Opens a stored record, reusing the record opened from the very same sealed text before:
+   * every seal has a fresh random IV, so equal text means the stored record did not change,
+   * and each frame's read (still one GET, the stored truth) skips decryption and parsing.
+   * Records handed out are frozen, as the memory store's are.
+   */
+  #open(text: string): ConversationRecord {
+    const cached = this.#opened.get(text);
+    if (cached) {
+      this.#opened.delete(text);
+      this.#opened.set(text, cached);
+      return cached;
+    }
+    const record = frozen(this.#c.codec.open<ConversationRecord>(text));
+    this.#opened.set(text, record);
+    if (this.#opened.size > OPENED_RECORDS) {
+      const oldest = this.#opened.keys().next();
+      if (!oldest.done) this.#opened.delete(oldest.value);
+    }
+    return record;
   }
 
   async create(record: ConversationRecord): Promise<void> {
@@ -98,7 +126,7 @@ class RedisConversations implements ConversationRepository {
 
   async get(id: string): Promise<ConversationRecord | undefined> {
     const text = await this.#raw(id);
-    return text === null ? undefined : this.#c.codec.open<ConversationRecord>(text);
+    return text === null ? undefined : this.#open(text);
   }
 
   /**
@@ -116,7 +144,7 @@ class RedisConversations implements ConversationRepository {
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
       const text = await this.#raw(id);
       if (text === null) return undefined;
-      const current = codec.open<ConversationRecord>(text);
+      const current = this.#open(text);
       const next = change(structuredClone(current));
       if (next === undefined) return current;
       if (next.id !== id) throw new TypeError('a conversation update must keep its id');
@@ -217,7 +245,8 @@ class RedisConversations implements ConversationRepository {
 /**
  * Append with the next seq and the client's idempotency key in one atomic step. The message
  * (sealed, without its seq) becomes the Stream entry `<seq>-0`; a key seen before returns the
- * entry stored under it instead. KEYS: seq, dedupe hash, stream (one slot); ARGV: key, body.
+ * entry stored under it instead (a new entry's body is not sent back: the caller has it).
+ * KEYS: seq, dedupe hash, stream (one slot); ARGV: key, body.
  */
 const APPEND = new RedisScript(`
 if ARGV[1] ~= '' then
@@ -230,7 +259,7 @@ end
 local seq = redis.call('INCR', KEYS[1])
 redis.call('XADD', KEYS[3], seq .. '-0', 'm', ARGV[2])
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], seq) end
-return {0, tostring(seq), ARGV[2]}`);
+return {0, tostring(seq)}`);
 
 class RedisMessages implements MessageRepository {
   readonly #c: RedisContext;
@@ -247,12 +276,11 @@ class RedisMessages implements MessageRepository {
         [keys.sequence(id), keys.dedupe(id), keys.messages(id)],
         [dedupeKey ?? '', codec.seal(draft)],
       ),
-    )) as [number, string, string];
-    const [duplicate, seq, body] = reply;
+    )) as [0, string] | [1, string, string];
     // A new entry is the draft just sealed: only an earlier message (duplicate) needs opening.
-    if (duplicate !== 1) return { message: { ...draft, seq: Number(seq) }, duplicate: false };
+    if (reply[0] !== 1) return { message: { ...draft, seq: Number(reply[1]) }, duplicate: false };
     return {
-      message: { ...codec.open<Omit<MessageRecord, 'seq'>>(body), seq: Number(seq) },
+      message: { ...codec.open<Omit<MessageRecord, 'seq'>>(reply[2]), seq: Number(reply[1]) },
       duplicate: true,
     };
   }
