@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler, Router } from 'express';
 import './http/request-types.js';
 import { citizenLoginRouter } from './auth/citizen-login.js';
 import { consentRouter } from './auth/consent-routes.js';
+import { handoverRouter } from './auth/handover-routes.js';
 import { sessionRouter, sessionView, takeNotice } from './auth/session-routes.js';
 import { saveSession } from './auth/session-state.js';
 import { staffLoginRouter } from './auth/staff-login.js';
@@ -120,6 +121,7 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   const authRouters = [
     citizenLoginRouter(deps),
     consentRouter(deps),
+    handoverRouter(deps),
     sessionRouter(deps),
     staffLoginRouter(deps),
   ];

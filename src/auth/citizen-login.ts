@@ -8,9 +8,10 @@ import { isTestIdentity } from '../identity/test-identity.js';
 import { loaAtLeast, type VerifiedIdentity } from '../identity/verified-identity.js';
 import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
 import { mapClaims } from './claim-profiles.js';
+import { handoverInvalid, handoverSessionHash, hashHandover, isHandoverToken } from './login-handover.js';
 import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
-import { citizenRecord, regenerateSession, saveSession } from './session-state.js';
+import { type CitizenRecord, citizenRecord, regenerateSession, saveSession } from './session-state.js';
 import { boundConversation, releaseStepUp } from './step-up-binding.js';
 
 /**
@@ -27,9 +28,15 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     const returnTo = safeReturnTo(req.query.returnTo, `${tenant.basePath}/`);
     // A step-up's conversation comes from the session (a redeemed link), never from the URL.
     const conversationId = boundConversation(req, tenant.config.id, deps.clock.now());
+    // A widget embedded on another site waits for this login: the hand-over must be open. It
+    // carries no authority here (only the widget's own session can redeem it, with a secret this
+    // tab hands to its opener after consent).
+    const handover =
+      req.query.handover === undefined ? undefined : await openHandover(deps, req, req.query.handover);
     const url = await beginCitizenLogin(deps, req, provider, {
       returnTo,
       ...(conversationId ? { conversationId } : {}),
+      ...(handover ? { handover } : {}),
       loginHint: req.query.login_hint,
       uiLocales: res.locals.lang,
     });
@@ -94,6 +101,8 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
         });
     }
     const record = citizenRecord(req, tenant.config.id);
+    if (login.transaction.handover)
+      await followHandover(deps, record.handover, login.transaction.handover, req.sessionID);
     if (login.transaction.conversationId) releaseStepUp(req, tenant.config.id);
     record.pending = deps.fieldCrypto.seal({
       identity,
@@ -101,6 +110,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       receivedAt: deps.clock.now(),
       idToken: login.idToken,
       ...(login.transaction.conversationId ? { conversationId: login.transaction.conversationId } : {}),
+      ...(login.transaction.handover ? { handover: login.transaction.handover } : {}),
     });
     req.log.info(
       { tenant: tenant.config.id, provider: provider.id, loa: identity.loa },
@@ -126,6 +136,7 @@ export async function beginCitizenLogin(
     returnTo: string;
     conversationId?: string;
     consentPath?: string;
+    handover?: string;
     loginHint?: unknown;
     uiLocales?: string;
   },
@@ -141,6 +152,7 @@ export async function beginCitizenLogin(
       returnTo: options.returnTo,
       ...(options.conversationId ? { conversationId: options.conversationId } : {}),
       ...(options.consentPath ? { consentPath: options.consentPath } : {}),
+      ...(options.handover ? { handover: options.handover } : {}),
     },
     redirectUri: citizenCallbackUrl(tenant, provider.id),
     scopes: provider.scopes,
@@ -150,4 +162,40 @@ export async function beginCitizenLogin(
     ...(options.uiLocales ? { uiLocales: options.uiLocales } : {}),
     clock: deps.clock,
   });
+}
+
+/** The hand-over id `value` if it names an open, unexpired hand-over of this tenant. */
+async function openHandover(deps: GatewayDeps, req: Request, value: unknown): Promise<string> {
+  if (!isHandoverToken(value)) throw handoverInvalid();
+  const record = await deps.store.handovers.peek(hashHandover(value));
+  if (
+    !record ||
+    record.tenantId !== req.tenant.config.id ||
+    record.status !== 'open' ||
+    deps.clock.now() >= record.expiresAt
+  )
+    throw handoverInvalid();
+  return value;
+}
+
+/**
+ * When the widget that created the hand-over shares this cookie jar (embedded on the same site),
+ * the login just rotated its session id: the hand-over follows to the new id. A login started
+ * from any other session leaves the binding alone.
+ */
+async function followHandover(
+  deps: GatewayDeps,
+  own: CitizenRecord['handover'],
+  handover: string,
+  sessionId: string,
+): Promise<void> {
+  const idHash = hashHandover(handover);
+  if (own !== idHash) return;
+  const stored = await deps.store.handovers.peek(idHash);
+  if (stored)
+    await deps.store.handovers.save(
+      idHash,
+      { ...stored, sessionHash: handoverSessionHash(sessionId) },
+      deps.clock.now(),
+    );
 }

@@ -9,6 +9,7 @@ import { html } from '../web/html.js';
 import { renderPage } from '../web/layout.js';
 import { renderConsentPage } from '../web/pages/consent-page.js';
 import { issueReceipt } from './consent-receipts.js';
+import { completeHandover, dropHandover, keepOpener } from './handover-routes.js';
 import { safeReturnTo } from './return-to.js';
 import {
   citizenRecord,
@@ -51,6 +52,7 @@ export function consentRouter(deps: GatewayDeps): Router {
     const provider = findProvider(req.tenant, pending.identity.provider);
     const token = csrfToken(req);
     await saveSession(req);
+    if (pending.handover) keepOpener(res);
     res.send(renderConsentPage(req, res, { pending, provider, csrfToken: token }));
   });
 
@@ -74,6 +76,7 @@ export function consentRouter(deps: GatewayDeps): Router {
       const provider = findProvider(req.tenant, identity.provider);
       const token = csrfToken(req);
       await saveSession(req);
+      if (pending.handover) keepOpener(res);
       res.status(422).send(
         renderConsentPage(req, res, {
           pending,
@@ -88,6 +91,7 @@ export function consentRouter(deps: GatewayDeps): Router {
     const record = citizenRecord(req, tenantId);
 
     if (decision === 'decline') {
+      if (pending.handover) await dropHandover(deps, pending.handover);
       await issueReceipt(receiptDeps, {
         tenantId,
         decision: 'declined',
@@ -109,6 +113,40 @@ export function consentRouter(deps: GatewayDeps): Router {
       req.log.info({ tenant: tenantId, provider: identity.provider }, 'consent declined');
       await saveSession(req);
       redirectSameOrigin(res, pending.returnTo);
+      return;
+    }
+
+    if (pending.handover) {
+      // A widget on another site waits for this identity: it crosses over when the widget
+      // redeems the hand-over (with its receipt); this session shares nothing. The broker
+      // session stays for logout.
+      await completeHandover(
+        deps,
+        req,
+        { ...pending, handover: pending.handover },
+        {
+          provider: identity.provider,
+          country: identity.country,
+          loa: identity.loa,
+          acr: identity.acr,
+          claimNames,
+          claims: pickClaims(identity, claimNames),
+          subjectIndex,
+        },
+      );
+      record.brokerSession = deps.fieldCrypto.seal({
+        providerId: identity.provider,
+        idToken: pending.idToken,
+      });
+      record.brokerProvider = identity.provider;
+      delete record.pending;
+      delete record.notice;
+      await saveSession(req);
+      req.log.info(
+        { tenant: tenantId, provider: identity.provider, claims: claimNames },
+        'consent given for hand-over',
+      );
+      redirectSameOrigin(res, `${req.tenant.basePath}/consent/handover`);
       return;
     }
 

@@ -19,6 +19,8 @@ export interface LoginTransaction {
   conversationId?: string;
   /** Where the callback sends the citizen instead of `/consent` (hand-off to a chat system). */
   consentPath?: string;
+  /** A widget on another site waits for this login (`login-handover.ts`): the hand-over id H. */
+  handover?: string;
 }
 
 /** A verified identity waiting for the citizen's decision on the consent page. */
@@ -29,6 +31,8 @@ export interface PendingIdentity {
   /** Kept for RP-initiated logout (`id_token_hint`). */
   idToken: string;
   conversationId?: string;
+  /** The hand-over id H the consent page completes instead of sharing in this session. */
+  handover?: string;
 }
 
 /** Per-tenant citizen state in the session; identity fields are sealed (`FieldCrypto`). */
@@ -43,6 +47,10 @@ export interface CitizenRecord {
   notice?: 'withdrawn' | 'declined';
   /** The conversation a redeemed step-up link bound this session to (`step-up-binding.ts`). */
   stepUp?: StepUpBinding;
+  /** Hash of the hand-over this (widget's) session created last, replaced by the next one. */
+  handover?: string;
+  /** Sealed `{ h, r }` the hand-over confirmation page delivers once to the widget's window. */
+  handoverDelivery?: string;
 }
 
 /** A step-up link's conversation, held server-side until a login takes it or it expires. */

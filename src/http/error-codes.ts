@@ -45,6 +45,14 @@ export const ERRORS = {
   // Consent and hand-off
   consent_invalid: { status: 400, message: 'Choose to share the selected details or to share nothing.' },
   consent_not_pending: { status: 409, message: 'There is no identity waiting for consent.' },
+  handover_invalid: {
+    status: 400,
+    message: 'This identification hand-over is unknown, expired, already used or belongs to another session.',
+  },
+  handover_pending: {
+    status: 409,
+    message: 'The identification in the other tab is not finished yet.',
+  },
   handoff_not_shared: {
     status: 409,
     message: 'Identify and choose what to share before your identity can be handed to the chat.',

@@ -1,4 +1,5 @@
 import type { ConsentReceipt } from '../auth/consent-receipts.js';
+import type { HandoverRecord, HandoverRepository } from '../auth/login-handover.js';
 import type {
   ConversationRecord,
   MessageRecord,
@@ -182,6 +183,27 @@ class MemoryStepUpTokens implements StepUpTokenRepository {
   }
 }
 
+class MemoryHandovers implements HandoverRepository {
+  readonly #byHash = new Map<string, HandoverRecord>();
+
+  async save(idHash: string, record: HandoverRecord, now: number): Promise<void> {
+    // Sweeping on write bounds the map by the hand-overs of one login timeout.
+    for (const [hash, stored] of this.#byHash) if (stored.expiresAt <= now) this.#byHash.delete(hash);
+    this.#byHash.set(idHash, { ...record });
+  }
+
+  async peek(idHash: string): Promise<HandoverRecord | undefined> {
+    const record = this.#byHash.get(idHash);
+    return record ? { ...record } : undefined;
+  }
+
+  async take(idHash: string): Promise<HandoverRecord | undefined> {
+    const record = this.#byHash.get(idHash);
+    this.#byHash.delete(idHash);
+    return record ? { ...record } : undefined;
+  }
+}
+
 class MemoryTranscriptReads implements TranscriptAuditRepository {
   readonly #entries: TranscriptReadRecord[] = [];
 
@@ -212,6 +234,7 @@ export function createMemoryChatRepositories(): ChatRepositories {
 export function createMemoryStore(clock: Clock = systemClock): Store {
   return {
     receipts: new MemoryReceipts(),
+    handovers: new MemoryHandovers(),
     chat: createMemoryChatRepositories(),
     rateLimiter: memoryRateLimiter,
     oidcProvider: new MemoryOidcState(clock),

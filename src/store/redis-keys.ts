@@ -69,6 +69,10 @@ export class RedisKeys {
   stepUp(tokenHash: string): string {
     return `${this.#prefix}stepup:${tokenHash}`;
   }
+  /** One login hand-over by the hash of its id, expiring with it (PX). */
+  handover(idHash: string): string {
+    return `${this.#prefix}handover:${idHash}`;
+  }
   /** Rate-limit counters (rate-limiter-flexible appends the limit's name and key). */
   rateLimits(): string {
     return `${this.#prefix}rl:`;

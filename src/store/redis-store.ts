@@ -1,4 +1,5 @@
 import type { ConsentReceipt } from '../auth/consent-receipts.js';
+import type { HandoverRecord, HandoverRepository } from '../auth/login-handover.js';
 import type {
   ConversationRecord,
   MessageRecord,
@@ -371,6 +372,35 @@ class RedisPresence implements PresenceRepository {
   }
 }
 
+class RedisHandovers implements HandoverRepository {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    this.#c = context;
+  }
+
+  /** The key expires with the hand-over (PX). */
+  async save(idHash: string, record: HandoverRecord, now: number): Promise<void> {
+    const ttl = record.expiresAt - now;
+    if (ttl <= 0) return;
+    const { client, keys, codec } = this.#c;
+    await redisCall(() =>
+      client.set(keys.handover(idHash), codec.seal(record), { expiration: { type: 'PX', value: ttl } }),
+    );
+  }
+
+  async peek(idHash: string): Promise<HandoverRecord | undefined> {
+    const { client, keys, codec } = this.#c;
+    const text = await redisCall(() => client.get(keys.handover(idHash)));
+    return text === null ? undefined : codec.open<HandoverRecord>(text);
+  }
+
+  async take(idHash: string): Promise<HandoverRecord | undefined> {
+    const { client, keys, codec } = this.#c;
+    const text = await redisCall(() => client.getDel(keys.handover(idHash)));
+    return text === null ? undefined : codec.open<HandoverRecord>(text);
+  }
+}
+
 class RedisStepUpTokens implements StepUpTokenRepository {
   readonly #c: RedisContext;
   constructor(context: RedisContext) {
@@ -429,6 +459,7 @@ export function createRedisStore(options: {
   };
   return {
     receipts: new RedisReceipts(context),
+    handovers: new RedisHandovers(context),
     chat: createRedisChatRepositories(context),
     rateLimiter: redisRateLimiter(options.connection.client, options.keys.rateLimits()),
     oidcProvider: new RedisOidcState({

@@ -1,4 +1,5 @@
 import type { ReceiptRepository } from '../auth/consent-receipts.js';
+import type { HandoverRepository } from '../auth/login-handover.js';
 import type { ChatRepositories } from '../chat/chat-repositories.js';
 import type { OidcStateRepository } from '../handoff/oidc/oidc-state-repository.js';
 
@@ -27,6 +28,8 @@ import type { RateLimiterFactory } from '../http/rate-limit.js';
  */
 export interface Store {
   receipts: ReceiptRepository;
+  /** Login hand-overs to a widget embedded on another site (`src/auth/login-handover.ts`). */
+  handovers: HandoverRepository;
   chat: ChatRepositories;
   /** Rate-limit counters (HTTP limits, session creation), shared like the rest of the store. */
   rateLimiter: RateLimiterFactory;

@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { BUNDLE_DIR, PROJECT_ROOT } from './asset-paths.js';
 
 /** The browser entry points, each becoming `dist/web/{name}.js` served at `/static/{name}.js`. */
-export const CLIENT_ENTRIES = ['widget', 'console', 'embed'] as const;
+export const CLIENT_ENTRIES = ['widget', 'console', 'embed', 'handover'] as const;
 
 /** Where the browser sources live. */
 export const CLIENT_DIR = join(PROJECT_ROOT, 'src', 'web', 'client');
@@ -41,7 +41,11 @@ export async function buildAssets(options: BuildAssetsOptions = {}): Promise<str
   await Promise.all([
     build({
       ...common,
-      entryPoints: [join(CLIENT_DIR, 'widget.ts'), join(CLIENT_DIR, 'console.ts')],
+      entryPoints: [
+        join(CLIENT_DIR, 'widget.ts'),
+        join(CLIENT_DIR, 'console.ts'),
+        join(CLIENT_DIR, 'handover.ts'),
+      ],
       format: 'esm',
     }),
     build({ ...common, entryPoints: [join(CLIENT_DIR, 'embed.ts')], format: 'iife' }),

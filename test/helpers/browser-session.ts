@@ -65,6 +65,16 @@ export class BrowserSession {
     });
   }
 
+  /** A `fetch`-style JSON POST (as the widget sends), with this browser's cookies. */
+  async postJson(url: string, json: unknown, headers: Record<string, string> = {}): Promise<PageResult> {
+    return this.#request(url, {
+      method: 'POST',
+      body: JSON.stringify(json),
+      follow: false,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+  }
+
   /** The value of a cookie for `url`'s host, if set. */
   cookie(url: string, name: string): string | undefined {
     return this.#jar.get(new URL(url).hostname)?.get(name)?.value;

@@ -292,18 +292,85 @@ class VisitorChat {
   /** "Identify with …" links (new tab) for `providers`, or for every available one when empty. */
   #identifyLinks(providers: ProviderChoice[]): HTMLLIElement[] {
     const links = providers.length > 0 ? providers : this.#boot.providers.filter((p) => p.available);
-    return links.map((p) =>
-      h(
-        'li',
-        {},
-        newTabLink(
-          p.loginUrl,
-          this.#t('chat.identifyWith', { provider: p.label }),
-          this.#t('chat.newTab'),
-          'button identify-link',
-        ),
-      ),
-    );
+    return links.map((p) => {
+      const link = newTabLink(
+        p.loginUrl,
+        this.#t('chat.identifyWith', { provider: p.label }),
+        this.#t('chat.newTab'),
+        'button identify-link',
+      );
+      if (embeddedElsewhere())
+        link.addEventListener('click', (event) => {
+          event.preventDefault();
+          void this.#identifyWithHandover(p.loginUrl);
+        });
+      return h('li', {}, link);
+    });
+  }
+
+  /**
+   * Identification from a frame on another site: the login tab's cookies are not this frame's
+   * (partitioned), so the identity comes back as a one-time hand-over. This session creates it,
+   * the tab (opened by this window, so its opener) posts back the secret after consent, and
+   * this session redeems it. Messages count only from the gateway's origin and that tab.
+   */
+  async #identifyWithHandover(loginUrl: string): Promise<void> {
+    // Opened at once (in the click), pointed at the login once the hand-over exists.
+    const tab = window.open('', '_blank');
+    try {
+      const created = await this.#postJson('/api/identity/handover', {});
+      const { handover } = (await created.json()) as { handover: string };
+      const url = new URL(loginUrl, window.location.href);
+      url.searchParams.set('handover', handover);
+      this.#awaitHandover(tab, handover);
+      if (tab) tab.location.href = url.href;
+      else this.#error('chat.error.handover_failed');
+    } catch {
+      tab?.close();
+      this.#error('chat.error.handover_failed');
+    }
+  }
+
+  #awaitHandover(tab: Window | null, handover: string): void {
+    const listener = (event: MessageEvent<unknown>): void => {
+      if (event.origin !== window.location.origin || !tab || event.source !== tab) return;
+      const data = event.data as { type?: unknown; h?: unknown; r?: unknown } | null;
+      if (data?.type !== 'eidchat-handover' || data.h !== handover || typeof data.r !== 'string') return;
+      window.removeEventListener('message', listener);
+      const reply = (ok: boolean): void =>
+        tab.postMessage({ type: 'eidchat-handover-result', h: handover, ok }, window.location.origin);
+      this.#postJson('/api/identity/handover/redeem', { h: handover, r: data.r })
+        .then(async (response) => {
+          const body = (await response.json()) as { csrfToken?: string };
+          // Redeeming renewed the session and its CSRF token.
+          if (body.csrfToken) this.#csrfToken = body.csrfToken;
+          this.#error();
+          reply(true);
+        })
+        .catch(() => {
+          this.#error('chat.error.handover_failed');
+          reply(false);
+        });
+    };
+    window.addEventListener('message', listener);
+  }
+
+  /** POSTs JSON with the CSRF token (fetched anew once when stale); rejects unless 2xx. */
+  async #postJson(path: string, body: unknown): Promise<Response> {
+    const post = (token: string) =>
+      fetch(`${this.#boot.basePath}${path}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+        body: JSON.stringify(body),
+      });
+    let response = await post(this.#csrfToken);
+    if (response.status === 403) {
+      this.#csrfToken = (await loadBootstrap(this.#root)).csrfToken;
+      response = await post(this.#csrfToken);
+    }
+    if (!response.ok) throw new Error(String(response.status));
+    return response;
   }
 
   #showConversation(view: ConversationView): void {
@@ -414,22 +481,10 @@ class VisitorChat {
   }
 
   async #withdraw(): Promise<void> {
-    const post = (token: string) =>
-      fetch(`${this.#boot.basePath}/api/identity/withdraw`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
-        body: '{}',
-      });
     try {
-      let response = await post(this.#csrfToken);
-      if (response.status === 403) {
-        // Identifying (in the other tab) rotated the session and with it the CSRF token:
-        // fetch the current one and try once more.
-        this.#csrfToken = (await loadBootstrap(this.#root)).csrfToken;
-        response = await post(this.#csrfToken);
-      }
-      if (!response.ok) throw new Error(String(response.status));
+      // Identifying (in the other tab) may have rotated the session and with it the CSRF
+      // token: `#postJson` fetches the current one and tries once more.
+      await this.#postJson('/api/identity/withdraw', {});
       // The socket's `identity` frame confirms; updating here too keeps the button honest
       // when the socket is reconnecting.
       this.#setIdentity(false, {}, true);
@@ -456,6 +511,19 @@ answerTokenRequests(
     started = resolve;
   }),
 );
+
+/**
+ * Whether this page runs in a frame of another origin (a host page embedding the widget): its
+ * cookies are then not the ones a login in a new tab gets.
+ */
+function embeddedElsewhere(): boolean {
+  if (window.top === window.self) return false;
+  try {
+    return window.top?.location.origin !== window.location.origin;
+  } catch {
+    return true;
+  }
+}
 
 startWithBootstrap('chat-app', 'chat-status', 'The chat could not be loaded.', (root, boot) => {
   started({ root, boot });

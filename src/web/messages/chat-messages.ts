@@ -302,6 +302,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Chat on hetken poissa käytöstä; viestiä ei lähetetty. Lähetä se uudelleen hetken kuluttua.',
     sv: 'Chatten är tillfälligt otillgänglig; meddelandet skickades inte. Skicka det igen om en stund.',
   },
+  'chat.error.handover_failed': {
+    en: 'Your identity could not be brought into the chat. Please try identifying again.',
+    nb: 'Identiteten din kunne ikke hentes inn i chatten. Prøv å identifisere deg på nytt.',
+    fi: 'Henkilöllisyyttäsi ei saatu chattiin. Yritä tunnistautua uudelleen.',
+    sv: 'Din identitet kunde inte föras in i chatten. Försök identifiera dig igen.',
+  },
   'chat.error.withdraw_failed': {
     en: 'Sharing could not be stopped. Please try again.',
     nb: 'Delingen kunne ikke stoppes. Prøv igjen.',

@@ -1,0 +1,64 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { GatewayError } from '../http/errors.js';
+
+/**
+ * A login hand-over from a top-level tab to the widget embedded on another site. The widget's
+ * partitioned session cannot see the top-level tab's cookies, so the identity crosses over as a
+ * one-time record: created by the widget (bound to a hash of its session id), completed by the
+ * consent page of the tab (sealed shared identity and the hash of a fresh secret R), redeemed by
+ * the widget with H and R. Only hashes of H and R are stored, as for step-up links.
+ */
+export interface HandoverRecord {
+  tenantId: string;
+  /** SHA-256 of the widget's session id: only that session can redeem. */
+  sessionHash: string;
+  /** Epoch ms (injected clock) after which the record is void. */
+  expiresAt: number;
+  status: 'open' | 'complete';
+  /** SHA-256 of the secret R handed to the widget's window (complete only). */
+  secretHash?: string;
+  /** Sealed `SharedIdentity` without receipt (complete only). */
+  shared?: string;
+  conversationId?: string;
+}
+
+/** Where hand-overs live (memory or Redis), keyed by the hash of H. */
+export interface HandoverRepository {
+  /** Stores or replaces a record; it may be dropped once `expiresAt` passed (`now` from the clock). */
+  save(idHash: string, record: HandoverRecord, now: number): Promise<void>;
+  /** Reads without consuming. */
+  peek(idHash: string): Promise<HandoverRecord | undefined>;
+  /** Reads and deletes in one step; a second call gets `undefined`. */
+  take(idHash: string): Promise<HandoverRecord | undefined>;
+}
+
+/** H and R are 32 random bytes, base64url: exactly 43 characters. */
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export function newHandoverToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function isHandoverToken(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN.test(value);
+}
+
+export function hashHandover(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/** What a hand-over stores of the session it is bound to. */
+export function handoverSessionHash(sessionId: string): string {
+  return hashHandover(`session:${sessionId}`);
+}
+
+/** Constant-time comparison of R against the stored hash. */
+export function secretMatches(secret: string, secretHash: string): boolean {
+  const left = Buffer.from(hashHandover(secret));
+  const right = Buffer.from(secretHash);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export function handoverInvalid(): GatewayError {
+  return new GatewayError('handover_invalid');
+}
