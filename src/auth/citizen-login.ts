@@ -8,6 +8,7 @@ import { isTestIdentity } from '../identity/test-identity.js';
 import { loaAtLeast, type VerifiedIdentity } from '../identity/verified-identity.js';
 import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
 import { mapClaims } from './claim-profiles.js';
+import { keepOpener } from './handover-routes.js';
 import { handoverInvalid, handoverSessionHash, hashHandover, isHandoverToken } from './login-handover.js';
 import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
@@ -41,6 +42,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       uiLocales: res.locals.lang,
     });
     await saveSession(req);
+    if (handover) keepOpener(res);
     redirectToProvider(res, url);
   });
 
@@ -117,6 +119,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       'citizen identified; consent pending',
     );
     await saveSession(req);
+    if (login.transaction.handover) keepOpener(res);
     redirectSameOrigin(res, login.transaction.consentPath ?? `${tenant.basePath}/consent`);
   });
 

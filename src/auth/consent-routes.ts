@@ -146,6 +146,7 @@ export function consentRouter(deps: GatewayDeps): Router {
         { tenant: tenantId, provider: identity.provider, claims: claimNames },
         'consent given for hand-over',
       );
+      keepOpener(res);
       redirectSameOrigin(res, `${req.tenant.basePath}/consent/handover`);
       return;
     }

@@ -201,8 +201,10 @@ export async function completeHandover(
 /**
  * The login tab's pages that need `window.opener` (the widget's frame, whose top-level page is
  * another site) must not sever it: `Cross-Origin-Opener-Policy: same-origin` (helmet's default)
- * would put the tab in a new browsing context group. Only the consent page of a hand-over login
- * and the hand-over page relax it; the message still goes to the gateway's origin only.
+ * would put the tab in a new browsing context group, and Chromium applies it to redirects too.
+ * Only the responses of a hand-over login (its start, callback, consent page and answer) and the
+ * hand-over page relax it; the message still goes to the gateway's origin only. A broker whose
+ * pages send COOP severs the opener as well: the confirmation page then says nothing was shared.
  */
 export function keepOpener(res: Response): void {
   res.setHeader('Cross-Origin-Opener-Policy', 'unsafe-none');

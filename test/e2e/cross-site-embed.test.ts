@@ -136,6 +136,66 @@ describe('the widget embedded on another site', () => {
     await page.close();
   });
 
+  it('brings the identity from the login tab into the widget by the one-time hand-over', async () => {
+    const page = await context.newPage();
+    const frame = await openWidget(page);
+    await frame.getByRole('button', { name: /My tax case/ }).click();
+    const link = frame.getByRole('link', { name: 'Identify with BankID (opens in a new tab)' });
+    await expect.poll(() => link.count()).toBe(1);
+    const [tab] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await tab.waitForURL(/\/interaction\//);
+    // The mock BankID login page: choose the persona, sign in; then the gateway's consent page.
+    await tab.getByLabel(/Kari Nordmann/).check();
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.waitForURL(`${gw.url}/consent`);
+    await tab.getByLabel('Name').check();
+    await tab.getByRole('button', { name: 'Share the selected details' }).click();
+    await tab.waitForURL(`${gw.url}/consent/handover`);
+    // The widget redeemed and answered the tab.
+    await expect.poll(() => tab.locator('.handover-done').isVisible()).toBe(true);
+    expect(await tab.getByRole('heading', { level: 1 }).textContent()).toBe('Back to the chat');
+    expect(await axeViolations(tab)).toEqual([]);
+    await tab.screenshot({ path: join(SCREENSHOT_DIR, 'cross-site-handover.png') });
+
+    // The widget (partitioned session) now shares the name, as after a same-site consent.
+    const sharing = frame.locator('#sharing-text');
+    await expect.poll(() => sharing.isVisible()).toBe(true);
+    expect(await sharing.textContent()).toContain('Name Kari Nordmann');
+    // The top-level (unpartitioned) session shares nothing.
+    const topLevel = await context.newPage();
+    await topLevel.goto(`${gw.url}/api/session`);
+    expect(JSON.parse((await topLevel.locator('body').textContent()) ?? '{}').state).toBe('anonymous');
+    await topLevel.close();
+    await tab.close();
+    await page.close();
+  });
+
+  it('delivers nothing to a tab opened from a link (no opener): the page says so', async () => {
+    const page = await context.newPage();
+    const frame = await openWidget(page);
+    const handover = await frame.locator('body').evaluate(async () => {
+      const boot = await (await fetch('/api/session')).json();
+      const created = await fetch('/api/identity/handover', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': boot.csrfToken },
+        body: '{}',
+      });
+      return ((await created.json()) as { handover: string }).handover;
+    });
+    // As a victim would open a link an attacker sent: a new tab without opener.
+    const tab = await context.newPage();
+    await tab.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann&handover=${handover}`);
+    await tab.waitForURL(`${gw.url}/consent`);
+    await tab.getByLabel('Name').check();
+    await tab.getByRole('button', { name: 'Share the selected details' }).click();
+    await tab.waitForURL(`${gw.url}/consent/handover`);
+    await expect.poll(() => tab.locator('.handover-failed').isVisible()).toBe(true);
+    expect(await frame.locator('#sharing').isHidden()).toBe(true);
+    await tab.close();
+    await page.close();
+  });
+
   it('has no axe-core violations inside the frame', async () => {
     const page = await context.newPage();
     await openWidget(page);

@@ -152,6 +152,16 @@ describe('the hand-over from the login tab to the widget', () => {
     expect(json(again).error.code).toBe('handover_invalid');
   });
 
+  it('keeps COOP same-origin on a login without hand-over', async () => {
+    const start = await new BrowserSession().get(`${gw.url}/auth/bankid/login`, { follow: false });
+    expect(start.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    const withHandover = await new BrowserSession().get(
+      `${gw.url}/auth/bankid/login?handover=${await createHandover(new BrowserSession())}`,
+      { follow: false },
+    );
+    expect(withHandover.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
+  });
+
   it('delivers the secret on the confirmation page once', async () => {
     const { tab } = await completed();
     const reload = await tab.get(`${gw.url}/consent/handover`);
