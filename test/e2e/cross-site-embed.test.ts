@@ -174,7 +174,7 @@ describe('the widget embedded on another site', () => {
     const page = await context.newPage();
     const frame = await openWidget(page);
     const handover = await frame.locator('body').evaluate(async () => {
-      const boot = await (await fetch('/api/session')).json();
+      const boot = (await (await fetch('/api/session')).json()) as { csrfToken: string };
       const created = await fetch('/api/identity/handover', {
         method: 'POST',
         credentials: 'same-origin',
