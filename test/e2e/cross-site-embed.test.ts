@@ -137,12 +137,15 @@ describe('the widget embedded on another site', () => {
   });
 
   it('brings the identity from the login tab into the widget by the one-time hand-over', async () => {
-    const page = await context.newPage();
+    // A visitor of its own: the earlier tests left a conversation in the shared context.
+    const visitor = await browser.newContext({ locale: 'en-GB' });
+    visitor.setDefaultTimeout(10_000);
+    const page = await visitor.newPage();
     const frame = await openWidget(page);
     await frame.getByRole('button', { name: /My tax case/ }).click();
     const link = frame.getByRole('link', { name: 'Identify with BankID (opens in a new tab)' });
     await expect.poll(() => link.count()).toBe(1);
-    const [tab] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    const [tab] = await Promise.all([visitor.waitForEvent('page'), link.click()]);
     await tab.waitForURL(/\/interaction\//);
     // The mock BankID login page: choose the persona, sign in; then the gateway's consent page.
     await tab.getByLabel(/Kari Nordmann/).check();
@@ -162,16 +165,19 @@ describe('the widget embedded on another site', () => {
     await expect.poll(() => sharing.isVisible()).toBe(true);
     expect(await sharing.textContent()).toContain('Name Kari Nordmann');
     // The top-level (unpartitioned) session shares nothing.
-    const topLevel = await context.newPage();
+    const topLevel = await visitor.newPage();
     await topLevel.goto(`${gw.url}/api/session`);
     expect(JSON.parse((await topLevel.locator('body').textContent()) ?? '{}').state).toBe('anonymous');
     await topLevel.close();
     await tab.close();
-    await page.close();
+    await visitor.close();
   });
 
   it('delivers nothing to a tab opened from a link (no opener): the page says so', async () => {
-    const page = await context.newPage();
+    // A visitor of its own: the earlier tests left a conversation in the shared context.
+    const visitor = await browser.newContext({ locale: 'en-GB' });
+    visitor.setDefaultTimeout(10_000);
+    const page = await visitor.newPage();
     const frame = await openWidget(page);
     const handover = await frame.locator('body').evaluate(async () => {
       const boot = (await (await fetch('/api/session')).json()) as { csrfToken: string };
@@ -184,7 +190,7 @@ describe('the widget embedded on another site', () => {
       return ((await created.json()) as { handover: string }).handover;
     });
     // As a victim would open a link an attacker sent: a new tab without opener.
-    const tab = await context.newPage();
+    const tab = await visitor.newPage();
     await tab.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann&handover=${handover}`);
     await tab.waitForURL(`${gw.url}/consent`);
     await tab.getByLabel('Name').check();
@@ -193,7 +199,7 @@ describe('the widget embedded on another site', () => {
     await expect.poll(() => tab.locator('.handover-failed').isVisible()).toBe(true);
     expect(await frame.locator('#sharing').isHidden()).toBe(true);
     await tab.close();
-    await page.close();
+    await visitor.close();
   });
 
   it('has no axe-core violations inside the frame', async () => {
