@@ -116,24 +116,21 @@ export function consentRouter(deps: GatewayDeps): Router {
       return;
     }
 
+    // What the citizen chose to share (the receipt adds its id and time).
+    const chosen = {
+      provider: identity.provider,
+      country: identity.country,
+      loa: identity.loa,
+      acr: identity.acr,
+      claimNames,
+      claims: pickClaims(identity, claimNames),
+      subjectIndex,
+    };
     if (pending.handover) {
       // A widget on another site waits for this identity: it crosses over when the widget
       // redeems the hand-over (with its receipt); this session shares nothing. The broker
       // session stays for logout.
-      await completeHandover(
-        deps,
-        req,
-        { ...pending, handover: pending.handover },
-        {
-          provider: identity.provider,
-          country: identity.country,
-          loa: identity.loa,
-          acr: identity.acr,
-          claimNames,
-          claims: pickClaims(identity, claimNames),
-          subjectIndex,
-        },
-      );
+      await completeHandover(deps, req, { ...pending, handover: pending.handover }, chosen);
       record.brokerSession = deps.fieldCrypto.seal({
         providerId: identity.provider,
         idToken: pending.idToken,
@@ -160,17 +157,7 @@ export function consentRouter(deps: GatewayDeps): Router {
       claims: claimNames,
       subjectIndex,
     });
-    const shared: SharedIdentity = {
-      provider: identity.provider,
-      country: identity.country,
-      loa: identity.loa,
-      acr: identity.acr,
-      claimNames,
-      claims: pickClaims(identity, claimNames),
-      subjectIndex,
-      receiptId: receipt.id,
-      sharedAt: deps.clock.now(),
-    };
+    const shared: SharedIdentity = { ...chosen, receiptId: receipt.id, sharedAt: deps.clock.now() };
     record.shared = deps.fieldCrypto.seal(shared);
     record.brokerSession = deps.fieldCrypto.seal({ providerId: identity.provider, idToken: pending.idToken });
     record.brokerProvider = identity.provider;
