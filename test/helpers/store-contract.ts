@@ -288,6 +288,24 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       });
     });
 
+    describe('login hand-overs', () => {
+      it('keeps a record, replaces it on completion and gives it out exactly once', async () => {
+        const open = { tenantId: 'demo', sessionHash: 's', expiresAt: 60_000, status: 'open' as const };
+        await store.handovers.save('handover-1', open, 1_000);
+        expect(await store.handovers.peek('handover-1')).toEqual(open);
+        const complete = { ...open, status: 'complete' as const, secretHash: 'r', shared: 'sealed' };
+        await store.handovers.save('handover-1', complete, 2_000);
+        expect(await store.handovers.peek('handover-1')).toEqual(complete);
+        const takes = await Promise.all([
+          store.handovers.take('handover-1'),
+          store.handovers.take('handover-1'),
+        ]);
+        expect(takes.filter((t) => t !== undefined)).toEqual([complete]);
+        expect(await store.handovers.peek('handover-1')).toBeUndefined();
+        expect(await store.handovers.take('unknown')).toBeUndefined();
+      });
+    });
+
     describe('rate limiter', () => {
       it('allows `points` hits per key in a window and then answers how long to wait', async () => {
         const limiter = store.rateLimiter(`contract-${randomUUID()}`, { points: 3, windowSeconds: 60 });
