@@ -84,24 +84,12 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
         status: 403,
       });
     }
-    const previousSessionId = req.sessionID;
     if (isTestIdentity(identity) && !(tenant.config.acceptTestIdentities ?? !deps.production)) {
       throw new GatewayError('test_identity_refused', 'Test identities are not accepted by this service.', {
         status: 403,
       });
     }
-    await regenerateSession(req);
-    // Chat sockets opened under the old session id follow it to the new one.
-    if (req.session.visitorId) {
-      for (const t of deps.tenants)
-        deps.identityEvents.publish({
-          type: 'session-renewed',
-          tenantId: t.config.id,
-          visitorId: req.session.visitorId,
-          previousSessionId,
-          sessionId: req.sessionID,
-        });
-    }
+    await regenerateSession(req, deps);
     const record = citizenRecord(req, tenant.config.id);
     if (login.transaction.handover)
       await followHandover(deps, record.handover, login.transaction.handover, req.sessionID);

@@ -97,17 +97,8 @@ export function handoverRouter(deps: GatewayDeps): Router {
     );
     const shared: SharedIdentity = { ...handed, receiptId: receipt.id, sharedAt: deps.clock.now() };
     // The session gains an identity: a new id (fixation defence), as a login gives one.
-    const previousSessionId = req.sessionID;
-    await regenerateSession(req);
+    await regenerateSession(req, deps);
     const visitorId = ensureVisitorId(req);
-    for (const t of deps.tenants)
-      deps.identityEvents.publish({
-        type: 'session-renewed',
-        tenantId: t.config.id,
-        visitorId,
-        previousSessionId,
-        sessionId: req.sessionID,
-      });
     const record = citizenRecord(req, tenantId);
     record.shared = deps.fieldCrypto.seal(shared);
     delete record.handover;

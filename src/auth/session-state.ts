@@ -2,6 +2,8 @@ import type { Request } from 'express';
 import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { VerifiedIdentity } from '../identity/verified-identity.js';
 import type { FieldCrypto } from '../privacy/field-crypto.js';
+import type { TenantContext } from '../tenants/tenant-context.js';
+import type { IdentityEvents } from './identity-events.js';
 
 // The shared identity is the identity domain's type; re-exported for the auth routes' callers.
 export type { SharedIdentity };
@@ -121,15 +123,33 @@ export function readPendingIdentity(
 
 /**
  * Issues a new session id keeping the session's data, but not its CSRF token (login fixation
- * defence: the id, and any token, an attacker may have seen before login die at login).
+ * defence: the id, and any token, an attacker may have seen before login die at login), and
+ * tells the chat: the visitor's open sockets follow the session to its new id. The new session
+ * is saved before that announcement, so a socket that re-reads it finds it (the callers used to
+ * announce before saving and relied on their save winning the race against the socket's read).
  * @see https://owasp.org/www-community/attacks/Session_fixation
  */
-export async function regenerateSession(req: Request): Promise<void> {
+export async function regenerateSession(
+  req: Request,
+  announce: { identityEvents: IdentityEvents; tenants: readonly TenantContext[] },
+): Promise<void> {
+  const previousSessionId = req.sessionID;
   const { cookie: _cookie, csrfToken: _csrfToken, ...data } = req.session;
   await new Promise<void>((resolve, reject) =>
     req.session.regenerate((err) => (err ? reject(err) : resolve())),
   );
   Object.assign(req.session, data);
+  const { visitorId } = req.session;
+  if (!visitorId) return;
+  await saveSession(req);
+  for (const tenant of announce.tenants)
+    announce.identityEvents.publish({
+      type: 'session-renewed',
+      tenantId: tenant.config.id,
+      visitorId,
+      previousSessionId,
+      sessionId: req.sessionID,
+    });
 }
 
 /** Saves the session before a redirect, so the next request sees what this one wrote. */

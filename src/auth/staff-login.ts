@@ -136,19 +136,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       signedInAt: deps.clock.now(),
       idToken: deps.fieldCrypto.seal(login.idToken),
     };
-    const previousSessionId = req.sessionID;
-    await regenerateSession(req);
-    // Chat sockets opened under the old session id follow it to the new one.
-    if (req.session.visitorId) {
-      for (const t of deps.tenants)
-        deps.identityEvents.publish({
-          type: 'session-renewed',
-          tenantId: t.config.id,
-          visitorId: req.session.visitorId,
-          previousSessionId,
-          sessionId: req.sessionID,
-        });
-    }
+    await regenerateSession(req, deps);
     req.session.staff = { ...(req.session.staff ?? {}), [tenantId]: record };
     await saveSession(req);
     req.log.info({ tenant: tenantId, roles }, 'staff signed in');
