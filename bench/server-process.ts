@@ -17,7 +17,12 @@ export class ServerProcess {
   static async start(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
     const port = await freePort();
     const child = fork(new URL(script, import.meta.url), {
-      execArgv: ['--expose-gc'],
+      // BENCH_PROFILE=<dir>: each server writes a V8 CPU profile there when it exits.
+      execArgv: [
+        '--expose-gc',
+        ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      ],
       env: { ...process.env, ...env, BENCH_PORT: String(port), NODE_ENV: 'development' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -36,4 +36,6 @@ export function answerMeasurements(): void {
   });
   // The parent going away ends the child: a bench never leaves servers behind.
   process.on('disconnect', () => process.exit(0));
+  // A normal exit on SIGTERM, so a CPU profile (BENCH_PROFILE) is written.
+  process.on('SIGTERM', () => process.exit(0));
 }
