@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Loa, ShareableClaim } from '../identity/verified-identity.js';
 import type { Clock } from '../runtime/clock.js';
+import { newId } from '../runtime/ids.js';
 import type { SigningKeys } from '../runtime/signing-keys.js';
 
 /**
@@ -43,7 +43,7 @@ export async function issueReceipt(
   deps: { store: { receipts: ReceiptRepository }; signingKeys: SigningKeys; clock: Clock; issuer: string },
   fields: Omit<ConsentReceipt, 'id' | 'issuedAt' | 'jws'>,
 ): Promise<ConsentReceipt> {
-  const id = randomUUID();
+  const id = newId();
   const issuedAt = deps.clock.now();
   const jws = await new SignJWT({
     tenant: fields.tenantId,

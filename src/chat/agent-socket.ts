@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { SessionData } from 'express-session';
 import type { StaffRecord } from '../auth/session-state.js';
 import { GatewayError } from '../http/errors.js';
+import { newId } from '../runtime/ids.js';
 import { localize } from '../web/i18n.js';
 import type { BuiltInDesk } from './built-in-desk.js';
 import type { AgentEvent, ChatBus, ConversationEvent, QueueEvent } from './chat-bus.js';
@@ -67,7 +67,12 @@ export class AgentSocket {
     this.#staff = options.staff;
     this.#subject = options.staff.subject;
     this.#connection = new ChatConnection({
-      ...options,
+      ws: options.ws,
+      socket: options.socket,
+      batch: options.batch,
+      sessionId: options.sessionId,
+      limits: options.limits,
+      logger: options.logger,
       schema: agentFrameSchema,
       onFrame: (frame) => this.#handle(frame),
     });
@@ -79,11 +84,13 @@ export class AgentSocket {
         this.#connection.enqueue(async () => this.#agentEvent(event)),
       ),
     );
-    options.ws.once('close', () => {
-      for (const stop of this.#stops) stop();
-      for (const followed of this.#followed.values()) followed.stop();
-      this.#followed.clear();
-    });
+  }
+
+  /** The socket closed: stops following everything. */
+  closed(): void {
+    for (const stop of this.#stops) stop();
+    for (const followed of this.#followed.values()) followed.stop();
+    this.#followed.clear();
   }
 
   get id(): string {
@@ -369,7 +376,7 @@ export class AgentSocket {
    */
   async #auditRead(conversation: ConversationRecord): Promise<void> {
     await this.#options.audit.append({
-      id: randomUUID(),
+      id: newId(),
       tenantId: this.tenantId,
       conversationId: conversation.id,
       reader: { subject: this.#subject, name: this.#staff.name },

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../runtime/clock.js';
+import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ChatBus } from './chat-bus.js';
 import type { ConversationRecord, OfflineMessageRecord } from './chat-records.js';
@@ -55,7 +55,7 @@ export class BuiltInDesk implements DeliveryPort {
   }
 
   async leaveMessage(input: OfflineMessageInput): Promise<OfflineMessageRecord> {
-    const record: OfflineMessageRecord = { id: randomUUID(), ...input, createdAt: this.#options.clock.now() };
+    const record: OfflineMessageRecord = { id: newId(), ...input, createdAt: this.#options.clock.now() };
     await this.#options.offlineMessages.save(record);
     this.#options.logger.info({ tenant: input.tenantId, offlineMessage: record.id }, 'offline message saved');
     this.#options.bus.publish(

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { Language } from '../config/schema.js';
 import { isGatewayError } from '../http/errors.js';
+import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import type { ChatBus } from './chat-bus.js';
@@ -10,6 +11,7 @@ import { CLOSE_CODES, type CloseCode } from './close-codes.js';
 import type { ConversationService } from './conversation-service.js';
 import { CHAT_ERROR_CODES, type ChatErrorCode, parseFrame } from './protocol.js';
 import type { ChatRateLimits } from './rate-limits.js';
+import type { WriteBatch } from './write-batch.js';
 
 /** The tenth invalid frame closes the connection (4400). */
 export const MAX_INVALID_FRAMES = 10;
@@ -22,6 +24,10 @@ const CLIENT_ERROR_CODES = new Set<string>(CHAT_ERROR_CODES.filter((code) => cod
 /** What both chat sockets (visitor and agent) are built from. */
 export interface ChatSocketOptions {
   ws: WebSocket;
+  /** The socket under `ws` (from the upgrade), whose writes {@link ChatSocketOptions.batch} holds. */
+  socket: Duplex;
+  /** Gathers the frames of one event-loop turn into one write per socket. */
+  batch: WriteBatch;
   tenant: TenantContext;
   /** The session's id: key of the per-session frame limit. */
   sessionId: string;
@@ -34,7 +40,7 @@ export interface ChatSocketOptions {
 
 /** What a {@link ChatConnection} needs: a socket's options plus its frame schema and handler. */
 export interface ChatConnectionOptions<In>
-  extends Pick<ChatSocketOptions, 'ws' | 'sessionId' | 'limits' | 'logger'> {
+  extends Pick<ChatSocketOptions, 'ws' | 'socket' | 'batch' | 'sessionId' | 'limits' | 'logger'> {
   schema: z.ZodType<In>;
   /** Handles one valid frame; frames of a connection are handled one at a time, in order. */
   onFrame: (frame: In) => Promise<void>;
@@ -48,7 +54,7 @@ export interface ChatConnectionOptions<In>
  */
 export class ChatConnection<In, Out extends { type: string }> {
   /** Connection id: rate-limit key and the `origin` of the events it causes. */
-  readonly id = randomUUID();
+  readonly id = newId();
   readonly ws: WebSocket;
   readonly #options: ChatConnectionOptions<In>;
   #invalid = 0;
@@ -57,8 +63,8 @@ export class ChatConnection<In, Out extends { type: string }> {
 
   constructor(options: ChatConnectionOptions<In>) {
     // Only what the pipeline uses: a socket's full options are kept once, by the socket.
-    const { ws, sessionId, limits, logger, schema, onFrame } = options;
-    this.#options = { ws, sessionId, limits, logger, schema, onFrame };
+    const { ws, socket, batch, sessionId, limits, logger, schema, onFrame } = options;
+    this.#options = { ws, socket, batch, sessionId, limits, logger, schema, onFrame };
     this.ws = options.ws;
     this.ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     // ws reports protocol violations (oversized frame → 1009, invalid UTF-8 → 1007) as an
@@ -80,6 +86,7 @@ export class ChatConnection<In, Out extends { type: string }> {
       this.ws.terminate();
       return;
     }
+    this.#options.batch.hold(this.#options.socket);
     this.ws.send(JSON.stringify(frame));
   }
 

@@ -30,8 +30,9 @@ import {
   matchEndpoint,
   refuseUpgrade,
 } from './upgrade-auth.js';
-import { VisitorSocket } from './visitor-socket.js';
+import { type VisitorSessions, VisitorSocket } from './visitor-socket.js';
 import { VisitorTextTails } from './visitor-text-tails.js';
+import { WriteBatch } from './write-batch.js';
 
 /** Options of {@link createChatFeature}; the defaults come from the `chat` settings. */
 export interface ChatFeatureOptions {
@@ -111,11 +112,24 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     perMessageDeflate: false,
   });
   let closing = false;
+  const visitorSessions: VisitorSessions = {
+    read: async (sessionId, tenantId) => {
+      const session = await readSession(sessionId);
+      return session ? { identity: sharedIdentity(deps, session, tenantId) } : undefined;
+    },
+    ended: async (tenantId, visitorId) => {
+      await detachAll(service, tenantId, visitorId);
+      bus.publish({ kind: 'visitor', tenantId, visitorId }, { type: 'session-ended' });
+    },
+    hash: sessionIdHash,
+  };
+  const batch = new WriteBatch();
   /** Open visitor sockets per tenant and visitor on this instance. */
   const visitorSockets = new Map<string, number>();
 
   const connect = (
     ws: WebSocket,
+    socket: Duplex,
     req: IncomingMessage,
     tenant: TenantContext,
     endpoint: ChatEndpoint,
@@ -132,11 +146,21 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     const upgradeSessionId = auth.sessionId;
     const visitorId = auth.visitorId;
     const staff = auth.staff;
-    const common = { ws, tenant, sessionId: upgradeSessionId, lang, service, bus, limits, logger };
     const tenantId = tenant.config.id;
+    // Options are written out, not spread from a shared object: a spread gives every socket's
+    // options object a hidden class of its own (half a kilobyte per idle socket).
     if (endpoint === 'agent' && staff) {
       const agent = new AgentSocket({
-        ...common,
+        ws,
+        socket,
+        batch,
+        tenant,
+        sessionId: upgradeSessionId,
+        lang,
+        service,
+        bus,
+        limits,
+        logger,
         staff,
         stepUp,
         desk,
@@ -149,15 +173,19 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
           logger.error({ err: error }, 'agent presence not updated');
         });
       void presence(true);
-      heartbeat.track(ws, () => {
-        void presence(true);
-        // A store hiccup is not a logout: only a missing session ends the socket.
-        readSession(upgradeSessionId).then(
-          (session) => agent.recheck(session),
-          () => {},
-        );
+      heartbeat.track(ws, {
+        beat: () => {
+          void presence(true);
+          // A store hiccup is not a logout: only a missing session ends the socket.
+          readSession(upgradeSessionId).then(
+            (session) => agent.recheck(session),
+            () => {},
+          );
+        },
       });
-      ws.once('close', () => {
+      ws.on('close', () => {
+        agent.closed();
+        heartbeat.untrack(ws);
         hub.remove(upgradeSessionId, agent);
         void presence(false);
       });
@@ -165,29 +193,26 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       agent.welcome();
       return;
     }
-    let sessionId = upgradeSessionId;
     const visitor = new VisitorSocket({
-      ...common,
+      ws,
+      socket,
+      batch,
+      tenant,
+      sessionId: upgradeSessionId,
+      lang,
+      service,
+      bus,
+      limits,
+      logger,
       visitorId,
       port,
-      session: async () => {
-        const session = await readSession(sessionId);
-        return session ? { identity: sharedIdentity(deps, session, tenantId) } : undefined;
-      },
-      renewed: (previous, next) => {
-        if (previous !== sessionIdHash(sessionId)) return false;
-        sessionId = next;
-        return true;
-      },
-      sessionEnded: async () => {
-        await detachAll(service, tenantId, visitorId);
-        bus.publish({ kind: 'visitor', tenantId, visitorId }, { type: 'session-ended' });
-      },
+      sessions: visitorSessions,
       connection: { ip, userAgent: req.headers['user-agent'] },
       tails,
     });
     hub.add(upgradeSessionId, visitor);
-    heartbeat.track(ws, () => visitor.recheck());
+    // The heartbeat re-checks the visitor's session (`beat`).
+    heartbeat.track(ws, visitor);
     // The visitor's first socket on this instance marks their conversations "back", the last
     // one closing marks them "left" (the console shows who has gone, see abandonAfterSeconds).
     const presenceKey = `${tenantId}\n${visitorId}`;
@@ -201,7 +226,9 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     const sockets = (visitorSockets.get(presenceKey) ?? 0) + 1;
     visitorSockets.set(presenceKey, sockets);
     if (sockets === 1) void presence(true);
-    ws.once('close', () => {
+    ws.on('close', () => {
+      visitor.closed();
+      heartbeat.untrack(ws);
       hub.remove(upgradeSessionId, visitor);
       const left = (visitorSockets.get(presenceKey) ?? 1) - 1;
       if (left > 0) visitorSockets.set(presenceKey, left);
@@ -259,7 +286,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
               ws.close(1001, 'server shutting down');
               return;
             }
-            connect(ws, req, match.tenant, match.endpoint, auth, clientIp(req));
+            connect(ws, socket, req, match.tenant, match.endpoint, auth, clientIp(req));
           });
         })
         .catch((error: unknown) => {

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { GatewayError } from '../http/errors.js';
 import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { FieldCrypto } from '../privacy/field-crypto.js';
 import type { Clock } from '../runtime/clock.js';
+import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
 import { type ChatBus, type ConversationEvent, conversationChannel } from './chat-bus.js';
 import { type ConversationRecord, type MessageRecord, PREVIEW_LENGTH } from './chat-records.js';
@@ -51,7 +51,7 @@ export class StoreConversationService implements ConversationService {
   async start(input: StartConversationInput): Promise<ConversationRecord> {
     const now = this.#clock.now();
     const record: ConversationRecord = {
-      id: randomUUID(),
+      id: newId(),
       tenantId: input.tenantId,
       topic: input.topic,
       status: 'queued',
@@ -91,7 +91,7 @@ export class StoreConversationService implements ConversationService {
     if (!conversation) throw conversationNotFound();
     if (conversation.status === 'closed') throw conversationClosed();
     const draft: Omit<MessageRecord, 'seq'> = {
-      id: randomUUID(),
+      id: newId(),
       conversationId: conversation.id,
       from: input.from,
       text: input.text,

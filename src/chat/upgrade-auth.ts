@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Request, RequestHandler, Response } from 'express';
@@ -6,6 +5,7 @@ import type session from 'express-session';
 import type { SessionData } from 'express-session';
 import type { StaffRecord } from '../auth/session-state.js';
 import { CONSOLE_ROLES } from '../auth/staff-roles.js';
+import { newId } from '../runtime/ids.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 
 /** The two chat sockets. */
@@ -113,7 +113,7 @@ export async function authenticateUpgrade(
   }
 
   if (!live.visitorId) {
-    live.visitorId = randomUUID();
+    live.visitorId = newId();
     await new Promise<void>((resolve, reject) => live.save((error) => (error ? reject(error) : resolve())));
   }
   return { ok: true, sessionId, visitorId: live.visitorId, session: live };

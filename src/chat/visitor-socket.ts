@@ -8,6 +8,7 @@ import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata } from './conversation-metadata.js';
 import { conversationClosed, conversationNotFound } from './conversation-service.js';
 import type { DeliveryPort } from './delivery-port.js';
+import type { HeartbeatWatcher } from './heartbeat.js';
 import { guardVisitorMessage, guardVisitorText } from './pii-guard.js';
 import {
   MAX_TEXT_LENGTH,
@@ -20,21 +21,27 @@ import { claimsView, messageView, visitorConversationView } from './views.js';
 import type { VisitorTextTails } from './visitor-text-tails.js';
 
 /**
- * The visitor's session as the socket sees it on every decision: `undefined` once the session
- * is gone (logout, idle expiry, destruction), otherwise the identity it shares for the tenant.
+ * The visitors' sessions as visitor sockets see them, shared by all of them (one object, so an
+ * idle socket keeps no closures of its own for it).
  */
-export type VisitorSessionReader = () => Promise<{ identity: SharedIdentity | undefined } | undefined>;
+export interface VisitorSessions {
+  /**
+   * The session as it is now: `undefined` once it is gone (logout, idle expiry, destruction),
+   * otherwise the identity it shares for the tenant. Read from the session store on every
+   * decision, never a copy kept by the socket.
+   */
+  read(sessionId: string, tenantId: string): Promise<{ identity: SharedIdentity | undefined } | undefined>;
+  /** Ends the visitor's identified chat when their session is found gone (detach, tell the agent). */
+  ended(tenantId: string, visitorId: string): Promise<void>;
+  /** How a `session-renewed` event names a session id. */
+  hash(sessionId: string): string;
+}
 
 /** What a visitor socket needs. */
 export interface VisitorSocketOptions extends ChatSocketOptions {
   visitorId: string;
   port: DeliveryPort;
-  /** Reads the visitor's session from the session store (never a copy kept by the socket). */
-  session: VisitorSessionReader;
-  /** Moves the socket to a rotated session id when `previous` names its current one; true if so. */
-  renewed: (previous: string, sessionId: string) => boolean;
-  /** Ends the visitor's identified chat when the session is found gone (detach, tell the agent). */
-  sessionEnded: () => Promise<void>;
+  sessions: VisitorSessions;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
   /** Ends of the last visitor message per conversation, shared by all visitor sockets. */
   tails: VisitorTextTails;
@@ -52,10 +59,16 @@ const offlineMessageSchema = z.object({
  * socket follows, on the chat bus, its visitor's channel and the conversations it starts or
  * resumes; the identity behind every decision is read from the session at that moment.
  */
-export class VisitorSocket {
+export class VisitorSocket implements HeartbeatWatcher {
   readonly tenantId: string;
   readonly visitorId: string;
-  readonly #options: VisitorSocketOptions;
+  /** What the socket uses after construction (not the whole options object, kept per socket). */
+  readonly #options: Pick<
+    VisitorSocketOptions,
+    'tenant' | 'lang' | 'service' | 'port' | 'sessions' | 'connection' | 'tails'
+  >;
+  /** The session's id; a login in this browser rotates it (`session-renewed`). */
+  #sessionId: string;
   readonly #connection: ChatConnection<VisitorFrame, ServerToVisitorFrame>;
   readonly #bus: ChatBus;
   /** Conversation id → stops following it. */
@@ -67,12 +80,19 @@ export class VisitorSocket {
   #current: string | undefined;
 
   constructor(options: VisitorSocketOptions) {
-    this.#options = options;
+    const { tenant, lang, service, port, sessions, connection, tails } = options;
+    this.#options = { tenant, lang, service, port, sessions, connection, tails };
+    this.#sessionId = options.sessionId;
     this.tenantId = options.tenant.config.id;
     this.visitorId = options.visitorId;
     this.#bus = options.bus;
     this.#connection = new ChatConnection({
-      ...options,
+      ws: options.ws,
+      socket: options.socket,
+      batch: options.batch,
+      sessionId: options.sessionId,
+      limits: options.limits,
+      logger: options.logger,
       schema: visitorFrameSchema,
       onFrame: (frame) => this.#handle(frame),
     });
@@ -80,7 +100,6 @@ export class VisitorSocket {
       { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId },
       (event) => this.#connection.enqueue(async () => this.#visitorEvent(event)),
     );
-    options.ws.once('close', () => this.#unfollowAll());
   }
 
   /** Connection id. */
@@ -112,7 +131,7 @@ export class VisitorSocket {
    * Re-checks the session (every heartbeat): a session that is gone ends the identified chat
    * and closes the socket with 4401; a changed sharing is shown.
    */
-  recheck(): void {
+  beat(): void {
     this.#connection.enqueue(async () => {
       await this.#identity();
     });
@@ -127,9 +146,9 @@ export class VisitorSocket {
    * and the socket: nothing sent after logout or expiry counts as verified.
    */
   async #identity(): Promise<SharedIdentity | undefined> {
-    const session = await this.#options.session();
+    const session = await this.#options.sessions.read(this.#sessionId, this.tenantId);
     if (!session) {
-      await this.#options.sessionEnded();
+      await this.#options.sessions.ended(this.tenantId, this.visitorId);
       this.#connection.close(CLOSE_CODES.sessionEnded, 'session ended');
       return undefined;
     }
@@ -156,7 +175,8 @@ export class VisitorSocket {
     );
   }
 
-  #unfollowAll(): void {
+  /** The socket closed: stops following everything. */
+  closed(): void {
     this.#stopVisitor();
     for (const stop of this.#following.values()) stop();
     this.#following.clear();
@@ -183,7 +203,9 @@ export class VisitorSocket {
         return;
       case 'session-renewed':
         // A login in this browser rotated the session id: follow it, then show what it shares.
-        if (this.#options.renewed(event.previous, event.sessionId)) await this.#identity();
+        if (event.previous !== this.#options.sessions.hash(this.#sessionId)) return;
+        this.#sessionId = event.sessionId;
+        await this.#identity();
         return;
     }
   }

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -13,7 +13,7 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
-    req.id = incoming && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.id = incoming && VALID_REQUEST_ID.test(incoming) ? incoming : newId();
     req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();

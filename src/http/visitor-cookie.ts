@@ -1,5 +1,6 @@
-import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { newId } from '../runtime/ids.js';
 import { type CookiePolicy, sessionCookieOptions } from './session-middleware.js';
 
 /** How long a browser keeps its visitor id without visiting (renewed on every visit). */
@@ -100,7 +101,7 @@ export class VisitorCookie {
  */
 export function ensureVisitorId(req: Request): string {
   if (req.session.visitorId) return req.session.visitorId;
-  const visitorId = randomUUID();
+  const visitorId = newId();
   req.session.visitorId = visitorId;
   if (req.res) req.visitorCookie?.issue(req.res, visitorId);
   return visitorId;

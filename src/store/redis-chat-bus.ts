@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type ChatBus,
   type ChatChannel,
@@ -7,6 +6,7 @@ import {
   channelKey,
 } from '../chat/chat-bus.js';
 import { InProcessChatBus } from '../chat/in-process-chat-bus.js';
+import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
 import type { StoreCodec } from './redis-store.js';
@@ -40,7 +40,7 @@ export class RedisChatBus implements ChatBus {
   readonly #codec: StoreCodec;
   readonly #logger: Logger;
   readonly #prefix: string;
-  readonly #instance = randomUUID();
+  readonly #instance = newId();
   #subscribed = false;
   #closed = false;
   #publishFailing = false;

@@ -17,7 +17,7 @@ async function pair(autoPong: boolean): Promise<{ client: WebSocket; beats: () =
   let beats = 0;
   heartbeat = new Heartbeat(50);
   server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  server.on('connection', (ws) => heartbeat?.track(ws, () => (beats += 1)));
+  server.on('connection', (ws) => heartbeat?.track(ws, { beat: () => (beats += 1) }));
   await new Promise((resolve) => server?.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   const client = new WebSocket(`ws://127.0.0.1:${port}`, { autoPong });
@@ -39,5 +39,32 @@ describe('Heartbeat', () => {
     const code = await new Promise<number>((resolve) => client.once('close', resolve));
     // Terminated without a close frame: the client sees an abnormal closure.
     expect(code).toBe(1006);
+  });
+});
+
+describe('Heartbeat.untrack', () => {
+  it('stops beating for a socket once it is untracked', async () => {
+    let beats = 0;
+    heartbeat = new Heartbeat(30);
+    const tracked = heartbeat;
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    const connected = new Promise<import('ws').WebSocket>((resolve) =>
+      server?.on('connection', (ws) => {
+        tracked.track(ws, { beat: () => (beats += 1) });
+        resolve(ws);
+      }),
+    );
+    await new Promise((resolve) => server?.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new WebSocket(`ws://127.0.0.1:${port}`);
+    const ws = await connected;
+    await sleep(100);
+    expect(beats).toBeGreaterThan(0);
+    tracked.untrack(ws);
+    const after = beats;
+    await sleep(150);
+    expect(beats).toBe(after);
+    expect(client.readyState).toBe(WebSocket.OPEN);
+    client.close();
   });
 });
