@@ -26,8 +26,9 @@ interface Envelope {
  *   dispatches by channel to its local followers, rather than SUBSCRIBE per followed
  *   conversation: a socket that follows a conversation is live at once, with no subscribe round
  *   trip it could miss an event in, and nothing to re-subscribe after a reconnect but one
- *   pattern. Every instance sees every event; that fits the few instances of a municipality
- *   (and with pub/sub on a Cluster, PUBLISH reaches every node anyway).
+ *   pattern. Every instance sees every event and opens only those of channels it has
+ *   followers for; that fits the few instances of a municipality (and with pub/sub on a
+ *   Cluster, PUBLISH reaches every node anyway).
  * - Payloads are sealed (`FieldCrypto`): messages and records cross Redis, never in plain text.
  * - Delivery is at most once, in order per publishing instance and channel, like the
  *   in-process bus: state lives in the store, so a follower that missed events while Redis was
@@ -103,7 +104,7 @@ export class RedisChatBus implements ChatBus {
     if (this.#subscribed || this.#closed) return;
     const pattern = `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
     this.#subscriber
-      .pSubscribe(pattern, (message) => this.#receive(message))
+      .pSubscribe(pattern, (message, channel) => this.#receive(message, channel))
       .then(
         () => {
           this.#subscribed = true;
@@ -112,7 +113,9 @@ export class RedisChatBus implements ChatBus {
       );
   }
 
-  #receive(message: string): void {
+  #receive(message: string, channel: string): void {
+    // Every instance sees every event: one nobody follows here is not even opened.
+    if (!this.#local.follows(`chat:${channel.slice(this.#prefix.length)}`)) return;
     const bar = message.indexOf('|');
     if (bar < 0 || message.slice(0, bar) === this.#instance) return;
     let envelope: Envelope;
