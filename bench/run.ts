@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startTestRedis } from '../test/helpers/redis-server.js';
 import { type BenchSocket, inBatches } from './frames.js';
+import { processCpuMicros, redisServerPid } from './process-cpu.js';
 import { fixedRate, percentile, type RoundResult, saturate } from './round-trips.js';
 import { ServerProcess } from './server-process.js';
 import { GatewayTarget, RelayTarget, type Target, timedStaffCallback } from './targets.js';
@@ -114,22 +115,40 @@ async function crossInstance() {
     const targets: Target[] = [
       new RelayTarget(relay.url),
       new GatewayTarget(first.url, { name: 'redis-1' }),
-      new GatewayTarget(first.url, { agentUrl: second.url, name: 'redis-2' }),
+      new GatewayTarget(first.url, { agentUrl: second.url, name: 'redis-2', firstAgent: RATE_AGENTS }),
     ];
     const connected = [];
     for (const target of targets) connected.push(await target.connect(PAIRS, RATE_AGENTS));
     const rates: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
     const latencies: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
+    // CPU per round trip of each process at saturation: where the work goes (both gateway
+    // instances, redis-server, the load generator itself).
+    const cpu: Record<string, Record<string, number[]>> = Object.fromEntries(
+      targets.map((t) => [t.name, { A: [], B: [], redis: [], load: [] }]),
+    );
+    const redisPid = redisServerPid(redis.port);
+    const cpuNow = async () => ({
+      A: await first.cpuMicros(),
+      B: await second.cpuMicros(),
+      redis: processCpuMicros(redisPid),
+      load: process.cpuUsage().user + process.cpuUsage().system,
+    });
     const rate = RATES[0] ?? 650;
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, target] of targets.entries()) {
         const pairs = connected[i]?.pairs ?? [];
-        rates[target.name]?.push(perSecond(await saturate(pairs, SECONDS)));
+        const before = await cpuNow();
+        const result = await saturate(pairs, SECONDS, 0.5);
+        const after = await cpuNow();
+        rates[target.name]?.push(perSecond(result));
+        const trips = result.completed * (1 + 0.5 / SECONDS);
+        for (const part of ['A', 'B', 'redis', 'load'] as const)
+          cpu[target.name]?.[part]?.push((after[part] - before[part]) / trips);
         latencies[target.name]?.push(...(await fixedRate(pairs, rate, SECONDS)).latencies);
       }
     }
     for (const c of connected) c.close();
-    return { rates, latencies, rate };
+    return { rates, latencies, rate, cpu };
   } finally {
     await Promise.all([relay.stop(), first.stop(), second.stop()]);
     await redis.close();
@@ -222,6 +241,18 @@ async function main(): Promise<void> {
       p99: { relay: p99('relay'), oneInstance: p99('redis-1'), twoInstances: p99('redis-2') },
       addedP50: p50('redis-2') - p50('redis-1'),
     };
+    for (const [name, parts] of Object.entries(cross.cpu)) {
+      const line = Object.entries(parts)
+        .map(([part, values]) => `${part} ${mean(values).toFixed(0)}`)
+        .join(', ');
+      console.log(`  ${name}: CPU µs per round trip ${line}`);
+    }
+    report.crossInstanceCpu = Object.fromEntries(
+      Object.entries(cross.cpu).map(([name, parts]) => [
+        name,
+        Object.fromEntries(Object.entries(parts).map(([part, values]) => [part, mean(values)])),
+      ]),
+    );
     console.log(
       `two instances on one Redis (visitor on A, agent on B), ${RATE_AGENTS} agents: ` +
         `relay ${relay.toFixed(0)}, one instance ${single.toFixed(0)}, two instances ${two.toFixed(0)} rt/s ` +

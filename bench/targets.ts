@@ -75,12 +75,17 @@ export class GatewayTarget implements Target {
   readonly #url: string;
   readonly #agentUrl: string;
   readonly #idleCookies: string[] = [];
+  readonly #firstAgent: number;
 
-  /** Visitors connect to `url`, agents to `agentUrl` (another instance on the same Redis). */
-  constructor(url: string, options: { agentUrl?: string; name?: string } = {}) {
+  /**
+   * Visitors connect to `url`, agents to `agentUrl` (another instance on the same Redis).
+   * Agents are the personas from `firstAgent` on: targets sharing a Redis use different staff.
+   */
+  constructor(url: string, options: { agentUrl?: string; name?: string; firstAgent?: number } = {}) {
     this.#url = url;
     this.#agentUrl = options.agentUrl ?? url;
     this.name = options.name ?? 'gateway';
+    this.#firstAgent = options.firstAgent ?? 0;
   }
 
   async connect(pairCount: number, agentCount: number) {
@@ -88,7 +93,7 @@ export class GatewayTarget implements Target {
       Array.from({ length: agentCount }, (_, i) => i),
       10,
       async (i) => {
-        const browser = await staffLogin(this.#agentUrl, benchAgentPersona(i));
+        const browser = await staffLogin(this.#agentUrl, benchAgentPersona(this.#firstAgent + i));
         const agent = await this.#socket(
           'agent',
           browser.cookieHeader(`${this.#agentUrl}/ws/agent`),

@@ -42,11 +42,6 @@ export class InProcessChatBus implements ChatBus {
     };
   }
 
-  /** Whether anyone follows the channel with this {@link channelKey} here. */
-  follows(key: string): boolean {
-    return this.#listeners.has(key);
-  }
-
   /** Channels with at least one follower (tests, diagnostics). */
   get channelCount(): number {
     return this.#listeners.size;

@@ -16,20 +16,26 @@ interface Envelope {
   event: ChatEvent;
 }
 
+/** Channel indexes kept computed; beyond this many the cache starts afresh. */
+const INDEX_CACHE = 10_000;
+
 /**
  * The chat bus between gateway instances, on Redis pub/sub.
  *
  * - An event is delivered to this instance's followers at once (the in-process bus: the
- *   single-instance path costs nothing more) and published on Redis for the others; an
- *   instance skips its own events coming back from Redis, by the instance id in front.
- * - Each instance holds one pattern subscription (`{prefix}chat:*`) on its own connection and
- *   dispatches by channel to its local followers, rather than SUBSCRIBE per followed
- *   conversation: a socket that follows a conversation is live at once, with no subscribe round
+ *   single-instance path costs nothing more) and sent on Redis for the others.
+ * - The events one instance publishes within one turn of the event loop leave as one
+ *   PUBLISH, sealed together (`FieldCrypto`): under load a batch holds many events, and the
+ *   Redis command and the encryption are paid once for all of them. Messages and records
+ *   cross Redis only sealed.
+ * - All instances share one channel (`{prefix}chat:events`); a batch names the channels of its
+ *   events only by their keyed blind index (a conversation id, a visitor id or a staff member's
+ *   subject never appears on Redis in clear), so an instance opens a batch only when it has
+ *   followers for one of its events, and skips its own batches by the instance id in front.
+ *   A socket that follows a channel is live at once: there is no per-channel SUBSCRIBE round
  *   trip it could miss an event in, and nothing to re-subscribe after a reconnect but one
- *   pattern. Every instance sees every event and opens only those of channels it has
- *   followers for; that fits the few instances of a municipality (and with pub/sub on a
- *   Cluster, PUBLISH reaches every node anyway).
- * - Payloads are sealed (`FieldCrypto`): messages and records cross Redis, never in plain text.
+ *   channel. Every instance sees every batch; that fits the few instances of a municipality
+ *   (and with pub/sub on a Cluster, PUBLISH reaches every node anyway).
  * - Delivery is at most once, in order per publishing instance and channel, like the
  *   in-process bus: state lives in the store, so a follower that missed events while Redis was
  *   away re-reads it when it resumes.
@@ -40,8 +46,14 @@ export class RedisChatBus implements ChatBus {
   readonly #subscriber: RedisClient;
   readonly #codec: StoreCodec;
   readonly #logger: Logger;
-  readonly #prefix: string;
+  readonly #channel: string;
   readonly #instance = newId();
+  /** Channel key → its blind index. */
+  readonly #indexes = new Map<string, string>();
+  /** Blind index → how many local subscriptions follow that channel. */
+  readonly #followed = new Map<string, number>();
+  /** Events published in this turn, sent at its end. */
+  #outbox: Array<{ index: string; envelope: Envelope }> = [];
   #subscribed = false;
   #closed = false;
   #publishFailing = false;
@@ -52,7 +64,7 @@ export class RedisChatBus implements ChatBus {
     this.#subscriber = options.connection.duplicate();
     this.#codec = options.codec;
     this.#logger = options.logger;
-    this.#prefix = `${options.prefix}chat:`;
+    this.#channel = `${options.prefix}chat:events`;
     // The main connection reports outages; the subscriber's errors would repeat them.
     this.#subscriber.on('error', () => {});
     this.#subscriber.on('ready', () => this.#subscribe());
@@ -71,13 +83,48 @@ export class RedisChatBus implements ChatBus {
   publish<C extends ChatChannel>(channel: C, event: ChatEvent): void {
     this.#local.publish(channel, event as never);
     if (this.#closed) return;
-    const payload = `${this.#instance}|${this.#codec.seal({ channel, event } satisfies Envelope)}`;
-    this.#publisher.publish(`${this.#prefix}${channelKey(channel).slice('chat:'.length)}`, payload).then(
+    if (this.#outbox.length === 0) setImmediate(this.#flush);
+    this.#outbox.push({ index: this.#indexOf(channelKey(channel)), envelope: { channel, event } });
+  }
+
+  subscribe<C extends ChatChannel>(channel: C, listener: ChatListener<never>): () => void {
+    const index = this.#indexOf(channelKey(channel));
+    this.#followed.set(index, (this.#followed.get(index) ?? 0) + 1);
+    const stop = this.#local.subscribe(channel, listener);
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      stop();
+      const left = (this.#followed.get(index) ?? 1) - 1;
+      if (left > 0) this.#followed.set(index, left);
+      else this.#followed.delete(index);
+    };
+  }
+
+  async close(): Promise<void> {
+    // What was published before closing still goes out.
+    this.#flush();
+    this.#closed = true;
+    this.#followed.clear();
+    await this.#local.close();
+    if (this.#subscriber.isReady) await this.#subscriber.close().catch(() => this.#subscriber.destroy());
+    else if (this.#subscriber.isOpen) this.#subscriber.destroy();
+  }
+
+  /** Sends this turn's events as one batch. */
+  readonly #flush = (): void => {
+    const batch = this.#outbox;
+    if (batch.length === 0 || this.#closed) return;
+    this.#outbox = [];
+    const header = batch.map((entry) => entry.index).join(',');
+    const sealed = this.#codec.seal(batch.map((entry) => entry.envelope));
+    this.#publisher.publish(this.#channel, `${this.#instance}|${header}|${sealed}`).then(
       () => {
         this.#publishFailing = false;
       },
       (error: unknown) => {
-        // The store write before it failed too, or will: log once per outage, not per event.
+        // The store write before it failed too, or will: log once per outage, not per batch.
         if (this.#publishFailing) return;
         this.#publishFailing = true;
         this.#logger.warn(
@@ -86,25 +133,24 @@ export class RedisChatBus implements ChatBus {
         );
       },
     );
-  }
+  };
 
-  subscribe<C extends ChatChannel>(channel: C, listener: ChatListener<never>): () => void {
-    return this.#local.subscribe(channel, listener);
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#local.close();
-    if (this.#subscriber.isReady) await this.#subscriber.close().catch(() => this.#subscriber.destroy());
-    else if (this.#subscriber.isOpen) this.#subscriber.destroy();
+  /** A channel's name on Redis: its keyed blind index (base64url, so never a `,` or `|`). */
+  #indexOf(key: string): string {
+    let index = this.#indexes.get(key);
+    if (index === undefined) {
+      if (this.#indexes.size >= INDEX_CACHE) this.#indexes.clear();
+      index = this.#codec.blindIndex(key);
+      this.#indexes.set(key, index);
+    }
+    return index;
   }
 
   #subscribe(): void {
-    // node-redis re-subscribes by itself after a reconnect once the first PSUBSCRIBE succeeded.
+    // node-redis re-subscribes by itself after a reconnect once the first SUBSCRIBE succeeded.
     if (this.#subscribed || this.#closed) return;
-    const pattern = `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
     this.#subscriber
-      .pSubscribe(pattern, (message, channel) => this.#receive(message, channel))
+      .subscribe(this.#channel, (message) => this.#receive(message))
       .then(
         () => {
           this.#subscribed = true;
@@ -113,19 +159,25 @@ export class RedisChatBus implements ChatBus {
       );
   }
 
-  #receive(message: string, channel: string): void {
-    // Every instance sees every event: one nobody follows here is not even opened.
-    if (!this.#local.follows(`chat:${channel.slice(this.#prefix.length)}`)) return;
-    const bar = message.indexOf('|');
-    if (bar < 0 || message.slice(0, bar) === this.#instance) return;
-    let envelope: Envelope;
+  #receive(message: string): void {
+    const first = message.indexOf('|');
+    const last = message.lastIndexOf('|');
+    if (first < 0 || last === first || message.slice(0, first) === this.#instance) return;
+    const indexes = message.slice(first + 1, last).split(',');
+    // A batch with nothing followed here is not even opened.
+    if (!indexes.some((index) => this.#followed.has(index))) return;
+    let envelopes: Envelope[];
     try {
-      envelope = this.#codec.open<Envelope>(message.slice(bar + 1));
+      envelopes = this.#codec.open<Envelope[]>(message.slice(last + 1));
+      if (!Array.isArray(envelopes) || envelopes.length !== indexes.length) throw new TypeError('batch');
     } catch {
       // Another deployment on the same Redis and prefix, or another data key: not ours.
-      this.#logger.warn({ store: 'redis' }, 'a chat event from Redis could not be opened; dropped');
+      this.#logger.warn({ store: 'redis' }, 'chat events from Redis could not be opened; dropped');
       return;
     }
-    this.#local.publish(envelope.channel, envelope.event as never);
+    for (const [i, envelope] of envelopes.entries()) {
+      if (this.#followed.has(indexes[i] as string))
+        this.#local.publish(envelope.channel, envelope.event as never);
+    }
   }
 }

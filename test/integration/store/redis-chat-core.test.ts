@@ -120,4 +120,41 @@ describe('Redis bus', () => {
     await stranger.close();
     await bus.close();
   });
+
+  it('names no conversation, visitor or staff member on Redis, and sends one turn of events as one batch', async () => {
+    const prefix = `n${randomUUID().slice(0, 6)}:`;
+    const [publisher, follower] = await Promise.all([startBus(prefix), startBus(prefix)]);
+    const spy = newConnection().client;
+    await spy.connect();
+    const raw: Array<{ channel: string; message: string }> = [];
+    await spy.pSubscribe(`${prefix}*`, (message, channel) => raw.push({ channel, message }));
+    const conversationId = 'conversation-id-visible-if-leaked';
+    const agentSubject = 'kari.agent@municipality.example';
+    const visitorId = 'visitor-id-visible-if-leaked';
+    const inbox = new Inbox();
+    follower.subscribe({ kind: 'conversation', tenantId: 'demo', conversationId }, inbox.listener);
+    follower.subscribe({ kind: 'agent', tenantId: 'demo', agentSubject }, inbox.listener);
+    publisher.publish(
+      { kind: 'conversation', tenantId: 'demo', conversationId },
+      { type: 'typing', conversationId, from: 'visitor', typing: true },
+    );
+    publisher.publish({ kind: 'visitor', tenantId: 'demo', visitorId }, { type: 'session-ended' });
+    publisher.publish(
+      { kind: 'conversation', tenantId: 'demo', conversationId },
+      { type: 'read', conversationId, by: 'visitor', seq: 2 },
+    );
+    await inbox.next((e) => e.type === 'read');
+    await waitFor(() => raw.length === 1);
+    const seen = JSON.stringify(raw);
+    for (const secret of [conversationId, agentSubject, visitorId, 'typing', 'session-ended'])
+      expect(seen).not.toContain(secret);
+    // The follower got the events of the channels it follows, in order, and nothing else.
+    expect(inbox.events).toEqual([
+      { type: 'typing', conversationId, from: 'visitor', typing: true },
+      { type: 'read', conversationId, by: 'visitor', seq: 2 },
+    ]);
+    await spy.close();
+    await publisher.close();
+    await follower.close();
+  });
 });
