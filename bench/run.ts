@@ -35,6 +35,10 @@ if (PAIRS > 200 || IDLE > 10_000 || SECONDS > 30 || ROUNDS > 10 || AGENT_COUNTS.
 const ms = (value: number) => value.toFixed(1);
 const perSecond = (r: RoundResult) => r.completed / r.seconds;
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const loadCpuMicros = () => {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+};
 
 interface Servers {
   relay: ServerProcess;
@@ -61,17 +65,24 @@ async function throughput(agents: number) {
     const rates: Record<string, number[]> = { relay: [], gateway: [] };
     // Server CPU per round trip: the work per message, robust to other load on the machine.
     const cpu: Record<string, number[]> = { relay: [], gateway: [] };
+    // The load generator's own CPU per round trip: it shares the machine's two cores, and the
+    // gateway's protocol (an ack per message) gives it twice the frames to read.
+    const load: Record<string, number[]> = { relay: [], gateway: [] };
     const processes = [servers.relay, servers.gateway];
     const fixed: Record<number, Record<string, number[]>> = {};
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, target] of servers.targets.entries()) {
         const server = processes[i] as ServerProcess;
         const cpuBefore = await server.cpuMicros();
+        const loadBefore = loadCpuMicros();
         const result = await saturate(connected[i]?.pairs ?? [], SECONDS, 0.5);
         const cpuMicros = (await server.cpuMicros()) - cpuBefore;
+        const loadMicros = loadCpuMicros() - loadBefore;
         rates[target.name]?.push(perSecond(result));
         // The warm-up's round trips are not counted: scale by the measured share of the run.
-        cpu[target.name]?.push(cpuMicros / (result.completed * (1 + 0.5 / SECONDS)));
+        const trips = result.completed * (1 + 0.5 / SECONDS);
+        cpu[target.name]?.push(cpuMicros / trips);
+        load[target.name]?.push(loadMicros / trips);
       }
     }
     if (agents === RATE_AGENTS) {
@@ -91,7 +102,7 @@ async function throughput(agents: number) {
       }
     }
     for (const c of connected) c.close();
-    return { rates, fixed, cpu };
+    return { rates, fixed, cpu, load };
   } finally {
     await stopServers(servers);
   }
@@ -131,7 +142,7 @@ async function crossInstance() {
       A: await first.cpuMicros(),
       B: await second.cpuMicros(),
       redis: processCpuMicros(redisPid),
-      load: process.cpuUsage().user + process.cpuUsage().system,
+      load: loadCpuMicros(),
     });
     const rate = RATES[0] ?? 650;
     for (let round = 0; round < ROUNDS; round++) {
@@ -191,12 +202,14 @@ async function main(): Promise<void> {
   );
   const report: Record<string, unknown> = { pairs: PAIRS, rounds: ROUNDS, seconds: SECONDS };
   const lines = [
-    '| agents | relay rt/s | gateway rt/s | ratio | relay CPU µs/rt | gateway CPU µs/rt |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| agents | relay rt/s | gateway rt/s | ratio | relay CPU µs/rt | gateway CPU µs/rt | load generator µs/rt (relay / gateway) |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const gatewayByAgents: Record<number, number> = {};
   for (const agents of AGENT_COUNTS) {
-    const { rates, fixed, cpu } = await throughput(agents);
+    const { rates, fixed, cpu, load } = await throughput(agents);
+    const relayLoad = mean(load.relay ?? []);
+    const gatewayLoad = mean(load.gateway ?? []);
     const relayCpu = mean(cpu.relay ?? []);
     const gatewayCpu = mean(cpu.gateway ?? []);
     const relay = mean(rates.relay ?? []);
@@ -204,9 +217,17 @@ async function main(): Promise<void> {
     gatewayByAgents[agents] = gateway;
     lines.push(
       `| ${agents} | ${relay.toFixed(0)} | ${gateway.toFixed(0)} | ${(gateway / relay).toFixed(2)} | ` +
-        `${relayCpu.toFixed(0)} | ${gatewayCpu.toFixed(0)} |`,
+        `${relayCpu.toFixed(0)} | ${gatewayCpu.toFixed(0)} | ${relayLoad.toFixed(0)} / ${gatewayLoad.toFixed(0)} |`,
     );
-    report[`throughput-${agents}`] = { relay, gateway, ratio: gateway / relay, relayCpu, gatewayCpu };
+    report[`throughput-${agents}`] = {
+      relay,
+      gateway,
+      ratio: gateway / relay,
+      relayCpu,
+      gatewayCpu,
+      relayLoad,
+      gatewayLoad,
+    };
     for (const [rate, latencies] of Object.entries(fixed)) {
       const relayP = [percentile(latencies.relay ?? [], 50), percentile(latencies.relay ?? [], 99)];
       const gatewayP = [percentile(latencies.gateway ?? [], 50), percentile(latencies.gateway ?? [], 99)];
