@@ -321,7 +321,11 @@ export const configSchema = z
         keyPrefix: z.string().default('gw:'),
         /** Bound on connecting to Redis (TCP and handshake), in ms. Default 2000. */
         connectTimeoutMs: z.number().int().min(50).max(60_000).default(2_000),
-        /** Bound on every Redis command, in ms: past it the request fails with 503. Default 1000. */
+        /**
+         * How long Redis may leave a command unanswered, in ms, before the connection counts as
+         * stalled and is dropped (a PING every half of it while connected): a request touching a
+         * Redis that stops answering fails with 503 within about 1 to 1.5 times this. Default 1000.
+         */
         commandTimeoutMs: z.number().int().min(10).max(60_000).default(1_000),
       })
       .default({ type: 'memory', keyPrefix: 'gw:', connectTimeoutMs: 2_000, commandTimeoutMs: 1_000 })

@@ -44,6 +44,7 @@ export class RedisChatBus implements ChatBus {
   readonly #local: InProcessChatBus;
   readonly #publisher: RedisClient;
   readonly #subscriber: RedisClient;
+  readonly #connection: RedisConnection;
   readonly #codec: StoreCodec;
   readonly #logger: Logger;
   readonly #channel: string;
@@ -60,7 +61,10 @@ export class RedisChatBus implements ChatBus {
 
   constructor(options: { connection: RedisConnection; prefix: string; codec: StoreCodec; logger: Logger }) {
     this.#local = new InProcessChatBus(options.logger);
+    this.#connection = options.connection;
     this.#publisher = options.connection.client;
+    // With the connection's stall watchdog: a subscriber whose Redis stopped answering is
+    // dropped and reconnects (re-subscribing), and `receiving` turns false meanwhile.
     this.#subscriber = options.connection.duplicate();
     this.#codec = options.codec;
     this.#logger = options.logger;
@@ -108,8 +112,7 @@ export class RedisChatBus implements ChatBus {
     this.#closed = true;
     this.#followed.clear();
     await this.#local.close();
-    if (this.#subscriber.isReady) await this.#subscriber.close().catch(() => this.#subscriber.destroy());
-    else if (this.#subscriber.isOpen) this.#subscriber.destroy();
+    await this.#connection.closeDuplicate(this.#subscriber);
   }
 
   /** Sends this turn's events as one batch. */

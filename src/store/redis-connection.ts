@@ -1,6 +1,7 @@
-import { createClient, type RedisClientType } from 'redis';
+import { createClient, type RedisClientType, SocketTimeoutError } from 'redis';
 import { GatewayError } from '../http/errors.js';
 import type { Logger } from '../runtime/logger.js';
+import { RedisStallWatchdog } from './redis-stall-watchdog.js';
 
 /** The node-redis client type used by every Redis repository (RESP2, default modules). */
 export type RedisClient = RedisClientType;
@@ -9,7 +10,11 @@ export interface RedisConnectionOptions {
   url: string;
   /** Bound on establishing a TCP connection (and the handshake). */
   connectTimeoutMs: number;
-  /** Bound on every command: a stalled Redis fails the request instead of hanging it. */
+  /**
+   * How long Redis may leave a command unanswered before the connection counts as stalled and
+   * is dropped: a request touching a Redis that stops answering fails within about 1 to 1.5
+   * times this (see {@link RedisStallWatchdog}).
+   */
   commandTimeoutMs: number;
   /** Upper bound of the reconnect back-off. */
   maxReconnectDelayMs?: number;
@@ -27,8 +32,10 @@ export interface RedisHealth {
 
 /**
  * One node-redis client with the fault behaviour the gateway needs, and its readiness:
- * - bounded connect and command timeouts, so an unreachable or stalled Redis fails requests
- *   fast (503 `store_unavailable`) instead of hanging them for the whole outage;
+ * - a bounded connect timeout, and a stall watchdog on every connection (this one and its
+ *   duplicates) that drops a connection whose Redis stopped answering, so an unreachable or
+ *   stalled Redis fails requests fast (503 `store_unavailable`) instead of hanging them for the
+ *   whole outage, and readiness turns red;
  * - no offline queue: a command issued while disconnected is refused at once, never sent
  *   minutes later (a chat message would otherwise be acknowledged long after the fact, or
  *   written twice when the client resends);
@@ -39,6 +46,9 @@ export interface RedisHealth {
 export class RedisConnection {
   readonly client: RedisClient;
   readonly #logger: Logger;
+  readonly #commandTimeoutMs: number;
+  readonly #watchdog: RedisStallWatchdog;
+  readonly #duplicates = new Map<RedisClient, RedisStallWatchdog>();
   #reason: string | undefined = 'connecting';
   #down = false;
   #closed = false;
@@ -48,13 +58,19 @@ export class RedisConnection {
       throw new TypeError('Redis timeouts must be positive');
     const maxDelay = options.maxReconnectDelayMs ?? 2_000;
     this.#logger = options.logger;
+    this.#commandTimeoutMs = options.commandTimeoutMs;
+    // No `commandOptions.timeout`: it bounds only the wait before a command is written (and
+    // costs a timer per command); the watchdog bounds the whole wait for a reply.
     this.client = createClient({
       url: options.url,
       ...(options.name ? { name: options.name } : {}),
       disableOfflineQueue: true,
-      commandOptions: { timeout: options.commandTimeoutMs },
       socket: {
         connectTimeout: options.connectTimeoutMs,
+        // Bounds the handshake of a reconnect to a Redis that accepts the connection but does
+        // not answer (the watchdog only watches ready connections); a ready connection is never
+        // idle this long, the watchdog pings it every half command timeout.
+        socketTimeout: 2 * options.commandTimeoutMs,
         // Full jitter keeps several instances from reconnecting in lockstep after an outage.
         reconnectStrategy: (retries: number) =>
           Math.round(Math.min(maxDelay, 50 * 2 ** retries) * (0.5 + Math.random() / 2)),
@@ -68,6 +84,10 @@ export class RedisConnection {
     this.client.on('error', (error: Error) => this.#markDown(error));
     this.client.on('end', () => {
       this.#reason = 'closed';
+    });
+    this.#watchdog = new RedisStallWatchdog(this.client, {
+      timeoutMs: options.commandTimeoutMs,
+      onStall: () => this.#markStalled(),
     });
   }
 
@@ -88,24 +108,48 @@ export class RedisConnection {
     return ready ? { ready } : { ready, reason: this.#reason ?? 'disconnected' };
   }
 
-  /** A second connection with the same options (a subscriber cannot send other commands). */
+  /**
+   * A second connection with the same options and its own stall watchdog (a subscriber cannot
+   * send other commands); close it with {@link closeDuplicate}. Its outages are not logged:
+   * this connection reports them.
+   */
   duplicate(): RedisClient {
-    return this.client.duplicate() as RedisClient;
+    const client = this.client.duplicate() as RedisClient;
+    this.#duplicates.set(client, new RedisStallWatchdog(client, { timeoutMs: this.#commandTimeoutMs }));
+    return client;
   }
 
-  /** Closes the connection after pending replies arrive; gives up on them when Redis is down. */
+  /** Closes a client from {@link duplicate} like {@link close}; it does not reconnect. A second call does nothing. */
+  async closeDuplicate(client: RedisClient): Promise<void> {
+    const watchdog = this.#duplicates.get(client);
+    this.#duplicates.delete(client);
+    await watchdog?.close();
+  }
+
+  /**
+   * Closes the connection for good: after pending replies arrive when Redis answers within the
+   * command timeout, at once otherwise (a graceful close would wait for a stalled Redis forever).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.client.isReady) {
-      await this.client.close().catch(() => this.client.destroy());
-    } else if (this.client.isOpen) {
-      this.client.destroy();
-    }
+    await this.#watchdog.close();
+  }
+
+  #markStalled(): void {
+    this.#reason = 'timeout';
+    if (this.#down || this.#closed) return;
+    this.#down = true;
+    this.#logger.error(
+      { store: 'redis', reason: this.#reason },
+      'redis not answering: connection dropped, requests that need it answer 503 until it is back; retrying',
+    );
   }
 
   #markDown(error: Error): void {
-    this.#reason = error.name === 'Error' ? 'unreachable' : error.name;
+    // A reconnect whose handshake got no answer: the same stall, seen before the connection was ready.
+    if (error instanceof SocketTimeoutError) this.#reason = 'timeout';
+    else this.#reason = error.name === 'Error' ? 'unreachable' : error.name;
     if (this.#down || this.#closed) return;
     this.#down = true;
     // The message of a socket error names host and port at most; never the URL's password.

@@ -20,6 +20,14 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Stops the server and deletes its directory. */
   close(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP): the kernel still accepts connections and takes writes, the
+   * server answers nothing, as a hung Redis or a partition without RST. `kill()` and `close()`
+   * work on a paused server; `stop()` resumes it first.
+   */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT): it answers what it was sent meanwhile. */
+  resume(): void;
 }
 
 const running = new Set<ChildProcess>();
@@ -42,6 +50,12 @@ export async function startTestRedis(options: { fsync?: 'always' | 'everysec' } 
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'gw-redis-'));
   let child: ChildProcess | undefined;
+  let paused = false;
+  const sendSignal = (name: 'SIGSTOP' | 'SIGCONT') => {
+    if (!child || child.exitCode !== null) throw new Error('redis-server is not running');
+    child.kill(name);
+    paused = name === 'SIGSTOP';
+  };
 
   const start = async () => {
     const proc = spawn(
@@ -77,6 +91,9 @@ export async function startTestRedis(options: { fsync?: 'always' | 'everysec' } 
     if (!proc || proc.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
+      // A stopped process keeps SIGTERM pending (SIGKILL ends it regardless).
+      if (paused && signal !== 'SIGKILL') proc.kill('SIGCONT');
+      paused = false;
       proc.kill(signal);
     });
   };
@@ -88,6 +105,8 @@ export async function startTestRedis(options: { fsync?: 'always' | 'everysec' } 
     kill: () => halt('SIGKILL'),
     stop: () => halt('SIGTERM'),
     start,
+    pause: () => sendSignal('SIGSTOP'),
+    resume: () => sendSignal('SIGCONT'),
     close: async () => {
       await halt('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
