@@ -15,8 +15,11 @@
  * - Finnish codes: six digits, the century sign (a letter of `A–F`, `U–Y`, a `+`, or a dash
  *   among the separators), three digits and the control character, checked wherever they
  *   start and whatever follows them (a hetu glued to more letters or digits is still a hetu).
- *   A code written without any century sign is not recognised: nine digits and a character
- *   pass the mod-31 check by chance once in 31, far too often for phone numbers.
+ *   A code written without any century sign (`131052308T`) is recognised only as a word of its
+ *   own (ten characters, nothing between them, nothing glued before or after) whose control
+ *   character is a letter: nine digits and a digit pass the mod-31 check by chance once in 31,
+ *   far too often for phone numbers, and a number followed by a word would now and then lose
+ *   that word's first letter.
  */
 
 import { isValidFinnishId } from './finnish-id.js';
@@ -117,6 +120,14 @@ function digitsAt(
   return digits;
 }
 
+/** Ten characters from `tokens[at]` written as one word: none between, none glued on either side. */
+function standaloneSignless(tokens: readonly Token[], at: number): boolean {
+  if (at > 0 && (tokens[at] as Token).gap === '') return false;
+  for (let k = 1; k < 10; k++) if (tokens[at + k]?.gap !== '') return false;
+  const after = tokens[at + 10];
+  return after === undefined || after.gap !== '';
+}
+
 /** A hetu starting at `tokens[at]`: the scan index one past its control character, or undefined. */
 function hetuAt(tokens: readonly Token[], at: number): number | undefined {
   const date = digitsAt(tokens, at, 6, false);
@@ -125,6 +136,8 @@ function hetuAt(tokens: readonly Token[], at: number): number | undefined {
   if (afterDate === undefined) return undefined;
   let signs: string[];
   let individualAt: number;
+  /** Written without any sign: only a letter as control character makes it a hetu. */
+  let signless = false;
   if (CENTURY_LETTER.test(afterDate.char) && joined(afterDate)) {
     signs = [afterDate.char];
     individualAt = at + 7;
@@ -133,6 +146,12 @@ function hetuAt(tokens: readonly Token[], at: number): number | undefined {
     // may have separators of its own on either side.
     signs = ['-', '+'].filter((sign) => afterDate.gap.includes(sign));
     individualAt = at + 6;
+    if (signs.length === 0 && standaloneSignless(tokens, at)) {
+      // The control character does not depend on the century; the date's validity does
+      // (29 February), so each century a person alive today can have is tried.
+      signless = true;
+      signs = ['-', 'A'];
+    }
   } else {
     return undefined;
   }
@@ -141,6 +160,7 @@ function hetuAt(tokens: readonly Token[], at: number): number | undefined {
   if (individual === undefined || control === undefined || !joined(control) || !CONTROL.test(control.char)) {
     return undefined;
   }
+  if (signless && isDigit(control)) return undefined;
   for (const sign of signs) {
     if (isValidFinnishId(`${date}${sign}${individual}${control.char}`)) return control.index + 1;
   }

@@ -209,6 +209,18 @@ describe('redactNationalIds: the numbers it must find', () => {
     expect(redact(text)).toMatchObject({ text: `fnr ${MARK}, hetu ${MARK} og ${MARK}`, redacted: 3 });
   });
 
+  it('redacts a hetu written without any century sign, as a word of its own with a letter as control', () => {
+    // 131052-308T (1900s) and 020516C903K (2000s) with the sign left out, in either case.
+    for (const text of ['131052308T', 'hetu 131052308t.', `(${FI_TEST_HETU_2016.replace('C', '')})`]) {
+      expect(redact(text), text).toMatchObject({ redacted: 1 });
+      expect(redact(text).text, text).not.toMatch(/308|903/);
+    }
+    // Spread out, glued to more, followed by a word, or with a wrong control letter, it is not
+    // one (nine digits followed by a word must not lose the word's first letter).
+    for (const text of ['131052 308 T', '131052308Tampere', '9131052308T', '131052308 Takk', '131052308U'])
+      expect(redact(text), text).toMatchObject({ text, redacted: 0 });
+  });
+
   it('uses the replacement it is given', () => {
     expect(redactNationalIds(`${NO_SYNTHETIC_DNR}!`, '***')).toMatchObject({ text: '***!', redacted: 1 });
   });
@@ -242,7 +254,8 @@ describe('redactNationalIds: what it must leave alone', () => {
     'IBAN FI21 1234 5600 0007 85.',
     '1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20',
     `Ordrenummer ${NO_INVALID_CHECKSUM}, ${FI_INVALID_CHECKSUM}, 12345678901, 31029900054.`,
-    // Nine digits and a control character without any century sign: see national-id-scan.ts.
+    // Nine digits and a digit as control character, without any century sign: a phone number
+    // as often as a hetu (see national-id-scan.ts).
     '0105949032',
     'Hei, jeg trenger hjelp med søknaden.',
     '',
