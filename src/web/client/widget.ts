@@ -91,12 +91,16 @@ class VisitorChat {
       this.#showTopics();
     });
     this.#el('withdraw').addEventListener('click', () => void this.#withdraw());
-    // Inside the embed's iframe: the close button asks the host page's embed.js to close it
-    // (the message carries no data, so any parent may receive it).
+    // Inside the embed's iframe: the close button asks the host page's embed.js to close it.
+    // Only a page the tenant allows to embed the chat (or the gateway's own) is told: the
+    // browser drops the message for any other parent origin.
     const close = this.#root.ownerDocument.getElementById('widget-close');
     if (close && window.parent !== window) {
       close.hidden = false;
-      close.addEventListener('click', () => window.parent.postMessage({ type: 'eidchat:close' }, '*'));
+      const parents = [window.location.origin, ...this.#boot.embedderOrigins];
+      close.addEventListener('click', () => {
+        for (const origin of parents) window.parent.postMessage({ type: 'eidchat:close' }, origin);
+      });
     }
     this.#el<HTMLFormElement>('offline-form').addEventListener('submit', (event) => {
       event.preventDefault();
