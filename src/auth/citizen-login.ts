@@ -9,7 +9,7 @@ import { loaAtLeast, type VerifiedIdentity } from '../identity/verified-identity
 import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
 import { mapClaims } from './claim-profiles.js';
 import { keepOpener } from './handover-routes.js';
-import { handoverInvalid, handoverSessionHash, hashHandover, isHandoverToken } from './login-handover.js';
+import { handoverSessionHash, hashHandover, openHandover } from './login-handover.js';
 import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
 import { type CitizenRecord, citizenRecord, regenerateSession, saveSession } from './session-state.js';
@@ -33,7 +33,10 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     // carries no authority here (only the widget's own session can redeem it, with a secret this
     // tab hands to its opener after consent).
     const handover =
-      req.query.handover === undefined ? undefined : await openHandover(deps, req, req.query.handover);
+      req.query.handover === undefined
+        ? undefined
+        : (await openHandover(deps.store.handovers, tenant.config.id, deps.clock.now(), req.query.handover))
+            .handover;
     const url = await beginCitizenLogin(deps, req, provider, {
       returnTo,
       ...(conversationId ? { conversationId } : {}),
@@ -153,20 +156,6 @@ export async function beginCitizenLogin(
     ...(options.uiLocales ? { uiLocales: options.uiLocales } : {}),
     clock: deps.clock,
   });
-}
-
-/** The hand-over id `value` if it names an open, unexpired hand-over of this tenant. */
-async function openHandover(deps: GatewayDeps, req: Request, value: unknown): Promise<string> {
-  if (!isHandoverToken(value)) throw handoverInvalid();
-  const record = await deps.store.handovers.peek(hashHandover(value));
-  if (
-    !record ||
-    record.tenantId !== req.tenant.config.id ||
-    record.status !== 'open' ||
-    deps.clock.now() >= record.expiresAt
-  )
-    throw handoverInvalid();
-  return value;
 }
 
 /**

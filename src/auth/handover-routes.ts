@@ -48,14 +48,14 @@ export function handoverRouter(deps: GatewayDeps): Router {
     const now = deps.clock.now();
     // One open hand-over per session: a new one replaces the last.
     if (record.handover) await deps.store.handovers.take(record.handover);
-    ensureVisitorId(req);
+    const visitorId = ensureVisitorId(req);
     await saveSession(req);
     const h = newHandoverToken();
     const idHash = hashHandover(h);
     const expiresAt = now + ttlMs;
     await deps.store.handovers.save(
       idHash,
-      { tenantId, sessionHash: sessionHash(req), expiresAt, status: 'open' },
+      { tenantId, sessionHash: sessionHash(req), expiresAt, status: 'open', visitorId },
       now,
     );
     record.handover = idHash;

@@ -15,6 +15,8 @@ export interface HandoverRecord {
   /** Epoch ms (injected clock) after which the record is void. */
   expiresAt: number;
   status: 'open' | 'complete';
+  /** The visitor of the widget's session that opened it (a step-up link is checked against it). */
+  visitorId?: string;
   /** SHA-256 of the secret R handed to the widget's window (complete only). */
   secretHash?: string;
   /** Sealed `SharedIdentity` without receipt (complete only). */
@@ -61,4 +63,22 @@ export function secretMatches(secret: string, secretHash: string): boolean {
 
 export function handoverInvalid(): GatewayError {
   return new GatewayError('handover_invalid');
+}
+
+/**
+ * The hand-over `value` names, when it is open and unexpired in this tenant; `handover_invalid`
+ * otherwise. An open hand-over carries no authority by itself: only the widget's own session can
+ * redeem it, with the secret the login tab hands to its opener after consent.
+ */
+export async function openHandover(
+  handovers: HandoverRepository,
+  tenantId: string,
+  now: number,
+  value: unknown,
+): Promise<{ handover: string; record: HandoverRecord }> {
+  if (!isHandoverToken(value)) throw handoverInvalid();
+  const record = await handovers.peek(hashHandover(value));
+  if (!record || record.tenantId !== tenantId || record.status !== 'open' || now >= record.expiresAt)
+    throw handoverInvalid();
+  return { handover: value, record };
 }

@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import type { TenantRoutes } from '../app.js';
+import { keepOpener } from '../auth/handover-routes.js';
+import { openHandover } from '../auth/login-handover.js';
 import { saveSession } from '../auth/session-state.js';
 import { bindStepUp } from '../auth/step-up-binding.js';
 import { isGatewayError } from '../http/errors.js';
@@ -15,7 +17,8 @@ registerMessages(STEP_UP_MESSAGES);
 
 /**
  * `GET /chat/identify/:token`: the step-up link an agent's request put into the chat. It is
- * consumed here (single use) for the visitor of this browser session only, binds the
+ * consumed here (single use) for the visitor of this browser session only (or, with
+ * `?handover=`, of the embedded widget's session that opened that hand-over), binds the
  * conversation in that session (not in any URL), and shows the provider choice; the login takes
  * the binding from the session, and the chat listens for
  * the resulting `shared` event (`step-up.ts`), which attaches nothing unless that conversation
@@ -30,16 +33,31 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
       res.setHeader('Referrer-Policy', 'no-referrer');
       res.setHeader('Cache-Control', 'no-store');
       let record: StepUpTokenRecord;
+      let handover: string | undefined;
       try {
-        record = await stepUp.redeem(tenant.config.id, req.params.token, req.session.visitorId);
+        // From a widget embedded on another site, this tab's cookies are not the widget's: the
+        // widget's open hand-over says whose chat this is, and the login carries it on.
+        let visitorId = req.session.visitorId;
+        if (req.query.handover !== undefined) {
+          const opened = await openHandover(
+            deps.store.handovers,
+            tenant.config.id,
+            deps.clock.now(),
+            req.query.handover,
+          );
+          handover = opened.handover;
+          visitorId = opened.record.visitorId;
+        }
+        record = await stepUp.redeem(tenant.config.id, req.params.token, visitorId);
       } catch (error) {
         if (!isGatewayError(error)) throw error;
         req.log.info({ code: error.code, tenant: tenant.config.id }, 'step-up link refused');
+        const forbidden = error.code === 'step_up_forbidden' || error.code === 'handover_invalid';
         res.status(error.status).send(
           renderPage(req, res, {
             title: t('stepup.title'),
             body: html`<h1>${t('stepup.title')}</h1>
-<div class="panel" role="alert"><p>${t(error.code === 'step_up_forbidden' ? 'stepup.forbidden' : 'stepup.invalid')}</p></div>
+<div class="panel" role="alert"><p>${t(forbidden ? 'stepup.forbidden' : 'stepup.invalid')}</p></div>
 <p class="error-code">${t('error.code', { code: error.code })}</p>`,
           }),
         );
@@ -51,7 +69,10 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
         expiresAt: deps.clock.now() + deps.config.session.loginTimeoutMinutes * 60_000,
       });
       await saveSession(req);
-      const providers = providerChoices(tenant, lang);
+      const providers = providerChoices(tenant, lang).map((p) =>
+        handover ? { ...p, loginUrl: withHandover(p.loginUrl, handover) } : p,
+      );
+      if (handover) keepOpener(res);
       res.send(
         renderPage(req, res, {
           title: t('stepup.title'),
@@ -64,4 +85,11 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
     });
     return router;
   };
+}
+
+/** A provider's login URL (a path of this gateway) with the hand-over the login must carry. */
+function withHandover(loginUrl: string, handover: string): string {
+  const url = new URL(loginUrl, 'http://gateway.invalid');
+  url.searchParams.set('handover', handover);
+  return `${url.pathname}${url.search}`;
 }

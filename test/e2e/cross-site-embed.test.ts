@@ -19,6 +19,8 @@ let host: Server;
 let hostOrigin: string;
 let browser: Browser;
 let context: BrowserContext;
+/** The agent's console, signed in once for the file. */
+let agent: Page;
 
 beforeAll(async () => {
   const hostPort = await freePort();
@@ -38,7 +40,7 @@ beforeAll(async () => {
   // An agent on duty, so the widget offers topics rather than only the offline form.
   const staff = await browser.newContext({ locale: 'en-GB' });
   staff.setDefaultTimeout(10_000);
-  const agent = await staff.newPage();
+  agent = await staff.newPage();
   await agent.goto(`${gw.url}/agent`);
   await agent.getByLabel(/Alex Agent/).check();
   await agent.getByRole('button', { name: 'Sign in' }).click();
@@ -169,6 +171,49 @@ describe('the widget embedded on another site', () => {
     await topLevel.goto(`${gw.url}/api/session`);
     expect(JSON.parse((await topLevel.locator('body').textContent()) ?? '{}').state).toBe('anonymous');
     await topLevel.close();
+    await tab.close();
+    await visitor.close();
+  });
+
+  it("takes the agent's identification link through the hand-over too: the widget and the agent get the identity", async () => {
+    const visitor = await browser.newContext({ locale: 'en-GB' });
+    visitor.setDefaultTimeout(10_000);
+    const page = await visitor.newPage();
+    const frame = await openWidget(page);
+    await frame.getByRole('button', { name: /General questions/ }).click();
+    const preview = 'About my building permit, step-up from another site';
+    await frame.getByLabel('Your message').fill(preview);
+    await frame.getByLabel('Your message').press('Enter');
+    const entry = agent.locator('li').filter({ hasText: preview });
+    await entry.getByRole('button', { name: /^Take the conversation about General questions/ }).click();
+    await expect
+      .poll(() => agent.locator('#conversation-heading').textContent())
+      .toBe('Conversation: General questions');
+    await agent.getByRole('button', { name: 'Request identification' }).click();
+
+    const link = frame.getByRole('log').getByRole('link', { name: 'Identify yourself (opens in a new tab)' });
+    await expect.poll(() => link.count()).toBe(1);
+    const [tab] = await Promise.all([visitor.waitForEvent('page'), link.click()]);
+    // The step-up page, opened for the widget's hand-over: its provider links carry it on.
+    await tab.waitForURL(/\/chat\/identify\/[A-Za-z0-9_-]+\?handover=/);
+    const bankId = tab.getByRole('link', { name: 'BankID' });
+    expect(await bankId.getAttribute('href')).toMatch(/[?&]handover=/);
+    await bankId.click();
+    await tab.waitForURL(/\/interaction\//);
+    await tab.getByLabel(/Kari Nordmann/).check();
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.waitForURL(`${gw.url}/consent`);
+    await tab.getByLabel('Name').check();
+    await tab.getByRole('button', { name: 'Share the selected details' }).click();
+    await tab.waitForURL(`${gw.url}/consent/handover`);
+    await expect.poll(() => tab.locator('.handover-done').isVisible()).toBe(true);
+
+    // The widget shares the name, and the conversation the agent asked in is verified.
+    const sharing = frame.locator('#sharing-text');
+    await expect.poll(() => sharing.isVisible()).toBe(true);
+    expect(await sharing.textContent()).toContain('Name Kari Nordmann');
+    const panel = agent.getByRole('complementary', { name: 'Identity of the visitor' });
+    await expect.poll(() => panel.locator('dd').allTextContents()).toContain('Kari Nordmann');
     await tab.close();
     await visitor.close();
   });

@@ -429,6 +429,13 @@ class VisitorChat {
     );
     // The link works once: after opening it, it is shown as used rather than offered again.
     link.addEventListener('click', () => window.setTimeout(() => this.#markUsed(link), 0));
+    // Embedded on another site, the login tab's session is not this frame's: the identity comes
+    // back by the one-time hand-over, as from the "Identify with …" links.
+    if (embeddedElsewhere())
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        void this.#identifyWithHandover(url);
+      });
     const expires = h('p', {
       className: 'hint',
       text: this.#t('chat.identifyExpires', { time: timeOf(expiresAt, this.#boot.lang) }),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { BrowserSession, inputValue, type PageResult } from '../../helpers/browser-session.js';
+import { createHandover as createHandoverOf, sessionCsrf } from '../../helpers/handover.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 
 /**
@@ -24,21 +25,8 @@ afterAll(async () => {
 type Json = Record<string, any>;
 const json = (page: PageResult): Json => JSON.parse(page.text) as Json;
 
-async function csrf(browser: BrowserSession): Promise<string> {
-  return json(await browser.get(`${gw.url}/api/session`)).csrfToken as string;
-}
-
-async function createHandover(widget: BrowserSession): Promise<string> {
-  const created = await widget.postJson(
-    `${gw.url}/api/identity/handover`,
-    {},
-    { 'x-csrf-token': await csrf(widget) },
-  );
-  expect(created.status).toBe(201);
-  const h = json(created).handover as string;
-  expect(h).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  return h;
-}
+const csrf = (browser: BrowserSession) => sessionCsrf(browser, gw.url);
+const createHandover = (widget: BrowserSession) => createHandoverOf(widget, gw.url);
 
 /** Logs in the tab with hand-over `h` and answers the consent page; returns the page it lands on. */
 async function loginInTab(tab: BrowserSession, h: string, decision: 'share' | 'decline' = 'share') {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../../src/chat/chat-feature.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
-import type { BrowserSession } from '../../helpers/browser-session.js';
+import { BrowserSession } from '../../helpers/browser-session.js';
+import { createHandover } from '../../helpers/handover.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import {
   type ChatClient,
@@ -182,6 +183,34 @@ describe('identification inside a chat', () => {
     const refused = await stranger.get(`${gw.url}${request.url}`);
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('step_up_forbidden');
+    expect((await browser.get(`${gw.url}${request.url}`)).status).toBe(200);
+    visitor.close();
+  });
+
+  it('opens the link in a tab of its own for the widget whose hand-over it carries, and the logins carry it on', async () => {
+    const { browser, visitor, conversationId } = await claimedConversation();
+    const request = await requestIdentification(visitor, conversationId);
+    // The widget (embedded on another site) opened H; its login tab has cookies of its own.
+    const h = await createHandover(browser, gw.url);
+    const tab = new BrowserSession();
+    const page = await tab.get(`${gw.url}${request.url}?handover=${h}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
+    expect(suomifiLink(page.text)).toContain(`handover=${h}`);
+    visitor.close();
+  });
+
+  it('refuses the link with a hand-over opened by another visitor, without using it up', async () => {
+    const { browser, visitor, conversationId } = await claimedConversation();
+    const request = await requestIdentification(visitor, conversationId);
+    const stranger = await visitorBrowser(gw.url);
+    const strangers = await createHandover(stranger, gw.url);
+    const refused = await stranger.get(`${gw.url}${request.url}?handover=${strangers}`);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('step_up_forbidden');
+    const unknown = await stranger.get(`${gw.url}${request.url}?handover=${'x'.repeat(43)}`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain('handover_invalid');
     expect((await browser.get(`${gw.url}${request.url}`)).status).toBe(200);
     visitor.close();
   });
