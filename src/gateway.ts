@@ -132,7 +132,7 @@ async function wire(
   if (!signingKeys || keyProblems.length > 0) throw new ConfigError(loaded.source, keyProblems);
   const identityEvents = new IdentityEvents();
   // An expired session ends the visitor's identified chat in every tenant.
-  const sessionExpired = (data: SessionData) => {
+  const sessionExpired = (data: Pick<SessionData, 'visitorId'>) => {
     const visitorId = data.visitorId;
     if (!visitorId) return;
     for (const tenant of tenants)

@@ -18,7 +18,7 @@ export class MemorySessionStore extends session.Store {
   readonly #ttlMs: number;
   readonly #timer: NodeJS.Timeout;
 
-  readonly #onExpired: ((data: session.SessionData) => void) | undefined;
+  readonly #onExpired: ((data: Pick<session.SessionData, 'visitorId'>) => void) | undefined;
 
   /**
    * `onExpired` is told of each session found expired (idle timeout), with its last data, so
@@ -28,7 +28,7 @@ export class MemorySessionStore extends session.Store {
     clock: Clock;
     ttlMs: number;
     pruneIntervalMs?: number;
-    onExpired?: (data: session.SessionData) => void;
+    onExpired?: (data: Pick<session.SessionData, 'visitorId'>) => void;
   }) {
     super();
     this.#onExpired = options.onExpired;

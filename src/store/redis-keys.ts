@@ -85,6 +85,13 @@ export class RedisKeys {
   sessions(): string {
     return `${this.#prefix}sess:`;
   }
+  /**
+   * The visitor id of a session, in clear (a random id, nothing personal), kept a little longer
+   * than the session so the instance that hears of the session's expiry can tell whose it was.
+   */
+  sessionOwner(sid: string): string {
+    return `${this.#prefix}sess-owner:${sid}`;
+  }
 
   #tenant(tenantId: string): string {
     return `${this.#prefix}{t:${tenantId}}`;

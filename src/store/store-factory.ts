@@ -9,6 +9,7 @@ import { createMemoryStore } from './memory-store.js';
 import { RedisChatBus } from './redis-chat-bus.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
+import { RedisSessionExpiry } from './redis-session-expiry.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import { createRedisStore, type StoreCodec } from './redis-store.js';
 import type { Store } from './store.js';
@@ -44,8 +45,11 @@ export function createStorage(
     clock: Clock;
     logger: Logger;
     codec: StoreCodec;
-    /** Told of each memory session found expired (idle timeout), so an identified chat ends with it. */
-    onSessionExpired?: (data: SessionData) => void;
+    /**
+     * Told of each session that expired (idle timeout), so an identified chat ends with it: found
+     * by the memory store's prune timer, or heard from Redis (`redis-session-expiry.ts`).
+     */
+    onSessionExpired?: (ended: Pick<SessionData, 'visitorId'>) => void;
   },
 ): Storage {
   const ttlMs = config.session.idleMinutes * 60_000;
@@ -66,11 +70,22 @@ export function createStorage(
       logger: options.logger,
     });
     bus.start();
+    const onSessionExpired = options.onSessionExpired;
+    const expiry = onSessionExpired
+      ? new RedisSessionExpiry({
+          connection: redis,
+          keys,
+          onExpired: onSessionExpired,
+          logger: options.logger,
+        })
+      : undefined;
+    expiry?.start();
     return {
       store: createRedisStore({ connection: redis, keys, codec: options.codec }),
       sessionStore: new RedisSessionStore({
         client: redis.client,
         prefix: keys.sessions(),
+        ownerKey: (sid) => keys.sessionOwner(sid),
         ttlSeconds: ttlMs / 1000,
         crypto: options.codec,
         logger: options.logger,
@@ -85,6 +100,7 @@ export function createStorage(
       redis,
       bus,
       close: async () => {
+        await expiry?.close();
         await bus.close();
         await redis.close();
       },

@@ -28,14 +28,37 @@ export async function readiness(url: string): Promise<number> {
   return (await fetch(`${url}/readyz`)).status;
 }
 
-/** Two in-process gateway instances on one Redis, both ready. */
-export async function startRedisPair(redis: TestRedis): Promise<[TestGateway, TestGateway]> {
+/**
+ * Two in-process gateway instances on one Redis, both ready. `config` is merged into
+ * {@link redisGatewayConfig} one level deep (`{ chat: { heartbeatSeconds } }` keeps the chat limits).
+ */
+export async function startRedisPair(
+  redis: TestRedis,
+  config: Record<string, unknown> = {},
+): Promise<[TestGateway, TestGateway]> {
+  const merged = mergeOneLevel(redisGatewayConfig(redis), config);
   const pair = await Promise.all([
-    startTestGateway({ config: redisGatewayConfig(redis) }),
-    startTestGateway({ config: redisGatewayConfig(redis) }),
+    startTestGateway({ config: merged }),
+    startTestGateway({ config: merged }),
   ]);
   await waitFor(async () => (await readiness(pair[0].url)) === 200 && (await readiness(pair[1].url)) === 200);
   return pair;
+}
+
+function mergeOneLevel(
+  base: Record<string, unknown>,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const under = base[key];
+    merged[key] = isObject(under) && isObject(value) ? { ...under, ...value } : value;
+  }
+  return merged;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The conversation id of a `conversation` or `welcome` frame. */
