@@ -11,7 +11,16 @@ import type {
 
 // Records become views here and nowhere else, so what each side may see is decided in one file.
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+/** The last time formatted: the messages of one millisecond (an ack and its forward) share it. */
+let formattedAt = Number.NaN;
+let formatted = '';
+const iso = (ms: number): string => {
+  if (ms !== formattedAt) {
+    formatted = new Date(ms).toISOString();
+    formattedAt = ms;
+  }
+  return formatted;
+};
 
 /** Only the claims the visitor ticked. */
 export function claimsView(identity: SharedIdentity | undefined): ClaimsView {
