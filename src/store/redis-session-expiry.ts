@@ -21,8 +21,8 @@ export function withExpiredEvents(flags: string): string | undefined {
  * identified to the agent.
  *
  * - A duplicated connection subscribes to `__keyevent@<db>__:expired` (a subscriber cannot send
- *   other commands). node-redis re-subscribes by itself after a reconnect once the first
- *   SUBSCRIBE succeeded.
+ *   other commands). node-redis re-subscribes by itself after a reconnect (also after the stall
+ *   watchdog dropped the connection) once the first SUBSCRIBE succeeded.
  * - Redis publishes those events only with `notify-keyspace-events` including `E` and `x`. Each
  *   time the main connection becomes ready (a restarted Redis forgets a `CONFIG SET`), the
  *   setting is read and the missing flags added. Managed Redis often refuses CONFIG: one warning
@@ -33,6 +33,7 @@ export function withExpiredEvents(flags: string): string | undefined {
  *   missed, and the sockets' heartbeat re-check remains the fallback.
  */
 export class RedisSessionExpiry {
+  readonly #connection: RedisConnection;
   readonly #client: RedisClient;
   readonly #subscriber: RedisClient;
   readonly #keys: RedisKeys;
@@ -51,6 +52,7 @@ export class RedisSessionExpiry {
     onExpired: (ended: { visitorId: string }) => void;
     logger: Logger;
   }) {
+    this.#connection = options.connection;
     this.#client = options.connection.client;
     this.#subscriber = options.connection.duplicate();
     this.#keys = options.keys;
@@ -78,8 +80,7 @@ export class RedisSessionExpiry {
   async close(): Promise<void> {
     this.#closed = true;
     this.#client.off('ready', this.#enableEvents);
-    if (this.#subscriber.isReady) await this.#subscriber.close().catch(() => this.#subscriber.destroy());
-    else if (this.#subscriber.isOpen) this.#subscriber.destroy();
+    await this.#connection.closeDuplicate(this.#subscriber);
   }
 
   readonly #subscribe = (): void => {

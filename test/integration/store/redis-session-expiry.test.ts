@@ -180,6 +180,29 @@ describe('Redis session expiry', () => {
     expect(one.ended).toEqual(['visitor-e']);
   });
 
+  it('hears expiries again after Redis stopped answering for a while (connections dropped by the watchdog)', async () => {
+    const prefix = prefixed();
+    const one = await instance(prefix);
+    redis.pause();
+    // Longer than the stall bound (about 1.5 × the 1 s command timeout) of both connections.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    redis.resume();
+    expect(one.logs()).toContain('redis not answering');
+    await waitFor(async () => {
+      await save(one.store, randomUUID(), session(1_000, 'visitor-g'));
+      return true;
+    });
+    await waitFor(() => one.ended.length > 0);
+    expect(one.ended).toEqual(['visitor-g']);
+  });
+
+  it('listens on the database the connection selected', async () => {
+    const one = await instance(prefixed(), `${redis.url}/3`);
+    await save(one.store, randomUUID(), session(1_000, 'visitor-h'));
+    await waitFor(() => one.ended.length > 0);
+    expect(one.ended).toEqual(['visitor-h']);
+  });
+
   it('warns once and goes on when Redis refuses CONFIG', async () => {
     await raw.configSet('notify-keyspace-events', '');
     await raw.sendCommand([
