@@ -10,6 +10,7 @@ import type { ConversationRecord } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { conversationClosed, conversationNotFound } from './conversation-service.js';
+import { DeliveredSeqs } from './delivered-seqs.js';
 import { type AgentFrame, agentFrameSchema, MAX_TEXT_LENGTH, type ServerToAgentFrame } from './protocol.js';
 import type { StepUp } from './step-up.js';
 import { findTopic, mayStartTopic } from './topic-policy.js';
@@ -38,6 +39,8 @@ interface Followed {
   /** The shared name, opened once per identity change (assigned agent only). */
   visitorName: string | undefined;
   stop: () => void;
+  /** The messages of it this client was sent (a resync sends the others). */
+  seqs: DeliveredSeqs;
 }
 
 /**
@@ -137,6 +140,48 @@ export class AgentSocket {
     this.#staff = staff;
   }
 
+  /**
+   * Events between instances were interrupted: sends, from the store, the queues, assignments
+   * made meanwhile, and for each followed conversation the messages this client has not been
+   * sent and its change of status or identity.
+   */
+  resync(): void {
+    this.#connection.enqueue(async () => {
+      const { tenant, service } = this.#options;
+      for (const topic of tenant.config.topics) {
+        const conversations = (await service.queued(this.tenantId, topic.id)).map(conversationSummary);
+        this.#connection.send({ type: 'queue', topic: topic.id, conversations });
+      }
+      for (const conversation of await service.assignedTo(this.tenantId, this.#subject))
+        await this.#agentEvent({ type: 'assigned', conversation });
+      for (const [conversationId, followed] of [...this.#followed]) {
+        const conversation = await service.get(conversationId);
+        if (!conversation) continue;
+        if (followed.seqs.known)
+          for (const message of await service.messages(conversationId, followed.seqs.upTo))
+            if (!followed.seqs.has(message.seq))
+              await this.#conversationEvent({ type: 'message', conversationId, message });
+        const before = followed.conversation;
+        if (
+          before.status !== conversation.status ||
+          before.assignedTo?.subject !== conversation.assignedTo?.subject
+        )
+          await this.#conversationEvent({
+            type: 'status',
+            conversation,
+            ...(before.assignedTo ? { previousAssignee: before.assignedTo.subject } : {}),
+          });
+        else if (before.identity?.sealed !== conversation.identity?.sealed)
+          await this.#conversationEvent({
+            type: 'identity',
+            conversation,
+            change: conversation.identity ? 'attached' : 'detached',
+          });
+      }
+    });
+  }
+
+  /** Closes with 1001: the client reconnects (to any instance) and resumes from the store. */
   shutdown(): void {
     this.#connection.close(CLOSE_CODES.goingAway, 'server shutting down');
   }
@@ -165,6 +210,7 @@ export class AgentSocket {
     const followed: Followed = {
       conversation,
       visitorName: undefined,
+      seqs: new DeliveredSeqs(),
       stop: this.#bus.subscribe(
         { kind: 'conversation', tenantId: this.tenantId, conversationId: conversation.id },
         (event) => this.#connection.enqueue(async () => this.#conversationEvent(event)),
@@ -240,9 +286,13 @@ export class AgentSocket {
         return;
       }
       case 'message': {
-        if (event.origin === this.id) return;
         const followed = this.#followed.get(event.conversationId);
         if (!followed) return;
+        // Once per message: a resync may have sent it already, and this socket's own message
+        // reached its client as the ack.
+        if (followed.seqs.has(event.message.seq)) return;
+        followed.seqs.add(event.message.seq);
+        if (event.origin === this.id) return;
         this.#connection.send({
           type: 'message',
           conversationId: event.conversationId,
@@ -295,6 +345,8 @@ export class AgentSocket {
           origin: this.id,
           conversation,
         });
+        const followed = this.#followed.get(conversation.id);
+        followed?.seqs.add(message.seq);
         this.#connection.send({ type: 'ack', clientId: frame.clientId, message: messageView(message) });
         return;
       }
@@ -367,7 +419,10 @@ export class AgentSocket {
     const identity = assigned ? service.readIdentity(conversation) : undefined;
     if (identity) this.#logAccess(conversation, 'identity viewed');
     if (!assigned && conversation.identity) await this.#auditRead(conversation);
-    return agentConversationView(conversation, await service.messages(conversation.id), assigned, identity);
+    const messages = await service.messages(conversation.id);
+    const followed = this.#followed.get(conversation.id);
+    followed?.seqs.addUpTo(messages.at(-1)?.seq ?? 0);
+    return agentConversationView(conversation, messages, assigned, identity);
   }
 
   /**

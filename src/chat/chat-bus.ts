@@ -78,6 +78,13 @@ export interface ChatBus {
   subscribe<C extends ChatChannel>(channel: C, listener: ChatListener<ChannelEvents[C['kind']]>): () => void;
   /** Stops delivering events and drops every subscription. */
   close(): Promise<void>;
+  /**
+   * Tells `listener` when events of other instances may have been missed here (a bus between
+   * instances whose subscription or publishing was interrupted, e.g. by a Redis restart), so
+   * followers re-read what they show. A bus within one process never misses any: it need not
+   * implement this. Returns a function that stops telling.
+   */
+  onInterrupted?(listener: () => void): () => void;
 }
 
 /** A channel's key: the pub/sub channel name (tenant first, so a tenant's keys share a prefix). */

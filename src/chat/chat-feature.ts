@@ -64,7 +64,7 @@ const CLOSE_GRACE_MS = 2_000;
 export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions = {}): ServerFeature {
   const { logger } = deps;
   const settings = deps.config.chat;
-  const bus = options.bus ?? deps.chatBus ?? new InProcessChatBus(logger);
+  const bus: ChatBus = options.bus ?? deps.chatBus ?? new InProcessChatBus(logger);
   const service = new StoreConversationService({
     repositories: deps.store.chat,
     bus,
@@ -95,6 +95,8 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     bus,
     logger,
   });
+  // Between instances (Redis), events missed during an interruption are sent from the store.
+  const stopInterrupted = bus.onInterrupted?.(() => hub.resyncAll());
   const limits = new ChatRateLimits(options.rateLimits ?? settings);
   const tails = new VisitorTextTails({ clock: deps.clock });
   const heartbeat = new Heartbeat(options.heartbeatMs ?? settings.heartbeatSeconds * 1000);
@@ -306,6 +308,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     close: async () => {
       closing = true;
       stopIdentityEvents();
+      stopInterrupted?.();
       heartbeat.stop();
       hub.shutdown();
       await new Promise<void>((resolve) => {

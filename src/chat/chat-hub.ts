@@ -1,6 +1,9 @@
 /** A chat socket as the hub knows it: something to close when the gateway stops. */
 export interface HubSocket {
+  /** Closes with 1001: the client reconnects and resumes. */
   shutdown(): void;
+  /** Sends its client, from the store, what events of other instances may have missed. */
+  resync(): void;
 }
 
 /**
@@ -34,6 +37,15 @@ export class ChatHub {
     const count = (this.#perSession.get(sessionId) ?? 1) - 1;
     if (count <= 0) this.#perSession.delete(sessionId);
     else this.#perSession.set(sessionId, count);
+  }
+
+  /**
+   * Events of other instances may have been missed: every socket re-reads what it follows and
+   * sends its client what came after the last message it sent, once and in order. The client
+   * notices nothing but the messages (no reconnection).
+   */
+  resyncAll(): void {
+    for (const socket of this.#sockets) socket.resync();
   }
 
   /** Closes every socket (1001). */

@@ -7,6 +7,7 @@ import type { ConversationMetadata, ConversationRecord } from './chat-records.js
 import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata } from './conversation-metadata.js';
 import { conversationClosed, conversationNotFound } from './conversation-service.js';
+import { DeliveredSeqs } from './delivered-seqs.js';
 import type { DeliveryPort } from './delivery-port.js';
 import type { HeartbeatWatcher } from './heartbeat.js';
 import { guardVisitorMessage, guardVisitorText } from './pii-guard.js';
@@ -78,6 +79,11 @@ export class VisitorSocket implements HeartbeatWatcher {
   #shown = '';
   /** The conversation this socket's frames are about (after `start`, `resume` or the welcome). */
   #current: string | undefined;
+  /**
+   * Per followed conversation, the last `seq` and status this client was sent: what a resync
+   * (events between instances interrupted) sends is what came after.
+   */
+  readonly #sent = new Map<string, { seqs: DeliveredSeqs; status: string }>();
 
   constructor(options: VisitorSocketOptions) {
     const { tenant, lang, service, port, sessions, connection, tails } = options;
@@ -137,6 +143,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     });
   }
 
+  /** Closes with 1001: the client reconnects (to any instance) and resumes from the store. */
   shutdown(): void {
     this.#connection.close(CLOSE_CODES.goingAway, 'server shutting down');
   }
@@ -173,6 +180,45 @@ export class VisitorSocket implements HeartbeatWatcher {
         this.#connection.enqueue(async () => this.#conversationEvent(event)),
       ),
     );
+  }
+
+  /**
+   * Events between instances were interrupted: sends, from the store, the messages and the
+   * status changes of the followed conversations this client has not been sent, and re-reads
+   * the session (a withdrawal or logout elsewhere may have been missed).
+   */
+  resync(): void {
+    this.#connection.enqueue(async () => {
+      const { service } = this.#options;
+      await this.#identity();
+      if (!this.#connection.open) return;
+      for (const conversation of await service.openOf(this.tenantId, this.visitorId))
+        this.#follow(conversation.id);
+      for (const conversationId of [...this.#following.keys()]) {
+        const conversation = await service.get(conversationId);
+        if (!conversation) continue;
+        const { seqs } = this.#sentTo(conversationId);
+        if (seqs.known)
+          for (const message of await service.messages(conversationId, seqs.upTo))
+            if (!seqs.has(message.seq))
+              await this.#conversationEvent({ type: 'message', conversationId, message });
+        if (this.#sent.get(conversationId)?.status !== statusOf(conversation))
+          await this.#conversationEvent({ type: 'status', conversation });
+      }
+    });
+  }
+
+  #sentTo(conversationId: string): { seqs: DeliveredSeqs; status: string } {
+    let sent = this.#sent.get(conversationId);
+    if (!sent) {
+      sent = { seqs: new DeliveredSeqs(), status: '' };
+      this.#sent.set(conversationId, sent);
+    }
+    return sent;
+  }
+
+  #noteStatus(conversation: ConversationRecord): void {
+    this.#sentTo(conversation.id).status = statusOf(conversation);
   }
 
   /** The socket closed: stops following everything. */
@@ -212,7 +258,12 @@ export class VisitorSocket implements HeartbeatWatcher {
 
   async #conversationEvent(event: ConversationEvent): Promise<void> {
     switch (event.type) {
-      case 'message':
+      case 'message': {
+        // Once per message: a resync may have sent it already, and this socket's own message
+        // reached its client as the ack.
+        const { seqs } = this.#sentTo(event.conversationId);
+        if (seqs.has(event.message.seq)) return;
+        seqs.add(event.message.seq);
         if (event.origin === this.id) return;
         this.#connection.send({
           type: 'message',
@@ -220,7 +271,9 @@ export class VisitorSocket implements HeartbeatWatcher {
           message: messageView(event.message),
         });
         return;
+      }
       case 'status':
+        this.#noteStatus(event.conversation);
         this.#connection.send({
           type: 'status',
           conversationId: event.conversation.id,
@@ -230,6 +283,7 @@ export class VisitorSocket implements HeartbeatWatcher {
         if (event.conversation.status === 'closed') {
           this.#following.get(event.conversation.id)?.();
           this.#following.delete(event.conversation.id);
+          this.#sent.delete(event.conversation.id);
         }
         return;
       case 'typing':
@@ -361,6 +415,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     }
     if (guarded.redacted > 0 && !duplicate)
       this.#connection.send({ type: 'redacted', clientId, count: guarded.redacted });
+    this.#sentTo(conversation.id).seqs.add(message.seq);
     this.#connection.send({ type: 'ack', clientId, message: messageView(message) });
     if (guarded.redacted > 0 && !duplicate) await service.systemLine(conversation.id, 'redacted');
   }
@@ -415,6 +470,9 @@ export class VisitorSocket implements HeartbeatWatcher {
   async #view(conversation: ConversationRecord, afterSeq: number) {
     const { service } = this.#options;
     const messages = await service.messages(conversation.id, afterSeq);
+    this.#noteStatus(conversation);
+    // The client has what it resumed after (its own), and now this transcript.
+    this.#sentTo(conversation.id).seqs.addUpTo(Math.max(afterSeq, messages.at(-1)?.seq ?? 0));
     return visitorConversationView(conversation, messages, service.readIdentity(conversation));
   }
 }
@@ -422,4 +480,9 @@ export class VisitorSocket implements HeartbeatWatcher {
 /** What the visitor is shown of their identity, comparable between two reads. */
 function shownIdentity(identity: SharedIdentity | undefined): string {
   return JSON.stringify({ verified: !!identity, claims: claimsView(identity) });
+}
+
+/** What a `status` frame tells of a conversation, comparable between two reads. */
+function statusOf(conversation: ConversationRecord): string {
+  return `${conversation.status}\n${conversation.assignedTo?.name ?? ''}`;
 }

@@ -16,6 +16,9 @@ interface Envelope {
   event: ChatEvent;
 }
 
+/** The header of the note an instance sends when its publishing failed for a while (not base64url). */
+const INTERRUPTED = '!interrupted';
+
 /** Channel indexes kept computed; beyond this many the cache starts afresh. */
 const INDEX_CACHE = 10_000;
 
@@ -37,8 +40,10 @@ const INDEX_CACHE = 10_000;
  *   channel. Every instance sees every batch; that fits the few instances of a municipality
  *   (and with pub/sub on a Cluster, PUBLISH reaches every node anyway).
  * - Delivery is at most once, in order per publishing instance and channel, like the
- *   in-process bus: state lives in the store, so a follower that missed events while Redis was
- *   away re-reads it when it resumes.
+ *   in-process bus: state lives in the store. When events may have been missed (this
+ *   instance's subscription was lost and is back, or another instance reports that its
+ *   publishing failed for a while), `onInterrupted` listeners are told, and the chat has its
+ *   clients resume from the store.
  */
 export class RedisChatBus implements ChatBus {
   readonly #local: InProcessChatBus;
@@ -58,6 +63,9 @@ export class RedisChatBus implements ChatBus {
   #subscribed = false;
   #closed = false;
   #publishFailing = false;
+  /** The subscription was lost since it was first made: the next `ready` is a reconnection. */
+  #lost = false;
+  readonly #interrupted = new Set<() => void>();
 
   constructor(options: { connection: RedisConnection; prefix: string; codec: StoreCodec; logger: Logger }) {
     this.#local = new InProcessChatBus(options.logger);
@@ -70,8 +78,21 @@ export class RedisChatBus implements ChatBus {
     this.#logger = options.logger;
     this.#channel = `${options.prefix}chat:events`;
     // The main connection reports outages; the subscriber's errors would repeat them.
-    this.#subscriber.on('error', () => {});
-    this.#subscriber.on('ready', () => this.#subscribe());
+    this.#subscriber.on('error', () => {
+      if (this.#subscribed) this.#lost = true;
+    });
+    this.#subscriber.on('end', () => {
+      if (this.#subscribed) this.#lost = true;
+    });
+    this.#subscriber.on('ready', () => {
+      if (this.#lost) this.#resubscribed();
+      else this.#subscribe();
+    });
+  }
+
+  onInterrupted(listener: () => void): () => void {
+    this.#interrupted.add(listener);
+    return () => this.#interrupted.delete(listener);
   }
 
   /** Connects the subscriber (not awaited: it retries while Redis is down). */
@@ -124,7 +145,13 @@ export class RedisChatBus implements ChatBus {
     const sealed = this.#codec.seal(batch.map((entry) => entry.envelope));
     this.#publisher.publish(this.#channel, `${this.#instance}|${header}|${sealed}`).then(
       () => {
+        if (!this.#publishFailing) return;
         this.#publishFailing = false;
+        // Other instances missed what this one published meanwhile: tell them (sealed, so
+        // only instances of this deployment act on it).
+        this.#publisher
+          .publish(this.#channel, `${this.#instance}|${INTERRUPTED}|${this.#codec.seal(INTERRUPTED)}`)
+          .catch(() => undefined);
       },
       (error: unknown) => {
         // The store write before it failed too, or will: log once per outage, not per batch.
@@ -162,11 +189,45 @@ export class RedisChatBus implements ChatBus {
       );
   }
 
+  /**
+   * The subscriber is back after losing its connection: node-redis re-subscribes on its own,
+   * and a PING answered after that means the subscription is live again. Whatever other
+   * instances published in between was missed: the followers are told.
+   */
+  #resubscribed(): void {
+    this.#lost = false;
+    this.#subscriber.ping().then(
+      () => this.#tellInterrupted('subscription'),
+      () => {
+        this.#lost = true;
+      },
+    );
+  }
+
+  #tellInterrupted(cause: 'subscription' | 'publishing'): void {
+    if (this.#closed) return;
+    this.#logger.warn(
+      { store: 'redis', cause },
+      'chat events between instances were interrupted; clients resume',
+    );
+    for (const listener of [...this.#interrupted]) listener();
+  }
+
   #receive(message: string): void {
     const first = message.indexOf('|');
     const last = message.lastIndexOf('|');
     if (first < 0 || last === first || message.slice(0, first) === this.#instance) return;
-    const indexes = message.slice(first + 1, last).split(',');
+    const header = message.slice(first + 1, last);
+    if (header === INTERRUPTED) {
+      try {
+        if (this.#codec.open<string>(message.slice(last + 1)) === INTERRUPTED)
+          this.#tellInterrupted('publishing');
+      } catch {
+        // Not this deployment's.
+      }
+      return;
+    }
+    const indexes = header.split(',');
     // A batch with nothing followed here is not even opened.
     if (!indexes.some((index) => this.#followed.has(index))) return;
     let envelopes: Envelope[];

@@ -1,3 +1,4 @@
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
 import {
@@ -72,6 +73,31 @@ describe('the chat while Redis is unreachable', () => {
     expect((again.message as { seq: number }).seq).toBe(2);
     const stored = await a.gateway.deps.store.chat.messages.list(conversationId);
     expect(stored.map((m) => m.text)).toEqual(['before', 'during']);
+    visitor.close();
+    agent.close();
+  });
+});
+
+describe('an interrupted subscription between the instances', () => {
+  it('still brings each message once to a socket that stayed open', async () => {
+    const { visitor, agent, conversationId } = await pair();
+    await visitor.request({ type: 'message', clientId: 'k1', text: 'k1' }, 'ack');
+    await agent.next('message', (f) => textOf(f) === 'k1');
+    // Both instances lose their subscription (as on a network fault); the store stays up. What
+    // the agent sends meanwhile reaches the visitor live or, once the subscription is back,
+    // from the store: either way once.
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    await raw.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    await raw.close();
+    await agent.request({ type: 'message', conversationId, clientId: 'k2', text: 'k2' }, 'ack');
+    await visitor.next('message', (f) => textOf(f) === 'k2');
+    await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(visitor.frames.filter((f) => f.type === 'message').map(textOf)).toEqual(['k2']);
+    await visitor.request({ type: 'message', clientId: 'k3', text: 'k3' }, 'ack');
+    await agent.next('message', (f) => textOf(f) === 'k3');
+    expect(agent.frames.filter((f) => f.type === 'message').map(textOf)).toEqual(['k1', 'k3']);
     visitor.close();
     agent.close();
   });

@@ -121,6 +121,36 @@ describe('Redis bus', () => {
     await bus.close();
   });
 
+  it('tells its interruption listeners when its subscription was lost and is back, or another instance of this deployment reports lost publishing', async () => {
+    const prefix = `i${randomUUID().slice(0, 6)}:`;
+    const bus = await startBus(prefix);
+    let told = 0;
+    const stop = bus.onInterrupted(() => {
+      told += 1;
+    });
+    const raw = newConnection().client;
+    await raw.connect();
+    // Another instance's note: sealed with another key it is ignored, with this one it counts.
+    const stranger = new FieldCrypto('another-deployment-key-0123456789abcdef');
+    await raw.publish(`${prefix}chat:events`, `other|!interrupted|${stranger.seal('!interrupted')}`);
+    await raw.publish(`${prefix}chat:events`, `other|!interrupted|${codec.seal('!interrupted')}`);
+    await waitFor(() => told === 1);
+    // The subscription is cut (as by a Redis restart or a network fault): once it is live
+    // again, the listeners are told, and events flow as before.
+    await raw.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    await waitFor(() => told === 2 && bus.receiving);
+    const inbox = new Inbox();
+    const channel = { kind: 'conversation', tenantId: 'demo', conversationId: 'after-cut' } as const;
+    bus.subscribe(channel, inbox.listener);
+    const other = await startBus(prefix);
+    other.publish(channel, { type: 'read', conversationId: 'after-cut', by: 'agent', seq: 1 });
+    await inbox.next((e) => e.type === 'read');
+    stop();
+    await other.close();
+    await raw.close();
+    await bus.close();
+  });
+
   it('names no conversation, visitor or staff member on Redis, and sends one turn of events as one batch', async () => {
     const prefix = `n${randomUUID().slice(0, 6)}:`;
     const [publisher, follower] = await Promise.all([startBus(prefix), startBus(prefix)]);
