@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { SessionData } from 'express-session';
 import type { JWK } from 'jose';
 import { createMockIdp, type MockClient, type MockIdp } from '../idp-mock/index.js';
 import { IdentityEvents } from './auth/identity-events.js';
@@ -16,7 +15,7 @@ import { createLogger, type Logger } from './runtime/logger.js';
 import { loadSigningKeys, publicPartOf } from './runtime/signing-keys.js';
 import { isPortTaken, PortInUseError, relaxedSettings } from './runtime/start-up.js';
 import { createServer, type GatewayServer, type ServerFeature } from './server.js';
-import type { Store } from './store/store.js';
+import type { ExpiredSession, Store } from './store/store.js';
 import { createStorage } from './store/store-factory.js';
 import {
   buildTenants,
@@ -132,11 +131,9 @@ async function wire(
   if (!signingKeys || keyProblems.length > 0) throw new ConfigError(loaded.source, keyProblems);
   const identityEvents = new IdentityEvents();
   // An expired session ends the visitor's identified chat in every tenant.
-  const sessionExpired = (data: Pick<SessionData, 'visitorId'>) => {
-    const visitorId = data.visitorId;
-    if (!visitorId) return;
+  const sessionExpired = (ended: ExpiredSession) => {
     for (const tenant of tenants)
-      identityEvents.publish({ type: 'session-ended', tenantId: tenant.config.id, visitorId });
+      identityEvents.publish({ type: 'session-ended', tenantId: tenant.config.id, ...ended });
   };
   const fieldCrypto = new FieldCrypto(config.dataKey ?? randomBytes(32).toString('base64url'));
   const storage = createStorage(config, {

@@ -12,7 +12,13 @@ import type { SharedIdentity } from '../identity/shared-identity.js';
 export type IdentityEvent =
   | { type: 'shared'; tenantId: string; visitorId: string; identity: SharedIdentity; conversationId?: string }
   | { type: 'withdrawn'; tenantId: string; visitorId: string }
-  | { type: 'session-ended'; tenantId: string; visitorId: string }
+  | {
+      type: 'session-ended';
+      tenantId: string;
+      visitorId: string;
+      /** The session that ended: only its sockets close. */
+      sessionId: string;
+    }
   | {
       type: 'session-renewed';
       tenantId: string;

@@ -110,13 +110,14 @@ export function sessionRouter(deps: GatewayDeps): Router {
         }
       }
       const visitorId = req.session.visitorId;
+      const sessionId = req.sessionID;
       await new Promise<void>((resolve, reject) =>
         req.session.destroy((err) => (err ? reject(err) : resolve())),
       );
       // The chat stops being identified at once: every tenant's conversations of this visitor.
       if (visitorId) {
         for (const t of deps.tenants)
-          deps.identityEvents.publish({ type: 'session-ended', tenantId: t.config.id, visitorId });
+          deps.identityEvents.publish({ type: 'session-ended', tenantId: t.config.id, visitorId, sessionId });
       }
       clearSessionCookie(res, { production: deps.production, embedded: embedsElsewhere(deps) });
       req.visitorCookie?.clear(res);

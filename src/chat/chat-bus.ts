@@ -38,8 +38,8 @@ export type VisitorEvent =
   | { type: 'conversation-started'; conversationId: string }
   /** The visitor's sharing changed: sockets re-read the identity from their session. */
   | { type: 'identity-changed' }
-  /** The session ended (logout, expiry, destruction): sockets close with 4401. */
-  | { type: 'session-ended' }
+  /** A session ended (logout, expiry, destruction): its sockets close with 4401. */
+  | { type: 'session-ended'; session: string }
   /**
    * A login rotated the session id: sockets of the previous id (named by its SHA-256, so the
    * dead id is not broadcast) re-check their session under the new one.

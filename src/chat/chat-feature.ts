@@ -119,9 +119,12 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       const session = await readSession(sessionId);
       return session ? { identity: sharedIdentity(deps, session, tenantId) } : undefined;
     },
-    ended: async (tenantId, visitorId) => {
+    ended: async (tenantId, visitorId, sessionId) => {
       await detachAll(service, tenantId, visitorId);
-      bus.publish({ kind: 'visitor', tenantId, visitorId }, { type: 'session-ended' });
+      bus.publish(
+        { kind: 'visitor', tenantId, visitorId },
+        { type: 'session-ended', session: sessionIdHash(sessionId) },
+      );
     },
     hash: sessionIdHash,
   };

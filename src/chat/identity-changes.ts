@@ -20,7 +20,8 @@ export interface IdentityChangeOptions {
  *   else's conversation id in the URL attaches nothing. Without one (identified before
  *   chatting), it attaches to the visitor's open conversations of the tenant.
  * - `withdrawn` and `session-ended` detach it from the visitor's open conversations (each with
- *   a `withdrawn` line, and an `identity` event that tells the assigned agent).
+ *   a `withdrawn` line, and an `identity` event that tells the assigned agent); `session-ended`
+ *   also closes that session's sockets.
  * Visitors' sockets learn of each change on their visitor channel and re-read their session;
  * `session-ended` closes them (4401), `session-renewed` moves them to the rotated session id.
  * Returns the function that stops listening.
@@ -39,12 +40,15 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
         return;
       }
       case 'withdrawn':
-      case 'session-ended':
         await detachAll(service, event.tenantId, event.visitorId);
-        bus.publish(
-          visitor,
-          event.type === 'withdrawn' ? { type: 'identity-changed' } : { type: 'session-ended' },
-        );
+        bus.publish(visitor, { type: 'identity-changed' });
+        return;
+      case 'session-ended':
+        // The sockets of that session close; a newer session of the same visitor (their visitor
+        // cookie outlives a session) keeps its sockets. The identity leaves the conversations
+        // either way: it cannot be told which session attached it, and the safe side is less.
+        await detachAll(service, event.tenantId, event.visitorId);
+        bus.publish(visitor, { type: 'session-ended', session: sessionIdHash(event.sessionId) });
         return;
       case 'session-renewed':
         bus.publish(visitor, {

@@ -32,8 +32,11 @@ export interface VisitorSessions {
    * decision, never a copy kept by the socket.
    */
   read(sessionId: string, tenantId: string): Promise<{ identity: SharedIdentity | undefined } | undefined>;
-  /** Ends the visitor's identified chat when their session is found gone (detach, tell the agent). */
-  ended(tenantId: string, visitorId: string): Promise<void>;
+  /**
+   * Ends the visitor's identified chat when their session is found gone (detach, tell the
+   * agent) and closes that session's sockets.
+   */
+  ended(tenantId: string, visitorId: string, sessionId: string): Promise<void>;
   /** How a `session-renewed` event names a session id. */
   hash(sessionId: string): string;
 }
@@ -155,7 +158,7 @@ export class VisitorSocket implements HeartbeatWatcher {
   async #identity(): Promise<SharedIdentity | undefined> {
     const session = await this.#options.sessions.read(this.#sessionId, this.tenantId);
     if (!session) {
-      await this.#options.sessions.ended(this.tenantId, this.visitorId);
+      await this.#options.sessions.ended(this.tenantId, this.visitorId, this.#sessionId);
       this.#connection.close(CLOSE_CODES.sessionEnded, 'session ended');
       return undefined;
     }
@@ -245,6 +248,8 @@ export class VisitorSocket implements HeartbeatWatcher {
         await this.#identity();
         return;
       case 'session-ended':
+        // Another session of this visitor (an older one expiring) leaves this one alone.
+        if (event.session !== this.#options.sessions.hash(this.#sessionId)) return;
         this.#connection.close(CLOSE_CODES.sessionEnded, 'session ended');
         return;
       case 'session-renewed':

@@ -1,5 +1,6 @@
 import session from 'express-session';
 import type { Clock } from '../runtime/clock.js';
+import type { ExpiredSession } from './store.js';
 
 interface Entry {
   json: string;
@@ -18,17 +19,17 @@ export class MemorySessionStore extends session.Store {
   readonly #ttlMs: number;
   readonly #timer: NodeJS.Timeout;
 
-  readonly #onExpired: ((data: Pick<session.SessionData, 'visitorId'>) => void) | undefined;
+  readonly #onExpired: ((ended: ExpiredSession) => void) | undefined;
 
   /**
-   * `onExpired` is told of each session found expired (idle timeout), with its last data, so
-   * what hangs on the session (an identified chat) ends with it.
+   * `onExpired` is told of each session with a visitor id found expired (idle timeout), so what
+   * hangs on the session (an identified chat) ends with it.
    */
   constructor(options: {
     clock: Clock;
     ttlMs: number;
     pruneIntervalMs?: number;
-    onExpired?: (data: Pick<session.SessionData, 'visitorId'>) => void;
+    onExpired?: (ended: ExpiredSession) => void;
   }) {
     super();
     this.#onExpired = options.onExpired;
@@ -82,7 +83,8 @@ export class MemorySessionStore extends session.Store {
 
   #expire(sid: string, entry: Entry): void {
     this.#sessions.delete(sid);
-    this.#onExpired?.(JSON.parse(entry.json) as session.SessionData);
+    const { visitorId } = JSON.parse(entry.json) as session.SessionData;
+    if (visitorId) this.#onExpired?.({ sessionId: sid, visitorId });
   }
 
   #expiry(data: session.SessionData): number {

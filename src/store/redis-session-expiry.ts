@@ -2,6 +2,7 @@ import { ErrorReply } from 'redis';
 import type { Logger } from '../runtime/logger.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
+import type { ExpiredSession } from './store.js';
 
 /**
  * `notify-keyspace-events` with what expiry notifications need added (`E`: keyevent channels,
@@ -39,7 +40,7 @@ export class RedisSessionExpiry {
   readonly #keys: RedisKeys;
   readonly #sessionPrefix: string;
   readonly #channel: string;
-  readonly #onExpired: (ended: { visitorId: string }) => void;
+  readonly #onExpired: (ended: ExpiredSession) => void;
   readonly #logger: Logger;
   #subscribed = false;
   #closed = false;
@@ -49,7 +50,7 @@ export class RedisSessionExpiry {
   constructor(options: {
     connection: RedisConnection;
     keys: RedisKeys;
-    onExpired: (ended: { visitorId: string }) => void;
+    onExpired: (ended: ExpiredSession) => void;
     logger: Logger;
   }) {
     this.#connection = options.connection;
@@ -129,7 +130,7 @@ export class RedisSessionExpiry {
     this.#client.getDel(this.#keys.sessionOwner(sid)).then(
       (visitorId) => {
         this.#failureLogged = false;
-        if (visitorId) this.#onExpired({ visitorId });
+        if (visitorId) this.#onExpired({ sessionId: sid, visitorId });
       },
       (error: unknown) => {
         if (this.#failureLogged) return;

@@ -1,5 +1,4 @@
 import type session from 'express-session';
-import type { SessionData } from 'express-session';
 import type { ChatBus } from '../chat/chat-bus.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Clock } from '../runtime/clock.js';
@@ -12,7 +11,7 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisSessionExpiry } from './redis-session-expiry.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import { createRedisStore, type StoreCodec } from './redis-store.js';
-import type { Store } from './store.js';
+import type { ExpiredSession, Store } from './store.js';
 
 /** Where shared state lives, and whether it can be reached (for `/readyz`). */
 export interface StoreHealth {
@@ -49,7 +48,7 @@ export function createStorage(
      * Told of each session that expired (idle timeout), so an identified chat ends with it: found
      * by the memory store's prune timer, or heard from Redis (`redis-session-expiry.ts`).
      */
-    onSessionExpired?: (ended: Pick<SessionData, 'visitorId'>) => void;
+    onSessionExpired?: (ended: ExpiredSession) => void;
   },
 ): Storage {
   const ttlMs = config.session.idleMinutes * 60_000;

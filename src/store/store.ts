@@ -37,3 +37,12 @@ export interface Store {
   oidcProvider: OidcStateRepository;
   close(): Promise<void>;
 }
+
+/**
+ * A session the store found expired (idle timeout): which one and whose, so its sockets close
+ * and what it shared ends with it (a newer session of the same visitor keeps its sockets).
+ */
+export interface ExpiredSession {
+  sessionId: string;
+  visitorId: string;
+}

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../../src/chat/chat-feature.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
-import type { BrowserSession } from '../../helpers/browser-session.js';
+import type { MemorySessionStore } from '../../../src/store/memory-session-store.js';
+import { BrowserSession } from '../../helpers/browser-session.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import {
   type ChatClient,
@@ -20,8 +21,8 @@ interface Harness {
   clock: ManualClock;
   alex: ChatClient;
   siri: ChatClient;
-  /** Moves the clock past the visitors' idle timeout, keeping the staff sessions alive. */
-  expireVisitors(): Promise<void>;
+  /** Moves the clock past the visitors' idle timeout, keeping the staff sessions (and `keep`) alive. */
+  expireVisitors(keep?: BrowserSession[]): Promise<void>;
 }
 
 /** A gateway whose sockets re-check their session every `heartbeatMs`, with Alex's console open. */
@@ -43,10 +44,10 @@ async function harness(heartbeatMs: number): Promise<Harness> {
   if (!alex || !siri) throw new Error('no staff sockets');
   await alex.next('welcome');
   await siri.next('welcome');
-  const expireVisitors = async () => {
+  const expireVisitors = async (keep: BrowserSession[] = []) => {
     // Staff requests half-way touch their sessions; visitors' last request is older.
     clock.advance((IDLE_MINUTES / 2) * 60_000);
-    for (const browser of staff) await browser.get(`${gw.url}/api/session`);
+    for (const browser of [...staff, ...keep]) await browser.get(`${gw.url}/api/session`);
     clock.advance((IDLE_MINUTES / 2 + 1) * 60_000);
   };
   return { gw, clock, alex, siri, expireVisitors };
@@ -141,6 +142,27 @@ describe('when the visitor’s session ends, the chat stops being identified at 
     await expectIdentificationEnded(h, chat, since);
     const messages = await h.gw.gateway.deps.store.chat.messages.list(chat.conversationId);
     expect(messages.filter((m) => m.verified && m.text === 'after expiry')).toEqual([]);
+  });
+
+  it('an older session of the same visitor expiring closes its own sockets only', async () => {
+    // The visitor cookie outlives a session: a browser that lost its session cookie is the
+    // same visitor in a new session, while the old one still waits in the store to expire.
+    const old = await visitorBrowser(h.gw.url);
+    const oldTab = await connectAs(old, h.gw.url, 'visitor');
+    await oldTab.next('welcome');
+    const renewed = new BrowserSession();
+    renewed.setCookie(h.gw.url, 'gw.vid', old.cookie(h.gw.url, 'gw.vid') ?? '');
+    await renewed.get(`${h.gw.url}/api/session`);
+    expect(sessionIdOf(renewed, h.gw.url)).not.toBe(sessionIdOf(old, h.gw.url));
+    const newTab = await connectAs(renewed, h.gw.url, 'visitor');
+    await newTab.next('welcome');
+    // The old session expires; the new one was active half-way.
+    await h.expireVisitors([renewed]);
+    (h.gw.gateway.deps.sessionStore as MemorySessionStore).prune();
+    expect((await oldTab.closed).code).toBe(4401);
+    const started = await newTab.request({ type: 'start', topic: 'general' }, 'conversation');
+    expect((started.conversation as { id: string }).id).toBeTruthy();
+    newTab.close();
   });
 });
 

@@ -168,7 +168,10 @@ describe('Redis bus', () => {
       { kind: 'conversation', tenantId: 'demo', conversationId },
       { type: 'typing', conversationId, from: 'visitor', typing: true },
     );
-    publisher.publish({ kind: 'visitor', tenantId: 'demo', visitorId }, { type: 'session-ended' });
+    publisher.publish(
+      { kind: 'visitor', tenantId: 'demo', visitorId },
+      { type: 'session-ended', session: 'hash-of-a-session' },
+    );
     publisher.publish(
       { kind: 'conversation', tenantId: 'demo', conversationId },
       { type: 'read', conversationId, by: 'visitor', seq: 2 },
