@@ -90,7 +90,10 @@ export class RedisKeys {
    * than the session so the instance that hears of the session's expiry can tell whose it was.
    */
   sessionOwner(sid: string): string {
-    return `${this.#prefix}sess-owner:${sid}`;
+    // Hash-tagged with the session's own key, so both share a Cluster slot (written in one
+    // MULTI, deleted in one DEL): a key without braces hashes whole, and a prefix with its own
+    // tag makes both keys hash on that tag.
+    return `${this.#prefix}sess-owner:{${this.sessions()}${sid}}`;
   }
 
   #tenant(tenantId: string): string {
