@@ -5,7 +5,7 @@ import { newId } from '../runtime/ids.js';
 import { localize } from '../web/i18n.js';
 import type { BuiltInDesk } from './built-in-desk.js';
 import type { AgentEvent, ChatBus, ConversationEvent, QueueEvent } from './chat-bus.js';
-import { ChatConnection, type ChatSocketOptions } from './chat-connection.js';
+import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-connection.js';
 import type { ConversationRecord } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
@@ -70,12 +70,7 @@ export class AgentSocket {
     this.#staff = options.staff;
     this.#subject = options.staff.subject;
     this.#connection = new ChatConnection({
-      ws: options.ws,
-      socket: options.socket,
-      batch: options.batch,
-      sessionId: options.sessionId,
-      limits: options.limits,
-      logger: options.logger,
+      ...pipelineOptions(options),
       schema: agentFrameSchema,
       onFrame: (frame) => this.#handle(frame),
     });

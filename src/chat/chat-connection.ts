@@ -38,6 +38,12 @@ export interface ChatSocketOptions {
   logger: Logger;
 }
 
+/** The part of a socket's options its {@link ChatConnection} keeps. */
+export function pipelineOptions(options: ChatSocketOptions) {
+  const { ws, socket, batch, sessionId, limits, logger } = options;
+  return { ws, socket, batch, sessionId, limits, logger };
+}
+
 /** What a {@link ChatConnection} needs: a socket's options plus its frame schema and handler. */
 export interface ChatConnectionOptions<In>
   extends Pick<ChatSocketOptions, 'ws' | 'socket' | 'batch' | 'sessionId' | 'limits' | 'logger'> {

@@ -152,20 +152,23 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     const visitorId = auth.visitorId;
     const staff = auth.staff;
     const tenantId = tenant.config.id;
-    // Options are written out, not spread from a shared object: a spread gives every socket's
-    // options object a hidden class of its own (half a kilobyte per idle socket).
+    // A visitor socket copies what it keeps from its options (idle visitor sockets are many, and
+    // an options object per socket would cost a hidden class of its own); an agent socket keeps them.
+    const common = {
+      ws,
+      socket,
+      batch,
+      tenant,
+      sessionId: upgradeSessionId,
+      lang,
+      service,
+      bus,
+      limits,
+      logger,
+    };
     if (endpoint === 'agent' && staff) {
       const agent = new AgentSocket({
-        ws,
-        socket,
-        batch,
-        tenant,
-        sessionId: upgradeSessionId,
-        lang,
-        service,
-        bus,
-        limits,
-        logger,
+        ...common,
         staff,
         stepUp,
         desk,
@@ -199,16 +202,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       return;
     }
     const visitor = new VisitorSocket({
-      ws,
-      socket,
-      batch,
-      tenant,
-      sessionId: upgradeSessionId,
-      lang,
-      service,
-      bus,
-      limits,
-      logger,
+      ...common,
       visitorId,
       port,
       sessions: visitorSessions,

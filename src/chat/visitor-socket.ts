@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GatewayError } from '../http/errors.js';
 import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { ChatBus, ConversationEvent, VisitorEvent } from './chat-bus.js';
-import { ChatConnection, type ChatSocketOptions } from './chat-connection.js';
+import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-connection.js';
 import type { ConversationMetadata, ConversationRecord } from './chat-records.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata } from './conversation-metadata.js';
@@ -96,12 +96,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     this.visitorId = options.visitorId;
     this.#bus = options.bus;
     this.#connection = new ChatConnection({
-      ws: options.ws,
-      socket: options.socket,
-      batch: options.batch,
-      sessionId: options.sessionId,
-      limits: options.limits,
-      logger: options.logger,
+      ...pipelineOptions(options),
       schema: visitorFrameSchema,
       onFrame: (frame) => this.#handle(frame),
     });

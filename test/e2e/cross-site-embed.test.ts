@@ -54,6 +54,21 @@ afterAll(async () => {
   await gw?.close();
 });
 
+/**
+ * In the login tab of a hand-over: the mock BankID login page (persona Kari Nordmann, sign in),
+ * then the gateway's consent page (share the name); done once the widget redeemed and answered.
+ */
+async function shareNameInTab(tab: Page): Promise<void> {
+  await tab.waitForURL(/\/interaction\//);
+  await tab.getByLabel(/Kari Nordmann/).check();
+  await tab.getByRole('button', { name: 'Sign in' }).click();
+  await tab.waitForURL(`${gw.url}/consent`);
+  await tab.getByLabel('Name').check();
+  await tab.getByRole('button', { name: 'Share the selected details' }).click();
+  await tab.waitForURL(`${gw.url}/consent/handover`);
+  await expect.poll(() => tab.locator('.handover-done').isVisible()).toBe(true);
+}
+
 async function openWidget(page: Page): Promise<FrameLocator> {
   await page.goto(`${hostOrigin}/`);
   await page.getByRole('button', { name: 'Chat with us' }).click();
@@ -148,16 +163,7 @@ describe('the widget embedded on another site', () => {
     const link = frame.getByRole('link', { name: 'Identify with BankID (opens in a new tab)' });
     await expect.poll(() => link.count()).toBe(1);
     const [tab] = await Promise.all([visitor.waitForEvent('page'), link.click()]);
-    await tab.waitForURL(/\/interaction\//);
-    // The mock BankID login page: choose the persona, sign in; then the gateway's consent page.
-    await tab.getByLabel(/Kari Nordmann/).check();
-    await tab.getByRole('button', { name: 'Sign in' }).click();
-    await tab.waitForURL(`${gw.url}/consent`);
-    await tab.getByLabel('Name').check();
-    await tab.getByRole('button', { name: 'Share the selected details' }).click();
-    await tab.waitForURL(`${gw.url}/consent/handover`);
-    // The widget redeemed and answered the tab.
-    await expect.poll(() => tab.locator('.handover-done').isVisible()).toBe(true);
+    await shareNameInTab(tab);
     expect(await tab.getByRole('heading', { level: 1 }).textContent()).toBe('Back to the chat');
     expect(await axeViolations(tab)).toEqual([]);
     await tab.screenshot({ path: join(SCREENSHOT_DIR, 'cross-site-handover.png') });
@@ -199,14 +205,7 @@ describe('the widget embedded on another site', () => {
     const bankId = tab.getByRole('link', { name: 'BankID' });
     expect(await bankId.getAttribute('href')).toMatch(/[?&]handover=/);
     await bankId.click();
-    await tab.waitForURL(/\/interaction\//);
-    await tab.getByLabel(/Kari Nordmann/).check();
-    await tab.getByRole('button', { name: 'Sign in' }).click();
-    await tab.waitForURL(`${gw.url}/consent`);
-    await tab.getByLabel('Name').check();
-    await tab.getByRole('button', { name: 'Share the selected details' }).click();
-    await tab.waitForURL(`${gw.url}/consent/handover`);
-    await expect.poll(() => tab.locator('.handover-done').isVisible()).toBe(true);
+    await shareNameInTab(tab);
 
     // The widget shares the name, and the conversation the agent asked in is verified.
     const sharing = frame.locator('#sharing-text');
