@@ -170,7 +170,9 @@ export class RedisChatBus implements ChatBus {
     let index = this.#indexes.get(key);
     if (index === undefined) {
       if (this.#indexes.size >= INDEX_CACHE) this.#indexes.clear();
-      index = this.#codec.blindIndex(key);
+      // Its own domain of the keyed index, apart from the national ids and staff subjects the
+      // store indexes with the same key.
+      index = this.#codec.blindIndex(`chat-bus-channel\n${key}`);
       this.#indexes.set(key, index);
     }
     return index;
