@@ -31,7 +31,6 @@ import {
   refuseUpgrade,
 } from './upgrade-auth.js';
 import { type VisitorSessions, VisitorSocket } from './visitor-socket.js';
-import { VisitorTextTails } from './visitor-text-tails.js';
 import { WriteBatch } from './write-batch.js';
 
 /** Options of {@link createChatFeature}; the defaults come from the `chat` settings. */
@@ -98,7 +97,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   // Between instances (Redis), events missed during an interruption are sent from the store.
   const stopInterrupted = bus.onInterrupted?.(() => hub.resyncAll());
   const limits = new ChatRateLimits(options.rateLimits ?? settings);
-  const tails = new VisitorTextTails({ clock: deps.clock });
+  const tails = deps.store.chat.textTails;
   const heartbeat = new Heartbeat(options.heartbeatMs ?? settings.heartbeatSeconds * 1000);
   const readSession = (sessionId: string) =>
     new Promise<SessionData | undefined>((resolve, reject) =>

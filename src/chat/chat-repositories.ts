@@ -98,8 +98,24 @@ export interface TranscriptAuditRepository {
   list(tenantId: string, conversationId?: string): Promise<TranscriptReadRecord[]>;
 }
 
+/**
+ * The end of each conversation's last visitor message, which the PII guard needs to catch a
+ * national identity number split over two messages (`visitor-text-tails.ts` says what a tail
+ * holds). Shared by every instance with the store, so two halves sent through different
+ * instances still meet.
+ */
+export interface TextTailRepository {
+  /** The tail of the conversation's previous visitor message, or `''` (none, or expired). */
+  get(conversationId: string): Promise<string>;
+  /** Remembers the tail of the message just stored, for `TAIL_TTL_MS` (an empty tail forgets). */
+  set(conversationId: string, tail: string): Promise<void>;
+  /** Forgets the conversation's tail (closed). */
+  delete(conversationId: string): Promise<void>;
+}
+
 /** The chat's repositories (used by the conversation service and the built-in desk). */
 export interface ChatRepositories {
+  textTails: TextTailRepository;
   conversations: ConversationRepository;
   messages: MessageRepository;
   offlineMessages: OfflineMessageRepository;

@@ -4,6 +4,7 @@ import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { ChatBus, ConversationEvent, VisitorEvent } from './chat-bus.js';
 import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-connection.js';
 import type { ConversationMetadata, ConversationRecord } from './chat-records.js';
+import type { TextTailRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata } from './conversation-metadata.js';
 import { conversationClosed, conversationNotFound } from './conversation-service.js';
@@ -19,7 +20,6 @@ import {
 } from './protocol.js';
 import { findTopic, mayStartTopic, providerChoices, topicViews } from './topic-policy.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
-import type { VisitorTextTails } from './visitor-text-tails.js';
 
 /**
  * The visitors' sessions as visitor sockets see them, shared by all of them (one object, so an
@@ -48,7 +48,7 @@ export interface VisitorSocketOptions extends ChatSocketOptions {
   sessions: VisitorSessions;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
   /** Ends of the last visitor message per conversation, shared by all visitor sockets. */
-  tails: VisitorTextTails;
+  tails: TextTailRepository;
 }
 
 const offlineMessageSchema = z.object({
@@ -334,7 +334,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       case 'end': {
         const conversation = await this.#open();
         const closed = await service.close(conversation.id);
-        this.#options.tails.delete(conversation.id);
+        await this.#options.tails.delete(conversation.id);
         await this.#options.port.ended(closed);
         return;
       }
@@ -396,7 +396,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     }
     // The guard runs before the service sees the text: nothing unredacted is stored or sent,
     // verified or not (a shared national id reaches the agent as a claim, never as text).
-    const guarded = guardVisitorMessage(text, this.#options.tails.get(conversation.id));
+    const guarded = guardVisitorMessage(text, await this.#options.tails.get(conversation.id));
     const { message, duplicate } = await service.append({
       conversationId: conversation.id,
       from: 'visitor',
@@ -407,7 +407,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       conversation,
       ...(guarded.redacted > 0 ? { redacted: true } : {}),
     });
-    if (!duplicate) this.#options.tails.set(conversation.id, guarded.tail);
+    if (!duplicate) await this.#options.tails.set(conversation.id, guarded.tail);
     // The first message is the queue's preview: let the port show it.
     if (!duplicate && conversation.preview === undefined && conversation.status === 'queued') {
       const updated = await service.get(conversation.id);

@@ -1,4 +1,5 @@
 import type { Clock } from '../runtime/clock.js';
+import type { TextTailRepository } from './chat-repositories.js';
 
 /** A tail is forgotten this long after the message it came from: "consecutive" has a limit. */
 export const TAIL_TTL_MS = 10 * 60_000;
@@ -11,12 +12,10 @@ export const MAX_TAILS = 10_000;
  * most ten digits and letters in the scan alphabet, never a whole number, and only what the
  * stored message itself holds.
  *
- * Kept in this process's memory: with one instance (the in-process chat store) every message of
- * a conversation passes here. With several instances behind a load balancer, two halves of a
- * number sent through sockets on different instances would not meet; the tail then belongs
- * with the conversation in the shared store (sealed with `FieldCrypto`, expiring with the TTL).
+ * This is the in-process implementation (the memory store's, one instance); the Redis store
+ * keeps a tail with its conversation, sealed and expiring with the TTL, so every instance sees it.
  */
-export class VisitorTextTails {
+export class VisitorTextTails implements TextTailRepository {
   readonly #tails = new Map<string, { tail: string; at: number }>();
   readonly #clock: Clock;
   readonly #ttlMs: number;
@@ -29,7 +28,7 @@ export class VisitorTextTails {
   }
 
   /** The tail of the conversation's previous visitor message, or `''`. */
-  get(conversationId: string): string {
+  async get(conversationId: string): Promise<string> {
     const entry = this.#tails.get(conversationId);
     if (!entry) return '';
     if (this.#clock.now() - entry.at > this.#ttlMs) {
@@ -40,7 +39,7 @@ export class VisitorTextTails {
   }
 
   /** Remembers the tail of the message just stored (an empty tail forgets). */
-  set(conversationId: string, tail: string): void {
+  async set(conversationId: string, tail: string): Promise<void> {
     this.#tails.delete(conversationId);
     if (tail === '') return;
     this.#tails.set(conversationId, { tail, at: this.#clock.now() });
@@ -53,7 +52,7 @@ export class VisitorTextTails {
   }
 
   /** Forgets the conversation (closed). */
-  delete(conversationId: string): void {
+  async delete(conversationId: string): Promise<void> {
     this.#tails.delete(conversationId);
   }
 }

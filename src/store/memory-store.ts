@@ -7,6 +7,7 @@ import type {
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
+import { VisitorTextTails } from '../chat/visitor-text-tails.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { frozen } from './frozen.js';
 import { MemoryOidcState } from './memory-oidc-state.js';
@@ -239,9 +240,10 @@ class MemoryTranscriptReads implements TranscriptAuditRepository {
   }
 }
 
-/** The chat's repositories kept in process memory. */
-export function createMemoryChatRepositories(): ChatRepositories {
+/** The chat's repositories kept in process memory; expiry follows `clock`. */
+export function createMemoryChatRepositories(clock: Clock = systemClock): ChatRepositories {
   return {
+    textTails: new VisitorTextTails({ clock }),
     conversations: new MemoryConversations(),
     messages: new MemoryMessages(),
     offlineMessages: new MemoryOfflineMessages(),
@@ -256,7 +258,7 @@ export function createMemoryStore(clock: Clock = systemClock): Store {
   return {
     receipts: new MemoryReceipts(),
     handovers: new MemoryHandovers(),
-    chat: createMemoryChatRepositories(),
+    chat: createMemoryChatRepositories(clock),
     rateLimiter: memoryRateLimiter,
     oidcProvider: new MemoryOidcState(clock),
     close: async () => {},

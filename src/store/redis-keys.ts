@@ -30,6 +30,10 @@ export class RedisKeys {
   dedupe(id: string): string {
     return `${this.#prefix}c:{${id}}:dedupe`;
   }
+  /** The end of the last visitor message, sealed, for the PII guard (string, expiring). */
+  textTail(id: string): string {
+    return `${this.#prefix}c:{${id}}:tail`;
+  }
 
   /** Queued conversations of a topic (sorted set by creation time). */
   queue(tenantId: string, topic: string): string {

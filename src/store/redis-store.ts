@@ -7,6 +7,7 @@ import type {
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
+import { TAIL_TTL_MS } from '../chat/visitor-text-tails.js';
 import { frozen } from './frozen.js';
 import { type RedisClient, type RedisConnection, redisCall } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -23,6 +24,7 @@ import type {
   ReceiptRepository,
   StepUpTokenRepository,
   Store,
+  TextTailRepository,
   TranscriptAuditRepository,
 } from './store.js';
 
@@ -431,9 +433,39 @@ class RedisStepUpTokens implements StepUpTokenRepository {
   }
 }
 
+/** Tails kept with their conversation, sealed (a tail is part of what a visitor typed). */
+class RedisTextTails implements TextTailRepository {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    this.#c = context;
+  }
+
+  async get(conversationId: string): Promise<string> {
+    const { client, keys, codec } = this.#c;
+    const sealed = await redisCall(() => client.get(keys.textTail(conversationId)));
+    return sealed === null ? '' : codec.open<string>(sealed);
+  }
+
+  async set(conversationId: string, tail: string): Promise<void> {
+    const { client, keys, codec } = this.#c;
+    const key = keys.textTail(conversationId);
+    if (tail === '') await redisCall(() => client.del(key));
+    else
+      await redisCall(() =>
+        client.set(key, codec.seal(tail), { expiration: { type: 'PX', value: TAIL_TTL_MS } }),
+      );
+  }
+
+  async delete(conversationId: string): Promise<void> {
+    const { client, keys } = this.#c;
+    await redisCall(() => client.del(keys.textTail(conversationId)));
+  }
+}
+
 /** The chat's repositories on Redis. */
 export function createRedisChatRepositories(context: RedisContext): ChatRepositories {
   return {
+    textTails: new RedisTextTails(context),
     conversations: new RedisConversations(context),
     messages: new RedisMessages(context),
     offlineMessages: new RedisOfflineMessages(context),

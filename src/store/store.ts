@@ -16,6 +16,7 @@ export type {
   OfflineMessageRepository,
   PresenceRepository,
   StepUpTokenRepository,
+  TextTailRepository,
   TranscriptAuditRepository,
 } from '../chat/chat-repositories.js';
 

@@ -272,6 +272,22 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       });
     });
 
+    describe('text tails (PII guard)', () => {
+      it('keeps one tail per conversation and forgets it on an empty tail or delete', async () => {
+        const [first, second] = [randomUUID(), randomUUID()];
+        expect(await store.chat.textTails.get(first)).toBe('');
+        await store.chat.textTails.set(first, ' 148385');
+        await store.chat.textTails.set(second, ' 12');
+        expect(await store.chat.textTails.get(first)).toBe(' 148385');
+        await store.chat.textTails.set(first, ' 99');
+        expect(await store.chat.textTails.get(first)).toBe(' 99');
+        await store.chat.textTails.set(first, '');
+        expect(await store.chat.textTails.get(first)).toBe('');
+        await store.chat.textTails.delete(second);
+        expect(await store.chat.textTails.get(second)).toBe('');
+      });
+    });
+
     describe('step-up tokens', () => {
       it('peeks without consuming and takes exactly once', async () => {
         const record = { tenantId: 'demo', conversationId: randomUUID(), visitorId: 'v', expiresAt: 60_000 };

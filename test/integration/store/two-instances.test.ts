@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_SYNTHETIC_FNR } from '../../fixtures/national-ids.js';
 import { conversationIdOf, messageTextOf, startRedisPair } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import type { TestGateway } from '../../helpers/test-gateway.js';
@@ -104,6 +105,29 @@ describe('two instances on one Redis', () => {
     expect(stored.map((m) => m.text)).toEqual(['one', 'two', 'reply']);
     onB.close();
     agent.close();
+  });
+
+  it('catches a national id split over two messages sent through different instances', async () => {
+    const browser = await visitorBrowser(a.url);
+    const onA = await connectAs(browser, a.url, 'visitor');
+    await onA.next('welcome');
+    const conversationId = idOf(await onA.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const number = NO_SYNTHETIC_FNR;
+    await onA.request({ type: 'message', clientId: 's1', text: `my number is ${number.slice(0, 6)}` }, 'ack');
+    onA.close();
+    await onA.closed;
+    // The browser comes back on the other instance and types the rest.
+    const onB = await connectAs(browser, b.url, 'visitor');
+    await onB.next('welcome');
+    await onB.request({ type: 'resume', conversationId, afterSeq: 1 }, 'conversation');
+    const redacted = await onB.request(
+      { type: 'message', clientId: 's2', text: number.slice(6) },
+      'redacted',
+    );
+    expect(redacted.count).toBe(1);
+    const stored = await a.gateway.deps.store.chat.messages.list(conversationId);
+    expect(stored.map((m) => m.text).join(' ')).not.toContain(number.slice(6));
+    onB.close();
   });
 
   it('applies a withdrawal made on B to the visitor’s socket on A and to the agent at once', async () => {
