@@ -383,7 +383,11 @@ export class VisitorSocket implements HeartbeatWatcher {
     if ([...text].length > MAX_TEXT_LENGTH) {
       throw new GatewayError('text_too_long', `Messages are limited to ${MAX_TEXT_LENGTH} characters.`);
     }
-    const { service } = this.#options;
+    const { service, tails } = this.#options;
+    // The previous message's tail is read alongside the conversation (one round trip to a
+    // shared store, not two); a failed read surfaces where it is awaited.
+    const previousTail = tails.get(this.#requireCurrent());
+    previousTail.catch(() => undefined);
     let conversation = await this.#open();
     if (conversation.identity) {
       // Verified only while the session still shares that very identity: a socket that outlived
@@ -396,7 +400,8 @@ export class VisitorSocket implements HeartbeatWatcher {
     }
     // The guard runs before the service sees the text: nothing unredacted is stored or sent,
     // verified or not (a shared national id reaches the agent as a claim, never as text).
-    const guarded = guardVisitorMessage(text, await this.#options.tails.get(conversation.id));
+    const previous = await previousTail;
+    const guarded = guardVisitorMessage(text, previous);
     const { message, duplicate } = await service.append({
       conversationId: conversation.id,
       from: 'visitor',
@@ -407,7 +412,9 @@ export class VisitorSocket implements HeartbeatWatcher {
       conversation,
       ...(guarded.redacted > 0 ? { redacted: true } : {}),
     });
-    if (!duplicate) await this.#options.tails.set(conversation.id, guarded.tail);
+    // Nothing to write when there was no tail and there is none now (most messages end in a word).
+    if (!duplicate && (previous !== '' || guarded.tail !== ''))
+      await tails.set(conversation.id, guarded.tail);
     // The first message is the queue's preview: let the port show it.
     if (!duplicate && conversation.preview === undefined && conversation.status === 'queued') {
       const updated = await service.get(conversation.id);
