@@ -152,10 +152,8 @@ export class AgentSocket {
       for (const [conversationId, followed] of [...this.#followed]) {
         const conversation = await service.get(conversationId);
         if (!conversation) continue;
-        if (followed.seqs.known)
-          for (const message of await service.messages(conversationId, followed.seqs.upTo))
-            if (!followed.seqs.has(message.seq))
-              await this.#conversationEvent({ type: 'message', conversationId, message });
+        for (const message of await followed.seqs.unsent((after) => service.messages(conversationId, after)))
+          await this.#conversationEvent({ type: 'message', conversationId, message });
         const before = followed.conversation;
         if (
           before.status !== conversation.status ||

@@ -42,6 +42,15 @@ export class DeliveredSeqs {
     this.#advance();
   }
 
+  /**
+   * The messages the client was not sent, read after {@link upTo} with `read` (the store); none
+   * while not {@link known}.
+   */
+  async unsent<M extends { seq: number }>(read: (afterSeq: number) => Promise<M[]>): Promise<M[]> {
+    if (!this.#known) return [];
+    return (await read(this.#upTo)).filter((message) => !this.has(message.seq));
+  }
+
   #advance(): void {
     while (this.#beyond.delete(this.#upTo + 1)) this.#upTo += 1;
   }

@@ -196,10 +196,8 @@ export class VisitorSocket implements HeartbeatWatcher {
         const conversation = await service.get(conversationId);
         if (!conversation) continue;
         const { seqs } = this.#sentTo(conversationId);
-        if (seqs.known)
-          for (const message of await service.messages(conversationId, seqs.upTo))
-            if (!seqs.has(message.seq))
-              await this.#conversationEvent({ type: 'message', conversationId, message });
+        for (const message of await seqs.unsent((after) => service.messages(conversationId, after)))
+          await this.#conversationEvent({ type: 'message', conversationId, message });
         if (this.#sent.get(conversationId)?.status !== statusOf(conversation))
           await this.#conversationEvent({ type: 'status', conversation });
       }

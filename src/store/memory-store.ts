@@ -1,5 +1,5 @@
 import type { ConsentReceipt } from '../auth/consent-receipts.js';
-import type { HandoverRecord, HandoverRepository } from '../auth/login-handover.js';
+import type { HandoverRecord } from '../auth/login-handover.js';
 import type {
   ConversationRecord,
   MessageRecord,
@@ -20,7 +20,6 @@ import type {
   OfflineMessageRepository,
   PresenceRepository,
   ReceiptRepository,
-  StepUpTokenRepository,
   Store,
   TranscriptAuditRepository,
 } from './store.js';
@@ -184,44 +183,26 @@ class MemoryPresence implements PresenceRepository {
   }
 }
 
-class MemoryStepUpTokens implements StepUpTokenRepository {
-  readonly #byHash = new Map<string, StepUpTokenRecord>();
+/**
+ * Short-lived records taken once by the hash of their secret (step-up links, login hand-overs):
+ * sweeping on write bounds the map by the records of one lifetime (minutes).
+ */
+class MemoryOneTimeRecords<T extends { expiresAt: number }> {
+  readonly #byHash = new Map<string, T>();
 
-  async save(tokenHash: string, record: StepUpTokenRecord, now: number): Promise<void> {
-    // Sweeping on write bounds the map by the links issued within one lifetime (minutes).
-    for (const [hash, stored] of this.#byHash) if (stored.expiresAt <= now) this.#byHash.delete(hash);
-    this.#byHash.set(tokenHash, { ...record });
+  async save(hash: string, record: T, now: number): Promise<void> {
+    for (const [key, stored] of this.#byHash) if (stored.expiresAt <= now) this.#byHash.delete(key);
+    this.#byHash.set(hash, { ...record });
   }
 
-  async peek(tokenHash: string): Promise<StepUpTokenRecord | undefined> {
-    const record = this.#byHash.get(tokenHash);
+  async peek(hash: string): Promise<T | undefined> {
+    const record = this.#byHash.get(hash);
     return record ? { ...record } : undefined;
   }
 
-  async take(tokenHash: string): Promise<StepUpTokenRecord | undefined> {
-    const record = this.#byHash.get(tokenHash);
-    this.#byHash.delete(tokenHash);
-    return record ? { ...record } : undefined;
-  }
-}
-
-class MemoryHandovers implements HandoverRepository {
-  readonly #byHash = new Map<string, HandoverRecord>();
-
-  async save(idHash: string, record: HandoverRecord, now: number): Promise<void> {
-    // Sweeping on write bounds the map by the hand-overs of one login timeout.
-    for (const [hash, stored] of this.#byHash) if (stored.expiresAt <= now) this.#byHash.delete(hash);
-    this.#byHash.set(idHash, { ...record });
-  }
-
-  async peek(idHash: string): Promise<HandoverRecord | undefined> {
-    const record = this.#byHash.get(idHash);
-    return record ? { ...record } : undefined;
-  }
-
-  async take(idHash: string): Promise<HandoverRecord | undefined> {
-    const record = this.#byHash.get(idHash);
-    this.#byHash.delete(idHash);
+  async take(hash: string): Promise<T | undefined> {
+    const record = this.#byHash.get(hash);
+    this.#byHash.delete(hash);
     return record ? { ...record } : undefined;
   }
 }
@@ -248,7 +229,7 @@ export function createMemoryChatRepositories(clock: Clock = systemClock): ChatRe
     messages: new MemoryMessages(),
     offlineMessages: new MemoryOfflineMessages(),
     presence: new MemoryPresence(),
-    stepUpTokens: new MemoryStepUpTokens(),
+    stepUpTokens: new MemoryOneTimeRecords<StepUpTokenRecord>(),
     transcriptReads: new MemoryTranscriptReads(),
   };
 }
@@ -257,7 +238,7 @@ export function createMemoryChatRepositories(clock: Clock = systemClock): ChatRe
 export function createMemoryStore(clock: Clock = systemClock): Store {
   return {
     receipts: new MemoryReceipts(),
-    handovers: new MemoryHandovers(),
+    handovers: new MemoryOneTimeRecords<HandoverRecord>(),
     chat: createMemoryChatRepositories(clock),
     rateLimiter: memoryRateLimiter,
     oidcProvider: new MemoryOidcState(clock),

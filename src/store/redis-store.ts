@@ -1,5 +1,5 @@
 import type { ConsentReceipt } from '../auth/consent-receipts.js';
-import type { HandoverRecord, HandoverRepository } from '../auth/login-handover.js';
+import type { HandoverRecord } from '../auth/login-handover.js';
 import type {
   ConversationRecord,
   MessageRecord,
@@ -22,7 +22,6 @@ import type {
   OfflineMessageRepository,
   PresenceRepository,
   ReceiptRepository,
-  StepUpTokenRepository,
   Store,
   TextTailRepository,
   TranscriptAuditRepository,
@@ -374,62 +373,36 @@ class RedisPresence implements PresenceRepository {
   }
 }
 
-class RedisHandovers implements HandoverRepository {
+/**
+ * Short-lived records taken once by the hash of their secret (step-up links, login hand-overs),
+ * sealed. The key expires with the record (PX), so unused ones do not pile up; GETDEL means two
+ * instances redeeming the same secret at once cannot both get it.
+ */
+class RedisOneTimeRecords<T extends { expiresAt: number }> {
   readonly #c: RedisContext;
-  constructor(context: RedisContext) {
+  readonly #key: (hash: string) => string;
+  constructor(context: RedisContext, key: (hash: string) => string) {
     this.#c = context;
+    this.#key = key;
   }
 
-  /** The key expires with the hand-over (PX). */
-  async save(idHash: string, record: HandoverRecord, now: number): Promise<void> {
+  async save(hash: string, record: T, now: number): Promise<void> {
     const ttl = record.expiresAt - now;
     if (ttl <= 0) return;
-    const { client, keys, codec } = this.#c;
+    const { client, codec } = this.#c;
     await redisCall(() =>
-      client.set(keys.handover(idHash), codec.seal(record), { expiration: { type: 'PX', value: ttl } }),
+      client.set(this.#key(hash), codec.seal(record), { expiration: { type: 'PX', value: ttl } }),
     );
   }
 
-  async peek(idHash: string): Promise<HandoverRecord | undefined> {
-    const { client, keys, codec } = this.#c;
-    const text = await redisCall(() => client.get(keys.handover(idHash)));
-    return text === null ? undefined : codec.open<HandoverRecord>(text);
+  async peek(hash: string): Promise<T | undefined> {
+    const text = await redisCall(() => this.#c.client.get(this.#key(hash)));
+    return text === null ? undefined : this.#c.codec.open<T>(text);
   }
 
-  async take(idHash: string): Promise<HandoverRecord | undefined> {
-    const { client, keys, codec } = this.#c;
-    const text = await redisCall(() => client.getDel(keys.handover(idHash)));
-    return text === null ? undefined : codec.open<HandoverRecord>(text);
-  }
-}
-
-class RedisStepUpTokens implements StepUpTokenRepository {
-  readonly #c: RedisContext;
-  constructor(context: RedisContext) {
-    this.#c = context;
-  }
-
-  /** The key expires with the link (PX), so unused links do not pile up. */
-  async save(tokenHash: string, record: StepUpTokenRecord, now: number): Promise<void> {
-    const ttl = record.expiresAt - now;
-    if (ttl <= 0) return;
-    const { client, keys, codec } = this.#c;
-    await redisCall(() =>
-      client.set(keys.stepUp(tokenHash), codec.seal(record), { expiration: { type: 'PX', value: ttl } }),
-    );
-  }
-
-  async peek(tokenHash: string): Promise<StepUpTokenRecord | undefined> {
-    const { client, keys, codec } = this.#c;
-    const text = await redisCall(() => client.get(keys.stepUp(tokenHash)));
-    return text === null ? undefined : codec.open<StepUpTokenRecord>(text);
-  }
-
-  /** GETDEL: two instances redeeming the same link at once cannot both get it. */
-  async take(tokenHash: string): Promise<StepUpTokenRecord | undefined> {
-    const { client, keys, codec } = this.#c;
-    const text = await redisCall(() => client.getDel(keys.stepUp(tokenHash)));
-    return text === null ? undefined : codec.open<StepUpTokenRecord>(text);
+  async take(hash: string): Promise<T | undefined> {
+    const text = await redisCall(() => this.#c.client.getDel(this.#key(hash)));
+    return text === null ? undefined : this.#c.codec.open<T>(text);
   }
 }
 
@@ -470,7 +443,7 @@ export function createRedisChatRepositories(context: RedisContext): ChatReposito
     messages: new RedisMessages(context),
     offlineMessages: new RedisOfflineMessages(context),
     presence: new RedisPresence(context),
-    stepUpTokens: new RedisStepUpTokens(context),
+    stepUpTokens: new RedisOneTimeRecords<StepUpTokenRecord>(context, (hash) => context.keys.stepUp(hash)),
     transcriptReads: new RedisTranscriptReads(context),
   };
 }
@@ -491,7 +464,7 @@ export function createRedisStore(options: {
   };
   return {
     receipts: new RedisReceipts(context),
-    handovers: new RedisHandovers(context),
+    handovers: new RedisOneTimeRecords<HandoverRecord>(context, (hash) => context.keys.handover(hash)),
     chat: createRedisChatRepositories(context),
     rateLimiter: redisRateLimiter(options.connection.client, options.keys.rateLimits()),
     oidcProvider: new RedisOidcState({

@@ -26,4 +26,14 @@ describe('DeliveredSeqs', () => {
     seqs.addUpTo(3);
     expect(seqs.upTo).toBe(7);
   });
+
+  it('reads what the client was not sent, and nothing before it had a transcript', async () => {
+    const seqs = new DeliveredSeqs();
+    const stored = [1, 2, 3, 4, 5].map((seq) => ({ seq }));
+    const read = async (after: number) => stored.filter((m) => m.seq > after);
+    expect(await seqs.unsent(read)).toEqual([]);
+    seqs.addUpTo(2);
+    seqs.add(4);
+    expect(await seqs.unsent(read)).toEqual([{ seq: 3 }, { seq: 5 }]);
+  });
 });
