@@ -75,18 +75,13 @@ export class VisitorSocket implements HeartbeatWatcher {
   #sessionId: string;
   readonly #connection: ChatConnection<VisitorFrame, ServerToVisitorFrame>;
   readonly #bus: ChatBus;
-  /** Conversation id → stops following it. */
-  readonly #following = new Map<string, () => void>();
+  /** Conversation id → what the socket keeps of a conversation it follows. */
+  readonly #following = new Map<string, Followed>();
   readonly #stopVisitor: () => void;
   /** What the visitor was last told about their identity (to send `identity` only on change). */
   #shown = '';
   /** The conversation this socket's frames are about (after `start`, `resume` or the welcome). */
   #current: string | undefined;
-  /**
-   * Per followed conversation, the last `seq` and status this client was sent: what a resync
-   * (events between instances interrupted) sends is what came after.
-   */
-  readonly #sent = new Map<string, { seqs: DeliveredSeqs; status: string }>();
 
   constructor(options: VisitorSocketOptions) {
     const { tenant, lang, service, port, sessions, connection, tails } = options;
@@ -171,13 +166,14 @@ export class VisitorSocket implements HeartbeatWatcher {
 
   #follow(conversationId: string): void {
     if (this.#following.has(conversationId)) return;
-    this.#following.set(
-      conversationId,
-      this.#bus.subscribe({ kind: 'conversation', tenantId: this.tenantId, conversationId }, (event) =>
+    this.#following.set(conversationId, {
+      stop: this.#bus.subscribe({ kind: 'conversation', tenantId: this.tenantId, conversationId }, (event) =>
         // Queued behind the frames being handled, so an ack always precedes events it caused.
         this.#connection.enqueue(async () => this.#conversationEvent(event)),
       ),
-    );
+      seqs: new DeliveredSeqs(),
+      status: '',
+    });
   }
 
   /**
@@ -192,35 +188,21 @@ export class VisitorSocket implements HeartbeatWatcher {
       if (!this.#connection.open) return;
       for (const conversation of await service.openOf(this.tenantId, this.visitorId))
         this.#follow(conversation.id);
-      for (const conversationId of [...this.#following.keys()]) {
+      for (const [conversationId, followed] of [...this.#following]) {
         const conversation = await service.get(conversationId);
         if (!conversation) continue;
-        const { seqs } = this.#sentTo(conversationId);
-        for (const message of await seqs.unsent((after) => service.messages(conversationId, after)))
+        for (const message of await followed.seqs.unsent((after) => service.messages(conversationId, after)))
           await this.#conversationEvent({ type: 'message', conversationId, message });
-        if (this.#sent.get(conversationId)?.status !== statusOf(conversation))
+        if (followed.status !== statusOf(conversation))
           await this.#conversationEvent({ type: 'status', conversation });
       }
     });
   }
 
-  #sentTo(conversationId: string): { seqs: DeliveredSeqs; status: string } {
-    let sent = this.#sent.get(conversationId);
-    if (!sent) {
-      sent = { seqs: new DeliveredSeqs(), status: '' };
-      this.#sent.set(conversationId, sent);
-    }
-    return sent;
-  }
-
-  #noteStatus(conversation: ConversationRecord): void {
-    this.#sentTo(conversation.id).status = statusOf(conversation);
-  }
-
   /** The socket closed: stops following everything. */
   closed(): void {
     this.#stopVisitor();
-    for (const stop of this.#following.values()) stop();
+    for (const followed of this.#following.values()) followed.stop();
     this.#following.clear();
   }
 
@@ -259,9 +241,9 @@ export class VisitorSocket implements HeartbeatWatcher {
       case 'message': {
         // Once per message: a resync may have sent it already, and this socket's own message
         // reached its client as the ack.
-        const { seqs } = this.#sentTo(event.conversationId);
-        if (seqs.has(event.message.seq)) return;
-        seqs.add(event.message.seq);
+        const seqs = this.#following.get(event.conversationId)?.seqs;
+        if (seqs?.has(event.message.seq)) return;
+        seqs?.add(event.message.seq);
         if (event.origin === this.id) return;
         this.#connection.send({
           type: 'message',
@@ -270,8 +252,9 @@ export class VisitorSocket implements HeartbeatWatcher {
         });
         return;
       }
-      case 'status':
-        this.#noteStatus(event.conversation);
+      case 'status': {
+        const followed = this.#following.get(event.conversation.id);
+        if (followed) followed.status = statusOf(event.conversation);
         this.#connection.send({
           type: 'status',
           conversationId: event.conversation.id,
@@ -279,11 +262,11 @@ export class VisitorSocket implements HeartbeatWatcher {
           ...(event.conversation.assignedTo ? { agentName: event.conversation.assignedTo.name } : {}),
         });
         if (event.conversation.status === 'closed') {
-          this.#following.get(event.conversation.id)?.();
+          followed?.stop();
           this.#following.delete(event.conversation.id);
-          this.#sent.delete(event.conversation.id);
         }
         return;
+      }
       case 'typing':
         if (event.from === 'agent' && event.conversationId === this.#current) {
           this.#connection.send({ type: 'typing', typing: event.typing });
@@ -420,7 +403,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     }
     if (guarded.redacted > 0 && !duplicate)
       this.#connection.send({ type: 'redacted', clientId, count: guarded.redacted });
-    this.#sentTo(conversation.id).seqs.add(message.seq);
+    this.#following.get(conversation.id)?.seqs.add(message.seq);
     this.#connection.send({ type: 'ack', clientId, message: messageView(message) });
     if (guarded.redacted > 0 && !duplicate) await service.systemLine(conversation.id, 'redacted');
   }
@@ -475,9 +458,12 @@ export class VisitorSocket implements HeartbeatWatcher {
   async #view(conversation: ConversationRecord, afterSeq: number) {
     const { service } = this.#options;
     const messages = await service.messages(conversation.id, afterSeq);
-    this.#noteStatus(conversation);
-    // The client has what it resumed after (its own), and now this transcript.
-    this.#sentTo(conversation.id).seqs.addUpTo(Math.max(afterSeq, messages.at(-1)?.seq ?? 0));
+    const followed = this.#following.get(conversation.id);
+    if (followed) {
+      followed.status = statusOf(conversation);
+      // The client has what it resumed after (its own), and now this transcript.
+      followed.seqs.addUpTo(Math.max(afterSeq, messages.at(-1)?.seq ?? 0));
+    }
     return visitorConversationView(conversation, messages, service.readIdentity(conversation));
   }
 }
@@ -485,6 +471,15 @@ export class VisitorSocket implements HeartbeatWatcher {
 /** What the visitor is shown of their identity, comparable between two reads. */
 function shownIdentity(identity: SharedIdentity | undefined): string {
   return JSON.stringify({ verified: !!identity, claims: claimsView(identity) });
+}
+
+/** What a visitor socket keeps of a conversation it follows. */
+interface Followed {
+  stop: () => void;
+  /** The messages of it this client was sent (a resync sends the others). */
+  seqs: DeliveredSeqs;
+  /** The last status it was sent ({@link statusOf}). */
+  status: string;
 }
 
 /** What a `status` frame tells of a conversation, comparable between two reads. */
