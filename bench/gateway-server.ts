@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { createMockIdp } from '../idp-mock/index.js';
+import { startMockIdpThread } from '../idp-mock/index.js';
 import { DEFAULT_CONFIG_PATH, parseConfig } from '../src/config/load-config.js';
 import { createGateway, mockClients } from '../src/gateway.js';
 import { createLogger } from '../src/runtime/logger.js';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     },
     { env: {}, source: 'bench' },
   );
-  const mockIdp = await createMockIdp({
+  const mockIdp = await startMockIdpThread({
     port: 0,
     clients: mockClients(buildTenants(loaded.config)),
     personas: benchPersonas(),

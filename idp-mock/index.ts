@@ -7,6 +7,7 @@ export { MockIdpConfigError } from './config-error.js';
 export { DEFAULT_CONFIG_PATH, loadMockIdpConfig } from './config-loader.js';
 export { ISSUER_IDS, type IssuerId } from './issuer-ids.js';
 export { createMockIdp, type MockIdp } from './mock-idp.js';
+export { startMockIdpThread } from './mock-idp-thread.js';
 export {
   CLIENT_AUTH_METHODS,
   type MockClient,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
-import { createMockIdp, type MockClient, type MockIdp } from '../idp-mock/index.js';
+import { type MockClient, type MockIdp, startMockIdpThread } from '../idp-mock/index.js';
 import { IdentityEvents } from './auth/identity-events.js';
 import { OidcClients } from './auth/oidc-clients.js';
 import { createChatFeature } from './chat/chat-feature.js';
@@ -68,7 +68,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
   let ownMock = false;
   if (!mockIdp && config.mockIdp.enabled) {
     try {
-      mockIdp = await createMockIdp({
+      mockIdp = await startMockIdpThread({
         port: config.mockIdp.port,
         clients: mockClients(tenants),
         // Its "listening" line repeats the start-up banner: debug level, so info stays short.
