@@ -64,7 +64,9 @@ export class ChatConnection<In, Out extends { type: string }> {
   readonly ws: WebSocket;
   readonly #options: ChatConnectionOptions<In>;
   #invalid = 0;
-  #chain: Promise<void> = Promise.resolve();
+  /** Tasks waiting their turn (frames and the events queued behind them). */
+  readonly #tasks: Array<() => Promise<void>> = [];
+  #draining = false;
   #closing = false;
 
   constructor(options: ChatConnectionOptions<In>) {
@@ -107,19 +109,42 @@ export class ChatConnection<In, Out extends { type: string }> {
     this.ws.close(code, reason);
   }
 
-  /** Runs `task` after the frames already received (used for events that must not overtake them). */
+  /**
+   * Runs `task` after the frames already received (used for events that must not overtake
+   * them). Tasks run one at a time, in order, starting in a microtask (never inside the caller,
+   * which may be the bus in the middle of a publish); a failed task answers with an error frame.
+   */
   enqueue(task: () => Promise<void>): void {
-    this.#chain = this.#chain.then(task).catch((error: unknown) => this.#failed(error));
+    this.#tasks.push(task);
+    if (this.#draining) return;
+    this.#draining = true;
+    queueMicrotask(this.#drain);
   }
+
+  // One loop per busy period instead of a `then`/`catch` pair of promises per task.
+  readonly #drain = async (): Promise<void> => {
+    try {
+      for (let task = this.#tasks.shift(); task !== undefined; task = this.#tasks.shift()) {
+        try {
+          await task();
+        } catch (error) {
+          this.#failed(error);
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
+  };
 
   #receive(data: RawData, isBinary: boolean): void {
     if (this.#closing) return;
-    const verdict = this.#options.limits.allowFrame(this.id, this.#options.sessionId);
+    // Counted on arrival, whatever is still queued before it.
+    const allowed = this.#options.limits.allowFrame(this.id, this.#options.sessionId);
     // ws has already checked UTF-8 (1007 otherwise); binary frames are not part of the protocol.
     const raw = isBinary ? undefined : rawText(data);
     this.enqueue(async () => {
-      if (!(await verdict)) {
-        await this.#dropped();
+      if (!allowed) {
+        this.#dropped();
         return;
       }
       if (this.#closing) return;
@@ -132,9 +157,9 @@ export class ChatConnection<In, Out extends { type: string }> {
     });
   }
 
-  async #dropped(): Promise<void> {
+  #dropped(): void {
     if (this.#closing) return;
-    if (!(await this.#options.limits.toleratesDrop(this.id))) {
+    if (!this.#options.limits.toleratesDrop(this.id)) {
       this.#options.logger.warn({ connection: this.id }, 'chat client over its rate limit; closed');
       this.close(CLOSE_CODES.rateLimited, 'rate limit exceeded');
       return;
