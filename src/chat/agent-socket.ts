@@ -11,7 +11,13 @@ import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { conversationClosed, conversationNotFound } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
-import { type AgentFrame, agentFrameSchema, MAX_TEXT_LENGTH, type ServerToAgentFrame } from './protocol.js';
+import {
+  type AgentFrame,
+  agentFrameSchema,
+  MAX_TEXT_LENGTH,
+  type ServerToAgentFrame,
+  textTooLong,
+} from './protocol.js';
 import type { StepUp } from './step-up.js';
 import { findTopic, mayStartTopic } from './topic-policy.js';
 import { hasConsoleRole } from './upgrade-auth.js';
@@ -324,7 +330,7 @@ export class AgentSocket {
         await desk.claim(conversation, { subject: this.#subject, name: this.#staff.name });
         return;
       case 'message': {
-        if ([...frame.text].length > MAX_TEXT_LENGTH) {
+        if (textTooLong(frame.text)) {
           throw new GatewayError('text_too_long', `Messages are limited to ${MAX_TEXT_LENGTH} characters.`);
         }
         this.#requireAssigned(conversation);

@@ -16,6 +16,18 @@ export const MAX_PAYLOAD_BYTES = 32 * 1024;
 /** Longest message text, in characters (Unicode code points). */
 export const MAX_TEXT_LENGTH = 4000;
 
+/**
+ * Whether `text` has more than {@link MAX_TEXT_LENGTH} code points. A string has no more code
+ * points than UTF-16 units, so only a long one is counted (spreading every message into an
+ * array of code points showed in the chat's profile).
+ */
+export function textTooLong(text: string): boolean {
+  if (text.length <= MAX_TEXT_LENGTH) return false;
+  let codePoints = 0;
+  for (const _ of text) if (++codePoints > MAX_TEXT_LENGTH) return true;
+  return false;
+}
+
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const topic = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/);
 const seq = z

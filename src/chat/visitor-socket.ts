@@ -15,6 +15,7 @@ import { guardVisitorMessage, guardVisitorText } from './pii-guard.js';
 import {
   MAX_TEXT_LENGTH,
   type ServerToVisitorFrame,
+  textTooLong,
   type VisitorFrame,
   visitorFrameSchema,
 } from './protocol.js';
@@ -361,7 +362,7 @@ export class VisitorSocket implements HeartbeatWatcher {
   }
 
   async #message(clientId: string, text: string): Promise<void> {
-    if ([...text].length > MAX_TEXT_LENGTH) {
+    if (textTooLong(text)) {
       throw new GatewayError('text_too_long', `Messages are limited to ${MAX_TEXT_LENGTH} characters.`);
     }
     const { service, tails } = this.#options;
@@ -410,7 +411,7 @@ export class VisitorSocket implements HeartbeatWatcher {
 
   async #offlineMessage(frame: Extract<VisitorFrame, { type: 'offline-message' }>): Promise<void> {
     const parsed = offlineMessageSchema.safeParse(frame);
-    if (!parsed.success || [...parsed.data.text].length > MAX_TEXT_LENGTH) {
+    if (!parsed.success || textTooLong(parsed.data.text)) {
       throw new GatewayError('offline_message_invalid', 'Give a name, a valid e-mail address and a message.');
     }
     const name = guardVisitorText(parsed.data.name);

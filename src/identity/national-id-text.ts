@@ -62,8 +62,11 @@ function tailOf(scan: string): string {
   return scan.slice(start);
 }
 
-/** Original spans of the matches, overlapping ones merged. */
-function originalSpans(text: string, previousTail: string): Array<NationalIdMatch> {
+/**
+ * Original spans of the matches, overlapping ones merged, and the text's scan text (the
+ * caller's tail when nothing matched: the text is then unchanged).
+ */
+function originalSpans(text: string, previousTail: string): { spans: NationalIdMatch[]; scan: string } {
   const own = toScanText(text);
   // The break between two messages counts as one separator.
   const prefix = previousTail === '' ? '' : `${previousTail} `;
@@ -78,7 +81,7 @@ function originalSpans(text: string, previousTail: string): Array<NationalIdMatc
     if (previous !== undefined && start < previous.end) previous.end = Math.max(previous.end, end);
     else spans.push({ start, end, country: match.country });
   }
-  return spans;
+  return { spans, scan: own.scan };
 }
 
 /**
@@ -90,7 +93,7 @@ function originalSpans(text: string, previousTail: string): Array<NationalIdMatc
  * @see ./national-id-scan.ts for what counts as one number.
  */
 export function findNationalIds(text: string): NationalIdMatch[] {
-  return originalSpans(text, '');
+  return originalSpans(text, '').spans;
 }
 
 /**
@@ -102,7 +105,10 @@ export function findNationalIds(text: string): NationalIdMatch[] {
  * the previous text cannot be taken back here; see the README ("PII guard") for what that means.
  */
 export function redactNationalIds(text: string, replacement = '[redacted]', previousTail = ''): RedactedText {
-  const spans = originalSpans(text, previousTail);
+  const { spans, scan } = originalSpans(text, previousTail);
+  const prefix = previousTail === '' ? '' : `${previousTail} `;
+  // Most texts hold no number: the text and its scan text are then the result as they are.
+  if (spans.length === 0) return { text, redacted: 0, tail: tailOf(prefix + scan) };
   let result = '';
   let cursor = 0;
   for (const { start, end } of spans) {
@@ -110,6 +116,5 @@ export function redactNationalIds(text: string, replacement = '[redacted]', prev
     cursor = end;
   }
   result += text.slice(cursor);
-  const prefix = previousTail === '' ? '' : `${previousTail} `;
   return { text: result, redacted: spans.length, tail: tailOf(prefix + toScanText(result).scan) };
 }

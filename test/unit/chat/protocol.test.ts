@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { agentFrameSchema, parseFrame, visitorFrameSchema } from '../../../src/chat/protocol.js';
+import {
+  agentFrameSchema,
+  MAX_TEXT_LENGTH,
+  parseFrame,
+  textTooLong,
+  visitorFrameSchema,
+} from '../../../src/chat/protocol.js';
 
 describe('parseFrame', () => {
   it('accepts each visitor frame of the contract', () => {
@@ -90,5 +96,15 @@ describe('parseFrame', () => {
     expect(
       parseFrame('{"type":"transfer","conversationId":"c1","topic":"Tax Case"}', agentFrameSchema),
     ).toBeUndefined();
+  });
+});
+
+describe('textTooLong', () => {
+  it('counts characters (code points), not UTF-16 units', () => {
+    expect(textTooLong('a'.repeat(MAX_TEXT_LENGTH))).toBe(false);
+    expect(textTooLong('a'.repeat(MAX_TEXT_LENGTH + 1))).toBe(true);
+    // An emoji is two UTF-16 units and one character.
+    expect(textTooLong('😀'.repeat(MAX_TEXT_LENGTH))).toBe(false);
+    expect(textTooLong(`${'😀'.repeat(MAX_TEXT_LENGTH)}a`)).toBe(true);
   });
 });
