@@ -39,9 +39,12 @@ const url = z.url({ protocol: /^https?$/ }).max(2048);
 // Length is checked by the handler (`text_too_long` is a clearer answer than invalid_message);
 // the payload limit bounds it. Lone surrogates are not text a person typed.
 const LONE_SURROGATE = /\p{Cs}/u;
+// `\s` is exactly what `String.prototype.trim` removes (WhiteSpace and LineTerminator), so this is
+// "not empty after trim" without a trimmed copy of every message.
+const NOT_BLANK = /\S/;
 const text = z
   .string()
-  .refine((t) => t.trim().length > 0 && !LONE_SURROGATE.test(t), 'expected non-empty text');
+  .refine((t) => NOT_BLANK.test(t) && !LONE_SURROGATE.test(t), 'expected non-empty text');
 
 /** Visitor → server frames. */
 export const visitorFrameSchema = z.discriminatedUnion('type', [

@@ -90,6 +90,7 @@ export class StoreConversationService implements ConversationService {
         : await this.#repos.conversations.get(input.conversationId);
     if (!conversation) throw conversationNotFound();
     if (conversation.status === 'closed') throw conversationClosed();
+    // Field by field, not with conditional spreads: one object per message instead of one per optional field.
     const draft: Omit<MessageRecord, 'seq'> = {
       id: newId(),
       conversationId: conversation.id,
@@ -97,12 +98,12 @@ export class StoreConversationService implements ConversationService {
       text: input.text,
       at: this.#clock.now(),
       verified: input.from === 'visitor' && !!conversation.identity,
-      ...(input.authorId ? { authorId: input.authorId } : {}),
-      ...(input.authorName ? { authorName: input.authorName } : {}),
-      ...(input.clientId ? { clientId: input.clientId } : {}),
-      ...(input.redacted ? { redacted: true } : {}),
-      ...(input.systemCode ? { systemCode: input.systemCode } : {}),
     };
+    if (input.authorId) draft.authorId = input.authorId;
+    if (input.authorName) draft.authorName = input.authorName;
+    if (input.clientId) draft.clientId = input.clientId;
+    if (input.redacted) draft.redacted = true;
+    if (input.systemCode) draft.systemCode = input.systemCode;
     // The author is part of the key: another participant reusing a clientId must not hit it.
     const dedupeKey = input.clientId ? `${input.from}:${input.authorId ?? ''}:${input.clientId}` : undefined;
     const result = await this.#repos.messages.append(draft, dedupeKey);
@@ -113,12 +114,13 @@ export class StoreConversationService implements ConversationService {
       );
     }
     if (!result.duplicate) {
-      this.#publish(conversation, {
+      const event: ConversationEvent = {
         type: 'message',
         conversationId: conversation.id,
         message: result.message,
-        ...(input.origin ? { origin: input.origin } : {}),
-      });
+      };
+      if (input.origin) event.origin = input.origin;
+      this.#publish(conversation, event);
     }
     return result;
   }

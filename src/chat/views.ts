@@ -59,18 +59,21 @@ export function messageView(message: MessageRecord, visitorName?: string): Messa
       : message.from === 'visitor' && message.verified
         ? visitorName
         : undefined;
-  return {
+  // Built field by field: this runs for every frame that carries a message, and a conditional
+  // spread allocates an object per optional field.
+  const view: MessageView = {
     id: message.id,
     seq: message.seq,
     conversationId: message.conversationId,
     from: message.from,
-    ...(authorName ? { authorName } : {}),
     text: message.text,
     at: iso(message.at),
     verified: message.verified,
-    ...(message.redacted ? { redacted: true } : {}),
-    ...(message.systemCode ? { systemCode: message.systemCode } : {}),
   };
+  if (authorName) view.authorName = authorName;
+  if (message.redacted) view.redacted = true;
+  if (message.systemCode) view.systemCode = message.systemCode;
+  return view;
 }
 
 /** A queue or assignment entry: never identity data beyond "verified". */

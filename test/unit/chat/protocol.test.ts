@@ -69,6 +69,8 @@ describe('parseFrame', () => {
       '[]',
       '{"type":"hack"}',
       '{"type":"message","clientId":"a","text":"   "}',
+      // Only whitespace of other kinds: ideographic and no-break spaces, BOM, line and paragraph separators.
+      '{"type":"message","clientId":"a","text":"\\u3000\\u00a0\\ufeff\\u2028\\u2029\\n\\t"}',
       '{"type":"message","clientId":"a","text":"\\ud800"}',
       '{"type":"start","topic":"general","page":"javascript:alert(1)"}',
       '{"type":"read","seq":-1}',
