@@ -118,7 +118,8 @@ export class ChatConnection<In, Out extends { type: string }> {
     this.#tasks.push(task);
     if (this.#draining) return;
     this.#draining = true;
-    queueMicrotask(this.#drain);
+    // A promise job rather than `queueMicrotask`, which wraps every call in an AsyncResource.
+    void Promise.resolve().then(this.#drain);
   }
 
   // One loop per busy period instead of a `then`/`catch` pair of promises per task.
