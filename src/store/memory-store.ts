@@ -50,10 +50,18 @@ class MemoryReceipts implements ReceiptRepository {
 
 class MemoryConversations implements ConversationRepository {
   readonly #byId = new Map<string, ConversationRecord>();
+  /**
+   * Ids per list the repository answers (a visitor's open conversations, a topic's queue, an
+   * agent's assignments), kept with every write: the lists are read on every chat start, claim
+   * and welcome, and a scan of all conversations made each of those grow with the store.
+   */
+  readonly #lists = new Map<string, Set<string>>();
 
   async create(record: ConversationRecord): Promise<void> {
     if (this.#byId.has(record.id)) throw new TypeError(`conversation ${record.id} exists`);
-    this.#byId.set(record.id, frozen(structuredClone(record)));
+    const stored = frozen(structuredClone(record));
+    this.#byId.set(record.id, stored);
+    this.#index(undefined, stored);
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {
@@ -72,26 +80,61 @@ class MemoryConversations implements ConversationRepository {
     if (next.id !== id) throw new TypeError('a conversation update must keep its id');
     // The change built `next` from frozen parts and its own new objects; freeze those too.
     this.#byId.set(id, frozen(next));
+    this.#index(current, next);
     return next;
   }
 
   async listQueued(tenantId: string, topic: string): Promise<ConversationRecord[]> {
-    return this.#select((c) => c.tenantId === tenantId && c.topic === topic && c.status === 'queued');
+    return this.#list(queuedList(tenantId, topic));
   }
 
   async listAssigned(tenantId: string, agentSubject: string): Promise<ConversationRecord[]> {
-    return this.#select(
-      (c) => c.tenantId === tenantId && c.status === 'assigned' && c.assignedTo?.subject === agentSubject,
-    );
+    return this.#list(assignedList(tenantId, agentSubject));
   }
 
   async listOpenByVisitor(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
-    return this.#select((c) => c.tenantId === tenantId && c.visitorId === visitorId && c.status !== 'closed');
+    return this.#list(openList(tenantId, visitorId));
   }
 
-  #select(keep: (c: ConversationRecord) => boolean): ConversationRecord[] {
-    return [...this.#byId.values()].filter(keep).sort((a, b) => a.createdAt - b.createdAt);
+  #list(key: string): ConversationRecord[] {
+    const records: ConversationRecord[] = [];
+    for (const id of this.#lists.get(key) ?? []) {
+      const record = this.#byId.get(id);
+      if (record) records.push(record);
+    }
+    return records.sort((a, b) => a.createdAt - b.createdAt);
   }
+
+  /** Moves a conversation between lists as it changes from `before` to `after`. */
+  #index(before: ConversationRecord | undefined, after: ConversationRecord): void {
+    const old = before ? listsOf(before) : [];
+    const now = listsOf(after);
+    for (const key of old) {
+      if (now.includes(key)) continue;
+      const ids = this.#lists.get(key);
+      ids?.delete(after.id);
+      if (ids?.size === 0) this.#lists.delete(key);
+    }
+    for (const key of now) {
+      if (old.includes(key)) continue;
+      const ids = this.#lists.get(key) ?? new Set<string>();
+      ids.add(after.id);
+      this.#lists.set(key, ids);
+    }
+  }
+}
+
+const queuedList = (tenantId: string, topic: string) => `queued\n${tenantId}\n${topic}`;
+const assignedList = (tenantId: string, subject: string) => `assigned\n${tenantId}\n${subject}`;
+const openList = (tenantId: string, visitorId: string) => `open\n${tenantId}\n${visitorId}`;
+
+/** The lists a conversation belongs to, as {@link MemoryConversations} answers them. */
+function listsOf(c: ConversationRecord): string[] {
+  if (c.status === 'closed') return [];
+  const lists = [openList(c.tenantId, c.visitorId)];
+  if (c.status === 'queued') lists.push(queuedList(c.tenantId, c.topic));
+  if (c.status === 'assigned' && c.assignedTo) lists.push(assignedList(c.tenantId, c.assignedTo.subject));
+  return lists;
 }
 
 class MemoryMessages implements MessageRepository {

@@ -156,6 +156,37 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.chat.conversations.listAssigned('other', 'agent-1')).toEqual([]);
       });
 
+      it('moves a conversation between lists as it is claimed, transferred and claimed by another', async () => {
+        const c = conversation({ createdAt: 1 });
+        await store.chat.conversations.create(c);
+        const ids = async () => ({
+          general: (await store.chat.conversations.listQueued('demo', 'general')).map((r) => r.id),
+          tax: (await store.chat.conversations.listQueued('demo', 'tax-case')).map((r) => r.id),
+          first: (await store.chat.conversations.listAssigned('demo', 'agent-1')).map((r) => r.id),
+          second: (await store.chat.conversations.listAssigned('demo', 'agent-2')).map((r) => r.id),
+          open: (await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).map((r) => r.id),
+        });
+        const claim = (subject: string) =>
+          store.chat.conversations.update(c.id, (cur) => ({
+            ...cur,
+            status: 'assigned',
+            assignedTo: { subject, name: subject },
+          }));
+        await claim('agent-1');
+        expect(await ids()).toEqual({ general: [], tax: [], first: [c.id], second: [], open: [c.id] });
+        await store.chat.conversations.update(c.id, ({ assignedTo: _gone, ...cur }) => ({
+          ...cur,
+          status: 'queued',
+          topic: 'tax-case',
+        }));
+        expect(await ids()).toEqual({ general: [], tax: [c.id], first: [], second: [], open: [c.id] });
+        await claim('agent-2');
+        expect(await ids()).toEqual({ general: [], tax: [], first: [], second: [c.id], open: [c.id] });
+        // An update that changes nothing leaves the lists as they are.
+        await store.chat.conversations.update(c.id, () => undefined);
+        expect((await ids()).second).toEqual([c.id]);
+      });
+
       it('lists a visitor’s open conversations and forgets closed ones', async () => {
         const a = conversation({ createdAt: 1 });
         const b = conversation({ createdAt: 2, status: 'assigned', assignedTo: { subject: 's', name: 'n' } });
