@@ -1,8 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { PROJECT_ROOT } from '../../src/web/asset-paths.js';
+import { bundleForNode } from './node-bundle.js';
 
 /** A gateway in its own process: `kill()` is a real SIGKILL, `stop()` a real SIGTERM. */
 export interface GatewayProcess {
@@ -19,20 +17,8 @@ let bundled: Promise<string> | undefined;
  */
 function childScript(): Promise<string> {
   bundled ??= (async () => {
-    const dir = join(PROJECT_ROOT, '.tmp', 'test-child');
-    mkdirSync(dir, { recursive: true });
-    const outfile = join(dir, `gateway-child-${process.pid}.mjs`);
-    await build({
-      entryPoints: [join(PROJECT_ROOT, 'test', 'helpers', 'gateway-child.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'silent',
-    });
-    return outfile;
+    const dir = await bundleForNode(`test-child-${process.pid}`, ['test/helpers/gateway-child.ts']);
+    return join(dir, 'gateway-child.js');
   })();
   return bundled;
 }

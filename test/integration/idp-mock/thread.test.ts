@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { startMockIdpThread as StartMockIdpThread } from '../../../idp-mock/index.js';
-import { PROJECT_ROOT } from '../../../src/web/asset-paths.js';
+import { bundleForNode } from '../../helpers/node-bundle.js';
 
 /**
  * The mock IdP on its worker thread, as `npm start` runs it. The suite runs the TypeScript
@@ -15,19 +13,11 @@ import { PROJECT_ROOT } from '../../../src/web/asset-paths.js';
 let startMockIdpThread: typeof StartMockIdpThread;
 
 beforeAll(async () => {
-  const outdir = join(PROJECT_ROOT, '.tmp', `mock-idp-thread-${process.pid}`);
-  mkdirSync(outdir, { recursive: true });
-  await build({
-    entryPoints: ['mock-idp-thread.ts', 'thread-entry.ts'].map((f) => join(PROJECT_ROOT, 'idp-mock', f)),
-    outdir,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  ({ startMockIdpThread } = (await import(pathToFileURL(join(outdir, 'mock-idp-thread.js')).href)) as {
+  const dir = await bundleForNode(`mock-idp-thread-${process.pid}`, [
+    'idp-mock/mock-idp-thread.ts',
+    'idp-mock/thread-entry.ts',
+  ]);
+  ({ startMockIdpThread } = (await import(pathToFileURL(join(dir, 'mock-idp-thread.js')).href)) as {
     startMockIdpThread: typeof StartMockIdpThread;
   });
 });
