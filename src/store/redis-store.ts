@@ -303,17 +303,24 @@ return {0, tostring(seq)}`);
  * {@link APPEND} only while the conversation's record is the sealed text the caller decided on
  * (and, for a visitor message, its PII guard tail the one the text was guarded against), the
  * new tail written with the message: a visitor message costs this one call instead of a GET of
- * the record, a GET of the tail, the append and a SET of the tail. Sealed texts carry a random
- * IV, so an equal text is an unchanged value. When either changed nothing is written and both
- * current texts come back (`''`: none), so the caller decides again without another read.
- * KEYS: seq, dedupe hash, stream, record, tail (one slot); ARGV: key, body, expected record,
- * `'1'` to check and write the tail, expected tail, next tail (`''` deletes), tail TTL (ms).
+ * the record, a GET of the tail, the append and a SET of the tail. A sealed text is compared
+ * by its head `v1.<iv>.` ({@link sealedHead}): every seal draws a fresh random 96-bit IV (GCM
+ * must never repeat one under a key), so an equal head is the very same seal, and a record of
+ * a kilobyte or two need not travel with every message. When either changed nothing is
+ * written and both current texts come back (`''`: none), so the caller decides again without
+ * another read.
+ * KEYS: seq, dedupe hash, stream, record, tail (one slot); ARGV: key, body, expected record
+ * head, `'1'` to check and write the tail, expected tail head (`''`: none), next tail (`''`
+ * deletes), tail TTL (ms).
  */
 const APPEND_IF = new RedisScript(`
 local rec = redis.call('GET', KEYS[4]) or ''
 local tail = ''
 if ARGV[4] == '1' then tail = redis.call('GET', KEYS[5]) or '' end
-if rec == '' or rec ~= ARGV[3] or tail ~= ARGV[5] then return {2, rec, tail} end
+if rec == '' or string.sub(rec, 1, #ARGV[3]) ~= ARGV[3]
+  or string.sub(tail, 1, #ARGV[5]) ~= ARGV[5] or (tail == '') ~= (ARGV[5] == '') then
+  return {2, rec, tail}
+end
 ${APPEND_SOURCE}
 if ARGV[4] == '1' and (tail ~= '' or ARGV[6] ~= '') then
   if ARGV[6] == '' then redis.call('DEL', KEYS[5])
@@ -321,8 +328,15 @@ if ARGV[4] == '1' and (tail ~= '' or ARGV[6] ~= '') then
 end
 return {0, tostring(seq)}`);
 
-/** An expected value no sealed text equals (they start with `v1.`): the check fails. */
+/** An expected head no sealed text has (they start with `v1.`): the check fails. */
 const NEVER_STORED = '-';
+
+/** `v1.<iv>.` of a sealed text: unique to that seal (see {@link APPEND_IF}). */
+function sealedHead(sealed: string): string {
+  const dot = sealed.indexOf('.', 3);
+  // Not a sealed text: compared whole.
+  return sealed.startsWith('v1.') && dot > 3 ? sealed.slice(0, dot + 1) : sealed;
+}
 
 class RedisMessages implements MessageRepository {
   readonly #c: RedisContext;
@@ -344,14 +358,15 @@ class RedisMessages implements MessageRepository {
     const { conversation, tail } = condition;
     // A record or tail not known here by its text cannot be checked: the script answers with
     // the stored ones, and the caller decides again on them.
-    const expected = this.#conversations.textOf(conversation) ?? NEVER_STORED;
+    const text = this.#conversations.textOf(conversation);
+    const expected = text === undefined ? NEVER_STORED : sealedHead(text);
     const seenTail = this.#tails.seenOf(id);
     let tailArgs = ['', '', '', ''];
     let nextTail = '';
     if (tail) {
       const previous = seenTail
         ? seenTail.tail === tail.previous
-          ? seenTail.sealed
+          ? sealedHead(seenTail.sealed)
           : NEVER_STORED
         : tail.previous === ''
           ? ''
