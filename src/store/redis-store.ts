@@ -88,7 +88,10 @@ const UPDATE_ATTEMPTS = 50;
 
 /** Conversation records kept opened, by their sealed text (see `RedisConversations.#open`). */
 const OPENED_RECORDS = 1_000;
-/** Conversations (and their tails) whose last seen stored text an instance keeps. */
+/**
+ * Conversations (and their tails) whose last seen stored text an instance keeps: a sealed
+ * record is one to two KiB, so at most some 20 MiB for the conversations active on an instance.
+ */
 const LAST_SEEN = 10_000;
 
 class RedisConversations implements ConversationRepository {
