@@ -9,7 +9,7 @@ import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-
 import type { ConversationRecord } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
-import { conversationClosed, conversationNotFound } from './conversation-service.js';
+import { ConversationChanged, conversationClosed, conversationNotFound } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
 import {
   type AgentFrame,
@@ -28,6 +28,9 @@ import {
   messageView,
   offlineMessageView,
 } from './views.js';
+
+/** Tries of a message whose conversation keeps changing between its checks and its append. */
+const MESSAGE_ATTEMPTS = 10;
 
 /** What an agent socket needs. */
 export interface AgentSocketOptions extends ChatSocketOptions {
@@ -312,8 +315,24 @@ export class AgentSocket {
   }
 
   async #handle(frame: AgentFrame): Promise<void> {
+    if (frame.type !== 'message') return this.#handleOnce(frame);
+    // A message is decided on the record this instance last saw, which the append checks: when
+    // it changed meanwhile nothing was stored, and the checks run again on the new one.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#handleOnce(frame);
+      } catch (error) {
+        if (!(error instanceof ConversationChanged) || attempt >= MESSAGE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async #handleOnce(frame: AgentFrame): Promise<void> {
     const { service, desk } = this.#options;
-    const conversation = await this.#ofTenant(frame.conversationId);
+    const conversation = await this.#ofTenant(
+      frame.conversationId,
+      frame.type === 'message' ? 'recent' : 'store',
+    );
     switch (frame.type) {
       case 'open':
         if (!this.#assignedToMe(conversation) && !this.#readerRole()) {
@@ -387,10 +406,14 @@ export class AgentSocket {
   /**
    * Read straight from the service, not from what this socket follows: a frame's decision
    * (assignment, status) must see the stored truth, whatever events are still in flight.
-   * Conversations of other tenants are "not found" to this agent.
+   * `recent` (as last seen by this instance) only for a message: its append checks that the
+   * record is still the stored one. Conversations of other tenants are "not found" to this agent.
    */
-  async #ofTenant(conversationId: string): Promise<ConversationRecord> {
-    const conversation = await this.#options.service.get(conversationId);
+  async #ofTenant(conversationId: string, read: 'store' | 'recent' = 'store'): Promise<ConversationRecord> {
+    const { service } = this.#options;
+    const conversation = await (read === 'recent'
+      ? service.recent(conversationId)
+      : service.get(conversationId));
     if (!conversation || conversation.tenantId !== this.tenantId) {
       throw conversationNotFound();
     }

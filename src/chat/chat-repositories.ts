@@ -36,6 +36,13 @@ export interface ConversationRepository {
   listAssigned(tenantId: string, agentSubject: string): Promise<ConversationRecord[]>;
   /** Open (not closed) conversations of one visitor, oldest first. */
   listOpenByVisitor(tenantId: string, visitorId: string): Promise<ConversationRecord[]>;
+  /**
+   * The record as this instance last read or wrote it, without asking a shared store (read
+   * from the store when not known). It may be stale: only for decisions that a conditional
+   * append ({@link MessageRepository.appendIf}) checks again. Optional: where `get` costs
+   * nothing (the memory store) it is `get`.
+   */
+  recent?(id: string): Promise<ConversationRecord | undefined>;
 }
 
 /** The outcome of {@link MessageRepository.append}. */
@@ -43,6 +50,22 @@ export interface AppendResult {
   message: MessageRecord;
   /** True when `dedupeKey` was seen before and the earlier message is returned instead. */
   duplicate: boolean;
+}
+
+/** What a conditional append ({@link MessageRepository.appendIf}) rests on. */
+export interface AppendCondition {
+  /** The conversation record the caller decided on: it must still be the stored one. */
+  conversation: ConversationRecord;
+  /**
+   * The PII guard's tails (visitor messages): the text was guarded against `previous`, which
+   * must still be the stored tail; `next` is kept with the message (`''` forgets).
+   */
+  tail?: { previous: string; next: string };
+}
+
+/** A conditional append found the conversation (or its tail) changed and stored nothing. */
+export interface StaleAppend {
+  stale: true;
 }
 
 /** Messages of conversations, each with a `seq` that increases by one per conversation. */
@@ -53,6 +76,19 @@ export interface MessageRepository {
    * a client re-sending after a reconnect never creates a duplicate.
    */
   append(draft: Omit<MessageRecord, 'seq'>, dedupeKey?: string): Promise<AppendResult>;
+  /**
+   * {@link append} only while the conversation's stored record is still `condition.conversation`
+   * (and its tail `condition.tail.previous`), the new tail stored with the message (not with a
+   * duplicate), all in one atomic step: a shared store spares the read before each message
+   * (Redis: one script instead of a GET of the record, a GET and a SET of the tail and the
+   * append). Optional: without it the service checks with reads just before `append`, which is
+   * as good within one process (the memory store).
+   */
+  appendIf?(
+    draft: Omit<MessageRecord, 'seq'>,
+    dedupeKey: string | undefined,
+    condition: AppendCondition,
+  ): Promise<AppendResult | StaleAppend>;
   /** Messages with `seq > afterSeq`, in order. */
   list(conversationId: string, afterSeq?: number): Promise<MessageRecord[]>;
 }
@@ -111,6 +147,11 @@ export interface TextTailRepository {
   set(conversationId: string, tail: string): Promise<void>;
   /** Forgets the conversation's tail (closed). */
   delete(conversationId: string): Promise<void>;
+  /**
+   * The tail as this instance last read or wrote it (read when not known); may be stale, for a
+   * conditional append to check ({@link MessageRepository.appendIf}). Optional: it is `get`.
+   */
+  recent?(conversationId: string): Promise<string>;
 }
 
 /** The chat's repositories (used by the conversation service and the built-in desk). */

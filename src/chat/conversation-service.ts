@@ -38,10 +38,28 @@ export interface AppendMessageInput {
   /** The connection that sent it, so the event is not echoed back to it. */
   origin?: string;
   /**
-   * The conversation as the caller read it from the service while handling this very frame
-   * (same id): spares a second store read. Its status and identity decide as a fresh read would.
+   * The conversation the caller's checks rest on (same id; from `get`, or `recent` when the
+   * checks are cheap to repeat): spares a second store read. The message is stored only while
+   * this is still the stored record; otherwise nothing is stored and `append` rejects with
+   * {@link ConversationChanged}, and the caller checks again on the record `recent` now gives.
    */
   conversation?: ConversationRecord;
+  /**
+   * With `conversation`, a visitor message's PII guard tails: the text was guarded against
+   * `previous` (from `recentTail`), which must still be the stored tail; `next` is kept.
+   */
+  tail?: { previous: string; next: string };
+}
+
+/**
+ * The conversation (or its PII guard tail) changed since the record an append was decided on
+ * was read: nothing was stored. The socket decides again (not a client error: never sent).
+ */
+export class ConversationChanged extends Error {
+  constructor() {
+    super('the conversation changed since it was read');
+    this.name = 'ConversationChanged';
+  }
 }
 
 /** System lines the chat writes into conversations (English; clients translate by `systemCode`). */
@@ -70,6 +88,14 @@ export type SystemCode = keyof typeof SYSTEM_TEXT;
 export interface ConversationService {
   start(input: StartConversationInput): Promise<ConversationRecord>;
   get(conversationId: string): Promise<ConversationRecord | undefined>;
+  /**
+   * The conversation as this instance last saw it, without a store read when it is known: maybe
+   * stale, so only for the checks before an `append` given it (which stores nothing, and
+   * rejects with {@link ConversationChanged}, when it is no longer the stored record).
+   */
+  recent(conversationId: string): Promise<ConversationRecord | undefined>;
+  /** The PII guard tail of the conversation as this instance last saw it (see `recent`). */
+  recentTail(conversationId: string): Promise<string>;
   /** The visitor's open conversations in a tenant, oldest first. */
   openOf(tenantId: string, visitorId: string): Promise<ConversationRecord[]>;
   /**

@@ -6,10 +6,11 @@ import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
 import { type ChatBus, type ConversationEvent, conversationChannel } from './chat-bus.js';
 import { type ConversationRecord, type MessageRecord, PREVIEW_LENGTH } from './chat-records.js';
-import type { AppendResult, ChatRepositories } from './chat-repositories.js';
+import type { AppendCondition, AppendResult, ChatRepositories } from './chat-repositories.js';
 import {
   type AgentRef,
   type AppendMessageInput,
+  ConversationChanged,
   type ConversationService,
   conversationClosed,
   conversationNotFound,
@@ -21,7 +22,7 @@ import {
 
 /** What {@link StoreConversationService} needs. */
 export interface StoreConversationServiceOptions {
-  repositories: Pick<ChatRepositories, 'conversations' | 'messages'>;
+  repositories: Pick<ChatRepositories, 'conversations' | 'messages' | 'textTails'>;
   bus: ChatBus;
   fieldCrypto: FieldCrypto;
   clock: Clock;
@@ -79,6 +80,16 @@ export class StoreConversationService implements ConversationService {
     return this.#repos.conversations.get(conversationId);
   }
 
+  recent(conversationId: string): Promise<ConversationRecord | undefined> {
+    const { conversations } = this.#repos;
+    return conversations.recent ? conversations.recent(conversationId) : conversations.get(conversationId);
+  }
+
+  recentTail(conversationId: string): Promise<string> {
+    const { textTails } = this.#repos;
+    return textTails.recent ? textTails.recent(conversationId) : textTails.get(conversationId);
+  }
+
   openOf(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
     return this.#repos.conversations.listOpenByVisitor(tenantId, visitorId);
   }
@@ -106,7 +117,13 @@ export class StoreConversationService implements ConversationService {
     if (input.systemCode) draft.systemCode = input.systemCode;
     // The author is part of the key: another participant reusing a clientId must not hit it.
     const dedupeKey = input.clientId ? `${input.from}:${input.authorId ?? ''}:${input.clientId}` : undefined;
-    const result = await this.#repos.messages.append(draft, dedupeKey);
+    const result =
+      input.conversation?.id === input.conversationId
+        ? await this.#appendIf(draft, dedupeKey, {
+            conversation: input.conversation,
+            ...(input.tail ? { tail: input.tail } : {}),
+          })
+        : await this.#repos.messages.append(draft, dedupeKey);
     if (!result.duplicate && input.from === 'visitor' && conversation.preview === undefined) {
       const preview = previewOf(result.message.text);
       await this.#repos.conversations.update(conversation.id, (c) =>
@@ -296,6 +313,33 @@ export class StoreConversationService implements ConversationService {
       if (updated && (updated.visitorLeftAt === undefined) === present) changed.push(updated);
     }
     return changed;
+  }
+
+  /**
+   * Appends only while the caller's record (and tail) is still the stored one. A store without
+   * a conditional append (the memory store, one process) is checked by reads just before: it
+   * hands out the stored object itself, changed only by replacing it, so a changed record is
+   * another object.
+   */
+  async #appendIf(
+    draft: Omit<MessageRecord, 'seq'>,
+    dedupeKey: string | undefined,
+    condition: AppendCondition,
+  ): Promise<AppendResult> {
+    const { conversations, messages, textTails } = this.#repos;
+    const { conversation, tail } = condition;
+    if (messages.appendIf) {
+      const result = await messages.appendIf(draft, dedupeKey, condition);
+      if ('stale' in result) throw new ConversationChanged();
+      return result;
+    }
+    if ((await conversations.get(conversation.id)) !== conversation) throw new ConversationChanged();
+    if (tail && (await textTails.get(conversation.id)) !== tail.previous) throw new ConversationChanged();
+    const result = await messages.append(draft, dedupeKey);
+    // Nothing to write when there was no tail and there is none now (most messages end in a word).
+    if (tail && !result.duplicate && (tail.previous !== '' || tail.next !== ''))
+      await textTails.set(conversation.id, tail.next);
+    return result;
   }
 
   #publish(conversation: ConversationRecord, event: ConversationEvent): void {

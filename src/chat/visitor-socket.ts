@@ -7,7 +7,7 @@ import type { ConversationMetadata, ConversationRecord } from './chat-records.js
 import type { TextTailRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata } from './conversation-metadata.js';
-import { conversationClosed, conversationNotFound } from './conversation-service.js';
+import { ConversationChanged, conversationClosed, conversationNotFound } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
 import type { DeliveryPort } from './delivery-port.js';
 import type { HeartbeatWatcher } from './heartbeat.js';
@@ -51,6 +51,9 @@ export interface VisitorSocketOptions extends ChatSocketOptions {
   /** Ends of the last visitor message per conversation, shared by all visitor sockets. */
   tails: TextTailRepository;
 }
+
+/** Tries of a message whose conversation keeps changing between its checks and its append. */
+const MESSAGE_ATTEMPTS = 10;
 
 const offlineMessageSchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -365,12 +368,24 @@ export class VisitorSocket implements HeartbeatWatcher {
     if (textTooLong(text)) {
       throw new GatewayError('text_too_long', `Messages are limited to ${MAX_TEXT_LENGTH} characters.`);
     }
-    const { service, tails } = this.#options;
+    // Decided on the record (and tail) this instance last saw, which the append checks: when
+    // either changed meanwhile nothing was stored, and the checks run again on the new one.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#messageOnce(clientId, text);
+      } catch (error) {
+        if (!(error instanceof ConversationChanged) || attempt >= MESSAGE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async #messageOnce(clientId: string, text: string): Promise<void> {
+    const { service } = this.#options;
     // The previous message's tail is read alongside the conversation (one round trip to a
-    // shared store, not two); a failed read surfaces where it is awaited.
-    const previousTail = tails.get(this.#requireCurrent());
+    // shared store when either is not known here); a failed read surfaces where it is awaited.
+    const previousTail = service.recentTail(this.#requireCurrent());
     previousTail.catch(() => undefined);
-    let conversation = await this.#open();
+    let conversation = await this.#open('recent');
     if (conversation.identity) {
       // Verified only while the session still shares that very identity: a socket that outlived
       // its session (or a withdrawal) must not post as verified, even before the next heartbeat.
@@ -392,11 +407,9 @@ export class VisitorSocket implements HeartbeatWatcher {
       text: guarded.text,
       origin: this.id,
       conversation,
+      tail: { previous, next: guarded.tail },
       ...(guarded.redacted > 0 ? { redacted: true } : {}),
     });
-    // Nothing to write when there was no tail and there is none now (most messages end in a word).
-    if (!duplicate && (previous !== '' || guarded.tail !== ''))
-      await tails.set(conversation.id, guarded.tail);
     // The first message is the queue's preview: let the port show it.
     if (!duplicate && conversation.preview === undefined && conversation.status === 'queued') {
       const updated = await service.get(conversation.id);
@@ -437,9 +450,15 @@ export class VisitorSocket implements HeartbeatWatcher {
     return this.#current;
   }
 
-  /** A conversation of this visitor in this tenant; anything else is "not found", never "forbidden". */
-  async #mine(conversationId: string): Promise<ConversationRecord> {
-    const conversation = await this.#options.service.get(conversationId);
+  /**
+   * A conversation of this visitor in this tenant; anything else is "not found", never
+   * "forbidden". `recent`: as last seen here, for checks an append repeats (see `#message`).
+   */
+  async #mine(conversationId: string, read: 'store' | 'recent' = 'store'): Promise<ConversationRecord> {
+    const { service } = this.#options;
+    const conversation = await (read === 'recent'
+      ? service.recent(conversationId)
+      : service.get(conversationId));
     if (
       !conversation ||
       conversation.tenantId !== this.tenantId ||
@@ -450,8 +469,8 @@ export class VisitorSocket implements HeartbeatWatcher {
     return conversation;
   }
 
-  async #open(): Promise<ConversationRecord> {
-    const conversation = await this.#mine(this.#requireCurrent());
+  async #open(read: 'store' | 'recent' = 'store'): Promise<ConversationRecord> {
+    const conversation = await this.#mine(this.#requireCurrent(), read);
     if (conversation.status === 'closed') throw conversationClosed();
     return conversation;
   }

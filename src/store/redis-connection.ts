@@ -173,11 +173,18 @@ export function storeUnavailable(cause?: unknown): GatewayError {
  * of the gateway only ever sees `GatewayError` 503 `store_unavailable`. GatewayErrors thrown
  * by the operation itself (bad input) pass through unchanged.
  */
-export async function redisCall<T>(operation: () => Promise<T>): Promise<T> {
+export function redisCall<T>(operation: () => Promise<T>): Promise<T> {
+  // A `.catch` on the operation's promise, not an async function around it: one promise and
+  // one microtask fewer on every Redis command (each a cost with async hooks enabled).
   try {
-    return await operation();
+    return operation().catch((error: unknown) => {
+      throw translated(error);
+    });
   } catch (error) {
-    if (error instanceof GatewayError || error instanceof TypeError) throw error;
-    throw storeUnavailable(error);
+    return Promise.reject(translated(error));
   }
+}
+
+function translated(error: unknown): unknown {
+  return error instanceof GatewayError || error instanceof TypeError ? error : storeUnavailable(error);
 }

@@ -14,12 +14,11 @@ export class RedisScript {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: RedisClient, keys: string[], args: string[]): Promise<unknown> {
-    try {
-      return await client.evalSha(this.#sha, { keys, arguments: args });
-    } catch (error) {
+  run(client: RedisClient, keys: string[], args: string[]): Promise<unknown> {
+    // Chained, not awaited in an async function: a promise fewer per call on the chat's hot path.
+    return client.evalSha(this.#sha, { keys, arguments: args }).catch((error: unknown) => {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       return client.eval(this.#source, { keys, arguments: args });
-    }
+    });
   }
 }

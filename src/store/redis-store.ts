@@ -7,8 +7,10 @@ import type {
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
+import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { TAIL_TTL_MS } from '../chat/visitor-text-tails.js';
 import { frozen } from './frozen.js';
+import { LastSeen } from './last-seen.js';
 import { type RedisClient, type RedisConnection, redisCall } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 import { RedisOidcState } from './redis-oidc-state.js';
@@ -86,11 +88,20 @@ const UPDATE_ATTEMPTS = 50;
 
 /** Conversation records kept opened, by their sealed text (see `RedisConversations.#open`). */
 const OPENED_RECORDS = 1_000;
+/**
+ * Conversations (and their tails) whose last seen stored text an instance keeps: a sealed
+ * record is one to two KiB, so at most some 20 MiB for the conversations active on an instance.
+ */
+const LAST_SEEN = 10_000;
 
 class RedisConversations implements ConversationRepository {
   readonly #c: RedisContext;
   /** Sealed text → the record it holds, least recently used first. */
   readonly #opened = new Map<string, ConversationRecord>();
+  /** Record handed out → the sealed text it was read from or stored as (the append's check). */
+  readonly #texts = new WeakMap<ConversationRecord, string>();
+  /** Conversation id → its sealed text as this instance last read or wrote it. */
+  readonly #latest = new LastSeen<string>(LAST_SEEN);
   constructor(context: RedisContext) {
     this.#c = context;
   }
@@ -110,6 +121,7 @@ class RedisConversations implements ConversationRepository {
     }
     const record = frozen(this.#c.codec.open<ConversationRecord>(text));
     this.#opened.set(text, record);
+    this.#texts.set(record, text);
     if (this.#opened.size > OPENED_RECORDS) {
       const oldest = this.#opened.keys().next();
       if (!oldest.done) this.#opened.delete(oldest.value);
@@ -119,16 +131,35 @@ class RedisConversations implements ConversationRepository {
 
   async create(record: ConversationRecord): Promise<void> {
     const { client, keys, codec } = this.#c;
+    const text = codec.seal(record);
     await redisCall(async () => {
       await this.#index(undefined, record);
-      const created = await client.set(keys.conversation(record.id), codec.seal(record), { condition: 'NX' });
+      const created = await client.set(keys.conversation(record.id), text, { condition: 'NX' });
       if (created === null) throw new TypeError(`conversation ${record.id} exists`);
     });
+    this.#latest.set(record.id, text);
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {
     const text = await this.#raw(id);
     return text === null ? undefined : this.#open(text);
+  }
+
+  /** The record as last read or written here (no round trip); read when not known. */
+  async recent(id: string): Promise<ConversationRecord | undefined> {
+    const text = this.#latest.get(id);
+    return text === undefined ? this.get(id) : this.#open(text);
+  }
+
+  /** The sealed text a record handed out by this repository was read from or stored as. */
+  textOf(record: ConversationRecord): string | undefined {
+    return this.#texts.get(record);
+  }
+
+  /** Notes the stored text of a conversation read elsewhere (the append's check); `''`: none. */
+  seen(id: string, text: string): void {
+    if (text === '') this.#latest.delete(id);
+    else this.#latest.set(id, text);
   }
 
   /**
@@ -150,11 +181,16 @@ class RedisConversations implements ConversationRepository {
       const next = change(structuredClone(current));
       if (next === undefined) return current;
       if (next.id !== id) throw new TypeError('a conversation update must keep its id');
+      const nextText = codec.seal(next);
       const stored = await redisCall(async () => {
         await this.#index(undefined, next, current);
-        return COMPARE_AND_SET.run(client, [keys.conversation(id)], [text, codec.seal(next)]);
+        return COMPARE_AND_SET.run(client, [keys.conversation(id)], [text, nextText]);
       });
       if (stored === 1) {
+        // Frozen as records read are; known by its text, so an append can be checked against it.
+        frozen(next);
+        this.#texts.set(next, nextText);
+        this.#latest.set(id, nextText);
         await redisCall(() => this.#index(current, next));
         return next;
       }
@@ -183,8 +219,10 @@ class RedisConversations implements ConversationRepository {
     );
   }
 
-  #raw(id: string): Promise<string | null> {
-    return redisCall(() => this.#c.client.get(this.#c.keys.conversation(id)));
+  async #raw(id: string): Promise<string | null> {
+    const text = await redisCall(() => this.#c.client.get(this.#c.keys.conversation(id)));
+    this.seen(id, text ?? '');
+    return text;
   }
 
   async #list(indexKey: string, keep: (c: ConversationRecord) => boolean): Promise<ConversationRecord[]> {
@@ -250,7 +288,7 @@ class RedisConversations implements ConversationRepository {
  * entry stored under it instead (a new entry's body is not sent back: the caller has it).
  * KEYS: seq, dedupe hash, stream (one slot); ARGV: key, body.
  */
-const APPEND = new RedisScript(`
+const APPEND_SOURCE = `
 if ARGV[1] ~= '' then
   local seen = redis.call('HGET', KEYS[2], ARGV[1])
   if seen then
@@ -260,13 +298,111 @@ if ARGV[1] ~= '' then
 end
 local seq = redis.call('INCR', KEYS[1])
 redis.call('XADD', KEYS[3], seq .. '-0', 'm', ARGV[2])
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], seq) end
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], seq) end`;
+const APPEND = new RedisScript(`${APPEND_SOURCE}
 return {0, tostring(seq)}`);
+
+/**
+ * {@link APPEND} only while the conversation's record is the sealed text the caller decided on
+ * (and, for a visitor message, its PII guard tail the one the text was guarded against), the
+ * new tail written with the message: a visitor message costs this one call instead of a GET of
+ * the record, a GET of the tail, the append and a SET of the tail. A sealed text is compared
+ * by its head `v1.<iv>.` ({@link sealedHead}): every seal draws a fresh random 96-bit IV (GCM
+ * must never repeat one under a key), so an equal head is the very same seal, and a record of
+ * a kilobyte or two need not travel with every message. When either changed nothing is
+ * written and both current texts come back (`''`: none), so the caller decides again without
+ * another read.
+ * KEYS: seq, dedupe hash, stream, record, tail (one slot); ARGV: key, body, expected record
+ * head, `'1'` to check and write the tail, expected tail head (`''`: none), next tail (`''`
+ * deletes), tail TTL (ms).
+ */
+const APPEND_IF = new RedisScript(`
+local rec = redis.call('GET', KEYS[4]) or ''
+local tail = ''
+if ARGV[4] == '1' then tail = redis.call('GET', KEYS[5]) or '' end
+if rec == '' or string.sub(rec, 1, #ARGV[3]) ~= ARGV[3]
+  or string.sub(tail, 1, #ARGV[5]) ~= ARGV[5] or (tail == '') ~= (ARGV[5] == '') then
+  return {2, rec, tail}
+end
+${APPEND_SOURCE}
+if ARGV[4] == '1' and (tail ~= '' or ARGV[6] ~= '') then
+  if ARGV[6] == '' then redis.call('DEL', KEYS[5])
+  else redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[7]) end
+end
+return {0, tostring(seq)}`);
+
+/** An expected head no sealed text has (they start with `v1.`): the check fails. */
+const NEVER_STORED = '-';
+
+/** `v1.<iv>.` of a sealed text: unique to that seal (see {@link APPEND_IF}). */
+function sealedHead(sealed: string): string {
+  const dot = sealed.indexOf('.', 3);
+  // Not a sealed text: compared whole.
+  return sealed.startsWith('v1.') && dot > 3 ? sealed.slice(0, dot + 1) : sealed;
+}
 
 class RedisMessages implements MessageRepository {
   readonly #c: RedisContext;
-  constructor(context: RedisContext) {
+  readonly #conversations: RedisConversations;
+  readonly #tails: RedisTextTails;
+  constructor(context: RedisContext, conversations: RedisConversations, tails: RedisTextTails) {
     this.#c = context;
+    this.#conversations = conversations;
+    this.#tails = tails;
+  }
+
+  async appendIf(
+    draft: Omit<MessageRecord, 'seq'>,
+    dedupeKey: string | undefined,
+    condition: AppendCondition,
+  ): Promise<AppendResult | StaleAppend> {
+    const { client, keys, codec } = this.#c;
+    const id = draft.conversationId;
+    const { conversation, tail } = condition;
+    // A record or tail not known here by its text cannot be checked: the script answers with
+    // the stored ones, and the caller decides again on them.
+    const text = this.#conversations.textOf(conversation);
+    const expected = text === undefined ? NEVER_STORED : sealedHead(text);
+    const seenTail = this.#tails.seenOf(id);
+    let tailArgs = ['', '', '', ''];
+    let nextTail = '';
+    if (tail) {
+      const previous = seenTail
+        ? seenTail.tail === tail.previous
+          ? sealedHead(seenTail.sealed)
+          : NEVER_STORED
+        : tail.previous === ''
+          ? ''
+          : NEVER_STORED;
+      // An unchanged tail keeps its sealed text (the write renews its expiry).
+      nextTail =
+        tail.next === ''
+          ? ''
+          : tail.next === seenTail?.tail && seenTail.sealed
+            ? seenTail.sealed
+            : codec.seal(tail.next);
+      tailArgs = ['1', previous, nextTail, String(TAIL_TTL_MS)];
+    }
+    const reply = (await redisCall(() =>
+      APPEND_IF.run(
+        client,
+        [keys.sequence(id), keys.dedupe(id), keys.messages(id), keys.conversation(id), keys.textTail(id)],
+        [dedupeKey ?? '', codec.seal(draft), expected, ...tailArgs],
+      ),
+    )) as [0, string] | [1, string, string] | [2, string, string];
+    if (reply[0] === 2) {
+      this.#conversations.seen(id, reply[1]);
+      if (tail) this.#tails.seen(id, reply[2]);
+      return { stale: true };
+    }
+    if (reply[0] === 1) {
+      return {
+        message: { ...codec.open<Omit<MessageRecord, 'seq'>>(reply[2]), seq: Number(reply[1]) },
+        duplicate: true,
+      };
+    }
+    if (tail) this.#tails.seen(id, nextTail, tail.next);
+    return { message: { ...draft, seq: Number(reply[1]) }, duplicate: false };
   }
 
   async append(draft: Omit<MessageRecord, 'seq'>, dedupeKey?: string): Promise<AppendResult> {
@@ -409,38 +545,65 @@ class RedisOneTimeRecords<T extends { expiresAt: number }> {
 /** Tails kept with their conversation, sealed (a tail is part of what a visitor typed). */
 class RedisTextTails implements TextTailRepository {
   readonly #c: RedisContext;
+  /** Conversation id → its tail as last read or written here, and the sealed text (`''`: none). */
+  readonly #latest = new LastSeen<{ sealed: string; tail: string }>(LAST_SEEN);
   constructor(context: RedisContext) {
     this.#c = context;
   }
 
   async get(conversationId: string): Promise<string> {
-    const { client, keys, codec } = this.#c;
+    const { client, keys } = this.#c;
     const sealed = await redisCall(() => client.get(keys.textTail(conversationId)));
-    return sealed === null ? '' : codec.open<string>(sealed);
+    return this.seen(conversationId, sealed ?? '');
+  }
+
+  /** The tail as last read or written here (no round trip); read when not known. */
+  async recent(conversationId: string): Promise<string> {
+    return this.#latest.get(conversationId)?.tail ?? this.get(conversationId);
   }
 
   async set(conversationId: string, tail: string): Promise<void> {
     const { client, keys, codec } = this.#c;
     const key = keys.textTail(conversationId);
-    if (tail === '') await redisCall(() => client.del(key));
-    else
-      await redisCall(() =>
-        client.set(key, codec.seal(tail), { expiration: { type: 'PX', value: TAIL_TTL_MS } }),
-      );
+    this.#latest.delete(conversationId);
+    if (tail === '') {
+      await redisCall(() => client.del(key));
+      this.seen(conversationId, '', '');
+      return;
+    }
+    const sealed = codec.seal(tail);
+    await redisCall(() => client.set(key, sealed, { expiration: { type: 'PX', value: TAIL_TTL_MS } }));
+    this.seen(conversationId, sealed, tail);
   }
 
   async delete(conversationId: string): Promise<void> {
     const { client, keys } = this.#c;
+    this.#latest.delete(conversationId);
     await redisCall(() => client.del(keys.textTail(conversationId)));
+    this.seen(conversationId, '', '');
+  }
+
+  /** What was last seen here of a conversation's tail (for the append's check). */
+  seenOf(conversationId: string): { sealed: string; tail: string } | undefined {
+    return this.#latest.get(conversationId);
+  }
+
+  /** Notes a tail's stored sealed text (`''`: none), opening it unless `tail` is given; returns the tail. */
+  seen(conversationId: string, sealed: string, tail?: string): string {
+    const opened = tail ?? (sealed === '' ? '' : this.#c.codec.open<string>(sealed));
+    this.#latest.set(conversationId, { sealed, tail: opened });
+    return opened;
   }
 }
 
 /** The chat's repositories on Redis. */
 export function createRedisChatRepositories(context: RedisContext): ChatRepositories {
+  const conversations = new RedisConversations(context);
+  const textTails = new RedisTextTails(context);
   return {
-    textTails: new RedisTextTails(context),
-    conversations: new RedisConversations(context),
-    messages: new RedisMessages(context),
+    textTails,
+    conversations,
+    messages: new RedisMessages(context, conversations, textTails),
     offlineMessages: new RedisOfflineMessages(context),
     presence: new RedisPresence(context),
     stepUpTokens: new RedisOneTimeRecords<StepUpTokenRecord>(context, (hash) => context.keys.stepUp(hash)),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatBus, ChatChannel, ChatEvent } from '../../src/chat/chat-bus.js';
-import type { ConversationService } from '../../src/chat/conversation-service.js';
+import { ConversationChanged, type ConversationService } from '../../src/chat/conversation-service.js';
 import { GatewayError } from '../../src/http/errors.js';
 import type { SharedIdentity } from '../../src/identity/shared-identity.js';
 
@@ -261,6 +261,58 @@ export function describeConversationServiceContract(
         code,
       });
       expect(await subject.service.messages(c.id)).toEqual(before);
+    });
+
+    it('stores nothing when the record a message was decided on is no longer the stored one', async () => {
+      const c = await start('visitor-1', SHARED);
+      const seen = await subject.service.recent(c.id);
+      if (!seen) throw new Error('missing');
+      await subject.service.detachIdentity(c.id);
+      const before = await subject.service.messages(c.id);
+      const input = { conversationId: c.id, from: 'visitor' as const, text: 'verified?', conversation: seen };
+      await expect(subject.service.append(input)).rejects.toBeInstanceOf(ConversationChanged);
+      expect(await subject.service.messages(c.id)).toEqual(before);
+      // Decided again on the record as it is now: unverified.
+      const now = await subject.service.recent(c.id);
+      expect(now?.identity).toBeUndefined();
+      const { message } = await subject.service.append({ ...input, conversation: now });
+      expect(message.verified).toBe(false);
+
+      const open = await subject.service.recent(c.id);
+      await subject.service.close(c.id);
+      await expect(
+        subject.service.append({ ...input, text: 'after close', conversation: open }),
+      ).rejects.toBeInstanceOf(ConversationChanged);
+      expect((await subject.service.recent(c.id))?.status).toBe('closed');
+      expect((await subject.service.messages(c.id)).map((m) => m.text)).not.toContain('after close');
+    });
+
+    it('stores a visitor message with its PII guard tail only while the tail it was guarded against is current', async () => {
+      const c = await start();
+      expect(await subject.service.recentTail(c.id)).toBe('');
+      await subject.service.append({
+        conversationId: c.id,
+        from: 'visitor',
+        conversation: await subject.service.recent(c.id),
+        text: 'my number is 128385',
+        tail: { previous: '', next: '128385' },
+      });
+      expect(await subject.service.recentTail(c.id)).toBe('128385');
+      // The record as it is now (the first message set its preview): only the tail is stale.
+      const input = {
+        conversationId: c.id,
+        from: 'visitor' as const,
+        conversation: await subject.service.recent(c.id),
+      };
+      await expect(
+        subject.service.append({ ...input, text: 'stale', tail: { previous: '', next: '' } }),
+      ).rejects.toBeInstanceOf(ConversationChanged);
+      await subject.service.append({ ...input, text: 'fine', tail: { previous: '128385', next: '' } });
+      expect(await subject.service.recentTail(c.id)).toBe('');
+      expect((await subject.service.messages(c.id)).map((m) => m.text)).toEqual([
+        'my number is 128385',
+        'fine',
+      ]);
     });
 
     it('marks visitor messages verified only while an identity is attached, with a line for each change', async () => {

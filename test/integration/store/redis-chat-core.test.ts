@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatBus } from '../../../src/chat/chat-bus.js';
+import { ConversationChanged } from '../../../src/chat/conversation-service.js';
 import { StoreConversationService } from '../../../src/chat/store-conversation-service.js';
 import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
@@ -13,6 +14,7 @@ import {
   describeChatBusContract,
   describeConversationServiceContract,
   Inbox,
+  SHARED,
 } from '../../helpers/chat-core-contract.js';
 import { waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
@@ -189,5 +191,86 @@ describe('Redis bus', () => {
     await spy.close();
     await publisher.close();
     await follower.close();
+  });
+});
+
+describe('conversation service on Redis, two instances', () => {
+  /** Two services on one Redis, each with the repositories (and what they last saw) of its own instance. */
+  async function twoInstances() {
+    const prefix = `d${randomUUID().slice(0, 6)}:`;
+    const bus = await startBus(prefix);
+    const instance = () =>
+      new StoreConversationService({
+        repositories: createRedisStore({ connection, keys: new RedisKeys(prefix), codec }).chat,
+        bus,
+        fieldCrypto: codec,
+        clock: new ManualClock(),
+        logger,
+      });
+    return { a: instance(), b: instance(), close: () => bus.close() };
+  }
+
+  it('refuses, on one instance, a message decided on a record the other closed or detached since', async () => {
+    const { a, b, close } = await twoInstances();
+    const c = await a.start({
+      tenantId: 'demo',
+      topic: 'general',
+      visitorId: 'v1',
+      metadata: {},
+      identity: SHARED,
+    });
+    const seenByA = await a.recent(c.id);
+    if (!seenByA?.identity) throw new Error('expected the identity');
+    const input = {
+      conversationId: c.id,
+      from: 'visitor' as const,
+      text: 'as verified',
+      conversation: seenByA,
+    };
+    await a.append(input);
+
+    await b.detachIdentity(c.id);
+    // A still has the record with the identity as last seen: the append checks it and refuses.
+    await expect(a.append({ ...input, text: 'still verified?' })).rejects.toBeInstanceOf(ConversationChanged);
+    const now = await a.recent(c.id);
+    expect(now?.identity).toBeUndefined();
+    expect((await a.append({ ...input, text: 'unverified', conversation: now })).message.verified).toBe(
+      false,
+    );
+
+    await b.close(c.id);
+    await expect(a.append({ ...input, text: 'after close', conversation: now })).rejects.toBeInstanceOf(
+      ConversationChanged,
+    );
+    expect((await a.recent(c.id))?.status).toBe('closed');
+    expect((await b.messages(c.id)).map((m) => [m.systemCode ?? m.text, m.verified])).toEqual([
+      ['as verified', true],
+      ['withdrawn', false],
+      ['unverified', false],
+      ['closed', false],
+    ]);
+    await close();
+  });
+
+  it('refuses a visitor message guarded against a tail the other instance replaced since', async () => {
+    const { a, b, close } = await twoInstances();
+    const c = await a.start({ tenantId: 'demo', topic: 'general', visitorId: 'v1', metadata: {} });
+    expect(await a.recentTail(c.id)).toBe('');
+    const onB = await b.recent(c.id);
+    await b.append({
+      conversationId: c.id,
+      from: 'visitor',
+      text: 'my number is 128385',
+      conversation: onB,
+      tail: { previous: await b.recentTail(c.id), next: '128385' },
+    });
+    const onA = await a.recent(c.id);
+    const input = { conversationId: c.id, from: 'visitor' as const, text: '40056', conversation: onA };
+    await expect(a.append({ ...input, tail: { previous: '', next: '40056' } })).rejects.toBeInstanceOf(
+      ConversationChanged,
+    );
+    expect(await a.recentTail(c.id)).toBe('128385');
+    expect((await b.messages(c.id)).map((m) => m.text)).toEqual(['my number is 128385']);
+    await close();
   });
 });

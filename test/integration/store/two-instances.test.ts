@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_SYNTHETIC_FNR } from '../../fixtures/national-ids.js';
-import { conversationIdOf, messageTextOf, startRedisPair } from '../../helpers/redis-gateways.js';
+import { conversationIdOf, messageTextOf, startRedisPair, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import type { TestGateway } from '../../helpers/test-gateway.js';
 import {
@@ -128,6 +128,45 @@ describe('two instances on one Redis', () => {
     const stored = await a.gateway.deps.store.chat.messages.list(conversationId);
     expect(stored.map((m) => m.text).join(' ')).not.toContain(number.slice(6));
     onB.close();
+  });
+
+  it('refuses a message decided on what one instance last saw of a conversation the other changed since', async () => {
+    const browser = await visitorBrowser(a.url);
+    const onA = await connectAs(browser, a.url, 'visitor');
+    await onA.next('welcome');
+    const conversationId = idOf(await onA.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const agentOnB = await agentOn(b);
+    await agentOnB.request(
+      { type: 'claim', conversationId },
+      'conversation',
+      (f) => idOf(f) === conversationId,
+    );
+    // Each instance has now seen the conversation as assigned, by its own append.
+    await onA.request({ type: 'message', clientId: 'v1', text: 'hello' }, 'ack');
+    await agentOnB.request({ type: 'message', conversationId, clientId: 'r1', text: 'hi' }, 'ack');
+
+    // A supervisor on A sends it back to the queue: the agent on B may no longer post.
+    const supervisorOnA = await agentOn(a, 'siri-supervisor');
+    supervisorOnA.send({ type: 'transfer', conversationId, topic: 'general' });
+    await waitFor(
+      async () => (await b.gateway.deps.store.chat.conversations.get(conversationId))?.status === 'queued',
+    );
+    const notAssigned = await agentOnB.request(
+      { type: 'message', conversationId, clientId: 'r2', text: 'still mine?' },
+      'error',
+    );
+    expect(notAssigned.code).toBe('not_assigned');
+
+    // The visitor ends the chat from another tab on B: the tab on A may not post.
+    const onB = await connectAs(browser, b.url, 'visitor');
+    await onB.next('welcome');
+    await onB.request({ type: 'resume', conversationId, afterSeq: 0 }, 'conversation');
+    await onB.request({ type: 'end' }, 'status', (f) => f.status === 'closed');
+    const closed = await onA.request({ type: 'message', clientId: 'v2', text: 'still open?' }, 'error');
+    expect(closed.code).toBe('conversation_closed');
+    const stored = await a.gateway.deps.store.chat.messages.list(conversationId);
+    expect(stored.map((m) => m.systemCode ?? m.text)).toEqual(['hello', 'hi', 'closed']);
+    for (const client of [onA, onB, supervisorOnA, agentOnB]) client.close();
   });
 
   it('applies a withdrawal made on B to the visitor’s socket on A and to the agent at once', async () => {
