@@ -1,22 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PROJECT_ROOT } from '../src/web/asset-paths.js';
 import { freePort } from '../test/helpers/test-gateway.js';
 import type { ServerReport, ServerRequest } from './server-protocol.js';
-
-/**
- * The Node flags `npm start` runs the gateway with (its `start` script: `node <flags> <entry>`),
- * given to every server of the bench, so both run as deployed and the relay under the same runtime.
- */
-const START_FLAGS: string[] = (() => {
-  const scripts = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts as {
-    start: string;
-  };
-  const [node, ...rest] = scripts.start.split(/\s+/);
-  if (node !== 'node') throw new TypeError(`the start script does not run node: ${scripts.start}`);
-  return rest.filter((word) => word.startsWith('--'));
-})();
 
 /** A bench server in its own process: its heap and CPU are its own, not the load generator's. */
 export class ServerProcess {
@@ -35,7 +19,6 @@ export class ServerProcess {
     const child = fork(new URL(script, import.meta.url), {
       // BENCH_PROFILE=<dir>: each server writes a V8 CPU profile there when it exits.
       execArgv: [
-        ...START_FLAGS,
         '--expose-gc',
         ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
         ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
