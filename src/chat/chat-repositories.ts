@@ -48,7 +48,7 @@ export interface ConversationRepository {
 /** The outcome of {@link MessageRepository.append}. */
 export interface AppendResult {
   message: MessageRecord;
-  /** True when `dedupeKey` was seen before and the earlier message is returned instead. */
+  /** True when the draft's client id was seen before and the earlier message is returned instead. */
   duplicate: boolean;
 }
 
@@ -71,11 +71,13 @@ export interface StaleAppend {
 /** Messages of conversations, each with a `seq` that increases by one per conversation. */
 export interface MessageRepository {
   /**
-   * Stores a message, assigning the next `seq` atomically (Redis: INCR). With a `dedupeKey`
-   * already used in this conversation nothing is stored and the earlier message is returned:
-   * a client re-sending after a reconnect never creates a duplicate.
+   * Stores a message, assigning the next `seq` atomically (Redis: INCR). A draft with a
+   * `clientId` is stored once per conversation, author (`from` and `authorId`) and client id:
+   * when the same author's client id was used before in this conversation nothing is stored
+   * and the earlier message is returned, so a client re-sending after a reconnect never creates
+   * a duplicate, and another participant reusing a client id does not hit it.
    */
-  append(draft: Omit<MessageRecord, 'seq'>, dedupeKey?: string): Promise<AppendResult>;
+  append(draft: Omit<MessageRecord, 'seq'>): Promise<AppendResult>;
   /**
    * {@link append} only while the conversation's stored record is still `condition.conversation`
    * (and its tail `condition.tail.previous`), the new tail stored with the message (not with a
@@ -86,7 +88,6 @@ export interface MessageRepository {
    */
   appendIf?(
     draft: Omit<MessageRecord, 'seq'>,
-    dedupeKey: string | undefined,
     condition: AppendCondition,
   ): Promise<AppendResult | StaleAppend>;
   /** Messages with `seq > afterSeq`, in order. */

@@ -115,15 +115,13 @@ export class StoreConversationService implements ConversationService {
     if (input.clientId) draft.clientId = input.clientId;
     if (input.redacted) draft.redacted = true;
     if (input.systemCode) draft.systemCode = input.systemCode;
-    // The author is part of the key: another participant reusing a clientId must not hit it.
-    const dedupeKey = input.clientId ? `${input.from}:${input.authorId ?? ''}:${input.clientId}` : undefined;
     const result =
       input.conversation?.id === input.conversationId
-        ? await this.#appendIf(draft, dedupeKey, {
+        ? await this.#appendIf(draft, {
             conversation: input.conversation,
             ...(input.tail ? { tail: input.tail } : {}),
           })
-        : await this.#repos.messages.append(draft, dedupeKey);
+        : await this.#repos.messages.append(draft);
     if (!result.duplicate && input.from === 'visitor' && conversation.preview === undefined) {
       const preview = previewOf(result.message.text);
       await this.#repos.conversations.update(conversation.id, (c) =>
@@ -321,21 +319,17 @@ export class StoreConversationService implements ConversationService {
    * hands out the stored object itself, changed only by replacing it, so a changed record is
    * another object.
    */
-  async #appendIf(
-    draft: Omit<MessageRecord, 'seq'>,
-    dedupeKey: string | undefined,
-    condition: AppendCondition,
-  ): Promise<AppendResult> {
+  async #appendIf(draft: Omit<MessageRecord, 'seq'>, condition: AppendCondition): Promise<AppendResult> {
     const { conversations, messages, textTails } = this.#repos;
     const { conversation, tail } = condition;
     if (messages.appendIf) {
-      const result = await messages.appendIf(draft, dedupeKey, condition);
+      const result = await messages.appendIf(draft, condition);
       if ('stale' in result) throw new ConversationChanged();
       return result;
     }
     if ((await conversations.get(conversation.id)) !== conversation) throw new ConversationChanged();
     if (tail && (await textTails.get(conversation.id)) !== tail.previous) throw new ConversationChanged();
-    const result = await messages.append(draft, dedupeKey);
+    const result = await messages.append(draft);
     // Nothing to write when there was no tail and there is none now (most messages end in a word).
     if (tail && !result.duplicate && (tail.previous !== '' || tail.next !== ''))
       await textTails.set(conversation.id, tail.next);

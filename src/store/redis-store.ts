@@ -331,6 +331,14 @@ if ARGV[4] == '1' and (tail ~= '' or ARGV[6] ~= '') then
 end
 return {0, tostring(seq)}`);
 
+/**
+ * The field of a message's client id in its conversation's dedupe hash: the author is part of
+ * it, so another participant reusing a client id does not hit it (`''`: no client id, no dedupe).
+ */
+function clientIdField(draft: Omit<MessageRecord, 'seq'>): string {
+  return draft.clientId === undefined ? '' : `${draft.from}:${draft.authorId ?? ''}:${draft.clientId}`;
+}
+
 /** An expected head no sealed text has (they start with `v1.`): the check fails. */
 const NEVER_STORED = '-';
 
@@ -353,7 +361,6 @@ class RedisMessages implements MessageRepository {
 
   async appendIf(
     draft: Omit<MessageRecord, 'seq'>,
-    dedupeKey: string | undefined,
     condition: AppendCondition,
   ): Promise<AppendResult | StaleAppend> {
     const { client, keys, codec } = this.#c;
@@ -387,7 +394,7 @@ class RedisMessages implements MessageRepository {
       APPEND_IF.run(
         client,
         [keys.sequence(id), keys.dedupe(id), keys.messages(id), keys.conversation(id), keys.textTail(id)],
-        [dedupeKey ?? '', codec.seal(draft), expected, ...tailArgs],
+        [clientIdField(draft), codec.seal(draft), expected, ...tailArgs],
       ),
     )) as [0, string] | [1, string, string] | [2, string, string];
     if (reply[0] === 2) {
@@ -405,14 +412,14 @@ class RedisMessages implements MessageRepository {
     return { message: { ...draft, seq: Number(reply[1]) }, duplicate: false };
   }
 
-  async append(draft: Omit<MessageRecord, 'seq'>, dedupeKey?: string): Promise<AppendResult> {
+  async append(draft: Omit<MessageRecord, 'seq'>): Promise<AppendResult> {
     const { client, keys, codec } = this.#c;
     const id = draft.conversationId;
     const reply = (await redisCall(() =>
       APPEND.run(
         client,
         [keys.sequence(id), keys.dedupe(id), keys.messages(id)],
-        [dedupeKey ?? '', codec.seal(draft)],
+        [clientIdField(draft), codec.seal(draft)],
       ),
     )) as [0, string] | [1, string, string];
     // A new entry is the draft just sealed: only an earlier message (duplicate) needs opening.

@@ -219,15 +219,38 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.chat.messages.list(randomUUID())).toEqual([]);
       });
 
-      it('stores a message once per dedupe key and returns the earlier one for a resend', async () => {
+      it('stores a message once per author and client id and returns the earlier one for a resend', async () => {
         const id = randomUUID();
-        const first = await store.chat.messages.append(draft(id, 'hello'), 'visitor-1:c1');
-        const again = await store.chat.messages.append(draft(id, 'hello (resent)'), 'visitor-1:c1');
+        const withClientId = (text: string, clientId: string, author: Partial<MessageRecord> = {}) => ({
+          ...draft(id, text),
+          clientId,
+          ...author,
+        });
+        const first = await store.chat.messages.append(withClientId('hello', 'c1'));
+        const again = await store.chat.messages.append(withClientId('hello (resent)', 'c1'));
         expect(first.duplicate).toBe(false);
         expect(again).toEqual({ message: first.message, duplicate: true });
-        const other = await store.chat.messages.append(draft(id, 'next'), 'visitor-1:c2');
+        const other = await store.chat.messages.append(withClientId('next', 'c2'));
         expect(other.message.seq).toBe(2);
-        expect((await store.chat.messages.list(id)).map((m) => m.text)).toEqual(['hello', 'next']);
+        // Another participant (an agent, another visitor) reusing the client id is another message.
+        const agent = await store.chat.messages.append(
+          withClientId('agent', 'c1', { from: 'agent', authorId: 'agent-1' }),
+        );
+        const visitor = await store.chat.messages.append(
+          withClientId('other visitor', 'c1', { authorId: 'v2' }),
+        );
+        expect([agent.duplicate, visitor.duplicate]).toEqual([false, false]);
+        // Without a client id nothing is deduplicated.
+        await store.chat.messages.append(draft(id, 'plain'));
+        await store.chat.messages.append(draft(id, 'plain'));
+        expect((await store.chat.messages.list(id)).map((m) => m.text)).toEqual([
+          'hello',
+          'next',
+          'agent',
+          'other visitor',
+          'plain',
+          'plain',
+        ]);
       });
 
       it('keeps every field of a message as written', async () => {
@@ -248,7 +271,9 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         const id = randomUUID();
         const results = await Promise.all([
           ...Array.from({ length: 30 }, (_, i) => store.chat.messages.append(draft(id, `m${i}`))),
-          ...Array.from({ length: 5 }, () => store.chat.messages.append(draft(id, 'same'), 'k')),
+          ...Array.from({ length: 5 }, () =>
+            store.chat.messages.append({ ...draft(id, 'same'), clientId: 'k' }),
+          ),
         ]);
         const stored = await store.chat.messages.list(id);
         expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));

@@ -55,17 +55,15 @@ describe('Redis store: what lies in Redis', () => {
       metadata: { ip: '203.0.113.9', userAgent: 'SecretBrowser/1.0' },
       readMarkers: { visitor: 0, agent: 0 },
     });
-    await store.chat.messages.append(
-      {
-        id: randomUUID(),
-        conversationId: id,
-        from: 'visitor',
-        text: 'my number is 01010112345',
-        at: 2,
-        verified: true,
-      },
-      'c1',
-    );
+    await store.chat.messages.append({
+      id: randomUUID(),
+      conversationId: id,
+      from: 'visitor',
+      text: 'my number is 01010112345',
+      at: 2,
+      verified: true,
+      clientId: 'c1',
+    });
     await store.chat.offlineMessages.save({
       id: randomUUID(),
       tenantId: 'demo',
@@ -111,25 +109,40 @@ describe('Redis store: faults', () => {
     const store = storeWithPrefix();
     const id = randomUUID();
     for (let i = 1; i <= 20; i += 1)
-      await store.chat.messages.append(
-        { id: randomUUID(), conversationId: id, from: 'visitor', text: `m${i}`, at: i, verified: false },
-        `k${i}`,
-      );
+      await store.chat.messages.append({
+        id: randomUUID(),
+        conversationId: id,
+        from: 'visitor',
+        text: `m${i}`,
+        at: i,
+        verified: false,
+        clientId: `k${i}`,
+      });
     await redis.kill();
     await redis.start();
     await waitFor(() => connection.health().ready);
     expect((await store.chat.messages.list(id)).map((m) => m.text)).toEqual(
       Array.from({ length: 20 }, (_, i) => `m${i + 1}`),
     );
-    const resent = await store.chat.messages.append(
-      { id: randomUUID(), conversationId: id, from: 'visitor', text: 'again', at: 30, verified: false },
-      'k20',
-    );
+    const resent = await store.chat.messages.append({
+      id: randomUUID(),
+      conversationId: id,
+      from: 'visitor',
+      text: 'again',
+      at: 30,
+      verified: false,
+      clientId: 'k20',
+    });
     expect(resent).toMatchObject({ duplicate: true, message: { seq: 20, text: 'm20' } });
-    const next = await store.chat.messages.append(
-      { id: randomUUID(), conversationId: id, from: 'visitor', text: 'm21', at: 31, verified: false },
-      'k21',
-    );
+    const next = await store.chat.messages.append({
+      id: randomUUID(),
+      conversationId: id,
+      from: 'visitor',
+      text: 'm21',
+      at: 31,
+      verified: false,
+      clientId: 'k21',
+    });
     expect(next.message.seq).toBe(21);
   });
 
@@ -142,17 +155,15 @@ describe('Redis store: faults', () => {
       [
         'append',
         () =>
-          store.chat.messages.append(
-            {
-              id: randomUUID(),
-              conversationId: randomUUID(),
-              from: 'visitor',
-              text: 'x',
-              at: 1,
-              verified: false,
-            },
-            'k',
-          ),
+          store.chat.messages.append({
+            id: randomUUID(),
+            conversationId: randomUUID(),
+            from: 'visitor',
+            text: 'x',
+            at: 1,
+            verified: false,
+            clientId: 'k',
+          }),
       ],
       ['list', () => store.chat.messages.list(randomUUID())],
       ['get', () => store.chat.conversations.get(randomUUID())],
