@@ -83,10 +83,9 @@ export interface MessageRepository {
    * (and its tail `condition.tail.previous`), the new tail stored with the message (not with a
    * duplicate), all in one atomic step: a shared store spares the read before each message
    * (Redis: one script instead of a GET of the record, a GET and a SET of the tail and the
-   * append). Optional: without it the service checks with reads just before `append`, which is
-   * as good within one process (the memory store).
+   * append), and the memory store does it in one synchronous step.
    */
-  appendIf?(
+  appendIf(
     draft: Omit<MessageRecord, 'seq'>,
     condition: AppendCondition,
   ): Promise<AppendResult | StaleAppend>;

@@ -320,19 +320,8 @@ export class StoreConversationService implements ConversationService {
    * another object.
    */
   async #appendIf(draft: Omit<MessageRecord, 'seq'>, condition: AppendCondition): Promise<AppendResult> {
-    const { conversations, messages, textTails } = this.#repos;
-    const { conversation, tail } = condition;
-    if (messages.appendIf) {
-      const result = await messages.appendIf(draft, condition);
-      if ('stale' in result) throw new ConversationChanged();
-      return result;
-    }
-    if ((await conversations.get(conversation.id)) !== conversation) throw new ConversationChanged();
-    if (tail && (await textTails.get(conversation.id)) !== tail.previous) throw new ConversationChanged();
-    const result = await messages.append(draft);
-    // Nothing to write when there was no tail and there is none now (most messages end in a word).
-    if (tail && !result.duplicate && (tail.previous !== '' || tail.next !== ''))
-      await textTails.set(conversation.id, tail.next);
+    const result = await this.#repos.messages.appendIf(draft, condition);
+    if ('stale' in result) throw new ConversationChanged();
     return result;
   }
 

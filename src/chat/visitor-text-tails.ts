@@ -29,6 +29,16 @@ export class VisitorTextTails implements TextTailRepository {
 
   /** The tail of the conversation's previous visitor message, or `''`. */
   async get(conversationId: string): Promise<string> {
+    return this.current(conversationId);
+  }
+
+  /** Remembers the tail of the message just stored (an empty tail forgets). */
+  async set(conversationId: string, tail: string): Promise<void> {
+    this.keep(conversationId, tail);
+  }
+
+  /** {@link get} without a promise, for a store that appends and keeps the tail in one step. */
+  current(conversationId: string): string {
     const entry = this.#tails.get(conversationId);
     if (!entry) return '';
     if (this.#clock.now() - entry.at > this.#ttlMs) {
@@ -38,8 +48,8 @@ export class VisitorTextTails implements TextTailRepository {
     return entry.tail;
   }
 
-  /** Remembers the tail of the message just stored (an empty tail forgets). */
-  async set(conversationId: string, tail: string): Promise<void> {
+  /** {@link set} without a promise (see {@link current}). */
+  keep(conversationId: string, tail: string): void {
     this.#tails.delete(conversationId);
     if (tail === '') return;
     this.#tails.set(conversationId, { tail, at: this.#clock.now() });
