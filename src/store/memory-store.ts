@@ -186,11 +186,17 @@ class MemoryMessages implements MessageRepository {
     const list = this.#byConversation.get(draft.conversationId) ?? [];
     let seen: Map<string, number> | undefined;
     if (draft.clientId !== undefined) {
-      const authors = this.#clientIds.get(draft.conversationId) ?? new Map<string, Map<string, number>>();
-      this.#clientIds.set(draft.conversationId, authors);
+      let authors = this.#clientIds.get(draft.conversationId);
+      if (!authors) {
+        authors = new Map();
+        this.#clientIds.set(draft.conversationId, authors);
+      }
       const author = `${draft.from}\n${draft.authorId ?? ''}`;
-      seen = authors.get(author) ?? new Map<string, number>();
-      authors.set(author, seen);
+      seen = authors.get(author);
+      if (!seen) {
+        seen = new Map();
+        authors.set(author, seen);
+      }
       const index = seen.get(draft.clientId);
       const existing = index === undefined ? undefined : list[index];
       if (existing) return { message: existing, duplicate: true };
