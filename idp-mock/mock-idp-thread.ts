@@ -65,6 +65,9 @@ export async function startMockIdpThread(options: MockIdpOptions): Promise<MockI
     personas: ready.personas,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
+        // Referenced while it closes: a caller awaiting the close (start-up failing on a taken
+        // port) may have nothing else keeping the event loop alive.
+        worker.ref();
         worker.once('exit', () => resolve());
         worker.postMessage({ type: 'close' } satisfies ThreadRequest);
       });

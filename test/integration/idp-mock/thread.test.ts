@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,13 +13,16 @@ import { bundleForNode } from '../../helpers/node-bundle.js';
  * thread entry to JavaScript first (esbuild, dependencies left in node_modules).
  */
 let startMockIdpThread: typeof StartMockIdpThread;
+let bundle: string;
+let dir: string;
 
 beforeAll(async () => {
-  const dir = await bundleForNode(`mock-idp-thread-${process.pid}`, [
+  dir = await bundleForNode(`mock-idp-thread-${process.pid}`, [
     'idp-mock/mock-idp-thread.ts',
     'idp-mock/thread-entry.ts',
   ]);
-  ({ startMockIdpThread } = (await import(pathToFileURL(join(dir, 'mock-idp-thread.js')).href)) as {
+  bundle = pathToFileURL(join(dir, 'mock-idp-thread.js')).href;
+  ({ startMockIdpThread } = (await import(bundle)) as {
     startMockIdpThread: typeof StartMockIdpThread;
   });
 });
@@ -49,6 +54,22 @@ describe('startMockIdpThread', () => {
       await idp.close();
     }
     await expect(fetch(`${idp.baseUrl}/`)).rejects.toThrow();
+  });
+
+  it('finishes closing in a process with nothing else to keep it alive (start-up failing on a taken port)', async () => {
+    // A script file, not `node -e`: a worker inherits `--input-type`, which it refuses.
+    const script = join(dir, 'close-alone.mjs');
+    writeFileSync(
+      script,
+      [
+        `const { startMockIdpThread } = await import(${JSON.stringify(bundle)});`,
+        `const idp = await startMockIdpThread({ port: 0, clients: ${JSON.stringify([client])} });`,
+        'await idp.close();',
+        "console.log('closed');",
+      ].join('\n'),
+    );
+    const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+    expect({ status: child.status, stdout: child.stdout.trim() }).toEqual({ status: 0, stdout: 'closed' });
   });
 
   it('reports a taken port with its code, as the in-process mock does', async () => {
