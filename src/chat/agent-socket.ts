@@ -9,7 +9,7 @@ import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-
 import type { ConversationRecord } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
-import { ConversationChanged, conversationClosed, conversationNotFound } from './conversation-service.js';
+import { conversationClosed, conversationNotFound, retryWhileChanged } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
 import {
   type AgentFrame,
@@ -28,9 +28,6 @@ import {
   messageView,
   offlineMessageView,
 } from './views.js';
-
-/** Tries of a message whose conversation keeps changing between its checks and its append. */
-const MESSAGE_ATTEMPTS = 10;
 
 /** What an agent socket needs. */
 export interface AgentSocketOptions extends ChatSocketOptions {
@@ -318,13 +315,7 @@ export class AgentSocket {
     if (frame.type !== 'message') return this.#handleOnce(frame);
     // A message is decided on the record this instance last saw, which the append checks: when
     // it changed meanwhile nothing was stored, and the checks run again on the new one.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.#handleOnce(frame);
-      } catch (error) {
-        if (!(error instanceof ConversationChanged) || attempt >= MESSAGE_ATTEMPTS) throw error;
-      }
-    }
+    return retryWhileChanged(() => this.#handleOnce(frame));
   }
 
   async #handleOnce(frame: AgentFrame): Promise<void> {

@@ -97,7 +97,6 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   // Between instances (Redis), events missed during an interruption are sent from the store.
   const stopInterrupted = bus.onInterrupted?.(() => hub.resyncAll());
   const limits = new ChatRateLimits(options.rateLimits ?? settings);
-  const tails = deps.store.chat.textTails;
   const heartbeat = new Heartbeat(options.heartbeatMs ?? settings.heartbeatSeconds * 1000);
   const readSession = (sessionId: string) =>
     new Promise<SessionData | undefined>((resolve, reject) =>
@@ -206,7 +205,6 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       port,
       sessions: visitorSessions,
       connection: { ip, userAgent: req.headers['user-agent'] },
-      tails,
     });
     hub.add(upgradeSessionId, visitor);
     // The heartbeat re-checks the visitor's session (`beat`).

@@ -62,6 +62,24 @@ export class ConversationChanged extends Error {
   }
 }
 
+/** Tries of a message whose conversation keeps changing between its checks and its append. */
+const MESSAGE_ATTEMPTS = 10;
+
+/**
+ * Runs `attempt` (a socket's checks on the record it last saw, then its append) again while the
+ * append finds the conversation changed meanwhile ({@link ConversationChanged}: nothing was
+ * stored), at most {@link MESSAGE_ATTEMPTS} times; every other error passes through.
+ */
+export async function retryWhileChanged<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConversationChanged) || tries >= MESSAGE_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /** System lines the chat writes into conversations (English; clients translate by `systemCode`). */
 export const SYSTEM_TEXT = {
   verified: 'The visitor is verified from here on.',

@@ -226,6 +226,8 @@ export class StoreConversationService implements ConversationService {
       c.status === 'closed' ? undefined : { ...c, status: 'closed', closedAt: now, updatedAt: now },
     );
     if (!updated) throw conversationNotFound();
+    // A closed conversation takes no more visitor messages: its PII guard tail has no use left.
+    await this.#repos.textTails.delete(conversationId);
     this.#publish(updated, { type: 'status', conversation: updated });
     return updated;
   }
@@ -313,12 +315,7 @@ export class StoreConversationService implements ConversationService {
     return changed;
   }
 
-  /**
-   * Appends only while the caller's record (and tail) is still the stored one. A store without
-   * a conditional append (the memory store, one process) is checked by reads just before: it
-   * hands out the stored object itself, changed only by replacing it, so a changed record is
-   * another object.
-   */
+  /** Appends only while the caller's record (and tail) is still the stored one. */
   async #appendIf(draft: Omit<MessageRecord, 'seq'>, condition: AppendCondition): Promise<AppendResult> {
     const result = await this.#repos.messages.appendIf(draft, condition);
     if ('stale' in result) throw new ConversationChanged();

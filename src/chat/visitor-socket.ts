@@ -4,10 +4,9 @@ import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { ChatBus, ConversationEvent, VisitorEvent } from './chat-bus.js';
 import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-connection.js';
 import type { ConversationMetadata, ConversationRecord } from './chat-records.js';
-import type { TextTailRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata } from './conversation-metadata.js';
-import { ConversationChanged, conversationClosed, conversationNotFound } from './conversation-service.js';
+import { conversationClosed, conversationNotFound, retryWhileChanged } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
 import type { DeliveryPort } from './delivery-port.js';
 import type { HeartbeatWatcher } from './heartbeat.js';
@@ -48,12 +47,7 @@ export interface VisitorSocketOptions extends ChatSocketOptions {
   port: DeliveryPort;
   sessions: VisitorSessions;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
-  /** Ends of the last visitor message per conversation, shared by all visitor sockets. */
-  tails: TextTailRepository;
 }
-
-/** Tries of a message whose conversation keeps changing between its checks and its append. */
-const MESSAGE_ATTEMPTS = 10;
 
 const offlineMessageSchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -73,7 +67,7 @@ export class VisitorSocket implements HeartbeatWatcher {
   /** What the socket uses after construction (not the whole options object, kept per socket). */
   readonly #options: Pick<
     VisitorSocketOptions,
-    'tenant' | 'lang' | 'service' | 'port' | 'sessions' | 'connection' | 'tails'
+    'tenant' | 'lang' | 'service' | 'port' | 'sessions' | 'connection'
   >;
   /** The session's id; a login in this browser rotates it (`session-renewed`). */
   #sessionId: string;
@@ -88,8 +82,8 @@ export class VisitorSocket implements HeartbeatWatcher {
   #current: string | undefined;
 
   constructor(options: VisitorSocketOptions) {
-    const { tenant, lang, service, port, sessions, connection, tails } = options;
-    this.#options = { tenant, lang, service, port, sessions, connection, tails };
+    const { tenant, lang, service, port, sessions, connection } = options;
+    this.#options = { tenant, lang, service, port, sessions, connection };
     this.#sessionId = options.sessionId;
     this.tenantId = options.tenant.config.id;
     this.visitorId = options.visitorId;
@@ -319,7 +313,6 @@ export class VisitorSocket implements HeartbeatWatcher {
       case 'end': {
         const conversation = await this.#open();
         const closed = await service.close(conversation.id);
-        await this.#options.tails.delete(conversation.id);
         await this.#options.port.ended(closed);
         return;
       }
@@ -370,13 +363,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     }
     // Decided on the record (and tail) this instance last saw, which the append checks: when
     // either changed meanwhile nothing was stored, and the checks run again on the new one.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.#messageOnce(clientId, text);
-      } catch (error) {
-        if (!(error instanceof ConversationChanged) || attempt >= MESSAGE_ATTEMPTS) throw error;
-      }
-    }
+    return retryWhileChanged(() => this.#messageOnce(clientId, text));
   }
 
   async #messageOnce(clientId: string, text: string): Promise<void> {

@@ -315,6 +315,20 @@ export function describeConversationServiceContract(
       ]);
     });
 
+    it('forgets the PII guard tail when the conversation is closed, by whoever closes it', async () => {
+      const c = await start();
+      await subject.service.append({
+        conversationId: c.id,
+        from: 'visitor',
+        conversation: await subject.service.recent(c.id),
+        text: 'my number is 128385',
+        tail: { previous: '', next: '128385' },
+      });
+      expect(await subject.service.recentTail(c.id)).toBe('128385');
+      await subject.service.close(c.id);
+      expect(await subject.service.recentTail(c.id)).toBe('');
+    });
+
     it('marks visitor messages verified only while an identity is attached, with a line for each change', async () => {
       const c = await start();
       const inbox = follow(c.id);
