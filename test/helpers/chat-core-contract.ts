@@ -287,17 +287,22 @@ export function describeConversationServiceContract(
       expect((await subject.service.messages(c.id)).map((m) => m.text)).not.toContain('after close');
     });
 
-    it('stores a visitor message with its PII guard tail only while the tail it was guarded against is current', async () => {
-      const c = await start();
-      expect(await subject.service.recentTail(c.id)).toBe('');
+    /** A visitor message whose end (`128385`) becomes the conversation's PII guard tail. */
+    const messageEndingInDigits = async (conversationId: string) => {
       await subject.service.append({
-        conversationId: c.id,
+        conversationId,
         from: 'visitor',
-        conversation: await subject.service.recent(c.id),
+        conversation: await subject.service.recent(conversationId),
         text: 'my number is 128385',
         tail: { previous: '', next: '128385' },
       });
-      expect(await subject.service.recentTail(c.id)).toBe('128385');
+      expect(await subject.service.recentTail(conversationId)).toBe('128385');
+    };
+
+    it('stores a visitor message with its PII guard tail only while the tail it was guarded against is current', async () => {
+      const c = await start();
+      expect(await subject.service.recentTail(c.id)).toBe('');
+      await messageEndingInDigits(c.id);
       // The record as it is now (the first message set its preview): only the tail is stale.
       const input = {
         conversationId: c.id,
@@ -317,14 +322,7 @@ export function describeConversationServiceContract(
 
     it('forgets the PII guard tail when the conversation is closed, by whoever closes it', async () => {
       const c = await start();
-      await subject.service.append({
-        conversationId: c.id,
-        from: 'visitor',
-        conversation: await subject.service.recent(c.id),
-        text: 'my number is 128385',
-        tail: { previous: '', next: '128385' },
-      });
-      expect(await subject.service.recentTail(c.id)).toBe('128385');
+      await messageEndingInDigits(c.id);
       await subject.service.close(c.id);
       expect(await subject.service.recentTail(c.id)).toBe('');
     });
