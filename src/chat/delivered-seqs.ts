@@ -29,6 +29,11 @@ export class DeliveredSeqs {
   /** The client was sent the message `seq`. */
   add(seq: number): void {
     if (this.has(seq)) return;
+    // In order, the common case: nothing to keep beyond.
+    if (seq === this.#upTo + 1 && this.#beyond.size === 0) {
+      this.#upTo = seq;
+      return;
+    }
     this.#beyond.add(seq);
     this.#advance();
   }

@@ -48,6 +48,18 @@ const DIGIT = /^[0-9]$/;
 const CENTURY_LETTER = /^[A-FU-Y]$/;
 const CONTROL = /^[0-9A-Y]$/;
 const NORWEGIAN_LENGTH = 11;
+/** The fewest digits any number has: a hetu's six of the date and three of the individual number. */
+const MIN_DIGITS = 9;
+
+/** Whether `scan` holds at least `count` digits. */
+function hasDigits(scan: string, count: number): boolean {
+  let found = 0;
+  for (let i = 0; i < scan.length; i++) {
+    const code = scan.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39 && ++found >= count) return true;
+  }
+  return false;
+}
 
 function tokenize(scan: string): Token[] {
   const tokens: Token[] = [];
@@ -181,6 +193,9 @@ function scanFinnish(tokens: readonly Token[], into: ScanMatch[]): void {
  * counts), in order of their start. Matches may overlap (two valid windows of one digit run).
  */
 export function scanNationalIds(scan: string): ScanMatch[] {
+  // Every number has at least nine digits (a hetu's date and individual number): a text with
+  // fewer has none, and most chat messages are such texts.
+  if (!hasDigits(scan, MIN_DIGITS)) return [];
   const tokens = tokenize(scan);
   const matches: ScanMatch[] = [];
   scanNorwegian(tokens, matches);

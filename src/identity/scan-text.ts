@@ -98,8 +98,14 @@ function classify(char: string): string | undefined {
  * redacting a number also removes the marks and invisible characters attached to its digits.
  */
 export function toScanText(text: string): ScanText {
+  // Decoding changes only text with a `%` or an `&` (the start of every encoding it undoes): most
+  // messages have neither and are read straight from the string, without a record per character.
+  if (!ENCODED.test(text)) return fromText(text);
   return fromSourcedChars(decoded(sourcedChars(text)));
 }
+
+/** What percent-decoding or a character reference starts with. */
+const ENCODED = /[%&]/;
 
 /** Decoding rounds: enough for a reference inside a percent-encoding and the reverse. */
 const DECODING_ROUNDS = 2;
@@ -116,20 +122,41 @@ function decoded(chars: SourcedChar[]): SourcedChar[] {
 }
 
 function fromSourcedChars(chars: readonly SourcedChar[]): ScanText {
-  let scan = '';
-  const from: number[] = [];
-  const to: number[] = [];
-  for (const { char, from: start, to: end } of chars) {
-    for (const part of char.charCodeAt(0) < 0x80 ? char : char.normalize('NFKD')) {
-      const scanChar = classify(part);
-      if (scanChar === undefined) {
-        if (to.length > 0) to[to.length - 1] = end;
-        continue;
-      }
-      scan += scanChar;
-      from.push(start);
-      to.push(end);
+  const out: ScanText = { scan: '', from: [], to: [] };
+  for (const { char, from: start, to: end } of chars) addChar(out, char, start, end);
+  return out;
+}
+
+/** {@link fromSourcedChars} of a text with nothing to decode, by code point from the string. */
+function fromText(text: string): ScanText {
+  const out: ScanText = { scan: '', from: [], to: [] };
+  for (let start = 0; start < text.length; ) {
+    const code = text.charCodeAt(start);
+    if (code < 0x80) {
+      out.scan += ASCII_SCAN[code];
+      out.from.push(start);
+      out.to.push(start + 1);
+      start += 1;
+      continue;
     }
+    // A surrogate pair is one code point; a lone surrogate is one of its own, as in `for…of`.
+    const end = start + ((text.codePointAt(start) as number) > 0xffff ? 2 : 1);
+    addChar(out, text.slice(start, end), start, end);
+    start = end;
   }
-  return { scan, from, to };
+  return out;
+}
+
+/** Appends the scan characters of one code point of the original `start`–`end`. */
+function addChar(out: ScanText, char: string, start: number, end: number): void {
+  for (const part of char.charCodeAt(0) < 0x80 ? char : char.normalize('NFKD')) {
+    const scanChar = classify(part);
+    if (scanChar === undefined) {
+      if (out.to.length > 0) out.to[out.to.length - 1] = end;
+      continue;
+    }
+    out.scan += scanChar;
+    out.from.push(start);
+    out.to.push(end);
+  }
 }

@@ -88,4 +88,33 @@ describe('toScanText', () => {
   it('returns empty arrays for empty text', () => {
     expect(toScanText('')).toEqual({ scan: '', from: [], to: [] });
   });
+
+  it('reads a text with nothing to decode as the decoding path does, span for span', () => {
+    // A text without `%` or `&` takes the direct path; the same text followed by a lone `&` (which
+    // decodes to nothing but itself) takes the decoding path: both must agree on every character.
+    // By code point, plus a combining sequence and the two halves of a surrogate pair on their own.
+    const alphabet = [
+      ...Array.from('aZ7 -+.\näÖß漢１\u0663\u{1D7D1}\u200B\u00ADА\u2013😀Ⅻ#'),
+      'y\u0301',
+      '\uD800',
+      '\uDC00',
+    ];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let n = 0; n < 300; n++) {
+      let text = '';
+      const length = Math.floor(random() * 24);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+      const direct = toScanText(text);
+      const decoded = toScanText(`${text}&`);
+      expect(decoded).toEqual({
+        scan: `${direct.scan} `,
+        from: [...direct.from, text.length],
+        to: [...direct.to, text.length + 1],
+      });
+    }
+  });
 });
