@@ -50,13 +50,33 @@ const CONTROL = /^[0-9A-Y]$/;
 const NORWEGIAN_LENGTH = 11;
 /** The fewest digits any number has: a hetu's six of the date and three of the individual number. */
 const MIN_DIGITS = 9;
+/** The most separators between two characters of one number: around a hetu's sign (`hetuAt`). */
+const MAX_SPREAD = 2 * MAX_GAP + 1;
 
-/** Whether `scan` holds at least `count` digits. */
-function hasDigits(scan: string, count: number): boolean {
-  let found = 0;
+/**
+ * Whether `scan` may hold a number, a cheap test before the scanner: {@link MIN_DIGITS} digits
+ * with nothing between them that ends every number — a letter other than a century sign, any
+ * other character (`#`), or more separators than any number has between two of its characters.
+ * Never false for a text with a number (it is looser than the scanner), and false for most
+ * chat messages, which then cost no tokens.
+ */
+function mayHoldNumber(scan: string): boolean {
+  let digits = 0;
+  let gap = 0;
   for (let i = 0; i < scan.length; i++) {
+    // By code, as this runs on every message: `0`–`9`; ` `, `-`, `+`; `A`–`F` and `U`–`Y`.
     const code = scan.charCodeAt(i);
-    if (code >= 0x30 && code <= 0x39 && ++found >= count) return true;
+    if (code >= 0x30 && code <= 0x39) {
+      if (++digits >= MIN_DIGITS) return true;
+      gap = 0;
+    } else if (code === 0x20 || code === 0x2d || code === 0x2b) {
+      if (++gap > MAX_SPREAD) digits = 0;
+    } else if ((code >= 0x41 && code <= 0x46) || (code >= 0x55 && code <= 0x59)) {
+      gap = 0;
+    } else {
+      digits = 0;
+      gap = 0;
+    }
   }
   return false;
 }
@@ -193,9 +213,7 @@ function scanFinnish(tokens: readonly Token[], into: ScanMatch[]): void {
  * counts), in order of their start. Matches may overlap (two valid windows of one digit run).
  */
 export function scanNationalIds(scan: string): ScanMatch[] {
-  // Every number has at least nine digits (a hetu's date and individual number): a text with
-  // fewer has none, and most chat messages are such texts.
-  if (!hasDigits(scan, MIN_DIGITS)) return [];
+  if (!mayHoldNumber(scan)) return [];
   const tokens = tokenize(scan);
   const matches: ScanMatch[] = [];
   scanNorwegian(tokens, matches);
