@@ -159,19 +159,19 @@ export class AgentSocket {
         const conversation = await service.get(conversationId);
         if (!conversation) continue;
         for (const message of await followed.seqs.unsent((after) => service.messages(conversationId, after)))
-          await this.#conversationEvent({ type: 'message', conversationId, message });
+          this.#messageEvent({ type: 'message', conversationId, message });
         const before = followed.conversation;
         if (
           before.status !== conversation.status ||
           before.assignedTo?.subject !== conversation.assignedTo?.subject
         )
-          await this.#conversationEvent({
+          await this.#changeEvent({
             type: 'status',
             conversation,
             ...(before.assignedTo ? { previousAssignee: before.assignedTo.subject } : {}),
           });
         else if (before.identity?.sealed !== conversation.identity?.sealed)
-          await this.#conversationEvent({
+          await this.#changeEvent({
             type: 'identity',
             conversation,
             change: conversation.identity ? 'attached' : 'detached',
@@ -212,7 +212,7 @@ export class AgentSocket {
       seqs: new DeliveredSeqs(),
       stop: this.#bus.subscribe(
         { kind: 'conversation', tenantId: this.tenantId, conversationId: conversation.id },
-        (event) => this.#connection.enqueue(async () => this.#conversationEvent(event)),
+        (event) => this.#connection.enqueue(() => this.#conversationEvent(event)),
       ),
     };
     this.#update(followed, conversation);
@@ -254,7 +254,31 @@ export class AgentSocket {
     this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
   }
 
-  async #conversationEvent(event: ConversationEvent): Promise<void> {
+  /** A message is forwarded synchronously (no promise per message); other events may read the store. */
+  #conversationEvent(event: ConversationEvent): void | Promise<void> {
+    if (event.type === 'message') {
+      this.#messageEvent(event);
+      return;
+    }
+    return this.#changeEvent(event);
+  }
+
+  #messageEvent(event: Extract<ConversationEvent, { type: 'message' }>): void {
+    const followed = this.#followed.get(event.conversationId);
+    if (!followed) return;
+    // Once per message: a resync may have sent it already, and this socket's own message
+    // reached its client as the ack.
+    if (followed.seqs.has(event.message.seq)) return;
+    followed.seqs.add(event.message.seq);
+    if (event.origin === this.id) return;
+    this.#connection.send({
+      type: 'message',
+      conversationId: event.conversationId,
+      message: messageView(event.message, followed.visitorName),
+    });
+  }
+
+  async #changeEvent(event: Exclude<ConversationEvent, { type: 'message' }>): Promise<void> {
     switch (event.type) {
       case 'status': {
         const followed = this.#followed.get(event.conversation.id);
@@ -282,21 +306,6 @@ export class AgentSocket {
         } else if (this.#watching.has(event.conversation.id)) {
           this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
         }
-        return;
-      }
-      case 'message': {
-        const followed = this.#followed.get(event.conversationId);
-        if (!followed) return;
-        // Once per message: a resync may have sent it already, and this socket's own message
-        // reached its client as the ack.
-        if (followed.seqs.has(event.message.seq)) return;
-        followed.seqs.add(event.message.seq);
-        if (event.origin === this.id) return;
-        this.#connection.send({
-          type: 'message',
-          conversationId: event.conversationId,
-          message: messageView(event.message, followed.visitorName),
-        });
         return;
       }
       // Agents see only the visitor's typing and read marks.

@@ -65,7 +65,7 @@ export class ChatConnection<In, Out extends { type: string }> {
   readonly #options: ChatConnectionOptions<In>;
   #invalid = 0;
   /** Tasks waiting their turn (frames and the events queued behind them). */
-  readonly #tasks: Array<() => Promise<void>> = [];
+  readonly #tasks: Array<() => void | Promise<void>> = [];
   #draining = false;
   #closing = false;
 
@@ -113,8 +113,10 @@ export class ChatConnection<In, Out extends { type: string }> {
    * Runs `task` after the frames already received (used for events that must not overtake
    * them). Tasks run one at a time, in order, starting in a microtask (never inside the caller,
    * which may be the bus in the middle of a publish); a failed task answers with an error frame.
+   * A task with nothing to wait for (forwarding a message) may return nothing: the loop goes on
+   * without a promise for it.
    */
-  enqueue(task: () => Promise<void>): void {
+  enqueue(task: () => void | Promise<void>): void {
     this.#tasks.push(task);
     if (this.#draining) return;
     this.#draining = true;
@@ -127,7 +129,8 @@ export class ChatConnection<In, Out extends { type: string }> {
     try {
       for (let task = this.#tasks.shift(); task !== undefined; task = this.#tasks.shift()) {
         try {
-          await task();
+          const pending = task();
+          if (pending) await pending;
         } catch (error) {
           this.#failed(error);
         }

@@ -117,10 +117,7 @@ export class StoreConversationService implements ConversationService {
     if (input.systemCode) draft.systemCode = input.systemCode;
     const result =
       input.conversation?.id === input.conversationId
-        ? await this.#appendIf(draft, {
-            conversation: input.conversation,
-            ...(input.tail ? { tail: input.tail } : {}),
-          })
+        ? await this.#appendIf(draft, { conversation: input.conversation, tail: input.tail })
         : await this.#repos.messages.append(draft);
     if (!result.duplicate && input.from === 'visitor' && conversation.preview === undefined) {
       const preview = previewOf(result.message.text);

@@ -6,7 +6,12 @@ import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-
 import type { ConversationMetadata, ConversationRecord } from './chat-records.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata } from './conversation-metadata.js';
-import { conversationClosed, conversationNotFound, retryWhileChanged } from './conversation-service.js';
+import {
+  type AppendMessageInput,
+  conversationClosed,
+  conversationNotFound,
+  retryWhileChanged,
+} from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
 import type { DeliveryPort } from './delivery-port.js';
 import type { HeartbeatWatcher } from './heartbeat.js';
@@ -167,7 +172,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     this.#following.set(conversationId, {
       stop: this.#bus.subscribe({ kind: 'conversation', tenantId: this.tenantId, conversationId }, (event) =>
         // Queued behind the frames being handled, so an ack always precedes events it caused.
-        this.#connection.enqueue(async () => this.#conversationEvent(event)),
+        this.#connection.enqueue(() => this.#conversationEvent(event)),
       ),
       seqs: new DeliveredSeqs(),
       status: '',
@@ -190,9 +195,9 @@ export class VisitorSocket implements HeartbeatWatcher {
         const conversation = await service.get(conversationId);
         if (!conversation) continue;
         for (const message of await followed.seqs.unsent((after) => service.messages(conversationId, after)))
-          await this.#conversationEvent({ type: 'message', conversationId, message });
+          this.#conversationEvent({ type: 'message', conversationId, message });
         if (followed.status !== statusOf(conversation))
-          await this.#conversationEvent({ type: 'status', conversation });
+          this.#conversationEvent({ type: 'status', conversation });
       }
     });
   }
@@ -234,7 +239,8 @@ export class VisitorSocket implements HeartbeatWatcher {
     }
   }
 
-  async #conversationEvent(event: ConversationEvent): Promise<void> {
+  /** Synchronous: it only sends, so forwarding an event costs no promise. */
+  #conversationEvent(event: ConversationEvent): void {
     switch (event.type) {
       case 'message': {
         // Once per message: a resync may have sent it already, and this socket's own message
@@ -386,7 +392,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     // verified or not (a shared national id reaches the agent as a claim, never as text).
     const previous = await previousTail;
     const guarded = guardVisitorMessage(text, previous);
-    const { message, duplicate } = await service.append({
+    const input: AppendMessageInput = {
       conversationId: conversation.id,
       from: 'visitor',
       authorId: this.visitorId,
@@ -395,8 +401,10 @@ export class VisitorSocket implements HeartbeatWatcher {
       origin: this.id,
       conversation,
       tail: { previous, next: guarded.tail },
-      ...(guarded.redacted > 0 ? { redacted: true } : {}),
-    });
+    };
+    // Set, not spread in: a spread copies the whole input on every message.
+    if (guarded.redacted > 0) input.redacted = true;
+    const { message, duplicate } = await service.append(input);
     // The first message is the queue's preview: let the port show it.
     if (!duplicate && conversation.preview === undefined && conversation.status === 'queued') {
       const updated = await service.get(conversation.id);
