@@ -13,8 +13,22 @@ export class ServerProcess {
     this.url = url;
   }
 
-  /** Forks `script` (compiled JS next to this file) and waits until it listens (30 s at most). */
+  /**
+   * Forks `script` (compiled JS next to this file) and waits until it listens (30 s at most). A
+   * server that exits before it listens is started again on another port, twice at most: the
+   * free port it was given may have become some connection's local port meanwhile.
+   */
   static async start(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ServerProcess.#startOnce(script, env);
+      } catch (error) {
+        if (!(error instanceof ExitedEarly) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  static async #startOnce(script: string, env: Record<string, string>): Promise<ServerProcess> {
     const port = await freePort();
     const child = fork(new URL(script, import.meta.url), {
       // BENCH_PROFILE=<dir>: each server writes a V8 CPU profile there when it exits.
@@ -28,7 +42,10 @@ export class ServerProcess {
     });
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${script} did not start within 30 s`)), 30_000);
-      child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new ExitedEarly(`${script} exited with ${code}`));
+      });
       child.on('message', (report: ServerReport) => {
         if (report.type !== 'ready') return;
         clearTimeout(timer);
@@ -71,3 +88,6 @@ export class ServerProcess {
     });
   }
 }
+
+/** The server process ended before it reported where it listens. */
+class ExitedEarly extends Error {}

@@ -177,8 +177,10 @@ async function wire(
           });
         });
       } catch (error) {
-        // Nothing else of this gateway may keep running (the mock IdP, discovery retries).
+        // Nothing else of this gateway may keep running (the features' timers and sockets, the
+        // mock IdP, discovery retries).
         oidc.close();
+        await built.close();
         await deps.store.close();
         await Promise.all([storage.close(), stopOwnMock()]);
         if (isPortTaken(error)) throw new PortInUseError('The gateway', 'port', port, 'PORT');

@@ -41,6 +41,20 @@ let exitHookInstalled = false;
  * process is killed when the test process exits, whatever the test did.
  */
 export async function startTestRedis(options: { fsync?: 'always' | 'everysec' } = {}): Promise<TestRedis> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(options);
+    } catch (error) {
+      // The free port may have become some connection's local port before Redis bound it.
+      if (!(error instanceof DidNotStart) || attempt >= 3) throw error;
+    }
+  }
+}
+
+/** redis-server ended, or did not answer, before it listened. */
+class DidNotStart extends Error {}
+
+async function launch(options: { fsync?: 'always' | 'everysec' }): Promise<TestRedis> {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {
@@ -83,7 +97,7 @@ export async function startTestRedis(options: { fsync?: 'always' | 'everysec' } 
     child = proc;
     running.add(proc);
     proc.once('exit', () => running.delete(proc));
-    await waitUntilListening(port);
+    await waitUntilListening(port, proc);
   };
   const halt = async (signal: NodeJS.Signals) => {
     const proc = child;
@@ -98,7 +112,13 @@ export async function startTestRedis(options: { fsync?: 'always' | 'everysec' } 
     });
   };
 
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    await halt('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -114,12 +134,13 @@ export async function startTestRedis(options: { fsync?: 'always' | 'everysec' } 
   };
 }
 
-async function waitUntilListening(port: number): Promise<void> {
+async function waitUntilListening(port: number, proc: ChildProcess): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
+    if (proc.exitCode !== null || proc.signalCode !== null) break;
     if (await answersPing(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`redis-server did not start on port ${port}`);
+  throw new DidNotStart(`redis-server did not start on port ${port}`);
 }
 
 function answersPing(port: number): Promise<boolean> {

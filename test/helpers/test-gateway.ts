@@ -6,6 +6,7 @@ import type { GatewayConfig } from '../../src/config/schema.js';
 import { createGateway, type Gateway, type GatewayOptions, mockClients } from '../../src/gateway.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import { createLogger } from '../../src/runtime/logger.js';
+import { PortInUseError } from '../../src/runtime/start-up.js';
 import { buildTenants } from '../../src/tenants/tenant-context.js';
 
 export const TEST_SECRET = 'test-client-secret-0123456789abcdef';
@@ -105,8 +106,27 @@ export const GENEROUS_RATE_LIMITS = {
   newSessions: { perAddress: 100_000 },
 };
 
-/** Finds a free loopback port (the public URL, hence the redirect URIs, must be known up front). */
+/** Ports {@link freePort} handed out in this process (they may not be bound yet). */
+const handedOut = new Set<number>();
+
+/**
+ * Finds a free loopback port (the public URL, hence the redirect URIs, must be known up front).
+ * The port is only free until someone binds it, and the kernel may offer a port again as soon as
+ * the probe closes: a port already handed out in this process is never handed out twice, so
+ * servers started side by side (the bench's instances, a test's gateway and its Redis) do not
+ * get the same one.
+ */
 export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await probePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free loopback port found in 50 attempts');
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createNetServer();
     server.once('error', reject);
@@ -144,6 +164,21 @@ export interface TestGatewayOptions extends Omit<GatewayOptions, 'mockIdp' | 'lo
  * (port 0), with the test tenant unless `tenants` is given.
  */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePort(options);
+    } catch (error) {
+      // A free port can be taken before the gateway binds it (by any connection's local port):
+      // another one is tried.
+      if (!(error instanceof PortInUseError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Tries of {@link startTestGateway} when the free port it found was taken meanwhile. */
+const PORT_ATTEMPTS = 3;
+
+async function startOnFreePort(options: TestGatewayOptions): Promise<TestGateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const raw = {
@@ -175,7 +210,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     logger: createLogger('info', stream),
     discoveryRetryMs: 50,
   });
-  await gateway.listen(port);
+  try {
+    await gateway.listen(port);
+  } catch (error) {
+    // The gateway stopped everything of its own; the mock IdP is this helper's.
+    await mockIdp.close();
+    throw error;
+  }
   return {
     url,
     gateway,
