@@ -9,6 +9,7 @@ import { ConfigError, type LoadedConfig } from './config/load-config.js';
 import type { GatewayDeps } from './deps.js';
 import { createHandoffFeature } from './handoff/handoff-feature.js';
 import { FieldCrypto } from './privacy/field-crypto.js';
+import { RetentionSweeper } from './privacy/retention.js';
 import { type Clock, systemClock } from './runtime/clock.js';
 import { unusableHandoffKeys } from './runtime/key-check.js';
 import { createLogger, type Logger } from './runtime/logger.js';
@@ -40,6 +41,8 @@ export interface Gateway extends GatewayServer {
   mockIdp?: MockIdp;
   /** Listens on the configured host and port; resolves with the URL. */
   listen(port?: number): Promise<string>;
+  /** The retention sweep, which runs by itself once listening (`sweep()` runs one now). */
+  retention: RetentionSweeper;
 }
 
 /**
@@ -158,6 +161,13 @@ async function wire(
     tenants,
   };
   const discovery = oidc.start();
+  const retention = new RetentionSweeper({
+    repository: deps.store.retention,
+    tenants: config.tenants.map((t) => ({ tenantId: t.id, deleteAfterDays: t.retention.deleteAfterDays })),
+    clock,
+    logger,
+    intervalMs: RETENTION_SWEEP_MS,
+  });
   const built = createServer(
     deps,
     (options.features ?? ((d) => [createChatFeature(d), createHandoffFeature(d)]))(deps),
@@ -167,6 +177,7 @@ async function wire(
     ...built,
     deps,
     ...(mockIdp ? { mockIdp } : {}),
+    retention,
     listen: async (port = config.port) => {
       try {
         await new Promise<void>((resolve, reject) => {
@@ -187,11 +198,13 @@ async function wire(
         throw error;
       }
       const address = built.server.address() as AddressInfo;
+      retention.start(FIRST_SWEEP_MS);
       await discovery;
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
     },
     close: async () => {
       oidc.close();
+      await retention.stop();
       await built.close();
       await deps.store.close();
       await storage.close();
@@ -199,6 +212,11 @@ async function wire(
     },
   };
 }
+
+/** How often each instance runs the retention sweep (`src/privacy/retention.ts`). */
+const RETENTION_SWEEP_MS = 60 * 60 * 1000;
+/** The first sweep, once the instance has settled after start-up. */
+const FIRST_SWEEP_MS = 60 * 1000;
 
 /** The clients the embedded mock IdP must know: one per provider using a `mock:` issuer. */
 export function mockClients(tenants: TenantContext[]): MockClient[] {

@@ -9,6 +9,7 @@ import type {
 } from '../chat/chat-records.js';
 import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { VisitorTextTails } from '../chat/visitor-text-tails.js';
+import type { RetentionRepository } from '../privacy/retention.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { frozen } from './frozen.js';
 import { MemoryOidcState } from './memory-oidc-state.js';
@@ -102,6 +103,27 @@ class MemoryConversations implements ConversationRepository {
     return this.#list(openList(tenantId, visitorId));
   }
 
+  /** Ids of a tenant's conversations whose retention clock is before `before` (see `RetentionRepository`). */
+  due(tenantId: string, before: number, limit: number): string[] {
+    return [...this.#byId.values()]
+      .filter((c) => c.tenantId === tenantId && retentionClock(c) < before)
+      .sort((a, b) => retentionClock(a) - retentionClock(b))
+      .slice(0, limit)
+      .map((c) => c.id);
+  }
+
+  /** Forgets a conversation and its list entries. */
+  delete(id: string): void {
+    const record = this.#byId.get(id);
+    if (!record) return;
+    this.#byId.delete(id);
+    for (const key of listsOf(record)) {
+      const ids = this.#lists.get(key);
+      ids?.delete(id);
+      if (ids?.size === 0) this.#lists.delete(key);
+    }
+  }
+
   #list(key: string): ConversationRecord[] {
     const records: ConversationRecord[] = [];
     for (const id of this.#lists.get(key) ?? []) {
@@ -129,6 +151,9 @@ class MemoryConversations implements ConversationRepository {
     }
   }
 }
+
+/** When a conversation's retention starts: its closing, or its start while it is open. */
+const retentionClock = (c: ConversationRecord): number => c.closedAt ?? c.createdAt;
 
 const queuedList = (tenantId: string, topic: string) => `queued\n${tenantId}\n${topic}`;
 const assignedList = (tenantId: string, subject: string) => `assigned\n${tenantId}\n${subject}`;
@@ -208,6 +233,12 @@ class MemoryMessages implements MessageRepository {
     return { message, duplicate: false };
   }
 
+  /** Forgets every message of a conversation and its dedupe keys. */
+  forget(conversationId: string): void {
+    this.#byConversation.delete(conversationId);
+    this.#clientIds.delete(conversationId);
+  }
+
   async list(conversationId: string, afterSeq = 0): Promise<MessageRecord[]> {
     // seq n is at index n-1, so the tail after `afterSeq` is a slice.
     return (this.#byConversation.get(conversationId) ?? []).slice(Math.max(0, afterSeq));
@@ -237,7 +268,15 @@ function storedMessage(draft: Omit<MessageRecord, 'seq'>, seq: number): MessageR
 }
 
 class MemoryOfflineMessages implements OfflineMessageRepository {
-  readonly #all: OfflineMessageRecord[] = [];
+  #all: OfflineMessageRecord[] = [];
+
+  /** Deletes a tenant's messages left before `before`; how many. */
+  deleteBefore(tenantId: string, before: number): number {
+    const kept = this.#all.filter((m) => m.tenantId !== tenantId || m.createdAt >= before);
+    const deleted = this.#all.length - kept.length;
+    this.#all = kept;
+    return deleted;
+  }
 
   async save(record: OfflineMessageRecord): Promise<void> {
     this.#all.push(frozen(structuredClone(record)));
@@ -314,8 +353,30 @@ class MemoryTranscriptReads implements TranscriptAuditRepository {
   }
 }
 
-/** The chat's repositories kept in process memory; expiry follows `clock`. */
-export function createMemoryChatRepositories(clock: Clock = systemClock): ChatRepositories {
+/** Retention on the memory store's chat repositories (see `RetentionRepository`). */
+class MemoryRetention implements RetentionRepository {
+  readonly #chat: MemoryChat;
+  constructor(chat: MemoryChat) {
+    this.#chat = chat;
+  }
+
+  async due(tenantId: string, before: number, limit: number): Promise<string[]> {
+    return this.#chat.conversations.due(tenantId, before, limit);
+  }
+
+  async deleteConversation(_tenantId: string, conversationId: string): Promise<void> {
+    this.#chat.conversations.delete(conversationId);
+    this.#chat.messages.forget(conversationId);
+    await this.#chat.textTails.delete(conversationId);
+  }
+
+  async deleteOfflineMessages(tenantId: string, before: number): Promise<number> {
+    return this.#chat.offlineMessages.deleteBefore(tenantId, before);
+  }
+}
+
+/** The memory chat repositories as their own classes (retention reaches into three of them). */
+function memoryChat(clock: Clock) {
   const conversations = new MemoryConversations();
   const textTails = new VisitorTextTails({ clock });
   return {
@@ -328,13 +389,21 @@ export function createMemoryChatRepositories(clock: Clock = systemClock): ChatRe
     transcriptReads: new MemoryTranscriptReads(),
   };
 }
+type MemoryChat = ReturnType<typeof memoryChat>;
+
+/** The chat's repositories kept in process memory; expiry follows `clock`. */
+export function createMemoryChatRepositories(clock: Clock = systemClock): ChatRepositories {
+  return memoryChat(clock);
+}
 
 /** In-process store for the embedded default (one gateway instance); expiry follows `clock`. */
 export function createMemoryStore(clock: Clock = systemClock): Store {
+  const chat = memoryChat(clock);
   return {
     receipts: new MemoryReceipts(),
     handovers: new MemoryOneTimeRecords<HandoverRecord>(),
-    chat: createMemoryChatRepositories(clock),
+    chat,
+    retention: new MemoryRetention(chat),
     rateLimiter: memoryRateLimiter,
     oidcProvider: new MemoryOidcState(clock),
     close: async () => {},

@@ -47,6 +47,13 @@ export class RedisKeys {
   visitorOpen(tenantId: string, visitorId: string): string {
     return `${this.#tenant(tenantId)}:visitor:${visitorId}`;
   }
+  /**
+   * Every conversation of a tenant by its retention clock (sorted set: scored by its start, then
+   * by its closing), for the retention sweep.
+   */
+  retention(tenantId: string): string {
+    return `${this.#tenant(tenantId)}:retention`;
+  }
   /** Connected agents with their expiry (sorted set scored by `expiresAt`). */
   presence(tenantId: string): string {
     return `${this.#tenant(tenantId)}:presence`;

@@ -9,6 +9,7 @@ import type {
 } from '../chat/chat-records.js';
 import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { TAIL_TTL_MS } from '../chat/visitor-text-tails.js';
+import type { RetentionRepository } from '../privacy/retention.js';
 import { frozen } from './frozen.js';
 import { LastSeen } from './last-seen.js';
 import { type RedisClient, type RedisConnection, redisCall } from './redis-connection.js';
@@ -134,6 +135,9 @@ class RedisConversations implements ConversationRepository {
     const text = codec.seal(record);
     await redisCall(async () => {
       await this.#index(undefined, record);
+      // Indexed for retention before it exists, like the lists: a crash in between leaves an
+      // entry whose deletion finds nothing to delete.
+      await client.zAdd(keys.retention(record.tenantId), { score: retentionClock(record), value: record.id });
       const created = await client.set(keys.conversation(record.id), text, { condition: 'NX' });
       if (created === null) throw new TypeError(`conversation ${record.id} exists`);
     });
@@ -191,7 +195,13 @@ class RedisConversations implements ConversationRepository {
         frozen(next);
         this.#texts.set(next, nextText);
         this.#latest.set(id, nextText);
-        await redisCall(() => this.#index(current, next));
+        await redisCall(async () => {
+          await this.#index(current, next);
+          // Closed: retention now counts from the closing (a crash before this leaves the start,
+          // minutes earlier).
+          if (retentionClock(next) !== retentionClock(current))
+            await client.zAdd(keys.retention(next.tenantId), { score: retentionClock(next), value: id });
+        });
         return next;
       }
     }
@@ -217,6 +227,38 @@ class RedisConversations implements ConversationRepository {
       this.#c.keys.visitorOpen(tenantId, visitorId),
       (c) => c.tenantId === tenantId && c.visitorId === visitorId && c.status !== 'closed',
     );
+  }
+
+  /** Ids of a tenant's conversations whose retention clock is before `before`, oldest first. */
+  async due(tenantId: string, before: number, limit: number): Promise<string[]> {
+    const key = this.#c.keys.retention(tenantId);
+    return redisCall(() =>
+      this.#c.client.zRange(key, '-inf', `(${before}`, { BY: 'SCORE', LIMIT: { offset: 0, count: limit } }),
+    );
+  }
+
+  /**
+   * Deletes a conversation's record, sequence, messages and dedupe keys (one slot), having
+   * taken it out of its lists first (the tenant's slot); its retention entry goes last, so a
+   * deletion cut short is found and finished by the next sweep.
+   */
+  async delete(tenantId: string, id: string): Promise<void> {
+    const { client, keys } = this.#c;
+    const text = await this.#raw(id);
+    if (text !== null) {
+      const record = this.#open(text);
+      const lists = this.#indexKeys(record);
+      if (lists.length > 0) {
+        const multi = client.multi();
+        for (const key of lists) multi.zRem(key, id);
+        await redisCall(() => multi.exec());
+      }
+    }
+    await redisCall(() =>
+      client.del([keys.conversation(id), keys.sequence(id), keys.messages(id), keys.dedupe(id)]),
+    );
+    this.seen(id, '');
+    await redisCall(() => client.zRem(keys.retention(tenantId), id));
   }
 
   async #raw(id: string): Promise<string | null> {
@@ -280,6 +322,11 @@ class RedisConversations implements ConversationRepository {
     if (c.status !== 'closed') result.push(keys.visitorOpen(c.tenantId, c.visitorId));
     return result;
   }
+}
+
+/** When a conversation's retention starts: its closing, or its start while it is open. */
+function retentionClock(c: ConversationRecord): number {
+  return c.closedAt ?? c.createdAt;
 }
 
 /**
@@ -465,6 +512,32 @@ class RedisOfflineMessages implements OfflineMessageRepository {
   }
 }
 
+/** Retention on the Redis chat repositories (see `RetentionRepository`). */
+class RedisRetention implements RetentionRepository {
+  readonly #c: RedisContext;
+  readonly #conversations: RedisConversations;
+  readonly #tails: RedisTextTails;
+  constructor(context: RedisContext, conversations: RedisConversations, tails: RedisTextTails) {
+    this.#c = context;
+    this.#conversations = conversations;
+    this.#tails = tails;
+  }
+
+  due(tenantId: string, before: number, limit: number): Promise<string[]> {
+    return this.#conversations.due(tenantId, before, limit);
+  }
+
+  async deleteConversation(tenantId: string, conversationId: string): Promise<void> {
+    await this.#tails.delete(conversationId);
+    await this.#conversations.delete(tenantId, conversationId);
+  }
+
+  async deleteOfflineMessages(tenantId: string, before: number): Promise<number> {
+    const { client, keys } = this.#c;
+    return redisCall(() => client.zRemRangeByScore(keys.offline(tenantId), '-inf', `(${before}`));
+  }
+}
+
 /** RPUSH only: the audit trail has no update or delete command. */
 class RedisTranscriptReads implements TranscriptAuditRepository {
   readonly #c: RedisContext;
@@ -605,6 +678,11 @@ class RedisTextTails implements TextTailRepository {
 
 /** The chat's repositories on Redis. */
 export function createRedisChatRepositories(context: RedisContext): ChatRepositories {
+  return redisChat(context);
+}
+
+/** The Redis chat repositories as their own classes (retention reaches into two of them). */
+function redisChat(context: RedisContext) {
   const conversations = new RedisConversations(context);
   const textTails = new RedisTextTails(context);
   return {
@@ -632,10 +710,12 @@ export function createRedisStore(options: {
     keys: options.keys,
     codec: options.codec,
   };
+  const chat = redisChat(context);
   return {
     receipts: new RedisReceipts(context),
     handovers: new RedisOneTimeRecords<HandoverRecord>(context, (hash) => context.keys.handover(hash)),
-    chat: createRedisChatRepositories(context),
+    chat,
+    retention: new RedisRetention(context, chat.conversations, chat.textTails),
     rateLimiter: redisRateLimiter(options.connection.client, options.keys.rateLimits()),
     oidcProvider: new RedisOidcState({
       client: options.connection.client,

@@ -2,6 +2,7 @@ import type { ReceiptRepository } from '../auth/consent-receipts.js';
 import type { HandoverRepository } from '../auth/login-handover.js';
 import type { ChatRepositories } from '../chat/chat-repositories.js';
 import type { OidcStateRepository } from '../handoff/oidc/oidc-state-repository.js';
+import type { RetentionRepository } from '../privacy/retention.js';
 
 // Declared by the consent feature; re-exported beside the chat's for the store implementations.
 export type { ReceiptRepository } from '../auth/consent-receipts.js';
@@ -32,6 +33,8 @@ export interface Store {
   /** Login hand-overs to a widget embedded on another site (`src/auth/login-handover.ts`). */
   handovers: HandoverRepository;
   chat: ChatRepositories;
+  /** What the retention sweep deletes (`src/privacy/retention.ts`). */
+  retention: RetentionRepository;
   /** Rate-limit counters (HTTP limits, session creation), shared like the rest of the store. */
   rateLimiter: RateLimiterFactory;
   /** The gateway's OpenID Provider state (`src/handoff/oidc/`). */

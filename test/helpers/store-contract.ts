@@ -313,6 +313,87 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       });
     });
 
+    describe('retention', () => {
+      it('finds a tenant’s conversations by their closing, or their start while open, oldest first', async () => {
+        const open = conversation({ createdAt: 100 });
+        const closedLate = conversation({ createdAt: 50 });
+        const closedEarly = conversation({ createdAt: 60 });
+        const recent = conversation({ createdAt: 900 });
+        const otherTenant = conversation({ tenantId: 'other', createdAt: 10 });
+        for (const c of [open, closedLate, closedEarly, recent, otherTenant])
+          await store.chat.conversations.create(c);
+        const close = (id: string, closedAt: number) =>
+          store.chat.conversations.update(id, (c) => ({
+            ...c,
+            status: 'closed',
+            closedAt,
+            updatedAt: closedAt,
+          }));
+        await close(closedLate.id, 700);
+        await close(closedEarly.id, 200);
+        expect(await store.retention.due('demo', 500, 10)).toEqual([open.id, closedEarly.id]);
+        expect(await store.retention.due('demo', 500, 1)).toEqual([open.id]);
+        expect(await store.retention.due('demo', 100, 10)).toEqual([]);
+        expect(await store.retention.due('demo', 1_000, 10)).toEqual([
+          open.id,
+          closedEarly.id,
+          closedLate.id,
+          recent.id,
+        ]);
+        expect(await store.retention.due('other', 1_000, 10)).toEqual([otherTenant.id]);
+      });
+
+      it('deletes a conversation with its messages, dedupe keys, PII tail and list entries', async () => {
+        const gone = conversation({
+          status: 'assigned',
+          assignedTo: { subject: 'agent-1', name: 'Alex' },
+        });
+        const kept = conversation();
+        await store.chat.conversations.create(gone);
+        await store.chat.conversations.create(kept);
+        await store.chat.messages.append({ ...draft(gone.id, 'first'), clientId: 'c1' });
+        await store.chat.messages.append(draft(gone.id, 'second'));
+        await store.chat.messages.append(draft(kept.id, 'stays'));
+        await store.chat.textTails.set(gone.id, ' 1234');
+        await store.retention.deleteConversation('demo', gone.id);
+        expect(await store.chat.conversations.get(gone.id)).toBeUndefined();
+        expect(await store.chat.messages.list(gone.id)).toEqual([]);
+        expect(await store.chat.textTails.get(gone.id)).toBe('');
+        expect(await store.chat.conversations.listAssigned('demo', 'agent-1')).toEqual([]);
+        expect(
+          (await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).map((c) => c.id),
+        ).toEqual([kept.id]);
+        expect(await store.retention.due('demo', 10_000, 10)).toEqual([kept.id]);
+        // Nothing of it is left to collide with: its id starts afresh, seq and dedupe included.
+        await store.chat.conversations.create(gone);
+        const again = await store.chat.messages.append({ ...draft(gone.id, 'new'), clientId: 'c1' });
+        expect(again).toMatchObject({ duplicate: false, message: { seq: 1, text: 'new' } });
+        expect((await store.chat.messages.list(kept.id)).map((m) => m.text)).toEqual(['stays']);
+        // Deleting what is gone does nothing.
+        await store.retention.deleteConversation('demo', randomUUID());
+      });
+
+      it('deletes a tenant’s offline messages left before a time and counts them', async () => {
+        const save = (tenantId: string, createdAt: number) =>
+          store.chat.offlineMessages.save({
+            id: randomUUID(),
+            tenantId,
+            visitorId: 'v',
+            name: 'Kari',
+            email: 'kari@example.org',
+            text: `at ${createdAt}`,
+            redacted: false,
+            createdAt,
+          });
+        for (const at of [100, 200, 300]) await save('demo', at);
+        await save('other', 100);
+        expect(await store.retention.deleteOfflineMessages('demo', 300)).toBe(2);
+        expect((await store.chat.offlineMessages.list('demo', 10)).map((m) => m.text)).toEqual(['at 300']);
+        expect(await store.chat.offlineMessages.list('other', 10)).toHaveLength(1);
+        expect(await store.retention.deleteOfflineMessages('demo', 300)).toBe(0);
+      });
+    });
+
     describe('presence', () => {
       it('counts members until their entry expires, per tenant, and forgets removed ones', async () => {
         await store.chat.presence.touch('demo', 'agent-1', 2_000);

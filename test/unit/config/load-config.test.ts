@@ -67,6 +67,17 @@ describe('parseConfig', () => {
     ).toEqual(['(root): unknown key "prot"']);
   });
 
+  it('takes deleteAfterDays as retention and refuses anonymiseAfterDays, which is not applied yet', () => {
+    const parse = (retention: unknown) => () =>
+      parseConfig({ tenants: [tenant({ retention })] }, { env: { IDURA_SECRET: 'x' }, source: 'test' });
+    expect(parse({ deleteAfterDays: 365 })().config.tenants[0]?.retention).toEqual({ deleteAfterDays: 365 });
+    expect(parse({})().config.tenants[0]?.retention).toEqual({});
+    expect(parse({ anonymiseAfterDays: 90, deleteAfterDays: 365 })).toThrow(
+      /tenants\.0\.retention\.anonymiseAfterDays.*not supported yet; transcripts can only be deleted \(deleteAfterDays\)/s,
+    );
+    expect(parse({ deleteAfterDays: 0 })).toThrow(ConfigError);
+  });
+
   it('names a missing secret and the environment variable it expects', () => {
     expect(issues(() => parseConfig({ tenants: [tenant()] }, { env: {} }))).toEqual([
       'tenants.0.providers.0.clientSecret: environment variable IDURA_SECRET is not set',

@@ -1,0 +1,133 @@
+import type { Clock } from '../runtime/clock.js';
+import type { Logger } from '../runtime/logger.js';
+
+/**
+ * What the retention sweep needs of the store (memory and Redis implement it in `src/store/`).
+ *
+ * A conversation's retention clock is the time it was closed, or, while it is still open, the
+ * time it was started: an open conversation older than the limit has been abandoned (chats last
+ * minutes), and it goes too.
+ */
+export interface RetentionRepository {
+  /** Ids of a tenant's conversations whose retention clock is before `before`, oldest first, at most `limit`. */
+  due(tenantId: string, before: number, limit: number): Promise<string[]>;
+  /**
+   * Deletes a conversation completely: its record, every message, its sequence, its dedupe
+   * keys, its PII guard tail and its entries in every list (queue, assignments, the visitor's
+   * open conversations). Deleting one that is already gone does nothing.
+   */
+  deleteConversation(tenantId: string, conversationId: string): Promise<void>;
+  /** Deletes a tenant's offline messages left before `before`; resolves with how many. */
+  deleteOfflineMessages(tenantId: string, before: number): Promise<number>;
+}
+
+/** One tenant's retention: delete transcripts and offline messages this many days after they end. */
+export interface TenantRetention {
+  tenantId: string;
+  /** Unset: this tenant's transcripts are kept until deleted otherwise. */
+  deleteAfterDays?: number;
+}
+
+/** What one sweep deleted. */
+export interface SweepResult {
+  conversations: number;
+  offlineMessages: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Conversations deleted per store read, so one sweep never holds a tenant's whole history in memory. */
+const BATCH = 100;
+
+/**
+ * Deletes what each tenant's `retention.deleteAfterDays` no longer allows to keep: conversations
+ * (transcripts, with everything stored with them) and offline messages. It runs once soon after
+ * start-up and then every `intervalMs` on every instance; deleting is idempotent, so instances
+ * sweeping the same Redis at once only repeat each other's work.
+ * @see README.md, "Retention"
+ */
+export class RetentionSweeper {
+  readonly #repository: RetentionRepository;
+  readonly #tenants: readonly TenantRetention[];
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #intervalMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<SweepResult> | undefined;
+
+  constructor(options: {
+    repository: RetentionRepository;
+    tenants: readonly TenantRetention[];
+    clock: Clock;
+    logger: Logger;
+    intervalMs: number;
+  }) {
+    this.#repository = options.repository;
+    this.#tenants = options.tenants;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#intervalMs = options.intervalMs;
+  }
+
+  /** Sweeps after `firstDelayMs`, then every interval; the timers never keep the process alive. */
+  start(firstDelayMs: number): void {
+    if (this.#timer) return;
+    const run = () => {
+      this.sweep().catch((error: unknown) => {
+        // A store outage: the next sweep tries again.
+        this.#logger.warn({ reason: (error as Error).name }, 'retention sweep failed; retried at the next');
+      });
+    };
+    this.#timer = setTimeout(() => {
+      run();
+      this.#timer = setInterval(run, this.#intervalMs);
+      this.#timer.unref();
+    }, firstDelayMs);
+    this.#timer.unref();
+  }
+
+  /** Stops sweeping and waits for a sweep under way. */
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** One sweep of every tenant now (a sweep already under way is joined, not doubled). */
+  sweep(): Promise<SweepResult> {
+    this.#running ??= this.#sweepAll().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #sweepAll(): Promise<SweepResult> {
+    const total: SweepResult = { conversations: 0, offlineMessages: 0 };
+    for (const tenant of this.#tenants) {
+      if (tenant.deleteAfterDays === undefined) continue;
+      const before = this.#clock.now() - tenant.deleteAfterDays * DAY_MS;
+      let conversations = 0;
+      for (;;) {
+        const ids = await this.#repository.due(tenant.tenantId, before, BATCH);
+        for (const id of ids) await this.#repository.deleteConversation(tenant.tenantId, id);
+        conversations += ids.length;
+        if (ids.length < BATCH) break;
+      }
+      const offlineMessages = await this.#repository.deleteOfflineMessages(tenant.tenantId, before);
+      if (conversations > 0 || offlineMessages > 0) {
+        this.#logger.info(
+          {
+            tenant: tenant.tenantId,
+            conversations,
+            offlineMessages,
+            deleteAfterDays: tenant.deleteAfterDays,
+          },
+          'retention: deleted what is older than the tenant keeps',
+        );
+      }
+      total.conversations += conversations;
+      total.offlineMessages += offlineMessages;
+    }
+    return total;
+  }
+}
