@@ -134,10 +134,9 @@ class RedisConversations implements ConversationRepository {
     const { client, keys, codec } = this.#c;
     const text = codec.seal(record);
     await redisCall(async () => {
-      await this.#index(undefined, record);
-      // Indexed for retention before it exists, like the lists: a crash in between leaves an
-      // entry whose deletion finds nothing to delete.
-      await client.zAdd(keys.retention(record.tenantId), { score: retentionClock(record), value: record.id });
+      // In its lists and the retention index before it exists: a crash in between leaves entries
+      // that readers skip and whose deletion finds nothing to delete.
+      await this.#index(undefined, record, undefined, true);
       const created = await client.set(keys.conversation(record.id), text, { condition: 'NX' });
       if (created === null) throw new TypeError(`conversation ${record.id} exists`);
     });
@@ -195,13 +194,11 @@ class RedisConversations implements ConversationRepository {
         frozen(next);
         this.#texts.set(next, nextText);
         this.#latest.set(id, nextText);
-        await redisCall(async () => {
-          await this.#index(current, next);
-          // Closed: retention now counts from the closing (a crash before this leaves the start,
-          // minutes earlier).
-          if (retentionClock(next) !== retentionClock(current))
-            await client.zAdd(keys.retention(next.tenantId), { score: retentionClock(next), value: id });
-        });
+        // Closed: retention now counts from the closing (a crash before this leaves the start,
+        // minutes earlier).
+        await redisCall(() =>
+          this.#index(current, next, undefined, retentionClock(next) !== retentionClock(current)),
+        );
         return next;
       }
     }
@@ -283,17 +280,23 @@ class RedisConversations implements ConversationRepository {
 
   /**
    * Index keys a record belongs to. With `previous`, removes it from the keys it no longer
-   * belongs to; without, adds it to the keys of `next`. All keys of one tenant share a slot,
+   * belongs to; without, adds it to the keys of `next`. With `retention`, also (re)scores it in
+   * the tenant's retention index by its retention clock. All keys of one tenant share a slot,
    * so the MULTI is valid on a Cluster.
    */
   async #index(
     previous: ConversationRecord | undefined,
     next: ConversationRecord,
     already: ConversationRecord | undefined = undefined,
+    retention = false,
   ): Promise<void> {
     const target = this.#indexKeys(next);
     const multi = this.#c.client.multi();
     let changes = 0;
+    if (retention) {
+      multi.zAdd(this.#c.keys.retention(next.tenantId), { score: retentionClock(next), value: next.id });
+      changes += 1;
+    }
     if (previous) {
       for (const key of this.#indexKeys(previous)) {
         if (target.includes(key)) continue;
