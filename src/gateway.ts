@@ -163,7 +163,7 @@ async function wire(
   const discovery = oidc.start();
   const retention = new RetentionSweeper({
     repository: deps.store.retention,
-    tenants: config.tenants.map((t) => ({ tenantId: t.id, deleteAfterDays: t.retention.deleteAfterDays })),
+    tenants: config.tenants.map((t) => ({ tenantId: t.id, ...t.retention })),
     clock,
     logger,
     intervalMs: RETENTION_SWEEP_MS,

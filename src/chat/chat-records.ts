@@ -64,6 +64,8 @@ export interface ConversationRecord {
   preview?: string;
   /** When the visitor's last chat socket closed; absent while the visitor is connected. */
   visitorLeftAt?: number;
+  /** When retention anonymised it ({@link anonymisedConversation}). */
+  anonymisedAt?: number;
 }
 
 /** A stored message; `seq` increases by one per conversation, in the order messages were stored. */
@@ -88,6 +90,8 @@ export interface MessageRecord {
   redacted?: boolean;
   /** For system lines: what happened (`verified`, `withdrawn`, `redacted`, ...), so clients can translate. */
   systemCode?: string;
+  /** Retention removed its text ({@link anonymisedMessage}). */
+  anonymised?: true;
 }
 
 /** A message left while no agent was online. */
@@ -120,4 +124,43 @@ export interface TranscriptReadRecord {
   /** The role that allowed the read (`supervisor`, `admin`, … as the tenant's setting lists). */
   role: string;
   at: number;
+}
+
+/**
+ * A conversation as retention anonymises it (`tenants[].retention.anonymiseAfterDays`): what
+ * is left serves statistics (tenant, topic, status, times, the agents who took part) and
+ * nothing ties it to the citizen. The shared identity and its blind index, the metadata (address,
+ * browser, pages, referrer) and the queue preview go, and the visitor's id, which links a
+ * browser's conversations, becomes `visitorId`, a fresh random one. Agents are staff and stay.
+ */
+export function anonymisedConversation(
+  record: ConversationRecord,
+  at: number,
+  visitorId: string,
+): ConversationRecord {
+  const { identity: _identity, preview: _preview, ...rest } = record;
+  return {
+    ...rest,
+    visitorId,
+    participants: record.participants.map((p) => (p.kind === 'visitor' ? { ...p, id: visitorId } : p)),
+    metadata: {},
+    anonymisedAt: at,
+  };
+}
+
+/**
+ * A message as retention anonymises it: its text goes (an agent's answer may repeat what the
+ * visitor wrote), and so do the visitor's id and the client's idempotency key; who wrote it
+ * (visitor, agent with the agent's name, system), when, and its flags stay. A system line keeps
+ * its text: the gateway wrote it, and it holds nothing of the visitor.
+ */
+export function anonymisedMessage(message: MessageRecord): MessageRecord {
+  if (message.from === 'system') return message;
+  const { clientId: _clientId, authorId, ...rest } = message;
+  return {
+    ...rest,
+    ...(message.from === 'agent' && authorId !== undefined ? { authorId } : {}),
+    text: '',
+    anonymised: true,
+  };
 }

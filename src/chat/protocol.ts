@@ -159,6 +159,8 @@ export interface MessageView {
   redacted?: boolean;
   /** System lines: `verified`, `withdrawn`, `redacted`, `identification-requested`, `closed`. */
   systemCode?: string;
+  /** Retention removed the text (`text` is empty): clients show that it was removed. */
+  anonymised?: boolean;
 }
 
 /** The identity the assigned agent sees. */

@@ -73,6 +73,7 @@ export function messageView(message: MessageRecord, visitorName?: string): Messa
   if (authorName) view.authorName = authorName;
   if (message.redacted) view.redacted = true;
   if (message.systemCode) view.systemCode = message.systemCode;
+  if (message.anonymised) view.anonymised = true;
   return view;
 }
 

@@ -171,23 +171,28 @@ const metadataSchema = z.strictObject({
   referrer: z.boolean().default(false),
 });
 
-const retentionSchema = z.strictObject({
-  /**
-   * Anonymising transcripts is not implemented yet: the setting is refused rather than
-   * accepted and ignored (a tenant would believe its transcripts anonymised).
-   */
-  anonymiseAfterDays: z
-    .never({
-      error: 'anonymiseAfterDays is not supported yet; transcripts can only be deleted (deleteAfterDays)',
-    })
-    .optional(),
-  /**
-   * Delete a conversation (transcript, identity, metadata) this many days after it was closed,
-   * or after it was started while it is still open, and offline messages this many days after
-   * they were left (`src/privacy/retention.ts`). Unset: kept until deleted otherwise.
-   */
-  deleteAfterDays: z.number().int().positive().max(36_500).optional(),
-});
+const retentionSchema = z
+  .strictObject({
+    /**
+     * Anonymise a conversation this many days after it ended (`src/privacy/retention.ts`): its
+     * texts, the shared identity, the metadata and the visitor's id go; times, topic and agents
+     * stay. Unset: not anonymised.
+     */
+    anonymiseAfterDays: z.number().int().positive().max(36_500).optional(),
+    /**
+     * Delete a conversation (transcript, identity, metadata) this many days after it was closed,
+     * or after it was started while it is still open, and offline messages this many days after
+     * they were left. Unset: kept until deleted otherwise.
+     */
+    deleteAfterDays: z.number().int().positive().max(36_500).optional(),
+  })
+  .refine(
+    (r) =>
+      r.anonymiseAfterDays === undefined ||
+      r.deleteAfterDays === undefined ||
+      r.anonymiseAfterDays < r.deleteAfterDays,
+    { message: 'anonymiseAfterDays must be before deleteAfterDays' },
+  );
 
 const tenantSchema = z.strictObject({
   /** Tenant id; with more than one tenant the routes stand under `/t/{id}`. */

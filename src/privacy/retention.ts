@@ -19,17 +19,33 @@ export interface RetentionRepository {
   deleteConversation(tenantId: string, conversationId: string): Promise<void>;
   /** Deletes a tenant's offline messages left before `before`; resolves with how many. */
   deleteOfflineMessages(tenantId: string, before: number): Promise<number>;
+  /**
+   * Ids of a tenant's conversations not yet anonymised whose retention clock is before `before`,
+   * oldest first, at most `limit`.
+   */
+  dueForAnonymising(tenantId: string, before: number, limit: number): Promise<string[]>;
+  /**
+   * Anonymises a conversation (`anonymisedConversation` and `anonymisedMessage` in
+   * `src/chat/chat-records.ts`) and forgets its dedupe keys and PII tail. Anonymising one that
+   * is already anonymised, or gone, does nothing.
+   */
+  anonymiseConversation(tenantId: string, conversationId: string, at: number): Promise<void>;
 }
 
-/** One tenant's retention: delete transcripts and offline messages this many days after they end. */
+/** One tenant's retention, in days after a conversation ended (see {@link RetentionRepository}). */
 export interface TenantRetention {
   tenantId: string;
-  /** Unset: this tenant's transcripts are kept until deleted otherwise. */
+  /** Anonymise transcripts this many days after they end. Unset: not anonymised. */
+  anonymiseAfterDays?: number;
+  /** Delete transcripts and offline messages this many days after they end. Unset: kept. */
   deleteAfterDays?: number;
 }
 
-/** What one sweep deleted. */
+/** What one sweep did. */
 export interface SweepResult {
+  /** Conversations anonymised. */
+  anonymised: number;
+  /** Conversations deleted. */
   conversations: number;
   offlineMessages: number;
 }
@@ -39,7 +55,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 100;
 
 /**
- * Deletes what each tenant's `retention.deleteAfterDays` no longer allows to keep: conversations
+ * Applies each tenant's `retention`: anonymises conversations `anonymiseAfterDays` after they
+ * ended, and deletes what `deleteAfterDays` no longer allows to keep: conversations
  * (transcripts, with everything stored with them) and offline messages. It runs once soon after
  * start-up and then every `intervalMs` on every instance; deleting is idempotent, so instances
  * sweeping the same Redis at once only repeat each other's work.
@@ -102,32 +119,56 @@ export class RetentionSweeper {
   }
 
   async #sweepAll(): Promise<SweepResult> {
-    const total: SweepResult = { conversations: 0, offlineMessages: 0 };
+    const total: SweepResult = { anonymised: 0, conversations: 0, offlineMessages: 0 };
     for (const tenant of this.#tenants) {
-      if (tenant.deleteAfterDays === undefined) continue;
-      const before = this.#clock.now() - tenant.deleteAfterDays * DAY_MS;
-      let conversations = 0;
-      for (;;) {
-        const ids = await this.#repository.due(tenant.tenantId, before, BATCH);
-        for (const id of ids) await this.#repository.deleteConversation(tenant.tenantId, id);
-        conversations += ids.length;
-        if (ids.length < BATCH) break;
-      }
-      const offlineMessages = await this.#repository.deleteOfflineMessages(tenant.tenantId, before);
-      if (conversations > 0 || offlineMessages > 0) {
-        this.#logger.info(
-          {
-            tenant: tenant.tenantId,
-            conversations,
-            offlineMessages,
-            deleteAfterDays: tenant.deleteAfterDays,
-          },
-          'retention: deleted what is older than the tenant keeps',
+      const { tenantId, anonymiseAfterDays, deleteAfterDays } = tenant;
+      const now = this.#clock.now();
+      let anonymised = 0;
+      if (anonymiseAfterDays !== undefined) {
+        const before = now - anonymiseAfterDays * DAY_MS;
+        anonymised = await this.#inBatches(
+          () => this.#repository.dueForAnonymising(tenantId, before, BATCH),
+          (id) => this.#repository.anonymiseConversation(tenantId, id, now),
         );
       }
+      let conversations = 0;
+      let offlineMessages = 0;
+      if (deleteAfterDays !== undefined) {
+        const before = now - deleteAfterDays * DAY_MS;
+        conversations = await this.#inBatches(
+          () => this.#repository.due(tenantId, before, BATCH),
+          (id) => this.#repository.deleteConversation(tenantId, id),
+        );
+        offlineMessages = await this.#repository.deleteOfflineMessages(tenantId, before);
+      }
+      if (anonymised > 0 || conversations > 0 || offlineMessages > 0) {
+        this.#logger.info(
+          {
+            tenant: tenantId,
+            anonymised,
+            conversations,
+            offlineMessages,
+            anonymiseAfterDays,
+            deleteAfterDays,
+          },
+          'retention: anonymised and deleted what the tenant keeps no longer',
+        );
+      }
+      total.anonymised += anonymised;
       total.conversations += conversations;
       total.offlineMessages += offlineMessages;
     }
     return total;
+  }
+
+  /** Applies `act` to every id `next` gives, a batch at a time, until a batch is short. */
+  async #inBatches(next: () => Promise<string[]>, act: (id: string) => Promise<void>): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const ids = await next();
+      for (const id of ids) await act(id);
+      done += ids.length;
+      if (ids.length < BATCH) return done;
+    }
   }
 }

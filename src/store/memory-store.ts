@@ -7,10 +7,12 @@ import type {
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
+import { anonymisedConversation, anonymisedMessage } from '../chat/chat-records.js';
 import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { VisitorTextTails } from '../chat/visitor-text-tails.js';
 import type { RetentionRepository } from '../privacy/retention.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
+import { newId } from '../runtime/ids.js';
 import { frozen } from './frozen.js';
 import { MemoryOidcState } from './memory-oidc-state.js';
 import { memoryRateLimiter } from './memory-rate-limiter.js';
@@ -103,10 +105,18 @@ class MemoryConversations implements ConversationRepository {
     return this.#list(openList(tenantId, visitorId));
   }
 
-  /** Ids of a tenant's conversations whose retention clock is before `before` (see `RetentionRepository`). */
-  due(tenantId: string, before: number, limit: number): string[] {
+  /**
+   * Ids of a tenant's conversations whose retention clock is before `before` (see
+   * `RetentionRepository`); with `anonymised: false`, only those not anonymised yet.
+   */
+  due(tenantId: string, before: number, limit: number, anonymised = true): string[] {
     return [...this.#byId.values()]
-      .filter((c) => c.tenantId === tenantId && retentionClock(c) < before)
+      .filter(
+        (c) =>
+          c.tenantId === tenantId &&
+          retentionClock(c) < before &&
+          (anonymised || c.anonymisedAt === undefined),
+      )
       .sort((a, b) => retentionClock(a) - retentionClock(b))
       .slice(0, limit)
       .map((c) => c.id);
@@ -231,6 +241,17 @@ class MemoryMessages implements MessageRepository {
     if (message.clientId !== undefined) seen?.set(message.clientId, list.length - 1);
     this.#byConversation.set(draft.conversationId, list);
     return { message, duplicate: false };
+  }
+
+  /** Replaces every message of a conversation by its anonymised form and forgets its dedupe keys. */
+  anonymise(conversationId: string): void {
+    const list = this.#byConversation.get(conversationId);
+    if (list)
+      this.#byConversation.set(
+        conversationId,
+        list.map((m) => frozen(anonymisedMessage(m))),
+      );
+    this.#clientIds.delete(conversationId);
   }
 
   /** Forgets every message of a conversation and its dedupe keys. */
@@ -372,6 +393,19 @@ class MemoryRetention implements RetentionRepository {
 
   async deleteOfflineMessages(tenantId: string, before: number): Promise<number> {
     return this.#chat.offlineMessages.deleteBefore(tenantId, before);
+  }
+
+  async dueForAnonymising(tenantId: string, before: number, limit: number): Promise<string[]> {
+    return this.#chat.conversations.due(tenantId, before, limit, false);
+  }
+
+  async anonymiseConversation(_tenantId: string, conversationId: string, at: number): Promise<void> {
+    const updated = await this.#chat.conversations.update(conversationId, (c) =>
+      c.anonymisedAt === undefined ? anonymisedConversation(c, at, newId()) : undefined,
+    );
+    if (!updated) return;
+    this.#chat.messages.anonymise(conversationId);
+    await this.#chat.textTails.delete(conversationId);
   }
 }
 

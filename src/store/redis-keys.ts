@@ -54,6 +54,10 @@ export class RedisKeys {
   retention(tenantId: string): string {
     return `${this.#tenant(tenantId)}:retention`;
   }
+  /** A tenant's conversations not yet anonymised, by their retention clock (sorted set). */
+  anonymise(tenantId: string): string {
+    return `${this.#tenant(tenantId)}:anonymise`;
+  }
   /** Connected agents with their expiry (sorted set scored by `expiresAt`). */
   presence(tenantId: string): string {
     return `${this.#tenant(tenantId)}:presence`;

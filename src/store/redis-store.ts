@@ -7,9 +7,11 @@ import type {
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
+import { anonymisedConversation, anonymisedMessage } from '../chat/chat-records.js';
 import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { TAIL_TTL_MS } from '../chat/visitor-text-tails.js';
 import type { RetentionRepository } from '../privacy/retention.js';
+import { newId } from '../runtime/ids.js';
 import { frozen } from './frozen.js';
 import { LastSeen } from './last-seen.js';
 import { type RedisClient, type RedisConnection, redisCall } from './redis-connection.js';
@@ -226,9 +228,12 @@ class RedisConversations implements ConversationRepository {
     );
   }
 
-  /** Ids of a tenant's conversations whose retention clock is before `before`, oldest first. */
-  async due(tenantId: string, before: number, limit: number): Promise<string[]> {
-    const key = this.#c.keys.retention(tenantId);
+  /**
+   * Ids of a tenant's conversations whose retention clock is before `before`, oldest first;
+   * with `anonymised: false`, only those not anonymised yet.
+   */
+  async due(tenantId: string, before: number, limit: number, anonymised = true): Promise<string[]> {
+    const key = anonymised ? this.#c.keys.retention(tenantId) : this.#c.keys.anonymise(tenantId);
     return redisCall(() =>
       this.#c.client.zRange(key, '-inf', `(${before}`, { BY: 'SCORE', LIMIT: { offset: 0, count: limit } }),
     );
@@ -255,7 +260,14 @@ class RedisConversations implements ConversationRepository {
       client.del([keys.conversation(id), keys.sequence(id), keys.messages(id), keys.dedupe(id)]),
     );
     this.seen(id, '');
-    await redisCall(() => client.zRem(keys.retention(tenantId), id));
+    await redisCall(() =>
+      client.multi().zRem(keys.anonymise(tenantId), id).zRem(keys.retention(tenantId), id).exec(),
+    );
+  }
+
+  /** Takes an anonymised (or deleted) conversation out of the tenant's anonymising index. */
+  async anonymised(tenantId: string, id: string): Promise<void> {
+    await redisCall(() => this.#c.client.zRem(this.#c.keys.anonymise(tenantId), id));
   }
 
   async #raw(id: string): Promise<string | null> {
@@ -281,7 +293,8 @@ class RedisConversations implements ConversationRepository {
   /**
    * Index keys a record belongs to. With `previous`, removes it from the keys it no longer
    * belongs to; without, adds it to the keys of `next`. With `retention`, also (re)scores it in
-   * the tenant's retention index by its retention clock. All keys of one tenant share a slot,
+   * the tenant's retention index (and, until anonymised, its anonymising index) by its
+   * retention clock. All keys of one tenant share a slot,
    * so the MULTI is valid on a Cluster.
    */
   async #index(
@@ -294,8 +307,13 @@ class RedisConversations implements ConversationRepository {
     const multi = this.#c.client.multi();
     let changes = 0;
     if (retention) {
-      multi.zAdd(this.#c.keys.retention(next.tenantId), { score: retentionClock(next), value: next.id });
+      const entry = { score: retentionClock(next), value: next.id };
+      multi.zAdd(this.#c.keys.retention(next.tenantId), entry);
       changes += 1;
+      if (next.anonymisedAt === undefined) {
+        multi.zAdd(this.#c.keys.anonymise(next.tenantId), entry);
+        changes += 1;
+      }
     }
     if (previous) {
       for (const key of this.#indexKeys(previous)) {
@@ -515,6 +533,26 @@ class RedisOfflineMessages implements OfflineMessageRepository {
   }
 }
 
+/**
+ * Replaces a conversation's messages by their anonymised forms, only while its last entry is
+ * still the one read (a message appended meanwhile: nothing is written, 0, and the caller reads
+ * again), and forgets its dedupe keys. A Stream entry cannot be changed in place: the Stream is
+ * written anew with the same ids. KEYS: stream, dedupe; ARGV: last id read, then id and body
+ * of each entry.
+ */
+const REWRITE_MESSAGES = new RedisScript(`
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local lastId = ''
+if last[1] then lastId = last[1][1] end
+if lastId ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+for i = 2, #ARGV, 2 do redis.call('XADD', KEYS[1], ARGV[i], 'm', ARGV[i + 1]) end
+redis.call('DEL', KEYS[2])
+return 1`);
+
+/** Tries of a rewrite while messages keep arriving (an abandoned conversation rarely has any). */
+const REWRITE_ATTEMPTS = 5;
+
 /** Retention on the Redis chat repositories (see `RetentionRepository`). */
 class RedisRetention implements RetentionRepository {
   readonly #c: RedisContext;
@@ -538,6 +576,43 @@ class RedisRetention implements RetentionRepository {
   async deleteOfflineMessages(tenantId: string, before: number): Promise<number> {
     const { client, keys } = this.#c;
     return redisCall(() => client.zRemRangeByScore(keys.offline(tenantId), '-inf', `(${before}`));
+  }
+
+  dueForAnonymising(tenantId: string, before: number, limit: number): Promise<string[]> {
+    return this.#conversations.due(tenantId, before, limit, false);
+  }
+
+  /**
+   * The record first, then the messages, then the tail, and the index entry last: each step
+   * is safe to repeat, so an anonymisation cut short is finished by the next sweep.
+   */
+  async anonymiseConversation(tenantId: string, conversationId: string, at: number): Promise<void> {
+    const updated = await this.#conversations.update(conversationId, (c) =>
+      c.anonymisedAt === undefined ? anonymisedConversation(c, at, newId()) : undefined,
+    );
+    if (updated) {
+      await this.#rewriteMessages(conversationId);
+      await this.#tails.delete(conversationId);
+    }
+    await this.#conversations.anonymised(tenantId, conversationId);
+  }
+
+  async #rewriteMessages(conversationId: string): Promise<void> {
+    const { client, keys, codec } = this.#c;
+    for (let attempt = 0; attempt < REWRITE_ATTEMPTS; attempt++) {
+      const entries = await redisCall(() => client.xRange(keys.messages(conversationId), '-', '+'));
+      const args = [entries.at(-1)?.id ?? ''];
+      for (const entry of entries) {
+        const stored = codec.open<Omit<MessageRecord, 'seq'>>(entry.message.m ?? '');
+        const { seq: _seq, ...body } = anonymisedMessage({ ...stored, seq: 0 });
+        args.push(entry.id, codec.seal(body));
+      }
+      const written = await redisCall(() =>
+        REWRITE_MESSAGES.run(client, [keys.messages(conversationId), keys.dedupe(conversationId)], args),
+      );
+      if (written === 1) return;
+    }
+    throw new TypeError(`conversation ${conversationId} kept receiving messages; anonymising retried later`);
   }
 }
 

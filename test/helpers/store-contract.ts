@@ -373,6 +373,79 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         await store.retention.deleteConversation('demo', randomUUID());
       });
 
+      it('anonymises a conversation: texts, identity, metadata, preview and visitor id go; the rest stays', async () => {
+        const record = conversation({
+          status: 'assigned',
+          assignedTo: { subject: 'agent-1', name: 'Alex' },
+          participants: [
+            { kind: 'visitor', id: 'visitor-1', joinedAt: 1_000 },
+            { kind: 'agent', id: 'agent-1', name: 'Alex', joinedAt: 1_100 },
+          ],
+          identity: { sealed: 'v1.sealed.identity', subjectIndex: 'index-a', since: 1_050 },
+          metadata: { ip: '192.0.2.7', userAgent: 'Firefox', pages: ['https://kunta.fi/vero'] },
+          preview: 'My tax case',
+        });
+        await store.chat.conversations.create(record);
+        await store.chat.messages.append({
+          ...draft(record.id, 'My tax case'),
+          clientId: 'c1',
+          verified: true,
+        });
+        await store.chat.messages.append({
+          ...draft(record.id, 'Let me look'),
+          from: 'agent',
+          authorId: 'agent-1',
+          authorName: 'Alex',
+        });
+        await store.chat.messages.append({
+          ...draft(record.id, 'The visitor identified.'),
+          from: 'system',
+          authorId: undefined,
+          systemCode: 'verified',
+        });
+        await store.chat.textTails.set(record.id, ' 1234');
+        expect(await store.retention.dueForAnonymising('demo', 5_000, 10)).toEqual([record.id]);
+
+        await store.retention.anonymiseConversation('demo', record.id, 9_000);
+        const anonymised = await store.chat.conversations.get(record.id);
+        expect(anonymised).toMatchObject({
+          id: record.id,
+          topic: 'general',
+          status: 'assigned',
+          createdAt: 1_000,
+          assignedTo: { subject: 'agent-1', name: 'Alex' },
+          metadata: {},
+          anonymisedAt: 9_000,
+        });
+        expect(anonymised?.identity).toBeUndefined();
+        expect(anonymised?.preview).toBeUndefined();
+        expect(anonymised?.visitorId).not.toBe('visitor-1');
+        expect(anonymised?.participants.map((p) => p.id)).toEqual([anonymised?.visitorId, 'agent-1']);
+        expect(await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).toEqual([]);
+        const messages = await store.chat.messages.list(record.id);
+        expect(messages.map((m) => [m.seq, m.from, m.text, m.anonymised])).toEqual([
+          [1, 'visitor', '', true],
+          [2, 'agent', '', true],
+          [3, 'system', 'The visitor identified.', undefined],
+        ]);
+        expect(messages[0]).not.toHaveProperty('authorId');
+        expect(messages[0]).not.toHaveProperty('clientId');
+        expect(messages[0]?.verified).toBe(true);
+        expect(messages[1]).toMatchObject({ authorId: 'agent-1', authorName: 'Alex' });
+        expect(await store.chat.textTails.get(record.id)).toBe('');
+        expect(await store.retention.dueForAnonymising('demo', 5_000, 10)).toEqual([]);
+        // Its client ids are forgotten, and a second anonymisation changes nothing.
+        const resent = await store.chat.messages.append({ ...draft(record.id, 'again'), clientId: 'c1' });
+        expect(resent).toMatchObject({ duplicate: false, message: { seq: 4 } });
+        await store.retention.anonymiseConversation('demo', record.id, 9_500);
+        expect((await store.chat.conversations.get(record.id))?.anonymisedAt).toBe(9_000);
+        // Still deleted in time, and one that is gone is not anonymised.
+        expect(await store.retention.due('demo', 5_000, 10)).toEqual([record.id]);
+        await store.retention.deleteConversation('demo', record.id);
+        await store.retention.anonymiseConversation('demo', record.id, 9_500);
+        expect(await store.chat.conversations.get(record.id)).toBeUndefined();
+      });
+
       it('deletes a tenant’s offline messages left before a time and counts them', async () => {
         const save = (tenantId: string, createdAt: number) =>
           store.chat.offlineMessages.save({

@@ -226,7 +226,9 @@ export class Transcript {
         attrs: { 'data-seq': String(message.seq) },
       },
       meta,
-      h('p', { className: 'msg-text', text: message.text }),
+      message.anonymised
+        ? h('p', { className: 'msg-text msg-removed', text: t('chat.anonymisedText') })
+        : h('p', { className: 'msg-text', text: message.text }),
     );
   }
 }

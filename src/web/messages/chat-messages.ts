@@ -160,6 +160,12 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Ditt meddelande innehöll ett personnummer, så det togs bort innan någon såg det. Identifiera dig för att dela det säkert.',
   },
   'chat.redactedBadge': { en: 'redacted', nb: 'sladdet', fi: 'poistettu', sv: 'maskerat' },
+  'chat.anonymisedText': {
+    en: 'Text removed after the retention period.',
+    nb: 'Teksten er slettet etter oppbevaringstiden.',
+    fi: 'Teksti poistettu säilytysajan päätyttyä.',
+    sv: 'Texten har raderats efter lagringstiden.',
+  },
   // Identification inside the chat
   'chat.identifyPrompt': {
     en: 'The agent asks you to identify yourself. Identification opens in a new tab; this chat continues here.',

@@ -1,21 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
-import { connectAs, visitorBrowser } from './chat-clients.js';
+import { connectAs, staffBrowser, visitorBrowser } from './chat-clients.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const clock = new ManualClock(Date.now());
 let gw: TestGateway;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ clock, tenants: [testTenant({ retention: { deleteAfterDays: 30 } })] });
+  gw = await startTestGateway({
+    clock,
+    tenants: [testTenant({ retention: { anonymiseAfterDays: 10, deleteAfterDays: 30 } })],
+  });
 });
 afterAll(async () => {
   await gw?.close();
 });
 
-describe('retention (tenants[].retention.deleteAfterDays)', () => {
-  it('deletes a transcript the configured days after the chat ended, and a resume then finds nothing', async () => {
+describe('retention (tenants[].retention)', () => {
+  it('anonymises a transcript, then deletes it, the configured days after the chat ended', async () => {
+    // Signed in before the clock moves (the gateway's clock checks the login's tokens).
+    const siri = await connectAs(await staffBrowser(gw.url, 'siri-supervisor'), gw.url, 'agent');
+    await siri.next('welcome');
     const browser = await visitorBrowser(gw.url);
     const visitor = await connectAs(browser, gw.url, 'visitor');
     await visitor.next('welcome');
@@ -25,19 +31,33 @@ describe('retention (tenants[].retention.deleteAfterDays)', () => {
     await visitor.next('ack');
     visitor.send({ type: 'end' });
     await visitor.next('status', (f) => f.status === 'closed');
-    const store = gw.gateway.deps.store;
+    const sweep = () => gw.gateway.retention.sweep();
 
-    clock.advance(29 * DAY);
-    expect(await gw.gateway.retention.sweep()).toEqual({ conversations: 0, offlineMessages: 0 });
-    expect(await store.chat.messages.list(id)).toHaveLength(2);
+    clock.advance(9 * DAY);
+    expect(await sweep()).toEqual({ anonymised: 0, conversations: 0, offlineMessages: 0 });
 
     clock.advance(2 * DAY);
-    expect(await gw.gateway.retention.sweep()).toEqual({ conversations: 1, offlineMessages: 0 });
-    expect(await store.chat.conversations.get(id)).toBeUndefined();
-    expect(await store.chat.messages.list(id)).toEqual([]);
+    expect(await sweep()).toEqual({ anonymised: 1, conversations: 0, offlineMessages: 0 });
+    // Nothing ties it to the visitor any more: their resume finds nothing.
     visitor.send({ type: 'resume', conversationId: id, afterSeq: 0 });
     expect(await visitor.next('error')).toMatchObject({ code: 'conversation_not_found' });
-    expect(gw.logs()).toContain('retention: deleted what is older than the tenant keeps');
+    // A supervisor still sees that it took place, without its text.
+    siri.send({ type: 'open', conversationId: id });
+    const opened = (await siri.next('conversation')).conversation as {
+      messages: Array<{ from: string; text: string; anonymised?: boolean }>;
+    };
+    expect(opened.messages.map((m) => [m.from, m.text, m.anonymised])).toEqual([
+      ['visitor', '', true],
+      ['system', expect.any(String), undefined],
+    ]);
+
+    clock.advance(20 * DAY);
+    expect(await sweep()).toEqual({ anonymised: 0, conversations: 1, offlineMessages: 0 });
+    expect(await gw.gateway.deps.store.chat.conversations.get(id)).toBeUndefined();
+    expect(await gw.gateway.deps.store.chat.messages.list(id)).toEqual([]);
+    expect(gw.logs()).toContain('retention: anonymised and deleted what the tenant keeps no longer');
+    expect(gw.logs()).not.toContain('parking');
     visitor.close();
+    siri.close();
   });
 });

@@ -67,13 +67,19 @@ describe('parseConfig', () => {
     ).toEqual(['(root): unknown key "prot"']);
   });
 
-  it('takes deleteAfterDays as retention and refuses anonymiseAfterDays, which is not applied yet', () => {
+  it('takes anonymiseAfterDays and deleteAfterDays as retention, anonymising first', () => {
     const parse = (retention: unknown) => () =>
       parseConfig({ tenants: [tenant({ retention })] }, { env: { IDURA_SECRET: 'x' }, source: 'test' });
-    expect(parse({ deleteAfterDays: 365 })().config.tenants[0]?.retention).toEqual({ deleteAfterDays: 365 });
+    expect(parse({ anonymiseAfterDays: 90, deleteAfterDays: 365 })().config.tenants[0]?.retention).toEqual({
+      anonymiseAfterDays: 90,
+      deleteAfterDays: 365,
+    });
+    expect(parse({ anonymiseAfterDays: 180 })().config.tenants[0]?.retention).toEqual({
+      anonymiseAfterDays: 180,
+    });
     expect(parse({})().config.tenants[0]?.retention).toEqual({});
-    expect(parse({ anonymiseAfterDays: 90, deleteAfterDays: 365 })).toThrow(
-      /tenants\.0\.retention\.anonymiseAfterDays.*not supported yet; transcripts can only be deleted \(deleteAfterDays\)/s,
+    expect(parse({ anonymiseAfterDays: 365, deleteAfterDays: 90 })).toThrow(
+      /anonymiseAfterDays must be before deleteAfterDays/,
     );
     expect(parse({ deleteAfterDays: 0 })).toThrow(ConfigError);
   });

@@ -69,7 +69,7 @@ describe('RetentionSweeper', () => {
     const closedRecently = await conversation(store, now, { startedDaysAgo: 50, closedDaysAgo: 44 });
     const abandoned = await conversation(store, now, { startedDaysAgo: 46 });
     const open = await conversation(store, now, { startedDaysAgo: 1 });
-    expect(await sweeper.sweep()).toEqual({ conversations: 2, offlineMessages: 0 });
+    expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 2, offlineMessages: 0 });
     expect(await store.chat.conversations.get(old)).toBeUndefined();
     expect(await store.chat.messages.list(old)).toEqual([]);
     expect(await store.chat.conversations.get(abandoned)).toBeUndefined();
@@ -77,9 +77,9 @@ describe('RetentionSweeper', () => {
     expect(await store.chat.messages.list(open)).toHaveLength(1);
     // Two days later the one closed 44 days ago has had its 45.
     clock.advance(2 * DAY);
-    expect(await sweeper.sweep()).toEqual({ conversations: 1, offlineMessages: 0 });
+    expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 1, offlineMessages: 0 });
     expect(await store.chat.conversations.get(closedRecently)).toBeUndefined();
-    expect(await sweeper.sweep()).toEqual({ conversations: 0, offlineMessages: 0 });
+    expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 0, offlineMessages: 0 });
   });
 
   it('applies each tenant’s own limit, and none to a tenant without deleteAfterDays', async () => {
@@ -100,10 +100,30 @@ describe('RetentionSweeper', () => {
       startedDaysAgo: 900,
       closedDaysAgo: 900,
     });
-    expect(await sweeper.sweep()).toEqual({ conversations: 1, offlineMessages: 0 });
+    expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 1, offlineMessages: 0 });
     expect(await store.chat.conversations.get(short)).toBeUndefined();
     expect(await store.chat.conversations.get(demo)).toBeDefined();
     expect(await store.chat.conversations.get(forever)).toBeDefined();
+  });
+
+  it('anonymises after anonymiseAfterDays and deletes after deleteAfterDays, each once', async () => {
+    const { clock, store, sweeper } = setUp([
+      { tenantId: 'demo', anonymiseAfterDays: 90, deleteAfterDays: 365 },
+    ]);
+    const now = clock.now();
+    const fresh = await conversation(store, now, { startedDaysAgo: 10, closedDaysAgo: 10 });
+    const old = await conversation(store, now, { startedDaysAgo: 100, closedDaysAgo: 100 });
+    const ancient = await conversation(store, now, { startedDaysAgo: 400, closedDaysAgo: 400 });
+    // The ancient one is anonymised on the way and then deleted.
+    expect(await sweeper.sweep()).toEqual({ anonymised: 2, conversations: 1, offlineMessages: 0 });
+    expect(await store.chat.conversations.get(ancient)).toBeUndefined();
+    expect((await store.chat.conversations.get(old))?.anonymisedAt).toBe(now);
+    expect((await store.chat.messages.list(old)).map((m) => m.text)).toEqual(['']);
+    expect((await store.chat.messages.list(fresh)).map((m) => m.text)).toEqual(['Hello']);
+    expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 0, offlineMessages: 0 });
+    clock.advance(81 * DAY);
+    expect(await sweeper.sweep()).toEqual({ anonymised: 1, conversations: 0, offlineMessages: 0 });
+    expect((await store.chat.conversations.get(fresh))?.anonymisedAt).toBe(clock.now());
   });
 
   it('deletes offline messages left longer ago than the tenant keeps them', async () => {
@@ -120,7 +140,7 @@ describe('RetentionSweeper', () => {
         createdAt: clock.now() - daysAgo * DAY,
       });
     }
-    expect(await sweeper.sweep()).toEqual({ conversations: 0, offlineMessages: 1 });
+    expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 0, offlineMessages: 1 });
     expect((await store.chat.offlineMessages.list('demo', 10)).map((m) => m.text)).toEqual(['30 days ago']);
   });
 
@@ -129,7 +149,7 @@ describe('RetentionSweeper', () => {
     for (let i = 0; i < 250; i++)
       await conversation(store, clock.now(), { startedDaysAgo: 60, closedDaysAgo: 50 });
     const [first, second] = await Promise.all([sweeper.sweep(), sweeper.sweep()]);
-    expect(first).toEqual({ conversations: 250, offlineMessages: 0 });
+    expect(first).toEqual({ anonymised: 0, conversations: 250, offlineMessages: 0 });
     expect(second).toBe(first);
     expect(await store.retention.due('demo', clock.now(), 10)).toEqual([]);
   });
