@@ -127,11 +127,7 @@ class MemoryConversations implements ConversationRepository {
     const record = this.#byId.get(id);
     if (!record) return;
     this.#byId.delete(id);
-    for (const key of listsOf(record)) {
-      const ids = this.#lists.get(key);
-      ids?.delete(id);
-      if (ids?.size === 0) this.#lists.delete(key);
-    }
+    this.#index(record, undefined);
   }
 
   #list(key: string): ConversationRecord[] {
@@ -143,20 +139,25 @@ class MemoryConversations implements ConversationRepository {
     return records.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** Moves a conversation between lists as it changes from `before` to `after`. */
-  #index(before: ConversationRecord | undefined, after: ConversationRecord): void {
+  /**
+   * Moves a conversation between lists as it changes from `before` to `after` (created: no
+   * `before`; deleted: no `after`).
+   */
+  #index(before: ConversationRecord | undefined, after: ConversationRecord | undefined): void {
+    const id = (after ?? before)?.id;
+    if (id === undefined) return;
     const old = before ? listsOf(before) : [];
-    const now = listsOf(after);
+    const now = after ? listsOf(after) : [];
     for (const key of old) {
       if (now.includes(key)) continue;
       const ids = this.#lists.get(key);
-      ids?.delete(after.id);
+      ids?.delete(id);
       if (ids?.size === 0) this.#lists.delete(key);
     }
     for (const key of now) {
       if (old.includes(key)) continue;
       const ids = this.#lists.get(key) ?? new Set<string>();
-      ids.add(after.id);
+      ids.add(id);
       this.#lists.set(key, ids);
     }
   }

@@ -240,9 +240,9 @@ class RedisConversations implements ConversationRepository {
   }
 
   /**
-   * Deletes a conversation's record, sequence, messages and dedupe keys (one slot), having
-   * taken it out of its lists first (the tenant's slot); its retention entry goes last, so a
-   * deletion cut short is found and finished by the next sweep.
+   * Deletes a conversation's record, sequence, messages, dedupe keys and PII tail (one slot, one
+   * DEL), having taken it out of its lists first (the tenant's slot); its retention entries go
+   * last, so a deletion cut short is found and finished by the next sweep.
    */
   async delete(tenantId: string, id: string): Promise<void> {
     const { client, keys } = this.#c;
@@ -257,7 +257,13 @@ class RedisConversations implements ConversationRepository {
       }
     }
     await redisCall(() =>
-      client.del([keys.conversation(id), keys.sequence(id), keys.messages(id), keys.dedupe(id)]),
+      client.del([
+        keys.conversation(id),
+        keys.sequence(id),
+        keys.messages(id),
+        keys.dedupe(id),
+        keys.textTail(id),
+      ]),
     );
     this.seen(id, '');
     await redisCall(() =>
@@ -536,9 +542,9 @@ class RedisOfflineMessages implements OfflineMessageRepository {
 /**
  * Replaces a conversation's messages by their anonymised forms, only while its last entry is
  * still the one read (a message appended meanwhile: nothing is written, 0, and the caller reads
- * again), and forgets its dedupe keys. A Stream entry cannot be changed in place: the Stream is
- * written anew with the same ids. KEYS: stream, dedupe; ARGV: last id read, then id and body
- * of each entry.
+ * again), and forgets its dedupe keys and PII tail. A Stream entry cannot be changed in place:
+ * the Stream is written anew with the same ids. KEYS: stream, dedupe, tail; ARGV: last id read,
+ * then id and body of each entry.
  */
 const REWRITE_MESSAGES = new RedisScript(`
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
@@ -547,7 +553,7 @@ if last[1] then lastId = last[1][1] end
 if lastId ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 for i = 2, #ARGV, 2 do redis.call('XADD', KEYS[1], ARGV[i], 'm', ARGV[i + 1]) end
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[3])
 return 1`);
 
 /** Tries of a rewrite while messages keep arriving (an abandoned conversation rarely has any). */
@@ -569,8 +575,9 @@ class RedisRetention implements RetentionRepository {
   }
 
   async deleteConversation(tenantId: string, conversationId: string): Promise<void> {
-    await this.#tails.delete(conversationId);
     await this.#conversations.delete(tenantId, conversationId);
+    // Its tail went with its keys: known here as none.
+    this.#tails.seen(conversationId, '', '');
   }
 
   async deleteOfflineMessages(tenantId: string, before: number): Promise<number> {
@@ -583,8 +590,9 @@ class RedisRetention implements RetentionRepository {
   }
 
   /**
-   * The record first, then the messages, then the tail, and the index entry last: each step
-   * is safe to repeat, so an anonymisation cut short is finished by the next sweep.
+   * The record first, then the messages with the dedupe keys and the tail, and the index entry
+   * last: each step is safe to repeat, so an anonymisation cut short is finished by the next
+   * sweep.
    */
   async anonymiseConversation(tenantId: string, conversationId: string, at: number): Promise<void> {
     const updated = await this.#conversations.update(conversationId, (c) =>
@@ -592,7 +600,7 @@ class RedisRetention implements RetentionRepository {
     );
     if (updated) {
       await this.#rewriteMessages(conversationId);
-      await this.#tails.delete(conversationId);
+      this.#tails.seen(conversationId, '', '');
     }
     await this.#conversations.anonymised(tenantId, conversationId);
   }
@@ -608,7 +616,11 @@ class RedisRetention implements RetentionRepository {
         args.push(entry.id, codec.seal(body));
       }
       const written = await redisCall(() =>
-        REWRITE_MESSAGES.run(client, [keys.messages(conversationId), keys.dedupe(conversationId)], args),
+        REWRITE_MESSAGES.run(
+          client,
+          [keys.messages(conversationId), keys.dedupe(conversationId), keys.textTail(conversationId)],
+          args,
+        ),
       );
       if (written === 1) return;
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '../../src/auth/consent-receipts.js';
-import type { ConversationRecord, MessageRecord } from '../../src/chat/chat-records.js';
+import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from '../../src/chat/chat-records.js';
 import type { Store } from '../../src/store/store.js';
 
 /**
@@ -37,6 +37,16 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       text,
       at: 2_000,
       verified: false,
+    });
+    const offlineMessage = (tenantId: string, createdAt: number): OfflineMessageRecord => ({
+      id: randomUUID(),
+      tenantId,
+      visitorId: 'v',
+      name: 'Kari',
+      email: 'kari@example.org',
+      text: `at ${createdAt}`,
+      redacted: false,
+      createdAt,
     });
     const receipt = (overrides: Partial<ConsentReceipt> = {}): ConsentReceipt => ({
       id: randomUUID(),
@@ -283,28 +293,9 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
 
     describe('offline messages', () => {
       it('lists a tenant’s offline messages newest first, at most `limit`', async () => {
-        const at = [3, 1, 2];
-        for (const createdAt of at)
-          await store.chat.offlineMessages.save({
-            id: randomUUID(),
-            tenantId: 'demo',
-            visitorId: 'v',
-            name: 'Kari',
-            email: 'kari@example.org',
-            text: `at ${createdAt}`,
-            redacted: false,
-            createdAt,
-          });
-        await store.chat.offlineMessages.save({
-          id: randomUUID(),
-          tenantId: 'other',
-          visitorId: 'v',
-          name: 'n',
-          email: 'e@example.org',
-          text: 't',
-          redacted: false,
-          createdAt: 9,
-        });
+        for (const createdAt of [3, 1, 2])
+          await store.chat.offlineMessages.save(offlineMessage('demo', createdAt));
+        await store.chat.offlineMessages.save(offlineMessage('other', 9));
         expect((await store.chat.offlineMessages.list('demo', 2)).map((m) => m.text)).toEqual([
           'at 3',
           'at 2',
@@ -448,16 +439,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
 
       it('deletes a tenant’s offline messages left before a time and counts them', async () => {
         const save = (tenantId: string, createdAt: number) =>
-          store.chat.offlineMessages.save({
-            id: randomUUID(),
-            tenantId,
-            visitorId: 'v',
-            name: 'Kari',
-            email: 'kari@example.org',
-            text: `at ${createdAt}`,
-            redacted: false,
-            createdAt,
-          });
+          store.chat.offlineMessages.save(offlineMessage(tenantId, createdAt));
         for (const at of [100, 200, 300]) await save('demo', at);
         await save('other', 100);
         expect(await store.retention.deleteOfflineMessages('demo', 300)).toBe(2);
