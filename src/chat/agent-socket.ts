@@ -317,6 +317,11 @@ export class AgentSocket {
         if (event.by !== 'visitor' || !this.#followed.has(event.conversationId)) return;
         this.#connection.send({ type: 'read', conversationId: event.conversationId, seq: event.seq });
         return;
+      case 'deleted':
+        if (!this.#followed.has(event.conversationId)) return;
+        this.#unfollow(event.conversationId);
+        this.#connection.send({ type: 'deleted', conversationId: event.conversationId });
+        return;
     }
   }
 

@@ -25,7 +25,9 @@ export type ConversationEvent =
   | { type: 'typing'; conversationId: string; from: 'visitor' | 'agent'; typing: boolean; origin?: string }
   | { type: 'read'; conversationId: string; by: 'visitor' | 'agent'; seq: number }
   /** The shared identity was attached (`verified`) or detached (`withdrawn`, session ended). */
-  | { type: 'identity'; conversation: ConversationRecord; change: 'attached' | 'detached' };
+  | { type: 'identity'; conversation: ConversationRecord; change: 'attached' | 'detached' }
+  /** Deleted by staff (`conversation-deletion.ts`): followers drop it, nothing of it is left to show. */
+  | { type: 'deleted'; conversationId: string };
 
 /** Events of a tenant's queue. Summaries are computed once by the publisher, not per agent. */
 export type QueueEvent =

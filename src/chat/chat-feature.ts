@@ -13,12 +13,14 @@ import { AgentSocket } from './agent-socket.js';
 import { BuiltInDesk } from './built-in-desk.js';
 import type { ChatBus } from './chat-bus.js';
 import { ChatHub } from './chat-hub.js';
+import { ConversationDeletion } from './conversation-deletion.js';
 import type { DeliveryPort } from './delivery-port.js';
 import { Heartbeat } from './heartbeat.js';
 import { identifyRoutes } from './identify-routes.js';
 import { detachAll, listenToIdentityEvents, sessionIdHash } from './identity-changes.js';
 import { InProcessChatBus } from './in-process-chat-bus.js';
 import { chatPageRoutes } from './pages/chat-page-routes.js';
+import { deletionRoutes } from './pages/deletion-routes.js';
 import { MAX_PAYLOAD_BYTES } from './protocol.js';
 import { type ChatRateLimitOptions, ChatRateLimits } from './rate-limits.js';
 import { StepUp } from './step-up.js';
@@ -294,10 +296,26 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   };
 
   const identify = identifyRoutes(stepUp);
+  const deletion = deletionRoutes(
+    new ConversationDeletion({
+      service,
+      retention: deps.store.retention,
+      audit: deps.store.chat.transcriptReads,
+      bus,
+      port,
+      clock: deps.clock,
+      logger,
+    }),
+  );
   return {
-    // The pages (widget, console, bootstrap) and the step-up link, so one feature is the whole chat.
+    // The pages (widget, console, bootstrap), the step-up link and the staff's deletion page, so
+    // one feature is the whole chat.
     routes: (routeDeps, tenant) =>
-      Router().use(chatPageRoutes(routeDeps, tenant), identify(routeDeps, tenant)),
+      Router().use(
+        chatPageRoutes(routeDeps, tenant),
+        identify(routeDeps, tenant),
+        deletion(routeDeps, tenant),
+      ),
     upgrade: handleUpgrade,
     close: async () => {
       closing = true;

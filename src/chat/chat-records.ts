@@ -114,7 +114,10 @@ export interface StepUpTokenRecord {
   expiresAt: number;
 }
 
-/** One read of an identified conversation by someone other than its assignee (audit trail). */
+/**
+ * One access to a conversation by staff other than its assignee (audit trail): a read of an
+ * identified transcript, or a deletion.
+ */
 export interface TranscriptReadRecord {
   id: string;
   tenantId: string;
@@ -124,6 +127,13 @@ export interface TranscriptReadRecord {
   /** The role that allowed the read (`supervisor`, `admin`, … as the tenant's setting lists). */
   role: string;
   at: number;
+  /**
+   * What the staff member (`reader`) did: read an identified transcript (also when absent), or
+   * deleted the conversation (`tenants[].conversationDeleters`), with their `reason`.
+   */
+  action?: 'read' | 'delete';
+  /** Why the conversation was deleted, as the staff member wrote it. */
+  reason?: string;
 }
 
 /**

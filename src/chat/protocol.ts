@@ -280,6 +280,8 @@ export type ServerToVisitorFrame =
   | { type: 'status'; conversationId: string; status: ConversationStatus; agentName?: string }
   /** `redacted`: a national identity number was removed from the name, e-mail or text. */
   | { type: 'offline-message-saved'; id: string; redacted?: true }
+  /** Staff deleted the conversation completely: the client forgets it. */
+  | { type: 'deleted'; conversationId: string }
   | { type: 'error'; code: ChatErrorCode; message: string };
 
 /** Server → agent frames. */
@@ -299,4 +301,6 @@ export type ServerToAgentFrame =
   | { type: 'read'; conversationId: string; seq: number }
   | { type: 'identity'; conversationId: string; identity: AgentIdentityView | null }
   | { type: 'offline-message'; message: OfflineMessageView }
+  /** Deleted by staff: the console drops it from its lists and views. */
+  | { type: 'deleted'; conversationId: string }
   | { type: 'error'; code: ChatErrorCode; message: string };

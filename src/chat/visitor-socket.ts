@@ -284,6 +284,12 @@ export class VisitorSocket implements HeartbeatWatcher {
       case 'identity':
         // The visitor's own view follows their session (`identity-changed`), not the conversation.
         return;
+      case 'deleted':
+        this.#following.get(event.conversationId)?.stop();
+        this.#following.delete(event.conversationId);
+        if (this.#current === event.conversationId) this.#current = undefined;
+        this.#connection.send({ type: 'deleted', conversationId: event.conversationId });
+        return;
     }
   }
 

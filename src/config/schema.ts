@@ -234,6 +234,12 @@ const tenantSchema = z.strictObject({
    * `["supervisor", "admin"]`; `[]` lets only the assignee read.
    */
   transcriptReaders: z.array(z.enum(ROLES)).default(['supervisor', 'admin']),
+  /**
+   * Staff roles that may delete a conversation completely, with a reason, when a visitor wrote
+   * sensitive data unprompted (`/staff/conversations/delete`). Every deletion is audited. Default
+   * `["admin", "security"]`; `[]` turns targeted deletion off (retention still applies).
+   */
+  conversationDeleters: z.array(z.enum(ROLES)).default(['admin', 'security']),
 });
 
 /** One HTTP rate limit: hits per client address and per session in a fixed window. */

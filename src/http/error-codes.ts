@@ -91,6 +91,11 @@ export const ERRORS = {
   not_assigned: { status: 403, message: 'Claim the conversation first.' },
   text_too_long: { status: 400, message: 'The message is too long.' },
   offline_message_invalid: { status: 400, message: 'Give a name, a valid e-mail address and a message.' },
+  conversation_id_invalid: { status: 400, message: 'Give the id of the conversation to delete.' },
+  deletion_reason_invalid: {
+    status: 400,
+    message: 'Give the reason for deleting in 5 to 500 characters.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable, documented error code. */

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { launchChromium } from './chromium.js';
+import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
 
 /** The visitor chat's other paths: no agent online, reload with resume, another language. */
 
@@ -74,6 +74,47 @@ describe('visitor chat across a reload', () => {
     await visitor.getByLabel('Your message').fill('third');
     await visitor.getByLabel('Your message').press('Enter');
     await expect.poll(() => sent.count()).toBe(3);
+  });
+});
+
+describe('a conversation deleted by an admin', () => {
+  it("goes from the admin console to the deletion page and out of the visitor's window", async () => {
+    const visitor = await newPage();
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await visitor.getByLabel('Your message').fill('My doctor says I have …');
+    await visitor.getByLabel('Your message').press('Enter');
+    await expect
+      .poll(() => visitor.locator('#chat-messages li.msg-visitor:not(.msg-pending)').count())
+      .toBe(1);
+
+    const admin = await newPage();
+    await admin.goto(`${gw.url}/staff/login?login_hint=ada-admin&returnTo=%2Fagent`);
+    await admin.locator('li.queue-item').filter({ hasText: 'My doctor says' }).getByRole('button').click();
+    const link = admin.getByRole('link', { name: 'Delete conversation…' });
+    await expect
+      .poll(() => link.getAttribute('href'))
+      .toMatch(/\/staff\/conversations\/delete\?conversation=/);
+    await link.click();
+    expect(await admin.getByLabel('Conversation id').inputValue()).toMatch(/^[\w-]+$/);
+    expect(await axeViolations(admin)).toEqual([]);
+    await admin.getByLabel(/^Reason/).fill('Health data written unprompted');
+    await admin.screenshot({ path: `${SCREENSHOT_DIR}/deletion-form.png`, fullPage: true });
+    await admin.getByRole('button', { name: 'Delete permanently' }).click();
+    expect(await admin.getByRole('heading', { level: 1 }).textContent()).toBe('Conversation deleted');
+
+    await expect
+      .poll(() => visitor.locator('#chat-error').textContent())
+      .toBe('The service deleted this conversation, with everything written in it. You can start a new one.');
+    expect(await visitor.locator('#chat-messages li').count()).toBe(0);
+    expect(await visitor.getByRole('button', { name: /General questions/ }).isVisible()).toBe(true);
+    await visitor.screenshot({ path: `${SCREENSHOT_DIR}/deleted-visitor.png`, fullPage: true });
+    // After a reload nothing comes back either.
+    await visitor.reload();
+    await expect
+      .poll(() => visitor.getByRole('button', { name: /General questions/ }).isVisible())
+      .toBe(true);
+    expect(await visitor.locator('#chat-messages li.msg-visitor').count()).toBe(0);
   });
 });
 

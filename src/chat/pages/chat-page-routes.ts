@@ -70,7 +70,15 @@ export const chatPageRoutes: TenantRoutes = (deps: GatewayDeps, tenant: TenantCo
     const token = csrfToken(req);
     await saveSession(req);
     res.setHeader('Cache-Control', 'no-store');
-    res.send(renderConsolePage(req, res, { staffName: staff.name, roles: staff.roles, csrfToken: token }));
+    const deleters: readonly string[] = tenant.config.conversationDeleters;
+    res.send(
+      renderConsolePage(req, res, {
+        staffName: staff.name,
+        roles: staff.roles,
+        csrfToken: token,
+        mayDelete: staff.roles.some((role) => deleters.includes(role)),
+      }),
+    );
   });
 
   router.get('/api/chat/bootstrap', async (req, res) => {

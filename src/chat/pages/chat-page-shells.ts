@@ -104,7 +104,7 @@ export function renderIdentifiedPage(req: Request, res: Response, options: { sha
 export function renderConsolePage(
   req: Request,
   res: Response,
-  options: { staffName: string; roles: string[]; csrfToken: string },
+  options: { staffName: string; roles: string[]; csrfToken: string; mayDelete: boolean },
 ): string {
   const { t } = res.locals;
   const base = req.tenant.basePath;
@@ -146,6 +146,7 @@ ${replyField('reply-text', 'reply-hint', t('chat.console.reply'), t('chat.compos
 <button type="button" id="transfer" class="secondary">${t('chat.console.transfer')}</button></span>
 <button type="button" id="close-conversation" class="secondary">${t('chat.console.close')}</button>
 </div>
+${options.mayDelete ? html`<p class="actions"><a id="delete-conversation" class="button danger secondary" href="${base}/staff/conversations/delete">${t('chat.console.delete')}</a></p>` : ''}
 </div>
 </section>
 <aside id="identity-panel" class="panel identity-panel" aria-labelledby="identity-heading">

@@ -185,6 +185,22 @@ class AgentConsole {
         this.#offline.unshift(frame.message);
         this.#renderOffline();
         break;
+      case 'deleted':
+        this.#mine.delete(frame.conversationId);
+        this.#unread.delete(frame.conversationId);
+        this.#renderMine();
+        if (this.#current?.id === frame.conversationId) {
+          this.#current = undefined;
+          this.#identity = undefined;
+          this.#transcript.reset();
+          this.#typing.show(false);
+          this.#renderIdentity();
+          this.#el('conversation-body').hidden = true;
+          this.#el('conversation-empty').hidden = false;
+          this.#el('conversation-heading').textContent = this.#t('chat.conversation');
+          this.#error('chat.console.deleted');
+        }
+        break;
       case 'error':
         this.#error(errorKey(this.#boot.messages, frame.code));
         break;
@@ -246,6 +262,13 @@ class AgentConsole {
     this.#setReplyEnabled(view.status === 'assigned' && view.assignedTo?.name === this.#agentName);
     this.#syncRequestId();
     this.#el<HTMLSelectElement>('transfer-topic').value = view.topic;
+    // Shown only to the tenant's `conversationDeleters`: the staff page that deletes it, with a reason.
+    const deleteLink = this.#root.querySelector<HTMLAnchorElement>('#delete-conversation');
+    if (deleteLink) {
+      const url = new URL(deleteLink.href);
+      url.searchParams.set('conversation', view.id);
+      deleteLink.href = url.toString();
+    }
     if (opening) this.#el('reply-text').focus();
     const last = view.messages.at(-1);
     if (last) this.#socket.send({ type: 'read', conversationId: view.id, seq: last.seq });

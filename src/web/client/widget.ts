@@ -208,6 +208,16 @@ class VisitorChat {
         this.#el<HTMLFormElement>('offline-form').hidden = true;
         break;
       }
+      case 'deleted':
+        // Staff deleted it (the visitor wrote something that must not be kept): nothing of it stays.
+        if (frame.conversationId === this.#conversation?.id) {
+          this.#pending.clear();
+          this.#typing.show(false);
+          this.#forgetConversation();
+          this.#showTopics();
+          this.#error('chat.deleted');
+        }
+        break;
       case 'error':
         this.#error(errorKey(this.#boot.messages, frame.code));
         if (frame.code === 'conversation_not_found') {

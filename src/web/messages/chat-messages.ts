@@ -160,6 +160,12 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Ditt meddelande innehöll ett personnummer, så det togs bort innan någon såg det. Identifiera dig för att dela det säkert.',
   },
   'chat.redactedBadge': { en: 'redacted', nb: 'sladdet', fi: 'poistettu', sv: 'maskerat' },
+  'chat.deleted': {
+    en: 'The service deleted this conversation, with everything written in it. You can start a new one.',
+    nb: 'Tjenesten slettet denne samtalen med alt som ble skrevet i den. Du kan starte en ny.',
+    fi: 'Palvelu poisti tämän keskustelun ja kaiken siihen kirjoitetun. Voit aloittaa uuden.',
+    sv: 'Tjänsten raderade den här konversationen med allt som skrevs i den. Du kan starta en ny.',
+  },
   'chat.anonymisedText': {
     en: 'Text removed after the retention period.',
     nb: 'Teksten er slettet etter oppbevaringstiden.',
@@ -521,6 +527,18 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Överför till kö',
   },
   'chat.console.transfer': { en: 'Transfer', nb: 'Overfør', fi: 'Siirrä', sv: 'Överför' },
+  'chat.console.delete': {
+    en: 'Delete conversation…',
+    nb: 'Slett samtalen…',
+    fi: 'Poista keskustelu…',
+    sv: 'Radera konversationen…',
+  },
+  'chat.console.deleted': {
+    en: 'The conversation was deleted.',
+    nb: 'Samtalen ble slettet.',
+    fi: 'Keskustelu poistettiin.',
+    sv: 'Konversationen raderades.',
+  },
   'chat.console.close': {
     en: 'Close conversation',
     nb: 'Avslutt samtalen',

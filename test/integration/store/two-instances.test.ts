@@ -1,5 +1,7 @@
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_SYNTHETIC_FNR } from '../../fixtures/national-ids.js';
+import { inputValue } from '../../helpers/browser-session.js';
 import { conversationIdOf, messageTextOf, startRedisPair, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import type { TestGateway } from '../../helpers/test-gateway.js';
@@ -197,6 +199,41 @@ describe('two instances on one Redis', () => {
       'ack',
     );
     expect((later.message as { verified: boolean }).verified).toBe(false);
+    visitor.close();
+    agent.close();
+  });
+
+  it('deletes a conversation on B for an admin: the visitor on A and the agent on B drop it, Redis keeps nothing', async () => {
+    const visitor = await connectAs(await visitorBrowser(a.url), a.url, 'visitor');
+    await visitor.next('welcome');
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+    await visitor.request({ type: 'message', clientId: 'sensitive', text: 'something sensitive' }, 'ack');
+    const agent = await agentOn(b);
+    await agent.request({ type: 'claim', conversationId }, 'conversation');
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    // The probe sees the conversation's keys by its id (record, messages, sequence, dedupe).
+    expect((await raw.keys(`*${conversationId}*`)).length).toBeGreaterThan(2);
+    const admin = await staffBrowser(b.url, 'ada-admin');
+    const form = await admin.get(`${b.url}/staff/conversations/delete?conversation=${conversationId}`);
+    const done = await admin.post(`${b.url}/staff/conversations/delete`, {
+      _csrf: inputValue(form.text, '_csrf'),
+      conversationId,
+      reason: 'Visitor wrote health data unprompted',
+    });
+    expect(done.status).toBe(200);
+    await visitor.next('deleted', (f) => f.conversationId === conversationId);
+    await agent.next('deleted', (f) => f.conversationId === conversationId);
+    for (const gw of [a, b]) {
+      expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeUndefined();
+      expect(await gw.gateway.deps.store.chat.messages.list(conversationId)).toEqual([]);
+    }
+    const audit = await a.gateway.deps.store.chat.transcriptReads.list('demo', conversationId);
+    expect(audit.map((e) => [e.action, e.role, e.reason])).toEqual([
+      ['delete', 'admin', 'Visitor wrote health data unprompted'],
+    ]);
+    expect(await raw.keys(`*${conversationId}*`)).toEqual([]);
+    raw.destroy();
     visitor.close();
     agent.close();
   });

@@ -1,0 +1,111 @@
+import { GatewayError } from '../http/errors.js';
+import type { RetentionRepository } from '../privacy/retention.js';
+import type { Clock } from '../runtime/clock.js';
+import { newId } from '../runtime/ids.js';
+import type { Logger } from '../runtime/logger.js';
+import { type ChatBus, conversationChannel } from './chat-bus.js';
+import type { TranscriptAuditRepository } from './chat-repositories.js';
+import { type ConversationService, conversationNotFound } from './conversation-service.js';
+import type { DeliveryPort } from './delivery-port.js';
+
+/** Shortest and longest reason a deletion takes, in characters. */
+export const MIN_REASON_LENGTH = 5;
+export const MAX_REASON_LENGTH = 500;
+
+/** Conversation ids as the chat protocol has them. */
+const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** One deletion: which conversation, by whom, in which role, why. */
+export interface DeletionRequest {
+  tenantId: string;
+  conversationId: string;
+  staff: { subject: string; name: string };
+  /** The role that allows it (one of the tenant's `conversationDeleters`). */
+  role: string;
+  reason: string;
+}
+
+/**
+ * Checks a deletion's conversation id and reason as a form sent them.
+ * @throws {GatewayError} `conversation_id_invalid`, `deletion_reason_invalid` (400).
+ */
+export function deletionInput(
+  conversationId: unknown,
+  reason: unknown,
+): { conversationId: string; reason: string } {
+  if (typeof conversationId !== 'string' || !CONVERSATION_ID.test(conversationId.trim())) {
+    throw new GatewayError('conversation_id_invalid', 'Give the id of the conversation to delete.');
+  }
+  const text = typeof reason === 'string' ? reason.trim() : '';
+  const length = [...text].length;
+  if (length < MIN_REASON_LENGTH || length > MAX_REASON_LENGTH || LONE_SURROGATE.test(text)) {
+    throw new GatewayError(
+      'deletion_reason_invalid',
+      `Give the reason for deleting in ${MIN_REASON_LENGTH} to ${MAX_REASON_LENGTH} characters.`,
+    );
+  }
+  return { conversationId: conversationId.trim(), reason: text };
+}
+
+/** What a {@link ConversationDeletion} needs. */
+export interface ConversationDeletionOptions {
+  service: ConversationService;
+  retention: Pick<RetentionRepository, 'deleteConversation'>;
+  audit: TranscriptAuditRepository;
+  bus: ChatBus;
+  port: DeliveryPort;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Targeted deletion of one conversation by staff (`tenants[].conversationDeleters`), for when a
+ * visitor wrote sensitive data unprompted: the conversation goes completely, as retention
+ * deletes it (record with its sealed identity and metadata, messages, sequence, dedupe keys,
+ * PII tail, list entries), at once instead of after the retention period.
+ *
+ * The audit entry (who, which role, which conversation, why, when; never the content) is
+ * written first, so no deletion is ever unaccounted for; deleting is idempotent, so a deletion
+ * cut short after its entry is finished by asking again. Live sockets following the
+ * conversation (its visitor's, the assigned agent's, those who opened it) are told `deleted`
+ * and forget it; the delivery port is told it ended (the desk's queue summaries drop it).
+ */
+export class ConversationDeletion {
+  readonly #options: ConversationDeletionOptions;
+
+  constructor(options: ConversationDeletionOptions) {
+    this.#options = options;
+  }
+
+  /** @throws {GatewayError} `conversation_not_found` (404): not a conversation of this tenant. */
+  async delete(request: DeletionRequest): Promise<void> {
+    const { service, retention, audit, bus, port, clock, logger } = this.#options;
+    const conversation = await service.get(request.conversationId);
+    if (!conversation || conversation.tenantId !== request.tenantId) throw conversationNotFound();
+    await audit.append({
+      id: newId(),
+      tenantId: request.tenantId,
+      conversationId: conversation.id,
+      reader: request.staff,
+      role: request.role,
+      at: clock.now(),
+      action: 'delete',
+      reason: request.reason,
+    });
+    await retention.deleteConversation(request.tenantId, conversation.id);
+    bus.publish(conversationChannel(conversation), { type: 'deleted', conversationId: conversation.id });
+    if (conversation.status !== 'closed') await port.ended(conversation);
+    // Who deleted what; the reason stays in the audit trail (it may describe what was written).
+    logger.info(
+      {
+        audit: true,
+        tenant: request.tenantId,
+        conversation: conversation.id,
+        staff: request.staff.subject,
+        role: request.role,
+      },
+      'conversation deleted by staff',
+    );
+  }
+}

@@ -1,0 +1,80 @@
+import type { Catalog } from '../../web/i18n.js';
+
+/**
+ * Texts of the staff page that deletes a conversation (`/staff/conversations/delete`).
+ * Prefixed `deletion.` so they stay out of the browser bundles' catalog.
+ */
+export const DELETION_MESSAGES: Catalog = {
+  'deletion.title': {
+    en: 'Delete a conversation',
+    nb: 'Slett en samtale',
+    fi: 'Poista keskustelu',
+    sv: 'Radera en konversation',
+  },
+  'deletion.intro': {
+    en: 'For when a visitor wrote sensitive data unprompted. The conversation is deleted completely and at once: every message, the shared identity and the metadata. This cannot be undone. Your name, your role, the conversation id, the time and your reason are kept in the audit trail.',
+    nb: 'For når en besøkende har skrevet sensitive opplysninger uoppfordret. Samtalen slettes helt og med en gang: alle meldinger, den delte identiteten og metadataene. Dette kan ikke angres. Navnet ditt, rollen din, samtalens id, tidspunktet og begrunnelsen din lagres i revisjonsloggen.',
+    fi: 'Kun kävijä on kirjoittanut arkaluonteisia tietoja pyytämättä. Keskustelu poistetaan kokonaan ja heti: kaikki viestit, jaettu henkilöllisyys ja metatiedot. Poistoa ei voi perua. Nimesi, roolisi, keskustelun tunniste, aika ja perustelusi tallennetaan lokiin.',
+    sv: 'För när en besökare har skrivit känsliga uppgifter utan att bli ombedd. Konversationen raderas helt och genast: alla meddelanden, den delade identiteten och metadata. Det går inte att ångra. Ditt namn, din roll, konversationens id, tidpunkten och din motivering sparas i granskningsloggen.',
+  },
+  'deletion.conversation': {
+    en: 'Conversation id',
+    nb: 'Samtalens id',
+    fi: 'Keskustelun tunniste',
+    sv: 'Konversationens id',
+  },
+  'deletion.reason': {
+    en: 'Reason (5–500 characters; do not repeat the sensitive data)',
+    nb: 'Begrunnelse (5–500 tegn; ikke gjenta de sensitive opplysningene)',
+    fi: 'Perustelu (5–500 merkkiä; älä toista arkaluonteisia tietoja)',
+    sv: 'Motivering (5–500 tecken; upprepa inte de känsliga uppgifterna)',
+  },
+  'deletion.submit': {
+    en: 'Delete permanently',
+    nb: 'Slett permanent',
+    fi: 'Poista pysyvästi',
+    sv: 'Radera permanent',
+  },
+  'deletion.doneTitle': {
+    en: 'Conversation deleted',
+    nb: 'Samtalen er slettet',
+    fi: 'Keskustelu poistettu',
+    sv: 'Konversationen är raderad',
+  },
+  'deletion.done': {
+    en: 'Conversation {id} was deleted. Open chat windows and consoles have dropped it.',
+    nb: 'Samtale {id} er slettet. Åpne chatvinduer og konsoller har fjernet den.',
+    fi: 'Keskustelu {id} on poistettu. Avoimet chat-ikkunat ja konsolit ovat poistaneet sen näkyvistä.',
+    sv: 'Konversation {id} är raderad. Öppna chattfönster och konsoler har tagit bort den.',
+  },
+  'deletion.another': {
+    en: 'Delete another conversation',
+    nb: 'Slett en annen samtale',
+    fi: 'Poista toinen keskustelu',
+    sv: 'Radera en annan konversation',
+  },
+  'deletion.console': {
+    en: 'Back to the console',
+    nb: 'Tilbake til konsollen',
+    fi: 'Takaisin konsoliin',
+    sv: 'Tillbaka till konsolen',
+  },
+  'error.conversation_id_invalid': {
+    en: 'Give the id of the conversation to delete.',
+    nb: 'Oppgi id-en til samtalen som skal slettes.',
+    fi: 'Anna poistettavan keskustelun tunniste.',
+    sv: 'Ange id för konversationen som ska raderas.',
+  },
+  'error.deletion_reason_invalid': {
+    en: 'Give the reason for deleting in 5 to 500 characters.',
+    nb: 'Oppgi begrunnelsen for slettingen med 5 til 500 tegn.',
+    fi: 'Anna poiston perustelu 5–500 merkillä.',
+    sv: 'Ange motiveringen för raderingen med 5 till 500 tecken.',
+  },
+  'error.conversation_not_found': {
+    en: 'No such conversation: it does not exist here or was already deleted.',
+    nb: 'Ingen slik samtale: den finnes ikke her eller er allerede slettet.',
+    fi: 'Keskustelua ei löydy: sitä ei ole täällä tai se on jo poistettu.',
+    sv: 'Ingen sådan konversation: den finns inte här eller är redan raderad.',
+  },
+};
