@@ -158,8 +158,25 @@ describe('targeted deletion of a conversation by staff', () => {
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       if (form.reason?.trim()) expect(page.text).toContain(form.reason.slice(0, 40));
     }
+    // What was typed comes back escaped.
+    const markup = await deleteThrough(ada, gw, {
+      conversationId: 'gone',
+      reason: '<script>alert(1)</script>',
+    });
+    expect(markup.status).toBe(404);
+    expect(markup.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(markup.text).not.toContain('<script>alert');
     expect(await stored(conversationId)).toEqual(before);
     expect(before.audit).toEqual([]);
+    visitor.close();
+  });
+
+  it('takes a reason of 500 characters outside the Basic Multilingual Plane (the form limit fits it)', async () => {
+    const { visitor, conversationId } = await conversation(gw);
+    const reason = '𝟘'.repeat(500);
+    const done = await deleteThrough(ada, gw, { conversationId, reason });
+    expect(done.status).toBe(200);
+    expect((await stored(conversationId)).audit.map((e) => e.reason)).toEqual([reason]);
     visitor.close();
   });
 
