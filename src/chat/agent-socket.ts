@@ -283,9 +283,12 @@ export class AgentSocket {
       case 'status': {
         const followed = this.#followed.get(event.conversation.id);
         if (!followed) return;
+        // Closed (by anyone) or taken away: the agent it was assigned to gets the new view too,
+        // so their console stops offering replies and drops it from their own conversations.
+        const wasMine = this.#assignedToMe(followed.conversation);
         this.#update(followed, event.conversation);
         const stillFollows = this.#follows(event.conversation) && event.conversation.status !== 'closed';
-        if (this.#follows(event.conversation) || event.previousAssignee === this.#subject) {
+        if (this.#follows(event.conversation) || wasMine || event.previousAssignee === this.#subject) {
           this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
         }
         if (!stillFollows) this.#unfollow(event.conversation.id);

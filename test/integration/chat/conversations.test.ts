@@ -111,6 +111,37 @@ describe('topics and policy', () => {
     expect(gw.logs()).not.toContain('12838540056');
     for (const c of [visitor, alex, siri]) c.close();
   });
+
+  it.each([
+    ['the agent', 'agent'],
+    ['the visitor', 'visitor'],
+  ])('tells the assigned agent when %s closes it: a closed view without the claims', async (_who, closer) => {
+    const browser = await visitorBrowser(demo);
+    const visitor = await connectAs(browser, demo, 'visitor');
+    await visitor.next('welcome');
+    await identifyAndShare(
+      browser,
+      gw.url,
+      '/t/demo/auth/bankid/login?returnTo=/t/demo/chat/identified',
+      'kari-nordmann',
+      ['name', 'nationalId'],
+    );
+    await visitor.next('identity');
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'tax-case' }, 'conversation'));
+    const alex = await agent(demo, 'alex-agent');
+    await alex.request({ type: 'claim', conversationId }, 'conversation');
+    const since = alex.frames.length;
+    if (closer === 'agent') alex.send({ type: 'close', conversationId });
+    else visitor.send({ type: 'end' });
+    const closed = await alex.next(
+      'conversation',
+      (f) => idOf(f) === conversationId && (f.conversation as { status: string }).status === 'closed',
+      since,
+    );
+    expect((closed.conversation as { identity: unknown }).identity).toEqual({ verified: true });
+    expect(JSON.stringify(alex.frames.slice(since))).not.toContain('12838540056');
+    for (const c of [visitor, alex]) c.close();
+  });
 });
 
 describe('PII guard', () => {
