@@ -52,7 +52,7 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
       } catch (error) {
         if (!isGatewayError(error)) throw error;
         req.log.info({ code: error.code, tenant: tenant.config.id }, 'step-up link refused');
-        const forbidden = error.code === 'step_up_forbidden' || error.code === 'handover_invalid';
+        const forbidden = error.code === 'step_up_forbidden';
         res.status(error.status).send(
           renderPage(req, res, {
             title: t('stepup.title'),

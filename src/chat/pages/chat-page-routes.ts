@@ -60,8 +60,12 @@ export const chatPageRoutes: TenantRoutes = (deps: GatewayDeps, tenant: TenantCo
 
   router.get('/chat/identified', (req, res) => {
     const shared = readSharedIdentity(req.session, tenant.config.id, deps.fieldCrypto) !== undefined;
+    // A login that ended in "share nothing" leaves the broker session to log out of.
+    const identified = req.session.citizens?.[tenant.config.id]?.brokerSession !== undefined;
     res.setHeader('Cache-Control', 'no-store');
-    res.send(renderIdentifiedPage(req, res, { shared }));
+    res.send(
+      renderIdentifiedPage(req, res, { state: shared ? 'shared' : identified ? 'nothing' : 'anonymous' }),
+    );
   });
 
   router.get('/agent', requireStaff(), async (req, res) => {

@@ -89,13 +89,25 @@ ${replyField('composer-text', 'composer-hint', t('chat.composer.label'), t('chat
 }
 
 /** Shown in the tab the visitor identified in; the chat window updates over its socket. */
-export function renderIdentifiedPage(req: Request, res: Response, options: { shared: boolean }): string {
+export function renderIdentifiedPage(
+  req: Request,
+  res: Response,
+  options: { state: 'shared' | 'nothing' | 'anonymous' },
+): string {
   const { t } = res.locals;
+  // Only a login that went through says "identified"; anyone may open this address.
+  const title = options.state === 'anonymous' ? t('chat.identified.notTitle') : t('chat.identified.title');
+  const text =
+    options.state === 'shared'
+      ? t('chat.identified.text')
+      : options.state === 'nothing'
+        ? t('chat.identified.nothing')
+        : t('chat.identified.anonymous');
   return renderPage(req, res, {
-    title: t('chat.identified.title'),
+    title,
     styles: CHAT_STYLES,
-    body: html`<h1>${t('chat.identified.title')}</h1>
-<p class="panel">${options.shared ? t('chat.identified.text') : t('chat.identified.nothing')}</p>
+    body: html`<h1>${title}</h1>
+<p class="panel">${text}</p>
 <p><a class="button secondary" href="${req.tenant.basePath}/chat">${t('chat.identified.back')}</a></p>`,
   });
 }

@@ -9,19 +9,19 @@ export const DELETION_MESSAGES: Catalog = {
     en: 'Delete a conversation',
     nb: 'Slett en samtale',
     fi: 'Poista keskustelu',
-    sv: 'Radera en konversation',
+    sv: 'Radera ett samtal',
   },
   'deletion.intro': {
     en: 'For when a visitor wrote sensitive data unprompted. The conversation is deleted completely and at once: every message, the shared identity and the metadata. This cannot be undone. Your name, your role, the conversation id, the time and your reason are kept in the audit trail.',
     nb: 'For når en besøkende har skrevet sensitive opplysninger uoppfordret. Samtalen slettes helt og med en gang: alle meldinger, den delte identiteten og metadataene. Dette kan ikke angres. Navnet ditt, rollen din, samtalens id, tidspunktet og begrunnelsen din lagres i revisjonsloggen.',
     fi: 'Kun kävijä on kirjoittanut arkaluonteisia tietoja pyytämättä. Keskustelu poistetaan kokonaan ja heti: kaikki viestit, jaettu henkilöllisyys ja metatiedot. Poistoa ei voi perua. Nimesi, roolisi, keskustelun tunniste, aika ja perustelusi tallennetaan lokiin.',
-    sv: 'För när en besökare har skrivit känsliga uppgifter utan att bli ombedd. Konversationen raderas helt och genast: alla meddelanden, den delade identiteten och metadata. Det går inte att ångra. Ditt namn, din roll, konversationens id, tidpunkten och din motivering sparas i granskningsloggen.',
+    sv: 'För när en besökare har skrivit känsliga uppgifter utan att bli ombedd. Samtalet raderas helt och genast: alla meddelanden, den delade identiteten och metadata. Det går inte att ångra. Ditt namn, din roll, samtalets id, tidpunkten och din motivering sparas i granskningsloggen.',
   },
   'deletion.conversation': {
     en: 'Conversation id',
     nb: 'Samtalens id',
     fi: 'Keskustelun tunniste',
-    sv: 'Konversationens id',
+    sv: 'Samtalets id',
   },
   'deletion.reason': {
     en: 'Reason (5–500 characters; do not repeat the sensitive data)',
@@ -39,19 +39,19 @@ export const DELETION_MESSAGES: Catalog = {
     en: 'Conversation deleted',
     nb: 'Samtalen er slettet',
     fi: 'Keskustelu poistettu',
-    sv: 'Konversationen är raderad',
+    sv: 'Samtalet är raderat',
   },
   'deletion.done': {
     en: 'Conversation {id} was deleted. Open chat windows and consoles have dropped it.',
     nb: 'Samtale {id} er slettet. Åpne chatvinduer og konsoller har fjernet den.',
     fi: 'Keskustelu {id} on poistettu. Avoimet chat-ikkunat ja konsolit ovat poistaneet sen näkyvistä.',
-    sv: 'Konversation {id} är raderad. Öppna chattfönster och konsoler har tagit bort den.',
+    sv: 'Samtal {id} är raderat. Öppna chattfönster och konsoler har tagit bort det.',
   },
   'deletion.another': {
     en: 'Delete another conversation',
     nb: 'Slett en annen samtale',
     fi: 'Poista toinen keskustelu',
-    sv: 'Radera en annan konversation',
+    sv: 'Radera ett annat samtal',
   },
   'deletion.console': {
     en: 'Back to the console',
@@ -63,7 +63,7 @@ export const DELETION_MESSAGES: Catalog = {
     en: 'Give the id of the conversation to delete.',
     nb: 'Oppgi id-en til samtalen som skal slettes.',
     fi: 'Anna poistettavan keskustelun tunniste.',
-    sv: 'Ange id för konversationen som ska raderas.',
+    sv: 'Ange id för samtalet som ska raderas.',
   },
   'error.deletion_reason_invalid': {
     en: 'Give the reason for deleting in 5 to 500 characters.',
@@ -75,6 +75,6 @@ export const DELETION_MESSAGES: Catalog = {
     en: 'No such conversation: it does not exist here or was already deleted.',
     nb: 'Ingen slik samtale: den finnes ikke her eller er allerede slettet.',
     fi: 'Keskustelua ei löydy: sitä ei ole täällä tai se on jo poistettu.',
-    sv: 'Ingen sådan konversation: den finns inte här eller är redan raderad.',
+    sv: 'Inget sådant samtal: det finns inte här eller är redan raderat.',
   },
 };

@@ -164,7 +164,7 @@ export const CHAT_MESSAGES: Catalog = {
     en: 'The service deleted this conversation, with everything written in it. You can start a new one.',
     nb: 'Tjenesten slettet denne samtalen med alt som ble skrevet i den. Du kan starte en ny.',
     fi: 'Palvelu poisti tämän keskustelun ja kaiken siihen kirjoitetun. Voit aloittaa uuden.',
-    sv: 'Tjänsten raderade den här konversationen med allt som skrevs i den. Du kan starta en ny.',
+    sv: 'Tjänsten raderade det här samtalet med allt som skrevs i det. Du kan starta ett nytt.',
   },
   'chat.anonymisedText': {
     en: 'Text removed after the retention period.',
@@ -290,6 +290,24 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Keskustelu on päättynyt.',
     sv: 'Samtalet har avslutats.',
   },
+  'chat.error.conversation_taken': {
+    en: 'Another agent has already taken this conversation.',
+    nb: 'En annen veileder har allerede tatt denne samtalen.',
+    fi: 'Toinen asiakaspalvelija on jo ottanut tämän keskustelun.',
+    sv: 'En annan handläggare har redan tagit det här samtalet.',
+  },
+  'chat.error.not_assigned': {
+    en: 'This conversation is not assigned to you. Claim it first.',
+    nb: 'Denne samtalen er ikke tildelt deg. Ta den først.',
+    fi: 'Tätä keskustelua ei ole osoitettu sinulle. Ota se ensin.',
+    sv: 'Det här samtalet är inte tilldelat dig. Ta det först.',
+  },
+  'chat.error.identification_required': {
+    en: 'That topic requires an identified visitor who shares the details it needs.',
+    nb: 'Det emnet krever en identifisert besøkende som deler opplysningene som trengs.',
+    fi: 'Aihe edellyttää tunnistautunutta kävijää, joka jakaa tarvittavat tiedot.',
+    sv: 'Det ämnet kräver en identifierad besökare som delar de uppgifter som behövs.',
+  },
   'chat.error.text_too_long': {
     en: 'The message is too long (at most 4000 characters).',
     nb: 'Meldingen er for lang (høyst 4000 tegn).',
@@ -344,6 +362,18 @@ export const CHAT_MESSAGES: Catalog = {
     nb: 'Du valgte å ikke dele noe. Chatten fortsetter anonymt.',
     fi: 'Päätit olla jakamatta mitään. Chat jatkuu nimettömänä.',
     sv: 'Du valde att inte dela något. Chatten fortsätter anonymt.',
+  },
+  'chat.identified.notTitle': {
+    en: 'You are not identified',
+    nb: 'Du er ikke identifisert',
+    fi: 'Et ole tunnistautunut',
+    sv: 'Du är inte identifierad',
+  },
+  'chat.identified.anonymous': {
+    en: 'No identification was completed in this browser. The chat continues anonymously; you can identify from the chat when you need to.',
+    nb: 'Ingen identifisering er fullført i denne nettleseren. Chatten fortsetter anonymt; du kan identifisere deg fra chatten når du trenger det.',
+    fi: 'Tässä selaimessa ei ole suoritettu tunnistautumista. Chat jatkuu nimettömänä; voit tunnistautua chatista tarvittaessa.',
+    sv: 'Ingen identifiering har slutförts i den här webbläsaren. Chatten fortsätter anonymt; du kan identifiera dig från chatten när du behöver.',
   },
   'chat.identified.back': {
     en: 'Back to the chat',
@@ -531,13 +561,13 @@ export const CHAT_MESSAGES: Catalog = {
     en: 'Delete conversation…',
     nb: 'Slett samtalen…',
     fi: 'Poista keskustelu…',
-    sv: 'Radera konversationen…',
+    sv: 'Radera samtalet…',
   },
   'chat.console.deleted': {
     en: 'The conversation was deleted.',
     nb: 'Samtalen ble slettet.',
     fi: 'Keskustelu poistettiin.',
-    sv: 'Konversationen raderades.',
+    sv: 'Samtalet raderades.',
   },
   'chat.console.close': {
     en: 'Close conversation',
