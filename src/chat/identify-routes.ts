@@ -3,8 +3,9 @@ import type { TenantRoutes } from '../app.js';
 import { keepOpener } from '../auth/handover-routes.js';
 import { openHandover } from '../auth/login-handover.js';
 import { saveSession } from '../auth/session-state.js';
-import { bindStepUp } from '../auth/step-up-binding.js';
+import { bindStepUp, boundConversation } from '../auth/step-up-binding.js';
 import { isGatewayError } from '../http/errors.js';
+import { redirectSameOrigin } from '../http/safe-redirect.js';
 import { html } from '../web/html.js';
 import { registerMessages } from '../web/i18n.js';
 import { renderPage } from '../web/layout.js';
@@ -15,12 +16,19 @@ import { providerChoices } from './topic-policy.js';
 
 registerMessages(STEP_UP_MESSAGES);
 
+/** Where a redeemed link shows the provider choice (the token is no longer in the address). */
+const CHOICE_PATH = '/chat/identify';
+/** A hand-over id as `openHandover` gives it (base64url). */
+const HANDOVER_ID = /^[A-Za-z0-9_-]{16,128}$/;
+
 /**
  * `GET /chat/identify/:token`: the step-up link an agent's request put into the chat. It is
  * consumed here (single use) for the visitor of this browser session only (or, with
  * `?handover=`, of the embedded widget's session that opened that hand-over), binds the
- * conversation in that session (not in any URL), and shows the provider choice; the login takes
- * the binding from the session, and the chat listens for
+ * conversation in that session (not in any URL) and redirects to `GET /chat/identify`, the
+ * provider choice, which a reload or a language switch shows again while the binding lasts
+ * (`410 step_up_invalid` without one); the login takes the binding from the session, and the
+ * chat listens for
  * the resulting `shared` event (`step-up.ts`), which attaches nothing unless that conversation
  * is this visitor's own.
  */
@@ -28,7 +36,7 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
   return (deps, tenant) => {
     const router = Router();
     router.get('/chat/identify/:token', async (req, res) => {
-      const { t, lang } = res.locals;
+      const { t } = res.locals;
       // The token is in the URL: never send it on as a Referer, never cache the page.
       res.setHeader('Referrer-Policy', 'no-referrer');
       res.setHeader('Cache-Control', 'no-store');
@@ -69,6 +77,35 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
         expiresAt: deps.clock.now() + deps.config.session.loginTimeoutMinutes * 60_000,
       });
       await saveSession(req);
+      // The token is spent: the choice is shown on an address without it, which a reload or a
+      // language switch can load again as long as the binding lasts.
+      const query = handover ? `?handover=${encodeURIComponent(handover)}` : '';
+      // Browsers apply a redirect's Cross-Origin-Opener-Policy too: the tab must keep its opener.
+      if (handover) keepOpener(res);
+      redirectSameOrigin(res, `${tenant.basePath}${CHOICE_PATH}${query}`);
+    });
+
+    router.get(CHOICE_PATH, async (req, res) => {
+      const { t, lang } = res.locals;
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.setHeader('Cache-Control', 'no-store');
+      if (boundConversation(req, tenant.config.id, deps.clock.now()) === undefined) {
+        await saveSession(req);
+        res.status(410).send(
+          renderPage(req, res, {
+            title: t('stepup.title'),
+            body: html`<h1>${t('stepup.title')}</h1>
+<div class="panel" role="alert"><p>${t('stepup.invalid')}</p></div>
+<p class="error-code">${t('error.code', { code: 'step_up_invalid' })}</p>`,
+          }),
+        );
+        return;
+      }
+      // The login checks the hand-over itself; here it is only carried on (an id, nothing more).
+      const handover =
+        typeof req.query.handover === 'string' && HANDOVER_ID.test(req.query.handover)
+          ? req.query.handover
+          : undefined;
       const providers = providerChoices(tenant, lang).map((p) =>
         handover ? { ...p, loginUrl: withHandover(p.loginUrl, handover) } : p,
       );

@@ -9,7 +9,7 @@ import { LANGUAGE_NAMES } from './i18n.js';
  * callback the query holds the authorization `code` and `state`, which must not be written into
  * the page (and so into a link a user may share).
  */
-const KEPT_QUERY = ['returnTo'] as const;
+const KEPT_QUERY = ['returnTo', 'handover'] as const;
 
 /**
  * The frame of every server-rendered page: language attribute, skip link, header with the

@@ -85,6 +85,20 @@ describe('identification inside a chat', () => {
 
     const page = await browser.get(`${gw.url}${request.url}`);
     expect(page.status).toBe(200);
+    // The spent token leaves the address: a reload or another language shows the same choice.
+    expect(page.url).toBe(`${gw.url}/chat/identify`);
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    for (const again of [page.url, `${page.url}?lang=fi`]) {
+      const reloaded = await browser.get(again);
+      expect(reloaded.status).toBe(200);
+      expect(suomifiLink(reloaded.text)).toBe(suomifiLink(page.text));
+    }
+    expect((await browser.get(`${gw.url}/chat/identify?lang=fi`)).text).toContain('Tunnistaudu chatissa');
+    // Another browser has no binding: the choice page is not a way in.
+    const stranger = await visitorBrowser(gw.url);
+    const none = await stranger.get(`${gw.url}/chat/identify`);
+    expect(none.status).toBe(410);
+    expect(none.text).toContain('step_up_invalid');
     const loginUrl = suomifiLink(page.text);
     // The link names no conversation: redeeming bound it in this visitor's session.
     expect(loginUrl).toBe('/auth/suomifi/login?returnTo=%2Fchat%2Fidentified');
