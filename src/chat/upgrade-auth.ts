@@ -5,6 +5,7 @@ import type session from 'express-session';
 import type { SessionData } from 'express-session';
 import type { StaffRecord } from '../auth/session-state.js';
 import { CONSOLE_ROLES } from '../auth/staff-roles.js';
+import { isGatewayError } from '../http/errors.js';
 import { newId } from '../runtime/ids.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 
@@ -89,15 +90,18 @@ export async function authenticateUpgrade(
         error ? reject(error) : resolve(),
       );
     });
-  } catch {
+  } catch (error) {
+    // The store being down is not a lost session: the client retries instead of logging in again.
+    if (storeDown(error)) return refusal(503, 'store unavailable');
     return refusal(401, 'session unreadable');
   }
   const sessionId = parsed.sessionID;
   const live = parsed.session;
+  if (!sessionId || !live) return refusal(401, 'unknown session');
   // express-session makes up a fresh session for an unknown cookie; only a stored one counts.
-  if (!sessionId || !live || !(await storedSession(options.sessionStore, sessionId))) {
-    return refusal(401, 'unknown session');
-  }
+  const stored = await storedSession(options.sessionStore, sessionId);
+  if (stored === 'store down') return refusal(503, 'store unavailable');
+  if (!stored) return refusal(401, 'unknown session');
 
   if (endpoint === 'agent') {
     const staff = live.staff?.[tenant.config.id];
@@ -114,15 +118,27 @@ export async function authenticateUpgrade(
 
   if (!live.visitorId) {
     live.visitorId = newId();
-    await new Promise<void>((resolve, reject) => live.save((error) => (error ? reject(error) : resolve())));
+    try {
+      await new Promise<void>((resolve, reject) => live.save((error) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      if (storeDown(error)) return refusal(503, 'store unavailable');
+      throw error;
+    }
   }
   return { ok: true, sessionId, visitorId: live.visitorId, session: live };
 }
 
-async function storedSession(store: session.Store, sessionId: string): Promise<boolean> {
+/** Whether the session is in the store; `'store down'` when the store could not be asked. */
+async function storedSession(store: session.Store, sessionId: string): Promise<boolean | 'store down'> {
   return new Promise((resolve) => {
-    store.get(sessionId, (error, data) => resolve(!error && !!data));
+    store.get(sessionId, (error, data) =>
+      resolve(error ? (storeDown(error) ? 'store down' : false) : !!data),
+    );
   });
+}
+
+function storeDown(error: unknown): boolean {
+  return isGatewayError(error) && error.code === 'store_unavailable';
 }
 
 function refusal(status: UpgradeRefusal['status'], reason: string): UpgradeRefusal {
@@ -144,7 +160,7 @@ export function refuseUpgrade(socket: Duplex, status: UpgradeRefusal['status']):
   if (socket.destroyed) return;
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n${
-      status === 429 ? 'Retry-After: 60\r\n' : ''
+      status === 429 ? 'Retry-After: 60\r\n' : status === 503 ? 'Retry-After: 5\r\n' : ''
     }\r\n`,
   );
 }

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { renderErrorPage } from '../web/pages/error-page.js';
+import { ERRORS } from './error-codes.js';
 import { GatewayError } from './errors.js';
 
 /** API routes answer errors in JSON; every other route is a browser flow and gets a page. */
@@ -22,7 +23,11 @@ export const notFound: RequestHandler = () => {
  */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   const error = toGatewayError(err);
-  if (error.status >= 500) {
+  if (error.code === 'store_unavailable') {
+    // An outage of the store, which readiness and the store's own log line already report:
+    // one short line per request, not a stack trace each.
+    req.log.warn({ code: error.code }, 'request failed: store unavailable');
+  } else if (error.status >= 500) {
     req.log.error({ err, code: error.code }, 'request failed');
   } else if (error.cause !== undefined && !(err instanceof GatewayError)) {
     // Only the library's classification: its message may quote the raw input.
@@ -43,7 +48,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   // 503s are short outages of a dependency (the store): clients and proxies may retry soon.
   if (error.status === 503) res.setHeader('Retry-After', '5');
   if (isApiRequest(req)) {
-    res.json({ error: { code: error.code, message: error.expose ? error.message : 'Internal error.' } });
+    // A 5xx error's own message may name internals; its code's message in the table is fixed text.
+    const message = error.expose ? error.message : ERRORS[error.code].message;
+    res.json({ error: { code: error.code, message } });
     return;
   }
   res.type('html').send(renderErrorPage(req, res, error));

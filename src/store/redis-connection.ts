@@ -188,3 +188,14 @@ export function redisCall<T>(operation: () => Promise<T>): Promise<T> {
 function translated(error: unknown): unknown {
   return error instanceof GatewayError || error instanceof TypeError ? error : storeUnavailable(error);
 }
+
+/**
+ * Sends a MULTI/EXEC transaction the way {@link redisCall} sends a command, failing at once
+ * while the connection is not ready: node-redis queues a transaction until the next reconnect
+ * even with `disableOfflineQueue` (which covers single commands only), so a request would
+ * otherwise wait out the outage, and its write would land late, after its client gave up.
+ */
+export function transaction<T>(client: RedisClient, exec: () => Promise<T>): Promise<T> {
+  if (!client.isReady) return Promise.reject(storeUnavailable());
+  return redisCall(exec);
+}

@@ -1,5 +1,5 @@
 import type { OidcStateIndex, OidcStateRepository } from '../handoff/oidc/oidc-state-repository.js';
-import { type RedisClient, redisCall } from './redis-connection.js';
+import { type RedisClient, redisCall, transaction } from './redis-connection.js';
 import type { StoreCodec } from './redis-store.js';
 
 /**
@@ -47,7 +47,7 @@ export class RedisOidcState implements OidcStateRepository {
       if (expiresAt !== undefined) multi.pExpireAt(grant, expiresAt, 'NX').pExpireAt(grant, expiresAt, 'GT');
       else multi.persist(grant);
     }
-    await redisCall(() => multi.exec());
+    await transaction(this.#client, () => multi.exec());
   }
 
   async find(key: string): Promise<Record<string, unknown> | undefined> {

@@ -2,7 +2,7 @@ import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import type { Logger } from '../runtime/logger.js';
 import type { RedisClient } from './redis-connection.js';
-import { storeUnavailable } from './redis-connection.js';
+import { storeUnavailable, transaction } from './redis-connection.js';
 import type { StoreCodec } from './redis-store.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: express-session's own callback type
@@ -87,7 +87,7 @@ export class RedisSessionStore extends RedisStore {
       const owner = this.#ownerKey?.(sid);
       if (owner && session.visitorId) multi.set(owner, session.visitorId, ex(ttl + OWNER_MARGIN_SECONDS));
       else if (owner) multi.del(owner);
-      await multi.exec();
+      await transaction(this.#redis, () => multi.exec());
     } catch (error) {
       return cb?.(storeUnavailable(error));
     }
@@ -101,7 +101,7 @@ export class RedisSessionStore extends RedisStore {
       // SET rather than EXPIRE: a session saved before owner keys existed gains one too.
       const owner = this.#ownerKey?.(sid);
       if (owner && session.visitorId) multi.set(owner, session.visitorId, ex(ttl + OWNER_MARGIN_SECONDS));
-      await multi.exec();
+      await transaction(this.#redis, () => multi.exec());
     } catch (error) {
       return cb?.(storeUnavailable(error));
     }

@@ -14,7 +14,7 @@ import type { RetentionRepository } from '../privacy/retention.js';
 import { newId } from '../runtime/ids.js';
 import { frozen } from './frozen.js';
 import { LastSeen } from './last-seen.js';
-import { type RedisClient, type RedisConnection, redisCall } from './redis-connection.js';
+import { type RedisClient, type RedisConnection, redisCall, transaction } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 import { RedisOidcState } from './redis-oidc-state.js';
 import { redisRateLimiter } from './redis-rate-limiter.js';
@@ -253,7 +253,7 @@ class RedisConversations implements ConversationRepository {
       if (lists.length > 0) {
         const multi = client.multi();
         for (const key of lists) multi.zRem(key, id);
-        await redisCall(() => multi.exec());
+        await transaction(client, () => multi.exec());
       }
     }
     await redisCall(() =>
@@ -266,7 +266,7 @@ class RedisConversations implements ConversationRepository {
       ]),
     );
     this.seen(id, '');
-    await redisCall(() =>
+    await transaction(client, () =>
       client.multi().zRem(keys.anonymise(tenantId), id).zRem(keys.retention(tenantId), id).exec(),
     );
   }
@@ -337,7 +337,7 @@ class RedisConversations implements ConversationRepository {
         changes += 1;
       }
     }
-    if (changes > 0) await multi.exec();
+    if (changes > 0) await transaction(this.#c.client, () => multi.exec());
   }
 
   #indexKeys(c: ConversationRecord): string[] {
@@ -672,7 +672,7 @@ class RedisPresence implements PresenceRepository {
   async count(tenantId: string, now: number): Promise<number> {
     const { client, keys } = this.#c;
     const key = keys.presence(tenantId);
-    const [, count] = await redisCall(() =>
+    const [, count] = await transaction(client, () =>
       client.multi().zRemRangeByScore(key, '-inf', now).zCard(key).exec(),
     );
     return Number(count);

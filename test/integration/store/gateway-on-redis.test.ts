@@ -3,6 +3,7 @@ import { BrowserSession } from '../../helpers/browser-session.js';
 import { readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import { rawUpgrade } from '../chat/chat-clients.js';
 
 /**
  * The gateway with `store.type: "redis"` against its own `redis-server`: sessions survive the
@@ -68,7 +69,18 @@ describe('Redis unreachable', () => {
     expect(page.headers.get('retry-after')).toBe('5');
     const api = await browser.get(`${gw.url}/api/session`);
     expect(api.status).toBe(503);
-    expect(JSON.parse(api.text)).toMatchObject({ error: { code: 'store_unavailable' } });
+    expect(JSON.parse(api.text)).toEqual({
+      error: {
+        code: 'store_unavailable',
+        message: 'The service is temporarily unavailable. Try again shortly.',
+      },
+    });
+    // A new visitor (whose session would be created) is refused too, not held until Redis returns.
+    expect((await new BrowserSession().get(`${gw.url}/`)).status).toBe(503);
+    // The chat socket of a known session: 503 (retry), not 401 (which means "log in again").
+    const ws = new URL('/ws/visitor', gw.url);
+    const upgrade = await rawUpgrade(ws.href, { origin: ws.origin, cookie: browser.cookieHeader(ws.href) });
+    expect(upgrade).toBe(503);
 
     await redis.start();
     await waitFor(async () => (await readyStatus(gw)) === 200);

@@ -119,6 +119,17 @@ describe('the store on a Redis that stops answering', () => {
       const refused = await timed(sessionGet(sessions, sid));
       expectStoreUnavailable(refused.error);
       expect(refused.ms).toBeLessThan(5 * COMMAND_TIMEOUT_MS);
+      // A transaction too (the session store's save is MULTI/EXEC): node-redis would queue it
+      // for the reconnect, and the request would wait for Redis and succeed late.
+      const unsaved = await timed(
+        new Promise<void>((resolve, reject) =>
+          sessions.set(randomUUID(), { cookie: { originalMaxAge: 60_000 } } as SessionData, (error) =>
+            error ? reject(error) : resolve(),
+          ),
+        ),
+      );
+      expectStoreUnavailable(unsaved.error);
+      expect(unsaved.ms).toBeLessThan(5 * COMMAND_TIMEOUT_MS);
       // The rate limit counts in this instance's memory meanwhile, neither lifted nor refusing.
       expect(await limiter.consume('203.0.113.9')).toEqual({ allowed: true });
       expect(connection.health().ready).toBe(false);
