@@ -285,7 +285,7 @@ function logoutPage(ctx: KoaContextWithOIDC, profile: IssuerProfile, signedIn: b
 function replaceSessionlessLogoutForm(profile: IssuerProfile) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
     await next();
-    if (ctx.oidc.route !== 'end_session' || ctx.status !== 200) return;
+    if (ctx.oidc?.route !== 'end_session' || ctx.status !== 200) return;
     if (ctx.oidc.session.accountId !== undefined) return;
     ctx.body = logoutPage(ctx, profile, false);
     // Drop the script hash oidc-provider added for its form.

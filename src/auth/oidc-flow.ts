@@ -173,17 +173,21 @@ export function checkIssuedAt(iat: unknown, limits: { now: number; skewMs: numbe
 }
 
 /**
- * The broker's end-session URL for RP-initiated logout, or undefined when it has none.
- * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html
+ * The broker's end-session URL (RP-initiated logout), or `undefined` when it has none.
+ * `client_id` names the gateway (openid-client adds it); `idToken`, when given, goes in
+ * `id_token_hint`. The request is a browser redirect, so a citizen's ID token there would put
+ * the national identity number into the address: citizen logouts send it only when the
+ * provider's `endSessionIdTokenHint` says the broker needs it.
+ * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
 export function endSessionUrl(
   configuration: client.Configuration,
-  idToken: string,
   postLogoutRedirectUri: string,
+  idToken?: string,
 ): string | undefined {
   if (!configuration.serverMetadata().end_session_endpoint) return undefined;
   return client.buildEndSessionUrl(configuration, {
-    id_token_hint: idToken,
+    ...(idToken === undefined ? {} : { id_token_hint: idToken }),
     post_logout_redirect_uri: postLogoutRedirectUri,
   }).href;
 }

@@ -103,10 +103,14 @@ export function sessionRouter(deps: GatewayDeps): Router {
       let brokerLogout: string | undefined;
       const sealed = req.session.citizens?.[tenant.config.id]?.brokerSession;
       if (sealed) {
-        const broker = deps.fieldCrypto.open<{ providerId: string; idToken: string }>(sealed);
+        const broker = deps.fieldCrypto.open<{ providerId: string; idToken?: string }>(sealed);
         const provider = tenant.config.providers.find((p) => p.id === broker.providerId);
         if (provider?.endSession && deps.oidc.isReady(tenant.config.id, provider.id)) {
-          brokerLogout = endSessionUrl(deps.oidc.get(tenant.config.id, provider.id), broker.idToken, home);
+          brokerLogout = endSessionUrl(
+            deps.oidc.get(tenant.config.id, provider.id),
+            home,
+            provider.endSessionIdTokenHint ? broker.idToken : undefined,
+          );
         }
       }
       const visitorId = req.session.visitorId;

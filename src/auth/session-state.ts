@@ -41,7 +41,10 @@ export interface PendingIdentity {
 export interface CitizenRecord {
   pending?: string;
   shared?: string;
-  /** Sealed `{ providerId, idToken }` of the last broker login, for logout. */
+  /**
+   * Sealed `{ providerId, idToken? }` of the last broker login, for logout (the ID token only for a
+   * provider with `endSessionIdTokenHint`).
+   */
   brokerSession?: string;
   /** Provider id of the broker login still open (shown: "you are still logged in with …"). */
   brokerProvider?: string;

@@ -159,7 +159,8 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       let brokerLogout: string | undefined;
       if (record?.idToken && deps.oidc.isReady(tenantId, STAFF_PROVIDER)) {
         const idToken = deps.fieldCrypto.open<string>(record.idToken);
-        brokerLogout = endSessionUrl(deps.oidc.get(tenantId, STAFF_PROVIDER), idToken, `${tenant.baseUrl}/`);
+        // A staff ID token holds the employee's name and work e-mail, no national identity number.
+        brokerLogout = endSessionUrl(deps.oidc.get(tenantId, STAFF_PROVIDER), `${tenant.baseUrl}/`, idToken);
       }
       if (req.session.staff) delete req.session.staff[tenantId];
       delete req.session.csrfToken;

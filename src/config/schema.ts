@@ -99,6 +99,14 @@ const providerSchema = z
     genericClaims: genericClaims.optional(),
     /** End the broker session on logout when it has an end_session_endpoint. Default true. */
     endSession: z.boolean().default(true),
+    /**
+     * Send the ID token as `id_token_hint` when ending the broker session. Default false: the
+     * end-session request is a browser redirect, and the ID token (national identity number,
+     * name) would stay in the address, the browser's history and logs on the way. Without it the
+     * broker asks the citizen to confirm the sign-out (`client_id` names the gateway). Turn it on
+     * only for a broker that refuses a logout without the hint.
+     */
+    endSessionIdTokenHint: z.boolean().default(false),
   })
   .superRefine((provider, ctx) => {
     if (!provider.scopes.includes('openid')) {

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
-import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import { startTestGateway, type TestGateway, testProviders, testTenant } from '../../helpers/test-gateway.js';
 
 // The JSON of GET /api/session, loosely typed: the tests assert on its fields.
 // biome-ignore lint/suspicious/noExplicitAny: test-side view of a JSON body
@@ -335,7 +335,7 @@ describe('withdrawing and logging out', () => {
     );
   });
 
-  it('POST /auth/logout destroys the session and ends the broker session with id_token_hint', async () => {
+  it('POST /auth/logout destroys the session and ends the broker session, with no ID token in the address', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
     await answerConsent(browser, consent.text, 'name', 'share');
@@ -345,8 +345,14 @@ describe('withdrawing and logging out', () => {
     expect(out.status).toBe(303);
     const target = new URL(out.headers.get('location') ?? '');
     expect(target.href.startsWith(gw.mockIdp.issuer('bankid-no'))).toBe(true);
-    expect(target.searchParams.get('id_token_hint')).toBeTruthy();
+    // The ID token carries the national id and the name: it stays out of the browser's address
+    // bar and history. The broker knows the gateway by client_id and asks the citizen to confirm.
+    expect(target.searchParams.has('id_token_hint')).toBe(false);
+    expect(target.searchParams.get('client_id')).toBeTruthy();
     expect(target.searchParams.get('post_logout_redirect_uri')).toBe(`${gw.url}/`);
+    const question = await browser.get(target.href);
+    expect(question.status).toBe(200);
+    expect(question.text).toContain('Sign out of Norwegian BankID');
     const stale = new BrowserSession();
     stale.setCookie(gw.url, 'gw.sid', oldCookie ?? '');
     expect((await session(stale)).json.state).toBe('anonymous');
@@ -501,5 +507,39 @@ describe('logging', () => {
     expect(logs).not.toContain(callback.searchParams.get('code') ?? 'no-code');
     expect(logs).not.toContain(callback.searchParams.get('state') ?? 'no-state');
     expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+  });
+});
+
+describe('a broker that needs id_token_hint to end its session (endSessionIdTokenHint)', () => {
+  it('gets the ID token as id_token_hint on logout, also after "Share nothing"', async () => {
+    const hinted = await startTestGateway({
+      tenants: [
+        testTenant({
+          providers: testProviders().map((p) =>
+            p.id === 'bankid' ? { ...p, endSessionIdTokenHint: true } : p,
+          ),
+        }),
+      ],
+    });
+    try {
+      const browser = new BrowserSession();
+      const consent = await browser.get(
+        `${hinted.url}/auth/bankid/login?login_hint=kari-nordmann&returnTo=%2F`,
+      );
+      await browser.post(`${hinted.url}/consent`, {
+        _csrf: inputValue(consent.text, '_csrf'),
+        decision: 'decline',
+      });
+      const { csrfToken } = JSON.parse((await browser.get(`${hinted.url}/api/session`)).text) as {
+        csrfToken: string;
+      };
+      const out = await browser.post(`${hinted.url}/auth/logout`, { _csrf: csrfToken }, { follow: false });
+      const target = new URL(out.headers.get('location') ?? '');
+      expect(target.href.startsWith(hinted.mockIdp.issuer('bankid-no'))).toBe(true);
+      expect(target.searchParams.get('id_token_hint')).toBeTruthy();
+      expect(target.searchParams.get('post_logout_redirect_uri')).toBe(`${hinted.url}/`);
+    } finally {
+      await hinted.close();
+    }
   });
 });
