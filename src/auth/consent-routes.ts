@@ -2,6 +2,7 @@ import express, { type Request, Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { csrfToken, verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
+import { jsonBody } from '../http/json-body.js';
 import { redirectSameOrigin } from '../http/safe-redirect.js';
 import { ensureVisitorId } from '../http/visitor-cookie.js';
 import { findProvider } from '../tenants/tenant-context.js';
@@ -28,7 +29,7 @@ import { availableClaims, pickClaims, tickedClaims } from './shareable-claims.js
 export function consentRouter(deps: GatewayDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 20 });
-  const json = express.json({ limit: '4kb' });
+  const json = jsonBody('4kb');
   const csrf = verifyCsrf((req) => req.tenant.allowedOrigins);
   const receiptDeps = {
     store: deps.store,

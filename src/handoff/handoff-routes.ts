@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { exportSPKI, importJWK, type JWK, type KeyObject } from 'jose';
 import { issueReceipt } from '../auth/consent-receipts.js';
 import { readSharedIdentity } from '../auth/session-state.js';
@@ -6,6 +6,7 @@ import type { HandoffTargetConfig } from '../config/handoff-schema.js';
 import type { GatewayDeps } from '../deps.js';
 import { verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
+import { jsonBody } from '../http/json-body.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { releasedClaimNames, releasedClaims } from './release-policy.js';
 import type { HandoffTarget } from './targets/handoff-target.js';
@@ -30,7 +31,7 @@ export function handoffRoutes(deps: GatewayDeps, tenant: TenantContext): Router 
       throw new GatewayError('handoff_target_unknown', 'No such chat system is configured.', { status: 404 });
     return entry;
   };
-  const json = express.json({ limit: '1kb' });
+  const json = jsonBody('1kb');
   const csrf = verifyCsrf((req) => req.tenant.allowedOrigins);
 
   router.post('/api/handoff/:target/token', json, csrf, async (req, res) => {

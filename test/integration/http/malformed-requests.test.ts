@@ -157,6 +157,67 @@ describe('bodies the parsers cannot read', () => {
   });
 });
 
+describe('JSON APIs given something other than a JSON object', () => {
+  const paths = [
+    '/api/identity/withdraw',
+    '/api/identity/handover',
+    '/api/identity/handover/redeem',
+    '/api/handoff/some-target/token',
+  ];
+  const post = (path: string, body: string | undefined, contentType?: string) =>
+    raw(
+      'POST',
+      path,
+      { 'x-csrf-token': csrf, ...(contentType ? { 'content-type': contentType } : {}) },
+      body,
+    );
+  for (const path of paths) {
+    it(`answers ${path} with 415 for another content type or none, and 400 for JSON that is not an object`, async () => {
+      expectApiError(await post(path, '{}', 'text/plain'), 415, 'request_unsupported');
+      expectApiError(
+        await post(path, 'a=1', 'application/x-www-form-urlencoded'),
+        415,
+        'request_unsupported',
+      );
+      expectApiError(await post(path, undefined), 415, 'request_unsupported');
+      expectApiError(await post(path, '[1,2]', 'application/json'), 400, 'request_invalid');
+      expectApiError(await post(path, '"withdraw"', 'application/json'), 400, 'request_invalid');
+    });
+  }
+
+  it('withdraws nothing when the withdrawal is not sent as a JSON object', async () => {
+    const citizen = new BrowserSession();
+    const consent = await citizen.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann&returnTo=%2F`);
+    await citizen.post(`${gw.url}/consent`, {
+      _csrf: /name="_csrf" value="([^"]+)"/.exec(consent.text)?.[1] ?? '',
+      decision: 'share',
+      claims: 'name',
+    });
+    const state = async () =>
+      JSON.parse((await citizen.get(`${gw.url}/api/session`)).text) as { state: string; csrfToken: string };
+    const before = await state();
+    expect(before.state).toBe('verified');
+    for (const [body, type] of [
+      ['[1,2]', 'application/json'],
+      ['{}', 'text/plain'],
+      ['', 'application/x-www-form-urlencoded'],
+    ] as const) {
+      const answer = await fetch(`${gw.url}/api/identity/withdraw`, {
+        method: 'POST',
+        headers: {
+          cookie: citizen.cookieHeader(gw.url),
+          origin: gw.url,
+          'x-csrf-token': before.csrfToken,
+          'content-type': type,
+        },
+        body,
+      });
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+    }
+    expect((await state()).state).toBe('verified');
+  });
+});
+
 describe('odd headers and query strings', () => {
   it('ignores a malformed session cookie (a new anonymous session, 200)', async () => {
     const answer = await raw('GET', '/api/session', { cookie: 'gw.sid=%E0%A4%A; other=%' });
