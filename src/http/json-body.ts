@@ -12,9 +12,13 @@ export function jsonBody(limit: string): RequestHandler {
   return (req, res, next) => {
     if (!req.is('application/json')) {
       next(
-        new GatewayError('request_unsupported', 'Send the request as JSON (Content-Type: application/json).', {
-          status: 415,
-        }),
+        new GatewayError(
+          'request_unsupported',
+          'Send the request as JSON (Content-Type: application/json).',
+          {
+            status: 415,
+          },
+        ),
       );
       return;
     }
