@@ -215,6 +215,16 @@ export interface TopicView {
 }
 
 /** An identity provider to identify with. */
+/**
+ * Why a visitor may not start a restricted topic: not identified (or sharing nothing), identified
+ * below the topic's level of assurance, or sharing fewer details than it needs; `claims` are the
+ * claim names the topic needs (`name`, `nationalId`, `birthDate`).
+ */
+export interface IdentificationShortfall {
+  reason: 'not-identified' | 'loa-too-low' | 'claims-missing';
+  claims: string[];
+}
+
 export interface ProviderChoice {
   id: string;
   label: string;
@@ -269,7 +279,11 @@ export type ServerToVisitorFrame =
       conversation?: ConversationView;
     }
   | { type: 'conversation'; conversation: ConversationView }
-  | { type: 'identification-required'; topic: string; providers: ProviderChoice[] }
+  | ({
+      type: 'identification-required';
+      topic: string;
+      providers: ProviderChoice[];
+    } & IdentificationShortfall)
   | { type: 'ack'; clientId: string; message: MessageView }
   | { type: 'message'; conversationId: string; message: MessageView }
   | { type: 'redacted'; clientId: string; count: number }

@@ -3,7 +3,7 @@ import type { Language, TopicConfig } from '../config/schema.js';
 import { loaAtLeast } from '../identity/verified-identity.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { localize } from '../web/i18n.js';
-import type { ProviderChoice, TopicView } from './protocol.js';
+import type { IdentificationShortfall, ProviderChoice, TopicView } from './protocol.js';
 
 /** The tenant's topic with this id, if any. */
 export function findTopic(tenant: TenantContext, topicId: string): TopicConfig | undefined {
@@ -17,13 +17,26 @@ export function findTopic(tenant: TenantContext, topicId: string): TopicConfig |
  * therefore never enter a restricted topic (ARCHITECTURE invariant).
  */
 export function mayStartTopic(topic: TopicConfig, identity: SharedIdentity | undefined): boolean {
+  return topicShortfall(topic, identity) === undefined;
+}
+
+/**
+ * What a visitor lacks for a topic, or `undefined` when they may start it: no shared identity,
+ * an identification below the topic's minimum LoA, or shared details without every claim the
+ * topic needs (`claims` are the topic's required claim names, to tell the visitor what to share).
+ */
+export function topicShortfall(
+  topic: TopicConfig,
+  identity: SharedIdentity | undefined,
+): IdentificationShortfall | undefined {
   const requirement = topic.requiresIdentification;
-  if (!requirement) return true;
-  if (!identity) return false;
-  return (
-    loaAtLeast(identity.loa, requirement.minimumLoa) &&
-    requirement.claims.every((c) => identity.claimNames.includes(c))
-  );
+  if (!requirement) return undefined;
+  const claims = [...requirement.claims];
+  if (!identity) return { reason: 'not-identified', claims };
+  if (!loaAtLeast(identity.loa, requirement.minimumLoa)) return { reason: 'loa-too-low', claims };
+  if (!requirement.claims.every((c) => identity.claimNames.includes(c)))
+    return { reason: 'claims-missing', claims };
+  return undefined;
 }
 
 /** The tenant's topics as a visitor sees them, with whether this visitor may start each. */

@@ -23,7 +23,7 @@ import {
   type VisitorFrame,
   visitorFrameSchema,
 } from './protocol.js';
-import { findTopic, mayStartTopic, providerChoices, topicViews } from './topic-policy.js';
+import { findTopic, providerChoices, topicShortfall, topicViews } from './topic-policy.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
 
 /**
@@ -337,12 +337,15 @@ export class VisitorSocket implements HeartbeatWatcher {
     if (!topic) throw new GatewayError('topic_unknown', 'No such topic.');
     const identity = await this.#identity();
     if (!this.#connection.open) return;
-    if (!mayStartTopic(topic, identity)) {
-      // The answer names the topic and how to identify, never anything of the topic itself.
+    const shortfall = topicShortfall(topic, identity);
+    if (shortfall) {
+      // The answer names the topic, what it needs and how to identify, nothing of the topic itself.
       this.#connection.send({
         type: 'identification-required',
         topic: topic.id,
         providers: providerChoices(tenant, lang),
+        reason: shortfall.reason,
+        claims: shortfall.claims,
       });
       return;
     }

@@ -118,6 +118,35 @@ describe('a conversation deleted by an admin', () => {
   });
 });
 
+describe('a restricted topic after sharing too little', () => {
+  it('tells the visitor which details the topic needs, instead of asking them to identify as if they had not', async () => {
+    const visitor = await newPage();
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /My tax case/ }).click();
+    const panel = visitor.getByRole('region', { name: 'Identification required' });
+    await expect.poll(() => panel.isVisible()).toBe(true);
+    const [tab] = await Promise.all([
+      visitor.context().waitForEvent('page'),
+      panel.getByRole('link', { name: 'Identify with Suomi.fi (opens in a new tab)' }).click(),
+    ]);
+    await tab.getByLabel(/Matti Meikäläinen/).check();
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.waitForURL(`${gw.url}/consent`);
+    await tab.getByLabel('Name').check();
+    await tab.getByRole('button', { name: 'Share the selected details' }).click();
+    await tab.waitForURL(`${gw.url}/chat/identified`);
+    await tab.close();
+    // The widget tries the topic again by itself and now says what is missing.
+    await expect
+      .poll(() => visitor.locator('#idreq-text').textContent())
+      .toBe(
+        '“My tax case” needs these details from you: Name, National identity number. You have not shared all of them. Identify again and tick them on the page that asks what to share; the chat then continues with “My tax case” by itself.',
+      );
+    expect(await panel.isVisible()).toBe(true);
+    await visitor.screenshot({ path: `${SCREENSHOT_DIR}/claims-missing.png`, fullPage: true });
+  });
+});
+
 describe('visitor chat in Norwegian', () => {
   it('takes the language from the page (lang attribute, labels, topics, status)', async () => {
     const visitor = await newPage('nb-NO');

@@ -153,7 +153,7 @@ class VisitorChat {
         this.#showConversation(frame.conversation);
         break;
       case 'identification-required':
-        this.#showIdentificationRequired(frame.topic, frame.providers);
+        this.#showIdentificationRequired(frame);
         break;
       case 'ack': {
         this.#pending.delete(frame.clientId);
@@ -293,12 +293,22 @@ class VisitorChat {
     this.#socket.send({ type: 'start', topic: topic.id, ...(page ? { page } : {}) });
   }
 
-  #showIdentificationRequired(topicId: string, providers: ProviderChoice[]): void {
-    const topic = this.#topics.find((tp) => tp.id === topicId);
+  #showIdentificationRequired(frame: Extract<VisitorInbound, { type: 'identification-required' }>): void {
+    const topic = this.#topics.find((tp) => tp.id === frame.topic);
     const panel = this.#el('chat-idreq');
-    sessionStorage.setItem(PENDING_TOPIC_KEY, topicId);
-    this.#el('idreq-text').textContent = this.#t('chat.idRequired.text', { topic: topic?.title ?? topicId });
-    this.#el('idreq-providers').replaceChildren(...this.#identifyLinks(providers));
+    sessionStorage.setItem(PENDING_TOPIC_KEY, frame.topic);
+    // Already identified: say what is missing (a stronger identification, or details to share).
+    const key =
+      frame.reason === 'claims-missing'
+        ? 'chat.idRequired.claims'
+        : frame.reason === 'loa-too-low'
+          ? 'chat.idRequired.loa'
+          : 'chat.idRequired.text';
+    this.#el('idreq-text').textContent = this.#t(key, {
+      topic: topic?.title ?? frame.topic,
+      claims: frame.claims.map((claim) => this.#t(`chat.claim.${claim}`)).join(', '),
+    });
+    this.#el('idreq-providers').replaceChildren(...this.#identifyLinks(frame.providers));
     panel.hidden = false;
     panel.focus();
   }

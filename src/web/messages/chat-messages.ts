@@ -92,6 +92,18 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Tunnistautuminen vaaditaan',
     sv: 'Identifiering krävs',
   },
+  'chat.idRequired.claims': {
+    en: '“{topic}” needs these details from you: {claims}. You have not shared all of them. Identify again and tick them on the page that asks what to share; the chat then continues with “{topic}” by itself.',
+    nb: '«{topic}» trenger disse opplysningene fra deg: {claims}. Du har ikke delt alle. Identifiser deg på nytt og kryss av for dem på siden som spør hva du vil dele; chatten fortsetter så med «{topic}» av seg selv.',
+    fi: '”{topic}” tarvitsee sinulta nämä tiedot: {claims}. Et ole jakanut niitä kaikkia. Tunnistaudu uudelleen ja valitse ne sivulla, jolla kysytään jaettavat tiedot; chat jatkuu sitten aiheella ”{topic}” itsestään.',
+    sv: '”{topic}” behöver dessa uppgifter från dig: {claims}. Du har inte delat alla. Identifiera dig igen och kryssa för dem på sidan som frågar vad du vill dela; chatten fortsätter sedan med ”{topic}” av sig själv.',
+  },
+  'chat.idRequired.loa': {
+    en: '“{topic}” needs a stronger identification than the one you used. Identify again with one of these; the chat then continues with “{topic}” by itself.',
+    nb: '«{topic}» krever en sterkere identifisering enn den du brukte. Identifiser deg på nytt med en av disse; chatten fortsetter så med «{topic}» av seg selv.',
+    fi: '”{topic}” edellyttää vahvempaa tunnistautumista kuin käyttämäsi. Tunnistaudu uudelleen jollakin näistä; chat jatkuu sitten aiheella ”{topic}” itsestään.',
+    sv: '”{topic}” kräver en starkare identifiering än den du använde. Identifiera dig igen med något av dessa; chatten fortsätter sedan med ”{topic}” av sig själv.',
+  },
   'chat.idRequired.text': {
     en: '“{topic}” concerns your personal matters, so you need to identify yourself first. Identification opens in a new tab; when you are done, this chat continues with “{topic}” by itself.',
     nb: '«{topic}» gjelder dine personlige saker, så du må identifisere deg først. Identifiseringen åpnes i en ny fane; når du er ferdig, fortsetter chatten her med «{topic}» av seg selv.',

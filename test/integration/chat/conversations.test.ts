@@ -46,6 +46,8 @@ describe('topics and policy', () => {
 
     const refused = await visitor.request({ type: 'start', topic: 'tax-case' }, 'identification-required');
     expect(refused.topic).toBe('tax-case');
+    expect(refused.reason).toBe('not-identified');
+    expect(refused.claims).toEqual(['name', 'nationalId']);
     const providers = refused.providers as Array<{ id: string; loginUrl: string }>;
     expect(providers.map((p) => p.id)).toEqual(['bankid', 'suomifi', 'idporten', 'signicat', 'generic']);
     expect(providers[0]?.loginUrl).toBe('/t/demo/auth/bankid/login?returnTo=%2Ft%2Fdemo%2Fchat%2Fidentified');
@@ -110,6 +112,28 @@ describe('topics and policy', () => {
     expect(JSON.stringify(siri.frames)).not.toContain('12838540056');
     expect(gw.logs()).not.toContain('12838540056');
     for (const c of [visitor, alex, siri]) c.close();
+  });
+
+  it('tells a visitor who shared only their name that the restricted topic needs the national id too', async () => {
+    const browser = await visitorBrowser(demo);
+    const visitor = await connectAs(browser, demo, 'visitor');
+    await visitor.next('welcome');
+    await identifyAndShare(
+      browser,
+      gw.url,
+      '/t/demo/auth/bankid/login?returnTo=/t/demo/chat/identified',
+      'kari-nordmann',
+      ['name'],
+    );
+    await visitor.next('identity', (f) => f.verified === true);
+    const refused = await visitor.request({ type: 'start', topic: 'tax-case' }, 'identification-required');
+    expect(refused).toMatchObject({
+      topic: 'tax-case',
+      reason: 'claims-missing',
+      claims: ['name', 'nationalId'],
+    });
+    expect(visitor.frames.some((f) => f.type === 'conversation')).toBe(false);
+    visitor.close();
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SharedIdentity } from '../../../src/auth/session-state.js';
-import { mayStartTopic, providerChoices } from '../../../src/chat/topic-policy.js';
+import { mayStartTopic, providerChoices, topicShortfall } from '../../../src/chat/topic-policy.js';
 import { parseConfig } from '../../../src/config/load-config.js';
 import type { TopicConfig } from '../../../src/config/schema.js';
 import { buildTenants } from '../../../src/tenants/tenant-context.js';
@@ -26,6 +26,23 @@ function shared(overrides: Partial<SharedIdentity> = {}): SharedIdentity {
     ...overrides,
   };
 }
+
+describe('topicShortfall (what the visitor is told is missing)', () => {
+  it('names nothing for a topic without requirement or a visitor who meets it', () => {
+    expect(topicShortfall({ id: 'general', title: 'General' }, undefined)).toBeUndefined();
+    expect(topicShortfall(restricted, shared())).toBeUndefined();
+  });
+
+  it('tells apart not identified, identified too weakly and sharing too little, with the claims needed', () => {
+    const claims = ['name', 'nationalId'];
+    expect(topicShortfall(restricted, undefined)).toEqual({ reason: 'not-identified', claims });
+    expect(topicShortfall(restricted, shared({ loa: 'low' }))).toEqual({ reason: 'loa-too-low', claims });
+    expect(topicShortfall(restricted, shared({ claimNames: ['name'], claims: { name: 'Kari' } }))).toEqual({
+      reason: 'claims-missing',
+      claims,
+    });
+  });
+});
 
 describe('mayStartTopic', () => {
   it('lets anyone start a topic without requirement', () => {
