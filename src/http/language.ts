@@ -18,7 +18,9 @@ export function negotiateLanguage(req: IncomingMessage, requested: unknown, fall
   if (isLanguage(fromCookie)) return fromCookie;
   // Without the header `accepts` would answer with the first candidate, not the fallback.
   if (!req.headers['accept-language']) return fallback;
-  const accepted = accepts(req).languages([...LANGUAGES, 'no', 'nn']);
+  // The fallback first: a wildcard (`*`, as Node's fetch sends) picks the first candidate.
+  const candidates = [fallback, ...LANGUAGES.filter((l) => l !== fallback), 'no', 'nn'];
+  const accepted = accepts(req).languages(candidates);
   if (accepted === 'no' || accepted === 'nn') return 'nb';
   return isLanguage(accepted) ? accepted : fallback;
 }

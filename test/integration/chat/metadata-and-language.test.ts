@@ -81,6 +81,12 @@ describe('socket language', () => {
     client.ws.close();
   });
 
+  it('answers a wildcard Accept-Language ("*", as Node\'s fetch sends) in the default language', async () => {
+    const client = await visitor('demo', { 'accept-language': '*' });
+    expect(generalTitle(await client.next('welcome'))).toBe('General questions');
+    client.ws.close();
+  });
+
   it('reads Norwegian "no" as bokmål and lets ?lang= override the header', async () => {
     const no = await visitor('demo', { 'accept-language': 'no' });
     expect(generalTitle(await no.next('welcome'))).toBe('Generelle spørsmål');
