@@ -7,7 +7,9 @@ import type { SharedIdentity } from '../identity/shared-identity.js';
  * every socket learns of it on the chat bus, the same route as messages:
  * - `shared` attaches the claims to the visitor's conversations (or the step-up's one);
  * - `withdrawn` and `session-ended` (logout, idle expiry, destruction) detach them;
- * - `session-renewed` (a login rotated the session id) moves the visitor's sockets to the new id.
+ * - `session-renewed` (a login rotated the session id) moves the visitor's sockets to the new id;
+ * - `staff-signed-out` closes the agent sockets of that staff login at once (not at the next
+ *   heartbeat).
  */
 export type IdentityEvent =
   | { type: 'shared'; tenantId: string; visitorId: string; identity: SharedIdentity; conversationId?: string }
@@ -25,7 +27,9 @@ export type IdentityEvent =
       visitorId: string;
       previousSessionId: string;
       sessionId: string;
-    };
+    }
+  /** A staff member signed out of this tenant in this session: its agent sockets close. */
+  | { type: 'staff-signed-out'; tenantId: string; staffSubject: string; sessionId: string };
 
 /** Where the auth routes announce identity events (in process; the chat turns them into bus events). */
 export class IdentityEvents extends EventEmitter<{ identity: [IdentityEvent] }> {

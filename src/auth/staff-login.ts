@@ -165,6 +165,14 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       if (req.session.staff) delete req.session.staff[tenantId];
       delete req.session.csrfToken;
       await saveSession(req);
+      // The console's sockets close now, not at their next heartbeat.
+      if (record)
+        deps.identityEvents.publish({
+          type: 'staff-signed-out',
+          tenantId,
+          staffSubject: record.subject,
+          sessionId: req.sessionID,
+        });
       req.log.info({ tenant: tenantId }, 'staff signed out');
       if (brokerLogout) redirectToProvider(res, new URL(brokerLogout));
       else redirectSameOrigin(res, `${tenant.basePath}/`);

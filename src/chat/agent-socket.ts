@@ -11,6 +11,7 @@ import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { conversationClosed, conversationNotFound, retryWhileChanged } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
+import { sessionIdHash } from './identity-changes.js';
 import {
   type AgentFrame,
   agentFrameSchema,
@@ -248,6 +249,11 @@ export class AgentSocket {
   }
 
   async #agentEvent(event: AgentEvent): Promise<void> {
+    if (event.type === 'signed-out') {
+      if (event.session === sessionIdHash(this.#options.sessionId))
+        this.#connection.close(CLOSE_CODES.sessionEnded, 'session ended');
+      return;
+    }
     // A conversation already followed gets its view through its own `status` event.
     if (this.#followed.has(event.conversation.id)) return;
     this.#follow(event.conversation);

@@ -49,7 +49,10 @@ export type VisitorEvent =
   | { type: 'session-renewed'; previous: string; sessionId: string };
 
 /** Events for one staff member's consoles. */
-export type AgentEvent = { type: 'assigned'; conversation: ConversationRecord };
+export type AgentEvent =
+  | { type: 'assigned'; conversation: ConversationRecord }
+  /** The staff member signed out in the session with this SHA-256: its sockets close with 4401. */
+  | { type: 'signed-out'; session: string };
 
 /** Every chat event. All are plain JSON, so a Redis bus can carry them as they are. */
 export type ChatEvent = ConversationEvent | QueueEvent | VisitorEvent | AgentEvent;

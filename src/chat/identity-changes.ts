@@ -29,6 +29,13 @@ export interface IdentityChangeOptions {
 export function listenToIdentityEvents(options: IdentityChangeOptions): () => void {
   const { service, bus, logger } = options;
   const handle = async (event: IdentityEvent): Promise<void> => {
+    if (event.type === 'staff-signed-out') {
+      bus.publish(
+        { kind: 'agent', tenantId: event.tenantId, agentSubject: event.staffSubject },
+        { type: 'signed-out', session: sessionIdHash(event.sessionId) },
+      );
+      return;
+    }
     const visitor = { kind: 'visitor', tenantId: event.tenantId, visitorId: event.visitorId } as const;
     switch (event.type) {
       case 'shared': {

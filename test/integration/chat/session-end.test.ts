@@ -202,3 +202,34 @@ describe('visitor sockets re-check their session on every heartbeat', () => {
     ).toEqual(['The visitor withdrew sharing; messages from here on are unverified.']);
   });
 });
+
+describe('when a staff member signs out', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // No heartbeat during the test: the console must close without one.
+    h = await harness(60_000);
+  });
+  afterAll(async () => {
+    h?.alex.close();
+    h?.siri.close();
+    await h?.gw.close();
+  });
+
+  it('closes that login’s console sockets at once (4401); another agent’s stay open', async () => {
+    const bo = await staffBrowser(h.gw.url, 'alex-agent');
+    const tabs = await Promise.all([connectAs(bo, h.gw.url, 'agent'), connectAs(bo, h.gw.url, 'agent')]);
+    for (const tab of tabs) await tab.next('welcome');
+    const consolePage = await bo.get(`${h.gw.url}/agent`);
+    const out = await bo.post(
+      `${h.gw.url}/staff/logout`,
+      { _csrf: /name="_csrf" value="([^"]+)"/.exec(consolePage.text)?.[1] ?? '' },
+      { follow: false },
+    );
+    expect(out.status).toBe(303);
+    for (const tab of tabs) expect(await tab.closed).toEqual({ code: 4401, reason: 'session ended' });
+    // The same person's console in another browser (another session) is not signed out.
+    const open = await h.alex.request({ type: 'open', conversationId: 'no-such-conversation' }, 'error');
+    expect(open.code).toBe('conversation_not_found');
+    expect(h.siri.ws.readyState).toBe(h.siri.ws.OPEN);
+  });
+});
