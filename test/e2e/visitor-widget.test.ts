@@ -147,6 +147,27 @@ describe('a restricted topic after sharing too little', () => {
   });
 });
 
+describe('ending a chat with the keyboard', () => {
+  it('moves focus to "Start a new chat" when the End chat button disappears', async () => {
+    // An agent online, so the visitor gets the topics rather than the offline form.
+    const agent = await newPage();
+    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
+    await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Connected.');
+    const visitor = await newPage();
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await visitor.getByLabel('Your message').fill('bye');
+    await visitor.getByLabel('Your message').press('Enter');
+    await visitor.getByRole('button', { name: 'End chat' }).focus();
+    await visitor.keyboard.press('Enter');
+    const newChat = visitor.getByRole('button', { name: 'Start a new chat' });
+    await expect.poll(() => newChat.isVisible()).toBe(true);
+    await expect
+      .poll(() => newChat.evaluate((button) => button === button.ownerDocument.activeElement))
+      .toBe(true);
+  });
+});
+
 describe('visitor chat in Norwegian', () => {
   it('takes the language from the page (lang attribute, labels, topics, status)', async () => {
     const visitor = await newPage('nb-NO');

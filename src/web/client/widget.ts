@@ -417,8 +417,14 @@ class VisitorChat {
 
   #closeConversation(): void {
     this.#typing.show(false);
+    const doc = this.#root.ownerDocument;
+    // Focus on a control that is about to be hidden (the composer, "End chat") would drop to the
+    // page's body: it moves to "Start a new chat" instead. Focus elsewhere stays where it is.
+    const active = doc.activeElement;
+    const lost = active === null || active === doc.body || this.#el('composer').contains(active);
     this.#el<HTMLFormElement>('composer').hidden = true;
     this.#el('chat-closed').hidden = false;
+    if (lost) this.#el('new-chat').focus();
     this.#forgetConversation(false);
   }
 
