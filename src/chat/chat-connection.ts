@@ -98,9 +98,15 @@ export class ChatConnection<In, Out extends { type: string }> {
     this.ws.send(JSON.stringify(frame));
   }
 
-  /** An `error` frame. `message` is a short English explanation for developers. */
-  error(code: ChatErrorCode, message: string): void {
-    this.send({ type: 'error', code, message } as unknown as Out);
+  /**
+   * An `error` frame. `message` is a short English explanation for developers; `clientId` names
+   * the client's `message` frame it answers, so a client with several in flight knows which one
+   * to resend.
+   */
+  error(code: ChatErrorCode, message: string, clientId?: string): void {
+    const frame =
+      clientId === undefined ? { type: 'error', code, message } : { type: 'error', code, message, clientId };
+    this.send(frame as unknown as Out);
   }
 
   close(code: CloseCode, reason: string): void {
@@ -157,7 +163,12 @@ export class ChatConnection<In, Out extends { type: string }> {
         this.#invalidFrame();
         return;
       }
-      await this.#options.onFrame(frame);
+      try {
+        await this.#options.onFrame(frame);
+      } catch (error) {
+        const clientId = (frame as { clientId?: unknown }).clientId;
+        this.#failed(error, typeof clientId === 'string' ? clientId : undefined);
+      }
     });
   }
 
@@ -180,13 +191,13 @@ export class ChatConnection<In, Out extends { type: string }> {
     }
   }
 
-  #failed(error: unknown): void {
+  #failed(error: unknown, clientId?: string): void {
     if (isGatewayError(error) && CLIENT_ERROR_CODES.has(error.code)) {
-      this.error(error.code as ChatErrorCode, error.message);
+      this.error(error.code as ChatErrorCode, error.message, clientId);
       return;
     }
     this.#options.logger.error({ err: error, connection: this.id }, 'chat frame failed');
-    this.error('internal_error', 'Something went wrong; please try again.');
+    this.error('internal_error', 'Something went wrong; please try again.', clientId);
   }
 }
 

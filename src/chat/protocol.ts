@@ -296,7 +296,8 @@ export type ServerToVisitorFrame =
   | { type: 'offline-message-saved'; id: string; redacted?: true }
   /** Staff deleted the conversation completely: the client forgets it. */
   | { type: 'deleted'; conversationId: string }
-  | { type: 'error'; code: ChatErrorCode; message: string };
+  /** `clientId`: the client's `message` frame this answers, when it answers one. */
+  | { type: 'error'; code: ChatErrorCode; message: string; clientId?: string };
 
 /** Server → agent frames. */
 export type ServerToAgentFrame =
@@ -317,4 +318,5 @@ export type ServerToAgentFrame =
   | { type: 'offline-message'; message: OfflineMessageView }
   /** Deleted by staff: the console drops it from its lists and views. */
   | { type: 'deleted'; conversationId: string }
-  | { type: 'error'; code: ChatErrorCode; message: string };
+  /** `clientId`: the client's `message` frame this answers, when it answers one. */
+  | { type: 'error'; code: ChatErrorCode; message: string; clientId?: string };

@@ -1,3 +1,4 @@
+import { DeliveredSeqs } from '../../chat/delivered-seqs.js';
 import { h, timeOf } from './dom.js';
 import type { Translate } from './i18n.js';
 import type { MessageView } from './protocol.js';
@@ -28,16 +29,21 @@ export class Transcript {
   readonly #pending = new Map<string, HTMLLIElement>();
   /** Local notices by system code, replaced when the server's stored system line arrives. */
   readonly #notices = new Map<string, HTMLLIElement>();
-  #lastSeq = 0;
+  /** The `seq`s shown: every one up to a point, and those beyond a gap (one missed, to come). */
+  #seqs = new DeliveredSeqs();
 
   constructor(list: HTMLOListElement, options: TranscriptOptions) {
     this.#list = list;
     this.#options = options;
   }
 
-  /** The highest `seq` shown: what `resume` asks to continue after. */
+  /**
+   * The highest `seq` up to which every message is shown: what `resume` asks to continue after.
+   * Not simply the highest shown: after an interruption a missed message can arrive after newer
+   * ones, and resuming after those would skip it.
+   */
   get lastSeq(): number {
-    return this.#lastSeq;
+    return this.#seqs.upTo;
   }
 
   /** Replaces the content with a conversation's messages. */
@@ -45,7 +51,7 @@ export class Transcript {
     this.#list.replaceChildren();
     this.#seen.clear();
     this.#pending.clear();
-    this.#lastSeq = 0;
+    this.#seqs = new DeliveredSeqs();
     for (const message of messages) this.add(message);
   }
 
@@ -79,7 +85,7 @@ export class Transcript {
         child instanceof HTMLElement && child.dataset.seq !== undefined && Number(child.dataset.seq) > seq,
     );
     this.#list.insertBefore(item, later ?? null);
-    this.#lastSeq = Math.max(this.#lastSeq, seq);
+    this.#seqs.add(seq);
     this.#scroll();
   }
 

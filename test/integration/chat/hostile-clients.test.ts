@@ -107,6 +107,25 @@ describe('hostile visitor frames', () => {
     client.close();
   });
 
+  it('names the refused message by its clientId in the error, and stores nothing of it', async () => {
+    const { client, conversationId } = await chattingVisitor();
+    const long = await client.request(
+      { type: 'message', clientId: 'too-long', text: 'x'.repeat(4001) },
+      'error',
+    );
+    expect(long).toEqual({
+      type: 'error',
+      code: 'text_too_long',
+      message: expect.any(String),
+      clientId: 'too-long',
+    });
+    // An error that answers a frame without a clientId names none.
+    const resume = await client.request({ type: 'resume', conversationId: 'nope', afterSeq: 0 }, 'error');
+    expect(resume).toEqual({ type: 'error', code: 'conversation_not_found', message: expect.any(String) });
+    expect(await stored(conversationId)).toEqual([]);
+    client.close();
+  });
+
   it('closes with 4400 on the tenth invalid frame', async () => {
     const { client } = await chattingVisitor();
     await paced(
