@@ -34,6 +34,7 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
   const server = createHttpServer(created.app);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
+  server.on('clientError', answerClientError);
   const upgrades = features.flatMap((f) => (f.upgrade ? [f.upgrade(created)] : []));
   server.on('upgrade', (req, socket, head) => {
     if (upgrades.some((handle) => handle(req, socket, head))) return;
@@ -51,4 +52,32 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
       await closed;
     },
   };
+}
+
+/**
+ * Requests Node's parser refuses before the app sees them get a short page with the error code
+ * rather than Node's bare status line: headers over 16 KiB (a huge callback URL) 431
+ * `request_too_large`, anything else unreadable 400 `request_invalid`. A request that timed out
+ * gets Node's own 408; a reset connection is dropped. English only: no language can be told
+ * from a request that was not read.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  const [status, text, code] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request_too_large']
+      : [400, 'Bad Request', 'request_invalid'];
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${text}</title></head><body><h1>${text}</h1><p>The request could not be read. Go back and try again.</p><p>Error code: ${code}</p></body></html>`;
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/html; charset=utf-8\r\n` +
+      `Content-Security-Policy: default-src 'none'\r\nX-Content-Type-Options: nosniff\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

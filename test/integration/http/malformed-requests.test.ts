@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession } from '../../helpers/browser-session.js';
@@ -224,9 +225,30 @@ describe('odd headers and query strings', () => {
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body).state).toBe('anonymous');
   });
-  it('answers a header block over the limit with 431', async () => {
-    const answer = await raw('GET', '/', { 'x-padding': 'x'.repeat(20_000) });
-    expect(answer.status).toBe(431);
+  it('answers a header block over the limit (a huge callback URL) with 431 and a page naming the code', async () => {
+    for (const answer of [
+      await raw('GET', '/', { 'x-padding': 'x'.repeat(20_000) }),
+      await raw('GET', `/auth/bankid/callback?code=${'c'.repeat(100_000)}&state=s`),
+    ]) {
+      expect(answer.status).toBe(431);
+      expect(answer.contentType).toBe('text/html; charset=utf-8');
+      expect(answer.body).toContain('Error code: request_too_large');
+    }
+  });
+  it('answers a request line Node cannot parse with 400 and a page naming the code', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(gw.url).port), '127.0.0.1', () => {
+        socket.write('G@T / HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += String(chunk);
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(answer).toContain('Error code: request_invalid');
   });
   const queries = [
     '/?lang=en&lang=fi',
