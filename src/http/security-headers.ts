@@ -35,5 +35,8 @@ export function securityHeaders(options: {
     referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: options.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
+    // The legacy header says what `frame-ancestors 'none'` says, for browsers without CSP; the
+    // widget route, which lets the tenant's sites frame it, drops it.
+    xFrameOptions: { action: 'deny' },
   });
 }

@@ -18,6 +18,7 @@ describe('security headers and cookies (development)', () => {
     const res = await request(gw.gateway.app).get('/');
     const csp = res.headers['content-security-policy'] ?? '';
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('unsafe-inline');
