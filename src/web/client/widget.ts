@@ -47,6 +47,8 @@ class VisitorChat {
   #verified = false;
   #agentsOnline = true;
   #csrfToken: string;
+  /** The session changed since the token was read (an `identity` frame): read it anew before use. */
+  #csrfStale = false;
 
   constructor(root: HTMLElement, boot: ChatBootstrap) {
     this.#root = root;
@@ -185,6 +187,7 @@ class VisitorChat {
         this.#showIdentificationPrompt(frame.url, frame.expiresAt);
         break;
       case 'identity':
+        this.#csrfStale = true;
         this.#setIdentity(frame.verified, frame.claims, true);
         if (frame.verified && !this.#conversation) this.#continuePendingTopic();
         break;
@@ -388,6 +391,12 @@ class VisitorChat {
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
         body: JSON.stringify(body),
       });
+    // A login in another tab rotated the session, and with it the token: fetch it first rather
+    // than be refused once (a 403 in the browser's console).
+    if (this.#csrfStale) {
+      this.#csrfToken = (await loadBootstrap(this.#root)).csrfToken;
+      this.#csrfStale = false;
+    }
     let response = await post(this.#csrfToken);
     if (response.status === 403) {
       this.#csrfToken = (await loadBootstrap(this.#root)).csrfToken;
