@@ -115,11 +115,14 @@ export class AgentSocket {
       );
       const assigned = await service.assignedTo(this.tenantId, this.#subject);
       for (const conversation of assigned) this.#follow(conversation);
+      // Transcript readers (supervisors, admins by default) also see every agent's conversations.
+      const everyone = this.#readerRole() ? await service.assignedTo(this.tenantId) : undefined;
       this.#connection.send({
         type: 'welcome',
         agent: { name: this.#staff.name, roles: this.#staff.roles },
         queues,
         assigned: assigned.map(conversationSummary),
+        ...(everyone ? { allAssigned: everyone.map(conversationSummary) } : {}),
         offlineMessages: (await desk.offlineMessages(this.tenantId)).map(offlineMessageView),
       });
     });
@@ -241,10 +244,18 @@ export class AgentSocket {
   }
 
   async #queueEvent(event: QueueEvent): Promise<void> {
-    if (event.type === 'queue') {
-      this.#connection.send({ type: 'queue', topic: event.topic, conversations: event.conversations });
-    } else {
-      this.#connection.send({ type: 'offline-message', message: offlineMessageView(event.message) });
+    switch (event.type) {
+      case 'queue':
+        this.#connection.send({ type: 'queue', topic: event.topic, conversations: event.conversations });
+        return;
+      case 'assigned':
+        // Only transcript readers see whose conversations are where.
+        if (this.#readerRole())
+          this.#connection.send({ type: 'assigned', conversations: event.conversations });
+        return;
+      case 'offline-message':
+        this.#connection.send({ type: 'offline-message', message: offlineMessageView(event.message) });
+        return;
     }
   }
 

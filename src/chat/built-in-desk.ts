@@ -48,6 +48,8 @@ export class BuiltInDesk implements DeliveryPort {
 
   async ended(conversation: ConversationRecord): Promise<void> {
     await this.#queueChanged(conversation.tenantId, conversation.topic);
+    // Closed (it keeps its assignee) or deleted while assigned: it leaves the assigned list.
+    if (conversation.assignedTo) await this.#assignmentsChanged(conversation.tenantId);
   }
 
   async available(tenantId: string): Promise<boolean> {
@@ -74,6 +76,7 @@ export class BuiltInDesk implements DeliveryPort {
   async claim(conversation: ConversationRecord, agent: AgentRef): Promise<ConversationRecord> {
     const updated = await this.#service.assign(conversation.id, agent);
     await this.#queueChanged(updated.tenantId, updated.topic);
+    await this.#assignmentsChanged(updated.tenantId);
     return updated;
   }
 
@@ -82,6 +85,7 @@ export class BuiltInDesk implements DeliveryPort {
     const updated = await this.#service.requeue(conversation.id, topic);
     if (conversation.topic !== topic) await this.#queueChanged(updated.tenantId, conversation.topic);
     await this.#queueChanged(updated.tenantId, topic);
+    if (conversation.status === 'assigned') await this.#assignmentsChanged(updated.tenantId);
     return updated;
   }
 
@@ -89,6 +93,7 @@ export class BuiltInDesk implements DeliveryPort {
   async closeConversation(conversation: ConversationRecord): Promise<ConversationRecord> {
     const updated = await this.#service.close(conversation.id);
     if (conversation.status === 'queued') await this.#queueChanged(updated.tenantId, updated.topic);
+    if (conversation.status === 'assigned') await this.#assignmentsChanged(updated.tenantId);
     return updated;
   }
 
@@ -101,6 +106,12 @@ export class BuiltInDesk implements DeliveryPort {
 
   /** Nothing to release: the desk's state lives in the store, its followers on the bus. */
   async close(): Promise<void> {}
+
+  /** Published once per change, read by the consoles of transcript readers only. */
+  async #assignmentsChanged(tenantId: string): Promise<void> {
+    const conversations = (await this.#service.assignedTo(tenantId)).map(conversationSummary);
+    this.#options.bus.publish({ kind: 'queue', tenantId }, { type: 'assigned', conversations });
+  }
 
   async #queueChanged(tenantId: string, topic: string): Promise<void> {
     const conversations = (await this.#service.queued(tenantId, topic)).map(conversationSummary);

@@ -32,6 +32,8 @@ export type ConversationEvent =
 /** Events of a tenant's queue. Summaries are computed once by the publisher, not per agent. */
 export type QueueEvent =
   | { type: 'queue'; topic: string; conversations: ConversationSummary[] }
+  /** The tenant's conversations assigned to any agent, after an assignment changed (for transcript readers). */
+  | { type: 'assigned'; conversations: ConversationSummary[] }
   | { type: 'offline-message'; message: OfflineMessageRecord };
 
 /** Events for one visitor's sockets. None carries identity data: sockets read their session. */

@@ -32,8 +32,8 @@ export interface ConversationRepository {
   ): Promise<ConversationRecord | undefined>;
   /** Queued conversations of one topic, oldest first (Redis: a sorted set per tenant and topic). */
   listQueued(tenantId: string, topic: string): Promise<ConversationRecord[]>;
-  /** Open conversations assigned to one agent. */
-  listAssigned(tenantId: string, agentSubject: string): Promise<ConversationRecord[]>;
+  /** Open conversations assigned to one agent; without `agentSubject`, to any agent of the tenant. */
+  listAssigned(tenantId: string, agentSubject?: string): Promise<ConversationRecord[]>;
   /** Open (not closed) conversations of one visitor, oldest first. */
   listOpenByVisitor(tenantId: string, visitorId: string): Promise<ConversationRecord[]>;
   /**

@@ -128,8 +128,8 @@ export interface ConversationService {
   messages(conversationId: string, afterSeq?: number): Promise<MessageRecord[]>;
   /** Queued conversations of a topic, oldest first. */
   queued(tenantId: string, topic: string): Promise<ConversationRecord[]>;
-  /** Open conversations assigned to an agent. */
-  assignedTo(tenantId: string, agentSubject: string): Promise<ConversationRecord[]>;
+  /** Open conversations assigned to an agent; without `agentSubject`, to any agent of the tenant. */
+  assignedTo(tenantId: string, agentSubject?: string): Promise<ConversationRecord[]>;
   /** Assigns a queued conversation to `agent` (again to the same agent is a no-op). */
   assign(conversationId: string, agent: AgentRef): Promise<ConversationRecord>;
   /** Puts the conversation back into the queue of `topic`, unassigned. */

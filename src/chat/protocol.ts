@@ -306,9 +306,13 @@ export type ServerToAgentFrame =
       agent: { name: string; roles: string[] };
       queues: Array<{ topic: string; title: string; conversations: ConversationSummary[] }>;
       assigned: ConversationSummary[];
+      /** To transcript readers only: the tenant's conversations assigned to any agent. */
+      allAssigned?: ConversationSummary[];
       offlineMessages: OfflineMessageView[];
     }
   | { type: 'queue'; topic: string; conversations: ConversationSummary[] }
+  /** To transcript readers only, after an assignment changed: the tenant's assigned conversations. */
+  | { type: 'assigned'; conversations: ConversationSummary[] }
   | { type: 'conversation'; conversation: ConversationView }
   | { type: 'message'; conversationId: string; message: MessageView }
   | { type: 'ack'; clientId: string; message: MessageView }

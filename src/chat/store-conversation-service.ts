@@ -149,7 +149,7 @@ export class StoreConversationService implements ConversationService {
     return this.#repos.conversations.listQueued(tenantId, topic);
   }
 
-  assignedTo(tenantId: string, agentSubject: string): Promise<ConversationRecord[]> {
+  assignedTo(tenantId: string, agentSubject?: string): Promise<ConversationRecord[]> {
     return this.#repos.conversations.listAssigned(tenantId, agentSubject);
   }
 

@@ -97,8 +97,10 @@ class MemoryConversations implements ConversationRepository {
     return this.#list(queuedList(tenantId, topic));
   }
 
-  async listAssigned(tenantId: string, agentSubject: string): Promise<ConversationRecord[]> {
-    return this.#list(assignedList(tenantId, agentSubject));
+  async listAssigned(tenantId: string, agentSubject?: string): Promise<ConversationRecord[]> {
+    return this.#list(
+      agentSubject === undefined ? assignedAnyList(tenantId) : assignedList(tenantId, agentSubject),
+    );
   }
 
   async listOpenByVisitor(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
@@ -168,6 +170,7 @@ const retentionClock = (c: ConversationRecord): number => c.closedAt ?? c.create
 
 const queuedList = (tenantId: string, topic: string) => `queued\n${tenantId}\n${topic}`;
 const assignedList = (tenantId: string, subject: string) => `assigned\n${tenantId}\n${subject}`;
+const assignedAnyList = (tenantId: string) => `assigned-any\n${tenantId}`;
 const openList = (tenantId: string, visitorId: string) => `open\n${tenantId}\n${visitorId}`;
 
 /** The lists a conversation belongs to, as {@link MemoryConversations} answers them. */
@@ -175,7 +178,8 @@ function listsOf(c: ConversationRecord): string[] {
   if (c.status === 'closed') return [];
   const lists = [openList(c.tenantId, c.visitorId)];
   if (c.status === 'queued') lists.push(queuedList(c.tenantId, c.topic));
-  if (c.status === 'assigned' && c.assignedTo) lists.push(assignedList(c.tenantId, c.assignedTo.subject));
+  if (c.status === 'assigned' && c.assignedTo)
+    lists.push(assignedList(c.tenantId, c.assignedTo.subject), assignedAnyList(c.tenantId));
   return lists;
 }
 

@@ -43,6 +43,10 @@ export class RedisKeys {
   assigned(tenantId: string, agentIndex: string): string {
     return `${this.#tenant(tenantId)}:agent:${agentIndex}`;
   }
+  /** Conversations assigned to any agent of the tenant (sorted set by creation): the supervisors' list. */
+  assignedAny(tenantId: string): string {
+    return `${this.#tenant(tenantId)}:assigned`;
+  }
   /** Open conversations of a visitor (sorted set). */
   visitorOpen(tenantId: string, visitorId: string): string {
     return `${this.#tenant(tenantId)}:visitor:${visitorId}`;

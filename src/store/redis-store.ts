@@ -214,7 +214,13 @@ class RedisConversations implements ConversationRepository {
     );
   }
 
-  async listAssigned(tenantId: string, agentSubject: string): Promise<ConversationRecord[]> {
+  async listAssigned(tenantId: string, agentSubject?: string): Promise<ConversationRecord[]> {
+    if (agentSubject === undefined) {
+      return this.#list(
+        this.#c.keys.assignedAny(tenantId),
+        (c) => c.tenantId === tenantId && c.status === 'assigned',
+      );
+    }
     return this.#list(
       this.#c.keys.assigned(tenantId, this.#c.codec.blindIndex(agentSubject)),
       (c) => c.tenantId === tenantId && c.status === 'assigned' && c.assignedTo?.subject === agentSubject,
@@ -345,7 +351,10 @@ class RedisConversations implements ConversationRepository {
     const result: string[] = [];
     if (c.status === 'queued') result.push(keys.queue(c.tenantId, c.topic));
     if (c.status === 'assigned' && c.assignedTo)
-      result.push(keys.assigned(c.tenantId, this.#c.codec.blindIndex(c.assignedTo.subject)));
+      result.push(
+        keys.assigned(c.tenantId, this.#c.codec.blindIndex(c.assignedTo.subject)),
+        keys.assignedAny(c.tenantId),
+      );
     if (c.status !== 'closed') result.push(keys.visitorOpen(c.tenantId, c.visitorId));
     return result;
   }

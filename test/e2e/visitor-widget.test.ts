@@ -168,6 +168,38 @@ describe('ending a chat with the keyboard', () => {
   });
 });
 
+describe('a supervisor’s console', () => {
+  it('lists the conversations other agents have and opens one to read, without the reply box', async () => {
+    const agent = await newPage();
+    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
+    await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Connected.');
+    const visitor = await newPage();
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await visitor.getByLabel('Your message').fill('Where do I renew my parking permit?');
+    await visitor.getByLabel('Your message').press('Enter');
+    await agent.locator('li.queue-item').filter({ hasText: 'parking permit' }).getByRole('button').click();
+    await expect.poll(() => agent.locator('#conversation-body').isVisible()).toBe(true);
+
+    const supervisor = await newPage();
+    await supervisor.goto(`${gw.url}/staff/login?login_hint=siri-supervisor&returnTo=%2Fagent`);
+    const others = supervisor.getByRole('list', { name: 'Other agents’ conversations' });
+    const item = others.getByRole('listitem').filter({ hasText: 'Alex Agent' }).last();
+    await expect.poll(() => item.count()).toBe(1);
+    await item.getByRole('button', { name: /^Open the conversation about General questions/ }).click();
+    await expect
+      .poll(() => supervisor.getByRole('log').textContent())
+      .toContain('Where do I renew my parking permit?');
+    expect(await supervisor.getByLabel('Reply').isDisabled()).toBe(true);
+    expect(await supervisor.getByRole('button', { name: 'Request identification' }).isDisabled()).toBe(true);
+    // Supervisors may close or transfer it; reading it sends no read mark (no not_assigned error).
+    expect(await supervisor.getByRole('button', { name: 'Close conversation' }).isEnabled()).toBe(true);
+    expect(await supervisor.locator('#console-error').textContent()).toBe('');
+    expect(await axeViolations(supervisor)).toEqual([]);
+    await supervisor.screenshot({ path: `${SCREENSHOT_DIR}/supervisor-console.png`, fullPage: true });
+  });
+});
+
 describe('visitor chat in Norwegian', () => {
   it('takes the language from the page (lang attribute, labels, topics, status)', async () => {
     const visitor = await newPage('nb-NO');

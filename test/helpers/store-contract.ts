@@ -164,6 +164,9 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         ]);
         expect(await store.chat.conversations.listAssigned('demo', 'agent-2')).toEqual([]);
         expect(await store.chat.conversations.listAssigned('other', 'agent-1')).toEqual([]);
+        // Without an agent: the tenant's conversations assigned to anyone (the supervisors' list).
+        expect((await store.chat.conversations.listAssigned('demo')).map((c) => c.id)).toEqual([older.id]);
+        expect(await store.chat.conversations.listAssigned('other')).toEqual([]);
       });
 
       it('moves a conversation between lists as it is claimed, transferred and claimed by another', async () => {
@@ -174,6 +177,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           tax: (await store.chat.conversations.listQueued('demo', 'tax-case')).map((r) => r.id),
           first: (await store.chat.conversations.listAssigned('demo', 'agent-1')).map((r) => r.id),
           second: (await store.chat.conversations.listAssigned('demo', 'agent-2')).map((r) => r.id),
+          anyAgent: (await store.chat.conversations.listAssigned('demo')).map((r) => r.id),
           open: (await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).map((r) => r.id),
         });
         const claim = (subject: string) =>
@@ -183,15 +187,36 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
             assignedTo: { subject, name: subject },
           }));
         await claim('agent-1');
-        expect(await ids()).toEqual({ general: [], tax: [], first: [c.id], second: [], open: [c.id] });
+        expect(await ids()).toEqual({
+          general: [],
+          tax: [],
+          first: [c.id],
+          second: [],
+          anyAgent: [c.id],
+          open: [c.id],
+        });
         await store.chat.conversations.update(c.id, ({ assignedTo: _gone, ...cur }) => ({
           ...cur,
           status: 'queued',
           topic: 'tax-case',
         }));
-        expect(await ids()).toEqual({ general: [], tax: [c.id], first: [], second: [], open: [c.id] });
+        expect(await ids()).toEqual({
+          general: [],
+          tax: [c.id],
+          first: [],
+          second: [],
+          anyAgent: [],
+          open: [c.id],
+        });
         await claim('agent-2');
-        expect(await ids()).toEqual({ general: [], tax: [], first: [], second: [c.id], open: [c.id] });
+        expect(await ids()).toEqual({
+          general: [],
+          tax: [],
+          first: [],
+          second: [c.id],
+          anyAgent: [c.id],
+          open: [c.id],
+        });
         // An update that changes nothing leaves the lists as they are.
         await store.chat.conversations.update(c.id, () => undefined);
         expect((await ids()).second).toEqual([c.id]);
@@ -210,6 +235,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           (await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).map((c) => c.id),
         ).toEqual([a.id]);
         expect(await store.chat.conversations.listAssigned('demo', 's')).toEqual([]);
+        expect(await store.chat.conversations.listAssigned('demo')).toEqual([]);
       });
     });
 
@@ -351,6 +377,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.chat.messages.list(gone.id)).toEqual([]);
         expect(await store.chat.textTails.get(gone.id)).toBe('');
         expect(await store.chat.conversations.listAssigned('demo', 'agent-1')).toEqual([]);
+        expect((await store.chat.conversations.listAssigned('demo')).map((c) => c.id)).not.toContain(gone.id);
         expect(
           (await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).map((c) => c.id),
         ).toEqual([kept.id]);

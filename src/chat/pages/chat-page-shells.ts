@@ -139,6 +139,10 @@ export function renderConsolePage(
 <div id="queue-list"></div>
 <h2 id="mine-heading">${t('chat.console.mine')}</h2>
 <ul id="mine-list" class="conversation-list" aria-labelledby="mine-heading"></ul>
+<div id="others" hidden>
+<h2 id="others-heading">${t('chat.console.others')}</h2>
+<ul id="others-list" class="conversation-list" aria-labelledby="others-heading"></ul>
+</div>
 </section>
 <section id="console-conversation" class="console-conversation" aria-labelledby="conversation-heading">
 <h2 id="conversation-heading" tabindex="-1">${t('chat.conversation')}</h2>

@@ -39,9 +39,13 @@ class AgentConsole {
   readonly #typing: TypingIndicator;
   readonly #queues = new Map<string, Queue>();
   readonly #mine = new Map<string, ConversationSummary>();
+  /** Every agent's assigned conversations, for transcript readers (`undefined` for other roles). */
+  #allAssigned: ConversationSummary[] | undefined;
   readonly #unread = new Set<string>();
   #offline: OfflineMessageView[] = [];
   #agentName = '';
+  /** Supervisors and admins may transfer or close any open conversation (the server checks it too). */
+  #supervises = false;
   #current: ConversationView | undefined;
   /** What the server last said about the open conversation's identity (`null`: withdrawn). */
   #identity: ConversationView['identity'] | null = undefined;
@@ -123,11 +127,13 @@ class AgentConsole {
     switch (frame.type) {
       case 'welcome':
         this.#agentName = frame.agent.name;
+        this.#supervises = frame.agent.roles.some((role) => role === 'supervisor' || role === 'admin');
         this.#queues.clear();
         for (const queue of frame.queues) this.#queues.set(queue.topic, queue);
         this.#mine.clear();
         for (const summary of frame.assigned) this.#mine.set(summary.id, summary);
         this.#offline = [...frame.offlineMessages];
+        this.#allAssigned = frame.allAssigned;
         this.#renderQueues();
         this.#renderMine();
         this.#renderOffline();
@@ -143,6 +149,10 @@ class AgentConsole {
         this.#renderQueues();
         break;
       }
+      case 'assigned':
+        this.#allAssigned = frame.conversations;
+        this.#renderOthers();
+        break;
       case 'conversation':
         this.#onConversation(frame.conversation);
         break;
@@ -150,7 +160,13 @@ class AgentConsole {
         if (frame.conversationId === this.#current?.id) {
           if (this.#transcript.add(frame.message) && frame.message.from === 'visitor') {
             this.#typing.show(false);
-            this.#socket.send({ type: 'read', conversationId: frame.conversationId, seq: frame.message.seq });
+            // Read marks are the assignee's: the visitor is told the agent has read them.
+            if (this.#isMine(this.#current))
+              this.#socket.send({
+                type: 'read',
+                conversationId: frame.conversationId,
+                seq: frame.message.seq,
+              });
           }
         } else if (this.#mine.has(frame.conversationId)) {
           this.#unread.add(frame.conversationId);
@@ -259,7 +275,15 @@ class AgentConsole {
     });
     this.#renderMeta();
     this.#renderIdentity();
-    this.#setReplyEnabled(view.status === 'assigned' && view.assignedTo?.name === this.#agentName);
+    const mine = this.#isMine(view);
+    // Replying is the assignee's; supervisors and admins may also transfer or close (as the
+    // server allows) a conversation they opened to read.
+    this.#setReplyEnabled(mine);
+    setControlsEnabled(
+      this.#root,
+      '#transfer, #transfer-topic, #close-conversation',
+      mine || (this.#supervises && view.status !== 'closed'),
+    );
     this.#syncRequestId();
     this.#el<HTMLSelectElement>('transfer-topic').value = view.topic;
     // Shown only to the tenant's `conversationDeleters`: the staff page that deletes it, with a reason.
@@ -269,9 +293,14 @@ class AgentConsole {
       url.searchParams.set('conversation', view.id);
       deleteLink.href = url.toString();
     }
-    if (opening) this.#el('reply-text').focus();
+    // Opened to read (not theirs): focus goes to the heading, the reply box being off.
+    if (opening) this.#el(mine ? 'reply-text' : 'conversation-heading').focus();
     const last = view.messages.at(-1);
-    if (last) this.#socket.send({ type: 'read', conversationId: view.id, seq: last.seq });
+    if (last && mine) this.#socket.send({ type: 'read', conversationId: view.id, seq: last.seq });
+  }
+
+  #isMine(view: ConversationView | undefined): boolean {
+    return view?.status === 'assigned' && view.assignedTo?.name === this.#agentName;
   }
 
   #renderMeta(): void {
@@ -401,7 +430,40 @@ class AgentConsole {
     );
   }
 
+  /** Transcript readers: the conversations other agents have, each with an Open (read) button. */
+  #renderOthers(): void {
+    const section = this.#el('others');
+    if (!this.#allAssigned) return;
+    section.hidden = false;
+    const items = this.#allAssigned
+      .filter((summary) => !this.#mine.has(summary.id))
+      .map((summary) => {
+        const time = timeOf(summary.createdAt, this.#boot.lang);
+        const topic = this.#topicTitle(summary.topic);
+        const agent = summary.assignedTo?.name ?? '';
+        const open = h('button', {
+          className: 'small secondary',
+          text: this.#t('chat.console.open'),
+          attrs: { type: 'button', 'aria-label': this.#t('chat.console.otherLabel', { topic, time, agent }) },
+        });
+        open.addEventListener('click', () => this.#open(summary.id));
+        return h(
+          'li',
+          { className: 'conversation-item' },
+          h('span', { text: `${topic} · ${time} · ${agent}` }),
+          summary.verified ? verifiedBadge(this.#t) : null,
+          open,
+        );
+      });
+    this.#el('others-list').replaceChildren(
+      ...(items.length > 0
+        ? items
+        : [h('li', { className: 'notice', text: this.#t('chat.console.othersEmpty') })]),
+    );
+  }
+
   #renderMine(): void {
+    this.#renderOthers();
     const list = this.#el('mine-list');
     const items = [...this.#mine.values()].map((summary) => {
       const time = timeOf(summary.createdAt, this.#boot.lang);

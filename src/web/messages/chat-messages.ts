@@ -525,6 +525,24 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Du har inga öppna samtal.',
   },
   'chat.console.open': { en: 'Open', nb: 'Åpne', fi: 'Avaa', sv: 'Öppna' },
+  'chat.console.others': {
+    en: 'Other agents’ conversations',
+    nb: 'Andre veilederes samtaler',
+    fi: 'Muiden asiakaspalvelijoiden keskustelut',
+    sv: 'Andra handläggares samtal',
+  },
+  'chat.console.othersEmpty': {
+    en: 'No other agent has an open conversation.',
+    nb: 'Ingen andre veiledere har åpne samtaler.',
+    fi: 'Muilla asiakaspalvelijoilla ei ole avoimia keskusteluja.',
+    sv: 'Inga andra handläggare har öppna samtal.',
+  },
+  'chat.console.otherLabel': {
+    en: 'Open the conversation about {topic} of {time}, with {agent}',
+    nb: 'Åpne samtalen om {topic} fra {time}, med {agent}',
+    fi: 'Avaa keskustelu aiheesta {topic} klo {time}, asiakaspalvelija {agent}',
+    sv: 'Öppna samtalet om {topic} från {time}, med {agent}',
+  },
   'chat.console.openLabel': {
     en: 'Open the conversation about {topic} of {time}',
     nb: 'Åpne samtalen om {topic} fra {time}',

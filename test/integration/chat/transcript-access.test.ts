@@ -123,6 +123,28 @@ describe('who may read a transcript (agent "open")', () => {
     },
   );
 
+  it('lists every agent’s conversations to transcript readers only, live as they are claimed and closed', async () => {
+    const ids = (f: Frame) => (f.conversations as Array<{ id: string }>).map((c) => c.id);
+    const readerSince = siri.frames.length;
+    const agentSince = other.frames.length;
+    const { visitor, conversationId } = await identifiedConversation(gw, alex);
+    const listed = await siri.next('assigned', (f) => ids(f).includes(conversationId), readerSince);
+    const entry = (listed.conversations as Array<Record<string, unknown>>).find(
+      (c) => c.id === conversationId,
+    );
+    expect(entry).toMatchObject({ status: 'assigned', assignedTo: { name: 'Alex Agent' } });
+    expect(JSON.stringify(listed)).not.toContain('Kari');
+    // A reader's welcome has the list too; an agent's has none, and agents get no such frames.
+    const late = await staff(gw, 'ada-admin');
+    expect(ids({ type: 'x', conversations: late.frames[0]?.allAssigned } as Frame)).toContain(conversationId);
+    const agentLate = await staff(gw, 'bo-agent');
+    expect(agentLate.frames[0]?.allAssigned).toBeUndefined();
+    await alex.request({ type: 'close', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
+    await siri.next('assigned', (f) => !ids(f).includes(conversationId), readerSince);
+    expect(other.frames.slice(agentSince).some((f) => f.type === 'assigned')).toBe(false);
+    for (const c of [visitor, late, agentLate]) c.close();
+  });
+
   it('does not audit the assignee reading their own conversation', async () => {
     const { visitor, conversationId } = await identifiedConversation(gw, alex);
     await alex.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
