@@ -305,8 +305,12 @@ export class AgentSocket {
         const wasMine = this.#assignedToMe(followed.conversation);
         this.#update(followed, event.conversation);
         const stillFollows = this.#follows(event.conversation) && event.conversation.status !== 'closed';
-        if (this.#follows(event.conversation) || wasMine || event.previousAssignee === this.#subject) {
+        if (this.#follows(event.conversation)) {
           this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
+        } else if (wasMine || event.previousAssignee === this.#subject) {
+          // The agent who had it learns where it went: not a read by a non-assignee to audit.
+          const view = await this.#view(event.conversation, false);
+          this.#connection.send({ type: 'conversation', conversation: view });
         }
         if (!stillFollows) this.#unfollow(event.conversation.id);
         return;
@@ -460,12 +464,16 @@ export class AgentSocket {
     this.#requireAssigned(conversation);
   }
 
-  async #view(conversation: ConversationRecord) {
+  /**
+   * The conversation as this agent may see it; a non-assignee's view of an identified one is
+   * audited, unless `audit` is false (its former assignee told that it was closed or moved).
+   */
+  async #view(conversation: ConversationRecord, audit = true) {
     const { service } = this.#options;
     const assigned = this.#assignedToMe(conversation);
     const identity = assigned ? service.readIdentity(conversation) : undefined;
     if (identity) this.#logAccess(conversation, 'identity viewed');
-    if (!assigned && conversation.identity) await this.#auditRead(conversation);
+    if (audit && !assigned && conversation.identity) await this.#auditRead(conversation);
     const messages = await service.messages(conversation.id);
     const followed = this.#followed.get(conversation.id);
     followed?.seqs.addUpTo(messages.at(-1)?.seq ?? 0);

@@ -164,6 +164,8 @@ describe('topics and policy', () => {
     );
     expect((closed.conversation as { identity: unknown }).identity).toEqual({ verified: true });
     expect(JSON.stringify(alex.frames.slice(since))).not.toContain('12838540056');
+    // Being told is not a read by someone else: nothing goes to the transcript audit.
+    expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', conversationId)).toEqual([]);
     for (const c of [visitor, alex]) c.close();
   });
 });
