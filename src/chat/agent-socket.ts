@@ -256,6 +256,11 @@ export class AgentSocket {
       case 'offline-message':
         this.#connection.send({ type: 'offline-message', message: offlineMessageView(event.message) });
         return;
+      case 'deleted':
+        // Every console of the tenant: it may show the conversation without following it (closed).
+        this.#unfollow(event.conversationId);
+        this.#connection.send({ type: 'deleted', conversationId: event.conversationId });
+        return;
     }
   }
 
@@ -340,11 +345,6 @@ export class AgentSocket {
       case 'read':
         if (event.by !== 'visitor' || !this.#followed.has(event.conversationId)) return;
         this.#connection.send({ type: 'read', conversationId: event.conversationId, seq: event.seq });
-        return;
-      case 'deleted':
-        if (!this.#followed.has(event.conversationId)) return;
-        this.#unfollow(event.conversationId);
-        this.#connection.send({ type: 'deleted', conversationId: event.conversationId });
         return;
     }
   }

@@ -25,21 +25,26 @@ export type ConversationEvent =
   | { type: 'typing'; conversationId: string; from: 'visitor' | 'agent'; typing: boolean; origin?: string }
   | { type: 'read'; conversationId: string; by: 'visitor' | 'agent'; seq: number }
   /** The shared identity was attached (`verified`) or detached (`withdrawn`, session ended). */
-  | { type: 'identity'; conversation: ConversationRecord; change: 'attached' | 'detached' }
-  /** Deleted by staff (`conversation-deletion.ts`): followers drop it, nothing of it is left to show. */
-  | { type: 'deleted'; conversationId: string };
+  | { type: 'identity'; conversation: ConversationRecord; change: 'attached' | 'detached' };
 
 /** Events of a tenant's queue. Summaries are computed once by the publisher, not per agent. */
 export type QueueEvent =
   | { type: 'queue'; topic: string; conversations: ConversationSummary[] }
   /** The tenant's conversations assigned to any agent, after an assignment changed (for transcript readers). */
   | { type: 'assigned'; conversations: ConversationSummary[] }
+  /**
+   * Deleted by staff (`conversation-deletion.ts`): every console drops it wherever it shows it
+   * (also one closed, which no socket follows any more). Carries the id only.
+   */
+  | { type: 'deleted'; conversationId: string }
   | { type: 'offline-message'; message: OfflineMessageRecord };
 
 /** Events for one visitor's sockets. None carries identity data: sockets read their session. */
 export type VisitorEvent =
   | { type: 'identification-request'; conversationId: string; url: string; expiresAt: number }
   | { type: 'conversation-started'; conversationId: string }
+  /** Deleted by staff: the visitor's windows forget it, also after it was closed. */
+  | { type: 'conversation-deleted'; conversationId: string }
   /** The visitor's sharing changed: sockets re-read the identity from their session. */
   | { type: 'identity-changed' }
   /** A session ended (logout, expiry, destruction): its sockets close with 4401. */

@@ -3,7 +3,7 @@ import type { RetentionRepository } from '../privacy/retention.js';
 import type { Clock } from '../runtime/clock.js';
 import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
-import { type ChatBus, conversationChannel } from './chat-bus.js';
+import type { ChatBus } from './chat-bus.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { type ConversationService, conversationNotFound } from './conversation-service.js';
 import type { DeliveryPort } from './delivery-port.js';
@@ -67,9 +67,9 @@ export interface ConversationDeletionOptions {
  *
  * The audit entry (who, which role, which conversation, why, when; never the content) is
  * written first, so no deletion is ever unaccounted for; deleting is idempotent, so a deletion
- * cut short after its entry is finished by asking again. Live sockets following the
- * conversation (its visitor's, the assigned agent's, those who opened it) are told `deleted`
- * and forget it; the delivery port is told it ended (the desk's queue summaries drop it).
+ * cut short after its entry is finished by asking again, even once the record is gone. Every
+ * console of the tenant and the visitor's windows are told `deleted` and forget it, also when
+ * it was closed; the delivery port is told it ended (the desk's queue summaries drop it).
  */
 export class ConversationDeletion {
   readonly #options: ConversationDeletionOptions;
@@ -78,30 +78,56 @@ export class ConversationDeletion {
     this.#options = options;
   }
 
-  /** @throws {GatewayError} `conversation_not_found` (404): not a conversation of this tenant. */
+  /**
+   * Deletes the conversation, or finishes a deletion begun here and cut short after its record
+   * went (Redis stopped answering between the steps): its audit entry says it was begun.
+   * @throws {GatewayError} `conversation_not_found` (404): not a conversation of this tenant.
+   */
   async delete(request: DeletionRequest): Promise<void> {
     const { service, retention, audit, bus, port, clock, logger } = this.#options;
-    const conversation = await service.get(request.conversationId);
-    if (!conversation || conversation.tenantId !== request.tenantId) throw conversationNotFound();
-    await audit.append({
-      id: newId(),
-      tenantId: request.tenantId,
-      conversationId: conversation.id,
-      reader: request.staff,
-      role: request.role,
-      at: clock.now(),
-      action: 'delete',
-      reason: request.reason,
-    });
-    await retention.deleteConversation(request.tenantId, conversation.id);
-    bus.publish(conversationChannel(conversation), { type: 'deleted', conversationId: conversation.id });
+    const { tenantId, conversationId } = request;
+    const conversation = await service.get(conversationId);
+    const begun = async () =>
+      (await audit.list(tenantId, conversationId)).some((entry) => entry.action === 'delete');
+    if (!conversation || conversation.tenantId !== tenantId) {
+      if (!(await begun())) throw conversationNotFound();
+      await retention.deleteConversation(tenantId, conversationId);
+      bus.publish({ kind: 'queue', tenantId }, { type: 'deleted', conversationId });
+      logger.info(
+        { audit: true, tenant: tenantId, conversation: conversationId },
+        'conversation deletion finished',
+      );
+      return;
+    }
+    // One entry per conversation, also when the form was sent twice.
+    if (!(await begun())) {
+      await audit.append({
+        id: newId(),
+        tenantId,
+        conversationId,
+        reader: request.staff,
+        role: request.role,
+        at: clock.now(),
+        action: 'delete',
+        reason: request.reason,
+      });
+    }
+    // Windows drop it first: were the deletion cut short, they show nothing that is about to go
+    // (asking again finishes it). Not on the conversation's channel: nobody follows a closed
+    // one, yet windows may still show it.
+    bus.publish({ kind: 'queue', tenantId }, { type: 'deleted', conversationId });
+    bus.publish(
+      { kind: 'visitor', tenantId, visitorId: conversation.visitorId },
+      { type: 'conversation-deleted', conversationId },
+    );
+    await retention.deleteConversation(tenantId, conversationId);
     if (conversation.status !== 'closed') await port.ended(conversation);
     // Who deleted what; the reason stays in the audit trail (it may describe what was written).
     logger.info(
       {
         audit: true,
-        tenant: request.tenantId,
-        conversation: conversation.id,
+        tenant: tenantId,
+        conversation: conversationId,
         staff: request.staff.subject,
         role: request.role,
       },

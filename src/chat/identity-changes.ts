@@ -16,9 +16,10 @@ export interface IdentityChangeOptions {
 /**
  * Follows citizens' sharing decisions and session ends into their conversations:
  * - `shared` with a `conversationId` (a step-up) attaches the identity to that conversation
- *   only, and only if it belongs to the visitor who shared: a login started with someone
- *   else's conversation id in the URL attaches nothing. Without one (identified before
- *   chatting), it attaches to the visitor's open conversations of the tenant.
+ *   only, and only if it belongs to the visitor who shared: someone else's conversation never
+ *   gets it. Without one, or when that conversation is not the visitor's own (closed, or
+ *   another visitor's link redeemed in this browser), it attaches to the visitor's open
+ *   conversations of the tenant.
  * - `withdrawn` and `session-ended` detach it from the visitor's open conversations (each with
  *   a `withdrawn` line, and an `identity` event that tells the assigned agent); `session-ended`
  *   also closes that session's sockets.
@@ -39,9 +40,13 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
     const visitor = { kind: 'visitor', tenantId: event.tenantId, visitorId: event.visitorId } as const;
     switch (event.type) {
       case 'shared': {
-        const targets = event.conversationId
+        const bound = event.conversationId
           ? await ownConversation(service, event.tenantId, event.visitorId, event.conversationId, logger)
-          : await service.openOf(event.tenantId, event.visitorId);
+          : [];
+        // A binding that names no conversation of this visitor (someone else's link redeemed in
+        // this browser, or one closed meanwhile) must not cost the visitor their own chat's
+        // identification: it goes where it would have gone without one.
+        const targets = bound.length > 0 ? bound : await service.openOf(event.tenantId, event.visitorId);
         for (const conversation of targets) await service.attachIdentity(conversation.id, event.identity);
         bus.publish(visitor, { type: 'identity-changed' });
         return;

@@ -211,6 +211,12 @@ export class VisitorSocket implements HeartbeatWatcher {
 
   async #visitorEvent(event: VisitorEvent): Promise<void> {
     switch (event.type) {
+      case 'conversation-deleted':
+        this.#following.get(event.conversationId)?.stop();
+        this.#following.delete(event.conversationId);
+        if (this.#current === event.conversationId) this.#current = undefined;
+        this.#connection.send({ type: 'deleted', conversationId: event.conversationId });
+        return;
       case 'identification-request':
         this.#connection.send({
           type: 'identification-request',
@@ -283,12 +289,6 @@ export class VisitorSocket implements HeartbeatWatcher {
         return;
       case 'identity':
         // The visitor's own view follows their session (`identity-changed`), not the conversation.
-        return;
-      case 'deleted':
-        this.#following.get(event.conversationId)?.stop();
-        this.#following.delete(event.conversationId);
-        if (this.#current === event.conversationId) this.#current = undefined;
-        this.#connection.send({ type: 'deleted', conversationId: event.conversationId });
         return;
     }
   }

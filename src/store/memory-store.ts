@@ -10,6 +10,7 @@ import type {
 import { anonymisedConversation, anonymisedMessage } from '../chat/chat-records.js';
 import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { VisitorTextTails } from '../chat/visitor-text-tails.js';
+import { GatewayError } from '../http/errors.js';
 import type { RetentionRepository } from '../privacy/retention.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { newId } from '../runtime/ids.js';
@@ -201,6 +202,8 @@ class MemoryMessages implements MessageRepository {
   }
 
   async append(draft: Omit<MessageRecord, 'seq'>): Promise<AppendResult> {
+    // The record is gone (deleted since the caller read it): nothing may be left behind it.
+    if (!this.#conversations.current(draft.conversationId)) throw new GatewayError('conversation_not_found');
     return this.#append(draft);
   }
 

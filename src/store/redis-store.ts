@@ -10,6 +10,7 @@ import type {
 import { anonymisedConversation, anonymisedMessage } from '../chat/chat-records.js';
 import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { TAIL_TTL_MS } from '../chat/visitor-text-tails.js';
+import { GatewayError } from '../http/errors.js';
 import type { RetentionRepository } from '../privacy/retention.js';
 import { newId } from '../runtime/ids.js';
 import { frozen } from './frozen.js';
@@ -369,7 +370,7 @@ function retentionClock(c: ConversationRecord): number {
  * Append with the next seq and the client's idempotency key in one atomic step. The message
  * (sealed, without its seq) becomes the Stream entry `<seq>-0`; a key seen before returns the
  * entry stored under it instead (a new entry's body is not sent back: the caller has it).
- * KEYS: seq, dedupe hash, stream (one slot); ARGV: key, body.
+ * KEYS: seq, dedupe hash, stream, record (one slot; {@link APPEND} answers `{3}` without the record); ARGV: key, body.
  */
 const APPEND_SOURCE = `
 if ARGV[1] ~= '' then
@@ -382,7 +383,9 @@ end
 local seq = redis.call('INCR', KEYS[1])
 redis.call('XADD', KEYS[3], seq .. '-0', 'm', ARGV[2])
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], seq) end`;
-const APPEND = new RedisScript(`${APPEND_SOURCE}
+const APPEND = new RedisScript(`
+if redis.call('EXISTS', KEYS[4]) == 0 then return {3} end
+${APPEND_SOURCE}
 return {0, tostring(seq)}`);
 
 /**
@@ -501,10 +504,12 @@ class RedisMessages implements MessageRepository {
     const reply = (await redisCall(() =>
       APPEND.run(
         client,
-        [keys.sequence(id), keys.dedupe(id), keys.messages(id)],
+        [keys.sequence(id), keys.dedupe(id), keys.messages(id), keys.conversation(id)],
         [clientIdField(draft), codec.seal(draft)],
       ),
-    )) as [0, string] | [1, string, string];
+    )) as [0, string] | [1, string, string] | [3];
+    // The record is gone (deleted since the caller read it): nothing may be left behind it.
+    if (reply[0] === 3) throw new GatewayError('conversation_not_found');
     // A new entry is the draft just sealed: only an earlier message (duplicate) needs opening.
     if (reply[0] !== 1) return { message: { ...draft, seq: Number(reply[1]) }, duplicate: false };
     return {

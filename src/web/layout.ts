@@ -33,7 +33,8 @@ export function renderPage(
     }
     params.set('lang', code);
     const current = code === lang;
-    return html`<li><a href="${`${req.path}?${params}`}" lang="${code}" hreflang="${code}"${current ? html` aria-current="true"` : ''}>${LANGUAGE_NAMES[code]}</a></li>`;
+    // baseUrl too: under a tenant's mount (`/t/<id>`) the path alone would leave the tenant.
+    return html`<li><a href="${`${req.baseUrl}${req.path}?${params}`}" lang="${code}" hreflang="${code}"${current ? html` aria-current="true"` : ''}>${LANGUAGE_NAMES[code]}</a></li>`;
   });
   return html`<!doctype html>
 <html lang="${lang}">

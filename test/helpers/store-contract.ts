@@ -240,8 +240,33 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
     });
 
     describe('messages', () => {
+      /** A conversation's id, created in the store (messages belong to a stored conversation). */
+      const started = async (): Promise<string> => {
+        const c = conversation();
+        await store.chat.conversations.create(c);
+        return c.id;
+      };
+
+      it('refuses a message to a conversation not (or no longer) stored, and keeps nothing of it', async () => {
+        const gone = randomUUID();
+        await expect(store.chat.messages.append(draft(gone, 'late'))).rejects.toMatchObject({
+          code: 'conversation_not_found',
+        });
+        expect(await store.chat.messages.list(gone)).toEqual([]);
+        // Deleted between a read and the append (a system line racing a deletion).
+        const id = await started();
+        await store.chat.messages.append(draft(id, 'first'));
+        await store.retention.deleteConversation('demo', id);
+        await expect(store.chat.messages.append(draft(id, 'after'))).rejects.toMatchObject({
+          code: 'conversation_not_found',
+        });
+        expect(await store.chat.messages.list(id)).toEqual([]);
+        const next = await started();
+        expect((await store.chat.messages.append(draft(next, 'fresh'))).message.seq).toBe(1);
+      });
+
       it('numbers messages 1, 2, 3 per conversation and lists those after a seq, in order', async () => {
-        const [a, b] = [randomUUID(), randomUUID()];
+        const [a, b] = [await started(), await started()];
         for (const text of ['one', 'two', 'three']) await store.chat.messages.append(draft(a, text));
         await store.chat.messages.append(draft(b, 'other'));
         expect((await store.chat.messages.list(a)).map((m) => [m.seq, m.text])).toEqual([
@@ -256,7 +281,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       });
 
       it('stores a message once per author and client id and returns the earlier one for a resend', async () => {
-        const id = randomUUID();
+        const id = await started();
         const withClientId = (text: string, clientId: string, author: Partial<MessageRecord> = {}) => ({
           ...draft(id, text),
           clientId,
@@ -290,7 +315,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       });
 
       it('keeps every field of a message as written', async () => {
-        const id = randomUUID();
+        const id = await started();
         const written = {
           ...draft(id, 'x'),
           authorName: 'Agent A',
@@ -304,7 +329,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       });
 
       it('gives concurrent appends distinct, gap-free seqs and stores concurrent resends once', async () => {
-        const id = randomUUID();
+        const id = await started();
         const results = await Promise.all([
           ...Array.from({ length: 30 }, (_, i) => store.chat.messages.append(draft(id, `m${i}`))),
           ...Array.from({ length: 5 }, () =>

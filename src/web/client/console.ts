@@ -204,6 +204,8 @@ class AgentConsole {
       case 'deleted':
         this.#mine.delete(frame.conversationId);
         this.#unread.delete(frame.conversationId);
+        if (this.#allAssigned)
+          this.#allAssigned = this.#allAssigned.filter((c) => c.id !== frame.conversationId);
         this.#renderMine();
         if (this.#current?.id === frame.conversationId) {
           this.#current = undefined;

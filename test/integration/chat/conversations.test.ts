@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
 import { FI_TEST_HETU, NO_INVALID_CHECKSUM, NO_SYNTHETIC_FNR } from '../../fixtures/national-ids.js';
+import { BrowserSession } from '../../helpers/browser-session.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 import {
   type ChatClient,
@@ -283,6 +284,17 @@ describe('queue entries in the console', () => {
 });
 
 describe('tenants', () => {
+  it('keeps the language links of a tenant page under that tenant', async () => {
+    for (const path of ['/t/demo/chat', '/t/other/', '/t/demo/chat/identified']) {
+      const page = await new BrowserSession().get(`${gw.url}${path}`);
+      const links = [...page.text.matchAll(/hreflang="(\w+)"/g)].length;
+      expect(links).toBe(4);
+      const finalPath = new URL(page.url).pathname;
+      expect(page.text).toContain(`href="${finalPath}?lang=fi"`);
+      expect(finalPath.startsWith('/t/')).toBe(true);
+    }
+  });
+
   it('shows an agent of tenant "other" none of the demo queues and refuses demo conversations as not found', async () => {
     const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
     await visitor.next('welcome');

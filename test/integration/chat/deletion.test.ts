@@ -118,6 +118,57 @@ describe('targeted deletion of a conversation by staff', () => {
     visitor.close();
   });
 
+  it('takes a closed conversation off every window that still shows it: the visitor, its agent, a supervisor who opened it', async () => {
+    const { visitor, conversationId } = await conversation(gw, alex);
+    const siri = await agent(gw, 'siri-supervisor');
+    await siri.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
+    await alex.request({ type: 'close', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
+    await visitor.next('status', (f) => f.status === 'closed');
+    const since = { alex: alex.frames.length, siri: siri.frames.length, visitor: visitor.frames.length };
+    expect((await deleteThrough(ada, gw, { conversationId, reason: REASON })).status).toBe(200);
+    await visitor.next('deleted', (f) => f.conversationId === conversationId, since.visitor);
+    await alex.next('deleted', (f) => f.conversationId === conversationId, since.alex);
+    await siri.next('deleted', (f) => f.conversationId === conversationId, since.siri);
+    expect((await stored(conversationId)).conversation).toBeUndefined();
+    siri.close();
+    visitor.close();
+  });
+
+  it('finishes a deletion cut short after the record went, and a second submit neither fails nor audits twice', async () => {
+    const { visitor, conversationId } = await conversation(gw);
+    const { store } = gw.gateway.deps;
+    // As if Redis had stopped answering after the record was deleted: the entry is written,
+    // the conversation half gone.
+    await store.chat.transcriptReads.append({
+      id: 'begun',
+      tenantId: 'demo',
+      conversationId,
+      reader: { subject: 'ada', name: 'Ada Admin' },
+      role: 'admin',
+      at: clock.now(),
+      action: 'delete',
+      reason: REASON,
+    });
+    await store.retention.deleteConversation('demo', conversationId);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const page = await deleteThrough(ada, gw, { conversationId, reason: REASON });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Conversation deleted');
+    }
+    expect((await stored(conversationId)).audit.map((e) => e.id)).toEqual(['begun']);
+    // A conversation never begun here is still "not found".
+    expect((await deleteThrough(ada, gw, { conversationId: 'never-here', reason: REASON })).status).toBe(404);
+    visitor.close();
+  });
+
+  it('audits a deletion sent twice once', async () => {
+    const { visitor, conversationId } = await conversation(gw);
+    for (let attempt = 0; attempt < 2; attempt++)
+      expect((await deleteThrough(ada, gw, { conversationId, reason: REASON })).status).toBe(200);
+    expect((await stored(conversationId)).audit).toHaveLength(1);
+    visitor.close();
+  });
+
   it('lets a security officer (no console) delete a queued conversation; the queue drops it', async () => {
     const { visitor, conversationId } = await conversation(gw);
     const sigurd = await staffBrowser(gw.url, 'sigurd-security');

@@ -229,6 +229,30 @@ describe('identification inside a chat', () => {
     visitor.close();
   });
 
+  it('still identifies the victim’s own chat when they were lured into redeeming an attacker’s link', async () => {
+    // The attacker's conversation and link, opened with the attacker's own hand-over.
+    const attacker = await claimedConversation();
+    const request = await requestIdentification(attacker.visitor, attacker.conversationId);
+    const h = await createHandover(attacker.browser, gw.url);
+    // The victim chats in their own browser and opens the attacker's link there.
+    const victim = await claimedConversation();
+    const lured = await victim.browser.get(`${gw.url}${request.url}?handover=${h}`);
+    expect(lured.status).toBe(200);
+    // Then identifies from their own chat, as usual.
+    await identifyAndShare(
+      victim.browser,
+      gw.url,
+      '/auth/bankid/login?returnTo=%2Fchat%2Fidentified',
+      'kari-nordmann',
+      ['name'],
+    );
+    await victim.visitor.next('identity', (f) => f.verified === true);
+    const store = gw.gateway.deps.store.chat.conversations;
+    await expect.poll(async () => (await store.get(victim.conversationId))?.identity).toBeDefined();
+    expect((await store.get(attacker.conversationId))?.identity).toBeUndefined();
+    for (const c of [attacker.visitor, victim.visitor]) c.close();
+  });
+
   it('attaches nothing when someone identifies with another visitor’s conversation id in the URL', async () => {
     const { visitor, conversationId } = await claimedConversation();
     const attacker = await visitorBrowser(gw.url);

@@ -108,6 +108,18 @@ describe('Redis store: faults', () => {
   it('keeps acknowledged messages and the sequence across a Redis SIGKILL and restart (AOF)', async () => {
     const store = storeWithPrefix();
     const id = randomUUID();
+    await store.chat.conversations.create({
+      id,
+      tenantId: 'demo',
+      topic: 'general',
+      status: 'queued',
+      createdAt: 1,
+      updatedAt: 1,
+      visitorId: 'visitor-1',
+      participants: [],
+      metadata: {},
+      readMarkers: { visitor: 0, agent: 0 },
+    });
     for (let i = 1; i <= 20; i += 1)
       await store.chat.messages.append({
         id: randomUUID(),
