@@ -25,6 +25,7 @@ import { hasConsoleRole } from './upgrade-auth.js';
 import {
   agentConversationView,
   agentIdentityView,
+  assignedSummary,
   conversationSummary,
   messageView,
   offlineMessageView,
@@ -122,7 +123,7 @@ export class AgentSocket {
         agent: { name: this.#staff.name, roles: this.#staff.roles },
         queues,
         assigned: assigned.map(conversationSummary),
-        ...(everyone ? { allAssigned: everyone.map(conversationSummary) } : {}),
+        ...(everyone ? { allAssigned: everyone.map(assignedSummary) } : {}),
         offlineMessages: (await desk.offlineMessages(this.tenantId)).map(offlineMessageView),
       });
     });

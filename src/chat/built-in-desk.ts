@@ -6,7 +6,7 @@ import type { ConversationRecord, OfflineMessageRecord } from './chat-records.js
 import type { OfflineMessageRepository, PresenceRepository } from './chat-repositories.js';
 import type { AgentRef, ConversationService } from './conversation-service.js';
 import type { DeliveryPort, OfflineMessageInput } from './delivery-port.js';
-import { conversationSummary } from './views.js';
+import { assignedSummary, conversationSummary } from './views.js';
 
 /** How long an agent counts as online without a heartbeat (three missed 30 s pings). */
 export const PRESENCE_TTL_MS = 90_000;
@@ -109,7 +109,7 @@ export class BuiltInDesk implements DeliveryPort {
 
   /** Published once per change, read by the consoles of transcript readers only. */
   async #assignmentsChanged(tenantId: string): Promise<void> {
-    const conversations = (await this.#service.assignedTo(tenantId)).map(conversationSummary);
+    const conversations = (await this.#service.assignedTo(tenantId)).map(assignedSummary);
     this.#options.bus.publish({ kind: 'queue', tenantId }, { type: 'assigned', conversations });
   }
 

@@ -15,6 +15,10 @@ export const MAX_REASON_LENGTH = 500;
 /** Conversation ids as the chat protocol has them. */
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const LONE_SURROGATE = /\p{Cs}/u;
+/** Separators, format characters (zero-width and the like) and controls: nothing to read. */
+const INVISIBLE = /[\p{Z}\p{Cf}\p{Cc}]/gu;
+/** Controls other than line breaks and tabs (NUL, BEL, escape sequences) have no place in a reason. */
+const CONTROL = /(?![\t\n\r])\p{Cc}/u;
 
 /** One deletion: which conversation, by whom, in which role, why. */
 export interface DeletionRequest {
@@ -38,8 +42,15 @@ export function deletionInput(
     throw new GatewayError('conversation_id_invalid', 'Give the id of the conversation to delete.');
   }
   const text = typeof reason === 'string' ? reason.trim() : '';
-  const length = [...text].length;
-  if (length < MIN_REASON_LENGTH || length > MAX_REASON_LENGTH || LONE_SURROGATE.test(text)) {
+  // Counted in UTF-16 units, as the form's maxlength counts; and at least the minimum in
+  // characters one can see (zero-width and other invisible characters do not make a reason).
+  const visible = [...text.replace(INVISIBLE, '')].length;
+  if (
+    visible < MIN_REASON_LENGTH ||
+    text.length > MAX_REASON_LENGTH ||
+    LONE_SURROGATE.test(text) ||
+    CONTROL.test(text)
+  ) {
     throw new GatewayError(
       'deletion_reason_invalid',
       `Give the reason for deleting in ${MIN_REASON_LENGTH} to ${MAX_REASON_LENGTH} characters.`,

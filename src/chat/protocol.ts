@@ -187,6 +187,8 @@ export interface ConversationView {
   messages: MessageView[];
   identity?: AgentIdentityView | { verified: boolean; claims?: ClaimsView };
   verifiedSince?: string;
+  /** Agent views: the conversation is assigned to the agent this view was made for. */
+  assignedToYou?: true;
 }
 
 /** A conversation in a queue or assignment list; never identity data. */

@@ -92,6 +92,16 @@ export function conversationSummary(conversation: ConversationRecord): Conversat
   };
 }
 
+/**
+ * A conversation in the transcript readers' list of every agent's conversations: the summary
+ * without the preview, whose text is the visitor's (it is read by opening the conversation,
+ * which is audited for identified ones).
+ */
+export function assignedSummary(conversation: ConversationRecord): ConversationSummary {
+  const { preview: _text, ...summary } = conversationSummary(conversation);
+  return summary;
+}
+
 function baseView(conversation: ConversationRecord, messages: MessageView[]): ConversationView {
   return {
     id: conversation.id,
@@ -140,6 +150,8 @@ export function agentConversationView(
       messages.map((m) => messageView(m, m.at >= since ? visitorName : undefined)),
     ),
     identity: visible ? agentIdentityView(conversation, visible) : { verified: !!conversation.identity },
+    // Whose it is, by the staff subject: display names of two employees may be the same.
+    ...(assignedToViewer && conversation.status === 'assigned' ? { assignedToYou: true as const } : {}),
   };
 }
 

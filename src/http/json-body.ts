@@ -8,7 +8,15 @@ import { GatewayError } from './errors.js';
  * `request_invalid`: an array, a string or a number is not a request of this API).
  */
 export function jsonBody(limit: string): RequestHandler {
-  const parse = express.json({ limit, strict: true });
+  // body-parser makes an empty body `{}`; it shows whether the raw body had any bytes.
+  const empty = new WeakSet<object>();
+  const parse = express.json({
+    limit,
+    strict: true,
+    verify: (req, _res, buf) => {
+      if (buf.length === 0) empty.add(req);
+    },
+  });
   return (req, res, next) => {
     if (!req.is('application/json')) {
       next(
@@ -28,7 +36,8 @@ export function jsonBody(limit: string): RequestHandler {
         return;
       }
       const body: unknown = req.body;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      // An empty body is not a JSON object either.
+      if (empty.has(req) || typeof body !== 'object' || body === null || Array.isArray(body)) {
         next(new GatewayError('request_invalid', 'The request body must be a JSON object.'));
         return;
       }

@@ -29,7 +29,7 @@ export function deletionRoutes(deletion: ConversationDeletion): TenantRoutes {
   return (_deps, tenant) => {
     const router = Router();
     const roles = tenant.config.conversationDeleters as readonly StaffRole[];
-    const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 5 });
+    const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 });
 
     router.get(PATH, requireStaff(roles), async (req, res) => {
       const conversationId = typeof req.query.conversation === 'string' ? req.query.conversation : '';

@@ -231,7 +231,7 @@ class AgentConsole {
    * when open, loses its identity panel (the server stops sending claims for it too).
    */
   #onConversation(view: ConversationView): void {
-    const mine = view.status === 'assigned' && view.assignedTo?.name === this.#agentName;
+    const mine = this.#isMine(view);
     if (mine) {
       this.#mine.set(view.id, {
         id: view.id,
@@ -302,7 +302,7 @@ class AgentConsole {
   }
 
   #isMine(view: ConversationView | undefined): boolean {
-    return view?.status === 'assigned' && view.assignedTo?.name === this.#agentName;
+    return view?.assignedToYou === true && view.status === 'assigned';
   }
 
   #renderMeta(): void {
@@ -324,8 +324,7 @@ class AgentConsole {
   /** Asking a visitor who already shares their identity to identify again makes no sense. */
   #syncRequestId(): void {
     const button = this.#el<HTMLButtonElement>('request-id');
-    const assigned =
-      this.#current?.status === 'assigned' && this.#current.assignedTo?.name === this.#agentName;
+    const assigned = this.#isMine(this.#current);
     button.disabled = !assigned || this.#identity?.verified === true;
   }
 

@@ -97,6 +97,8 @@ describe('topics and policy', () => {
     expect(JSON.stringify(queued)).not.toContain('Kari');
 
     const claimed = await alex.request({ type: 'claim', conversationId }, 'conversation');
+    // Whose it is comes by staff subject, not display name.
+    expect((claimed.conversation as { assignedToYou?: boolean }).assignedToYou).toBe(true);
     expect((claimed.conversation as { identity: unknown }).identity).toMatchObject({
       verified: true,
       provider: 'bankid',
@@ -104,6 +106,7 @@ describe('topics and policy', () => {
     });
     const opened = await siri.request({ type: 'open', conversationId }, 'conversation');
     expect((opened.conversation as { identity: unknown }).identity).toEqual({ verified: true });
+    expect(opened.conversation).not.toHaveProperty('assignedToYou');
 
     await visitor.request({ type: 'message', clientId: 'k1', text: 'Hello' }, 'ack');
     const toAlex = await alex.next('message', (f) => (f.message as { text: string }).text === 'Hello');

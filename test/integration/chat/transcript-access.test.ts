@@ -133,6 +133,8 @@ describe('who may read a transcript (agent "open")', () => {
       (c) => c.id === conversationId,
     );
     expect(entry).toMatchObject({ status: 'assigned', assignedTo: { name: 'Alex Agent' } });
+    // The visitor's first line is read by opening (audited), not in the list.
+    expect(entry).not.toHaveProperty('preview');
     expect(JSON.stringify(listed)).not.toContain('Kari');
     // A reader's welcome has the list too; an agent's has none, and agents get no such frames.
     const late = await staff(gw, 'ada-admin');

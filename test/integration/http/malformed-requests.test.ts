@@ -183,6 +183,7 @@ describe('JSON APIs given something other than a JSON object', () => {
       expectApiError(await post(path, undefined), 415, 'request_unsupported');
       expectApiError(await post(path, '[1,2]', 'application/json'), 400, 'request_invalid');
       expectApiError(await post(path, '"withdraw"', 'application/json'), 400, 'request_invalid');
+      expectApiError(await post(path, '', 'application/json'), 400, 'request_invalid');
     });
   }
 
