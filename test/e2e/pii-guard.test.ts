@@ -7,6 +7,7 @@ import { FI_TEST_HETU, NO_SYNTHETIC_DNR, NO_SYNTHETIC_FNR } from '../fixtures/na
 import { inScript } from '../helpers/national-id-variants.js';
 import { startTestGateway, type TestGateway, testTenant } from '../helpers/test-gateway.js';
 import { launchChromium } from './chromium.js';
+import { openConsole } from './pages.js';
 
 /**
  * The PII guard as a visitor meets it in Chromium: numbers typed in disguise (no-break and
@@ -52,9 +53,7 @@ function holdsId(text: string): boolean {
 
 describe('national ids typed into the visitor widget', () => {
   it('reach the agent console only as [redacted], and the visitor is offered identification', async () => {
-    const agent = await newPage();
-    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
-    await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Connected.');
+    const agent = await openConsole(await newPage(), gw.url, 'alex-agent');
 
     const visitor = await newPage();
     await visitor.goto(`${gw.url}/chat`);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
+import { askInGeneral, openConsole } from './pages.js';
 
 /** The visitor chat's other paths: no agent online, reload with resume, another language. */
 
@@ -80,16 +81,12 @@ describe('visitor chat across a reload', () => {
 describe('a conversation deleted by an admin', () => {
   it("goes from the admin console to the deletion page and out of the visitor's window", async () => {
     const visitor = await newPage();
-    await visitor.goto(`${gw.url}/chat`);
-    await visitor.getByRole('button', { name: /General questions/ }).click();
-    await visitor.getByLabel('Your message').fill('My doctor says I have …');
-    await visitor.getByLabel('Your message').press('Enter');
+    await askInGeneral(visitor, gw.url, 'My doctor says I have …');
     await expect
       .poll(() => visitor.locator('#chat-messages li.msg-visitor:not(.msg-pending)').count())
       .toBe(1);
 
-    const admin = await newPage();
-    await admin.goto(`${gw.url}/staff/login?login_hint=ada-admin&returnTo=%2Fagent`);
+    const admin = await openConsole(await newPage(), gw.url, 'ada-admin');
     await admin.locator('li.queue-item').filter({ hasText: 'My doctor says' }).getByRole('button').click();
     const link = admin.getByRole('link', { name: 'Delete conversation…' });
     await expect
@@ -150,14 +147,9 @@ describe('a restricted topic after sharing too little', () => {
 describe('ending a chat with the keyboard', () => {
   it('moves focus to "Start a new chat" when the End chat button disappears', async () => {
     // An agent online, so the visitor gets the topics rather than the offline form.
-    const agent = await newPage();
-    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
-    await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Connected.');
+    await openConsole(await newPage(), gw.url, 'alex-agent');
     const visitor = await newPage();
-    await visitor.goto(`${gw.url}/chat`);
-    await visitor.getByRole('button', { name: /General questions/ }).click();
-    await visitor.getByLabel('Your message').fill('bye');
-    await visitor.getByLabel('Your message').press('Enter');
+    await askInGeneral(visitor, gw.url, 'bye');
     await visitor.getByRole('button', { name: 'End chat' }).focus();
     await visitor.keyboard.press('Enter');
     const newChat = visitor.getByRole('button', { name: 'Start a new chat' });
@@ -170,14 +162,8 @@ describe('ending a chat with the keyboard', () => {
 
 describe('a supervisor’s console', () => {
   it('lists the conversations other agents have and opens one to read, without the reply box', async () => {
-    const agent = await newPage();
-    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
-    await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Connected.');
-    const visitor = await newPage();
-    await visitor.goto(`${gw.url}/chat`);
-    await visitor.getByRole('button', { name: /General questions/ }).click();
-    await visitor.getByLabel('Your message').fill('Where do I renew my parking permit?');
-    await visitor.getByLabel('Your message').press('Enter');
+    const agent = await openConsole(await newPage(), gw.url, 'alex-agent');
+    await askInGeneral(await newPage(), gw.url, 'Where do I renew my parking permit?');
     await agent.locator('li.queue-item').filter({ hasText: 'parking permit' }).getByRole('button').click();
     await expect.poll(() => agent.locator('#conversation-body').isVisible()).toBe(true);
 

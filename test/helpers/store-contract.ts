@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '../../src/auth/consent-receipts.js';
-import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from '../../src/chat/chat-records.js';
+import type { MessageRecord, OfflineMessageRecord } from '../../src/chat/chat-records.js';
 import type { Store } from '../../src/store/store.js';
+import { conversationRecord } from './records.js';
 
 /**
  * The behaviour every `Store` implementation must have, written once and run against each
@@ -16,19 +17,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       store = await create();
     });
 
-    const conversation = (overrides: Partial<ConversationRecord> = {}): ConversationRecord => ({
-      id: randomUUID(),
-      tenantId: 'demo',
-      topic: 'general',
-      status: 'queued',
-      createdAt: 1_000,
-      updatedAt: 1_000,
-      visitorId: 'visitor-1',
-      participants: [{ kind: 'visitor', id: 'visitor-1', joinedAt: 1_000 }],
-      metadata: {},
-      readMarkers: { visitor: 0, agent: 0 },
-      ...overrides,
-    });
+    const conversation = conversationRecord;
     const draft = (conversationId: string, text: string): Omit<MessageRecord, 'seq'> => ({
       id: randomUUID(),
       conversationId,

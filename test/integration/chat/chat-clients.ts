@@ -179,3 +179,61 @@ export function rawUpgrade(url: string, headers: Record<string, string>): Promis
     req.end();
   });
 }
+
+/** A staff member's console socket (signed in as `persona` through the mock IdP), after its welcome. */
+export async function staffSocket(base: string, persona: string): Promise<ChatClient> {
+  const client = await connectAs(await staffBrowser(base, persona), base, 'agent');
+  await client.next('welcome');
+  return client;
+}
+
+/**
+ * A visitor's conversation in `general`: a first message while anonymous, claimed by `assignee`
+ * when given, then identified as Kari Nordmann (BankID) sharing the name.
+ */
+export async function identifiedConversation(
+  base: string,
+  options: { assignee?: ChatClient; firstText?: string } = {},
+): Promise<{ browser: BrowserSession; visitor: ChatClient; conversationId: string }> {
+  const browser = await visitorBrowser(base);
+  const visitor = await connectAs(browser, base, 'visitor');
+  await visitor.next('welcome');
+  const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+  const conversationId = (started.conversation as { id: string }).id;
+  await visitor.request(
+    { type: 'message', clientId: 'm1', text: options.firstText ?? 'before identifying' },
+    'ack',
+  );
+  if (options.assignee) {
+    await options.assignee.request(
+      { type: 'claim', conversationId },
+      'conversation',
+      (f) => (f.conversation as { id: string }).id === conversationId,
+    );
+  }
+  await identifyAndShare(browser, base, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+    'name',
+  ]);
+  await visitor.next('identity', (f) => f.verified === true);
+  return { browser, visitor, conversationId };
+}
+
+/**
+ * A visitor at `base` (a tenant's base URL) identified as Kari Nordmann (BankID) sharing
+ * `claims`, once the login is done (their socket may still be learning of it).
+ */
+export async function identifiedVisitor(base: string, claims: string[]): Promise<ChatClient> {
+  const url = new URL(base);
+  const path = url.pathname.replace(/\/$/, '');
+  const browser = await visitorBrowser(base);
+  const visitor = await connectAs(browser, base, 'visitor');
+  await visitor.next('welcome');
+  await identifyAndShare(
+    browser,
+    url.origin,
+    `${path}/auth/bankid/login?returnTo=${path}/chat/identified`,
+    'kari-nordmann',
+    claims,
+  );
+  return visitor;
+}

@@ -7,7 +7,7 @@ import {
   type ChatClient,
   connectAs,
   type Frame,
-  identifyAndShare,
+  identifiedVisitor as identifiedVisitorAt,
   staffBrowser,
   visitorBrowser,
 } from './chat-clients.js';
@@ -28,6 +28,8 @@ afterAll(async () => {
 });
 
 const idOf = (f: Frame) => (f.conversation as { id: string }).id;
+
+const identifiedVisitor = (claims: string[]) => identifiedVisitorAt(demo, claims);
 
 async function agent(base: string, persona: string): Promise<ChatClient> {
   const client = await connectAs(await staffBrowser(base, persona), base, 'agent');
@@ -62,16 +64,7 @@ describe('topics and policy', () => {
   });
 
   it('lets a visitor who shared name and national id start the restricted topic; only the assigned agent sees the claims', async () => {
-    const browser = await visitorBrowser(demo);
-    const visitor = await connectAs(browser, demo, 'visitor');
-    await visitor.next('welcome');
-    await identifyAndShare(
-      browser,
-      gw.url,
-      '/t/demo/auth/bankid/login?returnTo=/t/demo/chat/identified',
-      'kari-nordmann',
-      ['name', 'nationalId'],
-    );
+    const visitor = await identifiedVisitor(['name', 'nationalId']);
     // The open socket learns of the sharing at once.
     const identity = await visitor.next('identity');
     expect(identity).toEqual({
@@ -119,16 +112,7 @@ describe('topics and policy', () => {
   });
 
   it('tells a visitor who shared only their name that the restricted topic needs the national id too', async () => {
-    const browser = await visitorBrowser(demo);
-    const visitor = await connectAs(browser, demo, 'visitor');
-    await visitor.next('welcome');
-    await identifyAndShare(
-      browser,
-      gw.url,
-      '/t/demo/auth/bankid/login?returnTo=/t/demo/chat/identified',
-      'kari-nordmann',
-      ['name'],
-    );
+    const visitor = await identifiedVisitor(['name']);
     await visitor.next('identity', (f) => f.verified === true);
     const refused = await visitor.request({ type: 'start', topic: 'tax-case' }, 'identification-required');
     expect(refused).toMatchObject({
@@ -144,16 +128,7 @@ describe('topics and policy', () => {
     ['the agent', 'agent'],
     ['the visitor', 'visitor'],
   ])('tells the assigned agent when %s closes it: a closed view without the claims', async (_who, closer) => {
-    const browser = await visitorBrowser(demo);
-    const visitor = await connectAs(browser, demo, 'visitor');
-    await visitor.next('welcome');
-    await identifyAndShare(
-      browser,
-      gw.url,
-      '/t/demo/auth/bankid/login?returnTo=/t/demo/chat/identified',
-      'kari-nordmann',
-      ['name', 'nationalId'],
-    );
+    const visitor = await identifiedVisitor(['name', 'nationalId']);
     await visitor.next('identity');
     const conversationId = idOf(await visitor.request({ type: 'start', topic: 'tax-case' }, 'conversation'));
     const alex = await agent(demo, 'alex-agent');

@@ -5,10 +5,10 @@ import { type BrowserSession, inputValue } from '../../helpers/browser-session.j
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 import {
   type ChatClient,
-  connectAs,
   type Frame,
-  identifyAndShare,
+  identifiedConversation,
   staffBrowser,
+  staffSocket,
   visitorBrowser,
 } from './chat-clients.js';
 
@@ -18,32 +18,9 @@ const idOf = (f: Frame) => (f.conversation as { id: string }).id;
 const PAGE = '/staff/conversations/delete';
 const REASON = 'Visitor pasted a medical certificate unprompted';
 
-async function agent(gw: TestGateway, persona: string): Promise<ChatClient> {
-  const client = await connectAs(await staffBrowser(gw.url, persona), gw.url, 'agent');
-  await client.next('welcome');
-  return client;
-}
-
-/** A visitor's identified conversation (name shared), claimed by `assignee` when given. */
-async function conversation(gw: TestGateway, assignee?: ChatClient) {
-  const browser = await visitorBrowser(gw.url);
-  const visitor = await connectAs(browser, gw.url, 'visitor');
-  await visitor.next('welcome');
-  const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
-  await visitor.request({ type: 'message', clientId: 'm1', text: 'my diagnosis is …' }, 'ack');
-  if (assignee) {
-    await assignee.request(
-      { type: 'claim', conversationId },
-      'conversation',
-      (f) => idOf(f) === conversationId,
-    );
-  }
-  await identifyAndShare(browser, gw.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
-    'name',
-  ]);
-  await visitor.next('identity', (f) => f.verified === true);
-  return { browser, visitor, conversationId };
-}
+const agent = (gw: TestGateway, persona: string) => staffSocket(gw.url, persona);
+const conversation = (gw: TestGateway, assignee?: ChatClient) =>
+  identifiedConversation(gw.url, { ...(assignee ? { assignee } : {}), firstText: 'my diagnosis is …' });
 
 /** Loads the form (for its CSRF token) and posts it. */
 async function deleteThrough(browser: BrowserSession, gw: TestGateway, form: Record<string, string>) {

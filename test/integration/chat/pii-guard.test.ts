@@ -14,7 +14,7 @@ import {
   ChatClient,
   connectAs,
   type Frame,
-  identifyAndShare,
+  identifiedVisitor,
   staffBrowser,
   visitorBrowser,
 } from './chat-clients.js';
@@ -198,16 +198,7 @@ describe('PII guard through the visitor socket', () => {
 
   it('redacts the number a verified visitor types, whether or not they shared it as a claim', async () => {
     for (const claims of [['name'], ['name', 'nationalId']]) {
-      const browser = await visitorBrowser(demo);
-      const visitor = await connectAs(browser, demo, 'visitor');
-      await visitor.next('welcome');
-      await identifyAndShare(
-        browser,
-        gw.url,
-        '/t/demo/auth/bankid/login?returnTo=/t/demo/chat/identified',
-        'kari-nordmann',
-        claims,
-      );
+      const visitor = await identifiedVisitor(demo, claims);
       expect((await visitor.next('identity')).verified).toBe(true);
       const alex = await agent();
       const { conversationId } = await claimedConversation(alex, visitor);

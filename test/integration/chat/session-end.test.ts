@@ -53,6 +53,23 @@ async function harness(heartbeatMs: number): Promise<Harness> {
   return { gw, clock, alex, siri, expireVisitors };
 }
 
+/** A {@link harness} for one `describe`, started before its tests and closed after them. */
+function useHarness(heartbeatMs: number): () => Harness {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await harness(heartbeatMs);
+  });
+  afterAll(async () => {
+    h?.alex.close();
+    h?.siri.close();
+    await h?.gw.close();
+  });
+  return () => {
+    if (!h) throw new Error('harness not started');
+    return h;
+  };
+}
+
 /**
  * An identified visitor (name and national id shared) chatting in the restricted topic with
  * two tabs open, the conversation claimed by Alex, who sees the claims.
@@ -116,15 +133,11 @@ async function expectIdentificationEnded(
 }
 
 describe('when the visitor’s session ends, the chat stops being identified at once', () => {
+  // No heartbeat during these tests: each ending must be caught without one.
+  const current = useHarness(60_000);
   let h: Harness;
-  beforeAll(async () => {
-    // No heartbeat during these tests: each ending must be caught without one.
-    h = await harness(60_000);
-  });
-  afterAll(async () => {
-    h?.alex.close();
-    h?.siri.close();
-    await h?.gw.close();
+  beforeAll(() => {
+    h = current();
   });
 
   it('logout closes every tab (4401), detaches the identity with a withdrawn line and tells the agent', async () => {
@@ -167,14 +180,10 @@ describe('when the visitor’s session ends, the chat stops being identified at 
 });
 
 describe('visitor sockets re-check their session on every heartbeat', () => {
+  const current = useHarness(100);
   let h: Harness;
-  beforeAll(async () => {
-    h = await harness(100);
-  });
-  afterAll(async () => {
-    h?.alex.close();
-    h?.siri.close();
-    await h?.gw.close();
+  beforeAll(() => {
+    h = current();
   });
 
   // Idle expiry last: after it the fake clock is past what a new login's ID token may be.
@@ -204,15 +213,11 @@ describe('visitor sockets re-check their session on every heartbeat', () => {
 });
 
 describe('when a staff member signs out', () => {
+  // No heartbeat during the test: the console must close without one.
+  const current = useHarness(60_000);
   let h: Harness;
-  beforeAll(async () => {
-    // No heartbeat during the test: the console must close without one.
-    h = await harness(60_000);
-  });
-  afterAll(async () => {
-    h?.alex.close();
-    h?.siri.close();
-    await h?.gw.close();
+  beforeAll(() => {
+    h = current();
   });
 
   it('closes that login’s console sockets at once (4401); another agent’s stay open', async () => {

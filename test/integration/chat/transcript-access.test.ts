@@ -5,11 +5,10 @@ import { ManualClock } from '../../../src/runtime/clock.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 import {
   type ChatClient,
-  connectAs,
   type Frame,
+  identifiedConversation as identified,
   identifyAndShare,
-  staffBrowser,
-  visitorBrowser,
+  staffSocket,
 } from './chat-clients.js';
 
 const bo: Persona = {
@@ -25,30 +24,11 @@ const idOf = (f: Frame) => (f.conversation as { id: string }).id;
 const messagesOf = (f: Frame) =>
   (f.conversation as { messages: Array<{ text: string; authorName?: string; verified: boolean }> }).messages;
 
-async function staff(gw: TestGateway, persona: string): Promise<ChatClient> {
-  const client = await connectAs(await staffBrowser(gw.url, persona), gw.url, 'agent');
-  await client.next('welcome');
-  return client;
-}
+const staff = (gw: TestGateway, persona: string) => staffSocket(gw.url, persona);
 
 /** A visitor's conversation in `general`: anonymous first message, then identified (name shared). */
 async function identifiedConversation(gw: TestGateway, assignee?: ChatClient) {
-  const browser = await visitorBrowser(gw.url);
-  const visitor = await connectAs(browser, gw.url, 'visitor');
-  await visitor.next('welcome');
-  const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
-  await visitor.request({ type: 'message', clientId: 'm1', text: 'before identifying' }, 'ack');
-  if (assignee) {
-    await assignee.request(
-      { type: 'claim', conversationId },
-      'conversation',
-      (f) => idOf(f) === conversationId,
-    );
-  }
-  await identifyAndShare(browser, gw.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
-    'name',
-  ]);
-  await visitor.next('identity', (f) => f.verified === true);
+  const { browser, visitor, conversationId } = await identified(gw.url, assignee ? { assignee } : {});
   await visitor.request({ type: 'message', clientId: 'm2', text: 'after identifying' }, 'ack');
   return { browser, visitor, conversationId };
 }

@@ -9,6 +9,7 @@ import { RedisKeys } from '../../../src/store/redis-keys.js';
 import { redisRateLimiter } from '../../../src/store/redis-rate-limiter.js';
 import { RedisSessionStore } from '../../../src/store/redis-session-store.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
+import { conversationRecord } from '../../helpers/records.js';
 import { conversationIdOf, readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway } from '../../helpers/test-gateway.js';
@@ -84,18 +85,7 @@ describe('the store on a Redis that stops answering', () => {
       windowSeconds: 60,
     });
     const id = randomUUID();
-    await store.chat.conversations.create({
-      id,
-      tenantId: 'demo',
-      topic: 'general',
-      status: 'queued',
-      createdAt: 1,
-      updatedAt: 1,
-      visitorId: 'visitor-1',
-      participants: [],
-      metadata: {},
-      readMarkers: { visitor: 0, agent: 0 },
-    });
+    await store.chat.conversations.create(conversationRecord({ id }));
     const sid = randomUUID();
     await new Promise<void>((resolve, reject) =>
       sessions.set(sid, { cookie: { originalMaxAge: 60_000 } } as SessionData, (error) =>

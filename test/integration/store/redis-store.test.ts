@@ -7,6 +7,7 @@ import { RedisConnection } from '../../../src/store/redis-connection.js';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import type { Store } from '../../../src/store/store.js';
+import { conversationRecord } from '../../helpers/records.js';
 import { waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { describeStoreContract } from '../../helpers/store-contract.js';
@@ -108,18 +109,7 @@ describe('Redis store: faults', () => {
   it('keeps acknowledged messages and the sequence across a Redis SIGKILL and restart (AOF)', async () => {
     const store = storeWithPrefix();
     const id = randomUUID();
-    await store.chat.conversations.create({
-      id,
-      tenantId: 'demo',
-      topic: 'general',
-      status: 'queued',
-      createdAt: 1,
-      updatedAt: 1,
-      visitorId: 'visitor-1',
-      participants: [],
-      metadata: {},
-      readMarkers: { visitor: 0, agent: 0 },
-    });
+    await store.chat.conversations.create(conversationRecord({ id }));
     for (let i = 1; i <= 20; i += 1)
       await store.chat.messages.append({
         id: randomUUID(),

@@ -1,0 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import type { ConversationRecord } from '../../src/chat/chat-records.js';
+
+/** A queued conversation of visitor-1 in the demo tenant's `general` topic, with `overrides`. */
+export function conversationRecord(overrides: Partial<ConversationRecord> = {}): ConversationRecord {
+  return {
+    id: randomUUID(),
+    tenantId: 'demo',
+    topic: 'general',
+    status: 'queued',
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    visitorId: 'visitor-1',
+    participants: [{ kind: 'visitor', id: 'visitor-1', joinedAt: 1_000 }],
+    metadata: {},
+    readMarkers: { visitor: 0, agent: 0 },
+    ...overrides,
+  };
+}
