@@ -44,6 +44,7 @@ export class BuiltInDesk implements DeliveryPort {
 
   async changed(conversation: ConversationRecord): Promise<void> {
     if (conversation.status === 'queued') await this.#queueChanged(conversation.tenantId, conversation.topic);
+    else if (conversation.status === 'assigned') await this.#assignmentsChanged(conversation.tenantId);
   }
 
   async ended(conversation: ConversationRecord): Promise<void> {

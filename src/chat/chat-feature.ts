@@ -94,6 +94,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     identityEvents: deps.identityEvents,
     service,
     bus,
+    port,
     logger,
   });
   // Between instances (Redis), events missed during an interruption are sent from the store.
@@ -120,7 +121,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       return session ? { identity: sharedIdentity(deps, session, tenantId) } : undefined;
     },
     ended: async (tenantId, visitorId, sessionId) => {
-      await detachAll(service, tenantId, visitorId);
+      await detachAll(service, port, tenantId, visitorId);
       bus.publish(
         { kind: 'visitor', tenantId, visitorId },
         { type: 'session-ended', session: sessionIdHash(sessionId) },

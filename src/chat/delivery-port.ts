@@ -15,8 +15,9 @@ export interface DeliveryPort {
   /** A visitor started `conversation`: put it where someone will answer (queue, external desk). */
   deliver(conversation: ConversationRecord): Promise<void>;
   /**
-   * What the port shows of a waiting conversation changed: its first message (`preview`), or
-   * the visitor left or came back (`visitorLeftAt`).
+   * What the port shows of a conversation changed: its first message (`preview`), the visitor
+   * left or came back (`visitorLeftAt`), or the visitor's shared identity was attached or
+   * detached (`verified` in the lists).
    */
   changed(conversation: ConversationRecord): Promise<void>;
   /** The visitor ended `conversation` (already closed by the service). */

@@ -4,12 +4,15 @@ import type { Logger } from '../runtime/logger.js';
 import type { ChatBus } from './chat-bus.js';
 import type { ConversationRecord } from './chat-records.js';
 import type { ConversationService } from './conversation-service.js';
+import type { DeliveryPort } from './delivery-port.js';
 
 /** What {@link listenToIdentityEvents} needs. */
 export interface IdentityChangeOptions {
   identityEvents: IdentityEvents;
   service: ConversationService;
   bus: ChatBus;
+  /** Told of each conversation whose verified state changed (queue and readers' lists show it). */
+  port: Pick<DeliveryPort, 'changed'>;
   logger: Logger;
 }
 
@@ -28,7 +31,7 @@ export interface IdentityChangeOptions {
  * Returns the function that stops listening.
  */
 export function listenToIdentityEvents(options: IdentityChangeOptions): () => void {
-  const { service, bus, logger } = options;
+  const { service, bus, port, logger } = options;
   const handle = async (event: IdentityEvent): Promise<void> => {
     if (event.type === 'staff-signed-out') {
       bus.publish(
@@ -47,19 +50,22 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
         // this browser, or one closed meanwhile) must not cost the visitor their own chat's
         // identification: it goes where it would have gone without one.
         const targets = bound.length > 0 ? bound : await service.openOf(event.tenantId, event.visitorId);
-        for (const conversation of targets) await service.attachIdentity(conversation.id, event.identity);
+        for (const conversation of targets) {
+          const attached = await service.attachIdentity(conversation.id, event.identity);
+          if (attached) await port.changed(attached);
+        }
         bus.publish(visitor, { type: 'identity-changed' });
         return;
       }
       case 'withdrawn':
-        await detachAll(service, event.tenantId, event.visitorId);
+        await detachAll(service, port, event.tenantId, event.visitorId);
         bus.publish(visitor, { type: 'identity-changed' });
         return;
       case 'session-ended':
         // The sockets of that session close; a newer session of the same visitor (their visitor
         // cookie outlives a session) keeps its sockets. The identity leaves the conversations
         // either way: it cannot be told which session attached it, and the safe side is less.
-        await detachAll(service, event.tenantId, event.visitorId);
+        await detachAll(service, port, event.tenantId, event.visitorId);
         bus.publish(visitor, { type: 'session-ended', session: sessionIdHash(event.sessionId) });
         return;
       case 'session-renewed':
@@ -84,9 +90,16 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
 }
 
 /** Drops the shared identity from a visitor's open conversations (session ended or withdrawn). */
-export async function detachAll(service: ConversationService, tenantId: string, visitorId: string) {
+export async function detachAll(
+  service: ConversationService,
+  port: Pick<DeliveryPort, 'changed'>,
+  tenantId: string,
+  visitorId: string,
+) {
   for (const conversation of await service.openOf(tenantId, visitorId)) {
-    if (conversation.identity) await service.detachIdentity(conversation.id);
+    if (!conversation.identity) continue;
+    const detached = await service.detachIdentity(conversation.id);
+    if (detached) await port.changed(detached);
   }
 }
 

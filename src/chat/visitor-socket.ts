@@ -394,7 +394,11 @@ export class VisitorSocket implements HeartbeatWatcher {
       const identity = await this.#identity();
       if (!this.#connection.open) return;
       if (identity?.subjectIndex !== conversation.identity.subjectIndex) {
-        conversation = (await service.detachIdentity(conversation.id)) ?? conversation;
+        const detached = await service.detachIdentity(conversation.id);
+        if (detached) {
+          conversation = detached;
+          await this.#options.port.changed(detached);
+        }
       }
     }
     // The guard runs before the service sees the text: nothing unredacted is stored or sent,

@@ -108,11 +108,12 @@ describe('who may read a transcript (agent "open")', () => {
     const readerSince = siri.frames.length;
     const agentSince = other.frames.length;
     const { visitor, conversationId } = await identifiedConversation(gw, alex);
-    const listed = await siri.next('assigned', (f) => ids(f).includes(conversationId), readerSince);
-    const entry = (listed.conversations as Array<Record<string, unknown>>).find(
-      (c) => c.id === conversationId,
-    );
-    expect(entry).toMatchObject({ status: 'assigned', assignedTo: { name: 'Alex Agent' } });
+    // Claimed while anonymous, then identified: the list follows the verified state too.
+    const entryOf = (f: Frame) =>
+      (f.conversations as Array<Record<string, unknown>>).find((c) => c.id === conversationId);
+    const listed = await siri.next('assigned', (f) => entryOf(f)?.verified === true, readerSince);
+    const entry = entryOf(listed);
+    expect(entry).toMatchObject({ status: 'assigned', assignedTo: { name: 'Alex Agent' }, verified: true });
     // The visitor's first line is read by opening (audited), not in the list.
     expect(entry).not.toHaveProperty('preview');
     expect(JSON.stringify(listed)).not.toContain('Kari');
@@ -125,6 +126,20 @@ describe('who may read a transcript (agent "open")', () => {
     await siri.next('assigned', (f) => !ids(f).includes(conversationId), readerSince);
     expect(other.frames.slice(agentSince).some((f) => f.type === 'assigned')).toBe(false);
     for (const c of [visitor, late, agentLate]) c.close();
+  });
+
+  it('marks a queued conversation verified in every console’s queue once its visitor shares', async () => {
+    const since = other.frames.length;
+    const { visitor, conversationId } = await identifiedConversation(gw);
+    await other.next(
+      'queue',
+      (f) =>
+        (f.conversations as Array<{ id: string; verified: boolean }>).some(
+          (c) => c.id === conversationId && c.verified,
+        ),
+      since,
+    );
+    visitor.close();
   });
 
   it('does not audit the assignee reading their own conversation', async () => {
