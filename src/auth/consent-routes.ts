@@ -216,6 +216,6 @@ export function consentRouter(deps: GatewayDeps): Router {
  * token, with the national identity number in it, is not kept after the consent page.
  */
 function brokerSession(deps: GatewayDeps, req: Request, providerId: string, idToken: string): string {
-  const provider = req.tenant.config.providers.find((p) => p.id === providerId);
-  return deps.fieldCrypto.seal(provider?.endSessionIdTokenHint ? { providerId, idToken } : { providerId });
+  const hint = findProvider(req.tenant, providerId).endSessionIdTokenHint;
+  return deps.fieldCrypto.seal(hint ? { providerId, idToken } : { providerId });
 }

@@ -5,7 +5,7 @@ import type { ChatBus } from './chat-bus.js';
 import type { ConversationRecord, OfflineMessageRecord } from './chat-records.js';
 import type { OfflineMessageRepository, PresenceRepository } from './chat-repositories.js';
 import type { AgentRef, ConversationService } from './conversation-service.js';
-import type { DeliveryPort, OfflineMessageInput } from './delivery-port.js';
+import type { ConversationChange, DeliveryPort, OfflineMessageInput } from './delivery-port.js';
 import { assignedSummary, conversationSummary } from './views.js';
 
 /** How long an agent counts as online without a heartbeat (three missed 30 s pings). */
@@ -42,9 +42,11 @@ export class BuiltInDesk implements DeliveryPort {
     await this.#queueChanged(conversation.tenantId, conversation.topic);
   }
 
-  async changed(conversation: ConversationRecord): Promise<void> {
+  async changed(conversation: ConversationRecord, what: ConversationChange): Promise<void> {
     if (conversation.status === 'queued') await this.#queueChanged(conversation.tenantId, conversation.topic);
-    else if (conversation.status === 'assigned') await this.#assignmentsChanged(conversation.tenantId);
+    // The readers' list shows only the verified state of what a visitor changes.
+    else if (conversation.status === 'assigned' && what === 'identity')
+      await this.#assignmentsChanged(conversation.tenantId);
   }
 
   async ended(conversation: ConversationRecord): Promise<void> {

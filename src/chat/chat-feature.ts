@@ -218,7 +218,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     const presence = (present: boolean) =>
       service
         .visitorPresence(tenantId, visitorId, present)
-        .then((changed) => Promise.all(changed.map((c) => port.changed(c))))
+        .then((changed) => Promise.all(changed.map((c) => port.changed(c, 'presence'))))
         .catch((error: unknown) => {
           logger.error({ err: error }, 'visitor presence not updated');
         });

@@ -137,6 +137,14 @@ export interface TranscriptReadRecord {
 }
 
 /**
+ * When a conversation's retention starts (`tenants[].retention`): its closing, or, while it is
+ * open, its start (an open conversation that old has been abandoned).
+ */
+export function retentionClock(c: Pick<ConversationRecord, 'createdAt' | 'closedAt'>): number {
+  return c.closedAt ?? c.createdAt;
+}
+
+/**
  * A conversation as retention anonymises it (`tenants[].retention.anonymiseAfterDays`): what
  * is left serves statistics (tenant, topic, status, times, the agents who took part) and
  * nothing ties it to the citizen. The shared identity and its blind index, the metadata (address,

@@ -1,5 +1,8 @@
 import type { ConversationRecord, OfflineMessageRecord } from './chat-records.js';
 
+/** Which part of a conversation changed for {@link DeliveryPort.changed}. */
+export type ConversationChange = 'preview' | 'presence' | 'identity';
+
 /** A message left while nobody was available; the port assigns `id` and `createdAt`. */
 export type OfflineMessageInput = Omit<OfflineMessageRecord, 'id' | 'createdAt'>;
 
@@ -15,11 +18,11 @@ export interface DeliveryPort {
   /** A visitor started `conversation`: put it where someone will answer (queue, external desk). */
   deliver(conversation: ConversationRecord): Promise<void>;
   /**
-   * What the port shows of a conversation changed: its first message (`preview`), the visitor
-   * left or came back (`visitorLeftAt`), or the visitor's shared identity was attached or
-   * detached (`verified` in the lists).
+   * What the port shows of a conversation changed, and which part: its first message
+   * (`preview`), the visitor left or came back (`presence`: `visitorLeftAt`), or the visitor's
+   * shared identity was attached or detached (`identity`: `verified`).
    */
-  changed(conversation: ConversationRecord): Promise<void>;
+  changed(conversation: ConversationRecord, what: ConversationChange): Promise<void>;
   /** The visitor ended `conversation` (already closed by the service). */
   ended(conversation: ConversationRecord): Promise<void>;
   /** Whether someone is there to answer now (the visitor's welcome shows it). */

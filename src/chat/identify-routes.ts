@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import type { TenantRoutes } from '../app.js';
 import { keepOpener } from '../auth/handover-routes.js';
 import { openHandover } from '../auth/login-handover.js';
@@ -36,7 +36,6 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
   return (deps, tenant) => {
     const router = Router();
     router.get('/chat/identify/:token', async (req, res) => {
-      const { t } = res.locals;
       // The token is in the URL: never send it on as a Referer, never cache the page.
       res.setHeader('Referrer-Policy', 'no-referrer');
       res.setHeader('Cache-Control', 'no-store');
@@ -60,15 +59,7 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
       } catch (error) {
         if (!isGatewayError(error)) throw error;
         req.log.info({ code: error.code, tenant: tenant.config.id }, 'step-up link refused');
-        const forbidden = error.code === 'step_up_forbidden';
-        res.status(error.status).send(
-          renderPage(req, res, {
-            title: t('stepup.title'),
-            body: html`<h1>${t('stepup.title')}</h1>
-<div class="panel" role="alert"><p>${t(forbidden ? 'stepup.forbidden' : 'stepup.invalid')}</p></div>
-<p class="error-code">${t('error.code', { code: error.code })}</p>`,
-          }),
-        );
+        sendRefusal(req, res, error.status, error.code);
         return;
       }
       // The binding lives in this visitor's server-side session, for as long as a login may take.
@@ -91,14 +82,7 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
       res.setHeader('Cache-Control', 'no-store');
       if (boundConversation(req, tenant.config.id, deps.clock.now()) === undefined) {
         await saveSession(req);
-        res.status(410).send(
-          renderPage(req, res, {
-            title: t('stepup.title'),
-            body: html`<h1>${t('stepup.title')}</h1>
-<div class="panel" role="alert"><p>${t('stepup.invalid')}</p></div>
-<p class="error-code">${t('error.code', { code: 'step_up_invalid' })}</p>`,
-          }),
-        );
+        sendRefusal(req, res, 410, 'step_up_invalid');
         return;
       }
       // The login checks the hand-over itself; here it is only carried on (an id, nothing more).
@@ -129,4 +113,18 @@ function withHandover(loginUrl: string, handover: string): string {
   const url = new URL(loginUrl, 'http://gateway.invalid');
   url.searchParams.set('handover', handover);
   return `${url.pathname}${url.search}`;
+}
+
+/** The step-up page's refusal: a link of another chat (`step_up_forbidden`), or no longer valid. */
+function sendRefusal(req: Request, res: Response, status: number, code: string): void {
+  const { t } = res.locals;
+  const text = code === 'step_up_forbidden' ? 'stepup.forbidden' : 'stepup.invalid';
+  res.status(status).send(
+    renderPage(req, res, {
+      title: t('stepup.title'),
+      body: html`<h1>${t('stepup.title')}</h1>
+<div class="panel" role="alert"><p>${t(text)}</p></div>
+<p class="error-code">${t('error.code', { code })}</p>`,
+    }),
+  );
 }

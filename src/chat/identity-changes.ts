@@ -52,7 +52,7 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
         const targets = bound.length > 0 ? bound : await service.openOf(event.tenantId, event.visitorId);
         for (const conversation of targets) {
           const attached = await service.attachIdentity(conversation.id, event.identity);
-          if (attached) await port.changed(attached);
+          if (attached) await port.changed(attached, 'identity');
         }
         bus.publish(visitor, { type: 'identity-changed' });
         return;
@@ -99,7 +99,7 @@ export async function detachAll(
   for (const conversation of await service.openOf(tenantId, visitorId)) {
     if (!conversation.identity) continue;
     const detached = await service.detachIdentity(conversation.id);
-    if (detached) await port.changed(detached);
+    if (detached) await port.changed(detached, 'identity');
   }
 }
 

@@ -397,7 +397,7 @@ export class VisitorSocket implements HeartbeatWatcher {
         const detached = await service.detachIdentity(conversation.id);
         if (detached) {
           conversation = detached;
-          await this.#options.port.changed(detached);
+          await this.#options.port.changed(detached, 'identity');
         }
       }
     }
@@ -421,7 +421,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     // The first message is the queue's preview: let the port show it.
     if (!duplicate && conversation.preview === undefined && conversation.status === 'queued') {
       const updated = await service.get(conversation.id);
-      if (updated) await this.#options.port.changed(updated);
+      if (updated) await this.#options.port.changed(updated, 'preview');
     }
     if (guarded.redacted > 0 && !duplicate)
       this.#connection.send({ type: 'redacted', clientId, count: guarded.redacted });

@@ -7,7 +7,7 @@ import type {
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
-import { anonymisedConversation, anonymisedMessage } from '../chat/chat-records.js';
+import { anonymisedConversation, anonymisedMessage, retentionClock } from '../chat/chat-records.js';
 import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { VisitorTextTails } from '../chat/visitor-text-tails.js';
 import { GatewayError } from '../http/errors.js';
@@ -165,9 +165,6 @@ class MemoryConversations implements ConversationRepository {
     }
   }
 }
-
-/** When a conversation's retention starts: its closing, or its start while it is open. */
-const retentionClock = (c: ConversationRecord): number => c.closedAt ?? c.createdAt;
 
 const queuedList = (tenantId: string, topic: string) => `queued\n${tenantId}\n${topic}`;
 const assignedList = (tenantId: string, subject: string) => `assigned\n${tenantId}\n${subject}`;

@@ -66,10 +66,16 @@ export class RedisKeys {
   presence(tenantId: string): string {
     return `${this.#tenant(tenantId)}:presence`;
   }
-  /** Offline messages (sorted set by creation time, members sealed). */
-  /** Append-only list of reads of identified transcripts by non-assignees. */
+  /** Append-only list of staff access to conversations not theirs (reads, deletions). */
   transcriptReads(tenantId: string): string {
     return `${this.#tenant(tenantId)}:transcript-reads`;
+  }
+  /**
+   * The same entries of one conversation, by the keyed blind index of its id (the tenant's
+   * slot; no key names a deleted conversation), so one is read without the rest.
+   */
+  transcriptReadsOf(tenantId: string, conversationIndex: string): string {
+    return `${this.#tenant(tenantId)}:transcript-reads:${conversationIndex}`;
   }
 
   offline(tenantId: string): string {

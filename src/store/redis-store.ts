@@ -7,7 +7,7 @@ import type {
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
-import { anonymisedConversation, anonymisedMessage } from '../chat/chat-records.js';
+import { anonymisedConversation, anonymisedMessage, retentionClock } from '../chat/chat-records.js';
 import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { TAIL_TTL_MS } from '../chat/visitor-text-tails.js';
 import { GatewayError } from '../http/errors.js';
@@ -361,11 +361,6 @@ class RedisConversations implements ConversationRepository {
   }
 }
 
-/** When a conversation's retention starts: its closing, or its start while it is open. */
-function retentionClock(c: ConversationRecord): number {
-  return c.closedAt ?? c.createdAt;
-}
-
 /**
  * Append with the next seq and the client's idempotency key in one atomic step. The message
  * (sealed, without its seq) becomes the Stream entry `<seq>-0`; a key seen before returns the
@@ -642,7 +637,11 @@ class RedisRetention implements RetentionRepository {
   }
 }
 
-/** RPUSH only: the audit trail has no update or delete command. */
+/**
+ * RPUSH only: the audit trail has no update or delete command. Each entry goes to the tenant's
+ * list and, in the same transaction (one slot), to its conversation's, so a conversation's
+ * entries are read without opening the whole tenant's trail.
+ */
 class RedisTranscriptReads implements TranscriptAuditRepository {
   readonly #c: RedisContext;
   constructor(context: RedisContext) {
@@ -651,18 +650,34 @@ class RedisTranscriptReads implements TranscriptAuditRepository {
 
   async append(entry: TranscriptReadRecord): Promise<void> {
     const { client, keys, codec } = this.#c;
-    await redisCall(() => client.rPush(keys.transcriptReads(entry.tenantId), codec.seal(entry)));
+    const sealed = codec.seal(entry);
+    await transaction(client, () =>
+      client
+        .multi()
+        .rPush(keys.transcriptReads(entry.tenantId), sealed)
+        .rPush(keys.transcriptReadsOf(entry.tenantId, this.#index(entry.conversationId)), sealed)
+        .exec(),
+    );
   }
 
   async list(tenantId: string, conversationId?: string): Promise<TranscriptReadRecord[]> {
     const { client, keys, codec } = this.#c;
-    const sealed = await redisCall(() => client.lRange(keys.transcriptReads(tenantId), 0, -1));
+    const key =
+      conversationId === undefined
+        ? keys.transcriptReads(tenantId)
+        : keys.transcriptReadsOf(tenantId, this.#index(conversationId));
+    const sealed = await redisCall(() => client.lRange(key, 0, -1));
     return sealed
       .map((text) => codec.open<TranscriptReadRecord>(text))
       .filter(
         (e) =>
           e.tenantId === tenantId && (conversationId === undefined || e.conversationId === conversationId),
       );
+  }
+
+  /** Its own domain of the keyed index, apart from national ids, staff subjects and bus channels. */
+  #index(conversationId: string): string {
+    return this.#c.codec.blindIndex(`transcript-reads\n${conversationId}`);
   }
 }
 

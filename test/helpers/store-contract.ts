@@ -331,6 +331,36 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       });
     });
 
+    describe('transcript audit', () => {
+      it('lists a tenant’s entries in order, and one conversation’s alone', async () => {
+        const entry = (tenantId: string, conversationId: string, id: string) => ({
+          id,
+          tenantId,
+          conversationId,
+          reader: { subject: 's', name: 'Siri' },
+          role: 'supervisor',
+          at: 1,
+        });
+        const [a, b] = [randomUUID(), randomUUID()];
+        await store.chat.transcriptReads.append(entry('demo', a, 'r1'));
+        await store.chat.transcriptReads.append(entry('demo', b, 'r2'));
+        await store.chat.transcriptReads.append({
+          ...entry('demo', a, 'r3'),
+          action: 'delete',
+          reason: 'why',
+        });
+        await store.chat.transcriptReads.append(entry('other', a, 'r4'));
+        const ids = (entries: Array<{ id: string }>) => entries.map((e) => e.id);
+        expect(ids(await store.chat.transcriptReads.list('demo'))).toEqual(['r1', 'r2', 'r3']);
+        expect(await store.chat.transcriptReads.list('demo', a)).toEqual([
+          entry('demo', a, 'r1'),
+          { ...entry('demo', a, 'r3'), action: 'delete', reason: 'why' },
+        ]);
+        expect(ids(await store.chat.transcriptReads.list('other', a))).toEqual(['r4']);
+        expect(await store.chat.transcriptReads.list('demo', randomUUID())).toEqual([]);
+      });
+    });
+
     describe('offline messages', () => {
       it('lists a tenant’s offline messages newest first, at most `limit`', async () => {
         for (const createdAt of [3, 1, 2])

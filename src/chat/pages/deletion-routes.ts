@@ -2,7 +2,6 @@ import express, { type Request, type Response, Router } from 'express';
 import type { TenantRoutes } from '../../app.js';
 import { saveSession } from '../../auth/session-state.js';
 import { readStaff, requireStaff } from '../../auth/staff-login.js';
-import { CONSOLE_ROLES } from '../../auth/staff-roles.js';
 import type { StaffRole } from '../../config/schema.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { type GatewayError, isGatewayError } from '../../http/errors.js';
@@ -10,6 +9,7 @@ import { html } from '../../web/html.js';
 import { registerMessages } from '../../web/i18n.js';
 import { renderPage } from '../../web/layout.js';
 import { type ConversationDeletion, deletionInput, MAX_REASON_LENGTH } from '../conversation-deletion.js';
+import { hasConsoleRole } from '../upgrade-auth.js';
 import { DELETION_MESSAGES } from './deletion-messages.js';
 
 registerMessages(DELETION_MESSAGES);
@@ -56,7 +56,7 @@ export function deletionRoutes(deletion: ConversationDeletion): TenantRoutes {
             role,
             reason: input.reason,
           });
-          sendDone(req, res, input.conversationId, staff.roles);
+          sendDone(req, res, input.conversationId, hasConsoleRole(staff));
         } catch (error) {
           if (!isGatewayError(error) || !FORM_CODES.has(error.code)) throw error;
           await sendForm(req, res, {
@@ -101,10 +101,9 @@ ${error ? html`<div class="panel" role="alert"><p>${t(`error.${error.code}`)}</p
   );
 }
 
-function sendDone(req: Request, res: Response, conversationId: string, roles: readonly string[]): void {
+function sendDone(req: Request, res: Response, conversationId: string, console: boolean): void {
   const { t } = res.locals;
   const base = req.tenant.basePath;
-  const console = roles.some((role) => CONSOLE_ROLES.includes(role as StaffRole));
   res.setHeader('Cache-Control', 'no-store');
   res.send(
     renderPage(req, res, {
