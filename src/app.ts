@@ -139,6 +139,7 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
         renderLandingPage(req, res, view, {
           ...(notice ? { notice } : {}),
           chatUrl: `${tenant.basePath}/chat`,
+          myDataUrl: `${tenant.basePath}/privacy/my-data`,
           ...(tenant.config.staff ? { staffUrl: `${tenant.basePath}/agent` } : {}),
         }),
       );

@@ -12,7 +12,14 @@ import { keepOpener } from './handover-routes.js';
 import { handoverSessionHash, hashHandover, openHandover } from './login-handover.js';
 import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
-import { type CitizenRecord, citizenRecord, regenerateSession, saveSession } from './session-state.js';
+import {
+  type CitizenRecord,
+  citizenRecord,
+  type DataSubject,
+  regenerateSession,
+  saveSession,
+  sealBrokerSession,
+} from './session-state.js';
 import { boundConversation, releaseStepUp } from './step-up-binding.js';
 
 /**
@@ -94,6 +101,25 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     }
     await regenerateSession(req, deps);
     const record = citizenRecord(req, tenant.config.id);
+    if (login.transaction.purpose === 'data-subject') {
+      // For their own data only: nothing is pending, nothing can be shared from this login.
+      const subject: DataSubject = {
+        subjectIndex: deps.fieldCrypto.blindIndex(identity.nationalId),
+        provider: provider.id,
+        verifiedAt: deps.clock.now(),
+        ...(identity.name ? { name: identity.name } : {}),
+      };
+      record.dataSubject = deps.fieldCrypto.seal(subject);
+      record.brokerSession = sealBrokerSession(deps.fieldCrypto, provider, login.idToken);
+      record.brokerProvider = provider.id;
+      req.log.info(
+        { tenant: tenant.config.id, provider: provider.id },
+        'citizen identified for their own data',
+      );
+      await saveSession(req);
+      redirectSameOrigin(res, login.transaction.returnTo);
+      return;
+    }
     if (login.transaction.handover)
       await followHandover(deps, record.handover, login.transaction.handover, req.sessionID);
     if (login.transaction.conversationId) releaseStepUp(req, tenant.config.id);
@@ -131,6 +157,7 @@ export async function beginCitizenLogin(
     conversationId?: string;
     consentPath?: string;
     handover?: string;
+    purpose?: 'data-subject';
     loginHint?: unknown;
     uiLocales?: string;
   },
@@ -147,6 +174,7 @@ export async function beginCitizenLogin(
       ...(options.conversationId ? { conversationId: options.conversationId } : {}),
       ...(options.consentPath ? { consentPath: options.consentPath } : {}),
       ...(options.handover ? { handover: options.handover } : {}),
+      ...(options.purpose ? { purpose: options.purpose } : {}),
     },
     redirectUri: citizenCallbackUrl(tenant, provider.id),
     scopes: provider.scopes,

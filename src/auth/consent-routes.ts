@@ -18,6 +18,7 @@ import {
   readSharedIdentity,
   type SharedIdentity,
   saveSession,
+  sealBrokerSession,
 } from './session-state.js';
 import { availableClaims, pickClaims, tickedClaims } from './shareable-claims.js';
 
@@ -105,7 +106,11 @@ export function consentRouter(deps: GatewayDeps): Router {
       // Declining discards the identity altogether; the session stays anonymous. The broker
       // session is still open, so logging out (which ends it) stays on offer.
       delete record.pending;
-      record.brokerSession = brokerSession(deps, req, identity.provider, pending.idToken);
+      record.brokerSession = sealBrokerSession(
+        deps.fieldCrypto,
+        findProvider(req.tenant, identity.provider),
+        pending.idToken,
+      );
       record.brokerProvider = identity.provider;
       record.notice = 'declined';
       req.log.info({ tenant: tenantId, provider: identity.provider }, 'consent declined');
@@ -129,7 +134,11 @@ export function consentRouter(deps: GatewayDeps): Router {
       // redeems the hand-over (with its receipt); this session shares nothing. The broker
       // session stays for logout.
       await completeHandover(deps, req, { ...pending, handover: pending.handover }, chosen);
-      record.brokerSession = brokerSession(deps, req, identity.provider, pending.idToken);
+      record.brokerSession = sealBrokerSession(
+        deps.fieldCrypto,
+        findProvider(req.tenant, identity.provider),
+        pending.idToken,
+      );
       record.brokerProvider = identity.provider;
       delete record.pending;
       delete record.notice;
@@ -154,7 +163,11 @@ export function consentRouter(deps: GatewayDeps): Router {
     });
     const shared: SharedIdentity = { ...chosen, receiptId: receipt.id, sharedAt: deps.clock.now() };
     record.shared = deps.fieldCrypto.seal(shared);
-    record.brokerSession = brokerSession(deps, req, identity.provider, pending.idToken);
+    record.brokerSession = sealBrokerSession(
+      deps.fieldCrypto,
+      findProvider(req.tenant, identity.provider),
+      pending.idToken,
+    );
     record.brokerProvider = identity.provider;
     delete record.pending;
     delete record.notice;
@@ -208,14 +221,4 @@ export function consentRouter(deps: GatewayDeps): Router {
   });
 
   return router;
-}
-
-/**
- * What the session keeps of the broker login for logging out (sealed): the provider, and the ID
- * token only when the provider's `endSessionIdTokenHint` sends it back on logout. Otherwise the
- * token, with the national identity number in it, is not kept after the consent page.
- */
-function brokerSession(deps: GatewayDeps, req: Request, providerId: string, idToken: string): string {
-  const hint = findProvider(req.tenant, providerId).endSessionIdTokenHint;
-  return deps.fieldCrypto.seal(hint ? { providerId, idToken } : { providerId });
 }

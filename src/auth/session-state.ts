@@ -23,6 +23,23 @@ export interface LoginTransaction {
   consentPath?: string;
   /** A widget on another site waits for this login (`login-handover.ts`): the hand-over id H. */
   handover?: string;
+  /**
+   * `data-subject`: the citizen identifies to see, copy or erase their own data
+   * (`/privacy/my-data`), not to share anything: the callback keeps a {@link DataSubject} and no
+   * pending identity, and there is no consent page.
+   */
+  purpose?: 'data-subject';
+}
+
+/** Who identified for their own data, and when (`/privacy/my-data`); sealed in the session. */
+export interface DataSubject {
+  /** Keyed blind index of their national id: how their conversations and receipts are found. */
+  subjectIndex: string;
+  provider: string;
+  /** Their name as the broker sent it, to greet them; never stored elsewhere. */
+  name?: string;
+  /** When the broker identified them (epoch ms, injected clock). */
+  verifiedAt: number;
 }
 
 /** A verified identity waiting for the citizen's decision on the consent page. */
@@ -56,6 +73,8 @@ export interface CitizenRecord {
   handover?: string;
   /** Sealed `{ h, r }` the hand-over confirmation page delivers once to the widget's window. */
   handoverDelivery?: string;
+  /** Sealed {@link DataSubject}: the citizen identified for their own data. */
+  dataSubject?: string;
 }
 
 /** A step-up link's conversation, held server-side until a login takes it or it expires. */
@@ -99,7 +118,7 @@ type CitizenSession = { citizens?: Record<string, CitizenRecord> } | undefined;
 function readSealed<T>(
   session: CitizenSession,
   tenantId: string,
-  field: 'pending' | 'shared',
+  field: 'pending' | 'shared' | 'dataSubject',
   crypto: FieldCrypto,
 ): T | undefined {
   const sealed = session?.citizens?.[tenantId]?.[field];
@@ -113,6 +132,38 @@ export function readSharedIdentity(
   crypto: FieldCrypto,
 ): SharedIdentity | undefined {
   return readSealed(session, tenantId, 'shared', crypto);
+}
+
+/**
+ * The citizen who identified for their own data in this session, while that identification is
+ * younger than `maxAgeMs` (a copy or an erasure needs a recent one, not a login of this morning).
+ */
+export function readDataSubject(
+  session: CitizenSession,
+  tenantId: string,
+  crypto: FieldCrypto,
+  now: number,
+  maxAgeMs: number,
+): DataSubject | undefined {
+  const subject = readSealed<DataSubject>(session, tenantId, 'dataSubject', crypto);
+  if (!subject) return undefined;
+  const age = now - subject.verifiedAt;
+  return age >= 0 && age < maxAgeMs ? subject : undefined;
+}
+
+/**
+ * What the session keeps of a broker login for logging out (sealed): the provider, and the ID
+ * token only when the provider's `endSessionIdTokenHint` sends it back on logout. Otherwise the
+ * token, with the national identity number in it, is not kept.
+ */
+export function sealBrokerSession(
+  crypto: FieldCrypto,
+  provider: { id: string; endSessionIdTokenHint?: boolean | undefined },
+  idToken: string,
+): string {
+  return crypto.seal(
+    provider.endSessionIdTokenHint ? { providerId: provider.id, idToken } : { providerId: provider.id },
+  );
 }
 
 /** The identity waiting for consent, if any. */

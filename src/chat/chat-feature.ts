@@ -20,6 +20,7 @@ import { identifyRoutes } from './identify-routes.js';
 import { detachAll, listenToIdentityEvents, sessionIdHash } from './identity-changes.js';
 import { InProcessChatBus } from './in-process-chat-bus.js';
 import { chatPageRoutes } from './pages/chat-page-routes.js';
+import { dataSubjectRoutes } from './pages/data-subject-routes.js';
 import { deletionRoutes } from './pages/deletion-routes.js';
 import { MAX_PAYLOAD_BYTES } from './protocol.js';
 import { type ChatRateLimitOptions, ChatRateLimits } from './rate-limits.js';
@@ -297,25 +298,26 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   };
 
   const identify = identifyRoutes(stepUp);
-  const deletion = deletionRoutes(
-    new ConversationDeletion({
-      service,
-      retention: deps.store.retention,
-      audit: deps.store.chat.transcriptReads,
-      bus,
-      port,
-      clock: deps.clock,
-      logger,
-    }),
-  );
+  const conversationDeletion = new ConversationDeletion({
+    service,
+    retention: deps.store.retention,
+    audit: deps.store.chat.transcriptReads,
+    bus,
+    port,
+    clock: deps.clock,
+    logger,
+  });
+  const deletion = deletionRoutes(conversationDeletion);
+  const ownData = dataSubjectRoutes(service, conversationDeletion);
   return {
-    // The pages (widget, console, bootstrap), the step-up link and the staff's deletion page, so
-    // one feature is the whole chat.
+    // The pages (widget, console, bootstrap), the step-up link, the staff's deletion page and the
+    // citizen's own-data pages, so one feature is the whole chat.
     routes: (routeDeps, tenant) =>
       Router().use(
         chatPageRoutes(routeDeps, tenant),
         identify(routeDeps, tenant),
         deletion(routeDeps, tenant),
+        ownData(routeDeps, tenant),
       ),
     upgrade: handleUpgrade,
     close: async () => {

@@ -54,6 +54,12 @@ export interface ConversationRecord {
   assignedTo?: { subject: string; name: string };
   participants: Participant[];
   identity?: StoredIdentity;
+  /**
+   * The blind index of every identity ever shared into the conversation (`StoredIdentity.subjectIndex`),
+   * kept after a withdrawal (the messages written while verified are still that citizen's): how
+   * a citizen finds their conversations to take a copy or erase them. Anonymisation drops it.
+   */
+  subjects?: string[];
   metadata: ConversationMetadata;
   /** Highest `seq` the visitor / an agent has read. */
   readMarkers: { visitor: number; agent: number };
@@ -116,25 +122,32 @@ export interface StepUpTokenRecord {
 
 /**
  * One access to a conversation by staff other than its assignee (audit trail): a read of an
- * identified transcript, or a deletion.
+ * identified transcript, or a deletion; or the citizen's own erasure of it.
  */
 export interface TranscriptReadRecord {
   id: string;
   tenantId: string;
   conversationId: string;
-  /** The reader's staff subject and display name. */
+  /**
+   * The reader's staff subject and display name; for an erasure by the citizen,
+   * {@link DATA_SUBJECT_READER} (nothing that names them).
+   */
   reader: { subject: string; name: string };
   /** The role that allowed the read (`supervisor`, `admin`, … as the tenant's setting lists). */
   role: string;
   at: number;
   /**
    * What the staff member (`reader`) did: read an identified transcript (also when absent), or
-   * deleted the conversation (`tenants[].conversationDeleters`), with their `reason`.
+   * deleted the conversation (`tenants[].conversationDeleters`), with their `reason`; `erase`:
+   * the citizen erased it (`/privacy/my-data`, role `data-subject`).
    */
-  action?: 'read' | 'delete';
-  /** Why the conversation was deleted, as the staff member wrote it. */
+  action?: 'read' | 'delete' | 'erase';
+  /** Why the conversation was deleted, as the staff member wrote it (erasure: the request). */
   reason?: string;
 }
+
+/** The `reader` of an erasure the citizen asked for themselves: the audit names no person. */
+export const DATA_SUBJECT_READER = { subject: 'data-subject', name: 'The citizen (data subject)' } as const;
 
 /**
  * When a conversation's retention starts (`tenants[].retention`): its closing, or, while it is
@@ -149,14 +162,15 @@ export function retentionClock(c: Pick<ConversationRecord, 'createdAt' | 'closed
  * is left serves statistics (tenant, topic, status, times, the agents who took part) and
  * nothing ties it to the citizen. The shared identity and its blind index, the metadata (address,
  * browser, pages, referrer) and the queue preview go, and the visitor's id, which links a
- * browser's conversations, becomes `visitorId`, a fresh random one. Agents are staff and stay.
+ * browser's conversations, becomes `visitorId`, a fresh random one, and the citizen can no longer
+ * find it as theirs (`subjects`). Agents are staff and stay.
  */
 export function anonymisedConversation(
   record: ConversationRecord,
   at: number,
   visitorId: string,
 ): ConversationRecord {
-  const { identity: _identity, preview: _preview, ...rest } = record;
+  const { identity: _identity, subjects: _subjects, preview: _preview, ...rest } = record;
   return {
     ...rest,
     visitorId,

@@ -37,6 +37,11 @@ export interface ConversationRepository {
   /** Open (not closed) conversations of one visitor, oldest first. */
   listOpenByVisitor(tenantId: string, visitorId: string): Promise<ConversationRecord[]>;
   /**
+   * Every conversation, open or closed, an identity with this blind index was shared into
+   * (`ConversationRecord.subjects`), oldest first: a citizen's copy of their data and erasure.
+   */
+  listBySubject(tenantId: string, subjectIndex: string): Promise<ConversationRecord[]>;
+  /**
    * The record as this instance last read or wrote it, without asking a shared store (read
    * from the store when not known). It may be stale: only for decisions that a conditional
    * append ({@link MessageRepository.appendIf}) checks again. Optional: where `get` costs

@@ -24,10 +24,13 @@ const CONTROL = /(?![\t\n\r])\p{Cc}/u;
 export interface DeletionRequest {
   tenantId: string;
   conversationId: string;
-  staff: { subject: string; name: string };
-  /** The role that allows it (one of the tenant's `conversationDeleters`). */
+  /** The staff member, or `DATA_SUBJECT_READER` for the citizen's own erasure. */
+  by: { subject: string; name: string };
+  /** The role that allows it (one of the tenant's `conversationDeleters`, or `data-subject`). */
   role: string;
   reason: string;
+  /** `erase`: the citizen's own request (`/privacy/my-data`); default `delete` (staff). */
+  action?: 'delete' | 'erase';
 }
 
 /**
@@ -98,8 +101,11 @@ export class ConversationDeletion {
     const { service, retention, audit, bus, port, clock, logger } = this.#options;
     const { tenantId, conversationId } = request;
     const conversation = await service.get(conversationId);
+    const action = request.action ?? 'delete';
     const begun = async () =>
-      (await audit.list(tenantId, conversationId)).some((entry) => entry.action === 'delete');
+      (await audit.list(tenantId, conversationId)).some(
+        (entry) => entry.action === 'delete' || entry.action === 'erase',
+      );
     if (!conversation || conversation.tenantId !== tenantId) {
       if (!(await begun())) throw conversationNotFound();
       await retention.deleteConversation(tenantId, conversationId);
@@ -116,10 +122,10 @@ export class ConversationDeletion {
         id: newId(),
         tenantId,
         conversationId,
-        reader: request.staff,
+        reader: request.by,
         role: request.role,
         at: clock.now(),
-        action: 'delete',
+        action,
         reason: request.reason,
       });
     }
@@ -134,15 +140,8 @@ export class ConversationDeletion {
     await retention.deleteConversation(tenantId, conversationId);
     if (conversation.status !== 'closed') await port.ended(conversation);
     // Who deleted what; the reason stays in the audit trail (it may describe what was written).
-    logger.info(
-      {
-        audit: true,
-        tenant: tenantId,
-        conversation: conversationId,
-        staff: request.staff.subject,
-        role: request.role,
-      },
-      'conversation deleted by staff',
-    );
+    const entry = { audit: true, tenant: tenantId, conversation: conversationId, role: request.role };
+    if (action === 'erase') logger.info(entry, "conversation erased at the citizen's request");
+    else logger.info({ ...entry, staff: request.by.subject }, 'conversation deleted by staff');
   }
 }

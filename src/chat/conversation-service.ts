@@ -117,6 +117,11 @@ export interface ConversationService {
   /** The visitor's open conversations in a tenant, oldest first. */
   openOf(tenantId: string, visitorId: string): Promise<ConversationRecord[]>;
   /**
+   * Every conversation, open or closed, the citizen with this blind index shared their identity
+   * into (also when they withdrew it later), oldest first: their copy and erasure.
+   */
+  ofSubject(tenantId: string, subjectIndex: string): Promise<ConversationRecord[]>;
+  /**
    * Stores a message with the next `seq` and publishes it. The same `clientId` from the same
    * author returns the stored message (`duplicate: true`) and publishes nothing. The visitor's
    * first message also becomes the conversation's `preview`.

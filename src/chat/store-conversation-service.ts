@@ -62,7 +62,9 @@ export class StoreConversationService implements ConversationService {
       participants: [{ kind: 'visitor', id: input.visitorId, joinedAt: now }],
       metadata: input.metadata,
       readMarkers: { visitor: 0, agent: 0 },
-      ...(input.identity ? { identity: this.#seal(input.identity, now) } : {}),
+      ...(input.identity
+        ? { identity: this.#seal(input.identity, now), subjects: [input.identity.subjectIndex] }
+        : {}),
     };
     await this.#repos.conversations.create(record);
     this.#logger.info(
@@ -92,6 +94,10 @@ export class StoreConversationService implements ConversationService {
 
   openOf(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
     return this.#repos.conversations.listOpenByVisitor(tenantId, visitorId);
+  }
+
+  ofSubject(tenantId: string, subjectIndex: string): Promise<ConversationRecord[]> {
+    return this.#repos.conversations.listBySubject(tenantId, subjectIndex);
   }
 
   async append(input: AppendMessageInput): Promise<AppendResult> {
@@ -237,7 +243,14 @@ export class StoreConversationService implements ConversationService {
     let attached = false;
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
       attached = c.status !== 'closed';
-      return attached ? { ...c, identity: this.#seal(identity, now), updatedAt: now } : undefined;
+      if (!attached) return undefined;
+      const subjects = c.subjects ?? [];
+      return {
+        ...c,
+        identity: this.#seal(identity, now),
+        subjects: subjects.includes(identity.subjectIndex) ? subjects : [...subjects, identity.subjectIndex],
+        updatedAt: now,
+      };
     });
     if (!updated || !attached) return undefined;
     this.#publish(updated, { type: 'identity', conversation: updated, change: 'attached' });

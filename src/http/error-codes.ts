@@ -96,6 +96,12 @@ export const ERRORS = {
     status: 400,
     message: 'Give the reason for deleting in 5 to 500 characters.',
   },
+  // The citizen's own data
+  data_subject_required: {
+    status: 403,
+    message: 'Identify again to see your data (an identification opens it for 15 minutes).',
+  },
+  erasure_not_confirmed: { status: 400, message: 'Tick the box to confirm the erasure.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable, documented error code. */

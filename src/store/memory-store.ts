@@ -108,6 +108,10 @@ class MemoryConversations implements ConversationRepository {
     return this.#list(openList(tenantId, visitorId));
   }
 
+  async listBySubject(tenantId: string, subjectIndex: string): Promise<ConversationRecord[]> {
+    return this.#list(subjectList(tenantId, subjectIndex));
+  }
+
   /**
    * Ids of a tenant's conversations whose retention clock is before `before` (see
    * `RetentionRepository`); with `anonymised: false`, only those not anonymised yet.
@@ -170,11 +174,14 @@ const queuedList = (tenantId: string, topic: string) => `queued\n${tenantId}\n${
 const assignedList = (tenantId: string, subject: string) => `assigned\n${tenantId}\n${subject}`;
 const assignedAnyList = (tenantId: string) => `assigned-any\n${tenantId}`;
 const openList = (tenantId: string, visitorId: string) => `open\n${tenantId}\n${visitorId}`;
+const subjectList = (tenantId: string, subjectIndex: string) => `subject\n${tenantId}\n${subjectIndex}`;
 
 /** The lists a conversation belongs to, as {@link MemoryConversations} answers them. */
 function listsOf(c: ConversationRecord): string[] {
-  if (c.status === 'closed') return [];
-  const lists = [openList(c.tenantId, c.visitorId)];
+  // A citizen's conversations stay theirs when closed.
+  const subjects = (c.subjects ?? []).map((s) => subjectList(c.tenantId, s));
+  if (c.status === 'closed') return subjects;
+  const lists = [openList(c.tenantId, c.visitorId), ...subjects];
   if (c.status === 'queued') lists.push(queuedList(c.tenantId, c.topic));
   if (c.status === 'assigned' && c.assignedTo)
     lists.push(assignedList(c.tenantId, c.assignedTo.subject), assignedAnyList(c.tenantId));

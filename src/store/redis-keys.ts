@@ -52,6 +52,13 @@ export class RedisKeys {
     return `${this.#tenant(tenantId)}:visitor:${visitorId}`;
   }
   /**
+   * Every conversation, open or closed, a citizen's identity was shared into, by the keyed blind
+   * index of their national id (sorted set by creation): their copy and erasure.
+   */
+  subject(tenantId: string, subjectIndex: string): string {
+    return `${this.#tenant(tenantId)}:subject:${subjectIndex}`;
+  }
+  /**
    * Every conversation of a tenant by its retention clock (sorted set: scored by its start, then
    * by its closing), for the retention sweep.
    */

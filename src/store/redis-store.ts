@@ -235,6 +235,14 @@ class RedisConversations implements ConversationRepository {
     );
   }
 
+  async listBySubject(tenantId: string, subjectIndex: string): Promise<ConversationRecord[]> {
+    return this.#list(
+      this.#c.keys.subject(tenantId, subjectIndex),
+      (c) => c.tenantId === tenantId && (c.subjects ?? []).includes(subjectIndex),
+      true,
+    );
+  }
+
   /**
    * Ids of a tenant's conversations whose retention clock is before `before`, oldest first;
    * with `anonymised: false`, only those not anonymised yet.
@@ -289,14 +297,19 @@ class RedisConversations implements ConversationRepository {
     return text;
   }
 
-  async #list(indexKey: string, keep: (c: ConversationRecord) => boolean): Promise<ConversationRecord[]> {
+  /** `keepsClosed`: a list that holds closed conversations too (a citizen's). */
+  async #list(
+    indexKey: string,
+    keep: (c: ConversationRecord) => boolean,
+    keepsClosed = false,
+  ): Promise<ConversationRecord[]> {
     const { client } = this.#c;
     const ids = await redisCall(() => client.zRange(indexKey, 0, -1));
     const records = await Promise.all(ids.map((id) => this.get(id)));
-    // Only closed conversations are dropped from the index here: closed is final. An entry whose
-    // record is missing or in another state may belong to a create or update in flight on
+    // Only closed conversations are dropped from an open list here: closed is final. An entry
+    // whose record is missing or in another state may belong to a create or update in flight on
     // another instance (entries are added before the record changes), so it is only skipped.
-    const closed = ids.filter((_, i) => records[i]?.status === 'closed');
+    const closed = keepsClosed ? [] : ids.filter((_, i) => records[i]?.status === 'closed');
     if (closed.length > 0) await redisCall(() => client.zRem(indexKey, closed));
     return records
       .filter((c): c is ConversationRecord => c !== undefined && keep(c))
@@ -357,6 +370,7 @@ class RedisConversations implements ConversationRepository {
         keys.assignedAny(c.tenantId),
       );
     if (c.status !== 'closed') result.push(keys.visitorOpen(c.tenantId, c.visitorId));
+    for (const subject of c.subjects ?? []) result.push(keys.subject(c.tenantId, subject));
     return result;
   }
 }

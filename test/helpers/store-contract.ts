@@ -226,6 +226,33 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.chat.conversations.listAssigned('demo', 's')).toEqual([]);
         expect(await store.chat.conversations.listAssigned('demo')).toEqual([]);
       });
+
+      it('lists a citizen’s conversations by blind index, open or closed, after a withdrawal too, until anonymised or deleted', async () => {
+        const identity = { sealed: 'v1.x.y', subjectIndex: 'index-a', since: 1 };
+        const kept = conversation({ createdAt: 1, identity, subjects: ['index-a'] });
+        const closed = conversation({ createdAt: 2, status: 'closed', closedAt: 3, subjects: ['index-a'] });
+        const anonymised = conversation({ createdAt: 3, identity, subjects: ['index-a'] });
+        const deleted = conversation({ createdAt: 4, subjects: ['index-b', 'index-a'] });
+        const others = [
+          conversation({ subjects: ['index-b'] }),
+          conversation({ tenantId: 'x', subjects: ['index-a'] }),
+          conversation(),
+        ];
+        for (const c of [deleted, anonymised, closed, kept, ...others])
+          await store.chat.conversations.create(c);
+        const listed = async (index = 'index-a') =>
+          (await store.chat.conversations.listBySubject('demo', index)).map((c) => c.id);
+        expect(await listed()).toEqual([kept.id, closed.id, anonymised.id, deleted.id]);
+        // Withdrawn: the identity goes, the messages written while verified are still theirs.
+        await store.chat.conversations.update(kept.id, ({ identity: _gone, ...cur }) => cur);
+        await store.chat.conversations.update(kept.id, (cur) => ({ ...cur, status: 'closed', closedAt: 5 }));
+        await store.retention.anonymiseConversation('demo', anonymised.id, 6);
+        await store.retention.deleteConversation('demo', deleted.id);
+        expect(await listed()).toEqual([kept.id, closed.id]);
+        expect(await listed('index-b')).toEqual([others[0]?.id]);
+        expect(await store.chat.conversations.listBySubject('demo', 'index-c')).toEqual([]);
+        expect((await store.chat.conversations.get(anonymised.id))?.subjects).toBeUndefined();
+      });
     });
 
     describe('messages', () => {

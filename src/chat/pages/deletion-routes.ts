@@ -52,7 +52,7 @@ export function deletionRoutes(deletion: ConversationDeletion): TenantRoutes {
           await deletion.delete({
             tenantId: tenant.config.id,
             conversationId: input.conversationId,
-            staff: { subject: staff.subject, name: staff.name },
+            by: { subject: staff.subject, name: staff.name },
             role,
             reason: input.reason,
           });

@@ -77,6 +77,12 @@ export const AUTH_MESSAGES: Catalog = {
   },
   'landing.logout': { en: 'Log out', nb: 'Logg ut', fi: 'Kirjaudu ulos', sv: 'Logga ut' },
   'landing.openChat': { en: 'Open the chat', nb: 'Åpne chatten', fi: 'Avaa chat', sv: 'Öppna chatten' },
+  'landing.myData': {
+    en: 'Your data in the chat: a copy, or erasure',
+    nb: 'Dine opplysninger i chatten: kopi eller sletting',
+    fi: 'Tietosi chatissa: kopio tai poisto',
+    sv: 'Dina uppgifter i chatten: kopia eller radering',
+  },
   'landing.staff': {
     en: 'Staff login',
     nb: 'Innlogging for ansatte',

@@ -31,6 +31,12 @@ const LOGIN_CODES = new Set([
  */
 const DETAIL_CODES = new Set(['handoff_protocol_error']);
 
+/** Where the page's back button leads for codes of a page other than the start page (under the tenant). */
+const BACK_PATHS: Partial<Record<string, string>> = {
+  data_subject_required: '/privacy/my-data',
+  erasure_not_confirmed: '/privacy/my-data',
+};
+
 /**
  * Which message explains a code: its own (`error.{code}` in the catalog), else the login or
  * generic one. `state_mismatch` reads as an expired login: to the citizen it is the same.
@@ -45,7 +51,7 @@ function messageKey(code: string): string {
 export function renderErrorPage(req: Request, res: Response, error: GatewayError): string {
   const { t } = res.locals;
   const login = LOGIN_CODES.has(error.code);
-  const home = `${(req.tenant as Request['tenant'] | undefined)?.basePath ?? ''}/`;
+  const home = `${(req.tenant as Request['tenant'] | undefined)?.basePath ?? ''}${BACK_PATHS[error.code] ?? '/'}`;
   return renderPage(req, res, {
     title: login ? t('error.loginTitle') : t('error.title'),
     body: html`<h1>${login ? t('error.loginTitle') : t('error.title')}</h1>

@@ -9,7 +9,7 @@ export function renderLandingPage(
   req: Request,
   res: Response,
   view: SessionView,
-  options: { chatUrl?: string; staffUrl?: string; notice?: 'withdrawn' | 'declined' },
+  options: { chatUrl?: string; myDataUrl?: string; staffUrl?: string; notice?: 'withdrawn' | 'declined' },
 ): string {
   const { lang, t } = res.locals;
   const org = tenantName(req.tenant, lang);
@@ -60,6 +60,7 @@ ${view.providers.map((p) =>
 </ul>
 </section>
 ${options.chatUrl ? html`<p><a class="button secondary" href="${options.chatUrl}">${t('landing.openChat')}</a></p>` : ''}
+${options.myDataUrl ? html`<p><a href="${options.myDataUrl}">${t('landing.myData')}</a></p>` : ''}
 ${options.staffUrl ? html`<p><a href="${options.staffUrl}">${t('landing.staff')}</a></p>` : ''}`,
   });
 }

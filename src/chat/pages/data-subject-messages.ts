@@ -1,0 +1,147 @@
+import type { Catalog } from '../../web/i18n.js';
+
+/**
+ * Texts of the citizen's own-data pages (`/privacy/my-data`). Prefixed `mydata.` so they stay
+ * out of the browser bundles' catalog.
+ */
+export const DATA_SUBJECT_MESSAGES: Catalog = {
+  'mydata.title': {
+    en: 'Your data in the chat',
+    nb: 'Dine opplysninger i chatten',
+    fi: 'Tietosi chatissa',
+    sv: 'Dina uppgifter i chatten',
+  },
+  'mydata.intro': {
+    en: 'Here you can see the conversations with {org} in which you shared your identity, take a copy of them and erase them.',
+    nb: 'Her kan du se samtalene med {org} der du delte identiteten din, ta en kopi av dem og slette dem.',
+    fi: 'Täällä näet keskustelut, joissa jaoit henkilöllisyytesi organisaatiolle {org}, voit ottaa niistä kopion ja poistaa ne.',
+    sv: 'Här kan du se samtalen med {org} där du delade din identitet, ta en kopia av dem och radera dem.',
+  },
+  'mydata.identifyWhy': {
+    en: 'Identify first, so that only you see them. Nothing is shared with anyone by this identification, and it opens your data for {minutes} minutes.',
+    nb: 'Identifiser deg først, slik at bare du ser dem. Ingenting deles med noen ved denne identifiseringen, og den gir tilgang til opplysningene dine i {minutes} minutter.',
+    fi: 'Tunnistaudu ensin, jotta vain sinä näet ne. Tämä tunnistautuminen ei jaa mitään kenellekään, ja se avaa tietosi {minutes} minuutiksi.',
+    sv: 'Identifiera dig först, så att bara du ser dem. Ingenting delas med någon genom den här identifieringen, och den öppnar dina uppgifter i {minutes} minuter.',
+  },
+  'mydata.identify': {
+    en: 'Identify',
+    nb: 'Identifiser deg',
+    fi: 'Tunnistaudu',
+    sv: 'Identifiera dig',
+  },
+  'mydata.anonymousNote': {
+    en: 'Conversations in which you did not identify cannot be told apart from anyone else’s, so they are not shown here. They are deleted as the retention policy says.',
+    nb: 'Samtaler der du ikke identifiserte deg kan ikke skilles fra andres, så de vises ikke her. De slettes slik lagringsreglene sier.',
+    fi: 'Keskusteluja, joissa et tunnistautunut, ei voi erottaa muiden keskusteluista, joten niitä ei näytetä täällä. Ne poistetaan säilytysaikojen mukaisesti.',
+    sv: 'Samtal där du inte identifierade dig går inte att skilja från andras, så de visas inte här. De raderas enligt reglerna för lagringstid.',
+  },
+  'mydata.greeting': {
+    en: 'You are identified as {name}.',
+    nb: 'Du er identifisert som {name}.',
+    fi: 'Olet tunnistautunut nimellä {name}.',
+    sv: 'Du är identifierad som {name}.',
+  },
+  'mydata.greetingNoName': {
+    en: 'You are identified.',
+    nb: 'Du er identifisert.',
+    fi: 'Olet tunnistautunut.',
+    sv: 'Du är identifierad.',
+  },
+  'mydata.none': {
+    en: 'There is no conversation in which you shared your identity.',
+    nb: 'Det finnes ingen samtale der du delte identiteten din.',
+    fi: 'Yhtään keskustelua, jossa olisit jakanut henkilöllisyytesi, ei ole.',
+    sv: 'Det finns inget samtal där du delade din identitet.',
+  },
+  'mydata.listCaption': {
+    en: 'Conversations in which you shared your identity ({count})',
+    nb: 'Samtaler der du delte identiteten din ({count})',
+    fi: 'Keskustelut, joissa jaoit henkilöllisyytesi ({count})',
+    sv: 'Samtal där du delade din identitet ({count})',
+  },
+  'mydata.started': { en: 'Started (UTC)', nb: 'Startet (UTC)', fi: 'Aloitettu (UTC)', sv: 'Startat (UTC)' },
+  'mydata.topic': { en: 'Topic', nb: 'Emne', fi: 'Aihe', sv: 'Ämne' },
+  'mydata.state': { en: 'State', nb: 'Status', fi: 'Tila', sv: 'Status' },
+  'mydata.status.queued': { en: 'Waiting', nb: 'Venter', fi: 'Odottaa', sv: 'Väntar' },
+  'mydata.status.assigned': { en: 'Ongoing', nb: 'Pågår', fi: 'Käynnissä', sv: 'Pågår' },
+  'mydata.status.closed': { en: 'Ended', nb: 'Avsluttet', fi: 'Päättynyt', sv: 'Avslutat' },
+  'mydata.copyTitle': {
+    en: 'Copy of your data',
+    nb: 'Kopi av opplysningene dine',
+    fi: 'Kopio tiedoistasi',
+    sv: 'Kopia av dina uppgifter',
+  },
+  'mydata.copyText': {
+    en: 'A file (JSON) with these conversations and every message in them, what was recorded about them, your consent receipts, and when staff read or deleted them.',
+    nb: 'En fil (JSON) med disse samtalene og alle meldingene i dem, hva som ble registrert om dem, samtykkekvitteringene dine, og når ansatte leste eller slettet dem.',
+    fi: 'Tiedosto (JSON), jossa ovat nämä keskustelut ja kaikki niiden viestit, niistä tallennetut tiedot, suostumuskuittisi sekä milloin henkilöstö luki tai poisti ne.',
+    sv: 'En fil (JSON) med de här samtalen och alla meddelanden i dem, vad som registrerades om dem, dina samtyckeskvitton och när personal läste eller raderade dem.',
+  },
+  'mydata.copy': {
+    en: 'Download a copy',
+    nb: 'Last ned en kopi',
+    fi: 'Lataa kopio',
+    sv: 'Ladda ned en kopia',
+  },
+  'mydata.eraseTitle': {
+    en: 'Erase these conversations',
+    nb: 'Slett disse samtalene',
+    fi: 'Poista nämä keskustelut',
+    sv: 'Radera de här samtalen',
+  },
+  'mydata.eraseText': {
+    en: 'Every message, the identity you shared and what was recorded about the conversations are deleted at once and for good; an ongoing conversation ends. This cannot be undone.',
+    nb: 'Alle meldinger, identiteten du delte og det som ble registrert om samtalene slettes med en gang og for godt; en pågående samtale avsluttes. Dette kan ikke angres.',
+    fi: 'Kaikki viestit, jakamasi henkilöllisyys ja keskusteluista tallennetut tiedot poistetaan heti ja pysyvästi; käynnissä oleva keskustelu päättyy. Poistoa ei voi perua.',
+    sv: 'Alla meddelanden, identiteten du delade och det som registrerades om samtalen raderas genast och för gott; ett pågående samtal avslutas. Det går inte att ångra.',
+  },
+  'mydata.eraseConfirm': {
+    en: 'Yes, erase these {count} conversations',
+    nb: 'Ja, slett disse {count} samtalene',
+    fi: 'Kyllä, poista nämä {count} keskustelua',
+    sv: 'Ja, radera de här {count} samtalen',
+  },
+  'mydata.erase': { en: 'Erase', nb: 'Slett', fi: 'Poista', sv: 'Radera' },
+  'mydata.done': {
+    en: 'Done: log out',
+    nb: 'Ferdig: logg ut',
+    fi: 'Valmis: kirjaudu ulos',
+    sv: 'Klar: logga ut',
+  },
+  'mydata.erasedTitle': {
+    en: 'Conversations erased',
+    nb: 'Samtalene er slettet',
+    fi: 'Keskustelut poistettu',
+    sv: 'Samtalen är raderade',
+  },
+  'mydata.erased': {
+    en: 'Erased: {count} conversations.',
+    nb: 'Slettet: {count} samtaler.',
+    fi: 'Poistettu: {count} keskustelua.',
+    sv: 'Raderade: {count} samtal.',
+  },
+  'mydata.receiptsKept': {
+    en: 'Your consent receipts are kept: they show what you agreed to share, name no detail itself, and are the organisation’s proof of your choices. The audit trail keeps that the conversations were erased at your request, and when.',
+    nb: 'Samtykkekvitteringene dine beholdes: de viser hva du samtykket til å dele, inneholder ingen av opplysningene selv, og er organisasjonens bevis på valgene dine. Revisjonsloggen beholder at samtalene ble slettet etter ønske fra deg, og når.',
+    fi: 'Suostumuskuittisi säilytetään: ne kertovat, mitä suostuit jakamaan, eivät sisällä itse tietoja ja ovat organisaation todiste valinnoistasi. Lokiin jää, että keskustelut poistettiin pyynnöstäsi, ja milloin.',
+    sv: 'Dina samtyckeskvitton sparas: de visar vad du samtyckte till att dela, innehåller inga av uppgifterna själva och är organisationens bevis på dina val. Granskningsloggen behåller att samtalen raderades på din begäran, och när.',
+  },
+  'mydata.back': {
+    en: 'Back to your data',
+    nb: 'Tilbake til opplysningene dine',
+    fi: 'Takaisin tietoihisi',
+    sv: 'Tillbaka till dina uppgifter',
+  },
+  'error.data_subject_required': {
+    en: 'Identify again to see your data: one identification opens it for 15 minutes.',
+    nb: 'Identifiser deg på nytt for å se opplysningene dine: én identifisering gir tilgang i 15 minutter.',
+    fi: 'Tunnistaudu uudelleen nähdäksesi tietosi: yksi tunnistautuminen avaa ne 15 minuutiksi.',
+    sv: 'Identifiera dig igen för att se dina uppgifter: en identifiering öppnar dem i 15 minuter.',
+  },
+  'error.erasure_not_confirmed': {
+    en: 'Tick the box to confirm the erasure. Nothing was erased.',
+    nb: 'Kryss av i boksen for å bekrefte slettingen. Ingenting ble slettet.',
+    fi: 'Vahvista poisto rastittamalla ruutu. Mitään ei poistettu.',
+    sv: 'Kryssa i rutan för att bekräfta raderingen. Inget raderades.',
+  },
+};

@@ -1,0 +1,293 @@
+import express, { type Request, type Response, Router } from 'express';
+import type { TenantRoutes } from '../../app.js';
+import { beginCitizenLogin } from '../../auth/citizen-login.js';
+import type { ConsentReceipt } from '../../auth/consent-receipts.js';
+import { type DataSubject, readDataSubject, saveSession } from '../../auth/session-state.js';
+import type { GatewayDeps } from '../../deps.js';
+import { csrfToken, verifyCsrf } from '../../http/csrf.js';
+import { GatewayError } from '../../http/errors.js';
+import { redirectSameOrigin, redirectToProvider } from '../../http/safe-redirect.js';
+import { findProvider, type TenantContext, tenantName } from '../../tenants/tenant-context.js';
+import { html } from '../../web/html.js';
+import { localize, registerMessages } from '../../web/i18n.js';
+import { renderPage } from '../../web/layout.js';
+import { type ConversationRecord, DATA_SUBJECT_READER } from '../chat-records.js';
+import type { ConversationDeletion } from '../conversation-deletion.js';
+import type { ConversationService } from '../conversation-service.js';
+import { DATA_SUBJECT_MESSAGES } from './data-subject-messages.js';
+
+registerMessages(DATA_SUBJECT_MESSAGES);
+
+const PATH = '/privacy/my-data';
+/**
+ * How long one identification opens the citizen's own data: a copy or an erasure rests on a
+ * login of the last minutes, not on a session left open on a shared computer.
+ */
+export const DATA_SUBJECT_MINUTES = 15;
+
+/**
+ * The citizen's rights over the chat's data about them (GDPR art. 15, 17 and 20):
+ * - `GET /privacy/my-data`: identify (BankID, Suomi.fi, … as the tenant's providers) for this
+ *   purpose only (`GET /privacy/my-data/login/{provider}`: nothing is shared, no consent page),
+ *   then see the conversations they shared their identity into, open or closed, also where they
+ *   withdrew it later;
+ * - `GET /privacy/my-data/export`: a copy as JSON (conversations with every message and their
+ *   metadata, consent receipts, and when staff read or deleted which of them, by role);
+ * - `POST /privacy/my-data/erase` (`confirm=yes`, CSRF): erases every one of them completely,
+ *   as staff deletion does (audited as `erase`, open windows told `deleted`).
+ * Conversations they had anonymously cannot be told apart from anyone else's and are not shown.
+ */
+export function dataSubjectRoutes(
+  service: ConversationService,
+  deletion: ConversationDeletion,
+): TenantRoutes {
+  return (deps, tenant) => {
+    const router = Router();
+    const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 });
+    const subjectOf = (req: Request) =>
+      readDataSubject(
+        req.session,
+        tenant.config.id,
+        deps.fieldCrypto,
+        deps.clock.now(),
+        DATA_SUBJECT_MINUTES * 60_000,
+      );
+
+    router.get(PATH, async (req, res) => {
+      const subject = subjectOf(req);
+      const token = csrfToken(req);
+      await saveSession(req);
+      res.setHeader('Cache-Control', 'no-store');
+      if (!subject) {
+        res.send(identifyPage(deps, req, res));
+        return;
+      }
+      const conversations = await service.ofSubject(tenant.config.id, subject.subjectIndex);
+      res.send(overviewPage(req, res, subject, conversations, token));
+    });
+
+    router.get(`${PATH}/login/:provider`, async (req, res) => {
+      const provider = findProvider(tenant, req.params.provider);
+      const url = await beginCitizenLogin(deps, req, provider, {
+        returnTo: `${tenant.basePath}${PATH}`,
+        purpose: 'data-subject',
+        loginHint: req.query.login_hint,
+        uiLocales: res.locals.lang,
+      });
+      await saveSession(req);
+      redirectToProvider(res, url);
+    });
+
+    router.get(`${PATH}/export`, async (req, res) => {
+      const subject = requireSubject(subjectOf(req));
+      const copy = await exportOf(deps, tenant, service, subject);
+      req.log.info(
+        { audit: true, tenant: tenant.config.id, conversations: copy.conversations.length },
+        'citizen took a copy of their data',
+      );
+      const day = new Date(deps.clock.now()).toISOString().slice(0, 10);
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Content-Disposition', `attachment; filename="my-data-${tenant.config.id}-${day}.json"`);
+      res.type('application/json').send(`${JSON.stringify(copy, null, 2)}\n`);
+    });
+
+    router.post(
+      `${PATH}/erase`,
+      form,
+      verifyCsrf((r) => r.tenant.allowedOrigins),
+      async (req, res) => {
+        const subject = requireSubject(subjectOf(req));
+        if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
+          throw new GatewayError('erasure_not_confirmed', 'Tick the box to confirm the erasure.');
+        }
+        const conversations = await service.ofSubject(tenant.config.id, subject.subjectIndex);
+        for (const conversation of conversations) {
+          await deletion.delete({
+            tenantId: tenant.config.id,
+            conversationId: conversation.id,
+            by: DATA_SUBJECT_READER,
+            role: 'data-subject',
+            reason: `Erasure requested by the citizen, identified with ${subject.provider}.`,
+            action: 'erase',
+          });
+        }
+        res.setHeader('Cache-Control', 'no-store');
+        res.send(erasedPage(req, res, conversations.length));
+      },
+    );
+
+    // The old address of a finished erasure or a bookmarked copy: back to the overview.
+    router.get(`${PATH}/erase`, (req, res) => redirectSameOrigin(res, `${req.tenant.basePath}${PATH}`));
+    return router;
+  };
+}
+
+/** @throws {GatewayError} `data_subject_required` (401) without a recent identification for this purpose. */
+function requireSubject(subject: DataSubject | undefined): DataSubject {
+  if (!subject) {
+    throw new GatewayError(
+      'data_subject_required',
+      `Identify again to see your data (an identification opens it for ${DATA_SUBJECT_MINUTES} minutes).`,
+    );
+  }
+  return subject;
+}
+
+function identifyPage(deps: GatewayDeps, req: Request, res: Response): string {
+  const { t, lang } = res.locals;
+  const tenant = req.tenant;
+  const providers = tenant.config.providers.map((p) => ({
+    label: localize(p.label, lang),
+    href: `${tenant.basePath}${PATH}/login/${encodeURIComponent(p.id)}`,
+    available: deps.oidc.isReady(tenant.config.id, p.id),
+  }));
+  return renderPage(req, res, {
+    title: t('mydata.title'),
+    body: html`<h1>${t('mydata.title')}</h1>
+<p>${t('mydata.intro', { org: tenantName(tenant, lang) })}</p>
+<p>${t('mydata.identifyWhy', { minutes: String(DATA_SUBJECT_MINUTES) })}</p>
+<section aria-labelledby="mydata-providers">
+<h2 id="mydata-providers">${t('mydata.identify')}</h2>
+<ul class="providers">
+${providers.map((p) =>
+  p.available
+    ? html`<li><a class="button" href="${p.href}">${t('landing.identifyWith', { provider: p.label })}</a></li>`
+    : html`<li><span class="button" aria-disabled="true">${t('landing.identifyWith', { provider: p.label })} ${t('landing.unavailable')}</span></li>`,
+)}
+</ul>
+</section>
+<p>${t('mydata.anonymousNote')}</p>`,
+  });
+}
+
+function overviewPage(
+  req: Request,
+  res: Response,
+  subject: DataSubject,
+  conversations: ConversationRecord[],
+  token: string,
+): string {
+  const { t, lang } = res.locals;
+  const base = req.tenant.basePath;
+  const date = (at: number) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
+  const rows = conversations.map(
+    (c) =>
+      html`<tr><td>${date(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}</td></tr>`,
+  );
+  const list =
+    conversations.length === 0
+      ? html`<p>${t('mydata.none')}</p>`
+      : html`<table><caption>${t('mydata.listCaption', { count: String(conversations.length) })}</caption>
+<thead><tr><th scope="col">${t('mydata.started')}</th><th scope="col">${t('mydata.topic')}</th><th scope="col">${t('mydata.state')}</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+  return renderPage(req, res, {
+    title: t('mydata.title'),
+    body: html`<h1>${t('mydata.title')}</h1>
+<p>${subject.name ? t('mydata.greeting', { name: subject.name }) : t('mydata.greetingNoName')}</p>
+${list}
+<section class="panel" aria-labelledby="mydata-copy">
+<h2 id="mydata-copy">${t('mydata.copyTitle')}</h2>
+<p>${t('mydata.copyText')}</p>
+<p><a class="button" href="${base}${PATH}/export" download>${t('mydata.copy')}</a></p>
+</section>
+${
+  conversations.length > 0
+    ? html`<section class="panel" aria-labelledby="mydata-erase">
+<h2 id="mydata-erase">${t('mydata.eraseTitle')}</h2>
+<p>${t('mydata.eraseText')}</p>
+<form method="post" action="${base}${PATH}/erase">
+<input type="hidden" name="_csrf" value="${token}">
+<div class="field"><input type="checkbox" id="mydata-confirm" name="confirm" value="yes" required> <label for="mydata-confirm">${t('mydata.eraseConfirm', { count: String(conversations.length) })}</label></div>
+<div class="actions"><button type="submit" class="danger">${t('mydata.erase')}</button></div>
+</form>
+</section>`
+    : ''
+}
+<form method="post" action="${base}/auth/logout"><input type="hidden" name="_csrf" value="${token}"><button type="submit" class="secondary">${t('mydata.done')}</button></form>`,
+  });
+}
+
+function erasedPage(req: Request, res: Response, count: number): string {
+  const { t } = res.locals;
+  return renderPage(req, res, {
+    title: t('mydata.erasedTitle'),
+    body: html`<h1>${t('mydata.erasedTitle')}</h1>
+<div class="panel" role="status"><p>${t('mydata.erased', { count: String(count) })}</p></div>
+<p>${t('mydata.receiptsKept')}</p>
+<p class="actions"><a class="button secondary" href="${req.tenant.basePath}${PATH}">${t('mydata.back')}</a></p>`,
+  });
+}
+
+function topicLabel(tenant: TenantContext, topicId: string, lang: Parameters<typeof localize>[1]): string {
+  const topic = tenant.config.topics.find((t) => t.id === topicId);
+  return topic ? localize(topic.title, lang) : topicId;
+}
+
+/**
+ * The citizen's copy: what the chat keeps about them in this organisation, readable and
+ * machine-readable (GDPR art. 15 and 20). Staff who read or deleted a conversation appear by
+ * role and time, not by name.
+ */
+async function exportOf(
+  deps: GatewayDeps,
+  tenant: TenantContext,
+  service: ConversationService,
+  subject: DataSubject,
+) {
+  const tenantId = tenant.config.id;
+  const conversations = await service.ofSubject(tenantId, subject.subjectIndex);
+  const receipts = await deps.store.receipts.listBySubject(tenantId, subject.subjectIndex);
+  const iso = (at: number | undefined) => (at === undefined ? undefined : new Date(at).toISOString());
+  return {
+    exportedAt: iso(deps.clock.now()),
+    organisation: tenantName(tenant, 'en'),
+    identifiedWith: subject.provider,
+    retention: tenant.config.retention,
+    conversations: await Promise.all(
+      conversations.map(async (c) => {
+        const identity = service.readIdentity(c);
+        const own = identity?.subjectIndex === subject.subjectIndex ? identity : undefined;
+        const messages = await service.messages(c.id);
+        const accesses = await deps.store.chat.transcriptReads.list(tenantId, c.id);
+        return {
+          id: c.id,
+          topic: c.topic,
+          status: c.status,
+          startedAt: iso(c.createdAt),
+          closedAt: iso(c.closedAt),
+          anonymisedAt: iso(c.anonymisedAt),
+          sharedIdentity: own
+            ? {
+                provider: own.provider,
+                claims: own.claims,
+                sharedAt: iso(own.sharedAt),
+                receiptId: own.receiptId,
+              }
+            : null,
+          agents: c.participants.filter((p) => p.kind === 'agent').map((p) => p.name ?? ''),
+          metadata: c.metadata,
+          messages: messages.map((m) => ({
+            seq: m.seq,
+            from: m.from,
+            ...(m.authorName ? { agent: m.authorName } : {}),
+            text: m.text,
+            at: iso(m.at),
+            verified: m.verified,
+            ...(m.redacted ? { redacted: true } : {}),
+          })),
+          staffAccess: accesses.map((a) => ({ role: a.role, at: iso(a.at), action: a.action ?? 'read' })),
+        };
+      }),
+    ),
+    consentReceipts: receipts.map((r: ConsentReceipt) => ({
+      id: r.id,
+      decision: r.decision,
+      provider: r.provider,
+      loa: r.loa,
+      claims: r.claims,
+      ...(r.recipient ? { recipient: r.recipient.name } : {}),
+      issuedAt: iso(r.issuedAt),
+      signed: r.jws,
+    })),
+  };
+}

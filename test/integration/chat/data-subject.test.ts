@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatFeature } from '../../../src/chat/chat-feature.js';
+import { DATA_SUBJECT_READER } from '../../../src/chat/chat-records.js';
+import { DATA_SUBJECT_MINUTES } from '../../../src/chat/pages/data-subject-routes.js';
+import { ManualClock } from '../../../src/runtime/clock.js';
+import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import {
+  type ChatClient,
+  connectAs,
+  identifiedConversation,
+  identifyAndShare,
+  staffSocket,
+  visitorBrowser,
+} from './chat-clients.js';
+
+// Starts at the real time: the mock IdP's ID tokens carry real `iat`s, checked against this clock.
+const clock = new ManualClock(Date.now());
+const PAGE = '/privacy/my-data';
+
+/** A browser identified for its own data as `persona` (BankID), on the overview page. */
+async function ownDataBrowser(gw: TestGateway, persona: string) {
+  const browser = new BrowserSession();
+  const page = await browser.get(`${gw.url}${PAGE}/login/bankid?login_hint=${persona}`);
+  return { browser, page };
+}
+
+interface Copy {
+  identifiedWith: string;
+  conversations: Array<{
+    id: string;
+    sharedIdentity: { claims: Record<string, string> } | null;
+    messages: Array<{ from: string; text: string; verified: boolean }>;
+    staffAccess: Array<{ role: string; action: string }>;
+  }>;
+  consentReceipts: Array<{ decision: string; claims: string[] }>;
+}
+
+describe("the citizen's own data: a copy and erasure", () => {
+  let gw: TestGateway;
+  let siri: ChatClient;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      clock,
+      features: (deps) => [
+        createChatFeature(deps, { rateLimits: { connectionPerSecond: 100, sessionPerSecond: 100 } }),
+      ],
+    });
+    siri = await staffSocket(gw.url, 'siri-supervisor');
+  });
+  afterAll(async () => {
+    siri?.close();
+    await gw?.close();
+  });
+
+  /** An anonymous visitor's conversation with one message. */
+  async function anonymousConversation(): Promise<string> {
+    const visitor = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+    await visitor.next('welcome');
+    const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+    await visitor.request({ type: 'message', clientId: 'a1', text: 'opening hours?' }, 'ack');
+    visitor.close();
+    return (started.conversation as { id: string }).id;
+  }
+
+  it('asks the citizen to identify first, with every provider, and shares nothing by it', async () => {
+    const browser = new BrowserSession();
+    const page = await browser.get(`${gw.url}${PAGE}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.text).toContain(`href="${PAGE}/login/bankid"`);
+    expect(page.text).toContain(`href="${PAGE}/login/suomifi"`);
+    expect(page.text).not.toContain('<table');
+    // The copy and the erasure need that identification.
+    const copy = await browser.get(`${gw.url}${PAGE}/export`);
+    expect(copy.status).toBe(403);
+    expect(copy.headers.get('content-type')).toContain('text/html');
+    expect(copy.text).toContain('data_subject_required');
+    expect((await browser.get(`${gw.url}${PAGE}/login/nope`)).status).toBe(404);
+    // The start page links to it.
+    expect((await browser.get(`${gw.url}/`)).text).toContain(`href="${PAGE}"`);
+  });
+
+  it('shows, copies and erases exactly the conversations the citizen shared their identity into', async () => {
+    const { visitor, conversationId } = await identifiedConversation(gw.url, { firstText: 'my tax case' });
+    await visitor.request({ type: 'message', clientId: 'm2', text: 'after identifying' }, 'ack');
+    // A supervisor reads it (audited) before the citizen asks for a copy.
+    await siri.request({ type: 'open', conversationId }, 'conversation');
+    const ola = await identifiedVisitor(gw, 'ola-nordmann');
+    const anonymous = await anonymousConversation();
+
+    const { browser, page } = await ownDataBrowser(gw, 'kari-nordmann');
+    expect(page.url).toBe(`${gw.url}${PAGE}`);
+    expect(page.text).toContain('You are identified as Kari Nordmann');
+    expect(page.text).toContain('(1)');
+    // Identifying for one's own data shares nothing and leaves nothing to share.
+    const session = (await (await fetchJson(browser, `${gw.url}/api/session`)).json()) as { state: string };
+    expect(session.state).toBe('anonymous');
+
+    const copy = await browser.get(`${gw.url}${PAGE}/export`);
+    expect(copy.status).toBe(200);
+    expect(copy.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="my-data-demo-\d{4}-\d\d-\d\d\.json"$/,
+    );
+    expect(copy.headers.get('cache-control')).toBe('no-store');
+    const data = JSON.parse(copy.text) as Copy;
+    expect(data.identifiedWith).toBe('bankid');
+    expect(data.conversations.map((c) => c.id)).toEqual([conversationId]);
+    const [mine] = data.conversations;
+    expect(mine?.sharedIdentity?.claims).toEqual({
+      name: 'Kari Nordmann',
+      givenName: 'Kari',
+      familyName: 'Nordmann',
+    });
+    expect(mine?.messages.filter((m) => m.from === 'visitor').map((m) => [m.text, m.verified])).toEqual([
+      ['my tax case', false],
+      ['after identifying', true],
+    ]);
+    expect(mine?.staffAccess).toEqual([{ role: 'supervisor', at: expect.any(String), action: 'read' }]);
+    expect(data.consentReceipts.map((r) => [r.decision, r.claims])).toEqual([['shared', ['name']]]);
+    // Not the number itself, nor anyone else's conversation.
+    expect(copy.text).not.toContain('12838540056');
+    expect(copy.text).not.toContain(ola.conversationId);
+    expect(copy.text).not.toContain(anonymous);
+
+    // Erasure needs the form's token and the ticked box; neither missing erases anything.
+    const token = inputValue(page.text, '_csrf');
+    const forged = await browser.post(`${gw.url}${PAGE}/erase`, { confirm: 'yes' });
+    expect(forged.status).toBe(403);
+    const unticked = await browser.post(`${gw.url}${PAGE}/erase`, { _csrf: token });
+    expect(unticked.status).toBe(400);
+    expect(unticked.text).toContain('erasure_not_confirmed');
+    expect(unticked.text).toContain(`href="${PAGE}"`);
+    expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeDefined();
+
+    const erased = await browser.post(`${gw.url}${PAGE}/erase`, { _csrf: token, confirm: 'yes' });
+    expect(erased.status).toBe(200);
+    expect(erased.text).toContain('Erased: 1 conversations.');
+    await visitor.next('deleted', (f) => f.conversationId === conversationId);
+    await siri.next('deleted', (f) => f.conversationId === conversationId);
+    const { store } = gw.gateway.deps;
+    expect(await store.chat.conversations.get(conversationId)).toBeUndefined();
+    expect(await store.chat.messages.list(conversationId)).toEqual([]);
+    const audit = await store.chat.transcriptReads.list('demo', conversationId);
+    expect(audit.filter((a) => a.action === 'erase')).toEqual([
+      {
+        id: expect.any(String),
+        tenantId: 'demo',
+        conversationId,
+        reader: DATA_SUBJECT_READER,
+        role: 'data-subject',
+        at: clock.now(),
+        action: 'erase',
+        reason: 'Erasure requested by the citizen, identified with bankid.',
+      },
+    ]);
+    // Everyone else's conversations stay; the receipts stay as proof of the choices made.
+    expect(await store.chat.conversations.get(ola.conversationId)).toBeDefined();
+    expect(await store.chat.conversations.get(anonymous)).toBeDefined();
+    expect(
+      (JSON.parse((await browser.get(`${gw.url}${PAGE}/export`)).text) as Copy).consentReceipts,
+    ).toHaveLength(1);
+    expect((await browser.get(`${gw.url}${PAGE}`)).text).toContain('There is no conversation');
+    expect(gw.logs()).toContain("conversation erased at the citizen's request");
+    visitor.close();
+    ola.visitor.close();
+  });
+
+  it(`opens the citizen's data for ${DATA_SUBJECT_MINUTES} minutes from the identification, then asks again`, async () => {
+    const { browser } = await ownDataBrowser(gw, 'kari-nordmann');
+    clock.advance(DATA_SUBJECT_MINUTES * 60_000 + 1);
+    const page = await browser.get(`${gw.url}${PAGE}`);
+    expect(page.text).toContain(`href="${PAGE}/login/bankid"`);
+    expect((await browser.get(`${gw.url}${PAGE}/export`)).status).toBe(403);
+  });
+});
+
+/** Another citizen's identified conversation (sharing the name), as `persona`. */
+async function identifiedVisitor(gw: TestGateway, persona: string) {
+  const browser = await visitorBrowser(gw.url);
+  const visitor = await connectAs(browser, gw.url, 'visitor');
+  await visitor.next('welcome');
+  const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+  await identifyAndShare(browser, gw.url, '/auth/bankid/login?returnTo=/chat/identified', persona, ['name']);
+  await visitor.next('identity', (f) => f.verified === true);
+  return { visitor, conversationId: (started.conversation as { id: string }).id };
+}
+
+/** A JSON request with the browser's cookies. */
+function fetchJson(browser: BrowserSession, url: string): Promise<Response> {
+  return fetch(url, { headers: { cookie: browser.cookieHeader(url), accept: 'application/json' } });
+}
