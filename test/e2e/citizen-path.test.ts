@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, launchChromium } from './chromium.js';
+import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
 
 /** The citizen's path in Chromium: no agent online, consent without ticks, withdrawal. */
 
@@ -59,5 +61,66 @@ describe('consent and withdrawal on the landing page', () => {
     expect(await page.getByRole('button', { name: 'Stop sharing' }).count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
     await page.close();
+  });
+});
+
+describe("the citizen's own data", () => {
+  it('identifies for it from the start page, sees the conversation, downloads a copy and erases it', async () => {
+    // A conversation Kari shared her name into.
+    const chat = await context.newPage();
+    await chat.goto(`${gw.url}/`);
+    await chat.getByRole('link', { name: 'Identify with BankID' }).click();
+    await chat.getByLabel(/Kari Nordmann/).check();
+    await chat.getByRole('button', { name: 'Sign in' }).click();
+    await chat.getByLabel('Name').check();
+    await chat.getByRole('button', { name: 'Share the selected details' }).click();
+    await chat.goto(`${gw.url}/chat`);
+    const ws = await chat.evaluate(async (base) => {
+      const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/visitor`);
+      return new Promise<string>((resolve) => {
+        socket.onmessage = (event) => {
+          const frame = JSON.parse(String(event.data)) as { type: string; conversation?: { id: string } };
+          if (frame.type === 'welcome') socket.send(JSON.stringify({ type: 'start', topic: 'general' }));
+          if (frame.type === 'conversation' && frame.conversation) resolve(frame.conversation.id);
+        };
+      });
+    }, gw.url);
+    expect(ws).toMatch(/^[A-Za-z0-9_-]+$/);
+    await chat.close();
+
+    // Another browser: the citizen asks for their data.
+    const own = await browser.newContext({ locale: 'en-GB', acceptDownloads: true });
+    const page = await own.newPage();
+    await page.goto(`${gw.url}/`);
+    await page.getByRole('link', { name: 'Your data in the chat: a copy, or erasure' }).click();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Identify with BankID' }).click();
+    await page.getByLabel(/Kari Nordmann/).check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Your data in the chat');
+    expect(await page.getByText('You are identified as Kari Nordmann.').count()).toBe(1);
+    expect(await page.getByRole('table').getByRole('row').count()).toBe(2);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'my-data.png'), fullPage: true });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download a copy' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^my-data-demo-\d{4}-\d\d-\d\d\.json$/);
+    const copy = JSON.parse(readFileSync((await download.path()) as string, 'utf8')) as {
+      conversations: Array<{ id: string }>;
+    };
+    expect(copy.conversations.map((c) => c.id)).toEqual([ws]);
+    await page.getByLabel('Yes, erase the conversations listed above (1)').check();
+    await page.getByRole('button', { name: 'Erase' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Conversations erased: 1.');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Back to your data' }).click();
+    expect(await page.getByText('There is no conversation in which you shared your identity.').count()).toBe(
+      1,
+    );
+    await own.close();
   });
 });

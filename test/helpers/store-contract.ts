@@ -243,6 +243,16 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         const listed = async (index = 'index-a') =>
           (await store.chat.conversations.listBySubject('demo', index)).map((c) => c.id);
         expect(await listed()).toEqual([kept.id, closed.id, anonymised.id, deleted.id]);
+        // Shared into a conversation already under way: listed from then on.
+        const later = conversation({ createdAt: 5 });
+        await store.chat.conversations.create(later);
+        await store.chat.conversations.update(later.id, (cur) => ({
+          ...cur,
+          identity,
+          subjects: ['index-a'],
+        }));
+        expect(await listed()).toEqual([kept.id, closed.id, anonymised.id, deleted.id, later.id]);
+        await store.retention.deleteConversation('demo', later.id);
         // Withdrawn: the identity goes, the messages written while verified are still theirs.
         await store.chat.conversations.update(kept.id, ({ identity: _gone, ...cur }) => cur);
         await store.chat.conversations.update(kept.id, (cur) => ({ ...cur, status: 'closed', closedAt: 5 }));

@@ -96,10 +96,10 @@ export const DATA_SUBJECT_MESSAGES: Catalog = {
     sv: 'Alla meddelanden, identiteten du delade och det som registrerades om samtalen raderas genast och för gott; ett pågående samtal avslutas. Det går inte att ångra.',
   },
   'mydata.eraseConfirm': {
-    en: 'Yes, erase these {count} conversations',
-    nb: 'Ja, slett disse {count} samtalene',
-    fi: 'Kyllä, poista nämä {count} keskustelua',
-    sv: 'Ja, radera de här {count} samtalen',
+    en: 'Yes, erase the conversations listed above ({count})',
+    nb: 'Ja, slett samtalene i listen over ({count})',
+    fi: 'Kyllä, poista yllä luetellut keskustelut ({count})',
+    sv: 'Ja, radera samtalen i listan ovan ({count})',
   },
   'mydata.erase': { en: 'Erase', nb: 'Slett', fi: 'Poista', sv: 'Radera' },
   'mydata.done': {
@@ -115,10 +115,10 @@ export const DATA_SUBJECT_MESSAGES: Catalog = {
     sv: 'Samtalen är raderade',
   },
   'mydata.erased': {
-    en: 'Erased: {count} conversations.',
-    nb: 'Slettet: {count} samtaler.',
-    fi: 'Poistettu: {count} keskustelua.',
-    sv: 'Raderade: {count} samtal.',
+    en: 'Conversations erased: {count}.',
+    nb: 'Slettede samtaler: {count}.',
+    fi: 'Poistettuja keskusteluja: {count}.',
+    sv: 'Raderade samtal: {count}.',
   },
   'mydata.receiptsKept': {
     en: 'Your consent receipts are kept: they show what you agreed to share, name no detail itself, and are the organisation’s proof of your choices. The audit trail keeps that the conversations were erased at your request, and when.',

@@ -177,7 +177,7 @@ function overviewPage(
   const list =
     conversations.length === 0
       ? html`<p>${t('mydata.none')}</p>`
-      : html`<table><caption>${t('mydata.listCaption', { count: String(conversations.length) })}</caption>
+      : html`<table class="data-table"><caption>${t('mydata.listCaption', { count: String(conversations.length) })}</caption>
 <thead><tr><th scope="col">${t('mydata.started')}</th><th scope="col">${t('mydata.topic')}</th><th scope="col">${t('mydata.state')}</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
   return renderPage(req, res, {
@@ -197,7 +197,7 @@ ${
 <p>${t('mydata.eraseText')}</p>
 <form method="post" action="${base}${PATH}/erase">
 <input type="hidden" name="_csrf" value="${token}">
-<div class="field"><input type="checkbox" id="mydata-confirm" name="confirm" value="yes" required> <label for="mydata-confirm">${t('mydata.eraseConfirm', { count: String(conversations.length) })}</label></div>
+<div class="confirm"><input type="checkbox" id="mydata-confirm" name="confirm" value="yes" required><label for="mydata-confirm">${t('mydata.eraseConfirm', { count: String(conversations.length) })}</label></div>
 <div class="actions"><button type="submit" class="danger">${t('mydata.erase')}</button></div>
 </form>
 </section>`

@@ -135,7 +135,7 @@ describe("the citizen's own data: a copy and erasure", () => {
 
     const erased = await browser.post(`${gw.url}${PAGE}/erase`, { _csrf: token, confirm: 'yes' });
     expect(erased.status).toBe(200);
-    expect(erased.text).toContain('Erased: 1 conversations.');
+    expect(erased.text).toContain('Conversations erased: 1.');
     await visitor.next('deleted', (f) => f.conversationId === conversationId);
     await siri.next('deleted', (f) => f.conversationId === conversationId);
     const { store } = gw.gateway.deps;
