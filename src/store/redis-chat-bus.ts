@@ -19,6 +19,9 @@ interface Envelope {
 /** The header of the note an instance sends when its publishing failed for a while (not base64url). */
 const INTERRUPTED = '!interrupted';
 
+/** `|`, between the parts of a published batch. */
+const PIPE = 0x7c;
+
 /** Channel indexes kept computed; beyond this many the cache starts afresh. */
 const INDEX_CACHE = 10_000;
 
@@ -182,7 +185,9 @@ export class RedisChatBus implements ChatBus {
     // node-redis re-subscribes by itself after a reconnect once the first SUBSCRIBE succeeded.
     if (this.#subscribed || this.#closed) return;
     this.#subscriber
-      .subscribe(this.#channel, (message) => this.#receive(message))
+      // As bytes: a batch of this instance's own, or with nothing followed here, is skipped
+      // without decoding the whole of it into a string.
+      .subscribe(this.#channel, (message: Buffer) => this.#receive(message), true)
       .then(
         () => {
           this.#subscribed = true;
@@ -215,14 +220,17 @@ export class RedisChatBus implements ChatBus {
     for (const listener of [...this.#interrupted]) listener();
   }
 
-  #receive(message: string): void {
-    const first = message.indexOf('|');
-    const last = message.lastIndexOf('|');
-    if (first < 0 || last === first || message.slice(0, first) === this.#instance) return;
-    const header = message.slice(first + 1, last);
+  #receive(message: Buffer): void {
+    // `<instance>|<header>|<sealed>`, all ASCII (ids, base64url, `,`): the header ends at the
+    // second `|` from the front (neither the instance id nor an index holds one), so a batch of
+    // many kilobytes is neither scanned nor decoded to find it. Anything else fails to open.
+    const first = message.indexOf(PIPE);
+    const last = first < 0 ? -1 : message.indexOf(PIPE, first + 1);
+    if (last < 0 || message.toString('latin1', 0, first) === this.#instance) return;
+    const header = message.toString('latin1', first + 1, last);
     if (header === INTERRUPTED) {
       try {
-        if (this.#codec.open<string>(message.slice(last + 1)) === INTERRUPTED)
+        if (this.#codec.open<string>(message.toString('latin1', last + 1)) === INTERRUPTED)
           this.#tellInterrupted('publishing');
       } catch {
         // Not this deployment's.
@@ -234,7 +242,7 @@ export class RedisChatBus implements ChatBus {
     if (!indexes.some((index) => this.#followed.has(index))) return;
     let envelopes: Envelope[];
     try {
-      envelopes = this.#codec.open<Envelope[]>(message.slice(last + 1));
+      envelopes = this.#codec.open<Envelope[]>(message.toString('latin1', last + 1));
       if (!Array.isArray(envelopes) || envelopes.length !== indexes.length) throw new TypeError('batch');
     } catch {
       // Another deployment on the same Redis and prefix, or another data key: not ours.
