@@ -19,9 +19,11 @@ import { Heartbeat } from './heartbeat.js';
 import { identifyRoutes } from './identify-routes.js';
 import { detachAll, listenToIdentityEvents, sessionIdHash } from './identity-changes.js';
 import { InProcessChatBus } from './in-process-chat-bus.js';
+import { LegalHolds } from './legal-hold.js';
 import { chatPageRoutes } from './pages/chat-page-routes.js';
 import { dataSubjectRoutes } from './pages/data-subject-routes.js';
 import { deletionRoutes } from './pages/deletion-routes.js';
+import { legalHoldRoutes } from './pages/legal-hold-routes.js';
 import { MAX_PAYLOAD_BYTES } from './protocol.js';
 import { type ChatRateLimitOptions, ChatRateLimits } from './rate-limits.js';
 import { StepUp } from './step-up.js';
@@ -308,6 +310,9 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     logger,
   });
   const deletion = deletionRoutes(conversationDeletion);
+  const holds = legalHoldRoutes(
+    new LegalHolds({ service, audit: deps.store.chat.transcriptReads, clock: deps.clock, logger }),
+  );
   const ownData = dataSubjectRoutes(service, conversationDeletion);
   return {
     // The pages (widget, console, bootstrap), the step-up link, the staff's deletion page and the
@@ -317,6 +322,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         chatPageRoutes(routeDeps, tenant),
         identify(routeDeps, tenant),
         deletion(routeDeps, tenant),
+        holds(routeDeps, tenant),
         ownData(routeDeps, tenant),
       ),
     upgrade: handleUpgrade,

@@ -72,6 +72,20 @@ export interface ConversationRecord {
   visitorLeftAt?: number;
   /** When retention anonymised it ({@link anonymisedConversation}). */
   anonymisedAt?: number;
+  /**
+   * Kept as it is for a case (`/staff/conversations/hold`): retention neither anonymises nor
+   * deletes it, staff cannot delete it and the citizen's erasure passes it by, until released.
+   */
+  legalHold?: LegalHold;
+}
+
+/** Who put a conversation under legal hold, when and why. */
+export interface LegalHold {
+  since: number;
+  by: { subject: string; name: string };
+  role: string;
+  /** The case or reason, as the staff member wrote it (never shown to the citizen). */
+  reason: string;
 }
 
 /** A stored message; `seq` increases by one per conversation, in the order messages were stored. */
@@ -139,9 +153,10 @@ export interface TranscriptReadRecord {
   /**
    * What the staff member (`reader`) did: read an identified transcript (also when absent), or
    * deleted the conversation (`tenants[].conversationDeleters`), with their `reason`; `erase`:
-   * the citizen erased it (`/privacy/my-data`, role `data-subject`).
+   * the citizen erased it (`/privacy/my-data`, role `data-subject`); `hold`, `release`: put it
+   * under legal hold or released it (`tenants[].legalHolders`), with the `reason`.
    */
-  action?: 'read' | 'delete' | 'erase';
+  action?: 'read' | 'delete' | 'erase' | 'hold' | 'release';
   /** Why the conversation was deleted, as the staff member wrote it (erasure: the request). */
   reason?: string;
 }

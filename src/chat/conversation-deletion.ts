@@ -5,7 +5,11 @@ import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ChatBus } from './chat-bus.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
-import { type ConversationService, conversationNotFound } from './conversation-service.js';
+import {
+  type ConversationService,
+  conversationNotFound,
+  conversationOnHold,
+} from './conversation-service.js';
 import type { DeliveryPort } from './delivery-port.js';
 
 /** Shortest and longest reason a deletion takes, in characters. */
@@ -41,9 +45,26 @@ export function deletionInput(
   conversationId: unknown,
   reason: unknown,
 ): { conversationId: string; reason: string } {
+  return { conversationId: checkedConversationId(conversationId), reason: checkedReason(reason, 'deletion') };
+}
+
+/**
+ * A conversation id as a staff form sent it (trimmed).
+ * @throws {GatewayError} `conversation_id_invalid` (400).
+ */
+export function checkedConversationId(conversationId: unknown): string {
   if (typeof conversationId !== 'string' || !CONVERSATION_ID.test(conversationId.trim())) {
-    throw new GatewayError('conversation_id_invalid', 'Give the id of the conversation to delete.');
+    throw new GatewayError('conversation_id_invalid', 'Give the id of the conversation.');
   }
+  return conversationId.trim();
+}
+
+/**
+ * A reason as a staff form sent it (trimmed): at least {@link MIN_REASON_LENGTH} visible
+ * characters, at most {@link MAX_REASON_LENGTH} UTF-16 units, no control characters.
+ * @throws {GatewayError} `deletion_reason_invalid` or `hold_reason_invalid` (400).
+ */
+export function checkedReason(reason: unknown, purpose: 'deletion' | 'hold'): string {
   const text = typeof reason === 'string' ? reason.trim() : '';
   // Counted in UTF-16 units, as the form's maxlength counts; and at least the minimum in
   // characters one can see (zero-width and other invisible characters do not make a reason).
@@ -54,12 +75,17 @@ export function deletionInput(
     LONE_SURROGATE.test(text) ||
     CONTROL.test(text)
   ) {
-    throw new GatewayError(
-      'deletion_reason_invalid',
-      `Give the reason for deleting in ${MIN_REASON_LENGTH} to ${MAX_REASON_LENGTH} characters.`,
-    );
+    throw purpose === 'deletion'
+      ? new GatewayError(
+          'deletion_reason_invalid',
+          `Give the reason for deleting in ${MIN_REASON_LENGTH} to ${MAX_REASON_LENGTH} characters.`,
+        )
+      : new GatewayError(
+          'hold_reason_invalid',
+          `Give the case or reason in ${MIN_REASON_LENGTH} to ${MAX_REASON_LENGTH} characters.`,
+        );
   }
-  return { conversationId: conversationId.trim(), reason: text };
+  return text;
 }
 
 /** What a {@link ConversationDeletion} needs. */
@@ -95,7 +121,8 @@ export class ConversationDeletion {
   /**
    * Deletes the conversation, or finishes a deletion begun here and cut short after its record
    * went (Redis stopped answering between the steps): its audit entry says it was begun.
-   * @throws {GatewayError} `conversation_not_found` (404): not a conversation of this tenant.
+   * @throws {GatewayError} `conversation_not_found` (404): not a conversation of this tenant;
+   * `conversation_on_hold` (409): under legal hold, nothing deleted.
    */
   async delete(request: DeletionRequest): Promise<void> {
     const { service, retention, audit, bus, port, clock, logger } = this.#options;
@@ -106,6 +133,7 @@ export class ConversationDeletion {
       (await audit.list(tenantId, conversationId)).some(
         (entry) => entry.action === 'delete' || entry.action === 'erase',
       );
+    if (conversation?.legalHold && conversation.tenantId === tenantId) throw conversationOnHold();
     if (!conversation || conversation.tenantId !== tenantId) {
       if (!(await begun())) throw conversationNotFound();
       await retention.deleteConversation(tenantId, conversationId);

@@ -3,6 +3,7 @@ import type { SharedIdentity } from '../identity/shared-identity.js';
 import type {
   ConversationMetadata,
   ConversationRecord,
+  LegalHold,
   MessageAuthor,
   MessageRecord,
 } from './chat-records.js';
@@ -154,6 +155,12 @@ export interface ConversationService {
   detachIdentity(conversationId: string): Promise<ConversationRecord | undefined>;
   /** Opens a conversation's sealed identity. */
   readIdentity(conversation: ConversationRecord): SharedIdentity | undefined;
+  /**
+   * Puts the conversation under legal hold (`hold`) or releases it (`undefined`), open or
+   * closed; a held one keeps its first hold. Resolves the stored record.
+   * @throws {GatewayError} `conversation_not_found`
+   */
+  setLegalHold(conversationId: string, hold: LegalHold | undefined): Promise<ConversationRecord>;
   /** Publishes a typing indicator (not stored). */
   typing(conversation: ConversationRecord, from: 'visitor' | 'agent', typing: boolean, origin?: string): void;
   /** Moves the read marker of one side forward (never back). */
@@ -177,6 +184,11 @@ export function conversationNotFound(): GatewayError {
 /** `conversation_closed` (409): closed is final. */
 export function conversationClosed(): GatewayError {
   return new GatewayError('conversation_closed', 'The conversation is closed.', { status: 409 });
+}
+
+/** `conversation_on_hold` (409): under legal hold, it is kept as it is until released. */
+export function conversationOnHold(): GatewayError {
+  return new GatewayError('conversation_on_hold', 'The conversation is under legal hold.', { status: 409 });
 }
 
 /** `conversation_taken` (409): another agent has it. */

@@ -5,7 +5,12 @@ import type { Clock } from '../runtime/clock.js';
 import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
 import { type ChatBus, type ConversationEvent, conversationChannel } from './chat-bus.js';
-import { type ConversationRecord, type MessageRecord, PREVIEW_LENGTH } from './chat-records.js';
+import {
+  type ConversationRecord,
+  type LegalHold,
+  type MessageRecord,
+  PREVIEW_LENGTH,
+} from './chat-records.js';
 import type { AppendCondition, AppendResult, ChatRepositories } from './chat-repositories.js';
 import {
   type AgentRef,
@@ -270,6 +275,17 @@ export class StoreConversationService implements ConversationService {
     if (!updated || !detached) return undefined;
     this.#publish(updated, { type: 'identity', conversation: updated, change: 'detached' });
     if (updated.status !== 'closed') await this.systemLine(conversationId, 'withdrawn');
+    return updated;
+  }
+
+  async setLegalHold(conversationId: string, hold: LegalHold | undefined): Promise<ConversationRecord> {
+    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+      if (hold) return c.legalHold ? undefined : { ...c, legalHold: hold };
+      if (!c.legalHold) return undefined;
+      const { legalHold: _released, ...rest } = c;
+      return rest;
+    });
+    if (!updated) throw conversationNotFound();
     return updated;
   }
 

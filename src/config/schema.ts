@@ -248,6 +248,13 @@ const tenantSchema = z.strictObject({
    * `["admin", "security"]`; `[]` turns targeted deletion off (retention still applies).
    */
   conversationDeleters: z.array(z.enum(ROLES)).default(['admin', 'security']),
+  /**
+   * Staff roles that may put a conversation under legal hold (kept as it is for a case: no
+   * retention, no deletion, no erasure) and release it, with a reason
+   * (`/staff/conversations/hold`). Every hold and release is audited. Default
+   * `["admin", "security"]`; `[]`: nobody.
+   */
+  legalHolders: z.array(z.enum(ROLES)).default(['admin', 'security']),
 });
 
 /** One HTTP rate limit: hits per client address and per session in a fixed window. */

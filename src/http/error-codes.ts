@@ -91,10 +91,15 @@ export const ERRORS = {
   not_assigned: { status: 403, message: 'Claim the conversation first.' },
   text_too_long: { status: 400, message: 'The message is too long.' },
   offline_message_invalid: { status: 400, message: 'Give a name, a valid e-mail address and a message.' },
-  conversation_id_invalid: { status: 400, message: 'Give the id of the conversation to delete.' },
+  conversation_id_invalid: { status: 400, message: 'Give the id of the conversation.' },
+  conversation_on_hold: { status: 409, message: 'The conversation is under legal hold.' },
   deletion_reason_invalid: {
     status: 400,
     message: 'Give the reason for deleting in 5 to 500 characters.',
+  },
+  hold_reason_invalid: {
+    status: 400,
+    message: 'Give the case or reason in 5 to 500 characters.',
   },
   // The citizen's own data
   data_subject_required: {

@@ -6,7 +6,8 @@ import type { Logger } from '../runtime/logger.js';
  *
  * A conversation's retention clock is the time it was closed, or, while it is still open, the
  * time it was started: an open conversation older than the limit has been abandoned (chats last
- * minutes), and it goes too.
+ * minutes), and it goes too. A conversation under legal hold (`ConversationRecord.legalHold`)
+ * is never due, and is neither deleted nor anonymised while held, however it is asked.
  */
 export interface RetentionRepository {
   /** Ids of a tenant's conversations whose retention clock is before `before`, oldest first, at most `limit`. */

@@ -121,6 +121,7 @@ class MemoryConversations implements ConversationRepository {
       .filter(
         (c) =>
           c.tenantId === tenantId &&
+          c.legalHold === undefined &&
           retentionClock(c) < before &&
           (anonymised || c.anonymisedAt === undefined),
       )
@@ -398,6 +399,7 @@ class MemoryRetention implements RetentionRepository {
   }
 
   async deleteConversation(_tenantId: string, conversationId: string): Promise<void> {
+    if ((await this.#chat.conversations.get(conversationId))?.legalHold) return;
     this.#chat.conversations.delete(conversationId);
     this.#chat.messages.forget(conversationId);
     await this.#chat.textTails.delete(conversationId);
@@ -413,9 +415,9 @@ class MemoryRetention implements RetentionRepository {
 
   async anonymiseConversation(_tenantId: string, conversationId: string, at: number): Promise<void> {
     const updated = await this.#chat.conversations.update(conversationId, (c) =>
-      c.anonymisedAt === undefined ? anonymisedConversation(c, at, newId()) : undefined,
+      c.anonymisedAt === undefined && !c.legalHold ? anonymisedConversation(c, at, newId()) : undefined,
     );
-    if (!updated) return;
+    if (!updated || updated.legalHold) return;
     this.#chat.messages.anonymise(conversationId);
     await this.#chat.textTails.delete(conversationId);
   }

@@ -188,8 +188,11 @@ class RedisConversations implements ConversationRepository {
       if (next === undefined) return current;
       if (next.id !== id) throw new TypeError('a conversation update must keep its id');
       const nextText = codec.seal(next);
+      const held = !!next.legalHold !== !!current.legalHold;
       const stored = await redisCall(async () => {
-        await this.#index(undefined, next, current);
+        // A hold leaves the retention indexes before it is stored: a crash in between leaves a
+        // conversation no sweep finds, never one held yet swept.
+        await this.#index(undefined, next, current, held && !!next.legalHold);
         return COMPARE_AND_SET.run(client, [keys.conversation(id)], [text, nextText]);
       });
       if (stored === 1) {
@@ -200,7 +203,7 @@ class RedisConversations implements ConversationRepository {
         // Closed: retention now counts from the closing (a crash before this leaves the start,
         // minutes earlier).
         await redisCall(() =>
-          this.#index(current, next, undefined, retentionClock(next) !== retentionClock(current)),
+          this.#index(current, next, undefined, held || retentionClock(next) !== retentionClock(current)),
         );
         return next;
       }
@@ -264,6 +267,12 @@ class RedisConversations implements ConversationRepository {
     const text = await this.#raw(id);
     if (text !== null) {
       const record = this.#open(text);
+      // Under legal hold: kept, and out of the retention indexes (a hold cut short after its
+      // record was stored is finished here).
+      if (record.legalHold) {
+        await this.#index(undefined, record, record, true);
+        return;
+      }
       const lists = this.#indexKeys(record);
       if (lists.length > 0) {
         const multi = client.multi();
@@ -332,7 +341,12 @@ class RedisConversations implements ConversationRepository {
     const target = this.#indexKeys(next);
     const multi = this.#c.client.multi();
     let changes = 0;
-    if (retention) {
+    if (retention && next.legalHold) {
+      // Held: in no retention index until released.
+      multi.zRem(this.#c.keys.retention(next.tenantId), next.id);
+      multi.zRem(this.#c.keys.anonymise(next.tenantId), next.id);
+      changes += 2;
+    } else if (retention) {
       const entry = { score: retentionClock(next), value: next.id };
       multi.zAdd(this.#c.keys.retention(next.tenantId), entry);
       changes += 1;
@@ -619,9 +633,10 @@ class RedisRetention implements RetentionRepository {
    */
   async anonymiseConversation(tenantId: string, conversationId: string, at: number): Promise<void> {
     const updated = await this.#conversations.update(conversationId, (c) =>
-      c.anonymisedAt === undefined ? anonymisedConversation(c, at, newId()) : undefined,
+      c.anonymisedAt === undefined && !c.legalHold ? anonymisedConversation(c, at, newId()) : undefined,
     );
-    if (updated) {
+    // Held: not anonymised; out of the anonymising index until released (which puts it back).
+    if (updated && !updated.legalHold) {
       await this.#rewriteMessages(conversationId);
       this.#tails.seen(conversationId, '', '');
     }

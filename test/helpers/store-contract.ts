@@ -472,6 +472,33 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         await store.retention.deleteConversation('demo', randomUUID());
       });
 
+      it('keeps a conversation under legal hold out of retention until released, whatever asks', async () => {
+        const legalHold = {
+          since: 3_000,
+          by: { subject: 'ada', name: 'Ada' },
+          role: 'admin',
+          reason: 'case 7',
+        };
+        const held = conversation({ createdAt: 1_000 });
+        const free = conversation({ createdAt: 2_000 });
+        for (const c of [held, free]) await store.chat.conversations.create(c);
+        await store.chat.messages.append(draft(held.id, 'evidence'));
+        await store.chat.conversations.update(held.id, (cur) => ({ ...cur, legalHold }));
+        expect(await store.retention.due('demo', 10_000, 10)).toEqual([free.id]);
+        expect(await store.retention.dueForAnonymising('demo', 10_000, 10)).toEqual([free.id]);
+        // Asked directly (a sweep that read the ids before the hold): nothing happens to it.
+        await store.retention.anonymiseConversation('demo', held.id, 9_000);
+        await store.retention.deleteConversation('demo', held.id);
+        expect(await store.chat.conversations.get(held.id)).toMatchObject({ legalHold });
+        expect((await store.chat.messages.list(held.id)).map((m) => m.text)).toEqual(['evidence']);
+        // Released: due again by its own clock, for both.
+        await store.chat.conversations.update(held.id, ({ legalHold: _released, ...cur }) => cur);
+        expect(await store.retention.due('demo', 10_000, 10)).toEqual([held.id, free.id]);
+        expect(await store.retention.dueForAnonymising('demo', 10_000, 10)).toEqual([held.id, free.id]);
+        await store.retention.deleteConversation('demo', held.id);
+        expect(await store.chat.conversations.get(held.id)).toBeUndefined();
+      });
+
       it('anonymises a conversation: texts, identity, metadata, preview and visitor id go; the rest stays', async () => {
         const record = conversation({
           status: 'assigned',

@@ -75,12 +75,14 @@ export const chatPageRoutes: TenantRoutes = (deps: GatewayDeps, tenant: TenantCo
     await saveSession(req);
     res.setHeader('Cache-Control', 'no-store');
     const deleters: readonly string[] = tenant.config.conversationDeleters;
+    const holders: readonly string[] = tenant.config.legalHolders;
     res.send(
       renderConsolePage(req, res, {
         staffName: staff.name,
         roles: staff.roles,
         csrfToken: token,
         mayDelete: staff.roles.some((role) => deleters.includes(role)),
+        mayHold: staff.roles.some((role) => holders.includes(role)),
       }),
     );
   });

@@ -116,7 +116,7 @@ export function renderIdentifiedPage(
 export function renderConsolePage(
   req: Request,
   res: Response,
-  options: { staffName: string; roles: string[]; csrfToken: string; mayDelete: boolean },
+  options: { staffName: string; roles: string[]; csrfToken: string; mayDelete: boolean; mayHold: boolean },
 ): string {
   const { t } = res.locals;
   const base = req.tenant.basePath;
@@ -162,7 +162,11 @@ ${replyField('reply-text', 'reply-hint', t('chat.console.reply'), t('chat.compos
 <button type="button" id="transfer" class="secondary">${t('chat.console.transfer')}</button></span>
 <button type="button" id="close-conversation" class="secondary">${t('chat.console.close')}</button>
 </div>
-${options.mayDelete ? html`<p class="actions"><a id="delete-conversation" class="button danger secondary" href="${base}/staff/conversations/delete">${t('chat.console.delete')}</a></p>` : ''}
+${
+  options.mayDelete || options.mayHold
+    ? html`<p class="actions">${options.mayHold ? html`<a id="legal-hold" class="button secondary" href="${base}/staff/conversations/hold">${t('chat.console.hold')}</a>` : ''}${options.mayDelete ? html` <a id="delete-conversation" class="button danger secondary" href="${base}/staff/conversations/delete">${t('chat.console.delete')}</a>` : ''}</p>`
+    : ''
+}
 </div>
 </section>
 <aside id="identity-panel" class="panel identity-panel" aria-labelledby="identity-heading">

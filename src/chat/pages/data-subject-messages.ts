@@ -126,6 +126,18 @@ export const DATA_SUBJECT_MESSAGES: Catalog = {
     fi: 'Suostumuskuittisi säilytetään: ne kertovat, mitä suostuit jakamaan, eivät sisällä itse tietoja ja ovat organisaation todiste valinnoistasi. Lokiin jää, että keskustelut poistettiin pyynnöstäsi, ja milloin.',
     sv: 'Dina samtyckeskvitton sparas: de visar vad du samtyckte till att dela, innehåller inga av uppgifterna själva och är organisationens bevis på dina val. Granskningsloggen behåller att samtalen raderades på din begäran, och när.',
   },
+  'mydata.onHold': {
+    en: 'kept under legal hold',
+    nb: 'holdes tilbake av rettslige grunner',
+    fi: 'säilytetään oikeudellisista syistä',
+    sv: 'bevaras av rättsliga skäl',
+  },
+  'mydata.keptOnHold': {
+    en: 'Kept under legal hold, not erased: {count}. The organisation must keep these for a legal case; they are erased or anonymised by the retention policy once the hold ends.',
+    nb: 'Holdt tilbake av rettslige grunner, ikke slettet: {count}. Organisasjonen må beholde disse for en rettslig sak; de slettes eller anonymiseres etter lagringsreglene når tilbakeholdet opphører.',
+    fi: 'Säilytetään oikeudellisista syistä, ei poistettu: {count}. Organisaation on säilytettävä nämä oikeudellista asiaa varten; ne poistetaan tai anonymisoidaan säilytysaikojen mukaan, kun säilytys päättyy.',
+    sv: 'Bevaras av rättsliga skäl, inte raderade: {count}. Organisationen måste behålla dessa för ett rättsligt ärende; de raderas eller anonymiseras enligt lagringsreglerna när bevarandet upphör.',
+  },
   'mydata.back': {
     en: 'Back to your data',
     nb: 'Tilbake til opplysningene dine',

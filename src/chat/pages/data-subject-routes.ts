@@ -5,7 +5,7 @@ import type { ConsentReceipt } from '../../auth/consent-receipts.js';
 import { type DataSubject, readDataSubject, saveSession } from '../../auth/session-state.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
-import { GatewayError } from '../../http/errors.js';
+import { GatewayError, isGatewayError } from '../../http/errors.js';
 import { redirectSameOrigin, redirectToProvider } from '../../http/safe-redirect.js';
 import { findProvider, type TenantContext, tenantName } from '../../tenants/tenant-context.js';
 import { html } from '../../web/html.js';
@@ -101,18 +101,32 @@ export function dataSubjectRoutes(
           throw new GatewayError('erasure_not_confirmed', 'Tick the box to confirm the erasure.');
         }
         const conversations = await service.ofSubject(tenant.config.id, subject.subjectIndex);
+        let erased = 0;
+        let held = 0;
         for (const conversation of conversations) {
-          await deletion.delete({
-            tenantId: tenant.config.id,
-            conversationId: conversation.id,
-            by: DATA_SUBJECT_READER,
-            role: 'data-subject',
-            reason: `Erasure requested by the citizen, identified with ${subject.provider}.`,
-            action: 'erase',
-          });
+          // Kept for a case (GDPR art. 17(3)(e)): passed by, and the citizen is told.
+          if (conversation.legalHold) {
+            held += 1;
+            continue;
+          }
+          try {
+            await deletion.delete({
+              tenantId: tenant.config.id,
+              conversationId: conversation.id,
+              by: DATA_SUBJECT_READER,
+              role: 'data-subject',
+              reason: `Erasure requested by the citizen, identified with ${subject.provider}.`,
+              action: 'erase',
+            });
+            erased += 1;
+          } catch (error) {
+            // Held since the list was read.
+            if (!isGatewayError(error) || error.code !== 'conversation_on_hold') throw error;
+            held += 1;
+          }
         }
         res.setHeader('Cache-Control', 'no-store');
-        res.send(erasedPage(req, res, conversations.length));
+        res.send(erasedPage(req, res, erased, held));
       },
     );
 
@@ -172,7 +186,7 @@ function overviewPage(
   const date = (at: number) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
   const rows = conversations.map(
     (c) =>
-      html`<tr><td>${date(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}</td></tr>`,
+      html`<tr><td>${date(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}${c.legalHold ? html` (${t('mydata.onHold')})` : ''}</td></tr>`,
   );
   const list =
     conversations.length === 0
@@ -207,12 +221,12 @@ ${
   });
 }
 
-function erasedPage(req: Request, res: Response, count: number): string {
+function erasedPage(req: Request, res: Response, count: number, held: number): string {
   const { t } = res.locals;
   return renderPage(req, res, {
     title: t('mydata.erasedTitle'),
     body: html`<h1>${t('mydata.erasedTitle')}</h1>
-<div class="panel" role="status"><p>${t('mydata.erased', { count: String(count) })}</p></div>
+<div class="panel" role="status"><p>${t('mydata.erased', { count: String(count) })}</p>${held > 0 ? html`<p>${t('mydata.keptOnHold', { count: String(held) })}</p>` : ''}</div>
 <p>${t('mydata.receiptsKept')}</p>
 <p class="actions"><a class="button secondary" href="${req.tenant.basePath}${PATH}">${t('mydata.back')}</a></p>`,
   });
@@ -256,6 +270,8 @@ async function exportOf(
           startedAt: iso(c.createdAt),
           closedAt: iso(c.closedAt),
           anonymisedAt: iso(c.anonymisedAt),
+          // Kept for a case: not erased on request while held (the case itself is not told).
+          legalHold: c.legalHold !== undefined,
           sharedIdentity: own
             ? {
                 provider: own.provider,

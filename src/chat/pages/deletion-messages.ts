@@ -60,10 +60,16 @@ export const DELETION_MESSAGES: Catalog = {
     sv: 'Tillbaka till konsolen',
   },
   'error.conversation_id_invalid': {
-    en: 'Give the id of the conversation to delete.',
-    nb: 'Oppgi id-en til samtalen som skal slettes.',
-    fi: 'Anna poistettavan keskustelun tunniste.',
-    sv: 'Ange id för samtalet som ska raderas.',
+    en: 'Give the id of the conversation.',
+    nb: 'Oppgi id-en til samtalen.',
+    fi: 'Anna keskustelun tunniste.',
+    sv: 'Ange samtalets id.',
+  },
+  'error.conversation_on_hold': {
+    en: 'The conversation is under legal hold: it is kept as it is until the hold is released. Nothing was deleted.',
+    nb: 'Samtalen er under rettslig tilbakehold (legal hold): den beholdes som den er til tilbakeholdet oppheves. Ingenting ble slettet.',
+    fi: 'Keskustelu on oikeudellisessa säilytyksessä (legal hold): se säilytetään sellaisenaan, kunnes säilytys puretaan. Mitään ei poistettu.',
+    sv: 'Samtalet omfattas av rättsligt bevarande (legal hold): det behålls som det är tills bevarandet hävs. Inget raderades.',
   },
   'error.deletion_reason_invalid': {
     en: 'Give the reason for deleting in 5 to 500 characters.',

@@ -288,12 +288,12 @@ class AgentConsole {
     );
     this.#syncRequestId();
     this.#el<HTMLSelectElement>('transfer-topic').value = view.topic;
-    // Shown only to the tenant's `conversationDeleters`: the staff page that deletes it, with a reason.
-    const deleteLink = this.#root.querySelector<HTMLAnchorElement>('#delete-conversation');
-    if (deleteLink) {
-      const url = new URL(deleteLink.href);
+    // Shown only to the tenant's `conversationDeleters` and `legalHolders`: the staff pages that
+    // delete it or hold it, with a reason.
+    for (const link of this.#root.querySelectorAll<HTMLAnchorElement>('#delete-conversation, #legal-hold')) {
+      const url = new URL(link.href);
       url.searchParams.set('conversation', view.id);
-      deleteLink.href = url.toString();
+      link.href = url.toString();
     }
     // Opened to read (not theirs): focus goes to the heading, the reply box being off.
     if (opening) this.#el(mine ? 'reply-text' : 'conversation-heading').focus();

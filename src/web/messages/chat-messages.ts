@@ -587,6 +587,12 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Överför till kö',
   },
   'chat.console.transfer': { en: 'Transfer', nb: 'Overfør', fi: 'Siirrä', sv: 'Överför' },
+  'chat.console.hold': {
+    en: 'Legal hold…',
+    nb: 'Rettslig tilbakehold…',
+    fi: 'Oikeudellinen säilytys…',
+    sv: 'Rättsligt bevarande…',
+  },
   'chat.console.delete': {
     en: 'Delete conversation…',
     nb: 'Slett samtalen…',

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/runtime/clock.js';
+import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+import { identifiedConversation, staffBrowser } from './chat-clients.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+// Starts at the real time: the mock IdP's ID tokens carry real `iat`s, checked against this clock.
+const clock = new ManualClock(Date.now());
+const HOLD = '/staff/conversations/hold';
+const CASE = 'Case 2026/17, district court';
+
+/** Loads a staff form (for its CSRF token) and posts it. */
+async function submit(browser: BrowserSession, gw: TestGateway, path: string, form: Record<string, string>) {
+  const page = await browser.get(`${gw.url}${path}`);
+  expect(page.status).toBe(200);
+  return browser.post(`${gw.url}${path}`, { _csrf: inputValue(page.text, '_csrf'), ...form });
+}
+
+describe('legal hold (tenants[].legalHolders)', () => {
+  let gw: TestGateway;
+  let ada: BrowserSession;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      clock,
+      tenants: [testTenant({ retention: { deleteAfterDays: 30 } })],
+      // The admin's session outlives the month the clock moves, so she can release the hold.
+      config: {
+        session: { secret: 'test-session-secret-0123456789abcdef0123', idleMinutes: 60 * 24 * 60 },
+      },
+    });
+    ada = await staffBrowser(gw.url, 'ada-admin');
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+  const audit = async (id: string) =>
+    (await gw.gateway.deps.store.chat.transcriptReads.list('demo', id)).map((e) => [
+      e.action,
+      e.role,
+      e.reason,
+    ]);
+
+  it('answers bad input on the form with 400/404 and holds nothing; agents may not hold', async () => {
+    const { visitor, conversationId } = await identifiedConversation(gw.url);
+    const cases: Array<[Record<string, string>, number, string]> = [
+      [{ conversationId, reason: 'abc', action: 'hold' }, 400, 'hold_reason_invalid'],
+      [{ conversationId, action: 'hold' }, 400, 'hold_reason_invalid'],
+      [{ conversationId: 'not an id!', reason: CASE, action: 'hold' }, 400, 'conversation_id_invalid'],
+      [
+        { conversationId: 'no-such-conversation', reason: CASE, action: 'hold' },
+        404,
+        'conversation_not_found',
+      ],
+      [{ conversationId, reason: CASE, action: 'freeze' }, 400, 'request_invalid'],
+      [{ conversationId, reason: CASE }, 400, 'request_invalid'],
+    ];
+    for (const [form, status, code] of cases) {
+      const page = await submit(ada, gw, HOLD, form);
+      expect(page.status, code).toBe(status);
+      expect(page.text).toContain(code);
+    }
+    expect((await gw.gateway.deps.store.chat.conversations.get(conversationId))?.legalHold).toBeUndefined();
+    expect(await audit(conversationId)).toEqual([]);
+    const alex = await staffBrowser(gw.url, 'alex-agent');
+    expect((await alex.get(`${gw.url}${HOLD}`)).status).toBe(403);
+    const forged = await alex.post(`${gw.url}${HOLD}`, { conversationId, reason: CASE, action: 'hold' });
+    expect(forged.status).toBe(403);
+    visitor.close();
+  });
+  it('keeps a held conversation from staff deletion, the citizen’s erasure and retention; released, retention takes it', async () => {
+    const { visitor, conversationId } = await identifiedConversation(gw.url, { firstText: 'the contract' });
+    visitor.send({ type: 'end' });
+    await visitor.next('status', (f) => f.status === 'closed');
+    const { store } = gw.gateway.deps;
+
+    const before = await ada.get(`${gw.url}${HOLD}?conversation=${conversationId}`);
+    expect(before.text).toContain('Not under legal hold.');
+    const held = await submit(ada, gw, HOLD, { conversationId, reason: CASE, action: 'hold' });
+    expect(held.status).toBe(200);
+    expect(held.text).toContain('Conversation under legal hold');
+    const shown = await ada.get(`${gw.url}${HOLD}?conversation=${conversationId}`);
+    expect(shown.text).toContain('set by Ada Admin (admin): Case 2026/17, district court');
+    // Holding it again changes nothing and audits nothing.
+    expect((await submit(ada, gw, HOLD, { conversationId, reason: CASE, action: 'hold' })).text).toContain(
+      'already was under legal hold',
+    );
+
+    // Staff deletion is refused, on the form, with nothing deleted.
+    const deletion = await submit(ada, gw, '/staff/conversations/delete', {
+      conversationId,
+      reason: 'Visitor pasted a card number',
+    });
+    expect(deletion.status).toBe(409);
+    expect(deletion.text).toContain('conversation_on_hold');
+
+    // The citizen sees it kept, and their erasure passes it by, saying so.
+    const citizen = new BrowserSession();
+    const mine = await citizen.get(`${gw.url}/privacy/my-data/login/bankid?login_hint=kari-nordmann`);
+    expect(mine.text).toContain('(kept under legal hold)');
+    const erased = await citizen.post(`${gw.url}/privacy/my-data/erase`, {
+      _csrf: inputValue(mine.text, '_csrf'),
+      confirm: 'yes',
+    });
+    // Her other conversation (of the test before) goes; the held one stays.
+    expect(erased.text).toContain('Conversations erased: 1.');
+    expect(erased.text).toContain('Kept under legal hold, not erased: 1.');
+    expect(JSON.parse((await citizen.get(`${gw.url}/privacy/my-data/export`)).text)).toMatchObject({
+      conversations: [{ id: conversationId, legalHold: true }],
+    });
+
+    // Past its retention: the sweep passes it by while held.
+    clock.advance(31 * DAY);
+    expect((await gw.gateway.retention.sweep()).conversations).toBe(0);
+    expect(await store.chat.conversations.get(conversationId)).toMatchObject({
+      legalHold: { reason: CASE, role: 'admin', by: { name: 'Ada Admin' } },
+    });
+
+    const released = await submit(ada, gw, HOLD, {
+      conversationId,
+      reason: 'Case closed',
+      action: 'release',
+    });
+    expect(released.text).toContain('Legal hold released');
+    expect((await gw.gateway.retention.sweep()).conversations).toBe(1);
+    expect(await store.chat.conversations.get(conversationId)).toBeUndefined();
+    expect(await audit(conversationId)).toEqual([
+      ['hold', 'admin', CASE],
+      ['release', 'admin', 'Case closed'],
+    ]);
+    expect(gw.logs()).toContain('conversation put under legal hold');
+    expect(gw.logs()).not.toContain('district court');
+    visitor.close();
+  });
+});
