@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config/schema.js';
 import type { FieldCrypto } from './privacy/field-crypto.js';
 import type { Clock } from './runtime/clock.js';
 import type { Logger } from './runtime/logger.js';
+import type { Mailer } from './runtime/mailer.js';
 import type { SigningKeys } from './runtime/signing-keys.js';
 import type { Store } from './store/store.js';
 import type { StoreHealth } from './store/store-factory.js';
@@ -29,4 +30,6 @@ export interface GatewayDeps {
   oidc: OidcClients;
   identityEvents: IdentityEvents;
   tenants: TenantContext[];
+  /** Sends e-mail (`mail`); absent: the gateway sends none (transcripts by e-mail are off). */
+  mailer?: Mailer;
 }

@@ -13,6 +13,7 @@ import { RetentionSweeper } from './privacy/retention.js';
 import { type Clock, systemClock } from './runtime/clock.js';
 import { unusableHandoffKeys } from './runtime/key-check.js';
 import { createLogger, type Logger } from './runtime/logger.js';
+import { createMailer } from './runtime/mailer.js';
 import { loadSigningKeys, publicPartOf } from './runtime/signing-keys.js';
 import { isPortTaken, PortInUseError, relaxedSettings } from './runtime/start-up.js';
 import { createServer, type GatewayServer, type ServerFeature } from './server.js';
@@ -145,6 +146,7 @@ async function wire(
     codec: fieldCrypto,
     onSessionExpired: sessionExpired,
   });
+  const mailer = createMailer(config.mail, { production, logger });
   const deps: GatewayDeps = {
     config,
     production,
@@ -159,6 +161,7 @@ async function wire(
     oidc,
     identityEvents,
     tenants,
+    ...(mailer ? { mailer } : {}),
   };
   const discovery = oidc.start();
   const retention = new RetentionSweeper({
@@ -204,6 +207,7 @@ async function wire(
     },
     close: async () => {
       oidc.close();
+      mailer?.close();
       await retention.stop();
       await built.close();
       await deps.store.close();

@@ -28,6 +28,7 @@ import { MAX_PAYLOAD_BYTES } from './protocol.js';
 import { type ChatRateLimitOptions, ChatRateLimits } from './rate-limits.js';
 import { StepUp } from './step-up.js';
 import { StoreConversationService } from './store-conversation-service.js';
+import { TranscriptMailing } from './transcript-mail.js';
 import {
   type AuthenticatedUpgrade,
   authenticateUpgrade,
@@ -118,6 +119,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     perMessageDeflate: false,
   });
   let closing = false;
+  const transcripts = new TranscriptMailing({ mailer: deps.mailer, service, logger });
   const visitorSessions: VisitorSessions = {
     read: async (sessionId, tenantId) => {
       const session = await readSession(sessionId);
@@ -210,6 +212,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       visitorId,
       port,
       sessions: visitorSessions,
+      transcripts,
       connection: { ip, userAgent: req.headers['user-agent'] },
     });
     hub.add(upgradeSessionId, visitor);

@@ -77,6 +77,8 @@ export interface ConversationRecord {
    * deletes it, staff cannot delete it and the citizen's erasure passes it by, until released.
    */
   legalHold?: LegalHold;
+  /** How many times the visitor had the transcript e-mailed (at most `MAX_TRANSCRIPT_EMAILS`). */
+  transcriptEmails?: number;
 }
 
 /** Who put a conversation under legal hold, when and why. */

@@ -161,6 +161,11 @@ export interface ConversationService {
    * @throws {GatewayError} `conversation_not_found`
    */
   setLegalHold(conversationId: string, hold: LegalHold | undefined): Promise<ConversationRecord>;
+  /**
+   * Counts one transcript e-mail of the conversation (`delta` 1), unless `max` were counted
+   * already (resolves `false`, nothing changed); `delta` -1 gives back one that was not sent.
+   */
+  countTranscriptEmail(conversationId: string, delta: 1 | -1, max: number): Promise<boolean>;
   /** Publishes a typing indicator (not stored). */
   typing(conversation: ConversationRecord, from: 'visitor' | 'agent', typing: boolean, origin?: string): void;
   /** Moves the read marker of one side forward (never back). */

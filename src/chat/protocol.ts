@@ -61,6 +61,8 @@ export const visitorFrameSchema = z.discriminatedUnion('type', [
     text: z.string(),
   }),
   z.strictObject({ type: z.literal('end') }),
+  // The address is checked by the handler so a bad one answers `email_invalid`.
+  z.strictObject({ type: z.literal('email-transcript'), conversationId: id, email: z.string().max(1024) }),
 ]);
 
 /** Agent → server frames. */
@@ -129,6 +131,11 @@ export const CHAT_ERROR_CODES = [
   'text_too_long',
   'no_conversation',
   'offline_message_invalid',
+  'transcript_email_unavailable',
+  'email_invalid',
+  'transcript_not_ready',
+  'transcript_email_limit',
+  'mail_failed',
   /** The store (Redis) cannot be reached: nothing was stored, nothing acknowledged; resend later. */
   'store_unavailable',
   'internal_error',
@@ -269,6 +276,8 @@ export interface ChatBootstrap {
   staff?: { name: string; roles: string[] };
   /** Tenant `abandonAfterSeconds`: when the console shows a left visitor's conversation as abandoned. */
   abandonAfterSeconds: number;
+  /** A closed conversation's transcript can be e-mailed to the visitor (`email-transcript`). */
+  transcriptByEmail: boolean;
 }
 
 /** Server → visitor frames. */
@@ -298,6 +307,8 @@ export type ServerToVisitorFrame =
   | { type: 'offline-message-saved'; id: string; redacted?: true }
   /** Staff deleted the conversation completely: the client forgets it. */
   | { type: 'deleted'; conversationId: string }
+  /** The transcript went to the address the visitor gave (`email-transcript`). */
+  | { type: 'transcript-emailed'; conversationId: string }
   /** `clientId`: the client's `message` frame this answers, when it answers one. */
   | { type: 'error'; code: ChatErrorCode; message: string; clientId?: string };
 

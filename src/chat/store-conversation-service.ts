@@ -289,6 +289,17 @@ export class StoreConversationService implements ConversationService {
     return updated;
   }
 
+  async countTranscriptEmail(conversationId: string, delta: 1 | -1, max: number): Promise<boolean> {
+    let counted = false;
+    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+      const sent = c.transcriptEmails ?? 0;
+      counted = delta === 1 ? sent < max : sent > 0;
+      return counted ? { ...c, transcriptEmails: sent + delta } : undefined;
+    });
+    if (!updated) throw conversationNotFound();
+    return counted;
+  }
+
   readIdentity(conversation: ConversationRecord): SharedIdentity | undefined {
     return conversation.identity
       ? this.#crypto.open<SharedIdentity>(conversation.identity.sealed)

@@ -24,6 +24,7 @@ import {
   visitorFrameSchema,
 } from './protocol.js';
 import { findTopic, providerChoices, topicShortfall, topicViews } from './topic-policy.js';
+import type { TranscriptMailing } from './transcript-mail.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
 
 /**
@@ -51,6 +52,8 @@ export interface VisitorSocketOptions extends ChatSocketOptions {
   visitorId: string;
   port: DeliveryPort;
   sessions: VisitorSessions;
+  /** Sends a closed conversation's transcript by e-mail (shared by all sockets). */
+  transcripts: TranscriptMailing;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
 }
 
@@ -72,7 +75,7 @@ export class VisitorSocket implements HeartbeatWatcher {
   /** What the socket uses after construction (not the whole options object, kept per socket). */
   readonly #options: Pick<
     VisitorSocketOptions,
-    'tenant' | 'lang' | 'service' | 'port' | 'sessions' | 'connection'
+    'tenant' | 'lang' | 'service' | 'port' | 'sessions' | 'connection' | 'transcripts'
   >;
   /** The session's id; a login in this browser rotates it (`session-renewed`). */
   #sessionId: string;
@@ -87,8 +90,8 @@ export class VisitorSocket implements HeartbeatWatcher {
   #current: string | undefined;
 
   constructor(options: VisitorSocketOptions) {
-    const { tenant, lang, service, port, sessions, connection } = options;
-    this.#options = { tenant, lang, service, port, sessions, connection };
+    const { tenant, lang, service, port, sessions, connection, transcripts } = options;
+    this.#options = { tenant, lang, service, port, sessions, connection, transcripts };
     this.#sessionId = options.sessionId;
     this.tenantId = options.tenant.config.id;
     this.visitorId = options.visitorId;
@@ -326,6 +329,18 @@ export class VisitorSocket implements HeartbeatWatcher {
         const conversation = await this.#open();
         const closed = await service.close(conversation.id);
         await this.#options.port.ended(closed);
+        return;
+      }
+      case 'email-transcript': {
+        const { tenant, lang, transcripts } = this.#options;
+        await transcripts.send({
+          tenant,
+          lang,
+          visitorId: this.visitorId,
+          conversationId: frame.conversationId,
+          email: frame.email,
+        });
+        this.#connection.send({ type: 'transcript-emailed', conversationId: frame.conversationId });
         return;
       }
     }

@@ -58,7 +58,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
 /**
  * Resolves `{ "$env": "NAME" }` references, applies the environment overrides (`PORT`,
- * `MOCK_IDP_PORT`, `PUBLIC_URL`, `SESSION_SECRET`, `REDIS_URL`, `LOG_LEVEL`, `SIGNING_KEY`, `DATA_KEY`),
+ * `MOCK_IDP_PORT`, `PUBLIC_URL`, `SESSION_SECRET`, `REDIS_URL`, `SMTP_URL`, `LOG_LEVEL`, `SIGNING_KEY`, `DATA_KEY`),
  * validates against the schema and, when `NODE_ENV=production`, the production rules.
  * @throws {ConfigError} naming every offending key.
  */
@@ -179,6 +179,11 @@ function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv, issues: strin
   if (env.SESSION_SECRET) section('session').secret = env.SESSION_SECRET;
   if (env.DATA_KEY) config.dataKey = env.DATA_KEY;
   if (env.REDIS_URL) Object.assign(section('store'), { type: 'redis', redisUrl: env.REDIS_URL });
+  if (env.SMTP_URL) {
+    const mail = section('mail');
+    mail.smtpUrl = env.SMTP_URL;
+    delete mail.outboxDir;
+  }
   if (env.SIGNING_KEY) {
     try {
       config.signingKey = JSON.parse(env.SIGNING_KEY);

@@ -8,6 +8,8 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   const errors: string[] = [];
   const warnings: string[] = [];
   if (config.mockIdp.enabled) errors.push('mockIdp.enabled: the mock IdP must not run in production');
+  if (config.mail?.outboxDir)
+    errors.push('mail.outboxDir: e-mails (transcripts) would be written to disk instead of sent');
   if (!config.session.secret)
     errors.push('session.secret: required (set SESSION_SECRET); a random one is used now');
   if (!isHttps(config.publicUrl)) errors.push('publicUrl: must be an https URL');

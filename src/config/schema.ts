@@ -255,6 +255,11 @@ const tenantSchema = z.strictObject({
    * `["admin", "security"]`; `[]`: nobody.
    */
   legalHolders: z.array(z.enum(ROLES)).default(['admin', 'security']),
+  /**
+   * A visitor may have the transcript of a closed conversation an agent answered sent to an
+   * e-mail address they give (needs `mail`). Default false.
+   */
+  transcriptByEmail: z.boolean().default(false),
 });
 
 /** One HTTP rate limit: hits per client address and per session in a fixed window. */
@@ -414,6 +419,34 @@ export const configSchema = z
         message: 'sessionPerSecond must be at least connectionPerSecond',
         path: ['sessionPerSecond'],
       }),
+    /**
+     * How the gateway sends e-mail (a visitor's transcript, `tenants[].transcriptByEmail`).
+     * Absent: no e-mail is sent and the feature is off.
+     */
+    mail: z
+      .strictObject({
+        /** Sender, e.g. `"Demo kommune <chat@kommune.example>"`. */
+        from: z.string().min(3).max(320),
+        /**
+         * SMTP server as a URL: `smtps://user:password@smtp.example:465` (TLS), or
+         * `smtp://…:587` (STARTTLS, required in production). `SMTP_URL` overrides.
+         */
+        smtpUrl: z
+          .string()
+          .regex(/^smtps?:\/\/[^\s]+$/, 'expected an smtp:// or smtps:// URL')
+          .optional(),
+        /**
+         * Development: each e-mail is written to this directory as an `.eml` file instead of
+         * being sent (refused in production).
+         */
+        outboxDir: z.string().min(1).optional(),
+        /** Bound on one SMTP delivery (connect, greeting, send), in ms. Default 10000. */
+        timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+      })
+      .refine((m) => (m.smtpUrl === undefined) !== (m.outboxDir === undefined), {
+        message: 'give exactly one of smtpUrl and outboxDir',
+      })
+      .optional(),
     tenants: z.array(tenantSchema).min(1),
   })
   .superRefine((config, ctx) => {
@@ -422,6 +455,13 @@ export const configSchema = z
       if (ids.has(tenant.id))
         ctx.addIssue({ code: 'custom', path: ['tenants', t, 'id'], message: 'duplicate id' });
       ids.add(tenant.id);
+      if (tenant.transcriptByEmail && !config.mail) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tenants', t, 'transcriptByEmail'],
+          message: 'needs mail (smtpUrl, or outboxDir in development)',
+        });
+      }
       const providerIds = new Set<string>();
       tenant.providers.forEach((provider, p) => {
         if (providerIds.has(provider.id)) {

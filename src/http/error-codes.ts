@@ -101,6 +101,17 @@ export const ERRORS = {
     status: 400,
     message: 'Give the case or reason in 5 to 500 characters.',
   },
+  transcript_email_unavailable: {
+    status: 403,
+    message: 'This service does not send transcripts by e-mail.',
+  },
+  email_invalid: { status: 400, message: 'Give a valid e-mail address.' },
+  transcript_not_ready: {
+    status: 409,
+    message: 'Only the transcript of a finished conversation an agent answered can be e-mailed.',
+  },
+  transcript_email_limit: { status: 429, message: 'This transcript was already sent 3 times.' },
+  mail_failed: { status: 502, message: 'The e-mail could not be sent. Try again later.' },
   // The citizen's own data
   data_subject_required: {
     status: 403,

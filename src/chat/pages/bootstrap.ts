@@ -34,5 +34,6 @@ export function chatBootstrap(deps: GatewayDeps, req: Request, lang: Language): 
     embedderOrigins: [...tenant.allowedOrigins].filter((o) => o !== new URL(deps.config.publicUrl).origin),
     ...(staff ? { staff: { name: staff.name, roles: staff.roles } } : {}),
     abandonAfterSeconds: tenant.config.abandonAfterSeconds,
+    transcriptByEmail: tenant.config.transcriptByEmail && deps.mailer !== undefined,
   };
 }

@@ -92,6 +92,14 @@ class VisitorChat {
       this.#forgetConversation();
       this.#showTopics();
     });
+    this.#el<HTMLFormElement>('transcript-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const email = String(new FormData(event.currentTarget as HTMLFormElement).get('email') ?? '').trim();
+      if (!this.#closedId) return;
+      this.#el('transcript-status').textContent = '';
+      const sent = this.#socket.send({ type: 'email-transcript', conversationId: this.#closedId, email });
+      if (!sent) this.#error('chat.status.reconnecting');
+    });
     this.#el('withdraw').addEventListener('click', () => void this.#withdraw());
     // Inside the embed's iframe: the close button asks the host page's embed.js to close it.
     // Only a page the tenant allows to embed the chat (or the gateway's own) is told: the
@@ -199,6 +207,12 @@ class VisitorChat {
           if (frame.status === 'closed') this.#closeConversation();
         }
         break;
+      case 'transcript-emailed':
+        if (frame.conversationId !== this.#closedId) break;
+        this.#error();
+        this.#el('transcript-status').textContent = this.#t('chat.transcript.sent');
+        this.#el<HTMLInputElement>('transcript-email').value = '';
+        break;
       case 'offline-message-saved': {
         const done = this.#el('offline-done');
         done.textContent = this.#t('chat.offline.saved');
@@ -232,6 +246,16 @@ class VisitorChat {
   }
 
   #agentName: string | undefined;
+  /** The closed conversation the transcript form sends (`email-transcript`). */
+  #closedId: string | undefined;
+
+  /** Offers the transcript of the closed conversation `id` by e-mail (when the tenant does); `undefined` hides it. */
+  #offerTranscript(id: string | undefined): void {
+    this.#closedId = id;
+    const form = this.#el<HTMLFormElement>('transcript-form');
+    form.hidden = id === undefined || !this.#boot.transcriptByEmail;
+    this.#el('transcript-status').textContent = '';
+  }
 
   #sendMessage(text: string): boolean {
     if (!this.#conversation || this.#conversation.status === 'closed') {
@@ -418,6 +442,7 @@ class VisitorChat {
     this.#el('chat-offline').hidden = true;
     this.#el('chat-conversation').hidden = false;
     this.#el('chat-closed').hidden = view.status !== 'closed';
+    this.#offerTranscript(view.status === 'closed' ? view.id : undefined);
     this.#el<HTMLFormElement>('composer').hidden = view.status === 'closed';
     this.#setComposerEnabled(view.status !== 'closed');
     this.#renderConversationStatus();
@@ -433,6 +458,7 @@ class VisitorChat {
     const lost = active === null || active === doc.body || this.#el('composer').contains(active);
     this.#el<HTMLFormElement>('composer').hidden = true;
     this.#el('chat-closed').hidden = false;
+    this.#offerTranscript(this.#conversation?.id);
     if (lost) this.#el('new-chat').focus();
     this.#forgetConversation(false);
   }
@@ -442,6 +468,7 @@ class VisitorChat {
     if (clearView) {
       this.#conversation = undefined;
       this.#transcript.reset();
+      this.#offerTranscript(undefined);
     }
   }
 

@@ -48,16 +48,17 @@ export class ChatClient {
   }
 
   /**
-   * The first frame of `type` (matching `where`) received after the `since`-th frame (default:
-   * from the start), waiting up to `timeoutMs`.
+   * The first frame of `type` (or of any of several types; matching `where`) received after the
+   * `since`-th frame (default: from the start), waiting up to `timeoutMs`.
    */
   next(
-    type: string,
+    type: string | readonly string[],
     where: (f: Frame) => boolean = () => true,
     since = 0,
     timeoutMs = 5_000,
   ): Promise<Frame> {
-    const match = (f: Frame) => f.type === type && where(f);
+    const types: readonly string[] = typeof type === 'string' ? [type] : type;
+    const match = (f: Frame) => types.includes(f.type) && where(f);
     const existing = this.frames.slice(since).find(match);
     if (existing) return Promise.resolve(existing);
     return new Promise((resolve, reject) => {
@@ -82,7 +83,11 @@ export class ChatClient {
   }
 
   /** Waits for the frame caused by what is sent now (ignores earlier frames of the same type). */
-  async request(frame: unknown, type: string, where?: (f: Frame) => boolean): Promise<Frame> {
+  async request(
+    frame: unknown,
+    type: string | readonly string[],
+    where?: (f: Frame) => boolean,
+  ): Promise<Frame> {
     const since = this.frames.length;
     this.send(frame);
     return this.next(type, where, since);

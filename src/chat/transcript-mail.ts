@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { Language } from '../config/schema.js';
+import { GatewayError } from '../http/errors.js';
+import type { Logger } from '../runtime/logger.js';
+import type { Mail, Mailer } from '../runtime/mailer.js';
+import type { TenantContext } from '../tenants/tenant-context.js';
+import { hasMessage, localize, registerMessages, translator } from '../web/i18n.js';
+import { CHAT_MESSAGES } from '../web/messages/chat-messages.js';
+import type { ConversationRecord, MessageRecord } from './chat-records.js';
+import { type ConversationService, conversationNotFound } from './conversation-service.js';
+import { TRANSCRIPT_MAIL_MESSAGES } from './transcript-mail-messages.js';
+
+// The chat's own texts too: its system lines are written in the visitor's words.
+registerMessages(CHAT_MESSAGES);
+registerMessages(TRANSCRIPT_MAIL_MESSAGES);
+
+/** At most this many transcripts of one conversation are sent (the visitor's own copy, not a mailing list). */
+export const MAX_TRANSCRIPT_EMAILS = 3;
+
+/** `YYYY-MM-DD HH:MM` in UTC. */
+const minute = (at: number) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
+
+/**
+ * The transcript of a closed conversation as the visitor saw it, in plain text (no HTML: nothing
+ * a visitor or agent typed can become markup or a link the mail client builds): the topic, when
+ * it started and ended, every message with its time and author (the visitor as "You", agents by
+ * the name the chat showed), the gateway's own lines translated. What the PII guard redacted
+ * stays redacted; the shared identity is not part of it.
+ */
+export function transcriptMail(options: {
+  to: string;
+  tenant: TenantContext;
+  lang: Language;
+  conversation: ConversationRecord;
+  messages: readonly MessageRecord[];
+}): Mail {
+  const { tenant, lang, conversation, messages } = options;
+  const t = translator(lang);
+  const org = localize(tenant.config.name, lang);
+  const topic = tenant.config.topics.find((c) => c.id === conversation.topic);
+  const lines = messages.map((m) => {
+    const author =
+      m.from === 'visitor'
+        ? t('mail.transcript.you')
+        : m.from === 'agent'
+          ? `${m.authorName ?? t('mail.transcript.agent')}`
+          : '—';
+    const systemKey = `chat.system.visitor.${m.systemCode ?? ''}`;
+    const text = m.from === 'system' && hasMessage(systemKey) ? t(systemKey) : m.text;
+    return `${minute(m.at)}  ${author}: ${text}`;
+  });
+  const end = conversation.closedAt ?? messages.at(-1)?.at ?? conversation.updatedAt;
+  return {
+    to: options.to,
+    subject: t('mail.transcript.subject', { org, date: minute(conversation.createdAt).slice(0, 10) }),
+    text: [
+      t('mail.transcript.heading', { org, topic: topic ? localize(topic.title, lang) : conversation.topic }),
+      t('mail.transcript.times', { start: minute(conversation.createdAt), end: minute(end) }),
+      '',
+      ...lines,
+      '',
+      '--',
+      t('mail.transcript.footer'),
+      '',
+    ].join('\n'),
+  };
+}
+
+const emailSchema = z.email().max(254);
+
+/** One visitor's request for their transcript by e-mail (`email-transcript`). */
+export interface TranscriptRequest {
+  tenant: TenantContext;
+  lang: Language;
+  visitorId: string;
+  conversationId: string;
+  email: string;
+}
+
+/**
+ * Sends a visitor the transcript of their conversation by e-mail (`tenants[].transcriptByEmail`,
+ * `mail`), once it is closed and an agent answered in it (so the gateway relays no text of a
+ * visitor's own to an address of their choosing), at most {@link MAX_TRANSCRIPT_EMAILS} times.
+ * The address is used for this one mail and kept nowhere, the log included.
+ */
+export class TranscriptMailing {
+  readonly #mailer: Mailer | undefined;
+  readonly #service: ConversationService;
+  readonly #logger: Logger;
+
+  constructor(options: { mailer: Mailer | undefined; service: ConversationService; logger: Logger }) {
+    this.#mailer = options.mailer;
+    this.#service = options.service;
+    this.#logger = options.logger;
+  }
+
+  /**
+   * @throws {GatewayError} `transcript_email_unavailable`, `email_invalid`,
+   * `conversation_not_found`, `transcript_not_ready`, `transcript_email_limit`, `mail_failed`.
+   */
+  async send(request: TranscriptRequest): Promise<void> {
+    const { tenant, visitorId, conversationId } = request;
+    const mailer = this.#mailer;
+    if (!tenant.config.transcriptByEmail || !mailer) {
+      throw new GatewayError(
+        'transcript_email_unavailable',
+        'This service does not send transcripts by e-mail.',
+        {
+          status: 403,
+        },
+      );
+    }
+    const email = emailSchema.safeParse(request.email.trim());
+    if (!email.success) throw new GatewayError('email_invalid', 'Give a valid e-mail address.');
+    const conversation = await this.#service.get(conversationId);
+    if (!conversation || conversation.tenantId !== tenant.config.id || conversation.visitorId !== visitorId) {
+      throw conversationNotFound();
+    }
+    const messages = await this.#service.messages(conversationId);
+    if (conversation.status !== 'closed' || !messages.some((m) => m.from === 'agent')) {
+      throw new GatewayError(
+        'transcript_not_ready',
+        'Only the transcript of a finished conversation an agent answered can be e-mailed.',
+        { status: 409 },
+      );
+    }
+    if (!(await this.#service.countTranscriptEmail(conversationId, 1, MAX_TRANSCRIPT_EMAILS))) {
+      throw new GatewayError(
+        'transcript_email_limit',
+        `This transcript was already sent ${MAX_TRANSCRIPT_EMAILS} times.`,
+        { status: 429 },
+      );
+    }
+    const mail = transcriptMail({ to: email.data, tenant, lang: request.lang, conversation, messages });
+    try {
+      await mailer.send(mail);
+    } catch (error) {
+      await this.#service.countTranscriptEmail(conversationId, -1, MAX_TRANSCRIPT_EMAILS).catch(() => false);
+      this.#logger.warn(
+        { tenant: tenant.config.id, conversation: conversationId, reason: (error as Error).name },
+        'transcript e-mail could not be sent',
+      );
+      throw new GatewayError('mail_failed', 'The e-mail could not be sent. Try again later.', {
+        status: 502,
+        cause: error,
+      });
+    }
+    this.#logger.info(
+      { tenant: tenant.config.id, conversation: conversationId },
+      'transcript e-mailed to the visitor',
+    );
+  }
+}

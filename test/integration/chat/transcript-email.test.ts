@@ -1,0 +1,231 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+import { type ChatClient, connectAs, staffSocket, visitorBrowser } from './chat-clients.js';
+
+const EMAIL = 'kari.nordmann@example.org';
+/** What an `email-transcript` frame is answered with. */
+const ANSWERS = ['transcript-emailed', 'error'];
+
+/** A visitor's conversation, answered by `agent`, ended by the visitor when `end`. */
+async function answeredConversation(base: string, agent: ChatClient, options: { end: boolean }) {
+  const visitor = await connectAs(await visitorBrowser(base), base, 'visitor');
+  await visitor.next('welcome');
+  const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+  const conversationId = (started.conversation as { id: string }).id;
+  await visitor.request(
+    { type: 'message', clientId: 'm1', text: 'Where do I renew my parking permit?' },
+    'ack',
+  );
+  await agent.request(
+    { type: 'claim', conversationId },
+    'conversation',
+    (f) => (f.conversation as { id: string }).id === conversationId,
+  );
+  await agent.request(
+    { type: 'message', conversationId, clientId: 'a1', text: 'On the city’s web shop.' },
+    'ack',
+  );
+  await visitor.next('message', (f) => (f.message as { from: string }).from === 'agent');
+  if (options.end) {
+    visitor.send({ type: 'end' });
+    await visitor.next('status', (f) => f.status === 'closed');
+  }
+  return { visitor, conversationId };
+}
+
+describe('the transcript by e-mail (development outbox)', () => {
+  let gw: TestGateway;
+  let alex: ChatClient;
+  const outbox = mkdtempSync(join(tmpdir(), 'gw-outbox-'));
+  const mails = () => readdirSync(outbox).map((f) => readFileSync(join(outbox, f), 'utf8'));
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      tenants: [testTenant({ transcriptByEmail: true })],
+      config: {
+        mail: { from: 'Test Municipality <chat@test.invalid>', outboxDir: outbox },
+        // Many requests in a row here; people send a few.
+        chat: { connectionPerSecond: 100, sessionPerSecond: 100 },
+      },
+    });
+    alex = await staffSocket(gw.url, 'alex-agent');
+  });
+  afterAll(async () => {
+    alex?.close();
+    await gw?.close();
+    rmSync(outbox, { recursive: true, force: true });
+  });
+
+  it('sends a closed, answered conversation to the address given, three times at most, keeping the address nowhere', async () => {
+    const boot = JSON.parse((await (await visitorBrowser(gw.url)).get(`${gw.url}/api/chat/bootstrap`)).text);
+    expect(boot.transcriptByEmail).toBe(true);
+    const { visitor, conversationId } = await answeredConversation(gw.url, alex, { end: true });
+    const ask = (email: string, id = conversationId) =>
+      visitor.request({ type: 'email-transcript', conversationId: id, email }, ANSWERS);
+    for (const bad of ['not-an-address', '', 'a@b', `${'x'.repeat(250)}@example.org`])
+      expect(await ask(bad)).toMatchObject({ type: 'error', code: 'email_invalid' });
+    expect(mails()).toEqual([]);
+
+    expect(await ask(` ${EMAIL} `)).toEqual({ type: 'transcript-emailed', conversationId });
+    const [mail] = mails();
+    expect(mail).toContain(`To: ${EMAIL}`);
+    expect(mail).toContain('From: Test Municipality <chat@test.invalid>');
+    expect(mail).toContain('Subject: Your chat with Test Municipality on');
+    expect(mail).toContain('You: Where do I renew my parking permit?');
+    expect(mail).toContain('Alex Agent: On the city');
+    expect(gw.logs()).toContain('transcript e-mailed to the visitor');
+    expect(gw.logs()).not.toContain(EMAIL);
+    const stored = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    expect(JSON.stringify(stored)).not.toContain(EMAIL);
+    expect(stored?.transcriptEmails).toBe(1);
+
+    expect((await ask(EMAIL)).type).toBe('transcript-emailed');
+    expect((await ask(EMAIL)).type).toBe('transcript-emailed');
+    expect(await ask(EMAIL)).toMatchObject({ type: 'error', code: 'transcript_email_limit' });
+    expect(mails()).toHaveLength(3);
+    visitor.close();
+  });
+
+  it('refuses a conversation still open, one no agent answered, and another visitor’s', async () => {
+    const open = await answeredConversation(gw.url, alex, { end: false });
+    expect(
+      await open.visitor.request(
+        { type: 'email-transcript', conversationId: open.conversationId, email: EMAIL },
+        'error',
+      ),
+    ).toMatchObject({ code: 'transcript_not_ready' });
+
+    const lonely = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+    await lonely.next('welcome');
+    const started = await lonely.request({ type: 'start', topic: 'general' }, 'conversation');
+    const lonelyId = (started.conversation as { id: string }).id;
+    await lonely.request({ type: 'message', clientId: 'm1', text: 'buy cheap pills at spam.example' }, 'ack');
+    lonely.send({ type: 'end' });
+    await lonely.next('status', (f) => f.status === 'closed');
+    expect(
+      await lonely.request({ type: 'email-transcript', conversationId: lonelyId, email: EMAIL }, 'error'),
+    ).toMatchObject({ code: 'transcript_not_ready' });
+    // Someone else's conversation is not found, whatever its state.
+    expect(
+      await lonely.request(
+        { type: 'email-transcript', conversationId: open.conversationId, email: EMAIL },
+        'error',
+      ),
+    ).toMatchObject({ code: 'conversation_not_found' });
+    open.visitor.close();
+    lonely.close();
+  });
+});
+
+/**
+ * Just enough of an SMTP server (RFC 5321) to take one mail: no TLS (a development gateway does
+ * not require it), every command accepted, the DATA kept.
+ */
+function smtpServer(received: string[]): Server {
+  return createServer((socket: Socket) => {
+    let data: string[] | undefined;
+    let buffered = '';
+    socket.write('220 test ESMTP\r\n');
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString('utf8');
+      for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        if (data) {
+          if (line === '.') {
+            received.push(data.join('\n'));
+            data = undefined;
+            socket.write('250 OK queued\r\n');
+          } else data.push(line);
+        } else if (/^EHLO/i.test(line)) socket.write('250-test\r\n250 8BITMIME\r\n');
+        else if (/^DATA/i.test(line)) {
+          data = [];
+          socket.write('354 go ahead\r\n');
+        } else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+        else socket.write('250 OK\r\n');
+      }
+    });
+  });
+}
+
+describe('the transcript by e-mail over SMTP', () => {
+  let gw: TestGateway;
+  let alex: ChatClient;
+  let smtp: Server;
+  const received: string[] = [];
+  let smtpPort: number;
+  beforeAll(async () => {
+    smtpPort = await freePort();
+    smtp = smtpServer(received);
+    await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', () => resolve()));
+    gw = await startTestGateway({
+      tenants: [testTenant({ transcriptByEmail: true })],
+      config: {
+        mail: { from: 'chat@test.invalid', smtpUrl: `smtp://127.0.0.1:${smtpPort}`, timeoutMs: 2_000 },
+      },
+    });
+    alex = await staffSocket(gw.url, 'alex-agent');
+  });
+  afterAll(async () => {
+    alex?.close();
+    await gw?.close();
+    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  });
+
+  it('delivers to the SMTP server; with the server gone it answers mail_failed and the try is not counted', async () => {
+    const { visitor, conversationId } = await answeredConversation(gw.url, alex, { end: true });
+    const ask = () => visitor.request({ type: 'email-transcript', conversationId, email: EMAIL }, ANSWERS);
+    expect((await ask()).type).toBe('transcript-emailed');
+    expect(received).toHaveLength(1);
+    expect(received[0]).toContain('You: Where do I renew my parking permit?');
+
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    expect(await ask()).toMatchObject({ type: 'error', code: 'mail_failed' });
+    expect((await gw.gateway.deps.store.chat.conversations.get(conversationId))?.transcriptEmails).toBe(1);
+    expect(gw.logs()).toContain('transcript e-mail could not be sent');
+    expect(gw.logs()).not.toContain(EMAIL);
+    visitor.close();
+  });
+});
+
+describe('the transcript by e-mail, off', () => {
+  it('is refused where the tenant does not offer it, and the widget is told so', async () => {
+    const gw = await startTestGateway({});
+    try {
+      const boot = JSON.parse(
+        (await (await visitorBrowser(gw.url)).get(`${gw.url}/api/chat/bootstrap`)).text,
+      );
+      expect(boot.transcriptByEmail).toBe(false);
+      const visitor = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+      await visitor.next('welcome');
+      expect(
+        await visitor.request({ type: 'email-transcript', conversationId: 'c1', email: EMAIL }, 'error'),
+      ).toMatchObject({ code: 'transcript_email_unavailable' });
+      visitor.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('cannot be switched on without mail, and an outbox is refused in production', async () => {
+    const { parseConfig } = await import('../../../src/config/load-config.js');
+    expect(() =>
+      parseConfig(
+        { mockIdp: { enabled: true }, tenants: [testTenant({ transcriptByEmail: true })] },
+        { env: {}, source: 'test' },
+      ),
+    ).toThrow(/transcriptByEmail: needs mail/);
+    const loaded = parseConfig(
+      {
+        mockIdp: { enabled: true },
+        mail: { from: 'chat@test.invalid', outboxDir: '/tmp/x' },
+        tenants: [testTenant()],
+      },
+      { env: {}, source: 'test' },
+    );
+    expect(loaded.warnings.some((w) => String(w).includes('mail.outboxDir'))).toBe(true);
+  });
+});
