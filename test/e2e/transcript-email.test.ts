@@ -44,7 +44,7 @@ describe('the transcript by e-mail', () => {
     await agent.getByLabel('Reply').fill('On the city web shop, under Parking.');
     await agent.getByLabel('Reply').press('Enter');
     await expect.poll(() => visitor.getByRole('log').locator('li.msg-agent').count()).toBe(1);
-    const email = visitor.getByLabel('Your e-mail address, to get this conversation by e-mail');
+    const email = visitor.getByLabel('Your address for a copy of this conversation');
     expect(await email.isVisible()).toBe(false);
 
     await visitor.getByRole('button', { name: 'End chat' }).click();

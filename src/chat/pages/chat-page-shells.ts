@@ -69,12 +69,6 @@ ${replyField('composer-text', 'composer-hint', t('chat.composer.label'), t('chat
 </div>
 </form>
 <p id="chat-closed" hidden><button type="button" id="new-chat">${t('chat.newChat')}</button></p>
-<form id="transcript-form" class="transcript-form" hidden>
-<p class="field"><label for="transcript-email">${t('chat.transcript.label')}</label>
-<input id="transcript-email" name="email" type="email" autocomplete="email" required maxlength="254"></p>
-<p><button type="submit" class="secondary">${t('chat.transcript.send')}</button></p>
-<p id="transcript-status" role="status"></p>
-</form>
 </section>
 <section id="chat-offline" class="offline" aria-labelledby="offline-heading" hidden>
 <h2 id="offline-heading">${t('chat.offline.heading')}</h2>

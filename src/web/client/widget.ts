@@ -92,14 +92,7 @@ class VisitorChat {
       this.#forgetConversation();
       this.#showTopics();
     });
-    this.#el<HTMLFormElement>('transcript-form').addEventListener('submit', (event) => {
-      event.preventDefault();
-      const email = String(new FormData(event.currentTarget as HTMLFormElement).get('email') ?? '').trim();
-      if (!this.#closedId) return;
-      this.#el('transcript-status').textContent = '';
-      const sent = this.#socket.send({ type: 'email-transcript', conversationId: this.#closedId, email });
-      if (!sent) this.#error('chat.status.reconnecting');
-    });
+
     this.#el('withdraw').addEventListener('click', () => void this.#withdraw());
     // Inside the embed's iframe: the close button asks the host page's embed.js to close it.
     // Only a page the tenant allows to embed the chat (or the gateway's own) is told: the
@@ -208,10 +201,10 @@ class VisitorChat {
         }
         break;
       case 'transcript-emailed':
-        if (frame.conversationId !== this.#closedId) break;
+        if (!this.#transcriptForm || frame.conversationId !== this.#closedId) break;
         this.#error();
-        this.#el('transcript-status').textContent = this.#t('chat.transcript.sent');
-        this.#el<HTMLInputElement>('transcript-email').value = '';
+        byId(this.#transcriptForm, 'transcript-status').textContent = this.#t('chat.transcript.sent');
+        byId<HTMLInputElement>(this.#transcriptForm, 'transcript-email').value = '';
         break;
       case 'offline-message-saved': {
         const done = this.#el('offline-done');
@@ -248,13 +241,53 @@ class VisitorChat {
   #agentName: string | undefined;
   /** The closed conversation the transcript form sends (`email-transcript`). */
   #closedId: string | undefined;
+  /** The form offering it, in the page only while offered. */
+  #transcriptForm: HTMLFormElement | undefined;
 
-  /** Offers the transcript of the closed conversation `id` by e-mail (when the tenant does); `undefined` hides it. */
+  /**
+   * Offers the transcript of the closed conversation `id` by e-mail (when the tenant does), below
+   * "Start a new chat"; `undefined` takes the offer away.
+   */
   #offerTranscript(id: string | undefined): void {
+    if (id === this.#closedId && (id === undefined || this.#transcriptForm)) return;
     this.#closedId = id;
-    const form = this.#el<HTMLFormElement>('transcript-form');
-    form.hidden = id === undefined || !this.#boot.transcriptByEmail;
-    this.#el('transcript-status').textContent = '';
+    this.#transcriptForm?.remove();
+    this.#transcriptForm = undefined;
+    if (id === undefined || !this.#boot.transcriptByEmail) return;
+    const input = h('input', {
+      id: 'transcript-email',
+      attrs: { name: 'email', type: 'email', autocomplete: 'email', required: '', maxlength: '254' },
+    });
+    const form = h(
+      'form',
+      { id: 'transcript-form', className: 'transcript-form' },
+      h(
+        'p',
+        { className: 'field' },
+        h('label', { attrs: { for: 'transcript-email' }, text: this.#t('chat.transcript.label') }),
+        input,
+      ),
+      h(
+        'p',
+        {},
+        h('button', {
+          attrs: { type: 'submit' },
+          className: 'secondary',
+          text: this.#t('chat.transcript.send'),
+        }),
+      ),
+      h('p', { id: 'transcript-status', attrs: { role: 'status' } }),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (!this.#closedId) return;
+      byId(form, 'transcript-status').textContent = '';
+      const email = input.value.trim();
+      const sent = this.#socket.send({ type: 'email-transcript', conversationId: this.#closedId, email });
+      if (!sent) this.#error('chat.status.reconnecting');
+    });
+    this.#el('chat-closed').after(form);
+    this.#transcriptForm = form;
   }
 
   #sendMessage(text: string): boolean {

@@ -141,10 +141,10 @@ export const CHAT_MESSAGES: Catalog = {
   'chat.send': { en: 'Send', nb: 'Send', fi: 'Lähetä', sv: 'Skicka' },
   'chat.end': { en: 'End chat', nb: 'Avslutt chatten', fi: 'Lopeta chat', sv: 'Avsluta chatten' },
   'chat.transcript.label': {
-    en: 'Your e-mail address, to get this conversation by e-mail',
-    nb: 'E-postadressen din, for å få denne samtalen på e-post',
-    fi: 'Sähköpostiosoitteesi, jos haluat tämän keskustelun sähköpostiisi',
-    sv: 'Din e-postadress, för att få det här samtalet per e-post',
+    en: 'Your address for a copy of this conversation',
+    nb: 'Adressen din for en kopi av denne samtalen',
+    fi: 'Osoitteesi tämän keskustelun kopiota varten',
+    sv: 'Din adress för en kopia av det här samtalet',
   },
   'chat.transcript.send': {
     en: 'E-mail me the transcript',
