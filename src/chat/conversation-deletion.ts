@@ -157,15 +157,17 @@ export class ConversationDeletion {
         reason: request.reason,
       });
     }
-    // Windows drop it first: were the deletion cut short, they show nothing that is about to go
-    // (asking again finishes it). Not on the conversation's channel: nobody follows a closed
-    // one, yet windows may still show it.
+    // The store checks the hold again in the same step as it deletes: one stored since the check
+    // above keeps the conversation, and nobody is told it went (the entry records the request).
+    if (!(await retention.deleteConversation(tenantId, conversationId))) throw conversationOnHold();
+    // Windows drop it once it is gone (a deletion cut short is finished by asking again, which
+    // tells them then). Not on the conversation's channel: nobody follows a closed one, yet
+    // windows may still show it.
     bus.publish({ kind: 'queue', tenantId }, { type: 'deleted', conversationId });
     bus.publish(
       { kind: 'visitor', tenantId, visitorId: conversation.visitorId },
       { type: 'conversation-deleted', conversationId },
     );
-    await retention.deleteConversation(tenantId, conversationId);
     if (conversation.status !== 'closed') await port.ended(conversation);
     // Who deleted what; the reason stays in the audit trail (it may describe what was written).
     const entry = { audit: true, tenant: tenantId, conversation: conversationId, role: request.role };

@@ -15,9 +15,11 @@ export interface RetentionRepository {
   /**
    * Deletes a conversation completely: its record, every message, its sequence, its dedupe
    * keys, its PII guard tail and its entries in every list (queue, assignments, the visitor's
-   * open conversations). Deleting one that is already gone does nothing.
+   * open conversations). Deleting one that is already gone does nothing. Resolves `false`, with
+   * nothing deleted, when it is under legal hold, also when the hold was stored while this ran
+   * (the check and the deletion are one atomic step).
    */
-  deleteConversation(tenantId: string, conversationId: string): Promise<void>;
+  deleteConversation(tenantId: string, conversationId: string): Promise<boolean>;
   /** Deletes a tenant's offline messages left before `before`; resolves with how many. */
   deleteOfflineMessages(tenantId: string, before: number): Promise<number>;
   /**
@@ -133,13 +135,18 @@ export class RetentionSweeper {
         );
       }
       let conversations = 0;
+      let deferred = 0;
       let offlineMessages = 0;
       if (deleteAfterDays !== undefined) {
         const before = now - deleteAfterDays * DAY_MS;
         conversations = await this.#inBatches(
           () => this.#repository.due(tenantId, before, BATCH),
-          (id) => this.#repository.deleteConversation(tenantId, id),
+          async (id) => {
+            // Held since `due` read it: kept, and out of the index, so not found again.
+            if (!(await this.#repository.deleteConversation(tenantId, id))) deferred += 1;
+          },
         );
+        conversations -= deferred;
         offlineMessages = await this.#repository.deleteOfflineMessages(tenantId, before);
       }
       if (anonymised > 0 || conversations > 0 || offlineMessages > 0) {

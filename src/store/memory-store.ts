@@ -398,11 +398,13 @@ class MemoryRetention implements RetentionRepository {
     return this.#chat.conversations.due(tenantId, before, limit);
   }
 
-  async deleteConversation(_tenantId: string, conversationId: string): Promise<void> {
-    if ((await this.#chat.conversations.get(conversationId))?.legalHold) return;
+  async deleteConversation(_tenantId: string, conversationId: string): Promise<boolean> {
+    // One synchronous step from the check to the deletion: no hold can come in between.
+    if (this.#chat.conversations.current(conversationId)?.legalHold) return false;
     this.#chat.conversations.delete(conversationId);
     this.#chat.messages.forget(conversationId);
-    await this.#chat.textTails.delete(conversationId);
+    this.#chat.textTails.keep(conversationId, '');
+    return true;
   }
 
   async deleteOfflineMessages(tenantId: string, before: number): Promise<number> {

@@ -90,6 +90,22 @@ return 1`);
 
 const UPDATE_ATTEMPTS = 50;
 
+/**
+ * Deletes a conversation's own keys only while its record is the sealed text the caller checked
+ * (compared by its head, `sealedHead`; `''`: there was none, and whatever is left goes), else
+ * answers 0 and deletes nothing. KEYS: record, sequence, messages, dedupe, tail (one slot);
+ * ARGV: expected head.
+ */
+const DELETE_UNCHANGED = new RedisScript(`
+local rec = redis.call('GET', KEYS[1])
+if ARGV[1] == '' then
+  if rec then return 0 end
+elseif not rec or string.sub(rec, 1, #ARGV[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+return 1`);
+
 /** Conversation records kept opened, by their sealed text (see `RedisConversations.#open`). */
 const OPENED_RECORDS = 1_000;
 /**
@@ -259,40 +275,49 @@ class RedisConversations implements ConversationRepository {
 
   /**
    * Deletes a conversation's record, sequence, messages, dedupe keys and PII tail (one slot, one
-   * DEL), having taken it out of its lists first (the tenant's slot); its retention entries go
-   * last, so a deletion cut short is found and finished by the next sweep.
+   * script), having taken it out of its lists first (the tenant's slot); its retention entries
+   * go last, so a deletion cut short is found and finished by the next sweep. A conversation
+   * under legal hold is kept (resolves `false`): the record is deleted only while it is the very
+   * text checked, so a hold stored meanwhile, on any instance, is never deleted with it.
    */
-  async delete(tenantId: string, id: string): Promise<void> {
+  async delete(tenantId: string, id: string): Promise<boolean> {
     const { client, keys } = this.#c;
-    const text = await this.#raw(id);
-    if (text !== null) {
-      const record = this.#open(text);
-      // Under legal hold: kept, and out of the retention indexes (a hold cut short after its
-      // record was stored is finished here).
-      if (record.legalHold) {
-        await this.#index(undefined, record, record, true);
-        return;
+    const own = [
+      keys.conversation(id),
+      keys.sequence(id),
+      keys.messages(id),
+      keys.dedupe(id),
+      keys.textTail(id),
+    ];
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
+      const text = await this.#raw(id);
+      if (text !== null) {
+        const record = this.#open(text);
+        if (record.legalHold) {
+          // Kept: in its lists (a deletion that raced the hold may have taken it out) and out of
+          // the retention indexes (a hold cut short after its record was stored is finished here).
+          await this.#index(undefined, record, undefined, true);
+          return false;
+        }
+        const lists = this.#indexKeys(record);
+        if (lists.length > 0) {
+          const multi = client.multi();
+          for (const key of lists) multi.zRem(key, id);
+          await transaction(client, () => multi.exec());
+        }
       }
-      const lists = this.#indexKeys(record);
-      if (lists.length > 0) {
-        const multi = client.multi();
-        for (const key of lists) multi.zRem(key, id);
-        await transaction(client, () => multi.exec());
-      }
+      const deleted = await redisCall(() =>
+        DELETE_UNCHANGED.run(client, own, [text === null ? '' : sealedHead(text)]),
+      );
+      // Changed since it was read (held, or anything else): read again and decide again.
+      if (deleted === 0) continue;
+      this.seen(id, '');
+      await transaction(client, () =>
+        client.multi().zRem(keys.anonymise(tenantId), id).zRem(keys.retention(tenantId), id).exec(),
+      );
+      return true;
     }
-    await redisCall(() =>
-      client.del([
-        keys.conversation(id),
-        keys.sequence(id),
-        keys.messages(id),
-        keys.dedupe(id),
-        keys.textTail(id),
-      ]),
-    );
-    this.seen(id, '');
-    await transaction(client, () =>
-      client.multi().zRem(keys.anonymise(tenantId), id).zRem(keys.retention(tenantId), id).exec(),
-    );
+    throw new TypeError(`conversation ${id} kept changing; deletion abandoned`);
   }
 
   /** Takes an anonymised (or deleted) conversation out of the tenant's anonymising index. */
@@ -611,10 +636,11 @@ class RedisRetention implements RetentionRepository {
     return this.#conversations.due(tenantId, before, limit);
   }
 
-  async deleteConversation(tenantId: string, conversationId: string): Promise<void> {
-    await this.#conversations.delete(tenantId, conversationId);
+  async deleteConversation(tenantId: string, conversationId: string): Promise<boolean> {
+    const deleted = await this.#conversations.delete(tenantId, conversationId);
     // Its tail went with its keys: known here as none.
-    this.#tails.seen(conversationId, '', '');
+    if (deleted) this.#tails.seen(conversationId, '', '');
+    return deleted;
   }
 
   async deleteOfflineMessages(tenantId: string, before: number): Promise<number> {

@@ -68,6 +68,43 @@ describe('legal hold (tenants[].legalHolders)', () => {
     expect(forged.status).toBe(403);
     visitor.close();
   });
+  it('keeps a conversation held while the citizen’s erasure was under way, and tells them so', async () => {
+    const { visitor, conversationId } = await identifiedConversation(gw.url, { firstText: 'the lease' });
+    const { store } = gw.gateway.deps;
+    const legalHold = {
+      since: clock.now(),
+      by: { subject: 'ada', name: 'Ada Admin' },
+      role: 'admin',
+      reason: CASE,
+    };
+    // The hold lands after the erasure checked the conversation, as its audit entry is written.
+    const audit = store.chat.transcriptReads;
+    const append = audit.append.bind(audit);
+    audit.append = async (entry) => {
+      await append(entry);
+      if (entry.action === 'erase' && entry.conversationId === conversationId)
+        await store.chat.conversations.update(conversationId, (c) => ({ ...c, legalHold }));
+    };
+    try {
+      const citizen = new BrowserSession();
+      const mine = await citizen.get(`${gw.url}/privacy/my-data/login/bankid?login_hint=kari-nordmann`);
+      const erased = await citizen.post(`${gw.url}/privacy/my-data/erase`, {
+        _csrf: inputValue(mine.text, '_csrf'),
+        confirm: 'yes',
+      });
+      expect(erased.text).toContain('Kept under legal hold, not erased: 1.');
+      expect(await store.chat.conversations.get(conversationId)).toMatchObject({ legalHold });
+      expect((await store.chat.messages.list(conversationId)).length).toBeGreaterThan(0);
+      // Nobody was told it went.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(visitor.frames.some((f) => f.type === 'deleted')).toBe(false);
+    } finally {
+      audit.append = append;
+      await store.chat.conversations.update(conversationId, ({ legalHold: _released, ...c }) => c);
+      visitor.close();
+    }
+  });
+
   it('keeps a held conversation from staff deletion, the citizen’s erasure and retention; released, retention takes it', async () => {
     const { visitor, conversationId } = await identifiedConversation(gw.url, { firstText: 'the contract' });
     visitor.send({ type: 'end' });

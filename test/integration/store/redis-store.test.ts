@@ -188,3 +188,46 @@ describe('Redis store: faults', () => {
     expect(await store.chat.presence.count('demo', 0)).toBe(0);
   });
 });
+
+describe('Redis store: a legal hold that races a deletion', () => {
+  it('keeps a conversation held by another instance between the deletion’s read and its delete', async () => {
+    const keys = new RedisKeys(`t${randomUUID().slice(0, 8)}:`);
+    const other = createRedisStore({ connection, keys, codec });
+    // This instance's reads of the record are each followed by what `afterRead` does: the other
+    // instance's hold lands just after the deletion read the record as not held.
+    let afterRead: (() => Promise<unknown>) | undefined;
+    const client = new Proxy(connection.client, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        if (property !== 'get') return value.bind(target);
+        return async (...args: unknown[]) => {
+          const result = await value.apply(target, args);
+          const then = afterRead;
+          afterRead = undefined;
+          await then?.();
+          return result;
+        };
+      },
+    });
+    const store = createRedisStore({ connection: { client } as unknown as RedisConnection, keys, codec });
+    const c = conversationRecord({ status: 'closed', closedAt: 2_000 });
+    await other.chat.conversations.create(c);
+    await other.chat.messages.append({
+      id: randomUUID(),
+      conversationId: c.id,
+      from: 'visitor',
+      text: 'evidence',
+      at: 1_500,
+      verified: false,
+    });
+    const legalHold = { since: 3_000, by: { subject: 'ada', name: 'Ada' }, role: 'admin', reason: 'case 7' };
+    afterRead = () => other.chat.conversations.update(c.id, (cur) => ({ ...cur, legalHold }));
+
+    expect(await store.retention.deleteConversation('demo', c.id)).toBe(false);
+    expect(afterRead).toBeUndefined();
+    expect(await other.chat.conversations.get(c.id)).toMatchObject({ legalHold });
+    expect((await other.chat.messages.list(c.id)).map((m) => m.text)).toEqual(['evidence']);
+    expect(await other.retention.due('demo', 10_000, 10)).toEqual([]);
+  });
+});
