@@ -16,6 +16,8 @@ import {
   type CitizenRecord,
   citizenRecord,
   type DataSubject,
+  readPendingIdentity,
+  readSharedIdentity,
   regenerateSession,
   saveSession,
   sealBrokerSession,
@@ -101,12 +103,25 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     }
     await regenerateSession(req, deps);
     const record = citizenRecord(req, tenant.config.id);
+    const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
+    const withdrawn = forgetOthers(deps, req, record, subjectIndex);
+    // After the session is saved: the chat's sockets re-read it when told.
+    const tellChat = () => {
+      if (withdrawn && req.session.visitorId)
+        deps.identityEvents.publish({
+          type: 'withdrawn',
+          tenantId: tenant.config.id,
+          visitorId: req.session.visitorId,
+        });
+    };
     if (login.transaction.purpose === 'data-subject') {
       // For their own data only: nothing is pending, nothing can be shared from this login.
       const subject: DataSubject = {
-        subjectIndex: deps.fieldCrypto.blindIndex(identity.nationalId),
+        subjectIndex,
         provider: provider.id,
-        verifiedAt: deps.clock.now(),
+        // From when the broker authenticated them, when it says (a broker that ignored
+        // `prompt=login` and answered from an older session opens less, or nothing).
+        verifiedAt: Math.min(deps.clock.now(), (identity.authTime ?? Number.POSITIVE_INFINITY) * 1000),
         ...(identity.name ? { name: identity.name } : {}),
       };
       record.dataSubject = deps.fieldCrypto.seal(subject);
@@ -117,6 +132,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
         'citizen identified for their own data',
       );
       await saveSession(req);
+      tellChat();
       redirectSameOrigin(res, login.transaction.returnTo);
       return;
     }
@@ -136,11 +152,31 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       'citizen identified; consent pending',
     );
     await saveSession(req);
+    tellChat();
     if (login.transaction.handover) keepOpener(res);
     redirectSameOrigin(res, login.transaction.consentPath ?? `${tenant.basePath}/consent`);
   });
 
   return router;
+}
+
+/**
+ * A login in this browser is of one person: what the session holds of anyone else goes. An
+ * identification for one's own data (`dataSubject`) ends with any other login; an identity
+ * shared into the chat, or waiting for consent, by another person (another blind index) is
+ * dropped, and the chat stops being verified at once (as on a withdrawal: resolves `true`, and
+ * the caller tells the chat once the session is saved).
+ */
+function forgetOthers(deps: GatewayDeps, req: Request, record: CitizenRecord, subjectIndex: string): boolean {
+  delete record.dataSubject;
+  const tenantId = req.tenant.config.id;
+  const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
+  if (pending && deps.fieldCrypto.blindIndex(pending.identity.nationalId) !== subjectIndex)
+    delete record.pending;
+  const shared = readSharedIdentity(req.session, tenantId, deps.fieldCrypto);
+  if (!shared || shared.subjectIndex === subjectIndex) return false;
+  delete record.shared;
+  return true;
 }
 
 /**
@@ -182,6 +218,8 @@ export async function beginCitizenLogin(
     usePar: provider.usePar,
     loginHint: options.loginHint,
     ...(options.uiLocales ? { uiLocales: options.uiLocales } : {}),
+    // One's own data needs the person at the keyboard now, not a broker session left open.
+    ...(options.purpose === 'data-subject' ? { prompt: 'login' as const } : {}),
     clock: deps.clock,
   });
 }

@@ -18,6 +18,8 @@ export interface StartLoginOptions {
   usePar?: boolean;
   loginHint?: unknown;
   uiLocales?: string;
+  /** `login`: the broker authenticates the citizen again, even in a single sign-on session. */
+  prompt?: 'login';
   clock: Clock;
 }
 
@@ -45,6 +47,7 @@ export async function startLogin(req: Request, options: StartLoginOptions): Prom
     parameters.login_hint = options.loginHint;
   }
   if (options.uiLocales) parameters.ui_locales = options.uiLocales;
+  if (options.prompt) parameters.prompt = options.prompt;
 
   let url: URL;
   try {

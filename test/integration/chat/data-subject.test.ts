@@ -166,6 +166,25 @@ describe("the citizen's own data: a copy and erasure", () => {
     ola.visitor.close();
   });
 
+  it('is one person’s: another login in the same browser ends it, and it ends another person’s sharing', async () => {
+    const { browser } = await ownDataBrowser(gw, 'kari-nordmann');
+    await identifyAndShare(browser, gw.url, '/auth/bankid/login', 'ola-nordmann', ['name']);
+    const after = await browser.get(`${gw.url}${PAGE}`);
+    expect(after.text).not.toContain('Kari Nordmann');
+    expect(after.text).toContain(`href="${PAGE}/login/bankid"`);
+    // Ola shares his name in the chat; Kari then identifies for her data in that browser.
+    const ola = await connectAs(browser, gw.url, 'visitor');
+    await ola.next('welcome', (f) => (f.visitor as { verified: boolean }).verified);
+    const mine = await browser.get(`${gw.url}${PAGE}/login/bankid?login_hint=kari-nordmann`);
+    expect(mine.text).toContain('You are identified as Kari Nordmann.');
+    // The broker is asked to authenticate her now, whatever single sign-on session it has.
+    expect(mine.hops.some((hop) => new URL(hop.url).searchParams.get('prompt') === 'login')).toBe(true);
+    const session = (await (await fetchJson(browser, `${gw.url}/api/session`)).json()) as { state: string };
+    expect(session.state).toBe('anonymous');
+    await ola.next('identity', (f) => f.verified === false);
+    ola.close();
+  });
+
   it(`opens the citizen's data for ${DATA_SUBJECT_MINUTES} minutes from the identification, then asks again`, async () => {
     const { browser } = await ownDataBrowser(gw, 'kari-nordmann');
     clock.advance(DATA_SUBJECT_MINUTES * 60_000 + 1);
