@@ -433,7 +433,7 @@ export const configSchema = z
          */
         smtpUrl: z
           .string()
-          .regex(/^smtps?:\/\/[^\s]+$/, 'expected an smtp:// or smtps:// URL')
+          .regex(/^smtps?:\/\/[^\s?#/]+\/?$/, 'expected smtp:// or smtps:// with user, password, host and port only')
           .optional(),
         /**
          * Development: each e-mail is written to this directory as an `.eml` file instead of

@@ -32,24 +32,37 @@ export function createMailer(
   if (!config) return undefined;
   if (config.outboxDir) return outboxMailer(config.from, resolve(config.outboxDir), options.logger);
   if (!config.smtpUrl) return undefined;
-  const transport = nodemailer.createTransport({
-    url: config.smtpUrl,
-    connectionTimeout: config.timeoutMs,
-    greetingTimeout: config.timeoutMs,
-    socketTimeout: config.timeoutMs,
-  });
-  // After the URL's own parameters, which nodemailer applies over the options: in production
-  // no query string can turn TLS off.
-  if (options.production) {
-    const settings = (transport.transporter as unknown as { options: Record<string, unknown> }).options;
-    settings.requireTLS = true;
-    settings.ignoreTLS = false;
-  }
+  const transport = nodemailer.createTransport(smtpOptions(config.smtpUrl, config.timeoutMs, options.production));
   return {
     async send(mail) {
       await transport.sendMail({ ...mail, from: config.from });
     },
     close: () => transport.close(),
+  };
+}
+
+/**
+ * nodemailer's SMTP options from `smtpUrl` (`smtp[s]://[user[:password]@]host[:port]`, no query:
+ * the schema refuses one), read here rather than by nodemailer so no URL parameter can set
+ * anything else: never a log of the mail (address and transcript), and in production TLS
+ * required with its certificate checked.
+ */
+export function smtpOptions(smtpUrl: string, timeoutMs: number, production: boolean) {
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  const user = decodeURIComponent(url.username);
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    ...(user ? { auth: { user, pass: decodeURIComponent(url.password) } } : {}),
+    requireTLS: production,
+    ...(production ? { tls: { rejectUnauthorized: true } } : {}),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    logger: false,
+    debug: false,
   };
 }
 
