@@ -119,7 +119,13 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     perMessageDeflate: false,
   });
   let closing = false;
-  const transcripts = new TranscriptMailing({ mailer: deps.mailer, service, logger });
+  const transcripts = new TranscriptMailing({
+    mailer: deps.mailer,
+    service,
+    logger,
+    rateLimiter: deps.store.rateLimiter,
+    blindIndex: (value) => deps.fieldCrypto.blindIndex(value),
+  });
   const visitorSessions: VisitorSessions = {
     read: async (sessionId, tenantId) => {
       const session = await readSession(sessionId);

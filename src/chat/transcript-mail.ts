@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Language } from '../config/schema.js';
 import { GatewayError } from '../http/errors.js';
+import type { RateLimiter, RateLimiterFactory } from '../http/rate-limit.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Mail, Mailer } from '../runtime/mailer.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
@@ -16,6 +17,13 @@ registerMessages(TRANSCRIPT_MAIL_MESSAGES);
 
 /** At most this many transcripts of one conversation are sent (the visitor's own copy, not a mailing list). */
 export const MAX_TRANSCRIPT_EMAILS = 3;
+/**
+ * Transcripts in 24 hours, whatever the conversation: to one address (whoever asks), for one
+ * visitor, from one client address. The gateway mails from the organisation's own address, so
+ * it must not become a way to send many people text of one's choosing.
+ */
+export const TRANSCRIPT_DAILY_LIMITS = { perAddress: 3, perVisitor: 5, perClientAddress: 20 } as const;
+const DAY_SECONDS = 24 * 60 * 60;
 
 /** `YYYY-MM-DD HH:MM` in UTC. */
 const minute = (at: number) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
@@ -75,23 +83,46 @@ export interface TranscriptRequest {
   visitorId: string;
   conversationId: string;
   email: string;
+  /** The client's address (`req.ip`), when known. */
+  ip?: string | undefined;
 }
 
 /**
  * Sends a visitor the transcript of their conversation by e-mail (`tenants[].transcriptByEmail`,
- * `mail`), once it is closed and an agent answered in it (so the gateway relays no text of a
- * visitor's own to an address of their choosing), at most {@link MAX_TRANSCRIPT_EMAILS} times.
- * The address is used for this one mail and kept nowhere, the log included.
+ * `mail`), once it is closed and an agent answered in it, at most {@link MAX_TRANSCRIPT_EMAILS}
+ * times per conversation and within {@link TRANSCRIPT_DAILY_LIMITS}. The mail goes out from the
+ * organisation's address with text the visitor wrote in it; the limits keep that from becoming
+ * a way to mail many people: an agent must have answered, and an address, a visitor and a client
+ * address each get only a few a day. The address is used for this one mail and kept nowhere
+ * (counted under a keyed blind index), the log included.
  */
 export class TranscriptMailing {
   readonly #mailer: Mailer | undefined;
   readonly #service: ConversationService;
   readonly #logger: Logger;
+  readonly #blindIndex: (value: string) => string;
+  readonly #daily: { perAddress: RateLimiter; perVisitor: RateLimiter; perClientAddress: RateLimiter };
 
-  constructor(options: { mailer: Mailer | undefined; service: ConversationService; logger: Logger }) {
+  constructor(options: {
+    mailer: Mailer | undefined;
+    service: ConversationService;
+    logger: Logger;
+    /** Counters shared by every instance (the store's). */
+    rateLimiter: RateLimiterFactory;
+    /** Keyed blind index: an address is counted, never kept, under it. */
+    blindIndex: (value: string) => string;
+  }) {
     this.#mailer = options.mailer;
     this.#service = options.service;
     this.#logger = options.logger;
+    this.#blindIndex = options.blindIndex;
+    const daily = (name: string, points: number) =>
+      options.rateLimiter(`transcript-mail-${name}`, { points, windowSeconds: DAY_SECONDS });
+    this.#daily = {
+      perAddress: daily('address', TRANSCRIPT_DAILY_LIMITS.perAddress),
+      perVisitor: daily('visitor', TRANSCRIPT_DAILY_LIMITS.perVisitor),
+      perClientAddress: daily('ip', TRANSCRIPT_DAILY_LIMITS.perClientAddress),
+    };
   }
 
   /**
@@ -128,6 +159,20 @@ export class TranscriptMailing {
       throw new GatewayError(
         'transcript_email_limit',
         `This transcript was already sent ${MAX_TRANSCRIPT_EMAILS} times.`,
+        { status: 429 },
+      );
+    }
+    const address = this.#blindIndex(`transcript-mail\n${email.data.toLowerCase()}`);
+    const counted = [
+      await this.#daily.perAddress.consume(address),
+      await this.#daily.perVisitor.consume(`${tenant.config.id}\n${visitorId}`),
+      ...(request.ip ? [await this.#daily.perClientAddress.consume(request.ip)] : []),
+    ];
+    if (counted.some((decision) => !decision.allowed)) {
+      await this.#service.countTranscriptEmail(conversationId, -1, MAX_TRANSCRIPT_EMAILS).catch(() => false);
+      throw new GatewayError(
+        'transcript_email_limit',
+        'Too many transcripts were sent today (to this address, for this visitor or from this network).',
         { status: 429 },
       );
     }

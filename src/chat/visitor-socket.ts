@@ -339,6 +339,7 @@ export class VisitorSocket implements HeartbeatWatcher {
           visitorId: this.visitorId,
           conversationId: frame.conversationId,
           email: frame.email,
+          ip: this.#options.connection.ip,
         });
         this.#connection.send({ type: 'transcript-emailed', conversationId: frame.conversationId });
         return;

@@ -433,7 +433,10 @@ export const configSchema = z
          */
         smtpUrl: z
           .string()
-          .regex(/^smtps?:\/\/[^\s?#/]+\/?$/, 'expected smtp:// or smtps:// with user, password, host and port only')
+          .regex(
+            /^smtps?:\/\/[^\s?#/]+\/?$/,
+            'expected smtp:// or smtps:// with user, password, host and port only',
+          )
           .optional(),
         /**
          * Development: each e-mail is written to this directory as an `.eml` file instead of

@@ -110,7 +110,10 @@ export const ERRORS = {
     status: 409,
     message: 'Only the transcript of a finished conversation an agent answered can be e-mailed.',
   },
-  transcript_email_limit: { status: 429, message: 'This transcript was already sent 3 times.' },
+  transcript_email_limit: {
+    status: 429,
+    message: 'No more transcripts now: three per conversation, and a few a day per address and visitor.',
+  },
   mail_failed: { status: 502, message: 'The e-mail could not be sent. Try again later.' },
   // The citizen's own data
   data_subject_required: {

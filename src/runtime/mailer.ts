@@ -32,7 +32,9 @@ export function createMailer(
   if (!config) return undefined;
   if (config.outboxDir) return outboxMailer(config.from, resolve(config.outboxDir), options.logger);
   if (!config.smtpUrl) return undefined;
-  const transport = nodemailer.createTransport(smtpOptions(config.smtpUrl, config.timeoutMs, options.production));
+  const transport = nodemailer.createTransport(
+    smtpOptions(config.smtpUrl, config.timeoutMs, options.production),
+  );
   return {
     async send(mail) {
       await transport.sendMail({ ...mail, from: config.from });

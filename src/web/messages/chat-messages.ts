@@ -177,10 +177,10 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Bara ett avslutat samtal som en handläggare har svarat i kan skickas per e-post.',
   },
   'chat.error.transcript_email_limit': {
-    en: 'This transcript was already sent 3 times.',
-    nb: 'Denne utskriften er allerede sendt 3 ganger.',
-    fi: 'Tämä tallenne on jo lähetetty 3 kertaa.',
-    sv: 'Den här utskriften har redan skickats 3 gånger.',
+    en: 'No more transcripts can be sent now: three per conversation, and a few a day per address.',
+    nb: 'Ingen flere utskrifter kan sendes nå: tre per samtale, og noen få per dag til hver adresse.',
+    fi: 'Tallenteita ei voi lähettää enempää nyt: kolme keskustelua kohden ja muutama päivässä kuhunkin osoitteeseen.',
+    sv: 'Inga fler utskrifter kan skickas nu: tre per samtal och några få per dag till varje adress.',
   },
   'chat.error.mail_failed': {
     en: 'The e-mail could not be sent. Try again later.',

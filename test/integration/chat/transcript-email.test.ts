@@ -86,7 +86,21 @@ describe('the transcript by e-mail (development outbox)', () => {
     expect((await ask(EMAIL)).type).toBe('transcript-emailed');
     expect(await ask(EMAIL)).toMatchObject({ type: 'error', code: 'transcript_email_limit' });
     expect(mails()).toHaveLength(3);
+    // Another visitor's transcript to the same address the same day: the address has had three.
+    const other = await answeredConversation(gw.url, alex, { end: true });
+    const askOther = (email: string) =>
+      other.visitor.request(
+        { type: 'email-transcript', conversationId: other.conversationId, email },
+        ANSWERS,
+      );
+    expect(await askOther(EMAIL.toUpperCase())).toMatchObject({
+      type: 'error',
+      code: 'transcript_email_limit',
+    });
+    expect((await askOther('other@example.org')).type).toBe('transcript-emailed');
+    expect(mails()).toHaveLength(4);
     visitor.close();
+    other.visitor.close();
   });
 
   it('refuses a conversation still open, one no agent answered, and another visitor’s', async () => {
