@@ -61,8 +61,9 @@ export const visitorFrameSchema = z.discriminatedUnion('type', [
     text: z.string(),
   }),
   z.strictObject({ type: z.literal('end') }),
-  // The address is checked by the handler so a bad one answers `email_invalid`.
-  z.strictObject({ type: z.literal('email-transcript'), conversationId: id, email: z.string().max(1024) }),
+  // The address is checked by the handler so a bad one, however long (the payload limit bounds
+  // it), answers `email_invalid`.
+  z.strictObject({ type: z.literal('email-transcript'), conversationId: id, email: z.string() }),
 ]);
 
 /** Agent → server frames. */

@@ -113,7 +113,7 @@ describe("the citizen's own data", () => {
       conversations: Array<{ id: string }>;
     };
     expect(copy.conversations.map((c) => c.id)).toEqual([ws]);
-    await page.getByLabel('Yes, erase the conversations listed above (1)').check();
+    await page.getByLabel('Yes, erase these conversations (1)').check();
     await page.getByRole('button', { name: 'Erase' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Conversations erased: 1.');
     expect(await axeViolations(page)).toEqual([]);

@@ -96,10 +96,10 @@ export const DATA_SUBJECT_MESSAGES: Catalog = {
     sv: 'Alla meddelanden, identiteten du delade och det som registrerades om samtalen raderas genast och för gott; ett pågående samtal avslutas. Det går inte att ångra.',
   },
   'mydata.eraseConfirm': {
-    en: 'Yes, erase the conversations listed above ({count})',
-    nb: 'Ja, slett samtalene i listen over ({count})',
-    fi: 'Kyllä, poista yllä luetellut keskustelut ({count})',
-    sv: 'Ja, radera samtalen i listan ovan ({count})',
+    en: 'Yes, erase these conversations ({count})',
+    nb: 'Ja, slett disse samtalene ({count})',
+    fi: 'Kyllä, poista nämä keskustelut ({count})',
+    sv: 'Ja, radera de här samtalen ({count})',
   },
   'mydata.erase': { en: 'Erase', nb: 'Slett', fi: 'Poista', sv: 'Radera' },
   'mydata.done': {

@@ -136,7 +136,7 @@ export function dataSubjectRoutes(
   };
 }
 
-/** @throws {GatewayError} `data_subject_required` (401) without a recent identification for this purpose. */
+/** @throws {GatewayError} `data_subject_required` (403) without a recent identification for this purpose. */
 function requireSubject(subject: DataSubject | undefined): DataSubject {
   if (!subject) {
     throw new GatewayError(
@@ -194,6 +194,9 @@ function overviewPage(
       : html`<table class="data-table"><caption>${t('mydata.listCaption', { count: String(conversations.length) })}</caption>
 <thead><tr><th scope="col">${t('mydata.started')}</th><th scope="col">${t('mydata.topic')}</th><th scope="col">${t('mydata.state')}</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
+  // Held ones are kept (the erasure passes them by): the box counts what it erases.
+  const held = conversations.filter((c) => c.legalHold).length;
+  const erasable = conversations.length - held;
   return renderPage(req, res, {
     title: t('mydata.title'),
     body: html`<h1>${t('mydata.title')}</h1>
@@ -204,14 +207,15 @@ ${list}
 <p>${t('mydata.copyText')}</p>
 <p><a class="button" href="${base}${PATH}/export" download>${t('mydata.copy')}</a></p>
 </section>
+${held > 0 ? html`<p>${t('mydata.keptOnHold', { count: String(held) })}</p>` : ''}
 ${
-  conversations.length > 0
+  erasable > 0
     ? html`<section class="panel" aria-labelledby="mydata-erase">
 <h2 id="mydata-erase">${t('mydata.eraseTitle')}</h2>
 <p>${t('mydata.eraseText')}</p>
 <form method="post" action="${base}${PATH}/erase">
 <input type="hidden" name="_csrf" value="${token}">
-<div class="confirm"><input type="checkbox" id="mydata-confirm" name="confirm" value="yes" required><label for="mydata-confirm">${t('mydata.eraseConfirm', { count: String(conversations.length) })}</label></div>
+<div class="confirm"><input type="checkbox" id="mydata-confirm" name="confirm" value="yes" required><label for="mydata-confirm">${t('mydata.eraseConfirm', { count: String(erasable) })}</label></div>
 <div class="actions"><button type="submit" class="danger">${t('mydata.erase')}</button></div>
 </form>
 </section>`
@@ -291,7 +295,11 @@ async function exportOf(
             verified: m.verified,
             ...(m.redacted ? { redacted: true } : {}),
           })),
-          staffAccess: accesses.map((a) => ({ role: a.role, at: iso(a.at), action: a.action ?? 'read' })),
+          // Reads and deletions of it by staff; a legal hold, past or present, is the organisation's
+          // own case (the conversation says only whether it is held now).
+          staffAccess: accesses
+            .filter((a) => a.action !== 'hold' && a.action !== 'release')
+            .map((a) => ({ role: a.role, at: iso(a.at), action: a.action ?? 'read' })),
         };
       }),
     ),

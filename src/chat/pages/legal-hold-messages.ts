@@ -41,6 +41,12 @@ export const LEGAL_HOLD_MESSAGES: Catalog = {
     fi: 'Ei oikeudellisessa säilytyksessä.',
     sv: 'Inte under rättsligt bevarande.',
   },
+  'hold.anonymised': {
+    en: 'It was anonymised by retention before: its texts and the visitor’s details are gone; a hold keeps what is left.',
+    nb: 'Den ble anonymisert av lagringsreglene tidligere: tekstene og den besøkendes opplysninger er borte; et tilbakehold beholder det som er igjen.',
+    fi: 'Säilytysajat ovat jo anonymisoineet sen: sen tekstit ja kävijän tiedot on poistettu; säilytys pitää jäljelle jääneen.',
+    sv: 'Den har redan anonymiserats av lagringsreglerna: dess texter och besökarens uppgifter är borta; ett bevarande behåller det som finns kvar.',
+  },
   'hold.hold': {
     en: 'Put under legal hold',
     nb: 'Sett under rettslig tilbakehold',

@@ -10,6 +10,7 @@ import { registerMessages } from '../../web/i18n.js';
 import { renderPage } from '../../web/layout.js';
 import type { ConversationRecord } from '../chat-records.js';
 import { checkedConversationId, checkedReason, MAX_REASON_LENGTH } from '../conversation-deletion.js';
+import { conversationNotFound } from '../conversation-service.js';
 import type { LegalHolds } from '../legal-hold.js';
 import { hasConsoleRole } from '../upgrade-auth.js';
 import { LEGAL_HOLD_MESSAGES } from './legal-hold-messages.js';
@@ -36,12 +37,23 @@ export function legalHoldRoutes(holds: LegalHolds): TenantRoutes {
     router.get(PATH, requireStaff(roles), async (req, res) => {
       const given = typeof req.query.conversation === 'string' ? req.query.conversation : '';
       let conversation: ConversationRecord | undefined;
-      try {
-        if (given !== '') conversation = await holds.find(tenant.config.id, checkedConversationId(given));
-      } catch (error) {
-        if (!isGatewayError(error) || error.code !== 'conversation_id_invalid') throw error;
+      let error: GatewayError | undefined;
+      if (given !== '') {
+        // A bad or unknown id is said on the form, as a submitted one is.
+        try {
+          conversation = await holds.find(tenant.config.id, checkedConversationId(given));
+          if (!conversation) throw conversationNotFound();
+        } catch (failure) {
+          if (!isGatewayError(failure) || !FORM_CODES.has(failure.code)) throw failure;
+          error = failure;
+        }
       }
-      await sendForm(req, res, { conversationId: given, reason: '', conversation });
+      await sendForm(req, res, {
+        conversationId: given,
+        reason: '',
+        conversation,
+        ...(error ? { error } : {}),
+      });
     });
 
     router.post(
@@ -113,7 +125,7 @@ async function sendForm(
               reason: hold.reason,
             })
           : t('hold.notHeld')
-      }</p>`
+      }${conversation.anonymisedAt === undefined ? '' : html` ${t('hold.anonymised')}`}</p>`
     : '';
   res.setHeader('Cache-Control', 'no-store');
   res.status(error?.status ?? 200).send(

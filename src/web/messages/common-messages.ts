@@ -14,6 +14,12 @@ export const COMMON_MESSAGES: Catalog = {
     fi: 'Takaisin etusivulle',
     sv: 'Tillbaka till startsidan',
   },
+  'common.backToMyData': {
+    en: 'Back to your data in the chat',
+    nb: 'Tilbake til opplysningene dine i chatten',
+    fi: 'Takaisin tietoihisi chatissa',
+    sv: 'Tillbaka till dina uppgifter i chatten',
+  },
   'common.privacy': {
     en: 'Privacy notice',
     nb: 'Personvernerklæring',

@@ -31,10 +31,13 @@ const LOGIN_CODES = new Set([
  */
 const DETAIL_CODES = new Set(['handoff_protocol_error']);
 
-/** Where the page's back button leads for codes of a page other than the start page (under the tenant). */
-const BACK_PATHS: Partial<Record<string, string>> = {
-  data_subject_required: '/privacy/my-data',
-  erasure_not_confirmed: '/privacy/my-data',
+/**
+ * Where the page's back button leads, and what it says, for codes of a page other than the
+ * start page (the path under the tenant's base).
+ */
+const BACK_LINKS: Partial<Record<string, { path: string; label: string }>> = {
+  data_subject_required: { path: '/privacy/my-data', label: 'common.backToMyData' },
+  erasure_not_confirmed: { path: '/privacy/my-data', label: 'common.backToMyData' },
 };
 
 /**
@@ -51,7 +54,8 @@ function messageKey(code: string): string {
 export function renderErrorPage(req: Request, res: Response, error: GatewayError): string {
   const { t } = res.locals;
   const login = LOGIN_CODES.has(error.code);
-  const home = `${(req.tenant as Request['tenant'] | undefined)?.basePath ?? ''}${BACK_PATHS[error.code] ?? '/'}`;
+  const back = BACK_LINKS[error.code] ?? { path: '/', label: 'common.back' };
+  const home = `${(req.tenant as Request['tenant'] | undefined)?.basePath ?? ''}${back.path}`;
   return renderPage(req, res, {
     title: login ? t('error.loginTitle') : t('error.title'),
     body: html`<h1>${login ? t('error.loginTitle') : t('error.title')}</h1>
@@ -62,6 +66,6 @@ ${login ? html`<p>${t('error.anonymous')}</p>` : ''}
 ${DETAIL_CODES.has(error.code) ? html`<p class="error-detail">${t('error.detail', { detail: error.message })}</p>` : ''}
 <p class="error-code">${t('error.code', { code: error.code })}</p>
 <p class="reference">${t('common.reference', { id: req.id })}</p>
-<p><a class="button secondary" href="${home}">${t('common.back')}</a></p>`,
+<p><a class="button secondary" href="${home}">${t(back.label)}</a></p>`,
   });
 }

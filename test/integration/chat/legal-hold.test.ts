@@ -60,6 +60,11 @@ describe('legal hold (tenants[].legalHolders)', () => {
       expect(page.status, code).toBe(status);
       expect(page.text).toContain(code);
     }
+    // The page says so for an id given in its address too.
+    const unknown = await ada.get(`${gw.url}${HOLD}?conversation=no-such-conversation`);
+    expect([unknown.status, unknown.text.includes('conversation_not_found')]).toEqual([404, true]);
+    const bad = await ada.get(`${gw.url}${HOLD}?conversation=${encodeURIComponent('bad id!')}`);
+    expect([bad.status, bad.text.includes('conversation_id_invalid')]).toEqual([400, true]);
     expect((await gw.gateway.deps.store.chat.conversations.get(conversationId))?.legalHold).toBeUndefined();
     expect(await audit(conversationId)).toEqual([]);
     const alex = await staffBrowser(gw.url, 'alex-agent');
@@ -143,7 +148,8 @@ describe('legal hold (tenants[].legalHolders)', () => {
     expect(erased.text).toContain('Conversations erased: 1.');
     expect(erased.text).toContain('Kept under legal hold, not erased: 1.');
     expect(JSON.parse((await citizen.get(`${gw.url}/privacy/my-data/export`)).text)).toMatchObject({
-      conversations: [{ id: conversationId, legalHold: true }],
+      // Held now, and no more: the hold is not staff access of theirs to list.
+      conversations: [{ id: conversationId, legalHold: true, staffAccess: [] }],
     });
 
     // Past its retention: the sweep passes it by while held.
