@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_SYNTHETIC_FNR } from '../../fixtures/national-ids.js';
-import { inputValue } from '../../helpers/browser-session.js';
+import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { conversationIdOf, messageTextOf, startRedisPair, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import type { TestGateway } from '../../helpers/test-gateway.js';
@@ -236,5 +236,46 @@ describe('two instances on one Redis', () => {
     raw.destroy();
     visitor.close();
     agent.close();
+  });
+
+  it('keeps a conversation held on A from the citizen’s erasure on B; released, the erasure on B removes it from both', async () => {
+    const browser = await visitorBrowser(a.url);
+    const visitor = await connectAs(browser, a.url, 'visitor');
+    await visitor.next('welcome');
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+    await identifyAndShare(browser, a.url, '/auth/bankid/login?returnTo=/chat/identified', 'ola-nordmann', [
+      'name',
+    ]);
+    await visitor.next('identity', (f) => f.verified === true);
+    const hold = async (action: 'hold' | 'release') => {
+      const admin = await staffBrowser(a.url, 'ada-admin');
+      const form = await admin.get(`${a.url}/staff/conversations/hold?conversation=${conversationId}`);
+      const done = await admin.post(`${a.url}/staff/conversations/hold`, {
+        _csrf: inputValue(form.text, '_csrf'),
+        conversationId,
+        reason: 'Complaint 2026/3',
+        action,
+      });
+      expect(done.status).toBe(200);
+    };
+    const erase = async () => {
+      const citizen = new BrowserSession();
+      const mine = await citizen.get(`${b.url}/privacy/my-data/login/bankid?login_hint=ola-nordmann`);
+      return citizen.post(`${b.url}/privacy/my-data/erase`, {
+        _csrf: inputValue(mine.text, '_csrf'),
+        confirm: 'yes',
+      });
+    };
+    await hold('hold');
+    expect((await erase()).text).toContain('Kept under legal hold, not erased: 1.');
+    expect(await b.gateway.deps.store.chat.conversations.get(conversationId)).toMatchObject({
+      legalHold: { reason: 'Complaint 2026/3' },
+    });
+    await hold('release');
+    expect((await erase()).text).toContain('Conversations erased: 1.');
+    await visitor.next('deleted', (f) => f.conversationId === conversationId);
+    for (const gw of [a, b])
+      expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeUndefined();
+    visitor.close();
   });
 });
