@@ -1,9 +1,9 @@
 import { GatewayError } from '../http/errors.js';
 import type { RetentionRepository } from '../privacy/retention.js';
 import type { Clock } from '../runtime/clock.js';
-import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ChatBus } from './chat-bus.js';
+import { actionEntry, type ConversationAction } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import {
   type ConversationService,
@@ -24,15 +24,12 @@ const INVISIBLE = /[\p{Z}\p{Cf}\p{Cc}]/gu;
 /** Controls other than line breaks and tabs (NUL, BEL, escape sequences) have no place in a reason. */
 const CONTROL = /(?![\t\n\r])\p{Cc}/u;
 
-/** One deletion: which conversation, by whom, in which role, why. */
-export interface DeletionRequest {
-  tenantId: string;
-  conversationId: string;
-  /** The staff member, or `DATA_SUBJECT_READER` for the citizen's own erasure. */
-  by: { subject: string; name: string };
-  /** The role that allows it (one of the tenant's `conversationDeleters`, or `data-subject`). */
-  role: string;
-  reason: string;
+/**
+ * One deletion: which conversation, by whom (the staff member, or `DATA_SUBJECT_READER` for the
+ * citizen's own erasure), in which role (one of the tenant's `conversationDeleters`, or
+ * `data-subject`), why.
+ */
+export interface DeletionRequest extends ConversationAction {
   /** `erase`: the citizen's own request (`/privacy/my-data`); default `delete` (staff). */
   action?: 'delete' | 'erase';
 }
@@ -145,18 +142,7 @@ export class ConversationDeletion {
       return;
     }
     // One entry per conversation, also when the form was sent twice.
-    if (!(await begun())) {
-      await audit.append({
-        id: newId(),
-        tenantId,
-        conversationId,
-        reader: request.by,
-        role: request.role,
-        at: clock.now(),
-        action,
-        reason: request.reason,
-      });
-    }
+    if (!(await begun())) await audit.append(actionEntry(request, action, clock.now()));
     // The store checks the hold again in the same step as it deletes: one stored since the check
     // above keeps the conversation, and nobody is told it went (the entry records the request).
     if (!(await retention.deleteConversation(tenantId, conversationId))) throw conversationOnHold();

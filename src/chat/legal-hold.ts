@@ -1,20 +1,15 @@
 import type { Clock } from '../runtime/clock.js';
-import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
-import type { ConversationRecord } from './chat-records.js';
+import { actionEntry, type ConversationAction, type ConversationRecord } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { type ConversationService, conversationNotFound } from './conversation-service.js';
 
-/** Putting one conversation under legal hold, or releasing it: by whom, in which role, why. */
-export interface LegalHoldRequest {
-  tenantId: string;
-  conversationId: string;
+/**
+ * Putting one conversation under legal hold, or releasing it: by whom, in which role (one of the
+ * tenant's `legalHolders`), why (the case, 5–500 characters, `checkedReason`).
+ */
+export interface LegalHoldRequest extends ConversationAction {
   action: 'hold' | 'release';
-  by: { subject: string; name: string };
-  /** The role that allows it (one of the tenant's `legalHolders`). */
-  role: string;
-  /** The case or reason (5–500 characters, `checkedReason`). */
-  reason: string;
 }
 
 /** What a {@link LegalHolds} needs. */
@@ -58,16 +53,7 @@ export class LegalHolds {
     if (!conversation) throw conversationNotFound();
     if ((action === 'hold') === (conversation.legalHold !== undefined)) return false;
     const at = clock.now();
-    await audit.append({
-      id: newId(),
-      tenantId,
-      conversationId,
-      reader: request.by,
-      role: request.role,
-      at,
-      action,
-      reason: request.reason,
-    });
+    await audit.append(actionEntry(request, action, at));
     await service.setLegalHold(
       conversationId,
       action === 'hold'

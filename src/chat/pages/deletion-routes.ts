@@ -1,7 +1,7 @@
 import express, { type Request, type Response, Router } from 'express';
 import type { TenantRoutes } from '../../app.js';
 import { saveSession } from '../../auth/session-state.js';
-import { readStaff, requireStaff } from '../../auth/staff-login.js';
+import { requireStaff } from '../../auth/staff-login.js';
 import type { StaffRole } from '../../config/schema.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { type GatewayError, isGatewayError } from '../../http/errors.js';
@@ -9,8 +9,8 @@ import { html } from '../../web/html.js';
 import { registerMessages } from '../../web/i18n.js';
 import { renderPage } from '../../web/layout.js';
 import { type ConversationDeletion, deletionInput, MAX_REASON_LENGTH } from '../conversation-deletion.js';
-import { hasConsoleRole } from '../upgrade-auth.js';
 import { DELETION_MESSAGES } from './deletion-messages.js';
+import { actingStaff, formAlert, sendStaffDone } from './staff-form-parts.js';
 
 registerMessages(DELETION_MESSAGES);
 
@@ -42,21 +42,18 @@ export function deletionRoutes(deletion: ConversationDeletion): TenantRoutes {
       verifyCsrf((req) => req.tenant.allowedOrigins),
       requireStaff(roles),
       async (req, res) => {
-        const staff = readStaff(req.session, tenant.config.id);
-        const role = staff?.roles.find((r) => roles.includes(r as StaffRole));
-        if (!staff || !role)
-          throw new TypeError('requireStaff let a request without a deleting role through');
+        const { by, role, console } = actingStaff(req, roles);
         const body = (req.body ?? {}) as Record<string, unknown>;
         try {
           const input = deletionInput(body.conversationId, body.reason);
           await deletion.delete({
             tenantId: tenant.config.id,
             conversationId: input.conversationId,
-            by: { subject: staff.subject, name: staff.name },
+            by,
             role,
             reason: input.reason,
           });
-          sendDone(req, res, input.conversationId, hasConsoleRole(staff));
+          sendDone(req, res, input.conversationId, console);
         } catch (error) {
           if (!isGatewayError(error) || !FORM_CODES.has(error.code)) throw error;
           await sendForm(req, res, {
@@ -88,7 +85,7 @@ async function sendForm(
       title: t('deletion.title'),
       body: html`<h1>${t('deletion.title')}</h1>
 <p>${t('deletion.intro')}</p>
-${error ? html`<div class="panel" role="alert"><p>${t(`error.${error.code}`)}</p><p class="error-code">${t('error.code', { code: error.code })}</p></div>` : ''}
+${formAlert(res, error)}
 <form method="post" action="${base}${PATH}">
 <input type="hidden" name="_csrf" value="${token}">
 <div class="field"><label for="deletion-conversation">${t('deletion.conversation')}</label>
@@ -103,14 +100,11 @@ ${error ? html`<div class="panel" role="alert"><p>${t(`error.${error.code}`)}</p
 
 function sendDone(req: Request, res: Response, conversationId: string, console: boolean): void {
   const { t } = res.locals;
-  const base = req.tenant.basePath;
-  res.setHeader('Cache-Control', 'no-store');
-  res.send(
-    renderPage(req, res, {
-      title: t('deletion.doneTitle'),
-      body: html`<h1>${t('deletion.doneTitle')}</h1>
-<div class="panel" role="status"><p>${t('deletion.done', { id: conversationId })}</p></div>
-<p class="actions"><a class="button secondary" href="${base}${PATH}">${t('deletion.another')}</a>${console ? html` <a class="button" href="${base}/agent">${t('deletion.console')}</a>` : ''}</p>`,
-    }),
-  );
+  sendStaffDone(req, res, {
+    title: t('deletion.doneTitle'),
+    text: t('deletion.done', { id: conversationId }),
+    againPath: PATH,
+    againLabel: t('deletion.another'),
+    console,
+  });
 }

@@ -1,7 +1,7 @@
 import express, { type Request, type Response, Router } from 'express';
 import type { TenantRoutes } from '../../app.js';
 import { saveSession } from '../../auth/session-state.js';
-import { readStaff, requireStaff } from '../../auth/staff-login.js';
+import { requireStaff } from '../../auth/staff-login.js';
 import type { StaffRole } from '../../config/schema.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError, isGatewayError } from '../../http/errors.js';
@@ -12,8 +12,8 @@ import type { ConversationRecord } from '../chat-records.js';
 import { checkedConversationId, checkedReason, MAX_REASON_LENGTH } from '../conversation-deletion.js';
 import { conversationNotFound } from '../conversation-service.js';
 import type { LegalHolds } from '../legal-hold.js';
-import { hasConsoleRole } from '../upgrade-auth.js';
 import { LEGAL_HOLD_MESSAGES } from './legal-hold-messages.js';
+import { actingStaff, formAlert, sendStaffDone } from './staff-form-parts.js';
 
 registerMessages(LEGAL_HOLD_MESSAGES);
 
@@ -62,9 +62,7 @@ export function legalHoldRoutes(holds: LegalHolds): TenantRoutes {
       verifyCsrf((req) => req.tenant.allowedOrigins),
       requireStaff(roles),
       async (req, res) => {
-        const staff = readStaff(req.session, tenant.config.id);
-        const role = staff?.roles.find((r) => roles.includes(r as StaffRole));
-        if (!staff || !role) throw new TypeError('requireStaff let a request without a holding role through');
+        const { by, role, console } = actingStaff(req, roles);
         const body = (req.body ?? {}) as Record<string, unknown>;
         const action = body.action;
         if (action !== 'hold' && action !== 'release') {
@@ -76,11 +74,11 @@ export function legalHoldRoutes(holds: LegalHolds): TenantRoutes {
             tenantId: tenant.config.id,
             conversationId,
             action,
-            by: { subject: staff.subject, name: staff.name },
+            by,
             role,
             reason: checkedReason(body.reason, 'hold'),
           });
-          sendDone(req, res, { conversationId, action, changed, console: hasConsoleRole(staff) });
+          sendDone(req, res, { conversationId, action, changed, console });
         } catch (error) {
           if (!isGatewayError(error) || !FORM_CODES.has(error.code)) throw error;
           const conversationId = typeof body.conversationId === 'string' ? body.conversationId : '';
@@ -134,7 +132,7 @@ async function sendForm(
       body: html`<h1>${t('hold.title')}</h1>
 <p>${t('hold.intro')}</p>
 ${state}
-${error ? html`<div class="panel" role="alert"><p>${t(`error.${error.code}`)}</p><p class="error-code">${t('error.code', { code: error.code })}</p></div>` : ''}
+${formAlert(res, error)}
 <form method="post" action="${base}${PATH}">
 <input type="hidden" name="_csrf" value="${token}">
 <div class="field"><label for="hold-conversation">${t('hold.conversation')}</label>
@@ -154,15 +152,13 @@ function sendDone(
   done: { conversationId: string; action: 'hold' | 'release'; changed: boolean; console: boolean },
 ): void {
   const { t } = res.locals;
-  const base = req.tenant.basePath;
-  const text = done.changed ? `hold.done.${done.action}` : `hold.unchanged.${done.action}`;
-  res.setHeader('Cache-Control', 'no-store');
-  res.send(
-    renderPage(req, res, {
-      title: t(`hold.doneTitle.${done.action}`),
-      body: html`<h1>${t(`hold.doneTitle.${done.action}`)}</h1>
-<div class="panel" role="status"><p>${t(text, { id: done.conversationId })}</p></div>
-<p class="actions"><a class="button secondary" href="${base}${PATH}">${t('hold.another')}</a>${done.console ? html` <a class="button" href="${base}/agent">${t('deletion.console')}</a>` : ''}</p>`,
+  sendStaffDone(req, res, {
+    title: t(`hold.doneTitle.${done.action}`),
+    text: t(done.changed ? `hold.done.${done.action}` : `hold.unchanged.${done.action}`, {
+      id: done.conversationId,
     }),
-  );
+    againPath: PATH,
+    againLabel: t('hold.another'),
+    console: done.console,
+  });
 }
