@@ -1,5 +1,3 @@
-import { newId } from '../runtime/ids.js';
-
 /**
  * The stored shapes of the chat: what a repository keeps, independent of the protocol's views
  * (`src/chat/protocol.ts`) so the wire format can change without a data migration.
@@ -163,25 +161,6 @@ export interface TranscriptReadRecord {
   action?: 'read' | 'delete' | 'erase' | 'hold' | 'release';
   /** Why the conversation was deleted, as the staff member wrote it (erasure: the request). */
   reason?: string;
-}
-
-/** What an audited action on one conversation names: which, by whom, in which role, why. */
-export interface ConversationAction {
-  tenantId: string;
-  conversationId: string;
-  by: { subject: string; name: string };
-  role: string;
-  reason: string;
-}
-
-/** The audit entry of an action on a conversation (deletion, erasure, hold, release) at `at`. */
-export function actionEntry(
-  request: ConversationAction,
-  action: NonNullable<TranscriptReadRecord['action']>,
-  at: number,
-): TranscriptReadRecord {
-  const { tenantId, conversationId, by, role, reason } = request;
-  return { id: newId(), tenantId, conversationId, reader: by, role, at, action, reason };
 }
 
 /** The `reader` of an erasure the citizen asked for themselves: the audit names no person. */

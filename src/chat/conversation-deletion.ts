@@ -3,8 +3,8 @@ import type { RetentionRepository } from '../privacy/retention.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ChatBus } from './chat-bus.js';
-import { actionEntry, type ConversationAction } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
+import { actionEntry, type ConversationAction } from './conversation-action.js';
 import {
   type ConversationService,
   conversationNotFound,

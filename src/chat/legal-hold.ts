@@ -1,7 +1,8 @@
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
-import { actionEntry, type ConversationAction, type ConversationRecord } from './chat-records.js';
+import type { ConversationRecord } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
+import { actionEntry, type ConversationAction } from './conversation-action.js';
 import { type ConversationService, conversationNotFound } from './conversation-service.js';
 
 /**
