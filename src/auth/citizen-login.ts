@@ -104,15 +104,13 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     await regenerateSession(req, deps);
     const record = citizenRecord(req, tenant.config.id);
     const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
-    const withdrawn = forgetOthers(deps, req, record, subjectIndex);
+    const withdrawn = forgetOthers(deps, req, subjectIndex);
     // After the session is saved: the chat's sockets re-read it when told.
     const tellChat = () => {
-      if (withdrawn && req.session.visitorId)
-        deps.identityEvents.publish({
-          type: 'withdrawn',
-          tenantId: tenant.config.id,
-          visitorId: req.session.visitorId,
-        });
+      const visitorId = req.session.visitorId;
+      if (visitorId)
+        for (const tenantId of withdrawn)
+          deps.identityEvents.publish({ type: 'withdrawn', tenantId, visitorId });
     };
     if (login.transaction.purpose === 'data-subject') {
       // For their own data only: nothing is pending, nothing can be shared from this login.
@@ -161,22 +159,37 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
 }
 
 /**
- * A login in this browser is of one person: what the session holds of anyone else goes. An
- * identification for one's own data (`dataSubject`) ends with any other login; an identity
- * shared into the chat, or waiting for consent, by another person (another blind index) is
- * dropped, and the chat stops being verified at once (as on a withdrawal: resolves `true`, and
- * the caller tells the chat once the session is saved).
+ * A login in this browser is of one person, in every tenant the session holds (they share the
+ * cookie): what it holds of anyone else goes. An identification for one's own data
+ * (`dataSubject`) ends with any other login; an identity shared into a chat, or waiting for
+ * consent, by another person (another blind index) is dropped, and that chat stops being
+ * verified at once (as on a withdrawal). Resolves the tenants whose shared identity went; the
+ * caller tells their chats once the session is saved.
  */
-function forgetOthers(deps: GatewayDeps, req: Request, record: CitizenRecord, subjectIndex: string): boolean {
-  delete record.dataSubject;
-  const tenantId = req.tenant.config.id;
-  const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
-  if (pending && deps.fieldCrypto.blindIndex(pending.identity.nationalId) !== subjectIndex)
-    delete record.pending;
-  const shared = readSharedIdentity(req.session, tenantId, deps.fieldCrypto);
-  if (!shared || shared.subjectIndex === subjectIndex) return false;
-  delete record.shared;
-  return true;
+function forgetOthers(deps: GatewayDeps, req: Request, subjectIndex: string): string[] {
+  const withdrawn: string[] = [];
+  for (const [tenantId, record] of Object.entries(req.session.citizens ?? {})) {
+    delete record.dataSubject;
+    // Unreadable (sealed under another data key): nobody's any more, and dropped as such.
+    const readable = <T>(read: () => T | undefined): T | undefined | null => {
+      try {
+        return read();
+      } catch {
+        return null;
+      }
+    };
+    const pending = readable(() => readPendingIdentity(req.session, tenantId, deps.fieldCrypto));
+    if (
+      pending === null ||
+      (pending && deps.fieldCrypto.blindIndex(pending.identity.nationalId) !== subjectIndex)
+    )
+      delete record.pending;
+    const shared = readable(() => readSharedIdentity(req.session, tenantId, deps.fieldCrypto));
+    if (shared === undefined || shared?.subjectIndex === subjectIndex) continue;
+    delete record.shared;
+    withdrawn.push(tenantId);
+  }
+  return withdrawn;
 }
 
 /**

@@ -126,10 +126,16 @@ export class ConversationDeletion {
     const { tenantId, conversationId } = request;
     const conversation = await service.get(conversationId);
     const action = request.action ?? 'delete';
-    const begun = async () =>
-      (await audit.list(tenantId, conversationId)).some(
-        (entry) => entry.action === 'delete' || entry.action === 'erase',
+    // Begun: a deletion or erasure is the last of the entries that decide its fate. One that a
+    // legal hold stopped is followed by the hold (and its release), and a deletion after the
+    // release is audited as its own.
+    const begun = async () => {
+      const decisive = (await audit.list(tenantId, conversationId)).filter((entry) =>
+        ['delete', 'erase', 'hold', 'release'].includes(entry.action ?? 'read'),
       );
+      const last = decisive.at(-1)?.action;
+      return last === 'delete' || last === 'erase';
+    };
     if (conversation?.legalHold && conversation.tenantId === tenantId) throw conversationOnHold();
     if (!conversation || conversation.tenantId !== tenantId) {
       if (!(await begun())) throw conversationNotFound();

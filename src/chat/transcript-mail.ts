@@ -162,13 +162,25 @@ export class TranscriptMailing {
         { status: 429 },
       );
     }
-    const address = this.#blindIndex(`transcript-mail\n${email.data.toLowerCase()}`);
-    const counted = [
-      await this.#daily.perAddress.consume(address),
-      await this.#daily.perVisitor.consume(`${tenant.config.id}\n${visitorId}`),
-      ...(request.ip ? [await this.#daily.perClientAddress.consume(request.ip)] : []),
+    // The visitor's and the client address's counts first, the recipient's last: a request one
+    // of the first refuses counts nothing against the address it names. Counters are keyed by
+    // blind index (no address, visitor id or IP in a key). A refusal or a failed send takes back
+    // what it counted.
+    const counted: Array<() => Promise<void>> = [];
+    const refund = () => Promise.all(counted.map((undo) => undo().catch(() => undefined)));
+    const keyed = (kind: string, value: string) => this.#blindIndex(`transcript-mail-${kind}\n${value}`);
+    const limits: Array<[RateLimiter, string]> = [
+      [this.#daily.perVisitor, keyed('visitor', `${tenant.config.id}\n${visitorId}`)],
+      ...(request.ip
+        ? ([[this.#daily.perClientAddress, keyed('ip', request.ip)]] as Array<[RateLimiter, string]>)
+        : []),
+      [this.#daily.perAddress, keyed('address', email.data.toLowerCase())],
     ];
-    if (counted.some((decision) => !decision.allowed)) {
+    for (const [limiter, key] of limits) {
+      const decision = await limiter.consume(key);
+      counted.push(() => limiter.refund(key));
+      if (decision.allowed) continue;
+      await refund();
       await this.#service.countTranscriptEmail(conversationId, -1, MAX_TRANSCRIPT_EMAILS).catch(() => false);
       throw new GatewayError(
         'transcript_email_limit',
@@ -180,6 +192,7 @@ export class TranscriptMailing {
     try {
       await mailer.send(mail);
     } catch (error) {
+      await refund();
       await this.#service.countTranscriptEmail(conversationId, -1, MAX_TRANSCRIPT_EMAILS).catch(() => false);
       this.#logger.warn(
         { tenant: tenant.config.id, conversation: conversationId, reason: (error as Error).name },

@@ -313,6 +313,20 @@ const rateLimitsSchema = z
   })
   .default(RATE_LIMIT_DEFAULTS);
 
+/** What is wrong with an SMTP URL the pattern let through, if anything. */
+function smtpUrlProblem(smtpUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return 'not a valid URL (percent-encode special characters in the user and password; port 1 to 65535)';
+  }
+  if (url.protocol === 'smtp:' && url.port === '465') return 'port 465 is TLS from the start: use smtps://';
+  return undefined;
+}
+
 export const configSchema = z
   .strictObject({
     /** External base URL of the gateway (redirect URIs are built from it). https in production. Default `http://localhost:{port}`. */
@@ -448,6 +462,10 @@ export const configSchema = z
       })
       .refine((m) => (m.smtpUrl === undefined) !== (m.outboxDir === undefined), {
         message: 'give exactly one of smtpUrl and outboxDir',
+      })
+      .superRefine((m, ctx) => {
+        const problem = m.smtpUrl === undefined ? undefined : smtpUrlProblem(m.smtpUrl);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['smtpUrl'], message: problem });
       })
       .optional(),
     tenants: z.array(tenantSchema).min(1),

@@ -17,6 +17,8 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 export interface RateLimiter {
   /** Counts one hit for `key`. */
   consume(key: string): Promise<RateDecision>;
+  /** Takes back one hit of `key` (one that led to nothing, so it should not count). */
+  refund(key: string): Promise<void>;
 }
 
 /** Builds a named limiter; `name` separates the counters of different limits. */

@@ -6,7 +6,10 @@ export const memoryRateLimiter: RateLimiterFactory = (name, limit) =>
   limiterOf(new RateLimiterMemory({ keyPrefix: name, points: limit.points, duration: limit.windowSeconds }));
 
 /** Adapts a rate-limiter-flexible limiter (memory or Redis) to {@link RateLimiter}. */
-export function limiterOf(flexible: { consume(key: string): Promise<RateLimiterRes> }): RateLimiter {
+export function limiterOf(flexible: {
+  consume(key: string): Promise<RateLimiterRes>;
+  reward(key: string, points: number): Promise<RateLimiterRes>;
+}): RateLimiter {
   return {
     async consume(key: string): Promise<RateDecision> {
       try {
@@ -16,6 +19,9 @@ export function limiterOf(flexible: { consume(key: string): Promise<RateLimiterR
         if (!(error instanceof RateLimiterRes)) throw error;
         return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
       }
+    },
+    async refund(key: string): Promise<void> {
+      await flexible.reward(key, 1);
     },
   };
 }

@@ -138,6 +138,18 @@ export const DATA_SUBJECT_MESSAGES: Catalog = {
     fi: 'Säilytetään oikeudellisista syistä, ei poistettu: {count}. Organisaation on säilytettävä nämä oikeudellista asiaa varten; ne poistetaan tai anonymisoidaan säilytysaikojen mukaan, kun säilytys päättyy.',
     sv: 'Bevaras av rättsliga skäl, inte raderade: {count}. Organisationen måste behålla dessa för ett rättsligt ärende; de raderas eller anonymiseras enligt lagringsreglerna när bevarandet upphör.',
   },
+  'mydata.withAnother': {
+    en: 'another person also identified in it',
+    nb: 'en annen person identifiserte seg også i den',
+    fi: 'myös toinen henkilö tunnistautui siinä',
+    sv: 'en annan person identifierade sig också i det',
+  },
+  'mydata.keptWithAnother': {
+    en: 'Not in the copy and not erased: {count}, because another person identified in the same conversation and it holds their data too. Ask {org} for these.',
+    nb: 'Ikke med i kopien og ikke slettet: {count}, fordi en annen person identifiserte seg i samme samtale, og den inneholder også deres opplysninger. Spør {org} om disse.',
+    fi: 'Ei mukana kopiossa eikä poistettu: {count}, koska toinen henkilö tunnistautui samassa keskustelussa ja se sisältää myös hänen tietojaan. Kysy näistä organisaatiolta {org}.',
+    sv: 'Inte med i kopian och inte raderade: {count}, eftersom en annan person identifierade sig i samma samtal och det också innehåller deras uppgifter. Fråga {org} om dessa.',
+  },
   'mydata.back': {
     en: 'Back to your data',
     nb: 'Tilbake til opplysningene dine',

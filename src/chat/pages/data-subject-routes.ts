@@ -103,10 +103,17 @@ export function dataSubjectRoutes(
         const conversations = await service.ofSubject(tenant.config.id, subject.subjectIndex);
         let erased = 0;
         let held = 0;
+        let withOthers = 0;
         for (const conversation of conversations) {
           // Kept for a case (GDPR art. 17(3)(e)): passed by, and the citizen is told.
           if (conversation.legalHold) {
             held += 1;
+            continue;
+          }
+          // Another person was identified in it too: erasing it would erase their data (art. 17
+          // is one's own); the organisation handles it, and the citizen is told.
+          if (withAnother(conversation, subject)) {
+            withOthers += 1;
             continue;
           }
           try {
@@ -126,7 +133,7 @@ export function dataSubjectRoutes(
           }
         }
         res.setHeader('Cache-Control', 'no-store');
-        res.send(erasedPage(req, res, erased, held));
+        res.send(erasedPage(req, res, erased, held, withOthers));
       },
     );
 
@@ -186,7 +193,7 @@ function overviewPage(
   const date = (at: number) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
   const rows = conversations.map(
     (c) =>
-      html`<tr><td>${date(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}${c.legalHold ? html` (${t('mydata.onHold')})` : ''}</td></tr>`,
+      html`<tr><td>${date(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}${c.legalHold ? html` (${t('mydata.onHold')})` : ''}${withAnother(c, subject) ? html` (${t('mydata.withAnother')})` : ''}</td></tr>`,
   );
   const list =
     conversations.length === 0
@@ -194,9 +201,11 @@ function overviewPage(
       : html`<table class="data-table"><caption>${t('mydata.listCaption', { count: String(conversations.length) })}</caption>
 <thead><tr><th scope="col">${t('mydata.started')}</th><th scope="col">${t('mydata.topic')}</th><th scope="col">${t('mydata.state')}</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
-  // Held ones are kept (the erasure passes them by): the box counts what it erases.
+  // Held ones, and ones another person was identified in too, are kept (the erasure passes them
+  // by): the box counts what it erases.
   const held = conversations.filter((c) => c.legalHold).length;
-  const erasable = conversations.length - held;
+  const withOthers = conversations.filter((c) => !c.legalHold && withAnother(c, subject)).length;
+  const erasable = conversations.length - held - withOthers;
   return renderPage(req, res, {
     title: t('mydata.title'),
     body: html`<h1>${t('mydata.title')}</h1>
@@ -208,6 +217,7 @@ ${list}
 <p><a class="button" href="${base}${PATH}/export" download>${t('mydata.copy')}</a></p>
 </section>
 ${held > 0 ? html`<p>${t('mydata.keptOnHold', { count: String(held) })}</p>` : ''}
+${withOthers > 0 ? html`<p>${t('mydata.keptWithAnother', { count: String(withOthers), org: tenantName(req.tenant, lang) })}</p>` : ''}
 ${
   erasable > 0
     ? html`<section class="panel" aria-labelledby="mydata-erase">
@@ -225,15 +235,24 @@ ${
   });
 }
 
-function erasedPage(req: Request, res: Response, count: number, held: number): string {
-  const { t } = res.locals;
+function erasedPage(req: Request, res: Response, count: number, held: number, withOthers: number): string {
+  const { t, lang } = res.locals;
   return renderPage(req, res, {
     title: t('mydata.erasedTitle'),
     body: html`<h1>${t('mydata.erasedTitle')}</h1>
-<div class="panel" role="status"><p>${t('mydata.erased', { count: String(count) })}</p>${held > 0 ? html`<p>${t('mydata.keptOnHold', { count: String(held) })}</p>` : ''}</div>
+<div class="panel" role="status"><p>${t('mydata.erased', { count: String(count) })}</p>${held > 0 ? html`<p>${t('mydata.keptOnHold', { count: String(held) })}</p>` : ''}${withOthers > 0 ? html`<p>${t('mydata.keptWithAnother', { count: String(withOthers), org: tenantName(req.tenant, lang) })}</p>` : ''}</div>
 <p>${t('mydata.receiptsKept')}</p>
 <p class="actions"><a class="button secondary" href="${req.tenant.basePath}${PATH}">${t('mydata.back')}</a></p>`,
   });
+}
+
+/**
+ * Whether another person's identity was shared into the conversation too (in the same browser,
+ * after this citizen's): its verified messages are then not all theirs, and their copy and
+ * erasure leave it to the organisation (art. 15(4): not to the detriment of others).
+ */
+function withAnother(conversation: ConversationRecord, subject: DataSubject): boolean {
+  return (conversation.subjects ?? []).some((s) => s !== subject.subjectIndex);
 }
 
 function topicLabel(tenant: TenantContext, topicId: string, lang: Parameters<typeof localize>[1]): string {
@@ -263,6 +282,17 @@ async function exportOf(
     retention: tenant.config.retention,
     conversations: await Promise.all(
       conversations.map(async (c) => {
+        // Another person's data is in it too: named, without its content (the organisation
+        // answers for it).
+        if (withAnother(c, subject))
+          return {
+            id: c.id,
+            topic: c.topic,
+            status: c.status,
+            startedAt: iso(c.createdAt),
+            closedAt: iso(c.closedAt),
+            withAnotherPerson: true,
+          };
         const identity = service.readIdentity(c);
         const own = identity?.subjectIndex === subject.subjectIndex ? identity : undefined;
         const messages = await service.messages(c.id);

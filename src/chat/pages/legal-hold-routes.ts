@@ -6,7 +6,7 @@ import type { StaffRole } from '../../config/schema.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError, isGatewayError } from '../../http/errors.js';
 import { html } from '../../web/html.js';
-import { registerMessages } from '../../web/i18n.js';
+import { hasMessage, registerMessages } from '../../web/i18n.js';
 import { renderPage } from '../../web/layout.js';
 import type { ConversationRecord } from '../chat-records.js';
 import { checkedConversationId, checkedReason, MAX_REASON_LENGTH } from '../conversation-deletion.js';
@@ -119,7 +119,7 @@ async function sendForm(
           ? t('hold.held', {
               since: new Date(hold.since).toISOString().slice(0, 16).replace('T', ' '),
               name: hold.by.name,
-              role: hold.role,
+              role: hasMessage(`hold.role.${hold.role}`) ? t(`hold.role.${hold.role}`) : hold.role,
               reason: hold.reason,
             })
           : t('hold.notHeld')

@@ -177,10 +177,10 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Bara ett avslutat samtal som en handläggare har svarat i kan skickas per e-post.',
   },
   'chat.error.transcript_email_limit': {
-    en: 'No more transcripts can be sent now: three per conversation, and a few a day per address.',
-    nb: 'Ingen flere utskrifter kan sendes nå: tre per samtale, og noen få per dag til hver adresse.',
-    fi: 'Tallenteita ei voi lähettää enempää nyt: kolme keskustelua kohden ja muutama päivässä kuhunkin osoitteeseen.',
-    sv: 'Inga fler utskrifter kan skickas nu: tre per samtal och några få per dag till varje adress.',
+    en: 'No more transcripts can be sent now: three per conversation, and only a few a day to one address, for one visitor or from one network. Try again tomorrow.',
+    nb: 'Ingen flere utskrifter kan sendes nå: tre per samtale, og bare noen få per dag til én adresse, for én besøkende eller fra ett nettverk. Prøv igjen i morgen.',
+    fi: 'Tallenteita ei voi lähettää enempää nyt: kolme keskustelua kohden ja vain muutama päivässä yhteen osoitteeseen, yhdelle kävijälle tai yhdestä verkosta. Yritä huomenna uudelleen.',
+    sv: 'Inga fler utskrifter kan skickas nu: tre per samtal och bara några få per dag till en adress, för en besökare eller från ett nätverk. Försök igen i morgon.',
   },
   'chat.error.mail_failed': {
     en: 'The e-mail could not be sent. Try again later.',

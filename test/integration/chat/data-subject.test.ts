@@ -4,7 +4,8 @@ import { DATA_SUBJECT_READER } from '../../../src/chat/chat-records.js';
 import { DATA_SUBJECT_MINUTES } from '../../../src/chat/pages/data-subject-routes.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
-import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import { waitFor } from '../../helpers/redis-gateways.js';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 import {
   type ChatClient,
   connectAs,
@@ -209,3 +210,77 @@ async function identifiedVisitor(gw: TestGateway, persona: string) {
 function fetchJson(browser: BrowserSession, url: string): Promise<Response> {
   return fetch(url, { headers: { cookie: browser.cookieHeader(url), accept: 'application/json' } });
 }
+
+describe('one person per browser, across tenants and conversations', () => {
+  let gw: TestGateway;
+  let demo: string;
+  let other: string;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      tenants: [testTenant(), testTenant({ id: 'other', name: 'Other Municipality' })],
+      features: (deps) => [
+        createChatFeature(deps, { rateLimits: { connectionPerSecond: 100, sessionPerSecond: 100 } }),
+      ],
+    });
+    demo = `${gw.url}/t/demo`;
+    other = `${gw.url}/t/other`;
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('ends Kari’s own-data view and her sharing in one tenant when Ola logs in at another', async () => {
+    const browser = await visitorBrowser(demo);
+    const kari = await connectAs(browser, demo, 'visitor');
+    await kari.next('welcome');
+    await identifyAndShare(browser, gw.url, '/t/demo/auth/bankid/login', 'kari-nordmann', ['name']);
+    await kari.next('identity', (f) => f.verified === true);
+    const mine = await browser.get(`${demo}${PAGE}/login/bankid?login_hint=kari-nordmann`);
+    expect(mine.text).toContain('You are identified as Kari Nordmann.');
+
+    await identifyAndShare(browser, gw.url, `${new URL(other).pathname}/auth/bankid/login`, 'ola-nordmann', [
+      'name',
+    ]);
+    expect((await browser.get(`${demo}${PAGE}`)).text).toContain(`href="/t/demo${PAGE}/login/bankid"`);
+    expect((await browser.get(`${demo}${PAGE}/export`)).status).toBe(403);
+    const session = (await (await fetchJson(browser, `${demo}/api/session`)).json()) as { state: string };
+    expect(session.state).toBe('anonymous');
+    await kari.next('identity', (f) => f.verified === false);
+    kari.close();
+  });
+
+  it('leaves a conversation two people identified in to the organisation: neither copy holds its content, neither erasure takes it', async () => {
+    const browser = await visitorBrowser(demo);
+    const visitor = await connectAs(browser, demo, 'visitor');
+    await visitor.next('welcome');
+    const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+    const conversationId = (started.conversation as { id: string }).id;
+    await identifyAndShare(browser, gw.url, '/t/demo/auth/bankid/login', 'kari-nordmann', ['name']);
+    await visitor.next('identity', (f) => f.verified === true);
+    await visitor.request({ type: 'message', clientId: 'k1', text: 'Kari: my diagnosis is X' }, 'ack');
+    // Ola identifies in the same browser while the chat goes on, and shares into it too.
+    const since = visitor.frames.length;
+    await identifyAndShare(browser, gw.url, '/t/demo/auth/bankid/login', 'ola-nordmann', ['name']);
+    await visitor.next('identity', (f) => f.verified === true, since);
+    await waitFor(
+      async () =>
+        (await gw.gateway.deps.store.chat.conversations.get(conversationId))?.subjects?.length === 2,
+    );
+
+    for (const persona of ['ola-nordmann', 'kari-nordmann']) {
+      const citizen = new BrowserSession();
+      const page = await citizen.get(`${demo}${PAGE}/login/bankid?login_hint=${persona}`);
+      expect(page.text).toContain('another person also identified in it');
+      const copy = JSON.parse((await citizen.get(`${demo}${PAGE}/export`)).text) as {
+        conversations: unknown[];
+      };
+      expect(copy.conversations).toEqual([
+        expect.objectContaining({ id: conversationId, withAnotherPerson: true }),
+      ]);
+      expect(JSON.stringify(copy)).not.toContain('diagnosis');
+      expect(page.text).not.toContain('name="confirm"');
+    }
+    expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeDefined();
+    visitor.close();
+  });
+});

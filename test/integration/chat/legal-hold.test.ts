@@ -73,22 +73,20 @@ describe('legal hold (tenants[].legalHolders)', () => {
     expect(forged.status).toBe(403);
     visitor.close();
   });
-  it('keeps a conversation held while the citizen’s erasure was under way, and tells them so', async () => {
+  it('keeps a conversation held while the citizen’s erasure was under way, tells them so, and audits a later deletion as its own', async () => {
     const { visitor, conversationId } = await identifiedConversation(gw.url, { firstText: 'the lease' });
     const { store } = gw.gateway.deps;
-    const legalHold = {
-      since: clock.now(),
-      by: { subject: 'ada', name: 'Ada Admin' },
-      role: 'admin',
-      reason: CASE,
-    };
-    // The hold lands after the erasure checked the conversation, as its audit entry is written.
-    const audit = store.chat.transcriptReads;
-    const append = audit.append.bind(audit);
-    audit.append = async (entry) => {
+    // The admin's hold lands after the erasure checked the conversation, as its audit entry is written.
+    const trail = store.chat.transcriptReads;
+    const append = trail.append.bind(trail);
+    trail.append = async (entry) => {
       await append(entry);
-      if (entry.action === 'erase' && entry.conversationId === conversationId)
-        await store.chat.conversations.update(conversationId, (c) => ({ ...c, legalHold }));
+      if (entry.action === 'erase' && entry.conversationId === conversationId) {
+        trail.append = append;
+        expect((await submit(ada, gw, HOLD, { conversationId, reason: CASE, action: 'hold' })).status).toBe(
+          200,
+        );
+      }
     };
     try {
       const citizen = new BrowserSession();
@@ -98,16 +96,31 @@ describe('legal hold (tenants[].legalHolders)', () => {
         confirm: 'yes',
       });
       expect(erased.text).toContain('Kept under legal hold, not erased: 1.');
-      expect(await store.chat.conversations.get(conversationId)).toMatchObject({ legalHold });
+      expect(await store.chat.conversations.get(conversationId)).toMatchObject({
+        legalHold: { reason: CASE },
+      });
       expect((await store.chat.messages.list(conversationId)).length).toBeGreaterThan(0);
       // Nobody was told it went.
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(visitor.frames.some((f) => f.type === 'deleted')).toBe(false);
     } finally {
-      audit.append = append;
-      await store.chat.conversations.update(conversationId, ({ legalHold: _released, ...c }) => c);
-      visitor.close();
+      trail.append = append;
     }
+    // Released, then deleted by staff: that deletion has its own entry, the refused one stays.
+    await submit(ada, gw, HOLD, { conversationId, reason: 'Case closed', action: 'release' });
+    const deleted = await submit(ada, gw, '/staff/conversations/delete', {
+      conversationId,
+      reason: 'Visitor pasted a card number',
+    });
+    expect(deleted.status).toBe(200);
+    expect(await store.chat.conversations.get(conversationId)).toBeUndefined();
+    expect(await audit(conversationId)).toEqual([
+      ['erase', 'data-subject', 'Erasure requested by the citizen, identified with bankid.'],
+      ['hold', 'admin', CASE],
+      ['release', 'admin', 'Case closed'],
+      ['delete', 'admin', 'Visitor pasted a card number'],
+    ]);
+    visitor.close();
   });
 
   it('keeps a held conversation from staff deletion, the citizen’s erasure and retention; released, retention takes it', async () => {
@@ -122,7 +135,7 @@ describe('legal hold (tenants[].legalHolders)', () => {
     expect(held.status).toBe(200);
     expect(held.text).toContain('Conversation under legal hold');
     const shown = await ada.get(`${gw.url}${HOLD}?conversation=${conversationId}`);
-    expect(shown.text).toContain('set by Ada Admin (admin): Case 2026/17, district court');
+    expect(shown.text).toContain('set by Ada Admin (administrator): Case 2026/17, district court');
     // Holding it again changes nothing and audits nothing.
     expect((await submit(ada, gw, HOLD, { conversationId, reason: CASE, action: 'hold' })).text).toContain(
       'already was under legal hold',
@@ -144,8 +157,8 @@ describe('legal hold (tenants[].legalHolders)', () => {
       _csrf: inputValue(mine.text, '_csrf'),
       confirm: 'yes',
     });
-    // Her other conversation (of the test before) goes; the held one stays.
-    expect(erased.text).toContain('Conversations erased: 1.');
+    // Her conversations of the tests before are gone already; the held one stays.
+    expect(erased.text).toContain('Conversations erased: 0.');
     expect(erased.text).toContain('Kept under legal hold, not erased: 1.');
     expect(JSON.parse((await citizen.get(`${gw.url}/privacy/my-data/export`)).text)).toMatchObject({
       // Held now, and no more: the hold is not staff access of theirs to list.

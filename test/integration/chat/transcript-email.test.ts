@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserSession } from '../../helpers/browser-session.js';
 import { freePort, startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 import { type ChatClient, connectAs, staffSocket, visitorBrowser } from './chat-clients.js';
 
@@ -11,8 +12,12 @@ const EMAIL = 'kari.nordmann@example.org';
 const ANSWERS = ['transcript-emailed', 'error'];
 
 /** A visitor's conversation, answered by `agent`, ended by the visitor when `end`. */
-async function answeredConversation(base: string, agent: ChatClient, options: { end: boolean }) {
-  const visitor = await connectAs(await visitorBrowser(base), base, 'visitor');
+async function answeredConversation(
+  base: string,
+  agent: ChatClient,
+  options: { end: boolean; browser?: BrowserSession },
+) {
+  const visitor = await connectAs(options.browser ?? (await visitorBrowser(base)), base, 'visitor');
   await visitor.next('welcome');
   const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
   const conversationId = (started.conversation as { id: string }).id;
@@ -101,6 +106,39 @@ describe('the transcript by e-mail (development outbox)', () => {
     expect(mails()).toHaveLength(4);
     visitor.close();
     other.visitor.close();
+  });
+
+  it('counts nothing against an address for a request the visitor’s own daily limit refuses', async () => {
+    const browser = await visitorBrowser(gw.url);
+    const sent: string[] = [];
+    for (const addresses of [
+      ['a1', 'a2', 'a3'],
+      ['a4', 'a5', 'victim'],
+    ]) {
+      const { visitor, conversationId } = await answeredConversation(gw.url, alex, { end: true, browser });
+      for (const name of addresses) {
+        const answer = await visitor.request(
+          { type: 'email-transcript', conversationId, email: `${name}@example.org` },
+          ANSWERS,
+        );
+        sent.push(`${name}:${answer.type === 'error' ? answer.code : answer.type}`);
+      }
+      visitor.close();
+    }
+    // Five a day for one visitor: the sixth, naming the victim, is refused.
+    expect(sent.slice(-2)).toEqual(['a5:transcript-emailed', 'victim:transcript_email_limit']);
+    // The victim's own transcripts still go out, three times.
+    const victim = await answeredConversation(gw.url, alex, { end: true });
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await victim.visitor.request(
+            { type: 'email-transcript', conversationId: victim.conversationId, email: 'victim@example.org' },
+            ANSWERS,
+          )
+        ).type,
+      ).toBe('transcript-emailed');
+    victim.visitor.close();
   });
 
   it('refuses a conversation still open, one no agent answered, and another visitor’s', async () => {
@@ -197,9 +235,15 @@ describe('the transcript by e-mail over SMTP', () => {
     expect(received[0]).toContain('You: Where do I renew my parking permit?');
 
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
-    expect(await ask()).toMatchObject({ type: 'error', code: 'mail_failed' });
+    for (let i = 0; i < 3; i++) expect(await ask()).toMatchObject({ type: 'error', code: 'mail_failed' });
     expect((await gw.gateway.deps.store.chat.conversations.get(conversationId))?.transcriptEmails).toBe(1);
     expect(gw.logs()).toContain('transcript e-mail could not be sent');
+    // The failed tries counted nothing: with the server back, the address gets its other two.
+    smtp = smtpServer(received);
+    await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', () => resolve()));
+    expect((await ask()).type).toBe('transcript-emailed');
+    expect((await ask()).type).toBe('transcript-emailed');
+    expect(received).toHaveLength(3);
     expect(gw.logs()).not.toContain(EMAIL);
     visitor.close();
   });

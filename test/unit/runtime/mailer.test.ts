@@ -38,6 +38,9 @@ describe('smtpOptions (mail.smtpUrl)', () => {
       'smtp://mail.example?logger=true&debug=true',
       'smtp://mail.example/#x',
       'http://mail.example',
+      'smtp://user:50%off@mail.example:587',
+      'smtp://mail.example:99999',
+      'smtp://mail.example:465',
     ])
       expect(() => parseConfig(config(url), { env: {}, source: 'test' }), url).toThrow(/mail.smtpUrl/);
     expect(
