@@ -282,27 +282,22 @@ async function exportOf(
     retention: tenant.config.retention,
     conversations: await Promise.all(
       conversations.map(async (c) => {
-        // Another person's data is in it too: named, without its content (the organisation
-        // answers for it).
-        if (withAnother(c, subject))
-          return {
-            id: c.id,
-            topic: c.topic,
-            status: c.status,
-            startedAt: iso(c.createdAt),
-            closedAt: iso(c.closedAt),
-            withAnotherPerson: true,
-          };
-        const identity = service.readIdentity(c);
-        const own = identity?.subjectIndex === subject.subjectIndex ? identity : undefined;
-        const messages = await service.messages(c.id);
-        const accesses = await deps.store.chat.transcriptReads.list(tenantId, c.id);
-        return {
+        const head = {
           id: c.id,
           topic: c.topic,
           status: c.status,
           startedAt: iso(c.createdAt),
           closedAt: iso(c.closedAt),
+        };
+        // Another person's data is in it too: named, without its content (the organisation
+        // answers for it).
+        if (withAnother(c, subject)) return { ...head, withAnotherPerson: true };
+        const identity = service.readIdentity(c);
+        const own = identity?.subjectIndex === subject.subjectIndex ? identity : undefined;
+        const messages = await service.messages(c.id);
+        const accesses = await deps.store.chat.transcriptReads.list(tenantId, c.id);
+        return {
+          ...head,
           anonymisedAt: iso(c.anonymisedAt),
           // Kept for a case: not erased on request while held (the case itself is not told).
           legalHold: c.legalHold !== undefined,
