@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Language } from '../config/schema.js';
 import { GatewayError } from '../http/errors.js';
 import type { RateLimiter, RateLimiterFactory } from '../http/rate-limit.js';
+import { clientNetwork } from '../runtime/client-network.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Mail, Mailer } from '../runtime/mailer.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
@@ -172,7 +173,9 @@ export class TranscriptMailing {
     const limits: Array<[RateLimiter, string]> = [
       [this.#daily.perVisitor, keyed('visitor', `${tenant.config.id}\n${visitorId}`)],
       ...(request.ip
-        ? ([[this.#daily.perClientAddress, keyed('ip', request.ip)]] as Array<[RateLimiter, string]>)
+        ? ([[this.#daily.perClientAddress, keyed('ip', clientNetwork(request.ip))]] as Array<
+            [RateLimiter, string]
+          >)
         : []),
       [this.#daily.perAddress, keyed('address', email.data.toLowerCase())],
     ];
