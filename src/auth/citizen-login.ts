@@ -170,14 +170,6 @@ function forgetOthers(deps: GatewayDeps, req: Request, subjectIndex: string): st
   const withdrawn: string[] = [];
   for (const [tenantId, record] of Object.entries(req.session.citizens ?? {})) {
     delete record.dataSubject;
-    // Unreadable (sealed under another data key): nobody's any more, and dropped as such.
-    const readable = <T>(read: () => T | undefined): T | undefined | null => {
-      try {
-        return read();
-      } catch {
-        return null;
-      }
-    };
     const pending = readable(() => readPendingIdentity(req.session, tenantId, deps.fieldCrypto));
     if (
       pending === null ||
@@ -190,6 +182,15 @@ function forgetOthers(deps: GatewayDeps, req: Request, subjectIndex: string): st
     withdrawn.push(tenantId);
   }
   return withdrawn;
+}
+
+/** What `read` opens, or `null` when it cannot be opened (sealed under another data key): nobody's any more. */
+function readable<T>(read: () => T | undefined): T | undefined | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
 }
 
 /**

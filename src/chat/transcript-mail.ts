@@ -8,6 +8,7 @@ import type { Mail, Mailer } from '../runtime/mailer.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { hasMessage, localize, registerMessages, translator } from '../web/i18n.js';
 import { CHAT_MESSAGES } from '../web/messages/chat-messages.js';
+import { utcMinute } from '../web/time-format.js';
 import type { ConversationRecord, MessageRecord } from './chat-records.js';
 import { type ConversationService, conversationNotFound } from './conversation-service.js';
 import { TRANSCRIPT_MAIL_MESSAGES } from './transcript-mail-messages.js';
@@ -25,9 +26,6 @@ export const MAX_TRANSCRIPT_EMAILS = 3;
  */
 export const TRANSCRIPT_DAILY_LIMITS = { perAddress: 3, perVisitor: 5, perClientAddress: 20 } as const;
 const DAY_SECONDS = 24 * 60 * 60;
-
-/** `YYYY-MM-DD HH:MM` in UTC. */
-const minute = (at: number) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
 
 /**
  * The transcript of a closed conversation as the visitor saw it, in plain text (no HTML: nothing
@@ -56,15 +54,15 @@ export function transcriptMail(options: {
           : '—';
     const systemKey = `chat.system.visitor.${m.systemCode ?? ''}`;
     const text = m.from === 'system' && hasMessage(systemKey) ? t(systemKey) : m.text;
-    return `${minute(m.at)}  ${author}: ${text}`;
+    return `${utcMinute(m.at)}  ${author}: ${text}`;
   });
   const end = conversation.closedAt ?? messages.at(-1)?.at ?? conversation.updatedAt;
   return {
     to: options.to,
-    subject: t('mail.transcript.subject', { org, date: minute(conversation.createdAt).slice(0, 10) }),
+    subject: t('mail.transcript.subject', { org, date: utcMinute(conversation.createdAt).slice(0, 10) }),
     text: [
       t('mail.transcript.heading', { org, topic: topic ? localize(topic.title, lang) : conversation.topic }),
-      t('mail.transcript.times', { start: minute(conversation.createdAt), end: minute(end) }),
+      t('mail.transcript.times', { start: utcMinute(conversation.createdAt), end: utcMinute(end) }),
       '',
       ...lines,
       '',
@@ -163,28 +161,26 @@ export class TranscriptMailing {
         { status: 429 },
       );
     }
-    // The visitor's and the client address's counts first, the recipient's last: a request one
+    // What this request counted, given back when it is refused or its send fails.
+    const counted: Array<() => Promise<unknown>> = [
+      () => this.#service.countTranscriptEmail(conversationId, -1, MAX_TRANSCRIPT_EMAILS),
+    ];
+    const giveBack = () => Promise.all(counted.map((undo) => undo().catch(() => undefined)));
+    // The visitor's and the client network's counts first, the recipient's last: a request one
     // of the first refuses counts nothing against the address it names. Counters are keyed by
-    // blind index (no address, visitor id or IP in a key). A refusal or a failed send takes back
-    // what it counted.
-    const counted: Array<() => Promise<void>> = [];
-    const refund = () => Promise.all(counted.map((undo) => undo().catch(() => undefined)));
+    // blind index (no address, visitor id or IP in a key).
     const keyed = (kind: string, value: string) => this.#blindIndex(`transcript-mail-${kind}\n${value}`);
-    const limits: Array<[RateLimiter, string]> = [
+    const limits: Array<[RateLimiter, string | undefined]> = [
       [this.#daily.perVisitor, keyed('visitor', `${tenant.config.id}\n${visitorId}`)],
-      ...(request.ip
-        ? ([[this.#daily.perClientAddress, keyed('ip', clientNetwork(request.ip))]] as Array<
-            [RateLimiter, string]
-          >)
-        : []),
+      [this.#daily.perClientAddress, request.ip ? keyed('ip', clientNetwork(request.ip)) : undefined],
       [this.#daily.perAddress, keyed('address', email.data.toLowerCase())],
     ];
     for (const [limiter, key] of limits) {
+      if (key === undefined) continue;
       const decision = await limiter.consume(key);
       counted.push(() => limiter.refund(key));
       if (decision.allowed) continue;
-      await refund();
-      await this.#service.countTranscriptEmail(conversationId, -1, MAX_TRANSCRIPT_EMAILS).catch(() => false);
+      await giveBack();
       throw new GatewayError(
         'transcript_email_limit',
         'Too many transcripts were sent today (to this address, for this visitor or from this network).',
@@ -195,8 +191,7 @@ export class TranscriptMailing {
     try {
       await mailer.send(mail);
     } catch (error) {
-      await refund();
-      await this.#service.countTranscriptEmail(conversationId, -1, MAX_TRANSCRIPT_EMAILS).catch(() => false);
+      await giveBack();
       this.#logger.warn(
         { tenant: tenant.config.id, conversation: conversationId, reason: (error as Error).name },
         'transcript e-mail could not be sent',

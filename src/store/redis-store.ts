@@ -204,11 +204,11 @@ class RedisConversations implements ConversationRepository {
       if (next === undefined) return current;
       if (next.id !== id) throw new TypeError('a conversation update must keep its id');
       const nextText = codec.seal(next);
-      const held = !!next.legalHold !== !!current.legalHold;
+      const holdChanged = !!next.legalHold !== !!current.legalHold;
       const stored = await redisCall(async () => {
         // A hold leaves the retention indexes before it is stored: a crash in between leaves a
         // conversation no sweep finds, never one held yet swept.
-        await this.#index(undefined, next, current, held && !!next.legalHold);
+        await this.#index(undefined, next, current, holdChanged && !!next.legalHold);
         return COMPARE_AND_SET.run(client, [keys.conversation(id)], [text, nextText]);
       });
       if (stored === 1) {
@@ -219,7 +219,12 @@ class RedisConversations implements ConversationRepository {
         // Closed: retention now counts from the closing (a crash before this leaves the start,
         // minutes earlier).
         await redisCall(() =>
-          this.#index(current, next, undefined, held || retentionClock(next) !== retentionClock(current)),
+          this.#index(
+            current,
+            next,
+            undefined,
+            holdChanged || retentionClock(next) !== retentionClock(current),
+          ),
         );
         return next;
       }

@@ -11,6 +11,8 @@ import { findProvider, type TenantContext, tenantName } from '../../tenants/tena
 import { html } from '../../web/html.js';
 import { localize, registerMessages } from '../../web/i18n.js';
 import { renderPage } from '../../web/layout.js';
+import { providerButtons } from '../../web/pages/provider-buttons.js';
+import { utcMinute } from '../../web/time-format.js';
 import { type ConversationRecord, DATA_SUBJECT_READER } from '../chat-records.js';
 import type { ConversationDeletion } from '../conversation-deletion.js';
 import type { ConversationService } from '../conversation-service.js';
@@ -100,22 +102,9 @@ export function dataSubjectRoutes(
         if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
           throw new GatewayError('erasure_not_confirmed', 'Tick the box to confirm the erasure.');
         }
-        const conversations = await service.ofSubject(tenant.config.id, subject.subjectIndex);
+        const plan = erasurePlan(await service.ofSubject(tenant.config.id, subject.subjectIndex), subject);
         let erased = 0;
-        let held = 0;
-        let withOthers = 0;
-        for (const conversation of conversations) {
-          // Kept for a case (GDPR art. 17(3)(e)): passed by, and the citizen is told.
-          if (conversation.legalHold) {
-            held += 1;
-            continue;
-          }
-          // Another person was identified in it too: erasing it would erase their data (art. 17
-          // is one's own); the organisation handles it, and the citizen is told.
-          if (withAnother(conversation, subject)) {
-            withOthers += 1;
-            continue;
-          }
+        for (const conversation of plan.erasable) {
           try {
             await deletion.delete({
               tenantId: tenant.config.id,
@@ -129,11 +118,11 @@ export function dataSubjectRoutes(
           } catch (error) {
             // Held since the list was read.
             if (!isGatewayError(error) || error.code !== 'conversation_on_hold') throw error;
-            held += 1;
+            plan.held += 1;
           }
         }
         res.setHeader('Cache-Control', 'no-store');
-        res.send(erasedPage(req, res, erased, held, withOthers));
+        res.send(erasedPage(req, res, erased, plan));
       },
     );
 
@@ -159,7 +148,7 @@ function identifyPage(deps: GatewayDeps, req: Request, res: Response): string {
   const tenant = req.tenant;
   const providers = tenant.config.providers.map((p) => ({
     label: localize(p.label, lang),
-    href: `${tenant.basePath}${PATH}/login/${encodeURIComponent(p.id)}`,
+    loginUrl: `${tenant.basePath}${PATH}/login/${encodeURIComponent(p.id)}`,
     available: deps.oidc.isReady(tenant.config.id, p.id),
   }));
   return renderPage(req, res, {
@@ -169,13 +158,7 @@ function identifyPage(deps: GatewayDeps, req: Request, res: Response): string {
 <p>${t('mydata.identifyWhy', { minutes: String(DATA_SUBJECT_MINUTES) })}</p>
 <section aria-labelledby="mydata-providers">
 <h2 id="mydata-providers">${t('mydata.identify')}</h2>
-<ul class="providers">
-${providers.map((p) =>
-  p.available
-    ? html`<li><a class="button" href="${p.href}">${t('landing.identifyWith', { provider: p.label })}</a></li>`
-    : html`<li><span class="button" aria-disabled="true">${t('landing.identifyWith', { provider: p.label })} ${t('landing.unavailable')}</span></li>`,
-)}
-</ul>
+${providerButtons(t, providers)}
 </section>
 <p>${t('mydata.anonymousNote')}</p>`,
   });
@@ -190,10 +173,9 @@ function overviewPage(
 ): string {
   const { t, lang } = res.locals;
   const base = req.tenant.basePath;
-  const date = (at: number) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
   const rows = conversations.map(
     (c) =>
-      html`<tr><td>${date(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}${c.legalHold ? html` (${t('mydata.onHold')})` : ''}${withAnother(c, subject) ? html` (${t('mydata.withAnother')})` : ''}</td></tr>`,
+      html`<tr><td>${utcMinute(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}${c.legalHold ? html` (${t('mydata.onHold')})` : ''}${withAnother(c, subject) ? html` (${t('mydata.withAnother')})` : ''}</td></tr>`,
   );
   const list =
     conversations.length === 0
@@ -201,11 +183,8 @@ function overviewPage(
       : html`<table class="data-table"><caption>${t('mydata.listCaption', { count: String(conversations.length) })}</caption>
 <thead><tr><th scope="col">${t('mydata.started')}</th><th scope="col">${t('mydata.topic')}</th><th scope="col">${t('mydata.state')}</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
-  // Held ones, and ones another person was identified in too, are kept (the erasure passes them
-  // by): the box counts what it erases.
-  const held = conversations.filter((c) => c.legalHold).length;
-  const withOthers = conversations.filter((c) => !c.legalHold && withAnother(c, subject)).length;
-  const erasable = conversations.length - held - withOthers;
+  // The box counts what the erasure takes; what it keeps is said.
+  const plan = erasurePlan(conversations, subject);
   return renderPage(req, res, {
     title: t('mydata.title'),
     body: html`<h1>${t('mydata.title')}</h1>
@@ -216,16 +195,15 @@ ${list}
 <p>${t('mydata.copyText')}</p>
 <p><a class="button" href="${base}${PATH}/export" download>${t('mydata.copy')}</a></p>
 </section>
-${held > 0 ? html`<p>${t('mydata.keptOnHold', { count: String(held) })}</p>` : ''}
-${withOthers > 0 ? html`<p>${t('mydata.keptWithAnother', { count: String(withOthers), org: tenantName(req.tenant, lang) })}</p>` : ''}
+${keptNotes(req, res, plan)}
 ${
-  erasable > 0
+  plan.erasable.length > 0
     ? html`<section class="panel" aria-labelledby="mydata-erase">
 <h2 id="mydata-erase">${t('mydata.eraseTitle')}</h2>
 <p>${t('mydata.eraseText')}</p>
 <form method="post" action="${base}${PATH}/erase">
 <input type="hidden" name="_csrf" value="${token}">
-<div class="confirm"><input type="checkbox" id="mydata-confirm" name="confirm" value="yes" required><label for="mydata-confirm">${t('mydata.eraseConfirm', { count: String(erasable) })}</label></div>
+<div class="confirm"><input type="checkbox" id="mydata-confirm" name="confirm" value="yes" required><label for="mydata-confirm">${t('mydata.eraseConfirm', { count: String(plan.erasable.length) })}</label></div>
 <div class="actions"><button type="submit" class="danger">${t('mydata.erase')}</button></div>
 </form>
 </section>`
@@ -235,12 +213,12 @@ ${
   });
 }
 
-function erasedPage(req: Request, res: Response, count: number, held: number, withOthers: number): string {
-  const { t, lang } = res.locals;
+function erasedPage(req: Request, res: Response, count: number, plan: ErasurePlan): string {
+  const { t } = res.locals;
   return renderPage(req, res, {
     title: t('mydata.erasedTitle'),
     body: html`<h1>${t('mydata.erasedTitle')}</h1>
-<div class="panel" role="status"><p>${t('mydata.erased', { count: String(count) })}</p>${held > 0 ? html`<p>${t('mydata.keptOnHold', { count: String(held) })}</p>` : ''}${withOthers > 0 ? html`<p>${t('mydata.keptWithAnother', { count: String(withOthers), org: tenantName(req.tenant, lang) })}</p>` : ''}</div>
+<div class="panel" role="status"><p>${t('mydata.erased', { count: String(count) })}</p>${keptNotes(req, res, plan)}</div>
 <p>${t('mydata.receiptsKept')}</p>
 <p class="actions"><a class="button secondary" href="${req.tenant.basePath}${PATH}">${t('mydata.back')}</a></p>`,
   });
@@ -253,6 +231,32 @@ function erasedPage(req: Request, res: Response, count: number, held: number, wi
  */
 function withAnother(conversation: ConversationRecord, subject: DataSubject): boolean {
   return (conversation.subjects ?? []).some((s) => s !== subject.subjectIndex);
+}
+
+/** What the citizen's erasure does with each of their conversations. */
+interface ErasurePlan {
+  erasable: ConversationRecord[];
+  /** Kept for a case (GDPR art. 17(3)(e)). */
+  held: number;
+  /** Kept: another person identified in it too (art. 17 is one's own; the organisation handles it). */
+  withOthers: number;
+}
+
+function erasurePlan(conversations: readonly ConversationRecord[], subject: DataSubject): ErasurePlan {
+  const plan: ErasurePlan = { erasable: [], held: 0, withOthers: 0 };
+  for (const c of conversations) {
+    if (c.legalHold) plan.held += 1;
+    else if (withAnother(c, subject)) plan.withOthers += 1;
+    else plan.erasable.push(c);
+  }
+  return plan;
+}
+
+/** What an erasure keeps, and why (nothing when it keeps nothing). */
+function keptNotes(req: Request, res: Response, plan: ErasurePlan) {
+  const { t, lang } = res.locals;
+  const org = tenantName(req.tenant, lang);
+  return html`${plan.held > 0 ? html`<p>${t('mydata.keptOnHold', { count: String(plan.held) })}</p>` : ''}${plan.withOthers > 0 ? html`<p>${t('mydata.keptWithAnother', { count: String(plan.withOthers), org })}</p>` : ''}`;
 }
 
 function topicLabel(tenant: TenantContext, topicId: string, lang: Parameters<typeof localize>[1]): string {

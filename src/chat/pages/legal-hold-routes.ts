@@ -8,6 +8,7 @@ import { GatewayError, isGatewayError } from '../../http/errors.js';
 import { html } from '../../web/html.js';
 import { hasMessage, registerMessages } from '../../web/i18n.js';
 import { renderPage } from '../../web/layout.js';
+import { utcMinute } from '../../web/time-format.js';
 import type { ConversationRecord } from '../chat-records.js';
 import { checkedConversationId, checkedReason, MAX_REASON_LENGTH } from '../conversation-deletion.js';
 import { conversationNotFound } from '../conversation-service.js';
@@ -117,7 +118,7 @@ async function sendForm(
     ? html`<p class="panel" role="status">${
         hold
           ? t('hold.held', {
-              since: new Date(hold.since).toISOString().slice(0, 16).replace('T', ' '),
+              since: utcMinute(hold.since),
               name: hold.by.name,
               role: hasMessage(`hold.role.${hold.role}`) ? t(`hold.role.${hold.role}`) : hold.role,
               reason: hold.reason,

@@ -3,6 +3,7 @@ import type { SessionView } from '../../auth/session-routes.js';
 import { tenantName } from '../../tenants/tenant-context.js';
 import { html, type SafeHtml } from '../html.js';
 import { renderPage } from '../layout.js';
+import { providerButtons } from './provider-buttons.js';
 
 /** The demo landing page: the session's state, provider choice, sharing controls. */
 export function renderLandingPage(
@@ -51,13 +52,7 @@ ${actions}
 </section>
 <section aria-labelledby="providers-heading">
 <h2 id="providers-heading">${t('landing.choose')}</h2>
-<ul class="providers">
-${view.providers.map((p) =>
-  p.available
-    ? html`<li><a class="button" href="${p.loginUrl}">${t('landing.identifyWith', { provider: p.label })}</a></li>`
-    : html`<li><span class="button" aria-disabled="true">${t('landing.identifyWith', { provider: p.label })} ${t('landing.unavailable')}</span></li>`,
-)}
-</ul>
+${providerButtons(t, view.providers)}
 </section>
 ${options.chatUrl ? html`<p><a class="button secondary" href="${options.chatUrl}">${t('landing.openChat')}</a></p>` : ''}
 ${options.myDataUrl ? html`<p><a href="${options.myDataUrl}">${t('landing.myData')}</a></p>` : ''}
