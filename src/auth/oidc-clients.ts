@@ -4,6 +4,7 @@ import { isLoopbackUrl } from '../config/loopback.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../http/errors.js';
 import type { Logger } from '../runtime/logger.js';
+import { boundedFetch } from './bounded-fetch.js';
 
 /** The fields shared by citizen providers and the staff provider. */
 interface ClientSettings {
@@ -138,7 +139,12 @@ export class OidcClients {
         settings.clientId,
         { [client.clockTolerance]: this.#options.config.clockSkewSeconds },
         entry.auth,
-        { execute: insecure ? [client.allowInsecureRequests] : [], timeout: 10 },
+        // The bounded fetch stays on the configuration for every later request (JWKS, token, userinfo).
+        {
+          execute: insecure ? [client.allowInsecureRequests] : [],
+          timeout: 10,
+          [client.customFetch]: boundedFetch(),
+        },
       );
       configuration.timeout = 10;
       // openid-client checks an ID token's alg and claims but, for a token from the token

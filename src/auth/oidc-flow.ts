@@ -131,6 +131,11 @@ export async function completeLogin(
   }
   const claims = tokens.claims();
   if (!claims || !tokens.id_token) throw new GatewayError('id_token_invalid', 'No ID token was returned.');
+  // openid-client checks `azp` only when `aud` names several audiences; a token whose
+  // authorized party is another client was not issued to the gateway, whatever its `aud`.
+  if (claims.azp !== undefined && claims.azp !== options.configuration.clientMetadata().client_id) {
+    throw new GatewayError('id_token_invalid', 'The ID token was issued to another client.');
+  }
   checkIssuedAt(claims.iat, {
     now: options.clock.now(),
     skewMs: options.clockSkewSeconds * 1000,
@@ -219,6 +224,9 @@ const ID_TOKEN_CODES: ReadonlySet<string> = new Set([
 /** Network failures of `fetch` (undici), by their system or undici error code. */
 function isNetworkFailure(error: unknown): boolean {
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return true;
+  // openid-client's wrapping of a request that ran out of its time (`timeout`) or was aborted.
+  const code = libraryErrorCode(error);
+  if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT') return true;
   if (!(error instanceof TypeError) || 'code' in error) return false;
   const cause = error.cause as { code?: unknown } | undefined;
   return typeof cause?.code === 'string';
@@ -230,13 +238,16 @@ function isNetworkFailure(error: unknown): boolean {
  * its message. Codes: `login_cancelled` (the citizen cancelled at the broker), `provider_error`
  * (any other error response), `token_exchange_failed` (the token endpoint refused, e.g. a
  * replayed code), `id_token_invalid` (signature, alg, iss, aud, exp, nbf, iat, nonce),
- * `claims_inconsistent` (userinfo of another subject), `provider_unavailable` (network),
- * `login_failed` (anything else; the library's code stays on the error's `cause` and is logged
- * by the error handler). The RFC 9207 `iss` check runs before openid-client is called
+ * `claims_inconsistent` (userinfo of another subject), `provider_unavailable` (network, or
+ * no answer within the timeout), `login_failed` (anything else, a broker answer larger than
+ * the bounded fetch reads included; the library's code stays on the error's `cause` and is
+ * logged by the error handler). The RFC 9207 `iss` check runs before openid-client is called
  * ({@link checkIssuerParameter}).
  */
 export function translateOidcError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
+  // Ours, from the bounded fetch, wrapped by openid-client.
+  if (error instanceof client.ClientError && error.cause instanceof GatewayError) return error.cause;
   if (error instanceof client.AuthorizationResponseError) {
     return error.error === 'access_denied'
       ? new GatewayError('login_cancelled', 'The identification was cancelled.', { cause: error })

@@ -60,6 +60,22 @@ export const HOSTILE_MODES = [
   'error-response',
   // Token endpoint answers 200 with an HTML page.
   'non-json',
+  // Userinfo answers for another subject than the ID token's (the national id only there).
+  'userinfo-other-sub',
+  // Valid tokens in a token response padded to 4 MiB, sent chunked (no Content-Length).
+  'huge-token-response',
+  // The same with its Content-Length.
+  'huge-token-response-declared',
+  // ID token `aud` names the client and another audience, without `azp`.
+  'aud-extra',
+  // ID token `azp` (authorized party) is another client, `aud` the gateway alone.
+  'wrong-azp',
+  // Claims of the wrong JSON types (`socialno` a number, `name` an object).
+  'claim-types',
+  // `name` holding markup.
+  'name-markup',
+  // ID token without `sub`.
+  'sub-missing',
 ] as const;
 
 export type HostileMode = (typeof HOSTILE_MODES)[number];
@@ -225,12 +241,35 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     const accessToken = randomBytes(16).toString('base64url');
     accessTokens.add(accessToken);
     tokensIssued += 1;
-    send(res, 200, {
+    const tokens = {
       access_token: accessToken,
       token_type: 'Bearer',
       expires_in: 300,
       id_token: await idToken(grant.nonce),
+    };
+    if (op.mode === 'huge-token-response' || op.mode === 'huge-token-response-declared')
+      return sendHuge(res, tokens);
+    send(res, 200, tokens);
+  }
+
+  /**
+   * `body` with a `padding` field of 4 MiB, chunked or with its length: a reader that stops
+   * early leaves the rest unsent.
+   */
+  function sendHuge(res: ServerResponse, body: Record<string, unknown>): void {
+    const padding = 'x'.repeat(64 * 1024);
+    const head = `${JSON.stringify(body).slice(0, -1)},"padding":"`;
+    const chunks = 64;
+    res.on('error', () => undefined);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(op.mode === 'huge-token-response-declared'
+        ? { 'content-length': String(head.length + chunks * padding.length + 2) }
+        : {}),
     });
+    res.write(head);
+    for (let i = 0; i < chunks; i++) res.write(padding);
+    res.end('"}');
   }
 
   /** Userinfo repeats the identity claims (without the national id in `missing-national-id`). */
@@ -243,6 +282,10 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     }
     userinfoServed += 1;
     const { acr: _acr, amr: _amr, auth_time: _t, ...claims } = identityClaims();
+    if (op.mode === 'userinfo-other-sub') {
+      claims.sub = 'someone-else';
+      claims.socialno = NO_SYNTHETIC_FNR;
+    }
     send(res, 200, claims);
   }
 
@@ -268,7 +311,13 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
       amr: ['bankid'],
       auth_time: now() - 5,
     };
-    if (op.mode === 'missing-national-id') delete claims.socialno;
+    if (op.mode === 'missing-national-id' || op.mode === 'userinfo-other-sub') delete claims.socialno;
+    if (op.mode === 'claim-types') {
+      claims.socialno = Number(NO_SYNTHETIC_FNR);
+      claims.name = { first: 'x' };
+    }
+    if (op.mode === 'name-markup') claims.name = '<img src=x onerror=alert(1)>Tenor';
+    if (op.mode === 'sub-missing') delete claims.sub;
     return claims;
   }
 
@@ -277,7 +326,13 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     const payload = {
       ...identityClaims(),
       iss: op.mode === 'wrong-iss' ? op.foreignIssuer : issuer,
-      aud: op.mode === 'wrong-aud' ? 'another-client' : options.clientId,
+      aud:
+        op.mode === 'wrong-aud'
+          ? 'another-client'
+          : op.mode === 'aud-extra'
+            ? [options.clientId, 'another-client']
+            : options.clientId,
+      ...(op.mode === 'wrong-azp' ? { azp: 'another-client' } : {}),
       ...(op.mode === 'iat-missing' ? {} : { iat }),
       exp: op.mode === 'expired' ? now() - 3600 : Math.max(iat, now()) + 300,
       nonce: op.mode === 'wrong-nonce' ? randomBytes(16).toString('base64url') : nonce,

@@ -248,6 +248,43 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
       why: 'a token endpoint answering invalid_grant',
     },
     { mode: 'non-json', code: 'login_failed', tokenIssued: false, why: 'a token endpoint answering HTML' },
+    {
+      mode: 'userinfo-other-sub',
+      code: 'claims_inconsistent',
+      tokenIssued: true,
+      why: 'a national id from userinfo about another subject',
+    },
+    {
+      mode: 'huge-token-response',
+      code: 'login_failed',
+      tokenIssued: true,
+      why: 'a token response of 4 MiB sent chunked (read up to 1 MiB)',
+    },
+    {
+      mode: 'huge-token-response-declared',
+      code: 'login_failed',
+      tokenIssued: true,
+      why: 'a token response declaring 4 MiB',
+    },
+    {
+      mode: 'aud-extra',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token also for another audience, without azp',
+    },
+    {
+      mode: 'wrong-azp',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token whose authorized party (azp) is another client',
+    },
+    {
+      mode: 'claim-types',
+      code: 'claims_invalid',
+      tokenIssued: true,
+      why: 'claims of the wrong types (a numeric national id, an object for a name)',
+    },
+    { mode: 'sub-missing', code: 'id_token_invalid', tokenIssued: true, why: 'an ID token without sub' },
   ];
   for (const c of cases) {
     it(`${c.mode}: refuses ${c.why} with ${c.code}`, async () => {
@@ -262,6 +299,15 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
       if (c.mode === 'invalid-national-id') expect(page.text).not.toContain(NO_INVALID_CHECKSUM);
     });
   }
+
+  it('name-markup: shows a name holding markup as text on the consent page', async () => {
+    op.mode = 'name-markup';
+    const browser = new BrowserSession();
+    const page = await browser.get(`${gw.url}/auth/hostile/login`);
+    expect(page.url).toBe(`${gw.url}/consent`);
+    expect(page.text).not.toContain('<img src=x');
+    expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt;Tenor');
+  });
 
   it('missing-national-id: looks in userinfo too before refusing', async () => {
     op.mode = 'missing-national-id';

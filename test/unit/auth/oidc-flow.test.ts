@@ -60,6 +60,24 @@ describe('translateOidcError', () => {
     ['timeout', new DOMException('timed out', 'TimeoutError'), 'provider_unavailable', 503],
     ['abort', new DOMException('aborted', 'AbortError'), 'provider_unavailable', 503],
     [
+      // What openid-client throws when its `timeout` runs out: the DOMException wrapped.
+      'a timeout as openid-client reports it',
+      clientError('OAUTH_TIMEOUT', 'operation timed out'),
+      'provider_unavailable',
+      503,
+    ],
+    [
+      'an abort as openid-client reports it',
+      clientError('OAUTH_ABORT', 'operation aborted'),
+      'provider_unavailable',
+      503,
+    ],
+    [
+      'a broker answer over the bounded fetch’s limit, wrapped by openid-client',
+      new client.ClientError('something went wrong', { cause: new GatewayError('login_failed') }),
+      'login_failed',
+    ],
+    [
       'access_denied from the broker',
       new client.AuthorizationResponseError('x', { cause: new URLSearchParams('error=access_denied') }),
       'login_cancelled',
