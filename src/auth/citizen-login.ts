@@ -117,8 +117,8 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       const subject: DataSubject = {
         subjectIndex,
         provider: provider.id,
-        // From when the broker authenticated them, when it says (a broker that ignored
-        // `prompt=login` and answered from an older session opens less, or nothing).
+        // From when the broker authenticated them (`auth_time`, required by `max_age` and at
+        // most two minutes old), so the window is the same whatever the way back took.
         verifiedAt: Math.min(deps.clock.now(), (identity.authTime ?? Number.POSITIVE_INFINITY) * 1000),
         ...(identity.name ? { name: identity.name } : {}),
       };
@@ -194,6 +194,14 @@ function readable<T>(read: () => T | undefined): T | undefined | null {
 }
 
 /**
+ * How long before the callback a citizen identifying for their own data may have authenticated
+ * at the broker (`max_age`, checked on `auth_time`): a broker session left open on a shared
+ * computer does not open someone's data to the next person, even with `prompt=login` taken out
+ * of the address. Two minutes cover the way back from the broker; the clock skew is added.
+ */
+export const DATA_SUBJECT_REAUTHENTICATION_SECONDS = 120;
+
+/**
  * Starts a citizen login at `provider` for `req.tenant` (the caller saves the session and
  * redirects). `consentPath` sends the callback to another consent page than `/consent` (the
  * hand-off to a chat system, `src/handoff/oidc/`): bound server-side, never from a parameter.
@@ -225,6 +233,7 @@ export async function beginCitizenLogin(
       ...(options.consentPath ? { consentPath: options.consentPath } : {}),
       ...(options.handover ? { handover: options.handover } : {}),
       ...(options.purpose ? { purpose: options.purpose } : {}),
+      ...(options.purpose === 'data-subject' ? { maxAgeSeconds: DATA_SUBJECT_REAUTHENTICATION_SECONDS } : {}),
     },
     redirectUri: citizenCallbackUrl(tenant, provider.id),
     scopes: provider.scopes,

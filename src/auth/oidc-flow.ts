@@ -48,6 +48,8 @@ export async function startLogin(req: Request, options: StartLoginOptions): Prom
   }
   if (options.uiLocales) parameters.ui_locales = options.uiLocales;
   if (options.prompt) parameters.prompt = options.prompt;
+  const maxAge = options.transaction.maxAgeSeconds;
+  if (maxAge !== undefined) parameters.max_age = String(maxAge);
 
   let url: URL;
   try {
@@ -125,6 +127,8 @@ export async function completeLogin(
       expectedState: state,
       expectedNonce: transaction.nonce,
       idTokenExpected: true,
+      // `auth_time` required and no older than this (within the clock tolerance).
+      ...(transaction.maxAgeSeconds === undefined ? {} : { maxAge: transaction.maxAgeSeconds }),
     });
   } catch (error) {
     throw translateOidcError(error);

@@ -29,6 +29,12 @@ export interface LoginTransaction {
    * pending identity, and there is no consent page.
    */
   purpose?: 'data-subject';
+  /**
+   * Sent as `max_age`, and checked on the ID token's `auth_time` (which must then be there):
+   * the citizen authenticated at the broker at most this many seconds ago. `prompt=login`
+   * alone proves nothing (it can be taken out of the address on the way to the broker).
+   */
+  maxAgeSeconds?: number;
 }
 
 /** Who identified for their own data, and when (`/privacy/my-data`); sealed in the session. */

@@ -76,6 +76,10 @@ export const HOSTILE_MODES = [
   'name-markup',
   // ID token without `sub`.
   'sub-missing',
+  // `auth_time` ten minutes ago, whatever `prompt` and `max_age` asked (a single sign-on session).
+  'auth-time-stale',
+  // No `auth_time`, even when `max_age` asked for one.
+  'auth-time-missing',
 ] as const;
 
 export type HostileMode = (typeof HOSTILE_MODES)[number];
@@ -318,6 +322,8 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     }
     if (op.mode === 'name-markup') claims.name = '<img src=x onerror=alert(1)>Tenor';
     if (op.mode === 'sub-missing') delete claims.sub;
+    if (op.mode === 'auth-time-stale') claims.auth_time = now() - 600;
+    if (op.mode === 'auth-time-missing') delete claims.auth_time;
     return claims;
   }
 

@@ -318,6 +318,40 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
   });
 });
 
+describe('identifying for one’s own data with a hostile OP', () => {
+  it('honest: asks for a fresh authentication (prompt=login, max_age) and opens the data', async () => {
+    const browser = new BrowserSession();
+    const page = await browser.get(`${gw.url}/privacy/my-data/login/hostile`);
+    expect(page.url).toBe(`${gw.url}/privacy/my-data`);
+    const authorize = new URL(page.hops.find((h) => h.url.startsWith(op.issuer))?.url ?? '');
+    expect(authorize.searchParams.get('prompt')).toBe('login');
+    expect(authorize.searchParams.get('max_age')).toBe('120');
+    expect(page.text).toContain('Tenor Testesen');
+  });
+
+  for (const [mode, why] of [
+    ['auth-time-stale', 'an authentication of ten minutes ago (prompt=login ignored or taken out)'],
+    ['auth-time-missing', 'an ID token without auth_time although max_age asked for it'],
+  ] as const) {
+    it(`${mode}: refuses ${why} with id_token_invalid`, async () => {
+      op.mode = mode;
+      const browser = new BrowserSession();
+      const page = await browser.get(`${gw.url}/privacy/my-data/login/hostile`);
+      expect(page.url.startsWith(`${gw.url}/auth/hostile/callback?`)).toBe(true);
+      await expectRefused(browser, page, 'id_token_invalid');
+      const mine = await browser.get(`${gw.url}/privacy/my-data/export`);
+      expect(mine.status).toBe(403);
+    });
+
+    it(`${mode}: still identifies for the chat, where no fresh authentication is asked`, async () => {
+      op.mode = mode;
+      const browser = new BrowserSession();
+      const page = await browser.get(`${gw.url}/auth/hostile/login`);
+      expect(page.url).toBe(`${gw.url}/consent`);
+    });
+  }
+});
+
 describe('mix-up between two providers', () => {
   it('refuses the answer to a login at hostile delivered to hostile2’s callback', async () => {
     const browser = new BrowserSession();
