@@ -23,6 +23,12 @@ export const ERROR_MESSAGES: Catalog = {
     fi: 'Mitään ei jaettu. Olet edelleen nimetön.',
     sv: 'Inget delades. Du är fortfarande anonym.',
   },
+  'error.stillSharing': {
+    en: 'Nothing new was shared. The details you shared earlier are still shared.',
+    nb: 'Ingenting nytt ble delt. Opplysningene du delte tidligere, deles fortsatt.',
+    fi: 'Mitään uutta ei jaettu. Aiemmin jakamasi tiedot ovat edelleen jaettuina.',
+    sv: 'Inget nytt delades. Uppgifterna du delade tidigare delas fortfarande.',
+  },
   'error.code': {
     en: 'Error code: {code}',
     nb: 'Feilkode: {code}',

@@ -4,7 +4,10 @@ import { html } from '../html.js';
 import { hasMessage } from '../i18n.js';
 import { renderPage } from '../layout.js';
 
-/** Codes raised while identifying; their page says the visitor is still anonymous. */
+/**
+ * Codes raised while identifying; their page says nothing was shared (and that the visitor is
+ * still anonymous, unless an identity they shared before is still shared).
+ */
 const LOGIN_CODES = new Set([
   'login_cancelled',
   'login_expired',
@@ -54,6 +57,9 @@ function messageKey(code: string): string {
 export function renderErrorPage(req: Request, res: Response, error: GatewayError): string {
   const { t } = res.locals;
   const login = LOGIN_CODES.has(error.code);
+  // A refused login leaves the session as it was: an identity shared before stays shared.
+  const tenantId = (req.tenant as Request['tenant'] | undefined)?.config.id;
+  const sharing = tenantId !== undefined && req.session?.citizens?.[tenantId]?.shared !== undefined;
   const back = BACK_LINKS[error.code] ?? { path: '/', label: 'common.back' };
   const home = `${(req.tenant as Request['tenant'] | undefined)?.basePath ?? ''}${back.path}`;
   return renderPage(req, res, {
@@ -61,7 +67,7 @@ export function renderErrorPage(req: Request, res: Response, error: GatewayError
     body: html`<h1>${login ? t('error.loginTitle') : t('error.title')}</h1>
 <div class="panel" role="alert">
 <p>${t(messageKey(error.code))}</p>
-${login ? html`<p>${t('error.anonymous')}</p>` : ''}
+${login ? html`<p>${t(sharing ? 'error.stillSharing' : 'error.anonymous')}</p>` : ''}
 </div>
 ${DETAIL_CODES.has(error.code) ? html`<p class="error-detail">${t('error.detail', { detail: error.message })}</p>` : ''}
 <p class="error-code">${t('error.code', { code: error.code })}</p>

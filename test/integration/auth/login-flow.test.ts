@@ -372,6 +372,23 @@ describe('GET /auth/:provider/callback refusals (the session stays anonymous)', 
     expect((await session(browser)).json.state).toBe('anonymous');
   });
 
+  it('does not tell a citizen who still shares an identity that they are anonymous', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    await answerConsent(browser, consent.text, ['name', 'nationalId'], 'share');
+    expect((await session(browser)).json.state).toBe('verified');
+    // A second login that fails (here: a forged state; likewise a cancel at the broker).
+    await browser.get(`${gw.url}/auth/suomifi/login`, { follow: false });
+    const page = await browser.get(
+      `${gw.url}/auth/suomifi/callback?code=abc&state=forged&iss=${encodeURIComponent(gw.mockIdp.issuer('ftn-fi'))}`,
+    );
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('login_expired');
+    expect(page.text).not.toContain('still anonymous');
+    expect(page.text).toContain('The details you shared earlier are still shared.');
+    expect((await session(browser)).json.state).toBe('verified');
+  });
+
   it('writes neither the code nor the state of a refused callback into the error page', async () => {
     const browser = new BrowserSession();
     await browser.get(`${gw.url}/auth/bankid/login`, { follow: false });
