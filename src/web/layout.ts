@@ -5,11 +5,12 @@ import { html, type SafeHtml } from './html.js';
 import { LANGUAGE_NAMES } from './i18n.js';
 
 /**
- * The query parameters a language link carries over. Nothing else is copied: on a failed
+ * The query parameters a language link carries over (`conversation`: the staff forms on one
+ * conversation, which would otherwise lose it). Nothing else is copied: on a failed
  * callback the query holds the authorization `code` and `state`, which must not be written into
  * the page (and so into a link a user may share).
  */
-const KEPT_QUERY = ['returnTo', 'handover'] as const;
+const KEPT_QUERY = ['returnTo', 'handover', 'conversation'] as const;
 
 /**
  * The frame of every server-rendered page: language attribute, skip link, header with the

@@ -73,6 +73,15 @@ describe('legal hold (tenants[].legalHolders)', () => {
     expect(forged.status).toBe(403);
     visitor.close();
   });
+  it('keeps the conversation in the language links of the hold and deletion forms', async () => {
+    const { visitor, conversationId } = await identifiedConversation(gw.url);
+    for (const path of [HOLD, '/staff/conversations/delete']) {
+      const page = await ada.get(`${gw.url}${path}?conversation=${conversationId}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(`href="${path}?conversation=${conversationId}&amp;lang=fi"`);
+    }
+    visitor.close();
+  });
   it('keeps a conversation held while the citizen’s erasure was under way, tells them so, and audits a later deletion as its own', async () => {
     const { visitor, conversationId } = await identifiedConversation(gw.url, { firstText: 'the lease' });
     const { store } = gw.gateway.deps;
