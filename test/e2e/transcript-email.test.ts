@@ -66,4 +66,16 @@ describe('the transcript by e-mail', () => {
     await visitor.getByRole('button', { name: 'Start a new chat' }).click();
     expect(await email.isVisible()).toBe(false);
   });
+
+  it('is not offered for a chat that ended before an agent answered (it could not be sent)', async () => {
+    await openConsole(await newPage(), gw.url, 'alex-agent');
+    const visitor = await newPage();
+    await askInGeneral(visitor, gw.url, 'Is the library open on Sundays?');
+    await expect
+      .poll(() => visitor.getByRole('log').locator('li.msg-visitor:not(.msg-pending)').count())
+      .toBe(1);
+    await visitor.getByRole('button', { name: 'End chat' }).click();
+    await expect.poll(() => visitor.getByRole('button', { name: 'Start a new chat' }).isVisible()).toBe(true);
+    expect(await visitor.getByLabel('Your address for a copy of this conversation').count()).toBe(0);
+  });
 });

@@ -46,6 +46,11 @@ export class Transcript {
     return this.#seqs.upTo;
   }
 
+  /** Whether an agent's message is shown: only such a conversation's transcript can be e-mailed. */
+  get hasAgentMessage(): boolean {
+    return this.#list.querySelector('li.msg-agent') !== null;
+  }
+
   /** Replaces the content with a conversation's messages. */
   reset(messages: MessageView[] = []): void {
     this.#list.replaceChildren();

@@ -245,15 +245,16 @@ class VisitorChat {
   #transcriptForm: HTMLFormElement | undefined;
 
   /**
-   * Offers the transcript of the closed conversation `id` by e-mail (when the tenant does), below
-   * "Start a new chat"; `undefined` takes the offer away.
+   * Offers the transcript of the closed conversation `id` by e-mail (when the tenant does, and an
+   * agent answered: the gateway sends no other), below "Start a new chat"; `undefined` takes the
+   * offer away.
    */
   #offerTranscript(id: string | undefined): void {
     if (id === this.#closedId && (id === undefined || this.#transcriptForm)) return;
     this.#closedId = id;
     this.#transcriptForm?.remove();
     this.#transcriptForm = undefined;
-    if (id === undefined || !this.#boot.transcriptByEmail) return;
+    if (id === undefined || !this.#boot.transcriptByEmail || !this.#transcript.hasAgentMessage) return;
     const input = h('input', {
       id: 'transcript-email',
       attrs: { name: 'email', type: 'email', autocomplete: 'email', required: '', maxlength: '254' },
