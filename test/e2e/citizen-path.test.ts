@@ -64,6 +64,32 @@ describe('consent and withdrawal on the landing page', () => {
   });
 });
 
+describe('logging out while the chat is open', () => {
+  it('stops saying "You share …" in the chat once the session has ended', async () => {
+    const own = await browser.newContext({ locale: 'en-GB' });
+    own.setDefaultTimeout(10_000);
+    const start = await own.newPage();
+    await start.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    await start.getByLabel('Name').check();
+    await start.getByRole('button', { name: 'Share the selected details' }).click();
+    const chat = await own.newPage();
+    await chat.goto(`${gw.url}/chat`);
+    const sharing = chat.locator('#sharing');
+    await expect.poll(() => sharing.isVisible()).toBe(true);
+    expect(await sharing.textContent()).toContain('Kari Nordmann');
+
+    await start.goto(`${gw.url}/`);
+    await start.getByRole('button', { name: 'Log out' }).click();
+    await expect
+      .poll(() => chat.locator('#chat-status').textContent())
+      .toBe('The chat session has ended. Reload the page to start again.');
+    expect(await sharing.isHidden()).toBe(true);
+    expect(await chat.getByText('Kari Nordmann').count()).toBe(0);
+    expect(await chat.locator('#chat-privacy').isVisible()).toBe(true);
+    await own.close();
+  });
+});
+
 describe("the citizen's own data", () => {
   it('identifies for it from the start page, sees the conversation, downloads a copy and erases it', async () => {
     // A conversation Kari shared her name into.

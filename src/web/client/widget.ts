@@ -130,7 +130,7 @@ class VisitorChat {
     }
   }
 
-  #onState(state: ConnectionState, _code?: number): void {
+  #onState(state: ConnectionState, code?: number): void {
     const status = this.#el('chat-status');
     if (state === 'open') {
       this.#renderConversationStatus();
@@ -138,6 +138,9 @@ class VisitorChat {
     }
     status.textContent = this.#t(`chat.status.${state}`);
     this.#setComposerEnabled(state !== 'ended' && this.#conversation?.status !== 'closed');
+    // 4401: the session ended (logout, idle expiry), and with it the sharing: the panel must
+    // not go on saying "You share …" (the stored `withdrawn` line tells the conversation).
+    if (state === 'ended' && code === 4401) this.#setIdentity(false, {}, false);
   }
 
   #onFrame(frame: VisitorInbound): void {
