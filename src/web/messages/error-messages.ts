@@ -17,6 +17,12 @@ export const ERROR_MESSAGES: Catalog = {
     fi: 'Tunnistautuminen epäonnistui',
     sv: 'Identifieringen misslyckades',
   },
+  'error.staffLoginTitle': {
+    en: 'Sign-in failed',
+    nb: 'Innloggingen mislyktes',
+    fi: 'Kirjautuminen epäonnistui',
+    sv: 'Inloggningen misslyckades',
+  },
   'error.anonymous': {
     en: 'Nothing was shared. You are still anonymous.',
     nb: 'Ingenting ble delt. Du er fortsatt anonym.',

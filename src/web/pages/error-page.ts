@@ -56,18 +56,22 @@ function messageKey(code: string): string {
 /** The HTML error page of browser flows. */
 export function renderErrorPage(req: Request, res: Response, error: GatewayError): string {
   const { t } = res.locals;
+  const tenant = req.tenant as Request['tenant'] | undefined;
+  const basePath = tenant?.basePath ?? '';
   const login = LOGIN_CODES.has(error.code);
+  // A staff sign-in shares nothing and leaves no one anonymous: only its title is its own.
+  const staff = login && (req.originalUrl ?? '').startsWith(`${basePath}/staff/`);
   // A refused login leaves the session as it was: an identity shared before stays shared.
-  const tenantId = (req.tenant as Request['tenant'] | undefined)?.config.id;
-  const sharing = tenantId !== undefined && req.session?.citizens?.[tenantId]?.shared !== undefined;
+  const sharing = tenant !== undefined && req.session?.citizens?.[tenant.config.id]?.shared !== undefined;
   const back = BACK_LINKS[error.code] ?? { path: '/', label: 'common.back' };
-  const home = `${(req.tenant as Request['tenant'] | undefined)?.basePath ?? ''}${back.path}`;
+  const home = `${basePath}${back.path}`;
+  const title = staff ? t('error.staffLoginTitle') : login ? t('error.loginTitle') : t('error.title');
   return renderPage(req, res, {
-    title: login ? t('error.loginTitle') : t('error.title'),
-    body: html`<h1>${login ? t('error.loginTitle') : t('error.title')}</h1>
+    title,
+    body: html`<h1>${title}</h1>
 <div class="panel" role="alert">
 <p>${t(messageKey(error.code))}</p>
-${login ? html`<p>${t(sharing ? 'error.stillSharing' : 'error.anonymous')}</p>` : ''}
+${login && !staff ? html`<p>${t(sharing ? 'error.stillSharing' : 'error.anonymous')}</p>` : ''}
 </div>
 ${DETAIL_CODES.has(error.code) ? html`<p class="error-detail">${t('error.detail', { detail: error.message })}</p>` : ''}
 <p class="error-code">${t('error.code', { code: error.code })}</p>

@@ -93,6 +93,9 @@ describe('GET /staff/callback', () => {
     );
     expect(page.status).toBe(400);
     expect(page.text).toContain('login_expired');
+    // A staff sign-in page, not the citizen's ("Nothing was shared. You are still anonymous.").
+    expect(page.text).toContain('<h1>Sign-in failed</h1>');
+    expect(page.text).not.toContain('anonymous');
     expect((await bootstrap(browser, gw.url)).staff).toBeUndefined();
   });
 
