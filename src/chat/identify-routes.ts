@@ -118,7 +118,13 @@ function withHandover(loginUrl: string, handover: string): string {
 /** The step-up page's refusal: a link of another chat (`step_up_forbidden`), or no longer valid. */
 function sendRefusal(req: Request, res: Response, status: number, code: string): void {
   const { t } = res.locals;
-  const text = code === 'step_up_forbidden' ? 'stepup.forbidden' : 'stepup.invalid';
+  // A hand-over that is not open leaves the link itself unused: say what is wrong with the window.
+  const text =
+    code === 'step_up_forbidden'
+      ? 'stepup.forbidden'
+      : code === 'handover_invalid'
+        ? 'error.handover_invalid'
+        : 'stepup.invalid';
   res.status(status).send(
     renderPage(req, res, {
       title: t('stepup.title'),

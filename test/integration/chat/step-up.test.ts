@@ -225,6 +225,9 @@ describe('identification inside a chat', () => {
     const unknown = await stranger.get(`${gw.url}${request.url}?handover=${'x'.repeat(43)}`);
     expect(unknown.status).toBe(400);
     expect(unknown.text).toContain('handover_invalid');
+    // The link is not used up: the page says the chat window is what no longer fits.
+    expect(unknown.text).toContain('belongs to another chat window');
+    expect(unknown.text).not.toContain('already used or has expired');
     expect((await browser.get(`${gw.url}${request.url}`)).status).toBe(200);
     visitor.close();
   });
