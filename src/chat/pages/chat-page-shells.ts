@@ -95,8 +95,14 @@ export function renderIdentifiedPage(
   options: { state: 'shared' | 'nothing' | 'anonymous' },
 ): string {
   const { t } = res.locals;
-  // Only a login that went through says "identified"; anyone may open this address.
-  const title = options.state === 'anonymous' ? t('chat.identified.notTitle') : t('chat.identified.title');
+  // Only a login whose identity was shared says "identified" (declining discards it); anyone
+  // may open this address.
+  const title =
+    options.state === 'shared'
+      ? t('chat.identified.title')
+      : options.state === 'nothing'
+        ? t('chat.identified.nothingTitle')
+        : t('chat.identified.notTitle');
   const text =
     options.state === 'shared'
       ? t('chat.identified.text')

@@ -423,6 +423,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Päätit olla jakamatta mitään. Chat jatkuu nimettömänä.',
     sv: 'Du valde att inte dela något. Chatten fortsätter anonymt.',
   },
+  'chat.identified.nothingTitle': {
+    en: 'Nothing was shared',
+    nb: 'Ingenting ble delt',
+    fi: 'Mitään ei jaettu',
+    sv: 'Inget delades',
+  },
   'chat.identified.notTitle': {
     en: 'You are not identified',
     nb: 'Du er ikke identifisert',

@@ -22,7 +22,7 @@ describe('GET /chat/identified (where a login from the chat ends)', () => {
     expect(page.text).toContain('No identification was completed in this browser.');
   });
 
-  it('says "identified" after sharing, and "chose not to share" after declining', async () => {
+  it('says "identified" after sharing, and "nothing was shared" after declining', async () => {
     const sharing = await visitorBrowser(gw.url);
     await identifyAndShare(sharing, gw.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
       'name',
@@ -40,7 +40,8 @@ describe('GET /chat/identified (where a login from the chat ends)', () => {
       decision: 'decline',
     });
     expect(declined.url).toBe(`${gw.url}/chat/identified`);
-    expect(heading(declined.text)).toBe('You are identified');
+    // Declining discards the identity: the tab must not say "You are identified" over it.
+    expect(heading(declined.text)).toBe('Nothing was shared');
     expect(declined.text).toContain('You chose not to share anything.');
   });
 });
