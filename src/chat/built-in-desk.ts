@@ -8,8 +8,10 @@ import type { AgentRef, ConversationService } from './conversation-service.js';
 import type { ConversationChange, DeliveryPort, OfflineMessageInput } from './delivery-port.js';
 import { assignedSummary, conversationSummary } from './views.js';
 
-/** How long an agent counts as online without a heartbeat (three missed 30 s pings). */
-export const PRESENCE_TTL_MS = 90_000;
+/** How many heartbeats an agent connection may miss before it no longer counts as online. */
+export const PRESENCE_MISSED_BEATS = 3;
+/** How long an agent counts as online without a heartbeat, at least (three missed 30 s pings). */
+export const PRESENCE_TTL_MS = PRESENCE_MISSED_BEATS * 30_000;
 /** Offline messages listed in the console. */
 const OFFLINE_MESSAGE_LIMIT = 100;
 
@@ -21,6 +23,11 @@ export interface BuiltInDeskOptions {
   offlineMessages: OfflineMessageRepository;
   clock: Clock;
   logger: Logger;
+  /**
+   * How long an agent connection counts as online after its last heartbeat. Default
+   * {@link PRESENCE_TTL_MS}; longer than the heartbeat interval, which refreshes it.
+   */
+  presenceTtlMs?: number;
 }
 
 /**
@@ -102,8 +109,8 @@ export class BuiltInDesk implements DeliveryPort {
 
   /** Marks an agent connection online until the presence TTL (refreshed by heartbeats), or removes it. */
   async presence(tenantId: string, connectionId: string, online: boolean): Promise<void> {
-    const { presence, clock } = this.#options;
-    if (online) await presence.touch(tenantId, connectionId, clock.now() + PRESENCE_TTL_MS);
+    const { presence, clock, presenceTtlMs = PRESENCE_TTL_MS } = this.#options;
+    if (online) await presence.touch(tenantId, connectionId, clock.now() + presenceTtlMs);
     else await presence.remove(tenantId, connectionId);
   }
 

@@ -10,7 +10,7 @@ import { negotiateLanguage } from '../http/language.js';
 import type { ServerFeature } from '../server.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { AgentSocket } from './agent-socket.js';
-import { BuiltInDesk } from './built-in-desk.js';
+import { BuiltInDesk, PRESENCE_MISSED_BEATS, PRESENCE_TTL_MS } from './built-in-desk.js';
 import type { ChatBus } from './chat-bus.js';
 import { ChatHub } from './chat-hub.js';
 import { ConversationDeletion } from './conversation-deletion.js';
@@ -77,6 +77,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     clock: deps.clock,
     logger,
   });
+  const heartbeatMs = options.heartbeatMs ?? settings.heartbeatSeconds * 1000;
   const desk = new BuiltInDesk({
     service,
     bus,
@@ -84,6 +85,9 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     offlineMessages: deps.store.chat.offlineMessages,
     clock: deps.clock,
     logger,
+    // Refreshed on every heartbeat: an agent counts as online until it missed a few of them,
+    // whatever the interval (a fixed lifetime shorter than the interval would lapse between beats).
+    presenceTtlMs: Math.max(PRESENCE_TTL_MS, PRESENCE_MISSED_BEATS * heartbeatMs),
   });
   const port = options.port?.(desk) ?? desk;
   const hub = new ChatHub(settings.socketsPerSession);
@@ -104,7 +108,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   // Between instances (Redis), events missed during an interruption are sent from the store.
   const stopInterrupted = bus.onInterrupted?.(() => hub.resyncAll());
   const limits = new ChatRateLimits(options.rateLimits ?? settings);
-  const heartbeat = new Heartbeat(options.heartbeatMs ?? settings.heartbeatSeconds * 1000);
+  const heartbeat = new Heartbeat(heartbeatMs);
   const readSession = (sessionId: string) =>
     new Promise<SessionData | undefined>((resolve, reject) =>
       deps.sessionStore.get(sessionId, (error, session) =>
