@@ -7,6 +7,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { readSharedIdentity } from '../auth/session-state.js';
 import type { GatewayDeps } from '../deps.js';
 import { negotiateLanguage } from '../http/language.js';
+import { newId } from '../runtime/ids.js';
 import type { ServerFeature } from '../server.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { AgentSocket } from './agent-socket.js';
@@ -78,6 +79,9 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     logger,
   });
   const heartbeatMs = options.heartbeatMs ?? settings.heartbeatSeconds * 1000;
+  // Refreshed on every heartbeat: an agent counts as online until it missed a few of them,
+  // whatever the interval (a fixed lifetime shorter than the interval would lapse between beats).
+  const presenceTtlMs = Math.max(PRESENCE_TTL_MS, PRESENCE_MISSED_BEATS * heartbeatMs);
   const desk = new BuiltInDesk({
     service,
     bus,
@@ -85,9 +89,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     offlineMessages: deps.store.chat.offlineMessages,
     clock: deps.clock,
     logger,
-    // Refreshed on every heartbeat: an agent counts as online until it missed a few of them,
-    // whatever the interval (a fixed lifetime shorter than the interval would lapse between beats).
-    presenceTtlMs: Math.max(PRESENCE_TTL_MS, PRESENCE_MISSED_BEATS * heartbeatMs),
+    presenceTtlMs,
   });
   const port = options.port?.(desk) ?? desk;
   const hub = new ChatHub(settings.socketsPerSession);
@@ -147,6 +149,21 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   const batch = new WriteBatch();
   /** Open visitor sockets per tenant and visitor on this instance. */
   const visitorSockets = new Map<string, number>();
+  // Which instances hold a visitor's sockets is in the store (this one under its own id), so the
+  // last socket closing here marks the visitor "left" only when no other instance holds one.
+  const instanceId = newId();
+  const socketsHere = (tenantId: string, visitorId: string) =>
+    deps.store.chat.visitorSockets.touch(tenantId, visitorId, instanceId, deps.clock.now() + presenceTtlMs);
+  const leaveHere = (tenantId: string, visitorId: string) =>
+    deps.store.chat.visitorSockets.leave(tenantId, visitorId, instanceId, deps.clock.now());
+  const eachVisitorHere = (run: (tenantId: string, visitorId: string) => Promise<unknown>) =>
+    [...visitorSockets.keys()].map((key) => {
+      const [tenantId = '', visitorId = ''] = key.split('\n');
+      // A store outage is reported by the store; the entry expires, or the next beat renews it.
+      return run(tenantId, visitorId).catch(() => undefined);
+    });
+  const refreshVisitors = setInterval(() => void eachVisitorHere(socketsHere), heartbeatMs);
+  refreshVisitors.unref();
 
   const connect = (
     ws: WebSocket,
@@ -229,11 +246,15 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     // The heartbeat re-checks the visitor's session (`beat`).
     heartbeat.track(ws, visitor);
     // The visitor's first socket on this instance marks their conversations "back", the last
-    // one closing marks them "left" (the console shows who has gone, see abandonAfterSeconds).
+    // one closing marks them "left" (the console shows who has gone, see abandonAfterSeconds)
+    // when no other instance holds a socket of theirs either.
     const presenceKey = `${tenantId}\n${visitorId}`;
     const presence = (present: boolean) =>
-      service
-        .visitorPresence(tenantId, visitorId, present)
+      (present
+        ? socketsHere(tenantId, visitorId).then(() => true)
+        : leaveHere(tenantId, visitorId).then((elsewhere) => elsewhere === 0)
+      )
+        .then((changes) => (changes ? service.visitorPresence(tenantId, visitorId, present) : []))
         .then((changed) => Promise.all(changed.map((c) => port.changed(c, 'presence'))))
         .catch((error: unknown) => {
           logger.error({ err: error }, 'visitor presence not updated');
@@ -344,6 +365,9 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       stopIdentityEvents();
       stopInterrupted?.();
       heartbeat.stop();
+      clearInterval(refreshVisitors);
+      // Its visitors reconnect elsewhere: they are not "left", and no longer held here.
+      const leaving = eachVisitorHere(leaveHere);
       hub.shutdown();
       await new Promise<void>((resolve) => {
         const pending = [...wss.clients];
@@ -367,6 +391,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         }
       });
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await Promise.all(leaving);
       await port.close();
       await bus.close();
     },

@@ -116,6 +116,17 @@ export interface PresenceRepository {
 }
 
 /**
+ * Which instances hold chat sockets of a visitor: one entry per instance, refreshed on every
+ * heartbeat and expiring (`expiresAt`) so an instance that dies does not keep a visitor "here".
+ * A visitor's conversations are marked "left" only when no instance holds a socket of theirs.
+ */
+export interface VisitorSocketsRepository {
+  touch(tenantId: string, visitorId: string, instanceId: string, expiresAt: number): Promise<void>;
+  /** Removes the instance's entry; resolves with how many other instances still hold sockets at `now`. */
+  leave(tenantId: string, visitorId: string, instanceId: string, now: number): Promise<number>;
+}
+
+/**
  * Single-use step-up links, stored under a hash of the token (never the token itself). Unused
  * links are never taken, so they must go when they expire (Redis: `PX` on the key).
  */
@@ -166,6 +177,7 @@ export interface ChatRepositories {
   messages: MessageRepository;
   offlineMessages: OfflineMessageRepository;
   presence: PresenceRepository;
+  visitorSockets: VisitorSocketsRepository;
   stepUpTokens: StepUpTokenRepository;
   transcriptReads: TranscriptAuditRepository;
 }

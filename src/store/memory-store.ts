@@ -27,6 +27,7 @@ import type {
   ReceiptRepository,
   Store,
   TranscriptAuditRepository,
+  VisitorSocketsRepository,
 } from './store.js';
 
 class MemoryReceipts implements ReceiptRepository {
@@ -349,6 +350,28 @@ class MemoryPresence implements PresenceRepository {
   }
 }
 
+class MemoryVisitorSockets implements VisitorSocketsRepository {
+  /** `tenant\nvisitor` → instance → expiry; a visitor with no entry left is dropped. */
+  readonly #byVisitor = new Map<string, Map<string, number>>();
+
+  async touch(tenantId: string, visitorId: string, instanceId: string, expiresAt: number): Promise<void> {
+    const key = `${tenantId}\n${visitorId}`;
+    const instances = this.#byVisitor.get(key) ?? new Map<string, number>();
+    instances.set(instanceId, expiresAt);
+    this.#byVisitor.set(key, instances);
+  }
+
+  async leave(tenantId: string, visitorId: string, instanceId: string, now: number): Promise<number> {
+    const key = `${tenantId}\n${visitorId}`;
+    const instances = this.#byVisitor.get(key);
+    if (!instances) return 0;
+    instances.delete(instanceId);
+    for (const [id, expiresAt] of instances) if (expiresAt <= now) instances.delete(id);
+    if (instances.size === 0) this.#byVisitor.delete(key);
+    return instances.size;
+  }
+}
+
 /**
  * Short-lived records taken once by the hash of their secret (step-up links, login hand-overs):
  * sweeping on write bounds the map by the records of one lifetime (minutes).
@@ -435,6 +458,7 @@ function memoryChat(clock: Clock) {
     messages: new MemoryMessages(conversations, textTails),
     offlineMessages: new MemoryOfflineMessages(),
     presence: new MemoryPresence(),
+    visitorSockets: new MemoryVisitorSockets(),
     stepUpTokens: new MemoryOneTimeRecords<StepUpTokenRecord>(),
     transcriptReads: new MemoryTranscriptReads(),
   };

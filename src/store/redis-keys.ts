@@ -73,6 +73,10 @@ export class RedisKeys {
   presence(tenantId: string): string {
     return `${this.#tenant(tenantId)}:presence`;
   }
+  /** Instances holding chat sockets of a visitor, with their expiry (sorted set scored by `expiresAt`). */
+  visitorSockets(tenantId: string, visitorId: string): string {
+    return `${this.#tenant(tenantId)}:visitor-sockets:${visitorId}`;
+  }
   /** Append-only list of staff access to conversations not theirs (reads, deletions). */
   transcriptReads(tenantId: string): string {
     return `${this.#tenant(tenantId)}:transcript-reads`;

@@ -31,6 +31,7 @@ import type {
   Store,
   TextTailRepository,
   TranscriptAuditRepository,
+  VisitorSocketsRepository,
 } from './store.js';
 
 /**
@@ -768,6 +769,31 @@ class RedisPresence implements PresenceRepository {
   }
 }
 
+class RedisVisitorSockets implements VisitorSocketsRepository {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    this.#c = context;
+  }
+
+  /** The key expires with its latest entry, so a visitor who is gone leaves nothing behind. */
+  async touch(tenantId: string, visitorId: string, instanceId: string, expiresAt: number): Promise<void> {
+    const { client, keys } = this.#c;
+    const key = keys.visitorSockets(tenantId, visitorId);
+    await transaction(client, () =>
+      client.multi().zAdd(key, { score: expiresAt, value: instanceId }).pExpireAt(key, expiresAt).exec(),
+    );
+  }
+
+  async leave(tenantId: string, visitorId: string, instanceId: string, now: number): Promise<number> {
+    const { client, keys } = this.#c;
+    const key = keys.visitorSockets(tenantId, visitorId);
+    const [, , count] = await transaction(client, () =>
+      client.multi().zRem(key, instanceId).zRemRangeByScore(key, '-inf', now).zCard(key).exec(),
+    );
+    return Number(count);
+  }
+}
+
 /**
  * Short-lived records taken once by the hash of their secret (step-up links, login hand-overs),
  * sealed. The key expires with the record (PX), so unused ones do not pile up; GETDEL means two
@@ -870,6 +896,7 @@ function redisChat(context: RedisContext) {
     messages: new RedisMessages(context, conversations, textTails),
     offlineMessages: new RedisOfflineMessages(context),
     presence: new RedisPresence(context),
+    visitorSockets: new RedisVisitorSockets(context),
     stepUpTokens: new RedisOneTimeRecords<StepUpTokenRecord>(context, (hash) => context.keys.stepUp(hash)),
     transcriptReads: new RedisTranscriptReads(context),
   };

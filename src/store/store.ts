@@ -19,6 +19,7 @@ export type {
   StepUpTokenRepository,
   TextTailRepository,
   TranscriptAuditRepository,
+  VisitorSocketsRepository,
 } from '../chat/chat-repositories.js';
 
 import type { RateLimiterFactory } from '../http/rate-limit.js';

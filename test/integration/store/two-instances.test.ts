@@ -171,6 +171,26 @@ describe('two instances on one Redis', () => {
     for (const client of [onA, onB, supervisorOnA, agentOnB]) client.close();
   });
 
+  it('shows a visitor as left only when their sockets on both instances have closed', async () => {
+    const browser = await visitorBrowser(a.url);
+    const onA = await connectAs(browser, a.url, 'visitor');
+    await onA.next('welcome');
+    const conversationId = idOf(await onA.request({ type: 'start', topic: 'general' }, 'conversation'));
+    // A second tab, which the load balancer sent to B.
+    const onB = await connectAs(browser, b.url, 'visitor');
+    await onB.next('welcome');
+    const leftAt = async () => (await a.gateway.deps.store.chat.conversations.get(conversationId))?.visitorLeftAt;
+
+    onA.close();
+    await onA.closed;
+    // What instance A does when its last socket of the visitor closes takes a few round trips.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await leftAt()).toBeUndefined();
+
+    onB.close();
+    await waitFor(async () => (await leftAt()) !== undefined);
+  });
+
   it('applies a withdrawal made on B to the visitor’s socket on A and to the agent at once', async () => {
     const browser = await visitorBrowser(a.url);
     const visitor = await connectAs(browser, a.url, 'visitor');
