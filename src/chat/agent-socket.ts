@@ -185,9 +185,13 @@ export class AgentSocket {
     });
   }
 
-  /** Closes with 1001: the client reconnects (to any instance) and resumes from the store. */
-  shutdown(): void {
+  /**
+   * Closes with 1001: the client reconnects (to any instance) and resumes from the store.
+   * Resolves when the frame being handled is done (its write stored and published).
+   */
+  shutdown(): Promise<void> {
     this.#connection.close(CLOSE_CODES.goingAway, 'server shutting down');
+    return this.#connection.settled();
   }
 
   #assignedToMe(conversation: ConversationRecord): boolean {

@@ -67,6 +67,8 @@ export class ChatConnection<In, Out extends { type: string }> {
   /** Tasks waiting their turn (frames and the events queued behind them). */
   readonly #tasks: Array<() => void | Promise<void>> = [];
   #draining = false;
+  /** The current busy period's loop ({@link settled}). */
+  #drained: Promise<void> = Promise.resolve();
   #closing = false;
 
   constructor(options: ChatConnectionOptions<In>) {
@@ -127,7 +129,15 @@ export class ChatConnection<In, Out extends { type: string }> {
     if (this.#draining) return;
     this.#draining = true;
     // A promise job rather than `queueMicrotask`, which wraps every call in an AsyncResource.
-    void Promise.resolve().then(this.#drain);
+    this.#drained = Promise.resolve().then(this.#drain);
+  }
+
+  /**
+   * Resolves when the task running now, and those queued behind it, are done (a closed
+   * connection skips the frames still queued): a message being stored is stored and published.
+   */
+  settled(): Promise<void> {
+    return this.#drained;
   }
 
   // One loop per busy period instead of a `then`/`catch` pair of promises per task.

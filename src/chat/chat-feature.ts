@@ -368,7 +368,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       clearInterval(refreshVisitors);
       // Its visitors reconnect elsewhere: they are not "left", and no longer held here.
       const leaving = eachVisitorHere(leaveHere);
-      hub.shutdown();
+      const settled = hub.shutdown();
       await new Promise<void>((resolve) => {
         const pending = [...wss.clients];
         if (pending.length === 0) {
@@ -392,10 +392,21 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       });
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await Promise.all(leaving);
+      // Writes in flight finish (the store bounds them by its command timeout) before the bus
+      // closes, so their events still reach the other instances: the sender, who got no ack,
+      // resends elsewhere, and a resend answered as a duplicate publishes nothing.
+      await settledWithin(settled, CLOSE_GRACE_MS);
       await port.close();
       await bus.close();
     },
   };
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+async function settledWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function sharedIdentity(deps: GatewayDeps, session: SessionData, tenantId: string) {

@@ -1,7 +1,10 @@
 /** A chat socket as the hub knows it: something to close when the gateway stops. */
 export interface HubSocket {
-  /** Closes with 1001: the client reconnects and resumes. */
-  shutdown(): void;
+  /**
+   * Closes with 1001: the client reconnects and resumes. Resolves when the work the socket was
+   * doing (a message being stored) is done.
+   */
+  shutdown(): Promise<void>;
   /** Sends its client, from the store, what events of other instances may have missed. */
   resync(): void;
 }
@@ -48,9 +51,10 @@ export class ChatHub {
     for (const socket of this.#sockets) socket.resync();
   }
 
-  /** Closes every socket (1001). */
-  shutdown(): void {
-    for (const socket of this.#sockets) socket.shutdown();
+  /** Closes every socket (1001); resolves when the work they were doing is done. */
+  shutdown(): Promise<void> {
+    const settled = [...this.#sockets].map((socket) => socket.shutdown());
     this.#sockets.clear();
+    return Promise.all(settled).then(() => undefined);
   }
 }
