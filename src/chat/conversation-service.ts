@@ -124,8 +124,9 @@ export interface ConversationService {
   ofSubject(tenantId: string, subjectIndex: string): Promise<ConversationRecord[]>;
   /**
    * Stores a message with the next `seq` and publishes it. The same `clientId` from the same
-   * author returns the stored message (`duplicate: true`) and publishes nothing. The visitor's
-   * first message also becomes the conversation's `preview`.
+   * author returns the stored message (`duplicate: true`) and publishes it again (its first
+   * event may have been lost with the instance that stored it; followers drop a `seq` they
+   * have). The visitor's first message also becomes the conversation's `preview`.
    */
   append(input: AppendMessageInput): Promise<AppendResult>;
   /** Writes one of the {@link SYSTEM_TEXT} lines. */

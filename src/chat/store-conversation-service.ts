@@ -136,15 +136,16 @@ export class StoreConversationService implements ConversationService {
         c.preview === undefined ? { ...c, preview } : undefined,
       );
     }
-    if (!result.duplicate) {
-      const event: ConversationEvent = {
-        type: 'message',
-        conversationId: conversation.id,
-        message: result.message,
-      };
-      if (input.origin) event.origin = input.origin;
-      this.#publish(conversation, event);
-    }
+    // A duplicate is published again: its first event may never have left (an instance killed
+    // between storing and publishing, whose client resends here), and it is the only signal the
+    // followers get. Sockets send each message once by `seq`, so those that had it drop it.
+    const event: ConversationEvent = {
+      type: 'message',
+      conversationId: conversation.id,
+      message: result.message,
+    };
+    if (input.origin) event.origin = input.origin;
+    this.#publish(conversation, event);
     return result;
   }
 
