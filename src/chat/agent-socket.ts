@@ -115,7 +115,12 @@ export class AgentSocket {
         })),
       );
       const assigned = await service.assignedTo(this.tenantId, this.#subject);
-      for (const conversation of assigned) this.#follow(conversation);
+      for (const conversation of assigned) {
+        this.#follow(conversation);
+        // Back after a reconnect: what the instance it was on acknowledged but never published
+        // reaches the visitor's window now.
+        service.rejoined(conversation, this.id);
+      }
       // Transcript readers (supervisors, admins by default) also see every agent's conversations.
       const everyone = this.#readerRole() ? await service.assignedTo(this.tenantId) : undefined;
       this.#connection.send({
@@ -163,8 +168,7 @@ export class AgentSocket {
       for (const [conversationId, followed] of [...this.#followed]) {
         const conversation = await service.get(conversationId);
         if (!conversation) continue;
-        for (const message of await followed.seqs.unsent((after) => service.messages(conversationId, after)))
-          this.#messageEvent({ type: 'message', conversationId, message });
+        await this.#fillIn(conversationId);
         const before = followed.conversation;
         if (
           before.status !== conversation.status ||
@@ -290,6 +294,15 @@ export class AgentSocket {
     return this.#changeEvent(event);
   }
 
+  /** Sends the client, from the store, the messages of a followed conversation it was not sent. */
+  async #fillIn(conversationId: string): Promise<void> {
+    const followed = this.#followed.get(conversationId);
+    if (!followed) return;
+    const { service } = this.#options;
+    for (const message of await followed.seqs.unsent((after) => service.messages(conversationId, after)))
+      this.#messageEvent({ type: 'message', conversationId, message });
+  }
+
   #messageEvent(event: Extract<ConversationEvent, { type: 'message' }>): void {
     const followed = this.#followed.get(event.conversationId);
     if (!followed) return;
@@ -307,6 +320,9 @@ export class AgentSocket {
 
   async #changeEvent(event: Exclude<ConversationEvent, { type: 'message' }>): Promise<void> {
     switch (event.type) {
+      case 'rejoined':
+        if (event.origin !== this.id) await this.#fillIn(event.conversationId);
+        return;
       case 'status': {
         const followed = this.#followed.get(event.conversation.id);
         if (!followed) return;

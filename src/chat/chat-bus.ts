@@ -25,7 +25,13 @@ export type ConversationEvent =
   | { type: 'typing'; conversationId: string; from: 'visitor' | 'agent'; typing: boolean; origin?: string }
   | { type: 'read'; conversationId: string; by: 'visitor' | 'agent'; seq: number }
   /** The shared identity was attached (`verified`) or detached (`withdrawn`, session ended). */
-  | { type: 'identity'; conversation: ConversationRecord; change: 'attached' | 'detached' };
+  | { type: 'identity'; conversation: ConversationRecord; change: 'attached' | 'detached' }
+  /**
+   * A participant's client (re)joined the conversation, maybe on another instance than before:
+   * an instance that stopped may have stored a message and acknowledged it without its event
+   * leaving. Followers send their clients, from the store, the messages they have not sent.
+   */
+  | { type: 'rejoined'; conversationId: string; origin?: string };
 
 /** Events of a tenant's queue. Summaries are computed once by the publisher, not per agent. */
 export type QueueEvent =

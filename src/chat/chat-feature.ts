@@ -393,8 +393,8 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await Promise.all(leaving);
       // Writes in flight finish (the store bounds them by its command timeout) before the bus
-      // closes, so their events still reach the other instances: the sender, who got no ack,
-      // resends elsewhere, and a resend answered as a duplicate publishes nothing.
+      // closes, so their events still reach the other instances at once rather than only when
+      // the sender, who got no ack, resends elsewhere or resumes.
       await settledWithin(settled, CLOSE_GRACE_MS);
       await port.close();
       await bus.close();

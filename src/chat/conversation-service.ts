@@ -167,6 +167,11 @@ export interface ConversationService {
    * already (resolves `false`, nothing changed); `delta` -1 gives back one that was not sent.
    */
   countTranscriptEmail(conversationId: string, delta: 1 | -1, max: number): Promise<boolean>;
+  /**
+   * Tells the conversation's followers that a client of `origin` (re)joined it, so each fills in
+   * from the store what its client was not sent (the `rejoined` event).
+   */
+  rejoined(conversation: ConversationRecord, origin: string): void;
   /** Publishes a typing indicator (not stored). */
   typing(conversation: ConversationRecord, from: 'visitor' | 'agent', typing: boolean, origin?: string): void;
   /** Moves the read marker of one side forward (never back). */

@@ -307,6 +307,10 @@ export class StoreConversationService implements ConversationService {
       : undefined;
   }
 
+  rejoined(conversation: ConversationRecord, origin: string): void {
+    this.#publish(conversation, { type: 'rejoined', conversationId: conversation.id, origin });
+  }
+
   typing(
     conversation: ConversationRecord,
     from: 'visitor' | 'agent',

@@ -201,8 +201,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       for (const [conversationId, followed] of [...this.#following]) {
         const conversation = await service.get(conversationId);
         if (!conversation) continue;
-        for (const message of await followed.seqs.unsent((after) => service.messages(conversationId, after)))
-          this.#conversationEvent({ type: 'message', conversationId, message });
+        await this.#fillIn(conversationId);
         if (followed.status !== statusOf(conversation))
           this.#conversationEvent({ type: 'status', conversation });
       }
@@ -252,9 +251,20 @@ export class VisitorSocket implements HeartbeatWatcher {
     }
   }
 
-  /** Synchronous: it only sends, so forwarding an event costs no promise. */
-  #conversationEvent(event: ConversationEvent): void {
+  /** Sends the client, from the store, the messages of a followed conversation it was not sent. */
+  async #fillIn(conversationId: string): Promise<void> {
+    const followed = this.#following.get(conversationId);
+    if (!followed) return;
+    const { service } = this.#options;
+    for (const message of await followed.seqs.unsent((after) => service.messages(conversationId, after)))
+      this.#conversationEvent({ type: 'message', conversationId, message });
+  }
+
+  /** Synchronous but for `rejoined`: forwarding an event costs no promise. */
+  #conversationEvent(event: ConversationEvent): void | Promise<void> {
     switch (event.type) {
+      case 'rejoined':
+        return event.origin === this.id ? undefined : this.#fillIn(event.conversationId);
       case 'message': {
         // Once per message: a resync may have sent it already, and this socket's own message
         // reached its client as the ack.
@@ -325,6 +335,9 @@ export class VisitorSocket implements HeartbeatWatcher {
           type: 'conversation',
           conversation: await this.#view(conversation, frame.afterSeq),
         });
+        // Back after a reconnect: what the instance it was on acknowledged but never published
+        // reaches the agent's console now.
+        if (conversation.status !== 'closed') this.#options.service.rejoined(conversation, this.id);
         return;
       }
       case 'offline-message':

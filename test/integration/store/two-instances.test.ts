@@ -179,7 +179,8 @@ describe('two instances on one Redis', () => {
     // A second tab, which the load balancer sent to B.
     const onB = await connectAs(browser, b.url, 'visitor');
     await onB.next('welcome');
-    const leftAt = async () => (await a.gateway.deps.store.chat.conversations.get(conversationId))?.visitorLeftAt;
+    const leftAt = async () =>
+      (await a.gateway.deps.store.chat.conversations.get(conversationId))?.visitorLeftAt;
 
     onA.close();
     await onA.closed;
