@@ -7,9 +7,8 @@ import { connectAs, staffBrowser, visitorBrowser } from '../chat/chat-clients.js
 
 /**
  * A gateway that stops (SIGTERM) lets the writes in flight finish: a message stored while the
- * instance closes must also reach the other side's socket on the other instance. Its sender,
- * who got no `ack`, resends it elsewhere; that resend is answered as a duplicate, which
- * publishes nothing, so the stopping instance's event is the only one there is.
+ * instance closes must also reach the other side's socket on the other instance at once, not
+ * only when its sender, who got no `ack`, resends it elsewhere.
  */
 
 let redis: TestRedis;
