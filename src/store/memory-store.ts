@@ -350,25 +350,16 @@ class MemoryPresence implements PresenceRepository {
   }
 }
 
+/**
+ * The memory store serves one gateway process, so no other instance can hold a visitor's
+ * sockets: the process's own count (`chat-feature.ts`) decides alone, and nothing is kept per
+ * visitor (an idle socket costs no entry here).
+ */
 class MemoryVisitorSockets implements VisitorSocketsRepository {
-  /** `tenant\nvisitor` → instance → expiry; a visitor with no entry left is dropped. */
-  readonly #byVisitor = new Map<string, Map<string, number>>();
+  async touch(): Promise<void> {}
 
-  async touch(tenantId: string, visitorId: string, instanceId: string, expiresAt: number): Promise<void> {
-    const key = `${tenantId}\n${visitorId}`;
-    const instances = this.#byVisitor.get(key) ?? new Map<string, number>();
-    instances.set(instanceId, expiresAt);
-    this.#byVisitor.set(key, instances);
-  }
-
-  async leave(tenantId: string, visitorId: string, instanceId: string, now: number): Promise<number> {
-    const key = `${tenantId}\n${visitorId}`;
-    const instances = this.#byVisitor.get(key);
-    if (!instances) return 0;
-    instances.delete(instanceId);
-    for (const [id, expiresAt] of instances) if (expiresAt <= now) instances.delete(id);
-    if (instances.size === 0) this.#byVisitor.delete(key);
-    return instances.size;
+  async leave(): Promise<number> {
+    return 0;
   }
 }
 
