@@ -257,6 +257,9 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         .then((changes) => (changes ? service.visitorPresence(tenantId, visitorId, present) : []))
         .then((changed) => Promise.all(changed.map((c) => port.changed(c, 'presence'))))
         .catch((error: unknown) => {
+          // Stopping: the store may be closing under an update begun just before; the visitor
+          // reconnects elsewhere and is marked there.
+          if (closing) return;
           logger.error({ err: error }, 'visitor presence not updated');
         });
     const sockets = (visitorSockets.get(presenceKey) ?? 0) + 1;
