@@ -40,7 +40,9 @@ export interface HttpRateLimitSettings
  * and every other GET (page loads, unknown paths included).
  */
 export function rateClassOf(req: Pick<Request, 'method' | 'path'>): RateClass {
-  const { path } = req;
+  // Express routes paths regardless of letter case (`case sensitive routing` is off), so
+  // `/AUTH/bankid/login` starts a login too: classify the path as the router matches it.
+  const path = req.path.toLowerCase();
   if (/^\/auth\/[^/]+\/login\/?$/.test(path) || /^\/staff\/login\/?$/.test(path)) return 'login';
   if (/^\/auth\/[^/]+\/callback\/?$/.test(path) || /^\/staff\/callback\/?$/.test(path)) return 'callback';
   if (
