@@ -174,7 +174,7 @@ export interface ConversationService {
   rejoined(conversation: ConversationRecord, origin: string): void;
   /** Publishes a typing indicator (not stored). */
   typing(conversation: ConversationRecord, from: 'visitor' | 'agent', typing: boolean, origin?: string): void;
-  /** Moves the read marker of one side forward (never back). */
+  /** Moves the read marker of one side forward (never back, never past the last stored message). */
   markRead(conversationId: string, by: 'visitor' | 'agent', seq: number): Promise<void>;
   /**
    * Records on each open conversation of the visitor whether they have a chat socket open

@@ -408,6 +408,8 @@ export function describeConversationServiceContract(
 
     it('moves read markers forward only, publishing each move once', async () => {
       const c = await start();
+      for (const text of ['one', 'two'])
+        await subject.service.append({ conversationId: c.id, from: 'visitor', text });
       const inbox = follow(c.id);
       await subject.service.markRead(c.id, 'agent', 2);
       await subject.service.markRead(c.id, 'agent', 1);
@@ -417,6 +419,23 @@ export function describeConversationServiceContract(
       await inbox.next(isMarker('end'));
       expect(inbox.events.filter((e) => e.type === 'read')).toEqual([
         { type: 'read', conversationId: c.id, by: 'agent', seq: 2 },
+      ]);
+    });
+
+    it('moves no read marker past the last stored message, and publishes nothing', async () => {
+      const c = await start();
+      await subject.service.append({ conversationId: c.id, from: 'visitor', text: 'one' });
+      const inbox = follow(c.id);
+      await subject.service.markRead(c.id, 'visitor', 2 ** 31);
+      await subject.service.markRead(c.id, 'agent', 2);
+      expect((await subject.service.get(c.id))?.readMarkers).toEqual({ visitor: 0, agent: 0 });
+      // A true marker still moves.
+      await subject.service.markRead(c.id, 'agent', 1);
+      expect((await subject.service.get(c.id))?.readMarkers).toEqual({ visitor: 0, agent: 1 });
+      subject.bus.publish({ kind: 'conversation', tenantId, conversationId: c.id }, marker('end') as never);
+      await inbox.next(isMarker('end'));
+      expect(inbox.events.filter((e) => e.type === 'read')).toEqual([
+        { type: 'read', conversationId: c.id, by: 'agent', seq: 1 },
       ]);
     });
   });

@@ -137,6 +137,30 @@ describe('hostile visitor frames', () => {
     expect((await client.closed).code).toBe(CLOSE_CODES.tooManyInvalid);
   });
 
+  it('moves no read marker past the last message, and tells the agent nothing of it', async () => {
+    const { client, conversationId } = await chattingVisitor();
+    const agent = await connectAs(await staffBrowser(gw.url, 'alex-agent'), gw.url, 'agent');
+    await agent.next('welcome');
+    await agent.request(
+      { type: 'claim', conversationId },
+      'conversation',
+      (f) => (f.conversation as { id: string }).id === conversationId,
+    );
+    await client.request({ type: 'message', clientId: 'r1', text: 'one' }, 'ack');
+    for (const seq of [2 ** 31, 2]) client.send({ type: 'read', seq });
+    agent.send({ type: 'read', conversationId, seq: 2 ** 31 });
+    client.send({ type: 'read', seq: 1 });
+    const read = await agent.next('read', (f) => f.conversationId === conversationId);
+    expect(read.seq).toBe(1);
+    expect((await gw.gateway.deps.store.chat.conversations.get(conversationId))?.readMarkers).toEqual({
+      visitor: 1,
+      agent: 0,
+    });
+    expect(client.frames.some((f) => f.type === 'read')).toBe(false);
+    client.close();
+    agent.close();
+  });
+
   it('stores and delivers <img onerror> verbatim as text', async () => {
     const text = '<img src=x onerror="alert(document.cookie)"><script>alert(1)</script> & "quotes"';
     const { client, conversationId } = await chattingVisitor();
