@@ -94,8 +94,8 @@ export interface MessageRepository {
     draft: Omit<MessageRecord, 'seq'>,
     condition: AppendCondition,
   ): Promise<AppendResult | StaleAppend>;
-  /** Messages with `seq > afterSeq`, in order. */
-  list(conversationId: string, afterSeq?: number): Promise<MessageRecord[]>;
+  /** Messages with `seq > afterSeq`, in order; the first `limit` of them when given. */
+  list(conversationId: string, afterSeq?: number, limit?: number): Promise<MessageRecord[]>;
 }
 
 /** Messages visitors left while no agent was online. */

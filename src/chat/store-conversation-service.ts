@@ -329,7 +329,7 @@ export class StoreConversationService implements ConversationService {
   async markRead(conversationId: string, by: 'visitor' | 'agent', seq: number): Promise<void> {
     // Only up to a stored message: a marker past the last one (a client's `read` of 2^31) would
     // stay there, showing every later message as read, and no true marker could move it again.
-    const [read] = await this.#repos.messages.list(conversationId, seq - 1);
+    const [read] = await this.#repos.messages.list(conversationId, seq - 1, 1);
     if (read?.seq !== seq) return;
     let moved = false;
     const updated = await this.#repos.conversations.update(conversationId, (c) => {

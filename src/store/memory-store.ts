@@ -274,9 +274,13 @@ class MemoryMessages implements MessageRepository {
     this.#clientIds.delete(conversationId);
   }
 
-  async list(conversationId: string, afterSeq = 0): Promise<MessageRecord[]> {
+  async list(conversationId: string, afterSeq = 0, limit?: number): Promise<MessageRecord[]> {
     // seq n is at index n-1, so the tail after `afterSeq` is a slice.
-    return (this.#byConversation.get(conversationId) ?? []).slice(Math.max(0, afterSeq));
+    const from = Math.max(0, afterSeq);
+    return (this.#byConversation.get(conversationId) ?? []).slice(
+      from,
+      limit === undefined ? undefined : from + limit,
+    );
   }
 }
 

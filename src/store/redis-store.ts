@@ -572,10 +572,17 @@ class RedisMessages implements MessageRepository {
     };
   }
 
-  async list(conversationId: string, afterSeq = 0): Promise<MessageRecord[]> {
+  async list(conversationId: string, afterSeq = 0, limit?: number): Promise<MessageRecord[]> {
     const { client, keys, codec } = this.#c;
     const start = `${Math.max(0, Math.floor(afterSeq)) + 1}-0`;
-    const entries = await redisCall(() => client.xRange(keys.messages(conversationId), start, '+'));
+    const entries = await redisCall(() =>
+      client.xRange(
+        keys.messages(conversationId),
+        start,
+        '+',
+        limit === undefined ? undefined : { COUNT: limit },
+      ),
+    );
     return entries.map((entry) => ({
       ...codec.open<Omit<MessageRecord, 'seq'>>(entry.message.m ?? ''),
       seq: Number(entry.id.split('-')[0]),

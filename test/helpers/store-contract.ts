@@ -302,6 +302,10 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         ]);
         expect((await store.chat.messages.list(a, 1)).map((m) => m.text)).toEqual(['two', 'three']);
         expect(await store.chat.messages.list(a, 3)).toEqual([]);
+        // At most `limit`, from the first after `afterSeq`.
+        expect((await store.chat.messages.list(a, 0, 2)).map((m) => m.text)).toEqual(['one', 'two']);
+        expect((await store.chat.messages.list(a, 1, 1)).map((m) => m.text)).toEqual(['two']);
+        expect(await store.chat.messages.list(a, 3, 1)).toEqual([]);
         expect((await store.chat.messages.list(b)).map((m) => m.seq)).toEqual([1]);
         expect(await store.chat.messages.list(randomUUID())).toEqual([]);
       });
