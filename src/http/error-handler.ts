@@ -5,9 +5,7 @@ import { GatewayError } from './errors.js';
 
 /** API routes answer errors in JSON; every other route is a browser flow and gets a page. */
 export function isApiRequest(req: Request): boolean {
-  // Express routes paths regardless of letter case: `/API/identity/withdraw` is the API too.
-  const path = req.path.toLowerCase();
-  return path.includes('/api/') || path.startsWith('/.well-known/');
+  return req.path.includes('/api/') || req.path.startsWith('/.well-known/');
 }
 
 /** 404 for everything no router answered. */

@@ -73,19 +73,6 @@ describe('security headers and cookies (development)', () => {
     expect(page.text).toContain('not_found');
   });
 
-  it('answers in JSON an API route reached with its path in other letter case (Express routes it)', async () => {
-    const withdraw = await request(gw.gateway.app)
-      .post('/API/identity/withdraw')
-      .set('content-type', 'application/json')
-      .send('{}');
-    expect(withdraw.status).toBe(403);
-    expect(withdraw.headers['content-type']).toMatch(/^application\/json/);
-    expect(withdraw.body).toEqual({ error: { code: 'csrf_invalid', message: expect.any(String) } });
-    const keys = await request(gw.gateway.app).get('/Api/handoff/nope/jwks.json');
-    expect(keys.status).toBe(404);
-    expect(keys.body).toEqual({ error: { code: 'handoff_target_unknown', message: expect.any(String) } });
-  });
-
   it('chooses the language from Accept-Language and lets the switch override it', async () => {
     const fi = await request(gw.gateway.app).get('/').set('accept-language', 'fi-FI,fi;q=0.9');
     expect(fi.text).toContain('<html lang="fi">');
