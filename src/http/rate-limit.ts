@@ -40,9 +40,7 @@ export interface HttpRateLimitSettings
  * and every other GET (page loads, unknown paths included).
  */
 export function rateClassOf(req: Pick<Request, 'method' | 'path'>): RateClass {
-  // Express routes paths regardless of letter case (`case sensitive routing` is off), so
-  // `/AUTH/bankid/login` starts a login too: classify the path as the router matches it.
-  const path = req.path.toLowerCase();
+  const { path } = req;
   if (/^\/auth\/[^/]+\/login\/?$/.test(path) || /^\/staff\/login\/?$/.test(path)) return 'login';
   if (/^\/auth\/[^/]+\/callback\/?$/.test(path) || /^\/staff\/callback\/?$/.test(path)) return 'callback';
   if (

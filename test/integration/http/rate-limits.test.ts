@@ -84,32 +84,6 @@ for (const c of CLASSES) {
   });
 }
 
-describe('the login limit, with the path in other letter case', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      config: {
-        rateLimits: {
-          ...GENEROUS_RATE_LIMITS,
-          login: { perAddress: PER_ADDRESS, perSession: PER_SESSION, windowSeconds: 60 },
-        },
-      },
-    });
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
-
-  it('counts /AUTH/bankid/login, which Express routes as a login start, against the login limit', async () => {
-    const browser = await withSession(gw, 'login');
-    for (const path of ['/AUTH/bankid/login', '/Auth/bankid/Login', '/STAFF/login']) {
-      expect((await browser.get(`${gw.url}${path}`, { follow: false })).status).toBe(303);
-    }
-    expectLimited(await browser.get(`${gw.url}/auth/bankid/login`, { follow: false }), false);
-    expectLimited(await browser.get(`${gw.url}/AUTH/bankid/LOGIN`, { follow: false }), false);
-  });
-});
-
 describe('the number of sessions one address can create', () => {
   let gw: TestGateway;
   beforeAll(async () => {
@@ -158,12 +132,6 @@ describe('rateClassOf', () => {
     ['GET', '/chat/identify/abc', 'pages'],
     ['GET', '/no/such/page', 'pages'],
     ['GET', '/auth/bankid/login/extra', 'pages'],
-    // Express matches routes regardless of letter case.
-    ['GET', '/AUTH/BankID/Login', 'login'],
-    ['GET', '/Staff/Callback', 'callback'],
-    ['POST', '/Consent/Withdraw', 'consent'],
-    ['POST', '/API/identity/withdraw', 'consent'],
-    ['GET', '/Api/session', 'api'],
   ];
   for (const [method, path, cls] of cases) {
     it(`puts ${method} ${path} in ${cls}`, () => {
