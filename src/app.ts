@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import express, { type Express, type RequestHandler, Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import { exactRouter } from './http/exact-router.js';
 import './http/request-types.js';
 import { citizenLoginRouter } from './auth/citizen-login.js';
 import { consentRouter } from './auth/consent-routes.js';
@@ -45,6 +46,8 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   const app = express();
   app.set('trust proxy', deps.config.trustProxy);
   app.set('query parser', 'simple');
+  // Paths match exactly as spelt, here and in every router (`http/exact-router.ts`).
+  app.set('case sensitive routing', true);
   app.disable('x-powered-by');
 
   // A form's redirect chain is subject to form-action too: brokers (logout) and the chat
@@ -126,7 +129,7 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
     staffLoginRouter(deps),
   ];
   for (const tenant of deps.tenants) {
-    const router = Router();
+    const router = exactRouter();
     router.use((req, _res, next) => {
       req.tenant = tenant;
       next();

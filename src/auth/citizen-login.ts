@@ -1,7 +1,8 @@
-import { type Request, Router } from 'express';
+import type { Request, Router } from 'express';
 import type { ProviderConfig } from '../config/schema.js';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../http/errors.js';
+import { exactRouter } from '../http/exact-router.js';
 import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
 import { ensureVisitorId } from '../http/visitor-cookie.js';
 import { isTestIdentity } from '../identity/test-identity.js';
@@ -30,7 +31,7 @@ import { boundConversation, releaseStepUp } from './step-up-binding.js';
  * session's shared identity before the consent page.
  */
 export function citizenLoginRouter(deps: GatewayDeps): Router {
-  const router = Router();
+  const router = exactRouter();
 
   router.get('/auth/:provider/login', async (req, res) => {
     const tenant = req.tenant;

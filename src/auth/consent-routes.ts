@@ -1,7 +1,8 @@
-import express, { type Request, Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { csrfToken, verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
+import { exactRouter } from '../http/exact-router.js';
 import { jsonBody } from '../http/json-body.js';
 import { redirectSameOrigin } from '../http/safe-redirect.js';
 import { ensureVisitorId } from '../http/visitor-cookie.js';
@@ -28,7 +29,7 @@ import { availableClaims, pickClaims, tickedClaims } from './shareable-claims.js
  * `POST /consent/withdraw` and `POST /api/identity/withdraw` stop sharing.
  */
 export function consentRouter(deps: GatewayDeps): Router {
-  const router = Router();
+  const router = exactRouter();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 20 });
   const json = jsonBody('4kb');
   const csrf = verifyCsrf((req) => req.tenant.allowedOrigins);

@@ -1,7 +1,8 @@
-import { type Request, type Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { csrfToken, verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
+import { exactRouter } from '../http/exact-router.js';
 import { jsonBody } from '../http/json-body.js';
 import { ensureVisitorId } from '../http/visitor-cookie.js';
 import { html } from '../web/html.js';
@@ -38,7 +39,7 @@ function sessionHash(req: Request): string {
  * `POST /api/identity/handover/redeem` (the widget, with H and R).
  */
 export function handoverRouter(deps: GatewayDeps): Router {
-  const router = Router();
+  const router = exactRouter();
   const json = jsonBody('1kb');
   const csrf = verifyCsrf((req) => req.tenant.allowedOrigins);
   const ttlMs = deps.config.session.loginTimeoutMinutes * 60_000;

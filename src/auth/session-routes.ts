@@ -1,6 +1,7 @@
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
 import { csrfToken, verifyCsrf } from '../http/csrf.js';
+import { exactRouter } from '../http/exact-router.js';
 import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
 import { clearSessionCookie, embedsElsewhere } from '../http/session-middleware.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
@@ -79,7 +80,7 @@ export function sessionView(
 
 /** `GET /api/session` and `POST /auth/logout`. */
 export function sessionRouter(deps: GatewayDeps): Router {
-  const router = Router();
+  const router = exactRouter();
   const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 });
 
   router.get('/api/session', async (req, res) => {

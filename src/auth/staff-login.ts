@@ -1,8 +1,9 @@
-import express, { type Request, type RequestHandler, Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { StaffConfig, StaffRole } from '../config/schema.js';
 import type { GatewayDeps } from '../deps.js';
 import { verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
+import { exactRouter } from '../http/exact-router.js';
 import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
 import { staffCallbackUrl } from '../tenants/tenant-context.js';
 import { completeLogin, endSessionUrl, startLogin } from './oidc-flow.js';
@@ -84,7 +85,7 @@ export function requireStaffAssurance(
  * {@link StaffRecord} per tenant, so signing in at one tenant gives nothing at another.
  */
 export function staffLoginRouter(deps: GatewayDeps): Router {
-  const router = Router();
+  const router = exactRouter();
   const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 });
 
   router.get('/staff/login', async (req, res) => {

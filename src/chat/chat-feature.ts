@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Router } from 'express';
 import type { SessionData } from 'express-session';
 import proxyaddr from 'proxy-addr';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { readSharedIdentity } from '../auth/session-state.js';
 import type { GatewayDeps } from '../deps.js';
+import { exactRouter } from '../http/exact-router.js';
 import { negotiateLanguage } from '../http/language.js';
 import { newId } from '../runtime/ids.js';
 import type { ServerFeature } from '../server.js';
@@ -355,7 +355,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     // The pages (widget, console, bootstrap), the step-up link, the staff's deletion page and the
     // citizen's own-data pages, so one feature is the whole chat.
     routes: (routeDeps, tenant) =>
-      Router().use(
+      exactRouter().use(
         chatPageRoutes(routeDeps, tenant),
         identify(routeDeps, tenant),
         deletion(routeDeps, tenant),

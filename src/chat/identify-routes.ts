@@ -1,10 +1,11 @@
-import { type Request, type Response, Router } from 'express';
+import type { Request, Response } from 'express';
 import type { TenantRoutes } from '../app.js';
 import { keepOpener } from '../auth/handover-routes.js';
 import { openHandover } from '../auth/login-handover.js';
 import { saveSession } from '../auth/session-state.js';
 import { bindStepUp, boundConversation } from '../auth/step-up-binding.js';
 import { isGatewayError } from '../http/errors.js';
+import { exactRouter } from '../http/exact-router.js';
 import { redirectSameOrigin } from '../http/safe-redirect.js';
 import { html } from '../web/html.js';
 import { registerMessages } from '../web/i18n.js';
@@ -34,7 +35,7 @@ const HANDOVER_ID = /^[A-Za-z0-9_-]{16,128}$/;
  */
 export function identifyRoutes(stepUp: StepUp): TenantRoutes {
   return (deps, tenant) => {
-    const router = Router();
+    const router = exactRouter();
     router.get('/chat/identify/:token', async (req, res) => {
       // The token is in the URL: never send it on as a Referer, never cache the page.
       res.setHeader('Referrer-Policy', 'no-referrer');

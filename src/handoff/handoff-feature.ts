@@ -1,5 +1,5 @@
-import { Router } from 'express';
 import type { GatewayDeps } from '../deps.js';
+import { exactRouter } from '../http/exact-router.js';
 import type { ServerFeature } from '../server.js';
 import { registerMessages } from '../web/i18n.js';
 import { HANDOFF_MESSAGES } from './handoff-messages.js';
@@ -18,7 +18,7 @@ export function createHandoffFeature(deps: GatewayDeps): ServerFeature {
   const keys = needsProvider ? providerKeys(deps.config.oidcProvider) : undefined;
   return {
     routes: (routeDeps, tenant) => {
-      const router = Router();
+      const router = exactRouter();
       router.use(handoffRoutes(routeDeps, tenant));
       if (keys && tenant.config.handoff.oidcClients.length > 0)
         router.use(oidcProviderRoutes(routeDeps, tenant, keys));

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { exportSPKI, importJWK, type JWK, type KeyObject } from 'jose';
 import { issueReceipt } from '../auth/consent-receipts.js';
 import { readSharedIdentity } from '../auth/session-state.js';
@@ -6,6 +6,7 @@ import type { HandoffTargetConfig } from '../config/handoff-schema.js';
 import type { GatewayDeps } from '../deps.js';
 import { verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
+import { exactRouter } from '../http/exact-router.js';
 import { jsonBody } from '../http/json-body.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { releasedClaimNames, releasedClaims } from './release-policy.js';
@@ -21,7 +22,7 @@ import { createTarget } from './targets/registry.js';
  * @see README.md, "Handing identity to an existing chat system"
  */
 export function handoffRoutes(deps: GatewayDeps, tenant: TenantContext): Router {
-  const router = Router();
+  const router = exactRouter();
   const targets = new Map<string, { config: HandoffTargetConfig; target: HandoffTarget }>(
     tenant.config.handoff.targets.map((config) => [config.id, { config, target: createTarget(config) }]),
   );

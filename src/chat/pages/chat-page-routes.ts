@@ -1,9 +1,10 @@
-import { type RequestHandler, Router } from 'express';
+import type { RequestHandler } from 'express';
 import type { TenantRoutes } from '../../app.js';
 import { readSharedIdentity, saveSession } from '../../auth/session-state.js';
 import { readStaff, requireStaff } from '../../auth/staff-login.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken } from '../../http/csrf.js';
+import { exactRouter } from '../../http/exact-router.js';
 import { ensureVisitorId } from '../../http/visitor-cookie.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
 import { registerMessages } from '../../web/i18n.js';
@@ -42,7 +43,7 @@ export function widgetFrameAncestors(tenant: TenantContext): RequestHandler {
  */
 export const chatPageRoutes: TenantRoutes = (deps: GatewayDeps, tenant: TenantContext) => {
   registerMessages(CHAT_MESSAGES);
-  const router = Router();
+  const router = exactRouter();
 
   // The page load creates the visitor's session: the WebSocket upgrade refuses requests
   // without one (401), so it must exist before widget.js connects.

@@ -1,4 +1,4 @@
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { TenantRoutes } from '../../app.js';
 import { beginCitizenLogin } from '../../auth/citizen-login.js';
 import type { ConsentReceipt } from '../../auth/consent-receipts.js';
@@ -6,6 +6,7 @@ import { type DataSubject, readDataSubject, saveSession } from '../../auth/sessi
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError, isGatewayError } from '../../http/errors.js';
+import { exactRouter } from '../../http/exact-router.js';
 import { redirectSameOrigin, redirectToProvider } from '../../http/safe-redirect.js';
 import { findProvider, type TenantContext, tenantName } from '../../tenants/tenant-context.js';
 import { html } from '../../web/html.js';
@@ -44,7 +45,7 @@ export function dataSubjectRoutes(
   deletion: ConversationDeletion,
 ): TenantRoutes {
   return (deps, tenant) => {
-    const router = Router();
+    const router = exactRouter();
     const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 });
     const subjectOf = (req: Request) =>
       readDataSubject(

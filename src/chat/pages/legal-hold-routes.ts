@@ -1,10 +1,11 @@
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { TenantRoutes } from '../../app.js';
 import { saveSession } from '../../auth/session-state.js';
 import { requireStaff } from '../../auth/staff-login.js';
 import type { StaffRole } from '../../config/schema.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError, isGatewayError } from '../../http/errors.js';
+import { exactRouter } from '../../http/exact-router.js';
 import { html } from '../../web/html.js';
 import { hasMessage, registerMessages } from '../../web/i18n.js';
 import { renderPage } from '../../web/layout.js';
@@ -31,7 +32,7 @@ const FORM_CODES = new Set(['conversation_id_invalid', 'hold_reason_invalid', 'c
  */
 export function legalHoldRoutes(holds: LegalHolds): TenantRoutes {
   return (_deps, tenant) => {
-    const router = Router();
+    const router = exactRouter();
     const roles = tenant.config.legalHolders as readonly StaffRole[];
     const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 });
 

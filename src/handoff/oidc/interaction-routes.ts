@@ -1,4 +1,4 @@
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { errors, type Interaction, type Provider } from 'oidc-provider';
 import { beginCitizenLogin } from '../../auth/citizen-login.js';
 import { issueReceipt, type ReceiptRecipient } from '../../auth/consent-receipts.js';
@@ -13,6 +13,7 @@ import type { OidcClientConfig } from '../../config/handoff-schema.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError } from '../../http/errors.js';
+import { exactRouter } from '../../http/exact-router.js';
 import { redirectToProvider } from '../../http/safe-redirect.js';
 import { findProvider, type TenantContext } from '../../tenants/tenant-context.js';
 import { renderConsentPage } from '../../web/pages/consent-page.js';
@@ -30,7 +31,7 @@ import { ALL_IDENTITY_CLAIM_NAMES, oidcClaimNames } from './released-claims.js';
  * login (upstream `acr`, `amr`, `auth_time`) and a grant covering exactly the ticked claims.
  */
 export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, provider: Provider): Router {
-  const router = Router();
+  const router = exactRouter();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 20 });
   const csrf = verifyCsrf((req) => req.tenant.allowedOrigins);
   const tenantId = tenant.config.id;

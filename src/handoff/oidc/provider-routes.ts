@@ -1,5 +1,6 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { GatewayDeps } from '../../deps.js';
+import { exactRouter } from '../../http/exact-router.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
 import { createGatewayProvider } from './gateway-provider.js';
 import { interactionRoutes } from './interaction-routes.js';
@@ -11,7 +12,7 @@ import type { ProviderKeys } from './provider-keys.js';
  * JWKS, end session). Only for tenants with `handoff.oidcClients`.
  */
 export function oidcProviderRoutes(deps: GatewayDeps, tenant: TenantContext, keys: ProviderKeys): Router {
-  const router = Router();
+  const router = exactRouter();
   const provider = createGatewayProvider(deps, tenant, keys);
   router.use(interactionRoutes(deps, tenant, provider));
   // oidc-provider finds its mount path by comparing `req.originalUrl` with `req.url`, as set

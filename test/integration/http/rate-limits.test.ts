@@ -84,6 +84,36 @@ for (const c of CLASSES) {
   });
 }
 
+describe('the login limit, with the path in other letter case', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      config: {
+        rateLimits: {
+          ...GENEROUS_RATE_LIMITS,
+          login: { perAddress: PER_ADDRESS, perSession: PER_SESSION, windowSeconds: 60 },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('starts no login from a path in other letter case (paths match exactly as spelt)', async () => {
+    const browser = await withSession(gw, 'login');
+    for (const path of ['/AUTH/bankid/login', '/Auth/bankid/Login', '/STAFF/login']) {
+      const answer = await browser.get(`${gw.url}${path}`, { follow: false });
+      expect(answer.status).toBe(404);
+      expect(answer.headers.get('location')).toBeNull();
+    }
+    // Nothing was counted against the login limit: the session's own allowance is whole.
+    for (let i = 0; i < PER_SESSION; i++)
+      expect((await browser.get(`${gw.url}/auth/bankid/login`, { follow: false })).status).toBe(303);
+    expectLimited(await browser.get(`${gw.url}/auth/bankid/login`, { follow: false }), false);
+  });
+});
+
 describe('the number of sessions one address can create', () => {
   let gw: TestGateway;
   beforeAll(async () => {

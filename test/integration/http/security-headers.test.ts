@@ -73,6 +73,14 @@ describe('security headers and cookies (development)', () => {
     expect(page.text).toContain('not_found');
   });
 
+  it('answers a path in other letter case as not found (paths match exactly as spelt)', async () => {
+    for (const path of ['/API/session', '/Api/handoff/nope/jwks.json', '/Privacy/my-data', '/STAFF/login']) {
+      const answer = await request(gw.gateway.app).get(path);
+      expect(answer.status).toBe(404);
+      expect(answer.headers['content-type']).toMatch(/^text\/html/);
+    }
+  });
+
   it('chooses the language from Accept-Language and lets the switch override it', async () => {
     const fi = await request(gw.gateway.app).get('/').set('accept-language', 'fi-FI,fi;q=0.9');
     expect(fi.text).toContain('<html lang="fi">');
