@@ -49,6 +49,7 @@ export function handoffRoutes(deps: GatewayDeps, tenant: TenantContext): Router 
     }
     const claims = releasedClaims(shared, {
       nationalIdAllowed: 'releaseNationalId' in config && config.releaseNationalId,
+      carried: target.carries,
     });
     const credential = await target.issue({
       subject: deps.fieldCrypto.pseudonym(`handoff:${tenantId}:${config.id}`, shared.subjectIndex),

@@ -3,15 +3,18 @@ import type { ShareableClaim } from '../identity/verified-identity.js';
 import type { ReleasedClaims } from './targets/handoff-target.js';
 
 /**
- * The claims that may leave the gateway for one recipient: those the citizen ticked, and the
- * national identity number only when the tenant allows this recipient to receive it as well.
+ * The claims that may leave the gateway for one recipient: those the citizen ticked that the
+ * recipient's format carries (`carried`), and the national identity number only when the tenant
+ * allows this recipient to receive it as well. What is returned is what actually leaves: the
+ * consent receipt names exactly these claims.
  * Everything else of the identity (the number's type, the broker's subject, `amr`) stays here.
  */
 export function releasedClaims(
   shared: SharedIdentity,
-  options: { nationalIdAllowed: boolean },
+  options: { nationalIdAllowed: boolean; carried: readonly ShareableClaim[] },
 ): ReleasedClaims {
-  const ticked = (claim: ShareableClaim) => shared.claimNames.includes(claim);
+  const ticked = (claim: ShareableClaim) =>
+    shared.claimNames.includes(claim) && options.carried.includes(claim);
   const { claims } = shared;
   const released: ReleasedClaims = {};
   if (ticked('name')) {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { HandoffTargetConfig } from '../../config/handoff-schema.js';
+import { SHAREABLE_CLAIMS } from '../../identity/verified-identity.js';
 import { contextFields } from './context-fields.js';
 import type { HandoffTarget } from './handoff-target.js';
 
@@ -15,6 +16,7 @@ type ChatwootConfig = Extract<HandoffTargetConfig, { vendor: 'chatwoot' }>;
  */
 export function chatwootTarget(config: ChatwootConfig): HandoffTarget {
   return {
+    carries: SHAREABLE_CLAIMS,
     async issue(release) {
       const identifier = release.subject;
       return {

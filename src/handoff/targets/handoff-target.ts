@@ -1,4 +1,4 @@
-import type { Country, Loa } from '../../identity/verified-identity.js';
+import type { Country, Loa, ShareableClaim } from '../../identity/verified-identity.js';
 
 /**
  * What one release hands to a chat system: the pseudonymous subject and only the claims the
@@ -43,6 +43,11 @@ export interface HandoffCredential {
 
 /** One chat system's token format. One file per vendor under `./`; see `./registry.ts`. */
 export interface HandoffTarget {
+  /**
+   * The shareable claims the vendor's format has a place for. A ticked claim outside this list
+   * does not leave for this target, so the consent receipt must not name it either.
+   */
+  readonly carries: readonly ShareableClaim[];
   /** Builds the credential for one release. */
   issue(release: HandoffRelease): Promise<HandoffCredential>;
   /** Public keys the vendor verifies with (RS256 targets), served at `/api/handoff/{id}/jwks.json`. */

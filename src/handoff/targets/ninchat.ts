@@ -1,5 +1,6 @@
 import { EncryptJWT } from 'jose';
 import type { HandoffTargetConfig } from '../../config/handoff-schema.js';
+import { SHAREABLE_CLAIMS } from '../../identity/verified-identity.js';
 import { contextFields } from './context-fields.js';
 import type { HandoffTarget } from './handoff-target.js';
 
@@ -19,6 +20,7 @@ const MAX_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
 export function ninchatTarget(config: NinchatConfig): HandoffTarget {
   const key = Buffer.from(config.masterKeySecret, 'base64');
   return {
+    carries: SHAREABLE_CLAIMS,
     async issue(release) {
       const expiresAt = release.now + Math.min(config.lifetimeSeconds, MAX_LIFETIME_SECONDS);
       const token = await new EncryptJWT({

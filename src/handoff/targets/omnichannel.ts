@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import type { HandoffTargetConfig } from '../../config/handoff-schema.js';
+import { SHAREABLE_CLAIMS } from '../../identity/verified-identity.js';
 import { contextFields } from './context-fields.js';
 import type { HandoffTarget } from './handoff-target.js';
 import { rsaSigner } from './rsa-signer.js';
@@ -18,6 +19,7 @@ type OmnichannelConfig = Extract<HandoffTargetConfig, { vendor: 'omnichannel' }>
 export function omnichannelTarget(config: OmnichannelConfig): HandoffTarget {
   const signer = rsaSigner(config.privateKeyJwk);
   return {
+    carries: SHAREABLE_CLAIMS,
     async issue(release) {
       const { privateKey, kid } = await signer.key();
       const expiresAt = release.now + config.lifetimeSeconds;

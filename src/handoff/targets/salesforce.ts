@@ -17,6 +17,8 @@ type SalesforceConfig = Extract<HandoffTargetConfig, { vendor: 'salesforce' }>;
 export function salesforceTarget(config: SalesforceConfig): HandoffTarget {
   const signer = rsaSigner(config.privateKeyJwk);
   return {
+    // Salesforce reads `sub` only: no claim of the citizen's leaves for it.
+    carries: [],
     async issue(release) {
       const { privateKey, kid } = await signer.key();
       const expiresAt = release.now + config.lifetimeSeconds;

@@ -15,6 +15,7 @@ type ZendeskConfig = Extract<HandoffTargetConfig, { vendor: 'zendesk' }>;
 export function zendeskTarget(config: ZendeskConfig): HandoffTarget {
   const key = new TextEncoder().encode(config.secret);
   return {
+    carries: ['name'],
     async issue(release) {
       const expiresAt = release.now + config.lifetimeSeconds;
       const token = await new SignJWT({

@@ -206,6 +206,26 @@ describe('POST /api/handoff/:target/token', () => {
     });
   });
 
+  it('names in the receipt only the claims that left in the target’s credential', async () => {
+    const browser = new BrowserSession();
+    const csrf = await shareAs(browser, ['name', 'birthDate', 'nationalId']);
+    const receiptFor = async (target: string) => {
+      expect((await requestToken(browser, target, csrf)).status).toBe(200);
+      const receipts = await gw.gateway.deps.store.receipts.listBySubject(
+        'demo',
+        gw.gateway.deps.fieldCrypto.blindIndex(NATIONAL_ID),
+      );
+      return receipts.filter((r) => r.decision === 'released').at(-1);
+    };
+    // Zendesk's token has a place for the name only; Salesforce's for the subject only.
+    expect(await receiptFor('zendesk')).toMatchObject({ recipient: { id: 'zendesk' }, claims: ['name'] });
+    expect(await receiptFor('salesforce')).toMatchObject({ recipient: { id: 'salesforce' }, claims: [] });
+    expect(await receiptFor('ninchat')).toMatchObject({
+      recipient: { id: 'ninchat' },
+      claims: ['name', 'nationalId', 'birthDate'],
+    });
+  });
+
   const refusals: Array<
     [string, (b: BrowserSession, csrf: string) => ReturnType<typeof requestToken>, number, string]
   > = [
