@@ -20,7 +20,7 @@ import { renderConsentPage } from '../../web/pages/consent-page.js';
 import { renderBrokerChoicePage } from '../pages/broker-choice-page.js';
 import { grantSeconds, interactionPath } from './gateway-provider.js';
 import { saveRelease } from './release-records.js';
-import { ALL_IDENTITY_CLAIM_NAMES, oidcClaimNames } from './released-claims.js';
+import { ALL_IDENTITY_CLAIM_NAMES, claimsInScopes, oidcClaimNames } from './released-claims.js';
 
 /**
  * The gateway's side of its OpenID Provider's interactions, under
@@ -185,19 +185,21 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     const grant = new provider.Grant({ accountId, clientId: client.clientId });
     const requested = String(interaction.params.scope ?? 'openid').split(' ');
     grant.addOIDCScope(requested.filter((s) => ['openid', 'profile', 'national_id'].includes(s)).join(' '));
-    const released = oidcClaimNames(claimNames);
+    // Only what the requested scopes carry leaves: that is what is kept and named in the receipt.
+    const leaving = claimsInScopes(claimNames, requested);
+    const released = oidcClaimNames(leaving);
     grant.rejectOIDCClaims(ALL_IDENTITY_CLAIM_NAMES.filter((name) => !released.includes(name)));
     const grantId = await grant.save();
-    const { nationalIdType: _type, ...claims } = pickClaims(identity, claimNames);
+    const { nationalIdType: _type, ...claims } = pickClaims(identity, leaving);
     await saveRelease(
       deps.store.oidcProvider,
       deps.fieldCrypto,
       { tenantId, grantId, expiresAt: deps.clock.now() + grantSeconds(deps) * 1000 },
-      { claimNames, claims },
+      { claimNames: leaving, claims },
     );
-    await issueReceipt(receiptDeps, { ...receipt, decision: 'released', claims: claimNames });
+    await issueReceipt(receiptDeps, { ...receipt, decision: 'released', claims: leaving });
     req.log.info(
-      { tenant: tenantId, client: client.clientId, claims: claimNames },
+      { tenant: tenantId, client: client.clientId, claims: leaving },
       'identity released to chat system',
     );
     await provider.interactionFinished(

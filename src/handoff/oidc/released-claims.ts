@@ -21,6 +21,25 @@ const CLAIM_NAMES: Record<ShareableClaim, string[]> = {
   nationalId: ['national_id'],
 };
 
+/** The scope each shareable claim leaves under (its OIDC names are in that scope above). */
+const CLAIM_SCOPES: Record<ShareableClaim, string> = {
+  name: 'profile',
+  birthDate: 'profile',
+  nationalId: 'national_id',
+};
+
+/**
+ * The ticked claims that actually leave: oidc-provider puts a claim in the ID token and userinfo
+ * only under a scope the chat system asked for, so a claim ticked outside those scopes stays here
+ * (and must be neither kept in the release record nor named in the receipt).
+ */
+export function claimsInScopes(
+  ticked: readonly ShareableClaim[],
+  scopes: readonly string[],
+): ShareableClaim[] {
+  return ticked.filter((claim) => scopes.includes(CLAIM_SCOPES[claim]));
+}
+
 /** The OIDC claim names of the ticked shareable claims. */
 export function oidcClaimNames(ticked: readonly ShareableClaim[]): string[] {
   return ticked.flatMap((claim) => CLAIM_NAMES[claim]);

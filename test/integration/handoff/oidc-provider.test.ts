@@ -275,6 +275,33 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     );
   });
 
+  it('names in the receipt only the ticked claims the chat system’s scopes let leave', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const { consent, interactionUrl } = await reachConsent(
+      browser,
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann', scope: 'openid profile' }),
+    );
+    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name', 'nationalId'],
+      decision: 'share',
+    });
+    const tokens = await rp.redeem(callback);
+    const claims = { ...tokens.claims() };
+    expect(claims.name).toBe('Kari Nordmann');
+    expect(claims).not.toHaveProperty('national_id');
+    const receipts = await gw.gateway.deps.store.receipts.listBySubject(
+      'demo',
+      gw.gateway.deps.fieldCrypto.blindIndex(NATIONAL_ID),
+    );
+    // Without the national_id scope the number did not leave: the receipt does not say it did.
+    expect(receipts.filter((r) => r.decision === 'released').at(-1)).toMatchObject({
+      recipient: { kind: 'oidc-client', id: 'puzzel' },
+      claims: ['name'],
+    });
+  });
+
   it('does not attach the released identity to the gateway session', async () => {
     const rp = await puzzel();
     const { browser } = await releaseTo(rp, ['name']);
