@@ -66,7 +66,8 @@ export function consentRouter(deps: GatewayDeps): Router {
       throw new GatewayError('consent_not_pending', 'There is no identity waiting for consent.', {
         status: 409,
       });
-    const body = req.body as Record<string, unknown>;
+    // A body that is not a form (JSON with the token in the header) is parsed by no one here.
+    const body = (req.body ?? {}) as Record<string, unknown>;
     const decision = body.decision;
     if (decision !== 'share' && decision !== 'decline') {
       throw new GatewayError('consent_invalid', 'Choose to share the selected details or to share nothing.');
@@ -207,7 +208,10 @@ export function consentRouter(deps: GatewayDeps): Router {
   };
 
   router.post('/consent/withdraw', form, csrf, async (req, res) => {
-    const returnTo = safeReturnTo((req.body as Record<string, unknown>).returnTo, `${req.tenant.basePath}/`);
+    const returnTo = safeReturnTo(
+      (req.body as Record<string, unknown> | undefined)?.returnTo,
+      `${req.tenant.basePath}/`,
+    );
     // The page the form returns to confirms it once (the chat confirms in its own log).
     if (await withdraw(req)) {
       citizenRecord(req, req.tenant.config.id).notice = 'withdrawn';

@@ -138,7 +138,8 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   router.post('/oidc/interaction/:uid/consent', form, csrf, async (req, res) => {
     const { interaction, client, uid } = await interactionOf(req, res);
     const pending = pendingFor(req, uid);
-    const body = req.body as Record<string, unknown>;
+    // A body that is not a form (JSON with the token in the header) is parsed by no one here.
+    const body = (req.body ?? {}) as Record<string, unknown>;
     const decision = body.decision;
     if (decision !== 'share' && decision !== 'decline') {
       throw new GatewayError('consent_invalid', 'Choose to share the selected details or to share nothing.');

@@ -284,6 +284,26 @@ describe('POST /consent', () => {
     );
   });
 
+  it('answers a body that is not a form with consent_invalid (400), not an internal error, and changes nothing', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    const csrf = inputValue(consent.text, '_csrf');
+    const refused = await browser.postJson(
+      `${gw.url}/consent`,
+      { decision: 'share', claims: ['name'] },
+      { 'x-csrf-token': csrf, origin: gw.url },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('consent_invalid');
+    expect((await session(browser)).json.state).toBe('pending');
+    const withdraw = await browser.postJson(
+      `${gw.url}/consent/withdraw`,
+      {},
+      { 'x-csrf-token': csrf, origin: gw.url },
+    );
+    expect(withdraw.status).toBeLessThan(400);
+  });
+
   it('refuses a claim that was not offered and changes nothing', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'bankid', 'kari-nordmann');

@@ -392,6 +392,29 @@ describe('refusals of the gateway as OpenID Provider', () => {
     await expect(rp.redeem(callback)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('answers a consent body that is not a form with consent_invalid, keeping the identity for this decision', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const { consent, interactionUrl } = await reachConsent(
+      browser,
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    const csrf = inputValue(consent.text, '_csrf');
+    const refused = await browser.postJson(
+      `${interactionUrl}/consent`,
+      { decision: 'share', claims: ['name'] },
+      { 'x-csrf-token': csrf, origin: gw.url },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('consent_invalid');
+    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+      _csrf: csrf,
+      claims: ['name'],
+      decision: 'share',
+    });
+    expect((await rp.redeem(callback)).claims()?.name).toBe('Kari Nordmann');
+  });
+
   it('refuses the interaction pages to a browser that did not start it', async () => {
     const rp = await puzzel();
     const { interactionUrl } = await reachConsent(
