@@ -1,5 +1,6 @@
-import { importJWK, type JWK } from 'jose';
+import { CompactSign, compactVerify, importJWK, type JWK } from 'jose';
 import type { GatewayConfig } from '../config/schema.js';
+import { publicPartOf } from './signing-keys.js';
 
 /**
  * The configured private keys the gateway signs with besides its own `signingKey` and the broker
@@ -26,10 +27,24 @@ export async function unusableHandoffKeys(config: GatewayConfig): Promise<string
   const problems: string[] = [];
   for (const { path, jwk, alg } of checks) {
     try {
-      await importJWK(jwk as JWK, alg);
+      await signsAndVerifies(jwk as JWK, alg);
     } catch (error) {
       problems.push(`${path}: not a usable private key (${error instanceof Error ? error.message : error})`);
     }
   }
   return problems;
+}
+
+/**
+ * Signs a probe with the key and verifies it with its public part (what the gateway publishes).
+ * Importing alone lets through keys jose refuses to sign with (RSA under 2048 bits) and a
+ * private part that does not belong to the published public one: every token would fail later.
+ */
+async function signsAndVerifies(jwk: JWK, alg: string): Promise<void> {
+  const probe = await new CompactSign(new TextEncoder().encode('key check'))
+    .setProtectedHeader({ alg })
+    .sign(await importJWK(jwk, alg));
+  // `key_ops` of the private key ("sign") would forbid verifying with the public part here.
+  const { key_ops: _ops, ...publicJwk } = publicPartOf(jwk);
+  await compactVerify(probe, await importJWK(publicJwk, alg));
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -282,6 +283,44 @@ describe('start-up with a key that cannot be used', () => {
         }),
       ],
     });
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).issues).toEqual([
+      expect.stringMatching(/^tenants\.0\.handoff\.targets\.0\.privateKeyJwk: not a usable private key/),
+    ]);
+  });
+
+  it('fails naming a hand-off target’s or the OpenID Provider’s RSA key under 2048 bits, which jose will not sign with', async () => {
+    const weak = () =>
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' }) as Record<
+        string,
+        unknown
+      >;
+    const target = { id: 'salesforce', vendor: 'salesforce', label: 'Salesforce', privateKeyJwk: weak() };
+    const client = {
+      clientId: 'puzzel',
+      label: 'Puzzel',
+      clientSecret: 'puzzel-client-secret-0123456789abcdef',
+      redirectUris: ['http://127.0.0.1:65535/chat/callback'],
+    };
+    const failure = await startWith({
+      tenants: [testTenant({ handoff: { targets: [target], oidcClients: [client] } })],
+      oidcProvider: { jwks: { keys: [weak()] } },
+    });
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).issues).toEqual([
+      expect.stringMatching(/^tenants\.0\.handoff\.targets\.0\.privateKeyJwk: not a usable private key/),
+      expect.stringMatching(/^oidcProvider\.jwks\.keys\.0: not a usable private key/),
+    ]);
+  });
+
+  it('fails naming a hand-off target’s private key whose public part is another key’s', async () => {
+    const [{ privateKey: one }, { privateKey: other }] = await Promise.all([
+      generateKeyPair('RS256', { extractable: true }),
+      generateKeyPair('RS256', { extractable: true }),
+    ]);
+    const mixed = { ...(await exportJWK(one)), n: (await exportJWK(other)).n };
+    const target = { id: 'salesforce', vendor: 'salesforce', label: 'Salesforce', privateKeyJwk: mixed };
+    const failure = await startWith({ tenants: [testTenant({ handoff: { targets: [target] } })] });
     expect(failure).toBeInstanceOf(ConfigError);
     expect((failure as ConfigError).issues).toEqual([
       expect.stringMatching(/^tenants\.0\.handoff\.targets\.0\.privateKeyJwk: not a usable private key/),
