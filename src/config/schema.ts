@@ -293,11 +293,11 @@ const RATE_LIMIT_DEFAULTS = {
  */
 const rateLimitsSchema = z
   .strictObject({
-    /** Login starts (`/auth/{provider}/login`, `/staff/login`). Default 30 per address, 10 per session, per minute. */
+    /** Login starts (`/auth/{provider}/login`, `/staff/login`, `/oidc/interaction/{uid}/login/{provider}`). Default 30 per address, 10 per session, per minute. */
     login: httpLimit(RATE_LIMIT_DEFAULTS.login.perAddress, RATE_LIMIT_DEFAULTS.login.perSession),
     /** Broker callbacks. Default 30 per address, 10 per session, per minute. */
     callback: httpLimit(RATE_LIMIT_DEFAULTS.callback.perAddress, RATE_LIMIT_DEFAULTS.callback.perSession),
-    /** Consent page and decision, withdrawal, logout. Default 60 per address, 20 per session, per minute. */
+    /** Consent page and decision (also `/oidc/interaction/{uid}/consent`), withdrawal, logout. Default 60 per address, 20 per session, per minute. */
     consent: httpLimit(RATE_LIMIT_DEFAULTS.consent.perAddress, RATE_LIMIT_DEFAULTS.consent.perSession),
     /** JSON APIs (`/api/session`, `/api/chat/bootstrap`, …). Default 600 per address, 120 per session, per minute. */
     api: httpLimit(RATE_LIMIT_DEFAULTS.api.perAddress, RATE_LIMIT_DEFAULTS.api.perSession),

@@ -41,10 +41,18 @@ export interface HttpRateLimitSettings
  */
 export function rateClassOf(req: Pick<Request, 'method' | 'path'>): RateClass {
   const { path } = req;
-  if (/^\/auth\/[^/]+\/login\/?$/.test(path) || /^\/staff\/login\/?$/.test(path)) return 'login';
+  // The OpenID Provider's interaction starts the same citizen login (src/handoff/oidc/).
+  if (
+    /^\/auth\/[^/]+\/login\/?$/.test(path) ||
+    /^\/staff\/login\/?$/.test(path) ||
+    /^\/oidc\/interaction\/[^/]+\/login\/[^/]+\/?$/.test(path)
+  ) {
+    return 'login';
+  }
   if (/^\/auth\/[^/]+\/callback\/?$/.test(path) || /^\/staff\/callback\/?$/.test(path)) return 'callback';
   if (
     /^\/consent(\/withdraw)?\/?$/.test(path) ||
+    /^\/oidc\/interaction\/[^/]+\/consent\/?$/.test(path) ||
     /^\/api\/identity\/withdraw\/?$/.test(path) ||
     /^\/(auth|staff)\/logout\/?$/.test(path)
   ) {

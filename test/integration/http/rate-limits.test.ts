@@ -144,6 +144,7 @@ describe('rateClassOf', () => {
     ['GET', '/auth/bankid/login', 'login'],
     ['GET', '/auth/bankid/login/', 'login'],
     ['GET', '/staff/login', 'login'],
+    ['GET', '/oidc/interaction/Xy-1/login/bankid', 'login'],
     ['GET', '/auth/suomifi/callback', 'callback'],
     ['GET', '/staff/callback', 'callback'],
     ['GET', '/consent', 'consent'],
@@ -152,6 +153,8 @@ describe('rateClassOf', () => {
     ['POST', '/api/identity/withdraw', 'consent'],
     ['POST', '/auth/logout', 'consent'],
     ['POST', '/staff/logout', 'consent'],
+    ['GET', '/oidc/interaction/Xy-1/consent', 'consent'],
+    ['POST', '/oidc/interaction/Xy-1/consent', 'consent'],
     ['GET', '/api/session', 'api'],
     ['GET', '/api/chat/bootstrap', 'api'],
     ['POST', '/api/handoff/zendesk/token', 'api'],
@@ -162,6 +165,7 @@ describe('rateClassOf', () => {
     ['GET', '/chat/identify/abc', 'pages'],
     ['GET', '/no/such/page', 'pages'],
     ['GET', '/auth/bankid/login/extra', 'pages'],
+    ['GET', '/oidc/interaction/Xy-1', 'pages'],
   ];
   for (const [method, path, cls] of cases) {
     it(`puts ${method} ${path} in ${cls}`, () => {
