@@ -40,8 +40,13 @@ export async function loadSigningKeys(jwk: Record<string, unknown> | undefined):
   return { privateKey, alg, kid, jwks: { keys: [{ ...publicJwk, kid, alg, use: 'sig' }] } };
 }
 
-/** The public members of a JWK (drops `d`, `p`, `q`, `dp`, `dq`, `qi`, `k`). */
+/**
+ * The public members of a JWK (drops `d`, `p`, `q`, `dp`, `dq`, `qi`, `k`). Also drops `key_ops`
+ * and `ext`, which describe the private key (a WebCrypto export says `"key_ops": ["sign"]`): a
+ * published public key with `sign` as its only operation is refused by verifiers that honour it.
+ * @see RFC 7517 §4.3
+ */
 export function publicPartOf(jwk: JWK): JWK {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, k: _k, ...rest } = jwk;
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, k: _k, key_ops: _ops, ext: _ext, ...rest } = jwk;
   return rest;
 }

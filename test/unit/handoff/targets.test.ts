@@ -118,6 +118,32 @@ describe('Salesforce Enhanced Chat target', () => {
     expect(decodeProtectedHeader(token ?? '')).toMatchObject({ alg: 'RS256', kid: 'sf-2026' });
   });
 
+  it('publishes a key exported by WebCrypto (key_ops "sign") so that verifiers accept its tokens', async () => {
+    const { privateKey } = await crypto.subtle.generateKey(
+      {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      },
+      true,
+      ['sign', 'verify'],
+    );
+    const exported = { ...(await crypto.subtle.exportKey('jwk', privateKey)), kid: 'webcrypto' };
+    const t = target({ ...config(), privateKeyJwk: exported });
+    const { token } = await t.issue(release({}));
+    const jwks = (await t.publicJwks?.()) as { keys: Record<string, unknown>[] };
+    expect(jwks.keys[0]).not.toHaveProperty('key_ops');
+    expect(jwks.keys[0]).not.toHaveProperty('ext');
+    await expect(
+      verifySalesforce(token ?? '', {
+        jwks: jwks as never,
+        issuer: 'https://gw.example/keyset',
+        now: at(NOW),
+      }),
+    ).resolves.toBeTruthy();
+  });
+
   it('defaults iss to the tenant URL and is refused after exp', async () => {
     const t = target({ vendor: 'salesforce', privateKeyJwk: salesforceKey });
     const { token } = await t.issue(release({}));
