@@ -19,6 +19,12 @@ export function providerKeys(config: OidcProviderConfig): ProviderKeys {
     const jwk = privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
     return { keys: [{ ...jwk, kid: `ephemeral-${randomUUID()}`, alg: 'RS256', use: 'sig' }], alg: 'RS256' };
   }
-  const keys = configured.map((key) => ({ ...key, alg: key.kty === 'EC' ? 'ES256' : 'RS256', use: 'sig' }));
+  // oidc-provider publishes `key_ops` as given; a WebCrypto export's `["sign"]` (with `ext`) would
+  // make the published key unusable for verifying at relying parties that honour it (RFC 7517 §4.3).
+  const keys = configured.map(({ key_ops: _ops, ext: _ext, ...key }) => ({
+    ...key,
+    alg: key.kty === 'EC' ? 'ES256' : 'RS256',
+    use: 'sig',
+  }));
   return { keys, alg: keys[0]?.alg === 'ES256' ? 'ES256' : 'RS256' };
 }

@@ -489,6 +489,43 @@ describe('RP-initiated logout', () => {
 });
 
 describe('signing key rotation', () => {
+  it('publishes a key exported by WebCrypto without its key_ops, so its ID tokens verify', async () => {
+    const { privateKey } = await crypto.subtle.generateKey(
+      {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      },
+      true,
+      ['sign', 'verify'],
+    );
+    const exported = { ...(await crypto.subtle.exportKey('jwk', privateKey)), kid: 'webcrypto' };
+    const g = await startTestGateway({
+      tenants: [handoffTenant()],
+      config: { oidcProvider: { jwks: { keys: [exported] } } },
+    });
+    try {
+      const rp = await ChatSystemRp.discover(`${g.url}/oidc`, 'puzzel', PUZZEL_SECRET);
+      const browser = new BrowserSession();
+      const { consent, interactionUrl } = await reachConsent(
+        browser,
+        await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+      );
+      const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+        _csrf: inputValue(consent.text, '_csrf'),
+        claims: ['name'],
+        decision: 'share',
+      });
+      const idToken = (await rp.redeem(callback)).id_token ?? '';
+      const jwks = (await (await fetch(`${g.url}/oidc/jwks`)).json()) as { keys: Record<string, unknown>[] };
+      expect(jwks.keys[0]).not.toHaveProperty('key_ops');
+      await expect(jwtVerify(idToken, createLocalJWKSet(jwks as never))).resolves.toBeTruthy();
+    } finally {
+      await g.close();
+    }
+  });
+
   it('signs with the first configured key and keeps publishing the previous one', async () => {
     const key = async (kid: string) => {
       const { privateKey } = await generateKeyPair('RS256', { extractable: true });
