@@ -132,8 +132,28 @@ export function createGatewayProvider(
   };
   const provider = new Provider(providerIssuer(tenant), configuration);
   provider.proxy = deps.config.trustProxy !== false;
+  answerUnroutedWithPage(provider);
   observe(provider, deps, tenantId);
   return provider;
+}
+
+/**
+ * A path under the issuer that oidc-provider does not route (a chat system configured with
+ * `{issuer}/authorize` instead of the discovered `/auth`) gets the gateway's `not_found` page,
+ * with its code and request reference, instead of Koa's bare text "Not Found".
+ */
+function answerUnroutedWithPage(provider: Provider): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      ctx.status = 404;
+      ctx.type = 'html';
+      ctx.body = renderErrorPage(
+        ...expressOf(ctx),
+        new GatewayError('not_found', 'Not found.', { status: 404 }),
+      );
+    }
+  });
 }
 
 /** Seconds a grant and its release record are kept. */

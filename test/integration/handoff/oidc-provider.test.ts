@@ -332,6 +332,15 @@ describe('refusals of the gateway as OpenID Provider', () => {
     expect(response.text).not.toContain('evil.example');
   });
 
+  it('answers a path the provider does not have with the not_found page', async () => {
+    const response = await new BrowserSession().get(`${issuer}/authorize?client_id=puzzel`, {
+      follow: false,
+    });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.text).toContain('not_found');
+  });
+
   it('answers an unknown client with an error page', async () => {
     const url = new URL(`${issuer}/auth`);
     url.search = new URLSearchParams({
