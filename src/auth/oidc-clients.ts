@@ -4,6 +4,7 @@ import { isLoopbackUrl } from '../config/loopback.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../http/errors.js';
 import type { Logger } from '../runtime/logger.js';
+import { signsAndVerifies } from '../runtime/signing-keys.js';
 import { boundedFetch } from './bounded-fetch.js';
 
 /** The fields shared by citizen providers and the staff provider. */
@@ -192,6 +193,8 @@ async function clientAuthentication(settings: ClientSettings): Promise<client.Cl
     case 'private_key_jwt': {
       const jwk = settings.privateKeyJwk as JWK;
       const alg = jwk.alg ?? (jwk.kty === 'EC' ? 'ES256' : jwk.kty === 'OKP' ? 'EdDSA' : 'RS256');
+      // Signs the client assertions: a key that imports but cannot sign fails here, at start-up.
+      await signsAndVerifies(jwk, alg);
       const key = (await importJWK(jwk, alg)) as client.CryptoKey;
       return client.PrivateKeyJwt(jwk.kid ? { key, kid: jwk.kid } : key);
     }

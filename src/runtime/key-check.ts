@@ -1,6 +1,6 @@
-import { CompactSign, compactVerify, importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import type { GatewayConfig } from '../config/schema.js';
-import { publicPartOf } from './signing-keys.js';
+import { signsAndVerifies } from './signing-keys.js';
 
 /**
  * The configured private keys the gateway signs with besides its own `signingKey` and the broker
@@ -33,16 +33,4 @@ export async function unusableHandoffKeys(config: GatewayConfig): Promise<string
     }
   }
   return problems;
-}
-
-/**
- * Signs a probe with the key and verifies it with its public part (what the gateway publishes).
- * Importing alone lets through keys jose refuses to sign with (RSA under 2048 bits) and a
- * private part that does not belong to the published public one: every token would fail later.
- */
-async function signsAndVerifies(jwk: JWK, alg: string): Promise<void> {
-  const probe = await new CompactSign(new TextEncoder().encode('key check'))
-    .setProtectedHeader({ alg })
-    .sign(await importJWK(jwk, alg));
-  await compactVerify(probe, await importJWK(publicPartOf(jwk), alg));
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CompactSign,
   type CryptoKey,
   calculateJwkThumbprint,
+  compactVerify,
   exportJWK,
   generateKeyPair,
   importJWK,
@@ -34,10 +36,24 @@ export async function loadSigningKeys(jwk: Record<string, unknown> | undefined):
     };
   }
   const alg = jwk.kty === 'EC' ? 'ES256' : jwk.kty === 'OKP' ? 'EdDSA' : 'RS256';
+  await signsAndVerifies(jwk as JWK, alg);
   const privateKey = (await importJWK(jwk as JWK, alg, { extractable: true })) as CryptoKey;
   const publicJwk = publicPartOf(jwk as JWK);
   const kid = typeof jwk.kid === 'string' ? jwk.kid : await calculateJwkThumbprint(publicJwk);
   return { privateKey, alg, kid, jwks: { keys: [{ ...publicJwk, kid, alg, use: 'sig' }] } };
+}
+
+/**
+ * Signs a probe with the key and verifies it with its public part (what the gateway publishes).
+ * Importing alone lets through keys jose refuses to sign with (RSA under 2048 bits) and a
+ * private part that does not belong to the published public one: every token would fail later.
+ * @throws when either step fails (start-up reports the setting).
+ */
+export async function signsAndVerifies(jwk: JWK, alg: string): Promise<void> {
+  const probe = await new CompactSign(new TextEncoder().encode('key check'))
+    .setProtectedHeader({ alg })
+    .sign(await importJWK(jwk, alg));
+  await compactVerify(probe, await importJWK(publicPartOf(jwk), alg));
 }
 
 /**

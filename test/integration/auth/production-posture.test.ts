@@ -327,6 +327,32 @@ describe('start-up with a key that cannot be used', () => {
     ]);
   });
 
+  it('fails naming signingKey or a provider’s privateKeyJwk under 2048 bits, or whose public part is another key’s', async () => {
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' });
+    const [{ privateKey: one }, { privateKey: other }] = await Promise.all([
+      generateKeyPair('RS256', { extractable: true }),
+      generateKeyPair('RS256', { extractable: true }),
+    ]);
+    const mixed = { ...(await exportJWK(one)), n: (await exportJWK(other)).n };
+    const [bankid] = testProviders();
+    const { clientSecret: _secret, ...withoutSecret } = bankid ?? {};
+    const provider = {
+      ...withoutSecret,
+      clientId: 'gateway-pkjwt',
+      clientAuth: 'private_key_jwt',
+      privateKeyJwk: mixed,
+    };
+    const failure = await startWith({
+      signingKey: weak,
+      tenants: [testTenant({ providers: [testProviders()[1], provider], staff: undefined })],
+    });
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).issues).toEqual([
+      expect.stringMatching(/^tenants\.0\.providers\.1\.privateKeyJwk: not a usable private key/),
+      expect.stringMatching(/^signingKey: not a usable private key/),
+    ]);
+  });
+
   it('starts with a usable private_key_jwt key', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), kid: 'k1' };
