@@ -179,8 +179,8 @@ export function retentionClock(c: Pick<ConversationRecord, 'createdAt' | 'closed
  * is left serves statistics (tenant, topic, status, times, the agents who took part) and
  * nothing ties it to the citizen. The shared identity and its blind index, the metadata (address,
  * browser, pages, referrer) and the queue preview go, and the visitor's id, which links a
- * browser's conversations, becomes `visitorId`, a fresh random one, and the citizen can no longer
- * find it as theirs (`subjects`). Agents are staff and stay.
+ * browser's conversations, becomes `visitorId`, a fresh one that links nothing, and the citizen
+ * can no longer find it as theirs (`subjects`). Agents are staff and stay.
  */
 export function anonymisedConversation(
   record: ConversationRecord,

@@ -12,7 +12,6 @@ import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js'
 import { TAIL_TTL_MS } from '../chat/visitor-text-tails.js';
 import { GatewayError } from '../http/errors.js';
 import type { RetentionRepository } from '../privacy/retention.js';
-import { newId } from '../runtime/ids.js';
 import { frozen } from './frozen.js';
 import { LastSeen } from './last-seen.js';
 import { type RedisClient, type RedisConnection, redisCall, transaction } from './redis-connection.js';
@@ -671,8 +670,13 @@ class RedisRetention implements RetentionRepository {
    * sweep.
    */
   async anonymiseConversation(tenantId: string, conversationId: string, at: number): Promise<void> {
+    // The same new visitor id on every instance and every retry: `update` adds the visitor-list
+    // entry before its compare-and-set, so with a fresh random id per attempt the instance whose
+    // attempt lost left an entry under an id no record names, which no deletion takes out. Keyed
+    // by the data key and derived from the conversation's own id alone, it links nothing.
+    const visitorId = this.#c.codec.blindIndex(`anonymised-visitor\n${conversationId}`);
     const updated = await this.#conversations.update(conversationId, (c) =>
-      c.anonymisedAt === undefined && !c.legalHold ? anonymisedConversation(c, at, newId()) : undefined,
+      c.anonymisedAt === undefined && !c.legalHold ? anonymisedConversation(c, at, visitorId) : undefined,
     );
     // Held: not anonymised; out of the anonymising index until released (which puts it back).
     if (updated && !updated.legalHold) {

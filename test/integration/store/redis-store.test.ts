@@ -231,3 +231,31 @@ describe('Redis store: a legal hold that races a deletion', () => {
     expect(await other.retention.due('demo', 10_000, 10)).toEqual([]);
   });
 });
+
+describe('Redis store: two instances sweeping at once', () => {
+  it('leaves no list entry of a conversation both anonymised and one then deleted', async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}:`;
+    const keys = new RedisKeys(prefix);
+    const instances = [
+      createRedisStore({ connection, keys, codec }),
+      createRedisStore({ connection, keys, codec }),
+    ];
+    // Abandoned: still queued, so its visitor's list holds it under the visitor id anonymising replaces.
+    const abandoned = Array.from({ length: 5 }, () => conversationRecord());
+    for (const c of abandoned) await instances[0]?.chat.conversations.create(c);
+    // Both read each record before either stores it: one compare-and-set wins, the other reads again.
+    await Promise.all(
+      abandoned.flatMap((c) => instances.map((s) => s.retention.anonymiseConversation('demo', c.id, 9_000))),
+    );
+    for (const c of abandoned) await instances[1]?.retention.deleteConversation('demo', c.id);
+    const left: string[] = [];
+    for await (const found of connection.client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) {
+      for (const key of found) {
+        const members =
+          (await connection.client.type(key)) === 'zset' ? await connection.client.zRange(key, 0, -1) : [];
+        if (abandoned.some((c) => key.includes(c.id) || members.includes(c.id))) left.push(key);
+      }
+    }
+    expect(left).toEqual([]);
+  });
+});
