@@ -933,7 +933,9 @@ export function createRedisStore(options: {
     handovers: new RedisOneTimeRecords<HandoverRecord>(context, (hash) => context.keys.handover(hash)),
     chat,
     retention: new RedisRetention(context, chat.conversations, chat.textTails),
-    rateLimiter: redisRateLimiter(options.connection.client, options.keys.rateLimits()),
+    rateLimiter: redisRateLimiter(options.connection.client, options.keys.rateLimits(), (value) =>
+      options.codec.blindIndex(value),
+    ),
     oidcProvider: new RedisOidcState({
       client: options.connection.client,
       prefix: options.keys.oidcProvider(),

@@ -80,7 +80,9 @@ describe('the store on a Redis that stops answering', () => {
       crypto: codec,
       logger,
     });
-    const limiter = redisRateLimiter(connection.client, keys.rateLimits())('stall', {
+    const limiter = redisRateLimiter(connection.client, keys.rateLimits(), (value) =>
+      codec.blindIndex(value),
+    )('stall', {
       points: 5,
       windowSeconds: 60,
     });

@@ -259,3 +259,19 @@ describe('Redis store: two instances sweeping at once', () => {
     expect(left).toEqual([]);
   });
 });
+
+describe('Redis store: rate-limit counters', () => {
+  it('counts a client address under a keyed blind index, never the address itself', async () => {
+    const prefix = `rl${randomUUID().slice(0, 8)}:`;
+    const store = storeWithPrefix(prefix);
+    const limiter = store.rateLimiter('http-pages-addr', { points: 1, windowSeconds: 60 });
+    expect(await limiter.consume('203.0.113.9')).toEqual({ allowed: true });
+    expect(await limiter.consume('203.0.113.9')).toMatchObject({ allowed: false });
+    expect(await limiter.consume('203.0.113.10')).toEqual({ allowed: true });
+    const names: string[] = [];
+    for await (const found of connection.client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 }))
+      names.push(...found);
+    expect(names).toHaveLength(2);
+    expect(names.join('\n')).not.toContain('203.0.113');
+  });
+});
