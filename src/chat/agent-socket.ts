@@ -494,7 +494,10 @@ export class AgentSocket {
     const assigned = this.#assignedToMe(conversation);
     const identity = assigned ? service.readIdentity(conversation) : undefined;
     if (identity) this.#logAccess(conversation, 'identity viewed');
-    if (audit && !assigned && conversation.identity) await this.#auditRead(conversation);
+    // Identified once is identified: after a withdrawal (or a logout) the messages written verified
+    // are still that citizen's, and the conversation still theirs (`subjects`).
+    const identified = conversation.identity !== undefined || (conversation.subjects?.length ?? 0) > 0;
+    if (audit && !assigned && identified) await this.#auditRead(conversation);
     const messages = await service.messages(conversation.id);
     const followed = this.#followed.get(conversation.id);
     followed?.seqs.addUpTo(messages.at(-1)?.seq ?? 0);

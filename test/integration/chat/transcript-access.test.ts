@@ -149,6 +149,28 @@ describe('who may read a transcript (agent "open")', () => {
     visitor.close();
   });
 
+  it('audits a read of a conversation whose visitor withdrew their identity: what they wrote verified is still theirs', async () => {
+    const { browser, visitor, conversationId } = await identifiedConversation(gw, alex);
+    const session = await browser.get(`${gw.url}/api/session`);
+    const csrf = (JSON.parse(session.text) as { csrfToken: string }).csrfToken;
+    await browser.post(`${gw.url}/consent/withdraw`, { _csrf: csrf, returnTo: '/chat' });
+    await alex.next('identity', (f) => f.conversationId === conversationId && f.identity === null);
+    const opened = await siri.request(
+      { type: 'open', conversationId },
+      'conversation',
+      (f) => idOf(f) === conversationId,
+    );
+    expect(messagesOf(opened).some((m) => m.verified)).toBe(true);
+    expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', conversationId)).toEqual([
+      expect.objectContaining({
+        conversationId,
+        role: 'supervisor',
+        reader: expect.objectContaining({ name: 'Siri Supervisor' }),
+      }),
+    ]);
+    visitor.close();
+  });
+
   it('never shows a message sent before identification with the verified name as its author', async () => {
     const since = alex.frames.length;
     const { visitor, conversationId } = await identifiedConversation(gw, alex);
