@@ -473,9 +473,16 @@ return {0, tostring(seq)}`);
 /**
  * The field of a message's client id in its conversation's dedupe hash: the author is part of
  * it, so another participant reusing a client id does not hit it (`''`: no client id, no dedupe).
+ * An agent is named by the keyed blind index of their staff subject, as in key names: a subject
+ * may be an e-mail address, and a hash field is not sealed. A visitor's id is random.
  */
-function clientIdField(draft: Omit<MessageRecord, 'seq'>): string {
-  return draft.clientId === undefined ? '' : `${draft.from}:${draft.authorId ?? ''}:${draft.clientId}`;
+function clientIdField(draft: Omit<MessageRecord, 'seq'>, codec: StoreCodec): string {
+  if (draft.clientId === undefined) return '';
+  const author =
+    draft.from === 'agent' && draft.authorId !== undefined
+      ? codec.blindIndex(draft.authorId)
+      : (draft.authorId ?? '');
+  return `${draft.from}:${author}:${draft.clientId}`;
 }
 
 /** An expected head no sealed text has (they start with `v1.`): the check fails. */
@@ -533,7 +540,7 @@ class RedisMessages implements MessageRepository {
       APPEND_IF.run(
         client,
         [keys.sequence(id), keys.dedupe(id), keys.messages(id), keys.conversation(id), keys.textTail(id)],
-        [clientIdField(draft), codec.seal(draft), expected, ...tailArgs],
+        [clientIdField(draft, codec), codec.seal(draft), expected, ...tailArgs],
       ),
     )) as [0, string] | [1, string, string] | [2, string, string];
     if (reply[0] === 2) {
@@ -558,7 +565,7 @@ class RedisMessages implements MessageRepository {
       APPEND.run(
         client,
         [keys.sequence(id), keys.dedupe(id), keys.messages(id), keys.conversation(id)],
-        [clientIdField(draft), codec.seal(draft)],
+        [clientIdField(draft, codec), codec.seal(draft)],
       ),
     )) as [0, string] | [1, string, string] | [3];
     // The record is gone (deleted since the caller read it): nothing may be left behind it.

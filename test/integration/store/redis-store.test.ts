@@ -65,6 +65,18 @@ describe('Redis store: what lies in Redis', () => {
       verified: true,
       clientId: 'c1',
     });
+    // The agent's answer, with its own idempotency key (the dedupe hash's field names its author).
+    await store.chat.messages.append({
+      id: randomUUID(),
+      conversationId: id,
+      from: 'agent',
+      authorId: 'agnes.agent@example.org',
+      authorName: 'Agnes Agent',
+      text: 'let me look',
+      at: 3,
+      verified: false,
+      clientId: 'a1',
+    });
     await store.chat.offlineMessages.save({
       id: randomUUID(),
       tenantId: 'demo',
