@@ -476,14 +476,17 @@ return {0, tostring(seq)}`);
  * An agent is named by the keyed blind index of their staff subject, as in key names: a subject
  * may be an e-mail address, and a hash field is not sealed. A visitor's id is random.
  */
-function clientIdField(draft: Omit<MessageRecord, 'seq'>, codec: StoreCodec): string {
+function clientIdField(draft: Omit<MessageRecord, 'seq'>, staffIndex: (subject: string) => string): string {
   if (draft.clientId === undefined) return '';
   const author =
     draft.from === 'agent' && draft.authorId !== undefined
-      ? codec.blindIndex(draft.authorId)
+      ? staffIndex(draft.authorId)
       : (draft.authorId ?? '');
   return `${draft.from}:${author}:${draft.clientId}`;
 }
+
+/** Staff subjects' blind indexes kept computed; beyond this many the cache starts afresh. */
+const STAFF_INDEX_CACHE = 1_000;
 
 /** An expected head no sealed text has (they start with `v1.`): the check fails. */
 const NEVER_STORED = '-';
@@ -499,11 +502,23 @@ class RedisMessages implements MessageRepository {
   readonly #c: RedisContext;
   readonly #conversations: RedisConversations;
   readonly #tails: RedisTextTails;
+  /** Staff subject → its blind index: an agent's every message needs it, and agents are few. */
+  readonly #staffIndexes = new Map<string, string>();
   constructor(context: RedisContext, conversations: RedisConversations, tails: RedisTextTails) {
     this.#c = context;
     this.#conversations = conversations;
     this.#tails = tails;
   }
+
+  readonly #staffIndex = (subject: string): string => {
+    let index = this.#staffIndexes.get(subject);
+    if (index === undefined) {
+      if (this.#staffIndexes.size >= STAFF_INDEX_CACHE) this.#staffIndexes.clear();
+      index = this.#c.codec.blindIndex(subject);
+      this.#staffIndexes.set(subject, index);
+    }
+    return index;
+  };
 
   async appendIf(
     draft: Omit<MessageRecord, 'seq'>,
@@ -540,7 +555,7 @@ class RedisMessages implements MessageRepository {
       APPEND_IF.run(
         client,
         [keys.sequence(id), keys.dedupe(id), keys.messages(id), keys.conversation(id), keys.textTail(id)],
-        [clientIdField(draft, codec), codec.seal(draft), expected, ...tailArgs],
+        [clientIdField(draft, this.#staffIndex), codec.seal(draft), expected, ...tailArgs],
       ),
     )) as [0, string] | [1, string, string] | [2, string, string];
     if (reply[0] === 2) {
@@ -565,7 +580,7 @@ class RedisMessages implements MessageRepository {
       APPEND.run(
         client,
         [keys.sequence(id), keys.dedupe(id), keys.messages(id), keys.conversation(id)],
-        [clientIdField(draft, codec), codec.seal(draft)],
+        [clientIdField(draft, this.#staffIndex), codec.seal(draft)],
       ),
     )) as [0, string] | [1, string, string] | [3];
     // The record is gone (deleted since the caller read it): nothing may be left behind it.
