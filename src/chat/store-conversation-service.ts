@@ -111,7 +111,9 @@ export class StoreConversationService implements ConversationService {
         ? input.conversation
         : await this.#repos.conversations.get(input.conversationId);
     if (!conversation) throw conversationNotFound();
-    if (conversation.status === 'closed') throw conversationClosed();
+    // The gateway's own lines (closing it, among them) hold nothing of anyone.
+    if (conversation.status === 'closed' || (input.from !== 'system' && isOver(conversation)))
+      throw conversationClosed();
     // Field by field, not with conditional spreads: one object per message instead of one per optional field.
     const draft: Omit<MessageRecord, 'seq'> = {
       id: newId(),
@@ -172,7 +174,7 @@ export class StoreConversationService implements ConversationService {
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
       refusal = undefined;
       changed = false;
-      if (c.status === 'closed') {
+      if (isOver(c)) {
         refusal = conversationClosed();
         return undefined;
       }
@@ -208,7 +210,7 @@ export class StoreConversationService implements ConversationService {
     let previous: ConversationRecord | undefined;
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
       previous = c;
-      refusal = c.status === 'closed' ? conversationClosed() : undefined;
+      refusal = isOver(c) ? conversationClosed() : undefined;
       if (refusal) return undefined;
       const { assignedTo: _dropped, ...rest } = c;
       return { ...rest, status: 'queued', topic, updatedAt: now };
@@ -248,7 +250,7 @@ export class StoreConversationService implements ConversationService {
     const now = this.#clock.now();
     let attached = false;
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
-      attached = c.status !== 'closed';
+      attached = !isOver(c);
       if (!attached) return undefined;
       const subjects = c.subjects ?? [];
       return {
@@ -375,6 +377,16 @@ export class StoreConversationService implements ConversationService {
   #seal(identity: SharedIdentity, since: number): NonNullable<ConversationRecord['identity']> {
     return { sealed: this.#crypto.seal(identity), subjectIndex: identity.subjectIndex, since };
   }
+}
+
+/**
+ * Whether no one may write into, take or identify in a conversation any more: it was closed,
+ * or retention anonymised it while it was still open (abandoned that long). A message or an
+ * identity stored after the anonymisation would be kept in full, under a policy that may never
+ * delete it.
+ */
+function isOver(c: ConversationRecord): boolean {
+  return c.status === 'closed' || c.anonymisedAt !== undefined;
 }
 
 /** The queue's preview: the first non-empty line of a text, shortened to {@link PREVIEW_LENGTH}. */
