@@ -38,9 +38,9 @@ export interface RetentionRepository {
 /** One tenant's retention, in days after a conversation ended (see {@link RetentionRepository}). */
 export interface TenantRetention {
   tenantId: string;
-  /** Anonymise transcripts this many days after they end. Unset: not anonymised. */
+  /** Anonymise transcripts, and delete offline messages, this many days after they end. Unset: not anonymised. */
   anonymiseAfterDays?: number;
-  /** Delete transcripts and offline messages this many days after they end. Unset: kept. */
+  /** Delete transcripts (and offline messages, unless anonymising comes first) this many days after they end. Unset: kept. */
   deleteAfterDays?: number;
 }
 
@@ -147,8 +147,12 @@ export class RetentionSweeper {
           },
         );
         conversations -= deferred;
-        offlineMessages = await this.#repository.deleteOfflineMessages(tenantId, before);
       }
+      // An offline message is its name, e-mail and text: anonymised, nothing of it would be
+      // left, so it goes at the first of the two (under `{ anonymiseAfterDays }` alone too).
+      const offlineDays = anonymiseAfterDays ?? deleteAfterDays;
+      if (offlineDays !== undefined)
+        offlineMessages = await this.#repository.deleteOfflineMessages(tenantId, now - offlineDays * DAY_MS);
       if (anonymised > 0 || conversations > 0 || offlineMessages > 0) {
         this.#logger.info(
           {

@@ -144,6 +144,33 @@ describe('RetentionSweeper', () => {
     expect((await store.chat.offlineMessages.list('demo', 10)).map((m) => m.text)).toEqual(['30 days ago']);
   });
 
+  it.each([
+    ['anonymised only (kept for ever otherwise)', { anonymiseAfterDays: 180 }],
+    ['anonymised, then deleted a year later', { anonymiseAfterDays: 90, deleteAfterDays: 365 }],
+  ])(
+    'deletes offline messages when transcripts are %s, at anonymiseAfterDays: nothing of one would be left',
+    async (_what, policy) => {
+      const { clock, store, sweeper } = setUp([{ tenantId: 'demo', ...policy }]);
+      const days = policy.anonymiseAfterDays;
+      for (const daysAgo of [days + 1, days - 1]) {
+        await store.chat.offlineMessages.save({
+          id: randomUUID(),
+          tenantId: 'demo',
+          visitorId: 'v',
+          name: 'Kari Nordmann',
+          email: 'kari@example.org',
+          text: `${daysAgo} days ago`,
+          redacted: false,
+          createdAt: clock.now() - daysAgo * DAY,
+        });
+      }
+      expect((await sweeper.sweep()).offlineMessages).toBe(1);
+      expect((await store.chat.offlineMessages.list('demo', 10)).map((m) => m.text)).toEqual([
+        `${days - 1} days ago`,
+      ]);
+    },
+  );
+
   it('deletes more conversations than one batch in one sweep, and joins a sweep already under way', async () => {
     const { clock, store, sweeper } = setUp();
     for (let i = 0; i < 250; i++)
