@@ -184,13 +184,15 @@ const retentionSchema = z
     /**
      * Anonymise a conversation this many days after it ended (`src/privacy/retention.ts`): its
      * texts, the shared identity, the metadata and the visitor's id go; times, topic and agents
-     * stay. Unset: not anonymised.
+     * stay. Offline messages are deleted this many days after they were left. Unset: not
+     * anonymised.
      */
     anonymiseAfterDays: z.number().int().positive().max(36_500).optional(),
     /**
      * Delete a conversation (transcript, identity, metadata) this many days after it was closed,
      * or after it was started while it is still open, and offline messages this many days after
-     * they were left. Unset: kept until deleted otherwise.
+     * they were left (unless `anonymiseAfterDays` deletes them first). Unset: kept until deleted
+     * otherwise.
      */
     deleteAfterDays: z.number().int().positive().max(36_500).optional(),
   })
