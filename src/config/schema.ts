@@ -332,7 +332,14 @@ function smtpUrlProblem(smtpUrl: string): string | undefined {
 export const configSchema = z
   .strictObject({
     /** External base URL of the gateway (redirect URIs are built from it). https in production. Default `http://localhost:{port}`. */
-    publicUrl: z.url().default('http://localhost:3000'),
+    // `new URL` also parses `localhost:3000` (scheme `localhost:`), which would only fail later,
+    // with a stack trace, when the redirect URIs are registered at the mock IdP.
+    publicUrl: z
+      .url({
+        protocol: /^https?$/,
+        error: 'expected an http:// or https:// URL, e.g. https://chat.kommune.example',
+      })
+      .default('http://localhost:3000'),
     /** Listening port; `PORT` overrides. Default 3000. */
     port: z.number().int().min(0).max(65535).default(3000),
     /** Listening address. Default `127.0.0.1`; use `0.0.0.0` in a container. */

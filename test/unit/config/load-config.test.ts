@@ -284,4 +284,14 @@ describe('publicUrl default', () => {
     const { config } = parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PORT: '3100' } });
     expect(config.publicUrl).toBe('http://localhost:3100');
   });
+
+  it('names a public URL without http:// or https:// instead of failing later at the mock IdP', () => {
+    for (const publicUrl of ['localhost:3100', 'ftp://chat.espoo.example']) {
+      expect(
+        issues(() =>
+          parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PUBLIC_URL: publicUrl } }),
+        ),
+      ).toEqual(['publicUrl: expected an http:// or https:// URL, e.g. https://chat.kommune.example']);
+    }
+  });
 });
