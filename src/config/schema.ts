@@ -372,8 +372,14 @@ export const configSchema = z
       .strictObject({
         /** `memory` (single instance, development) or `redis`. `REDIS_URL` selects redis. */
         type: z.enum(['memory', 'redis']).default('memory'),
-        /** Redis URL, e.g. `redis://127.0.0.1:6379`. Required for `redis`. */
-        redisUrl: z.string().min(1).optional(),
+        /** Redis URL, e.g. `redis://127.0.0.1:6379` (`rediss://` for TLS). Required for `redis`. */
+        // node-redis throws a bare `TypeError: Invalid protocol` at start-up for anything else.
+        redisUrl: z
+          .url({
+            protocol: /^rediss?$/,
+            error: 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+          })
+          .optional(),
         /** Prefix of every Redis key. Default `gw:`. */
         keyPrefix: z.string().default('gw:'),
         /** Bound on connecting to Redis (TCP and handshake), in ms. Default 2000. */

@@ -144,6 +144,21 @@ describe('parseConfig', () => {
     expect(config.store).toMatchObject({ type: 'redis', redisUrl: 'redis://127.0.0.1:6390' });
   });
 
+  it('names a REDIS_URL that is not redis:// or rediss:// instead of a node-redis stack trace', () => {
+    for (const redisUrl of ['127.0.0.1:6390', 'http://127.0.0.1:6390']) {
+      expect(
+        issues(() =>
+          parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', REDIS_URL: redisUrl } }),
+        ),
+      ).toEqual(['store.redisUrl: expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379']);
+    }
+    const { config } = parseConfig(
+      { tenants: [tenant()] },
+      { env: { IDURA_SECRET: 'x', REDIS_URL: 'rediss://user:p%40ss@redis.example:6380/2' } },
+    );
+    expect(config.store.redisUrl).toBe('rediss://user:p%40ss@redis.example:6380/2');
+  });
+
   it.each([
     ['mock:bankid', 'providers', 'provider "suomifi"'],
     ['mock:', 'providers', 'provider "suomifi"'],
