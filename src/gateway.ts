@@ -198,6 +198,14 @@ async function wire(
         await deps.store.close();
         await Promise.all([storage.close(), stopOwnMock()]);
         if (isPortTaken(error)) throw new PortInUseError('The gateway', 'port', port, 'PORT');
+        // A `host` that is no address of this machine (often the public name, which belongs in
+        // `publicUrl`) is a configuration mistake: said as one, not as a stack trace.
+        const code = (error as NodeJS.ErrnoException | undefined)?.code;
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+          throw new ConfigError(loaded.source, [
+            `host: cannot listen on ${config.host} (${code}): not an address of this machine; use 127.0.0.1, or 0.0.0.0 in a container`,
+          ]);
+        }
         throw error;
       }
       const address = built.server.address() as AddressInfo;

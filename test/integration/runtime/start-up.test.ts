@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/load-config.js';
+import { ConfigError, parseConfig } from '../../../src/config/load-config.js';
 import { createGateway } from '../../../src/gateway.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { PortInUseError } from '../../../src/runtime/start-up.js';
@@ -27,10 +27,10 @@ afterEach(async () => {
   await Promise.all(held.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
-async function demoConfig() {
+async function demoConfig(host = '127.0.0.1') {
   const [port, mockPort] = [await freePort(), await freePort()];
   const loaded = parseConfig(
-    { port, host: '127.0.0.1', mockIdp: { enabled: true, port: mockPort }, tenants: [testTenant()] },
+    { port, host, mockIdp: { enabled: true, port: mockPort }, tenants: [testTenant()] },
     { env: {}, source: 'test' },
   );
   return { port, mockPort, loaded };
@@ -57,5 +57,21 @@ describe('start-up with a port already in use', () => {
       `The mock IdP cannot listen: port ${mockPort} is already in use (setting "mockIdp.port"; choose another with MOCK_IDP_PORT=<port>, e.g. MOCK_IDP_PORT=${mockPort + 10}).`,
     );
     expect(await listening(port)).toBe(false);
+  });
+});
+
+describe('start-up with a host that is not this machine', () => {
+  it.each([
+    ['192.0.2.1', 'EADDRNOTAVAIL'],
+    ['gateway.invalid', 'ENOTFOUND'],
+  ])('names the host setting (%s) instead of a stack trace, and stops the mock IdP', async (host, code) => {
+    const { mockPort, loaded } = await demoConfig(host);
+    const gateway = await createGateway(loaded, { logger: createLogger('silent') });
+    const failure = await gateway.listen().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).issues).toEqual([
+      `host: cannot listen on ${host} (${code}): not an address of this machine; use 127.0.0.1, or 0.0.0.0 in a container`,
+    ]);
+    expect(await listening(mockPort)).toBe(false);
   });
 });
