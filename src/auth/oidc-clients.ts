@@ -162,6 +162,9 @@ export class OidcClients {
       );
     } catch (error) {
       status.error = error instanceof Error ? error.message : String(error);
+      // Closed while the request was out (start-up gave up on a taken port and stopped the mock
+      // IdP): no retry follows, and a warning would bury the one line start-up ended with.
+      if (this.#closed) return;
       const initial = this.#options.initialRetryMs ?? 1000;
       const delay = Math.min(initial * 2 ** (status.attempts - 1), this.#options.maxRetryMs ?? 60_000);
       this.#options.logger.warn(
@@ -174,10 +177,8 @@ export class OidcClients {
         },
         'broker discovery failed',
       );
-      if (!this.#closed) {
-        entry.timer = setTimeout(() => void this.#discover(entry), delay);
-        entry.timer.unref();
-      }
+      entry.timer = setTimeout(() => void this.#discover(entry), delay);
+      entry.timer.unref();
     }
   }
 }
