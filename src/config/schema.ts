@@ -540,6 +540,15 @@ export const configSchema = z
     const usesMock = config.tenants.some(
       (t) => t.providers.some((p) => p.issuer.startsWith('mock:')) || t.staff?.issuer.startsWith('mock:'),
     );
+    // Port 0 picks a free port for each listener; any other shared port would be taken by the
+    // mock IdP, which starts first, and reported as "already in use" for the gateway's own port.
+    if (config.mockIdp.enabled && config.mockIdp.port !== 0 && config.mockIdp.port === config.port) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mockIdp', 'port'],
+        message: `must differ from port (${config.port}): the mock IdP listens on a port of its own`,
+      });
+    }
     if (usesMock && !config.mockIdp.enabled) {
       ctx.addIssue({
         code: 'custom',

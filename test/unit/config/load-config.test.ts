@@ -189,6 +189,16 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('refuses one port for the gateway and the mock IdP (the gateway would find its own mock on it)', () => {
+    const raw = { mockIdp: { enabled: true }, tenants: [tenant()] };
+    expect(
+      issues(() => parseConfig(raw, { env: { IDURA_SECRET: 'x', PORT: '4900', MOCK_IDP_PORT: '4900' } })),
+    ).toEqual(['mockIdp.port: must differ from port (4900): the mock IdP listens on a port of its own']);
+    expect(
+      parseConfig(raw, { env: { IDURA_SECRET: 'x', PORT: '0', MOCK_IDP_PORT: '0' } }).config.mockIdp.port,
+    ).toBe(0);
+  });
+
   it('rejects a PORT that is not a port number', () => {
     expect(
       issues(() => parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PORT: 'eighty' } })),
