@@ -63,7 +63,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     // One line for the demo's relaxations; the sentences explaining each are at debug level.
     logger.warn(
       { settings: relaxedSettings(loaded.warnings) },
-      'development-only settings in use (production refuses them)',
+      'development-only settings in use (production refuses or warns about them)',
     );
     for (const warning of loaded.warnings) logger.debug({ setting: warning }, 'development-only setting');
   }
