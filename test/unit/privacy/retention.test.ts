@@ -22,6 +22,20 @@ function setUp(tenants: TenantRetention[] = [{ tenantId: 'demo', deleteAfterDays
   return { clock, store, sweeper };
 }
 
+/** An offline message left `daysAgo` days before `now`, its text saying so. */
+function offlineMessage(store: Store, now: number, daysAgo: number): Promise<void> {
+  return store.chat.offlineMessages.save({
+    id: randomUUID(),
+    tenantId: 'demo',
+    visitorId: 'v',
+    name: 'Kari Nordmann',
+    email: 'kari@example.org',
+    text: `${daysAgo} days ago`,
+    redacted: false,
+    createdAt: now - daysAgo * DAY,
+  });
+}
+
 /** A conversation started `startedDaysAgo` days before `now`, closed `closedDaysAgo` days before it. */
 async function conversation(
   store: Store,
@@ -128,18 +142,7 @@ describe('RetentionSweeper', () => {
 
   it('deletes offline messages left longer ago than the tenant keeps them', async () => {
     const { clock, store, sweeper } = setUp();
-    for (const daysAgo of [46, 30]) {
-      await store.chat.offlineMessages.save({
-        id: randomUUID(),
-        tenantId: 'demo',
-        visitorId: 'v',
-        name: 'Kari Nordmann',
-        email: 'kari@example.org',
-        text: `${daysAgo} days ago`,
-        redacted: false,
-        createdAt: clock.now() - daysAgo * DAY,
-      });
-    }
+    for (const daysAgo of [46, 30]) await offlineMessage(store, clock.now(), daysAgo);
     expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 0, offlineMessages: 1 });
     expect((await store.chat.offlineMessages.list('demo', 10)).map((m) => m.text)).toEqual(['30 days ago']);
   });
@@ -152,18 +155,7 @@ describe('RetentionSweeper', () => {
     async (_what, policy) => {
       const { clock, store, sweeper } = setUp([{ tenantId: 'demo', ...policy }]);
       const days = policy.anonymiseAfterDays;
-      for (const daysAgo of [days + 1, days - 1]) {
-        await store.chat.offlineMessages.save({
-          id: randomUUID(),
-          tenantId: 'demo',
-          visitorId: 'v',
-          name: 'Kari Nordmann',
-          email: 'kari@example.org',
-          text: `${daysAgo} days ago`,
-          redacted: false,
-          createdAt: clock.now() - daysAgo * DAY,
-        });
-      }
+      for (const daysAgo of [days + 1, days - 1]) await offlineMessage(store, clock.now(), daysAgo);
       expect((await sweeper.sweep()).offlineMessages).toBe(1);
       expect((await store.chat.offlineMessages.list('demo', 10)).map((m) => m.text)).toEqual([
         `${days - 1} days ago`,
