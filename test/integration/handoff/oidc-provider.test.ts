@@ -497,6 +497,22 @@ describe('RP-initiated logout', () => {
   });
 });
 
+/** An ID token Puzzel gets from gateway `g` after Kari shared her name. */
+async function sharedNameIdToken(g: TestGateway): Promise<string> {
+  const rp = await ChatSystemRp.discover(`${g.url}/oidc`, 'puzzel', PUZZEL_SECRET);
+  const browser = new BrowserSession();
+  const { consent, interactionUrl } = await reachConsent(
+    browser,
+    await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+  );
+  const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+    _csrf: inputValue(consent.text, '_csrf'),
+    claims: ['name'],
+    decision: 'share',
+  });
+  return (await rp.redeem(callback)).id_token ?? '';
+}
+
 describe('signing key rotation', () => {
   it('publishes a key exported by WebCrypto without its key_ops, so its ID tokens verify', async () => {
     const { privateKey } = await crypto.subtle.generateKey(
@@ -515,18 +531,7 @@ describe('signing key rotation', () => {
       config: { oidcProvider: { jwks: { keys: [exported] } } },
     });
     try {
-      const rp = await ChatSystemRp.discover(`${g.url}/oidc`, 'puzzel', PUZZEL_SECRET);
-      const browser = new BrowserSession();
-      const { consent, interactionUrl } = await reachConsent(
-        browser,
-        await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
-      );
-      const callback = await answerFor(browser, `${interactionUrl}/consent`, {
-        _csrf: inputValue(consent.text, '_csrf'),
-        claims: ['name'],
-        decision: 'share',
-      });
-      const idToken = (await rp.redeem(callback)).id_token ?? '';
+      const idToken = await sharedNameIdToken(g);
       const jwks = (await (await fetch(`${g.url}/oidc/jwks`)).json()) as { keys: Record<string, unknown>[] };
       expect(jwks.keys[0]).not.toHaveProperty('key_ops');
       await expect(jwtVerify(idToken, createLocalJWKSet(jwks as never))).resolves.toBeTruthy();
@@ -552,22 +557,8 @@ describe('signing key rotation', () => {
     });
     try {
       // Issue one ID token before the rotation and one after.
-      const tokenFrom = async (g: TestGateway) => {
-        const rp = await ChatSystemRp.discover(`${g.url}/oidc`, 'puzzel', PUZZEL_SECRET);
-        const browser = new BrowserSession();
-        const { consent, interactionUrl } = await reachConsent(
-          browser,
-          await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
-        );
-        const callback = await answerFor(browser, `${interactionUrl}/consent`, {
-          _csrf: inputValue(consent.text, '_csrf'),
-          claims: ['name'],
-          decision: 'share',
-        });
-        return (await rp.redeem(callback)).id_token ?? '';
-      };
-      const old = await tokenFrom(before);
-      const fresh = await tokenFrom(after);
+      const old = await sharedNameIdToken(before);
+      const fresh = await sharedNameIdToken(after);
       expect(decodeProtectedHeader(old).kid).toBe('2026-10');
       expect(decodeProtectedHeader(fresh).kid).toBe('2026-11');
       const jwks = (await (await fetch(`${after.url}/oidc/jwks`)).json()) as {
