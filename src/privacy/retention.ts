@@ -124,53 +124,67 @@ export class RetentionSweeper {
   async #sweepAll(): Promise<SweepResult> {
     const total: SweepResult = { anonymised: 0, conversations: 0, offlineMessages: 0 };
     for (const tenant of this.#tenants) {
-      const { tenantId, anonymiseAfterDays, deleteAfterDays } = tenant;
-      const now = this.#clock.now();
-      let anonymised = 0;
-      if (anonymiseAfterDays !== undefined) {
-        const before = now - anonymiseAfterDays * DAY_MS;
-        anonymised = await this.#inBatches(
-          () => this.#repository.dueForAnonymising(tenantId, before, BATCH),
-          (id) => this.#repository.anonymiseConversation(tenantId, id, now),
+      // One tenant's failure (its store answering an error mid-way) leaves the others swept.
+      try {
+        const done = await this.#sweepTenant(tenant);
+        total.anonymised += done.anonymised;
+        total.conversations += done.conversations;
+        total.offlineMessages += done.offlineMessages;
+      } catch (error) {
+        this.#logger.warn(
+          { tenant: tenant.tenantId, reason: (error as Error).name },
+          'retention sweep of a tenant failed; retried at the next',
         );
       }
-      let conversations = 0;
-      let deferred = 0;
-      let offlineMessages = 0;
-      if (deleteAfterDays !== undefined) {
-        const before = now - deleteAfterDays * DAY_MS;
-        conversations = await this.#inBatches(
-          () => this.#repository.due(tenantId, before, BATCH),
-          async (id) => {
-            // Held since `due` read it: kept, and out of the index, so not found again.
-            if (!(await this.#repository.deleteConversation(tenantId, id))) deferred += 1;
-          },
-        );
-        conversations -= deferred;
-      }
-      // An offline message is its name, e-mail and text: anonymised, nothing of it would be
-      // left, so it goes at the first of the two (under `{ anonymiseAfterDays }` alone too).
-      const offlineDays = anonymiseAfterDays ?? deleteAfterDays;
-      if (offlineDays !== undefined)
-        offlineMessages = await this.#repository.deleteOfflineMessages(tenantId, now - offlineDays * DAY_MS);
-      if (anonymised > 0 || conversations > 0 || offlineMessages > 0) {
-        this.#logger.info(
-          {
-            tenant: tenantId,
-            anonymised,
-            conversations,
-            offlineMessages,
-            anonymiseAfterDays,
-            deleteAfterDays,
-          },
-          'retention: anonymised and deleted what the tenant keeps no longer',
-        );
-      }
-      total.anonymised += anonymised;
-      total.conversations += conversations;
-      total.offlineMessages += offlineMessages;
     }
     return total;
+  }
+
+  /** Anonymises and deletes what one tenant keeps no longer. */
+  async #sweepTenant(tenant: TenantRetention): Promise<SweepResult> {
+    const { tenantId, anonymiseAfterDays, deleteAfterDays } = tenant;
+    const now = this.#clock.now();
+    let anonymised = 0;
+    if (anonymiseAfterDays !== undefined) {
+      const before = now - anonymiseAfterDays * DAY_MS;
+      anonymised = await this.#inBatches(
+        () => this.#repository.dueForAnonymising(tenantId, before, BATCH),
+        (id) => this.#repository.anonymiseConversation(tenantId, id, now),
+      );
+    }
+    let conversations = 0;
+    let deferred = 0;
+    let offlineMessages = 0;
+    if (deleteAfterDays !== undefined) {
+      const before = now - deleteAfterDays * DAY_MS;
+      conversations = await this.#inBatches(
+        () => this.#repository.due(tenantId, before, BATCH),
+        async (id) => {
+          // Held since `due` read it: kept, and out of the index, so not found again.
+          if (!(await this.#repository.deleteConversation(tenantId, id))) deferred += 1;
+        },
+      );
+      conversations -= deferred;
+    }
+    // An offline message is its name, e-mail and text: anonymised, nothing of it would be
+    // left, so it goes at the first of the two (under `{ anonymiseAfterDays }` alone too).
+    const offlineDays = anonymiseAfterDays ?? deleteAfterDays;
+    if (offlineDays !== undefined)
+      offlineMessages = await this.#repository.deleteOfflineMessages(tenantId, now - offlineDays * DAY_MS);
+    if (anonymised > 0 || conversations > 0 || offlineMessages > 0) {
+      this.#logger.info(
+        {
+          tenant: tenantId,
+          anonymised,
+          conversations,
+          offlineMessages,
+          anonymiseAfterDays,
+          deleteAfterDays,
+        },
+        'retention: anonymised and deleted what the tenant keeps no longer',
+      );
+    }
+    return { anonymised, conversations, offlineMessages };
   }
 
   /** Applies `act` to every id `next` gives, a batch at a time, until a batch is short. */

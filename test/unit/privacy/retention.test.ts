@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConversationRecord } from '../../../src/chat/chat-records.js';
-import { RetentionSweeper, type TenantRetention } from '../../../src/privacy/retention.js';
+import {
+  type RetentionRepository,
+  RetentionSweeper,
+  type TenantRetention,
+} from '../../../src/privacy/retention.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { createMemoryStore } from '../../../src/store/memory-store.js';
@@ -162,6 +166,39 @@ describe('RetentionSweeper', () => {
       ]);
     },
   );
+
+  it('sweeps the other tenants when one tenant’s store answers an error, and says so', async () => {
+    const clock = new ManualClock();
+    const store = createMemoryStore(clock);
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => lines.push(line) } as never);
+    const { retention } = store;
+    const failing: RetentionRepository = {
+      deleteConversation: (tenantId, id) => retention.deleteConversation(tenantId, id),
+      deleteOfflineMessages: (tenantId, before) => retention.deleteOfflineMessages(tenantId, before),
+      dueForAnonymising: (tenantId, before, limit) => retention.dueForAnonymising(tenantId, before, limit),
+      anonymiseConversation: (tenantId, id, at) => retention.anonymiseConversation(tenantId, id, at),
+      due: (tenantId: string, before: number, limit: number) =>
+        tenantId === 'broken'
+          ? Promise.reject(new TypeError('store answered an error'))
+          : store.retention.due(tenantId, before, limit),
+    };
+    const sweeper = new RetentionSweeper({
+      repository: failing,
+      tenants: [
+        { tenantId: 'broken', deleteAfterDays: 45 },
+        { tenantId: 'demo', deleteAfterDays: 45 },
+      ],
+      clock,
+      logger,
+      intervalMs: DAY,
+    });
+    const old = await conversation(store, clock.now(), { startedDaysAgo: 60, closedDaysAgo: 50 });
+    expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 1, offlineMessages: 0 });
+    expect(await store.chat.conversations.get(old)).toBeUndefined();
+    expect(lines.join('')).toContain('retention sweep of a tenant failed');
+    expect(lines.join('')).toContain('"tenant":"broken"');
+  });
 
   it('deletes more conversations than one batch in one sweep, and joins a sweep already under way', async () => {
     const { clock, store, sweeper } = setUp();
