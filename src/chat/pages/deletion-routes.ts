@@ -1,17 +1,22 @@
-import express, { type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import type { TenantRoutes } from '../../app.js';
-import { saveSession } from '../../auth/session-state.js';
 import { requireStaff } from '../../auth/staff-login.js';
 import type { StaffRole } from '../../config/schema.js';
-import { csrfToken, verifyCsrf } from '../../http/csrf.js';
-import { type GatewayError, isGatewayError } from '../../http/errors.js';
+import type { GatewayError } from '../../http/errors.js';
 import { exactRouter } from '../../http/exact-router.js';
 import { html } from '../../web/html.js';
 import { registerMessages } from '../../web/i18n.js';
-import { renderPage } from '../../web/layout.js';
-import { type ConversationDeletion, deletionInput, MAX_REASON_LENGTH } from '../conversation-deletion.js';
+import { type ConversationDeletion, deletionInput } from '../conversation-deletion.js';
 import { DELETION_MESSAGES } from './deletion-messages.js';
-import { actingStaff, formAlert, sendStaffDone } from './staff-form-parts.js';
+import {
+  actingStaff,
+  onForm,
+  type StaffFormValues,
+  sendStaffDone,
+  sendStaffForm,
+  staffFormChecks,
+  typedValues,
+} from './staff-form-parts.js';
 
 registerMessages(DELETION_MESSAGES);
 
@@ -30,22 +35,18 @@ export function deletionRoutes(deletion: ConversationDeletion): TenantRoutes {
   return (_deps, tenant) => {
     const router = exactRouter();
     const roles = tenant.config.conversationDeleters as readonly StaffRole[];
-    const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 });
 
     router.get(PATH, requireStaff(roles), async (req, res) => {
       const conversationId = typeof req.query.conversation === 'string' ? req.query.conversation : '';
-      await sendForm(req, res, { conversationId, reason: '' });
+      await sendForm(req, res, { conversationId, reason: '' }, undefined);
     });
 
-    router.post(
-      PATH,
-      form,
-      verifyCsrf((req) => req.tenant.allowedOrigins),
-      requireStaff(roles),
-      async (req, res) => {
-        const { by, role, console } = actingStaff(req, roles);
-        const body = (req.body ?? {}) as Record<string, unknown>;
-        try {
+    router.post(PATH, ...staffFormChecks(roles), async (req, res) => {
+      const { by, role, console } = actingStaff(req, roles);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      await onForm(
+        FORM_CODES,
+        async () => {
           const input = deletionInput(body.conversationId, body.reason);
           await deletion.delete({
             tenantId: tenant.config.id,
@@ -55,48 +56,28 @@ export function deletionRoutes(deletion: ConversationDeletion): TenantRoutes {
             reason: input.reason,
           });
           sendDone(req, res, input.conversationId, console);
-        } catch (error) {
-          if (!isGatewayError(error) || !FORM_CODES.has(error.code)) throw error;
-          await sendForm(req, res, {
-            conversationId: typeof body.conversationId === 'string' ? body.conversationId : '',
-            reason: typeof body.reason === 'string' ? body.reason : '',
-            error,
-          });
-        }
-      },
-    );
+        },
+        (error) => sendForm(req, res, typedValues(body), error),
+      );
+    });
     return router;
   };
 }
 
-async function sendForm(
+function sendForm(
   req: Request,
   res: Response,
-  values: { conversationId: string; reason: string; error?: GatewayError },
+  values: StaffFormValues,
+  error: GatewayError | undefined,
 ): Promise<void> {
-  const { t } = res.locals;
-  const base = req.tenant.basePath;
-  const token = csrfToken(req);
-  await saveSession(req);
-  const { error } = values;
-  const invalid = (code: string) => (error?.code === code ? html` aria-invalid="true"` : '');
-  res.setHeader('Cache-Control', 'no-store');
-  res.status(error?.status ?? 200).send(
-    renderPage(req, res, {
-      title: t('deletion.title'),
-      body: html`<h1>${t('deletion.title')}</h1>
-<p>${t('deletion.intro')}</p>
-${formAlert(res, error)}
-<form method="post" action="${base}${PATH}">
-<input type="hidden" name="_csrf" value="${token}">
-<div class="field"><label for="deletion-conversation">${t('deletion.conversation')}</label>
-<input id="deletion-conversation" name="conversationId" required maxlength="64" autocomplete="off" spellcheck="false" value="${values.conversationId}"${invalid('conversation_id_invalid')}${invalid('conversation_not_found')}></div>
-<div class="field"><label for="deletion-reason">${t('deletion.reason')}</label>
-<textarea id="deletion-reason" name="reason" required rows="3" maxlength="${String(MAX_REASON_LENGTH)}"${invalid('deletion_reason_invalid')}>${values.reason}</textarea></div>
-<div class="actions"><button type="submit" class="danger">${t('deletion.submit')}</button></div>
-</form>`,
-    }),
-  );
+  return sendStaffForm(req, res, {
+    prefix: 'deletion',
+    path: PATH,
+    values,
+    error,
+    reasonCode: 'deletion_reason_invalid',
+    actions: html`<button type="submit" class="danger">${res.locals.t('deletion.submit')}</button>`,
+  });
 }
 
 function sendDone(req: Request, res: Response, conversationId: string, console: boolean): void {

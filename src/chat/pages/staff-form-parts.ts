@@ -1,10 +1,98 @@
-import type { Request, Response } from 'express';
-import { readStaff } from '../../auth/staff-login.js';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { saveSession } from '../../auth/session-state.js';
+import { readStaff, requireStaff } from '../../auth/staff-login.js';
 import type { StaffRole } from '../../config/schema.js';
-import type { GatewayError } from '../../http/errors.js';
+import { csrfToken, verifyCsrf } from '../../http/csrf.js';
+import { type GatewayError, isGatewayError } from '../../http/errors.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { renderPage } from '../../web/layout.js';
+import { MAX_REASON_LENGTH } from '../conversation-deletion.js';
 import { hasConsoleRole } from '../upgrade-auth.js';
+
+/** What a staff form on one conversation posts before its handler: the form, CSRF, a role of `roles`. */
+export function staffFormChecks(roles: readonly StaffRole[]): RequestHandler[] {
+  return [
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 }),
+    verifyCsrf((req) => req.tenant.allowedOrigins),
+    requireStaff(roles),
+  ];
+}
+
+/** What was typed into a staff form, to show again with its error. */
+export interface StaffFormValues {
+  conversationId: string;
+  reason: string;
+}
+
+/** The typed values of a posted staff form (anything but text counts as empty). */
+export function typedValues(body: Record<string, unknown>): StaffFormValues {
+  return {
+    conversationId: typeof body.conversationId === 'string' ? body.conversationId : '',
+    reason: typeof body.reason === 'string' ? body.reason : '',
+  };
+}
+
+/**
+ * Runs a staff form's `act`; an error whose code is one of `formCodes` is answered on the form
+ * itself (`again`, with what was typed), anything else goes to the error page.
+ */
+export async function onForm(
+  formCodes: ReadonlySet<string>,
+  act: () => Promise<void>,
+  again: (error: GatewayError) => Promise<void>,
+): Promise<void> {
+  try {
+    await act();
+  } catch (error) {
+    if (!isGatewayError(error) || !formCodes.has(error.code)) throw error;
+    await again(error);
+  }
+}
+
+/**
+ * The page of a staff form on one conversation (deletion, legal hold): its messages under
+ * `prefix` (`{prefix}.title`, `.intro`, `.conversation`, `.reason`), an optional state panel,
+ * the refused input's alert, the id and reason fields (marked invalid by their codes) and the
+ * form's own buttons.
+ */
+export async function sendStaffForm(
+  req: Request,
+  res: Response,
+  form: {
+    prefix: string;
+    path: string;
+    values: StaffFormValues;
+    error: GatewayError | undefined;
+    reasonCode: string;
+    state?: SafeHtml;
+    actions: SafeHtml;
+  },
+): Promise<void> {
+  const { t } = res.locals;
+  const { prefix, values, error } = form;
+  const token = csrfToken(req);
+  await saveSession(req);
+  const invalid = (...codes: string[]) =>
+    error && codes.includes(error.code) ? html` aria-invalid="true"` : '';
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(error?.status ?? 200).send(
+    renderPage(req, res, {
+      title: t(`${prefix}.title`),
+      body: html`<h1>${t(`${prefix}.title`)}</h1>
+<p>${t(`${prefix}.intro`)}</p>
+${form.state ?? ''}
+${formAlert(res, error)}
+<form method="post" action="${req.tenant.basePath}${form.path}">
+<input type="hidden" name="_csrf" value="${token}">
+<div class="field"><label for="${prefix}-conversation">${t(`${prefix}.conversation`)}</label>
+<input id="${prefix}-conversation" name="conversationId" required maxlength="64" autocomplete="off" spellcheck="false" value="${values.conversationId}"${invalid('conversation_id_invalid', 'conversation_not_found')}></div>
+<div class="field"><label for="${prefix}-reason">${t(`${prefix}.reason`)}</label>
+<textarea id="${prefix}-reason" name="reason" required rows="3" maxlength="${String(MAX_REASON_LENGTH)}"${invalid(form.reasonCode)}>${values.reason}</textarea></div>
+<div class="actions">${form.actions}</div>
+</form>`,
+    }),
+  );
+}
 
 /**
  * The staff member acting on a staff form (behind `requireStaff(roles)`): who, in which of
