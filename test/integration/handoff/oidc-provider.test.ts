@@ -3,6 +3,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { ChatSystemRp, RP_LOGOUT, RP_REDIRECT, reachConsent } from '../../helpers/chat-system-rp.js';
+import { webCryptoRsaJwk } from '../../helpers/handoff-keys.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 
 const NATIONAL_ID = '12838540056';
@@ -515,17 +516,7 @@ async function sharedNameIdToken(g: TestGateway): Promise<string> {
 
 describe('signing key rotation', () => {
   it('publishes a key exported by WebCrypto without its key_ops, so its ID tokens verify', async () => {
-    const { privateKey } = await crypto.subtle.generateKey(
-      {
-        name: 'RSASSA-PKCS1-v1_5',
-        modulusLength: 2048,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: 'SHA-256',
-      },
-      true,
-      ['sign', 'verify'],
-    );
-    const exported = { ...(await crypto.subtle.exportKey('jwk', privateKey)), kid: 'webcrypto' };
+    const exported = await webCryptoRsaJwk('webcrypto');
     const g = await startTestGateway({
       tenants: [handoffTenant()],
       config: { oidcProvider: { jwks: { keys: [exported] } } },

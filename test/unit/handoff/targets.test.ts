@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { handoffTargetSchema } from '../../../src/config/handoff-schema.js';
 import type { HandoffRelease } from '../../../src/handoff/targets/handoff-target.js';
 import { createTarget } from '../../../src/handoff/targets/registry.js';
-import { ninchatSecret, rsaPrivateJwk } from '../../helpers/handoff-keys.js';
+import { ninchatSecret, rsaPrivateJwk, webCryptoRsaJwk } from '../../helpers/handoff-keys.js';
 import {
   verifyChatwoot,
   verifyNinchat,
@@ -119,17 +119,7 @@ describe('Salesforce Enhanced Chat target', () => {
   });
 
   it('publishes a key exported by WebCrypto (key_ops "sign") so that verifiers accept its tokens', async () => {
-    const { privateKey } = await crypto.subtle.generateKey(
-      {
-        name: 'RSASSA-PKCS1-v1_5',
-        modulusLength: 2048,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: 'SHA-256',
-      },
-      true,
-      ['sign', 'verify'],
-    );
-    const exported = { ...(await crypto.subtle.exportKey('jwk', privateKey)), kid: 'webcrypto' };
+    const exported = await webCryptoRsaJwk('webcrypto');
     const t = target({ ...config(), privateKeyJwk: exported });
     const { token } = await t.issue(release({}));
     const jwks = (await t.publicJwks?.()) as { keys: Record<string, unknown>[] };
