@@ -8,6 +8,7 @@ import {
 import { InProcessChatBus } from '../chat/in-process-chat-bus.js';
 import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
+import { boundedMemo } from './memo.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
 import type { StoreCodec } from './redis-store.js';
 
@@ -57,8 +58,6 @@ export class RedisChatBus implements ChatBus {
   readonly #logger: Logger;
   readonly #channel: string;
   readonly #instance = newId();
-  /** Channel key → its blind index. */
-  readonly #indexes = new Map<string, string>();
   /** Blind index → how many local subscriptions follow that channel. */
   readonly #followed = new Map<string, number>();
   /** Events published in this turn, sent at its end. */
@@ -168,18 +167,11 @@ export class RedisChatBus implements ChatBus {
     );
   };
 
-  /** A channel's name on Redis: its keyed blind index (base64url, so never a `,` or `|`). */
-  #indexOf(key: string): string {
-    let index = this.#indexes.get(key);
-    if (index === undefined) {
-      if (this.#indexes.size >= INDEX_CACHE) this.#indexes.clear();
-      // Its own domain of the keyed index, apart from the national ids and staff subjects the
-      // store indexes with the same key.
-      index = this.#codec.blindIndex(`chat-bus-channel\n${key}`);
-      this.#indexes.set(key, index);
-    }
-    return index;
-  }
+  /**
+   * A channel's name on Redis: its keyed blind index (base64url, so never a `,` or `|`), in its
+   * own domain, apart from the national ids and staff subjects the store indexes with the same key.
+   */
+  readonly #indexOf = boundedMemo((key) => this.#codec.blindIndex(`chat-bus-channel\n${key}`), INDEX_CACHE);
 
   #subscribe(): void {
     // node-redis re-subscribes by itself after a reconnect once the first SUBSCRIBE succeeded.

@@ -14,6 +14,7 @@ import { GatewayError } from '../http/errors.js';
 import type { RetentionRepository } from '../privacy/retention.js';
 import { frozen } from './frozen.js';
 import { LastSeen } from './last-seen.js';
+import { boundedMemo } from './memo.js';
 import { type RedisClient, type RedisConnection, redisCall, transaction } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 import { RedisOidcState } from './redis-oidc-state.js';
@@ -502,23 +503,14 @@ class RedisMessages implements MessageRepository {
   readonly #c: RedisContext;
   readonly #conversations: RedisConversations;
   readonly #tails: RedisTextTails;
-  /** Staff subject → its blind index: an agent's every message needs it, and agents are few. */
-  readonly #staffIndexes = new Map<string, string>();
+  /** A staff subject's blind index: an agent's every message needs it, and agents are few. */
+  readonly #staffIndex: (subject: string) => string;
   constructor(context: RedisContext, conversations: RedisConversations, tails: RedisTextTails) {
     this.#c = context;
     this.#conversations = conversations;
     this.#tails = tails;
+    this.#staffIndex = boundedMemo((subject) => context.codec.blindIndex(subject), STAFF_INDEX_CACHE);
   }
-
-  readonly #staffIndex = (subject: string): string => {
-    let index = this.#staffIndexes.get(subject);
-    if (index === undefined) {
-      if (this.#staffIndexes.size >= STAFF_INDEX_CACHE) this.#staffIndexes.clear();
-      index = this.#c.codec.blindIndex(subject);
-      this.#staffIndexes.set(subject, index);
-    }
-    return index;
-  };
 
   async appendIf(
     draft: Omit<MessageRecord, 'seq'>,
