@@ -13,6 +13,11 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   if (!config.session.secret)
     errors.push('session.secret: required (set SESSION_SECRET); a random one is used now');
   if (!isHttps(config.publicUrl)) errors.push('publicUrl: must be an https URL');
+  if (config.trustProxy === true) {
+    errors.push(
+      'trustProxy: true believes X-Forwarded-For from any client, who could then pick their own address for the rate limits and the recorded metadata; set the number of proxy hops or the proxies\' addresses',
+    );
+  }
   if (!config.signingKey) errors.push('signingKey: required (set SIGNING_KEY); an ephemeral key is used now');
   if (!config.dataKey) errors.push('dataKey: required (set DATA_KEY); an ephemeral key is used now');
   if (config.store.type === 'redis' && !config.dataKey) {
@@ -59,6 +64,14 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
     });
   });
   return { errors, warnings };
+}
+
+/**
+ * Whether the gateway stands behind a proxy whose forwarded headers it reads: `trustProxy` is
+ * `false`, `0` hops or an empty list when it does not.
+ */
+export function behindProxy(trustProxy: GatewayConfig['trustProxy']): boolean {
+  return trustProxy !== false && trustProxy !== 0 && trustProxy !== '';
 }
 
 function isHttps(url: string): boolean {

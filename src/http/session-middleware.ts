@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { CookieOptions, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { isLoopbackUrl } from '../config/loopback.js';
+import { behindProxy } from '../config/production-rules.js';
 import type { GatewayDeps } from '../deps.js';
 
 /** The session cookie's name: `__Host-` in production binds it to our origin, https and path /. */
@@ -79,7 +80,7 @@ export function createSessionParser(deps: GatewayDeps): RequestHandler {
     rolling: true,
     // `undefined` (not `false`) without a proxy: express-session then asks `req.secure`, which
     // is the connection's own protocol there, or true on loopback in development (above).
-    proxy: deps.config.trustProxy !== false ? true : undefined,
+    proxy: behindProxy(deps.config.trustProxy) ? true : undefined,
     cookie: { ...sessionCookieOptions(policy), maxAge: deps.config.session.idleMinutes * 60_000 },
   });
 }

@@ -9,6 +9,7 @@ import {
   Provider,
 } from 'oidc-provider';
 import type { OidcClientConfig } from '../../config/handoff-schema.js';
+import { behindProxy } from '../../config/production-rules.js';
 import type { GatewayDeps } from '../../deps.js';
 import { GatewayError } from '../../http/errors.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
@@ -131,7 +132,7 @@ export function createGatewayProvider(
     },
   };
   const provider = new Provider(providerIssuer(tenant), configuration);
-  provider.proxy = deps.config.trustProxy !== false;
+  provider.proxy = behindProxy(deps.config.trustProxy);
   answerUnroutedWithPage(provider);
   observe(provider, deps, tenantId);
   return provider;

@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireStaffAssurance } from '../../../src/auth/staff-login.js';
 import { ConfigError, parseConfig } from '../../../src/config/load-config.js';
-import { productionProblems } from '../../../src/config/production-rules.js';
+import { behindProxy, productionProblems } from '../../../src/config/production-rules.js';
 import { createGateway } from '../../../src/gateway.js';
 import { GatewayError } from '../../../src/http/errors.js';
 import { createLogger } from '../../../src/runtime/logger.js';
@@ -193,6 +193,27 @@ describe('production rules', () => {
       }).config,
     );
     expect(warnings.some((w) => w.includes('staff'))).toBe(false);
+  });
+
+  it('refuses trustProxy true (every client could forge its address) and accepts hops or subnets', () => {
+    const raw = (trustProxy: unknown) => ({
+      ...productionRaw(productionTenant({ requiredAmr: ['mfa'] })),
+      trustProxy,
+    });
+    expect(() => parseConfig(raw(true), { env: { NODE_ENV: 'production' } })).toThrow(
+      /trustProxy: true believes X-Forwarded-For from any client.*\(refused because NODE_ENV=production\)/,
+    );
+    // Development keeps it, with the same finding as a warning.
+    expect(parseConfig(raw(true), { env: {} }).warnings.some((w) => w.startsWith('trustProxy: true'))).toBe(
+      true,
+    );
+    for (const safe of [false, 1, 2, '10.0.0.0/8', 'loopback'])
+      expect(parseConfig(raw(safe), { env: { NODE_ENV: 'production' } }).config.trustProxy).toEqual(safe);
+  });
+
+  it('reads forwarded headers only behind a proxy: false, 0 hops and an empty list are none', () => {
+    expect([false, 0, ''].map(behindProxy)).toEqual([false, false, false]);
+    expect([true, 1, 'loopback'].map(behindProxy)).toEqual([true, true, true]);
   });
 
   it('warns when a tenant accepts test identities in production', () => {
