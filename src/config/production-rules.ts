@@ -1,3 +1,4 @@
+import { isLoopbackUrl } from './loopback.js';
 import type { GatewayConfig } from './schema.js';
 
 /**
@@ -15,7 +16,7 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   if (!isHttps(config.publicUrl)) errors.push('publicUrl: must be an https URL');
   if (config.trustProxy === true) {
     errors.push(
-      'trustProxy: true believes X-Forwarded-For from any client, who could then pick their own address for the rate limits and the recorded metadata; set the number of proxy hops or the proxies\' addresses',
+      "trustProxy: true believes X-Forwarded-For from any client, who could then pick their own address for the rate limits and the recorded metadata; set the number of proxy hops or the proxies' addresses",
     );
   }
   if (!config.signingKey) errors.push('signingKey: required (set SIGNING_KEY); an ephemeral key is used now');
@@ -23,6 +24,12 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   if (config.store.type === 'redis' && !config.dataKey) {
     warnings.push(
       'dataKey: without it each instance seals Redis data with its own ephemeral key; other instances and restarts cannot read it',
+    );
+  }
+  const redisUrl = config.store.type === 'redis' ? config.store.redisUrl : undefined;
+  if (redisUrl?.startsWith('redis://') && !isLoopbackUrl(redisUrl)) {
+    warnings.push(
+      'store.redisUrl: redis:// to another host sends the Redis password and the sessions unencrypted over the network; use rediss:// (TLS) unless that network is private',
     );
   }
   if (config.store.type === 'memory') {

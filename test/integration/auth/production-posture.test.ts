@@ -211,6 +211,17 @@ describe('production rules', () => {
       expect(parseConfig(raw(safe), { env: { NODE_ENV: 'production' } }).config.trustProxy).toEqual(safe);
   });
 
+  it('warns about redis:// to another host (password and sessions in clear), not about rediss:// or loopback', () => {
+    const warned = (redisUrl: string) =>
+      parseConfig(
+        { ...productionRaw(productionTenant({ requiredAmr: ['mfa'] })), store: { type: 'redis', redisUrl } },
+        { env: { NODE_ENV: 'production' } },
+      ).warnings.some((w) => w.startsWith('store.redisUrl: redis:// to another host'));
+    expect(warned('redis://redis.internal:6379')).toBe(true);
+    expect(warned('rediss://redis.internal:6380')).toBe(false);
+    expect(warned('redis://127.0.0.1:6379')).toBe(false);
+  });
+
   it('reads forwarded headers only behind a proxy: false, 0 hops and an empty list are none', () => {
     expect([false, 0, ''].map(behindProxy)).toEqual([false, false, false]);
     expect([true, 1, 'loopback'].map(behindProxy)).toEqual([true, true, true]);
