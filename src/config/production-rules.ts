@@ -29,7 +29,7 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   const redisUrl = config.store.type === 'redis' ? config.store.redisUrl : undefined;
   if (redisUrl?.startsWith('redis://') && !isLoopbackUrl(redisUrl)) {
     warnings.push(
-      'store.redisUrl: redis:// to another host sends the Redis password and the sessions unencrypted over the network; use rediss:// (TLS) unless that network is private',
+      'store.redisUrl: redis:// to another host sends the Redis password, and the keys that name conversations and visitors, unencrypted over the network (stored values stay sealed); use rediss:// (TLS) unless that network is private',
     );
   }
   if (config.store.type === 'memory') {
