@@ -7,7 +7,13 @@ import { clearSessionCookie, embedsElsewhere } from '../http/session-middleware.
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { localize } from '../web/i18n.js';
 import { endSessionUrl } from './oidc-flow.js';
-import { type CitizenRecord, readPendingIdentity, readSharedIdentity, saveSession } from './session-state.js';
+import {
+  type CitizenRecord,
+  readPendingIdentity,
+  readSharedIdentity,
+  saveSession,
+  staffSessionEnded,
+} from './session-state.js';
 
 /** Reads and forgets the one-time confirmation for the landing page. */
 export function takeNotice(req: express.Request, tenantId: string): CitizenRecord['notice'] {
@@ -116,9 +122,12 @@ export function sessionRouter(deps: GatewayDeps): Router {
       }
       const visitorId = req.session.visitorId;
       const sessionId = req.sessionID;
+      const staff = req.session.staff;
       await new Promise<void>((resolve, reject) =>
         req.session.destroy((err) => (err ? reject(err) : resolve())),
       );
+      // The whole session goes, staff logins in it included: their consoles close now.
+      staffSessionEnded(deps.identityEvents, staff, sessionId);
       // The chat stops being identified at once: every tenant's conversations of this visitor.
       if (visitorId) {
         for (const t of deps.tenants)

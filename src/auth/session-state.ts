@@ -187,6 +187,11 @@ export function readPendingIdentity(
  * tells the chat: the visitor's open sockets follow the session to its new id. The new session
  * is saved before that announcement, so a socket that re-reads it finds it (the callers used to
  * announce before saving and relied on their save winning the race against the socket's read).
+ *
+ * The agent consoles of the old session close at once ({@link staffSessionEnded}): they are
+ * bound to a session id that no longer exists (their heartbeat would close them anyway), and a
+ * login in this browser may be someone else's or carry other roles, which a console must not
+ * keep acting with until its next heartbeat.
  * @see https://owasp.org/www-community/attacks/Session_fixation
  */
 export async function regenerateSession(
@@ -194,11 +199,13 @@ export async function regenerateSession(
   announce: { identityEvents: IdentityEvents; tenants: readonly TenantContext[] },
 ): Promise<void> {
   const previousSessionId = req.sessionID;
+  const previousStaff = { ...(req.session.staff ?? {}) };
   const { cookie: _cookie, csrfToken: _csrfToken, ...data } = req.session;
   await new Promise<void>((resolve, reject) =>
     req.session.regenerate((err) => (err ? reject(err) : resolve())),
   );
   Object.assign(req.session, data);
+  staffSessionEnded(announce.identityEvents, previousStaff, previousSessionId);
   const { visitorId } = req.session;
   if (!visitorId) return;
   await saveSession(req);
@@ -215,4 +222,18 @@ export async function regenerateSession(
 /** Saves the session before a redirect, so the next request sees what this one wrote. */
 export async function saveSession(req: Request): Promise<void> {
   await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * The session `sessionId` no longer exists (logout, rotation): the agent consoles of each of its
+ * staff logins close at once (4401), on every instance, instead of acting on until their next
+ * heartbeat finds the session gone.
+ */
+export function staffSessionEnded(
+  identityEvents: IdentityEvents,
+  staff: Record<string, StaffRecord> | undefined,
+  sessionId: string,
+): void {
+  for (const [tenantId, record] of Object.entries(staff ?? {}))
+    identityEvents.publish({ type: 'staff-signed-out', tenantId, staffSubject: record.subject, sessionId });
 }

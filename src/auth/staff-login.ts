@@ -8,7 +8,7 @@ import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js
 import { staffCallbackUrl } from '../tenants/tenant-context.js';
 import { completeLogin, endSessionUrl, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
-import { regenerateSession, type StaffRecord, saveSession } from './session-state.js';
+import { regenerateSession, type StaffRecord, saveSession, staffSessionEnded } from './session-state.js';
 import { authorizeStaff, CONSOLE_ROLES } from './staff-roles.js';
 
 /** The provider id staff clients are registered under in `deps.oidc`. */
@@ -164,16 +164,13 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
         brokerLogout = endSessionUrl(deps.oidc.get(tenantId, STAFF_PROVIDER), `${tenant.baseUrl}/`, idToken);
       }
       if (req.session.staff) delete req.session.staff[tenantId];
-      delete req.session.csrfToken;
+      // A new session id (and CSRF token) after the logout, as after a login: whoever saw the
+      // id while the staff login was in it holds nothing (the citizen side of the session stays).
+      // The consoles of this login close now, not at their next heartbeat; so do those of any
+      // other tenant's staff login in this browser, whose session id changed under them.
+      staffSessionEnded(deps.identityEvents, record ? { [tenantId]: record } : undefined, req.sessionID);
+      await regenerateSession(req, deps);
       await saveSession(req);
-      // The console's sockets close now, not at their next heartbeat.
-      if (record)
-        deps.identityEvents.publish({
-          type: 'staff-signed-out',
-          tenantId,
-          staffSubject: record.subject,
-          sessionId: req.sessionID,
-        });
       req.log.info({ tenant: tenantId }, 'staff signed out');
       if (brokerLogout) redirectToProvider(res, new URL(brokerLogout));
       else redirectSameOrigin(res, `${tenant.basePath}/`);

@@ -237,4 +237,34 @@ describe('when a staff member signs out', () => {
     expect(open.code).toBe('conversation_not_found');
     expect(h.siri.ws.readyState).toBe(h.siri.ws.OPEN);
   });
+
+  /** The close of `tab`, or a failure well before the (60 s) heartbeat would have closed it. */
+  const closedAtOnce = (tab: ChatClient) =>
+    Promise.race([
+      tab.closed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('console still open')), 3_000)),
+    ]);
+
+  it('closes the console at once when the citizen logout of that browser ends the whole session', async () => {
+    const bo = await staffBrowser(h.gw.url, 'alex-agent');
+    const tab = await connectAs(bo, h.gw.url, 'agent');
+    await tab.next('welcome');
+    await logout(bo, h.gw.url);
+    expect(await closedAtOnce(tab)).toEqual({ code: 4401, reason: 'session ended' });
+    expect(h.siri.ws.readyState).toBe(h.siri.ws.OPEN);
+  });
+
+  it('closes the console of the previous login at once when someone else signs in in that browser', async () => {
+    const shared = await staffBrowser(h.gw.url, 'alex-agent');
+    const tab = await connectAs(shared, h.gw.url, 'agent');
+    await tab.next('welcome');
+    // Siri signs in on the same computer: Alex's console must not go on acting as Alex.
+    const page = await shared.get(`${h.gw.url}/staff/login?login_hint=siri-supervisor&returnTo=%2F`);
+    expect(page.status).toBe(200);
+    expect(await closedAtOnce(tab)).toEqual({ code: 4401, reason: 'session ended' });
+    // Siri's own console in that browser works.
+    const siriTab = await connectAs(shared, h.gw.url, 'agent');
+    expect(((await siriTab.next('welcome')).agent as { name: string }).name).toBe('Siri Supervisor');
+    siriTab.close();
+  });
 });

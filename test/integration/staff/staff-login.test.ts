@@ -176,6 +176,33 @@ describe('POST /staff/logout', () => {
     expect((await bootstrap(browser, gw.url)).staff).toBeUndefined();
     expect((await browser.get(`${gw.url}/agent`, { follow: false })).status).toBe(303);
   });
+
+  it('issues a new session id and CSRF token at logout (fixation defence); the old id names no session', async () => {
+    const browser = new BrowserSession();
+    const consolePage = await staffLogin(browser, gw.url, 'alex-agent');
+    const before = browser.cookie(gw.url, 'gw.sid');
+    expect(before).toBeTruthy();
+    const out = await browser.post(
+      `${gw.url}/staff/logout`,
+      { _csrf: inputValue(consolePage.text, '_csrf') },
+      { follow: false },
+    );
+    expect(out.status).toBe(303);
+    const after = browser.cookie(gw.url, 'gw.sid');
+    expect(after).toBeTruthy();
+    expect(after).not.toBe(before);
+    // The id known before the logout names no session any more.
+    const raw = decodeURIComponent(before ?? '');
+    const oldId = raw.slice(2, raw.lastIndexOf('.'));
+    const stored = await new Promise((resolve) =>
+      gw.gateway.deps.sessionStore.get(oldId, (_error, session) => resolve(session)),
+    );
+    expect(stored).toBeFalsy();
+    // The browser keeps its (new) session: no staff login, a fresh CSRF token that works.
+    const after2 = await bootstrap(browser, gw.url);
+    expect(after2.staff).toBeUndefined();
+    expect(after2.csrfToken).not.toBe(inputValue(consolePage.text, '_csrf'));
+  });
 });
 
 describe('role mapping and tenants', () => {
