@@ -152,7 +152,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
   router.post(
     '/staff/logout',
     form,
-    verifyCsrf((req) => req.tenant.allowedOrigins),
+    verifyCsrf((req) => req.tenant.staffOrigins),
     async (req, res) => {
       const tenant = req.tenant;
       const tenantId = tenant.config.id;

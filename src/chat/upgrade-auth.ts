@@ -65,7 +65,8 @@ export interface UpgradeAuthOptions {
  *
  * - The `Origin` must be one of the tenant's allowed origins (403, also when missing): cookies
  *   ride along on cross-site WebSocket requests, so without this any site could open a chat in
- *   the visitor's name (cross-site WebSocket hijacking).
+ *   the visitor's name (cross-site WebSocket hijacking). The agent socket takes the gateway's
+ *   own origin only (`staffOrigins`).
  * - The session must exist in the store (401): the page load creates it.
  * - The agent socket needs a staff login for this tenant (401) with a console role (403).
  * @see https://github.com/websockets/ws/blob/master/examples/express-session-parse/index.js
@@ -79,7 +80,9 @@ export async function authenticateUpgrade(
   if (req.method !== 'GET') return refusal(400, 'method');
   const origin = req.headers.origin;
   if (!origin) return refusal(403, 'origin missing');
-  if (!tenant.allowedOrigins.has(origin)) return refusal(403, 'origin not allowed');
+  // The agent console is served by the gateway alone: the embedding sites' pages never open it.
+  const origins = endpoint === 'agent' ? tenant.staffOrigins : tenant.allowedOrigins;
+  if (!origins.has(origin)) return refusal(403, 'origin not allowed');
   if (!req.headers.cookie) return refusal(401, 'no session cookie');
 
   const parsed = req as IncomingMessage & Partial<Pick<Request, 'session' | 'sessionID'>>;

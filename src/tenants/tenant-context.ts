@@ -11,6 +11,13 @@ export interface TenantContext {
   baseUrl: string;
   /** Origins allowed to open the WebSocket and embed the widget (always includes the gateway's own). */
   allowedOrigins: Set<string>;
+  /**
+   * Origins allowed to use the staff endpoints (the agent socket, the staff forms and logout):
+   * the gateway's own only. The console and the staff pages are never framed, and a site that
+   * embeds the widget on the gateway's own site (`www.kommune.no` beside `chat.kommune.no`)
+   * shares its cookies, so its pages must not reach the staff's.
+   */
+  staffOrigins: Set<string>;
 }
 
 /** Builds one context per configured tenant. */
@@ -25,6 +32,7 @@ export function buildTenants(config: GatewayConfig): TenantContext[] {
       basePath,
       baseUrl: `${publicUrl}${basePath}`,
       allowedOrigins: new Set([ownOrigin, ...tenant.allowedOrigins.map((o) => new URL(o).origin)]),
+      staffOrigins: new Set([ownOrigin]),
     };
   });
 }

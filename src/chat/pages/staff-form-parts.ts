@@ -13,7 +13,7 @@ import { hasConsoleRole } from '../upgrade-auth.js';
 export function staffFormChecks(roles: readonly StaffRole[]): RequestHandler[] {
   return [
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 }),
-    verifyCsrf((req) => req.tenant.allowedOrigins),
+    verifyCsrf((req) => req.tenant.staffOrigins),
     requireStaff(roles),
   ];
 }
