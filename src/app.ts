@@ -7,7 +7,7 @@ import { consentRouter } from './auth/consent-routes.js';
 import { handoverRouter } from './auth/handover-routes.js';
 import { sessionRouter, sessionView, takeNotice } from './auth/session-routes.js';
 import { saveSession } from './auth/session-state.js';
-import { staffLoginRouter } from './auth/staff-login.js';
+import { expireStaffLogins, staffLoginRouter } from './auth/staff-login.js';
 import type { GatewayDeps } from './deps.js';
 import { noStore } from './http/cache-control.js';
 import { errorHandler, notFound } from './http/error-handler.js';
@@ -115,6 +115,7 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   app.use(languageSelection(deps.config.defaultLanguage, deps.production));
   app.use(loopbackCountsAsSecure(deps));
   app.use(sessionParser);
+  app.use(expireStaffLogins(deps));
   app.use(
     sessionCreationLimit(deps.config.rateLimits.newSessions, deps.store.rateLimiter, arrivedWithoutSession),
   );

@@ -5,7 +5,7 @@ import { verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
 import { exactRouter } from '../http/exact-router.js';
 import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
-import { staffCallbackUrl } from '../tenants/tenant-context.js';
+import { staffCallbackUrl, type TenantContext } from '../tenants/tenant-context.js';
 import { completeLogin, endSessionUrl, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
 import { regenerateSession, type StaffRecord, saveSession, staffSessionEnded } from './session-state.js';
@@ -14,12 +14,50 @@ import { authorizeStaff, CONSOLE_ROLES } from './staff-roles.js';
 /** The provider id staff clients are registered under in `deps.oidc`. */
 const STAFF_PROVIDER = 'staff';
 
-/** The employee signed in for `tenantId` in this session, if any. */
+/**
+ * The employee signed in for `tenantId` in this session, if any. The HTTP routes run behind
+ * {@link expireStaffLogins}, which drops logins past their age first; the sockets, which read
+ * the session on their own, ask {@link liveStaff}.
+ */
 export function readStaff(
   session: { staff?: Record<string, StaffRecord> } | undefined,
   tenantId: string,
 ): StaffRecord | undefined {
   return session?.staff?.[tenantId];
+}
+
+/**
+ * The staff login of `tenant` in this session while it is younger than the tenant's
+ * `staff.maxLoginHours`: a login in a session kept busy would otherwise keep, for as long as it
+ * is used, roles the staff IdP has taken away since (they are read at login only).
+ */
+export function liveStaff(
+  session: { staff?: Record<string, StaffRecord> } | undefined,
+  tenant: Pick<TenantContext, 'config'>,
+  now: number,
+): StaffRecord | undefined {
+  const record = session?.staff?.[tenant.config.id];
+  const maxLoginHours = tenant.config.staff?.maxLoginHours;
+  if (!record || maxLoginHours === undefined) return undefined;
+  const age = now - record.signedInAt;
+  return age >= 0 && age < maxLoginHours * 3_600_000 ? record : undefined;
+}
+
+/**
+ * Drops from the session every staff login past its age (before any route reads it), so a page
+ * asks for a new login and a form acts for nobody. The session, and a citizen side, stay.
+ */
+export function expireStaffLogins(deps: Pick<GatewayDeps, 'tenants' | 'clock'>): RequestHandler {
+  return (req, _res, next) => {
+    const staff = req.session?.staff;
+    if (staff) {
+      const now = deps.clock.now();
+      for (const tenant of deps.tenants) {
+        if (staff[tenant.config.id] && !liveStaff(req.session, tenant, now)) delete staff[tenant.config.id];
+      }
+    }
+    next();
+  };
 }
 
 function staffConfig(req: Request): StaffConfig {

@@ -1,5 +1,6 @@
 import type { SessionData } from 'express-session';
 import type { StaffRecord } from '../auth/session-state.js';
+import { liveStaff } from '../auth/staff-login.js';
 import { GatewayError } from '../http/errors.js';
 import { newId } from '../runtime/ids.js';
 import { localize } from '../web/i18n.js';
@@ -135,11 +136,11 @@ export class AgentSocket {
   }
 
   /**
-   * Re-checks the staff login on every heartbeat: a logged-out or expired session closes the
-   * socket with 4401, a lost console role with 4403.
+   * Re-checks the staff login on every heartbeat: a logged-out or expired session, or a login
+   * past `staff.maxLoginHours`, closes the socket with 4401, a lost console role with 4403.
    */
   recheck(session: SessionData | undefined): void {
-    const staff = session?.staff?.[this.tenantId];
+    const staff = liveStaff(session, this.#options.tenant, this.#options.now());
     if (!staff || staff.subject !== this.#subject) {
       this.#connection.close(CLOSE_CODES.sessionEnded, 'session ended');
       return;

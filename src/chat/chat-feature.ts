@@ -299,6 +299,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         endpoint: match.endpoint,
         sessionParser: created.sessionParser,
         sessionStore: deps.sessionStore,
+        now: deps.clock.now(),
       })
         .then((auth) => {
           if (!auth.ok) {

@@ -4,6 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type session from 'express-session';
 import type { SessionData } from 'express-session';
 import type { StaffRecord } from '../auth/session-state.js';
+import { liveStaff } from '../auth/staff-login.js';
 import { CONSOLE_ROLES } from '../auth/staff-roles.js';
 import { isGatewayError } from '../http/errors.js';
 import { newId } from '../runtime/ids.js';
@@ -56,6 +57,8 @@ export interface UpgradeAuthOptions {
   endpoint: ChatEndpoint;
   sessionParser: RequestHandler;
   sessionStore: session.Store;
+  /** Now (injected clock): a staff login past `staff.maxLoginHours` counts as none. */
+  now: number;
 }
 
 /**
@@ -107,7 +110,7 @@ export async function authenticateUpgrade(
   if (!stored) return refusal(401, 'unknown session');
 
   if (endpoint === 'agent') {
-    const staff = live.staff?.[tenant.config.id];
+    const staff = liveStaff(live, tenant, options.now);
     if (!staff) return refusal(401, 'no staff login');
     if (!hasConsoleRole(staff)) return refusal(403, 'no console role');
     return {

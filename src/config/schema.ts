@@ -148,6 +148,13 @@ const staffSchema = z
      * @see RFC 8176 (authentication method reference values)
      */
     requiredAmr: z.array(z.string().min(1)).default([]),
+    /**
+     * Hours after which a staff login ends however busy its session was (the idle timeout never
+     * comes for a session in use). Roles come from the staff IdP at login only, so this bounds
+     * how long a role taken away there still works here. Default 12 (a working day).
+     * @see https://owasp.org/www-project-application-security-verification-standard/ (V3.3 session timeout)
+     */
+    maxLoginHours: z.number().int().min(1).max(168).default(12),
   })
   .superRefine((staff, ctx) => checkClientAuth(staff, ctx));
 

@@ -23,10 +23,16 @@ describe('legal hold (tenants[].legalHolders)', () => {
   beforeAll(async () => {
     gw = await startTestGateway({
       clock,
-      tenants: [testTenant({ retention: { deleteAfterDays: 30 } })],
-      // The admin's session outlives the month the clock moves, so she can release the hold.
+      // The admin's login outlives the days the clock moves (a login of the mock IdP cannot be
+      // made later: its ID tokens carry the real time), so she can release the hold.
+      tenants: [
+        testTenant({
+          retention: { deleteAfterDays: 3 },
+          staff: { ...(testTenant().staff as object), maxLoginHours: 168 },
+        }),
+      ],
       config: {
-        session: { secret: 'test-session-secret-0123456789abcdef0123', idleMinutes: 60 * 24 * 60 },
+        session: { secret: 'test-session-secret-0123456789abcdef0123', idleMinutes: 60 * 24 * 7 },
       },
     });
     ada = await staffBrowser(gw.url, 'ada-admin');
@@ -175,7 +181,7 @@ describe('legal hold (tenants[].legalHolders)', () => {
     });
 
     // Past its retention: the sweep passes it by while held.
-    clock.advance(31 * DAY);
+    clock.advance(4 * DAY);
     expect((await gw.gateway.retention.sweep()).conversations).toBe(0);
     expect(await store.chat.conversations.get(conversationId)).toMatchObject({
       legalHold: { reason: CASE, role: 'admin', by: { name: 'Ada Admin' } },
