@@ -1,5 +1,5 @@
 import { isLoopbackUrl } from './loopback.js';
-import type { GatewayConfig } from './schema.js';
+import { type GatewayConfig, ROLES } from './schema.js';
 
 /**
  * Settings that are acceptable for local development but never in production. In production
@@ -40,6 +40,7 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
       'oidcProvider.jwks: required when a tenant has handoff.oidcClients; an ephemeral key is used now',
     );
   }
+  errors.push(...sharedStaffClients(config));
   config.tenants.forEach((tenant, t) => {
     const clients = [
       ...tenant.providers.map((p, i) => ({ path: `tenants.${t}.providers.${i}`, issuer: p.issuer })),
@@ -71,6 +72,39 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
     });
   });
   return { errors, warnings };
+}
+
+/**
+ * Tenants are isolated: a staff login of one admits nobody to another. Two tenants on the same
+ * staff client (issuer and `clientId`, a regional Entra ID tenant shared by municipalities)
+ * receive the same ID tokens, so a tenant admits the other's employees unless `tenantClaim`
+ * names the organisation or its `roleMap` admits none of the IdP roles the other one does.
+ */
+function sharedStaffClients(config: GatewayConfig): string[] {
+  const problems: string[] = [];
+  const admitted = (staff: NonNullable<GatewayConfig['tenants'][number]['staff']>) =>
+    new Set(staff.roleMap ? Object.keys(staff.roleMap) : ROLES);
+  config.tenants.forEach((tenant, t) => {
+    const staff = tenant.staff;
+    if (!staff || staff.tenantClaim) return;
+    const mine = admitted(staff);
+    const others = config.tenants
+      .map((other, o) => ({ other, o }))
+      .filter(
+        ({ other, o }) =>
+          o !== t &&
+          other.staff?.issuer === staff.issuer &&
+          other.staff.clientId === staff.clientId &&
+          [...admitted(other.staff)].some((role) => mine.has(role)),
+      )
+      .map(({ o }) => `tenants.${o}`);
+    if (others.length > 0) {
+      problems.push(
+        `tenants.${t}.staff: the same staff client as ${others.join(', ')} without tenantClaim, so their employees would be admitted here too (set tenantClaim, or roleMaps that admit different IdP roles)`,
+      );
+    }
+  });
+  return problems;
 }
 
 /**

@@ -273,6 +273,60 @@ describe('production rules (NODE_ENV=production)', () => {
   });
 });
 
+describe('staff logins shared between tenants', () => {
+  const staff = (extra: Record<string, unknown> = {}) => ({
+    issuer: 'https://login.region.example/v2.0',
+    clientId: 'chat-gateway',
+    clientSecret: { $env: 'IDURA_SECRET' },
+    requiredAmr: ['mfa'],
+    ...extra,
+  });
+  const tenants = (extra: Record<string, unknown> = {}) => [
+    tenant({ staff: staff(extra) }),
+    tenant({ id: 'vantaa', name: 'Vantaa', staff: staff(extra) }),
+  ];
+
+  it('refuses two tenants on one staff client without tenantClaim or roleMap: an employee of one would be admitted to the other', () => {
+    const found = issues(() =>
+      parseConfig({ publicUrl: 'https://chat.region.example', tenants: tenants() }, { env: PRODUCTION_ENV }),
+    );
+    expect(found.filter((i) => i.includes('tenantClaim'))).toEqual([
+      expect.stringMatching(/^tenants\.0\.staff: .*tenants\.1/),
+      expect.stringMatching(/^tenants\.1\.staff: .*tenants\.0/),
+    ]);
+    // Development says the same as a warning.
+    const { warnings } = parseConfig({ tenants: tenants() }, { env: { IDURA_SECRET: 'x' } });
+    expect(warnings.filter((w) => w.includes('tenantClaim'))).toHaveLength(2);
+  });
+
+  it('refuses them with the same roleMap, which admits the same IdP roles to both', () => {
+    const found = issues(() =>
+      parseConfig(
+        {
+          publicUrl: 'https://chat.region.example',
+          tenants: tenants({ roleMap: { 'chat-agent': 'agent' } }),
+        },
+        { env: PRODUCTION_ENV },
+      ),
+    );
+    expect(found.filter((i) => i.includes('tenantClaim'))).toHaveLength(2);
+  });
+
+  it('accepts them with tenantClaim (the IdP names the organisation) or with roleMaps admitting other roles', () => {
+    const separate = [
+      tenant({ staff: staff({ roleMap: { 'espoo-chat-agent': 'agent' } }) }),
+      tenant({ id: 'vantaa', name: 'Vantaa', staff: staff({ roleMap: { 'vantaa-chat-agent': 'agent' } }) }),
+    ];
+    for (const configured of [tenants({ tenantClaim: 'tenant' }), separate]) {
+      const loaded = parseConfig(
+        { publicUrl: 'https://chat.region.example', tenants: configured },
+        { env: PRODUCTION_ENV },
+      );
+      expect(loaded.production).toBe(true);
+    }
+  });
+});
+
 describe('loadConfig', () => {
   it('reads the file named by GATEWAY_CONFIG', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
