@@ -127,7 +127,7 @@ export class VisitorSocket implements HeartbeatWatcher {
         visitor: { verified: !!identity, claims: claimsView(identity) },
         topics: topicViews(tenant, lang, identity),
         agentsOnline: await port.available(this.tenantId),
-        ...(latest ? { conversation: await this.#view(latest, 0) } : {}),
+        ...(latest ? { conversation: await this.#view(latest, 0, identity) } : {}),
       });
     });
   }
@@ -333,7 +333,7 @@ export class VisitorSocket implements HeartbeatWatcher {
         if (conversation.status !== 'closed') this.#follow(conversation.id);
         this.#connection.send({
           type: 'conversation',
-          conversation: await this.#view(conversation, frame.afterSeq),
+          conversation: await this.#view(conversation, frame.afterSeq, await this.#identity()),
         });
         // Back after a reconnect: what the instance it was on acknowledged but never published
         // reaches the agent's console now.
@@ -402,7 +402,10 @@ export class VisitorSocket implements HeartbeatWatcher {
     }
     this.#current = conversation.id;
     this.#follow(conversation.id);
-    this.#connection.send({ type: 'conversation', conversation: await this.#view(conversation, 0) });
+    this.#connection.send({
+      type: 'conversation',
+      conversation: await this.#view(conversation, 0, identity),
+    });
   }
 
   async #message(clientId: string, text: string): Promise<void> {
@@ -516,7 +519,13 @@ export class VisitorSocket implements HeartbeatWatcher {
     return conversation;
   }
 
-  async #view(conversation: ConversationRecord, afterSeq: number) {
+  /**
+   * The conversation as the visitor is shown it. Its claims only when `shared` (what this
+   * session shares now) is the identity attached to it: a closed conversation keeps the identity
+   * it was verified with, and the visitor id outlives a session (idle expiry, a store failover),
+   * so whoever uses the browser later must not be shown someone else's name or national id.
+   */
+  async #view(conversation: ConversationRecord, afterSeq: number, shared: SharedIdentity | undefined) {
     const { service } = this.#options;
     const messages = await service.messages(conversation.id, afterSeq);
     const followed = this.#following.get(conversation.id);
@@ -525,7 +534,11 @@ export class VisitorSocket implements HeartbeatWatcher {
       // The client has what it resumed after (its own), and now this transcript.
       followed.seqs.addUpTo(Math.max(afterSeq, messages.at(-1)?.seq ?? 0));
     }
-    return visitorConversationView(conversation, messages, service.readIdentity(conversation));
+    const attached =
+      shared && conversation.identity?.subjectIndex === shared.subjectIndex
+        ? service.readIdentity(conversation)
+        : undefined;
+    return visitorConversationView(conversation, messages, attached);
   }
 }
 

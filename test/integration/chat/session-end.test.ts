@@ -179,6 +179,51 @@ describe('when the visitor’s session ends, the chat stops being identified at 
   });
 });
 
+describe('a conversation identified in another session of the same visitor', () => {
+  const current = useHarness(60_000);
+  let h: Harness;
+  beforeAll(() => {
+    h = current();
+  });
+
+  it('shows its transcript without the claims to a session that does not share that identity', async () => {
+    const chat = await identifiedChat(h);
+    await h.alex.request(
+      { type: 'close', conversationId: chat.conversationId },
+      'conversation',
+      (f) => (f.conversation as { id: string; status: string }).status === 'closed',
+    );
+    // The browser lost its session (idle expiry, a store failover) but kept its visitor cookie:
+    // whoever uses it now is the same visitor in a session that shares nothing.
+    const renewed = new BrowserSession();
+    renewed.setCookie(h.gw.url, 'gw.vid', chat.browser.cookie(h.gw.url, 'gw.vid') ?? '');
+    await renewed.get(`${h.gw.url}/api/session`);
+    const tab = await connectAs(renewed, h.gw.url, 'visitor');
+    await tab.next('welcome');
+    const resumed = await tab.request(
+      { type: 'resume', conversationId: chat.conversationId, afterSeq: 0 },
+      'conversation',
+    );
+    const view = resumed.conversation as { identity: unknown; messages: Array<{ text: string }> };
+    expect(view.messages.map((m) => m.text)).toContain('verified question');
+    expect(view.identity).toEqual({ verified: true });
+    expect(JSON.stringify(tab.frames)).not.toContain('12838540056');
+    expect(JSON.stringify(tab.frames)).not.toContain('Kari');
+    // The session that shared it still sees its own claims.
+    const own = await connectAs(chat.browser, h.gw.url, 'visitor');
+    await own.next('welcome');
+    const mine = await own.request(
+      { type: 'resume', conversationId: chat.conversationId, afterSeq: 0 },
+      'conversation',
+    );
+    expect((mine.conversation as { identity: { claims: Record<string, string> } }).identity.claims).toEqual({
+      name: expect.stringContaining('Kari'),
+      nationalId: expect.any(String),
+    });
+    for (const t of [tab, own, ...chat.tabs]) t.close();
+  });
+});
+
 describe('visitor sockets re-check their session on every heartbeat', () => {
   const current = useHarness(100);
   let h: Harness;
