@@ -276,7 +276,7 @@ function httpLimit(perAddress: number, perSession: number) {
   const defaults = { perAddress, perSession, windowSeconds: 60 };
   return z
     .strictObject({
-      /** Requests per client address (`req.ip`, see `trustProxy`) in the window. */
+      /** Requests per client address (`req.ip`, see `trustProxy`; an IPv6 client by its /64) in the window. */
       perAddress: z.number().int().positive().default(perAddress),
       /** Requests per session in the window. */
       perSession: z.number().int().positive().default(perSession),

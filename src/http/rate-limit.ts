@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { clientNetwork } from '../runtime/client-network.js';
 import { GatewayError } from './errors.js';
 
 /** One limit: at most `points` hits per key in a fixed window of `windowSeconds`. */
@@ -71,7 +72,7 @@ function tooMany(retryAfterSeconds: number): GatewayError {
 
 /**
  * HTTP rate limits: each request counts against its class's limit per client address
- * (`req.ip`, which honours `trustProxy`) and per session; over either it answers 429
+ * (`req.ip`, which honours `trustProxy`; an IPv6 client by its /64) and per session; over either it answers 429
  * `rate_limited` with `Retry-After`, in the documented error shape (page or JSON).
  * @see RFC 6585 §4
  */
@@ -121,6 +122,11 @@ export function sessionCreationLimit(
   };
 }
 
-function clientAddress(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+/**
+ * The key of a per-address limit: the client's network ({@link clientNetwork}: an IPv4 address,
+ * an IPv6 /64), so a host that picks a new address of its /64 for every request does not get
+ * every limit anew, and the limiter's keys stay as many as the clients' networks.
+ */
+export function clientAddress(req: Pick<Request, 'ip' | 'socket'>): string {
+  return clientNetwork(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 }

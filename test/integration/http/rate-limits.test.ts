@@ -139,6 +139,49 @@ describe('the number of sessions one address can create', () => {
   });
 });
 
+describe('per-address limits behind a proxy, for an IPv6 client', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      config: {
+        trustProxy: true,
+        rateLimits: {
+          ...GENEROUS_RATE_LIMITS,
+          newSessions: { perAddress: 3, windowSeconds: 600 },
+          api: { perAddress: 4, perSession: 100, windowSeconds: 60 },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
+
+  it('counts the sessions of one /64 together, whichever of its addresses asks', async () => {
+    for (const host of ['1', '2', '3'])
+      expect((await new BrowserSession().get(`${gw.url}/`, from(`2001:db8:5:6::${host}`))).status).toBe(200);
+    expectLimited(await new BrowserSession().get(`${gw.url}/`, from('2001:db8:5:6:ffff::9')), false, 600);
+    // The same /64 written in full.
+    expectLimited(
+      await new BrowserSession().get(`${gw.url}/`, from('2001:0db8:0005:0006:0000:0000:0000:0abc')),
+      false,
+      600,
+    );
+    // Another /64 is another client.
+    expect((await new BrowserSession().get(`${gw.url}/`, from('2001:db8:5:7::1'))).status).toBe(200);
+  });
+
+  it('counts the requests of one /64 together for the per-address limit of a class', async () => {
+    const browser = new BrowserSession();
+    await browser.get(`${gw.url}/`, from('2001:db8:9:9::1'));
+    for (let i = 0; i < 4; i++)
+      expect((await browser.get(`${gw.url}/api/session`, from(`2001:db8:9:9::${i + 10}`))).status).toBe(200);
+    expectLimited(await browser.get(`${gw.url}/api/session`, from('2001:db8:9:9::99')), true);
+  });
+});
+
 describe('rateClassOf', () => {
   const cases: Array<[method: string, path: string, cls: string]> = [
     ['GET', '/auth/bankid/login', 'login'],
