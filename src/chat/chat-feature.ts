@@ -7,6 +7,7 @@ import { readSharedIdentity } from '../auth/session-state.js';
 import type { GatewayDeps } from '../deps.js';
 import { exactRouter } from '../http/exact-router.js';
 import { negotiateLanguage } from '../http/language.js';
+import { clientNetwork } from '../runtime/client-network.js';
 import { newId } from '../runtime/ids.js';
 import type { ServerFeature } from '../server.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
@@ -92,7 +93,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     presenceTtlMs,
   });
   const port = options.port?.(desk) ?? desk;
-  const hub = new ChatHub(settings.socketsPerSession);
+  const hub = new ChatHub(settings.socketsPerSession, settings.socketsPerAddress);
   const stepUp = new StepUp({
     tokens: deps.store.chat.stepUpTokens,
     bus,
@@ -185,6 +186,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     const visitorId = auth.visitorId;
     const staff = auth.staff;
     const tenantId = tenant.config.id;
+    const slot = { sessionId: upgradeSessionId, address: clientNetwork(ip) };
     // A visitor socket copies what it keeps from its options (idle visitor sockets are many, and
     // an options object per socket would cost a hidden class of its own); an agent socket keeps them.
     const common = {
@@ -208,7 +210,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         audit: deps.store.chat.transcriptReads,
         now: () => deps.clock.now(),
       });
-      hub.add(upgradeSessionId, agent);
+      hub.add(slot, agent);
       const presence = (online: boolean) =>
         desk.presence(tenantId, agent.id, online).catch((error: unknown) => {
           logger.error({ err: error }, 'agent presence not updated');
@@ -227,7 +229,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       ws.on('close', () => {
         agent.closed();
         heartbeat.untrack(ws);
-        hub.remove(upgradeSessionId, agent);
+        hub.remove(slot, agent);
         void presence(false);
       });
       logger.info({ tenant: tenantId, agent: staff.subject }, 'agent connected');
@@ -242,7 +244,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       transcripts,
       connection: { ip, userAgent: req.headers['user-agent'] },
     });
-    hub.add(upgradeSessionId, visitor);
+    hub.add(slot, visitor);
     // The heartbeat re-checks the visitor's session (`beat`).
     heartbeat.track(ws, visitor);
     // The visitor's first socket on this instance marks their conversations "back", the last
@@ -268,7 +270,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     ws.on('close', () => {
       visitor.closed();
       heartbeat.untrack(ws);
-      hub.remove(upgradeSessionId, visitor);
+      hub.remove(slot, visitor);
       const left = (visitorSockets.get(presenceKey) ?? 1) - 1;
       if (left > 0) visitorSockets.set(presenceKey, left);
       else {
@@ -315,8 +317,15 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
             refuseUpgrade(socket, auth.status);
             return;
           }
-          // The slot is taken in `connect`: a handshake ws refuses (400) never gets there.
-          if (!hub.hasRoom(auth.sessionId)) {
+          // The slot is taken in `connect`, in the same turn (ws completes a handshake without
+          // verifyClient synchronously), so parallel upgrades cannot all pass this check; a
+          // handshake ws refuses (400) never gets there.
+          const ip = clientIp(req);
+          if (!hub.hasRoom({ sessionId: auth.sessionId, address: clientNetwork(ip) })) {
+            logger.info(
+              { tenant: match.tenant.config.id, endpoint: match.endpoint, status: 429 },
+              'chat upgrade refused: too many sockets',
+            );
             refuseUpgrade(socket, 429);
             return;
           }
@@ -326,7 +335,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
               ws.close(1001, 'server shutting down');
               return;
             }
-            connect(ws, socket, req, match.tenant, match.endpoint, auth, clientIp(req));
+            connect(ws, socket, req, match.tenant, match.endpoint, auth, ip);
           });
         })
         .catch((error: unknown) => {

@@ -9,37 +9,55 @@ export interface HubSocket {
   resync(): void;
 }
 
+/** Whose slot a socket takes: its session and its client's network (`clientNetwork`). */
+export interface HubSlot {
+  sessionId: string;
+  address: string;
+}
+
 /**
  * This instance's open chat sockets, counted per session (a session may hold only so many
- * tabs) and closed with 1001 at shutdown. Events do not pass through here: each socket
+ * tabs) and per client address (one host may hold only so many over all the sessions it
+ * creates), and closed with 1001 at shutdown. Events do not pass through here: each socket
  * follows its own channels on the chat bus.
  */
 export class ChatHub {
   readonly #sockets = new Set<HubSocket>();
   readonly #perSession = new Map<string, number>();
+  readonly #perAddress = new Map<string, number>();
   readonly #maxPerSession: number;
+  readonly #maxPerAddress: number;
 
-  constructor(maxPerSession: number) {
+  constructor(maxPerSession: number, maxPerAddress = Number.POSITIVE_INFINITY) {
     this.#maxPerSession = maxPerSession;
+    this.#maxPerAddress = maxPerAddress;
   }
 
-  /** Whether a session may open one more socket. */
-  hasRoom(sessionId: string): boolean {
-    return (this.#perSession.get(sessionId) ?? 0) < this.#maxPerSession;
+  /** Whether a session, from this address, may open one more socket. */
+  hasRoom(slot: HubSlot): boolean {
+    return (
+      (this.#perSession.get(slot.sessionId) ?? 0) < this.#maxPerSession &&
+      (this.#perAddress.get(slot.address) ?? 0) < this.#maxPerAddress
+    );
   }
 
   /** Counts a session's open socket until it closes. */
-  add(sessionId: string, socket: HubSocket): void {
-    this.#perSession.set(sessionId, (this.#perSession.get(sessionId) ?? 0) + 1);
+  add(slot: HubSlot, socket: HubSocket): void {
+    increment(this.#perSession, slot.sessionId);
+    increment(this.#perAddress, slot.address);
     this.#sockets.add(socket);
   }
 
   /** Returns the slot taken by {@link add}. */
-  remove(sessionId: string, socket: HubSocket): void {
-    this.#sockets.delete(socket);
-    const count = (this.#perSession.get(sessionId) ?? 1) - 1;
-    if (count <= 0) this.#perSession.delete(sessionId);
-    else this.#perSession.set(sessionId, count);
+  remove(slot: HubSlot, socket: HubSocket): void {
+    if (!this.#sockets.delete(socket)) return;
+    decrement(this.#perSession, slot.sessionId);
+    decrement(this.#perAddress, slot.address);
+  }
+
+  /** Open sockets, sessions and addresses counted (tests, diagnostics). */
+  get counts(): { sockets: number; sessions: number; addresses: number } {
+    return { sockets: this.#sockets.size, sessions: this.#perSession.size, addresses: this.#perAddress.size };
   }
 
   /**
@@ -55,6 +73,18 @@ export class ChatHub {
   shutdown(): Promise<void> {
     const settled = [...this.#sockets].map((socket) => socket.shutdown());
     this.#sockets.clear();
+    this.#perSession.clear();
+    this.#perAddress.clear();
     return Promise.all(settled).then(() => undefined);
   }
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const count = (counts.get(key) ?? 1) - 1;
+  if (count <= 0) counts.delete(key);
+  else counts.set(key, count);
 }

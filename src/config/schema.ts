@@ -440,6 +440,12 @@ export const configSchema = z
         dropWindowSeconds: z.number().int().positive().default(10),
         /** Chat sockets one session may hold open (tabs); more are refused with 429. Default 10. */
         socketsPerSession: z.number().int().positive().default(10),
+        /**
+         * Chat sockets one client address (an IPv4 address, an IPv6 /64) may hold open on one
+         * instance, over all its sessions; more are refused with 429. Default 200: a school or an
+         * office behind one NAT address, not one host opening sockets for session after session.
+         */
+        socketsPerAddress: z.number().int().positive().default(200),
         /** Ping interval; sockets also re-check their session on each. Default 30 seconds. */
         heartbeatSeconds: z.number().positive().default(30),
       })
@@ -449,11 +455,16 @@ export const configSchema = z
         maxDropped: 50,
         dropWindowSeconds: 10,
         socketsPerSession: 10,
+        socketsPerAddress: 200,
         heartbeatSeconds: 30,
       })
       .refine((c) => c.sessionPerSecond >= c.connectionPerSecond, {
         message: 'sessionPerSecond must be at least connectionPerSecond',
         path: ['sessionPerSecond'],
+      })
+      .refine((c) => c.socketsPerAddress >= c.socketsPerSession, {
+        message: 'socketsPerAddress must be at least socketsPerSession',
+        path: ['socketsPerAddress'],
       }),
     /**
      * How the gateway sends e-mail (a visitor's transcript, `tenants[].transcriptByEmail`).
