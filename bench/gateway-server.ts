@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG_PATH, parseConfig } from '../src/config/load-config.js';
 import { createGateway, mockClients } from '../src/gateway.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { buildTenants } from '../src/tenants/tenant-context.js';
-import { GENEROUS_RATE_LIMITS } from '../test/helpers/test-gateway.js';
+import { GENEROUS_CHAT_LIMITS, GENEROUS_RATE_LIMITS } from '../test/helpers/test-gateway.js';
 import { benchPersonas } from './bench-agents.js';
 import { answerMeasurements } from './server-protocol.js';
 
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       // The load generator is one address with thousands of sessions and frames far faster than
       // people type: raise the limits (settings, as an operator would) so the engine is measured.
       rateLimits: GENEROUS_RATE_LIMITS,
-      chat: { connectionPerSecond: 1e6, sessionPerSecond: 1e6, maxDropped: 1e6 },
+      chat: { ...GENEROUS_CHAT_LIMITS, connectionPerSecond: 1e6, sessionPerSecond: 1e6, maxDropped: 1e6 },
     },
     { env: {}, source: 'bench' },
   );

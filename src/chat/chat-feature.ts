@@ -38,7 +38,8 @@ import {
   matchEndpoint,
   refuseUpgrade,
 } from './upgrade-auth.js';
-import { type VisitorSessions, VisitorSocket } from './visitor-socket.js';
+import { VisitorQuota } from './visitor-quota.js';
+import { type VisitorQuotas, type VisitorSessions, VisitorSocket } from './visitor-socket.js';
 import { WriteBatch } from './write-batch.js';
 
 /** Options of {@link createChatFeature}; the defaults come from the `chat` settings. */
@@ -133,6 +134,10 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     rateLimiter: deps.store.rateLimiter,
     blindIndex: (value) => deps.fieldCrypto.blindIndex(value),
   });
+  const quotas: VisitorQuotas = {
+    conversations: new VisitorQuota(deps.store.rateLimiter, 'chat-starts', settings.conversationStarts),
+    offlineMessages: new VisitorQuota(deps.store.rateLimiter, 'chat-offline', settings.offlineMessages),
+  };
   const visitorSessions: VisitorSessions = {
     read: async (sessionId, tenantId) => {
       const session = await readSession(sessionId);
@@ -242,6 +247,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       port,
       sessions: visitorSessions,
       transcripts,
+      quotas,
       connection: { ip, userAgent: req.headers['user-agent'] },
     });
     hub.add(slot, visitor);

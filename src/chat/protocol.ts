@@ -132,6 +132,10 @@ export const CHAT_ERROR_CODES = [
   'text_too_long',
   'no_conversation',
   'offline_message_invalid',
+  /** Too many new conversations from this visitor or network in the window (`chat.conversationStarts`). */
+  'conversation_limit',
+  /** Too many offline messages from this visitor or network in the window (`chat.offlineMessages`). */
+  'offline_message_limit',
   'transcript_email_unavailable',
   'email_invalid',
   'transcript_not_ready',

@@ -26,6 +26,7 @@ import {
 import { findTopic, providerChoices, topicShortfall, topicViews } from './topic-policy.js';
 import type { TranscriptMailing } from './transcript-mail.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
+import type { VisitorQuota } from './visitor-quota.js';
 
 /**
  * The visitors' sessions as visitor sockets see them, shared by all of them (one object, so an
@@ -54,7 +55,15 @@ export interface VisitorSocketOptions extends ChatSocketOptions {
   sessions: VisitorSessions;
   /** Sends a closed conversation's transcript by e-mail (shared by all sockets). */
   transcripts: TranscriptMailing;
+  /** What visitors may store in a window (shared by all sockets). */
+  quotas: VisitorQuotas;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
+}
+
+/** The quotas of what a visitor stores: new conversations and offline messages. */
+export interface VisitorQuotas {
+  conversations: VisitorQuota;
+  offlineMessages: VisitorQuota;
 }
 
 const offlineMessageSchema = z.object({
@@ -75,7 +84,7 @@ export class VisitorSocket implements HeartbeatWatcher {
   /** What the socket uses after construction (not the whole options object, kept per socket). */
   readonly #options: Pick<
     VisitorSocketOptions,
-    'tenant' | 'lang' | 'service' | 'port' | 'sessions' | 'connection' | 'transcripts'
+    'tenant' | 'lang' | 'service' | 'port' | 'sessions' | 'connection' | 'transcripts' | 'quotas'
   >;
   /** The session's id; a login in this browser rotates it (`session-renewed`). */
   #sessionId: string;
@@ -90,8 +99,8 @@ export class VisitorSocket implements HeartbeatWatcher {
   #current: string | undefined;
 
   constructor(options: VisitorSocketOptions) {
-    const { tenant, lang, service, port, sessions, connection, transcripts } = options;
-    this.#options = { tenant, lang, service, port, sessions, connection, transcripts };
+    const { tenant, lang, service, port, sessions, connection, transcripts, quotas } = options;
+    this.#options = { tenant, lang, service, port, sessions, connection, transcripts, quotas };
     this.#sessionId = options.sessionId;
     this.tenantId = options.tenant.config.id;
     this.visitorId = options.visitorId;
@@ -391,13 +400,30 @@ export class VisitorSocket implements HeartbeatWatcher {
         this.#options.connection,
         frame,
       );
-      conversation = await service.start({
-        tenantId: this.tenantId,
-        topic: topic.id,
-        visitorId: this.visitorId,
-        metadata,
-        ...(identity ? { identity } : {}),
-      });
+      // Each new conversation is stored and queued for the agents: bounded per visitor and per
+      // client network, so one host cannot fill the queue (checked before anything is stored).
+      const holder = this.#quotaHolder();
+      if (!(await this.#options.quotas.conversations.take(holder))) {
+        throw new GatewayError(
+          'conversation_limit',
+          'Too many conversations were started; try again later.',
+          {
+            status: 429,
+          },
+        );
+      }
+      try {
+        conversation = await service.start({
+          tenantId: this.tenantId,
+          topic: topic.id,
+          visitorId: this.visitorId,
+          metadata,
+          ...(identity ? { identity } : {}),
+        });
+      } catch (error) {
+        await this.#options.quotas.conversations.giveBack(holder).catch(() => undefined);
+        throw error;
+      }
       await port.deliver(conversation);
     }
     this.#current = conversation.id;
@@ -471,22 +497,42 @@ export class VisitorSocket implements HeartbeatWatcher {
     if (!parsed.success || textTooLong(parsed.data.text)) {
       throw new GatewayError('offline_message_invalid', 'Give a name, a valid e-mail address and a message.');
     }
+    const holder = this.#quotaHolder();
+    if (!(await this.#options.quotas.offlineMessages.take(holder))) {
+      throw new GatewayError(
+        'offline_message_limit',
+        'Too many offline messages were left; try again later.',
+        {
+          status: 429,
+        },
+      );
+    }
     const name = guardVisitorText(parsed.data.name);
     const email = guardVisitorText(parsed.data.email);
     const body = guardVisitorText(parsed.data.text);
-    const saved = await this.#options.port.leaveMessage({
-      tenantId: this.tenantId,
-      visitorId: this.visitorId,
-      name: name.text,
-      email: email.text,
-      text: body.text,
-      redacted: name.redacted + email.redacted + body.redacted > 0,
-    });
+    let saved: Awaited<ReturnType<DeliveryPort['leaveMessage']>>;
+    try {
+      saved = await this.#options.port.leaveMessage({
+        tenantId: this.tenantId,
+        visitorId: this.visitorId,
+        name: name.text,
+        email: email.text,
+        text: body.text,
+        redacted: name.redacted + email.redacted + body.redacted > 0,
+      });
+    } catch (error) {
+      await this.#options.quotas.offlineMessages.giveBack(holder).catch(() => undefined);
+      throw error;
+    }
     this.#connection.send({
       type: 'offline-message-saved',
       id: saved.id,
       ...(saved.redacted ? { redacted: true as const } : {}),
     });
+  }
+
+  #quotaHolder() {
+    return { tenantId: this.tenantId, visitorId: this.visitorId, ip: this.#options.connection.ip };
   }
 
   #requireCurrent(): string {

@@ -286,6 +286,23 @@ function httpLimit(perAddress: number, perSession: number) {
     .default(defaults);
 }
 
+const CONVERSATION_STARTS = { perVisitor: 20, perAddress: 100, windowSeconds: 3600 };
+const OFFLINE_MESSAGES = { perVisitor: 5, perAddress: 30, windowSeconds: 3600 };
+
+/** A quota of what visitors store: per visitor and per client address in a fixed window. */
+function visitorQuota(defaults: { perVisitor: number; perAddress: number; windowSeconds: number }) {
+  return z
+    .strictObject({
+      /** Per visitor (its visitor id) in the window. */
+      perVisitor: z.number().int().positive().default(defaults.perVisitor),
+      /** Per client address (an IPv4 address, an IPv6 /64) in the window. */
+      perAddress: z.number().int().positive().default(defaults.perAddress),
+      /** The window, in seconds. */
+      windowSeconds: z.number().int().positive().default(defaults.windowSeconds),
+    })
+    .default(defaults);
+}
+
 const RATE_LIMIT_DEFAULTS = {
   login: { perAddress: 30, perSession: 10, windowSeconds: 60 },
   callback: { perAddress: 30, perSession: 10, windowSeconds: 60 },
@@ -448,6 +465,17 @@ export const configSchema = z
         socketsPerAddress: z.number().int().positive().default(200),
         /** Ping interval; sockets also re-check their session on each. Default 30 seconds. */
         heartbeatSeconds: z.number().positive().default(30),
+        /**
+         * New conversations (each one queued for the agents and stored) one visitor, and one
+         * client address (an IPv6 /64), may start in the window, on every instance together;
+         * more answer `conversation_limit`. Default 20 per visitor, 100 per address, per hour.
+         */
+        conversationStarts: visitorQuota(CONVERSATION_STARTS),
+        /**
+         * Offline messages one visitor, and one client address, may leave in the window; more
+         * answer `offline_message_limit`. Default 5 per visitor, 30 per address, per hour.
+         */
+        offlineMessages: visitorQuota(OFFLINE_MESSAGES),
       })
       .default({
         connectionPerSecond: 10,
@@ -457,6 +485,8 @@ export const configSchema = z
         socketsPerSession: 10,
         socketsPerAddress: 200,
         heartbeatSeconds: 30,
+        conversationStarts: CONVERSATION_STARTS,
+        offlineMessages: OFFLINE_MESSAGES,
       })
       .refine((c) => c.sessionPerSecond >= c.connectionPerSecond, {
         message: 'sessionPerSecond must be at least connectionPerSecond',

@@ -91,6 +91,8 @@ export const ERRORS = {
   not_assigned: { status: 403, message: 'Claim the conversation first.' },
   text_too_long: { status: 400, message: 'The message is too long.' },
   offline_message_invalid: { status: 400, message: 'Give a name, a valid e-mail address and a message.' },
+  conversation_limit: { status: 429, message: 'Too many conversations were started; try again later.' },
+  offline_message_limit: { status: 429, message: 'Too many offline messages were left; try again later.' },
   conversation_id_invalid: { status: 400, message: 'Give the id of the conversation.' },
   conversation_on_hold: { status: 409, message: 'The conversation is under legal hold.' },
   deletion_reason_invalid: {

@@ -106,6 +106,16 @@ export const GENEROUS_RATE_LIMITS = {
   newSessions: { perAddress: 100_000 },
 };
 
+/**
+ * The chat's per-address and per-visitor bounds raised for the same reason (every test client
+ * is 127.0.0.1); merged under a test's own `config.chat`. Their own tests set them.
+ */
+export const GENEROUS_CHAT_LIMITS = {
+  socketsPerAddress: 100_000,
+  conversationStarts: { perVisitor: 100_000, perAddress: 100_000 },
+  offlineMessages: { perVisitor: 100_000, perAddress: 100_000 },
+};
+
 /** Ports {@link freePort} handed out in this process (they may not be bound yet). */
 const handedOut = new Set<number>();
 
@@ -191,6 +201,7 @@ async function startOnFreePort(options: TestGatewayOptions): Promise<TestGateway
     tenants: options.tenants ?? [testTenant()],
     rateLimits: GENEROUS_RATE_LIMITS,
     ...options.config,
+    chat: { ...GENEROUS_CHAT_LIMITS, ...(options.config?.chat as Record<string, unknown> | undefined) },
   };
   const loaded = parseConfig(raw, { env: options.env ?? {}, source: 'test' });
   const mockIdp = await createMockIdp({

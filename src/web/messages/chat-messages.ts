@@ -386,6 +386,18 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Täytä nimi, toimiva sähköpostiosoite ja viesti.',
     sv: 'Fyll i namn, en giltig e-postadress och ett meddelande.',
   },
+  'chat.error.conversation_limit': {
+    en: 'Too many conversations were started from here just now. Please try again later.',
+    nb: 'For mange samtaler ble startet herfra nettopp. Prøv igjen senere.',
+    fi: 'Täältä on juuri aloitettu liian monta keskustelua. Yritä myöhemmin uudelleen.',
+    sv: 'För många samtal har startats härifrån just nu. Försök igen senare.',
+  },
+  'chat.error.offline_message_limit': {
+    en: 'Too many messages were left from here just now. Please try again later.',
+    nb: 'For mange meldinger ble lagt igjen herfra nettopp. Prøv igjen senere.',
+    fi: 'Täältä on juuri jätetty liian monta viestiä. Yritä myöhemmin uudelleen.',
+    sv: 'För många meddelanden har lämnats härifrån just nu. Försök igen senare.',
+  },
   'chat.error.store_unavailable': {
     en: 'The chat is briefly unavailable; your message was not sent. Please send it again in a moment.',
     nb: 'Chatten er kortvarig utilgjengelig; meldingen ble ikke sendt. Send den igjen om et øyeblikk.',

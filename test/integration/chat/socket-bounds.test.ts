@@ -60,8 +60,7 @@ describe('chat sockets per client address', () => {
     const tries = await Promise.allSettled(Array.from({ length: 8 }, () => open(url, cookie)));
     const opened = tries.flatMap((t) => (t.status === 'fulfilled' ? [t.value] : []));
     expect(opened).toHaveLength(2);
-    for (const t of tries)
-      if (t.status === 'rejected') expect(String(t.reason)).toContain('429');
+    for (const t of tries) if (t.status === 'rejected') expect(String(t.reason)).toContain('429');
     for (const ws of opened) ws.close();
     await Promise.all(opened.map(closed));
   });

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import { type ChatClient, connectAs, visitorBrowser } from './chat-clients.js';
+
+/**
+ * What anonymous visitors make the gateway store and queue for agents is bounded per visitor and
+ * per client address (`chat.conversationStarts`, `chat.offlineMessages`): over a quota the frame
+ * is answered with an error code and nothing is stored. Every test client is 127.0.0.1, so a new
+ * browser is a new visitor from the same address.
+ */
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    config: {
+      chat: {
+        connectionPerSecond: 100,
+        sessionPerSecond: 100,
+        conversationStarts: { perVisitor: 2, perAddress: 3, windowSeconds: 3600 },
+        offlineMessages: { perVisitor: 2, perAddress: 3, windowSeconds: 3600 },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+async function visitor(): Promise<ChatClient> {
+  const client = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+  await client.next('welcome');
+  return client;
+}
+
+/** Starts a conversation and ends it, so the next `start` would make a new one. */
+async function startAndEnd(client: ChatClient): Promise<string> {
+  const answer = await client.request({ type: 'start', topic: 'general' }, ['conversation', 'error']);
+  if (answer.type === 'error') return answer.code as string;
+  await client.request({ type: 'end' }, 'status', (f) => f.status === 'closed');
+  return 'started';
+}
+
+const queued = () => gw.gateway.deps.store.chat.conversations.listQueued('demo', 'general');
+
+describe('new conversations per visitor and per address', () => {
+  it('answers conversation_limit past the quota, queues nothing more, and still resumes what is open', async () => {
+    const first = await visitor();
+    expect(await startAndEnd(first)).toBe('started');
+    expect(await startAndEnd(first)).toBe('started');
+    // The visitor's quota (2) is spent; dropping the cookies makes a new visitor, not a new address.
+    expect(await startAndEnd(first)).toBe('conversation_limit');
+    const second = await visitor();
+    const open = await second.request({ type: 'start', topic: 'general' }, 'conversation');
+    const before = (await queued()).length;
+    const third = await visitor();
+    const refused = await third.request({ type: 'start', topic: 'general' }, ['conversation', 'error']);
+    expect(refused).toMatchObject({ type: 'error', code: 'conversation_limit' });
+    expect((await queued()).length).toBe(before);
+    // Asking again for the conversation already open is not a new one.
+    const again = await second.request({ type: 'start', topic: 'general' }, 'conversation');
+    expect((again.conversation as { id: string }).id).toBe((open.conversation as { id: string }).id);
+    for (const c of [first, second, third]) c.close();
+  });
+});
+
+describe('offline messages per visitor and per address', () => {
+  const leave = (client: ChatClient, text: string) =>
+    client.request({ type: 'offline-message', name: 'Ann', email: 'ann@example.org', text }, [
+      'offline-message-saved',
+      'error',
+    ]);
+
+  it('answers offline_message_limit past the quota and stores nothing more', async () => {
+    const first = await visitor();
+    expect((await leave(first, 'one')).type).toBe('offline-message-saved');
+    expect((await leave(first, 'two')).type).toBe('offline-message-saved');
+    expect(await leave(first, 'three')).toMatchObject({ type: 'error', code: 'offline_message_limit' });
+    // An invalid one counts nothing.
+    const second = await visitor();
+    expect(
+      await second.request({ type: 'offline-message', name: '', email: 'x', text: 'y' }, 'error'),
+    ).toMatchObject({
+      code: 'offline_message_invalid',
+    });
+    expect((await leave(second, 'four')).type).toBe('offline-message-saved');
+    expect(await leave(await visitor(), 'five')).toMatchObject({
+      type: 'error',
+      code: 'offline_message_limit',
+    });
+    const stored = await gw.gateway.deps.store.chat.offlineMessages.list('demo', 100);
+    expect(stored.map((m) => m.text).sort()).toEqual(['four', 'one', 'two']);
+    first.close();
+    second.close();
+  });
+});
