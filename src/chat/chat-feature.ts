@@ -248,6 +248,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       sessions: visitorSessions,
       transcripts,
       quotas,
+      maxMessages: settings.messagesPerConversation,
       connection: { ip, userAgent: req.headers['user-agent'] },
     });
     hub.add(slot, visitor);

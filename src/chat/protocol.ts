@@ -136,6 +136,8 @@ export const CHAT_ERROR_CODES = [
   'conversation_limit',
   /** Too many offline messages from this visitor or network in the window (`chat.offlineMessages`). */
   'offline_message_limit',
+  /** The conversation holds `chat.messagesPerConversation` messages: the visitor can add none. */
+  'conversation_full',
   'transcript_email_unavailable',
   'email_invalid',
   'transcript_not_ready',

@@ -57,6 +57,12 @@ export interface VisitorSocketOptions extends ChatSocketOptions {
   transcripts: TranscriptMailing;
   /** What visitors may store in a window (shared by all sockets). */
   quotas: VisitorQuotas;
+  /**
+   * Messages after which the visitor may add no more to one conversation
+   * (`chat.messagesPerConversation`): its transcript, sent whole in `welcome` and `resume`,
+   * stays bounded.
+   */
+  maxMessages: number;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
 }
 
@@ -84,7 +90,15 @@ export class VisitorSocket implements HeartbeatWatcher {
   /** What the socket uses after construction (not the whole options object, kept per socket). */
   readonly #options: Pick<
     VisitorSocketOptions,
-    'tenant' | 'lang' | 'service' | 'port' | 'sessions' | 'connection' | 'transcripts' | 'quotas'
+    | 'tenant'
+    | 'lang'
+    | 'service'
+    | 'port'
+    | 'sessions'
+    | 'connection'
+    | 'transcripts'
+    | 'quotas'
+    | 'maxMessages'
   >;
   /** The session's id; a login in this browser rotates it (`session-renewed`). */
   #sessionId: string;
@@ -99,8 +113,8 @@ export class VisitorSocket implements HeartbeatWatcher {
   #current: string | undefined;
 
   constructor(options: VisitorSocketOptions) {
-    const { tenant, lang, service, port, sessions, connection, transcripts, quotas } = options;
-    this.#options = { tenant, lang, service, port, sessions, connection, transcripts, quotas };
+    const { tenant, lang, service, port, sessions, connection, transcripts, quotas, maxMessages } = options;
+    this.#options = { tenant, lang, service, port, sessions, connection, transcripts, quotas, maxMessages };
     this.#sessionId = options.sessionId;
     this.tenantId = options.tenant.config.id;
     this.visitorId = options.visitorId;
@@ -450,6 +464,17 @@ export class VisitorSocket implements HeartbeatWatcher {
     const previousTail = service.recentTail(this.#requireCurrent());
     previousTail.catch(() => undefined);
     let conversation = await this.#open('recent');
+    // Every path to a current conversation (welcome, start, resume) sent this socket its
+    // transcript, and acks and events add to it, so the highest seq it holds is the
+    // conversation's length without a read (several sockets writing at once may pass the limit
+    // by one message each).
+    if ((this.#following.get(conversation.id)?.seqs.upTo ?? 0) >= this.#options.maxMessages) {
+      throw new GatewayError(
+        'conversation_full',
+        'This conversation has reached its length limit; end it and start a new one.',
+        { status: 409 },
+      );
+    }
     if (conversation.identity) {
       // Verified only while the session still shares that very identity: a socket that outlived
       // its session (or a withdrawal) must not post as verified, even before the next heartbeat.

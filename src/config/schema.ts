@@ -476,6 +476,12 @@ export const configSchema = z
          * answer `offline_message_limit`. Default 5 per visitor, 30 per address, per hour.
          */
         offlineMessages: visitorQuota(OFFLINE_MESSAGES),
+        /**
+         * Messages in one conversation after which the visitor can add none (`conversation_full`;
+         * agents still can): the transcript sent whole in `welcome`, `resume` and `open` stays
+         * bounded. Default 1000.
+         */
+        messagesPerConversation: z.number().int().positive().default(1000),
       })
       .default({
         connectionPerSecond: 10,
@@ -487,6 +493,7 @@ export const configSchema = z
         heartbeatSeconds: 30,
         conversationStarts: CONVERSATION_STARTS,
         offlineMessages: OFFLINE_MESSAGES,
+        messagesPerConversation: 1000,
       })
       .refine((c) => c.sessionPerSecond >= c.connectionPerSecond, {
         message: 'sessionPerSecond must be at least connectionPerSecond',

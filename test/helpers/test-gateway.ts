@@ -114,6 +114,7 @@ export const GENEROUS_CHAT_LIMITS = {
   socketsPerAddress: 100_000,
   conversationStarts: { perVisitor: 100_000, perAddress: 100_000 },
   offlineMessages: { perVisitor: 100_000, perAddress: 100_000 },
+  messagesPerConversation: 1_000_000_000,
 };
 
 /** Ports {@link freePort} handed out in this process (they may not be bound yet). */

@@ -392,6 +392,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Täältä on juuri aloitettu liian monta keskustelua. Yritä myöhemmin uudelleen.',
     sv: 'För många samtal har startats härifrån just nu. Försök igen senare.',
   },
+  'chat.error.conversation_full': {
+    en: 'This conversation has reached its length limit. End it and start a new one to go on.',
+    nb: 'Denne samtalen har nådd sin maksimale lengde. Avslutt den og start en ny for å fortsette.',
+    fi: 'Tämä keskustelu on saavuttanut enimmäispituutensa. Lopeta se ja aloita uusi jatkaaksesi.',
+    sv: 'Det här samtalet har nått sin maximala längd. Avsluta det och starta ett nytt för att fortsätta.',
+  },
   'chat.error.offline_message_limit': {
     en: 'Too many messages were left from here just now. Please try again later.',
     nb: 'For mange meldinger ble lagt igjen herfra nettopp. Prøv igjen senere.',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
-import { type ChatClient, connectAs, visitorBrowser } from './chat-clients.js';
+import { type ChatClient, connectAs, staffSocket, visitorBrowser } from './chat-clients.js';
 
 /**
  * What anonymous visitors make the gateway store and queue for agents is bounded per visitor and
@@ -91,5 +91,42 @@ describe('offline messages per visitor and per address', () => {
     expect(stored.map((m) => m.text).sort()).toEqual(['four', 'one', 'two']);
     first.close();
     second.close();
+  });
+});
+
+describe('messages per conversation', () => {
+  let small: TestGateway;
+  beforeAll(async () => {
+    small = await startTestGateway({ config: { chat: { messagesPerConversation: 3 } } });
+  });
+  afterAll(async () => {
+    await small?.close();
+  });
+
+  it('answers conversation_full to the visitor past the limit, stores nothing more, and lets the agent still answer', async () => {
+    const browser = await visitorBrowser(small.url);
+    const client = await connectAs(browser, small.url, 'visitor');
+    await client.next('welcome');
+    const started = await client.request({ type: 'start', topic: 'general' }, 'conversation');
+    const conversationId = (started.conversation as { id: string }).id;
+    for (const text of ['one', 'two', 'three'])
+      await client.request({ type: 'message', clientId: text, text }, 'ack', (f) => f.clientId === text);
+    const refused = await client.request({ type: 'message', clientId: 'four', text: 'four' }, 'error');
+    expect(refused).toMatchObject({ code: 'conversation_full', clientId: 'four' });
+    // A socket opened afterwards (another tab) knows the length from its welcome.
+    const tab = await connectAs(browser, small.url, 'visitor');
+    await tab.next('welcome');
+    expect(await tab.request({ type: 'message', clientId: 'five', text: 'five' }, 'error')).toMatchObject({
+      code: 'conversation_full',
+    });
+    tab.close();
+    const stored = () => small.gateway.deps.store.chat.messages.list(conversationId);
+    expect((await stored()).map((m) => m.text)).toEqual(['one', 'two', 'three']);
+    const alex = await staffSocket(small.url, 'alex-agent');
+    await alex.request({ type: 'claim', conversationId }, 'conversation');
+    await alex.request({ type: 'message', conversationId, clientId: 'a1', text: 'reply' }, 'ack');
+    expect((await stored()).map((m) => m.text)).toEqual(['one', 'two', 'three', 'reply']);
+    client.close();
+    alex.close();
   });
 });
