@@ -112,6 +112,17 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   // Between instances (Redis), events missed during an interruption are sent from the store.
   const stopInterrupted = bus.onInterrupted?.(() => hub.resyncAll());
   const limits = new ChatRateLimits(options.rateLimits ?? settings);
+  const socketRates = deps.config.rateLimits.sockets;
+  const upgradeLimits = {
+    address: deps.store.rateLimiter('ws-upgrade-addr', {
+      points: socketRates.perAddress,
+      windowSeconds: socketRates.windowSeconds,
+    }),
+    session: deps.store.rateLimiter('ws-upgrade-sess', {
+      points: socketRates.perSession,
+      windowSeconds: socketRates.windowSeconds,
+    }),
+  };
   const heartbeat = new Heartbeat(heartbeatMs);
   const readSession = (sessionId: string) =>
     new Promise<SessionData | undefined>((resolve, reject) =>
@@ -303,14 +314,28 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         refuseUpgrade(socket, 503);
         return true;
       }
-      authenticateUpgrade(req, {
-        tenant: match.tenant,
-        endpoint: match.endpoint,
-        sessionParser: created.sessionParser,
-        sessionStore: deps.sessionStore,
-        now: deps.clock.now(),
-      })
-        .then((auth) => {
+      const ip = clientIp(req);
+      const address = clientNetwork(ip);
+      const refuse = (status: 429, reason: string, retryAfterSeconds?: number) => {
+        logger.info(
+          { tenant: match.tenant.config.id, endpoint: match.endpoint, status, reason },
+          'chat upgrade refused',
+        );
+        refuseUpgrade(socket, status, retryAfterSeconds);
+      };
+      // Upgrades are counted like requests (they pass no Express middleware): per address before
+      // the session is read, per session after, so reconnecting in a loop is bounded too.
+      upgradeLimits.address
+        .consume(address)
+        .then(async (byAddress) => {
+          if (!byAddress.allowed) return refuse(429, 'upgrade rate', byAddress.retryAfterSeconds);
+          const auth = await authenticateUpgrade(req, {
+            tenant: match.tenant,
+            endpoint: match.endpoint,
+            sessionParser: created.sessionParser,
+            sessionStore: deps.sessionStore,
+            now: deps.clock.now(),
+          });
           if (!auth.ok) {
             logger.info(
               {
@@ -324,18 +349,12 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
             refuseUpgrade(socket, auth.status);
             return;
           }
+          const bySession = await upgradeLimits.session.consume(auth.sessionId);
+          if (!bySession.allowed) return refuse(429, 'upgrade rate', bySession.retryAfterSeconds);
           // The slot is taken in `connect`, in the same turn (ws completes a handshake without
           // verifyClient synchronously), so parallel upgrades cannot all pass this check; a
           // handshake ws refuses (400) never gets there.
-          const ip = clientIp(req);
-          if (!hub.hasRoom({ sessionId: auth.sessionId, address: clientNetwork(ip) })) {
-            logger.info(
-              { tenant: match.tenant.config.id, endpoint: match.endpoint, status: 429 },
-              'chat upgrade refused: too many sockets',
-            );
-            refuseUpgrade(socket, 429);
-            return;
-          }
+          if (!hub.hasRoom({ sessionId: auth.sessionId, address })) return refuse(429, 'too many sockets');
           wss.handleUpgrade(req, socket, head, (ws) => {
             socket.removeListener('error', onSocketError);
             if (closing) {

@@ -162,11 +162,15 @@ const STATUS_TEXT: Record<UpgradeRefusal['status'], string> = {
 };
 
 /** Answers a refused upgrade with a plain HTTP response and closes the socket (no handshake). */
-export function refuseUpgrade(socket: Duplex, status: UpgradeRefusal['status']): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  status: UpgradeRefusal['status'],
+  retryAfterSeconds = status === 429 ? 60 : 5,
+): void {
   if (socket.destroyed) return;
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n${
-      status === 429 ? 'Retry-After: 60\r\n' : status === 503 ? 'Retry-After: 5\r\n' : ''
+      status === 429 || status === 503 ? `Retry-After: ${retryAfterSeconds}\r\n` : ''
     }\r\n`,
   );
 }

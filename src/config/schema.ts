@@ -310,6 +310,7 @@ const RATE_LIMIT_DEFAULTS = {
   api: { perAddress: 600, perSession: 120, windowSeconds: 60 },
   pages: { perAddress: 600, perSession: 120, windowSeconds: 60 },
   newSessions: { perAddress: 300, windowSeconds: 600 },
+  sockets: { perAddress: 300, perSession: 30, windowSeconds: 60 },
 };
 
 /**
@@ -329,6 +330,11 @@ const rateLimitsSchema = z
     api: httpLimit(RATE_LIMIT_DEFAULTS.api.perAddress, RATE_LIMIT_DEFAULTS.api.perSession),
     /** Every other request: page loads. Default 600 per address, 120 per session, per minute. */
     pages: httpLimit(RATE_LIMIT_DEFAULTS.pages.perAddress, RATE_LIMIT_DEFAULTS.pages.perSession),
+    /**
+     * Chat WebSocket upgrades (`/ws/visitor`, `/ws/agent`), which pass no other limit: a client
+     * reconnecting in a loop. Default 300 per address, 30 per session, per minute.
+     */
+    sockets: httpLimit(RATE_LIMIT_DEFAULTS.sockets.perAddress, RATE_LIMIT_DEFAULTS.sockets.perSession),
     /** New sessions one client address may create. Default 300 per 10 minutes. */
     newSessions: z
       .strictObject({

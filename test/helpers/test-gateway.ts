@@ -104,6 +104,7 @@ export const GENEROUS_RATE_LIMITS = {
   api: { perAddress: 100_000, perSession: 100_000 },
   pages: { perAddress: 100_000, perSession: 100_000 },
   newSessions: { perAddress: 100_000 },
+  sockets: { perAddress: 100_000, perSession: 100_000 },
 };
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import { GENEROUS_RATE_LIMITS, startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import { rawUpgrade, visitorBrowser } from './chat-clients.js';
 
 /**
@@ -63,5 +63,34 @@ describe('chat sockets per client address', () => {
     for (const t of tries) if (t.status === 'rejected') expect(String(t.reason)).toContain('429');
     for (const ws of opened) ws.close();
     await Promise.all(opened.map(closed));
+  });
+});
+
+describe('chat upgrades per address and per session (rateLimits.sockets)', () => {
+  let limited: TestGateway;
+  beforeAll(async () => {
+    limited = await startTestGateway({
+      config: {
+        rateLimits: { ...GENEROUS_RATE_LIMITS, sockets: { perAddress: 5, perSession: 3, windowSeconds: 60 } },
+      },
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('refuses with 429 a client reconnecting in a loop, first per session, then per address', async () => {
+    const url = `${limited.url}/ws/visitor`;
+    const upgrade = async (cookie: string) => rawUpgrade(url, { origin: limited.url, cookie });
+    const first = (await visitorBrowser(limited.url)).cookieHeader(url);
+    const second = (await visitorBrowser(limited.url)).cookieHeader(url);
+    // Each upgraded socket is dropped at once: the socket limits never bind, only the rate.
+    for (let i = 0; i < 3; i++) expect(await upgrade(first)).toBe(101);
+    expect(await upgrade(first)).toBe(429);
+    // The address has counted 4 of 5.
+    expect(await upgrade(second)).toBe(101);
+    expect(await upgrade(second)).toBe(429);
+    expect(await rawUpgrade(url, { origin: limited.url })).toBe(429);
+    expect(limited.logs()).toContain('upgrade rate');
   });
 });
