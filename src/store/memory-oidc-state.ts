@@ -1,5 +1,6 @@
 import type { OidcStateIndex, OidcStateRepository } from '../handoff/oidc/oidc-state-repository.js';
 import type { Clock } from '../runtime/clock.js';
+import { SweepThreshold } from './sweep-threshold.js';
 
 interface Entry {
   payload: Record<string, unknown>;
@@ -7,7 +8,10 @@ interface Entry {
   index: OidcStateIndex;
 }
 
-/** Past this many entries expired ones are swept on write (a long-running dev process). */
+/**
+ * Past this many entries expired ones are swept on write (a long-running dev process), and again
+ * each time the entries doubled since ({@link SweepThreshold}).
+ */
 const SWEEP_ABOVE = 10_000;
 
 /**
@@ -21,6 +25,7 @@ export class MemoryOidcState implements OidcStateRepository {
   readonly #byUserCode = new Map<string, string>();
   readonly #byGrant = new Map<string, Set<string>>();
   readonly #clock: Clock;
+  readonly #sweep = new SweepThreshold(SWEEP_ABOVE);
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -46,7 +51,7 @@ export class MemoryOidcState implements OidcStateRepository {
       members.add(key);
       this.#byGrant.set(grantKey, members);
     }
-    if (this.#entries.size > SWEEP_ABOVE) this.#sweep();
+    if (this.#sweep.due(this.#entries.size)) this.#sweepExpired();
   }
 
   async find(key: string): Promise<Record<string, unknown> | undefined> {
@@ -101,8 +106,14 @@ export class MemoryOidcState implements OidcStateRepository {
     if (grantId !== undefined) this.#byGrant.get(`${prefix}|${grantId}`)?.delete(key);
   }
 
-  #sweep(): void {
+  #sweepExpired(): void {
     const now = this.#clock.now();
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#delete(key);
+    this.#sweep.swept(this.#entries.size);
+  }
+
+  /** Entries held, expired ones not yet swept included (tests, diagnostics). */
+  get size(): number {
+    return this.#entries.size;
   }
 }

@@ -29,6 +29,7 @@ import type {
   TranscriptAuditRepository,
   VisitorSocketsRepository,
 } from './store.js';
+import { SweepThreshold } from './sweep-threshold.js';
 
 class MemoryReceipts implements ReceiptRepository {
   readonly #byId = new Map<string, ConsentReceipt>();
@@ -329,6 +330,9 @@ class MemoryOfflineMessages implements OfflineMessageRepository {
   }
 }
 
+/** Below this many one-time records none are swept. */
+const ONE_TIME_SWEEP_FLOOR = 256;
+
 class MemoryPresence implements PresenceRepository {
   readonly #byTenant = new Map<string, Map<string, number>>();
 
@@ -369,14 +373,25 @@ class MemoryVisitorSockets implements VisitorSocketsRepository {
 
 /**
  * Short-lived records taken once by the hash of their secret (step-up links, login hand-overs):
- * sweeping on write bounds the map by the records of one lifetime (minutes).
+ * expired ones are swept on write whenever the map doubled since the last sweep, which bounds it
+ * by about twice the records of one lifetime (minutes) at O(1) per write amortised (a pass on
+ * every write grew with the records an anonymous client can make: login hand-overs).
  */
-class MemoryOneTimeRecords<T extends { expiresAt: number }> {
+export class MemoryOneTimeRecords<T extends { expiresAt: number }> {
   readonly #byHash = new Map<string, T>();
+  readonly #sweep = new SweepThreshold(ONE_TIME_SWEEP_FLOOR);
 
   async save(hash: string, record: T, now: number): Promise<void> {
-    for (const [key, stored] of this.#byHash) if (stored.expiresAt <= now) this.#byHash.delete(key);
+    if (this.#sweep.due(this.#byHash.size)) {
+      for (const [key, stored] of this.#byHash) if (stored.expiresAt <= now) this.#byHash.delete(key);
+      this.#sweep.swept(this.#byHash.size);
+    }
     this.#byHash.set(hash, { ...record });
+  }
+
+  /** Records held, expired ones not yet swept included (tests, diagnostics). */
+  get size(): number {
+    return this.#byHash.size;
   }
 
   async peek(hash: string): Promise<T | undefined> {
