@@ -8,6 +8,11 @@ export interface ChatRateLimitOptions {
   maxDropped?: number;
   /** Default 10. */
   dropWindowSeconds?: number;
+  /**
+   * Frames per minute on one connection answered with a whole transcript (`resume`, `start` of
+   * an open conversation): a few bytes asking for up to megabytes. Default 10.
+   */
+  transcriptsPerMinute?: number;
   /** Milliseconds now (tests move it). Default `Date.now`. */
   now?: () => number;
 }
@@ -28,6 +33,7 @@ export class ChatRateLimits {
   readonly #connection: FixedWindows;
   readonly #session: FixedWindows;
   readonly #drops: FixedWindows;
+  readonly #transcripts: FixedWindows;
 
   constructor(options: ChatRateLimitOptions = {}) {
     const connectionPerSecond = options.connectionPerSecond ?? 10;
@@ -40,6 +46,12 @@ export class ChatRateLimits {
     this.#connection = new FixedWindows(connectionPerSecond, 1000, now);
     this.#session = new FixedWindows(sessionPerSecond, 1000, now);
     this.#drops = new FixedWindows(maxDropped, (options.dropWindowSeconds ?? 10) * 1000, now);
+    this.#transcripts = new FixedWindows(options.transcriptsPerMinute ?? 10, 60_000, now);
+  }
+
+  /** Counts one frame answered with a whole transcript; `false` when it must be refused. */
+  allowTranscript(connectionId: string): boolean {
+    return this.#transcripts.take(connectionId);
   }
 
   /** Counts one frame; `true` when it may be handled. */

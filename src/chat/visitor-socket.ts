@@ -99,6 +99,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     | 'transcripts'
     | 'quotas'
     | 'maxMessages'
+    | 'limits'
   >;
   /** The session's id; a login in this browser rotates it (`session-renewed`). */
   #sessionId: string;
@@ -113,8 +114,20 @@ export class VisitorSocket implements HeartbeatWatcher {
   #current: string | undefined;
 
   constructor(options: VisitorSocketOptions) {
-    const { tenant, lang, service, port, sessions, connection, transcripts, quotas, maxMessages } = options;
-    this.#options = { tenant, lang, service, port, sessions, connection, transcripts, quotas, maxMessages };
+    const { tenant, lang, service, port, sessions, connection, transcripts, quotas, maxMessages, limits } =
+      options;
+    this.#options = {
+      tenant,
+      lang,
+      service,
+      port,
+      sessions,
+      connection,
+      transcripts,
+      quotas,
+      maxMessages,
+      limits,
+    };
     this.#sessionId = options.sessionId;
     this.tenantId = options.tenant.config.id;
     this.visitorId = options.visitorId;
@@ -351,6 +364,7 @@ export class VisitorSocket implements HeartbeatWatcher {
         return;
       }
       case 'resume': {
+        this.#transcriptAllowed();
         const conversation = await this.#mine(frame.conversationId);
         this.#current = conversation.id;
         if (conversation.status !== 'closed') this.#follow(conversation.id);
@@ -407,6 +421,8 @@ export class VisitorSocket implements HeartbeatWatcher {
     }
     const open = await service.openOf(this.tenantId, this.visitorId);
     const existing = open.find((c) => c.topic === topic.id);
+    // Answered with its whole transcript, as a resume is.
+    if (existing) this.#transcriptAllowed();
     let conversation = existing;
     if (!conversation) {
       const metadata: ConversationMetadata = collectMetadata(
@@ -554,6 +570,19 @@ export class VisitorSocket implements HeartbeatWatcher {
       id: saved.id,
       ...(saved.redacted ? { redacted: true as const } : {}),
     });
+  }
+
+  /** A frame answered with a whole transcript, within `chat.transcriptsPerMinute`. */
+  #transcriptAllowed(): void {
+    if (!this.#options.limits.allowTranscript(this.id)) {
+      throw new GatewayError(
+        'rate_limited',
+        'Too many transcript requests on this connection; wait a minute.',
+        {
+          status: 429,
+        },
+      );
+    }
   }
 
   #quotaHolder() {

@@ -488,6 +488,11 @@ export const configSchema = z
          * bounded. Default 1000.
          */
         messagesPerConversation: z.number().int().positive().default(1000),
+        /**
+         * Frames per minute on one connection answered with a whole transcript (`resume`, `start`
+         * of an open conversation); more answer `rate_limited`. Default 10.
+         */
+        transcriptsPerMinute: z.number().int().positive().default(10),
       })
       .default({
         connectionPerSecond: 10,
@@ -500,6 +505,7 @@ export const configSchema = z
         conversationStarts: CONVERSATION_STARTS,
         offlineMessages: OFFLINE_MESSAGES,
         messagesPerConversation: 1000,
+        transcriptsPerMinute: 10,
       })
       .refine((c) => c.sessionPerSecond >= c.connectionPerSecond, {
         message: 'sessionPerSecond must be at least connectionPerSecond',

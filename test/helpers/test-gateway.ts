@@ -116,6 +116,7 @@ export const GENEROUS_CHAT_LIMITS = {
   conversationStarts: { perVisitor: 100_000, perAddress: 100_000 },
   offlineMessages: { perVisitor: 100_000, perAddress: 100_000 },
   messagesPerConversation: 1_000_000_000,
+  transcriptsPerMinute: 100_000,
 };
 
 /** Ports {@link freePort} handed out in this process (they may not be bound yet). */

@@ -12,7 +12,14 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   gw = await startTestGateway({
-    config: { chat: { connectionPerSecond: 1_000, sessionPerSecond: 1_000, socketsPerSession: 1 } },
+    config: {
+      chat: {
+        connectionPerSecond: 1_000,
+        sessionPerSecond: 1_000,
+        socketsPerSession: 1,
+        transcriptsPerMinute: 1_000,
+      },
+    },
   });
 });
 afterAll(async () => {
@@ -46,5 +53,54 @@ describe('a visitor socket that never reads', () => {
     again.close();
     // Far fewer than the 100 answers asked for reached the client.
     expect(client.frames.filter((f) => f.type === 'conversation').length).toBeLessThan(100);
+  });
+});
+
+describe('frames answered with a whole transcript', () => {
+  let limited: TestGateway;
+  beforeAll(async () => {
+    limited = await startTestGateway({
+      config: { chat: { connectionPerSecond: 1_000, sessionPerSecond: 1_000, transcriptsPerMinute: 10 } },
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('are answered chat.transcriptsPerMinute times per connection, then rate_limited without reading the store', async () => {
+    const browser = await visitorBrowser(limited.url);
+    const client = await connectAs(browser, limited.url, 'visitor');
+    await client.next('welcome');
+    const started = await client.request({ type: 'start', topic: 'general' }, 'conversation');
+    const conversationId = (started.conversation as { id: string }).id;
+    await client.request({ type: 'message', clientId: 'm', text: 'hello' }, 'ack');
+    const messages = limited.gateway.deps.store.chat.messages;
+    const list = messages.list.bind(messages);
+    let reads = 0;
+    messages.list = (...args) => {
+      reads += 1;
+      return list(...args);
+    };
+    const since = client.frames.length;
+    // The start above was new (no transcript); these 9 resumes and one start of the open
+    // conversation are the 10 of the minute, the 5 after them are refused.
+    for (let i = 0; i < 9; i++) client.send({ type: 'resume', conversationId, afterSeq: 0 });
+    client.send({ type: 'start', topic: 'general' });
+    for (let i = 0; i < 5; i++) client.send({ type: 'resume', conversationId, afterSeq: 0 });
+    await client.next('error', (f) => f.code === 'rate_limited', since);
+    await waitFor(() => client.frames.slice(since).filter((f) => f.type === 'error').length === 5);
+    messages.list = list;
+    const answers = client.frames.slice(since);
+    expect(answers.filter((f) => f.type === 'conversation')).toHaveLength(10);
+    expect(answers.filter((f) => f.type === 'error').map((f) => f.code)).toEqual(
+      Array(5).fill('rate_limited'),
+    );
+    expect(reads).toBe(10);
+    // A message still goes through.
+    expect((await client.request({ type: 'message', clientId: 'n', text: 'still here' }, 'ack')).type).toBe(
+      'ack',
+    );
+    client.close();
+    await client.closed;
   });
 });
