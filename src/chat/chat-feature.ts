@@ -260,6 +260,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       transcripts,
       quotas,
       maxMessages: settings.messagesPerConversation,
+      maxQueued: settings.maxQueued,
       connection: { ip, userAgent: req.headers['user-agent'] },
     });
     hub.add(slot, visitor);

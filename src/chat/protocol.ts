@@ -138,6 +138,8 @@ export const CHAT_ERROR_CODES = [
   'offline_message_limit',
   /** The conversation holds `chat.messagesPerConversation` messages: the visitor can add none. */
   'conversation_full',
+  /** The topic's queue holds `chat.maxQueued` conversations: no new one now. */
+  'queue_full',
   'transcript_email_unavailable',
   'email_invalid',
   'transcript_not_ready',

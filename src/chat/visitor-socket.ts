@@ -63,6 +63,8 @@ export interface VisitorSocketOptions extends ChatSocketOptions {
    * stays bounded.
    */
   maxMessages: number;
+  /** Queued conversations of one topic beyond which no new one is started (`chat.maxQueued`). */
+  maxQueued: number;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
 }
 
@@ -99,6 +101,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     | 'transcripts'
     | 'quotas'
     | 'maxMessages'
+    | 'maxQueued'
     | 'limits'
   >;
   /** The session's id; a login in this browser rotates it (`session-renewed`). */
@@ -114,8 +117,19 @@ export class VisitorSocket implements HeartbeatWatcher {
   #current: string | undefined;
 
   constructor(options: VisitorSocketOptions) {
-    const { tenant, lang, service, port, sessions, connection, transcripts, quotas, maxMessages, limits } =
-      options;
+    const {
+      tenant,
+      lang,
+      service,
+      port,
+      sessions,
+      connection,
+      transcripts,
+      quotas,
+      maxMessages,
+      maxQueued,
+      limits,
+    } = options;
     this.#options = {
       tenant,
       lang,
@@ -126,6 +140,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       transcripts,
       quotas,
       maxMessages,
+      maxQueued,
       limits,
     };
     this.#sessionId = options.sessionId;
@@ -430,6 +445,17 @@ export class VisitorSocket implements HeartbeatWatcher {
         this.#options.connection,
         frame,
       );
+      // A queue no agent can work through any more is not made longer: its length bounds what
+      // every queue change sends each console (many clients together, each within its quota).
+      if ((await service.queued(this.tenantId, topic.id)).length >= this.#options.maxQueued) {
+        throw new GatewayError(
+          'queue_full',
+          'Too many visitors are waiting; try again later or leave a message.',
+          {
+            status: 503,
+          },
+        );
+      }
       // Each new conversation is stored and queued for the agents: bounded per visitor and per
       // client network, so one host cannot fill the queue (checked before anything is stored).
       const holder = this.#quotaHolder();

@@ -493,6 +493,11 @@ export const configSchema = z
          * of an open conversation); more answer `rate_limited`. Default 10.
          */
         transcriptsPerMinute: z.number().int().positive().default(10),
+        /**
+         * Queued conversations of one topic beyond which a new one is not started (`queue_full`):
+         * every queue change sends the whole queue to each console. Default 500.
+         */
+        maxQueued: z.number().int().positive().default(500),
       })
       .default({
         connectionPerSecond: 10,
@@ -506,6 +511,7 @@ export const configSchema = z
         offlineMessages: OFFLINE_MESSAGES,
         messagesPerConversation: 1000,
         transcriptsPerMinute: 10,
+        maxQueued: 500,
       })
       .refine((c) => c.sessionPerSecond >= c.connectionPerSecond, {
         message: 'sessionPerSecond must be at least connectionPerSecond',

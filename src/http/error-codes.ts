@@ -93,6 +93,7 @@ export const ERRORS = {
   offline_message_invalid: { status: 400, message: 'Give a name, a valid e-mail address and a message.' },
   conversation_limit: { status: 429, message: 'Too many conversations were started; try again later.' },
   offline_message_limit: { status: 429, message: 'Too many offline messages were left; try again later.' },
+  queue_full: { status: 503, message: 'Too many visitors are waiting; try again later or leave a message.' },
   conversation_full: {
     status: 409,
     message: 'This conversation has reached its length limit; end it and start a new one.',

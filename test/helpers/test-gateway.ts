@@ -117,6 +117,7 @@ export const GENEROUS_CHAT_LIMITS = {
   offlineMessages: { perVisitor: 100_000, perAddress: 100_000 },
   messagesPerConversation: 1_000_000_000,
   transcriptsPerMinute: 100_000,
+  maxQueued: 100_000,
 };
 
 /** Ports {@link freePort} handed out in this process (they may not be bound yet). */

@@ -392,6 +392,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Täältä on juuri aloitettu liian monta keskustelua. Yritä myöhemmin uudelleen.',
     sv: 'För många samtal har startats härifrån just nu. Försök igen senare.',
   },
+  'chat.error.queue_full': {
+    en: 'Too many people are waiting right now. Please try again later, or leave a message.',
+    nb: 'For mange venter akkurat nå. Prøv igjen senere, eller legg igjen en melding.',
+    fi: 'Juuri nyt jonossa on liian monta. Yritä myöhemmin uudelleen tai jätä viesti.',
+    sv: 'För många väntar just nu. Försök igen senare eller lämna ett meddelande.',
+  },
   'chat.error.conversation_full': {
     en: 'This conversation has reached its length limit. End it and start a new one to go on.',
     nb: 'Denne samtalen har nådd sin maksimale lengde. Avslutt den og start en ny for å fortsette.',

@@ -130,3 +130,42 @@ describe('messages per conversation', () => {
     alex.close();
   });
 });
+
+describe('the length of a topic queue (chat.maxQueued)', () => {
+  let short: TestGateway;
+  beforeAll(async () => {
+    short = await startTestGateway({ config: { chat: { maxQueued: 2 } } });
+  });
+  afterAll(async () => {
+    await short?.close();
+  });
+
+  const visitorOf = async (base: string): Promise<ChatClient> => {
+    const client = await connectAs(await visitorBrowser(base), base, 'visitor');
+    await client.next('welcome');
+    return client;
+  };
+
+  it('answers queue_full while the queue is full, storing nothing, and starts again once an agent took one', async () => {
+    const waiting = [await visitorOf(short.url), await visitorOf(short.url)];
+    const ids: string[] = [];
+    for (const client of waiting) {
+      const answer = await client.request({ type: 'start', topic: 'general' }, 'conversation');
+      ids.push((answer.conversation as { id: string }).id);
+    }
+    const late = await visitorOf(short.url);
+    expect(await late.request({ type: 'start', topic: 'general' }, ['conversation', 'error'])).toMatchObject({
+      type: 'error',
+      code: 'queue_full',
+    });
+    const queue = () => short.gateway.deps.store.chat.conversations.listQueued('demo', 'general');
+    expect((await queue()).map((c) => c.id)).toEqual(ids);
+    const alex = await staffSocket(short.url, 'alex-agent');
+    await alex.request({ type: 'claim', conversationId: ids[0] }, 'conversation');
+    expect((await late.request({ type: 'start', topic: 'general' }, ['conversation', 'error'])).type).toBe(
+      'conversation',
+    );
+    expect(await queue()).toHaveLength(2);
+    for (const client of [...waiting, late, alex]) client.close();
+  });
+});
