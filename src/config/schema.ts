@@ -286,8 +286,8 @@ function httpLimit(perAddress: number, perSession: number) {
     .default(defaults);
 }
 
-const CONVERSATION_STARTS = { perVisitor: 20, perAddress: 100, windowSeconds: 3600 };
-const OFFLINE_MESSAGES = { perVisitor: 5, perAddress: 30, windowSeconds: 3600 };
+const CONVERSATION_STARTS = { perVisitor: 20, perAddress: 300, windowSeconds: 3600 };
+const OFFLINE_MESSAGES = { perVisitor: 5, perAddress: 100, windowSeconds: 3600 };
 
 /** A quota of what visitors store: per visitor and per client address in a fixed window. */
 function visitorQuota(defaults: { perVisitor: number; perAddress: number; windowSeconds: number }) {
@@ -310,7 +310,7 @@ const RATE_LIMIT_DEFAULTS = {
   api: { perAddress: 600, perSession: 120, windowSeconds: 60 },
   pages: { perAddress: 600, perSession: 120, windowSeconds: 60 },
   newSessions: { perAddress: 300, windowSeconds: 600 },
-  sockets: { perAddress: 300, perSession: 30, windowSeconds: 60 },
+  sockets: { perAddress: 1000, perSession: 30, windowSeconds: 60 },
 };
 
 /**
@@ -332,7 +332,8 @@ const rateLimitsSchema = z
     pages: httpLimit(RATE_LIMIT_DEFAULTS.pages.perAddress, RATE_LIMIT_DEFAULTS.pages.perSession),
     /**
      * Chat WebSocket upgrades (`/ws/visitor`, `/ws/agent`), which pass no other limit: a client
-     * reconnecting in a loop. Default 300 per address, 30 per session, per minute.
+     * reconnecting in a loop. Default 1000 per address (everyone behind one NAT address
+     * reconnecting after an instance restarted), 30 per session, per minute.
      */
     sockets: httpLimit(RATE_LIMIT_DEFAULTS.sockets.perAddress, RATE_LIMIT_DEFAULTS.sockets.perSession),
     /** New sessions one client address may create. Default 300 per 10 minutes. */
@@ -465,21 +466,22 @@ export const configSchema = z
         socketsPerSession: z.number().int().positive().default(10),
         /**
          * Chat sockets one client address (an IPv4 address, an IPv6 /64) may hold open on one
-         * instance, over all its sessions; more are refused with 429. Default 200: a school or an
-         * office behind one NAT address, not one host opening sockets for session after session.
+         * instance, over all its sessions; more are refused with 429. Default 1000: a campus, a
+         * library or an office behind one NAT address, not one host opening sockets for session
+         * after session.
          */
-        socketsPerAddress: z.number().int().positive().default(200),
+        socketsPerAddress: z.number().int().positive().default(1000),
         /** Ping interval; sockets also re-check their session on each. Default 30 seconds. */
         heartbeatSeconds: z.number().positive().default(30),
         /**
          * New conversations (each one queued for the agents and stored) one visitor, and one
          * client address (an IPv6 /64), may start in the window, on every instance together;
-         * more answer `conversation_limit`. Default 20 per visitor, 100 per address, per hour.
+         * more answer `conversation_limit`. Default 20 per visitor, 300 per address (a NAT), per hour.
          */
         conversationStarts: visitorQuota(CONVERSATION_STARTS),
         /**
          * Offline messages one visitor, and one client address, may leave in the window; more
-         * answer `offline_message_limit`. Default 5 per visitor, 30 per address, per hour.
+         * answer `offline_message_limit`. Default 5 per visitor, 100 per address, per hour.
          */
         offlineMessages: visitorQuota(OFFLINE_MESSAGES),
         /**
@@ -505,7 +507,7 @@ export const configSchema = z
         maxDropped: 50,
         dropWindowSeconds: 10,
         socketsPerSession: 10,
-        socketsPerAddress: 200,
+        socketsPerAddress: 1000,
         heartbeatSeconds: 30,
         conversationStarts: CONVERSATION_STARTS,
         offlineMessages: OFFLINE_MESSAGES,
