@@ -8,7 +8,7 @@ import { ensureVisitorId } from '../http/visitor-cookie.js';
 import { isTestIdentity } from '../identity/test-identity.js';
 import { loaAtLeast, type VerifiedIdentity } from '../identity/verified-identity.js';
 import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
-import { mapClaims } from './claim-profiles.js';
+import { mapClaims, withUserinfo } from './claim-profiles.js';
 import { keepOpener } from './handover-routes.js';
 import { handoverSessionHash, hashHandover, openHandover } from './login-handover.js';
 import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
@@ -90,7 +90,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       if (!(error instanceof GatewayError && error.code === 'claims_missing')) throw error;
       if (!configuration.serverMetadata().userinfo_endpoint) throw error;
       const userinfo = await fetchUserinfo(configuration, login.accessToken, String(login.claims.sub));
-      identity = mapClaims(provider.claimProfile, { ...userinfo, ...login.claims }, context);
+      identity = mapClaims(provider.claimProfile, withUserinfo(login.claims, userinfo), context);
     }
     if (!loaAtLeast(identity.loa, provider.minimumLoa)) {
       throw new GatewayError('acr_too_low', 'The level of assurance is below what this service requires.', {

@@ -257,6 +257,46 @@ function genericSource(claims: Claims, map: GenericClaimMap): NationalIdSource {
   return { claim: map.nationalId, value: requiredString(claims, map.nationalId), country };
 }
 
+/**
+ * Claims that describe the authentication event or the token itself, not the person: only the
+ * signed ID token may assert them. Userinfo is about the End-User (OpenID Connect Core §5.3.2);
+ * an `acr` there would raise the level of assurance of an ID token that asserts none, an `amr` or
+ * `auth_time` there would reach a chat system (the gateway's own OpenID Provider passes them on)
+ * as if the broker had signed them.
+ * @see OpenID Connect Core 1.0 §2 (ID token claims), §5.3.2 (userinfo response)
+ */
+const ID_TOKEN_ONLY_CLAIMS: ReadonlySet<string> = new Set([
+  'acr',
+  'amr',
+  'auth_time',
+  'iss',
+  'aud',
+  'azp',
+  'exp',
+  'iat',
+  'nbf',
+  'nonce',
+  'jti',
+  'sid',
+  'at_hash',
+  'c_hash',
+  's_hash',
+]);
+
+/**
+ * The claims {@link mapClaims} reads when the broker puts the identity in userinfo: the ID token's
+ * claims, completed by userinfo's identity claims only. The ID token wins where both have a claim
+ * (openid-client has checked that both name the same `sub`); what only the ID token may assert
+ * ({@link ID_TOKEN_ONLY_CLAIMS}) is never taken from userinfo.
+ * @see OpenID Connect Core 1.0 §5.3.2
+ */
+export function withUserinfo(idTokenClaims: Claims, userinfo: Claims): Claims {
+  const merged: Claims = {};
+  for (const [claim, value] of Object.entries(userinfo))
+    if (!ID_TOKEN_ONLY_CLAIMS.has(claim)) merged[claim] = value;
+  return { ...merged, ...idTokenClaims };
+}
+
 /** OpenID Connect `birthdate`: `YYYY-MM-DD`, `0000-MM-DD` (year withheld) or `YYYY` (year only). */
 const BIRTHDATE_CLAIM = /^(\d{4})(?:-(\d{2})-(\d{2}))?$/;
 

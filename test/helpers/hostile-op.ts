@@ -12,7 +12,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CryptoKey, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
+import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { NO_INVALID_CHECKSUM, NO_SYNTHETIC_FNR } from '../fixtures/national-ids.js';
 
 /** The ways the OP can misbehave; `honest` is the control case. */
@@ -80,6 +80,25 @@ export const HOSTILE_MODES = [
   'auth-time-stale',
   // No `auth_time`, even when `max_age` asked for one.
   'auth-time-missing',
+  // HS256 with the published RSA public key (its JWK JSON and its PEM) as the MAC key.
+  'hs256-with-public-key-jwk',
+  'hs256-with-public-key-pem',
+  // ID token `kid` names no key of the JWKS (signed with the right key).
+  'kid-unknown',
+  // Signed with an unpublished key whose public half rides in the header (`jwk`), no `kid`.
+  'embedded-jwk',
+  // ID token without `kid`, while the JWKS holds two RSA keys (which one is meant?).
+  'kid-missing',
+  // The ID token has no `acr`; userinfo (with the national id only there) asserts a high one.
+  'acr-only-in-userinfo',
+  // No `acr` anywhere.
+  'acr-missing',
+  // `acr` an array of strings.
+  'acr-array',
+  // An `acr` the gateway does not know.
+  'acr-unknown',
+  // The authorization endpoint answers with `authorizeError` (error, error_description, iss).
+  'authorize-error',
 ] as const;
 
 export type HostileMode = (typeof HOSTILE_MODES)[number];
@@ -100,6 +119,8 @@ export interface HostileOp {
   mode: HostileMode;
   /** Issuer used by `wrong-iss` and `wrong-iss-param` (e.g. another OP the gateway trusts). */
   foreignIssuer: string;
+  /** Error response of the authorization endpoint in `authorize-error` mode. */
+  authorizeError: { error: string; error_description?: string };
   /** Every authorization request, oldest first. */
   readonly authorizations: AuthorizationRecord[];
   /** Number of token requests that were answered with tokens. */
@@ -131,7 +152,15 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
   const signing = await generateKeyPair(ALG, { extractable: true });
   // A second key pair whose public half is never published: `bad-signature` signs with it.
   const impostor = await generateKeyPair(ALG);
-  const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: KID, alg: ALG, use: 'sig' }] };
+  // The next key of a rotation, published ahead of use as brokers do: the JWKS has two keys.
+  const next = await generateKeyPair(ALG, { extractable: true });
+  // `embedded-jwk`'s key: never published.
+  const rogue = await generateKeyPair(ALG, { extractable: true });
+  const rogueJwk = { ...(await exportJWK(rogue.publicKey)), alg: ALG, use: 'sig' };
+  const publicJwk = { ...(await exportJWK(signing.publicKey)), kid: KID, alg: ALG, use: 'sig' };
+  const jwks = {
+    keys: [publicJwk, { ...(await exportJWK(next.publicKey)), kid: 'hostile-next', alg: ALG, use: 'sig' }],
+  };
   const grants = new Map<string, Grant>();
   const accessTokens = new Set<string>();
   let tokensIssued = 0;
@@ -149,6 +178,7 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     issuer,
     mode: 'honest',
     foreignIssuer: 'https://op.example/',
+    authorizeError: { error: 'access_denied' },
     authorizations: [],
     get tokensIssued() {
       return tokensIssued;
@@ -212,7 +242,10 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     op.authorizations.push(record);
     grants.set(record.code, { ...record, redeemed: false });
     const target = new URL(redirectUri);
-    target.searchParams.set('code', record.code);
+    if (op.mode === 'authorize-error') {
+      for (const [name, value] of Object.entries(op.authorizeError))
+        if (value !== undefined) target.searchParams.set(name, value);
+    } else target.searchParams.set('code', record.code);
     target.searchParams.set('state', record.state);
     if (op.mode === 'wrong-iss-param') target.searchParams.set('iss', op.foreignIssuer);
     else if (op.mode !== 'missing-iss-param') target.searchParams.set('iss', issuer);
@@ -286,6 +319,8 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     }
     userinfoServed += 1;
     const { acr: _acr, amr: _amr, auth_time: _t, ...claims } = identityClaims();
+    if (op.mode === 'acr-only-in-userinfo')
+      Object.assign(claims, { acr: 'urn:grn:authn:no:bankid', socialno: NO_SYNTHETIC_FNR });
     if (op.mode === 'userinfo-other-sub') {
       claims.sub = 'someone-else';
       claims.socialno = NO_SYNTHETIC_FNR;
@@ -324,6 +359,11 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     if (op.mode === 'sub-missing') delete claims.sub;
     if (op.mode === 'auth-time-stale') claims.auth_time = now() - 600;
     if (op.mode === 'auth-time-missing') delete claims.auth_time;
+    // The national id only in userinfo, so that the gateway asks for it.
+    if (op.mode === 'acr-only-in-userinfo') delete claims.socialno;
+    if (op.mode === 'acr-only-in-userinfo' || op.mode === 'acr-missing') delete claims.acr;
+    if (op.mode === 'acr-array') claims.acr = ['urn:grn:authn:no:bankid'];
+    if (op.mode === 'acr-unknown') claims.acr = 'urn:example:loa:whatever';
     return claims;
   }
 
@@ -350,8 +390,25 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .sign(new TextEncoder().encode(options.clientSecret));
     }
+    if (op.mode === 'hs256-with-public-key-jwk' || op.mode === 'hs256-with-public-key-pem') {
+      const secret =
+        op.mode === 'hs256-with-public-key-jwk'
+          ? JSON.stringify(publicJwk)
+          : await exportSPKI(signing.publicKey);
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: 'HS256', kid: KID, typ: 'JWT' })
+        .sign(new TextEncoder().encode(secret));
+    }
+    if (op.mode === 'embedded-jwk') {
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: ALG, typ: 'JWT', jwk: rogueJwk })
+        .sign(rogue.privateKey);
+    }
     const key: CryptoKey = op.mode === 'bad-signature' ? impostor.privateKey : signing.privateKey;
-    return new SignJWT(payload).setProtectedHeader({ alg: ALG, kid: KID, typ: 'JWT' }).sign(key);
+    const kid = op.mode === 'kid-unknown' ? 'hostile-unknown' : KID;
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: ALG, ...(op.mode === 'kid-missing' ? {} : { kid }), typ: 'JWT' })
+      .sign(key);
   }
 
   return op;

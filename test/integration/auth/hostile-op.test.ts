@@ -285,6 +285,45 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
       why: 'claims of the wrong types (a numeric national id, an object for a name)',
     },
     { mode: 'sub-missing', code: 'id_token_invalid', tokenIssued: true, why: 'an ID token without sub' },
+    {
+      mode: 'hs256-with-public-key-jwk',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token MACed (HS256) with the published public key as JSON',
+    },
+    {
+      mode: 'hs256-with-public-key-pem',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token MACed (HS256) with the published public key as PEM',
+    },
+    {
+      mode: 'kid-unknown',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token whose kid names no published key',
+    },
+    {
+      mode: 'kid-missing',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token without kid while the JWKS holds several keys',
+    },
+    {
+      mode: 'embedded-jwk',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an ID token signed with an unpublished key carried in its own jwk header',
+    },
+    {
+      mode: 'acr-only-in-userinfo',
+      code: 'claims_missing',
+      tokenIssued: true,
+      why: 'an ID token without acr, whose userinfo asserts a high one',
+    },
+    { mode: 'acr-missing', code: 'claims_missing', tokenIssued: true, why: 'no acr at all' },
+    { mode: 'acr-array', code: 'claims_invalid', tokenIssued: true, why: 'an acr that is an array' },
+    { mode: 'acr-unknown', code: 'acr_unknown', tokenIssued: true, why: 'an acr the gateway does not know' },
   ];
   for (const c of cases) {
     it(`${c.mode}: refuses ${c.why} with ${c.code}`, async () => {

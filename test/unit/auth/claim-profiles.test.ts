@@ -5,6 +5,7 @@ import {
   type ClaimProfileName,
   isClaimProfileName,
   mapClaims,
+  withUserinfo,
 } from '../../../src/auth/claim-profiles.js';
 import {
   FI_TEST_HETU,
@@ -524,5 +525,73 @@ describe('isClaimProfileName', () => {
     expect(isClaimProfileName('criipto')).toBe(false);
     expect(isClaimProfileName('IDURA')).toBe(false);
     expect(isClaimProfileName('')).toBe(false);
+  });
+});
+
+describe('withUserinfo', () => {
+  /** An ID token of a broker that puts the identity in userinfo (Signicat): no national id. */
+  const idToken = (): Record<string, unknown> => {
+    const { socialno: _s, amr: _a, auth_time: _t, ...claims } = iduraNo();
+    return { ...claims, iat: 1_700_000_000, exp: 1_700_000_300, nonce: 'n-1' };
+  };
+
+  it('takes the identity claims from userinfo where the ID token has none', () => {
+    const merged = withUserinfo(idToken(), { sub: iduraNo().sub, socialno: NO_SYNTHETIC_FNR });
+    expect(merged.socialno).toBe(NO_SYNTHETIC_FNR);
+    expect(mapClaims('idura', merged, ctx()).nationalId).toBe(NO_SYNTHETIC_FNR);
+  });
+
+  it('lets the ID token win where both have a claim', () => {
+    const merged = withUserinfo(idToken(), { name: 'Someone Else', socialno: NO_SYNTHETIC_FNR });
+    expect(merged.name).toBe('Kari Nordmann');
+  });
+
+  it('never takes acr from userinfo: an ID token without acr stays without one', () => {
+    const { acr: _acr, ...withoutAcr } = idToken();
+    const merged = withUserinfo(withoutAcr, {
+      acr: 'urn:grn:authn:no:bankid:high',
+      socialno: NO_SYNTHETIC_FNR,
+    });
+    expect(merged.acr).toBeUndefined();
+    expect(errorOf(() => mapClaims('idura', merged, ctx())).code).toBe('claims_missing');
+  });
+
+  it('never takes the authentication event or token claims from userinfo', () => {
+    const injected = {
+      amr: ['hwk'],
+      auth_time: 1_800_000_000,
+      iss: 'https://other.example/',
+      aud: 'another-client',
+      azp: 'another-client',
+      exp: 1_900_000_000,
+      iat: 1_800_000_000,
+      nbf: 1,
+      nonce: 'other',
+      jti: 'j',
+      sid: 's',
+      at_hash: 'a',
+      c_hash: 'c',
+      s_hash: 's',
+    };
+    const merged = withUserinfo(idToken(), { ...injected, socialno: NO_SYNTHETIC_FNR });
+    for (const claim of [
+      'amr',
+      'auth_time',
+      'iss',
+      'aud',
+      'azp',
+      'nbf',
+      'jti',
+      'sid',
+      'at_hash',
+      'c_hash',
+      's_hash',
+    ])
+      expect(merged[claim], claim).toBe(idToken()[claim]);
+    expect(merged.exp).toBe(1_700_000_300);
+    expect(merged.nonce).toBe('n-1');
+    const identity = mapClaims('idura', merged, ctx());
+    expect(identity.amr).toEqual([]);
+    expect(identity.authTime).toBeUndefined();
   });
 });
