@@ -41,6 +41,7 @@ const CENTURY_BY_SIGN: Readonly<Record<string, number>> = {
   F: 2000,
 };
 
+const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
 const SHAPE = /^(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])$/;
 
 function invalid(message: string): GatewayError {
@@ -55,7 +56,10 @@ function check(value: string): FinnishId | string {
   if (typeof value !== 'string') {
     return 'The Finnish personal identity code must be a string.';
   }
-  const normalized = value.trim().toUpperCase();
+  const trimmed = value.trim();
+  // Upper-casing first would fold non-ASCII letters into the code's alphabet (`ſ` → `S`,
+  // `ı` → `I`): a code written with them is not a code, whatever it would fold to.
+  const normalized = PRINTABLE_ASCII.test(trimmed) ? trimmed.toUpperCase() : '';
   const shape = SHAPE.exec(normalized);
   if (shape === null) {
     return 'A Finnish personal identity code must be six digits, a century sign, three digits and a control character.';

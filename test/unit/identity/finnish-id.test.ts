@@ -38,6 +38,16 @@ describe('parseFinnishId', () => {
     expect(parseFinnishId('010594y9032').normalized).toBe('010594Y9032');
   });
 
+  it.each([
+    ['ſ (long s), which upper-cases to S', '010594Y925\u017f'],
+    ['ı (dotless i) in the century sign position, nothing valid', '010594\u0131925S'],
+    ['a fullwidth control character', '010594Y925\uff33'],
+    ['fullwidth digits', '\uff10\uff11\uff10\uff15\uff19\uff14Y925S'],
+  ])('rejects a code written with non-ASCII characters: %s', (_why, value) => {
+    expect(parseFinnishId('010594Y925S').normalized).toBe('010594Y925S');
+    expect(errorOf(() => parseFinnishId(value)).code).toBe('national_id_invalid');
+  });
+
   it('ignores surrounding whitespace', () => {
     expect(parseFinnishId('  131052-308T ').normalized).toBe('131052-308T');
   });
