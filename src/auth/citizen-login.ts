@@ -81,6 +81,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       issuer: configuration.serverMetadata().issuer,
       ...(provider.acrLoa ? { acrLoa: provider.acrLoa } : {}),
       ...(provider.genericClaims ? { generic: provider.genericClaims } : {}),
+      now: deps.clock.now(),
     };
     let identity: VerifiedIdentity;
     try {

@@ -57,6 +57,8 @@ export interface ClaimMappingContext {
   acrLoa?: Record<string, Loa>;
   /** Claim names for the `generic` profile; required for it, ignored by the others. */
   generic?: GenericClaimMap;
+  /** The time of the login (ms since the epoch, the injected clock): nobody is born after it. */
+  now: number;
 }
 
 type Claims = Record<string, unknown>;
@@ -297,6 +299,24 @@ export function withUserinfo(idTokenClaims: Claims, userinfo: Claims): Claims {
   return { ...merged, ...idTokenClaims };
 }
 
+/**
+ * A checksum-valid number can still encode a birth date that has not come yet: a Finnish century
+ * sign `A`–`F` reaches 2099, a Norwegian individual number 500–999 reaches 2039. Nobody has been
+ * identified with such a number, so a broker asserting one is wrong. One day of tolerance: the
+ * date is the local one of a country east of UTC.
+ * @throws GatewayError `national_id_invalid` (400), naming the claim, never the value.
+ */
+function checkBornBy(claim: string, birthDate: string, now: number): void {
+  const latest = new Date(now + 86_400_000).toISOString().slice(0, 10);
+  if (birthDate > latest) {
+    throw new GatewayError(
+      'national_id_invalid',
+      `The national identity number encodes a date of birth in the future (claim "${claim}").`,
+      { status: 400 },
+    );
+  }
+}
+
 /** OpenID Connect `birthdate`: `YYYY-MM-DD`, `0000-MM-DD` (year withheld) or `YYYY` (year only). */
 const BIRTHDATE_CLAIM = /^(\d{4})(?:-(\d{2})-(\d{2}))?$/;
 
@@ -390,6 +410,7 @@ export function mapClaims(
   }
 
   const nationalId = parseIdClaim(source.claim, source.value, source.country);
+  checkBornBy(source.claim, nationalId.birthDate, ctx.now);
 
   const givenName = optionalString(claims, names.givenName)?.trim();
   const familyName = optionalString(claims, names.familyName)?.trim();

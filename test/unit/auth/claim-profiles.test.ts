@@ -19,6 +19,7 @@ import { errorOf } from '../../helpers/gateway-error.js';
 const ctx = (extra: Partial<ClaimMappingContext> = {}): ClaimMappingContext => ({
   provider: 'test-provider',
   issuer: 'https://broker.example/',
+  now: Date.UTC(2026, 11, 7, 12),
   ...extra,
 });
 
@@ -593,5 +594,48 @@ describe('withUserinfo', () => {
     const identity = mapClaims('idura', merged, ctx());
     expect(identity.amr).toEqual([]);
     expect(identity.authTime).toBeUndefined();
+  });
+});
+
+describe('mapClaims: a national identity number of someone not yet born', () => {
+  // Checksum-valid: a Finnish test code born 2090-01-01 (sign A), a Norwegian number born 2035-08-01.
+  const FI_FUTURE = '010190A903T';
+  const NO_FUTURE = '01083550062';
+  const fitupas = (hetu: string): Record<string, unknown> => ({
+    sub: 'fi-sub',
+    identityscheme: 'fitupas',
+    hetu,
+    acr: 'urn:grn:authn:fi:mobile-id',
+  });
+
+  it('refuses a hetu whose date of birth is after the login', () => {
+    const error = errorOf(() => mapClaims('idura', fitupas(FI_FUTURE), ctx()));
+    expect(error.code).toBe('national_id_invalid');
+    expect(error.message).toContain('"hetu"');
+    expect(error.message).not.toContain(FI_FUTURE);
+  });
+
+  it('refuses a fødselsnummer whose date of birth is after the login, for every profile', () => {
+    const cases: Array<[ClaimProfileName, Record<string, unknown>]> = [
+      ['idura', { ...iduraNo(), socialno: NO_FUTURE, birthdate: undefined }],
+      ['idporten', { sub: 's', pid: NO_FUTURE, acr: 'idporten-loa-high' }],
+      ['bankid-no', { sub: 's', nnin_altsub: NO_FUTURE, acr: 'urn:bankid:bid;LOA=4' }],
+      ['signicat', { sub: 's', nin: NO_FUTURE, nin_issuing_country: 'NO', acr: 'idporten-loa-high' }],
+    ];
+    for (const [profile, claims] of cases)
+      expect(errorOf(() => mapClaims(profile, claims, ctx())).code, profile).toBe('national_id_invalid');
+  });
+
+  it('accepts the same numbers once that day has come (the clock decides, not the parser)', () => {
+    expect(mapClaims('idura', fitupas(FI_FUTURE), ctx({ now: Date.UTC(2090, 0, 1) })).birthDate).toBe(
+      '2090-01-01',
+    );
+    // One day of tolerance for a local date ahead of UTC.
+    expect(mapClaims('idura', fitupas(FI_FUTURE), ctx({ now: Date.UTC(2089, 11, 31, 23) })).birthDate).toBe(
+      '2090-01-01',
+    );
+    expect(
+      errorOf(() => mapClaims('idura', fitupas(FI_FUTURE), ctx({ now: Date.UTC(2089, 11, 30) }))).code,
+    ).toBe('national_id_invalid');
   });
 });
