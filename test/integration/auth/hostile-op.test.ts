@@ -484,3 +484,29 @@ describe('logging of hostile logins', () => {
     expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
   });
 });
+
+describe('error responses of the authorization endpoint', () => {
+  const markup = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+  for (const [error, code, status] of [
+    ['access_denied', 'login_cancelled', 400],
+    ['login_required', 'provider_error', 400],
+    ['server_error', 'provider_error', 400],
+    ['temporarily_unavailable', 'provider_error', 400],
+    ['something_nobody_defined', 'provider_error', 400],
+    [markup, 'provider_error', 400],
+  ] as const) {
+    it(`error=${error.slice(0, 30)}: answers ${code} without showing the broker's description`, async () => {
+      op.mode = 'authorize-error';
+      op.authorizeError = { error, error_description: `${markup}${'x'.repeat(6000)}` };
+      const issued = op.tokensIssued;
+      const browser = new BrowserSession();
+      const page = await browser.get(`${gw.url}/auth/hostile/login`);
+      expect(page.url.startsWith(`${gw.url}/auth/hostile/callback?`)).toBe(true);
+      await expectRefused(browser, page, code, status);
+      expect(page.text).not.toContain('<script>alert');
+      expect(page.text).not.toContain('onerror=alert');
+      expect(page.text).not.toContain('xxxxxxxxxx');
+      expect(op.tokensIssued).toBe(issued);
+    });
+  }
+});
