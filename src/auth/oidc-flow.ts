@@ -101,6 +101,7 @@ export async function completeLogin(
   },
 ): Promise<CompletedLogin> {
   const currentUrl = new URL(req.originalUrl, options.publicUrl);
+  checkResponseShape(currentUrl.searchParams);
   const state = currentUrl.searchParams.get('state');
   const transaction = state ? req.session.logins?.[state] : undefined;
   if (!state || !transaction) {
@@ -146,6 +147,25 @@ export async function completeLogin(
     maxAgeMs: options.timeoutMs,
   });
   return { transaction, idToken: tokens.id_token, claims: { ...claims }, accessToken: tokens.access_token };
+}
+
+/** The parameters of an authorization response (success or error) the gateway reads. */
+const RESPONSE_PARAMETERS = ['state', 'code', 'iss', 'error', 'error_description', 'error_uri'] as const;
+
+/**
+ * An authorization response names each of its parameters once (RFC 6749 §3.1: "Request and
+ * response parameters MUST NOT be included more than once") and carries a `code` or an `error`.
+ * A callback with two `state`s, `code`s or `iss`es is ambiguous (the gateway would read the first,
+ * openid-client refuses the repetition under a code it shares with ID token defects), one with
+ * neither is not an answer: both are refused as they are, before the session is touched.
+ * @throws {GatewayError} `login_failed`.
+ * @see RFC 6749 §3.1, §4.1.2, §4.1.2.1
+ */
+function checkResponseShape(parameters: URLSearchParams): void {
+  const repeated = RESPONSE_PARAMETERS.some((name) => parameters.getAll(name).length > 1);
+  if (repeated || (!parameters.has('code') && !parameters.has('error'))) {
+    throw new GatewayError('login_failed', 'The answer of the identity provider is malformed.');
+  }
 }
 
 /**

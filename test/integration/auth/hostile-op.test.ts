@@ -510,3 +510,34 @@ describe('error responses of the authorization endpoint', () => {
     });
   }
 });
+
+describe('malformed authorization responses (refused before the login is touched)', () => {
+  for (const [name, value] of [
+    ['state', 'forged-state'],
+    ['code', 'forged-code'],
+    ['iss', 'op2'],
+    ['error', 'access_denied'],
+  ] as const) {
+    it(`refuses a callback that repeats ${name} with login_failed, and the login stays usable`, async () => {
+      const browser = new BrowserSession();
+      const callback = await callbackFrom(browser, 'hostile');
+      const intact = callback.href;
+      const repeated = new URL(intact);
+      // Twice where the answer had none (error): a repetition either way.
+      while (repeated.searchParams.getAll(name).length < 2)
+        repeated.searchParams.append(name, value === 'op2' ? op2.issuer : value);
+      const issued = op.tokensIssued;
+      await expectRefused(browser, await browser.get(repeated.href), 'login_failed');
+      expect(op.tokensIssued).toBe(issued);
+      // Nothing was consumed by the malformed answer: the intact one still completes the login.
+      expect((await browser.get(intact)).url).toBe(`${gw.url}/consent`);
+    });
+  }
+
+  it('refuses a callback with neither code nor error with login_failed', async () => {
+    const browser = new BrowserSession();
+    const callback = await callbackFrom(browser, 'hostile');
+    callback.searchParams.delete('code');
+    await expectRefused(browser, await browser.get(callback.href), 'login_failed');
+  });
+});
