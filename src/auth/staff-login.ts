@@ -94,18 +94,21 @@ export function requireStaff(roles: readonly StaffRole[] = CONSOLE_ROLES): Reque
 
 /**
  * The staff IdP's assurance: with `requiredAcr` the ID token's `acr` must be one of them, with
- * `requiredAmr` its `amr` must contain one of them (multi-factor authentication).
+ * `requiredAmr` its `amr` must contain one of them (multi-factor authentication). Without
+ * `requiredAcr`, the `acrValues` the login asked for are required instead: they travel in the
+ * authorization URL, where the employee (or whoever holds their password) can take them out, and
+ * an IdP that then signs in with a password alone must not get past a request for more.
  * @throws {GatewayError} `staff_assurance_too_low` (403).
- * @see OpenID Connect Core §2 (acr, amr), RFC 8176
+ * @see OpenID Connect Core §2 (acr, amr), §3.1.2.1 (acr_values), RFC 8176
  */
 export function requireStaffAssurance(
   claims: Record<string, unknown>,
-  staff: Pick<StaffConfig, 'requiredAcr' | 'requiredAmr'>,
+  staff: Pick<StaffConfig, 'requiredAcr' | 'requiredAmr'> & Partial<Pick<StaffConfig, 'acrValues'>>,
 ): void {
   const acr = claims.acr;
   const amr = Array.isArray(claims.amr) ? claims.amr.filter((v): v is string => typeof v === 'string') : [];
-  const acrOk =
-    staff.requiredAcr.length === 0 || (typeof acr === 'string' && staff.requiredAcr.includes(acr));
+  const requiredAcr = staff.requiredAcr.length > 0 ? staff.requiredAcr : (staff.acrValues ?? []);
+  const acrOk = requiredAcr.length === 0 || (typeof acr === 'string' && requiredAcr.includes(acr));
   const amrOk = staff.requiredAmr.length === 0 || amr.some((method) => staff.requiredAmr.includes(method));
   if (!acrOk || !amrOk) {
     throw new GatewayError(

@@ -51,7 +51,12 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
         errors.push(`${path}.issuer: the mock IdP must not be used in production`);
       else if (!isHttps(issuer)) errors.push(`${path}.issuer: must be an https URL`);
     }
-    if (tenant.staff && tenant.staff.requiredAcr.length === 0 && tenant.staff.requiredAmr.length === 0) {
+    if (
+      tenant.staff &&
+      tenant.staff.requiredAcr.length === 0 &&
+      tenant.staff.requiredAmr.length === 0 &&
+      tenant.staff.acrValues.length === 0
+    ) {
       warnings.push(
         `tenants.${t}.staff: requires no acr or amr, so staff may sign in without multi-factor authentication (set requiredAmr, e.g. ["mfa"], or requiredAcr)`,
       );

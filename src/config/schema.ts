@@ -134,12 +134,15 @@ const staffSchema = z
     roleMap: z.record(z.string(), z.enum(ROLES)).optional(),
     /** Claim that must equal the tenant id (multi-tenant staff IdPs). Default none. */
     tenantClaim: z.string().min(1).optional(),
-    /** `acr_values` sent to the staff IdP (e.g. to ask for multi-factor authentication). Default none. */
+    /**
+     * `acr_values` sent to the staff IdP (e.g. to ask for multi-factor authentication). Default
+     * none. Without `requiredAcr`, the returned `acr` must be one of these.
+     */
     acrValues: z.array(z.string().min(1)).default([]),
     /**
      * The ID token's `acr` must be one of these, else the login is refused
-     * (`staff_assurance_too_low`). Default none (any). Production warns when neither this nor
-     * `requiredAmr` is set.
+     * (`staff_assurance_too_low`). Default none: `acrValues` when set, else any. Production warns
+     * when none of this, `acrValues` and `requiredAmr` is set.
      */
     requiredAcr: z.array(z.string().min(1)).default([]),
     /**

@@ -66,6 +66,29 @@ describe('GET /staff/callback with required assurance', () => {
   });
 });
 
+describe('GET /staff/callback after asking for acr_values', () => {
+  let asking: TestGateway;
+  beforeAll(async () => {
+    // The mock staff IdP sends no acr, as an IdP does that ignores acr_values or was not asked.
+    asking = await startTestGateway({
+      tenants: [testTenant({ staff: staffWith({ acrValues: ['urn:mfa'] }) })],
+    });
+  });
+  afterAll(async () => {
+    await asking?.close();
+  });
+
+  it('refuses a login whose acr is not one asked for, with staff_assurance_too_low (403)', async () => {
+    const browser = new BrowserSession();
+    const start = await browser.get(`${asking.url}/staff/login?login_hint=alex-agent`, { follow: false });
+    expect(new URL(start.headers.get('location') ?? '').searchParams.get('acr_values')).toBe('urn:mfa');
+    const page = await browser.get(`${asking.url}/staff/login?login_hint=alex-agent`);
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('staff_assurance_too_low');
+    expect((await browser.get(`${asking.url}/agent`, { follow: false })).status).toBe(303);
+  });
+});
+
 describe('requireStaffAssurance', () => {
   const none = { requiredAcr: [], requiredAmr: [] };
   const cases: Array<
@@ -85,6 +108,30 @@ describe('requireStaffAssurance', () => {
     ['acr required and sent', { acr: 'urn:mfa' }, { requiredAcr: ['urn:mfa'], requiredAmr: [] }, true],
     ['acr required, another sent', { acr: 'urn:pwd' }, { requiredAcr: ['urn:mfa'], requiredAmr: [] }, false],
     ['acr required, none sent', {}, { requiredAcr: ['urn:mfa'], requiredAmr: [] }, false],
+    [
+      'acr_values asked for, no acr sent back (taken out of the URL, or ignored)',
+      { amr: ['pwd'] },
+      { requiredAcr: [], requiredAmr: [], acrValues: ['urn:mfa'] },
+      false,
+    ],
+    [
+      'acr_values asked for, a weaker acr sent back',
+      { acr: 'urn:pwd' },
+      { requiredAcr: [], requiredAmr: [], acrValues: ['urn:mfa'] },
+      false,
+    ],
+    [
+      'acr_values asked for and honoured',
+      { acr: 'urn:mfa' },
+      { requiredAcr: [], requiredAmr: [], acrValues: ['urn:mfa', 'urn:hwk'] },
+      true,
+    ],
+    [
+      'requiredAcr decides over acr_values',
+      { acr: 'urn:hwk' },
+      { requiredAcr: ['urn:hwk'], requiredAmr: [], acrValues: ['urn:mfa'] },
+      true,
+    ],
     [
       'acr and amr required, only acr sent',
       { acr: 'urn:mfa' },
@@ -184,6 +231,15 @@ describe('production rules', () => {
     const loaded = parseConfig(productionRaw(productionTenant({})), { env: { NODE_ENV: 'production' } });
     expect(loaded.production).toBe(true);
     expect(loaded.warnings.some((w) => w.startsWith('tenants.0.staff: requires no acr or amr'))).toBe(true);
+  });
+
+  it('does not warn when the staff login asks for acr_values (the returned acr must then be one of them)', () => {
+    const { warnings } = productionProblems(
+      parseConfig(productionRaw(productionTenant({ acrValues: ['urn:mfa'] })), {
+        env: { NODE_ENV: 'production' },
+      }).config,
+    );
+    expect(warnings.some((w) => w.includes('staff'))).toBe(false);
   });
 
   it('does not warn when the staff provider requires a second factor', () => {
