@@ -146,6 +146,7 @@ export async function completeLogin(
     skewMs: options.clockSkewSeconds * 1000,
     maxAgeMs: options.timeoutMs,
   });
+  checkAuthTime(claims.auth_time, { now: options.clock.now(), skewMs: options.clockSkewSeconds * 1000 });
   return { transaction, idToken: tokens.id_token, claims: { ...claims }, accessToken: tokens.access_token };
 }
 
@@ -201,6 +202,28 @@ export function checkIssuedAt(iat: unknown, limits: { now: number; skewMs: numbe
   }
   if (issuedAt < limits.now - limits.maxAgeMs - limits.skewMs) {
     throw new GatewayError('id_token_invalid', 'The ID token was issued before this identification began.');
+  }
+}
+
+/**
+ * `auth_time`, when sent, is a number of seconds no later than now (within the tolerated clock
+ * skew): an authentication cannot happen after the token about it. A future one would make the
+ * login look fresh for as long as it lies ahead, to `max_age` here and to the chat systems the
+ * gateway's own OpenID Provider passes it on to (openid-client checks it only against `max_age`,
+ * and only in the past).
+ * @throws {GatewayError} `id_token_invalid`.
+ * @see OpenID Connect Core §2 (`auth_time`)
+ */
+export function checkAuthTime(authTime: unknown, limits: { now: number; skewMs: number }): void {
+  if (authTime === undefined) return;
+  if (typeof authTime !== 'number' || !Number.isFinite(authTime) || authTime < 0) {
+    throw new GatewayError('id_token_invalid', 'The ID token has no valid authentication time.');
+  }
+  if (authTime * 1000 > limits.now + limits.skewMs) {
+    throw new GatewayError(
+      'id_token_invalid',
+      'The ID token says the authentication happened in the future.',
+    );
   }
 }
 

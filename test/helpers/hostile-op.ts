@@ -80,6 +80,8 @@ export const HOSTILE_MODES = [
   'auth-time-stale',
   // No `auth_time`, even when `max_age` asked for one.
   'auth-time-missing',
+  // `auth_time` an hour in the future (the ID token itself is fresh).
+  'auth-time-future',
   // HS256 with the published RSA public key (its JWK JSON and its PEM) as the MAC key.
   'hs256-with-public-key-jwk',
   'hs256-with-public-key-pem',
@@ -359,6 +361,7 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     if (op.mode === 'sub-missing') delete claims.sub;
     if (op.mode === 'auth-time-stale') claims.auth_time = now() - 600;
     if (op.mode === 'auth-time-missing') delete claims.auth_time;
+    if (op.mode === 'auth-time-future') claims.auth_time = now() + 3600;
     // The national id only in userinfo, so that the gateway asks for it.
     if (op.mode === 'acr-only-in-userinfo') delete claims.socialno;
     if (op.mode === 'acr-only-in-userinfo' || op.mode === 'acr-missing') delete claims.acr;

@@ -322,6 +322,12 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
       why: 'an ID token without acr, whose userinfo asserts a high one',
     },
     { mode: 'acr-missing', code: 'claims_missing', tokenIssued: true, why: 'no acr at all' },
+    {
+      mode: 'auth-time-future',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'an authentication an hour in the future (auth_time)',
+    },
     { mode: 'acr-array', code: 'claims_invalid', tokenIssued: true, why: 'an acr that is an array' },
     { mode: 'acr-unknown', code: 'acr_unknown', tokenIssued: true, why: 'an acr the gateway does not know' },
   ];

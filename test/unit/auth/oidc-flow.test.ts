@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { describe, expect, it } from 'vitest';
-import { checkIssuedAt, translateOidcError } from '../../../src/auth/oidc-flow.js';
+import { checkAuthTime, checkIssuedAt, translateOidcError } from '../../../src/auth/oidc-flow.js';
 import { GatewayError } from '../../../src/http/errors.js';
 
 /** An error as openid-client throws it: a ClientError with oauth4webapi's code, any message. */
@@ -141,4 +141,33 @@ describe('checkIssuedAt', () => {
   it('follows a smaller configured skew', () => {
     expect(() => checkIssuedAt(at(10), { ...limits, skewMs: 0 })).toThrow(GatewayError);
   });
+});
+
+describe('checkAuthTime', () => {
+  const now = Date.UTC(2026, 11, 7, 12);
+  const limits = { now, skewMs: 60_000 };
+  const seconds = (ms: number) => Math.floor(ms / 1000);
+
+  for (const [what, authTime] of [
+    ['absent', undefined],
+    ['now', seconds(now)],
+    ['a day ago (a single sign-on session)', seconds(now - 86_400_000)],
+    ['30 s ahead (within the skew)', seconds(now + 30_000)],
+  ] as const) {
+    it(`accepts an auth_time ${what}`, () => expect(() => checkAuthTime(authTime, limits)).not.toThrow());
+  }
+
+  for (const [what, authTime] of [
+    ['two minutes ahead (beyond the skew)', seconds(now + 120_000)],
+    ['years ahead', seconds(Date.UTC(3000, 0, 1))],
+    ['a string', String(seconds(now))],
+    ['null', null],
+    ['negative', -1],
+    ['not finite', Number.POSITIVE_INFINITY],
+  ] as const) {
+    it(`refuses an auth_time ${what} with id_token_invalid`, () =>
+      expect(() => checkAuthTime(authTime, limits)).toThrow(
+        expect.objectContaining({ code: 'id_token_invalid' }),
+      ));
+  }
 });
