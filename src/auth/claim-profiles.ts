@@ -120,8 +120,10 @@ function requiredString(claims: Claims, claim: string): string {
 }
 
 function optionalCountry(claims: Claims, claim: string): Country | undefined {
-  const value = optionalString(claims, claim)?.trim().toUpperCase();
-  if (value === undefined) return undefined;
+  const raw = optionalString(claims, claim)?.trim();
+  if (raw === undefined) return undefined;
+  // ASCII before upper-casing: `ﬁ` and `fı` upper-case to `FI`, and are no country code.
+  const value = /^[A-Za-z]{2}$/.test(raw) ? raw.toUpperCase() : raw;
   if (value !== 'NO' && value !== 'FI') {
     throw claimsInvalid(
       `The "${claim}" claim names a country whose identity numbers the gateway does not support.`,
@@ -168,6 +170,8 @@ function readAuthTime(claims: Claims): number | undefined {
  * @see https://docs.idura.app/verify/reference/token-contents
  */
 function iduraSchemeCountry(scheme: string): Country | undefined {
+  // ASCII only: `Fİtupas` lower-cases to `fi̇tupas`, which would start with `fi`.
+  if (!/^[\x21-\x7e]+$/.test(scheme)) return undefined;
   const lower = scheme.toLowerCase();
   if (lower.startsWith('no')) return 'NO';
   if (lower.startsWith('fi')) return 'FI';

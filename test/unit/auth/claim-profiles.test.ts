@@ -639,3 +639,26 @@ describe('mapClaims: a national identity number of someone not yet born', () => 
     ).toBe('national_id_invalid');
   });
 });
+
+describe('mapClaims: country and scheme names in non-ASCII letters', () => {
+  it.each([
+    ['ﬁ (the fi ligature)', '\ufb01'],
+    ['fı (dotless i)', 'f\u0131'],
+    ['fullwidth FI', '\uff26\uff29'],
+  ])('refuses nin_issuing_country %s, which upper-cases to FI or looks like it', (_what, country) => {
+    const claims = { sub: 's', nin: FI_TEST_HETU, nin_issuing_country: country, acr: 'idporten-loa-high' };
+    expect(mapClaims('signicat', { ...claims, nin_issuing_country: 'fi' }, ctx()).country).toBe('FI');
+    expect(errorOf(() => mapClaims('signicat', claims, ctx())).code).toBe('claims_invalid');
+  });
+
+  it('refuses an Idura identityscheme in non-ASCII letters that lower-cases to a known prefix', () => {
+    const claims = {
+      sub: 's',
+      identityscheme: 'F\u0130tupas',
+      hetu: FI_TEST_HETU,
+      acr: 'urn:grn:authn:fi:all',
+    };
+    expect(mapClaims('idura', { ...claims, identityscheme: 'FItupas' }, ctx()).country).toBe('FI');
+    expect(errorOf(() => mapClaims('idura', claims, ctx())).code).toBe('claims_invalid');
+  });
+});
