@@ -15,7 +15,7 @@ import { completeHandover, dropHandover, keepOpener } from './handover-routes.js
 import { safeReturnTo } from './return-to.js';
 import {
   citizenRecord,
-  readPendingIdentity,
+  readFreshPendingIdentity,
   readSharedIdentity,
   type SharedIdentity,
   saveSession,
@@ -41,7 +41,7 @@ export function consentRouter(deps: GatewayDeps): Router {
   };
 
   router.get('/consent', async (req, res) => {
-    const pending = readPendingIdentity(req.session, req.tenant.config.id, deps.fieldCrypto);
+    const pending = readFreshPendingIdentity(req.session, req.tenant.config.id, deps);
     if (!pending) {
       const { t } = res.locals;
       res.send(
@@ -61,7 +61,7 @@ export function consentRouter(deps: GatewayDeps): Router {
 
   router.post('/consent', form, csrf, async (req, res) => {
     const tenantId = req.tenant.config.id;
-    const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
+    const pending = readFreshPendingIdentity(req.session, tenantId, deps);
     if (!pending)
       throw new GatewayError('consent_not_pending', 'There is no identity waiting for consent.', {
         status: 409,

@@ -9,7 +9,7 @@ import { localize } from '../web/i18n.js';
 import { endSessionUrl } from './oidc-flow.js';
 import {
   type CitizenRecord,
-  readPendingIdentity,
+  readFreshPendingIdentity,
   readSharedIdentity,
   saveSession,
   staffSessionEnded,
@@ -51,7 +51,7 @@ export function sessionView(
 ): SessionView {
   const tenant: TenantContext = req.tenant;
   const tenantId = tenant.config.id;
-  const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
+  const pending = readFreshPendingIdentity(req.session, tenantId, deps);
   const shared = readSharedIdentity(req.session, tenantId, deps.fieldCrypto);
   const view: SessionView = {
     tenant: tenantId,

@@ -182,6 +182,27 @@ export function readPendingIdentity(
 }
 
 /**
+ * The identity waiting for consent, unless it waited longer than a login may take
+ * (`session.loginTimeoutMinutes`, measured from the callback on the injected clock). A consent
+ * page left open on a shared computer, in a session kept alive by the chat, must not let the
+ * next person at the keyboard share the previous one's identity; they identify again.
+ */
+export function readFreshPendingIdentity(
+  session: CitizenSession,
+  tenantId: string,
+  deps: {
+    fieldCrypto: FieldCrypto;
+    clock: { now(): number };
+    config: { session: { loginTimeoutMinutes: number } };
+  },
+): PendingIdentity | undefined {
+  const pending = readPendingIdentity(session, tenantId, deps.fieldCrypto);
+  if (!pending) return undefined;
+  const waited = deps.clock.now() - pending.receivedAt;
+  return waited <= deps.config.session.loginTimeoutMinutes * 60_000 ? pending : undefined;
+}
+
+/**
  * Issues a new session id keeping the session's data, but not its CSRF token (login fixation
  * defence: the id, and any token, an attacker may have seen before login die at login), and
  * tells the chat: the visitor's open sockets follow the session to its new id. The new session

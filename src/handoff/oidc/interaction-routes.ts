@@ -5,7 +5,7 @@ import { issueReceipt, type ReceiptRecipient } from '../../auth/consent-receipts
 import {
   citizenRecord,
   type PendingIdentity,
-  readPendingIdentity,
+  readFreshPendingIdentity,
   saveSession,
 } from '../../auth/session-state.js';
 import { availableClaims, pickClaims, tickedClaims } from '../../auth/shareable-claims.js';
@@ -66,10 +66,8 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
 
   /** The pending identity of the login this interaction started, and only that one. */
   const pendingFor = (req: Request, uid: string) => {
-    const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
-    const fresh =
-      pending && deps.clock.now() - pending.receivedAt <= deps.config.session.loginTimeoutMinutes * 60_000;
-    if (!pending || !fresh || pending.returnTo !== `${interactionPath(tenant, uid)}/consent`) {
+    const pending = readFreshPendingIdentity(req.session, tenantId, deps);
+    if (!pending || pending.returnTo !== `${interactionPath(tenant, uid)}/consent`) {
       throw new GatewayError('consent_not_pending', 'There is no identity waiting for consent.', {
         status: 409,
       });

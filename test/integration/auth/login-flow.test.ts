@@ -1,5 +1,6 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/runtime/clock.js';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { startTestGateway, type TestGateway, testProviders, testTenant } from '../../helpers/test-gateway.js';
 
@@ -578,5 +579,55 @@ describe('a broker that needs id_token_hint to end its session (endSessionIdToke
     } finally {
       await hinted.close();
     }
+  });
+});
+
+describe('an identity left waiting for consent', () => {
+  // Starts at the real time: the mock IdP's ID tokens carry real `iat`s, checked against this clock.
+  const clock = new ManualClock(Date.now());
+  let timed: TestGateway;
+  beforeAll(async () => {
+    timed = await startTestGateway({ clock });
+  });
+  afterAll(async () => {
+    await timed?.close();
+  });
+
+  async function consentPageAt(browser: BrowserSession): Promise<string> {
+    const page = await browser.get(`${timed.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    expect(page.url).toBe(`${timed.url}/consent`);
+    return page.text;
+  }
+
+  it('cannot be shared once it waited longer than a login may take (10 minutes)', async () => {
+    const browser = new BrowserSession();
+    const consent = await consentPageAt(browser);
+    clock.advance(10 * 60_000 + 1_000);
+    const answer = await browser.post(`${timed.url}/consent`, {
+      _csrf: inputValue(consent, '_csrf'),
+      claims: ['name', 'nationalId'],
+      decision: 'share',
+    });
+    expect(answer.status).toBe(409);
+    expect(answer.text).toContain('consent_not_pending');
+    const view = JSON.parse((await browser.get(`${timed.url}/api/session`)).text) as SessionJson;
+    expect(view.state).toBe('anonymous');
+    expect(view.identity).toBeUndefined();
+    const page = await browser.get(`${timed.url}/consent`);
+    expect(page.text).not.toContain('Kari');
+  });
+
+  it('can be shared while a login may still take', async () => {
+    const browser = new BrowserSession();
+    const consent = await consentPageAt(browser);
+    clock.advance(9 * 60_000);
+    const answer = await browser.post(`${timed.url}/consent`, {
+      _csrf: inputValue(consent, '_csrf'),
+      claims: ['name'],
+      decision: 'share',
+    });
+    expect(answer.status).toBe(200);
+    const view = JSON.parse((await browser.get(`${timed.url}/api/session`)).text) as SessionJson;
+    expect(view.state).toBe('verified');
   });
 });
