@@ -194,6 +194,14 @@ function iduraSource(claims: Claims): NationalIdSource {
   }
   // Idura sends the Norwegian number as `socialno` (with the `ssn` scope) and the hetu as `hetu`.
   const claim = country === 'NO' ? 'socialno' : 'hetu';
+  // The other country's number beside it names a second person: which one identified is unknown
+  // (as Signicat's `ftn_hetu` for a Norwegian identity).
+  const other = country === 'NO' ? 'hetu' : 'socialno';
+  if (optionalString(claims, other) !== undefined) {
+    throw claimsInconsistent(
+      `The "${other}" claim was sent for a ${country === 'NO' ? 'Norwegian' : 'Finnish'} identity.`,
+    );
+  }
   return { claim, value: requiredString(claims, claim), country };
 }
 

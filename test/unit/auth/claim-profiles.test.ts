@@ -662,3 +662,22 @@ describe('mapClaims: country and scheme names in non-ASCII letters', () => {
     expect(errorOf(() => mapClaims('idura', claims, ctx())).code).toBe('claims_invalid');
   });
 });
+
+describe('mapClaims: a second national identity number beside the one the profile reads', () => {
+  it('refuses an Idura Norwegian BankID login that also carries a hetu', () => {
+    const error = errorOf(() => mapClaims('idura', { ...iduraNo(), hetu: FI_TEST_HETU }, ctx()));
+    expect(error.code).toBe('claims_inconsistent');
+    expect(error.message).not.toContain(FI_TEST_HETU);
+  });
+
+  it('refuses an Idura FTN login that also carries a socialno', () => {
+    const error = errorOf(() => mapClaims('idura', { ...iduraFi(), socialno: NO_SYNTHETIC_FNR }, ctx()));
+    expect(error.code).toBe('claims_inconsistent');
+    expect(error.message).not.toContain(NO_SYNTHETIC_FNR);
+  });
+
+  it('ignores the other claim when it is null or blank (carries no number)', () => {
+    expect(mapClaims('idura', { ...iduraNo(), hetu: null }, ctx()).country).toBe('NO');
+    expect(mapClaims('idura', { ...iduraFi(), socialno: '' }, ctx()).country).toBe('FI');
+  });
+});
