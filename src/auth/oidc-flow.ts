@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { GatewayError } from '../http/errors.js';
+import { isProviderUrl } from '../http/safe-redirect.js';
 import type { Clock } from '../runtime/clock.js';
 import { type LoginTransaction, saveSession } from './session-state.js';
 
@@ -58,6 +59,12 @@ export async function startLogin(req: Request, options: StartLoginOptions): Prom
       : client.buildAuthorizationUrl(options.configuration, parameters);
   } catch (error) {
     throw translateOidcError(error);
+  }
+  // Checked again where the browser is sent there; here, so a refused start stores no login.
+  if (!isProviderUrl(url)) {
+    throw new GatewayError('provider_unavailable', 'The identity provider could not be reached.', {
+      status: 503,
+    });
   }
 
   const logins = { ...(req.session.logins ?? {}) };
@@ -241,10 +248,20 @@ export function endSessionUrl(
   idToken?: string,
 ): string | undefined {
   if (!configuration.serverMetadata().end_session_endpoint) return undefined;
-  return client.buildEndSessionUrl(configuration, {
-    ...(idToken === undefined ? {} : { id_token_hint: idToken }),
-    post_logout_redirect_uri: postLogoutRedirectUri,
-  }).href;
+  // An end-session endpoint in clear or not on the web is treated as none: the local logout
+  // stands, and the browser is not sent, with an ID token perhaps, where a network can read it.
+  // openid-client refuses to build such a URL (http without `allowInsecureRequests`) by
+  // throwing, which would fail the logout itself, before the session is destroyed.
+  let url: URL;
+  try {
+    url = client.buildEndSessionUrl(configuration, {
+      ...(idToken === undefined ? {} : { id_token_hint: idToken }),
+      post_logout_redirect_uri: postLogoutRedirectUri,
+    });
+  } catch {
+    return undefined;
+  }
+  return isProviderUrl(url) ? url.href : undefined;
 }
 
 /** Fetches userinfo (for brokers that put the identity claims there) with the `sub` check. */

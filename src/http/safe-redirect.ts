@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { isLoopbackUrl } from '../config/loopback.js';
 import { GatewayError } from './errors.js';
 
 /** Longest same-origin path the gateway redirects to. */
@@ -64,14 +65,22 @@ export function redirectSameOrigin(res: Response, path: string): void {
 
 /**
  * Redirects to an OpenID Provider: the authorization or end-session endpoint openid-client built
- * from the broker's discovery document, never from request input. Only absolute https URLs
- * (http on loopback in development, where brokers are validated by the config schema).
+ * from the broker's discovery document, never from request input. Only absolute https URLs, and
+ * http on a loopback host (the mock IdP in development). The config checks the issuer, but the
+ * endpoints come from the broker's discovery document, which openid-client only fetches from:
+ * an https issuer announcing an http authorization endpoint would send the citizen's login page,
+ * with the state and the PKCE challenge, over the network in clear.
  */
 export function redirectToProvider(res: Response, url: URL): void {
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+  if (!isProviderUrl(url)) {
     throw new GatewayError('provider_unavailable', 'The identity provider could not be reached.', {
       status: 503,
     });
   }
   res.redirect(303, url.href);
+}
+
+/** Whether the browser may be sent to `url` of a broker: https, or http on a loopback host. */
+export function isProviderUrl(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackUrl(url.href));
 }

@@ -137,6 +137,11 @@ export interface HostileOpOptions {
   clientSecret: string;
   /** Path of the issuer under the origin. Default `/hostile`. */
   path?: string;
+  /**
+   * Announce these endpoints in discovery instead of the OP's own (e.g. an http one on another
+   * host, which nobody answers: the gateway must not send a browser there).
+   */
+  announce?: { authorization_endpoint?: string; end_session_endpoint?: string };
 }
 
 interface Grant extends AuthorizationRecord {
@@ -207,6 +212,7 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
           token_endpoint_auth_methods_supported: ['client_secret_basic'],
           code_challenge_methods_supported: ['S256'],
           authorization_response_iss_parameter_supported: true,
+          ...options.announce,
         });
       case `${path}/jwks`:
         return send(res, 200, jwks);

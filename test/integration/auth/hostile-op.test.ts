@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NO_INVALID_CHECKSUM, NO_SYNTHETIC_FNR } from '../../fixtures/national-ids.js';
-import { BrowserSession, type PageResult } from '../../helpers/browser-session.js';
+import { BrowserSession, inputValue, type PageResult } from '../../helpers/browser-session.js';
 import { type HostileMode, type HostileOp, startHostileOp } from '../../helpers/hostile-op.js';
 import { startTestGateway, type TestGateway, testProviders, testTenant } from '../../helpers/test-gateway.js';
 
@@ -14,12 +14,16 @@ const CLIENT = { clientId: 'gateway-hostile', clientSecret: 'hostile-client-secr
 
 let op: HostileOp;
 let op2: HostileOp;
+/** An https-less broker: discovery announces an http authorization endpoint on another host. */
+let opPlain: HostileOp;
+/** A broker that logs in over its own endpoints but announces an http end-session endpoint. */
+let opPlainLogout: HostileOp;
 let gw: TestGateway;
 
 function hostileProvider(id: string, issuer: string): Record<string, unknown> {
   return {
     id,
-    label: id === 'hostile' ? 'Hostile' : 'Hostile 2',
+    label: id,
     issuer,
     ...CLIENT,
     scopes: ['openid', 'ssn'],
@@ -33,6 +37,16 @@ beforeAll(async () => {
   // The OPs first: the gateway discovers its brokers while starting.
   op = await startHostileOp({ ...CLIENT, path: '/hostile' });
   op2 = await startHostileOp({ ...CLIENT, path: '/hostile2' });
+  opPlain = await startHostileOp({
+    ...CLIENT,
+    path: '/plain',
+    announce: { authorization_endpoint: 'http://login.broker.example/authorize' },
+  });
+  opPlainLogout = await startHostileOp({
+    ...CLIENT,
+    path: '/plain-logout',
+    announce: { end_session_endpoint: 'http://login.broker.example/logout' },
+  });
   // Each one's "foreign" issuer is the other: a provider the gateway also trusts (mix-up).
   op.foreignIssuer = op2.issuer;
   op2.foreignIssuer = op.issuer;
@@ -43,6 +57,8 @@ beforeAll(async () => {
           ...testProviders(),
           hostileProvider('hostile', op.issuer),
           hostileProvider('hostile2', op2.issuer),
+          hostileProvider('plain', opPlain.issuer),
+          hostileProvider('plain-logout', opPlainLogout.issuer),
         ],
       }),
     ],
@@ -58,6 +74,8 @@ afterAll(async () => {
   await gw?.close();
   await op?.close();
   await op2?.close();
+  await opPlain?.close();
+  await opPlainLogout?.close();
 });
 
 async function sessionOf(browser: BrowserSession): Promise<Record<string, unknown>> {
@@ -545,5 +563,41 @@ describe('malformed authorization responses (refused before the login is touched
     const callback = await callbackFrom(browser, 'hostile');
     callback.searchParams.delete('code');
     await expectRefused(browser, await browser.get(callback.href), 'login_failed');
+  });
+});
+
+describe('a broker whose discovery announces an http authorization endpoint', () => {
+  it('does not send the browser there: provider_unavailable (503), no login stored', async () => {
+    const browser = new BrowserSession();
+    const page = await browser.get(`${gw.url}/auth/plain/login`, { follow: false });
+    expect(page.status).toBe(503);
+    expect(page.headers.get('location')).toBeNull();
+    expect(page.text).toContain('Error code: provider_unavailable');
+    expect(page.text).not.toContain('login.broker.example');
+    expect((await sessionOf(browser)).state).toBe('anonymous');
+    // No login in flight: a callback with any state finds none.
+    const callback = await browser.get(
+      `${gw.url}/auth/plain/callback?code=c&state=s&iss=${encodeURIComponent(opPlain.issuer)}`,
+    );
+    expect(callback.text).toContain('Error code: login_expired');
+  });
+});
+
+describe('a broker whose discovery announces an http end-session endpoint', () => {
+  it('logs the citizen out here without sending the browser there', async () => {
+    const browser = new BrowserSession();
+    const consent = await browser.get(`${gw.url}/auth/plain-logout/login`);
+    expect(consent.url).toBe(`${gw.url}/consent`);
+    await browser.post(`${gw.url}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: 'name',
+      decision: 'share',
+    });
+    const { csrfToken, state } = (await sessionOf(browser)) as { csrfToken: string; state: string };
+    expect(state).toBe('verified');
+    const out = await browser.post(`${gw.url}/auth/logout`, { _csrf: csrfToken }, { follow: false });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/');
+    expect((await sessionOf(browser)).state).toBe('anonymous');
   });
 });

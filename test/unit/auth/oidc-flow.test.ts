@@ -1,7 +1,12 @@
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { describe, expect, it } from 'vitest';
-import { checkAuthTime, checkIssuedAt, translateOidcError } from '../../../src/auth/oidc-flow.js';
+import {
+  checkAuthTime,
+  checkIssuedAt,
+  endSessionUrl,
+  translateOidcError,
+} from '../../../src/auth/oidc-flow.js';
 import { GatewayError } from '../../../src/http/errors.js';
 
 /** An error as openid-client throws it: a ClientError with oauth4webapi's code, any message. */
@@ -170,4 +175,35 @@ describe('checkAuthTime', () => {
         expect.objectContaining({ code: 'id_token_invalid' }),
       ));
   }
+});
+
+describe('endSessionUrl', () => {
+  const configuration = (endSession?: string) =>
+    new client.Configuration(
+      {
+        issuer: 'https://broker.example',
+        ...(endSession === undefined ? {} : { end_session_endpoint: endSession }),
+      },
+      'gateway',
+    );
+
+  it('builds the RP-initiated logout URL of an https endpoint', () => {
+    const url = new URL(
+      endSessionUrl(configuration('https://broker.example/logout'), 'https://gw.example/') ?? '',
+    );
+    expect(url.origin).toBe('https://broker.example');
+    expect(url.searchParams.get('client_id')).toBe('gateway');
+    expect(url.searchParams.get('post_logout_redirect_uri')).toBe('https://gw.example/');
+  });
+
+  it('has none for a broker without an end-session endpoint', () => {
+    expect(endSessionUrl(configuration(), 'https://gw.example/')).toBeUndefined();
+  });
+
+  it.each(['http://broker.example/logout', 'javascript:alert(1)'])(
+    'has none for an endpoint the browser must not be sent to (%s), even with an ID token',
+    (endpoint) => {
+      expect(endSessionUrl(configuration(endpoint), 'https://gw.example/', 'eyJ.id.token')).toBeUndefined();
+    },
+  );
 });

@@ -1,8 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/http/errors.js';
-import { MAX_REDIRECT_PATH_LENGTH, sameOriginPath } from '../../../src/http/safe-redirect.js';
+import {
+  MAX_REDIRECT_PATH_LENGTH,
+  redirectToProvider,
+  sameOriginPath,
+} from '../../../src/http/safe-redirect.js';
 import { FOREIGN_RETURN_TO, LOCAL_RETURN_TO } from '../../fixtures/redirect-attacks.js';
 
 describe('sameOriginPath', () => {
@@ -65,5 +70,43 @@ describe('every redirect in src/', () => {
     };
     walk(root);
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('redirectToProvider', () => {
+  /** The Location and status a redirect would send, or the error it throws. */
+  function outcome(href: string): { status: number; location: string } | { code: string } {
+    let sent: { status: number; location: string } | undefined;
+    const res = {
+      redirect(status: number, location: string) {
+        sent = { status, location };
+      },
+    } as unknown as Response;
+    try {
+      redirectToProvider(res, new URL(href));
+    } catch (error) {
+      return { code: (error as { code: string }).code };
+    }
+    return sent ?? { code: 'none' };
+  }
+
+  it.each([
+    'https://broker.example/authorize?state=s',
+    'http://127.0.0.1:3001/bankid-no/auth?state=s',
+    'http://localhost:3001/staff/session/end',
+    'http://[::1]:3001/auth',
+  ])('sends the browser to %s (https, or http on loopback)', (href) => {
+    expect(outcome(href)).toEqual({ status: 303, location: href });
+  });
+
+  it.each([
+    'http://broker.example/authorize?state=s',
+    'http://10.0.0.5/authorize',
+    'http://127.0.0.1.nip.io/authorize',
+    'javascript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'ftp://broker.example/authorize',
+  ])('refuses %s with provider_unavailable (a broker endpoint in clear or not on the web)', (href) => {
+    expect(outcome(href)).toEqual({ code: 'provider_unavailable' });
   });
 });
