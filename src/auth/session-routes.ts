@@ -9,6 +9,7 @@ import { localize } from '../web/i18n.js';
 import { endSessionUrl } from './oidc-flow.js';
 import {
   type CitizenRecord,
+  openOrNothing,
   readFreshPendingIdentity,
   readSharedIdentity,
   saveSession,
@@ -109,8 +110,12 @@ export function sessionRouter(deps: GatewayDeps): Router {
       const home = `${tenant.baseUrl}/`;
       let brokerLogout: string | undefined;
       const sealed = req.session.citizens?.[tenant.config.id]?.brokerSession;
-      if (sealed) {
-        const broker = deps.fieldCrypto.open<{ providerId: string; idToken?: string }>(sealed);
+      // Sealed under a data key since rotated (or damaged), it names no broker to log out of: the
+      // logout here must still happen, not end as an error that leaves the session in place.
+      const broker = sealed
+        ? openOrNothing(() => deps.fieldCrypto.open<{ providerId: string; idToken?: string }>(sealed))
+        : undefined;
+      if (broker) {
         const provider = tenant.config.providers.find((p) => p.id === broker.providerId);
         if (provider?.endSession && deps.oidc.isReady(tenant.config.id, provider.id)) {
           brokerLogout = endSessionUrl(

@@ -258,3 +258,12 @@ export function staffSessionEnded(
   for (const [tenantId, record] of Object.entries(staff ?? {}))
     identityEvents.publish({ type: 'staff-signed-out', tenantId, staffSubject: record.subject, sessionId });
 }
+
+/** What `open` unseals, or `undefined` when it cannot (another data key, damaged data). */
+export function openOrNothing<T>(open: () => T): T | undefined {
+  try {
+    return open();
+  } catch {
+    return undefined;
+  }
+}

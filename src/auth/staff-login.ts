@@ -8,7 +8,13 @@ import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js
 import { staffCallbackUrl, type TenantContext } from '../tenants/tenant-context.js';
 import { completeLogin, endSessionUrl, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
-import { regenerateSession, type StaffRecord, saveSession, staffSessionEnded } from './session-state.js';
+import {
+  openOrNothing,
+  regenerateSession,
+  type StaffRecord,
+  saveSession,
+  staffSessionEnded,
+} from './session-state.js';
 import { authorizeStaff, CONSOLE_ROLES } from './staff-roles.js';
 
 /** The provider id staff clients are registered under in `deps.oidc`. */
@@ -199,8 +205,12 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       const tenantId = tenant.config.id;
       const record = readStaff(req.session, tenantId);
       let brokerLogout: string | undefined;
-      if (record?.idToken && deps.oidc.isReady(tenantId, STAFF_PROVIDER)) {
-        const idToken = deps.fieldCrypto.open<string>(record.idToken);
+      // An ID token sealed under a data key since rotated is no hint: the logout here still happens.
+      const sealedToken = record?.idToken;
+      const idToken = sealedToken
+        ? openOrNothing(() => deps.fieldCrypto.open<string>(sealedToken))
+        : undefined;
+      if (idToken && deps.oidc.isReady(tenantId, STAFF_PROVIDER)) {
         // A staff ID token holds the employee's name and work e-mail, no national identity number.
         brokerLogout = endSessionUrl(deps.oidc.get(tenantId, STAFF_PROVIDER), `${tenant.baseUrl}/`, idToken);
       }

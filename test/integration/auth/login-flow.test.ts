@@ -380,6 +380,38 @@ describe('withdrawing and logging out', () => {
   });
 });
 
+describe('logging out with broker data the gateway can no longer read', () => {
+  /** Replaces `field` of the browser's citizen record in the session store with `value`. */
+  async function overwrite(browser: BrowserSession, field: 'brokerSession', value: string): Promise<void> {
+    const cookie = decodeURIComponent(browser.cookie(gw.url, 'gw.sid') ?? '');
+    const sid = cookie.slice(2, cookie.lastIndexOf('.'));
+    const store = gw.gateway.deps.sessionStore;
+    type Stored = { citizens: Record<string, Record<string, unknown>> };
+    const data = await new Promise<Stored>((resolve, reject) =>
+      store.get(sid, (error, session) => (error ? reject(error) : resolve(session as unknown as Stored))),
+    );
+    const record = data.citizens.demo;
+    if (!record) throw new Error('no citizen record in the session');
+    record[field] = value;
+    await new Promise<void>((resolve, reject) =>
+      store.set(sid, data as never, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  it('still logs out (sealed under a data key since rotated): no broker logout, no 500', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    await answerConsent(browser, consent.text, 'name', 'share');
+    const { json } = await session(browser);
+    expect(json.state).toBe('verified');
+    await overwrite(browser, 'brokerSession', 'sealed-under-another-key');
+    const out = await browser.post(`${gw.url}/auth/logout`, { _csrf: json.csrfToken }, { follow: false });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/');
+    expect((await session(browser)).json.state).toBe('anonymous');
+  });
+});
+
 describe('GET /auth/:provider/callback refusals (the session stays anonymous)', () => {
   it('rejects a forged state with login_expired', async () => {
     const browser = new BrowserSession();

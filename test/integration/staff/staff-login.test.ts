@@ -203,6 +203,32 @@ describe('POST /staff/logout', () => {
     expect(after2.staff).toBeUndefined();
     expect(after2.csrfToken).not.toBe(inputValue(consolePage.text, '_csrf'));
   });
+
+  it('still signs out when the stored ID token cannot be unsealed (data key rotated): no hint, no 500', async () => {
+    const browser = new BrowserSession();
+    const consolePage = await staffLogin(browser, gw.url, 'alex-agent');
+    const cookie = decodeURIComponent(browser.cookie(gw.url, 'gw.sid') ?? '');
+    const sid = cookie.slice(2, cookie.lastIndexOf('.'));
+    const store = gw.gateway.deps.sessionStore;
+    type Stored = { staff: Record<string, { idToken: string }> };
+    const data = await new Promise<Stored>((resolve, reject) =>
+      store.get(sid, (error, session) => (error ? reject(error) : resolve(session as unknown as Stored))),
+    );
+    const record = data.staff.demo;
+    if (!record) throw new Error('no staff record in the session');
+    record.idToken = 'sealed-under-another-key';
+    await new Promise<void>((resolve, reject) =>
+      store.set(sid, data as never, (error) => (error ? reject(error) : resolve())),
+    );
+    const out = await browser.post(
+      `${gw.url}/staff/logout`,
+      { _csrf: inputValue(consolePage.text, '_csrf') },
+      { follow: false },
+    );
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/');
+    expect((await bootstrap(browser, gw.url)).staff).toBeUndefined();
+  });
 });
 
 describe('role mapping and tenants', () => {
