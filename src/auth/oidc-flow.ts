@@ -302,10 +302,10 @@ function isNetworkFailure(error: unknown): boolean {
  * its message. Codes: `login_cancelled` (the citizen cancelled at the broker), `provider_error`
  * (any other error response), `token_exchange_failed` (the token endpoint refused, e.g. a
  * replayed code), `id_token_invalid` (signature, alg, iss, aud, exp, nbf, iat, nonce),
- * `claims_inconsistent` (userinfo of another subject), `provider_unavailable` (network, or
- * no answer within the timeout), `login_failed` (anything else, a broker answer larger than
- * the bounded fetch reads included; the library's code stays on the error's `cause` and is
- * logged by the error handler). The RFC 9207 `iss` check runs before openid-client is called
+ * `claims_inconsistent` (userinfo of another subject), `provider_unavailable` (network, no
+ * answer within the timeout, or an endpoint in clear that openid-client will not call),
+ * `login_failed` (anything else, a broker answer larger than the bounded fetch reads included;
+ * the library's code stays on the error's `cause` and is logged by the error handler). The RFC 9207 `iss` check runs before openid-client is called
  * ({@link checkIssuerParameter}).
  */
 export function translateOidcError(error: unknown): GatewayError {
@@ -332,7 +332,9 @@ export function translateOidcError(error: unknown): GatewayError {
       cause: error,
     });
   }
-  if (isNetworkFailure(error)) {
+  // An https broker whose discovery names an http endpoint (token, JWKS, userinfo, the
+  // authorization URL): nothing is sent there, as with a redirect to one (`isProviderUrl`).
+  if (isNetworkFailure(error) || code === oauth.HTTP_REQUEST_FORBIDDEN) {
     return new GatewayError('provider_unavailable', 'The identity provider could not be reached.', {
       status: 503,
       cause: error,

@@ -43,6 +43,12 @@ describe('translateOidcError', () => {
     ['non-JSON token response', clientError(oauth.RESPONSE_IS_NOT_JSON), 'login_failed'],
     ['unexpected status', clientError(oauth.RESPONSE_IS_NOT_CONFORM), 'login_failed'],
     ['unknown code', clientError('OAUTH_SOMETHING_NEW'), 'login_failed'],
+    [
+      'a broker endpoint in clear (http) announced by an https broker',
+      clientError(oauth.HTTP_REQUEST_FORBIDDEN),
+      'provider_unavailable',
+      503,
+    ],
     ['no code at all', new Error('JWT signature verification failed'), 'login_failed'],
     ['not an Error', 'a string', 'login_failed'],
     [
