@@ -11,6 +11,7 @@ import { CHAT_MESSAGES } from '../web/messages/chat-messages.js';
 import { utcMinute } from '../web/time-format.js';
 import type { ConversationRecord, MessageRecord } from './chat-records.js';
 import { type ConversationService, conversationNotFound } from './conversation-service.js';
+import { guardVisitorText } from './pii-guard.js';
 import { TRANSCRIPT_MAIL_MESSAGES } from './transcript-mail-messages.js';
 
 // The chat's own texts too: its system lines are written in the visitor's words.
@@ -32,7 +33,10 @@ const DAY_SECONDS = 24 * 60 * 60;
  * a visitor or agent typed can become markup or a link the mail client builds): the topic, when
  * it started and ended, every message with its time and author (the visitor as "You", agents by
  * the name the chat showed), the gateway's own lines translated. What the PII guard redacted
- * stays redacted; the shared identity is not part of it.
+ * stays redacted; the shared identity is not part of it. A national identity number in any
+ * line (an agent's text is not guarded in the chat, where the agent may quote the shared claim;
+ * a verified visitor's text of an earlier version) is redacted here too: the mail goes in clear
+ * to an address nobody verified, where a national id has no place.
  */
 export function transcriptMail(options: {
   to: string;
@@ -53,7 +57,7 @@ export function transcriptMail(options: {
           ? `${m.authorName ?? t('mail.transcript.agent')}`
           : '—';
     const systemKey = `chat.system.visitor.${m.systemCode ?? ''}`;
-    const text = m.from === 'system' && hasMessage(systemKey) ? t(systemKey) : m.text;
+    const text = m.from === 'system' && hasMessage(systemKey) ? t(systemKey) : guardVisitorText(m.text).text;
     return `${utcMinute(m.at)}  ${author}: ${text}`;
   });
   const end = conversation.closedAt ?? messages.at(-1)?.at ?? conversation.updatedAt;

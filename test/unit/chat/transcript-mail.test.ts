@@ -50,6 +50,24 @@ describe('transcriptMail', () => {
     expect(mail.text).toContain('If that was not you, you can ignore it.');
   });
 
+  it('carries no national identity number, whoever wrote it and however it was spaced', () => {
+    if (!tenant) throw new Error('no tenant');
+    const mail = transcriptMail({
+      to: 'kari@example.org',
+      tenant,
+      lang: 'en',
+      conversation: conversationRecord({ createdAt: at(0), status: 'closed', closedAt: at(9) }),
+      messages: [
+        // A verified visitor's message stored by an earlier version, and an agent quoting the claim.
+        message(1, { text: 'It is 128385 40056.', verified: true }),
+        message(2, { from: 'agent', authorName: 'Alex', text: 'I see 12838540056 and 131052-308T.' }),
+      ],
+    });
+    expect(mail.text).not.toMatch(/12838540056|128385 40056|131052-308T/);
+    expect(mail.text).toContain('You: It is [redacted].');
+    expect(mail.text).toContain('Alex: I see [redacted] and [redacted].');
+  });
+
   it('speaks the visitor’s language', () => {
     if (!tenant) throw new Error('no tenant');
     const mail = transcriptMail({
