@@ -266,6 +266,9 @@ export class AgentSocket {
       case 'offline-message':
         this.#connection.send({ type: 'offline-message', message: offlineMessageView(event.message) });
         return;
+      case 'offline-messages-deleted':
+        this.#connection.send({ type: 'offline-messages-deleted', ids: event.ids });
+        return;
       case 'deleted':
         // Every console of the tenant: it may show the conversation without following it (closed).
         this.#unfollow(event.conversationId);

@@ -43,7 +43,9 @@ export type QueueEvent =
    * (also one closed, which no socket follows any more). Carries the id only.
    */
   | { type: 'deleted'; conversationId: string }
-  | { type: 'offline-message'; message: OfflineMessageRecord };
+  | { type: 'offline-message'; message: OfflineMessageRecord }
+  /** Erased at the citizen's request (`/privacy/my-data`): every console drops them. Ids only. */
+  | { type: 'offline-messages-deleted'; ids: string[] };
 
 /** Events for one visitor's sockets. None carries identity data: sockets read their session. */
 export type VisitorEvent =

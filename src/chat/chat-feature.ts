@@ -387,7 +387,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   const holds = legalHoldRoutes(
     new LegalHolds({ service, audit: deps.store.chat.transcriptReads, clock: deps.clock, logger }),
   );
-  const ownData = dataSubjectRoutes(service, conversationDeletion);
+  const ownData = dataSubjectRoutes(service, conversationDeletion, bus);
   return {
     // The pages (widget, console, bootstrap), the step-up link, the staff's deletion page and the
     // citizen's own-data pages, so one feature is the whole chat.

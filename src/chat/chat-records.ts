@@ -126,6 +126,12 @@ export interface OfflineMessageRecord {
   text: string;
   redacted: boolean;
   createdAt: number;
+  /**
+   * Keyed blind index of the national id of the identity the visitor had shared when they left
+   * it: the citizen finds it in their copy and erases it with their conversations
+   * (`/privacy/my-data`). Absent for an anonymous visitor (nothing ties it to a person).
+   */
+  subjectIndex?: string;
 }
 
 /** A step-up link waiting to be used: bound to one conversation and one visitor. */

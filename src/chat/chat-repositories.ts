@@ -103,6 +103,13 @@ export interface OfflineMessageRepository {
   save(record: OfflineMessageRecord): Promise<void>;
   /** The tenant's offline messages, newest first, at most `limit`. */
   list(tenantId: string, limit: number): Promise<OfflineMessageRecord[]>;
+  /**
+   * Every offline message of the tenant left by a visitor who had shared an identity with this
+   * blind index (`OfflineMessageRecord.subjectIndex`), oldest first: a citizen's copy of their data.
+   */
+  listBySubject(tenantId: string, subjectIndex: string): Promise<OfflineMessageRecord[]>;
+  /** Deletes those ({@link listBySubject}): a citizen's erasure. Resolves with the ids deleted. */
+  deleteBySubject(tenantId: string, subjectIndex: string): Promise<string[]>;
 }
 
 /**

@@ -342,6 +342,8 @@ export type ServerToAgentFrame =
   | { type: 'read'; conversationId: string; seq: number }
   | { type: 'identity'; conversationId: string; identity: AgentIdentityView | null }
   | { type: 'offline-message'; message: OfflineMessageView }
+  /** Offline messages erased at the citizen's request: the console drops them. */
+  | { type: 'offline-messages-deleted'; ids: string[] }
   /** Deleted by staff: the console drops it from its lists and views. */
   | { type: 'deleted'; conversationId: string }
   /** `clientId`: the client's `message` frame this answers, when it answers one. */

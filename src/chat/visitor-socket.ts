@@ -577,6 +577,8 @@ export class VisitorSocket implements HeartbeatWatcher {
     const name = guardVisitorText(parsed.data.name);
     const email = guardVisitorText(parsed.data.email);
     const body = guardVisitorText(parsed.data.text);
+    // Left while identified: the citizen's own data, which they copy and erase with their chats.
+    const identity = await this.#identity();
     let saved: Awaited<ReturnType<DeliveryPort['leaveMessage']>>;
     try {
       saved = await this.#options.port.leaveMessage({
@@ -586,6 +588,7 @@ export class VisitorSocket implements HeartbeatWatcher {
         email: email.text,
         text: body.text,
         redacted: name.redacted + email.redacted + body.redacted > 0,
+        ...(identity ? { subjectIndex: identity.subjectIndex } : {}),
       });
     } catch (error) {
       await this.#options.quotas.offlineMessages.giveBack(holder).catch(() => undefined);

@@ -328,6 +328,18 @@ class MemoryOfflineMessages implements OfflineMessageRepository {
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, limit);
   }
+
+  async listBySubject(tenantId: string, subjectIndex: string): Promise<OfflineMessageRecord[]> {
+    return this.#all
+      .filter((m) => m.tenantId === tenantId && m.subjectIndex === subjectIndex)
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async deleteBySubject(tenantId: string, subjectIndex: string): Promise<string[]> {
+    const deleted = await this.listBySubject(tenantId, subjectIndex);
+    this.#all = this.#all.filter((m) => !deleted.includes(m));
+    return deleted.map((m) => m.id);
+  }
 }
 
 /** Below this many one-time records none are swept. */

@@ -625,6 +625,37 @@ class RedisOfflineMessages implements OfflineMessageRepository {
       .filter((m) => m.tenantId === tenantId)
       .sort((a, b) => b.createdAt - a.createdAt);
   }
+
+  async listBySubject(tenantId: string, subjectIndex: string): Promise<OfflineMessageRecord[]> {
+    return (await this.#ofSubject(tenantId, subjectIndex)).map(([, record]) => record);
+  }
+
+  async deleteBySubject(tenantId: string, subjectIndex: string): Promise<string[]> {
+    const { client, keys } = this.#c;
+    const found = await this.#ofSubject(tenantId, subjectIndex);
+    if (found.length === 0) return [];
+    await redisCall(() =>
+      client.zRem(
+        keys.offline(tenantId),
+        found.map(([sealed]) => sealed),
+      ),
+    );
+    return found.map(([, record]) => record.id);
+  }
+
+  /**
+   * The subject's messages with their sealed members, oldest first. The set is read whole and
+   * opened here: its members are sealed (no blind index can be matched in Redis), and retention
+   * bounds it (`tenants[].retention`); a copy or an erasure is rare.
+   */
+  async #ofSubject(tenantId: string, subjectIndex: string): Promise<Array<[string, OfflineMessageRecord]>> {
+    const { client, keys, codec } = this.#c;
+    const sealed = await redisCall(() => client.zRange(keys.offline(tenantId), 0, -1));
+    return sealed
+      .map((text): [string, OfflineMessageRecord] => [text, codec.open<OfflineMessageRecord>(text)])
+      .filter(([, m]) => m.tenantId === tenantId && m.subjectIndex === subjectIndex)
+      .sort(([, a], [, b]) => a.createdAt - b.createdAt);
+  }
 }
 
 /**

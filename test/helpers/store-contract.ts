@@ -413,6 +413,29 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         ]);
         expect(await store.chat.offlineMessages.list('demo', 10)).toHaveLength(3);
       });
+
+      it('finds and deletes the offline messages a data subject left while identified, and no other', async () => {
+        const of = (tenantId: string, createdAt: number, subjectIndex?: string) => ({
+          ...offlineMessage(tenantId, createdAt),
+          ...(subjectIndex ? { subjectIndex } : {}),
+        });
+        const kari = [of('demo', 20, 'ix-kari'), of('demo', 10, 'ix-kari')];
+        for (const m of [...kari, of('demo', 15, 'ix-ola'), of('demo', 12), of('other', 11, 'ix-kari')])
+          await store.chat.offlineMessages.save(m);
+        expect(
+          (await store.chat.offlineMessages.listBySubject('demo', 'ix-kari')).map((m) => m.text),
+        ).toEqual(['at 10', 'at 20']);
+        expect((await store.chat.offlineMessages.deleteBySubject('demo', 'ix-kari')).sort()).toEqual(
+          kari.map((m) => m.id).sort(),
+        );
+        expect(await store.chat.offlineMessages.listBySubject('demo', 'ix-kari')).toEqual([]);
+        expect(await store.chat.offlineMessages.deleteBySubject('demo', 'ix-kari')).toEqual([]);
+        expect((await store.chat.offlineMessages.list('demo', 10)).map((m) => m.text)).toEqual([
+          'at 15',
+          'at 12',
+        ]);
+        expect(await store.chat.offlineMessages.listBySubject('other', 'ix-kari')).toHaveLength(1);
+      });
     });
 
     describe('retention', () => {

@@ -114,6 +114,18 @@ export const DATA_SUBJECT_MESSAGES: Catalog = {
     fi: 'Keskustelut poistettu',
     sv: 'Samtalen är raderade',
   },
+  'mydata.offline': {
+    en: 'Messages you left while identified, when no agent was online: {count}. They are in your copy and go with the erasure.',
+    nb: 'Meldinger du la igjen mens du var identifisert, da ingen saksbehandler var pålogget: {count}. De er med i kopien og slettes med resten.',
+    fi: 'Viestit, jotka jätit tunnistautuneena, kun yksikään asiakaspalvelija ei ollut paikalla: {count}. Ne ovat kopiossasi ja poistuvat poiston mukana.',
+    sv: 'Meddelanden du lämnade som identifierad när ingen handläggare var inloggad: {count}. De finns i din kopia och raderas med resten.',
+  },
+  'mydata.offlineErased': {
+    en: 'Messages left when no agent was online erased: {count}.',
+    nb: 'Slettede meldinger lagt igjen da ingen var pålogget: {count}.',
+    fi: 'Poistettuja viestejä, jotka jätettiin kun kukaan ei ollut paikalla: {count}.',
+    sv: 'Raderade meddelanden lämnade när ingen var inloggad: {count}.',
+  },
   'mydata.erased': {
     en: 'Conversations erased: {count}.',
     nb: 'Slettede samtaler: {count}.',

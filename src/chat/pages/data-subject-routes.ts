@@ -14,6 +14,7 @@ import { localize, registerMessages } from '../../web/i18n.js';
 import { renderPage } from '../../web/layout.js';
 import { providerButtons } from '../../web/pages/provider-buttons.js';
 import { utcMinute } from '../../web/time-format.js';
+import type { ChatBus } from '../chat-bus.js';
 import { type ConversationRecord, DATA_SUBJECT_READER } from '../chat-records.js';
 import type { ConversationDeletion } from '../conversation-deletion.js';
 import type { ConversationService } from '../conversation-service.js';
@@ -35,14 +36,17 @@ export const DATA_SUBJECT_MINUTES = 15;
  *   then see the conversations they shared their identity into, open or closed, also where they
  *   withdrew it later;
  * - `GET /privacy/my-data/export`: a copy as JSON (conversations with every message and their
- *   metadata, consent receipts, and when staff read or deleted which of them, by role);
+ *   metadata, the offline messages they left while identified, consent receipts, and when staff
+ *   read or deleted which of them, by role);
  * - `POST /privacy/my-data/erase` (`confirm=yes`, CSRF): erases every one of them completely,
- *   as staff deletion does (audited as `erase`, open windows told `deleted`).
+ *   as staff deletion does (audited as `erase`, open windows told `deleted`), and those offline
+ *   messages (consoles drop them).
  * Conversations they had anonymously cannot be told apart from anyone else's and are not shown.
  */
 export function dataSubjectRoutes(
   service: ConversationService,
   deletion: ConversationDeletion,
+  bus: ChatBus,
 ): TenantRoutes {
   return (deps, tenant) => {
     const router = exactRouter();
@@ -66,7 +70,11 @@ export function dataSubjectRoutes(
         return;
       }
       const conversations = await service.ofSubject(tenant.config.id, subject.subjectIndex);
-      res.send(overviewPage(req, res, subject, conversations, token));
+      const offline = await deps.store.chat.offlineMessages.listBySubject(
+        tenant.config.id,
+        subject.subjectIndex,
+      );
+      res.send(overviewPage(req, res, subject, conversations, offline.length, token));
     });
 
     router.get(`${PATH}/login/:provider`, async (req, res) => {
@@ -85,7 +93,12 @@ export function dataSubjectRoutes(
       const subject = requireSubject(subjectOf(req));
       const copy = await exportOf(deps, tenant, service, subject);
       req.log.info(
-        { audit: true, tenant: tenant.config.id, conversations: copy.conversations.length },
+        {
+          audit: true,
+          tenant: tenant.config.id,
+          conversations: copy.conversations.length,
+          offlineMessages: copy.offlineMessages.length,
+        },
         'citizen took a copy of their data',
       );
       const day = new Date(deps.clock.now()).toISOString().slice(0, 10);
@@ -122,8 +135,23 @@ export function dataSubjectRoutes(
             plan.held += 1;
           }
         }
+        // What they left while identified when nobody was online is theirs too; consoles drop it.
+        const offline = await deps.store.chat.offlineMessages.deleteBySubject(
+          tenant.config.id,
+          subject.subjectIndex,
+        );
+        if (offline.length > 0) {
+          bus.publish(
+            { kind: 'queue', tenantId: tenant.config.id },
+            { type: 'offline-messages-deleted', ids: offline },
+          );
+          req.log.info(
+            { audit: true, tenant: tenant.config.id, offlineMessages: offline.length },
+            "offline messages erased at the citizen's request",
+          );
+        }
         res.setHeader('Cache-Control', 'no-store');
-        res.send(erasedPage(req, res, erased, plan));
+        res.send(erasedPage(req, res, erased, offline.length, plan));
       },
     );
 
@@ -170,6 +198,7 @@ function overviewPage(
   res: Response,
   subject: DataSubject,
   conversations: ConversationRecord[],
+  offlineMessages: number,
   token: string,
 ): string {
   const { t, lang } = res.locals;
@@ -191,6 +220,7 @@ function overviewPage(
     body: html`<h1>${t('mydata.title')}</h1>
 <p>${subject.name ? t('mydata.greeting', { name: subject.name }) : t('mydata.greetingNoName')}</p>
 ${list}
+${offlineMessages > 0 ? html`<p>${t('mydata.offline', { count: String(offlineMessages) })}</p>` : ''}
 <section class="panel" aria-labelledby="mydata-copy">
 <h2 id="mydata-copy">${t('mydata.copyTitle')}</h2>
 <p>${t('mydata.copyText')}</p>
@@ -198,7 +228,7 @@ ${list}
 </section>
 ${keptNotes(req, res, plan)}
 ${
-  plan.erasable.length > 0
+  plan.erasable.length > 0 || offlineMessages > 0
     ? html`<section class="panel" aria-labelledby="mydata-erase">
 <h2 id="mydata-erase">${t('mydata.eraseTitle')}</h2>
 <p>${t('mydata.eraseText')}</p>
@@ -214,12 +244,18 @@ ${
   });
 }
 
-function erasedPage(req: Request, res: Response, count: number, plan: ErasurePlan): string {
+function erasedPage(
+  req: Request,
+  res: Response,
+  count: number,
+  offlineMessages: number,
+  plan: ErasurePlan,
+): string {
   const { t } = res.locals;
   return renderPage(req, res, {
     title: t('mydata.erasedTitle'),
     body: html`<h1>${t('mydata.erasedTitle')}</h1>
-<div class="panel" role="status"><p>${t('mydata.erased', { count: String(count) })}</p>${keptNotes(req, res, plan)}</div>
+<div class="panel" role="status"><p>${t('mydata.erased', { count: String(count) })}</p>${offlineMessages > 0 ? html`<p>${t('mydata.offlineErased', { count: String(offlineMessages) })}</p>` : ''}${keptNotes(req, res, plan)}</div>
 <p>${t('mydata.receiptsKept')}</p>
 <p class="actions"><a class="button secondary" href="${req.tenant.basePath}${PATH}">${t('mydata.back')}</a></p>`,
   });
@@ -279,6 +315,7 @@ async function exportOf(
   const tenantId = tenant.config.id;
   const conversations = await service.ofSubject(tenantId, subject.subjectIndex);
   const receipts = await deps.store.receipts.listBySubject(tenantId, subject.subjectIndex);
+  const offline = await deps.store.chat.offlineMessages.listBySubject(tenantId, subject.subjectIndex);
   const iso = (at: number | undefined) => (at === undefined ? undefined : new Date(at).toISOString());
   return {
     exportedAt: iso(deps.clock.now()),
@@ -333,6 +370,15 @@ async function exportOf(
         };
       }),
     ),
+    // Left while identified, when no agent was online (anonymous ones cannot be told apart).
+    offlineMessages: offline.map((m) => ({
+      id: m.id,
+      leftAt: iso(m.createdAt),
+      name: m.name,
+      email: m.email,
+      text: m.text,
+      ...(m.redacted ? { redacted: true } : {}),
+    })),
     consentReceipts: receipts.map((r: ConsentReceipt) => ({
       id: r.id,
       decision: r.decision,

@@ -201,6 +201,10 @@ class AgentConsole {
         this.#offline.unshift(frame.message);
         this.#renderOffline();
         break;
+      case 'offline-messages-deleted':
+        this.#offline = this.#offline.filter((m) => !frame.ids.includes(m.id));
+        this.#renderOffline();
+        break;
       case 'deleted':
         this.#mine.delete(frame.conversationId);
         this.#unread.delete(frame.conversationId);

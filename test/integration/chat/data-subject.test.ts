@@ -167,6 +167,52 @@ describe("the citizen's own data: a copy and erasure", () => {
     ola.visitor.close();
   });
 
+  it('copies and erases the offline messages the citizen left while identified, and no one else’s', async () => {
+    const ola = await identifiedVisitor(gw, 'ola-nordmann');
+    const leave = (client: ChatClient, text: string) =>
+      client.request(
+        { type: 'offline-message', name: 'Ola Nordmann', email: 'ola@example.org', text },
+        'offline-message-saved',
+      );
+    const saved = await leave(ola.visitor, 'Call me about my benefits');
+    await siri.next('offline-message', (f) => (f.message as { id: string }).id === saved.id);
+    const anonymous = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+    await anonymous.next('welcome');
+    const other = await leave(anonymous, 'Someone else, anonymously');
+
+    const { browser, page } = await ownDataBrowser(gw, 'ola-nordmann');
+    expect(page.text).toContain('Messages you left while identified, when no agent was online: 1.');
+    const copy = JSON.parse((await browser.get(`${gw.url}${PAGE}/export`)).text) as {
+      offlineMessages: Array<{ id: string; name: string; email: string; text: string; leftAt: string }>;
+    };
+    expect(copy.offlineMessages).toEqual([
+      {
+        id: saved.id,
+        name: 'Ola Nordmann',
+        email: 'ola@example.org',
+        text: 'Call me about my benefits',
+        leftAt: expect.any(String),
+      },
+    ]);
+    expect(JSON.stringify(copy)).not.toContain('Someone else');
+
+    const erased = await browser.post(`${gw.url}${PAGE}/erase`, {
+      _csrf: inputValue(page.text, '_csrf'),
+      confirm: 'yes',
+    });
+    expect(erased.status).toBe(200);
+    expect(erased.text).toContain('Messages left when no agent was online erased: 1.');
+    // Consoles drop it at once; the store keeps only the anonymous visitor's.
+    expect((await siri.next('offline-messages-deleted')).ids).toEqual([saved.id]);
+    const left = await gw.gateway.deps.store.chat.offlineMessages.list('demo', 100);
+    expect(left.map((m) => m.id)).toContain(other.id);
+    expect(left.map((m) => m.id)).not.toContain(saved.id);
+    expect(gw.logs()).toContain("offline messages erased at the citizen's request");
+    expect(gw.logs()).not.toContain('Call me about my benefits');
+    ola.visitor.close();
+    anonymous.close();
+  });
+
   it('is one person’s: another login in the same browser ends it, and it ends another person’s sharing', async () => {
     const { browser } = await ownDataBrowser(gw, 'kari-nordmann');
     await identifyAndShare(browser, gw.url, '/auth/bankid/login', 'ola-nordmann', ['name']);
