@@ -172,6 +172,10 @@ function forgetOthers(deps: GatewayDeps, req: Request, subjectIndex: string): st
   const withdrawn: string[] = [];
   for (const [tenantId, record] of Object.entries(req.session.citizens ?? {})) {
     delete record.dataSubject;
+    // The conversations another person shared into are theirs, not this person's to read.
+    const own = record.sharedSubjects?.filter((s) => s === subjectIndex) ?? [];
+    if (own.length > 0) record.sharedSubjects = own;
+    else delete record.sharedSubjects;
     const pending = readable(() => readPendingIdentity(req.session, tenantId, deps.fieldCrypto));
     if (
       pending === null ||

@@ -17,6 +17,7 @@ import {
   citizenRecord,
   readFreshPendingIdentity,
   readSharedIdentity,
+  rememberSharedSubject,
   type SharedIdentity,
   saveSession,
   sealBrokerSession,
@@ -165,6 +166,7 @@ export function consentRouter(deps: GatewayDeps): Router {
     });
     const shared: SharedIdentity = { ...chosen, receiptId: receipt.id, sharedAt: deps.clock.now() };
     record.shared = deps.fieldCrypto.seal(shared);
+    rememberSharedSubject(record, shared.subjectIndex);
     record.brokerSession = sealBrokerSession(
       deps.fieldCrypto,
       findProvider(req.tenant, identity.provider),

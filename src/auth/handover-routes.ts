@@ -21,6 +21,7 @@ import {
   citizenRecord,
   type PendingIdentity,
   regenerateSession,
+  rememberSharedSubject,
   type SharedIdentity,
   saveSession,
 } from './session-state.js';
@@ -103,6 +104,7 @@ export function handoverRouter(deps: GatewayDeps): Router {
     const visitorId = ensureVisitorId(req);
     const record = citizenRecord(req, tenantId);
     record.shared = deps.fieldCrypto.seal(shared);
+    rememberSharedSubject(record, shared.subjectIndex);
     delete record.handover;
     delete record.notice;
     const token = csrfToken(req);

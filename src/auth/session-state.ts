@@ -81,6 +81,14 @@ export interface CitizenRecord {
   handoverDelivery?: string;
   /** Sealed {@link DataSubject}: the citizen identified for their own data. */
   dataSubject?: string;
+  /**
+   * Blind indexes of the identities this session shared into the tenant's chat, withdrawn ones
+   * too. A conversation an identity was shared into is readable by a visitor socket only while
+   * its session holds one of them: the visitor cookie outlives a session, and the next person at
+   * a shared computer must not read (or have e-mailed) the verified chat of the last one, whose
+   * session expired. Another person's login in the session drops the first one's.
+   */
+  sharedSubjects?: string[];
 }
 
 /** A step-up link's conversation, held server-side until a login takes it or it expires. */
@@ -110,6 +118,12 @@ declare module 'express-session' {
     citizens?: Record<string, CitizenRecord>;
     staff?: Record<string, StaffRecord>;
   }
+}
+
+/** Notes in the tenant's citizen record that this session shared the identity with `subjectIndex`. */
+export function rememberSharedSubject(record: CitizenRecord, subjectIndex: string): void {
+  if (!record.sharedSubjects?.includes(subjectIndex))
+    record.sharedSubjects = [...(record.sharedSubjects ?? []), subjectIndex];
 }
 
 /** The citizen record of a tenant, created on first use. */

@@ -152,7 +152,15 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   const visitorSessions: VisitorSessions = {
     read: async (sessionId, tenantId) => {
       const session = await readSession(sessionId);
-      return session ? { identity: sharedIdentity(deps, session, tenantId) } : undefined;
+      if (!session) return undefined;
+      const identity = sharedIdentity(deps, session, tenantId);
+      const remembered = session.citizens?.[tenantId]?.sharedSubjects ?? [];
+      // A session of an earlier version shares an identity it has not noted.
+      const sharedSubjects =
+        identity && !remembered.includes(identity.subjectIndex)
+          ? [...remembered, identity.subjectIndex]
+          : remembered;
+      return { identity, sharedSubjects };
     },
     ended: async (tenantId, visitorId, sessionId) => {
       await detachAll(service, port, tenantId, visitorId);

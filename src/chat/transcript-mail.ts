@@ -88,6 +88,12 @@ export interface TranscriptRequest {
   email: string;
   /** The client's address (`req.ip`), when known. */
   ip?: string | undefined;
+  /**
+   * Whether the asking session may read the conversation: one an identity was shared into only
+   * by a session that shared it (the visitor cookie outlives the session, and the next person
+   * at a shared computer must not have the last one's verified chat mailed to them).
+   */
+  readable: (conversation: ConversationRecord) => Promise<boolean>;
 }
 
 /**
@@ -147,7 +153,12 @@ export class TranscriptMailing {
     const email = emailSchema.safeParse(request.email.trim());
     if (!email.success) throw new GatewayError('email_invalid', 'Give a valid e-mail address.');
     const conversation = await this.#service.get(conversationId);
-    if (!conversation || conversation.tenantId !== tenant.config.id || conversation.visitorId !== visitorId) {
+    if (
+      !conversation ||
+      conversation.tenantId !== tenant.config.id ||
+      conversation.visitorId !== visitorId ||
+      !(await request.readable(conversation))
+    ) {
       throw conversationNotFound();
     }
     const messages = await this.#service.messages(conversationId);

@@ -28,6 +28,17 @@ import type { TranscriptMailing } from './transcript-mail.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
 import type { VisitorQuota } from './visitor-quota.js';
 
+/** A visitor's session as a visitor socket sees it. */
+export interface VisitorSession {
+  /** The identity the session shares for the tenant now. */
+  identity: SharedIdentity | undefined;
+  /**
+   * Blind indexes of every identity the session shared into the tenant's chat, withdrawn ones
+   * too (`CitizenRecord.sharedSubjects`): which identified conversations it may read.
+   */
+  sharedSubjects: readonly string[];
+}
+
 /**
  * The visitors' sessions as visitor sockets see them, shared by all of them (one object, so an
  * idle socket keeps no closures of its own for it).
@@ -38,7 +49,7 @@ export interface VisitorSessions {
    * otherwise the identity it shares for the tenant. Read from the session store on every
    * decision, never a copy kept by the socket.
    */
-  read(sessionId: string, tenantId: string): Promise<{ identity: SharedIdentity | undefined } | undefined>;
+  read(sessionId: string, tenantId: string): Promise<VisitorSession | undefined>;
   /**
    * Ends the visitor's identified chat when their session is found gone (detach, tell the
    * agent) and closes that session's sockets.
@@ -167,8 +178,11 @@ export class VisitorSocket implements HeartbeatWatcher {
   welcome(): void {
     this.#connection.enqueue(async () => {
       const { tenant, lang, service, port } = this.#options;
-      const identity = await this.#identity();
-      const open = await service.openOf(this.tenantId, this.visitorId);
+      const session = await this.#session();
+      const identity = session?.identity;
+      const open = (await service.openOf(this.tenantId, this.visitorId)).filter((c) =>
+        readableBy(c, session),
+      );
       for (const conversation of open) this.#follow(conversation.id);
       const latest = open.at(-1);
       this.#current = latest?.id;
@@ -207,6 +221,21 @@ export class VisitorSocket implements HeartbeatWatcher {
    * and the socket: nothing sent after logout or expiry counts as verified.
    */
   async #identity(): Promise<SharedIdentity | undefined> {
+    return (await this.#session())?.identity;
+  }
+
+  /**
+   * Whether this socket's session may read the conversation: one an identity was shared into
+   * (`subjects`) only while the session shared one of those identities itself. The visitor
+   * cookie outlives a session: after an idle expiry the next person at a shared computer is the
+   * same visitor, and must not see, resume or have e-mailed the verified chat of the last one.
+   */
+  async #readable(conversation: ConversationRecord): Promise<boolean> {
+    return (conversation.subjects ?? []).length === 0 || readableBy(conversation, await this.#session());
+  }
+
+  /** The session as it is now (telling the visitor when their identity changed), or `undefined` once it ended. */
+  async #session(): Promise<VisitorSession | undefined> {
     const session = await this.#options.sessions.read(this.#sessionId, this.tenantId);
     if (!session) {
       await this.#options.sessions.ended(this.tenantId, this.visitorId, this.#sessionId);
@@ -222,7 +251,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       });
     }
     this.#shown = shown;
-    return session.identity;
+    return session;
   }
 
   #follow(conversationId: string): void {
@@ -275,6 +304,8 @@ export class VisitorSocket implements HeartbeatWatcher {
         this.#connection.send({ type: 'deleted', conversationId: event.conversationId });
         return;
       case 'identification-request':
+        // Only for a conversation this socket follows: not one of an earlier session's person.
+        if (!this.#following.has(event.conversationId)) return;
         this.#connection.send({
           type: 'identification-request',
           conversationId: event.conversationId,
@@ -381,6 +412,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       case 'resume': {
         this.#transcriptAllowed();
         const conversation = await this.#mine(frame.conversationId);
+        if (!(await this.#readable(conversation))) throw conversationNotFound();
         this.#current = conversation.id;
         if (conversation.status !== 'closed') this.#follow(conversation.id);
         this.#connection.send({
@@ -403,6 +435,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       case 'email-transcript': {
         const { tenant, lang, transcripts } = this.#options;
         await transcripts.send({
+          readable: (conversation) => this.#readable(conversation),
           tenant,
           lang,
           visitorId: this.visitorId,
@@ -420,7 +453,8 @@ export class VisitorSocket implements HeartbeatWatcher {
     const { tenant, lang, service, port } = this.#options;
     const topic = findTopic(tenant, frame.topic);
     if (!topic) throw new GatewayError('topic_unknown', 'No such topic.');
-    const identity = await this.#identity();
+    const session = await this.#session();
+    const identity = session?.identity;
     if (!this.#connection.open) return;
     const shortfall = topicShortfall(topic, identity);
     if (shortfall) {
@@ -435,7 +469,8 @@ export class VisitorSocket implements HeartbeatWatcher {
       return;
     }
     const open = await service.openOf(this.tenantId, this.visitorId);
-    const existing = open.find((c) => c.topic === topic.id);
+    // Not one another person identified in whose session is gone: a new conversation instead.
+    const existing = open.find((c) => c.topic === topic.id && readableBy(c, session));
     // Answered with its whole transcript, as a resume is.
     if (existing) this.#transcriptAllowed();
     let conversation = existing;
@@ -669,6 +704,12 @@ export class VisitorSocket implements HeartbeatWatcher {
         : undefined;
     return visitorConversationView(conversation, messages, attached);
   }
+}
+
+/** {@link VisitorSocket.#readable} for a session already read. */
+function readableBy(conversation: ConversationRecord, session: VisitorSession | undefined): boolean {
+  const subjects = conversation.subjects ?? [];
+  return subjects.length === 0 || (!!session && subjects.some((s) => session.sharedSubjects.includes(s)));
 }
 
 /** What the visitor is shown of their identity, comparable between two reads. */

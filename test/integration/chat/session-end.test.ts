@@ -8,6 +8,7 @@ import {
   type ChatClient,
   connectAs,
   type Frame,
+  identifiedConversation,
   identifyAndShare,
   staffBrowser,
   visitorBrowser,
@@ -186,7 +187,7 @@ describe('a conversation identified in another session of the same visitor', () 
     h = current();
   });
 
-  it('shows its transcript without the claims to a session that does not share that identity', async () => {
+  it('is not found for a session that shared nothing; the session that shared it sees its claims', async () => {
     const chat = await identifiedChat(h);
     await h.alex.request(
       { type: 'close', conversationId: chat.conversationId },
@@ -200,15 +201,13 @@ describe('a conversation identified in another session of the same visitor', () 
     await renewed.get(`${h.gw.url}/api/session`);
     const tab = await connectAs(renewed, h.gw.url, 'visitor');
     await tab.next('welcome');
-    const resumed = await tab.request(
-      { type: 'resume', conversationId: chat.conversationId, afterSeq: 0 },
-      'conversation',
-    );
-    const view = resumed.conversation as { identity: unknown; messages: Array<{ text: string }> };
-    expect(view.messages.map((m) => m.text)).toContain('verified question');
-    expect(view.identity).toEqual({ verified: true });
-    expect(JSON.stringify(tab.frames)).not.toContain('12838540056');
-    expect(JSON.stringify(tab.frames)).not.toContain('Kari');
+    expect(
+      await tab.request({ type: 'resume', conversationId: chat.conversationId, afterSeq: 0 }, [
+        'conversation',
+        'error',
+      ]),
+    ).toMatchObject({ type: 'error', code: 'conversation_not_found' });
+    expect(JSON.stringify(tab.frames)).not.toMatch(/12838540056|Kari|verified question/);
     // The session that shared it still sees its own claims.
     const own = await connectAs(chat.browser, h.gw.url, 'visitor');
     await own.next('welcome');
@@ -221,6 +220,49 @@ describe('a conversation identified in another session of the same visitor', () 
       nationalId: expect.any(String),
     });
     for (const t of [tab, own, ...chat.tabs]) t.close();
+  });
+});
+
+describe('the next person at a browser whose identified session expired', () => {
+  const current = useHarness(60_000);
+
+  it('neither sees, resumes nor continues the verified chat of the last one (the visitor cookie outlived the session)', async () => {
+    const h = current();
+    // Kari's chat in `general`, verified, answered by Alex; she walks away from the computer.
+    const kari = await identifiedConversation(h.gw.url, { assignee: h.alex, firstText: 'my case number' });
+    await kari.visitor.request({ type: 'message', clientId: 'v2', text: 'my verified diagnosis' }, 'ack');
+    await h.expireVisitors();
+    (h.gw.gateway.deps.sessionStore as MemorySessionStore).prune();
+    expect((await kari.visitor.closed).code).toBe(4401);
+
+    // The next person uses the same browser: a new session, the same visitor id.
+    const visitorId = kari.browser.cookie(h.gw.url, 'gw.vid');
+    await kari.browser.get(`${h.gw.url}/chat`);
+    expect(kari.browser.cookie(h.gw.url, 'gw.vid')).toBe(visitorId);
+    const next = await connectAs(kari.browser, h.gw.url, 'visitor');
+    const welcome = await next.next('welcome');
+    expect(welcome.conversation).toBeUndefined();
+    expect(
+      await next.request({ type: 'resume', conversationId: kari.conversationId, afterSeq: 0 }, [
+        'conversation',
+        'error',
+      ]),
+    ).toMatchObject({ type: 'error', code: 'conversation_not_found' });
+    // Starting the same topic is a new conversation, not hers.
+    const started = await next.request({ type: 'start', topic: 'general' }, 'conversation');
+    expect((started.conversation as { id: string }).id).not.toBe(kari.conversationId);
+    // A step-up link Alex sends into her conversation does not reach the next person either.
+    const own = (started.conversation as { id: string }).id;
+    await h.alex.request(
+      { type: 'request-identification', conversationId: kari.conversationId },
+      'message',
+      (f) => (f.message as { systemCode?: string }).systemCode === 'identification-requested',
+    );
+    await next.request({ type: 'resume', conversationId: own, afterSeq: 0 }, 'conversation');
+    expect(JSON.stringify(next.frames)).not.toMatch(
+      /my verified diagnosis|my case number|identification-request/,
+    );
+    next.close();
   });
 });
 

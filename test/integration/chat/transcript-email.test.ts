@@ -3,9 +3,15 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserSession } from '../../helpers/browser-session.js';
+import { BrowserSession } from '../../helpers/browser-session.js';
 import { freePort, startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
-import { type ChatClient, connectAs, staffSocket, visitorBrowser } from './chat-clients.js';
+import {
+  type ChatClient,
+  connectAs,
+  identifiedConversation,
+  staffSocket,
+  visitorBrowser,
+} from './chat-clients.js';
 
 const EMAIL = 'kari.nordmann@example.org';
 /** What an `email-transcript` frame is answered with. */
@@ -202,6 +208,67 @@ function smtpServer(received: string[]): Server {
     });
   });
 }
+
+describe('the transcript of an identified conversation by e-mail', () => {
+  let gw: TestGateway;
+  let alex: ChatClient;
+  const outbox = mkdtempSync(join(tmpdir(), 'gw-outbox-'));
+  const mails = () => readdirSync(outbox).map((f) => readFileSync(join(outbox, f), 'utf8'));
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      tenants: [testTenant({ transcriptByEmail: true })],
+      config: {
+        mail: { from: 'Test Municipality <chat@test.invalid>', outboxDir: outbox },
+        chat: { connectionPerSecond: 100, sessionPerSecond: 100 },
+      },
+    });
+    alex = await staffSocket(gw.url, 'alex-agent');
+  });
+  afterAll(async () => {
+    alex?.close();
+    await gw?.close();
+    rmSync(outbox, { recursive: true, force: true });
+  });
+
+  it('goes only to a session that shared the identity (also after withdrawing it), never to the next session of that browser', async () => {
+    const kari = await identifiedConversation(gw.url, { assignee: alex });
+    await kari.visitor.request({ type: 'message', clientId: 'v2', text: 'my verified question' }, 'ack');
+    await alex.request(
+      { type: 'message', conversationId: kari.conversationId, clientId: 'a1', text: 'Answered.' },
+      'ack',
+    );
+    // Kari withdraws, then ends the chat: still her own session.
+    const csrf = (JSON.parse((await kari.browser.get(`${gw.url}/api/session`)).text) as { csrfToken: string })
+      .csrfToken;
+    await kari.browser.post(`${gw.url}/consent/withdraw`, { _csrf: csrf, returnTo: '/chat' });
+    await kari.visitor.next('identity', (f) => f.verified === false);
+    kari.visitor.send({ type: 'end' });
+    await kari.visitor.next('status', (f) => f.status === 'closed');
+    const ask = (client: ChatClient, email: string) =>
+      client.request({ type: 'email-transcript', conversationId: kari.conversationId, email }, ANSWERS);
+
+    // Another session with the same visitor cookie (hers expired; someone else sits down).
+    const next = new BrowserSession();
+    next.setCookie(gw.url, 'gw.vid', kari.browser.cookie(gw.url, 'gw.vid') ?? '');
+    await next.get(`${gw.url}/chat`);
+    const stranger = await connectAs(next, gw.url, 'visitor');
+    await stranger.next('welcome');
+    expect(await ask(stranger, 'stranger@example.org')).toMatchObject({
+      type: 'error',
+      code: 'conversation_not_found',
+    });
+    expect(mails()).toEqual([]);
+
+    expect(await ask(kari.visitor, EMAIL)).toEqual({
+      type: 'transcript-emailed',
+      conversationId: kari.conversationId,
+    });
+    expect(mails()).toHaveLength(1);
+    expect(mails()[0]).toContain('my verified question');
+    stranger.close();
+    kari.visitor.close();
+  });
+});
 
 describe('the transcript by e-mail over SMTP', () => {
   let gw: TestGateway;
