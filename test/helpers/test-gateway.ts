@@ -171,6 +171,8 @@ export interface TestGatewayOptions extends Omit<GatewayOptions, 'mockIdp' | 'lo
   clock?: Clock;
   /** Personas added to the mock IdP's built-ins. */
   personas?: Persona[];
+  /** The gateway's log level (default `info`): `debug` to search every line it can write. */
+  logLevel?: string;
 }
 
 /**
@@ -218,11 +220,11 @@ async function startOnFreePort(options: TestGatewayOptions): Promise<TestGateway
   stream.on('data', (chunk: Buffer) => {
     logText += chunk.toString('utf8');
   });
-  const { tenants: _t, config: _c, env: _e, personas: _p, ...gatewayOptions } = options;
+  const { tenants: _t, config: _c, env: _e, personas: _p, logLevel, ...gatewayOptions } = options;
   const gateway = await createGateway(loaded, {
     ...gatewayOptions,
     mockIdp,
-    logger: createLogger('info', stream),
+    logger: createLogger(logLevel ?? 'info', stream),
     discoveryRetryMs: 50,
   });
   try {
