@@ -152,9 +152,22 @@ export interface StepUpTokenRepository {
  * delete (Redis: a stream per tenant, `XADD` only).
  */
 export interface TranscriptAuditRepository {
-  append(entry: TranscriptReadRecord): Promise<void>;
+  /**
+   * `subjects` (a deletion or erasure only): the keyed blind indexes of the identities shared
+   * into the conversation (its `subjects`), under which the entry is found again by
+   * {@link listDeletionsOf}, so the citizen's copy still tells, once the conversation is gone,
+   * that it was deleted and what staff did with it before. Reads are not indexed so: a
+   * conversation anonymised later must not stay tied to the citizen through its audit trail.
+   */
+  append(entry: TranscriptReadRecord, subjects?: readonly string[]): Promise<void>;
   /** A tenant's entries, oldest first; with `conversationId`, that conversation's only. */
   list(tenantId: string, conversationId?: string): Promise<TranscriptReadRecord[]>;
+  /**
+   * The tenant's entries appended with this blind index among their `subjects`, oldest first
+   * (Redis: a list per tenant and subject, pushed in the same transaction): the conversations a
+   * citizen's copy names as deleted.
+   */
+  listDeletionsOf(tenantId: string, subjectIndex: string): Promise<TranscriptReadRecord[]>;
 }
 
 /**

@@ -148,7 +148,9 @@ export class ConversationDeletion {
       return;
     }
     // One entry per conversation, also when the form was sent twice.
-    if (!(await begun())) await audit.append(actionEntry(request, action, clock.now()));
+    // The subjects go with it: the citizen's copy says it was deleted once it is gone.
+    if (!(await begun()))
+      await audit.append(actionEntry(request, action, clock.now()), conversation.subjects);
     // The store checks the hold again in the same step as it deletes: one stored since the check
     // above keeps the conversation, and nobody is told it went (the entry records the request).
     if (!(await retention.deleteConversation(tenantId, conversationId))) throw conversationOnHold();

@@ -420,15 +420,26 @@ export class MemoryOneTimeRecords<T extends { expiresAt: number }> {
 
 class MemoryTranscriptReads implements TranscriptAuditRepository {
   readonly #entries: TranscriptReadRecord[] = [];
+  /** Tenant and subject index → the entries appended under it. */
+  readonly #bySubject = new Map<string, TranscriptReadRecord[]>();
 
-  async append(entry: TranscriptReadRecord): Promise<void> {
-    this.#entries.push(frozen(structuredClone(entry)));
+  async append(entry: TranscriptReadRecord, subjects: readonly string[] = []): Promise<void> {
+    const stored = frozen(structuredClone(entry));
+    this.#entries.push(stored);
+    for (const subject of new Set(subjects)) {
+      const key = `${entry.tenantId}\n${subject}`;
+      this.#bySubject.set(key, [...(this.#bySubject.get(key) ?? []), stored]);
+    }
   }
 
   async list(tenantId: string, conversationId?: string): Promise<TranscriptReadRecord[]> {
     return this.#entries.filter(
       (e) => e.tenantId === tenantId && (conversationId === undefined || e.conversationId === conversationId),
     );
+  }
+
+  async listDeletionsOf(tenantId: string, subjectIndex: string): Promise<TranscriptReadRecord[]> {
+    return [...(this.#bySubject.get(`${tenantId}\n${subjectIndex}`) ?? [])];
   }
 }
 

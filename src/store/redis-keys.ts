@@ -88,6 +88,10 @@ export class RedisKeys {
   transcriptReadsOf(tenantId: string, conversationIndex: string): string {
     return `${this.#tenant(tenantId)}:transcript-reads:${conversationIndex}`;
   }
+  /** The deletion and erasure entries of the conversations a data subject shared into (keyed index). */
+  deletionsOfSubject(tenantId: string, subjectIndex: string): string {
+    return `${this.#tenant(tenantId)}:deletions:${subjectIndex}`;
+  }
 
   offline(tenantId: string): string {
     return `${this.#tenant(tenantId)}:offline`;

@@ -765,16 +765,28 @@ class RedisTranscriptReads implements TranscriptAuditRepository {
     this.#c = context;
   }
 
-  async append(entry: TranscriptReadRecord): Promise<void> {
+  async append(entry: TranscriptReadRecord, subjects: readonly string[] = []): Promise<void> {
     const { client, keys, codec } = this.#c;
     const sealed = codec.seal(entry);
-    await transaction(client, () =>
-      client
+    await transaction(client, () => {
+      const multi = client
         .multi()
         .rPush(keys.transcriptReads(entry.tenantId), sealed)
-        .rPush(keys.transcriptReadsOf(entry.tenantId, this.#index(entry.conversationId)), sealed)
-        .exec(),
+        .rPush(keys.transcriptReadsOf(entry.tenantId, this.#index(entry.conversationId)), sealed);
+      for (const subject of new Set(subjects))
+        multi.rPush(keys.deletionsOfSubject(entry.tenantId, subject), sealed);
+      return multi.exec();
+    });
+  }
+
+  async listDeletionsOf(tenantId: string, subjectIndex: string): Promise<TranscriptReadRecord[]> {
+    const { client, keys, codec } = this.#c;
+    const sealed = await redisCall(() =>
+      client.lRange(keys.deletionsOfSubject(tenantId, subjectIndex), 0, -1),
     );
+    return sealed
+      .map((text) => codec.open<TranscriptReadRecord>(text))
+      .filter((e) => e.tenantId === tenantId);
   }
 
   async list(tenantId: string, conversationId?: string): Promise<TranscriptReadRecord[]> {

@@ -400,6 +400,33 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(ids(await store.chat.transcriptReads.list('other', a))).toEqual(['r4']);
         expect(await store.chat.transcriptReads.list('demo', randomUUID())).toEqual([]);
       });
+
+      it('finds the deletions and erasures of a data subject’s conversations by their blind index', async () => {
+        const entry = (tenantId: string, id: string) => ({
+          id,
+          tenantId,
+          conversationId: randomUUID(),
+          reader: { subject: 's', name: 'Ada' },
+          role: 'admin',
+          at: 1,
+          action: 'delete' as const,
+          reason: 'why',
+        });
+        const deleted = entry('demo', 'd1');
+        await store.chat.transcriptReads.append(deleted, ['ix-kari', 'ix-ola']);
+        await store.chat.transcriptReads.append(entry('demo', 'd2'), ['ix-ola']);
+        await store.chat.transcriptReads.append(entry('demo', 'd3'));
+        await store.chat.transcriptReads.append(entry('other', 'd4'), ['ix-kari']);
+        await store.chat.transcriptReads.append({ ...entry('demo', 'e1'), action: 'erase' }, ['ix-kari']);
+        const ids = (entries: Array<{ id: string }>) => entries.map((e) => e.id);
+        expect(await store.chat.transcriptReads.listDeletionsOf('demo', 'ix-kari')).toEqual([
+          deleted,
+          expect.objectContaining({ id: 'e1', action: 'erase' }),
+        ]);
+        expect(ids(await store.chat.transcriptReads.listDeletionsOf('demo', 'ix-ola'))).toEqual(['d1', 'd2']);
+        expect(ids(await store.chat.transcriptReads.listDeletionsOf('other', 'ix-kari'))).toEqual(['d4']);
+        expect(await store.chat.transcriptReads.listDeletionsOf('demo', 'ix-none')).toEqual([]);
+      });
     });
 
     describe('offline messages', () => {

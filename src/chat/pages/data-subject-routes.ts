@@ -316,7 +316,21 @@ async function exportOf(
   const conversations = await service.ofSubject(tenantId, subject.subjectIndex);
   const receipts = await deps.store.receipts.listBySubject(tenantId, subject.subjectIndex);
   const offline = await deps.store.chat.offlineMessages.listBySubject(tenantId, subject.subjectIndex);
+  const audit = deps.store.chat.transcriptReads;
+  // Conversations of theirs that staff deleted, or they erased: gone, but the audit trail keeps
+  // that, when, and what staff did with them before (GDPR art. 15(1)(c)).
+  const kept = new Set(conversations.map((c) => c.id));
+  const deletions = new Map<string, number>();
+  for (const entry of await audit.listDeletionsOf(tenantId, subject.subjectIndex))
+    if (!kept.has(entry.conversationId) && !deletions.has(entry.conversationId))
+      deletions.set(entry.conversationId, entry.at);
   const iso = (at: number | undefined) => (at === undefined ? undefined : new Date(at).toISOString());
+  const staffAccessOf = async (conversationId: string) =>
+    // A legal hold, past or present, is the organisation's own case (the conversation says only
+    // whether it is held now).
+    (await audit.list(tenantId, conversationId))
+      .filter((a) => a.action !== 'hold' && a.action !== 'release')
+      .map((a) => ({ role: a.role, at: iso(a.at), action: a.action ?? 'read' }));
   return {
     exportedAt: iso(deps.clock.now()),
     organisation: tenantName(tenant, 'en'),
@@ -337,7 +351,6 @@ async function exportOf(
         const identity = service.readIdentity(c);
         const own = identity?.subjectIndex === subject.subjectIndex ? identity : undefined;
         const messages = await service.messages(c.id);
-        const accesses = await deps.store.chat.transcriptReads.list(tenantId, c.id);
         return {
           ...head,
           anonymisedAt: iso(c.anonymisedAt),
@@ -362,13 +375,17 @@ async function exportOf(
             verified: m.verified,
             ...(m.redacted ? { redacted: true } : {}),
           })),
-          // Reads and deletions of it by staff; a legal hold, past or present, is the organisation's
-          // own case (the conversation says only whether it is held now).
-          staffAccess: accesses
-            .filter((a) => a.action !== 'hold' && a.action !== 'release')
-            .map((a) => ({ role: a.role, at: iso(a.at), action: a.action ?? 'read' })),
+          // Reads and deletions of it by staff.
+          staffAccess: await staffAccessOf(c.id),
         };
       }),
+    ),
+    deletedConversations: await Promise.all(
+      [...deletions].map(async ([id, at]) => ({
+        id,
+        deletedAt: iso(at),
+        staffAccess: await staffAccessOf(id),
+      })),
     ),
     // Left while identified, when no agent was online (anonymous ones cannot be told apart).
     offlineMessages: offline.map((m) => ({

@@ -158,9 +158,23 @@ describe("the citizen's own data: a copy and erasure", () => {
     // Everyone else's conversations stay; the receipts stay as proof of the choices made.
     expect(await store.chat.conversations.get(ola.conversationId)).toBeDefined();
     expect(await store.chat.conversations.get(anonymous)).toBeDefined();
-    expect(
-      (JSON.parse((await browser.get(`${gw.url}${PAGE}/export`)).text) as Copy).consentReceipts,
-    ).toHaveLength(1);
+    const after = JSON.parse((await browser.get(`${gw.url}${PAGE}/export`)).text) as Copy & {
+      deletedConversations: unknown[];
+    };
+    expect(after.consentReceipts).toHaveLength(1);
+    // The copy still says what became of it, and who read it before, by role (the audit trail).
+    expect(after.conversations).toEqual([]);
+    expect(after.deletedConversations).toEqual([
+      {
+        id: conversationId,
+        deletedAt: new Date(clock.now()).toISOString(),
+        staffAccess: [
+          { role: 'supervisor', at: expect.any(String), action: 'read' },
+          { role: 'data-subject', at: expect.any(String), action: 'erase' },
+        ],
+      },
+    ]);
+    expect(JSON.stringify(after)).not.toContain(ola.conversationId);
     expect((await browser.get(`${gw.url}${PAGE}`)).text).toContain('There is no conversation');
     expect(gw.logs()).toContain("conversation erased at the citizen's request");
     visitor.close();
