@@ -366,6 +366,8 @@ async function exportOf(
             : null,
           agents: c.participants.filter((p) => p.kind === 'agent').map((p) => p.name ?? ''),
           metadata: c.metadata,
+          // How often its transcript was e-mailed on request (the addresses are kept nowhere).
+          ...(c.transcriptEmails ? { transcriptEmails: c.transcriptEmails } : {}),
           messages: messages.map((m) => ({
             seq: m.seq,
             from: m.from,

@@ -90,6 +90,11 @@ describe("the citizen's own data: a copy and erasure", () => {
     const ola = await identifiedVisitor(gw, 'ola-nordmann');
     const anonymous = await anonymousConversation();
 
+    // Its transcript was e-mailed once (counted on the record; the address is kept nowhere).
+    await gw.gateway.deps.store.chat.conversations.update(conversationId, (c) => ({
+      ...c,
+      transcriptEmails: 1,
+    }));
     const { browser, page } = await ownDataBrowser(gw, 'kari-nordmann');
     expect(page.url).toBe(`${gw.url}${PAGE}`);
     expect(page.text).toContain('You are identified as Kari Nordmann');
@@ -118,6 +123,7 @@ describe("the citizen's own data: a copy and erasure", () => {
       ['after identifying', true],
     ]);
     expect(mine?.staffAccess).toEqual([{ role: 'supervisor', at: expect.any(String), action: 'read' }]);
+    expect(mine).toMatchObject({ transcriptEmails: 1 });
     expect(data.consentReceipts.map((r) => [r.decision, r.claims])).toEqual([['shared', ['name']]]);
     // Not the number itself, nor anyone else's conversation.
     expect(copy.text).not.toContain('12838540056');
