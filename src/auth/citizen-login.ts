@@ -93,7 +93,14 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       const userinfo = await fetchUserinfo(configuration, login.accessToken, String(login.claims.sub));
       identity = mapClaims(provider.claimProfile, withUserinfo(login.claims, userinfo), context);
     }
-    if (!loaAtLeast(identity.loa, provider.minimumLoa)) {
+    // A citizen's own data opens only to strong authentication, whatever a provider accepts
+    // for identifying in a chat (eIDAS: substantial or high).
+    const minimumLoa =
+      login.transaction.purpose === 'data-subject' &&
+      !loaAtLeast(provider.minimumLoa, DATA_SUBJECT_MINIMUM_LOA)
+        ? DATA_SUBJECT_MINIMUM_LOA
+        : provider.minimumLoa;
+    if (!loaAtLeast(identity.loa, minimumLoa)) {
       throw new GatewayError('acr_too_low', 'The level of assurance is below what this service requires.', {
         status: 403,
       });
@@ -198,6 +205,12 @@ function readable<T>(read: () => T | undefined): T | undefined | null {
     return null;
   }
 }
+
+/**
+ * The lowest level of assurance that opens a citizen's own data (`/privacy/my-data`): a copy
+ * and an erasure rest on strong authentication even at a provider whose `minimumLoa` is `low`.
+ */
+export const DATA_SUBJECT_MINIMUM_LOA = 'substantial';
 
 /**
  * How long before the callback a citizen identifying for their own data may have authenticated

@@ -5,7 +5,7 @@ import { DATA_SUBJECT_MINUTES } from '../../../src/chat/pages/data-subject-route
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { waitFor } from '../../helpers/redis-gateways.js';
-import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+import { startTestGateway, type TestGateway, testProviders, testTenant } from '../../helpers/test-gateway.js';
 import {
   type ChatClient,
   connectAs,
@@ -348,5 +348,30 @@ describe('one person per browser, across tenants and conversations', () => {
     }
     expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeDefined();
     visitor.close();
+  });
+});
+
+describe('own data at a provider that accepts a low level of assurance for the chat', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    // BankID's plain acr counted as `low`, and `low` enough for identifying in the chat.
+    const providers = testProviders().map((p) =>
+      p.id === 'bankid' ? { ...p, minimumLoa: 'low', acrLoa: { 'urn:grn:authn:no:bankid': 'low' } } : p,
+    );
+    gw = await startTestGateway({ tenants: [testTenant({ providers })] });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('opens nothing below substantial: a copy and an erasure rest on strong authentication', async () => {
+    const { browser, page } = await ownDataBrowser(gw, 'kari-nordmann');
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('acr_too_low');
+    expect((await browser.get(`${gw.url}${PAGE}/export`)).status).toBe(403);
+    // The chat's own identification at that provider still takes `low`, as configured.
+    const chat = await visitorBrowser(gw.url);
+    const consent = await chat.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    expect(consent.url).toBe(`${gw.url}/consent`);
   });
 });
