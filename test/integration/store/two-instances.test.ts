@@ -299,4 +299,37 @@ describe('two instances on one Redis', () => {
       expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeUndefined();
     visitor.close();
   });
+  it('copies and erases on B the offline message a citizen left identified on A; consoles on A drop it, Redis keeps nothing of it', async () => {
+    const alex = await agentOn(a);
+    const browser = await visitorBrowser(a.url);
+    const visitor = await connectAs(browser, a.url, 'visitor');
+    await visitor.next('welcome');
+    await identifyAndShare(browser, a.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+      'name',
+    ]);
+    await visitor.next('identity', (f) => f.verified === true);
+    const saved = await visitor.request(
+      { type: 'offline-message', name: 'Kari', email: 'kari@example.org', text: 'Redis-kept request' },
+      'offline-message-saved',
+    );
+    await alex.next('offline-message', (f) => (f.message as { id: string }).id === saved.id);
+    const citizen = new BrowserSession();
+    const mine = await citizen.get(`${b.url}/privacy/my-data/login/bankid?login_hint=kari-nordmann`);
+    const copy = JSON.parse((await citizen.get(`${b.url}/privacy/my-data/export`)).text) as {
+      offlineMessages: Array<{ id: string; text: string }>;
+    };
+    expect(copy.offlineMessages.map((m) => [m.id, m.text])).toEqual([[saved.id, 'Redis-kept request']]);
+    const erased = await citizen.post(`${b.url}/privacy/my-data/erase`, {
+      _csrf: inputValue(mine.text, '_csrf'),
+      confirm: 'yes',
+    });
+    expect(erased.text).toContain('Messages left when no agent was online erased: 1.');
+    expect((await alex.next('offline-messages-deleted')).ids).toEqual([saved.id]);
+    for (const gw of [a, b])
+      expect(
+        (await gw.gateway.deps.store.chat.offlineMessages.list('demo', 100)).map((m) => m.id),
+      ).not.toContain(saved.id);
+    visitor.close();
+    alex.close();
+  });
 });
