@@ -287,6 +287,11 @@ export interface ChatBootstrap {
   abandonAfterSeconds: number;
   /** A closed conversation's transcript can be e-mailed to the visitor (`email-transcript`). */
   transcriptByEmail: boolean;
+  /**
+   * Which page metadata the tenant collects (`tenants[].metadata`): the widget sends a `start`
+   * frame's `page` and `referrer` only then, so what is not collected never leaves the browser.
+   */
+  collects: { pages: boolean; referrer: boolean };
 }
 
 /** Server → visitor frames. */

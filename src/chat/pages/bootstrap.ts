@@ -35,5 +35,6 @@ export function chatBootstrap(deps: GatewayDeps, req: Request, lang: Language): 
     ...(staff ? { staff: { name: staff.name, roles: staff.roles } } : {}),
     abandonAfterSeconds: tenant.config.abandonAfterSeconds,
     transcriptByEmail: tenant.config.transcriptByEmail && deps.mailer !== undefined,
+    collects: { pages: tenant.config.metadata.pages, referrer: tenant.config.metadata.referrer },
   };
 }

@@ -4,6 +4,7 @@ import { wireComposer } from './composer.js';
 import { byId, h, newTabLink, setControlsEnabled, timeOf } from './dom.js';
 import { answerTokenRequests } from './embed-bridge.js';
 import { createTranslator, errorKey, type Translate } from './i18n.js';
+import { pageMetadata } from './page-metadata.js';
 import {
   type ChatBootstrap,
   type ClaimsView,
@@ -353,8 +354,12 @@ class VisitorChat {
     sessionStorage.removeItem(PENDING_TOPIC_KEY);
     this.#el('chat-idreq').hidden = true;
     this.#error();
-    const page = window.top === window ? window.location.href : document.referrer || undefined;
-    this.#socket.send({ type: 'start', topic: topic.id, ...(page ? { page } : {}) });
+    const metadata = pageMetadata(this.#boot.collects, {
+      top: window.top === window,
+      href: window.location.href,
+      referrer: document.referrer,
+    });
+    this.#socket.send({ type: 'start', topic: topic.id, ...metadata });
   }
 
   #showIdentificationRequired(frame: Extract<VisitorInbound, { type: 'identification-required' }>): void {

@@ -69,6 +69,16 @@ describe('conversation metadata', () => {
     });
     expect((await startedConversation(client))?.metadata).toEqual({});
   });
+
+  it('tells the widget which page metadata the tenant collects, so it sends nothing else', async () => {
+    const collects = async (tenant: string) => {
+      const base = `${gw.url}/t/${tenant}`;
+      const boot = await (await visitorBrowser(base)).get(`${base}/api/chat/bootstrap`);
+      return (JSON.parse(boot.text) as { collects: unknown }).collects;
+    };
+    expect(await collects('demo')).toEqual({ pages: true, referrer: false });
+    expect(await collects('plain')).toEqual({ pages: false, referrer: false });
+  });
 });
 
 describe('socket language', () => {
