@@ -163,7 +163,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       return { identity, sharedSubjects };
     },
     ended: async (tenantId, visitorId, sessionId) => {
-      await detachAll(service, port, tenantId, visitorId);
+      await detachAll(service, port, tenantId, visitorId, 'session-ended');
       bus.publish(
         { kind: 'visitor', tenantId, visitorId },
         { type: 'session-ended', session: sessionIdHash(sessionId) },

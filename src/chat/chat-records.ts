@@ -79,6 +79,13 @@ export interface ConversationRecord {
   legalHold?: LegalHold;
   /** How many times the visitor had the transcript e-mailed (at most `MAX_TRANSCRIPT_EMAILS`). */
   transcriptEmails?: number;
+  /**
+   * When a session that shared an identity into it ended (logout, idle expiry) while it was
+   * open. The visitor cookie outlives the session, so the next person at that browser is the same
+   * visitor: from then on only an identity already in `subjects` attaches to it again (the same
+   * citizen identifying anew), never another person's.
+   */
+  identitySessionEndedAt?: number;
 }
 
 /** Who put a conversation under legal hold, when and why. */

@@ -151,9 +151,13 @@ export interface ConversationService {
   attachIdentity(conversationId: string, identity: SharedIdentity): Promise<ConversationRecord | undefined>;
   /**
    * Drops the identity (sharing withdrawn or the session ended), with a `withdrawn` line;
-   * later messages are unverified. Resolves `undefined` when there was none.
+   * later messages are unverified. Resolves `undefined` when there was none. `session-ended`
+   * also notes `identitySessionEndedAt`.
    */
-  detachIdentity(conversationId: string): Promise<ConversationRecord | undefined>;
+  detachIdentity(
+    conversationId: string,
+    cause?: 'withdrawn' | 'session-ended',
+  ): Promise<ConversationRecord | undefined>;
   /** Opens a conversation's sealed identity. */
   readIdentity(conversation: ConversationRecord): SharedIdentity | undefined;
   /**

@@ -49,7 +49,14 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
         // A binding that names no conversation of this visitor (someone else's link redeemed in
         // this browser, or one closed meanwhile) must not cost the visitor their own chat's
         // identification: it goes where it would have gone without one.
-        const targets = bound.length > 0 ? bound : await service.openOf(event.tenantId, event.visitorId);
+        const targets = (
+          bound.length > 0 ? bound : await service.openOf(event.tenantId, event.visitorId)
+        ).filter(
+          // Not into a conversation whose identified session ended, unless it is that citizen again.
+          (c) =>
+            c.identitySessionEndedAt === undefined ||
+            (c.subjects ?? []).includes(event.identity.subjectIndex),
+        );
         for (const conversation of targets) {
           const attached = await service.attachIdentity(conversation.id, event.identity);
           if (attached) await port.changed(attached, 'identity');
@@ -58,14 +65,14 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
         return;
       }
       case 'withdrawn':
-        await detachAll(service, port, event.tenantId, event.visitorId);
+        await detachAll(service, port, event.tenantId, event.visitorId, 'withdrawn');
         bus.publish(visitor, { type: 'identity-changed' });
         return;
       case 'session-ended':
         // The sockets of that session close; a newer session of the same visitor (their visitor
         // cookie outlives a session) keeps its sockets. The identity leaves the conversations
         // either way: it cannot be told which session attached it, and the safe side is less.
-        await detachAll(service, port, event.tenantId, event.visitorId);
+        await detachAll(service, port, event.tenantId, event.visitorId, 'session-ended');
         bus.publish(visitor, { type: 'session-ended', session: sessionIdHash(event.sessionId) });
         return;
       case 'session-renewed':
@@ -95,10 +102,11 @@ export async function detachAll(
   port: Pick<DeliveryPort, 'changed'>,
   tenantId: string,
   visitorId: string,
+  cause: 'withdrawn' | 'session-ended',
 ) {
   for (const conversation of await service.openOf(tenantId, visitorId)) {
     if (!conversation.identity) continue;
-    const detached = await service.detachIdentity(conversation.id);
+    const detached = await service.detachIdentity(conversation.id, cause);
     if (detached) await port.changed(detached, 'identity');
   }
 }

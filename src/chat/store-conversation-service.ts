@@ -266,14 +266,19 @@ export class StoreConversationService implements ConversationService {
     return updated;
   }
 
-  async detachIdentity(conversationId: string): Promise<ConversationRecord | undefined> {
+  async detachIdentity(
+    conversationId: string,
+    cause: 'withdrawn' | 'session-ended' = 'withdrawn',
+  ): Promise<ConversationRecord | undefined> {
     const now = this.#clock.now();
     let detached = false;
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
       detached = !!c.identity;
       if (!detached) return undefined;
       const { identity: _dropped, ...rest } = c;
-      return { ...rest, updatedAt: now };
+      return cause === 'session-ended'
+        ? { ...rest, updatedAt: now, identitySessionEndedAt: now }
+        : { ...rest, updatedAt: now };
     });
     if (!updated || !detached) return undefined;
     this.#publish(updated, { type: 'identity', conversation: updated, change: 'detached' });

@@ -3,6 +3,7 @@ import { createChatFeature } from '../../../src/chat/chat-feature.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import type { MemorySessionStore } from '../../../src/store/memory-session-store.js';
 import { BrowserSession } from '../../helpers/browser-session.js';
+import { waitFor } from '../../helpers/redis-gateways.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import {
   type ChatClient,
@@ -263,6 +264,67 @@ describe('the next person at a browser whose identified session expired', () => 
       /my verified diagnosis|my case number|identification-request/,
     );
     next.close();
+  });
+});
+
+describe('the next person at a browser whose identified session ended, identifying', () => {
+  const current = useHarness(100);
+
+  it('does not get their identity attached to the last one’s conversation, nor read it; the same citizen again does', async () => {
+    const h = current();
+    const kari = await identifiedConversation(h.gw.url, { assignee: h.alex, firstText: 'my case number' });
+    // Her session is gone from the store; the heartbeat notices and ends her chat's identification.
+    const sid = sessionIdOf(kari.browser, h.gw.url);
+    await new Promise<void>((resolve) => h.gw.gateway.deps.sessionStore.destroy(sid, () => resolve()));
+    expect((await kari.visitor.closed).code).toBe(4401);
+    const { store } = h.gw.gateway.deps;
+    await waitFor(
+      async () => (await store.chat.conversations.get(kari.conversationId))?.identity === undefined,
+    );
+
+    // Ola sits down at the same browser (same visitor cookie, a new session) and shares his name.
+    await kari.browser.get(`${h.gw.url}/chat`);
+    const ola = await connectAs(kari.browser, h.gw.url, 'visitor');
+    await ola.next('welcome');
+    await identifyAndShare(
+      kari.browser,
+      h.gw.url,
+      '/auth/bankid/login?returnTo=/chat/identified',
+      'ola-nordmann',
+      ['name'],
+    );
+    await ola.next('identity', (f) => f.verified === true);
+    const after = await store.chat.conversations.get(kari.conversationId);
+    expect(after?.identity).toBeUndefined();
+    expect(after?.subjects).toHaveLength(1);
+    expect(
+      await ola.request({ type: 'resume', conversationId: kari.conversationId, afterSeq: 0 }, [
+        'conversation',
+        'error',
+      ]),
+    ).toMatchObject({ type: 'error', code: 'conversation_not_found' });
+    expect(JSON.stringify(ola.frames)).not.toContain('my case number');
+    ola.close();
+
+    // Kari herself, identifying again in that browser, gets her conversation back, verified.
+    const again = await connectAs(kari.browser, h.gw.url, 'visitor');
+    await again.next('welcome');
+    await identifyAndShare(
+      kari.browser,
+      h.gw.url,
+      '/auth/bankid/login?returnTo=/chat/identified',
+      'kari-nordmann',
+      ['name'],
+    );
+    await waitFor(
+      async () => (await store.chat.conversations.get(kari.conversationId))?.identity !== undefined,
+    );
+    const resumed = await again.request(
+      { type: 'resume', conversationId: kari.conversationId, afterSeq: 0 },
+      'conversation',
+    );
+    expect(JSON.stringify(resumed)).toContain('my case number');
+    again.close();
   });
 });
 
