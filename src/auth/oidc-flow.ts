@@ -299,8 +299,9 @@ function isNetworkFailure(error: unknown): boolean {
 /**
  * The edge where openid-client's errors become GatewayErrors (STYLE rule 7), classified by the
  * error's class and oauth4webapi's `code`, as openid-client's own `errorHandler` does, never by
- * its message. Codes: `login_cancelled` (the citizen cancelled at the broker), `provider_error`
- * (any other error response), `token_exchange_failed` (the token endpoint refused, e.g. a
+ * its message. Codes: `login_cancelled` (the citizen cancelled at the broker),
+ * `provider_unavailable` also for the error responses `temporarily_unavailable` and
+ * `server_error` (the broker failed; try again), `provider_error` (any other error response), `token_exchange_failed` (the token endpoint refused, e.g. a
  * replayed code), `id_token_invalid` (signature, alg, iss, aud, exp, nbf, iat, nonce),
  * `claims_inconsistent` (userinfo of another subject), `provider_unavailable` (network, no
  * answer within the timeout, or an endpoint in clear that openid-client will not call),
@@ -308,14 +309,25 @@ function isNetworkFailure(error: unknown): boolean {
  * the library's code stays on the error's `cause` and is logged by the error handler). The RFC 9207 `iss` check runs before openid-client is called
  * ({@link checkIssuerParameter}).
  */
+/** Authorization error responses that say the broker itself failed, not the request or the citizen. */
+const BROKER_FAILURES = new Set(['temporarily_unavailable', 'server_error']);
+
 export function translateOidcError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   // Ours, from the bounded fetch, wrapped by openid-client.
   if (error instanceof client.ClientError && error.cause instanceof GatewayError) return error.cause;
   if (error instanceof client.AuthorizationResponseError) {
-    return error.error === 'access_denied'
-      ? new GatewayError('login_cancelled', 'The identification was cancelled.', { cause: error })
-      : new GatewayError('provider_error', 'The identity provider answered with an error.', { cause: error });
+    if (error.error === 'access_denied')
+      return new GatewayError('login_cancelled', 'The identification was cancelled.', { cause: error });
+    // The broker's own failure (RFC 6749 §4.1.2.1): the citizen may try again shortly.
+    if (BROKER_FAILURES.has(error.error))
+      return new GatewayError('provider_unavailable', 'The identity provider could not be reached.', {
+        status: 503,
+        cause: error,
+      });
+    return new GatewayError('provider_error', 'The identity provider answered with an error.', {
+      cause: error,
+    });
   }
   if (error instanceof client.ResponseBodyError || error instanceof client.WWWAuthenticateChallengeError) {
     return new GatewayError('token_exchange_failed', 'The identity provider refused the code.', {

@@ -514,8 +514,8 @@ describe('error responses of the authorization endpoint', () => {
   for (const [error, code, status] of [
     ['access_denied', 'login_cancelled', 400],
     ['login_required', 'provider_error', 400],
-    ['server_error', 'provider_error', 400],
-    ['temporarily_unavailable', 'provider_error', 400],
+    ['server_error', 'provider_unavailable', 503],
+    ['temporarily_unavailable', 'provider_unavailable', 503],
     ['something_nobody_defined', 'provider_error', 400],
     [markup, 'provider_error', 400],
   ] as const) {

@@ -95,8 +95,22 @@ describe('translateOidcError', () => {
     ],
     [
       'another error response',
-      new client.AuthorizationResponseError('x', { cause: new URLSearchParams('error=server_error') }),
+      new client.AuthorizationResponseError('x', { cause: new URLSearchParams('error=invalid_scope') }),
       'provider_error',
+    ],
+    [
+      'the broker failing (server_error)',
+      new client.AuthorizationResponseError('x', { cause: new URLSearchParams('error=server_error') }),
+      'provider_unavailable',
+      503,
+    ],
+    [
+      'the broker overloaded (temporarily_unavailable)',
+      new client.AuthorizationResponseError('x', {
+        cause: new URLSearchParams('error=temporarily_unavailable'),
+      }),
+      'provider_unavailable',
+      503,
     ],
   ];
   for (const [what, error, code, status = 400] of cases) {
