@@ -27,17 +27,20 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     // An outage of the store, which readiness and the store's own log line already report:
     // one short line per request, not a stack trace each.
     req.log.warn({ code: error.code }, 'request failed: store unavailable');
+  } else if (error.code === 'provider_unavailable') {
+    // A broker that is down or failing: one line naming its own error, not a stack trace with
+    // whatever description the broker sent (readiness reports brokers whose discovery fails).
+    req.log.warn(
+      { code: error.code, ...causeCodes(error.cause) },
+      'request failed: identity provider unavailable',
+    );
   } else if (error.status >= 500) {
     req.log.error({ err, code: error.code }, 'request failed');
   } else if (error.cause !== undefined && !(err instanceof GatewayError)) {
     // Only the library's classification: its message may quote the raw input.
     req.log.warn({ code: error.code, status: error.status, reason: reasonOf(err) }, 'malformed request');
   } else {
-    const libraryCode = codeOf(error.cause);
-    req.log.info(
-      { code: error.code, status: error.status, ...(libraryCode ? { libraryCode } : {}) },
-      'request refused',
-    );
+    req.log.info({ code: error.code, status: error.status, ...causeCodes(error.cause) }, 'request refused');
   }
   if (res.headersSent) {
     res.end();
@@ -92,7 +95,18 @@ function reasonOf(err: unknown): string {
   return err instanceof Error ? err.name : typeof err;
 }
 
-function codeOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
+/** An OAuth error code as the registered ones are written (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
+const OAUTH_ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
+
+/**
+ * What a refusal's cause says about itself, for the log: the library's `code`, and a broker's
+ * own OAuth `error` (`invalid_scope`, `temporarily_unavailable`, `invalid_grant`…), which tells an
+ * operator what the broker objected to. Never the `error_description`: free text of the broker's.
+ */
+function causeCodes(cause: unknown): { libraryCode?: string; brokerError?: string } {
+  const { code, error } = (cause ?? {}) as { code?: unknown; error?: unknown };
+  return {
+    ...(typeof code === 'string' ? { libraryCode: code } : {}),
+    ...(typeof error === 'string' && OAUTH_ERROR_CODE.test(error) ? { brokerError: error } : {}),
+  };
 }

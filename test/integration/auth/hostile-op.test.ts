@@ -535,6 +535,24 @@ describe('error responses of the authorization endpoint', () => {
   }
 });
 
+describe('the log of error responses of the authorization endpoint', () => {
+  it("names the broker's registered error code, never its description, and no stack for an unavailable broker", () => {
+    const lines = gw.logs().split('\n');
+    const about = (brokerError: string) => lines.filter((l) => l.includes(`"brokerError":"${brokerError}"`));
+    expect(about('login_required').some((l) => l.includes('request refused'))).toBe(true);
+    const unavailable = about('temporarily_unavailable');
+    expect(unavailable.length).toBeGreaterThan(0);
+    for (const line of unavailable) {
+      expect(line).toContain('identity provider unavailable');
+      expect(line).not.toContain('"stack"');
+    }
+    // Markup is not a registered code's shape: left out, as is every description.
+    expect(lines.some((l) => l.includes('"brokerError":"<'))).toBe(false);
+    expect(gw.logs()).not.toContain('xxxxxxxxxx');
+    expect(gw.logs()).not.toContain('onerror=alert');
+  });
+});
+
 describe('malformed authorization responses (refused before the login is touched)', () => {
   for (const [name, value] of [
     ['state', 'forged-state'],
