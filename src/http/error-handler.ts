@@ -104,7 +104,14 @@ const OAUTH_ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
  * operator what the broker objected to. Never the `error_description`: free text of the broker's.
  */
 function causeCodes(cause: unknown): { libraryCode?: string; brokerError?: string } {
-  const { code, error } = (cause ?? {}) as { code?: unknown; error?: unknown };
+  const { error } = (cause ?? {}) as { error?: unknown };
+  // The first code down the chain: a network failure's (`ECONNREFUSED`) sits under fetch's error.
+  let code: unknown;
+  for (let at = cause, depth = 0; at && typeof at === 'object' && depth < 4; depth++) {
+    code = (at as { code?: unknown }).code;
+    if (typeof code === 'string') break;
+    at = (at as { cause?: unknown }).cause;
+  }
   return {
     ...(typeof code === 'string' ? { libraryCode: code } : {}),
     ...(typeof error === 'string' && OAUTH_ERROR_CODE.test(error) ? { brokerError: error } : {}),
