@@ -27,7 +27,7 @@ import { dataSubjectRoutes } from './pages/data-subject-routes.js';
 import { deletionRoutes } from './pages/deletion-routes.js';
 import { legalHoldRoutes } from './pages/legal-hold-routes.js';
 import { MAX_PAYLOAD_BYTES } from './protocol.js';
-import { type ChatRateLimitOptions, ChatRateLimits } from './rate-limits.js';
+import { type ChatRateLimitOptions, ChatRateLimits, FixedWindows } from './rate-limits.js';
 import { StepUp } from './step-up.js';
 import { StoreConversationService } from './store-conversation-service.js';
 import { TranscriptMailing } from './transcript-mail.js';
@@ -118,10 +118,11 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       points: socketRates.perAddress,
       windowSeconds: socketRates.windowSeconds,
     }),
-    session: deps.store.rateLimiter('ws-upgrade-sess', {
-      points: socketRates.perSession,
-      windowSeconds: socketRates.windowSeconds,
-    }),
+    // Per session on this instance, synchronously: a store limiter keeps a record and a timer
+    // per key for the window, which every new socket paid in heap (0.4 KiB) while it lasted.
+    session: new FixedWindows(socketRates.perSession, socketRates.windowSeconds * 1000, () =>
+      deps.clock.now(),
+    ),
   };
   const heartbeat = new Heartbeat(heartbeatMs);
   const readSession = (sessionId: string) =>
@@ -358,8 +359,8 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
             refuseUpgrade(socket, auth.status);
             return;
           }
-          const bySession = await upgradeLimits.session.consume(auth.sessionId);
-          if (!bySession.allowed) return refuse(429, 'upgrade rate', bySession.retryAfterSeconds);
+          if (!upgradeLimits.session.take(auth.sessionId))
+            return refuse(429, 'upgrade rate', socketRates.windowSeconds);
           // The slot is taken in `connect`, in the same turn (ws completes a handshake without
           // verifyClient synchronously), so parallel upgrades cannot all pass this check; a
           // handshake ws refuses (400) never gets there.

@@ -336,7 +336,8 @@ const rateLimitsSchema = z
     /**
      * Chat WebSocket upgrades (`/ws/visitor`, `/ws/agent`), which pass no other limit: a client
      * reconnecting in a loop. Default 1000 per address (everyone behind one NAT address
-     * reconnecting after an instance restarted), 30 per session, per minute.
+     * reconnecting after an instance restarted; counted across instances), 30 per session (counted on
+     * each instance), per minute.
      */
     sockets: httpLimit(RATE_LIMIT_DEFAULTS.sockets.perAddress, RATE_LIMIT_DEFAULTS.sockets.perSession),
     /** New sessions one client address may create. Default 300 per 10 minutes. */
