@@ -6,18 +6,23 @@ import { GatewayError } from '../../../src/http/errors.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
-/** The rows of the README's error table: code → status. */
-function readmeErrorTable(): Map<string, number> {
+/** The rows of the README's error table: code → status and meaning. */
+function readmeErrorRows(): Map<string, { status: number; meaning: string }> {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const start = readme.indexOf('**Error codes** (stable');
   expect(start).toBeGreaterThan(0);
-  const rows = new Map<string, number>();
+  const rows = new Map<string, { status: number; meaning: string }>();
   for (const line of readme.slice(start).split('\n').slice(1)) {
     if (rows.size > 0 && !line.startsWith('|')) break;
-    const match = /^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})\s*\|/.exec(line);
-    if (match?.[1] && match[2]) rows.set(match[1], Number(match[2]));
+    const match = /^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})\s*\|\s*(.*?)\s*\|$/.exec(line);
+    if (match?.[1] && match[2]) rows.set(match[1], { status: Number(match[2]), meaning: match[3] ?? '' });
   }
   return rows;
+}
+
+/** The rows of the README's error table: code → status. */
+function readmeErrorTable(): Map<string, number> {
+  return new Map([...readmeErrorRows()].map(([code, row]) => [code, row.status]));
 }
 
 describe('the error code table', () => {
@@ -25,6 +30,14 @@ describe('the error code table', () => {
     const documented = readmeErrorTable();
     const table = new Map(Object.entries(ERRORS).map(([code, e]) => [code, e.status as number]));
     expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(table));
+  });
+
+  it('is the README’s error table message for message (each row’s meaning starts with the message sent)', () => {
+    const rows = readmeErrorRows();
+    const wrong = Object.entries(ERRORS)
+      .filter(([code, { message }]) => !rows.get(code)?.meaning.startsWith(message))
+      .map(([code, { message }]) => `${code}: README "${rows.get(code)?.meaning}", sent "${message}"`);
+    expect(wrong).toEqual([]);
   });
 
   it('holds only 4xx and 5xx statuses, with a message for each', () => {

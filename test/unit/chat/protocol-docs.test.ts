@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
+import { CHAT_ERROR_CODES } from '../../../src/chat/protocol.js';
+import { LANGUAGES } from '../../../src/config/schema.js';
+import { ERRORS } from '../../../src/http/error-codes.js';
+import { CHAT_MESSAGES } from '../../../src/web/messages/chat-messages.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** The README's text from `heading` to the next blank-line-separated bold heading or section. */
+function section(heading: string): string {
+  const start = README.indexOf(heading);
+  expect(start, heading).toBeGreaterThan(0);
+  const rest = README.slice(start + heading.length);
+  const end = rest.search(/\n(?:\*\*[A-Z]|## )/);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+/** Every `.ts` file under `dir`. */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+describe('the chat protocol as the README documents it', () => {
+  it('lists every code of an error frame, and nothing else, in "Error codes in { type: error }"', () => {
+    const text = section('**Error codes** in `{ "type": "error"');
+    const listed = new Set([...text.matchAll(/`([a-z]+(?:_[a-z]+)+)`/g)].map((m) => m[1]));
+    expect([...listed].sort()).toEqual([...CHAT_ERROR_CODES].sort());
+  });
+
+  it('gives each error frame code but invalid_message the status row of the error table', () => {
+    expect(CHAT_ERROR_CODES.filter((code) => code !== 'invalid_message' && !(code in ERRORS))).toEqual([]);
+  });
+
+  it('shows each error frame code in the widget and console in all four languages (internal_error: the generic text)', () => {
+    const missing: string[] = [];
+    for (const code of [...CHAT_ERROR_CODES.filter((c) => c !== 'internal_error'), 'generic']) {
+      const entry = CHAT_MESSAGES[`chat.error.${code}`];
+      for (const lang of LANGUAGES) if (!entry?.[lang]) missing.push(`chat.error.${code} (${lang})`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('documents every close code the chat sends, and only those', () => {
+    const rows = [...section('**Close codes**').matchAll(/^\|\s*`(\d{4})`\s*\|/gm)].map((m) => Number(m[1]));
+    // Codes named in the table of close-codes.ts, and any literal close code the sources pass.
+    const used = new Set<number>(Object.values(CLOSE_CODES));
+    for (const file of sources(join(ROOT, 'src')))
+      for (const m of readFileSync(file, 'utf8').matchAll(/\.close\(\s*(\d{4})\b/g))
+        if (m[1] && Number(m[1]) !== 1000) used.add(Number(m[1]));
+    expect(rows.sort()).toEqual([...used].sort());
+  });
+});
