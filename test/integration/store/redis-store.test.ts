@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATA_SUBJECT_READER } from '../../../src/chat/chat-records.js';
+import { VisitorQuota } from '../../../src/chat/visitor-quota.js';
 import { GatewayError } from '../../../src/http/errors.js';
 import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
 import { createLogger } from '../../../src/runtime/logger.js';
@@ -285,5 +287,92 @@ describe('Redis store: rate-limit counters', () => {
       names.push(...found);
     expect(names).toHaveLength(2);
     expect(names.join('\n')).not.toContain('203.0.113');
+  });
+});
+
+describe('Redis store: a citizen’s data after their erasure', () => {
+  it('leaves nothing of their conversation or offline message, no address in a key, and a TTL on every counter', async () => {
+    const prefix = `er${randomUUID().slice(0, 8)}:`;
+    const store = storeWithPrefix(prefix);
+    const subjectIndex = codec.blindIndex('01010112345');
+    const c = conversationRecord({
+      status: 'closed',
+      subjects: [subjectIndex],
+      identity: { sealed: codec.seal({ name: 'Kari Nordmann' }), subjectIndex, since: 1_000 } as never,
+      identitySessionEndedAt: 2_000,
+      transcriptEmails: 2,
+      metadata: { ip: '203.0.113.9' },
+    });
+    await store.chat.conversations.create(c);
+    await store.chat.messages.append({
+      id: randomUUID(),
+      conversationId: c.id,
+      from: 'visitor',
+      text: 'my secret',
+      at: 1_100,
+      verified: true,
+      clientId: 'c1',
+    });
+    await store.chat.textTails.set(c.id, ' 0101');
+    await store.chat.offlineMessages.save({
+      id: randomUUID(),
+      tenantId: 'demo',
+      visitorId: 'visitor-1',
+      name: 'Kari Nordmann',
+      email: 'kari@example.org',
+      text: 'call me back',
+      redacted: false,
+      createdAt: 1_200,
+      subjectIndex,
+    });
+    // The day's counters: a visitor quota per visitor and network, an upgrade limit per session.
+    const quota = new VisitorQuota(store.rateLimiter, 'conversation-starts', {
+      perVisitor: 5,
+      perAddress: 5,
+      windowSeconds: 3600,
+    });
+    expect(await quota.take({ tenantId: 'demo', visitorId: 'visitor-1', ip: '2001:db8:1:2::9' })).toBe(true);
+    await store.rateLimiter('sockets-session', { points: 5, windowSeconds: 60 }).consume('session-id-1');
+    // The erasure: its audit entry first, then the conversation and the offline message.
+    await store.chat.transcriptReads.append(
+      {
+        id: randomUUID(),
+        tenantId: 'demo',
+        conversationId: c.id,
+        reader: { ...DATA_SUBJECT_READER },
+        role: 'data-subject',
+        at: 3_000,
+        action: 'erase',
+      },
+      [subjectIndex],
+    );
+    expect(await store.retention.deleteConversation('demo', c.id)).toBe(true);
+    expect(await store.chat.offlineMessages.deleteBySubject('demo', subjectIndex)).toHaveLength(1);
+
+    const client = connection.client;
+    const left: string[] = [];
+    const withoutTtl: string[] = [];
+    for await (const found of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) {
+      for (const key of found) {
+        const type = await client.type(key);
+        const members =
+          type === 'zset'
+            ? await client.zRange(key, 0, -1)
+            : type === 'set'
+              ? await client.sMembers(key)
+              : [];
+        if (key.includes(c.id) || members.includes(c.id)) left.push(key);
+        if ((await client.pTTL(key)) < 0) withoutTtl.push(key.slice(prefix.length));
+        for (const secret of ['203.0.113', '2001:db8', 'visitor-1', 'session-id-1'])
+          expect(key).not.toContain(secret);
+      }
+    }
+    expect(left).toEqual([]);
+    // Only the audit trail stays (append-only, by keyed indexes); every counter expires.
+    expect(withoutTtl.map((key) => key.replace(/:[A-Za-z0-9_-]{20,}$/, ':<index>')).sort()).toEqual([
+      '{t:demo}:deletions:<index>',
+      '{t:demo}:transcript-reads',
+      '{t:demo}:transcript-reads:<index>',
+    ]);
   });
 });
