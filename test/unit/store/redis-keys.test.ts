@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 
@@ -23,5 +24,62 @@ describe('RedisKeys: keys written together share a Cluster slot', () => {
     const conversation = ['conversation', 'sequence', 'messages', 'dedupe'] as const;
     const slots = new Set(conversation.map((name) => hashed(keys[name]('c-1'))));
     expect(slots.size).toBe(1);
+  });
+});
+
+/** The README's Redis key table (section "Deployment with Redis", "Key layout"): its first column. */
+function documentedKeys(): string[] {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('**Key layout**');
+  expect(start).toBeGreaterThan(0);
+  const rows: string[] = [];
+  for (const line of readme.slice(start).split('\n').slice(1)) {
+    if (rows.length > 0 && !line.startsWith('|')) break;
+    const key = /^\|\s*`([^`]+)`/.exec(line)?.[1];
+    if (key) rows.push(key);
+  }
+  return rows;
+}
+
+describe('RedisKeys: the README key table', () => {
+  const keys = new RedisKeys('gw:');
+  // Each key of the layout, built with the placeholders the README writes.
+  const built: Record<string, string> = {
+    conversation: keys.conversation('<id>'),
+    sequence: keys.sequence('<id>'),
+    messages: keys.messages('<id>'),
+    dedupe: keys.dedupe('<id>'),
+    textTail: keys.textTail('<id>'),
+    queue: keys.queue('<tenant>', '<topic>'),
+    assigned: keys.assigned('<tenant>', '<blind index>'),
+    assignedAny: keys.assignedAny('<tenant>'),
+    visitorOpen: keys.visitorOpen('<tenant>', '<visitorId>'),
+    subject: keys.subject('<tenant>', '<blind index>'),
+    retention: keys.retention('<tenant>'),
+    anonymise: keys.anonymise('<tenant>'),
+    presence: keys.presence('<tenant>'),
+    visitorSockets: keys.visitorSockets('<tenant>', '<visitorId>'),
+    transcriptReads: keys.transcriptReads('<tenant>'),
+    transcriptReadsOf: keys.transcriptReadsOf('<tenant>', '<blind index>'),
+    deletionsOfSubject: keys.deletionsOfSubject('<tenant>', '<blind index>'),
+    offline: keys.offline('<tenant>'),
+    receiptsOf: keys.receiptsOf('<tenant>', '<blind index>'),
+    receipt: keys.receipt('<id>'),
+    stepUp: keys.stepUp('<sha256 of token>'),
+    handover: keys.handover('<sha256 of id>'),
+    rateLimits: `${keys.rateLimits()}<limit>:<blind index>`,
+    oidcProvider: `${keys.oidcProvider()}{op:<tenant>}:<kind>:<id>`,
+    sessions: `${keys.sessions()}<sid>`,
+    sessionOwner: keys.sessionOwner('<sid>'),
+  };
+
+  it('names every key method of RedisKeys', () => {
+    const methods = Object.getOwnPropertyNames(RedisKeys.prototype).filter((name) => name !== 'constructor');
+    expect(methods.sort()).toEqual(Object.keys(built).sort());
+  });
+
+  it('has a row for every key the store writes, as RedisKeys builds it', () => {
+    const documented = documentedKeys();
+    expect(Object.values(built).filter((key) => !documented.includes(key))).toEqual([]);
   });
 });
