@@ -843,12 +843,21 @@ class RedisVisitorSockets implements VisitorSocketsRepository {
     this.#c = context;
   }
 
-  /** The key expires with its latest entry, so a visitor who is gone leaves nothing behind. */
+  /**
+   * The key expires with its latest-expiring entry, so a visitor who is gone leaves nothing
+   * behind. Set only forward (NX, then GT): an instance touching after another with an earlier
+   * expiry (its clock a little behind) must not cut the other instance's entry short with the key.
+   */
   async touch(tenantId: string, visitorId: string, instanceId: string, expiresAt: number): Promise<void> {
     const { client, keys } = this.#c;
     const key = keys.visitorSockets(tenantId, visitorId);
     await transaction(client, () =>
-      client.multi().zAdd(key, { score: expiresAt, value: instanceId }).pExpireAt(key, expiresAt).exec(),
+      client
+        .multi()
+        .zAdd(key, { score: expiresAt, value: instanceId })
+        .pExpireAt(key, expiresAt, 'NX')
+        .pExpireAt(key, expiresAt, 'GT')
+        .exec(),
     );
   }
 

@@ -376,3 +376,19 @@ describe('Redis store: a citizen’s data after their erasure', () => {
     ]);
   });
 });
+
+describe('Redis store: instances holding a visitor’s sockets', () => {
+  it('keeps the key as long as its latest-expiring entry, whichever instance touched last', async () => {
+    const prefix = `vs${randomUUID().slice(0, 8)}:`;
+    const store = storeWithPrefix(prefix);
+    const key = new RedisKeys(prefix).visitorSockets('demo', 'visitor-1');
+    const now = Date.now();
+    // Instance A's entry lasts a minute; B (its clock a little behind, or a shorter TTL) touches after it.
+    await store.chat.visitorSockets.touch('demo', 'visitor-1', 'instance-a', now + 60_000);
+    await store.chat.visitorSockets.touch('demo', 'visitor-1', 'instance-b', now + 2_000);
+    expect(await connection.client.pTTL(key)).toBeGreaterThan(30_000);
+    // B's visitor leaves: A still holds a socket, so the visitor has not left.
+    expect(await store.chat.visitorSockets.leave('demo', 'visitor-1', 'instance-b', now)).toBe(1);
+    expect(await connection.client.pTTL(key)).toBeGreaterThan(30_000);
+  });
+});
