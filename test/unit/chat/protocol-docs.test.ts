@@ -56,3 +56,15 @@ describe('the chat protocol as the README documents it', () => {
     expect(rows.sort()).toEqual([...used].sort());
   });
 });
+
+describe('the chat upgrade’s refusals as the README documents them', () => {
+  it('lists every HTTP status an upgrade may be refused with, and only those', () => {
+    const source = readFileSync(join(ROOT, 'src/chat/upgrade-auth.ts'), 'utf8');
+    const table = /const STATUS_TEXT[^{]*\{([^}]*)\}/.exec(source)?.[1] ?? '';
+    const sent = [...table.matchAll(/^\s*(\d{3}):/gm)].map((m) => Number(m[1]));
+    expect(sent.length).toBeGreaterThan(4);
+    const text = section('It is refused\nwith a plain HTTP status before any handshake:');
+    const documented = [...text.matchAll(/^\|\s*`(\d{3})`\s*\|/gm)].map((m) => Number(m[1]));
+    expect(documented.sort()).toEqual(sent.sort());
+  });
+});
