@@ -187,4 +187,18 @@ describe('the README settings reference', () => {
     }
     expect(wrong).toEqual([]);
   });
+
+  it('names only settings the schema has, wherever the README refers to one', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const roots = 'chat|rateLimits|store|session|mail|oidcProvider|mockIdp';
+    const referred = new Set(
+      [
+        ...readme.matchAll(new RegExp(`\`((?:${roots})\\.[A-Za-z.]+|tenants\\[\\]\\.[A-Za-z.[\\]]+)\``, 'g')),
+      ].map((m) => (m[1] ?? '').replace(/\[\]$/, '')),
+    );
+    // Not settings: `/readyz`'s `store.reason`, a host name.
+    for (const other of ['store.reason', 'chat.vendor.example']) referred.delete(other);
+    expect(referred.size).toBeGreaterThan(40);
+    expect([...referred].filter((key) => !keys.has(key))).toEqual([]);
+  });
 });
