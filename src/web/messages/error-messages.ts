@@ -131,6 +131,12 @@ export const ERROR_MESSAGES: Catalog = {
     fi: 'Tämä tunnistautumislinkki ei ole enää voimassa: se on käytetty, vanhentunut tai kuuluu toiseen chat-ikkunaan. Aloita uudelleen chatista.',
     sv: 'Den här identifieringslänken gäller inte längre: den har använts, gått ut eller hör till ett annat chattfönster. Börja om från chatten.',
   },
+  'error.handoff_interaction_expired': {
+    en: 'This sign-in for the chat has expired or belongs to another browser. Start again from the chat.',
+    nb: 'Denne innloggingen til chatten er utløpt eller hører til en annen nettleser. Start på nytt fra chatten.',
+    fi: 'Tämä chatin kirjautuminen on vanhentunut tai kuuluu toiseen selaimeen. Aloita uudelleen chatista.',
+    sv: 'Den här inloggningen till chatten har gått ut eller hör till en annan webbläsare. Börja om från chatten.',
+  },
   'error.request_invalid': {
     en: 'The request could not be read. Go back and send the form again.',
     nb: 'Forespørselen kunne ikke leses. Gå tilbake og send skjemaet på nytt.',

@@ -1,8 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DATA_SUBJECT_MESSAGES } from '../../../src/chat/pages/data-subject-messages.js';
+import { DELETION_MESSAGES } from '../../../src/chat/pages/deletion-messages.js';
+import { LEGAL_HOLD_MESSAGES } from '../../../src/chat/pages/legal-hold-messages.js';
+import { CHAT_ERROR_CODES } from '../../../src/chat/protocol.js';
+import { LANGUAGES } from '../../../src/config/schema.js';
 import { ERRORS, isErrorCode } from '../../../src/http/error-codes.js';
 import { GatewayError } from '../../../src/http/errors.js';
+import { ERROR_MESSAGES } from '../../../src/web/messages/error-messages.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
@@ -25,7 +31,61 @@ function readmeErrorTable(): Map<string, number> {
   return new Map([...readmeErrorRows()].map(([code, row]) => [code, row.status]));
 }
 
+/**
+ * Codes the HTML error page shows without a text of their own, and why. Every other code is
+ * one a browser flow may end on: its page explains it in the visitor's language.
+ */
+const WITHOUT_PAGE_TEXT: Record<string, string> = {
+  // Answered in chat frames; the widget and console have `chat.error.*` (test/unit/chat/protocol-docs.test.ts).
+  ...Object.fromEntries(CHAT_ERROR_CODES.map((code) => [code, 'chat frame'])),
+  // The login page's own text ("identification failed"): nothing the citizen can do differently.
+  ...Object.fromEntries(
+    [
+      'provider_error',
+      'state_mismatch',
+      'iss_mismatch',
+      'id_token_invalid',
+      'token_exchange_failed',
+      'acr_unknown',
+      'test_identity_refused',
+      'claims_missing',
+      'claims_invalid',
+      'claims_inconsistent',
+    ].map((code) => [code, 'login text']),
+  ),
+  internal_error: 'generic text',
+  sealed_data_invalid: 'generic text',
+  provider_misconfigured: 'generic text',
+  // The OAuth error of the chat system's request is shown beside the generic text.
+  handoff_protocol_error: 'generic text with detail',
+  // JSON APIs only.
+  handover_pending: 'JSON',
+  handoff_not_shared: 'JSON',
+  handoff_target_unknown: 'JSON',
+  handoff_no_keys: 'JSON',
+  // The step-up page's own texts (`stepup.*`).
+  step_up_invalid: 'step-up page',
+  step_up_expired: 'step-up page',
+  step_up_forbidden: 'step-up page',
+};
+
 describe('the error code table', () => {
+  it('gives every code a page may show its own text in nb, fi, sv and en', () => {
+    const catalog = {
+      ...ERROR_MESSAGES,
+      ...DELETION_MESSAGES,
+      ...LEGAL_HOLD_MESSAGES,
+      ...DATA_SUBJECT_MESSAGES,
+    };
+    const missing: string[] = [];
+    for (const code of Object.keys(ERRORS)) {
+      if (code in WITHOUT_PAGE_TEXT) continue;
+      for (const lang of LANGUAGES)
+        if (!catalog[`error.${code}`]?.[lang]) missing.push(`error.${code} (${lang})`);
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('is the README’s error table, code for code and status for status', () => {
     const documented = readmeErrorTable();
     const table = new Map(Object.entries(ERRORS).map(([code, e]) => [code, e.status as number]));
