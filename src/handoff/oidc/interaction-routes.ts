@@ -75,13 +75,21 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     return pending;
   };
 
+  /**
+   * The claims the consent page offers: those this chat system may ever receive that the scopes
+   * it asked for carry. A claim outside the requested scopes would never leave, so offering it
+   * would let the citizen tick something the chat system does not get.
+   */
+  const offeredClaims = (client: OidcClientConfig, interaction: Interaction) =>
+    claimsInScopes(client.releasableClaims, requestedScopes(interaction));
+
   /** The consent page naming the chat system, offering only what it may receive. */
   const consentPage = (
     req: Request,
     res: Response,
     pending: PendingIdentity,
     client: OidcClientConfig,
-    uid: string,
+    interaction: Interaction,
     error?: string,
   ) =>
     renderConsentPage(req, res, {
@@ -90,9 +98,9 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       csrfToken: csrfToken(req),
       ...(error ? { error } : {}),
       release: {
-        action: `${interactionPath(tenant, uid)}/consent`,
+        action: `${interactionPath(tenant, interaction.uid)}/consent`,
         recipient: client.label,
-        claims: client.releasableClaims,
+        claims: offeredClaims(client, interaction),
       },
     });
 
@@ -126,9 +134,9 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   });
 
   router.get('/oidc/interaction/:uid/consent', async (req, res) => {
-    const { client, uid } = await interactionOf(req, res);
+    const { interaction, client, uid } = await interactionOf(req, res);
     const pending = pendingFor(req, uid);
-    const page = consentPage(req, res, pending, client, uid);
+    const page = consentPage(req, res, pending, client, interaction);
     await saveSession(req);
     res.send(page);
   });
@@ -142,17 +150,18 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     if (decision !== 'share' && decision !== 'decline') {
       throw new GatewayError('consent_invalid', 'Choose to share the selected details or to share nothing.');
     }
+    const offerable = offeredClaims(client, interaction);
     const offered = new Set(
       availableClaims(pending.identity)
         .map(([claim]) => claim)
-        .filter((claim) => client.releasableClaims.includes(claim)),
+        .filter((claim) => offerable.includes(claim)),
     );
     const claimNames = tickedClaims(body.claims, offered);
     const { identity } = pending;
     if (decision === 'share' && claimNames.length === 0 && offered.size > 0) {
       // As on the gateway's own consent page: "share the selected" with nothing ticked is
       // ambiguous; ask again and change nothing.
-      const page = consentPage(req, res, pending, client, uid, res.locals.t('consent.nothingTicked'));
+      const page = consentPage(req, res, pending, client, interaction, res.locals.t('consent.nothingTicked'));
       await saveSession(req);
       res.status(422).send(page);
       return;
@@ -182,7 +191,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
 
     const accountId = deps.fieldCrypto.pseudonym(`oidc:${tenantId}`, subjectIndex);
     const grant = new provider.Grant({ accountId, clientId: client.clientId });
-    const requested = String(interaction.params.scope ?? 'openid').split(' ');
+    const requested = requestedScopes(interaction);
     grant.addOIDCScope(requested.filter((s) => ['openid', 'profile', 'national_id'].includes(s)).join(' '));
     // Only what the requested scopes carry leaves: that is what is kept and named in the receipt.
     const leaving = claimsInScopes(claimNames, requested);
@@ -227,6 +236,11 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   });
 
   return router;
+}
+
+/** The scopes of the chat system's authorization request. */
+function requestedScopes(interaction: Interaction): string[] {
+  return String(interaction.params.scope ?? 'openid').split(' ');
 }
 
 function expired(cause?: unknown): GatewayError {

@@ -240,6 +240,36 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     expect(forged.text).toContain('consent_invalid');
   });
 
+  it('offers only the claims the requested scopes carry, and takes "share" of a scope without claims', async () => {
+    const rp = await puzzel();
+    const profileOnly = await reachConsent(
+      new BrowserSession(),
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann', scope: 'openid profile' }),
+    );
+    expect(profileOnly.consent.text).toContain('value="name"');
+    expect(profileOnly.consent.text).toContain('value="birthDate"');
+    // Puzzel may receive the national id, but did not ask for its scope: it is not offered.
+    expect(profileOnly.consent.text).not.toContain('value="nationalId"');
+
+    const bare = await puzzel();
+    const browser = new BrowserSession();
+    const { consent, interactionUrl } = await reachConsent(
+      browser,
+      await bare.authorizationUrl({ login_hint: 'kari-nordmann', scope: 'openid' }),
+    );
+    for (const claim of ['name', 'birthDate', 'nationalId']) {
+      expect(consent.text).not.toContain(`value="${claim}"`);
+    }
+    // Nothing to tick: sharing releases the pseudonymous subject only (no "tick something" loop).
+    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      decision: 'share',
+    });
+    const claims = { ...(await bare.redeem(callback)).claims() };
+    expect(claims).not.toHaveProperty('name');
+    expect(claims).not.toHaveProperty('national_id');
+  });
+
   it('keeps a signed receipt naming the chat system for every release and decline', async () => {
     const rp = await puzzel();
     await rp.redeem((await releaseTo(rp, ['name', 'nationalId'])).callback);
@@ -283,9 +313,17 @@ describe('the gateway as OpenID Provider for a chat system', () => {
       browser,
       await rp.authorizationUrl({ login_hint: 'kari-nordmann', scope: 'openid profile' }),
     );
-    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+    // The number is not offered without its scope: ticking it anyway is a forged tick.
+    const forged = await browser.post(`${interactionUrl}/consent`, {
       _csrf: inputValue(consent.text, '_csrf'),
       claims: ['name', 'nationalId'],
+      decision: 'share',
+    });
+    expect(forged.status).toBe(400);
+    expect(forged.text).toContain('consent_invalid');
+    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name'],
       decision: 'share',
     });
     const tokens = await rp.redeem(callback);
