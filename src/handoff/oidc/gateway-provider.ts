@@ -101,7 +101,7 @@ export function createGatewayProvider(
     issueRefreshToken: async () => false,
     jwks: { keys: keys.keys },
     pairwiseIdentifier: async (_ctx, accountId, client) =>
-      deps.fieldCrypto.pseudonym(`oidc:${tenantId}:${client.clientId}`, accountId),
+      pairwiseSubject(deps, tenantId, client.clientId, accountId),
     // PKCE for every client, confidential ones too (S256; oidc-provider v9 knows no other).
     pkce: { required: () => true },
     async renderError(ctx, out, error) {
@@ -155,6 +155,27 @@ function answerUnroutedWithPage(provider: Provider): void {
       );
     }
   });
+}
+
+/** The provider's account id of a citizen: one pseudonym per tenant (`public` clients' `sub`). */
+export function accountIdOf(deps: GatewayDeps, tenantId: string, nationalId: string): string {
+  return deps.fieldCrypto.pseudonym(`oidc:${tenantId}`, deps.fieldCrypto.blindIndex(nationalId));
+}
+
+function pairwiseSubject(deps: GatewayDeps, tenantId: string, clientId: string, accountId: string): string {
+  return deps.fieldCrypto.pseudonym(`oidc:${tenantId}:${clientId}`, accountId);
+}
+
+/** The `sub` a chat system gets for an account: pairwise per client, or the account id itself. */
+export function subjectAtClient(
+  deps: GatewayDeps,
+  tenantId: string,
+  client: OidcClientConfig,
+  accountId: string,
+): string {
+  return client.subjectType === 'pairwise'
+    ? pairwiseSubject(deps, tenantId, client.clientId, accountId)
+    : accountId;
 }
 
 /** Seconds a grant and its release record are kept. */

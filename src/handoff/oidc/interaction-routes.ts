@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { decodeJwt } from 'jose';
 import { errors, type Interaction, type Provider } from 'oidc-provider';
 import { beginCitizenLogin } from '../../auth/citizen-login.js';
 import { issueReceipt, type ReceiptRecipient } from '../../auth/consent-receipts.js';
@@ -18,7 +19,7 @@ import { redirectToProvider } from '../../http/safe-redirect.js';
 import { findProvider, type TenantContext } from '../../tenants/tenant-context.js';
 import { renderConsentPage } from '../../web/pages/consent-page.js';
 import { renderBrokerChoicePage } from '../pages/broker-choice-page.js';
-import { grantSeconds, interactionPath } from './gateway-provider.js';
+import { accountIdOf, grantSeconds, interactionPath, subjectAtClient } from './gateway-provider.js';
 import { saveRelease } from './release-records.js';
 import { ALL_IDENTITY_CLAIM_NAMES, claimsInScopes, oidcClaimNames } from './released-claims.js';
 
@@ -133,9 +134,38 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     redirectToProvider(res, url);
   });
 
+  /**
+   * A chat system that names the citizen it expects (`id_token_hint`) gets `login_required` when
+   * another person identified: nothing is offered, released or recorded, and the identity is
+   * dropped. oidc-provider checks the hint against its own session only before the interaction,
+   * not against the login the interaction returns.
+   * @see OpenID Connect Core §3.1.2.1 (id_token_hint), §3.1.2.6 (login_required)
+   */
+  const refuseOtherPerson = async (
+    req: Request,
+    res: Response,
+    interaction: Interaction,
+    client: OidcClientConfig,
+    pending: PendingIdentity,
+  ): Promise<boolean> => {
+    const hinted = hintedSubject(interaction);
+    if (hinted === undefined) return false;
+    const accountId = accountIdOf(deps, tenantId, pending.identity.nationalId);
+    if (hinted === subjectAtClient(deps, tenantId, client, accountId)) return false;
+    delete citizenRecord(req, tenantId).pending;
+    await saveSession(req);
+    req.log.info({ tenant: tenantId, client: client.clientId }, 'release refused: not the hinted citizen');
+    await provider.interactionFinished(req, res, {
+      error: 'login_required',
+      error_description: 'The person who identified is not the one the chat system asked for.',
+    });
+    return true;
+  };
+
   router.get('/oidc/interaction/:uid/consent', async (req, res) => {
     const { interaction, client, uid } = await interactionOf(req, res);
     const pending = pendingFor(req, uid);
+    if (await refuseOtherPerson(req, res, interaction, client, pending)) return;
     const page = consentPage(req, res, pending, client, interaction);
     await saveSession(req);
     res.send(page);
@@ -144,6 +174,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   router.post('/oidc/interaction/:uid/consent', form, csrf, async (req, res) => {
     const { interaction, client, uid } = await interactionOf(req, res);
     const pending = pendingFor(req, uid);
+    if (await refuseOtherPerson(req, res, interaction, client, pending)) return;
     // A body that is not a form (JSON with the token in the header) is parsed by no one here.
     const body = (req.body ?? {}) as Record<string, unknown>;
     const decision = body.decision;
@@ -189,7 +220,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       return;
     }
 
-    const accountId = deps.fieldCrypto.pseudonym(`oidc:${tenantId}`, subjectIndex);
+    const accountId = accountIdOf(deps, tenantId, identity.nationalId);
     const grant = new provider.Grant({ accountId, clientId: client.clientId });
     const requested = requestedScopes(interaction);
     grant.addOIDCScope(requested.filter((s) => ['openid', 'profile', 'national_id'].includes(s)).join(' '));
@@ -241,6 +272,23 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
 /** The scopes of the chat system's authorization request. */
 function requestedScopes(interaction: Interaction): string[] {
   return String(interaction.params.scope ?? 'openid').split(' ');
+}
+
+/**
+ * The `sub` of the request's `id_token_hint`, if it has one. oidc-provider validated the hint
+ * (our signature, issued to this client) when it accepted the request; the interaction keeps
+ * the parameters server-side, so reading its payload here is safe.
+ */
+function hintedSubject(interaction: Interaction): string | undefined {
+  const hint = interaction.params.id_token_hint;
+  if (typeof hint !== 'string' || hint === '') return undefined;
+  try {
+    const { sub } = decodeJwt(hint);
+    // A hint without a subject names no one, and matches no one.
+    return typeof sub === 'string' ? sub : '';
+  } catch {
+    return '';
+  }
 }
 
 function expired(cause?: unknown): GatewayError {

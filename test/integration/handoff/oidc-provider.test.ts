@@ -487,6 +487,55 @@ describe('refusals of the gateway as OpenID Provider', () => {
     expect(consent.text).toContain('consent_not_pending');
   });
 
+  it('answers login_required, releasing and recording nothing, when someone else identifies than the id_token_hint names', async () => {
+    const rp = await puzzel();
+    const kari = (await rp.redeem((await releaseTo(rp, ['name'])).callback)).id_token ?? '';
+    const ola = '47906701517';
+    const receiptsOfOla = () =>
+      gw.gateway.deps.store.receipts.listBySubject('demo', gw.gateway.deps.fieldCrypto.blindIndex(ola));
+    const before = (await receiptsOfOla()).length;
+    const next = await puzzel();
+    const browser = new BrowserSession();
+    const choice = await browser.get(
+      (await next.authorizationUrl({ login_hint: 'ola-nordmann', id_token_hint: kari })).href,
+    );
+    expect(choice.status).toBe(200);
+    // Ola identifies at the broker: the chat system asked for Kari, so no consent page is shown.
+    const answer = await browser.get(`${choice.url}/login/bankid`, { stopBefore: RP_REDIRECT });
+    const location = new URL(answer.headers.get('location') ?? '');
+    expect(location.href.startsWith(RP_REDIRECT)).toBe(true);
+    expect(location.searchParams.get('error')).toBe('login_required');
+    expect(location.searchParams.get('code')).toBeNull();
+    expect(location.searchParams.get('state')).toBe(next.state);
+    expect(await receiptsOfOla()).toHaveLength(before);
+    // The identity is gone with the refusal: the consent form cannot be posted afterwards.
+    const late = await browser.post(
+      `${choice.url}/consent`,
+      { _csrf: inputValue(choice.text, '_csrf'), claims: ['name'], decision: 'share' },
+      { follow: false },
+    );
+    expect(late.status).toBeGreaterThanOrEqual(400);
+    expect(late.headers.get('location')).toBeNull();
+    expect(await receiptsOfOla()).toHaveLength(before);
+  });
+
+  it('releases to the citizen the id_token_hint names', async () => {
+    const rp = await puzzel();
+    const first = await rp.redeem((await releaseTo(rp, ['name'])).callback);
+    const again = await puzzel();
+    const browser = new BrowserSession();
+    const { consent, interactionUrl } = await reachConsent(
+      browser,
+      await again.authorizationUrl({ login_hint: 'kari-nordmann', id_token_hint: first.id_token ?? '' }),
+    );
+    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name'],
+      decision: 'share',
+    });
+    expect((await again.redeem(callback)).claims()?.sub).toBe(first.claims()?.sub);
+  });
+
   it('answers access_denied when the citizen cancels at the broker choice', async () => {
     const rp = await puzzel();
     const browser = new BrowserSession();
