@@ -113,6 +113,12 @@ export const AUTH_MESSAGES: Catalog = {
     fi: 'Vastaanottaja: {org}',
     sv: 'Mottagare: {org}',
   },
+  'consent.recipientWithSystems': {
+    en: 'Recipients: {org} and the chat systems it uses: {systems}',
+    nb: 'Mottakere: {org} og chattesystemene den bruker: {systems}',
+    fi: 'Vastaanottajat: {org} ja sen käyttämät chat-järjestelmät: {systems}',
+    sv: 'Mottagare: {org} och de chattsystem den använder: {systems}',
+  },
   'consent.introRelease': {
     en: '{provider} has verified your identity. {system}, the chat service of {org}, asks for it. Choose which details it may receive. Only what you tick is shared.',
     nb: '{provider} har bekreftet identiteten din. {system}, chattetjenesten til {org}, ber om den. Velg hvilke opplysninger den kan få. Bare det du krysser av, deles.',

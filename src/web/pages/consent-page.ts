@@ -10,7 +10,8 @@ import { renderPage } from '../layout.js';
 
 /**
  * The opt-in page: each verified claim with its value and a checkbox (unticked: nothing is
- * shared by default), the recipient, and two buttons — share the ticked ones, or share nothing.
+ * shared by default), the recipients (the organisation, and the chat systems the tenant hands an
+ * opted-in identity to), and two buttons — share the ticked ones, or share nothing.
  * With `release` it asks for a hand-off to another chat system (`src/handoff/oidc/`): it names
  * that chat system and the organisation as recipients, offers only the claims the chat system
  * may receive, and posts to `release.action`.
@@ -36,9 +37,15 @@ export function renderConsentPage(
   const intro = release
     ? t('consent.introRelease', { provider: providerName, org, system: release.recipient })
     : t('consent.intro', { provider: providerName, org });
+  // What is shared here can be handed on, without another question, to each of the tenant's
+  // vendor-token chat systems (`POST /api/handoff/{target}/token`): they are recipients too, and
+  // the receipt of such a hand-off names them, so the page must name them before the opt-in.
+  const systems = req.tenant.config.handoff.targets.map((target) => target.label);
   const recipient = release
     ? t('consent.recipientRelease', { org, system: release.recipient })
-    : t('consent.recipient', { org });
+    : systems.length > 0
+      ? t('consent.recipientWithSystems', { org, systems: systems.join(', ') })
+      : t('consent.recipient', { org });
   return renderPage(req, res, {
     title: t('consent.title'),
     body: html`<h1>${t('consent.title')}</h1>

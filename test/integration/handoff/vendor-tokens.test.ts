@@ -190,6 +190,16 @@ describe('POST /api/handoff/:target/token', () => {
     expect(a).not.toContain(NATIONAL_ID);
   });
 
+  it('names on the consent page, before the opt-in, every chat system the identity can be handed to', async () => {
+    const consent = await new BrowserSession().get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    expect(consent.status).toBe(200);
+    const recipients = /<strong>(Recipients?:[^<]*)<\/strong>/.exec(consent.text)?.[1] ?? '';
+    expect(recipients).toContain('Test Municipality');
+    for (const label of ['Zendesk', 'Salesforce', 'Ninchat', 'Omnichannel', 'Chatwoot']) {
+      expect(recipients).toContain(label);
+    }
+  });
+
   it('keeps a signed consent receipt naming the chat system for each release', async () => {
     const browser = new BrowserSession();
     const csrf = await shareAs(browser, ['name', 'nationalId']);
