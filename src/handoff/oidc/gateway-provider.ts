@@ -107,17 +107,7 @@ export function createGatewayProvider(
     async renderError(ctx, out, error) {
       if (ctx.status >= 500)
         deps.logger.warn({ tenant: tenantId, error: error.message }, 'oidc provider error');
-      ctx.type = 'html';
-      ctx.body = renderErrorPage(
-        ...expressOf(ctx),
-        // oidc-provider's OAuth error names are not gateway codes: the page shows one stable code
-        // and keeps the OAuth error (RFC 6749 §4.1.2.1) in the message.
-        new GatewayError(
-          'handoff_protocol_error',
-          out.error_description ? `${out.error}: ${out.error_description}` : out.error,
-          { status: ctx.status },
-        ),
-      );
+      renderProtocolErrorPage(ctx, out);
     },
     responseTypes: ['code'],
     subjectTypes: ['public', 'pairwise'],
@@ -134,6 +124,7 @@ export function createGatewayProvider(
   const provider = new Provider(providerIssuer(tenant), configuration);
   provider.proxy = behindProxy(deps.config.trustProxy);
   answerUnroutedWithPage(provider);
+  answerBrowserRoutesWithPages(provider);
   observe(provider, deps, tenantId);
   return provider;
 }
@@ -176,6 +167,65 @@ export function subjectAtClient(
   return client.subjectType === 'pairwise'
     ? pairwiseSubject(deps, tenantId, client.clientId, accountId)
     : accountId;
+}
+
+/**
+ * The endpoints a browser navigates to (the chat system sends the citizen there, or the citizen
+ * posts the logout form): their errors are pages, like the gateway's other browser flows.
+ */
+const BROWSER_ROUTES = new Set([
+  'authorization',
+  'resume',
+  'end_session',
+  'end_session_confirm',
+  'end_session_success',
+]);
+
+/**
+ * oidc-provider answers an error of its browser endpoints as a page only when the request's
+ * `Accept` prefers HTML, and as OAuth JSON otherwise (no `Accept`, or any type accepted): a refused logout or
+ * logout confirmation then showed the citizen bare JSON. Errors of these routes are always the
+ * gateway's error page; the protocol endpoints (token, userinfo, PAR, JWKS) keep their JSON.
+ */
+function answerBrowserRoutesWithPages(provider: Provider): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    const route = (ctx as { oidc?: { route?: unknown } }).oidc?.route;
+    const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
+    if (
+      ctx.status >= 400 &&
+      typeof route === 'string' &&
+      BROWSER_ROUTES.has(route) &&
+      typeof body === 'object' &&
+      body !== null &&
+      typeof body.error === 'string'
+    ) {
+      renderProtocolErrorPage(ctx, {
+        error: body.error,
+        ...(typeof body.error_description === 'string' ? { error_description: body.error_description } : {}),
+      });
+    }
+  });
+}
+
+/** The gateway's error page for an OAuth error of the provider (status kept). */
+function renderProtocolErrorPage(
+  ctx: KoaContextWithOIDC,
+  out: { error: string; error_description?: string | undefined },
+): void {
+  const status = ctx.status;
+  ctx.type = 'html';
+  ctx.body = renderErrorPage(
+    ...expressOf(ctx),
+    // oidc-provider's OAuth error names are not gateway codes: the page shows one stable code
+    // and keeps the OAuth error (RFC 6749 §4.1.2.1) in the message.
+    new GatewayError(
+      'handoff_protocol_error',
+      out.error_description ? `${out.error}: ${out.error_description}` : out.error,
+      { status },
+    ),
+  );
+  ctx.status = status;
 }
 
 /** Seconds a grant and its release record are kept. */

@@ -585,6 +585,57 @@ describe('RP-initiated logout', () => {
   });
 });
 
+describe('errors of the provider’s browser endpoints', () => {
+  const refusals: Array<[string, string, string | undefined, string]> = [
+    [
+      'a post-logout URI that is not registered',
+      `/session/end?client_id=puzzel&post_logout_redirect_uri=${encodeURIComponent('https://evil.example/out')}`,
+      undefined,
+      'invalid_request',
+    ],
+    ['an id_token_hint that is no token', '/session/end?id_token_hint=garbage', undefined, 'invalid_request'],
+    [
+      'a logout confirmation without its form',
+      '/session/end/confirm',
+      'xsrf=forged&logout=yes',
+      'invalid_request',
+    ],
+    [
+      'the logout success page of an unknown client',
+      '/session/end/success?client_id=nobody',
+      undefined,
+      'invalid_client',
+    ],
+  ];
+  for (const [what, path, form, error] of refusals) {
+    it(`answers ${what} with the error page, whatever the Accept header`, async () => {
+      for (const accept of [undefined, '*/*', 'application/json']) {
+        const response = await fetch(`${issuer}${path}`, {
+          redirect: 'manual',
+          ...(form ? { method: 'POST', body: form } : {}),
+          headers: {
+            ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+            ...(accept ? { accept } : {}),
+          },
+        });
+        expect(response.status).toBeGreaterThanOrEqual(400);
+        expect(response.status).toBeLessThan(500);
+        expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+        const page = await response.text();
+        expect(page).toContain('handoff_protocol_error');
+        expect(page).toContain(error);
+        expect(page).not.toContain('evil.example');
+      }
+    });
+  }
+
+  it('keeps OAuth JSON on the protocol endpoints', async () => {
+    const response = await fetch(`${issuer}/me`, { headers: { authorization: 'Bearer nothing' } });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'invalid_token' });
+  });
+});
+
 /** An ID token Puzzel gets from gateway `g` after Kari shared her name. */
 async function sharedNameIdToken(g: TestGateway): Promise<string> {
   const rp = await ChatSystemRp.discover(`${g.url}/oidc`, 'puzzel', PUZZEL_SECRET);
