@@ -90,7 +90,12 @@ export function createGatewayProvider(
       const account: Account = {
         accountId: sub,
         // Only what the citizen ticked for this grant; oidc-provider swaps in the pairwise sub.
-        claims: async () => ({ sub, ...(release ? toOidcClaims(release.claims) : {}) }),
+        claims: async () => ({
+          sub,
+          ...(release?.acr !== undefined ? { acr: release.acr } : {}),
+          ...(release?.authTime !== undefined ? { auth_time: release.authTime } : {}),
+          ...(release ? toOidcClaims(release.claims) : {}),
+        }),
       };
       return account;
     },

@@ -230,11 +230,12 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     grant.rejectOIDCClaims(ALL_IDENTITY_CLAIM_NAMES.filter((name) => !released.includes(name)));
     const grantId = await grant.save();
     const { nationalIdType: _type, ...claims } = pickClaims(identity, leaving);
+    const authTime = identity.authTime ?? Math.floor(deps.clock.now() / 1000);
     await saveRelease(
       deps.store.oidcProvider,
       deps.fieldCrypto,
       { tenantId, grantId, expiresAt: deps.clock.now() + grantSeconds(deps) * 1000 },
-      { claimNames: leaving, claims },
+      { claimNames: leaving, claims, acr: identity.acr, authTime },
     );
     await issueReceipt(receiptDeps, { ...receipt, decision: 'released', claims: leaving });
     req.log.info(
@@ -249,7 +250,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
           accountId,
           acr: identity.acr,
           amr: identity.amr,
-          ts: identity.authTime ?? Math.floor(deps.clock.now() / 1000),
+          ts: authTime,
           remember: false,
         },
         consent: { grantId },

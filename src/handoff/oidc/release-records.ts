@@ -7,6 +7,13 @@ import type { OidcStateRepository } from './oidc-state-repository.js';
 export interface ReleaseRecord {
   claimNames: ShareableClaim[];
   claims: ReleasedClaims;
+  /**
+   * The upstream login's `acr` and `auth_time` (epoch seconds), for userinfo: oidc-provider puts
+   * them in the ID token from its session, but userinfo answers only what `findAccount` gives.
+   * Absent in records kept before they were recorded.
+   */
+  acr?: string;
+  authTime?: number;
 }
 
 const key = (tenantId: string, grantId: string) => `${tenantId}:Release:${grantId}`;

@@ -142,6 +142,8 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     expect(userinfo).not.toHaveProperty('birthdate');
     expect(userinfo).not.toHaveProperty('national_id');
     expect(userinfo).toMatchObject({ sub: claims.sub, name: 'Kari Nordmann' });
+    // The level and time of the eID login reach a chat system that maps claims from userinfo too.
+    expect(userinfo).toMatchObject({ acr: claims.acr, auth_time: claims.auth_time });
     const everything = JSON.stringify({ tokens, claims, userinfo });
     expect(everything).not.toContain(NATIONAL_ID);
     expect(everything).not.toContain('1985-03-12');
