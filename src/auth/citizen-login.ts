@@ -237,10 +237,24 @@ export async function beginCitizenLogin(
     purpose?: 'data-subject';
     loginHint?: unknown;
     uiLocales?: string;
+    /**
+     * Re-authentication a chat system asked the gateway's OpenID Provider for (`max_age`,
+     * `prompt=login`), passed on to the broker: the gateway's own login is fresh every time, but a
+     * broker session left open would otherwise answer with an old authentication.
+     */
+    reauthenticate?: { maxAgeSeconds?: number; prompt?: 'login' };
   },
 ): Promise<URL> {
   const tenant = req.tenant;
   ensureVisitorId(req);
+  const maxAgeSeconds =
+    options.purpose === 'data-subject'
+      ? Math.min(
+          DATA_SUBJECT_REAUTHENTICATION_SECONDS,
+          options.reauthenticate?.maxAgeSeconds ?? Number.POSITIVE_INFINITY,
+        )
+      : options.reauthenticate?.maxAgeSeconds;
+  const prompt = options.purpose === 'data-subject' ? 'login' : options.reauthenticate?.prompt;
   return startLogin(req, {
     configuration: deps.oidc.get(tenant.config.id, provider.id),
     transaction: {
@@ -252,7 +266,7 @@ export async function beginCitizenLogin(
       ...(options.consentPath ? { consentPath: options.consentPath } : {}),
       ...(options.handover ? { handover: options.handover } : {}),
       ...(options.purpose ? { purpose: options.purpose } : {}),
-      ...(options.purpose === 'data-subject' ? { maxAgeSeconds: DATA_SUBJECT_REAUTHENTICATION_SECONDS } : {}),
+      ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}),
     },
     redirectUri: citizenCallbackUrl(tenant, provider.id),
     scopes: provider.scopes,
@@ -261,7 +275,7 @@ export async function beginCitizenLogin(
     loginHint: options.loginHint,
     ...(options.uiLocales ? { uiLocales: options.uiLocales } : {}),
     // One's own data needs the person at the keyboard now, not a broker session left open.
-    ...(options.purpose === 'data-subject' ? { prompt: 'login' as const } : {}),
+    ...(prompt ? { prompt } : {}),
     clock: deps.clock,
   });
 }

@@ -129,6 +129,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       // The chat system's hint (if any) goes on to the broker, as on the direct login route.
       loginHint: interaction.params.login_hint,
       uiLocales: res.locals.lang,
+      reauthenticate: reauthenticationOf(interaction),
     });
     await saveSession(req);
     redirectToProvider(res, url);
@@ -268,6 +269,23 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   });
 
   return router;
+}
+
+/**
+ * The re-authentication the chat system asked for, to pass on to the broker: `max_age` (its
+ * `auth_time` is then checked at the callback) and `prompt=login` (oidc-provider turns
+ * `max_age=0` into it). Without them the broker may answer from a session it already has.
+ * @see OpenID Connect Core §3.1.2.1 (max_age, prompt=login)
+ */
+function reauthenticationOf(interaction: Interaction): { maxAgeSeconds?: number; prompt?: 'login' } {
+  const maxAge = Number(interaction.params.max_age);
+  const prompts = String(interaction.params.prompt ?? '').split(' ');
+  return {
+    ...(interaction.params.max_age !== undefined && Number.isSafeInteger(maxAge) && maxAge > 0
+      ? { maxAgeSeconds: maxAge }
+      : {}),
+    ...(prompts.includes('login') ? { prompt: 'login' as const } : {}),
+  };
 }
 
 /** The scopes of the chat system's authorization request. */

@@ -538,6 +538,42 @@ describe('refusals of the gateway as OpenID Provider', () => {
     expect((await again.redeem(callback)).claims()?.sub).toBe(first.claims()?.sub);
   });
 
+  it('passes the chat system’s max_age and prompt=login on to the broker, and still releases', async () => {
+    const brokerRequest = async (extra: Record<string, string>) => {
+      const rp = await puzzel();
+      const browser = new BrowserSession();
+      const choice = await browser.get(
+        (await rp.authorizationUrl({ login_hint: 'kari-nordmann', ...extra })).href,
+      );
+      const start = await browser.get(`${choice.url}/login/bankid`, { follow: false });
+      return new URL(start.headers.get('location') ?? '');
+    };
+    const plain = await brokerRequest({});
+    expect(plain.searchParams.get('max_age')).toBeNull();
+    expect(plain.searchParams.get('prompt')).toBeNull();
+    const recent = await brokerRequest({ max_age: '45' });
+    expect(recent.searchParams.get('max_age')).toBe('45');
+    const fresh = await brokerRequest({ prompt: 'login' });
+    expect(fresh.searchParams.get('prompt')).toBe('login');
+    // max_age=0 means "authenticate now" (oidc-provider turns it into prompt=login).
+    const now = await brokerRequest({ max_age: '0' });
+    expect(now.searchParams.get('prompt')).toBe('login');
+
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const { consent, interactionUrl } = await reachConsent(
+      browser,
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann', max_age: '45' }),
+    );
+    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name'],
+      decision: 'share',
+    });
+    const claims = (await rp.redeem(callback)).claims();
+    expect(Number(claims?.auth_time)).toBeGreaterThan(Date.now() / 1000 - 45);
+  });
+
   it('answers access_denied when the citizen cancels at the broker choice', async () => {
     const rp = await puzzel();
     const browser = new BrowserSession();
