@@ -1,4 +1,4 @@
-import type { Request, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import type { ProviderConfig } from '../config/schema.js';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../http/errors.js';
@@ -59,7 +59,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     redirectToProvider(res, url);
   });
 
-  router.get('/auth/:provider/callback', async (req, res) => {
+  router.get('/auth/:provider/callback', rememberBackTo, async (req, res) => {
     // The callback URL carries the code: it must never leak to another site (helmet sets
     // no-referrer globally; this repeats it where it matters most).
     res.setHeader('Referrer-Policy', 'no-referrer');
@@ -243,6 +243,8 @@ export async function beginCitizenLogin(
      * broker session left open would otherwise answer with an old authentication.
      */
     reauthenticate?: { maxAgeSeconds?: number; prompt?: 'login' };
+    /** Where the error page of a failed callback leads back to (`LoginTransaction.backTo`). */
+    backTo?: string;
   },
 ): Promise<URL> {
   const tenant = req.tenant;
@@ -267,6 +269,7 @@ export async function beginCitizenLogin(
       ...(options.handover ? { handover: options.handover } : {}),
       ...(options.purpose ? { purpose: options.purpose } : {}),
       ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}),
+      ...(options.backTo ? { backTo: options.backTo } : {}),
     },
     redirectUri: citizenCallbackUrl(tenant, provider.id),
     scopes: provider.scopes,
@@ -301,3 +304,16 @@ async function followHandover(
       deps.clock.now(),
     );
 }
+
+/**
+ * Notes where the error page of this callback leads back to, read from the login transaction
+ * before the callback spends it: a failed login of a chat system's hand-off goes back to that
+ * hand-off (see `LoginTransaction.backTo`), not to the gateway's start page, so the chat system
+ * is not left waiting for an answer.
+ */
+const rememberBackTo: RequestHandler<{ provider: string }> = (req, res, next) => {
+  const state = req.query.state;
+  const backTo = typeof state === 'string' ? req.session.logins?.[state]?.backTo : undefined;
+  if (backTo?.startsWith('/')) res.locals.loginBackTo = backTo;
+  next();
+};

@@ -35,6 +35,12 @@ export interface LoginTransaction {
    * alone proves nothing (it can be taken out of the address on the way to the broker).
    */
   maxAgeSeconds?: number;
+  /**
+   * Where the error page of a failed callback leads back to, instead of the start page: a chat
+   * system's hand-off (`src/handoff/oidc/`) goes back to its broker choice, where the citizen can
+   * try again or cancel, which answers the chat system (`access_denied`). A path, set server-side.
+   */
+  backTo?: string;
 }
 
 /** Who identified for their own data, and when (`/privacy/my-data`); sealed in the session. */

@@ -19,6 +19,8 @@ declare global {
     interface Locals {
       lang: Language;
       t: Translate;
+      /** Where a failed login's error page leads back to (`LoginTransaction.backTo`). */
+      loginBackTo?: string;
     }
   }
 }

@@ -130,6 +130,9 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       loginHint: interaction.params.login_hint,
       uiLocales: res.locals.lang,
       reauthenticate: reauthenticationOf(interaction),
+      // A failed or cancelled eID login comes back to the broker choice, whose cancel answers
+      // the chat system; the gateway's start page would leave it waiting.
+      backTo: interactionPath(tenant, interaction.uid),
     });
     await saveSession(req);
     redirectToProvider(res, url);

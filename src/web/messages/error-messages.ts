@@ -53,6 +53,12 @@ export const ERROR_MESSAGES: Catalog = {
     fi: 'Pyyntöä ei voitu suorittaa. Yritä uudelleen.',
     sv: 'Begäran kunde inte slutföras. Försök igen.',
   },
+  'error.backToHandoff': {
+    en: 'Back to identifying for the chat service',
+    nb: 'Tilbake til identifisering for chattetjenesten',
+    fi: 'Takaisin chat-palvelun tunnistautumiseen',
+    sv: 'Tillbaka till identifieringen för chattjänsten',
+  },
   'error.login_cancelled': {
     en: 'The identification was cancelled.',
     nb: 'Identifiseringen ble avbrutt.',

@@ -64,7 +64,10 @@ export function renderErrorPage(req: Request, res: Response, error: GatewayError
   // A refused login leaves the session as it was: an identity shared before stays shared.
   const sharing = tenant !== undefined && req.session?.citizens?.[tenant.config.id]?.shared !== undefined;
   const back = BACK_LINKS[error.code] ?? { path: '/', label: 'common.back' };
-  const home = `${basePath}${back.path}`;
+  // A failed login started by a chat system's hand-off leads back there (`LoginTransaction.backTo`).
+  const handoff = login && !staff ? res.locals.loginBackTo : undefined;
+  const home = handoff ?? `${basePath}${back.path}`;
+  const backLabel = handoff ? 'error.backToHandoff' : back.label;
   const title = staff ? t('error.staffLoginTitle') : login ? t('error.loginTitle') : t('error.title');
   return renderPage(req, res, {
     title,
@@ -76,6 +79,6 @@ ${login && !staff ? html`<p>${t(sharing ? 'error.stillSharing' : 'error.anonymou
 ${DETAIL_CODES.has(error.code) ? html`<p class="error-detail">${t('error.detail', { detail: error.message })}</p>` : ''}
 <p class="error-code">${t('error.code', { code: error.code })}</p>
 <p class="reference">${t('common.reference', { id: req.id })}</p>
-<p><a class="button secondary" href="${home}">${t(back.label)}</a></p>`,
+<p><a class="button secondary" href="${home}">${t(backLabel)}</a></p>`,
   });
 }

@@ -574,6 +574,35 @@ describe('refusals of the gateway as OpenID Provider', () => {
     expect(Number(claims?.auth_time)).toBeGreaterThan(Date.now() / 1000 - 45);
   });
 
+  it('leads a citizen who cancels at the broker back to the chat system’s sign-in, whose cancel answers it', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const choice = await browser.get((await rp.authorizationUrl()).href);
+    const start = await browser.get(`${choice.url}/login/bankid`, { follow: false });
+    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state');
+    const cancelled = await browser.get(
+      `${gw.url}/auth/bankid/callback?error=access_denied&state=${state}&iss=${encodeURIComponent(gw.mockIdp.issuer('bankid-no'))}`,
+    );
+    expect(cancelled.status).toBe(400);
+    expect(cancelled.text).toContain('login_cancelled');
+    const back = /<a class="button secondary" href="([^"]+)"/.exec(cancelled.text)?.[1] ?? '';
+    expect(new URL(back, gw.url).href).toBe(choice.url);
+    // Back on the chat system's sign-in, cancelling answers it access_denied.
+    const again = await browser.get(new URL(back, gw.url).href);
+    const answer = await answerFor(browser, `${choice.url}/abort`, {
+      _csrf: inputValue(again.text, '_csrf'),
+    });
+    expect(answer.searchParams.get('error')).toBe('access_denied');
+    expect(answer.searchParams.get('state')).toBe(rp.state);
+    // The gateway's own login keeps its start-page link.
+    const own = await browser.get(`${gw.url}/auth/bankid/login`, { follow: false });
+    const ownState = new URL(own.headers.get('location') ?? '').searchParams.get('state');
+    const ownCancelled = await browser.get(
+      `${gw.url}/auth/bankid/callback?error=access_denied&state=${ownState}&iss=${encodeURIComponent(gw.mockIdp.issuer('bankid-no'))}`,
+    );
+    expect(/<a class="button secondary" href="([^"]+)"/.exec(ownCancelled.text)?.[1]).toBe('/');
+  });
+
   it('answers access_denied when the citizen cancels at the broker choice', async () => {
     const rp = await puzzel();
     const browser = new BrowserSession();
