@@ -3,9 +3,20 @@ import { renderErrorPage } from '../web/pages/error-page.js';
 import { ERRORS } from './error-codes.js';
 import { GatewayError } from './errors.js';
 
+/**
+ * The protocol endpoints of the gateway's OpenID Provider (`src/handoff/oidc/`), under a tenant:
+ * a chat system's back end calls them, no browser. Its browser endpoints (`/oidc/auth`,
+ * `/oidc/session/end`, `/oidc/interaction/…`) are not among them.
+ */
+const PROVIDER_PROTOCOL_PATH = /\/oidc\/(?:token|me|jwks|request|\.well-known\/[^/]+)\/?$/;
+
 /** API routes answer errors in JSON; every other route is a browser flow and gets a page. */
 export function isApiRequest(req: Request): boolean {
-  return req.path.includes('/api/') || req.path.startsWith('/.well-known/');
+  return (
+    req.path.includes('/api/') ||
+    req.path.startsWith('/.well-known/') ||
+    PROVIDER_PROTOCOL_PATH.test(req.path)
+  );
 }
 
 /** 404 for everything no router answered. */

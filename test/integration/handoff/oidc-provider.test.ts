@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { ChatSystemRp, RP_LOGOUT, RP_REDIRECT, reachConsent } from '../../helpers/chat-system-rp.js';
 import { webCryptoRsaJwk } from '../../helpers/handoff-keys.js';
-import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+import {
+  GENEROUS_RATE_LIMITS,
+  startTestGateway,
+  type TestGateway,
+  testTenant,
+} from '../../helpers/test-gateway.js';
 
 const NATIONAL_ID = '12838540056';
 const PUZZEL_SECRET = 'puzzel-client-secret-0123456789abcdef';
@@ -700,6 +705,47 @@ describe('errors of the provider’s browser endpoints', () => {
     const response = await fetch(`${issuer}/me`, { headers: { authorization: 'Bearer nothing' } });
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: 'invalid_token' });
+  });
+});
+
+describe('the gateway’s own refusals on the provider’s protocol endpoints', () => {
+  it('answers a rate-limited token, userinfo, JWKS or discovery request in JSON, not with a page', async () => {
+    const g = await startTestGateway({
+      tenants: [handoffTenant()],
+      config: {
+        rateLimits: { ...GENEROUS_RATE_LIMITS, pages: { perAddress: 1, perSession: 1, windowSeconds: 600 } },
+      },
+    });
+    try {
+      const base = `${g.url}/oidc`;
+      const requests: Array<[string, RequestInit]> = [
+        ['/.well-known/openid-configuration', {}],
+        [
+          '/token',
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+            body: 'grant_type=authorization_code&code=x',
+          },
+        ],
+        ['/me', { headers: { authorization: 'Bearer x', accept: 'text/html' } }],
+        ['/jwks', {}],
+      ];
+      // The first request spends the address's allowance; each of the others is refused.
+      await fetch(`${base}/jwks`);
+      for (const [path, init] of requests) {
+        const response = await fetch(`${base}${path}`, init);
+        expect(response.status).toBe(429);
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await response.json()).toMatchObject({ error: { code: 'rate_limited' } });
+      }
+      // The browser endpoints keep answering with a page.
+      const page = await fetch(`${base}/auth?client_id=puzzel`, { redirect: 'manual' });
+      expect(page.status).toBe(429);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    } finally {
+      await g.close();
+    }
   });
 });
 
