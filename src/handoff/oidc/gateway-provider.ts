@@ -130,6 +130,7 @@ export function createGatewayProvider(
   provider.proxy = behindProxy(deps.config.trustProxy);
   answerUnroutedWithPage(provider);
   answerBrowserRoutesWithPages(provider);
+  advertiseOnlyIssuedGrants(provider);
   observe(provider, deps, tenantId);
   return provider;
 }
@@ -172,6 +173,26 @@ export function subjectAtClient(
   return client.subjectType === 'pairwise'
     ? pairwiseSubject(deps, tenantId, client.clientId, accountId)
     : accountId;
+}
+
+/**
+ * Discovery names only the grant the provider serves: oidc-provider always lists
+ * `refresh_token`, which it never issues here (`issueRefreshToken` is false and every client is
+ * registered for `authorization_code` only), and a chat system reading the metadata would ask
+ * for `offline_access` in vain.
+ * @see OpenID Connect Discovery §3 (grant_types_supported)
+ */
+function advertiseOnlyIssuedGrants(provider: Provider): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    const route = (ctx as { oidc?: { route?: unknown } }).oidc?.route;
+    const body = ctx.body as { grant_types_supported?: unknown } | undefined;
+    if (route === 'discovery' && ctx.status === 200 && Array.isArray(body?.grant_types_supported)) {
+      body.grant_types_supported = body.grant_types_supported.filter(
+        (grant) => grant === 'authorization_code',
+      );
+    }
+  });
 }
 
 /**

@@ -106,6 +106,9 @@ describe('GET /oidc/.well-known/openid-configuration', () => {
     expect(discovery.subject_types_supported).toEqual(expect.arrayContaining(['pairwise']));
     expect(discovery.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'national_id']));
     expect(discovery.authorization_response_iss_parameter_supported).toBe(true);
+    // No refresh tokens are issued, so none are advertised.
+    expect(discovery.grant_types_supported).toEqual(['authorization_code']);
+    expect(discovery.scopes_supported).not.toContain('offline_access');
   });
 });
 
