@@ -439,6 +439,20 @@ describe('refusals of the gateway as OpenID Provider', () => {
     await expect(rp.redeem(callback)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('revokes on a replayed code the access token it issued and the release record with it', async () => {
+    const rp = await puzzel();
+    const { callback } = await releaseTo(rp, ['name']);
+    const tokens = await rp.redeem(callback);
+    const sub = String(tokens.claims()?.sub);
+    expect(await rp.userinfo(tokens.access_token, sub)).toMatchObject({ name: 'Kari Nordmann' });
+    await expect(rp.redeem(callback)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const after = await fetch(`${issuer}/me`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(after.status).toBe(401);
+    expect(await after.json()).toMatchObject({ error: 'invalid_token' });
+  });
+
   it('refuses the code with a wrong PKCE verifier or a wrong client secret', async () => {
     const rp = await puzzel();
     const { callback } = await releaseTo(rp, ['name']);
