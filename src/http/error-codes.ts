@@ -66,7 +66,7 @@ export const ERRORS = {
   },
   handoff_protocol_error: {
     status: 400,
-    message: 'The chat system’s sign-in request was refused (the OAuth error is in the message).',
+    message: 'The chat system’s sign-in or logout request was refused (the OAuth error is in the message).',
   },
   // Staff
   staff_unavailable: { status: 404, message: 'Staff login is not configured for this service.' },
