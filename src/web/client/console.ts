@@ -12,7 +12,7 @@ import {
   claimEntries,
   type OfflineMessageView,
 } from './protocol.js';
-import { Transcript, verifiedBadge } from './transcript.js';
+import { RESENDABLE_ERRORS, Transcript, verifiedBadge } from './transcript.js';
 import { TypingIndicator } from './typing-indicator.js';
 
 /** How often the queue's waiting times are redrawn. */
@@ -42,6 +42,8 @@ class AgentConsole {
   /** Every agent's assigned conversations, for transcript readers (`undefined` for other roles). */
   #allAssigned: ConversationSummary[] | undefined;
   readonly #unread = new Set<string>();
+  /** Replies sent and not yet acknowledged, by clientId: what "Send again" sends. */
+  readonly #replies = new Map<string, { conversationId: string; text: string }>();
   #offline: OfflineMessageView[] = [];
   #agentName = '';
   /** Supervisors and admins may transfer or close any open conversation (the server checks it too). */
@@ -95,6 +97,7 @@ class AgentConsole {
           return false;
         }
         this.#transcript.addPending(clientId, text);
+        this.#replies.set(clientId, { conversationId: this.#current.id, text });
         return true;
       },
       onTyping: (typing) => {
@@ -174,6 +177,7 @@ class AgentConsole {
         }
         break;
       case 'ack':
+        this.#replies.delete(frame.clientId);
         this.#transcript.ack(frame.clientId, frame.message);
         break;
       case 'typing':
@@ -224,6 +228,24 @@ class AgentConsole {
         }
         break;
       case 'error':
+        // A reply the server refused says so instead of "sending…"; after a passing failure
+        // it can be sent again with the same clientId (stored once).
+        if (frame.clientId !== undefined) {
+          const { clientId } = frame;
+          const reply = this.#replies.get(clientId);
+          this.#replies.delete(clientId);
+          this.#transcript.markFailed(
+            clientId,
+            reply && RESENDABLE_ERRORS.has(frame.code)
+              ? () => {
+                  this.#replies.set(clientId, reply);
+                  if (!this.#socket.send({ type: 'message', clientId, ...reply }))
+                    this.#error('chat.status.reconnecting');
+                  else this.#error();
+                }
+              : undefined,
+          );
+        }
         this.#error(errorKey(this.#boot.messages, frame.code));
         break;
     }

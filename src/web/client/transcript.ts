@@ -8,6 +8,12 @@ export function verifiedBadge(t: Translate): HTMLSpanElement {
   return h('span', { className: 'badge badge-verified', text: t('chat.verifiedBadge') });
 }
 
+/**
+ * Error codes after which the very message may be stored when sent again (the store was
+ * unreachable, the server failed); the others refuse it whatever the resend.
+ */
+export const RESENDABLE_ERRORS: ReadonlySet<string> = new Set(['store_unavailable', 'internal_error']);
+
 export interface TranscriptOptions {
   t: Translate;
   /** The catalog, to tell whether a system line has a localized text. */
@@ -99,7 +105,8 @@ export class Transcript {
     const { t } = this.#options;
     const item = h(
       'li',
-      { className: `msg msg-${this.#options.viewer} msg-pending` },
+      // Own from the start: placed where the stored message will stand, not moved there on its ack.
+      { className: `msg msg-${this.#options.viewer} msg-own msg-pending` },
       h(
         'p',
         { className: 'msg-meta' },
@@ -112,6 +119,40 @@ export class Transcript {
     this.#pending.set(clientId, item);
     this.#list.append(item);
     this.#scroll();
+  }
+
+  /**
+   * Marks a pending message the server refused (an `error` frame naming its `clientId`) as not
+   * sent, so it does not say "sending…" for ever. With `retry`, a "Send again" button calls it
+   * (the same `clientId`: a message the store did take after all is stored once) and the line
+   * says "sending…" again; without, the line stays as a record of what was not sent.
+   * Returns whether such a pending line was shown.
+   */
+  markFailed(clientId: string, retry?: () => void): boolean {
+    const item = this.#pending.get(clientId);
+    if (!item) return false;
+    const { t } = this.#options;
+    const state = item.querySelector('.msg-state');
+    item.classList.add('msg-failed');
+    if (state) state.textContent = t('chat.notSent');
+    item.querySelector('.msg-retry')?.remove();
+    if (retry) {
+      const button = h('button', {
+        className: 'msg-retry secondary',
+        attrs: { type: 'button' },
+        text: t('chat.sendAgain'),
+      });
+      button.addEventListener('click', () => {
+        item.classList.remove('msg-failed');
+        if (state) state.textContent = t('chat.sending');
+        button.remove();
+        retry();
+      });
+      item.querySelector('.msg-meta')?.append(button);
+    } else {
+      this.#pending.delete(clientId);
+    }
+    return true;
   }
 
   /** Replaces the pending line by the persisted message. */

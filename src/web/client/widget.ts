@@ -14,7 +14,7 @@ import {
   type TopicView,
   type VisitorInbound,
 } from './protocol.js';
-import { Transcript } from './transcript.js';
+import { RESENDABLE_ERRORS, Transcript } from './transcript.js';
 import { TypingIndicator } from './typing-indicator.js';
 
 /** Where the open conversation is remembered across reloads of this tab (resume, not restart). */
@@ -233,6 +233,7 @@ class VisitorChat {
         }
         break;
       case 'error':
+        if (frame.clientId !== undefined) this.#refused(frame.clientId, frame.code);
         this.#error(errorKey(this.#boot.messages, frame.code));
         if (frame.code === 'conversation_not_found') {
           this.#forgetConversation();
@@ -240,6 +241,26 @@ class VisitorChat {
         }
         break;
     }
+  }
+
+  /**
+   * A message of this page the server answered with an error: it was not stored, so it must not
+   * go on saying "sending…" (nor be sent again at every reconnection when resending cannot help).
+   * After a passing failure the visitor can send it again with the same `clientId`.
+   */
+  #refused(clientId: string, code: string): void {
+    const pending = this.#pending.get(clientId);
+    if (!pending) return;
+    if (!RESENDABLE_ERRORS.has(code)) {
+      this.#pending.delete(clientId);
+      this.#transcript.markFailed(clientId);
+      return;
+    }
+    this.#transcript.markFailed(clientId, () => {
+      if (!this.#socket.send({ type: 'message', clientId, text: pending.text }))
+        this.#error('chat.status.reconnecting');
+      else this.#error();
+    });
   }
 
   #agentName: string | undefined;

@@ -131,6 +131,8 @@ export const CHAT_MESSAGES: Catalog = {
   'chat.from.visitor': { en: 'Visitor', nb: 'Besøkende', fi: 'Vierailija', sv: 'Besökare' },
   'chat.from.system': { en: 'Service', nb: 'Tjenesten', fi: 'Palvelu', sv: 'Tjänsten' },
   'chat.sending': { en: 'sending…', nb: 'sender …', fi: 'lähetetään…', sv: 'skickas …' },
+  'chat.notSent': { en: 'not sent', nb: 'ikke sendt', fi: 'ei lähetetty', sv: 'inte skickat' },
+  'chat.sendAgain': { en: 'Send again', nb: 'Send på nytt', fi: 'Lähetä uudelleen', sv: 'Skicka igen' },
   'chat.composer.label': { en: 'Your message', nb: 'Din melding', fi: 'Viestisi', sv: 'Ditt meddelande' },
   'chat.composer.hint': {
     en: 'Enter sends, Shift+Enter starts a new line.',

@@ -1,0 +1,173 @@
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatFeature } from '../../src/chat/chat-feature.js';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
+import { openConsole } from './pages.js';
+
+/**
+ * What the chat pages show when the server refuses what the person did: a message beyond the
+ * conversation's length, a message the store could not take. Each
+ * refusal must leave the page saying what happened and what can be done, never "sending…" for
+ * ever, and the page must stay free of axe findings while it says so.
+ */
+
+let gw: TestGateway;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function newPage(locale = 'en-GB'): Promise<Page> {
+  const context = await browser.newContext({ locale });
+  context.setDefaultTimeout(10_000);
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** The visitor's own message lines, stored or not. */
+function ownLines(page: Page) {
+  return page.locator('#chat-messages li.msg-own');
+}
+
+async function send(page: Page, label: string, text: string): Promise<void> {
+  await page.getByLabel(label).fill(text);
+  await page.getByLabel(label).press('Enter');
+}
+
+/**
+ * Routes `page`'s chat socket through `decide`, which sees each frame the page sends and either
+ * forwards it (returns true) or answers it itself; frames from the server pass unchanged.
+ */
+async function interceptFrames(
+  page: Page,
+  path: RegExp,
+  decide: (frame: Record<string, unknown>, route: WebSocketRoute) => boolean,
+): Promise<void> {
+  await page.routeWebSocket(path, (route) => {
+    const server = route.connectToServer();
+    route.onMessage((raw) => {
+      const frame = JSON.parse(String(raw)) as Record<string, unknown>;
+      if (decide(frame, route)) server.send(raw);
+    });
+  });
+}
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    features: (deps) => [createChatFeature(deps)],
+    config: { chat: { messagesPerConversation: 2 } },
+  });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await gw?.close();
+});
+
+describe('a visitor message the server refuses', () => {
+  it('says "not sent" beyond the length of the conversation (Finnish), not "sending…"', async () => {
+    const agent = await openConsole(await newPage(), gw.url, 'alex-agent');
+    const visitor = await newPage('fi-FI');
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await send(visitor, 'Viestisi', 'yksi');
+    await send(visitor, 'Viestisi', 'kaksi');
+    await expect.poll(() => visitor.locator('#chat-messages li.msg-own:not(.msg-pending)').count()).toBe(2);
+    await send(visitor, 'Viestisi', 'kolme');
+    await expect
+      .poll(() => visitor.locator('#chat-error').textContent())
+      .toBe('Tämä keskustelu on saavuttanut enimmäispituutensa. Lopeta se ja aloita uusi jatkaaksesi.');
+    const refused = ownLines(visitor).filter({ hasText: 'kolme' });
+    await expect.poll(() => refused.locator('.msg-state').textContent()).toBe('ei lähetetty');
+    // Resending cannot help: no "send again" is offered for it.
+    expect(await refused.getByRole('button').count()).toBe(0);
+    expect(await visitor.getByText('lähetetään…').count()).toBe(0);
+    await visitor.screenshot({ path: `${SCREENSHOT_DIR}/chat-refused-full-fi.png`, fullPage: true });
+    expect(await axeViolations(visitor)).toEqual([]);
+    await visitor.getByRole('button', { name: 'Lopeta chat' }).click();
+    await agent.close();
+  });
+
+  it('offers to send again after the store failed, and the resend is stored once', async () => {
+    const agent = await openConsole(await newPage(), gw.url, 'alex-agent');
+    const visitor = await newPage();
+    let refusedOnce = false;
+    await interceptFrames(visitor, /\/ws\/visitor/, (frame, route) => {
+      if (frame.type !== 'message' || refusedOnce) return true;
+      refusedOnce = true;
+      route.send(
+        JSON.stringify({
+          type: 'error',
+          code: 'store_unavailable',
+          message: 'The store cannot be reached.',
+          clientId: frame.clientId,
+        }),
+      );
+      return false;
+    });
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await send(visitor, 'Your message', 'hello once');
+    const line = ownLines(visitor).filter({ hasText: 'hello once' });
+    await expect.poll(() => line.locator('.msg-state').textContent()).toBe('not sent');
+    await visitor.screenshot({ path: `${SCREENSHOT_DIR}/chat-refused-store.png`, fullPage: true });
+    expect(await axeViolations(visitor)).toEqual([]);
+    // By keyboard, as anyone would.
+    await line.getByRole('button', { name: 'Send again' }).focus();
+    await visitor.keyboard.press('Enter');
+    await expect.poll(() => line.locator('.msg-state').count()).toBe(0);
+    expect(await line.getAttribute('data-seq')).toBe('1');
+    expect(await visitor.locator('#chat-error').textContent()).toBe('');
+    await visitor.getByRole('button', { name: 'End chat' }).click();
+    await agent.close();
+  });
+
+  it('shows a message waiting for its acknowledgement legibly (no axe finding)', async () => {
+    const agent = await openConsole(await newPage(), gw.url, 'alex-agent');
+    const visitor = await newPage('sv-SE');
+    // The server never hears of the message: it stays pending.
+    await interceptFrames(visitor, /\/ws\/visitor/, (frame) => frame.type !== 'message');
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await send(visitor, 'Ditt meddelande', 'väntar');
+    await expect
+      .poll(() => ownLines(visitor).filter({ hasText: 'väntar' }).locator('.msg-state').textContent())
+      .toBe('skickas …');
+    expect(await axeViolations(visitor)).toEqual([]);
+    await visitor.getByRole('button', { name: 'Avsluta chatten' }).click();
+    await agent.close();
+  });
+});
+
+describe('an agent reply the server refuses', () => {
+  it('says "not sent" with "Send again" instead of "sending…"', async () => {
+    const visitor = await newPage();
+    const agent = await newPage('nb-NO');
+    let refusedOnce = false;
+    await interceptFrames(agent, /\/ws\/agent/, (frame, route) => {
+      if (frame.type !== 'message' || refusedOnce) return true;
+      refusedOnce = true;
+      route.send(
+        JSON.stringify({ type: 'error', code: 'internal_error', message: 'x', clientId: frame.clientId }),
+      );
+      return false;
+    });
+    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
+    await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Tilkoblet.');
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await send(visitor, 'Your message', 'a question');
+    const queued = agent.locator('#queue-list li').filter({ hasText: 'a question' });
+    await expect.poll(() => queued.count()).toBe(1);
+    await queued.getByRole('button').click();
+    await send(agent, 'Svar', 'et svar');
+    const line = agent.locator('#console-messages li.msg-own').filter({ hasText: 'et svar' });
+    await expect.poll(() => line.locator('.msg-state').textContent()).toBe('ikke sendt');
+    expect(await axeViolations(agent)).toEqual([]);
+    await line.getByRole('button', { name: 'Send på nytt' }).click();
+    await expect.poll(() => line.locator('.msg-state').count()).toBe(0);
+    await expect
+      .poll(() => visitor.locator('#chat-messages li.msg-agent').allTextContents())
+      .toEqual([expect.stringContaining('et svar')]);
+  });
+});
