@@ -7,7 +7,7 @@ import { openConsole } from './pages.js';
 
 /**
  * What the chat pages show when the server refuses what the person did: a message beyond the
- * conversation's length, a message the store could not take. Each
+ * conversation's length, a message the store could not take, a start into a full queue. Each
  * refusal must leave the page saying what happened and what can be done, never "sending…" for
  * ever, and the page must stay free of axe findings while it says so.
  */
@@ -169,5 +169,46 @@ describe('an agent reply the server refuses', () => {
     await expect
       .poll(() => visitor.locator('#chat-messages li.msg-agent').allTextContents())
       .toEqual([expect.stringContaining('et svar')]);
+  });
+});
+
+describe('a start into a full queue', () => {
+  let full: TestGateway;
+  beforeAll(async () => {
+    full = await startTestGateway({
+      features: (deps) => [createChatFeature(deps)],
+      config: { chat: { maxQueued: 1 } },
+    });
+  });
+  afterAll(async () => {
+    await full?.close();
+  });
+
+  it('offers the offline-message form its refusal speaks of, and the message is saved', async () => {
+    const base = full.url;
+    const agent = await openConsole(await newPage(), base, 'alex-agent');
+    const first = await newPage();
+    await first.goto(`${base}/chat`);
+    await first.getByRole('button', { name: /General questions/ }).click();
+    await expect.poll(() => first.locator('#chat-conversation').isVisible()).toBe(true);
+
+    const second = await newPage('nb-NO');
+    await second.goto(`${base}/chat`);
+    await second.getByRole('button', { name: /Anonym chat/ }).click();
+    await expect
+      .poll(() => second.locator('#chat-error').textContent())
+      .toBe('For mange venter akkurat nå. Prøv igjen senere, eller legg igjen en melding.');
+    const form = second.getByRole('region', { name: 'Ingen saksbehandler er tilgjengelig akkurat nå' });
+    await expect.poll(() => form.isVisible()).toBe(true);
+    await second.screenshot({ path: `${SCREENSHOT_DIR}/chat-queue-full-nb.png`, fullPage: true });
+    expect(await axeViolations(second)).toEqual([]);
+    await second.getByLabel('Navn').fill('Nora Nordmann');
+    await second.getByLabel('E-post').fill('nora@example.org');
+    await second.getByLabel('Melding', { exact: true }).fill('Ring meg.');
+    await second.getByRole('button', { name: 'Send melding' }).click();
+    await expect
+      .poll(() => second.locator('#offline-done').textContent())
+      .toBe('Takk. Meldingen din er lagret, og vi svarer på e-post.');
+    await agent.close();
   });
 });

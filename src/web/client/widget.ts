@@ -235,6 +235,8 @@ class VisitorChat {
       case 'error':
         if (frame.clientId !== undefined) this.#refused(frame.clientId, frame.code);
         this.#error(errorKey(this.#boot.messages, frame.code));
+        // "Leave a message" is what the refusal offers: the form is shown, as when nobody is online.
+        if (frame.code === 'queue_full' && !this.#conversation) this.#el('chat-offline').hidden = false;
         if (frame.code === 'conversation_not_found') {
           this.#forgetConversation();
           this.#showTopics();
