@@ -29,7 +29,9 @@ export function negotiateLanguage(req: IncomingMessage, requested: unknown, fall
 export function languageSelection(defaultLanguage: Language, secureCookies: boolean): RequestHandler {
   return (req, res, next) => {
     const lang = negotiateLanguage(req, req.query.lang, defaultLanguage);
-    if (isLanguage(req.query.lang)) {
+    // A page's own requests name its language too (the chat's bootstrap, which cannot count on
+    // the cookie inside another site's frame): that is no choice of the person, so not kept.
+    if (isLanguage(req.query.lang) && req.accepts(['html', 'json']) !== 'json') {
       res.cookie(LANG_COOKIE, lang, {
         httpOnly: true,
         sameSite: 'lax',

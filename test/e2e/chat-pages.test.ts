@@ -89,12 +89,27 @@ describe('GET /api/chat/bootstrap', () => {
     expect(boot.messages['chat.composer.label']).toBe('Viestisi');
     expect(Object.keys(boot.messages).every((key) => key.startsWith('chat.'))).toBe(true);
     expect(boot.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(boot.wsUrl).toEqual({ visitor: '/ws/visitor', agent: '/ws/agent' });
+    expect(boot.wsUrl).toEqual({ visitor: '/ws/visitor?lang=fi', agent: '/ws/agent?lang=fi' });
     expect(boot.providers.find((p) => p.id === 'suomifi')?.loginUrl).toBe(
       '/auth/suomifi/login?returnTo=%2Fchat%2Fidentified',
     );
     expect(boot.staff).toBeUndefined();
     expect(session.cookie(gw.url, 'gw.sid')).toBeTruthy();
+  });
+
+  it("answers in the language its page names (?lang=), without keeping it as the person's choice", async () => {
+    const response = await fetch(`${gw.url}/api/chat/bootstrap?lang=sv`, {
+      headers: { Accept: 'application/json', 'Accept-Language': 'fi' },
+    });
+    const boot = (await response.json()) as ChatBootstrap;
+    expect(boot.lang).toBe('sv');
+    expect(boot.messages['chat.composer.label']).toBe('Ditt meddelande');
+    expect(boot.wsUrl).toEqual({ visitor: '/ws/visitor?lang=sv', agent: '/ws/agent?lang=sv' });
+    expect(response.headers.getSetCookie().filter((c) => c.startsWith('lang='))).toEqual([]);
+    // A page's ?lang= is the person's choice, kept for their next pages.
+    const page = await fetch(`${gw.url}/chat?lang=sv`, { headers: { Accept: 'text/html' } });
+    expect(page.headers.getSetCookie().filter((c) => c.startsWith('lang=sv'))).toHaveLength(1);
+    expect(await page.text()).toContain('data-bootstrap="/api/chat/bootstrap?lang=sv"');
   });
 });
 

@@ -29,9 +29,11 @@ beforeAll(async () => {
     features: (deps) => [createChatFeature(deps)],
     tenants: [testTenant({ allowedOrigins: [hostOrigin] })],
   });
-  host = createServer((_req, res) => {
+  host = createServer((req, res) => {
+    // The host site's page in the language `?lang=` names (English by default).
+    const lang = new URL(req.url ?? '/', hostOrigin).searchParams.get('lang') ?? 'en';
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Municipality</title></head>
+    res.end(`<!doctype html><html lang="${lang === 'nb' ? 'nb' : 'en'}"><head><meta charset="utf-8"><title>Municipality</title></head>
 <body><main><h1>Demo municipality</h1><p>Ask us in the chat.</p></main>
 <script src="${gw.url}/static/embed.js" data-tenant-base="${gw.url}/"></script></body></html>`);
   });
@@ -133,6 +135,27 @@ describe('the widget embedded on another site', () => {
     await fresh.screenshot({ path: join(SCREENSHOT_DIR, 'cross-site-embed.png') });
     await page.close();
     await fresh.close();
+  });
+
+  it("speaks the host page's language throughout, whatever the browser's (Norwegian page, English browser)", async () => {
+    // A visitor of its own: no language cookie of an earlier page, and the frame's cookies are
+    // another site's, so only the page's own requests can carry its language.
+    const visitor = await browser.newContext({ locale: 'en-GB' });
+    visitor.setDefaultTimeout(10_000);
+    const page = await visitor.newPage();
+    await page.goto(`${hostOrigin}/?lang=nb`);
+    await page.getByRole('button', { name: 'Chat med oss' }).click();
+    const frame = page.frameLocator('iframe.eidchat-frame');
+    expect(await frame.locator('html').getAttribute('lang')).toBe('nb');
+    // The status line and the topic hints come from the bootstrap, the topic titles from the socket.
+    await expect.poll(() => frame.locator('#chat-status').textContent()).toBe('Tilkoblet.');
+    const topic = frame.getByRole('button', { name: /Generelle spørsmål/ });
+    await expect.poll(() => topic.count()).toBe(1);
+    expect(await frame.locator('#topic-hint-general').textContent()).toBe('Anonym chat');
+    await topic.click();
+    await expect.poll(() => frame.getByLabel('Din melding').isVisible()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'cross-site-embed-nb.png') });
+    await visitor.close();
   });
 
   it('closes from inside: the close button hides the frame and gives focus back to the launcher', async () => {

@@ -23,7 +23,9 @@ export function chatBootstrap(deps: GatewayDeps, req: Request, lang: Language): 
     messages: messagesFor(lang, 'chat.'),
     csrfToken: csrfToken(req),
     basePath: base,
-    wsUrl: { visitor: `${base}/ws/visitor`, agent: `${base}/ws/agent` },
+    // The page's language travels with the socket: its cookie may not (a frame on another site),
+    // and Accept-Language may name another, so topics and texts from the socket would differ.
+    wsUrl: { visitor: `${base}/ws/visitor?lang=${lang}`, agent: `${base}/ws/agent?lang=${lang}` },
     providers: tenant.config.providers.map((p) => ({
       id: p.id,
       label: localize(p.label, lang),

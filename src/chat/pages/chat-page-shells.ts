@@ -36,7 +36,7 @@ export function renderChatPage(req: Request, res: Response, options: { widget: b
     styles: CHAT_STYLES,
     scripts: ['/static/widget.js'],
     ...(options.widget ? { bodyClass: 'chat-widget' } : {}),
-    body: html`<div id="chat-app" class="chat" data-bootstrap="${base}/api/chat/bootstrap" data-failed="${t('chat.loadFailed')}">
+    body: html`<div id="chat-app" class="chat" data-bootstrap="${base}/api/chat/bootstrap?lang=${lang}" data-failed="${t('chat.loadFailed')}">
 <div class="chat-header">
 <h1 id="chat-heading">${t('chat.heading', { org })}</h1>
 ${options.widget ? html`<button type="button" id="widget-close" class="icon-button widget-close" hidden><svg class="icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false"><path d="M3.7 2.3 8 6.6l4.3-4.3 1.4 1.4L9.4 8l4.3 4.3-1.4 1.4L8 9.4l-4.3 4.3-1.4-1.4L6.6 8 2.3 3.7z"/></svg><span class="visually-hidden">${t('chat.closeWidget')}</span></button>` : ''}
@@ -124,14 +124,14 @@ export function renderConsolePage(
   res: Response,
   options: { staffName: string; roles: string[]; csrfToken: string; mayDelete: boolean; mayHold: boolean },
 ): string {
-  const { t } = res.locals;
+  const { lang, t } = res.locals;
   const base = req.tenant.basePath;
   return renderPage(req, res, {
     title: t('chat.console.title'),
     styles: CHAT_STYLES,
     scripts: ['/static/console.js'],
     bodyClass: 'agent-console',
-    body: html`<div id="console-app" class="console" data-bootstrap="${base}/api/chat/bootstrap" data-failed="${t('chat.loadFailed')}">
+    body: html`<div id="console-app" class="console" data-bootstrap="${base}/api/chat/bootstrap?lang=${lang}" data-failed="${t('chat.loadFailed')}">
 <div class="console-bar">
 <h1>${t('chat.console.title')}</h1>
 <p>${t('chat.console.signedIn', { name: options.staffName, roles: options.roles.join(', ') })}</p>
