@@ -7,6 +7,11 @@ import { askInGeneral, openConsole } from './pages.js';
 
 /** The visitor chat's other paths: no agent online, reload with resume, another language. */
 
+/** The id of the element that has the focus in the page (run in the page). */
+const focusedId = () =>
+  (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement
+    ?.id;
+
 let gw: TestGateway;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -43,6 +48,8 @@ describe('visitor chat without an agent online', () => {
     await expect
       .poll(() => visitor.locator('#offline-done').textContent())
       .toBe('Thank you. Your message has been saved and we will answer by e-mail.');
+    // The form and its send button are gone: the focus is on the confirmation, not the body.
+    expect(await visitor.evaluate(focusedId)).toBe('offline-done');
 
     const agent = await newPage();
     await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
@@ -86,13 +93,16 @@ describe('a conversation deleted by an admin', () => {
       .poll(() => visitor.locator('#chat-messages li.msg-visitor:not(.msg-pending)').count())
       .toBe(1);
 
-    const admin = await openConsole(await newPage(), gw.url, 'ada-admin');
-    await admin.locator('li.queue-item').filter({ hasText: 'My doctor says' }).getByRole('button').click();
-    const link = admin.getByRole('link', { name: 'Delete conversation…' });
+    const desk = await openConsole(await newPage(), gw.url, 'ada-admin');
+    await desk.locator('li.queue-item').filter({ hasText: 'My doctor says' }).getByRole('button').click();
+    const link = desk.getByRole('link', { name: 'Delete conversation…' });
     await expect
       .poll(() => link.getAttribute('href'))
       .toMatch(/\/staff\/conversations\/delete\?conversation=/);
-    await link.click();
+    // The admin deletes in a second tab while the console keeps the reply box focused.
+    await desk.getByLabel('Reply').focus();
+    const admin = await desk.context().newPage();
+    await admin.goto(new URL((await link.getAttribute('href')) ?? '', gw.url).href);
     expect(await admin.getByLabel('Conversation id').inputValue()).toMatch(/^[\w-]+$/);
     expect(await axeViolations(admin)).toEqual([]);
     await admin.getByLabel(/^Reason/).fill('Health data written unprompted');
@@ -105,6 +115,11 @@ describe('a conversation deleted by an admin', () => {
       .toBe('The service deleted this conversation, with everything written in it. You can start a new one.');
     expect(await visitor.locator('#chat-messages li').count()).toBe(0);
     expect(await visitor.getByRole('button', { name: /General questions/ }).isVisible()).toBe(true);
+    // The composer that had the focus is gone: the focus is on what replaced it, not the body.
+    expect(await visitor.evaluate(focusedId)).toBe('topics-heading');
+    await expect.poll(() => desk.locator('#conversation-body').isHidden()).toBe(true);
+    expect(await desk.evaluate(focusedId)).toBe('conversation-heading');
+    expect(await axeViolations(visitor)).toEqual([]);
     await visitor.screenshot({ path: `${SCREENSHOT_DIR}/deleted-visitor.png`, fullPage: true });
     // After a reload nothing comes back either.
     await visitor.reload();

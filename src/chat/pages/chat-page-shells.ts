@@ -49,7 +49,7 @@ ${options.widget ? html`<button type="button" id="widget-close" class="icon-butt
 <p id="chat-status" class="chat-status" role="status">${t('chat.loading')}</p>
 <p id="chat-error" class="chat-error" role="alert"></p>
 <section id="chat-topics" aria-labelledby="topics-heading" hidden>
-<h2 id="topics-heading">${t('chat.topics.heading')}</h2>
+<h2 id="topics-heading" tabindex="-1">${t('chat.topics.heading')}</h2>
 <ul id="topic-list" class="topic-list"></ul>
 </section>
 <section id="chat-idreq" class="panel idreq" aria-labelledby="idreq-heading" tabindex="-1" hidden>
@@ -71,7 +71,7 @@ ${replyField('composer-text', 'composer-hint', t('chat.composer.label'), t('chat
 <p id="chat-closed" hidden><button type="button" id="new-chat">${t('chat.newChat')}</button></p>
 </section>
 <section id="chat-offline" class="offline" aria-labelledby="offline-heading" hidden>
-<h2 id="offline-heading">${t('chat.offline.heading')}</h2>
+<h2 id="offline-heading" tabindex="-1">${t('chat.offline.heading')}</h2>
 <p>${t('chat.offline.text')}</p>
 <form id="offline-form">
 <p class="field"><label for="offline-name">${t('chat.offline.name')}</label>
@@ -82,7 +82,7 @@ ${replyField('composer-text', 'composer-hint', t('chat.composer.label'), t('chat
 <textarea id="offline-text" name="text" rows="4" required maxlength="${MAX_TEXT_LENGTH}"></textarea></p>
 <button type="submit">${t('chat.offline.send')}</button>
 </form>
-<p id="offline-done" class="panel" role="status" hidden></p>
+<p id="offline-done" class="panel" role="status" tabindex="-1" hidden></p>
 </section>
 </div>`,
   });

@@ -216,15 +216,19 @@ class AgentConsole {
           this.#allAssigned = this.#allAssigned.filter((c) => c.id !== frame.conversationId);
         this.#renderMine();
         if (this.#current?.id === frame.conversationId) {
+          // Focus in the reply box or the conversation's buttons would drop to the body.
+          const body = this.#el('conversation-body');
+          const lost = body.contains(this.#root.ownerDocument.activeElement);
           this.#current = undefined;
           this.#identity = undefined;
           this.#transcript.reset();
           this.#typing.show(false);
           this.#renderIdentity();
-          this.#el('conversation-body').hidden = true;
+          body.hidden = true;
           this.#el('conversation-empty').hidden = false;
           this.#el('conversation-heading').textContent = this.#t('chat.conversation');
           this.#error('chat.console.deleted');
+          if (lost) this.#el('conversation-heading').focus();
         }
         break;
       case 'error':

@@ -219,7 +219,11 @@ class VisitorChat {
           done.after(h('ul', { className: 'providers' }, ...this.#identifyLinks([])));
         }
         done.hidden = false;
-        this.#el<HTMLFormElement>('offline-form').hidden = true;
+        const form = this.#el<HTMLFormElement>('offline-form');
+        // The send button about to be hidden had the focus: it goes to the confirmation.
+        const lost = form.contains(this.#root.ownerDocument.activeElement);
+        form.hidden = true;
+        if (lost) done.focus();
         break;
       }
       case 'deleted':
@@ -333,7 +337,11 @@ class VisitorChat {
   }
 
   #showTopics(): void {
-    this.#el('chat-conversation').hidden = true;
+    const conversation = this.#el('chat-conversation');
+    // Focus inside the conversation about to be hidden (the composer, when staff deleted it or
+    // it cannot be resumed) would drop to the page's body: it moves to the heading shown instead.
+    const lost = conversation.contains(this.#root.ownerDocument.activeElement);
+    conversation.hidden = true;
     const topics = this.#el('chat-topics');
     const list = this.#el('topic-list');
     list.replaceChildren(
@@ -361,6 +369,7 @@ class VisitorChat {
     topics.hidden = !this.#agentsOnline;
     this.#el('chat-offline').hidden = this.#agentsOnline;
     this.#renderConversationStatus();
+    if (lost) this.#el(this.#agentsOnline ? 'topics-heading' : 'offline-heading').focus();
   }
 
   /** Starts the restricted topic chosen before identifying, once the visitor is identified. */
