@@ -150,3 +150,45 @@ describe("the citizen's own data", () => {
     await own.close();
   });
 });
+
+describe('reloading the chat after the identified session ended', () => {
+  it('says why the identified conversation is no longer shown, not that it was not found', async () => {
+    const staff = await browser.newContext({ locale: 'en-GB' });
+    staff.setDefaultTimeout(10_000);
+    const agent = await staff.newPage();
+    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
+    await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Connected.');
+
+    const own = await browser.newContext({ locale: 'sv-SE' });
+    own.setDefaultTimeout(10_000);
+    const start = await own.newPage();
+    await start.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    await start.getByLabel('Namn').check();
+    await start.getByLabel('Personnummer').check();
+    await start.getByRole('button', { name: 'Dela de valda uppgifterna' }).click();
+    const chat = await own.newPage();
+    await chat.goto(`${gw.url}/chat`);
+    await chat.getByRole('button', { name: /My tax case/ }).click();
+    await chat.getByLabel('Ditt meddelande').fill('Min deklaration');
+    await chat.getByLabel('Ditt meddelande').press('Enter');
+    await expect.poll(() => chat.locator('#chat-messages li.msg-own:not(.msg-pending)').count()).toBe(1);
+
+    await start.goto(`${gw.url}/`);
+    await start.getByRole('button', { name: 'Logga ut' }).click();
+    await expect
+      .poll(() => chat.locator('#chat-status').textContent())
+      .toBe('Chattsessionen har avslutats. Ladda om sidan för att börja om.');
+    await chat.reload();
+    await expect
+      .poll(() => chat.locator('#chat-error').textContent())
+      .toBe(
+        'Din tidigare chatt kan inte längre visas här, till exempel för att inloggningen som du delade dina uppgifter från har avslutats. Du kan starta en ny chatt.',
+      );
+    expect(await chat.getByRole('heading', { name: 'Vad gäller din fråga?' }).isVisible()).toBe(true);
+    expect(await chat.getByText('Kari Nordmann').count()).toBe(0);
+    expect(await axeViolations(chat)).toEqual([]);
+    await chat.screenshot({ path: join(SCREENSHOT_DIR, 'chat-resume-after-logout-sv.png'), fullPage: true });
+    await own.close();
+    await staff.close();
+  });
+});

@@ -124,6 +124,7 @@ class VisitorChat {
     // After a reconnection, continue the conversation where this page left off; the server
     // replays only messages after `afterSeq`, and the transcript ignores any it already shows.
     const stored = this.#conversation?.id ?? sessionStorage.getItem(STORAGE_KEY);
+    this.#resuming = stored ?? undefined;
     if (stored)
       this.#socket.send({ type: 'resume', conversationId: stored, afterSeq: this.#transcript.lastSeq });
     for (const message of this.#pending.values()) {
@@ -157,6 +158,7 @@ class VisitorChat {
         }
         break;
       case 'conversation':
+        if (frame.conversation.id === this.#resuming) this.#resuming = undefined;
         this.#showConversation(frame.conversation);
         break;
       case 'identification-required':
@@ -237,11 +239,26 @@ class VisitorChat {
         }
         break;
       case 'error':
-        if (frame.clientId !== undefined) this.#refused(frame.clientId, frame.code);
-        this.#error(errorKey(this.#boot.messages, frame.code));
+        if (frame.clientId !== undefined) {
+          // About a message no longer shown (its conversation was forgotten): nothing to say.
+          if (!this.#pending.has(frame.clientId)) break;
+          this.#refused(frame.clientId, frame.code);
+        }
+        // The conversation this page remembers cannot be resumed: not "not found" (it exists, and
+        // may be open): an identified one is readable only by the session that shared into it.
+        this.#error(
+          frame.code === 'conversation_not_found' &&
+            this.#resuming !== undefined &&
+            frame.clientId === undefined
+            ? 'chat.resumeNotFound'
+            : errorKey(this.#boot.messages, frame.code),
+        );
+        if (frame.clientId === undefined) this.#resuming = undefined;
         // "Leave a message" is what the refusal offers: the form is shown, as when nobody is online.
         if (frame.code === 'queue_full' && !this.#conversation) this.#el('chat-offline').hidden = false;
         if (frame.code === 'conversation_not_found') {
+          // Its unsent messages go with it (and their answers, no_conversation, are not shown).
+          this.#pending.clear();
           this.#forgetConversation();
           this.#showTopics();
         }
@@ -269,6 +286,8 @@ class VisitorChat {
     });
   }
 
+  /** The conversation a `resume` was sent for and not yet answered. */
+  #resuming: string | undefined;
   #agentName: string | undefined;
   /** The closed conversation the transcript form sends (`email-transcript`). */
   #closedId: string | undefined;

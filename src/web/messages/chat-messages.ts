@@ -222,6 +222,12 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Ditt meddelande innehöll ett personnummer, så det togs bort innan någon såg det. Identifiera dig för att dela det säkert.',
   },
   'chat.redactedBadge': { en: 'redacted', nb: 'sladdet', fi: 'poistettu', sv: 'maskerat' },
+  'chat.resumeNotFound': {
+    en: 'Your earlier chat can no longer be shown here, for example because the login you shared your details from has ended. You can start a new chat.',
+    nb: 'Den tidligere chatten din kan ikke lenger vises her, for eksempel fordi innloggingen du delte opplysningene dine fra, er avsluttet. Du kan starte en ny chat.',
+    fi: 'Aiempaa chattiasi ei voi enää näyttää tässä, esimerkiksi koska kirjautuminen, josta jaoit tietosi, on päättynyt. Voit aloittaa uuden chatin.',
+    sv: 'Din tidigare chatt kan inte längre visas här, till exempel för att inloggningen som du delade dina uppgifter från har avslutats. Du kan starta en ny chatt.',
+  },
   'chat.deleted': {
     en: 'The service deleted this conversation, with everything written in it. You can start a new one.',
     nb: 'Tjenesten slettet denne samtalen med alt som ble skrevet i den. Du kan starte en ny.',
