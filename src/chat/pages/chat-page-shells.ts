@@ -139,7 +139,7 @@ export function renderConsolePage(
 </div>
 <p id="console-status" class="chat-status" role="status">${t('chat.loading')}</p>
 <p id="console-error" class="chat-error" role="alert"></p>
-<div class="console-grid">
+<div id="console-grid" class="console-grid">
 <section id="console-queues" class="console-queues" aria-labelledby="queues-heading">
 <h2 id="queues-heading">${t('chat.console.queues')}</h2>
 <div id="queue-list"></div>

@@ -73,7 +73,7 @@ class AgentConsole {
         if (reconnected && this.#current)
           this.#socket.send({ type: 'open', conversationId: this.#current.id });
       },
-      onState: (state) => this.#onState(state),
+      onState: (state, code) => this.#onState(state, code),
     });
     this.#wire();
     this.#socket.connect();
@@ -122,8 +122,31 @@ class AgentConsole {
     });
   }
 
-  #onState(state: ConnectionState): void {
-    this.#el('console-status').textContent = this.#t(`chat.status.${state}`);
+  #onState(state: ConnectionState, code?: number): void {
+    const status = this.#el('console-status');
+    if (state === 'ended' && (code === 4401 || code === 4403)) {
+      // The staff login ended (signed out, maxLoginHours, another login in this browser) or lost
+      // its role: the queues and the conversation can no longer be worked, and a reload of this
+      // page would only say so less clearly. Nothing in them stays operable (the queues are
+      // redrawn every few seconds, so the whole grid is made inert, not each button).
+      this.#el('console-grid').inert = true;
+      this.#typing.show(false);
+      const base = this.#boot.basePath;
+      status.replaceChildren(
+        this.#t(code === 4401 ? 'chat.console.ended' : 'chat.console.forbidden'),
+        ...(code === 4401
+          ? [
+              ' ',
+              h('a', {
+                attrs: { href: `${base}/staff/login?returnTo=${encodeURIComponent(`${base}/agent`)}` },
+                text: this.#t('chat.console.signInAgain'),
+              }),
+            ]
+          : []),
+      );
+      return;
+    }
+    status.textContent = this.#t(`chat.status.${state}`);
   }
 
   #onFrame(frame: AgentInbound): void {

@@ -541,6 +541,24 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Samtalet avslutades.',
   },
   // Agent console
+  'chat.console.ended': {
+    en: 'Your sign-in to the console has ended. Sign in again to go on.',
+    nb: 'Innloggingen din i konsollen er avsluttet. Logg inn på nytt for å fortsette.',
+    fi: 'Kirjautumisesi asiakaspalvelijan näkymään on päättynyt. Jatka kirjautumalla uudelleen.',
+    sv: 'Din inloggning i konsolen har avslutats. Logga in igen för att fortsätta.',
+  },
+  'chat.console.signInAgain': {
+    en: 'Sign in again',
+    nb: 'Logg inn på nytt',
+    fi: 'Kirjaudu uudelleen',
+    sv: 'Logga in igen',
+  },
+  'chat.console.forbidden': {
+    en: 'You no longer have access to the console.',
+    nb: 'Du har ikke lenger tilgang til konsollen.',
+    fi: 'Sinulla ei ole enää pääsyä asiakaspalvelijan näkymään.',
+    sv: 'Du har inte längre åtkomst till konsolen.',
+  },
   'chat.console.title': {
     en: 'Agent console',
     nb: 'Saksbehandlerkonsoll',
