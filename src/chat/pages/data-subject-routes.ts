@@ -389,7 +389,7 @@ async function exportOf(
         staffAccess: await staffAccessOf(id),
       })),
     ),
-    // Left while identified, when no agent was online (anonymous ones cannot be told apart).
+    // Left while identified, when no agent was online or the queue was full (anonymous ones cannot be told apart).
     offlineMessages: offline.map((m) => ({
       id: m.id,
       leftAt: iso(m.createdAt),

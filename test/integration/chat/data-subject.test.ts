@@ -201,7 +201,9 @@ describe("the citizen's own data: a copy and erasure", () => {
     const other = await leave(anonymous, 'Someone else, anonymously');
 
     const { browser, page } = await ownDataBrowser(gw, 'ola-nordmann');
-    expect(page.text).toContain('Messages you left while identified, when no agent was online: 1.');
+    expect(page.text).toContain(
+      'Messages you left in the chat while identified, to be answered by e-mail: 1.',
+    );
     const copy = JSON.parse((await browser.get(`${gw.url}${PAGE}/export`)).text) as {
       offlineMessages: Array<{ id: string; name: string; email: string; text: string; leftAt: string }>;
     };
@@ -221,7 +223,7 @@ describe("the citizen's own data: a copy and erasure", () => {
       confirm: 'yes',
     });
     expect(erased.status).toBe(200);
-    expect(erased.text).toContain('Messages left when no agent was online erased: 1.');
+    expect(erased.text).toContain('Messages left to be answered by e-mail erased: 1.');
     // Consoles drop it at once; the store keeps only the anonymous visitor's.
     expect((await siri.next('offline-messages-deleted')).ids).toEqual([saved.id]);
     const left = await gw.gateway.deps.store.chat.offlineMessages.list('demo', 100);

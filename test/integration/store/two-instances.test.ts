@@ -323,7 +323,7 @@ describe('two instances on one Redis', () => {
       _csrf: inputValue(mine.text, '_csrf'),
       confirm: 'yes',
     });
-    expect(erased.text).toContain('Messages left when no agent was online erased: 1.');
+    expect(erased.text).toContain('Messages left to be answered by e-mail erased: 1.');
     expect((await alex.next('offline-messages-deleted')).ids).toEqual([saved.id]);
     for (const gw of [a, b])
       expect(
