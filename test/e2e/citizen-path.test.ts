@@ -86,6 +86,11 @@ describe('logging out while the chat is open', () => {
     expect(await sharing.isHidden()).toBe(true);
     expect(await chat.getByText('Kari Nordmann').count()).toBe(0);
     expect(await chat.locator('#chat-privacy').isVisible()).toBe(true);
+    // No agent is online, so the offline form is what the chat offered: its sending went through
+    // the socket that has ended, so it is disabled rather than answering "Reconnecting…".
+    expect(await chat.getByRole('button', { name: 'Send message' }).isDisabled()).toBe(true);
+    expect(await chat.getByLabel('Message', { exact: true }).isDisabled()).toBe(true);
+    expect(await axeViolations(chat)).toEqual([]);
     await own.close();
   });
 });

@@ -140,6 +140,14 @@ class VisitorChat {
     }
     status.textContent = this.#t(`chat.status.${state}`);
     this.#setComposerEnabled(state !== 'ended' && this.#conversation?.status !== 'closed');
+    // Ended for good: every control that only the socket carries out (a topic, "Start a new
+    // chat", the offline message, the transcript e-mail) would do nothing or claim to be
+    // reconnecting; the status line says to reload. "Stop sharing" and closing the frame stay.
+    if (state === 'ended')
+      for (const id of ['chat-topics', 'chat-closed', 'offline-form', 'transcript-form']) {
+        const region = this.#root.querySelector(`#${id}`);
+        if (region) setControlsEnabled(region, 'button, input, textarea', false);
+      }
     // 4401: the session ended (logout, idle expiry), and with it the sharing: the panel must
     // not go on saying "You share …" (the stored `withdrawn` line tells the conversation).
     if (state === 'ended' && code === 4401) this.#setIdentity(false, {}, false);
