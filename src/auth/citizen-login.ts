@@ -76,6 +76,10 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       clockSkewSeconds: deps.config.clockSkewSeconds,
       clock: deps.clock,
     });
+    // A login refused from here on (level of assurance, claims, test identity) was one for the
+    // citizen's own data: the error page leads back there, not to the chat's start page.
+    if (login.transaction.purpose === 'data-subject')
+      res.locals.errorBack = { path: '/privacy/my-data', label: 'common.backToMyData' };
     const context = {
       provider: provider.id,
       issuer: configuration.serverMetadata().issuer,

@@ -21,6 +21,11 @@ declare global {
       t: Translate;
       /** Where a failed login's error page leads back to (`LoginTransaction.backTo`). */
       loginBackTo?: string;
+      /**
+       * Where the error page's back button leads (path under the tenant's base, catalog key of
+       * its label) when the flow that failed knows better than the error's code.
+       */
+      errorBack?: { path: string; label: string };
     }
   }
 }

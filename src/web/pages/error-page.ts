@@ -63,7 +63,7 @@ export function renderErrorPage(req: Request, res: Response, error: GatewayError
   const staff = login && (req.originalUrl ?? '').startsWith(`${basePath}/staff/`);
   // A refused login leaves the session as it was: an identity shared before stays shared.
   const sharing = tenant !== undefined && req.session?.citizens?.[tenant.config.id]?.shared !== undefined;
-  const back = BACK_LINKS[error.code] ?? { path: '/', label: 'common.back' };
+  const back = BACK_LINKS[error.code] ?? res.locals.errorBack ?? { path: '/', label: 'common.back' };
   // A failed login started by a chat system's hand-off leads back there (`LoginTransaction.backTo`).
   const handoff = login && !staff ? res.locals.loginBackTo : undefined;
   const home = handoff ?? `${basePath}${back.path}`;

@@ -370,6 +370,10 @@ describe('own data at a provider that accepts a low level of assurance for the c
     const { browser, page } = await ownDataBrowser(gw, 'kari-nordmann');
     expect(page.status).toBe(403);
     expect(page.text).toContain('acr_too_low');
+    // Its way back is to the own-data page it came from, not the chat's start page.
+    expect(page.text).toContain(
+      '<a class="button secondary" href="/privacy/my-data">Back to your data in the chat</a>',
+    );
     expect((await browser.get(`${gw.url}${PAGE}/export`)).status).toBe(403);
     // The chat's own identification at that provider still takes `low`, as configured.
     const chat = await visitorBrowser(gw.url);
