@@ -128,31 +128,18 @@ export class VisitorSocket implements HeartbeatWatcher {
   #current: string | undefined;
 
   constructor(options: VisitorSocketOptions) {
-    const {
-      tenant,
-      lang,
-      service,
-      port,
-      sessions,
-      connection,
-      transcripts,
-      quotas,
-      maxMessages,
-      maxQueued,
-      limits,
-    } = options;
     this.#options = {
-      tenant,
-      lang,
-      service,
-      port,
-      sessions,
-      connection,
-      transcripts,
-      quotas,
-      maxMessages,
-      maxQueued,
-      limits,
+      tenant: options.tenant,
+      lang: options.lang,
+      service: options.service,
+      port: options.port,
+      sessions: options.sessions,
+      connection: options.connection,
+      transcripts: options.transcripts,
+      quotas: options.quotas,
+      maxMessages: options.maxMessages,
+      maxQueued: options.maxQueued,
+      limits: options.limits,
     };
     this.#sessionId = options.sessionId;
     this.tenantId = options.tenant.config.id;
