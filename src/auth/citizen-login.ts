@@ -10,6 +10,7 @@ import { loaAtLeast, type VerifiedIdentity } from '../identity/verified-identity
 import { citizenCallbackUrl, findProvider } from '../tenants/tenant-context.js';
 import { mapClaims, withUserinfo } from './claim-profiles.js';
 import { keepOpener } from './handover-routes.js';
+import { requiredLoa } from './loa.js';
 import { handoverSessionHash, hashHandover, openHandover } from './login-handover.js';
 import { completeLogin, fetchUserinfo, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
@@ -97,13 +98,14 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       const userinfo = await fetchUserinfo(configuration, login.accessToken, String(login.claims.sub));
       identity = mapClaims(provider.claimProfile, withUserinfo(login.claims, userinfo), context);
     }
-    // A citizen's own data opens only to strong authentication, whatever a provider accepts
-    // for identifying in a chat (eIDAS: substantial or high).
+    // The level the gateway asked for (acr_values) and at least the provider's minimumLoa; a
+    // citizen's own data opens only to strong authentication, whatever a provider accepts for
+    // identifying in a chat (eIDAS: substantial or high).
+    const asked = requiredLoa(provider);
     const minimumLoa =
-      login.transaction.purpose === 'data-subject' &&
-      !loaAtLeast(provider.minimumLoa, DATA_SUBJECT_MINIMUM_LOA)
+      login.transaction.purpose === 'data-subject' && !loaAtLeast(asked, DATA_SUBJECT_MINIMUM_LOA)
         ? DATA_SUBJECT_MINIMUM_LOA
-        : provider.minimumLoa;
+        : asked;
     if (!loaAtLeast(identity.loa, minimumLoa)) {
       throw new GatewayError('acr_too_low', 'The level of assurance is below what this service requires.', {
         status: 403,

@@ -3,7 +3,7 @@
  * so that policy (`loaAtLeast`) never has to know broker-specific strings.
  */
 
-import type { Loa } from '../identity/verified-identity.js';
+import { LOA_ORDER, type Loa } from '../identity/verified-identity.js';
 
 /**
  * Known `acr` values and the level each one asserts. Where a value covers several methods of
@@ -62,4 +62,25 @@ export function acrToLoa(acr: string, overrides?: Record<string, Loa>): Loa | un
   if (overrides !== undefined && Object.hasOwn(overrides, acr)) return overrides[acr];
   if (Object.hasOwn(ACR_TO_LOA, acr)) return ACR_TO_LOA[acr];
   return undefined;
+}
+
+/**
+ * The lowest level of assurance a provider's login may come back with: its `minimumLoa`, raised to
+ * the weakest of the `acr_values` it asks for (each known one, through `acrLoa` and the table).
+ * `acr_values` travel through the browser in the authorization URL, where anyone can replace them
+ * with a weaker value; a broker that then honours the request returns the weaker `acr`, which a
+ * check against `minimumLoa` alone would let through although the gateway asked for more.
+ * @see OpenID Connect Core 1.0 §3.1.2.1 (`acr_values`), §5.5.1.1 (requesting `acr`)
+ */
+export function requiredLoa(provider: {
+  minimumLoa: Loa;
+  acrValues: readonly string[];
+  acrLoa?: Record<string, Loa> | undefined;
+}): Loa {
+  const requested = provider.acrValues
+    .map((acr) => acrToLoa(acr, provider.acrLoa))
+    .filter((loa): loa is Loa => loa !== undefined);
+  if (requested.length === 0) return provider.minimumLoa;
+  const weakestRequested = Math.min(...requested.map((loa) => LOA_ORDER.indexOf(loa)));
+  return LOA_ORDER[Math.max(LOA_ORDER.indexOf(provider.minimumLoa), weakestRequested)] ?? provider.minimumLoa;
 }

@@ -89,7 +89,10 @@ const providerSchema = z
     scopes: z.array(z.string().min(1)).default(['openid']),
     /** `acr_values` sent to the broker. Default none. */
     acrValues: z.array(z.string().min(1)).default([]),
-    /** Lowest level of assurance accepted from the returned `acr`. Default `substantial`. */
+    /**
+     * Lowest level of assurance accepted from the returned `acr`. Default `substantial`. A login
+     * is held to the weakest level of `acrValues` too, when that is higher (`requiredLoa`).
+     */
     minimumLoa: z.enum(LOAS).default('substantial'),
     /** Maps this broker's claims to a VerifiedIdentity. */
     claimProfile: z.enum(CLAIM_PROFILES),

@@ -511,6 +511,23 @@ describe('GET /auth/:provider/callback refusals (the session stays anonymous)', 
     expect((await session(browser)).json.state).toBe('anonymous');
   });
 
+  it('refuses a weaker acr obtained by rewriting acr_values in the authorization URL (LoA downgrade)', async () => {
+    // bankid asks for urn:grn:authn:no:bankid (high); its minimumLoa alone would take substantial.
+    const browser = new BrowserSession();
+    const start = await browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`, {
+      follow: false,
+    });
+    const authorize = new URL(start.headers.get('location') ?? '');
+    expect(authorize.searchParams.get('acr_values')).toBe('urn:grn:authn:no:bankid');
+    authorize.searchParams.set('acr_values', 'urn:grn:authn:no:bankid:substantial');
+    const page = await browser.get((await brokerAnswer(browser, authorize.href)).href);
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('acr_too_low');
+    expect((await session(browser)).json.state).toBe('anonymous');
+    // The same login, untouched, gets through.
+    expect((await identify(new BrowserSession(), 'bankid', 'kari-nordmann')).url).toBe(`${gw.url}/consent`);
+  });
+
   it('shows login_cancelled when the citizen cancels at the broker', async () => {
     const browser = new BrowserSession();
     const start = await browser.get(`${gw.url}/auth/bankid/login`, { follow: false });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACR_TO_LOA, acrToLoa } from '../../../src/auth/loa.js';
+import { ACR_TO_LOA, acrToLoa, requiredLoa } from '../../../src/auth/loa.js';
 
 describe('acrToLoa', () => {
   it.each([
@@ -58,5 +58,40 @@ describe('acrToLoa', () => {
 
   it('cannot be changed at run time', () => {
     expect(Object.isFrozen(ACR_TO_LOA)).toBe(true);
+  });
+});
+
+describe('requiredLoa', () => {
+  it('is minimumLoa when no acr_values are requested', () => {
+    expect(requiredLoa({ minimumLoa: 'substantial', acrValues: [] })).toBe('substantial');
+  });
+
+  it('is raised to the level of the requested acr_values (a weaker acr in the answer is a downgrade)', () => {
+    expect(requiredLoa({ minimumLoa: 'substantial', acrValues: ['urn:grn:authn:no:bankid'] })).toBe('high');
+    expect(requiredLoa({ minimumLoa: 'low', acrValues: ['idporten-loa-high'] })).toBe('high');
+  });
+
+  it('takes the weakest of several requested values (the broker may answer with any of them)', () => {
+    expect(
+      requiredLoa({
+        minimumLoa: 'low',
+        acrValues: ['urn:grn:authn:fi:mobile-id', 'urn:grn:authn:fi:bank-id'],
+      }),
+    ).toBe('substantial');
+  });
+
+  it('never lowers minimumLoa', () => {
+    expect(requiredLoa({ minimumLoa: 'high', acrValues: ['idporten-loa-substantial'] })).toBe('high');
+  });
+
+  it('reads requested values through acrLoa and ignores values it cannot map', () => {
+    expect(
+      requiredLoa({
+        minimumLoa: 'low',
+        acrValues: ['urn:custom:strong'],
+        acrLoa: { 'urn:custom:strong': 'high' },
+      }),
+    ).toBe('high');
+    expect(requiredLoa({ minimumLoa: 'substantial', acrValues: ['urn:custom:unknown'] })).toBe('substantial');
   });
 });
