@@ -4,10 +4,10 @@ import { liveStaff } from '../auth/staff-login.js';
 import { GatewayError } from '../http/errors.js';
 import { newId } from '../runtime/ids.js';
 import { localize } from '../web/i18n.js';
-import type { BuiltInDesk } from './built-in-desk.js';
+import { type BuiltInDesk, OFFLINE_MESSAGE_LIMIT } from './built-in-desk.js';
 import type { AgentEvent, ChatBus, ConversationEvent, QueueEvent } from './chat-bus.js';
 import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-connection.js';
-import type { ConversationRecord } from './chat-records.js';
+import type { ConversationRecord, OfflineMessageRecord } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { conversationClosed, conversationNotFound, retryWhileChanged } from './conversation-service.js';
@@ -40,6 +40,11 @@ export interface AgentSocketOptions extends ChatSocketOptions {
   /** Where reads of identified conversations by non-assignees are recorded. */
   audit: TranscriptAuditRepository;
   now: () => number;
+  /**
+   * The socket's session as the store has it now (rejects when the store cannot be asked): a
+   * resync re-checks the staff login, whose sign-out elsewhere may be among the missed events.
+   */
+  readSession: () => Promise<SessionData | undefined>;
 }
 
 /** What the socket keeps of a conversation it follows: the latest record and the visitor's shown name. */
@@ -70,6 +75,11 @@ export class AgentSocket {
   readonly #followed = new Map<string, Followed>();
   /** Conversations opened (transcript loaded) on this socket. */
   readonly #watching = new Set<string>();
+  /**
+   * The offline messages this client was sent (id → createdAt), so a resync can tell it which
+   * were erased meanwhile and which are new.
+   */
+  readonly #offlineShown = new Map<string, number>();
   readonly #stops: Array<() => void> = [];
 
   constructor(options: AgentSocketOptions) {
@@ -124,13 +134,15 @@ export class AgentSocket {
       }
       // Transcript readers (supervisors, admins by default) also see every agent's conversations.
       const everyone = this.#readerRole() ? await service.assignedTo(this.tenantId) : undefined;
+      const offline = await desk.offlineMessages(this.tenantId);
+      for (const message of offline) this.#offlineShown.set(message.id, message.createdAt);
       this.#connection.send({
         type: 'welcome',
         agent: { name: this.#staff.name, roles: this.#staff.roles },
         queues,
         assigned: assigned.map(conversationSummary),
         ...(everyone ? { allAssigned: everyone.map(assignedSummary) } : {}),
-        offlineMessages: (await desk.offlineMessages(this.tenantId)).map(offlineMessageView),
+        offlineMessages: offline.map(offlineMessageView),
       });
     });
   }
@@ -154,21 +166,41 @@ export class AgentSocket {
 
   /**
    * Events between instances were interrupted: sends, from the store, the queues, assignments
-   * made meanwhile, and for each followed conversation the messages this client has not been
-   * sent and its change of status or identity.
+   * made meanwhile (and to transcript readers every agent's list), the offline messages left
+   * and erased meanwhile, for each followed conversation the messages this client has not been
+   * sent and its change of status or identity, and `deleted` for one deleted meanwhile. The
+   * staff login is checked again first: a sign-out or a rotation on another instance may be
+   * among what was missed.
    */
   resync(): void {
     this.#connection.enqueue(async () => {
-      const { tenant, service } = this.#options;
+      const session = await this.#options.readSession().then(
+        (read) => ({ read }),
+        // A store hiccup is not a logout (as at the heartbeat): only a missing session ends it.
+        () => undefined,
+      );
+      if (session) this.recheck(session.read);
+      if (!this.#connection.open) return;
+      const { tenant, service, desk } = this.#options;
       for (const topic of tenant.config.topics) {
         const conversations = (await service.queued(this.tenantId, topic.id)).map(conversationSummary);
         this.#connection.send({ type: 'queue', topic: topic.id, conversations });
       }
       for (const conversation of await service.assignedTo(this.tenantId, this.#subject))
         await this.#agentEvent({ type: 'assigned', conversation });
+      if (this.#readerRole()) {
+        const everyone = await service.assignedTo(this.tenantId);
+        this.#connection.send({ type: 'assigned', conversations: everyone.map(assignedSummary) });
+      }
+      this.#offlineCaughtUp(await desk.offlineMessages(this.tenantId));
       for (const [conversationId, followed] of [...this.#followed]) {
         const conversation = await service.get(conversationId);
-        if (!conversation) continue;
+        if (!conversation) {
+          // Deleted by staff or erased by its citizen meanwhile: it leaves the console's views.
+          this.#unfollow(conversationId);
+          this.#connection.send({ type: 'deleted', conversationId });
+          continue;
+        }
         await this.#fillIn(conversationId);
         const before = followed.conversation;
         if (
@@ -188,6 +220,41 @@ export class AgentSocket {
           });
       }
     });
+  }
+
+  /**
+   * Keeps the newest {@link OFFLINE_MESSAGE_LIMIT} once twice as many are remembered: a console
+   * open for weeks would otherwise remember every offline message left meanwhile. Older ones
+   * are beyond the window a resync compares with anyway.
+   */
+  #trimOfflineShown(): void {
+    if (this.#offlineShown.size <= 2 * OFFLINE_MESSAGE_LIMIT) return;
+    const newest = [...this.#offlineShown].sort((x, y) => y[1] - x[1]).slice(0, OFFLINE_MESSAGE_LIMIT);
+    this.#offlineShown.clear();
+    for (const [id, createdAt] of newest) this.#offlineShown.set(id, createdAt);
+  }
+
+  /**
+   * Sends what changed in the tenant's offline messages against what this client was sent: the
+   * new ones (oldest first, as they would have come live) and the ids of those erased. The list
+   * holds the newest {@link OFFLINE_MESSAGE_LIMIT}; one shown but older than all of a full list
+   * may merely have left that window, and is not reported as erased.
+   */
+  #offlineCaughtUp(current: readonly OfflineMessageRecord[]): void {
+    const listed = new Set(current.map((message) => message.id));
+    const oldest = current.length >= OFFLINE_MESSAGE_LIMIT ? (current.at(-1)?.createdAt ?? 0) : 0;
+    const erased: string[] = [];
+    for (const [id, createdAt] of this.#offlineShown) {
+      if (listed.has(id)) continue;
+      this.#offlineShown.delete(id);
+      if (createdAt >= oldest) erased.push(id);
+    }
+    if (erased.length > 0) this.#connection.send({ type: 'offline-messages-deleted', ids: erased });
+    for (const message of [...current].reverse()) {
+      if (this.#offlineShown.has(message.id)) continue;
+      this.#offlineShown.set(message.id, message.createdAt);
+      this.#connection.send({ type: 'offline-message', message: offlineMessageView(message) });
+    }
   }
 
   /**
@@ -264,9 +331,14 @@ export class AgentSocket {
           this.#connection.send({ type: 'assigned', conversations: event.conversations });
         return;
       case 'offline-message':
+        // Once: a resync may have sent it already.
+        if (this.#offlineShown.has(event.message.id)) return;
+        this.#offlineShown.set(event.message.id, event.message.createdAt);
+        this.#trimOfflineShown();
         this.#connection.send({ type: 'offline-message', message: offlineMessageView(event.message) });
         return;
       case 'offline-messages-deleted':
+        for (const id of event.ids) this.#offlineShown.delete(id);
         this.#connection.send({ type: 'offline-messages-deleted', ids: event.ids });
         return;
       case 'deleted':

@@ -13,7 +13,7 @@ export const PRESENCE_MISSED_BEATS = 3;
 /** How long an agent counts as online without a heartbeat, at least (three missed 30 s pings). */
 export const PRESENCE_TTL_MS = PRESENCE_MISSED_BEATS * 30_000;
 /** Offline messages listed in the console. */
-const OFFLINE_MESSAGE_LIMIT = 100;
+export const OFFLINE_MESSAGE_LIMIT = 100;
 
 /** What the built-in desk needs. */
 export interface BuiltInDeskOptions {

@@ -234,6 +234,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         desk,
         audit: deps.store.chat.transcriptReads,
         now: () => deps.clock.now(),
+        readSession: () => readSession(upgradeSessionId),
       });
       hub.add(slot, agent);
       const presence = (online: boolean) =>

@@ -255,8 +255,9 @@ export class VisitorSocket implements HeartbeatWatcher {
 
   /**
    * Events between instances were interrupted: sends, from the store, the messages and the
-   * status changes of the followed conversations this client has not been sent, and re-reads
-   * the session (a withdrawal or logout elsewhere may have been missed).
+   * status changes of the followed conversations this client has not been sent, `deleted` for
+   * one deleted meanwhile, and re-reads the session (a withdrawal or logout elsewhere may have
+   * been missed).
    */
   resync(): void {
     this.#connection.enqueue(async () => {
@@ -267,7 +268,11 @@ export class VisitorSocket implements HeartbeatWatcher {
         this.#follow(conversation.id);
       for (const [conversationId, followed] of [...this.#following]) {
         const conversation = await service.get(conversationId);
-        if (!conversation) continue;
+        if (!conversation) {
+          // Deleted by staff or erased by its citizen meanwhile, as `conversation-deleted` says.
+          await this.#visitorEvent({ type: 'conversation-deleted', conversationId });
+          continue;
+        }
         await this.#fillIn(conversationId);
         if (followed.status !== statusOf(conversation))
           this.#conversationEvent({ type: 'status', conversation });

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatBus, ChatChannel, ChatEvent, ChatListener } from '../../../src/chat/chat-bus.js';
+import { createChatFeature } from '../../../src/chat/chat-feature.js';
+import { InProcessChatBus } from '../../../src/chat/in-process-chat-bus.js';
+import { createLogger } from '../../../src/runtime/logger.js';
+import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
+import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import {
+  connectAs,
+  type Frame,
+  identifiedConversation,
+  identifyAndShare,
+  staffBrowser,
+  staffSocket,
+  visitorBrowser,
+} from './chat-clients.js';
+
+/**
+ * While the bus between instances is interrupted, another instance may delete a conversation,
+ * erase a citizen's offline messages, take an offline message or end a staff login; those
+ * events are lost like messages are. When the bus is back, the sockets must catch up on those
+ * too, not only on messages, status and queues: a console that kept showing what a citizen
+ * erased, or acting for a login signed out elsewhere, would defeat the erasure and the logout.
+ * Simulated with a bus that drops every event while "interrupted", so what is missed is certain.
+ */
+class InterruptedBus implements ChatBus {
+  readonly #inner = new InProcessChatBus(createLogger('silent'));
+  readonly #interrupted = new Set<() => void>();
+  losing = false;
+
+  publish<C extends ChatChannel>(channel: C, event: ChatEvent): void {
+    if (this.losing) return;
+    this.#inner.publish(channel, event as never);
+  }
+
+  subscribe<C extends ChatChannel>(channel: C, listener: ChatListener<never>): () => void {
+    return this.#inner.subscribe(channel, listener);
+  }
+
+  onInterrupted(listener: () => void): () => void {
+    this.#interrupted.add(listener);
+    return () => this.#interrupted.delete(listener);
+  }
+
+  back(): void {
+    this.losing = false;
+    for (const listener of this.#interrupted) listener();
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+}
+
+const bus = new InterruptedBus();
+let gw: TestGateway;
+
+beforeAll(async () => {
+  // Heartbeats far apart: what the tests see comes from the resync, not a heartbeat's re-check.
+  gw = await startTestGateway({
+    config: { chat: { heartbeatSeconds: 3600 } },
+    features: (deps) => [createChatFeature(deps, { bus })],
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+const idsOf = (f: Frame) => (f.conversations as Array<{ id: string }>).map((c) => c.id);
+
+describe('after events between instances were interrupted', () => {
+  it('drops a conversation deleted meanwhile from the visitor, its agent and the readers’ lists', async () => {
+    const alex = await staffSocket(gw.url, 'alex-agent');
+    const siri = await staffSocket(gw.url, 'siri-supervisor');
+    const { visitor, conversationId } = await identifiedConversation(gw.url, { assignee: alex });
+    await siri.next('assigned', (f) => idsOf(f).includes(conversationId));
+    const ada = await staffBrowser(gw.url, 'ada-admin');
+    bus.losing = true;
+    const form = await ada.get(`${gw.url}/staff/conversations/delete?conversation=${conversationId}`);
+    const done = await ada.post(`${gw.url}/staff/conversations/delete`, {
+      _csrf: inputValue(form.text, '_csrf'),
+      conversationId,
+      reason: 'Pasted a medical certificate',
+    });
+    expect(done.status).toBe(200);
+    expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeUndefined();
+    const [visitorSince, alexSince, siriSince] = [visitor, alex, siri].map((c) => c.frames.length);
+    bus.back();
+    expect((await visitor.next('deleted', undefined, visitorSince)).conversationId).toBe(conversationId);
+    expect((await alex.next('deleted', undefined, alexSince)).conversationId).toBe(conversationId);
+    expect(idsOf(await siri.next('assigned', undefined, siriSince))).not.toContain(conversationId);
+    // The visitor's socket no longer writes into it.
+    expect((await visitor.request({ type: 'message', clientId: 'after', text: 'x' }, 'error')).code).toBe(
+      'no_conversation',
+    );
+    for (const client of [visitor, alex, siri]) client.close();
+  });
+
+  it('takes offline messages a citizen erased meanwhile off the consoles and brings those left meanwhile', async () => {
+    const alex = await staffSocket(gw.url, 'alex-agent');
+    const browser = await visitorBrowser(gw.url);
+    const visitor = await connectAs(browser, gw.url, 'visitor');
+    await visitor.next('welcome');
+    await identifyAndShare(browser, gw.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+      'name',
+    ]);
+    const erased = await visitor.request(
+      { type: 'offline-message', name: 'Kari', email: 'kari@example.org', text: 'call me about my case' },
+      'offline-message-saved',
+    );
+    await alex.next('offline-message', (f) => (f.message as { id: string }).id === erased.id);
+    bus.losing = true;
+    const other = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+    await other.next('welcome');
+    const left = await other.request(
+      { type: 'offline-message', name: 'Ola', email: 'ola@example.org', text: 'left while interrupted' },
+      'offline-message-saved',
+    );
+    const citizen = new BrowserSession();
+    const mine = await citizen.get(`${gw.url}/privacy/my-data/login/bankid?login_hint=kari-nordmann`);
+    const done = await citizen.post(`${gw.url}/privacy/my-data/erase`, {
+      _csrf: inputValue(mine.text, '_csrf'),
+      confirm: 'yes',
+    });
+    expect(done.text).toContain('Messages left to be answered by e-mail erased: 1.');
+    const since = alex.frames.length;
+    bus.back();
+    expect((await alex.next('offline-messages-deleted', undefined, since)).ids).toEqual([erased.id]);
+    expect(
+      (await alex.next('offline-message', (f) => (f.message as { id: string }).id === left.id, since))
+        .message,
+    ).toMatchObject({ text: 'left while interrupted' });
+    // Once each: a later resync finds nothing more to send.
+    const afterFirst = alex.frames.length;
+    bus.back();
+    await alex.request({ type: 'open', conversationId: 'none' }, 'error');
+    expect(alex.frames.slice(afterFirst).filter((f) => f.type.startsWith('offline-message'))).toEqual([]);
+    for (const client of [visitor, other, alex]) client.close();
+  });
+
+  it('closes a console whose staff login was signed out meanwhile (4401)', async () => {
+    const browser = await staffBrowser(gw.url, 'alex-agent');
+    const alex = await connectAs(browser, gw.url, 'agent');
+    await alex.next('welcome');
+    bus.losing = true;
+    const home = await browser.get(`${gw.url}/agent`);
+    const out = await browser.post(`${gw.url}/staff/logout`, { _csrf: inputValue(home.text, '_csrf') });
+    expect(out.status).toBeLessThan(400);
+    expect(alex.ws.readyState).toBe(alex.ws.OPEN);
+    bus.back();
+    expect((await alex.closed).code).toBe(4401);
+  });
+});
