@@ -591,6 +591,11 @@ export class VisitorSocket implements HeartbeatWatcher {
     if (!parsed.success || textTooLong(parsed.data.text)) {
       throw new GatewayError('offline_message_invalid', 'Give a name, a valid e-mail address and a message.');
     }
+    // Left while identified: the citizen's own data, which they copy and erase with their chats.
+    // Read before the quota is counted: a read that fails (the store unreachable) must not cost
+    // the visitor one of their offline messages, as nothing would give it back.
+    const identity = await this.#identity();
+    if (!this.#connection.open) return;
     const holder = this.#quotaHolder();
     if (!(await this.#options.quotas.offlineMessages.take(holder))) {
       throw new GatewayError(
@@ -604,8 +609,6 @@ export class VisitorSocket implements HeartbeatWatcher {
     const name = guardVisitorText(parsed.data.name);
     const email = guardVisitorText(parsed.data.email);
     const body = guardVisitorText(parsed.data.text);
-    // Left while identified: the citizen's own data, which they copy and erase with their chats.
-    const identity = await this.#identity();
     let saved: Awaited<ReturnType<DeliveryPort['leaveMessage']>>;
     try {
       saved = await this.#options.port.leaveMessage({

@@ -153,3 +153,46 @@ describe('graceful shutdown of an instance', () => {
     agent.close();
   });
 });
+
+describe('the visitor quotas while Redis is unreachable', () => {
+  it('count nothing for an offline message or a start refused with store_unavailable', async () => {
+    const config = redisGatewayConfig(redis);
+    const c = await startTestGateway({
+      config: {
+        ...config,
+        chat: {
+          ...(config.chat as Record<string, unknown>),
+          offlineMessages: { perVisitor: 2, perAddress: 1_000, windowSeconds: 3600 },
+          conversationStarts: { perVisitor: 2, perAddress: 1_000, windowSeconds: 3600 },
+        },
+      },
+    });
+    try {
+      const visitor = await connectAs(await visitorBrowser(c.url), c.url, 'visitor');
+      await visitor.next('welcome');
+      await redis.stop();
+      await waitFor(async () => (await readiness(c.url)) === 503);
+      // More tries than the quota: each is refused for the store, none for the quota.
+      for (let i = 0; i < 4; i += 1) {
+        const offline = await visitor.request(
+          { type: 'offline-message', name: 'Ola', email: 'ola@example.org', text: `try ${i}` },
+          ['offline-message-saved', 'error'],
+        );
+        expect(offline.code).toBe('store_unavailable');
+        const start = await visitor.request({ type: 'start', topic: 'general' }, ['conversation', 'error']);
+        expect(start.code).toBe('store_unavailable');
+      }
+      await redis.start();
+      await waitFor(async () => (await readiness(c.url)) === 200);
+      await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
+      const saved = await visitor.request(
+        { type: 'offline-message', name: 'Ola', email: 'ola@example.org', text: 'after' },
+        ['offline-message-saved', 'error'],
+      );
+      expect(saved.type).toBe('offline-message-saved');
+      visitor.close();
+    } finally {
+      await c.close();
+    }
+  });
+});
