@@ -188,7 +188,45 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       // A store outage is reported by the store; the entry expires, or the next beat renews it.
       return run(tenantId, visitorId).catch(() => undefined);
     });
-  const refreshVisitors = setInterval(() => void eachVisitorHere(socketsHere), heartbeatMs);
+  /**
+   * Visitors ("tenant\nvisitor") whose arrival or leaving this instance could not store (the
+   * store unreachable): retried at every refresh until stored. Without it a visitor whose last
+   * socket closed during an outage stayed "present" on the consoles for good (never "left",
+   * never moved to the end of the queue), since nothing else marks them.
+   */
+  const presenceUnsaved = new Set<string>();
+  /**
+   * Marks a visitor's conversations "back" (their first socket here) or "left" (the last one
+   * here closed and no other instance holds one; the console shows who has gone, see
+   * abandonAfterSeconds).
+   */
+  const visitorPresence = (key: string, present: boolean): Promise<void> => {
+    const [tenantId = '', visitorId = ''] = key.split('\n');
+    const retry = presenceUnsaved.delete(key);
+    return (
+      present
+        ? socketsHere(tenantId, visitorId).then(() => true)
+        : leaveHere(tenantId, visitorId).then((elsewhere) => elsewhere === 0)
+    )
+      .then((changes) => (changes ? service.visitorPresence(tenantId, visitorId, present) : []))
+      .then((changed) => Promise.all(changed.map((c) => port.changed(c, 'presence'))))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // Stopping: the store may be closing under an update begun just before; the visitor
+          // reconnects elsewhere and is marked there.
+          if (closing) return;
+          presenceUnsaved.add(key);
+          // Once per visitor, not at every retry of an outage.
+          if (!retry) logger.error({ err: error }, 'visitor presence not updated (retried at the next beat)');
+        },
+      );
+  };
+  const refreshVisitors = setInterval(() => {
+    void eachVisitorHere(socketsHere);
+    // Retried as things are now: the visitor may have come back (or left) since.
+    for (const key of presenceUnsaved) void visitorPresence(key, visitorSockets.has(key));
+  }, heartbeatMs);
   refreshVisitors.unref();
 
   const connect = (
@@ -280,19 +318,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     // one closing marks them "left" (the console shows who has gone, see abandonAfterSeconds)
     // when no other instance holds a socket of theirs either.
     const presenceKey = `${tenantId}\n${visitorId}`;
-    const presence = (present: boolean) =>
-      (present
-        ? socketsHere(tenantId, visitorId).then(() => true)
-        : leaveHere(tenantId, visitorId).then((elsewhere) => elsewhere === 0)
-      )
-        .then((changes) => (changes ? service.visitorPresence(tenantId, visitorId, present) : []))
-        .then((changed) => Promise.all(changed.map((c) => port.changed(c, 'presence'))))
-        .catch((error: unknown) => {
-          // Stopping: the store may be closing under an update begun just before; the visitor
-          // reconnects elsewhere and is marked there.
-          if (closing) return;
-          logger.error({ err: error }, 'visitor presence not updated');
-        });
+    const presence = (present: boolean) => visitorPresence(presenceKey, present);
     const sockets = (visitorSockets.get(presenceKey) ?? 0) + 1;
     visitorSockets.set(presenceKey, sockets);
     if (sockets === 1) void presence(true);

@@ -196,3 +196,31 @@ describe('the visitor quotas while Redis is unreachable', () => {
     }
   });
 });
+
+describe('a visitor leaving while Redis is unreachable', () => {
+  it('is marked as left once Redis is back, not shown as present for ever', async () => {
+    const config = redisGatewayConfig(redis);
+    // Short beats: the instance retries what it could not store at its next refresh.
+    const c = await startTestGateway({
+      config: { ...config, chat: { ...(config.chat as Record<string, unknown>), heartbeatSeconds: 1 } },
+    });
+    try {
+      const visitor = await connectAs(await visitorBrowser(c.url), c.url, 'visitor');
+      await visitor.next('welcome');
+      const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+      await redis.stop();
+      await waitFor(async () => (await readiness(c.url)) === 503);
+      visitor.close();
+      await visitor.closed;
+      await redis.start();
+      await waitFor(async () => (await readiness(c.url)) === 200);
+      await waitFor(
+        async () =>
+          (await c.gateway.deps.store.chat.conversations.get(conversationId))?.visitorLeftAt !== undefined,
+      );
+      await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
+    } finally {
+      await c.close();
+    }
+  });
+});
