@@ -19,7 +19,13 @@ import type {
  * each other's changes.
  */
 export interface ConversationRepository {
-  create(record: ConversationRecord): Promise<void>;
+  /**
+   * Stores a new conversation. With `maxQueued`, a queued one is stored only while its topic's
+   * queue holds fewer: the check and the entry in the queue are one atomic step, so instances
+   * starting conversations at the same moment cannot together pass the bound. Resolves `false`
+   * (nothing stored) when the queue is full.
+   */
+  create(record: ConversationRecord, limits?: { maxQueued?: number }): Promise<boolean>;
   get(id: string): Promise<ConversationRecord | undefined>;
   /**
    * Applies `change` to the current record and stores the result atomically. `change` returns

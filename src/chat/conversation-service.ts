@@ -23,6 +23,11 @@ export interface StartConversationInput {
   /** The identity the visitor's session has shared for this tenant, attached from the start. */
   identity?: SharedIdentity;
   metadata: ConversationMetadata;
+  /**
+   * `chat.maxQueued`: the conversation is stored only while its topic's queue is shorter, checked
+   * atomically with its entry (otherwise `queue_full`, nothing stored).
+   */
+  maxQueued?: number;
 }
 
 /** A message to store. `verified` is not an input: the service derives it from the conversation. */
@@ -194,6 +199,20 @@ export interface ConversationService {
 /** `conversation_not_found` (404): unknown, or not visible to the asker. */
 export function conversationNotFound(): GatewayError {
   return new GatewayError('conversation_not_found', 'No such conversation.', { status: 404 });
+}
+
+/**
+ * `queue_full` (503): the topic's queue holds `chat.maxQueued` conversations; nothing was stored.
+ * Every queue change sends the whole queue to each console, so its length bounds that work.
+ */
+export function queueFull(): GatewayError {
+  return new GatewayError(
+    'queue_full',
+    'Too many visitors are waiting; try again later or leave a message.',
+    {
+      status: 503,
+    },
+  );
 }
 
 /** `conversation_closed` (409): closed is final. */

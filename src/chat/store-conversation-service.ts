@@ -20,6 +20,7 @@ import {
   conversationClosed,
   conversationNotFound,
   conversationTaken,
+  queueFull,
   type StartConversationInput,
   SYSTEM_TEXT,
   type SystemCode,
@@ -71,7 +72,8 @@ export class StoreConversationService implements ConversationService {
         ? { identity: this.#seal(input.identity, now), subjects: [input.identity.subjectIndex] }
         : {}),
     };
-    await this.#repos.conversations.create(record);
+    const limits = input.maxQueued === undefined ? {} : { maxQueued: input.maxQueued };
+    if (!(await this.#repos.conversations.create(record, limits))) throw queueFull();
     this.#logger.info(
       { tenant: record.tenantId, conversation: record.id, topic: record.topic, verified: !!record.identity },
       'conversation started',

@@ -10,6 +10,7 @@ import {
   type AppendMessageInput,
   conversationClosed,
   conversationNotFound,
+  queueFull,
   retryWhileChanged,
 } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
@@ -474,14 +475,10 @@ export class VisitorSocket implements HeartbeatWatcher {
       );
       // A queue no agent can work through any more is not made longer: its length bounds what
       // every queue change sends each console (many clients together, each within its quota).
+      // Checked here before the quota is counted, and again atomically as it is stored (`start`),
+      // which alone holds when several starts, on any instances, race for the last places.
       if ((await service.queued(this.tenantId, topic.id)).length >= this.#options.maxQueued) {
-        throw new GatewayError(
-          'queue_full',
-          'Too many visitors are waiting; try again later or leave a message.',
-          {
-            status: 503,
-          },
-        );
+        throw queueFull();
       }
       // Each new conversation is stored and queued for the agents: bounded per visitor and per
       // client network, so one host cannot fill the queue (checked before anything is stored).
@@ -501,6 +498,7 @@ export class VisitorSocket implements HeartbeatWatcher {
           topic: topic.id,
           visitorId: this.visitorId,
           metadata,
+          maxQueued: this.#options.maxQueued,
           ...(identity ? { identity } : {}),
         });
       } catch (error) {

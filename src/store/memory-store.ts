@@ -64,11 +64,16 @@ class MemoryConversations implements ConversationRepository {
    */
   readonly #lists = new Map<string, Set<string>>();
 
-  async create(record: ConversationRecord): Promise<void> {
+  async create(record: ConversationRecord, limits: { maxQueued?: number } = {}): Promise<boolean> {
     if (this.#byId.has(record.id)) throw new TypeError(`conversation ${record.id} exists`);
+    // Checked and stored in one synchronous step: concurrent starts cannot pass it together.
+    const queued = this.#lists.get(queuedList(record.tenantId, record.topic))?.size ?? 0;
+    if (record.status === 'queued' && limits.maxQueued !== undefined && queued >= limits.maxQueued)
+      return false;
     const stored = frozen(structuredClone(record));
     this.#byId.set(record.id, stored);
     this.#index(undefined, stored);
+    return true;
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {

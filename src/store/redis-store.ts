@@ -123,6 +123,14 @@ class RedisConversations implements ConversationRepository {
   readonly #texts = new WeakMap<ConversationRecord, string>();
   /** Conversation id → its sealed text as this instance last read or wrote it. */
   readonly #latest = new LastSeen<string>(LAST_SEEN);
+  /**
+   * Queue entries found without a record, by when this instance first found them so. A create
+   * enters the queue before it stores the record, so such an entry is normally a create in
+   * flight; one still without a record {@link ORPHAN_AFTER_MS} later was left by a create that
+   * failed or an instance that died in between, and is removed: the queue's length is its bound
+   * (`chat.maxQueued`), which orphans would otherwise use up for good.
+   */
+  readonly #orphans = new Map<string, number>();
   constructor(context: RedisContext) {
     this.#c = context;
   }
@@ -150,17 +158,31 @@ class RedisConversations implements ConversationRepository {
     return record;
   }
 
-  async create(record: ConversationRecord): Promise<void> {
+  async create(record: ConversationRecord, limits: { maxQueued?: number } = {}): Promise<boolean> {
     const { client, keys, codec } = this.#c;
     const text = codec.seal(record);
-    await redisCall(async () => {
+    const bounded = record.status === 'queued' && limits.maxQueued !== undefined;
+    const stored = await redisCall(async () => {
+      // A place in the queue first, only while it is shorter than the bound (one script: two
+      // instances cannot both take the last place); the queue is in the tenant's slot.
+      if (bounded) {
+        const queue = keys.queue(record.tenantId, record.topic);
+        const entered = await ENQUEUE_BOUNDED.run(
+          client,
+          [queue],
+          [String(limits.maxQueued), String(record.createdAt), record.id],
+        );
+        if (Number(entered) !== 1) return false;
+      }
       // In its lists and the retention index before it exists: a crash in between leaves entries
       // that readers skip and whose deletion finds nothing to delete.
       await this.#index(undefined, record, undefined, true);
       const created = await client.set(keys.conversation(record.id), text, { condition: 'NX' });
       if (created === null) throw new TypeError(`conversation ${record.id} exists`);
+      return true;
     });
-    this.#latest.set(record.id, text);
+    if (stored) this.#latest.set(record.id, text);
+    return stored;
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {
@@ -237,6 +259,8 @@ class RedisConversations implements ConversationRepository {
     return this.#list(
       this.#c.keys.queue(tenantId, topic),
       (c) => c.tenantId === tenantId && c.topic === topic && c.status === 'queued',
+      false,
+      true,
     );
   }
 
@@ -342,6 +366,7 @@ class RedisConversations implements ConversationRepository {
     indexKey: string,
     keep: (c: ConversationRecord) => boolean,
     keepsClosed = false,
+    queue = false,
   ): Promise<ConversationRecord[]> {
     const { client } = this.#c;
     const ids = await redisCall(() => client.zRange(indexKey, 0, -1));
@@ -350,10 +375,33 @@ class RedisConversations implements ConversationRepository {
     // whose record is missing or in another state may belong to a create or update in flight on
     // another instance (entries are added before the record changes), so it is only skipped.
     const closed = keepsClosed ? [] : ids.filter((_, i) => records[i]?.status === 'closed');
+    if (queue) closed.push(...this.#orphaned(ids, records));
     if (closed.length > 0) await redisCall(() => client.zRem(indexKey, closed));
     return records
       .filter((c): c is ConversationRecord => c !== undefined && keep(c))
       .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /**
+   * The queue entries of `ids` without a record for {@link ORPHAN_AFTER_MS} as seen here. Real
+   * elapsed time, not the injected clock: it bounds how long a create can be in flight.
+   */
+  #orphaned(ids: readonly string[], records: ReadonlyArray<ConversationRecord | undefined>): string[] {
+    const now = Date.now();
+    const orphans: string[] = [];
+    ids.forEach((id, i) => {
+      if (records[i] !== undefined) {
+        this.#orphans.delete(id);
+        return;
+      }
+      const since = this.#orphans.get(id);
+      if (since === undefined) this.#orphans.set(id, now);
+      else if (now - since >= ORPHAN_AFTER_MS) {
+        this.#orphans.delete(id);
+        orphans.push(id);
+      }
+    });
+    return orphans;
   }
 
   /**
@@ -657,6 +705,19 @@ class RedisOfflineMessages implements OfflineMessageRepository {
       .sort(([, a], [, b]) => a.createdAt - b.createdAt);
   }
 }
+
+/**
+ * Enters a conversation in its topic's queue only while the queue holds fewer than the bound
+ * (`chat.maxQueued`). KEYS: queue; ARGV: bound, score (creation time), conversation id.
+ * Returns 1 when entered, 0 when full.
+ */
+/** How long a queue entry may be without its record before it counts as left by a failed create. */
+const ORPHAN_AFTER_MS = 30_000;
+
+const ENQUEUE_BOUNDED = new RedisScript(`
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+return 1`);
 
 /**
  * Replaces a conversation's messages by their anonymised forms, only while its last entry is

@@ -77,6 +77,20 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.chat.conversations.get(randomUUID())).toBeUndefined();
       });
 
+      it('stores a queued conversation with maxQueued only while its queue is shorter, all at once or not at all', async () => {
+        const topic = `bounded-${randomUUID()}`;
+        const started = Array.from({ length: 5 }, () => conversation({ topic }));
+        const stored = await Promise.all(
+          started.map((c) => store.chat.conversations.create(c, { maxQueued: 2 })),
+        );
+        expect(stored.filter(Boolean)).toHaveLength(2);
+        expect(await store.chat.conversations.listQueued('demo', topic)).toHaveLength(2);
+        for (const [i, c] of started.entries())
+          expect(await store.chat.conversations.get(c.id)).toEqual(stored[i] ? c : undefined);
+        // Without the bound nothing is refused.
+        expect(await store.chat.conversations.create(conversation({ topic }))).toBe(true);
+      });
+
       it('hands out records that cannot change what is stored (copies, or frozen records)', async () => {
         const c = conversation();
         await store.chat.conversations.create(c);
