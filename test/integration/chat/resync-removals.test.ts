@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatBus, ChatChannel, ChatEvent, ChatListener } from '../../../src/chat/chat-bus.js';
 import { createChatFeature } from '../../../src/chat/chat-feature.js';
-import { InProcessChatBus } from '../../../src/chat/in-process-chat-bus.js';
-import { createLogger } from '../../../src/runtime/logger.js';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
+import { LossyBus } from '../../helpers/lossy-bus.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import {
   connectAs,
@@ -23,36 +21,7 @@ import {
  * erased, or acting for a login signed out elsewhere, would defeat the erasure and the logout.
  * Simulated with a bus that drops every event while "interrupted", so what is missed is certain.
  */
-class InterruptedBus implements ChatBus {
-  readonly #inner = new InProcessChatBus(createLogger('silent'));
-  readonly #interrupted = new Set<() => void>();
-  losing = false;
-
-  publish<C extends ChatChannel>(channel: C, event: ChatEvent): void {
-    if (this.losing) return;
-    this.#inner.publish(channel, event as never);
-  }
-
-  subscribe<C extends ChatChannel>(channel: C, listener: ChatListener<never>): () => void {
-    return this.#inner.subscribe(channel, listener);
-  }
-
-  onInterrupted(listener: () => void): () => void {
-    this.#interrupted.add(listener);
-    return () => this.#interrupted.delete(listener);
-  }
-
-  back(): void {
-    this.losing = false;
-    for (const listener of this.#interrupted) listener();
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
-}
-
-const bus = new InterruptedBus();
+const bus = new LossyBus();
 let gw: TestGateway;
 
 beforeAll(async () => {

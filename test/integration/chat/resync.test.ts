@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatBus, ChatChannel, ChatEvent, ChatListener } from '../../../src/chat/chat-bus.js';
 import { createChatFeature } from '../../../src/chat/chat-feature.js';
-import { InProcessChatBus } from '../../../src/chat/in-process-chat-bus.js';
-import { createLogger } from '../../../src/runtime/logger.js';
+import { LossyBus } from '../../helpers/lossy-bus.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import { type ChatClient, connectAs, type Frame, staffBrowser, visitorBrowser } from './chat-clients.js';
 
@@ -12,37 +10,7 @@ import { type ChatClient, connectAs, type Frame, staffBrowser, visitorBrowser } 
  * what it missed: each message once, in order, and the status it ended in. Simulated here with
  * a bus that drops conversation events while "interrupted", so what is missed is certain.
  */
-class LossyBus implements ChatBus {
-  readonly #inner = new InProcessChatBus(createLogger('silent'));
-  readonly #interrupted = new Set<() => void>();
-  losing = false;
-
-  publish<C extends ChatChannel>(channel: C, event: ChatEvent): void {
-    if (this.losing && channel.kind === 'conversation') return;
-    this.#inner.publish(channel, event as never);
-  }
-
-  subscribe<C extends ChatChannel>(channel: C, listener: ChatListener<never>): () => void {
-    return this.#inner.subscribe(channel, listener);
-  }
-
-  onInterrupted(listener: () => void): () => void {
-    this.#interrupted.add(listener);
-    return () => this.#interrupted.delete(listener);
-  }
-
-  /** Back after an interruption: the listeners are told. */
-  back(): void {
-    this.losing = false;
-    for (const listener of this.#interrupted) listener();
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
-}
-
-const bus = new LossyBus();
+const bus = new LossyBus((channel) => channel.kind === 'conversation');
 let gw: TestGateway;
 
 beforeAll(async () => {
