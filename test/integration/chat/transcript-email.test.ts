@@ -48,11 +48,14 @@ async function answeredConversation(
   return { visitor, conversationId };
 }
 
-describe('the transcript by e-mail (development outbox)', () => {
-  let gw: TestGateway;
-  let alex: ChatClient;
+/**
+ * A gateway whose e-mails go to a fresh development outbox, with Alex's console, for one describe
+ * block (started before its tests, closed and its outbox removed after them).
+ */
+function useOutboxGateway(ready: (gw: TestGateway, alex: ChatClient) => void) {
   const outbox = mkdtempSync(join(tmpdir(), 'gw-outbox-'));
-  const mails = () => readdirSync(outbox).map((f) => readFileSync(join(outbox, f), 'utf8'));
+  let gw: TestGateway | undefined;
+  let alex: ChatClient | undefined;
   beforeAll(async () => {
     gw = await startTestGateway({
       tenants: [testTenant({ transcriptByEmail: true })],
@@ -63,12 +66,24 @@ describe('the transcript by e-mail (development outbox)', () => {
       },
     });
     alex = await staffSocket(gw.url, 'alex-agent');
+    ready(gw, alex);
   });
   afterAll(async () => {
     alex?.close();
     await gw?.close();
     rmSync(outbox, { recursive: true, force: true });
   });
+  return { mails: () => readdirSync(outbox).map((f) => readFileSync(join(outbox, f), 'utf8')) };
+}
+
+describe('the transcript by e-mail (development outbox)', () => {
+  let gw: TestGateway;
+  let alex: ChatClient;
+  const outbox = useOutboxGateway((started, console) => {
+    gw = started;
+    alex = console;
+  });
+  const mails = outbox.mails;
 
   it('sends a closed, answered conversation to the address given, three times at most, keeping the address nowhere', async () => {
     const boot = JSON.parse((await (await visitorBrowser(gw.url)).get(`${gw.url}/api/chat/bootstrap`)).text);
@@ -212,23 +227,11 @@ function smtpServer(received: string[]): Server {
 describe('the transcript of an identified conversation by e-mail', () => {
   let gw: TestGateway;
   let alex: ChatClient;
-  const outbox = mkdtempSync(join(tmpdir(), 'gw-outbox-'));
-  const mails = () => readdirSync(outbox).map((f) => readFileSync(join(outbox, f), 'utf8'));
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      tenants: [testTenant({ transcriptByEmail: true })],
-      config: {
-        mail: { from: 'Test Municipality <chat@test.invalid>', outboxDir: outbox },
-        chat: { connectionPerSecond: 100, sessionPerSecond: 100 },
-      },
-    });
-    alex = await staffSocket(gw.url, 'alex-agent');
+  const outbox = useOutboxGateway((started, console) => {
+    gw = started;
+    alex = console;
   });
-  afterAll(async () => {
-    alex?.close();
-    await gw?.close();
-    rmSync(outbox, { recursive: true, force: true });
-  });
+  const mails = outbox.mails;
 
   it('goes only to a session that shared the identity (also after withdrawing it), never to the next session of that browser', async () => {
     const kari = await identifiedConversation(gw.url, { assignee: alex });
