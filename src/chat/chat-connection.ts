@@ -9,7 +9,7 @@ import type { TenantContext } from '../tenants/tenant-context.js';
 import type { ChatBus } from './chat-bus.js';
 import { CLOSE_CODES, type CloseCode } from './close-codes.js';
 import type { ConversationService } from './conversation-service.js';
-import { CHAT_ERROR_CODES, type ChatErrorCode, parseFrame } from './protocol.js';
+import { CHAT_ERROR_CODES, type ChatErrorCode, CLIENT_ID, parseFrame } from './protocol.js';
 import type { ChatRateLimits } from './rate-limits.js';
 import type { WriteBatch } from './write-batch.js';
 
@@ -164,7 +164,7 @@ export class ChatConnection<In, Out extends { type: string }> {
     const raw = isBinary ? undefined : rawText(data);
     this.enqueue(async () => {
       if (!allowed) {
-        this.#dropped();
+        this.#dropped(raw);
         return;
       }
       if (this.#closing) return;
@@ -182,14 +182,16 @@ export class ChatConnection<In, Out extends { type: string }> {
     });
   }
 
-  #dropped(): void {
+  #dropped(raw: string | undefined): void {
     if (this.#closing) return;
     if (!this.#options.limits.toleratesDrop(this.id)) {
       this.#options.logger.warn({ connection: this.id }, 'chat client over its rate limit; closed');
       this.close(CLOSE_CODES.rateLimited, 'rate limit exceeded');
       return;
     }
-    this.error('rate_limited', 'Too many messages; this one was dropped.');
+    // Named, so the client marks that very message "not sent" rather than "sending…" for ever.
+    // Parsed only here: at most `chat.maxDropped` frames per window before the close above.
+    this.error('rate_limited', 'Too many messages; this one was dropped.', droppedClientId(raw));
   }
 
   #invalidFrame(): void {
@@ -208,6 +210,20 @@ export class ChatConnection<In, Out extends { type: string }> {
     }
     this.#options.logger.error({ err: error, connection: this.id }, 'chat frame failed');
     this.error('internal_error', 'Something went wrong; please try again.', clientId);
+  }
+}
+
+/** The `clientId` of a dropped `message` frame, when it has a valid one (the protocol's id shape). */
+function droppedClientId(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const frame: unknown = JSON.parse(raw);
+    if (typeof frame !== 'object' || frame === null || (frame as { type?: unknown }).type !== 'message')
+      return undefined;
+    const { clientId } = frame as { clientId?: unknown };
+    return typeof clientId === 'string' && CLIENT_ID.test(clientId) ? clientId : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -28,7 +28,9 @@ export function textTooLong(text: string): boolean {
   return false;
 }
 
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** The shape of every id a client sends (conversation ids, message `clientId`s). */
+export const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const id = z.string().regex(CLIENT_ID);
 const topic = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/);
 const seq = z
   .number()

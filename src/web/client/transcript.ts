@@ -10,9 +10,14 @@ export function verifiedBadge(t: Translate): HTMLSpanElement {
 
 /**
  * Error codes after which the very message may be stored when sent again (the store was
- * unreachable, the server failed); the others refuse it whatever the resend.
+ * unreachable, the server failed, the message was dropped by the rate limit); the others refuse
+ * it whatever the resend.
  */
-export const RESENDABLE_ERRORS: ReadonlySet<string> = new Set(['store_unavailable', 'internal_error']);
+export const RESENDABLE_ERRORS: ReadonlySet<string> = new Set([
+  'store_unavailable',
+  'internal_error',
+  'rate_limited',
+]);
 
 export interface TranscriptOptions {
   t: Translate;

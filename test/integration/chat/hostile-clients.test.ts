@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import { type ChatClient, connectAs, type Frame, staffBrowser, visitorBrowser } from './chat-clients.js';
@@ -181,6 +181,28 @@ describe('hostile visitor frames', () => {
   });
 });
 
+describe('a frame dropped by the rate limit', () => {
+  it('names the clientId of a message frame (the client marks it "not sent"), of nothing else', async () => {
+    const { client, conversationId } = await chattingVisitor();
+    // A new window (the `start` counted in the last one); sent at once, the first 10 fill it
+    // (chat.connectionPerSecond) and the rest are dropped.
+    await sleep(1100);
+    for (let i = 0; i < 10; i++) client.send({ type: 'message', clientId: `m${i}`, text: `m ${i}` });
+    client.send({ type: 'typing', typing: true });
+    client.send({ type: 'message', clientId: 'not an id!', text: 'x' });
+    client.ws.send('{"type":"message","clientId":');
+    client.send({ type: 'message', clientId: 'm10', text: 'dropped' });
+    const drops = await vi.waitFor(() => {
+      const limited = client.frames.filter((f) => f.type === 'error' && f.code === 'rate_limited');
+      expect(limited).toHaveLength(4);
+      return limited;
+    });
+    expect(drops.map((f) => f.clientId)).toEqual([undefined, undefined, undefined, 'm10']);
+    expect((await stored(conversationId)).map((m) => m.clientId)).not.toContain('m10');
+    client.close();
+  });
+});
+
 describe('a flood of 1,000 messages a second', () => {
   it('drops with rate_limited, then closes with 4429, while another visitor chats normally and nothing acked is lost or doubled', async () => {
     const flooder = await chattingVisitor();
@@ -203,6 +225,13 @@ describe('a flood of 1,000 messages a second', () => {
     expect(limited.length).toBeGreaterThan(0);
     // Every frame answered before the close was either acked or dropped with rate_limited.
     expect(flooderAcks.length + limited.length).toBe(flooder.client.frames.length - 2);
+    // Each drop names its message (the widget marks it "not sent"), never one that was stored.
+    const ackedClientIds = new Set(flooderAcks.map((f) => f.clientId));
+    for (const drop of limited) {
+      expect(drop.clientId).toMatch(/^f\d+$/);
+      expect(ackedClientIds.has(drop.clientId as string)).toBe(false);
+    }
+    expect(new Set(limited.map((f) => f.clientId)).size).toBe(limited.length);
 
     const floodStored = await stored(flooder.conversationId);
     const ackedIds = flooderAcks.map((f) => (f.message as { id: string }).id);
