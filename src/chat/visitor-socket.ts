@@ -10,7 +10,6 @@ import {
   type AppendMessageInput,
   conversationClosed,
   conversationNotFound,
-  queueFull,
   retryWhileChanged,
 } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
@@ -473,13 +472,6 @@ export class VisitorSocket implements HeartbeatWatcher {
         this.#options.connection,
         frame,
       );
-      // A queue no agent can work through any more is not made longer: its length bounds what
-      // every queue change sends each console (many clients together, each within its quota).
-      // Checked here before the quota is counted, and again atomically as it is stored (`start`),
-      // which alone holds when several starts, on any instances, race for the last places.
-      if ((await service.queued(this.tenantId, topic.id)).length >= this.#options.maxQueued) {
-        throw queueFull();
-      }
       // Each new conversation is stored and queued for the agents: bounded per visitor and per
       // client network, so one host cannot fill the queue (checked before anything is stored).
       const holder = this.#quotaHolder();
@@ -492,6 +484,11 @@ export class VisitorSocket implements HeartbeatWatcher {
           },
         );
       }
+      // A queue no agent can work through any more is not made longer: its length bounds what
+      // every queue change sends each console (many clients together, each within its quota).
+      // The store takes the queue's place atomically as it stores the conversation (`maxQueued`),
+      // which holds when several starts, on any instances, race for the last places; a start it
+      // refuses (`queue_full`) gives the quota back. No read of the whole queue before it.
       try {
         conversation = await service.start({
           tenantId: this.tenantId,
