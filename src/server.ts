@@ -1,4 +1,10 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type CreatedApp, createApp, type TenantRoutes } from './app.js';
 import type { GatewayDeps } from './deps.js';
@@ -18,9 +24,22 @@ export interface ServerFeature {
 export interface GatewayServer {
   server: Server;
   app: CreatedApp['app'];
-  /** Stops accepting, closes features' sockets, ends keep-alive connections. */
+  /**
+   * Stops accepting, closes features' sockets, lets requests in flight finish for
+   * {@link CLOSE_GRACE_MS}, then cuts every connection still open. Always ends.
+   */
   close(): Promise<void>;
 }
+
+/**
+ * How long requests in flight may take to finish once the features have closed; connections
+ * still open then are destroyed. Without the cut `server.close()` waits for every connection,
+ * and Node gives it none that ends by itself: it keeps answering (keep-alive) on a connection
+ * its client keeps using, and stops the headers and request timeouts, so a connection that sent
+ * nothing yet (a browser opens one ahead and holds it while the page is open), an unfinished
+ * request or an upgrade refused while its client keeps its end open is waited for for ever.
+ */
+export const CLOSE_GRACE_MS = 2_000;
 
 /**
  * Builds the http.Server with the app and the features' upgrade handlers, without listening.
@@ -31,7 +50,28 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
     deps,
     features.flatMap((f) => (f.routes ? [f.routes] : [])),
   );
-  const server = createHttpServer(created.app);
+  let closing = false;
+  // Answers begun while closing end their connection, which Node would otherwise keep for the
+  // client's next request (and answer it, for as long as the client keeps asking).
+  const answering = new Set<ServerResponse>();
+  const endsConnection = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  const server = createHttpServer((req, res) => {
+    if (closing) endsConnection(res);
+    else {
+      answering.add(res);
+      res.once('close', () => answering.delete(res));
+    }
+    created.app(req, res);
+  });
+  // Every connection, upgraded ones included (`server.closeAllConnections()` knows only those
+  // still speaking HTTP), so that the close can cut what is left.
+  const connections = new Set<Socket>();
+  server.on('connection', (socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   server.on('clientError', answerClientError);
@@ -45,13 +85,32 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
     app: created.app,
     close: async () => {
       // Stop accepting first, so no new request or socket arrives while the features close
-      // theirs (1001) and in-flight requests finish; then end idle keep-alive connections.
+      // theirs (1001) and in-flight requests finish; then end idle keep-alive connections, and
+      // after the grace period whatever is still open.
+      closing = true;
+      for (const res of answering) endsConnection(res);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(features.map((f) => f.close?.()));
       server.closeIdleConnections();
+      if (!(await settledWithin(closed, CLOSE_GRACE_MS))) {
+        for (const socket of connections) socket.destroy();
+      }
       await closed;
     },
   };
+}
+
+/** Waits for `work`, but no longer than `ms`; resolves with whether it settled. */
+async function settledWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    work.then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return settled;
 }
 
 /**
