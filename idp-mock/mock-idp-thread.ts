@@ -50,6 +50,11 @@ export async function startMockIdpThread(options: MockIdpOptions): Promise<MockI
   // A thread that dies later leaves logins failing at the broker, which the gateway reports.
   worker.on('error', (error) => logger?.warn({ error: error.message }, 'mock IdP thread failed'));
   worker.unref();
+  // A thread that already ended sends no second `exit`: its close must not wait for one.
+  let exited = false;
+  worker.once('exit', () => {
+    exited = true;
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -64,6 +69,7 @@ export async function startMockIdpThread(options: MockIdpOptions): Promise<MockI
     issuerIds: [...ready.issuerIds],
     personas: ready.personas,
     close: () => {
+      if (exited) return Promise.resolve();
       closing ??= new Promise<void>((resolve) => {
         // Referenced while it closes: a caller awaiting the close (start-up failing on a taken
         // port) may have nothing else keeping the event loop alive.

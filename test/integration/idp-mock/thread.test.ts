@@ -72,6 +72,27 @@ describe('startMockIdpThread', () => {
     expect({ status: child.status, stdout: child.stdout.trim() }).toEqual({ status: 0, stdout: 'closed' });
   });
 
+  it('closes at once when its thread has already ended', async () => {
+    const script = join(dir, 'close-ended.mjs');
+    writeFileSync(
+      script,
+      [
+        "import { Worker } from 'node:worker_threads';",
+        // The thread is not exposed: its first listener registration names it.
+        'const threads = [];',
+        'const on = Worker.prototype.on;',
+        'Worker.prototype.on = function (...args) { if (!threads.includes(this)) threads.push(this); return on.apply(this, args); };',
+        `const { startMockIdpThread } = await import(${JSON.stringify(bundle)});`,
+        `const idp = await startMockIdpThread({ port: 0, clients: ${JSON.stringify([client])} });`,
+        'await threads[0].terminate();',
+        'await idp.close();',
+        "console.log('closed');",
+      ].join('\n'),
+    );
+    const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+    expect({ status: child.status, stdout: child.stdout.trim() }).toEqual({ status: 0, stdout: 'closed' });
+  });
+
   it('reports a taken port with its code, as the in-process mock does', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
