@@ -395,7 +395,10 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
           wss.handleUpgrade(req, socket, head, (ws) => {
             socket.removeListener('error', onSocketError);
             if (closing) {
+              // Upgraded after the close began: not among the sockets it waits for, so cut after
+              // the same grace if the client does not answer the close frame.
               ws.close(1001, 'server shutting down');
+              setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
               return;
             }
             connect(ws, socket, req, match.tenant, match.endpoint, auth, ip);

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/redis-gateways.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
+import { visitorBrowser } from '../chat/chat-clients.js';
 
 /**
  * Closing the gateway finishes whatever its clients do with their connections: a graceful stop
@@ -118,4 +119,48 @@ describe('closing the gateway', () => {
     expect(await connections(gw)).toBe(0);
     refused.socket.destroy();
   });
+
+  it('cuts a chat socket upgraded after the close began whose client does not answer the 1001', async () => {
+    const gw = await startTestGateway();
+    const browser = await visitorBrowser(gw.url);
+    const upgrade = async () => {
+      const raw = await rawConnection(gw);
+      const { host, origin } = new URL(gw.url);
+      raw.socket.write(
+        `GET /ws/visitor HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${origin}\r\n` +
+          `Cookie: ${browser.cookieHeader(`${gw.url}/ws/visitor`)}\r\nConnection: Upgrade\r\n` +
+          'Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      return raw;
+    };
+    const upgraded = (raw: { received: () => string }) => raw.received().startsWith('HTTP/1.1 101 ');
+    // A close frame (0x88, a short length, then 1001) after the handshake.
+    const toldGoingAway = (raw: { received: () => string }) => /\x88[\s\S]\x03\xe9/.test(raw.received());
+    // One socket open before the close, whose client answers nothing: the close waits for it.
+    const early = await upgrade();
+    await waitFor(() => upgraded(early));
+    // The next upgrade's session read is held until the close has begun.
+    const store = gw.gateway.deps.sessionStore;
+    const get = store.get.bind(store);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reading = () => {};
+    const read = new Promise<void>((resolve) => (reading = resolve));
+    store.get = (sid, callback) => {
+      reading();
+      void held.then(() => get(sid, callback));
+    };
+    const late = await upgrade();
+    await read;
+    const closed = gw.close();
+    await waitFor(() => toldGoingAway(early));
+    release();
+    await waitFor(() => upgraded(late) && toldGoingAway(late));
+    // Neither client answers; both are cut after the grace, well before ws's own 30 s.
+    await closed;
+    await Promise.all([early.ended, late.ended]);
+    expect(await connections(gw)).toBe(0);
+    early.socket.destroy();
+    late.socket.destroy();
+  }, 20_000);
 });
