@@ -137,6 +137,12 @@ export interface VisitorSocketsRepository {
   touch(tenantId: string, visitorId: string, instanceId: string, expiresAt: number): Promise<void>;
   /** Removes the instance's entry; resolves with how many other instances still hold sockets at `now`. */
   leave(tenantId: string, visitorId: string, instanceId: string, now: number): Promise<number>;
+  /**
+   * How many instances hold sockets of the visitor at `now` (entries not expired), read without
+   * changing anything: whether a queued conversation still has its visitor somewhere, however
+   * its `visitorLeftAt` reads (an instance that died never marked its visitors "left").
+   */
+  holders(tenantId: string, visitorId: string, now: number): Promise<number>;
 }
 
 /**

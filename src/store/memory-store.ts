@@ -386,6 +386,10 @@ class MemoryVisitorSockets implements VisitorSocketsRepository {
   async leave(): Promise<number> {
     return 0;
   }
+
+  async holders(): Promise<number> {
+    return 0;
+  }
 }
 
 /**

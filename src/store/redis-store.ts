@@ -930,6 +930,11 @@ class RedisVisitorSockets implements VisitorSocketsRepository {
     );
     return Number(count);
   }
+
+  async holders(tenantId: string, visitorId: string, now: number): Promise<number> {
+    const { client, keys } = this.#c;
+    return redisCall(() => client.zCount(keys.visitorSockets(tenantId, visitorId), `(${now}`, '+inf'));
+  }
 }
 
 /**

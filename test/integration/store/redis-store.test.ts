@@ -391,4 +391,19 @@ describe('Redis store: instances holding a visitor’s sockets', () => {
     expect(await store.chat.visitorSockets.leave('demo', 'visitor-1', 'instance-b', now)).toBe(1);
     expect(await connection.client.pTTL(key)).toBeGreaterThan(30_000);
   });
+
+  it('counts the instances holding sockets of a visitor at a time, without changing anything', async () => {
+    const store = storeWithPrefix();
+    const sockets = store.chat.visitorSockets;
+    const now = Date.now();
+    await sockets.touch('demo', 'visitor-1', 'instance-a', now + 60_000);
+    await sockets.touch('demo', 'visitor-1', 'instance-b', now + 2_000);
+    expect(await sockets.holders('demo', 'visitor-1', now)).toBe(2);
+    // B's entry has expired by then (its instance died); A still refreshes its own.
+    expect(await sockets.holders('demo', 'visitor-1', now + 5_000)).toBe(1);
+    expect(await sockets.holders('demo', 'visitor-2', now)).toBe(0);
+    expect(await sockets.holders('other', 'visitor-1', now)).toBe(0);
+    expect(await sockets.leave('demo', 'visitor-1', 'instance-a', now)).toBe(1);
+    expect(await sockets.holders('demo', 'visitor-1', now)).toBe(1);
+  });
 });
