@@ -11,6 +11,7 @@ import { clientNetwork } from '../runtime/client-network.js';
 import { newId } from '../runtime/ids.js';
 import type { ServerFeature } from '../server.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
+import { AbandonedQueue } from './abandoned-queue.js';
 import { AgentSocket } from './agent-socket.js';
 import { BuiltInDesk, PRESENCE_MISSED_BEATS, PRESENCE_TTL_MS } from './built-in-desk.js';
 import type { ChatBus } from './chat-bus.js';
@@ -228,6 +229,21 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     for (const key of presenceUnsaved) void visitorPresence(key, visitorSockets.has(key));
   }, heartbeatMs);
   refreshVisitors.unref();
+  const abandoned = new AbandonedQueue({
+    service,
+    port,
+    visitorSockets: deps.store.chat.visitorSockets,
+    connectedHere: (tenantId, visitorId) => visitorSockets.has(`${tenantId}\n${visitorId}`),
+    tenants: deps.tenants.map((t) => ({
+      tenantId: t.config.id,
+      topics: t.config.topics.map((topic) => topic.id),
+    })),
+    clock: deps.clock,
+    logger,
+    abandonAfterMs: settings.abandonedQueuedMinutes * 60_000,
+  });
+  // At every heartbeat: a conversation closes within a beat of its deadline.
+  abandoned.start(heartbeatMs);
 
   const connect = (
     ws: WebSocket,
@@ -445,6 +461,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       stopInterrupted?.();
       heartbeat.stop();
       clearInterval(refreshVisitors);
+      await abandoned.stop();
       // Its visitors reconnect elsewhere: they are not "left", and no longer held here.
       const leaving = eachVisitorHere(leaveHere);
       const settled = hub.shutdown();

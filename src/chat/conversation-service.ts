@@ -93,6 +93,7 @@ export const SYSTEM_TEXT = {
   'identification-requested': 'The agent asked the visitor to identify.',
   redacted: 'A national identity number was removed from the message. Please identify instead of typing it.',
   closed: 'The conversation was closed.',
+  abandoned: 'The visitor left and did not come back; the conversation was closed.',
 } as const;
 
 /** A {@link SYSTEM_TEXT} code. */
@@ -148,6 +149,14 @@ export interface ConversationService {
   requeue(conversationId: string, topic: string): Promise<ConversationRecord>;
   /** Closes the conversation for good (with a `closed` line); closing a closed one is a no-op. */
   close(conversationId: string): Promise<ConversationRecord>;
+  /**
+   * Closes a queued conversation its visitor left at or before `leftBefore` (`visitorLeftAt`)
+   * and did not come back to, with an `abandoned` line. The check and the closing are one
+   * atomic step of the store, so instances closing it at once close it once, and a visitor
+   * back meanwhile (`visitorLeftAt` cleared) or an agent's claim keeps it. Resolves the closed
+   * record when this call closed it, else `undefined` (nothing changed, nothing published).
+   */
+  closeAbandoned(conversationId: string, leftBefore: number): Promise<ConversationRecord | undefined>;
   /**
    * Attaches the shared identity ("verified from here on", with a `verified` line); the caller
    * has checked that the conversation belongs to the identity's visitor. Resolves `undefined`

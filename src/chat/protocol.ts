@@ -175,7 +175,7 @@ export interface MessageView {
   /** The visitor was verified when sending. */
   verified: boolean;
   redacted?: boolean;
-  /** System lines: `verified`, `withdrawn`, `redacted`, `identification-requested`, `closed`. */
+  /** System lines: `verified`, `withdrawn`, `redacted`, `identification-requested`, `closed`, `abandoned`. */
   systemCode?: string;
   /** Retention removed the text (`text` is empty): clients show that it was removed. */
   anonymised?: boolean;

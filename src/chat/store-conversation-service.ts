@@ -245,6 +245,38 @@ export class StoreConversationService implements ConversationService {
     return updated;
   }
 
+  async closeAbandoned(conversationId: string, leftBefore: number): Promise<ConversationRecord | undefined> {
+    const now = this.#clock.now();
+    let closedHere = false;
+    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+      closedHere =
+        c.status === 'queued' && !isOver(c) && c.visitorLeftAt !== undefined && c.visitorLeftAt <= leftBefore;
+      return closedHere ? { ...c, status: 'closed', closedAt: now, updatedAt: now } : undefined;
+    });
+    if (!updated || !closedHere) return undefined;
+    // The line after the status, unlike `close`: written first, it could not be taken back when
+    // the visitor came back before the status changed. Only the instance whose compare-and-set
+    // closed it gets here, so it is written once; the store takes it for a closed conversation
+    // (the service refuses messages to one, the repository does not).
+    const { message } = await this.#repos.messages.append({
+      id: newId(),
+      conversationId,
+      from: 'system',
+      text: SYSTEM_TEXT.abandoned,
+      at: now,
+      verified: false,
+      systemCode: 'abandoned',
+    });
+    await this.#repos.textTails.delete(conversationId);
+    this.#logger.info(
+      { tenant: updated.tenantId, conversation: updated.id, topic: updated.topic },
+      'queued conversation closed as abandoned',
+    );
+    this.#publish(updated, { type: 'message', conversationId, message });
+    this.#publish(updated, { type: 'status', conversation: updated });
+    return updated;
+  }
+
   async attachIdentity(
     conversationId: string,
     identity: SharedIdentity,

@@ -507,6 +507,14 @@ export const configSchema = z
          * every queue change sends the whole queue to each console. Default 500.
          */
         maxQueued: z.number().int().positive().default(500),
+        /**
+         * Minutes a queued conversation may wait with no chat socket of its visitor open on any
+         * instance (tab closed, session lost, instance gone) before it is closed as abandoned:
+         * nobody will come back to it, and it would hold a place of `maxQueued` for good. A
+         * visitor reconnecting in time keeps it; assigned conversations are never closed so.
+         * Checked at every heartbeat. Default 10, 1–1440.
+         */
+        abandonedQueuedMinutes: z.number().int().min(1).max(1440).default(10),
       })
       .default({
         connectionPerSecond: 10,
@@ -521,6 +529,7 @@ export const configSchema = z
         messagesPerConversation: 1000,
         transcriptsPerMinute: 10,
         maxQueued: 500,
+        abandonedQueuedMinutes: 10,
       })
       .refine((c) => c.sessionPerSecond >= c.connectionPerSecond, {
         message: 'sessionPerSecond must be at least connectionPerSecond',

@@ -510,6 +510,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Chat on päättynyt.',
     sv: 'Chatten har avslutats.',
   },
+  'chat.system.visitor.abandoned': {
+    en: 'The chat was closed because you had left it.',
+    nb: 'Chatten ble avsluttet fordi du hadde forlatt den.',
+    fi: 'Chat suljettiin, koska olit poistunut siitä.',
+    sv: 'Chatten avslutades eftersom du hade lämnat den.',
+  },
   'chat.system.agent.verified': {
     en: 'The visitor identified and shared their identity: verified from here on.',
     nb: 'Den besøkende identifiserte seg og delte identiteten sin: bekreftet herfra.',
@@ -539,6 +545,12 @@ export const CHAT_MESSAGES: Catalog = {
     nb: 'Samtalen ble avsluttet.',
     fi: 'Keskustelu suljettiin.',
     sv: 'Samtalet avslutades.',
+  },
+  'chat.system.agent.abandoned': {
+    en: 'The visitor left and did not come back: closed while waiting in the queue.',
+    nb: 'Den besøkende forlot chatten og kom ikke tilbake: avsluttet mens den ventet i køen.',
+    fi: 'Vierailija poistui eikä palannut: suljettiin jonossa odottaessa.',
+    sv: 'Besökaren lämnade och kom inte tillbaka: avslutades i kön.',
   },
   // Agent console
   'chat.console.ended': {

@@ -10,6 +10,7 @@ import { RedisChatBus } from '../../../src/store/redis-chat-bus.js';
 import { RedisConnection } from '../../../src/store/redis-connection.js';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
+import { describeAbandonedQueueContract } from '../../helpers/abandoned-queue-contract.js';
 import {
   describeChatBusContract,
   describeConversationServiceContract,
@@ -84,6 +85,15 @@ describeConversationServiceContract('conversation service on Redis', async () =>
     logger,
   });
   return { service, bus, advance: (ms) => clock.advance(ms), close: () => bus.close() };
+});
+
+describeAbandonedQueueContract('Redis store, two instances', async () => {
+  const keys = new RedisKeys(`q${randomUUID().slice(0, 6)}:`);
+  return {
+    a: createRedisStore({ connection, keys, codec }).chat,
+    b: createRedisStore({ connection, keys, codec }).chat,
+    sharedSockets: true,
+  };
 });
 
 describe('Redis bus', () => {
