@@ -58,6 +58,8 @@ export interface ChatFeatureOptions {
   rateLimits?: ChatRateLimitOptions;
   /** Lifetime of step-up links. Default 5 minutes. */
   stepUpTtlMs?: number;
+  /** How often this instance sweeps for abandoned queued conversations. Default: the ping interval. */
+  abandonedSweepMs?: number;
 }
 
 /** Sockets still open this long after the 1001 close frame are cut. */
@@ -243,7 +245,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     abandonAfterMs: settings.abandonedQueuedMinutes * 60_000,
   });
   // At every heartbeat: a conversation closes within a beat of its deadline.
-  abandoned.start(heartbeatMs);
+  abandoned.start(options.abandonedSweepMs ?? heartbeatMs);
 
   const connect = (
     ws: WebSocket,
