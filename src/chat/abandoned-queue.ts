@@ -1,6 +1,6 @@
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
-import type { ConversationRecord } from './chat-records.js';
+import { abandonedSince, type ConversationRecord } from './chat-records.js';
 import type { VisitorSocketsRepository } from './chat-repositories.js';
 import type { ConversationService } from './conversation-service.js';
 import type { DeliveryPort } from './delivery-port.js';
@@ -39,7 +39,8 @@ export interface AbandonedSweepResult {
  * visitor refused `queue_full`) and shown to agents as someone waiting.
  *
  * A queued conversation is abandoned once its visitor has had no chat socket open on any
- * instance for `abandonAfterMs` (`visitorLeftAt`, set when their last socket closed). The sweep
+ * instance for `abandonAfterMs` (`visitorLeftAt`, set when their last socket closed; counted
+ * anew from an agent's transfer back into a queue, so the team it went to sees it). The sweep
  * also puts right what a lost instance leaves: a visitor whose instance died was never marked
  * "left" (marked now, and closed a full period later), and a visitor holding a socket is never
  * "left" here, whatever the record says. Every instance sweeps; the closing itself is the
@@ -117,7 +118,7 @@ export class AbandonedQueue {
           }
           continue;
         }
-        if ((conversation.visitorLeftAt ?? now) > leftBefore) continue;
+        if ((abandonedSince(conversation) ?? now) > leftBefore) continue;
         const done = await service.closeAbandoned(conversation.id, leftBefore);
         if (!done) continue;
         closed += 1;

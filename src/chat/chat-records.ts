@@ -70,6 +70,12 @@ export interface ConversationRecord {
   preview?: string;
   /** When the visitor's last chat socket closed; absent while the visitor is connected. */
   visitorLeftAt?: number;
+  /**
+   * When an agent last put it back into a queue (transfer): a conversation whose visitor left
+   * waits the whole `chat.abandonedQueuedMinutes` from here before it is closed as abandoned,
+   * so the team it was sent to sees it ({@link abandonedSince}).
+   */
+  requeuedAt?: number;
   /** When retention anonymised it ({@link anonymisedConversation}). */
   anonymisedAt?: number;
   /**
@@ -178,6 +184,18 @@ export interface TranscriptReadRecord {
 
 /** The `reader` of an erasure the citizen asked for themselves: the audit names no person. */
 export const DATA_SUBJECT_READER = { subject: 'data-subject', name: 'The citizen (data subject)' } as const;
+
+/**
+ * Since when a queued conversation has waited without its visitor (`chat.abandonedQueuedMinutes`):
+ * since they left, or since it was put back into a queue after that; `undefined` while the
+ * visitor is connected.
+ */
+export function abandonedSince(
+  c: Pick<ConversationRecord, 'visitorLeftAt' | 'requeuedAt'>,
+): number | undefined {
+  if (c.visitorLeftAt === undefined) return undefined;
+  return Math.max(c.visitorLeftAt, c.requeuedAt ?? c.visitorLeftAt);
+}
 
 /**
  * When a conversation's retention starts (`tenants[].retention`): its closing, or, while it is

@@ -150,8 +150,9 @@ export interface ConversationService {
   /** Closes the conversation for good (with a `closed` line); closing a closed one is a no-op. */
   close(conversationId: string): Promise<ConversationRecord>;
   /**
-   * Closes a queued conversation its visitor left at or before `leftBefore` (`visitorLeftAt`)
-   * and did not come back to, with an `abandoned` line. The check and the closing are one
+   * Closes a queued conversation its visitor left at or before `leftBefore` (`abandonedSince`:
+   * they left, or an agent put it back into a queue after that) and did not come back to, with
+   * an `abandoned` line. The check and the closing are one
    * atomic step of the store, so instances closing it at once close it once, and a visitor
    * back meanwhile (`visitorLeftAt` cleared) or an agent's claim keeps it. Resolves the closed
    * record when this call closed it, else `undefined` (nothing changed, nothing published).

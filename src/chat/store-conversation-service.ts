@@ -6,6 +6,7 @@ import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
 import { type ChatBus, type ConversationEvent, conversationChannel } from './chat-bus.js';
 import {
+  abandonedSince,
   type ConversationRecord,
   type LegalHold,
   type MessageRecord,
@@ -215,7 +216,7 @@ export class StoreConversationService implements ConversationService {
       refusal = isOver(c) ? conversationClosed() : undefined;
       if (refusal) return undefined;
       const { assignedTo: _dropped, ...rest } = c;
-      return { ...rest, status: 'queued', topic, updatedAt: now };
+      return { ...rest, status: 'queued', topic, updatedAt: now, requeuedAt: now };
     });
     if (!updated) throw conversationNotFound();
     if (refusal) throw refusal;
@@ -249,8 +250,8 @@ export class StoreConversationService implements ConversationService {
     const now = this.#clock.now();
     let closedHere = false;
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
-      closedHere =
-        c.status === 'queued' && !isOver(c) && c.visitorLeftAt !== undefined && c.visitorLeftAt <= leftBefore;
+      const since = abandonedSince(c);
+      closedHere = c.status === 'queued' && !isOver(c) && since !== undefined && since <= leftBefore;
       return closedHere ? { ...c, status: 'closed', closedAt: now, updatedAt: now } : undefined;
     });
     if (!updated || !closedHere) return undefined;

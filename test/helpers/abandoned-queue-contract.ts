@@ -143,6 +143,19 @@ export function describeAbandonedQueueContract(
       expect((await store.a.conversations.get(id))?.status).toBe('assigned');
     });
 
+    it('counts the whole period again from an agent’s transfer back into a queue', async () => {
+      const { service, sweeper } = instance(store.a);
+      const id = await leftConversation();
+      await service.assign(id, { subject: 'alex', name: 'Alex' });
+      clock.advance(2 * LIMIT_MS);
+      await service.requeue(id, 'general');
+      expect(await sweeper.sweep()).toEqual({ closed: 0 });
+      clock.advance(LIMIT_MS - 1);
+      expect(await sweeper.sweep()).toEqual({ closed: 0 });
+      clock.advance(2);
+      expect(await sweeper.sweep()).toEqual({ closed: 1 });
+    });
+
     it('keeps one whose visitor holds a socket here, and takes back the "left" mark', async () => {
       const { sweeper } = instance(store.a);
       const id = await leftConversation();
