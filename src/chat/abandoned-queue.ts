@@ -106,6 +106,7 @@ export class AbandonedQueue {
       const leftBefore = now - abandonAfterMs;
       // A visitor's presence is settled once per sweep, for all their conversations together.
       const settled = new Set<string>();
+      const ended: ConversationRecord[] = [];
       for (const conversation of await service.queued(tenantId, topic)) {
         const present = await this.#present(tenantId, conversation.visitorId, now);
         const left = conversation.visitorLeftAt !== undefined;
@@ -120,10 +121,11 @@ export class AbandonedQueue {
         }
         if ((abandonedSince(conversation) ?? now) > leftBefore) continue;
         const done = await service.closeAbandoned(conversation.id, leftBefore);
-        if (!done) continue;
-        closed += 1;
-        await port.ended(done);
+        if (done) ended.push(done);
       }
+      // Told together: the desk then sends the consoles the queue once for all of them.
+      await Promise.all(ended.map((conversation) => port.ended(conversation)));
+      closed += ended.length;
     }
     return closed;
   }

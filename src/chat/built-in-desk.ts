@@ -39,6 +39,8 @@ export interface BuiltInDeskOptions {
 export class BuiltInDesk implements DeliveryPort {
   readonly #options: BuiltInDeskOptions;
   readonly #service: ConversationService;
+  /** Per tenant and topic ("tenant\ntopic"): the queue summary being read, and whether another must follow. */
+  readonly #queueReads = new Map<string, { again: boolean; done: Promise<void> }>();
 
   constructor(options: BuiltInDeskOptions) {
     this.#options = options;
@@ -123,8 +125,32 @@ export class BuiltInDesk implements DeliveryPort {
     this.#options.bus.publish({ kind: 'queue', tenantId }, { type: 'assigned', conversations });
   }
 
-  async #queueChanged(tenantId: string, topic: string): Promise<void> {
-    const conversations = (await this.#service.queued(tenantId, topic)).map(conversationSummary);
-    this.#options.bus.publish({ kind: 'queue', tenantId }, { type: 'queue', topic, conversations });
+  /**
+   * Publishes the topic's queue as it is now. Changes told while a summary is being read share
+   * one more read after it (it sees every one of them), so a burst (the abandoned-queue sweep
+   * closing a full queue at once) sends each console two summaries, not one whole queue per
+   * change: hundreds of those would outgrow what a console may leave unread (4 MiB).
+   */
+  #queueChanged(tenantId: string, topic: string): Promise<void> {
+    const key = `${tenantId}\n${topic}`;
+    const under = this.#queueReads.get(key);
+    if (under) {
+      under.again = true;
+      return under.done;
+    }
+    const read = { again: false, done: Promise.resolve() };
+    read.done = (async () => {
+      try {
+        do {
+          read.again = false;
+          const conversations = (await this.#service.queued(tenantId, topic)).map(conversationSummary);
+          this.#options.bus.publish({ kind: 'queue', tenantId }, { type: 'queue', topic, conversations });
+        } while (read.again);
+      } finally {
+        this.#queueReads.delete(key);
+      }
+    })();
+    this.#queueReads.set(key, read);
+    return read.done;
   }
 }

@@ -120,6 +120,17 @@ export function describeAbandonedQueueContract(
       await events.next((e) => e.type === 'message' && e.message.systemCode === 'abandoned');
     });
 
+    it('sends the consoles the queue once or twice for many closed at once, not once per conversation', async () => {
+      const { sweeper } = instance(store.a);
+      for (let i = 0; i < 8; i += 1) await leftConversation(`visitor-${i}`);
+      const queue = followQueue();
+      clock.advance(LIMIT_MS + 1);
+      expect(await sweeper.sweep()).toEqual({ closed: 8 });
+      const summaries = queue.events.filter((e) => e.type === 'queue');
+      expect(summaries.length).toBeLessThanOrEqual(2);
+      expect(summaries.at(-1)).toMatchObject({ topic: 'general', conversations: [] });
+    });
+
     it('keeps one whose visitor left less than the limit ago, or came back in time', async () => {
       const { service, sweeper } = instance(store.a);
       const id = await leftConversation();
