@@ -251,7 +251,9 @@ export class StoreConversationService implements ConversationService {
     let closedHere = false;
     const updated = await this.#repos.conversations.update(conversationId, (c) => {
       const since = abandonedSince(c);
-      closedHere = c.status === 'queued' && !isOver(c) && since !== undefined && since <= leftBefore;
+      // Anonymised while queued too: no agent can take it any more (`isOver`), and the line
+      // written holds nothing of anyone.
+      closedHere = c.status === 'queued' && since !== undefined && since <= leftBefore;
       return closedHere ? { ...c, status: 'closed', closedAt: now, updatedAt: now } : undefined;
     });
     if (!updated || !closedHere) return undefined;

@@ -167,6 +167,18 @@ export function describeAbandonedQueueContract(
       expect(await sweeper.sweep()).toEqual({ closed: 1 });
     });
 
+    it('closes one retention anonymised while it waited, which no agent can take any more', async () => {
+      const { service, sweeper } = instance(store.a);
+      const id = await leftConversation();
+      clock.advance(LIMIT_MS + 1);
+      await store.a.conversations.update(id, (c) => ({ ...c, anonymisedAt: clock.now() }));
+      await expect(service.assign(id, { subject: 'alex', name: 'Alex' })).rejects.toMatchObject({
+        code: 'conversation_closed',
+      });
+      expect(await sweeper.sweep()).toEqual({ closed: 1 });
+      expect(await queuedIds()).toEqual([]);
+    });
+
     it('keeps one whose visitor holds a socket here, and takes back the "left" mark', async () => {
       const { sweeper } = instance(store.a);
       const id = await leftConversation();
