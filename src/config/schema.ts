@@ -511,8 +511,9 @@ export const configSchema = z
          * Minutes a queued conversation may wait with no chat socket of its visitor open on any
          * instance (tab closed, session lost, instance gone) before it is closed as abandoned:
          * nobody will come back to it, and it would hold a place of `maxQueued` for good. A
-         * visitor reconnecting in time keeps it; assigned conversations are never closed so.
-         * Checked at every heartbeat. Default 10, 1–1440.
+         * visitor reconnecting in time keeps it, an agent's transfer back into a queue counts
+         * anew, and assigned conversations are never closed so. Checked at every heartbeat by
+         * every instance (`src/chat/abandoned-queue.ts`). Default 10, 1–1440.
          */
         abandonedQueuedMinutes: z.number().int().min(1).max(1440).default(10),
       })
