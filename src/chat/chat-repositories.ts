@@ -109,6 +109,10 @@ export interface OfflineMessageRepository {
   save(record: OfflineMessageRecord): Promise<void>;
   /** The tenant's offline messages, newest first, at most `limit`. */
   list(tenantId: string, limit: number): Promise<OfflineMessageRecord[]>;
+  /** One offline message of the tenant (staff opening or deleting it), or `undefined`. */
+  get(tenantId: string, id: string): Promise<OfflineMessageRecord | undefined>;
+  /** Deletes one offline message of the tenant (staff deletion). Resolves `false` when there was none. */
+  delete(tenantId: string, id: string): Promise<boolean>;
   /**
    * Every offline message of the tenant left by a visitor who had shared an identity with this
    * blind index (`OfflineMessageRecord.subjectIndex`), oldest first: a citizen's copy of their data.

@@ -334,6 +334,16 @@ class MemoryOfflineMessages implements OfflineMessageRepository {
       .slice(0, limit);
   }
 
+  async get(tenantId: string, id: string): Promise<OfflineMessageRecord | undefined> {
+    return this.#all.find((m) => m.tenantId === tenantId && m.id === id);
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const before = this.#all.length;
+    this.#all = this.#all.filter((m) => m.tenantId !== tenantId || m.id !== id);
+    return this.#all.length < before;
+  }
+
   async listBySubject(tenantId: string, subjectIndex: string): Promise<OfflineMessageRecord[]> {
     return this.#all
       .filter((m) => m.tenantId === tenantId && m.subjectIndex === subjectIndex)

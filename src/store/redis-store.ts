@@ -674,6 +674,19 @@ class RedisOfflineMessages implements OfflineMessageRepository {
       .sort((a, b) => b.createdAt - a.createdAt);
   }
 
+  async get(tenantId: string, id: string): Promise<OfflineMessageRecord | undefined> {
+    return (await this.#matching(tenantId, (m) => m.id === id))[0]?.[1];
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const { client, keys } = this.#c;
+    const found = await this.#matching(tenantId, (m) => m.id === id);
+    if (found.length === 0) return false;
+    // ZREM of the sealed member: an instance deleting it at the same moment removes nothing more.
+    const removed = await redisCall(() => client.zRem(keys.offline(tenantId), found.map(([sealed]) => sealed)));
+    return removed > 0;
+  }
+
   async listBySubject(tenantId: string, subjectIndex: string): Promise<OfflineMessageRecord[]> {
     return (await this.#ofSubject(tenantId, subjectIndex)).map(([, record]) => record);
   }
@@ -696,12 +709,24 @@ class RedisOfflineMessages implements OfflineMessageRepository {
    * opened here: its members are sealed (no blind index can be matched in Redis), and retention
    * bounds it (`tenants[].retention`); a copy or an erasure is rare.
    */
-  async #ofSubject(tenantId: string, subjectIndex: string): Promise<Array<[string, OfflineMessageRecord]>> {
+  #ofSubject(tenantId: string, subjectIndex: string): Promise<Array<[string, OfflineMessageRecord]>> {
+    return this.#matching(tenantId, (m) => m.subjectIndex === subjectIndex);
+  }
+
+  /**
+   * The tenant's messages that `test` holds for, with their sealed members, oldest first. Read
+   * whole and opened here, as above: a member's id is sealed too, and staff open or delete one
+   * message at a time.
+   */
+  async #matching(
+    tenantId: string,
+    test: (message: OfflineMessageRecord) => boolean,
+  ): Promise<Array<[string, OfflineMessageRecord]>> {
     const { client, keys, codec } = this.#c;
     const sealed = await redisCall(() => client.zRange(keys.offline(tenantId), 0, -1));
     return sealed
       .map((text): [string, OfflineMessageRecord] => [text, codec.open<OfflineMessageRecord>(text)])
-      .filter(([, m]) => m.tenantId === tenantId && m.subjectIndex === subjectIndex)
+      .filter(([, m]) => m.tenantId === tenantId && test(m))
       .sort(([, a], [, b]) => a.createdAt - b.createdAt);
   }
 }

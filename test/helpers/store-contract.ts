@@ -477,6 +477,20 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         ]);
         expect(await store.chat.offlineMessages.listBySubject('other', 'ix-kari')).toHaveLength(1);
       });
+
+      it('finds one offline message of its tenant by id and deletes it alone, once', async () => {
+        const [kept, gone] = [offlineMessage('demo', 1), offlineMessage('demo', 2)];
+        const elsewhere = { ...offlineMessage('other', 3), id: gone.id };
+        for (const m of [kept, gone, elsewhere]) await store.chat.offlineMessages.save(m);
+        expect(await store.chat.offlineMessages.get('demo', gone.id)).toEqual(gone);
+        expect(await store.chat.offlineMessages.get('demo', 'unknown')).toBeUndefined();
+        expect(await store.chat.offlineMessages.delete('demo', gone.id)).toBe(true);
+        expect(await store.chat.offlineMessages.delete('demo', gone.id)).toBe(false);
+        expect(await store.chat.offlineMessages.get('demo', gone.id)).toBeUndefined();
+        expect((await store.chat.offlineMessages.list('demo', 10)).map((m) => m.id)).toEqual([kept.id]);
+        // The same id in another tenant is another tenant's.
+        expect(await store.chat.offlineMessages.get('other', gone.id)).toEqual(elsewhere);
+      });
     });
 
     describe('retention', () => {
