@@ -29,6 +29,7 @@ import {
   assignedSummary,
   conversationSummary,
   messageView,
+  offlineMessageSummary,
   offlineMessageView,
 } from './views.js';
 
@@ -142,7 +143,7 @@ export class AgentSocket {
         queues,
         assigned: assigned.map(conversationSummary),
         ...(everyone ? { allAssigned: everyone.map(assignedSummary) } : {}),
-        offlineMessages: offline.map(offlineMessageView),
+        offlineMessages: offline.map(offlineMessageSummary),
       });
     });
   }
@@ -253,7 +254,7 @@ export class AgentSocket {
     for (const message of [...current].reverse()) {
       if (this.#offlineShown.has(message.id)) continue;
       this.#offlineShown.set(message.id, message.createdAt);
-      this.#connection.send({ type: 'offline-message', message: offlineMessageView(message) });
+      this.#connection.send({ type: 'offline-message', message: offlineMessageSummary(message) });
     }
   }
 
@@ -335,7 +336,7 @@ export class AgentSocket {
         if (this.#offlineShown.has(event.message.id)) return;
         this.#offlineShown.set(event.message.id, event.message.createdAt);
         this.#trimOfflineShown();
-        this.#connection.send({ type: 'offline-message', message: offlineMessageView(event.message) });
+        this.#connection.send({ type: 'offline-message', message: offlineMessageSummary(event.message) });
         return;
       case 'offline-messages-deleted':
         for (const id of event.ids) this.#offlineShown.delete(id);
@@ -454,6 +455,7 @@ export class AgentSocket {
   }
 
   async #handleOnce(frame: AgentFrame): Promise<void> {
+    if (frame.type === 'open-offline-message') return this.#openOfflineMessage(frame.id);
     const { service, desk } = this.#options;
     const conversation = await this.#ofTenant(
       frame.conversationId,
@@ -578,6 +580,35 @@ export class AgentSocket {
     const followed = this.#followed.get(conversation.id);
     followed?.seqs.addUpTo(messages.at(-1)?.seq ?? 0);
     return agentConversationView(conversation, messages, assigned, identity);
+  }
+
+  /**
+   * Sends one offline message whole (name, e-mail, text), once its read is in the audit trail:
+   * every offline message names a person, and no one is its assignee, so every read by staff is
+   * recorded as a conversation's read by a non-assignee is (who, in which role, which message,
+   * when). The consoles' lists carry no more than its time.
+   * @throws {GatewayError} `offline_message_not_found` (404): none of this tenant has the id.
+   */
+  async #openOfflineMessage(id: string): Promise<void> {
+    const message = await this.#options.desk.offlineMessage(this.tenantId, id);
+    if (!message) {
+      throw new GatewayError('offline_message_not_found', 'No such offline message.', { status: 404 });
+    }
+    await this.#options.audit.append({
+      id: newId(),
+      tenantId: this.tenantId,
+      conversationId: message.id,
+      target: 'offline-message',
+      reader: { subject: this.#subject, name: this.#staff.name },
+      role: this.#readerRole() ?? this.#staff.roles[0] ?? 'agent',
+      at: this.#options.now(),
+      action: 'read',
+    });
+    this.#options.logger.info(
+      { audit: true, tenant: this.tenantId, offlineMessage: message.id, agent: this.#subject },
+      'offline message read',
+    );
+    this.#connection.send({ type: 'offline-message-opened', message: offlineMessageView(message) });
   }
 
   /**

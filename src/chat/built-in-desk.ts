@@ -79,6 +79,11 @@ export class BuiltInDesk implements DeliveryPort {
     return record;
   }
 
+  /** One offline message of the tenant, or `undefined`. */
+  offlineMessage(tenantId: string, id: string): Promise<OfflineMessageRecord | undefined> {
+    return this.#options.offlineMessages.get(tenantId, id);
+  }
+
   /** The tenant's offline messages, newest first. */
   offlineMessages(tenantId: string): Promise<OfflineMessageRecord[]> {
     return this.#options.offlineMessages.list(tenantId, OFFLINE_MESSAGE_LIMIT);

@@ -157,7 +157,8 @@ export interface StepUpTokenRecord {
 
 /**
  * One access to a conversation by staff other than its assignee (audit trail): a read of an
- * identified transcript, or a deletion; or the citizen's own erasure of it.
+ * identified transcript, or a deletion; or the citizen's own erasure of it. Also a staff read or
+ * deletion of an offline message (`target`), whose id is then `conversationId`.
  */
 export interface TranscriptReadRecord {
   id: string;
@@ -178,6 +179,11 @@ export interface TranscriptReadRecord {
    * under legal hold or released it (`tenants[].legalHolders`), with the `reason`.
    */
   action?: 'read' | 'delete' | 'erase' | 'hold' | 'release';
+  /**
+   * What `conversationId` names: a conversation (absent), or an offline message
+   * (`offline-message`): staff opening one in the console (`read`) or deleting it (`delete`).
+   */
+  target?: 'offline-message';
   /** Why the conversation was deleted, as the staff member wrote it (erasure: the request). */
   reason?: string;
 }

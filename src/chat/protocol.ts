@@ -78,6 +78,8 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('close'), conversationId: id }),
   z.strictObject({ type: z.literal('request-identification'), conversationId: id }),
   z.strictObject({ type: z.literal('open'), conversationId: id }),
+  // Not about a conversation: an offline message's name, e-mail and text, read (and audited) on demand.
+  z.strictObject({ type: z.literal('open-offline-message'), id }),
 ]);
 
 export type VisitorFrame = z.infer<typeof visitorFrameSchema>;
@@ -134,6 +136,8 @@ export const CHAT_ERROR_CODES = [
   'text_too_long',
   'no_conversation',
   'offline_message_invalid',
+  /** No offline message of this tenant has this id (deleted by retention, staff or its citizen). */
+  'offline_message_not_found',
   /** Too many new conversations from this visitor or network in the window (`chat.conversationStarts`). */
   'conversation_limit',
   /** Too many offline messages from this visitor or network in the window (`chat.offlineMessages`). */
@@ -251,14 +255,21 @@ export interface ProviderChoice {
   loginUrl: string;
 }
 
-/** An offline message as the console shows it. */
-export interface OfflineMessageView {
+/**
+ * An offline message as every console lists it: nothing personal. Its name, e-mail and text
+ * ({@link OfflineMessageView}) are read by opening it, which is audited.
+ */
+export interface OfflineMessageSummary {
   id: string;
+  redacted: boolean;
+  createdAt: string;
+}
+
+/** An offline message as the console shows it once opened (`open-offline-message`). */
+export interface OfflineMessageView extends OfflineMessageSummary {
   name: string;
   email: string;
   text: string;
-  redacted: boolean;
-  createdAt: string;
 }
 
 /**
@@ -337,7 +348,7 @@ export type ServerToAgentFrame =
       assigned: ConversationSummary[];
       /** To transcript readers only: the tenant's conversations assigned to any agent. */
       allAssigned?: ConversationSummary[];
-      offlineMessages: OfflineMessageView[];
+      offlineMessages: OfflineMessageSummary[];
     }
   | { type: 'queue'; topic: string; conversations: ConversationSummary[] }
   /** To transcript readers only, after an assignment changed: the tenant's assigned conversations. */
@@ -348,8 +359,10 @@ export type ServerToAgentFrame =
   | { type: 'typing'; conversationId: string; typing: boolean }
   | { type: 'read'; conversationId: string; seq: number }
   | { type: 'identity'; conversationId: string; identity: AgentIdentityView | null }
-  | { type: 'offline-message'; message: OfflineMessageView }
-  /** Offline messages erased at the citizen's request: the console drops them. */
+  | { type: 'offline-message'; message: OfflineMessageSummary }
+  /** Answers `open-offline-message`: the whole message, once its read is in the audit trail. */
+  | { type: 'offline-message-opened'; message: OfflineMessageView }
+  /** Offline messages erased at the citizen's request or deleted by staff: the console drops them. */
   | { type: 'offline-messages-deleted'; ids: string[] }
   /** Deleted by staff: the console drops it from its lists and views. */
   | { type: 'deleted'; conversationId: string }

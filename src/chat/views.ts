@@ -6,6 +6,7 @@ import type {
   ConversationSummary,
   ConversationView,
   MessageView,
+  OfflineMessageSummary,
   OfflineMessageView,
 } from './protocol.js';
 
@@ -155,14 +156,12 @@ export function agentConversationView(
   };
 }
 
-/** An offline message for the console. */
+/** An offline message in the consoles' lists: nothing personal (see {@link offlineMessageView}). */
+export function offlineMessageSummary(message: OfflineMessageRecord): OfflineMessageSummary {
+  return { id: message.id, redacted: message.redacted, createdAt: iso(message.createdAt) };
+}
+
+/** An offline message opened in a console: with the name, e-mail and text the visitor left. */
 export function offlineMessageView(message: OfflineMessageRecord): OfflineMessageView {
-  return {
-    id: message.id,
-    name: message.name,
-    email: message.email,
-    text: message.text,
-    redacted: message.redacted,
-    createdAt: iso(message.createdAt),
-  };
+  return { ...offlineMessageSummary(message), name: message.name, email: message.email, text: message.text };
 }

@@ -683,7 +683,12 @@ class RedisOfflineMessages implements OfflineMessageRepository {
     const found = await this.#matching(tenantId, (m) => m.id === id);
     if (found.length === 0) return false;
     // ZREM of the sealed member: an instance deleting it at the same moment removes nothing more.
-    const removed = await redisCall(() => client.zRem(keys.offline(tenantId), found.map(([sealed]) => sealed)));
+    const removed = await redisCall(() =>
+      client.zRem(
+        keys.offline(tenantId),
+        found.map(([sealed]) => sealed),
+      ),
+    );
     return removed > 0;
   }
 

@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('visitor chat without an agent online', () => {
-  it('offers the offline-message form and the console lists what was left', async () => {
+  it('offers the offline-message form and the console lists what was left, shown once opened', async () => {
     const visitor = await newPage();
     await visitor.goto(`${gw.url}/chat`);
     const form = visitor.getByRole('region', { name: 'No agent is available right now' });
@@ -53,6 +53,11 @@ describe('visitor chat without an agent online', () => {
 
     const agent = await newPage();
     await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
+    // Listed by its time only: what was left shows once an agent opens it (an audited read).
+    const listed = agent.locator('#offline-list li.offline-item');
+    await expect.poll(() => listed.count()).toBe(1);
+    expect(await listed.textContent()).not.toContain('Vera Visitor');
+    await listed.getByRole('button', { name: 'Read message' }).click();
     const item = agent.locator('#offline-list li').filter({ hasText: 'Vera Visitor' });
     await expect.poll(() => item.count()).toBe(1);
     expect(await item.locator('.msg-text').textContent()).toBe('Please call me back about <b>parking</b>.');

@@ -10,6 +10,7 @@ import {
   type ConversationSummary,
   type ConversationView,
   claimEntries,
+  type OfflineMessageSummary,
   type OfflineMessageView,
 } from './protocol.js';
 import { RESENDABLE_ERRORS, Transcript, verifiedBadge } from './transcript.js';
@@ -44,7 +45,9 @@ class AgentConsole {
   readonly #unread = new Set<string>();
   /** Replies sent and not yet acknowledged, by clientId: what "Send again" sends. */
   readonly #replies = new Map<string, { conversationId: string; text: string }>();
-  #offline: OfflineMessageView[] = [];
+  /** The tenant's offline messages as listed (time only); `#opened` holds those read here. */
+  #offline: OfflineMessageSummary[] = [];
+  readonly #opened = new Map<string, OfflineMessageView>();
   #agentName = '';
   /** Supervisors and admins may transfer or close any open conversation (the server checks it too). */
   #supervises = false;
@@ -228,8 +231,13 @@ class AgentConsole {
         this.#offline.unshift(frame.message);
         this.#renderOffline();
         break;
+      case 'offline-message-opened':
+        this.#opened.set(frame.message.id, frame.message);
+        this.#renderOffline();
+        break;
       case 'offline-messages-deleted':
         this.#offline = this.#offline.filter((m) => !frame.ids.includes(m.id));
+        for (const id of frame.ids) this.#opened.delete(id);
         this.#renderOffline();
         break;
       case 'deleted':
@@ -555,23 +563,55 @@ class AgentConsole {
     );
   }
 
+  /**
+   * Each offline message by its time; its name, e-mail and text only once opened here ("Read
+   * message": the server records who read it). The tenant's `conversationDeleters` (whose
+   * console carries the conversation deletion link) also get its deletion page.
+   */
   #renderOffline(): void {
     const list = this.#el('offline-list');
-    const items = this.#offline.map((message) => {
-      const at = message.createdAt;
+    const base = this.#boot.basePath;
+    const mayDelete = this.#root.querySelector('#delete-conversation') !== null;
+    const items = this.#offline.map((summary) => {
+      const at = summary.createdAt;
+      const opened = this.#opened.get(summary.id);
+      const time = at ? h('time', { attrs: { datetime: at }, text: timeOf(at, this.#boot.lang) }) : null;
+      const open = h('button', {
+        className: 'small secondary',
+        text: this.#t('chat.console.offlineOpen'),
+        attrs: { type: 'button' },
+      });
+      open.addEventListener('click', () =>
+        this.#socket.send({ type: 'open-offline-message', id: summary.id }),
+      );
+      const remove = mayDelete
+        ? h('a', {
+            className: 'button small danger secondary',
+            text: this.#t('chat.console.offlineDelete'),
+            attrs: {
+              href: `${base}/staff/offline-messages/delete?message=${encodeURIComponent(summary.id)}`,
+            },
+          })
+        : null;
       return h(
         'li',
-        { className: 'offline-item' },
-        h(
-          'p',
-          { className: 'msg-meta' },
-          h('strong', { text: message.name ?? '' }),
-          ' ',
-          message.email ? h('a', { text: message.email, attrs: { href: `mailto:${message.email}` } }) : null,
-          ' ',
-          at ? h('time', { attrs: { datetime: at }, text: timeOf(at, this.#boot.lang) }) : null,
-        ),
-        h('p', { className: 'msg-text', text: message.text }),
+        { className: 'offline-item', attrs: { 'data-offline-id': summary.id } },
+        opened
+          ? h(
+              'p',
+              { className: 'msg-meta' },
+              h('strong', { text: opened.name }),
+              ' ',
+              h('a', { text: opened.email, attrs: { href: `mailto:${opened.email}` } }),
+              ' ',
+              time,
+            )
+          : h('p', { className: 'msg-meta' }, time, ' ', open),
+        opened ? h('p', { className: 'msg-text', text: opened.text }) : null,
+        summary.redacted
+          ? h('p', { className: 'notice', text: this.#t('chat.console.offlineRedacted') })
+          : null,
+        remove ? h('p', { className: 'actions' }, remove) : null,
       );
     });
     list.replaceChildren(

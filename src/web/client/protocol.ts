@@ -10,6 +10,7 @@ export type {
   ConversationSummary,
   ConversationView,
   MessageView,
+  OfflineMessageSummary,
   OfflineMessageView,
   ProviderChoice,
   ServerToAgentFrame as AgentInbound,

@@ -394,6 +394,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Täytä nimi, toimiva sähköpostiosoite ja viesti.',
     sv: 'Fyll i namn, en giltig e-postadress och ett meddelande.',
   },
+  'chat.error.offline_message_not_found': {
+    en: 'This offline message no longer exists.',
+    nb: 'Denne meldingen finnes ikke lenger.',
+    fi: 'Tätä jätettyä viestiä ei enää ole.',
+    sv: 'Det här lämnade meddelandet finns inte längre.',
+  },
   'chat.error.conversation_limit': {
     en: 'Too many conversations were started from here just now. Please try again later.',
     nb: 'For mange samtaler ble startet herfra nettopp. Prøv igjen senere.',
@@ -768,6 +774,24 @@ export const CHAT_MESSAGES: Catalog = {
     nb: 'Meldinger utenfor åpningstid',
     fi: 'Jätetyt viestit',
     sv: 'Lämnade meddelanden',
+  },
+  'chat.console.offlineOpen': {
+    en: 'Read message',
+    nb: 'Les meldingen',
+    fi: 'Lue viesti',
+    sv: 'Läs meddelandet',
+  },
+  'chat.console.offlineRedacted': {
+    en: 'An identity number was removed from it.',
+    nb: 'Et identitetsnummer ble fjernet fra den.',
+    fi: 'Siitä poistettiin henkilötunnus.',
+    sv: 'Ett identitetsnummer togs bort ur det.',
+  },
+  'chat.console.offlineDelete': {
+    en: 'Delete message…',
+    nb: 'Slett meldingen…',
+    fi: 'Poista viesti…',
+    sv: 'Radera meddelandet…',
   },
   'chat.console.offlineEmpty': {
     en: 'No offline messages.',

@@ -349,7 +349,7 @@ describe('reconnect and resume', () => {
 });
 
 describe('offline messages', () => {
-  it('saves a message left with name and e-mail and shows it in the console, live and in the welcome', async () => {
+  it('saves a message left with name and e-mail; consoles list it by its time only, live and in the welcome', async () => {
     const alex = await agent(demo, 'alex-agent');
     const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
     await visitor.next('welcome');
@@ -369,17 +369,91 @@ describe('offline messages', () => {
       'offline-message-saved',
     );
     const live = await alex.next('offline-message', (f) => (f.message as { id: string }).id === saved.id);
-    expect(live.message).toMatchObject({
-      name: 'Ann Visitor',
-      email: 'ann@example.org',
-      text: 'Call me, my id is [redacted]',
-      redacted: true,
-    });
+    expect(live.message).toEqual({ id: saved.id, redacted: true, createdAt: expect.any(String) });
 
     const later = await agent(demo, 'siri-supervisor');
-    const welcome = await later.next('welcome');
-    expect((welcome.offlineMessages as Array<{ id: string }>).map((m) => m.id)).toContain(saved.id);
+    const listed = (later.frames.find((f) => f.type === 'welcome')?.offlineMessages ?? []) as Array<{
+      id: string;
+    }>;
+    expect(listed.find((m) => m.id === saved.id)).toEqual(live.message);
+    // Nothing of what was left reached a console that did not open it.
+    expect(JSON.stringify([...alex.frames, ...later.frames])).not.toContain('Ann Visitor');
+    expect(JSON.stringify([...alex.frames, ...later.frames])).not.toContain('ann@example.org');
+    expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', saved.id)).toEqual([]);
     for (const c of [alex, visitor, later]) c.close();
+  });
+
+  it('opens an offline message whole for any console role, each read audited: who, in which role, which message, when', async () => {
+    const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
+    await visitor.next('welcome');
+    const saved = await visitor.request(
+      { type: 'offline-message', name: 'Ann Visitor', email: 'ann@example.org', text: 'About my permit' },
+      'offline-message-saved',
+    );
+    const alex = await agent(demo, 'alex-agent');
+    const siri = await agent(demo, 'siri-supervisor');
+    for (const reader of [alex, siri, alex]) {
+      const opened = await reader.request(
+        { type: 'open-offline-message', id: saved.id },
+        'offline-message-opened',
+      );
+      expect(opened.message).toEqual({
+        id: saved.id,
+        name: 'Ann Visitor',
+        email: 'ann@example.org',
+        text: 'About my permit',
+        redacted: false,
+        createdAt: expect.any(String),
+      });
+    }
+    const audit = await gw.gateway.deps.store.chat.transcriptReads.list('demo', saved.id);
+    expect(
+      audit.map(({ reader, role, action, target, conversationId }) => ({
+        reader: reader.name,
+        role,
+        action,
+        target,
+        conversationId,
+      })),
+    ).toEqual([
+      {
+        reader: 'Alex Agent',
+        role: 'agent',
+        action: 'read',
+        target: 'offline-message',
+        conversationId: saved.id,
+      },
+      {
+        reader: 'Siri Supervisor',
+        role: 'supervisor',
+        action: 'read',
+        target: 'offline-message',
+        conversationId: saved.id,
+      },
+      {
+        reader: 'Alex Agent',
+        role: 'agent',
+        action: 'read',
+        target: 'offline-message',
+        conversationId: saved.id,
+      },
+    ]);
+    // Nothing personal of the message in the audit entries or the log.
+    expect(JSON.stringify(audit)).not.toMatch(/Ann Visitor|ann@example\.org|permit/);
+    expect(gw.logs()).toContain('offline message read');
+    expect(gw.logs()).not.toContain('About my permit');
+    // Another tenant's console, or an unknown id: not found, and no entry.
+    const bo = await agent(other, 'otto-other-tenant');
+    for (const [client, id] of [
+      [bo, saved.id],
+      [alex, 'no-such-message'],
+    ] as const)
+      expect((await client.request({ type: 'open-offline-message', id }, 'error')).code).toBe(
+        'offline_message_not_found',
+      );
+    expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', saved.id)).toHaveLength(3);
+    expect(await gw.gateway.deps.store.chat.transcriptReads.list('other', saved.id)).toEqual([]);
+    for (const c of [alex, siri, bo, visitor]) c.close();
   });
 });
 

@@ -232,8 +232,12 @@ describe('PII guard through the visitor socket', () => {
       'offline-message-saved',
     );
     expect(saved.redacted).toBe(true);
-    const live = await alex.next('offline-message', (f) => (f.message as { id: string }).id === saved.id);
-    expect(live.message).toMatchObject({
+    await alex.next('offline-message', (f) => (f.message as { id: string }).id === saved.id);
+    const opened = await alex.request(
+      { type: 'open-offline-message', id: saved.id },
+      'offline-message-opened',
+    );
+    expect(opened.message).toMatchObject({
       name: `Ann ${MARK}`,
       email: `${MARK}@example.org`,
       text: `Ring meg. Hetu ${MARK}xyz, fnr ${MARK}`,
