@@ -23,10 +23,12 @@ import { identifyRoutes } from './identify-routes.js';
 import { detachAll, listenToIdentityEvents, sessionIdHash } from './identity-changes.js';
 import { InProcessChatBus } from './in-process-chat-bus.js';
 import { LegalHolds } from './legal-hold.js';
+import { OfflineMessageDeletion } from './offline-message-deletion.js';
 import { chatPageRoutes } from './pages/chat-page-routes.js';
 import { dataSubjectRoutes } from './pages/data-subject-routes.js';
 import { deletionRoutes } from './pages/deletion-routes.js';
 import { legalHoldRoutes } from './pages/legal-hold-routes.js';
+import { offlineDeletionRoutes } from './pages/offline-deletion-routes.js';
 import { MAX_PAYLOAD_BYTES } from './protocol.js';
 import { type ChatRateLimitOptions, ChatRateLimits, FixedWindows } from './rate-limits.js';
 import { StepUp } from './step-up.js';
@@ -441,6 +443,15 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     logger,
   });
   const deletion = deletionRoutes(conversationDeletion);
+  const offlineDeletion = offlineDeletionRoutes(
+    new OfflineMessageDeletion({
+      offlineMessages: deps.store.chat.offlineMessages,
+      audit: deps.store.chat.transcriptReads,
+      bus,
+      clock: deps.clock,
+      logger,
+    }),
+  );
   const holds = legalHoldRoutes(
     new LegalHolds({ service, audit: deps.store.chat.transcriptReads, clock: deps.clock, logger }),
   );
@@ -453,6 +464,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         chatPageRoutes(routeDeps, tenant),
         identify(routeDeps, tenant),
         deletion(routeDeps, tenant),
+        offlineDeletion(routeDeps, tenant),
         holds(routeDeps, tenant),
         ownData(routeDeps, tenant),
       ),

@@ -92,6 +92,7 @@ export const ERRORS = {
   text_too_long: { status: 400, message: 'The message is too long.' },
   offline_message_invalid: { status: 400, message: 'Give a name, a valid e-mail address and a message.' },
   offline_message_not_found: { status: 404, message: 'No such offline message.' },
+  offline_message_id_invalid: { status: 400, message: 'Give the id of the offline message.' },
   conversation_limit: { status: 429, message: 'Too many conversations were started; try again later.' },
   offline_message_limit: { status: 429, message: 'Too many offline messages were left; try again later.' },
   queue_full: { status: 503, message: 'Too many visitors are waiting; try again later or leave a message.' },

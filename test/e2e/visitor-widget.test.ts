@@ -65,6 +65,16 @@ describe('visitor chat without an agent online', () => {
     expect(await item.getByRole('link', { name: 'vera@example.org' }).getAttribute('href')).toBe(
       'mailto:vera@example.org',
     );
+    // Agents get no deletion control; an admin (a conversationDeleter) gets the deletion page's link.
+    expect(await listed.getByRole('link', { name: 'Delete message…' }).count()).toBe(0);
+    const admin = await newPage();
+    await admin.goto(`${gw.url}/staff/login?login_hint=ada-admin&returnTo=%2Fagent`);
+    const remove = admin
+      .locator('#offline-list li.offline-item')
+      .getByRole('link', { name: 'Delete message…' });
+    await expect.poll(() => remove.count()).toBe(1);
+    const id = await admin.locator('#offline-list li.offline-item').getAttribute('data-offline-id');
+    expect(await remove.getAttribute('href')).toBe(`/staff/offline-messages/delete?message=${id}`);
   });
 });
 

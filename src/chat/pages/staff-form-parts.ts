@@ -20,6 +20,7 @@ export function staffFormChecks(roles: readonly StaffRole[]): RequestHandler[] {
 
 /** What was typed into a staff form, to show again with its error. */
 export interface StaffFormValues {
+  /** The id typed (a conversation's, or an offline message's on its deletion form). */
   conversationId: string;
   reason: string;
 }
@@ -66,10 +67,16 @@ export async function sendStaffForm(
     reasonCode: string;
     state?: SafeHtml;
     actions: SafeHtml;
+    /** The id field's name and the codes that mark it invalid (default: a conversation's). */
+    idField?: { name: string; codes: readonly string[] };
   },
 ): Promise<void> {
   const { t } = res.locals;
   const { prefix, values, error } = form;
+  const idField = form.idField ?? {
+    name: 'conversationId',
+    codes: ['conversation_id_invalid', 'conversation_not_found'],
+  };
   const token = csrfToken(req);
   await saveSession(req);
   const invalid = (...codes: string[]) =>
@@ -85,7 +92,7 @@ ${formAlert(res, error)}
 <form method="post" action="${req.tenant.basePath}${form.path}">
 <input type="hidden" name="_csrf" value="${token}">
 <div class="field"><label for="${prefix}-conversation">${t(`${prefix}.conversation`)}</label>
-<input id="${prefix}-conversation" name="conversationId" required maxlength="64" autocomplete="off" spellcheck="false" value="${values.conversationId}"${invalid('conversation_id_invalid', 'conversation_not_found')}></div>
+<input id="${prefix}-conversation" name="${idField.name}" required maxlength="64" autocomplete="off" spellcheck="false" value="${values.conversationId}"${invalid(...idField.codes)}></div>
 <div class="field"><label for="${prefix}-reason">${t(`${prefix}.reason`)}</label>
 <textarea id="${prefix}-reason" name="reason" required rows="3" maxlength="${String(MAX_REASON_LENGTH)}"${invalid(form.reasonCode)}>${values.reason}</textarea></div>
 <div class="actions">${form.actions}</div>

@@ -359,7 +359,7 @@ describe('offline messages', () => {
     );
     expect(invalid.code).toBe('offline_message_invalid');
 
-    const saved = await visitor.request(
+    const saved = (await visitor.request(
       {
         type: 'offline-message',
         name: 'Ann Visitor',
@@ -367,7 +367,7 @@ describe('offline messages', () => {
         text: `Call me, my id is ${NO_SYNTHETIC_FNR}`,
       },
       'offline-message-saved',
-    );
+    )) as Frame & { id: string };
     const live = await alex.next('offline-message', (f) => (f.message as { id: string }).id === saved.id);
     expect(live.message).toEqual({ id: saved.id, redacted: true, createdAt: expect.any(String) });
 
@@ -386,10 +386,10 @@ describe('offline messages', () => {
   it('opens an offline message whole for any console role, each read audited: who, in which role, which message, when', async () => {
     const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
     await visitor.next('welcome');
-    const saved = await visitor.request(
+    const saved = (await visitor.request(
       { type: 'offline-message', name: 'Ann Visitor', email: 'ann@example.org', text: 'About my permit' },
       'offline-message-saved',
-    );
+    )) as Frame & { id: string };
     const alex = await agent(demo, 'alex-agent');
     const siri = await agent(demo, 'siri-supervisor');
     for (const reader of [alex, siri, alex]) {

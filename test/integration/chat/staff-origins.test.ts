@@ -3,7 +3,13 @@ import { createChatFeature } from '../../../src/chat/chat-feature.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { inputValue } from '../../helpers/browser-session.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
-import { identifiedConversation, rawUpgrade, staffBrowser, visitorBrowser } from './chat-clients.js';
+import {
+  connectAs,
+  identifiedConversation,
+  rawUpgrade,
+  staffBrowser,
+  visitorBrowser,
+} from './chat-clients.js';
 
 /**
  * The municipality's own site embeds the widget (`allowedOrigins`). When it is on the same site
@@ -80,6 +86,29 @@ describe('staff endpoints and the embedding sites’ Origin', () => {
     expect(stored?.id).toBe(conversationId);
     expect(stored?.legalHold).toBeUndefined();
     expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', conversationId)).toEqual([]);
+    visitor.close();
+  });
+
+  it('refuses /staff/offline-messages/delete from the embedding origin with csrf_invalid and deletes nothing', async () => {
+    const ada = await staffBrowser(gw.url, 'ada-admin');
+    const visitor = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+    await visitor.next('welcome');
+    const saved = await visitor.request(
+      { type: 'offline-message', name: 'Kari', email: 'kari@example.org', text: 'Please call me' },
+      'offline-message-saved',
+    );
+    const id = saved.id as string;
+    const form = await ada.get(`${gw.url}/staff/offline-messages/delete?message=${id}`);
+    expect(form.status).toBe(200);
+    const refused = await ada.post(
+      `${gw.url}/staff/offline-messages/delete`,
+      { _csrf: inputValue(form.text, '_csrf'), messageId: id, reason: 'Sensitive data in the text' },
+      { headers: { origin: EMBEDDER } },
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('csrf_invalid');
+    expect((await gw.gateway.deps.store.chat.offlineMessages.get('demo', id))?.id).toBe(id);
+    expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', id)).toEqual([]);
     visitor.close();
   });
 });

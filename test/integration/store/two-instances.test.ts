@@ -332,4 +332,49 @@ describe('two instances on one Redis', () => {
     visitor.close();
     alex.close();
   });
+
+  it('audits on A a read of an offline message opened on B, and deletes it on B for an admin: the console on A drops it, Redis keeps nothing of it', async () => {
+    const alex = await agentOn(a);
+    const siri = await agentOn(b, 'siri-supervisor');
+    const visitor = await connectAs(await visitorBrowser(a.url), a.url, 'visitor');
+    await visitor.next('welcome');
+    const saved = await visitor.request(
+      { type: 'offline-message', name: 'Kari', email: 'kari@example.org', text: 'Sensitive request' },
+      'offline-message-saved',
+    );
+    const id = saved.id as string;
+    await alex.next('offline-message', (f) => (f.message as { id: string }).id === id);
+    await siri.next('offline-message', (f) => (f.message as { id: string }).id === id);
+    const opened = await siri.request({ type: 'open-offline-message', id }, 'offline-message-opened');
+    expect((opened.message as { text: string }).text).toBe('Sensitive request');
+    expect(
+      (await a.gateway.deps.store.chat.transcriptReads.list('demo', id)).map((e) => [
+        e.action,
+        e.role,
+        e.target,
+      ]),
+    ).toEqual([['read', 'supervisor', 'offline-message']]);
+    const ada = await staffBrowser(b.url, 'ada-admin');
+    const form = await ada.get(`${b.url}/staff/offline-messages/delete?message=${id}`);
+    const since = alex.frames.length;
+    const done = await ada.post(`${b.url}/staff/offline-messages/delete`, {
+      _csrf: inputValue(form.text, '_csrf'),
+      messageId: id,
+      reason: 'Health data in the text',
+    });
+    expect(done.status).toBe(200);
+    expect((await alex.next('offline-messages-deleted', undefined, since)).ids).toEqual([id]);
+    for (const gw of [a, b])
+      expect(await gw.gateway.deps.store.chat.offlineMessages.get('demo', id)).toBeUndefined();
+    expect((await alex.request({ type: 'open-offline-message', id }, 'error')).code).toBe(
+      'offline_message_not_found',
+    );
+    expect(
+      (await a.gateway.deps.store.chat.transcriptReads.list('demo', id)).map((e) => [e.action, e.role]),
+    ).toEqual([
+      ['read', 'supervisor'],
+      ['delete', 'admin'],
+    ]);
+    for (const c of [visitor, alex, siri]) c.close();
+  });
 });

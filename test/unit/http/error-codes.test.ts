@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DATA_SUBJECT_MESSAGES } from '../../../src/chat/pages/data-subject-messages.js';
 import { DELETION_MESSAGES } from '../../../src/chat/pages/deletion-messages.js';
 import { LEGAL_HOLD_MESSAGES } from '../../../src/chat/pages/legal-hold-messages.js';
+import { OFFLINE_DELETION_MESSAGES } from '../../../src/chat/pages/offline-deletion-messages.js';
 import { CHAT_ERROR_CODES } from '../../../src/chat/protocol.js';
 import { LANGUAGES } from '../../../src/config/schema.js';
 import { ERRORS, isErrorCode } from '../../../src/http/error-codes.js';
@@ -74,6 +75,7 @@ describe('the error code table', () => {
     const catalog = {
       ...ERROR_MESSAGES,
       ...DELETION_MESSAGES,
+      ...OFFLINE_DELETION_MESSAGES,
       ...LEGAL_HOLD_MESSAGES,
       ...DATA_SUBJECT_MESSAGES,
     };
