@@ -390,14 +390,18 @@ async function exportOf(
       })),
     ),
     // Left while identified, when no agent was online or the queue was full (anonymous ones cannot be told apart).
-    offlineMessages: offline.map((m) => ({
-      id: m.id,
-      leftAt: iso(m.createdAt),
-      name: m.name,
-      email: m.email,
-      text: m.text,
-      ...(m.redacted ? { redacted: true } : {}),
-    })),
+    // With staff's reads of each, as a conversation's (the audit trail has them under its id).
+    offlineMessages: await Promise.all(
+      offline.map(async (m) => ({
+        id: m.id,
+        leftAt: iso(m.createdAt),
+        name: m.name,
+        email: m.email,
+        text: m.text,
+        ...(m.redacted ? { redacted: true } : {}),
+        staffAccess: await staffAccessOf(m.id),
+      })),
+    ),
     consentReceipts: receipts.map((r: ConsentReceipt) => ({
       id: r.id,
       decision: r.decision,

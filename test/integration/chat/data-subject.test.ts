@@ -196,6 +196,7 @@ describe("the citizen's own data: a copy and erasure", () => {
       );
     const saved = await leave(ola.visitor, 'Call me about my benefits');
     await siri.next('offline-message', (f) => (f.message as { id: string }).id === saved.id);
+    await siri.request({ type: 'open-offline-message', id: saved.id }, 'offline-message-opened');
     const anonymous = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
     await anonymous.next('welcome');
     const other = await leave(anonymous, 'Someone else, anonymously');
@@ -214,6 +215,8 @@ describe("the citizen's own data: a copy and erasure", () => {
         email: 'ola@example.org',
         text: 'Call me about my benefits',
         leftAt: expect.any(String),
+        // Who at the organisation read it: the role and when, not the staff member's name.
+        staffAccess: [{ role: 'supervisor', at: expect.any(String), action: 'read' }],
       },
     ]);
     expect(JSON.stringify(copy)).not.toContain('Someone else');
