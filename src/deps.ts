@@ -23,7 +23,10 @@ export interface GatewayDeps {
   sessionStore: session.Store;
   /** Whether shared state (sessions, chats) can be reached now: `/readyz` turns red without it. */
   storeHealth: () => StoreHealth;
-  /** The chat bus between instances when the store provides one (Redis); absent: in process. */
+  /**
+   * The chat bus: between instances when the store provides one (Redis), else in process
+   * (`createGateway` always sets it; absent, the chat feature makes its own).
+   */
   chatBus?: ChatBus;
   signingKeys: SigningKeys;
   fieldCrypto: FieldCrypto;

@@ -5,6 +5,7 @@ import { type MockClient, type MockIdp, startMockIdpThread } from '../idp-mock/i
 import { IdentityEvents } from './auth/identity-events.js';
 import { OidcClients } from './auth/oidc-clients.js';
 import { createChatFeature } from './chat/chat-feature.js';
+import { InProcessChatBus } from './chat/in-process-chat-bus.js';
 import { ConfigError, type LoadedConfig } from './config/load-config.js';
 import type { GatewayDeps } from './deps.js';
 import { createHandoffFeature } from './handoff/handoff-feature.js';
@@ -147,6 +148,9 @@ async function wire(
     onSessionExpired: sessionExpired,
   });
   const mailer = createMailer(config.mail, { production, logger });
+  // One bus for the chat and the retention sweep (which tells consoles what it deleted): the
+  // store's between instances (Redis), else in process.
+  const chatBus = storage.bus ?? new InProcessChatBus(logger);
   const deps: GatewayDeps = {
     config,
     production,
@@ -155,7 +159,7 @@ async function wire(
     store: options.store ?? storage.store,
     sessionStore: storage.sessionStore,
     storeHealth: storage.health,
-    ...(storage.bus ? { chatBus: storage.bus } : {}),
+    chatBus,
     signingKeys,
     fieldCrypto,
     oidc,
@@ -170,6 +174,9 @@ async function wire(
     clock,
     logger,
     intervalMs: RETENTION_SWEEP_MS,
+    // Every console of the tenant, on every instance, drops what the sweep deleted.
+    onOfflineMessagesDeleted: (tenantId, ids) =>
+      chatBus.publish({ kind: 'queue', tenantId }, { type: 'offline-messages-deleted', ids }),
   });
   const built = createServer(
     deps,

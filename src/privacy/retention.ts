@@ -20,8 +20,11 @@ export interface RetentionRepository {
    * (the check and the deletion are one atomic step).
    */
   deleteConversation(tenantId: string, conversationId: string): Promise<boolean>;
-  /** Deletes a tenant's offline messages left before `before`; resolves with how many. */
-  deleteOfflineMessages(tenantId: string, before: number): Promise<number>;
+  /**
+   * Deletes a tenant's offline messages left before `before`; resolves with their ids, which
+   * the consoles that list them drop.
+   */
+  deleteOfflineMessages(tenantId: string, before: number): Promise<string[]>;
   /**
    * Ids of a tenant's conversations not yet anonymised whose retention clock is before `before`,
    * oldest first, at most `limit`.
@@ -71,6 +74,7 @@ export class RetentionSweeper {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #intervalMs: number;
+  readonly #onOfflineMessagesDeleted: ((tenantId: string, ids: string[]) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<SweepResult> | undefined;
 
@@ -80,7 +84,13 @@ export class RetentionSweeper {
     clock: Clock;
     logger: Logger;
     intervalMs: number;
+    /**
+     * Told the ids of the offline messages a sweep deleted, so every console drops them (the
+     * chat bus); a conversation is not: it is closed, or abandoned, long before it is due.
+     */
+    onOfflineMessagesDeleted?: (tenantId: string, ids: string[]) => void;
   }) {
+    this.#onOfflineMessagesDeleted = options.onOfflineMessagesDeleted;
     this.#repository = options.repository;
     this.#tenants = options.tenants;
     this.#clock = options.clock;
@@ -169,8 +179,11 @@ export class RetentionSweeper {
     // An offline message is its name, e-mail and text: anonymised, nothing of it would be
     // left, so it goes at the first of the two (under `{ anonymiseAfterDays }` alone too).
     const offlineDays = anonymiseAfterDays ?? deleteAfterDays;
-    if (offlineDays !== undefined)
-      offlineMessages = await this.#repository.deleteOfflineMessages(tenantId, now - offlineDays * DAY_MS);
+    if (offlineDays !== undefined) {
+      const ids = await this.#repository.deleteOfflineMessages(tenantId, now - offlineDays * DAY_MS);
+      offlineMessages = ids.length;
+      if (ids.length > 0) this.#onOfflineMessagesDeleted?.(tenantId, ids);
+    }
     if (anonymised > 0 || conversations > 0 || offlineMessages > 0) {
       this.#logger.info(
         {

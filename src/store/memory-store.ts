@@ -315,11 +315,11 @@ function storedMessage(draft: Omit<MessageRecord, 'seq'>, seq: number): MessageR
 class MemoryOfflineMessages implements OfflineMessageRepository {
   #all: OfflineMessageRecord[] = [];
 
-  /** Deletes a tenant's messages left before `before`; how many. */
-  deleteBefore(tenantId: string, before: number): number {
-    const kept = this.#all.filter((m) => m.tenantId !== tenantId || m.createdAt >= before);
-    const deleted = this.#all.length - kept.length;
-    this.#all = kept;
+  /** Deletes a tenant's messages left before `before`; their ids. */
+  deleteBefore(tenantId: string, before: number): string[] {
+    const due = (m: OfflineMessageRecord) => m.tenantId === tenantId && m.createdAt < before;
+    const deleted = this.#all.filter(due).map((m) => m.id);
+    this.#all = this.#all.filter((m) => !due(m));
     return deleted;
   }
 
@@ -482,7 +482,7 @@ class MemoryRetention implements RetentionRepository {
     return true;
   }
 
-  async deleteOfflineMessages(tenantId: string, before: number): Promise<number> {
+  async deleteOfflineMessages(tenantId: string, before: number): Promise<string[]> {
     return this.#chat.offlineMessages.deleteBefore(tenantId, before);
   }
 

@@ -791,9 +791,15 @@ class RedisRetention implements RetentionRepository {
     return deleted;
   }
 
-  async deleteOfflineMessages(tenantId: string, before: number): Promise<number> {
-    const { client, keys } = this.#c;
-    return redisCall(() => client.zRemRangeByScore(keys.offline(tenantId), '-inf', `(${before}`));
+  async deleteOfflineMessages(tenantId: string, before: number): Promise<string[]> {
+    const { client, keys, codec } = this.#c;
+    const key = keys.offline(tenantId);
+    // Read, then removed member by member: the ids are sealed, and the consoles are told them.
+    // A message another instance's sweep removed meanwhile is told twice, which consoles ignore.
+    const sealed = await redisCall(() => client.zRangeByScore(key, '-inf', `(${before}`));
+    if (sealed.length === 0) return [];
+    await redisCall(() => client.zRem(key, sealed));
+    return sealed.map((text) => codec.open<OfflineMessageRecord>(text).id);
   }
 
   dueForAnonymising(tenantId: string, before: number, limit: number): Promise<string[]> {

@@ -654,15 +654,19 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.chat.conversations.get(record.id)).toBeUndefined();
       });
 
-      it('deletes a tenant’s offline messages left before a time and counts them', async () => {
-        const save = (tenantId: string, createdAt: number) =>
-          store.chat.offlineMessages.save(offlineMessage(tenantId, createdAt));
-        for (const at of [100, 200, 300]) await save('demo', at);
-        await save('other', 100);
-        expect(await store.retention.deleteOfflineMessages('demo', 300)).toBe(2);
+      it('deletes a tenant’s offline messages left before a time and names them', async () => {
+        const messages = [100, 200, 300].map((at) => offlineMessage('demo', at));
+        for (const m of messages) await store.chat.offlineMessages.save(m);
+        await store.chat.offlineMessages.save(offlineMessage('other', 100));
+        expect((await store.retention.deleteOfflineMessages('demo', 300)).sort()).toEqual(
+          messages
+            .slice(0, 2)
+            .map((m) => m.id)
+            .sort(),
+        );
         expect((await store.chat.offlineMessages.list('demo', 10)).map((m) => m.text)).toEqual(['at 300']);
         expect(await store.chat.offlineMessages.list('other', 10)).toHaveLength(1);
-        expect(await store.retention.deleteOfflineMessages('demo', 300)).toBe(0);
+        expect(await store.retention.deleteOfflineMessages('demo', 300)).toEqual([]);
       });
     });
 

@@ -61,3 +61,33 @@ describe('retention (tenants[].retention)', () => {
     siri.close();
   });
 });
+
+describe('retention of offline messages', () => {
+  it('deletes an offline message the days anonymising takes after it was left, and the consoles listing it drop it', async () => {
+    const clock = new ManualClock(Date.now());
+    const gw = await startTestGateway({
+      clock,
+      tenants: [testTenant({ retention: { anonymiseAfterDays: 10, deleteAfterDays: 30 } })],
+    });
+    const alex = await connectAs(await staffBrowser(gw.url, 'alex-agent'), gw.url, 'agent');
+    await alex.next('welcome');
+    const visitor = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+    await visitor.next('welcome');
+    const saved = await visitor.request(
+      { type: 'offline-message', name: 'Kari', email: 'kari@example.org', text: 'Call me' },
+      'offline-message-saved',
+    );
+    const id = saved.id as string;
+    await alex.next('offline-message', (f) => (f.message as { id: string }).id === id);
+    clock.advance(9 * DAY);
+    expect((await gw.gateway.retention.sweep()).offlineMessages).toBe(0);
+    clock.advance(2 * DAY);
+    const since = alex.frames.length;
+    expect((await gw.gateway.retention.sweep()).offlineMessages).toBe(1);
+    expect((await alex.next('offline-messages-deleted', undefined, since)).ids).toEqual([id]);
+    expect(await gw.gateway.deps.store.chat.offlineMessages.get('demo', id)).toBeUndefined();
+    visitor.close();
+    alex.close();
+    await gw.close();
+  });
+});
