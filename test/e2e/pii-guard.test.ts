@@ -110,7 +110,7 @@ describe('national ids typed into the visitor widget', () => {
     expect(holdsId(pages.join(' '))).toBe(false);
   });
 
-  it('redacts ids in the offline message form before the console lists it', async () => {
+  it('redacts ids in the offline message form before the console shows it', async () => {
     // The form shows only while no agent is online: close the consoles of the tests before.
     for (const context of contexts.splice(0)) await context.close();
     const visitor = await newPage();
@@ -129,12 +129,17 @@ describe('national ids typed into the visitor widget', () => {
 
     const agent = await newPage();
     await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
+    // Listed by its time (and that a number was removed); its fields show once opened.
+    const listed = agent.locator('#offline-list li.offline-item');
+    await expect.poll(() => listed.count()).toBe(1);
+    expect(await listed.textContent()).toContain('An identity number was removed from it.');
+    await listed.getByRole('button', { name: 'Read message' }).click();
     const item = agent.locator('#offline-list li').filter({ hasText: 'Vera' });
     await expect.poll(() => item.count()).toBe(1);
     expect(await item.locator('.msg-text').textContent()).toBe('Hetu [redacted], please call.');
-    const listed = (await item.textContent()) ?? '';
-    expect(listed).toContain('Vera [redacted]');
-    expect(listed).toContain('[redacted]@example.org');
-    expect(holdsId(listed)).toBe(false);
+    const shown = (await item.textContent()) ?? '';
+    expect(shown).toContain('Vera [redacted]');
+    expect(shown).toContain('[redacted]@example.org');
+    expect(holdsId(shown)).toBe(false);
   });
 });
