@@ -286,6 +286,11 @@ class AgentConsole {
     }
   }
 
+  /** Asks for an offline message whole; the server records the read and answers `offline-message-opened`. */
+  #openOffline(id: string): void {
+    if (!this.#socket.send({ type: 'open-offline-message', id })) this.#error('chat.status.reconnecting');
+  }
+
   /**
    * Agents get no `status` frames: a conversation frame after a claim, transfer or close says
    * where it stands. One that is no longer assigned to this agent leaves "my conversations" and,
@@ -579,11 +584,12 @@ class AgentConsole {
       const open = h('button', {
         className: 'small secondary',
         text: this.#t('chat.console.offlineOpen'),
-        attrs: { type: 'button' },
+        attrs: {
+          type: 'button',
+          'aria-label': this.#t('chat.console.offlineOpenLabel', { time: timeOf(at, this.#boot.lang) }),
+        },
       });
-      open.addEventListener('click', () =>
-        this.#socket.send({ type: 'open-offline-message', id: summary.id }),
-      );
+      open.addEventListener('click', () => this.#openOffline(summary.id));
       const remove = mayDelete
         ? h('a', {
             className: 'button small danger secondary',

@@ -781,6 +781,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Lue viesti',
     sv: 'Läs meddelandet',
   },
+  'chat.console.offlineOpenLabel': {
+    en: 'Read the message left at {time}',
+    nb: 'Les meldingen lagt igjen {time}',
+    fi: 'Lue klo {time} jätetty viesti',
+    sv: 'Läs meddelandet som lämnades {time}',
+  },
   'chat.console.offlineRedacted': {
     en: 'An identity number was removed from it.',
     nb: 'Et identitetsnummer ble fjernet fra den.',
