@@ -78,7 +78,11 @@ export class OfflineMessageDeletion {
     }
     if (!(await deletedBefore())) {
       const entry = actionEntry({ ...request, conversationId: messageId }, 'delete', clock.now());
-      await audit.append({ ...entry, target: 'offline-message' });
+      // Under the blind index of the identity it was left with: the citizen's copy says it went.
+      await audit.append(
+        { ...entry, target: 'offline-message' },
+        message.subjectIndex ? [message.subjectIndex] : [],
+      );
     }
     await offlineMessages.delete(tenantId, messageId);
     bus.publish({ kind: 'queue', tenantId }, { type: 'offline-messages-deleted', ids: [messageId] });

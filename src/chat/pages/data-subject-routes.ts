@@ -321,9 +321,13 @@ async function exportOf(
   // that, when, and what staff did with them before (GDPR art. 15(1)(c)).
   const kept = new Set(conversations.map((c) => c.id));
   const deletions = new Map<string, number>();
-  for (const entry of await audit.listDeletionsOf(tenantId, subject.subjectIndex))
-    if (!kept.has(entry.conversationId) && !deletions.has(entry.conversationId))
-      deletions.set(entry.conversationId, entry.at);
+  // Offline messages of theirs that staff deleted, likewise (`target`; their id as `conversationId`).
+  const offlineDeletions = new Map<string, number>();
+  for (const entry of await audit.listDeletionsOf(tenantId, subject.subjectIndex)) {
+    const gone = entry.target === 'offline-message' ? offlineDeletions : deletions;
+    if (!kept.has(entry.conversationId) && !gone.has(entry.conversationId))
+      gone.set(entry.conversationId, entry.at);
+  }
   const iso = (at: number | undefined) => (at === undefined ? undefined : new Date(at).toISOString());
   const staffAccessOf = async (conversationId: string) =>
     // A legal hold, past or present, is the organisation's own case (the conversation says only
@@ -400,6 +404,13 @@ async function exportOf(
         text: m.text,
         ...(m.redacted ? { redacted: true } : {}),
         staffAccess: await staffAccessOf(m.id),
+      })),
+    ),
+    deletedOfflineMessages: await Promise.all(
+      [...offlineDeletions].map(async ([id, at]) => ({
+        id,
+        deletedAt: iso(at),
+        staffAccess: await staffAccessOf(id),
       })),
     ),
     consentReceipts: receipts.map((r: ConsentReceipt) => ({

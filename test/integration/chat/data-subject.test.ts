@@ -11,6 +11,7 @@ import {
   connectAs,
   identifiedConversation,
   identifyAndShare,
+  staffBrowser,
   staffSocket,
   visitorBrowser,
 } from './chat-clients.js';
@@ -236,6 +237,46 @@ describe("the citizen's own data: a copy and erasure", () => {
     expect(gw.logs()).not.toContain('Call me about my benefits');
     ola.visitor.close();
     anonymous.close();
+  });
+
+  it('names in the copy an offline message of theirs that staff deleted, with who read it before by role, and no text', async () => {
+    const kari = await identifiedVisitor(gw, 'kari-nordmann');
+    const saved = await kari.visitor.request(
+      { type: 'offline-message', name: 'Kari Nordmann', email: 'kari@example.org', text: 'My diagnosis' },
+      'offline-message-saved',
+    );
+    const id = saved.id as string;
+    await siri.next('offline-message', (f) => (f.message as { id: string }).id === id);
+    await siri.request({ type: 'open-offline-message', id }, 'offline-message-opened');
+    const ada = await staffBrowser(gw.url, 'ada-admin');
+    const form = await ada.get(`${gw.url}/staff/offline-messages/delete?message=${id}`);
+    const done = await ada.post(`${gw.url}/staff/offline-messages/delete`, {
+      _csrf: inputValue(form.text, '_csrf'),
+      messageId: id,
+      reason: 'Health data written unprompted',
+    });
+    expect(done.status).toBe(200);
+
+    const { browser } = await ownDataBrowser(gw, 'kari-nordmann');
+    const copy = JSON.parse((await browser.get(`${gw.url}${PAGE}/export`)).text) as {
+      offlineMessages: unknown[];
+      deletedOfflineMessages: unknown[];
+      deletedConversations: Array<{ id: string }>;
+    };
+    expect(copy.offlineMessages).toEqual([]);
+    expect(copy.deletedOfflineMessages).toEqual([
+      {
+        id,
+        deletedAt: expect.any(String),
+        staffAccess: [
+          { role: 'supervisor', at: expect.any(String), action: 'read' },
+          { role: 'admin', at: expect.any(String), action: 'delete' },
+        ],
+      },
+    ]);
+    expect(copy.deletedConversations.map((c) => c.id)).not.toContain(id);
+    expect(JSON.stringify(copy)).not.toMatch(/My diagnosis|Health data|Ada Admin|Siri/);
+    kari.visitor.close();
   });
 
   it('is one person’s: another login in the same browser ends it, and it ends another person’s sharing', async () => {
