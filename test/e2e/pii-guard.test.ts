@@ -133,7 +133,7 @@ describe('national ids typed into the visitor widget', () => {
     const listed = agent.locator('#offline-list li.offline-item');
     await expect.poll(() => listed.count()).toBe(1);
     expect(await listed.textContent()).toContain('An identity number was removed from it.');
-    await listed.getByRole('button', { name: /^Read the message left at / }).click();
+    await listed.getByRole('button', { name: /^Read message left at / }).click();
     const item = agent.locator('#offline-list li').filter({ hasText: 'Vera' });
     await expect.poll(() => item.count()).toBe(1);
     expect(await item.locator('.msg-text').textContent()).toBe('Hetu [redacted], please call.');

@@ -57,7 +57,7 @@ describe('visitor chat without an agent online', () => {
     const listed = agent.locator('#offline-list li.offline-item');
     await expect.poll(() => listed.count()).toBe(1);
     expect(await listed.textContent()).not.toContain('Vera Visitor');
-    await listed.getByRole('button', { name: /^Read the message left at / }).click();
+    await listed.getByRole('button', { name: /^Read message left at / }).click();
     const item = agent.locator('#offline-list li').filter({ hasText: 'Vera Visitor' });
     await expect.poll(() => item.count()).toBe(1);
     expect(await item.locator('.msg-text').textContent()).toBe('Please call me back about <b>parking</b>.');

@@ -781,10 +781,11 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Lue viesti',
     sv: 'Läs meddelandet',
   },
+  // Begins with the button's visible text (chat.console.offlineOpen): WCAG 2.5.3, label in name.
   'chat.console.offlineOpenLabel': {
-    en: 'Read the message left at {time}',
+    en: 'Read message left at {time}',
     nb: 'Les meldingen lagt igjen {time}',
-    fi: 'Lue klo {time} jätetty viesti',
+    fi: 'Lue viesti, jätetty klo {time}',
     sv: 'Läs meddelandet som lämnades {time}',
   },
   'chat.console.offlineRedacted': {
