@@ -31,17 +31,17 @@ function routedEndpoints(): Set<string> {
   return routes;
 }
 
-/** Every `METHOD /path` named in the first column of the README's endpoint tables. */
-function documentedEndpoints(): Set<string> {
+/** Every `METHOD /path` named in the first column of the README's endpoint tables, once per row naming it. */
+function documentedEndpoints(): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const documented = new Set<string>();
+  const documented: string[] = [];
   for (const heading of ['## HTTP endpoints', '## Chat: endpoints']) {
     const start = readme.indexOf(heading);
     expect(start, heading).toBeGreaterThan(0);
     const end = readme.indexOf('\n## ', start + heading.length);
     for (const line of readme.slice(start, end).split('\n')) {
       const first = /^\|([^|]*)\|/.exec(line)?.[1] ?? '';
-      for (const m of first.matchAll(/`(GET|POST) (\/[^`?\s]*)/g)) documented.add(`${m[1]} ${m[2]}`);
+      for (const m of first.matchAll(/`(GET|POST) (\/[^`?\s]*)/g)) documented.push(`${m[1]} ${m[2]}`);
     }
   }
   return documented;
@@ -49,13 +49,18 @@ function documentedEndpoints(): Set<string> {
 
 describe('the README endpoint tables', () => {
   const routed = routedEndpoints();
-  const documented = documentedEndpoints();
+  const rows = documentedEndpoints();
+  const documented = new Set(rows);
 
   it('reads both (sanity)', () => {
     expect(routed).toContain('GET /auth/{provider}/login');
     expect(routed).toContain('POST /staff/conversations/delete');
     expect(routed).toContain('GET /privacy/my-data/export');
     expect(documented).toContain('GET /healthz');
+  });
+
+  it('name each endpoint in one row only (two descriptions drift apart)', () => {
+    expect(rows.filter((route, i) => rows.indexOf(route) !== i)).toEqual([]);
   });
 
   it('name every endpoint the gateway routes', () => {
