@@ -82,6 +82,14 @@ export class AgentSocket {
    */
   readonly #offlineShown = new Map<string, number>();
   readonly #stops: Array<() => void> = [];
+  /**
+   * Summaries (a topic's queue, the `assigned` list) being written to this client, each with
+   * the newest one published meanwhile, which replaces any older one still waiting: a summary
+   * is the whole state, so a burst of changes costs a slow console one summary in flight and
+   * one waiting, not one whole queue per change (hundreds of starts would be megabytes and cut
+   * the console off at 4 MiB unsent).
+   */
+  readonly #summaries = new Map<string, { waiting: ServerToAgentFrame | undefined }>();
 
   constructor(options: AgentSocketOptions) {
     this.#options = options;
@@ -185,13 +193,13 @@ export class AgentSocket {
       const { tenant, service, desk } = this.#options;
       for (const topic of tenant.config.topics) {
         const conversations = (await service.queued(this.tenantId, topic.id)).map(conversationSummary);
-        this.#connection.send({ type: 'queue', topic: topic.id, conversations });
+        this.#sendSummary(`queue\n${topic.id}`, { type: 'queue', topic: topic.id, conversations });
       }
       for (const conversation of await service.assignedTo(this.tenantId, this.#subject))
         await this.#agentEvent({ type: 'assigned', conversation });
       if (this.#readerRole()) {
         const everyone = await service.assignedTo(this.tenantId);
-        this.#connection.send({ type: 'assigned', conversations: everyone.map(assignedSummary) });
+        this.#sendSummary('assigned', { type: 'assigned', conversations: everyone.map(assignedSummary) });
       }
       this.#offlineCaughtUp(await desk.offlineMessages(this.tenantId));
       for (const [conversationId, followed] of [...this.#followed]) {
@@ -324,12 +332,16 @@ export class AgentSocket {
   async #queueEvent(event: QueueEvent): Promise<void> {
     switch (event.type) {
       case 'queue':
-        this.#connection.send({ type: 'queue', topic: event.topic, conversations: event.conversations });
+        this.#sendSummary(`queue\n${event.topic}`, {
+          type: 'queue',
+          topic: event.topic,
+          conversations: event.conversations,
+        });
         return;
       case 'assigned':
         // Only transcript readers see whose conversations are where.
         if (this.#readerRole())
-          this.#connection.send({ type: 'assigned', conversations: event.conversations });
+          this.#sendSummary('assigned', { type: 'assigned', conversations: event.conversations });
         return;
       case 'offline-message':
         // Once: a resync may have sent it already.
@@ -348,6 +360,21 @@ export class AgentSocket {
         this.#connection.send({ type: 'deleted', conversationId: event.conversationId });
         return;
     }
+  }
+
+  /** Sends a summary now, or after the one of the same key being written (see {@link #summaries}). */
+  #sendSummary(key: string, frame: ServerToAgentFrame): void {
+    const inFlight = this.#summaries.get(key);
+    if (inFlight) {
+      inFlight.waiting = frame;
+      return;
+    }
+    const slot: { waiting: ServerToAgentFrame | undefined } = { waiting: undefined };
+    this.#summaries.set(key, slot);
+    this.#connection.send(frame, () => {
+      this.#summaries.delete(key);
+      if (slot.waiting) this.#sendSummary(key, slot.waiting);
+    });
   }
 
   async #agentEvent(event: AgentEvent): Promise<void> {

@@ -89,7 +89,11 @@ export class ChatConnection<In, Out extends { type: string }> {
     return !this.#closing && this.ws.readyState === WebSocket.OPEN;
   }
 
-  send(frame: Out): void {
+  /**
+   * Sends `frame`; `written`, when given, runs once it has left for the client (handed to the
+   * kernel), never when the connection is gone.
+   */
+  send(frame: Out, written?: () => void): void {
     if (!this.open) return;
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.#options.logger.warn({ connection: this.id }, 'chat client not reading; terminated');
@@ -97,7 +101,11 @@ export class ChatConnection<In, Out extends { type: string }> {
       return;
     }
     this.#options.batch.hold(this.#options.socket);
-    this.ws.send(JSON.stringify(frame));
+    if (written === undefined) this.ws.send(JSON.stringify(frame));
+    else
+      this.ws.send(JSON.stringify(frame), (error) => {
+        if (!error) written();
+      });
   }
 
   /**

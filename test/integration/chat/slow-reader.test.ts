@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/redis-gateways.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
-import { connectAs, visitorBrowser } from './chat-clients.js';
+import { connectAs, staffSocket, visitorBrowser } from './chat-clients.js';
 
 /**
  * A client that stops reading must not make the server hold what it sends without bound: past
@@ -53,6 +53,46 @@ describe('a visitor socket that never reads', () => {
     again.close();
     // Far fewer than the 100 answers asked for reached the client.
     expect(client.frames.filter((f) => f.type === 'conversation').length).toBeLessThan(100);
+  });
+});
+
+describe('an agent console that reads slowly during a burst of starts', () => {
+  it('gets the newest queue summary in place of those it could not take yet, and stays connected', async () => {
+    // Every queue change sends the whole queue: N starts with a first message each are 2N
+    // summaries of up to N entries, about 20 MB for 250. A console reading slower than that
+    // (a browser on a slow link, a busy tab) must not be cut off for the queue's sake.
+    const logged = gw.logs().length;
+    const agentConsole = await staffSocket(gw.url, 'alex-agent');
+    const socket = (agentConsole.ws as unknown as { _socket: Socket })._socket;
+    socket.pause();
+    const preview = 'p'.repeat(120);
+    const started: string[] = [];
+    const visitors = [];
+    for (let batch = 0; batch < 10; batch++) {
+      const group = await Promise.all(
+        Array.from({ length: 25 }, async () => {
+          const visitor = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+          await visitor.next('welcome');
+          const conversation = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+          started.push((conversation.conversation as { id: string }).id);
+          await visitor.request({ type: 'message', clientId: 'first', text: preview }, 'ack');
+          return visitor;
+        }),
+      );
+      visitors.push(...group);
+    }
+    socket.resume();
+    const last = await agentConsole.next('queue', (f) => {
+      const ids = new Set((f.conversations as Array<{ id: string }>).map((c) => c.id));
+      return started.every((id) => ids.has(id));
+    });
+    expect((last.conversations as unknown[]).length).toBeGreaterThanOrEqual(started.length);
+    expect(gw.logs().slice(logged)).not.toContain('chat client not reading; terminated');
+    expect(agentConsole.ws.readyState).toBe(agentConsole.ws.OPEN);
+    // Far fewer summaries than the 300 changes: those published while one was being written were replaced.
+    expect(agentConsole.frames.filter((f) => f.type === 'queue').length).toBeLessThan(2 * started.length);
+    for (const visitor of visitors) visitor.send({ type: 'end' });
+    for (const client of [agentConsole, ...visitors]) client.close();
   });
 });
 
