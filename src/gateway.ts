@@ -76,6 +76,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
       mockIdp = await startMockIdpThread({
         port: config.mockIdp.port,
         clients: mockClients(tenants),
+        personas: config.mockIdp.personas,
         // Its "listening" line repeats the start-up banner: debug level, so info stays short.
         logger: { info: (obj, msg) => logger.debug(obj, msg), warn: (obj, msg) => logger.warn(obj, msg) },
       });

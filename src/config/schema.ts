@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ISSUER_IDS, isIssuerId } from '../../idp-mock/issuer-ids.js';
+import { personaSchema } from '../../idp-mock/personas.js';
 import { CLAIM_PROFILES } from '../auth/claim-profiles.js';
 import { checkClientAuth } from './client-auth.js';
 import { handoffSchema, oidcProviderSchema } from './handoff-schema.js';
@@ -457,8 +458,23 @@ export const configSchema = z
         enabled: z.boolean().default(false),
         /** Its port; `MOCK_IDP_PORT` overrides. Default 3001. */
         port: z.number().int().min(0).max(65535).default(3001),
+        /**
+         * Test personas added to the built-in ones (one with a built-in's id replaces it), in the
+         * standalone mock's format (`idp-mock/README.md`, "Personas"): e.g. more staff to try a
+         * console with many agents. Default none.
+         */
+        personas: z
+          .array(personaSchema)
+          .max(1000)
+          .default([])
+          .superRefine((personas, ctx) => {
+            personas.forEach((persona, i) => {
+              if (personas.findIndex((other) => other.id === persona.id) !== i)
+                ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'duplicate persona id' });
+            });
+          }),
       })
-      .default({ enabled: false, port: 3001 }),
+      .default({ enabled: false, port: 3001, personas: [] }),
     chat: z
       .strictObject({
         /** Frames per second one chat connection may send. Default 10 (a person types far slower). */

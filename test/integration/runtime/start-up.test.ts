@@ -4,6 +4,7 @@ import { ConfigError, parseConfig } from '../../../src/config/load-config.js';
 import { createGateway } from '../../../src/gateway.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { PortInUseError } from '../../../src/runtime/start-up.js';
+import { BrowserSession } from '../../helpers/browser-session.js';
 import { freePort, testTenant } from '../../helpers/test-gateway.js';
 
 /** Holds a loopback port the way another program would. */
@@ -73,5 +74,60 @@ describe('start-up with a host that is not this machine', () => {
       `host: cannot listen on ${host} (${code}): not an address of this machine; use 127.0.0.1, or 0.0.0.0 in a container`,
     ]);
     expect(await listening(mockPort)).toBe(false);
+  });
+});
+
+describe('mockIdp.personas', () => {
+  const zoe = {
+    id: 'zoe-agent',
+    label: 'Zoe Agent (agent)',
+    issuers: ['staff'],
+    claims: { name: 'Zoe Agent', email: 'zoe.agent@demo.example', roles: ['agent'], tenant: 'demo' },
+  };
+
+  it('adds personas to the embedded mock IdP: a staff persona of the config signs in to the console', async () => {
+    const [port, mockPort] = [await freePort(), await freePort()];
+    const loaded = parseConfig(
+      {
+        port,
+        publicUrl: `http://127.0.0.1:${port}`,
+        mockIdp: { enabled: true, port: mockPort, personas: [zoe] },
+        tenants: [testTenant()],
+      },
+      { env: {}, source: 'test' },
+    );
+    const gateway = await createGateway(loaded, { logger: createLogger('silent') });
+    try {
+      await gateway.listen();
+      const base = `http://127.0.0.1:${port}`;
+      const browser = new BrowserSession();
+      const page = await browser.get(`${base}/staff/login?login_hint=zoe-agent&returnTo=%2Fagent`);
+      expect(page.status).toBe(200);
+      expect(new URL(page.url).pathname).toBe('/agent');
+      expect(page.text).toContain('Zoe Agent');
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('refuses a duplicate or invalid persona, naming it', () => {
+    const parse = (personas: unknown[]) =>
+      (() => {
+        try {
+          parseConfig(
+            { mockIdp: { enabled: true, personas }, tenants: [testTenant()] },
+            { env: {}, source: 'test' },
+          );
+          return [];
+        } catch (error) {
+          return (error as ConfigError).issues;
+        }
+      })();
+    expect(parse([zoe, zoe])).toEqual([
+      expect.stringMatching(/^mockIdp\.personas\.1\.id: duplicate persona id/),
+    ]);
+    expect(parse([{ ...zoe, claims: { ...zoe.claims, email: 'not an address' } }])).toEqual([
+      expect.stringMatching(/^mockIdp\.personas\.0\.claims\.email: /),
+    ]);
   });
 });

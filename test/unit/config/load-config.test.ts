@@ -183,6 +183,7 @@ describe('parseConfig', () => {
     expect(parseConfig(raw, { env: { IDURA_SECRET: 'x', MOCK_IDP_PORT: '4001' } }).config.mockIdp).toEqual({
       enabled: true,
       port: 4001,
+      personas: [],
     });
     expect(issues(() => parseConfig(raw, { env: { IDURA_SECRET: 'x', MOCK_IDP_PORT: '70000' } }))).toEqual([
       'MOCK_IDP_PORT: expected an integer 0–65535',
