@@ -145,6 +145,36 @@ export interface OfflineMessageRecord {
    * (`/privacy/my-data`). Absent for an anonymous visitor (nothing ties it to a person).
    */
   subjectIndex?: string;
+  /**
+   * Staff marked it handled, so a colleague does not answer the visitor again: the display name
+   * colleagues know the staff member by, and when. Nothing more of them (their subject is in the
+   * audit trail, which says who marked it and who reopened it).
+   */
+  handled?: OfflineMessageHandled;
+}
+
+/** Who marked an offline message handled (their name as shown to colleagues), and when. */
+export interface OfflineMessageHandled {
+  by: string;
+  at: number;
+}
+
+/**
+ * The offline message with its handled marker set (`handled`) or cleared (`null`), or
+ * `undefined` when that changes nothing: a message already handled keeps its first marker, so
+ * two agents marking it at once leave the name of the one who was first.
+ */
+export function withHandled(
+  message: OfflineMessageRecord,
+  handled: OfflineMessageHandled | null,
+): OfflineMessageRecord | undefined {
+  if (handled === null) {
+    if (!message.handled) return undefined;
+    const { handled: _cleared, ...rest } = message;
+    return rest;
+  }
+  if (message.handled) return undefined;
+  return { ...message, handled: { by: handled.by, at: handled.at } };
 }
 
 /** A step-up link waiting to be used: bound to one conversation and one visitor. */
@@ -176,12 +206,14 @@ export interface TranscriptReadRecord {
    * What the staff member (`reader`) did: read an identified transcript (also when absent), or
    * deleted the conversation (`tenants[].conversationDeleters`), with their `reason`; `erase`:
    * the citizen erased it (`/privacy/my-data`, role `data-subject`); `hold`, `release`: put it
-   * under legal hold or released it (`tenants[].legalHolders`), with the `reason`.
+   * under legal hold or released it (`tenants[].legalHolders`), with the `reason`; `handled`,
+   * `reopened`: marked an offline message handled in the console, or took the marker off.
    */
-  action?: 'read' | 'delete' | 'erase' | 'hold' | 'release';
+  action?: 'read' | 'delete' | 'erase' | 'hold' | 'release' | 'handled' | 'reopened';
   /**
    * What `conversationId` names: a conversation (absent), or an offline message
-   * (`offline-message`): staff opening one in the console (`read`) or deleting it (`delete`).
+   * (`offline-message`): staff opening one in the console (`read`), marking it handled or
+   * reopening it (`handled`, `reopened`), or deleting it (`delete`).
    */
   target?: 'offline-message';
   /** Why the conversation was deleted, as the staff member wrote it (erasure: the request). */

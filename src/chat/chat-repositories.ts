@@ -1,6 +1,7 @@
 import type {
   ConversationRecord,
   MessageRecord,
+  OfflineMessageHandled,
   OfflineMessageRecord,
   StepUpTokenRecord,
   TranscriptReadRecord,
@@ -111,6 +112,18 @@ export interface OfflineMessageRepository {
   list(tenantId: string, limit: number): Promise<OfflineMessageRecord[]>;
   /** One offline message of the tenant (staff opening or deleting it), or `undefined`. */
   get(tenantId: string, id: string): Promise<OfflineMessageRecord | undefined>;
+  /**
+   * Sets (`handled`) or clears (`null`) the handled marker of one offline message of the tenant,
+   * atomically against a concurrent mark or deletion: one already handled keeps its first
+   * marker (`withHandled` in `chat-records.ts`), and one deleted meanwhile is not written back. Resolves with
+   * the message as stored afterwards and whether this call changed it, or `undefined` when the
+   * tenant has no such message.
+   */
+  mark(
+    tenantId: string,
+    id: string,
+    handled: OfflineMessageHandled | null,
+  ): Promise<{ message: OfflineMessageRecord; changed: boolean } | undefined>;
   /** Deletes one offline message of the tenant (staff deletion). Resolves `false` when there was none. */
   delete(tenantId: string, id: string): Promise<boolean>;
   /**

@@ -3,11 +3,17 @@ import type { HandoverRecord } from '../auth/login-handover.js';
 import type {
   ConversationRecord,
   MessageRecord,
+  OfflineMessageHandled,
   OfflineMessageRecord,
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
-import { anonymisedConversation, anonymisedMessage, retentionClock } from '../chat/chat-records.js';
+import {
+  anonymisedConversation,
+  anonymisedMessage,
+  retentionClock,
+  withHandled,
+} from '../chat/chat-records.js';
 import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { VisitorTextTails } from '../chat/visitor-text-tails.js';
 import { GatewayError } from '../http/errors.js';
@@ -336,6 +342,22 @@ class MemoryOfflineMessages implements OfflineMessageRepository {
 
   async get(tenantId: string, id: string): Promise<OfflineMessageRecord | undefined> {
     return this.#all.find((m) => m.tenantId === tenantId && m.id === id);
+  }
+
+  async mark(
+    tenantId: string,
+    id: string,
+    handled: OfflineMessageHandled | null,
+  ): Promise<{ message: OfflineMessageRecord; changed: boolean } | undefined> {
+    const index = this.#all.findIndex((m) => m.tenantId === tenantId && m.id === id);
+    const stored = this.#all[index];
+    if (!stored) return undefined;
+    const next = withHandled(stored, handled);
+    if (!next) return { message: stored, changed: false };
+    // Copy-on-write: a record handed out before stays as it was.
+    const message = frozen(structuredClone(next));
+    this.#all[index] = message;
+    return { message, changed: true };
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {

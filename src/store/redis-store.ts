@@ -3,11 +3,17 @@ import type { HandoverRecord } from '../auth/login-handover.js';
 import type {
   ConversationRecord,
   MessageRecord,
+  OfflineMessageHandled,
   OfflineMessageRecord,
   StepUpTokenRecord,
   TranscriptReadRecord,
 } from '../chat/chat-records.js';
-import { anonymisedConversation, anonymisedMessage, retentionClock } from '../chat/chat-records.js';
+import {
+  anonymisedConversation,
+  anonymisedMessage,
+  retentionClock,
+  withHandled,
+} from '../chat/chat-records.js';
 import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
 import { TAIL_TTL_MS } from '../chat/visitor-text-tails.js';
 import { GatewayError } from '../http/errors.js';
@@ -651,6 +657,43 @@ class RedisMessages implements MessageRepository {
   }
 }
 
+/**
+ * Replaces one sealed offline message by another (its handled marker changed), only while the
+ * member read is still in the set: one deleted meanwhile (staff, erasure, retention) is not
+ * written back, and one another instance changed meanwhile is read again. KEYS: offline set;
+ * ARGV: member read, score (its time), new member. Returns 1 when replaced, else 0.
+ */
+const REPLACE_OFFLINE_MESSAGE = new RedisScript(`
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+return 1`);
+
+/**
+ * Removes sealed members and says, for each, whether it was there (1) or not (0): a member
+ * replaced meanwhile (its marker changed) is read again and removed in its new form.
+ * KEYS: offline set; ARGV: members.
+ */
+const REMOVE_OFFLINE_MESSAGES = new RedisScript(`
+local removed = {}
+for i = 1, #ARGV do removed[i] = redis.call('ZREM', KEYS[1], ARGV[i]) end
+return removed`);
+
+/**
+ * Removes, in one step, the members scored below a time and returns them: a member replaced
+ * between a read and a removal (its marker changed) would otherwise be left for the next sweep.
+ * KEYS: offline set; ARGV: exclusive upper bound (`(time`).
+ */
+const REMOVE_OFFLINE_BEFORE = new RedisScript(`
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if #due > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1]) end
+return due`);
+
+/**
+ * Tries of a change to one offline message while other instances keep changing it (each try
+ * after a lost race finds the other's change, which a mark keeps and a deletion needs not redo).
+ */
+const OFFLINE_CHANGE_ATTEMPTS = 10;
+
 class RedisOfflineMessages implements OfflineMessageRepository {
   readonly #c: RedisContext;
   constructor(context: RedisContext) {
@@ -678,35 +721,71 @@ class RedisOfflineMessages implements OfflineMessageRepository {
     return (await this.#matching(tenantId, (m) => m.id === id))[0]?.[1];
   }
 
+  /**
+   * Each member is sealed whole, so a changed marker is a new member: the old one is replaced
+   * by a script that writes only while the old one is still there (compare-and-set on the
+   * member itself).
+   */
+  async mark(
+    tenantId: string,
+    id: string,
+    handled: OfflineMessageHandled | null,
+  ): Promise<{ message: OfflineMessageRecord; changed: boolean } | undefined> {
+    const { client, keys, codec } = this.#c;
+    for (let attempt = 0; attempt < OFFLINE_CHANGE_ATTEMPTS; attempt++) {
+      const [found] = await this.#matching(tenantId, (m) => m.id === id);
+      if (!found) return undefined;
+      const [sealed, message] = found;
+      const next = withHandled(message, handled);
+      if (!next) return { message, changed: false };
+      const replaced = await redisCall(() =>
+        REPLACE_OFFLINE_MESSAGE.run(
+          client,
+          [keys.offline(tenantId)],
+          [sealed, String(message.createdAt), codec.seal(next)],
+        ),
+      );
+      if (replaced === 1) return { message: next, changed: true };
+    }
+    throw new TypeError(`offline message ${id} kept changing; not marked`);
+  }
+
   async delete(tenantId: string, id: string): Promise<boolean> {
-    const { client, keys } = this.#c;
-    const found = await this.#matching(tenantId, (m) => m.id === id);
-    if (found.length === 0) return false;
-    // ZREM of the sealed member: an instance deleting it at the same moment removes nothing more.
-    const removed = await redisCall(() =>
-      client.zRem(
-        keys.offline(tenantId),
-        found.map(([sealed]) => sealed),
-      ),
-    );
-    return removed > 0;
+    return (await this.#remove(tenantId, (m) => m.id === id)).length > 0;
   }
 
   async listBySubject(tenantId: string, subjectIndex: string): Promise<OfflineMessageRecord[]> {
     return (await this.#ofSubject(tenantId, subjectIndex)).map(([, record]) => record);
   }
 
-  async deleteBySubject(tenantId: string, subjectIndex: string): Promise<string[]> {
+  deleteBySubject(tenantId: string, subjectIndex: string): Promise<string[]> {
+    return this.#remove(tenantId, (m) => m.subjectIndex === subjectIndex);
+  }
+
+  /**
+   * Removes the tenant's messages that `test` holds for; the ids this call removed. ZREM of the
+   * sealed members read: one an instance deleted at the same moment is not counted twice, and
+   * one whose marker changed meanwhile (a new member) is read again and removed.
+   */
+  async #remove(tenantId: string, test: (message: OfflineMessageRecord) => boolean): Promise<string[]> {
     const { client, keys } = this.#c;
-    const found = await this.#ofSubject(tenantId, subjectIndex);
-    if (found.length === 0) return [];
-    await redisCall(() =>
-      client.zRem(
-        keys.offline(tenantId),
-        found.map(([sealed]) => sealed),
-      ),
-    );
-    return found.map(([, record]) => record.id);
+    const removed: string[] = [];
+    for (let attempt = 0; attempt < OFFLINE_CHANGE_ATTEMPTS; attempt++) {
+      const found = await this.#matching(tenantId, test);
+      if (found.length === 0) return removed;
+      const flags = (await redisCall(() =>
+        REMOVE_OFFLINE_MESSAGES.run(
+          client,
+          [keys.offline(tenantId)],
+          found.map(([sealed]) => sealed),
+        ),
+      )) as number[];
+      found.forEach(([, record], i) => {
+        if (flags[i] === 1) removed.push(record.id);
+      });
+      if (flags.every((flag) => flag === 1)) return removed;
+    }
+    throw new TypeError('offline messages kept changing; not all deleted');
   }
 
   /**
@@ -794,11 +873,10 @@ class RedisRetention implements RetentionRepository {
   async deleteOfflineMessages(tenantId: string, before: number): Promise<string[]> {
     const { client, keys, codec } = this.#c;
     const key = keys.offline(tenantId);
-    // Read, then removed member by member: the ids are sealed, and the consoles are told them.
-    // A message another instance's sweep removed meanwhile is told twice, which consoles ignore.
-    const sealed = await redisCall(() => client.zRangeByScore(key, '-inf', `(${before}`));
-    if (sealed.length === 0) return [];
-    await redisCall(() => client.zRem(key, sealed));
+    // Read and removed in one script: the ids are sealed, and the consoles are told them.
+    const sealed = (await redisCall(() =>
+      REMOVE_OFFLINE_BEFORE.run(client, [key], [`(${before}`]),
+    )) as string[];
     return sealed.map((text) => codec.open<OfflineMessageRecord>(text).id);
   }
 

@@ -491,6 +491,60 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         // The same id in another tenant is another tenant's.
         expect(await store.chat.offlineMessages.get('other', gone.id)).toEqual(elsewhere);
       });
+
+      it('marks an offline message handled once, keeping the first marker, and reopens it', async () => {
+        const message = offlineMessage('demo', 5);
+        const elsewhere = { ...offlineMessage('other', 6), id: message.id };
+        for (const m of [message, elsewhere]) await store.chat.offlineMessages.save(m);
+        const offline = store.chat.offlineMessages;
+        const first = await offline.mark('demo', message.id, { by: 'Agent Aino', at: 100 });
+        expect(first).toEqual({
+          message: { ...message, handled: { by: 'Agent Aino', at: 100 } },
+          changed: true,
+        });
+        // Marked again (another agent, a resend): the first marker stays.
+        expect(await offline.mark('demo', message.id, { by: 'Agent Bo', at: 200 })).toEqual({
+          message: { ...message, handled: { by: 'Agent Aino', at: 100 } },
+          changed: false,
+        });
+        expect(await offline.get('demo', message.id)).toEqual({
+          ...message,
+          handled: { by: 'Agent Aino', at: 100 },
+        });
+        expect((await offline.list('demo', 10))[0]?.handled).toEqual({ by: 'Agent Aino', at: 100 });
+        // The other tenant's message of the same id is untouched.
+        expect(await offline.get('other', message.id)).toEqual(elsewhere);
+        expect(await offline.mark('demo', message.id, null)).toEqual({ message, changed: true });
+        expect(await offline.mark('demo', message.id, null)).toEqual({ message, changed: false });
+        expect(await offline.get('demo', message.id)).toEqual(message);
+        expect(await offline.list('demo', 10)).toEqual([message]);
+      });
+
+      it('marks no offline message it does not have, and writes none back once deleted', async () => {
+        const message = offlineMessage('demo', 5);
+        await store.chat.offlineMessages.save(message);
+        const offline = store.chat.offlineMessages;
+        expect(await offline.mark('demo', 'unknown', { by: 'A', at: 1 })).toBeUndefined();
+        expect(await offline.mark('other', message.id, { by: 'A', at: 1 })).toBeUndefined();
+        await offline.mark('demo', message.id, { by: 'A', at: 1 });
+        // Deleted with its marker on (a new member on Redis): gone whole.
+        expect(await offline.delete('demo', message.id)).toBe(true);
+        expect(await offline.mark('demo', message.id, { by: 'A', at: 2 })).toBeUndefined();
+        expect(await offline.mark('demo', message.id, null)).toBeUndefined();
+        expect(await offline.list('demo', 10)).toEqual([]);
+      });
+
+      it('erases and expires marked offline messages like any other', async () => {
+        const offline = store.chat.offlineMessages;
+        const kari = { ...offlineMessage('demo', 10), subjectIndex: 'ix-kari' };
+        const old = offlineMessage('demo', 20);
+        for (const m of [kari, old]) await offline.save(m);
+        for (const m of [kari, old]) await offline.mark('demo', m.id, { by: 'A', at: 30 });
+        expect((await offline.listBySubject('demo', 'ix-kari'))[0]?.handled).toEqual({ by: 'A', at: 30 });
+        expect(await offline.deleteBySubject('demo', 'ix-kari')).toEqual([kari.id]);
+        expect(await store.retention.deleteOfflineMessages('demo', 25)).toEqual([old.id]);
+        expect(await offline.list('demo', 10)).toEqual([]);
+      });
     });
 
     describe('retention', () => {
