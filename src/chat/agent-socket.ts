@@ -7,7 +7,7 @@ import { localize } from '../web/i18n.js';
 import { type BuiltInDesk, OFFLINE_MESSAGE_LIMIT } from './built-in-desk.js';
 import type { AgentEvent, ChatBus, ConversationEvent, QueueEvent } from './chat-bus.js';
 import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-connection.js';
-import type { ConversationRecord, OfflineMessageRecord } from './chat-records.js';
+import type { ConversationRecord, OfflineMessageHandled, OfflineMessageRecord } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { conversationClosed, conversationNotFound, retryWhileChanged } from './conversation-service.js';
@@ -29,6 +29,7 @@ import {
   assignedSummary,
   conversationSummary,
   messageView,
+  offlineMessageHandledView,
   offlineMessageSummary,
   offlineMessageView,
 } from './views.js';
@@ -46,6 +47,22 @@ export interface AgentSocketOptions extends ChatSocketOptions {
    * resync re-checks the staff login, whose sign-out elsewhere may be among the missed events.
    */
   readSession: () => Promise<SessionData | undefined>;
+}
+
+/** What a console was last sent of an offline message. */
+interface OfflineShown {
+  createdAt: number;
+  /** {@link handledKey} of its marker as sent. */
+  handled: string;
+}
+
+/** A marker as one comparable string (`''`: not handled). */
+function handledKey(handled: OfflineMessageHandled | null | undefined): string {
+  return handled ? `${handled.at} ${handled.by}` : '';
+}
+
+function shown(message: OfflineMessageRecord): OfflineShown {
+  return { createdAt: message.createdAt, handled: handledKey(message.handled) };
 }
 
 /** What the socket keeps of a conversation it follows: the latest record and the visitor's shown name. */
@@ -77,10 +94,11 @@ export class AgentSocket {
   /** Conversations opened (transcript loaded) on this socket. */
   readonly #watching = new Set<string>();
   /**
-   * The offline messages this client was sent (id → createdAt), so a resync can tell it which
-   * were erased meanwhile and which are new.
+   * The offline messages this client was sent (id → their time and handled marker as sent), so
+   * a resync can tell it which were erased meanwhile, which are new and which were marked
+   * handled or reopened.
    */
-  readonly #offlineShown = new Map<string, number>();
+  readonly #offlineShown = new Map<string, OfflineShown>();
   readonly #stops: Array<() => void> = [];
   /**
    * Summaries (a topic's queue, the `assigned` list) being written to this client, each with
@@ -144,7 +162,7 @@ export class AgentSocket {
       // Transcript readers (supervisors, admins by default) also see every agent's conversations.
       const everyone = this.#readerRole() ? await service.assignedTo(this.tenantId) : undefined;
       const offline = await desk.offlineMessages(this.tenantId);
-      for (const message of offline) this.#offlineShown.set(message.id, message.createdAt);
+      for (const message of offline) this.#offlineShown.set(message.id, shown(message));
       this.#connection.send({
         type: 'welcome',
         agent: { name: this.#staff.name, roles: this.#staff.roles },
@@ -175,8 +193,8 @@ export class AgentSocket {
 
   /**
    * Events between instances were interrupted: sends, from the store, the queues, assignments
-   * made meanwhile (and to transcript readers every agent's list), the offline messages left
-   * and erased meanwhile, for each followed conversation the messages this client has not been
+   * made meanwhile (and to transcript readers every agent's list), the offline messages left,
+   * erased, marked handled or reopened meanwhile, for each followed conversation the messages this client has not been
    * sent and its change of status or identity, and `deleted` for one deleted meanwhile. The
    * staff login is checked again first: a sign-out or a rotation on another instance may be
    * among what was missed.
@@ -238,32 +256,46 @@ export class AgentSocket {
    */
   #trimOfflineShown(): void {
     if (this.#offlineShown.size <= 2 * OFFLINE_MESSAGE_LIMIT) return;
-    const newest = [...this.#offlineShown].sort((x, y) => y[1] - x[1]).slice(0, OFFLINE_MESSAGE_LIMIT);
+    const newest = [...this.#offlineShown]
+      .sort((x, y) => y[1].createdAt - x[1].createdAt)
+      .slice(0, OFFLINE_MESSAGE_LIMIT);
     this.#offlineShown.clear();
-    for (const [id, createdAt] of newest) this.#offlineShown.set(id, createdAt);
+    for (const [id, state] of newest) this.#offlineShown.set(id, state);
   }
 
   /**
    * Sends what changed in the tenant's offline messages against what this client was sent: the
-   * new ones (oldest first, as they would have come live) and the ids of those erased. The list
-   * holds the newest {@link OFFLINE_MESSAGE_LIMIT}; one shown but older than all of a full list
-   * may merely have left that window, and is not reported as erased.
+   * new ones (oldest first, as they would have come live), the ids of those erased, and the
+   * marker of each one shown whose marker changed (marked handled or reopened). The list holds
+   * the newest {@link OFFLINE_MESSAGE_LIMIT}; one shown but older than all of a full list may
+   * merely have left that window, and is not reported as erased.
    */
   #offlineCaughtUp(current: readonly OfflineMessageRecord[]): void {
     const listed = new Set(current.map((message) => message.id));
     const oldest = current.length >= OFFLINE_MESSAGE_LIMIT ? (current.at(-1)?.createdAt ?? 0) : 0;
     const erased: string[] = [];
-    for (const [id, createdAt] of this.#offlineShown) {
+    for (const [id, state] of this.#offlineShown) {
       if (listed.has(id)) continue;
       this.#offlineShown.delete(id);
-      if (createdAt >= oldest) erased.push(id);
+      if (state.createdAt >= oldest) erased.push(id);
     }
     if (erased.length > 0) this.#connection.send({ type: 'offline-messages-deleted', ids: erased });
     for (const message of [...current].reverse()) {
-      if (this.#offlineShown.has(message.id)) continue;
-      this.#offlineShown.set(message.id, message.createdAt);
-      this.#connection.send({ type: 'offline-message', message: offlineMessageSummary(message) });
+      const before = this.#offlineShown.get(message.id);
+      this.#offlineShown.set(message.id, shown(message));
+      if (!before)
+        this.#connection.send({ type: 'offline-message', message: offlineMessageSummary(message) });
+      else if (before.handled !== handledKey(message.handled)) this.#sendHandled(message.id, message.handled);
     }
+  }
+
+  /** Tells the client an offline message's marker (`undefined`: not handled). */
+  #sendHandled(id: string, handled: OfflineMessageHandled | null | undefined): void {
+    this.#connection.send({
+      type: 'offline-message-handled',
+      id,
+      handled: handled ? offlineMessageHandledView(handled) : null,
+    });
   }
 
   /**
@@ -346,10 +378,18 @@ export class AgentSocket {
       case 'offline-message':
         // Once: a resync may have sent it already.
         if (this.#offlineShown.has(event.message.id)) return;
-        this.#offlineShown.set(event.message.id, event.message.createdAt);
+        this.#offlineShown.set(event.message.id, shown(event.message));
         this.#trimOfflineShown();
         this.#connection.send({ type: 'offline-message', message: offlineMessageSummary(event.message) });
         return;
+      case 'offline-message-handled': {
+        const state = this.#offlineShown.get(event.id);
+        // One this client was never sent (beyond its list) stays so; a resync may have sent the marker.
+        if (!state || state.handled === handledKey(event.handled)) return;
+        state.handled = handledKey(event.handled);
+        this.#sendHandled(event.id, event.handled);
+        return;
+      }
       case 'offline-messages-deleted':
         for (const id of event.ids) this.#offlineShown.delete(id);
         this.#connection.send({ type: 'offline-messages-deleted', ids: event.ids });
@@ -483,6 +523,7 @@ export class AgentSocket {
 
   async #handleOnce(frame: AgentFrame): Promise<void> {
     if (frame.type === 'open-offline-message') return this.#openOfflineMessage(frame.id);
+    if (frame.type === 'mark-offline-message') return this.#markOfflineMessage(frame.id, frame.handled);
     const { service, desk } = this.#options;
     const conversation = await this.#ofTenant(
       frame.conversationId,
@@ -627,7 +668,7 @@ export class AgentSocket {
       conversationId: message.id,
       target: 'offline-message',
       reader: { subject: this.#subject, name: this.#staff.name },
-      role: this.#readerRole() ?? this.#staff.roles[0] ?? 'agent',
+      role: this.#auditRole(),
       at: this.#options.now(),
       action: 'read',
     });
@@ -636,6 +677,55 @@ export class AgentSocket {
       'offline message read',
     );
     this.#connection.send({ type: 'offline-message-opened', message: offlineMessageView(message) });
+  }
+
+  /**
+   * Marks one offline message handled (`handled`), under the staff member's name as colleagues
+   * know it, or takes the marker off, for every console of the tenant (the desk publishes it).
+   * A change is recorded in the audit trail as a read is (who, in which role, which message,
+   * when, `action: "handled"` or `"reopened"`); one that changes nothing (marked already, by
+   * this agent or another) writes nothing and answers this client with the marker as stored.
+   * The mark goes first and its audit entry after it: a message deleted meanwhile is marked in
+   * neither. An audit write that fails after the mark is answered with the error; the marker
+   * itself names who set it.
+   * @throws {GatewayError} `offline_message_not_found` (404): none of this tenant has the id.
+   */
+  async #markOfflineMessage(id: string, handled: boolean): Promise<void> {
+    const marked = await this.#options.desk.markOfflineMessage(
+      this.tenantId,
+      id,
+      handled ? this.#staff.name : null,
+    );
+    if (!marked) {
+      throw new GatewayError('offline_message_not_found', 'No such offline message.', { status: 404 });
+    }
+    if (!marked.changed) {
+      // Nothing changed, so no event: this client alone learns how it stands.
+      const state = this.#offlineShown.get(id);
+      if (state) state.handled = handledKey(marked.message.handled);
+      this.#sendHandled(id, marked.message.handled);
+      return;
+    }
+    const action = handled ? 'handled' : 'reopened';
+    await this.#options.audit.append({
+      id: newId(),
+      tenantId: this.tenantId,
+      conversationId: id,
+      target: 'offline-message',
+      reader: { subject: this.#subject, name: this.#staff.name },
+      role: this.#auditRole(),
+      at: this.#options.now(),
+      action,
+    });
+    this.#options.logger.info(
+      { audit: true, tenant: this.tenantId, offlineMessage: id, agent: this.#subject },
+      `offline message ${action}`,
+    );
+  }
+
+  /** The role an audit entry names: the transcript reader role if any, else the first console role. */
+  #auditRole(): string {
+    return this.#readerRole() ?? this.#staff.roles[0] ?? 'agent';
   }
 
   /**
@@ -648,7 +738,7 @@ export class AgentSocket {
       tenantId: this.tenantId,
       conversationId: conversation.id,
       reader: { subject: this.#subject, name: this.#staff.name },
-      role: this.#readerRole() ?? this.#staff.roles[0] ?? 'agent',
+      role: this.#auditRole(),
       at: this.#options.now(),
     });
     this.#logAccess(conversation, 'identified transcript read by non-assignee');

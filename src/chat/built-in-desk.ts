@@ -84,6 +84,27 @@ export class BuiltInDesk implements DeliveryPort {
     return this.#options.offlineMessages.get(tenantId, id);
   }
 
+  /**
+   * Marks one offline message of the tenant handled by `by` (their name as colleagues know it),
+   * or takes the marker off (`by` null), and tells every console of the tenant, on every
+   * instance, when that changed it. Resolves with the message as stored and whether it changed,
+   * or `undefined` when there is none (deleted meanwhile: nothing is written).
+   */
+  async markOfflineMessage(
+    tenantId: string,
+    id: string,
+    by: string | null,
+  ): Promise<{ message: OfflineMessageRecord; changed: boolean } | undefined> {
+    const handled = by === null ? null : { by, at: this.#options.clock.now() };
+    const marked = await this.#options.offlineMessages.mark(tenantId, id, handled);
+    if (marked?.changed)
+      this.#options.bus.publish(
+        { kind: 'queue', tenantId },
+        { type: 'offline-message-handled', id, handled: marked.message.handled ?? null },
+      );
+    return marked;
+  }
+
   /** The tenant's offline messages, newest first. */
   offlineMessages(tenantId: string): Promise<OfflineMessageRecord[]> {
     return this.#options.offlineMessages.list(tenantId, OFFLINE_MESSAGE_LIMIT);

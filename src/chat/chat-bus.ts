@@ -1,4 +1,9 @@
-import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from './chat-records.js';
+import type {
+  ConversationRecord,
+  MessageRecord,
+  OfflineMessageHandled,
+  OfflineMessageRecord,
+} from './chat-records.js';
 import type { ConversationSummary } from './protocol.js';
 
 /**
@@ -44,6 +49,8 @@ export type QueueEvent =
    */
   | { type: 'deleted'; conversationId: string }
   | { type: 'offline-message'; message: OfflineMessageRecord }
+  /** Marked handled or reopened (`null`) by staff: every console shows it so. */
+  | { type: 'offline-message-handled'; id: string; handled: OfflineMessageHandled | null }
   /** Erased at the citizen's request (`/privacy/my-data`): every console drops them. Ids only. */
   | { type: 'offline-messages-deleted'; ids: string[] };
 

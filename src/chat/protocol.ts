@@ -80,6 +80,8 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('open'), conversationId: id }),
   // Not about a conversation: an offline message's name, e-mail and text, read (and audited) on demand.
   z.strictObject({ type: z.literal('open-offline-message'), id }),
+  // Marks it handled (`true`) or takes the marker off (`false`); audited, told to every console.
+  z.strictObject({ type: z.literal('mark-offline-message'), id, handled: z.boolean() }),
 ]);
 
 export type VisitorFrame = z.infer<typeof visitorFrameSchema>;
@@ -263,6 +265,14 @@ export interface OfflineMessageSummary {
   id: string;
   redacted: boolean;
   createdAt: string;
+  /** Marked handled (`mark-offline-message`): by whom, as colleagues know them, and when. */
+  handled?: OfflineMessageHandledView;
+}
+
+/** Who marked an offline message handled (their name as shown to colleagues), and when (ISO 8601). */
+export interface OfflineMessageHandledView {
+  by: string;
+  at: string;
 }
 
 /** An offline message as the console shows it once opened (`open-offline-message`). */
@@ -362,6 +372,11 @@ export type ServerToAgentFrame =
   | { type: 'offline-message'; message: OfflineMessageSummary }
   /** Answers `open-offline-message`: the whole message, once its read is in the audit trail. */
   | { type: 'offline-message-opened'; message: OfflineMessageView }
+  /**
+   * An offline message was marked handled, or reopened (`null`), by any console of the tenant;
+   * also answers `mark-offline-message` when it changed nothing (marked already).
+   */
+  | { type: 'offline-message-handled'; id: string; handled: OfflineMessageHandledView | null }
   /** Offline messages erased at the citizen's request or deleted by staff: the console drops them. */
   | { type: 'offline-messages-deleted'; ids: string[] }
   /** Deleted by staff: the console drops it from its lists and views. */

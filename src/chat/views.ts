@@ -1,11 +1,17 @@
 import type { SharedIdentity } from '../identity/shared-identity.js';
-import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from './chat-records.js';
+import type {
+  ConversationRecord,
+  MessageRecord,
+  OfflineMessageHandled,
+  OfflineMessageRecord,
+} from './chat-records.js';
 import type {
   AgentIdentityView,
   ClaimsView,
   ConversationSummary,
   ConversationView,
   MessageView,
+  OfflineMessageHandledView,
   OfflineMessageSummary,
   OfflineMessageView,
 } from './protocol.js';
@@ -158,7 +164,17 @@ export function agentConversationView(
 
 /** An offline message in the consoles' lists: nothing personal (see {@link offlineMessageView}). */
 export function offlineMessageSummary(message: OfflineMessageRecord): OfflineMessageSummary {
-  return { id: message.id, redacted: message.redacted, createdAt: iso(message.createdAt) };
+  return {
+    id: message.id,
+    redacted: message.redacted,
+    createdAt: iso(message.createdAt),
+    ...(message.handled ? { handled: offlineMessageHandledView(message.handled) } : {}),
+  };
+}
+
+/** An offline message's handled marker as the consoles show it. */
+export function offlineMessageHandledView(handled: OfflineMessageHandled): OfflineMessageHandledView {
+  return { by: handled.by, at: iso(handled.at) };
 }
 
 /** An offline message opened in a console: with the name, e-mail and text the visitor left. */
