@@ -394,7 +394,8 @@ async function exportOf(
       })),
     ),
     // Left while identified, when no agent was online or the queue was full (anonymous ones cannot be told apart).
-    // With staff's reads of each, as a conversation's (the audit trail has them under its id).
+    // With staff's reads, handled marks and reopenings of each, as a conversation's (the audit
+    // trail has them under its id).
     offlineMessages: await Promise.all(
       offline.map(async (m) => ({
         id: m.id,
@@ -403,6 +404,8 @@ async function exportOf(
         email: m.email,
         text: m.text,
         ...(m.redacted ? { redacted: true } : {}),
+        // Marked handled by staff: when, not by whom (the staff access below names the role).
+        ...(m.handled ? { handledAt: iso(m.handled.at) } : {}),
         staffAccess: await staffAccessOf(m.id),
       })),
     ),

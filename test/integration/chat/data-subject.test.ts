@@ -198,6 +198,11 @@ describe("the citizen's own data: a copy and erasure", () => {
     const saved = await leave(ola.visitor, 'Call me about my benefits');
     await siri.next('offline-message', (f) => (f.message as { id: string }).id === saved.id);
     await siri.request({ type: 'open-offline-message', id: saved.id }, 'offline-message-opened');
+    await siri.request(
+      { type: 'mark-offline-message', id: saved.id, handled: true },
+      'offline-message-handled',
+      (f) => f.id === saved.id,
+    );
     const anonymous = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
     await anonymous.next('welcome');
     const other = await leave(anonymous, 'Someone else, anonymously');
@@ -216,11 +221,17 @@ describe("the citizen's own data: a copy and erasure", () => {
         email: 'ola@example.org',
         text: 'Call me about my benefits',
         leftAt: expect.any(String),
-        // Who at the organisation read it: the role and when, not the staff member's name.
-        staffAccess: [{ role: 'supervisor', at: expect.any(String), action: 'read' }],
+        handledAt: expect.any(String),
+        // Who at the organisation read it and marked it handled: the role and when, not the
+        // staff member's name.
+        staffAccess: [
+          { role: 'supervisor', at: expect.any(String), action: 'read' },
+          { role: 'supervisor', at: expect.any(String), action: 'handled' },
+        ],
       },
     ]);
     expect(JSON.stringify(copy)).not.toContain('Someone else');
+    expect(JSON.stringify(copy)).not.toContain('Siri');
 
     const erased = await browser.post(`${gw.url}${PAGE}/erase`, {
       _csrf: inputValue(page.text, '_csrf'),

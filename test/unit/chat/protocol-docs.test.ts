@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
-import { CHAT_ERROR_CODES } from '../../../src/chat/protocol.js';
+import { agentFrameSchema, CHAT_ERROR_CODES } from '../../../src/chat/protocol.js';
 import { LANGUAGES } from '../../../src/config/schema.js';
 import { ERRORS } from '../../../src/http/error-codes.js';
 import { CHAT_MESSAGES } from '../../../src/web/messages/chat-messages.js';
@@ -54,6 +54,26 @@ describe('the chat protocol as the README documents it', () => {
       for (const m of readFileSync(file, 'utf8').matchAll(/\.close\(\s*(\d{4})\b/g))
         if (m[1] && Number(m[1]) !== 1000) used.add(Number(m[1]));
     expect(rows.sort()).toEqual([...used].sort());
+  });
+});
+
+describe('the agent console frames as the README documents them', () => {
+  it('names every frame an agent may send in "Agent → server"', () => {
+    const text = section('**Agent → server:**');
+    const types = agentFrameSchema.options.map((option) => option.shape.type.value);
+    expect(types.length).toBeGreaterThan(8);
+    expect(
+      types.filter((type) => !text.includes(`\`${type}\``) && !text.includes(`"type": "${type}"`)),
+    ).toEqual([]);
+  });
+
+  it('names every frame the server sends an agent in "Server → agent"', () => {
+    const source = readFileSync(join(ROOT, 'src/chat/protocol.ts'), 'utf8');
+    const union = /export type ServerToAgentFrame =([\s\S]*?\};)\n(?:\n|$)/.exec(source)?.[1] ?? '';
+    const types = [...union.matchAll(/type: '([a-z-]+)'/g)].map((m) => m[1] ?? '');
+    expect(types.length).toBeGreaterThan(10);
+    const text = section('**Server → agent:**');
+    expect(types.filter((type) => !text.includes(`\`${type}\``))).toEqual([]);
   });
 });
 
