@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createChatFeature } from '../../../src/chat/chat-feature.js';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { LossyBus } from '../../helpers/lossy-bus.js';
@@ -105,6 +105,52 @@ describe('after events between instances were interrupted', () => {
     await alex.request({ type: 'open', conversationId: 'none' }, 'error');
     expect(alex.frames.slice(afterFirst).filter((f) => f.type.startsWith('offline-message'))).toEqual([]);
     for (const client of [visitor, other, alex]) client.close();
+  });
+
+  it('brings the consoles an offline message marked handled, then reopened, meanwhile', async () => {
+    const alex = await staffSocket(gw.url, 'alex-agent');
+    const siri = await staffSocket(gw.url, 'siri-supervisor');
+    const visitor = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+    await visitor.next('welcome');
+    const saved = await visitor.request(
+      { type: 'offline-message', name: 'Kari', email: 'kari@example.org', text: 'please call' },
+      'offline-message-saved',
+    );
+    const id = saved.id as string;
+    for (const c of [alex, siri])
+      await c.next('offline-message', (f) => (f.message as { id: string }).id === id);
+    const handledOf = (c: typeof alex, since: number) =>
+      c.frames.slice(since).filter((f) => f.type === 'offline-message-handled' && f.id === id);
+
+    bus.losing = true;
+    siri.send({ type: 'mark-offline-message', id, handled: true });
+    await vi.waitFor(async () =>
+      expect((await gw.gateway.deps.store.chat.offlineMessages.get('demo', id))?.handled).toBeDefined(),
+    );
+    let since = [alex, siri].map((c) => c.frames.length);
+    bus.back();
+    for (const [i, c] of [alex, siri].entries()) {
+      const frame = await c.next('offline-message-handled', (f) => f.id === id, since[i]);
+      expect(frame.handled).toEqual({ by: 'Siri Supervisor', at: expect.any(String) });
+    }
+
+    bus.losing = true;
+    alex.send({ type: 'mark-offline-message', id, handled: false });
+    await vi.waitFor(async () =>
+      expect((await gw.gateway.deps.store.chat.offlineMessages.get('demo', id))?.handled).toBeUndefined(),
+    );
+    since = [alex, siri].map((c) => c.frames.length);
+    bus.back();
+    for (const [i, c] of [alex, siri].entries())
+      expect((await c.next('offline-message-handled', (f) => f.id === id, since[i])).handled).toBeNull();
+
+    // Once each: a later resync finds nothing more to send.
+    since = [alex, siri].map((c) => c.frames.length);
+    bus.back();
+    await alex.request({ type: 'open', conversationId: 'none' }, 'error');
+    await siri.request({ type: 'open', conversationId: 'none' }, 'error');
+    expect([...handledOf(alex, since[0] ?? 0), ...handledOf(siri, since[1] ?? 0)]).toEqual([]);
+    for (const client of [visitor, alex, siri]) client.close();
   });
 
   it('closes a console whose staff login was signed out meanwhile (4401)', async () => {

@@ -377,4 +377,74 @@ describe('two instances on one Redis', () => {
     ]);
     for (const c of [visitor, alex, siri]) c.close();
   });
+
+  it('tells the console on A an offline message marked handled on B, keeps the first of two marks made at once, and writes none into one deleted', async () => {
+    const alex = await agentOn(a);
+    const siri = await agentOn(b, 'siri-supervisor');
+    const visitor = await connectAs(await visitorBrowser(a.url), a.url, 'visitor');
+    await visitor.next('welcome');
+    const leave = async (text: string) => {
+      const saved = await visitor.request(
+        { type: 'offline-message', name: 'Kari', email: 'kari@example.org', text },
+        'offline-message-saved',
+      );
+      const id = saved.id as string;
+      for (const c of [alex, siri])
+        await c.next('offline-message', (f) => (f.message as { id: string }).id === id);
+      return id;
+    };
+    const ofId = (id: string) => (f: Frame) => f.id === id;
+
+    const first = await leave('Call me about parking');
+    const since = alex.frames.length;
+    const marked = await siri.request(
+      { type: 'mark-offline-message', id: first, handled: true },
+      'offline-message-handled',
+      ofId(first),
+    );
+    expect(marked.handled).toEqual({ by: 'Siri Supervisor', at: expect.any(String) });
+    expect(await alex.next('offline-message-handled', ofId(first), since)).toEqual(marked);
+    expect((await a.gateway.deps.store.chat.offlineMessages.get('demo', first))?.handled?.by).toBe(
+      'Siri Supervisor',
+    );
+
+    // Both mark the same message at the same moment, on different instances: one marker, one
+    // audit entry, and both consoles end up showing that one.
+    const second = await leave('Call me about my permit');
+    const [alexSince, siriSince] = [alex.frames.length, siri.frames.length];
+    alex.send({ type: 'mark-offline-message', id: second, handled: true });
+    siri.send({ type: 'mark-offline-message', id: second, handled: true });
+    await waitFor(
+      async () => (await a.gateway.deps.store.chat.transcriptReads.list('demo', second)).length > 0,
+    );
+    const seen = await Promise.all([
+      alex.next('offline-message-handled', ofId(second), alexSince),
+      siri.next('offline-message-handled', ofId(second), siriSince),
+    ]);
+    const winner = (await b.gateway.deps.store.chat.offlineMessages.get('demo', second))?.handled;
+    expect(seen.map((f) => (f.handled as { by: string }).by)).toEqual([winner?.by, winner?.by]);
+    // Redis holds the message once (the replaced member is gone), still sealed.
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    const [key] = await raw.keys('*{t:demo}:offline');
+    const members = await raw.zRange(key ?? 'none', 0, -1);
+    raw.destroy();
+    expect(JSON.stringify(members)).not.toMatch(/Siri|Alex|permit|parking/);
+    expect(
+      (await a.gateway.deps.store.chat.offlineMessages.list('demo', 100)).filter((m) => m.id === second),
+    ).toHaveLength(1);
+    // The loser's mark changed nothing: audited once, for the one whose marker stands.
+    const audit = await a.gateway.deps.store.chat.transcriptReads.list('demo', second);
+    expect(audit.map((e) => [e.action, e.reader.name])).toEqual([['handled', winner?.by]]);
+
+    // Deleted on A meanwhile: marking on B finds nothing and writes nothing back.
+    const third = await leave('Call me about waste collection');
+    await a.gateway.deps.store.chat.offlineMessages.delete('demo', third);
+    expect(
+      (await siri.request({ type: 'mark-offline-message', id: third, handled: true }, 'error')).code,
+    ).toBe('offline_message_not_found');
+    expect(await b.gateway.deps.store.chat.offlineMessages.get('demo', third)).toBeUndefined();
+    expect(await a.gateway.deps.store.chat.transcriptReads.list('demo', third)).toEqual([]);
+    for (const c of [visitor, alex, siri]) c.close();
+  });
 });
