@@ -75,6 +75,32 @@ describe('visitor chat without an agent online', () => {
     await expect.poll(() => remove.count()).toBe(1);
     const id = await admin.locator('#offline-list li.offline-item').getAttribute('data-offline-id');
     expect(await remove.getAttribute('href')).toBe(`/staff/offline-messages/delete?message=${id}`);
+
+    // Marked handled in one console, shown so in every console with an Undo; the focus stays on it.
+    await listed.getByRole('button', { name: /^Mark handled: message left at / }).click();
+    const handledNote = /^Handled by Alex Agent at \d{2}:\d{2}/;
+    await expect.poll(() => listed.locator('.offline-handled').textContent()).toMatch(handledNote);
+    await expect
+      .poll(() => admin.locator('#offline-list li.offline-item .offline-handled').textContent())
+      .toMatch(handledNote);
+    const undo = listed.getByRole('button', { name: /^Undo: message left at .* is not handled$/ });
+    expect(await undo.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(await axeViolations(agent)).toEqual([]);
+    // Handled ones can be hidden (this console only).
+    await agent.getByLabel('Hide handled messages').check();
+    await expect.poll(() => listed.count()).toBe(0);
+    expect(await agent.locator('#offline-list').textContent()).toBe('Every offline message is handled.');
+    expect(await admin.locator('#offline-list li.offline-item').count()).toBe(1);
+    await agent.getByLabel('Hide handled messages').uncheck();
+    await listed.getByRole('button', { name: /^Undo: / }).click();
+    await expect.poll(() => admin.locator('#offline-list li.offline-item .offline-handled').count()).toBe(0);
+    expect(
+      await admin
+        .locator('#offline-list li.offline-item')
+        .getByRole('button', { name: /^Mark handled: / })
+        .count(),
+    ).toBe(1);
+    expect(await axeViolations(admin)).toEqual([]);
   });
 });
 

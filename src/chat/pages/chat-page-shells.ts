@@ -182,6 +182,7 @@ ${
 </div>
 <section id="console-offline" aria-labelledby="offline-list-heading">
 <h2 id="offline-list-heading">${t('chat.console.offline')}</h2>
+<p class="offline-filter"><label><input type="checkbox" id="offline-hide-handled"> ${t('chat.console.offlineHideHandled')}</label></p>
 <ul id="offline-list" class="offline-list"></ul>
 </section>
 </div>`,

@@ -107,6 +107,7 @@ class AgentConsole {
         if (this.#current) this.#socket.send({ type: 'typing', conversationId: this.#current.id, typing });
       },
     });
+    this.#el('offline-hide-handled').addEventListener('change', () => this.#renderOffline());
     this.#el('request-id').addEventListener('click', () => {
       if (
         this.#current &&
@@ -231,6 +232,14 @@ class AgentConsole {
         this.#offline.unshift(frame.message);
         this.#renderOffline();
         break;
+      case 'offline-message-handled':
+        this.#offline = this.#offline.map((m) => {
+          if (m.id !== frame.id) return m;
+          const { handled: _before, ...rest } = m;
+          return frame.handled ? { ...rest, handled: frame.handled } : rest;
+        });
+        this.#renderOffline();
+        break;
       case 'offline-message-opened':
         this.#opened.set(frame.message.id, frame.message);
         this.#renderOffline();
@@ -289,6 +298,15 @@ class AgentConsole {
   /** Asks for an offline message whole; the server records the read and answers `offline-message-opened`. */
   #openOffline(id: string): void {
     if (!this.#socket.send({ type: 'open-offline-message', id })) this.#error('chat.status.reconnecting');
+  }
+
+  /**
+   * Marks an offline message handled, or takes the marker off; every console (this one too)
+   * shows it once the server answers `offline-message-handled`.
+   */
+  #markOffline(id: string, handled: boolean): void {
+    if (!this.#socket.send({ type: 'mark-offline-message', id, handled }))
+      this.#error('chat.status.reconnecting');
   }
 
   /**
@@ -577,7 +595,14 @@ class AgentConsole {
     const list = this.#el('offline-list');
     const base = this.#boot.basePath;
     const mayDelete = this.#root.querySelector('#delete-conversation') !== null;
-    const items = this.#offline.map((summary) => {
+    // The item whose mark button had focus keeps it on its new button (the list is redrawn).
+    const active = this.#root.ownerDocument.activeElement;
+    const refocus = active?.classList.contains('offline-mark')
+      ? active.closest('[data-offline-id]')?.getAttribute('data-offline-id')
+      : undefined;
+    const hideHandled = this.#el<HTMLInputElement>('offline-hide-handled').checked;
+    const shown = hideHandled ? this.#offline.filter((m) => !m.handled) : this.#offline;
+    const items = shown.map((summary) => {
       const at = summary.createdAt;
       const opened = this.#opened.get(summary.id);
       const time = at ? h('time', { attrs: { datetime: at }, text: timeOf(at, this.#boot.lang) }) : null;
@@ -590,6 +615,32 @@ class AgentConsole {
         },
       });
       open.addEventListener('click', () => this.#openOffline(summary.id));
+      const when = timeOf(at, this.#boot.lang);
+      const mark = h('button', {
+        className: 'small secondary offline-mark',
+        text: this.#t(summary.handled ? 'chat.console.offlineUndo' : 'chat.console.offlineMarkHandled'),
+        attrs: {
+          type: 'button',
+          'aria-label': this.#t(
+            summary.handled ? 'chat.console.offlineUndoLabel' : 'chat.console.offlineMarkHandledLabel',
+            { time: when },
+          ),
+        },
+      });
+      mark.addEventListener('click', () => this.#markOffline(summary.id, !summary.handled));
+      const handled = summary.handled
+        ? h(
+            'p',
+            { className: 'offline-handled' },
+            h('span', {
+              text: this.#t('chat.console.offlineHandled', {
+                name: summary.handled.by,
+                time: timeOf(summary.handled.at, this.#boot.lang),
+              }),
+            }),
+            mark,
+          )
+        : null;
       const remove = mayDelete
         ? h('a', {
             className: 'button small danger secondary',
@@ -601,7 +652,10 @@ class AgentConsole {
         : null;
       return h(
         'li',
-        { className: 'offline-item', attrs: { 'data-offline-id': summary.id } },
+        {
+          className: summary.handled ? 'offline-item handled' : 'offline-item',
+          attrs: { 'data-offline-id': summary.id },
+        },
         opened
           ? h(
               'p',
@@ -617,14 +671,20 @@ class AgentConsole {
         summary.redacted
           ? h('p', { className: 'notice', text: this.#t('chat.console.offlineRedacted') })
           : null,
-        remove ? h('p', { className: 'actions' }, remove) : null,
+        handled,
+        handled && !remove ? null : h('p', { className: 'actions' }, handled ? null : mark, remove),
       );
     });
+    const empty = this.#offline.length > 0 ? 'chat.console.offlineAllHandled' : 'chat.console.offlineEmpty';
     list.replaceChildren(
-      ...(items.length > 0
-        ? items
-        : [h('li', { className: 'notice', text: this.#t('chat.console.offlineEmpty') })]),
+      ...(items.length > 0 ? items : [h('li', { className: 'notice', text: this.#t(empty) })]),
     );
+    if (refocus)
+      // Hidden now (marked handled while handled ones are hidden): focus stays in the section.
+      (
+        list.querySelector<HTMLElement>(`[data-offline-id="${CSS.escape(refocus)}"] .offline-mark`) ??
+        this.#el('offline-hide-handled')
+      ).focus();
   }
 
   #setReplyEnabled(enabled: boolean): void {

@@ -800,6 +800,44 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Poista viesti…',
     sv: 'Radera meddelandet…',
   },
+  'chat.console.offlineHandled': {
+    en: 'Handled by {name} at {time}',
+    nb: 'Behandlet av {name} kl. {time}',
+    fi: 'Käsitellyt {name} klo {time}',
+    sv: 'Hanterat av {name} kl. {time}',
+  },
+  'chat.console.offlineMarkHandled': {
+    en: 'Mark handled',
+    nb: 'Merk som behandlet',
+    fi: 'Merkitse käsitellyksi',
+    sv: 'Markera som hanterat',
+  },
+  // Begins with the button's visible text: WCAG 2.5.3, label in name (a list of identical buttons otherwise).
+  'chat.console.offlineMarkHandledLabel': {
+    en: 'Mark handled: message left at {time}',
+    nb: 'Merk som behandlet: meldingen lagt igjen {time}',
+    fi: 'Merkitse käsitellyksi: viesti, jätetty klo {time}',
+    sv: 'Markera som hanterat: meddelandet som lämnades {time}',
+  },
+  'chat.console.offlineUndo': { en: 'Undo', nb: 'Angre', fi: 'Kumoa', sv: 'Ångra' },
+  'chat.console.offlineUndoLabel': {
+    en: 'Undo: message left at {time} is not handled',
+    nb: 'Angre: meldingen lagt igjen {time} er ikke behandlet',
+    fi: 'Kumoa: viestiä, jätetty klo {time}, ei ole käsitelty',
+    sv: 'Ångra: meddelandet som lämnades {time} är inte hanterat',
+  },
+  'chat.console.offlineHideHandled': {
+    en: 'Hide handled messages',
+    nb: 'Skjul behandlede meldinger',
+    fi: 'Piilota käsitellyt viestit',
+    sv: 'Dölj hanterade meddelanden',
+  },
+  'chat.console.offlineAllHandled': {
+    en: 'Every offline message is handled.',
+    nb: 'Alle meldingene er behandlet.',
+    fi: 'Kaikki jätetyt viestit on käsitelty.',
+    sv: 'Alla lämnade meddelanden är hanterade.',
+  },
   'chat.console.offlineEmpty': {
     en: 'No offline messages.',
     nb: 'Ingen meldinger.',
