@@ -66,7 +66,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     res.setHeader('Referrer-Policy', 'no-referrer');
     const tenant = req.tenant;
     const provider = findProvider(tenant, req.params.provider);
-    const configuration = deps.oidc.get(tenant.config.id, provider.id);
+    const configuration = await deps.oidc.configuration(tenant.config.id, provider.id);
     const login = await completeLogin(req, {
       configuration,
       kind: 'citizen',
@@ -264,7 +264,7 @@ export async function beginCitizenLogin(
       : options.reauthenticate?.maxAgeSeconds;
   const prompt = options.purpose === 'data-subject' ? 'login' : options.reauthenticate?.prompt;
   return startLogin(req, {
-    configuration: deps.oidc.get(tenant.config.id, provider.id),
+    configuration: await deps.oidc.configuration(tenant.config.id, provider.id),
     transaction: {
       kind: 'citizen',
       tenantId: tenant.config.id,

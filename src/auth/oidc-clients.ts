@@ -36,6 +36,8 @@ interface Entry {
   auth?: client.ClientAuth;
   configuration?: client.Configuration;
   timer?: NodeJS.Timeout;
+  /** The discovery request out now, if any ({@link OidcClients.configuration} waits for it). */
+  attempt?: Promise<void>;
 }
 
 export interface OidcClientsOptions {
@@ -75,7 +77,25 @@ export class OidcClients {
     await Promise.all([...this.#entries.values()].map((entry) => this.#discover(entry)));
   }
 
-  /** The discovered configuration. @throws {GatewayError} `provider_unavailable` (503). */
+  /**
+   * The discovered configuration, once the discovery out now (if any) has answered: a login
+   * that reaches an instance just started (or restarted after a crash) while its first
+   * discovery is still on its way waits for it (at most the 10 s a broker request may take)
+   * instead of telling the citizen the broker is unavailable; readiness does not wait for
+   * brokers (one that is down makes only its logins unavailable), so a load balancer sends
+   * logins there at once.
+   * @throws {GatewayError} `provider_unavailable` (503) when the broker has not been discovered.
+   */
+  async configuration(tenantId: string, providerId: string): Promise<client.Configuration> {
+    const entry = this.#entries.get(key(tenantId, providerId));
+    if (entry && !entry.configuration && entry.attempt) await entry.attempt;
+    return this.get(tenantId, providerId);
+  }
+
+  /**
+   * The discovered configuration, without waiting for a discovery in flight (logout links,
+   * behind {@link isReady}). @throws {GatewayError} `provider_unavailable` (503).
+   */
   get(tenantId: string, providerId: string): client.Configuration {
     const entry = this.#entries.get(key(tenantId, providerId));
     if (!entry?.configuration) {
@@ -128,7 +148,15 @@ export class OidcClients {
     });
   }
 
-  async #discover(entry: Entry): Promise<void> {
+  #discover(entry: Entry): Promise<void> {
+    const attempt = this.#attempt(entry).finally(() => {
+      if (entry.attempt === attempt) delete entry.attempt;
+    });
+    entry.attempt = attempt;
+    return attempt;
+  }
+
+  async #attempt(entry: Entry): Promise<void> {
     if (this.#closed) return;
     const { status, settings } = entry;
     status.attempts += 1;

@@ -140,7 +140,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
     const staff = staffConfig(req);
     const returnTo = safeReturnTo(req.query.returnTo, `${tenant.basePath}/agent`);
     const url = await startLogin(req, {
-      configuration: deps.oidc.get(tenant.config.id, STAFF_PROVIDER),
+      configuration: await deps.oidc.configuration(tenant.config.id, STAFF_PROVIDER),
       transaction: { kind: 'staff', tenantId: tenant.config.id, providerId: STAFF_PROVIDER, returnTo },
       redirectUri: staffCallbackUrl(tenant),
       scopes: staff.scopes,
@@ -161,7 +161,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
     const staff = staffConfig(req);
     const tenantId = tenant.config.id;
     const login = await completeLogin(req, {
-      configuration: deps.oidc.get(tenantId, STAFF_PROVIDER),
+      configuration: await deps.oidc.configuration(tenantId, STAFF_PROVIDER),
       kind: 'staff',
       tenantId,
       providerId: STAFF_PROVIDER,
