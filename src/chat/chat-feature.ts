@@ -227,10 +227,29 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         },
       );
   };
+  /**
+   * Agent consoles ("tenant\nconnection") that closed while their presence could not be
+   * removed (the store unreachable): removed at every refresh until it is. Without it an agent
+   * who left during an outage counted as online on every instance until the entry expired
+   * (three beats, at least 90 s), and visitors were offered a chat nobody would answer instead
+   * of the offline-message form.
+   */
+  const agentsGone = new Set<string>();
+  const agentLeft = (key: string): Promise<void> => {
+    const [tenantId = '', connectionId = ''] = key.split('\n');
+    const retry = agentsGone.delete(key);
+    return desk.presence(tenantId, connectionId, false).catch((error: unknown) => {
+      // Stopping: the store may be closing; the entry expires by itself.
+      if (closing) return;
+      agentsGone.add(key);
+      if (!retry) logger.error({ err: error }, 'agent presence not updated (retried at the next beat)');
+    });
+  };
   const refreshVisitors = setInterval(() => {
     void eachVisitorHere(socketsHere);
     // Retried as things are now: the visitor may have come back (or left) since.
     for (const key of presenceUnsaved) void visitorPresence(key, visitorSockets.has(key));
+    for (const key of agentsGone) void agentLeft(key);
   }, heartbeatMs);
   refreshVisitors.unref();
   const abandoned = new AbandonedQueue({
@@ -314,7 +333,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         agent.closed();
         heartbeat.untrack(ws);
         hub.remove(slot, agent);
-        void presence(false);
+        void agentLeft(`${tenantId}\n${agent.id}`);
       });
       logger.info({ tenant: tenantId, agent: staff.subject }, 'agent connected');
       agent.welcome();

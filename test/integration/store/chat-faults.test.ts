@@ -224,3 +224,34 @@ describe('a visitor leaving while Redis is unreachable', () => {
     }
   });
 });
+
+describe('an agent leaving while Redis is unreachable', () => {
+  it('no longer counts as online once Redis is back, on any instance', async () => {
+    const config = redisGatewayConfig(redis);
+    // Short beats, and keys of its own: the presence of this instance's agents alone is counted.
+    const c = await startTestGateway({
+      config: {
+        ...config,
+        store: { ...(config.store as Record<string, unknown>), keyPrefix: 'gw-agent-leaving:' },
+        chat: { ...(config.chat as Record<string, unknown>), heartbeatSeconds: 1 },
+      },
+    });
+    const online = () => c.gateway.deps.store.chat.presence.count('demo', Date.now());
+    try {
+      const agent = await connectAs(await staffBrowser(c.url, 'alex-agent'), c.url, 'agent');
+      await agent.next('welcome');
+      await waitFor(async () => (await online()) === 1);
+      await redis.stop();
+      await waitFor(async () => (await readiness(c.url)) === 503);
+      agent.close();
+      await agent.closed;
+      await redis.start();
+      await waitFor(async () => (await readiness(c.url)) === 200);
+      // Its entry would otherwise stay until it expires (three beats, at least 90 s).
+      await waitFor(async () => (await online()) === 0);
+      await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
+    } finally {
+      await c.close();
+    }
+  });
+});
