@@ -4,10 +4,10 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type CreatedApp, createApp, type TenantRoutes } from './app.js';
 import type { GatewayDeps } from './deps.js';
+import { endUpgrade } from './http/end-upgrade.js';
 
 /** Handles an HTTP upgrade (the chat's WebSocket); returns false when the path is not its own. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
@@ -65,20 +65,13 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
     }
     created.app(req, res);
   });
-  // Every connection, upgraded ones included (`server.closeAllConnections()` knows only those
-  // still speaking HTTP), so that the close can cut what is left.
-  const connections = new Set<Socket>();
-  server.on('connection', (socket) => {
-    connections.add(socket);
-    socket.once('close', () => connections.delete(socket));
-  });
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   server.on('clientError', answerClientError);
   const upgrades = features.flatMap((f) => (f.upgrade ? [f.upgrade(created)] : []));
   server.on('upgrade', (req, socket, head) => {
     if (upgrades.some((handle) => handle(req, socket, head))) return;
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    endUpgrade(socket, 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   return {
     server,
@@ -92,9 +85,10 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(features.map((f) => f.close?.()));
       server.closeIdleConnections();
-      if (!(await settledWithin(closed, CLOSE_GRACE_MS))) {
-        for (const socket of connections) socket.destroy();
-      }
+      // Every connection still speaking HTTP; upgraded ones are the features' (closed above) or
+      // were refused, and then closed once the refusal was written (`endUpgrade`). Not a set of
+      // every socket kept here: an entry and a listener per idle chat socket cost its heap.
+      if (!(await settledWithin(closed, CLOSE_GRACE_MS))) server.closeAllConnections();
       await closed;
     },
   };

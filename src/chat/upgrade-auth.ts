@@ -6,6 +6,7 @@ import type { SessionData } from 'express-session';
 import type { StaffRecord } from '../auth/session-state.js';
 import { liveStaff } from '../auth/staff-login.js';
 import { CONSOLE_ROLES } from '../auth/staff-roles.js';
+import { endUpgrade } from '../http/end-upgrade.js';
 import { isGatewayError } from '../http/errors.js';
 import { newId } from '../runtime/ids.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
@@ -167,8 +168,8 @@ export function refuseUpgrade(
   status: UpgradeRefusal['status'],
   retryAfterSeconds = status === 429 ? 60 : 5,
 ): void {
-  if (socket.destroyed) return;
-  socket.end(
+  endUpgrade(
+    socket,
     `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n${
       status === 429 || status === 503 ? `Retry-After: ${retryAfterSeconds}\r\n` : ''
     }\r\n`,
