@@ -5,6 +5,7 @@ import proxyaddr from 'proxy-addr';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { readSharedIdentity } from '../auth/session-state.js';
 import type { GatewayDeps } from '../deps.js';
+import { isGatewayError } from '../http/errors.js';
 import { exactRouter } from '../http/exact-router.js';
 import { negotiateLanguage } from '../http/language.js';
 import { clientNetwork } from '../runtime/client-network.js';
@@ -177,6 +178,16 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     },
     hash: sessionIdHash,
   };
+  /**
+   * A presence write that failed. The store unreachable is an outage the store reports itself
+   * (one line when it goes, one when it is back) and readiness shows: a short warning without a
+   * stack here, not an error with one per visitor and per beat. Anything else is unexpected.
+   */
+  const presenceFailed = (message: string, error: unknown) => {
+    if (isGatewayError(error) && error.code === 'store_unavailable')
+      logger.warn({ code: error.code }, message);
+    else logger.error({ err: error }, message);
+  };
   const batch = new WriteBatch();
   /** Open visitor sockets per tenant and visitor on this instance. */
   const visitorSockets = new Map<string, number>();
@@ -223,7 +234,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
           if (closing) return;
           presenceUnsaved.add(key);
           // Once per visitor, not at every retry of an outage.
-          if (!retry) logger.error({ err: error }, 'visitor presence not updated (retried at the next beat)');
+          if (!retry) presenceFailed('visitor presence not updated (retried at the next beat)', error);
         },
       );
   };
@@ -242,7 +253,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       // Stopping: the store may be closing; the entry expires by itself.
       if (closing) return;
       agentsGone.add(key);
-      if (!retry) logger.error({ err: error }, 'agent presence not updated (retried at the next beat)');
+      if (!retry) presenceFailed('agent presence not updated (retried at the next beat)', error);
     });
   };
   const refreshVisitors = setInterval(() => {
@@ -316,7 +327,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       hub.add(slot, agent);
       const presence = (online: boolean) =>
         desk.presence(tenantId, agent.id, online).catch((error: unknown) => {
-          logger.error({ err: error }, 'agent presence not updated');
+          presenceFailed('agent presence not updated', error);
         });
       void presence(true);
       heartbeat.track(ws, {
