@@ -10,7 +10,12 @@ import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-
 import type { ConversationRecord, OfflineMessageHandled, OfflineMessageRecord } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
-import { conversationClosed, conversationNotFound, retryWhileChanged } from './conversation-service.js';
+import {
+  conversationClosed,
+  conversationNotFound,
+  offlineMessageNotFound,
+  retryWhileChanged,
+} from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
 import { sessionIdHash } from './identity-changes.js';
 import {
@@ -659,23 +664,8 @@ export class AgentSocket {
    */
   async #openOfflineMessage(id: string): Promise<void> {
     const message = await this.#options.desk.offlineMessage(this.tenantId, id);
-    if (!message) {
-      throw new GatewayError('offline_message_not_found', 'No such offline message.', { status: 404 });
-    }
-    await this.#options.audit.append({
-      id: newId(),
-      tenantId: this.tenantId,
-      conversationId: message.id,
-      target: 'offline-message',
-      reader: { subject: this.#subject, name: this.#staff.name },
-      role: this.#auditRole(),
-      at: this.#options.now(),
-      action: 'read',
-    });
-    this.#options.logger.info(
-      { audit: true, tenant: this.tenantId, offlineMessage: message.id, agent: this.#subject },
-      'offline message read',
-    );
+    if (!message) throw offlineMessageNotFound();
+    await this.#auditOfflineMessage(message.id, 'read');
     this.#connection.send({ type: 'offline-message-opened', message: offlineMessageView(message) });
   }
 
@@ -696,9 +686,7 @@ export class AgentSocket {
       id,
       handled ? this.#staff.name : null,
     );
-    if (!marked) {
-      throw new GatewayError('offline_message_not_found', 'No such offline message.', { status: 404 });
-    }
+    if (!marked) throw offlineMessageNotFound();
     if (!marked.changed) {
       // Nothing changed, so no event: this client alone learns how it stands.
       const state = this.#offlineShown.get(id);
@@ -706,7 +694,14 @@ export class AgentSocket {
       this.#sendHandled(id, marked.message.handled);
       return;
     }
-    const action = handled ? 'handled' : 'reopened';
+    await this.#auditOfflineMessage(id, handled ? 'handled' : 'reopened');
+  }
+
+  /**
+   * Records this agent's `action` on an offline message in the audit trail (who, in which role,
+   * which message, when; nothing the visitor wrote), and logs it.
+   */
+  async #auditOfflineMessage(id: string, action: 'read' | 'handled' | 'reopened'): Promise<void> {
     await this.#options.audit.append({
       id: newId(),
       tenantId: this.tenantId,

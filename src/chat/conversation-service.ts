@@ -211,6 +211,11 @@ export function conversationNotFound(): GatewayError {
   return new GatewayError('conversation_not_found', 'No such conversation.', { status: 404 });
 }
 
+/** `offline_message_not_found` (404): no offline message of the asker's tenant has the id. */
+export function offlineMessageNotFound(): GatewayError {
+  return new GatewayError('offline_message_not_found', 'No such offline message.', { status: 404 });
+}
+
 /**
  * `queue_full` (503): the topic's queue holds `chat.maxQueued` conversations; nothing was stored.
  * Every queue change sends the whole queue to each console, so its length bounds that work.

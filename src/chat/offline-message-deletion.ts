@@ -4,6 +4,7 @@ import type { Logger } from '../runtime/logger.js';
 import type { ChatBus } from './chat-bus.js';
 import type { OfflineMessageRepository, TranscriptAuditRepository } from './chat-repositories.js';
 import { actionEntry } from './conversation-action.js';
+import { offlineMessageNotFound } from './conversation-service.js';
 
 /** Offline message ids as the store makes them (UUIDs) and the protocol accepts ids. */
 const OFFLINE_MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -70,7 +71,7 @@ export class OfflineMessageDeletion {
     const message = await offlineMessages.get(tenantId, messageId);
     if (!message) {
       if (!(await deletedBefore())) {
-        throw new GatewayError('offline_message_not_found', 'No such offline message.', { status: 404 });
+        throw offlineMessageNotFound();
       }
       // A deletion cut short between the store and the bus: the consoles are told now.
       bus.publish({ kind: 'queue', tenantId }, { type: 'offline-messages-deleted', ids: [messageId] });
