@@ -755,7 +755,9 @@ class RedisOfflineMessages implements OfflineMessageRepository {
   }
 
   async listBySubject(tenantId: string, subjectIndex: string): Promise<OfflineMessageRecord[]> {
-    return (await this.#ofSubject(tenantId, subjectIndex)).map(([, record]) => record);
+    return (await this.#matching(tenantId, (m) => m.subjectIndex === subjectIndex)).map(
+      ([, record]) => record,
+    );
   }
 
   deleteBySubject(tenantId: string, subjectIndex: string): Promise<string[]> {
@@ -789,18 +791,10 @@ class RedisOfflineMessages implements OfflineMessageRepository {
   }
 
   /**
-   * The subject's messages with their sealed members, oldest first. The set is read whole and
-   * opened here: its members are sealed (no blind index can be matched in Redis), and retention
-   * bounds it (`tenants[].retention`); a copy or an erasure is rare.
-   */
-  #ofSubject(tenantId: string, subjectIndex: string): Promise<Array<[string, OfflineMessageRecord]>> {
-    return this.#matching(tenantId, (m) => m.subjectIndex === subjectIndex);
-  }
-
-  /**
-   * The tenant's messages that `test` holds for, with their sealed members, oldest first. Read
-   * whole and opened here, as above: a member's id is sealed too, and staff open or delete one
-   * message at a time.
+   * The tenant's messages that `test` holds for, with their sealed members, oldest first. The
+   * set is read whole and opened here: its members are sealed (neither an id nor a blind index
+   * can be matched in Redis), and retention bounds it (`tenants[].retention`); a citizen's copy
+   * or erasure is rare, and staff open, mark or delete one message at a time.
    */
   async #matching(
     tenantId: string,
