@@ -120,6 +120,18 @@ export function connectAs(
   });
 }
 
+/** Loads a staff form at `path` (for its CSRF token; it must answer 200) and posts `form` to it. */
+export async function submitStaffForm(
+  browser: BrowserSession,
+  base: string,
+  path: string,
+  form: Record<string, string>,
+) {
+  const page = await browser.get(`${base}${path}`);
+  if (page.status !== 200) throw new Error(`the form at ${path} answered ${page.status}`);
+  return browser.post(`${base}${path}`, { _csrf: inputValue(page.text, '_csrf'), ...form });
+}
+
 /**
  * A signed-in staff browser (through the mock staff IdP; `login_hint` picks the persona). It
  * returns to the tenant's start page, which every role may see.

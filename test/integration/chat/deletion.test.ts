@@ -9,6 +9,7 @@ import {
   identifiedConversation,
   staffBrowser,
   staffSocket,
+  submitStaffForm,
   visitorBrowser,
 } from './chat-clients.js';
 
@@ -22,12 +23,8 @@ const agent = (gw: TestGateway, persona: string) => staffSocket(gw.url, persona)
 const conversation = (gw: TestGateway, assignee?: ChatClient) =>
   identifiedConversation(gw.url, { ...(assignee ? { assignee } : {}), firstText: 'my diagnosis is …' });
 
-/** Loads the form (for its CSRF token) and posts it. */
-async function deleteThrough(browser: BrowserSession, gw: TestGateway, form: Record<string, string>) {
-  const page = await browser.get(`${gw.url}${PAGE}`);
-  expect(page.status).toBe(200);
-  return browser.post(`${gw.url}${PAGE}`, { _csrf: inputValue(page.text, '_csrf'), ...form });
-}
+const deleteThrough = (browser: BrowserSession, gw: TestGateway, form: Record<string, string>) =>
+  submitStaffForm(browser, gw.url, PAGE, form);
 
 describe('targeted deletion of a conversation by staff', () => {
   let gw: TestGateway;

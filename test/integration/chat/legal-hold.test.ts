@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
-import { identifiedConversation, staffBrowser } from './chat-clients.js';
+import { identifiedConversation, staffBrowser, submitStaffForm } from './chat-clients.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 // Starts at the real time: the mock IdP's ID tokens carry real `iat`s, checked against this clock.
@@ -10,12 +10,8 @@ const clock = new ManualClock(Date.now());
 const HOLD = '/staff/conversations/hold';
 const CASE = 'Case 2026/17, district court';
 
-/** Loads a staff form (for its CSRF token) and posts it. */
-async function submit(browser: BrowserSession, gw: TestGateway, path: string, form: Record<string, string>) {
-  const page = await browser.get(`${gw.url}${path}`);
-  expect(page.status).toBe(200);
-  return browser.post(`${gw.url}${path}`, { _csrf: inputValue(page.text, '_csrf'), ...form });
-}
+const submit = (browser: BrowserSession, gw: TestGateway, path: string, form: Record<string, string>) =>
+  submitStaffForm(browser, gw.url, path, form);
 
 describe('legal hold (tenants[].legalHolders)', () => {
   let gw: TestGateway;

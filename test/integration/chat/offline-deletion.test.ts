@@ -3,19 +3,22 @@ import { createChatFeature } from '../../../src/chat/chat-feature.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { type BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
-import { type ChatClient, connectAs, staffBrowser, staffSocket, visitorBrowser } from './chat-clients.js';
+import {
+  type ChatClient,
+  connectAs,
+  staffBrowser,
+  staffSocket,
+  submitStaffForm,
+  visitorBrowser,
+} from './chat-clients.js';
 
 // Starts at the real time: the mock IdP's ID tokens carry real `iat`s, checked against this clock.
 const clock = new ManualClock(Date.now());
 const PAGE = '/staff/offline-messages/delete';
 const REASON = 'Visitor wrote a diagnosis into the offline form';
 
-/** Loads the form (for its CSRF token) and posts it. */
-async function deleteThrough(browser: BrowserSession, gw: TestGateway, form: Record<string, string>) {
-  const page = await browser.get(`${gw.url}${PAGE}`);
-  expect(page.status).toBe(200);
-  return browser.post(`${gw.url}${PAGE}`, { _csrf: inputValue(page.text, '_csrf'), ...form });
-}
+const deleteThrough = (browser: BrowserSession, gw: TestGateway, form: Record<string, string>) =>
+  submitStaffForm(browser, gw.url, PAGE, form);
 
 describe('deletion of an offline message by staff', () => {
   let gw: TestGateway;
