@@ -38,15 +38,27 @@ const seq = z
   .nonnegative()
   .max(2 ** 31);
 const url = z.url({ protocol: /^https?$/ }).max(2048);
+// Lone surrogates are not text a person typed, nor are controls other than tab and line breaks
+// (NUL, BEL, escape sequences, C1 controls): the staff forms refuse them in a reason too
+// (`conversation-deletion.ts`). One pattern, so a message is scanned once for both.
+const NOT_TYPED = /\p{Cs}|(?![\t\n\r])\p{Cc}/u;
+// Something to see: not only white space (what `String.prototype.trim` removes is within
+// `\p{Z}` and `\p{Cc}`, but for the BOM), format characters (zero-width space, word joiner, soft
+// hyphen, bidi marks) and controls. Found at the first visible character, so no trimmed copy.
+const VISIBLE = /[^\p{Z}\p{Cf}\p{Cc}]/u;
+
+/**
+ * Whether `text` is something a person typed: at least one visible character, and neither a lone
+ * surrogate nor a control character other than tab, line feed and carriage return. Chat messages
+ * (visitors' and agents') and the offline message's name and text are held to it.
+ */
+export function isTypedText(text: string): boolean {
+  return VISIBLE.test(text) && !NOT_TYPED.test(text);
+}
+
 // Length is checked by the handler (`text_too_long` is a clearer answer than invalid_message);
-// the payload limit bounds it. Lone surrogates are not text a person typed.
-const LONE_SURROGATE = /\p{Cs}/u;
-// `\s` is exactly what `String.prototype.trim` removes (WhiteSpace and LineTerminator), so this is
-// "not empty after trim" without a trimmed copy of every message.
-const NOT_BLANK = /\S/;
-const text = z
-  .string()
-  .refine((t) => NOT_BLANK.test(t) && !LONE_SURROGATE.test(t), 'expected non-empty text');
+// the payload limit bounds it.
+const text = z.string().refine(isTypedText, 'expected typed text');
 
 /** Visitor → server frames. */
 export const visitorFrameSchema = z.discriminatedUnion('type', [

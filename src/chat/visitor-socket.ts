@@ -17,6 +17,7 @@ import type { DeliveryPort } from './delivery-port.js';
 import type { HeartbeatWatcher } from './heartbeat.js';
 import { guardVisitorMessage, guardVisitorText } from './pii-guard.js';
 import {
+  isTypedText,
   MAX_TEXT_LENGTH,
   type ServerToVisitorFrame,
   textTooLong,
@@ -86,9 +87,9 @@ export interface VisitorQuotas {
 }
 
 const offlineMessageSchema = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: z.string().trim().max(200).refine(isTypedText),
   email: z.email().max(254),
-  text: z.string().trim().min(1),
+  text: z.string().trim().refine(isTypedText),
 });
 
 /**

@@ -358,6 +358,26 @@ describe('offline messages', () => {
       'error',
     );
     expect(invalid.code).toBe('offline_message_invalid');
+    // Controls, lone surrogates and nothing visible are no name and no message either.
+    const before = await gw.gateway.deps.store.chat.offlineMessages.list('demo', 1000);
+    for (const [name, text] of [
+      ['Ann\u0000', 'hi'],
+      ['\u001b[2JAnn', 'hi'],
+      ['\u200b', 'hi'],
+      ['Ann', '\ud800'],
+      ['Ann', 'hi \u0007'],
+      ['Ann', '\u2060\u200b\u00ad'],
+    ]) {
+      const refused = await visitor.request(
+        { type: 'offline-message', name, email: 'ann@example.org', text },
+        ['error', 'offline-message-saved'],
+      );
+      expect(refused, JSON.stringify({ name, text })).toMatchObject({
+        type: 'error',
+        code: 'offline_message_invalid',
+      });
+    }
+    expect(await gw.gateway.deps.store.chat.offlineMessages.list('demo', 1000)).toEqual(before);
 
     const saved = (await visitor.request(
       {

@@ -86,6 +86,32 @@ describe('hostile visitor frames', () => {
     client.close();
   });
 
+  it('answers invalid_message to text with control characters, a lone surrogate or nothing visible, storing nothing', async () => {
+    const { client, conversationId } = await chattingVisitor();
+    const texts = [
+      'nul \u0000 inside',
+      '\u001b[2J\u001b[31mred',
+      'bell \u0007',
+      'c1 control \u0085',
+      'lone \udc00 low surrogate',
+      '\u200b\u200b',
+      '\u2060\u200d\u00ad',
+    ];
+    const answers = await paced(
+      client,
+      texts.map((text, i) => JSON.stringify({ type: 'message', clientId: `t${i}`, text })),
+    );
+    for (const answer of answers) expect(answer).toMatchObject({ type: 'error', code: 'invalid_message' });
+    expect(await stored(conversationId)).toEqual([]);
+    // Tabs and line breaks are text; so are zero-width characters inside visible text.
+    const ack = await client.request(
+      { type: 'message', clientId: 'ok', text: 'one\ttwo\r\nthree\u200bfour' },
+      'ack',
+    );
+    expect((ack.message as { text: string }).text).toBe('one\ttwo\r\nthree\u200bfour');
+    client.close();
+  });
+
   it('refuses a spoofed conversationId as not found and changes nothing in it', async () => {
     const victim = await chattingVisitor();
     await victim.client.request({ type: 'message', clientId: 'v1', text: 'mine' }, 'ack');
