@@ -546,6 +546,13 @@ export class AgentSocket {
         this.#connection.send({ type: 'conversation', conversation: await this.#view(conversation) });
         return;
       case 'claim':
+        // Already this agent's (a second click, another tab of the console): nothing changes, so
+        // no event would answer, and the queues are not told again; the view is the answer.
+        if (this.#assignedToMe(conversation)) {
+          this.#follow(conversation);
+          this.#connection.send({ type: 'conversation', conversation: await this.#view(conversation) });
+          return;
+        }
         // The resulting `assigned` (or `status`) event brings this agent the full view.
         await desk.claim(conversation, { subject: this.#subject, name: this.#staff.name });
         return;

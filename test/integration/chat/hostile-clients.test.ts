@@ -276,3 +276,33 @@ describe('a flood of 1,000 messages a second', () => {
     calm.client.close();
   });
 });
+
+describe('an agent claiming a conversation already theirs', () => {
+  it('answers with its view again (a second tab, a second click), and tells no other console anything', async () => {
+    const { client: visitor, conversationId } = await chattingVisitor();
+    await visitor.request({ type: 'message', clientId: 'v1', text: 'hello' }, 'ack');
+    const alex = await connectAs(await staffBrowser(gw.url, 'alex-agent'), gw.url, 'agent');
+    const siri = await connectAs(await staffBrowser(gw.url, 'siri-supervisor'), gw.url, 'agent');
+    await Promise.all([alex.next('welcome'), siri.next('welcome')]);
+    const ofThis = (f: Frame) => (f.conversation as { id: string }).id === conversationId;
+    await alex.request({ type: 'claim', conversationId }, 'conversation', ofThis);
+    await siri.next('assigned', (f) =>
+      (f.conversations as Array<{ id: string }>).some((c) => c.id === conversationId),
+    );
+    const before = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    const siriSince = siri.frames.length;
+
+    const again = await alex.request({ type: 'claim', conversationId }, ['conversation', 'error']);
+    expect(again).toMatchObject({
+      type: 'conversation',
+      conversation: { id: conversationId, status: 'assigned', assignedToYou: true },
+    });
+    expect((again.conversation as { messages: Array<{ text: string }> }).messages.map((m) => m.text)).toEqual(
+      ['hello'],
+    );
+    await sleep(300);
+    expect(siri.frames.slice(siriSince).map((f) => f.type)).toEqual([]);
+    expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toEqual(before);
+    for (const client of [visitor, alex, siri]) client.close();
+  });
+});
