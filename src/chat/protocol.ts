@@ -37,7 +37,12 @@ const seq = z
   .int()
   .nonnegative()
   .max(2 ** 31);
-const url = z.url({ protocol: /^https?$/ }).max(2048);
+// A browser's `location.href` and `document.referrer` are serialised URLs: a control character
+// or lone surrogate in one was put there by hand, and would be stored as sent.
+const url = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .refine((u) => !/[\p{Cc}\p{Cs}]/u.test(u), 'expected a serialised URL');
 // Lone surrogates are not text a person typed, nor are controls other than tab and line breaks
 // (NUL, BEL, escape sequences, C1 controls): the staff forms refuse them in a reason too
 // (`conversation-deletion.ts`). One pattern, so a message is scanned once for both.

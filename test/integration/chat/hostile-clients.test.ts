@@ -112,6 +112,19 @@ describe('hostile visitor frames', () => {
     client.close();
   });
 
+  it('answers invalid_message to a page or referrer with control characters, starting nothing', async () => {
+    const client = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+    await client.next('welcome');
+    const answers = await paced(client, [
+      JSON.stringify({ type: 'start', topic: 'general', page: 'https://www.example.org/\u0000x' }),
+      JSON.stringify({ type: 'start', topic: 'general', page: 'https://www.example.org/\u001b[2J' }),
+      JSON.stringify({ type: 'start', topic: 'general', referrer: 'https://www.example.org/a\u0007b' }),
+    ]);
+    for (const answer of answers) expect(answer).toMatchObject({ type: 'error', code: 'invalid_message' });
+    expect(client.frames.some((f) => f.type === 'conversation')).toBe(false);
+    client.close();
+  });
+
   it('refuses a spoofed conversationId as not found and changes nothing in it', async () => {
     const victim = await chattingVisitor();
     await victim.client.request({ type: 'message', clientId: 'v1', text: 'mine' }, 'ack');
