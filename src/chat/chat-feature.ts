@@ -156,6 +156,11 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     conversations: new VisitorQuota(deps.store.rateLimiter, 'chat-starts', settings.conversationStarts),
     offlineMessages: new VisitorQuota(deps.store.rateLimiter, 'chat-offline', settings.offlineMessages),
   };
+  const queueBounds = {
+    maxQueued: settings.maxQueued,
+    perVisitor: settings.maxQueuedPerVisitor,
+    perNetwork: settings.maxQueuedPerAddress,
+  };
   const visitorSessions: VisitorSessions = {
     read: async (sessionId, tenantId) => {
       const session = await readSession(sessionId);
@@ -358,7 +363,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       transcripts,
       quotas,
       maxMessages: settings.messagesPerConversation,
-      maxQueued: settings.maxQueued,
+      queueBounds,
       connection: { ip, userAgent: req.headers['user-agent'] },
     });
     hub.add(slot, visitor);

@@ -51,6 +51,14 @@ export interface ConversationRecord {
   closedAt?: number;
   /** Stable pseudonymous id of the visitor's browser session (`SessionData.visitorId`). */
   visitorId: string;
+  /**
+   * Keyed blind index of the client network (an IPv4 address, an IPv6 /64) the conversation was
+   * started from, never the address itself: while queued it takes one of that network's places
+   * (`chat.maxQueuedPerAddress`, {@link queuePlace}). Absent when the address was unknown, and in
+   * records written before the bound existed (those count for their visitor only). Anonymisation
+   * drops it.
+   */
+  networkIndex?: string;
   assignedTo?: { subject: string; name: string };
   participants: Participant[];
   identity?: StoredIdentity;
@@ -223,6 +231,26 @@ export interface TranscriptReadRecord {
 /** The `reader` of an erasure the citizen asked for themselves: the audit names no person. */
 export const DATA_SUBJECT_READER = { subject: 'data-subject', name: 'The citizen (data subject)' } as const;
 
+/** Whose place in the tenant's queues a queued conversation takes ({@link queuePlace}). */
+export interface QueuePlace {
+  visitorId: string;
+  /** `undefined`: started from an unknown address (or before the bound): no network's place. */
+  networkIndex: string | undefined;
+}
+
+/**
+ * The visitor and client network a conversation takes a place of while it waits
+ * (`chat.maxQueuedPerVisitor`, `chat.maxQueuedPerAddress`), or `undefined` once it takes none:
+ * it left the queue (claimed, closed, deleted) or was anonymised (no agent can take it, and it
+ * is nobody's any more). Both stores derive their counts from this alone, so a conversation
+ * stops counting with the very write that takes it out of the queue and counts again with the
+ * one that puts it back (a transfer).
+ */
+export function queuePlace(c: ConversationRecord): QueuePlace | undefined {
+  if (c.status !== 'queued' || c.anonymisedAt !== undefined) return undefined;
+  return { visitorId: c.visitorId, networkIndex: c.networkIndex };
+}
+
 /**
  * Since when a queued conversation has waited without its visitor (`chat.abandonedQueuedMinutes`):
  * since they left, or since it was put back into a queue after that; `undefined` while the
@@ -256,7 +284,13 @@ export function anonymisedConversation(
   at: number,
   visitorId: string,
 ): ConversationRecord {
-  const { identity: _identity, subjects: _subjects, preview: _preview, ...rest } = record;
+  const {
+    identity: _identity,
+    subjects: _subjects,
+    preview: _preview,
+    networkIndex: _networkIndex,
+    ...rest
+  } = record;
   return {
     ...rest,
     visitorId,

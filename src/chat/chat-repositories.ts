@@ -21,12 +21,13 @@ import type {
  */
 export interface ConversationRepository {
   /**
-   * Stores a new conversation. With `maxQueued`, a queued one is stored only while its topic's
-   * queue holds fewer: the check and the entry in the queue are one atomic step, so instances
-   * starting conversations at the same moment cannot together pass the bound. Resolves `false`
-   * (nothing stored) when the queue is full.
+   * Stores a new conversation. A queued one is stored only within `bounds`: the checks and the
+   * entry in the queue are one atomic step, so instances starting conversations at the same
+   * moment cannot together pass a bound. Resolves `'created'`, or (nothing stored) `'queue_full'`
+   * when its topic's queue holds `maxQueued`, `'too_many_queued'` when its visitor or its client
+   * network already has that many waiting in the tenant's queues.
    */
-  create(record: ConversationRecord, limits?: { maxQueued?: number }): Promise<boolean>;
+  create(record: ConversationRecord, bounds?: QueueBounds): Promise<CreateOutcome>;
   get(id: string): Promise<ConversationRecord | undefined>;
   /**
    * Applies `change` to the current record and stores the result atomically. `change` returns
@@ -56,6 +57,28 @@ export interface ConversationRepository {
    */
   recent?(id: string): Promise<ConversationRecord | undefined>;
 }
+
+/**
+ * Bounds on queued conversations, each checked only when given (`chat.maxQueued`,
+ * `chat.maxQueuedPerVisitor`, `chat.maxQueuedPerAddress`).
+ */
+export interface QueueBounds {
+  /** Conversations in one topic's queue. */
+  maxQueued?: number;
+  /**
+   * Conversations of one visitor waiting at once in all the tenant's queues together: per
+   * tenant, not per topic, since a flood spread over the topics must be stopped as well.
+   */
+  perVisitor?: number;
+  /**
+   * Conversations waiting at once in all the tenant's queues from one client network
+   * (`ConversationRecord.networkIndex`); a record without one counts for its visitor only.
+   */
+  perNetwork?: number;
+}
+
+/** What {@link ConversationRepository.create} did. */
+export type CreateOutcome = 'created' | 'queue_full' | 'too_many_queued';
 
 /** The outcome of {@link MessageRepository.append}. */
 export interface AppendResult {

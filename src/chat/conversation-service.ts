@@ -7,7 +7,7 @@ import type {
   MessageAuthor,
   MessageRecord,
 } from './chat-records.js';
-import type { AppendResult } from './chat-repositories.js';
+import type { AppendResult, QueueBounds } from './chat-repositories.js';
 
 /** A staff member as recorded on an assignment. */
 export interface AgentRef {
@@ -24,10 +24,16 @@ export interface StartConversationInput {
   identity?: SharedIdentity;
   metadata: ConversationMetadata;
   /**
-   * `chat.maxQueued`: the conversation is stored only while its topic's queue is shorter, checked
-   * atomically with its entry (otherwise `queue_full`, nothing stored).
+   * The queue's bounds (`chat.maxQueued`, `chat.maxQueuedPerVisitor`, `chat.maxQueuedPerAddress`):
+   * the conversation is stored only within them, checked atomically with its entry (otherwise
+   * `queue_full` or `too_many_queued`, nothing stored).
    */
-  maxQueued?: number;
+  bounds?: QueueBounds;
+  /**
+   * The client's address, when known: the conversation takes a place of its network
+   * (`ConversationRecord.networkIndex`, a keyed blind index; the address is not kept for this).
+   */
+  clientAddress?: string | undefined;
 }
 
 /** A message to store. `verified` is not an input: the service derives it from the conversation. */
@@ -227,6 +233,20 @@ export function queueFull(): GatewayError {
     {
       status: 503,
     },
+  );
+}
+
+/**
+ * `too_many_queued` (429): the visitor, or their client network, already has
+ * `chat.maxQueuedPerVisitor` / `chat.maxQueuedPerAddress` conversations waiting in the tenant's
+ * queues; nothing was stored. A few hosts holding their sockets open would otherwise keep the
+ * whole queue to themselves and every other visitor would get `queue_full`.
+ */
+export function tooManyQueued(): GatewayError {
+  return new GatewayError(
+    'too_many_queued',
+    'Too many conversations from here are already waiting; wait for an answer or try again later.',
+    { status: 429 },
   );
 }
 

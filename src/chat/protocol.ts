@@ -165,6 +165,11 @@ export const CHAT_ERROR_CODES = [
   'conversation_full',
   /** The topic's queue holds `chat.maxQueued` conversations: no new one now. */
   'queue_full',
+  /**
+   * The visitor, or their client network, has `chat.maxQueuedPerVisitor` /
+   * `chat.maxQueuedPerAddress` conversations waiting in the tenant's queues: no new one now.
+   */
+  'too_many_queued',
   'transcript_email_unavailable',
   'email_invalid',
   'transcript_not_ready',

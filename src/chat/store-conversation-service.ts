@@ -1,6 +1,7 @@
 import type { GatewayError } from '../http/errors.js';
 import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { FieldCrypto } from '../privacy/field-crypto.js';
+import { clientNetwork } from '../runtime/client-network.js';
 import type { Clock } from '../runtime/clock.js';
 import { newId } from '../runtime/ids.js';
 import type { Logger } from '../runtime/logger.js';
@@ -25,6 +26,7 @@ import {
   type StartConversationInput,
   SYSTEM_TEXT,
   type SystemCode,
+  tooManyQueued,
 } from './conversation-service.js';
 
 /** What {@link StoreConversationService} needs. */
@@ -69,12 +71,16 @@ export class StoreConversationService implements ConversationService {
       participants: [{ kind: 'visitor', id: input.visitorId, joinedAt: now }],
       metadata: input.metadata,
       readMarkers: { visitor: 0, agent: 0 },
+      ...(input.clientAddress === undefined
+        ? {}
+        : { networkIndex: this.#networkIndex(input.tenantId, input.clientAddress) }),
       ...(input.identity
         ? { identity: this.#seal(input.identity, now), subjects: [input.identity.subjectIndex] }
         : {}),
     };
-    const limits = input.maxQueued === undefined ? {} : { maxQueued: input.maxQueued };
-    if (!(await this.#repos.conversations.create(record, limits))) throw queueFull();
+    const outcome = await this.#repos.conversations.create(record, input.bounds);
+    if (outcome === 'queue_full') throw queueFull();
+    if (outcome === 'too_many_queued') throw tooManyQueued();
     this.#logger.info(
       { tenant: record.tenantId, conversation: record.id, topic: record.topic, verified: !!record.identity },
       'conversation started',
@@ -84,6 +90,16 @@ export class StoreConversationService implements ConversationService {
       { type: 'conversation-started', conversationId: record.id },
     );
     return record;
+  }
+
+  /**
+   * The keyed blind index of the client's network in the tenant (its own domain of the index, as
+   * the rate limits and the bus have theirs): equal for one network, so its waiting
+   * conversations are counted together, and nothing a reader of the store can turn back into
+   * the address.
+   */
+  #networkIndex(tenantId: string, address: string): string {
+    return this.#crypto.blindIndex(`queue-network\n${tenantId}\n${clientNetwork(address)}`);
   }
 
   get(conversationId: string): Promise<ConversationRecord | undefined> {

@@ -4,6 +4,7 @@ import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { ChatBus, ConversationEvent, VisitorEvent } from './chat-bus.js';
 import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-connection.js';
 import type { ConversationMetadata, ConversationRecord } from './chat-records.js';
+import type { QueueBounds } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata } from './conversation-metadata.js';
 import {
@@ -75,8 +76,12 @@ export interface VisitorSocketOptions extends ChatSocketOptions {
    * stays bounded.
    */
   maxMessages: number;
-  /** Queued conversations of one topic beyond which no new one is started (`chat.maxQueued`). */
-  maxQueued: number;
+  /**
+   * Bounds of what waits (shared by all sockets): conversations in one topic's queue
+   * (`chat.maxQueued`), and of one visitor and one client network in all the tenant's queues
+   * (`chat.maxQueuedPerVisitor`, `chat.maxQueuedPerAddress`).
+   */
+  queueBounds: Required<QueueBounds>;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
 }
 
@@ -113,7 +118,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     | 'transcripts'
     | 'quotas'
     | 'maxMessages'
-    | 'maxQueued'
+    | 'queueBounds'
     | 'limits'
   >;
   /** The session's id; a login in this browser rotates it (`session-renewed`). */
@@ -139,7 +144,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       transcripts: options.transcripts,
       quotas: options.quotas,
       maxMessages: options.maxMessages,
-      maxQueued: options.maxQueued,
+      queueBounds: options.queueBounds,
       limits: options.limits,
     };
     this.#sessionId = options.sessionId;
@@ -487,16 +492,20 @@ export class VisitorSocket implements HeartbeatWatcher {
       }
       // A queue no agent can work through any more is not made longer: its length bounds what
       // every queue change sends each console (many clients together, each within its quota).
-      // The store takes the queue's place atomically as it stores the conversation (`maxQueued`),
+      // Nor may one visitor or one network hold many places at once (a few hosts keeping their
+      // sockets open would otherwise keep the queue to themselves, for as long as the start
+      // quota's window). The store takes the places atomically as it stores the conversation,
       // which holds when several starts, on any instances, race for the last places; a start it
-      // refuses (`queue_full`) gives the quota back. No read of the whole queue before it.
+      // refuses (`queue_full`, `too_many_queued`) gives the quota back. No read of the whole
+      // queue before it.
       try {
         conversation = await service.start({
           tenantId: this.tenantId,
           topic: topic.id,
           visitorId: this.visitorId,
           metadata,
-          maxQueued: this.#options.maxQueued,
+          bounds: this.#options.queueBounds,
+          clientAddress: this.#options.connection.ip,
           ...(identity ? { identity } : {}),
         });
       } catch (error) {

@@ -524,6 +524,23 @@ export const configSchema = z
          */
         maxQueued: z.number().int().positive().default(500),
         /**
+         * Conversations of one visitor waiting at once in all the tenant's queues together (per
+         * tenant, not per topic: a flood spread over the topics is stopped too); another start
+         * answers `too_many_queued` until one is taken or closed. A visitor rarely has more than
+         * one or two waiting (one per topic at most). Default 2; at most
+         * `maxQueuedPerAddress`.
+         */
+        maxQueuedPerVisitor: z.number().int().positive().default(2),
+        /**
+         * Conversations from one client network (an IPv4 address, an IPv6 /64; counted by a keyed
+         * blind index of it) waiting at once in all the tenant's queues; another start answers
+         * `too_many_queued`. Without it two hosts holding sockets open, within their start
+         * quota, could keep the whole queue for an hour. Default 20 (a family or an office behind
+         * one NAT address waits side by side; raise it for a campus); at most `maxQueued`. A
+         * start whose address is unknown meets only `maxQueuedPerVisitor`.
+         */
+        maxQueuedPerAddress: z.number().int().positive().default(20),
+        /**
          * Minutes a queued conversation may wait with no chat socket of its visitor open on any
          * instance (tab closed, session lost, instance gone) before it is closed as abandoned:
          * nobody will come back to it, and it would hold a place of `maxQueued` for good. A
@@ -546,6 +563,8 @@ export const configSchema = z
         messagesPerConversation: 1000,
         transcriptsPerMinute: 10,
         maxQueued: 500,
+        maxQueuedPerVisitor: 2,
+        maxQueuedPerAddress: 20,
         abandonedQueuedMinutes: 10,
       })
       .refine((c) => c.sessionPerSecond >= c.connectionPerSecond, {
@@ -555,6 +574,14 @@ export const configSchema = z
       .refine((c) => c.socketsPerAddress >= c.socketsPerSession, {
         message: 'socketsPerAddress must be at least socketsPerSession',
         path: ['socketsPerAddress'],
+      })
+      .refine((c) => c.maxQueuedPerAddress >= c.maxQueuedPerVisitor, {
+        message: 'maxQueuedPerAddress must be at least maxQueuedPerVisitor',
+        path: ['maxQueuedPerAddress'],
+      })
+      .refine((c) => c.maxQueuedPerAddress <= c.maxQueued, {
+        message: 'maxQueuedPerAddress must be at most maxQueued (lower both together)',
+        path: ['maxQueuedPerAddress'],
       }),
     /**
      * How the gateway sends e-mail (a visitor's transcript, `tenants[].transcriptByEmail`).

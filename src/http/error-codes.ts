@@ -96,6 +96,10 @@ export const ERRORS = {
   conversation_limit: { status: 429, message: 'Too many conversations were started; try again later.' },
   offline_message_limit: { status: 429, message: 'Too many offline messages were left; try again later.' },
   queue_full: { status: 503, message: 'Too many visitors are waiting; try again later or leave a message.' },
+  too_many_queued: {
+    status: 429,
+    message: 'Too many conversations from here are already waiting; wait for an answer or try again later.',
+  },
   conversation_full: {
     status: 409,
     message: 'This conversation has reached its length limit; end it and start a new one.',

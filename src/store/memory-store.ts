@@ -11,10 +11,11 @@ import type {
 import {
   anonymisedConversation,
   anonymisedMessage,
+  queuePlace,
   retentionClock,
   withHandled,
 } from '../chat/chat-records.js';
-import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
+import type { AppendCondition, CreateOutcome, QueueBounds, StaleAppend } from '../chat/chat-repositories.js';
 import { VisitorTextTails } from '../chat/visitor-text-tails.js';
 import { GatewayError } from '../http/errors.js';
 import type { RetentionRepository } from '../privacy/retention.js';
@@ -70,16 +71,41 @@ class MemoryConversations implements ConversationRepository {
    */
   readonly #lists = new Map<string, Set<string>>();
 
-  async create(record: ConversationRecord, limits: { maxQueued?: number } = {}): Promise<boolean> {
+  async create(record: ConversationRecord, bounds: QueueBounds = {}): Promise<CreateOutcome> {
     if (this.#byId.has(record.id)) throw new TypeError(`conversation ${record.id} exists`);
     // Checked and stored in one synchronous step: concurrent starts cannot pass it together.
-    const queued = this.#lists.get(queuedList(record.tenantId, record.topic))?.size ?? 0;
-    if (record.status === 'queued' && limits.maxQueued !== undefined && queued >= limits.maxQueued)
-      return false;
+    const refused = this.#refusal(record, bounds);
+    if (refused) return refused;
     const stored = frozen(structuredClone(record));
     this.#byId.set(record.id, stored);
     this.#index(undefined, stored);
-    return true;
+    return 'created';
+  }
+
+  /**
+   * Why a new conversation may not wait (see {@link QueueBounds}). The counts are the sizes of
+   * lists derived from the records themselves ({@link listsOf}), so they cannot drift from
+   * what is queued.
+   */
+  #refusal(record: ConversationRecord, bounds: QueueBounds): CreateOutcome | undefined {
+    const place = queuePlace(record);
+    if (!place) return undefined;
+    const size = (key: string) => this.#lists.get(key)?.size ?? 0;
+    const { tenantId } = record;
+    if (bounds.maxQueued !== undefined && size(queuedList(tenantId, record.topic)) >= bounds.maxQueued)
+      return 'queue_full';
+    if (
+      bounds.perVisitor !== undefined &&
+      size(visitorPlaces(tenantId, place.visitorId)) >= bounds.perVisitor
+    )
+      return 'too_many_queued';
+    if (
+      bounds.perNetwork !== undefined &&
+      place.networkIndex !== undefined &&
+      size(networkPlaces(tenantId, place.networkIndex)) >= bounds.perNetwork
+    )
+      return 'too_many_queued';
+    return undefined;
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {
@@ -189,6 +215,10 @@ const assignedList = (tenantId: string, subject: string) => `assigned\n${tenantI
 const assignedAnyList = (tenantId: string) => `assigned-any\n${tenantId}`;
 const openList = (tenantId: string, visitorId: string) => `open\n${tenantId}\n${visitorId}`;
 const subjectList = (tenantId: string, subjectIndex: string) => `subject\n${tenantId}\n${subjectIndex}`;
+/** A visitor's, and a client network's, conversations waiting in any of the tenant's queues. */
+const visitorPlaces = (tenantId: string, visitorId: string) => `places-visitor\n${tenantId}\n${visitorId}`;
+const networkPlaces = (tenantId: string, networkIndex: string) =>
+  `places-network\n${tenantId}\n${networkIndex}`;
 
 /** The lists a conversation belongs to, as {@link MemoryConversations} answers them. */
 function listsOf(c: ConversationRecord): string[] {
@@ -197,6 +227,11 @@ function listsOf(c: ConversationRecord): string[] {
   if (c.status === 'closed') return subjects;
   const lists = [openList(c.tenantId, c.visitorId), ...subjects];
   if (c.status === 'queued') lists.push(queuedList(c.tenantId, c.topic));
+  const place = queuePlace(c);
+  if (place) {
+    lists.push(visitorPlaces(c.tenantId, place.visitorId));
+    if (place.networkIndex !== undefined) lists.push(networkPlaces(c.tenantId, place.networkIndex));
+  }
   if (c.status === 'assigned' && c.assignedTo)
     lists.push(assignedList(c.tenantId, c.assignedTo.subject), assignedAnyList(c.tenantId));
   return lists;

@@ -39,6 +39,15 @@ export class RedisKeys {
   queue(tenantId: string, topic: string): string {
     return `${this.#tenant(tenantId)}:queue:${topic}`;
   }
+  /**
+   * Whose places the tenant's queued conversations take (hash: conversation id →
+   * `<visitor id>\n<network blind index or ''>\n<topic>`), written in the same step as each
+   * queue entry and counted by the start's script (`chat.maxQueuedPerVisitor`,
+   * `chat.maxQueuedPerAddress`). Readable: a random visitor id, a keyed index, a topic id.
+   */
+  queuePlaces(tenantId: string): string {
+    return `${this.#tenant(tenantId)}:queue-places`;
+  }
   /** Open conversations assigned to an agent, by the keyed blind index of its subject (sorted set). */
   assigned(tenantId: string, agentIndex: string): string {
     return `${this.#tenant(tenantId)}:agent:${agentIndex}`;

@@ -11,10 +11,12 @@ import type {
 import {
   anonymisedConversation,
   anonymisedMessage,
+  type QueuePlace,
+  queuePlace,
   retentionClock,
   withHandled,
 } from '../chat/chat-records.js';
-import type { AppendCondition, StaleAppend } from '../chat/chat-repositories.js';
+import type { AppendCondition, CreateOutcome, QueueBounds, StaleAppend } from '../chat/chat-repositories.js';
 import { TAIL_TTL_MS } from '../chat/visitor-text-tails.js';
 import { GatewayError } from '../http/errors.js';
 import type { RetentionRepository } from '../privacy/retention.js';
@@ -164,31 +166,85 @@ class RedisConversations implements ConversationRepository {
     return record;
   }
 
-  async create(record: ConversationRecord, limits: { maxQueued?: number } = {}): Promise<boolean> {
+  async create(record: ConversationRecord, bounds: QueueBounds = {}): Promise<CreateOutcome> {
     const { client, keys, codec } = this.#c;
     const text = codec.seal(record);
-    const bounded = record.status === 'queued' && limits.maxQueued !== undefined;
-    const stored = await redisCall(async () => {
-      // A place in the queue first, only while it is shorter than the bound (one script: two
-      // instances cannot both take the last place); the queue is in the tenant's slot.
-      if (bounded) {
-        const queue = keys.queue(record.tenantId, record.topic);
-        const entered = await ENQUEUE_BOUNDED.run(
-          client,
-          [queue],
-          [String(limits.maxQueued), String(record.createdAt), record.id],
-        );
-        if (Number(entered) !== 1) return false;
+    const place = queuePlace(record);
+    const bounded =
+      bounds.maxQueued !== undefined || bounds.perVisitor !== undefined || bounds.perNetwork !== undefined;
+    const outcome = await redisCall(async (): Promise<CreateOutcome> => {
+      // A place in the queue first, only within the bounds (one script: two instances cannot
+      // both take the last place); the queue and the places are in the tenant's slot.
+      if (place && bounded) {
+        const entered = await this.#enqueue(record, place, bounds);
+        if (entered !== 'created') return entered;
       }
       // In its lists and the retention index before it exists: a crash in between leaves entries
       // that readers skip and whose deletion finds nothing to delete.
       await this.#index(undefined, record, undefined, true);
       const created = await client.set(keys.conversation(record.id), text, { condition: 'NX' });
       if (created === null) throw new TypeError(`conversation ${record.id} exists`);
-      return true;
+      return 'created';
     });
-    if (stored) this.#latest.set(record.id, text);
-    return stored;
+    if (outcome === 'created') this.#latest.set(record.id, text);
+    return outcome;
+  }
+
+  /**
+   * Enters a new queued conversation in its queue and the tenant's places within `bounds`
+   * ({@link ENQUEUE_BOUNDED}). Refused for its visitor or network, it forgets the places of
+   * theirs that are in no queue any more ({@link #forgetLeftPlaces}) and, if there were such,
+   * tries once more: so a place left behind (by an instance of the previous version, which
+   * takes conversations out of queues without knowing of places) is never what refuses.
+   */
+  async #enqueue(record: ConversationRecord, place: QueuePlace, bounds: QueueBounds): Promise<CreateOutcome> {
+    const { client, keys } = this.#c;
+    const attempt = async (): Promise<CreateOutcome> => {
+      const reply = await ENQUEUE_BOUNDED.run(
+        client,
+        [keys.queue(record.tenantId, record.topic), keys.queuePlaces(record.tenantId)],
+        [
+          String(bounds.maxQueued ?? ''),
+          String(record.createdAt),
+          record.id,
+          placeEntry(record, place),
+          place.visitorId,
+          place.networkIndex ?? '',
+          String(bounds.perVisitor ?? ''),
+          String(bounds.perNetwork ?? ''),
+        ],
+      );
+      return Number(reply) === 1 ? 'created' : Number(reply) === 0 ? 'queue_full' : 'too_many_queued';
+    };
+    const outcome = await attempt();
+    if (outcome !== 'too_many_queued' || !(await this.#forgetLeftPlaces(record.tenantId, place)))
+      return outcome;
+    return attempt();
+  }
+
+  /**
+   * Forgets the places of this visitor or network whose conversation is in no queue any more
+   * (checked against the queue itself, in one script per topic); whether there were any.
+   */
+  async #forgetLeftPlaces(tenantId: string, place: QueuePlace): Promise<boolean> {
+    const { client, keys } = this.#c;
+    const places = keys.queuePlaces(tenantId);
+    const entries = await client.hGetAll(places);
+    const byTopic = new Map<string, string[]>();
+    for (const [id, entry] of Object.entries(entries)) {
+      const [visitorId, networkIndex, topic] = entry.split('\n');
+      if (topic === undefined) continue;
+      const theirs =
+        visitorId === place.visitorId ||
+        (place.networkIndex !== undefined && networkIndex === place.networkIndex);
+      if (theirs) byTopic.set(topic, [...(byTopic.get(topic) ?? []), id, entry]);
+    }
+    let forgotten = 0;
+    for (const [topic, args] of byTopic) {
+      const removed = await FORGET_LEFT_PLACES.run(client, [places, keys.queue(tenantId, topic)], args);
+      forgotten += Number(removed);
+    }
+    return forgotten > 0;
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {
@@ -266,7 +322,7 @@ class RedisConversations implements ConversationRepository {
       this.#c.keys.queue(tenantId, topic),
       (c) => c.tenantId === tenantId && c.topic === topic && c.status === 'queued',
       false,
-      true,
+      this.#c.keys.queuePlaces(tenantId),
     );
   }
 
@@ -335,12 +391,10 @@ class RedisConversations implements ConversationRepository {
           await this.#index(undefined, record, undefined, true);
           return false;
         }
-        const lists = this.#indexKeys(record);
-        if (lists.length > 0) {
-          const multi = client.multi();
-          for (const key of lists) multi.zRem(key, id);
-          await transaction(client, () => multi.exec());
-        }
+        // Its queue place goes with its queue entry (an id no queue holds has none to lose).
+        const multi = client.multi().hDel(keys.queuePlaces(record.tenantId), id);
+        for (const key of this.#indexKeys(record)) multi.zRem(key, id);
+        await transaction(client, () => multi.exec());
       }
       const deleted = await redisCall(() =>
         DELETE_UNCHANGED.run(client, own, [text === null ? '' : sealedHead(text)]),
@@ -367,12 +421,16 @@ class RedisConversations implements ConversationRepository {
     return text;
   }
 
-  /** `keepsClosed`: a list that holds closed conversations too (a citizen's). */
+  /**
+   * `keepsClosed`: a list that holds closed conversations too (a citizen's). `places`: the list
+   * is a queue, whose entries left by failed creates go too, with their places (see
+   * {@link RedisKeys.queuePlaces}).
+   */
   async #list(
     indexKey: string,
     keep: (c: ConversationRecord) => boolean,
     keepsClosed = false,
-    queue = false,
+    places: string | undefined = undefined,
   ): Promise<ConversationRecord[]> {
     const { client } = this.#c;
     const ids = await redisCall(() => client.zRange(indexKey, 0, -1));
@@ -381,8 +439,12 @@ class RedisConversations implements ConversationRepository {
     // whose record is missing or in another state may belong to a create or update in flight on
     // another instance (entries are added before the record changes), so it is only skipped.
     const closed = keepsClosed ? [] : ids.filter((_, i) => records[i]?.status === 'closed');
-    if (queue) closed.push(...this.#orphaned(ids, records));
-    if (closed.length > 0) await redisCall(() => client.zRem(indexKey, closed));
+    if (places) closed.push(...this.#orphaned(ids, records));
+    if (closed.length > 0) {
+      const multi = client.multi().zRem(indexKey, closed);
+      if (places) multi.hDel(places, closed);
+      await transaction(client, () => multi.exec());
+    }
     return records
       .filter((c): c is ConversationRecord => c !== undefined && keep(c))
       .sort((a, b) => a.createdAt - b.createdAt);
@@ -440,13 +502,24 @@ class RedisConversations implements ConversationRepository {
         changes += 1;
       }
     }
+    // A queue place is written and taken back in the same transaction as the queue entry.
+    const entry = placeEntryOf(next);
+    const places = this.#c.keys.queuePlaces(next.tenantId);
     if (previous) {
       for (const key of this.#indexKeys(previous)) {
         if (target.includes(key)) continue;
         multi.zRem(key, next.id);
         changes += 1;
       }
+      if (entry === undefined && placeEntryOf(previous) !== undefined) {
+        multi.hDel(places, next.id);
+        changes += 1;
+      }
     } else {
+      if (entry !== undefined && entry !== (already && placeEntryOf(already))) {
+        multi.hSet(places, next.id, entry);
+        changes += 1;
+      }
       // Keys the record is already in (`already`, the state read) need no write: most updates
       // (read markers, identity) change no index, and then cost no round trip here.
       const present = already ? this.#indexKeys(already) : [];
@@ -809,18 +882,67 @@ class RedisOfflineMessages implements OfflineMessageRepository {
   }
 }
 
-/**
- * Enters a conversation in its topic's queue only while the queue holds fewer than the bound
- * (`chat.maxQueued`). KEYS: queue; ARGV: bound, score (creation time), conversation id.
- * Returns 1 when entered, 0 when full.
- */
 /** How long a queue entry may be without its record before it counts as left by a failed create. */
 const ORPHAN_AFTER_MS = 30_000;
 
+/**
+ * A queued conversation's entry in its tenant's places ({@link RedisKeys.queuePlaces}): its
+ * visitor, its network's blind index (`''`: none) and its topic (whose queue tells whether the
+ * place is still taken, {@link FORGET_LEFT_PLACES}).
+ */
+function placeEntry(c: ConversationRecord, place: QueuePlace): string {
+  return `${place.visitorId}\n${place.networkIndex ?? ''}\n${c.topic}`;
+}
+
+/** {@link placeEntry} of a conversation that takes a place, else `undefined`. */
+function placeEntryOf(c: ConversationRecord): string | undefined {
+  const place = queuePlace(c);
+  return place && placeEntry(c, place);
+}
+
+/**
+ * Enters a conversation in its topic's queue and its place in the tenant's places, only while
+ * the queue holds fewer than `chat.maxQueued` and the places of its visitor, and of its client
+ * network, number fewer than theirs (per tenant: every topic's places are in the one hash, read
+ * whole; it holds only what waits, at most the queues' bounds together). Counted here, in the
+ * step that takes the place, so starts racing on any instances cannot pass a bound together.
+ * KEYS: queue, places; ARGV: queue bound (`''`: none), score (creation time), conversation id,
+ * place entry, visitor id, network index (`''`: unknown, no network bound), visitor bound,
+ * network bound (`''`: none). Returns 1 when entered, 0 when the queue is full, 2 when the
+ * visitor or the network has its bound waiting.
+ */
 const ENQUEUE_BOUNDED = new RedisScript(`
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+if ARGV[1] ~= '' and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+local perVisitor = tonumber(ARGV[7])
+local perNetwork = nil
+if ARGV[6] ~= '' then perNetwork = tonumber(ARGV[8]) end
+if perVisitor or perNetwork then
+  local visitor = ARGV[5] .. '\\n'
+  local network = '\\n' .. ARGV[6] .. '\\n'
+  local visitors, networks = 0, 0
+  for _, entry in ipairs(redis.call('HVALS', KEYS[2])) do
+    if string.sub(entry, 1, #visitor) == visitor then visitors = visitors + 1 end
+    if perNetwork and string.find(entry, network, 1, true) then networks = networks + 1 end
+  end
+  if (perVisitor and visitors >= perVisitor) or (perNetwork and networks >= perNetwork) then return 2 end
+end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
 return 1`);
+
+/**
+ * Forgets places whose conversation is not in the queue their entry names, each only while its
+ * entry is still the one read (a transfer meanwhile wrote another). KEYS: places, the topic's
+ * queue; ARGV: conversation id and entry, pairwise. Returns how many were forgotten.
+ */
+const FORGET_LEFT_PLACES = new RedisScript(`
+local forgotten = 0
+for i = 1, #ARGV, 2 do
+  if not redis.call('ZSCORE', KEYS[2], ARGV[i]) and redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+    forgotten = forgotten + redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+return forgotten`);
 
 /**
  * Replaces a conversation's messages by their anonymised forms, only while its last entry is

@@ -83,12 +83,13 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         const stored = await Promise.all(
           started.map((c) => store.chat.conversations.create(c, { maxQueued: 2 })),
         );
-        expect(stored.filter(Boolean)).toHaveLength(2);
+        expect(stored.filter((outcome) => outcome === 'created')).toHaveLength(2);
+        expect(stored.filter((outcome) => outcome === 'queue_full')).toHaveLength(3);
         expect(await store.chat.conversations.listQueued('demo', topic)).toHaveLength(2);
         for (const [i, c] of started.entries())
-          expect(await store.chat.conversations.get(c.id)).toEqual(stored[i] ? c : undefined);
+          expect(await store.chat.conversations.get(c.id)).toEqual(stored[i] === 'created' ? c : undefined);
         // Without the bound nothing is refused.
-        expect(await store.chat.conversations.create(conversation({ topic }))).toBe(true);
+        expect(await store.chat.conversations.create(conversation({ topic }))).toBe('created');
       });
 
       it('hands out records that cannot change what is stored (copies, or frozen records)', async () => {

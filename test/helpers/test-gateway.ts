@@ -118,7 +118,24 @@ export const GENEROUS_CHAT_LIMITS = {
   messagesPerConversation: 1_000_000_000,
   transcriptsPerMinute: 100_000,
   maxQueued: 100_000,
+  maxQueuedPerVisitor: 100_000,
+  maxQueuedPerAddress: 100_000,
 };
+
+/**
+ * {@link GENEROUS_CHAT_LIMITS} under a test's own `chat`: a test that lowers `maxQueued` gets
+ * the bounds per visitor and per address lowered with it (they may not exceed it) unless it
+ * sets them itself.
+ */
+export function generousChat(own: Record<string, unknown> = {}): Record<string, unknown> {
+  const maxQueued = typeof own.maxQueued === 'number' ? own.maxQueued : GENEROUS_CHAT_LIMITS.maxQueued;
+  return {
+    ...GENEROUS_CHAT_LIMITS,
+    maxQueuedPerVisitor: maxQueued,
+    maxQueuedPerAddress: maxQueued,
+    ...own,
+  };
+}
 
 /** Ports {@link freePort} handed out in this process (they may not be bound yet). */
 const handedOut = new Set<number>();
@@ -207,7 +224,7 @@ async function startOnFreePort(options: TestGatewayOptions): Promise<TestGateway
     tenants: options.tenants ?? [testTenant()],
     rateLimits: GENEROUS_RATE_LIMITS,
     ...options.config,
-    chat: { ...GENEROUS_CHAT_LIMITS, ...(options.config?.chat as Record<string, unknown> | undefined) },
+    chat: generousChat(options.config?.chat as Record<string, unknown> | undefined),
   };
   const loaded = parseConfig(raw, { env: options.env ?? {}, source: 'test' });
   const mockIdp = await createMockIdp({

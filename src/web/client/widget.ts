@@ -25,6 +25,13 @@ const STORAGE_KEY = 'eidchat.conversation';
  */
 const PENDING_TOPIC_KEY = 'eidchat.pendingTopic';
 
+/**
+ * Refusals of a new conversation that leave the visitor nothing to do but wait or write: the
+ * queue is full, or too many from here already wait. "Leave a message" is offered instead.
+ */
+const WAIT_REFUSALS: ReadonlySet<string> = new Set(['queue_full', 'too_many_queued']);
+const waitRefused = (code: string) => WAIT_REFUSALS.has(code);
+
 interface Pending {
   clientId: string;
   text: string;
@@ -263,7 +270,7 @@ class VisitorChat {
         );
         if (frame.clientId === undefined) this.#resuming = undefined;
         // "Leave a message" is what the refusal offers: the form is shown, as when nobody is online.
-        if (frame.code === 'queue_full' && !this.#conversation) this.#el('chat-offline').hidden = false;
+        if (waitRefused(frame.code) && !this.#conversation) this.#el('chat-offline').hidden = false;
         if (frame.code === 'conversation_not_found') {
           // Its unsent messages go with it (and their answers, no_conversation, are not shown).
           this.#pending.clear();

@@ -412,6 +412,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Juuri nyt jonossa on liian monta. Yritä myöhemmin uudelleen tai jätä viesti.',
     sv: 'För många väntar just nu. Försök igen senare eller lämna ett meddelande.',
   },
+  'chat.error.too_many_queued': {
+    en: 'Too many conversations from here are already waiting. Please wait for an answer, try again later, or leave a message.',
+    nb: 'For mange samtaler herfra venter allerede. Vent på svar, prøv igjen senere, eller legg igjen en melding.',
+    fi: 'Täältä odottaa jo liian monta keskustelua. Odota vastausta, yritä myöhemmin uudelleen tai jätä viesti.',
+    sv: 'För många samtal härifrån väntar redan. Vänta på svar, försök igen senare eller lämna ett meddelande.',
+  },
   'chat.error.conversation_full': {
     en: 'This conversation has reached its length limit. End it and start a new one to go on.',
     nb: 'Denne samtalen har nådd sin maksimale lengde. Avslutt den og start en ny for å fortsette.',

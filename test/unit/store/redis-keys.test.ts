@@ -51,6 +51,7 @@ describe('RedisKeys: the README key table', () => {
     dedupe: keys.dedupe('<id>'),
     textTail: keys.textTail('<id>'),
     queue: keys.queue('<tenant>', '<topic>'),
+    queuePlaces: keys.queuePlaces('<tenant>'),
     assigned: keys.assigned('<tenant>', '<blind index>'),
     assignedAny: keys.assignedAny('<tenant>'),
     visitorOpen: keys.visitorOpen('<tenant>', '<visitorId>'),
