@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '../../src/auth/consent-receipts.js';
-import type { MessageRecord, OfflineMessageRecord } from '../../src/chat/chat-records.js';
+import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from '../../src/chat/chat-records.js';
 import type { Store } from '../../src/store/store.js';
 import { conversationRecord } from './records.js';
 
@@ -277,6 +277,169 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await listed('index-b')).toEqual([others[0]?.id]);
         expect(await store.chat.conversations.listBySubject('demo', 'index-c')).toEqual([]);
         expect((await store.chat.conversations.get(anonymised.id))?.subjects).toBeUndefined();
+      });
+    });
+
+    describe('queue places (maxQueuedPerVisitor, maxQueuedPerAddress)', () => {
+      const bounds = { maxQueued: 100, perVisitor: 2, perNetwork: 3 };
+      /** A queued conversation of its own visitor from `network` (a blind index as the service makes it). */
+      const from = (network: string | undefined, overrides: Partial<ConversationRecord> = {}) => {
+        const visitorId = `visitor-${randomUUID()}`;
+        return conversation({
+          visitorId,
+          participants: [{ kind: 'visitor', id: visitorId, joinedAt: 1_000 }],
+          ...(network === undefined ? {} : { networkIndex: network }),
+          ...overrides,
+        });
+      };
+      const create = (c: ConversationRecord) => store.chat.conversations.create(c, bounds);
+      /** Fills `network`'s places, in `topic`s taken in turn; the conversations stored. */
+      const fill = async (network: string, topics = ['general']) => {
+        const stored: ConversationRecord[] = [];
+        for (let i = 0; i < bounds.perNetwork; i++) {
+          const c = from(network, { topic: topics[i % topics.length] ?? 'general' });
+          expect(await create(c)).toBe('created');
+          stored.push(c);
+        }
+        return stored;
+      };
+      const refusesAnother = async (network: string) => {
+        const refused = from(network);
+        expect(await create(refused)).toBe('too_many_queued');
+        expect(await store.chat.conversations.get(refused.id)).toBeUndefined();
+      };
+      const takesAnother = async (network: string) => {
+        expect(await create(from(network))).toBe('created');
+      };
+
+      it("refuses one network's conversation beyond its bound over all the tenant's topics, storing nothing; other networks and tenants still get in", async () => {
+        const network = `net-${randomUUID()}`;
+        await fill(network, ['general', 'billing', 'schools']);
+        await refusesAnother(network);
+        expect(await create(from(network, { topic: 'other-topic' }))).toBe('too_many_queued');
+        await takesAnother(`net-${randomUUID()}`);
+        expect(await create(from(network, { tenantId: 'other' }))).toBe('created');
+        expect(await store.chat.conversations.listQueued('demo', 'general')).toHaveLength(2);
+      });
+
+      it("refuses one visitor's conversation beyond its bound, from any network or none", async () => {
+        const visitor = (topic: string, network?: string) =>
+          conversation({ topic, ...(network === undefined ? {} : { networkIndex: network }) });
+        expect(await create(visitor('general', 'net-a'))).toBe('created');
+        expect(await create(visitor('billing'))).toBe('created');
+        expect(await create(visitor('schools', 'net-b'))).toBe('too_many_queued');
+        expect(await create(visitor('schools'))).toBe('too_many_queued');
+      });
+
+      it('bounds only the visitor of a conversation whose address is unknown', async () => {
+        for (let i = 0; i < bounds.perNetwork + 2; i++) expect(await create(from(undefined))).toBe('created');
+      });
+
+      it('answers queue_full before the network is counted, and without bounds refuses nothing', async () => {
+        const network = `net-${randomUUID()}`;
+        const topic = `short-${randomUUID()}`;
+        expect(await store.chat.conversations.create(from(network, { topic }), { maxQueued: 1 })).toBe(
+          'created',
+        );
+        expect(await store.chat.conversations.create(from(network, { topic }), { maxQueued: 1 })).toBe(
+          'queue_full',
+        );
+        for (let i = 0; i < bounds.perNetwork; i++)
+          expect(await store.chat.conversations.create(from(network))).toBe('created');
+      });
+
+      it('never lets conversations of one network started at the same moment pass its bound', async () => {
+        const network = `net-${randomUUID()}`;
+        const started = Array.from({ length: 20 }, (_, i) =>
+          from(network, { topic: i % 2 === 0 ? 'general' : 'billing' }),
+        );
+        const outcomes = await Promise.all(started.map(create));
+        expect(outcomes.filter((o) => o === 'created')).toHaveLength(bounds.perNetwork);
+        expect(outcomes.filter((o) => o === 'too_many_queued')).toHaveLength(20 - bounds.perNetwork);
+        const queued = [
+          ...(await store.chat.conversations.listQueued('demo', 'general')),
+          ...(await store.chat.conversations.listQueued('demo', 'billing')),
+        ];
+        expect(queued).toHaveLength(bounds.perNetwork);
+      });
+
+      const exits: Array<[string, (c: ConversationRecord) => Promise<unknown>]> = [
+        [
+          'claimed by an agent',
+          (c) =>
+            store.chat.conversations.update(c.id, (r) => ({
+              ...r,
+              status: 'assigned',
+              assignedTo: { subject: 'agent-1', name: 'Agent' },
+            })),
+        ],
+        [
+          'closed (by its visitor, or as abandoned)',
+          (c) => store.chat.conversations.update(c.id, (r) => ({ ...r, status: 'closed', closedAt: 2_000 })),
+        ],
+        [
+          'deleted (staff, the citizen’s erasure, retention)',
+          (c) => store.retention.deleteConversation(c.tenantId, c.id),
+        ],
+        ['anonymised by retention', (c) => store.retention.anonymiseConversation(c.tenantId, c.id, 2_000)],
+      ];
+      for (const [exit, leave] of exits) {
+        it(`frees a place the moment its conversation leaves the queue: ${exit}`, async () => {
+          const network = `net-${randomUUID()}`;
+          const [first] = await fill(network);
+          if (!first) throw new Error('none stored');
+          await refusesAnother(network);
+          await leave(first);
+          await takesAnother(network);
+          await refusesAnother(network);
+        });
+      }
+
+      it('counts a conversation again once it is transferred back into a queue (the transfer itself is never refused)', async () => {
+        const network = `net-${randomUUID()}`;
+        const [first, second] = await fill(network);
+        if (!first || !second) throw new Error('none stored');
+        await store.chat.conversations.update(first.id, (r) => ({
+          ...r,
+          status: 'assigned',
+          assignedTo: { subject: 'agent-1', name: 'Agent' },
+        }));
+        await takesAnother(network);
+        const back = await store.chat.conversations.update(first.id, (r) => {
+          const { assignedTo: _dropped, ...rest } = r;
+          return { ...rest, status: 'queued', topic: 'billing', requeuedAt: 3_000 };
+        });
+        expect(back?.status).toBe('queued');
+        await refusesAnother(network);
+        // Four wait now, one over the bound: out again (claimed from its new queue), three still
+        // do, and only once another leaves is there a place.
+        const claim = (id: string) =>
+          store.chat.conversations.update(id, (r) => ({
+            ...r,
+            status: 'assigned',
+            assignedTo: { subject: 'agent-2', name: 'Agent' },
+          }));
+        await claim(first.id);
+        await refusesAnother(network);
+        await claim(second.id);
+        await takesAnother(network);
+      });
+
+      it('keeps reading, queueing and letting agents claim a conversation stored without a network (an earlier version’s), which counts for its visitor only', async () => {
+        const network = `net-${randomUUID()}`;
+        const earlier = conversation({ visitorId: 'visitor-old' });
+        expect(await store.chat.conversations.create(earlier)).toBe('created');
+        await fill(network);
+        expect((await store.chat.conversations.listQueued('demo', 'general')).map((c) => c.id)).toContain(
+          earlier.id,
+        );
+        const claimed = await store.chat.conversations.update(earlier.id, (r) => ({
+          ...r,
+          status: 'assigned',
+          assignedTo: { subject: 'agent-1', name: 'Agent' },
+        }));
+        expect(claimed?.status).toBe('assigned');
+        await refusesAnother(network);
       });
     });
 
