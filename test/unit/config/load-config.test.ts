@@ -84,6 +84,27 @@ describe('parseConfig', () => {
     expect(parse({ deleteAfterDays: 0 })).toThrow(ConfigError);
   });
 
+  it('bounds the conversations waiting per visitor and per address (2 and 20), within each other and maxQueued', () => {
+    const env = { env: { IDURA_SECRET: 'x' } };
+    const chat = (settings: Record<string, unknown>) =>
+      parseConfig({ tenants: [tenant()], chat: settings }, env);
+    const { config } = parseConfig({ tenants: [tenant()] }, env);
+    expect(config.chat).toMatchObject({ maxQueued: 500, maxQueuedPerVisitor: 2, maxQueuedPerAddress: 20 });
+    expect(chat({ maxQueued: 5, maxQueuedPerAddress: 5, maxQueuedPerVisitor: 5 }).config.chat).toMatchObject({
+      maxQueuedPerAddress: 5,
+      maxQueuedPerVisitor: 5,
+    });
+    expect(issues(() => chat({ maxQueuedPerVisitor: 3, maxQueuedPerAddress: 2 }))).toEqual([
+      'chat.maxQueuedPerAddress: maxQueuedPerAddress must be at least maxQueuedPerVisitor',
+    ]);
+    // Lowering maxQueued below the default per address asks for both.
+    expect(issues(() => chat({ maxQueued: 10 }))).toEqual([
+      'chat.maxQueuedPerAddress: maxQueuedPerAddress must be at most maxQueued (lower both together)',
+    ]);
+    expect(issues(() => chat({ maxQueuedPerVisitor: 0 }))[0]).toMatch(/^chat\.maxQueuedPerVisitor: /);
+    expect(issues(() => chat({ maxQueuedPerAddress: 2.5 }))[0]).toMatch(/^chat\.maxQueuedPerAddress: /);
+  });
+
   it('names a missing secret and the environment variable it expects', () => {
     expect(issues(() => parseConfig({ tenants: [tenant()] }, { env: {} }))).toEqual([
       'tenants.0.providers.0.clientSecret: environment variable IDURA_SECRET is not set',

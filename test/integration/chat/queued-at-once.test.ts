@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+import { ChatClient, staffSocket, visitorBrowser } from './chat-clients.js';
+
+/**
+ * Conversations waiting at once per client network and per visitor, over all the tenant's
+ * topics (`chat.maxQueuedPerAddress`, `chat.maxQueuedPerVisitor`): cookie-less visitors of one
+ * host holding their sockets open cannot keep the queue to themselves. The client address is
+ * the proxy's X-Forwarded-For (`trustProxy: 1`), so each test picks its visitors' networks.
+ */
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    config: {
+      trustProxy: 1,
+      chat: {
+        maxQueued: 100,
+        maxQueuedPerVisitor: 1,
+        maxQueuedPerAddress: 2,
+        // A refusal must give its start back: three starts per network, and more refusals.
+        conversationStarts: { perVisitor: 10, perAddress: 3, windowSeconds: 3600 },
+      },
+    },
+    tenants: [
+      testTenant({
+        topics: [
+          { id: 'general', title: { en: 'General questions' } },
+          { id: 'billing', title: { en: 'Bills and payments' } },
+        ],
+      }),
+    ],
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+/** A new visitor (a fresh browser) whose address is `address`, welcomed. */
+async function visitorFrom(address: string): Promise<ChatClient> {
+  const browser = await visitorBrowser(gw.url);
+  const url = new URL(`${gw.url}/ws/visitor`);
+  const client = await ChatClient.connect(url.href.replace(/^http/, 'ws'), {
+    origin: url.origin,
+    cookie: browser.cookieHeader(url.href),
+    'x-forwarded-for': address,
+  });
+  await client.next('welcome');
+  return client;
+}
+
+const start = (client: ChatClient, topic = 'general') =>
+  client.request({ type: 'start', topic }, ['conversation', 'error']);
+
+const queued = async () =>
+  [
+    ...(await gw.gateway.deps.store.chat.conversations.listQueued('demo', 'general')),
+    ...(await gw.gateway.deps.store.chat.conversations.listQueued('demo', 'billing')),
+  ].map((c) => c.id);
+
+describe('conversations waiting at once (chat.maxQueuedPerAddress, chat.maxQueuedPerVisitor)', () => {
+  it('answers too_many_queued to one network over its bound, storing nothing and giving the start back, while another network still gets in', async () => {
+    const a = [
+      await visitorFrom('198.51.100.7'),
+      await visitorFrom('198.51.100.7'),
+      await visitorFrom('198.51.100.7'),
+    ];
+    const ids: string[] = [];
+    for (const [client, topic] of [
+      [a[0], 'general'],
+      [a[1], 'billing'],
+    ] as const) {
+      const answer = await start(client as ChatClient, topic);
+      expect(answer.type).toBe('conversation');
+      ids.push((answer.conversation as { id: string }).id);
+    }
+    // Over the network's bound in either topic; each refusal gives its start back (the network
+    // has one start left of three, and it is not used up by these).
+    for (const topic of ['general', 'billing', 'general'])
+      expect(await start(a[2] as ChatClient, topic)).toMatchObject({
+        type: 'error',
+        code: 'too_many_queued',
+      });
+    expect((await queued()).sort()).toEqual([...ids].sort());
+    // Another network is not held up by the first.
+    const b = await visitorFrom('203.0.113.20');
+    expect((await start(b)).type).toBe('conversation');
+    // An agent takes one of the first network's: its third start now waits (its last start).
+    const alex = await staffSocket(gw.url, 'alex-agent');
+    await alex.request({ type: 'claim', conversationId: ids[0] }, 'conversation');
+    expect((await start(a[2] as ChatClient)).type).toBe('conversation');
+    for (const client of [...a, b, alex]) client.close();
+  });
+
+  it('answers too_many_queued to a visitor with its bound waiting, in another topic too', async () => {
+    const visitor = await visitorFrom('192.0.2.44');
+    expect((await start(visitor, 'general')).type).toBe('conversation');
+    expect(await start(visitor, 'billing')).toMatchObject({ type: 'error', code: 'too_many_queued' });
+    // Its open conversation of the topic is answered again, as always (not a new one).
+    expect((await start(visitor, 'general')).type).toBe('conversation');
+    visitor.close();
+  });
+});
