@@ -212,3 +212,39 @@ describe('a start into a full queue', () => {
     await agent.close();
   });
 });
+
+describe('a start while too many from the same network wait', () => {
+  let bounded: TestGateway;
+  beforeAll(async () => {
+    // Every page of the test is 127.0.0.1: one network, with one place.
+    bounded = await startTestGateway({
+      features: (deps) => [createChatFeature(deps)],
+      config: { chat: { maxQueuedPerVisitor: 1, maxQueuedPerAddress: 1 } },
+    });
+  });
+  afterAll(async () => {
+    await bounded?.close();
+  });
+
+  it('says so in the page’s language and offers the offline-message form', async () => {
+    const base = bounded.url;
+    const agent = await openConsole(await newPage(), base, 'alex-agent');
+    const first = await newPage();
+    await first.goto(`${base}/chat`);
+    await first.getByRole('button', { name: /General questions/ }).click();
+    await expect.poll(() => first.locator('#chat-conversation').isVisible()).toBe(true);
+
+    const second = await newPage('nb-NO');
+    await second.goto(`${base}/chat`);
+    await second.getByRole('button', { name: /Anonym chat/ }).click();
+    await expect
+      .poll(() => second.locator('#chat-error').textContent())
+      .toBe(
+        'For mange samtaler herfra venter allerede. Vent på svar, prøv igjen senere, eller legg igjen en melding.',
+      );
+    const form = second.getByRole('region', { name: 'Ingen saksbehandler er tilgjengelig akkurat nå' });
+    await expect.poll(() => form.isVisible()).toBe(true);
+    expect(await axeViolations(second)).toEqual([]);
+    await agent.close();
+  });
+});
