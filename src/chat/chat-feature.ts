@@ -158,6 +158,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   };
   const queueBounds = {
     maxQueued: settings.maxQueued,
+    sharedFrom: Math.ceil(settings.maxQueued / 2),
     perVisitor: settings.maxQueuedPerVisitor,
     perNetwork: settings.maxQueuedPerAddress,
   };

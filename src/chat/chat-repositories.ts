@@ -66,6 +66,13 @@ export interface QueueBounds {
   /** Conversations in one topic's queue. */
   maxQueued?: number;
   /**
+   * How many the topic's queue holds before `perVisitor` and `perNetwork` apply (the gateway
+   * gives half of `maxQueued`): while the queue has room for everyone, nobody is refused for
+   * having many waiting (an office behind one address, a load test); once it fills, nobody may
+   * take more than their share of what is left. Unset: they apply at once.
+   */
+  sharedFrom?: number;
+  /**
    * Conversations of one visitor waiting at once in all the tenant's queues together: per
    * tenant, not per topic, since a flood spread over the topics must be stopped as well.
    */

@@ -78,8 +78,8 @@ export interface VisitorSocketOptions extends ChatSocketOptions {
   maxMessages: number;
   /**
    * Bounds of what waits (shared by all sockets): conversations in one topic's queue
-   * (`chat.maxQueued`), and of one visitor and one client network in all the tenant's queues
-   * (`chat.maxQueuedPerVisitor`, `chat.maxQueuedPerAddress`).
+   * (`chat.maxQueued`), and, once that queue is half full, of one visitor and one client network
+   * in all the tenant's queues (`chat.maxQueuedPerVisitor`, `chat.maxQueuedPerAddress`).
    */
   queueBounds: Required<QueueBounds>;
   connection: { ip?: string | undefined; userAgent?: string | undefined };
@@ -492,9 +492,9 @@ export class VisitorSocket implements HeartbeatWatcher {
       }
       // A queue no agent can work through any more is not made longer: its length bounds what
       // every queue change sends each console (many clients together, each within its quota).
-      // Nor may one visitor or one network hold many places at once (a few hosts keeping their
-      // sockets open would otherwise keep the queue to themselves, for as long as the start
-      // quota's window). The store takes the places atomically as it stores the conversation,
+      // Nor, once it is half full, may one visitor or one network hold many places at once (a few
+      // hosts keeping their sockets open would otherwise keep the queue to themselves, for as
+      // long as the start quota's window). The store takes the places atomically as it stores the conversation,
       // which holds when several starts, on any instances, race for the last places; a start it
       // refuses (`queue_full`, `too_many_queued`) gives the quota back. No read of the whole
       // queue before it.

@@ -525,19 +525,21 @@ export const configSchema = z
         maxQueued: z.number().int().positive().default(500),
         /**
          * Conversations of one visitor waiting at once in all the tenant's queues together (per
-         * tenant, not per topic: a flood spread over the topics is stopped too); another start
-         * answers `too_many_queued` until one is taken or closed. A visitor rarely has more than
-         * one or two waiting (one per topic at most). Default 2; at most
-         * `maxQueuedPerAddress`.
+         * tenant, not per topic: a flood spread over the topics is stopped too), applied once the
+         * topic's queue is half full (`maxQueued` / 2: while it has room for everyone nobody is
+         * refused); another start answers `too_many_queued` until one is taken or closed. A
+         * visitor rarely has more than one or two waiting (one per topic at most). Default 2; at
+         * most `maxQueuedPerAddress`.
          */
         maxQueuedPerVisitor: z.number().int().positive().default(2),
         /**
          * Conversations from one client network (an IPv4 address, an IPv6 /64; counted by a keyed
-         * blind index of it) waiting at once in all the tenant's queues; another start answers
-         * `too_many_queued`. Without it two hosts holding sockets open, within their start
-         * quota, could keep the whole queue for an hour. Default 20 (a family or an office behind
-         * one NAT address waits side by side; raise it for a campus); at most `maxQueued`. A
-         * start whose address is unknown meets only `maxQueuedPerVisitor`.
+         * blind index of it) waiting at once in all the tenant's queues, applied once the topic's
+         * queue is half full (`maxQueued` / 2); another start answers `too_many_queued`. Without
+         * it two hosts holding sockets open, within their start quota, could keep the whole queue
+         * for an hour; with it they fill half at most, and the other half is shared out. Default
+         * 20 (a family or an office behind one NAT address waits side by side; raise it for a
+         * campus). A start whose address is unknown meets only `maxQueuedPerVisitor`.
          */
         maxQueuedPerAddress: z.number().int().positive().default(20),
         /**
@@ -577,10 +579,6 @@ export const configSchema = z
       })
       .refine((c) => c.maxQueuedPerAddress >= c.maxQueuedPerVisitor, {
         message: 'maxQueuedPerAddress must be at least maxQueuedPerVisitor',
-        path: ['maxQueuedPerAddress'],
-      })
-      .refine((c) => c.maxQueuedPerAddress <= c.maxQueued, {
-        message: 'maxQueuedPerAddress must be at most maxQueued (lower both together)',
         path: ['maxQueuedPerAddress'],
       }),
     /**

@@ -92,8 +92,9 @@ class MemoryConversations implements ConversationRepository {
     if (!place) return undefined;
     const size = (key: string) => this.#lists.get(key)?.size ?? 0;
     const { tenantId } = record;
-    if (bounds.maxQueued !== undefined && size(queuedList(tenantId, record.topic)) >= bounds.maxQueued)
-      return 'queue_full';
+    const queued = size(queuedList(tenantId, record.topic));
+    if (bounds.maxQueued !== undefined && queued >= bounds.maxQueued) return 'queue_full';
+    if (bounds.sharedFrom !== undefined && queued < bounds.sharedFrom) return undefined;
     if (
       bounds.perVisitor !== undefined &&
       size(visitorPlaces(tenantId, place.visitorId)) >= bounds.perVisitor

@@ -212,6 +212,7 @@ class RedisConversations implements ConversationRepository {
           place.networkIndex ?? '',
           String(bounds.perVisitor ?? ''),
           String(bounds.perNetwork ?? ''),
+          String(bounds.sharedFrom ?? ''),
         ],
       );
       return Number(reply) === 1 ? 'created' : Number(reply) === 0 ? 'queue_full' : 'too_many_queued';
@@ -908,14 +909,17 @@ function placeEntryOf(c: ConversationRecord): string | undefined {
  * step that takes the place, so starts racing on any instances cannot pass a bound together.
  * KEYS: queue, places; ARGV: queue bound (`''`: none), score (creation time), conversation id,
  * place entry, visitor id, network index (`''`: unknown, no network bound), visitor bound,
- * network bound (`''`: none). Returns 1 when entered, 0 when the queue is full, 2 when the
- * visitor or the network has its bound waiting.
+ * network bound (`''`: none), the queue's length from which the visitor and network bounds apply
+ * (`''`: at once). Returns 1 when entered, 0 when the queue is full, 2 when the visitor or the
+ * network has its bound waiting.
  */
 const ENQUEUE_BOUNDED = new RedisScript(`
-if ARGV[1] ~= '' and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+local queued = redis.call('ZCARD', KEYS[1])
+if ARGV[1] ~= '' and queued >= tonumber(ARGV[1]) then return 0 end
 local perVisitor = tonumber(ARGV[7])
 local perNetwork = nil
 if ARGV[6] ~= '' then perNetwork = tonumber(ARGV[8]) end
+if ARGV[9] ~= '' and queued < tonumber(ARGV[9]) then perVisitor, perNetwork = nil, nil end
 if perVisitor or perNetwork then
   local visitor = ARGV[5] .. '\\n'
   local network = '\\n' .. ARGV[6] .. '\\n'

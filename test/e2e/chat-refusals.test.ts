@@ -219,7 +219,8 @@ describe('a start while too many from the same network wait', () => {
     // Every page of the test is 127.0.0.1: one network, with one place.
     bounded = await startTestGateway({
       features: (deps) => [createChatFeature(deps)],
-      config: { chat: { maxQueuedPerVisitor: 1, maxQueuedPerAddress: 1 } },
+      // The bounds apply once the queue is half full: from the first conversation here.
+      config: { chat: { maxQueued: 2, maxQueuedPerVisitor: 1, maxQueuedPerAddress: 1 } },
     });
   });
   afterAll(async () => {

@@ -348,6 +348,35 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           expect(await store.chat.conversations.create(from(network))).toBe('created');
       });
 
+      it('applies the visitor and network bounds only once the topic’s queue holds sharedFrom', async () => {
+        const shared = { maxQueued: 10, sharedFrom: 5, perVisitor: 1, perNetwork: 2 };
+        const network = `net-${randomUUID()}`;
+        const topic = `busy-${randomUUID()}`;
+        const visitorId = `visitor-${randomUUID()}`;
+        const own = (overrides: Partial<ConversationRecord>) =>
+          from(network, {
+            visitorId,
+            participants: [{ kind: 'visitor', id: visitorId, joinedAt: 1_000 }],
+            ...overrides,
+          });
+        // Room for everyone: one network, and one visitor in two topics, take more than their bound.
+        for (let i = 0; i < 4; i++)
+          expect(await store.chat.conversations.create(from(network, { topic }), shared)).toBe('created');
+        expect(await store.chat.conversations.create(own({ topic }), shared)).toBe('created');
+        expect(await store.chat.conversations.create(own({ topic: `calm-${randomUUID()}` }), shared)).toBe(
+          'created',
+        );
+        // Half full: beyond its share the network, and the visitor, wait no more; others do.
+        const refused = from(network, { topic });
+        expect(await store.chat.conversations.create(refused, shared)).toBe('too_many_queued');
+        expect(await store.chat.conversations.get(refused.id)).toBeUndefined();
+        expect(await store.chat.conversations.create(own({ topic }), shared)).toBe('too_many_queued');
+        expect(await store.chat.conversations.create(from(`net-${randomUUID()}`, { topic }), shared)).toBe(
+          'created',
+        );
+        expect(await store.chat.conversations.listQueued('demo', topic)).toHaveLength(6);
+      });
+
       it('never lets conversations of one network started at the same moment pass its bound', async () => {
         const network = `net-${randomUUID()}`;
         const started = Array.from({ length: 20 }, (_, i) =>

@@ -15,11 +15,12 @@ beforeAll(async () => {
     config: {
       trustProxy: 1,
       chat: {
-        maxQueued: 100,
+        // The bounds apply once a topic's queue is half full: two of four here.
+        maxQueued: 4,
         maxQueuedPerVisitor: 1,
         maxQueuedPerAddress: 2,
-        // A refusal must give its start back: three starts per network, and more refusals.
-        conversationStarts: { perVisitor: 10, perAddress: 3, windowSeconds: 3600 },
+        // A refusal must give its start back: four starts per network, and more refusals.
+        conversationStarts: { perVisitor: 10, perAddress: 4, windowSeconds: 3600 },
       },
     },
     tenants: [
@@ -59,45 +60,38 @@ const queued = async () =>
   ].map((c) => c.id);
 
 describe('conversations waiting at once (chat.maxQueuedPerAddress, chat.maxQueuedPerVisitor)', () => {
-  it('answers too_many_queued to one network over its bound, storing nothing and giving the start back, while another network still gets in', async () => {
-    const a = [
-      await visitorFrom('198.51.100.7'),
-      await visitorFrom('198.51.100.7'),
-      await visitorFrom('198.51.100.7'),
-    ];
+  it('answers too_many_queued to one network over its bound once the queue is half full, storing nothing and giving the start back, while another network still gets in', async () => {
+    const a = await Promise.all(Array.from({ length: 4 }, () => visitorFrom('198.51.100.7')));
     const ids: string[] = [];
-    for (const [client, topic] of [
-      [a[0], 'general'],
-      [a[1], 'billing'],
-    ] as const) {
-      const answer = await start(client as ChatClient, topic);
+    for (const client of a.slice(0, 2)) {
+      const answer = await start(client);
       expect(answer.type).toBe('conversation');
       ids.push((answer.conversation as { id: string }).id);
     }
-    // Over the network's bound in either topic; each refusal gives its start back (the network
-    // has one start left of three, and it is not used up by these).
-    for (const topic of ['general', 'billing', 'general'])
-      expect(await start(a[2] as ChatClient, topic)).toMatchObject({
-        type: 'error',
-        code: 'too_many_queued',
-      });
+    // The queue is half full and the network has its two waiting; each refusal gives its start
+    // back (the network has two starts left of four, and they are not used up by these).
+    for (let i = 0; i < 3; i++)
+      expect(await start(a[2] as ChatClient)).toMatchObject({ type: 'error', code: 'too_many_queued' });
     expect((await queued()).sort()).toEqual([...ids].sort());
     // Another network is not held up by the first.
     const b = await visitorFrom('203.0.113.20');
     expect((await start(b)).type).toBe('conversation');
-    // An agent takes one of the first network's: its third start now waits (its last start).
+    // An agent takes one of the first network's: its third start now waits.
     const alex = await staffSocket(gw.url, 'alex-agent');
     await alex.request({ type: 'claim', conversationId: ids[0] }, 'conversation');
     expect((await start(a[2] as ChatClient)).type).toBe('conversation');
+    // A queue with room for everyone takes the network's fourth, over its bound.
+    expect((await start(a[3] as ChatClient, 'billing')).type).toBe('conversation');
     for (const client of [...a, b, alex]) client.close();
   });
 
   it('answers too_many_queued to a visitor with its bound waiting, in another topic too', async () => {
     const visitor = await visitorFrom('192.0.2.44');
-    expect((await start(visitor, 'general')).type).toBe('conversation');
-    expect(await start(visitor, 'billing')).toMatchObject({ type: 'error', code: 'too_many_queued' });
+    expect((await start(visitor, 'billing')).type).toBe('conversation');
+    // The general queue is half full (the first test left three of four there).
+    expect(await start(visitor, 'general')).toMatchObject({ type: 'error', code: 'too_many_queued' });
     // Its open conversation of the topic is answered again, as always (not a new one).
-    expect((await start(visitor, 'general')).type).toBe('conversation');
+    expect((await start(visitor, 'billing')).type).toBe('conversation');
     visitor.close();
   });
 });

@@ -84,7 +84,7 @@ describe('parseConfig', () => {
     expect(parse({ deleteAfterDays: 0 })).toThrow(ConfigError);
   });
 
-  it('bounds the conversations waiting per visitor and per address (2 and 20), within each other and maxQueued', () => {
+  it('bounds the conversations waiting per visitor and per address (2 and 20), the one per visitor within the one per address', () => {
     const env = { env: { IDURA_SECRET: 'x' } };
     const chat = (settings: Record<string, unknown>) =>
       parseConfig({ tenants: [tenant()], chat: settings }, env);
@@ -97,10 +97,8 @@ describe('parseConfig', () => {
     expect(issues(() => chat({ maxQueuedPerVisitor: 3, maxQueuedPerAddress: 2 }))).toEqual([
       'chat.maxQueuedPerAddress: maxQueuedPerAddress must be at least maxQueuedPerVisitor',
     ]);
-    // Lowering maxQueued below the default per address asks for both.
-    expect(issues(() => chat({ maxQueued: 10 }))).toEqual([
-      'chat.maxQueuedPerAddress: maxQueuedPerAddress must be at most maxQueued (lower both together)',
-    ]);
+    // A short queue keeps the defaults: the bounds apply from half of it, whatever their size.
+    expect(chat({ maxQueued: 10 }).config.chat).toMatchObject({ maxQueued: 10, maxQueuedPerAddress: 20 });
     expect(issues(() => chat({ maxQueuedPerVisitor: 0 }))[0]).toMatch(/^chat\.maxQueuedPerVisitor: /);
     expect(issues(() => chat({ maxQueuedPerAddress: 2.5 }))[0]).toMatch(/^chat\.maxQueuedPerAddress: /);
   });
