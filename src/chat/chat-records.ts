@@ -54,9 +54,10 @@ export interface ConversationRecord {
   /**
    * Keyed blind index of the client network (an IPv4 address, an IPv6 /64) the conversation was
    * started from, never the address itself: while queued it takes one of that network's places
-   * (`chat.maxQueuedPerAddress`, {@link queuePlace}). Absent when the address was unknown, and in
-   * records written before the bound existed (those count for their visitor only). Anonymisation
-   * drops it.
+   * (`chat.maxQueuedPerAddress`, {@link queuePlace}). Dropped as the conversation leaves the
+   * queue ({@link outOfQueue}): a transcript keeps no trace of where its visitor was, so one
+   * transferred back counts for its visitor only. Absent when the address was unknown, and in
+   * records written before the bound existed (those count for their visitor only).
    */
   networkIndex?: string;
   assignedTo?: { subject: string; name: string };
@@ -249,6 +250,15 @@ export interface QueuePlace {
 export function queuePlace(c: ConversationRecord): QueuePlace | undefined {
   if (c.status !== 'queued' || c.anonymisedAt !== undefined) return undefined;
   return { visitorId: c.visitorId, networkIndex: c.networkIndex };
+}
+
+/**
+ * The record without what only a queued conversation needs: the network it waits from
+ * (`networkIndex`). The conversation service applies it as a conversation is claimed or closed.
+ */
+export function outOfQueue(c: ConversationRecord): ConversationRecord {
+  const { networkIndex: _networkIndex, ...rest } = c;
+  return rest;
 }
 
 /**

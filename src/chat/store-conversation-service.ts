@@ -11,6 +11,7 @@ import {
   type ConversationRecord,
   type LegalHold,
   type MessageRecord,
+  outOfQueue,
   PREVIEW_LENGTH,
 } from './chat-records.js';
 import type { AppendCondition, AppendResult, ChatRepositories } from './chat-repositories.js';
@@ -205,7 +206,7 @@ export class StoreConversationService implements ConversationService {
       const participants = c.participants.some((p) => p.kind === 'agent' && p.id === agent.subject)
         ? c.participants
         : [...c.participants, { kind: 'agent' as const, id: agent.subject, name: agent.name, joinedAt: now }];
-      return { ...c, status: 'assigned', assignedTo: { ...agent }, participants, updatedAt: now };
+      return { ...outOfQueue(c), status: 'assigned', assignedTo: { ...agent }, participants, updatedAt: now };
     });
     if (!updated) throw conversationNotFound();
     if (refusal) throw refusal;
@@ -253,7 +254,9 @@ export class StoreConversationService implements ConversationService {
     await this.systemLine(conversationId, 'closed');
     const now = this.#clock.now();
     const updated = await this.#repos.conversations.update(conversationId, (c) =>
-      c.status === 'closed' ? undefined : { ...c, status: 'closed', closedAt: now, updatedAt: now },
+      c.status === 'closed'
+        ? undefined
+        : { ...outOfQueue(c), status: 'closed', closedAt: now, updatedAt: now },
     );
     if (!updated) throw conversationNotFound();
     // A closed conversation takes no more visitor messages: its PII guard tail has no use left.
@@ -270,7 +273,7 @@ export class StoreConversationService implements ConversationService {
       // Anonymised while queued too: no agent can take it any more (`isOver`), and the line
       // written holds nothing of anyone.
       closedHere = c.status === 'queued' && since !== undefined && since <= leftBefore;
-      return closedHere ? { ...c, status: 'closed', closedAt: now, updatedAt: now } : undefined;
+      return closedHere ? { ...outOfQueue(c), status: 'closed', closedAt: now, updatedAt: now } : undefined;
     });
     if (!updated || !closedHere) return undefined;
     // The line after the status, unlike `close`: written first, it could not be taken back when

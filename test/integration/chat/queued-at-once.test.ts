@@ -79,6 +79,10 @@ describe('conversations waiting at once (chat.maxQueuedPerAddress, chat.maxQueue
     // An agent takes one of the first network's: its third start now waits.
     const alex = await staffSocket(gw.url, 'alex-agent');
     await alex.request({ type: 'claim', conversationId: ids[0] }, 'conversation');
+    // Where its visitor waited from is kept only while it waits.
+    const stored = (id: string | undefined) => gw.gateway.deps.store.chat.conversations.get(id ?? '');
+    expect((await stored(ids[0]))?.networkIndex).toBeUndefined();
+    expect((await stored(ids[1]))?.networkIndex).toMatch(/\S/);
     expect((await start(a[2] as ChatClient)).type).toBe('conversation');
     // A queue with room for everyone takes the network's fourth, over its bound.
     expect((await start(a[3] as ChatClient, 'billing')).type).toBe('conversation');
