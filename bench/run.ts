@@ -15,7 +15,8 @@ import { GatewayTarget, RelayTarget, type Target, timedStaffCallback } from './t
  * - `BENCH_RATES` fixed offered rates in round trips/s (default `650,1000`), run with 10 agents
  * - `BENCH_IDLE` idle visitor sockets for the memory figure (default 10000)
  * - `BENCH_LOGINS` timed staff login callbacks (default 20)
- * - `BENCH_CROSS` `0` skips the run with two gateway instances on one Redis (default on)
+ * - `BENCH_CROSS` `0` skips the run with two gateway instances on one Redis (default on); `only`
+ *   runs nothing else (no memory-store rounds, idle sockets or logins), for A/B runs of the Redis path
  */
 const env = process.env;
 const PAIRS = Number(env.BENCH_PAIRS ?? 50);
@@ -26,6 +27,7 @@ const RATES = (env.BENCH_RATES ?? '650,1000').split(',').map(Number);
 const IDLE = Number(env.BENCH_IDLE ?? 10_000);
 const LOGINS = Number(env.BENCH_LOGINS ?? 20);
 const CROSS = env.BENCH_CROSS !== '0';
+const CROSS_ONLY = env.BENCH_CROSS === 'only';
 const RATE_AGENTS = AGENT_COUNTS.includes(10) ? 10 : (AGENT_COUNTS[0] ?? 1);
 
 if (PAIRS > 200 || IDLE > 10_000 || SECONDS > 30 || ROUNDS > 10 || AGENT_COUNTS.some((a) => a > 50)) {
@@ -206,7 +208,7 @@ async function main(): Promise<void> {
     '|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const gatewayByAgents: Record<number, number> = {};
-  for (const agents of AGENT_COUNTS) {
+  for (const agents of CROSS_ONLY ? [] : AGENT_COUNTS) {
     const { rates, fixed, cpu, load } = await throughput(agents);
     const relayLoad = mean(load.relay ?? []);
     const gatewayLoad = mean(load.gateway ?? []);
@@ -242,7 +244,7 @@ async function main(): Promise<void> {
   }
   const first = AGENT_COUNTS[0] as number;
   const last = AGENT_COUNTS.at(-1) as number;
-  if (first !== last) {
+  if (!CROSS_ONLY && first !== last) {
     const drop = 1 - (gatewayByAgents[last] ?? 0) / (gatewayByAgents[first] ?? 1);
     console.log(`  gateway throughput with ${last} agents vs ${first}: ${(-drop * 100).toFixed(0)} %`);
     report.agentScaling = { first, last, change: -drop };
@@ -282,25 +284,27 @@ async function main(): Promise<void> {
         `(p99 ${ms(p99('redis-1'))} → ${ms(p99('redis-2'))} ms)`,
     );
   }
-  const memory = await idleMemory();
-  const relayKb = (memory.perSocket.relay ?? 0) / 1024;
-  const gatewayKb = (memory.perSocket.gateway ?? 0) / 1024;
-  report.idleHeapPerSocket = memory.perSocket;
-  report.loginCallback = {
-    p50: percentile(memory.callbacks, 50),
-    p99: percentile(memory.callbacks, 99),
-    cpuMs: memory.cpuPerLogin,
-  };
-  console.log(lines.join('\n'));
-  console.log(
-    `heap per idle visitor socket (${IDLE}): relay ${relayKb.toFixed(1)} KiB, gateway ${gatewayKb.toFixed(1)} KiB, ` +
-      `ratio ${(gatewayKb / relayKb).toFixed(2)}`,
-  );
-  console.log(
-    `staff login callback (${LOGINS}): p50 ${ms(percentile(memory.callbacks, 50))} ms, ` +
-      `p99 ${ms(percentile(memory.callbacks, 99))} ms, gateway process CPU ${ms(memory.cpuPerLogin)} ms ` +
-      '(code exchange with the in-process mock IdP included)',
-  );
+  if (!CROSS_ONLY) {
+    const memory = await idleMemory();
+    const relayKb = (memory.perSocket.relay ?? 0) / 1024;
+    const gatewayKb = (memory.perSocket.gateway ?? 0) / 1024;
+    report.idleHeapPerSocket = memory.perSocket;
+    report.loginCallback = {
+      p50: percentile(memory.callbacks, 50),
+      p99: percentile(memory.callbacks, 99),
+      cpuMs: memory.cpuPerLogin,
+    };
+    console.log(lines.join('\n'));
+    console.log(
+      `heap per idle visitor socket (${IDLE}): relay ${relayKb.toFixed(1)} KiB, gateway ${gatewayKb.toFixed(1)} KiB, ` +
+        `ratio ${(gatewayKb / relayKb).toFixed(2)}`,
+    );
+    console.log(
+      `staff login callback (${LOGINS}): p50 ${ms(percentile(memory.callbacks, 50))} ms, ` +
+        `p99 ${ms(percentile(memory.callbacks, 99))} ms, gateway process CPU ${ms(memory.cpuPerLogin)} ms ` +
+        '(code exchange with the in-process mock IdP included)',
+    );
+  }
   console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   mkdirSync('.tmp/bench', { recursive: true });
   writeFileSync('.tmp/bench/latest.json', `${JSON.stringify(report, null, 2)}\n`);
