@@ -130,7 +130,7 @@ function sendRefusal(req: Request, res: Response, status: number, code: string):
     renderPage(req, res, {
       title: t('stepup.title'),
       body: html`<h1>${t('stepup.title')}</h1>
-<div class="panel" role="alert"><p>${t(text)}</p></div>
+<div class="panel error-panel" role="alert"><p>${t(text)}</p></div>
 <p class="error-code">${t('error.code', { code })}</p>`,
     }),
   );

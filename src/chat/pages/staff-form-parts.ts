@@ -79,8 +79,9 @@ export async function sendStaffForm(
   };
   const token = csrfToken(req);
   await saveSession(req);
+  // The refused field is described by the alert's text, so moving into it says why.
   const invalid = (...codes: string[]) =>
-    error && codes.includes(error.code) ? html` aria-invalid="true"` : '';
+    error && codes.includes(error.code) ? html` aria-invalid="true" aria-describedby="${FORM_ERROR_ID}"` : '';
   res.setHeader('Cache-Control', 'no-store');
   res.status(error?.status ?? 200).send(
     renderPage(req, res, {
@@ -112,11 +113,17 @@ export function actingStaff(req: Request, roles: readonly StaffRole[]) {
   return { by: { subject: staff.subject, name: staff.name }, role, console: hasConsoleRole(staff) };
 }
 
-/** What the staff forms on one conversation (deletion, legal hold) show of a refused input. */
+/** The id of a staff form's error text, which the refused field names in `aria-describedby`. */
+export const FORM_ERROR_ID = 'form-error';
+
+/**
+ * What the staff forms on one conversation (deletion, legal hold) show of a refused input: its
+ * text (`FORM_ERROR_ID`, the invalid field's description) and the code for a support request.
+ */
 export function formAlert(res: Response, error: GatewayError | undefined): SafeHtml | '' {
   const { t } = res.locals;
   return error
-    ? html`<div class="panel" role="alert"><p>${t(`error.${error.code}`)}</p><p class="error-code">${t('error.code', { code: error.code })}</p></div>`
+    ? html`<div class="panel error-panel" role="alert"><p id="${FORM_ERROR_ID}">${t(`error.${error.code}`)}</p><p class="error-code">${t('error.code', { code: error.code })}</p></div>`
     : '';
 }
 

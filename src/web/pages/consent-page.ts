@@ -53,10 +53,10 @@ export function renderConsentPage(
 <div class="panel"><p><strong>${recipient}</strong></p>
 <p>${t(`consent.checked.${options.pending.identity.loa}`, { provider: providerName })}</p>
 <details><summary>${t('consent.technical')}</summary><p>${t('consent.loa', { loa: t(`loa.${options.pending.identity.loa}`) })}</p></details></div>
-${options.error ? html`<p class="panel" role="alert">${options.error}</p>` : ''}
+${options.error ? html`<p id="consent-error" class="panel error-panel" role="alert">${options.error}</p>` : ''}
 <form method="post" action="${release?.action ?? `${req.tenant.basePath}/consent`}">
 <input type="hidden" name="_csrf" value="${options.csrfToken}">
-<fieldset>
+<fieldset${options.error ? html` aria-describedby="consent-error"` : ''}>
 <legend>${t('consent.legend')}</legend>
 ${claims.map(
   ([claim, value]) => html`<div class="claim">

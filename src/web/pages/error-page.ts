@@ -72,7 +72,7 @@ export function renderErrorPage(req: Request, res: Response, error: GatewayError
   return renderPage(req, res, {
     title,
     body: html`<h1>${title}</h1>
-<div class="panel" role="alert">
+<div class="panel error-panel" role="alert">
 <p>${t(messageKey(error.code))}</p>
 ${login && !staff ? html`<p>${t(sharing ? 'error.stillSharing' : 'error.anonymous')}</p>` : ''}
 </div>

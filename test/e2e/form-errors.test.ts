@@ -1,0 +1,92 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatFeature } from '../../src/chat/chat-feature.js';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { axeViolations, launchChromium } from './chromium.js';
+
+/**
+ * A form the server answers again with an error: the error is the description of the fields
+ * it is about (WCAG 3.3.1, 1.3.1), so a screen reader moving into the field hears why it was
+ * refused, and it looks like an error, not like the page's other grey information panels.
+ */
+
+let gw: TestGateway;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ features: (deps) => [createChatFeature(deps)] });
+  browser = await launchChromium();
+  context = await browser.newContext({ locale: 'en-GB' });
+  context.setDefaultTimeout(10_000);
+});
+afterAll(async () => {
+  await browser?.close();
+  await gw?.close();
+});
+
+/** The text of the elements `selector`'s `aria-describedby` names, in order. */
+async function description(page: Page, selector: string): Promise<string[]> {
+  const ids = (await page.locator(selector).getAttribute('aria-describedby')) ?? '';
+  const texts: string[] = [];
+  for (const id of ids.split(/\s+/).filter(Boolean)) {
+    texts.push(((await page.locator(`[id="${id}"]`).textContent()) ?? '').trim());
+  }
+  return texts;
+}
+
+/** Whether the alert is drawn with the danger colour, unlike an information panel. */
+async function looksLikeAnError(page: Page): Promise<boolean> {
+  return page.getByRole('alert').evaluate((element) => {
+    const style = (
+      globalThis as unknown as { getComputedStyle: (e: unknown) => { borderLeftColor: string } }
+    ).getComputedStyle(element);
+    return style.borderLeftColor === 'rgb(164, 22, 26)';
+  });
+}
+
+describe('the consent form refused with nothing ticked', () => {
+  it('describes the group of details with the error and marks the error as one', async () => {
+    const page = await context.newPage();
+    await page.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    await page.getByRole('button', { name: 'Share the selected details' }).click();
+    await expect.poll(() => page.getByRole('alert').count()).toBe(1);
+    expect(await description(page, 'fieldset')).toEqual([
+      'Nothing is ticked. Tick the details to share, or choose “Share nothing”.',
+    ]);
+    expect(await looksLikeAnError(page)).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('has no error description before anything was sent', async () => {
+    const page = await context.newPage();
+    await page.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    expect(await page.locator('fieldset').getAttribute('aria-describedby')).toBeNull();
+    await page.close();
+  });
+});
+
+describe('the staff forms refused for an unknown id', () => {
+  for (const [form, field] of [
+    ['/staff/conversations/delete', 'Conversation id'],
+    ['/staff/conversations/hold', 'Conversation id'],
+    ['/staff/offline-messages/delete', 'Message id'],
+  ] as const) {
+    it(`ties the error to the invalid field on ${form}`, async () => {
+      const page = await context.newPage();
+      await page.goto(`${gw.url}/staff/login?login_hint=ada-admin&returnTo=${encodeURIComponent(form)}`);
+      await page.getByLabel(field, { exact: false }).first().fill('no-such-id');
+      await page.locator('textarea').fill('A reason for the test');
+      await page.locator('form button[type=submit]').first().click();
+      const invalid = page.locator('[aria-invalid="true"]');
+      await expect.poll(() => invalid.count()).toBe(1);
+      const described = await description(page, '[aria-invalid="true"]');
+      expect(described).toHaveLength(1);
+      expect(described[0]).toMatch(/^No such /);
+      expect(await looksLikeAnError(page)).toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.close();
+    });
+  }
+});
