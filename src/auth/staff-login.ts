@@ -89,13 +89,14 @@ export function requireStaff(roles: readonly StaffRole[] = CONSOLE_ROLES): Reque
       redirectSameOrigin(res, `${base}/staff/login?returnTo=${encodeURIComponent(returnTo)}`);
       return;
     }
-    if (!staff.roles.some((role) => roles.includes(role as StaffRole))) {
-      throw new GatewayError('staff_forbidden', 'Your role does not give access to this page.', {
-        status: 403,
-      });
-    }
+    if (!staff.roles.some((role) => roles.includes(role as StaffRole))) throw staffForbidden();
     next();
   };
+}
+
+/** `staff_forbidden` (403): signed in as staff, without a role the page needs. */
+export function staffForbidden(): GatewayError {
+  return new GatewayError('staff_forbidden', 'Your role does not give access to this page.', { status: 403 });
 }
 
 /**

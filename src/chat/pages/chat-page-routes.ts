@@ -1,7 +1,9 @@
 import type { RequestHandler } from 'express';
 import type { TenantRoutes } from '../../app.js';
 import { readSharedIdentity, saveSession } from '../../auth/session-state.js';
-import { readStaff, requireStaff } from '../../auth/staff-login.js';
+import { readStaff, requireStaff, staffForbidden } from '../../auth/staff-login.js';
+import { CONSOLE_ROLES } from '../../auth/staff-roles.js';
+import { ROLES, type StaffRole } from '../../config/schema.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken } from '../../http/csrf.js';
 import { exactRouter } from '../../http/exact-router.js';
@@ -10,7 +12,12 @@ import type { TenantContext } from '../../tenants/tenant-context.js';
 import { registerMessages } from '../../web/i18n.js';
 import { CHAT_MESSAGES } from '../../web/messages/chat-messages.js';
 import { chatBootstrap } from './bootstrap.js';
-import { renderChatPage, renderConsolePage, renderIdentifiedPage } from './chat-page-shells.js';
+import {
+  renderChatPage,
+  renderConsolePage,
+  renderIdentifiedPage,
+  renderStaffToolsPage,
+} from './chat-page-shells.js';
 
 /**
  * Lets the tenant's own sites frame the widget: the global CSP says `frame-ancestors 'none'`,
@@ -37,7 +44,8 @@ export function widgetFrameAncestors(tenant: TenantContext): RequestHandler {
 /**
  * The chat's server-rendered page shells and the bootstrap JSON, per tenant (paths relative to
  * `tenant.basePath`): `GET /chat`, `GET /chat/widget` (framable by the tenant's origins),
- * `GET /chat/identified`, `GET /agent` (staff only) and `GET /api/chat/bootstrap`. The pages
+ * `GET /chat/identified`, `GET /agent` (staff only: the console, or the staff tools of a role
+ * without one) and `GET /api/chat/bootstrap`. The pages
  * carry no inline script or style: `widget.js`/`console.js` fill them after loading the
  * bootstrap.
  */
@@ -69,23 +77,25 @@ export const chatPageRoutes: TenantRoutes = (deps: GatewayDeps, tenant: TenantCo
     );
   });
 
-  router.get('/agent', requireStaff(), async (req, res) => {
+  // Every staff role gets past the login here: one without a console role (security staff, by
+  // default) lands on the staff tools its roles allow, and only one with neither gets 403.
+  router.get('/agent', requireStaff(ROLES), async (req, res) => {
     const staff = readStaff(req.session, tenant.config.id);
     if (!staff) throw new TypeError('requireStaff let a request without staff through');
-    const token = csrfToken(req);
-    await saveSession(req);
-    res.setHeader('Cache-Control', 'no-store');
     const deleters: readonly string[] = tenant.config.conversationDeleters;
     const holders: readonly string[] = tenant.config.legalHolders;
-    res.send(
-      renderConsolePage(req, res, {
-        staffName: staff.name,
-        roles: staff.roles,
-        csrfToken: token,
-        mayDelete: staff.roles.some((role) => deleters.includes(role)),
-        mayHold: staff.roles.some((role) => holders.includes(role)),
-      }),
-    );
+    const page = {
+      staffName: staff.name,
+      roles: staff.roles,
+      csrfToken: csrfToken(req),
+      mayDelete: staff.roles.some((role) => deleters.includes(role)),
+      mayHold: staff.roles.some((role) => holders.includes(role)),
+    };
+    const hasConsole = staff.roles.some((role) => CONSOLE_ROLES.includes(role as StaffRole));
+    if (!hasConsole && !page.mayDelete && !page.mayHold) throw staffForbidden();
+    await saveSession(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(hasConsole ? renderConsolePage(req, res, page) : renderStaffToolsPage(req, res, page));
   });
 
   router.get('/api/chat/bootstrap', async (req, res) => {

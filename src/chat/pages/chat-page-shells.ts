@@ -188,3 +188,34 @@ ${
 </div>`,
   });
 }
+
+/**
+ * `GET /agent` for staff without a console role (security staff, by default): who is signed in,
+ * the staff forms their roles allow (legal hold, deleting a conversation or an offline message,
+ * each asking for the id), and signing out.
+ */
+export function renderStaffToolsPage(
+  req: Request,
+  res: Response,
+  options: { staffName: string; roles: string[]; csrfToken: string; mayDelete: boolean; mayHold: boolean },
+): string {
+  const { t } = res.locals;
+  const base = req.tenant.basePath;
+  const tools = [
+    ...(options.mayHold ? [{ href: `${base}/staff/conversations/hold`, label: t('chat.console.hold') }] : []),
+    ...(options.mayDelete
+      ? [
+          { href: `${base}/staff/conversations/delete`, label: t('chat.console.delete') },
+          { href: `${base}/staff/offline-messages/delete`, label: t('chat.console.offlineDelete') },
+        ]
+      : []),
+  ];
+  return renderPage(req, res, {
+    title: t('chat.staffTools.title'),
+    body: html`<h1>${t('chat.staffTools.title')}</h1>
+<p>${t('chat.console.signedIn', { name: options.staffName, roles: options.roles.join(', ') })}</p>
+<p>${t('chat.staffTools.intro')}</p>
+<ul class="staff-tools">${tools.map((tool) => html`<li><a class="button secondary" href="${tool.href}">${tool.label}</a></li>`)}</ul>
+<form method="post" action="${base}/staff/logout"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button type="submit" class="secondary">${t('chat.console.logout')}</button></form>`,
+  });
+}

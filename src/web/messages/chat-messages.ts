@@ -583,6 +583,18 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Sinulla ei ole enää pääsyä asiakaspalvelijan näkymään.',
     sv: 'Du har inte längre åtkomst till konsolen.',
   },
+  'chat.staffTools.title': {
+    en: 'Staff tools',
+    nb: 'Verktøy for ansatte',
+    fi: 'Henkilöstön työkalut',
+    sv: 'Verktyg för personal',
+  },
+  'chat.staffTools.intro': {
+    en: 'Your role does not open the agent console. These are the tools it gives you; each asks for the id of the conversation or message.',
+    nb: 'Rollen din gir ikke tilgang til saksbehandlerkonsollen. Dette er verktøyene den gir deg; hvert av dem ber om ID-en til samtalen eller meldingen.',
+    fi: 'Roolisi ei avaa asiakaspalvelijan näkymää. Nämä työkalut se antaa sinulle; kukin kysyy keskustelun tai viestin tunnisteen.',
+    sv: 'Din roll ger inte tillgång till handläggarkonsolen. Det här är verktygen den ger dig; vart och ett frågar efter id för samtalet eller meddelandet.',
+  },
   'chat.console.title': {
     en: 'Agent console',
     nb: 'Saksbehandlerkonsoll',

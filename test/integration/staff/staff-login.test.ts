@@ -134,12 +134,35 @@ describe('GET /agent', () => {
     expect(page.headers.get('location')).toBe('/staff/login?returnTo=%2Fagent');
   });
 
-  it('answers 403 staff_forbidden to a security officer (no console role)', async () => {
+  it('shows a security officer (no console role) the staff tools of their role, not the console', async () => {
     const browser = new BrowserSession();
     const page = await staffLogin(browser, gw.url, 'sigurd-security');
-    expect(page.status).toBe(403);
-    expect(page.text).toContain('staff_forbidden');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<h1>Staff tools</h1>');
+    expect(page.text).toContain('Sigurd Security (security)');
+    for (const path of [
+      '/staff/conversations/hold',
+      '/staff/conversations/delete',
+      '/staff/offline-messages/delete',
+    ])
+      expect(page.text).toContain(`href="${path}"`);
+    expect(page.text).not.toContain('console.js');
+    expect(page.text).toContain('action="/staff/logout"');
     expect((await bootstrap(browser, gw.url)).staff?.roles).toEqual(['security']);
+  });
+
+  it('answers 403 staff_forbidden to a role with neither the console nor a staff tool', async () => {
+    const bare = await startTestGateway({
+      features: pages,
+      tenants: [testTenant({ conversationDeleters: ['admin'], legalHolders: ['admin'] })],
+    });
+    try {
+      const page = await staffLogin(new BrowserSession(), bare.url, 'sigurd-security');
+      expect(page.status).toBe(403);
+      expect(page.text).toContain('staff_forbidden');
+    } finally {
+      await bare.close();
+    }
   });
 
   it('does not let a citizen identity stand in for a staff login', async () => {

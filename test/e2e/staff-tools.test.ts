@@ -1,0 +1,44 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatFeature } from '../../src/chat/chat-feature.js';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { axeViolations, launchChromium } from './chromium.js';
+
+/**
+ * Security staff have no console role: signed in at `/agent` they land on the staff tools their
+ * role allows (legal hold, deleting a conversation or an offline message), not on a dead end.
+ */
+
+let gw: TestGateway;
+let browser: Browser;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ features: (deps) => [createChatFeature(deps)] });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await gw?.close();
+});
+
+describe('a security officer signing in at /agent', () => {
+  for (const [locale, title, deleteLink, field] of [
+    ['en-GB', 'Staff tools', 'Delete conversation…', 'Conversation id'],
+    ['nb-NO', 'Verktøy for ansatte', 'Slett samtalen…', 'Samtalens id'],
+  ] as const) {
+    it(`lands on the staff tools and reaches the deletion form from them (${locale})`, async () => {
+      const context = await browser.newContext({ locale });
+      context.setDefaultTimeout(10_000);
+      const page = await context.newPage();
+      await page.goto(
+        `${gw.url}/staff/login?login_hint=sigurd-security&returnTo=${encodeURIComponent('/agent')}`,
+      );
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
+      expect(await page.title()).toContain(title);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole('link', { name: deleteLink }).click();
+      await expect.poll(() => page.getByLabel(field, { exact: false }).count()).toBeGreaterThan(0);
+      await context.close();
+    });
+  }
+});
