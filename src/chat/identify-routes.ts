@@ -60,7 +60,7 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
       } catch (error) {
         if (!isGatewayError(error)) throw error;
         req.log.info({ code: error.code, tenant: tenant.config.id }, 'step-up link refused');
-        sendRefusal(req, res, error.status, error.code);
+        sendRefusal(req, res, error.status, error.code, req.query.handover === undefined);
         return;
       }
       // The binding lives in this visitor's server-side session, for as long as a login may take.
@@ -83,7 +83,7 @@ export function identifyRoutes(stepUp: StepUp): TenantRoutes {
       res.setHeader('Cache-Control', 'no-store');
       if (boundConversation(req, tenant.config.id, deps.clock.now()) === undefined) {
         await saveSession(req);
-        sendRefusal(req, res, 410, 'step_up_invalid');
+        sendRefusal(req, res, 410, 'step_up_invalid', req.query.handover === undefined);
         return;
       }
       // The login checks the hand-over itself; here it is only carried on (an id, nothing more).
@@ -116,8 +116,12 @@ function withHandover(loginUrl: string, handover: string): string {
   return `${url.pathname}${url.search}`;
 }
 
-/** The step-up page's refusal: a link of another chat (`step_up_forbidden`), or no longer valid. */
-function sendRefusal(req: Request, res: Response, status: number, code: string): void {
+/**
+ * The step-up page's refusal: a link of another chat (`step_up_forbidden`), or no longer valid.
+ * `toChat`: with a link back to this gateway's chat page, where a new link can be asked for (not
+ * for a hand-over: that chat is in the embedding site's window, which opened this tab).
+ */
+function sendRefusal(req: Request, res: Response, status: number, code: string, toChat: boolean): void {
   const { t } = res.locals;
   // A hand-over that is not open leaves the link itself unused: say what is wrong with the window.
   const text =
@@ -131,6 +135,7 @@ function sendRefusal(req: Request, res: Response, status: number, code: string):
       title: t('stepup.title'),
       body: html`<h1>${t('stepup.title')}</h1>
 <div class="panel error-panel" role="alert"><p>${t(text)}</p></div>
+${toChat ? html`<p><a href="${req.tenant.basePath}/chat">${t('stepup.backToChat')}</a></p>` : ''}
 <p class="error-code">${t('error.code', { code })}</p>`,
     }),
   );

@@ -29,6 +29,12 @@ export const STEP_UP_MESSAGES: Catalog = {
     fi: 'Tämä tunnistautumislinkki ei ole enää voimassa: se on jo käytetty tai vanhentunut. Pyydä uusi chatissa.',
     sv: 'Den här identifieringslänken gäller inte längre: den har redan använts eller gått ut. Be om en ny i chatten.',
   },
+  'stepup.backToChat': {
+    en: 'Back to the chat',
+    nb: 'Tilbake til chatten',
+    fi: 'Takaisin chattiin',
+    sv: 'Tillbaka till chatten',
+  },
   'stepup.forbidden': {
     en: 'This identification link belongs to another chat. Open it in the browser where you are chatting.',
     nb: 'Denne identifiseringslenken hører til en annen chat. Åpne den i nettleseren der du chatter.',

@@ -177,6 +177,8 @@ describe('identification inside a chat', () => {
     expect(second.status).toBe(410);
     expect(second.text).toContain('step_up_invalid');
     expect(second.text).not.toContain('/auth/suomifi/login');
+    // Where a new link can be asked for.
+    expect(second.text).toContain('<a href="/chat">Back to the chat</a>');
     visitor.close();
   });
 
@@ -227,6 +229,8 @@ describe('identification inside a chat', () => {
     expect(unknown.text).toContain('handover_invalid');
     // The link is not used up: the page says the chat window is what no longer fits.
     expect(unknown.text).toContain('belongs to another chat window');
+    // That chat is in the embedding site's window, not on the gateway's chat page.
+    expect(unknown.text).not.toContain('Back to the chat');
     expect(unknown.text).not.toContain('already used or has expired');
     expect((await browser.get(`${gw.url}${request.url}`)).status).toBe(200);
     visitor.close();
