@@ -15,12 +15,20 @@ const KEPT_QUERY = ['returnTo', 'handover', 'conversation'] as const;
 /**
  * The frame of every server-rendered page: language attribute, skip link, header with the
  * organisation's name, language switch, and a footer with the privacy notice. Only external
- * stylesheets and scripts (strict CSP).
+ * stylesheets and scripts (strict CSP). `refused`: a form shown again with its error, whose
+ * title then begins with "Error:" (the first thing a screen reader says of the page, WCAG 3.3.1).
  */
 export function renderPage(
   req: Request,
   res: Response,
-  options: { title: string; body: SafeHtml; scripts?: string[]; styles?: string[]; bodyClass?: string },
+  options: {
+    title: string;
+    body: SafeHtml;
+    scripts?: string[];
+    styles?: string[];
+    bodyClass?: string;
+    refused?: boolean;
+  },
 ): string {
   const { lang, t } = res.locals;
   const tenant = req.tenant as Request['tenant'] | undefined;
@@ -42,7 +50,7 @@ export function renderPage(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${options.title}${org ? ` – ${org}` : ''}</title>
+<title>${options.refused ? t('common.errorTitle', { title: options.title }) : options.title}${org ? ` – ${org}` : ''}</title>
 <link rel="stylesheet" href="${staticBase}/app.css">
 ${(options.styles ?? []).map((href) => html`<link rel="stylesheet" href="${href}">`)}
 ${(options.scripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}

@@ -35,6 +35,17 @@ async function description(page: Page, selector: string): Promise<string[]> {
   return texts;
 }
 
+/** Whether the page says it was refused where a screen reader starts: its title, and the focus on the alert. */
+async function announcesTheError(page: Page): Promise<boolean> {
+  const focusedAlert = await page
+    .getByRole('alert')
+    .evaluate(
+      (element) =>
+        (element as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement === element,
+    );
+  return focusedAlert && (await page.title()).startsWith('Error: ');
+}
+
 /** Whether the alert is drawn with the danger colour, unlike an information panel. */
 async function looksLikeAnError(page: Page): Promise<boolean> {
   return page.getByRole('alert').evaluate((element) => {
@@ -55,6 +66,7 @@ describe('the consent form refused with nothing ticked', () => {
       'Nothing is ticked. Tick the details to share, or choose “Share nothing”.',
     ]);
     expect(await looksLikeAnError(page)).toBe(true);
+    expect(await announcesTheError(page)).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
     await page.close();
   });
@@ -63,6 +75,7 @@ describe('the consent form refused with nothing ticked', () => {
     const page = await context.newPage();
     await page.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     expect(await page.locator('fieldset').getAttribute('aria-describedby')).toBeNull();
+    expect(await page.title()).not.toMatch(/^Error/);
     await page.close();
   });
 });
@@ -85,6 +98,7 @@ describe('the staff forms refused for an unknown id', () => {
       expect(described).toHaveLength(1);
       expect(described[0]).toMatch(/^No such /);
       expect(await looksLikeAnError(page)).toBe(true);
+      expect(await announcesTheError(page)).toBe(true);
       expect(await axeViolations(page)).toEqual([]);
       await page.close();
     });

@@ -86,6 +86,7 @@ export async function sendStaffForm(
   res.status(error?.status ?? 200).send(
     renderPage(req, res, {
       title: t(`${prefix}.title`),
+      refused: error !== undefined,
       body: html`<h1>${t(`${prefix}.title`)}</h1>
 <p>${t(`${prefix}.intro`)}</p>
 ${form.state ?? ''}
@@ -119,11 +120,12 @@ export const FORM_ERROR_ID = 'form-error';
 /**
  * What the staff forms on one conversation (deletion, legal hold) show of a refused input: its
  * text (`FORM_ERROR_ID`, the invalid field's description) and the code for a support request.
+ * It takes the focus as the page loads (`autofocus`, no script), so the error is read first.
  */
 export function formAlert(res: Response, error: GatewayError | undefined): SafeHtml | '' {
   const { t } = res.locals;
   return error
-    ? html`<div class="panel error-panel" role="alert"><p id="${FORM_ERROR_ID}">${t(`error.${error.code}`)}</p><p class="error-code">${t('error.code', { code: error.code })}</p></div>`
+    ? html`<div class="panel error-panel" role="alert" tabindex="-1" autofocus><p id="${FORM_ERROR_ID}">${t(`error.${error.code}`)}</p><p class="error-code">${t('error.code', { code: error.code })}</p></div>`
     : '';
 }
 

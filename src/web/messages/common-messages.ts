@@ -8,6 +8,12 @@ export const COMMON_MESSAGES: Catalog = {
     fi: 'Siirry sisältöön',
     sv: 'Gå till innehållet',
   },
+  'common.errorTitle': {
+    en: 'Error: {title}',
+    nb: 'Feil: {title}',
+    fi: 'Virhe: {title}',
+    sv: 'Fel: {title}',
+  },
   'common.back': {
     en: 'Back to the start page',
     nb: 'Tilbake til startsiden',

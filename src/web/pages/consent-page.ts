@@ -48,12 +48,13 @@ export function renderConsentPage(
       : t('consent.recipient', { org });
   return renderPage(req, res, {
     title: t('consent.title'),
+    refused: options.error !== undefined,
     body: html`<h1>${t('consent.title')}</h1>
 <p>${intro}</p>
 <div class="panel"><p><strong>${recipient}</strong></p>
 <p>${t(`consent.checked.${options.pending.identity.loa}`, { provider: providerName })}</p>
 <details><summary>${t('consent.technical')}</summary><p>${t('consent.loa', { loa: t(`loa.${options.pending.identity.loa}`) })}</p></details></div>
-${options.error ? html`<p id="consent-error" class="panel error-panel" role="alert">${options.error}</p>` : ''}
+${options.error ? html`<p id="consent-error" class="panel error-panel" role="alert" tabindex="-1" autofocus>${options.error}</p>` : ''}
 <form method="post" action="${release?.action ?? `${req.tenant.basePath}/consent`}">
 <input type="hidden" name="_csrf" value="${options.csrfToken}">
 <fieldset${options.error ? html` aria-describedby="consent-error"` : ''}>
