@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from '../../src/runtime/logger.js';
+import { createLogger } from '../../src/runtime/logger.js';
+import { RedisConnection } from '../../src/store/redis-connection.js';
 import { freePort } from './test-gateway.js';
 
 /** The system binary; the test suite never touches a shared Redis (6379). */
@@ -154,4 +157,23 @@ function answersPing(port: number): Promise<boolean> {
       resolve(data.toString().startsWith('+PONG'));
     });
   });
+}
+
+/**
+ * A started connection to `redis` with the short timeouts tests want (an outage is noticed in
+ * half a second, a reconnect tried every 100 ms); silent unless given a logger.
+ */
+export async function connectTestRedis(
+  redis: TestRedis,
+  logger: Logger = createLogger('silent'),
+): Promise<RedisConnection> {
+  const connection = new RedisConnection({
+    url: redis.url,
+    connectTimeoutMs: 500,
+    commandTimeoutMs: 1_000,
+    maxReconnectDelayMs: 100,
+    logger,
+  });
+  await connection.start();
+  return connection;
 }

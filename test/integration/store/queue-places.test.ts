@@ -7,11 +7,11 @@ import { GatewayError } from '../../../src/http/errors.js';
 import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { createLogger } from '../../../src/runtime/logger.js';
-import { RedisConnection } from '../../../src/store/redis-connection.js';
+import type { RedisConnection } from '../../../src/store/redis-connection.js';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import { conversationRecord } from '../../helpers/records.js';
-import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { connectTestRedis, startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 
 /**
  * The queue places on Redis (`chat.maxQueuedPerVisitor`, `chat.maxQueuedPerAddress`) where the
@@ -26,14 +26,7 @@ let connection: RedisConnection;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  connection = new RedisConnection({
-    url: redis.url,
-    connectTimeoutMs: 500,
-    commandTimeoutMs: 1_000,
-    maxReconnectDelayMs: 100,
-    logger: createLogger('silent'),
-  });
-  await connection.start();
+  connection = await connectTestRedis(redis);
 });
 afterAll(async () => {
   await connection.close();

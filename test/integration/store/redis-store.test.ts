@@ -4,14 +4,13 @@ import { DATA_SUBJECT_READER } from '../../../src/chat/chat-records.js';
 import { VisitorQuota } from '../../../src/chat/visitor-quota.js';
 import { GatewayError } from '../../../src/http/errors.js';
 import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
-import { createLogger } from '../../../src/runtime/logger.js';
-import { RedisConnection } from '../../../src/store/redis-connection.js';
+import type { RedisConnection } from '../../../src/store/redis-connection.js';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { conversationRecord } from '../../helpers/records.js';
 import { waitFor } from '../../helpers/redis-gateways.js';
-import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { connectTestRedis, startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { describeStoreContract } from '../../helpers/store-contract.js';
 
 const codec = new FieldCrypto('redis-store-test-data-key-0123456789abcdef');
@@ -20,14 +19,7 @@ let connection: RedisConnection;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  connection = new RedisConnection({
-    url: redis.url,
-    connectTimeoutMs: 500,
-    commandTimeoutMs: 1_000,
-    maxReconnectDelayMs: 100,
-    logger: createLogger('silent'),
-  });
-  await connection.start();
+  connection = await connectTestRedis(redis);
 });
 afterAll(async () => {
   await connection.close();
