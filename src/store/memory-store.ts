@@ -531,9 +531,12 @@ class MemoryRetention implements RetentionRepository {
     return this.#chat.conversations.due(tenantId, before, limit);
   }
 
-  async deleteConversation(_tenantId: string, conversationId: string): Promise<boolean> {
+  async deleteConversation(tenantId: string, conversationId: string): Promise<boolean> {
     // One synchronous step from the check to the deletion: no hold can come in between.
-    if (this.#chat.conversations.current(conversationId)?.legalHold) return false;
+    const current = this.#chat.conversations.current(conversationId);
+    // Another tenant's is not there for this one: nothing to delete.
+    if (current && current.tenantId !== tenantId) return true;
+    if (current?.legalHold) return false;
     this.#chat.conversations.delete(conversationId);
     this.#chat.messages.forget(conversationId);
     this.#chat.textTails.keep(conversationId, '');
@@ -548,11 +551,14 @@ class MemoryRetention implements RetentionRepository {
     return this.#chat.conversations.due(tenantId, before, limit, false);
   }
 
-  async anonymiseConversation(_tenantId: string, conversationId: string, at: number): Promise<void> {
+  async anonymiseConversation(tenantId: string, conversationId: string, at: number): Promise<void> {
     const updated = await this.#chat.conversations.update(conversationId, (c) =>
-      c.anonymisedAt === undefined && !c.legalHold ? anonymisedConversation(c, at, newId()) : undefined,
+      c.tenantId === tenantId && c.anonymisedAt === undefined && !c.legalHold
+        ? anonymisedConversation(c, at, newId())
+        : undefined,
     );
-    if (!updated || updated.legalHold) return;
+    // Another tenant's is not there for this one.
+    if (!updated || updated.tenantId !== tenantId || updated.legalHold) return;
     this.#chat.messages.anonymise(conversationId);
     await this.#chat.textTails.delete(conversationId);
   }

@@ -386,6 +386,8 @@ class RedisConversations implements ConversationRepository {
       const text = await this.#raw(id);
       if (text !== null) {
         const record = this.#open(text);
+        // Another tenant's is not there for this one: nothing to delete.
+        if (record.tenantId !== tenantId) return true;
         if (record.legalHold) {
           // Kept: in its lists (a deletion that raced the hold may have taken it out) and out of
           // the retention indexes (a hold cut short after its record was stored is finished here).
@@ -1016,10 +1018,14 @@ class RedisRetention implements RetentionRepository {
     // by the data key and derived from the conversation's own id alone, it links nothing.
     const visitorId = this.#c.codec.blindIndex(`anonymised-visitor\n${conversationId}`);
     const updated = await this.#conversations.update(conversationId, (c) =>
-      c.anonymisedAt === undefined && !c.legalHold ? anonymisedConversation(c, at, visitorId) : undefined,
+      c.tenantId === tenantId && c.anonymisedAt === undefined && !c.legalHold
+        ? anonymisedConversation(c, at, visitorId)
+        : undefined,
     );
     // Held: not anonymised; out of the anonymising index until released (which puts it back).
-    if (updated && !updated.legalHold) {
+    // Another tenant's is not there for this one. One anonymised before has its messages
+    // rewritten again (a sweep cut short between the record and the messages is finished).
+    if (updated && updated.tenantId === tenantId && !updated.legalHold) {
       await this.#rewriteMessages(conversationId);
       this.#tails.seen(conversationId, '', '');
     }

@@ -770,6 +770,19 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.retention.due('other', 1_000, 10)).toEqual([otherTenant.id]);
       });
 
+      it('neither deletes nor anonymises a conversation asked for under another tenant', async () => {
+        const theirs = conversation({ tenantId: 'other' });
+        await store.chat.conversations.create(theirs);
+        await store.chat.messages.append(draft(theirs.id, 'kept as written'));
+        await store.retention.deleteConversation('demo', theirs.id);
+        await store.retention.anonymiseConversation('demo', theirs.id, 2_000);
+        const stored = await store.chat.conversations.get(theirs.id);
+        expect(stored?.anonymisedAt).toBeUndefined();
+        expect(stored?.visitorId).toBe(theirs.visitorId);
+        expect((await store.chat.messages.list(theirs.id)).map((m) => m.text)).toEqual(['kept as written']);
+        expect(await store.retention.due('other', 10_000, 10)).toContain(theirs.id);
+      });
+
       it('deletes a conversation with its messages, dedupe keys, PII tail and list entries', async () => {
         const gone = conversation({
           status: 'assigned',
