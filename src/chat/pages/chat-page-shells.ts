@@ -206,7 +206,7 @@ export function renderStaffToolsPage(
     ...(options.mayDelete
       ? [
           { href: `${base}/staff/conversations/delete`, label: t('chat.console.delete') },
-          { href: `${base}/staff/offline-messages/delete`, label: t('chat.console.offlineDelete') },
+          { href: `${base}/staff/offline-messages/delete`, label: t('chat.staffTools.offlineDelete') },
         ]
       : []),
   ];

@@ -589,6 +589,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Henkilöstön työkalut',
     sv: 'Verktyg för personal',
   },
+  'chat.staffTools.offlineDelete': {
+    en: 'Delete an offline message…',
+    nb: 'Slett en melding utenfor åpningstid…',
+    fi: 'Poista jätetty viesti…',
+    sv: 'Radera ett lämnat meddelande…',
+  },
   'chat.staffTools.intro': {
     en: 'Your role does not open the agent console. These are the tools it gives you; each asks for the id of the conversation or message.',
     nb: 'Rollen din gir ikke tilgang til saksbehandlerkonsollen. Dette er verktøyene den gir deg; hvert av dem ber om ID-en til samtalen eller meldingen.',
