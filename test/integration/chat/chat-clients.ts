@@ -204,6 +204,24 @@ export async function staffSocket(base: string, persona: string): Promise<ChatCl
   return client;
 }
 
+/** A new visitor chatting in `general` at `base`, with the conversation claimed by `agent`. */
+export async function claimedConversation(
+  base: string,
+  agent: ChatClient,
+): Promise<{ browser: BrowserSession; visitor: ChatClient; conversationId: string }> {
+  const browser = await visitorBrowser(base);
+  const visitor = await connectAs(browser, base, 'visitor');
+  await visitor.next('welcome');
+  const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+  const conversationId = (started.conversation as { id: string }).id;
+  await agent.request(
+    { type: 'claim', conversationId },
+    'conversation',
+    (f) => (f.conversation as { id: string }).id === conversationId,
+  );
+  return { browser, visitor, conversationId };
+}
+
 /**
  * A visitor's conversation in `general`: a first message while anonymous, claimed by `assignee`
  * when given, then identified as Kari Nordmann (BankID) sharing the name.

@@ -5,7 +5,14 @@ import { createHandover, sessionCsrf } from '../../helpers/handover.js';
 import { redisGatewayConfig } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
-import { connectAs, identifyAndShare, staffBrowser, staffSocket, visitorBrowser } from './chat-clients.js';
+import {
+  claimedConversation,
+  connectAs,
+  identifyAndShare,
+  staffBrowser,
+  staffSocket,
+  visitorBrowser,
+} from './chat-clients.js';
 
 /** An admin (with the security and supervisor roles) of tenant "other" only. */
 const OLGA: Persona = {
@@ -165,16 +172,7 @@ describe.each(['memory', 'redis'] as const)('another tenant’s ids and links (%
 
   it('refuses a step-up link and a hand-over under the other tenant’s prefix, leaving both usable', async () => {
     const alex = await staffSocket(demo, 'alex-agent');
-    const browser = await visitorBrowser(demo);
-    const visitor = await connectAs(browser, demo, 'visitor');
-    await visitor.next('welcome');
-    const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
-    const conversationId = (started.conversation as { id: string }).id;
-    await alex.request(
-      { type: 'claim', conversationId },
-      'conversation',
-      (f) => (f.conversation as { id: string }).id === conversationId,
-    );
+    const { browser, visitor, conversationId } = await claimedConversation(demo, alex);
     alex.send({ type: 'request-identification', conversationId });
     const link = (await visitor.next('identification-request')).url as string;
     const token = link.split('/').at(-1);

@@ -6,6 +6,7 @@ import { createHandover } from '../../helpers/handover.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import {
   type ChatClient,
+  claimedConversation,
   connectAs,
   type Frame,
   identifyAndShare,
@@ -39,23 +40,7 @@ const text = (f: Frame) => (f.message as { text: string }).text;
 const systemCode = (code: string) => (f: Frame) => (f.message as { systemCode?: string }).systemCode === code;
 
 /** A visitor chatting in `general`, with the conversation claimed by Alex. */
-async function claimedConversation(): Promise<{
-  browser: BrowserSession;
-  visitor: ChatClient;
-  conversationId: string;
-}> {
-  const browser = await visitorBrowser(gw.url);
-  const visitor = await connectAs(browser, gw.url, 'visitor');
-  await visitor.next('welcome');
-  const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
-  const conversationId = (started.conversation as { id: string }).id;
-  await alex.request(
-    { type: 'claim', conversationId },
-    'conversation',
-    (f) => (f.conversation as { id: string }).id === conversationId,
-  );
-  return { browser, visitor, conversationId };
-}
+const claimedByAlex = () => claimedConversation(gw.url, alex);
 
 /** Alex asks for identification; resolves with the link the visitor got. */
 async function requestIdentification(visitor: ChatClient, conversationId: string): Promise<Frame> {
@@ -73,7 +58,7 @@ function suomifiLink(page: string): string {
 
 describe('identification inside a chat', () => {
   it('runs request → link → login → opt-in → verified for both sides → withdrawal, losing no message', async () => {
-    const { browser, visitor, conversationId } = await claimedConversation();
+    const { browser, visitor, conversationId } = await claimedByAlex();
     await visitor.request({ type: 'message', clientId: 'before', text: 'Can you look at my case?' }, 'ack');
 
     const request = await requestIdentification(visitor, conversationId);
@@ -170,7 +155,7 @@ describe('identification inside a chat', () => {
   });
 
   it('refuses a used link (single use)', async () => {
-    const { browser, visitor, conversationId } = await claimedConversation();
+    const { browser, visitor, conversationId } = await claimedByAlex();
     const request = await requestIdentification(visitor, conversationId);
     expect((await browser.get(`${gw.url}${request.url}`)).status).toBe(200);
     const second = await browser.get(`${gw.url}${request.url}`);
@@ -183,7 +168,7 @@ describe('identification inside a chat', () => {
   });
 
   it('refuses a link after five minutes', async () => {
-    const { browser, visitor, conversationId } = await claimedConversation();
+    const { browser, visitor, conversationId } = await claimedByAlex();
     const request = await requestIdentification(visitor, conversationId);
     clock.advance(5 * 60_000);
     const expired = await browser.get(`${gw.url}${request.url}`);
@@ -193,7 +178,7 @@ describe('identification inside a chat', () => {
   });
 
   it('refuses the link in another visitor’s browser without using it up', async () => {
-    const { browser, visitor, conversationId } = await claimedConversation();
+    const { browser, visitor, conversationId } = await claimedByAlex();
     const request = await requestIdentification(visitor, conversationId);
     const stranger = await visitorBrowser(gw.url);
     const refused = await stranger.get(`${gw.url}${request.url}`);
@@ -204,7 +189,7 @@ describe('identification inside a chat', () => {
   });
 
   it('opens the link in a tab of its own for the widget whose hand-over it carries, and the logins carry it on', async () => {
-    const { browser, visitor, conversationId } = await claimedConversation();
+    const { browser, visitor, conversationId } = await claimedByAlex();
     const request = await requestIdentification(visitor, conversationId);
     // The widget (embedded on another site) opened H; its login tab has cookies of its own.
     const h = await createHandover(browser, gw.url);
@@ -217,7 +202,7 @@ describe('identification inside a chat', () => {
   });
 
   it('refuses the link with a hand-over opened by another visitor, without using it up', async () => {
-    const { browser, visitor, conversationId } = await claimedConversation();
+    const { browser, visitor, conversationId } = await claimedByAlex();
     const request = await requestIdentification(visitor, conversationId);
     const stranger = await visitorBrowser(gw.url);
     const strangers = await createHandover(stranger, gw.url);
@@ -238,11 +223,11 @@ describe('identification inside a chat', () => {
 
   it('still identifies the victim’s own chat when they were lured into redeeming an attacker’s link', async () => {
     // The attacker's conversation and link, opened with the attacker's own hand-over.
-    const attacker = await claimedConversation();
+    const attacker = await claimedByAlex();
     const request = await requestIdentification(attacker.visitor, attacker.conversationId);
     const h = await createHandover(attacker.browser, gw.url);
     // The victim chats in their own browser and opens the attacker's link there.
-    const victim = await claimedConversation();
+    const victim = await claimedByAlex();
     const lured = await victim.browser.get(`${gw.url}${request.url}?handover=${h}`);
     expect(lured.status).toBe(200);
     // Then identifies from their own chat, as usual.
@@ -261,7 +246,7 @@ describe('identification inside a chat', () => {
   });
 
   it('attaches nothing when someone identifies with another visitor’s conversation id in the URL', async () => {
-    const { visitor, conversationId } = await claimedConversation();
+    const { visitor, conversationId } = await claimedByAlex();
     const attacker = await visitorBrowser(gw.url);
     // `?conversation=` carries no authority: only a redeemed link binds, in the session.
     const login = `/auth/suomifi/login?conversation=${conversationId}&returnTo=%2Fchat%2Fidentified`;
@@ -276,7 +261,7 @@ describe('identification inside a chat', () => {
   });
 
   it('gives the identity to the assigned agent only, not to another agent of the tenant', async () => {
-    const { browser, visitor, conversationId } = await claimedConversation();
+    const { browser, visitor, conversationId } = await claimedByAlex();
     const siri = await connectAs(await staffBrowser(gw.url, 'siri-supervisor'), gw.url, 'agent');
     await siri.next('welcome');
     await siri.request({ type: 'open', conversationId }, 'conversation');

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession, inputValue, type PageResult } from '../../helpers/browser-session.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
-import { type ChatClient, connectAs, staffBrowser, visitorBrowser } from '../chat/chat-clients.js';
+import {
+  type ChatClient,
+  claimedConversation,
+  connectAs,
+  staffBrowser,
+  visitorBrowser,
+} from '../chat/chat-clients.js';
 
 /**
  * A log capture over full flows (staff login, chat, step-up link, citizen login, consent, a
@@ -40,16 +46,7 @@ beforeAll(async () => {
   await alex.next('welcome');
 
   // Step-up in a chat, then identification, consent, withdrawal and logout.
-  const visitor = await visitorBrowser(gw.url);
-  const socket = await connectAs(visitor, gw.url, 'visitor');
-  await socket.next('welcome');
-  const started = await socket.request({ type: 'start', topic: 'general' }, 'conversation');
-  const conversationId = (started.conversation as { id: string }).id;
-  await alex.request(
-    { type: 'claim', conversationId },
-    'conversation',
-    (f) => (f.conversation as { id: string }).id === conversationId,
-  );
+  const { browser: visitor, visitor: socket, conversationId } = await claimedConversation(gw.url, alex);
   alex.send({ type: 'request-identification', conversationId });
   const request = await socket.next('identification-request');
   const link = String(request.url);
