@@ -95,7 +95,7 @@ export function requireStaff(roles: readonly StaffRole[] = CONSOLE_ROLES): Reque
 }
 
 /** `staff_forbidden` (403): signed in as staff, without a role the page needs. */
-export function staffForbidden(): GatewayError {
+function staffForbidden(): GatewayError {
   return new GatewayError('staff_forbidden', 'Your role does not give access to this page.', { status: 403 });
 }
 

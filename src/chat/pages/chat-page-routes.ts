@@ -1,9 +1,8 @@
 import type { RequestHandler } from 'express';
 import type { TenantRoutes } from '../../app.js';
 import { readSharedIdentity, saveSession } from '../../auth/session-state.js';
-import { readStaff, requireStaff, staffForbidden } from '../../auth/staff-login.js';
+import { readStaff, requireStaff } from '../../auth/staff-login.js';
 import { CONSOLE_ROLES } from '../../auth/staff-roles.js';
-import { ROLES, type StaffRole } from '../../config/schema.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken } from '../../http/csrf.js';
 import { exactRouter } from '../../http/exact-router.js';
@@ -11,12 +10,14 @@ import { ensureVisitorId } from '../../http/visitor-cookie.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
 import { registerMessages } from '../../web/i18n.js';
 import { CHAT_MESSAGES } from '../../web/messages/chat-messages.js';
+import { hasConsoleRole } from '../upgrade-auth.js';
 import { chatBootstrap } from './bootstrap.js';
 import {
   renderChatPage,
   renderConsolePage,
   renderIdentifiedPage,
   renderStaffToolsPage,
+  type StaffPageOptions,
 } from './chat-page-shells.js';
 
 /**
@@ -77,26 +78,31 @@ export const chatPageRoutes: TenantRoutes = (deps: GatewayDeps, tenant: TenantCo
     );
   });
 
-  // Every staff role gets past the login here: one without a console role (security staff, by
-  // default) lands on the staff tools its roles allow, and only one with neither gets 403.
-  router.get('/agent', requireStaff(ROLES), async (req, res) => {
-    const staff = readStaff(req.session, tenant.config.id);
-    if (!staff) throw new TypeError('requireStaff let a request without staff through');
-    const deleters: readonly string[] = tenant.config.conversationDeleters;
-    const holders: readonly string[] = tenant.config.legalHolders;
-    const page = {
-      staffName: staff.name,
-      roles: staff.roles,
-      csrfToken: csrfToken(req),
-      mayDelete: staff.roles.some((role) => deleters.includes(role)),
-      mayHold: staff.roles.some((role) => holders.includes(role)),
-    };
-    const hasConsole = staff.roles.some((role) => CONSOLE_ROLES.includes(role as StaffRole));
-    if (!hasConsole && !page.mayDelete && !page.mayHold) throw staffForbidden();
-    await saveSession(req);
-    res.setHeader('Cache-Control', 'no-store');
-    res.send(hasConsole ? renderConsolePage(req, res, page) : renderStaffToolsPage(req, res, page));
-  });
+  // A role without the console (security staff, by default) lands on the staff tools it may
+  // use; a role with neither gets 403 from `requireStaff`.
+  const { conversationDeleters, legalHolders } = tenant.config;
+  const deleters: readonly string[] = conversationDeleters;
+  const holders: readonly string[] = legalHolders;
+  router.get(
+    '/agent',
+    requireStaff([...CONSOLE_ROLES, ...conversationDeleters, ...legalHolders]),
+    async (req, res) => {
+      const staff = readStaff(req.session, tenant.config.id);
+      if (!staff) throw new TypeError('requireStaff let a request without staff through');
+      const page: StaffPageOptions = {
+        staffName: staff.name,
+        roles: staff.roles,
+        csrfToken: csrfToken(req),
+        mayDelete: staff.roles.some((role) => deleters.includes(role)),
+        mayHold: staff.roles.some((role) => holders.includes(role)),
+      };
+      await saveSession(req);
+      res.setHeader('Cache-Control', 'no-store');
+      res.send(
+        hasConsoleRole(staff) ? renderConsolePage(req, res, page) : renderStaffToolsPage(req, res, page),
+      );
+    },
+  );
 
   router.get('/api/chat/bootstrap', async (req, res) => {
     const body = chatBootstrap(deps, req, res.locals.lang);

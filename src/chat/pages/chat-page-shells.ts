@@ -118,12 +118,19 @@ export function renderIdentifiedPage(
   });
 }
 
+/** What the staff pages show of who is signed in and the staff forms their roles allow. */
+export interface StaffPageOptions {
+  staffName: string;
+  roles: string[];
+  csrfToken: string;
+  /** One of the tenant's `conversationDeleters`. */
+  mayDelete: boolean;
+  /** One of the tenant's `legalHolders`. */
+  mayHold: boolean;
+}
+
 /** The agent console shell that `console.js` fills. */
-export function renderConsolePage(
-  req: Request,
-  res: Response,
-  options: { staffName: string; roles: string[]; csrfToken: string; mayDelete: boolean; mayHold: boolean },
-): string {
+export function renderConsolePage(req: Request, res: Response, options: StaffPageOptions): string {
   const { lang, t } = res.locals;
   const base = req.tenant.basePath;
   return renderPage(req, res, {
@@ -194,11 +201,7 @@ ${
  * the staff forms their roles allow (legal hold, deleting a conversation or an offline message,
  * each asking for the id), and signing out.
  */
-export function renderStaffToolsPage(
-  req: Request,
-  res: Response,
-  options: { staffName: string; roles: string[]; csrfToken: string; mayDelete: boolean; mayHold: boolean },
-): string {
+export function renderStaffToolsPage(req: Request, res: Response, options: StaffPageOptions): string {
   const { t } = res.locals;
   const base = req.tenant.basePath;
   const tools = [
