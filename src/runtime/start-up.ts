@@ -65,7 +65,8 @@ export function startUpBanner(input: BannerInput): string {
       const citizens = citizenPersonas(tenant, input.mockIdp.personas);
       if (citizens.length > 0) lines.push(`  As a citizen, log in as ${citizens.join('; ')}`);
       const staff = staffPersonas(tenant, input.mockIdp.personas);
-      if (staff.length > 0) lines.push(`  As staff (console), log in as ${staff.join(', ')}`);
+      // The security officer has no console: at /agent they get the staff tools (deletion, legal hold).
+      if (staff.length > 0) lines.push(`  As staff (console, staff tools), log in as ${staff.join(', ')}`);
     }
     lines.push('');
   }
@@ -92,7 +93,7 @@ function citizenPersonas(tenant: BannerTenant, personas: readonly Persona[]): st
   return [...byPersona.values()].map((e) => `"${e.label}" (${e.providers.join(', ')})`);
 }
 
-/** The staff personas of this tenant: one per role, agent first. */
+/** The staff personas of this tenant, in the mock's order (agent first). */
 function staffPersonas(tenant: BannerTenant, personas: readonly Persona[]): string[] {
   const issuer = tenant.mockStaffIssuer;
   if (issuer === undefined) return [];
