@@ -111,11 +111,16 @@ export class ChatConnection<In, Out extends { type: string }> {
   /**
    * An `error` frame. `message` is a short English explanation for developers; `clientId` names
    * the client's `message` frame it answers, so a client with several in flight knows which one
-   * to resend.
+   * to resend; `field` the one field of the frame that was refused, which a client's form marks.
    */
-  error(code: ChatErrorCode, message: string, clientId?: string): void {
-    const frame =
-      clientId === undefined ? { type: 'error', code, message } : { type: 'error', code, message, clientId };
+  error(code: ChatErrorCode, message: string, clientId?: string, field?: string): void {
+    const frame = {
+      type: 'error',
+      code,
+      message,
+      ...(clientId === undefined ? {} : { clientId }),
+      ...(field === undefined ? {} : { field }),
+    };
     this.send(frame as unknown as Out);
   }
 
@@ -213,7 +218,7 @@ export class ChatConnection<In, Out extends { type: string }> {
 
   #failed(error: unknown, clientId?: string): void {
     if (isGatewayError(error) && CLIENT_ERROR_CODES.has(error.code)) {
-      this.error(error.code as ChatErrorCode, error.message, clientId);
+      this.error(error.code as ChatErrorCode, error.message, clientId, error.field);
       return;
     }
     this.#options.logger.error({ err: error, connection: this.id }, 'chat frame failed');

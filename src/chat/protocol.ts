@@ -368,8 +368,12 @@ export type ServerToVisitorFrame =
   | { type: 'deleted'; conversationId: string }
   /** The transcript went to the address the visitor gave (`email-transcript`). */
   | { type: 'transcript-emailed'; conversationId: string }
-  /** `clientId`: the client's `message` frame this answers, when it answers one. */
-  | { type: 'error'; code: ChatErrorCode; message: string; clientId?: string };
+  /**
+   * `clientId`: the client's `message` frame this answers, when it answers one. `field`: the one
+   * field of the frame refused (`offline_message_invalid`: `name`, `email` or `text`;
+   * `email_invalid`: `email`), which the widget marks in its form.
+   */
+  | { type: 'error'; code: ChatErrorCode; message: string; clientId?: string; field?: string };
 
 /** Server → agent frames. */
 export type ServerToAgentFrame =
@@ -404,4 +408,4 @@ export type ServerToAgentFrame =
   /** Deleted by staff: the console drops it from its lists and views. */
   | { type: 'deleted'; conversationId: string }
   /** `clientId`: the client's `message` frame this answers, when it answers one. */
-  | { type: 'error'; code: ChatErrorCode; message: string; clientId?: string };
+  | { type: 'error'; code: ChatErrorCode; message: string; clientId?: string; field?: string };

@@ -151,7 +151,8 @@ export class TranscriptMailing {
       );
     }
     const email = emailSchema.safeParse(request.email.trim());
-    if (!email.success) throw new GatewayError('email_invalid', 'Give a valid e-mail address.');
+    if (!email.success)
+      throw new GatewayError('email_invalid', 'Give a valid e-mail address.', { field: 'email' });
     const conversation = await this.#service.get(conversationId);
     if (
       !conversation ||

@@ -91,6 +91,8 @@ export interface VisitorQuotas {
   offlineMessages: VisitorQuota;
 }
 
+/** The offline message's fields in the order the widget's form shows them. */
+const OFFLINE_MESSAGE_FIELDS = ['name', 'email', 'text'] as const;
 const offlineMessageSchema = z.object({
   name: z.string().trim().max(200).refine(isTypedText),
   email: z.email().max(254),
@@ -594,7 +596,14 @@ export class VisitorSocket implements HeartbeatWatcher {
   async #offlineMessage(frame: Extract<VisitorFrame, { type: 'offline-message' }>): Promise<void> {
     const parsed = offlineMessageSchema.safeParse(frame);
     if (!parsed.success || textTooLong(parsed.data.text)) {
-      throw new GatewayError('offline_message_invalid', 'Give a name, a valid e-mail address and a message.');
+      // The first refused field in the form's order, which the widget marks (a browser's own
+      // validation lets through some of what this refuses: a blank name, `kari@localhost`).
+      const refused = parsed.success
+        ? 'text'
+        : OFFLINE_MESSAGE_FIELDS.find((field) =>
+            parsed.error.issues.some((issue) => issue.path[0] === field),
+          );
+      throw new GatewayError('offline_message_invalid', undefined, refused ? { field: refused } : {});
     }
     // Left while identified: the citizen's own data, which they copy and erase with their chats.
     // Read before the quota is counted: a read that fails (the store unreachable) must not cost

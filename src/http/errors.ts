@@ -20,10 +20,17 @@ export class GatewayError extends Error {
   /** For 429: seconds until the client may try again (`Retry-After`). */
   readonly retryAfterSeconds?: number;
 
+  /**
+   * The one field of the client's form or frame that was refused (`email`), when the refusal is
+   * about one field: a chat client marks that field rather than the whole form. The chat's
+   * `error` frames carry it; HTTP answers do not (their forms are rendered again by the server).
+   */
+  readonly field?: string;
+
   constructor(
     code: ErrorCode,
     message: string = ERRORS[code].message,
-    options: { status?: number; cause?: unknown; retryAfterSeconds?: number } = {},
+    options: { status?: number; cause?: unknown; retryAfterSeconds?: number; field?: string } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
@@ -31,6 +38,7 @@ export class GatewayError extends Error {
     this.status = options.status ?? ERRORS[code].status;
     this.expose = this.status < 500;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    if (options.field !== undefined) this.field = options.field;
   }
 }
 

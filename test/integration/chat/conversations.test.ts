@@ -357,16 +357,19 @@ describe('offline messages', () => {
       { type: 'offline-message', name: 'Ann', email: 'not-an-email', text: 'hi' },
       'error',
     );
-    expect(invalid.code).toBe('offline_message_invalid');
-    // Controls, lone surrogates and nothing visible are no name and no message either.
+    expect(invalid).toMatchObject({ code: 'offline_message_invalid', field: 'email' });
+    // Controls, lone surrogates and nothing visible are no name and no message either; the
+    // error names the field (the first in the form's order), which the widget marks.
     const before = await gw.gateway.deps.store.chat.offlineMessages.list('demo', 1000);
-    for (const [name, text] of [
-      ['Ann\u0000', 'hi'],
-      ['\u001b[2JAnn', 'hi'],
-      ['\u200b', 'hi'],
-      ['Ann', '\ud800'],
-      ['Ann', 'hi \u0007'],
-      ['Ann', '\u2060\u200b\u00ad'],
+    for (const [name, text, field] of [
+      ['Ann\u0000', 'hi', 'name'],
+      ['\u001b[2JAnn', 'hi', 'name'],
+      ['\u200b', 'hi', 'name'],
+      ['Ann', '\ud800', 'text'],
+      ['Ann', 'hi \u0007', 'text'],
+      ['Ann', '\u2060\u200b\u00ad', 'text'],
+      ['\u200b', '\u200b', 'name'],
+      ['Ann', 'x'.repeat(4001), 'text'],
     ]) {
       const refused = await visitor.request(
         { type: 'offline-message', name, email: 'ann@example.org', text },
@@ -375,6 +378,7 @@ describe('offline messages', () => {
       expect(refused, JSON.stringify({ name, text })).toMatchObject({
         type: 'error',
         code: 'offline_message_invalid',
+        field,
       });
     }
     expect(await gw.gateway.deps.store.chat.offlineMessages.list('demo', 1000)).toEqual(before);

@@ -92,7 +92,7 @@ describe('the transcript by e-mail (development outbox)', () => {
     const ask = (email: string, id = conversationId) =>
       visitor.request({ type: 'email-transcript', conversationId: id, email }, ANSWERS);
     for (const bad of ['not-an-address', '', 'a@b', `${'x'.repeat(250)}@example.org`])
-      expect(await ask(bad)).toMatchObject({ type: 'error', code: 'email_invalid' });
+      expect(await ask(bad)).toMatchObject({ type: 'error', code: 'email_invalid', field: 'email' });
     expect(mails()).toEqual([]);
 
     expect(await ask(` ${EMAIL} `)).toEqual({ type: 'transcript-emailed', conversationId });
