@@ -15,6 +15,13 @@ import type { ConversationStatus, MessageAuthor } from './chat-records.js';
 export const MAX_PAYLOAD_BYTES = 32 * 1024;
 /** Longest message text, in characters (Unicode code points). */
 export const MAX_TEXT_LENGTH = 4000;
+/**
+ * Longest e-mail address (an offline message's, a transcript's), RFC 5321's path limit less its
+ * angle brackets. The widget's fields have it as `maxlength`, so the browser stops what the
+ * server would refuse.
+ * @see RFC 5321 §4.5.3.1.3
+ */
+export const MAX_EMAIL_LENGTH = 254;
 
 /**
  * Whether `text` has more than {@link MAX_TEXT_LENGTH} code points. A string has no more code
@@ -76,7 +83,7 @@ export const visitorFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('offline-message'),
     name: z.string().max(200),
-    email: z.string().max(254),
+    email: z.string().max(MAX_EMAIL_LENGTH),
     text: z.string(),
   }),
   z.strictObject({ type: z.literal('end') }),

@@ -12,6 +12,7 @@ import { utcMinute } from '../web/time-format.js';
 import type { ConversationRecord, MessageRecord } from './chat-records.js';
 import { type ConversationService, conversationNotFound } from './conversation-service.js';
 import { guardVisitorText } from './pii-guard.js';
+import { MAX_EMAIL_LENGTH } from './protocol.js';
 import { TRANSCRIPT_MAIL_MESSAGES } from './transcript-mail-messages.js';
 
 // The chat's own texts too: its system lines are written in the visitor's words.
@@ -77,7 +78,7 @@ export function transcriptMail(options: {
   };
 }
 
-const emailSchema = z.email().max(254);
+const emailSchema = z.email().max(MAX_EMAIL_LENGTH);
 
 /** One visitor's request for their transcript by e-mail (`email-transcript`). */
 export interface TranscriptRequest {

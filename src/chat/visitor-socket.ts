@@ -19,6 +19,7 @@ import type { HeartbeatWatcher } from './heartbeat.js';
 import { guardVisitorMessage, guardVisitorText } from './pii-guard.js';
 import {
   isTypedText,
+  MAX_EMAIL_LENGTH,
   MAX_TEXT_LENGTH,
   type ServerToVisitorFrame,
   textTooLong,
@@ -95,7 +96,7 @@ export interface VisitorQuotas {
 const OFFLINE_MESSAGE_FIELDS = ['name', 'email', 'text'] as const;
 const offlineMessageSchema = z.object({
   name: z.string().trim().max(200).refine(isTypedText),
-  email: z.email().max(254),
+  email: z.email().max(MAX_EMAIL_LENGTH),
   text: z.string().trim().refine(isTypedText),
 });
 

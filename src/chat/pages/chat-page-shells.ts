@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { tenantName } from '../../tenants/tenant-context.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { renderPage } from '../../web/layout.js';
-import { MAX_TEXT_LENGTH } from '../protocol.js';
+import { MAX_EMAIL_LENGTH, MAX_TEXT_LENGTH } from '../protocol.js';
 
 const CHAT_STYLES = ['/static/chat.css'];
 
@@ -77,7 +77,7 @@ ${replyField('composer-text', 'composer-hint', t('chat.composer.label'), t('chat
 <p class="field"><label for="offline-name">${t('chat.offline.name')}</label>
 <input id="offline-name" name="name" autocomplete="name" required maxlength="200"></p>
 <p class="field"><label for="offline-email">${t('chat.offline.email')}</label>
-<input id="offline-email" name="email" type="email" autocomplete="email" required maxlength="320"></p>
+<input id="offline-email" name="email" type="email" autocomplete="email" required maxlength="${MAX_EMAIL_LENGTH}"></p>
 <p class="field"><label for="offline-text">${t('chat.offline.message')}</label>
 <textarea id="offline-text" name="text" rows="4" required maxlength="${MAX_TEXT_LENGTH}"></textarea></p>
 <button type="submit">${t('chat.offline.send')}</button>
