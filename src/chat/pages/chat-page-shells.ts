@@ -80,7 +80,8 @@ ${replyField('composer-text', 'composer-hint', t('chat.composer.label'), t('chat
 <input id="offline-email" name="email" type="email" autocomplete="email" required maxlength="${MAX_EMAIL_LENGTH}"></p>
 <p class="field"><label for="offline-text">${t('chat.offline.message')}</label>
 <textarea id="offline-text" name="text" rows="4" required maxlength="${MAX_TEXT_LENGTH}"></textarea></p>
-<button type="submit">${t('chat.offline.send')}</button>
+<p id="offline-error" class="chat-error form-error" role="alert"></p>
+<p class="form-submit"><button type="submit">${t('chat.offline.send')}</button> <span id="offline-status" class="form-status" role="status"></span></p>
 </form>
 <p id="offline-done" class="panel" role="status" tabindex="-1" hidden></p>
 </section>

@@ -14,6 +14,7 @@ import {
   type TopicView,
   type VisitorInbound,
 } from './protocol.js';
+import { SocketForm } from './socket-form.js';
 import { RESENDABLE_ERRORS, Transcript } from './transcript.js';
 import { TypingIndicator } from './typing-indicator.js';
 
@@ -31,6 +32,27 @@ const PENDING_TOPIC_KEY = 'eidchat.pendingTopic';
  */
 const WAIT_REFUSALS: ReadonlySet<string> = new Set(['queue_full', 'too_many_queued']);
 const waitRefused = (code: string) => WAIT_REFUSALS.has(code);
+
+/** The codes only an `offline-message` frame is answered with. */
+const OFFLINE_CODES: ReadonlySet<string> = new Set(['offline_message_invalid', 'offline_message_limit']);
+/**
+ * The codes an `email-transcript` frame is answered with, besides those of any frame; a
+ * `conversation_not_found` then concerns the transcript asked for, not a conversation to resume.
+ */
+const TRANSCRIPT_CODES: ReadonlySet<string> = new Set([
+  'transcript_email_unavailable',
+  'email_invalid',
+  'transcript_not_ready',
+  'transcript_email_limit',
+  'mail_failed',
+  'conversation_not_found',
+]);
+/** The text next to a field the server refused, by the frame's `field`. */
+const FIELD_ERRORS: Readonly<Record<string, string>> = {
+  name: 'chat.offline.invalid.name',
+  email: 'chat.error.email_invalid',
+  text: 'chat.offline.invalid.text',
+};
 
 interface Pending {
   clientId: string;
@@ -50,6 +72,7 @@ class VisitorChat {
   readonly #transcript: Transcript;
   readonly #typing: TypingIndicator;
   readonly #pending = new Map<string, Pending>();
+  readonly #offlineForm: SocketForm;
   #topics: TopicView[] = [];
   #conversation: { id: string; status: ConversationView['status'] } | undefined;
   #verified = false;
@@ -70,6 +93,18 @@ class VisitorChat {
       viewer: 'visitor',
     });
     this.#typing = new TypingIndicator(this.#el('typing'));
+    this.#offlineForm = new SocketForm({
+      form: this.#el<HTMLFormElement>('offline-form'),
+      alert: this.#el('offline-error'),
+      status: this.#el('offline-status'),
+      sending: this.#t('chat.form.sending'),
+      fields: {
+        name: this.#el<HTMLInputElement>('offline-name'),
+        email: this.#el<HTMLInputElement>('offline-email'),
+        text: this.#el<HTMLTextAreaElement>('offline-text'),
+      },
+      codes: OFFLINE_CODES,
+    });
     this.#socket = new ChatSocket({
       path: boot.wsUrl.visitor,
       onFrame: (frame) => this.#onFrame(frame as unknown as VisitorInbound),
@@ -113,18 +148,24 @@ class VisitorChat {
         for (const origin of parents) window.parent.postMessage({ type: 'eidchat:close' }, origin);
       });
     }
-    this.#el<HTMLFormElement>('offline-form').addEventListener('submit', (event) => {
+    const offline = this.#offlineForm;
+    offline.form.addEventListener('submit', (event) => {
       event.preventDefault();
-      const form = event.currentTarget as HTMLFormElement;
-      const data = new FormData(form);
+      if (!offline.begin()) return;
+      const data = new FormData(offline.form);
       const sent = this.#socket.send({
         type: 'offline-message',
         name: String(data.get('name') ?? '').trim(),
         email: String(data.get('email') ?? '').trim(),
         text: String(data.get('text') ?? '').trim(),
       });
-      if (!sent) this.#error('chat.status.reconnecting');
+      if (!sent) offline.fail(this.#t('chat.form.notConnected'));
     });
+  }
+
+  /** The socket forms shown now (the offline message, the transcript by e-mail). */
+  #forms(): SocketForm[] {
+    return this.#transcriptForm ? [this.#offlineForm, this.#transcriptForm] : [this.#offlineForm];
   }
 
   #onOpen(): void {
@@ -146,6 +187,9 @@ class VisitorChat {
       return;
     }
     status.textContent = this.#t(`chat.status.${state}`);
+    // A form's answer comes on the connection its frame went out on: that one is gone, and
+    // the form says it may not have been sent (it is sent again by hand, once reconnected).
+    for (const form of this.#forms()) if (form.sending) form.fail(this.#t('chat.form.lost'));
     this.#setComposerEnabled(state !== 'ended' && this.#conversation?.status !== 'closed');
     // Ended for good: every control that only the socket carries out (a topic, "Start a new
     // chat", the offline message, the transcript e-mail) would do nothing or claim to be
@@ -223,9 +267,9 @@ class VisitorChat {
         break;
       case 'transcript-emailed':
         if (!this.#transcriptForm || frame.conversationId !== this.#closedId) break;
-        this.#error();
-        byId(this.#transcriptForm, 'transcript-status').textContent = this.#t('chat.transcript.sent');
-        byId<HTMLInputElement>(this.#transcriptForm, 'transcript-email').value = '';
+        this.#transcriptForm.succeeded();
+        byId(this.#transcriptForm.form, 'transcript-status').textContent = this.#t('chat.transcript.sent');
+        byId<HTMLInputElement>(this.#transcriptForm.form, 'transcript-email').value = '';
         break;
       case 'offline-message-saved': {
         const done = this.#el('offline-done');
@@ -236,7 +280,8 @@ class VisitorChat {
           done.after(h('ul', { className: 'providers' }, ...this.#identifyLinks([])));
         }
         done.hidden = false;
-        const form = this.#el<HTMLFormElement>('offline-form');
+        this.#offlineForm.succeeded();
+        const form = this.#offlineForm.form;
         // The send button about to be hidden had the focus: it goes to the confirmation.
         const lost = form.contains(this.#root.ownerDocument.activeElement);
         form.hidden = true;
@@ -253,7 +298,15 @@ class VisitorChat {
           this.#error('chat.deleted');
         }
         break;
-      case 'error':
+      case 'error': {
+        // The answer to a form: told in the form, next to the field it names.
+        const form =
+          frame.clientId === undefined ? this.#forms().find((f) => f.answers(frame.code)) : undefined;
+        if (form) {
+          const fieldKey = frame.field === undefined ? undefined : FIELD_ERRORS[frame.field];
+          form.refuse(this.#t(fieldKey ?? errorKey(this.#boot.messages, frame.code)), frame.field);
+          break;
+        }
         if (frame.clientId !== undefined) {
           // About a message no longer shown (its conversation was forgotten): nothing to say.
           if (!this.#pending.has(frame.clientId)) break;
@@ -278,6 +331,7 @@ class VisitorChat {
           this.#showTopics();
         }
         break;
+      }
     }
   }
 
@@ -307,7 +361,7 @@ class VisitorChat {
   /** The closed conversation the transcript form sends (`email-transcript`). */
   #closedId: string | undefined;
   /** The form offering it, in the page only while offered. */
-  #transcriptForm: HTMLFormElement | undefined;
+  #transcriptForm: SocketForm | undefined;
 
   /**
    * Offers the transcript of the closed conversation `id` by e-mail (when the tenant does, and an
@@ -317,12 +371,18 @@ class VisitorChat {
   #offerTranscript(id: string | undefined): void {
     if (id === this.#closedId && (id === undefined || this.#transcriptForm)) return;
     this.#closedId = id;
-    this.#transcriptForm?.remove();
+    this.#transcriptForm?.form.remove();
     this.#transcriptForm = undefined;
     if (id === undefined || !this.#boot.transcriptByEmail || !this.#transcript.hasAgentMessage) return;
+    // `maxlength`: the server's MAX_EMAIL_LENGTH (src/chat/protocol.ts).
     const input = h('input', {
       id: 'transcript-email',
       attrs: { name: 'email', type: 'email', autocomplete: 'email', required: '', maxlength: '254' },
+    });
+    const alert = h('p', {
+      id: 'transcript-error',
+      className: 'chat-error form-error',
+      attrs: { role: 'alert' },
     });
     const form = h(
       'form',
@@ -333,6 +393,7 @@ class VisitorChat {
         h('label', { attrs: { for: 'transcript-email' }, text: this.#t('chat.transcript.label') }),
         input,
       ),
+      alert,
       h(
         'p',
         {},
@@ -344,16 +405,23 @@ class VisitorChat {
       ),
       h('p', { id: 'transcript-status', attrs: { role: 'status' } }),
     );
+    const transcript = new SocketForm({
+      form,
+      alert,
+      status: byId(form, 'transcript-status'),
+      sending: this.#t('chat.form.sending'),
+      fields: { email: input },
+      codes: TRANSCRIPT_CODES,
+    });
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      if (!this.#closedId) return;
-      byId(form, 'transcript-status').textContent = '';
+      if (!this.#closedId || !transcript.begin()) return;
       const email = input.value.trim();
       const sent = this.#socket.send({ type: 'email-transcript', conversationId: this.#closedId, email });
-      if (!sent) this.#error('chat.status.reconnecting');
+      if (!sent) transcript.fail(this.#t('chat.form.notConnected'));
     });
     this.#el('chat-closed').after(form);
-    this.#transcriptForm = form;
+    this.#transcriptForm = transcript;
   }
 
   #sendMessage(text: string): boolean {

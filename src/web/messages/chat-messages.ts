@@ -315,6 +315,32 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Lähetä viesti',
     sv: 'Skicka meddelandet',
   },
+  'chat.offline.invalid.name': {
+    en: 'Give your name.',
+    nb: 'Oppgi navnet ditt.',
+    fi: 'Anna nimesi.',
+    sv: 'Ange ditt namn.',
+  },
+  'chat.offline.invalid.text': {
+    en: 'Write a message of at most 4000 characters.',
+    nb: 'Skriv en melding på høyst 4000 tegn.',
+    fi: 'Kirjoita viesti, jossa on enintään 4000 merkkiä.',
+    sv: 'Skriv ett meddelande på högst 4000 tecken.',
+  },
+  // A form sent over the chat's connection (the offline message, the transcript by e-mail)
+  'chat.form.sending': { en: 'Sending…', nb: 'Sender …', fi: 'Lähetetään…', sv: 'Skickar …' },
+  'chat.form.notConnected': {
+    en: 'Not sent: the chat is not connected. Send it again once it has reconnected.',
+    nb: 'Ikke sendt: chatten er ikke tilkoblet. Send på nytt når den er tilkoblet igjen.',
+    fi: 'Ei lähetetty: chat ei ole yhteydessä. Lähetä uudelleen, kun yhteys on palannut.',
+    sv: 'Inte skickat: chatten är inte ansluten. Skicka igen när den är ansluten igen.',
+  },
+  'chat.form.lost': {
+    en: 'Not confirmed: the connection was lost before the answer came, so this may not have been sent. Send it again once the chat has reconnected.',
+    nb: 'Ikke bekreftet: forbindelsen ble brutt før svaret kom, så dette er kanskje ikke sendt. Send på nytt når chatten er tilkoblet igjen.',
+    fi: 'Ei vahvistettu: yhteys katkesi ennen vastausta, joten tätä ei ehkä lähetetty. Lähetä uudelleen, kun chatin yhteys on palannut.',
+    sv: 'Inte bekräftat: anslutningen bröts innan svaret kom, så det här skickades kanske inte. Skicka igen när chatten är ansluten igen.',
+  },
   'chat.offline.saved': {
     en: 'Thank you. Your message has been saved and we will answer by e-mail.',
     nb: 'Takk. Meldingen din er lagret, og vi svarer på e-post.',

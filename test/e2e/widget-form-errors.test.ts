@@ -1,0 +1,310 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatFeature } from '../../src/chat/chat-feature.js';
+import { startTestGateway, type TestGateway, testTenant } from '../helpers/test-gateway.js';
+import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
+import { askInGeneral, openConsole } from './pages.js';
+
+/**
+ * The widget's two forms sent over the chat socket (the offline message, the transcript by
+ * e-mail) answered with a refusal by the server, after the browser's own validation let them
+ * through: as on the server-rendered forms (form-errors.test.ts), a refused field is marked and
+ * described by its error, which is next to it and takes the focus; a refusal of the whole form
+ * is the form's own alert, not the chat's shared error line; a form being sent cannot be sent
+ * twice, and a connection lost meanwhile is said in the form.
+ */
+
+let gw: TestGateway;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const outbox = mkdtempSync(join(tmpdir(), 'gw-e2e-outbox-'));
+
+const PHONE = { width: 375, height: 740 };
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    features: (deps) => [createChatFeature(deps)],
+    tenants: [testTenant({ transcriptByEmail: true })],
+    // One offline message per visitor: the second is refused (offline_message_limit).
+    config: {
+      chat: { offlineMessages: { perVisitor: 1, perAddress: 100, windowSeconds: 3600 } },
+      mail: { from: 'Test Municipality <chat@test.invalid>', outboxDir: outbox },
+    },
+  });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await gw?.close();
+  rmSync(outbox, { recursive: true, force: true });
+});
+
+async function newPage(locale = 'en-GB'): Promise<Page> {
+  const context = await browser.newContext({ locale });
+  context.setDefaultTimeout(10_000);
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** The id of the element that has the focus in the page (run in the page). */
+const focusedId = () =>
+  (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement
+    ?.id;
+
+/** Whether `locator`'s element has the focus. */
+function hasFocus(locator: Locator): Promise<boolean> {
+  return locator.evaluate(
+    (element) =>
+      (element as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement === element,
+  );
+}
+
+/** The text of the elements `selector`'s `aria-describedby` names, in order. */
+async function description(page: Page, selector: string): Promise<string[]> {
+  const ids = (await page.locator(selector).getAttribute('aria-describedby')) ?? '';
+  const texts: string[] = [];
+  for (const id of ids.split(/\s+/).filter(Boolean)) {
+    texts.push(((await page.locator(`[id="${id}"]`).textContent()) ?? '').trim());
+  }
+  return texts;
+}
+
+/** Screenshots of the page as it is, at a desktop width and at a phone's. */
+async function screenshots(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  const size = page.viewportSize();
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
+  if (size) await page.setViewportSize(size);
+}
+
+/** Opens the chat with nobody online: the offline-message form is what it offers. */
+async function offlineForm(page: Page, heading = 'No agent is available right now') {
+  await page.goto(`${gw.url}/chat`);
+  const region = page.getByRole('region', { name: heading });
+  await expect.poll(() => region.isVisible()).toBe(true);
+  return region;
+}
+
+/**
+ * Routes `page`'s visitor socket through `decide`, which sees each frame the page sends and
+ * forwards it (true) or holds it back (false); it gets the page's side of the route, to close.
+ */
+async function interceptVisitorFrames(
+  page: Page,
+  decide: (frame: Record<string, unknown>, route: WebSocketRoute) => boolean,
+): Promise<void> {
+  await page.routeWebSocket(/\/ws\/visitor/, (route) => {
+    const server = route.connectToServer();
+    route.onMessage((raw) => {
+      if (decide(JSON.parse(String(raw)) as Record<string, unknown>, route)) server.send(raw);
+    });
+  });
+}
+
+describe('the offline-message form refused by the server (nobody online)', () => {
+  it('puts each refused field’s error next to it, described, invalid and focused, until it is edited', async () => {
+    const page = await newPage();
+    const form = await offlineForm(page);
+    const name = form.getByLabel('Name', { exact: true });
+    const email = form.getByLabel('E-mail');
+    const text = form.getByLabel('Message', { exact: true });
+    const send = form.getByRole('button', { name: 'Send message' });
+    // What `required` and `type=email` let through and the server refuses: a name of spaces,
+    // an address without a domain the mail can reach, a message of spaces.
+    for (const [field, values, error] of [
+      ['offline-name', ['   ', 'vera@example.org', 'Call me.'], 'Give your name.'],
+      ['offline-email', ['Vera', 'vera@localhost', 'Call me.'], 'Give a valid e-mail address.'],
+      ['offline-text', ['Vera', 'vera@example.org', '   '], 'Write a message of at most 4000 characters.'],
+    ] as const) {
+      await name.fill(values[0]);
+      await email.fill(values[1]);
+      await text.fill(values[2]);
+      await send.click();
+      const control = page.locator(`#${field}`);
+      await expect.poll(() => control.getAttribute('aria-invalid')).toBe('true');
+      expect(await description(page, `#${field}`)).toEqual([error]);
+      expect(await page.evaluate(focusedId)).toBe(field);
+      // Only that field: the others are not marked, and the form's alert and the chat's shared
+      // error line stay empty (the error is where the field is).
+      expect(await form.locator('[aria-invalid="true"]').count()).toBe(1);
+      expect(await page.locator('#offline-error').textContent()).toBe('');
+      expect(await page.locator('#chat-error').textContent()).toBe('');
+      expect(await send.getAttribute('aria-disabled')).toBeNull();
+      expect(await axeViolations(page)).toEqual([]);
+      if (field === 'offline-email') await screenshots(page, 'widget-offline-field-refused');
+      // Editing the field takes its error away.
+      await control.pressSequentially('x');
+      expect(await control.getAttribute('aria-invalid')).toBeNull();
+      expect(await control.getAttribute('aria-describedby')).toBeNull();
+      expect(await page.locator(`#${field}-error`).count()).toBe(0);
+    }
+  });
+
+  it('says it in the page’s language (Norwegian)', async () => {
+    const page = await newPage('nb-NO');
+    const form = await offlineForm(page, 'Ingen saksbehandler er tilgjengelig akkurat nå');
+    await form.getByLabel('Navn').fill('Nora');
+    await form.getByLabel('E-post').fill('nora@localhost');
+    await form.getByLabel('Melding', { exact: true }).fill('Ring meg.');
+    await form.getByRole('button', { name: 'Send melding' }).click();
+    await expect.poll(() => description(page, '#offline-email')).toEqual(['Oppgi en gyldig e-postadresse.']);
+    expect(await page.evaluate(focusedId)).toBe('offline-email');
+    // Fixed and sent again: saved, and no error stays.
+    await form.getByLabel('E-post').fill('nora@example.org');
+    await form.getByRole('button', { name: 'Send melding' }).click();
+    await expect
+      .poll(() => page.locator('#offline-done').textContent())
+      .toBe('Takk. Meldingen din er lagret, og vi svarer på e-post.');
+    expect(await page.locator('[aria-invalid]').count()).toBe(0);
+  });
+
+  it('tells a refusal of the whole form (over the quota) in the form’s own alert', async () => {
+    const page = await newPage();
+    let form = await offlineForm(page);
+    const fill = async () => {
+      await form.getByLabel('Name', { exact: true }).fill('Vera');
+      await form.getByLabel('E-mail').fill('vera@example.org');
+      await form.getByLabel('Message', { exact: true }).fill('Call me.');
+      await form.getByRole('button', { name: 'Send message' }).click();
+    };
+    await fill();
+    await expect.poll(() => page.locator('#offline-done').isVisible()).toBe(true);
+    // A second one in the hour is over this visitor's quota of one.
+    form = await offlineForm(page);
+    await fill();
+    const alert = form.getByRole('alert');
+    await expect
+      .poll(() => alert.textContent())
+      .toBe('Too many messages were left from here just now. Please try again later.');
+    expect(await page.locator('#chat-error').textContent()).toBe('');
+    expect(await form.locator('[aria-invalid]').count()).toBe(0);
+    // The focus stays on the button pressed, which can be pressed again.
+    const send = form.getByRole('button', { name: 'Send message' });
+    expect(await hasFocus(send)).toBe(true);
+    expect(await send.getAttribute('aria-disabled')).toBeNull();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, 'widget-offline-form-refused');
+  });
+
+  it('sends once however often it is pressed, and says so when the connection is lost meanwhile', async () => {
+    const page = await newPage();
+    const sent: Array<Record<string, unknown>> = [];
+    let first: WebSocketRoute | undefined;
+    await interceptVisitorFrames(page, (frame, route) => {
+      if (frame.type !== 'offline-message') return true;
+      sent.push(frame);
+      // The first connection never answers it (the gateway does not hear of it); after the
+      // reconnection the frames go through.
+      if (first === undefined) first = route;
+      return route !== first;
+    });
+    const form = await offlineForm(page);
+    await form.getByLabel('Name', { exact: true }).fill('Vera');
+    await form.getByLabel('E-mail').fill('vera@example.org');
+    await form.getByLabel('Message', { exact: true }).fill('Call me.');
+    const send = form.getByRole('button', { name: 'Send message' });
+    await send.click();
+    await expect.poll(() => send.getAttribute('aria-disabled')).toBe('true');
+    // Pressed again by mouse and by keyboard: nothing more goes out. (Playwright's own click
+    // waits for an enabled button, as aria-disabled says it is not: forced, as a person would.)
+    await send.click({ force: true });
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Space');
+    expect(sent).toHaveLength(1);
+    expect(await page.locator('#offline-status').textContent()).toBe('Sending…');
+    // Held with aria-disabled, not disabled: the focus stays on it rather than dropping to the body.
+    expect(await hasFocus(send)).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, 'widget-offline-sending');
+
+    await first?.close({ code: 1001, reason: 'test: connection lost' });
+    await expect
+      .poll(() => form.getByRole('alert').textContent())
+      .toBe(
+        'Not confirmed: the connection was lost before the answer came, so this may not have been sent. Send it again once the chat has reconnected.',
+      );
+    expect(await send.getAttribute('aria-disabled')).toBeNull();
+    expect(await page.locator('#offline-status').textContent()).toBe('');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, 'widget-offline-connection-lost');
+
+    await expect.poll(() => page.locator('#chat-status').textContent()).toBe('Connected.');
+    await send.click();
+    await expect
+      .poll(() => page.locator('#offline-done').textContent())
+      .toBe('Thank you. Your message has been saved and we will answer by e-mail.');
+    expect(sent).toHaveLength(2);
+  });
+});
+
+describe('the transcript form refused by the server', () => {
+  /** A visitor's chat that an agent answered and the visitor ended: the transcript is offered. */
+  async function endedChat(): Promise<Page> {
+    const agent = await openConsole(await newPage(), gw.url, 'alex-agent');
+    const visitor = await newPage();
+    await askInGeneral(visitor, gw.url, 'When does the pool open?');
+    await agent.getByRole('button', { name: /^Take the conversation about General questions from/ }).click();
+    await agent.getByLabel('Reply').fill('At seven.');
+    await agent.getByLabel('Reply').press('Enter');
+    await expect.poll(() => visitor.getByRole('log').locator('li.msg-agent').count()).toBe(1);
+    await visitor.getByRole('button', { name: 'End chat' }).click();
+    await expect
+      .poll(() => visitor.getByLabel('Your address for a copy of this conversation').isVisible())
+      .toBe(true);
+    await agent.close();
+    return visitor;
+  }
+
+  it('marks the address refused, next to it, until it is edited; a good one is sent', async () => {
+    const page = await endedChat();
+    const email = page.getByLabel('Your address for a copy of this conversation');
+    const send = page.getByRole('button', { name: 'E-mail me the transcript' });
+    await email.fill('vera@localhost');
+    await send.click();
+    await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(page, '#transcript-email')).toEqual(['Give a valid e-mail address.']);
+    expect(await page.evaluate(focusedId)).toBe('transcript-email');
+    expect(await page.locator('#transcript-error').textContent()).toBe('');
+    expect(await page.locator('#chat-error').textContent()).toBe('');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, 'widget-transcript-field-refused');
+
+    await email.fill('vera@example.org');
+    expect(await email.getAttribute('aria-invalid')).toBeNull();
+    await send.click();
+    await expect
+      .poll(() => page.locator('#transcript-status').textContent())
+      .toBe('The transcript was sent. The address was not stored.');
+    expect(await page.locator('[aria-invalid]').count()).toBe(0);
+  });
+
+  it('tells a refusal of the whole form (no more transcripts) in the form’s own alert', async () => {
+    const page = await endedChat();
+    const email = page.getByLabel('Your address for a copy of this conversation');
+    const send = page.getByRole('button', { name: 'E-mail me the transcript' });
+    const status = page.locator('#transcript-status');
+    // Three of one conversation are sent; the fourth is refused.
+    for (let sent = 0; sent < 3; sent++) {
+      await email.fill(`copy${sent}@example.org`);
+      await send.click();
+      await expect
+        .poll(() => status.textContent())
+        .toBe('The transcript was sent. The address was not stored.');
+    }
+    await email.fill('copy3@example.org');
+    await send.click();
+    const alert = page.locator('#transcript-form').getByRole('alert');
+    await expect.poll(() => alert.textContent()).toMatch(/^No more transcripts can be sent now/);
+    expect(await page.locator('#chat-error').textContent()).toBe('');
+    expect(await email.getAttribute('aria-invalid')).toBeNull();
+    expect(await send.getAttribute('aria-disabled')).toBeNull();
+    expect(await hasFocus(send)).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, 'widget-transcript-form-refused');
+  });
+});
