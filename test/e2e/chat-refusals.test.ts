@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
@@ -26,6 +26,16 @@ async function newPage(locale = 'en-GB'): Promise<Page> {
 /** The visitor's own message lines, stored or not. */
 function ownLines(page: Page) {
   return page.locator('#chat-messages li.msg-own');
+}
+
+/** The text of the elements `locator`'s `aria-describedby` names, in order. */
+async function description(page: Page, locator: Locator): Promise<string[]> {
+  const ids = (await locator.getAttribute('aria-describedby')) ?? '';
+  const texts: string[] = [];
+  for (const id of ids.split(/\s+/).filter(Boolean)) {
+    texts.push(((await page.locator(`[id="${id}"]`).textContent()) ?? '').trim());
+  }
+  return texts;
 }
 
 async function send(page: Page, label: string, text: string): Promise<void> {
@@ -74,11 +84,13 @@ describe('a visitor message the server refuses', () => {
     await send(visitor, 'Viestisi', 'kaksi');
     await expect.poll(() => visitor.locator('#chat-messages li.msg-own:not(.msg-pending)').count()).toBe(2);
     await send(visitor, 'Viestisi', 'kolme');
-    await expect
-      .poll(() => visitor.locator('#chat-error').textContent())
-      .toBe('Tämä keskustelu on saavuttanut enimmäispituutensa. Lopeta se ja aloita uusi jatkaaksesi.');
     const refused = ownLines(visitor).filter({ hasText: 'kolme' });
     await expect.poll(() => refused.locator('.msg-state').textContent()).toBe('ei lähetetty');
+    // Why, in the message's own line (the log announces it), not in the error line above.
+    expect(await refused.locator('.msg-error').textContent()).toBe(
+      'Tämä keskustelu on saavuttanut enimmäispituutensa. Lopeta se ja aloita uusi jatkaaksesi.',
+    );
+    expect(await visitor.locator('#chat-error').textContent()).toBe('');
     // Resending cannot help: no "send again" is offered for it.
     expect(await refused.getByRole('button').count()).toBe(0);
     expect(await visitor.getByText('lähetetään…').count()).toBe(0);
@@ -110,12 +122,17 @@ describe('a visitor message the server refuses', () => {
     await send(visitor, 'Your message', 'hello once');
     const line = ownLines(visitor).filter({ hasText: 'hello once' });
     await expect.poll(() => line.locator('.msg-state').textContent()).toBe('not sent');
+    // "Send again" is described by why it was not sent.
+    expect(await description(visitor, line.getByRole('button', { name: 'Send again' }))).toEqual([
+      'The chat is briefly unavailable; your message was not sent. Please send it again in a moment.',
+    ]);
     await visitor.screenshot({ path: `${SCREENSHOT_DIR}/chat-refused-store.png`, fullPage: true });
     expect(await axeViolations(visitor)).toEqual([]);
     // By keyboard, as anyone would.
     await line.getByRole('button', { name: 'Send again' }).focus();
     await visitor.keyboard.press('Enter');
     await expect.poll(() => line.locator('.msg-state').count()).toBe(0);
+    expect(await line.locator('.msg-error').count()).toBe(0);
     expect(await line.getAttribute('data-seq')).toBe('1');
     expect(await visitor.locator('#chat-error').textContent()).toBe('');
     await visitor.getByRole('button', { name: 'End chat' }).click();
@@ -163,6 +180,10 @@ describe('an agent reply the server refuses', () => {
     await send(agent, 'Svar', 'et svar');
     const line = agent.locator('#console-messages li.msg-own').filter({ hasText: 'et svar' });
     await expect.poll(() => line.locator('.msg-state').textContent()).toBe('ikke sendt');
+    expect(await description(agent, line.getByRole('button', { name: 'Send på nytt' }))).toEqual([
+      'Noe gikk galt. Prøv igjen.',
+    ]);
+    expect(await agent.locator('#console-error').textContent()).toBe('');
     expect(await axeViolations(agent)).toEqual([]);
     await line.getByRole('button', { name: 'Send på nytt' }).click();
     await expect.poll(() => line.locator('.msg-state').count()).toBe(0);

@@ -271,15 +271,17 @@ class AgentConsole {
           if (lost) this.#el('conversation-heading').focus();
         }
         break;
-      case 'error':
-        // A reply the server refused says so instead of "sending…"; after a passing failure
-        // it can be sent again with the same clientId (stored once).
+      case 'error': {
+        const key = errorKey(this.#boot.messages, frame.code);
+        // A reply the server refused says so, and why, in its own line instead of "sending…";
+        // after a passing failure it can be sent again with the same clientId (stored once).
         if (frame.clientId !== undefined) {
           const { clientId } = frame;
           const reply = this.#replies.get(clientId);
           this.#replies.delete(clientId);
-          this.#transcript.markFailed(
+          const shown = this.#transcript.markFailed(
             clientId,
+            this.#t(key),
             reply && RESENDABLE_ERRORS.has(frame.code)
               ? () => {
                   this.#replies.set(clientId, reply);
@@ -289,9 +291,11 @@ class AgentConsole {
                 }
               : undefined,
           );
+          if (shown) break;
         }
-        this.#error(errorKey(this.#boot.messages, frame.code));
+        this.#error(key);
         break;
+      }
     }
   }
 

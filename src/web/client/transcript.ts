@@ -128,12 +128,14 @@ export class Transcript {
 
   /**
    * Marks a pending message the server refused (an `error` frame naming its `clientId`) as not
-   * sent, so it does not say "sending…" for ever. With `retry`, a "Send again" button calls it
-   * (the same `clientId`: a message the store did take after all is stored once) and the line
-   * says "sending…" again; without, the line stays as a record of what was not sent.
+   * sent, so it does not say "sending…" for ever, with `reason` (the refusal, in the page's
+   * language) below its text: the why stays with the message it concerns, in the log, rather than
+   * in an error line elsewhere on the page. With `retry`, a "Send again" button (described by the
+   * reason) calls it (the same `clientId`: a message the store did take after all is stored once)
+   * and the line says "sending…" again; without, the line stays as a record of what was not sent.
    * Returns whether such a pending line was shown.
    */
-  markFailed(clientId: string, retry?: () => void): boolean {
+  markFailed(clientId: string, reason: string, retry?: () => void): boolean {
     const item = this.#pending.get(clientId);
     if (!item) return false;
     const { t } = this.#options;
@@ -141,16 +143,20 @@ export class Transcript {
     item.classList.add('msg-failed');
     if (state) state.textContent = t('chat.notSent');
     item.querySelector('.msg-retry')?.remove();
+    item.querySelector('.msg-error')?.remove();
+    const error = h('p', { id: `msg-error-${clientId}`, className: 'msg-error', text: reason });
+    item.append(error);
     if (retry) {
       const button = h('button', {
         className: 'msg-retry secondary',
-        attrs: { type: 'button' },
+        attrs: { type: 'button', 'aria-describedby': error.id },
         text: t('chat.sendAgain'),
       });
       button.addEventListener('click', () => {
         item.classList.remove('msg-failed');
         if (state) state.textContent = t('chat.sending');
         button.remove();
+        error.remove();
         retry();
       });
       item.querySelector('.msg-meta')?.append(button);

@@ -311,6 +311,9 @@ class VisitorChat {
           // About a message no longer shown (its conversation was forgotten): nothing to say.
           if (!this.#pending.has(frame.clientId)) break;
           this.#refused(frame.clientId, frame.code);
+          // Said in the message's own line (the log announces it), unless the conversation goes
+          // away with it: then the shared line is what is left to say it.
+          if (frame.code !== 'conversation_not_found') break;
         }
         // The conversation this page remembers cannot be resumed: not "not found" (it exists, and
         // may be open): an identified one is readable only by the session that shared into it.
@@ -343,12 +346,13 @@ class VisitorChat {
   #refused(clientId: string, code: string): void {
     const pending = this.#pending.get(clientId);
     if (!pending) return;
+    const reason = this.#t(errorKey(this.#boot.messages, code));
     if (!RESENDABLE_ERRORS.has(code)) {
       this.#pending.delete(clientId);
-      this.#transcript.markFailed(clientId);
+      this.#transcript.markFailed(clientId, reason);
       return;
     }
-    this.#transcript.markFailed(clientId, () => {
+    this.#transcript.markFailed(clientId, reason, () => {
       if (!this.#socket.send({ type: 'message', clientId, text: pending.text }))
         this.#error('chat.status.reconnecting');
       else this.#error();
