@@ -193,6 +193,67 @@ describe('an agent reply the server refuses', () => {
   });
 });
 
+describe('a console action the server refuses', () => {
+  it('is told below the open conversation’s buttons (transfer), not at the top of the page', async () => {
+    const visitor = await newPage();
+    const agent = await newPage();
+    // The conversation is closed under the agent's hands (the answer the server gives then).
+    await interceptFrames(agent, /\/ws\/agent/, (frame, route) => {
+      if (frame.type !== 'transfer') return true;
+      route.send(JSON.stringify({ type: 'error', code: 'conversation_closed', message: 'x' }));
+      return false;
+    });
+    await openConsole(agent, gw.url, 'alex-agent');
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await send(visitor, 'Your message', 'transfer me');
+    const queued = agent.locator('#queue-list li').filter({ hasText: 'transfer me' });
+    await expect.poll(() => queued.count()).toBe(1);
+    await queued.getByRole('button').click();
+    await agent.getByRole('button', { name: 'Transfer', exact: true }).click();
+    const line = agent.locator('#conversation-error');
+    await expect.poll(() => line.textContent()).toBe('The conversation has ended.');
+    expect(await line.getAttribute('role')).toBe('alert');
+    expect(await agent.locator('#console-error').textContent()).toBe('');
+    expect(await axeViolations(agent)).toEqual([]);
+    await agent.screenshot({ path: `${SCREENSHOT_DIR}/console-action-refused.png`, fullPage: true });
+    // The next action takes the old refusal away.
+    await agent.getByRole('button', { name: 'Close conversation' }).click();
+    await expect.poll(() => line.textContent()).toBe('');
+    await visitor.close();
+  });
+
+  it('is told in the offline messages’ section when the message is gone', async () => {
+    const agent = await newPage();
+    // The list names a message that no longer exists (deleted meanwhile): opening it is refused
+    // by the gateway itself (offline_message_not_found).
+    let listed = false;
+    await agent.routeWebSocket(/\/ws\/agent/, (route) => {
+      const server = route.connectToServer();
+      server.onMessage((raw) => {
+        route.send(raw);
+        if (listed || (JSON.parse(String(raw)) as { type: string }).type !== 'welcome') return;
+        listed = true;
+        route.send(
+          JSON.stringify({
+            type: 'offline-message',
+            message: { id: 'gone-offline-message', createdAt: new Date().toISOString(), redacted: false },
+          }),
+        );
+      });
+    });
+    await openConsole(agent, gw.url, 'alex-agent');
+    const item = agent.locator('#offline-list li[data-offline-id="gone-offline-message"]');
+    await item.getByRole('button', { name: /^Read message left at / }).click();
+    const line = agent.locator('#offline-error');
+    await expect.poll(() => line.textContent()).toBe('This offline message no longer exists.');
+    expect(await agent.locator('#console-error').textContent()).toBe('');
+    expect(await axeViolations(agent)).toEqual([]);
+    await agent.setViewportSize({ width: 375, height: 740 });
+    await agent.screenshot({ path: `${SCREENSHOT_DIR}/console-offline-refused-phone.png`, fullPage: true });
+  });
+});
+
 describe('a start into a full queue', () => {
   let full: TestGateway;
   beforeAll(async () => {

@@ -176,6 +176,7 @@ ${replyField('reply-text', 'reply-hint', t('chat.console.reply'), t('chat.compos
 <button type="button" id="transfer" class="secondary">${t('chat.console.transfer')}</button></span>
 <button type="button" id="close-conversation" class="secondary">${t('chat.console.close')}</button>
 </div>
+<p id="conversation-error" class="chat-error form-error" role="alert"></p>
 ${
   options.mayDelete || options.mayHold
     ? html`<p class="actions">${options.mayHold ? html`<a id="legal-hold" class="button secondary" href="${base}/staff/conversations/hold">${t('chat.console.hold')}</a>` : ''}${options.mayDelete ? html` <a id="delete-conversation" class="button danger secondary" href="${base}/staff/conversations/delete">${t('chat.console.delete')}</a>` : ''}</p>`
@@ -191,6 +192,7 @@ ${
 <section id="console-offline" aria-labelledby="offline-list-heading">
 <h2 id="offline-list-heading">${t('chat.console.offline')}</h2>
 <p class="offline-filter"><label><input type="checkbox" id="offline-hide-handled"> ${t('chat.console.offlineHideHandled')}</label></p>
+<p id="offline-error" class="chat-error form-error" role="alert"></p>
 <ul id="offline-list" class="offline-list"></ul>
 </section>
 </div>`,

@@ -19,6 +19,18 @@ import { TypingIndicator } from './typing-indicator.js';
 /** How often the queue's waiting times are redrawn. */
 const QUEUE_REFRESH_MS = 30_000;
 
+/**
+ * Where a refusal is told: the page's error line (above the queues and lists, whose claim and
+ * open buttons it answers), the open conversation's (below its reply and action buttons), or the
+ * offline messages' (in their section).
+ */
+type ErrorPlace = 'page' | 'conversation' | 'offline';
+const ERROR_LINES: Readonly<Record<ErrorPlace, string>> = {
+  page: 'console-error',
+  conversation: 'conversation-error',
+  offline: 'offline-error',
+};
+
 interface Queue {
   topic: string;
   title: string;
@@ -56,6 +68,11 @@ class AgentConsole {
   #identity: ConversationView['identity'] | null = undefined;
   /** The conversation a claim/open was just sent for: its `conversation` frame opens it. */
   #awaiting: string | undefined;
+  /**
+   * Where the last action was taken, so that a refusal naming no message is told there: error
+   * frames do not say which frame they answer, and the server answers a socket's frames in order.
+   */
+  #acting: ErrorPlace = 'page';
 
   constructor(root: HTMLElement, boot: ChatBootstrap) {
     this.#root = root;
@@ -96,7 +113,7 @@ class AgentConsole {
         if (!this.#current) return false;
         const clientId = crypto.randomUUID();
         if (!this.#socket.send({ type: 'message', conversationId: this.#current.id, clientId, text })) {
-          this.#error('chat.status.reconnecting');
+          this.#error('chat.status.reconnecting', 'conversation');
           return false;
         }
         this.#transcript.addPending(clientId, text);
@@ -111,7 +128,7 @@ class AgentConsole {
     this.#el('request-id').addEventListener('click', () => {
       if (
         this.#current &&
-        this.#socket.send({ type: 'request-identification', conversationId: this.#current.id })
+        this.#act('conversation', { type: 'request-identification', conversationId: this.#current.id })
       ) {
         this.#transcript.notice(this.#t('chat.console.requestSent'), 'info', 'identification-requested');
       }
@@ -119,10 +136,10 @@ class AgentConsole {
     this.#el('transfer').addEventListener('click', () => {
       const topic = this.#el<HTMLSelectElement>('transfer-topic').value;
       if (this.#current && topic)
-        this.#socket.send({ type: 'transfer', conversationId: this.#current.id, topic });
+        this.#act('conversation', { type: 'transfer', conversationId: this.#current.id, topic });
     });
     this.#el('close-conversation').addEventListener('click', () => {
-      if (this.#current) this.#socket.send({ type: 'close', conversationId: this.#current.id });
+      if (this.#current) this.#act('conversation', { type: 'close', conversationId: this.#current.id });
     });
   }
 
@@ -286,14 +303,15 @@ class AgentConsole {
               ? () => {
                   this.#replies.set(clientId, reply);
                   if (!this.#socket.send({ type: 'message', clientId, ...reply }))
-                    this.#error('chat.status.reconnecting');
+                    this.#error('chat.status.reconnecting', 'conversation');
                   else this.#error();
                 }
               : undefined,
           );
           if (shown) break;
         }
-        this.#error(key);
+        // Only an offline message's frames are answered so; any other refusal answers the last action.
+        this.#error(key, frame.code === 'offline_message_not_found' ? 'offline' : this.#acting);
         break;
       }
     }
@@ -301,7 +319,7 @@ class AgentConsole {
 
   /** Asks for an offline message whole; the server records the read and answers `offline-message-opened`. */
   #openOffline(id: string): void {
-    if (!this.#socket.send({ type: 'open-offline-message', id })) this.#error('chat.status.reconnecting');
+    this.#act('offline', { type: 'open-offline-message', id });
   }
 
   /**
@@ -309,8 +327,18 @@ class AgentConsole {
    * shows it once the server answers `offline-message-handled`.
    */
   #markOffline(id: string, handled: boolean): void {
-    if (!this.#socket.send({ type: 'mark-offline-message', id, handled }))
-      this.#error('chat.status.reconnecting');
+    this.#act('offline', { type: 'mark-offline-message', id, handled });
+  }
+
+  /**
+   * Sends an action's frame, taken in `place`: the last refusal goes away (it answered an earlier
+   * action), and one of this frame will be told in `place`; not connected, that is said there.
+   */
+  #act(place: ErrorPlace, frame: Record<string, unknown>): boolean {
+    this.#acting = place;
+    const sent = this.#socket.send(frame);
+    this.#error(sent ? undefined : 'chat.status.reconnecting', place);
+    return sent;
   }
 
   /**
@@ -343,14 +371,14 @@ class AgentConsole {
 
   #claim(conversationId: string): void {
     this.#awaiting = conversationId;
-    this.#socket.send({ type: 'claim', conversationId });
+    this.#act('page', { type: 'claim', conversationId });
   }
 
   #open(conversationId: string): void {
     this.#awaiting = conversationId;
     this.#unread.delete(conversationId);
     this.#renderMine();
-    this.#socket.send({ type: 'open', conversationId });
+    this.#act('page', { type: 'open', conversationId });
   }
 
   #showConversation(view: ConversationView, opening: boolean): void {
@@ -699,8 +727,15 @@ class AgentConsole {
     );
   }
 
-  #error(key?: string): void {
-    this.#el('console-error').textContent = key ? this.#t(key) : '';
+  /**
+   * Shows `key` in the error line of `place` (the others are emptied: one refusal at a time, of
+   * the last action), or empties them all. The open conversation's line is hidden with it: a
+   * refusal about a conversation no longer shown is told in the page's.
+   */
+  #error(key?: string, place: ErrorPlace = 'page'): void {
+    const where = place === 'conversation' && this.#el('conversation-body').hidden ? 'page' : place;
+    for (const [line, id] of Object.entries(ERROR_LINES))
+      this.#el(id).textContent = key && line === where ? this.#t(key) : '';
   }
 }
 
