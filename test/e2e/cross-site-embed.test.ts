@@ -204,6 +204,28 @@ describe('the widget embedded on another site', () => {
     await visitor.close();
   });
 
+  it('says a failed hand-over below the link it concerns, which it describes', async () => {
+    const visitor = await browser.newContext({ locale: 'en-GB' });
+    visitor.setDefaultTimeout(10_000);
+    // The gateway cannot create the hand-over (its store is down, say).
+    await visitor.route(`${gw.url}/api/identity/handover`, (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: '{}' }),
+    );
+    const page = await visitor.newPage();
+    const frame = await openWidget(page);
+    await frame.getByRole('button', { name: /My tax case/ }).click();
+    const link = frame.getByRole('link', { name: 'Identify with BankID (opens in a new tab)' });
+    await expect.poll(() => link.count()).toBe(1);
+    await link.click();
+    const error = frame.getByRole('alert').filter({ hasText: 'Your identity could not be brought' });
+    await expect.poll(() => error.count()).toBe(1);
+    const id = await error.getAttribute('id');
+    expect(await link.getAttribute('aria-describedby')).toBe(id);
+    expect(await frame.locator('#chat-error').textContent()).toBe('');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'cross-site-handover-failed.png') });
+    await visitor.close();
+  });
+
   it("takes the agent's identification link through the hand-over too: the widget and the agent get the identity", async () => {
     const visitor = await browser.newContext({ locale: 'en-GB' });
     visitor.setDefaultTimeout(10_000);

@@ -533,7 +533,7 @@ class VisitorChat {
       if (embeddedElsewhere())
         link.addEventListener('click', (event) => {
           event.preventDefault();
-          void this.#identifyWithHandover(p.loginUrl);
+          void this.#identifyWithHandover(p.loginUrl, link);
         });
       return h('li', {}, link);
     });
@@ -545,7 +545,7 @@ class VisitorChat {
    * the tab (opened by this window, so its opener) posts back the secret after consent, and
    * this session redeems it. Messages count only from the gateway's origin and that tab.
    */
-  async #identifyWithHandover(loginUrl: string): Promise<void> {
+  async #identifyWithHandover(loginUrl: string, link: HTMLAnchorElement): Promise<void> {
     // Opened at once (in the click), pointed at the login once the hand-over exists.
     const tab = window.open('', '_blank');
     try {
@@ -553,16 +553,16 @@ class VisitorChat {
       const { handover } = (await created.json()) as { handover: string };
       const url = new URL(loginUrl, window.location.href);
       url.searchParams.set('handover', handover);
-      this.#awaitHandover(tab, handover);
+      this.#awaitHandover(tab, handover, link);
       if (tab) tab.location.href = url.href;
-      else this.#error('chat.error.handover_failed');
+      else this.#linkError(link, 'chat.error.handover_failed');
     } catch {
       tab?.close();
-      this.#error('chat.error.handover_failed');
+      this.#linkError(link, 'chat.error.handover_failed');
     }
   }
 
-  #awaitHandover(tab: Window | null, handover: string): void {
+  #awaitHandover(tab: Window | null, handover: string, link: HTMLAnchorElement): void {
     const listener = (event: MessageEvent<unknown>): void => {
       if (event.origin !== window.location.origin || !tab || event.source !== tab) return;
       const data = event.data as { type?: unknown; h?: unknown; r?: unknown } | null;
@@ -575,16 +575,48 @@ class VisitorChat {
           const body = (await response.json()) as { csrfToken?: string };
           // Redeeming renewed the session and its CSRF token.
           if (body.csrfToken) this.#csrfToken = body.csrfToken;
-          this.#error();
+          this.#linkError(link);
           reply(true);
         })
         .catch(() => {
-          this.#error('chat.error.handover_failed');
+          this.#linkError(link, 'chat.error.handover_failed');
           reply(false);
         });
     };
     window.addEventListener('message', listener);
   }
+
+  /**
+   * Says `key` right after the identification link whose hand-over failed, as its description
+   * (the links stand in the panel, a notice of the log or the offline confirmation, away from
+   * the page's error line); without `key`, takes it away. Inserted with role="alert", so it is
+   * announced as it appears.
+   */
+  #linkError(link: HTMLAnchorElement, key?: string): void {
+    const id = link.getAttribute('aria-describedby');
+    const shown = id ? this.#root.querySelector(`#${CSS.escape(id)}`) : null;
+    if (!key) {
+      shown?.remove();
+      link.removeAttribute('aria-describedby');
+      return;
+    }
+    if (shown) {
+      shown.textContent = this.#t(key);
+      return;
+    }
+    this.#linkErrors += 1;
+    const error = h('span', {
+      id: `identify-error-${this.#linkErrors}`,
+      className: 'field-error identify-error',
+      attrs: { role: 'alert' },
+      text: this.#t(key),
+    });
+    link.after(error);
+    link.setAttribute('aria-describedby', error.id);
+  }
+
+  /** How many identification links had an error: each error's id is unique in the page. */
+  #linkErrors = 0;
 
   /** POSTs JSON with the CSRF token (fetched anew once when stale); rejects unless 2xx. */
   async #postJson(path: string, body: unknown): Promise<Response> {
@@ -676,7 +708,7 @@ class VisitorChat {
     if (embeddedElsewhere())
       link.addEventListener('click', (event) => {
         event.preventDefault();
-        void this.#identifyWithHandover(url);
+        void this.#identifyWithHandover(url, link);
       });
     const expires = h('p', {
       className: 'hint',
