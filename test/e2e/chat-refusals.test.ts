@@ -131,6 +131,8 @@ describe('a visitor message the server refuses', () => {
     // By keyboard, as anyone would.
     await line.getByRole('button', { name: 'Send again' }).focus();
     await visitor.keyboard.press('Enter');
+    // The pressed button is gone: the focus goes on in the message field, not the page's start.
+    expect(await visitor.evaluate(() => document.activeElement?.id)).toBe('composer-text');
     await expect.poll(() => line.locator('.msg-state').count()).toBe(0);
     expect(await line.locator('.msg-error').count()).toBe(0);
     expect(await line.getAttribute('data-seq')).toBe('1');
@@ -186,6 +188,7 @@ describe('an agent reply the server refuses', () => {
     expect(await agent.locator('#console-error').textContent()).toBe('');
     expect(await axeViolations(agent)).toEqual([]);
     await line.getByRole('button', { name: 'Send på nytt' }).click();
+    expect(await agent.evaluate(() => document.activeElement?.id)).toBe('reply-text');
     await expect.poll(() => line.locator('.msg-state').count()).toBe(0);
     await expect
       .poll(() => visitor.locator('#chat-messages li.msg-agent').allTextContents())

@@ -83,6 +83,7 @@ class AgentConsole {
       messages: boot.messages,
       lang: boot.lang,
       viewer: 'agent',
+      composer: () => this.#el('reply-text'),
     });
     this.#typing = new TypingIndicator(this.#el('console-typing'));
     this.#socket = new ChatSocket({

@@ -26,6 +26,11 @@ export interface TranscriptOptions {
   lang: string;
   /** Whose screen this is: decides who is "you". */
   viewer: 'visitor' | 'agent';
+  /**
+   * The message field: "Send again" removes itself once pressed, and the keyboard focus it held
+   * goes here rather than dropping to the page's start.
+   */
+  composer?: () => HTMLElement;
 }
 
 /**
@@ -155,8 +160,10 @@ export class Transcript {
       button.addEventListener('click', () => {
         item.classList.remove('msg-failed');
         if (state) state.textContent = t('chat.sending');
+        const focused = item.ownerDocument.activeElement === button;
         button.remove();
         error.remove();
+        if (focused) this.#options.composer?.().focus();
         retry();
       });
       item.querySelector('.msg-meta')?.append(button);

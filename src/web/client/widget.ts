@@ -91,6 +91,7 @@ class VisitorChat {
       messages: boot.messages,
       lang: boot.lang,
       viewer: 'visitor',
+      composer: () => this.#el('composer-text'),
     });
     this.#typing = new TypingIndicator(this.#el('typing'));
     this.#offlineForm = new SocketForm({
