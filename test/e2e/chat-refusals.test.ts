@@ -226,6 +226,29 @@ describe('a console action the server refuses', () => {
     await visitor.close();
   });
 
+  it('takes back "identification link sent" when the request is refused', async () => {
+    const visitor = await newPage();
+    const agent = await newPage();
+    await interceptFrames(agent, /\/ws\/agent/, (frame, route) => {
+      if (frame.type !== 'request-identification') return true;
+      route.send(JSON.stringify({ type: 'error', code: 'conversation_closed', message: 'x' }));
+      return false;
+    });
+    await openConsole(agent, gw.url, 'alex-agent');
+    await visitor.goto(`${gw.url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await send(visitor, 'Your message', 'identify me');
+    const queued = agent.locator('#queue-list li').filter({ hasText: 'identify me' });
+    await expect.poll(() => queued.count()).toBe(1);
+    await queued.getByRole('button').click();
+    await agent.getByRole('button', { name: 'Request identification' }).click();
+    await expect
+      .poll(() => agent.locator('#conversation-error').textContent())
+      .toBe('The conversation has ended.');
+    expect(await agent.getByText('An identification link was sent to the visitor.').count()).toBe(0);
+    await visitor.close();
+  });
+
   it('is told in the offline messages’ section when the message is gone', async () => {
     const agent = await newPage();
     // The list names a message that no longer exists (deleted meanwhile): opening it is refused

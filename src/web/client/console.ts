@@ -73,6 +73,8 @@ class AgentConsole {
    * frames do not say which frame they answer, and the server answers a socket's frames in order.
    */
   #acting: ErrorPlace = 'page';
+  /** The `type` of the last action's frame, which a refusal answers. */
+  #actingFrame: string | undefined;
 
   constructor(root: HTMLElement, boot: ChatBootstrap) {
     this.#root = root;
@@ -313,6 +315,9 @@ class AgentConsole {
         }
         // Only an offline message's frames are answered so; any other refusal answers the last action.
         this.#error(key, frame.code === 'offline_message_not_found' ? 'offline' : this.#acting);
+        // "Identification request sent" was said when the request left; it was refused.
+        if (this.#actingFrame === 'request-identification')
+          this.#transcript.dropNotice('identification-requested');
         break;
       }
     }
@@ -335,8 +340,9 @@ class AgentConsole {
    * Sends an action's frame, taken in `place`: the last refusal goes away (it answered an earlier
    * action), and one of this frame will be told in `place`; not connected, that is said there.
    */
-  #act(place: ErrorPlace, frame: Record<string, unknown>): boolean {
+  #act(place: ErrorPlace, frame: Record<string, unknown> & { type: string }): boolean {
     this.#acting = place;
+    this.#actingFrame = frame.type;
     const sent = this.#socket.send(frame);
     this.#error(sent ? undefined : 'chat.status.reconnecting', place);
     return sent;

@@ -181,6 +181,15 @@ export class Transcript {
   }
 
   /**
+   * Takes back the local notice of `code` while the server's stored line has not replaced it:
+   * the action it announced was refused, and the notice would say it happened.
+   */
+  dropNotice(code: string): void {
+    this.#notices.get(code)?.remove();
+    this.#notices.delete(code);
+  }
+
+  /**
    * Replaces the visitor's shared name on every shown message by "Visitor": after a
    * withdrawal the agent's view must not keep the name the visitor no longer shares.
    */
