@@ -242,6 +242,32 @@ describe('the offline-message form refused by the server (nobody online)', () =>
   });
 });
 
+describe('the offline form when the chat ends for good', () => {
+  it('says a reload sends it again, not a reconnection that will not come', async () => {
+    const page = await newPage();
+    let route: WebSocketRoute | undefined;
+    await interceptVisitorFrames(page, (frame, current) => {
+      if (frame.type !== 'offline-message') return true;
+      route = current;
+      return false;
+    });
+    const form = await offlineForm(page);
+    await form.getByLabel('Name', { exact: true }).fill('Vera');
+    await form.getByLabel('E-mail').fill('vera@example.org');
+    await form.getByLabel('Message', { exact: true }).fill('Call me.');
+    await form.getByRole('button', { name: 'Send message' }).click();
+    await expect.poll(() => route !== undefined).toBe(true);
+    // The session ended meanwhile (4401): the widget does not reconnect.
+    await route?.close({ code: 4401, reason: 'test: session ended' });
+    await expect
+      .poll(() => form.getByRole('alert').textContent())
+      .toBe(
+        'Not confirmed: the chat was cut off before the answer came, so this may not have been sent. Reload the page to send it again.',
+      );
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});
+
 describe('the transcript form refused by the server', () => {
   /** A visitor's chat that an agent answered and the visitor ended: the transcript is offered. */
   async function endedChat(): Promise<Page> {

@@ -189,8 +189,10 @@ class VisitorChat {
     }
     status.textContent = this.#t(`chat.status.${state}`);
     // A form's answer comes on the connection its frame went out on: that one is gone, and
-    // the form says it may not have been sent (it is sent again by hand, once reconnected).
-    for (const form of this.#forms()) if (form.sending) form.fail(this.#t('chat.form.lost'));
+    // the form says it may not have been sent (it is sent again by hand, once reconnected; a
+    // chat ended for good reconnects no more, and only a reload brings the form back).
+    const lost = this.#t(state === 'ended' ? 'chat.form.lostEnded' : 'chat.form.lost');
+    for (const form of this.#forms()) if (form.sending) form.fail(lost);
     this.#setComposerEnabled(state !== 'ended' && this.#conversation?.status !== 'closed');
     // Ended for good: every control that only the socket carries out (a topic, "Start a new
     // chat", the offline message, the transcript e-mail) would do nothing or claim to be

@@ -341,6 +341,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Ei vahvistettu: yhteys katkesi ennen vastausta, joten tätä ei ehkä lähetetty. Lähetä uudelleen, kun chatin yhteys on palannut.',
     sv: 'Inte bekräftat: anslutningen bröts innan svaret kom, så det här skickades kanske inte. Skicka igen när chatten är ansluten igen.',
   },
+  'chat.form.lostEnded': {
+    en: 'Not confirmed: the chat was cut off before the answer came, so this may not have been sent. Reload the page to send it again.',
+    nb: 'Ikke bekreftet: chatten ble avbrutt før svaret kom, så dette er kanskje ikke sendt. Last inn siden på nytt for å sende det igjen.',
+    fi: 'Ei vahvistettu: chat katkesi ennen vastausta, joten tätä ei ehkä lähetetty. Lataa sivu uudelleen, jos haluat lähettää sen uudelleen.',
+    sv: 'Inte bekräftat: chatten avbröts innan svaret kom, så det här skickades kanske inte. Ladda om sidan för att skicka det igen.',
+  },
   'chat.offline.saved': {
     en: 'Thank you. Your message has been saved and we will answer by e-mail.',
     nb: 'Takk. Meldingen din er lagret, og vi svarer på e-post.',
