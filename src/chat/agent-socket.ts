@@ -6,7 +6,7 @@ import { newId } from '../runtime/ids.js';
 import { localize } from '../web/i18n.js';
 import { type BuiltInDesk, OFFLINE_MESSAGE_LIMIT } from './built-in-desk.js';
 import type { AgentEvent, ChatBus, ConversationEvent, QueueEvent } from './chat-bus.js';
-import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-connection.js';
+import { ChatConnection, type ChatSocketOptions, pipelineOptions, SharedFrame } from './chat-connection.js';
 import type { ConversationRecord, OfflineMessageHandled, OfflineMessageRecord } from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
@@ -18,6 +18,7 @@ import {
 } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
 import { sessionIdHash } from './identity-changes.js';
+import { LatestWins, type LatestWinsOptions } from './latest-wins.js';
 import {
   type AgentFrame,
   agentFrameSchema,
@@ -52,6 +53,26 @@ export interface AgentSocketOptions extends ChatSocketOptions {
    * resync re-checks the staff login, whose sign-out elsewhere may be among the missed events.
    */
   readSession: () => Promise<SessionData | undefined>;
+  /** How whole lists (`queue`, `assigned`) are paced. Default: one per list every 250 ms, real timers. */
+  summaryPacing?: Pick<LatestWinsOptions<unknown>, 'intervalMs' | 'timers'>;
+}
+
+/**
+ * Each tenant event's frame, serialised once for every console that sends it: the bus hands the
+ * same event object to all of its followers (in process; on Redis, each instance decodes a batch
+ * once). Weak, so a frame lives as long as its event is referenced (by a console whose list waits
+ * its turn, at most); a cache by identity only, no state anyone could observe.
+ */
+const sharedFrames = new WeakMap<QueueEvent, SharedFrame<ServerToAgentFrame>>();
+
+/** The frame every console of the tenant is sent for `event` (built at the first call). */
+function sharedFrame(event: QueueEvent, build: () => ServerToAgentFrame): SharedFrame<ServerToAgentFrame> {
+  let shared = sharedFrames.get(event);
+  if (!shared) {
+    shared = new SharedFrame(build());
+    sharedFrames.set(event, shared);
+  }
+  return shared;
 }
 
 /** What a console was last sent of an offline message. */
@@ -64,6 +85,15 @@ interface OfflineShown {
 /** A marker as one comparable string (`''`: not handled). */
 function handledKey(handled: OfflineMessageHandled | null | undefined): string {
   return handled ? `${handled.at} ${handled.by}` : '';
+}
+
+/** The frame telling a console an offline message's marker (`undefined`: not handled). */
+function handledFrame(id: string, handled: OfflineMessageHandled | null | undefined): ServerToAgentFrame {
+  return {
+    type: 'offline-message-handled',
+    id,
+    handled: handled ? offlineMessageHandledView(handled) : null,
+  };
 }
 
 function shown(message: OfflineMessageRecord): OfflineShown {
@@ -106,13 +136,13 @@ export class AgentSocket {
   readonly #offlineShown = new Map<string, OfflineShown>();
   readonly #stops: Array<() => void> = [];
   /**
-   * Summaries (a topic's queue, the `assigned` list) being written to this client, each with
-   * the newest one published meanwhile, which replaces any older one still waiting: a summary
-   * is the whole state, so a burst of changes costs a slow console one summary in flight and
-   * one waiting, not one whole queue per change (hundreds of starts would be megabytes and cut
-   * the console off at 4 MiB unsent).
+   * Whole lists (a topic's queue, the `assigned` list) to this client, latest wins per list: at
+   * once after a quiet spell, else at most one per interval and never while the one before is
+   * unsent. A list is the whole state, so a burst of N changes costs a console a few lists, not
+   * N lists of up to N entries each (500 starts with 50 consoles open were a gigabyte written,
+   * and hundreds of whole queues cut a slow console off at 4 MiB unsent).
    */
-  readonly #summaries = new Map<string, { waiting: ServerToAgentFrame | undefined }>();
+  readonly #summaries: LatestWins<SharedFrame<ServerToAgentFrame>>;
 
   constructor(options: AgentSocketOptions) {
     this.#options = options;
@@ -124,6 +154,10 @@ export class AgentSocket {
       ...pipelineOptions(options),
       schema: agentFrameSchema,
       onFrame: (frame) => this.#handle(frame),
+    });
+    this.#summaries = new LatestWins({
+      ...options.summaryPacing,
+      send: (frame, written) => this.#connection.sendShared(frame, written),
     });
     this.#stops.push(
       this.#bus.subscribe({ kind: 'queue', tenantId: this.tenantId }, (event) =>
@@ -137,6 +171,7 @@ export class AgentSocket {
 
   /** The socket closed: stops following everything. */
   closed(): void {
+    this.#summaries.stop();
     for (const stop of this.#stops) stop();
     for (const followed of this.#followed.values()) followed.stop();
     this.#followed.clear();
@@ -216,13 +251,18 @@ export class AgentSocket {
       const { tenant, service, desk } = this.#options;
       for (const topic of tenant.config.topics) {
         const conversations = (await service.queued(this.tenantId, topic.id)).map(conversationSummary);
-        this.#sendSummary(`queue\n${topic.id}`, { type: 'queue', topic: topic.id, conversations });
+        const frame = new SharedFrame<ServerToAgentFrame>({ type: 'queue', topic: topic.id, conversations });
+        this.#summaries.offer(`queue\n${topic.id}`, frame);
       }
       for (const conversation of await service.assignedTo(this.tenantId, this.#subject))
         await this.#agentEvent({ type: 'assigned', conversation });
       if (this.#readerRole()) {
         const everyone = await service.assignedTo(this.tenantId);
-        this.#sendSummary('assigned', { type: 'assigned', conversations: everyone.map(assignedSummary) });
+        const conversations = everyone.map(assignedSummary);
+        this.#summaries.offer(
+          'assigned',
+          new SharedFrame<ServerToAgentFrame>({ type: 'assigned', conversations }),
+        );
       }
       this.#offlineCaughtUp(await desk.offlineMessages(this.tenantId));
       for (const [conversationId, followed] of [...this.#followed]) {
@@ -296,11 +336,7 @@ export class AgentSocket {
 
   /** Tells the client an offline message's marker (`undefined`: not handled). */
   #sendHandled(id: string, handled: OfflineMessageHandled | null | undefined): void {
-    this.#connection.send({
-      type: 'offline-message-handled',
-      id,
-      handled: handled ? offlineMessageHandledView(handled) : null,
-    });
+    this.#connection.send(handledFrame(id, handled));
   }
 
   /**
@@ -366,60 +402,60 @@ export class AgentSocket {
     }
   }
 
+  /**
+   * Every frame here is the same for each console of the tenant that gets it, so each is
+   * serialised once for all of them ({@link sharedFrame}); what differs per console is only
+   * whether it is sent (a reader role, what this client was shown).
+   */
   async #queueEvent(event: QueueEvent): Promise<void> {
     switch (event.type) {
-      case 'queue':
-        this.#sendSummary(`queue\n${event.topic}`, {
-          type: 'queue',
-          topic: event.topic,
-          conversations: event.conversations,
-        });
+      case 'queue': {
+        const { topic, conversations } = event;
+        const frame = sharedFrame(event, () => ({ type: 'queue', topic, conversations }));
+        this.#summaries.offer(`queue\n${topic}`, frame);
         return;
+      }
       case 'assigned':
         // Only transcript readers see whose conversations are where.
-        if (this.#readerRole())
-          this.#sendSummary('assigned', { type: 'assigned', conversations: event.conversations });
+        if (this.#readerRole()) {
+          const frame = sharedFrame(event, () => ({ type: 'assigned', conversations: event.conversations }));
+          this.#summaries.offer('assigned', frame);
+        }
         return;
       case 'offline-message':
         // Once: a resync may have sent it already.
         if (this.#offlineShown.has(event.message.id)) return;
         this.#offlineShown.set(event.message.id, shown(event.message));
         this.#trimOfflineShown();
-        this.#connection.send({ type: 'offline-message', message: offlineMessageSummary(event.message) });
+        this.#connection.sendShared(
+          sharedFrame(event, () => ({
+            type: 'offline-message',
+            message: offlineMessageSummary(event.message),
+          })),
+        );
         return;
       case 'offline-message-handled': {
         const state = this.#offlineShown.get(event.id);
         // One this client was never sent (beyond its list) stays so; a resync may have sent the marker.
         if (!state || state.handled === handledKey(event.handled)) return;
         state.handled = handledKey(event.handled);
-        this.#sendHandled(event.id, event.handled);
+        this.#connection.sendShared(sharedFrame(event, () => handledFrame(event.id, event.handled)));
         return;
       }
       case 'offline-messages-deleted':
         for (const id of event.ids) this.#offlineShown.delete(id);
-        this.#connection.send({ type: 'offline-messages-deleted', ids: event.ids });
+        this.#connection.sendShared(
+          sharedFrame(event, () => ({ type: 'offline-messages-deleted', ids: event.ids })),
+        );
         return;
       case 'deleted':
         // Every console of the tenant: it may show the conversation without following it (closed).
         this.#unfollow(event.conversationId);
-        this.#connection.send({ type: 'deleted', conversationId: event.conversationId });
+        this.#connection.sendShared(
+          sharedFrame(event, () => ({ type: 'deleted', conversationId: event.conversationId })),
+        );
         return;
     }
-  }
-
-  /** Sends a summary now, or after the one of the same key being written (see {@link #summaries}). */
-  #sendSummary(key: string, frame: ServerToAgentFrame): void {
-    const inFlight = this.#summaries.get(key);
-    if (inFlight) {
-      inFlight.waiting = frame;
-      return;
-    }
-    const slot: { waiting: ServerToAgentFrame | undefined } = { waiting: undefined };
-    this.#summaries.set(key, slot);
-    this.#connection.send(frame, () => {
-      this.#summaries.delete(key);
-      if (slot.waiting) this.#sendSummary(key, slot.waiting);
-    });
   }
 
   async #agentEvent(event: AgentEvent): Promise<void> {

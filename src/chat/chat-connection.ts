@@ -21,6 +21,28 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Codes a handler's `GatewayError` may carry to the client; anything else is `internal_error`. */
 const CLIENT_ERROR_CODES = new Set<string>(CHAT_ERROR_CODES.filter((code) => code !== 'internal_error'));
 
+/**
+ * A frame many sockets send alike (a tenant's queue to every console of it): serialised once,
+ * by the first socket that sends it, and written by every socket as those same bytes. Without
+ * it each console stringified the same whole list on its own, so a queue change cost as many
+ * serialisations as consoles were open. Build one only for a frame that is the same for every
+ * socket it goes to; per-socket differences belong in frames of their own.
+ */
+export class SharedFrame<Out> {
+  readonly frame: Out;
+  #data: Buffer | undefined;
+
+  constructor(frame: Out) {
+    this.frame = frame;
+  }
+
+  /** The frame as UTF-8 JSON, serialised at the first call. */
+  get data(): Buffer {
+    this.#data ??= Buffer.from(JSON.stringify(this.frame));
+    return this.#data;
+  }
+}
+
 /** What both chat sockets (visitor and agent) are built from. */
 export interface ChatSocketOptions {
   ws: WebSocket;
@@ -94,18 +116,38 @@ export class ChatConnection<In, Out extends { type: string }> {
    * kernel), never when the connection is gone.
    */
   send(frame: Out, written?: () => void): void {
-    if (!this.open) return;
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.#options.logger.warn({ connection: this.id }, 'chat client not reading; terminated');
-      this.ws.terminate();
-      return;
-    }
-    this.#options.batch.hold(this.#options.socket);
+    if (!this.#writable()) return;
     if (written === undefined) this.ws.send(JSON.stringify(frame));
     else
       this.ws.send(JSON.stringify(frame), (error) => {
         if (!error) written();
       });
+  }
+
+  /**
+   * Sends a frame that other sockets send alike, as the bytes the first of them serialised (see
+   * {@link SharedFrame}); `written` as for {@link send}.
+   */
+  sendShared(shared: SharedFrame<Out>, written?: () => void): void {
+    if (!this.#writable()) return;
+    // A Buffer goes out as it is (ws copies nothing unmasked); `binary: false` keeps it a text frame.
+    if (written === undefined) this.ws.send(shared.data, { binary: false });
+    else
+      this.ws.send(shared.data, { binary: false }, (error) => {
+        if (!error) written();
+      });
+  }
+
+  /** Whether a frame may be written now; holds the socket's writes for this turn's batch if so. */
+  #writable(): boolean {
+    if (!this.open) return false;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.#options.logger.warn({ connection: this.id }, 'chat client not reading; terminated');
+      this.ws.terminate();
+      return false;
+    }
+    this.#options.batch.hold(this.#options.socket);
+    return true;
   }
 
   /**

@@ -13,7 +13,7 @@ import { newId } from '../runtime/ids.js';
 import type { ServerFeature } from '../server.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { AbandonedQueue } from './abandoned-queue.js';
-import { AgentSocket } from './agent-socket.js';
+import { AgentSocket, type AgentSocketOptions } from './agent-socket.js';
 import { BuiltInDesk, PRESENCE_MISSED_BEATS, PRESENCE_TTL_MS } from './built-in-desk.js';
 import type { ChatBus } from './chat-bus.js';
 import { ChatHub } from './chat-hub.js';
@@ -63,6 +63,8 @@ export interface ChatFeatureOptions {
   stepUpTtlMs?: number;
   /** How often this instance sweeps for abandoned queued conversations. Default: the ping interval. */
   abandonedSweepMs?: number;
+  /** How consoles' whole lists (`queue`, `assigned`) are paced. Default: one per list every 250 ms. */
+  summaryPacing?: AgentSocketOptions['summaryPacing'];
 }
 
 /** Sockets still open this long after the 1001 close frame are cut. */
@@ -329,6 +331,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         audit: deps.store.chat.transcriptReads,
         now: () => deps.clock.now(),
         readSession: () => readSession(upgradeSessionId),
+        ...(options.summaryPacing ? { summaryPacing: options.summaryPacing } : {}),
       });
       hub.add(slot, agent);
       const presence = (online: boolean) =>
