@@ -38,6 +38,15 @@ async function description(page: Page, locator: Locator): Promise<string[]> {
   return texts;
 }
 
+/** The id of the element that has the keyboard focus (the test runs without DOM types). */
+function focusedId(page: Page): Promise<string | undefined> {
+  return page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement
+        ?.id,
+  );
+}
+
 async function send(page: Page, label: string, text: string): Promise<void> {
   await page.getByLabel(label).fill(text);
   await page.getByLabel(label).press('Enter');
@@ -132,7 +141,7 @@ describe('a visitor message the server refuses', () => {
     await line.getByRole('button', { name: 'Send again' }).focus();
     await visitor.keyboard.press('Enter');
     // The pressed button is gone: the focus goes on in the message field, not the page's start.
-    expect(await visitor.evaluate(() => document.activeElement?.id)).toBe('composer-text');
+    expect(await focusedId(visitor)).toBe('composer-text');
     await expect.poll(() => line.locator('.msg-state').count()).toBe(0);
     expect(await line.locator('.msg-error').count()).toBe(0);
     expect(await line.getAttribute('data-seq')).toBe('1');
@@ -188,7 +197,7 @@ describe('an agent reply the server refuses', () => {
     expect(await agent.locator('#console-error').textContent()).toBe('');
     expect(await axeViolations(agent)).toEqual([]);
     await line.getByRole('button', { name: 'Send på nytt' }).click();
-    expect(await agent.evaluate(() => document.activeElement?.id)).toBe('reply-text');
+    expect(await focusedId(agent)).toBe('reply-text');
     await expect.poll(() => line.locator('.msg-state').count()).toBe(0);
     await expect
       .poll(() => visitor.locator('#chat-messages li.msg-agent').allTextContents())

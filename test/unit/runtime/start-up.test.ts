@@ -34,7 +34,9 @@ describe('startUpBanner', () => {
     expect(banner).toContain(
       'As a citizen, log in as "Kari Nordmann" (BankID, ID-porten); "Matti Meikäläinen" (Suomi.fi)\n',
     );
-    expect(banner).toMatch(/As staff \(console, staff tools\), log in as "Alex Agent \(agent\)", .*"Sigurd Security \(security officer\)"/);
+    expect(banner).toMatch(
+      /As staff \(console, staff tools\), log in as "Alex Agent \(agent\)", .*"Sigurd Security \(security officer\)"/,
+    );
     // Negative-test personas and another tenant's staff are not offered to a newcomer.
     expect(banner).not.toMatch(/invalid id|Otto Other/);
   });
