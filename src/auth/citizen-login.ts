@@ -150,7 +150,13 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       return;
     }
     if (login.transaction.handover)
-      await followHandover(deps, record.handover, login.transaction.handover, req.sessionID);
+      await followHandover(
+        deps,
+        tenant.config.id,
+        record.handover,
+        login.transaction.handover,
+        req.sessionID,
+      );
     if (login.transaction.conversationId) releaseStepUp(req, tenant.config.id);
     record.pending = deps.fieldCrypto.seal({
       identity,
@@ -296,13 +302,14 @@ export async function beginCitizenLogin(
  */
 async function followHandover(
   deps: GatewayDeps,
+  tenantId: string,
   own: CitizenRecord['handover'],
   handover: string,
   sessionId: string,
 ): Promise<void> {
   const idHash = hashHandover(handover);
   if (own !== idHash) return;
-  const stored = await deps.store.handovers.peek(idHash);
+  const stored = await deps.store.handovers.peek(tenantId, idHash);
   if (stored)
     await deps.store.handovers.save(
       idHash,

@@ -68,6 +68,7 @@ export async function issueReceipt(
 /** Consent receipts: kept as proof of each decision; found again by the citizen's blind index. */
 export interface ReceiptRepository {
   save(receipt: ConsentReceipt): Promise<void>;
-  get(id: string): Promise<ConsentReceipt | undefined>;
+  /** One receipt of the tenant (under another tenant it is not there). */
+  get(tenantId: string, id: string): Promise<ConsentReceipt | undefined>;
   listBySubject(tenantId: string, subjectIndex: string): Promise<ConsentReceipt[]>;
 }

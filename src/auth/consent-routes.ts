@@ -96,7 +96,7 @@ export function consentRouter(deps: GatewayDeps): Router {
     const record = citizenRecord(req, tenantId);
 
     if (decision === 'decline') {
-      if (pending.handover) await dropHandover(deps, pending.handover);
+      if (pending.handover) await dropHandover(deps, tenantId, pending.handover);
       await issueReceipt(receiptDeps, {
         tenantId,
         decision: 'declined',

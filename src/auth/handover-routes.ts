@@ -50,7 +50,7 @@ export function handoverRouter(deps: GatewayDeps): Router {
     const record = citizenRecord(req, tenantId);
     const now = deps.clock.now();
     // One open hand-over per session: a new one replaces the last.
-    if (record.handover) await deps.store.handovers.take(record.handover);
+    if (record.handover) await deps.store.handovers.take(tenantId, record.handover);
     const visitorId = ensureVisitorId(req);
     await saveSession(req);
     const h = newHandoverToken();
@@ -71,7 +71,7 @@ export function handoverRouter(deps: GatewayDeps): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!isHandoverToken(body.h) || !isHandoverToken(body.r)) throw handoverInvalid();
     const idHash = hashHandover(body.h);
-    const stored = await deps.store.handovers.peek(idHash);
+    const stored = await deps.store.handovers.peek(tenantId, idHash);
     if (
       !stored ||
       stored.tenantId !== tenantId ||
@@ -83,7 +83,7 @@ export function handoverRouter(deps: GatewayDeps): Router {
       throw new GatewayError('handover_pending');
     if (!secretMatches(body.r, stored.secretHash)) throw handoverInvalid();
     // Single use: of two redemptions at once only one gets the record.
-    const taken = await deps.store.handovers.take(idHash);
+    const taken = await deps.store.handovers.take(tenantId, idHash);
     if (!taken?.shared) throw handoverInvalid();
     const handed = deps.fieldCrypto.open<HandedIdentity>(taken.shared);
     const receipt = await issueReceipt(
@@ -170,7 +170,7 @@ export async function completeHandover(
 ): Promise<void> {
   const now = deps.clock.now();
   const idHash = hashHandover(pending.handover);
-  const stored = await deps.store.handovers.peek(idHash);
+  const stored = await deps.store.handovers.peek(req.tenant.config.id, idHash);
   if (
     !stored ||
     stored.tenantId !== req.tenant.config.id ||
@@ -206,6 +206,6 @@ export function keepOpener(res: Response): void {
 }
 
 /** A declined login drops its hand-over: nothing crosses to the widget. */
-export async function dropHandover(deps: GatewayDeps, handover: string): Promise<void> {
-  await deps.store.handovers.take(hashHandover(handover));
+export async function dropHandover(deps: GatewayDeps, tenantId: string, handover: string): Promise<void> {
+  await deps.store.handovers.take(tenantId, hashHandover(handover));
 }

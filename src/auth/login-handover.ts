@@ -24,14 +24,20 @@ export interface HandoverRecord {
   conversationId?: string;
 }
 
-/** Where hand-overs live (memory or Redis), keyed by the hash of H. */
+/**
+ * Where hand-overs live (memory or Redis), keyed by their tenant and the hash of H: a hand-over
+ * is used under its tenant's prefix only, and under another it is not there.
+ */
 export interface HandoverRepository {
-  /** Stores or replaces a record; it may be dropped once `expiresAt` passed (`now` from the clock). */
+  /**
+   * Stores or replaces a record under `record.tenantId`; it may be dropped once `expiresAt`
+   * passed (`now` from the clock).
+   */
   save(idHash: string, record: HandoverRecord, now: number): Promise<void>;
-  /** Reads without consuming. */
-  peek(idHash: string): Promise<HandoverRecord | undefined>;
-  /** Reads and deletes in one step; a second call gets `undefined`. */
-  take(idHash: string): Promise<HandoverRecord | undefined>;
+  /** Reads the tenant's hand-over without consuming it. */
+  peek(tenantId: string, idHash: string): Promise<HandoverRecord | undefined>;
+  /** Reads and deletes the tenant's hand-over in one step; a second call gets `undefined`. */
+  take(tenantId: string, idHash: string): Promise<HandoverRecord | undefined>;
 }
 
 /** H and R are 32 random bytes, base64url: exactly 43 characters. */
@@ -77,7 +83,7 @@ export async function openHandover(
   value: unknown,
 ): Promise<{ handover: string; record: HandoverRecord }> {
   if (!isHandoverToken(value)) throw handoverInvalid();
-  const record = await handovers.peek(hashHandover(value));
+  const record = await handovers.peek(tenantId, hashHandover(value));
   if (!record || record.tenantId !== tenantId || record.status !== 'open' || now >= record.expiresAt)
     throw handoverInvalid();
   return { handover: value, record };

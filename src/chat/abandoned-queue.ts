@@ -120,7 +120,7 @@ export class AbandonedQueue {
           continue;
         }
         if ((abandonedSince(conversation) ?? now) > leftBefore) continue;
-        const done = await service.closeAbandoned(conversation.id, leftBefore);
+        const done = await service.closeAbandoned(tenantId, conversation.id, leftBefore);
         if (done) ended.push(done);
       }
       // Told together: the desk then sends the consoles the queue once for all of them.

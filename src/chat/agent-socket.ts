@@ -266,7 +266,7 @@ export class AgentSocket {
       }
       this.#offlineCaughtUp(await desk.offlineMessages(this.tenantId));
       for (const [conversationId, followed] of [...this.#followed]) {
-        const conversation = await service.get(conversationId);
+        const conversation = await service.get(this.tenantId, conversationId);
         if (!conversation) {
           // Deleted by staff or erased by its citizen meanwhile: it leaves the console's views.
           this.#unfollow(conversationId);
@@ -484,7 +484,9 @@ export class AgentSocket {
     const followed = this.#followed.get(conversationId);
     if (!followed) return;
     const { service } = this.#options;
-    for (const message of await followed.seqs.unsent((after) => service.messages(conversationId, after)))
+    for (const message of await followed.seqs.unsent((after) =>
+      service.messages(this.tenantId, conversationId, after),
+    ))
       this.#messageEvent({ type: 'message', conversationId, message });
   }
 
@@ -598,6 +600,7 @@ export class AgentSocket {
         }
         this.#requireAssigned(conversation);
         const { message } = await service.append({
+          tenantId: conversation.tenantId,
           conversationId: conversation.id,
           from: 'agent',
           authorId: this.#subject,
@@ -618,7 +621,7 @@ export class AgentSocket {
         return;
       case 'read':
         this.#requireAssigned(conversation);
-        await service.markRead(conversation.id, 'agent', frame.seq);
+        await service.markRead(conversation.tenantId, conversation.id, 'agent', frame.seq);
         return;
       case 'transfer': {
         this.#requireAssignedOrSupervisor(conversation);
@@ -642,7 +645,7 @@ export class AgentSocket {
       case 'request-identification':
         this.#requireAssigned(conversation);
         await this.#options.stepUp.issue(this.#options.tenant, conversation);
-        await service.systemLine(conversation.id, 'identification-requested');
+        await service.systemLine(conversation.tenantId, conversation.id, 'identification-requested');
         return;
     }
   }
@@ -651,14 +654,15 @@ export class AgentSocket {
    * Read straight from the service, not from what this socket follows: a frame's decision
    * (assignment, status) must see the stored truth, whatever events are still in flight.
    * `recent` (as last seen by this instance) only for a message: its append checks that the
-   * record is still the stored one. Conversations of other tenants are "not found" to this agent.
+   * record is still the stored one. Conversations of other tenants are "not found" to this agent:
+   * they are looked up under this agent's tenant.
    */
   async #ofTenant(conversationId: string, read: 'store' | 'recent' = 'store'): Promise<ConversationRecord> {
     const { service } = this.#options;
     const conversation = await (read === 'recent'
-      ? service.recent(conversationId)
-      : service.get(conversationId));
-    if (!conversation || conversation.tenantId !== this.tenantId) {
+      ? service.recent(this.tenantId, conversationId)
+      : service.get(this.tenantId, conversationId));
+    if (!conversation) {
       throw conversationNotFound();
     }
     return conversation;
@@ -692,7 +696,7 @@ export class AgentSocket {
     // are still that citizen's, and the conversation still theirs (`subjects`).
     const identified = conversation.identity !== undefined || (conversation.subjects?.length ?? 0) > 0;
     if (audit && !assigned && identified) await this.#auditRead(conversation);
-    const messages = await service.messages(conversation.id);
+    const messages = await service.messages(conversation.tenantId, conversation.id);
     const followed = this.#followed.get(conversation.id);
     followed?.seqs.addUpTo(messages.at(-1)?.seq ?? 0);
     return agentConversationView(conversation, messages, assigned, identity);

@@ -112,7 +112,7 @@ export class BuiltInDesk implements DeliveryPort {
 
   /** Assigns a queued conversation to `agent`. */
   async claim(conversation: ConversationRecord, agent: AgentRef): Promise<ConversationRecord> {
-    const updated = await this.#service.assign(conversation.id, agent);
+    const updated = await this.#service.assign(conversation.tenantId, conversation.id, agent);
     await this.#queueChanged(updated.tenantId, updated.topic);
     await this.#assignmentsChanged(updated.tenantId);
     return updated;
@@ -120,7 +120,7 @@ export class BuiltInDesk implements DeliveryPort {
 
   /** Back into the queue of `topic`, unassigned. */
   async transfer(conversation: ConversationRecord, topic: string): Promise<ConversationRecord> {
-    const updated = await this.#service.requeue(conversation.id, topic);
+    const updated = await this.#service.requeue(conversation.tenantId, conversation.id, topic);
     if (conversation.topic !== topic) await this.#queueChanged(updated.tenantId, conversation.topic);
     await this.#queueChanged(updated.tenantId, topic);
     if (conversation.status === 'assigned') await this.#assignmentsChanged(updated.tenantId);
@@ -129,7 +129,7 @@ export class BuiltInDesk implements DeliveryPort {
 
   /** Closed by an agent. */
   async closeConversation(conversation: ConversationRecord): Promise<ConversationRecord> {
-    const updated = await this.#service.close(conversation.id);
+    const updated = await this.#service.close(conversation.tenantId, conversation.id);
     if (conversation.status === 'queued') await this.#queueChanged(updated.tenantId, updated.topic);
     if (conversation.status === 'assigned') await this.#assignmentsChanged(updated.tenantId);
     return updated;

@@ -18,6 +18,11 @@ import type {
  * Conversations. `update` takes a pure function so a Redis implementation can run it in an
  * optimistic transaction (WATCH/MULTI, retried) and several gateway instances never overwrite
  * each other's changes.
+ *
+ * A conversation is addressed by its tenant and id, and stored under both (Redis: key names
+ * holding the tenant; memory: a map per tenant): an id asked for under another tenant is simply
+ * not there, in this repository and in the messages and tails kept with it, so tenant isolation
+ * does not rest on every caller comparing `tenantId`.
  */
 export interface ConversationRepository {
   /**
@@ -28,13 +33,14 @@ export interface ConversationRepository {
    * network already has that many waiting in the tenant's queues.
    */
   create(record: ConversationRecord, bounds?: QueueBounds): Promise<CreateOutcome>;
-  get(id: string): Promise<ConversationRecord | undefined>;
+  get(tenantId: string, id: string): Promise<ConversationRecord | undefined>;
   /**
    * Applies `change` to the current record and stores the result atomically. `change` returns
    * `undefined` to leave the record as it is. Resolves with the stored record (changed or not),
-   * or `undefined` when there is no such conversation.
+   * or `undefined` when the tenant has no such conversation. The change must keep the id and tenant.
    */
   update(
+    tenantId: string,
     id: string,
     change: (current: ConversationRecord) => ConversationRecord | undefined,
   ): Promise<ConversationRecord | undefined>;
@@ -55,7 +61,7 @@ export interface ConversationRepository {
    * append ({@link MessageRepository.appendIf}) checks again. Optional: where `get` costs
    * nothing (the memory store) it is `get`.
    */
-  recent?(id: string): Promise<ConversationRecord | undefined>;
+  recent?(tenantId: string, id: string): Promise<ConversationRecord | undefined>;
 }
 
 /**
@@ -117,9 +123,10 @@ export interface MessageRepository {
    * `clientId` is stored once per conversation, author (`from` and `authorId`) and client id:
    * when the same author's client id was used before in this conversation nothing is stored
    * and the earlier message is returned, so a client re-sending after a reconnect never creates
-   * a duplicate, and another participant reusing a client id does not hit it.
+   * a duplicate, and another participant reusing a client id does not hit it. Rejects with
+   * `conversation_not_found` when the tenant has no conversation `draft.conversationId`.
    */
-  append(draft: Omit<MessageRecord, 'seq'>): Promise<AppendResult>;
+  append(tenantId: string, draft: Omit<MessageRecord, 'seq'>): Promise<AppendResult>;
   /**
    * {@link append} only while the conversation's stored record is still `condition.conversation`
    * (and its tail `condition.tail.previous`), the new tail stored with the message (not with a
@@ -128,11 +135,17 @@ export interface MessageRepository {
    * append), and the memory store does it in one synchronous step.
    */
   appendIf(
+    tenantId: string,
     draft: Omit<MessageRecord, 'seq'>,
     condition: AppendCondition,
   ): Promise<AppendResult | StaleAppend>;
-  /** Messages with `seq > afterSeq`, in order; the first `limit` of them when given. */
-  list(conversationId: string, afterSeq?: number, limit?: number): Promise<MessageRecord[]>;
+  /**
+   * Messages of the tenant's conversation with `seq > afterSeq`, in order; the first `limit` of
+   * them when given. Callers read the conversation first (`get`, a list): with Redis, that read
+   * is what moves a conversation the previous version stored without its tenant to the
+   * tenant's keys, where its messages are then found.
+   */
+  list(tenantId: string, conversationId: string, afterSeq?: number, limit?: number): Promise<MessageRecord[]>;
 }
 
 /** Messages visitors left while no agent was online. */
@@ -193,16 +206,20 @@ export interface VisitorSocketsRepository {
 }
 
 /**
- * Single-use step-up links, stored under a hash of the token (never the token itself). Unused
- * links are never taken, so they must go when they expire (Redis: `PX` on the key).
+ * Single-use step-up links, stored under their tenant and a hash of the token (never the token
+ * itself): a link is redeemed under its tenant's prefix, and under another it is not there.
+ * Unused links are never taken, so they must go when they expire (Redis: `PX` on the key).
  */
 export interface StepUpTokenRepository {
-  /** Stores a link; links expired by `now` may be dropped on the way (`now` from the injected clock). */
+  /**
+   * Stores a link under `record.tenantId`; links expired by `now` may be dropped on the way
+   * (`now` from the injected clock).
+   */
   save(tokenHash: string, record: StepUpTokenRecord, now: number): Promise<void>;
-  /** Reads without consuming. */
-  peek(tokenHash: string): Promise<StepUpTokenRecord | undefined>;
-  /** Reads and deletes in one step (Redis: GETDEL); a second call gets `undefined`. */
-  take(tokenHash: string): Promise<StepUpTokenRecord | undefined>;
+  /** Reads the tenant's link without consuming it. */
+  peek(tenantId: string, tokenHash: string): Promise<StepUpTokenRecord | undefined>;
+  /** Reads and deletes the tenant's link in one step (Redis: GETDEL); a second call gets `undefined`. */
+  take(tenantId: string, tokenHash: string): Promise<StepUpTokenRecord | undefined>;
 }
 
 /**
@@ -236,17 +253,17 @@ export interface TranscriptAuditRepository {
  * instances still meet.
  */
 export interface TextTailRepository {
-  /** The tail of the conversation's previous visitor message, or `''` (none, or expired). */
-  get(conversationId: string): Promise<string>;
+  /** The tail of the tenant's conversation's previous visitor message, or `''` (none, or expired). */
+  get(tenantId: string, conversationId: string): Promise<string>;
   /** Remembers the tail of the message just stored, for `TAIL_TTL_MS` (an empty tail forgets). */
-  set(conversationId: string, tail: string): Promise<void>;
+  set(tenantId: string, conversationId: string, tail: string): Promise<void>;
   /** Forgets the conversation's tail (closed). */
-  delete(conversationId: string): Promise<void>;
+  delete(tenantId: string, conversationId: string): Promise<void>;
   /**
    * The tail as this instance last read or wrote it (read when not known); may be stale, for a
    * conditional append to check ({@link MessageRepository.appendIf}). Optional: it is `get`.
    */
-  recent?(conversationId: string): Promise<string>;
+  recent?(tenantId: string, conversationId: string): Promise<string>;
 }
 
 /** The chat's repositories (used by the conversation service and the built-in desk). */

@@ -124,7 +124,7 @@ export class ConversationDeletion {
   async delete(request: DeletionRequest): Promise<void> {
     const { service, retention, audit, bus, port, clock, logger } = this.#options;
     const { tenantId, conversationId } = request;
-    const conversation = await service.get(conversationId);
+    const conversation = await service.get(tenantId, conversationId);
     const action = request.action ?? 'delete';
     // Begun: a deletion or erasure is the last of the entries that decide its fate. One that a
     // legal hold stopped is followed by the hold (and its release), and a deletion after the

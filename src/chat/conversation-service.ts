@@ -38,6 +38,7 @@ export interface StartConversationInput {
 
 /** A message to store. `verified` is not an input: the service derives it from the conversation. */
 export interface AppendMessageInput {
+  tenantId: string;
   conversationId: string;
   from: MessageAuthor;
   authorId?: string;
@@ -50,7 +51,7 @@ export interface AppendMessageInput {
   /** The connection that sent it, so the event is not echoed back to it. */
   origin?: string;
   /**
-   * The conversation the caller's checks rest on (same id; from `get`, or `recent` when the
+   * The conversation the caller's checks rest on (same tenant and id; from `get`, or `recent` when the
    * checks are cheap to repeat): spares a second store read. The message is stored only while
    * this is still the stored record; otherwise nothing is stored and `append` rejects with
    * {@link ConversationChanged}, and the caller checks again on the record `recent` now gives.
@@ -112,21 +113,24 @@ export type SystemCode = keyof typeof SYSTEM_TEXT;
  * the conversation (and the tenant's queue when the queue changed). Who may ask for a change
  * (tenant, role, assignment) is checked by the sockets.
  *
+ * A conversation is addressed by its tenant and id (`tenantId` first, as the tenant's lists
+ * take it): under another tenant an id is not found, whoever asks.
+ *
  * Failures are `GatewayError`s with the protocol's codes: `conversation_not_found` (404),
  * `conversation_closed` (409), `conversation_taken` (409).
  * @see README.md, "Chat: conversation service, bus and delivery port"
  */
 export interface ConversationService {
   start(input: StartConversationInput): Promise<ConversationRecord>;
-  get(conversationId: string): Promise<ConversationRecord | undefined>;
+  get(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined>;
   /**
    * The conversation as this instance last saw it, without a store read when it is known: maybe
    * stale, so only for the checks before an `append` given it (which stores nothing, and
    * rejects with {@link ConversationChanged}, when it is no longer the stored record).
    */
-  recent(conversationId: string): Promise<ConversationRecord | undefined>;
+  recent(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined>;
   /** The PII guard tail of the conversation as this instance last saw it (see `recent`). */
-  recentTail(conversationId: string): Promise<string>;
+  recentTail(tenantId: string, conversationId: string): Promise<string>;
   /** The visitor's open conversations in a tenant, oldest first. */
   openOf(tenantId: string, visitorId: string): Promise<ConversationRecord[]>;
   /**
@@ -142,19 +146,19 @@ export interface ConversationService {
    */
   append(input: AppendMessageInput): Promise<AppendResult>;
   /** Writes one of the {@link SYSTEM_TEXT} lines. */
-  systemLine(conversationId: string, code: SystemCode): Promise<void>;
+  systemLine(tenantId: string, conversationId: string, code: SystemCode): Promise<void>;
   /** Messages with `seq > afterSeq`, in order. */
-  messages(conversationId: string, afterSeq?: number): Promise<MessageRecord[]>;
+  messages(tenantId: string, conversationId: string, afterSeq?: number): Promise<MessageRecord[]>;
   /** Queued conversations of a topic, oldest first. */
   queued(tenantId: string, topic: string): Promise<ConversationRecord[]>;
   /** Open conversations assigned to an agent; without `agentSubject`, to any agent of the tenant. */
   assignedTo(tenantId: string, agentSubject?: string): Promise<ConversationRecord[]>;
   /** Assigns a queued conversation to `agent` (again to the same agent is a no-op). */
-  assign(conversationId: string, agent: AgentRef): Promise<ConversationRecord>;
+  assign(tenantId: string, conversationId: string, agent: AgentRef): Promise<ConversationRecord>;
   /** Puts the conversation back into the queue of `topic`, unassigned. */
-  requeue(conversationId: string, topic: string): Promise<ConversationRecord>;
+  requeue(tenantId: string, conversationId: string, topic: string): Promise<ConversationRecord>;
   /** Closes the conversation for good (with a `closed` line); closing a closed one is a no-op. */
-  close(conversationId: string): Promise<ConversationRecord>;
+  close(tenantId: string, conversationId: string): Promise<ConversationRecord>;
   /**
    * Closes a queued conversation its visitor left at or before `leftBefore` (`abandonedSince`:
    * they left, or an agent put it back into a queue after that) and did not come back to, with
@@ -163,19 +167,28 @@ export interface ConversationService {
    * back meanwhile (`visitorLeftAt` cleared) or an agent's claim keeps it. Resolves the closed
    * record when this call closed it, else `undefined` (nothing changed, nothing published).
    */
-  closeAbandoned(conversationId: string, leftBefore: number): Promise<ConversationRecord | undefined>;
+  closeAbandoned(
+    tenantId: string,
+    conversationId: string,
+    leftBefore: number,
+  ): Promise<ConversationRecord | undefined>;
   /**
    * Attaches the shared identity ("verified from here on", with a `verified` line); the caller
    * has checked that the conversation belongs to the identity's visitor. Resolves `undefined`
    * for closed or unknown conversations, which are left unchanged.
    */
-  attachIdentity(conversationId: string, identity: SharedIdentity): Promise<ConversationRecord | undefined>;
+  attachIdentity(
+    tenantId: string,
+    conversationId: string,
+    identity: SharedIdentity,
+  ): Promise<ConversationRecord | undefined>;
   /**
    * Drops the identity (sharing withdrawn or the session ended), with a `withdrawn` line;
    * later messages are unverified. Resolves `undefined` when there was none. `session-ended`
    * also notes `identitySessionEndedAt`.
    */
   detachIdentity(
+    tenantId: string,
     conversationId: string,
     cause?: 'withdrawn' | 'session-ended',
   ): Promise<ConversationRecord | undefined>;
@@ -186,12 +199,21 @@ export interface ConversationService {
    * closed; a held one keeps its first hold. Resolves the stored record.
    * @throws {GatewayError} `conversation_not_found`
    */
-  setLegalHold(conversationId: string, hold: LegalHold | undefined): Promise<ConversationRecord>;
+  setLegalHold(
+    tenantId: string,
+    conversationId: string,
+    hold: LegalHold | undefined,
+  ): Promise<ConversationRecord>;
   /**
    * Counts one transcript e-mail of the conversation (`delta` 1), unless `max` were counted
    * already (resolves `false`, nothing changed); `delta` -1 gives back one that was not sent.
    */
-  countTranscriptEmail(conversationId: string, delta: 1 | -1, max: number): Promise<boolean>;
+  countTranscriptEmail(
+    tenantId: string,
+    conversationId: string,
+    delta: 1 | -1,
+    max: number,
+  ): Promise<boolean>;
   /**
    * Tells the conversation's followers that a client of `origin` (re)joined it, so each fills in
    * from the store what its client was not sent (the `rejoined` event).
@@ -200,7 +222,7 @@ export interface ConversationService {
   /** Publishes a typing indicator (not stored). */
   typing(conversation: ConversationRecord, from: 'visitor' | 'agent', typing: boolean, origin?: string): void;
   /** Moves the read marker of one side forward (never back, never past the last stored message). */
-  markRead(conversationId: string, by: 'visitor' | 'agent', seq: number): Promise<void>;
+  markRead(tenantId: string, conversationId: string, by: 'visitor' | 'agent', seq: number): Promise<void>;
   /**
    * Records on each open conversation of the visitor whether they have a chat socket open
    * (`visitorLeftAt` set when the last one closed, cleared when one opens). Resolves the

@@ -58,7 +58,11 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
             (c.subjects ?? []).includes(event.identity.subjectIndex),
         );
         for (const conversation of targets) {
-          const attached = await service.attachIdentity(conversation.id, event.identity);
+          const attached = await service.attachIdentity(
+            conversation.tenantId,
+            conversation.id,
+            event.identity,
+          );
           if (attached) await port.changed(attached, 'identity');
         }
         bus.publish(visitor, { type: 'identity-changed' });
@@ -106,7 +110,7 @@ export async function detachAll(
 ) {
   for (const conversation of await service.openOf(tenantId, visitorId)) {
     if (!conversation.identity) continue;
-    const detached = await service.detachIdentity(conversation.id, cause);
+    const detached = await service.detachIdentity(conversation.tenantId, conversation.id, cause);
     if (detached) await port.changed(detached, 'identity');
   }
 }
@@ -118,8 +122,8 @@ async function ownConversation(
   conversationId: string,
   logger: Logger,
 ): Promise<ConversationRecord[]> {
-  const conversation = await service.get(conversationId);
-  if (!conversation || conversation.tenantId !== tenantId || conversation.status === 'closed') return [];
+  const conversation = await service.get(tenantId, conversationId);
+  if (!conversation || conversation.status === 'closed') return [];
   if (conversation.visitorId !== visitorId) {
     logger.warn(
       { tenant: tenantId, conversation: conversationId },

@@ -38,8 +38,7 @@ export class LegalHolds {
 
   /** The conversation, if it is one of the tenant's (else `undefined`: not found). */
   async find(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined> {
-    const conversation = await this.#options.service.get(conversationId);
-    return conversation?.tenantId === tenantId ? conversation : undefined;
+    return this.#options.service.get(tenantId, conversationId);
   }
 
   /**
@@ -56,6 +55,7 @@ export class LegalHolds {
     const at = clock.now();
     await audit.append(actionEntry(request, action, at));
     await service.setLegalHold(
+      tenantId,
       conversationId,
       action === 'hold'
         ? { since: at, by: request.by, role: request.role, reason: request.reason }

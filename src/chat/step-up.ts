@@ -71,14 +71,14 @@ export class StepUp {
   async redeem(tenantId: string, token: string, visitorId: string | undefined): Promise<StepUpTokenRecord> {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw invalid();
     const hash = hashToken(token);
-    const peeked = await this.#options.tokens.peek(hash);
+    const peeked = await this.#options.tokens.peek(tenantId, hash);
     if (!peeked || peeked.tenantId !== tenantId) throw invalid();
     if (peeked.visitorId !== visitorId) {
       throw new GatewayError('step_up_forbidden', 'This identification link was made for another chat.', {
         status: 403,
       });
     }
-    const record = await this.#options.tokens.take(hash);
+    const record = await this.#options.tokens.take(tenantId, hash);
     if (!record) throw invalid();
     if (this.#options.clock.now() >= record.expiresAt) {
       throw new GatewayError('step_up_expired', 'This identification link has expired.', { status: 410 });

@@ -103,18 +103,22 @@ export class StoreConversationService implements ConversationService {
     return this.#crypto.blindIndex(`queue-network\n${tenantId}\n${clientNetwork(address)}`);
   }
 
-  get(conversationId: string): Promise<ConversationRecord | undefined> {
-    return this.#repos.conversations.get(conversationId);
+  get(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined> {
+    return this.#repos.conversations.get(tenantId, conversationId);
   }
 
-  recent(conversationId: string): Promise<ConversationRecord | undefined> {
+  recent(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined> {
     const { conversations } = this.#repos;
-    return conversations.recent ? conversations.recent(conversationId) : conversations.get(conversationId);
+    return conversations.recent
+      ? conversations.recent(tenantId, conversationId)
+      : conversations.get(tenantId, conversationId);
   }
 
-  recentTail(conversationId: string): Promise<string> {
+  recentTail(tenantId: string, conversationId: string): Promise<string> {
     const { textTails } = this.#repos;
-    return textTails.recent ? textTails.recent(conversationId) : textTails.get(conversationId);
+    return textTails.recent
+      ? textTails.recent(tenantId, conversationId)
+      : textTails.get(tenantId, conversationId);
   }
 
   openOf(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
@@ -126,10 +130,13 @@ export class StoreConversationService implements ConversationService {
   }
 
   async append(input: AppendMessageInput): Promise<AppendResult> {
-    const conversation =
-      input.conversation?.id === input.conversationId
+    const { tenantId } = input;
+    // The caller's record only when it is the very conversation asked for, tenant and id.
+    const given =
+      input.conversation?.id === input.conversationId && input.conversation.tenantId === tenantId
         ? input.conversation
-        : await this.#repos.conversations.get(input.conversationId);
+        : undefined;
+    const conversation = given ?? (await this.#repos.conversations.get(tenantId, input.conversationId));
     if (!conversation) throw conversationNotFound();
     // The gateway's own lines (closing it, among them) hold nothing of anyone.
     if (conversation.status === 'closed' || (input.from !== 'system' && isOver(conversation)))
@@ -148,13 +155,12 @@ export class StoreConversationService implements ConversationService {
     if (input.clientId) draft.clientId = input.clientId;
     if (input.redacted) draft.redacted = true;
     if (input.systemCode) draft.systemCode = input.systemCode;
-    const result =
-      input.conversation?.id === input.conversationId
-        ? await this.#appendIf(draft, { conversation: input.conversation, tail: input.tail })
-        : await this.#repos.messages.append(draft);
+    const result = given
+      ? await this.#appendIf(tenantId, draft, { conversation: given, tail: input.tail })
+      : await this.#repos.messages.append(tenantId, draft);
     if (!result.duplicate && input.from === 'visitor' && conversation.preview === undefined) {
       const preview = previewOf(result.message.text);
-      await this.#repos.conversations.update(conversation.id, (c) =>
+      await this.#repos.conversations.update(tenantId, conversation.id, (c) =>
         c.preview === undefined ? { ...c, preview } : undefined,
       );
     }
@@ -171,12 +177,18 @@ export class StoreConversationService implements ConversationService {
     return result;
   }
 
-  async systemLine(conversationId: string, code: SystemCode): Promise<void> {
-    await this.append({ conversationId, from: 'system', text: SYSTEM_TEXT[code], systemCode: code });
+  async systemLine(tenantId: string, conversationId: string, code: SystemCode): Promise<void> {
+    await this.append({
+      tenantId,
+      conversationId,
+      from: 'system',
+      text: SYSTEM_TEXT[code],
+      systemCode: code,
+    });
   }
 
-  messages(conversationId: string, afterSeq = 0): Promise<MessageRecord[]> {
-    return this.#repos.messages.list(conversationId, afterSeq);
+  messages(tenantId: string, conversationId: string, afterSeq = 0): Promise<MessageRecord[]> {
+    return this.#repos.messages.list(tenantId, conversationId, afterSeq);
   }
 
   queued(tenantId: string, topic: string): Promise<ConversationRecord[]> {
@@ -187,11 +199,11 @@ export class StoreConversationService implements ConversationService {
     return this.#repos.conversations.listAssigned(tenantId, agentSubject);
   }
 
-  async assign(conversationId: string, agent: AgentRef): Promise<ConversationRecord> {
+  async assign(tenantId: string, conversationId: string, agent: AgentRef): Promise<ConversationRecord> {
     const now = this.#clock.now();
     let refusal: GatewayError | undefined;
     let changed = false;
-    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+    const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) => {
       refusal = undefined;
       changed = false;
       if (isOver(c)) {
@@ -224,11 +236,11 @@ export class StoreConversationService implements ConversationService {
     return updated;
   }
 
-  async requeue(conversationId: string, topic: string): Promise<ConversationRecord> {
+  async requeue(tenantId: string, conversationId: string, topic: string): Promise<ConversationRecord> {
     const now = this.#clock.now();
     let refusal: GatewayError | undefined;
     let previous: ConversationRecord | undefined;
-    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+    const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) => {
       previous = c;
       refusal = isOver(c) ? conversationClosed() : undefined;
       if (refusal) return undefined;
@@ -246,29 +258,33 @@ export class StoreConversationService implements ConversationService {
     return updated;
   }
 
-  async close(conversationId: string): Promise<ConversationRecord> {
-    const current = await this.#repos.conversations.get(conversationId);
+  async close(tenantId: string, conversationId: string): Promise<ConversationRecord> {
+    const current = await this.#repos.conversations.get(tenantId, conversationId);
     if (!current) throw conversationNotFound();
     if (current.status === 'closed') return current;
     // The line first: it is the last message of the conversation, and closed takes no more.
-    await this.systemLine(conversationId, 'closed');
+    await this.systemLine(tenantId, conversationId, 'closed');
     const now = this.#clock.now();
-    const updated = await this.#repos.conversations.update(conversationId, (c) =>
+    const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) =>
       c.status === 'closed'
         ? undefined
         : { ...outOfQueue(c), status: 'closed', closedAt: now, updatedAt: now },
     );
     if (!updated) throw conversationNotFound();
     // A closed conversation takes no more visitor messages: its PII guard tail has no use left.
-    await this.#repos.textTails.delete(conversationId);
+    await this.#repos.textTails.delete(tenantId, conversationId);
     this.#publish(updated, { type: 'status', conversation: updated });
     return updated;
   }
 
-  async closeAbandoned(conversationId: string, leftBefore: number): Promise<ConversationRecord | undefined> {
+  async closeAbandoned(
+    tenantId: string,
+    conversationId: string,
+    leftBefore: number,
+  ): Promise<ConversationRecord | undefined> {
     const now = this.#clock.now();
     let closedHere = false;
-    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+    const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) => {
       const since = abandonedSince(c);
       // Anonymised while queued too: no agent can take it any more (`isOver`), and the line
       // written holds nothing of anyone.
@@ -280,7 +296,7 @@ export class StoreConversationService implements ConversationService {
     // the visitor came back before the status changed. Only the instance whose compare-and-set
     // closed it gets here, so it is written once; the store takes it for a closed conversation
     // (the service refuses messages to one, the repository does not).
-    const { message } = await this.#repos.messages.append({
+    const { message } = await this.#repos.messages.append(tenantId, {
       id: newId(),
       conversationId,
       from: 'system',
@@ -289,7 +305,7 @@ export class StoreConversationService implements ConversationService {
       verified: false,
       systemCode: 'abandoned',
     });
-    await this.#repos.textTails.delete(conversationId);
+    await this.#repos.textTails.delete(tenantId, conversationId);
     this.#logger.info(
       { tenant: updated.tenantId, conversation: updated.id, topic: updated.topic },
       'queued conversation closed as abandoned',
@@ -300,12 +316,13 @@ export class StoreConversationService implements ConversationService {
   }
 
   async attachIdentity(
+    tenantId: string,
     conversationId: string,
     identity: SharedIdentity,
   ): Promise<ConversationRecord | undefined> {
     const now = this.#clock.now();
     let attached = false;
-    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+    const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) => {
       attached = !isOver(c);
       if (!attached) return undefined;
       const subjects = c.subjects ?? [];
@@ -318,17 +335,18 @@ export class StoreConversationService implements ConversationService {
     });
     if (!updated || !attached) return undefined;
     this.#publish(updated, { type: 'identity', conversation: updated, change: 'attached' });
-    await this.systemLine(conversationId, 'verified');
+    await this.systemLine(tenantId, conversationId, 'verified');
     return updated;
   }
 
   async detachIdentity(
+    tenantId: string,
     conversationId: string,
     cause: 'withdrawn' | 'session-ended' = 'withdrawn',
   ): Promise<ConversationRecord | undefined> {
     const now = this.#clock.now();
     let detached = false;
-    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+    const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) => {
       detached = !!c.identity;
       if (!detached) return undefined;
       const { identity: _dropped, ...rest } = c;
@@ -338,12 +356,16 @@ export class StoreConversationService implements ConversationService {
     });
     if (!updated || !detached) return undefined;
     this.#publish(updated, { type: 'identity', conversation: updated, change: 'detached' });
-    if (updated.status !== 'closed') await this.systemLine(conversationId, 'withdrawn');
+    if (updated.status !== 'closed') await this.systemLine(tenantId, conversationId, 'withdrawn');
     return updated;
   }
 
-  async setLegalHold(conversationId: string, hold: LegalHold | undefined): Promise<ConversationRecord> {
-    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+  async setLegalHold(
+    tenantId: string,
+    conversationId: string,
+    hold: LegalHold | undefined,
+  ): Promise<ConversationRecord> {
+    const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) => {
       if (hold) return c.legalHold ? undefined : { ...c, legalHold: hold };
       if (!c.legalHold) return undefined;
       const { legalHold: _released, ...rest } = c;
@@ -353,9 +375,14 @@ export class StoreConversationService implements ConversationService {
     return updated;
   }
 
-  async countTranscriptEmail(conversationId: string, delta: 1 | -1, max: number): Promise<boolean> {
+  async countTranscriptEmail(
+    tenantId: string,
+    conversationId: string,
+    delta: 1 | -1,
+    max: number,
+  ): Promise<boolean> {
     let counted = false;
-    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+    const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) => {
       const sent = c.transcriptEmails ?? 0;
       counted = delta === 1 ? sent < max : sent > 0;
       return counted ? { ...c, transcriptEmails: sent + delta } : undefined;
@@ -389,13 +416,18 @@ export class StoreConversationService implements ConversationService {
     });
   }
 
-  async markRead(conversationId: string, by: 'visitor' | 'agent', seq: number): Promise<void> {
+  async markRead(
+    tenantId: string,
+    conversationId: string,
+    by: 'visitor' | 'agent',
+    seq: number,
+  ): Promise<void> {
     // Only up to a stored message: a marker past the last one (a client's `read` of 2^31) would
     // stay there, showing every later message as read, and no true marker could move it again.
-    const [read] = await this.#repos.messages.list(conversationId, seq - 1, 1);
+    const [read] = await this.#repos.messages.list(tenantId, conversationId, seq - 1, 1);
     if (read?.seq !== seq) return;
     let moved = false;
-    const updated = await this.#repos.conversations.update(conversationId, (c) => {
+    const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) => {
       moved = seq > c.readMarkers[by];
       return moved ? { ...c, readMarkers: { ...c.readMarkers, [by]: seq } } : undefined;
     });
@@ -411,7 +443,7 @@ export class StoreConversationService implements ConversationService {
     const now = this.#clock.now();
     const changed: ConversationRecord[] = [];
     for (const conversation of await this.#repos.conversations.listOpenByVisitor(tenantId, visitorId)) {
-      const updated = await this.#repos.conversations.update(conversation.id, (c) => {
+      const updated = await this.#repos.conversations.update(tenantId, conversation.id, (c) => {
         if (c.status === 'closed' || (c.visitorLeftAt === undefined) === present) return undefined;
         if (present) {
           const { visitorLeftAt: _back, ...rest } = c;
@@ -425,8 +457,12 @@ export class StoreConversationService implements ConversationService {
   }
 
   /** Appends only while the caller's record (and tail) is still the stored one. */
-  async #appendIf(draft: Omit<MessageRecord, 'seq'>, condition: AppendCondition): Promise<AppendResult> {
-    const result = await this.#repos.messages.appendIf(draft, condition);
+  async #appendIf(
+    tenantId: string,
+    draft: Omit<MessageRecord, 'seq'>,
+    condition: AppendCondition,
+  ): Promise<AppendResult> {
+    const result = await this.#repos.messages.appendIf(tenantId, draft, condition);
     if ('stale' in result) throw new ConversationChanged();
     return result;
   }

@@ -154,16 +154,12 @@ export class TranscriptMailing {
     const email = emailSchema.safeParse(request.email.trim());
     if (!email.success)
       throw new GatewayError('email_invalid', 'Give a valid e-mail address.', { field: 'email' });
-    const conversation = await this.#service.get(conversationId);
-    if (
-      !conversation ||
-      conversation.tenantId !== tenant.config.id ||
-      conversation.visitorId !== visitorId ||
-      !(await request.readable(conversation))
-    ) {
+    const tenantId = tenant.config.id;
+    const conversation = await this.#service.get(tenantId, conversationId);
+    if (!conversation || conversation.visitorId !== visitorId || !(await request.readable(conversation))) {
       throw conversationNotFound();
     }
-    const messages = await this.#service.messages(conversationId);
+    const messages = await this.#service.messages(tenantId, conversationId);
     if (conversation.status !== 'closed' || !messages.some((m) => m.from === 'agent')) {
       throw new GatewayError(
         'transcript_not_ready',
@@ -171,7 +167,7 @@ export class TranscriptMailing {
         { status: 409 },
       );
     }
-    if (!(await this.#service.countTranscriptEmail(conversationId, 1, MAX_TRANSCRIPT_EMAILS))) {
+    if (!(await this.#service.countTranscriptEmail(tenantId, conversationId, 1, MAX_TRANSCRIPT_EMAILS))) {
       throw new GatewayError(
         'transcript_email_limit',
         `This transcript was already sent ${MAX_TRANSCRIPT_EMAILS} times.`,
@@ -180,7 +176,7 @@ export class TranscriptMailing {
     }
     // What this request counted, given back when it is refused or its send fails.
     const counted: Array<() => Promise<unknown>> = [
-      () => this.#service.countTranscriptEmail(conversationId, -1, MAX_TRANSCRIPT_EMAILS),
+      () => this.#service.countTranscriptEmail(tenantId, conversationId, -1, MAX_TRANSCRIPT_EMAILS),
     ];
     const giveBack = () => Promise.all(counted.map((undo) => undo().catch(() => undefined)));
     // The visitor's and the client network's counts first, the recipient's last: a request one

@@ -276,7 +276,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       for (const conversation of await service.openOf(this.tenantId, this.visitorId))
         this.#follow(conversation.id);
       for (const [conversationId, followed] of [...this.#following]) {
-        const conversation = await service.get(conversationId);
+        const conversation = await service.get(this.tenantId, conversationId);
         if (!conversation) {
           // Deleted by staff or erased by its citizen meanwhile, as `conversation-deleted` says.
           await this.#visitorEvent({ type: 'conversation-deleted', conversationId });
@@ -339,7 +339,9 @@ export class VisitorSocket implements HeartbeatWatcher {
     const followed = this.#following.get(conversationId);
     if (!followed) return;
     const { service } = this.#options;
-    for (const message of await followed.seqs.unsent((after) => service.messages(conversationId, after)))
+    for (const message of await followed.seqs.unsent((after) =>
+      service.messages(this.tenantId, conversationId, after),
+    ))
       this.#conversationEvent({ type: 'message', conversationId, message });
   }
 
@@ -407,7 +409,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       }
       case 'read': {
         const conversation = await this.#mine(this.#requireCurrent());
-        await service.markRead(conversation.id, 'visitor', frame.seq);
+        await service.markRead(conversation.tenantId, conversation.id, 'visitor', frame.seq);
         return;
       }
       case 'resume': {
@@ -429,7 +431,7 @@ export class VisitorSocket implements HeartbeatWatcher {
         return this.#offlineMessage(frame);
       case 'end': {
         const conversation = await this.#open();
-        const closed = await service.close(conversation.id);
+        const closed = await service.close(conversation.tenantId, conversation.id);
         await this.#options.port.ended(closed);
         return;
       }
@@ -538,7 +540,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     const { service } = this.#options;
     // The previous message's tail is read alongside the conversation (one round trip to a
     // shared store when either is not known here); a failed read surfaces where it is awaited.
-    const previousTail = service.recentTail(this.#requireCurrent());
+    const previousTail = service.recentTail(this.tenantId, this.#requireCurrent());
     previousTail.catch(() => undefined);
     let conversation = await this.#open('recent');
     // Every path to a current conversation (welcome, start, resume) sent this socket its
@@ -558,7 +560,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       const identity = await this.#identity();
       if (!this.#connection.open) return;
       if (identity?.subjectIndex !== conversation.identity.subjectIndex) {
-        const detached = await service.detachIdentity(conversation.id);
+        const detached = await service.detachIdentity(conversation.tenantId, conversation.id);
         if (detached) {
           conversation = detached;
           await this.#options.port.changed(detached, 'identity');
@@ -570,6 +572,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     const previous = await previousTail;
     const guarded = guardVisitorMessage(text, previous);
     const input: AppendMessageInput = {
+      tenantId: this.tenantId,
       conversationId: conversation.id,
       from: 'visitor',
       authorId: this.visitorId,
@@ -584,14 +587,15 @@ export class VisitorSocket implements HeartbeatWatcher {
     const { message, duplicate } = await service.append(input);
     // The first message is the queue's preview: let the port show it.
     if (!duplicate && conversation.preview === undefined && conversation.status === 'queued') {
-      const updated = await service.get(conversation.id);
+      const updated = await service.get(conversation.tenantId, conversation.id);
       if (updated) await this.#options.port.changed(updated, 'preview');
     }
     if (guarded.redacted > 0 && !duplicate)
       this.#connection.send({ type: 'redacted', clientId, count: guarded.redacted });
     this.#following.get(conversation.id)?.seqs.add(message.seq);
     this.#connection.send({ type: 'ack', clientId, message: messageView(message) });
-    if (guarded.redacted > 0 && !duplicate) await service.systemLine(conversation.id, 'redacted');
+    if (guarded.redacted > 0 && !duplicate)
+      await service.systemLine(conversation.tenantId, conversation.id, 'redacted');
   }
 
   async #offlineMessage(frame: Extract<VisitorFrame, { type: 'offline-message' }>): Promise<void> {
@@ -675,13 +679,10 @@ export class VisitorSocket implements HeartbeatWatcher {
   async #mine(conversationId: string, read: 'store' | 'recent' = 'store'): Promise<ConversationRecord> {
     const { service } = this.#options;
     const conversation = await (read === 'recent'
-      ? service.recent(conversationId)
-      : service.get(conversationId));
-    if (
-      !conversation ||
-      conversation.tenantId !== this.tenantId ||
-      conversation.visitorId !== this.visitorId
-    ) {
+      ? service.recent(this.tenantId, conversationId)
+      : service.get(this.tenantId, conversationId));
+    // Looked up under this socket's tenant: another tenant's conversation is not found.
+    if (!conversation || conversation.visitorId !== this.visitorId) {
       throw conversationNotFound();
     }
     return conversation;
@@ -701,7 +702,7 @@ export class VisitorSocket implements HeartbeatWatcher {
    */
   async #view(conversation: ConversationRecord, afterSeq: number, shared: SharedIdentity | undefined) {
     const { service } = this.#options;
-    const messages = await service.messages(conversation.id, afterSeq);
+    const messages = await service.messages(conversation.tenantId, conversation.id, afterSeq);
     const followed = this.#following.get(conversation.id);
     if (followed) {
       followed.status = statusOf(conversation);

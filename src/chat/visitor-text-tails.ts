@@ -14,9 +14,11 @@ export const MAX_TAILS = 10_000;
  *
  * This is the in-process implementation (the memory store's, one instance); the Redis store
  * keeps a tail with its conversation, sealed and expiring with the TTL, so every instance sees it.
+ * Kept by conversation id with the tenant in the entry (conversation ids are random, one per
+ * conversation of any tenant): asked for under another tenant, a tail is not there.
  */
 export class VisitorTextTails implements TextTailRepository {
-  readonly #tails = new Map<string, { tail: string; at: number }>();
+  readonly #tails = new Map<string, { tenantId: string; tail: string; at: number }>();
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #max: number;
@@ -28,19 +30,19 @@ export class VisitorTextTails implements TextTailRepository {
   }
 
   /** The tail of the conversation's previous visitor message, or `''`. */
-  async get(conversationId: string): Promise<string> {
-    return this.current(conversationId);
+  async get(tenantId: string, conversationId: string): Promise<string> {
+    return this.current(tenantId, conversationId);
   }
 
   /** Remembers the tail of the message just stored (an empty tail forgets). */
-  async set(conversationId: string, tail: string): Promise<void> {
-    this.keep(conversationId, tail);
+  async set(tenantId: string, conversationId: string, tail: string): Promise<void> {
+    this.keep(tenantId, conversationId, tail);
   }
 
   /** {@link get} without a promise, for a store that appends and keeps the tail in one step. */
-  current(conversationId: string): string {
+  current(tenantId: string, conversationId: string): string {
     const entry = this.#tails.get(conversationId);
-    if (!entry) return '';
+    if (entry?.tenantId !== tenantId) return '';
     if (this.#clock.now() - entry.at > this.#ttlMs) {
       this.#tails.delete(conversationId);
       return '';
@@ -49,10 +51,13 @@ export class VisitorTextTails implements TextTailRepository {
   }
 
   /** {@link set} without a promise (see {@link current}). */
-  keep(conversationId: string, tail: string): void {
+  keep(tenantId: string, conversationId: string, tail: string): void {
+    // Another tenant's entry under the id (none: ids are random) is left alone.
+    const entry = this.#tails.get(conversationId);
+    if (entry && entry.tenantId !== tenantId) return;
     this.#tails.delete(conversationId);
     if (tail === '') return;
-    this.#tails.set(conversationId, { tail, at: this.#clock.now() });
+    this.#tails.set(conversationId, { tenantId, tail, at: this.#clock.now() });
     // Map order is insertion order, and `set` re-inserts: the first key is the least recent.
     while (this.#tails.size > this.#max) {
       const oldest = this.#tails.keys().next();
@@ -62,7 +67,7 @@ export class VisitorTextTails implements TextTailRepository {
   }
 
   /** Forgets the conversation (closed). */
-  async delete(conversationId: string): Promise<void> {
-    this.#tails.delete(conversationId);
+  async delete(tenantId: string, conversationId: string): Promise<void> {
+    this.keep(tenantId, conversationId, '');
   }
 }

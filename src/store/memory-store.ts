@@ -38,21 +38,69 @@ import type {
 } from './store.js';
 import { SweepThreshold } from './sweep-threshold.js';
 
-class MemoryReceipts implements ReceiptRepository {
-  readonly #byId = new Map<string, ConsentReceipt>();
+/**
+ * Values kept per tenant, then per id: what is stored under a tenant is found under that tenant
+ * only (as the Redis store's key names hold the tenant), whatever id another tenant asks for.
+ */
+class ByTenant<V> {
+  readonly #tenants = new Map<string, Map<string, V>>();
 
-  async save(receipt: ConsentReceipt): Promise<void> {
-    this.#byId.set(receipt.id, structuredClone(receipt));
+  get(tenantId: string, id: string): V | undefined {
+    return this.#tenants.get(tenantId)?.get(id);
   }
 
-  async get(id: string): Promise<ConsentReceipt | undefined> {
-    const receipt = this.#byId.get(id);
+  set(tenantId: string, id: string, value: V): void {
+    let values = this.#tenants.get(tenantId);
+    if (!values) {
+      values = new Map();
+      this.#tenants.set(tenantId, values);
+    }
+    values.set(id, value);
+  }
+
+  delete(tenantId: string, id: string): boolean {
+    const values = this.#tenants.get(tenantId);
+    if (!values?.delete(id)) return false;
+    if (values.size === 0) this.#tenants.delete(tenantId);
+    return true;
+  }
+
+  /** The tenant's values, in insertion order. */
+  values(tenantId: string): Iterable<V> {
+    return this.#tenants.get(tenantId)?.values() ?? [];
+  }
+
+  /** How many values all tenants hold together. */
+  get size(): number {
+    let size = 0;
+    for (const values of this.#tenants.values()) size += values.size;
+    return size;
+  }
+
+  /** Drops the values `expired` picks, of every tenant. */
+  sweep(expired: (value: V) => boolean): void {
+    for (const [tenantId, values] of this.#tenants) {
+      for (const [id, value] of values) if (expired(value)) values.delete(id);
+      if (values.size === 0) this.#tenants.delete(tenantId);
+    }
+  }
+}
+
+class MemoryReceipts implements ReceiptRepository {
+  readonly #byId = new ByTenant<ConsentReceipt>();
+
+  async save(receipt: ConsentReceipt): Promise<void> {
+    this.#byId.set(receipt.tenantId, receipt.id, structuredClone(receipt));
+  }
+
+  async get(tenantId: string, id: string): Promise<ConsentReceipt | undefined> {
+    const receipt = this.#byId.get(tenantId, id);
     return receipt ? structuredClone(receipt) : undefined;
   }
 
   async listBySubject(tenantId: string, subjectIndex: string): Promise<ConsentReceipt[]> {
-    return [...this.#byId.values()]
-      .filter((r) => r.tenantId === tenantId && r.subjectIndex === subjectIndex)
+    return [...this.#byId.values(tenantId)]
+      .filter((r) => r.subjectIndex === subjectIndex)
       .map((r) => structuredClone(r));
   }
 }
@@ -63,7 +111,7 @@ class MemoryReceipts implements ReceiptRepository {
 // (structuredClone) made the work per message grow with every socket that read the record.
 
 class MemoryConversations implements ConversationRepository {
-  readonly #byId = new Map<string, ConversationRecord>();
+  readonly #byId = new ByTenant<ConversationRecord>();
   /**
    * Ids per list the repository answers (a visitor's open conversations, a topic's queue, an
    * agent's assignments), kept with every write: the lists are read on every chat start, claim
@@ -72,12 +120,12 @@ class MemoryConversations implements ConversationRepository {
   readonly #lists = new Map<string, Set<string>>();
 
   async create(record: ConversationRecord, bounds: QueueBounds = {}): Promise<CreateOutcome> {
-    if (this.#byId.has(record.id)) throw new TypeError(`conversation ${record.id} exists`);
+    if (this.#byId.get(record.tenantId, record.id)) throw new TypeError(`conversation ${record.id} exists`);
     // Checked and stored in one synchronous step: concurrent starts cannot pass it together.
     const refused = this.#refusal(record, bounds);
     if (refused) return refused;
     const stored = frozen(structuredClone(record));
-    this.#byId.set(record.id, stored);
+    this.#byId.set(record.tenantId, record.id, stored);
     this.#index(undefined, stored);
     return 'created';
   }
@@ -109,47 +157,50 @@ class MemoryConversations implements ConversationRepository {
     return undefined;
   }
 
-  async get(id: string): Promise<ConversationRecord | undefined> {
-    return this.#byId.get(id);
+  async get(tenantId: string, id: string): Promise<ConversationRecord | undefined> {
+    return this.#byId.get(tenantId, id);
   }
 
   /** {@link get} without a promise, for the conditional append. */
-  current(id: string): ConversationRecord | undefined {
-    return this.#byId.get(id);
+  current(tenantId: string, id: string): ConversationRecord | undefined {
+    return this.#byId.get(tenantId, id);
   }
 
   async update(
+    tenantId: string,
     id: string,
     change: (current: ConversationRecord) => ConversationRecord | undefined,
   ): Promise<ConversationRecord | undefined> {
-    const current = this.#byId.get(id);
+    const current = this.#byId.get(tenantId, id);
     if (!current) return undefined;
     // Synchronous between read and write: nothing else can interleave in one process.
     const next = change(current);
     if (next === undefined) return current;
-    if (next.id !== id) throw new TypeError('a conversation update must keep its id');
+    if (next.id !== id || next.tenantId !== tenantId)
+      throw new TypeError('a conversation update must keep its id and tenant');
     // The change built `next` from frozen parts and its own new objects; freeze those too.
-    this.#byId.set(id, frozen(next));
+    this.#byId.set(tenantId, id, frozen(next));
     this.#index(current, next);
     return next;
   }
 
   async listQueued(tenantId: string, topic: string): Promise<ConversationRecord[]> {
-    return this.#list(queuedList(tenantId, topic));
+    return this.#list(tenantId, queuedList(tenantId, topic));
   }
 
   async listAssigned(tenantId: string, agentSubject?: string): Promise<ConversationRecord[]> {
     return this.#list(
+      tenantId,
       agentSubject === undefined ? assignedAnyList(tenantId) : assignedList(tenantId, agentSubject),
     );
   }
 
   async listOpenByVisitor(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
-    return this.#list(openList(tenantId, visitorId));
+    return this.#list(tenantId, openList(tenantId, visitorId));
   }
 
   async listBySubject(tenantId: string, subjectIndex: string): Promise<ConversationRecord[]> {
-    return this.#list(subjectList(tenantId, subjectIndex));
+    return this.#list(tenantId, subjectList(tenantId, subjectIndex));
   }
 
   /**
@@ -157,10 +208,9 @@ class MemoryConversations implements ConversationRepository {
    * `RetentionRepository`); with `anonymised: false`, only those not anonymised yet.
    */
   due(tenantId: string, before: number, limit: number, anonymised = true): string[] {
-    return [...this.#byId.values()]
+    return [...this.#byId.values(tenantId)]
       .filter(
         (c) =>
-          c.tenantId === tenantId &&
           c.legalHold === undefined &&
           retentionClock(c) < before &&
           (anonymised || c.anonymisedAt === undefined),
@@ -170,18 +220,18 @@ class MemoryConversations implements ConversationRepository {
       .map((c) => c.id);
   }
 
-  /** Forgets a conversation and its list entries. */
-  delete(id: string): void {
-    const record = this.#byId.get(id);
+  /** Forgets a conversation of the tenant and its list entries. */
+  delete(tenantId: string, id: string): void {
+    const record = this.#byId.get(tenantId, id);
     if (!record) return;
-    this.#byId.delete(id);
+    this.#byId.delete(tenantId, id);
     this.#index(record, undefined);
   }
 
-  #list(key: string): ConversationRecord[] {
+  #list(tenantId: string, key: string): ConversationRecord[] {
     const records: ConversationRecord[] = [];
     for (const id of this.#lists.get(key) ?? []) {
-      const record = this.#byId.get(id);
+      const record = this.#byId.get(tenantId, id);
       if (record) records.push(record);
     }
     return records.sort((a, b) => a.createdAt - b.createdAt);
@@ -241,24 +291,27 @@ function listsOf(c: ConversationRecord): string[] {
 class MemoryMessages implements MessageRepository {
   readonly #conversations: MemoryConversations;
   readonly #tails: VisitorTextTails;
-  readonly #byConversation = new Map<string, MessageRecord[]>();
+  /** Tenant → conversation id → its messages (seq n at index n-1). */
+  readonly #byConversation = new ByTenant<MessageRecord[]>();
   /**
-   * `conversationId` → author (`from` and `authorId`) → client id → index into the
+   * Tenant → conversation id → author (`from` and `authorId`) → client id → index into the
    * conversation's list. Keyed by the client id the stored message itself holds, so a message
    * costs no key string of its own (a composed key per message was about a third of a stored
    * message's memory).
    */
-  readonly #clientIds = new Map<string, Map<string, Map<string, number>>>();
+  readonly #clientIds = new ByTenant<Map<string, Map<string, number>>>();
 
   constructor(conversations: MemoryConversations, tails: VisitorTextTails) {
     this.#conversations = conversations;
     this.#tails = tails;
   }
 
-  async append(draft: Omit<MessageRecord, 'seq'>): Promise<AppendResult> {
-    // The record is gone (deleted since the caller read it): nothing may be left behind it.
-    if (!this.#conversations.current(draft.conversationId)) throw new GatewayError('conversation_not_found');
-    return this.#append(draft);
+  async append(tenantId: string, draft: Omit<MessageRecord, 'seq'>): Promise<AppendResult> {
+    // The record is gone (deleted since the caller read it), or is not the tenant's: nothing
+    // may be left behind it.
+    if (!this.#conversations.current(tenantId, draft.conversationId))
+      throw new GatewayError('conversation_not_found');
+    return this.#append(tenantId, draft);
   }
 
   /**
@@ -266,27 +319,29 @@ class MemoryMessages implements MessageRepository {
    * synchronous step, where reading each through its own promise cost four of them per message.
    */
   async appendIf(
+    tenantId: string,
     draft: Omit<MessageRecord, 'seq'>,
     condition: AppendCondition,
   ): Promise<AppendResult | StaleAppend> {
     const { conversation, tail } = condition;
-    if (this.#conversations.current(conversation.id) !== conversation) return { stale: true };
-    if (tail && this.#tails.current(conversation.id) !== tail.previous) return { stale: true };
-    const result = this.#append(draft);
+    const id = draft.conversationId;
+    if (this.#conversations.current(tenantId, id) !== conversation) return { stale: true };
+    if (tail && this.#tails.current(tenantId, id) !== tail.previous) return { stale: true };
+    const result = this.#append(tenantId, draft);
     // Nothing to write when there was no tail and there is none now (most messages end in a word).
     if (tail && !result.duplicate && (tail.previous !== '' || tail.next !== ''))
-      this.#tails.keep(conversation.id, tail.next);
+      this.#tails.keep(tenantId, id, tail.next);
     return result;
   }
 
-  #append(draft: Omit<MessageRecord, 'seq'>): AppendResult {
-    const list = this.#byConversation.get(draft.conversationId) ?? [];
+  #append(tenantId: string, draft: Omit<MessageRecord, 'seq'>): AppendResult {
+    const list = this.#byConversation.get(tenantId, draft.conversationId) ?? [];
     let seen: Map<string, number> | undefined;
     if (draft.clientId !== undefined) {
-      let authors = this.#clientIds.get(draft.conversationId);
+      let authors = this.#clientIds.get(tenantId, draft.conversationId);
       if (!authors) {
         authors = new Map();
-        this.#clientIds.set(draft.conversationId, authors);
+        this.#clientIds.set(tenantId, draft.conversationId, authors);
       }
       const author = `${draft.from}\n${draft.authorId ?? ''}`;
       seen = authors.get(author);
@@ -301,31 +356,38 @@ class MemoryMessages implements MessageRepository {
     const message = storedMessage(draft, list.length + 1);
     list.push(message);
     if (message.clientId !== undefined) seen?.set(message.clientId, list.length - 1);
-    this.#byConversation.set(draft.conversationId, list);
+    // A new list (the conversation's first message) is stored; a known one grew in place.
+    if (list.length === 1) this.#byConversation.set(tenantId, draft.conversationId, list);
     return { message, duplicate: false };
   }
 
   /** Replaces every message of a conversation by its anonymised form and forgets its dedupe keys. */
-  anonymise(conversationId: string): void {
-    const list = this.#byConversation.get(conversationId);
+  anonymise(tenantId: string, conversationId: string): void {
+    const list = this.#byConversation.get(tenantId, conversationId);
     if (list)
       this.#byConversation.set(
+        tenantId,
         conversationId,
         list.map((m) => frozen(anonymisedMessage(m))),
       );
-    this.#clientIds.delete(conversationId);
+    this.#clientIds.delete(tenantId, conversationId);
   }
 
   /** Forgets every message of a conversation and its dedupe keys. */
-  forget(conversationId: string): void {
-    this.#byConversation.delete(conversationId);
-    this.#clientIds.delete(conversationId);
+  forget(tenantId: string, conversationId: string): void {
+    this.#byConversation.delete(tenantId, conversationId);
+    this.#clientIds.delete(tenantId, conversationId);
   }
 
-  async list(conversationId: string, afterSeq = 0, limit?: number): Promise<MessageRecord[]> {
+  async list(
+    tenantId: string,
+    conversationId: string,
+    afterSeq = 0,
+    limit?: number,
+  ): Promise<MessageRecord[]> {
     // seq n is at index n-1, so the tail after `afterSeq` is a slice.
     const from = Math.max(0, afterSeq);
-    return (this.#byConversation.get(conversationId) ?? []).slice(
+    return (this.#byConversation.get(tenantId, conversationId) ?? []).slice(
       from,
       limit === undefined ? undefined : from + limit,
     );
@@ -466,16 +528,16 @@ class MemoryVisitorSockets implements VisitorSocketsRepository {
  * by about twice the records of one lifetime (minutes) at O(1) per write amortised (a pass on
  * every write grew with the records an anonymous client can make: login hand-overs).
  */
-export class MemoryOneTimeRecords<T extends { expiresAt: number }> {
-  readonly #byHash = new Map<string, T>();
+export class MemoryOneTimeRecords<T extends { tenantId: string; expiresAt: number }> {
+  readonly #byHash = new ByTenant<T>();
   readonly #sweep = new SweepThreshold(ONE_TIME_SWEEP_FLOOR);
 
   async save(hash: string, record: T, now: number): Promise<void> {
     if (this.#sweep.due(this.#byHash.size)) {
-      for (const [key, stored] of this.#byHash) if (stored.expiresAt <= now) this.#byHash.delete(key);
+      this.#byHash.sweep((stored) => stored.expiresAt <= now);
       this.#sweep.swept(this.#byHash.size);
     }
-    this.#byHash.set(hash, { ...record });
+    this.#byHash.set(record.tenantId, hash, { ...record });
   }
 
   /** Records held, expired ones not yet swept included (tests, diagnostics). */
@@ -483,14 +545,14 @@ export class MemoryOneTimeRecords<T extends { expiresAt: number }> {
     return this.#byHash.size;
   }
 
-  async peek(hash: string): Promise<T | undefined> {
-    const record = this.#byHash.get(hash);
+  async peek(tenantId: string, hash: string): Promise<T | undefined> {
+    const record = this.#byHash.get(tenantId, hash);
     return record ? { ...record } : undefined;
   }
 
-  async take(hash: string): Promise<T | undefined> {
-    const record = this.#byHash.get(hash);
-    this.#byHash.delete(hash);
+  async take(tenantId: string, hash: string): Promise<T | undefined> {
+    const record = this.#byHash.get(tenantId, hash);
+    this.#byHash.delete(tenantId, hash);
     return record ? { ...record } : undefined;
   }
 }
@@ -533,13 +595,12 @@ class MemoryRetention implements RetentionRepository {
 
   async deleteConversation(tenantId: string, conversationId: string): Promise<boolean> {
     // One synchronous step from the check to the deletion: no hold can come in between.
-    const current = this.#chat.conversations.current(conversationId);
-    // Another tenant's is not there for this one: nothing to delete.
-    if (current && current.tenantId !== tenantId) return true;
+    // Another tenant's is not there for this one (kept per tenant): nothing to delete.
+    const current = this.#chat.conversations.current(tenantId, conversationId);
     if (current?.legalHold) return false;
-    this.#chat.conversations.delete(conversationId);
-    this.#chat.messages.forget(conversationId);
-    this.#chat.textTails.keep(conversationId, '');
+    this.#chat.conversations.delete(tenantId, conversationId);
+    this.#chat.messages.forget(tenantId, conversationId);
+    this.#chat.textTails.keep(tenantId, conversationId, '');
     return true;
   }
 
@@ -552,15 +613,13 @@ class MemoryRetention implements RetentionRepository {
   }
 
   async anonymiseConversation(tenantId: string, conversationId: string, at: number): Promise<void> {
-    const updated = await this.#chat.conversations.update(conversationId, (c) =>
-      c.tenantId === tenantId && c.anonymisedAt === undefined && !c.legalHold
-        ? anonymisedConversation(c, at, newId())
-        : undefined,
+    // Another tenant's is not there for this one (kept per tenant): `update` finds nothing.
+    const updated = await this.#chat.conversations.update(tenantId, conversationId, (c) =>
+      c.anonymisedAt === undefined && !c.legalHold ? anonymisedConversation(c, at, newId()) : undefined,
     );
-    // Another tenant's is not there for this one.
-    if (!updated || updated.tenantId !== tenantId || updated.legalHold) return;
-    this.#chat.messages.anonymise(conversationId);
-    await this.#chat.textTails.delete(conversationId);
+    if (!updated || updated.legalHold) return;
+    this.#chat.messages.anonymise(tenantId, conversationId);
+    await this.#chat.textTails.delete(tenantId, conversationId);
   }
 }
 

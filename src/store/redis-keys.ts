@@ -1,12 +1,34 @@
 /**
  * The Redis key layout, in one place (documented in the README, "Deployment with Redis").
  *
- * Everything starts with the configured prefix (`gw:`). Keys that belong to one conversation
- * share the hash tag `{c:<id>}` so a Lua script or transaction over them stays in one slot of
- * a Redis Cluster; a tenant's indexes share `{t:<tenant>}` for the same reason. Conversation
- * ids are random UUIDs, unique across tenants, and the repositories address a conversation by
- * its id alone; the tenant is in the (sealed) record and in every index key.
+ * Everything starts with the configured prefix (`gw:`), and every key that belongs to a tenant
+ * names it, so a tenant's data can be told, listed and removed by key name alone. Keys that
+ * belong to one conversation (`gw:t:<tenant>:c:{<id>}:…`) share the hash tag `{<id>}` so a Lua
+ * script or transaction over them stays in one slot of a Redis Cluster; a tenant's indexes share
+ * `{t:<tenant>}` for the same reason. The repositories address a conversation by its tenant and
+ * id: an id asked for under another tenant names keys that do not exist, so it is not found.
+ *
+ * Keys without a tenant, and why: sessions (`sess:`, `sess-owner:`) are read by connect-redis
+ * from the session cookie before any tenant is known, and one session holds the browser's state
+ * at every tenant (its per-tenant records are inside the sealed value); rate-limit counters
+ * (`rl:`) count what they limit (a client address, a session, a visitor, a recipient) across
+ * the gateway, under names rate-limiter-flexible builds, so a flood spread over the tenants'
+ * prefixes is counted once; the OpenID Provider's state (`oidc:`) is per tenant already, by
+ * its own hash tag (`{op:<tenant>}`, `redis-oidc-state.ts`).
+ *
+ * The previous version kept a conversation's keys as `gw:c:{<id>}:…` ({@link legacyConversation}):
+ * the Redis store moves them to the tenant's names the first time the conversation is looked
+ * up under its tenant (the hash tag is the same, so old and new names share a slot).
  */
+/** A conversation's own keys: record, sequence, messages, dedupe, tail. */
+export type ConversationKeys = [
+  record: string,
+  sequence: string,
+  messages: string,
+  dedupe: string,
+  tail: string,
+];
+
 export class RedisKeys {
   readonly #prefix: string;
 
@@ -15,24 +37,45 @@ export class RedisKeys {
   }
 
   /** Sealed conversation record (string). */
-  conversation(id: string): string {
-    return `${this.#prefix}c:{${id}}:rec`;
+  conversation(tenantId: string, id: string): string {
+    return `${this.#prefix}t:${tenantId}:c:{${id}}:rec`;
   }
   /** Last message sequence number (INCR). */
-  sequence(id: string): string {
-    return `${this.#prefix}c:{${id}}:seq`;
+  sequence(tenantId: string, id: string): string {
+    return `${this.#prefix}t:${tenantId}:c:{${id}}:seq`;
   }
   /** The conversation's messages: a Stream whose entry ids are `<seq>-0`. */
-  messages(id: string): string {
-    return `${this.#prefix}c:{${id}}:msgs`;
+  messages(tenantId: string, id: string): string {
+    return `${this.#prefix}t:${tenantId}:c:{${id}}:msgs`;
   }
   /** Client idempotency keys → seq (hash). */
-  dedupe(id: string): string {
-    return `${this.#prefix}c:{${id}}:dedupe`;
+  dedupe(tenantId: string, id: string): string {
+    return `${this.#prefix}t:${tenantId}:c:{${id}}:dedupe`;
   }
   /** The end of the last visitor message, sealed, for the PII guard (string, expiring). */
-  textTail(id: string): string {
-    return `${this.#prefix}c:{${id}}:tail`;
+  textTail(tenantId: string, id: string): string {
+    return `${this.#prefix}t:${tenantId}:c:{${id}}:tail`;
+  }
+  /**
+   * A conversation's own keys, in the order record, sequence, messages, dedupe, tail (the order
+   * {@link legacyConversation} gives the same keys of the previous version in).
+   */
+  conversationKeys(tenantId: string, id: string): ConversationKeys {
+    return [
+      this.conversation(tenantId, id),
+      this.sequence(tenantId, id),
+      this.messages(tenantId, id),
+      this.dedupe(tenantId, id),
+      this.textTail(tenantId, id),
+    ];
+  }
+  /**
+   * The same keys as the previous version named them, without the tenant (`gw:c:{<id>}:rec`,
+   * `:seq`, `:msgs`, `:dedupe`, `:tail`): read only to move them to {@link conversationKeys}.
+   */
+  legacyConversation(id: string): ConversationKeys {
+    const base = `${this.#prefix}c:{${id}}`;
+    return [`${base}:rec`, `${base}:seq`, `${base}:msgs`, `${base}:dedupe`, `${base}:tail`];
   }
 
   /** Queued conversations of a topic (sorted set by creation time). */
@@ -110,16 +153,28 @@ export class RedisKeys {
     return `${this.#tenant(tenantId)}:receipts:${subjectIndex}`;
   }
 
-  /** One consent receipt (string). */
-  receipt(id: string): string {
+  /** One consent receipt of the tenant (string). */
+  receipt(tenantId: string, id: string): string {
+    return `${this.#prefix}t:${tenantId}:receipt:${id}`;
+  }
+  /** One step-up link of the tenant by the hash of its token, expiring with it (PX). */
+  stepUp(tenantId: string, tokenHash: string): string {
+    return `${this.#prefix}t:${tenantId}:stepup:${tokenHash}`;
+  }
+  /** One login hand-over of the tenant by the hash of its id, expiring with it (PX). */
+  handover(tenantId: string, idHash: string): string {
+    return `${this.#prefix}t:${tenantId}:handover:${idHash}`;
+  }
+  /** The previous version's {@link receipt}, without the tenant: read only to move it. */
+  legacyReceipt(id: string): string {
     return `${this.#prefix}receipt:${id}`;
   }
-  /** One step-up link by the hash of its token, expiring with it (PX). */
-  stepUp(tokenHash: string): string {
+  /** The previous version's {@link stepUp}, without the tenant: read only to move it. */
+  legacyStepUp(tokenHash: string): string {
     return `${this.#prefix}stepup:${tokenHash}`;
   }
-  /** One login hand-over by the hash of its id, expiring with it (PX). */
-  handover(idHash: string): string {
+  /** The previous version's {@link handover}, without the tenant: read only to move it. */
+  legacyHandover(idHash: string): string {
     return `${this.#prefix}handover:${idHash}`;
   }
   /** Rate-limit counters (rate-limiter-flexible appends the limit's name and key). */

@@ -70,21 +70,46 @@ class RedisReceipts implements ReceiptRepository {
   async save(receipt: ConsentReceipt): Promise<void> {
     const { client, keys, codec } = this.#c;
     await redisCall(async () => {
-      await client.set(keys.receipt(receipt.id), codec.seal(receipt));
+      await client.set(keys.receipt(receipt.tenantId, receipt.id), codec.seal(receipt));
       await client.sAdd(keys.receiptsOf(receipt.tenantId, receipt.subjectIndex), receipt.id);
     });
   }
 
-  async get(id: string): Promise<ConsentReceipt | undefined> {
+  async get(tenantId: string, id: string): Promise<ConsentReceipt | undefined> {
     const { client, keys, codec } = this.#c;
-    const text = await redisCall(() => client.get(keys.receipt(id)));
-    return text === null ? undefined : codec.open<ConsentReceipt>(text);
+    const text = await redisCall(() => client.get(keys.receipt(tenantId, id)));
+    if (text !== null) return codec.open<ConsentReceipt>(text);
+    return this.#moveLegacy(tenantId, id);
+  }
+
+  /**
+   * A receipt the previous version kept without its tenant (`legacyReceipt`), moved to the
+   * tenant's key when it is the tenant's (another tenant's stays where it is, unread). The two
+   * keys may be in different Cluster slots, so no script: the copy is written (NX: never over
+   * a newer one) before the old key is deleted, and both steps may be repeated after a crash.
+   */
+  async #moveLegacy(tenantId: string, id: string): Promise<ConsentReceipt | undefined> {
+    const { client, keys, codec } = this.#c;
+    const legacy = keys.legacyReceipt(id);
+    const text = await redisCall(() => client.get(legacy));
+    if (text === null) {
+      // None, or another instance moved it since the first read: read the tenant's key again.
+      const moved = await redisCall(() => client.get(keys.receipt(tenantId, id)));
+      return moved === null ? undefined : codec.open<ConsentReceipt>(moved);
+    }
+    const receipt = codec.open<ConsentReceipt>(text);
+    if (receipt.tenantId !== tenantId) return undefined;
+    await redisCall(async () => {
+      await client.set(keys.receipt(tenantId, id), text, { condition: 'NX' });
+      await client.del(legacy);
+    });
+    return receipt;
   }
 
   async listBySubject(tenantId: string, subjectIndex: string): Promise<ConsentReceipt[]> {
     const { client, keys } = this.#c;
     const ids = await redisCall(() => client.sMembers(keys.receiptsOf(tenantId, subjectIndex)));
-    const receipts = await Promise.all(ids.map((id) => this.get(id)));
+    const receipts = await Promise.all(ids.map((id) => this.get(tenantId, id)));
     return receipts
       .filter((r): r is ConsentReceipt => r !== undefined && r.tenantId === tenantId)
       .sort((a, b) => a.issuedAt - b.issuedAt);
@@ -113,6 +138,25 @@ elseif not rec or string.sub(rec, 1, #ARGV[1]) ~= ARGV[1] then
   return 0
 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+return 1`);
+
+/**
+ * Moves a conversation's keys as the previous version named them (`RedisKeys.legacyConversation`)
+ * to the tenant's names (`RedisKeys.conversationKeys`), each that exists, in one atomic step:
+ * only while no record is stored under the new name (another instance moved it first) and the
+ * old record is still the sealed text whose tenant the caller checked (compared by its head,
+ * `sealedHead`; an instance of the previous version may have changed it meanwhile). Old and new
+ * names share the hash tag `{<id>}`, so RENAME stays in one Cluster slot; RENAME keeps a key's
+ * expiry (the tail's). KEYS: the five old names, then the five new; ARGV: expected head.
+ * Returns 1 when moved, else 0.
+ */
+const MOVE_LEGACY = new RedisScript(`
+if redis.call('EXISTS', KEYS[6]) == 1 then return 0 end
+local rec = redis.call('GET', KEYS[1])
+if not rec or string.sub(rec, 1, #ARGV[1]) ~= ARGV[1] then return 0 end
+for i = 1, 5 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('RENAME', KEYS[i], KEYS[i + 5]) end
+end
 return 1`);
 
 /** Conversation records kept opened, by their sealed text (see `RedisConversations.#open`). */
@@ -182,7 +226,9 @@ class RedisConversations implements ConversationRepository {
       // In its lists and the retention index before it exists: a crash in between leaves entries
       // that readers skip and whose deletion finds nothing to delete.
       await this.#index(undefined, record, undefined, true);
-      const created = await client.set(keys.conversation(record.id), text, { condition: 'NX' });
+      const created = await client.set(keys.conversation(record.tenantId, record.id), text, {
+        condition: 'NX',
+      });
       if (created === null) throw new TypeError(`conversation ${record.id} exists`);
       return 'created';
     });
@@ -248,15 +294,23 @@ class RedisConversations implements ConversationRepository {
     return forgotten > 0;
   }
 
-  async get(id: string): Promise<ConversationRecord | undefined> {
-    const text = await this.#raw(id);
+  async get(tenantId: string, id: string): Promise<ConversationRecord | undefined> {
+    const text = await this.#raw(tenantId, id);
     return text === null ? undefined : this.#open(text);
   }
 
-  /** The record as last read or written here (no round trip); read when not known. */
-  async recent(id: string): Promise<ConversationRecord | undefined> {
+  /**
+   * The record as last read or written here (no round trip); read when not known. Kept by id
+   * alone (ids are random, one per conversation of any tenant), so one known here is handed out
+   * only to its own tenant; asked for under another, it is read, and not found.
+   */
+  async recent(tenantId: string, id: string): Promise<ConversationRecord | undefined> {
     const text = this.#latest.get(id);
-    return text === undefined ? this.get(id) : this.#open(text);
+    if (text !== undefined) {
+      const record = this.#open(text);
+      if (record.tenantId === tenantId) return record;
+    }
+    return this.get(tenantId, id);
   }
 
   /** The sealed text a record handed out by this repository was read from or stored as. */
@@ -264,9 +318,9 @@ class RedisConversations implements ConversationRepository {
     return this.#texts.get(record);
   }
 
-  /** Notes the stored text of a conversation read elsewhere (the append's check); `''`: none. */
-  seen(id: string, text: string): void {
-    if (text === '') this.#latest.delete(id);
+  /** Notes the stored text of the tenant's conversation read elsewhere (the append's check); `''`: none. */
+  seen(tenantId: string, id: string, text: string): void {
+    if (text === '') this.#unseen(tenantId, id);
     else this.#latest.set(id, text);
   }
 
@@ -278,24 +332,26 @@ class RedisConversations implements ConversationRepository {
    * at most an extra index entry, which the list methods check against the record and skip.
    */
   async update(
+    tenantId: string,
     id: string,
     change: (current: ConversationRecord) => ConversationRecord | undefined,
   ): Promise<ConversationRecord | undefined> {
     const { client, keys, codec } = this.#c;
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
-      const text = await this.#raw(id);
+      const text = await this.#raw(tenantId, id);
       if (text === null) return undefined;
       const current = this.#open(text);
       const next = change(structuredClone(current));
       if (next === undefined) return current;
-      if (next.id !== id) throw new TypeError('a conversation update must keep its id');
+      if (next.id !== id || next.tenantId !== tenantId)
+        throw new TypeError('a conversation update must keep its id and tenant');
       const nextText = codec.seal(next);
       const holdChanged = !!next.legalHold !== !!current.legalHold;
       const stored = await redisCall(async () => {
         // A hold leaves the retention indexes before it is stored: a crash in between leaves a
         // conversation no sweep finds, never one held yet swept.
         await this.#index(undefined, next, current, holdChanged && !!next.legalHold);
-        return COMPARE_AND_SET.run(client, [keys.conversation(id)], [text, nextText]);
+        return COMPARE_AND_SET.run(client, [keys.conversation(tenantId, id)], [text, nextText]);
       });
       if (stored === 1) {
         // Frozen as records read are; known by its text, so an append can be checked against it.
@@ -320,6 +376,7 @@ class RedisConversations implements ConversationRepository {
 
   async listQueued(tenantId: string, topic: string): Promise<ConversationRecord[]> {
     return this.#list(
+      tenantId,
       this.#c.keys.queue(tenantId, topic),
       (c) => c.tenantId === tenantId && c.topic === topic && c.status === 'queued',
       false,
@@ -330,11 +387,13 @@ class RedisConversations implements ConversationRepository {
   async listAssigned(tenantId: string, agentSubject?: string): Promise<ConversationRecord[]> {
     if (agentSubject === undefined) {
       return this.#list(
+        tenantId,
         this.#c.keys.assignedAny(tenantId),
         (c) => c.tenantId === tenantId && c.status === 'assigned',
       );
     }
     return this.#list(
+      tenantId,
       this.#c.keys.assigned(tenantId, this.#c.codec.blindIndex(agentSubject)),
       (c) => c.tenantId === tenantId && c.status === 'assigned' && c.assignedTo?.subject === agentSubject,
     );
@@ -342,6 +401,7 @@ class RedisConversations implements ConversationRepository {
 
   async listOpenByVisitor(tenantId: string, visitorId: string): Promise<ConversationRecord[]> {
     return this.#list(
+      tenantId,
       this.#c.keys.visitorOpen(tenantId, visitorId),
       (c) => c.tenantId === tenantId && c.visitorId === visitorId && c.status !== 'closed',
     );
@@ -349,6 +409,7 @@ class RedisConversations implements ConversationRepository {
 
   async listBySubject(tenantId: string, subjectIndex: string): Promise<ConversationRecord[]> {
     return this.#list(
+      tenantId,
       this.#c.keys.subject(tenantId, subjectIndex),
       (c) => c.tenantId === tenantId && (c.subjects ?? []).includes(subjectIndex),
       true,
@@ -375,19 +436,13 @@ class RedisConversations implements ConversationRepository {
    */
   async delete(tenantId: string, id: string): Promise<boolean> {
     const { client, keys } = this.#c;
-    const own = [
-      keys.conversation(id),
-      keys.sequence(id),
-      keys.messages(id),
-      keys.dedupe(id),
-      keys.textTail(id),
-    ];
+    // The tenant's keys: another tenant's conversation is not there for this one, and nothing
+    // of it is deleted.
+    const own = keys.conversationKeys(tenantId, id);
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
-      const text = await this.#raw(id);
+      const text = await this.#raw(tenantId, id);
       if (text !== null) {
         const record = this.#open(text);
-        // Another tenant's is not there for this one: nothing to delete.
-        if (record.tenantId !== tenantId) return true;
         if (record.legalHold) {
           // Kept: in its lists (a deletion that raced the hold may have taken it out) and out of
           // the retention indexes (a hold cut short after its record was stored is finished here).
@@ -404,7 +459,7 @@ class RedisConversations implements ConversationRepository {
       );
       // Changed since it was read (held, or anything else): read again and decide again.
       if (deleted === 0) continue;
-      this.seen(id, '');
+      this.#unseen(tenantId, id);
       await transaction(client, () =>
         client.multi().zRem(keys.anonymise(tenantId), id).zRem(keys.retention(tenantId), id).exec(),
       );
@@ -418,10 +473,52 @@ class RedisConversations implements ConversationRepository {
     await redisCall(() => this.#c.client.zRem(this.#c.keys.anonymise(tenantId), id));
   }
 
-  async #raw(id: string): Promise<string | null> {
-    const text = await redisCall(() => this.#c.client.get(this.#c.keys.conversation(id)));
-    this.seen(id, text ?? '');
+  /**
+   * The sealed record of the tenant's conversation, or `null`. Not under the tenant's key, it
+   * may still be under the previous version's ({@link #moveLegacy}): one more GET, only for a
+   * conversation that is not found at first (never on the message path, which appends by
+   * script on the record known here).
+   */
+  async #raw(tenantId: string, id: string): Promise<string | null> {
+    const { client, keys } = this.#c;
+    const text =
+      (await redisCall(() => client.get(keys.conversation(tenantId, id)))) ??
+      (await this.#moveLegacy(tenantId, id));
+    this.seen(tenantId, id, text ?? '');
     return text;
+  }
+
+  /**
+   * Moves a conversation the previous version stored without its tenant to the tenant's keys
+   * ({@link MOVE_LEGACY}), after checking in the record opened here that it is this tenant's:
+   * another tenant's conversation is neither moved nor read for this one. Resolves the sealed
+   * record now under the tenant's key (moved here or by another instance meanwhile), or `null`.
+   */
+  async #moveLegacy(tenantId: string, id: string): Promise<string | null> {
+    const { client, keys } = this.#c;
+    const legacy = keys.legacyConversation(id);
+    const own = keys.conversationKeys(tenantId, id);
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
+      const old = await redisCall(() => client.get(legacy[0]));
+      if (old === null || this.#open(old).tenantId !== tenantId) {
+        // Moved meanwhile by another instance, or there is none (or it is not this tenant's).
+        return old === null ? redisCall(() => client.get(keys.conversation(tenantId, id))) : null;
+      }
+      const moved = await redisCall(() => MOVE_LEGACY.run(client, [...legacy, ...own], [sealedHead(old)]));
+      // RENAME kept the sealed text: the record is `old`, now under the tenant's key.
+      if (moved === 1) return old;
+      const now = await redisCall(() => client.get(keys.conversation(tenantId, id)));
+      if (now !== null) return now;
+      // The old record changed before it could be moved (an instance of the previous version
+      // wrote it): read and check it again.
+    }
+    throw new TypeError(`conversation ${id} kept changing; moving its keys abandoned`);
+  }
+
+  /** Forgets what is known here of the tenant's conversation (another tenant's entry stays). */
+  #unseen(tenantId: string, id: string): void {
+    const known = this.#latest.get(id);
+    if (known !== undefined && this.#open(known).tenantId === tenantId) this.#latest.delete(id);
   }
 
   /**
@@ -430,6 +527,7 @@ class RedisConversations implements ConversationRepository {
    * {@link RedisKeys.queuePlaces}).
    */
   async #list(
+    tenantId: string,
     indexKey: string,
     keep: (c: ConversationRecord) => boolean,
     keepsClosed = false,
@@ -437,7 +535,7 @@ class RedisConversations implements ConversationRepository {
   ): Promise<ConversationRecord[]> {
     const { client } = this.#c;
     const ids = await redisCall(() => client.zRange(indexKey, 0, -1));
-    const records = await Promise.all(ids.map((id) => this.get(id)));
+    const records = await Promise.all(ids.map((id) => this.get(tenantId, id)));
     // Only closed conversations are dropped from an open list here: closed is final. An entry
     // whose record is missing or in another state may belong to a create or update in flight on
     // another instance (entries are added before the record changes), so it is only skipped.
@@ -643,6 +741,7 @@ class RedisMessages implements MessageRepository {
   }
 
   async appendIf(
+    tenantId: string,
     draft: Omit<MessageRecord, 'seq'>,
     condition: AppendCondition,
   ): Promise<AppendResult | StaleAppend> {
@@ -653,7 +752,7 @@ class RedisMessages implements MessageRepository {
     // the stored ones, and the caller decides again on them.
     const text = this.#conversations.textOf(conversation);
     const expected = text === undefined ? NEVER_STORED : sealedHead(text);
-    const seenTail = this.#tails.seenOf(id);
+    const seenTail = this.#tails.seenOf(tenantId, id);
     let tailArgs = ['', '', '', ''];
     let nextTail = '';
     if (tail) {
@@ -676,13 +775,19 @@ class RedisMessages implements MessageRepository {
     const reply = (await redisCall(() =>
       APPEND_IF.run(
         client,
-        [keys.sequence(id), keys.dedupe(id), keys.messages(id), keys.conversation(id), keys.textTail(id)],
+        [
+          keys.sequence(tenantId, id),
+          keys.dedupe(tenantId, id),
+          keys.messages(tenantId, id),
+          keys.conversation(tenantId, id),
+          keys.textTail(tenantId, id),
+        ],
         [clientIdField(draft, this.#staffIndex), codec.seal(draft), expected, ...tailArgs],
       ),
     )) as [0, string] | [1, string, string] | [2, string, string];
     if (reply[0] === 2) {
-      this.#conversations.seen(id, reply[1]);
-      if (tail) this.#tails.seen(id, reply[2]);
+      this.#conversations.seen(tenantId, id, reply[1]);
+      if (tail) this.#tails.seen(tenantId, id, reply[2]);
       return { stale: true };
     }
     if (reply[0] === 1) {
@@ -691,17 +796,22 @@ class RedisMessages implements MessageRepository {
         duplicate: true,
       };
     }
-    if (tail) this.#tails.seen(id, nextTail, tail.next);
+    if (tail) this.#tails.seen(tenantId, id, nextTail, tail.next);
     return { message: { ...draft, seq: Number(reply[1]) }, duplicate: false };
   }
 
-  async append(draft: Omit<MessageRecord, 'seq'>): Promise<AppendResult> {
+  async append(tenantId: string, draft: Omit<MessageRecord, 'seq'>): Promise<AppendResult> {
     const { client, keys, codec } = this.#c;
     const id = draft.conversationId;
     const reply = (await redisCall(() =>
       APPEND.run(
         client,
-        [keys.sequence(id), keys.dedupe(id), keys.messages(id), keys.conversation(id)],
+        [
+          keys.sequence(tenantId, id),
+          keys.dedupe(tenantId, id),
+          keys.messages(tenantId, id),
+          keys.conversation(tenantId, id),
+        ],
         [clientIdField(draft, this.#staffIndex), codec.seal(draft)],
       ),
     )) as [0, string] | [1, string, string] | [3];
@@ -715,12 +825,17 @@ class RedisMessages implements MessageRepository {
     };
   }
 
-  async list(conversationId: string, afterSeq = 0, limit?: number): Promise<MessageRecord[]> {
+  async list(
+    tenantId: string,
+    conversationId: string,
+    afterSeq = 0,
+    limit?: number,
+  ): Promise<MessageRecord[]> {
     const { client, keys, codec } = this.#c;
     const start = `${Math.max(0, Math.floor(afterSeq)) + 1}-0`;
     const entries = await redisCall(() =>
       client.xRange(
-        keys.messages(conversationId),
+        keys.messages(tenantId, conversationId),
         start,
         '+',
         limit === undefined ? undefined : { COUNT: limit },
@@ -988,7 +1103,7 @@ class RedisRetention implements RetentionRepository {
   async deleteConversation(tenantId: string, conversationId: string): Promise<boolean> {
     const deleted = await this.#conversations.delete(tenantId, conversationId);
     // Its tail went with its keys: known here as none.
-    if (deleted) this.#tails.seen(conversationId, '', '');
+    if (deleted) this.#tails.seen(tenantId, conversationId, '', '');
     return deleted;
   }
 
@@ -1017,25 +1132,24 @@ class RedisRetention implements RetentionRepository {
     // attempt lost left an entry under an id no record names, which no deletion takes out. Keyed
     // by the data key and derived from the conversation's own id alone, it links nothing.
     const visitorId = this.#c.codec.blindIndex(`anonymised-visitor\n${conversationId}`);
-    const updated = await this.#conversations.update(conversationId, (c) =>
-      c.tenantId === tenantId && c.anonymisedAt === undefined && !c.legalHold
-        ? anonymisedConversation(c, at, visitorId)
-        : undefined,
+    // Another tenant's is not there for this one (under the tenant's keys): `update` finds none.
+    const updated = await this.#conversations.update(tenantId, conversationId, (c) =>
+      c.anonymisedAt === undefined && !c.legalHold ? anonymisedConversation(c, at, visitorId) : undefined,
     );
     // Held: not anonymised; out of the anonymising index until released (which puts it back).
-    // Another tenant's is not there for this one. One anonymised before has its messages
-    // rewritten again (a sweep cut short between the record and the messages is finished).
-    if (updated && updated.tenantId === tenantId && !updated.legalHold) {
-      await this.#rewriteMessages(conversationId);
-      this.#tails.seen(conversationId, '', '');
+    // One anonymised before has its messages rewritten again (a sweep cut short between the
+    // record and the messages is finished).
+    if (updated && !updated.legalHold) {
+      await this.#rewriteMessages(tenantId, conversationId);
+      this.#tails.seen(tenantId, conversationId, '', '');
     }
     await this.#conversations.anonymised(tenantId, conversationId);
   }
 
-  async #rewriteMessages(conversationId: string): Promise<void> {
+  async #rewriteMessages(tenantId: string, conversationId: string): Promise<void> {
     const { client, keys, codec } = this.#c;
     for (let attempt = 0; attempt < REWRITE_ATTEMPTS; attempt++) {
-      const entries = await redisCall(() => client.xRange(keys.messages(conversationId), '-', '+'));
+      const entries = await redisCall(() => client.xRange(keys.messages(tenantId, conversationId), '-', '+'));
       const args = [entries.at(-1)?.id ?? ''];
       for (const entry of entries) {
         const stored = codec.open<Omit<MessageRecord, 'seq'>>(entry.message.m ?? '');
@@ -1045,7 +1159,11 @@ class RedisRetention implements RetentionRepository {
       const written = await redisCall(() =>
         REWRITE_MESSAGES.run(
           client,
-          [keys.messages(conversationId), keys.dedupe(conversationId), keys.textTail(conversationId)],
+          [
+            keys.messages(tenantId, conversationId),
+            keys.dedupe(tenantId, conversationId),
+            keys.textTail(tenantId, conversationId),
+          ],
           args,
         ),
       );
@@ -1182,12 +1300,19 @@ class RedisVisitorSockets implements VisitorSocketsRepository {
  * sealed. The key expires with the record (PX), so unused ones do not pile up; GETDEL means two
  * instances redeeming the same secret at once cannot both get it.
  */
-class RedisOneTimeRecords<T extends { expiresAt: number }> {
+class RedisOneTimeRecords<T extends { tenantId: string; expiresAt: number }> {
   readonly #c: RedisContext;
-  readonly #key: (hash: string) => string;
-  constructor(context: RedisContext, key: (hash: string) => string) {
+  readonly #key: (tenantId: string, hash: string) => string;
+  readonly #legacyKey: (hash: string) => string;
+  /** `key`: the tenant's key of a hash; `legacyKey`: the previous version's, without the tenant. */
+  constructor(
+    context: RedisContext,
+    key: (tenantId: string, hash: string) => string,
+    legacyKey: (hash: string) => string,
+  ) {
     this.#c = context;
     this.#key = key;
+    this.#legacyKey = legacyKey;
   }
 
   async save(hash: string, record: T, now: number): Promise<void> {
@@ -1195,71 +1320,111 @@ class RedisOneTimeRecords<T extends { expiresAt: number }> {
     if (ttl <= 0) return;
     const { client, codec } = this.#c;
     await redisCall(() =>
-      client.set(this.#key(hash), codec.seal(record), { expiration: { type: 'PX', value: ttl } }),
+      client.set(this.#key(record.tenantId, hash), codec.seal(record), {
+        expiration: { type: 'PX', value: ttl },
+      }),
     );
   }
 
-  async peek(hash: string): Promise<T | undefined> {
-    const text = await redisCall(() => this.#c.client.get(this.#key(hash)));
-    return text === null ? undefined : this.#c.codec.open<T>(text);
+  async peek(tenantId: string, hash: string): Promise<T | undefined> {
+    const text = await redisCall(() => this.#c.client.get(this.#key(tenantId, hash)));
+    if (text !== null) return this.#c.codec.open<T>(text);
+    return (await this.#moveLegacy(tenantId, hash)) ? this.peek(tenantId, hash) : undefined;
   }
 
-  async take(hash: string): Promise<T | undefined> {
-    const text = await redisCall(() => this.#c.client.getDel(this.#key(hash)));
-    return text === null ? undefined : this.#c.codec.open<T>(text);
+  async take(tenantId: string, hash: string): Promise<T | undefined> {
+    const text = await redisCall(() => this.#c.client.getDel(this.#key(tenantId, hash)));
+    if (text !== null) return this.#c.codec.open<T>(text);
+    return (await this.#moveLegacy(tenantId, hash)) ? this.take(tenantId, hash) : undefined;
+  }
+
+  /**
+   * Moves a record the previous version stored without its tenant (one made before the upgrade,
+   * still within its minutes) to the tenant's key, when it is the tenant's: another tenant's is
+   * left where it is, unread. The old key is taken (GETDEL, with its remaining time read in the
+   * same transaction) so exactly one instance moves it and a used record cannot come back from
+   * it; the two keys may be in different Cluster slots, so it is written anew (NX: never over a
+   * newer one) rather than renamed. Resolves whether there is now a record under the tenant's key
+   * to read (this call moved it, or another did meanwhile).
+   */
+  async #moveLegacy(tenantId: string, hash: string): Promise<boolean> {
+    const { client, codec } = this.#c;
+    const legacy = this.#legacyKey(hash);
+    const text = await redisCall(() => client.get(legacy));
+    if (text === null || codec.open<T>(text).tenantId !== tenantId) return false;
+    const [ttl, taken] = await transaction(client, () => client.multi().pTTL(legacy).getDel(legacy).exec());
+    if (typeof taken !== 'string')
+      return (await redisCall(() => client.exists(this.#key(tenantId, hash)))) > 0;
+    const ms = Number(ttl);
+    // Expiring as it would have (an old key without expiry gets none: the record's own
+    // `expiresAt` still voids it).
+    await redisCall(() =>
+      ms > 0
+        ? client.set(this.#key(tenantId, hash), taken, {
+            condition: 'NX',
+            expiration: { type: 'PX', value: ms },
+          })
+        : client.set(this.#key(tenantId, hash), taken, { condition: 'NX' }),
+    );
+    return true;
   }
 }
 
 /** Tails kept with their conversation, sealed (a tail is part of what a visitor typed). */
 class RedisTextTails implements TextTailRepository {
   readonly #c: RedisContext;
-  /** Conversation id → its tail as last read or written here, and the sealed text (`''`: none). */
-  readonly #latest = new LastSeen<{ sealed: string; tail: string }>(LAST_SEEN);
+  /**
+   * Conversation id → its tenant, its tail as last read or written here, and the sealed text
+   * (`''`: none). Kept by id alone (ids are random, one per conversation of any tenant) with the
+   * tenant in the entry: asked for under another tenant, a tail known here is not handed out.
+   */
+  readonly #latest = new LastSeen<{ tenantId: string; sealed: string; tail: string }>(LAST_SEEN);
   constructor(context: RedisContext) {
     this.#c = context;
   }
 
-  async get(conversationId: string): Promise<string> {
+  async get(tenantId: string, conversationId: string): Promise<string> {
     const { client, keys } = this.#c;
-    const sealed = await redisCall(() => client.get(keys.textTail(conversationId)));
-    return this.seen(conversationId, sealed ?? '');
+    const sealed = await redisCall(() => client.get(keys.textTail(tenantId, conversationId)));
+    return this.seen(tenantId, conversationId, sealed ?? '');
   }
 
   /** The tail as last read or written here (no round trip); read when not known. */
-  async recent(conversationId: string): Promise<string> {
-    return this.#latest.get(conversationId)?.tail ?? this.get(conversationId);
+  async recent(tenantId: string, conversationId: string): Promise<string> {
+    return this.seenOf(tenantId, conversationId)?.tail ?? this.get(tenantId, conversationId);
   }
 
-  async set(conversationId: string, tail: string): Promise<void> {
+  async set(tenantId: string, conversationId: string, tail: string): Promise<void> {
     const { client, keys, codec } = this.#c;
-    const key = keys.textTail(conversationId);
+    const key = keys.textTail(tenantId, conversationId);
     this.#latest.delete(conversationId);
     if (tail === '') {
       await redisCall(() => client.del(key));
-      this.seen(conversationId, '', '');
+      this.seen(tenantId, conversationId, '', '');
       return;
     }
     const sealed = codec.seal(tail);
     await redisCall(() => client.set(key, sealed, { expiration: { type: 'PX', value: TAIL_TTL_MS } }));
-    this.seen(conversationId, sealed, tail);
+    this.seen(tenantId, conversationId, sealed, tail);
   }
 
-  async delete(conversationId: string): Promise<void> {
+  async delete(tenantId: string, conversationId: string): Promise<void> {
     const { client, keys } = this.#c;
     this.#latest.delete(conversationId);
-    await redisCall(() => client.del(keys.textTail(conversationId)));
-    this.seen(conversationId, '', '');
+    await redisCall(() => client.del(keys.textTail(tenantId, conversationId)));
+    this.seen(tenantId, conversationId, '', '');
   }
 
-  /** What was last seen here of a conversation's tail (for the append's check). */
-  seenOf(conversationId: string): { sealed: string; tail: string } | undefined {
-    return this.#latest.get(conversationId);
+  /** What was last seen here of the tenant's conversation's tail (for the append's check). */
+  seenOf(tenantId: string, conversationId: string): { sealed: string; tail: string } | undefined {
+    const entry = this.#latest.get(conversationId);
+    return entry?.tenantId === tenantId ? entry : undefined;
   }
 
   /** Notes a tail's stored sealed text (`''`: none), opening it unless `tail` is given; returns the tail. */
-  seen(conversationId: string, sealed: string, tail?: string): string {
+  seen(tenantId: string, conversationId: string, sealed: string, tail?: string): string {
     const opened = tail ?? (sealed === '' ? '' : this.#c.codec.open<string>(sealed));
-    this.#latest.set(conversationId, { sealed, tail: opened });
+    this.#latest.set(conversationId, { tenantId, sealed, tail: opened });
     return opened;
   }
 }
@@ -1280,7 +1445,11 @@ function redisChat(context: RedisContext) {
     offlineMessages: new RedisOfflineMessages(context),
     presence: new RedisPresence(context),
     visitorSockets: new RedisVisitorSockets(context),
-    stepUpTokens: new RedisOneTimeRecords<StepUpTokenRecord>(context, (hash) => context.keys.stepUp(hash)),
+    stepUpTokens: new RedisOneTimeRecords<StepUpTokenRecord>(
+      context,
+      (tenantId, hash) => context.keys.stepUp(tenantId, hash),
+      (hash) => context.keys.legacyStepUp(hash),
+    ),
     transcriptReads: new RedisTranscriptReads(context),
   };
 }
@@ -1302,7 +1471,11 @@ export function createRedisStore(options: {
   const chat = redisChat(context);
   return {
     receipts: new RedisReceipts(context),
-    handovers: new RedisOneTimeRecords<HandoverRecord>(context, (hash) => context.keys.handover(hash)),
+    handovers: new RedisOneTimeRecords<HandoverRecord>(
+      context,
+      (tenantId, hash) => context.keys.handover(tenantId, hash),
+      (hash) => context.keys.legacyHandover(hash),
+    ),
     chat,
     retention: new RedisRetention(context, chat.conversations, chat.textTails),
     rateLimiter: redisRateLimiter(options.connection.client, options.keys.rateLimits(), (value) =>

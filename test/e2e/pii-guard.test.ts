@@ -103,7 +103,7 @@ describe('national ids typed into the visitor widget', () => {
         globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }
       ).sessionStorage.getItem('eidchat.conversation'),
     );
-    const stored = id ? await gw.gateway.deps.store.chat.conversations.get(id) : undefined;
+    const stored = id ? await gw.gateway.deps.store.chat.conversations.get('demo', id) : undefined;
     const pages = stored?.metadata.pages ?? [];
     expect(pages).toHaveLength(1);
     expect(pages[0]).toMatch(/\?fnr=\[redacted\]&hetu=\[redacted\]$/);

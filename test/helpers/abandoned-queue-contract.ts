@@ -95,7 +95,7 @@ export function describeAbandonedQueueContract(
       return started.id;
     };
     const abandonedLines = async (conversationId: string) =>
-      (await store.a.messages.list(conversationId)).filter((m) => m.systemCode === 'abandoned');
+      (await store.a.messages.list(tenantId, conversationId)).filter((m) => m.systemCode === 'abandoned');
     const queuedIds = async () =>
       (await store.a.conversations.listQueued(tenantId, 'general')).map((c) => c.id);
 
@@ -106,9 +106,9 @@ export function describeAbandonedQueueContract(
       const events = followConversation(id);
       clock.advance(LIMIT_MS + 1);
       expect(await sweeper.sweep()).toEqual({ closed: 1 });
-      const closed = await store.a.conversations.get(id);
+      const closed = await store.a.conversations.get(tenantId, id);
       expect(closed).toMatchObject({ status: 'closed', closedAt: clock.now() });
-      expect((await store.a.messages.list(id)).at(-1)).toMatchObject({
+      expect((await store.a.messages.list(tenantId, id)).at(-1)).toMatchObject({
         from: 'system',
         systemCode: 'abandoned',
       });
@@ -147,19 +147,19 @@ export function describeAbandonedQueueContract(
     it('never closes an assigned conversation, however long ago its visitor left', async () => {
       const { service, sweeper } = instance(store.a);
       const id = await leftConversation();
-      await service.assign(id, { subject: 'alex', name: 'Alex' });
+      await service.assign(tenantId, id, { subject: 'alex', name: 'Alex' });
       clock.advance(10 * LIMIT_MS);
       expect(await sweeper.sweep()).toEqual({ closed: 0 });
-      expect(await service.closeAbandoned(id, clock.now())).toBeUndefined();
-      expect((await store.a.conversations.get(id))?.status).toBe('assigned');
+      expect(await service.closeAbandoned(tenantId, id, clock.now())).toBeUndefined();
+      expect((await store.a.conversations.get(tenantId, id))?.status).toBe('assigned');
     });
 
     it('counts the whole period again from an agent’s transfer back into a queue', async () => {
       const { service, sweeper } = instance(store.a);
       const id = await leftConversation();
-      await service.assign(id, { subject: 'alex', name: 'Alex' });
+      await service.assign(tenantId, id, { subject: 'alex', name: 'Alex' });
       clock.advance(2 * LIMIT_MS);
-      await service.requeue(id, 'general');
+      await service.requeue(tenantId, id, 'general');
       expect(await sweeper.sweep()).toEqual({ closed: 0 });
       clock.advance(LIMIT_MS - 1);
       expect(await sweeper.sweep()).toEqual({ closed: 0 });
@@ -171,8 +171,8 @@ export function describeAbandonedQueueContract(
       const { service, sweeper } = instance(store.a);
       const id = await leftConversation();
       clock.advance(LIMIT_MS + 1);
-      await store.a.conversations.update(id, (c) => ({ ...c, anonymisedAt: clock.now() }));
-      await expect(service.assign(id, { subject: 'alex', name: 'Alex' })).rejects.toMatchObject({
+      await store.a.conversations.update(tenantId, id, (c) => ({ ...c, anonymisedAt: clock.now() }));
+      await expect(service.assign(tenantId, id, { subject: 'alex', name: 'Alex' })).rejects.toMatchObject({
         code: 'conversation_closed',
       });
       expect(await sweeper.sweep()).toEqual({ closed: 1 });
@@ -185,7 +185,7 @@ export function describeAbandonedQueueContract(
       here.add('visitor-1');
       clock.advance(LIMIT_MS + 1);
       expect(await sweeper.sweep()).toEqual({ closed: 0 });
-      const kept = await store.a.conversations.get(id);
+      const kept = await store.a.conversations.get(tenantId, id);
       expect(kept?.status).toBe('queued');
       expect(kept?.visitorLeftAt).toBeUndefined();
     });
@@ -198,7 +198,7 @@ export function describeAbandonedQueueContract(
       clock.advance(LIMIT_MS + 1);
       expect(await instance(store.b).sweeper.sweep()).toEqual({ closed: 0 });
       expect(await queuedIds()).toEqual([id]);
-      expect((await store.a.conversations.get(id))?.visitorLeftAt).toBeUndefined();
+      expect((await store.a.conversations.get(tenantId, id))?.visitorLeftAt).toBeUndefined();
     });
 
     it('marks a visitor no instance holds as left (their instance died), and closes a full period later', async () => {
@@ -212,12 +212,12 @@ export function describeAbandonedQueueContract(
       });
       clock.advance(LIMIT_MS + 1);
       expect(await sweeper.sweep()).toEqual({ closed: 0 });
-      expect((await store.a.conversations.get(id))?.visitorLeftAt).toBe(clock.now());
+      expect((await store.a.conversations.get(tenantId, id))?.visitorLeftAt).toBe(clock.now());
       clock.advance(LIMIT_MS - 1);
       expect(await sweeper.sweep()).toEqual({ closed: 0 });
       clock.advance(2);
       expect(await sweeper.sweep()).toEqual({ closed: 1 });
-      expect((await store.a.conversations.get(id))?.status).toBe('closed');
+      expect((await store.a.conversations.get(tenantId, id))?.status).toBe('closed');
     });
 
     it('closes it once when two instances sweep at the same moment', async () => {

@@ -208,7 +208,7 @@ export function describeConversationServiceContract(
       subject.bus.subscribe({ kind: 'visitor', tenantId, visitorId: 'visitor-1' }, visitor.listener);
       const c = await start();
       expect(c).toMatchObject({ tenantId, topic: 'general', status: 'queued', visitorId: 'visitor-1' });
-      expect(await subject.service.get(c.id)).toEqual(c);
+      expect(await subject.service.get(c.tenantId, c.id)).toEqual(c);
       expect(await subject.service.openOf(tenantId, 'visitor-1')).toEqual([c]);
       await visitor.next((e) => e.type === 'conversation-started' && e.conversationId === c.id);
     });
@@ -217,13 +217,13 @@ export function describeConversationServiceContract(
       const c = await start();
       const inbox = follow(c.id);
       for (const text of ['a', 'b', 'c'])
-        await subject.service.append({ conversationId: c.id, from: 'visitor', text });
-      expect((await subject.service.messages(c.id)).map((m) => [m.seq, m.text])).toEqual([
+        await subject.service.append({ tenantId: c.tenantId, conversationId: c.id, from: 'visitor', text });
+      expect((await subject.service.messages(c.tenantId, c.id)).map((m) => [m.seq, m.text])).toEqual([
         [1, 'a'],
         [2, 'b'],
         [3, 'c'],
       ]);
-      expect((await subject.service.messages(c.id, 2)).map((m) => m.text)).toEqual(['c']);
+      expect((await subject.service.messages(c.tenantId, c.id, 2)).map((m) => m.text)).toEqual(['c']);
       await inbox.next((e) => e.type === 'message' && e.message.text === 'c');
       expect(inbox.events.filter((e) => e.type === 'message')).toHaveLength(3);
     });
@@ -232,6 +232,7 @@ export function describeConversationServiceContract(
       const c = await start();
       const inbox = follow(c.id);
       const input = {
+        tenantId,
         conversationId: c.id,
         from: 'visitor' as const,
         authorId: 'visitor-1',
@@ -241,7 +242,11 @@ export function describeConversationServiceContract(
       const first = await subject.service.append(input);
       const again = await subject.service.append({ ...input, text: 'changed' });
       expect(again).toEqual({ message: first.message, duplicate: true });
-      const otherAuthor = await subject.service.append({ ...input, from: 'agent', authorId: 'agent-1' });
+      const otherAuthor = await subject.service.append({
+        ...input,
+        from: 'agent',
+        authorId: 'agent-1',
+      });
       expect(otherAuthor.duplicate).toBe(false);
       await inbox.next((e) => e.type === 'message' && e.message.from === 'agent');
       // The stored message twice (its resend may be the only event that gets through), then the agent's.
@@ -255,69 +260,88 @@ export function describeConversationServiceContract(
       ['a closed conversation', 'conversation_closed'],
     ])('refuses a message to %s', async (what, code) => {
       const c = await start();
-      if (what === 'a closed conversation') await subject.service.close(c.id);
+      if (what === 'a closed conversation') await subject.service.close(c.tenantId, c.id);
       const id = what === 'an unknown conversation' ? randomUUID() : c.id;
-      const before = await subject.service.messages(c.id);
+      const before = await subject.service.messages(c.tenantId, c.id);
       expect(
-        await rejected(subject.service.append({ conversationId: id, from: 'visitor', text: 'x' })),
+        await rejected(subject.service.append({ tenantId, conversationId: id, from: 'visitor', text: 'x' })),
       ).toMatchObject({
         code,
       });
-      expect(await subject.service.messages(c.id)).toEqual(before);
+      expect(await subject.service.messages(c.tenantId, c.id)).toEqual(before);
     });
 
     it('stores nothing when the record a message was decided on is no longer the stored one', async () => {
       const c = await start('visitor-1', SHARED);
-      const seen = await subject.service.recent(c.id);
+      const seen = await subject.service.recent(c.tenantId, c.id);
       if (!seen) throw new Error('missing');
-      await subject.service.detachIdentity(c.id);
-      const before = await subject.service.messages(c.id);
-      const input = { conversationId: c.id, from: 'visitor' as const, text: 'verified?', conversation: seen };
+      await subject.service.detachIdentity(c.tenantId, c.id);
+      const before = await subject.service.messages(c.tenantId, c.id);
+      const input = {
+        tenantId,
+        conversationId: c.id,
+        from: 'visitor' as const,
+        text: 'verified?',
+        conversation: seen,
+      };
       await expect(subject.service.append(input)).rejects.toBeInstanceOf(ConversationChanged);
-      expect(await subject.service.messages(c.id)).toEqual(before);
+      expect(await subject.service.messages(c.tenantId, c.id)).toEqual(before);
       // Decided again on the record as it is now: unverified.
-      const now = await subject.service.recent(c.id);
+      const now = await subject.service.recent(c.tenantId, c.id);
       expect(now?.identity).toBeUndefined();
       const { message } = await subject.service.append({ ...input, conversation: now });
       expect(message.verified).toBe(false);
 
-      const open = await subject.service.recent(c.id);
-      await subject.service.close(c.id);
+      const open = await subject.service.recent(c.tenantId, c.id);
+      await subject.service.close(c.tenantId, c.id);
       await expect(
         subject.service.append({ ...input, text: 'after close', conversation: open }),
       ).rejects.toBeInstanceOf(ConversationChanged);
-      expect((await subject.service.recent(c.id))?.status).toBe('closed');
-      expect((await subject.service.messages(c.id)).map((m) => m.text)).not.toContain('after close');
+      expect((await subject.service.recent(c.tenantId, c.id))?.status).toBe('closed');
+      expect((await subject.service.messages(c.tenantId, c.id)).map((m) => m.text)).not.toContain(
+        'after close',
+      );
     });
 
     /** A visitor message whose end (`128385`) becomes the conversation's PII guard tail. */
     const messageEndingInDigits = async (conversationId: string) => {
       await subject.service.append({
+        tenantId,
         conversationId,
         from: 'visitor',
-        conversation: await subject.service.recent(conversationId),
+        conversation: await subject.service.recent(tenantId, conversationId),
         text: 'my number is 128385',
         tail: { previous: '', next: '128385' },
       });
-      expect(await subject.service.recentTail(conversationId)).toBe('128385');
+      expect(await subject.service.recentTail(tenantId, conversationId)).toBe('128385');
     };
 
     it('stores a visitor message with its PII guard tail only while the tail it was guarded against is current', async () => {
       const c = await start();
-      expect(await subject.service.recentTail(c.id)).toBe('');
+      expect(await subject.service.recentTail(c.tenantId, c.id)).toBe('');
       await messageEndingInDigits(c.id);
       // The record as it is now (the first message set its preview): only the tail is stale.
       const input = {
         conversationId: c.id,
         from: 'visitor' as const,
-        conversation: await subject.service.recent(c.id),
+        conversation: await subject.service.recent(c.tenantId, c.id),
       };
       await expect(
-        subject.service.append({ ...input, text: 'stale', tail: { previous: '', next: '' } }),
+        subject.service.append({
+          tenantId,
+          ...input,
+          text: 'stale',
+          tail: { previous: '', next: '' },
+        }),
       ).rejects.toBeInstanceOf(ConversationChanged);
-      await subject.service.append({ ...input, text: 'fine', tail: { previous: '128385', next: '' } });
-      expect(await subject.service.recentTail(c.id)).toBe('');
-      expect((await subject.service.messages(c.id)).map((m) => m.text)).toEqual([
+      await subject.service.append({
+        tenantId,
+        ...input,
+        text: 'fine',
+        tail: { previous: '128385', next: '' },
+      });
+      expect(await subject.service.recentTail(c.tenantId, c.id)).toBe('');
+      expect((await subject.service.messages(c.tenantId, c.id)).map((m) => m.text)).toEqual([
         'my number is 128385',
         'fine',
       ]);
@@ -326,20 +350,35 @@ export function describeConversationServiceContract(
     it('forgets the PII guard tail when the conversation is closed, by whoever closes it', async () => {
       const c = await start();
       await messageEndingInDigits(c.id);
-      await subject.service.close(c.id);
-      expect(await subject.service.recentTail(c.id)).toBe('');
+      await subject.service.close(c.tenantId, c.id);
+      expect(await subject.service.recentTail(c.tenantId, c.id)).toBe('');
     });
 
     it('marks visitor messages verified only while an identity is attached, with a line for each change', async () => {
       const c = await start();
       const inbox = follow(c.id);
-      await subject.service.append({ conversationId: c.id, from: 'visitor', text: 'before' });
-      const attached = await subject.service.attachIdentity(c.id, SHARED);
+      await subject.service.append({
+        tenantId: c.tenantId,
+        conversationId: c.id,
+        from: 'visitor',
+        text: 'before',
+      });
+      const attached = await subject.service.attachIdentity(c.tenantId, c.id, SHARED);
       expect(attached?.identity?.subjectIndex).toBe('index-kari');
-      await subject.service.append({ conversationId: c.id, from: 'visitor', text: 'during' });
-      await subject.service.detachIdentity(c.id);
-      await subject.service.append({ conversationId: c.id, from: 'visitor', text: 'after' });
-      const messages = await subject.service.messages(c.id);
+      await subject.service.append({
+        tenantId: c.tenantId,
+        conversationId: c.id,
+        from: 'visitor',
+        text: 'during',
+      });
+      await subject.service.detachIdentity(c.tenantId, c.id);
+      await subject.service.append({
+        tenantId: c.tenantId,
+        conversationId: c.id,
+        from: 'visitor',
+        text: 'after',
+      });
+      const messages = await subject.service.messages(c.tenantId, c.id);
       expect(messages.map((m) => [m.from, m.systemCode ?? m.text, m.verified])).toEqual([
         ['visitor', 'before', false],
         ['system', 'verified', false],
@@ -351,12 +390,12 @@ export function describeConversationServiceContract(
       expect(
         inbox.events.filter((e) => e.type === 'identity').map((e) => e.type === 'identity' && e.change),
       ).toEqual(['attached', 'detached']);
-      expect(await subject.service.detachIdentity(c.id)).toBeUndefined();
+      expect(await subject.service.detachIdentity(c.tenantId, c.id)).toBeUndefined();
     });
 
     it('keeps the identity sealed in the record and opens it only through readIdentity', async () => {
       const c = await start('visitor-1', SHARED);
-      const stored = await subject.service.get(c.id);
+      const stored = await subject.service.get(c.tenantId, c.id);
       if (!stored) throw new Error('missing');
       expect(JSON.stringify(stored)).not.toContain('12838540056');
       expect(JSON.stringify(stored)).not.toContain('Kari');
@@ -365,9 +404,9 @@ export function describeConversationServiceContract(
 
     it('attaches nothing to a closed conversation', async () => {
       const c = await start();
-      await subject.service.close(c.id);
-      expect(await subject.service.attachIdentity(c.id, SHARED)).toBeUndefined();
-      expect((await subject.service.get(c.id))?.identity).toBeUndefined();
+      await subject.service.close(c.tenantId, c.id);
+      expect(await subject.service.attachIdentity(c.tenantId, c.id, SHARED)).toBeUndefined();
+      expect((await subject.service.get(c.tenantId, c.id))?.identity).toBeUndefined();
     });
 
     it('assigns once: the same agent again is a no-op, another agent gets conversation_taken', async () => {
@@ -375,10 +414,14 @@ export function describeConversationServiceContract(
       const inbox = follow(c.id);
       const agentInbox = new Inbox();
       subject.bus.subscribe({ kind: 'agent', tenantId, agentSubject: 'alex' }, agentInbox.listener);
-      const assigned = await subject.service.assign(c.id, { subject: 'alex', name: 'Alex' });
+      const assigned = await subject.service.assign(c.tenantId, c.id, { subject: 'alex', name: 'Alex' });
       expect(assigned).toMatchObject({ status: 'assigned', assignedTo: { subject: 'alex', name: 'Alex' } });
-      expect(await subject.service.assign(c.id, { subject: 'alex', name: 'Alex' })).toEqual(assigned);
-      expect(await rejected(subject.service.assign(c.id, { subject: 'bo', name: 'Bo' }))).toMatchObject({
+      expect(await subject.service.assign(c.tenantId, c.id, { subject: 'alex', name: 'Alex' })).toEqual(
+        assigned,
+      );
+      expect(
+        await rejected(subject.service.assign(c.tenantId, c.id, { subject: 'bo', name: 'Bo' })),
+      ).toMatchObject({
         code: 'conversation_taken',
       });
       expect(await subject.service.assignedTo(tenantId, 'alex')).toEqual([assigned]);
@@ -391,16 +434,18 @@ export function describeConversationServiceContract(
     it('requeues with the previous assignee named, and closes for good', async () => {
       const c = await start();
       const inbox = follow(c.id);
-      await subject.service.assign(c.id, { subject: 'alex', name: 'Alex' });
-      const requeued = await subject.service.requeue(c.id, 'tax-case');
+      await subject.service.assign(c.tenantId, c.id, { subject: 'alex', name: 'Alex' });
+      const requeued = await subject.service.requeue(c.tenantId, c.id, 'tax-case');
       expect(requeued).toMatchObject({ status: 'queued', topic: 'tax-case' });
       expect(requeued.assignedTo).toBeUndefined();
       await inbox.next((e) => e.type === 'status' && e.previousAssignee === 'alex');
-      const closed = await subject.service.close(c.id);
+      const closed = await subject.service.close(c.tenantId, c.id);
       expect(closed.status).toBe('closed');
-      expect(await subject.service.close(c.id)).toEqual(closed);
-      expect((await subject.service.messages(c.id)).at(-1)?.systemCode).toBe('closed');
-      expect(await rejected(subject.service.assign(c.id, { subject: 'alex', name: 'Alex' }))).toMatchObject({
+      expect(await subject.service.close(c.tenantId, c.id)).toEqual(closed);
+      expect((await subject.service.messages(c.tenantId, c.id)).at(-1)?.systemCode).toBe('closed');
+      expect(
+        await rejected(subject.service.assign(c.tenantId, c.id, { subject: 'alex', name: 'Alex' })),
+      ).toMatchObject({
         code: 'conversation_closed',
       });
       expect(await subject.service.openOf(tenantId, 'visitor-1')).toEqual([]);
@@ -409,12 +454,12 @@ export function describeConversationServiceContract(
     it('moves read markers forward only, publishing each move once', async () => {
       const c = await start();
       for (const text of ['one', 'two'])
-        await subject.service.append({ conversationId: c.id, from: 'visitor', text });
+        await subject.service.append({ tenantId: c.tenantId, conversationId: c.id, from: 'visitor', text });
       const inbox = follow(c.id);
-      await subject.service.markRead(c.id, 'agent', 2);
-      await subject.service.markRead(c.id, 'agent', 1);
-      await subject.service.markRead(c.id, 'agent', 2);
-      expect((await subject.service.get(c.id))?.readMarkers).toEqual({ visitor: 0, agent: 2 });
+      await subject.service.markRead(c.tenantId, c.id, 'agent', 2);
+      await subject.service.markRead(c.tenantId, c.id, 'agent', 1);
+      await subject.service.markRead(c.tenantId, c.id, 'agent', 2);
+      expect((await subject.service.get(c.tenantId, c.id))?.readMarkers).toEqual({ visitor: 0, agent: 2 });
       subject.bus.publish({ kind: 'conversation', tenantId, conversationId: c.id }, marker('end') as never);
       await inbox.next(isMarker('end'));
       expect(inbox.events.filter((e) => e.type === 'read')).toEqual([
@@ -424,14 +469,19 @@ export function describeConversationServiceContract(
 
     it('moves no read marker past the last stored message, and publishes nothing', async () => {
       const c = await start();
-      await subject.service.append({ conversationId: c.id, from: 'visitor', text: 'one' });
+      await subject.service.append({
+        tenantId: c.tenantId,
+        conversationId: c.id,
+        from: 'visitor',
+        text: 'one',
+      });
       const inbox = follow(c.id);
-      await subject.service.markRead(c.id, 'visitor', 2 ** 31);
-      await subject.service.markRead(c.id, 'agent', 2);
-      expect((await subject.service.get(c.id))?.readMarkers).toEqual({ visitor: 0, agent: 0 });
+      await subject.service.markRead(c.tenantId, c.id, 'visitor', 2 ** 31);
+      await subject.service.markRead(c.tenantId, c.id, 'agent', 2);
+      expect((await subject.service.get(c.tenantId, c.id))?.readMarkers).toEqual({ visitor: 0, agent: 0 });
       // A true marker still moves.
-      await subject.service.markRead(c.id, 'agent', 1);
-      expect((await subject.service.get(c.id))?.readMarkers).toEqual({ visitor: 0, agent: 1 });
+      await subject.service.markRead(c.tenantId, c.id, 'agent', 1);
+      expect((await subject.service.get(c.tenantId, c.id))?.readMarkers).toEqual({ visitor: 0, agent: 1 });
       subject.bus.publish({ kind: 'conversation', tenantId, conversationId: c.id }, marker('end') as never);
       await inbox.next(isMarker('end'));
       expect(inbox.events.filter((e) => e.type === 'read')).toEqual([

@@ -55,8 +55,9 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('returns a saved receipt by id, and nothing for an unknown id', async () => {
         const saved = receipt();
         await store.receipts.save(saved);
-        expect(await store.receipts.get(saved.id)).toEqual(saved);
-        expect(await store.receipts.get(randomUUID())).toBeUndefined();
+        expect(await store.receipts.get(saved.tenantId, saved.id)).toEqual(saved);
+        expect(await store.receipts.get('demo', randomUUID())).toBeUndefined();
+        expect(await store.receipts.get('other', saved.id)).toBeUndefined();
       });
 
       it('lists a subject’s receipts of one tenant only', async () => {
@@ -72,9 +73,9 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('keeps a created conversation and refuses a second one with the same id', async () => {
         const c = conversation();
         await store.chat.conversations.create(c);
-        expect(await store.chat.conversations.get(c.id)).toEqual(c);
+        expect(await store.chat.conversations.get(c.tenantId, c.id)).toEqual(c);
         await expect(store.chat.conversations.create(c)).rejects.toThrow();
-        expect(await store.chat.conversations.get(randomUUID())).toBeUndefined();
+        expect(await store.chat.conversations.get('demo', randomUUID())).toBeUndefined();
       });
 
       it('stores a queued conversation with maxQueued only while its queue is shorter, all at once or not at all', async () => {
@@ -87,7 +88,9 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(stored.filter((outcome) => outcome === 'queue_full')).toHaveLength(3);
         expect(await store.chat.conversations.listQueued('demo', topic)).toHaveLength(2);
         for (const [i, c] of started.entries())
-          expect(await store.chat.conversations.get(c.id)).toEqual(stored[i] === 'created' ? c : undefined);
+          expect(await store.chat.conversations.get(c.tenantId, c.id)).toEqual(
+            stored[i] === 'created' ? c : undefined,
+          );
         // Without the bound nothing is refused.
         expect(await store.chat.conversations.create(conversation({ topic }))).toBe('created');
       });
@@ -95,7 +98,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('hands out records that cannot change what is stored (copies, or frozen records)', async () => {
         const c = conversation();
         await store.chat.conversations.create(c);
-        const got = await store.chat.conversations.get(c.id);
+        const got = await store.chat.conversations.get(c.tenantId, c.id);
         if (!got) throw new Error('missing');
         try {
           got.status = 'closed';
@@ -104,26 +107,63 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           // The memory store hands out its frozen record itself: a change is refused outright.
           expect(error).toBeInstanceOf(TypeError);
         }
-        expect(await store.chat.conversations.get(c.id)).toEqual(c);
+        expect(await store.chat.conversations.get(c.tenantId, c.id)).toEqual(c);
       });
 
       it('applies an update and returns the stored record; undefined leaves it unchanged', async () => {
         const c = conversation();
         await store.chat.conversations.create(c);
-        const updated = await store.chat.conversations.update(c.id, (cur) => ({ ...cur, updatedAt: 5 }));
+        const updated = await store.chat.conversations.update(c.tenantId, c.id, (cur) => ({
+          ...cur,
+          updatedAt: 5,
+        }));
         expect(updated?.updatedAt).toBe(5);
-        expect(await store.chat.conversations.update(c.id, () => undefined)).toEqual(updated);
-        expect(await store.chat.conversations.get(c.id)).toEqual(updated);
+        expect(await store.chat.conversations.update(c.tenantId, c.id, () => undefined)).toEqual(updated);
+        expect(await store.chat.conversations.get(c.tenantId, c.id)).toEqual(updated);
       });
 
       it('answers undefined when updating an unknown conversation, and refuses to change an id', async () => {
-        expect(await store.chat.conversations.update(randomUUID(), (cur) => cur)).toBeUndefined();
+        expect(await store.chat.conversations.update('demo', randomUUID(), (cur) => cur)).toBeUndefined();
         const c = conversation();
         await store.chat.conversations.create(c);
         await expect(
-          store.chat.conversations.update(c.id, (cur) => ({ ...cur, id: randomUUID() })),
+          store.chat.conversations.update(c.tenantId, c.id, (cur) => ({ ...cur, id: randomUUID() })),
         ).rejects.toThrow(TypeError);
-        expect(await store.chat.conversations.get(c.id)).toEqual(c);
+        expect(await store.chat.conversations.get(c.tenantId, c.id)).toEqual(c);
+      });
+
+      it('a conversation is not found under another tenant', async () => {
+        const c = conversation({ status: 'assigned', assignedTo: { subject: 'agent-1', name: 'Alex' } });
+        await store.chat.conversations.create(c);
+        await store.chat.messages.append(c.tenantId, { ...draft(c.id, 'mine'), clientId: 'k1' });
+        await store.chat.textTails.set(c.tenantId, c.id, ' 1234');
+        const { conversations, messages, textTails } = store.chat;
+        expect(await conversations.get('other', c.id)).toBeUndefined();
+        expect(
+          await (conversations.recent ?? conversations.get).call(conversations, 'other', c.id),
+        ).toBeUndefined();
+        let changed = false;
+        const update = await conversations.update('other', c.id, (cur) => {
+          changed = true;
+          return { ...cur, topic: 'elsewhere' };
+        });
+        expect([update, changed]).toEqual([undefined, false]);
+        // Neither a new message nor a resend of a stored one's client id reaches it.
+        for (const attempt of [draft(c.id, 'intruder'), { ...draft(c.id, 'resend'), clientId: 'k1' }])
+          await expect(messages.append('other', attempt)).rejects.toMatchObject({
+            code: 'conversation_not_found',
+          });
+        expect(await messages.appendIf('other', draft(c.id, 'intruder'), { conversation: c })).toEqual({
+          stale: true,
+        });
+        expect(await messages.list('other', c.id)).toEqual([]);
+        expect(await textTails.get('other', c.id)).toBe('');
+        expect(await conversations.listAssigned('other')).toEqual([]);
+        expect(await conversations.listOpenByVisitor('other', c.visitorId)).toEqual([]);
+        // Its own tenant has it as it was.
+        expect(await conversations.get(c.tenantId, c.id)).toEqual(c);
+        expect((await messages.list(c.tenantId, c.id)).map((m) => m.text)).toEqual(['mine']);
+        expect(await textTails.get(c.tenantId, c.id)).toBe(' 1234');
       });
 
       it('loses no concurrent update (each sees the result of the others)', async () => {
@@ -131,13 +171,13 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         await store.chat.conversations.create(c);
         await Promise.all(
           Array.from({ length: 20 }, () =>
-            store.chat.conversations.update(c.id, (cur) => ({
+            store.chat.conversations.update(c.tenantId, c.id, (cur) => ({
               ...cur,
               readMarkers: { ...cur.readMarkers, agent: cur.readMarkers.agent + 1 },
             })),
           ),
         );
-        expect((await store.chat.conversations.get(c.id))?.readMarkers.agent).toBe(20);
+        expect((await store.chat.conversations.get(c.tenantId, c.id))?.readMarkers.agent).toBe(20);
       });
 
       it('lists a topic’s queue oldest first, per tenant and topic, and drops what left it', async () => {
@@ -155,7 +195,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           older.id,
           newer.id,
         ]);
-        await store.chat.conversations.update(older.id, (cur) => ({
+        await store.chat.conversations.update(older.tenantId, older.id, (cur) => ({
           ...cur,
           status: 'assigned',
           assignedTo: { subject: 'agent-1', name: 'Agent' },
@@ -185,7 +225,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           open: (await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).map((r) => r.id),
         });
         const claim = (subject: string) =>
-          store.chat.conversations.update(c.id, (cur) => ({
+          store.chat.conversations.update(c.tenantId, c.id, (cur) => ({
             ...cur,
             status: 'assigned',
             assignedTo: { subject, name: subject },
@@ -199,7 +239,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           anyAgent: [c.id],
           open: [c.id],
         });
-        await store.chat.conversations.update(c.id, ({ assignedTo: _gone, ...cur }) => ({
+        await store.chat.conversations.update(c.tenantId, c.id, ({ assignedTo: _gone, ...cur }) => ({
           ...cur,
           status: 'queued',
           topic: 'tax-case',
@@ -222,7 +262,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           open: [c.id],
         });
         // An update that changes nothing leaves the lists as they are.
-        await store.chat.conversations.update(c.id, () => undefined);
+        await store.chat.conversations.update(c.tenantId, c.id, () => undefined);
         expect((await ids()).second).toEqual([c.id]);
       });
 
@@ -234,7 +274,11 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(
           (await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).map((c) => c.id),
         ).toEqual([a.id, b.id]);
-        await store.chat.conversations.update(b.id, (cur) => ({ ...cur, status: 'closed', closedAt: 3 }));
+        await store.chat.conversations.update(b.tenantId, b.id, (cur) => ({
+          ...cur,
+          status: 'closed',
+          closedAt: 3,
+        }));
         expect(
           (await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).map((c) => c.id),
         ).toEqual([a.id]);
@@ -261,7 +305,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         // Shared into a conversation already under way: listed from then on.
         const later = conversation({ createdAt: 5 });
         await store.chat.conversations.create(later);
-        await store.chat.conversations.update(later.id, (cur) => ({
+        await store.chat.conversations.update(later.tenantId, later.id, (cur) => ({
           ...cur,
           identity,
           subjects: ['index-a'],
@@ -269,14 +313,20 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await listed()).toEqual([kept.id, closed.id, anonymised.id, deleted.id, later.id]);
         await store.retention.deleteConversation('demo', later.id);
         // Withdrawn: the identity goes, the messages written while verified are still theirs.
-        await store.chat.conversations.update(kept.id, ({ identity: _gone, ...cur }) => cur);
-        await store.chat.conversations.update(kept.id, (cur) => ({ ...cur, status: 'closed', closedAt: 5 }));
+        await store.chat.conversations.update(kept.tenantId, kept.id, ({ identity: _gone, ...cur }) => cur);
+        await store.chat.conversations.update(kept.tenantId, kept.id, (cur) => ({
+          ...cur,
+          status: 'closed',
+          closedAt: 5,
+        }));
         await store.retention.anonymiseConversation('demo', anonymised.id, 6);
         await store.retention.deleteConversation('demo', deleted.id);
         expect(await listed()).toEqual([kept.id, closed.id]);
         expect(await listed('index-b')).toEqual([others[0]?.id]);
         expect(await store.chat.conversations.listBySubject('demo', 'index-c')).toEqual([]);
-        expect((await store.chat.conversations.get(anonymised.id))?.subjects).toBeUndefined();
+        expect(
+          (await store.chat.conversations.get(anonymised.tenantId, anonymised.id))?.subjects,
+        ).toBeUndefined();
       });
     });
 
@@ -306,7 +356,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       const refusesAnother = async (network: string) => {
         const refused = from(network);
         expect(await create(refused)).toBe('too_many_queued');
-        expect(await store.chat.conversations.get(refused.id)).toBeUndefined();
+        expect(await store.chat.conversations.get(refused.tenantId, refused.id)).toBeUndefined();
       };
       const takesAnother = async (network: string) => {
         expect(await create(from(network))).toBe('created');
@@ -369,7 +419,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         // Half full: beyond its share the network, and the visitor, wait no more; others do.
         const refused = from(network, { topic });
         expect(await store.chat.conversations.create(refused, shared)).toBe('too_many_queued');
-        expect(await store.chat.conversations.get(refused.id)).toBeUndefined();
+        expect(await store.chat.conversations.get(refused.tenantId, refused.id)).toBeUndefined();
         expect(await store.chat.conversations.create(own({ topic }), shared)).toBe('too_many_queued');
         expect(await store.chat.conversations.create(from(`net-${randomUUID()}`, { topic }), shared)).toBe(
           'created',
@@ -396,7 +446,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         [
           'claimed by an agent',
           (c) =>
-            store.chat.conversations.update(c.id, (r) => ({
+            store.chat.conversations.update(c.tenantId, c.id, (r) => ({
               ...r,
               status: 'assigned',
               assignedTo: { subject: 'agent-1', name: 'Agent' },
@@ -404,7 +454,12 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         ],
         [
           'closed (by its visitor, or as abandoned)',
-          (c) => store.chat.conversations.update(c.id, (r) => ({ ...r, status: 'closed', closedAt: 2_000 })),
+          (c) =>
+            store.chat.conversations.update(c.tenantId, c.id, (r) => ({
+              ...r,
+              status: 'closed',
+              closedAt: 2_000,
+            })),
         ],
         [
           'deleted (staff, the citizen’s erasure, retention)',
@@ -428,13 +483,13 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         const network = `net-${randomUUID()}`;
         const [first, second] = await fill(network);
         if (!first || !second) throw new Error('none stored');
-        await store.chat.conversations.update(first.id, (r) => ({
+        await store.chat.conversations.update(first.tenantId, first.id, (r) => ({
           ...r,
           status: 'assigned',
           assignedTo: { subject: 'agent-1', name: 'Agent' },
         }));
         await takesAnother(network);
-        const back = await store.chat.conversations.update(first.id, (r) => {
+        const back = await store.chat.conversations.update(first.tenantId, first.id, (r) => {
           const { assignedTo: _dropped, ...rest } = r;
           return { ...rest, status: 'queued', topic: 'billing', requeuedAt: 3_000 };
         });
@@ -443,7 +498,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         // Four wait now, one over the bound: out again (claimed from its new queue), three still
         // do, and only once another leaves is there a place.
         const claim = (id: string) =>
-          store.chat.conversations.update(id, (r) => ({
+          store.chat.conversations.update('demo', id, (r) => ({
             ...r,
             status: 'assigned',
             assignedTo: { subject: 'agent-2', name: 'Agent' },
@@ -462,7 +517,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect((await store.chat.conversations.listQueued('demo', 'general')).map((c) => c.id)).toContain(
           earlier.id,
         );
-        const claimed = await store.chat.conversations.update(earlier.id, (r) => ({
+        const claimed = await store.chat.conversations.update(earlier.tenantId, earlier.id, (r) => ({
           ...r,
           status: 'assigned',
           assignedTo: { subject: 'agent-1', name: 'Agent' },
@@ -482,39 +537,39 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
 
       it('refuses a message to a conversation not (or no longer) stored, and keeps nothing of it', async () => {
         const gone = randomUUID();
-        await expect(store.chat.messages.append(draft(gone, 'late'))).rejects.toMatchObject({
+        await expect(store.chat.messages.append('demo', draft(gone, 'late'))).rejects.toMatchObject({
           code: 'conversation_not_found',
         });
-        expect(await store.chat.messages.list(gone)).toEqual([]);
+        expect(await store.chat.messages.list('demo', gone)).toEqual([]);
         // Deleted between a read and the append (a system line racing a deletion).
         const id = await started();
-        await store.chat.messages.append(draft(id, 'first'));
+        await store.chat.messages.append('demo', draft(id, 'first'));
         await store.retention.deleteConversation('demo', id);
-        await expect(store.chat.messages.append(draft(id, 'after'))).rejects.toMatchObject({
+        await expect(store.chat.messages.append('demo', draft(id, 'after'))).rejects.toMatchObject({
           code: 'conversation_not_found',
         });
-        expect(await store.chat.messages.list(id)).toEqual([]);
+        expect(await store.chat.messages.list('demo', id)).toEqual([]);
         const next = await started();
-        expect((await store.chat.messages.append(draft(next, 'fresh'))).message.seq).toBe(1);
+        expect((await store.chat.messages.append('demo', draft(next, 'fresh'))).message.seq).toBe(1);
       });
 
       it('numbers messages 1, 2, 3 per conversation and lists those after a seq, in order', async () => {
         const [a, b] = [await started(), await started()];
-        for (const text of ['one', 'two', 'three']) await store.chat.messages.append(draft(a, text));
-        await store.chat.messages.append(draft(b, 'other'));
-        expect((await store.chat.messages.list(a)).map((m) => [m.seq, m.text])).toEqual([
+        for (const text of ['one', 'two', 'three']) await store.chat.messages.append('demo', draft(a, text));
+        await store.chat.messages.append('demo', draft(b, 'other'));
+        expect((await store.chat.messages.list('demo', a)).map((m) => [m.seq, m.text])).toEqual([
           [1, 'one'],
           [2, 'two'],
           [3, 'three'],
         ]);
-        expect((await store.chat.messages.list(a, 1)).map((m) => m.text)).toEqual(['two', 'three']);
-        expect(await store.chat.messages.list(a, 3)).toEqual([]);
+        expect((await store.chat.messages.list('demo', a, 1)).map((m) => m.text)).toEqual(['two', 'three']);
+        expect(await store.chat.messages.list('demo', a, 3)).toEqual([]);
         // At most `limit`, from the first after `afterSeq`.
-        expect((await store.chat.messages.list(a, 0, 2)).map((m) => m.text)).toEqual(['one', 'two']);
-        expect((await store.chat.messages.list(a, 1, 1)).map((m) => m.text)).toEqual(['two']);
-        expect(await store.chat.messages.list(a, 3, 1)).toEqual([]);
-        expect((await store.chat.messages.list(b)).map((m) => m.seq)).toEqual([1]);
-        expect(await store.chat.messages.list(randomUUID())).toEqual([]);
+        expect((await store.chat.messages.list('demo', a, 0, 2)).map((m) => m.text)).toEqual(['one', 'two']);
+        expect((await store.chat.messages.list('demo', a, 1, 1)).map((m) => m.text)).toEqual(['two']);
+        expect(await store.chat.messages.list('demo', a, 3, 1)).toEqual([]);
+        expect((await store.chat.messages.list('demo', b)).map((m) => m.seq)).toEqual([1]);
+        expect(await store.chat.messages.list('demo', randomUUID())).toEqual([]);
       });
 
       it('stores a message once per author and client id and returns the earlier one for a resend', async () => {
@@ -524,24 +579,26 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           clientId,
           ...author,
         });
-        const first = await store.chat.messages.append(withClientId('hello', 'c1'));
-        const again = await store.chat.messages.append(withClientId('hello (resent)', 'c1'));
+        const first = await store.chat.messages.append('demo', withClientId('hello', 'c1'));
+        const again = await store.chat.messages.append('demo', withClientId('hello (resent)', 'c1'));
         expect(first.duplicate).toBe(false);
         expect(again).toEqual({ message: first.message, duplicate: true });
-        const other = await store.chat.messages.append(withClientId('next', 'c2'));
+        const other = await store.chat.messages.append('demo', withClientId('next', 'c2'));
         expect(other.message.seq).toBe(2);
         // Another participant (an agent, another visitor) reusing the client id is another message.
         const agent = await store.chat.messages.append(
+          'demo',
           withClientId('agent', 'c1', { from: 'agent', authorId: 'agent-1' }),
         );
         const visitor = await store.chat.messages.append(
+          'demo',
           withClientId('other visitor', 'c1', { authorId: 'v2' }),
         );
         expect([agent.duplicate, visitor.duplicate]).toEqual([false, false]);
         // Without a client id nothing is deduplicated.
-        await store.chat.messages.append(draft(id, 'plain'));
-        await store.chat.messages.append(draft(id, 'plain'));
-        expect((await store.chat.messages.list(id)).map((m) => m.text)).toEqual([
+        await store.chat.messages.append('demo', draft(id, 'plain'));
+        await store.chat.messages.append('demo', draft(id, 'plain'));
+        expect((await store.chat.messages.list('demo', id)).map((m) => m.text)).toEqual([
           'hello',
           'next',
           'agent',
@@ -560,20 +617,20 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           redacted: true,
           verified: true,
         };
-        const { message } = await store.chat.messages.append(written);
+        const { message } = await store.chat.messages.append('demo', written);
         expect(message).toEqual({ ...written, seq: 1 });
-        expect(await store.chat.messages.list(id)).toEqual([message]);
+        expect(await store.chat.messages.list('demo', id)).toEqual([message]);
       });
 
       it('gives concurrent appends distinct, gap-free seqs and stores concurrent resends once', async () => {
         const id = await started();
         const results = await Promise.all([
-          ...Array.from({ length: 30 }, (_, i) => store.chat.messages.append(draft(id, `m${i}`))),
+          ...Array.from({ length: 30 }, (_, i) => store.chat.messages.append('demo', draft(id, `m${i}`))),
           ...Array.from({ length: 5 }, () =>
-            store.chat.messages.append({ ...draft(id, 'same'), clientId: 'k' }),
+            store.chat.messages.append('demo', { ...draft(id, 'same'), clientId: 'k' }),
           ),
         ]);
-        const stored = await store.chat.messages.list(id);
+        const stored = await store.chat.messages.list('demo', id);
         expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
         expect(results.filter((r) => !r.duplicate)).toHaveLength(31);
       });
@@ -750,7 +807,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         for (const c of [open, closedLate, closedEarly, recent, otherTenant])
           await store.chat.conversations.create(c);
         const close = (id: string, closedAt: number) =>
-          store.chat.conversations.update(id, (c) => ({
+          store.chat.conversations.update('demo', id, (c) => ({
             ...c,
             status: 'closed',
             closedAt,
@@ -773,13 +830,15 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('neither deletes nor anonymises a conversation asked for under another tenant', async () => {
         const theirs = conversation({ tenantId: 'other' });
         await store.chat.conversations.create(theirs);
-        await store.chat.messages.append(draft(theirs.id, 'kept as written'));
+        await store.chat.messages.append(theirs.tenantId, draft(theirs.id, 'kept as written'));
         await store.retention.deleteConversation('demo', theirs.id);
         await store.retention.anonymiseConversation('demo', theirs.id, 2_000);
-        const stored = await store.chat.conversations.get(theirs.id);
+        const stored = await store.chat.conversations.get(theirs.tenantId, theirs.id);
         expect(stored?.anonymisedAt).toBeUndefined();
         expect(stored?.visitorId).toBe(theirs.visitorId);
-        expect((await store.chat.messages.list(theirs.id)).map((m) => m.text)).toEqual(['kept as written']);
+        expect((await store.chat.messages.list(theirs.tenantId, theirs.id)).map((m) => m.text)).toEqual([
+          'kept as written',
+        ]);
         expect(await store.retention.due('other', 10_000, 10)).toContain(theirs.id);
       });
 
@@ -791,14 +850,14 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         const kept = conversation();
         await store.chat.conversations.create(gone);
         await store.chat.conversations.create(kept);
-        await store.chat.messages.append({ ...draft(gone.id, 'first'), clientId: 'c1' });
-        await store.chat.messages.append(draft(gone.id, 'second'));
-        await store.chat.messages.append(draft(kept.id, 'stays'));
-        await store.chat.textTails.set(gone.id, ' 1234');
+        await store.chat.messages.append(gone.tenantId, { ...draft(gone.id, 'first'), clientId: 'c1' });
+        await store.chat.messages.append(gone.tenantId, draft(gone.id, 'second'));
+        await store.chat.messages.append(kept.tenantId, draft(kept.id, 'stays'));
+        await store.chat.textTails.set(gone.tenantId, gone.id, ' 1234');
         await store.retention.deleteConversation('demo', gone.id);
-        expect(await store.chat.conversations.get(gone.id)).toBeUndefined();
-        expect(await store.chat.messages.list(gone.id)).toEqual([]);
-        expect(await store.chat.textTails.get(gone.id)).toBe('');
+        expect(await store.chat.conversations.get(gone.tenantId, gone.id)).toBeUndefined();
+        expect(await store.chat.messages.list(gone.tenantId, gone.id)).toEqual([]);
+        expect(await store.chat.textTails.get(gone.tenantId, gone.id)).toBe('');
         expect(await store.chat.conversations.listAssigned('demo', 'agent-1')).toEqual([]);
         expect((await store.chat.conversations.listAssigned('demo')).map((c) => c.id)).not.toContain(gone.id);
         expect(
@@ -807,9 +866,14 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.retention.due('demo', 10_000, 10)).toEqual([kept.id]);
         // Nothing of it is left to collide with: its id starts afresh, seq and dedupe included.
         await store.chat.conversations.create(gone);
-        const again = await store.chat.messages.append({ ...draft(gone.id, 'new'), clientId: 'c1' });
+        const again = await store.chat.messages.append(gone.tenantId, {
+          ...draft(gone.id, 'new'),
+          clientId: 'c1',
+        });
         expect(again).toMatchObject({ duplicate: false, message: { seq: 1, text: 'new' } });
-        expect((await store.chat.messages.list(kept.id)).map((m) => m.text)).toEqual(['stays']);
+        expect((await store.chat.messages.list(kept.tenantId, kept.id)).map((m) => m.text)).toEqual([
+          'stays',
+        ]);
         // Deleting what is gone does nothing.
         await store.retention.deleteConversation('demo', randomUUID());
       });
@@ -824,21 +888,27 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         const held = conversation({ createdAt: 1_000 });
         const free = conversation({ createdAt: 2_000 });
         for (const c of [held, free]) await store.chat.conversations.create(c);
-        await store.chat.messages.append(draft(held.id, 'evidence'));
-        await store.chat.conversations.update(held.id, (cur) => ({ ...cur, legalHold }));
+        await store.chat.messages.append(held.tenantId, draft(held.id, 'evidence'));
+        await store.chat.conversations.update(held.tenantId, held.id, (cur) => ({ ...cur, legalHold }));
         expect(await store.retention.due('demo', 10_000, 10)).toEqual([free.id]);
         expect(await store.retention.dueForAnonymising('demo', 10_000, 10)).toEqual([free.id]);
         // Asked directly (a sweep that read the ids before the hold): nothing happens to it.
         await store.retention.anonymiseConversation('demo', held.id, 9_000);
         await store.retention.deleteConversation('demo', held.id);
-        expect(await store.chat.conversations.get(held.id)).toMatchObject({ legalHold });
-        expect((await store.chat.messages.list(held.id)).map((m) => m.text)).toEqual(['evidence']);
+        expect(await store.chat.conversations.get(held.tenantId, held.id)).toMatchObject({ legalHold });
+        expect((await store.chat.messages.list(held.tenantId, held.id)).map((m) => m.text)).toEqual([
+          'evidence',
+        ]);
         // Released: due again by its own clock, for both.
-        await store.chat.conversations.update(held.id, ({ legalHold: _released, ...cur }) => cur);
+        await store.chat.conversations.update(
+          held.tenantId,
+          held.id,
+          ({ legalHold: _released, ...cur }) => cur,
+        );
         expect(await store.retention.due('demo', 10_000, 10)).toEqual([held.id, free.id]);
         expect(await store.retention.dueForAnonymising('demo', 10_000, 10)).toEqual([held.id, free.id]);
         await store.retention.deleteConversation('demo', held.id);
-        expect(await store.chat.conversations.get(held.id)).toBeUndefined();
+        expect(await store.chat.conversations.get(held.tenantId, held.id)).toBeUndefined();
       });
 
       it('anonymises a conversation: texts, identity, metadata, preview and visitor id go; the rest stays', async () => {
@@ -854,28 +924,28 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
           preview: 'My tax case',
         });
         await store.chat.conversations.create(record);
-        await store.chat.messages.append({
+        await store.chat.messages.append('demo', {
           ...draft(record.id, 'My tax case'),
           clientId: 'c1',
           verified: true,
         });
-        await store.chat.messages.append({
+        await store.chat.messages.append('demo', {
           ...draft(record.id, 'Let me look'),
           from: 'agent',
           authorId: 'agent-1',
           authorName: 'Alex',
         });
-        await store.chat.messages.append({
+        await store.chat.messages.append('demo', {
           ...draft(record.id, 'The visitor identified.'),
           from: 'system',
           authorId: undefined,
           systemCode: 'verified',
         });
-        await store.chat.textTails.set(record.id, ' 1234');
+        await store.chat.textTails.set(record.tenantId, record.id, ' 1234');
         expect(await store.retention.dueForAnonymising('demo', 5_000, 10)).toEqual([record.id]);
 
         await store.retention.anonymiseConversation('demo', record.id, 9_000);
-        const anonymised = await store.chat.conversations.get(record.id);
+        const anonymised = await store.chat.conversations.get(record.tenantId, record.id);
         expect(anonymised).toMatchObject({
           id: record.id,
           topic: 'general',
@@ -890,7 +960,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(anonymised?.visitorId).not.toBe('visitor-1');
         expect(anonymised?.participants.map((p) => p.id)).toEqual([anonymised?.visitorId, 'agent-1']);
         expect(await store.chat.conversations.listOpenByVisitor('demo', 'visitor-1')).toEqual([]);
-        const messages = await store.chat.messages.list(record.id);
+        const messages = await store.chat.messages.list(record.tenantId, record.id);
         expect(messages.map((m) => [m.seq, m.from, m.text, m.anonymised])).toEqual([
           [1, 'visitor', '', true],
           [2, 'agent', '', true],
@@ -900,18 +970,21 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(messages[0]).not.toHaveProperty('clientId');
         expect(messages[0]?.verified).toBe(true);
         expect(messages[1]).toMatchObject({ authorId: 'agent-1', authorName: 'Alex' });
-        expect(await store.chat.textTails.get(record.id)).toBe('');
+        expect(await store.chat.textTails.get(record.tenantId, record.id)).toBe('');
         expect(await store.retention.dueForAnonymising('demo', 5_000, 10)).toEqual([]);
         // Its client ids are forgotten, and a second anonymisation changes nothing.
-        const resent = await store.chat.messages.append({ ...draft(record.id, 'again'), clientId: 'c1' });
+        const resent = await store.chat.messages.append('demo', {
+          ...draft(record.id, 'again'),
+          clientId: 'c1',
+        });
         expect(resent).toMatchObject({ duplicate: false, message: { seq: 4 } });
         await store.retention.anonymiseConversation('demo', record.id, 9_500);
-        expect((await store.chat.conversations.get(record.id))?.anonymisedAt).toBe(9_000);
+        expect((await store.chat.conversations.get(record.tenantId, record.id))?.anonymisedAt).toBe(9_000);
         // Still deleted in time, and one that is gone is not anonymised.
         expect(await store.retention.due('demo', 5_000, 10)).toEqual([record.id]);
         await store.retention.deleteConversation('demo', record.id);
         await store.retention.anonymiseConversation('demo', record.id, 9_500);
-        expect(await store.chat.conversations.get(record.id)).toBeUndefined();
+        expect(await store.chat.conversations.get(record.tenantId, record.id)).toBeUndefined();
       });
 
       it('deletes a tenant’s offline messages left before a time and names them', async () => {
@@ -948,16 +1021,16 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
     describe('text tails (PII guard)', () => {
       it('keeps one tail per conversation and forgets it on an empty tail or delete', async () => {
         const [first, second] = [randomUUID(), randomUUID()];
-        expect(await store.chat.textTails.get(first)).toBe('');
-        await store.chat.textTails.set(first, ' 148385');
-        await store.chat.textTails.set(second, ' 12');
-        expect(await store.chat.textTails.get(first)).toBe(' 148385');
-        await store.chat.textTails.set(first, ' 99');
-        expect(await store.chat.textTails.get(first)).toBe(' 99');
-        await store.chat.textTails.set(first, '');
-        expect(await store.chat.textTails.get(first)).toBe('');
-        await store.chat.textTails.delete(second);
-        expect(await store.chat.textTails.get(second)).toBe('');
+        expect(await store.chat.textTails.get('demo', first)).toBe('');
+        await store.chat.textTails.set('demo', first, ' 148385');
+        await store.chat.textTails.set('demo', second, ' 12');
+        expect(await store.chat.textTails.get('demo', first)).toBe(' 148385');
+        await store.chat.textTails.set('demo', first, ' 99');
+        expect(await store.chat.textTails.get('demo', first)).toBe(' 99');
+        await store.chat.textTails.set('demo', first, '');
+        expect(await store.chat.textTails.get('demo', first)).toBe('');
+        await store.chat.textTails.delete('demo', second);
+        expect(await store.chat.textTails.get('demo', second)).toBe('');
       });
     });
 
@@ -965,15 +1038,18 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('peeks without consuming and takes exactly once', async () => {
         const record = { tenantId: 'demo', conversationId: randomUUID(), visitorId: 'v', expiresAt: 60_000 };
         await store.chat.stepUpTokens.save('hash-1', record, 1_000);
-        expect(await store.chat.stepUpTokens.peek('hash-1')).toEqual(record);
-        expect(await store.chat.stepUpTokens.peek('hash-1')).toEqual(record);
+        expect(await store.chat.stepUpTokens.peek('demo', 'hash-1')).toEqual(record);
+        expect(await store.chat.stepUpTokens.peek('demo', 'hash-1')).toEqual(record);
+        // Another tenant's prefix neither sees nor spends it.
+        expect(await store.chat.stepUpTokens.peek('other', 'hash-1')).toBeUndefined();
+        expect(await store.chat.stepUpTokens.take('other', 'hash-1')).toBeUndefined();
         const takes = await Promise.all([
-          store.chat.stepUpTokens.take('hash-1'),
-          store.chat.stepUpTokens.take('hash-1'),
+          store.chat.stepUpTokens.take('demo', 'hash-1'),
+          store.chat.stepUpTokens.take('demo', 'hash-1'),
         ]);
         expect(takes.filter((t) => t !== undefined)).toEqual([record]);
-        expect(await store.chat.stepUpTokens.peek('hash-1')).toBeUndefined();
-        expect(await store.chat.stepUpTokens.take('unknown')).toBeUndefined();
+        expect(await store.chat.stepUpTokens.peek('demo', 'hash-1')).toBeUndefined();
+        expect(await store.chat.stepUpTokens.take('demo', 'unknown')).toBeUndefined();
       });
     });
 
@@ -981,17 +1057,20 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('keeps a record, replaces it on completion and gives it out exactly once', async () => {
         const open = { tenantId: 'demo', sessionHash: 's', expiresAt: 60_000, status: 'open' as const };
         await store.handovers.save('handover-1', open, 1_000);
-        expect(await store.handovers.peek('handover-1')).toEqual(open);
+        expect(await store.handovers.peek('demo', 'handover-1')).toEqual(open);
+        // Another tenant's prefix neither sees nor spends it.
+        expect(await store.handovers.peek('other', 'handover-1')).toBeUndefined();
+        expect(await store.handovers.take('other', 'handover-1')).toBeUndefined();
         const complete = { ...open, status: 'complete' as const, secretHash: 'r', shared: 'sealed' };
         await store.handovers.save('handover-1', complete, 2_000);
-        expect(await store.handovers.peek('handover-1')).toEqual(complete);
+        expect(await store.handovers.peek('demo', 'handover-1')).toEqual(complete);
         const takes = await Promise.all([
-          store.handovers.take('handover-1'),
-          store.handovers.take('handover-1'),
+          store.handovers.take('demo', 'handover-1'),
+          store.handovers.take('demo', 'handover-1'),
         ]);
         expect(takes.filter((t) => t !== undefined)).toEqual([complete]);
-        expect(await store.handovers.peek('handover-1')).toBeUndefined();
-        expect(await store.handovers.take('unknown')).toBeUndefined();
+        expect(await store.handovers.peek('demo', 'handover-1')).toBeUndefined();
+        expect(await store.handovers.take('demo', 'unknown')).toBeUndefined();
       });
     });
 

@@ -354,7 +354,7 @@ async function exportOf(
         if (withAnother(c, subject)) return { ...head, withAnotherPerson: true };
         const identity = service.readIdentity(c);
         const own = identity?.subjectIndex === subject.subjectIndex ? identity : undefined;
-        const messages = await service.messages(c.id);
+        const messages = await service.messages(c.tenantId, c.id);
         return {
           ...head,
           anonymisedAt: iso(c.anonymisedAt),

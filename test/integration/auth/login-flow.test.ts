@@ -206,7 +206,7 @@ describe('POST /consent', () => {
     const consent = await identify(browser, 'bankid', 'kari-nordmann');
     await answerConsent(browser, consent.text, ['name', 'birthDate'], 'share');
     const { json } = await session(browser);
-    const receipt = await gw.gateway.deps.store.receipts.get(json.identity.receiptId);
+    const receipt = await gw.gateway.deps.store.receipts.get('demo', json.identity.receiptId);
     expect(receipt?.decision).toBe('shared');
     const jwks = (await (await fetch(`${gw.url}/.well-known/jwks.json`)).json()) as { keys: [] };
     const { payload, protectedHeader } = await jwtVerify(receipt?.jws ?? '', createLocalJWKSet(jwks), {

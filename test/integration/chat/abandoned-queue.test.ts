@@ -38,7 +38,7 @@ async function visitor(): Promise<{
   return { client, browser };
 }
 
-const stored = (id: string) => gw.gateway.deps.store.chat.conversations.get(id);
+const stored = (id: string) => gw.gateway.deps.store.chat.conversations.get('demo', id);
 /** A `queue` frame of the general topic that does not list `id`. */
 const without = (id: string) => (f: Frame) =>
   f.topic === 'general' && !(f.conversations as Array<{ id: string }>).some((c) => c.id === id);
@@ -69,7 +69,7 @@ describe('queued conversations nobody comes back to', () => {
     expect((queue.conversations as Array<{ id: string }>).map((c) => c.id)).toEqual([stays]);
 
     expect(await stored(left)).toMatchObject({ status: 'closed' });
-    const lines = await gw.gateway.deps.store.chat.messages.list(left);
+    const lines = await gw.gateway.deps.store.chat.messages.list('demo', left);
     expect(lines.at(-1)).toMatchObject({ from: 'system', systemCode: 'abandoned' });
     // The visitor still connected is not "left", so not closed.
     expect(await stored(stays)).toMatchObject({ status: 'queued' });

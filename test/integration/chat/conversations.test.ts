@@ -75,7 +75,7 @@ describe('topics and policy', () => {
 
     const started = await visitor.request({ type: 'start', topic: 'tax-case' }, 'conversation');
     const conversationId = idOf(started);
-    const record = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    const record = await gw.gateway.deps.store.chat.conversations.get('demo', conversationId);
     expect(record?.identity?.sealed).toBeDefined();
     expect(JSON.stringify(record)).not.toContain('12838540056');
 
@@ -177,7 +177,7 @@ describe('PII guard', () => {
 
     const seen = await alex.next('message', (f) => (f.message as { from: string }).from === 'visitor');
     expect((seen.message as { text: string }).text).toBe(expected);
-    const stored = await gw.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await gw.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(JSON.stringify(stored)).not.toContain(FI_TEST_HETU);
     expect(JSON.stringify(stored)).not.toContain(NO_SYNTHETIC_FNR);
     visitor.close();
@@ -293,7 +293,7 @@ describe('tenants', () => {
     await second.request({ type: 'start', topic: 'general' }, 'conversation');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(otto.frames.some((f) => f.type === 'queue')).toBe(false);
-    const record = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    const record = await gw.gateway.deps.store.chat.conversations.get('demo', conversationId);
     expect(record?.status).toBe('queued');
     for (const c of [visitor, second, otto]) c.close();
   });
@@ -338,7 +338,7 @@ describe('reconnect and resume', () => {
     // The client re-sends m1 because it never saw the ack: same message back, nothing new stored.
     const resent = await again.request({ type: 'message', clientId: 'm1', text: 'one' }, 'ack');
     expect((resent.message as { id: string }).id).toBe((m1.message as { id: string }).id);
-    const stored = await gw.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await gw.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(stored.map((m) => m.text)).toEqual(['one', 'two', 'reply while you were away']);
     expect(
       alex.frames.filter((f) => f.type === 'message' && (f.message as { text: string }).text === 'one'),

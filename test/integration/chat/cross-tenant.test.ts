@@ -73,7 +73,7 @@ describe.each(['memory', 'redis'] as const)('another tenant’s ids and links (%
     return { browser, visitor, conversationId };
   }
 
-  const stored = (id: string) => gw.gateway.deps.store.chat.conversations.get(id);
+  const stored = (id: string) => gw.gateway.deps.store.chat.conversations.get('demo', id);
 
   it('refuses another tenant’s conversation on the staff forms as not found, holding and deleting nothing', async () => {
     const { visitor, conversationId } = await demoConversation();

@@ -92,7 +92,7 @@ describe("the citizen's own data: a copy and erasure", () => {
     const anonymous = await anonymousConversation();
 
     // Its transcript was e-mailed once (counted on the record; the address is kept nowhere).
-    await gw.gateway.deps.store.chat.conversations.update(conversationId, (c) => ({
+    await gw.gateway.deps.store.chat.conversations.update('demo', conversationId, (c) => ({
       ...c,
       transcriptEmails: 1,
     }));
@@ -139,7 +139,7 @@ describe("the citizen's own data: a copy and erasure", () => {
     expect(unticked.status).toBe(400);
     expect(unticked.text).toContain('erasure_not_confirmed');
     expect(unticked.text).toContain(`href="${PAGE}"`);
-    expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeDefined();
+    expect(await gw.gateway.deps.store.chat.conversations.get('demo', conversationId)).toBeDefined();
 
     const erased = await browser.post(`${gw.url}${PAGE}/erase`, { _csrf: token, confirm: 'yes' });
     expect(erased.status).toBe(200);
@@ -147,8 +147,8 @@ describe("the citizen's own data: a copy and erasure", () => {
     await visitor.next('deleted', (f) => f.conversationId === conversationId);
     await siri.next('deleted', (f) => f.conversationId === conversationId);
     const { store } = gw.gateway.deps;
-    expect(await store.chat.conversations.get(conversationId)).toBeUndefined();
-    expect(await store.chat.messages.list(conversationId)).toEqual([]);
+    expect(await store.chat.conversations.get('demo', conversationId)).toBeUndefined();
+    expect(await store.chat.messages.list('demo', conversationId)).toEqual([]);
     const audit = await store.chat.transcriptReads.list('demo', conversationId);
     expect(audit.filter((a) => a.action === 'erase')).toEqual([
       {
@@ -163,8 +163,8 @@ describe("the citizen's own data: a copy and erasure", () => {
       },
     ]);
     // Everyone else's conversations stay; the receipts stay as proof of the choices made.
-    expect(await store.chat.conversations.get(ola.conversationId)).toBeDefined();
-    expect(await store.chat.conversations.get(anonymous)).toBeDefined();
+    expect(await store.chat.conversations.get('demo', ola.conversationId)).toBeDefined();
+    expect(await store.chat.conversations.get('demo', anonymous)).toBeDefined();
     const after = JSON.parse((await browser.get(`${gw.url}${PAGE}/export`)).text) as Copy & {
       deletedConversations: unknown[];
     };
@@ -387,7 +387,7 @@ describe('one person per browser, across tenants and conversations', () => {
     await visitor.next('identity', (f) => f.verified === true, since);
     await waitFor(
       async () =>
-        (await gw.gateway.deps.store.chat.conversations.get(conversationId))?.subjects?.length === 2,
+        (await gw.gateway.deps.store.chat.conversations.get('demo', conversationId))?.subjects?.length === 2,
     );
 
     for (const persona of ['ola-nordmann', 'kari-nordmann']) {
@@ -403,7 +403,7 @@ describe('one person per browser, across tenants and conversations', () => {
       expect(JSON.stringify(copy)).not.toContain('diagnosis');
       expect(page.text).not.toContain('name="confirm"');
     }
-    expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeDefined();
+    expect(await gw.gateway.deps.store.chat.conversations.get('demo', conversationId)).toBeDefined();
     visitor.close();
   });
 });

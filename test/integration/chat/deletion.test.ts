@@ -45,8 +45,8 @@ describe('targeted deletion of a conversation by staff', () => {
     await gw?.close();
   });
   const stored = async (conversationId: string) => ({
-    conversation: await gw.gateway.deps.store.chat.conversations.get(conversationId),
-    messages: await gw.gateway.deps.store.chat.messages.list(conversationId),
+    conversation: await gw.gateway.deps.store.chat.conversations.get('demo', conversationId),
+    messages: await gw.gateway.deps.store.chat.messages.list('demo', conversationId),
     audit: await gw.gateway.deps.store.chat.transcriptReads.list('demo', conversationId),
   });
 

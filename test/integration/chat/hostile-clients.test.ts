@@ -22,7 +22,7 @@ async function chattingVisitor(): Promise<{ client: ChatClient; conversationId: 
 }
 
 async function stored(conversationId: string) {
-  return gw.gateway.deps.store.chat.messages.list(conversationId);
+  return gw.gateway.deps.store.chat.messages.list('demo', conversationId);
 }
 
 /** Sends frames one by one, slower than the per-connection rate limit, and collects the answers. */
@@ -128,7 +128,7 @@ describe('hostile visitor frames', () => {
   it('refuses a spoofed conversationId as not found and changes nothing in it', async () => {
     const victim = await chattingVisitor();
     await victim.client.request({ type: 'message', clientId: 'v1', text: 'mine' }, 'ack');
-    const before = await gw.gateway.deps.store.chat.conversations.get(victim.conversationId);
+    const before = await gw.gateway.deps.store.chat.conversations.get('demo', victim.conversationId);
     const { client } = await chattingVisitor();
     const answer = await client.request(
       { type: 'resume', conversationId: victim.conversationId, afterSeq: 0 },
@@ -141,7 +141,7 @@ describe('hostile visitor frames', () => {
     // Its own conversation is still the target of what it sends next.
     await client.request({ type: 'message', clientId: 'x1', text: 'elsewhere' }, 'ack');
     expect(await stored(victim.conversationId)).toHaveLength(1);
-    expect(await gw.gateway.deps.store.chat.conversations.get(victim.conversationId)).toEqual(before);
+    expect(await gw.gateway.deps.store.chat.conversations.get('demo', victim.conversationId)).toEqual(before);
     victim.client.close();
     client.close();
   });
@@ -191,10 +191,12 @@ describe('hostile visitor frames', () => {
     client.send({ type: 'read', seq: 1 });
     const read = await agent.next('read', (f) => f.conversationId === conversationId);
     expect(read.seq).toBe(1);
-    expect((await gw.gateway.deps.store.chat.conversations.get(conversationId))?.readMarkers).toEqual({
-      visitor: 1,
-      agent: 0,
-    });
+    expect((await gw.gateway.deps.store.chat.conversations.get('demo', conversationId))?.readMarkers).toEqual(
+      {
+        visitor: 1,
+        agent: 0,
+      },
+    );
     expect(client.frames.some((f) => f.type === 'read')).toBe(false);
     client.close();
     agent.close();
@@ -302,7 +304,7 @@ describe('an agent claiming a conversation already theirs', () => {
     await siri.next('assigned', (f) =>
       (f.conversations as Array<{ id: string }>).some((c) => c.id === conversationId),
     );
-    const before = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    const before = await gw.gateway.deps.store.chat.conversations.get('demo', conversationId);
     const siriSince = siri.frames.length;
 
     const again = await alex.request({ type: 'claim', conversationId }, ['conversation', 'error']);
@@ -315,7 +317,7 @@ describe('an agent claiming a conversation already theirs', () => {
     );
     await sleep(300);
     expect(siri.frames.slice(siriSince).map((f) => f.type)).toEqual([]);
-    expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toEqual(before);
+    expect(await gw.gateway.deps.store.chat.conversations.get('demo', conversationId)).toEqual(before);
     for (const client of [visitor, alex, siri]) client.close();
   });
 });

@@ -67,7 +67,9 @@ describe('legal hold (tenants[].legalHolders)', () => {
     expect([unknown.status, unknown.text.includes('conversation_not_found')]).toEqual([404, true]);
     const bad = await ada.get(`${gw.url}${HOLD}?conversation=${encodeURIComponent('bad id!')}`);
     expect([bad.status, bad.text.includes('conversation_id_invalid')]).toEqual([400, true]);
-    expect((await gw.gateway.deps.store.chat.conversations.get(conversationId))?.legalHold).toBeUndefined();
+    expect(
+      (await gw.gateway.deps.store.chat.conversations.get('demo', conversationId))?.legalHold,
+    ).toBeUndefined();
     expect(await audit(conversationId)).toEqual([]);
     const alex = await staffBrowser(gw.url, 'alex-agent');
     expect((await alex.get(`${gw.url}${HOLD}`)).status).toBe(403);
@@ -107,10 +109,10 @@ describe('legal hold (tenants[].legalHolders)', () => {
         confirm: 'yes',
       });
       expect(erased.text).toContain('Kept under legal hold, not erased: 1.');
-      expect(await store.chat.conversations.get(conversationId)).toMatchObject({
+      expect(await store.chat.conversations.get('demo', conversationId)).toMatchObject({
         legalHold: { reason: CASE },
       });
-      expect((await store.chat.messages.list(conversationId)).length).toBeGreaterThan(0);
+      expect((await store.chat.messages.list('demo', conversationId)).length).toBeGreaterThan(0);
       // Nobody was told it went.
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(visitor.frames.some((f) => f.type === 'deleted')).toBe(false);
@@ -124,7 +126,7 @@ describe('legal hold (tenants[].legalHolders)', () => {
       reason: 'Visitor pasted a card number',
     });
     expect(deleted.status).toBe(200);
-    expect(await store.chat.conversations.get(conversationId)).toBeUndefined();
+    expect(await store.chat.conversations.get('demo', conversationId)).toBeUndefined();
     expect(await audit(conversationId)).toEqual([
       ['erase', 'data-subject', 'Erasure requested by the citizen, identified with bankid.'],
       ['hold', 'admin', CASE],
@@ -179,7 +181,7 @@ describe('legal hold (tenants[].legalHolders)', () => {
     // Past its retention: the sweep passes it by while held.
     clock.advance(4 * DAY);
     expect((await gw.gateway.retention.sweep()).conversations).toBe(0);
-    expect(await store.chat.conversations.get(conversationId)).toMatchObject({
+    expect(await store.chat.conversations.get('demo', conversationId)).toMatchObject({
       legalHold: { reason: CASE, role: 'admin', by: { name: 'Ada Admin' } },
     });
 
@@ -190,7 +192,7 @@ describe('legal hold (tenants[].legalHolders)', () => {
     });
     expect(released.text).toContain('Legal hold released');
     expect((await gw.gateway.retention.sweep()).conversations).toBe(1);
-    expect(await store.chat.conversations.get(conversationId)).toBeUndefined();
+    expect(await store.chat.conversations.get('demo', conversationId)).toBeUndefined();
     expect(await audit(conversationId)).toEqual([
       ['hold', 'admin', CASE],
       ['release', 'admin', 'Case closed'],

@@ -29,7 +29,7 @@ async function visitor(tenant: string, headers: Record<string, string>): Promise
   });
 }
 
-async function startedConversation(client: ChatClient) {
+async function startedConversation(client: ChatClient, tenantId: string) {
   await client.next('welcome');
   client.ws.send(
     JSON.stringify({
@@ -41,6 +41,7 @@ async function startedConversation(client: ChatClient) {
   );
   const frame = await client.next('conversation');
   const stored = await gw.gateway.deps.store.chat.conversations.get(
+    tenantId,
     (frame.conversation as { id: string }).id,
   );
   client.ws.close();
@@ -53,7 +54,7 @@ describe('conversation metadata', () => {
       'x-forwarded-for': '198.51.100.7, 203.0.113.9',
       'user-agent': 'MetadataTest/1.0',
     });
-    const stored = await startedConversation(client);
+    const stored = await startedConversation(client, 'demo');
     // trustProxy 1: the loopback peer is the one trusted hop, so the address is the right-most entry.
     expect(stored?.metadata).toEqual({
       ip: '203.0.113.9',
@@ -67,7 +68,7 @@ describe('conversation metadata', () => {
       'x-forwarded-for': '203.0.113.9',
       'user-agent': 'MetadataTest/1.0',
     });
-    expect((await startedConversation(client))?.metadata).toEqual({});
+    expect((await startedConversation(client, 'plain'))?.metadata).toEqual({});
   });
 
   it('tells the widget which page metadata the tenant collects, so it sends nothing else', async () => {

@@ -143,7 +143,7 @@ describe('PII guard through the visitor socket', () => {
       expect(stored.redacted).toBe(true);
     }
     await lastDelivered(alex);
-    const stored = await gw.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await gw.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(stored.filter((m) => m.from === 'visitor')).toHaveLength(variants.length);
     expect(leaks(stored)).toEqual([]);
     expect(leaks(alex.frames)).toEqual([]);
@@ -184,7 +184,7 @@ describe('PII guard through the visitor socket', () => {
     expect(visitor.frames.filter((f) => f.type === 'redacted')).toHaveLength(1);
 
     await lastDelivered(alex);
-    const stored = await gw.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await gw.gateway.deps.store.chat.messages.list('demo', conversationId);
     // Nowhere in one piece: neither in one record nor with the visitor's texts put together.
     const joined = stored
       .filter((m) => m.from === 'visitor')
@@ -208,7 +208,7 @@ describe('PII guard through the visitor socket', () => {
       const seen = await lastDelivered(alex);
       expect(seen.message).toMatchObject({ verified: true, redacted: true });
       expect(leaks(alex.frames)).toEqual([]);
-      expect(leaks(await gw.gateway.deps.store.chat.messages.list(conversationId))).toEqual([]);
+      expect(leaks(await gw.gateway.deps.store.chat.messages.list('demo', conversationId))).toEqual([]);
       // A shared number still reaches the agent, as the claim it is.
       const claimed = alex.frames.find((f) => f.type === 'conversation') as Frame;
       const claimView = (claimed.conversation as { identity: { claims?: { nationalId?: string } } }).identity;
@@ -272,6 +272,7 @@ describe('PII guard through the visitor socket', () => {
       'conversation',
     );
     const record = await gw.gateway.deps.store.chat.conversations.get(
+      'demo',
       (started.conversation as { id: string }).id,
     );
     expect(record?.metadata).toEqual({

@@ -80,7 +80,7 @@ describe('conversations waiting at once (chat.maxQueuedPerAddress, chat.maxQueue
     const alex = await staffSocket(gw.url, 'alex-agent');
     await alex.request({ type: 'claim', conversationId: ids[0] }, 'conversation');
     // Where its visitor waited from is kept only while it waits.
-    const stored = (id: string | undefined) => gw.gateway.deps.store.chat.conversations.get(id ?? '');
+    const stored = (id: string | undefined) => gw.gateway.deps.store.chat.conversations.get('demo', id ?? '');
     expect((await stored(ids[0]))?.networkIndex).toBeUndefined();
     expect((await stored(ids[1]))?.networkIndex).toMatch(/\S/);
     expect((await start(a[2] as ChatClient)).type).toBe('conversation');

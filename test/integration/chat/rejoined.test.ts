@@ -39,7 +39,7 @@ async function claimed() {
 
 /** Stores a message as an instance would have, without its event (the instance died). */
 async function storedUnpublished(conversationId: string, from: 'visitor' | 'agent', text: string) {
-  const { message } = await gw.gateway.deps.store.chat.messages.append({
+  const { message } = await gw.gateway.deps.store.chat.messages.append('demo', {
     id: newId(),
     conversationId,
     from,

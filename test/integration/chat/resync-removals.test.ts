@@ -52,7 +52,7 @@ describe('after events between instances were interrupted', () => {
       reason: 'Pasted a medical certificate',
     });
     expect(done.status).toBe(200);
-    expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeUndefined();
+    expect(await gw.gateway.deps.store.chat.conversations.get('demo', conversationId)).toBeUndefined();
     const [visitorSince, alexSince, siriSince] = [visitor, alex, siri].map((c) => c.frames.length);
     bus.back();
     expect((await visitor.next('deleted', undefined, visitorSince)).conversationId).toBe(conversationId);

@@ -53,8 +53,8 @@ describe('retention (tenants[].retention)', () => {
 
     clock.advance(20 * DAY);
     expect(await sweep()).toEqual({ anonymised: 0, conversations: 1, offlineMessages: 0 });
-    expect(await gw.gateway.deps.store.chat.conversations.get(id)).toBeUndefined();
-    expect(await gw.gateway.deps.store.chat.messages.list(id)).toEqual([]);
+    expect(await gw.gateway.deps.store.chat.conversations.get('demo', id)).toBeUndefined();
+    expect(await gw.gateway.deps.store.chat.messages.list('demo', id)).toEqual([]);
     expect(gw.logs()).toContain('retention: anonymised and deleted what the tenant keeps no longer');
     expect(gw.logs()).not.toContain('parking');
     visitor.close();

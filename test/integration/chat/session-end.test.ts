@@ -126,7 +126,7 @@ async function expectIdentificationEnded(
     (f) => (f.message as { systemCode?: string }).systemCode === 'withdrawn',
     since,
   );
-  const stored = await h.gw.gateway.deps.store.chat.conversations.get(chat.conversationId);
+  const stored = await h.gw.gateway.deps.store.chat.conversations.get('demo', chat.conversationId);
   expect(stored?.identity).toBeUndefined();
   // Whoever reads the conversation later gets no claims.
   const opened = await h.siri.request({ type: 'open', conversationId: chat.conversationId }, 'conversation');
@@ -155,7 +155,7 @@ describe('when the visitor’s session ends, the chat stops being identified at 
     await h.expireVisitors();
     chat.tabs[0]?.send({ type: 'message', clientId: 'late', text: 'after expiry' });
     await expectIdentificationEnded(h, chat, since);
-    const messages = await h.gw.gateway.deps.store.chat.messages.list(chat.conversationId);
+    const messages = await h.gw.gateway.deps.store.chat.messages.list('demo', chat.conversationId);
     expect(messages.filter((m) => m.verified && m.text === 'after expiry')).toEqual([]);
   });
 
@@ -279,7 +279,7 @@ describe('the next person at a browser whose identified session ended, identifyi
     expect((await kari.visitor.closed).code).toBe(4401);
     const { store } = h.gw.gateway.deps;
     await waitFor(
-      async () => (await store.chat.conversations.get(kari.conversationId))?.identity === undefined,
+      async () => (await store.chat.conversations.get('demo', kari.conversationId))?.identity === undefined,
     );
 
     // Ola sits down at the same browser (same visitor cookie, a new session) and shares his name.
@@ -294,7 +294,7 @@ describe('the next person at a browser whose identified session ended, identifyi
       ['name'],
     );
     await ola.next('identity', (f) => f.verified === true);
-    const after = await store.chat.conversations.get(kari.conversationId);
+    const after = await store.chat.conversations.get('demo', kari.conversationId);
     expect(after?.identity).toBeUndefined();
     expect(after?.subjects).toHaveLength(1);
     expect(
@@ -317,7 +317,7 @@ describe('the next person at a browser whose identified session ended, identifyi
       ['name'],
     );
     await waitFor(
-      async () => (await store.chat.conversations.get(kari.conversationId))?.identity !== undefined,
+      async () => (await store.chat.conversations.get('demo', kari.conversationId))?.identity !== undefined,
     );
     const resumed = await again.request(
       { type: 'resume', conversationId: kari.conversationId, afterSeq: 0 },

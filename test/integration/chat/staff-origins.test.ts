@@ -82,7 +82,7 @@ describe('staff endpoints and the embedding sites’ Origin', () => {
     );
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('csrf_invalid');
-    const stored = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    const stored = await gw.gateway.deps.store.chat.conversations.get('demo', conversationId);
     expect(stored?.id).toBe(conversationId);
     expect(stored?.legalHold).toBeUndefined();
     expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', conversationId)).toEqual([]);

@@ -121,7 +121,7 @@ describe('identification inside a chat', () => {
     const seenByAlex = await alex.next('message', (f) => text(f) === 'My id is [redacted]');
     expect((seenByAlex.message as { authorName: string }).authorName).toBe('Matti Meikäläinen');
 
-    const stored = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    const stored = await gw.gateway.deps.store.chat.conversations.get('demo', conversationId);
     expect(stored?.identity?.subjectIndex).toBe(gw.gateway.deps.fieldCrypto.blindIndex('010594Y9032'));
     expect(JSON.stringify(stored)).not.toContain('010594Y9032');
 
@@ -140,7 +140,7 @@ describe('identification inside a chat', () => {
     const unverified = await visitor.request({ type: 'message', clientId: 'later', text: 'and now?' }, 'ack');
     expect((unverified.message as { verified: boolean }).verified).toBe(false);
 
-    const messages = await gw.gateway.deps.store.chat.messages.list(conversationId);
+    const messages = await gw.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(messages.map((m) => m.seq)).toEqual(messages.map((_, i) => i + 1));
     expect(messages.map((m) => m.systemCode ?? m.text)).toEqual([
       'Can you look at my case?',
@@ -240,8 +240,8 @@ describe('identification inside a chat', () => {
     );
     await victim.visitor.next('identity', (f) => f.verified === true);
     const store = gw.gateway.deps.store.chat.conversations;
-    await expect.poll(async () => (await store.get(victim.conversationId))?.identity).toBeDefined();
-    expect((await store.get(attacker.conversationId))?.identity).toBeUndefined();
+    await expect.poll(async () => (await store.get('demo', victim.conversationId))?.identity).toBeDefined();
+    expect((await store.get('demo', attacker.conversationId))?.identity).toBeUndefined();
     for (const c of [attacker.visitor, victim.visitor]) c.close();
   });
 
@@ -253,7 +253,7 @@ describe('identification inside a chat', () => {
     await identifyAndShare(attacker, gw.url, login, 'maija-meikalainen', ['name', 'nationalId']);
     // The consent page's redirect happens after the event was handled; give the listener a turn.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const stored = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    const stored = await gw.gateway.deps.store.chat.conversations.get('demo', conversationId);
     expect(stored?.identity).toBeUndefined();
     expect(alex.frames.some((f) => f.type === 'identity' && f.conversationId === conversationId)).toBe(false);
     expect(visitor.frames.some((f) => f.type === 'identity')).toBe(false);

@@ -104,7 +104,7 @@ describe('the transcript by e-mail (development outbox)', () => {
     expect(mail).toContain('Alex Agent: On the city');
     expect(gw.logs()).toContain('transcript e-mailed to the visitor');
     expect(gw.logs()).not.toContain(EMAIL);
-    const stored = await gw.gateway.deps.store.chat.conversations.get(conversationId);
+    const stored = await gw.gateway.deps.store.chat.conversations.get('demo', conversationId);
     expect(JSON.stringify(stored)).not.toContain(EMAIL);
     expect(stored?.transcriptEmails).toBe(1);
 
@@ -306,7 +306,9 @@ describe('the transcript by e-mail over SMTP', () => {
 
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
     for (let i = 0; i < 3; i++) expect(await ask()).toMatchObject({ type: 'error', code: 'mail_failed' });
-    expect((await gw.gateway.deps.store.chat.conversations.get(conversationId))?.transcriptEmails).toBe(1);
+    expect(
+      (await gw.gateway.deps.store.chat.conversations.get('demo', conversationId))?.transcriptEmails,
+    ).toBe(1);
     expect(gw.logs()).toContain('transcript e-mail could not be sent');
     // The failed tries counted nothing: with the server back, the address gets its other two.
     smtp = smtpServer(received);

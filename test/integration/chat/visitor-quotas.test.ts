@@ -120,7 +120,7 @@ describe('messages per conversation', () => {
       code: 'conversation_full',
     });
     tab.close();
-    const stored = () => small.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = () => small.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect((await stored()).map((m) => m.text)).toEqual(['one', 'two', 'three']);
     const alex = await staffSocket(small.url, 'alex-agent');
     await alex.request({ type: 'claim', conversationId }, 'conversation');

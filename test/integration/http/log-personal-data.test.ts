@@ -63,6 +63,7 @@ beforeAll(async () => {
     'conversation',
   );
   const stored = await gw.gateway.deps.store.chat.conversations.get(
+    'demo',
     (started.conversation as { id: string }).id,
   );
   expect(stored?.metadata).toMatchObject({ userAgent: PERSONAL['user agent'], referrer: PERSONAL.referrer });

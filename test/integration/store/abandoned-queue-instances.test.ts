@@ -57,7 +57,7 @@ async function visitorOnA(): Promise<{ client: ChatClient; conversationId: strin
   return { client, conversationId };
 }
 
-const stored = (id: string) => b.gateway.deps.store.chat.conversations.get(id);
+const stored = (id: string) => b.gateway.deps.store.chat.conversations.get('demo', id);
 
 describe('abandoned queued conversations on two instances', () => {
   it('keeps the conversation of a visitor connected to A while B sweeps, and closes the one whose visitor left', async () => {

@@ -71,7 +71,7 @@ describe('the chat while Redis is unreachable', () => {
     await agent.next('message', (f) => textOf(f) === 'during');
     const again = await visitor.request({ type: 'message', clientId: 'during', text: 'during' }, 'ack');
     expect((again.message as { seq: number }).seq).toBe(2);
-    const stored = await a.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await a.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(stored.map((m) => m.text)).toEqual(['before', 'during']);
     visitor.close();
     agent.close();
@@ -113,7 +113,7 @@ describe('a Redis restart (AOF)', () => {
     await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
     const next = await visitor.request({ type: 'message', clientId: 'm31', text: 'm31' }, 'ack');
     expect((next.message as { seq: number }).seq).toBe(31);
-    const stored = await b.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await b.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(stored.map((m) => m.text)).toEqual(Array.from({ length: 31 }, (_, i) => `m${i + 1}`));
     // The session survived too: the same browser reconnects to its conversation.
     visitor.close();
@@ -147,7 +147,7 @@ describe('graceful shutdown of an instance', () => {
     for (let i = 1; i <= 5; i += 1)
       if (!acked.includes(`g${i}`))
         await moved.request({ type: 'message', clientId: `g${i}`, text: `g${i}` }, 'ack');
-    const stored = await a.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await a.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(stored.map((m) => m.text)).toEqual(['g1', 'g2', 'g3', 'g4', 'g5']);
     moved.close();
     agent.close();
@@ -216,7 +216,8 @@ describe('a visitor leaving while Redis is unreachable', () => {
       await waitFor(async () => (await readiness(c.url)) === 200);
       await waitFor(
         async () =>
-          (await c.gateway.deps.store.chat.conversations.get(conversationId))?.visitorLeftAt !== undefined,
+          (await c.gateway.deps.store.chat.conversations.get('demo', conversationId))?.visitorLeftAt !==
+          undefined,
       );
       // The outage is the store's to report: a warning without a stack, not an error with one.
       const lines = c

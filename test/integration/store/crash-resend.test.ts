@@ -67,7 +67,7 @@ describe('a message stored by an instance killed before it published it', () => 
       );
       resent.push((ack.message as { seq: number }).seq);
     }
-    const stored = await survivor.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await survivor.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(stored.map((m) => m.text)).toEqual(Array.from({ length: count }, (_, i) => `v${i + 1}`));
     await agent.next('message', (f) => (f.message as { seq: number }).seq === count);
     const shown = agent.frames

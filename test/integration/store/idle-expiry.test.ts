@@ -134,7 +134,7 @@ describe('idle expiry of a Redis session', () => {
         );
         expect(detached.identity).toBeNull();
         await agent.next('message', isWithdrawn(chat.conversationId), since, 10_000);
-        const stored = await a.gateway.deps.store.chat.conversations.get(chat.conversationId);
+        const stored = await a.gateway.deps.store.chat.conversations.get('demo', chat.conversationId);
         expect(stored?.identity).toBeUndefined();
       }
       expect((await within(withSocket.socket.closed, 10_000, 'visitor socket close')).code).toBe(4401);

@@ -125,7 +125,7 @@ describe('an instance killed and Redis restarted mid-conversation', () => {
         text: `a${i}`,
       });
 
-    const stored = await survivor.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await survivor.gateway.deps.store.chat.messages.list('demo', conversationId);
     const texts = (prefix: string) => stored.filter((m) => m.text.startsWith(prefix)).map((m) => m.text);
     expect(texts('v')).toEqual(Array.from({ length: count }, (_, i) => `v${i + 1}`));
     expect(texts('a')).toEqual(Array.from({ length: count }, (_, i) => `a${i + 1}`));

@@ -58,10 +58,10 @@ describe('queue places on Redis, across a rolling upgrade', () => {
     expect(await store.chat.conversations.create(fromNetwork(network), bounds)).toBe('too_many_queued');
     // An instance of the previous version claims two: it knows the queue, not the places.
     for (const c of waiting.slice(0, 2)) {
-      const text = await client.get(keys.conversation(c.id));
+      const text = await client.get(keys.conversation(c.tenantId, c.id));
       if (text === null) throw new Error('missing');
       const claimed = { ...codec.open<ConversationRecord>(text), status: 'assigned' as const };
-      await client.set(keys.conversation(c.id), codec.seal(claimed));
+      await client.set(keys.conversation(c.tenantId, c.id), codec.seal(claimed));
       await client.zRem(keys.queue('demo', 'general'), c.id);
     }
     expect(await client.hLen(keys.queuePlaces('demo'))).toBe(3);
@@ -83,7 +83,7 @@ describe('queue places on Redis, across a rolling upgrade', () => {
     ]);
     for (let i = 0; i < bounds.perNetwork; i++)
       expect(await store.chat.conversations.create(fromNetwork('net-b'), bounds)).toBe('created');
-    const claimed = await store.chat.conversations.update(earlier.id, (c) => ({
+    const claimed = await store.chat.conversations.update(earlier.tenantId, earlier.id, (c) => ({
       ...c,
       status: 'assigned',
       assignedTo: { subject: 'agent-1', name: 'Agent' },

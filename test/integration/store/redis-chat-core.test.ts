@@ -229,9 +229,10 @@ describe('conversation service on Redis, two instances', () => {
       metadata: {},
       identity: SHARED,
     });
-    const seenByA = await a.recent(c.id);
+    const seenByA = await a.recent(c.tenantId, c.id);
     if (!seenByA?.identity) throw new Error('expected the identity');
     const input = {
+      tenantId: c.tenantId,
       conversationId: c.id,
       from: 'visitor' as const,
       text: 'as verified',
@@ -239,21 +240,21 @@ describe('conversation service on Redis, two instances', () => {
     };
     await a.append(input);
 
-    await b.detachIdentity(c.id);
+    await b.detachIdentity(c.tenantId, c.id);
     // A still has the record with the identity as last seen: the append checks it and refuses.
     await expect(a.append({ ...input, text: 'still verified?' })).rejects.toBeInstanceOf(ConversationChanged);
-    const now = await a.recent(c.id);
+    const now = await a.recent(c.tenantId, c.id);
     expect(now?.identity).toBeUndefined();
     expect((await a.append({ ...input, text: 'unverified', conversation: now })).message.verified).toBe(
       false,
     );
 
-    await b.close(c.id);
+    await b.close(c.tenantId, c.id);
     await expect(a.append({ ...input, text: 'after close', conversation: now })).rejects.toBeInstanceOf(
       ConversationChanged,
     );
-    expect((await a.recent(c.id))?.status).toBe('closed');
-    expect((await b.messages(c.id)).map((m) => [m.systemCode ?? m.text, m.verified])).toEqual([
+    expect((await a.recent(c.tenantId, c.id))?.status).toBe('closed');
+    expect((await b.messages(c.tenantId, c.id)).map((m) => [m.systemCode ?? m.text, m.verified])).toEqual([
       ['as verified', true],
       ['withdrawn', false],
       ['unverified', false],
@@ -265,22 +266,29 @@ describe('conversation service on Redis, two instances', () => {
   it('refuses a visitor message guarded against a tail the other instance replaced since', async () => {
     const { a, b, close } = await twoInstances();
     const c = await a.start({ tenantId: 'demo', topic: 'general', visitorId: 'v1', metadata: {} });
-    expect(await a.recentTail(c.id)).toBe('');
-    const onB = await b.recent(c.id);
+    expect(await a.recentTail(c.tenantId, c.id)).toBe('');
+    const onB = await b.recent(c.tenantId, c.id);
     await b.append({
+      tenantId: c.tenantId,
       conversationId: c.id,
       from: 'visitor',
       text: 'my number is 128385',
       conversation: onB,
-      tail: { previous: await b.recentTail(c.id), next: '128385' },
+      tail: { previous: await b.recentTail(c.tenantId, c.id), next: '128385' },
     });
-    const onA = await a.recent(c.id);
-    const input = { conversationId: c.id, from: 'visitor' as const, text: '40056', conversation: onA };
+    const onA = await a.recent(c.tenantId, c.id);
+    const input = {
+      tenantId: c.tenantId,
+      conversationId: c.id,
+      from: 'visitor' as const,
+      text: '40056',
+      conversation: onA,
+    };
     await expect(a.append({ ...input, tail: { previous: '', next: '40056' } })).rejects.toBeInstanceOf(
       ConversationChanged,
     );
-    expect(await a.recentTail(c.id)).toBe('128385');
-    expect((await b.messages(c.id)).map((m) => m.text)).toEqual(['my number is 128385']);
+    expect(await a.recentTail(c.tenantId, c.id)).toBe('128385');
+    expect((await b.messages(c.tenantId, c.id)).map((m) => m.text)).toEqual(['my number is 128385']);
     await close();
   });
 });

@@ -102,7 +102,7 @@ describe('the store on a Redis that stops answering', () => {
     const traffic = setInterval(() => connection.client.get(`${prefix}other`).catch(() => undefined), 20);
     try {
       // The client is still ready: this GET is written and would wait for its reply forever.
-      const stalled = await timed(store.chat.conversations.get(id));
+      const stalled = await timed(store.chat.conversations.get('demo', id));
       expectStoreUnavailable(stalled.error);
       expect(stalled.ms).toBeLessThan(5 * COMMAND_TIMEOUT_MS);
       expect(connection.health()).toEqual({ ready: false, reason: 'timeout' });
@@ -131,7 +131,7 @@ describe('the store on a Redis that stops answering', () => {
     }
 
     await waitFor(() => connection.health().ready);
-    expect((await store.chat.conversations.get(id))?.id).toBe(id);
+    expect((await store.chat.conversations.get('demo', id))?.id).toBe(id);
     expect(await sessionGet(sessions, sid)).toMatchObject({ cookie: { originalMaxAge: 60_000 } });
     await connection.close();
   });
@@ -188,7 +188,7 @@ describe('the chat on a Redis that stops answering', () => {
       expect((acked.message as { seq: number }).seq).toBe(2);
       const again = await visitor.request({ type: 'message', clientId: 'during', text: 'during' }, 'ack');
       expect((again.message as { seq: number }).seq).toBe(2);
-      const stored = await gateway.gateway.deps.store.chat.messages.list(conversationId);
+      const stored = await gateway.gateway.deps.store.chat.messages.list('demo', conversationId);
       expect(stored.map((m) => m.text)).toEqual(['before', 'during']);
       // One line when Redis stopped answering, one when it was back: not one per probe or retry.
       const lines = gateway.logs().split('\n');

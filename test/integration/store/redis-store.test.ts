@@ -50,7 +50,7 @@ describe('Redis store: what lies in Redis', () => {
       metadata: { ip: '203.0.113.9', userAgent: 'SecretBrowser/1.0' },
       readMarkers: { visitor: 0, agent: 0 },
     });
-    await store.chat.messages.append({
+    await store.chat.messages.append('demo', {
       id: randomUUID(),
       conversationId: id,
       from: 'visitor',
@@ -60,7 +60,7 @@ describe('Redis store: what lies in Redis', () => {
       clientId: 'c1',
     });
     // The agent's answer, with its own idempotency key (the dedupe hash's field names its author).
-    await store.chat.messages.append({
+    await store.chat.messages.append('demo', {
       id: randomUUID(),
       conversationId: id,
       from: 'agent',
@@ -82,7 +82,7 @@ describe('Redis store: what lies in Redis', () => {
       createdAt: 3,
     });
     // The end of a visitor message the PII guard keeps (digits of a number being typed).
-    await store.chat.textTails.set(id, ' 0101011234');
+    await store.chat.textTails.set('demo', id, ' 0101011234');
     const client = connection.client;
     let dump = '';
     for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) {
@@ -117,7 +117,7 @@ describe('Redis store: faults', () => {
     const id = randomUUID();
     await store.chat.conversations.create(conversationRecord({ id }));
     for (let i = 1; i <= 20; i += 1)
-      await store.chat.messages.append({
+      await store.chat.messages.append('demo', {
         id: randomUUID(),
         conversationId: id,
         from: 'visitor',
@@ -129,10 +129,10 @@ describe('Redis store: faults', () => {
     await redis.kill();
     await redis.start();
     await waitFor(() => connection.health().ready);
-    expect((await store.chat.messages.list(id)).map((m) => m.text)).toEqual(
+    expect((await store.chat.messages.list('demo', id)).map((m) => m.text)).toEqual(
       Array.from({ length: 20 }, (_, i) => `m${i + 1}`),
     );
-    const resent = await store.chat.messages.append({
+    const resent = await store.chat.messages.append('demo', {
       id: randomUUID(),
       conversationId: id,
       from: 'visitor',
@@ -142,7 +142,7 @@ describe('Redis store: faults', () => {
       clientId: 'k20',
     });
     expect(resent).toMatchObject({ duplicate: true, message: { seq: 20, text: 'm20' } });
-    const next = await store.chat.messages.append({
+    const next = await store.chat.messages.append('demo', {
       id: randomUUID(),
       conversationId: id,
       from: 'visitor',
@@ -163,7 +163,7 @@ describe('Redis store: faults', () => {
       [
         'append',
         () =>
-          store.chat.messages.append({
+          store.chat.messages.append('demo', {
             id: randomUUID(),
             conversationId: randomUUID(),
             from: 'visitor',
@@ -173,13 +173,13 @@ describe('Redis store: faults', () => {
             clientId: 'k',
           }),
       ],
-      ['list', () => store.chat.messages.list(randomUUID())],
-      ['get', () => store.chat.conversations.get(randomUUID())],
-      ['update', () => store.chat.conversations.update(randomUUID(), (c) => c)],
+      ['list', () => store.chat.messages.list('demo', randomUUID())],
+      ['get', () => store.chat.conversations.get('demo', randomUUID())],
+      ['update', () => store.chat.conversations.update('demo', randomUUID(), (c) => c)],
       ['queue', () => store.chat.conversations.listQueued('demo', 'general')],
       ['presence', () => store.chat.presence.count('demo', 0)],
-      ['step-up', () => store.chat.stepUpTokens.take('h')],
-      ['receipt', () => store.receipts.get('r')],
+      ['step-up', () => store.chat.stepUpTokens.take('demo', 'h')],
+      ['receipt', () => store.receipts.get('demo', 'r')],
     ];
     for (const [name, operation] of operations) {
       const error = await operation().then(
@@ -219,7 +219,7 @@ describe('Redis store: a legal hold that races a deletion', () => {
     const store = createRedisStore({ connection: { client } as unknown as RedisConnection, keys, codec });
     const c = conversationRecord({ status: 'closed', closedAt: 2_000 });
     await other.chat.conversations.create(c);
-    await other.chat.messages.append({
+    await other.chat.messages.append('demo', {
       id: randomUUID(),
       conversationId: c.id,
       from: 'visitor',
@@ -228,12 +228,12 @@ describe('Redis store: a legal hold that races a deletion', () => {
       verified: false,
     });
     const legalHold = { since: 3_000, by: { subject: 'ada', name: 'Ada' }, role: 'admin', reason: 'case 7' };
-    afterRead = () => other.chat.conversations.update(c.id, (cur) => ({ ...cur, legalHold }));
+    afterRead = () => other.chat.conversations.update(c.tenantId, c.id, (cur) => ({ ...cur, legalHold }));
 
     expect(await store.retention.deleteConversation('demo', c.id)).toBe(false);
     expect(afterRead).toBeUndefined();
-    expect(await other.chat.conversations.get(c.id)).toMatchObject({ legalHold });
-    expect((await other.chat.messages.list(c.id)).map((m) => m.text)).toEqual(['evidence']);
+    expect(await other.chat.conversations.get(c.tenantId, c.id)).toMatchObject({ legalHold });
+    expect((await other.chat.messages.list(c.tenantId, c.id)).map((m) => m.text)).toEqual(['evidence']);
     expect(await other.retention.due('demo', 10_000, 10)).toEqual([]);
   });
 });
@@ -296,7 +296,7 @@ describe('Redis store: a citizen’s data after their erasure', () => {
       metadata: { ip: '203.0.113.9' },
     });
     await store.chat.conversations.create(c);
-    await store.chat.messages.append({
+    await store.chat.messages.append('demo', {
       id: randomUUID(),
       conversationId: c.id,
       from: 'visitor',
@@ -305,7 +305,7 @@ describe('Redis store: a citizen’s data after their erasure', () => {
       verified: true,
       clientId: 'c1',
     });
-    await store.chat.textTails.set(c.id, ' 0101');
+    await store.chat.textTails.set(c.tenantId, c.id, ' 0101');
     await store.chat.offlineMessages.save({
       id: randomUUID(),
       tenantId: 'demo',

@@ -50,7 +50,7 @@ describe('an instance stopping with a message write in flight', () => {
     await a.close();
     await admin.quit();
 
-    const stored = await b.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await b.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(stored.map((m) => m.text)).toEqual(['before', 'in flight']);
     await visitor.next('message', (f) => messageTextOf(f) === 'in flight');
     visitor.close();

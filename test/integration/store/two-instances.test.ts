@@ -103,7 +103,7 @@ describe('two instances on one Redis', () => {
     ]);
     const resent = await onB.request({ type: 'message', clientId: 'm1', text: 'one' }, 'ack');
     expect((resent.message as { id: string }).id).toBe((first.message as { id: string }).id);
-    const stored = await b.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await b.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(stored.map((m) => m.text)).toEqual(['one', 'two', 'reply']);
     onB.close();
     agent.close();
@@ -127,7 +127,7 @@ describe('two instances on one Redis', () => {
       'redacted',
     );
     expect(redacted.count).toBe(1);
-    const stored = await a.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await a.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(stored.map((m) => m.text).join(' ')).not.toContain(number.slice(6));
     onB.close();
   });
@@ -151,7 +151,8 @@ describe('two instances on one Redis', () => {
     const supervisorOnA = await agentOn(a, 'siri-supervisor');
     supervisorOnA.send({ type: 'transfer', conversationId, topic: 'general' });
     await waitFor(
-      async () => (await b.gateway.deps.store.chat.conversations.get(conversationId))?.status === 'queued',
+      async () =>
+        (await b.gateway.deps.store.chat.conversations.get('demo', conversationId))?.status === 'queued',
     );
     const notAssigned = await agentOnB.request(
       { type: 'message', conversationId, clientId: 'r2', text: 'still mine?' },
@@ -166,7 +167,7 @@ describe('two instances on one Redis', () => {
     await onB.request({ type: 'end' }, 'status', (f) => f.status === 'closed');
     const closed = await onA.request({ type: 'message', clientId: 'v2', text: 'still open?' }, 'error');
     expect(closed.code).toBe('conversation_closed');
-    const stored = await a.gateway.deps.store.chat.messages.list(conversationId);
+    const stored = await a.gateway.deps.store.chat.messages.list('demo', conversationId);
     expect(stored.map((m) => m.systemCode ?? m.text)).toEqual(['hello', 'hi', 'closed']);
     for (const client of [onA, onB, supervisorOnA, agentOnB]) client.close();
   });
@@ -180,7 +181,7 @@ describe('two instances on one Redis', () => {
     const onB = await connectAs(browser, b.url, 'visitor');
     await onB.next('welcome');
     const leftAt = async () =>
-      (await a.gateway.deps.store.chat.conversations.get(conversationId))?.visitorLeftAt;
+      (await a.gateway.deps.store.chat.conversations.get('demo', conversationId))?.visitorLeftAt;
 
     onA.close();
     await onA.closed;
@@ -246,8 +247,8 @@ describe('two instances on one Redis', () => {
     await visitor.next('deleted', (f) => f.conversationId === conversationId);
     await agent.next('deleted', (f) => f.conversationId === conversationId);
     for (const gw of [a, b]) {
-      expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeUndefined();
-      expect(await gw.gateway.deps.store.chat.messages.list(conversationId)).toEqual([]);
+      expect(await gw.gateway.deps.store.chat.conversations.get('demo', conversationId)).toBeUndefined();
+      expect(await gw.gateway.deps.store.chat.messages.list('demo', conversationId)).toEqual([]);
     }
     const audit = await a.gateway.deps.store.chat.transcriptReads.list('demo', conversationId);
     expect(audit.map((e) => [e.action, e.role, e.reason])).toEqual([
@@ -289,14 +290,14 @@ describe('two instances on one Redis', () => {
     };
     await hold('hold');
     expect((await erase()).text).toContain('Kept under legal hold, not erased: 1.');
-    expect(await b.gateway.deps.store.chat.conversations.get(conversationId)).toMatchObject({
+    expect(await b.gateway.deps.store.chat.conversations.get('demo', conversationId)).toMatchObject({
       legalHold: { reason: 'Complaint 2026/3' },
     });
     await hold('release');
     expect((await erase()).text).toContain('Conversations erased: 1.');
     await visitor.next('deleted', (f) => f.conversationId === conversationId);
     for (const gw of [a, b])
-      expect(await gw.gateway.deps.store.chat.conversations.get(conversationId)).toBeUndefined();
+      expect(await gw.gateway.deps.store.chat.conversations.get('demo', conversationId)).toBeUndefined();
     visitor.close();
   });
   it('copies and erases on B the offline message a citizen left identified on A; consoles on A drop it, Redis keeps nothing of it', async () => {

@@ -25,7 +25,7 @@ async function anonymisedOpen() {
     logger,
   });
   const c = await service.start({ tenantId: 'demo', topic: 'general', visitorId: 'v-1', metadata: {} });
-  await service.append({ conversationId: c.id, from: 'visitor', text: 'before' });
+  await service.append({ tenantId: c.tenantId, conversationId: c.id, from: 'visitor', text: 'before' });
   await store.retention.anonymiseConversation('demo', c.id, clock.now());
   return { service, id: c.id };
 }
@@ -39,25 +39,35 @@ const codeOf = (promise: Promise<unknown>) =>
 describe('a conversation anonymised while still open', () => {
   it('takes no more messages, no agent and no identity, and stores nothing of them', async () => {
     const { service, id } = await anonymisedOpen();
-    const before = await service.messages(id);
-    expect(await codeOf(service.append({ conversationId: id, from: 'visitor', text: 'my number' }))).toBe(
-      'conversation_closed',
-    );
+    const before = await service.messages('demo', id);
     expect(
       await codeOf(
-        service.append({ conversationId: id, from: 'agent', authorId: 'alex', text: 'hello Kari' }),
+        service.append({ tenantId: 'demo', conversationId: id, from: 'visitor', text: 'my number' }),
       ),
     ).toBe('conversation_closed');
-    expect(await codeOf(service.assign(id, { subject: 'alex', name: 'Alex' }))).toBe('conversation_closed');
-    expect(await service.attachIdentity(id, SHARED)).toBeUndefined();
-    expect(await service.messages(id)).toEqual(before);
-    const record = await service.get(id);
+    expect(
+      await codeOf(
+        service.append({
+          tenantId: 'demo',
+          conversationId: id,
+          from: 'agent',
+          authorId: 'alex',
+          text: 'hello Kari',
+        }),
+      ),
+    ).toBe('conversation_closed');
+    expect(await codeOf(service.assign('demo', id, { subject: 'alex', name: 'Alex' }))).toBe(
+      'conversation_closed',
+    );
+    expect(await service.attachIdentity('demo', id, SHARED)).toBeUndefined();
+    expect(await service.messages('demo', id)).toEqual(before);
+    const record = await service.get('demo', id);
     expect(record?.identity).toBeUndefined();
     expect(record?.subjects).toBeUndefined();
   });
 
   it('can still be closed (the gateway’s closing line holds nothing of anyone)', async () => {
     const { service, id } = await anonymisedOpen();
-    expect((await service.close(id)).status).toBe('closed');
+    expect((await service.close('demo', id)).status).toBe('closed');
   });
 });

@@ -58,12 +58,12 @@ describe('memory chat repositories', () => {
       metadata: {},
       readMarkers: { visitor: 0, agent: 0 },
     });
-    const first = await repos.conversations.get('c1');
-    expect(await repos.conversations.get('c1')).toBe(first);
+    const first = await repos.conversations.get('demo', 'c1');
+    expect(await repos.conversations.get('demo', 'c1')).toBe(first);
     expect(() => {
       if (first) first.readMarkers.agent = 5;
     }).toThrow(TypeError);
-    const updated = await repos.conversations.update('c1', (c) => ({ ...c, status: 'closed' }));
+    const updated = await repos.conversations.update('demo', 'c1', (c) => ({ ...c, status: 'closed' }));
     expect(Object.isFrozen(updated)).toBe(true);
     expect(first?.status).toBe('queued');
   });

@@ -60,7 +60,7 @@ async function conversation(
     readMarkers: { visitor: 0, agent: 0 },
   };
   await store.chat.conversations.create(record);
-  await store.chat.messages.append({
+  await store.chat.messages.append(record.tenantId, {
     id: randomUUID(),
     conversationId: record.id,
     from: 'visitor',
@@ -70,7 +70,11 @@ async function conversation(
   });
   if (options.closedDaysAgo !== undefined) {
     const closedAt = now - options.closedDaysAgo * DAY;
-    await store.chat.conversations.update(record.id, (c) => ({ ...c, status: 'closed', closedAt }));
+    await store.chat.conversations.update(record.tenantId, record.id, (c) => ({
+      ...c,
+      status: 'closed',
+      closedAt,
+    }));
   }
   return record.id;
 }
@@ -88,15 +92,15 @@ describe('RetentionSweeper', () => {
     const abandoned = await conversation(store, now, { startedDaysAgo: 46 });
     const open = await conversation(store, now, { startedDaysAgo: 1 });
     expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 2, offlineMessages: 0 });
-    expect(await store.chat.conversations.get(old)).toBeUndefined();
-    expect(await store.chat.messages.list(old)).toEqual([]);
-    expect(await store.chat.conversations.get(abandoned)).toBeUndefined();
-    expect(await store.chat.conversations.get(closedRecently)).toBeDefined();
-    expect(await store.chat.messages.list(open)).toHaveLength(1);
+    expect(await store.chat.conversations.get('demo', old)).toBeUndefined();
+    expect(await store.chat.messages.list('demo', old)).toEqual([]);
+    expect(await store.chat.conversations.get('demo', abandoned)).toBeUndefined();
+    expect(await store.chat.conversations.get('demo', closedRecently)).toBeDefined();
+    expect(await store.chat.messages.list('demo', open)).toHaveLength(1);
     // Two days later the one closed 44 days ago has had its 45.
     clock.advance(2 * DAY);
     expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 1, offlineMessages: 0 });
-    expect(await store.chat.conversations.get(closedRecently)).toBeUndefined();
+    expect(await store.chat.conversations.get('demo', closedRecently)).toBeUndefined();
     expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 0, offlineMessages: 0 });
   });
 
@@ -119,9 +123,9 @@ describe('RetentionSweeper', () => {
       closedDaysAgo: 900,
     });
     expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 1, offlineMessages: 0 });
-    expect(await store.chat.conversations.get(short)).toBeUndefined();
-    expect(await store.chat.conversations.get(demo)).toBeDefined();
-    expect(await store.chat.conversations.get(forever)).toBeDefined();
+    expect(await store.chat.conversations.get('short', short)).toBeUndefined();
+    expect(await store.chat.conversations.get('demo', demo)).toBeDefined();
+    expect(await store.chat.conversations.get('forever', forever)).toBeDefined();
   });
 
   it('anonymises after anonymiseAfterDays and deletes after deleteAfterDays, each once', async () => {
@@ -134,14 +138,14 @@ describe('RetentionSweeper', () => {
     const ancient = await conversation(store, now, { startedDaysAgo: 400, closedDaysAgo: 400 });
     // The ancient one is anonymised on the way and then deleted.
     expect(await sweeper.sweep()).toEqual({ anonymised: 2, conversations: 1, offlineMessages: 0 });
-    expect(await store.chat.conversations.get(ancient)).toBeUndefined();
-    expect((await store.chat.conversations.get(old))?.anonymisedAt).toBe(now);
-    expect((await store.chat.messages.list(old)).map((m) => m.text)).toEqual(['']);
-    expect((await store.chat.messages.list(fresh)).map((m) => m.text)).toEqual(['Hello']);
+    expect(await store.chat.conversations.get('demo', ancient)).toBeUndefined();
+    expect((await store.chat.conversations.get('demo', old))?.anonymisedAt).toBe(now);
+    expect((await store.chat.messages.list('demo', old)).map((m) => m.text)).toEqual(['']);
+    expect((await store.chat.messages.list('demo', fresh)).map((m) => m.text)).toEqual(['Hello']);
     expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 0, offlineMessages: 0 });
     clock.advance(81 * DAY);
     expect(await sweeper.sweep()).toEqual({ anonymised: 1, conversations: 0, offlineMessages: 0 });
-    expect((await store.chat.conversations.get(fresh))?.anonymisedAt).toBe(clock.now());
+    expect((await store.chat.conversations.get('demo', fresh))?.anonymisedAt).toBe(clock.now());
   });
 
   it('deletes offline messages left longer ago than the tenant keeps them', async () => {
@@ -195,7 +199,7 @@ describe('RetentionSweeper', () => {
     });
     const old = await conversation(store, clock.now(), { startedDaysAgo: 60, closedDaysAgo: 50 });
     expect(await sweeper.sweep()).toEqual({ anonymised: 0, conversations: 1, offlineMessages: 0 });
-    expect(await store.chat.conversations.get(old)).toBeUndefined();
+    expect(await store.chat.conversations.get('demo', old)).toBeUndefined();
     expect(lines.join('')).toContain('retention sweep of a tenant failed');
     expect(lines.join('')).toContain('"tenant":"broken"');
   });

@@ -56,11 +56,15 @@ describe('MemoryOidcState', () => {
 
 describe('MemoryOneTimeRecords', () => {
   it('holds about twice the live records at most, however many expired before', async () => {
-    const records = new MemoryOneTimeRecords<{ expiresAt: number }>();
+    const records = new MemoryOneTimeRecords<{ tenantId: string; expiresAt: number }>();
     // 100 lifetimes of 1,000 records each: the map never holds much more than two.
     for (let lifetime = 0; lifetime < 100; lifetime++)
       for (let i = 0; i < 1_000; i++)
-        await records.save(`${lifetime}-${i}`, { expiresAt: (lifetime + 1) * 10 }, lifetime * 10);
+        await records.save(
+          `${lifetime}-${i}`,
+          { tenantId: i % 2 === 0 ? 'demo' : 'other', expiresAt: (lifetime + 1) * 10 },
+          lifetime * 10,
+        );
     expect(records.size).toBeLessThanOrEqual(4_000);
   });
 });
