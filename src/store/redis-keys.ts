@@ -1,25 +1,3 @@
-/**
- * The Redis key layout, in one place (documented in the README, "Deployment with Redis").
- *
- * Everything starts with the configured prefix (`gw:`), and every key that belongs to a tenant
- * names it, so a tenant's data can be told, listed and removed by key name alone. Keys that
- * belong to one conversation (`gw:t:<tenant>:c:{<id>}:…`) share the hash tag `{<id>}` so a Lua
- * script or transaction over them stays in one slot of a Redis Cluster; a tenant's indexes share
- * `{t:<tenant>}` for the same reason. The repositories address a conversation by its tenant and
- * id: an id asked for under another tenant names keys that do not exist, so it is not found.
- *
- * Keys without a tenant, and why: sessions (`sess:`, `sess-owner:`) are read by connect-redis
- * from the session cookie before any tenant is known, and one session holds the browser's state
- * at every tenant (its per-tenant records are inside the sealed value); rate-limit counters
- * (`rl:`) count what they limit (a client address, a session, a visitor, a recipient) across
- * the gateway, under names rate-limiter-flexible builds, so a flood spread over the tenants'
- * prefixes is counted once; the OpenID Provider's state (`oidc:`) is per tenant already, by
- * its own hash tag (`{op:<tenant>}`, `redis-oidc-state.ts`).
- *
- * The previous version kept a conversation's keys as `gw:c:{<id>}:…` ({@link legacyConversation}):
- * the Redis store moves them to the tenant's names the first time the conversation is looked
- * up under its tenant (the hash tag is the same, so old and new names share a slot).
- */
 /** A conversation's own keys: record, sequence, messages, dedupe, tail. */
 export type ConversationKeys = [
   record: string,
@@ -29,6 +7,30 @@ export type ConversationKeys = [
   tail: string,
 ];
 
+/**
+ * The Redis key layout, in one place (documented in the README, "Deployment with Redis").
+ *
+ * Everything starts with the configured prefix (`gw:`), and every key of a tenant's data names
+ * the tenant, so whose data a key holds is told by its name. Keys that
+ * belong to one conversation (`gw:t:<tenant>:c:{<id>}:…`) share the hash tag `{<id>}` so a Lua
+ * script or transaction over them stays in one slot of a Redis Cluster; a tenant's indexes share
+ * `{t:<tenant>}` for the same reason. The repositories address a conversation by its tenant and
+ * id: an id asked for under another tenant names keys that do not exist, so it is not found.
+ *
+ * Keys without a tenant, and why: sessions (`sess:`, `sess-owner:`) are read by connect-redis
+ * from the session cookie before any tenant is known, and one session holds the browser's state
+ * at every tenant (its per-tenant records are inside the sealed value); rate-limit counters
+ * (`rl:`) are named by rate-limiter-flexible from the limit and a keyed blind index of what they
+ * count, which holds the tenant where the count is per tenant (a visitor's quotas) and leaves it
+ * out where a client address or session is counted over every tenant's prefix at once; the
+ * OpenID Provider's state (`oidc:`) is per tenant already, by its own hash tag
+ * (`{op:<tenant>}`, `redis-oidc-state.ts`).
+ *
+ * The previous version kept a conversation's keys as `gw:c:{<id>}:…` ({@link legacyConversation})
+ * and receipts, step-up links and hand-overs without the tenant too: the Redis store moves each
+ * to the tenant's names the first time it is looked up under its own tenant (a conversation's
+ * hash tag is the same, so its old and new names share a slot).
+ */
 export class RedisKeys {
   readonly #prefix: string;
 
