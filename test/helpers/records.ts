@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ConsentReceipt } from '../../src/auth/consent-receipts.js';
 import type { ConversationRecord } from '../../src/chat/chat-records.js';
 
 /** A queued conversation of visitor-1 in the demo tenant's `general` topic, with `overrides`. */
@@ -14,6 +15,23 @@ export function conversationRecord(overrides: Partial<ConversationRecord> = {}):
     participants: [{ kind: 'visitor', id: 'visitor-1', joinedAt: 1_000 }],
     metadata: {},
     readMarkers: { visitor: 0, agent: 0 },
+    ...overrides,
+  };
+}
+
+/** A BankID consent receipt of data subject `index-a` in the demo tenant, sharing the name, with `overrides`. */
+export function consentReceipt(overrides: Partial<ConsentReceipt> = {}): ConsentReceipt {
+  return {
+    id: randomUUID(),
+    tenantId: 'demo',
+    decision: 'shared',
+    provider: 'bankid',
+    loa: 'substantial',
+    acr: 'urn:grn:authn:no:bankid',
+    claims: ['name'],
+    subjectIndex: 'index-a',
+    issuedAt: 1_000,
+    jws: 'header.payload.signature',
     ...overrides,
   };
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ConsentReceipt } from '../../src/auth/consent-receipts.js';
 import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from '../../src/chat/chat-records.js';
 import type { Store } from '../../src/store/store.js';
-import { conversationRecord } from './records.js';
+import { consentReceipt, conversationRecord } from './records.js';
 
 /**
  * The behaviour every `Store` implementation must have, written once and run against each
@@ -37,23 +36,10 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       redacted: false,
       createdAt,
     });
-    const receipt = (overrides: Partial<ConsentReceipt> = {}): ConsentReceipt => ({
-      id: randomUUID(),
-      tenantId: 'demo',
-      decision: 'shared',
-      provider: 'bankid',
-      loa: 'substantial',
-      acr: 'urn:grn:authn:no:bankid',
-      claims: ['name'],
-      subjectIndex: 'index-a',
-      issuedAt: 1_000,
-      jws: 'header.payload.signature',
-      ...overrides,
-    });
 
     describe('receipts', () => {
       it('returns a saved receipt by id, and nothing for an unknown id', async () => {
-        const saved = receipt();
+        const saved = consentReceipt();
         await store.receipts.save(saved);
         expect(await store.receipts.get(saved.tenantId, saved.id)).toEqual(saved);
         expect(await store.receipts.get('demo', randomUUID())).toBeUndefined();
@@ -61,8 +47,15 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       });
 
       it('lists a subject’s receipts of one tenant only', async () => {
-        const mine = [receipt({ issuedAt: 1 }), receipt({ decision: 'withdrawn', issuedAt: 2 })];
-        for (const r of [...mine, receipt({ subjectIndex: 'index-b' }), receipt({ tenantId: 'other' })])
+        const mine = [
+          consentReceipt({ issuedAt: 1 }),
+          consentReceipt({ decision: 'withdrawn', issuedAt: 2 }),
+        ];
+        for (const r of [
+          ...mine,
+          consentReceipt({ subjectIndex: 'index-b' }),
+          consentReceipt({ tenantId: 'other' }),
+        ])
           await store.receipts.save(r);
         const listed = await store.receipts.listBySubject('demo', 'index-a');
         expect(listed.map((r) => r.id).sort()).toEqual(mine.map((r) => r.id).sort());

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsentReceipt } from '../../../src/auth/consent-receipts.js';
 import type { HandoverRecord } from '../../../src/auth/login-handover.js';
 import type { ConversationRecord, MessageRecord, StepUpTokenRecord } from '../../../src/chat/chat-records.js';
 import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
 import type { RedisConnection } from '../../../src/store/redis-connection.js';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
-import { conversationRecord } from '../../helpers/records.js';
+import { consentReceipt, conversationRecord } from '../../helpers/records.js';
 import { connectTestRedis, startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 
 // What the previous version stored without the tenant in its key names (`gw:c:{<id>}:…`,
@@ -188,22 +187,9 @@ describe('Redis store: a conversation the previous version stored without its te
 });
 
 describe('Redis store: receipts, step-up links and hand-overs the previous version stored without their tenant', () => {
-  const receipt = (): ConsentReceipt => ({
-    id: randomUUID(),
-    tenantId: 'demo',
-    decision: 'shared',
-    provider: 'bankid',
-    loa: 'substantial',
-    acr: 'urn:grn:authn:no:bankid',
-    claims: ['name'],
-    subjectIndex: 'index-a',
-    issuedAt: 1_000,
-    jws: 'header.payload.signature',
-  });
-
   it('finds a receipt under its tenant only, and moves it there', async () => {
     const { prefix, keys, a } = instances();
-    const old = receipt();
+    const old = consentReceipt();
     await connection.client.set(`${prefix}receipt:${old.id}`, codec.seal(old));
     await connection.client.sAdd(keys.receiptsOf('demo', 'index-a'), old.id);
     expect(await a.receipts.get('other', old.id)).toBeUndefined();
