@@ -68,6 +68,8 @@ export class RedisChatBus implements ChatBus {
   /** The subscription was lost since it was first made: the next `ready` is a reconnection. */
   #lost = false;
   readonly #interrupted = new Set<() => void>();
+  /** An interruption waits for this instance's own connection to be ready before it is told. */
+  #waitingForStore = false;
 
   constructor(options: { connection: RedisConnection; prefix: string; codec: StoreCodec; logger: Logger }) {
     this.#local = new InProcessChatBus(options.logger);
@@ -203,7 +205,28 @@ export class RedisChatBus implements ChatBus {
     );
   }
 
+  /**
+   * Tells the listeners once this instance's own connection, which their resync reads the store
+   * through, is ready too: after a Redis restart the subscriber often reconnects before it (each
+   * with its own jittered back-off), and a resync read then failed with `store_unavailable` and
+   * was not tried again, so a socket never got what it had missed (a withdrawal left the agent
+   * showing the name). One wait at a time: causes arriving meanwhile are told with it.
+   */
   #tellInterrupted(cause: 'subscription' | 'publishing'): void {
+    if (this.#closed) return;
+    if (this.#publisher.isReady) {
+      this.#interruptedNow(cause);
+      return;
+    }
+    if (this.#waitingForStore) return;
+    this.#waitingForStore = true;
+    this.#publisher.once('ready', () => {
+      this.#waitingForStore = false;
+      this.#interruptedNow(cause);
+    });
+  }
+
+  #interruptedNow(cause: 'subscription' | 'publishing'): void {
     if (this.#closed) return;
     this.#logger.warn(
       { store: 'redis', cause },

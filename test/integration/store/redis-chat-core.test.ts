@@ -163,6 +163,31 @@ describe('Redis bus', () => {
     await bus.close();
   });
 
+  it('tells its interruption listeners only once its own connection, which their resync reads the store through, is ready again', async () => {
+    const own = newConnection();
+    await own.start();
+    const bus = new RedisChatBus({ connection: own, prefix: `w${randomUUID().slice(0, 6)}:`, codec, logger });
+    bus.start();
+    await waitFor(() => bus.receiving);
+    const readyWhenTold: boolean[] = [];
+    bus.onInterrupted(() => readyWhenTold.push(own.client.isReady));
+    const raw = newConnection().client;
+    await raw.connect();
+    // After a Redis restart the subscriber may be back before the instance's own connection:
+    // that one is down here while the subscription is cut and comes back.
+    own.client.destroy();
+    await raw.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    await waitFor(() => bus.receiving);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(readyWhenTold).toEqual([]);
+    await own.client.connect();
+    await waitFor(() => readyWhenTold.length === 1);
+    expect(readyWhenTold).toEqual([true]);
+    await raw.close();
+    await bus.close();
+    await own.close();
+  });
+
   it('names no conversation, visitor or staff member on Redis, and sends one turn of events as one batch', async () => {
     const prefix = `n${randomUUID().slice(0, 6)}:`;
     const [publisher, follower] = await Promise.all([startBus(prefix), startBus(prefix)]);
