@@ -240,7 +240,8 @@ export class AgentSocket {
    * among what was missed.
    */
   resync(): void {
-    this.#connection.enqueue(async () => {
+    // Until it has read everything: a store still coming back must not lose what was missed.
+    this.#connection.enqueueUntilDone(async () => {
       const session = await this.#options.readSession().then(
         (read) => ({ read }),
         // A store hiccup is not a logout (as at the heartbeat): only a missing session ends it.

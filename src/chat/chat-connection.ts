@@ -18,6 +18,11 @@ export const MAX_INVALID_FRAMES = 10;
 /** A client that does not read its frames is cut off beyond this much unsent data. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/** First wait before a failed resync runs again ({@link ChatConnection.enqueueUntilDone}); it doubles each time. */
+export const RESYNC_RETRY_MS = 1_000;
+/** The longest wait between two runs of a failed resync. */
+const RESYNC_RETRY_MAX_MS = 30_000;
+
 /** Codes a handler's `GatewayError` may carry to the client; anything else is `internal_error`. */
 const CLIENT_ERROR_CODES = new Set<string>(CHAT_ERROR_CODES.filter((code) => code !== 'internal_error'));
 
@@ -58,17 +63,22 @@ export interface ChatSocketOptions {
   bus: ChatBus;
   limits: ChatRateLimits;
   logger: Logger;
+  /** First wait before a failed resync runs again. Default {@link RESYNC_RETRY_MS}. */
+  resyncRetryMs?: number;
 }
 
 /** The part of a socket's options its {@link ChatConnection} keeps. */
 export function pipelineOptions(options: ChatSocketOptions) {
-  const { ws, socket, batch, sessionId, limits, logger } = options;
-  return { ws, socket, batch, sessionId, limits, logger };
+  const { ws, socket, batch, sessionId, limits, logger, resyncRetryMs = RESYNC_RETRY_MS } = options;
+  return { ws, socket, batch, sessionId, limits, logger, resyncRetryMs };
 }
 
 /** What a {@link ChatConnection} needs: a socket's options plus its frame schema and handler. */
 export interface ChatConnectionOptions<In>
-  extends Pick<ChatSocketOptions, 'ws' | 'socket' | 'batch' | 'sessionId' | 'limits' | 'logger'> {
+  extends Pick<
+    ChatSocketOptions,
+    'ws' | 'socket' | 'batch' | 'sessionId' | 'limits' | 'logger' | 'resyncRetryMs'
+  > {
   schema: z.ZodType<In>;
   /** Handles one valid frame; frames of a connection are handled one at a time, in order. */
   onFrame: (frame: In) => Promise<void>;
@@ -84,7 +94,7 @@ export class ChatConnection<In, Out extends { type: string }> {
   /** Connection id: rate-limit key and the `origin` of the events it causes. */
   readonly id = newId();
   readonly ws: WebSocket;
-  readonly #options: ChatConnectionOptions<In>;
+  readonly #options: ChatConnectionOptions<In> & { resyncRetryMs: number };
   #invalid = 0;
   /** Tasks waiting their turn (frames and the events queued behind them). */
   readonly #tasks: Array<() => void | Promise<void>> = [];
@@ -92,11 +102,14 @@ export class ChatConnection<In, Out extends { type: string }> {
   /** The current busy period's loop ({@link settled}). */
   #drained: Promise<void> = Promise.resolve();
   #closing = false;
+  /** A failed resync waiting to run again. */
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ChatConnectionOptions<In>) {
     // Only what the pipeline uses: a socket's full options are kept once, by the socket.
     const { ws, socket, batch, sessionId, limits, logger, schema, onFrame } = options;
-    this.#options = { ws, socket, batch, sessionId, limits, logger, schema, onFrame };
+    const resyncRetryMs = options.resyncRetryMs ?? RESYNC_RETRY_MS;
+    this.#options = { ws, socket, batch, sessionId, limits, logger, schema, onFrame, resyncRetryMs };
     this.ws = options.ws;
     this.ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     // ws reports protocol violations (oversized frame → 1009, invalid UTF-8 → 1007) as an
@@ -185,6 +198,54 @@ export class ChatConnection<In, Out extends { type: string }> {
     this.#draining = true;
     // A promise job rather than `queueMicrotask`, which wraps every call in an AsyncResource.
     this.#drained = Promise.resolve().then(this.#drain);
+  }
+
+  /**
+   * Runs `task` as {@link enqueue} does, and when it fails runs it again after a wait that
+   * doubles each time (up to 30 s), until it succeeds or the connection closes. For a resync:
+   * it tells the client what it missed while events between instances were interrupted, and a
+   * store still coming back (the instance's own connection to Redis reconnecting after its
+   * subscriber, a command timing out) must not lose that for good. Nothing of it is the client's
+   * doing, so a failure is logged, not sent as an `error` frame. A new call replaces a waiting
+   * retry (it reads everything again anyway).
+   */
+  enqueueUntilDone(task: () => Promise<void>): void {
+    this.#cancelRetry();
+    this.#runUntilDone(task, 0);
+  }
+
+  #runUntilDone(task: () => Promise<void>, attempt: number): void {
+    if (!this.open) return;
+    this.enqueue(async () => {
+      try {
+        await task();
+      } catch (error) {
+        if (!this.open) return;
+        const waitMs = Math.min(this.#options.resyncRetryMs * 2 ** attempt, RESYNC_RETRY_MAX_MS);
+        this.#options.logger.warn(
+          { connection: this.id, err: error, retryInMs: waitMs },
+          'chat resync failed; trying again',
+        );
+        this.#cancelRetry();
+        const timer = setTimeout(() => {
+          if (this.#retryTimer !== timer) return;
+          this.#retryTimer = undefined;
+          this.#runUntilDone(task, attempt + 1);
+        }, waitMs);
+        // Never what keeps the process alive; a closed connection drops it when it fires.
+        timer.unref();
+        this.#retryTimer = timer;
+        return;
+      }
+      // Done: it read everything, so a retry of an earlier failure is not needed any more.
+      this.#cancelRetry();
+    });
+  }
+
+  #cancelRetry(): void {
+    if (this.#retryTimer === undefined) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 
   /**

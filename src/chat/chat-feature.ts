@@ -65,6 +65,8 @@ export interface ChatFeatureOptions {
   abandonedSweepMs?: number;
   /** How consoles' whole lists (`queue`, `assigned`) are paced. Default: one per list every 250 ms. */
   summaryPacing?: AgentSocketOptions['summaryPacing'];
+  /** First wait before a socket's failed resync runs again (doubling, up to 30 s). Default 1 s. */
+  resyncRetryMs?: number;
 }
 
 /** Sockets still open this long after the 1001 close frame are cut. */
@@ -321,6 +323,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       bus,
       limits,
       logger,
+      ...(options.resyncRetryMs === undefined ? {} : { resyncRetryMs: options.resyncRetryMs }),
     };
     if (endpoint === 'agent' && staff) {
       const agent = new AgentSocket({

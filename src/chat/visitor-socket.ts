@@ -269,7 +269,8 @@ export class VisitorSocket implements HeartbeatWatcher {
    * been missed).
    */
   resync(): void {
-    this.#connection.enqueue(async () => {
+    // Until it has read everything: a store still coming back must not lose what was missed.
+    this.#connection.enqueueUntilDone(async () => {
       const { service } = this.#options;
       await this.#identity();
       if (!this.#connection.open) return;

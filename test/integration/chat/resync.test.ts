@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../../src/chat/chat-feature.js';
+import type { GatewayDeps } from '../../../src/deps.js';
+import { GatewayError } from '../../../src/http/errors.js';
 import { LossyBus } from '../../helpers/lossy-bus.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import { type ChatClient, connectAs, type Frame, staffBrowser, visitorBrowser } from './chat-clients.js';
@@ -12,9 +14,16 @@ import { type ChatClient, connectAs, type Frame, staffBrowser, visitorBrowser } 
  */
 const bus = new LossyBus((channel) => channel.kind === 'conversation');
 let gw: TestGateway;
+let deps: GatewayDeps;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ features: (deps) => [createChatFeature(deps, { bus })] });
+  gw = await startTestGateway({
+    features: (gatewayDeps) => {
+      deps = gatewayDeps;
+      // A failed resync runs again after 50 ms here (1 s, doubling, by default).
+      return [createChatFeature(gatewayDeps, { bus, resyncRetryMs: 50 })];
+    },
+  });
 });
 afterAll(async () => {
   await gw?.close();
@@ -63,6 +72,45 @@ describe('after events between instances were interrupted', () => {
     await settle();
     expect(visitor.frames.slice(seen[0]).filter((f) => f.type === 'message')).toEqual([]);
     expect(agent.frames.slice(seen[1]).filter((f) => f.type === 'message')).toEqual([]);
+    visitor.close();
+    agent.close();
+  });
+  it('reads again until it has everything when the store fails while it catches up', async () => {
+    const visitor = await connectAs(await visitorBrowser(gw.url), gw.url, 'visitor');
+    await visitor.next('welcome');
+    const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+    const conversationId = (started.conversation as { id: string }).id;
+    const agent = await connectAs(await staffBrowser(gw.url, 'alex-agent'), gw.url, 'agent');
+    await agent.next('welcome');
+    await agent.request({ type: 'claim', conversationId }, 'conversation');
+
+    bus.losing = true;
+    await agent.request({ type: 'message', conversationId, clientId: 'r1', text: 'missed' }, 'ack');
+    await settle();
+    // The store comes back slower than the bus (Redis: the instance's own connection reconnects
+    // after its subscriber): the first two reads of messages fail.
+    const messages = deps.store.chat.messages;
+    const list = messages.list.bind(messages);
+    let failures = 0;
+    messages.list = (...args) => {
+      if (failures < 2) {
+        failures += 1;
+        return Promise.reject(new GatewayError('store_unavailable'));
+      }
+      return list(...args);
+    };
+    try {
+      bus.back();
+      await visitor.next('message', (f) => textOf(f) === 'missed');
+    } finally {
+      messages.list = list;
+    }
+    expect(failures).toBe(2);
+    await settle();
+    // Once, and nothing about the failure reached the client: it asked for nothing.
+    expect(visitor.frames.filter((f) => f.type === 'message').map(textOf)).toEqual(['missed']);
+    expect(visitor.frames.filter((f) => f.type === 'error')).toEqual([]);
+    expect(gw.logs()).toContain('chat resync failed; trying again');
     visitor.close();
     agent.close();
   });
