@@ -509,7 +509,8 @@ export class AgentSocket {
   async #changeEvent(event: Exclude<ConversationEvent, { type: 'message' }>): Promise<void> {
     switch (event.type) {
       case 'rejoined':
-        if (event.origin !== this.id) await this.#fillIn(event.conversationId);
+        // A read that fails falls back on a whole resync, which reads again until it succeeds.
+        if (event.origin !== this.id) await this.#fillIn(event.conversationId).catch(() => this.resync());
         return;
       case 'status': {
         const followed = this.#followed.get(event.conversation.id);

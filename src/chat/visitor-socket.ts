@@ -350,7 +350,10 @@ export class VisitorSocket implements HeartbeatWatcher {
   #conversationEvent(event: ConversationEvent): void | Promise<void> {
     switch (event.type) {
       case 'rejoined':
-        return event.origin === this.id ? undefined : this.#fillIn(event.conversationId);
+        // A read that fails falls back on a whole resync, which reads again until it succeeds.
+        return event.origin === this.id
+          ? undefined
+          : this.#fillIn(event.conversationId).catch(() => this.resync());
       case 'message': {
         // Once per message: a resync may have sent it already, and this socket's own message
         // reached its client as the ack.

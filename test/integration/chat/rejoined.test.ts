@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../src/http/errors.js';
 import { newId } from '../../../src/runtime/ids.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import { type ChatClient, connectAs, type Frame, staffBrowser, visitorBrowser } from './chat-clients.js';
@@ -70,6 +71,40 @@ describe('a message stored but never published', () => {
     await back.next('conversation', () => true, back.frames.length);
     expect(shown(agent, conversationId)).toEqual([seq]);
     for (const client of [agent, back]) client.close();
+  });
+
+  it('reaches the agent when the console’s first read of it fails (the store blinked)', async () => {
+    const { agent, visitor, browser, conversationId } = await claimed();
+    const seq = await storedUnpublished(conversationId, 'visitor', 'read again');
+    visitor.close();
+    // Once the visitor is back, the console's fill-in (messages after what it holds, below
+    // `seq`) fails once; the resuming visitor's own read (after `seq`) goes through.
+    const messages = gw.gateway.deps.store.chat.messages;
+    const list = messages.list.bind(messages);
+    let failed = 0;
+    let armed = false;
+    messages.list = (tenantId, id, afterSeq, limit) => {
+      if (armed && id === conversationId && (afterSeq ?? 0) < seq && failed === 0) {
+        failed += 1;
+        return Promise.reject(new GatewayError('store_unavailable'));
+      }
+      return list(tenantId, id, afterSeq, limit);
+    };
+    try {
+      const back = await connectAs(browser, gw.url, 'visitor');
+      await back.next('welcome');
+      armed = true;
+      back.send({ type: 'resume', conversationId, afterSeq: seq });
+      // A whole resync, tried again after 1 s, brings it.
+      const message = await agent.next('message', (f) => seqOf(f) === seq);
+      expect((message.message as { text: string }).text).toBe('read again');
+      expect(failed).toBe(1);
+      expect(agent.frames.filter((f) => f.type === 'error')).toEqual([]);
+      expect(shown(agent, conversationId)).toEqual([seq]);
+      for (const client of [agent, back]) client.close();
+    } finally {
+      messages.list = list;
+    }
   });
 
   it('reaches the visitor when the agent’s console reconnects', async () => {
