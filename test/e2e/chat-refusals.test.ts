@@ -1,8 +1,15 @@
-import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
+import {
+  axeViolations,
+  type BrowserGateway,
+  describedBy,
+  focusedId,
+  SCREENSHOT_DIR,
+  startBrowserGateway,
+} from './chromium.js';
 import { openConsole } from './pages.js';
 
 /**
@@ -12,39 +19,13 @@ import { openConsole } from './pages.js';
  * ever, and the page must stay free of axe findings while it says so.
  */
 
+let e2e: BrowserGateway;
 let gw: TestGateway;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function newPage(locale = 'en-GB'): Promise<Page> {
-  const context = await browser.newContext({ locale });
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  return context.newPage();
-}
+const newPage = (locale?: string) => e2e.newPage(locale);
 
 /** The visitor's own message lines, stored or not. */
 function ownLines(page: Page) {
   return page.locator('#chat-messages li.msg-own');
-}
-
-/** The text of the elements `locator`'s `aria-describedby` names, in order. */
-async function description(page: Page, locator: Locator): Promise<string[]> {
-  const ids = (await locator.getAttribute('aria-describedby')) ?? '';
-  const texts: string[] = [];
-  for (const id of ids.split(/\s+/).filter(Boolean)) {
-    texts.push(((await page.locator(`[id="${id}"]`).textContent()) ?? '').trim());
-  }
-  return texts;
-}
-
-/** The id of the element that has the keyboard focus (the test runs without DOM types). */
-function focusedId(page: Page): Promise<string | undefined> {
-  return page.evaluate(
-    () =>
-      (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement
-        ?.id,
-  );
 }
 
 async function send(page: Page, label: string, text: string): Promise<void> {
@@ -71,17 +52,13 @@ async function interceptFrames(
 }
 
 beforeAll(async () => {
-  gw = await startTestGateway({
+  e2e = await startBrowserGateway({
     features: (deps) => [createChatFeature(deps)],
     config: { chat: { messagesPerConversation: 2 } },
   });
-  browser = await launchChromium();
+  gw = e2e.gw;
 });
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await gw?.close();
-});
+afterAll(() => e2e?.close());
 
 describe('a visitor message the server refuses', () => {
   it('says "not sent" beyond the length of the conversation (Finnish), not "sending…"', async () => {
@@ -132,7 +109,7 @@ describe('a visitor message the server refuses', () => {
     const line = ownLines(visitor).filter({ hasText: 'hello once' });
     await expect.poll(() => line.locator('.msg-state').textContent()).toBe('not sent');
     // "Send again" is described by why it was not sent.
-    expect(await description(visitor, line.getByRole('button', { name: 'Send again' }))).toEqual([
+    expect(await describedBy(visitor, line.getByRole('button', { name: 'Send again' }))).toEqual([
       'The chat is briefly unavailable; your message was not sent. Please send it again in a moment.',
     ]);
     await visitor.screenshot({ path: `${SCREENSHOT_DIR}/chat-refused-store.png`, fullPage: true });
@@ -191,7 +168,7 @@ describe('an agent reply the server refuses', () => {
     await send(agent, 'Svar', 'et svar');
     const line = agent.locator('#console-messages li.msg-own').filter({ hasText: 'et svar' });
     await expect.poll(() => line.locator('.msg-state').textContent()).toBe('ikke sendt');
-    expect(await description(agent, line.getByRole('button', { name: 'Send på nytt' }))).toEqual([
+    expect(await describedBy(agent, line.getByRole('button', { name: 'Send på nytt' }))).toEqual([
       'Noe gikk galt. Prøv igjen.',
     ]);
     expect(await agent.locator('#console-error').textContent()).toBe('');

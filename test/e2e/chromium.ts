@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/web/asset-paths.js';
+import { startTestGateway, type TestGateway, type TestGatewayOptions } from '../helpers/test-gateway.js';
 
 /** Screenshots for a human to look at; `.tmp/` is git-ignored. */
 export const SCREENSHOT_DIR = join(PROJECT_ROOT, '.tmp', 'screenshots');
@@ -129,4 +130,60 @@ export async function axeViolations(page: Page): Promise<AxeFinding[]> {
       targets: v.nodes.map((n) => n.target.join(' ')),
     }));
   });
+}
+
+/** The texts of the elements `target`'s `aria-describedby` names, in order: what a screen reader reads with it. */
+export async function describedBy(page: Page, target: string | Locator): Promise<string[]> {
+  const element = typeof target === 'string' ? page.locator(target) : target;
+  const ids = (await element.getAttribute('aria-describedby')) ?? '';
+  const texts: string[] = [];
+  for (const id of ids.split(/\s+/).filter(Boolean)) {
+    texts.push(((await page.locator(`[id="${id}"]`).textContent()) ?? '').trim());
+  }
+  return texts;
+}
+
+/** The id of the element that has the keyboard focus on `page` (the tests compile without DOM types). */
+export function focusedId(page: Page): Promise<string | undefined> {
+  return page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement
+        ?.id,
+  );
+}
+
+/** A browser test file's gateway and Chromium, and the contexts its tests open. */
+export interface BrowserGateway {
+  readonly gw: TestGateway;
+  readonly browser: Browser;
+  /** A context in `locale` whose actions wait 10 s at most; `close` closes it. */
+  newContext(locale?: string): Promise<BrowserContext>;
+  /** A page in a context of its own (a browser of its own: its own cookies), as {@link newContext}. */
+  newPage(locale?: string): Promise<Page>;
+  /** Closes the contexts, Chromium and the gateway. */
+  close(): Promise<void>;
+}
+
+/** Starts the real gateway in-process (`startTestGateway`) and Chromium, for a browser test file's `beforeAll`. */
+export async function startBrowserGateway(options: TestGatewayOptions = {}): Promise<BrowserGateway> {
+  const gw = await startTestGateway(options);
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  const newContext = async (locale = 'en-GB') => {
+    const context = await browser.newContext({ locale });
+    context.setDefaultTimeout(10_000);
+    contexts.push(context);
+    return context;
+  };
+  return {
+    gw,
+    browser,
+    newContext,
+    newPage: async (locale) => (await newContext(locale)).newPage(),
+    close: async () => {
+      for (const context of contexts) await context.close();
+      await browser.close();
+      await gw.close();
+    },
+  };
 }

@@ -1,27 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
+import type { TestGateway } from '../helpers/test-gateway.js';
+import { axeViolations, type BrowserGateway, SCREENSHOT_DIR, startBrowserGateway } from './chromium.js';
 
 /** The citizen's path in Chromium: no agent online, consent without ticks, withdrawal. */
 
+let e2e: BrowserGateway;
 let gw: TestGateway;
-let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ features: (deps) => [createChatFeature(deps)] });
-  browser = await launchChromium();
-  context = await browser.newContext({ locale: 'en-GB' });
-  context.setDefaultTimeout(10_000);
+  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
+  gw = e2e.gw;
+  context = await e2e.newContext();
 });
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-});
+afterAll(() => e2e?.close());
 
 describe('the citizen with no agent online', () => {
   it('sees one choice: leave a message, answered by e-mail (no topic buttons)', async () => {
@@ -66,8 +62,7 @@ describe('consent and withdrawal on the landing page', () => {
 
 describe('logging out while the chat is open', () => {
   it('stops saying "You share …" in the chat once the session has ended', async () => {
-    const own = await browser.newContext({ locale: 'en-GB' });
-    own.setDefaultTimeout(10_000);
+    const own = await e2e.newContext('en-GB');
     const start = await own.newPage();
     await start.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     await start.getByLabel('Name').check();
@@ -120,7 +115,7 @@ describe("the citizen's own data", () => {
     await chat.close();
 
     // Another browser: the citizen asks for their data.
-    const own = await browser.newContext({ locale: 'en-GB', acceptDownloads: true });
+    const own = await e2e.browser.newContext({ locale: 'en-GB', acceptDownloads: true });
     const page = await own.newPage();
     await page.goto(`${gw.url}/`);
     await page.getByRole('link', { name: 'Your data in the chat: a copy, or erasure' }).click();
@@ -158,14 +153,12 @@ describe("the citizen's own data", () => {
 
 describe('reloading the chat after the identified session ended', () => {
   it('says why the identified conversation is no longer shown, not that it was not found', async () => {
-    const staff = await browser.newContext({ locale: 'en-GB' });
-    staff.setDefaultTimeout(10_000);
+    const staff = await e2e.newContext('en-GB');
     const agent = await staff.newPage();
     await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
     await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Connected.');
 
-    const own = await browser.newContext({ locale: 'sv-SE' });
-    own.setDefaultTimeout(10_000);
+    const own = await e2e.newContext('sv-SE');
     const start = await own.newPage();
     await start.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     await start.getByLabel('Namn').check();

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
+import type { TestGateway } from '../helpers/test-gateway.js';
+import { axeViolations, type BrowserGateway, SCREENSHOT_DIR, startBrowserGateway } from './chromium.js';
 import { askInGeneral } from './pages.js';
 
 /**
@@ -11,26 +10,22 @@ import { askInGeneral } from './pages.js';
  * `staff.maxLoginHours` and another login in the browser close it the same way, with 4401).
  */
 
+let e2e: BrowserGateway;
 let gw: TestGateway;
-let browser: Browser;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ features: (deps) => [createChatFeature(deps)] });
-  browser = await launchChromium();
+  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
+  gw = e2e.gw;
 });
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-});
+afterAll(() => e2e?.close());
 
 describe('an agent console whose login ended', () => {
   it('says so in its language, offers to sign in again and leaves nothing to operate', async () => {
-    const staff = await browser.newContext({ locale: 'fi-FI' });
-    staff.setDefaultTimeout(10_000);
+    const staff = await e2e.newContext('fi-FI');
     const agent = await staff.newPage();
     await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
     await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Yhteys muodostettu.');
-    const visitor = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    const visitor = await (await e2e.browser.newContext({ locale: 'en-GB' })).newPage();
     await askInGeneral(visitor, gw.url, 'Is anyone there?');
     const take = agent.locator('li.queue-item').filter({ hasText: 'Is anyone there?' }).getByRole('button');
     await expect.poll(() => take.count()).toBe(1);

@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { launchChromium } from './chromium.js';
+import type { TestGateway } from '../helpers/test-gateway.js';
+import { type BrowserGateway, startBrowserGateway } from './chromium.js';
 
 /**
  * The keyboard focus must be seen by a low-vision user: the indicator of every control reached
@@ -10,20 +10,16 @@ import { launchChromium } from './chromium.js';
  * 2.4.13's measure). axe-core does not check this.
  */
 
+let e2e: BrowserGateway;
 let gw: TestGateway;
-let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ features: (deps) => [createChatFeature(deps)] });
-  browser = await launchChromium();
-  context = await browser.newContext({ locale: 'en-GB' });
-  context.setDefaultTimeout(10_000);
+  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
+  gw = e2e.gw;
+  context = await e2e.newContext();
 });
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-});
+afterAll(() => e2e?.close());
 
 /** A focused control's indicator: its description, the outline's width and its contrast with the background. */
 interface Indicator {

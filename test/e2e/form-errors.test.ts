@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, launchChromium } from './chromium.js';
+import type { TestGateway } from '../helpers/test-gateway.js';
+import { axeViolations, type BrowserGateway, describedBy, startBrowserGateway } from './chromium.js';
 
 /**
  * A form the server answers again with an error: the error is the description of the fields
@@ -10,30 +10,16 @@ import { axeViolations, launchChromium } from './chromium.js';
  * refused, and it looks like an error, not like the page's other grey information panels.
  */
 
+let e2e: BrowserGateway;
 let gw: TestGateway;
-let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ features: (deps) => [createChatFeature(deps)] });
-  browser = await launchChromium();
-  context = await browser.newContext({ locale: 'en-GB' });
-  context.setDefaultTimeout(10_000);
+  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
+  gw = e2e.gw;
+  context = await e2e.newContext();
 });
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-});
-
-/** The text of the elements `selector`'s `aria-describedby` names, in order. */
-async function description(page: Page, selector: string): Promise<string[]> {
-  const ids = (await page.locator(selector).getAttribute('aria-describedby')) ?? '';
-  const texts: string[] = [];
-  for (const id of ids.split(/\s+/).filter(Boolean)) {
-    texts.push(((await page.locator(`[id="${id}"]`).textContent()) ?? '').trim());
-  }
-  return texts;
-}
+afterAll(() => e2e?.close());
 
 /** Whether the page says it was refused where a screen reader starts: its title, and the focus on the alert. */
 async function announcesTheError(page: Page): Promise<boolean> {
@@ -62,7 +48,7 @@ describe('the consent form refused with nothing ticked', () => {
     await page.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     await page.getByRole('button', { name: 'Share the selected details' }).click();
     await expect.poll(() => page.getByRole('alert').count()).toBe(1);
-    expect(await description(page, 'fieldset')).toEqual([
+    expect(await describedBy(page, 'fieldset')).toEqual([
       'Nothing is ticked. Tick the details to share, or choose “Share nothing”.',
     ]);
     expect(await looksLikeAnError(page)).toBe(true);
@@ -94,7 +80,7 @@ describe('the staff forms refused for an unknown id', () => {
       await page.locator('form button[type=submit]').first().click();
       const invalid = page.locator('[aria-invalid="true"]');
       await expect.poll(() => invalid.count()).toBe(1);
-      const described = await description(page, '[aria-invalid="true"]');
+      const described = await describedBy(page, '[aria-invalid="true"]');
       expect(described).toHaveLength(1);
       expect(described[0]).toMatch(/^No such /);
       expect(await looksLikeAnError(page)).toBe(true);

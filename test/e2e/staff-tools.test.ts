@@ -1,25 +1,21 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, launchChromium } from './chromium.js';
+import type { TestGateway } from '../helpers/test-gateway.js';
+import { axeViolations, type BrowserGateway, startBrowserGateway } from './chromium.js';
 
 /**
  * Security staff have no console role: signed in at `/agent` they land on the staff tools their
  * role allows (legal hold, deleting a conversation or an offline message), not on a dead end.
  */
 
+let e2e: BrowserGateway;
 let gw: TestGateway;
-let browser: Browser;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ features: (deps) => [createChatFeature(deps)] });
-  browser = await launchChromium();
+  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
+  gw = e2e.gw;
 });
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-});
+afterAll(() => e2e?.close());
 
 describe('a security officer signing in at /agent', () => {
   for (const [locale, title, deleteLink, field] of [
@@ -27,8 +23,7 @@ describe('a security officer signing in at /agent', () => {
     ['nb-NO', 'Verktøy for ansatte', 'Slett samtalen…', 'Samtalens id'],
   ] as const) {
     it(`lands on the staff tools and reaches the deletion form from them (${locale})`, async () => {
-      const context = await browser.newContext({ locale });
-      context.setDefaultTimeout(10_000);
+      const context = await e2e.newContext(locale);
       const page = await context.newPage();
       await page.goto(
         `${gw.url}/staff/login?login_hint=sigurd-security&returnTo=${encodeURIComponent('/agent')}`,

@@ -1,39 +1,29 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway, testTenant } from '../helpers/test-gateway.js';
-import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
+import { type TestGateway, testTenant } from '../helpers/test-gateway.js';
+import { axeViolations, type BrowserGateway, SCREENSHOT_DIR, startBrowserGateway } from './chromium.js';
 import { askInGeneral, openConsole } from './pages.js';
 
 /** The visitor orders the transcript of a finished chat to their e-mail (development outbox). */
 
+let e2e: BrowserGateway;
 let gw: TestGateway;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const newPage = () => e2e.newPage();
 const outbox = mkdtempSync(join(tmpdir(), 'gw-e2e-outbox-'));
 
 beforeAll(async () => {
-  gw = await startTestGateway({
+  e2e = await startBrowserGateway({
     tenants: [testTenant({ transcriptByEmail: true })],
     config: { mail: { from: 'Test Municipality <chat@test.invalid>', outboxDir: outbox } },
   });
-  browser = await launchChromium();
+  gw = e2e.gw;
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await gw?.close();
+  await e2e?.close();
   rmSync(outbox, { recursive: true, force: true });
 });
-
-async function newPage() {
-  const context = await browser.newContext({ locale: 'en-GB' });
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  return context.newPage();
-}
 
 describe('the transcript by e-mail', () => {
   it('is offered once the chat has ended, and sent to the address the visitor types', async () => {

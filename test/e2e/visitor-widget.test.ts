@@ -2,15 +2,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
+import { axeViolations, focusedId, launchChromium, SCREENSHOT_DIR } from './chromium.js';
 import { askInGeneral, openConsole } from './pages.js';
 
 /** The visitor chat's other paths: no agent online, reload with resume, another language. */
-
-/** The id of the element that has the focus in the page (run in the page). */
-const focusedId = () =>
-  (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement
-    ?.id;
 
 let gw: TestGateway;
 let browser: Browser;
@@ -49,7 +44,7 @@ describe('visitor chat without an agent online', () => {
       .poll(() => visitor.locator('#offline-done').textContent())
       .toBe('Thank you. Your message has been saved and we will answer by e-mail.');
     // The form and its send button are gone: the focus is on the confirmation, not the body.
-    expect(await visitor.evaluate(focusedId)).toBe('offline-done');
+    expect(await focusedId(visitor)).toBe('offline-done');
 
     const agent = await newPage();
     await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
@@ -157,9 +152,9 @@ describe('a conversation deleted by an admin', () => {
     expect(await visitor.locator('#chat-messages li').count()).toBe(0);
     expect(await visitor.getByRole('button', { name: /General questions/ }).isVisible()).toBe(true);
     // The composer that had the focus is gone: the focus is on what replaced it, not the body.
-    expect(await visitor.evaluate(focusedId)).toBe('topics-heading');
+    expect(await focusedId(visitor)).toBe('topics-heading');
     await expect.poll(() => desk.locator('#conversation-body').isHidden()).toBe(true);
-    expect(await desk.evaluate(focusedId)).toBe('conversation-heading');
+    expect(await focusedId(desk)).toBe('conversation-heading');
     expect(await axeViolations(visitor)).toEqual([]);
     await visitor.screenshot({ path: `${SCREENSHOT_DIR}/deleted-visitor.png`, fullPage: true });
     // After a reload nothing comes back either.

@@ -1,11 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core';
+import type { Locator, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
-import { startTestGateway, type TestGateway, testTenant } from '../helpers/test-gateway.js';
-import { axeViolations, launchChromium, SCREENSHOT_DIR } from './chromium.js';
+import { type TestGateway, testTenant } from '../helpers/test-gateway.js';
+import {
+  axeViolations,
+  type BrowserGateway,
+  describedBy,
+  focusedId,
+  SCREENSHOT_DIR,
+  startBrowserGateway,
+} from './chromium.js';
 import { askInGeneral, openConsole } from './pages.js';
 
 /**
@@ -17,15 +24,15 @@ import { askInGeneral, openConsole } from './pages.js';
  * twice, and a connection lost meanwhile is said in the form.
  */
 
+let e2e: BrowserGateway;
 let gw: TestGateway;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const newPage = (locale?: string) => e2e.newPage(locale);
 const outbox = mkdtempSync(join(tmpdir(), 'gw-e2e-outbox-'));
 
 const PHONE = { width: 375, height: 740 };
 
 beforeAll(async () => {
-  gw = await startTestGateway({
+  e2e = await startBrowserGateway({
     features: (deps) => [createChatFeature(deps)],
     tenants: [testTenant({ transcriptByEmail: true })],
     // One offline message per visitor: the second is refused (offline_message_limit).
@@ -34,26 +41,12 @@ beforeAll(async () => {
       mail: { from: 'Test Municipality <chat@test.invalid>', outboxDir: outbox },
     },
   });
-  browser = await launchChromium();
+  gw = e2e.gw;
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await gw?.close();
+  await e2e?.close();
   rmSync(outbox, { recursive: true, force: true });
 });
-
-async function newPage(locale = 'en-GB'): Promise<Page> {
-  const context = await browser.newContext({ locale });
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  return context.newPage();
-}
-
-/** The id of the element that has the focus in the page (run in the page). */
-const focusedId = () =>
-  (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement
-    ?.id;
 
 /** Whether `locator`'s element has the focus. */
 function hasFocus(locator: Locator): Promise<boolean> {
@@ -61,16 +54,6 @@ function hasFocus(locator: Locator): Promise<boolean> {
     (element) =>
       (element as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement === element,
   );
-}
-
-/** The text of the elements `selector`'s `aria-describedby` names, in order. */
-async function description(page: Page, selector: string): Promise<string[]> {
-  const ids = (await page.locator(selector).getAttribute('aria-describedby')) ?? '';
-  const texts: string[] = [];
-  for (const id of ids.split(/\s+/).filter(Boolean)) {
-    texts.push(((await page.locator(`[id="${id}"]`).textContent()) ?? '').trim());
-  }
-  return texts;
 }
 
 /** Screenshots of the page as it is, at a desktop width and at a phone's. */
@@ -127,8 +110,8 @@ describe('the offline-message form refused by the server (nobody online)', () =>
       await send.click();
       const control = page.locator(`#${field}`);
       await expect.poll(() => control.getAttribute('aria-invalid')).toBe('true');
-      expect(await description(page, `#${field}`)).toEqual([error]);
-      expect(await page.evaluate(focusedId)).toBe(field);
+      expect(await describedBy(page, `#${field}`)).toEqual([error]);
+      expect(await focusedId(page)).toBe(field);
       // Only that field: the others are not marked, and the form's alert and the chat's shared
       // error line stay empty (the error is where the field is).
       expect(await form.locator('[aria-invalid="true"]').count()).toBe(1);
@@ -152,8 +135,8 @@ describe('the offline-message form refused by the server (nobody online)', () =>
     await form.getByLabel('E-post').fill('nora@localhost');
     await form.getByLabel('Melding', { exact: true }).fill('Ring meg.');
     await form.getByRole('button', { name: 'Send melding' }).click();
-    await expect.poll(() => description(page, '#offline-email')).toEqual(['Oppgi en gyldig e-postadresse.']);
-    expect(await page.evaluate(focusedId)).toBe('offline-email');
+    await expect.poll(() => describedBy(page, '#offline-email')).toEqual(['Oppgi en gyldig e-postadresse.']);
+    expect(await focusedId(page)).toBe('offline-email');
     // Fixed and sent again: saved, and no error stays.
     await form.getByLabel('E-post').fill('nora@example.org');
     await form.getByRole('button', { name: 'Send melding' }).click();
@@ -293,8 +276,8 @@ describe('the transcript form refused by the server', () => {
     await email.fill('vera@localhost');
     await send.click();
     await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true');
-    expect(await description(page, '#transcript-email')).toEqual(['Give a valid e-mail address.']);
-    expect(await page.evaluate(focusedId)).toBe('transcript-email');
+    expect(await describedBy(page, '#transcript-email')).toEqual(['Give a valid e-mail address.']);
+    expect(await focusedId(page)).toBe('transcript-email');
     expect(await page.locator('#transcript-error').textContent()).toBe('');
     expect(await page.locator('#chat-error').textContent()).toBe('');
     expect(await axeViolations(page)).toEqual([]);

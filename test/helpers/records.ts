@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsentReceipt } from '../../src/auth/consent-receipts.js';
-import type { ConversationRecord } from '../../src/chat/chat-records.js';
+import type { ConversationRecord, MessageRecord } from '../../src/chat/chat-records.js';
 
 /** A queued conversation of visitor-1 in the demo tenant's `general` topic, with `overrides`. */
 export function conversationRecord(overrides: Partial<ConversationRecord> = {}): ConversationRecord {
@@ -33,5 +33,23 @@ export function consentReceipt(overrides: Partial<ConsentReceipt> = {}): Consent
     issuedAt: 1_000,
     jws: 'header.payload.signature',
     ...overrides,
+  };
+}
+
+/** visitor-1's unverified message `text` in `conversationId`, not yet stored (no `seq`), with `clientId` when given. */
+export function visitorMessageDraft(
+  conversationId: string,
+  text: string,
+  clientId?: string,
+): Omit<MessageRecord, 'seq'> {
+  return {
+    id: randomUUID(),
+    conversationId,
+    from: 'visitor',
+    authorId: 'visitor-1',
+    text,
+    at: 2_000,
+    verified: false,
+    ...(clientId === undefined ? {} : { clientId }),
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationRecord, MessageRecord, OfflineMessageRecord } from '../../src/chat/chat-records.js';
 import type { Store } from '../../src/store/store.js';
-import { consentReceipt, conversationRecord } from './records.js';
+import { consentReceipt, conversationRecord, visitorMessageDraft } from './records.js';
 
 /**
  * The behaviour every `Store` implementation must have, written once and run against each
@@ -17,15 +17,6 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
     });
 
     const conversation = conversationRecord;
-    const draft = (conversationId: string, text: string): Omit<MessageRecord, 'seq'> => ({
-      id: randomUUID(),
-      conversationId,
-      from: 'visitor',
-      authorId: 'visitor-1',
-      text,
-      at: 2_000,
-      verified: false,
-    });
     const offlineMessage = (tenantId: string, createdAt: number): OfflineMessageRecord => ({
       id: randomUUID(),
       tenantId,
@@ -128,7 +119,10 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('a conversation is not found under another tenant', async () => {
         const c = conversation({ status: 'assigned', assignedTo: { subject: 'agent-1', name: 'Alex' } });
         await store.chat.conversations.create(c);
-        await store.chat.messages.append(c.tenantId, { ...draft(c.id, 'mine'), clientId: 'k1' });
+        await store.chat.messages.append(c.tenantId, {
+          ...visitorMessageDraft(c.id, 'mine'),
+          clientId: 'k1',
+        });
         await store.chat.textTails.set(c.tenantId, c.id, ' 1234');
         const { conversations, messages, textTails } = store.chat;
         expect(await conversations.get('other', c.id)).toBeUndefined();
@@ -142,11 +136,16 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         });
         expect([update, changed]).toEqual([undefined, false]);
         // Neither a new message nor a resend of a stored one's client id reaches it.
-        for (const attempt of [draft(c.id, 'intruder'), { ...draft(c.id, 'resend'), clientId: 'k1' }])
+        for (const attempt of [
+          visitorMessageDraft(c.id, 'intruder'),
+          { ...visitorMessageDraft(c.id, 'resend'), clientId: 'k1' },
+        ])
           await expect(messages.append('other', attempt)).rejects.toMatchObject({
             code: 'conversation_not_found',
           });
-        expect(await messages.appendIf('other', draft(c.id, 'intruder'), { conversation: c })).toEqual({
+        expect(
+          await messages.appendIf('other', visitorMessageDraft(c.id, 'intruder'), { conversation: c }),
+        ).toEqual({
           stale: true,
         });
         expect(await messages.list('other', c.id)).toEqual([]);
@@ -530,26 +529,33 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
 
       it('refuses a message to a conversation not (or no longer) stored, and keeps nothing of it', async () => {
         const gone = randomUUID();
-        await expect(store.chat.messages.append('demo', draft(gone, 'late'))).rejects.toMatchObject({
+        await expect(
+          store.chat.messages.append('demo', visitorMessageDraft(gone, 'late')),
+        ).rejects.toMatchObject({
           code: 'conversation_not_found',
         });
         expect(await store.chat.messages.list('demo', gone)).toEqual([]);
         // Deleted between a read and the append (a system line racing a deletion).
         const id = await started();
-        await store.chat.messages.append('demo', draft(id, 'first'));
+        await store.chat.messages.append('demo', visitorMessageDraft(id, 'first'));
         await store.retention.deleteConversation('demo', id);
-        await expect(store.chat.messages.append('demo', draft(id, 'after'))).rejects.toMatchObject({
+        await expect(
+          store.chat.messages.append('demo', visitorMessageDraft(id, 'after')),
+        ).rejects.toMatchObject({
           code: 'conversation_not_found',
         });
         expect(await store.chat.messages.list('demo', id)).toEqual([]);
         const next = await started();
-        expect((await store.chat.messages.append('demo', draft(next, 'fresh'))).message.seq).toBe(1);
+        expect(
+          (await store.chat.messages.append('demo', visitorMessageDraft(next, 'fresh'))).message.seq,
+        ).toBe(1);
       });
 
       it('numbers messages 1, 2, 3 per conversation and lists those after a seq, in order', async () => {
         const [a, b] = [await started(), await started()];
-        for (const text of ['one', 'two', 'three']) await store.chat.messages.append('demo', draft(a, text));
-        await store.chat.messages.append('demo', draft(b, 'other'));
+        for (const text of ['one', 'two', 'three'])
+          await store.chat.messages.append('demo', visitorMessageDraft(a, text));
+        await store.chat.messages.append('demo', visitorMessageDraft(b, 'other'));
         expect((await store.chat.messages.list('demo', a)).map((m) => [m.seq, m.text])).toEqual([
           [1, 'one'],
           [2, 'two'],
@@ -568,7 +574,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('stores a message once per author and client id and returns the earlier one for a resend', async () => {
         const id = await started();
         const withClientId = (text: string, clientId: string, author: Partial<MessageRecord> = {}) => ({
-          ...draft(id, text),
+          ...visitorMessageDraft(id, text),
           clientId,
           ...author,
         });
@@ -589,8 +595,8 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         );
         expect([agent.duplicate, visitor.duplicate]).toEqual([false, false]);
         // Without a client id nothing is deduplicated.
-        await store.chat.messages.append('demo', draft(id, 'plain'));
-        await store.chat.messages.append('demo', draft(id, 'plain'));
+        await store.chat.messages.append('demo', visitorMessageDraft(id, 'plain'));
+        await store.chat.messages.append('demo', visitorMessageDraft(id, 'plain'));
         expect((await store.chat.messages.list('demo', id)).map((m) => m.text)).toEqual([
           'hello',
           'next',
@@ -604,7 +610,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('keeps every field of a message as written', async () => {
         const id = await started();
         const written = {
-          ...draft(id, 'x'),
+          ...visitorMessageDraft(id, 'x'),
           authorName: 'Agent A',
           clientId: 'c9',
           redacted: true,
@@ -618,9 +624,11 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('gives concurrent appends distinct, gap-free seqs and stores concurrent resends once', async () => {
         const id = await started();
         const results = await Promise.all([
-          ...Array.from({ length: 30 }, (_, i) => store.chat.messages.append('demo', draft(id, `m${i}`))),
+          ...Array.from({ length: 30 }, (_, i) =>
+            store.chat.messages.append('demo', visitorMessageDraft(id, `m${i}`)),
+          ),
           ...Array.from({ length: 5 }, () =>
-            store.chat.messages.append('demo', { ...draft(id, 'same'), clientId: 'k' }),
+            store.chat.messages.append('demo', { ...visitorMessageDraft(id, 'same'), clientId: 'k' }),
           ),
         ]);
         const stored = await store.chat.messages.list('demo', id);
@@ -823,7 +831,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
       it('neither deletes nor anonymises a conversation asked for under another tenant', async () => {
         const theirs = conversation({ tenantId: 'other' });
         await store.chat.conversations.create(theirs);
-        await store.chat.messages.append(theirs.tenantId, draft(theirs.id, 'kept as written'));
+        await store.chat.messages.append(theirs.tenantId, visitorMessageDraft(theirs.id, 'kept as written'));
         await store.retention.deleteConversation('demo', theirs.id);
         await store.retention.anonymiseConversation('demo', theirs.id, 2_000);
         const stored = await store.chat.conversations.get(theirs.tenantId, theirs.id);
@@ -843,9 +851,12 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         const kept = conversation();
         await store.chat.conversations.create(gone);
         await store.chat.conversations.create(kept);
-        await store.chat.messages.append(gone.tenantId, { ...draft(gone.id, 'first'), clientId: 'c1' });
-        await store.chat.messages.append(gone.tenantId, draft(gone.id, 'second'));
-        await store.chat.messages.append(kept.tenantId, draft(kept.id, 'stays'));
+        await store.chat.messages.append(gone.tenantId, {
+          ...visitorMessageDraft(gone.id, 'first'),
+          clientId: 'c1',
+        });
+        await store.chat.messages.append(gone.tenantId, visitorMessageDraft(gone.id, 'second'));
+        await store.chat.messages.append(kept.tenantId, visitorMessageDraft(kept.id, 'stays'));
         await store.chat.textTails.set(gone.tenantId, gone.id, ' 1234');
         await store.retention.deleteConversation('demo', gone.id);
         expect(await store.chat.conversations.get(gone.tenantId, gone.id)).toBeUndefined();
@@ -860,7 +871,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         // Nothing of it is left to collide with: its id starts afresh, seq and dedupe included.
         await store.chat.conversations.create(gone);
         const again = await store.chat.messages.append(gone.tenantId, {
-          ...draft(gone.id, 'new'),
+          ...visitorMessageDraft(gone.id, 'new'),
           clientId: 'c1',
         });
         expect(again).toMatchObject({ duplicate: false, message: { seq: 1, text: 'new' } });
@@ -881,7 +892,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         const held = conversation({ createdAt: 1_000 });
         const free = conversation({ createdAt: 2_000 });
         for (const c of [held, free]) await store.chat.conversations.create(c);
-        await store.chat.messages.append(held.tenantId, draft(held.id, 'evidence'));
+        await store.chat.messages.append(held.tenantId, visitorMessageDraft(held.id, 'evidence'));
         await store.chat.conversations.update(held.tenantId, held.id, (cur) => ({ ...cur, legalHold }));
         expect(await store.retention.due('demo', 10_000, 10)).toEqual([free.id]);
         expect(await store.retention.dueForAnonymising('demo', 10_000, 10)).toEqual([free.id]);
@@ -918,18 +929,18 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         });
         await store.chat.conversations.create(record);
         await store.chat.messages.append('demo', {
-          ...draft(record.id, 'My tax case'),
+          ...visitorMessageDraft(record.id, 'My tax case'),
           clientId: 'c1',
           verified: true,
         });
         await store.chat.messages.append('demo', {
-          ...draft(record.id, 'Let me look'),
+          ...visitorMessageDraft(record.id, 'Let me look'),
           from: 'agent',
           authorId: 'agent-1',
           authorName: 'Alex',
         });
         await store.chat.messages.append('demo', {
-          ...draft(record.id, 'The visitor identified.'),
+          ...visitorMessageDraft(record.id, 'The visitor identified.'),
           from: 'system',
           authorId: undefined,
           systemCode: 'verified',
@@ -967,7 +978,7 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.retention.dueForAnonymising('demo', 5_000, 10)).toEqual([]);
         // Its client ids are forgotten, and a second anonymisation changes nothing.
         const resent = await store.chat.messages.append('demo', {
-          ...draft(record.id, 'again'),
+          ...visitorMessageDraft(record.id, 'again'),
           clientId: 'c1',
         });
         expect(resent).toMatchObject({ duplicate: false, message: { seq: 4 } });

@@ -204,16 +204,23 @@ export async function staffSocket(base: string, persona: string): Promise<ChatCl
   return client;
 }
 
-/** A new visitor chatting in `general` at `base`, with the conversation claimed by `agent`. */
-export async function claimedConversation(
+/** A new visitor at `base` who has started a conversation in `general`. */
+async function startedConversation(
   base: string,
-  agent: ChatClient,
 ): Promise<{ browser: BrowserSession; visitor: ChatClient; conversationId: string }> {
   const browser = await visitorBrowser(base);
   const visitor = await connectAs(browser, base, 'visitor');
   await visitor.next('welcome');
   const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
-  const conversationId = (started.conversation as { id: string }).id;
+  return { browser, visitor, conversationId: (started.conversation as { id: string }).id };
+}
+
+/** A new visitor chatting in `general` at `base`, with the conversation claimed by `agent`. */
+export async function claimedConversation(
+  base: string,
+  agent: ChatClient,
+): Promise<{ browser: BrowserSession; visitor: ChatClient; conversationId: string }> {
+  const { browser, visitor, conversationId } = await startedConversation(base);
   await agent.request(
     { type: 'claim', conversationId },
     'conversation',
@@ -230,11 +237,7 @@ export async function identifiedConversation(
   base: string,
   options: { assignee?: ChatClient; firstText?: string } = {},
 ): Promise<{ browser: BrowserSession; visitor: ChatClient; conversationId: string }> {
-  const browser = await visitorBrowser(base);
-  const visitor = await connectAs(browser, base, 'visitor');
-  await visitor.next('welcome');
-  const started = await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
-  const conversationId = (started.conversation as { id: string }).id;
+  const { browser, visitor, conversationId } = await startedConversation(base);
   await visitor.request(
     { type: 'message', clientId: 'm1', text: options.firstText ?? 'before identifying' },
     'ack',

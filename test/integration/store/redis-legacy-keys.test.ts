@@ -6,7 +6,7 @@ import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
 import type { RedisConnection } from '../../../src/store/redis-connection.js';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
-import { consentReceipt, conversationRecord } from '../../helpers/records.js';
+import { consentReceipt, conversationRecord, visitorMessageDraft } from '../../helpers/records.js';
 import { connectTestRedis, startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 
 // What the previous version stored without the tenant in its key names (`gw:c:{<id>}:…`,
@@ -77,17 +77,6 @@ async function keysOf(keys: RedisKeys, tenantId: string, id: string) {
   };
 }
 
-const draft = (conversationId: string, text: string, clientId?: string): Omit<MessageRecord, 'seq'> => ({
-  id: randomUUID(),
-  conversationId,
-  from: 'visitor',
-  authorId: 'visitor-1',
-  text,
-  at: 2_000,
-  verified: false,
-  ...(clientId ? { clientId } : {}),
-});
-
 describe('Redis store: a conversation the previous version stored without its tenant', () => {
   it('is found, appended to, listed and deleted through its tenant, its keys moved once', async () => {
     const { prefix, keys, a, b } = instances();
@@ -107,9 +96,9 @@ describe('Redis store: a conversation the previous version stored without its te
       [2, 'my number ends 1234'],
     ]);
     expect(await b.chat.textTails.get('demo', record.id)).toBe(' 1234');
-    const resent = await b.chat.messages.append('demo', draft(record.id, 'hello again', 'k1'));
+    const resent = await b.chat.messages.append('demo', visitorMessageDraft(record.id, 'hello again', 'k1'));
     expect(resent).toMatchObject({ duplicate: true, message: { seq: 1, text: 'hello' } });
-    const next = await b.chat.messages.append('demo', draft(record.id, 'next'));
+    const next = await b.chat.messages.append('demo', visitorMessageDraft(record.id, 'next'));
     expect(next).toMatchObject({ duplicate: false, message: { seq: 3 } });
     const claimed = await a.chat.conversations.update('demo', record.id, (c) => ({
       ...c,
@@ -157,7 +146,9 @@ describe('Redis store: a conversation the previous version stored without its te
       await other.conversations.update('other', record.id, (c) => ({ ...c, topic: 'x' })),
     ).toBeUndefined();
     expect(await other.messages.list('other', record.id)).toEqual([]);
-    await expect(other.messages.append('other', draft(record.id, 'intruder'))).rejects.toMatchObject({
+    await expect(
+      other.messages.append('other', visitorMessageDraft(record.id, 'intruder')),
+    ).rejects.toMatchObject({
       code: 'conversation_not_found',
     });
     expect(await other.textTails.get('other', record.id)).toBe('');
