@@ -102,6 +102,7 @@ function shown(message: OfflineMessageRecord): OfflineShown {
 
 /** What the socket keeps of a conversation it follows: the latest record and the visitor's shown name. */
 interface Followed {
+  /** The conversation as this client was last shown it (a resync compares the store with it). */
   conversation: ConversationRecord;
   /** The shared name, opened once per identity change (assigned agent only). */
   visitorName: string | undefined;
@@ -164,7 +165,10 @@ export class AgentSocket {
         this.#connection.enqueue(async () => this.#queueEvent(event)),
       ),
       this.#bus.subscribe({ kind: 'agent', tenantId: this.tenantId, agentSubject: this.#subject }, (event) =>
-        this.#connection.enqueue(async () => this.#agentEvent(event)),
+        this.#connection.enqueueEvent(
+          () => this.#agentEvent(event),
+          () => this.resync(),
+        ),
       ),
     );
   }
@@ -376,11 +380,24 @@ export class AgentSocket {
       seqs: new DeliveredSeqs(),
       stop: this.#bus.subscribe(
         { kind: 'conversation', tenantId: this.tenantId, conversationId: conversation.id },
-        (event) => this.#connection.enqueue(() => this.#conversationEvent(event)),
+        (event) =>
+          this.#connection.enqueueEvent(
+            () => this.#conversationEvent(event),
+            () => this.resync(),
+          ),
       ),
     };
     this.#update(followed, conversation);
     this.#followed.set(conversation.id, followed);
+  }
+
+  /**
+   * A change whose view could not be read (the store failed) was never shown: the conversation
+   * is kept as the client last saw it, so the resync that follows finds the change and shows
+   * it, to the agent it was taken from too.
+   */
+  #unshown(followed: Followed, shown: ConversationRecord): void {
+    if (this.#followed.get(shown.id) === followed) this.#update(followed, shown);
   }
 
   #unfollow(conversationId: string): void {
@@ -467,8 +484,15 @@ export class AgentSocket {
     }
     // A conversation already followed gets its view through its own `status` event.
     if (this.#followed.has(event.conversation.id)) return;
+    // Followed before the read, so nothing published in between is missed.
     this.#follow(event.conversation);
-    this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
+    try {
+      this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
+    } catch (error) {
+      // Never shown: the resync that follows finds it among the agent's and follows it anew.
+      this.#unfollow(event.conversation.id);
+      throw error;
+    }
   }
 
   /** A message is forwarded synchronously (no promise per message); other events may read the store. */
@@ -509,23 +533,32 @@ export class AgentSocket {
   async #changeEvent(event: Exclude<ConversationEvent, { type: 'message' }>): Promise<void> {
     switch (event.type) {
       case 'rejoined':
-        // A read that fails falls back on a whole resync, which reads again until it succeeds.
-        if (event.origin !== this.id) await this.#fillIn(event.conversationId).catch(() => this.resync());
+        // A read that fails falls back on a whole resync ({@link ChatConnection.enqueueEvent}).
+        if (event.origin !== this.id) await this.#fillIn(event.conversationId);
         return;
       case 'status': {
         const followed = this.#followed.get(event.conversation.id);
         if (!followed) return;
         // Closed (by anyone) or taken away: the agent it was assigned to gets the new view too,
         // so their console stops offering replies and drops it from their own conversations.
-        const wasMine = this.#assignedToMe(followed.conversation);
+        const before = followed.conversation;
+        const wasMine = this.#assignedToMe(before);
         this.#update(followed, event.conversation);
         const stillFollows = this.#follows(event.conversation) && event.conversation.status !== 'closed';
-        if (this.#follows(event.conversation)) {
-          this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
-        } else if (wasMine || event.previousAssignee === this.#subject) {
-          // The agent who had it learns where it went: not a read by a non-assignee to audit.
-          const view = await this.#view(event.conversation, false);
-          this.#connection.send({ type: 'conversation', conversation: view });
+        try {
+          if (this.#follows(event.conversation)) {
+            this.#connection.send({
+              type: 'conversation',
+              conversation: await this.#view(event.conversation),
+            });
+          } else if (wasMine || event.previousAssignee === this.#subject) {
+            // The agent who had it learns where it went: not a read by a non-assignee to audit.
+            const view = await this.#view(event.conversation, false);
+            this.#connection.send({ type: 'conversation', conversation: view });
+          }
+        } catch (error) {
+          this.#unshown(followed, before);
+          throw error;
         }
         if (!stillFollows) this.#unfollow(event.conversation.id);
         return;
@@ -533,6 +566,7 @@ export class AgentSocket {
       case 'identity': {
         const followed = this.#followed.get(event.conversation.id);
         if (!followed) return;
+        const before = followed.conversation;
         this.#update(followed, event.conversation);
         if (this.#assignedToMe(event.conversation)) {
           const identity = this.#options.service.readIdentity(event.conversation);
@@ -543,7 +577,15 @@ export class AgentSocket {
             identity: identity ? agentIdentityView(event.conversation, identity) : null,
           });
         } else if (this.#watching.has(event.conversation.id)) {
-          this.#connection.send({ type: 'conversation', conversation: await this.#view(event.conversation) });
+          try {
+            this.#connection.send({
+              type: 'conversation',
+              conversation: await this.#view(event.conversation),
+            });
+          } catch (error) {
+            this.#unshown(followed, before);
+            throw error;
+          }
         }
         return;
       }

@@ -201,6 +201,25 @@ export class ChatConnection<In, Out extends { type: string }> {
   }
 
   /**
+   * Runs an event's `task` (something another socket or instance did, to be shown to this
+   * client) as {@link enqueue} does. When it fails, a read of the store timing out or the store
+   * coming back, `recover` runs instead of an `error` frame: the client did nothing, and what
+   * the event was to show must still reach it, which a resync ({@link enqueueUntilDone}) sees
+   * to. An event with nothing to read (a message forwarded) costs no promise.
+   */
+  enqueueEvent(task: () => void | Promise<void>, recover: () => void): void {
+    this.enqueue(() => {
+      const pending = task();
+      if (pending === undefined) return;
+      return pending.catch((error: unknown) => {
+        if (!this.open) return;
+        this.#options.logger.warn({ connection: this.id, err: error }, 'chat event failed; resyncing');
+        recover();
+      });
+    });
+  }
+
+  /**
    * Runs `task` as {@link enqueue} does, and when it fails runs it again after a wait that
    * doubles each time (up to 30 s), until it succeeds or the connection closes. For a resync:
    * it tells the client what it missed while events between instances were interrupted, and a

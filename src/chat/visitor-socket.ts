@@ -161,7 +161,11 @@ export class VisitorSocket implements HeartbeatWatcher {
     });
     this.#stopVisitor = this.#bus.subscribe(
       { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId },
-      (event) => this.#connection.enqueue(async () => this.#visitorEvent(event)),
+      (event) =>
+        this.#connection.enqueueEvent(
+          () => this.#visitorEvent(event),
+          () => this.resync(),
+        ),
     );
   }
 
@@ -255,7 +259,10 @@ export class VisitorSocket implements HeartbeatWatcher {
     this.#following.set(conversationId, {
       stop: this.#bus.subscribe({ kind: 'conversation', tenantId: this.tenantId, conversationId }, (event) =>
         // Queued behind the frames being handled, so an ack always precedes events it caused.
-        this.#connection.enqueue(() => this.#conversationEvent(event)),
+        this.#connection.enqueueEvent(
+          () => this.#conversationEvent(event),
+          () => this.resync(),
+        ),
       ),
       seqs: new DeliveredSeqs(),
       status: '',
@@ -350,10 +357,8 @@ export class VisitorSocket implements HeartbeatWatcher {
   #conversationEvent(event: ConversationEvent): void | Promise<void> {
     switch (event.type) {
       case 'rejoined':
-        // A read that fails falls back on a whole resync, which reads again until it succeeds.
-        return event.origin === this.id
-          ? undefined
-          : this.#fillIn(event.conversationId).catch(() => this.resync());
+        // A read that fails falls back on a whole resync ({@link ChatConnection.enqueueEvent}).
+        return event.origin === this.id ? undefined : this.#fillIn(event.conversationId);
       case 'message': {
         // Once per message: a resync may have sent it already, and this socket's own message
         // reached its client as the ack.

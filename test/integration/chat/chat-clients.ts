@@ -205,7 +205,7 @@ export async function staffSocket(base: string, persona: string): Promise<ChatCl
 }
 
 /** A new visitor at `base` who has started a conversation in `general`. */
-async function startedConversation(
+export async function startedConversation(
   base: string,
 ): Promise<{ browser: BrowserSession; visitor: ChatClient; conversationId: string }> {
   const browser = await visitorBrowser(base);
