@@ -187,7 +187,7 @@ export class AgentSocket {
 
   /** Sends the console's starting state: queues per topic, own assignments, offline messages. */
   welcome(): void {
-    this.#connection.enqueue(async () => {
+    this.#connection.enqueueOpening(async () => {
       const { tenant, lang, service, desk } = this.#options;
       const queues = await Promise.all(
         tenant.config.topics.map(async (topic) => ({

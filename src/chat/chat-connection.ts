@@ -201,6 +201,22 @@ export class ChatConnection<In, Out extends { type: string }> {
   }
 
   /**
+   * Runs the socket's opening `task` (reading and sending its `welcome`) as {@link enqueue}
+   * does. When it fails (the store unavailable for now) the socket closes with 1013: without
+   * its welcome a client has nothing to show or resume from, and reconnects later, as after
+   * 1001, rather than waiting on a socket that will never start.
+   */
+  enqueueOpening(task: () => Promise<void>): void {
+    this.enqueue(() =>
+      task().catch((error: unknown) => {
+        if (!this.open) return;
+        this.#options.logger.warn({ connection: this.id, err: error }, 'chat welcome failed; closed');
+        this.close(CLOSE_CODES.tryAgainLater, 'try again later');
+      }),
+    );
+  }
+
+  /**
    * Runs an event's `task` (something another socket or instance did, to be shown to this
    * client) as {@link enqueue} does. When it fails, a read of the store timing out or the store
    * coming back, `recover` runs instead of an `error` frame: the client did nothing, and what

@@ -7,6 +7,11 @@
 export const CLOSE_CODES = {
   /** The gateway is shutting down (or restarting); reconnect and `resume`. */
   goingAway: 1001,
+  /**
+   * The socket's opening state (its `welcome`) could not be read: the store is unavailable for
+   * now. Reconnect after a while, as after 1001.
+   */
+  tryAgainLater: 1013,
   /** A text frame was not valid UTF-8 (closed by `ws`). */
   invalidPayload: 1007,
   /** A frame exceeded `MAX_PAYLOAD_BYTES` of `protocol.ts` (closed by `ws`). */

@@ -176,7 +176,7 @@ export class VisitorSocket implements HeartbeatWatcher {
 
   /** Sends the welcome: topics for this visitor, whether agents are online, the open conversation. */
   welcome(): void {
-    this.#connection.enqueue(async () => {
+    this.#connection.enqueueOpening(async () => {
       const { tenant, lang, service, port } = this.#options;
       const session = await this.#session();
       const identity = session?.identity;

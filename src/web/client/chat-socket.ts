@@ -44,7 +44,6 @@ export class ChatSocket {
     const socket = new WebSocket(url);
     this.#socket = socket;
     socket.addEventListener('open', () => {
-      this.#attempt = 0;
       const reconnected = this.#opened;
       this.#opened = true;
       this.#options.onState('open');
@@ -58,7 +57,12 @@ export class ChatSocket {
       } catch {
         return;
       }
-      if (isFrame(frame)) this.#options.onFrame(frame as { type: string } & Record<string, unknown>);
+      if (!isFrame(frame)) return;
+      // The back-off starts afresh once the server has started the socket (its welcome), not
+      // at the upgrade: one that closes straight away (1013, the store unavailable) is waited
+      // on longer each time.
+      if (frame.type === 'welcome') this.#attempt = 0;
+      this.#options.onFrame(frame as { type: string } & Record<string, unknown>);
     });
     socket.addEventListener('close', (event) => {
       if (this.#socket !== socket) return;

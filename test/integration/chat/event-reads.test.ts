@@ -6,8 +6,10 @@ import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.j
 import {
   type ChatClient,
   claimedConversation,
+  connectAs,
   type Frame,
   identifiedVisitor,
+  staffBrowser,
   staffSocket,
   startedConversation,
 } from './chat-clients.js';
@@ -168,5 +170,33 @@ describe('an event whose read of the store fails', () => {
     }
     expect(failed).toBe(1);
     expect(errors(visitor)).toEqual([]);
+  });
+});
+
+describe('a welcome whose read of the store fails', () => {
+  it('closes the socket with 1013, and the console starts when it comes back', async () => {
+    const offline = deps.store.chat.offlineMessages;
+    const list = offline.list.bind(offline);
+    let failed = 0;
+    offline.list = (tenantId, limit) => {
+      if (failed === 0) {
+        failed += 1;
+        return Promise.reject(new GatewayError('store_unavailable'));
+      }
+      return list(tenantId, limit);
+    };
+    try {
+      const browser = await staffBrowser(gw.url, 'alex-agent');
+      const first = open(await connectAs(browser, gw.url, 'agent'));
+      // Nothing to start from: no half-started console waiting for a welcome that never comes.
+      expect(await first.closed).toEqual({ code: 1013, reason: 'try again later' });
+      expect(first.frames).toEqual([]);
+      const again = open(await connectAs(browser, gw.url, 'agent'));
+      await again.next('welcome');
+    } finally {
+      offline.list = list;
+    }
+    expect(failed).toBe(1);
+    expect(gw.logs()).toContain('chat welcome failed; closed');
   });
 });
