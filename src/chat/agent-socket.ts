@@ -165,10 +165,7 @@ export class AgentSocket {
         this.#connection.enqueue(async () => this.#queueEvent(event)),
       ),
       this.#bus.subscribe({ kind: 'agent', tenantId: this.tenantId, agentSubject: this.#subject }, (event) =>
-        this.#connection.enqueueEvent(
-          () => this.#agentEvent(event),
-          () => this.resync(),
-        ),
+        this.#connection.enqueueEvent(() => this.#agentEvent(event), this.#resyncAfterFailure),
       ),
     );
   }
@@ -234,6 +231,9 @@ export class AgentSocket {
     }
     this.#staff = staff;
   }
+
+  /** What an event whose read failed does instead ({@link ChatConnection.enqueueEvent}). */
+  readonly #resyncAfterFailure = (): void => this.resync();
 
   /**
    * Events between instances were interrupted: sends, from the store, the queues, assignments
@@ -381,10 +381,7 @@ export class AgentSocket {
       stop: this.#bus.subscribe(
         { kind: 'conversation', tenantId: this.tenantId, conversationId: conversation.id },
         (event) =>
-          this.#connection.enqueueEvent(
-            () => this.#conversationEvent(event),
-            () => this.resync(),
-          ),
+          this.#connection.enqueueEvent(() => this.#conversationEvent(event), this.#resyncAfterFailure),
       ),
     };
     this.#update(followed, conversation);
