@@ -304,7 +304,8 @@ function isNetworkFailure(error: unknown): boolean {
  * `server_error` (the broker failed; try again), `provider_error` (any other error response), `token_exchange_failed` (the token endpoint refused, e.g. a
  * replayed code), `id_token_invalid` (signature, alg, iss, aud, exp, nbf, iat, nonce),
  * `claims_inconsistent` (userinfo of another subject), `provider_unavailable` (network, no
- * answer within the timeout, or an endpoint in clear that openid-client will not call),
+ * answer within the timeout, a token, JWKS or userinfo endpoint answering 5xx or 429
+ * ({@link brokerFailed}), or an endpoint in clear that openid-client will not call),
  * `login_failed` (anything else, a broker answer larger than the bounded fetch reads included;
  * the library's code stays on the error's `cause` and is logged by the error handler). The RFC 9207 `iss` check runs before openid-client is called
  * ({@link checkIssuerParameter}).
@@ -326,6 +327,12 @@ export function translateOidcError(error: unknown): GatewayError {
         cause: error,
       });
     return new GatewayError('provider_error', 'The identity provider answered with an error.', {
+      cause: error,
+    });
+  }
+  if (brokerFailed(error)) {
+    return new GatewayError('provider_unavailable', 'The identity provider could not be reached.', {
+      status: 503,
       cause: error,
     });
   }
@@ -355,6 +362,22 @@ export function translateOidcError(error: unknown): GatewayError {
   return new GatewayError('login_failed', 'The answer of the identity provider could not be verified.', {
     cause: error,
   });
+}
+
+/**
+ * Whether a back-channel request failed because the broker did (its token, JWKS or userinfo
+ * endpoint, or a proxy before it, answered 5xx or 429; or its token endpoint named one of
+ * {@link BROKER_FAILURES}), not because the answer was wrong: as with the authorization
+ * endpoint's `server_error`, the citizen may try again shortly. oauth4webapi reads an OAuth error
+ * body only from a 4xx answer; any other unexpected status is `RESPONSE_IS_NOT_CONFORM` with the
+ * response as its cause.
+ * @see RFC 9110 §15.6 (5xx), RFC 6585 §4 (429)
+ */
+function brokerFailed(error: unknown): boolean {
+  if (error instanceof client.ResponseBodyError) return BROKER_FAILURES.has(error.error);
+  if (libraryErrorCode(error) !== oauth.RESPONSE_IS_NOT_CONFORM) return false;
+  const status = (error as { cause?: { status?: unknown } }).cause?.status;
+  return typeof status === 'number' && (status >= 500 || status === 429);
 }
 
 /** The `code` of an openid-client `ClientError` or oauth4webapi error, if it has one. */

@@ -101,6 +101,16 @@ export const HOSTILE_MODES = [
   'acr-unknown',
   // The authorization endpoint answers with `authorizeError` (error, error_description, iss).
   'authorize-error',
+  // Token endpoint answers 500 with `{ "error": "server_error" }`.
+  'token-server-error',
+  // Token endpoint answers 502 with an HTML page (a proxy in front of a broker that is down).
+  'token-bad-gateway',
+  // Token endpoint answers 307 to another URL (which would answer with the tokens).
+  'token-redirect',
+  // JWKS endpoint answers 503.
+  'jwks-unavailable',
+  // Userinfo answers 503 (the national id is only there).
+  'userinfo-unavailable',
 ] as const;
 
 export type HostileMode = (typeof HOSTILE_MODES)[number];
@@ -123,6 +133,7 @@ export interface HostileOp {
   foreignIssuer: string;
   /** Error response of the authorization endpoint in `authorize-error` mode. */
   authorizeError: { error: string; error_description?: string };
+
   /** Every authorization request, oldest first. */
   readonly authorizations: AuthorizationRecord[];
   /** Number of token requests that were answered with tokens. */
@@ -215,10 +226,12 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
           ...options.announce,
         });
       case `${path}/jwks`:
+        if (op.mode === 'jwks-unavailable') return send(res, 503, { error: 'temporarily_unavailable' });
         return send(res, 200, jwks);
       case `${path}/authorize`:
         return authorize(url, res);
       case `${path}/token`:
+      case `${path}/token-moved`:
         return token(req, res);
       case `${path}/userinfo`:
         return userinfo(req, res);
@@ -267,6 +280,15 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
       return send(res, 401, { error: 'invalid_client' });
     }
     if (op.mode === 'error-response') return send(res, 400, { error: 'invalid_grant' });
+    if (op.mode === 'token-server-error') return send(res, 500, { error: 'server_error' });
+    if (op.mode === 'token-bad-gateway') {
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>Bad Gateway</body></html>');
+      return;
+    }
+    if (op.mode === 'token-redirect' && req.url?.endsWith('/token')) {
+      res.writeHead(307, { location: `${issuer}/token-moved` }).end();
+      return;
+    }
     const grant = grants.get(form.get('code') ?? '');
     const reusable = op.mode === 'replay-accepting';
     if (
@@ -325,6 +347,10 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
       send(res, 401, { error: 'invalid_token' });
       return;
     }
+    if (op.mode === 'userinfo-unavailable') {
+      send(res, 503, { error: 'temporarily_unavailable' });
+      return;
+    }
     userinfoServed += 1;
     const { acr: _acr, amr: _amr, auth_time: _t, ...claims } = identityClaims();
     if (op.mode === 'acr-only-in-userinfo')
@@ -358,7 +384,12 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
       amr: ['bankid'],
       auth_time: now() - 5,
     };
-    if (op.mode === 'missing-national-id' || op.mode === 'userinfo-other-sub') delete claims.socialno;
+    if (
+      op.mode === 'missing-national-id' ||
+      op.mode === 'userinfo-other-sub' ||
+      op.mode === 'userinfo-unavailable'
+    )
+      delete claims.socialno;
     if (op.mode === 'claim-types') {
       claims.socialno = Number(NO_SYNTHETIC_FNR);
       claims.name = { first: 'x' };

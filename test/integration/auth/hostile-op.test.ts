@@ -18,6 +18,8 @@ let op2: HostileOp;
 let opPlain: HostileOp;
 /** A broker that logs in over its own endpoints but announces an http end-session endpoint. */
 let opPlainLogout: HostileOp;
+/** A broker whose JWKS endpoint fails until a test mends it (its keys never cached before). */
+let opJwksDown: HostileOp;
 let gw: TestGateway;
 
 function hostileProvider(id: string, issuer: string): Record<string, unknown> {
@@ -47,6 +49,8 @@ beforeAll(async () => {
     path: '/plain-logout',
     announce: { end_session_endpoint: 'http://login.broker.example/logout' },
   });
+  opJwksDown = await startHostileOp({ ...CLIENT, path: '/jwks-down' });
+  opJwksDown.mode = 'jwks-unavailable';
   // Each one's "foreign" issuer is the other: a provider the gateway also trusts (mix-up).
   op.foreignIssuer = op2.issuer;
   op2.foreignIssuer = op.issuer;
@@ -59,6 +63,7 @@ beforeAll(async () => {
           hostileProvider('hostile2', op2.issuer),
           hostileProvider('plain', opPlain.issuer),
           hostileProvider('plain-logout', opPlainLogout.issuer),
+          hostileProvider('jwks-down', opJwksDown.issuer),
         ],
       }),
     ],
@@ -76,6 +81,7 @@ afterAll(async () => {
   await op2?.close();
   await opPlain?.close();
   await opPlainLogout?.close();
+  await opJwksDown?.close();
 });
 
 async function sessionOf(browser: BrowserSession): Promise<Record<string, unknown>> {
@@ -348,6 +354,33 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
     },
     { mode: 'acr-array', code: 'claims_invalid', tokenIssued: true, why: 'an acr that is an array' },
     { mode: 'acr-unknown', code: 'acr_unknown', tokenIssued: true, why: 'an acr the gateway does not know' },
+    {
+      mode: 'token-server-error',
+      code: 'provider_unavailable',
+      status: 503,
+      tokenIssued: false,
+      why: 'a token endpoint failing with 500 server_error',
+    },
+    {
+      mode: 'token-bad-gateway',
+      code: 'provider_unavailable',
+      status: 503,
+      tokenIssued: false,
+      why: 'a token endpoint answering 502 with an HTML page',
+    },
+    {
+      mode: 'userinfo-unavailable',
+      code: 'provider_unavailable',
+      status: 503,
+      tokenIssued: true,
+      why: 'a userinfo endpoint answering 503 (the national id only there)',
+    },
+    {
+      mode: 'token-redirect',
+      code: 'login_failed',
+      tokenIssued: false,
+      why: 'a token endpoint redirecting elsewhere (not followed)',
+    },
   ];
   for (const c of cases) {
     it(`${c.mode}: refuses ${c.why} with ${c.code}`, async () => {
@@ -378,6 +411,26 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
     const browser = new BrowserSession();
     await expectRefused(browser, await browser.get(`${gw.url}/auth/hostile/login`), 'claims_missing');
     expect(op.userinfoServed).toBe(served + 1);
+  });
+});
+
+describe('a broker whose JWKS endpoint fails (503)', () => {
+  it('answers provider_unavailable (try again), and the next login, once the keys are back, succeeds', async () => {
+    const browser = new BrowserSession();
+    const page = await browser.get(`${gw.url}/auth/jwks-down/login`);
+    expect(page.url.startsWith(`${gw.url}/auth/jwks-down/callback?`)).toBe(true);
+    await expectRefused(browser, page, 'provider_unavailable', 503);
+    const line = gw
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"code":"provider_unavailable"'))
+      .at(-1);
+    expect(line).toContain('identity provider unavailable');
+    expect(line).toContain('"libraryCode":"OAUTH_RESPONSE_IS_NOT_CONFORM"');
+    expect(line).not.toContain('"stack"');
+
+    opJwksDown.mode = 'honest';
+    expect((await browser.get(`${gw.url}/auth/jwks-down/login`)).url).toBe(`${gw.url}/consent`);
   });
 });
 

@@ -18,6 +18,22 @@ function clientError(code: string, message = 'something the library says'): clie
   return error;
 }
 
+/** oauth4webapi's error for an endpoint answering `status` without an OAuth error body. */
+function unexpectedStatus(status: number): oauth.OperationProcessingError {
+  return new oauth.OperationProcessingError('"response" is not a conform response', {
+    code: oauth.RESPONSE_IS_NOT_CONFORM,
+    cause: new Response(null, { status }),
+  });
+}
+
+/** openid-client's error for a token endpoint answering 400 with the OAuth `error`. */
+function tokenError(error: string): client.ResponseBodyError {
+  return new client.ResponseBodyError('server responded with an error in the response body', {
+    cause: { error },
+    response: new Response(null, { status: 400 }),
+  });
+}
+
 describe('translateOidcError', () => {
   const cases: Array<[what: string, error: unknown, code: string, status?: number]> = [
     ['iss/aud/nonce comparison', clientError(oauth.JWT_CLAIM_COMPARISON), 'id_token_invalid'],
@@ -42,6 +58,23 @@ describe('translateOidcError', () => {
     ],
     ['non-JSON token response', clientError(oauth.RESPONSE_IS_NOT_JSON), 'login_failed'],
     ['unexpected status', clientError(oauth.RESPONSE_IS_NOT_CONFORM), 'login_failed'],
+    ['a redirect of a broker endpoint (not followed)', unexpectedStatus(307), 'login_failed'],
+    ['a broker endpoint answering 404', unexpectedStatus(404), 'login_failed'],
+    ['a broker endpoint failing (500)', unexpectedStatus(500), 'provider_unavailable', 503],
+    ['a proxy before a broker that is down (502)', unexpectedStatus(502), 'provider_unavailable', 503],
+    ['a broker endpoint overloaded (503)', unexpectedStatus(503), 'provider_unavailable', 503],
+    ['a broker endpoint shedding load (429)', unexpectedStatus(429), 'provider_unavailable', 503],
+    [
+      'a token endpoint refusing the code (invalid_grant)',
+      tokenError('invalid_grant'),
+      'token_exchange_failed',
+    ],
+    [
+      'a token endpoint saying the broker failed (temporarily_unavailable)',
+      tokenError('temporarily_unavailable'),
+      'provider_unavailable',
+      503,
+    ],
     ['unknown code', clientError('OAUTH_SOMETHING_NEW'), 'login_failed'],
     [
       'a broker endpoint in clear (http) announced by an https broker',
