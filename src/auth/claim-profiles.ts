@@ -11,6 +11,13 @@
 import { GatewayError, isGatewayError } from '../http/errors.js';
 import { type ParsedNationalId, parseNationalId } from '../identity/national-id.js';
 import type { Country, Loa, VerifiedIdentity } from '../identity/verified-identity.js';
+import {
+  checkClaimText,
+  MAX_AMR_VALUE_LENGTH,
+  MAX_AMR_VALUES,
+  MAX_NAME_LENGTH,
+  MAX_SUBJECT_LENGTH,
+} from './claim-text.js';
 import { acrToLoa } from './loa.js';
 
 /** Names of the claim profiles a provider can be configured with. */
@@ -145,13 +152,32 @@ function parseIdClaim(claim: string, value: string, country: Country | undefined
   }
 }
 
-/** `amr` is an array per OpenID Connect Core §2, but several brokers send a single string. */
+/**
+ * `amr` is an array per OpenID Connect Core §2, but several brokers send a single string. Its
+ * values are passed on (to chat systems, in the gateway's own ID tokens): each is bounded as a
+ * name is ({@link checkClaimText}), and so is their number.
+ */
 function readAmr(claims: Claims): string[] {
   const value = Object.hasOwn(claims, 'amr') ? claims.amr : undefined;
   if (value === undefined || value === null) return [];
-  if (typeof value === 'string') return value.trim() === '' ? [] : [value];
-  if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return [...value];
-  throw claimsInvalid('The "amr" claim from the identity provider must be a string or an array of strings.');
+  const values = typeof value === 'string' ? (value.trim() === '' ? [] : [value]) : value;
+  if (!Array.isArray(values) || !values.every((entry): entry is string => typeof entry === 'string')) {
+    throw claimsInvalid(
+      'The "amr" claim from the identity provider must be a string or an array of strings.',
+    );
+  }
+  if (values.length > MAX_AMR_VALUES) {
+    throw claimsInvalid(
+      `The "amr" claim from the identity provider lists more than ${MAX_AMR_VALUES} methods.`,
+    );
+  }
+  return values.map((entry) => checkClaimText('amr', entry, MAX_AMR_VALUE_LENGTH));
+}
+
+/** A name claim, type- and text-checked ({@link checkClaimText}), trimmed; undefined when absent or blank. */
+function optionalName(claims: Claims, claim: string): string | undefined {
+  const value = optionalString(claims, claim);
+  return value === undefined ? undefined : checkClaimText(claim, value, MAX_NAME_LENGTH).trim();
 }
 
 /** `auth_time` is a JSON number of seconds since the epoch (OpenID Connect Core §2). */
@@ -373,7 +399,7 @@ export function mapClaims(
   claims: Claims,
   ctx: ClaimMappingContext,
 ): VerifiedIdentity {
-  const subject = requiredString(claims, 'sub');
+  const subject = checkClaimText('sub', requiredString(claims, 'sub'), MAX_SUBJECT_LENGTH);
   const acr = requiredString(claims, 'acr');
   const loa = acrToLoa(acr, ctx.acrLoa);
   if (loa === undefined) {
@@ -424,9 +450,9 @@ export function mapClaims(
   const nationalId = parseIdClaim(source.claim, source.value, source.country);
   checkBornBy(source.claim, nationalId.birthDate, ctx.now);
 
-  const givenName = optionalString(claims, names.givenName)?.trim();
-  const familyName = optionalString(claims, names.familyName)?.trim();
-  const fullName = optionalString(claims, names.name)?.trim();
+  const givenName = optionalName(claims, names.givenName);
+  const familyName = optionalName(claims, names.familyName);
+  const fullName = optionalName(claims, names.name);
   const name = fullName ?? ([givenName, familyName].filter(Boolean).join(' ') || undefined);
 
   const birthDateClaim = optionalString(claims, names.birthDate);

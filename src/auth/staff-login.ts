@@ -6,6 +6,7 @@ import { GatewayError } from '../http/errors.js';
 import { exactRouter } from '../http/exact-router.js';
 import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
 import { staffCallbackUrl, type TenantContext } from '../tenants/tenant-context.js';
+import { checkClaimText, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH } from './claim-text.js';
 import { completeLogin, endSessionUrl, startLogin } from './oidc-flow.js';
 import { safeReturnTo } from './return-to.js';
 import {
@@ -127,6 +128,30 @@ export function requireStaffAssurance(
 }
 
 /**
+ * Who the employee is, from the staff IdP's ID token: `sub`, the name shown to citizens and
+ * colleagues (and stored with every message they write): `name`, else `preferred_username`, else
+ * `email`, else `sub`; and `email`. Each is bounded like a citizen's name ({@link checkClaimText}):
+ * the organisation's IdP is trusted for who may sign in and with which role, not to decide what
+ * text the chat shows.
+ * @throws {GatewayError} `claims_invalid` (400).
+ * @see OpenID Connect Core §5.1 (standard claims)
+ */
+function staffProfile(claims: Record<string, unknown>): Pick<StaffRecord, 'subject' | 'name' | 'email'> {
+  const text = (claim: string, maxLength: number): string | undefined => {
+    const value = claims[claim];
+    return typeof value === 'string' && value !== '' ? checkClaimText(claim, value, maxLength) : undefined;
+  };
+  // openid-client has checked `sub` is a string.
+  const subject = checkClaimText('sub', String(claims.sub), MAX_SUBJECT_LENGTH);
+  const email = text('email', MAX_EMAIL_LENGTH);
+  return {
+    subject,
+    name: text('name', MAX_NAME_LENGTH) ?? text('preferred_username', MAX_NAME_LENGTH) ?? email ?? subject,
+    ...(email ? { email } : {}),
+  };
+}
+
+/**
  * `GET /staff/login`, `GET /staff/callback` and `POST /staff/logout`: employees sign in through
  * the organisation's own OpenID Provider (Entra ID and the like; `mock:staff` offline), with the
  * same PKCE/state/nonce flow as citizens. Roles come from `staff.roleClaim`; the session keeps a
@@ -173,14 +198,8 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
     });
     requireStaffAssurance(login.claims, staff);
     const roles = authorizeStaff(login.claims, staff, tenantId);
-    const { claims } = login;
-    const text = (key: string): string | undefined =>
-      typeof claims[key] === 'string' && claims[key] !== '' ? (claims[key] as string) : undefined;
-    const email = text('email');
     const record: StaffRecord = {
-      subject: String(claims.sub),
-      name: text('name') ?? text('preferred_username') ?? email ?? String(claims.sub),
-      ...(email ? { email } : {}),
+      ...staffProfile(login.claims),
       roles,
       signedInAt: deps.clock.now(),
       idToken: deps.fieldCrypto.seal(login.idToken),

@@ -133,7 +133,11 @@ export interface HostileOp {
   foreignIssuer: string;
   /** Error response of the authorization endpoint in `authorize-error` mode. */
   authorizeError: { error: string; error_description?: string };
-
+  /**
+   * Claims set over the citizen's in the ID token and userinfo (`undefined` deletes one), in
+   * every mode: a staff login's roles, or one claim of a precise shape.
+   */
+  claims: Record<string, unknown>;
   /** Every authorization request, oldest first. */
   readonly authorizations: AuthorizationRecord[];
   /** Number of token requests that were answered with tokens. */
@@ -197,6 +201,7 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     mode: 'honest',
     foreignIssuer: 'https://op.example/',
     authorizeError: { error: 'access_denied' },
+    claims: {},
     authorizations: [],
     get tokensIssued() {
       return tokensIssued;
@@ -404,6 +409,10 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     if (op.mode === 'acr-only-in-userinfo' || op.mode === 'acr-missing') delete claims.acr;
     if (op.mode === 'acr-array') claims.acr = ['urn:grn:authn:no:bankid'];
     if (op.mode === 'acr-unknown') claims.acr = 'urn:example:loa:whatever';
+    for (const [name, value] of Object.entries(op.claims)) {
+      if (value === undefined) delete claims[name];
+      else claims[name] = value;
+    }
     return claims;
   }
 

@@ -71,6 +71,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
+  op.claims = {};
   op.mode = 'honest';
   op2.mode = 'honest';
 });
@@ -404,6 +405,22 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
     expect(page.text).not.toContain('<img src=x');
     expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt;Tenor');
   });
+
+  for (const [what, claims] of [
+    ['a name with a right-to-left override', { name: 'Tenor \u202Enesetset\u202C' }],
+    ['a name with a line break and control characters', { name: 'Tenor\r\nverified: yes\u0007' }],
+    ['a name of 100 000 characters', { name: 'T'.repeat(100_000) }],
+    ['a sub of 10 000 characters', { sub: 's'.repeat(10_000) }],
+  ] as const) {
+    it(`refuses ${what} with claims_invalid, storing none of it`, async () => {
+      op.claims = claims;
+      const browser = new BrowserSession();
+      const page = await browser.get(`${gw.url}/auth/hostile/login`);
+      await expectRefused(browser, page, 'claims_invalid');
+      expect(page.text).not.toContain('nesetset');
+      expect(page.text).not.toContain('TTTTTTTTTT');
+    });
+  }
 
   it('missing-national-id: looks in userinfo too before refusing', async () => {
     op.mode = 'missing-national-id';

@@ -500,6 +500,44 @@ describe('mapClaims', () => {
       expect(error.message).not.toContain(NO_SYNTHETIC_FNR);
     });
 
+    it.each([
+      ['a name with a right-to-left override (U+202E)', 'name', 'Kari \u202Ennamdro\u202C N'],
+      ['a name with a directional isolate (U+2066)', 'name', 'Kari \u2066Nordmann\u2069'],
+      ['a name with a right-to-left mark (U+200F)', 'name', 'Kari\u200F Nordmann'],
+      ['a name with a control character (BEL)', 'name', 'Kari\u0007 Nordmann'],
+      ['a name with a line break', 'name', 'Kari\nAgent: all verified'],
+      ['a name with a line separator (U+2028)', 'name', 'Kari\u2028Nordmann'],
+      ['a name with a NUL', 'name', 'Kari\u0000'],
+      ['a name with a lone surrogate', 'name', 'Kari \uD800 Nordmann'],
+      ['a given name of 257 characters', 'given_name', 'K'.repeat(257)],
+      ['a family name of 100 000 characters', 'family_name', 'N'.repeat(100_000)],
+      ['a name of 257 characters', 'name', 'K'.repeat(257)],
+      ['a sub of 256 characters (at most 255)', 'sub', 's'.repeat(256)],
+      ['a sub with a control character', 'sub', 'abc\u0000def'],
+      ['an amr entry of 257 characters', 'amr', ['B'.repeat(257)]],
+      ['an amr entry with a control character', 'amr', ['BID\u0007']],
+      ['an amr of 33 entries', 'amr', Array.from({ length: 33 }, (_, i) => `m${i}`)],
+    ])('rejects %s with claims_invalid, naming the claim', (_, claim, value) => {
+      const error = errorOf(() => mapClaims('idura', { ...iduraNo(), [claim]: value }, ctx()));
+      expect(error).toMatchObject({ code: 'claims_invalid', status: 400 });
+      expect(error.message).toContain(`"${claim}"`);
+      if (typeof value === 'string') expect(error.message).not.toContain(value.slice(0, 5));
+    });
+
+    it('accepts names of 256 characters, in Sámi and Finnish letters, with combining marks and apostrophes', () => {
+      for (const name of [
+        'K'.repeat(256),
+        'Áŋŋá-Márjá Čuđeš-Ŧuolla',
+        'Väinö Ääkkönen',
+        'A\u030Asa Nordmann', // Åsa written with a combining ring above
+        "D'Artagnan O'Brien",
+        'Ingrid 😀 Nordmann',
+      ]) {
+        expect(mapClaims('idura', { ...iduraNo(), name }, ctx()).name).toBe(name);
+      }
+      expect(mapClaims('idura', { ...iduraNo(), sub: 's'.repeat(255) }, ctx()).subject).toHaveLength(255);
+    });
+
     it('never puts the national identity number in any error message', () => {
       const cases: Array<[ClaimProfileName, Record<string, unknown>]> = [
         ['idura', { ...iduraNo(), birthdate: '2000-01-01' }],
