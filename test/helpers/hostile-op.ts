@@ -154,9 +154,10 @@ export interface HostileOpOptions {
   path?: string;
   /**
    * Announce these endpoints in discovery instead of the OP's own (e.g. an http one on another
-   * host, which nobody answers: the gateway must not send a browser there).
+   * host, which nobody answers: the gateway must not send a browser there), or another issuer
+   * than the one discovery was fetched from (a broker posing as another).
    */
-  announce?: { authorization_endpoint?: string; end_session_endpoint?: string };
+  announce?: { issuer?: string; authorization_endpoint?: string; end_session_endpoint?: string };
 }
 
 interface Grant extends AuthorizationRecord {

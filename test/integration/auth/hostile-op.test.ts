@@ -18,6 +18,8 @@ let op2: HostileOp;
 let opPlain: HostileOp;
 /** A broker that logs in over its own endpoints but announces an http end-session endpoint. */
 let opPlainLogout: HostileOp;
+/** A broker whose discovery document names another trusted broker as its issuer. */
+let opPosing: HostileOp;
 /** A broker whose JWKS endpoint fails until a test mends it (its keys never cached before). */
 let opJwksDown: HostileOp;
 let gw: TestGateway;
@@ -50,6 +52,7 @@ beforeAll(async () => {
     announce: { end_session_endpoint: 'http://login.broker.example/logout' },
   });
   opJwksDown = await startHostileOp({ ...CLIENT, path: '/jwks-down' });
+  opPosing = await startHostileOp({ ...CLIENT, path: '/posing', announce: { issuer: op.issuer } });
   opJwksDown.mode = 'jwks-unavailable';
   // Each one's "foreign" issuer is the other: a provider the gateway also trusts (mix-up).
   op.foreignIssuer = op2.issuer;
@@ -64,6 +67,7 @@ beforeAll(async () => {
           hostileProvider('plain', opPlain.issuer),
           hostileProvider('plain-logout', opPlainLogout.issuer),
           hostileProvider('jwks-down', opJwksDown.issuer),
+          hostileProvider('posing', opPosing.issuer),
         ],
       }),
     ],
@@ -83,6 +87,7 @@ afterAll(async () => {
   await opPlain?.close();
   await opPlainLogout?.close();
   await opJwksDown?.close();
+  await opPosing?.close();
 });
 
 async function sessionOf(browser: BrowserSession): Promise<Record<string, unknown>> {
@@ -431,6 +436,21 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
   });
 });
 
+describe('a broker whose discovery names another issuer (hostile’s)', () => {
+  it('is never discovered: its logins answer provider_unavailable and store no login', async () => {
+    const browser = new BrowserSession();
+    const page = await browser.get(`${gw.url}/auth/posing/login`, { follow: false });
+    expect(page.status).toBe(503);
+    expect(page.headers.get('location')).toBeNull();
+    expect(page.text).toContain('Error code: provider_unavailable');
+    expect(opPosing.authorizations).toHaveLength(0);
+    const ready = JSON.parse((await browser.get(`${gw.url}/readyz`)).text) as {
+      brokers: Record<string, unknown>;
+    };
+    expect(JSON.stringify(ready.brokers)).toMatch(/"provider":"posing"[^}]*"ready":false/);
+  });
+});
+
 describe('a broker whose JWKS endpoint fails (503)', () => {
   it('answers provider_unavailable (try again), and the next login, once the keys are back, succeeds', async () => {
     const browser = new BrowserSession();
@@ -645,6 +665,19 @@ describe('malformed authorization responses (refused before the login is touched
       expect((await browser.get(intact)).url).toBe(`${gw.url}/consent`);
     });
   }
+
+  it('takes a callback with both a code and an error as the error, redeeming no code', async () => {
+    const browser = new BrowserSession();
+    const callback = await callbackFrom(browser, 'hostile');
+    callback.searchParams.set('error', 'access_denied');
+    const issued = op.tokensIssued;
+    await expectRefused(browser, await browser.get(callback.href), 'login_cancelled');
+    expect(op.tokensIssued).toBe(issued);
+    // The state is spent: the same answer without its error finds no login.
+    callback.searchParams.delete('error');
+    await expectRefused(browser, await browser.get(callback.href), 'login_expired');
+    expect(op.tokensIssued).toBe(issued);
+  });
 
   it('refuses a callback with neither code nor error with login_failed', async () => {
     const browser = new BrowserSession();
