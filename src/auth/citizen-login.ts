@@ -18,6 +18,7 @@ import {
   type CitizenRecord,
   citizenRecord,
   type DataSubject,
+  loginInFlight,
   readPendingIdentity,
   readSharedIdentity,
   regenerateSession,
@@ -326,7 +327,7 @@ async function followHandover(
  */
 const rememberBackTo: RequestHandler<{ provider: string }> = (req, res, next) => {
   const state = req.query.state;
-  const backTo = typeof state === 'string' ? req.session.logins?.[state]?.backTo : undefined;
+  const backTo = typeof state === 'string' ? loginInFlight(req.session, state)?.backTo : undefined;
   if (backTo?.startsWith('/')) res.locals.loginBackTo = backTo;
   next();
 };

@@ -4,7 +4,7 @@ import * as client from 'openid-client';
 import { GatewayError } from '../http/errors.js';
 import { isProviderUrl } from '../http/safe-redirect.js';
 import type { Clock } from '../runtime/clock.js';
-import { type LoginTransaction, saveSession } from './session-state.js';
+import { type LoginTransaction, loginInFlight, saveSession } from './session-state.js';
 
 /** At most this many logins may be in flight in one session (tabs); the oldest is dropped. */
 const MAX_TRANSACTIONS = 5;
@@ -110,7 +110,7 @@ export async function completeLogin(
   const currentUrl = new URL(req.originalUrl, options.publicUrl);
   checkResponseShape(currentUrl.searchParams);
   const state = currentUrl.searchParams.get('state');
-  const transaction = state ? req.session.logins?.[state] : undefined;
+  const transaction = state ? loginInFlight(req.session, state) : undefined;
   if (!state || !transaction) {
     throw new GatewayError('login_expired', 'This identification is unknown, expired or already used.');
   }

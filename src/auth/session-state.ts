@@ -126,6 +126,19 @@ declare module 'express-session' {
   }
 }
 
+/**
+ * The login in flight under `state`, the callback's own parameter: an own property of the
+ * session's logins only, so that a `state` named after a property of Object.prototype
+ * (`__proto__`, `constructor`) finds nothing, as any other state the gateway never issued.
+ */
+export function loginInFlight(
+  session: { logins?: Record<string, LoginTransaction> } | undefined,
+  state: string,
+): LoginTransaction | undefined {
+  const logins = session?.logins;
+  return logins && Object.hasOwn(logins, state) ? logins[state] : undefined;
+}
+
 /** Notes in the tenant's citizen record that this session shared the identity with `subjectIndex`. */
 export function rememberSharedSubject(record: CitizenRecord, subjectIndex: string): void {
   if (!record.sharedSubjects?.includes(subjectIndex))

@@ -24,8 +24,11 @@ export function mapStaffRoles(
         : [];
   const roles = new Set<StaffRole>();
   for (const value of values) {
+    // Own properties only: an IdP role named `constructor` maps to nothing, not to Object.
     const role = staff.roleMap
-      ? staff.roleMap[value]
+      ? Object.hasOwn(staff.roleMap, value)
+        ? staff.roleMap[value]
+        : undefined
       : (ROLES as readonly string[]).includes(value)
         ? (value as StaffRole)
         : undefined;

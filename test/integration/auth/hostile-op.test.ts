@@ -546,6 +546,17 @@ describe('forged state and replayed codes', () => {
     expect(op.tokensIssued).toBe(issued);
   });
 
+  for (const state of ['__proto__', 'constructor', 'hasOwnProperty', 'toString']) {
+    it(`refuses state=${state} (a name of Object.prototype) with login_expired, without redeeming the code`, async () => {
+      const browser = new BrowserSession();
+      const callback = await callbackFrom(browser, 'hostile');
+      callback.searchParams.set('state', state);
+      const issued = op.tokensIssued;
+      await expectRefused(browser, await browser.get(callback.href), 'login_expired');
+      expect(op.tokensIssued).toBe(issued);
+    });
+  }
+
   it('refuses a callback without any login in flight', async () => {
     const browser = new BrowserSession();
     const page = await browser.get(

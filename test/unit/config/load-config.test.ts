@@ -136,6 +136,14 @@ describe('parseConfig', () => {
     );
   });
 
+  it('refuses a tenant or provider id named after a property of Object.prototype (ids key the session’s records)', () => {
+    const bad = tenant({ id: 'constructor' });
+    (bad.providers[0] as { id: string }).id = 'constructor';
+    const found = issues(() => parseConfig({ tenants: [bad] }, { env: { IDURA_SECRET: 'x' } }));
+    expect(found).toContain('tenants.0.id: a name JavaScript objects already have');
+    expect(found).toContain('tenants.0.providers.0.id: a name JavaScript objects already have');
+  });
+
   it('refuses duplicate provider ids and a mock issuer without the mock IdP', () => {
     const bad = tenant();
     bad.providers.push({ ...(bad.providers[0] as (typeof bad.providers)[0]), issuer: 'mock:ftn-fi' });
