@@ -17,6 +17,14 @@ beforeAll(async () => {
       res.end('{"error":"invalid_token"}');
       return;
     }
+    if (url.pathname === '/drip') {
+      // Headers at once, then a byte now and then, never the end: a broker stalling mid-answer.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{');
+      const timer = setInterval(() => res.write(' '), 20);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     const chunk = 'y'.repeat(1024);
     res.writeHead(200, {
       'content-type': 'application/json',
@@ -62,4 +70,18 @@ describe('boundedFetch', () => {
       expect(String((error as GatewayError).cause)).toContain('over 16384 bytes');
     });
   }
+
+  it('gives up on a body still dripping when the request’s signal ends (openid-client’s timeout)', async () => {
+    const signal = AbortSignal.timeout(200);
+    const error = await boundedFetch()(`${origin}/drip`, {
+      method: 'GET',
+      headers: {},
+      signal,
+      redirect: 'manual',
+    } as never).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error | undefined)?.name).toBe('TimeoutError');
+  });
 });
