@@ -68,6 +68,12 @@ beforeAll(async () => {
           hostileProvider('plain-logout', opPlainLogout.issuer),
           hostileProvider('jwks-down', opJwksDown.issuer),
           hostileProvider('posing', opPosing.issuer),
+          // The same broker again, for logins of a lower level: its answers carry the same iss.
+          {
+            ...hostileProvider('hostile-substantial', op.issuer),
+            acrValues: ['urn:grn:authn:no:bankid:substantial'],
+            minimumLoa: 'substantial',
+          },
         ],
       }),
     ],
@@ -533,6 +539,29 @@ describe('mix-up between two providers', () => {
     const browser = new BrowserSession();
     const forged = await hostileCallbackWithCodeOfHostile2(browser);
     await expectRefused(browser, await browser.get(forged.href), 'token_exchange_failed');
+  });
+});
+
+describe('mix-up between two providers on the same issuer (hostile and hostile-substantial)', () => {
+  it('refuses the answer to a substantial login delivered to the high one’s callback', async () => {
+    op.mode = 'acr-low';
+    const browser = new BrowserSession();
+    const callback = await callbackFrom(browser, 'hostile-substantial');
+    expect(callback.searchParams.get('iss')).toBe(op.issuer);
+    const issued = op.tokensIssued;
+    const page = await browser.get(`${gw.url}/auth/hostile/callback${callback.search}`);
+    await expectRefused(browser, page, 'state_mismatch');
+    expect(op.tokensIssued).toBe(issued);
+  });
+
+  it('refuses a substantial login’s code injected under the high one’s state (its redirect_uri)', async () => {
+    op.mode = 'replay-accepting';
+    const browser = new BrowserSession();
+    const high = await callbackFrom(browser, 'hostile');
+    const low = await callbackFrom(browser, 'hostile-substantial');
+    high.searchParams.set('code', low.searchParams.get('code') ?? '');
+    // This OP skips PKCE, but each provider has its own callback: the code's redirect_uri differs.
+    await expectRefused(browser, await browser.get(high.href), 'token_exchange_failed');
   });
 });
 
