@@ -680,3 +680,31 @@ describe('an identity left waiting for consent', () => {
     expect(view.state).toBe('verified');
   });
 });
+
+describe('a login answered after it may take (session.loginTimeoutMinutes)', () => {
+  const clock = new ManualClock(Date.now());
+  let timed: TestGateway;
+  beforeAll(async () => {
+    timed = await startTestGateway({ clock });
+  });
+  afterAll(async () => {
+    await timed?.close();
+  });
+
+  it('refuses a callback arriving more than 10 minutes after the login began with login_expired, and spends it', async () => {
+    const browser = new BrowserSession();
+    const atBroker = await browser.get(`${timed.url}/auth/bankid/login?login_hint=kari-nordmann`, {
+      stopBefore: `${timed.url}/auth/bankid/callback`,
+    });
+    const callback = atBroker.headers.get('location') ?? '';
+    expect(callback.startsWith(`${timed.url}/auth/bankid/callback?`)).toBe(true);
+    clock.advance(10 * 60_000 + 1_000);
+    const page = await browser.get(callback);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('Error code: login_expired');
+    const view = JSON.parse((await browser.get(`${timed.url}/api/session`)).text) as SessionJson;
+    expect(view.state).toBe('anonymous');
+    // Spent: the same answer again finds no login either.
+    expect((await browser.get(callback)).text).toContain('Error code: login_expired');
+  });
+});
