@@ -208,5 +208,9 @@ declare module 'oidc-provider' {
   export const errors: {
     OIDCProviderError: new (...args: never[]) => Error & { status: number; error: string };
     SessionNotFound: new (...args: never[]) => Error;
+    /** `invalid_grant` (400); `detail` is logged, never sent. */
+    InvalidGrant: new (
+      detail?: string,
+    ) => Error & { status: number; error: string };
   };
 }

@@ -69,9 +69,11 @@ export class MemoryOidcState implements OidcStateRepository {
     return key === undefined ? undefined : this.find(key);
   }
 
-  async consume(key: string, at: number): Promise<void> {
+  async consume(key: string, at: number): Promise<boolean> {
     const entry = this.#live(key);
-    if (entry) entry.payload.consumed = at;
+    if (!entry || entry.payload.consumed !== undefined) return false;
+    entry.payload.consumed = at;
+    return true;
   }
 
   async destroy(key: string): Promise<void> {

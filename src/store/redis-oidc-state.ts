@@ -7,7 +7,8 @@ import type { StoreCodec } from './redis-store.js';
  * `{op:<tenant>}` (one Cluster slot, so the grant's members can be deleted together); entries
  * expire with their artefact (`PXAT`); payloads are sealed (sessions and release records hold
  * personal data). Layout under the prefix: `{op:t}:e:<key>` entry, `{op:t}:uid:<uid>` and
- * `{op:t}:uc:<user code>` → entry key, `{op:t}:g:<grant id>` set of entry keys.
+ * `{op:t}:uc:<user code>` → entry key, `{op:t}:g:<grant id>` set of entry keys, `{op:t}:c:<key>`
+ * the marker of a consumed entry ({@link RedisOidcState.consume}).
  */
 export class RedisOidcState implements OidcStateRepository {
   readonly #client: RedisClient;
@@ -26,6 +27,9 @@ export class RedisOidcState implements OidcStateRepository {
   }
   #entry(key: string): string {
     return `${this.#space(key.slice(0, key.indexOf(':')))}:e:${key}`;
+  }
+  #marker(key: string): string {
+    return `${this.#space(key.slice(0, key.indexOf(':')))}:c:${key}`;
   }
 
   async upsert(
@@ -65,16 +69,33 @@ export class RedisOidcState implements OidcStateRepository {
     return key === null ? undefined : this.find(key);
   }
 
-  /** Read, mark, write back keeping the TTL; a concurrent second redemption still finds it consumed. */
-  async consume(key: string, at: number): Promise<void> {
+  /**
+   * First wins by a marker set only if absent (`{op:t}:c:<key>`, as long-lived as the entry): the
+   * sealed payload cannot be compared inside Redis, and two token requests may both have read it
+   * unconsumed before either writes it back. The winner then marks the payload, keeping its TTL,
+   * so a later replay finds it consumed.
+   */
+  async consume(key: string, at: number): Promise<boolean> {
+    const entry = this.#entry(key);
+    const ttl = await redisCall(() => this.#client.pTTL(entry));
+    // -2: no such entry (expired, revoked).
+    if (ttl === -2) return false;
+    const first = await redisCall(() =>
+      this.#client.set(this.#marker(key), String(at), {
+        condition: 'NX',
+        ...(ttl > 0 ? { expiration: { type: 'PX', value: ttl } as const } : {}),
+      }),
+    );
+    if (first === null) return false;
     const payload = await this.find(key);
-    if (!payload) return;
+    if (!payload) return false;
     const sealed = this.#codec.seal({ ...payload, consumed: at });
-    await redisCall(() => this.#client.set(this.#entry(key), sealed, { KEEPTTL: true, condition: 'XX' }));
+    await redisCall(() => this.#client.set(entry, sealed, { KEEPTTL: true, condition: 'XX' }));
+    return true;
   }
 
   async destroy(key: string): Promise<void> {
-    await redisCall(() => this.#client.del(this.#entry(key)));
+    await redisCall(() => this.#client.del([this.#entry(key), this.#marker(key)]));
   }
 
   async revokeByGrantId(prefix: string, grantId: string): Promise<void> {

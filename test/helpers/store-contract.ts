@@ -1136,6 +1136,23 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await state().find('demo:AuthorizationCode:c')).toEqual({ grantId: 'g1', consumed: 1_234 });
       });
 
+      it('lets only the first of two redemptions that read a code before either marked it consume it', async () => {
+        await state().upsert('demo:AuthorizationCode:c', { grantId: 'g1' }, later(), {
+          prefix: 'demo',
+          grantId: 'g1',
+        });
+        // Both token requests found the code unconsumed (oidc-provider reads, checks, then consumes).
+        expect(await state().find('demo:AuthorizationCode:c')).toEqual({ grantId: 'g1' });
+        expect(await state().find('demo:AuthorizationCode:c')).toEqual({ grantId: 'g1' });
+        const consumed = await Promise.all([
+          state().consume('demo:AuthorizationCode:c', 1_234),
+          state().consume('demo:AuthorizationCode:c', 1_235),
+        ]);
+        expect(consumed.filter(Boolean)).toHaveLength(1);
+        expect(await state().consume('demo:AuthorizationCode:c', 1_236)).toBe(false);
+        expect(await state().consume('demo:AuthorizationCode:gone', 1_236)).toBe(false);
+      });
+
       it('revokes everything bound to a grant, and nothing else', async () => {
         await state().upsert('demo:AuthorizationCode:c', { grantId: 'g1' }, later(), {
           prefix: 'demo',

@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Clock } from '../../runtime/clock.js';
 import type { OidcStateRepository } from './oidc-state-repository.js';
 
@@ -71,8 +71,22 @@ class RepositoryAdapter implements Adapter {
     return this.#repository.findByUserCode(this.#prefix, userCode);
   }
 
+  /**
+   * oidc-provider reads a code, checks it is unconsumed, then consumes it, with store round trips
+   * between: two token requests with one code (a replay racing the chat system, or its own retry)
+   * could both pass the check and both get tokens. The repository lets one call consume it; the
+   * other is refused as the replay it is, and what the code gave is revoked (its grant and the
+   * artefacts bound to it), as oidc-provider does on a replay that comes later.
+   * @see RFC 6749 §4.1.2 (a code used more than once), oidc-provider `consumeGrantSource`
+   */
   async consume(id: string): Promise<void> {
-    await this.#repository.consume(this.#key(id), Math.floor(this.#clock.now() / 1000));
+    if (await this.#repository.consume(this.#key(id), Math.floor(this.#clock.now() / 1000))) return;
+    const grantId = (await this.find(id))?.grantId;
+    if (typeof grantId === 'string') {
+      await this.#repository.revokeByGrantId(this.#prefix, grantId);
+      await this.#repository.destroy(`${this.#prefix}:Grant:${grantId}`);
+    }
+    throw new errors.InvalidGrant(`${this.#model} already consumed`);
   }
 
   async destroy(id: string): Promise<void> {

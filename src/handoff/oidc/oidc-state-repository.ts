@@ -20,8 +20,12 @@ export interface OidcStateRepository {
   /** The entry whose `uid` index is `uid` (scoped by `prefix`, the tenant). */
   findByUid(prefix: string, uid: string): Promise<Record<string, unknown> | undefined>;
   findByUserCode(prefix: string, userCode: string): Promise<Record<string, unknown> | undefined>;
-  /** Marks the entry consumed at `at` (epoch seconds); it stays readable so a replay is detected. */
-  consume(key: string, at: number): Promise<void>;
+  /**
+   * Marks the entry consumed at `at` (epoch seconds); it stays readable so a replay is detected.
+   * Resolves `true` for the one call that consumed it, `false` when it was consumed already
+   * (however close together the calls came) or is gone.
+   */
+  consume(key: string, at: number): Promise<boolean>;
   destroy(key: string): Promise<void>;
   /** Deletes every entry indexed with this grant (scoped by `prefix`). */
   revokeByGrantId(prefix: string, grantId: string): Promise<void>;

@@ -439,6 +439,16 @@ describe('refusals of the gateway as OpenID Provider', () => {
     await expect(rp.redeem(callback)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('redeems a code once when the chat system sends it twice at the same time', async () => {
+    const rp = await puzzel();
+    const { callback } = await releaseTo(rp, ['name']);
+    const answers = await Promise.allSettled(Array.from({ length: 4 }, () => rp.redeem(callback)));
+    const issued = answers.filter((a) => a.status === 'fulfilled');
+    expect(issued).toHaveLength(1);
+    for (const answer of answers)
+      if (answer.status === 'rejected') expect(answer.reason).toMatchObject({ error: 'invalid_grant' });
+  });
+
   it('revokes on a replayed code the access token it issued and the release record with it', async () => {
     const rp = await puzzel();
     const { callback } = await releaseTo(rp, ['name']);
