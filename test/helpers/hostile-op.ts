@@ -134,8 +134,9 @@ export interface HostileOp {
   /** Error response of the authorization endpoint in `authorize-error` mode. */
   authorizeError: { error: string; error_description?: string };
   /**
-   * Claims set over the citizen's in the ID token and userinfo (`undefined` deletes one), in
-   * every mode: a staff login's roles, or one claim of a precise shape.
+   * Claims set over the citizen's in the ID token and userinfo (`undefined` deletes one), and
+   * over the ID token's own (`exp`, `aud`…), in every mode: a staff login's roles, or one claim
+   * of a precise shape.
    */
   claims: Record<string, unknown>;
   /** Every authorization request, oldest first. */
@@ -433,6 +434,8 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
       exp: op.mode === 'expired' ? now() - 3600 : Math.max(iat, now()) + 300,
       nonce: op.mode === 'wrong-nonce' ? randomBytes(16).toString('base64url') : nonce,
       ...(op.mode === 'nbf-future' ? { nbf: now() + 3600 } : {}),
+      // Over the token's own claims too (`exp`, `iat`, `aud`…), not only the citizen's.
+      ...op.claims,
     };
     if (op.mode === 'alg-none') return new UnsecuredJWT(payload).encode();
     if (op.mode === 'hs256-with-secret') {

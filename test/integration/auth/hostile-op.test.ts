@@ -433,6 +433,34 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
     });
   }
 
+  const now = () => Math.floor(Date.now() / 1000);
+  for (const [what, claims, code] of [
+    ['an exp that is a string', () => ({ exp: String(now() + 300) }), 'id_token_invalid'],
+    ['an nbf that is a string', () => ({ nbf: 'now' }), 'id_token_invalid'],
+    ['an iat that is a string', () => ({ iat: String(now()) }), 'id_token_invalid'],
+    ['an iat of 1e300', () => ({ iat: 1e300, exp: 1e300 }), 'id_token_invalid'],
+    ['an iat that is negative', () => ({ iat: -1 }), 'id_token_invalid'],
+    ['an auth_time that is a string', () => ({ auth_time: String(now()) }), 'id_token_invalid'],
+    ['an auth_time of 1e300', () => ({ auth_time: 1e300 }), 'id_token_invalid'],
+    ['an aud that is an object', () => ({ aud: { client: CLIENT.clientId } }), 'id_token_invalid'],
+    ['an empty aud array', () => ({ aud: [] }), 'id_token_invalid'],
+    ['a sub that is a number', () => ({ sub: 12345 }), 'id_token_invalid'],
+    ['an iss with a trailing slash', () => ({ iss: `${op.issuer}/` }), 'id_token_invalid'],
+  ] as const) {
+    it(`refuses an ID token with ${what} with ${code}`, async () => {
+      op.claims = claims();
+      const browser = new BrowserSession();
+      const page = await browser.get(`${gw.url}/auth/hostile/login`);
+      await expectRefused(browser, page, code);
+    });
+  }
+
+  it('accepts an ID token whose exp is far in the future (its iat and the nonce bound it to this login)', async () => {
+    op.claims = { exp: 1e12 };
+    const browser = new BrowserSession();
+    expect((await browser.get(`${gw.url}/auth/hostile/login`)).url).toBe(`${gw.url}/consent`);
+  });
+
   it('missing-national-id: looks in userinfo too before refusing', async () => {
     op.mode = 'missing-national-id';
     const served = op.userinfoServed;
