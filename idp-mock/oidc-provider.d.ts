@@ -212,5 +212,9 @@ declare module 'oidc-provider' {
     InvalidGrant: new (
       detail?: string,
     ) => Error & { status: number; error: string };
+    /** `invalid_request` (400) with `description`. */
+    InvalidRequest: new (
+      description?: string,
+    ) => Error & { status: number; error: string };
   };
 }

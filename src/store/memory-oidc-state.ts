@@ -59,6 +59,16 @@ export class MemoryOidcState implements OidcStateRepository {
     return entry ? structuredClone(entry.payload) : undefined;
   }
 
+  async insert(
+    key: string,
+    payload: Record<string, unknown>,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    if (this.#live(key)) return false;
+    await this.upsert(key, payload, expiresAt, { prefix: key.slice(0, key.indexOf(':')) });
+    return true;
+  }
+
   async findByUid(prefix: string, uid: string): Promise<Record<string, unknown> | undefined> {
     const key = this.#byUid.get(`${prefix}|${uid}`);
     return key === undefined ? undefined : this.find(key);

@@ -59,6 +59,20 @@ export class RedisOidcState implements OidcStateRepository {
     return text === null ? undefined : this.#codec.open<Record<string, unknown>>(text);
   }
 
+  async insert(
+    key: string,
+    payload: Record<string, unknown>,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    const stored = await redisCall(() =>
+      this.#client.set(this.#entry(key), this.#codec.seal(payload), {
+        condition: 'NX',
+        ...(expiresAt === undefined ? {} : { expiration: { type: 'PXAT', value: expiresAt } as const }),
+      }),
+    );
+    return stored !== null;
+  }
+
   async findByUid(prefix: string, uid: string): Promise<Record<string, unknown> | undefined> {
     const key = await redisCall(() => this.#client.get(`${this.#space(prefix)}:uid:${uid}`));
     return key === null ? undefined : this.find(key);

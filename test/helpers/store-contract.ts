@@ -1153,6 +1153,20 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await state().consume('demo:AuthorizationCode:gone', 1_236)).toBe(false);
       });
 
+      it('inserts an entry only where there is none, once of two at the same time (replay detection)', async () => {
+        const inserted = await Promise.all([
+          state().insert('demo:ReplayDetection:j', { iss: 'a' }, later()),
+          state().insert('demo:ReplayDetection:j', { iss: 'a' }, later()),
+        ]);
+        expect(inserted.filter(Boolean)).toHaveLength(1);
+        expect(await state().find('demo:ReplayDetection:j')).toEqual({ iss: 'a' });
+        expect(await state().insert('demo:ReplayDetection:j', { iss: 'b' }, later())).toBe(false);
+        expect(await state().find('demo:ReplayDetection:j')).toEqual({ iss: 'a' });
+        // Once expired, the place is free again.
+        await state().upsert('demo:ReplayDetection:old', { iss: 'a' }, Date.now() - 1, { prefix: 'demo' });
+        expect(await state().insert('demo:ReplayDetection:old', { iss: 'c' }, later())).toBe(true);
+      });
+
       it('revokes everything bound to a grant, and nothing else', async () => {
         await state().upsert('demo:AuthorizationCode:c', { grantId: 'g1' }, later(), {
           prefix: 'demo',

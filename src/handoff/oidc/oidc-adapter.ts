@@ -45,6 +45,7 @@ class RepositoryAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
+    if (this.#model === 'ReplayDetection') return this.#recordFirstUse(id, payload, expiresIn);
     const grantBound = GRANT_BOUND_MODELS.has(this.#model);
     await this.#repository.upsert(
       this.#key(id),
@@ -57,6 +58,19 @@ class RepositoryAdapter implements Adapter {
         ...(grantBound && payload.grantId !== undefined ? { grantId: payload.grantId } : {}),
       },
     );
+  }
+
+  /**
+   * oidc-provider's replay detection (a `private_key_jwt` client assertion's or a DPoP proof's
+   * `jti`) finds, then saves: two requests with one assertion could both find nothing and both
+   * pass. The `jti` is stored only where there is none; the later request is refused. Which of
+   * the two it carried is not known here, hence `invalid_request` rather than `invalid_client`.
+   * @see RFC 7523 §3 (jti), RFC 9449 §11.1 (DPoP proof replay)
+   */
+  async #recordFirstUse(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
+    const expiresAt = typeof expiresIn === 'number' ? this.#clock.now() + expiresIn * 1000 : undefined;
+    if (await this.#repository.insert(this.#key(id), payload, expiresAt)) return;
+    throw new errors.InvalidRequest('client assertion or DPoP proof already used');
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {

@@ -16,6 +16,11 @@ export interface OidcStateRepository {
     expiresAt: number | undefined,
     index: OidcStateIndex,
   ): Promise<void>;
+  /**
+   * Stores `payload` under `key` only where there is no live entry (an artefact without secondary
+   * keys: a replay detection's `jti`). Resolves `true` for the one call that stored it.
+   */
+  insert(key: string, payload: Record<string, unknown>, expiresAt: number | undefined): Promise<boolean>;
   find(key: string): Promise<Record<string, unknown> | undefined>;
   /** The entry whose `uid` index is `uid` (scoped by `prefix`, the tenant). */
   findByUid(prefix: string, uid: string): Promise<Record<string, unknown> | undefined>;

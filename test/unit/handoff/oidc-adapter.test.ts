@@ -25,4 +25,17 @@ describe('the OpenID Provider’s adapter', () => {
     expect(await adapter('AccessToken').find('t1')).toBeUndefined();
     expect(await adapter('Grant').find('g1')).toBeUndefined();
   });
+
+  it('refuses the second of two uses of one client assertion or DPoP proof that both found it unused', async () => {
+    const clock = new ManualClock(Date.now());
+    const replays = oidcAdapterFactory(new MemoryOidcState(clock), 'demo', clock)('ReplayDetection');
+    // oidc-provider's ReplayDetection.unique: find, then save; both requests found nothing.
+    expect(await replays.find('j1')).toBeUndefined();
+    expect(await replays.find('j1')).toBeUndefined();
+    await replays.upsert('j1', { iss: 'puzzel' }, 60);
+    await expect(replays.upsert('j1', { iss: 'puzzel' }, 60)).rejects.toMatchObject({
+      status: 400,
+      error: 'invalid_request',
+    });
+  });
 });
