@@ -101,6 +101,8 @@ export const HOSTILE_MODES = [
   'acr-unknown',
   // The authorization endpoint answers with `authorizeError` (error, error_description, iss).
   'authorize-error',
+  // Signed with the next key of the rotation (`hostile-next`, published ahead of use): honest.
+  'rotated-key',
   // Token endpoint answers 500 with `{ "error": "server_error" }`.
   'token-server-error',
   // Token endpoint answers 502 with an HTML page (a proxy in front of a broker that is down).
@@ -457,8 +459,14 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
         .setProtectedHeader({ alg: ALG, typ: 'JWT', jwk: rogueJwk })
         .sign(rogue.privateKey);
     }
-    const key: CryptoKey = op.mode === 'bad-signature' ? impostor.privateKey : signing.privateKey;
-    const kid = op.mode === 'kid-unknown' ? 'hostile-unknown' : KID;
+    const key: CryptoKey =
+      op.mode === 'bad-signature'
+        ? impostor.privateKey
+        : op.mode === 'rotated-key'
+          ? next.privateKey
+          : signing.privateKey;
+    const kid =
+      op.mode === 'kid-unknown' ? 'hostile-unknown' : op.mode === 'rotated-key' ? 'hostile-next' : KID;
     return new SignJWT(payload)
       .setProtectedHeader({ alg: ALG, ...(op.mode === 'kid-missing' ? {} : { kid }), typ: 'JWT' })
       .sign(key);

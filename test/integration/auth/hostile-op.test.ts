@@ -152,6 +152,12 @@ describe('the hostile OP harness (control)', () => {
     expect((await sessionOf(browser)).state).toBe('pending');
   });
 
+  it('rotated-key: accepts an ID token signed with the next key the JWKS already publishes', async () => {
+    op.mode = 'rotated-key';
+    const browser = new BrowserSession();
+    expect((await browser.get(`${gw.url}/auth/hostile/login`)).url).toBe(`${gw.url}/consent`);
+  });
+
   it('honest: the login succeeds and reaches the consent page', async () => {
     const browser = new BrowserSession();
     const issued = op.tokensIssued;
