@@ -149,12 +149,12 @@ export function renderConsolePage(req: Request, res: Response, options: StaffPag
 <p id="console-error" class="chat-error" role="alert"></p>
 <div id="console-grid" class="console-grid">
 <section id="console-queues" class="console-queues" aria-labelledby="queues-heading">
-<h2 id="queues-heading">${t('chat.console.queues')}</h2>
+<h2 id="queues-heading" tabindex="-1">${t('chat.console.queues')}</h2>
 <div id="queue-list"></div>
-<h2 id="mine-heading">${t('chat.console.mine')}</h2>
+<h2 id="mine-heading" tabindex="-1">${t('chat.console.mine')}</h2>
 <ul id="mine-list" class="conversation-list" aria-labelledby="mine-heading"></ul>
 <div id="others" hidden>
-<h2 id="others-heading">${t('chat.console.others')}</h2>
+<h2 id="others-heading" tabindex="-1">${t('chat.console.others')}</h2>
 <ul id="others-list" class="conversation-list" aria-labelledby="others-heading"></ul>
 </div>
 </section>

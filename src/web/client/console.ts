@@ -1,7 +1,7 @@
 import { startWithBootstrap } from './bootstrap.js';
 import { ChatSocket, type ConnectionState } from './chat-socket.js';
 import { wireComposer } from './composer.js';
-import { byId, h, minutesOf, setControlsEnabled, timeOf } from './dom.js';
+import { byId, h, minutesOf, replaceKeepingFocus, setControlsEnabled, timeOf } from './dom.js';
 import { createTranslator, errorKey, type Translate } from './i18n.js';
 import {
   type AgentInbound,
@@ -492,9 +492,10 @@ class AgentConsole {
   }
 
   #renderQueues(): void {
-    const container = this.#el('queue-list');
-    container.replaceChildren(
-      ...[...this.#queues.values()].map((queue) => {
+    // Redrawn on every change of a queue and every 30 s: a Take button's focus stays.
+    replaceKeepingFocus(
+      this.#el('queue-list'),
+      [...this.#queues.values()].map((queue) => {
         const headingId = `queue-${queue.topic}`;
         const now = Date.now();
         const abandonMs = this.#boot.abandonAfterSeconds * 1000;
@@ -512,6 +513,7 @@ class AgentConsole {
             attrs: {
               type: 'button',
               'aria-label': this.#t('chat.console.claimLabel', { topic: queue.title, time }),
+              'data-focus-key': `claim:${summary.id}`,
             },
           });
           claim.addEventListener('click', () => this.#claim(summary.id));
@@ -551,6 +553,7 @@ class AgentConsole {
             : h('p', { className: 'notice', text: this.#t('chat.console.queueEmpty') }),
         );
       }),
+      this.#el('queues-heading'),
     );
   }
 
@@ -568,7 +571,11 @@ class AgentConsole {
         const open = h('button', {
           className: 'small secondary',
           text: this.#t('chat.console.open'),
-          attrs: { type: 'button', 'aria-label': this.#t('chat.console.otherLabel', { topic, time, agent }) },
+          attrs: {
+            type: 'button',
+            'aria-label': this.#t('chat.console.otherLabel', { topic, time, agent }),
+            'data-focus-key': `read:${summary.id}`,
+          },
         });
         open.addEventListener('click', () => this.#open(summary.id));
         return h(
@@ -579,10 +586,12 @@ class AgentConsole {
           open,
         );
       });
-    this.#el('others-list').replaceChildren(
-      ...(items.length > 0
+    replaceKeepingFocus(
+      this.#el('others-list'),
+      items.length > 0
         ? items
-        : [h('li', { className: 'notice', text: this.#t('chat.console.othersEmpty') })]),
+        : [h('li', { className: 'notice', text: this.#t('chat.console.othersEmpty') })],
+      this.#el('others-heading'),
     );
   }
 
@@ -595,7 +604,11 @@ class AgentConsole {
       const open = h('button', {
         className: 'small secondary',
         text: this.#t('chat.console.open'),
-        attrs: { type: 'button', 'aria-label': this.#t('chat.console.openLabel', { topic, time }) },
+        attrs: {
+          type: 'button',
+          'aria-label': this.#t('chat.console.openLabel', { topic, time }),
+          'data-focus-key': `open:${summary.id}`,
+        },
       });
       open.addEventListener('click', () => this.#open(summary.id));
       return h(
@@ -609,10 +622,10 @@ class AgentConsole {
         open,
       );
     });
-    list.replaceChildren(
-      ...(items.length > 0
-        ? items
-        : [h('li', { className: 'notice', text: this.#t('chat.console.mineEmpty') })]),
+    replaceKeepingFocus(
+      list,
+      items.length > 0 ? items : [h('li', { className: 'notice', text: this.#t('chat.console.mineEmpty') })],
+      this.#el('mine-heading'),
     );
   }
 
@@ -634,11 +647,6 @@ class AgentConsole {
     const list = this.#el('offline-list');
     const base = this.#boot.basePath;
     const mayDelete = this.#root.querySelector('#delete-conversation') !== null;
-    // The item whose mark button had focus keeps it on its new button (the list is redrawn).
-    const active = this.#root.ownerDocument.activeElement;
-    const refocus = active?.classList.contains('offline-mark')
-      ? active.closest('[data-offline-id]')?.getAttribute('data-offline-id')
-      : undefined;
     const hideHandled = this.#el<HTMLInputElement>('offline-hide-handled').checked;
     const shown = hideHandled ? this.#offline.filter((m) => !m.handled) : this.#offline;
     const items = shown.map((summary) => {
@@ -651,12 +659,13 @@ class AgentConsole {
         attrs: {
           type: 'button',
           'aria-label': this.#t('chat.console.offlineOpenLabel', { time: timeOf(at, this.#boot.lang) }),
+          'data-focus-key': `open:${summary.id}`,
         },
       });
       open.addEventListener('click', () => this.#openOffline(summary.id));
       const when = timeOf(at, this.#boot.lang);
       const mark = h('button', {
-        className: 'small secondary offline-mark',
+        className: 'small secondary',
         text: this.#t(summary.handled ? 'chat.console.offlineUndo' : 'chat.console.offlineMarkHandled'),
         attrs: {
           type: 'button',
@@ -664,6 +673,7 @@ class AgentConsole {
             summary.handled ? 'chat.console.offlineUndoLabel' : 'chat.console.offlineMarkHandledLabel',
             { time: when },
           ),
+          'data-focus-key': `mark:${summary.id}`,
         },
       });
       mark.addEventListener('click', () => this.#markOffline(summary.id, !summary.handled));
@@ -701,7 +711,11 @@ class AgentConsole {
               { className: 'msg-meta' },
               h('strong', { text: opened.name }),
               ' ',
-              h('a', { text: opened.email, attrs: { href: `mailto:${opened.email}` } }),
+              // Takes the focus of the "Read message" button it replaces.
+              h('a', {
+                text: opened.email,
+                attrs: { href: `mailto:${opened.email}`, 'data-focus-key': `open:${summary.id}` },
+              }),
               ' ',
               time,
             )
@@ -715,15 +729,12 @@ class AgentConsole {
       );
     });
     const empty = this.#offline.length > 0 ? 'chat.console.offlineAllHandled' : 'chat.console.offlineEmpty';
-    list.replaceChildren(
-      ...(items.length > 0 ? items : [h('li', { className: 'notice', text: this.#t(empty) })]),
+    // A message marked handled while handled ones are hidden is gone: focus stays in the section.
+    replaceKeepingFocus(
+      list,
+      items.length > 0 ? items : [h('li', { className: 'notice', text: this.#t(empty) })],
+      this.#el('offline-hide-handled'),
     );
-    if (refocus)
-      // Hidden now (marked handled while handled ones are hidden): focus stays in the section.
-      (
-        list.querySelector<HTMLElement>(`[data-offline-id="${CSS.escape(refocus)}"] .offline-mark`) ??
-        this.#el('offline-hide-handled')
-      ).focus();
   }
 
   #setReplyEnabled(enabled: boolean): void {

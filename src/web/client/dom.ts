@@ -73,6 +73,23 @@ export function minutesOf(ms: number, lang: string): string {
   return minutes < 1 ? `< ${format.format(1)}` : format.format(minutes);
 }
 
+/**
+ * Replaces `list`'s children (a list redrawn from the latest state) without dropping the
+ * keyboard focus to the page's start, as a plain `replaceChildren` does to a button inside it
+ * (WCAG 2.4.3): the control that had focus is found again in the new children by its
+ * `data-focus-key` and focused; when its item is gone, `fallback` (the list's heading) is.
+ */
+export function replaceKeepingFocus(list: HTMLElement, children: Node[], fallback: HTMLElement): void {
+  const active = list.ownerDocument.activeElement;
+  const hadFocus = active instanceof HTMLElement && list.contains(active);
+  const key = hadFocus ? active.dataset.focusKey : undefined;
+  list.replaceChildren(...children);
+  if (!hadFocus) return;
+  const again =
+    key === undefined ? null : list.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`);
+  (again ?? fallback).focus();
+}
+
 /** Enables or disables every form control under `root` that `selector` matches. */
 export function setControlsEnabled(root: ParentNode, selector: string, enabled: boolean): void {
   for (const control of root.querySelectorAll<HTMLButtonElement | HTMLTextAreaElement | HTMLSelectElement>(

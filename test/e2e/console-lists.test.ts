@@ -1,0 +1,83 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatFeature } from '../../src/chat/chat-feature.js';
+import { type BrowserGateway, focusedId, startBrowserGateway } from './chromium.js';
+import { askInGeneral, openConsole } from './pages.js';
+
+/** The console's lists, redrawn from every change, with a keyboard user's focus inside them. */
+
+let e2e: BrowserGateway;
+
+beforeAll(async () => {
+  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
+});
+afterAll(() => e2e?.close());
+
+/** The `aria-label` of the element that has the keyboard focus (its accessible name here). */
+function focusedLabel(page: Page): Promise<string | null | undefined> {
+  return page.evaluate(() =>
+    (
+      globalThis as unknown as {
+        document: { activeElement: { getAttribute(name: string): string | null } | null };
+      }
+    ).document.activeElement?.getAttribute('aria-label'),
+  );
+}
+
+describe('the queue redrawn while a Take button has the focus', () => {
+  it('keeps the focus on that button when another visitor starts a chat', async () => {
+    const url = e2e.gw.url;
+    const agent = await openConsole(await e2e.newPage(), url, 'alex-agent');
+    await askInGeneral(await e2e.newPage(), url, 'The first question');
+    const takes = agent.getByRole('button', { name: /^Take the conversation about General questions/ });
+    await expect.poll(() => takes.count()).toBe(1);
+    await takes.first().focus();
+    const label = await focusedLabel(agent);
+
+    await askInGeneral(await e2e.newPage(), url, 'The second question');
+    await expect.poll(() => takes.count()).toBe(2);
+    expect(await focusedLabel(agent)).toBe(label);
+  });
+
+  it('moves it to the Queues heading when another agent took that conversation', async () => {
+    const url = e2e.gw.url;
+    const agent = await openConsole(await e2e.newPage(), url, 'alex-agent');
+    const supervisor = await openConsole(await e2e.newPage(), url, 'siri-supervisor');
+    const takes = agent.getByRole('button', { name: /^Take the conversation about General questions/ });
+    await expect.poll(() => takes.count()).toBe(2);
+    await takes.first().focus();
+
+    await supervisor
+      .getByRole('button', { name: /^Take the conversation about General questions/ })
+      .first()
+      .click();
+    await expect.poll(() => takes.count()).toBe(1);
+    expect(await focusedId(agent)).toBe('queues-heading');
+  });
+});
+
+describe('my conversations redrawn while an Open button has the focus', () => {
+  it('keeps the focus on it when a message arrives in another of them', async () => {
+    const url = e2e.gw.url;
+    const agent = await openConsole(await e2e.newPage(), url, 'alex-agent');
+    const visitor = await e2e.newPage();
+    await askInGeneral(visitor, url, 'A third question');
+    const takes = agent.getByRole('button', { name: /^Take the conversation about General questions/ });
+    // This visitor's (the newest), then the one left from above: the one left is then open,
+    // so this visitor's next message marks theirs unread and redraws the list.
+    await expect.poll(() => takes.count()).toBe(2);
+    await takes.last().click();
+    await expect.poll(() => takes.count()).toBe(1);
+    await takes.first().click();
+    await expect.poll(() => takes.count()).toBe(0);
+    const opens = agent.getByRole('button', { name: /^Open the conversation about General questions/ });
+    await expect.poll(() => opens.count()).toBe(2);
+    await opens.first().focus();
+    const label = await focusedLabel(agent);
+
+    await visitor.getByLabel('Your message').fill('Are you there?');
+    await visitor.getByLabel('Your message').press('Enter');
+    await expect.poll(() => agent.locator('#mine-list .badge-unread').count()).toBe(1);
+    expect(await focusedLabel(agent)).toBe(label);
+  });
+});
