@@ -87,7 +87,9 @@ describe('GET /api/chat/bootstrap', () => {
     const boot = JSON.parse(response.text) as ChatBootstrap;
     expect(boot.lang).toBe('fi');
     expect(boot.messages['chat.composer.label']).toBe('Viestisi');
-    expect(Object.keys(boot.messages).every((key) => key.startsWith('chat.'))).toBe(true);
+    expect(Object.keys(boot.messages).every((key) => /^(chat|loa)\./.test(key))).toBe(true);
+    // The console says the level a visitor identified with in the page's language.
+    expect(boot.messages['loa.substantial']).toBe('korotettu');
     expect(boot.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(boot.wsUrl).toEqual({ visitor: '/ws/visitor?lang=fi', agent: '/ws/agent?lang=fi' });
     expect(boot.providers.find((p) => p.id === 'suomifi')?.loginUrl).toBe(

@@ -20,7 +20,8 @@ export function chatBootstrap(deps: GatewayDeps, req: Request, lang: Language): 
   const staff = readStaff(req.session, tenant.config.id);
   return {
     lang,
-    messages: messagesFor(lang, 'chat.'),
+    // The levels of assurance too: the console names the one a visitor identified with.
+    messages: { ...messagesFor(lang, 'chat.'), ...messagesFor(lang, 'loa.') },
     csrfToken: csrfToken(req),
     basePath: base,
     // The page's language travels with the socket: its cookie may not (a frame on another site),

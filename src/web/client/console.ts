@@ -473,7 +473,7 @@ class AgentConsole {
         className: 'notice',
         text: this.#t('chat.console.verifiedBy', {
           provider,
-          loa: identity.loa,
+          loa: this.#t(`loa.${identity.loa}`),
           time: timeOf(identity.since, this.#boot.lang),
         }),
       }),

@@ -1,4 +1,4 @@
-/** Translates a `chat.*` key with `{name}` placeholders, from the bootstrap catalog. */
+/** Translates a `chat.*` (or `loa.*`) key with `{name}` placeholders, from the bootstrap catalog. */
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
 
 /** Builds the translator; an unknown key shows itself rather than breaking the page. */
