@@ -81,3 +81,22 @@ describe('my conversations redrawn while an Open button has the focus', () => {
     expect(await focusedLabel(agent)).toBe(label);
   });
 });
+
+describe('the console at 320 px wide (400 % zoom)', () => {
+  it('needs no sideways scrolling in Norwegian, whose title is one long word', async () => {
+    const agent = await e2e.newPage('nb-NO');
+    await agent.setViewportSize({ width: 320, height: 640 });
+    await agent.goto(`${e2e.gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent%3Flang%3Dnb`);
+    await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Tilkoblet.');
+    expect(await agent.getByRole('heading', { level: 1 }).textContent()).toBe('Saksbehandlerkonsoll');
+    const widths = await agent.evaluate(() => {
+      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } })
+        .document.documentElement;
+      return {
+        scroll: root.scrollWidth,
+        viewport: (globalThis as unknown as { innerWidth: number }).innerWidth,
+      };
+    });
+    expect(widths.scroll).toBeLessThanOrEqual(widths.viewport);
+  });
+});
