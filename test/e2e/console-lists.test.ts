@@ -100,3 +100,32 @@ describe('the console at 320 px wide (400 % zoom)', () => {
     expect(widths.scroll).toBeLessThanOrEqual(widths.viewport);
   });
 });
+
+describe('what arrives outside the open conversation', () => {
+  it('is said in the console’s status region: a visitor in a queue, a message in another of mine', async () => {
+    const url = e2e.gw.url;
+    const agent = await openConsole(await e2e.newPage(), url, 'alex-agent');
+    const news = agent.locator('#console-news');
+    expect(await news.getAttribute('role')).toBe('status');
+    const visitor = await e2e.newPage();
+    await askInGeneral(visitor, url, 'Is anyone there?');
+    await expect
+      .poll(() => news.textContent())
+      .toBe('A visitor is waiting in General questions (1 in the queue).');
+
+    const other = await e2e.newPage();
+    await askInGeneral(other, url, 'Me too');
+    const takes = agent.getByRole('button', { name: /^Take the conversation about General questions/ });
+    await expect.poll(() => takes.count()).toBe(2);
+    await takes.first().click();
+    await expect.poll(() => takes.count()).toBe(1);
+    await takes.first().click();
+    await expect.poll(() => takes.count()).toBe(0);
+    // The second one is open: the first visitor writes into the other.
+    await visitor.getByLabel('Your message').fill('Hello?');
+    await visitor.getByLabel('Your message').press('Enter');
+    await expect
+      .poll(() => news.textContent())
+      .toMatch(/^New message in your conversation about General questions of /);
+  });
+});

@@ -147,6 +147,7 @@ export function renderConsolePage(req: Request, res: Response, options: StaffPag
 </div>
 <p id="console-status" class="chat-status" role="status">${t('chat.loading')}</p>
 <p id="console-error" class="chat-error" role="alert"></p>
+<p id="console-news" class="visually-hidden" role="status"></p>
 <div id="console-grid" class="console-grid">
 <section id="console-queues" class="console-queues" aria-labelledby="queues-heading">
 <h2 id="queues-heading" tabindex="-1">${t('chat.console.queues')}</h2>

@@ -191,6 +191,11 @@ class AgentConsole {
         break;
       case 'queue': {
         const existing = this.#queues.get(frame.topic);
+        if (existing && frame.conversations.length > existing.conversations.length)
+          this.#announce('chat.console.queueArrived', {
+            topic: existing.title,
+            count: frame.conversations.length,
+          });
         this.#queues.set(frame.topic, {
           topic: frame.topic,
           title: existing?.title ?? frame.topic,
@@ -219,6 +224,12 @@ class AgentConsole {
               });
           }
         } else if (this.#mine.has(frame.conversationId)) {
+          const summary = this.#mine.get(frame.conversationId);
+          if (summary && !this.#unread.has(summary.id) && frame.message.from === 'visitor')
+            this.#announce('chat.console.unreadArrived', {
+              topic: this.#topicTitle(summary.topic),
+              time: timeOf(summary.createdAt, this.#boot.lang),
+            });
           this.#unread.add(frame.conversationId);
           this.#renderMine();
         }
@@ -735,6 +746,16 @@ class AgentConsole {
       items.length > 0 ? items : [h('li', { className: 'notice', text: this.#t(empty) })],
       this.#el('offline-hide-handled'),
     );
+  }
+
+  /**
+   * Says what arrived outside the open conversation (a visitor in a queue, a message in another
+   * of this agent's conversations) in a polite status region: the lists that show it are no
+   * live regions (redrawn whole, they would be read out whole), so a screen reader user would
+   * not learn of it otherwise (WCAG 4.1.3).
+   */
+  #announce(key: string, params: Record<string, string | number>): void {
+    this.#el('console-news').textContent = this.#t(key, params);
   }
 
   #setReplyEnabled(enabled: boolean): void {

@@ -647,6 +647,18 @@ export const CHAT_MESSAGES: Catalog = {
   },
   'chat.console.logout': { en: 'Sign out', nb: 'Logg ut', fi: 'Kirjaudu ulos', sv: 'Logga ut' },
   'chat.console.queues': { en: 'Queues', nb: 'Køer', fi: 'Jonot', sv: 'Köer' },
+  'chat.console.queueArrived': {
+    en: 'A visitor is waiting in {topic} ({count} in the queue).',
+    nb: 'En besøkende venter i {topic} ({count} i køen).',
+    fi: 'Vierailija odottaa jonossa {topic} (jonossa {count}).',
+    sv: 'En besökare väntar i {topic} ({count} i kön).',
+  },
+  'chat.console.unreadArrived': {
+    en: 'New message in your conversation about {topic} of {time}.',
+    nb: 'Ny melding i samtalen din om {topic} fra {time}.',
+    fi: 'Uusi viesti keskustelussasi aiheesta {topic} klo {time}.',
+    sv: 'Nytt meddelande i ditt samtal om {topic} från {time}.',
+  },
   'chat.console.queueEmpty': {
     en: 'No one is waiting.',
     nb: 'Ingen venter.',
