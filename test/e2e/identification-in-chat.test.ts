@@ -200,6 +200,12 @@ describe('identification inside a chat (two browsers)', () => {
     visitor.on('response', (response) => {
       if (response.status() === 403) refused.push(response.url());
     });
+    // Its answer is read to its end, so the request finishes instead of staying open until the
+    // page is left (and then being reported as failed, "canceled").
+    const finished: string[] = [];
+    visitor.on('requestfinished', (request) => {
+      if (request.url().endsWith('/api/identity/withdraw')) finished.push(request.method());
+    });
     await activate(visitor, visitor.getByRole('button', { name: 'Stop sharing' }));
     const panel = agent.getByRole('complementary', { name: 'Identity of the visitor' });
     await expect.poll(() => panel.locator('#identity-body').textContent()).toBe('The visitor is anonymous.');
@@ -213,6 +219,7 @@ describe('identification inside a chat (two browsers)', () => {
     await expect.poll(() => visitor.locator('#sharing').isHidden()).toBe(true);
     expect(await visitor.getByRole('log').textContent()).toContain('You stopped sharing your identity.');
     expect(refused).toEqual([]);
+    await expect.poll(() => finished).toEqual(['POST']);
   });
 
   it('has no axe-core violations, of any impact, on the widget and the console', async () => {

@@ -772,7 +772,10 @@ class VisitorChat {
     try {
       // Identifying (in the other tab) may have rotated the session and with it the CSRF
       // token: `#postJson` fetches the current one and tries once more.
-      await this.#postJson('/api/identity/withdraw', {});
+      const response = await this.#postJson('/api/identity/withdraw', {});
+      // Read to its end: an answer left unread keeps its request open in the browser, "pending"
+      // and then "canceled" (a failed request) when the visitor leaves the page.
+      await response.json();
       // The socket's `identity` frame confirms; updating here too keeps the button honest
       // when the socket is reconnecting.
       this.#setIdentity(false, {}, true);
