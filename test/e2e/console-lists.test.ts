@@ -129,3 +129,20 @@ describe('what arrives outside the open conversation', () => {
       .toMatch(/^New message in your conversation about General questions of /);
   });
 });
+
+describe('closing the open conversation with the keyboard', () => {
+  it('leaves the focus on the conversation’s heading, not the page’s start', async () => {
+    const url = e2e.gw.url;
+    const agent = await openConsole(await e2e.newPage(), url, 'alex-agent');
+    await askInGeneral(await e2e.newPage(), url, 'One last thing');
+    const takes = agent.getByRole('button', { name: /^Take the conversation about General questions/ });
+    await expect.poll(() => takes.count()).toBe(1);
+    await takes.first().click();
+    const close = agent.getByRole('button', { name: 'Close conversation' });
+    await expect.poll(() => close.isEnabled()).toBe(true);
+    await close.focus();
+    await agent.keyboard.press('Enter');
+    await expect.poll(() => close.isDisabled()).toBe(true);
+    await expect.poll(() => focusedId(agent)).toBe('conversation-heading');
+  });
+});

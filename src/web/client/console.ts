@@ -412,6 +412,7 @@ class AgentConsole {
     this.#renderMeta();
     this.#renderIdentity();
     const mine = this.#isMine(view);
+    const focused = this.#root.ownerDocument.activeElement;
     // Replying is the assignee's; supervisors and admins may also transfer or close (as the
     // server allows) a conversation they opened to read.
     this.#setReplyEnabled(mine);
@@ -421,6 +422,11 @@ class AgentConsole {
       mine || (this.#supervises && view.status !== 'closed'),
     );
     this.#syncRequestId();
+    // A control disabled under the keyboard focus (Close conversation once it closed, the reply
+    // box once it went to another agent) would drop it to the page's start: the conversation's
+    // heading takes it, right above the line that says what became of it.
+    if (focused instanceof HTMLElement && focused.matches(':disabled'))
+      this.#el('conversation-heading').focus();
     this.#el<HTMLSelectElement>('transfer-topic').value = view.topic;
     // Shown only to the tenant's `conversationDeleters` and `legalHolders`: the staff pages that
     // delete it or hold it, with a reason.
