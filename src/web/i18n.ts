@@ -44,6 +44,11 @@ export function translator(lang: Language): Translate {
   };
 }
 
+/** A staff role in the page's language; a role the catalog does not know (from a `roleMap`) as it is. */
+export function staffRoleName(t: Translate, role: string): string {
+  return hasMessage(`staff.role.${role}`) ? t(`staff.role.${role}`) : role;
+}
+
 /** Picks the text of a configured `LocalizedText` for `lang`. */
 export function localize(text: LocalizedText, lang: Language): string {
   return typeof text === 'string' ? text : (text[lang] ?? text.en);

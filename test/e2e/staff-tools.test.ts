@@ -18,9 +18,21 @@ beforeAll(async () => {
 afterAll(() => e2e?.close());
 
 describe('a security officer signing in at /agent', () => {
-  for (const [locale, title, deleteLink, field] of [
-    ['en-GB', 'Staff tools', 'Delete conversation…', 'Conversation id'],
-    ['nb-NO', 'Verktøy for ansatte', 'Slett samtalen…', 'Samtalens id'],
+  for (const [locale, title, signedIn, deleteLink, field] of [
+    [
+      'en-GB',
+      'Staff tools',
+      'Signed in as Sigurd Security (security officer)',
+      'Delete conversation…',
+      'Conversation id',
+    ],
+    [
+      'nb-NO',
+      'Verktøy for ansatte',
+      'Logget inn som Sigurd Security (sikkerhetsansvarlig)',
+      'Slett samtalen…',
+      'Samtalens id',
+    ],
   ] as const) {
     it(`lands on the staff tools and reaches the deletion form from them (${locale})`, async () => {
       const context = await e2e.newContext(locale);
@@ -30,6 +42,8 @@ describe('a security officer signing in at /agent', () => {
       );
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
       expect(await page.title()).toContain(title);
+      // The role in the page's language too, not the role's identifier ("security").
+      expect(await page.getByText(signedIn).count()).toBe(1);
       expect(await axeViolations(page)).toEqual([]);
       await page.getByRole('link', { name: deleteLink }).click();
       await expect.poll(() => page.getByLabel(field, { exact: false }).count()).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { tenantName } from '../../tenants/tenant-context.js';
 import { html, type SafeHtml } from '../../web/html.js';
+import { staffRoleName, type Translate } from '../../web/i18n.js';
 import { renderPage } from '../../web/layout.js';
 import { MAX_EMAIL_LENGTH, MAX_TEXT_LENGTH } from '../protocol.js';
 
@@ -119,6 +120,11 @@ export function renderIdentifiedPage(
   });
 }
 
+/** The staff member's roles in the page's language ("Ada Admin (ylläpitäjä)"). */
+function roleNames(t: Translate, roles: string[]): string {
+  return roles.map((role) => staffRoleName(t, role)).join(', ');
+}
+
 /** What the staff pages show of who is signed in and the staff forms their roles allow. */
 export interface StaffPageOptions {
   staffName: string;
@@ -142,7 +148,7 @@ export function renderConsolePage(req: Request, res: Response, options: StaffPag
     body: html`<div id="console-app" class="console" data-bootstrap="${base}/api/chat/bootstrap?lang=${lang}" data-failed="${t('chat.loadFailed')}">
 <div class="console-bar">
 <h1>${t('chat.console.title')}</h1>
-<p>${t('chat.console.signedIn', { name: options.staffName, roles: options.roles.join(', ') })}</p>
+<p>${t('chat.console.signedIn', { name: options.staffName, roles: roleNames(t, options.roles) })}</p>
 <form method="post" action="${base}/staff/logout"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button type="submit" class="secondary">${t('chat.console.logout')}</button></form>
 </div>
 <p id="console-status" class="chat-status" role="status">${t('chat.loading')}</p>
@@ -220,7 +226,7 @@ export function renderStaffToolsPage(req: Request, res: Response, options: Staff
   return renderPage(req, res, {
     title: t('chat.staffTools.title'),
     body: html`<h1>${t('chat.staffTools.title')}</h1>
-<p>${t('chat.console.signedIn', { name: options.staffName, roles: options.roles.join(', ') })}</p>
+<p>${t('chat.console.signedIn', { name: options.staffName, roles: roleNames(t, options.roles) })}</p>
 <p>${t('chat.staffTools.intro')}</p>
 <ul class="staff-tools">${tools.map((tool) => html`<li><a class="button secondary" href="${tool.href}">${tool.label}</a></li>`)}</ul>
 <form method="post" action="${base}/staff/logout"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button type="submit" class="secondary">${t('chat.console.logout')}</button></form>`,

@@ -47,15 +47,6 @@ export const LEGAL_HOLD_MESSAGES: Catalog = {
     fi: 'Säilytysajat ovat jo anonymisoineet sen: sen tekstit ja kävijän tiedot on poistettu; säilytys pitää jäljelle jääneen.',
     sv: 'Den har redan anonymiserats av lagringsreglerna: dess texter och besökarens uppgifter är borta; ett bevarande behåller det som finns kvar.',
   },
-  'hold.role.agent': { en: 'agent', nb: 'veileder', fi: 'asiakaspalvelija', sv: 'handläggare' },
-  'hold.role.supervisor': { en: 'supervisor', nb: 'leder', fi: 'esihenkilö', sv: 'arbetsledare' },
-  'hold.role.admin': { en: 'administrator', nb: 'administrator', fi: 'ylläpitäjä', sv: 'administratör' },
-  'hold.role.security': {
-    en: 'security officer',
-    nb: 'sikkerhetsansvarlig',
-    fi: 'tietoturvavastaava',
-    sv: 'säkerhetsansvarig',
-  },
   'hold.hold': {
     en: 'Put under legal hold',
     nb: 'Sett under rettslig tilbakehold',

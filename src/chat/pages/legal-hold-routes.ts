@@ -5,7 +5,7 @@ import type { StaffRole } from '../../config/schema.js';
 import { GatewayError } from '../../http/errors.js';
 import { exactRouter } from '../../http/exact-router.js';
 import { html } from '../../web/html.js';
-import { hasMessage, registerMessages } from '../../web/i18n.js';
+import { registerMessages, staffRoleName } from '../../web/i18n.js';
 import { utcMinute } from '../../web/time-format.js';
 import type { ConversationRecord } from '../chat-records.js';
 import { checkedConversationId, checkedReason } from '../conversation-deletion.js';
@@ -104,7 +104,7 @@ function sendForm(
           ? t('hold.held', {
               since: utcMinute(hold.since),
               name: hold.by.name,
-              role: hasMessage(`hold.role.${hold.role}`) ? t(`hold.role.${hold.role}`) : hold.role,
+              role: staffRoleName(t, hold.role),
               reason: hold.reason,
             })
           : t('hold.notHeld')

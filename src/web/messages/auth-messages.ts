@@ -235,6 +235,16 @@ export const AUTH_MESSAGES: Catalog = {
     fi: 'Chattiin ei ole mitään lähetettävää.',
     sv: 'Det finns inget att skicka till chatten.',
   },
+  // A staff member's roles, as the console, the staff tools and a legal hold name them.
+  'staff.role.agent': { en: 'agent', nb: 'veileder', fi: 'asiakaspalvelija', sv: 'handläggare' },
+  'staff.role.supervisor': { en: 'supervisor', nb: 'leder', fi: 'esihenkilö', sv: 'arbetsledare' },
+  'staff.role.admin': { en: 'administrator', nb: 'administrator', fi: 'ylläpitäjä', sv: 'administratör' },
+  'staff.role.security': {
+    en: 'security officer',
+    nb: 'sikkerhetsansvarlig',
+    fi: 'tietoturvavastaava',
+    sv: 'säkerhetsansvarig',
+  },
   'loa.low': { en: 'low', nb: 'lavt', fi: 'matala', sv: 'låg' },
   'loa.substantial': { en: 'substantial', nb: 'betydelig', fi: 'korotettu', sv: 'väsentlig' },
   'loa.high': { en: 'high', nb: 'høyt', fi: 'korkea', sv: 'hög' },

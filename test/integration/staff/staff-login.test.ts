@@ -139,7 +139,7 @@ describe('GET /agent', () => {
     const page = await staffLogin(browser, gw.url, 'sigurd-security');
     expect(page.status).toBe(200);
     expect(page.text).toContain('<h1>Staff tools</h1>');
-    expect(page.text).toContain('Sigurd Security (security)');
+    expect(page.text).toContain('Sigurd Security (security officer)');
     for (const path of [
       '/staff/conversations/hold',
       '/staff/conversations/delete',
