@@ -7,6 +7,12 @@ export const AUTH_MESSAGES: Catalog = {
     fi: 'Tunnistaudu',
     sv: 'Identifiera dig',
   },
+  'landing.titleIdentified': {
+    en: 'You are identified',
+    nb: 'Du er identifisert',
+    fi: 'Olet tunnistautunut',
+    sv: 'Du är identifierad',
+  },
   'landing.intro': {
     en: 'You can chat with {org} anonymously about general questions. For personal matters, identify yourself first. Nothing is shared until you choose what to share.',
     nb: 'Du kan chatte anonymt med {org} om generelle spørsmål. For personlige saker må du identifisere deg først. Ingenting deles før du selv velger hva som skal deles.',
@@ -18,6 +24,12 @@ export const AUTH_MESSAGES: Catalog = {
     nb: 'Velg hvordan du vil identifisere deg',
     fi: 'Valitse tunnistustapa',
     sv: 'Välj hur du vill identifiera dig',
+  },
+  'landing.chooseAgain': {
+    en: 'Identify again with another service',
+    nb: 'Identifiser deg på nytt med en annen tjeneste',
+    fi: 'Tunnistaudu uudelleen toisella palvelulla',
+    sv: 'Identifiera dig på nytt med en annan tjänst',
   },
   'landing.identifyWith': {
     en: 'Identify with {provider}',

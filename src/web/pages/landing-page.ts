@@ -40,9 +40,12 @@ ${entries.length > 0 ? html`<dl class="verified-list">${entries.map(([k, v]) => 
 ${view.identity ? html`<form method="post" action="${base}/consent/withdraw"><input type="hidden" name="_csrf" value="${view.csrfToken}"><button type="submit" class="secondary">${t('landing.withdraw')}</button></form>` : ''}
 ${signedIn ? html`<form method="post" action="${base}/auth/logout"><input type="hidden" name="_csrf" value="${view.csrfToken}"><button type="submit" class="secondary">${t('landing.logout')}</button></form>` : ''}
 </div>`;
+  // Once identified, the page says so rather than asking for it; the providers stay on offer
+  // (another service, e.g. for a higher level of assurance).
+  const title = view.identity ? t('landing.titleIdentified') : t('landing.title');
   return renderPage(req, res, {
-    title: t('landing.title'),
-    body: html`<h1>${t('landing.title')}</h1>
+    title,
+    body: html`<h1>${title}</h1>
 <p>${t('landing.intro', { org })}</p>
 ${confirmation}
 <section class="panel" aria-labelledby="status-heading">
@@ -51,7 +54,7 @@ ${status}
 ${actions}
 </section>
 <section aria-labelledby="providers-heading">
-<h2 id="providers-heading">${t('landing.choose')}</h2>
+<h2 id="providers-heading">${view.identity ? t('landing.chooseAgain') : t('landing.choose')}</h2>
 ${providerButtons(t, view.providers)}
 </section>
 ${options.chatUrl ? html`<p><a class="button secondary" href="${options.chatUrl}">${t('landing.openChat')}</a></p>` : ''}

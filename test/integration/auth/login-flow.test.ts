@@ -189,6 +189,22 @@ describe('POST /consent', () => {
     expect(text).not.toContain('1985-03-12');
   });
 
+  it('titles the start page by whether the citizen is identified', async () => {
+    const browser = new BrowserSession();
+    const heading = (text: string) => /<h1>([^<]*)<\/h1>/.exec(text)?.[1];
+    const before = await browser.get(`${gw.url}/`);
+    expect(heading(before.text)).toBe('Identify yourself');
+    expect(before.text).toContain('<h2 id="providers-heading">Choose how to identify</h2>');
+    const consent = await identify(browser, 'bankid', 'kari-nordmann');
+    await answerConsent(browser, consent.text, 'name', 'share');
+    const after = await browser.get(`${gw.url}/`);
+    expect(heading(after.text)).toBe('You are identified');
+    expect(after.text).toContain('<title>You are identified');
+    expect(after.text).toContain('<h2 id="providers-heading">Identify again with another service</h2>');
+    await browser.post(`${gw.url}/consent/withdraw`, { _csrf: inputValue(after.text, '_csrf') });
+    expect(heading((await browser.get(`${gw.url}/`)).text)).toBe('Identify yourself');
+  });
+
   it('discards the identity when declined and keeps a signed "declined" receipt', async () => {
     const browser = new BrowserSession();
     const consent = await identify(browser, 'suomifi', 'matti-meikalainen');
