@@ -27,6 +27,9 @@ const LOGIN_CODES = new Set([
   'test_identity_refused',
 ]);
 
+/** Codes of a staff sign-in refused for who the employee is: a sign-in failure, never a citizen's. */
+const STAFF_LOGIN_CODES = new Set(['staff_no_role', 'staff_wrong_tenant', 'staff_assurance_too_low']);
+
 /**
  * Codes whose message carries a protocol detail an administrator needs to fix the set-up (the
  * OAuth error a chat system's request caused). Nothing personal is in it; other codes' messages
@@ -60,7 +63,8 @@ export function renderErrorPage(req: Request, res: Response, error: GatewayError
   const basePath = tenant?.basePath ?? '';
   const login = LOGIN_CODES.has(error.code);
   // A staff sign-in shares nothing and leaves no one anonymous: only its title is its own.
-  const staff = login && (req.originalUrl ?? '').startsWith(`${basePath}/staff/`);
+  const staff =
+    STAFF_LOGIN_CODES.has(error.code) || (login && (req.originalUrl ?? '').startsWith(`${basePath}/staff/`));
   // A refused login leaves the session as it was: an identity shared before stays shared.
   const sharing = tenant !== undefined && req.session?.citizens?.[tenant.config.id]?.shared !== undefined;
   const back = BACK_LINKS[error.code] ?? res.locals.errorBack ?? { path: '/', label: 'common.back' };

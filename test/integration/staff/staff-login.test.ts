@@ -83,6 +83,7 @@ describe('GET /staff/callback', () => {
     expect(page.status).toBe(403);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.text).toContain('staff_wrong_tenant');
+    expect(page.text).toContain('<h1>Sign-in failed</h1>');
     expect((await bootstrap(browser, gw.url)).staff).toBeUndefined();
   });
 
@@ -290,6 +291,8 @@ describe('role mapping and tenants', () => {
     const page = await staffLogin(browser, `${multi.url}/t/demo`, 'sigurd-security', '/t/demo/agent');
     expect(page.status).toBe(403);
     expect(page.text).toContain('staff_no_role');
+    expect(page.text).toContain('<h1>Sign-in failed</h1>');
+    expect(page.text).not.toContain('anonymous');
     expect((await bootstrap(browser, `${multi.url}/t/demo`)).staff).toBeUndefined();
   });
 
