@@ -9,8 +9,9 @@ import { sessionRouter, sessionView, takeNotice } from './auth/session-routes.js
 import { saveSession } from './auth/session-state.js';
 import { expireStaffLogins, staffLoginRouter } from './auth/staff-login.js';
 import type { GatewayDeps } from './deps.js';
+import { answerOptions, notFound } from './http/allowed-methods.js';
 import { noStore } from './http/cache-control.js';
-import { errorHandler, notFound } from './http/error-handler.js';
+import { errorHandler } from './http/error-handler.js';
 import { languageSelection } from './http/language.js';
 import { httpRateLimits, sessionCreationLimit } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
@@ -80,6 +81,7 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   };
   app.use('/static', express.static(STATIC_DIR, staticOptions), express.static(BUNDLE_DIR, staticOptions));
   app.use(noStore);
+  app.use(answerOptions);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

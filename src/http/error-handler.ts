@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
 import { renderErrorPage } from '../web/pages/error-page.js';
 import { ERRORS } from './error-codes.js';
 import { GatewayError } from './errors.js';
@@ -18,11 +18,6 @@ export function isApiRequest(req: Request): boolean {
     PROVIDER_PROTOCOL_PATH.test(req.path)
   );
 }
-
-/** 404 for everything no router answered. */
-export const notFound: RequestHandler = () => {
-  throw new GatewayError('not_found', 'Not found.', { status: 404 });
-};
 
 /**
  * The one place errors become responses (STYLE rule 6). A GatewayError answers with its own
@@ -61,6 +56,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   if (error.status === 429) res.setHeader('Retry-After', String(error.retryAfterSeconds ?? 60));
   // 503s are short outages of a dependency (the store): clients and proxies may retry soon.
   if (error.status === 503) res.setHeader('Retry-After', '5');
+  if (error.allow) res.setHeader('Allow', error.allow.join(', '));
   if (isApiRequest(req)) {
     // A 5xx error's own message may name internals; its code's message in the table is fixed text.
     const message = error.expose ? error.message : ERRORS[error.code].message;

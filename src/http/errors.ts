@@ -27,10 +27,19 @@ export class GatewayError extends Error {
    */
   readonly field?: string;
 
+  /** For 405: the methods the path does take (`Allow`, RFC 9110 §10.2.1). */
+  readonly allow?: readonly string[];
+
   constructor(
     code: ErrorCode,
     message: string = ERRORS[code].message,
-    options: { status?: number; cause?: unknown; retryAfterSeconds?: number; field?: string } = {},
+    options: {
+      status?: number;
+      cause?: unknown;
+      retryAfterSeconds?: number;
+      field?: string;
+      allow?: readonly string[];
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
@@ -39,6 +48,7 @@ export class GatewayError extends Error {
     this.expose = this.status < 500;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
     if (options.field !== undefined) this.field = options.field;
+    if (options.allow !== undefined) this.allow = options.allow;
   }
 }
 

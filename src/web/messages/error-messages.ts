@@ -173,6 +173,12 @@ export const ERROR_MESSAGES: Catalog = {
     fi: 'Sivua ei löytynyt.',
     sv: 'Sidan hittades inte.',
   },
+  'error.method_not_allowed': {
+    en: 'This page cannot be used this way. Go back and use the page’s own buttons and links.',
+    nb: 'Denne siden kan ikke brukes på denne måten. Gå tilbake og bruk sidens egne knapper og lenker.',
+    fi: 'Tätä sivua ei voi käyttää näin. Palaa takaisin ja käytä sivun omia painikkeita ja linkkejä.',
+    sv: 'Den här sidan kan inte användas på det här sättet. Gå tillbaka och använd sidans egna knappar och länkar.',
+  },
   'error.rate_limited': {
     en: 'Too many attempts. Please wait a moment and try again.',
     nb: 'For mange forsøk. Vent litt og prøv igjen.',

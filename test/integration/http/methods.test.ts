@@ -1,0 +1,165 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+
+/**
+ * A method a route does not take answers 405 with `Allow` (RFC 9110 §15.5.6): JSON
+ * `method_not_allowed` on the APIs, the error page in browser flows; a path no route has stays
+ * 404 whatever the method. OPTIONS answers 204 with `Allow` and nothing else (no CORS headers).
+ * HEAD runs only the GET routes that change nothing; elsewhere it is 405 and no handler runs.
+ */
+
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    tenants: [
+      testTenant(),
+      testTenant({ id: 'other', name: { en: 'Other Municipality' }, staff: undefined }),
+    ],
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Sends exactly this method and path (fetch refuses some methods, e.g. TRACE). */
+function raw(method: string, path: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(gw.url);
+    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Each routed path (under the first tenant's base `/t/demo`) and the methods it takes. */
+const ROUTES: [path: string, allow: string][] = [
+  ['/', 'GET, HEAD, OPTIONS'],
+  ['/auth/bankid/login', 'GET, HEAD, OPTIONS'],
+  ['/auth/bankid/callback', 'GET, HEAD, OPTIONS'],
+  ['/auth/logout', 'OPTIONS, POST'],
+  ['/consent', 'GET, HEAD, OPTIONS, POST'],
+  ['/consent/withdraw', 'OPTIONS, POST'],
+  ['/consent/handover', 'GET, HEAD, OPTIONS'],
+  ['/api/session', 'GET, HEAD, OPTIONS'],
+  ['/api/identity/withdraw', 'OPTIONS, POST'],
+  ['/api/identity/handover', 'OPTIONS, POST'],
+  ['/api/identity/handover/redeem', 'OPTIONS, POST'],
+  ['/api/chat/bootstrap', 'GET, HEAD, OPTIONS'],
+  ['/chat', 'GET, HEAD, OPTIONS'],
+  ['/chat/widget', 'GET, HEAD, OPTIONS'],
+  ['/chat/identify/abc', 'GET, HEAD, OPTIONS'],
+  ['/agent', 'GET, HEAD, OPTIONS'],
+  ['/staff/login', 'GET, HEAD, OPTIONS'],
+  ['/staff/logout', 'OPTIONS, POST'],
+  ['/staff/conversations/delete', 'GET, HEAD, OPTIONS, POST'],
+  ['/staff/conversations/hold', 'GET, HEAD, OPTIONS, POST'],
+  ['/privacy/my-data', 'GET, HEAD, OPTIONS'],
+  ['/privacy/my-data/erase', 'GET, HEAD, OPTIONS, POST'],
+];
+
+const isApi = (path: string) => path.startsWith('/api/');
+
+describe('a method the route does not take', () => {
+  for (const [path, allow] of ROUTES) {
+    const wrong = allow.includes('POST') ? (allow.includes('GET') ? 'PUT' : 'GET') : 'POST';
+    it(`${wrong} /t/demo${path} answers 405 with Allow: ${allow}`, async () => {
+      const answer = await raw(wrong, `/t/demo${path}`, { origin: gw.url });
+      expect(answer.status).toBe(405);
+      expect(answer.headers.allow).toBe(allow);
+      expect(answer.headers['set-cookie']).toBeUndefined();
+      expect(answer.headers['content-security-policy']).toBeDefined();
+      expect(answer.headers['cache-control']).toBe('no-store');
+      if (isApi(path)) {
+        expect(answer.headers['content-type']).toMatch(/^application\/json/);
+        expect(JSON.parse(answer.body)).toEqual({
+          error: { code: 'method_not_allowed', message: expect.any(String) },
+        });
+      } else {
+        expect(answer.headers['content-type']).toMatch(/^text\/html/);
+        expect(answer.body).toContain('method_not_allowed');
+      }
+    });
+  }
+
+  it('is answered for the routes outside the tenants too', async () => {
+    for (const path of ['/healthz', '/readyz', '/.well-known/jwks.json']) {
+      const answer = await raw('DELETE', path);
+      expect(answer.status, path).toBe(405);
+      expect(answer.headers.allow, path).toBe('GET, HEAD, OPTIONS');
+    }
+    const jwks = await raw('POST', '/.well-known/jwks.json');
+    expect(JSON.parse(jwks.body)).toMatchObject({ error: { code: 'method_not_allowed' } });
+  });
+
+  it('is answered under every tenant', async () => {
+    const answer = await raw('DELETE', '/t/other/consent');
+    expect(answer.status).toBe(405);
+    expect(answer.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
+  });
+
+  it('is answered for a method Node knows but no route uses (TRACE, PROPFIND)', async () => {
+    for (const method of ['TRACE', 'PROPFIND', 'PATCH']) {
+      const answer = await raw(method, '/t/demo/consent');
+      expect(answer.status, method).toBe(405);
+      expect(answer.body).not.toContain('TRACE');
+    }
+  });
+});
+
+describe('a path no route has', () => {
+  for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD']) {
+    it(`answers 404 to ${method}`, async () => {
+      for (const path of ['/t/demo/nope', '/t/demo/api/nope', '/nope', '/t/nobody/consent', '/CONSENT']) {
+        const answer = await raw(method, path);
+        expect(answer.status, path).toBe(404);
+        expect(answer.headers.allow, path).toBeUndefined();
+        expect(answer.headers['set-cookie'], path).toBeUndefined();
+      }
+    });
+  }
+
+  it('is still 404 when only its letter case differs from a route', async () => {
+    const answer = await raw('POST', '/t/demo/Consent');
+    expect(answer.status).toBe(404);
+  });
+});
+
+describe('OPTIONS', () => {
+  it('answers 204 with the Allow of the route and nothing else', async () => {
+    for (const [path, allow] of ROUTES) {
+      const answer = await raw('OPTIONS', `/t/demo${path}`, {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-csrf-token',
+      });
+      expect(answer.status, path).toBe(204);
+      expect(answer.headers.allow, path).toBe(allow);
+      expect(answer.body, path).toBe('');
+      expect(answer.headers['set-cookie'], path).toBeUndefined();
+      const cors = Object.keys(answer.headers).filter((name) => name.startsWith('access-control-'));
+      expect(cors, path).toEqual([]);
+    }
+  });
+
+  it('answers the server-wide `OPTIONS *` with 404 like any unknown path', async () => {
+    expect((await raw('OPTIONS', '*')).status).toBe(404);
+  });
+});
