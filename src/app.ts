@@ -9,7 +9,7 @@ import { sessionRouter, sessionView, takeNotice } from './auth/session-routes.js
 import { saveSession } from './auth/session-state.js';
 import { expireStaffLogins, staffLoginRouter } from './auth/staff-login.js';
 import type { GatewayDeps } from './deps.js';
-import { answerOptions, notFound } from './http/allowed-methods.js';
+import { checkMethod, notFound, readOnlyGet } from './http/allowed-methods.js';
 import { noStore } from './http/cache-control.js';
 import { errorHandler } from './http/error-handler.js';
 import { languageSelection } from './http/language.js';
@@ -81,15 +81,15 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   };
   app.use('/static', express.static(STATIC_DIR, staticOptions), express.static(BUNDLE_DIR, staticOptions));
   app.use(noStore);
-  app.use(answerOptions);
+  app.use(checkMethod);
 
-  app.get('/healthz', (_req, res) => {
+  readOnlyGet(app.router, '/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   // Ready means this instance can serve: its store (sessions, chats) answers. A broker that is
   // down makes only its own logins unavailable (`provider_unavailable`), not anonymous chat, so
   // it is reported in the detail without taking the instance out of the load balancer.
-  app.get('/readyz', (_req, res) => {
+  readOnlyGet(app.router, '/readyz', (_req, res) => {
     const store = deps.storeHealth();
     const brokers = deps.oidc.statuses();
     res.setHeader('Cache-Control', 'no-store');
@@ -99,7 +99,7 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
       brokers,
     });
   });
-  app.get('/.well-known/jwks.json', (_req, res) => {
+  readOnlyGet(app.router, '/.well-known/jwks.json', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(deps.signingKeys.jwks);
   });

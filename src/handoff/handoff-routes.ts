@@ -4,6 +4,7 @@ import { issueReceipt } from '../auth/consent-receipts.js';
 import { readSharedIdentity } from '../auth/session-state.js';
 import type { HandoffTargetConfig } from '../config/handoff-schema.js';
 import type { GatewayDeps } from '../deps.js';
+import { readOnlyGet } from '../http/allowed-methods.js';
 import { verifyCsrf } from '../http/csrf.js';
 import { GatewayError } from '../http/errors.js';
 import { exactRouter } from '../http/exact-router.js';
@@ -86,14 +87,14 @@ export function handoffRoutes(deps: GatewayDeps, tenant: TenantContext): Router 
     return target.publicJwks();
   };
 
-  router.get('/api/handoff/:target/jwks.json', async (req, res) => {
+  readOnlyGet(router, '/api/handoff/:target/jwks.json', async (req, res) => {
     const jwks = await publicJwks(req.params.target);
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(jwks);
   });
 
   // Omnichannel's "Public key URL" expects the key as PEM (SubjectPublicKeyInfo), not a JWKS.
-  router.get('/api/handoff/:target/public-key.pem', async (req, res) => {
+  readOnlyGet(router, '/api/handoff/:target/public-key.pem', async (req, res) => {
     const [jwk] = (await publicJwks(req.params.target)).keys;
     if (!jwk)
       throw new GatewayError('handoff_no_keys', 'This chat system verifies no public key.', { status: 404 });

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import { GatewayError } from './errors.js';
 
 /**
@@ -51,11 +51,20 @@ export function routeMethods(router: RoutingStack, path: string): Set<string> {
 
 /** The `Allow` header's methods for a path whose routes take `methods` (OPTIONS always answers). */
 export function allowFor(methods: Set<string>): string[] {
-  const allow = new Set(methods);
-  // Express runs a GET route for HEAD (RFC 9110 §9.3.2).
-  if (allow.has('GET')) allow.add('HEAD');
-  allow.add('OPTIONS');
-  return [...allow].sort();
+  return [...new Set([...methods, 'OPTIONS'])].sort();
+}
+
+/**
+ * A GET route that changes nothing (no session, no store write, no audit line), which HEAD may
+ * therefore run too (RFC 9110 §9.3.2). Express runs every GET route for HEAD, and most of the
+ * gateway's do change something (a login transaction, a session and its CSRF token, a redeemed
+ * link, an audit line), so {@link checkMethod} refuses HEAD at every route not made here.
+ */
+export function readOnlyGet(router: Router, path: string, ...handlers: RequestHandler[]): void {
+  router
+    .route(path)
+    .get(...handlers)
+    .head(...handlers);
 }
 
 /** The methods the app's routes take at this request's path. */
@@ -64,15 +73,21 @@ function methodsOf(req: Request): Set<string> {
 }
 
 /**
- * OPTIONS on a routed path: 204 with `Allow`, before any session, rate limit or route runs. No
- * CORS headers: the gateway's APIs are same-origin (the embedded widget calls them from its own
- * iframe), so a cross-origin preflight gets nothing it could use. A path without routes goes on
- * (a mounted handler such as oidc-provider answers its own, or it ends as 404).
+ * Answers the methods no handler should see, before any session, rate limit or route runs.
+ * OPTIONS on a routed path: 204 with `Allow`. No CORS headers: the gateway's APIs are
+ * same-origin (the embedded widget calls them from its own iframe), so a cross-origin preflight
+ * gets nothing it could use. HEAD on a routed path without a {@link readOnlyGet}: 405 with
+ * `Allow`, so the GET route's effects do not happen for an answer without a body (a link
+ * checker's HEAD would otherwise redeem a step-up link or start a login). A path without routes
+ * goes on (static files, a mounted handler such as oidc-provider, or 404).
  */
-export const answerOptions: RequestHandler = (req, res, next) => {
-  if (req.method !== 'OPTIONS') return next();
+export const checkMethod: RequestHandler = (req, res, next) => {
+  if (req.method !== 'OPTIONS' && req.method !== 'HEAD') return next();
   const methods = methodsOf(req);
-  if (methods.size === 0) return next();
+  if (methods.size === 0 || methods.has(req.method)) return next();
+  if (req.method === 'HEAD') {
+    throw new GatewayError('method_not_allowed', undefined, { allow: allowFor(methods) });
+  }
   res.setHeader('Allow', allowFor(methods).join(', '));
   res.status(204).end();
 };

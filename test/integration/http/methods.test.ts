@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import type { SessionData } from 'express-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 
@@ -51,28 +52,28 @@ function raw(method: string, path: string, headers: Record<string, string> = {})
 
 /** Each routed path (under the first tenant's base `/t/demo`) and the methods it takes. */
 const ROUTES: [path: string, allow: string][] = [
-  ['/', 'GET, HEAD, OPTIONS'],
-  ['/auth/bankid/login', 'GET, HEAD, OPTIONS'],
-  ['/auth/bankid/callback', 'GET, HEAD, OPTIONS'],
+  ['/', 'GET, OPTIONS'],
+  ['/auth/bankid/login', 'GET, OPTIONS'],
+  ['/auth/bankid/callback', 'GET, OPTIONS'],
   ['/auth/logout', 'OPTIONS, POST'],
-  ['/consent', 'GET, HEAD, OPTIONS, POST'],
+  ['/consent', 'GET, OPTIONS, POST'],
   ['/consent/withdraw', 'OPTIONS, POST'],
-  ['/consent/handover', 'GET, HEAD, OPTIONS'],
-  ['/api/session', 'GET, HEAD, OPTIONS'],
+  ['/consent/handover', 'GET, OPTIONS'],
+  ['/api/session', 'GET, OPTIONS'],
   ['/api/identity/withdraw', 'OPTIONS, POST'],
   ['/api/identity/handover', 'OPTIONS, POST'],
   ['/api/identity/handover/redeem', 'OPTIONS, POST'],
-  ['/api/chat/bootstrap', 'GET, HEAD, OPTIONS'],
-  ['/chat', 'GET, HEAD, OPTIONS'],
-  ['/chat/widget', 'GET, HEAD, OPTIONS'],
-  ['/chat/identify/abc', 'GET, HEAD, OPTIONS'],
-  ['/agent', 'GET, HEAD, OPTIONS'],
-  ['/staff/login', 'GET, HEAD, OPTIONS'],
+  ['/api/chat/bootstrap', 'GET, OPTIONS'],
+  ['/chat', 'GET, OPTIONS'],
+  ['/chat/widget', 'GET, OPTIONS'],
+  ['/chat/identify/abc', 'GET, OPTIONS'],
+  ['/agent', 'GET, OPTIONS'],
+  ['/staff/login', 'GET, OPTIONS'],
   ['/staff/logout', 'OPTIONS, POST'],
-  ['/staff/conversations/delete', 'GET, HEAD, OPTIONS, POST'],
-  ['/staff/conversations/hold', 'GET, HEAD, OPTIONS, POST'],
-  ['/privacy/my-data', 'GET, HEAD, OPTIONS'],
-  ['/privacy/my-data/erase', 'GET, HEAD, OPTIONS, POST'],
+  ['/staff/conversations/delete', 'GET, OPTIONS, POST'],
+  ['/staff/conversations/hold', 'GET, OPTIONS, POST'],
+  ['/privacy/my-data', 'GET, OPTIONS'],
+  ['/privacy/my-data/erase', 'GET, OPTIONS, POST'],
 ];
 
 const isApi = (path: string) => path.startsWith('/api/');
@@ -112,7 +113,7 @@ describe('a method the route does not take', () => {
   it('is answered under every tenant', async () => {
     const answer = await raw('DELETE', '/t/other/consent');
     expect(answer.status).toBe(405);
-    expect(answer.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
+    expect(answer.headers.allow).toBe('GET, OPTIONS, POST');
   });
 
   it('is answered for a method Node knows but no route uses (TRACE, PROPFIND)', async () => {
@@ -161,5 +162,40 @@ describe('OPTIONS', () => {
 
   it('answers the server-wide `OPTIONS *` with 404 like any unknown path', async () => {
     expect((await raw('OPTIONS', '*')).status).toBe(404);
+  });
+});
+
+describe('HEAD', () => {
+  it('runs no GET route that changes something: 405 with Allow, no session, no handler', async () => {
+    for (const [path, allow] of ROUTES.filter(([, allow]) => allow.includes('GET'))) {
+      const answer = await raw('HEAD', `/t/demo${path}?returnTo=/t/demo/`);
+      expect(answer.status, path).toBe(405);
+      expect(answer.headers.allow, path).toBe(allow);
+      expect(answer.headers['set-cookie'], path).toBeUndefined();
+      expect(answer.headers.location, path).toBeUndefined();
+      expect(answer.body, path).toBe('');
+    }
+  });
+
+  it('starts no login: the session has no login in flight afterwards', async () => {
+    const session = await fetch(`${gw.url}/t/demo/api/session`);
+    const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect((await raw('HEAD', '/t/demo/auth/bankid/login', { cookie })).status).toBe(405);
+    // express-session's cookie value: `s:<id>.<signature>`, percent-encoded.
+    const sid = /^s:([^.]+)\./.exec(decodeURIComponent(cookie.split('=')[1] ?? ''))?.[1] ?? '';
+    const stored = await new Promise<SessionData | null | undefined>((resolve, reject) =>
+      gw.gateway.deps.sessionStore.get(sid, (error, data) => (error ? reject(error) : resolve(data))),
+    );
+    expect(stored?.csrfToken).toEqual(expect.any(String));
+    expect(stored?.logins).toBeUndefined();
+  });
+
+  it('answers the read-only endpoints as their GET, without a body', async () => {
+    for (const path of ['/healthz', '/readyz', '/.well-known/jwks.json', '/static/embed.js']) {
+      const answer = await raw('HEAD', path);
+      expect(answer.status, path).toBe(200);
+      expect(answer.body, path).toBe('');
+      expect(answer.headers['set-cookie'], path).toBeUndefined();
+    }
   });
 });

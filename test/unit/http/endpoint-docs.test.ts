@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '../../..');
 
 /**
- * Every route the sources declare (`router.get('/path', …)`, `app.post(PATH, …)`, a path
+ * Every route the sources declare (`router.get('/path', …)`, `app.post(PATH, …)`,
+ * `readOnlyGet(router, '/path', …)`, a path
  * built from a constant of the same file), as `GET /auth/{provider}/login`.
  */
 function routedEndpoints(): Set<string> {
@@ -20,12 +21,13 @@ function routedEndpoints(): Set<string> {
     );
     const resolve = (text: string) =>
       text.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => constants.get(name) ?? '');
+    // `router.get(PATH, …)`, `app.post(PATH, …)` and `readOnlyGet(router, PATH, …)` (a GET).
     for (const m of source.matchAll(
-      /\b(?:router|app)\.(get|post)\(\s*(?:'([^']+)'|`([^`]+)`|([A-Z_]+)\b)/g,
+      /\b(?:(?:router|app)\.(get|post)\(|readOnlyGet\(\s*(?:app\.router|router),)\s*(?:'([^']+)'|`([^`]+)`|([A-Z_]+)\b)/g,
     )) {
       const path = m[2] ?? (m[3] ? resolve(m[3]) : constants.get(m[4] ?? ''));
       if (!path?.startsWith('/')) continue;
-      routes.add(`${(m[1] ?? '').toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}')}`);
+      routes.add(`${(m[1] ?? 'get').toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}')}`);
     }
   }
   return routes;
