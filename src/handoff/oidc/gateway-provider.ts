@@ -9,7 +9,6 @@ import {
   Provider,
 } from 'oidc-provider';
 import type { OidcClientConfig } from '../../config/handoff-schema.js';
-import { behindProxy } from '../../config/production-rules.js';
 import type { GatewayDeps } from '../../deps.js';
 import { GatewayError } from '../../http/errors.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
@@ -127,7 +126,9 @@ export function createGatewayProvider(
     },
   };
   const provider = new Provider(providerIssuer(tenant), configuration);
-  provider.proxy = behindProxy(deps.config.trustProxy);
+  // Koa reads the host, protocol and client address from X-Forwarded-*, which the gateway's
+  // edge sets itself from publicUrl and `req.ip` (provider-edge.ts), whatever the client sent.
+  provider.proxy = true;
   answerUnroutedWithPage(provider);
   answerBrowserRoutesWithPages(provider);
   advertiseOnlyIssuedGrants(provider);

@@ -4,6 +4,7 @@ import { exactRouter } from '../../http/exact-router.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
 import { createGatewayProvider } from './gateway-provider.js';
 import { interactionRoutes } from './interaction-routes.js';
+import { providerEdge } from './provider-edge.js';
 import type { ProviderKeys } from './provider-keys.js';
 
 /**
@@ -17,6 +18,6 @@ export function oidcProviderRoutes(deps: GatewayDeps, tenant: TenantContext, key
   router.use(interactionRoutes(deps, tenant, provider));
   // oidc-provider finds its mount path by comparing `req.originalUrl` with `req.url`, as set
   // by Express when mounting under a path.
-  router.use('/oidc', provider.callback());
+  router.use('/oidc', providerEdge(deps.config.publicUrl), provider.callback());
   return router;
 }

@@ -1,0 +1,106 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatSystemRp, RP_REDIRECT } from '../../helpers/chat-system-rp.js';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+
+/**
+ * What the gateway's OpenID Provider learns of a request comes from the gateway's own reading of
+ * it: its URLs are built on `publicUrl`, never on a Host or X-Forwarded-* header a client sent
+ * (with `trustProxy` set, as behind a load balancer), and a HEAD runs none of its endpoints
+ * that store something.
+ */
+
+const SECRET = 'puzzel-client-secret-0123456789abcdef';
+const FORGED = {
+  host: 'forged-host.example',
+  'x-forwarded-host': 'evil.example',
+  'x-forwarded-proto': 'https',
+  'x-forwarded-for': '203.0.113.9',
+};
+
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    config: { trustProxy: 1 },
+    tenants: [
+      testTenant({
+        handoff: {
+          oidcClients: [
+            { clientId: 'puzzel', label: 'Puzzel', clientSecret: SECRET, redirectUris: [RP_REDIRECT] },
+          ],
+        },
+      }),
+    ],
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+function raw(method: string, path: string, headers: Record<string, string> = {}) {
+  return new Promise<{
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+  }>((resolve, reject) => {
+    const url = new URL(gw.url);
+    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function authorizationPath(): Promise<string> {
+  const rp = await ChatSystemRp.discover(`${gw.url}/oidc`, 'puzzel', SECRET);
+  const url = await rp.authorizationUrl();
+  return `${url.pathname}${url.search}`;
+}
+
+describe('the OpenID Provider behind a proxy', () => {
+  it('names its endpoints on publicUrl whatever Host and X-Forwarded-Host say', async () => {
+    const answer = await raw('GET', '/oidc/.well-known/openid-configuration', FORGED);
+    expect(answer.status).toBe(200);
+    expect(answer.body).not.toMatch(/evil\.example|forged-host/);
+    const discovery = JSON.parse(answer.body) as Record<string, unknown>;
+    for (const name of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'end_session_endpoint']) {
+      expect(String(discovery[name]), name).toMatch(new RegExp(`^${gw.url}/oidc/`));
+    }
+  });
+
+  it('sets its cookies as publicUrl says (http here), not as X-Forwarded-Proto claims', async () => {
+    const answer = await raw('GET', await authorizationPath(), FORGED);
+    expect(answer.status).toBe(303);
+    const cookies = [answer.headers['set-cookie'] ?? []].flat();
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const cookie of cookies) expect(cookie).not.toMatch(/;\s*secure/i);
+  });
+});
+
+describe('HEAD at the OpenID Provider', () => {
+  it('starts no sign-in: 405 with Allow, no cookie, no interaction', async () => {
+    const answer = await raw('HEAD', await authorizationPath());
+    expect(answer.status).toBe(405);
+    expect(answer.headers.allow).toBe('GET, OPTIONS, POST');
+    expect(answer.headers['set-cookie']).toBeUndefined();
+    expect(answer.headers.location).toBeUndefined();
+  });
+
+  it('answers its public documents as their GET', async () => {
+    for (const path of ['/oidc/.well-known/openid-configuration', '/oidc/jwks']) {
+      const answer = await raw('HEAD', path);
+      expect(answer.status, path).toBe(200);
+      expect(answer.body, path).toBe('');
+    }
+  });
+});
