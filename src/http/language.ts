@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import type { Language } from '../config/schema.js';
 import { LANGUAGES } from '../config/schema.js';
 import { isLanguage, translator } from '../web/i18n.js';
+import { readCookie } from './cookie-header.js';
 
 const LANG_COOKIE = 'lang';
 
@@ -44,12 +45,4 @@ export function languageSelection(defaultLanguage: Language, secureCookies: bool
     res.locals.t = translator(lang);
     next();
   };
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const [key, value] = part.trim().split('=');
-    if (key === name) return value;
-  }
-  return undefined;
 }

@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { newId } from '../runtime/ids.js';
+import { readCookie } from './cookie-header.js';
 import { type CookiePolicy, sessionCookieOptions } from './session-middleware.js';
 
 /** How long a browser keeps its visitor id without visiting (renewed on every visit). */
@@ -44,14 +45,9 @@ export class VisitorCookie {
 
   /** The verified visitor id of a `Cookie` header, if it holds a valid one. */
   read(cookieHeader: string | undefined): string | undefined {
-    const name = `${visitorCookieName(this.#production)}=`;
-    const raw = cookieHeader
-      ?.split(';')
-      .map((part) => part.trim())
-      .find((part) => part.startsWith(name))
-      ?.slice(name.length);
-    if (!raw) return undefined;
-    const [id, signature] = decodeURIComponent(raw).split('.');
+    const value = readCookie(cookieHeader, visitorCookieName(this.#production));
+    if (!value) return undefined;
+    const [id, signature] = value.split('.');
     if (!id || !signature || !UUID.test(id)) return undefined;
     const expected = this.#sign(id);
     const given = Buffer.from(signature, 'utf8');

@@ -66,6 +66,8 @@ describe('the visitor id cookie', () => {
       (value: string) => `00000000-0000-4000-8000-000000000000.${value.split('.')[1]}`,
     ],
     ['garbage', () => 'not-a-visitor'],
+    ['an invalid percent-encoding', () => '%E0%A4%A'],
+    ['a lone percent sign', () => '%'],
     ['an empty value', () => ''],
   ])('ignores a visitor cookie with %s (a new visitor, no foreign conversation)', async (_name, tamper) => {
     const owner = await visitorBrowser(gw.url);
@@ -76,6 +78,18 @@ describe('the visitor id cookie', () => {
     await attacker.get(`${gw.url}/chat`);
     expect(conversationOf(await welcomeOf(attacker))).toBeUndefined();
     expect(attacker.cookie(gw.url, 'gw.vid')?.split('.')[0]).not.toBe(stolen.split('.')[0]);
+  });
+
+  it('is read without failing whatever it holds: pages, APIs and the socket answer as without it', async () => {
+    const browser = await visitorBrowser(gw.url);
+    browser.setCookie(gw.url, 'gw.vid', '%E0%A4%A');
+    browser.setCookie(gw.url, 'lang', '%');
+    for (const path of ['/', '/chat', '/api/session', '/api/chat/bootstrap']) {
+      expect((await browser.get(`${gw.url}${path}`)).status, path).toBe(200);
+    }
+    // A session that holds a visitor id, and the bad cookie beside it, on the socket too.
+    browser.setCookie(gw.url, 'gw.vid', '%E0%A4%A');
+    expect((await welcomeOf(browser)).type).toBe('welcome');
   });
 
   it('is cleared at logout with the session, so a shared computer does not hand the chat on', async () => {
