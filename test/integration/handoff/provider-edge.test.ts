@@ -4,7 +4,8 @@ import { ChatSystemRp, RP_REDIRECT } from '../../helpers/chat-system-rp.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 
 /**
- * What the gateway's OpenID Provider learns of a request comes from the gateway's own reading of
+ * Methods at the gateway's OpenID Provider are answered as at the gateway's own routes (405
+ * with Allow, OPTIONS without CORS but at its public documents), and what it learns of a request comes from the gateway's own reading of
  * it: its URLs are built on `publicUrl`, never on a Host or X-Forwarded-* header a client sent
  * (with `trustProxy` set, as behind a load balancer), and a HEAD runs none of its endpoints
  * that store something.
@@ -102,5 +103,49 @@ describe('HEAD at the OpenID Provider', () => {
       expect(answer.status, path).toBe(200);
       expect(answer.body, path).toBe('');
     }
+  });
+});
+
+describe('a method an endpoint of the OpenID Provider does not take', () => {
+  it('answers 405 with Allow: JSON at the protocol endpoints, the page at the browser ones', async () => {
+    const cases: [method: string, path: string, allow: string, json: boolean][] = [
+      ['GET', '/oidc/token', 'OPTIONS, POST', true],
+      ['POST', '/oidc/jwks', 'GET, HEAD, OPTIONS', true],
+      ['PUT', '/oidc/me', 'GET, OPTIONS, POST', true],
+      ['DELETE', '/oidc/auth', 'GET, OPTIONS, POST', false],
+      ['GET', '/oidc/session/end/confirm', 'OPTIONS, POST', false],
+    ];
+    for (const [method, path, allow, json] of cases) {
+      const answer = await raw(method, path);
+      expect(answer.status, `${method} ${path}`).toBe(405);
+      expect(answer.headers.allow, path).toBe(allow);
+      expect(answer.headers['content-type'], path).toMatch(json ? /^application\/json/ : /^text\/html/);
+      expect(answer.body, path).toContain('method_not_allowed');
+    }
+  });
+
+  it('is answered at every endpoint the discovery document names', async () => {
+    const discovery = JSON.parse((await raw('GET', '/oidc/.well-known/openid-configuration')).body) as Record<
+      string,
+      unknown
+    >;
+    const endpoints = Object.entries(discovery).filter(
+      ([name, value]) => (name.endsWith('_endpoint') || name === 'jwks_uri') && typeof value === 'string',
+    );
+    expect(endpoints.length).toBeGreaterThanOrEqual(5);
+    for (const [name, value] of endpoints) {
+      const answer = await raw('PATCH', new URL(String(value)).pathname);
+      expect(answer.status, name).toBe(405);
+    }
+  });
+
+  it('answers OPTIONS with Allow and no CORS, but a preflight to its public documents', async () => {
+    const preflight = { origin: 'https://evil.example', 'access-control-request-method': 'POST' };
+    const token = await raw('OPTIONS', '/oidc/token', preflight);
+    expect(token.status).toBe(204);
+    expect(token.headers.allow).toBe('OPTIONS, POST');
+    expect(Object.keys(token.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    const jwks = await raw('OPTIONS', '/oidc/jwks', { ...preflight, 'access-control-request-method': 'GET' });
+    expect(jwks.status).toBeLessThan(300);
   });
 });
