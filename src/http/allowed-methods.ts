@@ -93,11 +93,15 @@ export const checkMethod: RequestHandler = (req, res, next) => {
 };
 
 /**
- * For everything no route answered: 405 with `Allow` when the path has routes for other
- * methods (RFC 9110 §15.5.6), 404 when it has none.
+ * For everything no route answered: 405 with `Allow` when the path's routes take other methods
+ * only (RFC 9110 §15.5.6); 404 when it has none, or when a route of this very method passed the
+ * request on (the method is allowed there, the thing asked for is not found).
  */
 export const notFound: RequestHandler = (req) => {
   const methods = methodsOf(req);
-  if (methods.size > 0) throw new GatewayError('method_not_allowed', undefined, { allow: allowFor(methods) });
+  const taken = methods.has(req.method) || (req.method === 'HEAD' && methods.has('GET'));
+  if (methods.size > 0 && !taken) {
+    throw new GatewayError('method_not_allowed', undefined, { allow: allowFor(methods) });
+  }
   throw new GatewayError('not_found', 'Not found.', { status: 404 });
 };
