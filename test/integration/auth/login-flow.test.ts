@@ -647,7 +647,7 @@ describe('a broker that needs id_token_hint to end its session (endSessionIdToke
   });
 });
 
-describe('an identity left waiting for consent', () => {
+describe('with the clock moved on (session.loginTimeoutMinutes)', () => {
   // Starts at the real time: the mock IdP's ID tokens carry real `iat`s, checked against this clock.
   const clock = new ManualClock(Date.now());
   let timed: TestGateway;
@@ -658,69 +658,62 @@ describe('an identity left waiting for consent', () => {
     await timed?.close();
   });
 
-  async function consentPageAt(browser: BrowserSession): Promise<string> {
-    const page = await browser.get(`${timed.url}/auth/bankid/login?login_hint=kari-nordmann`);
-    expect(page.url).toBe(`${timed.url}/consent`);
-    return page.text;
-  }
+  describe('an identity left waiting for consent', () => {
+    async function consentPageAt(browser: BrowserSession): Promise<string> {
+      const page = await browser.get(`${timed.url}/auth/bankid/login?login_hint=kari-nordmann`);
+      expect(page.url).toBe(`${timed.url}/consent`);
+      return page.text;
+    }
 
-  it('cannot be shared once it waited longer than a login may take (10 minutes)', async () => {
-    const browser = new BrowserSession();
-    const consent = await consentPageAt(browser);
-    clock.advance(10 * 60_000 + 1_000);
-    const answer = await browser.post(`${timed.url}/consent`, {
-      _csrf: inputValue(consent, '_csrf'),
-      claims: ['name', 'nationalId'],
-      decision: 'share',
+    it('cannot be shared once it waited longer than a login may take (10 minutes)', async () => {
+      const browser = new BrowserSession();
+      const consent = await consentPageAt(browser);
+      clock.advance(10 * 60_000 + 1_000);
+      const answer = await browser.post(`${timed.url}/consent`, {
+        _csrf: inputValue(consent, '_csrf'),
+        claims: ['name', 'nationalId'],
+        decision: 'share',
+      });
+      expect(answer.status).toBe(409);
+      expect(answer.text).toContain('consent_not_pending');
+      const view = JSON.parse((await browser.get(`${timed.url}/api/session`)).text) as SessionJson;
+      expect(view.state).toBe('anonymous');
+      expect(view.identity).toBeUndefined();
+      const page = await browser.get(`${timed.url}/consent`);
+      expect(page.text).not.toContain('Kari');
     });
-    expect(answer.status).toBe(409);
-    expect(answer.text).toContain('consent_not_pending');
-    const view = JSON.parse((await browser.get(`${timed.url}/api/session`)).text) as SessionJson;
-    expect(view.state).toBe('anonymous');
-    expect(view.identity).toBeUndefined();
-    const page = await browser.get(`${timed.url}/consent`);
-    expect(page.text).not.toContain('Kari');
-  });
 
-  it('can be shared while a login may still take', async () => {
-    const browser = new BrowserSession();
-    const consent = await consentPageAt(browser);
-    clock.advance(9 * 60_000);
-    const answer = await browser.post(`${timed.url}/consent`, {
-      _csrf: inputValue(consent, '_csrf'),
-      claims: ['name'],
-      decision: 'share',
+    it('can be shared while a login may still take', async () => {
+      const browser = new BrowserSession();
+      const consent = await consentPageAt(browser);
+      clock.advance(9 * 60_000);
+      const answer = await browser.post(`${timed.url}/consent`, {
+        _csrf: inputValue(consent, '_csrf'),
+        claims: ['name'],
+        decision: 'share',
+      });
+      expect(answer.status).toBe(200);
+      const view = JSON.parse((await browser.get(`${timed.url}/api/session`)).text) as SessionJson;
+      expect(view.state).toBe('verified');
     });
-    expect(answer.status).toBe(200);
-    const view = JSON.parse((await browser.get(`${timed.url}/api/session`)).text) as SessionJson;
-    expect(view.state).toBe('verified');
-  });
-});
-
-describe('a login answered after it may take (session.loginTimeoutMinutes)', () => {
-  const clock = new ManualClock(Date.now());
-  let timed: TestGateway;
-  beforeAll(async () => {
-    timed = await startTestGateway({ clock });
-  });
-  afterAll(async () => {
-    await timed?.close();
   });
 
-  it('refuses a callback arriving more than 10 minutes after the login began with login_expired, and spends it', async () => {
-    const browser = new BrowserSession();
-    const atBroker = await browser.get(`${timed.url}/auth/bankid/login?login_hint=kari-nordmann`, {
-      stopBefore: `${timed.url}/auth/bankid/callback`,
+  describe('a login answered after it may take', () => {
+    it('refuses a callback arriving more than 10 minutes after the login began with login_expired, and spends it', async () => {
+      const browser = new BrowserSession();
+      const atBroker = await browser.get(`${timed.url}/auth/bankid/login?login_hint=kari-nordmann`, {
+        stopBefore: `${timed.url}/auth/bankid/callback`,
+      });
+      const callback = atBroker.headers.get('location') ?? '';
+      expect(callback.startsWith(`${timed.url}/auth/bankid/callback?`)).toBe(true);
+      clock.advance(10 * 60_000 + 1_000);
+      const page = await browser.get(callback);
+      expect(page.status).toBe(400);
+      expect(page.text).toContain('Error code: login_expired');
+      const view = JSON.parse((await browser.get(`${timed.url}/api/session`)).text) as SessionJson;
+      expect(view.state).toBe('anonymous');
+      // Spent: the same answer again finds no login either.
+      expect((await browser.get(callback)).text).toContain('Error code: login_expired');
     });
-    const callback = atBroker.headers.get('location') ?? '';
-    expect(callback.startsWith(`${timed.url}/auth/bankid/callback?`)).toBe(true);
-    clock.advance(10 * 60_000 + 1_000);
-    const page = await browser.get(callback);
-    expect(page.status).toBe(400);
-    expect(page.text).toContain('Error code: login_expired');
-    const view = JSON.parse((await browser.get(`${timed.url}/api/session`)).text) as SessionJson;
-    expect(view.state).toBe('anonymous');
-    // Spent: the same answer again finds no login either.
-    expect((await browser.get(callback)).text).toContain('Error code: login_expired');
   });
 });

@@ -1,6 +1,6 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatSystemRp, RP_REDIRECT } from '../../helpers/chat-system-rp.js';
+import { rawRequest } from '../../helpers/raw-http.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 
 /**
@@ -39,28 +39,9 @@ afterAll(async () => {
   await gw?.close();
 });
 
-function raw(method: string, path: string, headers: Record<string, string> = {}) {
-  return new Promise<{
-    status: number;
-    headers: Record<string, string | string[] | undefined>;
-    body: string;
-  }>((resolve, reject) => {
-    const url = new URL(gw.url);
-    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** Sends exactly this method and path to the test gateway. */
+const raw = (method: string, path: string, headers: Record<string, string> = {}) =>
+  rawRequest(gw.url, method, path, headers);
 
 async function authorizationPath(): Promise<string> {
   const rp = await ChatSystemRp.discover(`${gw.url}/oidc`, 'puzzel', SECRET);

@@ -1,6 +1,6 @@
-import { request } from 'node:http';
 import type { SessionData } from 'express-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest } from '../../helpers/raw-http.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 
 /**
@@ -24,31 +24,9 @@ afterAll(async () => {
   await gw?.close();
 });
 
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** Sends exactly this method and path (fetch refuses some methods, e.g. TRACE). */
-function raw(method: string, path: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(gw.url);
-    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** Sends exactly this method and path to the test gateway. */
+const raw = (method: string, path: string, headers: Record<string, string> = {}) =>
+  rawRequest(gw.url, method, path, headers);
 
 /** Each routed path (under the first tenant's base `/t/demo`) and the methods it takes. */
 const ROUTES: [path: string, allow: string][] = [
