@@ -13,6 +13,7 @@ import { newId } from '../runtime/ids.js';
 import type { ServerFeature } from '../server.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
 import { AbandonedQueue } from './abandoned-queue.js';
+import { AgentAvailability } from './agent-availability.js';
 import { AgentSocket, type AgentSocketOptions } from './agent-socket.js';
 import { BuiltInDesk, PRESENCE_MISSED_BEATS, PRESENCE_TTL_MS } from './built-in-desk.js';
 import type { ChatBus } from './chat-bus.js';
@@ -67,6 +68,8 @@ export interface ChatFeatureOptions {
   summaryPacing?: AgentSocketOptions['summaryPacing'];
   /** First wait before a socket's failed resync runs again (doubling, up to 30 s). Default 1 s. */
   resyncRetryMs?: number;
+  /** How often agents' availability is read for the visitors here. Default `chat.availabilityCheckSeconds`. */
+  availabilityCheckMs?: number;
 }
 
 /** Sockets still open this long after the 1001 close frame are cut. */
@@ -104,6 +107,12 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     presenceTtlMs,
   });
   const port = options.port?.(desk) ?? desk;
+  // Through the port, never the desk: an external chat system says availability its own way.
+  const availability = new AgentAvailability({
+    port,
+    intervalMs: options.availabilityCheckMs ?? settings.availabilityCheckSeconds * 1000,
+    logger,
+  });
   const hub = new ChatHub(settings.socketsPerSession, settings.socketsPerAddress);
   const stepUp = new StepUp({
     tokens: deps.store.chat.stepUpTokens,
@@ -259,12 +268,16 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   const agentLeft = (key: string): Promise<void> => {
     const [tenantId = '', connectionId = ''] = key.split('\n');
     const retry = agentsGone.delete(key);
-    return desk.presence(tenantId, connectionId, false).catch((error: unknown) => {
-      // Stopping: the store may be closing; the entry expires by itself.
-      if (closing) return;
-      agentsGone.add(key);
-      if (!retry) presenceFailed('agent presence not updated (retried at the next beat)', error);
-    });
+    return desk.presence(tenantId, connectionId, false).then(
+      // The visitors here hear of it at once, not only at the next check.
+      () => availability.check(tenantId),
+      (error: unknown) => {
+        // Stopping: the store may be closing; the entry expires by itself.
+        if (closing) return;
+        agentsGone.add(key);
+        if (!retry) presenceFailed('agent presence not updated (retried at the next beat)', error);
+      },
+    );
   };
   const refreshVisitors = setInterval(() => {
     void eachVisitorHere(socketsHere);
@@ -341,7 +354,8 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         desk.presence(tenantId, agent.id, online).catch((error: unknown) => {
           presenceFailed('agent presence not updated', error);
         });
-      void presence(true);
+      // The visitors here hear of the agent at once, not only at the next check.
+      void presence(true).then(() => availability.check(tenantId));
       heartbeat.track(ws, {
         beat: () => {
           void presence(true);
@@ -366,6 +380,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       ...common,
       visitorId,
       port,
+      availability,
       sessions: visitorSessions,
       transcripts,
       quotas,
@@ -374,6 +389,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       connection: { ip, userAgent: req.headers['user-agent'] },
     });
     hub.add(slot, visitor);
+    availability.watch(tenantId, visitor);
     // The heartbeat re-checks the visitor's session (`beat`).
     heartbeat.track(ws, visitor);
     // The visitor's first socket on this instance marks their conversations "back", the last
@@ -386,6 +402,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     if (sockets === 1) void presence(true);
     ws.on('close', () => {
       visitor.closed();
+      availability.unwatch(tenantId, visitor);
       heartbeat.untrack(ws);
       hub.remove(slot, visitor);
       const left = (visitorSockets.get(presenceKey) ?? 1) - 1;
@@ -517,6 +534,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       stopInterrupted?.();
       heartbeat.stop();
       clearInterval(refreshVisitors);
+      availability.stop();
       await abandoned.stop();
       // Its visitors reconnect elsewhere: they are not "left", and no longer held here.
       const leaving = eachVisitorHere(leaveHere);

@@ -376,6 +376,11 @@ export type ServerToVisitorFrame =
   /** The transcript went to the address the visitor gave (`email-transcript`). */
   | { type: 'transcript-emailed'; conversationId: string }
   /**
+   * Agents came online or all left for the tenant since the welcome's `agentsOnline` (or the
+   * last such frame): sent only on a change.
+   */
+  | { type: 'agents'; online: boolean }
+  /**
    * `clientId`: the client's `message` frame this answers, when it answers one. `field`: the one
    * field of the frame refused (`offline_message_invalid`: `name`, `email` or `text`;
    * `email_invalid`: `email`), which the widget marks in its form.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GatewayError } from '../http/errors.js';
 import type { SharedIdentity } from '../identity/shared-identity.js';
+import type { AgentAvailability, AvailabilityWatcher } from './agent-availability.js';
 import type { ChatBus, ConversationEvent, VisitorEvent } from './chat-bus.js';
 import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-connection.js';
 import type { ConversationMetadata, ConversationRecord } from './chat-records.js';
@@ -66,6 +67,8 @@ export interface VisitorSessions {
 export interface VisitorSocketOptions extends ChatSocketOptions {
   visitorId: string;
   port: DeliveryPort;
+  /** Whether agents are online for the tenant, as this instance keeps it (shared by all sockets). */
+  availability: Pick<AgentAvailability, 'current' | 'known'>;
   sessions: VisitorSessions;
   /** Sends a closed conversation's transcript by e-mail (shared by all sockets). */
   transcripts: TranscriptMailing;
@@ -106,7 +109,7 @@ const offlineMessageSchema = z.object({
  * socket follows, on the chat bus, its visitor's channel and the conversations it starts or
  * resumes; the identity behind every decision is read from the session at that moment.
  */
-export class VisitorSocket implements HeartbeatWatcher {
+export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
   readonly tenantId: string;
   readonly visitorId: string;
   /** What the socket uses after construction (not the whole options object, kept per socket). */
@@ -116,6 +119,7 @@ export class VisitorSocket implements HeartbeatWatcher {
     | 'lang'
     | 'service'
     | 'port'
+    | 'availability'
     | 'sessions'
     | 'connection'
     | 'transcripts'
@@ -135,6 +139,8 @@ export class VisitorSocket implements HeartbeatWatcher {
   #shown = '';
   /** The conversation this socket's frames are about (after `start`, `resume` or the welcome). */
   #current: string | undefined;
+  /** Whether the client was last told agents are online (`undefined` before the welcome). */
+  #agentsShown: boolean | undefined;
 
   constructor(options: VisitorSocketOptions) {
     this.#options = {
@@ -142,6 +148,7 @@ export class VisitorSocket implements HeartbeatWatcher {
       lang: options.lang,
       service: options.service,
       port: options.port,
+      availability: options.availability,
       sessions: options.sessions,
       connection: options.connection,
       transcripts: options.transcripts,
@@ -173,7 +180,7 @@ export class VisitorSocket implements HeartbeatWatcher {
   /** Sends the welcome: topics for this visitor, whether agents are online, the open conversation. */
   welcome(): void {
     this.#connection.enqueueOpening(async () => {
-      const { tenant, lang, service, port } = this.#options;
+      const { tenant, lang, service, availability } = this.#options;
       const session = await this.#session();
       const identity = session?.identity;
       const open = (await service.openOf(this.tenantId, this.visitorId)).filter((c) =>
@@ -183,13 +190,30 @@ export class VisitorSocket implements HeartbeatWatcher {
       const latest = open.at(-1);
       this.#current = latest?.id;
       this.#shown = shownIdentity(identity);
+      const agentsOnline = await availability.current(this.tenantId);
+      const conversation = latest ? await this.#view(latest, 0, identity) : undefined;
+      this.#agentsShown = agentsOnline;
       this.#connection.send({
         type: 'welcome',
         visitor: { verified: !!identity, claims: claimsView(identity) },
         topics: topicViews(tenant, lang, identity),
-        agentsOnline: await port.available(this.tenantId),
-        ...(latest ? { conversation: await this.#view(latest, 0, identity) } : {}),
+        agentsOnline,
+        ...(conversation ? { conversation } : {}),
       });
+    });
+  }
+
+  /**
+   * Agents came or went for the tenant: the client is told (`agents`) when that differs from
+   * what it was last told. Behind the frames being handled, so never before the welcome, and
+   * read when it runs: changes that came in between are told as one, or not at all.
+   */
+  agentsChanged(): void {
+    this.#connection.enqueue(() => {
+      const online = this.#options.availability.known(this.tenantId);
+      if (online === undefined || this.#agentsShown === undefined || online === this.#agentsShown) return;
+      this.#agentsShown = online;
+      this.#connection.send({ type: 'agents', online });
     });
   }
 

@@ -497,6 +497,14 @@ export const configSchema = z
         /** Ping interval; sockets also re-check their session on each. Default 30 seconds. */
         heartbeatSeconds: z.number().positive().default(30),
         /**
+         * How often each instance reads whether agents are online for the tenants it has
+         * visitor sockets of, to tell open visitor pages when that changes (an `agents` frame):
+         * one read per tenant and instance, not per visitor. A console connecting or leaving on
+         * the instance is told at once; on another instance, or one that died (its agents'
+         * presence lapsing), within this. Default 5 seconds.
+         */
+        availabilityCheckSeconds: z.number().positive().default(5),
+        /**
          * New conversations (each one queued for the agents and stored) one visitor, and one
          * client address (an IPv6 /64), may start in the window, on every instance together;
          * more answer `conversation_limit`. Default 20 per visitor, 300 per address (a NAT), per hour.
@@ -560,6 +568,7 @@ export const configSchema = z
         socketsPerSession: 10,
         socketsPerAddress: 1000,
         heartbeatSeconds: 30,
+        availabilityCheckSeconds: 5,
         conversationStarts: CONVERSATION_STARTS,
         offlineMessages: OFFLINE_MESSAGES,
         messagesPerConversation: 1000,

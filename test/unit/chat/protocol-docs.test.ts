@@ -57,6 +57,17 @@ describe('the chat protocol as the README documents it', () => {
   });
 });
 
+describe('the visitor frames as the README documents them', () => {
+  it('names every frame the server sends a visitor in "Server → visitor"', () => {
+    const source = readFileSync(join(ROOT, 'src/chat/protocol.ts'), 'utf8');
+    const union = /export type ServerToVisitorFrame =([\s\S]*?\};)\n(?:\n|$)/.exec(source)?.[1] ?? '';
+    const types = [...union.matchAll(/type: '([a-z-]+)'/g)].map((m) => m[1] ?? '');
+    expect(types).toContain('agents');
+    const text = section('**Server → visitor:**');
+    expect(types.filter((type) => !text.includes(`\`${type}\``))).toEqual([]);
+  });
+});
+
 describe('the agent console frames as the README documents them', () => {
   it('names every frame an agent may send in "Agent → server"', () => {
     const text = section('**Agent → server:**');
