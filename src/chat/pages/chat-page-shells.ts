@@ -49,6 +49,7 @@ ${options.widget ? html`<button type="button" id="widget-close" class="icon-butt
 </div>
 <p id="chat-status" class="chat-status" role="status">${t('chat.loading')}</p>
 <p id="chat-error" class="chat-error" role="alert"></p>
+<p id="chat-news" class="visually-hidden" role="status"></p>
 <section id="chat-topics" aria-labelledby="topics-heading" hidden>
 <h2 id="topics-heading" tabindex="-1">${t('chat.topics.heading')}</h2>
 <ul id="topic-list" class="topic-list"></ul>
@@ -74,6 +75,7 @@ ${replyField('composer-text', 'composer-hint', t('chat.composer.label'), t('chat
 <section id="chat-offline" class="offline" aria-labelledby="offline-heading" hidden>
 <h2 id="offline-heading" tabindex="-1">${t('chat.offline.heading')}</h2>
 <p>${t('chat.offline.text')}</p>
+<p id="agents-back" class="panel" hidden>${t('chat.agents.back')} <button type="button" id="start-live" class="secondary">${t('chat.agents.startLive')}</button></p>
 <form id="offline-form">
 <p class="field"><label for="offline-name">${t('chat.offline.name')}</label>
 <input id="offline-name" name="name" autocomplete="name" required maxlength="200"></p>

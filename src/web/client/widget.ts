@@ -77,6 +77,8 @@ class VisitorChat {
   #conversation: { id: string; status: ConversationView['status'] } | undefined;
   #verified = false;
   #agentsOnline = true;
+  /** A welcome came: a later one (after a reconnection) may bring news of agents. */
+  #welcomed = false;
   #csrfToken: string;
   /** The session changed since the token was read (an `identity` frame): read it anew before use. */
   #csrfStale = false;
@@ -135,6 +137,13 @@ class VisitorChat {
     this.#el('new-chat').addEventListener('click', () => {
       this.#forgetConversation();
       this.#showTopics();
+    });
+
+    this.#el('start-live').addEventListener('click', () => {
+      // The visitor chose the chat: the offline form steps aside, keeping what they typed in it.
+      this.#el('chat-offline').hidden = true;
+      this.#showChoice();
+      this.#el('topics-heading').focus();
     });
 
     this.#el('withdraw').addEventListener('click', () => void this.#withdraw());
@@ -209,15 +218,22 @@ class VisitorChat {
 
   #onFrame(frame: VisitorInbound): void {
     switch (frame.type) {
-      case 'welcome':
+      case 'welcome': {
         this.#topics = frame.topics;
+        const changed = this.#welcomed && frame.agentsOnline !== this.#agentsOnline;
+        this.#welcomed = true;
         this.#agentsOnline = frame.agentsOnline;
         this.#setIdentity(frame.visitor.verified, frame.visitor.claims, false);
         if (frame.conversation) this.#showConversation(frame.conversation);
         else if (!this.#conversation) {
           this.#showTopics();
+          if (changed) this.#announceAgents();
           this.#continuePendingTopic();
         }
+        break;
+      }
+      case 'agents':
+        this.#agentsChanged(frame.online);
         break;
       case 'conversation':
         if (frame.conversation.id === this.#resuming) this.#resuming = undefined;
@@ -473,12 +489,61 @@ class VisitorChat {
       }),
     );
     if (this.#topics.length === 0) list.append(h('li', { text: this.#t('chat.topics.none') }));
-    // With no agent online the one thing to do is to leave a message: the topic buttons
-    // would only start a chat nobody answers.
-    topics.hidden = !this.#agentsOnline;
-    this.#el('chat-offline').hidden = this.#agentsOnline;
+    this.#showChoice();
     this.#renderConversationStatus();
-    if (lost) this.#el(this.#agentsOnline ? 'topics-heading' : 'offline-heading').focus();
+    if (lost) this.#el(topics.hidden ? 'offline-heading' : 'topics-heading').focus();
+  }
+
+  /**
+   * The topics while agents are online, the offline form while none is: the topic buttons would
+   * only start a chat nobody answers. An offline message being written (or just sent) when agents
+   * come online stays, with a way to the topics beside it (`agents-back`), so nothing the visitor
+   * typed is thrown away.
+   */
+  #showChoice(): void {
+    const topics = this.#el('chat-topics');
+    const keepOffline = this.#agentsOnline && this.#writingOffline();
+    // A topic button with the focus about to be hidden would drop it to the page's body: it goes
+    // to the heading of the form shown instead. Focus anywhere else stays where it is.
+    const lost =
+      !this.#agentsOnline && !topics.hidden && topics.contains(this.#root.ownerDocument.activeElement);
+    topics.hidden = !this.#agentsOnline || keepOffline;
+    this.#el('chat-offline').hidden = this.#agentsOnline && !keepOffline;
+    this.#el('agents-back').hidden = !keepOffline;
+    if (lost) this.#el('offline-heading').focus();
+  }
+
+  /** Whether the visitor is at the offline form: in it, with something typed, or having just sent it. */
+  #writingOffline(): boolean {
+    const offline = this.#el('chat-offline');
+    if (offline.hidden) return false;
+    const fields = this.#offlineForm.form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
+      'input, textarea',
+    );
+    return (
+      [...fields].some((field) => field.value.trim() !== '') ||
+      offline.contains(this.#root.ownerDocument.activeElement) ||
+      !this.#el('offline-done').hidden
+    );
+  }
+
+  /**
+   * Agents came online or all left (`agents`): the topics or the offline form, said in a polite
+   * status (a screen reader user would not notice a section appearing). Within a conversation
+   * (open, or closed and still shown) nothing changes: "Start a new chat" shows the choice.
+   */
+  #agentsChanged(online: boolean): void {
+    if (online === this.#agentsOnline) return;
+    this.#agentsOnline = online;
+    if (this.#conversation) return;
+    this.#showChoice();
+    this.#announceAgents();
+  }
+
+  #announceAgents(): void {
+    this.#el('chat-news').textContent = this.#t(
+      this.#agentsOnline ? 'chat.agents.online' : 'chat.agents.offline',
+    );
   }
 
   /** Starts the restricted topic chosen before identifying, once the visitor is identified. */

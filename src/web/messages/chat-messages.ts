@@ -293,6 +293,31 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Personnummer',
   },
   'chat.claim.birthDate': { en: 'Date of birth', nb: 'Fødselsdato', fi: 'Syntymäaika', sv: 'Födelsedatum' },
+  // Agents coming and going while the page is open (the `agents` frame)
+  'chat.agents.online': {
+    en: 'An agent is now available for a live chat.',
+    nb: 'En saksbehandler er nå tilgjengelig for chat.',
+    fi: 'Asiakaspalvelija on nyt tavoitettavissa chattiin.',
+    sv: 'En handläggare är nu tillgänglig för chatt.',
+  },
+  'chat.agents.offline': {
+    en: 'No agent is available any more. You can leave a message instead.',
+    nb: 'Ingen saksbehandler er tilgjengelig lenger. Du kan legge igjen en melding i stedet.',
+    fi: 'Asiakaspalvelijoita ei ole enää tavoitettavissa. Voit jättää viestin sen sijaan.',
+    sv: 'Ingen handläggare är tillgänglig längre. Du kan lämna ett meddelande i stället.',
+  },
+  'chat.agents.back': {
+    en: 'An agent is available now. What you have written here is kept if you stay.',
+    nb: 'En saksbehandler er tilgjengelig nå. Det du har skrevet her, blir stående hvis du blir her.',
+    fi: 'Asiakaspalvelija on nyt tavoitettavissa. Tähän kirjoittamasi säilyy, jos jatkat tässä.',
+    sv: 'En handläggare är tillgänglig nu. Det du har skrivit här finns kvar om du stannar här.',
+  },
+  'chat.agents.startLive': {
+    en: 'Start a live chat instead',
+    nb: 'Start en chat i stedet',
+    fi: 'Aloita chat sen sijaan',
+    sv: 'Starta en chatt i stället',
+  },
   // Offline messages
   'chat.offline.heading': {
     en: 'No agent is available right now',
