@@ -269,8 +269,9 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     const [tenantId = '', connectionId = ''] = key.split('\n');
     const retry = agentsGone.delete(key);
     return desk.presence(tenantId, connectionId, false).then(
-      // The visitors here hear of it at once, not only at the next check.
-      () => availability.check(tenantId),
+      // The visitors here hear of it at once, not only at the next check (stopping: they are
+      // being closed, and the store may be too).
+      () => (closing ? undefined : availability.check(tenantId)),
       (error: unknown) => {
         // Stopping: the store may be closing; the entry expires by itself.
         if (closing) return;
