@@ -165,7 +165,7 @@ export class AgentSocket {
         this.#connection.enqueue(async () => this.#queueEvent(event)),
       ),
       this.#bus.subscribe({ kind: 'agent', tenantId: this.tenantId, agentSubject: this.#subject }, (event) =>
-        this.#connection.enqueueEvent(() => this.#agentEvent(event), this.#resyncAfterFailure),
+        this.#connection.enqueueEvent(() => this.#agentEvent(event), this),
       ),
     );
   }
@@ -231,9 +231,6 @@ export class AgentSocket {
     }
     this.#staff = staff;
   }
-
-  /** What an event whose read failed does instead ({@link ChatConnection.enqueueEvent}). */
-  readonly #resyncAfterFailure = (): void => this.resync();
 
   /**
    * Events between instances were interrupted: sends, from the store, the queues, assignments
@@ -380,8 +377,7 @@ export class AgentSocket {
       seqs: new DeliveredSeqs(),
       stop: this.#bus.subscribe(
         { kind: 'conversation', tenantId: this.tenantId, conversationId: conversation.id },
-        (event) =>
-          this.#connection.enqueueEvent(() => this.#conversationEvent(event), this.#resyncAfterFailure),
+        (event) => this.#connection.enqueueEvent(() => this.#conversationEvent(event), this),
       ),
     };
     this.#update(followed, conversation);

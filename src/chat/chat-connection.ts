@@ -219,18 +219,20 @@ export class ChatConnection<In, Out extends { type: string }> {
   /**
    * Runs an event's `task` (something another socket or instance did, to be shown to this
    * client) as {@link enqueue} does. When it fails, a read of the store timing out or the store
-   * coming back, `recover` runs instead of an `error` frame: the client did nothing, and what
-   * the event was to show must still reach it, which a resync ({@link enqueueUntilDone}) sees
-   * to. An event with nothing to read (a message forwarded) costs no promise.
+   * coming back, `socket` resyncs instead of the client getting an `error` frame: the client did
+   * nothing, and what the event was to show must still reach it, which a resync (run with
+   * {@link enqueueUntilDone}) sees to. An event with nothing to read (a message forwarded) costs
+   * no promise; the socket itself is passed rather than a function, which every socket would
+   * keep for its whole life.
    */
-  enqueueEvent(task: () => void | Promise<void>, recover: () => void): void {
+  enqueueEvent(task: () => void | Promise<void>, socket: { resync(): void }): void {
     this.enqueue(() => {
       const pending = task();
       if (pending === undefined) return;
       return pending.catch((error: unknown) => {
         if (!this.open) return;
         this.#options.logger.warn({ connection: this.id, err: error }, 'chat event failed; resyncing');
-        recover();
+        socket.resync();
       });
     });
   }

@@ -168,7 +168,7 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
     });
     this.#stopVisitor = this.#bus.subscribe(
       { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId },
-      (event) => this.#connection.enqueueEvent(() => this.#visitorEvent(event), this.#resyncAfterFailure),
+      (event) => this.#connection.enqueueEvent(() => this.#visitorEvent(event), this),
     );
   }
 
@@ -279,15 +279,12 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
     this.#following.set(conversationId, {
       stop: this.#bus.subscribe({ kind: 'conversation', tenantId: this.tenantId, conversationId }, (event) =>
         // Queued behind the frames being handled, so an ack always precedes events it caused.
-        this.#connection.enqueueEvent(() => this.#conversationEvent(event), this.#resyncAfterFailure),
+        this.#connection.enqueueEvent(() => this.#conversationEvent(event), this),
       ),
       seqs: new DeliveredSeqs(),
       status: '',
     });
   }
-
-  /** What an event whose read failed does instead ({@link ChatConnection.enqueueEvent}). */
-  readonly #resyncAfterFailure = (): void => this.resync();
 
   /**
    * Events between instances were interrupted: sends, from the store, the messages and the
