@@ -207,7 +207,8 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
     await regenerateSession(req, deps);
     req.session.staff = { ...(req.session.staff ?? {}), [tenantId]: record };
     await saveSession(req);
-    req.log.info({ tenant: tenantId, roles }, 'staff signed in');
+    // Access is logged by who (the staff subject, as every staff line names them) and with which roles.
+    req.log.info({ audit: true, tenant: tenantId, staff: record.subject, roles }, 'staff signed in');
     redirectSameOrigin(res, login.transaction.returnTo);
   });
 
@@ -242,7 +243,10 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       staffSessionEnded(deps.identityEvents, record ? { [tenantId]: record } : undefined, req.sessionID);
       await regenerateSession(req, deps);
       await saveSession(req);
-      req.log.info({ tenant: tenantId }, 'staff signed out');
+      req.log.info(
+        { audit: true, tenant: tenantId, ...(record ? { staff: record.subject } : {}) },
+        'staff signed out',
+      );
       if (brokerLogout) redirectToProvider(res, new URL(brokerLogout));
       else redirectSameOrigin(res, `${tenant.basePath}/`);
     },

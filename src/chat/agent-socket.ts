@@ -797,7 +797,13 @@ export class AgentSocket {
       action,
     });
     this.#options.logger.info(
-      { audit: true, tenant: this.tenantId, offlineMessage: id, agent: this.#subject },
+      {
+        audit: true,
+        tenant: this.tenantId,
+        offlineMessage: id,
+        agent: this.#subject,
+        role: this.#auditRole(),
+      },
       `offline message ${action}`,
     );
   }
@@ -823,10 +829,20 @@ export class AgentSocket {
     this.#logAccess(conversation, 'identified transcript read by non-assignee');
   }
 
-  /** Access to identified data is logged: who, which conversation; never the values. */
+  /**
+   * Access to identified data is logged: who, in which role, which conversation, when (the
+   * line's time); never the values. The assignee's reads of the identity are in the log only
+   * (the trail holds reads by others), so the line is the whole record of them.
+   */
   #logAccess(conversation: ConversationRecord, what: string): void {
     this.#options.logger.info(
-      { audit: true, tenant: this.tenantId, conversation: conversation.id, agent: this.#subject },
+      {
+        audit: true,
+        tenant: this.tenantId,
+        conversation: conversation.id,
+        agent: this.#subject,
+        role: this.#auditRole(),
+      },
       what,
     );
   }

@@ -149,6 +149,26 @@ describe('who may read a transcript (agent "open")', () => {
     visitor.close();
   });
 
+  it('logs every staff access to identified data with who, in which role and what, never the data', async () => {
+    const { visitor, conversationId } = await identifiedConversation(gw, alex);
+    await alex.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
+    await siri.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
+    const lines = gw
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes(conversationId))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.audit === true);
+    const access = (msg: string) => lines.filter((line) => line.msg === msg);
+    expect(access('identity viewed').length).toBeGreaterThan(0);
+    for (const line of access('identity viewed')) expect(line).toMatchObject({ role: 'agent' });
+    expect(access('identified transcript read by non-assignee')).toEqual([
+      expect.objectContaining({ role: 'supervisor', agent: expect.any(String) }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('Kari');
+    visitor.close();
+  });
+
   it('audits a read of a conversation whose visitor withdrew their identity: what they wrote verified is still theirs', async () => {
     const { browser, visitor, conversationId } = await identifiedConversation(gw, alex);
     const session = await browser.get(`${gw.url}/api/session`);

@@ -201,6 +201,28 @@ describe('POST /staff/logout', () => {
     expect((await browser.get(`${gw.url}/agent`, { follow: false })).status).toBe(303);
   });
 
+  it('logs who signed in and out (the staff subject) and in which roles, not their name or e-mail', async () => {
+    const browser = new BrowserSession();
+    const consolePage = await staffLogin(browser, gw.url, 'ada-admin');
+    await browser.post(
+      `${gw.url}/staff/logout`,
+      { _csrf: inputValue(consolePage.text, '_csrf') },
+      { follow: false },
+    );
+    const lines = gw
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"staff signed'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const signedIn = lines.filter(
+      (line) => line.msg === 'staff signed in' && line.roles?.toString() === 'admin',
+    );
+    const signedOut = lines.filter((line) => line.msg === 'staff signed out');
+    expect(signedIn.at(-1)).toMatchObject({ audit: true, tenant: 'demo', staff: expect.any(String) });
+    expect(signedOut.at(-1)).toMatchObject({ audit: true, tenant: 'demo', staff: signedIn.at(-1)?.staff });
+    expect(JSON.stringify(lines)).not.toMatch(/Ada|ada\.admin@/);
+  });
+
   it('issues a new session id and CSRF token at logout (fixation defence); the old id names no session', async () => {
     const browser = new BrowserSession();
     const consolePage = await staffLogin(browser, gw.url, 'alex-agent');
