@@ -77,6 +77,14 @@ class ByTenant<V> {
     return size;
   }
 
+  /** Drops the tenant's values `picked` picks. */
+  deleteWhere(tenantId: string, picked: (value: V) => boolean): void {
+    const values = this.#tenants.get(tenantId);
+    if (!values) return;
+    for (const [id, value] of values) if (picked(value)) values.delete(id);
+    if (values.size === 0) this.#tenants.delete(tenantId);
+  }
+
   /** Drops the values `expired` picks, of every tenant. */
   sweep(expired: (value: V) => boolean): void {
     for (const [tenantId, values] of this.#tenants) {
@@ -555,6 +563,11 @@ export class MemoryOneTimeRecords<T extends { tenantId: string; expiresAt: numbe
     this.#byHash.delete(tenantId, hash);
     return record ? { ...record } : undefined;
   }
+
+  /** Drops the tenant's records `picked` picks (a deleted conversation's step-up links). */
+  deleteWhere(tenantId: string, picked: (record: T) => boolean): void {
+    this.#byHash.deleteWhere(tenantId, picked);
+  }
 }
 
 class MemoryTranscriptReads implements TranscriptAuditRepository {
@@ -601,6 +614,7 @@ class MemoryRetention implements RetentionRepository {
     this.#chat.conversations.delete(tenantId, conversationId);
     this.#chat.messages.forget(tenantId, conversationId);
     this.#chat.textTails.keep(tenantId, conversationId, '');
+    this.#chat.stepUpTokens.deleteWhere(tenantId, (link) => link.conversationId === conversationId);
     return true;
   }
 

@@ -163,6 +163,13 @@ export class RedisKeys {
   stepUp(tenantId: string, tokenHash: string): string {
     return `${this.#prefix}t:${tenantId}:stepup:${tokenHash}`;
   }
+  /**
+   * The hashes of the step-up links made for a conversation (set, expiring with its latest
+   * link), so a deleted conversation's links go with it.
+   */
+  stepUpsOf(tenantId: string, conversationId: string): string {
+    return `${this.#prefix}t:${tenantId}:c:{${conversationId}}:stepups`;
+  }
   /** One login hand-over of the tenant by the hash of its id, expiring with it (PX). */
   handover(tenantId: string, idHash: string): string {
     return `${this.#prefix}t:${tenantId}:handover:${idHash}`;

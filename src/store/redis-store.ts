@@ -1090,10 +1090,15 @@ class RedisRetention implements RetentionRepository {
   readonly #c: RedisContext;
   readonly #conversations: RedisConversations;
   readonly #tails: RedisTextTails;
-  constructor(context: RedisContext, conversations: RedisConversations, tails: RedisTextTails) {
+  readonly #stepUps: RedisStepUpTokens;
+  constructor(
+    context: RedisContext,
+    chat: { conversations: RedisConversations; textTails: RedisTextTails; stepUpTokens: RedisStepUpTokens },
+  ) {
     this.#c = context;
-    this.#conversations = conversations;
-    this.#tails = tails;
+    this.#conversations = chat.conversations;
+    this.#tails = chat.textTails;
+    this.#stepUps = chat.stepUpTokens;
   }
 
   due(tenantId: string, before: number, limit: number): Promise<string[]> {
@@ -1102,8 +1107,12 @@ class RedisRetention implements RetentionRepository {
 
   async deleteConversation(tenantId: string, conversationId: string): Promise<boolean> {
     const deleted = await this.#conversations.delete(tenantId, conversationId);
-    // Its tail went with its keys: known here as none.
-    if (deleted) this.#tails.seen(tenantId, conversationId, '', '');
+    if (deleted) {
+      // Its tail went with its keys: known here as none.
+      this.#tails.seen(tenantId, conversationId, '', '');
+      // Last, as the retention index entry: a deletion cut short before it is finished by the next.
+      await this.#stepUps.forget(tenantId, conversationId);
+    }
     return deleted;
   }
 
@@ -1370,6 +1379,45 @@ class RedisOneTimeRecords<T extends { tenantId: string; expiresAt: number }> {
   }
 }
 
+/**
+ * Step-up links, each also listed under its conversation ({@link RedisKeys.stepUpsOf}) so that
+ * deleting the conversation deletes its links: a link left behind would name, sealed, the
+ * conversation and its visitor for the rest of its minutes. The list is written before the link,
+ * so a link is never stored unlisted; a link issued while its conversation is being deleted may
+ * still outlive it, until its own expiry.
+ */
+class RedisStepUpTokens extends RedisOneTimeRecords<StepUpTokenRecord> {
+  readonly #c: RedisContext;
+  constructor(context: RedisContext) {
+    super(
+      context,
+      (tenantId, hash) => context.keys.stepUp(tenantId, hash),
+      (hash) => context.keys.legacyStepUp(hash),
+    );
+    this.#c = context;
+  }
+
+  override async save(hash: string, record: StepUpTokenRecord, now: number): Promise<void> {
+    const ttl = record.expiresAt - now;
+    if (ttl <= 0) return;
+    const { client, keys } = this.#c;
+    const list = keys.stepUpsOf(record.tenantId, record.conversationId);
+    // Every link lives as long (`STEP_UP_TTL_MS`), so the latest link's expiry is the list's.
+    await transaction(client, () => client.multi().sAdd(list, hash).pExpire(list, ttl).exec());
+    await super.save(hash, record, now);
+  }
+
+  /** Deletes every link made for the conversation, and their list. */
+  async forget(tenantId: string, conversationId: string): Promise<void> {
+    const { client, keys } = this.#c;
+    const list = keys.stepUpsOf(tenantId, conversationId);
+    const hashes = await redisCall(() => client.sMembers(list));
+    // One command per link: the links' keys lie in other Cluster slots than the list.
+    await Promise.all(hashes.map((hash) => redisCall(() => client.del(keys.stepUp(tenantId, hash)))));
+    await redisCall(() => client.del(list));
+  }
+}
+
 /** Tails kept with their conversation, sealed (a tail is part of what a visitor typed). */
 class RedisTextTails implements TextTailRepository {
   readonly #c: RedisContext;
@@ -1445,11 +1493,7 @@ function redisChat(context: RedisContext) {
     offlineMessages: new RedisOfflineMessages(context),
     presence: new RedisPresence(context),
     visitorSockets: new RedisVisitorSockets(context),
-    stepUpTokens: new RedisOneTimeRecords<StepUpTokenRecord>(
-      context,
-      (tenantId, hash) => context.keys.stepUp(tenantId, hash),
-      (hash) => context.keys.legacyStepUp(hash),
-    ),
+    stepUpTokens: new RedisStepUpTokens(context),
     transcriptReads: new RedisTranscriptReads(context),
   };
 }
@@ -1477,7 +1521,7 @@ export function createRedisStore(options: {
       (hash) => context.keys.legacyHandover(hash),
     ),
     chat,
-    retention: new RedisRetention(context, chat.conversations, chat.textTails),
+    retention: new RedisRetention(context, chat),
     rateLimiter: redisRateLimiter(options.connection.client, options.keys.rateLimits(), (value) =>
       options.codec.blindIndex(value),
     ),

@@ -1055,6 +1055,33 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.chat.stepUpTokens.peek('demo', 'hash-1')).toBeUndefined();
         expect(await store.chat.stepUpTokens.take('demo', 'unknown')).toBeUndefined();
       });
+
+      it('go with their conversation when it is deleted; held, its links stay; other conversations keep theirs', async () => {
+        const gone = conversationRecord();
+        const held = conversationRecord({
+          legalHold: { since: 1, by: { subject: 's', name: 'Ada' }, role: 'admin', reason: 'case 7' },
+        });
+        const kept = conversationRecord();
+        const link = (c: ConversationRecord) => ({
+          tenantId: 'demo',
+          conversationId: c.id,
+          visitorId: c.visitorId,
+          expiresAt: 60_000,
+        });
+        for (const c of [gone, held, kept]) await store.chat.conversations.create(c);
+        await store.chat.stepUpTokens.save('gone-1', link(gone), 1_000);
+        await store.chat.stepUpTokens.save('gone-2', link(gone), 2_000);
+        await store.chat.stepUpTokens.save('held-1', link(held), 1_000);
+        await store.chat.stepUpTokens.save('kept-1', link(kept), 1_000);
+        expect(await store.retention.deleteConversation('demo', gone.id)).toBe(true);
+        expect(await store.retention.deleteConversation('demo', held.id)).toBe(false);
+        // Asked again (a deletion cut short and finished): nothing left to find, nothing fails.
+        expect(await store.retention.deleteConversation('demo', gone.id)).toBe(true);
+        expect(await store.chat.stepUpTokens.peek('demo', 'gone-1')).toBeUndefined();
+        expect(await store.chat.stepUpTokens.peek('demo', 'gone-2')).toBeUndefined();
+        expect(await store.chat.stepUpTokens.peek('demo', 'held-1')).toEqual(link(held));
+        expect(await store.chat.stepUpTokens.take('demo', 'kept-1')).toEqual(link(kept));
+      });
     });
 
     describe('login hand-overs', () => {
