@@ -1,0 +1,175 @@
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/runtime/clock.js';
+import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
+import { conversationIdOf, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
+import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+import { connectAs, identifyAndShare, staffSocket, visitorBrowser } from '../chat/chat-clients.js';
+
+let redis: TestRedis;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  gw = await startTestGateway({ config: redisGatewayConfig(redis) });
+});
+afterAll(async () => {
+  await gw?.close();
+  await redis?.close();
+});
+
+describe('a citizen’s erasure on Redis, seen key by key', () => {
+  it('leaves no key whose name or opened value names the erased conversation', async () => {
+    const browser = await visitorBrowser(gw.url);
+    const visitor = await connectAs(browser, gw.url, 'visitor');
+    await visitor.next('welcome');
+    const conversationId = conversationIdOf(
+      await visitor.request({ type: 'start', topic: 'general' }, 'conversation'),
+    );
+    await visitor.request({ type: 'message', clientId: 'm1', text: 'about my case' }, 'ack');
+    const alex = await staffSocket(gw.url, 'alex-agent');
+    await alex.request({ type: 'claim', conversationId }, 'conversation');
+    // The agent asks for identification: a step-up link for this conversation is stored.
+    alex.send({ type: 'request-identification', conversationId });
+    await visitor.next('identification-request');
+    await identifyAndShare(browser, gw.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+      'name',
+    ]);
+    await visitor.next('identity', (f) => f.verified === true);
+    // A second link, never used.
+    alex.send({ type: 'request-identification', conversationId });
+    await visitor.next('identification-request', undefined, visitor.frames.length);
+
+    const citizen = new BrowserSession();
+    const mine = await citizen.get(`${gw.url}/privacy/my-data/login/bankid?login_hint=kari-nordmann`);
+    const erased = await citizen.post(`${gw.url}/privacy/my-data/erase`, {
+      _csrf: inputValue(mine.text, '_csrf'),
+      confirm: 'yes',
+    });
+    expect(erased.text).toContain('Conversations erased: 1.');
+    await waitFor(() => visitor.frames.some((f) => f.type === 'deleted'));
+
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    const crypto = gw.gateway.deps.fieldCrypto;
+    const naming: string[] = [];
+    for await (const keys of raw.scanIterator({ MATCH: '*', COUNT: 100 })) {
+      for (const key of keys) {
+        if (key.includes(conversationId)) naming.push(key);
+        if ((await raw.type(key)) !== 'string') continue;
+        const value = (await raw.get(key)) ?? '';
+        let opened = value;
+        try {
+          opened = JSON.stringify(crypto.open(value));
+        } catch {}
+        if (opened.includes(conversationId)) naming.push(`${key} (value)`);
+      }
+    }
+    raw.destroy();
+    visitor.close();
+    alex.close();
+    expect(naming).toEqual([]);
+  });
+});
+
+describe('anonymisation on Redis, seen key by key', () => {
+  let gw2: TestGateway;
+  const clock = new ManualClock(Date.now());
+  beforeAll(async () => {
+    gw2 = await startTestGateway({
+      clock,
+      config: redisGatewayConfig(redis),
+      tenants: [
+        testTenant({
+          retention: { anonymiseAfterDays: 10 },
+          metadata: { ip: true, userAgent: true, pages: true, referrer: true },
+        }),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await gw2?.close();
+  });
+
+  it('leaves nothing that names the conversation beside anything that names its visitor', async () => {
+    const alex = await staffSocket(gw2.url, 'alex-agent');
+    const browser = await visitorBrowser(gw2.url);
+    const visitor = await connectAs(browser, gw2.url, 'visitor');
+    await visitor.next('welcome');
+    const conversationId = conversationIdOf(
+      await visitor.request(
+        {
+          type: 'start',
+          topic: 'general',
+          page: 'https://kommune.example/skatt',
+          referrer: 'https://search.example/?q=kari',
+        },
+        'conversation',
+      ),
+    );
+    await visitor.request({ type: 'message', clientId: 'm1', text: 'about my case 4711' }, 'ack');
+    await alex.request({ type: 'claim', conversationId }, 'conversation');
+    await identifyAndShare(
+      browser,
+      gw2.url,
+      '/auth/bankid/login?returnTo=/chat/identified',
+      'kari-nordmann',
+      ['name', 'nationalId'],
+    );
+    await visitor.next('identity', (f) => f.verified === true);
+    await visitor.request({ type: 'message', clientId: 'm2', text: 'verified now' }, 'ack');
+    const record = await gw2.gateway.deps.store.chat.conversations.get('demo', conversationId);
+    const identifying = [
+      record?.visitorId ?? 'missing',
+      ...(record?.subjects ?? ['missing']),
+      'Kari',
+      'Nordmann',
+      '4711',
+      'kommune.example',
+      'search.example',
+      '127.0.0.1',
+    ];
+    visitor.send({ type: 'end' });
+    await visitor.next('status', (f) => f.status === 'closed');
+    visitor.close();
+    alex.close();
+    clock.advance(11 * 24 * 60 * 60 * 1000);
+    expect(await gw2.gateway.retention.sweep()).toMatchObject({ anonymised: 1 });
+
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    const crypto = gw2.gateway.deps.fieldCrypto;
+    const opened = (value: string) => {
+      try {
+        return JSON.stringify(crypto.open(value));
+      } catch {
+        return value;
+      }
+    };
+    const found: string[] = [];
+    for await (const keys of raw.scanIterator({ MATCH: '*', COUNT: 100 })) {
+      for (const key of keys) {
+        // The citizen's own browser session is theirs, not the transcript's.
+        if (key.includes(':sess:') || key.includes('sess-owner')) continue;
+        const type = await raw.type(key);
+        const parts: string[] = [key];
+        if (type === 'string') parts.push(opened((await raw.get(key)) ?? ''));
+        if (type === 'set') parts.push(...(await raw.sMembers(key)).map(opened));
+        if (type === 'zset') parts.push(...(await raw.zRange(key, 0, -1)).map(opened));
+        if (type === 'list') parts.push(...(await raw.lRange(key, 0, -1)).map(opened));
+        if (type === 'hash')
+          for (const [field, value] of Object.entries(await raw.hGetAll(key)))
+            parts.push(field, opened(value));
+        if (type === 'stream')
+          for (const entry of await raw.xRange(key, '-', '+'))
+            parts.push(...Object.values(entry.message).map(opened));
+        const text = parts.join('\n');
+        if (!text.includes(conversationId)) continue;
+        for (const token of identifying) if (text.includes(token)) found.push(`${key}: ${token}`);
+      }
+    }
+    raw.destroy();
+    expect(found).toEqual([]);
+  });
+});
