@@ -77,6 +77,7 @@ describe('RedisKeys: the README key table', () => {
     messages: keys.messages('<tenant>', '<id>'),
     dedupe: keys.dedupe('<tenant>', '<id>'),
     textTail: keys.textTail('<tenant>', '<id>'),
+    stepUpsOf: keys.stepUpsOf('<tenant>', '<id>'),
     queue: keys.queue('<tenant>', '<topic>'),
     queuePlaces: keys.queuePlaces('<tenant>'),
     assigned: keys.assigned('<tenant>', '<blind index>'),
