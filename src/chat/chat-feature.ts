@@ -373,7 +373,10 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         hub.remove(slot, agent);
         void agentLeft(`${tenantId}\n${agent.id}`);
       });
-      logger.info({ tenant: tenantId, agent: staff.subject }, 'agent connected');
+      logger.info(
+        { audit: true, tenant: tenantId, agent: staff.subject, roles: staff.roles },
+        'agent connected',
+      );
       agent.welcome();
       return;
     }

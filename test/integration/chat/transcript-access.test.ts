@@ -166,6 +166,15 @@ describe('who may read a transcript (agent "open")', () => {
       expect.objectContaining({ role: 'supervisor', agent: expect.any(String) }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('Kari');
+    // The console itself: who connected, with which roles.
+    const connected = gw
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"agent connected"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(connected).toContainEqual(
+      expect.objectContaining({ audit: true, agent: expect.any(String), roles: ['supervisor'] }),
+    );
     visitor.close();
   });
 
