@@ -188,6 +188,38 @@ describe("the citizen's own data: a copy and erasure", () => {
     ola.visitor.close();
   });
 
+  it('finds what a citizen wrote verified after they logged out of the chat, and erases it', async () => {
+    const { browser, visitor, conversationId } = await identifiedConversation(gw.url, {
+      firstText: 'anonymous first',
+    });
+    await visitor.request({ type: 'message', clientId: 'v2', text: 'written verified' }, 'ack');
+    const session = (await (await fetchJson(browser, `${gw.url}/api/session`)).json()) as {
+      csrfToken: string;
+    };
+    await browser.post(`${gw.url}/auth/logout`, { _csrf: session.csrfToken });
+    await waitFor(async () => {
+      const stored = await gw.gateway.deps.store.chat.conversations.get('demo', conversationId);
+      return stored !== undefined && stored.identity === undefined;
+    });
+    const { browser: own } = await ownDataBrowser(gw, 'kari-nordmann');
+    const data = JSON.parse((await own.get(`${gw.url}${PAGE}/export`)).text) as Copy;
+    const mine = data.conversations.find((c) => c.id === conversationId);
+    expect(mine?.messages.filter((m) => m.from === 'visitor').map((m) => [m.text, m.verified])).toEqual([
+      ['anonymous first', false],
+      ['written verified', true],
+    ]);
+    // No longer shared into it, so no claims of it; the conversation is theirs all the same.
+    expect(mine?.sharedIdentity).toBeNull();
+    const page = await own.get(`${gw.url}${PAGE}`);
+    const erased = await own.post(`${gw.url}${PAGE}/erase`, {
+      _csrf: inputValue(page.text, '_csrf'),
+      confirm: 'yes',
+    });
+    expect(erased.status).toBe(200);
+    expect(await gw.gateway.deps.store.chat.conversations.get('demo', conversationId)).toBeUndefined();
+    visitor.close();
+  });
+
   it('copies and erases the offline messages the citizen left while identified, and no one else’s', async () => {
     const ola = await identifiedVisitor(gw, 'ola-nordmann');
     const leave = (client: ChatClient, text: string) =>
