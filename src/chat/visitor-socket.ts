@@ -246,9 +246,13 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
 
   /**
    * Whether this socket's session may read the conversation: one an identity was shared into
-   * (`subjects`) only while the session shared one of those identities itself. The visitor
-   * cookie outlives a session: after an idle expiry the next person at a shared computer is the
-   * same visitor, and must not see, resume or have e-mailed the verified chat of the last one.
+   * (`subjects`) only while the session shared every one of those identities itself. The
+   * visitor cookie outlives a session: after an idle expiry the next person at a shared
+   * computer is the same visitor, and must not see, resume or have e-mailed the verified chat
+   * of the last one. A conversation two people identified in (a second login in the same
+   * browser while it went on) is read by neither, as their own-data copies leave it to the
+   * organisation: the socket that was showing it goes on doing so, but no welcome, resume or
+   * transcript e-mail hands one person's verified messages to the other.
    */
   async #readable(conversation: ConversationRecord): Promise<boolean> {
     return (conversation.subjects ?? []).length === 0 || readableBy(conversation, await this.#session());
@@ -746,7 +750,7 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
 /** {@link VisitorSocket.#readable} for a session already read. */
 function readableBy(conversation: ConversationRecord, session: VisitorSession | undefined): boolean {
   const subjects = conversation.subjects ?? [];
-  return subjects.length === 0 || (!!session && subjects.some((s) => session.sharedSubjects.includes(s)));
+  return subjects.length === 0 || (!!session && subjects.every((s) => session.sharedSubjects.includes(s)));
 }
 
 /** What the visitor is shown of their identity, comparable between two reads. */

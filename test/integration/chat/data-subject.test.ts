@@ -436,6 +436,16 @@ describe('one person per browser, across tenants and conversations', () => {
       expect(page.text).not.toContain('name="confirm"');
     }
     expect(await gw.gateway.deps.store.chat.conversations.get('demo', conversationId)).toBeDefined();
+    // Nor does the widget hand Kari's verified messages to Ola: a new socket of this browser
+    // (Ola's session now) is not welcomed into it and may not resume it (nor have it e-mailed:
+    // the transcript e-mail asks the same question of the session).
+    const again = await connectAs(browser, demo, 'visitor');
+    const welcome = await again.next('welcome');
+    expect(welcome.conversation).toBeUndefined();
+    const resumed = await again.request({ type: 'resume', conversationId, afterSeq: 0 }, 'error');
+    expect(resumed.code).toBe('conversation_not_found');
+    expect(JSON.stringify(again.frames)).not.toContain('diagnosis');
+    again.close();
     visitor.close();
   });
 });
