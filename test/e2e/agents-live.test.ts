@@ -29,8 +29,12 @@ describe('the visitor page while agents log in and out', () => {
     const url = e2e.gw.url;
     const visitor = await e2e.newPage();
     await visitor.goto(`${url}/chat`);
-    const offline = visitor.getByRole('region', { name: 'No agent is available right now' });
+    const offline = visitor.locator('#chat-offline');
+    const heading = () => visitor.locator('#offline-heading').textContent();
     await expect.poll(() => offline.isVisible()).toBe(true);
+    expect(await visitor.getByRole('region', { name: 'No agent is available right now' }).isVisible()).toBe(
+      true,
+    );
     // A second visitor who has typed nothing is simply shown the topics.
     const idle = await e2e.newPage();
     await idle.goto(`${url}/chat`);
@@ -49,6 +53,8 @@ describe('the visitor page while agents log in and out', () => {
     expect(await news.getAttribute('role')).toBe('status');
     // The form stays with what was typed, and the focus where the visitor is writing.
     expect(await offline.isVisible()).toBe(true);
+    // Beside the live chat on offer, the form no longer says no agent is available.
+    expect(await heading()).toBe('Leave a message');
     expect(await text.inputValue()).toBe('About my parking permit, I would like to');
     expect(await visitor.getByLabel('Name', { exact: true }).inputValue()).toBe('Vera Visitor');
     expect(await focusedId(visitor)).toBe('offline-text');
@@ -79,6 +85,7 @@ describe('the visitor page while agents log in and out', () => {
     expect(await offline.isVisible()).toBe(true);
     expect(await visitor.locator('#chat-topics').isVisible()).toBe(false);
     expect(await visitor.locator('#agents-back').isVisible()).toBe(false);
+    expect(await heading()).toBe('No agent is available right now');
     expect(await text.inputValue()).toBe('About my parking permit, I would like to');
     // The topic button with the focus went away: the focus is on the form's heading, not the body.
     expect(await focusedId(visitor)).toBe('offline-heading');

@@ -510,6 +510,10 @@ class VisitorChat {
     topics.hidden = !this.#agentsOnline || keepOffline;
     this.#el('chat-offline').hidden = this.#agentsOnline && !keepOffline;
     this.#el('agents-back').hidden = !keepOffline;
+    // Kept beside a live chat on offer, the form no longer says that no agent is available.
+    this.#el('offline-heading').textContent = this.#t(
+      keepOffline ? 'chat.offline.headingAgentsBack' : 'chat.offline.heading',
+    );
     if (lost) this.#el('offline-heading').focus();
   }
 

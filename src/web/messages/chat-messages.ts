@@ -325,6 +325,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Asiakaspalvelijoita ei ole juuri nyt tavoitettavissa',
     sv: 'Ingen handläggare är tillgänglig just nu',
   },
+  'chat.offline.headingAgentsBack': {
+    en: 'Leave a message',
+    nb: 'Legg igjen en melding',
+    fi: 'Jätä viesti',
+    sv: 'Lämna ett meddelande',
+  },
   'chat.offline.text': {
     en: 'You can leave a message instead. We will answer it by e-mail. Do not include your national identity number.',
     nb: 'Du kan legge igjen en melding i stedet. Vi svarer på e-post. Ikke skriv fødselsnummeret ditt.',
