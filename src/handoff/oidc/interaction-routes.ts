@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { errors, type Interaction, type Provider } from 'oidc-provider';
 import { beginCitizenLogin } from '../../auth/citizen-login.js';
 import { issueReceipt, type ReceiptRecipient } from '../../auth/consent-receipts.js';
+import { acrToLoa, requiredLoa } from '../../auth/loa.js';
 import {
   citizenRecord,
   type PendingIdentity,
@@ -11,11 +12,13 @@ import {
 } from '../../auth/session-state.js';
 import { availableClaims, pickClaims, tickedClaims } from '../../auth/shareable-claims.js';
 import type { OidcClientConfig } from '../../config/handoff-schema.js';
+import type { ProviderConfig } from '../../config/schema.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError } from '../../http/errors.js';
 import { exactRouter } from '../../http/exact-router.js';
 import { redirectToProvider } from '../../http/safe-redirect.js';
+import { LOA_ORDER, type Loa, loaAtLeast } from '../../identity/verified-identity.js';
 import { findProvider, type TenantContext } from '../../tenants/tenant-context.js';
 import { renderConsentPage } from '../../web/pages/consent-page.js';
 import { renderBrokerChoicePage } from '../pages/broker-choice-page.js';
@@ -105,8 +108,23 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       },
     });
 
+  /**
+   * The chat system asked for a level no provider of the tenant guarantees: it is told so
+   * (`unmet_authentication_requirements`), and the citizen is sent nowhere.
+   */
+  const unmet = (req: Request, res: Response, client: OidcClientConfig, level: Loa) => {
+    req.log.info({ tenant: tenantId, client: client.clientId, level }, 'release refused: level not offered');
+    return provider.interactionFinished(req, res, {
+      error: 'unmet_authentication_requirements',
+      error_description: `No identification method here meets the requested level (${level}).`,
+    });
+  };
+
   router.get('/oidc/interaction/:uid', async (req, res) => {
-    const { client } = await interactionOf(req, res);
+    const { client, interaction } = await interactionOf(req, res);
+    const level = requestedLoa(tenant, interaction);
+    const offered = providersFor(tenant, level);
+    if (level && offered.length === 0) return unmet(req, res, client, level);
     res.setHeader('Cache-Control', 'no-store');
     const token = csrfToken(req);
     await saveSession(req);
@@ -115,6 +133,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
         base: interactionPath(tenant, req.params.uid),
         system: client.label,
         csrfToken: token,
+        providers: offered,
       }),
     );
   });
@@ -122,6 +141,13 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   router.get('/oidc/interaction/:uid/login/:provider', async (req, res) => {
     const { interaction } = await interactionOf(req, res);
     const broker = findProvider(tenant, req.params.provider);
+    // Only a provider the broker choice offered: the level the chat system asked for.
+    if (!providersFor(tenant, requestedLoa(tenant, interaction)).includes(broker)) {
+      throw new GatewayError(
+        'acr_too_low',
+        'This identification method does not meet the level the chat asked for.',
+      );
+    }
     const consentPath = `${interactionPath(tenant, req.params.uid)}/consent`;
     const url = await beginCitizenLogin(deps, req, broker, {
       returnTo: consentPath,
@@ -179,6 +205,12 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     const { interaction, client, uid } = await interactionOf(req, res);
     const pending = pendingFor(req, uid);
     if (await refuseOtherPerson(req, res, interaction, client, pending)) return;
+    const level = requestedLoa(tenant, interaction);
+    if (level && !loaAtLeast(pending.identity.loa, level)) {
+      delete citizenRecord(req, tenantId).pending;
+      await saveSession(req);
+      return unmet(req, res, client, level);
+    }
     // A body that is not a form (JSON with the token in the header) is parsed by no one here.
     const body = (req.body ?? {}) as Record<string, unknown>;
     const decision = body.decision;
@@ -289,6 +321,35 @@ function reauthenticationOf(interaction: Interaction): { maxAgeSeconds?: number;
       : {}),
     ...(prompts.includes('login') ? { prompt: 'login' as const } : {}),
   };
+}
+
+/**
+ * The level of assurance the chat system asked for with `acr_values`: the weakest level among
+ * the values it names (any of them will do), as the tenant's providers map them (`acrLoa`) or
+ * the built-in table; `undefined` when it named none the gateway knows. A requested level is
+ * held to, as ID-porten holds to its `acr_values`: only providers guaranteeing it are offered.
+ * An essential `acr` in the `claims` parameter is oidc-provider's to check, value for value.
+ * @see OpenID Connect Core §3.1.2.1 (acr_values)
+ */
+function requestedLoa(tenant: TenantContext, interaction: Interaction): Loa | undefined {
+  const values = String(interaction.params.acr_values ?? '')
+    .split(' ')
+    .filter(Boolean);
+  const overrides = Object.assign({}, ...tenant.config.providers.map((p) => p.acrLoa ?? {})) as Record<
+    string,
+    Loa
+  >;
+  const levels = values
+    .map((acr) => acrToLoa(acr, overrides))
+    .filter((loa): loa is Loa => loa !== undefined)
+    .map((loa) => LOA_ORDER.indexOf(loa));
+  return levels.length === 0 ? undefined : LOA_ORDER[Math.min(...levels)];
+}
+
+/** The tenant's providers that guarantee `level` (all of them when none was asked for). */
+function providersFor(tenant: TenantContext, level: Loa | undefined): ProviderConfig[] {
+  const providers = tenant.config.providers;
+  return level ? providers.filter((p) => loaAtLeast(requiredLoa(p), level)) : providers;
 }
 
 /** The scopes of the chat system's authorization request. */

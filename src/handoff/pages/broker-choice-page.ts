@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { ProviderConfig } from '../../config/schema.js';
 import { tenantName } from '../../tenants/tenant-context.js';
 import { html } from '../../web/html.js';
 import { localize } from '../../web/i18n.js';
@@ -6,13 +7,14 @@ import { renderPage } from '../../web/layout.js';
 
 /**
  * The first page a chat system's login lands on: which organisation and chat system ask, a
- * button per identity provider of the tenant, and a cancel button (`access_denied` to the chat
+ * button per identity provider of the tenant that meets the level the chat system asked for,
+ * and a cancel button (`access_denied` to the chat
  * system).
  */
 export function renderBrokerChoicePage(
   req: Request,
   res: Response,
-  options: { base: string; system: string; csrfToken: string },
+  options: { base: string; system: string; csrfToken: string; providers: readonly ProviderConfig[] },
 ): string {
   const { t, lang } = res.locals;
   const org = tenantName(req.tenant, lang);
@@ -22,7 +24,7 @@ export function renderBrokerChoicePage(
 <p>${t('handoff.broker.intro', { system: options.system, org })}</p>
 <h2>${t('handoff.broker.choose')}</h2>
 <ul class="providers">
-${req.tenant.config.providers.map(
+${options.providers.map(
   (p) => html`<li><a class="button" href="${options.base}/login/${p.id}">${localize(p.label, lang)}</a></li>`,
 )}
 </ul>

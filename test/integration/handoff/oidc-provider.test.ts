@@ -646,6 +646,76 @@ describe('refusals of the gateway as OpenID Provider', () => {
   });
 });
 
+describe('a chat system asking for a level of assurance (acr_values)', () => {
+  /** The provider ids the broker choice offers. */
+  const offered = (page: string) => [...page.matchAll(/href="[^"]*\/login\/([a-z]+)"/g)].map((m) => m[1]);
+
+  it('offers only the providers that guarantee it, refuses the others, and releases at that level', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const url = await rp.authorizationUrl({ login_hint: 'kari-nordmann', acr_values: 'idporten-loa-high' });
+    const choice = await browser.get(url.href);
+    expect(choice.status).toBe(200);
+    // BankID's acr (Idura) asserts high; Suomi.fi's, Signicat's and the generic one's substantial.
+    expect(offered(choice.text)).toEqual(['bankid', 'idporten']);
+    const refused = await browser.get(`${choice.url}/login/suomifi`);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('acr_too_low');
+
+    const consent = await browser.get(`${choice.url}/login/bankid`);
+    expect(consent.status).toBe(200);
+    const callback = await answerFor(browser, `${choice.url}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name'],
+      decision: 'share',
+    });
+    const claims = (await rp.redeem(callback)).claims();
+    expect(claims?.acr).toBe('urn:grn:authn:no:bankid');
+  });
+
+  it('offers every provider for a level any of the named values allows, or for values it does not know', async () => {
+    const rp = await puzzel();
+    for (const acrValues of [
+      'http://eidas.europa.eu/LoA/substantial idporten-loa-high',
+      'urn:example:unknown',
+    ]) {
+      const choice = await new BrowserSession().get(
+        (await rp.authorizationUrl({ acr_values: acrValues })).href,
+      );
+      expect(offered(choice.text)).toEqual(['bankid', 'suomifi', 'idporten', 'signicat', 'generic']);
+    }
+  });
+});
+
+describe('a chat system asking for a level no provider of the tenant guarantees', () => {
+  let substantialOnly: TestGateway;
+  beforeAll(async () => {
+    const tenant = handoffTenant();
+    const providers = (tenant.providers as Array<{ id: string }>).filter((p) => p.id === 'suomifi');
+    substantialOnly = await startTestGateway({ tenants: [{ ...tenant, providers }] });
+  });
+  afterAll(async () => {
+    await substantialOnly?.close();
+  });
+
+  it('answers unmet_authentication_requirements without sending the citizen anywhere', async () => {
+    const rp = await ChatSystemRp.discover(`${substantialOnly.url}/oidc`, 'puzzel', PUZZEL_SECRET);
+    const browser = new BrowserSession();
+    let location: string | null = (
+      await rp.authorizationUrl({ acr_values: 'http://eidas.europa.eu/LoA/high' })
+    ).href;
+    for (let i = 0; i < 5 && location && !location.startsWith(RP_REDIRECT); i++) {
+      const step = await browser.get(location, { follow: false });
+      expect(step.status).toBeLessThan(400);
+      location = step.headers.get('location') && new URL(step.headers.get('location') ?? '', location).href;
+    }
+    const answer = new URL(location ?? '');
+    expect(answer.href.startsWith(RP_REDIRECT)).toBe(true);
+    expect(answer.searchParams.get('error')).toBe('unmet_authentication_requirements');
+    expect(answer.searchParams.get('state')).toBe(rp.state);
+  });
+});
+
 describe('RP-initiated logout', () => {
   it('confirms with a plain form and returns to the registered post-logout URI', async () => {
     const rp = await puzzel();
