@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConversationRecord } from '../../../src/chat/chat-records.js';
 import { InProcessChatBus } from '../../../src/chat/in-process-chat-bus.js';
 import { StoreConversationService } from '../../../src/chat/store-conversation-service.js';
@@ -7,11 +7,10 @@ import { GatewayError } from '../../../src/http/errors.js';
 import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { createLogger } from '../../../src/runtime/logger.js';
-import type { RedisConnection } from '../../../src/store/redis-connection.js';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import { conversationRecord } from '../../helpers/records.js';
-import { connectTestRedis, startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { useTestRedis } from '../../helpers/redis-suite.js';
 
 /**
  * The queue places on Redis (`chat.maxQueuedPerVisitor`, `chat.maxQueuedPerAddress`) where the
@@ -21,23 +20,18 @@ import { connectTestRedis, startTestRedis, type TestRedis } from '../../helpers/
 
 const codec = new FieldCrypto('queue-places-test-data-key-0123456789abcdef');
 const bounds = { maxQueued: 100, perVisitor: 2, perNetwork: 3 };
-let redis: TestRedis;
-let connection: RedisConnection;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  connection = await connectTestRedis(redis);
-});
-afterAll(async () => {
-  await connection.close();
-  await redis.close();
-});
+const suite = useTestRedis();
 
 /** A store under its own prefix, its keys and the raw client. */
 function fresh() {
   const prefix = `qp${randomUUID().slice(0, 8)}:`;
   const keys = new RedisKeys(prefix);
-  return { prefix, keys, store: createRedisStore({ connection, keys, codec }), client: connection.client };
+  return {
+    prefix,
+    keys,
+    store: createRedisStore({ connection: suite.connection, keys, codec }),
+    client: suite.connection.client,
+  };
 }
 
 const fromNetwork = (networkIndex: string): ConversationRecord => {

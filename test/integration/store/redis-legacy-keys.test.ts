@@ -1,36 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HandoverRecord } from '../../../src/auth/login-handover.js';
 import type { ConversationRecord, MessageRecord, StepUpTokenRecord } from '../../../src/chat/chat-records.js';
 import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
-import type { RedisConnection } from '../../../src/store/redis-connection.js';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import { consentReceipt, conversationRecord, visitorMessageDraft } from '../../helpers/records.js';
-import { connectTestRedis, startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { useTestRedis } from '../../helpers/redis-suite.js';
 
 // What the previous version stored without the tenant in its key names (`gw:c:{<id>}:…`,
 // `gw:receipt:<id>`, `gw:stepup:<hash>`, `gw:handover:<hash>`), written here raw as it wrote
 // them, and found, used and moved through the store of this version.
 
 const codec = new FieldCrypto('redis-legacy-keys-test-data-key-0123456789');
-let redis: TestRedis;
-let connection: RedisConnection;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  connection = await connectTestRedis(redis);
-});
-afterAll(async () => {
-  await connection.close();
-  await redis.close();
-});
+const suite = useTestRedis();
 
 /** Two stores (two gateway instances) on one key prefix of their own. */
 function instances() {
   const prefix = `l${randomUUID().slice(0, 8)}:`;
   const keys = new RedisKeys(prefix);
-  const create = () => createRedisStore({ connection, keys, codec });
+  const create = () => createRedisStore({ connection: suite.connection, keys, codec });
   return { prefix, keys, a: create(), b: create() };
 }
 
@@ -40,7 +29,7 @@ function instances() {
  * `<prefix>c:{<id>}:…`, the tenant's indexes under `<prefix>{t:demo}:…` (unchanged since).
  */
 async function writeTheOldWay(prefix: string, record: ConversationRecord): Promise<void> {
-  const { client } = connection;
+  const { client } = suite.connection;
   const own = `${prefix}c:{${record.id}}`;
   const tenant = `${prefix}{t:${record.tenantId}}`;
   const message = (text: string, clientId?: string): Omit<MessageRecord, 'seq'> => ({
@@ -70,7 +59,7 @@ async function writeTheOldWay(prefix: string, record: ConversationRecord): Promi
 
 /** How many of the five keys of a conversation exist under the old names and under the tenant's. */
 async function keysOf(keys: RedisKeys, tenantId: string, id: string) {
-  const { client } = connection;
+  const { client } = suite.connection;
   return {
     old: await client.exists(keys.legacyConversation(id)),
     now: await client.exists(keys.conversationKeys(tenantId, id)),
@@ -87,7 +76,7 @@ describe('Redis store: a conversation the previous version stored without its te
     expect(await a.chat.conversations.listQueued('demo', 'general')).toEqual([record]);
     expect(await keysOf(keys, 'demo', record.id)).toEqual({ old: 0, now: 5 });
     // Its tail kept its expiry (RENAME keeps it).
-    expect(await connection.client.pTTL(keys.textTail('demo', record.id))).toBeGreaterThan(0);
+    expect(await suite.connection.client.pTTL(keys.textTail('demo', record.id))).toBeGreaterThan(0);
 
     // The other instance finds it under the tenant's keys, with its messages, dedupe and tail.
     expect(await b.chat.conversations.get('demo', record.id)).toEqual(record);
@@ -181,12 +170,12 @@ describe('Redis store: receipts, step-up links and hand-overs the previous versi
   it('finds a receipt under its tenant only, and moves it there', async () => {
     const { prefix, keys, a } = instances();
     const old = consentReceipt();
-    await connection.client.set(`${prefix}receipt:${old.id}`, codec.seal(old));
-    await connection.client.sAdd(keys.receiptsOf('demo', 'index-a'), old.id);
+    await suite.connection.client.set(`${prefix}receipt:${old.id}`, codec.seal(old));
+    await suite.connection.client.sAdd(keys.receiptsOf('demo', 'index-a'), old.id);
     expect(await a.receipts.get('other', old.id)).toBeUndefined();
-    expect(await connection.client.exists(keys.legacyReceipt(old.id))).toBe(1);
+    expect(await suite.connection.client.exists(keys.legacyReceipt(old.id))).toBe(1);
     expect(await a.receipts.listBySubject('demo', 'index-a')).toEqual([old]);
-    expect(await connection.client.exists(keys.legacyReceipt(old.id))).toBe(0);
+    expect(await suite.connection.client.exists(keys.legacyReceipt(old.id))).toBe(0);
     expect(await a.receipts.get('demo', old.id)).toEqual(old);
   });
 
@@ -198,14 +187,14 @@ describe('Redis store: receipts, step-up links and hand-overs the previous versi
       visitorId: 'visitor-1',
       expiresAt: Date.now() + 60_000,
     };
-    await connection.client.set(`${prefix}stepup:hash-1`, codec.seal(record), {
+    await suite.connection.client.set(`${prefix}stepup:hash-1`, codec.seal(record), {
       expiration: { type: 'PX', value: 60_000 },
     });
     expect(await a.chat.stepUpTokens.peek('other', 'hash-1')).toBeUndefined();
     expect(await a.chat.stepUpTokens.take('other', 'hash-1')).toBeUndefined();
     expect(await a.chat.stepUpTokens.peek('demo', 'hash-1')).toEqual(record);
-    expect(await connection.client.exists(keys.legacyStepUp('hash-1'))).toBe(0);
-    const ttl = await connection.client.pTTL(keys.stepUp('demo', 'hash-1'));
+    expect(await suite.connection.client.exists(keys.legacyStepUp('hash-1'))).toBe(0);
+    const ttl = await suite.connection.client.pTTL(keys.stepUp('demo', 'hash-1'));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
     const taken = await Promise.all([
@@ -223,7 +212,7 @@ describe('Redis store: receipts, step-up links and hand-overs the previous versi
       expiresAt: Date.now() + 60_000,
       status: 'open',
     };
-    await connection.client.set(`${prefix}handover:hash-2`, codec.seal(record), {
+    await suite.connection.client.set(`${prefix}handover:hash-2`, codec.seal(record), {
       expiration: { type: 'PX', value: 60_000 },
     });
     expect(await b.handovers.peek('other', 'hash-2')).toBeUndefined();

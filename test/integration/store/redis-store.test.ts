@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DATA_SUBJECT_READER } from '../../../src/chat/chat-records.js';
 import { VisitorQuota } from '../../../src/chat/visitor-quota.js';
 import { GatewayError } from '../../../src/http/errors.js';
@@ -10,25 +10,15 @@ import { createRedisStore } from '../../../src/store/redis-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { conversationRecord } from '../../helpers/records.js';
 import { waitFor } from '../../helpers/redis-gateways.js';
-import { connectTestRedis, startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { useTestRedis } from '../../helpers/redis-suite.js';
 import { describeStoreContract } from '../../helpers/store-contract.js';
 
 const codec = new FieldCrypto('redis-store-test-data-key-0123456789abcdef');
-let redis: TestRedis;
-let connection: RedisConnection;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  connection = await connectTestRedis(redis);
-});
-afterAll(async () => {
-  await connection.close();
-  await redis.close();
-});
+const suite = useTestRedis();
 
 /** A store on the shared test server under its own key prefix: every test starts empty. */
 const storeWithPrefix = (prefix = `t${randomUUID().slice(0, 8)}:`): Store =>
-  createRedisStore({ connection, keys: new RedisKeys(prefix), codec });
+  createRedisStore({ connection: suite.connection, keys: new RedisKeys(prefix), codec });
 
 describeStoreContract('Redis store', async () => storeWithPrefix());
 
@@ -83,7 +73,7 @@ describe('Redis store: what lies in Redis', () => {
     });
     // The end of a visitor message the PII guard keeps (digits of a number being typed).
     await store.chat.textTails.set('demo', id, ' 0101011234');
-    const client = connection.client;
+    const client = suite.connection.client;
     let dump = '';
     for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) {
       for (const key of keys) {
@@ -126,9 +116,9 @@ describe('Redis store: faults', () => {
         verified: false,
         clientId: `k${i}`,
       });
-    await redis.kill();
-    await redis.start();
-    await waitFor(() => connection.health().ready);
+    await suite.redis.kill();
+    await suite.redis.start();
+    await waitFor(() => suite.connection.health().ready);
     expect((await store.chat.messages.list('demo', id)).map((m) => m.text)).toEqual(
       Array.from({ length: 20 }, (_, i) => `m${i + 1}`),
     );
@@ -156,9 +146,9 @@ describe('Redis store: faults', () => {
 
   it('fails every operation fast with 503 store_unavailable while Redis is down, and recovers by itself', async () => {
     const store = storeWithPrefix();
-    await redis.stop();
-    await waitFor(() => !connection.health().ready);
-    expect(connection.health()).toMatchObject({ ready: false });
+    await suite.redis.stop();
+    await waitFor(() => !suite.connection.health().ready);
+    expect(suite.connection.health()).toMatchObject({ ready: false });
     const operations: [string, () => Promise<unknown>][] = [
       [
         'append',
@@ -189,8 +179,8 @@ describe('Redis store: faults', () => {
       expect(error, name).toBeInstanceOf(GatewayError);
       expect(error, name).toMatchObject({ status: 503, code: 'store_unavailable' });
     }
-    await redis.start();
-    await waitFor(() => connection.health().ready);
+    await suite.redis.start();
+    await waitFor(() => suite.connection.health().ready);
     expect(await store.chat.presence.count('demo', 0)).toBe(0);
   });
 });
@@ -198,11 +188,11 @@ describe('Redis store: faults', () => {
 describe('Redis store: a legal hold that races a deletion', () => {
   it('keeps a conversation held by another instance between the deletion’s read and its delete', async () => {
     const keys = new RedisKeys(`t${randomUUID().slice(0, 8)}:`);
-    const other = createRedisStore({ connection, keys, codec });
+    const other = createRedisStore({ connection: suite.connection, keys, codec });
     // This instance's reads of the record are each followed by what `afterRead` does: the other
     // instance's hold lands just after the deletion read the record as not held.
     let afterRead: (() => Promise<unknown>) | undefined;
-    const client = new Proxy(connection.client, {
+    const client = new Proxy(suite.connection.client, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver);
         if (typeof value !== 'function') return value;
@@ -243,8 +233,8 @@ describe('Redis store: two instances sweeping at once', () => {
     const prefix = `t${randomUUID().slice(0, 8)}:`;
     const keys = new RedisKeys(prefix);
     const instances = [
-      createRedisStore({ connection, keys, codec }),
-      createRedisStore({ connection, keys, codec }),
+      createRedisStore({ connection: suite.connection, keys, codec }),
+      createRedisStore({ connection: suite.connection, keys, codec }),
     ];
     // Abandoned: still queued, so its visitor's list holds it under the visitor id anonymising replaces.
     const abandoned = Array.from({ length: 5 }, () => conversationRecord());
@@ -255,10 +245,12 @@ describe('Redis store: two instances sweeping at once', () => {
     );
     for (const c of abandoned) await instances[1]?.retention.deleteConversation('demo', c.id);
     const left: string[] = [];
-    for await (const found of connection.client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) {
+    for await (const found of suite.connection.client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) {
       for (const key of found) {
         const members =
-          (await connection.client.type(key)) === 'zset' ? await connection.client.zRange(key, 0, -1) : [];
+          (await suite.connection.client.type(key)) === 'zset'
+            ? await suite.connection.client.zRange(key, 0, -1)
+            : [];
         if (abandoned.some((c) => key.includes(c.id) || members.includes(c.id))) left.push(key);
       }
     }
@@ -275,7 +267,7 @@ describe('Redis store: rate-limit counters', () => {
     expect(await limiter.consume('203.0.113.9')).toMatchObject({ allowed: false });
     expect(await limiter.consume('203.0.113.10')).toEqual({ allowed: true });
     const names: string[] = [];
-    for await (const found of connection.client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 }))
+    for await (const found of suite.connection.client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 }))
       names.push(...found);
     expect(names).toHaveLength(2);
     expect(names.join('\n')).not.toContain('203.0.113');
@@ -341,7 +333,7 @@ describe('Redis store: a citizen’s data after their erasure', () => {
     expect(await store.retention.deleteConversation('demo', c.id)).toBe(true);
     expect(await store.chat.offlineMessages.deleteBySubject('demo', subjectIndex)).toHaveLength(1);
 
-    const client = connection.client;
+    const client = suite.connection.client;
     const left: string[] = [];
     const withoutTtl: string[] = [];
     for await (const found of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) {
@@ -378,10 +370,10 @@ describe('Redis store: instances holding a visitor’s sockets', () => {
     // Instance A's entry lasts a minute; B (its clock a little behind, or a shorter TTL) touches after it.
     await store.chat.visitorSockets.touch('demo', 'visitor-1', 'instance-a', now + 60_000);
     await store.chat.visitorSockets.touch('demo', 'visitor-1', 'instance-b', now + 2_000);
-    expect(await connection.client.pTTL(key)).toBeGreaterThan(30_000);
+    expect(await suite.connection.client.pTTL(key)).toBeGreaterThan(30_000);
     // B's visitor leaves: A still holds a socket, so the visitor has not left.
     expect(await store.chat.visitorSockets.leave('demo', 'visitor-1', 'instance-b', now)).toBe(1);
-    expect(await connection.client.pTTL(key)).toBeGreaterThan(30_000);
+    expect(await suite.connection.client.pTTL(key)).toBeGreaterThan(30_000);
   });
 
   it('counts the instances holding sockets of a visitor at a time, without changing anything', async () => {
