@@ -5,7 +5,7 @@ import proxyaddr from 'proxy-addr';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { readSharedIdentity } from '../auth/session-state.js';
 import type { GatewayDeps } from '../deps.js';
-import { isGatewayError } from '../http/errors.js';
+import { GatewayError, isGatewayError } from '../http/errors.js';
 import { exactRouter } from '../http/exact-router.js';
 import { negotiateLanguage } from '../http/language.js';
 import { clientNetwork } from '../runtime/client-network.js';
@@ -519,6 +519,14 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     new LegalHolds({ service, audit: deps.store.chat.transcriptReads, clock: deps.clock, logger }),
   );
   const ownData = dataSubjectRoutes(service, conversationDeletion, bus);
+  // A plain GET of a socket's address (no Upgrade header; the upgrades never reach Express):
+  // 426 naming the protocol, as RFC 9110 §15.5.22 asks, rather than a 404 that says the
+  // address does not exist. Nothing else runs: no session is read or made.
+  const socketAddresses = exactRouter().get(['/ws/visitor', '/ws/agent'], (_req, res) => {
+    res.setHeader('Upgrade', 'websocket');
+    res.setHeader('Connection', 'Upgrade');
+    throw new GatewayError('upgrade_required');
+  });
   return {
     // The pages (widget, console, bootstrap), the step-up link, the staff's deletion page and the
     // citizen's own-data pages, so one feature is the whole chat.
@@ -530,6 +538,7 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
         offlineDeletion(routeDeps, tenant),
         holds(routeDeps, tenant),
         ownData(routeDeps, tenant),
+        socketAddresses,
       ),
     upgrade: handleUpgrade,
     close: async () => {

@@ -18,6 +18,7 @@ export const ERRORS = {
   return_to_invalid: { status: 400, message: 'The return address must be a path on this site.' },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'This address does not take this kind of request.' },
+  upgrade_required: { status: 426, message: 'This address takes WebSocket connections only.' },
   internal_error: { status: 500, message: 'Internal error.' },
   store_unavailable: { status: 503, message: 'The service is temporarily unavailable. Try again shortly.' },
   sealed_data_invalid: { status: 500, message: 'Stored identity data could not be read.' },

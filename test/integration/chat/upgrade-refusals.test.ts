@@ -98,6 +98,28 @@ describe('WebSocket upgrade refusals (plain HTTP, before any handshake)', () => 
     for (const ws of sockets) ws.close();
   });
 
+  it('answers a plain GET of a socket address with 426 naming the protocol, making no session', async () => {
+    for (const path of ['/ws/visitor', '/ws/agent']) {
+      const response = await fetch(`${demo}${path}`, { headers: { origin: gw.url } });
+      expect(response.status, path).toBe(426);
+      expect(response.headers.get('upgrade'), path).toBe('websocket');
+      expect(response.headers.get('set-cookie'), path).toBeNull();
+      expect(await response.json(), path).toEqual({
+        error: { code: 'upgrade_required', message: 'This address takes WebSocket connections only.' },
+      });
+    }
+  });
+
+  it('answers other methods on a socket address with 405 and Allow, unknown paths still 404', async () => {
+    for (const method of ['POST', 'HEAD', 'DELETE']) {
+      const response = await fetch(`${demo}/ws/visitor`, { method });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow'), method).toBe('GET, OPTIONS');
+    }
+    for (const path of ['/t/demo/ws/nope', '/t/demo/WS/visitor', '/t/demo/ws/visitor/extra'])
+      expect((await fetch(`${gw.url}${path}`)).status, path).toBe(404);
+  });
+
   it('logs no cookie or session id of refused upgrades', () => {
     expect(gw.logs()).toContain('chat upgrade refused');
     expect(gw.logs()).not.toContain('gw.sid=');

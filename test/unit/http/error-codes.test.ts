@@ -64,6 +64,7 @@ const WITHOUT_PAGE_TEXT: Record<string, string> = {
   handoff_not_shared: 'JSON',
   handoff_target_unknown: 'JSON',
   handoff_no_keys: 'JSON',
+  upgrade_required: 'JSON',
   // The step-up page's own texts (`stepup.*`).
   step_up_invalid: 'step-up page',
   step_up_expired: 'step-up page',
