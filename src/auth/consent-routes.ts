@@ -188,10 +188,19 @@ export function consentRouter(deps: GatewayDeps): Router {
     redirectSameOrigin(res, pending.returnTo);
   });
 
+  /**
+   * Stops sharing in this browser: the identity shared into the chat, and what was released from
+   * here to the tenant's chat systems (their tokens stop answering before this resolves).
+   * Resolves whether anything was being shared.
+   */
   const withdraw = async (req: Request): Promise<boolean> => {
     const tenantId = req.tenant.config.id;
+    const visitorId = req.session.visitorId;
+    const released = visitorId
+      ? await deps.identityEvents.endSharing({ tenantId, visitorId, reason: 'withdrawn' })
+      : 0;
     const shared = readSharedIdentity(req.session, tenantId, deps.fieldCrypto);
-    if (!shared) return false;
+    if (!shared) return released > 0;
     await issueReceipt(receiptDeps, {
       tenantId,
       decision: 'withdrawn',

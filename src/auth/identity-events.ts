@@ -31,9 +31,44 @@ export type IdentityEvent =
   /** A staff member signed out of this tenant in this session: its agent sockets close. */
   | { type: 'staff-signed-out'; tenantId: string; staffSubject: string; sessionId: string };
 
+/**
+ * The end of a citizen's sharing in a browser: a withdrawal, or the end of the session (logout,
+ * idle expiry). What was released from that browser to other systems ends with it.
+ */
+export interface SharingEnd {
+  tenantId: string;
+  visitorId: string;
+  reason: 'withdrawn' | 'session-ended';
+}
+
+/**
+ * Ends what a browser's identity was released as beyond the gateway's own chat (the OpenID
+ * Provider's grants to chat systems, `src/handoff/`). Resolves how many live releases it ended.
+ */
+export type ReleaseRevoker = (end: SharingEnd) => Promise<number>;
+
 /** Where the auth routes announce identity events (in process; the chat turns them into bus events). */
 export class IdentityEvents extends EventEmitter<{ identity: [IdentityEvent] }> {
+  readonly #revokers = new Set<ReleaseRevoker>();
+
   publish(event: IdentityEvent): void {
     this.emit('identity', event);
+  }
+
+  /** Registers a revoker (the hand-off feature's); returns the function that removes it. */
+  onSharingEnd(revoker: ReleaseRevoker): () => void {
+    this.#revokers.add(revoker);
+    return () => this.#revokers.delete(revoker);
+  }
+
+  /**
+   * Runs every revoker and resolves once they are done: unlike {@link publish}, awaited by the
+   * withdrawal and the logout, so their answer comes after the released tokens stopped working.
+   * Resolves how many live releases ended.
+   */
+  async endSharing(end: SharingEnd): Promise<number> {
+    let ended = 0;
+    for (const revoker of this.#revokers) ended += await revoker(end);
+    return ended;
   }
 }

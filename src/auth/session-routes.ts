@@ -128,6 +128,11 @@ export function sessionRouter(deps: GatewayDeps): Router {
       const visitorId = req.session.visitorId;
       const sessionId = req.sessionID;
       const staff = req.session.staff;
+      // What this browser released to chat systems ends with the session, before the answer.
+      if (visitorId) {
+        for (const t of deps.tenants)
+          await deps.identityEvents.endSharing({ tenantId: t.config.id, visitorId, reason: 'session-ended' });
+      }
       await new Promise<void>((resolve, reject) =>
         req.session.destroy((err) => (err ? reject(err) : resolve())),
       );

@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import { expect } from 'vitest';
-import type { BrowserSession } from './browser-session.js';
+import { BrowserSession, inputValue } from './browser-session.js';
 
 /** A chat system's redirect URI in the tests: never fetched: the test browser stops before it, Chromium answers it by a route (port 9, the usual "nothing here", is one Chromium refuses outright). */
 export const RP_REDIRECT = 'http://127.0.0.1:65535/chat/callback';
@@ -71,4 +71,43 @@ export async function reachConsent(browser: BrowserSession, authorizationUrl: UR
   const consent = await browser.get(`${interactionUrl}/login/${provider}`);
   expect(consent.status).toBe(200);
   return { choice, consent, interactionUrl };
+}
+
+/** POSTs a form of the interaction and follows redirects up to (not into) the chat system's redirect URI. */
+export async function answerFor(
+  browser: BrowserSession,
+  url: string,
+  form: Record<string, string | string[]>,
+) {
+  const result = await browser.post(url, form, { follow: false });
+  let location = result.headers.get('location');
+  for (let i = 0; i < 5 && location && !location.startsWith(RP_REDIRECT); i++) {
+    const next = await browser.get(new URL(location, url).href, { follow: false });
+    location = next.headers.get('location');
+  }
+  if (!location?.startsWith(RP_REDIRECT)) throw new Error(`no answer to the chat system (${result.status})`);
+  return new URL(location);
+}
+
+/**
+ * The citizen Kari logs in through `rp` (BankID unless `provider` names another), ticks
+ * `claims` and shares; answers the RP's callback URL, the consent page and the browser.
+ */
+export async function releaseTo(
+  rp: ChatSystemRp,
+  claims: string[],
+  options: { browser?: BrowserSession; provider?: string; extra?: Record<string, string> } = {},
+) {
+  const browser = options.browser ?? new BrowserSession();
+  const { consent, interactionUrl } = await reachConsent(
+    browser,
+    await rp.authorizationUrl({ login_hint: 'kari-nordmann', ...options.extra }),
+    options.provider,
+  );
+  const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+    _csrf: inputValue(consent.text, '_csrf'),
+    claims,
+    decision: 'share',
+  });
+  return { callback, consent, browser };
 }

@@ -18,12 +18,13 @@ import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError } from '../../http/errors.js';
 import { exactRouter } from '../../http/exact-router.js';
 import { redirectToProvider } from '../../http/safe-redirect.js';
+import { ensureVisitorId } from '../../http/visitor-cookie.js';
 import { LOA_ORDER, type Loa, loaAtLeast } from '../../identity/verified-identity.js';
 import { findProvider, type TenantContext } from '../../tenants/tenant-context.js';
 import { renderConsentPage } from '../../web/pages/consent-page.js';
 import { renderBrokerChoicePage } from '../pages/broker-choice-page.js';
 import { accountIdOf, grantSeconds, interactionPath, subjectAtClient } from './gateway-provider.js';
-import { saveRelease } from './release-records.js';
+import { indexVisitorRelease, saveRelease } from './release-records.js';
 import { ALL_IDENTITY_CLAIM_NAMES, claimsInScopes, oidcClaimNames } from './released-claims.js';
 
 /**
@@ -244,6 +245,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     };
     // The identity was for this release only: it never becomes the session's shared identity.
     delete citizenRecord(req, tenantId).pending;
+    const visitorId = ensureVisitorId(req);
     await saveSession(req);
 
     if (decision === 'decline') {
@@ -267,11 +269,29 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     const grantId = await grant.save();
     const { nationalIdType: _type, ...claims } = pickClaims(identity, leaving);
     const authTime = identity.authTime ?? Math.floor(deps.clock.now() / 1000);
+    const expiresAt = deps.clock.now() + grantSeconds(deps) * 1000;
     await saveRelease(
       deps.store.oidcProvider,
       deps.fieldCrypto,
-      { tenantId, grantId, expiresAt: deps.clock.now() + grantSeconds(deps) * 1000 },
+      { tenantId, grantId, expiresAt },
       { claimNames: leaving, claims, acr: identity.acr, authTime },
+    );
+    // The citizen's withdrawal or the end of their session in this browser revokes it.
+    await indexVisitorRelease(
+      deps.store.oidcProvider,
+      deps.fieldCrypto,
+      { tenantId, visitorId, now: deps.clock.now() },
+      {
+        grantId,
+        expiresAt,
+        clientId: client.clientId,
+        clientLabel: client.label,
+        provider: identity.provider,
+        loa: identity.loa,
+        acr: identity.acr,
+        subjectIndex,
+        claimNames: leaving,
+      },
     );
     await issueReceipt(receiptDeps, { ...receipt, decision: 'released', claims: leaving });
     req.log.info(

@@ -1,4 +1,4 @@
-import type { ShareableClaim } from '../../identity/verified-identity.js';
+import type { Loa, ShareableClaim } from '../../identity/verified-identity.js';
 import type { FieldCrypto } from '../../privacy/field-crypto.js';
 import type { ReleasedClaims } from '../targets/handoff-target.js';
 import type { OidcStateRepository } from './oidc-state-repository.js';
@@ -45,4 +45,83 @@ export async function loadRelease(
 ): Promise<ReleaseRecord | undefined> {
   const stored = await repository.find(key(tenantId, grantId));
   return typeof stored?.sealed === 'string' ? crypto.open<ReleaseRecord>(stored.sealed) : undefined;
+}
+
+/**
+ * One release to a chat system made from a visitor's browser, as the visitor's index keeps it:
+ * its grant and what a withdrawal receipt names (never a claim's value).
+ */
+export interface VisitorRelease {
+  grantId: string;
+  /** Epoch ms after which the grant is gone anyway. */
+  expiresAt: number;
+  clientId: string;
+  clientLabel: string;
+  provider: string;
+  loa: Loa;
+  acr: string;
+  subjectIndex: string;
+  claimNames: ShareableClaim[];
+}
+
+const visitorKey = (tenantId: string, visitorId: string) => `${tenantId}:VisitorReleases:${visitorId}`;
+
+/**
+ * Adds a release to the index of the visitor's browser, so that the citizen's withdrawal or the
+ * end of their session finds the grants to revoke (sealed: it holds the citizen's blind index).
+ * Kept as long as its longest grant.
+ */
+export async function indexVisitorRelease(
+  repository: OidcStateRepository,
+  crypto: FieldCrypto,
+  where: { tenantId: string; visitorId: string; now: number },
+  release: VisitorRelease,
+): Promise<void> {
+  const live = (await visitorReleases(repository, crypto, where.tenantId, where.visitorId)).filter(
+    (r) => r.expiresAt > where.now,
+  );
+  const releases = [...live, release];
+  await repository.upsert(
+    visitorKey(where.tenantId, where.visitorId),
+    { sealed: crypto.seal(releases) },
+    Math.max(...releases.map((r) => r.expiresAt)),
+    { prefix: where.tenantId },
+  );
+}
+
+/**
+ * Revokes every release made from the visitor's browser in the tenant: the grant, its release
+ * record and the tokens and codes issued under it, so userinfo answers `invalid_token` from now
+ * on (on every instance: the provider's state is in the shared store). Resolves the releases
+ * that were still live.
+ * @see OpenID Connect Core §5.3.3 (userinfo error response), RFC 6750 §3.1 (invalid_token)
+ */
+export async function revokeVisitorReleases(
+  repository: OidcStateRepository,
+  crypto: FieldCrypto,
+  where: { tenantId: string; visitorId: string; now: number },
+): Promise<VisitorRelease[]> {
+  const releases = await visitorReleases(repository, crypto, where.tenantId, where.visitorId);
+  for (const { grantId } of releases) {
+    await repository.revokeByGrantId(where.tenantId, grantId);
+    await repository.destroy(`${where.tenantId}:Grant:${grantId}`);
+  }
+  await repository.destroy(visitorKey(where.tenantId, where.visitorId));
+  return releases.filter((r) => r.expiresAt > where.now);
+}
+
+async function visitorReleases(
+  repository: OidcStateRepository,
+  crypto: FieldCrypto,
+  tenantId: string,
+  visitorId: string,
+): Promise<VisitorRelease[]> {
+  const stored = await repository.find(visitorKey(tenantId, visitorId));
+  if (typeof stored?.sealed !== 'string') return [];
+  // Sealed under a data key since rotated: its grants (minutes long) cannot be named any more.
+  try {
+    return crypto.open<VisitorRelease[]>(stored.sealed);
+  } catch {
+    return [];
+  }
 }

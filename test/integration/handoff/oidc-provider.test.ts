@@ -2,7 +2,14 @@ import { createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, j
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
-import { ChatSystemRp, RP_LOGOUT, RP_REDIRECT, reachConsent } from '../../helpers/chat-system-rp.js';
+import {
+  answerFor,
+  ChatSystemRp,
+  RP_LOGOUT,
+  RP_REDIRECT,
+  reachConsent,
+  releaseTo,
+} from '../../helpers/chat-system-rp.js';
 import { webCryptoRsaJwk } from '../../helpers/handoff-keys.js';
 import {
   GENEROUS_RATE_LIMITS,
@@ -60,32 +67,6 @@ afterAll(async () => {
 
 const puzzel = () => ChatSystemRp.discover(issuer, 'puzzel', PUZZEL_SECRET);
 const genesys = () => ChatSystemRp.discover(issuer, 'genesys', GENESYS_SECRET);
-
-/** POSTs the consent form and follows redirects up to (not into) the chat system's redirect URI. */
-async function answerFor(browser: BrowserSession, url: string, form: Record<string, string | string[]>) {
-  const result = await browser.post(url, form, { follow: false });
-  let location = result.headers.get('location');
-  for (let i = 0; i < 5 && location && !location.startsWith(RP_REDIRECT); i++) {
-    const next = await browser.get(new URL(location, url).href, { follow: false });
-    location = next.headers.get('location');
-  }
-  if (!location?.startsWith(RP_REDIRECT)) throw new Error(`no answer to the chat system (${result.status})`);
-  return new URL(location);
-}
-
-/** The citizen Kari logs in through `rp`, ticks `claims` and shares; answers the RP's callback URL. */
-async function releaseTo(rp: ChatSystemRp, claims: string[], browser = new BrowserSession()) {
-  const { consent, interactionUrl } = await reachConsent(
-    browser,
-    await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
-  );
-  const callback = await answerFor(browser, `${interactionUrl}/consent`, {
-    _csrf: inputValue(consent.text, '_csrf'),
-    claims,
-    decision: 'share',
-  });
-  return { callback, consent, browser };
-}
 
 describe('GET /oidc/.well-known/openid-configuration', () => {
   it('describes a code-flow provider with PKCE S256, pairwise subjects and logout under the tenant', async () => {

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserSession } from '../../helpers/browser-session.js';
+import { ChatSystemRp, RP_REDIRECT, releaseTo } from '../../helpers/chat-system-rp.js';
+import { redisGatewayConfig } from '../../helpers/redis-gateways.js';
+import { useTestRedis } from '../../helpers/redis-suite.js';
+import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
+
+/**
+ * What the citizen released to a chat system through the gateway's OpenID Provider is theirs to
+ * call back, as an identity shared into the gateway's own chat is: withdrawing in that browser or
+ * logging out revokes the grant, and the chat system's access token stops answering at userinfo
+ * (with `invalid_token`, RFC 6750) at once, on every instance. (An idle session's end needs
+ * nothing more: oidc-provider's tokens expire with its own session, which lives as long.)
+ */
+
+const NATIONAL_ID = '12838540056';
+const SECRET = 'puzzel-client-secret-0123456789abcdef';
+
+function handoffTenant(): Record<string, unknown> {
+  return testTenant({
+    handoff: {
+      oidcClients: [
+        {
+          clientId: 'puzzel',
+          label: 'Puzzel Secure Chat',
+          clientSecret: SECRET,
+          redirectUris: [RP_REDIRECT],
+          releasableClaims: ['name', 'nationalId'],
+        },
+      ],
+    },
+  });
+}
+
+/** Kari released her name to the chat system, which redeemed the code. */
+async function released(gw: TestGateway, browser = new BrowserSession()) {
+  const rp = await ChatSystemRp.discover(`${gw.url}/oidc`, 'puzzel', SECRET);
+  const { callback } = await releaseTo(rp, ['name'], { browser });
+  const tokens = await rp.redeem(callback);
+  const sub = String(tokens.claims()?.sub);
+  // Answers before the withdrawal: what the test later sees refused is the revocation.
+  expect(await rp.userinfo(tokens.access_token, sub)).toMatchObject({ name: 'Kari Nordmann' });
+  return { rp, tokens, sub, browser };
+}
+
+/** The userinfo endpoint's answer to a bearer token, as a chat system sends it. */
+async function userinfoStatus(gw: TestGateway, accessToken: string) {
+  const response = await fetch(`${gw.url}/oidc/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+  return { status: response.status, challenge: response.headers.get('www-authenticate') ?? '' };
+}
+
+async function csrfOf(gw: TestGateway, browser: BrowserSession): Promise<string> {
+  return (JSON.parse((await browser.get(`${gw.url}/api/session`)).text) as { csrfToken: string }).csrfToken;
+}
+
+describe('withdrawing what was released to a chat system', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ tenants: [handoffTenant()] });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('revokes the access token at POST /api/identity/withdraw and keeps a withdrawal receipt naming the chat system', async () => {
+    const { tokens, browser } = await released(gw);
+    const withdrawal = await browser.postJson(
+      `${gw.url}/api/identity/withdraw`,
+      {},
+      { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
+    );
+    expect(withdrawal.status).toBe(200);
+    expect(JSON.parse(withdrawal.text)).toEqual({ withdrawn: true });
+
+    const answer = await userinfoStatus(gw, tokens.access_token);
+    expect(answer.status).toBe(401);
+    expect(answer.challenge).toContain('invalid_token');
+
+    const receipts = await gw.gateway.deps.store.receipts.listBySubject(
+      'demo',
+      gw.gateway.deps.fieldCrypto.blindIndex(NATIONAL_ID),
+    );
+    expect(receipts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          decision: 'withdrawn',
+          claims: ['name'],
+          recipient: { kind: 'oidc-client', id: 'puzzel', name: 'Puzzel Secure Chat' },
+        }),
+      ]),
+    );
+    // Nothing left to withdraw the second time.
+    const again = await browser.postJson(
+      `${gw.url}/api/identity/withdraw`,
+      {},
+      { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
+    );
+    expect(JSON.parse(again.text)).toEqual({ withdrawn: false });
+  });
+
+  it('revokes at the form POST /consent/withdraw, and refuses a code not yet redeemed', async () => {
+    const rp = await ChatSystemRp.discover(`${gw.url}/oidc`, 'puzzel', SECRET);
+    const { callback, browser } = await releaseTo(rp, ['name']);
+    const withdrawal = await browser.post(
+      `${gw.url}/consent/withdraw`,
+      { _csrf: await csrfOf(gw, browser) },
+      { follow: false },
+    );
+    expect(withdrawal.status).toBe(303);
+    await expect(rp.redeem(callback)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('revokes at logout', async () => {
+    const { tokens, browser } = await released(gw);
+    await browser.post(`${gw.url}/auth/logout`, { _csrf: await csrfOf(gw, browser) }, { follow: false });
+    expect((await userinfoStatus(gw, tokens.access_token)).status).toBe(401);
+  });
+
+  it('leaves what another browser released alone', async () => {
+    const mine = await released(gw);
+    const other = await released(gw);
+    await mine.browser.postJson(
+      `${gw.url}/api/identity/withdraw`,
+      {},
+      { 'x-csrf-token': await csrfOf(gw, mine.browser), origin: gw.url },
+    );
+    expect((await userinfoStatus(gw, mine.tokens.access_token)).status).toBe(401);
+    expect(await other.rp.userinfo(other.tokens.access_token, other.sub)).toMatchObject({
+      name: 'Kari Nordmann',
+    });
+  });
+});
+
+describe('withdrawal with several instances on one Redis', () => {
+  const suite = useTestRedis();
+  let a: TestGateway;
+  let b: TestGateway;
+  beforeAll(async () => {
+    const config = redisGatewayConfig(suite.redis);
+    [a, b] = await Promise.all([
+      startTestGateway({ tenants: [handoffTenant()], config }),
+      startTestGateway({ tenants: [handoffTenant()], config }),
+    ]);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('revokes on instance A what was released there when the citizen withdraws on instance B', async () => {
+    const { tokens, browser } = await released(a);
+    const withdrawal = await browser.postJson(
+      `${b.url}/api/identity/withdraw`,
+      {},
+      { 'x-csrf-token': await csrfOf(b, browser), origin: b.url },
+    );
+    expect(JSON.parse(withdrawal.text)).toEqual({ withdrawn: true });
+    expect((await userinfoStatus(a, tokens.access_token)).status).toBe(401);
+  });
+});
