@@ -132,7 +132,7 @@ declare module 'oidc-provider' {
 
   export interface Prompt {
     name: string;
-    checks: Check[] & { add(check: Check, index?: number): void };
+    checks: Check[] & { add(check: Check, index?: number): void; remove(reason: string): void };
   }
 
   export type InteractionPolicy = Prompt[] & { get(name: string): Prompt | undefined };
@@ -160,6 +160,14 @@ declare module 'oidc-provider' {
       keys?: string[];
     };
     features?: {
+      claimsParameter?: {
+        enabled: boolean;
+        assertClaimsParameter?: (
+          ctx: KoaContextWithOIDC,
+          claims: Record<string, unknown>,
+          client: unknown,
+        ) => Promise<void>;
+      };
       devInteractions?: { enabled: boolean };
       pushedAuthorizationRequests?: { enabled: boolean; requirePushedAuthorizationRequests?: boolean };
       rpInitiatedLogout?: {

@@ -14,6 +14,7 @@ import { GatewayError } from '../../http/errors.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
 import { renderErrorPage } from '../../web/pages/error-page.js';
 import { renderLogoutPage } from '../pages/logout-page.js';
+import { assertClaimsParameter } from './authorization-request.js';
 import { oidcAdapterFactory } from './oidc-adapter.js';
 import type { ProviderKeys } from './provider-keys.js';
 import { loadRelease } from './release-records.js';
@@ -66,6 +67,9 @@ export function createGatewayProvider(
       keys: [cookieKey(deps.config.session.secret, tenantId)],
     },
     features: {
+      // Read for an essential `acr` (a minimum level, `authorization-request.ts`) and a `sub`
+      // value (the citizen expected); claims it asks for leave only as the consent allows.
+      claimsParameter: { enabled: true, assertClaimsParameter },
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
@@ -281,19 +285,26 @@ function clientMetadata(client: OidcClientConfig, keys: ProviderKeys): ClientMet
  * oidc-provider's default policy plus one check: every authorization request runs the eID login
  * and the consent page again (a release is one decision, with its own receipt); `prompt=none`
  * therefore always answers `login_required`.
+ *
+ * Its checks of an essential `acr` (value for value against the broker's) and of a requested
+ * `sub` value are the interaction's instead: after the citizen's login they would only start
+ * another interaction (back to the broker choice, round and round), never answer the chat
+ * system. The interaction holds an essential `acr` to a level as it does `acr_values`, and
+ * refuses another person with `login_required` (`interaction-routes.ts`).
  */
 function loginOnEveryRequest() {
   const policy = interactionPolicy.base();
-  policy
-    .get('login')
-    ?.checks.add(
-      new interactionPolicy.Check(
-        'gateway_fresh_login',
-        'each release needs its own identification and consent',
-        'login_required',
-        (ctx) => ctx.oidc.result?.login === undefined,
-      ),
-    );
+  const login = policy.get('login');
+  for (const check of ['essential_acrs', 'essential_acr', 'claims_id_token_sub_value'])
+    login?.checks.remove(check);
+  login?.checks.add(
+    new interactionPolicy.Check(
+      'gateway_fresh_login',
+      'each release needs its own identification and consent',
+      'login_required',
+      (ctx) => ctx.oidc.result?.login === undefined,
+    ),
+  );
   return policy;
 }
 

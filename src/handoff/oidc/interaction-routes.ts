@@ -3,7 +3,6 @@ import { decodeJwt } from 'jose';
 import { errors, type Interaction, type Provider } from 'oidc-provider';
 import { beginCitizenLogin } from '../../auth/citizen-login.js';
 import { issueReceipt, type ReceiptRecipient } from '../../auth/consent-receipts.js';
-import { acrToLoa, requiredLoa } from '../../auth/loa.js';
 import {
   citizenRecord,
   type PendingIdentity,
@@ -12,17 +11,24 @@ import {
 } from '../../auth/session-state.js';
 import { availableClaims, pickClaims, tickedClaims } from '../../auth/shareable-claims.js';
 import type { OidcClientConfig } from '../../config/handoff-schema.js';
-import type { ProviderConfig } from '../../config/schema.js';
 import type { GatewayDeps } from '../../deps.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError } from '../../http/errors.js';
 import { exactRouter } from '../../http/exact-router.js';
 import { redirectToProvider } from '../../http/safe-redirect.js';
 import { ensureVisitorId } from '../../http/visitor-cookie.js';
-import { LOA_ORDER, type Loa, loaAtLeast } from '../../identity/verified-identity.js';
 import { findProvider, type TenantContext } from '../../tenants/tenant-context.js';
 import { renderConsentPage } from '../../web/pages/consent-page.js';
 import { renderBrokerChoicePage } from '../pages/broker-choice-page.js';
+import {
+  claimsParameterNames,
+  describeAssurance,
+  meetsAssurance,
+  providersFor,
+  type RequestedAssurance,
+  requestedAssurance,
+  requestedSubjects,
+} from './authorization-request.js';
 import { accountIdOf, grantSeconds, interactionPath, subjectAtClient } from './gateway-provider.js';
 import { indexVisitorRelease, saveRelease } from './release-records.js';
 import { ALL_IDENTITY_CLAIM_NAMES, claimsInScopes, oidcClaimNames } from './released-claims.js';
@@ -113,19 +119,23 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
    * The chat system asked for a level no provider of the tenant guarantees: it is told so
    * (`unmet_authentication_requirements`), and the citizen is sent nowhere.
    */
-  const unmet = (req: Request, res: Response, client: OidcClientConfig, level: Loa) => {
-    req.log.info({ tenant: tenantId, client: client.clientId, level }, 'release refused: level not offered');
+  const unmet = (req: Request, res: Response, client: OidcClientConfig, assurance: RequestedAssurance) => {
+    const requested = describeAssurance(assurance);
+    req.log.info(
+      { tenant: tenantId, client: client.clientId, level: requested },
+      'release refused: level not offered',
+    );
     return provider.interactionFinished(req, res, {
       error: 'unmet_authentication_requirements',
-      error_description: `No identification method here meets the requested level (${level}).`,
+      error_description: `No identification method here meets the requested level (${requested}).`,
     });
   };
 
   router.get('/oidc/interaction/:uid', async (req, res) => {
     const { client, interaction } = await interactionOf(req, res);
-    const level = requestedLoa(tenant, interaction);
-    const offered = providersFor(tenant, level);
-    if (level && offered.length === 0) return unmet(req, res, client, level);
+    const assurance = requestedAssurance(tenant, interaction.params);
+    const offered = providersFor(tenant, assurance);
+    if (offered.length === 0) return unmet(req, res, client, assurance);
     res.setHeader('Cache-Control', 'no-store');
     const token = csrfToken(req);
     await saveSession(req);
@@ -143,7 +153,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     const { interaction } = await interactionOf(req, res);
     const broker = findProvider(tenant, req.params.provider);
     // Only a provider the broker choice offered: the level the chat system asked for.
-    if (!providersFor(tenant, requestedLoa(tenant, interaction)).includes(broker)) {
+    if (!providersFor(tenant, requestedAssurance(tenant, interaction.params)).includes(broker)) {
       throw new GatewayError(
         'acr_too_low',
         'This identification method does not meet the level the chat asked for.',
@@ -166,11 +176,12 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   });
 
   /**
-   * A chat system that names the citizen it expects (`id_token_hint`) gets `login_required` when
-   * another person identified: nothing is offered, released or recorded, and the identity is
-   * dropped. oidc-provider checks the hint against its own session only before the interaction,
-   * not against the login the interaction returns.
-   * @see OpenID Connect Core §3.1.2.1 (id_token_hint), §3.1.2.6 (login_required)
+   * A chat system that names the citizen it expects (`id_token_hint`, or a `sub` with a `value` in
+   * the `claims` parameter) gets `login_required` when another person identified: nothing is
+   * offered, released or recorded, and the identity is dropped. oidc-provider checks these
+   * against its own session only (and would send the citizen round to log in again), not
+   * against the login the interaction returns.
+   * @see OpenID Connect Core §3.1.2.1 (id_token_hint), §5.5.1 (sub value), §3.1.2.6 (login_required)
    */
   const refuseOtherPerson = async (
     req: Request,
@@ -180,9 +191,14 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     pending: PendingIdentity,
   ): Promise<boolean> => {
     const hinted = hintedSubject(interaction);
-    if (hinted === undefined) return false;
+    const named = [
+      ...(hinted === undefined ? [] : [hinted]),
+      ...requestedSubjects(interaction.params.claims),
+    ];
+    if (named.length === 0) return false;
     const accountId = accountIdOf(deps, tenantId, pending.identity.nationalId);
-    if (hinted === subjectAtClient(deps, tenantId, client, accountId)) return false;
+    const subject = subjectAtClient(deps, tenantId, client, accountId);
+    if (named.every((sub) => sub === subject)) return false;
     delete citizenRecord(req, tenantId).pending;
     await saveSession(req);
     req.log.info({ tenant: tenantId, client: client.clientId }, 'release refused: not the hinted citizen');
@@ -206,11 +222,11 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     const { interaction, client, uid } = await interactionOf(req, res);
     const pending = pendingFor(req, uid);
     if (await refuseOtherPerson(req, res, interaction, client, pending)) return;
-    const level = requestedLoa(tenant, interaction);
-    if (level && !loaAtLeast(pending.identity.loa, level)) {
+    const assurance = requestedAssurance(tenant, interaction.params);
+    if (!meetsAssurance(pending.identity, assurance)) {
       delete citizenRecord(req, tenantId).pending;
       await saveSession(req);
-      return unmet(req, res, client, level);
+      return unmet(req, res, client, assurance);
     }
     // A body that is not a form (JSON with the token in the header) is parsed by no one here.
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -265,7 +281,13 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     // Only what the requested scopes carry leaves: that is what is kept and named in the receipt.
     const leaving = claimsInScopes(claimNames, requested);
     const released = oidcClaimNames(leaving);
-    grant.rejectOIDCClaims(ALL_IDENTITY_CLAIM_NAMES.filter((name) => !released.includes(name)));
+    if (released.length > 0) grant.addOIDCClaims(released);
+    // Refused: every identity claim not released, and whatever else the `claims` parameter asked
+    // for (the login's own `sub`, `acr`, `auth_time` … always go).
+    const asked = claimsParameterNames(interaction.params.claims).filter((name) => !LOGIN_CLAIMS.has(name));
+    grant.rejectOIDCClaims(
+      [...new Set([...ALL_IDENTITY_CLAIM_NAMES, ...asked])].filter((name) => !released.includes(name)),
+    );
     const grantId = await grant.save();
     const { nationalIdType: _type, ...claims } = pickClaims(identity, leaving);
     const authTime = identity.authTime ?? Math.floor(deps.clock.now() / 1000);
@@ -343,34 +365,8 @@ function reauthenticationOf(interaction: Interaction): { maxAgeSeconds?: number;
   };
 }
 
-/**
- * The level of assurance the chat system asked for with `acr_values`: the weakest level among
- * the values it names (any of them will do), as the tenant's providers map them (`acrLoa`) or
- * the built-in table; `undefined` when it named none the gateway knows. A requested level is
- * held to, as ID-porten holds to its `acr_values`: only providers guaranteeing it are offered.
- * An essential `acr` in the `claims` parameter is oidc-provider's to check, value for value.
- * @see OpenID Connect Core §3.1.2.1 (acr_values)
- */
-function requestedLoa(tenant: TenantContext, interaction: Interaction): Loa | undefined {
-  const values = String(interaction.params.acr_values ?? '')
-    .split(' ')
-    .filter(Boolean);
-  const overrides = Object.assign({}, ...tenant.config.providers.map((p) => p.acrLoa ?? {})) as Record<
-    string,
-    Loa
-  >;
-  const levels = values
-    .map((acr) => acrToLoa(acr, overrides))
-    .filter((loa): loa is Loa => loa !== undefined)
-    .map((loa) => LOA_ORDER.indexOf(loa));
-  return levels.length === 0 ? undefined : LOA_ORDER[Math.min(...levels)];
-}
-
-/** The tenant's providers that guarantee `level` (all of them when none was asked for). */
-function providersFor(tenant: TenantContext, level: Loa | undefined): ProviderConfig[] {
-  const providers = tenant.config.providers;
-  return level ? providers.filter((p) => loaAtLeast(requiredLoa(p), level)) : providers;
-}
+/** Claims of the login itself, which every ID token carries whatever the consent (oidc-provider's list). */
+const LOGIN_CLAIMS = new Set(['sub', 'sid', 'auth_time', 'acr', 'amr', 'iss']);
 
 /** The scopes of the chat system's authorization request. */
 function requestedScopes(interaction: Interaction): string[] {

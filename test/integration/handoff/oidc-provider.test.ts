@@ -668,6 +668,115 @@ describe('a chat system asking for a level of assurance (acr_values)', () => {
   });
 });
 
+describe('a chat system asking for an essential acr (claims parameter)', () => {
+  const offered = (page: string) => [...page.matchAll(/href="[^"]*\/login\/([a-z]+)"/g)].map((m) => m[1]);
+  const essentialAcr = (acr: Record<string, unknown>, container = 'id_token') =>
+    JSON.stringify({ [container]: { acr: { essential: true, ...acr } } });
+
+  /** Follows the chat system's request without a citizen acting, up to its redirect URI. */
+  async function answerWithoutCitizen(url: URL, browser = new BrowserSession()) {
+    let location: string | null = url.href;
+    for (let i = 0; i < 5 && location && !location.startsWith(RP_REDIRECT); i++) {
+      const step = await browser.get(location, { follow: false });
+      expect(step.status).toBeLessThan(400);
+      location = step.headers.get('location') && new URL(step.headers.get('location') ?? '', location).href;
+    }
+    expect(location?.startsWith(RP_REDIRECT)).toBe(true);
+    return new URL(location ?? '');
+  }
+
+  it('holds essential values to their level as acr_values, and releases after a login that meets it', async () => {
+    const rp = await puzzel();
+    for (const [acr, container] of [
+      [{ values: ['idporten-loa-high'] }, 'id_token'],
+      [{ value: 'http://eidas.europa.eu/LoA/high' }, 'userinfo'],
+    ] as const) {
+      const browser = new BrowserSession();
+      const url = await rp.authorizationUrl({
+        login_hint: 'kari-nordmann',
+        claims: essentialAcr(acr, container),
+      });
+      const choice = await browser.get(url.href);
+      expect(choice.status).toBe(200);
+      expect(offered(choice.text)).toEqual(['bankid', 'idporten']);
+      const refused = await browser.get(`${choice.url}/login/suomifi`);
+      expect(refused.status).toBe(403);
+      expect(refused.text).toContain('acr_too_low');
+
+      // BankID's acr is another value than the one asked for, at the level asked for: released.
+      const consent = await browser.get(`${choice.url}/login/bankid`);
+      expect(consent.status).toBe(200);
+      const callback = await answerFor(browser, `${choice.url}/consent`, {
+        _csrf: inputValue(consent.text, '_csrf'),
+        claims: ['name'],
+        decision: 'share',
+      });
+      const tokens = await rp.redeem(callback);
+      expect(tokens.claims()?.acr).toBe('urn:grn:authn:no:bankid');
+    }
+  });
+
+  it('answers unmet_authentication_requirements for essential values it knows no level or provider for', async () => {
+    const rp = await puzzel();
+    const answer = await answerWithoutCitizen(
+      await rp.authorizationUrl({ claims: essentialAcr({ values: ['urn:example:unknown'] }) }),
+    );
+    expect(answer.searchParams.get('error')).toBe('unmet_authentication_requirements');
+    expect(answer.searchParams.get('state')).toBe(rp.state);
+  });
+
+  it('answers invalid_request to a malformed acr or sub request', async () => {
+    const rp = await puzzel();
+    for (const claims of [
+      JSON.stringify({ id_token: { acr: { essential: true, values: 'idporten-loa-high' } } }),
+      JSON.stringify({ id_token: { acr: { essential: true, values: [] } } }),
+      JSON.stringify({ id_token: { acr: { essential: 'yes', value: 'idporten-loa-high' } } }),
+      JSON.stringify({ id_token: { sub: { value: 42 } } }),
+      JSON.stringify({ id_token: { acr: 'idporten-loa-high' } }),
+    ]) {
+      const answer = await answerWithoutCitizen(await rp.authorizationUrl({ claims }));
+      expect(answer.searchParams.get('error'), claims).toBe('invalid_request');
+    }
+  });
+
+  it('releases what the consent allows of the claims it asks for, and nothing it may not have', async () => {
+    const rp = await genesys();
+    const claims = JSON.stringify({
+      id_token: { name: { essential: true }, national_id: { essential: true } },
+      userinfo: { email: null, birthdate: null },
+    });
+    const { callback } = await releaseTo(rp, ['name'], { extra: { claims } });
+    const tokens = await rp.redeem(callback);
+    const idToken = { ...tokens.claims() };
+    expect(idToken).toMatchObject({ name: 'Kari Nordmann' });
+    const userinfo = await rp.userinfo(tokens.access_token, String(idToken.sub));
+    expect(userinfo).toMatchObject({ name: 'Kari Nordmann' });
+    for (const claim of ['national_id', 'email', 'birthdate']) {
+      expect(idToken).not.toHaveProperty(claim);
+      expect(userinfo).not.toHaveProperty(claim);
+    }
+  });
+
+  it('answers login_required, releasing nothing, when someone else identifies than a sub value names', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const choice = await browser.get(
+      (
+        await rp.authorizationUrl({
+          login_hint: 'kari-nordmann',
+          claims: JSON.stringify({ id_token: { sub: { value: 'someone-else' } } }),
+        })
+      ).href,
+    );
+    expect(choice.status).toBe(200);
+    const answer = await browser.get(`${choice.url}/login/bankid`, { stopBefore: RP_REDIRECT });
+    const location = new URL(answer.headers.get('location') ?? '');
+    expect(location.href.startsWith(RP_REDIRECT)).toBe(true);
+    expect(location.searchParams.get('error')).toBe('login_required');
+    expect(location.searchParams.get('code')).toBeNull();
+  });
+});
+
 describe('a chat system asking for a level no provider of the tenant guarantees', () => {
   let substantialOnly: TestGateway;
   beforeAll(async () => {
