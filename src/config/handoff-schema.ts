@@ -19,6 +19,17 @@ const rsaPrivateJwk = z.looseObject({
   kid: z.string().min(1).optional(),
 });
 
+/**
+ * A public RSA JWK published beside a target's signing key (a private one may be given: only
+ * its public members are published).
+ */
+const rsaPublicJwk = z.looseObject({
+  kty: z.literal('RSA'),
+  n: z.string().min(1),
+  e: z.string().min(1),
+  kid: z.string().min(1).optional(),
+});
+
 /** A private signing JWK of the OpenID Provider. */
 const privateSigningJwk = z.looseObject({
   kty: z.enum(['RSA', 'EC']),
@@ -78,6 +89,12 @@ const salesforceTarget = z.strictObject({
   issuer: z.string().min(1).optional(),
   /** Private RSA key signing the JWTs (RS256); its public part is served as a JWKS URL. */
   privateKeyJwk: rsaPrivateJwk,
+  /**
+   * Further RSA keys published at the JWKS URL beside the signing key, for a rotation without a
+   * refused token: the next key before it signs (Salesforce may hold the keyset it fetched), the
+   * previous one until its last token has expired (`lifetimeSeconds`). Default none.
+   */
+  extraPublicJwks: z.array(rsaPublicJwk).max(5).default([]),
 });
 
 /** Ninchat secure metadata (JWE, `alg: dir`, `enc: A256GCM`). */

@@ -12,7 +12,10 @@ export interface RsaSigner {
  * configured one or the key's RFC 7638 thumbprint, so the published JWKS and the JWT header agree.
  * @see RFC 7638 (JWK thumbprint)
  */
-export function rsaSigner(jwk: Record<string, unknown>): RsaSigner {
+export function rsaSigner(
+  jwk: Record<string, unknown>,
+  extraPublicJwks: readonly Record<string, unknown>[] = [],
+): RsaSigner {
   const publicJwk = publicPartOf(jwk as JWK);
   let loaded: Promise<{ privateKey: CryptoKey; kid: string }> | undefined;
   const key = () => {
@@ -24,9 +27,18 @@ export function rsaSigner(jwk: Record<string, unknown>): RsaSigner {
   };
   return {
     key,
+    /** The signing key first, then the extra keys (a key given twice is published once). */
     async publicJwks() {
       const { kid } = await key();
-      return { keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }] };
+      const keys = [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }];
+      for (const extra of extraPublicJwks) {
+        const extraPublic = publicPartOf(extra as JWK);
+        const extraKid =
+          typeof extra.kid === 'string' ? extra.kid : await calculateJwkThumbprint(extraPublic);
+        if (!keys.some((k) => k.kid === extraKid || k.n === extraPublic.n))
+          keys.push({ ...extraPublic, kid: extraKid, alg: 'RS256', use: 'sig' });
+      }
+      return { keys };
     },
   };
 }

@@ -11,11 +11,12 @@ type SalesforceConfig = Extract<HandoffTargetConfig, { vendor: 'salesforce' }>;
  * subject), `iat` and `exp`, verified against the JWKS URL the gateway serves. The host page
  * passes it to `embeddedservice_bootstrap.userVerificationAPI.setIdentityToken({
  * identityTokenType: 'JWT', identityToken })`. Only the subject is sent: Salesforce links the
- * conversation to a verified messaging user by `sub` and reads no other claim.
+ * conversation to a verified messaging user by `sub` and reads no other claim. The keyset also
+ * lists `extraPublicJwks`, so a key can be rotated without Salesforce refusing a token.
  * @see https://help.salesforce.com/s/articleView?id=service.miaw_user_verification.htm
  */
 export function salesforceTarget(config: SalesforceConfig): HandoffTarget {
-  const signer = rsaSigner(config.privateKeyJwk);
+  const signer = rsaSigner(config.privateKeyJwk, config.extraPublicJwks);
   return {
     // Salesforce reads `sub` only: no claim of the citizen's leaves for it.
     carries: [],

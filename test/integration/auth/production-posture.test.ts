@@ -9,6 +9,7 @@ import { createGateway } from '../../../src/gateway.js';
 import { GatewayError } from '../../../src/http/errors.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { BrowserSession } from '../../helpers/browser-session.js';
+import { rsaPrivateJwk } from '../../helpers/handoff-keys.js';
 import {
   startTestGateway,
   TEST_SECRET,
@@ -372,6 +373,32 @@ describe('start-up with a key that cannot be used', () => {
     expect(failure).toBeInstanceOf(ConfigError);
     expect((failure as ConfigError).issues).toEqual([
       expect.stringMatching(/^tenants\.0\.handoff\.targets\.0\.privateKeyJwk: not a usable private key/),
+    ]);
+  });
+
+  it('fails naming a Salesforce target’s extraPublicJwks entry that is no usable RSA key', async () => {
+    const failure = await startWith({
+      tenants: [
+        testTenant({
+          handoff: {
+            targets: [
+              {
+                id: 'salesforce',
+                vendor: 'salesforce',
+                label: 'Salesforce',
+                privateKeyJwk: await rsaPrivateJwk(),
+                extraPublicJwks: [{ kty: 'RSA', n: '***', e: 'AQAB' }],
+              },
+            ],
+          },
+        }),
+      ],
+    });
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).issues).toEqual([
+      expect.stringMatching(
+        /^tenants\.0\.handoff\.targets\.0\.extraPublicJwks\.0: not a usable RSA public key/,
+      ),
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { decodeProtectedHeader, importJWK, type JSONWebKeySet, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { ninchatSecret, rsaPrivateJwk } from '../../helpers/handoff-keys.js';
@@ -302,5 +303,90 @@ describe('GET /api/handoff/:target/jwks.json', () => {
     expect(await response.json()).toEqual({
       error: { code: 'handoff_no_keys', message: expect.any(String) },
     });
+  });
+});
+
+describe('rotating a Salesforce target’s key (extraPublicJwks)', () => {
+  let rotating: TestGateway;
+  let previous: Record<string, unknown>;
+  let next: Record<string, unknown>;
+  beforeAll(async () => {
+    previous = await rsaPrivateJwk('2026-old');
+    next = await rsaPrivateJwk();
+    rotating = await startTestGateway({
+      tenants: [
+        testTenant({
+          handoff: {
+            targets: [
+              {
+                id: 'salesforce',
+                vendor: 'salesforce',
+                label: 'Salesforce',
+                privateKeyJwk: await rsaPrivateJwk('2026-current'),
+                // The previous key as the operator kept it (private: only its public part is
+                // published), and the next one, published ahead of signing with it.
+                extraPublicJwks: [previous, publicOnly(next)],
+              },
+            ],
+          },
+        }),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await rotating?.close();
+  });
+
+  const publicOnly = ({ d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rest }: Record<string, unknown>) =>
+    rest;
+
+  it('publishes the signing key first, then the extra keys, without private members', async () => {
+    const jwks = (await (await fetch(`${rotating.url}/api/handoff/salesforce/jwks.json`)).json()) as {
+      keys: Record<string, unknown>[];
+    };
+    expect(jwks.keys).toHaveLength(3);
+    expect(jwks.keys.map((k) => k.kid)).toEqual(['2026-current', '2026-old', expect.any(String)]);
+    for (const key of jwks.keys) {
+      expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(member);
+    }
+  });
+
+  it('keeps a token signed with the previous key verifiable, and one signed now', async () => {
+    const jwks = (await (
+      await fetch(`${rotating.url}/api/handoff/salesforce/jwks.json`)
+    ).json()) as JSONWebKeySet;
+    const now = Math.floor(Date.now() / 1000);
+    const before = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: '2026-old' })
+      .setIssuer(rotating.url)
+      .setSubject('pseudonym')
+      .setIssuedAt(now - 60)
+      .setExpirationTime(now + 240)
+      .sign(await importJWK(previous as JWK, 'RS256'));
+    await expect(
+      verifySalesforce(before, { jwks, issuer: rotating.url, now: new Date() }),
+    ).resolves.toMatchObject({
+      sub: 'pseudonym',
+    });
+
+    const browser = new BrowserSession();
+    const landing = await browser.get(`${rotating.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    const form = inputValue(landing.text, '_csrf');
+    await browser.post(`${rotating.url}/consent`, { _csrf: form, claims: ['name'], decision: 'share' });
+    const csrf = (
+      JSON.parse((await browser.get(`${rotating.url}/api/session`)).text) as { csrfToken: string }
+    ).csrfToken;
+    const issued = await browser.postJson(
+      `${rotating.url}/api/handoff/salesforce/token`,
+      {},
+      { 'x-csrf-token': csrf, origin: rotating.url },
+    );
+    expect(issued.status).toBe(200);
+    const { token } = JSON.parse(issued.text) as { token: string };
+    expect(decodeProtectedHeader(token).kid).toBe('2026-current');
+    await expect(
+      verifySalesforce(token, { jwks, issuer: rotating.url, now: new Date() }),
+    ).resolves.toBeDefined();
   });
 });

@@ -111,7 +111,7 @@ const DESCRIBED_DEFAULTS: Record<string, string> = {
 };
 
 /** Members of one value (a JWK, a JWKS, a text per language), not settings of their own. */
-const VALUE_PARTS = /(?:Jwk|signingKey|jwks)\.|\.(?:label|title|name)\.(?:en|nb|fi|sv)$/;
+const VALUE_PARTS = /(?:Jwk|Jwks\[\]|signingKey|jwks)\.|\.(?:label|title|name)\.(?:en|nb|fi|sv)$/;
 
 /** The OIDC client fields the staff login shares with a provider (`oidcClientFields` of the schema). */
 const CLIENT_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientAuth', 'privateKeyJwk', 'usePar'];
