@@ -121,6 +121,17 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     const record = citizenRecord(req, tenant.config.id);
     const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
     const withdrawn = forgetOthers(deps, req, subjectIndex);
+    // What another person released from this browser to chat systems ends with their sharing.
+    const visitorId = req.session.visitorId;
+    if (visitorId) {
+      for (const t of deps.tenants)
+        await deps.identityEvents.endSharing({
+          tenantId: t.config.id,
+          visitorId,
+          reason: 'other-person',
+          keepSubject: subjectIndex,
+        });
+    }
     // After the session is saved: the chat's sockets re-read it when told.
     const tellChat = () => {
       const visitorId = req.session.visitorId;

@@ -32,13 +32,19 @@ export type IdentityEvent =
   | { type: 'staff-signed-out'; tenantId: string; staffSubject: string; sessionId: string };
 
 /**
- * The end of a citizen's sharing in a browser: a withdrawal, or the end of the session (logout,
- * idle expiry). What was released from that browser to other systems ends with it.
+ * The end of a citizen's sharing in a browser: a withdrawal, the end of the session (logout), or
+ * another person's login there. What was released from that browser to other systems ends with it.
  */
 export interface SharingEnd {
   tenantId: string;
   visitorId: string;
-  reason: 'withdrawn' | 'session-ended';
+  /** `other-person`: someone else identified in the browser (their releases stay, see `keepSubject`). */
+  reason: 'withdrawn' | 'session-ended' | 'other-person';
+  /**
+   * The blind index of a person whose releases stay: another person's login in the browser ends
+   * only the sharing of whoever identified there before.
+   */
+  keepSubject?: string;
 }
 
 /**

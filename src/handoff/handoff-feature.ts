@@ -46,8 +46,8 @@ export function createHandoffFeature(deps: GatewayDeps): ServerFeature {
 /**
  * Revokes the grants a browser released to the tenant's chat systems: their access tokens stop
  * answering at userinfo, as the identity leaves the gateway's own chat. A withdrawal leaves a
- * signed receipt per release naming the chat system (the end of a session leaves none, as in the
- * chat). Vendor tokens are self-contained and cannot be called back: they expire on their own
+ * signed receipt per release naming the chat system (the end of a session or another person's
+ * login leaves none, as in the chat). Vendor tokens are self-contained and cannot be called back: they expire on their own
  * (the page tells the widget, e.g. Zendesk's `logoutUser`).
  */
 async function revokeReleases(deps: GatewayDeps, end: SharingEnd): Promise<number> {
@@ -55,6 +55,7 @@ async function revokeReleases(deps: GatewayDeps, end: SharingEnd): Promise<numbe
     tenantId: end.tenantId,
     visitorId: end.visitorId,
     now: deps.clock.now(),
+    keepSubject: end.keepSubject,
   });
   for (const release of revoked) {
     if (end.reason === 'withdrawn') {

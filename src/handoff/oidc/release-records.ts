@@ -90,8 +90,8 @@ export async function indexVisitorRelease(
 }
 
 /**
- * Revokes every release made from the visitor's browser in the tenant: the grant, its release
- * record and the tokens and codes issued under it, so userinfo answers `invalid_token` from now
+ * Revokes every release made from the visitor's browser in the tenant (but those of
+ * `keepSubject`, when given): the grant, its release record and the tokens and codes issued under it, so userinfo answers `invalid_token` from now
  * on (on every instance: the provider's state is in the shared store). Resolves the releases
  * that were still live.
  * @see OpenID Connect Core §5.3.3 (userinfo error response), RFC 6750 §3.1 (invalid_token)
@@ -99,15 +99,28 @@ export async function indexVisitorRelease(
 export async function revokeVisitorReleases(
   repository: OidcStateRepository,
   crypto: FieldCrypto,
-  where: { tenantId: string; visitorId: string; now: number },
+  where: { tenantId: string; visitorId: string; now: number; keepSubject?: string | undefined },
 ): Promise<VisitorRelease[]> {
-  const releases = await visitorReleases(repository, crypto, where.tenantId, where.visitorId);
-  for (const { grantId } of releases) {
+  const all = await visitorReleases(repository, crypto, where.tenantId, where.visitorId);
+  const live = all.filter((r) => r.expiresAt > where.now);
+  const kept = live.filter((r) => r.subjectIndex === where.keepSubject);
+  if (kept.length === all.length) return [];
+  const revoked = all.filter((r) => r.subjectIndex !== where.keepSubject);
+  for (const { grantId } of revoked) {
     await repository.revokeByGrantId(where.tenantId, grantId);
     await repository.destroy(`${where.tenantId}:Grant:${grantId}`);
   }
-  await repository.destroy(visitorKey(where.tenantId, where.visitorId));
-  return releases.filter((r) => r.expiresAt > where.now);
+  if (kept.length > 0) {
+    await repository.upsert(
+      visitorKey(where.tenantId, where.visitorId),
+      { sealed: crypto.seal(kept) },
+      Math.max(...kept.map((r) => r.expiresAt)),
+      { prefix: where.tenantId },
+    );
+  } else {
+    await repository.destroy(visitorKey(where.tenantId, where.visitorId));
+  }
+  return revoked.filter((r) => r.expiresAt > where.now);
 }
 
 async function visitorReleases(

@@ -116,6 +116,18 @@ describe('withdrawing what was released to a chat system', () => {
     expect((await userinfoStatus(gw, tokens.access_token)).status).toBe(401);
   });
 
+  it('revokes at another person’s login in the same browser, and keeps them at the same person’s', async () => {
+    const kari = await released(gw);
+    await kari.browser.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    expect(await kari.rp.userinfo(kari.tokens.access_token, kari.sub)).toMatchObject({
+      name: 'Kari Nordmann',
+    });
+
+    const ola = await kari.browser.get(`${gw.url}/auth/bankid/login?login_hint=ola-nordmann`);
+    expect(ola.status).toBe(200);
+    expect((await userinfoStatus(gw, kari.tokens.access_token)).status).toBe(401);
+  });
+
   it('leaves what another browser released alone', async () => {
     const mine = await released(gw);
     const other = await released(gw);
