@@ -96,6 +96,7 @@ export function createGatewayProvider(
         claims: async () => ({
           sub,
           ...(release?.acr !== undefined ? { acr: release.acr } : {}),
+          ...(release?.amr?.length ? { amr: release.amr } : {}),
           ...(release?.authTime !== undefined ? { auth_time: release.authTime } : {}),
           ...(release ? toOidcClaims(release.claims) : {}),
         }),

@@ -296,7 +296,13 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       deps.store.oidcProvider,
       deps.fieldCrypto,
       { tenantId, grantId, expiresAt },
-      { claimNames: leaving, claims, acr: identity.acr, authTime },
+      {
+        claimNames: leaving,
+        claims,
+        acr: identity.acr,
+        authTime,
+        ...(identity.amr.length > 0 ? { amr: identity.amr } : {}),
+      },
     );
     // The citizen's withdrawal or the end of their session in this browser revokes it.
     await indexVisitorRelease(
@@ -327,7 +333,8 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
         login: {
           accountId,
           acr: identity.acr,
-          amr: identity.amr,
+          // An empty list is no statement: the ID token then carries no `amr` at all.
+          ...(identity.amr.length > 0 ? { amr: identity.amr } : {}),
           ts: authTime,
           remember: false,
         },

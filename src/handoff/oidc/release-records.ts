@@ -14,6 +14,8 @@ export interface ReleaseRecord {
    */
   acr?: string;
   authTime?: number;
+  /** The upstream login's `amr`, when the broker gave one (absent in older records too). */
+  amr?: string[];
 }
 
 const key = (tenantId: string, grantId: string) => `${tenantId}:Release:${grantId}`;

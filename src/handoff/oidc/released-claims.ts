@@ -3,12 +3,13 @@ import type { ReleasedClaims } from '../targets/handoff-target.js';
 
 /**
  * Scopes and claims the gateway's OpenID Provider offers: standard OpenID Connect names for the
- * name and birth date, `national_id` (own scope) for the national identity number. `acr` and
- * `auth_time` ride with `openid` so every ID token and userinfo answer carries them.
+ * name and birth date, `national_id` (own scope) for the national identity number. `acr`, `amr`
+ * (when the broker gave one) and `auth_time` ride with `openid` so every ID token and userinfo
+ * answer carries them: oidc-provider leaves out of the ID token a login claim not listed here.
  * @see OpenID Connect Core §5.1 (standard claims), §5.4 (scope values)
  */
 export const PROVIDER_CLAIMS: Record<string, string[] | null> = {
-  openid: ['sub', 'acr', 'auth_time'],
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: ['name', 'given_name', 'family_name', 'birthdate'],
   national_id: ['national_id'],
   sid: null,

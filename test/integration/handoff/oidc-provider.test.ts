@@ -108,6 +108,7 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     expect(Object.keys(claims).sort()).toEqual(
       [
         'acr',
+        'amr',
         'aud',
         'auth_time',
         'exp',
@@ -133,6 +134,9 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     expect(userinfo).toMatchObject({ sub: claims.sub, name: 'Kari Nordmann' });
     // The level and time of the eID login reach a chat system that maps claims from userinfo too.
     expect(userinfo).toMatchObject({ acr: claims.acr, auth_time: claims.auth_time });
+    // And how the citizen authenticated at the broker (its `amr`), as a chat system may route on it.
+    expect(claims.amr).toEqual([expect.any(String)]);
+    expect(userinfo.amr).toEqual(claims.amr);
     const everything = JSON.stringify({ tokens, claims, userinfo });
     expect(everything).not.toContain(NATIONAL_ID);
     expect(everything).not.toContain('1985-03-12');
@@ -173,7 +177,7 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     expect((await rp.redeem(callback)).claims()?.name).toBe('Kari Nordmann');
   });
 
-  it('releases only sub, acr and auth_time to a chat system allowed no claims', async () => {
+  it('releases only sub, acr, amr and auth_time to a chat system allowed no claims', async () => {
     const rp = await ChatSystemRp.discover(issuer, 'pseudonymous', PUZZEL_SECRET);
     const { callback, consent } = await releaseTo(rp, []);
     expect(consent.text).not.toContain('name="claims"');
@@ -181,6 +185,7 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     const claims = { ...tokens.claims() };
     expect(Object.keys(claims).sort()).toEqual([
       'acr',
+      'amr',
       'aud',
       'auth_time',
       'exp',
@@ -191,7 +196,7 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     ]);
     const userinfo = await rp.userinfo(tokens.access_token, String(claims.sub));
     expect(Object.keys(userinfo).sort()).toEqual(
-      ['acr', 'auth_time', 'sub'].filter((k) => k in userinfo).sort(),
+      ['acr', 'amr', 'auth_time', 'sub'].filter((k) => k in userinfo).sort(),
     );
     expect(userinfo).toHaveProperty('sub');
     expect(JSON.stringify(userinfo)).not.toContain('Kari');
