@@ -164,18 +164,15 @@ export class ChatConnection<In, Out extends { type: string }> {
   }
 
   /**
-   * An `error` frame. `message` is a short English explanation for developers; `clientId` names
-   * the client's `message` frame it answers, so a client with several in flight knows which one
-   * to resend; `field` the one field of the frame that was refused, which a client's form marks.
+   * An `error` frame. `message` is a short English explanation for developers; `refs` name the
+   * frame it answers (see {@link frameRefs}): `clientId` the client's `message` frame, so a client
+   * with several in flight knows which one to resend; `conversationId` the conversation the frame
+   * named, so a console that claimed or closed several at once knows which one was refused; `id`
+   * the offline message of `open-offline-message` and `mark-offline-message`; and `field` the one
+   * field of the frame that was refused, which a client's form marks.
    */
-  error(code: ChatErrorCode, message: string, clientId?: string, field?: string): void {
-    const frame = {
-      type: 'error',
-      code,
-      message,
-      ...(clientId === undefined ? {} : { clientId }),
-      ...(field === undefined ? {} : { field }),
-    };
+  error(code: ChatErrorCode, message: string, refs: ErrorRefs = {}): void {
+    const frame = { type: 'error', code, message, ...refs };
     this.send(frame as unknown as Out);
   }
 
@@ -323,14 +320,13 @@ export class ChatConnection<In, Out extends { type: string }> {
       if (this.#closing) return;
       const frame = raw === undefined ? undefined : parseFrame(raw, this.#options.schema);
       if (frame === undefined) {
-        this.#invalidFrame();
+        this.#invalidFrame(raw);
         return;
       }
       try {
         await this.#options.onFrame(frame);
       } catch (error) {
-        const clientId = (frame as { clientId?: unknown }).clientId;
-        this.#failed(error, typeof clientId === 'string' ? clientId : undefined);
+        this.#failed(error, frameRefs(frame));
       }
     });
   }
@@ -344,40 +340,79 @@ export class ChatConnection<In, Out extends { type: string }> {
     }
     // Named, so the client marks that very message "not sent" rather than "sending…" for ever.
     // Parsed only here: at most `chat.maxDropped` frames per window before the close above.
-    this.error('rate_limited', 'Too many messages; this one was dropped.', droppedClientId(raw));
+    this.error('rate_limited', 'Too many messages; this one was dropped.', rawFrameRefs(raw));
   }
 
-  #invalidFrame(): void {
+  #invalidFrame(raw: string | undefined): void {
     this.#invalid += 1;
-    this.error('invalid_message', 'The frame is not valid JSON of a known type with exactly its fields.');
+    // Named like any other refusal: a `message` frame with blank text is refused as invalid, and
+    // its client must be able to mark that very message "not sent". Parsed only here: at most
+    // MAX_INVALID_FRAMES frames per connection before the close below.
+    this.error(
+      'invalid_message',
+      'The frame is not valid JSON of a known type with exactly its fields.',
+      rawFrameRefs(raw),
+    );
     if (this.#invalid >= MAX_INVALID_FRAMES) {
       this.#options.logger.info({ connection: this.id }, 'too many invalid chat frames; closed');
       this.close(CLOSE_CODES.tooManyInvalid, 'too many invalid messages');
     }
   }
 
-  #failed(error: unknown, clientId?: string): void {
+  #failed(error: unknown, refs: ErrorRefs = {}): void {
     if (isGatewayError(error) && CLIENT_ERROR_CODES.has(error.code)) {
-      this.error(error.code as ChatErrorCode, error.message, clientId, error.field);
+      this.error(error.code as ChatErrorCode, error.message, {
+        ...refs,
+        ...(error.field === undefined ? {} : { field: error.field }),
+      });
       return;
     }
     this.#options.logger.error({ err: error, connection: this.id }, 'chat frame failed');
-    this.error('internal_error', 'Something went wrong; please try again.', clientId);
+    this.error('internal_error', 'Something went wrong; please try again.', refs);
   }
 }
 
-/** The `clientId` of a dropped `message` frame, when it has a valid one (the protocol's id shape). */
-function droppedClientId(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
+/** What an `error` frame names of the frame it answers, besides its code. */
+export interface ErrorRefs {
+  clientId?: string;
+  conversationId?: string;
+  id?: string;
+  field?: string;
+}
+
+/** Frames whose `id` names an offline message. */
+const OFFLINE_MESSAGE_FRAMES = new Set(['open-offline-message', 'mark-offline-message']);
+
+/**
+ * The fields that tell a client which of its frames an `error` answers: the `clientId` of a
+ * `message` frame, the `conversationId` of any frame that names one, the `id` of an offline
+ * message's frame. Only a value of the protocol's id shape is repeated (a frame is refused for a
+ * malformed one, which the client then cannot match anyway), so nothing else a client sent is
+ * echoed back.
+ */
+function frameRefs(frame: unknown): ErrorRefs {
+  if (typeof frame !== 'object' || frame === null) return {};
+  const { type, clientId, conversationId, id } = frame as Record<string, unknown>;
+  const refs: ErrorRefs = {};
+  if (type === 'message' && isId(clientId)) refs.clientId = clientId;
+  if (isId(conversationId)) refs.conversationId = conversationId;
+  if (typeof type === 'string' && OFFLINE_MESSAGE_FRAMES.has(type) && isId(id)) refs.id = id;
+  return refs;
+}
+
+/** {@link frameRefs} of a frame still as received: refused (invalid) or dropped (rate limit). */
+function rawFrameRefs(raw: string | undefined): ErrorRefs {
+  if (raw === undefined) return {};
   try {
-    const frame: unknown = JSON.parse(raw);
-    if (typeof frame !== 'object' || frame === null || (frame as { type?: unknown }).type !== 'message')
-      return undefined;
-    const { clientId } = frame as { clientId?: unknown };
-    return typeof clientId === 'string' && CLIENT_ID.test(clientId) ? clientId : undefined;
+    // Only the named own fields are read, so a `__proto__` key (an own property) changes nothing.
+    return frameRefs(JSON.parse(raw));
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && CLIENT_ID.test(value);
 }
 
 function rawText(data: RawData): string {

@@ -381,11 +381,20 @@ export type ServerToVisitorFrame =
    */
   | { type: 'agents'; online: boolean }
   /**
-   * `clientId`: the client's `message` frame this answers, when it answers one. `field`: the one
-   * field of the frame refused (`offline_message_invalid`: `name`, `email` or `text`;
-   * `email_invalid`: `email`), which the widget marks in its form.
+   * `clientId`: the client's `message` frame this answers, when it answers one (also when it was
+   * refused as `invalid_message`). `conversationId`: the conversation the frame answered named
+   * (`resume`, `email-transcript`). `field`: the one field of the frame refused
+   * (`offline_message_invalid`: `name`, `email` or `text`; `email_invalid`: `email`), which the
+   * widget marks in its form.
    */
-  | { type: 'error'; code: ChatErrorCode; message: string; clientId?: string; field?: string };
+  | {
+      type: 'error';
+      code: ChatErrorCode;
+      message: string;
+      clientId?: string;
+      conversationId?: string;
+      field?: string;
+    };
 
 /** Server → agent frames. */
 export type ServerToAgentFrame =
@@ -419,5 +428,17 @@ export type ServerToAgentFrame =
   | { type: 'offline-messages-deleted'; ids: string[] }
   /** Deleted by staff: the console drops it from its lists and views. */
   | { type: 'deleted'; conversationId: string }
-  /** `clientId`: the client's `message` frame this answers, when it answers one. */
-  | { type: 'error'; code: ChatErrorCode; message: string; clientId?: string; field?: string };
+  /**
+   * Names the frame it answers: `clientId` its `message` frame, `conversationId` the conversation
+   * it named (every agent frame but the offline messages' names one), `id` the offline message of
+   * `open-offline-message` and `mark-offline-message`.
+   */
+  | {
+      type: 'error';
+      code: ChatErrorCode;
+      message: string;
+      clientId?: string;
+      conversationId?: string;
+      id?: string;
+      field?: string;
+    };

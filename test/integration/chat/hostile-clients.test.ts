@@ -158,9 +158,35 @@ describe('hostile visitor frames', () => {
       message: expect.any(String),
       clientId: 'too-long',
     });
-    // An error that answers a frame without a clientId names none.
+    // An error that answers a frame without a clientId names none, but the conversation it named.
     const resume = await client.request({ type: 'resume', conversationId: 'nope', afterSeq: 0 }, 'error');
-    expect(resume).toEqual({ type: 'error', code: 'conversation_not_found', message: expect.any(String) });
+    expect(resume).toEqual({
+      type: 'error',
+      code: 'conversation_not_found',
+      message: expect.any(String),
+      conversationId: 'nope',
+    });
+    expect(await stored(conversationId)).toEqual([]);
+    client.close();
+  });
+
+  it('names an invalid message frame by its clientId, so the client marks that one "not sent"', async () => {
+    const { client, conversationId } = await chattingVisitor();
+    const answers = await paced(client, [
+      JSON.stringify({ type: 'message', clientId: 'blank', text: ' \u200b ' }),
+      JSON.stringify({ type: 'message', clientId: 'extra', text: 'hi', from: 'agent' }),
+      JSON.stringify({ type: 'message', clientId: 'no-text' }),
+      JSON.stringify({ type: 'message', clientId: 'x'.repeat(65), text: 'id too long' }),
+      JSON.stringify({ type: 'typing', typing: 'yes', clientId: 'not-a-message' }),
+    ]);
+    expect(answers.map((a) => [a.code, a.clientId])).toEqual([
+      ['invalid_message', 'blank'],
+      ['invalid_message', 'extra'],
+      ['invalid_message', 'no-text'],
+      // A clientId that is not of the protocol's id shape is not repeated: it names nothing.
+      ['invalid_message', undefined],
+      ['invalid_message', undefined],
+    ]);
     expect(await stored(conversationId)).toEqual([]);
     client.close();
   });
@@ -289,6 +315,40 @@ describe('a flood of 1,000 messages a second', () => {
       'calm 4',
     ]);
     calm.client.close();
+  });
+});
+
+describe("an agent's refused frames", () => {
+  it('name the conversation or offline message they were about, so a console with several in flight can tell them apart', async () => {
+    const { client: visitor, conversationId: taken } = await chattingVisitor();
+    const { client: other, conversationId: free } = await chattingVisitor();
+    const siri = await connectAs(await staffBrowser(gw.url, 'siri-supervisor'), gw.url, 'agent');
+    const alex = await connectAs(await staffBrowser(gw.url, 'alex-agent'), gw.url, 'agent');
+    await Promise.all([siri.next('welcome'), alex.next('welcome')]);
+    await siri.request({ type: 'claim', conversationId: taken }, 'conversation');
+    const since = alex.frames.length;
+    // Three claims in flight at once: one refused as taken, one unknown, one granted.
+    alex.send({ type: 'claim', conversationId: taken });
+    alex.send({ type: 'claim', conversationId: 'unknown-one' });
+    alex.send({ type: 'claim', conversationId: free });
+    alex.send({ type: 'message', conversationId: taken, clientId: 'a1', text: 'not mine' });
+    alex.send({ type: 'open-offline-message', id: 'no-such-message' });
+    alex.send({ type: 'message', conversationId: free, clientId: 'a2', text: ' ' });
+    const errors = await vi.waitFor(() => {
+      const found = alex.frames.slice(since).filter((f) => f.type === 'error');
+      expect(found).toHaveLength(5);
+      return found;
+    });
+    expect(errors.map(({ message: _, ...rest }) => rest)).toEqual([
+      { type: 'error', code: 'conversation_taken', conversationId: taken },
+      { type: 'error', code: 'conversation_not_found', conversationId: 'unknown-one' },
+      { type: 'error', code: 'not_assigned', conversationId: taken, clientId: 'a1' },
+      { type: 'error', code: 'offline_message_not_found', id: 'no-such-message' },
+      { type: 'error', code: 'invalid_message', conversationId: free, clientId: 'a2' },
+    ]);
+    await alex.next('conversation', (f) => (f.conversation as { id: string }).id === free, since);
+    expect((await stored(taken)).map((m) => m.text)).not.toContain('not mine');
+    for (const client of [visitor, other, siri, alex]) client.close();
   });
 });
 
