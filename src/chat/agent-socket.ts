@@ -1,13 +1,18 @@
 import type { SessionData } from 'express-session';
 import type { StaffRecord } from '../auth/session-state.js';
 import { liveStaff } from '../auth/staff-login.js';
-import { GatewayError } from '../http/errors.js';
+import { GatewayError, isGatewayError } from '../http/errors.js';
 import { newId } from '../runtime/ids.js';
 import { localize } from '../web/i18n.js';
 import { type BuiltInDesk, OFFLINE_MESSAGE_LIMIT } from './built-in-desk.js';
 import type { AgentEvent, ChatBus, ConversationEvent, QueueEvent } from './chat-bus.js';
 import { ChatConnection, type ChatSocketOptions, pipelineOptions, SharedFrame } from './chat-connection.js';
-import type { ConversationRecord, OfflineMessageHandled, OfflineMessageRecord } from './chat-records.js';
+import type {
+  ConversationRecord,
+  MessageRecord,
+  OfflineMessageHandled,
+  OfflineMessageRecord,
+} from './chat-records.js';
 import type { TranscriptAuditRepository } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import {
@@ -39,6 +44,12 @@ import {
   offlineMessageSummary,
   offlineMessageView,
 } from './views.js';
+
+/**
+ * Refusals of an agent's `message` frame that a resend of a reply stored earlier gets
+ * acknowledged instead: the conversation closed, or it is no longer assigned to this agent.
+ */
+const RESEND_REFUSALS = new Set(['conversation_closed', 'not_assigned']);
 
 /** What an agent socket needs. */
 export interface AgentSocketOptions extends ChatSocketOptions {
@@ -635,18 +646,35 @@ export class AgentSocket {
         if (textTooLong(frame.text)) {
           throw new GatewayError('text_too_long', `Messages are limited to ${MAX_TEXT_LENGTH} characters.`);
         }
-        this.#requireAssigned(conversation);
-        const { message } = await service.append({
-          tenantId: conversation.tenantId,
-          conversationId: conversation.id,
-          from: 'agent',
-          authorId: this.#subject,
-          authorName: this.#staff.name,
-          clientId: frame.clientId,
-          text: frame.text,
-          origin: this.id,
-          conversation,
-        });
+        let message: MessageRecord;
+        try {
+          this.#requireAssigned(conversation);
+          ({ message } = await service.append({
+            tenantId: conversation.tenantId,
+            conversationId: conversation.id,
+            from: 'agent',
+            authorId: this.#subject,
+            authorName: this.#staff.name,
+            clientId: frame.clientId,
+            text: frame.text,
+            origin: this.id,
+            conversation,
+          }));
+        } catch (error) {
+          // A resend of a reply stored before the conversation was closed or transferred away is
+          // acknowledged with it, as any resend is: "not sent" would be untrue (the visitor has it).
+          const stored =
+            isGatewayError(error) && RESEND_REFUSALS.has(error.code)
+              ? await service.resent(
+                  conversation.tenantId,
+                  conversation.id,
+                  { from: 'agent', authorId: this.#subject },
+                  frame.clientId,
+                )
+              : undefined;
+          if (!stored) throw error;
+          message = stored;
+        }
         const followed = this.#followed.get(conversation.id);
         followed?.seqs.add(message.seq);
         this.#connection.send({ type: 'ack', clientId: frame.clientId, message: messageView(message) });

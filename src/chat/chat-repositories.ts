@@ -140,6 +140,18 @@ export interface MessageRepository {
     condition: AppendCondition,
   ): Promise<AppendResult | StaleAppend>;
   /**
+   * The message `author` stored in the conversation under `clientId` (the key {@link append}
+   * dedupes on), if any: a resend whose conversation was closed, filled or taken from its agent
+   * since is acknowledged with it instead of refused. Nothing after anonymisation, which forgets
+   * the keys.
+   */
+  byClientId(
+    tenantId: string,
+    conversationId: string,
+    author: Pick<MessageRecord, 'from' | 'authorId'>,
+    clientId: string,
+  ): Promise<MessageRecord | undefined>;
+  /**
    * Messages of the tenant's conversation with `seq > afterSeq`, in order; the first `limit` of
    * them when given. Callers read the conversation first (`get`, a list): with Redis, that read
    * is what moves a conversation the previous version stored without its tenant to the

@@ -145,6 +145,17 @@ export interface ConversationService {
    * have). The visitor's first message also becomes the conversation's `preview`.
    */
   append(input: AppendMessageInput): Promise<AppendResult>;
+  /**
+   * The message `author` already stored in the conversation under `clientId`, if any: what a
+   * resend is acknowledged with when the conversation no longer takes messages from its author
+   * (closed, full, transferred away from the agent), since it was stored before that.
+   */
+  resent(
+    tenantId: string,
+    conversationId: string,
+    author: Pick<MessageRecord, 'from' | 'authorId'>,
+    clientId: string,
+  ): Promise<MessageRecord | undefined>;
   /** Writes one of the {@link SYSTEM_TEXT} lines. */
   systemLine(tenantId: string, conversationId: string, code: SystemCode): Promise<void>;
   /** Messages with `seq > afterSeq`, in order. */

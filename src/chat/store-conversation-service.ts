@@ -187,6 +187,15 @@ export class StoreConversationService implements ConversationService {
     });
   }
 
+  resent(
+    tenantId: string,
+    conversationId: string,
+    author: Pick<MessageRecord, 'from' | 'authorId'>,
+    clientId: string,
+  ): Promise<MessageRecord | undefined> {
+    return this.#repos.messages.byClientId(tenantId, conversationId, author, clientId);
+  }
+
   messages(tenantId: string, conversationId: string, afterSeq = 0): Promise<MessageRecord[]> {
     return this.#repos.messages.list(tenantId, conversationId, afterSeq);
   }

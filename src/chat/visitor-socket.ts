@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayError } from '../http/errors.js';
+import { GatewayError, isGatewayError } from '../http/errors.js';
 import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { AgentAvailability, AvailabilityWatcher } from './agent-availability.js';
 import type { ChatBus, ConversationEvent, VisitorEvent } from './chat-bus.js';
@@ -31,6 +31,12 @@ import { findTopic, providerChoices, topicShortfall, topicViews } from './topic-
 import type { TranscriptMailing } from './transcript-mail.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
 import type { VisitorQuota } from './visitor-quota.js';
+
+/**
+ * Refusals of a visitor's `message` frame that a resend of a message stored earlier gets
+ * acknowledged instead ({@link VisitorSocket.#ackResent}).
+ */
+const RESEND_REFUSALS = new Set(['conversation_closed', 'conversation_full']);
 
 /** A visitor's session as a visitor socket sees it. */
 export interface VisitorSession {
@@ -563,7 +569,32 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
     }
     // Decided on the record (and tail) this instance last saw, which the append checks: when
     // either changed meanwhile nothing was stored, and the checks run again on the new one.
-    return retryWhileChanged(() => this.#messageOnce(clientId, text));
+    try {
+      await retryWhileChanged(() => this.#messageOnce(clientId, text));
+    } catch (error) {
+      if (!(await this.#ackResent(clientId, error))) throw error;
+    }
+  }
+
+  /**
+   * Acknowledges a resend refused only because the conversation closed or filled up since its
+   * message was stored: the client lost the first `ack` (a reconnect) and resends, as the
+   * protocol asks, and "not sent" would be untrue (the agent has it). Whether it was stored is
+   * read only on such a refusal, by the key the append dedupes on.
+   */
+  async #ackResent(clientId: string, error: unknown): Promise<boolean> {
+    if (!isGatewayError(error) || !RESEND_REFUSALS.has(error.code) || this.#current === undefined)
+      return false;
+    const stored = await this.#options.service.resent(
+      this.tenantId,
+      this.#current,
+      { from: 'visitor', authorId: this.visitorId },
+      clientId,
+    );
+    if (!stored) return false;
+    this.#following.get(stored.conversationId)?.seqs.add(stored.seq);
+    this.#connection.send({ type: 'ack', clientId, message: messageView(stored) });
+    return true;
   }
 
   async #messageOnce(clientId: string, text: string): Promise<void> {

@@ -369,6 +369,19 @@ class MemoryMessages implements MessageRepository {
     return { message, duplicate: false };
   }
 
+  async byClientId(
+    tenantId: string,
+    conversationId: string,
+    author: Pick<MessageRecord, 'from' | 'authorId'>,
+    clientId: string,
+  ): Promise<MessageRecord | undefined> {
+    const index = this.#clientIds
+      .get(tenantId, conversationId)
+      ?.get(`${author.from}\n${author.authorId ?? ''}`)
+      ?.get(clientId);
+    return index === undefined ? undefined : this.#byConversation.get(tenantId, conversationId)?.[index];
+  }
+
   /** Replaces every message of a conversation by its anonymised form and forgets its dedupe keys. */
   anonymise(tenantId: string, conversationId: string): void {
     const list = this.#byConversation.get(tenantId, conversationId);

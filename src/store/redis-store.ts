@@ -727,6 +727,17 @@ function sealedHead(sealed: string): string {
   return sealed.startsWith('v1.') && dot > 3 ? sealed.slice(0, dot + 1) : sealed;
 }
 
+/**
+ * The entry stored under a client's idempotency key, as {@link APPEND} finds it, in one step.
+ * KEYS: dedupe hash, stream (one slot); ARGV: key. Returns `{seq, body}` or nil.
+ */
+const BY_CLIENT_ID = new RedisScript(`
+local seen = redis.call('HGET', KEYS[1], ARGV[1])
+if not seen then return nil end
+local entry = redis.call('XRANGE', KEYS[2], seen .. '-0', seen .. '-0')
+if entry[1] then return {seen, entry[1][2][2]} end
+return nil`);
+
 class RedisMessages implements MessageRepository {
   readonly #c: RedisContext;
   readonly #conversations: RedisConversations;
@@ -823,6 +834,25 @@ class RedisMessages implements MessageRepository {
       message: { ...codec.open<Omit<MessageRecord, 'seq'>>(reply[2]), seq: Number(reply[1]) },
       duplicate: true,
     };
+  }
+
+  async byClientId(
+    tenantId: string,
+    conversationId: string,
+    author: Pick<MessageRecord, 'from' | 'authorId'>,
+    clientId: string,
+  ): Promise<MessageRecord | undefined> {
+    const { client, keys, codec } = this.#c;
+    const draft = { ...author, clientId } as Omit<MessageRecord, 'seq'>;
+    const reply = (await redisCall(() =>
+      BY_CLIENT_ID.run(
+        client,
+        [keys.dedupe(tenantId, conversationId), keys.messages(tenantId, conversationId)],
+        [clientIdField(draft, this.#staffIndex)],
+      ),
+    )) as [string, string] | null;
+    if (!reply) return undefined;
+    return { ...codec.open<Omit<MessageRecord, 'seq'>>(reply[1]), seq: Number(reply[0]) };
   }
 
   async list(

@@ -255,6 +255,39 @@ export function describeConversationServiceContract(
       ).toEqual([1, 1, 2]);
     });
 
+    it('finds the message an author stored under a client id, also after the conversation closed, and only theirs', async () => {
+      const c = await start();
+      const input = {
+        tenantId,
+        conversationId: c.id,
+        from: 'visitor' as const,
+        authorId: 'visitor-1',
+        clientId: 'k1',
+        text: 'hi',
+      };
+      const { message } = await subject.service.append(input);
+      await subject.service.append({
+        ...input,
+        from: 'agent',
+        authorId: 'agent-1',
+        clientId: 'k2',
+        text: 'yo',
+      });
+      await subject.service.close(tenantId, c.id);
+      const visitor = { from: 'visitor' as const, authorId: 'visitor-1' };
+      expect(await subject.service.resent(tenantId, c.id, visitor, 'k1')).toEqual(message);
+      // Another author's key, a key never used, another conversation: nothing.
+      expect(await subject.service.resent(tenantId, c.id, visitor, 'k2')).toBeUndefined();
+      expect(
+        await subject.service.resent(tenantId, c.id, { from: 'visitor', authorId: 'visitor-2' }, 'k1'),
+      ).toBeUndefined();
+      expect(await subject.service.resent(tenantId, c.id, visitor, 'never')).toBeUndefined();
+      expect(await subject.service.resent(tenantId, randomUUID(), visitor, 'k1')).toBeUndefined();
+      expect(
+        (await subject.service.resent(tenantId, c.id, { from: 'agent', authorId: 'agent-1' }, 'k2'))?.text,
+      ).toBe('yo');
+    });
+
     it.each([
       ['an unknown conversation', 'conversation_not_found'],
       ['a closed conversation', 'conversation_closed'],

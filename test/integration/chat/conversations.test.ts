@@ -346,6 +346,73 @@ describe('reconnect and resume', () => {
     again.close();
     alex.close();
   });
+
+  it('acknowledges a resend of a message stored before the conversation closed, and refuses a new one', async () => {
+    const browser = await visitorBrowser(demo);
+    const first = await connectAs(browser, demo, 'visitor');
+    await first.next('welcome');
+    const conversationId = idOf(await first.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const alex = await agent(demo, 'alex-agent');
+    await alex.request({ type: 'claim', conversationId }, 'conversation');
+    const m1 = await first.request({ type: 'message', clientId: 'm1', text: 'one' }, 'ack');
+    const a1 = await alex.request({ type: 'message', conversationId, clientId: 'a1', text: 'reply' }, 'ack');
+    // The visitor's connection drops before its ack is read; the agent closes meanwhile.
+    first.ws.terminate();
+    await alex.request({ type: 'close', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
+
+    const again = await connectAs(browser, demo, 'visitor');
+    await again.next('welcome');
+    await again.request({ type: 'resume', conversationId, afterSeq: 0 }, 'conversation');
+    const resent = await again.request({ type: 'message', clientId: 'm1', text: 'one' }, ['ack', 'error']);
+    expect(resent).toMatchObject({
+      type: 'ack',
+      clientId: 'm1',
+      message: { id: (m1.message as { id: string }).id, seq: 1 },
+    });
+    const fresh = await again.request({ type: 'message', clientId: 'm2', text: 'two' }, ['ack', 'error']);
+    expect(fresh).toMatchObject({ type: 'error', code: 'conversation_closed', clientId: 'm2' });
+    // The agent's resend likewise (a console reconnecting), and its new reply is refused.
+    const resentReply = await alex.request(
+      { type: 'message', conversationId, clientId: 'a1', text: 'reply' },
+      ['ack', 'error'],
+    );
+    expect(resentReply).toMatchObject({
+      type: 'ack',
+      clientId: 'a1',
+      message: { id: (a1.message as { id: string }).id },
+    });
+    expect(
+      await alex.request({ type: 'message', conversationId, clientId: 'a2', text: 'more' }, ['ack', 'error']),
+    ).toMatchObject({ type: 'error', code: 'conversation_closed', clientId: 'a2' });
+    const stored = await gw.gateway.deps.store.chat.messages.list('demo', conversationId);
+    expect(stored.filter((m) => m.from !== 'system').map((m) => m.text)).toEqual(['one', 'reply']);
+    again.close();
+    alex.close();
+  });
+
+  it("acknowledges an agent's resend of a reply stored before the conversation was transferred away", async () => {
+    const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
+    await visitor.next('welcome');
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const alex = await agent(demo, 'alex-agent');
+    await alex.request({ type: 'claim', conversationId }, 'conversation');
+    const a1 = await alex.request({ type: 'message', conversationId, clientId: 'a1', text: 'reply' }, 'ack');
+    await alex.request({ type: 'transfer', conversationId, topic: 'general' }, 'conversation');
+    const resent = await alex.request({ type: 'message', conversationId, clientId: 'a1', text: 'reply' }, [
+      'ack',
+      'error',
+    ]);
+    expect(resent).toMatchObject({
+      type: 'ack',
+      clientId: 'a1',
+      message: { id: (a1.message as { id: string }).id },
+    });
+    expect(
+      await alex.request({ type: 'message', conversationId, clientId: 'a2', text: 'more' }, ['ack', 'error']),
+    ).toMatchObject({ type: 'error', code: 'not_assigned', clientId: 'a2' });
+    visitor.close();
+    alex.close();
+  });
 });
 
 describe('offline messages', () => {

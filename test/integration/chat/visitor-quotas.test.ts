@@ -113,6 +113,12 @@ describe('messages per conversation', () => {
       await client.request({ type: 'message', clientId: text, text }, 'ack', (f) => f.clientId === text);
     const refused = await client.request({ type: 'message', clientId: 'four', text: 'four' }, 'error');
     expect(refused).toMatchObject({ code: 'conversation_full', clientId: 'four' });
+    // A resend of one stored before the limit (its ack lost) is acknowledged, stored once.
+    const resent = await client.request({ type: 'message', clientId: 'three', text: 'three' }, [
+      'ack',
+      'error',
+    ]);
+    expect(resent).toMatchObject({ type: 'ack', clientId: 'three', message: { seq: 3, text: 'three' } });
     // A socket opened afterwards (another tab) knows the length from its welcome.
     const tab = await connectAs(browser, small.url, 'visitor');
     await tab.next('welcome');
