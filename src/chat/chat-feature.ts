@@ -436,9 +436,10 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       }
       const ip = clientIp(req);
       const address = clientNetwork(ip);
-      const refuse = (status: 429, reason: string, retryAfterSeconds?: number) => {
+      // `limit`: the setting whose bound was reached, so an operator knows which one to raise.
+      const refuse = (status: 429, reason: string, limit: string, retryAfterSeconds?: number) => {
         logger.info(
-          { tenant: match.tenant.config.id, endpoint: match.endpoint, status, reason },
+          { tenant: match.tenant.config.id, endpoint: match.endpoint, status, reason, limit },
           'chat upgrade refused',
         );
         refuseUpgrade(socket, status, retryAfterSeconds);
@@ -448,7 +449,8 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
       upgradeLimits.address
         .consume(address)
         .then(async (byAddress) => {
-          if (!byAddress.allowed) return refuse(429, 'upgrade rate', byAddress.retryAfterSeconds);
+          if (!byAddress.allowed)
+            return refuse(429, 'upgrade rate', 'rateLimits.sockets.perAddress', byAddress.retryAfterSeconds);
           const auth = await authenticateUpgrade(req, {
             tenant: match.tenant,
             endpoint: match.endpoint,
@@ -470,11 +472,12 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
             return;
           }
           if (!upgradeLimits.session.take(auth.sessionId))
-            return refuse(429, 'upgrade rate', socketRates.windowSeconds);
+            return refuse(429, 'upgrade rate', 'rateLimits.sockets.perSession', socketRates.windowSeconds);
           // The slot is taken in `connect`, in the same turn (ws completes a handshake without
           // verifyClient synchronously), so parallel upgrades cannot all pass this check; a
           // handshake ws refuses (400) never gets there.
-          if (!hub.hasRoom({ sessionId: auth.sessionId, address })) return refuse(429, 'too many sockets');
+          const full = hub.boundReached({ sessionId: auth.sessionId, address });
+          if (full) return refuse(429, 'too many sockets', full);
           wss.handleUpgrade(req, socket, head, (ws) => {
             socket.removeListener('error', onSocketError);
             if (closing) {

@@ -33,12 +33,14 @@ export class ChatHub {
     this.#maxPerAddress = maxPerAddress;
   }
 
-  /** Whether a session, from this address, may open one more socket. */
-  hasRoom(slot: HubSlot): boolean {
-    return (
-      (this.#perSession.get(slot.sessionId) ?? 0) < this.#maxPerSession &&
-      (this.#perAddress.get(slot.address) ?? 0) < this.#maxPerAddress
-    );
+  /**
+   * Whether a session, from this address, may open one more socket: `undefined` when it may,
+   * else the setting whose bound it would pass (named in the refusal's log line).
+   */
+  boundReached(slot: HubSlot): 'chat.socketsPerSession' | 'chat.socketsPerAddress' | undefined {
+    if ((this.#perSession.get(slot.sessionId) ?? 0) >= this.#maxPerSession) return 'chat.socketsPerSession';
+    if ((this.#perAddress.get(slot.address) ?? 0) >= this.#maxPerAddress) return 'chat.socketsPerAddress';
+    return undefined;
   }
 
   /** Counts a session's open socket until it closes. */

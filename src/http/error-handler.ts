@@ -50,7 +50,15 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     // Only the library's classification: its message may quote the raw input.
     req.log.warn({ code: error.code, status: error.status, reason: reasonOf(err) }, 'malformed request');
   } else {
-    req.log.info({ code: error.code, status: error.status, ...causeCodes(error.cause) }, 'request refused');
+    req.log.info(
+      {
+        code: error.code,
+        status: error.status,
+        ...(error.limit === undefined ? {} : { limit: error.limit }),
+        ...causeCodes(error.cause),
+      },
+      'request refused',
+    );
   }
   if (res.headersSent) {
     res.end();

@@ -30,6 +30,12 @@ export class GatewayError extends Error {
   /** For 405: the methods the path does take (`Allow`, RFC 9110 §10.2.1). */
   readonly allow?: readonly string[];
 
+  /**
+   * For 429: the setting whose bound was reached (`rateLimits.login.perAddress`). Logged, never
+   * sent: an operator seeing refusals (a load test from one address) knows which one to raise.
+   */
+  readonly limit?: string;
+
   constructor(
     code: ErrorCode,
     message: string = ERRORS[code].message,
@@ -39,6 +45,7 @@ export class GatewayError extends Error {
       retryAfterSeconds?: number;
       field?: string;
       allow?: readonly string[];
+      limit?: string;
     } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -49,6 +56,7 @@ export class GatewayError extends Error {
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
     if (options.field !== undefined) this.field = options.field;
     if (options.allow !== undefined) this.allow = options.allow;
+    if (options.limit !== undefined) this.limit = options.limit;
   }
 }
 

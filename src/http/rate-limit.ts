@@ -63,10 +63,12 @@ export function rateClassOf(req: Pick<Request, 'method' | 'path'>): RateClass {
   return 'pages';
 }
 
-function tooMany(retryAfterSeconds: number): GatewayError {
+/** `limit`: the setting whose bound was reached, for the log line ({@link GatewayError.limit}). */
+function tooMany(retryAfterSeconds: number, limit: string): GatewayError {
   return new GatewayError('rate_limited', 'Too many requests. Please wait a moment and try again.', {
     status: 429,
     retryAfterSeconds,
+    limit,
   });
 }
 
@@ -90,12 +92,15 @@ export function httpRateLimits(settings: HttpRateLimitSettings, factory: RateLim
     }),
   );
   return async (req, _res, next) => {
-    const limiter = limiters.get(rateClassOf(req));
+    const rateClass = rateClassOf(req);
+    const limiter = limiters.get(rateClass);
     if (!limiter) return next();
     const byAddress = await limiter.address.consume(clientAddress(req));
-    if (!byAddress.allowed) return next(tooMany(byAddress.retryAfterSeconds));
+    if (!byAddress.allowed)
+      return next(tooMany(byAddress.retryAfterSeconds, `rateLimits.${rateClass}.perAddress`));
     const bySession = await limiter.session.consume(req.sessionID);
-    if (!bySession.allowed) return next(tooMany(bySession.retryAfterSeconds));
+    if (!bySession.allowed)
+      return next(tooMany(bySession.retryAfterSeconds, `rateLimits.${rateClass}.perSession`));
     next();
   };
 }
@@ -117,7 +122,8 @@ export function sessionCreationLimit(
   return async (req, _res, next) => {
     if (!isNewSession(req)) return next();
     const decision = await limiter.consume(clientAddress(req));
-    if (!decision.allowed) return next(tooMany(decision.retryAfterSeconds));
+    if (!decision.allowed)
+      return next(tooMany(decision.retryAfterSeconds, 'rateLimits.newSessions.perAddress'));
     next();
   };
 }

@@ -45,6 +45,8 @@ describe('chat sockets per client address', () => {
     expect(await rawUpgrade(url, { origin: gw.url, cookie: second })).toBe(429);
     expect(await rawUpgrade(url, { origin: gw.url, cookie: third })).toBe(429);
     expect(gw.logs()).toContain('too many sockets');
+    // The line names the setting to raise (a load test from one address meets this one first).
+    expect(gw.logs()).toContain('"limit":"chat.socketsPerAddress"');
     const leaving = held.pop();
     leaving?.close();
     if (leaving) await closed(leaving);
@@ -92,5 +94,7 @@ describe('chat upgrades per address and per session (rateLimits.sockets)', () =>
     expect(await upgrade(second)).toBe(429);
     expect(await rawUpgrade(url, { origin: limited.url })).toBe(429);
     expect(limited.logs()).toContain('upgrade rate');
+    expect(limited.logs()).toContain('"limit":"rateLimits.sockets.perSession"');
+    expect(limited.logs()).toContain('"limit":"rateLimits.sockets.perAddress"');
   });
 });

@@ -78,8 +78,11 @@ for (const c of CLASSES) {
       expect((await new BrowserSession().get(`${gw.url}${other}`)).status).toBe(200);
     });
 
-    it('writes the refusal to the log with its code', () => {
+    it('writes the refusal to the log with its code and the setting that refused it', () => {
       expect(gw.logs()).toContain('"code":"rate_limited"');
+      // The session's bound first, then the address's: an operator knows which one to raise.
+      expect(gw.logs()).toContain(`"limit":"rateLimits.${c.name}.perSession"`);
+      expect(gw.logs()).toContain(`"limit":"rateLimits.${c.name}.perAddress"`);
     });
   });
 }
@@ -136,6 +139,7 @@ describe('the number of sessions one address can create', () => {
     // A browser that already has its session is not affected.
     expect((await kept.get(`${gw.url}/`)).status).toBe(200);
     expect((await kept.get(`${gw.url}/api/session`)).status).toBe(200);
+    expect(gw.logs()).toContain('"limit":"rateLimits.newSessions.perAddress"');
   });
 });
 
