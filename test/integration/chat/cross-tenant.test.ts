@@ -120,7 +120,11 @@ describe.each(['memory', 'redis'] as const)('another tenant’s ids and links (%
     ];
     for (const frame of frames)
       expect((await olga.request(frame, 'error')).code, frame.type).toBe('conversation_not_found');
-    expect(JSON.stringify(olga.frames)).not.toContain(conversationId);
+    // Each refusal names the id of the frame it answers (hers), and nothing of the conversation.
+    const refusals = olga.frames.filter((f) => f.type === 'error');
+    expect(refusals.map((f) => f.conversationId)).toEqual(frames.map(() => conversationId));
+    const echoesAside = olga.frames.map((f) => (f.type === 'error' ? { ...f, conversationId: 'hers' } : f));
+    expect(JSON.stringify(echoesAside)).not.toContain(conversationId);
     expect(await stored(conversationId)).toEqual(before);
     for (const c of [visitor, alex, olga]) c.close();
   });
