@@ -112,14 +112,6 @@ function sharedStaffClients(config: GatewayConfig): string[] {
   return problems;
 }
 
-/**
- * Whether the gateway stands behind a proxy whose forwarded headers it reads: `trustProxy` is
- * `false`, `0` hops or an empty list when it does not.
- */
-export function behindProxy(trustProxy: GatewayConfig['trustProxy']): boolean {
-  return trustProxy !== false && trustProxy !== 0 && trustProxy !== '';
-}
-
 function isHttps(url: string): boolean {
   return URL.canParse(url) && new URL(url).protocol === 'https:';
 }

@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import type { CookieOptions, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { isLoopbackUrl } from '../config/loopback.js';
-import { behindProxy } from '../config/production-rules.js';
 import type { GatewayDeps } from '../deps.js';
 
 /** The session cookie's name: `__Host-` in production binds it to our origin, https and path /. */
@@ -78,9 +77,11 @@ export function createSessionParser(deps: GatewayDeps): RequestHandler {
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    // `undefined` (not `false`) without a proxy: express-session then asks `req.secure`, which
-    // is the connection's own protocol there, or true on loopback in development (above).
-    proxy: behindProxy(deps.config.trustProxy) ? true : undefined,
+    // No `proxy` option: express-session then asks `req.secure`, which Express derives from
+    // X-Forwarded-Proto only when the connection comes from an address `trustProxy` trusts (and
+    // is true on loopback in development, above). Its `proxy: true` would read that header from
+    // whoever sent it, so a client reaching the gateway past the load balancer, or a forged
+    // header on a hop `trustProxy` does not trust, would decide whether the Secure cookie is set.
     cookie: { ...sessionCookieOptions(policy), maxAge: deps.config.session.idleMinutes * 60_000 },
   });
 }

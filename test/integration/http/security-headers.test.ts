@@ -102,47 +102,86 @@ describe('security headers and cookies (development)', () => {
   });
 });
 
+/** A production gateway behind a load balancer that `trustProxy` describes. */
+function productionGateway(trustProxy: number | string): Promise<Gateway> {
+  const loaded = parseConfig(
+    {
+      publicUrl: 'https://chat.example',
+      trustProxy,
+      tenants: [
+        {
+          id: 'demo',
+          name: 'Demo',
+          // Nothing listens on port 1: discovery fails at once and is retried in the background.
+          providers: [
+            {
+              id: 'bankid',
+              label: 'BankID',
+              issuer: 'https://127.0.0.1:1/broker',
+              clientId: 'c',
+              clientSecret: 'secret',
+              claimProfile: 'idura',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      env: {
+        NODE_ENV: 'production',
+        SESSION_SECRET: 's'.repeat(40),
+        DATA_KEY: 'k'.repeat(40),
+        SIGNING_KEY: JSON.stringify({
+          kty: 'EC',
+          crv: 'P-256',
+          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+          d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI',
+        }),
+      },
+    },
+  );
+  return createGateway(loaded, { logger: createLogger('silent') });
+}
+
+function sessionCookieOf(res: request.Response): string | undefined {
+  return ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-gw.sid='));
+}
+
+describe('the session cookie behind a TLS-terminating proxy (production)', () => {
+  it('believes X-Forwarded-Proto only from an address trustProxy trusts', async () => {
+    // The load balancer is on 10.0.0.0/8; this client (loopback) reaches the gateway past it.
+    const gateway = await productionGateway('10.0.0.0/8');
+    try {
+      const forged = await request(gateway.app).get('/api/session').set('x-forwarded-proto', 'https');
+      expect(forged.status).toBe(200);
+      // express-session sets no Secure cookie on a request it does not take for https.
+      expect(sessionCookieOf(forged)).toBeUndefined();
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('sets it when the proxy in front is trusted, by subnet as by hops', async () => {
+    for (const trustProxy of ['loopback', 1]) {
+      const gateway = await productionGateway(trustProxy);
+      try {
+        const res = await request(gateway.app).get('/api/session').set('x-forwarded-proto', 'https');
+        expect(sessionCookieOf(res)).toMatch(/; Secure/);
+        // Without the proxy's header the request was plain http: no Secure cookie over it.
+        const plain = await request(gateway.app).get('/api/session');
+        expect(sessionCookieOf(plain)).toBeUndefined();
+      } finally {
+        await gateway.close();
+      }
+    }
+  });
+});
+
 describe('security headers and cookies (production)', () => {
   let gateway: Gateway;
   beforeAll(async () => {
-    const loaded = parseConfig(
-      {
-        publicUrl: 'https://chat.example',
-        trustProxy: 1,
-        tenants: [
-          {
-            id: 'demo',
-            name: 'Demo',
-            // Nothing listens on port 1: discovery fails at once and is retried in the background.
-            providers: [
-              {
-                id: 'bankid',
-                label: 'BankID',
-                issuer: 'https://127.0.0.1:1/broker',
-                clientId: 'c',
-                clientSecret: 'secret',
-                claimProfile: 'idura',
-              },
-            ],
-          },
-        ],
-      },
-      {
-        env: {
-          NODE_ENV: 'production',
-          SESSION_SECRET: 's'.repeat(40),
-          DATA_KEY: 'k'.repeat(40),
-          SIGNING_KEY: JSON.stringify({
-            kty: 'EC',
-            crv: 'P-256',
-            x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-            y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-            d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI',
-          }),
-        },
-      },
-    );
-    gateway = await createGateway(loaded, { logger: createLogger('silent') });
+    gateway = await productionGateway(1);
   });
   afterAll(async () => {
     await gateway?.close();
