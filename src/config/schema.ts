@@ -6,6 +6,7 @@ import { checkClientAuth } from './client-auth.js';
 import { handoffSchema, oidcProviderSchema } from './handoff-schema.js';
 import { isLoopbackUrl } from './loopback.js';
 import { slug } from './slug.js';
+import { trustProxySchema } from './trust-proxy.js';
 
 /**
  * The one configuration schema of the gateway. Every key is documented here, beside its
@@ -384,7 +385,7 @@ export const configSchema = z
     /** Listening address. Default `127.0.0.1`; use `0.0.0.0` in a container. */
     host: z.string().min(1).default('127.0.0.1'),
     /** Express `trust proxy` (hops or subnet list) behind a load balancer. Default false. */
-    trustProxy: z.union([z.boolean(), z.number().int().nonnegative(), z.string()]).default(false),
+    trustProxy: trustProxySchema.default(false),
     /** pino level. `LOG_LEVEL` overrides. Default `info`. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /**

@@ -233,6 +233,30 @@ describe('parseConfig', () => {
     ).toEqual(['PORT: expected an integer 0–65535']);
   });
 
+  it('names a trustProxy that Express could not compile, or that would trust another address than meant', () => {
+    const refused = (trustProxy: unknown) =>
+      issues(() => parseConfig({ tenants: [tenant()], trustProxy }, { env: { IDURA_SECRET: 'x' } }));
+    expect(refused('10.0.0.0/33')).toEqual([
+      'trustProxy: invalid range on address: 10.0.0.0/33 (expected addresses or subnets, e.g. "10.0.0.0/8, loopback")',
+    ]);
+    expect(refused('load-balancer')).toEqual([
+      'trustProxy: invalid IP address: load-balancer (expected addresses or subnets, e.g. "10.0.0.0/8, loopback")',
+    ]);
+    // A digit string is the address 0.0.0.1 to proxy-addr: no proxy would be trusted.
+    expect(refused('1')).toEqual([
+      'trustProxy: write 1 without quotes: "1" is read as an address (with { "$env": … } add "json": true)',
+    ]);
+    expect(refused('true')[0]).toMatch(/^trustProxy: write true without quotes/);
+    for (const empty of ['', 'loopback,'])
+      expect(refused(empty)).toEqual([
+        'trustProxy: expected addresses or subnets separated by commas (e.g. "10.0.0.0/8, loopback"), with none empty',
+      ]);
+    for (const fine of ['loopback', '10.0.0.0/8, fd00::/8', 'uniquelocal', 2, false])
+      expect(
+        parseConfig({ tenants: [tenant()], trustProxy: fine }, { env: { IDURA_SECRET: 'x' } }).config.trustProxy,
+      ).toEqual(fine);
+  });
+
   it('warns in development about what production would refuse', () => {
     const { warnings } = parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x' } });
     expect(warnings.join('\n')).toMatch(/session\.secret: required/);
