@@ -33,8 +33,9 @@ export async function loadMockIdpConfig(env: NodeJS.ProcessEnv): Promise<MockIdp
   const config = parseMockIdpConfig(json, source);
 
   if (env.PORT !== undefined && env.PORT !== '') {
-    const port = Number(env.PORT);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    // Decimal digits only: Number() would also take " 80", "1e3" and "0x10".
+    const port = /^\d{1,5}$/.test(env.PORT) ? Number(env.PORT) : Number.NaN;
+    if (!(port >= 0 && port <= 65_535)) {
       throw new MockIdpConfigError(`Invalid PORT: "${env.PORT}" is not a port number (0-65535)`);
     }
     return { ...config, port };

@@ -158,17 +158,10 @@ function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv, issues: strin
     config[key] = copy;
     return copy as Record<string, unknown>;
   };
-  if (env.PORT !== undefined && env.PORT !== '') {
-    const port = Number(env.PORT);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) issues.push('PORT: expected an integer 0–65535');
-    else config.port = port;
-  }
-  if (env.MOCK_IDP_PORT !== undefined && env.MOCK_IDP_PORT !== '') {
-    const port = Number(env.MOCK_IDP_PORT);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      issues.push('MOCK_IDP_PORT: expected an integer 0–65535');
-    else section('mockIdp').port = port;
-  }
+  const port = portFrom(env, 'PORT', issues);
+  if (port !== undefined) config.port = port;
+  const mockIdpPort = portFrom(env, 'MOCK_IDP_PORT', issues);
+  if (mockIdpPort !== undefined) section('mockIdp').port = mockIdpPort;
   if (env.PUBLIC_URL) config.publicUrl = env.PUBLIC_URL;
   // Without an explicit public URL the gateway is its own origin on this machine, so a PORT
   // override moves the redirect URIs along with the listener.
@@ -192,4 +185,17 @@ function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv, issues: strin
     }
   }
   return config;
+}
+
+/**
+ * A port from the environment, in decimal digits only: `Number()` would also take `" 80"`,
+ * `"1e3"` and `"0x10"`, and the gateway would listen on a port nobody wrote.
+ */
+function portFrom(env: NodeJS.ProcessEnv, name: string, issues: string[]): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (port >= 0 && port <= 65535) return port;
+  issues.push(`${name}: expected an integer 0–65535`);
+  return undefined;
 }

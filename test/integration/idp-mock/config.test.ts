@@ -145,5 +145,7 @@ describe('loadMockIdpConfig', () => {
 
   it('rejects a PORT that is not a port', async () => {
     await expect(loadMockIdpConfig({ PORT: 'eighty' })).rejects.toThrow(/Invalid PORT/);
+    for (const written of [' 80', '1e3', '0x10', '70000'])
+      await expect(loadMockIdpConfig({ PORT: written })).rejects.toThrow(/Invalid PORT/);
   });
 });

@@ -233,6 +233,18 @@ describe('parseConfig', () => {
     ).toEqual(['PORT: expected an integer 0–65535']);
   });
 
+  it('takes PORT and MOCK_IDP_PORT in decimal digits only, not as whatever Number() makes of them', () => {
+    // Number() reads these as 80, 1000, 16 and 3000: a listener on a port nobody wrote.
+    for (const written of [' 80', '1e3', '0x10', '3000.0', '+3000', '003000000'])
+      for (const name of ['PORT', 'MOCK_IDP_PORT'])
+        expect(
+          issues(() => parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', [name]: written } })),
+        ).toEqual([`${name}: expected an integer 0–65535`]);
+    expect(
+      parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PORT: '08080' } }).config.port,
+    ).toBe(8080);
+  });
+
   it('names a trustProxy that Express could not compile, or that would trust another address than meant', () => {
     const refused = (trustProxy: unknown) =>
       issues(() => parseConfig({ tenants: [tenant()], trustProxy }, { env: { IDURA_SECRET: 'x' } }));
