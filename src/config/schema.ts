@@ -279,6 +279,14 @@ const tenantSchema = z.strictObject({
   transcriptByEmail: z.boolean().default(false),
 });
 
+/**
+ * Every duration below ends up in a timer (`setTimeout`, `setInterval`, the in-memory limiter's
+ * expiry), which Node cannot hold beyond 2^31 ms (24.8 days): a longer one fires after 1 ms, so a
+ * huge window would end each count at once and a huge heartbeat would ping every millisecond.
+ * Each is therefore bounded, well inside that.
+ */
+const windowSeconds = z.number().int().min(1).max(86_400);
+
 /** One HTTP rate limit: hits per client address and per session in a fixed window. */
 function httpLimit(perAddress: number, perSession: number) {
   const defaults = { perAddress, perSession, windowSeconds: 60 };
@@ -288,8 +296,8 @@ function httpLimit(perAddress: number, perSession: number) {
       perAddress: z.number().int().positive().default(perAddress),
       /** Requests per session in the window. */
       perSession: z.number().int().positive().default(perSession),
-      /** The window, in seconds. Default 60. */
-      windowSeconds: z.number().int().positive().default(60),
+      /** The window, in seconds (1–86400). Default 60. */
+      windowSeconds: windowSeconds.default(60),
     })
     .default(defaults);
 }
@@ -305,8 +313,8 @@ function visitorQuota(defaults: { perVisitor: number; perAddress: number; window
       perVisitor: z.number().int().positive().default(defaults.perVisitor),
       /** Per client address (an IPv4 address, an IPv6 /64) in the window. */
       perAddress: z.number().int().positive().default(defaults.perAddress),
-      /** The window, in seconds. */
-      windowSeconds: z.number().int().positive().default(defaults.windowSeconds),
+      /** The window, in seconds (1–86400). */
+      windowSeconds: windowSeconds.default(defaults.windowSeconds),
     })
     .default(defaults);
 }
@@ -349,7 +357,7 @@ const rateLimitsSchema = z
     newSessions: z
       .strictObject({
         perAddress: z.number().int().positive().default(RATE_LIMIT_DEFAULTS.newSessions.perAddress),
-        windowSeconds: z.number().int().positive().default(RATE_LIMIT_DEFAULTS.newSessions.windowSeconds),
+        windowSeconds: windowSeconds.default(RATE_LIMIT_DEFAULTS.newSessions.windowSeconds),
       })
       .default(RATE_LIMIT_DEFAULTS.newSessions),
   })
@@ -402,10 +410,10 @@ export const configSchema = z
       .strictObject({
         /** Secret signing the session cookie, ≥ 32 characters; `SESSION_SECRET` overrides. Required in production. */
         secret: z.string().min(32, 'expected at least 32 characters').optional(),
-        /** Idle timeout. Default 30 minutes. */
-        idleMinutes: z.number().int().positive().default(30),
-        /** Pending login transactions expire after this. Default 10 minutes. */
-        loginTimeoutMinutes: z.number().int().positive().default(10),
+        /** Idle timeout, in minutes (1–1440). Default 30. */
+        idleMinutes: z.number().int().min(1).max(1440).default(30),
+        /** Pending login transactions expire after this, in minutes (1–60). Default 10. */
+        loginTimeoutMinutes: z.number().int().min(1).max(60).default(10),
       })
       .default({ idleMinutes: 30, loginTimeoutMinutes: 10 }),
     store: z
@@ -484,8 +492,8 @@ export const configSchema = z
         sessionPerSecond: z.number().int().positive().default(20),
         /** Frames dropped within `dropWindowSeconds` after which a connection is closed (4429). Default 50. */
         maxDropped: z.number().int().positive().default(50),
-        /** Window of `maxDropped`. Default 10 seconds. */
-        dropWindowSeconds: z.number().int().positive().default(10),
+        /** Window of `maxDropped`, in seconds (1–3600). Default 10. */
+        dropWindowSeconds: z.number().int().min(1).max(3600).default(10),
         /** Chat sockets one session may hold open (tabs); more are refused with 429. Default 10. */
         socketsPerSession: z.number().int().positive().default(10),
         /**
@@ -495,16 +503,16 @@ export const configSchema = z
          * after session.
          */
         socketsPerAddress: z.number().int().positive().default(1000),
-        /** Ping interval; sockets also re-check their session on each. Default 30 seconds. */
-        heartbeatSeconds: z.number().positive().default(30),
+        /** Ping interval, in seconds (0.05–3600); sockets also re-check their session on each. Default 30. */
+        heartbeatSeconds: z.number().min(0.05).max(3600).default(30),
         /**
          * How often each instance reads whether agents are online for the tenants it has
          * visitor sockets of, to tell open visitor pages when that changes (an `agents` frame):
          * one read per tenant and instance, not per visitor. A console connecting or leaving on
          * the instance is told at once; on another instance, or one that died (its agents'
-         * presence lapsing), within this. Default 5 seconds.
+         * presence lapsing), within this. In seconds (0.05–3600). Default 5.
          */
-        availabilityCheckSeconds: z.number().positive().default(5),
+        availabilityCheckSeconds: z.number().min(0.05).max(3600).default(5),
         /**
          * New conversations (each one queued for the agents and stored) one visitor, and one
          * client address (an IPv6 /64), may start in the window, on every instance together;

@@ -269,6 +269,29 @@ describe('parseConfig', () => {
       ).toEqual(fine);
   });
 
+  it('bounds every duration that becomes a timer, which Node fires after 1 ms beyond 24.8 days', () => {
+    const refused = (extra: Record<string, unknown>) =>
+      issues(() => parseConfig({ tenants: [tenant()], ...extra }, { env: { IDURA_SECRET: 'x' } }));
+    expect(refused({ chat: { heartbeatSeconds: 3_000_000, availabilityCheckSeconds: 0 } })).toEqual([
+      'chat.heartbeatSeconds: Too big: expected number to be <=3600',
+      'chat.availabilityCheckSeconds: Too small: expected number to be >=0.05',
+    ]);
+    expect(refused({ chat: { dropWindowSeconds: 86_400, offlineMessages: { windowSeconds: 3e6 } } })).toEqual([
+      'chat.dropWindowSeconds: Too big: expected number to be <=3600',
+      'chat.offlineMessages.windowSeconds: Too big: expected number to be <=86400',
+    ]);
+    expect(
+      refused({ rateLimits: { login: { windowSeconds: 3e6 }, newSessions: { windowSeconds: 86_401 } } }),
+    ).toEqual([
+      'rateLimits.login.windowSeconds: Too big: expected number to be <=86400',
+      'rateLimits.newSessions.windowSeconds: Too big: expected number to be <=86400',
+    ]);
+    expect(refused({ session: { idleMinutes: 100_000_000, loginTimeoutMinutes: 61 } })).toEqual([
+      'session.idleMinutes: Too big: expected number to be <=1440',
+      'session.loginTimeoutMinutes: Too big: expected number to be <=60',
+    ]);
+  });
+
   it('warns in development about what production would refuse', () => {
     const { warnings } = parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x' } });
     expect(warnings.join('\n')).toMatch(/session\.secret: required/);
