@@ -124,6 +124,22 @@ const providerSchema = z
         message: 'required when claimProfile is "generic"',
       });
     }
+    if (provider.claimProfile !== 'generic' && provider.genericClaims) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['genericClaims'],
+        message: `unused with claimProfile "${provider.claimProfile}", which names its own claims; set claimProfile to "generic" to use it`,
+      });
+    }
+    // The hint makes the session keep the sealed ID token (national identity number, name) for
+    // a logout at the broker, which endSession: false never sends.
+    if (provider.endSessionIdTokenHint && !provider.endSession) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endSessionIdTokenHint'],
+        message: 'needs endSession: the ID token would be kept in the session for a broker logout that is never sent',
+      });
+    }
     checkClientAuth(provider, ctx);
   });
 
@@ -443,6 +459,12 @@ export const configSchema = z
       .refine((s) => s.type !== 'redis' || !!s.redisUrl, {
         message: 'redisUrl is required when type is "redis"',
         path: ['redisUrl'],
+      })
+      // Without type "redis" the memory store would start and the URL be read by nothing:
+      // several instances would each keep their own sessions and chats.
+      .refine((s) => s.type === 'redis' || !s.redisUrl, {
+        message: 'unused while type is "memory": set type to "redis" (REDIS_URL sets both)',
+        path: ['redisUrl'],
       }),
     /**
      * The gateway's private signing key (JWK, ES256 or RS256) for consent receipts and webhook
@@ -698,6 +720,13 @@ export const configSchema = z
         code: 'custom',
         path: ['mockIdp', 'port'],
         message: `must differ from port (${config.port}): the mock IdP listens on a port of its own`,
+      });
+    }
+    if (config.mockIdp.personas.length > 0 && !config.mockIdp.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mockIdp', 'personas'],
+        message: 'unused while the mock IdP is not enabled (mockIdp.enabled)',
       });
     }
     if (usesMock && !config.mockIdp.enabled) {

@@ -68,6 +68,12 @@ describe('tenants[].handoff.oidcClients', () => {
     ['a client without secret', { clientSecret: undefined }, 'clientSecret'],
     ['a short secret', { clientSecret: 'short' }, 'clientSecret'],
     ['private_key_jwt without keys', { clientAuth: 'private_key_jwt', clientSecret: undefined }, 'jwks'],
+    [
+      'a secret beside private_key_jwt, which reads only the keys',
+      { clientAuth: 'private_key_jwt', jwks: { keys: [{ kty: 'EC' }] } },
+      'clientSecret: unused',
+    ],
+    ['keys beside a client secret, which nothing reads', { jwks: { keys: [{ kty: 'EC' }] } }, 'jwks: unused'],
     ['an http redirect URI off loopback', { redirectUris: ['http://chat.example/cb'] }, 'redirectUris'],
     ['a redirect URI with a fragment', { redirectUris: ['https://chat.example/cb#x'] }, 'redirectUris'],
     ['no redirect URI', { redirectUris: [] }, 'redirectUris'],

@@ -292,6 +292,44 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('refuses a setting that nothing would read, naming what it needs', () => {
+    const refused = (extra: Record<string, unknown>, provider: Record<string, unknown> = {}) =>
+      issues(() =>
+        parseConfig(
+          {
+            tenants: [tenant({ providers: [{ ...tenant().providers[0], ...provider }] })],
+            ...extra,
+          },
+          { env: { IDURA_SECRET: 'x' } },
+        ),
+      );
+    const key = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' };
+    expect(refused({ store: { redisUrl: 'redis://redis.internal:6379' } })).toEqual([
+      'store.redisUrl: unused while type is "memory": set type to "redis" (REDIS_URL sets both)',
+    ]);
+    expect(refused({}, { genericClaims: { nationalId: 'pid' } })).toEqual([
+      'tenants.0.providers.0.genericClaims: unused with claimProfile "idura", which names its own claims; set claimProfile to "generic" to use it',
+    ]);
+    expect(refused({}, { endSession: false, endSessionIdTokenHint: true })).toEqual([
+      'tenants.0.providers.0.endSessionIdTokenHint: needs endSession: the ID token would be kept in the session for a broker logout that is never sent',
+    ]);
+    expect(refused({}, { privateKeyJwk: key })).toEqual([
+      'tenants.0.providers.0.privateKeyJwk: unused with clientAuth "client_secret_basic": set clientAuth to "private_key_jwt" to use it',
+    ]);
+    expect(refused({}, { clientAuth: 'private_key_jwt', privateKeyJwk: key })).toEqual([
+      'tenants.0.providers.0.clientSecret: unused with clientAuth "private_key_jwt": remove it, or choose a client_secret_* method',
+    ]);
+    const persona = {
+      id: 'zoe',
+      label: 'Zoe',
+      issuers: ['staff'],
+      claims: { sub: 'zoe', name: 'Zoe', email: 'zoe@example.org', roles: ['agent'] },
+    };
+    expect(refused({ mockIdp: { personas: [persona] } })).toEqual([
+      'mockIdp.personas: unused while the mock IdP is not enabled (mockIdp.enabled)',
+    ]);
+  });
+
   it('warns in development about what production would refuse', () => {
     const { warnings } = parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x' } });
     expect(warnings.join('\n')).toMatch(/session\.secret: required/);
