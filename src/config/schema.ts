@@ -403,6 +403,17 @@ export const configSchema = z
         protocol: /^https?$/,
         error: 'expected an http:// or https:// URL, e.g. https://chat.kommune.example',
       })
+      // The gateway's routes, pages and static files stand at the root of its host: with a path
+      // here the redirect URIs named it while the pages linked past it, and no login came back.
+      .refine(
+        (value) => {
+          // Anything but an http(s) URL is refused above already.
+          if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return true;
+          const url = new URL(value);
+          return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+        },
+        'expected an origin only, e.g. https://chat.kommune.example: the gateway serves at the root of its host (no path, query or user)',
+      )
       .default('http://localhost:3000'),
     /** Listening port; `PORT` overrides. Default 3000. */
     port: z.number().int().min(0).max(65535).default(3000),

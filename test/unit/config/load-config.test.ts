@@ -265,7 +265,8 @@ describe('parseConfig', () => {
       ]);
     for (const fine of ['loopback', '10.0.0.0/8, fd00::/8', 'uniquelocal', 2, false])
       expect(
-        parseConfig({ tenants: [tenant()], trustProxy: fine }, { env: { IDURA_SECRET: 'x' } }).config.trustProxy,
+        parseConfig({ tenants: [tenant()], trustProxy: fine }, { env: { IDURA_SECRET: 'x' } }).config
+          .trustProxy,
       ).toEqual(fine);
   });
 
@@ -276,10 +277,12 @@ describe('parseConfig', () => {
       'chat.heartbeatSeconds: Too big: expected number to be <=3600',
       'chat.availabilityCheckSeconds: Too small: expected number to be >=0.05',
     ]);
-    expect(refused({ chat: { dropWindowSeconds: 86_400, offlineMessages: { windowSeconds: 3e6 } } })).toEqual([
-      'chat.dropWindowSeconds: Too big: expected number to be <=3600',
-      'chat.offlineMessages.windowSeconds: Too big: expected number to be <=86400',
-    ]);
+    expect(refused({ chat: { dropWindowSeconds: 86_400, offlineMessages: { windowSeconds: 3e6 } } })).toEqual(
+      [
+        'chat.dropWindowSeconds: Too big: expected number to be <=3600',
+        'chat.offlineMessages.windowSeconds: Too big: expected number to be <=86400',
+      ],
+    );
     expect(
       refused({ rateLimits: { login: { windowSeconds: 3e6 }, newSessions: { windowSeconds: 86_401 } } }),
     ).toEqual([
@@ -497,5 +500,27 @@ describe('publicUrl default', () => {
         ),
       ).toEqual(['publicUrl: expected an http:// or https:// URL, e.g. https://chat.kommune.example']);
     }
+  });
+
+  it('refuses a public URL with a path, query or user: the routes stand at the root of the host', () => {
+    for (const publicUrl of [
+      'https://www.kommune.example/chat',
+      'https://chat.kommune.example/?tenant=a',
+      'https://chat.kommune.example/#top',
+      'https://admin:pw@chat.kommune.example',
+    ])
+      expect(
+        issues(() => parseConfig({ tenants: [tenant()], publicUrl }, { env: { IDURA_SECRET: 'x' } })),
+      ).toEqual([
+        'publicUrl: expected an origin only, e.g. https://chat.kommune.example: the gateway serves at the root of its host (no path, query or user)',
+      ]);
+    for (const publicUrl of [
+      'https://chat.kommune.example',
+      'https://chat.kommune.example/',
+      'http://localhost:3100',
+    ])
+      expect(
+        parseConfig({ tenants: [tenant()], publicUrl }, { env: { IDURA_SECRET: 'x' } }).config.publicUrl,
+      ).toBe(publicUrl);
   });
 });
