@@ -235,13 +235,30 @@ const retentionSchema = z
     { message: 'anonymiseAfterDays must be before deleteAfterDays' },
   );
 
+/**
+ * A web origin a browser names in `Origin`: http(s), host and port. Any other URL's origin is
+ * the string "null" (`file:`, `data:`, `javascript:`), which is also what a sandboxed frame or
+ * a local file sends, so allowing it would admit every one of those; a path is dropped by the
+ * browser, so writing one suggests a page-level rule that does not exist.
+ */
+const webOrigin = z
+  .url({ protocol: /^https?$/, error: 'expected an http:// or https:// origin, e.g. https://www.kommune.example' })
+  .refine(
+    (value) => {
+      if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return true;
+      const url = new URL(value);
+      return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    },
+    'expected an origin only (scheme, host and port), e.g. https://www.kommune.example',
+  );
+
 const tenantSchema = z.strictObject({
   /** Tenant id; with more than one tenant the routes stand under `/t/{id}`. */
   id: slug,
   /** Organisation name shown to citizens ("who will receive your data"). */
   name: localizedText,
   /** Origins allowed to open the chat WebSocket and embed the widget. Default: the gateway's own. */
-  allowedOrigins: z.array(z.url()).default([]),
+  allowedOrigins: z.array(webOrigin).default([]),
   /** Identity providers citizens can choose from. */
   providers: z.array(providerSchema).min(1),
   /** Staff login; without it the agent console is unavailable for this tenant. */
@@ -262,7 +279,9 @@ const tenantSchema = z.strictObject({
    */
   abandonAfterSeconds: z.number().int().min(10).max(86_400).default(120),
   /** Privacy notice linked from the widget and the consent page. */
-  privacyNoticeUrl: z.url().optional(),
+  privacyNoticeUrl: z
+    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+    .optional(),
   /** Metadata collected with each conversation; nothing by default. */
   metadata: metadataSchema.default({ ip: false, userAgent: false, pages: false, referrer: false }),
   /** How long transcripts are kept. Default: deleted after 45 days. */

@@ -502,6 +502,43 @@ describe('publicUrl default', () => {
     }
   });
 
+  it('takes only http(s) origins as allowedOrigins: any other URL is the origin "null", which sandboxed frames send', () => {
+    const refused = (origin: string) =>
+      issues(() =>
+        parseConfig({ tenants: [tenant({ allowedOrigins: [origin] })] }, { env: { IDURA_SECRET: 'x' } }),
+      );
+    for (const origin of [
+      'file:///srv/chat.html',
+      'data:text/html,chat',
+      'javascript:void(0)',
+      'ftp://www.kommune.example',
+    ])
+      expect(refused(origin)).toEqual([
+        'tenants.0.allowedOrigins.0: expected an http:// or https:// origin, e.g. https://www.kommune.example',
+      ]);
+    expect(refused('https://www.kommune.example/chat')).toEqual([
+      'tenants.0.allowedOrigins.0: expected an origin only (scheme, host and port), e.g. https://www.kommune.example',
+    ]);
+    for (const origin of [
+      'https://www.kommune.example',
+      'https://www.kommune.example:8443/',
+      'http://localhost:8080',
+    ])
+      expect(
+        parseConfig({ tenants: [tenant({ allowedOrigins: [origin] })] }, { env: { IDURA_SECRET: 'x' } })
+          .config.tenants[0]?.allowedOrigins,
+      ).toEqual([origin]);
+  });
+
+  it('links only an http(s) privacy notice in the page footers', () => {
+    for (const privacyNoticeUrl of ['javascript:alert(1)', 'file:///etc/passwd'])
+      expect(
+        issues(() =>
+          parseConfig({ tenants: [tenant({ privacyNoticeUrl })] }, { env: { IDURA_SECRET: 'x' } }),
+        ),
+      ).toEqual(['tenants.0.privacyNoticeUrl: expected an http:// or https:// URL']);
+  });
+
   it('refuses a public URL with a path, query or user: the routes stand at the root of the host', () => {
     for (const publicUrl of [
       'https://www.kommune.example/chat',
