@@ -30,6 +30,9 @@ export interface LoadOptions {
   cwd?: string;
 }
 
+/** The values of `NODE_ENV` the gateway knows; `test` is the test runner's and runs as development. */
+const NODE_ENVS = ['production', 'development', 'test'];
+
 /** Default configuration file: the demo tenant with the bundled mock IdP. */
 export const DEFAULT_CONFIG_PATH = 'config/default.json';
 
@@ -78,6 +81,13 @@ export function parseConfig(
   if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map(formatIssue));
 
   const production = env.NODE_ENV === 'production';
+  // Anything but these would be taken for development, unsafe defaults and all: `prod` or
+  // `Production` meant production, and is said as a mistake rather than run as development.
+  if (env.NODE_ENV !== undefined && env.NODE_ENV !== '' && !NODE_ENVS.includes(env.NODE_ENV)) {
+    throw new ConfigError(source, [
+      `NODE_ENV: expected ${NODE_ENVS.map((v) => `"${v}"`).join(', ')} or unset, not "${env.NODE_ENV}"`,
+    ]);
+  }
   const { errors, warnings } = productionProblems(parsed.data);
   if (production && errors.length > 0) {
     throw new ConfigError(

@@ -333,6 +333,17 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('refuses a NODE_ENV it does not know instead of running it as development', () => {
+    for (const NODE_ENV of ['prod', 'Production', 'staging'])
+      expect(
+        issues(() => parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', NODE_ENV } })),
+      ).toEqual([`NODE_ENV: expected "production", "development", "test" or unset, not "${NODE_ENV}"`]);
+    for (const NODE_ENV of ['development', 'test', ''])
+      expect(parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', NODE_ENV } }).production).toBe(
+        false,
+      );
+  });
+
   it('warns in development about what production would refuse', () => {
     const { warnings } = parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x' } });
     expect(warnings.join('\n')).toMatch(/session\.secret: required/);
