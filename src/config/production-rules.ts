@@ -2,6 +2,12 @@ import { isLoopbackUrl } from './loopback.js';
 import { type GatewayConfig, ROLES } from './schema.js';
 
 /**
+ * The client secret of the demo configuration (`config/default.json`, `config/idp-mock.json`),
+ * public in this repository: a configuration copied from the demo keeps it.
+ */
+const DEMO_CLIENT_SECRET = 'demo-secret-not-for-production';
+
+/**
  * Settings that are acceptable for local development but never in production. In production
  * each `errors` entry stops start-up; in development they are logged as warnings.
  */
@@ -43,13 +49,15 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   errors.push(...sharedStaffClients(config));
   config.tenants.forEach((tenant, t) => {
     const clients = [
-      ...tenant.providers.map((p, i) => ({ path: `tenants.${t}.providers.${i}`, issuer: p.issuer })),
-      ...(tenant.staff ? [{ path: `tenants.${t}.staff`, issuer: tenant.staff.issuer }] : []),
+      ...tenant.providers.map((p, i) => ({ path: `tenants.${t}.providers.${i}`, ...p })),
+      ...(tenant.staff ? [{ path: `tenants.${t}.staff`, ...tenant.staff }] : []),
     ];
-    for (const { path, issuer } of clients) {
+    for (const { path, issuer, clientSecret } of clients) {
       if (issuer.startsWith('mock:'))
         errors.push(`${path}.issuer: the mock IdP must not be used in production`);
       else if (!isHttps(issuer)) errors.push(`${path}.issuer: must be an https URL`);
+      if (clientSecret === DEMO_CLIENT_SECRET)
+        errors.push(`${path}.clientSecret: the demo's published secret (config/default.json); use the broker's`);
     }
     if (
       tenant.staff &&

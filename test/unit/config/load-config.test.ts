@@ -381,6 +381,33 @@ describe('production rules (NODE_ENV=production)', () => {
     ).toBe(true);
   });
 
+  it("refuses the demo's published client secret, kept in a configuration copied from config/default.json", () => {
+    const demo = { clientSecret: 'demo-secret-not-for-production' };
+    const found = issues(() =>
+      parseConfig(
+        {
+          publicUrl: 'https://chat.espoo.example',
+          tenants: [
+            tenant({
+              providers: [{ ...tenant().providers[0], ...demo }],
+              staff: {
+                issuer: 'https://login.espoo.example',
+                clientId: 'chat',
+                requiredAmr: ['mfa'],
+                ...demo,
+              },
+            }),
+          ],
+        },
+        { env: PRODUCTION_ENV },
+      ),
+    );
+    expect(found).toEqual([
+      "tenants.0.providers.0.clientSecret: the demo's published secret (config/default.json); use the broker's (refused because NODE_ENV=production)",
+      "tenants.0.staff.clientSecret: the demo's published secret (config/default.json); use the broker's (refused because NODE_ENV=production)",
+    ]);
+  });
+
   it('refuses a loopback http broker and http allowed origins', () => {
     const found = issues(() =>
       parseConfig(

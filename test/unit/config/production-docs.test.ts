@@ -28,7 +28,7 @@ const EVERYTHING_WRONG = configSchema.parse({
         label: 'BankID',
         issuer: 'mock:bankid-no',
         clientId: 'c',
-        clientSecret: 's',
+        clientSecret: 'demo-secret-not-for-production',
         claimProfile: 'idura',
       },
     ],
@@ -61,6 +61,7 @@ const DOCUMENTED: Record<string, string> = {
   'mail.outboxDir': '`mail.outboxDir`',
   'oidcProvider.jwks': 'no `oidcProvider.jwks`',
   'tenants.N.handoff.oidcClients.N': 'http redirect URI',
+  'tenants.N.providers.N.clientSecret': "the demo's client secret",
   // Warnings.
   'store.type': 'in-memory store',
   'store.redisUrl': '`redis://` without TLS',
