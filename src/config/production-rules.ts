@@ -57,7 +57,9 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
         errors.push(`${path}.issuer: the mock IdP must not be used in production`);
       else if (!isHttps(issuer)) errors.push(`${path}.issuer: must be an https URL`);
       if (clientSecret === DEMO_CLIENT_SECRET)
-        errors.push(`${path}.clientSecret: the demo's published secret (config/default.json); use the broker's`);
+        errors.push(
+          `${path}.clientSecret: the demo's published secret (config/default.json); use the broker's`,
+        );
     }
     if (
       tenant.staff &&

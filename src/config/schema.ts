@@ -137,7 +137,8 @@ const providerSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['endSessionIdTokenHint'],
-        message: 'needs endSession: the ID token would be kept in the session for a broker logout that is never sent',
+        message:
+          'needs endSession: the ID token would be kept in the session for a broker logout that is never sent',
       });
     }
     checkClientAuth(provider, ctx);
@@ -242,15 +243,15 @@ const retentionSchema = z
  * browser, so writing one suggests a page-level rule that does not exist.
  */
 const webOrigin = z
-  .url({ protocol: /^https?$/, error: 'expected an http:// or https:// origin, e.g. https://www.kommune.example' })
-  .refine(
-    (value) => {
-      if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return true;
-      const url = new URL(value);
-      return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
-    },
-    'expected an origin only (scheme, host and port), e.g. https://www.kommune.example',
-  );
+  .url({
+    protocol: /^https?$/,
+    error: 'expected an http:// or https:// origin, e.g. https://www.kommune.example',
+  })
+  .refine((value) => {
+    if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return true;
+    const url = new URL(value);
+    return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+  }, 'expected an origin only (scheme, host and port), e.g. https://www.kommune.example');
 
 const tenantSchema = z.strictObject({
   /** Tenant id; with more than one tenant the routes stand under `/t/{id}`. */
@@ -279,9 +280,7 @@ const tenantSchema = z.strictObject({
    */
   abandonAfterSeconds: z.number().int().min(10).max(86_400).default(120),
   /** Privacy notice linked from the widget and the consent page. */
-  privacyNoticeUrl: z
-    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
-    .optional(),
+  privacyNoticeUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
   /** Metadata collected with each conversation; nothing by default. */
   metadata: metadataSchema.default({ ip: false, userAgent: false, pages: false, referrer: false }),
   /** How long transcripts are kept. Default: deleted after 45 days. */
@@ -424,15 +423,12 @@ export const configSchema = z
       })
       // The gateway's routes, pages and static files stand at the root of its host: with a path
       // here the redirect URIs named it while the pages linked past it, and no login came back.
-      .refine(
-        (value) => {
-          // Anything but an http(s) URL is refused above already.
-          if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return true;
-          const url = new URL(value);
-          return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
-        },
-        'expected an origin only, e.g. https://chat.kommune.example: the gateway serves at the root of its host (no path, query or user)',
-      )
+      .refine((value) => {
+        // Anything but an http(s) URL is refused above already.
+        if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return true;
+        const url = new URL(value);
+        return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+      }, 'expected an origin only, e.g. https://chat.kommune.example: the gateway serves at the root of its host (no path, query or user)')
       .default('http://localhost:3000'),
     /** Listening port; `PORT` overrides. Default 3000. */
     port: z.number().int().min(0).max(65535).default(3000),
