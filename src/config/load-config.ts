@@ -51,10 +51,13 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     ]);
   }
   let raw: unknown;
+  // A UTF-8 byte order mark, as Windows editors save files: JSON parsers may ignore it
+  // (RFC 8259 §8.1), and JSON.parse does not.
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(json);
   } catch (error) {
-    throw new ConfigError(source, [`not valid JSON: ${(error as Error).message}`]);
+    throw new ConfigError(source, [`not valid JSON: ${jsonProblem(json, error as Error)}`]);
   }
   return parseConfig(raw, { env, source });
 }
@@ -208,4 +211,18 @@ function portFrom(env: NodeJS.ProcessEnv, name: string, issues: string[]): numbe
   if (port >= 0 && port <= 65535) return port;
   issues.push(`${name}: expected an integer 0–65535`);
   return undefined;
+}
+
+/**
+ * JSON.parse's complaint as one line, by line and column, without the excerpt of the file V8
+ * quotes for an unexpected token: the file holds secrets, and the excerpt spans line breaks.
+ */
+function jsonProblem(text: string, error: Error): string {
+  const at = /^(.*) in JSON at position (\d+)/.exec(error.message);
+  if (at?.[1] && at[2]) {
+    const before = text.slice(0, Number(at[2])).split('\n');
+    return `${at[1]} at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+  }
+  const token = /^(Unexpected token '.+?')/.exec(error.message)?.[1];
+  return token ?? error.message.split('\n')[0] ?? 'unreadable';
 }

@@ -513,6 +513,32 @@ describe('loadConfig', () => {
     expect(issues(() => loadConfig({ env: { GATEWAY_CONFIG: broken } }))[0]).toMatch(/^not valid JSON/);
   });
 
+  it('says where the JSON breaks on one line, without quoting the file (it holds secrets)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    const file = join(dir, 'espoo.json');
+    writeFileSync(
+      file,
+      '{\n  "session": { "secret": "s3cret-s3cret-s3cret-s3cret-s3cret" }\n  "tenants": []\n}',
+    );
+    expect(issues(() => loadConfig({ env: { GATEWAY_CONFIG: file } }))).toEqual([
+      "not valid JSON: Expected ',' or '}' after property value at line 3, column 3",
+    ]);
+    writeFileSync(file, '{ "session": { "secret": "s3cret-s3cret-s3cret-s3cret" } }}');
+    const [problem] = issues(() => loadConfig({ env: { GATEWAY_CONFIG: file } }));
+    expect(problem).toMatch(/^not valid JSON: /);
+    expect(problem).not.toContain('s3cret');
+    expect(problem).not.toContain('\n');
+  });
+
+  it('reads a file saved with a byte order mark, as Windows editors write it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    const file = join(dir, 'espoo.json');
+    writeFileSync(file, `\uFEFF${JSON.stringify({ tenants: [tenant()] })}`);
+    expect(loadConfig({ env: { GATEWAY_CONFIG: file, IDURA_SECRET: 'x' } }).config.tenants[0]?.id).toBe(
+      'espoo',
+    );
+  });
+
   it('loads the shipped config/default.json (the demo tenant with the mock IdP)', () => {
     const loaded = loadConfig({ env: {} });
     expect(loaded.config.mockIdp.enabled).toBe(true);
