@@ -113,6 +113,10 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   }
+  // zod's "Invalid input: expected string, received undefined": the key is missing.
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return `${path}: required (${issue.expected})`;
+  }
   if (issue.code === 'invalid_value') {
     return `${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   }

@@ -20,15 +20,23 @@ const LANGUAGES = ['nb', 'fi', 'sv', 'en'] as const;
 const ROLES = ['agent', 'supervisor', 'admin', 'security'] as const;
 
 /** Text shown to users: one string for every language, or one per language (`en` required). */
-const localizedText = z.union([
-  z.string().min(1),
-  z.strictObject({
-    en: z.string().min(1),
-    nb: z.string().min(1).optional(),
-    fi: z.string().min(1).optional(),
-    sv: z.string().min(1).optional(),
-  }),
-]);
+const localizedText = z.union(
+  [
+    z.string().min(1),
+    z.strictObject({
+      en: z.string().min(1),
+      nb: z.string().min(1).optional(),
+      fi: z.string().min(1).optional(),
+      sv: z.string().min(1).optional(),
+    }),
+  ],
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required (a text, or { "en": …, "nb": …, "fi": …, "sv": … })'
+        : 'expected a text, or { "en": …, "nb": …, "fi": …, "sv": … } with "en"',
+  },
+);
 
 /**
  * Issuer of an OpenID Provider: an https URL (http only on loopback, development only), or

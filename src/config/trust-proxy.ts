@@ -10,14 +10,17 @@ import { z } from 'zod';
  * and `"true"`/`"false"` are refused with the unquoted value to write instead.
  * @see https://expressjs.com/en/guide/behind-proxies.html
  */
-export const trustProxySchema = z.union([
-  z.boolean(),
-  z.number().int().nonnegative(),
-  z.string().superRefine((value, ctx) => {
-    const problem = listProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-]);
+export const trustProxySchema = z.union(
+  [
+    z.boolean(),
+    z.number().int().nonnegative(),
+    z.string().superRefine((value, ctx) => {
+      const problem = listProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ],
+  { error: 'expected false, a whole number of proxy hops, or a string of addresses and subnets' },
+);
 
 function listProblem(value: string): string | undefined {
   const bare = value.trim();

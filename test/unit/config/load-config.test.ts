@@ -344,6 +344,28 @@ describe('parseConfig', () => {
       );
   });
 
+  it('says a missing key is required, and what a name or trustProxy may be, instead of "Invalid input"', () => {
+    const { name: _name, ...nameless } = tenant();
+    expect(
+      issues(() =>
+        parseConfig(
+          { tenants: [{ ...nameless, topics: [{ id: 'general', title: {} }] }], trustProxy: 1.5 },
+          { env: { IDURA_SECRET: 'x' } },
+        ),
+      ),
+    ).toEqual([
+      'trustProxy: expected false, a whole number of proxy hops, or a string of addresses and subnets',
+      'tenants.0.name: required (a text, or { "en": …, "nb": …, "fi": …, "sv": … })',
+      'tenants.0.topics.0.title: expected a text, or { "en": …, "nb": …, "fi": …, "sv": … } with "en"',
+    ]);
+    const { clientId: _id, ...idless } = tenant().providers[0] ?? {};
+    expect(
+      issues(() =>
+        parseConfig({ tenants: [tenant({ providers: [idless] })] }, { env: { IDURA_SECRET: 'x' } }),
+      ),
+    ).toEqual(['tenants.0.providers.0.clientId: required (string)']);
+  });
+
   it('warns in development about what production would refuse', () => {
     const { warnings } = parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x' } });
     expect(warnings.join('\n')).toMatch(/session\.secret: required/);
