@@ -22,6 +22,7 @@ import {
   embedsElsewhere,
   loopbackCountsAsSecure,
 } from './http/session-middleware.js';
+import { untrustedProxyWarning } from './http/untrusted-proxy-warning.js';
 import { VisitorCookie } from './http/visitor-cookie.js';
 import type { TenantContext } from './tenants/tenant-context.js';
 import { BUNDLE_DIR, STATIC_DIR } from './web/asset-paths.js';
@@ -64,6 +65,7 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
     ),
   ];
   app.use(requestContext(deps.logger));
+  app.use(untrustedProxyWarning(deps.production, deps.logger));
   app.use(securityHeaders({ formActionOrigins, production: deps.production }));
 
   const staticOptions = {

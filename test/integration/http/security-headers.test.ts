@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load-config.js';
@@ -103,7 +104,7 @@ describe('security headers and cookies (development)', () => {
 });
 
 /** A production gateway behind a load balancer that `trustProxy` describes. */
-function productionGateway(trustProxy: number | string): Promise<Gateway> {
+function productionGateway(trustProxy: number | string, logLines?: string[]): Promise<Gateway> {
   const loaded = parseConfig(
     {
       publicUrl: 'https://chat.example',
@@ -141,7 +142,13 @@ function productionGateway(trustProxy: number | string): Promise<Gateway> {
       },
     },
   );
-  return createGateway(loaded, { logger: createLogger('silent') });
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines?.push(String(chunk));
+      done();
+    },
+  });
+  return createGateway(loaded, { logger: logLines ? createLogger('warn', sink) : createLogger('silent') });
 }
 
 function sessionCookieOf(res: request.Response): string | undefined {
@@ -149,14 +156,20 @@ function sessionCookieOf(res: request.Response): string | undefined {
 }
 
 describe('the session cookie behind a TLS-terminating proxy (production)', () => {
-  it('believes X-Forwarded-Proto only from an address trustProxy trusts', async () => {
+  it('believes X-Forwarded-Proto only from an address trustProxy trusts, and says so once', async () => {
     // The load balancer is on 10.0.0.0/8; this client (loopback) reaches the gateway past it.
-    const gateway = await productionGateway('10.0.0.0/8');
+    const lines: string[] = [];
+    const gateway = await productionGateway('10.0.0.0/8', lines);
     try {
-      const forged = await request(gateway.app).get('/api/session').set('x-forwarded-proto', 'https');
-      expect(forged.status).toBe(200);
-      // express-session sets no Secure cookie on a request it does not take for https.
-      expect(sessionCookieOf(forged)).toBeUndefined();
+      for (let i = 0; i < 3; i++) {
+        const forged = await request(gateway.app).get('/api/session').set('x-forwarded-proto', 'https');
+        expect(forged.status).toBe(200);
+        // express-session sets no Secure cookie on a request it does not take for https.
+        expect(sessionCookieOf(forged)).toBeUndefined();
+      }
+      const warnings = lines.filter((line) => line.includes('X-Forwarded-Proto came from an address'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).not.toContain('127.0.0.1');
     } finally {
       await gateway.close();
     }
@@ -164,13 +177,15 @@ describe('the session cookie behind a TLS-terminating proxy (production)', () =>
 
   it('sets it when the proxy in front is trusted, by subnet as by hops', async () => {
     for (const trustProxy of ['loopback', 1]) {
-      const gateway = await productionGateway(trustProxy);
+      const lines: string[] = [];
+      const gateway = await productionGateway(trustProxy, lines);
       try {
         const res = await request(gateway.app).get('/api/session').set('x-forwarded-proto', 'https');
         expect(sessionCookieOf(res)).toMatch(/; Secure/);
         // Without the proxy's header the request was plain http: no Secure cookie over it.
         const plain = await request(gateway.app).get('/api/session');
         expect(sessionCookieOf(plain)).toBeUndefined();
+        expect(lines.filter((line) => line.includes('X-Forwarded-Proto'))).toEqual([]);
       } finally {
         await gateway.close();
       }
