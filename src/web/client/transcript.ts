@@ -34,6 +34,14 @@ export interface TranscriptOptions {
 }
 
 /**
+ * How long the log stays `aria-busy` after a conversation's history was put into it, unless a
+ * new line comes first. Chromium hands accessibility changes to a screen reader in batches (up
+ * to a few hundred milliseconds apart when the user is not typing), and a batch that already
+ * sees the log not busy announces the history as new lines: a second leaves a wide margin.
+ */
+const HISTORY_SETTLE_MS = 1_000;
+
+/**
  * The message list of one conversation (an `<ol>` inside a `role="log"` `aria-live="polite"`
  * region, so screen readers announce new lines). Messages are kept in `seq` order and de-duplicated by id, which
  * makes replays after a reconnection (`resume` with `afterSeq`) harmless.
@@ -43,6 +51,8 @@ export class Transcript {
   readonly #options: TranscriptOptions;
   readonly #seen = new Set<string>();
   readonly #pending = new Map<string, HTMLLIElement>();
+  /** The timer ending the `aria-busy` of a history just shown ({@link reset}). */
+  #settle: number | undefined;
   /** Local notices by system code, replaced when the server's stored system line arrives. */
   readonly #notices = new Map<string, HTMLLIElement>();
   /** The `seq`s shown: every one up to a point, and those beyond a gap (one missed, to come). */
@@ -67,17 +77,39 @@ export class Transcript {
     return this.#list.querySelector('li.msg-agent') !== null;
   }
 
-  /** Replaces the content with a conversation's messages. */
+  /**
+   * Replaces the content with a conversation's messages. The history is put in while the log
+   * is `aria-busy`, so that a screen reader does not read a whole conversation out as new lines
+   * when it is opened or resumed; the next line added (or {@link HISTORY_SETTLE_MS}) ends that,
+   * and is announced as usual (WCAG 4.1.3).
+   * @see https://www.w3.org/TR/wai-aria-1.2/#aria-busy
+   */
   reset(messages: MessageView[] = []): void {
+    const region = this.#list.parentElement;
+    if (region && messages.length > 0) {
+      region.setAttribute('aria-busy', 'true');
+      window.clearTimeout(this.#settle);
+      this.#settle = window.setTimeout(() => this.#live(), HISTORY_SETTLE_MS);
+    }
     this.#list.replaceChildren();
     this.#seen.clear();
     this.#pending.clear();
     this.#seqs = new DeliveredSeqs();
-    for (const message of messages) this.add(message);
+    for (const message of messages) this.#add(message, true);
+  }
+
+  /** Ends the quiet of {@link reset}: lines added from here on are announced. */
+  #live(): void {
+    window.clearTimeout(this.#settle);
+    this.#list.parentElement?.removeAttribute('aria-busy');
   }
 
   /** Adds a message unless it is already shown; returns whether it was new. */
   add(message: MessageView): boolean {
+    return this.#add(message, false);
+  }
+
+  #add(message: MessageView, history: boolean): boolean {
     if (this.#seen.has(message.id)) return false;
     this.#seen.add(message.id);
     if (message.systemCode) {
@@ -91,16 +123,17 @@ export class Transcript {
       if (keep && local) {
         // Kept, but moved to where the stored line belongs (after the message it is about).
         local.dataset.seq = String(message.seq);
-        this.#insert(local, message.seq);
+        this.#insert(local, message.seq, history);
         return true;
       }
     }
-    this.#insert(this.#render(message), message.seq);
+    this.#insert(this.#render(message), message.seq, history);
     return true;
   }
 
-  /** Puts a line into the list in `seq` order. */
-  #insert(item: HTMLLIElement, seq: number): void {
+  /** Puts a line into the list in `seq` order; one not of the `history` being shown is announced. */
+  #insert(item: HTMLLIElement, seq: number, history = false): void {
+    if (!history) this.#live();
     const later = [...this.#list.children].find(
       (child) =>
         child instanceof HTMLElement && child.dataset.seq !== undefined && Number(child.dataset.seq) > seq,
@@ -127,6 +160,7 @@ export class Transcript {
       h('p', { className: 'msg-text', text }),
     );
     this.#pending.set(clientId, item);
+    this.#live();
     this.#list.append(item);
     this.#scroll();
   }
@@ -240,6 +274,7 @@ export class Transcript {
       this.#notices.get(code)?.remove();
       this.#notices.set(code, item);
     }
+    this.#live();
     this.#list.append(item);
     this.#scroll();
     return item;
