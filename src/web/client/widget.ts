@@ -742,6 +742,10 @@ class VisitorChat {
     const lost = active === null || active === doc.body || this.#el('composer').contains(active);
     this.#el<HTMLFormElement>('composer').hidden = true;
     this.#el('chat-closed').hidden = false;
+    // An agent's identification link of this chat has nothing left to identify for: the server
+    // attaches no identity to a closed conversation, so it is no longer offered.
+    for (const link of this.#root.querySelectorAll<HTMLAnchorElement>('a.identify-link'))
+      this.#retire(link, 'chat.identifyEnded');
     this.#offerTranscript(this.#conversation?.id);
     if (lost) this.#el('new-chat').focus();
     this.#forgetConversation(false);
@@ -829,12 +833,19 @@ class VisitorChat {
 
   /** Turns an identification link into a disabled control that says it has been used. */
   #markUsed(link: HTMLAnchorElement): void {
+    this.#retire(link, 'chat.identifyUsed');
+  }
+
+  /** Turns an identification link into a disabled control, its label followed by why (`note`). */
+  #retire(link: HTMLAnchorElement, note: string): void {
     if (link.getAttribute('aria-disabled') === 'true') return;
     link.removeAttribute('href');
     link.removeAttribute('target');
+    // Nothing opens any more, in a new tab or otherwise.
+    link.querySelector('.visually-hidden')?.remove();
     link.setAttribute('aria-disabled', 'true');
     link.classList.add('used');
-    link.append(h('span', { className: 'used-note', text: ` (${this.#t('chat.identifyUsed')})` }));
+    link.append(h('span', { className: 'used-note', text: ` (${this.#t(note)})` }));
   }
 
   async #withdraw(): Promise<void> {

@@ -111,6 +111,12 @@ export const CHAT_MESSAGES: Catalog = {
     sv: '”{topic}” gäller dina personliga ärenden, så du behöver identifiera dig först. Identifieringen öppnas i en ny flik; när du är klar fortsätter chatten här med ”{topic}” av sig själv.',
   },
   'chat.identifyUsed': { en: 'done', nb: 'fullført', fi: 'valmis', sv: 'klart' },
+  'chat.identifyEnded': {
+    en: 'the chat has ended',
+    nb: 'chatten er avsluttet',
+    fi: 'chat on päättynyt',
+    sv: 'chatten har avslutats',
+  },
   'chat.closeWidget': { en: 'Close the chat', nb: 'Lukk chatten', fi: 'Sulje chat', sv: 'Stäng chatten' },
   'chat.identifyWith': {
     en: 'Identify with {provider}',

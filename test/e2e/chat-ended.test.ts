@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatFeature } from '../../src/chat/chat-feature.js';
+import { axeViolations, type BrowserGateway, startBrowserGateway } from './chromium.js';
+import { openConsole } from './pages.js';
+
+/** The widget once the agent ended the chat: what it still offers, and in the page's language. */
+
+let e2e: BrowserGateway;
+
+beforeAll(async () => {
+  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
+});
+afterAll(() => e2e?.close());
+
+describe('an identification link the agent sent, once the chat has ended', () => {
+  it('is no longer offered: a disabled line saying the chat has ended, in the page’s language', async () => {
+    const url = e2e.gw.url;
+    const agent = await openConsole(await e2e.newPage(), url, 'alex-agent');
+    const visitor = await e2e.newPage('nb-NO');
+    await visitor.goto(`${url}/chat`);
+    await visitor.getByRole('button', { name: /Generelle spørsmål/ }).click();
+    await visitor.getByLabel('Din melding').fill('Hei');
+    await visitor.getByLabel('Din melding').press('Enter');
+    await agent.getByRole('button', { name: /^Take the conversation about General questions/ }).click();
+    await agent.getByRole('button', { name: 'Request identification' }).click();
+    const offered = visitor.getByRole('link', { name: 'Identifiser deg (åpnes i ny fane)' });
+    await expect.poll(() => offered.count()).toBe(1);
+
+    await agent.getByRole('button', { name: 'Close conversation' }).click();
+    await expect.poll(() => visitor.locator('#new-chat').isVisible()).toBe(true);
+    expect(await offered.count()).toBe(0);
+    const retired = visitor.locator('a.identify-link');
+    expect(await retired.getAttribute('href')).toBeNull();
+    expect(await retired.getAttribute('aria-disabled')).toBe('true');
+    expect((await retired.textContent())?.trim()).toBe('Identifiser deg (chatten er avsluttet)');
+    expect(await axeViolations(visitor)).toEqual([]);
+  });
+});
