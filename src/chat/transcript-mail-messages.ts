@@ -21,7 +21,7 @@ export const TRANSCRIPT_MAIL_MESSAGES: Catalog = {
     sv: 'Startad {start}, avslutad {end} (UTC).',
   },
   'mail.transcript.you': { en: 'You', nb: 'Du', fi: 'Sinä', sv: 'Du' },
-  'mail.transcript.agent': { en: 'Agent', nb: 'Veileder', fi: 'Asiakaspalvelija', sv: 'Handläggare' },
+  'mail.transcript.agent': { en: 'Agent', nb: 'Saksbehandler', fi: 'Asiakaspalvelija', sv: 'Handläggare' },
   'mail.transcript.footer': {
     en: 'You receive this e-mail because the transcript was ordered to this address in the chat. If that was not you, you can ignore it. Replies to this e-mail are not read by the chat.',
     nb: 'Du får denne e-posten fordi utskriften ble bestilt til denne adressen i chatten. Hvis det ikke var deg, kan du se bort fra den. Svar på denne e-posten leses ikke av chatten.',

@@ -4,8 +4,12 @@ import { AUTH_MESSAGES } from './messages/auth-messages.js';
 import { COMMON_MESSAGES } from './messages/common-messages.js';
 import { ERROR_MESSAGES } from './messages/error-messages.js';
 
-/** A message catalog: key → text per language (English required; others fall back to it). */
-export type Catalog = Record<string, { en: string } & Partial<Record<Language, string>>>;
+/**
+ * A message catalog: key → text in every page language. None may be missing: a page in one
+ * language must not show a line in another (WCAG 3.1.2 would need that line marked with its own
+ * `lang`); `message-catalogs.test.ts` checks the texts themselves.
+ */
+export type Catalog = Record<string, Record<Language, string>>;
 
 const CATALOG: Catalog = { ...COMMON_MESSAGES, ...AUTH_MESSAGES, ...ERROR_MESSAGES };
 
@@ -22,8 +26,7 @@ export function registerMessages(messages: Catalog): void {
 /** The catalog for the browser bundles, for one language. */
 export function messagesFor(lang: Language, prefix: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(CATALOG))
-    if (key.startsWith(prefix)) out[key] = value[lang] ?? value.en;
+  for (const [key, value] of Object.entries(CATALOG)) if (key.startsWith(prefix)) out[key] = value[lang];
   return out;
 }
 
@@ -37,7 +40,7 @@ export function translator(lang: Language): Translate {
   return (key, params) => {
     const entry = CATALOG[key];
     if (!entry) throw new TypeError(`unknown message key ${key}`);
-    const text = entry[lang] ?? entry.en;
+    const text = entry[lang];
     return params
       ? text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
       : text;

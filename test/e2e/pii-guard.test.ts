@@ -132,7 +132,7 @@ describe('national ids typed into the visitor widget', () => {
     // Listed by its time (and that a number was removed); its fields show once opened.
     const listed = agent.locator('#offline-list li.offline-item');
     await expect.poll(() => listed.count()).toBe(1);
-    expect(await listed.textContent()).toContain('An identity number was removed from it.');
+    expect(await listed.textContent()).toContain('A national identity number was removed from it.');
     await listed.getByRole('button', { name: /^Read message left at / }).click();
     const item = agent.locator('#offline-list li').filter({ hasText: 'Vera' });
     await expect.poll(() => item.count()).toBe(1);

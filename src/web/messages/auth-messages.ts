@@ -248,7 +248,7 @@ export const AUTH_MESSAGES: Catalog = {
     sv: 'Det finns inget att skicka till chatten.',
   },
   // A staff member's roles, as the console, the staff tools and a legal hold name them.
-  'staff.role.agent': { en: 'agent', nb: 'veileder', fi: 'asiakaspalvelija', sv: 'handläggare' },
+  'staff.role.agent': { en: 'agent', nb: 'saksbehandler', fi: 'asiakaspalvelija', sv: 'handläggare' },
   'staff.role.supervisor': { en: 'supervisor', nb: 'leder', fi: 'esihenkilö', sv: 'arbetsledare' },
   'staff.role.admin': { en: 'administrator', nb: 'administrator', fi: 'ylläpitäjä', sv: 'administratör' },
   'staff.role.security': {

@@ -180,7 +180,7 @@ export const CHAT_MESSAGES: Catalog = {
   },
   'chat.error.transcript_not_ready': {
     en: 'Only a finished conversation that an agent answered can be sent by e-mail.',
-    nb: 'Bare en avsluttet samtale som en veileder har svart i, kan sendes på e-post.',
+    nb: 'Bare en avsluttet samtale som en saksbehandler har svart i, kan sendes på e-post.',
     fi: 'Vain päättyneen keskustelun, johon asiakaspalvelija vastasi, voi lähettää sähköpostilla.',
     sv: 'Bara ett avslutat samtal som en handläggare har svarat i kan skickas per e-post.',
   },
@@ -429,7 +429,7 @@ export const CHAT_MESSAGES: Catalog = {
   },
   'chat.error.conversation_taken': {
     en: 'Another agent has already taken this conversation.',
-    nb: 'En annen veileder har allerede tatt denne samtalen.',
+    nb: 'En annen saksbehandler har allerede tatt denne samtalen.',
     fi: 'Toinen asiakaspalvelija on jo ottanut tämän keskustelun.',
     sv: 'En annan handläggare har redan tagit det här samtalet.',
   },
@@ -754,13 +754,13 @@ export const CHAT_MESSAGES: Catalog = {
   'chat.console.open': { en: 'Open', nb: 'Åpne', fi: 'Avaa', sv: 'Öppna' },
   'chat.console.others': {
     en: 'Other agents’ conversations',
-    nb: 'Andre veilederes samtaler',
+    nb: 'Andre saksbehandleres samtaler',
     fi: 'Muiden asiakaspalvelijoiden keskustelut',
     sv: 'Andra handläggares samtal',
   },
   'chat.console.othersEmpty': {
     en: 'No other agent has an open conversation.',
-    nb: 'Ingen andre veiledere har åpne samtaler.',
+    nb: 'Ingen andre saksbehandlere har åpne samtaler.',
     fi: 'Muilla asiakaspalvelijoilla ei ole avoimia keskusteluja.',
     sv: 'Inga andra handläggare har öppna samtal.',
   },
@@ -894,10 +894,10 @@ export const CHAT_MESSAGES: Catalog = {
     sv: 'Läs meddelandet som lämnades {time}',
   },
   'chat.console.offlineRedacted': {
-    en: 'An identity number was removed from it.',
-    nb: 'Et identitetsnummer ble fjernet fra den.',
+    en: 'A national identity number was removed from it.',
+    nb: 'Et fødselsnummer ble fjernet fra den.',
     fi: 'Siitä poistettiin henkilötunnus.',
-    sv: 'Ett identitetsnummer togs bort ur det.',
+    sv: 'Ett personnummer togs bort ur det.',
   },
   'chat.console.offlineDelete': {
     en: 'Delete message…',
