@@ -6,8 +6,10 @@ import {
 } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type CreatedApp, createApp, type TenantRoutes } from './app.js';
+import type { Language } from './config/schema.js';
 import type { GatewayDeps } from './deps.js';
 import { endUpgrade } from './http/end-upgrade.js';
+import { unreadRequestPage } from './http/unread-request-page.js';
 
 /** Handles an HTTP upgrade (the chat's WebSocket); returns false when the path is not its own. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
@@ -67,7 +69,9 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
   });
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) =>
+    answerClientError(error, socket, deps.config.defaultLanguage),
+  );
   const upgrades = features.flatMap((f) => (f.upgrade ? [f.upgrade(created)] : []));
   server.on('upgrade', (req, socket, head) => {
     if (upgrades.some((handle) => handle(req, socket, head))) return;
@@ -111,10 +115,14 @@ async function settledWithin(work: Promise<void>, ms: number): Promise<boolean> 
  * Requests Node's parser refuses before the app sees them get a short page with the error code
  * rather than Node's bare status line: headers over 16 KiB (a huge callback URL) 431
  * `request_too_large`, anything else unreadable 400 `request_invalid`. A request that timed out
- * gets Node's own 408; a reset connection is dropped. English only: no language can be told
- * from a request that was not read.
+ * gets Node's own 408; a reset connection is dropped. The page is in every page language, the
+ * configured default first: no language can be told from a request that was not read.
  */
-function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+function answerClientError(
+  error: Error & { code?: string },
+  socket: Duplex,
+  defaultLanguage: Language,
+): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
@@ -125,9 +133,9 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   }
   const [status, text, code] =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'request_too_large']
-      : [400, 'Bad Request', 'request_invalid'];
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${text}</title></head><body><h1>${text}</h1><p>The request could not be read. Go back and try again.</p><p>Error code: ${code}</p></body></html>`;
+      ? ([431, 'Request Header Fields Too Large', 'request_too_large'] as const)
+      : ([400, 'Bad Request', 'request_invalid'] as const);
+  const body = unreadRequestPage(code, defaultLanguage);
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/html; charset=utf-8\r\n` +
       `Content-Security-Policy: default-src 'none'\r\nX-Content-Type-Options: nosniff\r\n` +

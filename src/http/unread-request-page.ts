@@ -1,0 +1,25 @@
+import type { Language } from '../config/schema.js';
+import { LANGUAGES } from '../config/schema.js';
+import { html } from '../web/html.js';
+import { translator } from '../web/i18n.js';
+
+/** The codes of the requests Node's parser refuses before the app (and its language) is reached. */
+export type UnreadRequestCode = 'request_invalid' | 'request_too_large';
+
+/**
+ * The page for a request Node's HTTP parser refused (`clientError`), which no middleware sees:
+ * no cookie, no `Accept-Language`, no tenant, no stylesheet (the CSP is `default-src 'none'`).
+ * Since its reader's language cannot be told, it says the same in every page language: the
+ * configured default first (the document's `lang`), then each other one in an element with its
+ * own `lang`, so that a screen reader reads each with its own pronunciation (WCAG 3.1.2).
+ */
+export function unreadRequestPage(code: UnreadRequestCode, defaultLanguage: Language): string {
+  const languages = [defaultLanguage, ...LANGUAGES.filter((lang) => lang !== defaultLanguage)];
+  const parts = languages.map((lang, index) => {
+    const t = translator(lang);
+    const heading = index === 0 ? html`<h1>${t('error.title')}</h1>` : html`<h2>${t('error.title')}</h2>`;
+    return html`<section${index === 0 ? '' : html` lang="${lang}"`}>${heading}<p>${t(`error.${code}`)}</p><p>${t('error.code', { code })}</p></section>`;
+  });
+  return html`<!doctype html><html lang="${defaultLanguage}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${translator(defaultLanguage)('error.title')}</title></head><body><main>${parts}</main></body></html>`
+    .value;
+}
