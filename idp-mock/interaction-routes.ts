@@ -5,7 +5,8 @@ import type { IssuerHost } from './issuer-host.js';
 import { authenticationFor } from './issuer-profiles.js';
 import type { ResolvedPersona } from './personas.js';
 import { renderErrorPage } from './views/error-page.js';
-import { renderLoginPage } from './views/login-page.js';
+import { type LoginMessage, renderLoginPage } from './views/login-page.js';
+import { loginLanguage } from './views/login-texts.js';
 
 /** What a request under `/${issuer}/interaction/:uid` asks for. */
 export type InteractionAction = 'show' | 'login' | 'abort';
@@ -90,7 +91,7 @@ async function showLogin(
       await finishLogin(host, req, res, interaction, persona);
       return;
     }
-    await sendLoginPage(host, res, interaction, 200, `No test identity "${hint}" here. Choose one below.`);
+    await sendLoginPage(host, res, interaction, 200, { kind: 'unknown-hint', hint });
     return;
   }
   await sendLoginPage(host, res, interaction, 200);
@@ -106,7 +107,7 @@ async function submitLogin(
   const personaId = form.get('persona') ?? '';
   const persona = host.personaById(personaId);
   if (persona === undefined) {
-    await sendLoginPage(host, res, interaction, 400, 'Choose one of the test identities below.');
+    await sendLoginPage(host, res, interaction, 400, { kind: 'choose-persona' });
     return;
   }
   await finishLogin(host, req, res, interaction, persona);
@@ -165,7 +166,7 @@ async function sendLoginPage(
   res: ServerResponse,
   interaction: Interaction,
   status: number,
-  message?: string,
+  message?: LoginMessage,
 ): Promise<void> {
   const clientId = stringParam(interaction, 'client_id') ?? '';
   const client = await host.provider.Client.find(clientId);
@@ -180,6 +181,7 @@ async function sendLoginPage(
       loginAction: `${base}/login`,
       abortAction: `${base}/abort`,
       personas: host.personas,
+      lang: loginLanguage(stringParam(interaction, 'ui_locales')),
       ...(message === undefined ? {} : { message }),
     }),
   );

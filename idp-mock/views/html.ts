@@ -52,10 +52,18 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
 /** Path of the one stylesheet every page links to (the pages carry no inline style). */
 export const STYLESHEET_PATH = '/assets/idp-mock.css';
 
-/** Wraps page content in the common document: `lang`, viewport, title and the stylesheet. */
-export function layout({ title, body }: { title: string; body: SafeHtml }): string {
+/** Wraps page content in the common document: `lang` (English unless given), viewport, title and the stylesheet. */
+export function layout({
+  title,
+  body,
+  lang = 'en',
+}: {
+  title: string;
+  body: SafeHtml;
+  lang?: string;
+}): string {
   return html`<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -18,11 +18,16 @@ afterAll(() => e2e?.close());
 
 const LOCALES = { nb: 'nb-NO', fi: 'fi-FI', sv: 'sv-SE', en: 'en-GB' } as const;
 
-/** Where the pages are: the landing and chat pages, the own-data page, and error pages. */
+/**
+ * Where the pages are: the landing and chat pages, the own-data page, the mock IdP's login page
+ * (citizen and staff, in the language the gateway names in `ui_locales`), and error pages.
+ */
 const PATHS = [
   '/',
   '/chat',
   '/privacy/my-data',
+  '/auth/bankid/login',
+  '/agent',
   '/no-such-page',
   '/auth/bankid/callback?code=c&state=not-this-browsers',
   '/chat/identify/AAAAAAAAAAAAAAAAAAAAAAAA',

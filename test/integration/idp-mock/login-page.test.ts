@@ -89,6 +89,38 @@ describe('GET /:issuer/interaction/:uid', () => {
     expect(page.text).toContain('value="matti-meikalainen"');
   });
 
+  it('is in the language ui_locales names first among those it has, the configured texts marked English', async () => {
+    const { page } = await openLoginPage('ftn-fi', { ui_locales: 'de fi-FI en' });
+    expect(page.text).toMatch(/<html lang="fi">/);
+    expect(page.text).toContain('<title>Kirjaudu – Finnish Trust Network (mock of Idura Verify)</title>');
+    expect(page.text).toContain(
+      '<h1><span lang="en">Finnish Trust Network (mock of Idura Verify)</span></h1>',
+    );
+    expect(page.text).toContain('<legend>Valitse testihenkilöllisyys</legend>');
+    expect(page.text).toContain('FI henkilötunnus 010594Y9032 · syntynyt 1994-05-01');
+    expect(page.text).toMatch(/<button type="submit" class="primary">Kirjaudu<\/button>/);
+    expect(page.text).toMatch(/<button type="submit" class="secondary">Peruuta<\/button>/);
+    expect(page.text).not.toContain('Sign in');
+  });
+
+  it('reads Norwegian ui_locales (no, nn) as Bokmål, and shows English for none it has', async () => {
+    for (const [uiLocales, lang, signIn] of [
+      ['no', 'nb', 'Logg inn'],
+      ['nn-NO', 'nb', 'Logg inn'],
+      ['sv', 'sv', 'Logga in'],
+      ['de', 'en', 'Sign in'],
+    ] as const) {
+      const { page } = await openLoginPage('bankid-no', { ui_locales: uiLocales });
+      expect(page.text).toMatch(new RegExp(`<html lang="${lang}">`));
+      expect(page.text).toContain(`class="primary">${signIn}</button>`);
+    }
+  });
+
+  it('says an unknown login_hint in the page’s language', async () => {
+    const { page } = await openLoginPage('bankid-no', { login_hint: 'nobody', ui_locales: 'nb' });
+    expect(page.text).toContain('Ingen testidentitet «nobody» her. Velg en nedenfor.');
+  });
+
   it('says which acr_values were asked for', async () => {
     const { page } = await openLoginPage('idporten', { acr_values: 'idporten-loa-high' });
     expect(page.text).toContain('asking for <code>idporten-loa-high</code>');
