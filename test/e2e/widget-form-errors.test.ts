@@ -17,8 +17,8 @@ import { askInGeneral, openConsole } from './pages.js';
 
 /**
  * The widget's two forms sent over the chat socket (the offline message, the transcript by
- * e-mail) answered with a refusal by the server, after the browser's own validation let them
- * through: as on the server-rendered forms (form-errors.test.ts), a refused field is marked and
+ * e-mail), checked by the page before they are sent and answered with a refusal by the server
+ * after: as on the server-rendered forms (form-errors.test.ts), a refused field is marked and
  * described by its error, which is next to it and takes the focus; a refusal of the whole form
  * is the form's own alert, not the chat's shared error line; a form being sent cannot be sent
  * twice, and a connection lost meanwhile is said in the form.
@@ -225,6 +225,45 @@ describe('the offline-message form refused by the server (nobody online)', () =>
   });
 });
 
+describe('the offline-message form checked before it is sent', () => {
+  it('marks each field left empty or wrong next to it, in the page’s language, and sends nothing', async () => {
+    const page = await newPage('fi-FI');
+    const sent: string[] = [];
+    await interceptVisitorFrames(page, (frame) => {
+      if (typeof frame.type === 'string') sent.push(frame.type);
+      return true;
+    });
+    const form = await offlineForm(page, 'Asiakaspalvelijoita ei ole juuri nyt tavoitettavissa');
+    expect(await form.locator('p.hint').first().textContent()).toBe('Kaikki kentät ovat pakollisia.');
+    const send = form.getByRole('button', { name: 'Lähetä viesti' });
+    await send.focus();
+    await page.keyboard.press('Enter');
+    const marked = () => form.locator('[aria-invalid="true"]').evaluateAll((els) => els.map((el) => el.id));
+    expect(await marked()).toEqual(['offline-name', 'offline-email', 'offline-text']);
+    expect(await describedBy(page, '#offline-name')).toEqual(['Anna nimesi.']);
+    expect(await describedBy(page, '#offline-email')).toEqual(['Anna toimiva sähköpostiosoite.']);
+    expect(await describedBy(page, '#offline-text')).toEqual([
+      'Kirjoita viesti, jossa on enintään 4000 merkkiä.',
+    ]);
+    expect(await focusedId(page)).toBe('offline-name');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, 'widget-offline-fields-checked');
+
+    await form.getByLabel('Nimi').fill('Vera');
+    await form.getByLabel('Sähköposti').fill('ei osoite');
+    await form.getByLabel('Viesti', { exact: true }).fill('Soittakaa minulle.');
+    await send.click();
+    expect(await marked()).toEqual(['offline-email']);
+    expect(await focusedId(page)).toBe('offline-email');
+    expect(sent).not.toContain('offline-message');
+
+    await form.getByLabel('Sähköposti').fill('vera@example.org');
+    await send.click();
+    await expect.poll(() => page.locator('#offline-done').isVisible()).toBe(true);
+    expect(sent.filter((type) => type === 'offline-message')).toHaveLength(1);
+  });
+});
+
 describe('the offline form when the chat ends for good', () => {
   it('says a reload sends it again, not a reconnection that will not come', async () => {
     const page = await newPage();
@@ -290,6 +329,16 @@ describe('the transcript form refused by the server', () => {
       .poll(() => page.locator('#transcript-status').textContent())
       .toBe('The transcript was sent. The address was not stored.');
     expect(await page.locator('[aria-invalid]').count()).toBe(0);
+  });
+
+  it('marks an address left empty before anything is sent', async () => {
+    const page = await endedChat();
+    await page.getByRole('button', { name: 'E-mail me the transcript' }).click();
+    const email = page.getByLabel('Your address for a copy of this conversation');
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    expect(await describedBy(page, '#transcript-email')).toEqual(['Give a valid e-mail address.']);
+    expect(await focusedId(page)).toBe('transcript-email');
+    expect(await page.locator('#transcript-status').textContent()).toBe('');
   });
 
   it('tells a refusal of the whole form (no more transcripts) in the form’s own alert', async () => {

@@ -77,6 +77,7 @@ ${replyField('composer-text', 'composer-hint', t('chat.composer.label'), t('chat
 <p>${t('chat.offline.text')}</p>
 <p id="agents-back" class="panel" hidden>${t('chat.agents.back')} <button type="button" id="start-live" class="secondary">${t('chat.agents.startLive')}</button></p>
 <form id="offline-form">
+<p class="hint">${t('chat.offline.required')}</p>
 <p class="field"><label for="offline-name">${t('chat.offline.name')}</label>
 <input id="offline-name" name="name" autocomplete="name" required maxlength="200"></p>
 <p class="field"><label for="offline-email">${t('chat.offline.email')}</label>

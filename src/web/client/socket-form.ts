@@ -25,6 +25,8 @@ export interface SocketFormOptions {
   fields: Readonly<Record<string, FormField>>;
   /** The error codes only this form's frame is answered with (`offline_message_limit`, …). */
   codes: ReadonlySet<string>;
+  /** The text next to a field, by its name in {@link fields}: the server's, for the same fault. */
+  fieldError: (field: string) => string;
 }
 
 /**
@@ -46,6 +48,11 @@ export class SocketForm {
   constructor(options: SocketFormOptions) {
     this.form = options.form;
     this.#options = options;
+    // The fields' own constraints (`required`, `type="email"`) are checked by `begin`, which
+    // says what is wrong as the server's refusal does: next to the field, in the page's
+    // language. The browser's bubble is in the browser's language, named by no
+    // `aria-describedby`, and gone at the next key.
+    this.form.noValidate = true;
     // The error is about what was typed: once the visitor changes it, it no longer applies.
     for (const field of Object.values(options.fields))
       field.addEventListener('input', () => this.#clearField(field));
@@ -64,8 +71,20 @@ export class SocketForm {
   begin(): boolean {
     if (this.#sending) return false;
     this.#clear();
+    if (!this.#fieldsValid()) return false;
     this.#setSending(true);
     return true;
+  }
+
+  /**
+   * Whether every field meets its constraints; each that does not gets its error (as
+   * {@link refuse} gives it), and the first of them the focus (WCAG 3.3.1).
+   */
+  #fieldsValid(): boolean {
+    const invalid = Object.entries(this.#options.fields).filter(([, control]) => !control.validity.valid);
+    for (const [name, control] of invalid) this.#markField(control, this.#options.fieldError(name));
+    invalid[0]?.[1].focus();
+    return invalid.length === 0;
   }
 
   /**
@@ -91,6 +110,12 @@ export class SocketForm {
       return;
     }
     this.#options.alert.textContent = '';
+    this.#markField(control, text);
+    control.focus();
+  }
+
+  /** Puts `text` next to `control`, which it describes, and marks the control invalid. */
+  #markField(control: FormField, text: string): void {
     const id = `${control.id}-error`;
     let error = this.form.querySelector<HTMLElement>(`#${CSS.escape(id)}`);
     if (!error) {
@@ -101,7 +126,6 @@ export class SocketForm {
     control.setAttribute('aria-invalid', 'true');
     const described = (control.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
     if (!described.includes(id)) control.setAttribute('aria-describedby', [...described, id].join(' '));
-    control.focus();
   }
 
   /** The frame did not go out, or its answer will not come (the connection was lost): `text` says so. */

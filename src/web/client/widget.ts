@@ -107,6 +107,7 @@ class VisitorChat {
         text: this.#el<HTMLTextAreaElement>('offline-text'),
       },
       codes: OFFLINE_CODES,
+      fieldError: (field) => this.#fieldError(field),
     });
     this.#socket = new ChatSocket({
       path: boot.wsUrl.visitor,
@@ -322,8 +323,12 @@ class VisitorChat {
         const form =
           frame.clientId === undefined ? this.#forms().find((f) => f.answers(frame.code)) : undefined;
         if (form) {
-          const fieldKey = frame.field === undefined ? undefined : FIELD_ERRORS[frame.field];
-          form.refuse(this.#t(fieldKey ?? errorKey(this.#boot.messages, frame.code)), frame.field);
+          form.refuse(
+            frame.field !== undefined && frame.field in FIELD_ERRORS
+              ? this.#fieldError(frame.field)
+              : this.#t(errorKey(this.#boot.messages, frame.code)),
+            frame.field,
+          );
           break;
         }
         if (frame.clientId !== undefined) {
@@ -391,6 +396,11 @@ class VisitorChat {
    * agent answered: the gateway sends no other), below "Start a new chat"; `undefined` takes the
    * offer away.
    */
+  /** The text next to a form's field that is missing or wrong, whether the server or the page found it. */
+  #fieldError(field: string): string {
+    return this.#t(FIELD_ERRORS[field] ?? 'chat.error.offline_message_invalid');
+  }
+
   #offerTranscript(id: string | undefined): void {
     if (id === this.#closedId && (id === undefined || this.#transcriptForm)) return;
     this.#closedId = id;
@@ -435,6 +445,7 @@ class VisitorChat {
       sending: this.#t('chat.form.sending'),
       fields: { email: input },
       codes: TRANSCRIPT_CODES,
+      fieldError: (field) => this.#fieldError(field),
     });
     form.addEventListener('submit', (event) => {
       event.preventDefault();

@@ -343,6 +343,12 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Voit jättää viestin sen sijaan. Vastaamme siihen sähköpostitse. Älä kirjoita henkilötunnustasi.',
     sv: 'Du kan lämna ett meddelande i stället. Vi svarar via e-post. Skriv inte ditt personnummer.',
   },
+  'chat.offline.required': {
+    en: 'All fields are required.',
+    nb: 'Alle feltene må fylles ut.',
+    fi: 'Kaikki kentät ovat pakollisia.',
+    sv: 'Alla fält är obligatoriska.',
+  },
   'chat.offline.name': { en: 'Name', nb: 'Navn', fi: 'Nimi', sv: 'Namn' },
   'chat.offline.email': { en: 'E-mail', nb: 'E-post', fi: 'Sähköposti', sv: 'E-post' },
   'chat.offline.message': { en: 'Message', nb: 'Melding', fi: 'Viesti', sv: 'Meddelande' },
