@@ -90,3 +90,21 @@ describe('the staff forms refused for an unknown id', () => {
     });
   }
 });
+
+describe('the staff forms sent with a field left empty', () => {
+  it('are refused by the server in the page’s language, the field tied to the error', async () => {
+    const norwegian = await e2e.newContext('nb-NO');
+    const page = await norwegian.newPage();
+    const form = '/staff/conversations/hold';
+    await page.goto(`${gw.url}/staff/login?login_hint=ada-admin&returnTo=${encodeURIComponent(form)}`);
+    await page.locator('textarea').fill('En grunn for testen');
+    await page.locator('form button[type=submit]').first().click();
+    const invalid = page.locator('[aria-invalid="true"]');
+    await expect.poll(() => invalid.count()).toBe(1);
+    expect(await invalid.getAttribute('name')).toBe('conversationId');
+    expect(await invalid.getAttribute('required')).toBe('');
+    expect(await describedBy(page, '[aria-invalid="true"]')).toEqual(['Oppgi id-en til samtalen.']);
+    expect(await page.title()).toMatch(/^Feil: /);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});

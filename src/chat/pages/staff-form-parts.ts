@@ -79,7 +79,10 @@ export async function sendStaffForm(
   };
   const token = csrfToken(req);
   await saveSession(req);
-  // The refused field is described by the alert's text, so moving into it says why.
+  // The refused field is described by the alert's text, so moving into it says why. The form is
+  // `novalidate`: a field left empty is refused by the server like any other fault, in the
+  // page's language and tied to the field, not by the browser's bubble in the browser's
+  // language; `required` still tells assistive technology which fields are.
   const invalid = (...codes: string[]) =>
     error && codes.includes(error.code) ? html` aria-invalid="true" aria-describedby="${FORM_ERROR_ID}"` : '';
   res.setHeader('Cache-Control', 'no-store');
@@ -91,7 +94,7 @@ export async function sendStaffForm(
 <p>${t(`${prefix}.intro`)}</p>
 ${form.state ?? ''}
 ${formAlert(res, error)}
-<form method="post" action="${req.tenant.basePath}${form.path}">
+<form method="post" action="${req.tenant.basePath}${form.path}" novalidate>
 <input type="hidden" name="_csrf" value="${token}">
 <div class="field"><label for="${prefix}-conversation">${t(`${prefix}.conversation`)}</label>
 <input id="${prefix}-conversation" name="${idField.name}" required maxlength="64" autocomplete="off" spellcheck="false" value="${values.conversationId}"${invalid(...idField.codes)}></div>
