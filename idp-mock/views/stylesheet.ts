@@ -10,11 +10,15 @@ export const STYLESHEET = `:root {
   --border: #9ca3af;
   --warning-bg: #fef3c7;
   --warning-text: #78350f;
+  --page: #ffffff;
+  --text: #111827;
 }
 @media (prefers-color-scheme: dark) {
-  :root { --accent: #93c5fd; --accent-text: #0b1220; --muted: #d1d5db; --border: #6b7280; }
+  :root { --accent: #93c5fd; --accent-text: #0b1220; --muted: #d1d5db; --border: #6b7280; --page: #111827; --text: #f9fafb; }
 }
-body { font-family: system-ui, sans-serif; line-height: 1.5; margin: 0; padding: 1rem; }
+/* The page's own colours, not the browser's default canvas: the contrast of every text is then
+   the one designed (and the one a checker such as axe computes), in either colour scheme. */
+body { font-family: system-ui, sans-serif; line-height: 1.5; margin: 0; padding: 1rem; background: var(--page); color: var(--text); }
 main { max-width: 36rem; margin: 0 auto; }
 h1 { font-size: 1.5rem; margin: 0.5rem 0 1rem; }
 .notice { border-left: 4px solid var(--border); padding: 0.25rem 0.75rem; color: var(--muted); }

@@ -73,3 +73,17 @@ describe('the page for a request the HTTP parser refused (431, a huge callback U
     expect(await axeViolations(page)).toEqual([]);
   });
 });
+
+describe('the mock IdP’s login page in the dark colour scheme (prefers-color-scheme: dark)', () => {
+  it.each(['/auth/bankid/login', '/agent'])('%s keeps its text contrast (axe)', async (path) => {
+    const context = await e2e.browser.newContext({ locale: 'sv-SE', colorScheme: 'dark' });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${e2e.gw.url}${path}`);
+      expect(await page.locator('html').getAttribute('lang')).toBe('sv');
+      expect(await axeViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
