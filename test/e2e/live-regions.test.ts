@@ -119,3 +119,26 @@ describe('the widget resuming a conversation after a reload', () => {
     await expect.poll(() => loggedLines(visitor)).toEqual([{ text: 'After the reload', busy: false }]);
   });
 });
+
+describe('a message the visitor sends', () => {
+  it('is put into the log once: the line written becomes the stored message in place', async () => {
+    const visitors = await e2e.newContext();
+    await recordLogLines(visitors);
+    const visitor = await visitors.newPage();
+    await askInGeneral(visitor, e2e.gw.url, 'Only once, please');
+    const line = visitor.locator('#chat-messages li.msg-visitor');
+    await expect.poll(() => line.locator('time').count()).toBe(1);
+    expect(await line.locator('.msg-state').count()).toBe(0);
+    expect(await line.getAttribute('class')).toBe('msg msg-visitor msg-own');
+    expect((await loggedLines(visitor)).filter((l) => l.text === 'Only once, please')).toHaveLength(1);
+
+    // A number the server redacts: the same line, its text replaced by the stored one.
+    await clearLoggedLines(visitor);
+    await visitor.getByLabel('Your message').fill('My number is 010594Y9032');
+    await visitor.getByLabel('Your message').press('Enter');
+    await expect.poll(() => line.count()).toBe(2);
+    await expect.poll(() => line.nth(1).locator('time').count()).toBe(1);
+    expect(await line.nth(1).locator('.msg-text').textContent()).not.toContain('010594Y9032');
+    expect((await loggedLines(visitor)).filter((l) => l.text.startsWith('My number is'))).toHaveLength(1);
+  });
+});

@@ -134,13 +134,31 @@ export class Transcript {
   /** Puts a line into the list in `seq` order; one not of the `history` being shown is announced. */
   #insert(item: HTMLLIElement, seq: number, history = false): void {
     if (!history) this.#live();
-    const later = [...this.#list.children].find(
-      (child) =>
-        child instanceof HTMLElement && child.dataset.seq !== undefined && Number(child.dataset.seq) > seq,
-    );
-    this.#list.insertBefore(item, later ?? null);
+    this.#list.insertBefore(item, this.#laterThan(seq));
     this.#seqs.add(seq);
     this.#scroll();
+  }
+
+  /** Whether the stored lines before `item` all come before `seq` and those after it after. */
+  #inOrder(item: HTMLLIElement, seq: number): boolean {
+    const children = [...this.#list.children];
+    const at = children.indexOf(item);
+    const seqOf = (child: Element) =>
+      child instanceof HTMLElement && child.dataset.seq !== undefined ? Number(child.dataset.seq) : undefined;
+    return children.every((child, index) => {
+      const other = seqOf(child);
+      return other === undefined || index === at || (index < at ? other < seq : other > seq);
+    });
+  }
+
+  /** The first line of a stored message after `seq`, before which a line of `seq` goes (null: at the end). */
+  #laterThan(seq: number): Element | null {
+    return (
+      [...this.#list.children].find(
+        (child) =>
+          child instanceof HTMLElement && child.dataset.seq !== undefined && Number(child.dataset.seq) > seq,
+      ) ?? null
+    );
   }
 
   /** Shows the viewer's own message at once, marked as sending, until the server acknowledges it. */
@@ -207,11 +225,39 @@ export class Transcript {
     return true;
   }
 
-  /** Replaces the pending line by the persisted message. */
+  /**
+   * Makes the pending line the persisted message. The line stays where it is and only what
+   * differs changes: "sending…" gives way to the time (and a badge), the text only if the
+   * server redacted it. A screen reader was read the line when it was written; putting in a new
+   * one would read the whole message out a second time (the log announces additions).
+   */
   ack(clientId: string, message: MessageView): void {
-    this.#pending.get(clientId)?.remove();
+    const item = this.#pending.get(clientId);
     this.#pending.delete(clientId);
-    this.add(message);
+    if (!item?.isConnected || this.#seen.has(message.id)) {
+      item?.remove();
+      this.add(message);
+      return;
+    }
+    this.#seen.add(message.id);
+    const stored = this.#render(message);
+    item.className = stored.className;
+    item.dataset.seq = String(message.seq);
+    item.querySelector('.msg-state')?.remove();
+    item.querySelector('.msg-retry')?.remove();
+    item.querySelector('.msg-error')?.remove();
+    const meta = item.querySelector('.msg-meta');
+    const storedMeta = stored.querySelector('.msg-meta');
+    // The stored meta is the author (the same "You"), then the time and any badges.
+    if (meta && storedMeta) meta.append(...[...storedMeta.children].slice(1));
+    const text = item.querySelector('.msg-text');
+    const storedText = stored.querySelector('.msg-text');
+    if (text && storedText && text.textContent !== storedText.textContent) text.replaceWith(storedText);
+    // Moved only when a message stored before it arrived after it was written (rare): a
+    // move is announced as an addition, staying put is not.
+    if (!this.#inOrder(item, message.seq)) this.#list.insertBefore(item, this.#laterThan(message.seq));
+    this.#seqs.add(message.seq);
+    this.#scroll();
   }
 
   /**
