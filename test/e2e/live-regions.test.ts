@@ -142,3 +142,36 @@ describe('a message the visitor sends', () => {
     expect((await loggedLines(visitor)).filter((l) => l.text.startsWith('My number is'))).toHaveLength(1);
   });
 });
+
+describe('a notice the page shows at once for an event the server also stores', () => {
+  it('stands for the stored line: one line put into the log, which gets the stored line’s time', async () => {
+    const staff = await e2e.newContext();
+    await recordLogLines(staff);
+    const agent = await openConsole(await staff.newPage(), e2e.gw.url, 'alex-agent');
+    await askInGeneral(await e2e.newPage(), e2e.gw.url, 'Please check my case');
+    // Earlier tests' visitors may wait in the queue too: take them all, then open this one.
+    const takes = agent.getByRole('button', { name: /^Take the conversation about General questions/ });
+    await expect.poll(() => takes.count()).toBeGreaterThan(0);
+    while ((await takes.count()) > 0) {
+      const waiting = await takes.count();
+      await takes.first().click();
+      await expect.poll(() => takes.count()).toBe(waiting - 1);
+    }
+    const opens = agent.getByRole('button', { name: /^Open the conversation about General questions/ });
+    const log = agent.locator('#console-messages');
+    for (let i = 0; !((await log.textContent()) ?? '').includes('Please check my case'); i++) {
+      const before = await log.textContent();
+      await opens.nth(i).click();
+      await expect.poll(() => log.textContent()).not.toBe(before);
+    }
+    await clearLoggedLines(agent);
+
+    await agent.getByRole('button', { name: 'Request identification' }).click();
+    const line = agent.locator('#console-messages li[data-system-code="identification-requested"]');
+    await expect.poll(() => line.locator('time').count()).toBe(1);
+    expect(await line.count()).toBe(1);
+    expect(await loggedLines(agent)).toEqual([
+      { text: 'An identification link was sent to the visitor.', busy: false },
+    ]);
+  });
+});

@@ -115,15 +115,17 @@ export class Transcript {
     if (message.systemCode) {
       const local = this.#notices.get(message.systemCode);
       this.#notices.delete(message.systemCode);
-      // One line per event: the page's own notice for it gives way to the stored line, except
-      // one with extra content (the identification link, identify buttons) that the stored
-      // line lacks: then that notice stays and the stored line is not shown a second time.
-      const keep = local?.isConnected && local.childElementCount > 1;
-      local?.remove();
-      if (keep && local) {
-        // Kept, but moved to where the stored line belongs (after the message it is about).
+      // One line per event: the page's own notice for it stands for the stored line, which is
+      // not shown a second time (nor read out again: the log announces every line put in). It
+      // keeps any extra content the stored line lacks (the identification link, identify
+      // buttons), gets the stored line's time, and moves only when out of order.
+      if (local?.isConnected) {
+        if (!history) this.#live();
         local.dataset.seq = String(message.seq);
-        this.#insert(local, message.seq, history);
+        local.querySelector('.msg-text')?.append(' ', this.#time(message.at, 'msg-time'));
+        if (!this.#inOrder(local, message.seq)) this.#list.insertBefore(local, this.#laterThan(message.seq));
+        this.#seqs.add(message.seq);
+        this.#scroll();
         return true;
       }
     }
@@ -338,8 +340,17 @@ export class Transcript {
     return key && this.#options.messages[key] ? this.#options.t(key) : message.text;
   }
 
+  /** A message's time, in the page's language. */
+  #time(at: string, className?: string): HTMLTimeElement {
+    return h('time', {
+      ...(className ? { className } : {}),
+      attrs: { datetime: at },
+      text: timeOf(at, this.#options.lang),
+    });
+  }
+
   #render(message: MessageView): HTMLLIElement {
-    const { t, lang, viewer } = this.#options;
+    const { t, viewer } = this.#options;
     if (message.from === 'system') {
       const verified = message.systemCode === 'verified';
       return h(
@@ -355,11 +366,7 @@ export class Transcript {
           verified ? ' ' : null,
           this.#systemText(message),
           ' ',
-          h('time', {
-            className: 'msg-time',
-            attrs: { datetime: message.at },
-            text: timeOf(message.at, lang),
-          }),
+          this.#time(message.at, 'msg-time'),
         ),
       );
     }
@@ -373,7 +380,7 @@ export class Transcript {
       { className: 'msg-meta' },
       h('span', { className: 'msg-author', text: author }),
       ' ',
-      h('time', { attrs: { datetime: message.at }, text: timeOf(message.at, lang) }),
+      this.#time(message.at),
       message.from === 'visitor' && message.verified ? verifiedBadge(t) : null,
       message.redacted
         ? h('span', { className: 'badge badge-redacted', text: t('chat.redactedBadge') })
