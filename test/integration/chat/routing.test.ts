@@ -145,11 +145,15 @@ describe('routing per conversation', () => {
 
   it('stops following a conversation transferred away, and the next assignee starts', async () => {
     const a = await claimedBy(alex);
+    const visitorSince = a.visitor.frames.length;
     await alex.request(
       { type: 'transfer', conversationId: a.conversationId, topic: 'general' },
       'conversation',
       (f) => idOf(f) === a.conversationId,
     );
+    // The visitor is waiting again, with no agent's name left to show.
+    const waiting = await a.visitor.next('status', (f) => f.status === 'queued', visitorSince);
+    expect(waiting).toEqual({ type: 'status', conversationId: a.conversationId, status: 'queued' });
     await bo.request(
       { type: 'claim', conversationId: a.conversationId },
       'conversation',
