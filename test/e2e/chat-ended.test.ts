@@ -6,11 +6,16 @@ import { openConsole } from './pages.js';
 /** The widget once the agent ended the chat: what it still offers, and in the page's language. */
 
 let e2e: BrowserGateway;
+/** Its step-up links last 3 s, so one expires while the test watches. */
+let shortLinks: BrowserGateway;
 
 beforeAll(async () => {
-  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
+  [e2e, shortLinks] = await Promise.all([
+    startBrowserGateway({ features: (deps) => [createChatFeature(deps)] }),
+    startBrowserGateway({ features: (deps) => [createChatFeature(deps, { stepUpTtlMs: 3_000 })] }),
+  ]);
 });
-afterAll(() => e2e?.close());
+afterAll(() => Promise.all([e2e?.close(), shortLinks?.close()]));
 
 describe('an identification link the agent sent, once the chat has ended', () => {
   it('is no longer offered: a disabled line saying the chat has ended, in the page’s language', async () => {
@@ -33,6 +38,29 @@ describe('an identification link the agent sent, once the chat has ended', () =>
     expect(await retired.getAttribute('href')).toBeNull();
     expect(await retired.getAttribute('aria-disabled')).toBe('true');
     expect((await retired.textContent())?.trim()).toBe('Identifiser deg (chatten er avsluttet)');
+    expect(await axeViolations(visitor)).toEqual([]);
+  });
+});
+
+describe('an identification link the agent sent, once its time is up', () => {
+  it('is no longer offered: a disabled line saying the link has expired, in the page’s language', async () => {
+    const url = shortLinks.gw.url;
+    const agent = await openConsole(await shortLinks.newPage(), url, 'alex-agent');
+    const visitor = await shortLinks.newPage('fi-FI');
+    await visitor.goto(`${url}/chat`);
+    await visitor.getByRole('button', { name: /General questions/ }).click();
+    await visitor.getByLabel('Viestisi').fill('Hei');
+    await visitor.getByLabel('Viestisi').press('Enter');
+    await agent.getByRole('button', { name: /^Take the conversation about General questions/ }).click();
+    await agent.getByRole('button', { name: 'Request identification' }).click();
+    const link = visitor.locator('a.identify-link');
+    await expect.poll(() => link.count()).toBe(1);
+
+    await expect.poll(() => link.getAttribute('aria-disabled'), { timeout: 10_000 }).toBe('true');
+    expect(await link.getAttribute('href')).toBeNull();
+    expect((await link.textContent())?.trim()).toBe('Tunnistaudu (linkki on vanhentunut)');
+    // The chat itself goes on.
+    expect(await visitor.getByLabel('Viestisi').isVisible()).toBe(true);
     expect(await axeViolations(visitor)).toEqual([]);
   });
 });

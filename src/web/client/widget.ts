@@ -26,6 +26,9 @@ const STORAGE_KEY = 'eidchat.conversation';
  */
 const PENDING_TOPIC_KEY = 'eidchat.pendingTopic';
 
+/** The longest wait a browser timer takes as given (2^31 − 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Refusals of a new conversation that leave the visitor nothing to do but wait or write: the
  * queue is full, or too many from here already wait. "Leave a message" is offered instead.
@@ -801,6 +804,12 @@ class VisitorChat {
       className: 'hint',
       text: this.#t('chat.identifyExpires', { time: timeOf(expiresAt, this.#boot.lang) }),
     });
+    // Past its time the link leads only to the "expired" page: it is no longer offered. Timed by
+    // this device's clock; one far behind the server's (nothing left on it at arrival) leaves the
+    // link as it is, and the server's page says it has expired.
+    const remaining = Date.parse(expiresAt) - Date.now();
+    if (remaining > 0)
+      window.setTimeout(() => this.#retire(link, 'chat.identifyExpired'), Math.min(remaining, MAX_TIMER_MS));
     this.#transcript.notice(
       this.#t('chat.identifyPrompt'),
       'info',

@@ -111,6 +111,12 @@ export const CHAT_MESSAGES: Catalog = {
     sv: '”{topic}” gäller dina personliga ärenden, så du behöver identifiera dig först. Identifieringen öppnas i en ny flik; när du är klar fortsätter chatten här med ”{topic}” av sig själv.',
   },
   'chat.identifyUsed': { en: 'done', nb: 'fullført', fi: 'valmis', sv: 'klart' },
+  'chat.identifyExpired': {
+    en: 'the link has expired',
+    nb: 'lenken er utløpt',
+    fi: 'linkki on vanhentunut',
+    sv: 'länken har gått ut',
+  },
   'chat.identifyEnded': {
     en: 'the chat has ended',
     nb: 'chatten er avsluttet',
