@@ -149,6 +149,9 @@ export class RedisConnection {
   #markDown(error: Error): void {
     // A reconnect whose handshake got no answer: the same stall, seen before the connection was ready.
     if (error instanceof SocketTimeoutError) this.#reason = 'timeout';
+    // Redis answered but refused the credentials (or their rights): reconnecting will not help,
+    // the configuration must change, so readiness says so rather than "unreachable".
+    else if (/^(?:WRONGPASS|NOAUTH|NOPERM)\b/.test(error.message)) this.#reason = 'auth_failed';
     else this.#reason = error.name === 'Error' ? 'unreachable' : error.name;
     if (this.#down || this.#closed) return;
     this.#down = true;
