@@ -85,6 +85,10 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
     tenant.allowedOrigins.forEach((origin, o) => {
       if (!isHttps(origin)) errors.push(`tenants.${t}.allowedOrigins.${o}: must be an https origin`);
     });
+    // Linked from every page, the consent page among them: over http the notice a citizen reads
+    // before sharing can be rewritten on the way.
+    if (tenant.privacyNoticeUrl !== undefined && !isHttps(tenant.privacyNoticeUrl))
+      errors.push(`tenants.${t}.privacyNoticeUrl: must be an https URL`);
   });
   return { errors, warnings };
 }

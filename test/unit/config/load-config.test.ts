@@ -430,7 +430,7 @@ describe('production rules (NODE_ENV=production)', () => {
     ]);
   });
 
-  it('refuses a loopback http broker and http allowed origins', () => {
+  it('refuses a loopback http broker, http allowed origins and an http privacy notice', () => {
     const found = issues(() =>
       parseConfig(
         {
@@ -438,6 +438,7 @@ describe('production rules (NODE_ENV=production)', () => {
           tenants: [
             tenant({
               allowedOrigins: ['http://www.espoo.example'],
+              privacyNoticeUrl: 'http://www.espoo.example/privacy',
               providers: [{ ...tenant().providers[0], issuer: 'http://127.0.0.1:9000' }],
             }),
           ],
@@ -447,6 +448,7 @@ describe('production rules (NODE_ENV=production)', () => {
     );
     expect(found.some((i) => i.startsWith('tenants.0.providers.0.issuer: must be an https URL'))).toBe(true);
     expect(found.some((i) => i.startsWith('tenants.0.allowedOrigins.0: must be an https origin'))).toBe(true);
+    expect(found.some((i) => i.startsWith('tenants.0.privacyNoticeUrl: must be an https URL'))).toBe(true);
   });
 
   it('refuses a missing signing key and data key', () => {
