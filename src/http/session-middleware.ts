@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { CookieOptions, RequestHandler, Response } from 'express';
+import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { isLoopbackUrl } from '../config/loopback.js';
 import type { GatewayDeps } from '../deps.js';
@@ -65,7 +65,7 @@ export function arrivedWithoutSession(req: IncomingMessage): boolean {
 /** The express-session middleware, shared by Express and the WebSocket upgrade. */
 export function createSessionParser(deps: GatewayDeps): RequestHandler {
   const policy = { production: deps.production, embedded: embedsElsewhere(deps) };
-  return session({
+  const parse = session({
     // express-session's own id format (24 random bytes); noted so session creation can be limited.
     genid: (req) => {
       newSessions.add(req);
@@ -84,6 +84,26 @@ export function createSessionParser(deps: GatewayDeps): RequestHandler {
     // header on a hop `trustProxy` does not trust, would decide whether the Secure cookie is set.
     cookie: { ...sessionCookieOptions(policy), maxAge: deps.config.session.idleMinutes * 60_000 },
   });
+  // express-session saves or touches the session (`rolling`) as the answer ends, and when that
+  // fails (Redis went away meanwhile) it calls `next` a second time, with the error, after the
+  // answer was written. Passed on, the error reaches Express's final handler, which destroys the
+  // connection because headers were sent: the client saw its answer cut off, or its next request
+  // on the keep-alive connection reset, instead of a 503. The answer stands (a change that must
+  // last is saved before answering, `saveSession`); the session keeps its stored state.
+  return (req, res, next) => {
+    let passedOn = false;
+    parse(req, res, (error?: unknown) => {
+      if (!passedOn) {
+        passedOn = true;
+        next(error);
+        return;
+      }
+      (req as Partial<Request>).log?.warn(
+        { code: (error as { code?: unknown } | undefined)?.code },
+        'session not saved after the answer (store unavailable?)',
+      );
+    });
+  };
 }
 
 /**
