@@ -20,7 +20,8 @@ describe('legal hold (tenants[].legalHolders)', () => {
     gw = await startTestGateway({
       clock,
       // The admin's login outlives the days the clock moves (a login of the mock IdP cannot be
-      // made later: its ID tokens carry the real time), so she can release the hold.
+      // made later: its ID tokens carry the real time), so she can release the hold; her
+      // session, idle for at most a day, is used each day (below).
       tenants: [
         testTenant({
           retention: { deleteAfterDays: 3 },
@@ -28,7 +29,7 @@ describe('legal hold (tenants[].legalHolders)', () => {
         }),
       ],
       config: {
-        session: { secret: 'test-session-secret-0123456789abcdef0123', idleMinutes: 60 * 24 * 7 },
+        session: { secret: 'test-session-secret-0123456789abcdef0123', idleMinutes: 60 * 24 },
       },
     });
     ada = await staffBrowser(gw.url, 'ada-admin');
@@ -178,8 +179,12 @@ describe('legal hold (tenants[].legalHolders)', () => {
       conversations: [{ id: conversationId, legalHold: true, staffAccess: [] }],
     });
 
-    // Past its retention: the sweep passes it by while held.
-    clock.advance(4 * DAY);
+    // Past its retention: the sweep passes it by while held. Ada looks at the hold every day.
+    for (let day = 0; day < 4; day++) {
+      clock.advance(DAY - 60_000);
+      expect((await ada.get(`${gw.url}${HOLD}?conversation=${conversationId}`)).status).toBe(200);
+    }
+    clock.advance(4 * 60_000);
     expect((await gw.gateway.retention.sweep()).conversations).toBe(0);
     expect(await store.chat.conversations.get('demo', conversationId)).toMatchObject({
       legalHold: { reason: CASE, role: 'admin', by: { name: 'Ada Admin' } },
