@@ -6,6 +6,7 @@ import { IdentityEvents } from './auth/identity-events.js';
 import { OidcClients } from './auth/oidc-clients.js';
 import { createChatFeature } from './chat/chat-feature.js';
 import { InProcessChatBus } from './chat/in-process-chat-bus.js';
+import { AnnouncedRetention } from './chat/swept-conversations.js';
 import { ConfigError, type LoadedConfig } from './config/load-config.js';
 import type { GatewayDeps } from './deps.js';
 import { createHandoffFeature } from './handoff/handoff-feature.js';
@@ -170,7 +171,12 @@ async function wire(
   };
   const discovery = oidc.start();
   const retention = new RetentionSweeper({
-    repository: deps.store.retention,
+    // The windows showing a conversation it deletes or anonymises learn of it, as of staff's.
+    repository: new AnnouncedRetention({
+      repository: deps.store.retention,
+      conversations: deps.store.chat.conversations,
+      bus: chatBus,
+    }),
     tenants: config.tenants.map((t) => ({ tenantId: t.id, ...t.retention })),
     clock,
     logger,

@@ -44,7 +44,7 @@ export type QueueEvent =
   /** The tenant's conversations assigned to any agent, after an assignment changed (for transcript readers). */
   | { type: 'assigned'; conversations: ConversationSummary[] }
   /**
-   * Deleted by staff (`conversation-deletion.ts`): every console drops it wherever it shows it
+   * Deleted by staff, the citizen or retention (`swept-conversations.ts`): every console drops it wherever it shows it
    * (also one closed, which no socket follows any more). Carries the id only.
    */
   | { type: 'deleted'; conversationId: string }
@@ -58,7 +58,10 @@ export type QueueEvent =
 export type VisitorEvent =
   | { type: 'identification-request'; conversationId: string; url: string; expiresAt: number }
   | { type: 'conversation-started'; conversationId: string }
-  /** Deleted by staff: the visitor's windows forget it, also after it was closed. */
+  /**
+   * Deleted by staff, the citizen or retention, or anonymised by retention while open: the
+   * visitor's windows forget it, also after it was closed.
+   */
   | { type: 'conversation-deleted'; conversationId: string }
   /** The visitor's sharing changed: sockets re-read the identity from their session. */
   | { type: 'identity-changed' }

@@ -11,6 +11,7 @@ import {
   conversationOnHold,
 } from './conversation-service.js';
 import type { DeliveryPort } from './delivery-port.js';
+import { announceDeleted } from './swept-conversations.js';
 
 /** Shortest and longest reason a deletion takes, in characters. */
 export const MIN_REASON_LENGTH = 5;
@@ -157,11 +158,7 @@ export class ConversationDeletion {
     // Windows drop it once it is gone (a deletion cut short is finished by asking again, which
     // tells them then). Not on the conversation's channel: nobody follows a closed one, yet
     // windows may still show it.
-    bus.publish({ kind: 'queue', tenantId }, { type: 'deleted', conversationId });
-    bus.publish(
-      { kind: 'visitor', tenantId, visitorId: conversation.visitorId },
-      { type: 'conversation-deleted', conversationId },
-    );
+    announceDeleted(bus, conversation);
     if (conversation.status !== 'closed') await port.ended(conversation);
     // Who deleted what; the reason stays in the audit trail (it may describe what was written).
     const entry = { audit: true, tenant: tenantId, conversation: conversationId, role: request.role };

@@ -86,7 +86,8 @@ export class RetentionSweeper {
     intervalMs: number;
     /**
      * Told the ids of the offline messages a sweep deleted, so every console drops them (the
-     * chat bus); a conversation is not: it is closed, or abandoned, long before it is due.
+     * chat bus). The windows showing a conversation learn of its deletion or anonymisation from
+     * the `repository` the gateway passes (`src/chat/swept-conversations.ts`).
      */
     onOfflineMessagesDeleted?: (tenantId: string, ids: string[]) => void;
   }) {

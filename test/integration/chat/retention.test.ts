@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
-import { connectAs, staffBrowser, visitorBrowser } from './chat-clients.js';
+import {
+  claimedConversation,
+  connectAs,
+  staffBrowser,
+  staffSocket,
+  startedConversation,
+  visitorBrowser,
+} from './chat-clients.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const clock = new ManualClock(Date.now());
@@ -86,6 +93,56 @@ describe('retention of offline messages', () => {
     expect((await gw.gateway.retention.sweep()).offlineMessages).toBe(1);
     expect((await alex.next('offline-messages-deleted', undefined, since)).ids).toEqual([id]);
     expect(await gw.gateway.deps.store.chat.offlineMessages.get('demo', id)).toBeUndefined();
+    visitor.close();
+    alex.close();
+    await gw.close();
+  });
+});
+
+describe('retention of a conversation someone still shows', () => {
+  it('tells the consoles and the visitor’s window that an abandoned conversation was deleted, as staff deletion does', async () => {
+    const clock = new ManualClock(Date.now());
+    const gw = await startTestGateway({
+      clock,
+      tenants: [testTenant({ retention: { deleteAfterDays: 45 } })],
+    });
+    const alex = await staffSocket(gw.url, 'alex-agent');
+    const siri = await staffSocket(gw.url, 'siri-supervisor');
+    const queued = await startedConversation(gw.url);
+    await queued.visitor.request({ type: 'message', clientId: 'm1', text: 'waiting in the queue' }, 'ack');
+    const assigned = await claimedConversation(gw.url, alex);
+    await assigned.visitor.request({ type: 'message', clientId: 'm1', text: 'left with Alex' }, 'ack');
+    const since = { alex: alex.frames.length, siri: siri.frames.length };
+
+    clock.advance(45 * DAY + 1);
+    expect(await gw.gateway.retention.sweep()).toMatchObject({ conversations: 2 });
+    for (const { conversationId, visitor } of [queued, assigned]) {
+      await visitor.next('deleted', (f) => f.conversationId === conversationId);
+      await alex.next('deleted', (f) => f.conversationId === conversationId, since.alex);
+      await siri.next('deleted', (f) => f.conversationId === conversationId, since.siri);
+      visitor.close();
+    }
+    alex.close();
+    siri.close();
+    await gw.close();
+  });
+
+  it('tells the visitor’s window that an abandoned conversation anonymised is no longer theirs', async () => {
+    const clock = new ManualClock(Date.now());
+    const gw = await startTestGateway({
+      clock,
+      tenants: [testTenant({ retention: { anonymiseAfterDays: 90, deleteAfterDays: 365 } })],
+    });
+    const alex = await staffSocket(gw.url, 'alex-agent');
+    const { visitor, conversationId } = await claimedConversation(gw.url, alex);
+    await visitor.request({ type: 'message', clientId: 'm1', text: 'left with Alex' }, 'ack');
+    const since = alex.frames.length;
+
+    clock.advance(90 * DAY + 1);
+    expect(await gw.gateway.retention.sweep()).toMatchObject({ anonymised: 1, conversations: 0 });
+    await visitor.next('deleted', (f) => f.conversationId === conversationId);
+    // Staff may still open it, without its text: the consoles keep it.
+    expect(alex.frames.slice(since).some((f) => f.type === 'deleted')).toBe(false);
     visitor.close();
     alex.close();
     await gw.close();
