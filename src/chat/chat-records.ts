@@ -232,6 +232,16 @@ export interface TranscriptReadRecord {
 /** The `reader` of an erasure the citizen asked for themselves: the audit names no person. */
 export const DATA_SUBJECT_READER = { subject: 'data-subject', name: 'The citizen (data subject)' } as const;
 
+/**
+ * Whether a conversation is in its topic's queue, for an agent to take: queued, and not
+ * anonymised (retention anonymised it while it waited, abandoned: no agent can take it any more,
+ * and it is nobody's). Both stores derive the queue's entries from this alone, so the write that
+ * anonymises it takes it out of the queue, and `chat.maxQueued` no longer counts it.
+ */
+export function waitsInQueue(c: Pick<ConversationRecord, 'status' | 'anonymisedAt'>): boolean {
+  return c.status === 'queued' && c.anonymisedAt === undefined;
+}
+
 /** Whose place in the tenant's queues a queued conversation takes ({@link queuePlace}). */
 export interface QueuePlace {
   visitorId: string;
@@ -248,7 +258,7 @@ export interface QueuePlace {
  * one that puts it back (a transfer).
  */
 export function queuePlace(c: ConversationRecord): QueuePlace | undefined {
-  if (c.status !== 'queued' || c.anonymisedAt !== undefined) return undefined;
+  if (!waitsInQueue(c)) return undefined;
   return { visitorId: c.visitorId, networkIndex: c.networkIndex };
 }
 

@@ -295,8 +295,8 @@ export class StoreConversationService implements ConversationService {
     let closedHere = false;
     const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) => {
       const since = abandonedSince(c);
-      // Anonymised while queued too: no agent can take it any more (`isOver`), and the line
-      // written holds nothing of anyone.
+      // One anonymised while queued is in no queue (`waitsInQueue`), so not found here; one
+      // read just before, closed all the same, gets a line that holds nothing of anyone.
       closedHere = c.status === 'queued' && since !== undefined && since <= leftBefore;
       return closedHere ? { ...outOfQueue(c), status: 'closed', closedAt: now, updatedAt: now } : undefined;
     });

@@ -2,6 +2,7 @@ import type { RetentionRepository } from '../privacy/retention.js';
 import type { ChatBus } from './chat-bus.js';
 import type { ConversationRecord } from './chat-records.js';
 import type { ConversationRepository } from './chat-repositories.js';
+import { conversationSummary } from './views.js';
 
 /**
  * Tells the windows that may show a deleted conversation that it is gone: every console of the
@@ -26,18 +27,20 @@ export function announceDeleted(
  *
  * - Deleted: every console and the visitor's windows drop it ({@link announceDeleted}).
  * - Anonymised while open: the visitor's windows forget it (it is no longer theirs: their
- *   `resume` finds nothing); the consoles keep it, without its text, as staff may still open it.
+ *   `resume` finds nothing). One that waited leaves its queue (`waitsInQueue`: no agent can take
+ *   it), and the consoles get the queue without it; one assigned stays in its agent's list,
+ *   without its text, for them to close.
  *
  * The record is read before each step: afterwards it is gone, or its visitor id replaced.
  */
 export class AnnouncedRetention implements RetentionRepository {
   readonly #repository: RetentionRepository;
-  readonly #conversations: Pick<ConversationRepository, 'get'>;
+  readonly #conversations: Pick<ConversationRepository, 'get' | 'listQueued'>;
   readonly #bus: ChatBus;
 
   constructor(options: {
     repository: RetentionRepository;
-    conversations: Pick<ConversationRepository, 'get'>;
+    conversations: Pick<ConversationRepository, 'get' | 'listQueued'>;
     bus: ChatBus;
   }) {
     this.#repository = options.repository;
@@ -75,5 +78,10 @@ export class AnnouncedRetention implements RetentionRepository {
       { kind: 'visitor', tenantId, visitorId: before.visitorId },
       { type: 'conversation-deleted', conversationId },
     );
+    if (before.status !== 'queued') return;
+    const conversations = (await this.#conversations.listQueued(tenantId, before.topic)).map(
+      conversationSummary,
+    );
+    this.#bus.publish({ kind: 'queue', tenantId }, { type: 'queue', topic: before.topic, conversations });
   }
 }

@@ -13,6 +13,7 @@ import {
   anonymisedMessage,
   queuePlace,
   retentionClock,
+  waitsInQueue,
   withHandled,
 } from '../chat/chat-records.js';
 import type { AppendCondition, CreateOutcome, QueueBounds, StaleAppend } from '../chat/chat-repositories.js';
@@ -285,7 +286,7 @@ function listsOf(c: ConversationRecord): string[] {
   const subjects = (c.subjects ?? []).map((s) => subjectList(c.tenantId, s));
   if (c.status === 'closed') return subjects;
   const lists = [openList(c.tenantId, c.visitorId), ...subjects];
-  if (c.status === 'queued') lists.push(queuedList(c.tenantId, c.topic));
+  if (waitsInQueue(c)) lists.push(queuedList(c.tenantId, c.topic));
   const place = queuePlace(c);
   if (place) {
     lists.push(visitorPlaces(c.tenantId, place.visitorId));

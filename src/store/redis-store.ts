@@ -14,6 +14,7 @@ import {
   type QueuePlace,
   queuePlace,
   retentionClock,
+  waitsInQueue,
   withHandled,
 } from '../chat/chat-records.js';
 import type { AppendCondition, CreateOutcome, QueueBounds, StaleAppend } from '../chat/chat-repositories.js';
@@ -378,7 +379,7 @@ class RedisConversations implements ConversationRepository {
     return this.#list(
       tenantId,
       this.#c.keys.queue(tenantId, topic),
-      (c) => c.tenantId === tenantId && c.topic === topic && c.status === 'queued',
+      (c) => c.tenantId === tenantId && c.topic === topic && waitsInQueue(c),
       false,
       this.#c.keys.queuePlaces(tenantId),
     );
@@ -636,7 +637,7 @@ class RedisConversations implements ConversationRepository {
   #indexKeys(c: ConversationRecord): string[] {
     const { keys } = this.#c;
     const result: string[] = [];
-    if (c.status === 'queued') result.push(keys.queue(c.tenantId, c.topic));
+    if (waitsInQueue(c)) result.push(keys.queue(c.tenantId, c.topic));
     if (c.status === 'assigned' && c.assignedTo)
       result.push(
         keys.assigned(c.tenantId, this.#c.codec.blindIndex(c.assignedTo.subject)),

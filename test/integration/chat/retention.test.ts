@@ -127,23 +127,35 @@ describe('retention of a conversation someone still shows', () => {
     await gw.close();
   });
 
-  it('tells the visitor’s window that an abandoned conversation anonymised is no longer theirs', async () => {
+  it('tells the visitor’s window that an abandoned conversation anonymised is no longer theirs, and takes a waiting one out of the queue', async () => {
     const clock = new ManualClock(Date.now());
     const gw = await startTestGateway({
       clock,
       tenants: [testTenant({ retention: { anonymiseAfterDays: 90, deleteAfterDays: 365 } })],
     });
     const alex = await staffSocket(gw.url, 'alex-agent');
-    const { visitor, conversationId } = await claimedConversation(gw.url, alex);
-    await visitor.request({ type: 'message', clientId: 'm1', text: 'left with Alex' }, 'ack');
+    const queued = await startedConversation(gw.url);
+    await queued.visitor.request({ type: 'message', clientId: 'm1', text: 'waiting in the queue' }, 'ack');
+    const assigned = await claimedConversation(gw.url, alex);
+    await assigned.visitor.request({ type: 'message', clientId: 'm1', text: 'left with Alex' }, 'ack');
     const since = alex.frames.length;
 
     clock.advance(90 * DAY + 1);
-    expect(await gw.gateway.retention.sweep()).toMatchObject({ anonymised: 1, conversations: 0 });
-    await visitor.next('deleted', (f) => f.conversationId === conversationId);
-    // Staff may still open it, without its text: the consoles keep it.
+    expect(await gw.gateway.retention.sweep()).toMatchObject({ anonymised: 2, conversations: 0 });
+    for (const { conversationId, visitor } of [queued, assigned]) {
+      await visitor.next('deleted', (f) => f.conversationId === conversationId);
+      visitor.close();
+    }
+    // No agent can take the one that waited (it is nobody's now): it leaves the queue, in the
+    // consoles and in the store, and no longer counts against chat.maxQueued.
+    const queue = await alex.next('queue', (f) => f.topic === 'general', since);
+    expect(queue.conversations).toEqual([]);
+    expect(await gw.gateway.deps.store.chat.conversations.listQueued('demo', 'general')).toEqual([]);
+    // The assigned one stays with its agent, without its text.
     expect(alex.frames.slice(since).some((f) => f.type === 'deleted')).toBe(false);
-    visitor.close();
+    expect(await gw.gateway.deps.store.chat.conversations.listAssigned('demo')).toMatchObject([
+      { id: assigned.conversationId, anonymisedAt: expect.any(Number) },
+    ]);
     alex.close();
     await gw.close();
   });

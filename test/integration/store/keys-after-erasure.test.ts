@@ -5,7 +5,13 @@ import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { conversationIdOf, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
-import { connectAs, identifyAndShare, staffSocket, visitorBrowser } from '../chat/chat-clients.js';
+import {
+  connectAs,
+  identifyAndShare,
+  staffSocket,
+  startedConversation,
+  visitorBrowser,
+} from '../chat/chat-clients.js';
 
 let redis: TestRedis;
 let gw: TestGateway;
@@ -171,5 +177,19 @@ describe('anonymisation on Redis, seen key by key', () => {
     }
     raw.destroy();
     expect(found).toEqual([]);
+  });
+  it('takes a conversation anonymised while it waited out of its queue and its places', async () => {
+    const { visitor, conversationId } = await startedConversation(gw2.url);
+    await visitor.request({ type: 'message', clientId: 'm1', text: 'still waiting' }, 'ack');
+    clock.advance(11 * 24 * 60 * 60 * 1000);
+    expect(await gw2.gateway.retention.sweep()).toMatchObject({ anonymised: 1 });
+    await visitor.next('deleted', (f) => f.conversationId === conversationId);
+    visitor.close();
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    expect(await raw.zScore('gw:{t:demo}:queue:general', conversationId)).toBeNull();
+    expect(Number(await raw.hExists('gw:{t:demo}:queue-places', conversationId))).toBe(0);
+    raw.destroy();
+    expect(await gw2.gateway.deps.store.chat.conversations.listQueued('demo', 'general')).toEqual([]);
   });
 });
