@@ -26,10 +26,10 @@ export function announceDeleted(
  * deleted or anonymised while someone looks at it.
  *
  * - Deleted: every console and the visitor's windows drop it ({@link announceDeleted}).
- * - Anonymised while open: the visitor's windows forget it (it is no longer theirs: their
- *   `resume` finds nothing). One that waited leaves its queue (`waitsInQueue`: no agent can take
- *   it), and the consoles get the queue without it; one assigned stays in its agent's list,
- *   without its text, for them to close.
+ * - Anonymised: the consoles showing it (its agent, staff who opened it) get it again, without
+ *   its text. While open, the visitor's windows forget it (it is no longer theirs: their
+ *   `resume` finds nothing); one that waited leaves its queue (`waitsInQueue`: no agent can take
+ *   it), and the consoles get the queue without it; one assigned stays in its agent's list.
  *
  * The record is read before each step: afterwards it is gone, or its visitor id replaced.
  */
@@ -70,13 +70,19 @@ export class AnnouncedRetention implements RetentionRepository {
   async anonymiseConversation(tenantId: string, conversationId: string, at: number): Promise<void> {
     const before = await this.#conversations.get(tenantId, conversationId);
     await this.#repository.anonymiseConversation(tenantId, conversationId, at);
-    if (!before || before.anonymisedAt !== undefined || before.status === 'closed') return;
+    if (!before || before.anonymisedAt !== undefined) return;
     const after = await this.#conversations.get(tenantId, conversationId);
-    // Held meanwhile (kept as it was), or deleted: nothing of it changed for the visitor here.
+    // Held meanwhile (kept as it was), or deleted: nothing of it changed for anyone here.
     if (after?.anonymisedAt === undefined) return;
+    if (before.status !== 'closed')
+      this.#bus.publish(
+        { kind: 'visitor', tenantId, visitorId: before.visitorId },
+        { type: 'conversation-deleted', conversationId },
+      );
+    // The consoles showing it (its agent, staff who opened it) get it again, without the text.
     this.#bus.publish(
-      { kind: 'visitor', tenantId, visitorId: before.visitorId },
-      { type: 'conversation-deleted', conversationId },
+      { kind: 'conversation', tenantId, conversationId },
+      { type: 'status', conversation: after },
     );
     if (before.status !== 'queued') return;
     const conversations = (await this.#conversations.listQueued(tenantId, before.topic)).map(

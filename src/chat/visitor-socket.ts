@@ -401,6 +401,9 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
         return;
       }
       case 'status': {
+        // No longer this visitor's (retention anonymised it, replacing its visitor id): its window
+        // was told `deleted`, and its status is nobody's to show here.
+        if (event.conversation.visitorId !== this.visitorId) return;
         const followed = this.#following.get(event.conversation.id);
         if (followed) followed.status = statusOf(event.conversation);
         this.#connection.send({

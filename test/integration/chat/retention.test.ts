@@ -43,14 +43,21 @@ describe('retention (tenants[].retention)', () => {
     clock.advance(9 * DAY);
     expect(await sweep()).toEqual({ anonymised: 0, conversations: 0, offlineMessages: 0 });
 
+    // A supervisor reading the transcript as the sweep anonymises it sees the text go.
+    siri.send({ type: 'open', conversationId: id });
+    await siri.next('conversation', (f) => (f.conversation as { id: string }).id === id);
+    const reading = siri.frames.length;
+
     clock.advance(2 * DAY);
     expect(await sweep()).toEqual({ anonymised: 1, conversations: 0, offlineMessages: 0 });
+    const shown = await siri.next('conversation', undefined, reading);
+    expect((shown.conversation as { messages: Array<{ text: string }> }).messages[0]?.text).toBe('');
     // Nothing ties it to the visitor any more: their resume finds nothing.
     visitor.send({ type: 'resume', conversationId: id, afterSeq: 0 });
     expect(await visitor.next('error')).toMatchObject({ code: 'conversation_not_found' });
     // A supervisor still sees that it took place, without its text.
-    siri.send({ type: 'open', conversationId: id });
-    const opened = (await siri.next('conversation')).conversation as {
+    const opened = (await siri.request({ type: 'open', conversationId: id }, 'conversation'))
+      .conversation as {
       messages: Array<{ from: string; text: string; anonymised?: boolean }>;
     };
     expect(opened.messages.map((m) => [m.from, m.text, m.anonymised])).toEqual([
@@ -151,7 +158,17 @@ describe('retention of a conversation someone still shows', () => {
     const queue = await alex.next('queue', (f) => f.topic === 'general', since);
     expect(queue.conversations).toEqual([]);
     expect(await gw.gateway.deps.store.chat.conversations.listQueued('demo', 'general')).toEqual([]);
-    // The assigned one stays with its agent, without its text.
+    // The assigned one stays with its agent, shown again without its text.
+    const shown = await alex.next(
+      'conversation',
+      (f) => (f.conversation as { id: string }).id === assigned.conversationId,
+      since,
+    );
+    expect(
+      (shown.conversation as { messages: Array<{ from: string; text: string }> }).messages
+        .filter((m) => m.from !== 'system')
+        .map((m) => m.text),
+    ).toEqual(['']);
     expect(alex.frames.slice(since).some((f) => f.type === 'deleted')).toBe(false);
     expect(await gw.gateway.deps.store.chat.conversations.listAssigned('demo')).toMatchObject([
       { id: assigned.conversationId, anonymisedAt: expect.any(Number) },
