@@ -222,7 +222,8 @@ export interface TranscriptReadRecord {
   /**
    * What `conversationId` names: a conversation (absent), or an offline message
    * (`offline-message`): staff opening one in the console (`read`), marking it handled or
-   * reopening it (`handled`, `reopened`), or deleting it (`delete`).
+   * reopening it (`handled`, `reopened`), or deleting it (`delete`); or the citizen erasing it
+   * (`erase`).
    */
   target?: 'offline-message';
   /** Why the conversation was deleted, as the staff member wrote it (erasure: the request). */

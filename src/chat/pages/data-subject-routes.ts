@@ -15,7 +15,9 @@ import { renderPage } from '../../web/layout.js';
 import { providerButtons } from '../../web/pages/provider-buttons.js';
 import { utcMinute } from '../../web/time-format.js';
 import type { ChatBus } from '../chat-bus.js';
-import { type ConversationRecord, DATA_SUBJECT_READER } from '../chat-records.js';
+import { type ConversationRecord, DATA_SUBJECT_READER, type TranscriptReadRecord } from '../chat-records.js';
+import type { OfflineMessageRepository, TranscriptAuditRepository } from '../chat-repositories.js';
+import { actionEntry } from '../conversation-action.js';
 import type { ConversationDeletion } from '../conversation-deletion.js';
 import type { ConversationService } from '../conversation-service.js';
 import { DATA_SUBJECT_MESSAGES } from './data-subject-messages.js';
@@ -40,7 +42,7 @@ export const DATA_SUBJECT_MINUTES = 15;
  *   read or deleted which of them, by role);
  * - `POST /privacy/my-data/erase` (`confirm=yes`, CSRF): erases every one of them completely,
  *   as staff deletion does (audited as `erase`, open windows told `deleted`), and those offline
- *   messages (consoles drop them).
+ *   messages (each audited as `erase` too; consoles drop them).
  * Conversations they had anonymously cannot be told apart from anyone else's and are not shown.
  */
 export function dataSubjectRoutes(
@@ -136,9 +138,12 @@ export function dataSubjectRoutes(
           }
         }
         // What they left while identified when nobody was online is theirs too; consoles drop it.
-        const offline = await deps.store.chat.offlineMessages.deleteBySubject(
-          tenant.config.id,
-          subject.subjectIndex,
+        // Each is audited first, as a conversation is, under their blind index: their copy then
+        // names it among `deletedOfflineMessages`, with what staff did with it before.
+        const offline = await eraseOfflineMessages(
+          deps.store.chat.offlineMessages,
+          deps.store.chat.transcriptReads,
+          { tenantId: tenant.config.id, subject, at: () => deps.clock.now() },
         );
         if (offline.length > 0) {
           bus.publish(
@@ -427,4 +432,38 @@ async function exportOf(
       signed: r.jws,
     })),
   };
+}
+
+/**
+ * Erases the offline messages a citizen left while identified, each audited first (`erase`,
+ * `target: "offline-message"`, role `data-subject`, no name) under the blind index of their
+ * identity; one left while the erasure ran is audited as it goes. Resolves with the ids erased.
+ */
+async function eraseOfflineMessages(
+  offlineMessages: OfflineMessageRepository,
+  audit: TranscriptAuditRepository,
+  erasure: { tenantId: string; subject: { subjectIndex: string; provider: string }; at: () => number },
+): Promise<string[]> {
+  const { tenantId, subject } = erasure;
+  const entry = (id: string): TranscriptReadRecord => ({
+    ...actionEntry(
+      {
+        tenantId,
+        conversationId: id,
+        by: DATA_SUBJECT_READER,
+        role: 'data-subject',
+        reason: `Erasure requested by the citizen, identified with ${subject.provider}.`,
+      },
+      'erase',
+      erasure.at(),
+    ),
+    target: 'offline-message',
+  });
+  const listed = new Set(
+    (await offlineMessages.listBySubject(tenantId, subject.subjectIndex)).map((m) => m.id),
+  );
+  for (const id of listed) await audit.append(entry(id), [subject.subjectIndex]);
+  const erased = await offlineMessages.deleteBySubject(tenantId, subject.subjectIndex);
+  for (const id of erased) if (!listed.has(id)) await audit.append(entry(id), [subject.subjectIndex]);
+  return erased;
 }

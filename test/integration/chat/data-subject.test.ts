@@ -278,6 +278,27 @@ describe("the citizen's own data: a copy and erasure", () => {
     expect(left.map((m) => m.id)).not.toContain(saved.id);
     expect(gw.logs()).toContain("offline messages erased at the citizen's request");
     expect(gw.logs()).not.toContain('Call me about my benefits');
+    // Audited as a conversation's erasure is: the copy still says it was theirs, that staff read
+    // it, and that they erased it, without its text; a second erasure audits nothing more.
+    const after = JSON.parse((await browser.get(`${gw.url}${PAGE}/export`)).text);
+    expect(after.offlineMessages).toEqual([]);
+    expect(after.deletedOfflineMessages).toEqual([
+      {
+        id: saved.id,
+        deletedAt: expect.any(String),
+        staffAccess: [
+          { role: 'supervisor', at: expect.any(String), action: 'read' },
+          { role: 'supervisor', at: expect.any(String), action: 'handled' },
+          { role: 'data-subject', at: expect.any(String), action: 'erase' },
+        ],
+      },
+    ]);
+    const again = await browser.post(`${gw.url}${PAGE}/erase`, {
+      _csrf: inputValue(page.text, '_csrf'),
+      confirm: 'yes',
+    });
+    expect(again.text).not.toContain('Messages left to be answered by e-mail erased');
+    expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', saved.id as string)).toHaveLength(3);
     ola.visitor.close();
     anonymous.close();
   });
