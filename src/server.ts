@@ -2,8 +2,9 @@ import {
   createServer as createHttpServer,
   type IncomingMessage,
   type Server,
-  type ServerResponse,
+  ServerResponse,
 } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type CreatedApp, createApp, type TenantRoutes } from './app.js';
 import type { Language } from './config/schema.js';
@@ -59,14 +60,15 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
   const endsConnection = (res: ServerResponse) => {
     if (!res.headersSent) res.setHeader('Connection', 'close');
   };
-  const server = createHttpServer((req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     if (closing) endsConnection(res);
     else {
       answering.add(res);
       res.once('close', () => answering.delete(res));
     }
     created.app(req, res);
-  });
+  };
+  const server = createHttpServer(answer);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) =>
@@ -75,7 +77,8 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
   const upgrades = features.flatMap((f) => (f.upgrade ? [f.upgrade(created)] : []));
   server.on('upgrade', (req, socket, head) => {
     if (upgrades.some((handle) => handle(req, socket, head))) return;
-    endUpgrade(socket, 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (ignorableUpgrade(req)) answerIgnoringUpgrade(req, socket, answer);
+    else endUpgrade(socket, 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   return {
     server,
@@ -141,4 +144,40 @@ function answerClientError(
       `Content-Security-Policy: default-src 'none'\r\nX-Content-Type-Options: nosniff\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/**
+ * An upgrade to another protocol than WebSocket (`h2c`, which `curl --http2` asks for on
+ * every http:// request) on a request without a body: the server may ignore the `Upgrade`
+ * header and answer in HTTP/1.1 (RFC 9110 §7.8). Node 20 hands every request with an `Upgrade`
+ * header to the `upgrade` listeners, so without this the landing page answered such a client 404.
+ */
+function ignorableUpgrade(req: IncomingMessage): boolean {
+  const protocols = (req.headers.upgrade ?? '').toLowerCase();
+  const withBody =
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  return !protocols.split(',').some((p) => p.trim().startsWith('websocket')) && !withBody;
+}
+
+/**
+ * Answers an upgrade request as the plain request it also is, through the app, on a response
+ * made for its socket (which Node no longer tracks: the connection closes once it is written).
+ */
+function answerIgnoringUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
+): void {
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  socket.on('error', () => socket.destroy());
+  res.once('finish', () => {
+    res.detachSocket(socket as Socket);
+    socket.end(() => socket.destroy());
+  });
+  res.once('close', () => {
+    if (!res.writableFinished) socket.destroy();
+  });
+  answer(req, res);
 }

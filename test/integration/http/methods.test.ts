@@ -177,3 +177,39 @@ describe('HEAD', () => {
     }
   });
 });
+
+describe('an Upgrade to another protocol than WebSocket (h2c, as curl --http2 asks)', () => {
+  const h2c = {
+    connection: 'Upgrade, HTTP2-Settings',
+    upgrade: 'h2c',
+    'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA',
+  };
+
+  it('is ignored: the request is answered in HTTP/1.1 as without it, and the connection closes', async () => {
+    const page = await raw('GET', '/', h2c);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers.connection).toBe('close');
+    expect(page.body).toContain('</html>');
+    const health = await raw('GET', '/healthz', h2c);
+    expect([health.status, JSON.parse(health.body)]).toEqual([200, { status: 'ok' }]);
+    // The app's own answers stand too: a method the route does not take, an unknown path.
+    expect((await raw('DELETE', '/healthz', h2c)).status).toBe(405);
+    expect((await raw('GET', '/no-such-page', h2c)).status).toBe(404);
+  });
+
+  it('with a body, and a WebSocket upgrade of another path, is still refused before any handler', async () => {
+    const withBody = await raw('POST', '/api/identity/withdraw', {
+      ...h2c,
+      'transfer-encoding': 'chunked',
+    });
+    expect(withBody.status).toBe(404);
+    const socket = await raw('GET', '/', {
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    });
+    expect(socket.status).toBe(404);
+  });
+});
