@@ -1,6 +1,6 @@
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Clock } from '../../runtime/clock.js';
-import type { OidcStateRepository } from './oidc-state-repository.js';
+import { type OidcStateRepository, revokeGrant } from './oidc-state-repository.js';
 
 /**
  * Models whose artefacts die with their grant (revocation, a replayed authorization code). The
@@ -97,8 +97,7 @@ class RepositoryAdapter implements Adapter {
     if (await this.#repository.consume(this.#key(id), Math.floor(this.#clock.now() / 1000))) return;
     const grantId = (await this.find(id))?.grantId;
     if (typeof grantId === 'string') {
-      await this.#repository.revokeByGrantId(this.#prefix, grantId);
-      await this.#repository.destroy(`${this.#prefix}:Grant:${grantId}`);
+      await revokeGrant(this.#repository, this.#prefix, grantId);
     }
     throw new errors.InvalidGrant(`${this.#model} already consumed`);
   }

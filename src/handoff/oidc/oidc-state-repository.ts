@@ -43,3 +43,16 @@ export interface OidcStateIndex {
   userCode?: string;
   grantId?: string;
 }
+
+/**
+ * Revokes a grant: the codes and tokens issued under it, then the grant itself (oidc-provider's
+ * `Grant` model under the tenant's prefix), so no token of it is honoured any more.
+ */
+export async function revokeGrant(
+  repository: OidcStateRepository,
+  prefix: string,
+  grantId: string,
+): Promise<void> {
+  await repository.revokeByGrantId(prefix, grantId);
+  await repository.destroy(`${prefix}:Grant:${grantId}`);
+}

@@ -1,7 +1,7 @@
 import type { Loa, ShareableClaim } from '../../identity/verified-identity.js';
 import type { FieldCrypto } from '../../privacy/field-crypto.js';
 import type { ReleasedClaims } from '../targets/handoff-target.js';
-import type { OidcStateRepository } from './oidc-state-repository.js';
+import { type OidcStateRepository, revokeGrant } from './oidc-state-repository.js';
 
 /** What the citizen released to a relying party in one grant: the only claims its tokens carry. */
 export interface ReleaseRecord {
@@ -82,13 +82,7 @@ export async function indexVisitorRelease(
   const live = (await visitorReleases(repository, crypto, where.tenantId, where.visitorId)).filter(
     (r) => r.expiresAt > where.now,
   );
-  const releases = [...live, release];
-  await repository.upsert(
-    visitorKey(where.tenantId, where.visitorId),
-    { sealed: crypto.seal(releases) },
-    Math.max(...releases.map((r) => r.expiresAt)),
-    { prefix: where.tenantId },
-  );
+  await keepVisitorReleases(repository, crypto, where, [...live, release]);
 }
 
 /**
@@ -108,21 +102,29 @@ export async function revokeVisitorReleases(
   const kept = live.filter((r) => r.subjectIndex === where.keepSubject);
   if (kept.length === all.length) return [];
   const revoked = all.filter((r) => r.subjectIndex !== where.keepSubject);
-  for (const { grantId } of revoked) {
-    await repository.revokeByGrantId(where.tenantId, grantId);
-    await repository.destroy(`${where.tenantId}:Grant:${grantId}`);
-  }
-  if (kept.length > 0) {
-    await repository.upsert(
-      visitorKey(where.tenantId, where.visitorId),
-      { sealed: crypto.seal(kept) },
-      Math.max(...kept.map((r) => r.expiresAt)),
-      { prefix: where.tenantId },
-    );
-  } else {
-    await repository.destroy(visitorKey(where.tenantId, where.visitorId));
-  }
+  for (const { grantId } of revoked) await revokeGrant(repository, where.tenantId, grantId);
+  await keepVisitorReleases(repository, crypto, where, kept);
   return revoked.filter((r) => r.expiresAt > where.now);
+}
+
+/** Writes the index of the visitor's browser as `releases`, kept as long as its longest grant; none: deleted. */
+async function keepVisitorReleases(
+  repository: OidcStateRepository,
+  crypto: FieldCrypto,
+  where: { tenantId: string; visitorId: string },
+  releases: VisitorRelease[],
+): Promise<void> {
+  const key = visitorKey(where.tenantId, where.visitorId);
+  if (releases.length === 0) {
+    await repository.destroy(key);
+    return;
+  }
+  await repository.upsert(
+    key,
+    { sealed: crypto.seal(releases) },
+    Math.max(...releases.map((r) => r.expiresAt)),
+    { prefix: where.tenantId },
+  );
 }
 
 async function visitorReleases(
