@@ -1,7 +1,7 @@
 import type { SessionData } from 'express-session';
 import type { StaffRecord } from '../auth/session-state.js';
 import { liveStaff } from '../auth/staff-login.js';
-import { GatewayError, isGatewayError } from '../http/errors.js';
+import { GatewayError } from '../http/errors.js';
 import { newId } from '../runtime/ids.js';
 import { localize } from '../web/i18n.js';
 import { type BuiltInDesk, OFFLINE_MESSAGE_LIMIT } from './built-in-desk.js';
@@ -20,6 +20,7 @@ import {
   conversationNotFound,
   offlineMessageNotFound,
   retryWhileChanged,
+  storedBeforeRefusal,
 } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
 import { sessionIdHash } from './identity-changes.js';
@@ -44,12 +45,6 @@ import {
   offlineMessageSummary,
   offlineMessageView,
 } from './views.js';
-
-/**
- * Refusals of an agent's `message` frame that a resend of a reply stored earlier gets
- * acknowledged instead: the conversation closed, or it is no longer assigned to this agent.
- */
-const RESEND_REFUSALS = new Set(['conversation_closed', 'not_assigned']);
 
 /** What an agent socket needs. */
 export interface AgentSocketOptions extends ChatSocketOptions {
@@ -661,19 +656,13 @@ export class AgentSocket {
             conversation,
           }));
         } catch (error) {
-          // A resend of a reply stored before the conversation was closed or transferred away is
-          // acknowledged with it, as any resend is: "not sent" would be untrue (the visitor has it).
-          const stored =
-            isGatewayError(error) && RESEND_REFUSALS.has(error.code)
-              ? await service.resent(
-                  conversation.tenantId,
-                  conversation.id,
-                  { from: 'agent', authorId: this.#subject },
-                  frame.clientId,
-                )
-              : undefined;
-          if (!stored) throw error;
-          message = stored;
+          // A resend of a reply stored before the conversation was closed or transferred away.
+          message = await storedBeforeRefusal(service, error, {
+            tenantId: conversation.tenantId,
+            conversationId: conversation.id,
+            author: { from: 'agent', authorId: this.#subject },
+            clientId: frame.clientId,
+          });
         }
         const followed = this.#followed.get(conversation.id);
         followed?.seqs.add(message.seq);

@@ -1,4 +1,4 @@
-import { GatewayError } from '../http/errors.js';
+import { GatewayError, isGatewayError } from '../http/errors.js';
 import type { SharedIdentity } from '../identity/shared-identity.js';
 import type {
   ConversationMetadata,
@@ -296,4 +296,39 @@ export function conversationOnHold(): GatewayError {
 /** `conversation_taken` (409): another agent has it. */
 export function conversationTaken(): GatewayError {
   return new GatewayError('conversation_taken', 'Another agent has this conversation.', { status: 409 });
+}
+
+/**
+ * Refusals of a `message` frame that a resend is acknowledged despite, when its message was
+ * stored before them: the conversation closed or filled up, or (an agent's reply) was transferred
+ * away. The client lost the first `ack` and resends, as the protocol asks; "not sent" would be
+ * untrue, the other side has it.
+ */
+const RESEND_REFUSALS: ReadonlySet<string> = new Set([
+  'conversation_closed',
+  'conversation_full',
+  'not_assigned',
+]);
+
+/**
+ * The message `author` stored under `clientId` before `refusal` (one of {@link RESEND_REFUSALS}):
+ * what the resend is acknowledged with. Anything else, or a message never stored, rethrows the
+ * refusal. Whether it was stored is read only on such a refusal, by the key the append dedupes on.
+ */
+export async function storedBeforeRefusal(
+  service: Pick<ConversationService, 'resent'>,
+  refusal: unknown,
+  where: {
+    tenantId: string;
+    conversationId: string;
+    author: Pick<MessageRecord, 'from' | 'authorId'>;
+    clientId: string;
+  },
+): Promise<MessageRecord> {
+  const stored =
+    isGatewayError(refusal) && RESEND_REFUSALS.has(refusal.code)
+      ? await service.resent(where.tenantId, where.conversationId, where.author, where.clientId)
+      : undefined;
+  if (!stored) throw refusal;
+  return stored;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayError, isGatewayError } from '../http/errors.js';
+import { GatewayError } from '../http/errors.js';
 import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { AgentAvailability, AvailabilityWatcher } from './agent-availability.js';
 import type { ChatBus, ConversationEvent, VisitorEvent } from './chat-bus.js';
@@ -13,6 +13,7 @@ import {
   conversationClosed,
   conversationNotFound,
   retryWhileChanged,
+  storedBeforeRefusal,
 } from './conversation-service.js';
 import { DeliveredSeqs } from './delivered-seqs.js';
 import type { DeliveryPort } from './delivery-port.js';
@@ -31,12 +32,6 @@ import { findTopic, providerChoices, topicShortfall, topicViews } from './topic-
 import type { TranscriptMailing } from './transcript-mail.js';
 import { claimsView, messageView, visitorConversationView } from './views.js';
 import type { VisitorQuota } from './visitor-quota.js';
-
-/**
- * Refusals of a visitor's `message` frame that a resend of a message stored earlier gets
- * acknowledged instead ({@link VisitorSocket.#ackResent}).
- */
-const RESEND_REFUSALS = new Set(['conversation_closed', 'conversation_full']);
 
 /** A visitor's session as a visitor socket sees it. */
 export interface VisitorSession {
@@ -575,29 +570,17 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
     try {
       await retryWhileChanged(() => this.#messageOnce(clientId, text));
     } catch (error) {
-      if (!(await this.#ackResent(clientId, error))) throw error;
+      if (this.#current === undefined) throw error;
+      // A resend of a message stored before the conversation closed or filled up: acknowledged.
+      const stored = await storedBeforeRefusal(this.#options.service, error, {
+        tenantId: this.tenantId,
+        conversationId: this.#current,
+        author: { from: 'visitor', authorId: this.visitorId },
+        clientId,
+      });
+      this.#following.get(stored.conversationId)?.seqs.add(stored.seq);
+      this.#connection.send({ type: 'ack', clientId, message: messageView(stored) });
     }
-  }
-
-  /**
-   * Acknowledges a resend refused only because the conversation closed or filled up since its
-   * message was stored: the client lost the first `ack` (a reconnect) and resends, as the
-   * protocol asks, and "not sent" would be untrue (the agent has it). Whether it was stored is
-   * read only on such a refusal, by the key the append dedupes on.
-   */
-  async #ackResent(clientId: string, error: unknown): Promise<boolean> {
-    if (!isGatewayError(error) || !RESEND_REFUSALS.has(error.code) || this.#current === undefined)
-      return false;
-    const stored = await this.#options.service.resent(
-      this.tenantId,
-      this.#current,
-      { from: 'visitor', authorId: this.visitorId },
-      clientId,
-    );
-    if (!stored) return false;
-    this.#following.get(stored.conversationId)?.seqs.add(stored.seq);
-    this.#connection.send({ type: 'ack', clientId, message: messageView(stored) });
-    return true;
   }
 
   async #messageOnce(clientId: string, text: string): Promise<void> {
