@@ -8,14 +8,10 @@ import { isGatewayError } from '../http/errors.js';
 import { exactRouter } from '../http/exact-router.js';
 import { redirectSameOrigin } from '../http/safe-redirect.js';
 import { html } from '../web/html.js';
-import { registerMessages } from '../web/i18n.js';
 import { renderPage } from '../web/layout.js';
 import type { StepUpTokenRecord } from './chat-records.js';
 import type { StepUp } from './step-up.js';
-import { STEP_UP_MESSAGES } from './step-up-messages.js';
 import { providerChoices } from './topic-policy.js';
-
-registerMessages(STEP_UP_MESSAGES);
 
 /** Where a redeemed link shows the provider choice (the token is no longer in the address). */
 const CHOICE_PATH = '/chat/identify';

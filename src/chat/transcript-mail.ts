@@ -6,18 +6,12 @@ import { clientNetwork } from '../runtime/client-network.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Mail, Mailer } from '../runtime/mailer.js';
 import type { TenantContext } from '../tenants/tenant-context.js';
-import { hasMessage, localize, registerMessages, translator } from '../web/i18n.js';
-import { CHAT_MESSAGES } from '../web/messages/chat-messages.js';
+import { hasMessage, localize, translator } from '../web/i18n.js';
 import { utcMinute } from '../web/time-format.js';
 import type { ConversationRecord, MessageRecord } from './chat-records.js';
 import { type ConversationService, conversationNotFound } from './conversation-service.js';
 import { guardVisitorText } from './pii-guard.js';
 import { MAX_EMAIL_LENGTH } from './protocol.js';
-import { TRANSCRIPT_MAIL_MESSAGES } from './transcript-mail-messages.js';
-
-// The chat's own texts too: its system lines are written in the visitor's words.
-registerMessages(CHAT_MESSAGES);
-registerMessages(TRANSCRIPT_MAIL_MESSAGES);
 
 /** At most this many transcripts of one conversation are sent (the visitor's own copy, not a mailing list). */
 export const MAX_TRANSCRIPT_EMAILS = 3;

@@ -3,8 +3,6 @@ import type { SharingEnd } from '../auth/identity-events.js';
 import type { GatewayDeps } from '../deps.js';
 import { exactRouter } from '../http/exact-router.js';
 import type { ServerFeature } from '../server.js';
-import { registerMessages } from '../web/i18n.js';
-import { HANDOFF_MESSAGES } from './handoff-messages.js';
 import { handoffRoutes } from './handoff-routes.js';
 import { providerKeys } from './oidc/provider-keys.js';
 import { oidcProviderRoutes } from './oidc/provider-routes.js';
@@ -18,7 +16,6 @@ import { revokeVisitorReleases } from './oidc/release-records.js';
  * withdrawal or session there (`revokeReleases`).
  */
 export function createHandoffFeature(deps: GatewayDeps): ServerFeature {
-  registerMessages(HANDOFF_MESSAGES);
   const providing = new Set(
     deps.tenants.filter((t) => t.config.handoff.oidcClients.length > 0).map((t) => t.config.id),
   );

@@ -8,8 +8,6 @@ import { csrfToken } from '../../http/csrf.js';
 import { exactRouter } from '../../http/exact-router.js';
 import { ensureVisitorId } from '../../http/visitor-cookie.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
-import { registerMessages } from '../../web/i18n.js';
-import { CHAT_MESSAGES } from '../../web/messages/chat-messages.js';
 import { hasConsoleRole } from '../upgrade-auth.js';
 import { chatBootstrap } from './bootstrap.js';
 import {
@@ -51,7 +49,6 @@ export function widgetFrameAncestors(tenant: TenantContext): RequestHandler {
  * bootstrap.
  */
 export const chatPageRoutes: TenantRoutes = (deps: GatewayDeps, tenant: TenantContext) => {
-  registerMessages(CHAT_MESSAGES);
   const router = exactRouter();
 
   // The page load creates the visitor's session: the WebSocket upgrade refuses requests

@@ -10,7 +10,7 @@ import { exactRouter } from '../../http/exact-router.js';
 import { redirectSameOrigin, redirectToProvider } from '../../http/safe-redirect.js';
 import { findProvider, type TenantContext, tenantName } from '../../tenants/tenant-context.js';
 import { html } from '../../web/html.js';
-import { localize, registerMessages } from '../../web/i18n.js';
+import { localize } from '../../web/i18n.js';
 import { renderPage } from '../../web/layout.js';
 import { providerButtons } from '../../web/pages/provider-buttons.js';
 import { utcMinute } from '../../web/time-format.js';
@@ -20,9 +20,6 @@ import type { OfflineMessageRepository, TranscriptAuditRepository } from '../cha
 import { actionEntry } from '../conversation-action.js';
 import type { ConversationDeletion } from '../conversation-deletion.js';
 import type { ConversationService } from '../conversation-service.js';
-import { DATA_SUBJECT_MESSAGES } from './data-subject-messages.js';
-
-registerMessages(DATA_SUBJECT_MESSAGES);
 
 const PATH = '/privacy/my-data';
 /**

@@ -5,9 +5,7 @@ import type { StaffRole } from '../../config/schema.js';
 import type { GatewayError } from '../../http/errors.js';
 import { exactRouter } from '../../http/exact-router.js';
 import { html } from '../../web/html.js';
-import { registerMessages } from '../../web/i18n.js';
 import { type ConversationDeletion, deletionInput } from '../conversation-deletion.js';
-import { DELETION_MESSAGES } from './deletion-messages.js';
 import {
   actingStaff,
   onForm,
@@ -17,8 +15,6 @@ import {
   staffFormChecks,
   typedValues,
 } from './staff-form-parts.js';
-
-registerMessages(DELETION_MESSAGES);
 
 const PATH = '/staff/conversations/delete';
 /** Codes the form answers on itself (with what was typed kept); anything else is the error page. */

@@ -5,13 +5,12 @@ import type { StaffRole } from '../../config/schema.js';
 import { GatewayError } from '../../http/errors.js';
 import { exactRouter } from '../../http/exact-router.js';
 import { html } from '../../web/html.js';
-import { registerMessages, staffRoleName } from '../../web/i18n.js';
+import { staffRoleName } from '../../web/i18n.js';
 import { utcMinute } from '../../web/time-format.js';
 import type { ConversationRecord } from '../chat-records.js';
 import { checkedConversationId, checkedReason } from '../conversation-deletion.js';
 import { conversationNotFound } from '../conversation-service.js';
 import type { LegalHolds } from '../legal-hold.js';
-import { LEGAL_HOLD_MESSAGES } from './legal-hold-messages.js';
 import {
   actingStaff,
   onForm,
@@ -21,8 +20,6 @@ import {
   staffFormChecks,
   typedValues,
 } from './staff-form-parts.js';
-
-registerMessages(LEGAL_HOLD_MESSAGES);
 
 const PATH = '/staff/conversations/hold';
 /** Codes the form answers on itself (with what was typed kept); anything else is the error page. */

@@ -5,10 +5,8 @@ import type { StaffRole } from '../../config/schema.js';
 import type { GatewayError } from '../../http/errors.js';
 import { exactRouter } from '../../http/exact-router.js';
 import { html } from '../../web/html.js';
-import { registerMessages } from '../../web/i18n.js';
 import { checkedReason } from '../conversation-deletion.js';
 import { checkedOfflineMessageId, type OfflineMessageDeletion } from '../offline-message-deletion.js';
-import { OFFLINE_DELETION_MESSAGES } from './offline-deletion-messages.js';
 import {
   actingStaff,
   onForm,
@@ -17,8 +15,6 @@ import {
   sendStaffForm,
   staffFormChecks,
 } from './staff-form-parts.js';
-
-registerMessages(OFFLINE_DELETION_MESSAGES);
 
 const PATH = '/staff/offline-messages/delete';
 /** Codes the form answers on itself (with what was typed kept); anything else is the error page. */

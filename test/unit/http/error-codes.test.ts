@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DATA_SUBJECT_MESSAGES } from '../../../src/chat/pages/data-subject-messages.js';
-import { DELETION_MESSAGES } from '../../../src/chat/pages/deletion-messages.js';
-import { LEGAL_HOLD_MESSAGES } from '../../../src/chat/pages/legal-hold-messages.js';
-import { OFFLINE_DELETION_MESSAGES } from '../../../src/chat/pages/offline-deletion-messages.js';
 import { CHAT_ERROR_CODES } from '../../../src/chat/protocol.js';
 import { LANGUAGES } from '../../../src/config/schema.js';
 import { ERRORS, isErrorCode } from '../../../src/http/error-codes.js';
 import { GatewayError } from '../../../src/http/errors.js';
+import { DATA_SUBJECT_MESSAGES } from '../../../src/web/messages/data-subject-messages.js';
+import { DELETION_MESSAGES } from '../../../src/web/messages/deletion-messages.js';
 import { ERROR_MESSAGES } from '../../../src/web/messages/error-messages.js';
+import { LEGAL_HOLD_MESSAGES } from '../../../src/web/messages/legal-hold-messages.js';
+import { OFFLINE_DELETION_MESSAGES } from '../../../src/web/messages/offline-deletion-messages.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 

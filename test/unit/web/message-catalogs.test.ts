@@ -1,20 +1,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DATA_SUBJECT_MESSAGES } from '../../../src/chat/pages/data-subject-messages.js';
-import { DELETION_MESSAGES } from '../../../src/chat/pages/deletion-messages.js';
-import { LEGAL_HOLD_MESSAGES } from '../../../src/chat/pages/legal-hold-messages.js';
-import { OFFLINE_DELETION_MESSAGES } from '../../../src/chat/pages/offline-deletion-messages.js';
-import { STEP_UP_MESSAGES } from '../../../src/chat/step-up-messages.js';
-import { TRANSCRIPT_MAIL_MESSAGES } from '../../../src/chat/transcript-mail-messages.js';
 import { LANGUAGES, type Language } from '../../../src/config/schema.js';
-import { HANDOFF_MESSAGES } from '../../../src/handoff/handoff-messages.js';
 import { PROJECT_ROOT } from '../../../src/web/asset-paths.js';
-import type { Catalog } from '../../../src/web/i18n.js';
+import { type Catalog, hasMessage, mergeCatalogs, translator } from '../../../src/web/i18n.js';
 import { AUTH_MESSAGES } from '../../../src/web/messages/auth-messages.js';
 import { CHAT_MESSAGES } from '../../../src/web/messages/chat-messages.js';
 import { COMMON_MESSAGES } from '../../../src/web/messages/common-messages.js';
+import { DATA_SUBJECT_MESSAGES } from '../../../src/web/messages/data-subject-messages.js';
+import { DELETION_MESSAGES } from '../../../src/web/messages/deletion-messages.js';
 import { ERROR_MESSAGES } from '../../../src/web/messages/error-messages.js';
+import { HANDOFF_MESSAGES } from '../../../src/web/messages/handoff-messages.js';
+import { LEGAL_HOLD_MESSAGES } from '../../../src/web/messages/legal-hold-messages.js';
+import { OFFLINE_DELETION_MESSAGES } from '../../../src/web/messages/offline-deletion-messages.js';
+import { STEP_UP_MESSAGES } from '../../../src/web/messages/step-up-messages.js';
+import { TRANSCRIPT_MAIL_MESSAGES } from '../../../src/web/messages/transcript-mail-messages.js';
 
 /** Every message catalog of the gateway, by its exported name. */
 const CATALOGS: Record<string, Catalog> = {
@@ -62,6 +62,24 @@ describe('the message catalogs', () => {
         .map((name) => name.split(' ')[0])
         .sort(),
     ).toEqual(Object.keys(CATALOGS).sort());
+  });
+
+  it('are all in the one catalog the pages translate with, each key in one catalog only', () => {
+    const keys = ENTRIES.map(([key]) => key);
+    expect(keys.filter((key) => !hasMessage(key))).toEqual([]);
+    expect(keys.length).toBe(new Set(keys).size);
+    const t = translator('fi');
+    expect(t('stepup.title')).toBe(STEP_UP_MESSAGES['stepup.title']?.fi);
+  });
+
+  it('are merged without one catalog overwriting another', () => {
+    const first: Catalog = { 'x.title': { nb: 'a', fi: 'a', sv: 'a', en: 'a' } };
+    const second: Catalog = { 'x.title': { nb: 'b', fi: 'b', sv: 'b', en: 'b' } };
+    expect(() => mergeCatalogs(first, second)).toThrow('duplicate message key x.title');
+    const merged = mergeCatalogs(first);
+    expect(Object.isFrozen(merged)).toBe(true);
+    expect(hasMessage('constructor')).toBe(false);
+    expect(() => translator('en')('toString')).toThrow('unknown message key toString');
   });
 
   it('have every text in every page language, none empty', () => {

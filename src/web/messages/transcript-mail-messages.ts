@@ -1,4 +1,4 @@
-import type { Catalog } from '../web/i18n.js';
+import type { Catalog } from '../i18n.js';
 
 /** Texts of the transcript e-mail (`transcript-mail.ts`); `mail.` keeps them out of the browser bundles. */
 export const TRANSCRIPT_MAIL_MESSAGES: Catalog = {

@@ -1,4 +1,4 @@
-import type { Catalog } from '../web/i18n.js';
+import type { Catalog } from '../i18n.js';
 
 /** Texts of the hand-off pages (broker choice and logout of the gateway's OpenID Provider). */
 export const HANDOFF_MESSAGES: Catalog = {

@@ -1,4 +1,4 @@
-import type { Catalog } from '../web/i18n.js';
+import type { Catalog } from '../i18n.js';
 
 /**
  * Texts of the step-up page (`GET /chat/identify/:token`). Prefixed `stepup.` rather than

@@ -1,4 +1,4 @@
-import type { Catalog } from '../../web/i18n.js';
+import type { Catalog } from '../i18n.js';
 
 /**
  * Texts of the citizen's own-data pages (`/privacy/my-data`). Prefixed `mydata.` so they stay
