@@ -1,4 +1,8 @@
-import type { OidcStateIndex, OidcStateRepository } from '../handoff/oidc/oidc-state-repository.js';
+import type {
+  OidcStateIndex,
+  OidcStateRepository,
+  OwnedEntry,
+} from '../handoff/oidc/oidc-state-repository.js';
 import type { Clock } from '../runtime/clock.js';
 import { SweepThreshold } from './sweep-threshold.js';
 
@@ -24,6 +28,7 @@ export class MemoryOidcState implements OidcStateRepository {
   readonly #byUid = new Map<string, string>();
   readonly #byUserCode = new Map<string, string>();
   readonly #byGrant = new Map<string, Set<string>>();
+  readonly #byOwner = new Map<string, Set<string>>();
   readonly #clock: Clock;
   readonly #sweep = new SweepThreshold(SWEEP_ABOVE);
 
@@ -45,12 +50,8 @@ export class MemoryOidcState implements OidcStateRepository {
     });
     if (index.uid !== undefined) this.#byUid.set(`${index.prefix}|${index.uid}`, key);
     if (index.userCode !== undefined) this.#byUserCode.set(`${index.prefix}|${index.userCode}`, key);
-    if (index.grantId !== undefined) {
-      const grantKey = `${index.prefix}|${index.grantId}`;
-      const members = this.#byGrant.get(grantKey) ?? new Set<string>();
-      members.add(key);
-      this.#byGrant.set(grantKey, members);
-    }
+    if (index.grantId !== undefined) addMember(this.#byGrant, `${index.prefix}|${index.grantId}`, key);
+    if (index.owner !== undefined) addMember(this.#byOwner, `${index.prefix}|${index.owner}`, key);
     if (this.#sweep.due(this.#entries.size)) this.#sweepExpired();
   }
 
@@ -96,6 +97,15 @@ export class MemoryOidcState implements OidcStateRepository {
     this.#byGrant.delete(grantKey);
   }
 
+  async findByOwner(prefix: string, owner: string): Promise<OwnedEntry[]> {
+    const found: OwnedEntry[] = [];
+    for (const key of [...(this.#byOwner.get(`${prefix}|${owner}`) ?? [])]) {
+      const entry = this.#live(key);
+      if (entry) found.push({ key, payload: structuredClone(entry.payload) });
+    }
+    return found;
+  }
+
   #live(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry && entry.expiresAt <= this.#clock.now()) {
@@ -109,13 +119,14 @@ export class MemoryOidcState implements OidcStateRepository {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
-    const { prefix, uid, userCode, grantId } = entry.index;
+    const { prefix, uid, userCode, grantId, owner } = entry.index;
     if (uid !== undefined && this.#byUid.get(`${prefix}|${uid}`) === key)
       this.#byUid.delete(`${prefix}|${uid}`);
     if (userCode !== undefined && this.#byUserCode.get(`${prefix}|${userCode}`) === key) {
       this.#byUserCode.delete(`${prefix}|${userCode}`);
     }
-    if (grantId !== undefined) this.#byGrant.get(`${prefix}|${grantId}`)?.delete(key);
+    if (grantId !== undefined) removeMember(this.#byGrant, `${prefix}|${grantId}`, key);
+    if (owner !== undefined) removeMember(this.#byOwner, `${prefix}|${owner}`, key);
   }
 
   #sweepExpired(): void {
@@ -128,4 +139,18 @@ export class MemoryOidcState implements OidcStateRepository {
   get size(): number {
     return this.#entries.size;
   }
+}
+
+function addMember(sets: Map<string, Set<string>>, setKey: string, key: string): void {
+  const members = sets.get(setKey) ?? new Set<string>();
+  members.add(key);
+  sets.set(setKey, members);
+}
+
+/** Removes `key` from its set, and the set once empty (a long-running process forgets them). */
+function removeMember(sets: Map<string, Set<string>>, setKey: string, key: string): void {
+  const members = sets.get(setKey);
+  if (!members) return;
+  members.delete(key);
+  if (members.size === 0) sets.delete(setKey);
 }

@@ -1,4 +1,8 @@
-import type { OidcStateIndex, OidcStateRepository } from '../handoff/oidc/oidc-state-repository.js';
+import type {
+  OidcStateIndex,
+  OidcStateRepository,
+  OwnedEntry,
+} from '../handoff/oidc/oidc-state-repository.js';
 import { type RedisClient, redisCall, transaction } from './redis-connection.js';
 import type { StoreCodec } from './redis-store.js';
 
@@ -7,8 +11,8 @@ import type { StoreCodec } from './redis-store.js';
  * `{op:<tenant>}` (one Cluster slot, so the grant's members can be deleted together); entries
  * expire with their artefact (`PXAT`); payloads are sealed (sessions and release records hold
  * personal data). Layout under the prefix: `{op:t}:e:<key>` entry, `{op:t}:uid:<uid>` and
- * `{op:t}:uc:<user code>` → entry key, `{op:t}:g:<grant id>` set of entry keys, `{op:t}:c:<key>`
- * the marker of a consumed entry ({@link RedisOidcState.consume}).
+ * `{op:t}:uc:<user code>` → entry key, `{op:t}:g:<grant id>` and `{op:t}:o:<owner>` sets of entry
+ * keys, `{op:t}:c:<key>` the marker of a consumed entry ({@link RedisOidcState.consume}).
  */
 export class RedisOidcState implements OidcStateRepository {
   readonly #client: RedisClient;
@@ -44,12 +48,15 @@ export class RedisOidcState implements OidcStateRepository {
     const multi = this.#client.multi().set(this.#entry(key), this.#codec.seal(payload), options);
     if (index.uid !== undefined) multi.set(`${space}:uid:${index.uid}`, key, options);
     if (index.userCode !== undefined) multi.set(`${space}:uc:${index.userCode}`, key, options);
-    if (index.grantId !== undefined) {
-      const grant = `${space}:g:${index.grantId}`;
-      multi.sAdd(grant, key);
+    const sets = [
+      ...(index.grantId === undefined ? [] : [`${space}:g:${index.grantId}`]),
+      ...(index.owner === undefined ? [] : [`${space}:o:${index.owner}`]),
+    ];
+    for (const set of sets) {
+      multi.sAdd(set, key);
       // The set lives as long as its longest member.
-      if (expiresAt !== undefined) multi.pExpireAt(grant, expiresAt, 'NX').pExpireAt(grant, expiresAt, 'GT');
-      else multi.persist(grant);
+      if (expiresAt !== undefined) multi.pExpireAt(set, expiresAt, 'NX').pExpireAt(set, expiresAt, 'GT');
+      else multi.persist(set);
     }
     await transaction(this.#client, () => multi.exec());
   }
@@ -116,5 +123,23 @@ export class RedisOidcState implements OidcStateRepository {
     const grant = `${this.#space(prefix)}:g:${grantId}`;
     const members = await redisCall(() => this.#client.sMembers(grant));
     await redisCall(() => this.#client.del([grant, ...members.map((key) => this.#entry(key))]));
+  }
+
+  /** The owner's set read, then its entries in one MGET; members whose entry is gone are dropped from the set. */
+  async findByOwner(prefix: string, owner: string): Promise<OwnedEntry[]> {
+    const set = `${this.#space(prefix)}:o:${owner}`;
+    const members = await redisCall(() => this.#client.sMembers(set));
+    if (members.length === 0) return [];
+    const texts = await redisCall(() => this.#client.mGet(members.map((key) => this.#entry(key))));
+    const found: OwnedEntry[] = [];
+    const gone: string[] = [];
+    members.forEach((key, i) => {
+      const text = texts[i];
+      if (typeof text === 'string')
+        found.push({ key, payload: this.#codec.open<Record<string, unknown>>(text) });
+      else gone.push(key);
+    });
+    if (gone.length > 0) await redisCall(() => this.#client.sRem(set, gone));
+    return found;
   }
 }

@@ -1213,6 +1213,39 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await state().find('demo:AccessToken:other')).toEqual({ grantId: 'g2' });
       });
 
+      it('finds an owner’s entries, both of two stored at once, and not those revoked, expired or of another owner', async () => {
+        const owned = (grantId: string, owner: string, expiresAt = later()) =>
+          state().upsert(`demo:VisitorRelease:${grantId}`, { grantId }, expiresAt, {
+            prefix: 'demo',
+            grantId,
+            owner,
+          });
+        await Promise.all([owned('g1', 'v1'), owned('g2', 'v1')]);
+        await owned('g3', 'v1');
+        await owned('old', 'v1', Date.now() - 1);
+        await owned('g4', 'v2');
+        await state().upsert('other:VisitorRelease:g5', { grantId: 'g5' }, later(), {
+          prefix: 'other',
+          owner: 'v1',
+        });
+        const keys = async (owner: string) =>
+          (await state().findByOwner('demo', owner)).map((entry) => entry.key).sort();
+        expect(await keys('v1')).toEqual([
+          'demo:VisitorRelease:g1',
+          'demo:VisitorRelease:g2',
+          'demo:VisitorRelease:g3',
+        ]);
+        expect(await state().findByOwner('demo', 'v1')).toContainEqual({
+          key: 'demo:VisitorRelease:g1',
+          payload: { grantId: 'g1' },
+        });
+        await state().revokeByGrantId('demo', 'g1');
+        await state().destroy('demo:VisitorRelease:g2');
+        expect(await keys('v1')).toEqual(['demo:VisitorRelease:g3']);
+        expect(await keys('v2')).toEqual(['demo:VisitorRelease:g4']);
+        expect(await keys('nobody')).toEqual([]);
+      });
+
       it('forgets expired and destroyed entries', async () => {
         await state().upsert('demo:Interaction:i', { uid: 'i' }, Date.now() - 1, { prefix: 'demo' });
         expect(await state().find('demo:Interaction:i')).toBeUndefined();

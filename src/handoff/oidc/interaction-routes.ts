@@ -308,7 +308,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     await indexVisitorRelease(
       deps.store.oidcProvider,
       deps.fieldCrypto,
-      { tenantId, visitorId, now: deps.clock.now() },
+      { tenantId, visitorId },
       {
         grantId,
         expiresAt,

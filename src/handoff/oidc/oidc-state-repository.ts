@@ -34,6 +34,17 @@ export interface OidcStateRepository {
   destroy(key: string): Promise<void>;
   /** Deletes every entry indexed with this grant (scoped by `prefix`). */
   revokeByGrantId(prefix: string, grantId: string): Promise<void>;
+  /**
+   * The live entries indexed with this owner (scoped by `prefix`), each by its key. Entries are
+   * added to an owner one by one as they are stored, so two stored at once are both found.
+   */
+  findByOwner(prefix: string, owner: string): Promise<OwnedEntry[]>;
+}
+
+/** An entry found by its owner. */
+export interface OwnedEntry {
+  key: string;
+  payload: Record<string, unknown>;
 }
 
 /** Secondary keys of an entry. */
@@ -42,6 +53,8 @@ export interface OidcStateIndex {
   uid?: string;
   userCode?: string;
   grantId?: string;
+  /** Whose the entry is, for {@link OidcStateRepository.findByOwner} (a visitor's releases). */
+  owner?: string;
 }
 
 /**

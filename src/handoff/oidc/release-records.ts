@@ -66,30 +66,40 @@ export interface VisitorRelease {
   claimNames: ShareableClaim[];
 }
 
-const visitorKey = (tenantId: string, visitorId: string) => `${tenantId}:VisitorReleases:${visitorId}`;
+/** A release in the index of the visitor's browser: one entry per grant, owned by the visitor. */
+const visitorReleaseKey = (tenantId: string, grantId: string) => `${tenantId}:VisitorRelease:${grantId}`;
+/**
+ * The index as one sealed list per visitor, as written before each release became its own entry
+ * (two releases at once could then each write the list without the other): still read, so a
+ * withdrawal right after an upgrade revokes what was released before it.
+ */
+const legacyVisitorKey = (tenantId: string, visitorId: string) => `${tenantId}:VisitorReleases:${visitorId}`;
 
 /**
  * Adds a release to the index of the visitor's browser, so that the citizen's withdrawal or the
- * end of their session finds the grants to revoke (sealed: it holds the citizen's blind index).
- * Kept as long as its longest grant.
+ * end of their session finds the grants to revoke: an entry of its own (sealed: it holds the
+ * citizen's blind index), owned by the visitor and bound to the grant, so revoking the grant
+ * removes it and two releases made at once are both kept. Kept as long as its grant.
  */
 export async function indexVisitorRelease(
   repository: OidcStateRepository,
   crypto: FieldCrypto,
-  where: { tenantId: string; visitorId: string; now: number },
+  where: { tenantId: string; visitorId: string },
   release: VisitorRelease,
 ): Promise<void> {
-  const live = (await visitorReleases(repository, crypto, where.tenantId, where.visitorId)).filter(
-    (r) => r.expiresAt > where.now,
+  await repository.upsert(
+    visitorReleaseKey(where.tenantId, release.grantId),
+    { sealed: crypto.seal(release) },
+    release.expiresAt,
+    { prefix: where.tenantId, grantId: release.grantId, owner: where.visitorId },
   );
-  await keepVisitorReleases(repository, crypto, where, [...live, release]);
 }
 
 /**
  * Revokes every release made from the visitor's browser in the tenant (but those of
- * `keepSubject`, when given): the grant, its release record and the tokens and codes issued under it, so userinfo answers `invalid_token` from now
- * on (on every instance: the provider's state is in the shared store). Resolves the releases
- * that were still live.
+ * `keepSubject`, when given): the grant, its release record and the tokens and codes issued
+ * under it, so userinfo answers `invalid_token` from now on (on every instance: the provider's
+ * state is in the shared store). Resolves the releases that were still live.
  * @see OpenID Connect Core §5.3.3 (userinfo error response), RFC 6750 §3.1 (invalid_token)
  */
 export async function revokeVisitorReleases(
@@ -97,48 +107,50 @@ export async function revokeVisitorReleases(
   crypto: FieldCrypto,
   where: { tenantId: string; visitorId: string; now: number; keepSubject?: string | undefined },
 ): Promise<VisitorRelease[]> {
-  const all = await visitorReleases(repository, crypto, where.tenantId, where.visitorId);
-  const live = all.filter((r) => r.expiresAt > where.now);
-  const kept = live.filter((r) => r.subjectIndex === where.keepSubject);
-  if (kept.length === all.length) return [];
-  const revoked = all.filter((r) => r.subjectIndex !== where.keepSubject);
-  for (const { grantId } of revoked) await revokeGrant(repository, where.tenantId, grantId);
-  await keepVisitorReleases(repository, crypto, where, kept);
-  return revoked.filter((r) => r.expiresAt > where.now);
-}
-
-/** Writes the index of the visitor's browser as `releases`, kept as long as its longest grant; none: deleted. */
-async function keepVisitorReleases(
-  repository: OidcStateRepository,
-  crypto: FieldCrypto,
-  where: { tenantId: string; visitorId: string },
-  releases: VisitorRelease[],
-): Promise<void> {
-  const key = visitorKey(where.tenantId, where.visitorId);
-  if (releases.length === 0) {
-    await repository.destroy(key);
-    return;
-  }
-  await repository.upsert(
-    key,
-    { sealed: crypto.seal(releases) },
-    Math.max(...releases.map((r) => r.expiresAt)),
-    { prefix: where.tenantId },
+  const legacy = await legacyVisitorReleases(repository, crypto, where);
+  const live = [...(await visitorReleases(repository, crypto, where)), ...legacy].filter(
+    (r) => r.expiresAt > where.now,
   );
+  const revoked = live.filter((r) => r.subjectIndex !== where.keepSubject);
+  for (const { grantId } of revoked) await revokeGrant(repository, where.tenantId, grantId);
+  if (legacy.length > 0) {
+    for (const release of legacy.filter(
+      (r) => r.subjectIndex === where.keepSubject && r.expiresAt > where.now,
+    ))
+      await indexVisitorRelease(repository, crypto, where, release);
+    await repository.destroy(legacyVisitorKey(where.tenantId, where.visitorId));
+  }
+  return revoked;
 }
 
+/** The visitor's live releases; one sealed under a data key since rotated cannot be named any more (its grant is minutes long). */
 async function visitorReleases(
   repository: OidcStateRepository,
   crypto: FieldCrypto,
-  tenantId: string,
-  visitorId: string,
+  where: { tenantId: string; visitorId: string },
 ): Promise<VisitorRelease[]> {
-  const stored = await repository.find(visitorKey(tenantId, visitorId));
-  if (typeof stored?.sealed !== 'string') return [];
-  // Sealed under a data key since rotated: its grants (minutes long) cannot be named any more.
+  const releases: VisitorRelease[] = [];
+  for (const { payload } of await repository.findByOwner(where.tenantId, where.visitorId)) {
+    const release = openSealed<VisitorRelease>(crypto, payload.sealed);
+    if (release) releases.push(release);
+  }
+  return releases;
+}
+
+async function legacyVisitorReleases(
+  repository: OidcStateRepository,
+  crypto: FieldCrypto,
+  where: { tenantId: string; visitorId: string },
+): Promise<VisitorRelease[]> {
+  const stored = await repository.find(legacyVisitorKey(where.tenantId, where.visitorId));
+  return openSealed<VisitorRelease[]>(crypto, stored?.sealed) ?? [];
+}
+
+function openSealed<T>(crypto: FieldCrypto, sealed: unknown): T | undefined {
+  if (typeof sealed !== 'string') return undefined;
   try {
-    return crypto.open<VisitorRelease[]>(stored.sealed);
+    return crypto.open<T>(sealed);
   } catch {
-    return [];
+    return undefined;
   }
 }
