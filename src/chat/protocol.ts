@@ -242,6 +242,18 @@ export interface ConversationView {
   verifiedSince?: string;
   /** Agent views: the conversation is assigned to the agent this view was made for. */
   assignedToYou?: true;
+  /** Agent views: what the tenant collects of the visit (`tenants[].metadata`), never the address. */
+  visit?: VisitView;
+}
+
+/**
+ * The page the chat was started on, the page before it and the browser, each only when the
+ * tenant collects it and the browser told it (after the PII guard).
+ */
+export interface VisitView {
+  pages?: string[];
+  referrer?: string;
+  userAgent?: string;
 }
 
 /** A conversation in a queue or assignment list; never identity data. */

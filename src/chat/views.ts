@@ -1,5 +1,6 @@
 import type { SharedIdentity } from '../identity/shared-identity.js';
 import type {
+  ConversationMetadata,
   ConversationRecord,
   MessageRecord,
   OfflineMessageHandled,
@@ -14,6 +15,7 @@ import type {
   OfflineMessageHandledView,
   OfflineMessageSummary,
   OfflineMessageView,
+  VisitView,
 } from './protocol.js';
 
 // Records become views here and nowhere else, so what each side may see is decided in one file.
@@ -159,7 +161,22 @@ export function agentConversationView(
     identity: visible ? agentIdentityView(conversation, visible) : { verified: !!conversation.identity },
     // Whose it is, by the staff subject: display names of two employees may be the same.
     ...(assignedToViewer && conversation.status === 'assigned' ? { assignedToYou: true as const } : {}),
+    ...visitView(conversation.metadata),
   };
+}
+
+/**
+ * The collected metadata an agent is shown with the conversation: where the visitor was and with
+ * which browser. The client address is kept for the citizen's copy and retention only: helping
+ * the visitor does not need it.
+ */
+function visitView(metadata: ConversationMetadata): { visit?: VisitView } {
+  const visit: VisitView = {
+    ...(metadata.pages?.length ? { pages: metadata.pages } : {}),
+    ...(metadata.referrer ? { referrer: metadata.referrer } : {}),
+    ...(metadata.userAgent ? { userAgent: metadata.userAgent } : {}),
+  };
+  return Object.keys(visit).length > 0 ? { visit } : {};
 }
 
 /** An offline message in the consoles' lists: nothing personal (see {@link offlineMessageView}). */

@@ -108,6 +108,18 @@ describe('national ids typed into the visitor widget', () => {
     expect(pages).toHaveLength(1);
     expect(pages[0]).toMatch(/\?fnr=\[redacted\]&hetu=\[redacted\]$/);
     expect(holdsId(pages.join(' '))).toBe(false);
+
+    // The agent who opens it sees where the chat was started, as stored, and the browser.
+    const agent = await openConsole(await newPage(), gw.url, 'alex-agent');
+    await agent
+      .getByRole('button', { name: /^Take the conversation (of|about)/ })
+      .last()
+      .click();
+    const visit = agent.getByRole('region', { name: 'About the visit' });
+    await expect.poll(() => visit.isVisible()).toBe(true);
+    expect(await visit.locator('dt').allTextContents()).toEqual(['Started on the page', 'Browser']);
+    expect(await visit.locator('dd').first().textContent()).toBe(pages[0]);
+    expect(await visit.locator('dd').last().textContent()).toContain('Mozilla/5.0');
   });
 
   it('redacts ids in the offline message form before the console shows it', async () => {

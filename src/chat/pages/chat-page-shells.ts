@@ -197,6 +197,10 @@ ${
 <aside id="identity-panel" class="panel identity-panel" aria-labelledby="identity-heading">
 <h2 id="identity-heading">${t('chat.console.identity')}</h2>
 <div id="identity-body"><p>${t('chat.console.anonymous')}</p></div>
+<section id="visit" aria-labelledby="visit-heading" hidden>
+<h3 id="visit-heading">${t('chat.console.visit')}</h3>
+<dl id="visit-list" class="identity-claims"></dl>
+</section>
 </aside>
 </div>
 <section id="console-offline" aria-labelledby="offline-list-heading">

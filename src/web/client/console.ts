@@ -295,6 +295,7 @@ class AgentConsole {
           this.#transcript.reset();
           this.#typing.show(false);
           this.#renderIdentity();
+          this.#renderVisit(undefined);
           body.hidden = true;
           this.#el('conversation-empty').hidden = false;
           this.#el('conversation-heading').textContent = this.#t('chat.conversation');
@@ -411,6 +412,7 @@ class AgentConsole {
     });
     this.#renderMeta();
     this.#renderIdentity();
+    this.#renderVisit(view);
     const mine = this.#isMine(view);
     const focused = this.#root.ownerDocument.activeElement;
     // Replying is the assignee's; supervisors and admins may also transfer or close (as the
@@ -496,6 +498,29 @@ class AgentConsole {
       }),
       h('dl', { className: 'identity-claims' }, ...rows),
     );
+  }
+
+  /** Where the visitor was and with which browser, as far as the tenant collects it; as text, never a link. */
+  #renderVisit(view: ConversationView | undefined): void {
+    const visit = view?.visit;
+    const rows = visit
+      ? [
+          ...(visit.pages?.length
+            ? [
+                h('dt', { text: this.#t('chat.console.visit.pages') }),
+                ...visit.pages.map((page) => h('dd', { text: page })),
+              ]
+            : []),
+          ...(['referrer', 'userAgent'] as const).flatMap((key) => {
+            const value = visit[key];
+            return value
+              ? [h('dt', { text: this.#t(`chat.console.visit.${key}`) }), h('dd', { text: value })]
+              : [];
+          }),
+        ]
+      : [];
+    this.#el('visit-list').replaceChildren(...rows);
+    this.#el('visit').hidden = rows.length === 0;
   }
 
   #claimNames(claims: ClaimsView): string {

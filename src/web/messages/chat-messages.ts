@@ -856,6 +856,20 @@ export const CHAT_MESSAGES: Catalog = {
     fi: 'Vierailijan henkilöllisyys',
     sv: 'Besökarens identitet',
   },
+  'chat.console.visit': {
+    en: 'About the visit',
+    nb: 'Om besøket',
+    fi: 'Käynnin tiedot',
+    sv: 'Om besöket',
+  },
+  'chat.console.visit.pages': {
+    en: 'Started on the page',
+    nb: 'Startet på siden',
+    fi: 'Aloitettu sivulla',
+    sv: 'Startades på sidan',
+  },
+  'chat.console.visit.referrer': { en: 'Came from', nb: 'Kom fra', fi: 'Tuli sivulta', sv: 'Kom från' },
+  'chat.console.visit.userAgent': { en: 'Browser', nb: 'Nettleser', fi: 'Selain', sv: 'Webbläsare' },
   'chat.console.anonymous': {
     en: 'The visitor is anonymous.',
     nb: 'Den besøkende er anonym.',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { anonymisedMessage, type MessageRecord } from '../../../src/chat/chat-records.js';
-import { messageView } from '../../../src/chat/views.js';
+import { agentConversationView, messageView, visitorConversationView } from '../../../src/chat/views.js';
+import { conversationRecord } from '../../helpers/records.js';
 
 const message: MessageRecord = {
   id: 'm1',
@@ -27,5 +28,35 @@ describe('messageView', () => {
       verified: true,
       anonymised: true,
     });
+  });
+});
+
+describe('agentConversationView', () => {
+  it('shows the agents the page, referrer and browser the tenant collects, never the address, and the visitor none of it', () => {
+    const conversation = conversationRecord({
+      metadata: {
+        ip: '203.0.113.7',
+        userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+        pages: ['https://www.espoo.fi/fi/verot?case=[redacted]'],
+        referrer: 'https://www.google.com/',
+      },
+    });
+    const view = agentConversationView(conversation, [], false, undefined);
+    expect(view.visit).toEqual({
+      pages: ['https://www.espoo.fi/fi/verot?case=[redacted]'],
+      referrer: 'https://www.google.com/',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+    });
+    expect(JSON.stringify(view)).not.toContain('203.0.113.7');
+    expect(visitorConversationView(conversation, [], undefined)).not.toHaveProperty('visit');
+  });
+
+  it('has no visit when nothing was collected (or retention anonymised it)', () => {
+    expect(
+      agentConversationView(conversationRecord({ metadata: {} }), [], true, undefined),
+    ).not.toHaveProperty('visit');
+    expect(
+      agentConversationView(conversationRecord({ metadata: { ip: '203.0.113.7' } }), [], true, undefined),
+    ).not.toHaveProperty('visit');
   });
 });
