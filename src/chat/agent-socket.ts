@@ -44,6 +44,7 @@ import {
   offlineMessageHandledView,
   offlineMessageSummary,
   offlineMessageView,
+  visitOf,
 } from './views.js';
 
 /** What an agent socket needs. */
@@ -593,6 +594,17 @@ export class AgentSocket {
         if (event.from !== 'visitor' || !this.#followed.has(event.conversationId)) return;
         this.#connection.send({ type: 'typing', conversationId: event.conversationId, typing: event.typing });
         return;
+      case 'visit': {
+        const followed = this.#followed.get(event.conversation.id);
+        if (!followed) return;
+        this.#update(followed, event.conversation);
+        this.#connection.send({
+          type: 'visit',
+          conversationId: event.conversation.id,
+          visit: visitOf(event.conversation.metadata),
+        });
+        return;
+      }
       case 'read':
         if (event.by !== 'visitor' || !this.#followed.has(event.conversationId)) return;
         this.#connection.send({ type: 'read', conversationId: event.conversationId, seq: event.seq });

@@ -31,6 +31,8 @@ export type ConversationEvent =
   | { type: 'read'; conversationId: string; by: 'visitor' | 'agent'; seq: number }
   /** The shared identity was attached (`verified`) or detached (`withdrawn`, session ended). */
   | { type: 'identity'; conversation: ConversationRecord; change: 'attached' | 'detached' }
+  /** The visit's metadata changed (the visitor opened another page): agents show it again. */
+  | { type: 'visit'; conversation: ConversationRecord }
   /**
    * A participant's client (re)joined the conversation, maybe on another instance than before:
    * an instance that stopped may have stored a message and acknowledged it without its event

@@ -27,3 +27,25 @@ export function collectMetadata(
     ...(settings.referrer && start.referrer ? { referrer: guarded(start.referrer) } : {}),
   };
 }
+
+/** At most this many pages are kept of a visit: the first (where the chat was started) and the latest. */
+export const MAX_PAGES = 20;
+
+/**
+ * The pages of a visit after the visitor opened `page` with the conversation still open (the
+ * widget on another of the host's pages, or the same page reloaded): `undefined` when nothing
+ * changes (the tenant does not collect pages, or it is the page last noted). Through the PII
+ * guard like the first; past {@link MAX_PAGES} the oldest after the first goes.
+ */
+export function visitedPages(
+  settings: TenantConfig['metadata'],
+  pages: readonly string[] | undefined,
+  page: string,
+): string[] | undefined {
+  if (!settings.pages) return undefined;
+  const kept = guarded(page);
+  const before = pages ?? [];
+  if (before.at(-1) === kept) return undefined;
+  const next = [...before, kept];
+  return next.length > MAX_PAGES ? [next[0] as string, ...next.slice(next.length - MAX_PAGES + 1)] : next;
+}

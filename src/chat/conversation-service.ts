@@ -230,6 +230,15 @@ export interface ConversationService {
    * from the store what its client was not sent (the `rejoined` event).
    */
   rejoined(conversation: ConversationRecord, origin: string): void;
+  /**
+   * Notes `pages` as the visit's pages (already decided by `visitedPages`) while the
+   * conversation is open, and tells its followers (`visit`); over, it is left as it is.
+   */
+  visitedPages(
+    tenantId: string,
+    conversationId: string,
+    pages: (before: string[] | undefined) => string[] | undefined,
+  ): Promise<void>;
   /** Publishes a typing indicator (not stored). */
   typing(conversation: ConversationRecord, from: 'visitor' | 'agent', typing: boolean, origin?: string): void;
   /** Moves the read marker of one side forward (never back, never past the last stored message). */

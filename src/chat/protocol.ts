@@ -79,6 +79,8 @@ export const visitorFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('typing'), typing: z.boolean() }),
   z.strictObject({ type: z.literal('read'), seq }),
   z.strictObject({ type: z.literal('resume'), conversationId: id, afterSeq: seq }),
+  // The page the widget now runs on, with the conversation still open (stored only if the tenant collects pages).
+  z.strictObject({ type: z.literal('page'), page: url }),
   // Field contents are checked by the handler so a bad e-mail answers `offline_message_invalid`.
   z.strictObject({
     type: z.literal('offline-message'),
@@ -247,8 +249,9 @@ export interface ConversationView {
 }
 
 /**
- * The page the chat was started on, the page before it and the browser, each only when the
- * tenant collects it and the browser told it (after the PII guard).
+ * The pages visited with the conversation open (the first where it was started; see
+ * `visitedPages`), the page before the first and the browser, each only when the tenant collects
+ * it and the browser told it (after the PII guard).
  */
 export interface VisitView {
   pages?: string[];
@@ -428,6 +431,8 @@ export type ServerToAgentFrame =
   | { type: 'typing'; conversationId: string; typing: boolean }
   | { type: 'read'; conversationId: string; seq: number }
   | { type: 'identity'; conversationId: string; identity: AgentIdentityView | null }
+  /** The visitor opened another page with the conversation open: the visit as it is now. */
+  | { type: 'visit'; conversationId: string; visit: VisitView }
   | { type: 'offline-message'; message: OfflineMessageSummary }
   /** Answers `open-offline-message`: the whole message, once its read is in the audit trail. */
   | { type: 'offline-message-opened'; message: OfflineMessageView }

@@ -406,6 +406,21 @@ export class StoreConversationService implements ConversationService {
       : undefined;
   }
 
+  async visitedPages(
+    tenantId: string,
+    conversationId: string,
+    pages: (before: string[] | undefined) => string[] | undefined,
+  ): Promise<void> {
+    let changed = false;
+    const updated = await this.#repos.conversations.update(tenantId, conversationId, (c) => {
+      const next = isOver(c) ? undefined : pages(c.metadata.pages);
+      changed = next !== undefined;
+      return next ? { ...c, metadata: { ...c.metadata, pages: next } } : undefined;
+    });
+    if (!updated) throw conversationNotFound();
+    if (changed) this.#publish(updated, { type: 'visit', conversation: updated });
+  }
+
   rejoined(conversation: ConversationRecord, origin: string): void {
     this.#publish(conversation, { type: 'rejoined', conversationId: conversation.id, origin });
   }

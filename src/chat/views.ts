@@ -171,12 +171,17 @@ export function agentConversationView(
  * the visitor does not need it.
  */
 function visitView(metadata: ConversationMetadata): { visit?: VisitView } {
-  const visit: VisitView = {
+  const visit = visitOf(metadata);
+  return Object.keys(visit).length > 0 ? { visit } : {};
+}
+
+/** The visit as agents see it (`{}`: nothing collected). */
+export function visitOf(metadata: ConversationMetadata): VisitView {
+  return {
     ...(metadata.pages?.length ? { pages: metadata.pages } : {}),
     ...(metadata.referrer ? { referrer: metadata.referrer } : {}),
     ...(metadata.userAgent ? { userAgent: metadata.userAgent } : {}),
   };
-  return Object.keys(visit).length > 0 ? { visit } : {};
 }
 
 /** An offline message in the consoles' lists: nothing personal (see {@link offlineMessageView}). */

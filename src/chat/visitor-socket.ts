@@ -7,7 +7,7 @@ import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-
 import type { ConversationMetadata, ConversationRecord } from './chat-records.js';
 import type { QueueBounds } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
-import { collectMetadata } from './conversation-metadata.js';
+import { collectMetadata, visitedPages } from './conversation-metadata.js';
 import {
   type AppendMessageInput,
   conversationClosed,
@@ -426,6 +426,9 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
       case 'identity':
         // The visitor's own view follows their session (`identity-changed`), not the conversation.
         return;
+      case 'visit':
+        // What is collected of the visit is shown to agents, not sent back to the visitor.
+        return;
     }
   }
 
@@ -459,6 +462,14 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
         // Back after a reconnect: what the instance it was on acknowledged but never published
         // reaches the agent's console now.
         if (conversation.status !== 'closed') this.#options.service.rejoined(conversation, this.id);
+        return;
+      }
+      case 'page': {
+        const conversation = await this.#open();
+        const settings = this.#options.tenant.config.metadata;
+        await service.visitedPages(conversation.tenantId, conversation.id, (pages) =>
+          visitedPages(settings, pages, frame.page),
+        );
         return;
       }
       case 'offline-message':

@@ -117,9 +117,15 @@ describe('national ids typed into the visitor widget', () => {
       .click();
     const visit = agent.getByRole('region', { name: 'About the visit' });
     await expect.poll(() => visit.isVisible()).toBe(true);
-    expect(await visit.locator('dt').allTextContents()).toEqual(['Started on the page', 'Browser']);
+    expect(await visit.locator('dt').allTextContents()).toEqual(['Pages visited', 'Browser']);
     expect(await visit.locator('dd').first().textContent()).toBe(pages[0]);
     expect(await visit.locator('dd').last().textContent()).toContain('Mozilla/5.0');
+
+    // The visitor goes on to another page with the chat open: the console adds it at once.
+    await visitor.goto(`${gw.url}/chat?step=2`);
+    await expect.poll(() => visitor.locator('#chat-conversation').isVisible()).toBe(true);
+    await expect.poll(() => visit.locator('dd').count()).toBe(3);
+    expect(await visit.locator('dd').nth(1).textContent()).toBe(`${gw.url}/chat?step=2`);
   });
 
   it('redacts ids in the offline message form before the console shows it', async () => {

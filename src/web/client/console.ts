@@ -241,6 +241,12 @@ class AgentConsole {
       case 'typing':
         if (frame.conversationId === this.#current?.id) this.#typing.show(frame.typing);
         break;
+      case 'visit':
+        if (this.#current && frame.conversationId === this.#current.id) {
+          this.#current = { ...this.#current, visit: frame.visit };
+          this.#renderVisit(this.#current);
+        }
+        break;
       case 'identity':
         if (frame.conversationId === this.#current?.id) {
           const before = this.#identity;

@@ -4,7 +4,7 @@ import { wireComposer } from './composer.js';
 import { byId, h, newTabLink, setControlsEnabled, timeOf } from './dom.js';
 import { answerTokenRequests } from './embed-bridge.js';
 import { createTranslator, errorKey, type Translate } from './i18n.js';
-import { pageMetadata } from './page-metadata.js';
+import { pageMetadata, type WidgetLocation } from './page-metadata.js';
 import {
   type ChatBootstrap,
   type ClaimsView,
@@ -228,8 +228,10 @@ class VisitorChat {
         this.#welcomed = true;
         this.#agentsOnline = frame.agentsOnline;
         this.#setIdentity(frame.visitor.verified, frame.visitor.claims, false);
-        if (frame.conversation) this.#showConversation(frame.conversation);
-        else if (!this.#conversation) {
+        if (frame.conversation) {
+          this.#showConversation(frame.conversation);
+          if (frame.conversation.status !== 'closed') this.#notePage();
+        } else if (!this.#conversation) {
           this.#showTopics();
           if (changed) this.#announceAgents();
           this.#continuePendingTopic();
@@ -573,16 +575,26 @@ class VisitorChat {
     if (topic) this.#start(topic);
   }
 
+  /**
+   * With a conversation open on this page (another of the host's pages, or this one reloaded),
+   * tells the page, if the tenant collects pages: the agent sees where the visitor went. The
+   * gateway skips a page it noted last.
+   */
+  #notePage(): void {
+    const { page } = pageMetadata(this.#boot.collects, this.#location());
+    if (page) this.#socket.send({ type: 'page', page });
+  }
+
+  #location(): WidgetLocation {
+    return { top: window.top === window, href: window.location.href, referrer: document.referrer };
+  }
+
   #start(topic: TopicView): void {
     // A new choice replaces an earlier one waiting for identification (set again if refused).
     sessionStorage.removeItem(PENDING_TOPIC_KEY);
     this.#el('chat-idreq').hidden = true;
     this.#error();
-    const metadata = pageMetadata(this.#boot.collects, {
-      top: window.top === window,
-      href: window.location.href,
-      referrer: document.referrer,
-    });
+    const metadata = pageMetadata(this.#boot.collects, this.#location());
     this.#socket.send({ type: 'start', topic: topic.id, ...metadata });
   }
 

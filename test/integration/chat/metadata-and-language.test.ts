@@ -1,12 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PAGES } from '../../../src/chat/conversation-metadata.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
-import { ChatClient, type Frame, visitorBrowser } from './chat-clients.js';
+import {
+  ChatClient,
+  type Frame,
+  staffSocket,
+  startedConversation as startedIn,
+  visitorBrowser,
+} from './chat-clients.js';
 
 let gw: TestGateway;
 
 beforeAll(async () => {
   gw = await startTestGateway({
-    config: { trustProxy: 1 },
+    // The page frames of the bound's test go out faster than a person browses.
+    config: { trustProxy: 1, chat: { connectionPerSecond: 100, sessionPerSecond: 100 } },
     tenants: [
       testTenant({ metadata: { ip: true, userAgent: true, pages: true, referrer: false } }),
       testTenant({ id: 'plain', name: 'Plain Municipality' }),
@@ -79,6 +87,67 @@ describe('conversation metadata', () => {
     };
     expect(await collects('demo')).toEqual({ pages: true, referrer: false });
     expect(await collects('plain')).toEqual({ pages: false, referrer: false });
+  });
+});
+
+describe('pages visited with a conversation open', () => {
+  const stored = (tenant: string, id: string) => gw.gateway.deps.store.chat.conversations.get(tenant, id);
+
+  it('are noted as the visitor opens them, told to the agent following the conversation, once each', async () => {
+    const base = `${gw.url}/t/demo`;
+    const agent = await staffSocket(base, 'alex-agent');
+    const { visitor, conversationId } = await startedIn(base);
+    const claimed = await agent.request({ type: 'claim', conversationId }, 'conversation');
+    expect((claimed.conversation as { visit?: unknown }).visit).toBeUndefined();
+
+    const forThis = (f: Frame) => f.conversationId === conversationId;
+    visitor.send({ type: 'page', page: 'https://www.kommune.example/skatt' });
+    const first = await agent.next('visit', forThis);
+    expect(first.visit).toEqual({ pages: ['https://www.kommune.example/skatt'] });
+    // A reload of that page is not a new page; the next one is.
+    const seen = agent.frames.length;
+    visitor.send({ type: 'page', page: 'https://www.kommune.example/skatt' });
+    visitor.send({ type: 'page', page: 'https://www.kommune.example/kontakt' });
+    const second = await agent.next('visit', forThis, seen);
+    expect(second.visit).toEqual({
+      pages: ['https://www.kommune.example/skatt', 'https://www.kommune.example/kontakt'],
+    });
+    expect(agent.frames.slice(seen).filter((f) => f.type === 'visit')).toHaveLength(1);
+
+    // Bounded: the first page and the latest ones.
+    for (let i = 0; i < MAX_PAGES + 5; i++)
+      visitor.send({ type: 'page', page: `https://www.kommune.example/p${i}` });
+    await visitor.request({ type: 'resume', conversationId, afterSeq: 0 }, 'conversation');
+    const pages = (await stored('demo', conversationId))?.metadata.pages ?? [];
+    expect(pages).toHaveLength(MAX_PAGES);
+    expect(pages[0]).toBe('https://www.kommune.example/skatt');
+    expect(pages.at(-1)).toBe(`https://www.kommune.example/p${MAX_PAGES + 4}`);
+    expect(JSON.stringify(await stored('demo', conversationId))).not.toContain('/kontakt');
+
+    // Over: nothing is noted any more, and the visitor is told why.
+    await visitor.request({ type: 'end' }, 'status');
+    visitor.send({ type: 'page', page: 'https://www.kommune.example/after' });
+    expect((await visitor.next('error')).code).toBe('conversation_closed');
+    expect((await stored('demo', conversationId))?.metadata.pages).toEqual(pages);
+    visitor.close();
+    agent.close();
+  });
+
+  it('are not kept for a tenant that does not collect pages', async () => {
+    const { visitor, conversationId } = await startedIn(`${gw.url}/t/plain`);
+    visitor.send({ type: 'page', page: 'https://www.kommune.example/skatt' });
+    await visitor.request({ type: 'resume', conversationId, afterSeq: 0 }, 'conversation');
+    expect((await stored('plain', conversationId))?.metadata).toEqual({});
+    expect(visitor.frames.filter((f) => f.type === 'error')).toEqual([]);
+    visitor.close();
+  });
+
+  it('refuses a page that is not an http(s) URL, storing nothing', async () => {
+    const { visitor, conversationId } = await startedIn(`${gw.url}/t/demo`);
+    visitor.send({ type: 'page', page: 'javascript:alert(1)' });
+    expect((await visitor.next('error')).code).toBe('invalid_message');
+    expect((await stored('demo', conversationId))?.metadata.pages).toBeUndefined();
+    visitor.close();
   });
 });
 

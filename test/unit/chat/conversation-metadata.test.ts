@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectMetadata } from '../../../src/chat/conversation-metadata.js';
+import { collectMetadata, MAX_PAGES, visitedPages } from '../../../src/chat/conversation-metadata.js';
 import { NO_SYNTHETIC_FNR } from '../../fixtures/national-ids.js';
 
 const ALL = { ip: true, userAgent: true, pages: true, referrer: true };
@@ -31,5 +31,28 @@ describe('collectMetadata', () => {
     expect(
       collectMetadata({ ip: false, userAgent: false, pages: false, referrer: false }, { ip: '1.2.3.4' }, {}),
     ).toEqual({});
+  });
+});
+
+describe('visitedPages', () => {
+  const page = (i: number) => `https://k.example/p${i}`;
+
+  it('adds a page the visitor opened, through the PII guard, but not the page noted last', () => {
+    expect(visitedPages(ALL, undefined, page(1))).toEqual([page(1)]);
+    expect(visitedPages(ALL, [page(1)], page(1))).toBeUndefined();
+    expect(visitedPages(ALL, [page(1)], `https://k.example/?fnr=${NO_SYNTHETIC_FNR}`)).toEqual([
+      page(1),
+      'https://k.example/?fnr=[redacted]',
+    ]);
+    expect(visitedPages({ ...ALL, pages: false }, [page(1)], page(2))).toBeUndefined();
+  });
+
+  it('keeps the first page and the latest ones', () => {
+    const full = Array.from({ length: MAX_PAGES }, (_, i) => page(i));
+    const next = visitedPages(ALL, full, page(99));
+    expect(next).toHaveLength(MAX_PAGES);
+    expect(next?.[0]).toBe(page(0));
+    expect(next?.[1]).toBe(page(2));
+    expect(next?.at(-1)).toBe(page(99));
   });
 });
