@@ -143,11 +143,7 @@ export async function completeLogin(
   }
   const claims = tokens.claims();
   if (!claims || !tokens.id_token) throw new GatewayError('id_token_invalid', 'No ID token was returned.');
-  // openid-client checks `azp` only when `aud` names several audiences; a token whose
-  // authorized party is another client was not issued to the gateway, whatever its `aud`.
-  if (claims.azp !== undefined && claims.azp !== options.configuration.clientMetadata().client_id) {
-    throw new GatewayError('id_token_invalid', 'The ID token was issued to another client.');
-  }
+  checkAudience(claims, options.configuration.clientMetadata().client_id);
   checkIssuedAt(claims.iat, {
     now: options.clock.now(),
     skewMs: options.clockSkewSeconds * 1000,
@@ -155,6 +151,25 @@ export async function completeLogin(
   });
   checkAuthTime(claims.auth_time, { now: options.clock.now(), skewMs: options.clockSkewSeconds * 1000 });
   return { transaction, idToken: tokens.id_token, claims: { ...claims }, accessToken: tokens.access_token };
+}
+
+/**
+ * The ID token was issued to the gateway alone. openid-client checks that `aud` names the client
+ * and, when it names several audiences, that `azp` is the client; but "the ID Token MUST be
+ * rejected if it contains additional audiences not trusted by the Client", and the gateway trusts
+ * none: a token that another client may present too is not this login's. An `azp` naming another
+ * client is refused whatever `aud` says (openid-client looks at it only beside several audiences).
+ * @throws {GatewayError} `id_token_invalid`.
+ * @see OpenID Connect Core §3.1.3.7 (3), (4), (5)
+ */
+function checkAudience(claims: { aud?: unknown; azp?: unknown }, clientId: string): void {
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (audiences.some((audience) => audience !== clientId)) {
+    throw new GatewayError('id_token_invalid', 'The ID token was issued to another audience too.');
+  }
+  if (claims.azp !== undefined && claims.azp !== clientId) {
+    throw new GatewayError('id_token_invalid', 'The ID token was issued to another client.');
+  }
 }
 
 /** The parameters of an authorization response (success or error) the gateway reads. */

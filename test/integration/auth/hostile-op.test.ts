@@ -452,6 +452,16 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
     ['an empty aud array', () => ({ aud: [] }), 'id_token_invalid'],
     ['a sub that is a number', () => ({ sub: 12345 }), 'id_token_invalid'],
     ['an iss with a trailing slash', () => ({ iss: `${op.issuer}/` }), 'id_token_invalid'],
+    [
+      'an aud also naming another client, whose azp is the gateway',
+      () => ({ aud: [CLIENT.clientId, 'another-client'], azp: CLIENT.clientId }),
+      'id_token_invalid',
+    ],
+    [
+      'an aud naming the gateway twice and another client, whose azp is the gateway',
+      () => ({ aud: [CLIENT.clientId, CLIENT.clientId, 'another-client'], azp: CLIENT.clientId }),
+      'id_token_invalid',
+    ],
   ] as const) {
     it(`refuses an ID token with ${what} with ${code}`, async () => {
       op.claims = claims();
@@ -460,6 +470,12 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
       await expectRefused(browser, page, code);
     });
   }
+
+  it('accepts an aud array naming the gateway alone (and its azp)', async () => {
+    op.claims = { aud: [CLIENT.clientId], azp: CLIENT.clientId };
+    const browser = new BrowserSession();
+    expect((await browser.get(`${gw.url}/auth/hostile/login`)).url).toBe(`${gw.url}/consent`);
+  });
 
   it('accepts an ID token whose exp is far in the future (its iat and the nonce bound it to this login)', async () => {
     op.claims = { exp: 1e12 };

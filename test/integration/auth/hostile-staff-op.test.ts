@@ -121,4 +121,17 @@ describe('GET /staff/callback with a hostile staff IdP', () => {
       expect(page.text).not.toContain('AAAAAAAAAA');
     });
   }
+
+  for (const [what, claims] of [
+    [
+      'an ID token whose aud also names another client (its azp the gateway)',
+      { aud: [CLIENT.clientId, 'another-client'], azp: CLIENT.clientId },
+    ],
+  ] as const) {
+    it(`refuses ${what} with id_token_invalid`, async () => {
+      op.claims = { ...AGENT, ...claims };
+      const browser = new BrowserSession();
+      await expectRefused(browser, await browser.get(`${gw.url}/staff/login`), 'id_token_invalid', 400);
+    });
+  }
 });
