@@ -143,6 +143,7 @@ export async function completeLogin(
   }
   const claims = tokens.claims();
   if (!claims || !tokens.id_token) throw new GatewayError('id_token_invalid', 'No ID token was returned.');
+  checkIdTokenLength(tokens.id_token);
   checkAudience(claims, options.configuration.clientMetadata().client_id);
   checkIssuedAt(claims.iat, {
     now: options.clock.now(),
@@ -151,6 +152,24 @@ export async function completeLogin(
   });
   checkAuthTime(claims.auth_time, { now: options.clock.now(), skewMs: options.clockSkewSeconds * 1000 });
   return { transaction, idToken: tokens.id_token, claims: { ...claims }, accessToken: tokens.access_token };
+}
+
+/**
+ * The longest ID token the gateway accepts, in characters (a compact JWS is ASCII): 32 KiB.
+ * Real ones hold a few kilobytes (an Entra ID token with its 200 groups, the most a directory
+ * puts in one, about 12). The ID token is kept in the session until consent and, for the
+ * logout's `id_token_hint`, after it (a staff login's always): one of hundreds of kilobytes,
+ * padded with claims nobody reads, would be written to the store and read back on every request
+ * of that session; the 1 MiB bound on a broker's answer (`MAX_BROKER_RESPONSE_BYTES`) is
+ * no bound for what is stored.
+ */
+export const MAX_ID_TOKEN_LENGTH = 32 * 1024;
+
+/** @throws {GatewayError} `id_token_invalid` when the ID token is longer than {@link MAX_ID_TOKEN_LENGTH}. */
+function checkIdTokenLength(idToken: string): void {
+  if (idToken.length > MAX_ID_TOKEN_LENGTH) {
+    throw new GatewayError('id_token_invalid', 'The ID token is larger than any identity provider sends.');
+  }
 }
 
 /**

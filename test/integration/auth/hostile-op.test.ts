@@ -426,7 +426,7 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
   for (const [what, claims] of [
     ['a name with a right-to-left override', { name: 'Tenor \u202Enesetset\u202C' }],
     ['a name with a line break and control characters', { name: 'Tenor\r\nverified: yes\u0007' }],
-    ['a name of 100 000 characters', { name: 'T'.repeat(100_000) }],
+    ['a name of 10 000 characters', { name: 'T'.repeat(10_000) }],
     ['a sub of 10 000 characters', { sub: 's'.repeat(10_000) }],
   ] as const) {
     it(`refuses ${what} with claims_invalid, storing none of it`, async () => {
@@ -473,6 +473,21 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
 
   it('accepts an aud array naming the gateway alone (and its azp)', async () => {
     op.claims = { aud: [CLIENT.clientId], azp: CLIENT.clientId };
+    const browser = new BrowserSession();
+    expect((await browser.get(`${gw.url}/auth/hostile/login`)).url).toBe(`${gw.url}/consent`);
+  });
+
+  it('refuses an ID token of 100 000 characters (a claim nobody reads padding it) with id_token_invalid', async () => {
+    op.claims = { padding: 'x'.repeat(100_000) };
+    const browser = new BrowserSession();
+    const page = await browser.get(`${gw.url}/auth/hostile/login`);
+    await expectRefused(browser, page, 'id_token_invalid');
+  });
+
+  it('accepts an ID token of some 22 000 characters (400 group ids; an Entra ID token with its 200 is about 12 000)', async () => {
+    op.claims = {
+      groups: Array.from({ length: 400 }, (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`),
+    };
     const browser = new BrowserSession();
     expect((await browser.get(`${gw.url}/auth/hostile/login`)).url).toBe(`${gw.url}/consent`);
   });

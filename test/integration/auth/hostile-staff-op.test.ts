@@ -104,7 +104,7 @@ describe('GET /staff/callback with a hostile staff IdP', () => {
   for (const [what, claims] of [
     ['a name with a right-to-left override', { name: 'Alex \u202Etnega\u202C' }],
     ['a name with a line break', { name: 'Alex Agent\nSupervisor on duty' }],
-    ['a name of 100 000 characters', { name: 'A'.repeat(100_000) }],
+    ['a name of 10 000 characters', { name: 'A'.repeat(10_000) }],
     [
       'a preferred_username with a control character (no name)',
       { name: undefined, preferred_username: 'alex\u0007' },
@@ -127,6 +127,7 @@ describe('GET /staff/callback with a hostile staff IdP', () => {
       'an ID token whose aud also names another client (its azp the gateway)',
       { aud: [CLIENT.clientId, 'another-client'], azp: CLIENT.clientId },
     ],
+    ['an ID token of 100 000 characters (a claim nobody reads padding it)', { padding: 'x'.repeat(100_000) }],
   ] as const) {
     it(`refuses ${what} with id_token_invalid`, async () => {
       op.claims = { ...AGENT, ...claims };
