@@ -58,7 +58,7 @@ export async function startLogin(req: Request, options: StartLoginOptions): Prom
       ? await client.buildAuthorizationUrlWithPAR(options.configuration, parameters)
       : client.buildAuthorizationUrl(options.configuration, parameters);
   } catch (error) {
-    throw translateOidcError(error);
+    throw translateOidcError(error, 'authorization-request');
   }
   // Checked again where the browser is sent there; here, so a refused start stores no login.
   if (!isProviderUrl(url)) {
@@ -307,7 +307,7 @@ export async function fetchUserinfo(
   try {
     return { ...(await client.fetchUserInfo(configuration, accessToken, subject)) };
   } catch (error) {
-    throw translateOidcError(error);
+    throw translateOidcError(error, 'userinfo');
   }
 }
 
@@ -330,24 +330,36 @@ function isNetworkFailure(error: unknown): boolean {
   return typeof cause?.code === 'string';
 }
 
-/**
- * The edge where openid-client's errors become GatewayErrors (STYLE rule 7), classified by the
- * error's class and oauth4webapi's `code`, as openid-client's own `errorHandler` does, never by
- * its message. Codes: `login_cancelled` (the citizen cancelled at the broker),
- * `provider_unavailable` also for the error responses `temporarily_unavailable` and
- * `server_error` (the broker failed; try again), `provider_error` (any other error response), `token_exchange_failed` (the token endpoint refused, e.g. a
- * replayed code), `id_token_invalid` (signature, alg, iss, aud, exp, nbf, iat, nonce),
- * `claims_inconsistent` (userinfo of another subject), `provider_unavailable` (network, no
- * answer within the timeout, a token, JWKS or userinfo endpoint answering 5xx or 429
- * ({@link brokerFailed}), or an endpoint in clear that openid-client will not call),
- * `login_failed` (anything else, a broker answer larger than the bounded fetch reads included;
- * the library's code stays on the error's `cause` and is logged by the error handler). The RFC 9207 `iss` check runs before openid-client is called
- * ({@link checkIssuerParameter}).
- */
 /** Authorization error responses that say the broker itself failed, not the request or the citizen. */
 const BROKER_FAILURES = new Set(['temporarily_unavailable', 'server_error']);
 
-export function translateOidcError(error: unknown): GatewayError {
+/**
+ * The request to the broker that failed: the pushed authorization request of a login's start
+ * (PAR), the code exchange (the token response and the ID token in it), or userinfo. oauth4webapi
+ * gives a malformed answer the same code whichever endpoint sent it, and an OAuth error the same
+ * class: only the step tells an ID token that could not be verified from a PAR answer without
+ * its `request_uri`, or a refused code from a refused access token.
+ */
+export type BrokerStep = 'authorization-request' | 'code-exchange' | 'userinfo';
+
+/**
+ * The edge where openid-client's errors become GatewayErrors (STYLE rule 7), classified by the
+ * error's class and oauth4webapi's `code`, as openid-client's own `errorHandler` does, never by
+ * its message, and by the {@link BrokerStep} that failed. Codes: `login_cancelled` (the citizen
+ * cancelled at the broker), `provider_unavailable` also for the error responses
+ * `temporarily_unavailable` and `server_error` (the broker failed; try again), `provider_error`
+ * (any other error response, and an OAuth error from the PAR or userinfo endpoint),
+ * `token_exchange_failed` (the token endpoint refused, e.g. a replayed code),
+ * `id_token_invalid` (of the code exchange only: signature, alg, iss, aud, exp, nbf, iat,
+ * nonce), `claims_inconsistent` (userinfo of another subject), `provider_unavailable` (network,
+ * no answer within the timeout, a PAR, token, JWKS or userinfo endpoint answering 5xx or 429
+ * ({@link brokerFailed}), or an endpoint in clear that openid-client will not call),
+ * `login_failed` (anything else: a PAR or userinfo answer that is malformed or whose signature
+ * fails, a broker answer larger than the bounded fetch reads; the library's code stays on the
+ * error's `cause` and is logged by the error handler). The RFC 9207 `iss` check runs before
+ * openid-client is called ({@link checkIssuerParameter}).
+ */
+export function translateOidcError(error: unknown, step: BrokerStep = 'code-exchange'): GatewayError {
   if (error instanceof GatewayError) return error;
   // Ours, from the bounded fetch, wrapped by openid-client.
   if (error instanceof client.ClientError && error.cause instanceof GatewayError) return error.cause;
@@ -371,13 +383,19 @@ export function translateOidcError(error: unknown): GatewayError {
     });
   }
   if (error instanceof client.ResponseBodyError || error instanceof client.WWWAuthenticateChallengeError) {
+    // Before any code (PAR), or after it was redeemed (userinfo refusing the access token).
+    if (step !== 'code-exchange') {
+      return new GatewayError('provider_error', 'The identity provider answered with an error.', {
+        cause: error,
+      });
+    }
     return new GatewayError('token_exchange_failed', 'The identity provider refused the code.', {
       status: 400,
       cause: error,
     });
   }
   const code = libraryErrorCode(error);
-  if (code !== undefined && ID_TOKEN_CODES.has(code)) {
+  if (step === 'code-exchange' && code !== undefined && ID_TOKEN_CODES.has(code)) {
     return new GatewayError('id_token_invalid', 'The ID token could not be verified.', { cause: error });
   }
   if (code === oauth.JSON_ATTRIBUTE_COMPARISON) {

@@ -113,6 +113,14 @@ export const HOSTILE_MODES = [
   'jwks-unavailable',
   // Userinfo answers 503 (the national id is only there).
   'userinfo-unavailable',
+  // Userinfo (the national id only there) answers without `sub`.
+  'userinfo-sub-missing',
+  // Userinfo (the national id only there) is a JWT signed with a key not in the JWKS.
+  'userinfo-jwt-bad-signature',
+  // The PAR endpoint refuses the request (400 `invalid_request`, with markup in its description).
+  'par-refused',
+  // The PAR endpoint answers 201 with a `request_uri` that is a number.
+  'par-malformed',
 ] as const;
 
 export type HostileMode = (typeof HOSTILE_MODES)[number];
@@ -188,6 +196,8 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     keys: [publicJwk, { ...(await exportJWK(next.publicKey)), kid: 'hostile-next', alg: ALG, use: 'sig' }],
   };
   const grants = new Map<string, Grant>();
+  /** Pushed authorization requests by their `request_uri`. */
+  const pushed = new Map<string, URLSearchParams>();
   const accessTokens = new Set<string>();
   let tokensIssued = 0;
   let userinfoServed = 0;
@@ -232,6 +242,8 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
           token_endpoint_auth_methods_supported: ['client_secret_basic'],
           code_challenge_methods_supported: ['S256'],
           authorization_response_iss_parameter_supported: true,
+          pushed_authorization_request_endpoint: `${issuer}/par`,
+          userinfo_signing_alg_values_supported: [ALG],
           ...options.announce,
         });
       case `${path}/jwks`:
@@ -244,14 +256,35 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
         return token(req, res);
       case `${path}/userinfo`:
         return userinfo(req, res);
+      case `${path}/par`:
+        return pushAuthorizationRequest(req, res);
       default:
         return send(res, 404, { error: 'not_found' });
     }
   }
 
+  /**
+   * PAR: keeps the request's parameters under a `request_uri` the authorization endpoint takes
+   * in their place.
+   * @see RFC 9126 §2
+   */
+  async function pushAuthorizationRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = new URLSearchParams(await readBody(req));
+    if (!clientAuthenticated(req.headers.authorization)) return send(res, 401, { error: 'invalid_client' });
+    if (op.mode === 'par-refused') {
+      return send(res, 400, { error: 'invalid_request', error_description: '<b>Refused</b>' });
+    }
+    if (op.mode === 'par-malformed') return send(res, 201, { request_uri: 42, expires_in: 60 });
+    const requestUri = `urn:ietf:params:oauth:request_uri:${randomBytes(16).toString('base64url')}`;
+    form.set('client_id', options.clientId);
+    pushed.set(requestUri, form);
+    send(res, 201, { request_uri: requestUri, expires_in: 60 });
+  }
+
   /** Answers at once, as if the citizen had identified: redirect with code, state and iss. */
   function authorize(url: URL, res: ServerResponse): void {
-    const q = url.searchParams;
+    const requestUri = url.searchParams.get('request_uri');
+    const q = (requestUri === null ? undefined : pushed.get(requestUri)) ?? url.searchParams;
     const redirectUri = q.get('redirect_uri') ?? '';
     if (
       q.get('client_id') !== options.clientId ||
@@ -349,7 +382,7 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
   }
 
   /** Userinfo repeats the identity claims (without the national id in `missing-national-id`). */
-  function userinfo(req: IncomingMessage, res: ServerResponse): void {
+  async function userinfo(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer || !accessTokens.has(bearer)) {
       res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
@@ -367,6 +400,18 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     if (op.mode === 'userinfo-other-sub') {
       claims.sub = 'someone-else';
       claims.socialno = NO_SYNTHETIC_FNR;
+    }
+    if (op.mode === 'userinfo-sub-missing' || op.mode === 'userinfo-jwt-bad-signature') {
+      claims.socialno = NO_SYNTHETIC_FNR;
+    }
+    if (op.mode === 'userinfo-sub-missing') delete claims.sub;
+    if (op.mode === 'userinfo-jwt-bad-signature') {
+      // OpenID Connect Core §5.3.2: a signed userinfo response names its issuer and audience.
+      const jwt = await new SignJWT({ ...claims, iss: issuer, aud: options.clientId })
+        .setProtectedHeader({ alg: ALG, kid: KID, typ: 'JWT' })
+        .sign(impostor.privateKey);
+      res.writeHead(200, { 'content-type': 'application/jwt' }).end(jwt);
+      return;
     }
     send(res, 200, claims);
   }
@@ -396,7 +441,9 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     if (
       op.mode === 'missing-national-id' ||
       op.mode === 'userinfo-other-sub' ||
-      op.mode === 'userinfo-unavailable'
+      op.mode === 'userinfo-unavailable' ||
+      op.mode === 'userinfo-sub-missing' ||
+      op.mode === 'userinfo-jwt-bad-signature'
     )
       delete claims.socialno;
     if (op.mode === 'claim-types') {

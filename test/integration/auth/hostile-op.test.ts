@@ -68,6 +68,8 @@ beforeAll(async () => {
           hostileProvider('plain-logout', opPlainLogout.issuer),
           hostileProvider('jwks-down', opJwksDown.issuer),
           hostileProvider('posing', opPosing.issuer),
+          // The same broker again, its logins started by PAR.
+          { ...hostileProvider('hostile-par', op.issuer), usePar: true },
           // The same broker again, for logins of a lower level: its answers carry the same iss.
           {
             ...hostileProvider('hostile-substantial', op.issuer),
@@ -392,6 +394,18 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
       status: 503,
       tokenIssued: true,
       why: 'a userinfo endpoint answering 503 (the national id only there)',
+    },
+    {
+      mode: 'userinfo-sub-missing',
+      code: 'login_failed',
+      tokenIssued: true,
+      why: 'a userinfo answer without sub (the national id only there)',
+    },
+    {
+      mode: 'userinfo-jwt-bad-signature',
+      code: 'login_failed',
+      tokenIssued: true,
+      why: 'a signed userinfo answer whose key is not in the JWKS (the national id only there)',
     },
     {
       mode: 'token-redirect',
@@ -790,6 +804,36 @@ describe('malformed authorization responses (refused before the login is touched
     callback.searchParams.delete('code');
     await expectRefused(browser, await browser.get(callback.href), 'login_failed');
   });
+});
+
+describe('a login started by PAR at a hostile OP', () => {
+  it('honest: the login succeeds (control)', async () => {
+    const browser = new BrowserSession();
+    const page = await browser.get(`${gw.url}/auth/hostile-par/login`);
+    expect(page.url).toBe(`${gw.url}/consent`);
+    const authorize = new URL(page.hops.find((h) => h.url.startsWith(op.issuer))?.url ?? '');
+    expect(authorize.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+    expect(authorize.searchParams.has('nonce')).toBe(false);
+  });
+
+  for (const [mode, code, why] of [
+    ['par-refused', 'provider_error', 'a PAR endpoint refusing the request (invalid_request)'],
+    ['par-malformed', 'login_failed', 'a PAR answer whose request_uri is a number'],
+  ] as const) {
+    it(`${mode}: refuses ${why} with ${code} at the start, storing no login`, async () => {
+      op.mode = mode;
+      const browser = new BrowserSession();
+      const page = await browser.get(`${gw.url}/auth/hostile-par/login`, { follow: false });
+      expect(page.headers.get('location')).toBeNull();
+      await expectRefused(browser, page, code);
+      expect(page.text).not.toContain('Refused');
+      // No login in flight: a callback with any state finds none.
+      const callback = await browser.get(
+        `${gw.url}/auth/hostile-par/callback?code=c&state=s&iss=${encodeURIComponent(op.issuer)}`,
+      );
+      expect(callback.text).toContain('Error code: login_expired');
+    });
+  }
 });
 
 describe('a broker whose discovery announces an http authorization endpoint', () => {

@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import {
+  type BrokerStep,
   checkAuthTime,
   checkIssuedAt,
   endSessionUrl,
@@ -164,6 +165,51 @@ describe('translateOidcError', () => {
     const error = new GatewayError('iss_mismatch', 'x');
     expect(translateOidcError(error)).toBe(error);
   });
+
+  const stepCases: Array<[what: string, error: unknown, step: BrokerStep, code: string, status?: number]> = [
+    [
+      'a PAR answer refusing the request',
+      tokenError('invalid_request'),
+      'authorization-request',
+      'provider_error',
+    ],
+    [
+      'a PAR answer without its request_uri',
+      clientError(oauth.INVALID_RESPONSE),
+      'authorization-request',
+      'login_failed',
+    ],
+    [
+      'a PAR endpoint failing (500)',
+      unexpectedStatus(500),
+      'authorization-request',
+      'provider_unavailable',
+      503,
+    ],
+    ['a userinfo answer without sub', clientError(oauth.INVALID_RESPONSE), 'userinfo', 'login_failed'],
+    [
+      'a signed userinfo answer of an unknown key',
+      clientError(oauth.KEY_SELECTION),
+      'userinfo',
+      'login_failed',
+    ],
+    ['userinfo refusing the access token', tokenError('invalid_token'), 'userinfo', 'provider_error'],
+    [
+      'userinfo of another subject',
+      clientError(oauth.JSON_ATTRIBUTE_COMPARISON),
+      'userinfo',
+      'claims_inconsistent',
+    ],
+    ['an ID token of an unknown key', clientError(oauth.KEY_SELECTION), 'code-exchange', 'id_token_invalid'],
+    ['a refused code', tokenError('invalid_grant'), 'code-exchange', 'token_exchange_failed'],
+  ];
+  for (const [what, error, step, code, status = 400] of stepCases) {
+    it(`maps ${what} (${step}) to ${code}`, () => {
+      const translated = translateOidcError(error, step);
+      expect(translated.code).toBe(code);
+      expect(translated.status).toBe(status);
+    });
+  }
 });
 
 describe('checkIssuedAt', () => {
