@@ -117,6 +117,10 @@ export const HOSTILE_MODES = [
   'userinfo-sub-missing',
   // Userinfo (the national id only there) is a JWT signed with a key not in the JWKS.
   'userinfo-jwt-bad-signature',
+  // Token response whose `token_type` is `mac` (RFC 6749 §7.1), not Bearer.
+  'token-type-mac',
+  // Token response without `id_token` (an OAuth 2.0 answer to an OpenID Connect request).
+  'id-token-missing',
   // The PAR endpoint refuses the request (400 `invalid_request`, with markup in its description).
   'par-refused',
   // The PAR endpoint answers 201 with a `request_uri` that is a number.
@@ -352,9 +356,9 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     tokensIssued += 1;
     const tokens = {
       access_token: accessToken,
-      token_type: 'Bearer',
+      token_type: op.mode === 'token-type-mac' ? 'mac' : 'Bearer',
       expires_in: 300,
-      id_token: await idToken(grant.nonce),
+      ...(op.mode === 'id-token-missing' ? {} : { id_token: await idToken(grant.nonce) }),
     };
     if (op.mode === 'huge-token-response' || op.mode === 'huge-token-response-declared')
       return sendHuge(res, tokens);

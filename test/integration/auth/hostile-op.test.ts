@@ -396,6 +396,18 @@ describe('GET /auth/hostile/callback with a hostile OP (the session stays anonym
       why: 'a userinfo endpoint answering 503 (the national id only there)',
     },
     {
+      mode: 'token-type-mac',
+      code: 'login_failed',
+      tokenIssued: true,
+      why: 'a token response whose token_type is mac, not Bearer',
+    },
+    {
+      mode: 'id-token-missing',
+      code: 'id_token_invalid',
+      tokenIssued: true,
+      why: 'a token response without an ID token',
+    },
+    {
       mode: 'userinfo-sub-missing',
       code: 'login_failed',
       tokenIssued: true,
