@@ -117,6 +117,8 @@ export const HOSTILE_MODES = [
   'userinfo-sub-missing',
   // Userinfo (the national id only there) is a JWT signed with a key not in the JWKS.
   'userinfo-jwt-bad-signature',
+  // Token endpoint that takes the request and never answers (the connection stays open).
+  'token-silent',
   // Token response whose `token_type` is `mac` (RFC 6749 §7.1), not Bearer.
   'token-type-mac',
   // Token response without `id_token` (an OAuth 2.0 answer to an OpenID Connect request).
@@ -155,6 +157,8 @@ export interface HostileOp {
   claims: Record<string, unknown>;
   /** Every authorization request, oldest first. */
   readonly authorizations: AuthorizationRecord[];
+  /** Number of token requests received from an authenticated client, answered or not. */
+  readonly tokenRequests: number;
   /** Number of token requests that were answered with tokens. */
   readonly tokensIssued: number;
   /** Number of userinfo requests with a valid access token. */
@@ -203,6 +207,7 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
   /** Pushed authorization requests by their `request_uri`. */
   const pushed = new Map<string, URLSearchParams>();
   const accessTokens = new Set<string>();
+  let tokenRequests = 0;
   let tokensIssued = 0;
   let userinfoServed = 0;
 
@@ -221,6 +226,9 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     authorizeError: { error: 'access_denied' },
     claims: {},
     authorizations: [],
+    get tokenRequests() {
+      return tokenRequests;
+    },
     get tokensIssued() {
       return tokensIssued;
     },
@@ -325,6 +333,8 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
       res.setHeader('www-authenticate', 'Basic realm="hostile"');
       return send(res, 401, { error: 'invalid_client' });
     }
+    tokenRequests += 1;
+    if (op.mode === 'token-silent') return;
     if (op.mode === 'error-response') return send(res, 400, { error: 'invalid_grant' });
     if (op.mode === 'token-server-error') return send(res, 500, { error: 'server_error' });
     if (op.mode === 'token-bad-gateway') {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NO_INVALID_CHECKSUM, NO_SYNTHETIC_FNR } from '../../fixtures/national-ids.js';
 import { BrowserSession, inputValue, type PageResult } from '../../helpers/browser-session.js';
 import { type HostileMode, type HostileOp, startHostileOp } from '../../helpers/hostile-op.js';
@@ -846,6 +846,23 @@ describe('a login started by PAR at a hostile OP', () => {
       expect(callback.text).toContain('Error code: login_expired');
     });
   }
+});
+
+describe('a broker whose token endpoint never answers', () => {
+  it('is provider_unavailable once the request has had its 10 s, while another broker’s login goes on', async () => {
+    op.mode = 'token-silent';
+    const requests = op.tokenRequests;
+    const issued = op.tokensIssued;
+    const browser = new BrowserSession();
+    const stuck = browser.get(`${gw.url}/auth/hostile/login`);
+    // The gateway waits for hostile's token endpoint now…
+    await vi.waitFor(() => expect(op.tokenRequests).toBe(requests + 1), { timeout: 5000 });
+    // …and another broker's login is answered meanwhile.
+    const other = new BrowserSession();
+    expect((await other.get(`${gw.url}/auth/hostile2/login`)).url).toBe(`${gw.url}/consent`);
+    await expectRefused(browser, await stuck, 'provider_unavailable', 503);
+    expect(op.tokensIssued).toBe(issued);
+  }, 20_000);
 });
 
 describe('a broker whose discovery announces an http authorization endpoint', () => {
