@@ -42,8 +42,11 @@ export function renderPage(
     }
     params.set('lang', code);
     const current = code === lang;
-    // baseUrl too: under a tenant's mount (`/t/<id>`) the path alone would leave the tenant.
-    return html`<li><a href="${`${req.baseUrl}${req.path}?${params}`}" lang="${code}" hreflang="${code}"${current ? html` aria-current="true"` : ''}>${LANGUAGE_NAMES[code]}</a></li>`;
+    // A query-only reference: the browser keeps the page's own path (a tenant's mount
+    // `/t/<id>` included). The path is never written back into the page: on a 404 for
+    // `//evil.example/x` or `/\evil.example` it would be a link off the site.
+    // @see RFC 3986 §5.2.2 (a reference of only a query keeps the base's path)
+    return html`<li><a href="${`?${params}`}" lang="${code}" hreflang="${code}"${current ? html` aria-current="true"` : ''}>${LANGUAGE_NAMES[code]}</a></li>`;
   });
   return html`<!doctype html>
 <html lang="${lang}">

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FOREIGN_RETURN_TO } from '../../fixtures/redirect-attacks.js';
 import { BrowserSession, inputValue, type PageResult } from '../../helpers/browser-session.js';
+import { rawRequest } from '../../helpers/raw-http.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 
 /**
@@ -119,5 +120,38 @@ describe('a returnTo on the origin', () => {
   it('a directory under /static is not redirected', async () => {
     const page = await new BrowserSession().get(`${gw.url}/static`, { follow: false });
     expect(page.headers.get('location')).toBeNull();
+  });
+});
+
+/** The language switch's links of a page, as a browser resolves them on the page's address. */
+function languageLinks(page: string, pageUrl: string): URL[] {
+  return [...page.matchAll(/<a href="([^"]*)" lang="\w+" hreflang=/g)].map(
+    ([, href]) => new URL((href ?? '').replaceAll('&amp;', '&'), pageUrl),
+  );
+}
+
+describe('the language switch of a page at a path that names another site', () => {
+  // What a request line can carry as it is (Node sends no whitespace, control or non-ASCII).
+  const paths = FOREIGN_RETURN_TO.filter(([, value]) => /^\/[\x21-\x7e]*$/.test(value));
+  for (const [trick, path] of paths) {
+    it(`stays on the gateway (${trick})`, async () => {
+      const answer = await rawRequest(gw.url, 'GET', path, { accept: 'text/html' });
+      const pageUrl = `${gw.url}${path}`;
+      const links = languageLinks(answer.body, pageUrl);
+      expect(links).toHaveLength(4);
+      for (const link of links) {
+        expect(link.origin).toBe(gw.url);
+        expect(link.pathname).toBe(new URL(pageUrl).pathname);
+      }
+    });
+  }
+
+  it("keeps a page's own path and its kept query", async () => {
+    const path = '/chat/identify?handover=h1';
+    const answer = await rawRequest(gw.url, 'GET', path, { accept: 'text/html' });
+    const fi = languageLinks(answer.body, `${gw.url}${path}`).find(
+      (l) => l.searchParams.get('lang') === 'fi',
+    );
+    expect(fi?.href).toBe(`${gw.url}/chat/identify?handover=h1&lang=fi`);
   });
 });
