@@ -13,11 +13,15 @@ const PROVIDER_PROTOCOL_PATH = /\/oidc\/(?:token|me|jwks|request|\.well-known\/[
 /** The chat's WebSocket endpoints, under a tenant: clients of the protocol, not pages. */
 const SOCKET_PATH = /\/ws\/(?:visitor|agent)$/;
 
+/** Liveness and readiness, asked by load balancers and monitoring, which read JSON. */
+const PROBE_PATH = /^\/(?:healthz|readyz)$/;
+
 /** API routes answer errors in JSON; every other route is a browser flow and gets a page. */
 export function isApiRequest(req: Request): boolean {
   return (
     req.path.includes('/api/') ||
     SOCKET_PATH.test(req.path) ||
+    PROBE_PATH.test(req.path) ||
     req.path.startsWith('/.well-known/') ||
     PROVIDER_PROTOCOL_PATH.test(req.path)
   );

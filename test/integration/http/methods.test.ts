@@ -84,8 +84,15 @@ describe('a method the route does not take', () => {
       expect(answer.status, path).toBe(405);
       expect(answer.headers.allow, path).toBe('GET, HEAD, OPTIONS');
     }
-    const jwks = await raw('POST', '/.well-known/jwks.json');
-    expect(JSON.parse(jwks.body)).toMatchObject({ error: { code: 'method_not_allowed' } });
+  });
+
+  it('is JSON on the probes and the public keys, which load balancers and chat systems read', async () => {
+    for (const path of ['/healthz', '/readyz', '/.well-known/jwks.json']) {
+      const answer = await raw('POST', path);
+      expect(answer.status, path).toBe(405);
+      expect(answer.headers['content-type'], path).toMatch(/^application\/json/);
+      expect(JSON.parse(answer.body), path).toMatchObject({ error: { code: 'method_not_allowed' } });
+    }
   });
 
   it('is answered under every tenant', async () => {
