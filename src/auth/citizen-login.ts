@@ -73,7 +73,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       kind: 'citizen',
       tenantId: tenant.config.id,
       providerId: provider.id,
-      publicUrl: deps.config.publicUrl,
+      redirectUri: citizenCallbackUrl(tenant, provider.id),
       timeoutMs: deps.config.session.loginTimeoutMinutes * 60_000,
       clockSkewSeconds: deps.config.clockSkewSeconds,
       clock: deps.clock,

@@ -99,15 +99,22 @@ export async function completeLogin(
     kind: LoginTransaction['kind'];
     tenantId: string;
     providerId: string;
-    /** The gateway's public URL: the callback URL is rebuilt from it, not from Host headers. */
-    publicUrl: string;
+    /**
+     * The callback URL registered at the broker, which the login was started with: the answer's
+     * query is read onto it, and openid-client sends it as the token request's `redirect_uri`.
+     */
+    redirectUri: string;
     timeoutMs: number;
     /** Tolerated difference between the broker's clock and ours (`clockSkewSeconds`). */
     clockSkewSeconds: number;
     clock: Clock;
   },
 ): Promise<CompletedLogin> {
-  const currentUrl = new URL(req.originalUrl, options.publicUrl);
+  // Never the URL the request names: an absolute-form target (`GET http://evil.example/auth/…
+  // HTTP/1.1`, which servers must accept, RFC 9112 §3.2.2) names its own authority, which would
+  // have reached the broker as the redirect_uri. Only the query is the broker's answer.
+  const currentUrl = new URL(options.redirectUri);
+  currentUrl.search = new URL(req.originalUrl, options.redirectUri).search;
   checkResponseShape(currentUrl.searchParams);
   const state = currentUrl.searchParams.get('state');
   const transaction = state ? loginInFlight(req.session, state) : undefined;

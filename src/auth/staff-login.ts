@@ -191,7 +191,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       kind: 'staff',
       tenantId,
       providerId: STAFF_PROVIDER,
-      publicUrl: deps.config.publicUrl,
+      redirectUri: staffCallbackUrl(tenant),
       timeoutMs: deps.config.session.loginTimeoutMinutes * 60_000,
       clockSkewSeconds: deps.config.clockSkewSeconds,
       clock: deps.clock,

@@ -2,6 +2,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
+import { rawRequest } from '../../helpers/raw-http.js';
 import { startTestGateway, type TestGateway, testProviders, testTenant } from '../../helpers/test-gateway.js';
 
 // The JSON of GET /api/session, loosely typed: the tests assert on its fields.
@@ -716,4 +717,24 @@ describe('with the clock moved on (session.loginTimeoutMinutes)', () => {
       expect((await browser.get(callback)).text).toContain('Error code: login_expired');
     });
   });
+});
+
+describe('a callback whose request target names another host (absolute form, RFC 9112 §3.2.2)', () => {
+  const logins = [
+    ['/auth/bankid/login?login_hint=kari-nordmann', '/auth/bankid/callback', '/consent'],
+    ['/staff/login?login_hint=ada-admin&returnTo=%2Fagent', '/staff/callback', '/agent'],
+  ] as const;
+  for (const [start, callbackPath, next] of logins) {
+    it(`GET ${callbackPath} redeems the code for the registered redirect_uri, not the named host`, async () => {
+      const browser = new BrowserSession();
+      const answer = await browser.get(`${gw.url}${start}`, { stopBefore: `${gw.url}${callbackPath}` });
+      const { search } = new URL(answer.headers.get('location') ?? '');
+      // The broker refuses a token request whose redirect_uri is http://evil.example/…
+      const page = await rawRequest(gw.url, 'GET', `http://evil.example${callbackPath}${search}`, {
+        cookie: browser.cookieHeader(gw.url),
+      });
+      expect(page.status).toBe(303);
+      expect(page.headers.location).toBe(next);
+    });
+  }
 });
