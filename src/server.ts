@@ -10,6 +10,7 @@ import { type CreatedApp, createApp, type TenantRoutes } from './app.js';
 import type { Language } from './config/schema.js';
 import type { GatewayDeps } from './deps.js';
 import { endUpgrade } from './http/end-upgrade.js';
+import { toOriginForm } from './http/origin-form.js';
 import { unreadRequestPage } from './http/unread-request-page.js';
 
 /** Handles an HTTP upgrade (the chat's WebSocket); returns false when the path is not its own. */
@@ -61,6 +62,7 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
     if (!res.headersSent) res.setHeader('Connection', 'close');
   };
   const answer = (req: IncomingMessage, res: ServerResponse) => {
+    toOriginForm(req);
     if (closing) endsConnection(res);
     else {
       answering.add(res);
@@ -76,6 +78,7 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
   );
   const upgrades = features.flatMap((f) => (f.upgrade ? [f.upgrade(created)] : []));
   server.on('upgrade', (req, socket, head) => {
+    toOriginForm(req);
     if (upgrades.some((handle) => handle(req, socket, head))) return;
     if (ignorableUpgrade(req)) answerIgnoringUpgrade(req, socket, answer);
     else endUpgrade(socket, 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

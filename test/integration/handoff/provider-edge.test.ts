@@ -60,6 +60,18 @@ describe('the OpenID Provider behind a proxy', () => {
     }
   });
 
+  it('names its endpoints on publicUrl when the request target names another host (absolute form)', async () => {
+    // RFC 9112 §3.2.2: a server must accept it, and its authority overrides Host.
+    const answer = await raw('GET', 'http://evil.example/oidc/.well-known/openid-configuration', FORGED);
+    expect(answer.status).toBe(200);
+    expect(answer.body).not.toMatch(/evil\.example|forged-host/);
+    const discovery = JSON.parse(answer.body) as Record<string, unknown>;
+    expect(discovery.issuer).toBe(`${gw.url}/oidc`);
+    for (const name of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'end_session_endpoint']) {
+      expect(String(discovery[name]), name).toMatch(new RegExp(`^${gw.url}/oidc/`));
+    }
+  });
+
   it('sets its cookies as publicUrl says (http here), not as X-Forwarded-Proto claims', async () => {
     const answer = await raw('GET', await authorizationPath(), FORGED);
     expect(answer.status).toBe(303);

@@ -185,6 +185,30 @@ describe('HEAD', () => {
   });
 });
 
+describe('a request target in absolute form (RFC 9112 §3.2.2)', () => {
+  it('is served as its path, whatever host it names', async () => {
+    const session = await raw('GET', 'http://evil.example/t/demo/api/session');
+    expect(session.status).toBe(200);
+    expect(JSON.parse(session.body)).toMatchObject({ tenant: 'demo', state: 'anonymous' });
+    const root = await raw('GET', 'http://evil.example?lang=fi', { accept: 'text/html' });
+    expect(root.status).toBe(200);
+    expect(root.body).not.toContain('evil.example');
+  });
+
+  it('reaches the chat socket’s checks when it asks for an upgrade, as its path does', async () => {
+    const upgrade = {
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    };
+    for (const target of ['/t/demo/ws/visitor', 'http://evil.example/t/demo/ws/visitor']) {
+      // No Origin: refused by the socket's own check (403), not as an unknown path (404).
+      expect((await raw('GET', target, upgrade)).status, target).toBe(403);
+    }
+  });
+});
+
 describe('an Upgrade to another protocol than WebSocket (h2c, as curl --http2 asks)', () => {
   const h2c = {
     connection: 'Upgrade, HTTP2-Settings',
