@@ -73,45 +73,61 @@ export class ChatRateLimits {
 }
 
 /**
- * Events per key in fixed windows of `windowMs`, each starting at the key's first event after
- * the previous one ended. Ended windows are swept at most once per `windowMs`, so keys of
- * connections that went away do not accumulate.
+ * Events per key, counted synchronously, for one rule of `limit` events per `windowMs`. Entries
+ * that say nothing any more (a window ended, a bucket full again) are swept at most once per
+ * `windowMs`, so keys of connections that went away do not accumulate.
  */
-export class FixedWindows {
-  readonly #limit: number;
-  readonly #windowMs: number;
+abstract class PerKeyLimit<Entry> {
+  protected readonly limit: number;
+  protected readonly windowMs: number;
+  protected readonly entries = new Map<string, Entry>();
   readonly #now: () => number;
-  readonly #windows = new Map<string, { count: number; endsAt: number }>();
   #sweepAt = 0;
 
   constructor(limit: number, windowMs: number, now: () => number = Date.now) {
     if (!(limit > 0) || !(windowMs > 0)) throw new TypeError('limit and windowMs must be positive');
-    this.#limit = limit;
-    this.#windowMs = windowMs;
+    this.limit = limit;
+    this.windowMs = windowMs;
     this.#now = now;
   }
 
-  /** Counts one event of `key`; `true` while the key is within its limit in its current window. */
+  /** Counts one event of `key`; `true` when it is within the limit. */
   take(key: string): boolean {
     const now = this.#now();
-    if (now >= this.#sweepAt) this.#sweep(now);
-    let window = this.#windows.get(key);
+    if (now >= this.#sweepAt) {
+      for (const [k, entry] of this.entries) if (this.isSpent(entry, now)) this.entries.delete(k);
+      this.#sweepAt = now + this.windowMs;
+    }
+    return this.takeAt(key, now);
+  }
+
+  /** Keys with an entry still in force (tests, diagnostics). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  protected abstract takeAt(key: string, now: number): boolean;
+  /** Whether `entry` no longer limits its key (as an absent one). */
+  protected abstract isSpent(entry: Entry, now: number): boolean;
+}
+
+/**
+ * Events per key in fixed windows of `windowMs`, each starting at the key's first event after
+ * the previous one ended.
+ */
+export class FixedWindows extends PerKeyLimit<{ count: number; endsAt: number }> {
+  protected takeAt(key: string, now: number): boolean {
+    let window = this.entries.get(key);
     if (window === undefined || now >= window.endsAt) {
-      window = { count: 0, endsAt: now + this.#windowMs };
-      this.#windows.set(key, window);
+      window = { count: 0, endsAt: now + this.windowMs };
+      this.entries.set(key, window);
     }
     window.count += 1;
-    return window.count <= this.#limit;
+    return window.count <= this.limit;
   }
 
-  /** Keys with a window still running (tests, diagnostics). */
-  get size(): number {
-    return this.#windows.size;
-  }
-
-  #sweep(now: number): void {
-    for (const [key, window] of this.#windows) if (now >= window.endsAt) this.#windows.delete(key);
-    this.#sweepAt = now + this.#windowMs;
+  protected isSpent(window: { count: number; endsAt: number }, now: number): boolean {
+    return now >= window.endsAt;
   }
 }
 
@@ -119,53 +135,23 @@ export class FixedWindows {
  * Events per key as token buckets: each key holds up to `limit` tokens, refilled continuously at
  * `limit` per `windowMs`, and each event takes one. Over time a key gets `limit` events per
  * window, never more than `limit` at once; unlike a fixed window, events at the rate that
- * arrive bunched (some late, some early) are not refused. A key whose bucket is full again is
- * forgotten (swept at most once per `windowMs`), so keys of connections that went away do not
- * accumulate.
+ * arrive bunched (some late, some early) are not refused. A key absent has a full bucket.
  */
-export class TokenBuckets {
-  readonly #limit: number;
-  readonly #windowMs: number;
-  readonly #now: () => number;
-  /** Tokens left at `at`; a key absent has a full bucket. */
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
-  #sweepAt = 0;
-
-  constructor(limit: number, windowMs: number, now: () => number = Date.now) {
-    if (!(limit > 0) || !(windowMs > 0)) throw new TypeError('limit and windowMs must be positive');
-    this.#limit = limit;
-    this.#windowMs = windowMs;
-    this.#now = now;
-  }
-
-  /** Takes a token of `key`; `false` (nothing taken) when its bucket has less than one. */
-  take(key: string): boolean {
-    const now = this.#now();
-    if (now >= this.#sweepAt) this.#sweep(now);
-    const bucket = this.#buckets.get(key);
+export class TokenBuckets extends PerKeyLimit<{ tokens: number; at: number }> {
+  protected takeAt(key: string, now: number): boolean {
+    const bucket = this.entries.get(key);
     if (bucket === undefined) {
-      this.#buckets.set(key, { tokens: this.#limit - 1, at: now });
+      this.entries.set(key, { tokens: this.limit - 1, at: now });
       return true;
     }
-    const tokens = Math.min(this.#limit, bucket.tokens + ((now - bucket.at) * this.#limit) / this.#windowMs);
+    const tokens = Math.min(this.limit, bucket.tokens + ((now - bucket.at) * this.limit) / this.windowMs);
     bucket.at = now;
-    if (tokens < 1) {
-      bucket.tokens = tokens;
-      return false;
-    }
-    bucket.tokens = tokens - 1;
-    return true;
+    bucket.tokens = tokens < 1 ? tokens : tokens - 1;
+    return tokens >= 1;
   }
 
-  /** Keys whose bucket is not known to be full (tests, diagnostics). */
-  get size(): number {
-    return this.#buckets.size;
-  }
-
-  #sweep(now: number): void {
-    // A bucket untouched for a whole window is full again, as an absent one is.
-    for (const [key, bucket] of this.#buckets)
-      if (now - bucket.at >= this.#windowMs) this.#buckets.delete(key);
-    this.#sweepAt = now + this.#windowMs;
+  /** Untouched for a whole window: full again. */
+  protected isSpent(bucket: { tokens: number; at: number }, now: number): boolean {
+    return now - bucket.at >= this.windowMs;
   }
 }
