@@ -20,6 +20,13 @@ import { TypingIndicator } from './typing-indicator.js';
 const QUEUE_REFRESH_MS = 30_000;
 
 /**
+ * The conversation open in this tab (its id; the tenant's base path follows the key), so that a reload opens it again
+ * as the widget's `eidchat.conversation` resumes the visitor's: sessionStorage is the tab's own
+ * and ends with it. Forgotten when the conversation is deleted and when the staff login ends.
+ */
+const OPEN_KEY = 'eidchat.console.open';
+
+/**
  * Where a refusal is told: the page's error line (above the queues and lists, whose claim and
  * open buttons it answers), the open conversation's (below its reply and action buttons), or the
  * offline messages' (in their section).
@@ -75,6 +82,10 @@ class AgentConsole {
   #acting: ErrorPlace = 'page';
   /** The `type` of the last action's frame, which a refusal answers. */
   #actingFrame: string | undefined;
+  /** The conversation this tab had open before a reload, while its `open` is answered. */
+  #restoring: string | undefined;
+  /** Whether the first welcome came (only it reopens the tab's conversation). */
+  #welcomed = false;
 
   constructor(root: HTMLElement, boot: ChatBootstrap) {
     this.#root = root;
@@ -128,6 +139,11 @@ class AgentConsole {
       },
     });
     this.#el('offline-hide-handled').addEventListener('change', () => this.#renderOffline());
+    // Signing out here forgets the tab's open conversation: the next login in this tab may be
+    // someone else's.
+    this.#root
+      .querySelector('form[action$="/staff/logout"]')
+      ?.addEventListener('submit', () => this.#rememberOpen(undefined));
     this.#el('request-id').addEventListener('click', () => {
       if (
         this.#current &&
@@ -155,6 +171,7 @@ class AgentConsole {
       // redrawn every few seconds, so the whole grid is made inert, not each button).
       this.#el('console-grid').inert = true;
       this.#typing.show(false);
+      this.#rememberOpen(undefined);
       const base = this.#boot.basePath;
       status.replaceChildren(
         this.#t(code === 4401 ? 'chat.console.ended' : 'chat.console.forbidden'),
@@ -188,6 +205,8 @@ class AgentConsole {
         this.#renderMine();
         this.#renderOffline();
         this.#renderTransferOptions();
+        if (!this.#welcomed) this.#reopen();
+        this.#welcomed = true;
         break;
       case 'queue': {
         const existing = this.#queues.get(frame.topic);
@@ -298,6 +317,7 @@ class AgentConsole {
           const lost = body.contains(this.#root.ownerDocument.activeElement);
           this.#current = undefined;
           this.#identity = undefined;
+          this.#rememberOpen(undefined);
           this.#transcript.reset();
           this.#typing.show(false);
           this.#renderIdentity();
@@ -310,6 +330,15 @@ class AgentConsole {
         }
         break;
       case 'error': {
+        if (this.#restoring !== undefined && frame.conversationId === this.#restoring) {
+          // The conversation open before the reload is gone, or no longer this login's to read
+          // (deleted, transferred away, another staff member signed in in this tab): the
+          // console starts without it, as it would have without the reload.
+          this.#restoring = undefined;
+          this.#awaiting = undefined;
+          this.#rememberOpen(undefined);
+          break;
+        }
         const key = errorKey(this.#boot.messages, frame.code);
         // A reply the server refused says so, and why, in its own line instead of "sending…";
         // after a passing failure it can be sent again with the same clientId (stored once).
@@ -406,8 +435,43 @@ class AgentConsole {
     this.#act('page', { type: 'open', conversationId });
   }
 
+  /**
+   * After a reload, opens the conversation this tab showed before it, as the agent left it;
+   * the server decides again whether this login may read it (and audits the read as any open).
+   */
+  #reopen(): void {
+    let id: string | null = null;
+    try {
+      id = sessionStorage.getItem(this.#openKey());
+    } catch {
+      return;
+    }
+    if (id === null || this.#current) return;
+    this.#restoring = id;
+    this.#awaiting = id;
+    this.#socket.send({ type: 'open', conversationId: id });
+  }
+
+  /** Keeps the id of the conversation open in this tab for a reload (`undefined`: none). */
+  #rememberOpen(id: string | undefined): void {
+    try {
+      if (id === undefined) sessionStorage.removeItem(this.#openKey());
+      else sessionStorage.setItem(this.#openKey(), id);
+    } catch {
+      // Storage refused (a private mode, a full quota): a reload starts without it, as before.
+    }
+  }
+
+  /** {@link OPEN_KEY} of this tenant: tenants under other base paths share the origin's storage. */
+  #openKey(): string {
+    return `${OPEN_KEY}${this.#boot.basePath}`;
+  }
+
   #showConversation(view: ConversationView, opening: boolean): void {
+    const restored = this.#restoring === view.id;
+    this.#restoring = undefined;
     this.#current = view;
+    this.#rememberOpen(view.id);
     this.#identity = view.identity;
     if (opening) this.#transcript.reset(view.messages);
     else for (const message of view.messages) this.#transcript.add(message);
@@ -443,8 +507,9 @@ class AgentConsole {
       url.searchParams.set('conversation', view.id);
       link.href = url.toString();
     }
-    // Opened to read (not theirs): focus goes to the heading, the reply box being off.
-    if (opening) this.#el(mine ? 'reply-text' : 'conversation-heading').focus();
+    // Opened to read (not theirs): focus goes to the heading, the reply box being off. Reopened
+    // by a reload, the page keeps the focus a fresh page has (at its start, skip link first).
+    if (opening && !restored) this.#el(mine ? 'reply-text' : 'conversation-heading').focus();
     const last = view.messages.at(-1);
     if (last && mine) this.#socket.send({ type: 'read', conversationId: view.id, seq: last.seq });
   }
