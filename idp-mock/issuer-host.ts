@@ -17,6 +17,7 @@ import type { MemoryStore } from './memory-adapter.js';
 import type { MockClient, MockIdpLogger } from './options.js';
 import type { ResolvedPersona } from './personas.js';
 import { renderErrorPage } from './views/error-page.js';
+import { loginLanguage } from './views/login-texts.js';
 import { renderLogoutPage, renderLogoutSuccessPage } from './views/logout-pages.js';
 
 /** One hosted issuer: its oidc-provider instance and the personas that can log in there. */
@@ -274,6 +275,9 @@ function logoutPage(ctx: KoaContextWithOIDC, profile: IssuerProfile, signedIn: b
     signedIn,
     action: ctx.oidc.urlFor('end_session_confirm'),
     xsrf: ctx.oidc.session.state?.secret ?? '',
+    lang: loginLanguage(
+      typeof ctx.oidc.params?.ui_locales === 'string' ? ctx.oidc.params.ui_locales : undefined,
+    ),
   });
 }
 

@@ -102,6 +102,8 @@ declare module 'oidc-provider' {
     readonly prompts: Set<string>;
     readonly requestParamOIDCScopes: Set<string>;
     readonly requestParamClaims: Set<string>;
+    /** The request's recognised parameters (on `end_session`: `ui_locales` among them). */
+    readonly params?: JsonObject;
     urlFor(name: string, options?: JsonObject): string;
   }
 

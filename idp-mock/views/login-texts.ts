@@ -1,8 +1,9 @@
 /**
  * The languages of the mock's login page, as a broker's: the relying party names the user's in
  * `ui_locales` (the gateway sends its page's language), so a citizen who started in Finnish
- * picks a test identity in Finnish, as on Idura's or Signicat's real page. The mock's other
- * pages (errors, logout, the index) are for developers and stay English.
+ * picks a test identity in Finnish, as on Idura's or Signicat's real page. The logout
+ * confirmation follows the end-session request's `ui_locales` likewise (`logout-texts.ts`); the
+ * mock's other pages (errors, the index) are for developers and stay English.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (ui_locales)
  */
 export const MOCK_LANGUAGES = ['en', 'nb', 'fi', 'sv'] as const;

@@ -1,4 +1,6 @@
 import { html, layout } from './html.js';
+import type { MockLanguage } from './login-texts.js';
+import { LOGOUT_TEXTS } from './logout-texts.js';
 
 /** What the logout confirmation needs. */
 export interface LogoutPageModel {
@@ -11,6 +13,8 @@ export interface LogoutPageModel {
   action: string;
   /** oidc-provider's anti-CSRF secret for this logout. */
   xsrf: string;
+  /** The page's language, from the request's `ui_locales` (`loginLanguage`). */
+  lang: MockLanguage;
 }
 
 /**
@@ -22,25 +26,29 @@ export interface LogoutPageModel {
  * the client that asked (oidc-provider's semantics).
  */
 export function renderLogoutPage(model: LogoutPageModel): string {
-  const from = model.clientName === undefined ? '' : html` (asked by <strong>${model.clientName}</strong>)`;
+  const texts = LOGOUT_TEXTS[model.lang];
+  // The issuer's title comes from the mock's configuration, written in English (WCAG 3.1.2).
+  const issuer =
+    model.lang === 'en' ? html`${model.issuerTitle}` : html`<span lang="en">${model.issuerTitle}</span>`;
+  const from = model.clientName === undefined ? '' : texts.askedBy(model.clientName);
   const body = model.signedIn
-    ? html`<h1>Sign out of ${model.issuerTitle}?</h1>
-<p>You are signed in at this test identity provider${from}.</p>
+    ? html`<h1>${texts.question(issuer)}</h1>
+<p>${texts.signedIn}${from}.</p>
 <form method="post" action="${model.action}">
 <input type="hidden" name="xsrf" value="${model.xsrf}">
 <div class="actions">
-<button type="submit" name="logout" value="yes" class="primary">Yes, sign me out</button>
-<button type="submit" class="secondary">No, stay signed in</button>
+<button type="submit" name="logout" value="yes" class="primary">${texts.signOut}</button>
+<button type="submit" class="secondary">${texts.staySignedIn}</button>
 </div>
 </form>`
-    : html`<h1>${model.issuerTitle}</h1>
-<p>You are not signed in at this test identity provider${from}.</p>
+    : html`<h1>${issuer}</h1>
+<p>${texts.notSignedIn}${from}.</p>
 <form method="post" action="${model.action}">
 <input type="hidden" name="xsrf" value="${model.xsrf}">
 <input type="hidden" name="logout" value="yes">
-<div class="actions"><button type="submit" class="primary">Continue</button></div>
+<div class="actions"><button type="submit" class="primary">${texts.continue}</button></div>
 </form>`;
-  return layout({ title: `Sign out – ${model.issuerTitle}`, body });
+  return layout({ lang: model.lang, title: `${texts.title} – ${model.issuerTitle}`, body });
 }
 
 /** Shown after a logout that had no (valid) `post_logout_redirect_uri` to return to. */

@@ -280,13 +280,15 @@ export function checkAuthTime(authTime: unknown, limits: { now: number; skewMs: 
  * `client_id` names the gateway (openid-client adds it); `idToken`, when given, goes in
  * `id_token_hint`. The request is a browser redirect, so a citizen's ID token there would put
  * the national identity number into the address: citizen logouts send it only when the
- * provider's `endSessionIdTokenHint` says the broker needs it.
+ * provider's `endSessionIdTokenHint` says the broker needs it. `uiLocales` is the language of
+ * the page the logout was asked from, so the broker's logout page (when it shows one) speaks it.
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
 export function endSessionUrl(
   configuration: client.Configuration,
   postLogoutRedirectUri: string,
   idToken?: string,
+  uiLocales?: string,
 ): string | undefined {
   if (!configuration.serverMetadata().end_session_endpoint) return undefined;
   // An end-session endpoint in clear or not on the web is treated as none: the local logout
@@ -297,6 +299,7 @@ export function endSessionUrl(
   try {
     url = client.buildEndSessionUrl(configuration, {
       ...(idToken === undefined ? {} : { id_token_hint: idToken }),
+      ...(uiLocales === undefined ? {} : { ui_locales: uiLocales }),
       post_logout_redirect_uri: postLogoutRedirectUri,
     });
   } catch {

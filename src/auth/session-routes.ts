@@ -122,6 +122,7 @@ export function sessionRouter(deps: GatewayDeps): Router {
             deps.oidc.get(tenant.config.id, provider.id),
             home,
             provider.endSessionIdTokenHint ? broker.idToken : undefined,
+            res.locals.lang,
           );
         }
       }

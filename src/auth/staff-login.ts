@@ -233,7 +233,12 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
         : undefined;
       if (idToken && deps.oidc.isReady(tenantId, STAFF_PROVIDER)) {
         // A staff ID token holds the employee's name and work e-mail, no national identity number.
-        brokerLogout = endSessionUrl(deps.oidc.get(tenantId, STAFF_PROVIDER), `${tenant.baseUrl}/`, idToken);
+        brokerLogout = endSessionUrl(
+          deps.oidc.get(tenantId, STAFF_PROVIDER),
+          `${tenant.baseUrl}/`,
+          idToken,
+          res.locals.lang,
+        );
       }
       if (req.session.staff) delete req.session.staff[tenantId];
       // A new session id (and CSRF token) after the logout, as after a login: whoever saw the

@@ -87,3 +87,15 @@ describe('the mock IdP’s login page in the dark colour scheme (prefers-color-s
     }
   });
 });
+
+describe('the mock IdP’s logout confirmation after a citizen logs out', () => {
+  it.each(Object.entries(LOCALES))('asks in %s, axe-clean and fits 320 px', async (lang, locale) => {
+    const page = await e2e.newPage(locale);
+    await page.goto(`${e2e.gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    await page.locator('form[action$="/consent"] button[value="decline"]').click();
+    await page.locator('form[action$="/auth/logout"] button').click();
+    await page.waitForURL(/\/session\/end/);
+    expect(await layoutOf(page)).toEqual({ lang, overflow: 0 });
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});

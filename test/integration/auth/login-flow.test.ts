@@ -395,6 +395,21 @@ describe('withdrawing and logging out', () => {
     stale.setCookie(gw.url, 'gw.sid', oldCookie ?? '');
     expect((await session(stale)).json.state).toBe('anonymous');
   });
+
+  it('POST /auth/logout asks the broker to confirm in the language of the page it came from (ui_locales)', async () => {
+    const browser = new BrowserSession();
+    const consent = await identify(browser, 'suomifi', 'matti-meikalainen');
+    await answerConsent(browser, consent.text, 'name', 'share');
+    await browser.get(`${gw.url}/?lang=sv`);
+    const { json } = await session(browser);
+    const out = await browser.post(`${gw.url}/auth/logout`, { _csrf: json.csrfToken }, { follow: false });
+    const target = new URL(out.headers.get('location') ?? '');
+    expect(target.searchParams.get('ui_locales')).toBe('sv');
+    const question = await browser.get(target.href);
+    expect(question.text).toContain('<html lang="sv">');
+    expect(question.text).toContain('Logga ut från <span lang="en">Finnish Trust Network');
+    expect(question.text).toContain('>Ja, logga ut mig</button>');
+  });
 });
 
 describe('logging out with broker data the gateway can no longer read', () => {

@@ -201,6 +201,22 @@ describe('POST /staff/logout', () => {
     expect((await browser.get(`${gw.url}/agent`, { follow: false })).status).toBe(303);
   });
 
+  it("asks the staff IdP to confirm in the console's language (ui_locales)", async () => {
+    const browser = new BrowserSession();
+    await staffLogin(browser, gw.url, 'alex-agent');
+    const consolePage = await browser.get(`${gw.url}/agent?lang=fi`);
+    const out = await browser.post(
+      `${gw.url}/staff/logout`,
+      { _csrf: inputValue(consolePage.text, '_csrf') },
+      { follow: false },
+    );
+    const target = new URL(out.headers.get('location') ?? '');
+    expect(target.searchParams.get('ui_locales')).toBe('fi');
+    const question = await browser.get(target.href);
+    expect(question.text).toContain('<html lang="fi">');
+    expect(question.text).toContain('>Kyllä, kirjaa minut ulos</button>');
+  });
+
   it('logs who signed in and out (the staff subject) and in which roles, not their name or e-mail', async () => {
     const browser = new BrowserSession();
     const consolePage = await staffLogin(browser, gw.url, 'ada-admin');
