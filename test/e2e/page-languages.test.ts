@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
+import { PROJECT_ROOT } from '../../src/web/asset-paths.js';
+import { testTenant } from '../helpers/test-gateway.js';
 import { axeViolations, type BrowserGateway, startBrowserGateway } from './chromium.js';
 
 /**
@@ -44,6 +48,39 @@ async function layoutOf(page: Page): Promise<{ lang: string; overflow: number }>
       }
     ).document.documentElement;
     return { lang: root.lang, overflow: root.scrollWidth - root.clientWidth };
+  });
+}
+
+/** The words of the table's cells that the layout split over two lines ("Päätt|ynyt"). */
+function brokenWords(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    interface TextNode {
+      data: string;
+    }
+    const doc = (
+      globalThis as unknown as {
+        document: {
+          querySelectorAll(s: string): Iterable<{ firstChild: TextNode | null }>;
+          createRange(): {
+            setStart(n: TextNode, o: number): void;
+            setEnd(n: TextNode, o: number): void;
+            getClientRects(): { length: number };
+          };
+        };
+      }
+    ).document;
+    const broken: string[] = [];
+    for (const cell of doc.querySelectorAll('table th, table td')) {
+      const text = cell.firstChild;
+      if (text === null || typeof text.data !== 'string') continue;
+      for (const match of text.data.matchAll(/\S+/g)) {
+        const range = doc.createRange();
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        if (range.getClientRects().length > 1) broken.push(match[0]);
+      }
+    }
+    return broken;
   });
 }
 
@@ -98,4 +135,53 @@ describe('the mock IdP’s logout confirmation after a citizen logs out', () => 
     expect(await layoutOf(page)).toEqual({ lang, overflow: 0 });
     expect(await axeViolations(page)).toEqual([]);
   });
+});
+
+describe('the citizen’s own data listing a conversation, with the demo’s topic titles', () => {
+  let demo: BrowserGateway;
+
+  beforeAll(async () => {
+    // The demo tenant's topics, titled in each language ("Oma verotusasiani"): the list's widest
+    // words are the topic's and the state's ("Päättynyt").
+    const { tenants } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'default.json'), 'utf8')) as {
+      tenants: Array<{ topics: unknown }>;
+    };
+    demo = await startBrowserGateway({
+      tenants: [testTenant({ topics: tenants[0]?.topics })],
+      features: (deps) => [createChatFeature(deps)],
+    });
+    // A conversation about "My tax case" Kari shared her identity into and ended, started on the
+    // widget's socket.
+    const page = await demo.newPage('en-GB');
+    await page.goto(`${demo.gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    await page.getByLabel('Name').check();
+    await page.getByLabel('National identity number').check();
+    await page.getByRole('button', { name: 'Share the selected details' }).click();
+    await page.goto(`${demo.gw.url}/chat`);
+    const ended = await page.evaluate(async (base) => {
+      const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/visitor`);
+      return new Promise<boolean>((resolve) => {
+        socket.onmessage = (event) => {
+          const frame = JSON.parse(String(event.data)) as { type: string };
+          if (frame.type === 'welcome') socket.send(JSON.stringify({ type: 'start', topic: 'tax-case' }));
+          if (frame.type === 'conversation') socket.send(JSON.stringify({ type: 'end' }));
+          if (frame.type === 'status') resolve(true);
+        };
+      });
+    }, demo.gw.url);
+    expect(ended).toBe(true);
+  });
+  afterAll(() => demo?.close());
+
+  it.each(Object.entries(LOCALES))(
+    'lists it in %s, axe-clean and within 320 px, no word split',
+    async (lang, locale) => {
+      const page = await demo.newPage(locale);
+      await page.goto(`${demo.gw.url}/privacy/my-data/login/bankid?login_hint=kari-nordmann`);
+      await expect.poll(() => page.getByRole('table').getByRole('row').count()).toBe(2);
+      expect(await layoutOf(page)).toEqual({ lang, overflow: 0 });
+    expect(await brokenWords(page)).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
+    },
+  );
 });

@@ -205,9 +205,14 @@ function overviewPage(
 ): string {
   const { t, lang } = res.locals;
   const base = req.tenant.basePath;
+  // The day stays whole ("2026-12-|07" at 320 px reads as two things); the time may go below it.
+  const startedCell = (at: number) => {
+    const [day, time] = utcMinute(at).split(' ');
+    return html`<span class="day">${day}</span> ${time}`;
+  };
   const rows = conversations.map(
     (c) =>
-      html`<tr><td>${utcMinute(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}${c.legalHold ? html` (${t('mydata.onHold')})` : ''}${withAnother(c, subject) ? html` (${t('mydata.withAnother')})` : ''}</td></tr>`,
+      html`<tr><td>${startedCell(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}${c.legalHold ? html` (${t('mydata.onHold')})` : ''}${withAnother(c, subject) ? html` (${t('mydata.withAnother')})` : ''}</td></tr>`,
   );
   const list =
     conversations.length === 0
