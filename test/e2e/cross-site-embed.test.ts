@@ -158,6 +158,35 @@ describe('the widget embedded on another site', () => {
     await visitor.close();
   });
 
+  it('closes with Escape from inside the chat and from the launcher, giving focus back to the launcher', async () => {
+    const page = await context.newPage();
+    const frame = await openWidget(page);
+    const launcher = page.getByRole('button', { name: 'Chat with us' });
+    const focusedClass = () =>
+      page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { className: string } } }).document
+            .activeElement.className,
+      );
+    // The focus on the chat's next control after its close button, whatever the chat offers now.
+    await frame.getByRole('button', { name: 'Close the chat' }).focus();
+    await page.keyboard.press('Tab');
+    expect(await frame.locator(':focus').count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('iframe.eidchat-frame').isHidden()).toBe(true);
+    expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+    expect(await focusedClass()).toBe('eidchat-launcher');
+
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('iframe.eidchat-frame').isVisible()).toBe(true);
+    await launcher.focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('iframe.eidchat-frame').isHidden()).toBe(true);
+    expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+    expect(await focusedClass()).toBe('eidchat-launcher');
+    await page.close();
+  });
+
   it('closes from inside: the close button hides the frame and gives focus back to the launcher', async () => {
     const page = await context.newPage();
     const frame = await openWidget(page);

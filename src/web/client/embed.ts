@@ -93,12 +93,20 @@ function mount(tag: HTMLScriptElement): void {
   const gatewayOrigin = new URL(base).origin;
   // The widget's own close button (inside the frame) asks for this; only that frame's
   // messages, from the gateway's origin, are obeyed.
-  window.addEventListener('message', (event) => {
-    if (!frame || event.source !== frame.contentWindow || event.origin !== gatewayOrigin) return;
-    if ((event.data as { type?: unknown } | null)?.type !== 'eidchat:close') return;
+  const close = () => {
+    if (!frame || frame.hidden) return;
     frame.hidden = true;
     launcher.setAttribute('aria-expanded', 'false');
     launcher.focus();
+  };
+  window.addEventListener('message', (event) => {
+    if (!frame || event.source !== frame.contentWindow || event.origin !== gatewayOrigin) return;
+    if ((event.data as { type?: unknown } | null)?.type !== 'eidchat:close') return;
+    close();
+  });
+  // Escape on the launcher closes the open chat as well (inside the frame the widget asks).
+  launcher.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !event.defaultPrevented) close();
   });
   // Resolves once the frame's document has loaded (its scripts then listen for requests).
   let frameLoaded: Promise<void> = Promise.resolve();

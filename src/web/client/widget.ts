@@ -158,8 +158,14 @@ class VisitorChat {
     if (close && window.parent !== window) {
       close.hidden = false;
       const parents = [window.location.origin, ...this.#boot.embedderOrigins];
-      close.addEventListener('click', () => {
+      const askToClose = () => {
         for (const origin of parents) window.parent.postMessage({ type: 'eidchat:close' }, origin);
+      };
+      close.addEventListener('click', askToClose);
+      // The chat floats over the host page like a dialog: Escape closes it too, wherever the
+      // focus is in it, and the launcher gets the focus back (WAI-ARIA APG, dialog pattern).
+      this.#root.ownerDocument.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape' && !event.defaultPrevented && !event.isComposing) askToClose();
       });
     }
     const offline = this.#offlineForm;
