@@ -180,7 +180,7 @@ describe('the citizen’s own data listing a conversation, with the demo’s top
       await page.goto(`${demo.gw.url}/privacy/my-data/login/bankid?login_hint=kari-nordmann`);
       await expect.poll(() => page.getByRole('table').getByRole('row').count()).toBe(2);
       expect(await layoutOf(page)).toEqual({ lang, overflow: 0 });
-    expect(await brokenWords(page)).toEqual([]);
+      expect(await brokenWords(page)).toEqual([]);
       expect(await axeViolations(page)).toEqual([]);
     },
   );
