@@ -66,3 +66,29 @@ describe('an identification link the agent sent, once its time is up', () => {
     expect(await axeViolations(visitor)).toEqual([]);
   });
 });
+
+describe('an identification link the agent sent, when the visitor reloads or opens another page', () => {
+  it('is offered again until it is used, and not after', async () => {
+    const { visitor } = await linkSent(e2e, 'en-GB', /General questions/, 'Your message');
+    const link = visitor.locator('a.identify-link');
+    const href = await link.getAttribute('href');
+
+    // The gateway keeps only the link's hash: the tab offers it again, once.
+    await visitor.goto(`${e2e.gw.url}/chat?page=2`);
+    await expect.poll(() => visitor.getByText('Hei').count()).toBe(1);
+    await expect.poll(() => link.count()).toBe(1);
+    expect(await link.getAttribute('href')).toBe(href);
+    expect(await link.getAttribute('aria-disabled')).toBeNull();
+    await visitor.reload();
+    await expect.poll(() => visitor.getByText('Hei').count()).toBe(1);
+    await expect.poll(() => link.count()).toBe(1);
+
+    // Used (opened in a new tab): a reload offers it no more.
+    const [tab] = await Promise.all([visitor.context().waitForEvent('page'), link.click()]);
+    await tab.close();
+    await expect.poll(() => link.getAttribute('aria-disabled')).toBe('true');
+    await visitor.reload();
+    await expect.poll(() => visitor.getByText('Hei').count()).toBe(1);
+    expect(await link.count()).toBe(0);
+  });
+});

@@ -25,6 +25,12 @@ const STORAGE_KEY = 'eidchat.conversation';
  * learns over its socket that they are identified, the chat starts that topic by itself.
  */
 const PENDING_TOPIC_KEY = 'eidchat.pendingTopic';
+/**
+ * The identification link an agent sent (`{ conversationId, url, expiresAt }`), kept for this
+ * tab until it is used, expires or the visitor is verified: the gateway keeps only the link's
+ * hash, so a reload, or the widget on another page of the site, offers it again from here.
+ */
+const IDENTIFY_LINK_KEY = 'eidchat.identifyLink';
 
 /** The longest wait a browser timer takes as given (2^31 − 1 ms); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -236,7 +242,10 @@ class VisitorChat {
         this.#setIdentity(frame.visitor.verified, frame.visitor.claims, false);
         if (frame.conversation) {
           this.#showConversation(frame.conversation);
-          if (frame.conversation.status !== 'closed') this.#notePage();
+          if (frame.conversation.status !== 'closed') {
+            this.#notePage();
+            this.#offerKeptLink(frame.conversation.id);
+          }
         } else if (!this.#conversation) {
           this.#showTopics();
           if (changed) this.#announceAgents();
@@ -281,6 +290,14 @@ class VisitorChat {
         this.#typing.show(frame.typing);
         break;
       case 'identification-request':
+        sessionStorage.setItem(
+          IDENTIFY_LINK_KEY,
+          JSON.stringify({
+            conversationId: frame.conversationId,
+            url: frame.url,
+            expiresAt: frame.expiresAt,
+          }),
+        );
         this.#showIdentificationPrompt(frame.url, frame.expiresAt);
         break;
       case 'identity':
@@ -802,6 +819,27 @@ class VisitorChat {
     else status.textContent = this.#t('chat.status.queued');
   }
 
+  /**
+   * The identification link kept for this tab ({@link IDENTIFY_LINK_KEY}), offered again once
+   * in this page when it is the open conversation's, unused and still valid; otherwise forgotten.
+   */
+  #offerKeptLink(conversationId: string): void {
+    const kept = keptLink(sessionStorage.getItem(IDENTIFY_LINK_KEY));
+    if (!kept) return;
+    if (
+      kept.conversationId !== conversationId ||
+      this.#verified ||
+      Date.parse(kept.expiresAt) <= Date.now()
+    ) {
+      sessionStorage.removeItem(IDENTIFY_LINK_KEY);
+      return;
+    }
+    const shown = [...this.#root.querySelectorAll<HTMLAnchorElement>('a.identify-link')].some(
+      (link) => link.getAttribute('href') === kept.url,
+    );
+    if (!shown) this.#showIdentificationPrompt(kept.url, kept.expiresAt);
+  }
+
   #showIdentificationPrompt(url: string, expiresAt: string): void {
     const link = newTabLink(
       url,
@@ -877,6 +915,9 @@ class VisitorChat {
   /** Turns an identification link into a disabled control, its label followed by why (`note`). */
   #retire(link: HTMLAnchorElement, note: string): void {
     if (link.getAttribute('aria-disabled') === 'true') return;
+    // Used, expired or no longer needed: not offered again after a reload either.
+    if (keptLink(sessionStorage.getItem(IDENTIFY_LINK_KEY))?.url === link.getAttribute('href'))
+      sessionStorage.removeItem(IDENTIFY_LINK_KEY);
     link.removeAttribute('href');
     link.removeAttribute('target');
     // Nothing opens any more, in a new tab or otherwise.
@@ -938,3 +979,23 @@ startWithBootstrap('chat-app', 'chat-status', 'The chat could not be loaded.', (
   started({ root, boot });
   new VisitorChat(root, boot);
 });
+
+/** The kept identification link as {@link IDENTIFY_LINK_KEY} holds it; anything else is none. */
+function keptLink(
+  text: string | null,
+): { conversationId: string; url: string; expiresAt: string } | undefined {
+  if (!text) return undefined;
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    const { conversationId, url, expiresAt } = value;
+    return typeof conversationId === 'string' &&
+      typeof url === 'string' &&
+      url.startsWith('/') &&
+      !url.startsWith('//') &&
+      typeof expiresAt === 'string'
+      ? { conversationId, url, expiresAt }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
