@@ -232,7 +232,8 @@ export interface ConversationService {
   rejoined(conversation: ConversationRecord, origin: string): void;
   /**
    * Notes `pages` as the visit's pages (already decided by `visitedPages`) while the
-   * conversation is open, and tells its followers (`visit`); over, it is left as it is.
+   * conversation is open, and tells its followers (`visit`); over, it is left as it is
+   * (`conversation_closed`).
    */
   visitedPages(
     tenantId: string,

@@ -418,6 +418,7 @@ export class StoreConversationService implements ConversationService {
       return next ? { ...c, metadata: { ...c.metadata, pages: next } } : undefined;
     });
     if (!updated) throw conversationNotFound();
+    if (isOver(updated)) throw conversationClosed();
     if (changed) this.#publish(updated, { type: 'visit', conversation: updated });
   }
 

@@ -465,8 +465,11 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
         return;
       }
       case 'page': {
-        const conversation = await this.#open();
         const settings = this.#options.tenant.config.metadata;
+        // Not collected: nothing to read or write (the widget does not send it then).
+        if (!settings.pages) return;
+        // Whose it is, from the record last seen; whether it is still open, from the update's own read.
+        const conversation = await this.#mine(this.#requireCurrent(), 'recent');
         await service.visitedPages(conversation.tenantId, conversation.id, (pages) =>
           visitedPages(settings, pages, frame.page),
         );
