@@ -245,6 +245,16 @@ const retentionSchema = z
   );
 
 /**
+ * Whether an http(s) URL is an origin only: no path but `/`, no query, fragment or user. Anything
+ * but an http(s) URL passes here: the `z.url` check before it refuses that with its own message.
+ */
+function isOriginOnly(value: string): boolean {
+  if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return true;
+  const url = new URL(value);
+  return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+}
+
+/**
  * A web origin a browser names in `Origin`: http(s), host and port. Any other URL's origin is
  * the string "null" (`file:`, `data:`, `javascript:`), which is also what a sandboxed frame or
  * a local file sends, so allowing it would admit every one of those; a path is dropped by the
@@ -255,11 +265,7 @@ const webOrigin = z
     protocol: /^https?$/,
     error: 'expected an http:// or https:// origin, e.g. https://www.kommune.example',
   })
-  .refine((value) => {
-    if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return true;
-    const url = new URL(value);
-    return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
-  }, 'expected an origin only (scheme, host and port), e.g. https://www.kommune.example');
+  .refine(isOriginOnly, 'expected an origin only (scheme, host and port), e.g. https://www.kommune.example');
 
 const tenantSchema = z.strictObject({
   /** Tenant id; with more than one tenant the routes stand under `/t/{id}`. */
@@ -431,12 +437,10 @@ export const configSchema = z
       })
       // The gateway's routes, pages and static files stand at the root of its host: with a path
       // here the redirect URIs named it while the pages linked past it, and no login came back.
-      .refine((value) => {
-        // Anything but an http(s) URL is refused above already.
-        if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return true;
-        const url = new URL(value);
-        return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
-      }, 'expected an origin only, e.g. https://chat.kommune.example: the gateway serves at the root of its host (no path, query or user)')
+      .refine(
+        isOriginOnly,
+        'expected an origin only, e.g. https://chat.kommune.example: the gateway serves at the root of its host (no path, query or user)',
+      )
       .default('http://localhost:3000'),
     /** Listening port; `PORT` overrides. Default 3000. */
     port: z.number().int().min(0).max(65535).default(3000),
