@@ -632,29 +632,38 @@ describe('refusals of the gateway as OpenID Provider', () => {
   });
 });
 
-describe('a chat system asking for a level of assurance (acr_values)', () => {
-  /** The provider ids the broker choice offers. */
-  const offered = (page: string) => [...page.matchAll(/href="[^"]*\/login\/([a-z]+)"/g)].map((m) => m[1]);
+/** The provider ids the broker choice offers. */
+const offered = (page: string) => [...page.matchAll(/href="[^"]*\/login\/([a-z]+)"/g)].map((m) => m[1]);
 
+/**
+ * Follows a request for high assurance in `browser`: only BankID and ID-porten are offered,
+ * Suomi.fi is refused (`acr_too_low`), and Kari logs in with BankID and shares the name. Resolves
+ * the callback for the chat system to redeem.
+ */
+async function releasedAtHighLevel(browser: BrowserSession, url: URL) {
+  const choice = await browser.get(url.href);
+  expect(choice.status).toBe(200);
+  // BankID's acr (Idura) asserts high; Suomi.fi's, Signicat's and the generic one's substantial.
+  expect(offered(choice.text)).toEqual(['bankid', 'idporten']);
+  const refused = await browser.get(`${choice.url}/login/suomifi`);
+  expect(refused.status).toBe(403);
+  expect(refused.text).toContain('acr_too_low');
+
+  const consent = await browser.get(`${choice.url}/login/bankid`);
+  expect(consent.status).toBe(200);
+  return answerFor(browser, `${choice.url}/consent`, {
+    _csrf: inputValue(consent.text, '_csrf'),
+    claims: ['name'],
+    decision: 'share',
+  });
+}
+
+describe('a chat system asking for a level of assurance (acr_values)', () => {
   it('offers only the providers that guarantee it, refuses the others, and releases at that level', async () => {
     const rp = await puzzel();
     const browser = new BrowserSession();
     const url = await rp.authorizationUrl({ login_hint: 'kari-nordmann', acr_values: 'idporten-loa-high' });
-    const choice = await browser.get(url.href);
-    expect(choice.status).toBe(200);
-    // BankID's acr (Idura) asserts high; Suomi.fi's, Signicat's and the generic one's substantial.
-    expect(offered(choice.text)).toEqual(['bankid', 'idporten']);
-    const refused = await browser.get(`${choice.url}/login/suomifi`);
-    expect(refused.status).toBe(403);
-    expect(refused.text).toContain('acr_too_low');
-
-    const consent = await browser.get(`${choice.url}/login/bankid`);
-    expect(consent.status).toBe(200);
-    const callback = await answerFor(browser, `${choice.url}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: ['name'],
-      decision: 'share',
-    });
+    const callback = await releasedAtHighLevel(browser, url);
     const claims = (await rp.redeem(callback)).claims();
     expect(claims?.acr).toBe('urn:grn:authn:no:bankid');
   });
@@ -674,7 +683,6 @@ describe('a chat system asking for a level of assurance (acr_values)', () => {
 });
 
 describe('a chat system asking for an essential acr (claims parameter)', () => {
-  const offered = (page: string) => [...page.matchAll(/href="[^"]*\/login\/([a-z]+)"/g)].map((m) => m[1]);
   const essentialAcr = (acr: Record<string, unknown>, container = 'id_token') =>
     JSON.stringify({ [container]: { acr: { essential: true, ...acr } } });
 
@@ -701,21 +709,8 @@ describe('a chat system asking for an essential acr (claims parameter)', () => {
         login_hint: 'kari-nordmann',
         claims: essentialAcr(acr, container),
       });
-      const choice = await browser.get(url.href);
-      expect(choice.status).toBe(200);
-      expect(offered(choice.text)).toEqual(['bankid', 'idporten']);
-      const refused = await browser.get(`${choice.url}/login/suomifi`);
-      expect(refused.status).toBe(403);
-      expect(refused.text).toContain('acr_too_low');
-
       // BankID's acr is another value than the one asked for, at the level asked for: released.
-      const consent = await browser.get(`${choice.url}/login/bankid`);
-      expect(consent.status).toBe(200);
-      const callback = await answerFor(browser, `${choice.url}/consent`, {
-        _csrf: inputValue(consent.text, '_csrf'),
-        claims: ['name'],
-        decision: 'share',
-      });
+      const callback = await releasedAtHighLevel(browser, url);
       const tokens = await rp.redeem(callback);
       expect(tokens.claims()?.acr).toBe('urn:grn:authn:no:bankid');
     }
