@@ -3,6 +3,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { createChatFeature } from '../../src/chat/chat-feature.js';
 import { PROJECT_ROOT } from '../../src/web/asset-paths.js';
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from '../helpers/test-gateway.js';
 
@@ -185,5 +187,33 @@ export async function startBrowserGateway(options: TestGatewayOptions = {}): Pro
       await browser.close();
       await gw.close();
     },
+  };
+}
+
+/**
+ * The gateway with the chat, and Chromium, for a browser test file: started in the file's
+ * `beforeAll`, closed in its `afterAll`. Call it at the top of the file; its members answer
+ * once the file's tests run.
+ */
+export function chatBrowserGateway(): BrowserGateway {
+  let started: BrowserGateway | undefined;
+  const current = (): BrowserGateway => {
+    if (!started) throw new Error('the browser gateway starts in beforeAll');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
+  });
+  afterAll(() => started?.close());
+  return {
+    get gw() {
+      return current().gw;
+    },
+    get browser() {
+      return current().browser;
+    },
+    newContext: (locale) => current().newContext(locale),
+    newPage: (locale) => current().newPage(locale),
+    close: () => current().close(),
   };
 }

@@ -1,28 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatFeature } from '../../src/chat/chat-feature.js';
-import type { TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, type BrowserGateway, SCREENSHOT_DIR, startBrowserGateway } from './chromium.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, chatBrowserGateway, SCREENSHOT_DIR } from './chromium.js';
 
 /** The citizen's path in Chromium: no agent online, consent without ticks, withdrawal. */
 
-let e2e: BrowserGateway;
-let gw: TestGateway;
+const e2e = chatBrowserGateway();
 let context: BrowserContext;
 
 beforeAll(async () => {
-  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
-  gw = e2e.gw;
   context = await e2e.newContext();
 });
-afterAll(() => e2e?.close());
 
 describe('the citizen with no agent online', () => {
   it('sees one choice: leave a message, answered by e-mail (no topic buttons)', async () => {
     const page = await context.newPage();
-    await page.goto(`${gw.url}/chat`);
+    await page.goto(`${e2e.gw.url}/chat`);
     const offline = page.getByRole('region', { name: 'No agent is available right now' });
     await expect.poll(() => offline.isVisible()).toBe(true);
     expect(await offline.textContent()).toContain('We will answer it by e-mail.');
@@ -36,7 +30,7 @@ describe('the citizen with no agent online', () => {
 describe('consent and withdrawal on the landing page', () => {
   it('asks to tick something or choose "Share nothing", then confirms a withdrawal and still offers logout', async () => {
     const page = await context.newPage();
-    await page.goto(`${gw.url}/`);
+    await page.goto(`${e2e.gw.url}/`);
     await page.getByRole('link', { name: 'Identify with BankID' }).click();
     await page.getByLabel(/Kari Nordmann/).check();
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -64,16 +58,16 @@ describe('logging out while the chat is open', () => {
   it('stops saying "You share …" in the chat once the session has ended', async () => {
     const own = await e2e.newContext('en-GB');
     const start = await own.newPage();
-    await start.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    await start.goto(`${e2e.gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     await start.getByLabel('Name').check();
     await start.getByRole('button', { name: 'Share the selected details' }).click();
     const chat = await own.newPage();
-    await chat.goto(`${gw.url}/chat`);
+    await chat.goto(`${e2e.gw.url}/chat`);
     const sharing = chat.locator('#sharing');
     await expect.poll(() => sharing.isVisible()).toBe(true);
     expect(await sharing.textContent()).toContain('Kari Nordmann');
 
-    await start.goto(`${gw.url}/`);
+    await start.goto(`${e2e.gw.url}/`);
     await start.getByRole('button', { name: 'Log out' }).click();
     await expect
       .poll(() => chat.locator('#chat-status').textContent())
@@ -94,13 +88,13 @@ describe("the citizen's own data", () => {
   it('identifies for it from the start page, sees the conversation, downloads a copy and erases it', async () => {
     // A conversation Kari shared her name into.
     const chat = await context.newPage();
-    await chat.goto(`${gw.url}/`);
+    await chat.goto(`${e2e.gw.url}/`);
     await chat.getByRole('link', { name: 'Identify with BankID' }).click();
     await chat.getByLabel(/Kari Nordmann/).check();
     await chat.getByRole('button', { name: 'Sign in' }).click();
     await chat.getByLabel('Name').check();
     await chat.getByRole('button', { name: 'Share the selected details' }).click();
-    await chat.goto(`${gw.url}/chat`);
+    await chat.goto(`${e2e.gw.url}/chat`);
     const ws = await chat.evaluate(async (base) => {
       const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/visitor`);
       return new Promise<string>((resolve) => {
@@ -110,14 +104,14 @@ describe("the citizen's own data", () => {
           if (frame.type === 'conversation' && frame.conversation) resolve(frame.conversation.id);
         };
       });
-    }, gw.url);
+    }, e2e.gw.url);
     expect(ws).toMatch(/^[A-Za-z0-9_-]+$/);
     await chat.close();
 
     // Another browser: the citizen asks for their data.
     const own = await e2e.browser.newContext({ locale: 'en-GB', acceptDownloads: true });
     const page = await own.newPage();
-    await page.goto(`${gw.url}/`);
+    await page.goto(`${e2e.gw.url}/`);
     await page.getByRole('link', { name: 'Your data in the chat: a copy, or erasure' }).click();
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Identify with BankID' }).click();
@@ -155,23 +149,23 @@ describe('reloading the chat after the identified session ended', () => {
   it('says why the identified conversation is no longer shown, not that it was not found', async () => {
     const staff = await e2e.newContext('en-GB');
     const agent = await staff.newPage();
-    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
+    await agent.goto(`${e2e.gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
     await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Connected.');
 
     const own = await e2e.newContext('sv-SE');
     const start = await own.newPage();
-    await start.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    await start.goto(`${e2e.gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     await start.getByLabel('Namn').check();
     await start.getByLabel('Personnummer').check();
     await start.getByRole('button', { name: 'Dela de valda uppgifterna' }).click();
     const chat = await own.newPage();
-    await chat.goto(`${gw.url}/chat`);
+    await chat.goto(`${e2e.gw.url}/chat`);
     await chat.getByRole('button', { name: /My tax case/ }).click();
     await chat.getByLabel('Ditt meddelande').fill('Min deklaration');
     await chat.getByLabel('Ditt meddelande').press('Enter');
     await expect.poll(() => chat.locator('#chat-messages li.msg-own:not(.msg-pending)').count()).toBe(1);
 
-    await start.goto(`${gw.url}/`);
+    await start.goto(`${e2e.gw.url}/`);
     await start.getByRole('button', { name: 'Logga ut' }).click();
     await expect
       .poll(() => chat.locator('#chat-status').textContent())

@@ -1,17 +1,11 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatFeature } from '../../src/chat/chat-feature.js';
-import { type BrowserGateway, focusedId, startBrowserGateway } from './chromium.js';
+import { describe, expect, it } from 'vitest';
+import { chatBrowserGateway, focusedId } from './chromium.js';
 import { askInGeneral, openConsole } from './pages.js';
 
 /** The console's lists, redrawn from every change, with a keyboard user's focus inside them. */
 
-let e2e: BrowserGateway;
-
-beforeAll(async () => {
-  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
-});
-afterAll(() => e2e?.close());
+const e2e = chatBrowserGateway();
 
 /** The `aria-label` of the element that has the keyboard focus (its accessible name here). */
 function focusedLabel(page: Page): Promise<string | null | undefined> {

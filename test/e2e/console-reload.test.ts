@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatFeature } from '../../src/chat/chat-feature.js';
-import type { TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, type BrowserGateway, startBrowserGateway } from './chromium.js';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, chatBrowserGateway } from './chromium.js';
 import { askInGeneral, openConsole } from './pages.js';
 
 /**
@@ -9,20 +7,13 @@ import { askInGeneral, openConsole } from './pages.js';
  * finds it open again, as a visitor reloading the chat does; the next login in the tab does not.
  */
 
-let e2e: BrowserGateway;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
-  gw = e2e.gw;
-});
-afterAll(() => e2e?.close());
+const e2e = chatBrowserGateway();
 
 describe('reloading the agent console', () => {
   it('opens the conversation the tab showed, with its transcript and reply box, and keeps no error', async () => {
-    const agent = await openConsole(await e2e.newPage(), gw.url, 'alex-agent');
+    const agent = await openConsole(await e2e.newPage(), e2e.gw.url, 'alex-agent');
     const visitor = await e2e.newPage();
-    await askInGeneral(visitor, gw.url, 'Where do I renew a parking permit?');
+    await askInGeneral(visitor, e2e.gw.url, 'Where do I renew a parking permit?');
     const take = agent.locator('li.queue-item').filter({ hasText: 'parking permit' }).getByRole('button');
     await take.click();
     await agent.getByLabel('Reply').fill('At the service point, or here.');
@@ -52,25 +43,25 @@ describe('reloading the agent console', () => {
 
   it('opens nothing for the next login in the tab, and says nothing of it', async () => {
     const page = await e2e.newPage();
-    const agent = await openConsole(page, gw.url, 'alex-agent');
+    const agent = await openConsole(page, e2e.gw.url, 'alex-agent');
     const visitor = await e2e.newPage();
-    await askInGeneral(visitor, gw.url, 'A question about school meals');
+    await askInGeneral(visitor, e2e.gw.url, 'A question about school meals');
     await agent.locator('li.queue-item').filter({ hasText: 'school meals' }).getByRole('button').click();
     await expect
       .poll(() => agent.locator('#conversation-heading').textContent())
       .toBe('Conversation: General questions');
 
     await agent.getByRole('button', { name: 'Sign out' }).click();
-    await openConsole(page, gw.url, 'siri-supervisor');
+    await openConsole(page, e2e.gw.url, 'siri-supervisor');
     expect(await page.locator('#conversation-heading').textContent()).toBe('Conversation');
     expect(await page.locator('#conversation-empty').isVisible()).toBe(true);
     expect(await page.locator('#console-error').textContent()).toBe('');
   });
 
   it('starts without a conversation the store no longer has, and forgets it', async () => {
-    const agent = await openConsole(await e2e.newPage(), gw.url, 'alex-agent');
+    const agent = await openConsole(await e2e.newPage(), e2e.gw.url, 'alex-agent');
     const visitor = await e2e.newPage();
-    await askInGeneral(visitor, gw.url, 'About my library card');
+    await askInGeneral(visitor, e2e.gw.url, 'About my library card');
     await agent.locator('li.queue-item').filter({ hasText: 'library card' }).getByRole('button').click();
     await expect
       .poll(() => agent.locator('#conversation-heading').textContent())

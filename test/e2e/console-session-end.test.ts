@@ -1,8 +1,6 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatFeature } from '../../src/chat/chat-feature.js';
-import type { TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, type BrowserGateway, SCREENSHOT_DIR, startBrowserGateway } from './chromium.js';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, chatBrowserGateway, SCREENSHOT_DIR } from './chromium.js';
 import { askInGeneral } from './pages.js';
 
 /**
@@ -10,29 +8,22 @@ import { askInGeneral } from './pages.js';
  * `staff.maxLoginHours` and another login in the browser close it the same way, with 4401).
  */
 
-let e2e: BrowserGateway;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
-  gw = e2e.gw;
-});
-afterAll(() => e2e?.close());
+const e2e = chatBrowserGateway();
 
 describe('an agent console whose login ended', () => {
   it('says so in its language, offers to sign in again and leaves nothing to operate', async () => {
     const staff = await e2e.newContext('fi-FI');
     const agent = await staff.newPage();
-    await agent.goto(`${gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
+    await agent.goto(`${e2e.gw.url}/staff/login?login_hint=alex-agent&returnTo=%2Fagent`);
     await expect.poll(() => agent.locator('#console-status').textContent()).toBe('Yhteys muodostettu.');
     const visitor = await (await e2e.browser.newContext({ locale: 'en-GB' })).newPage();
-    await askInGeneral(visitor, gw.url, 'Is anyone there?');
+    await askInGeneral(visitor, e2e.gw.url, 'Is anyone there?');
     const take = agent.locator('li.queue-item').filter({ hasText: 'Is anyone there?' }).getByRole('button');
     await expect.poll(() => take.count()).toBe(1);
 
     // Signed out in another tab of the same browser.
     const other = await staff.newPage();
-    await other.goto(`${gw.url}/agent`);
+    await other.goto(`${e2e.gw.url}/agent`);
     await other.getByRole('button', { name: 'Kirjaudu ulos' }).click();
 
     await expect

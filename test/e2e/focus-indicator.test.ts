@@ -1,8 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatFeature } from '../../src/chat/chat-feature.js';
-import type { TestGateway } from '../helpers/test-gateway.js';
-import { type BrowserGateway, startBrowserGateway } from './chromium.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chatBrowserGateway } from './chromium.js';
 
 /**
  * The keyboard focus must be seen by a low-vision user: the indicator of every control reached
@@ -10,16 +8,12 @@ import { type BrowserGateway, startBrowserGateway } from './chromium.js';
  * 2.4.13's measure). axe-core does not check this.
  */
 
-let e2e: BrowserGateway;
-let gw: TestGateway;
+const e2e = chatBrowserGateway();
 let context: BrowserContext;
 
 beforeAll(async () => {
-  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
-  gw = e2e.gw;
   context = await e2e.newContext();
 });
-afterAll(() => e2e?.close());
 
 /** A focused control's indicator: its description, the outline's width and its contrast with the background. */
 interface Indicator {
@@ -83,7 +77,7 @@ describe('the focus indicator', () => {
   for (const path of ['/', '/chat', '/auth/bankid/login?login_hint=kari-nordmann']) {
     it(`is at least 2 px and 3:1 against its background on every control of ${path}`, async () => {
       const page = await context.newPage();
-      await page.goto(`${gw.url}${path}`);
+      await page.goto(`${e2e.gw.url}${path}`);
       await page.waitForLoadState('networkidle');
       const reached = await indicators(page);
       expect(reached.length).toBeGreaterThan(3);

@@ -1,8 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatFeature } from '../../src/chat/chat-feature.js';
-import type { TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, type BrowserGateway, describedBy, startBrowserGateway } from './chromium.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, chatBrowserGateway, describedBy } from './chromium.js';
 
 /**
  * A form the server answers again with an error: the error is the description of the fields
@@ -10,16 +8,12 @@ import { axeViolations, type BrowserGateway, describedBy, startBrowserGateway } 
  * refused, and it looks like an error, not like the page's other grey information panels.
  */
 
-let e2e: BrowserGateway;
-let gw: TestGateway;
+const e2e = chatBrowserGateway();
 let context: BrowserContext;
 
 beforeAll(async () => {
-  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
-  gw = e2e.gw;
   context = await e2e.newContext();
 });
-afterAll(() => e2e?.close());
 
 /** Whether the page says it was refused where a screen reader starts: its title, and the focus on the alert. */
 async function announcesTheError(page: Page): Promise<boolean> {
@@ -45,7 +39,7 @@ async function looksLikeAnError(page: Page): Promise<boolean> {
 describe('the consent form refused with nothing ticked', () => {
   it('describes the group of details with the error and marks the error as one', async () => {
     const page = await context.newPage();
-    await page.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    await page.goto(`${e2e.gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     await page.getByRole('button', { name: 'Share the selected details' }).click();
     await expect.poll(() => page.getByRole('alert').count()).toBe(1);
     expect(await describedBy(page, 'fieldset')).toEqual([
@@ -59,7 +53,7 @@ describe('the consent form refused with nothing ticked', () => {
 
   it('has no error description before anything was sent', async () => {
     const page = await context.newPage();
-    await page.goto(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    await page.goto(`${e2e.gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     expect(await page.locator('fieldset').getAttribute('aria-describedby')).toBeNull();
     expect(await page.title()).not.toMatch(/^Error/);
     await page.close();
@@ -74,7 +68,7 @@ describe('the staff forms refused for an unknown id', () => {
   ] as const) {
     it(`ties the error to the invalid field on ${form}`, async () => {
       const page = await context.newPage();
-      await page.goto(`${gw.url}/staff/login?login_hint=ada-admin&returnTo=${encodeURIComponent(form)}`);
+      await page.goto(`${e2e.gw.url}/staff/login?login_hint=ada-admin&returnTo=${encodeURIComponent(form)}`);
       await page.getByLabel(field, { exact: false }).first().fill('no-such-id');
       await page.locator('textarea').fill('A reason for the test');
       await page.locator('form button[type=submit]').first().click();
@@ -96,7 +90,7 @@ describe('the staff forms sent with a field left empty', () => {
     const norwegian = await e2e.newContext('nb-NO');
     const page = await norwegian.newPage();
     const form = '/staff/conversations/hold';
-    await page.goto(`${gw.url}/staff/login?login_hint=ada-admin&returnTo=${encodeURIComponent(form)}`);
+    await page.goto(`${e2e.gw.url}/staff/login?login_hint=ada-admin&returnTo=${encodeURIComponent(form)}`);
     await page.locator('textarea').fill('En grunn for testen');
     await page.locator('form button[type=submit]').first().click();
     const invalid = page.locator('[aria-invalid="true"]');

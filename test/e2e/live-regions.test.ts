@@ -1,7 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatFeature } from '../../src/chat/chat-feature.js';
-import { type BrowserGateway, startBrowserGateway } from './chromium.js';
+import { describe, expect, it } from 'vitest';
+import { chatBrowserGateway } from './chromium.js';
 import { askInGeneral, openConsole } from './pages.js';
 
 /**
@@ -11,12 +10,7 @@ import { askInGeneral, openConsole } from './pages.js';
  * is read out.
  */
 
-let e2e: BrowserGateway;
-
-beforeAll(async () => {
-  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
-});
-afterAll(() => e2e?.close());
+const e2e = chatBrowserGateway();
 
 /** One line added to a `role="log"` region: its text, and whether the log was busy then. */
 interface LoggedLine {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatFeature } from '../../src/chat/chat-feature.js';
 import { PROJECT_ROOT } from '../../src/web/asset-paths.js';
 import { testTenant } from '../helpers/test-gateway.js';
-import { axeViolations, type BrowserGateway, startBrowserGateway } from './chromium.js';
+import { axeViolations, type BrowserGateway, chatBrowserGateway, startBrowserGateway } from './chromium.js';
 
 /**
  * Every page a citizen or a staff member can land on, in each page language, as a browser at
@@ -13,12 +13,7 @@ import { axeViolations, type BrowserGateway, startBrowserGateway } from './chrom
  * page's language, axe finds nothing, and nothing makes the page scroll sideways.
  */
 
-let e2e: BrowserGateway;
-
-beforeAll(async () => {
-  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
-});
-afterAll(() => e2e?.close());
+const e2e = chatBrowserGateway();
 
 const LOCALES = { nb: 'nb-NO', fi: 'fi-FI', sv: 'sv-SE', en: 'en-GB' } as const;
 

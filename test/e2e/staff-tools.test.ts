@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatFeature } from '../../src/chat/chat-feature.js';
-import type { TestGateway } from '../helpers/test-gateway.js';
-import { axeViolations, type BrowserGateway, startBrowserGateway } from './chromium.js';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, chatBrowserGateway } from './chromium.js';
 
 /**
  * Security staff have no console role: signed in at `/agent` they land on the staff tools their
  * role allows (legal hold, deleting a conversation or an offline message), not on a dead end.
  */
 
-let e2e: BrowserGateway;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  e2e = await startBrowserGateway({ features: (deps) => [createChatFeature(deps)] });
-  gw = e2e.gw;
-});
-afterAll(() => e2e?.close());
+const e2e = chatBrowserGateway();
 
 describe('a security officer signing in at /agent', () => {
   for (const [locale, title, signedIn, deleteLink, field] of [
@@ -38,7 +29,7 @@ describe('a security officer signing in at /agent', () => {
       const context = await e2e.newContext(locale);
       const page = await context.newPage();
       await page.goto(
-        `${gw.url}/staff/login?login_hint=sigurd-security&returnTo=${encodeURIComponent('/agent')}`,
+        `${e2e.gw.url}/staff/login?login_hint=sigurd-security&returnTo=${encodeURIComponent('/agent')}`,
       );
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
       expect(await page.title()).toContain(title);
