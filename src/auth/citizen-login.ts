@@ -67,7 +67,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
     res.setHeader('Referrer-Policy', 'no-referrer');
     const tenant = req.tenant;
     const provider = findProvider(tenant, req.params.provider);
-    const configuration = await deps.oidc.configuration(tenant.config.id, provider.id);
+    const configuration = await deps.oidc.verifier(tenant.config.id, provider.id);
     const login = await completeLogin(req, {
       configuration,
       kind: 'citizen',

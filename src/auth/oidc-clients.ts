@@ -35,6 +35,8 @@ interface Entry {
   /** The client authentication, built once from the settings ({@link OidcClients.loadClientKeys}). */
   auth?: client.ClientAuth;
   configuration?: client.Configuration;
+  /** The broker's JWKS as last fetched while verifying an answer ({@link OidcClients.verifier}). */
+  keys?: client.ExportedJWKSCache;
   timer?: NodeJS.Timeout;
   /** The discovery request out now, if any ({@link OidcClients.configuration} waits for it). */
   attempt?: Promise<void>;
@@ -106,6 +108,71 @@ export class OidcClients {
     return entry.configuration;
   }
 
+  /**
+   * A configuration to verify one login's answers with (the code exchange, the ID token's
+   * signature, a signed userinfo): a copy of the discovered one, given the broker's keys as last
+   * fetched. openid-client fetches a broker's JWKS again for a key id it does not know only once
+   * its copy is 60 s old, and keeps that copy per configuration where it cannot be renewed from
+   * outside: a broker that starts signing with a key it had not published before (an emergency
+   * rotation, after a key was compromised) would have its logins refused as `id_token_invalid`
+   * for up to a minute after any login. Each copy here is handed the keys as if fetched at least
+   * 60 s ago, so an unknown key id is looked up at the broker at once (a token whose key is not
+   * published even then is still refused), and the keys it fetches are kept for the next logins
+   * (for 4 minutes; the library's 5 less the minute handed over).
+   * @throws {GatewayError} `provider_unavailable` (503) when the broker has not been discovered.
+   */
+  async verifier(tenantId: string, providerId: string): Promise<client.Configuration> {
+    const discovered = await this.configuration(tenantId, providerId);
+    const entry = this.#entries.get(key(tenantId, providerId)) as Entry;
+    const server = discovered.serverMetadata();
+    const jwksUri = server.jwks_uri === undefined ? undefined : new URL(server.jwks_uri).href;
+    const fetchKeeping: client.CustomFetch = async (url, options) => {
+      const response = await boundedFetch()(url, options);
+      if (url === jwksUri && response.ok) this.#keepKeys(entry, response.clone());
+      return response;
+    };
+    const metadata = discovered.clientMetadata();
+    const configuration = new client.Configuration(
+      server,
+      metadata.client_id,
+      { ...metadata, [client.clockTolerance]: this.#options.config.clockSkewSeconds },
+      entry.auth,
+    );
+    this.#secure(configuration, entry.status.issuer, fetchKeeping);
+    if (entry.keys) {
+      const handedOver = Math.min(entry.keys.uat, epochSeconds() - KEY_LOOKUP_AGE_SECONDS);
+      client.setJwksCache(configuration, { ...entry.keys, uat: handedOver });
+    }
+    return configuration;
+  }
+
+  /** Keeps a JWKS the broker answered (its shape is checked by openid-client when it is used). */
+  #keepKeys(entry: Entry, response: Response): void {
+    const uat = epochSeconds();
+    response.json().then(
+      (jwks: unknown) => {
+        if (!isJwks(jwks) || (entry.keys && entry.keys.uat > uat)) return;
+        entry.keys = { jwks, uat };
+      },
+      () => undefined,
+    );
+  }
+
+  /**
+   * What every configuration of a broker client does: requests bounded in size and time, in
+   * clear only to a loopback issuer (the mock IdP, a test broker), and ID token and userinfo
+   * signatures verified against the broker's JWKS. openid-client checks an ID token's alg and
+   * claims but, for a token from the token endpoint, not its signature unless asked (OpenID
+   * Connect Core §3.1.3.7 lets TLS stand in). The gateway does not rely on TLS alone: a token
+   * signed with a key outside the broker's JWKS is refused (the hostile-OP suite's bad-signature case).
+   */
+  #secure(configuration: client.Configuration, issuer: string, fetch: client.CustomFetch): void {
+    configuration[client.customFetch] = fetch;
+    configuration.timeout = BROKER_TIMEOUT_SECONDS;
+    if (isInsecureLoopback(issuer)) client.allowInsecureRequests(configuration);
+    client.enableNonRepudiationChecks(configuration);
+  }
+
   /** Whether the client is ready (for greying out buttons). */
   isReady(tenantId: string, providerId: string): boolean {
     return this.#entries.get(key(tenantId, providerId))?.status.ready ?? false;
@@ -162,25 +229,18 @@ export class OidcClients {
     status.attempts += 1;
     try {
       entry.auth ??= await clientAuthentication(settings);
-      const insecure = new URL(status.issuer).protocol === 'http:' && isLoopbackUrl(status.issuer);
       const configuration = await client.discovery(
         new URL(status.issuer),
         settings.clientId,
         { [client.clockTolerance]: this.#options.config.clockSkewSeconds },
         entry.auth,
-        // The bounded fetch stays on the configuration for every later request (JWKS, token, userinfo).
         {
-          execute: insecure ? [client.allowInsecureRequests] : [],
-          timeout: 10,
+          execute: isInsecureLoopback(status.issuer) ? [client.allowInsecureRequests] : [],
+          timeout: BROKER_TIMEOUT_SECONDS,
           [client.customFetch]: boundedFetch(),
         },
       );
-      configuration.timeout = 10;
-      // openid-client checks an ID token's alg and claims but, for a token from the token
-      // endpoint, not its signature unless asked (OpenID Connect Core §3.1.3.7 lets TLS stand
-      // in). The gateway does not rely on TLS alone: a token signed with a key outside the
-      // broker's JWKS is refused (the hostile-OP suite's bad-signature case).
-      client.enableNonRepudiationChecks(configuration);
+      this.#secure(configuration, status.issuer, boundedFetch());
       entry.configuration = configuration;
       status.ready = true;
       delete status.error;
@@ -209,6 +269,29 @@ export class OidcClients {
       entry.timer.unref();
     }
   }
+}
+
+/** How long a request to a broker may take, in seconds. */
+const BROKER_TIMEOUT_SECONDS = 10;
+
+/** The age from which openid-client looks a key id it does not know up in a fresh JWKS. */
+const KEY_LOOKUP_AGE_SECONDS = 60;
+
+function epochSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function isInsecureLoopback(issuer: string): boolean {
+  return new URL(issuer).protocol === 'http:' && isLoopbackUrl(issuer);
+}
+
+function isJwks(value: unknown): value is client.JWKS {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as { keys?: unknown }).keys) &&
+    (value as { keys: unknown[] }).keys.every((jwk) => typeof jwk === 'object' && jwk !== null)
+  );
 }
 
 function key(tenantId: string, providerId: string): string {

@@ -187,7 +187,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
     const staff = staffConfig(req);
     const tenantId = tenant.config.id;
     const login = await completeLogin(req, {
-      configuration: await deps.oidc.configuration(tenantId, STAFF_PROVIDER),
+      configuration: await deps.oidc.verifier(tenantId, STAFF_PROVIDER),
       kind: 'staff',
       tenantId,
       providerId: STAFF_PROVIDER,

@@ -117,6 +117,8 @@ export const HOSTILE_MODES = [
   'userinfo-sub-missing',
   // Userinfo (the national id only there) is a JWT signed with a key not in the JWKS.
   'userinfo-jwt-bad-signature',
+  // Userinfo (the national id only there) is a JWT signed with the OP's current key: honest.
+  'userinfo-jwt',
   // Token endpoint that takes the request and never answers (the connection stays open).
   'token-silent',
   // Token response whose `token_type` is `mac` (RFC 6749 §7.1), not Bearer.
@@ -163,6 +165,13 @@ export interface HostileOp {
   readonly tokensIssued: number;
   /** Number of userinfo requests with a valid access token. */
   readonly userinfoServed: number;
+  /** Number of JWKS requests answered with the keys. */
+  readonly jwksServed: number;
+  /**
+   * An emergency rotation: a key never published before is added to the JWKS and signs every
+   * token from now on (the honest ID token and the signed userinfo); returns its `kid`.
+   */
+  rotateUnannounced(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -210,6 +219,9 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
   let tokenRequests = 0;
   let tokensIssued = 0;
   let userinfoServed = 0;
+  let jwksServed = 0;
+  /** The key honest tokens are signed with, until {@link HostileOp.rotateUnannounced}. */
+  let current: { key: CryptoKey; kid: string } = { key: signing.privateKey, kid: KID };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) =>
@@ -234,6 +246,16 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
     },
     get userinfoServed() {
       return userinfoServed;
+    },
+    get jwksServed() {
+      return jwksServed;
+    },
+    async rotateUnannounced() {
+      const rotated = await generateKeyPair(ALG, { extractable: true });
+      const kid = `hostile-emergency-${jwks.keys.length}`;
+      jwks.keys.push({ ...(await exportJWK(rotated.publicKey)), kid, alg: ALG, use: 'sig' });
+      current = { key: rotated.privateKey, kid };
+      return kid;
     },
     close: () => closeServer(server),
   };
@@ -260,6 +282,7 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
         });
       case `${path}/jwks`:
         if (op.mode === 'jwks-unavailable') return send(res, 503, { error: 'temporarily_unavailable' });
+        jwksServed += 1;
         return send(res, 200, jwks);
       case `${path}/authorize`:
         return authorize(url, res);
@@ -415,15 +438,21 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
       claims.sub = 'someone-else';
       claims.socialno = NO_SYNTHETIC_FNR;
     }
-    if (op.mode === 'userinfo-sub-missing' || op.mode === 'userinfo-jwt-bad-signature') {
+    if (
+      op.mode === 'userinfo-sub-missing' ||
+      op.mode === 'userinfo-jwt-bad-signature' ||
+      op.mode === 'userinfo-jwt'
+    ) {
       claims.socialno = NO_SYNTHETIC_FNR;
     }
     if (op.mode === 'userinfo-sub-missing') delete claims.sub;
-    if (op.mode === 'userinfo-jwt-bad-signature') {
+    if (op.mode === 'userinfo-jwt-bad-signature' || op.mode === 'userinfo-jwt') {
+      const signer =
+        op.mode === 'userinfo-jwt' ? current : { key: impostor.privateKey as CryptoKey, kid: KID };
       // OpenID Connect Core §5.3.2: a signed userinfo response names its issuer and audience.
       const jwt = await new SignJWT({ ...claims, iss: issuer, aud: options.clientId })
-        .setProtectedHeader({ alg: ALG, kid: KID, typ: 'JWT' })
-        .sign(impostor.privateKey);
+        .setProtectedHeader({ alg: ALG, kid: signer.kid, typ: 'JWT' })
+        .sign(signer.key);
       res.writeHead(200, { 'content-type': 'application/jwt' }).end(jwt);
       return;
     }
@@ -457,7 +486,8 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
       op.mode === 'userinfo-other-sub' ||
       op.mode === 'userinfo-unavailable' ||
       op.mode === 'userinfo-sub-missing' ||
-      op.mode === 'userinfo-jwt-bad-signature'
+      op.mode === 'userinfo-jwt-bad-signature' ||
+      op.mode === 'userinfo-jwt'
     )
       delete claims.socialno;
     if (op.mode === 'claim-types') {
@@ -525,9 +555,13 @@ export async function startHostileOp(options: HostileOpOptions): Promise<Hostile
         ? impostor.privateKey
         : op.mode === 'rotated-key'
           ? next.privateKey
-          : signing.privateKey;
+          : current.key;
     const kid =
-      op.mode === 'kid-unknown' ? 'hostile-unknown' : op.mode === 'rotated-key' ? 'hostile-next' : KID;
+      op.mode === 'kid-unknown'
+        ? 'hostile-unknown'
+        : op.mode === 'rotated-key'
+          ? 'hostile-next'
+          : current.kid;
     return new SignJWT(payload)
       .setProtectedHeader({ alg: ALG, ...(op.mode === 'kid-missing' ? {} : { kid }), typ: 'JWT' })
       .sign(key);

@@ -22,6 +22,8 @@ let opPlainLogout: HostileOp;
 let opPosing: HostileOp;
 /** A broker whose JWKS endpoint fails until a test mends it (its keys never cached before). */
 let opJwksDown: HostileOp;
+/** A broker that rotates to keys it never published before (its own, for the JWKS counts). */
+let opRotating: HostileOp;
 let gw: TestGateway;
 
 function hostileProvider(id: string, issuer: string): Record<string, unknown> {
@@ -52,6 +54,7 @@ beforeAll(async () => {
     announce: { end_session_endpoint: 'http://login.broker.example/logout' },
   });
   opJwksDown = await startHostileOp({ ...CLIENT, path: '/jwks-down' });
+  opRotating = await startHostileOp({ ...CLIENT, path: '/rotating' });
   opPosing = await startHostileOp({ ...CLIENT, path: '/posing', announce: { issuer: op.issuer } });
   opJwksDown.mode = 'jwks-unavailable';
   // Each one's "foreign" issuer is the other: a provider the gateway also trusts (mix-up).
@@ -67,6 +70,7 @@ beforeAll(async () => {
           hostileProvider('plain', opPlain.issuer),
           hostileProvider('plain-logout', opPlainLogout.issuer),
           hostileProvider('jwks-down', opJwksDown.issuer),
+          hostileProvider('rotating', opRotating.issuer),
           hostileProvider('posing', opPosing.issuer),
           // The same broker again, its logins started by PAR.
           { ...hostileProvider('hostile-par', op.issuer), usePar: true },
@@ -86,6 +90,7 @@ afterEach(() => {
   op.claims = {};
   op.mode = 'honest';
   op2.mode = 'honest';
+  if (opRotating) opRotating.mode = 'honest';
 });
 
 afterAll(async () => {
@@ -96,6 +101,7 @@ afterAll(async () => {
   await opPlainLogout?.close();
   await opJwksDown?.close();
   await opPosing?.close();
+  await opRotating?.close();
 });
 
 async function sessionOf(browser: BrowserSession): Promise<Record<string, unknown>> {
@@ -144,6 +150,54 @@ async function hostileCallbackWithCodeOfHostile2(browser: BrowserSession): Promi
   forged.searchParams.set('code', foreign.searchParams.get('code') ?? '');
   return forged;
 }
+
+/**
+ * A broker that must replace a compromised key starts signing with one it had not published
+ * before. The gateway looks an unknown key id up in the broker's JWKS at once, not a minute after
+ * its last fetch, and keeps what it fetched: one request per rotation, none per login.
+ */
+describe('a broker rotating to a key it never published before', () => {
+  async function loginReachesConsent(): Promise<void> {
+    const browser = new BrowserSession();
+    const page = await browser.get(`${gw.url}/auth/rotating/login`);
+    expect(page.url).toBe(`${gw.url}/consent`);
+    expect(page.text).toContain(NO_SYNTHETIC_FNR);
+    expect((await sessionOf(browser)).state).toBe('pending');
+  }
+
+  it('accepts the first login signed with the new key right after one with the old, and fetches the keys once for it', async () => {
+    await loginReachesConsent();
+    const fetched = opRotating.jwksServed;
+    expect(fetched).toBeGreaterThan(0);
+    await opRotating.rotateUnannounced();
+    await loginReachesConsent();
+    expect(opRotating.jwksServed).toBe(fetched + 1);
+    // Kept: the next logins with the new key fetch nothing.
+    await loginReachesConsent();
+    await loginReachesConsent();
+    expect(opRotating.jwksServed).toBe(fetched + 1);
+  });
+
+  it('accepts a signed userinfo answer under a key rotated to just now (the national id only there)', async () => {
+    opRotating.mode = 'userinfo-jwt';
+    await loginReachesConsent();
+    const fetched = opRotating.jwksServed;
+    await opRotating.rotateUnannounced();
+    await loginReachesConsent();
+    expect(opRotating.jwksServed).toBe(fetched + 1);
+  });
+
+  it('still refuses a key id that the fresh JWKS does not publish either, looking it up once per login', async () => {
+    await loginReachesConsent();
+    opRotating.mode = 'kid-unknown';
+    for (let i = 1; i <= 2; i++) {
+      const fetched = opRotating.jwksServed;
+      const browser = new BrowserSession();
+      await expectRefused(browser, await browser.get(`${gw.url}/auth/rotating/login`), 'id_token_invalid');
+      expect(opRotating.jwksServed).toBe(fetched + 1);
+    }
+  });
+});
 
 describe('the hostile OP harness (control)', () => {
   it('iat-within-skew: accepts an ID token issued 30 s ahead of our clock', async () => {

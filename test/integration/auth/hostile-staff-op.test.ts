@@ -136,3 +136,17 @@ describe('GET /staff/callback with a hostile staff IdP', () => {
     });
   }
 });
+
+describe('a staff IdP rotating to a key it never published before', () => {
+  it('signs the employee in with the new key right after a sign-in with the old one', async () => {
+    op.claims = AGENT;
+    const before = new BrowserSession();
+    expect((await before.get(`${gw.url}/staff/login`)).url).toBe(`${gw.url}/agent`);
+    const fetched = op.jwksServed;
+    await op.rotateUnannounced();
+    const after = new BrowserSession();
+    expect((await after.get(`${gw.url}/staff/login`)).url).toBe(`${gw.url}/agent`);
+    expect(await staffOf(after)).toEqual({ name: 'Alex Agent', roles: ['agent'] });
+    expect(op.jwksServed).toBe(fetched + 1);
+  });
+});
