@@ -30,7 +30,8 @@ import {
   requestedSubjects,
 } from './authorization-request.js';
 import { accountIdOf, grantSeconds, interactionPath, subjectAtClient } from './gateway-provider.js';
-import { indexVisitorRelease, saveRelease } from './release-records.js';
+import { revokeGrant } from './oidc-state-repository.js';
+import { indexVisitorRelease, saveRelease, watchRevocations } from './release-records.js';
 import { ALL_IDENTITY_CLAIM_NAMES, claimsInScopes, oidcClaimNames } from './released-claims.js';
 
 /**
@@ -274,6 +275,10 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       return;
     }
 
+    const revocations = await watchRevocations(deps.store.oidcProvider, deps.fieldCrypto, {
+      tenantId,
+      visitorId,
+    });
     const accountId = accountIdOf(deps, tenantId, identity.nationalId);
     const grant = new provider.Grant({ accountId, clientId: client.clientId });
     const requested = requestedScopes(interaction);
@@ -321,6 +326,19 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
         claimNames: leaving,
       },
     );
+    if (await revocations.missed(subjectIndex)) {
+      // The citizen withdrew (or their session ended) in another tab while this was released.
+      await revokeGrant(deps.store.oidcProvider, tenantId, grantId);
+      req.log.info(
+        { tenant: tenantId, client: client.clientId },
+        'release to chat system withdrawn as it was made',
+      );
+      await provider.interactionFinished(req, res, {
+        error: 'access_denied',
+        error_description: 'The sharing was withdrawn while it was being released.',
+      });
+      return;
+    }
     await issueReceipt(receiptDeps, { ...receipt, decision: 'released', claims: leaving });
     req.log.info(
       { tenant: tenantId, client: client.clientId, claims: leaving },

@@ -1,5 +1,6 @@
 import type { Loa, ShareableClaim } from '../../identity/verified-identity.js';
 import type { FieldCrypto } from '../../privacy/field-crypto.js';
+import { newId } from '../../runtime/ids.js';
 import type { ReleasedClaims } from '../targets/handoff-target.js';
 import { type OidcStateRepository, revokeGrant } from './oidc-state-repository.js';
 
@@ -107,6 +108,16 @@ export async function revokeVisitorReleases(
   crypto: FieldCrypto,
   where: { tenantId: string; visitorId: string; now: number; keepSubject?: string | undefined },
 ): Promise<VisitorRelease[]> {
+  const mark = revocationKey(where.tenantId, newId());
+  const markRevocation = (running: boolean) =>
+    repository.upsert(
+      mark,
+      { sealed: crypto.seal({ running, keepSubject: where.keepSubject } satisfies RevocationMark) },
+      where.now + REVOCATION_MEMORY_MS,
+      { prefix: where.tenantId, owner: revocationsOwner(where.visitorId) },
+    );
+  // Before the releases are listed: a release made meanwhile sees it ({@link watchRevocations}).
+  await markRevocation(true);
   const legacy = await legacyVisitorReleases(repository, crypto, where);
   const live = [...(await visitorReleases(repository, crypto, where)), ...legacy].filter(
     (r) => r.expiresAt > where.now,
@@ -120,7 +131,75 @@ export async function revokeVisitorReleases(
       await indexVisitorRelease(repository, crypto, where, release);
     await repository.destroy(legacyVisitorKey(where.tenantId, where.visitorId));
   }
+  await markRevocation(false);
   return revoked;
+}
+
+/**
+ * A revocation of a visitor's releases, as it marks itself while it runs and for a while after:
+ * each its own entry, so that two at once both stay visible to a release made meanwhile.
+ */
+interface RevocationMark {
+  running: boolean;
+  /** The subject whose releases it keeps (another login of the same citizen), if any. */
+  keepSubject?: string | undefined;
+}
+
+const revocationKey = (tenantId: string, id: string) => `${tenantId}:ReleaseRevocation:${id}`;
+/** The owner of a visitor's revocation marks (apart from their releases, owned by the visitor id). */
+const revocationsOwner = (visitorId: string) => `revocations:${visitorId}`;
+/** How long a revocation stays marked: far longer than one release request can take. */
+const REVOCATION_MEMORY_MS = 10 * 60_000;
+
+/** What a release saw of the visitor's revocations before it stored anything. */
+export interface RevocationWatch {
+  /**
+   * Whether a revocation that does not keep `subjectIndex` may have listed the visitor's
+   * releases before this one was indexed: one begun since the watch started, or running or not
+   * yet done then. The release then revokes itself.
+   */
+  missed(subjectIndex: string): Promise<boolean>;
+}
+
+/**
+ * Watches the revocations of a visitor's releases while a release is made. A withdrawal (or the
+ * end of the session) in another tab lists the releases to revoke; a release indexed just after
+ * that listing, by a request that read the session before the withdrawal, would survive it and
+ * its chat system would keep reading the identity at userinfo. Each revocation marks itself
+ * before it lists and again when done, and the release reads the marks before it stores
+ * anything and again after it is indexed: any revocation that could have missed it shows there.
+ */
+export async function watchRevocations(
+  repository: OidcStateRepository,
+  crypto: FieldCrypto,
+  where: { tenantId: string; visitorId: string },
+): Promise<RevocationWatch> {
+  const marks = () => revocationMarks(repository, crypto, where);
+  const before = await marks();
+  return {
+    missed: async (subjectIndex) => {
+      for (const [key, mark] of await marks()) {
+        const settledBefore = before.get(key)?.running === false && !mark.running;
+        if (!settledBefore && mark.keepSubject !== subjectIndex) return true;
+      }
+      return false;
+    },
+  };
+}
+
+/** The visitor's revocation marks by key; one that cannot be opened counts as running (for no subject). */
+async function revocationMarks(
+  repository: OidcStateRepository,
+  crypto: FieldCrypto,
+  where: { tenantId: string; visitorId: string },
+): Promise<Map<string, RevocationMark>> {
+  const entries = await repository.findByOwner(where.tenantId, revocationsOwner(where.visitorId));
+  return new Map(
+    entries.map(({ key, payload }) => [
+      key,
+      openSealed<RevocationMark>(crypto, payload.sealed) ?? { running: true },
+    ]),
+  );
 }
 
 /** The visitor's live releases; one sealed under a data key since rotated cannot be named any more (its grant is minutes long). */

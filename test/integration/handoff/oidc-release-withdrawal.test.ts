@@ -143,6 +143,75 @@ describe('withdrawing what was released to a chat system', () => {
   });
 });
 
+describe('a withdrawal in another tab while a release is being made', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ tenants: [handoffTenant()] });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  /**
+   * Runs `during` once, just before the release's entry in the visitor's index is stored (after
+   * the consent request read the session and created the grant).
+   */
+  function beforeIndexing(during: () => Promise<void>): () => void {
+    const repository = gw.gateway.deps.store.oidcProvider;
+    const upsert = repository.upsert.bind(repository);
+    let ran = false;
+    repository.upsert = async (key, payload, expiresAt, index) => {
+      if (!ran && key.includes(':VisitorRelease:')) {
+        ran = true;
+        await during();
+      }
+      return upsert(key, payload, expiresAt, index);
+    };
+    return () => {
+      repository.upsert = upsert;
+    };
+  }
+
+  it('revokes the release it could not list: the chat system gets access_denied and no token', async () => {
+    const rp = await ChatSystemRp.discover(`${gw.url}/oidc`, 'puzzel', SECRET);
+    const browser = new BrowserSession();
+    const restore = beforeIndexing(async () => {
+      const withdrawal = await browser.postJson(
+        `${gw.url}/api/identity/withdraw`,
+        {},
+        { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
+      );
+      expect(withdrawal.status).toBe(200);
+    });
+    try {
+      const { callback } = await releaseTo(rp, ['name'], { browser });
+      expect(callback.searchParams.get('error')).toBe('access_denied');
+      expect(callback.searchParams.has('code')).toBe(false);
+    } finally {
+      restore();
+    }
+    // Nothing of it is left to revoke or to read: the grant and its index entry are gone.
+    const withdrawal = await browser.postJson(
+      `${gw.url}/api/identity/withdraw`,
+      {},
+      { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
+    );
+    expect(JSON.parse(withdrawal.text)).toEqual({ withdrawn: false });
+  });
+
+  it('keeps a release made after a withdrawal had finished (control)', async () => {
+    const browser = new BrowserSession();
+    await browser.get(`${gw.url}/api/session`);
+    await browser.postJson(
+      `${gw.url}/api/identity/withdraw`,
+      {},
+      { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
+    );
+    const { tokens, sub, rp } = await released(gw, browser);
+    expect(await rp.userinfo(tokens.access_token, sub)).toMatchObject({ name: 'Kari Nordmann' });
+  });
+});
+
 describe('withdrawal with several instances on one Redis', () => {
   const suite = useTestRedis();
   let a: TestGateway;

@@ -4,6 +4,7 @@ import {
   indexVisitorRelease,
   revokeVisitorReleases,
   type VisitorRelease,
+  watchRevocations,
 } from '../../../src/handoff/oidc/release-records.js';
 import { FieldCrypto } from '../../../src/privacy/field-crypto.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
@@ -106,5 +107,44 @@ describe('the index of what a browser released to chat systems', () => {
     expect(await state.find('demo:VisitorReleases:v1')).toBeUndefined();
     const rest = await revokeVisitorReleases(state, crypto, { ...where, now: clock.now() });
     expect(rest.map((r) => r.grantId)).toEqual(['kept']);
+  });
+});
+
+describe('a release made while the visitor’s releases are revoked', () => {
+  const where = { tenantId: 'demo', visitorId: 'v1' };
+
+  it('misses a revocation that listed the releases before this one was indexed, and one still running', async () => {
+    const clock = new ManualClock(Date.now());
+    const state = new MemoryOidcState(clock);
+    const until = clock.now() + 600_000;
+    const watch = await watchRevocations(state, crypto, where);
+    // The withdrawal in the other tab lists (nothing yet) and revokes before the index write.
+    expect(await revokeVisitorReleases(state, crypto, { ...where, now: clock.now() })).toEqual([]);
+    await indexVisitorRelease(state, crypto, where, release('g1', 's1', until));
+    expect(await watch.missed('s1')).toBe(true);
+
+    // One that marked itself running before the watch began is missed too.
+    const stalled = new MemoryOidcState(clock);
+    await stalled.upsert('demo:ReleaseRevocation:r1', { sealed: crypto.seal({ running: true }) }, until, {
+      prefix: 'demo',
+      owner: 'revocations:v1',
+    });
+    const late = await watchRevocations(stalled, crypto, where);
+    expect(await late.missed('s1')).toBe(true);
+  });
+
+  it('does not miss a revocation done before it began, nor one that keeps its subject', async () => {
+    const clock = new ManualClock(Date.now());
+    const state = new MemoryOidcState(clock);
+    await revokeVisitorReleases(state, crypto, { ...where, now: clock.now() });
+    const watch = await watchRevocations(state, crypto, where);
+    await revokeVisitorReleases(state, crypto, { ...where, now: clock.now(), keepSubject: 's1' });
+    expect(await watch.missed('s1')).toBe(false);
+    // The same revocation would have revoked another citizen's release.
+    expect(await watch.missed('s2')).toBe(true);
+    // Another visitor's revocations are not this one's.
+    const other = await watchRevocations(state, crypto, { tenantId: 'demo', visitorId: 'v2' });
+    await revokeVisitorReleases(state, crypto, { ...where, now: clock.now() });
+    expect(await other.missed('s1')).toBe(false);
   });
 });
