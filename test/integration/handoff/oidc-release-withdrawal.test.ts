@@ -53,6 +53,15 @@ async function csrfOf(gw: TestGateway, browser: BrowserSession): Promise<string>
   return (JSON.parse((await browser.get(`${gw.url}/api/session`)).text) as { csrfToken: string }).csrfToken;
 }
 
+/** The widget's withdrawal (`POST /api/identity/withdraw`) in `browser`. */
+async function withdrawIn(gw: TestGateway, browser: BrowserSession) {
+  return browser.postJson(
+    `${gw.url}/api/identity/withdraw`,
+    {},
+    { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
+  );
+}
+
 describe('withdrawing what was released to a chat system', () => {
   let gw: TestGateway;
   beforeAll(async () => {
@@ -64,11 +73,7 @@ describe('withdrawing what was released to a chat system', () => {
 
   it('revokes the access token at POST /api/identity/withdraw and keeps a withdrawal receipt naming the chat system', async () => {
     const { tokens, browser } = await released(gw);
-    const withdrawal = await browser.postJson(
-      `${gw.url}/api/identity/withdraw`,
-      {},
-      { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
-    );
+    const withdrawal = await withdrawIn(gw, browser);
     expect(withdrawal.status).toBe(200);
     expect(JSON.parse(withdrawal.text)).toEqual({ withdrawn: true });
 
@@ -90,11 +95,7 @@ describe('withdrawing what was released to a chat system', () => {
       ]),
     );
     // Nothing left to withdraw the second time.
-    const again = await browser.postJson(
-      `${gw.url}/api/identity/withdraw`,
-      {},
-      { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
-    );
+    const again = await withdrawIn(gw, browser);
     expect(JSON.parse(again.text)).toEqual({ withdrawn: false });
   });
 
@@ -131,11 +132,7 @@ describe('withdrawing what was released to a chat system', () => {
   it('leaves what another browser released alone', async () => {
     const mine = await released(gw);
     const other = await released(gw);
-    await mine.browser.postJson(
-      `${gw.url}/api/identity/withdraw`,
-      {},
-      { 'x-csrf-token': await csrfOf(gw, mine.browser), origin: gw.url },
-    );
+    await withdrawIn(gw, mine.browser);
     expect((await userinfoStatus(gw, mine.tokens.access_token)).status).toBe(401);
     expect(await other.rp.userinfo(other.tokens.access_token, other.sub)).toMatchObject({
       name: 'Kari Nordmann',
@@ -176,11 +173,7 @@ describe('a withdrawal in another tab while a release is being made', () => {
     const rp = await ChatSystemRp.discover(`${gw.url}/oidc`, 'puzzel', SECRET);
     const browser = new BrowserSession();
     const restore = beforeIndexing(async () => {
-      const withdrawal = await browser.postJson(
-        `${gw.url}/api/identity/withdraw`,
-        {},
-        { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
-      );
+      const withdrawal = await withdrawIn(gw, browser);
       expect(withdrawal.status).toBe(200);
     });
     try {
@@ -191,22 +184,14 @@ describe('a withdrawal in another tab while a release is being made', () => {
       restore();
     }
     // Nothing of it is left to revoke or to read: the grant and its index entry are gone.
-    const withdrawal = await browser.postJson(
-      `${gw.url}/api/identity/withdraw`,
-      {},
-      { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
-    );
+    const withdrawal = await withdrawIn(gw, browser);
     expect(JSON.parse(withdrawal.text)).toEqual({ withdrawn: false });
   });
 
   it('keeps a release made after a withdrawal had finished (control)', async () => {
     const browser = new BrowserSession();
     await browser.get(`${gw.url}/api/session`);
-    await browser.postJson(
-      `${gw.url}/api/identity/withdraw`,
-      {},
-      { 'x-csrf-token': await csrfOf(gw, browser), origin: gw.url },
-    );
+    await withdrawIn(gw, browser);
     const { tokens, sub, rp } = await released(gw, browser);
     expect(await rp.userinfo(tokens.access_token, sub)).toMatchObject({ name: 'Kari Nordmann' });
   });
@@ -230,11 +215,7 @@ describe('withdrawal with several instances on one Redis', () => {
 
   it('revokes on instance A what was released there when the citizen withdraws on instance B', async () => {
     const { tokens, browser } = await released(a);
-    const withdrawal = await browser.postJson(
-      `${b.url}/api/identity/withdraw`,
-      {},
-      { 'x-csrf-token': await csrfOf(b, browser), origin: b.url },
-    );
+    const withdrawal = await withdrawIn(b, browser);
     expect(JSON.parse(withdrawal.text)).toEqual({ withdrawn: true });
     expect((await userinfoStatus(a, tokens.access_token)).status).toBe(401);
   });
