@@ -51,19 +51,16 @@ export function newTabLink(
   );
 }
 
-/** Page languages written with a 24-hour clock (whatever the browser's own locale says). */
-const TWENTY_FOUR_HOUR = new Set(['nb', 'fi', 'sv']);
-
-/** Formats an ISO time as hours and minutes in the page language (24-hour for nb, fi, sv). */
+/**
+ * Formats an ISO time as hours and minutes in the page language, on a 24-hour clock in every
+ * language (whatever the browser's own locale says): the service's times are Norwegian and
+ * Finnish ones, written so on the organisations' English pages too ("14:05", not "02:05 PM").
+ */
 export function timeOf(iso: string, lang: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime())
     ? ''
-    : date.toLocaleTimeString(lang, {
-        hour: '2-digit',
-        minute: '2-digit',
-        ...(TWENTY_FOUR_HOUR.has(lang) ? { hourCycle: 'h23' as const } : {}),
-      });
+    : date.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
 
 /** A duration in whole minutes in the page language ("5 min"); under a minute is "< 1 min". */
