@@ -11,6 +11,7 @@ import {
   conversationOnHold,
 } from './conversation-service.js';
 import type { DeliveryPort } from './delivery-port.js';
+import { guardVisitorText } from './pii-guard.js';
 import { announceDeleted } from './swept-conversations.js';
 
 /** Shortest and longest reason a deletion takes, in characters. */
@@ -59,7 +60,11 @@ export function checkedConversationId(conversationId: unknown): string {
 
 /**
  * A reason as a staff form sent it (trimmed): at least {@link MIN_REASON_LENGTH} visible
- * characters, at most {@link MAX_REASON_LENGTH} UTF-16 units, no control characters.
+ * characters, at most {@link MAX_REASON_LENGTH} UTF-16 units, no control characters; a national
+ * identity number in it is replaced by `[redacted]` (the PII guard's scan). The reason is kept in
+ * the audit trail, which outlives the conversation, its erasure and retention, and a hold's on
+ * the record: a reason that names the number a visitor typed ("pasted their fnr …") would
+ * otherwise keep for good the very number the deletion was made to remove.
  * @throws {GatewayError} `deletion_reason_invalid` or `hold_reason_invalid` (400).
  */
 export function checkedReason(reason: unknown, purpose: 'deletion' | 'hold'): string {
@@ -83,7 +88,7 @@ export function checkedReason(reason: unknown, purpose: 'deletion' | 'hold'): st
           `Give the case or reason in ${MIN_REASON_LENGTH} to ${MAX_REASON_LENGTH} characters.`,
         );
   }
-  return text;
+  return guardVisitorText(text).text;
 }
 
 /** What a {@link ConversationDeletion} needs. */

@@ -209,6 +209,20 @@ describe('targeted deletion of a conversation by staff', () => {
     visitor.close();
   });
 
+  it('keeps no national identity number a reason names: the audit trail, which outlives the conversation, has it redacted', async () => {
+    const { visitor, conversationId } = await conversation(gw);
+    // Kari's fødselsnummer, as a staff member might quote what the visitor pasted.
+    const done = await deleteThrough(ada, gw, {
+      conversationId,
+      reason: 'Visitor pasted their fnr 128385 40056 unprompted',
+    });
+    expect(done.status).toBe(200);
+    expect((await stored(conversationId)).audit.map((e) => e.reason)).toEqual([
+      'Visitor pasted their fnr [redacted] unprompted',
+    ]);
+    visitor.close();
+  });
+
   it('refuses agents, missing logins and forged posts, and deletes nothing', async () => {
     const { visitor, conversationId } = await conversation(gw);
     const before = await stored(conversationId);

@@ -78,6 +78,17 @@ describe('legal hold (tenants[].legalHolders)', () => {
     expect(forged.status).toBe(403);
     visitor.close();
   });
+  it('keeps no national identity number the reason of a hold names, on the record or in the audit trail', async () => {
+    const { visitor, conversationId } = await identifiedConversation(gw.url);
+    const reason = 'Complaint by 12838540056, case 2026/18';
+    expect((await submit(ada, gw, HOLD, { conversationId, reason, action: 'hold' })).status).toBe(200);
+    const record = await gw.gateway.deps.store.chat.conversations.get('demo', conversationId);
+    expect(record?.legalHold?.reason).toBe('Complaint by [redacted], case 2026/18');
+    expect(await audit(conversationId)).toEqual([['hold', 'admin', 'Complaint by [redacted], case 2026/18']]);
+    await submit(ada, gw, HOLD, { conversationId, reason: 'Released 12838540056', action: 'release' });
+    expect((await audit(conversationId)).at(-1)).toEqual(['release', 'admin', 'Released [redacted]']);
+    visitor.close();
+  });
   it('keeps the conversation in the language links of the hold and deletion forms', async () => {
     const { visitor, conversationId } = await identifiedConversation(gw.url);
     for (const path of [HOLD, '/staff/conversations/delete']) {
