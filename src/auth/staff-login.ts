@@ -79,7 +79,9 @@ function staffConfig(req: Request): StaffConfig {
 /**
  * Guards a staff page: without a staff login for this tenant the browser is sent to
  * `/staff/login` (303) and comes back to the page afterwards; a login without one of `roles`
- * gets the 403 page `staff_forbidden`.
+ * gets the 403 page `staff_forbidden`, and the refusal is logged as an access would be (who, in
+ * which roles, which page): an employee trying the deletion or hold forms their role does not
+ * give is what the organisation's security staff must be able to find.
  */
 export function requireStaff(roles: readonly StaffRole[] = CONSOLE_ROLES): RequestHandler {
   return (req, res, next) => {
@@ -90,7 +92,20 @@ export function requireStaff(roles: readonly StaffRole[] = CONSOLE_ROLES): Reque
       redirectSameOrigin(res, `${base}/staff/login?returnTo=${encodeURIComponent(returnTo)}`);
       return;
     }
-    if (!staff.roles.some((role) => roles.includes(role as StaffRole))) throw staffForbidden();
+    if (!staff.roles.some((role) => roles.includes(role as StaffRole))) {
+      req.log.info(
+        {
+          audit: true,
+          tenant: req.tenant.config.id,
+          staff: staff.subject,
+          roles: staff.roles,
+          method: req.method,
+          page: req.path,
+        },
+        'staff refused: the role does not give this page',
+      );
+      throw staffForbidden();
+    }
     next();
   };
 }

@@ -630,6 +630,9 @@ export class AgentSocket {
     switch (frame.type) {
       case 'open':
         if (!this.#assignedToMe(conversation) && !this.#readerRole()) {
+          // A read refused is logged as a read allowed is: someone trying transcripts that are
+          // not theirs is what the organisation's security staff must be able to find.
+          this.#logAccess(conversation, 'transcript read refused: not assigned, no reader role');
           throw new GatewayError('not_assigned', 'Only the assigned agent may open this conversation.', {
             status: 403,
           });

@@ -240,6 +240,19 @@ describe('targeted deletion of a conversation by staff', () => {
     });
     expect(agentPost.status).toBe(403);
     expect(agentPost.text).toContain('staff_forbidden');
+    // Both refusals are in the log as accesses are: who, in which roles, which page.
+    const refusals = gw
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('staff refused'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      refusals.map(({ audit, tenant, roles, method, page }) => ({ audit, tenant, roles, method, page })),
+    ).toEqual([
+      { audit: true, tenant: 'demo', roles: ['agent'], method: 'GET', page: PAGE },
+      { audit: true, tenant: 'demo', roles: ['agent'], method: 'POST', page: PAGE },
+    ]);
+    expect(refusals.map((line) => line.staff)).toEqual([expect.any(String), expect.any(String)]);
     // No staff login: the form redirects to it.
     const anonymous = await visitorBrowser(gw.url);
     const redirected = await anonymous.get(`${gw.url}${PAGE}`, { follow: false });

@@ -63,6 +63,15 @@ describe('who may read a transcript (agent "open")', () => {
     for (const { conversationId } of [assigned, queued]) {
       const refused = await other.request({ type: 'open', conversationId }, 'error');
       expect(refused.code).toBe('not_assigned');
+      // Logged as a read is: who, in which role, which conversation.
+      const logged = gw
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes('transcript read refused') && line.includes(conversationId))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(logged).toMatchObject([
+        { audit: true, tenant: 'demo', role: 'agent', agent: expect.any(String) },
+      ]);
     }
     await assigned.visitor.request({ type: 'message', clientId: 'm3', text: 'still private' }, 'ack');
     await alex.next('message', (f) => (f.message as { text: string }).text === 'still private');
