@@ -754,7 +754,8 @@ export class AgentSocket {
 
   /**
    * The conversation as this agent may see it; a non-assignee's view of an identified one is
-   * audited, unless `audit` is false (its former assignee told that it was closed or moved).
+   * audited, of any other logged, unless `audit` is false (its former assignee told that it was
+   * closed or moved).
    */
   async #view(conversation: ConversationRecord, audit = true) {
     const { service } = this.#options;
@@ -764,7 +765,13 @@ export class AgentSocket {
     // Identified once is identified: after a withdrawal (or a logout) the messages written verified
     // are still that citizen's, and the conversation still theirs (`subjects`).
     const identified = conversation.identity !== undefined || (conversation.subjects?.length ?? 0) > 0;
-    if (audit && !assigned && identified) await this.#auditRead(conversation);
+    if (audit && !assigned) {
+      if (identified) await this.#auditRead(conversation);
+      // What an anonymous visitor wrote is personal data too (a name, an address, a health
+      // matter typed unprompted): the read is in the log as every staff access is. The trail
+      // keeps the reads of identified conversations, which the citizen's copy names.
+      else this.#logAccess(conversation, 'transcript read by non-assignee');
+    }
     const messages = await service.messages(conversation.tenantId, conversation.id);
     const followed = this.#followed.get(conversation.id);
     followed?.seqs.addUpTo(messages.at(-1)?.seq ?? 0);

@@ -9,6 +9,7 @@ import {
   identifiedConversation as identified,
   identifyAndShare,
   staffSocket,
+  startedConversation,
 } from './chat-clients.js';
 
 const bo: Persona = {
@@ -184,6 +185,23 @@ describe('who may read a transcript (agent "open")', () => {
     expect(connected).toContainEqual(
       expect.objectContaining({ audit: true, agent: expect.any(String), roles: ['supervisor'] }),
     );
+    visitor.close();
+  });
+
+  it('logs a read of an anonymous conversation by a non-assignee too (the trail keeps identified ones)', async () => {
+    const { visitor, conversationId } = await startedConversation(gw.url);
+    await visitor.request({ type: 'message', clientId: 'm1', text: 'I am Kari, my address is …' }, 'ack');
+    await siri.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
+    const lines = gw
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes(conversationId) && line.includes('transcript read by non-assignee'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({ audit: true, tenant: 'demo', role: 'supervisor', agent: expect.any(String) }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('Kari');
+    expect(await gw.gateway.deps.store.chat.transcriptReads.list('demo', conversationId)).toEqual([]);
     visitor.close();
   });
 
