@@ -32,8 +32,9 @@ export interface RetentionRepository {
   dueForAnonymising(tenantId: string, before: number, limit: number): Promise<string[]>;
   /**
    * Anonymises a conversation (`anonymisedConversation` and `anonymisedMessage` in
-   * `src/chat/chat-records.ts`) and forgets its dedupe keys and PII tail. Anonymising one that
-   * is already anonymised, or gone, does nothing.
+   * `src/chat/chat-records.ts`) and forgets its dedupe keys, PII tail and unused step-up links
+   * (each names it with the visitor's id). Anonymising one that is already anonymised, or gone,
+   * does nothing.
    */
   anonymiseConversation(tenantId: string, conversationId: string, at: number): Promise<void>;
 }

@@ -648,6 +648,8 @@ class MemoryRetention implements RetentionRepository {
     if (!updated || updated.legalHold) return;
     this.#chat.messages.anonymise(tenantId, conversationId);
     await this.#chat.textTails.delete(tenantId, conversationId);
+    // An unused step-up link names the conversation with the visitor's id anonymising replaced.
+    this.#chat.stepUpTokens.deleteWhere(tenantId, (link) => link.conversationId === conversationId);
   }
 }
 

@@ -1162,9 +1162,10 @@ class RedisRetention implements RetentionRepository {
   }
 
   /**
-   * The record first, then the messages with the dedupe keys and the tail, and the index entry
-   * last: each step is safe to repeat, so an anonymisation cut short is finished by the next
-   * sweep.
+   * The record first, then the messages with the dedupe keys and the tail, then its unused
+   * step-up links (each names the conversation with the visitor's id, which anonymising
+   * replaced), and the index entry last: each step is safe to repeat, so an anonymisation cut
+   * short is finished by the next sweep.
    */
   async anonymiseConversation(tenantId: string, conversationId: string, at: number): Promise<void> {
     // The same new visitor id on every instance and every retry: `update` adds the visitor-list
@@ -1182,6 +1183,7 @@ class RedisRetention implements RetentionRepository {
     if (updated && !updated.legalHold) {
       await this.#rewriteMessages(tenantId, conversationId);
       this.#tails.seen(tenantId, conversationId, '', '');
+      await this.#stepUps.forget(tenantId, conversationId);
     }
     await this.#conversations.anonymised(tenantId, conversationId);
   }

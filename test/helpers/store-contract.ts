@@ -1082,6 +1082,26 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
         expect(await store.chat.stepUpTokens.peek('demo', 'held-1')).toEqual(link(held));
         expect(await store.chat.stepUpTokens.take('demo', 'kept-1')).toEqual(link(kept));
       });
+
+      it('go with their conversation when it is anonymised (each names it with its visitor); held, its links stay', async () => {
+        const anonymised = conversationRecord();
+        const held = conversationRecord({
+          legalHold: { since: 1, by: { subject: 's', name: 'Ada' }, role: 'admin', reason: 'case 7' },
+        });
+        const link = (c: ConversationRecord) => ({
+          tenantId: 'demo',
+          conversationId: c.id,
+          visitorId: c.visitorId,
+          expiresAt: 60_000,
+        });
+        for (const c of [anonymised, held]) await store.chat.conversations.create(c);
+        await store.chat.stepUpTokens.save('anonymised-1', link(anonymised), 1_000);
+        await store.chat.stepUpTokens.save('held-1', link(held), 1_000);
+        await store.retention.anonymiseConversation('demo', anonymised.id, 5_000);
+        await store.retention.anonymiseConversation('demo', held.id, 5_000);
+        expect(await store.chat.stepUpTokens.peek('demo', 'anonymised-1')).toBeUndefined();
+        expect(await store.chat.stepUpTokens.peek('demo', 'held-1')).toEqual(link(held));
+      });
     });
 
     describe('login hand-overs', () => {
