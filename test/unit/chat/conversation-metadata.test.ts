@@ -27,6 +27,25 @@ describe('collectMetadata', () => {
     expect(kept).toBe(`${'x'.repeat(505)} [redac`);
   });
 
+  it('keeps a page or referrer without its user name, password and fragment, as a Referer carries it', () => {
+    expect(
+      collectMetadata(
+        ALL,
+        {},
+        {
+          page: 'https://kari:Secret1@k.example/skjema?steg=2#access_token=eyJhbGciOi',
+          referrer: 'https://s.example/?q=parkering#',
+        },
+      ),
+    ).toEqual({ pages: ['https://k.example/skjema?steg=2'], referrer: 'https://s.example/?q=parkering' });
+    expect(visitedPages(ALL, ['https://k.example/a'], 'https://k.example/b#code=xyz')).toEqual([
+      'https://k.example/a',
+      'https://k.example/b',
+    ]);
+    // Nothing to strip: kept exactly as sent.
+    expect(collectMetadata(ALL, {}, { page: 'https://k.example' }).pages).toEqual(['https://k.example']);
+  });
+
   it('keeps nothing a switch does not allow', () => {
     expect(
       collectMetadata({ ip: false, userAgent: false, pages: false, referrer: false }, { ip: '1.2.3.4' }, {}),

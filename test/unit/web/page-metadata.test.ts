@@ -23,6 +23,13 @@ describe('pageMetadata (what a widget start sends)', () => {
     });
   });
 
+  it('sends the page without its user name, password and fragment, as a referrer carries it', () => {
+    const page = 'https://kari:pw@kommune.example/chat?case=1#access_token=eyJ';
+    expect(pageMetadata({ pages: true, referrer: false }, { ...top, href: page })).toEqual({
+      page: 'https://kommune.example/chat?case=1',
+    });
+  });
+
   it('in a frame, sends the host page as the page and no referrer (the frame cannot see the host’s)', () => {
     expect(pageMetadata({ pages: true, referrer: true }, framed)).toEqual({ page: framed.referrer });
     expect(pageMetadata({ pages: true, referrer: true }, { ...top, referrer: '' })).toEqual({
