@@ -8,8 +8,10 @@ import { startTestGateway, type TestGateway, testTenant } from '../../helpers/te
 import {
   connectAs,
   identifyAndShare,
+  staffBrowser,
   staffSocket,
   startedConversation,
+  submitStaffForm,
   visitorBrowser,
 } from '../chat/chat-clients.js';
 
@@ -191,5 +193,142 @@ describe('anonymisation on Redis, seen key by key', () => {
     expect(Number(await raw.hExists('gw:{t:demo}:queue-places', conversationId))).toBe(0);
     raw.destroy();
     expect(await gw2.gateway.deps.store.chat.conversations.listQueued('demo', 'general')).toEqual([]);
+  });
+});
+
+describe('staff deletion on Redis, the whole keyspace before and after', () => {
+  let gw3: TestGateway;
+  beforeAll(async () => {
+    gw3 = await startTestGateway({
+      config: redisGatewayConfig(redis),
+      tenants: [testTenant({ metadata: { ip: true, userAgent: true, pages: true, referrer: true } })],
+    });
+  });
+  afterAll(async () => {
+    await gw3?.close();
+  });
+
+  /**
+   * What a deleted conversation and offline message may leave behind, each for its own reason:
+   * the browser sessions and their owner entries (the citizen's own live login, the staff
+   * logins), rate-limit counters (keyed by blind index, expiring), consoles' presence, the
+   * visitor's socket entry (expiring), the consent receipt (kept as proof of the choice) and
+   * the audit trail (who read and deleted what, and why).
+   */
+  const KEPT = [
+    'gw:sess:',
+    'gw:sess-owner:',
+    'gw:rl:',
+    'gw:{t:demo}:presence',
+    'gw:{t:demo}:visitor-sockets:',
+    'gw:t:demo:receipt:',
+    'gw:{t:demo}:receipts:',
+    'gw:{t:demo}:transcript-reads',
+    'gw:{t:demo}:deletions:',
+  ];
+
+  it('leaves only sessions, counters, presence, the receipt and the audit trail, none holding what was written or shared', async () => {
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    const keys = async () => {
+      const all: string[] = [];
+      for await (const batch of raw.scanIterator({ MATCH: '*', COUNT: 100 })) all.push(...batch);
+      return all;
+    };
+    const before = new Set(await keys());
+
+    const alex = await staffSocket(gw3.url, 'alex-agent');
+    const siri = await staffSocket(gw3.url, 'siri-supervisor');
+    const browser = await visitorBrowser(gw3.url);
+    const visitor = await connectAs(browser, gw3.url, 'visitor');
+    await visitor.next('welcome');
+    await identifyAndShare(
+      browser,
+      gw3.url,
+      '/auth/bankid/login?returnTo=/chat/identified',
+      'kari-nordmann',
+      ['name', 'nationalId'],
+    );
+    await visitor.next('identity', (f) => f.verified === true);
+    const conversationId = conversationIdOf(
+      await visitor.request(
+        {
+          type: 'start',
+          topic: 'general',
+          page: 'https://kommune.example/skatt',
+          referrer: 'https://search.example/?q=kari',
+        },
+        'conversation',
+      ),
+    );
+    await visitor.request(
+      { type: 'message', clientId: 'm1', text: 'write to kari@example.org or call 91234567' },
+      'ack',
+    );
+    await alex.request({ type: 'claim', conversationId }, 'conversation');
+    await alex.request({ type: 'message', conversationId, clientId: 'a1', text: 'Thanks, Kari' }, 'ack');
+    alex.send({ type: 'request-identification', conversationId });
+    await visitor.next('identification-request');
+    await siri.request(
+      { type: 'open', conversationId },
+      'conversation',
+      (f) => conversationIdOf(f) === conversationId,
+    );
+    const offline = await visitor.request(
+      { type: 'offline-message', name: 'Kari Nordmann', email: 'kari@example.org', text: 'call 91234567' },
+      'offline-message-saved',
+    );
+
+    const ada = await staffBrowser(gw3.url, 'ada-admin');
+    const reason = 'Visitor wrote contact details unprompted';
+    const deleted = await submitStaffForm(ada, gw3.url, '/staff/conversations/delete', {
+      conversationId,
+      reason,
+    });
+    expect(deleted.status).toBe(200);
+    await visitor.next('deleted', (f) => f.conversationId === conversationId);
+    const offlineDeleted = await submitStaffForm(ada, gw3.url, '/staff/offline-messages/delete', {
+      messageId: String(offline.id),
+      reason,
+    });
+    expect(offlineDeleted.status).toBe(200);
+
+    const left = (await keys()).filter((key) => !before.has(key));
+    expect(left.filter((key) => !KEPT.some((prefix) => key.startsWith(prefix)))).toEqual([]);
+    // What is kept holds nothing the visitor wrote, shared or was collected about them; the
+    // sessions aside (the citizen's own login holds what they share, until it ends).
+    const crypto = gw3.gateway.deps.fieldCrypto;
+    const opened = (value: string) => {
+      try {
+        return JSON.stringify(crypto.open(value));
+      } catch {
+        return value;
+      }
+    };
+    const found: string[] = [];
+    for (const key of left) {
+      if (key.startsWith('gw:sess')) continue;
+      const type = await raw.type(key);
+      const values: string[] = [key];
+      if (type === 'string') values.push(opened((await raw.get(key)) ?? ''));
+      if (type === 'set') values.push(...(await raw.sMembers(key)).map(opened));
+      if (type === 'zset') values.push(...(await raw.zRange(key, 0, -1)).map(opened));
+      if (type === 'list') values.push(...(await raw.lRange(key, 0, -1)).map(opened));
+      const text = values.join('\n');
+      for (const token of [
+        'Kari',
+        'Nordmann',
+        '12838540056',
+        'kari@example.org',
+        '91234567',
+        'kommune.example',
+        'search.example',
+        '127.0.0.1',
+      ])
+        if (text.includes(token)) found.push(`${key}: ${token}`);
+    }
+    raw.destroy();
+    for (const client of [visitor, alex, siri]) client.close();
+    expect(found).toEqual([]);
   });
 });
