@@ -622,25 +622,13 @@ export class AgentSocket {
   async #handleOnce(frame: AgentFrame): Promise<void> {
     if (frame.type === 'open-offline-message') return this.#openOfflineMessage(frame.id);
     if (frame.type === 'mark-offline-message') return this.#markOfflineMessage(frame.id, frame.handled);
+    if (frame.type === 'open') return this.#open(frame.conversationId);
     const { service, desk } = this.#options;
     const conversation = await this.#ofTenant(
       frame.conversationId,
       frame.type === 'message' ? 'recent' : 'store',
     );
     switch (frame.type) {
-      case 'open':
-        if (!this.#assignedToMe(conversation) && !this.#readerRole()) {
-          // A read refused is logged as a read allowed is: someone trying transcripts that are
-          // not theirs is what the organisation's security staff must be able to find.
-          this.#logAccess(conversation, 'transcript read refused: not assigned, no reader role');
-          throw new GatewayError('not_assigned', 'Only the assigned agent may open this conversation.', {
-            status: 403,
-          });
-        }
-        this.#watching.add(conversation.id);
-        this.#follow(conversation);
-        this.#connection.send({ type: 'conversation', conversation: await this.#view(conversation) });
-        return;
       case 'claim':
         // Already this agent's (a second click, another tab of the console): nothing changes, so
         // no event would answer, and the queues are not told again; the view is the answer.
@@ -717,6 +705,43 @@ export class AgentSocket {
         await service.systemLine(conversation.tenantId, conversation.id, 'identification-requested');
         return;
     }
+  }
+
+  /**
+   * Opens a conversation for its assignee or a transcript reader (`transcriptReaders`). A refusal
+   * is logged as a read is (who, in which role, which id, why): someone trying ids that are not
+   * theirs, or not of their tenant, is what the organisation's security staff must be able to find.
+   * @throws {GatewayError} `conversation_not_found` (404), `not_assigned` (403).
+   */
+  async #open(conversationId: string): Promise<void> {
+    const conversation = await this.#options.service.get(this.tenantId, conversationId);
+    if (!conversation) {
+      this.#logRefusedRead(conversationId, 'conversation_not_found');
+      throw conversationNotFound();
+    }
+    if (!this.#assignedToMe(conversation) && !this.#readerRole()) {
+      this.#logRefusedRead(conversationId, 'not_assigned');
+      throw new GatewayError('not_assigned', 'Only the assigned agent may open this conversation.', {
+        status: 403,
+      });
+    }
+    this.#watching.add(conversation.id);
+    this.#follow(conversation);
+    this.#connection.send({ type: 'conversation', conversation: await this.#view(conversation) });
+  }
+
+  #logRefusedRead(conversationId: string, code: 'conversation_not_found' | 'not_assigned'): void {
+    this.#options.logger.info(
+      {
+        audit: true,
+        tenant: this.tenantId,
+        conversation: conversationId,
+        agent: this.#subject,
+        role: this.#auditRole(),
+        code,
+      },
+      'transcript read refused',
+    );
   }
 
   /**

@@ -126,6 +126,21 @@ describe.each(['memory', 'redis'] as const)('another tenant’s ids and links (%
     const echoesAside = olga.frames.map((f) => (f.type === 'error' ? { ...f, conversationId: 'hers' } : f));
     expect(JSON.stringify(echoesAside)).not.toContain(conversationId);
     expect(await stored(conversationId)).toEqual(before);
+    // Her attempt to read it is logged as a read is: who, in which role, which id, at which tenant.
+    const logged = gw
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('transcript read refused') && line.includes(conversationId))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toMatchObject([
+      {
+        audit: true,
+        tenant: 'other',
+        role: 'supervisor',
+        code: 'conversation_not_found',
+        agent: expect.any(String),
+      },
+    ]);
     for (const c of [visitor, alex, olga]) c.close();
   });
 
