@@ -2,7 +2,7 @@ import express, { type Request, type RequestHandler, type Router } from 'express
 import type { StaffConfig, StaffRole } from '../config/schema.js';
 import type { GatewayDeps } from '../deps.js';
 import { verifyCsrf } from '../http/csrf.js';
-import { GatewayError } from '../http/errors.js';
+import { GatewayError, isGatewayError } from '../http/errors.js';
 import { exactRouter } from '../http/exact-router.js';
 import { redirectSameOrigin, redirectToProvider } from '../http/safe-redirect.js';
 import { staffCallbackUrl, type TenantContext } from '../tenants/tenant-context.js';
@@ -110,6 +110,37 @@ export function requireStaff(roles: readonly StaffRole[] = CONSOLE_ROLES): Reque
   };
 }
 
+/**
+ * The roles a staff login is admitted with ({@link requireStaffAssurance}, `authorizeStaff`).
+ * A refusal is logged as a sign-in is (who, as the IdP names them, and why): an account of
+ * another organisation, or one without a role, trying the console is what the organisation's
+ * security staff must be able to find.
+ * @throws {GatewayError} `staff_assurance_too_low`, `staff_wrong_tenant`, `staff_no_role` (403).
+ */
+function admittedRoles(
+  req: Request,
+  claims: Record<string, unknown>,
+  staff: StaffConfig,
+  tenantId: string,
+): StaffRole[] {
+  try {
+    requireStaffAssurance(claims, staff);
+    return authorizeStaff(claims, staff, tenantId);
+  } catch (error) {
+    if (isGatewayError(error))
+      req.log.info(
+        {
+          audit: true,
+          tenant: tenantId,
+          staff: String(claims.sub).slice(0, MAX_SUBJECT_LENGTH),
+          code: error.code,
+        },
+        'staff sign-in refused',
+      );
+    throw error;
+  }
+}
+
 /** `staff_forbidden` (403): signed in as staff, without a role the page needs. */
 function staffForbidden(): GatewayError {
   return new GatewayError('staff_forbidden', 'Your role does not give access to this page.', { status: 403 });
@@ -211,8 +242,7 @@ export function staffLoginRouter(deps: GatewayDeps): Router {
       clockSkewSeconds: deps.config.clockSkewSeconds,
       clock: deps.clock,
     });
-    requireStaffAssurance(login.claims, staff);
-    const roles = authorizeStaff(login.claims, staff, tenantId);
+    const roles = admittedRoles(req, login.claims, staff, tenantId);
     const record: StaffRecord = {
       ...staffProfile(login.claims),
       roles,

@@ -85,6 +85,15 @@ describe('GET /staff/callback', () => {
     expect(page.text).toContain('staff_wrong_tenant');
     expect(page.text).toContain('<h1>Sign-in failed</h1>');
     expect((await bootstrap(browser, gw.url)).staff).toBeUndefined();
+    // Logged as a sign-in is: who, as their IdP names them, and why.
+    const refused = gw
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('staff sign-in refused'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(refused).toMatchObject([
+      { audit: true, tenant: 'demo', code: 'staff_wrong_tenant', staff: expect.any(String) },
+    ]);
   });
 
   it('rejects a forged state with login_expired', async () => {
@@ -329,6 +338,7 @@ describe('role mapping and tenants', () => {
     const page = await staffLogin(browser, `${multi.url}/t/demo`, 'sigurd-security', '/t/demo/agent');
     expect(page.status).toBe(403);
     expect(page.text).toContain('staff_no_role');
+    expect(multi.logs()).toMatch(/"code":"staff_no_role".*"msg":"staff sign-in refused"/);
     expect(page.text).toContain('<h1>Sign-in failed</h1>');
     expect(page.text).not.toContain('anonymous');
     expect((await bootstrap(browser, `${multi.url}/t/demo`)).staff).toBeUndefined();
