@@ -519,7 +519,13 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
     }),
   );
   const holds = legalHoldRoutes(
-    new LegalHolds({ service, audit: deps.store.chat.transcriptReads, clock: deps.clock, logger }),
+    new LegalHolds({
+      service,
+      audit: deps.store.chat.transcriptReads,
+      deletion: conversationDeletion,
+      clock: deps.clock,
+      logger,
+    }),
   );
   const ownData = dataSubjectRoutes(service, conversationDeletion, bus);
   // A plain GET of a socket's address (no Upgrade header; the upgrades never reach Express):

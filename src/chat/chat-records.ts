@@ -92,6 +92,12 @@ export interface ConversationRecord {
    * deletes it, staff cannot delete it and the citizen's erasure passes it by, until released.
    */
   legalHold?: LegalHold;
+  /**
+   * When the citizen asked for its erasure (`/privacy/my-data`) while it was under legal hold:
+   * kept for the case until then, it is erased when the hold is released (GDPR art. 17(3)(e)
+   * suspends the erasure only for as long as the claim needs it).
+   */
+  erasureRequestedAt?: number;
   /** How many times the visitor had the transcript e-mailed (at most `MAX_TRANSCRIPT_EMAILS`). */
   transcriptEmails?: number;
   /**

@@ -216,6 +216,12 @@ export interface ConversationService {
     hold: LegalHold | undefined,
   ): Promise<ConversationRecord>;
   /**
+   * Notes the citizen's erasure request on a conversation under legal hold (the first request
+   * counts), for the hold's release to carry out. Resolves `false` when the conversation is not
+   * (any more) held or is gone: then there is nothing to wait for.
+   */
+  requestErasure(tenantId: string, conversationId: string, at: number): Promise<boolean>;
+  /**
    * Counts one transcript e-mail of the conversation (`delta` 1), unless `max` were counted
    * already (resolves `false`, nothing changed); `delta` -1 gives back one that was not sent.
    */

@@ -384,6 +384,15 @@ export class StoreConversationService implements ConversationService {
     return updated;
   }
 
+  async requestErasure(tenantId: string, conversationId: string, at: number): Promise<boolean> {
+    let held = false;
+    await this.#repos.conversations.update(tenantId, conversationId, (c) => {
+      held = c.legalHold !== undefined;
+      return held && c.erasureRequestedAt === undefined ? { ...c, erasureRequestedAt: at } : undefined;
+    });
+    return held;
+  }
+
   async countTranscriptEmail(
     tenantId: string,
     conversationId: string,

@@ -106,6 +106,43 @@ export function dataSubjectRoutes(
       res.type('application/json').send(`${JSON.stringify(copy, null, 2)}\n`);
     });
 
+    /**
+     * Erases one of the citizen's conversations, or, while it is under legal hold, notes their
+     * request on it for the hold's release to carry out (`LegalHolds`). A hold released between
+     * the two steps is erased after all.
+     */
+    const eraseOrNote = async (
+      req: Request,
+      subject: DataSubject,
+      conversationId: string,
+    ): Promise<'erased' | 'held'> => {
+      const tenantId = tenant.config.id;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await deletion.delete({
+            tenantId,
+            conversationId,
+            by: DATA_SUBJECT_READER,
+            role: 'data-subject',
+            reason: `Erasure requested by the citizen, identified with ${subject.provider}.`,
+            action: 'erase',
+          });
+          return 'erased';
+        } catch (error) {
+          // Held (also since the list was read): erased when the hold is released.
+          if (!isGatewayError(error) || error.code !== 'conversation_on_hold') throw error;
+          if (await service.requestErasure(tenantId, conversationId, deps.clock.now())) {
+            req.log.info(
+              { audit: true, tenant: tenantId, conversation: conversationId },
+              "erasure at the citizen's request waits for a legal hold's release",
+            );
+            return 'held';
+          }
+        }
+      }
+      return 'held';
+    };
+
     router.post(
       `${PATH}/erase`,
       form,
@@ -118,21 +155,9 @@ export function dataSubjectRoutes(
         const plan = erasurePlan(await service.ofSubject(tenant.config.id, subject.subjectIndex), subject);
         let erased = 0;
         for (const conversation of plan.erasable) {
-          try {
-            await deletion.delete({
-              tenantId: tenant.config.id,
-              conversationId: conversation.id,
-              by: DATA_SUBJECT_READER,
-              role: 'data-subject',
-              reason: `Erasure requested by the citizen, identified with ${subject.provider}.`,
-              action: 'erase',
-            });
-            erased += 1;
-          } catch (error) {
-            // Held since the list was read.
-            if (!isGatewayError(error) || error.code !== 'conversation_on_hold') throw error;
-            plan.held += 1;
-          }
+          const outcome = await eraseOrNote(req, subject, conversation.id);
+          if (outcome === 'erased') erased += 1;
+          else plan.held += 1;
         }
         // What they left while identified when nobody was online is theirs too; consoles drop it.
         // Each is audited first, as a conversation is, under their blind index: their copy then
@@ -212,7 +237,7 @@ function overviewPage(
   };
   const rows = conversations.map(
     (c) =>
-      html`<tr><td>${startedCell(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}${c.legalHold ? html` (${t('mydata.onHold')})` : ''}${withAnother(c, subject) ? html` (${t('mydata.withAnother')})` : ''}</td></tr>`,
+      html`<tr><td>${startedCell(c.createdAt)}</td><td>${topicLabel(req.tenant, c.topic, lang)}</td><td>${t(`mydata.status.${c.status}`)}${c.legalHold ? html` (${t(c.erasureRequestedAt === undefined ? 'mydata.onHold' : 'mydata.onHoldErasing')})` : ''}${withAnother(c, subject) ? html` (${t('mydata.withAnother')})` : ''}</td></tr>`,
   );
   const list =
     conversations.length === 0
@@ -279,8 +304,9 @@ function withAnother(conversation: ConversationRecord, subject: DataSubject): bo
 
 /** What the citizen's erasure does with each of their conversations. */
 interface ErasurePlan {
+  /** Theirs alone: erased now, or when their legal hold is released. */
   erasable: ConversationRecord[];
-  /** Kept for a case (GDPR art. 17(3)(e)). */
+  /** Kept for a case (GDPR art. 17(3)(e)) and erased when the hold is released. */
   held: number;
   /** Kept: another person identified in it too (art. 17 is one's own; the organisation handles it). */
   withOthers: number;
@@ -289,8 +315,7 @@ interface ErasurePlan {
 function erasurePlan(conversations: readonly ConversationRecord[], subject: DataSubject): ErasurePlan {
   const plan: ErasurePlan = { erasable: [], held: 0, withOthers: 0 };
   for (const c of conversations) {
-    if (c.legalHold) plan.held += 1;
-    else if (withAnother(c, subject)) plan.withOthers += 1;
+    if (withAnother(c, subject)) plan.withOthers += 1;
     else plan.erasable.push(c);
   }
   return plan;
@@ -365,8 +390,10 @@ async function exportOf(
         return {
           ...head,
           anonymisedAt: iso(c.anonymisedAt),
-          // Kept for a case: not erased on request while held (the case itself is not told).
+          // Kept for a case: not erased on request while held (the case itself is not told);
+          // an erasure asked for meanwhile is carried out when the hold is released.
           legalHold: c.legalHold !== undefined,
+          ...(c.erasureRequestedAt === undefined ? {} : { erasureRequestedAt: iso(c.erasureRequestedAt) }),
           sharedIdentity: own
             ? {
                 provider: own.provider,

@@ -10,7 +10,7 @@ import { utcMinute } from '../../web/time-format.js';
 import type { ConversationRecord } from '../chat-records.js';
 import { checkedConversationId, checkedReason } from '../conversation-deletion.js';
 import { conversationNotFound } from '../conversation-service.js';
-import type { LegalHolds } from '../legal-hold.js';
+import type { LegalHoldOutcome, LegalHolds } from '../legal-hold.js';
 import {
   actingStaff,
   onForm,
@@ -69,7 +69,7 @@ export function legalHoldRoutes(holds: LegalHolds): TenantRoutes {
         FORM_CODES,
         async () => {
           const conversationId = checkedConversationId(body.conversationId);
-          const changed = await holds.apply({
+          const outcome = await holds.apply({
             tenantId: tenant.config.id,
             conversationId,
             action,
@@ -77,7 +77,7 @@ export function legalHoldRoutes(holds: LegalHolds): TenantRoutes {
             role,
             reason: checkedReason(body.reason, 'hold'),
           });
-          sendDone(req, res, { conversationId, action, changed, console });
+          sendDone(req, res, { conversationId, action, ...outcome, console });
         },
         (error) => sendForm(req, res, typedValues(body), undefined, error),
       );
@@ -105,7 +105,11 @@ function sendForm(
               reason: hold.reason,
             })
           : t('hold.notHeld')
-      }${conversation.anonymisedAt === undefined ? '' : html` ${t('hold.anonymised')}`}</p>`
+      }${conversation.anonymisedAt === undefined ? '' : html` ${t('hold.anonymised')}`}${
+        hold && conversation.erasureRequestedAt !== undefined
+          ? html` ${t('hold.erasureRequested', { at: utcMinute(conversation.erasureRequestedAt) })}`
+          : ''
+      }</p>`
     : undefined;
   return sendStaffForm(req, res, {
     prefix: 'hold',
@@ -122,14 +126,17 @@ function sendForm(
 function sendDone(
   req: Request,
   res: Response,
-  done: { conversationId: string; action: 'hold' | 'release'; changed: boolean; console: boolean },
+  done: LegalHoldOutcome & { conversationId: string; action: 'hold' | 'release'; console: boolean },
 ): void {
   const { t } = res.locals;
+  const text = done.erased
+    ? 'hold.done.releaseErased'
+    : done.changed
+      ? `hold.done.${done.action}`
+      : `hold.unchanged.${done.action}`;
   sendStaffDone(req, res, {
     title: t(`hold.doneTitle.${done.action}`),
-    text: t(done.changed ? `hold.done.${done.action}` : `hold.unchanged.${done.action}`, {
-      id: done.conversationId,
-    }),
+    text: t(text, { id: done.conversationId }),
     againPath: PATH,
     againLabel: t('hold.another'),
     console: done.console,

@@ -145,10 +145,16 @@ export const DATA_SUBJECT_MESSAGES: Catalog = {
     sv: 'bevaras av rättsliga skäl',
   },
   'mydata.keptOnHold': {
-    en: 'Kept under legal hold, not erased: {count}. The organisation must keep these for a legal case; they are erased or anonymised by the retention policy once the hold ends.',
-    nb: 'Holdt tilbake av rettslige grunner, ikke slettet: {count}. Organisasjonen må beholde disse for en rettslig sak; de slettes eller anonymiseres etter lagringsreglene når tilbakeholdet opphører.',
-    fi: 'Säilytetään oikeudellisista syistä, ei poistettu: {count}. Organisaation on säilytettävä nämä oikeudellista asiaa varten; ne poistetaan tai anonymisoidaan säilytysaikojen mukaan, kun säilytys päättyy.',
-    sv: 'Bevaras av rättsliga skäl, inte raderade: {count}. Organisationen måste behålla dessa för ett rättsligt ärende; de raderas eller anonymiseras enligt lagringsreglerna när bevarandet upphör.',
+    en: 'Kept under legal hold, not erased yet: {count}. The organisation must keep these for a legal case; your request is noted on them, and they are erased when the hold ends.',
+    nb: 'Holdt tilbake av rettslige grunner, ikke slettet ennå: {count}. Organisasjonen må beholde disse for en rettslig sak; forespørselen din er notert på dem, og de slettes når tilbakeholdet opphører.',
+    fi: 'Säilytetään oikeudellisista syistä, ei vielä poistettu: {count}. Organisaation on säilytettävä nämä oikeudellista asiaa varten; pyyntösi on kirjattu niihin, ja ne poistetaan, kun säilytys päättyy.',
+    sv: 'Bevaras av rättsliga skäl, inte raderade ännu: {count}. Organisationen måste behålla dessa för ett rättsligt ärende; din begäran är noterad på dem, och de raderas när bevarandet upphör.',
+  },
+  'mydata.onHoldErasing': {
+    en: 'kept under legal hold; erased when it ends, as you asked',
+    nb: 'holdes tilbake av rettslige grunner; slettes når det opphører, slik du ba om',
+    fi: 'säilytetään oikeudellisista syistä; poistetaan pyyntösi mukaan, kun säilytys päättyy',
+    sv: 'bevaras av rättsliga skäl; raderas när bevarandet upphör, som du begärde',
   },
   'mydata.withAnother': {
     en: 'another person also identified in it',

@@ -47,6 +47,12 @@ export const LEGAL_HOLD_MESSAGES: Catalog = {
     fi: 'Säilytysajat ovat jo anonymisoineet sen: sen tekstit ja kävijän tiedot on poistettu; säilytys pitää jäljelle jääneen.',
     sv: 'Den har redan anonymiserats av lagringsreglerna: dess texter och besökarens uppgifter är borta; ett bevarande behåller det som finns kvar.',
   },
+  'hold.erasureRequested': {
+    en: 'The citizen asked for its erasure on {at} (UTC): it is erased when the hold is released.',
+    nb: 'Innbyggeren ba om sletting {at} (UTC): samtalen slettes når tilbakeholdet oppheves.',
+    fi: 'Kansalainen pyysi sen poistamista {at} (UTC): se poistetaan, kun säilytys puretaan.',
+    sv: 'Invånaren begärde radering {at} (UTC): samtalet raderas när bevarandet hävs.',
+  },
   'hold.hold': {
     en: 'Put under legal hold',
     nb: 'Sett under rettslig tilbakehold',
@@ -82,6 +88,12 @@ export const LEGAL_HOLD_MESSAGES: Catalog = {
     nb: 'Samtale {id} er ikke lenger holdt tilbake; lagringsreglene gjelder igjen.',
     fi: 'Keskustelua {id} ei enää säilytetä; säilytysajat koskevat sitä taas.',
     sv: 'Samtal {id} bevaras inte längre; lagringsreglerna gäller igen.',
+  },
+  'hold.done.releaseErased': {
+    en: 'Conversation {id} is no longer held, and it has been erased, as the citizen asked while it was held.',
+    nb: 'Samtale {id} er ikke lenger holdt tilbake, og den er slettet, slik innbyggeren ba om mens den var holdt tilbake.',
+    fi: 'Keskustelua {id} ei enää säilytetä, ja se on poistettu, kuten kansalainen pyysi säilytyksen aikana.',
+    sv: 'Samtal {id} bevaras inte längre, och det har raderats, som invånaren begärde medan det bevarades.',
   },
   'hold.unchanged.hold': {
     en: 'Conversation {id} already was under legal hold; nothing changed.',

@@ -99,7 +99,7 @@ describe('legal hold (tenants[].legalHolders)', () => {
     }
     visitor.close();
   });
-  it('keeps a conversation held while the citizen’s erasure was under way, tells them so, and audits a later deletion as its own', async () => {
+  it('keeps a conversation held while the citizen’s erasure was under way, tells them so, and erases it when the hold is released', async () => {
     const { visitor, conversationId } = await identifiedConversation(gw.url, { firstText: 'the lease' });
     const { store } = gw.gateway.deps;
     // The admin's hold lands after the erasure checked the conversation, as its audit entry is written.
@@ -121,9 +121,10 @@ describe('legal hold (tenants[].legalHolders)', () => {
         _csrf: inputValue(mine.text, '_csrf'),
         confirm: 'yes',
       });
-      expect(erased.text).toContain('Kept under legal hold, not erased: 1.');
+      expect(erased.text).toContain('Kept under legal hold, not erased yet: 1.');
       expect(await store.chat.conversations.get('demo', conversationId)).toMatchObject({
         legalHold: { reason: CASE },
+        erasureRequestedAt: clock.now(),
       });
       expect((await store.chat.messages.list('demo', conversationId)).length).toBeGreaterThan(0);
       // Nobody was told it went.
@@ -132,24 +133,32 @@ describe('legal hold (tenants[].legalHolders)', () => {
     } finally {
       trail.append = append;
     }
-    // Released, then deleted by staff: that deletion has its own entry, the refused one stays.
-    await submit(ada, gw, HOLD, { conversationId, reason: 'Case closed', action: 'release' });
-    const deleted = await submit(ada, gw, '/staff/conversations/delete', {
+    // Released: the erasure the citizen asked for is carried out at once, audited as its own.
+    const day = new Date(clock.now()).toISOString().slice(0, 10);
+    const released = await submit(ada, gw, HOLD, {
       conversationId,
-      reason: 'Visitor pasted a card number',
+      reason: 'Case closed',
+      action: 'release',
     });
-    expect(deleted.status).toBe(200);
+    expect(released.text).toContain('it has been erased, as the citizen asked while it was held');
     expect(await store.chat.conversations.get('demo', conversationId)).toBeUndefined();
+    expect(await store.chat.messages.list('demo', conversationId)).toEqual([]);
+    await visitor.next('deleted');
     expect(await audit(conversationId)).toEqual([
       ['erase', 'data-subject', 'Erasure requested by the citizen, identified with bankid.'],
       ['hold', 'admin', CASE],
       ['release', 'admin', 'Case closed'],
-      ['delete', 'admin', 'Visitor pasted a card number'],
+      [
+        'erase',
+        'data-subject',
+        `Erasure requested by the citizen on ${day}, carried out when the legal hold was released.`,
+      ],
     ]);
+    expect(gw.logs()).toContain("erasure at the citizen's request waits for a legal hold's release");
     visitor.close();
   });
 
-  it('keeps a held conversation from staff deletion, the citizen’s erasure and retention; released, retention takes it', async () => {
+  it('keeps a held conversation from staff deletion, the citizen’s erasure and retention; released, it is erased as the citizen asked', async () => {
     const { visitor, conversationId } = await identifiedConversation(gw.url, { firstText: 'the contract' });
     visitor.send({ type: 'end' });
     await visitor.next('status', (f) => f.status === 'closed');
@@ -185,10 +194,21 @@ describe('legal hold (tenants[].legalHolders)', () => {
     });
     // Her conversations of the tests before are gone already; the held one stays.
     expect(erased.text).toContain('Conversations erased: 0.');
-    expect(erased.text).toContain('Kept under legal hold, not erased: 1.');
+    expect(erased.text).toContain('Kept under legal hold, not erased yet: 1.');
+    const requestedAt = new Date(clock.now()).toISOString();
     expect(JSON.parse((await citizen.get(`${gw.url}/privacy/my-data/export`)).text)).toMatchObject({
       // Held now, and no more: the hold is not staff access of theirs to list.
-      conversations: [{ id: conversationId, legalHold: true, staffAccess: [] }],
+      conversations: [
+        { id: conversationId, legalHold: true, erasureRequestedAt: requestedAt, staffAccess: [] },
+      ],
+    });
+    expect((await citizen.get(`${gw.url}/privacy/my-data`)).text).toContain(
+      '(kept under legal hold; erased when it ends, as you asked)',
+    );
+    // Asking again notes nothing new.
+    await citizen.post(`${gw.url}/privacy/my-data/erase`, {
+      _csrf: inputValue((await citizen.get(`${gw.url}/privacy/my-data`)).text, '_csrf'),
+      confirm: 'yes',
     });
 
     // Past its retention: the sweep passes it by while held. Ada looks at the hold every day.
@@ -200,7 +220,12 @@ describe('legal hold (tenants[].legalHolders)', () => {
     expect((await gw.gateway.retention.sweep()).conversations).toBe(0);
     expect(await store.chat.conversations.get('demo', conversationId)).toMatchObject({
       legalHold: { reason: CASE, role: 'admin', by: { name: 'Ada Admin' } },
+      erasureRequestedAt: Date.parse(requestedAt),
     });
+    // The admin deciding on the release sees that the citizen asked.
+    expect((await ada.get(`${gw.url}${HOLD}?conversation=${conversationId}`)).text).toContain(
+      'The citizen asked for its erasure on',
+    );
 
     const released = await submit(ada, gw, HOLD, {
       conversationId,
@@ -208,11 +233,12 @@ describe('legal hold (tenants[].legalHolders)', () => {
       action: 'release',
     });
     expect(released.text).toContain('Legal hold released');
-    expect((await gw.gateway.retention.sweep()).conversations).toBe(1);
     expect(await store.chat.conversations.get('demo', conversationId)).toBeUndefined();
-    expect(await audit(conversationId)).toEqual([
-      ['hold', 'admin', CASE],
-      ['release', 'admin', 'Case closed'],
+    expect((await gw.gateway.retention.sweep()).conversations).toBe(0);
+    expect((await audit(conversationId)).map(([action, role]) => [action, role])).toEqual([
+      ['hold', 'admin'],
+      ['release', 'admin'],
+      ['erase', 'data-subject'],
     ]);
     expect(gw.logs()).toContain('conversation put under legal hold');
     expect(gw.logs()).not.toContain('district court');

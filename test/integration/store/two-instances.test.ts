@@ -260,7 +260,7 @@ describe('two instances on one Redis', () => {
     agent.close();
   });
 
-  it('keeps a conversation held on A from the citizen’s erasure on B; released, the erasure on B removes it from both', async () => {
+  it('keeps a conversation held on A from the citizen’s erasure on B; released on A, the erasure asked for on B removes it from both', async () => {
     const browser = await visitorBrowser(a.url);
     const visitor = await connectAs(browser, a.url, 'visitor');
     await visitor.next('welcome');
@@ -289,13 +289,14 @@ describe('two instances on one Redis', () => {
       });
     };
     await hold('hold');
-    expect((await erase()).text).toContain('Kept under legal hold, not erased: 1.');
+    expect((await erase()).text).toContain('Kept under legal hold, not erased yet: 1.');
     expect(await b.gateway.deps.store.chat.conversations.get('demo', conversationId)).toMatchObject({
       legalHold: { reason: 'Complaint 2026/3' },
+      erasureRequestedAt: expect.any(Number),
     });
     await hold('release');
-    expect((await erase()).text).toContain('Conversations erased: 1.');
     await visitor.next('deleted', (f) => f.conversationId === conversationId);
+    expect((await erase()).text).toContain('Conversations erased: 0.');
     for (const gw of [a, b])
       expect(await gw.gateway.deps.store.chat.conversations.get('demo', conversationId)).toBeUndefined();
     visitor.close();
