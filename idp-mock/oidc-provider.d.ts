@@ -63,6 +63,7 @@ declare module 'oidc-provider' {
     accountId: string;
     clientId: string;
     addOIDCScope(scope: string): void;
+    rejectOIDCScope(scope: string): void;
     addOIDCClaims(claims: string[]): void;
     rejectOIDCClaims(claims: string[]): void;
     save(): Promise<string>;

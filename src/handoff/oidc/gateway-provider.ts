@@ -18,7 +18,7 @@ import { assertClaimsParameter } from './authorization-request.js';
 import { oidcAdapterFactory } from './oidc-adapter.js';
 import type { ProviderKeys } from './provider-keys.js';
 import { loadRelease } from './release-records.js';
-import { PROVIDER_CLAIMS, toOidcClaims } from './released-claims.js';
+import { PROVIDER_CLAIMS, PROVIDER_SCOPES, toOidcClaims } from './released-claims.js';
 
 /** The issuer of a tenant's OpenID Provider: `{tenant base URL}/oidc`. */
 export function providerIssuer(tenant: TenantContext): string {
@@ -51,7 +51,7 @@ export function createGatewayProvider(
     adapter: oidcAdapterFactory(deps.store.oidcProvider, tenantId, deps.clock),
     acrValues: [...new Set(tenant.config.providers.flatMap((p) => p.acrValues))],
     claims: PROVIDER_CLAIMS,
-    scopes: ['openid', 'profile', 'national_id'],
+    scopes: PROVIDER_SCOPES,
     clients: clients.map((client) => clientMetadata(client, keys)),
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     clientBasedCORS: () => false,

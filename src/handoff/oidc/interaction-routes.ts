@@ -32,7 +32,13 @@ import {
 import { accountIdOf, grantSeconds, interactionPath, subjectAtClient } from './gateway-provider.js';
 import { revokeGrant } from './oidc-state-repository.js';
 import { indexVisitorRelease, saveRelease, watchRevocations } from './release-records.js';
-import { ALL_IDENTITY_CLAIM_NAMES, claimsInScopes, oidcClaimNames } from './released-claims.js';
+import {
+  ALL_IDENTITY_CLAIM_NAMES,
+  claimsInScopes,
+  grantedScopes,
+  oidcClaimNames,
+  PROVIDER_SCOPES,
+} from './released-claims.js';
 
 /**
  * The gateway's side of its OpenID Provider's interactions, under
@@ -281,10 +287,14 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     });
     const accountId = accountIdOf(deps, tenantId, identity.nationalId);
     const grant = new provider.Grant({ accountId, clientId: client.clientId });
-    const requested = requestedScopes(interaction);
-    grant.addOIDCScope(requested.filter((s) => ['openid', 'profile', 'national_id'].includes(s)).join(' '));
+    const requested = requestedScopes(interaction).filter((scope) => PROVIDER_SCOPES.includes(scope));
     // Only what the requested scopes carry leaves: that is what is kept and named in the receipt.
     const leaving = claimsInScopes(claimNames, requested);
+    const granted = grantedScopes(requested, leaving);
+    grant.addOIDCScope(granted.join(' '));
+    // Refused, not left out: oidc-provider would otherwise ask for consent to them again.
+    const refusedScopes = requested.filter((scope) => !granted.includes(scope));
+    if (refusedScopes.length > 0) grant.rejectOIDCScope(refusedScopes.join(' '));
     const released = oidcClaimNames(leaving);
     if (released.length > 0) grant.addOIDCClaims(released);
     // Refused: every identity claim not released, and whatever else the `claims` parameter asked

@@ -15,6 +15,9 @@ export const PROVIDER_CLAIMS: Record<string, string[] | null> = {
   sid: null,
 };
 
+/** The scopes the provider knows (`scopes_supported`); a request's other scopes are ignored. */
+export const PROVIDER_SCOPES = ['openid', 'profile', 'national_id'];
+
 /** OIDC claim names of each shareable claim. */
 const CLAIM_NAMES: Record<ShareableClaim, string[]> = {
   name: ['name', 'given_name', 'family_name'],
@@ -39,6 +42,17 @@ export function claimsInScopes(
   scopes: readonly string[],
 ): ShareableClaim[] {
   return ticked.filter((claim) => scopes.includes(CLAIM_SCOPES[claim]));
+}
+
+/**
+ * The requested scopes a release grants: `openid`, and a claim scope only when a claim it carries
+ * leaves. The others are refused, so that the token response's `scope` tells the chat system what
+ * it got: a `national_id` scope the citizen released nothing of is not granted.
+ * @see RFC 6749 §3.3 and §5.1 (the scope of the issued token, when it differs from the request)
+ */
+export function grantedScopes(requested: readonly string[], leaving: readonly ShareableClaim[]): string[] {
+  const carried = new Set(leaving.map((claim) => CLAIM_SCOPES[claim]));
+  return requested.filter((scope) => scope === 'openid' || carried.has(scope));
 }
 
 /** The OIDC claim names of the ticked shareable claims. */

@@ -202,6 +202,24 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     expect(JSON.stringify(userinfo)).not.toContain('Kari');
   });
 
+  it('answers as the token’s scope only the requested scopes whose claims the citizen released', async () => {
+    const scopeOf = async (rp: ChatSystemRp, ticked: string[]) =>
+      (await rp.redeem((await releaseTo(rp, ticked)).callback)).scope?.split(' ').sort();
+    // Each asks for `openid profile national_id`.
+    expect(await scopeOf(await puzzel(), ['name'])).toEqual(['openid', 'profile']);
+    expect(await scopeOf(await puzzel(), ['nationalId'])).toEqual(['national_id', 'openid']);
+    expect(await scopeOf(await puzzel(), ['name', 'nationalId'])).toEqual([
+      'national_id',
+      'openid',
+      'profile',
+    ]);
+    // Genesys may never receive the national id: it is never told it got its scope.
+    expect(await scopeOf(await genesys(), ['name'])).toEqual(['openid', 'profile']);
+    expect(await scopeOf(await ChatSystemRp.discover(issuer, 'pseudonymous', PUZZEL_SECRET), [])).toEqual([
+      'openid',
+    ]);
+  });
+
   it('gives a stable pairwise sub per chat system, different across chat systems', async () => {
     const subOf = async (rp: ChatSystemRp) =>
       String((await rp.redeem((await releaseTo(rp, ['name'])).callback)).claims()?.sub);
