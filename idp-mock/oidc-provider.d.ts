@@ -158,6 +158,7 @@ declare module 'oidc-provider' {
     clients?: ClientMetadata[];
     clientAuthMethods?: string[];
     conformIdTokenClaims?: boolean;
+    discovery?: Record<string, unknown>;
     cookies?: {
       names?: { session?: string; interaction?: string; resume?: string };
       keys?: string[];

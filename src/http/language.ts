@@ -10,13 +10,21 @@ const LANG_COOKIE = 'lang';
 
 /**
  * The language of a request, the same for pages and the chat socket: `requested` (the `?lang=`
- * switch), then the `lang` cookie the switch sets, then `Accept-Language` (with its q-values,
- * Norwegian `no`/`nn` read as bokmål), then `fallback`.
+ * switch), then the `lang` cookie the switch sets, then the first of `preferred` the gateway
+ * speaks (language tags a relying party named, e.g. OpenID Connect's `ui_locales`), then
+ * `Accept-Language` (with its q-values, Norwegian `no`/`nn` read as bokmål), then `fallback`.
  */
-export function negotiateLanguage(req: IncomingMessage, requested: unknown, fallback: Language): Language {
+export function negotiateLanguage(
+  req: IncomingMessage,
+  requested: unknown,
+  fallback: Language,
+  preferred: readonly string[] = [],
+): Language {
   if (isLanguage(requested)) return requested;
   const fromCookie = readCookie(req.headers.cookie, LANG_COOKIE);
   if (isLanguage(fromCookie)) return fromCookie;
+  const named = preferred.map(languageOfTag).find(isLanguage);
+  if (named) return named;
   // Without the header `accepts` would answer with the first candidate, not the fallback.
   if (!req.headers['accept-language']) return fallback;
   // The fallback first: a wildcard (`*`, as Node's fetch sends) picks the first candidate.
@@ -24,6 +32,13 @@ export function negotiateLanguage(req: IncomingMessage, requested: unknown, fall
   const accepted = accepts(req).languages(candidates);
   if (accepted === 'no' || accepted === 'nn') return 'nb';
   return isLanguage(accepted) ? accepted : fallback;
+}
+
+/** The gateway's language for a BCP 47 tag (`sv-FI` → `sv`; `no`, `nn` → `nb`), if it speaks it. */
+function languageOfTag(tag: string): Language | undefined {
+  const primary = tag.split('-')[0]?.toLowerCase();
+  const language = primary === 'no' || primary === 'nn' ? 'nb' : primary;
+  return isLanguage(language) ? language : undefined;
 }
 
 /** Sets `res.locals.lang`/`t` per request; a `?lang=` choice is remembered in a cookie. */

@@ -9,6 +9,7 @@ import {
   Provider,
 } from 'oidc-provider';
 import type { OidcClientConfig } from '../../config/handoff-schema.js';
+import { LANGUAGES } from '../../config/schema.js';
 import type { GatewayDeps } from '../../deps.js';
 import { GatewayError } from '../../http/errors.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
@@ -57,6 +58,8 @@ export function createGatewayProvider(
     clientBasedCORS: () => false,
     // Put the released claims in the ID token too: chat systems map claims from either.
     conformIdTokenClaims: false,
+    // The interaction pages speak the first of a request's `ui_locales` the gateway has.
+    discovery: { ui_locales_supported: [...LANGUAGES] },
     cookies: {
       // Tenants share one host: distinct names keep their provider sessions apart.
       names: {

@@ -648,6 +648,27 @@ describe('refusals of the gateway as OpenID Provider', () => {
     });
     expect(answer.searchParams.get('error')).toBe('access_denied');
   });
+
+  it('speaks the first language of the chat system’s ui_locales it has, unless the citizen chose one', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession(); // Accept-Language: en
+    const url = await rp.authorizationUrl({ login_hint: 'kari-nordmann', ui_locales: 'de sv-FI fi' });
+    const choice = await browser.get(url.href);
+    expect(choice.text).toContain('<html lang="sv"');
+    const broker = await browser.get(`${choice.url}/login/bankid`, { follow: false });
+    expect(new URL(broker.headers.get('location') ?? '').searchParams.get('ui_locales')).toBe('sv');
+    const consent = await browser.get(`${choice.url}/consent`);
+    expect(consent.text).toContain('<html lang="sv"');
+    // The citizen's own choice (the language switch) wins over the chat system's.
+    const switched = await browser.get(`${choice.url}/consent?lang=fi`);
+    expect(switched.text).toContain('<html lang="fi"');
+    expect((await browser.get(`${choice.url}/consent`)).text).toContain('<html lang="fi"');
+
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as {
+      ui_locales_supported?: string[];
+    };
+    expect(discovery.ui_locales_supported?.sort()).toEqual(['en', 'fi', 'nb', 'sv']);
+  });
 });
 
 /** The provider ids the broker choice offers. */
