@@ -8,12 +8,23 @@ import { publicPartOf, signsAndVerifies } from './signing-keys.js';
  * clients' keys (`OidcClients.loadClientKeys`): hand-off targets' RS256 keys and the OpenID
  * Provider's JWKS. Each is imported once at start-up; one that cannot be used is reported by its
  * setting, so start-up fails naming it instead of a hand-off failing at runtime; so is a public
- * key published beside one (`extraPublicJwks`) that cannot be imported.
+ * key published beside one (`extraPublicJwks`) that cannot be imported, and a chat system's key
+ * (`oidcClients[].jwks`) that cannot verify its client assertions.
  */
 export async function unusableHandoffKeys(config: GatewayConfig): Promise<string[]> {
   const checks: Array<{ path: string; jwk: Record<string, unknown>; alg: string }> = [];
   const publicChecks: Array<{ path: string; jwk: Record<string, unknown> }> = [];
+  const clientKeyProblems: string[] = [];
   config.tenants.forEach((tenant, t) => {
+    tenant.handoff.oidcClients.forEach((client, c) => {
+      client.jwks?.keys.forEach((jwk, k) => {
+        const problem = clientPublicKeyProblem(jwk);
+        if (problem)
+          clientKeyProblems.push(
+            `tenants.${t}.handoff.oidcClients.${c}.jwks.keys.${k}: not a usable public key (${problem})`,
+          );
+      });
+    });
     tenant.handoff.targets.forEach((target, i) => {
       if ('privateKeyJwk' in target && target.privateKeyJwk) {
         checks.push({
@@ -44,7 +55,34 @@ export async function unusableHandoffKeys(config: GatewayConfig): Promise<string
     const problem = rsaPublicKeyProblem(jwk);
     if (problem) problems.push(`${path}: not a usable RSA public key (${problem})`);
   }
-  return problems;
+  return [...clientKeyProblems, ...problems];
+}
+
+/** Members of a JWK that hold a secret (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2). */
+const SECRET_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+/**
+ * Why a chat system's key (its `jwks` for `private_key_jwt`) cannot verify its client assertions,
+ * if it cannot: a secret member (its key pair or a shared secret pasted in: the private key
+ * belongs to the chat system alone, and oidc-provider refuses such a client at every request), not
+ * an importable public key, or one no algorithm the provider accepts for client assertions fits
+ * (RSA of 2048 bits or more, EC P-256, Ed25519).
+ * @see RFC 7523 §3 (the assertion's signature), RFC 7517 §4 (JWK members)
+ */
+function clientPublicKeyProblem(jwk: Record<string, unknown>): string | undefined {
+  const secret = SECRET_MEMBERS.filter((member) => member in jwk);
+  if (secret.length > 0)
+    return `has the private or secret member ${secret.join(', ')}: give the public key only`;
+  if (jwk.kty === 'RSA') return rsaPublicKeyProblem(jwk);
+  try {
+    const details = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).asymmetricKeyDetails;
+    const usable =
+      (jwk.kty === 'EC' && details?.namedCurve === 'prime256v1') ||
+      (jwk.kty === 'OKP' && jwk.crv === 'Ed25519');
+    return usable ? undefined : `a ${String(jwk.kty)} key on ${String(jwk.crv)}, not P-256 or Ed25519`;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 /**

@@ -461,6 +461,47 @@ describe('start-up with a key that cannot be used', () => {
     ]);
   });
 
+  it('fails naming a chat system’s jwks key that cannot verify its client assertions, not as invalid_client at every sign-in', async () => {
+    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const keyPair = await exportJWK(privateKey);
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = keyPair;
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' });
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    const ed25519 = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+    const client = (clientId: string, keys: Record<string, unknown>[]) => ({
+      clientId,
+      label: clientId,
+      clientAuth: 'private_key_jwt',
+      jwks: { keys },
+      redirectUris: ['http://127.0.0.1:65535/chat/callback'],
+    });
+    const failure = await startWith({
+      tenants: [
+        testTenant({
+          handoff: {
+            oidcClients: [
+              client('key-pair', [publicJwk, keyPair]),
+              client('secret', [{ kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA' }]),
+              client('garbage', [{ kty: 'RSA', n: '***', e: 'AQAB' }]),
+              client('weak', [weak, p384]),
+              client('usable', [publicJwk, p256, ed25519]),
+            ],
+          },
+        }),
+      ],
+    });
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).issues).toEqual([
+      expect.stringMatching(/^tenants\.0\.handoff\.oidcClients\.0\.jwks\.keys\.1: not a usable public key/),
+      expect.stringMatching(/^tenants\.0\.handoff\.oidcClients\.1\.jwks\.keys\.0: not a usable public key/),
+      expect.stringMatching(/^tenants\.0\.handoff\.oidcClients\.2\.jwks\.keys\.0: not a usable public key/),
+      expect.stringMatching(/^tenants\.0\.handoff\.oidcClients\.3\.jwks\.keys\.0: not a usable public key/),
+      expect.stringMatching(/^tenants\.0\.handoff\.oidcClients\.3\.jwks\.keys\.1: not a usable public key/),
+    ]);
+    expect(String((failure as ConfigError).issues[0])).toContain('private');
+  });
+
   it('starts with a usable private_key_jwt key', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), kid: 'k1' };
