@@ -37,6 +37,15 @@ const privateSigningJwk = z.looseObject({
   kid: z.string().min(1).optional(),
 });
 
+/** Default names of the released fields, where the tenant names none (`fieldNames`). */
+export const DEFAULT_FIELD_NAMES = {
+  name: 'verified_name',
+  birthDate: 'verified_birth_date',
+  nationalId: 'national_id',
+  loa: 'loa',
+  provider: 'eid_provider',
+} as const;
+
 /**
  * Names under which the released claims reach the chat system (context variables, metadata
  * keys, custom attributes). Only ticked claims are ever sent; a claim without a name here uses
@@ -50,7 +59,30 @@ const fieldNames = z
     loa: z.string().min(1).max(100).optional(),
     provider: z.string().min(1).max(100).optional(),
   })
-  .default({});
+  .default({})
+  .superRefine((names, ctx) => {
+    // One object carries them all: two fields under one name would leave one value under the
+    // other's label (the national id where the agent expects the name, outside a masking rule).
+    const fieldOf = new Map<string, string>();
+    for (const field of Object.keys(DEFAULT_FIELD_NAMES) as Array<keyof typeof DEFAULT_FIELD_NAMES>) {
+      const name = names[field] ?? DEFAULT_FIELD_NAMES[field];
+      const other = fieldOf.get(name);
+      if (other) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `"${name}" is already the name of ${other}: each released field needs a name of its own`,
+        });
+      }
+      fieldOf.set(name, field);
+    }
+  });
+
+/** Ninchat's metadata holds the pseudonymous subject beside the fields, under `subject`. */
+const ninchatFieldNames = fieldNames.refine(
+  (names) => !Object.values(names).includes('subject'),
+  'a field may not be named "subject": the metadata carries the pseudonymous subject under it',
+);
 
 const common = {
   /** Id used in URLs: `POST /api/handoff/{id}/token`. */
@@ -102,6 +134,7 @@ const ninchatTarget = z.strictObject({
   vendor: z.literal('ninchat'),
   ...common,
   ...mayReceiveNationalId,
+  fieldNames: ninchatFieldNames,
   /** The master key id (`kid` of the JWE). */
   masterKeyId: z.string().min(1),
   /** The master key secret as Ninchat gives it: base64 of 32 bytes (use `{ "$env": "NAME" }`). */

@@ -1,14 +1,5 @@
-import type { HandoffFieldNames } from '../../config/handoff-schema.js';
+import { DEFAULT_FIELD_NAMES, type HandoffFieldNames } from '../../config/handoff-schema.js';
 import type { HandoffRelease } from './handoff-target.js';
-
-/** Default names of the released fields, where the tenant names none (`fieldNames`). */
-export const DEFAULT_FIELD_NAMES = {
-  name: 'verified_name',
-  birthDate: 'verified_birth_date',
-  nationalId: 'national_id',
-  loa: 'loa',
-  provider: 'eid_provider',
-} as const;
 
 /**
  * The release as flat key/value pairs (primitives only) for vendors that show free-form

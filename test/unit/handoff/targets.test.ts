@@ -234,6 +234,9 @@ describe('Chatwoot identity validation target', () => {
   });
 });
 
+/** An RSA private JWK's shape (the schema checks members, start-up the key itself). */
+const RSA_SHAPE = { kty: 'RSA', n: 'n', e: 'AQAB', d: 'd' };
+
 describe('hand-off target configuration', () => {
   const table: Array<[string, Record<string, unknown>]> = [
     ['a Zendesk target without a key id', { vendor: 'zendesk', secret }],
@@ -251,6 +254,20 @@ describe('hand-off target configuration', () => {
     ],
     ['a lifetime over an hour', { vendor: 'zendesk', keyId: 'k', secret, lifetimeSeconds: 7200 }],
     ['an unknown vendor', { vendor: 'intercom', secret }],
+    [
+      'the national id under the name’s field name (one would overwrite the other)',
+      {
+        vendor: 'omnichannel',
+        privateKeyJwk: RSA_SHAPE,
+        releaseNationalId: true,
+        fieldNames: { nationalId: 'verified_name' },
+      },
+    ],
+    ['the name under the level’s field name', { vendor: 'chatwoot', hmacToken, fieldNames: { name: 'loa' } }],
+    [
+      'a Ninchat field named "subject" (the pseudonymous subject’s key)',
+      { vendor: 'ninchat', masterKeyId: 'k', masterKeySecret, fieldNames: { name: 'subject' } },
+    ],
   ];
   for (const [what, raw] of table) {
     it(`refuses ${what}`, () => {
