@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import accepts from 'accepts';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Language } from '../config/schema.js';
 import { LANGUAGES } from '../config/schema.js';
 import { isLanguage, translator } from '../web/i18n.js';
@@ -32,6 +32,21 @@ export function negotiateLanguage(
   const accepted = accepts(req).languages(candidates);
   if (accepted === 'no' || accepted === 'nn') return 'nb';
   return isLanguage(accepted) ? accepted : fallback;
+}
+
+/**
+ * Makes the rest of the request speak the first language of `uiLocales` (a relying party's
+ * space-separated language tags, OpenID Connect's `ui_locales`) the gateway has: the chat the
+ * person comes from knows their language better than the browser's settings do. Their own choice
+ * (the language switch, its cookie) still wins.
+ * @see OpenID Connect Core §3.1.2.1 (ui_locales), RP-Initiated Logout §2
+ */
+export function speakUiLocales(req: Request, res: Response, uiLocales: unknown, fallback: Language): void {
+  const locales = typeof uiLocales === 'string' ? uiLocales.split(' ').filter(Boolean) : [];
+  if (locales.length === 0) return;
+  const lang = negotiateLanguage(req, req.query.lang, fallback, locales);
+  res.locals.lang = lang;
+  res.locals.t = translator(lang);
 }
 
 /** The gateway's language for a BCP 47 tag (`sv-FI` → `sv`; `no`, `nn` → `nb`), if it speaks it. */

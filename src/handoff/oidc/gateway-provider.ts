@@ -12,6 +12,7 @@ import type { OidcClientConfig } from '../../config/handoff-schema.js';
 import { LANGUAGES } from '../../config/schema.js';
 import type { GatewayDeps } from '../../deps.js';
 import { GatewayError } from '../../http/errors.js';
+import { speakUiLocales } from '../../http/language.js';
 import type { TenantContext } from '../../tenants/tenant-context.js';
 import { renderErrorPage } from '../../web/pages/error-page.js';
 import { renderLogoutPage } from '../pages/logout-page.js';
@@ -77,7 +78,9 @@ export function createGatewayProvider(
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx) {
-          ctx.body = renderLogoutPage(...expressOf(ctx), {
+          const [req, res] = expressOf(ctx);
+          speakUiLocales(req, res, ctx.oidc.params?.ui_locales, deps.config.defaultLanguage);
+          ctx.body = renderLogoutPage(req, res, {
             action: ctx.oidc.urlFor('end_session_confirm'),
             xsrf: ctx.oidc.session.state?.secret ?? '',
             client: ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId,

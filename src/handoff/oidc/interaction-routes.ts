@@ -15,11 +15,10 @@ import type { GatewayDeps } from '../../deps.js';
 import { csrfToken, verifyCsrf } from '../../http/csrf.js';
 import { GatewayError } from '../../http/errors.js';
 import { exactRouter } from '../../http/exact-router.js';
-import { negotiateLanguage } from '../../http/language.js';
+import { speakUiLocales } from '../../http/language.js';
 import { redirectToProvider } from '../../http/safe-redirect.js';
 import { ensureVisitorId } from '../../http/visitor-cookie.js';
 import { findProvider, type TenantContext } from '../../tenants/tenant-context.js';
-import { translator } from '../../web/i18n.js';
 import { renderConsentPage } from '../../web/pages/consent-page.js';
 import { renderBrokerChoicePage } from '../pages/broker-choice-page.js';
 import {
@@ -75,25 +74,9 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     const clientId = interaction.params.client_id;
     const client = tenant.config.handoff.oidcClients.find((c) => c.clientId === clientId);
     if (!client) throw expired();
-    speakRequestedLocales(req, res, interaction);
+    // The interaction's pages, and the broker, which gets their language, speak the chat's.
+    speakUiLocales(req, res, interaction.params.ui_locales, deps.config.defaultLanguage);
     return { interaction, client, uid: interaction.uid };
-  };
-
-  /**
-   * The interaction's pages (and the broker, which gets their language) speak the first language
-   * of the chat system's `ui_locales` the gateway has: the chat the citizen is in knows their
-   * language better than the browser's settings do. The citizen's own choice (the language
-   * switch, its cookie) still wins.
-   * @see OpenID Connect Core §3.1.2.1 (ui_locales)
-   */
-  const speakRequestedLocales = (req: Request, res: Response, interaction: Interaction) => {
-    const locales = String(interaction.params.ui_locales ?? '')
-      .split(' ')
-      .filter(Boolean);
-    if (locales.length === 0) return;
-    const lang = negotiateLanguage(req, req.query.lang, deps.config.defaultLanguage, locales);
-    res.locals.lang = lang;
-    res.locals.t = translator(lang);
   };
 
   const recipientOf = (client: OidcClientConfig): ReceiptRecipient => ({

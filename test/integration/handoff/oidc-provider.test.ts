@@ -869,6 +869,19 @@ describe('RP-initiated logout', () => {
     expect(location.searchParams.get('state')).toBe('bye');
   });
 
+  it('confirms in the first language of the chat system’s ui_locales the gateway has', async () => {
+    const rp = await puzzel();
+    const { callback, browser } = await releaseTo(rp, ['name']);
+    const tokens = await rp.redeem(callback);
+    const endSession = client.buildEndSessionUrl(rp.config, {
+      id_token_hint: tokens.id_token ?? '',
+      post_logout_redirect_uri: RP_LOGOUT,
+      ui_locales: 'fi-FI en',
+    });
+    const page = await browser.get(endSession.href); // Accept-Language: en
+    expect(page.text).toContain('<html lang="fi"');
+  });
+
   it('refuses a post-logout URI that is not registered', async () => {
     const rp = await puzzel();
     const { callback, browser } = await releaseTo(rp, ['name']);
