@@ -177,6 +177,7 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       idToken: login.idToken,
       ...(login.transaction.conversationId ? { conversationId: login.transaction.conversationId } : {}),
       ...(login.transaction.handover ? { handover: login.transaction.handover } : {}),
+      ...(login.transaction.consentPath ? { consentPath: login.transaction.consentPath } : {}),
     });
     req.log.info(
       { tenant: tenant.config.id, provider: provider.id, loa: identity.loa },

@@ -64,6 +64,11 @@ export interface PendingIdentity {
   conversationId?: string;
   /** The hand-over id H the consent page completes instead of sharing in this session. */
   handover?: string;
+  /**
+   * The consent page this identity waits for when it is not the gateway's own `/consent`: a chat
+   * system's sign-in (`src/handoff/oidc/`), for whose release alone the citizen identified.
+   */
+  consentPath?: string;
 }
 
 /** Per-tenant citizen state in the session; identity fields are sealed (`FieldCrypto`). */
@@ -215,10 +220,12 @@ export function readPendingIdentity(
 }
 
 /**
- * The identity waiting for consent, unless it waited longer than a login may take
+ * The identity waiting for consent on one consent page (`consentPath`; the gateway's own
+ * `/consent` when not given), unless it waited longer than a login may take
  * (`session.loginTimeoutMinutes`, measured from the callback on the injected clock). A consent
  * page left open on a shared computer, in a session kept alive by the chat, must not let the
- * next person at the keyboard share the previous one's identity; they identify again.
+ * next person at the keyboard share the previous one's identity; they identify again. An
+ * identity a chat system's sign-in waits for is not the gateway's to share, nor the reverse.
  */
 export function readFreshPendingIdentity(
   session: CitizenSession,
@@ -228,9 +235,10 @@ export function readFreshPendingIdentity(
     clock: { now(): number };
     config: { session: { loginTimeoutMinutes: number } };
   },
+  consentPath?: string,
 ): PendingIdentity | undefined {
   const pending = readPendingIdentity(session, tenantId, deps.fieldCrypto);
-  if (!pending) return undefined;
+  if (!pending || pending.consentPath !== consentPath) return undefined;
   const waited = deps.clock.now() - pending.receivedAt;
   return waited <= deps.config.session.loginTimeoutMinutes * 60_000 ? pending : undefined;
 }

@@ -7,6 +7,7 @@ import {
   citizenRecord,
   type PendingIdentity,
   readFreshPendingIdentity,
+  readPendingIdentity,
   saveSession,
 } from '../../auth/session-state.js';
 import { availableClaims, pickClaims, tickedClaims } from '../../auth/shareable-claims.js';
@@ -79,6 +80,9 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     return { interaction, client, uid: interaction.uid };
   };
 
+  /** The interaction's consent page, where the login it starts returns. */
+  const consentPathOf = (uid: string) => `${interactionPath(tenant, uid)}/consent`;
+
   const recipientOf = (client: OidcClientConfig): ReceiptRecipient => ({
     kind: 'oidc-client',
     id: client.clientId,
@@ -87,8 +91,8 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
 
   /** The pending identity of the login this interaction started, and only that one. */
   const pendingFor = (req: Request, uid: string) => {
-    const pending = readFreshPendingIdentity(req.session, tenantId, deps);
-    if (!pending || pending.returnTo !== `${interactionPath(tenant, uid)}/consent`) {
+    const pending = readFreshPendingIdentity(req.session, tenantId, deps, consentPathOf(uid));
+    if (!pending) {
       throw new GatewayError('consent_not_pending', 'There is no identity waiting for consent.', {
         status: 409,
       });
@@ -119,7 +123,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       csrfToken: csrfToken(req),
       ...(error ? { error } : {}),
       release: {
-        action: `${interactionPath(tenant, interaction.uid)}/consent`,
+        action: consentPathOf(interaction.uid),
         recipient: client.label,
         claims: offeredClaims(client, interaction),
       },
@@ -169,7 +173,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
         'This identification method does not meet the level the chat asked for.',
       );
     }
-    const consentPath = `${interactionPath(tenant, req.params.uid)}/consent`;
+    const consentPath = consentPathOf(req.params.uid);
     const url = await beginCitizenLogin(deps, req, broker, {
       returnTo: consentPath,
       consentPath,
@@ -376,7 +380,12 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   });
 
   router.post('/oidc/interaction/:uid/abort', form, csrf, async (req, res) => {
-    await interactionOf(req, res);
+    const { uid } = await interactionOf(req, res);
+    // A citizen who identified and came back to cancel: the identity goes, as on "share nothing".
+    if (readPendingIdentity(req.session, tenantId, deps.fieldCrypto)?.consentPath === consentPathOf(uid)) {
+      delete citizenRecord(req, tenantId).pending;
+      await saveSession(req);
+    }
     await provider.interactionFinished(req, res, {
       error: 'access_denied',
       error_description: 'The citizen cancelled the identification.',

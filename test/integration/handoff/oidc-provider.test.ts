@@ -525,6 +525,59 @@ describe('refusals of the gateway as OpenID Provider', () => {
     expect(consent.text).toContain('consent_not_pending');
   });
 
+  it('does not let the gateway’s own consent page take the identity of a chat system’s sign-in', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const { consent, interactionUrl } = await reachConsent(
+      browser,
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    // The gateway's widget and consent page see nothing waiting: the identity is for Puzzel only.
+    const own = await browser.get(`${gw.url}/consent`);
+    expect(own.text).not.toContain('Kari');
+    expect(JSON.parse((await browser.get(`${gw.url}/api/session`)).text)).toMatchObject({
+      state: 'anonymous',
+    });
+    const shared = await browser.post(
+      `${gw.url}/consent`,
+      { _csrf: inputValue(consent.text, '_csrf'), claims: ['name', 'nationalId'], decision: 'share' },
+      { follow: false },
+    );
+    expect(shared.status).toBe(409);
+    expect(shared.text).toContain('consent_not_pending');
+    expect(JSON.parse((await browser.get(`${gw.url}/api/session`)).text)).toMatchObject({
+      state: 'anonymous',
+    });
+    // The chat system's consent still has it.
+    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      claims: ['name'],
+      decision: 'share',
+    });
+    expect((await rp.redeem(callback)).claims()?.name).toBe('Kari Nordmann');
+  });
+
+  it('discards the identity when the citizen cancels the sign-in after identifying', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const { interactionUrl } = await reachConsent(
+      browser,
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    // Back from the consent page to the broker choice, whose cancel answers the chat system.
+    const choice = await browser.get(interactionUrl);
+    const answer = await answerFor(browser, `${interactionUrl}/abort`, {
+      _csrf: inputValue(choice.text, '_csrf'),
+    });
+    expect(answer.searchParams.get('error')).toBe('access_denied');
+    const session = await browser.get(`${gw.url}/api/session`);
+    expect(JSON.parse(session.text)).toMatchObject({ state: 'anonymous' });
+    expect(JSON.parse(session.text)).not.toHaveProperty('pending');
+    const own = await browser.get(`${gw.url}/consent`);
+    expect(own.text).not.toContain('Kari');
+    expect(own.text).not.toContain(NATIONAL_ID);
+  });
+
   it('answers login_required, releasing and recording nothing, when someone else identifies than the id_token_hint names', async () => {
     const rp = await puzzel();
     const kari = (await rp.redeem((await releaseTo(rp, ['name'])).callback)).id_token ?? '';
