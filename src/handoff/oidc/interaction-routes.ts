@@ -9,6 +9,7 @@ import {
   readFreshPendingIdentity,
   readPendingIdentity,
   saveSession,
+  sealBrokerSession,
 } from '../../auth/session-state.js';
 import { availableClaims, pickClaims, tickedClaims } from '../../auth/shareable-claims.js';
 import type { OidcClientConfig } from '../../config/handoff-schema.js';
@@ -78,6 +79,21 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     // The interaction's pages, and the broker, which gets their language, speak the chat's.
     speakUiLocales(req, res, interaction.params.ui_locales, deps.config.defaultLanguage);
     return { interaction, client, uid: interaction.uid };
+  };
+
+  /**
+   * Ends the wait of the interaction's identity (released, declined, refused or cancelled). Its
+   * broker login stays open at the broker, so the session keeps it, as the gateway's own consent
+   * page does: the gateway's logout ends it and the landing page says it is still open, rather
+   * than leave a single sign-on session (ID-porten's) to answer the next person at a shared
+   * computer.
+   */
+  const dropPending = (req: Request, pending: PendingIdentity) => {
+    const record = citizenRecord(req, tenantId);
+    delete record.pending;
+    const broker = findProvider(tenant, pending.identity.provider);
+    record.brokerSession = sealBrokerSession(deps.fieldCrypto, broker, pending.idToken);
+    record.brokerProvider = broker.id;
   };
 
   /** The interaction's consent page, where the login it starts returns. */
@@ -213,7 +229,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     const accountId = accountIdOf(deps, tenantId, pending.identity.nationalId);
     const subject = subjectAtClient(deps, tenantId, client, accountId);
     if (named.every((sub) => sub === subject)) return false;
-    delete citizenRecord(req, tenantId).pending;
+    dropPending(req, pending);
     await saveSession(req);
     req.log.info({ tenant: tenantId, client: client.clientId }, 'release refused: not the hinted citizen');
     await provider.interactionFinished(req, res, {
@@ -238,7 +254,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     if (await refuseOtherPerson(req, res, interaction, client, pending)) return;
     const assurance = requestedAssurance(tenant, interaction.params);
     if (!meetsAssurance(pending.identity, assurance)) {
-      delete citizenRecord(req, tenantId).pending;
+      dropPending(req, pending);
       await saveSession(req);
       return unmet(req, res, client, assurance);
     }
@@ -274,7 +290,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       recipient: recipientOf(client),
     };
     // The identity was for this release only: it never becomes the session's shared identity.
-    delete citizenRecord(req, tenantId).pending;
+    dropPending(req, pending);
     const visitorId = ensureVisitorId(req);
     await saveSession(req);
 
@@ -382,8 +398,9 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   router.post('/oidc/interaction/:uid/abort', form, csrf, async (req, res) => {
     const { uid } = await interactionOf(req, res);
     // A citizen who identified and came back to cancel: the identity goes, as on "share nothing".
-    if (readPendingIdentity(req.session, tenantId, deps.fieldCrypto)?.consentPath === consentPathOf(uid)) {
-      delete citizenRecord(req, tenantId).pending;
+    const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
+    if (pending?.consentPath === consentPathOf(uid)) {
+      dropPending(req, pending);
       await saveSession(req);
     }
     await provider.interactionFinished(req, res, {

@@ -525,6 +525,42 @@ describe('refusals of the gateway as OpenID Provider', () => {
     expect(consent.text).toContain('consent_not_pending');
   });
 
+  it('keeps the broker login of a release, a decline or a cancel for the gateway’s logout to end', async () => {
+    const brokerLogoutOf = async (browser: BrowserSession) => {
+      const json = JSON.parse((await browser.get(`${gw.url}/api/session`)).text) as {
+        csrfToken: string;
+        broker?: { provider: string };
+      };
+      expect(json.broker).toEqual({ provider: 'bankid' });
+      const out = await browser.post(`${gw.url}/auth/logout`, { _csrf: json.csrfToken }, { follow: false });
+      return out.headers.get('location') ?? '';
+    };
+    const { browser: released } = await releaseTo(await puzzel(), ['name']);
+    expect((await brokerLogoutOf(released)).startsWith(gw.mockIdp.issuer('bankid-no'))).toBe(true);
+
+    const declined = new BrowserSession();
+    const { consent, interactionUrl } = await reachConsent(
+      declined,
+      await (await puzzel()).authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    await answerFor(declined, `${interactionUrl}/consent`, {
+      _csrf: inputValue(consent.text, '_csrf'),
+      decision: 'decline',
+    });
+    expect((await brokerLogoutOf(declined)).startsWith(gw.mockIdp.issuer('bankid-no'))).toBe(true);
+
+    const cancelled = new BrowserSession();
+    const started = await reachConsent(
+      cancelled,
+      await (await puzzel()).authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    const choice = await cancelled.get(started.interactionUrl);
+    await answerFor(cancelled, `${started.interactionUrl}/abort`, {
+      _csrf: inputValue(choice.text, '_csrf'),
+    });
+    expect((await brokerLogoutOf(cancelled)).startsWith(gw.mockIdp.issuer('bankid-no'))).toBe(true);
+  });
+
   it('does not let the gateway’s own consent page take the identity of a chat system’s sign-in', async () => {
     const rp = await puzzel();
     const browser = new BrowserSession();
