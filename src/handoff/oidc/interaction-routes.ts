@@ -96,6 +96,19 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     record.brokerProvider = broker.id;
   };
 
+  /**
+   * Lets one consent post of an interaction decide. Two at once (a double click a load balancer
+   * sends to two instances) each read the identity still pending in their copy of the session,
+   * and both would release, each with a grant and a receipt (one naming claims that never left);
+   * the store lets the first one through and the other gets `consent_not_pending`.
+   */
+  const decideOnce = async (uid: string) => {
+    const until = deps.clock.now() + deps.config.session.loginTimeoutMinutes * 60_000;
+    if (!(await deps.store.oidcProvider.insert(`${tenantId}:ConsentDecision:${uid}`, {}, until))) {
+      throw new GatewayError('consent_not_pending', 'This sign-in was already answered.', { status: 409 });
+    }
+  };
+
   /** The interaction's consent page, where the login it starts returns. */
   const consentPathOf = (uid: string) => `${interactionPath(tenant, uid)}/consent`;
 
@@ -280,6 +293,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       res.status(422).send(page);
       return;
     }
+    await decideOnce(uid);
     const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
     const receipt = {
       tenantId,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserSession } from '../../helpers/browser-session.js';
-import { ChatSystemRp, RP_REDIRECT, releaseTo } from '../../helpers/chat-system-rp.js';
+import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
+import { ChatSystemRp, RP_REDIRECT, reachConsent, releaseTo } from '../../helpers/chat-system-rp.js';
 import { redisGatewayConfig } from '../../helpers/redis-gateways.js';
 import { useTestRedis } from '../../helpers/redis-suite.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
@@ -197,7 +197,7 @@ describe('a withdrawal in another tab while a release is being made', () => {
   });
 });
 
-describe('withdrawal with several instances on one Redis', () => {
+describe('releases with several instances on one Redis', () => {
   const suite = useTestRedis();
   let a: TestGateway;
   let b: TestGateway;
@@ -218,5 +218,29 @@ describe('withdrawal with several instances on one Redis', () => {
     const withdrawal = await withdrawIn(b, browser);
     expect(JSON.parse(withdrawal.text)).toEqual({ withdrawn: true });
     expect((await userinfoStatus(a, tokens.access_token)).status).toBe(401);
+  });
+
+  it('takes one decision when the consent is posted on two instances at once', async () => {
+    const receipts = () =>
+      a.gateway.deps.store.receipts.listBySubject('demo', a.gateway.deps.fieldCrypto.blindIndex(NATIONAL_ID));
+    const before = (await receipts()).length;
+    const rp = await ChatSystemRp.discover(`${a.url}/oidc`, 'puzzel', SECRET);
+    const browser = new BrowserSession();
+    const { consent, interactionUrl } = await reachConsent(
+      browser,
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    const path = `${new URL(interactionUrl).pathname}/consent`;
+    const form = { _csrf: inputValue(consent.text, '_csrf'), claims: ['name'], decision: 'share' };
+    // A double click whose two posts a load balancer sends to both instances.
+    const answers = await Promise.all(
+      [a, b].map((gw) =>
+        browser.post(`${gw.url}${path}`, form, { follow: false, headers: { origin: gw.url } }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([303, 409]);
+    expect(answers.find((answer) => answer.status === 409)?.text).toContain('consent_not_pending');
+    // One release, one receipt.
+    expect((await receipts()).length - before).toBe(1);
   });
 });
