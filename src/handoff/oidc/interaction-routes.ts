@@ -97,10 +97,12 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   };
 
   /**
-   * Lets one consent post of an interaction decide. Two at once (a double click a load balancer
-   * sends to two instances) each read the identity still pending in their copy of the session,
-   * and both would release, each with a grant and a receipt (one naming claims that never left);
-   * the store lets the first one through and the other gets `consent_not_pending`.
+   * Lets one decision of an interaction through (share, share nothing, cancel). Two consent posts
+   * at once (a double click a load balancer sends to two instances) each read the identity still
+   * pending in their copy of the session, and both would release, each with a grant and a receipt
+   * (one naming claims that never left); a cancel after a share would replace the answer the chat
+   * system gets, the release and its receipt standing. The store lets the first one through; the
+   * other gets `consent_not_pending`.
    */
   const decideOnce = async (uid: string) => {
     const until = deps.clock.now() + deps.config.session.loginTimeoutMinutes * 60_000;
@@ -411,6 +413,8 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
 
   router.post('/oidc/interaction/:uid/abort', form, csrf, async (req, res) => {
     const { uid } = await interactionOf(req, res);
+    // A cancel is the sign-in's decision too: after a share it would replace the answer.
+    await decideOnce(uid);
     // A citizen who identified and came back to cancel: the identity goes, as on "share nothing".
     const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
     if (pending?.consentPath === consentPathOf(uid)) {

@@ -728,6 +728,36 @@ describe('refusals of the gateway as OpenID Provider', () => {
     expect(/<a class="button secondary" href="([^"]+)"/.exec(ownCancelled.text)?.[1]).toBe('/');
   });
 
+  it('keeps the decision made when a cancel follows it before the chat system was answered', async () => {
+    const rp = await puzzel();
+    const browser = new BrowserSession();
+    const { choice, consent, interactionUrl } = await reachConsent(
+      browser,
+      await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
+    );
+    const shared = await browser.post(
+      `${interactionUrl}/consent`,
+      { _csrf: inputValue(consent.text, '_csrf'), claims: ['name'], decision: 'share' },
+      { follow: false },
+    );
+    expect(shared.status).toBe(303);
+    // Back to the broker choice (in another tab, or before the redirect was followed): cancel.
+    const again = await browser.get(choice.url);
+    const cancel = await browser.post(
+      `${interactionUrl}/abort`,
+      { _csrf: inputValue(again.text, '_csrf') },
+      { follow: false },
+    );
+    expect(cancel.status).toBe(409);
+    expect(cancel.text).toContain('consent_not_pending');
+    const answer = await browser.get(new URL(shared.headers.get('location') ?? '', interactionUrl).href, {
+      stopBefore: RP_REDIRECT,
+    });
+    const callback = new URL(answer.headers.get('location') ?? '');
+    expect(callback.searchParams.get('error')).toBeNull();
+    expect((await rp.redeem(callback)).claims()?.name).toBe('Kari Nordmann');
+  });
+
   it('answers access_denied when the citizen cancels at the broker choice', async () => {
     const rp = await puzzel();
     const browser = new BrowserSession();
