@@ -774,6 +774,17 @@ export const configSchema = z
         message: 'must be true when an issuer is "mock:…"',
       });
     }
+    // The provider's tokens end with its session, which lives as long as the gateway's idle
+    // timeout: a longer access token would be issued with an expires_in it never reaches.
+    const sessionSeconds = config.session.idleMinutes * 60;
+    const issuesTokens = config.tenants.some((tenant) => tenant.handoff.oidcClients.length > 0);
+    if (issuesTokens && config.oidcProvider.accessTokenSeconds > sessionSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['oidcProvider', 'accessTokenSeconds'],
+        message: `must not exceed session.idleMinutes (${config.session.idleMinutes} min = ${sessionSeconds} s): the chat system's access tokens end with the citizen's session`,
+      });
+    }
   });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

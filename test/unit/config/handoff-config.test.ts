@@ -92,6 +92,19 @@ describe('tenants[].handoff.oidcClients', () => {
     });
   }
 
+  it('refuses access tokens outliving the session they end with, only where chat systems get tokens', () => {
+    const shortSessions = { session: { idleMinutes: 2 }, oidcProvider: { accessTokenSeconds: 300 } };
+    expect(issues(config({ oidcClients: [client()] }, shortSessions))).toEqual([
+      "oidcProvider.accessTokenSeconds: must not exceed session.idleMinutes (2 min = 120 s): the chat system's access tokens end with the citizen's session",
+    ]);
+    expect(
+      issues(
+        config({ oidcClients: [client()] }, { ...shortSessions, oidcProvider: { accessTokenSeconds: 120 } }),
+      ),
+    ).toEqual([]);
+    expect(issues(config({}, shortSessions))).toEqual([]);
+  });
+
   it('refuses duplicate client ids', () => {
     expect(issues(config({ oidcClients: [client(), client()] }))).toEqual([
       expect.stringContaining('oidcClients.1.clientId: duplicate clientId'),
