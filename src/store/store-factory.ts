@@ -7,6 +7,7 @@ import { MemorySessionStore } from './memory-session-store.js';
 import { createMemoryStore } from './memory-store.js';
 import { RedisChatBus } from './redis-chat-bus.js';
 import { RedisConnection } from './redis-connection.js';
+import { RedisEvictionPolicyCheck } from './redis-eviction-policy.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisSessionExpiry } from './redis-session-expiry.js';
 import { RedisSessionStore } from './redis-session-store.js';
@@ -61,6 +62,8 @@ export function createStorage(
       name: 'eid-gateway',
     });
     void redis.start();
+    const evictionPolicy = new RedisEvictionPolicyCheck({ connection: redis, logger: options.logger });
+    evictionPolicy.start();
     const keys = new RedisKeys(config.store.keyPrefix);
     const bus = new RedisChatBus({
       connection: redis,
@@ -99,6 +102,7 @@ export function createStorage(
       redis,
       bus,
       close: async () => {
+        evictionPolicy.close();
         await expiry?.close();
         await bus.close();
         await redis.close();

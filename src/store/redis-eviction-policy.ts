@@ -1,0 +1,66 @@
+import type { Logger } from '../runtime/logger.js';
+import type { RedisConnection } from './redis-connection.js';
+
+/**
+ * The one `maxmemory-policy` under which Redis never drops a key to make room: it refuses the
+ * write instead (OOM), which the gateway answers 503 `store_unavailable`. Under any other policy
+ * a full Redis silently deletes what the gateway stored: an `allkeys-*` policy any key (a
+ * conversation's messages already acknowledged to their sender, a consent receipt, a queue),
+ * a `volatile-*` one the keys with an expiry (a session, logging its citizen out and leaving
+ * their identity with the agent, since an eviction is no expiry event; a login in flight; a
+ * step-up link).
+ * @see https://redis.io/docs/latest/develop/reference/eviction/
+ */
+const SAFE_POLICY = 'noeviction';
+
+/**
+ * Reads Redis's eviction policy each time the connection becomes ready (a restarted or failed
+ * over Redis may come back with another configuration) and logs one warning when it is not
+ * `noeviction`, once per policy seen. Read with `INFO memory`, which managed Redis services
+ * allow where they rename or forbid `CONFIG`; a failed read is retried at the next `ready`.
+ */
+export class RedisEvictionPolicyCheck {
+  readonly #connection: RedisConnection;
+  readonly #logger: Logger;
+  #warnedFor: string | undefined;
+  #closed = false;
+
+  constructor(options: { connection: RedisConnection; logger: Logger }) {
+    this.#connection = options.connection;
+    this.#logger = options.logger;
+  }
+
+  start(): void {
+    this.#connection.client.on('ready', this.#check);
+    if (this.#connection.client.isReady) this.#check();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#connection.client.off('ready', this.#check);
+  }
+
+  readonly #check = (): void => {
+    if (this.#closed) return;
+    this.#connection.client.info('memory').then(
+      (info) => this.#report(evictionPolicyOf(info)),
+      () => undefined,
+    );
+  };
+
+  #report(policy: string | undefined): void {
+    if (this.#closed || policy === undefined || policy === SAFE_POLICY || policy === this.#warnedFor) return;
+    this.#warnedFor = policy;
+    this.#logger.warn(
+      { store: 'redis', maxmemoryPolicy: policy },
+      `Redis evicts keys when its memory is full (maxmemory-policy ${policy}): stored chats, sessions and ` +
+        'receipts would vanish without an error; set "maxmemory-policy noeviction" in its configuration ' +
+        'or parameter group, so a full Redis refuses writes (503) instead',
+    );
+  }
+}
+
+/** The `maxmemory_policy` field of an `INFO memory` reply, if it has one. */
+export function evictionPolicyOf(info: string): string | undefined {
+  return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+}
