@@ -1,3 +1,4 @@
+import { guessableSecret } from './guessable-secret.js';
 import { isLoopbackUrl } from './loopback.js';
 import { type GatewayConfig, ROLES } from './schema.js';
 
@@ -27,6 +28,7 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   }
   if (!config.signingKey) errors.push('signingKey: required (set SIGNING_KEY); an ephemeral key is used now');
   if (!config.dataKey) errors.push('dataKey: required (set DATA_KEY); an ephemeral key is used now');
+  errors.push(...guessableSecrets(config));
   if (config.store.type === 'redis' && !config.dataKey) {
     warnings.push(
       'dataKey: without it each instance seals Redis data with its own ephemeral key; other instances and restarts cannot read it',
@@ -124,6 +126,26 @@ function sharedStaffClients(config: GatewayConfig): string[] {
     }
   });
   return problems;
+}
+
+/** The secrets the operator chooses themselves, each refused when {@link guessableSecret} finds it guessable. */
+function guessableSecrets(config: GatewayConfig): string[] {
+  const secrets = [
+    { path: 'session.secret', value: config.session.secret },
+    { path: 'dataKey', value: config.dataKey },
+    ...config.tenants.flatMap((tenant, t) =>
+      tenant.handoff.oidcClients.map((client, c) => ({
+        path: `tenants.${t}.handoff.oidcClients.${c}.clientSecret`,
+        value: client.clientSecret,
+      })),
+    ),
+  ];
+  return secrets.flatMap(({ path, value }) => {
+    const problem = value === undefined ? undefined : guessableSecret(value);
+    return problem
+      ? [`${path}: guessable (${problem}); use a random value, e.g. from \`openssl rand -base64 32\``]
+      : [];
+  });
 }
 
 function isHttps(url: string): boolean {

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { exportJWK, generateKeyPair } from 'jose';
 import { ninchatSecret, rsaPrivateJwk } from './handoff-keys.js';
+import { CHAT_SYSTEM_SECRET, DATA_KEY, SESSION_SECRET } from './secrets.js';
 
 /** The folder of the configuration examples (`config/examples/`). */
 export const EXAMPLES_DIR = new URL('../../config/examples/', import.meta.url);
@@ -18,9 +19,9 @@ export async function examplesEnv(redisUrl: string): Promise<NodeJS.ProcessEnv> 
   const rsa = JSON.stringify(await rsaPrivateJwk());
   return {
     NODE_ENV: 'production',
-    SESSION_SECRET: 's'.repeat(40),
+    SESSION_SECRET: SESSION_SECRET,
     SIGNING_KEY: JSON.stringify(await exportJWK(privateKey)),
-    DATA_KEY: 'd'.repeat(40),
+    DATA_KEY: DATA_KEY,
     REDIS_URL: redisUrl,
     IDURA_SECRET: 'idura-secret',
     ZENDESK_KEY_ID: 'app_64b8c1',
@@ -31,7 +32,7 @@ export async function examplesEnv(redisUrl: string): Promise<NodeJS.ProcessEnv> 
     NINCHAT_MASTER_KEY_SECRET: ninchatSecret(),
     CHATWOOT_HMAC_TOKEN: 'chatwoot-inbox-hmac-token-0123',
     OIDC_PROVIDER_KEYS: JSON.stringify({ keys: [JSON.parse(rsa)] }),
-    PUZZEL_CLIENT_SECRET: 'puzzel-client-secret-0123456789abcdef',
-    GENESYS_CLIENT_SECRET: 'genesys-client-secret-0123456789abcdef',
+    PUZZEL_CLIENT_SECRET: `puzzel-${CHAT_SYSTEM_SECRET}`,
+    GENESYS_CLIENT_SECRET: `genesys-${CHAT_SYSTEM_SECRET}`,
   };
 }

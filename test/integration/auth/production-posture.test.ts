@@ -10,6 +10,7 @@ import { GatewayError } from '../../../src/http/errors.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { BrowserSession } from '../../helpers/browser-session.js';
 import { rsaPrivateJwk } from '../../helpers/handoff-keys.js';
+import { DATA_KEY, SESSION_SECRET } from '../../helpers/secrets.js';
 import {
   startTestGateway,
   TEST_SECRET,
@@ -180,8 +181,8 @@ function productionRawFor(signingKey: Record<string, unknown>): Record<string, u
   return {
     publicUrl: 'https://gw.example',
     port: 0,
-    session: { secret: 'x'.repeat(40) },
-    dataKey: 'y'.repeat(40),
+    session: { secret: SESSION_SECRET },
+    dataKey: DATA_KEY,
     signingKey,
     tenants: [
       {
@@ -206,8 +207,8 @@ function productionRawFor(signingKey: Record<string, unknown>): Record<string, u
 describe('production rules', () => {
   const productionRaw = (tenant: Record<string, unknown>) => ({
     publicUrl: 'https://gw.example',
-    session: { secret: 'x'.repeat(40) },
-    dataKey: 'y'.repeat(40),
+    session: { secret: SESSION_SECRET },
+    dataKey: DATA_KEY,
     signingKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' },
     tenants: [tenant],
   });

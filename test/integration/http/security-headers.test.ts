@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { createGateway, type Gateway } from '../../../src/gateway.js';
 import { createLogger } from '../../../src/runtime/logger.js';
+import { DATA_KEY, SESSION_SECRET } from '../../helpers/secrets.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 
 describe('security headers and cookies (development)', () => {
@@ -130,8 +131,8 @@ function productionGateway(trustProxy: number | string, logLines?: string[]): Pr
     {
       env: {
         NODE_ENV: 'production',
-        SESSION_SECRET: 's'.repeat(40),
-        DATA_KEY: 'k'.repeat(40),
+        SESSION_SECRET,
+        DATA_KEY,
         SIGNING_KEY: JSON.stringify({
           kty: 'EC',
           crv: 'P-256',

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../src/config/load-config.js';
+import { CHAT_SYSTEM_SECRET, DATA_KEY, SESSION_SECRET } from '../../helpers/secrets.js';
 
 const client = (overrides: Record<string, unknown> = {}) => ({
   clientId: 'puzzel',
   label: 'Puzzel',
-  clientSecret: 'p'.repeat(40),
+  clientSecret: CHAT_SYSTEM_SECRET,
   redirectUris: ['https://chat.puzzel.example/callback'],
   ...overrides,
 });
@@ -35,8 +36,8 @@ function config(handoff: Record<string, unknown>, extra: Record<string, unknown>
 
 const PRODUCTION_ENV = {
   NODE_ENV: 'production',
-  SESSION_SECRET: 's'.repeat(40),
-  DATA_KEY: 'k'.repeat(40),
+  SESSION_SECRET,
+  DATA_KEY,
   SIGNING_KEY: JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }),
 };
 

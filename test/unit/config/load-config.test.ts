@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../../../src/config/load-config.js';
+import { DATA_KEY, SESSION_SECRET } from '../../helpers/secrets.js';
 
 function tenant(overrides: Record<string, unknown> = {}) {
   return {
@@ -25,8 +26,8 @@ function tenant(overrides: Record<string, unknown> = {}) {
 const PRODUCTION_ENV = {
   NODE_ENV: 'production',
   IDURA_SECRET: 'from-the-environment',
-  SESSION_SECRET: 's'.repeat(40),
-  DATA_KEY: 'k'.repeat(40),
+  SESSION_SECRET,
+  DATA_KEY,
   SIGNING_KEY: JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }),
 };
 
@@ -380,6 +381,47 @@ describe('production rules (NODE_ENV=production)', () => {
       { env: PRODUCTION_ENV },
     );
     expect(loaded.production).toBe(true);
+  });
+
+  it('refuses a guessable session secret, data key or chat system secret, naming each and how to make one', () => {
+    const found = issues(() =>
+      parseConfig(
+        {
+          publicUrl: 'https://chat.espoo.example',
+          tenants: [
+            tenant({
+              handoff: {
+                oidcClients: [
+                  {
+                    clientId: 'puzzel',
+                    label: 'Puzzel',
+                    clientSecret: 'puzzel-client-secret-0123456789abcdef',
+                    redirectUris: ['https://puzzel.example/cb'],
+                  },
+                ],
+              },
+            }),
+          ],
+          oidcProvider: { jwks: { keys: [{ kty: 'EC', d: 'x' }] } },
+        },
+        {
+          env: {
+            ...PRODUCTION_ENV,
+            SESSION_SECRET: 'a'.repeat(32),
+            DATA_KEY: 'changeme-changeme-changeme-changeme',
+          },
+        },
+      ),
+    );
+    const guessable = found.filter((i) => i.includes('guessable'));
+    expect(guessable.map((i) => i.split(':')[0])).toEqual([
+      'session.secret',
+      'dataKey',
+      'tenants.0.handoff.oidcClients.0.clientSecret',
+    ]);
+    for (const issue of guessable) expect(issue).toContain('openssl rand -base64 32');
+    // The refusal never quotes the secret it refuses.
+    expect(found.join('\n')).not.toMatch(/aaaaaaaa|changeme-|0123456789abcdef/);
   });
 
   it('refuses the mock IdP, a missing session secret and non-https URLs', () => {

@@ -13,6 +13,8 @@ const PARAGRAPH = README.slice(
 /** A configuration every production rule objects to. */
 const EVERYTHING_WRONG = configSchema.parse({
   publicUrl: 'http://chat.kommune.example',
+  session: { secret: 'changeme-changeme-changeme-changeme' },
+  dataKey: 'a'.repeat(32),
   trustProxy: true,
   mockIdp: { enabled: true, port: 3001 },
   store: { type: 'redis', redisUrl: 'redis://redis.internal:6379' },
@@ -52,6 +54,7 @@ const DOCUMENTED: Record<string, string> = {
   'tenants.N.providers.N.issuer': 'a `mock:` issuer',
   'tenants.N.staff.issuer': 'an http broker',
   'session.secret': 'no `session.secret`',
+  'tenants.N.handoff.oidcClients.N.clientSecret': 'a guessable `session.secret`, `dataKey` or chat system',
   signingKey: 'no `signingKey`',
   dataKey: 'no `dataKey`',
   publicUrl: 'an http `publicUrl`',
