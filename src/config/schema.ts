@@ -265,7 +265,14 @@ const webOrigin = z
     protocol: /^https?$/,
     error: 'expected an http:// or https:// origin, e.g. https://www.kommune.example',
   })
-  .refine(isOriginOnly, 'expected an origin only (scheme, host and port), e.g. https://www.kommune.example');
+  .refine(isOriginOnly, 'expected an origin only (scheme, host and port), e.g. https://www.kommune.example')
+  // URL takes `*` in a host, and CSP reads it as a wildcard: `https://*` in the widget's
+  // `frame-ancestors` let every https site frame the chat, while the socket and the embedding
+  // messages, which compare origins exactly, matched none of them.
+  .refine(
+    (value) => !URL.canParse(value) || !new URL(value).host.includes('*'),
+    'no wildcards: list each origin that embeds the chat, e.g. https://www.kommune.example',
+  );
 
 const tenantSchema = z.strictObject({
   /** Tenant id; with more than one tenant the routes stand under `/t/{id}`. */

@@ -632,6 +632,18 @@ describe('publicUrl default', () => {
     }
   });
 
+  it("refuses a wildcard in allowedOrigins, which would reach the widget's frame-ancestors as one", () => {
+    for (const origin of ['https://*', 'https://*.kommune.example', 'http://*:8080']) {
+      expect(
+        issues(() =>
+          parseConfig({ tenants: [tenant({ allowedOrigins: [origin] })] }, { env: { IDURA_SECRET: 'x' } }),
+        ),
+      ).toEqual([
+        'tenants.0.allowedOrigins.0: no wildcards: list each origin that embeds the chat, e.g. https://www.kommune.example',
+      ]);
+    }
+  });
+
   it('takes only http(s) origins as allowedOrigins: any other URL is the origin "null", which sandboxed frames send', () => {
     const refused = (origin: string) =>
       issues(() =>
