@@ -11,7 +11,7 @@ import type { Language } from './config/schema.js';
 import type { GatewayDeps } from './deps.js';
 import { endUpgrade } from './http/end-upgrade.js';
 import { toOriginForm } from './http/origin-form.js';
-import { unreadRequestPage } from './http/unread-request-page.js';
+import { unreadRequestHeaders, unreadRequestPage } from './http/unread-request-page.js';
 
 /** Handles an HTTP upgrade (the chat's WebSocket); returns false when the path is not its own. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
@@ -74,7 +74,7 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) =>
-    answerClientError(error, socket, deps.config.defaultLanguage),
+    answerClientError(error, socket, deps.config.defaultLanguage, deps.production),
   );
   const upgrades = features.flatMap((f) => (f.upgrade ? [f.upgrade(created)] : []));
   server.on('upgrade', (req, socket, head) => {
@@ -128,6 +128,7 @@ function answerClientError(
   error: Error & { code?: string },
   socket: Duplex,
   defaultLanguage: Language,
+  production: boolean,
 ): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
@@ -144,8 +145,7 @@ function answerClientError(
   const body = unreadRequestPage(code, defaultLanguage);
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/html; charset=utf-8\r\n` +
-      `Content-Security-Policy: default-src 'none'\r\nX-Content-Type-Options: nosniff\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `${unreadRequestHeaders(production)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
 

@@ -7,6 +7,22 @@ import { translator } from '../web/i18n.js';
 export type UnreadRequestCode = 'request_invalid' | 'request_too_large';
 
 /**
+ * The security headers of that page, which helmet never sees: the same as on every page the app
+ * answers (no framing, no referrer, not stored, HSTS in production), with a CSP that allows
+ * nothing, as the page loads nothing.
+ */
+export function unreadRequestHeaders(production: boolean): string {
+  return [
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    'X-Content-Type-Options: nosniff',
+    'X-Frame-Options: DENY',
+    'Referrer-Policy: no-referrer',
+    'Cache-Control: no-store',
+    ...(production ? ['Strict-Transport-Security: max-age=31536000; includeSubDomains'] : []),
+  ].join('\r\n');
+}
+
+/**
  * The page for a request Node's HTTP parser refused (`clientError`), which no middleware sees:
  * no cookie, no `Accept-Language`, no tenant, no stylesheet (the CSP is `default-src 'none'`).
  * Since its reader's language cannot be told, it says the same in every page language: the

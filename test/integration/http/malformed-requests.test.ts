@@ -28,6 +28,19 @@ interface RawAnswer {
   body: string;
 }
 
+/** Writes `bytes` on a connection of its own and reads the whole answer, until the server closes it. */
+function rawBytes(bytes: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1', () => socket.write(bytes));
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += String(chunk);
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
 /** Sends exactly these bytes (fetch would refuse or repair some of them). */
 function raw(
   method: string,
@@ -237,19 +250,24 @@ describe('odd headers and query strings', () => {
     }
   });
   it('answers a request line Node cannot parse with 400 and a page naming the code', async () => {
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(new URL(gw.url).port), '127.0.0.1', () => {
-        socket.write('G@T / HTTP/1.1\r\nHost: x\r\n\r\n');
-      });
-      let text = '';
-      socket.on('data', (chunk) => {
-        text += String(chunk);
-      });
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-    });
+    const answer = await rawBytes('G@T / HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request/);
     expect(answer).toContain('Error code: request_invalid');
+  });
+  it('sends those pages, which the app never sees, with the security headers of its own pages', async () => {
+    for (const answer of [
+      await rawBytes('G@T / HTTP/1.1\r\nHost: x\r\n\r\n'),
+      await rawBytes(`GET / HTTP/1.1\r\nHost: x\r\nX-Padding: ${'x'.repeat(20_000)}\r\n\r\n`),
+    ]) {
+      const head = answer.slice(0, answer.indexOf('\r\n\r\n')).toLowerCase();
+      expect(head).toMatch(/^content-security-policy: default-src 'none';.*frame-ancestors 'none'/m);
+      expect(head).toMatch(/^x-frame-options: deny$/m);
+      expect(head).toMatch(/^x-content-type-options: nosniff$/m);
+      expect(head).toMatch(/^referrer-policy: no-referrer$/m);
+      expect(head).toMatch(/^cache-control: no-store$/m);
+      // Development: no HSTS (production: security-headers.test.ts).
+      expect(head).not.toContain('strict-transport-security');
+    }
   });
   const queries = [
     '/?lang=en&lang=fi',

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -246,6 +248,24 @@ describe('security headers and cookies (production)', () => {
     expect(res.body.store).toEqual({ type: 'memory', ready: true });
     expect(res.body.brokers[0]).toMatchObject({ provider: 'bankid', ready: false });
     expect(res.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+  });
+
+  it('sends HSTS on the page for a request Node refuses before the app (431)', async () => {
+    await gateway.listen(0);
+    const { port } = gateway.server.address() as AddressInfo;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Padding: ${'x'.repeat(20_000)}\r\n\r\n`),
+      );
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += String(chunk);
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toMatch(/\r\nStrict-Transport-Security: max-age=31536000; includeSubDomains\r\n/);
   });
 
   it('answers a login through the unreachable broker with provider_unavailable (503)', async () => {
