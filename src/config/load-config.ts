@@ -77,11 +77,13 @@ export function parseConfig(
   const issues: string[] = [];
   const resolved = resolveEnvReferences(raw, env, [], issues);
   if (issues.length > 0) throw new ConfigError(source, issues);
-  const withOverrides = applyEnvOverrides(resolved, env, issues);
+  const overridden = new Map<string, string>();
+  const withOverrides = applyEnvOverrides(resolved, env, issues, overridden);
   if (issues.length > 0) throw new ConfigError(source, issues);
+  const named = (found: string[]) => found.map((issue) => namingOverride(issue, overridden));
 
   const parsed = configSchema.safeParse(withOverrides);
-  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map(formatIssue));
+  if (!parsed.success) throw new ConfigError(source, named(parsed.error.issues.map(formatIssue)));
 
   const production = env.NODE_ENV === 'production';
   // Anything but these would be taken for development, unsafe defaults and all: `prod` or
@@ -95,7 +97,7 @@ export function parseConfig(
   if (production && errors.length > 0) {
     throw new ConfigError(
       source,
-      errors.map((e) => `${e} (refused because NODE_ENV=production)`),
+      named(errors).map((e) => `${e} (refused because NODE_ENV=production)`),
     );
   }
   // Production keeps its warnings (start-up logs each one); development also lists what
@@ -104,8 +106,20 @@ export function parseConfig(
     config: parsed.data,
     source,
     production,
-    warnings: production ? warnings : [...errors, ...warnings],
+    warnings: named(production ? warnings : [...errors, ...warnings]),
   };
+}
+
+/**
+ * Names the environment variable beside a key it set (`logLevel (from LOG_LEVEL): expected one
+ * of …`): the file then holds another value or none, and the operator reading it would look
+ * for the fault in the wrong place.
+ */
+function namingOverride(issue: string, overridden: ReadonlyMap<string, string>): string {
+  const colon = issue.indexOf(':');
+  const key = colon < 0 ? issue : issue.slice(0, colon);
+  const variable = [...overridden].find(([path]) => key === path || key.startsWith(`${path}.`))?.[1];
+  return variable ? `${key} (from ${variable})${issue.slice(key.length)}` : issue;
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {
@@ -166,7 +180,13 @@ function resolveEnvReferences(
   return value;
 }
 
-function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv, issues: string[]): unknown {
+/** Applies the overrides; `overridden` gets each key path set from the environment, with its variable. */
+function applyEnvOverrides(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  issues: string[],
+  overridden: Map<string, string>,
+): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const config = { ...(value as Record<string, unknown>) };
   const section = (key: string): Record<string, unknown> => {
@@ -176,27 +196,50 @@ function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv, issues: strin
     return copy as Record<string, unknown>;
   };
   const port = portFrom(env, 'PORT', issues);
-  if (port !== undefined) config.port = port;
+  if (port !== undefined) {
+    config.port = port;
+    overridden.set('port', 'PORT');
+  }
   const mockIdpPort = portFrom(env, 'MOCK_IDP_PORT', issues);
-  if (mockIdpPort !== undefined) section('mockIdp').port = mockIdpPort;
-  if (env.PUBLIC_URL) config.publicUrl = env.PUBLIC_URL;
+  if (mockIdpPort !== undefined) {
+    section('mockIdp').port = mockIdpPort;
+    overridden.set('mockIdp.port', 'MOCK_IDP_PORT');
+  }
+  if (env.PUBLIC_URL) {
+    config.publicUrl = env.PUBLIC_URL;
+    overridden.set('publicUrl', 'PUBLIC_URL');
+  }
   // Without an explicit public URL the gateway is its own origin on this machine, so a PORT
   // override moves the redirect URIs along with the listener.
   if (config.publicUrl === undefined && typeof (config.port ?? 3000) === 'number') {
     config.publicUrl = `http://localhost:${config.port ?? 3000}`;
   }
-  if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
-  if (env.SESSION_SECRET) section('session').secret = env.SESSION_SECRET;
-  if (env.DATA_KEY) config.dataKey = env.DATA_KEY;
-  if (env.REDIS_URL) Object.assign(section('store'), { type: 'redis', redisUrl: env.REDIS_URL });
+  if (env.LOG_LEVEL) {
+    config.logLevel = env.LOG_LEVEL;
+    overridden.set('logLevel', 'LOG_LEVEL');
+  }
+  if (env.SESSION_SECRET) {
+    section('session').secret = env.SESSION_SECRET;
+    overridden.set('session.secret', 'SESSION_SECRET');
+  }
+  if (env.DATA_KEY) {
+    config.dataKey = env.DATA_KEY;
+    overridden.set('dataKey', 'DATA_KEY');
+  }
+  if (env.REDIS_URL) {
+    Object.assign(section('store'), { type: 'redis', redisUrl: env.REDIS_URL });
+    overridden.set('store.redisUrl', 'REDIS_URL');
+  }
   if (env.SMTP_URL) {
     const mail = section('mail');
     mail.smtpUrl = env.SMTP_URL;
     delete mail.outboxDir;
+    overridden.set('mail.smtpUrl', 'SMTP_URL');
   }
   if (env.SIGNING_KEY) {
     try {
       config.signingKey = JSON.parse(env.SIGNING_KEY);
+      overridden.set('signingKey', 'SIGNING_KEY');
     } catch {
       issues.push('SIGNING_KEY: expected a private JWK as JSON');
     }

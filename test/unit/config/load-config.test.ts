@@ -172,13 +172,45 @@ describe('parseConfig', () => {
     expect(config.store).toMatchObject({ type: 'redis', redisUrl: 'redis://127.0.0.1:6390' });
   });
 
+  it('names the environment variable beside a key whose value it set, not the file only', () => {
+    const file = { logLevel: 'info', session: { secret: 'the file holds none shorter than 32 chars' } };
+    expect(
+      issues(() =>
+        parseConfig(
+          { ...file, tenants: [tenant()] },
+          {
+            env: { IDURA_SECRET: 'x', LOG_LEVEL: 'verbose', SESSION_SECRET: 'short', MOCK_IDP_PORT: '3000' },
+          },
+        ),
+      ),
+    ).toEqual([
+      'logLevel (from LOG_LEVEL): expected one of "fatal", "error", "warn", "info", "debug", "trace", "silent"',
+      'session.secret (from SESSION_SECRET): expected at least 32 characters',
+    ]);
+    // The same fault written in the file is named by its key alone.
+    expect(
+      issues(() => parseConfig({ logLevel: 'verbose', tenants: [tenant()] }, { env: { IDURA_SECRET: 'x' } })),
+    ).toEqual(['logLevel: expected one of "fatal", "error", "warn", "info", "debug", "trace", "silent"']);
+    // Production's refusals too.
+    expect(
+      issues(() =>
+        parseConfig(
+          { publicUrl: 'https://chat.espoo.example', tenants: [tenant()] },
+          { env: { ...PRODUCTION_ENV, PUBLIC_URL: 'http://chat.espoo.example' } },
+        ),
+      ),
+    ).toEqual(['publicUrl (from PUBLIC_URL): must be an https URL (refused because NODE_ENV=production)']);
+  });
+
   it('names a REDIS_URL that is not redis:// or rediss:// instead of a node-redis stack trace', () => {
     for (const redisUrl of ['127.0.0.1:6390', 'http://127.0.0.1:6390']) {
       expect(
         issues(() =>
           parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', REDIS_URL: redisUrl } }),
         ),
-      ).toEqual(['store.redisUrl: expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379']);
+      ).toEqual([
+        'store.redisUrl (from REDIS_URL): expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+      ]);
     }
     const { config } = parseConfig(
       { tenants: [tenant()] },
@@ -222,7 +254,9 @@ describe('parseConfig', () => {
     const raw = { mockIdp: { enabled: true }, tenants: [tenant()] };
     expect(
       issues(() => parseConfig(raw, { env: { IDURA_SECRET: 'x', PORT: '4900', MOCK_IDP_PORT: '4900' } })),
-    ).toEqual(['mockIdp.port: must differ from port (4900): the mock IdP listens on a port of its own']);
+    ).toEqual([
+      'mockIdp.port (from MOCK_IDP_PORT): must differ from port (4900): the mock IdP listens on a port of its own',
+    ]);
     expect(
       parseConfig(raw, { env: { IDURA_SECRET: 'x', PORT: '0', MOCK_IDP_PORT: '0' } }).config.mockIdp.port,
     ).toBe(0);
@@ -415,8 +449,8 @@ describe('production rules (NODE_ENV=production)', () => {
     );
     const guessable = found.filter((i) => i.includes('guessable'));
     expect(guessable.map((i) => i.split(':')[0])).toEqual([
-      'session.secret',
-      'dataKey',
+      'session.secret (from SESSION_SECRET)',
+      'dataKey (from DATA_KEY)',
       'tenants.0.handoff.oidcClients.0.clientSecret',
     ]);
     for (const issue of guessable) expect(issue).toContain('openssl rand -base64 32');
@@ -628,7 +662,9 @@ describe('publicUrl default', () => {
         issues(() =>
           parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PUBLIC_URL: publicUrl } }),
         ),
-      ).toEqual(['publicUrl: expected an http:// or https:// URL, e.g. https://chat.kommune.example']);
+      ).toEqual([
+        'publicUrl (from PUBLIC_URL): expected an http:// or https:// URL, e.g. https://chat.kommune.example',
+      ]);
     }
   });
 
