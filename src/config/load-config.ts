@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { productionProblems } from './production-rules.js';
 import { configSchema, type GatewayConfig } from './schema.js';
@@ -59,23 +59,28 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   } catch (error) {
     throw new ConfigError(source, [`not valid JSON: ${jsonProblem(json, error as Error)}`]);
   }
-  return parseConfig(raw, { env, source });
+  return parseConfig(raw, { env, source, baseDir: dirname(source) });
 }
 
 /**
- * Resolves `{ "$env": "NAME" }` references, applies the environment overrides (`PORT`,
+ * Resolves `{ "$env": "NAME" }` and `{ "$file": "PATH" }` references, applies the environment overrides (`PORT`,
  * `MOCK_IDP_PORT`, `PUBLIC_URL`, `SESSION_SECRET`, `REDIS_URL`, `SMTP_URL`, `LOG_LEVEL`, `SIGNING_KEY`, `DATA_KEY`),
  * validates against the schema and, when `NODE_ENV=production`, the production rules.
  * @throws {ConfigError} naming every offending key.
  */
 export function parseConfig(
   raw: unknown,
-  options: { env?: NodeJS.ProcessEnv; source?: string } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    source?: string;
+    /** Directory a relative `{ "$file": … }` is read from: the configuration file's. Default `process.cwd()`. */
+    baseDir?: string;
+  } = {},
 ): LoadedConfig {
   const env = options.env ?? process.env;
   const source = options.source ?? '<inline>';
   const issues: string[] = [];
-  const resolved = resolveEnvReferences(raw, env, [], issues);
+  const resolved = resolveReferences(raw, { env, baseDir: options.baseDir ?? process.cwd() }, [], issues);
   if (issues.length > 0) throw new ConfigError(source, issues);
   const overridden = new Map<string, string>();
   const withOverrides = applyEnvOverrides(resolved, env, issues, overridden);
@@ -137,43 +142,96 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   return `${path}: ${issue.message}`;
 }
 
-function isEnvReference(value: unknown): value is { $env: string; json?: boolean } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+/** `{ "$env": "NAME" }` or `{ "$file": "PATH" }`, with `"json": true` to parse what it holds. */
+type SecretReference = { $env: string; json?: boolean } | { $file: string; json?: boolean };
+
+/**
+ * Whether `value` is a reference, and if it is one written wrong (another key beside it, both
+ * kinds, a name that is no string), what is wrong with it: otherwise the object would reach the
+ * schema and be refused as "expected string, received object", naming neither the reference
+ * nor its mistake.
+ */
+function asReference(value: unknown): { reference?: SecretReference; problem?: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
   const keys = Object.keys(value);
-  return (
-    typeof (value as { $env?: unknown }).$env === 'string' && keys.every((k) => k === '$env' || k === 'json')
-  );
+  const kinds = keys.filter((k) => k === '$env' || k === '$file');
+  if (kinds.length === 0) return {};
+  const record = value as Record<string, unknown>;
+  const kind = kinds[0] as '$env' | '$file';
+  if (kinds.length > 1) return { problem: 'a reference is either { "$env": … } or { "$file": … }, not both' };
+  if (typeof record[kind] !== 'string' || record[kind] === '')
+    return { problem: `"${kind}" must name ${kind === '$env' ? 'an environment variable' : 'a file'}` };
+  const other = keys.filter((k) => k !== kind && k !== 'json');
+  if (other.length > 0 || (record.json !== undefined && typeof record.json !== 'boolean'))
+    return { problem: `a { "${kind}": … } reference takes only "json": true beside it` };
+  return { reference: value as SecretReference };
 }
 
-/** Replaces every `{ "$env": "NAME" }` (`"json": true` to parse the variable as JSON, e.g. a JWK). */
-function resolveEnvReferences(
-  value: unknown,
+/**
+ * The text a reference points at: an environment variable, or a file (a Docker or Kubernetes
+ * secret, a systemd credential), relative to `baseDir`, without the one line break such files
+ * end with (`echo secret > file`), which would otherwise be part of the secret.
+ */
+function referencedText(
+  reference: SecretReference,
   env: NodeJS.ProcessEnv,
+  baseDir: string,
+): { text?: string; problem?: string } {
+  if ('$env' in reference) {
+    const text = env[reference.$env];
+    if (text === undefined || text === '')
+      return { problem: `environment variable ${reference.$env} is not set` };
+    return { text };
+  }
+  const file = resolve(baseDir, reference.$file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    return { problem: `cannot read the file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}` };
+  }
+  return text === '' ? { problem: `the file ${file} is empty` } : { text };
+}
+
+/**
+ * Replaces every `{ "$env": "NAME" }` and `{ "$file": "PATH" }` (`"json": true` to parse the
+ * value as JSON, e.g. a JWK).
+ */
+function resolveReferences(
+  value: unknown,
+  sources: { env: NodeJS.ProcessEnv; baseDir: string },
   path: string[],
   issues: string[],
 ): unknown {
-  if (isEnvReference(value)) {
-    const text = env[value.$env];
-    const where = path.join('.');
-    if (text === undefined || text === '') {
-      issues.push(`${where}: environment variable ${value.$env} is not set`);
+  const { reference, problem } = asReference(value);
+  const where = path.join('.');
+  if (problem) {
+    issues.push(`${where}: ${problem}`);
+    return undefined;
+  }
+  if (reference) {
+    const found = referencedText(reference, sources.env, sources.baseDir);
+    if (found.text === undefined) {
+      issues.push(`${where}: ${found.problem}`);
       return undefined;
     }
-    if (!value.json) return text;
+    if (!reference.json) return found.text;
     try {
-      return JSON.parse(text);
+      return JSON.parse(found.text);
     } catch {
-      issues.push(`${where}: environment variable ${value.$env} is not valid JSON`);
+      const named =
+        '$env' in reference ? `environment variable ${reference.$env}` : `file ${reference.$file}`;
+      issues.push(`${where}: ${named} is not valid JSON`);
       return undefined;
     }
   }
   if (Array.isArray(value))
-    return value.map((item, i) => resolveEnvReferences(item, env, [...path, String(i)], issues));
+    return value.map((item, i) => resolveReferences(item, sources, [...path, String(i)], issues));
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        resolveEnvReferences(item, env, [...path, key], issues),
+        resolveReferences(item, sources, [...path, key], issues),
       ]),
     );
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -628,6 +628,55 @@ describe('loadConfig', () => {
     expect(problem).toMatch(/^not valid JSON: /);
     expect(problem).not.toContain('s3cret');
     expect(problem).not.toContain('\n');
+  });
+
+  it('reads { "$file": … } secrets (Docker and Kubernetes secrets) beside the configuration, without their final line break', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    mkdirSync(join(dir, 'secrets'));
+    writeFileSync(join(dir, 'secrets', 'session'), `${SESSION_SECRET}\n`);
+    writeFileSync(join(dir, 'secrets', 'idura'), 'idura-client-secret\r\n');
+    const key = { kty: 'EC', crv: 'P-256', d: 'private' };
+    writeFileSync(join(dir, 'signing.jwk'), JSON.stringify(key));
+    const file = join(dir, 'espoo.json');
+    const providers = [{ ...tenant().providers[0], clientSecret: { $file: 'secrets/idura' } }];
+    writeFileSync(
+      file,
+      JSON.stringify({
+        session: { secret: { $file: './secrets/session' } },
+        signingKey: { $file: join(dir, 'signing.jwk'), json: true },
+        tenants: [tenant({ providers })],
+      }),
+    );
+    const { config } = loadConfig({ env: { GATEWAY_CONFIG: file }, cwd: tmpdir() });
+    expect(config.session.secret).toBe(SESSION_SECRET);
+    expect(config.tenants[0]?.providers[0]?.clientSecret).toBe('idura-client-secret');
+    expect(config.signingKey).toEqual(key);
+  });
+
+  it('names a secret file it cannot read, an empty one, and a reference written wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    writeFileSync(join(dir, 'empty'), '\n');
+    writeFileSync(join(dir, 'not-json'), 'plain');
+    const file = join(dir, 'espoo.json');
+    const provider = tenant().providers[0];
+    writeFileSync(
+      file,
+      JSON.stringify({
+        session: { secret: { $file: 'missing' } },
+        dataKey: { $file: 'empty' },
+        signingKey: { $file: 'not-json', json: true },
+        mail: { from: { $env: 'MAIL_FROM', fallback: 'x' }, smtpUrl: { $env: 'SMTP', $file: 'smtp' } },
+        tenants: [tenant({ providers: [{ ...provider, clientSecret: { $file: 42 } }] })],
+      }),
+    );
+    expect(issues(() => loadConfig({ env: { GATEWAY_CONFIG: file } }))).toEqual([
+      `session.secret: cannot read the file ${join(dir, 'missing')}: ENOENT`,
+      `dataKey: the file ${join(dir, 'empty')} is empty`,
+      'signingKey: file not-json is not valid JSON',
+      'mail.from: a { "$env": … } reference takes only "json": true beside it',
+      'mail.smtpUrl: a reference is either { "$env": … } or { "$file": … }, not both',
+      'tenants.0.providers.0.clientSecret: "$file" must name a file',
+    ]);
   });
 
   it('reads a file saved with a byte order mark, as Windows editors write it', () => {
