@@ -15,19 +15,35 @@ const DEMO_CLIENT_SECRET = 'demo-secret-not-for-production';
 export function productionProblems(config: GatewayConfig): { errors: string[]; warnings: string[] } {
   const errors: string[] = [];
   const warnings: string[] = [];
-  if (config.mockIdp.enabled) errors.push('mockIdp.enabled: the mock IdP must not run in production');
+  if (config.mockIdp.enabled)
+    errors.push(
+      "mockIdp.enabled: the mock IdP must not run in production: set it to false, and give each provider its broker's issuer",
+    );
   if (config.mail?.outboxDir)
-    errors.push('mail.outboxDir: e-mails (transcripts) would be written to disk instead of sent');
+    errors.push(
+      'mail.outboxDir: e-mails (transcripts) would be written to disk instead of sent: set mail.smtpUrl (or SMTP_URL) in its place',
+    );
   if (!config.session.secret)
-    errors.push('session.secret: required (set SESSION_SECRET); a random one is used now');
-  if (!isHttps(config.publicUrl)) errors.push('publicUrl: must be an https URL');
+    errors.push(
+      'session.secret: required (set SESSION_SECRET, the same on every instance, e.g. from `openssl rand -base64 32`); development uses a random one',
+    );
+  if (!isHttps(config.publicUrl))
+    errors.push(
+      'publicUrl: must be an https URL, the address citizens open (TLS may end at a load balancer in front: trustProxy)',
+    );
   if (config.trustProxy === true) {
     errors.push(
       "trustProxy: true believes X-Forwarded-For from any client, who could then pick their own address for the rate limits and the recorded metadata; set the number of proxy hops or the proxies' addresses",
     );
   }
-  if (!config.signingKey) errors.push('signingKey: required (set SIGNING_KEY); an ephemeral key is used now');
-  if (!config.dataKey) errors.push('dataKey: required (set DATA_KEY); an ephemeral key is used now');
+  if (!config.signingKey)
+    errors.push(
+      'signingKey: required (set SIGNING_KEY to a private JWK, EC P-256 or RSA); development uses an ephemeral key',
+    );
+  if (!config.dataKey)
+    errors.push(
+      'dataKey: required (set DATA_KEY, the same on every instance, e.g. from `openssl rand -base64 32`); development uses an ephemeral key',
+    );
   errors.push(...guessableSecrets(config));
   if (config.store.type === 'redis' && !config.dataKey) {
     warnings.push(
@@ -45,7 +61,7 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   }
   if (!config.oidcProvider.jwks && config.tenants.some((t) => t.handoff.oidcClients.length > 0)) {
     errors.push(
-      'oidcProvider.jwks: required when a tenant has handoff.oidcClients; an ephemeral key is used now',
+      'oidcProvider.jwks: required when a tenant has handoff.oidcClients (private JWKs, e.g. { "$env": …, "json": true }); development uses an ephemeral key',
     );
   }
   errors.push(...sharedStaffClients(config));
@@ -56,8 +72,9 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
     ];
     for (const { path, issuer, clientSecret } of clients) {
       if (issuer.startsWith('mock:'))
-        errors.push(`${path}.issuer: the mock IdP must not be used in production`);
-      else if (!isHttps(issuer)) errors.push(`${path}.issuer: must be an https URL`);
+        errors.push(`${path}.issuer: the mock IdP must not be used in production: use the broker's issuer`);
+      else if (!isHttps(issuer))
+        errors.push(`${path}.issuer: must be an https URL, as the broker's discovery document names it`);
       if (clientSecret === DEMO_CLIENT_SECRET)
         errors.push(
           `${path}.clientSecret: the demo's published secret (config/default.json); use the broker's`,
@@ -81,16 +98,23 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
     tenant.handoff.oidcClients.forEach((client, c) => {
       [...client.redirectUris, ...client.postLogoutRedirectUris].forEach((uri) => {
         if (!isHttps(uri))
-          errors.push(`tenants.${t}.handoff.oidcClients.${c}: redirect URI ${uri} must be https`);
+          errors.push(
+            `tenants.${t}.handoff.oidcClients.${c}: redirect URI ${uri} must be https: register the chat system's https address`,
+          );
       });
     });
     tenant.allowedOrigins.forEach((origin, o) => {
-      if (!isHttps(origin)) errors.push(`tenants.${t}.allowedOrigins.${o}: must be an https origin`);
+      if (!isHttps(origin))
+        errors.push(
+          `tenants.${t}.allowedOrigins.${o}: must be an https origin, the site as browsers name it`,
+        );
     });
     // Linked from every page, the consent page among them: over http the notice a citizen reads
     // before sharing can be rewritten on the way.
     if (tenant.privacyNoticeUrl !== undefined && !isHttps(tenant.privacyNoticeUrl))
-      errors.push(`tenants.${t}.privacyNoticeUrl: must be an https URL`);
+      errors.push(
+        `tenants.${t}.privacyNoticeUrl: must be an https URL, or the notice could be changed on the way`,
+      );
   });
   return { errors, warnings };
 }

@@ -199,7 +199,9 @@ describe('parseConfig', () => {
           { env: { ...PRODUCTION_ENV, PUBLIC_URL: 'http://chat.espoo.example' } },
         ),
       ),
-    ).toEqual(['publicUrl (from PUBLIC_URL): must be an https URL (refused because NODE_ENV=production)']);
+    ).toEqual([
+      'publicUrl (from PUBLIC_URL): must be an https URL, the address citizens open (TLS may end at a load balancer in front: trustProxy) (refused because NODE_ENV=production)',
+    ]);
   });
 
   it('names a REDIS_URL that is not redis:// or rediss:// instead of a node-redis stack trace', () => {
@@ -470,7 +472,7 @@ describe('production rules (NODE_ENV=production)', () => {
       ),
     );
     expect(found).toContain(
-      'mockIdp.enabled: the mock IdP must not run in production (refused because NODE_ENV=production)',
+      "mockIdp.enabled: the mock IdP must not run in production: set it to false, and give each provider its broker's issuer (refused because NODE_ENV=production)",
     );
     expect(found.some((i) => i.startsWith('session.secret: required'))).toBe(true);
     expect(found.some((i) => i.startsWith('publicUrl: must be an https URL'))).toBe(true);
