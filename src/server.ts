@@ -71,6 +71,9 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
     created.app(req, res);
   };
   const server = createHttpServer(answer);
+  server.keepAliveTimeout = deps.config.keepAliveSeconds * 1000;
+  // Node measures the headers timeout from a request's first byte, also on a reused
+  // connection, so it may be shorter than the keep-alive wait.
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) =>

@@ -453,6 +453,15 @@ export const configSchema = z
     port: z.number().int().min(0).max(65535).default(3000),
     /** Listening address. Default `127.0.0.1`; use `0.0.0.0` in a container. */
     host: z.string().min(1).default('127.0.0.1'),
+    /**
+     * Seconds an idle keep-alive connection is kept open for its client's next request (Node's
+     * `keepAliveTimeout`, whose own default is 5). A load balancer that reuses its connections
+     * to the gateway (AWS ALB: 60 s idle; nginx with upstream keepalive) must not find one closed
+     * as it sends on it, or the client gets a 502 now and then: set this above the balancer's
+     * idle timeout (65 behind an ALB). 1–600; default 5, for a gateway that clients reach directly.
+     * @see https://nodejs.org/api/http.html#serverkeepalivetimeout
+     */
+    keepAliveSeconds: z.number().int().min(1).max(600).default(5),
     /** Express `trust proxy` (hops or subnet list) behind a load balancer. Default false. */
     trustProxy: trustProxySchema.default(false),
     /** pino level. `LOG_LEVEL` overrides. Default `info`. */
