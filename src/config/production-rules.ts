@@ -1,6 +1,7 @@
 import { guessableSecret } from './guessable-secret.js';
 import { isLoopbackUrl } from './loopback.js';
 import { type GatewayConfig, ROLES } from './schema.js';
+import { overbroadProxySubnets } from './trust-proxy.js';
 
 /**
  * The client secret of the demo configuration (`config/default.json`, `config/idp-mock.json`),
@@ -34,6 +35,12 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   if (config.trustProxy === true) {
     errors.push(
       "trustProxy: true believes X-Forwarded-For from any client, who could then pick their own address for the rate limits and the recorded metadata; set the number of proxy hops or the proxies' addresses",
+    );
+  }
+  const overbroad = overbroadProxySubnets(config.trustProxy);
+  if (overbroad.length > 0) {
+    errors.push(
+      `trustProxy: ${overbroad.join(', ')} trusts X-Forwarded-For from a large part of the internet, as true would; list the load balancers' own addresses or subnets, or set the number of proxy hops`,
     );
   }
   if (!config.signingKey)

@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
@@ -37,4 +38,29 @@ function listProblem(value: string): string | undefined {
     return `${(error as Error).message} (expected addresses or subnets, e.g. "10.0.0.0/8, loopback")`;
   }
   return undefined;
+}
+
+/**
+ * The entries of a `trustProxy` list that trust a whole swathe of the internet, which is
+ * `trustProxy: true` in all but name: every client there could choose its own address for the
+ * rate limits and the recorded metadata. A proxy fleet, a CDN's included, fits in an IPv4 /8 or
+ * an IPv6 /16; wider is refused in production (IPv4-mapped `::ffff:0:0/96` is all of IPv4,
+ * since a dual-stack server sees IPv4 clients so). IPv6 unique local (`fc00::/7`) and link-local
+ * addresses are private, as the named `uniquelocal` and `linklocal` are.
+ */
+export function overbroadProxySubnets(trustProxy: unknown): string[] {
+  if (typeof trustProxy !== 'string') return [];
+  return trustProxy
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => {
+      const [address = '', bits] = entry.split('/');
+      if (bits === undefined) return false;
+      const prefix = /^\d+$/.test(bits) ? Number(bits) : 32;
+      if (isIPv4(address)) return prefix < 8;
+      if (!isIPv6(address)) return false;
+      const mapped = /^::ffff:/i.test(address) && prefix >= 96;
+      if (mapped) return prefix - 96 < 8;
+      return prefix < 16 && !/^f[c-e]/i.test(address);
+    });
 }

@@ -263,8 +263,34 @@ describe('production rules', () => {
     expect(parseConfig(raw(true), { env: {} }).warnings.some((w) => w.startsWith('trustProxy: true'))).toBe(
       true,
     );
-    for (const safe of [false, 1, 2, '10.0.0.0/8', 'loopback'])
+    for (const safe of [
+      false,
+      1,
+      2,
+      '10.0.0.0/8',
+      'loopback',
+      '104.16.0.0/12, 2a06:98c0::/29',
+      'fc00::/7, uniquelocal',
+      '::ffff:10.0.0.0/104',
+    ])
       expect(parseConfig(raw(safe), { env: { NODE_ENV: 'production' } }).config.trustProxy).toEqual(safe);
+  });
+
+  it('refuses a trustProxy subnet as wide as true: half the internet, all of IPv4 as IPv6 sees it', () => {
+    const raw = (trustProxy: unknown) => ({
+      ...productionRaw(productionTenant({ requiredAmr: ['mfa'] })),
+      trustProxy,
+    });
+    for (const [broad, named] of [
+      ['0.0.0.0/1, 128.0.0.0/1', '0.0.0.0/1, 128.0.0.0/1'],
+      ['10.0.0.0/8, ::ffff:0:0/96', '::ffff:0:0/96'],
+      ['2000::/3', '2000::/3'],
+      ['::/1', '::/1'],
+    ]) {
+      expect(() => parseConfig(raw(broad), { env: { NODE_ENV: 'production' } })).toThrow(
+        `trustProxy: ${named} trusts X-Forwarded-For from a large part of the internet, as true would; list the load balancers' own addresses or subnets, or set the number of proxy hops (refused because NODE_ENV=production)`,
+      );
+    }
   });
 
   it('warns about redis:// to another host (password and sessions in clear), not about rediss:// or loopback', () => {
