@@ -418,6 +418,29 @@ const rateLimitsSchema = z
   })
   .default(RATE_LIMIT_DEFAULTS);
 
+/**
+ * What is wrong with a Redis URL `z.url` let through, if anything: node-redis reads it again
+ * itself and throws a bare `URIError` or `TypeError` at start-up for a user or password that
+ * does not percent-decode (a generated password with `%`) or a path that is no database number,
+ * and ignores a query (`?db=2`) without a word, connecting to database 0.
+ */
+function redisUrlProblem(redisUrl: string): string | undefined {
+  if (!URL.canParse(redisUrl)) return undefined;
+  const url = new URL(redisUrl);
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return 'percent-encode special characters in the user and password (% as %25, @ as %40)';
+  }
+  if (url.hostname === '') return 'expected a host, e.g. redis://redis.internal:6379';
+  if (!/^(\/\d*)?$/.test(url.pathname))
+    return 'the path is the database number, e.g. redis://redis.internal:6379/2, or none';
+  if (url.search || url.hash)
+    return 'no query or fragment: the database number goes in the path, credentials before the host';
+  return undefined;
+}
+
 /** What is wrong with an SMTP URL the pattern let through, if anything. */
 function smtpUrlProblem(smtpUrl: string): string | undefined {
   let url: URL;
@@ -510,6 +533,10 @@ export const configSchema = z
         commandTimeoutMs: z.number().int().min(10).max(60_000).default(1_000),
       })
       .default({ type: 'memory', keyPrefix: 'gw:', connectTimeoutMs: 2_000, commandTimeoutMs: 1_000 })
+      .superRefine((s, ctx) => {
+        const problem = s.redisUrl === undefined ? undefined : redisUrlProblem(s.redisUrl);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['redisUrl'], message: problem });
+      })
       .refine((s) => s.type !== 'redis' || !!s.redisUrl, {
         message: 'redisUrl is required when type is "redis"',
         path: ['redisUrl'],

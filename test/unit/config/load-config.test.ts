@@ -172,6 +172,43 @@ describe('parseConfig', () => {
     expect(config.store).toMatchObject({ type: 'redis', redisUrl: 'redis://127.0.0.1:6390' });
   });
 
+  it('names a Redis URL node-redis would throw on at start-up, or read only in part', () => {
+    for (const [redisUrl, problem] of [
+      [
+        'redis://:pa%zz@127.0.0.1:6390',
+        'percent-encode special characters in the user and password (% as %25, @ as %40)',
+      ],
+      [
+        'rediss://us%er:x@redis.example:6380',
+        'percent-encode special characters in the user and password (% as %25, @ as %40)',
+      ],
+      [
+        'redis://127.0.0.1:6390/cache',
+        'the path is the database number, e.g. redis://redis.internal:6379/2, or none',
+      ],
+      [
+        'redis://127.0.0.1:6390/2?db=3',
+        'no query or fragment: the database number goes in the path, credentials before the host',
+      ],
+      ['redis:///2', 'expected a host, e.g. redis://redis.internal:6379'],
+    ]) {
+      expect(
+        issues(() =>
+          parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', REDIS_URL: redisUrl } }),
+        ),
+      ).toEqual([`store.redisUrl (from REDIS_URL): ${problem}`]);
+    }
+    for (const redisUrl of [
+      'redis://:p%25ss@127.0.0.1:6390/2',
+      'rediss://user:x@redis.example:6380/',
+      'redis://[::1]:6390',
+    ])
+      expect(
+        parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', REDIS_URL: redisUrl } }).config.store
+          .redisUrl,
+      ).toBe(redisUrl);
+  });
+
   it('names the environment variable beside a key whose value it set, not the file only', () => {
     const file = { logLevel: 'info', session: { secret: 'the file holds none shorter than 32 chars' } };
     expect(
