@@ -709,7 +709,16 @@ export const configSchema = z
     mail: z
       .strictObject({
         /** Sender, e.g. `"Demo kommune <chat@kommune.example>"`. */
-        from: z.string().min(3).max(320),
+        // Any text was taken, and nodemailer finds no address in "Demo kommune": it sends the mail
+        // with no From header and the empty sender of a bounce (MAIL FROM:<>), which servers
+        // refuse or file as spam, so transcripts went missing with nothing said at start-up.
+        from: z
+          .string()
+          .max(320)
+          .regex(
+            /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/,
+            'expected an e-mail address, alone or as "Name <address>", e.g. "Demo kommune <chat@kommune.example>"',
+          ),
         /**
          * SMTP server as a URL: `smtps://user:password@smtp.example:465` (TLS), or
          * `smtp://…:587` (STARTTLS, required in production). `SMTP_URL` overrides.

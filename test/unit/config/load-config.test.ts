@@ -172,6 +172,21 @@ describe('parseConfig', () => {
     expect(config.store).toMatchObject({ type: 'redis', redisUrl: 'redis://127.0.0.1:6390' });
   });
 
+  it('takes as mail.from an e-mail address, alone or with a name, and names anything else', () => {
+    const withFrom = (from: string) => ({ mail: { from, outboxDir: '.tmp/outbox' }, tenants: [tenant()] });
+    for (const from of ['Demo kommune', 'chat@', 'Demo <chat>', 'a@b.example\r\nBcc: x@y.example']) {
+      expect(issues(() => parseConfig(withFrom(from), { env: { IDURA_SECRET: 'x' } }))).toEqual([
+        'mail.from: expected an e-mail address, alone or as "Name <address>", e.g. "Demo kommune <chat@kommune.example>"',
+      ]);
+    }
+    for (const from of [
+      'chat@kommune.example',
+      'Demo kommune <chat@kommune.example>',
+      '"Oulu, kaupunki" <chat@ouka.fi>',
+    ])
+      expect(parseConfig(withFrom(from), { env: { IDURA_SECRET: 'x' } }).config.mail?.from).toBe(from);
+  });
+
   it('names a Redis URL node-redis would throw on at start-up, or read only in part', () => {
     for (const [redisUrl, problem] of [
       [
