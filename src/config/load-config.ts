@@ -269,7 +269,12 @@ function applyEnvOverrides(
   }
   // Without an explicit public URL the gateway is its own origin on this machine, so a PORT
   // override moves the redirect URIs along with the listener.
-  if (config.publicUrl === undefined && typeof (config.port ?? 3000) === 'number') {
+  // Port 0 is a free port chosen when listening, after the redirect URIs were built on it.
+  if (config.publicUrl === undefined && config.port === 0) {
+    issues.push(
+      `${overridden.has('port') ? 'port (from PORT)' : 'port'}: 0 (a free port chosen at start) needs publicUrl (PUBLIC_URL), since the redirect URIs would name port 0; or give a port`,
+    );
+  } else if (config.publicUrl === undefined && typeof (config.port ?? 3000) === 'number') {
     config.publicUrl = `http://localhost:${config.port ?? 3000}`;
   }
   if (env.LOG_LEVEL) {

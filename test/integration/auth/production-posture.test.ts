@@ -344,7 +344,14 @@ describe('production start-up', () => {
 describe('start-up with a key that cannot be used', () => {
   async function startWith(raw: Record<string, unknown>): Promise<unknown> {
     const loaded = parseConfig(
-      { port: 0, host: '127.0.0.1', mockIdp: { enabled: true, port: 0 }, tenants: [testTenant()], ...raw },
+      {
+        port: 0,
+        publicUrl: 'http://localhost:3000',
+        host: '127.0.0.1',
+        mockIdp: { enabled: true, port: 0 },
+        tenants: [testTenant()],
+        ...raw,
+      },
       { env: {}, source: 'test' },
     );
     return createGateway(loaded, { logger: createLogger('silent') }).then(

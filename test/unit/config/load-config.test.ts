@@ -312,7 +312,9 @@ describe('parseConfig', () => {
       'mockIdp.port (from MOCK_IDP_PORT): must differ from port (4900): the mock IdP listens on a port of its own',
     ]);
     expect(
-      parseConfig(raw, { env: { IDURA_SECRET: 'x', PORT: '0', MOCK_IDP_PORT: '0' } }).config.mockIdp.port,
+      parseConfig(raw, {
+        env: { IDURA_SECRET: 'x', PORT: '0', MOCK_IDP_PORT: '0', PUBLIC_URL: 'http://localhost:4100' },
+      }).config.mockIdp.port,
     ).toBe(0);
   });
 
@@ -754,6 +756,24 @@ describe('loadConfig', () => {
 });
 
 describe('publicUrl default', () => {
+  it('refuses port 0 without a public URL, which would name port 0 in every redirect URI', () => {
+    expect(
+      issues(() => parseConfig({ port: 0, tenants: [tenant()] }, { env: { IDURA_SECRET: 'x' } })),
+    ).toEqual([
+      'port: 0 (a free port chosen at start) needs publicUrl (PUBLIC_URL), since the redirect URIs would name port 0; or give a port',
+    ]);
+    expect(
+      issues(() => parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PORT: '0' } })),
+    ).toEqual([
+      'port (from PORT): 0 (a free port chosen at start) needs publicUrl (PUBLIC_URL), since the redirect URIs would name port 0; or give a port',
+    ]);
+    const { config } = parseConfig(
+      { port: 0, publicUrl: 'http://localhost:4100', tenants: [tenant()] },
+      { env: { IDURA_SECRET: 'x' } },
+    );
+    expect(config.publicUrl).toBe('http://localhost:4100');
+  });
+
   it('follows the port when no public URL is configured', () => {
     const { config } = parseConfig({ tenants: [tenant()] }, { env: { IDURA_SECRET: 'x', PORT: '3100' } });
     expect(config.publicUrl).toBe('http://localhost:3100');
