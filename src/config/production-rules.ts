@@ -9,6 +9,9 @@ import { overbroadProxySubnets } from './trust-proxy.js';
  */
 const DEMO_CLIENT_SECRET = 'demo-secret-not-for-production';
 
+/** Log levels above `info`, which would leave out the audit lines. */
+const AUDIT_DROPPING_LEVELS: readonly string[] = ['warn', 'error', 'fatal', 'silent'];
+
 /**
  * Settings that are acceptable for local development but never in production. In production
  * each `errors` entry stops start-up; in development they are logged as warnings.
@@ -35,6 +38,13 @@ export function productionProblems(config: GatewayConfig): { errors: string[]; w
   if (config.trustProxy === true) {
     errors.push(
       "trustProxy: true believes X-Forwarded-For from any client, who could then pick their own address for the rate limits and the recorded metadata; set the number of proxy hops or the proxies' addresses",
+    );
+  }
+  // Staff access to identified data is audited by info lines (`audit: true`); some of it, the
+  // assignee's views of a shared identity and the staff logins, only there.
+  if (AUDIT_DROPPING_LEVELS.includes(config.logLevel)) {
+    errors.push(
+      `logLevel: "${config.logLevel}" drops the audit lines (staff access to identified data, staff sign-in and sign-out), which are at info; use "info" or "debug"`,
     );
   }
   const overbroad = overbroadProxySubnets(config.trustProxy);

@@ -473,6 +473,17 @@ describe('production rules (NODE_ENV=production)', () => {
     expect(loaded.production).toBe(true);
   });
 
+  it('refuses a log level that would leave out the audit lines', () => {
+    const raw = { publicUrl: 'https://chat.espoo.example', tenants: [tenant()] };
+    for (const level of ['warn', 'error', 'fatal', 'silent']) {
+      expect(issues(() => parseConfig(raw, { env: { ...PRODUCTION_ENV, LOG_LEVEL: level } }))).toEqual([
+        `logLevel (from LOG_LEVEL): "${level}" drops the audit lines (staff access to identified data, staff sign-in and sign-out), which are at info; use "info" or "debug" (refused because NODE_ENV=production)`,
+      ]);
+    }
+    for (const level of ['info', 'debug', 'trace'])
+      expect(parseConfig({ ...raw, logLevel: level }, { env: PRODUCTION_ENV }).config.logLevel).toBe(level);
+  });
+
   it('refuses a guessable session secret, data key or chat system secret, naming each and how to make one', () => {
     const found = issues(() =>
       parseConfig(

@@ -13,6 +13,7 @@ const PARAGRAPH = README.slice(
 /** A configuration every production rule objects to. */
 const EVERYTHING_WRONG = configSchema.parse({
   publicUrl: 'http://chat.kommune.example',
+  logLevel: 'warn',
   session: { secret: 'changeme-changeme-changeme-changeme' },
   dataKey: 'a'.repeat(32),
   trustProxy: true,
@@ -59,6 +60,7 @@ const DOCUMENTED: Record<string, string> = {
   dataKey: 'no `dataKey`',
   publicUrl: 'an http `publicUrl`',
   trustProxy: '`trustProxy: true`',
+  logLevel: 'a `logLevel` above `info`',
   'tenants.N.allowedOrigins.N': 'an http allowed origin',
   'tenants.N.staff': 'two tenants on the same staff client',
   'mail.outboxDir': '`mail.outboxDir`',
