@@ -1,3 +1,4 @@
+import { ErrorReply } from 'redis';
 import type { Logger } from '../runtime/logger.js';
 import type { RedisConnection } from './redis-connection.js';
 
@@ -17,12 +18,14 @@ const SAFE_POLICY = 'noeviction';
  * Reads Redis's eviction policy each time the connection becomes ready (a restarted or failed
  * over Redis may come back with another configuration) and logs one warning when it is not
  * `noeviction`, once per policy seen. Read with `INFO memory`, which managed Redis services
- * allow where they rename or forbid `CONFIG`; a failed read is retried at the next `ready`.
+ * allow where they rename or forbid `CONFIG`; a read refused (an ACL without INFO) is said
+ * once, a read lost with the connection is retried at the next `ready`.
  */
 export class RedisEvictionPolicyCheck {
   readonly #connection: RedisConnection;
   readonly #logger: Logger;
   #warnedFor: string | undefined;
+  #refusalLogged = false;
   #closed = false;
 
   constructor(options: { connection: RedisConnection; logger: Logger }) {
@@ -44,9 +47,20 @@ export class RedisEvictionPolicyCheck {
     if (this.#closed) return;
     this.#connection.client.info('memory').then(
       (info) => this.#report(evictionPolicyOf(info)),
-      () => undefined,
+      (error: unknown) => this.#refused(error),
     );
   };
+
+  /** A server's refusal (an ACL without INFO) is said once; a lost connection is retried at the next `ready`. */
+  #refused(error: unknown): void {
+    if (this.#closed || !(error instanceof ErrorReply) || this.#refusalLogged) return;
+    this.#refusalLogged = true;
+    this.#logger.warn(
+      { store: 'redis', reason: error.message.split(' ')[0] },
+      'Redis refused INFO, so its eviction policy could not be checked: make sure it has ' +
+        '"maxmemory-policy noeviction", or a full Redis deletes stored chats, sessions and receipts without an error',
+    );
+  }
 
   #report(policy: string | undefined): void {
     if (this.#closed || policy === undefined || policy === SAFE_POLICY || policy === this.#warnedFor) return;

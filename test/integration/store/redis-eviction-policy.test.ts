@@ -48,6 +48,37 @@ describe('the Redis eviction policy', () => {
     }
   });
 
+  it('says once that it could not check, when an ACL refuses it INFO', async () => {
+    await suite.connection.client.sendCommand([
+      'ACL',
+      'SETUSER',
+      'gw-no-info',
+      'on',
+      '>no-info-pass',
+      '~*',
+      '&*',
+      '+@all',
+      '-info',
+    ]);
+    const url = suite.redis.url.replace('redis://', 'redis://gw-no-info:no-info-pass@');
+    const gw = await startTestGateway({
+      config: { ...redisGatewayConfig(suite.redis), store: { type: 'redis', redisUrl: url } },
+    });
+    try {
+      await waitFor(async () => (await readiness(gw.url)) === 200);
+      await waitFor(() => gw.logs().includes('Redis refused INFO'));
+      const lines = gw
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes('Redis refused INFO'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 40, reason: 'NOPERM' });
+      expect(gw.logs()).not.toContain('no-info-pass');
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('reads the policy from INFO memory', () => {
     expect(evictionPolicyOf('# Memory\r\nused_memory:1\r\nmaxmemory_policy:volatile-lru\r\n')).toBe(
       'volatile-lru',
