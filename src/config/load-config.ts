@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
+import { duplicateKeys } from './duplicate-keys.js';
 import { productionProblems } from './production-rules.js';
 import { configSchema, type GatewayConfig } from './schema.js';
 
@@ -58,6 +59,13 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     raw = JSON.parse(json);
   } catch (error) {
     throw new ConfigError(source, [`not valid JSON: ${jsonProblem(json, error as Error)}`]);
+  }
+  const duplicates = duplicateKeys(json);
+  if (duplicates.length > 0) {
+    throw new ConfigError(
+      source,
+      duplicates.map((path) => `${path}: written twice in one object; only the last would be used`),
+    );
   }
   return parseConfig(raw, { env, source, baseDir: dirname(source) });
 }

@@ -746,6 +746,18 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('names a key written twice in one object, whose first value JSON.parse would drop without a word', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    const file = join(dir, 'espoo.json');
+    writeFileSync(
+      file,
+      `{ "session": { "idleMinutes": 15 }, "tenants": ${JSON.stringify([tenant()])}, "session": { "idleMinutes": 600 } }`,
+    );
+    expect(issues(() => loadConfig({ env: { GATEWAY_CONFIG: file, IDURA_SECRET: 'x' } }))).toEqual([
+      'session: written twice in one object; only the last would be used',
+    ]);
+  });
+
   it('reads a file saved with a byte order mark, as Windows editors write it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
     const file = join(dir, 'espoo.json');
