@@ -11,7 +11,11 @@ import type { Language } from './config/schema.js';
 import type { GatewayDeps } from './deps.js';
 import { endUpgrade } from './http/end-upgrade.js';
 import { toOriginForm } from './http/origin-form.js';
-import { unreadRequestHeaders, unreadRequestPage } from './http/unread-request-page.js';
+import {
+  type UnreadRequestCode,
+  unreadRequestHeaders,
+  unreadRequestPage,
+} from './http/unread-request-page.js';
 
 /** Handles an HTTP upgrade (the chat's WebSocket); returns false when the path is not its own. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
@@ -79,6 +83,16 @@ export function createServer(deps: GatewayDeps, features: ServerFeature[] = []):
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) =>
     answerClientError(error, socket, deps.config.defaultLanguage, deps.production),
   );
+  // CONNECT asks for a tunnel, which the gateway is not: without a listener Node drops the
+  // connection without an answer. The app would see a target with no path.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
+    answerUnread(
+      socket,
+      [400, 'Bad Request', 'request_invalid'],
+      deps.config.defaultLanguage,
+      deps.production,
+    ),
+  );
   const upgrades = features.flatMap((f) => (f.upgrade ? [f.upgrade(created)] : []));
   server.on('upgrade', (req, socket, head) => {
     toOriginForm(req);
@@ -141,10 +155,23 @@ function answerClientError(
     socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
     return;
   }
-  const [status, text, code] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? ([431, 'Request Header Fields Too Large', 'request_too_large'] as const)
-      : ([400, 'Bad Request', 'request_invalid'] as const);
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    answerUnread(
+      socket,
+      [431, 'Request Header Fields Too Large', 'request_too_large'],
+      defaultLanguage,
+      production,
+    );
+  } else answerUnread(socket, [400, 'Bad Request', 'request_invalid'], defaultLanguage, production);
+}
+
+/** Writes the page for a request no route reads, and closes the connection. */
+function answerUnread(
+  socket: Duplex,
+  [status, text, code]: readonly [number, string, UnreadRequestCode],
+  defaultLanguage: Language,
+  production: boolean,
+): void {
   const body = unreadRequestPage(code, defaultLanguage);
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/html; charset=utf-8\r\n` +

@@ -254,6 +254,12 @@ describe('odd headers and query strings', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request/);
     expect(answer).toContain('Error code: request_invalid');
   });
+  it('answers CONNECT (a tunnel, which the gateway is not) with 400 and the page, instead of dropping the connection', async () => {
+    const answer = await rawBytes('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer).toMatch(/\r\nX-Frame-Options: DENY\r\n/);
+    expect(answer).toContain('Error code: request_invalid');
+  });
   it('sends those pages, which the app never sees, with the security headers of its own pages', async () => {
     for (const answer of [
       await rawBytes('G@T / HTTP/1.1\r\nHost: x\r\n\r\n'),
