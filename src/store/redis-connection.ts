@@ -158,7 +158,9 @@ export class RedisConnection {
     // The message of a socket error names host and port at most; never the URL's password.
     this.#logger.error(
       { store: 'redis', reason: this.#reason, detail: error.message },
-      'redis unreachable: requests that need it answer 503 until it is back; retrying',
+      this.#reason === 'auth_failed'
+        ? 'redis refused the credentials of store.redisUrl (user, password or their ACL rights): requests that need it answer 503 until they are fixed; retrying'
+        : 'redis unreachable: requests that need it answer 503 until it is back; retrying',
     );
   }
 }

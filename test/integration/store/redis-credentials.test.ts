@@ -46,6 +46,9 @@ describe('a Redis that refuses the credentials', () => {
       await waitFor(() => connection.health().reason === 'auth_failed');
       expect(connection.health()).toEqual({ ready: false, reason: 'auth_failed' });
       expect(logText).toContain('"reason":"auth_failed"');
+      // Said as a configuration to fix, not as an outage to wait out.
+      expect(logText).toContain('redis refused the credentials of store.redisUrl');
+      expect(logText).not.toContain('redis unreachable');
       expect(logText).not.toContain('the-wrong-one');
     } finally {
       await connection.close();
