@@ -209,6 +209,14 @@ export class RedisKeys {
     return `${this.#prefix}sess-owner:{${this.sessions()}${sid}}`;
   }
 
+  /**
+   * A keyed blind index of a fixed label under the data key, written by the first instance of a
+   * deployment: an instance whose `DATA_KEY` gives another one cannot open what the others seal.
+   */
+  dataKeyCheck(): string {
+    return `${this.#prefix}data-key-check`;
+  }
+
   #tenant(tenantId: string): string {
     return `${this.#prefix}{t:${tenantId}}`;
   }

@@ -7,6 +7,7 @@ import { MemorySessionStore } from './memory-session-store.js';
 import { createMemoryStore } from './memory-store.js';
 import { RedisChatBus } from './redis-chat-bus.js';
 import { RedisConnection } from './redis-connection.js';
+import { RedisDataKeyCheck } from './redis-data-key-check.js';
 import { RedisEvictionPolicyCheck } from './redis-eviction-policy.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisSessionExpiry } from './redis-session-expiry.js';
@@ -65,6 +66,13 @@ export function createStorage(
     const evictionPolicy = new RedisEvictionPolicyCheck({ connection: redis, logger: options.logger });
     evictionPolicy.start();
     const keys = new RedisKeys(config.store.keyPrefix);
+    const dataKeyCheck = new RedisDataKeyCheck({
+      connection: redis,
+      key: keys.dataKeyCheck(),
+      codec: options.codec,
+      logger: options.logger,
+    });
+    dataKeyCheck.start();
     const bus = new RedisChatBus({
       connection: redis,
       prefix: config.store.keyPrefix,
@@ -103,6 +111,7 @@ export function createStorage(
       bus,
       close: async () => {
         evictionPolicy.close();
+        dataKeyCheck.close();
         await expiry?.close();
         await bus.close();
         await redis.close();

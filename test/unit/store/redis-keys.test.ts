@@ -100,6 +100,7 @@ describe('RedisKeys: the README key table', () => {
     oidcProvider: `${keys.oidcProvider()}{op:<tenant>}:<kind>:<id>`,
     sessions: `${keys.sessions()}<sid>`,
     sessionOwner: keys.sessionOwner('<sid>'),
+    dataKeyCheck: keys.dataKeyCheck(),
   };
 
   // Not rows of their own: a conversation's five keys together, and the previous version's
