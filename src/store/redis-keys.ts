@@ -217,6 +217,14 @@ export class RedisKeys {
     return `${this.#prefix}data-key-check`;
   }
 
+  /**
+   * An HMAC of a fixed label under the session secret, written by the first instance: an
+   * instance whose `SESSION_SECRET` gives another one rejects the others' session cookies.
+   */
+  sessionSecretCheck(): string {
+    return `${this.#prefix}session-secret-check`;
+  }
+
   #tenant(tenantId: string): string {
     return `${this.#prefix}{t:${tenantId}}`;
   }

@@ -7,9 +7,9 @@ import { MemorySessionStore } from './memory-session-store.js';
 import { createMemoryStore } from './memory-store.js';
 import { RedisChatBus } from './redis-chat-bus.js';
 import { RedisConnection } from './redis-connection.js';
-import { RedisDataKeyCheck } from './redis-data-key-check.js';
 import { RedisEvictionPolicyCheck } from './redis-eviction-policy.js';
 import { RedisKeys } from './redis-keys.js';
+import { dataKeySecret, RedisSecretCheck, sessionSecret } from './redis-secret-check.js';
 import { RedisSessionExpiry } from './redis-session-expiry.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import { createRedisStore, type StoreCodec } from './redis-store.js';
@@ -66,13 +66,17 @@ export function createStorage(
     const evictionPolicy = new RedisEvictionPolicyCheck({ connection: redis, logger: options.logger });
     evictionPolicy.start();
     const keys = new RedisKeys(config.store.keyPrefix);
-    const dataKeyCheck = new RedisDataKeyCheck({
+    // Without a configured session secret (development) each instance draws its own: nothing to compare.
+    const secret = config.session.secret;
+    const secretCheck = new RedisSecretCheck({
       connection: redis,
-      key: keys.dataKeyCheck(),
-      codec: options.codec,
+      secrets: [
+        dataKeySecret(keys.dataKeyCheck(), options.codec),
+        ...(secret ? [sessionSecret(keys.sessionSecretCheck(), secret)] : []),
+      ],
       logger: options.logger,
     });
-    dataKeyCheck.start();
+    secretCheck.start();
     const bus = new RedisChatBus({
       connection: redis,
       prefix: config.store.keyPrefix,
@@ -111,7 +115,7 @@ export function createStorage(
       bus,
       close: async () => {
         evictionPolicy.close();
-        dataKeyCheck.close();
+        secretCheck.close();
         await expiry?.close();
         await bus.close();
         await redis.close();

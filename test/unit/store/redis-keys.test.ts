@@ -101,6 +101,7 @@ describe('RedisKeys: the README key table', () => {
     sessions: `${keys.sessions()}<sid>`,
     sessionOwner: keys.sessionOwner('<sid>'),
     dataKeyCheck: keys.dataKeyCheck(),
+    sessionSecretCheck: keys.sessionSecretCheck(),
   };
 
   // Not rows of their own: a conversation's five keys together, and the previous version's
