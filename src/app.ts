@@ -91,12 +91,14 @@ export function createApp(deps: GatewayDeps, extraRoutes: TenantRoutes[] = []): 
   // Ready means this instance can serve: its store (sessions, chats) answers. A broker that is
   // down makes only its own logins unavailable (`provider_unavailable`), not anonymous chat, so
   // it is reported in the detail without taking the instance out of the load balancer.
+  // Draining (a SIGTERM with `shutdownDrainSeconds`): red, so no new connection is sent here.
   readOnlyGet(app.router, '/readyz', (_req, res) => {
     const store = deps.storeHealth();
     const brokers = deps.oidc.statuses();
+    const draining = deps.draining?.() ?? false;
     res.setHeader('Cache-Control', 'no-store');
-    res.status(store.ready ? 200 : 503).json({
-      status: store.ready ? 'ready' : 'unavailable',
+    res.status(store.ready && !draining ? 200 : 503).json({
+      status: draining ? 'draining' : store.ready ? 'ready' : 'unavailable',
       store,
       brokers,
     });

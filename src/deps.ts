@@ -23,6 +23,8 @@ export interface GatewayDeps {
   sessionStore: session.Store;
   /** Whether shared state (sessions, chats) can be reached now: `/readyz` turns red without it. */
   storeHealth: () => StoreHealth;
+  /** Whether the instance is draining before it closes (`shutdownDrainSeconds`): `/readyz` is red. */
+  draining?: () => boolean;
   /**
    * The chat bus: between instances when the store provides one (Redis), else in process
    * (`createGateway` always sets it; absent, the chat feature makes its own).

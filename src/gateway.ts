@@ -46,6 +46,12 @@ export interface Gateway extends GatewayServer {
   listen(port?: number): Promise<string>;
   /** The retention sweep, which runs by itself once listening (`sweep()` runs one now). */
   retention: RetentionSweeper;
+  /**
+   * The graceful stop of a signal: readiness red for `shutdownDrainSeconds` while everything is
+   * still served, then {@link GatewayServer.close} (sockets closed with 1001, in-flight
+   * requests finished).
+   */
+  shutDown(): Promise<void>;
 }
 
 /**
@@ -153,6 +159,7 @@ async function wire(
   // One bus for the chat and the retention sweep (which tells consoles what it deleted): the
   // store's between instances (Redis), else in process.
   const chatBus = storage.bus ?? new InProcessChatBus(logger);
+  let draining = false;
   const deps: GatewayDeps = {
     config,
     production,
@@ -161,6 +168,7 @@ async function wire(
     store: options.store ?? storage.store,
     sessionStore: storage.sessionStore,
     storeHealth: storage.health,
+    draining: () => draining,
     chatBus,
     signingKeys,
     fieldCrypto,
@@ -189,6 +197,15 @@ async function wire(
     deps,
     (options.features ?? ((d) => [createChatFeature(d), createHandoffFeature(d)]))(deps),
   );
+  const close = async () => {
+    oidc.close();
+    mailer?.close();
+    await retention.stop();
+    await built.close();
+    await deps.store.close();
+    await storage.close();
+    await stopOwnMock();
+  };
 
   return {
     ...built,
@@ -227,14 +244,15 @@ async function wire(
       await discovery;
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
     },
-    close: async () => {
-      oidc.close();
-      mailer?.close();
-      await retention.stop();
-      await built.close();
-      await deps.store.close();
-      await storage.close();
-      await stopOwnMock();
+    close,
+    shutDown: async () => {
+      const seconds = config.shutdownDrainSeconds;
+      if (seconds > 0) {
+        draining = true;
+        logger.info({ seconds }, 'draining: readiness is red until the gateway closes');
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      }
+      await close();
     },
   };
 }

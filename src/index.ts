@@ -65,9 +65,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // The drain, then at most 10 s for the close itself.
+    const force = setTimeout(() => process.exit(1), loaded.config.shutdownDrainSeconds * 1000 + 10_000);
     force.unref();
-    gateway.close().then(
+    gateway.shutDown().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

@@ -485,6 +485,13 @@ export const configSchema = z
      * @see https://nodejs.org/api/http.html#serverkeepalivetimeout
      */
     keepAliveSeconds: z.number().int().min(1).max(600).default(5),
+    /**
+     * Seconds between SIGTERM and closing: readiness answers 503 (`draining`) while the instance
+     * still serves everything, so a load balancer (or Kubernetes, whose endpoints follow a pod's
+     * termination with a delay) stops sending new connections before the listener closes and
+     * they would be refused. 0–120; default 0 (close at once).
+     */
+    shutdownDrainSeconds: z.number().int().min(0).max(120).default(0),
     /** Express `trust proxy` (hops or subnet list) behind a load balancer. Default false. */
     trustProxy: trustProxySchema.default(false),
     /** pino level. `LOG_LEVEL` overrides. Default `info`. */
