@@ -1,6 +1,7 @@
 import { ErrorReply } from 'redis';
 import type { Logger } from '../runtime/logger.js';
 import type { RedisConnection } from './redis-connection.js';
+import { RedisReadyCheck } from './redis-ready-check.js';
 
 /**
  * The one `maxmemory-policy` under which Redis never drops a key to make room: it refuses the
@@ -21,39 +22,26 @@ const SAFE_POLICY = 'noeviction';
  * allow where they rename or forbid `CONFIG`; a read refused (an ACL without INFO) is said
  * once, a read lost with the connection is retried at the next `ready`.
  */
-export class RedisEvictionPolicyCheck {
-  readonly #connection: RedisConnection;
+export class RedisEvictionPolicyCheck extends RedisReadyCheck {
   readonly #logger: Logger;
   #warnedFor: string | undefined;
   #refusalLogged = false;
-  #closed = false;
 
   constructor(options: { connection: RedisConnection; logger: Logger }) {
-    this.#connection = options.connection;
+    super(options.connection);
     this.#logger = options.logger;
   }
 
-  start(): void {
-    this.#connection.client.on('ready', this.#check);
-    if (this.#connection.client.isReady) this.#check();
-  }
-
-  close(): void {
-    this.#closed = true;
-    this.#connection.client.off('ready', this.#check);
-  }
-
-  readonly #check = (): void => {
-    if (this.#closed) return;
-    this.#connection.client.info('memory').then(
+  protected check(): void {
+    this.connection.client.info('memory').then(
       (info) => this.#report(evictionPolicyOf(info)),
       (error: unknown) => this.#refused(error),
     );
-  };
+  }
 
   /** A server's refusal (an ACL without INFO) is said once; a lost connection is retried at the next `ready`. */
   #refused(error: unknown): void {
-    if (this.#closed || !(error instanceof ErrorReply) || this.#refusalLogged) return;
+    if (this.closed || !(error instanceof ErrorReply) || this.#refusalLogged) return;
     this.#refusalLogged = true;
     this.#logger.warn(
       { store: 'redis', reason: error.message.split(' ')[0] },
@@ -63,7 +51,7 @@ export class RedisEvictionPolicyCheck {
   }
 
   #report(policy: string | undefined): void {
-    if (this.#closed || policy === undefined || policy === SAFE_POLICY || policy === this.#warnedFor) return;
+    if (this.closed || policy === undefined || policy === SAFE_POLICY || policy === this.#warnedFor) return;
     this.#warnedFor = policy;
     this.#logger.warn(
       { store: 'redis', maxmemoryPolicy: policy },

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../runtime/logger.js';
 import type { RedisConnection } from './redis-connection.js';
+import { RedisReadyCheck } from './redis-ready-check.js';
 import type { StoreCodec } from './redis-store.js';
 
 /** The label whose keyed digest stands for a secret (never the secret itself). */
@@ -49,41 +50,28 @@ export function sessionSecret(key: string, secret: string): SharedSecret {
  * connection, naming the key to delete after a deliberate change of that secret on every
  * instance. A digest is a keyed hash of a fixed label, never the secret.
  */
-export class RedisSecretCheck {
-  readonly #connection: RedisConnection;
+export class RedisSecretCheck extends RedisReadyCheck {
   readonly #secrets: readonly SharedSecret[];
   readonly #logger: Logger;
-  #closed = false;
 
   constructor(options: { connection: RedisConnection; secrets: readonly SharedSecret[]; logger: Logger }) {
-    this.#connection = options.connection;
+    super(options.connection);
     this.#secrets = options.secrets;
     this.#logger = options.logger;
   }
 
-  start(): void {
-    this.#connection.client.on('ready', this.#check);
-    if (this.#connection.client.isReady) this.#check();
-  }
-
-  close(): void {
-    this.#closed = true;
-    this.#connection.client.off('ready', this.#check);
-  }
-
-  readonly #check = (): void => {
+  protected check(): void {
     for (const secret of this.#secrets) this.#checkOne(secret);
-  };
+  }
 
   #checkOne(secret: SharedSecret): void {
-    if (this.#closed) return;
-    const client = this.#connection.client;
+    const client = this.connection.client;
     client
       .set(secret.key, secret.digest, { condition: 'NX' })
       .then(() => client.get(secret.key))
       .then(
         (stored) => {
-          if (this.#closed || stored === null || stored === secret.digest) return;
+          if (this.closed || stored === null || stored === secret.digest) return;
           this.#logger.error(
             { store: 'redis', key: secret.key },
             `this instance's ${secret.name} is not the one the deployment's other instances use: ` +
