@@ -176,6 +176,8 @@ export interface TestGateway {
   config: GatewayConfig;
   /** Every log line written so far (JSON text), for asserting nothing personal is logged. */
   logs(): string;
+  /** The log entries so far (parsed) whose line holds every one of `needles`. */
+  logEntries(...needles: string[]): Record<string, unknown>[];
   close(): Promise<void>;
 }
 
@@ -257,6 +259,11 @@ async function startOnFreePort(options: TestGatewayOptions): Promise<TestGateway
     mockIdp,
     config: loaded.config,
     logs: () => logText,
+    logEntries: (...needles) =>
+      logText
+        .split('\n')
+        .filter((line) => line !== '' && needles.every((needle) => line.includes(needle)))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     close: async () => {
       await gateway.close();
       await mockIdp.close();

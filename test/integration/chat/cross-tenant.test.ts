@@ -127,11 +127,7 @@ describe.each(['memory', 'redis'] as const)('another tenant’s ids and links (%
     expect(JSON.stringify(echoesAside)).not.toContain(conversationId);
     expect(await stored(conversationId)).toEqual(before);
     // Her attempt to read it is logged as a read is: who, in which role, which id, at which tenant.
-    const logged = gw
-      .logs()
-      .split('\n')
-      .filter((line) => line.includes('transcript read refused') && line.includes(conversationId))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const logged = gw.logEntries('transcript read refused', conversationId);
     expect(logged).toMatchObject([
       {
         audit: true,

@@ -241,11 +241,7 @@ describe('targeted deletion of a conversation by staff', () => {
     expect(agentPost.status).toBe(403);
     expect(agentPost.text).toContain('staff_forbidden');
     // Both refusals are in the log as accesses are: who, in which roles, which page.
-    const refusals = gw
-      .logs()
-      .split('\n')
-      .filter((line) => line.includes('staff refused'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const refusals = gw.logEntries('staff refused');
     expect(
       refusals.map(({ audit, tenant, roles, method, page }) => ({ audit, tenant, roles, method, page })),
     ).toEqual([

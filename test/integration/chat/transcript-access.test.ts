@@ -65,11 +65,7 @@ describe('who may read a transcript (agent "open")', () => {
       const refused = await other.request({ type: 'open', conversationId }, 'error');
       expect(refused.code).toBe('not_assigned');
       // Logged as a read is: who, in which role, which conversation.
-      const logged = gw
-        .logs()
-        .split('\n')
-        .filter((line) => line.includes('transcript read refused') && line.includes(conversationId))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const logged = gw.logEntries('transcript read refused', conversationId);
       expect(logged).toMatchObject([
         { audit: true, tenant: 'demo', role: 'agent', agent: expect.any(String) },
       ]);
@@ -163,12 +159,7 @@ describe('who may read a transcript (agent "open")', () => {
     const { visitor, conversationId } = await identifiedConversation(gw, alex);
     await alex.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
     await siri.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
-    const lines = gw
-      .logs()
-      .split('\n')
-      .filter((line) => line.includes(conversationId))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.audit === true);
+    const lines = gw.logEntries(conversationId).filter((line) => line.audit === true);
     const access = (msg: string) => lines.filter((line) => line.msg === msg);
     expect(access('identity viewed').length).toBeGreaterThan(0);
     for (const line of access('identity viewed')) expect(line).toMatchObject({ role: 'agent' });
@@ -177,11 +168,7 @@ describe('who may read a transcript (agent "open")', () => {
     ]);
     expect(JSON.stringify(lines)).not.toContain('Kari');
     // The console itself: who connected, with which roles.
-    const connected = gw
-      .logs()
-      .split('\n')
-      .filter((line) => line.includes('"msg":"agent connected"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const connected = gw.logEntries('"msg":"agent connected"');
     expect(connected).toContainEqual(
       expect.objectContaining({ audit: true, agent: expect.any(String), roles: ['supervisor'] }),
     );
@@ -192,11 +179,7 @@ describe('who may read a transcript (agent "open")', () => {
     const { visitor, conversationId } = await startedConversation(gw.url);
     await visitor.request({ type: 'message', clientId: 'm1', text: 'I am Kari, my address is …' }, 'ack');
     await siri.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
-    const lines = gw
-      .logs()
-      .split('\n')
-      .filter((line) => line.includes(conversationId) && line.includes('transcript read by non-assignee'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = gw.logEntries(conversationId, 'transcript read by non-assignee');
     expect(lines).toEqual([
       expect.objectContaining({ audit: true, tenant: 'demo', role: 'supervisor', agent: expect.any(String) }),
     ]);

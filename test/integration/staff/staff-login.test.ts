@@ -86,11 +86,7 @@ describe('GET /staff/callback', () => {
     expect(page.text).toContain('<h1>Sign-in failed</h1>');
     expect((await bootstrap(browser, gw.url)).staff).toBeUndefined();
     // Logged as a sign-in is: who, as their IdP names them, and why.
-    const refused = gw
-      .logs()
-      .split('\n')
-      .filter((line) => line.includes('staff sign-in refused'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const refused = gw.logEntries('staff sign-in refused');
     expect(refused).toMatchObject([
       { audit: true, tenant: 'demo', code: 'staff_wrong_tenant', staff: expect.any(String) },
     ]);
@@ -234,11 +230,7 @@ describe('POST /staff/logout', () => {
       { _csrf: inputValue(consolePage.text, '_csrf') },
       { follow: false },
     );
-    const lines = gw
-      .logs()
-      .split('\n')
-      .filter((line) => line.includes('"msg":"staff signed'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = gw.logEntries('"msg":"staff signed');
     const signedIn = lines.filter(
       (line) => line.msg === 'staff signed in' && line.roles?.toString() === 'admin',
     );

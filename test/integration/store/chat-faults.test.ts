@@ -220,11 +220,7 @@ describe('a visitor leaving while Redis is unreachable', () => {
           undefined,
       );
       // The outage is the store's to report: a warning without a stack, not an error with one.
-      const lines = c
-        .logs()
-        .split('\n')
-        .filter((line) => line.includes('visitor presence not updated'))
-        .map((line) => JSON.parse(line) as { level: number; err?: unknown; code?: string });
+      const lines = c.logEntries('visitor presence not updated');
       expect(lines).toEqual([expect.objectContaining({ level: 40, code: 'store_unavailable' })]);
       expect(lines[0]?.err).toBeUndefined();
       await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);

@@ -23,11 +23,11 @@ describe('an instance whose DATA_KEY is not its deployment’s', () => {
     });
     try {
       await waitFor(() => other.logs().includes(MISMATCH));
-      const line = other
-        .logs()
-        .split('\n')
-        .find((l) => l.includes(MISMATCH));
-      expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 50, store: 'redis', key: 'gw:data-key-check' });
+      expect(other.logEntries(MISMATCH)[0]).toMatchObject({
+        level: 50,
+        store: 'redis',
+        key: 'gw:data-key-check',
+      });
       expect(other.logs()).not.toContain(DATA_KEY);
       for (const gw of [first, same]) {
         await waitFor(async () => (await readiness(gw.url)) === 200);
@@ -47,11 +47,7 @@ describe('an instance whose SESSION_SECRET is not its deployment’s', () => {
     });
     try {
       await waitFor(() => other.logs().includes(SESSION_MISMATCH));
-      const line = other
-        .logs()
-        .split('\n')
-        .find((l) => l.includes(SESSION_MISMATCH));
-      expect(JSON.parse(line ?? '{}')).toMatchObject({
+      expect(other.logEntries(SESSION_MISMATCH)[0]).toMatchObject({
         level: 50,
         store: 'redis',
         key: 'gw:session-secret-check',
