@@ -1,31 +1,13 @@
 import type { TenantConfig } from '../config/schema.js';
 import type { ConversationMetadata } from './chat-records.js';
 import { guardVisitorText } from './pii-guard.js';
+import { asReferrerUrl } from './referrer-url.js';
 
 /** The visitor's browser supplies these, so they pass the PII guard like typed text. */
 const guarded = (value: string): string => guardVisitorText(value).text;
 
-/**
- * A page or referrer URL as a `Referer` header may carry it: without a user name, password or
- * fragment. None of them says which page the visitor was on, and each can hold a secret of the
- * host site (credentials typed into an address, an OAuth token an implicit flow left in the
- * fragment) that an agent would be shown and the citizen's copy kept. A browser's own referrer
- * never has them; a page's `location.href`, or a frame written by hand, may.
- * @see https://w3c.github.io/webappsec-referrer-policy/#strip-url
- */
-function strippedUrl(value: string): string {
-  // The protocol checked it is an http(s) URL; the text is kept as sent unless something goes.
-  if (!URL.canParse(value)) return value;
-  const url = new URL(value);
-  if (url.username === '' && url.password === '' && !value.includes('#')) return value;
-  url.username = '';
-  url.password = '';
-  url.hash = '';
-  return url.href;
-}
-
-/** A page or referrer as kept: stripped ({@link strippedUrl}), then through the PII guard. */
-const keptUrl = (value: string): string => guarded(strippedUrl(value));
+/** A page or referrer as kept: in its referrer form ({@link asReferrerUrl}), then through the PII guard. */
+const keptUrl = (value: string): string => guarded(asReferrerUrl(value));
 
 /**
  * The metadata a tenant collects with a conversation, and nothing else: each field only when
@@ -34,7 +16,7 @@ const keptUrl = (value: string): string => guarded(strippedUrl(value));
  * from the visitor's side and may carry a national identity number (a form's query string,
  * percent-encoded or not): the PII guard replaces it before anything is stored, and before the
  * user agent is cut to length, so a cut cannot leave most of a number behind. A page or referrer
- * loses its user name, password and fragment first ({@link strippedUrl}).
+ * loses its user name, password and fragment first ({@link asReferrerUrl}).
  */
 export function collectMetadata(
   settings: TenantConfig['metadata'],

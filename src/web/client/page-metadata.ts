@@ -1,3 +1,4 @@
+import { asReferrerUrl } from '../../chat/referrer-url.js';
 import type { ChatBootstrap } from './protocol.js';
 
 /** Where the widget runs, as the browser tells it. */
@@ -11,22 +12,6 @@ export interface WidgetLocation {
 }
 
 /**
- * The page's address as a referrer carries it: without a user name, password or fragment (a
- * host's OAuth token in `#access_token=…` never leaves the browser; `document.referrer` has
- * none of them already). The gateway strips them again from whatever it is sent.
- * @see https://w3c.github.io/webappsec-referrer-policy/#strip-url
- */
-function asReferrer(href: string): string {
-  if (!URL.canParse(href)) return href;
-  const url = new URL(href);
-  if (url.username === '' && url.password === '' && !href.includes('#')) return href;
-  url.username = '';
-  url.password = '';
-  url.hash = '';
-  return url.href;
-}
-
-/**
  * The page and referrer a `start` frame carries: only the kinds the tenant collects
  * (`tenants[].metadata`, told by the bootstrap), so nothing else leaves the browser. In a frame
  * the page is the host page (the frame's referrer), whose own referrer the frame cannot see.
@@ -35,7 +20,9 @@ export function pageMetadata(
   collects: ChatBootstrap['collects'],
   where: WidgetLocation,
 ): { page?: string; referrer?: string } {
-  const page = where.top ? asReferrer(where.href) : where.referrer;
+  // The page's address as a referrer carries it (`document.referrer` has that form already); the
+  // gateway strips it again from whatever it is sent.
+  const page = where.top ? asReferrerUrl(where.href) : where.referrer;
   const referrer = where.top ? where.referrer : '';
   return {
     ...(collects.pages && page ? { page } : {}),
