@@ -23,15 +23,14 @@ export function negotiateLanguage(
   if (isLanguage(requested)) return requested;
   const fromCookie = readCookie(req.headers.cookie, LANG_COOKIE);
   if (isLanguage(fromCookie)) return fromCookie;
-  const named = preferred.map(languageOfTag).find(isLanguage);
+  const named = preferred.map(languageOfTag).find((language) => language !== undefined);
   if (named) return named;
   // Without the header `accepts` would answer with the first candidate, not the fallback.
   if (!req.headers['accept-language']) return fallback;
   // The fallback first: a wildcard (`*`, as Node's fetch sends) picks the first candidate.
   const candidates = [fallback, ...LANGUAGES.filter((l) => l !== fallback), 'no', 'nn'];
   const accepted = accepts(req).languages(candidates);
-  if (accepted === 'no' || accepted === 'nn') return 'nb';
-  return isLanguage(accepted) ? accepted : fallback;
+  return (accepted && languageOfTag(accepted)) || fallback;
 }
 
 /**
