@@ -223,11 +223,8 @@ async function wire(
         });
       } catch (error) {
         // Nothing else of this gateway may keep running (the features' timers and sockets, the
-        // mock IdP, discovery retries).
-        oidc.close();
-        await built.close();
-        await deps.store.close();
-        await Promise.all([storage.close(), stopOwnMock()]);
+        // mock IdP, discovery retries, the mailer's pool).
+        await close();
         if (isPortTaken(error)) throw new PortInUseError('The gateway', 'port', port, 'PORT');
         // A `host` that is no address of this machine (often the public name, which belongs in
         // `publicUrl`) is a configuration mistake: said as one, not as a stack trace.
