@@ -1,6 +1,9 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 
+/** How long a browser keeps to https for the gateway's host (production's HSTS): a year. */
+export const HSTS_MAX_AGE_SECONDS = 31_536_000;
+
 /**
  * helmet with a strict CSP: no inline script or style anywhere, no framing (the widget page
  * relaxes `frame-ancestors` for the tenant's own origins), no cross-origin referrer. `form-action` lists
@@ -33,7 +36,9 @@ export function securityHeaders(options: {
     // Origin check rightly refuses. Nothing leaks cross-origin either way; the callback, whose
     // URL carries the code, sets `no-referrer` itself.
     referrerPolicy: { policy: 'same-origin' },
-    strictTransportSecurity: options.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    strictTransportSecurity: options.production
+      ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true }
+      : false,
     crossOriginEmbedderPolicy: false,
     // The legacy header says what `frame-ancestors 'none'` says, for browsers without CSP; the
     // widget route, which lets the tenant's sites frame it, drops it.

@@ -2,6 +2,7 @@ import type { Language } from '../config/schema.js';
 import { LANGUAGES } from '../config/schema.js';
 import { html } from '../web/html.js';
 import { translator } from '../web/i18n.js';
+import { HSTS_MAX_AGE_SECONDS } from './security-headers.js';
 
 /** The codes of the requests Node's parser refuses before the app (and its language) is reached. */
 export type UnreadRequestCode = 'request_invalid' | 'request_too_large';
@@ -18,7 +19,7 @@ export function unreadRequestHeaders(production: boolean): string {
     'X-Frame-Options: DENY',
     'Referrer-Policy: no-referrer',
     'Cache-Control: no-store',
-    ...(production ? ['Strict-Transport-Security: max-age=31536000; includeSubDomains'] : []),
+    ...(production ? [`Strict-Transport-Security: max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`] : []),
   ].join('\r\n');
 }
 
