@@ -10,6 +10,7 @@ import { findProvider } from '../tenants/tenant-context.js';
 import { html } from '../web/html.js';
 import { renderPage } from '../web/layout.js';
 import { renderConsentPage } from '../web/pages/consent-page.js';
+import { decideOnce, pendingDecision } from './consent-decision.js';
 import { issueReceipt } from './consent-receipts.js';
 import { completeHandover, dropHandover, keepOpener } from './handover-routes.js';
 import { safeReturnTo } from './return-to.js';
@@ -94,6 +95,9 @@ export function consentRouter(deps: GatewayDeps): Router {
     }
     const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
     const record = citizenRecord(req, tenantId);
+    // Posted twice at once (a double click sent to two instances): the second changes nothing.
+    if (record.pending === undefined) throw new GatewayError('consent_not_pending');
+    await decideOnce(deps, tenantId, pendingDecision(record.pending));
 
     if (decision === 'decline') {
       if (pending.handover) await dropHandover(deps, tenantId, pending.handover);

@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { decodeJwt } from 'jose';
 import { errors, type Interaction, type Provider } from 'oidc-provider';
 import { beginCitizenLogin } from '../../auth/citizen-login.js';
+import { decideOnce, interactionDecision } from '../../auth/consent-decision.js';
 import { issueReceipt, type ReceiptRecipient } from '../../auth/consent-receipts.js';
 import {
   citizenRecord,
@@ -96,20 +97,8 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
     record.brokerProvider = broker.id;
   };
 
-  /**
-   * Lets one decision of an interaction through (share, share nothing, cancel). Two consent posts
-   * at once (a double click a load balancer sends to two instances) each read the identity still
-   * pending in their copy of the session, and both would release, each with a grant and a receipt
-   * (one naming claims that never left); a cancel after a share would replace the answer the chat
-   * system gets, the release and its receipt standing. The store lets the first one through; the
-   * other gets `consent_not_pending`.
-   */
-  const decideOnce = async (uid: string) => {
-    const until = deps.clock.now() + deps.config.session.loginTimeoutMinutes * 60_000;
-    if (!(await deps.store.oidcProvider.insert(`${tenantId}:ConsentDecision:${uid}`, {}, until))) {
-      throw new GatewayError('consent_not_pending', 'This sign-in was already answered.', { status: 409 });
-    }
-  };
+  /** One decision per sign-in (share, share nothing, cancel): see {@link decideOnce}. */
+  const decideOnceFor = (uid: string) => decideOnce(deps, tenantId, interactionDecision(uid));
 
   /** The interaction's consent page, where the login it starts returns. */
   const consentPathOf = (uid: string) => `${interactionPath(tenant, uid)}/consent`;
@@ -295,7 +284,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
       res.status(422).send(page);
       return;
     }
-    await decideOnce(uid);
+    await decideOnceFor(uid);
     const subjectIndex = deps.fieldCrypto.blindIndex(identity.nationalId);
     const receipt = {
       tenantId,
@@ -414,7 +403,7 @@ export function interactionRoutes(deps: GatewayDeps, tenant: TenantContext, prov
   router.post('/oidc/interaction/:uid/abort', form, csrf, async (req, res) => {
     const { uid } = await interactionOf(req, res);
     // A cancel is the sign-in's decision too: after a share it would replace the answer.
-    await decideOnce(uid);
+    await decideOnceFor(uid);
     // A citizen who identified and came back to cancel: the identity goes, as on "share nothing".
     const pending = readPendingIdentity(req.session, tenantId, deps.fieldCrypto);
     if (pending?.consentPath === consentPathOf(uid)) {

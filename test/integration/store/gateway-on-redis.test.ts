@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserSession } from '../../helpers/browser-session.js';
+import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { readiness, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
@@ -40,6 +40,46 @@ describe('sessions on Redis', () => {
     expect(JSON.parse(after.text).csrfToken).toBe(JSON.parse(before.text).csrfToken);
     expect(browser.cookie(second.url, 'gw.sid')).toBe(sid);
     await second.close();
+  });
+});
+
+describe('consent on two instances', () => {
+  // Kari Nordmann, the mock BankID persona.
+  const KARI = '12838540056';
+  let a: TestGateway;
+  let b: TestGateway;
+  beforeAll(async () => {
+    [a, b] = await Promise.all([
+      startTestGateway({ config: redisConfig() }),
+      startTestGateway({ config: redisConfig() }),
+    ]);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  const receipts = () =>
+    a.gateway.deps.store.receipts.listBySubject('demo', a.gateway.deps.fieldCrypto.blindIndex(KARI));
+
+  it.each([
+    ['share', { claims: ['name'], decision: 'share' }],
+    ['share nothing', { decision: 'decline' }],
+  ])('takes one decision (%s) when the consent is posted on both at once', async (_name, answer) => {
+    const before = (await receipts()).length;
+    const browser = new BrowserSession();
+    const consent = await browser.get(`${a.url}/auth/bankid/login?login_hint=kari-nordmann`);
+    expect(consent.url).toBe(`${a.url}/consent`);
+    const form = { _csrf: inputValue(consent.text, '_csrf'), ...answer };
+    // A double click whose two posts a load balancer sends to both instances.
+    const answers = await Promise.all(
+      [a, b].map((gw) =>
+        browser.post(`${gw.url}/consent`, form, { follow: false, headers: { origin: gw.url } }),
+      ),
+    );
+    expect(answers.map((posted) => posted.status).sort()).toEqual([303, 409]);
+    expect(answers.find((posted) => posted.status === 409)?.text).toContain('consent_not_pending');
+    expect((await receipts()).length - before).toBe(1);
   });
 });
 
