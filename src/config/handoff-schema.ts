@@ -162,12 +162,55 @@ const chatwootTarget = z.strictObject({
   hmacToken: z.string().min(16, 'expected the inbox HMAC token'),
 });
 
+/**
+ * Keys of an Intercom Messenger JWT's payload that are not custom data attributes: the JWT's
+ * own claims and Intercom's standard user attributes. A released field under one of them would
+ * overwrite the subject or the name, or be read as the token's lifetime.
+ */
+const INTERCOM_RESERVED = [
+  'user_id',
+  'email',
+  'phone',
+  'name',
+  'exp',
+  'iat',
+  'nbf',
+  'iss',
+  'sub',
+  'aud',
+  'jti',
+];
+
+/** Intercom's custom attributes sit beside `user_id`, `name` and `exp` in the payload. */
+const intercomFieldNames = fieldNames.superRefine((names, ctx) => {
+  for (const [field, name] of Object.entries(names)) {
+    if (INTERCOM_RESERVED.includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `"${name}" is a key Intercom's JWT already uses: name the field as one of your custom data attributes`,
+      });
+    }
+  }
+});
+
+/** Intercom Messenger security: `intercomSettings.intercom_user_jwt` (HS256). */
+const intercomTarget = z.strictObject({
+  vendor: z.literal('intercom'),
+  ...common,
+  ...mayReceiveNationalId,
+  fieldNames: intercomFieldNames,
+  /** The Messenger API secret (Settings → Messenger → Security; use `{ "$env": "NAME" }`). */
+  secret: z.string().min(16, 'expected the Messenger API secret from the Messenger security settings'),
+});
+
 export const handoffTargetSchema = z.discriminatedUnion('vendor', [
   zendeskTarget,
   salesforceTarget,
   ninchatTarget,
   omnichannelTarget,
   chatwootTarget,
+  intercomTarget,
 ]);
 
 /** Redirect targets of a relying party: https, or http on loopback (development). */

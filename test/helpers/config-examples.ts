@@ -31,6 +31,7 @@ export async function examplesEnv(redisUrl: string): Promise<NodeJS.ProcessEnv> 
     NINCHAT_MASTER_KEY_ID: '22nlihvg',
     NINCHAT_MASTER_KEY_SECRET: ninchatSecret(),
     CHATWOOT_HMAC_TOKEN: 'chatwoot-inbox-hmac-token-0123',
+    INTERCOM_MESSENGER_SECRET: 'intercom-messenger-api-secret-5f2c9a',
     OIDC_PROVIDER_KEYS: JSON.stringify({ keys: [JSON.parse(rsa)] }),
     PUZZEL_CLIENT_SECRET: `puzzel-${CHAT_SYSTEM_SECRET}`,
     GENESYS_CLIENT_SECRET: `genesys-${CHAT_SYSTEM_SECRET}`,

@@ -126,3 +126,22 @@ export function verifyChatwoot(fields: Record<string, unknown>, hmacToken: strin
   const expected = createHmac('sha256', hmacToken).update(identifier).digest('hex');
   if (hash !== expected) fail('identifier_hash does not match');
 }
+
+/**
+ * Intercom Messenger security: a JWT signed HS256 with the Messenger API secret; `user_id`
+ * required (a token without it is refused), `exp` optional for Intercom (required here: the
+ * gateway's tokens must expire). Other payload keys are user attributes.
+ * @see developers.intercom.com → Secure your Messenger (identity verification)
+ */
+export async function verifyIntercom(
+  token: string,
+  options: { secret: string; now: Date },
+): Promise<JWTPayload> {
+  const { payload } = await jwtVerify(token, new TextEncoder().encode(options.secret), {
+    algorithms: ['HS256'],
+    requiredClaims: ['exp'],
+    currentDate: options.now,
+  });
+  if (typeof payload.user_id !== 'string' || payload.user_id === '') fail('user_id missing');
+  return payload;
+}

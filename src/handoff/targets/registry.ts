@@ -1,6 +1,7 @@
 import type { HandoffTargetConfig } from '../../config/handoff-schema.js';
 import { chatwootTarget } from './chatwoot.js';
 import type { HandoffTarget } from './handoff-target.js';
+import { intercomTarget } from './intercom.js';
 import { ninchatTarget } from './ninchat.js';
 import { omnichannelTarget } from './omnichannel.js';
 import { salesforceTarget } from './salesforce.js';
@@ -19,5 +20,7 @@ export function createTarget(config: HandoffTargetConfig): HandoffTarget {
       return omnichannelTarget(config);
     case 'chatwoot':
       return chatwootTarget(config);
+    case 'intercom':
+      return intercomTarget(config);
   }
 }

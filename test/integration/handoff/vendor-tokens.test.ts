@@ -5,6 +5,7 @@ import { ninchatSecret, rsaPrivateJwk } from '../../helpers/handoff-keys.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 import {
   verifyChatwoot,
+  verifyIntercom,
   verifyNinchat,
   verifyOmnichannel,
   verifySalesforce,
@@ -14,6 +15,7 @@ import {
 const NATIONAL_ID = '12838540056';
 const ZENDESK_SECRET = 'zendesk-shared-secret-0123456789';
 const HMAC_TOKEN = 'chatwoot-inbox-hmac-token-0123';
+const MESSENGER_SECRET = 'intercom-messenger-api-secret-5f2c9a';
 const MASTER_KEY_SECRET = ninchatSecret();
 
 let gw: TestGateway;
@@ -47,6 +49,7 @@ beforeAll(async () => {
               privateKeyJwk: await rsaPrivateJwk(),
             },
             { id: 'chatwoot', vendor: 'chatwoot', label: 'Chatwoot', hmacToken: HMAC_TOKEN },
+            { id: 'intercom', vendor: 'intercom', label: 'Intercom', secret: MESSENGER_SECRET },
           ],
         },
       }),
@@ -143,7 +146,15 @@ describe('POST /api/handoff/:target/token', () => {
     const chatwoot = await requestToken(browser, 'chatwoot', csrf);
     verifyChatwoot(chatwoot.json.fields as Record<string, unknown>, HMAC_TOKEN);
 
-    for (const response of [zendesk, salesforce, ninchat, omnichannel, chatwoot]) {
+    const intercom = await requestToken(browser, 'intercom', csrf);
+    const iPayload = await verifyIntercom(String(intercom.json.token), {
+      secret: MESSENGER_SECRET,
+      now: new Date(),
+    });
+    expect(iPayload).toMatchObject({ name: 'Kari Nordmann', verified_name: 'Kari Nordmann', loa: 'high' });
+    expect(iPayload.user_id).toEqual(expect.any(String));
+
+    for (const response of [zendesk, salesforce, ninchat, omnichannel, chatwoot, intercom]) {
       expect(response.text).not.toContain(NATIONAL_ID);
       expect(response.text).not.toContain('1985-03-12');
     }
@@ -170,6 +181,13 @@ describe('POST /api/handoff/:target/token', () => {
     expect(JSON.stringify(payload)).not.toContain(NATIONAL_ID);
     const chatwoot = await requestToken(browser, 'chatwoot', csrf);
     expect(chatwoot.text).not.toContain(NATIONAL_ID);
+    const intercom = await requestToken(browser, 'intercom', csrf);
+    const attributes = await verifyIntercom(String(intercom.json.token), {
+      secret: MESSENGER_SECRET,
+      now: new Date(),
+    });
+    expect(attributes).toMatchObject({ verified_birth_date: '1985-03-12' });
+    expect(JSON.stringify(attributes)).not.toContain(NATIONAL_ID);
     expect(gw.logs()).not.toContain(NATIONAL_ID);
     expect(gw.logs()).not.toContain(String(ninchat.json.token));
   });
@@ -196,7 +214,7 @@ describe('POST /api/handoff/:target/token', () => {
     expect(consent.status).toBe(200);
     const recipients = /<strong>(Recipients?:[^<]*)<\/strong>/.exec(consent.text)?.[1] ?? '';
     expect(recipients).toContain('Test Municipality');
-    for (const label of ['Zendesk', 'Salesforce', 'Ninchat', 'Omnichannel', 'Chatwoot']) {
+    for (const label of ['Zendesk', 'Salesforce', 'Ninchat', 'Omnichannel', 'Chatwoot', 'Intercom']) {
       expect(recipients).toContain(label);
     }
   });
@@ -248,7 +266,7 @@ describe('POST /api/handoff/:target/token', () => {
       403,
       'csrf_invalid',
     ],
-    ['for a target not configured', (b, c) => requestToken(b, 'intercom', c), 404, 'handoff_target_unknown'],
+    ['for a target not configured', (b, c) => requestToken(b, 'giosg', c), 404, 'handoff_target_unknown'],
   ];
   for (const [what, send, status, code] of refusals) {
     it(`refuses a request ${what} with ${status} ${code}`, async () => {

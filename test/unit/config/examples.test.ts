@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handoffTargetSchema } from '../../../src/config/handoff-schema.js';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { EXAMPLES_DIR, exampleFiles, examplesEnv } from '../../helpers/config-examples.js';
 
@@ -13,7 +14,7 @@ beforeAll(async () => {
 
 describe('config/examples', () => {
   it('holds at least one example per hand-off target', () => {
-    for (const vendor of ['zendesk', 'salesforce', 'ninchat', 'omnichannel', 'chatwoot']) {
+    for (const vendor of handoffTargetSchema.options.map((option) => option.shape.vendor.value)) {
       expect(files).toContain(`handoff-${vendor}.json`);
     }
   });

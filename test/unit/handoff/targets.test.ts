@@ -6,6 +6,7 @@ import { createTarget } from '../../../src/handoff/targets/registry.js';
 import { ninchatSecret, rsaPrivateJwk, webCryptoRsaJwk } from '../../helpers/handoff-keys.js';
 import {
   verifyChatwoot,
+  verifyIntercom,
   verifyNinchat,
   verifyOmnichannel,
   verifySalesforce,
@@ -39,6 +40,7 @@ const ALL = {
 const secret = 'zendesk-shared-secret-0123456789';
 const masterKeySecret = ninchatSecret();
 const hmacToken = 'chatwoot-inbox-hmac-token-0123';
+const messengerSecret = 'intercom-messenger-api-secret-5f2c9a';
 let salesforceKey: Record<string, unknown>;
 let omnichannelKey: Record<string, unknown>;
 
@@ -234,6 +236,54 @@ describe('Chatwoot identity validation target', () => {
   });
 });
 
+describe('Intercom Messenger security target', () => {
+  const config = { vendor: 'intercom', secret: messengerSecret };
+
+  it('issues an HS256 JWT with user_id, the name, the released fields as attributes and exp that Intercom accepts', async () => {
+    const credential = await target({ ...config, releaseNationalId: true }).issue(release(ALL));
+    expect(credential.format).toBe('jwt');
+    expect(decodeProtectedHeader(credential.token ?? '')).toEqual({ alg: 'HS256', typ: 'JWT' });
+    const payload = await verifyIntercom(credential.token ?? '', { secret: messengerSecret, now: at(NOW) });
+    expect(payload).toEqual({
+      user_id: 'pseudonym-abc',
+      name: 'Kari Nordmann',
+      verified_name: 'Kari Nordmann',
+      verified_birth_date: '1990-01-01',
+      national_id: '01019012345',
+      loa: 'high',
+      eid_provider: 'bankid',
+      iat: NOW,
+      exp: NOW + 300,
+    });
+    expect(credential.expiresAt).toBe(NOW + 300);
+  });
+
+  it('carries only what was released: no name when it was not ticked', async () => {
+    const credential = await target({ ...config, fieldNames: { loa: 'assurance' } }).issue(
+      release({ birthDate: '1990-01-01' }),
+    );
+    const payload = await verifyIntercom(credential.token ?? '', { secret: messengerSecret, now: at(NOW) });
+    expect(payload).toEqual({
+      user_id: 'pseudonym-abc',
+      verified_birth_date: '1990-01-01',
+      assurance: 'high',
+      eid_provider: 'bankid',
+      iat: NOW,
+      exp: NOW + 300,
+    });
+  });
+
+  it('is refused after its lifetime and with another secret', async () => {
+    const { token } = await target({ ...config, lifetimeSeconds: 60 }).issue(release(ALL));
+    await expect(
+      verifyIntercom(token ?? '', { secret: messengerSecret, now: at(NOW + 61) }),
+    ).rejects.toThrow();
+    await expect(
+      verifyIntercom(token ?? '', { secret: 'another-messenger-secret-0123', now: at(NOW) }),
+    ).rejects.toThrow();
+  });
+});
+
 /** An RSA private JWK's shape (the schema checks members, start-up the key itself). */
 const RSA_SHAPE = { kty: 'RSA', n: 'n', e: 'AQAB', d: 'd' };
 
@@ -253,7 +303,16 @@ describe('hand-off target configuration', () => {
       { vendor: 'zendesk', keyId: 'k', secret, releaseNationalId: true },
     ],
     ['a lifetime over an hour', { vendor: 'zendesk', keyId: 'k', secret, lifetimeSeconds: 7200 }],
-    ['an unknown vendor', { vendor: 'intercom', secret }],
+    ['an unknown vendor', { vendor: 'giosg', secret }],
+    ['an Intercom target without its Messenger API secret', { vendor: 'intercom' }],
+    [
+      'an Intercom field named like a key of the token (user_id would replace the subject)',
+      { vendor: 'intercom', secret: messengerSecret, fieldNames: { name: 'user_id' } },
+    ],
+    [
+      'an Intercom field named exp (read as the token’s lifetime)',
+      { vendor: 'intercom', secret: messengerSecret, fieldNames: { loa: 'exp' } },
+    ],
     [
       'the national id under the name’s field name (one would overwrite the other)',
       {
