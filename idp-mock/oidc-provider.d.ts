@@ -157,6 +157,13 @@ declare module 'oidc-provider' {
     claims?: Record<string, string[] | null>;
     clients?: ClientMetadata[];
     clientAuthMethods?: string[];
+    /** Further checks of a `private_key_jwt` client assertion, after its signature and claims. */
+    assertJwtClientAuthClaimsAndHeader?: (
+      ctx: KoaContextWithOIDC,
+      claims: Record<string, unknown>,
+      header: Record<string, unknown>,
+      client: Client,
+    ) => Promise<void>;
     conformIdTokenClaims?: boolean;
     discovery?: Record<string, unknown>;
     cookies?: {
@@ -227,6 +234,10 @@ declare module 'oidc-provider' {
     /** `invalid_request` (400) with `description`. */
     InvalidRequest: new (
       description?: string,
+    ) => Error & { status: number; error: string };
+    /** `invalid_client` (401); `detail` is logged, never sent. */
+    InvalidClientAuth: new (
+      detail?: string,
     ) => Error & { status: number; error: string };
   };
 }

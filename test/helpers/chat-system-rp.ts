@@ -34,6 +34,18 @@ export class ChatSystemRp {
     return new ChatSystemRp(config);
   }
 
+  /** A chat system that authenticates at the token endpoint with `private_key_jwt`. */
+  static async discoverWithKey(
+    issuer: string,
+    clientId: string,
+    privateKey: client.CryptoKey,
+  ): Promise<ChatSystemRp> {
+    const config = await client.discovery(new URL(issuer), clientId, {}, client.PrivateKeyJwt(privateKey), {
+      execute: [client.allowInsecureRequests],
+    });
+    return new ChatSystemRp(config);
+  }
+
   async authorizationUrl(extra: Record<string, string> = {}): Promise<URL> {
     return client.buildAuthorizationUrl(this.config, {
       redirect_uri: RP_REDIRECT,

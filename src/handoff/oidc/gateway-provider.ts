@@ -4,6 +4,7 @@ import {
   type Account,
   type ClientMetadata,
   type Configuration,
+  errors,
   interactionPolicy,
   type KoaContextWithOIDC,
   Provider,
@@ -56,6 +57,7 @@ export function createGatewayProvider(
     scopes: PROVIDER_SCOPES,
     clients: clients.map((client) => clientMetadata(client, keys)),
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    assertJwtClientAuthClaimsAndHeader,
     clientBasedCORS: () => false,
     // Put the released claims in the ID token too: chat systems map claims from either.
     conformIdTokenClaims: false,
@@ -286,6 +288,29 @@ function clientMetadata(client: OidcClientConfig, keys: ProviderKeys): ClientMet
     subject_type: client.subjectType,
     id_token_signed_response_alg: keys.alg,
   };
+}
+
+/** The longest a `private_key_jwt` client assertion may still be valid when it arrives. */
+export const CLIENT_ASSERTION_MAX_SECONDS = 300;
+
+/**
+ * A client assertion authenticates one request (RFC 7523 §3): oidc-provider checks its
+ * signature, `iss`, `aud`, `exp` and `jti` (once), but takes any `exp`. One valid for a year is a
+ * standing credential: whoever copied it from a log or a proxy could use it until then (its `jti`
+ * spent only once it is), and its `jti` is kept in the store that long. Refused beyond
+ * {@link CLIENT_ASSERTION_MAX_SECONDS}, on oidc-provider's own clock (the one its `exp` check
+ * reads). oidc-provider's default check here concerns FAPI only, which the gateway does not run.
+ */
+async function assertJwtClientAuthClaimsAndHeader(
+  _ctx: unknown,
+  claims: Record<string, unknown>,
+): Promise<void> {
+  const remaining = Number(claims.exp) - Math.floor(Date.now() / 1000);
+  if (!(remaining <= CLIENT_ASSERTION_MAX_SECONDS)) {
+    throw new errors.InvalidClientAuth(
+      `the client_assertion JWT must expire within ${CLIENT_ASSERTION_MAX_SECONDS} seconds`,
+    );
+  }
 }
 
 /**
