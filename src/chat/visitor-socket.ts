@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayError } from '../http/errors.js';
+import { GatewayError, isGatewayError } from '../http/errors.js';
 import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { AgentAvailability, AvailabilityWatcher } from './agent-availability.js';
 import type { ChatBus, ConversationEvent, VisitorEvent } from './chat-bus.js';
@@ -128,6 +128,7 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
     | 'maxMessages'
     | 'queueBounds'
     | 'limits'
+    | 'logger'
   >;
   /** The session's id; a login in this browser rotates it (`session-renewed`). */
   #sessionId: string;
@@ -157,6 +158,7 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
       maxMessages: options.maxMessages,
       queueBounds: options.queueBounds,
       limits: options.limits,
+      logger: options.logger,
     };
     this.#sessionId = options.sessionId;
     this.tenantId = options.tenant.config.id;
@@ -220,11 +222,18 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
 
   /**
    * Re-checks the session (every heartbeat): a session that is gone ends the identified chat
-   * and closes the socket with 4401; a changed sharing is shown.
+   * and closes the socket with 4401; a changed sharing is shown. A session that cannot be read
+   * now (the store unavailable) is not a session gone, and nothing the client did: no `error`
+   * frame, which a client takes for the answer to a frame of its own (a `start`, a form's), as
+   * the agent's heartbeat does; the next beat reads it again.
    */
   beat(): void {
     this.#connection.enqueue(async () => {
-      await this.#identity();
+      await this.#identity().catch((error: unknown) => {
+        // The store logs its outage once; anything else is unexpected.
+        if (!isGatewayError(error) || error.code !== 'store_unavailable')
+          this.#options.logger.warn({ connection: this.id, err: error }, 'chat session check failed');
+      });
     });
   }
 

@@ -260,3 +260,37 @@ describe('an agent leaving while Redis is unreachable', () => {
     }
   });
 });
+
+describe('the heartbeat while Redis is unreachable', () => {
+  it('sends a visitor no error for a session check it could not make, and keeps the socket', async () => {
+    const config = redisGatewayConfig(redis);
+    // Short beats: several session checks fall into the outage.
+    const c = await startTestGateway({
+      config: { ...config, chat: { ...(config.chat as Record<string, unknown>), heartbeatSeconds: 0.1 } },
+    });
+    try {
+      const visitor = await connectAs(await visitorBrowser(c.url), c.url, 'visitor');
+      await visitor.next('welcome');
+      await visitor.request({ type: 'start', topic: 'general' }, 'conversation');
+      let pings = 0;
+      visitor.ws.on('ping', () => {
+        pings += 1;
+      });
+      await redis.stop();
+      await waitFor(async () => (await readiness(c.url)) === 503);
+      // Each ping comes with a session check, which cannot read the store now.
+      const before = pings;
+      await waitFor(() => pings >= before + 3);
+      await redis.start();
+      await waitFor(async () => (await readiness(c.url)) === 200);
+      // A socket handles its tasks in order: once this is acknowledged, every check before it is done.
+      await visitor.request({ type: 'message', clientId: 'after', text: 'after' }, 'ack');
+      // An error naming no frame answers a `start` or an `end` (the widget shows it as theirs).
+      expect(visitor.frames.filter((f) => f.type === 'error')).toEqual([]);
+      visitor.close();
+      await waitFor(async () => (await readiness(a.url)) === 200 && (await readiness(b.url)) === 200);
+    } finally {
+      await c.close();
+    }
+  });
+});
