@@ -204,22 +204,28 @@ export function consentRouter(deps: GatewayDeps): Router {
       ? await deps.identityEvents.endSharing({ tenantId, visitorId, reason: 'withdrawn' })
       : 0;
     const shared = readSharedIdentity(req.session, tenantId, deps.fieldCrypto);
-    if (!shared) return released > 0;
-    await issueReceipt(receiptDeps, {
-      tenantId,
-      decision: 'withdrawn',
-      provider: shared.provider,
-      loa: shared.loa,
-      acr: shared.acr,
-      claims: shared.claimNames,
-      subjectIndex: shared.subjectIndex,
-    });
-    delete citizenRecord(req, tenantId).shared;
-    await saveSession(req);
-    req.log.info({ tenant: tenantId }, 'consent withdrawn');
-    if (req.session.visitorId)
-      deps.identityEvents.publish({ type: 'withdrawn', tenantId, visitorId: req.session.visitorId });
-    return true;
+    if (shared) {
+      await issueReceipt(receiptDeps, {
+        tenantId,
+        decision: 'withdrawn',
+        provider: shared.provider,
+        loa: shared.loa,
+        acr: shared.acr,
+        claims: shared.claimNames,
+        subjectIndex: shared.subjectIndex,
+      });
+      delete citizenRecord(req, tenantId).shared;
+      await saveSession(req);
+      req.log.info({ tenant: tenantId }, 'consent withdrawn');
+    }
+    // Awaited, as the releases are: the answer comes once no conversation shows the identity to
+    // an agent, and a store that fails here answers 503 instead of the agent going on seeing it.
+    // Run whether or not this session still shares: the retry of a withdrawal whose session was
+    // saved but whose chat part failed finds nothing in the session, and finishes the chat part.
+    const detached = req.session.visitorId
+      ? await deps.identityEvents.apply({ type: 'withdrawn', tenantId, visitorId: req.session.visitorId })
+      : 0;
+    return shared !== undefined || released > 0 || detached > 0;
   };
 
   router.post('/consent/withdraw', form, csrf, async (req, res) => {

@@ -53,12 +53,35 @@ export interface SharingEnd {
  */
 export type ReleaseRevoker = (end: SharingEnd) => Promise<number>;
 
+/** Applies an identity event to the chat and resolves how many conversations it changed. */
+export type IdentityApplier = (event: IdentityEvent) => Promise<number>;
+
 /** Where the auth routes announce identity events (in process; the chat turns them into bus events). */
 export class IdentityEvents extends EventEmitter<{ identity: [IdentityEvent] }> {
   readonly #revokers = new Set<ReleaseRevoker>();
+  readonly #appliers = new Set<IdentityApplier>();
 
   publish(event: IdentityEvent): void {
     this.emit('identity', event);
+  }
+
+  /** Registers what applies an event to the chat for {@link apply}; returns the function that removes it. */
+  onApply(applier: IdentityApplier): () => void {
+    this.#appliers.add(applier);
+    return () => this.#appliers.delete(applier);
+  }
+
+  /**
+   * Applies `event` as {@link publish} does, but resolves only once it is applied, and rejects
+   * when that failed (the store unavailable): awaited by the withdrawal, so its answer comes
+   * after no conversation shows the identity to an agent any more, and a failure is answered
+   * (503, to retry) rather than only logged while the agent goes on seeing the name. Resolves
+   * how many conversations it changed.
+   */
+  async apply(event: IdentityEvent): Promise<number> {
+    let changed = 0;
+    for (const applier of this.#appliers) changed += await applier(event);
+    return changed;
   }
 
   /** Registers a revoker (the hand-off feature's); returns the function that removes it. */

@@ -32,13 +32,13 @@ export interface IdentityChangeOptions {
  */
 export function listenToIdentityEvents(options: IdentityChangeOptions): () => void {
   const { service, bus, port, logger } = options;
-  const handle = async (event: IdentityEvent): Promise<void> => {
+  const handle = async (event: IdentityEvent): Promise<number> => {
     if (event.type === 'staff-signed-out') {
       bus.publish(
         { kind: 'agent', tenantId: event.tenantId, agentSubject: event.staffSubject },
         { type: 'signed-out', session: sessionIdHash(event.sessionId) },
       );
-      return;
+      return 0;
     }
     const visitor = { kind: 'visitor', tenantId: event.tenantId, visitorId: event.visitorId } as const;
     switch (event.type) {
@@ -57,35 +57,40 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
             c.identitySessionEndedAt === undefined ||
             (c.subjects ?? []).includes(event.identity.subjectIndex),
         );
+        let changed = 0;
         for (const conversation of targets) {
           const attached = await service.attachIdentity(
             conversation.tenantId,
             conversation.id,
             event.identity,
           );
-          if (attached) await port.changed(attached, 'identity');
+          if (!attached) continue;
+          changed += 1;
+          await port.changed(attached, 'identity');
         }
         bus.publish(visitor, { type: 'identity-changed' });
-        return;
+        return changed;
       }
-      case 'withdrawn':
-        await detachAll(service, port, event.tenantId, event.visitorId, 'withdrawn');
+      case 'withdrawn': {
+        const changed = await detachAll(service, port, event.tenantId, event.visitorId, 'withdrawn');
         bus.publish(visitor, { type: 'identity-changed' });
-        return;
-      case 'session-ended':
+        return changed;
+      }
+      case 'session-ended': {
         // The sockets of that session close; a newer session of the same visitor (their visitor
         // cookie outlives a session) keeps its sockets. The identity leaves the conversations
         // either way: it cannot be told which session attached it, and the safe side is less.
-        await detachAll(service, port, event.tenantId, event.visitorId, 'session-ended');
+        const changed = await detachAll(service, port, event.tenantId, event.visitorId, 'session-ended');
         bus.publish(visitor, { type: 'session-ended', session: sessionIdHash(event.sessionId) });
-        return;
+        return changed;
+      }
       case 'session-renewed':
         bus.publish(visitor, {
           type: 'session-renewed',
           previous: sessionIdHash(event.previousSessionId),
           sessionId: event.sessionId,
         });
-        return;
+        return 0;
     }
   };
   const listener = (event: IdentityEvent) => {
@@ -97,22 +102,33 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
     );
   };
   options.identityEvents.on('identity', listener);
-  return () => options.identityEvents.off('identity', listener);
+  const stopApplying = options.identityEvents.onApply(handle);
+  return () => {
+    options.identityEvents.off('identity', listener);
+    stopApplying();
+  };
 }
 
-/** Drops the shared identity from a visitor's open conversations (session ended or withdrawn). */
+/**
+ * Drops the shared identity from a visitor's open conversations (session ended or withdrawn);
+ * resolves how many it was dropped from.
+ */
 export async function detachAll(
   service: ConversationService,
   port: Pick<DeliveryPort, 'changed'>,
   tenantId: string,
   visitorId: string,
   cause: 'withdrawn' | 'session-ended',
-) {
+): Promise<number> {
+  let detachedFrom = 0;
   for (const conversation of await service.openOf(tenantId, visitorId)) {
     if (!conversation.identity) continue;
     const detached = await service.detachIdentity(conversation.tenantId, conversation.id, cause);
-    if (detached) await port.changed(detached, 'identity');
+    if (!detached) continue;
+    detachedFrom += 1;
+    await port.changed(detached, 'identity');
   }
+  return detachedFrom;
 }
 
 async function ownConversation(

@@ -339,8 +339,13 @@ describe('withdrawing and logging out', () => {
     await answerConsent(browser, consent.text, 'name', 'share');
     const view = await session(browser);
     const events: string[] = [];
-    gw.gateway.deps.identityEvents.once('identity', (e) => events.push(e.type));
+    // Applied to the chat before the answer (not announced after it).
+    const stop = gw.gateway.deps.identityEvents.onApply(async (e) => {
+      events.push(e.type);
+      return 0;
+    });
     const landing = await browser.post(`${gw.url}/consent/withdraw`, { _csrf: view.json.csrfToken });
+    stop();
     const after = (await session(browser)).json;
     expect(after.state).toBe('anonymous');
     expect(after.broker).toEqual({ provider: 'bankid' });

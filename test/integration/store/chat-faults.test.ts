@@ -1,6 +1,7 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../../src/chat/close-codes.js';
+import { storeUnavailable } from '../../../src/store/redis-connection.js';
 import {
   conversationIdOf,
   messageTextOf,
@@ -11,7 +12,13 @@ import {
 } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
-import { type ChatClient, connectAs, staffBrowser, visitorBrowser } from '../chat/chat-clients.js';
+import {
+  type ChatClient,
+  connectAs,
+  identifyAndShare,
+  staffBrowser,
+  visitorBrowser,
+} from '../chat/chat-clients.js';
 
 /**
  * The chat on Redis when things fail: Redis unreachable, Redis restarted (AOF), an instance
@@ -292,5 +299,54 @@ describe('the heartbeat while Redis is unreachable', () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('a withdrawal whose chat part the store fails', () => {
+  it('is answered 503 while the agent still sees the identity, and the retry removes it from the agent’s view', async () => {
+    const browser = await visitorBrowser(a.url);
+    const visitor = await connectAs(browser, a.url, 'visitor');
+    await visitor.next('welcome');
+    await identifyAndShare(browser, a.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+      'name',
+    ]);
+    await visitor.next('identity', (f) => f.verified === true);
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const agent = await connectAs(await staffBrowser(b.url, 'alex-agent'), b.url, 'agent');
+    await agent.next('welcome');
+    await agent.request({ type: 'claim', conversationId }, 'conversation');
+
+    // Redis fails B's next conversation write (the detach), after the session was saved.
+    const conversations = b.gateway.deps.store.chat.conversations;
+    const update = conversations.update;
+    conversations.update = () => {
+      conversations.update = update;
+      return Promise.reject(storeUnavailable());
+    };
+    const since = agent.frames.length;
+    const { csrfToken } = JSON.parse((await browser.get(`${b.url}/api/session`)).text) as {
+      csrfToken: string;
+    };
+    const withdraw = () =>
+      browser.postJson(`${b.url}/api/identity/withdraw`, {}, { 'x-csrf-token': csrfToken });
+    const failed = await withdraw();
+    expect(failed.status).toBe(503);
+    expect(JSON.parse(failed.text)).toMatchObject({ error: { code: 'store_unavailable' } });
+    expect(
+      (await a.gateway.deps.store.chat.conversations.get('demo', conversationId))?.identity,
+    ).toBeDefined();
+
+    // The citizen tries again: the session shares nothing any more, the chat part is finished.
+    const retried = await withdraw();
+    expect(retried.status).toBe(200);
+    expect(JSON.parse(retried.text)).toEqual({ withdrawn: true });
+    expect(
+      (await a.gateway.deps.store.chat.conversations.get('demo', conversationId))?.identity,
+    ).toBeUndefined();
+    const withdrawn = await agent.next('identity', (f) => f.conversationId === conversationId, since);
+    expect(withdrawn.identity).toBeNull();
+    await visitor.next('identity', (f) => f.verified === false);
+    visitor.close();
+    agent.close();
   });
 });
