@@ -134,16 +134,24 @@ export function sessionRouter(deps: GatewayDeps): Router {
         for (const t of deps.tenants)
           await deps.identityEvents.endSharing({ tenantId: t.config.id, visitorId, reason: 'session-ended' });
       }
+      // The chat stops being identified at once: every tenant's conversations of this visitor.
+      // Awaited, and before the session goes: a store failing here answers 503 and leaves the
+      // session to log out of again, instead of the agent going on seeing the identity of a
+      // citizen who logged out (no socket of the session left to notice it at a heartbeat).
+      if (visitorId) {
+        for (const t of deps.tenants)
+          await deps.identityEvents.apply({
+            type: 'session-ended',
+            tenantId: t.config.id,
+            visitorId,
+            sessionId,
+          });
+      }
       await new Promise<void>((resolve, reject) =>
         req.session.destroy((err) => (err ? reject(err) : resolve())),
       );
       // The whole session goes, staff logins in it included: their consoles close now.
       staffSessionEnded(deps.identityEvents, staff, sessionId);
-      // The chat stops being identified at once: every tenant's conversations of this visitor.
-      if (visitorId) {
-        for (const t of deps.tenants)
-          deps.identityEvents.publish({ type: 'session-ended', tenantId: t.config.id, visitorId, sessionId });
-      }
       clearSessionCookie(res, { production: deps.production, embedded: embedsElsewhere(deps) });
       req.visitorCookie?.clear(res);
       req.log.info({ tenant: tenant.config.id }, 'logged out');

@@ -350,3 +350,50 @@ describe('a withdrawal whose chat part the store fails', () => {
     agent.close();
   });
 });
+
+describe('a logout whose chat part the store fails', () => {
+  it('is answered 503 and keeps the session, and logging out again removes the identity from the agent’s view', async () => {
+    const browser = await visitorBrowser(a.url);
+    const visitor = await connectAs(browser, a.url, 'visitor');
+    await visitor.next('welcome');
+    await identifyAndShare(browser, a.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+      'name',
+    ]);
+    await visitor.next('identity', (f) => f.verified === true);
+    const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const agent = await connectAs(await staffBrowser(b.url, 'alex-agent'), b.url, 'agent');
+    await agent.next('welcome');
+    await agent.request({ type: 'claim', conversationId }, 'conversation');
+    // The tab is closed: no socket of the session is left whose heartbeat would notice the logout.
+    visitor.close();
+    await visitor.closed;
+
+    const conversations = b.gateway.deps.store.chat.conversations;
+    const update = conversations.update;
+    conversations.update = () => {
+      conversations.update = update;
+      return Promise.reject(storeUnavailable());
+    };
+    const since = agent.frames.length;
+    const { csrfToken } = JSON.parse((await browser.get(`${b.url}/api/session`)).text) as {
+      csrfToken: string;
+    };
+    const logout = () => browser.post(`${b.url}/auth/logout`, { _csrf: csrfToken }, { follow: false });
+    const failed = await logout();
+    expect(failed.status).toBe(503);
+    expect(failed.text).toContain('store_unavailable');
+    expect(
+      (await a.gateway.deps.store.chat.conversations.get('demo', conversationId))?.identity,
+    ).toBeDefined();
+    expect(JSON.parse((await browser.get(`${b.url}/api/session`)).text)).toMatchObject({ state: 'verified' });
+
+    const again = await logout();
+    expect(again.status).toBe(303);
+    expect(
+      (await a.gateway.deps.store.chat.conversations.get('demo', conversationId))?.identity,
+    ).toBeUndefined();
+    const ended = await agent.next('identity', (f) => f.conversationId === conversationId, since);
+    expect(ended.identity).toBeNull();
+    agent.close();
+  });
+});
