@@ -10,6 +10,7 @@ import { AnnouncedRetention } from './chat/swept-conversations.js';
 import { ConfigError, type LoadedConfig } from './config/load-config.js';
 import type { GatewayDeps } from './deps.js';
 import { createHandoffFeature } from './handoff/handoff-feature.js';
+import { isGatewayError } from './http/errors.js';
 import { FieldCrypto } from './privacy/field-crypto.js';
 import { RetentionSweeper } from './privacy/retention.js';
 import { type Clock, systemClock } from './runtime/clock.js';
@@ -143,10 +144,23 @@ async function wire(
   });
   if (!signingKeys || keyProblems.length > 0) throw new ConfigError(loaded.source, keyProblems);
   const identityEvents = new IdentityEvents();
-  // An expired session ends the visitor's identified chat in every tenant.
+  // An expired session ends the visitor's identified chat in every tenant, tried again while
+  // the store fails it (nobody else will: the expiry is heard once).
   const sessionExpired = (ended: ExpiredSession) => {
     for (const tenant of tenants)
-      identityEvents.publish({ type: 'session-ended', tenantId: tenant.config.id, ...ended });
+      identityEvents.applyUntilDone(
+        { type: 'session-ended', tenantId: tenant.config.id, ...ended },
+        (error, retryInMs) =>
+          logger.warn(
+            {
+              tenant: tenant.config.id,
+              code: isGatewayError(error) ? error.code : undefined,
+              err: isGatewayError(error) ? undefined : error,
+              retryInMs,
+            },
+            'expired session not yet applied to chat; trying again',
+          ),
+      );
   };
   const fieldCrypto = new FieldCrypto(config.dataKey ?? randomBytes(32).toString('base64url'));
   const storage = createStorage(config, {
@@ -198,6 +212,7 @@ async function wire(
     (options.features ?? ((d) => [createChatFeature(d), createHandoffFeature(d)]))(deps),
   );
   const close = async () => {
+    identityEvents.close();
     oidc.close();
     mailer?.close();
     await retention.stop();

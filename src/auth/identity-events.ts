@@ -53,6 +53,9 @@ export interface SharingEnd {
  */
 export type ReleaseRevoker = (end: SharingEnd) => Promise<number>;
 
+/** The longest wait between two tries of {@link IdentityEvents.applyUntilDone}. */
+const MAX_RETRY_MS = 30_000;
+
 /** Applies an identity event to the chat and resolves how many conversations it changed. */
 export type IdentityApplier = (event: IdentityEvent) => Promise<number>;
 
@@ -60,6 +63,8 @@ export type IdentityApplier = (event: IdentityEvent) => Promise<number>;
 export class IdentityEvents extends EventEmitter<{ identity: [IdentityEvent] }> {
   readonly #revokers = new Set<ReleaseRevoker>();
   readonly #appliers = new Set<IdentityApplier>();
+  readonly #retries = new Set<NodeJS.Timeout>();
+  #closed = false;
 
   publish(event: IdentityEvent): void {
     this.emit('identity', event);
@@ -82,6 +87,43 @@ export class IdentityEvents extends EventEmitter<{ identity: [IdentityEvent] }> 
     let changed = 0;
     for (const applier of this.#appliers) changed += await applier(event);
     return changed;
+  }
+
+  /**
+   * Applies `event` with nobody to answer (a session Redis expired): when that fails (the store
+   * restarting) it is tried again after a wait doubling from `firstRetryMs` up to 30 s, until it
+   * succeeds or {@link close}. The expiry is heard once, by the instance that takes its owner
+   * key, so one failed try would otherwise leave the identity with the agent for good.
+   * `failed` is told of each failure and the wait before the next try.
+   */
+  applyUntilDone(
+    event: IdentityEvent,
+    failed: (error: unknown, retryInMs: number) => void,
+    firstRetryMs = 1_000,
+  ): void {
+    const attempt = (n: number) => {
+      if (this.#closed) return;
+      this.apply(event).catch((error: unknown) => {
+        if (this.#closed) return;
+        const waitMs = Math.min(firstRetryMs * 2 ** n, MAX_RETRY_MS);
+        failed(error, waitMs);
+        const timer = setTimeout(() => {
+          this.#retries.delete(timer);
+          attempt(n + 1);
+        }, waitMs);
+        // Never what keeps the process alive.
+        timer.unref();
+        this.#retries.add(timer);
+      });
+    };
+    attempt(0);
+  }
+
+  /** Stops the retries of {@link applyUntilDone} (the gateway closing). */
+  close(): void {
+    this.#closed = true;
+    for (const timer of this.#retries) clearTimeout(timer);
+    this.#retries.clear();
   }
 
   /** Registers a revoker (the hand-off feature's); returns the function that removes it. */

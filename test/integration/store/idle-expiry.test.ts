@@ -1,9 +1,10 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisClient } from '../../../src/store/redis-connection.js';
+import { storeUnavailable } from '../../../src/store/redis-connection.js';
 import { RedisKeys } from '../../../src/store/redis-keys.js';
 import type { BrowserSession } from '../../helpers/browser-session.js';
-import { conversationIdOf, startRedisPair } from '../../helpers/redis-gateways.js';
+import { conversationIdOf, startRedisPair, waitFor } from '../../helpers/redis-gateways.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import type { TestGateway } from '../../helpers/test-gateway.js';
 import {
@@ -145,4 +146,56 @@ describe('idle expiry of a Redis session', () => {
     },
     EXPIRY_BOUND_MS + 60_000,
   );
+
+  it('tries the detach again when the store fails it, so the agent does not keep the identity', async () => {
+    const agent = await agentOn(b);
+    const chat = await identifiedChat(a, agent);
+    chat.socket.close();
+    await chat.socket.closed;
+    await waitFor(
+      async () =>
+        (await a.gateway.deps.store.chat.conversations.get('demo', chat.conversationId))?.visitorLeftAt !==
+        undefined,
+    );
+    // The next conversation write fails on whichever instance takes the expiry (Redis restarting).
+    let failures = 1;
+    const restore: Array<() => void> = [];
+    for (const gw of [a, b]) {
+      const conversations = gw.gateway.deps.store.chat.conversations;
+      const update = conversations.update;
+      restore.push(() => {
+        conversations.update = update;
+      });
+      conversations.update = (...args) => {
+        failures -= 1;
+        return failures >= 0 ? Promise.reject(storeUnavailable()) : update.apply(conversations, args);
+      };
+    }
+    try {
+      const since = agent.frames.length;
+      // Redis expires the session now rather than after the idle minute.
+      await raw.pExpire(`${keys.sessions()}${sessionIdOf(chat.browser, a.url)}`, 1);
+      const detached = await agent.next(
+        'identity',
+        (f) => f.conversationId === chat.conversationId,
+        since,
+        15_000,
+      );
+      expect(detached.identity).toBeNull();
+      expect(failures).toBeLessThan(0);
+      expect(
+        (await a.gateway.deps.store.chat.conversations.get('demo', chat.conversationId))?.identity,
+      ).toBeUndefined();
+      const tries = [
+        ...a.logEntries('expired session not yet applied'),
+        ...b.logEntries('expired session not yet applied'),
+      ];
+      expect(tries).toEqual([
+        expect.objectContaining({ level: 40, code: 'store_unavailable', retryInMs: 1_000 }),
+      ]);
+    } finally {
+      for (const undo of restore) undo();
+      agent.close();
+    }
+  });
 });
