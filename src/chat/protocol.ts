@@ -81,11 +81,13 @@ export const visitorFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('resume'), conversationId: id, afterSeq: seq }),
   // The page the widget now runs on, with the conversation still open (stored only if the tenant collects pages).
   z.strictObject({ type: z.literal('page'), page: url }),
-  // Field contents are checked by the handler so a bad e-mail answers `offline_message_invalid`.
+  // Field contents, their lengths too, are checked by the handler, so a wrong field (a name or
+  // an address too long among them) answers `offline_message_invalid` naming it for the form
+  // to mark, not `invalid_message`; the payload limit bounds them.
   z.strictObject({
     type: z.literal('offline-message'),
-    name: z.string().max(200),
-    email: z.string().max(MAX_EMAIL_LENGTH),
+    name: z.string(),
+    email: z.string(),
     text: z.string(),
   }),
   z.strictObject({ type: z.literal('end') }),

@@ -476,6 +476,37 @@ describe('offline messages', () => {
     for (const c of [alex, visitor, later]) c.close();
   });
 
+  it('names the field of a name or an e-mail address over its length, as of any other wrong field', async () => {
+    const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
+    await visitor.next('welcome');
+    const before = await gw.gateway.deps.store.chat.offlineMessages.list('demo', 1000);
+    const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`;
+    for (const [name, address, field] of [
+      ['A'.repeat(201), 'ann@example.org', 'name'],
+      ['Ann', email, 'email'],
+      ['A'.repeat(201), email, 'name'],
+    ] as const) {
+      const refused = await visitor.request({ type: 'offline-message', name, email: address, text: 'hi' }, [
+        'error',
+        'offline-message-saved',
+      ]);
+      expect(refused, JSON.stringify({ name: name.length, email: address.length })).toEqual({
+        type: 'error',
+        code: 'offline_message_invalid',
+        message: expect.any(String),
+        field,
+      });
+    }
+    expect(await gw.gateway.deps.store.chat.offlineMessages.list('demo', 1000)).toEqual(before);
+    // Padding around a name that fits is not counted, as for every other check of the name.
+    const saved = await visitor.request(
+      { type: 'offline-message', name: ` ${'A'.repeat(200)} `, email: 'ann@example.org', text: 'hi' },
+      ['error', 'offline-message-saved'],
+    );
+    expect(saved.type).toBe('offline-message-saved');
+    visitor.close();
+  });
+
   it('opens an offline message whole for any console role, each read audited: who, in which role, which message, when', async () => {
     const visitor = await connectAs(await visitorBrowser(demo), demo, 'visitor');
     await visitor.next('welcome');
