@@ -530,8 +530,10 @@ export function createChatFeature(deps: GatewayDeps, options: ChatFeatureOptions
   const ownData = dataSubjectRoutes(service, conversationDeletion, bus);
   // A plain GET of a socket's address (no Upgrade header; the upgrades never reach Express):
   // 426 naming the protocol, as RFC 9110 §15.5.22 asks, rather than a 404 that says the
-  // address does not exist. Nothing else runs: no session is read or made.
-  const socketAddresses = exactRouter().get(['/ws/visitor', '/ws/agent'], (_req, res) => {
+  // address does not exist. Nothing else runs: no session is read or made. Strict, as the
+  // upgrade's `matchEndpoint` is: `/ws/visitor/` is no socket address there, so a 426 here would
+  // send a client to upgrade where it is refused as unknown (404).
+  const socketAddresses = exactRouter({ strict: true }).get(['/ws/visitor', '/ws/agent'], (_req, res) => {
     res.setHeader('Upgrade', 'websocket');
     res.setHeader('Connection', 'Upgrade');
     throw new GatewayError('upgrade_required');

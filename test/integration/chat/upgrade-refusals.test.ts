@@ -110,6 +110,19 @@ describe('WebSocket upgrade refusals (plain HTTP, before any handshake)', () => 
     }
   });
 
+  it('takes a socket address spelt with a trailing slash for none, upgraded or not (404 both ways)', async () => {
+    const browser = await visitorBrowser(demo);
+    for (const path of ['/ws/visitor/', '/ws/agent/']) {
+      const url = `${demo}${path}`;
+      // The 426 would tell a client to upgrade at an address whose upgrade is refused as unknown.
+      expect(await rawUpgrade(url, { origin: gw.url, cookie: browser.cookieHeader(url) }), path).toBe(404);
+      const plain = await fetch(url, { headers: { origin: gw.url } });
+      expect(plain.status, path).toBe(404);
+      expect(plain.headers.get('upgrade'), path).toBeNull();
+      expect((await fetch(url, { method: 'POST' })).status, path).toBe(404);
+    }
+  });
+
   it('answers other methods on a socket address with 405 and Allow, unknown paths still 404', async () => {
     for (const method of ['POST', 'HEAD', 'DELETE']) {
       const response = await fetch(`${demo}/ws/visitor`, { method });
