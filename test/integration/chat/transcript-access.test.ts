@@ -148,6 +148,42 @@ describe('who may read a transcript (agent "open")', () => {
     visitor.close();
   });
 
+  it('sends a console that opened a conversation its view afresh at each change, never the claims', async () => {
+    const { browser, visitor, conversationId } = await startedConversation(gw.url);
+    await siri.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
+    const mine = (f: Frame) => idOf(f) === conversationId;
+    const viewAfter = async (act: () => Promise<unknown>) => {
+      const since = siri.frames.length;
+      await act();
+      return (await siri.next('conversation', mine, since)).conversation as Record<string, unknown>;
+    };
+    expect(
+      await viewAfter(() => alex.request({ type: 'claim', conversationId }, 'conversation', mine)),
+    ).toMatchObject({ status: 'assigned', assignedTo: { name: 'Alex Agent' } });
+    // The agent a supervisor's transfer took it from is told too.
+    const alexSince = alex.frames.length;
+    expect(
+      await viewAfter(() =>
+        siri.request({ type: 'transfer', conversationId, topic: 'general' }, 'conversation', mine),
+      ),
+    ).toMatchObject({ status: 'queued' });
+    expect((await alex.next('conversation', mine, alexSince)).conversation).toMatchObject({
+      status: 'queued',
+    });
+    await alex.request({ type: 'claim', conversationId }, 'conversation', mine);
+    const shared = await viewAfter(() =>
+      identifyAndShare(browser, gw.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+        'name',
+      ]),
+    );
+    expect(shared.identity).toEqual({ verified: true });
+    expect(JSON.stringify(shared)).not.toContain('Kari');
+    expect(await viewAfter(() => visitor.request({ type: 'end' }, 'status'))).toMatchObject({
+      status: 'closed',
+    });
+    visitor.close();
+  });
+
   it('does not audit the assignee reading their own conversation', async () => {
     const { visitor, conversationId } = await identifiedConversation(gw, alex);
     await alex.request({ type: 'open', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
