@@ -58,6 +58,22 @@ describe('hostile visitor frames', () => {
     expect(await stored(conversationId)).toEqual([]);
   });
 
+  it('answers invalid_message to a binary frame, even one holding a valid frame, storing nothing', async () => {
+    const { client, conversationId } = await chattingVisitor();
+    const since = client.frames.length;
+    client.ws.send(Buffer.from(JSON.stringify({ type: 'message', clientId: 'bin', text: 'hello' })), {
+      binary: true,
+    });
+    // A binary frame is not read at all, so it names no clientId.
+    expect(await client.next('error', () => true, since)).toEqual({
+      type: 'error',
+      code: 'invalid_message',
+      message: expect.any(String),
+    });
+    expect(await stored(conversationId)).toEqual([]);
+    client.close();
+  });
+
   it('answers invalid_message to malformed JSON, prototype keys and spoofed identity fields, storing nothing', async () => {
     const { client, conversationId } = await chattingVisitor();
     const answers = await paced(client, [
