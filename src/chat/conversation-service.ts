@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, isGatewayError } from '../http/errors.js';
 import type { SharedIdentity } from '../identity/shared-identity.js';
 import type {
@@ -82,6 +83,12 @@ const MESSAGE_ATTEMPTS = 10;
  * Runs `attempt` (a socket's checks on the record it last saw, then its append) again while the
  * append finds the conversation changed meanwhile ({@link ConversationChanged}: nothing was
  * stored), at most {@link MESSAGE_ATTEMPTS} times; every other error passes through.
+ *
+ * The first retry is at once (one change in between, the usual case). Further ones wait a
+ * random moment of up to 4, 8, 16 … 512 ms: a visitor's two tabs on two instances writing at once
+ * change the PII guard tail each message, and a tab sending a burst got its next append in
+ * between every retry of the other, which lost all its tries and was answered `internal_error`
+ * for a message nothing was wrong with. Waiting lets the burst pass (at most about 1 s in all).
  */
 export async function retryWhileChanged<T>(attempt: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries += 1) {
@@ -89,6 +96,7 @@ export async function retryWhileChanged<T>(attempt: () => Promise<T>): Promise<T
       return await attempt();
     } catch (error) {
       if (!(error instanceof ConversationChanged) || tries >= MESSAGE_ATTEMPTS) throw error;
+      if (tries > 1) await sleep(Math.random() * 2 ** tries);
     }
   }
 }

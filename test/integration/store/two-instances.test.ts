@@ -80,6 +80,50 @@ describe('two instances on one Redis', () => {
     agent.close();
   });
 
+  it('gives every socket of a conversation written on both instances each message once, placed by seq', async () => {
+    const browser = await visitorBrowser(a.url);
+    const onA = await connectAs(browser, a.url, 'visitor');
+    await onA.next('welcome');
+    const conversationId = idOf(await onA.request({ type: 'start', topic: 'general' }, 'conversation'));
+    const agent = await agentOn(b);
+    await agent.request({ type: 'claim', conversationId }, 'conversation', (f) => idOf(f) === conversationId);
+    // The visitor's second tab, on the other instance.
+    const onB = await connectAs(browser, b.url, 'visitor');
+    await onB.next('welcome');
+    await onB.request({ type: 'start', topic: 'general' }, 'conversation');
+    const since = [onA, onB, agent].map((c) => c.frames.length);
+    const count = 25;
+    for (let i = 1; i <= count; i += 1) {
+      onA.send({ type: 'message', clientId: `a${i}`, text: `a${i}` });
+      onB.send({ type: 'message', clientId: `b${i}`, text: `b${i}` });
+      agent.send({ type: 'message', conversationId, clientId: `g${i}`, text: `g${i}` });
+    }
+    for (const c of [onA, onB]) await c.next('ack', (f) => f.clientId === `${c === onA ? 'a' : 'b'}${count}`);
+    await agent.next('ack', (f) => f.clientId === `g${count}`);
+    // Nothing refused: two tabs writing at once on two instances contend for the conversation's
+    // PII guard tail, and the one that lost tries again until it gets its turn.
+    expect(
+      [onA, onB, agent].flatMap((c, i) => c.frames.slice(since[i]).filter((f) => f.type === 'error')),
+    ).toEqual([]);
+    const stored = await a.gateway.deps.store.chat.messages.list('demo', conversationId);
+    expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 3 * count }, (_, i) => i + 1));
+    // Each sender's messages are stored in the order it sent them.
+    for (const prefix of ['a', 'b', 'g'])
+      expect(stored.map((m) => m.text).filter((t) => t.startsWith(prefix))).toEqual(
+        Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`),
+      );
+    const seqsOf = (frames: Frame[]) =>
+      frames
+        .filter((f) => f.type === 'ack' || f.type === 'message')
+        .map((f) => (f.message as { seq: number }).seq);
+    for (const [i, c] of [onA, onB, agent].entries()) {
+      await waitFor(() => seqsOf(c.frames.slice(since[i])).length >= 3 * count);
+      // Arrival may be out of seq order (each instance's own first, the other's through Redis).
+      expect(seqsOf(c.frames.slice(since[i])).sort((x, y) => x - y)).toEqual(stored.map((m) => m.seq));
+    }
+    for (const c of [onA, onB, agent]) c.close();
+  });
+
   it('lets a visitor resume on the other instance and stores a resent message once', async () => {
     const browser = await visitorBrowser(a.url);
     const onA = await connectAs(browser, a.url, 'visitor');
