@@ -4,7 +4,7 @@ import type { SharedIdentity } from '../identity/shared-identity.js';
 import type { AgentAvailability, AvailabilityWatcher } from './agent-availability.js';
 import type { ChatBus, ConversationEvent, VisitorEvent } from './chat-bus.js';
 import { ChatConnection, type ChatSocketOptions, pipelineOptions } from './chat-connection.js';
-import type { ConversationMetadata, ConversationRecord } from './chat-records.js';
+import type { ConversationMetadata, ConversationRecord, MessageRecord } from './chat-records.js';
 import type { QueueBounds } from './chat-repositories.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { collectMetadata, visitedPages } from './conversation-metadata.js';
@@ -765,23 +765,43 @@ export class VisitorSocket implements HeartbeatWatcher, AvailabilityWatcher {
   }
 
   /**
+   * The stored messages after `afterSeq`, read from the message `afterSeq` itself so that it is
+   * known to be stored. One that is not (a client holding more than was stored: its own mistake,
+   * or a store restored from an older copy) is answered with the whole transcript: taking its
+   * word marked every message up to it as sent to this socket, so the next ones, written after
+   * the resume, never reached it live, nor after another `resume` (its mark stays).
+   */
+  async #messagesAfter(
+    conversation: ConversationRecord,
+    afterSeq: number,
+  ): Promise<{ messages: MessageRecord[]; held: number }> {
+    const { service } = this.#options;
+    const { tenantId, id } = conversation;
+    if (afterSeq > 0) {
+      const from = await service.messages(tenantId, id, afterSeq - 1);
+      if (from[0]?.seq === afterSeq) return { messages: from.slice(1), held: afterSeq };
+    }
+    return { messages: await service.messages(tenantId, id, 0), held: 0 };
+  }
+
+  /**
    * The conversation as the visitor is shown it. Its claims only when `shared` (what this
    * session shares now) is the identity attached to it: a closed conversation keeps the identity
    * it was verified with, and the visitor id outlives a session (idle expiry, a store failover),
    * so whoever uses the browser later must not be shown someone else's name or national id.
    */
   async #view(conversation: ConversationRecord, afterSeq: number, shared: SharedIdentity | undefined) {
-    const { service } = this.#options;
-    const messages = await service.messages(conversation.tenantId, conversation.id, afterSeq);
+    const { messages, held } = await this.#messagesAfter(conversation, afterSeq);
     const followed = this.#following.get(conversation.id);
     if (followed) {
       followed.status = statusOf(conversation);
-      // The client has what it resumed after (its own), and now this transcript.
-      followed.seqs.addUpTo(Math.max(afterSeq, messages.at(-1)?.seq ?? 0));
+      // The client has what it resumed after (its own, as far as it is stored: see
+      // #messagesAfter), and now this transcript.
+      followed.seqs.addUpTo(Math.max(held, messages.at(-1)?.seq ?? 0));
     }
     const attached =
       shared && conversation.identity?.subjectIndex === shared.subjectIndex
-        ? service.readIdentity(conversation)
+        ? this.#options.service.readIdentity(conversation)
         : undefined;
     return visitorConversationView(conversation, messages, attached);
   }

@@ -349,6 +349,41 @@ describe('reconnect and resume', () => {
     alex.close();
   });
 
+  it('answers a resume from beyond the last message with the whole transcript, and still sends what comes next', async () => {
+    const browser = await visitorBrowser(demo);
+    const first = await connectAs(browser, demo, 'visitor');
+    await first.next('welcome');
+    const conversationId = idOf(await first.request({ type: 'start', topic: 'general' }, 'conversation'));
+    await first.request({ type: 'message', clientId: 'm1', text: 'one' }, 'ack');
+    first.close();
+    const alex = await agent(demo, 'alex-agent');
+    await alex.request({ type: 'claim', conversationId }, 'conversation');
+
+    // A client holding more than was stored (its own mistake, or a store restored from an older
+    // copy) is told what there is, not that it has messages nobody wrote yet.
+    const again = await connectAs(browser, demo, 'visitor');
+    await again.next('welcome');
+    const resumed = await again.request({ type: 'resume', conversationId, afterSeq: 50 }, 'conversation');
+    expect((resumed.conversation as { messages: Array<{ seq: number }> }).messages.map((m) => m.seq)).toEqual(
+      [1],
+    );
+    for (const [clientId, text] of [
+      ['a1', 'two'],
+      ['a2', 'three'],
+    ]) {
+      const since = again.frames.length;
+      await alex.request({ type: 'message', conversationId, clientId, text }, 'ack');
+      expect(((await again.next('message', () => true, since)).message as { text: string }).text).toBe(text);
+    }
+    // A resume at the very end is answered with nothing, and the next message still comes.
+    const atEnd = await again.request({ type: 'resume', conversationId, afterSeq: 3 }, 'conversation');
+    expect((atEnd.conversation as { messages: unknown[] }).messages).toEqual([]);
+    const since = again.frames.length;
+    await alex.request({ type: 'message', conversationId, clientId: 'a3', text: 'four' }, 'ack');
+    expect(((await again.next('message', () => true, since)).message as { seq: number }).seq).toBe(4);
+    for (const c of [again, alex]) c.close();
+  });
+
   it('acknowledges a resend of a message stored before the conversation closed, and refuses a new one', async () => {
     const browser = await visitorBrowser(demo);
     const first = await connectAs(browser, demo, 'visitor');
