@@ -334,6 +334,47 @@ describe('a flood of 1,000 messages a second', () => {
   });
 });
 
+describe('a flood while an earlier frame waits on the store', () => {
+  it('keeps none of the dropped frames, answers in order once the store does, and closes with 4429', async () => {
+    const { client, conversationId } = await chattingVisitor();
+    const messages = gw.gateway.deps.store.chat.messages;
+    const list = messages.list.bind(messages);
+    let release = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The store answers the resume's read only when released (Redis slow, or hung until its watchdog).
+    messages.list = async (...args) => {
+      await stalled;
+      return list(...args);
+    };
+    try {
+      client.send({ type: 'resume', conversationId, afterSeq: 0 });
+      await sleep(100);
+      const before = process.memoryUsage().heapUsed;
+      const frame = JSON.stringify({ type: 'message', clientId: 'flood', text: 'y'.repeat(30_000) });
+      for (let i = 0; i < 3000; i++) client.ws.send(frame);
+      // The last frame has left, and the gateway had time to read them all.
+      await new Promise<void>((resolve) => client.ws.send('{}', () => resolve()));
+      await sleep(1000);
+      // 90 MB were sent: queued with their text, as before, they stayed in the heap.
+      expect(process.memoryUsage().heapUsed - before).toBeLessThan(30_000_000);
+      expect(client.frames.filter((f) => f.type !== 'welcome' && f.type !== 'conversation')).toEqual([]);
+    } finally {
+      release();
+      messages.list = list;
+    }
+    expect((await client.closed).code).toBe(CLOSE_CODES.rateLimited);
+    const answers = client.frames.slice(2).map((f) => (f.type === 'error' ? f.code : f.type));
+    // The resume first, then each frame read in the order sent: one let through (too long to
+    // store) or dropped, up to the close.
+    expect(answers[0]).toBe('conversation');
+    expect(new Set(answers.slice(1))).toEqual(new Set(['text_too_long', 'rate_limited']));
+    expect(answers.filter((code) => code === 'rate_limited')).toHaveLength(gw.config.chat.maxDropped);
+    expect(await stored(conversationId)).toEqual([]);
+  });
+});
+
 describe("an agent's refused frames", () => {
   it('name the conversation or offline message they were about, so a console with several in flight can tell them apart', async () => {
     const { client: visitor, conversationId: taken } = await chattingVisitor();
