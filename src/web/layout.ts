@@ -5,12 +5,12 @@ import { html, type SafeHtml } from './html.js';
 import { LANGUAGE_NAMES } from './i18n.js';
 
 /**
- * The query parameters a language link carries over (`conversation`: the staff forms on one
- * conversation, which would otherwise lose it). Nothing else is copied: on a failed
+ * The query parameters a language link carries over. Nothing else is copied: on a failed
  * callback the query holds the authorization `code` and `state`, which must not be written into
- * the page (and so into a link a user may share).
+ * the page (and so into a link a user may share). A page that is about something its query
+ * does not name (a staff form refused after a POST) gives it as `languageQuery`.
  */
-const KEPT_QUERY = ['returnTo', 'handover', 'conversation'] as const;
+const KEPT_QUERY = ['returnTo', 'handover'] as const;
 
 /**
  * The frame of every server-rendered page: language attribute, skip link, header with the
@@ -28,6 +28,12 @@ export function renderPage(
     styles?: string[];
     bodyClass?: string;
     refused?: boolean;
+    /**
+     * What the page is about, for its language links to keep (e.g. `{ conversation: id }` on a
+     * staff form): switching the language reloads the page by GET, which would otherwise show
+     * it about nothing. An empty value is left out.
+     */
+    languageQuery?: Readonly<Record<string, string>>;
   },
 ): string {
   const { lang, t } = res.locals;
@@ -39,6 +45,9 @@ export function renderPage(
     for (const name of KEPT_QUERY) {
       const value = req.query[name];
       if (typeof value === 'string') params.set(name, value);
+    }
+    for (const [name, value] of Object.entries(options.languageQuery ?? {})) {
+      if (value !== '') params.set(name, value);
     }
     params.set('lang', code);
     const current = code === lang;

@@ -10,6 +10,7 @@ import { checkedOfflineMessageId, type OfflineMessageDeletion } from '../offline
 import {
   actingStaff,
   onForm,
+  type StaffFormIdField,
   type StaffFormValues,
   sendStaffDone,
   sendStaffForm,
@@ -23,7 +24,11 @@ const FORM_CODES = new Set([
   'deletion_reason_invalid',
   'offline_message_not_found',
 ]);
-const ID_FIELD = { name: 'messageId', codes: ['offline_message_id_invalid', 'offline_message_not_found'] };
+const ID_FIELD: StaffFormIdField = {
+  name: 'messageId',
+  query: 'message',
+  codes: ['offline_message_id_invalid', 'offline_message_not_found'],
+};
 
 /**
  * `GET /staff/offline-messages/delete` (a form; `?message=` fills in the id, as the console's

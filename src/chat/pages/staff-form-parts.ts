@@ -18,6 +18,20 @@ export function staffFormChecks(roles: readonly StaffRole[]): RequestHandler[] {
   ];
 }
 
+/** A staff form's id field: its name, the GET query parameter that fills it in, the codes that mark it invalid. */
+export interface StaffFormIdField {
+  name: string;
+  query: string;
+  codes: readonly string[];
+}
+
+/** The id field of the forms on one conversation (deletion, legal hold): `?conversation=`. */
+const CONVERSATION_ID_FIELD: StaffFormIdField = {
+  name: 'conversationId',
+  query: 'conversation',
+  codes: ['conversation_id_invalid', 'conversation_not_found'],
+};
+
 /** What was typed into a staff form, to show again with its error. */
 export interface StaffFormValues {
   /** The id typed (a conversation's, or an offline message's on its deletion form). */
@@ -67,16 +81,17 @@ export async function sendStaffForm(
     reasonCode: string;
     state?: SafeHtml;
     actions: SafeHtml;
-    /** The id field's name and the codes that mark it invalid (default: a conversation's). */
-    idField?: { name: string; codes: readonly string[] };
+    /**
+     * The id field's name, the query parameter of the GET that fills it in (and which the
+     * page's language links carry, typed or given) and the codes that mark it invalid
+     * (default: a conversation's).
+     */
+    idField?: StaffFormIdField;
   },
 ): Promise<void> {
   const { t } = res.locals;
   const { prefix, values, error } = form;
-  const idField = form.idField ?? {
-    name: 'conversationId',
-    codes: ['conversation_id_invalid', 'conversation_not_found'],
-  };
+  const idField = form.idField ?? CONVERSATION_ID_FIELD;
   const token = csrfToken(req);
   await saveSession(req);
   // The refused field is described by the alert's text, so moving into it says why. The form is
@@ -90,6 +105,8 @@ export async function sendStaffForm(
     renderPage(req, res, {
       title: t(`${prefix}.title`),
       refused: error !== undefined,
+      // Only the id: the reason may name a person or a case, which has no place in a URL.
+      languageQuery: { [idField.query]: values.conversationId },
       body: html`<h1>${t(`${prefix}.title`)}</h1>
 <p>${t(`${prefix}.intro`)}</p>
 ${form.state ?? ''}

@@ -96,6 +96,11 @@ describe('legal hold (tenants[].legalHolders)', () => {
       expect(page.status).toBe(200);
       // A query-only reference: the browser keeps the form's path.
       expect(page.text).toContain(`href="?conversation=${conversationId}&amp;lang=fi"`);
+      // Refused after a POST, the page's URL names no conversation: the links still do, and
+      // not the reason typed (which may name a person).
+      const refused = await submit(ada, gw, path, { conversationId, reason: 'x', action: 'hold' });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain(`href="?conversation=${conversationId}&amp;lang=fi"`);
     }
     visitor.close();
   });

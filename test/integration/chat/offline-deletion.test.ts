@@ -115,6 +115,19 @@ describe('deletion of an offline message by staff', () => {
     ]);
   });
 
+  it('keeps the message in the language links of its form, given or typed, but not the reason', async () => {
+    const id = await leave();
+    const form = await ada.get(`${gw.url}${PAGE}?message=${id}`);
+    expect(form.text).toContain(`href="?message=${id}&amp;lang=fi"`);
+    const refused = await deleteThrough(ada, gw, { messageId: id, reason: 'abc' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain(`href="?message=${id}&amp;lang=fi"`);
+    expect(refused.text).not.toContain('reason=');
+    const switched = await ada.get(`${gw.url}${PAGE}?message=${id}&lang=fi`);
+    expect(inputValue(switched.text, 'messageId')).toBe(id);
+    expect((await stored(id)).message).toBeDefined();
+  });
+
   it('answers bad input on the form itself with 400/404 and the values kept, and deletes nothing', async () => {
     const id = await leave();
     const before = await stored(id);
