@@ -23,18 +23,21 @@ main { max-width: 36rem; margin: 0 auto; }
 h1 { font-size: 1.5rem; margin: 0.5rem 0 1rem; }
 .notice { border-left: 4px solid var(--border); padding: 0.25rem 0.75rem; color: var(--muted); }
 .message { background: var(--warning-bg); color: var(--warning-text); padding: 0.5rem 0.75rem; border-radius: 4px; }
-fieldset { border: 1px solid var(--border); border-radius: 6px; padding: 0.5rem 1rem 1rem; margin: 0 0 1rem; }
+/* A fieldset's least width is its content's (min-content); 0 lets it follow the page's. */
+fieldset { min-width: 0; border: 1px solid var(--border); border-radius: 6px; padding: 0.5rem 1rem 1rem; margin: 0 0 1rem; }
 legend { font-weight: 600; padding: 0 0.25rem; }
 .choice { display: flex; gap: 0.5rem; align-items: flex-start; padding: 0.4rem 0; }
 .choice input { margin-top: 0.35rem; width: 1.1rem; height: 1.1rem; }
-.choice label { cursor: pointer; }
+/* A persona's e-mail address is one word: the label may shrink below it, and breaks it. */
+.choice label { cursor: pointer; min-width: 0; overflow-wrap: anywhere; }
 .detail { display: block; color: var(--muted); font-size: 0.9rem; }
 .actions { display: flex; gap: 0.75rem; flex-wrap: wrap; align-items: center; margin: 0.75rem 0; }
 button { font: inherit; padding: 0.5rem 1.25rem; border-radius: 4px; border: 2px solid var(--accent); cursor: pointer; }
 button.primary { background: var(--accent); color: var(--accent-text); }
 button.secondary { background: transparent; color: inherit; }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
-code { font-size: 0.9em; }
+/* An acr URN (urn:grn:authn:no:bankid:substantial) is one word: it breaks rather than widen the page. */
+code { font-size: 0.9em; overflow-wrap: anywhere; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
 dt { font-weight: 600; }
 dd { margin: 0; overflow-wrap: anywhere; }

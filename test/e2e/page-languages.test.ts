@@ -88,6 +88,49 @@ describe.each(Object.entries(LOCALES))('the pages in %s', (lang, locale) => {
   });
 });
 
+/**
+ * WCAG 1.4.12's text spacing (line height 1.5, letters 0.12 em, words 0.16 em, paragraphs 2 em),
+ * as a reader's style sheet sets it: adopted through the DOM, which the pages' CSP allows.
+ */
+function setTextSpacing(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { adoptedStyleSheets: unknown[] } }).document;
+    const { CSSStyleSheet } = globalThis as unknown as {
+      CSSStyleSheet: new () => { replaceSync(css: string): void };
+    };
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(
+      '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }',
+    );
+    doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
+  });
+}
+
+/** Opens `path`, once the chat page (if it is that) shows what it offers with no agent online. */
+async function open(page: Page, path: string): Promise<void> {
+  await page.goto(`${e2e.gw.url}${path}`);
+  if (path === '/chat') await page.locator('#offline-name').waitFor();
+}
+
+describe('the pages at 320 px as a reader has set the text (WCAG 1.4.10 with 1.4.12)', () => {
+  it.each(PATHS)('%s keeps its width with the text spacing of WCAG 1.4.12', async (path) => {
+    const page = await e2e.newPage('fi-FI');
+    await open(page, path);
+    await setTextSpacing(page);
+    expect(await layoutOf(page)).toEqual({ lang: 'fi', overflow: 0 });
+  });
+
+  it.each(PATHS)('%s keeps its width with the browser’s largest default font (24 px)', async (path) => {
+    const page = await e2e.newPage('fi-FI');
+    // Chrome's "Font size: very large" (Settings, Appearance): the size 1 rem stands for.
+    const devtools = await page.context().newCDPSession(page);
+    await devtools.send('Page.enable');
+    await devtools.send('Page.setFontSizes', { fontSizes: { standard: 24, fixed: 24 } });
+    await open(page, path);
+    expect(await layoutOf(page)).toEqual({ lang: 'fi', overflow: 0 });
+  });
+});
+
 describe('the page for a request the HTTP parser refused (431, a huge callback URL)', () => {
   it('says it in every page language, each part marked with its lang, axe-clean at 320 px', async () => {
     const page = await e2e.newPage('fi-FI');
