@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, chatBrowserGateway, SCREENSHOT_DIR } from './chromium.js';
+import { axeViolations, chatBrowserGateway, describedBy, SCREENSHOT_DIR } from './chromium.js';
 
 /** The citizen's path in Chromium: no agent online, consent without ticks, withdrawal. */
 
@@ -133,6 +133,28 @@ describe("the citizen's own data", () => {
       conversations: Array<{ id: string }>;
     };
     expect(copy.conversations.map((c) => c.id)).toEqual([ws]);
+    // Without the box ticked: the page's own refusal by the box (not the browser's bubble, in
+    // the browser's language and tied to nothing), read first, and nothing erased.
+    await page.getByRole('button', { name: 'Erase' }).click();
+    const refusal = page.getByRole('alert');
+    await expect.poll(() => refusal.textContent()).toContain('Tick the box to confirm the erasure.');
+    expect(await page.title()).toMatch(/^Error: /);
+    const focusedRole = () =>
+      page.evaluate(() =>
+        (
+          globalThis as unknown as {
+            document: { activeElement: { getAttribute(name: string): string | null } | null };
+          }
+        ).document.activeElement?.getAttribute('role'),
+      );
+    await expect.poll(focusedRole).toBe('alert');
+    const box = page.getByLabel('Yes, erase these conversations (1)');
+    expect(await box.getAttribute('aria-invalid')).toBe('true');
+    expect(await describedBy(page, box)).toEqual([
+      'Tick the box to confirm the erasure. Nothing was erased.',
+    ]);
+    expect(await page.getByRole('table').getByRole('row').count()).toBe(2);
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('Yes, erase these conversations (1)').check();
     await page.getByRole('button', { name: 'Erase' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Conversations erased: 1.');

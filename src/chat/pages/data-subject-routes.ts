@@ -20,6 +20,7 @@ import type { OfflineMessageRepository, TranscriptAuditRepository } from '../cha
 import { actionEntry } from '../conversation-action.js';
 import type { ConversationDeletion } from '../conversation-deletion.js';
 import type { ConversationService } from '../conversation-service.js';
+import { FORM_ERROR_ID, formAlert } from './staff-form-parts.js';
 
 const PATH = '/privacy/my-data';
 /**
@@ -59,21 +60,31 @@ export function dataSubjectRoutes(
         DATA_SUBJECT_MINUTES * 60_000,
       );
 
-    router.get(PATH, async (req, res) => {
-      const subject = subjectOf(req);
+    /** The citizen's overview, with `error` on its erasure form when that was refused. */
+    const sendOverview = async (req: Request, res: Response, subject: DataSubject, error?: GatewayError) => {
       const token = csrfToken(req);
       await saveSession(req);
-      res.setHeader('Cache-Control', 'no-store');
-      if (!subject) {
-        res.send(identifyPage(deps, req, res));
-        return;
-      }
       const conversations = await service.ofSubject(tenant.config.id, subject.subjectIndex);
       const offline = await deps.store.chat.offlineMessages.listBySubject(
         tenant.config.id,
         subject.subjectIndex,
       );
-      res.send(overviewPage(req, res, subject, conversations, offline.length, token));
+      res.setHeader('Cache-Control', 'no-store');
+      res
+        .status(error?.status ?? 200)
+        .send(overviewPage(req, res, subject, conversations, offline.length, token, error));
+    };
+
+    router.get(PATH, async (req, res) => {
+      const subject = subjectOf(req);
+      if (!subject) {
+        csrfToken(req);
+        await saveSession(req);
+        res.setHeader('Cache-Control', 'no-store');
+        res.send(identifyPage(deps, req, res));
+        return;
+      }
+      await sendOverview(req, res, subject);
     });
 
     router.get(`${PATH}/login/:provider`, async (req, res) => {
@@ -150,7 +161,15 @@ export function dataSubjectRoutes(
       async (req, res) => {
         const subject = requireSubject(subjectOf(req));
         if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
-          throw new GatewayError('erasure_not_confirmed', 'Tick the box to confirm the erasure.');
+          // Said on the form itself, by the box: the form is `novalidate`, so this is what a
+          // browser shows rather than its own bubble in the browser's language.
+          await sendOverview(
+            req,
+            res,
+            subject,
+            new GatewayError('erasure_not_confirmed', 'Tick the box to confirm the erasure.'),
+          );
+          return;
         }
         const plan = erasurePlan(await service.ofSubject(tenant.config.id, subject.subjectIndex), subject);
         let erased = 0;
@@ -227,6 +246,7 @@ function overviewPage(
   conversations: ConversationRecord[],
   offlineMessages: number,
   token: string,
+  error?: GatewayError,
 ): string {
   const { t, lang } = res.locals;
   const base = req.tenant.basePath;
@@ -249,6 +269,7 @@ function overviewPage(
   const plan = erasurePlan(conversations, subject);
   return renderPage(req, res, {
     title: t('mydata.title'),
+    refused: error !== undefined,
     body: html`<h1>${t('mydata.title')}</h1>
 <p>${subject.name ? t('mydata.greeting', { name: subject.name }) : t('mydata.greetingNoName')}</p>
 ${list}
@@ -264,9 +285,10 @@ ${
     ? html`<section class="panel" aria-labelledby="mydata-erase">
 <h2 id="mydata-erase">${t('mydata.eraseTitle')}</h2>
 <p>${t('mydata.eraseText')}</p>
-<form method="post" action="${base}${PATH}/erase">
+${formAlert(res, error)}
+<form method="post" action="${base}${PATH}/erase" novalidate>
 <input type="hidden" name="_csrf" value="${token}">
-<div class="confirm"><input type="checkbox" id="mydata-confirm" name="confirm" value="yes" required><label for="mydata-confirm">${t('mydata.eraseConfirm', { count: String(plan.erasable.length) })}</label></div>
+<div class="confirm"><input type="checkbox" id="mydata-confirm" name="confirm" value="yes" required${error ? html` aria-invalid="true" aria-describedby="${FORM_ERROR_ID}"` : ''}><label for="mydata-confirm">${t('mydata.eraseConfirm', { count: String(plan.erasable.length) })}</label></div>
 <div class="actions"><button type="submit" class="danger">${t('mydata.erase')}</button></div>
 </form>
 </section>`

@@ -138,7 +138,7 @@ export function actingStaff(req: Request, roles: readonly StaffRole[]) {
 export const FORM_ERROR_ID = 'form-error';
 
 /**
- * What the staff forms on one conversation (deletion, legal hold) show of a refused input: its
+ * What a server-rendered form (the staff forms, the citizen's erasure) shows of a refused input: its
  * text (`FORM_ERROR_ID`, the invalid field's description) and the code for a support request.
  * It takes the focus as the page loads (`autofocus`, no script), so the error is read first.
  */

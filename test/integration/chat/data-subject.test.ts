@@ -138,7 +138,12 @@ describe("the citizen's own data: a copy and erasure", () => {
     const unticked = await browser.post(`${gw.url}${PAGE}/erase`, { _csrf: token });
     expect(unticked.status).toBe(400);
     expect(unticked.text).toContain('erasure_not_confirmed');
-    expect(unticked.text).toContain(`href="${PAGE}"`);
+    // Answered on the overview itself, by the box (the form is novalidate: no browser bubble).
+    expect(unticked.text).toContain(`action="${PAGE}/erase" novalidate`);
+    expect(unticked.text).toContain(
+      'name="confirm" value="yes" required aria-invalid="true" aria-describedby="form-error"',
+    );
+    expect(unticked.text).toContain('<title>Error: ');
     expect(await gw.gateway.deps.store.chat.conversations.get('demo', conversationId)).toBeDefined();
 
     const erased = await browser.post(`${gw.url}${PAGE}/erase`, { _csrf: token, confirm: 'yes' });
