@@ -93,6 +93,41 @@ describe('the console at 320 px wide (400 % zoom)', () => {
     });
     expect(widths.scroll).toBeLessThanOrEqual(widths.viewport);
   });
+
+  it('keeps an offline message read at 320 px within the width: a long e-mail address breaks', async () => {
+    const email = 'kari.nordmann.with.a.long.address@kommune-eksempel.example.org';
+    const visitor = await e2e.newPage();
+    await visitor.goto(`${e2e.gw.url}/chat`);
+    const saved = await visitor.evaluate(
+      async ({ base, email }) => {
+        const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/visitor`);
+        return new Promise<string>((resolve) => {
+          socket.onmessage = (event) => {
+            const frame = JSON.parse(String(event.data)) as { type: string };
+            if (frame.type === 'welcome') {
+              socket.send(JSON.stringify({ type: 'offline-message', name: 'Kari', email, text: 'Call me' }));
+            }
+            if (frame.type === 'offline-message-saved') resolve(frame.type);
+          };
+        });
+      },
+      { base: e2e.gw.url, email },
+    );
+    expect(saved).toBe('offline-message-saved');
+    const agent = await openConsole(await e2e.newPage(), e2e.gw.url, 'siri-supervisor');
+    await agent.setViewportSize({ width: 320, height: 640 });
+    await agent.getByRole('button', { name: /^Read/ }).last().click();
+    await expect.poll(() => agent.getByRole('link', { name: email }).count()).toBe(1);
+    const overflow = await agent.evaluate(() => {
+      const root = (
+        globalThis as unknown as {
+          document: { documentElement: { scrollWidth: number; clientWidth: number } };
+        }
+      ).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+    expect(overflow).toBe(0);
+  });
 });
 
 describe('what arrives outside the open conversation', () => {
