@@ -78,10 +78,6 @@ export function citizenLoginRouter(deps: GatewayDeps): Router {
       clockSkewSeconds: deps.config.clockSkewSeconds,
       clock: deps.clock,
     });
-    // A login refused from here on (level of assurance, claims, test identity) was one for the
-    // citizen's own data: the error page leads back there, not to the chat's start page.
-    if (login.transaction.purpose === 'data-subject')
-      res.locals.errorBack = { path: '/privacy/my-data', label: 'common.backToMyData' };
     const context = {
       provider: provider.id,
       issuer: configuration.serverMetadata().issuer,
@@ -335,11 +331,15 @@ async function followHandover(
  * Notes where the error page of this callback leads back to, read from the login transaction
  * before the callback spends it: a failed login of a chat system's hand-off goes back to that
  * hand-off (see `LoginTransaction.backTo`), not to the gateway's start page, so the chat system
- * is not left waiting for an answer.
+ * is not left waiting for an answer; one for the citizen's own data goes back to that page,
+ * whether the broker refused it (cancelled at the IdP, an error) or the gateway did (level of
+ * assurance, claims, test identity).
  */
 const rememberBackTo: RequestHandler<{ provider: string }> = (req, res, next) => {
   const state = req.query.state;
-  const backTo = typeof state === 'string' ? loginInFlight(req.session, state)?.backTo : undefined;
-  if (backTo?.startsWith('/')) res.locals.loginBackTo = backTo;
+  const login = typeof state === 'string' ? loginInFlight(req.session, state) : undefined;
+  if (login?.backTo?.startsWith('/')) res.locals.loginBackTo = login.backTo;
+  if (login?.purpose === 'data-subject')
+    res.locals.errorBack = { path: '/privacy/my-data', label: 'common.backToMyData' };
   next();
 };

@@ -503,4 +503,18 @@ describe('own data at a provider that accepts a low level of assurance for the c
     const consent = await chat.get(`${gw.url}/auth/bankid/login?login_hint=kari-nordmann`);
     expect(consent.url).toBe(`${gw.url}/consent`);
   });
+
+  it('leads a login for one’s own data cancelled at the broker back to that page too', async () => {
+    const browser = new BrowserSession();
+    const start = await browser.get(`${gw.url}${PAGE}/login/bankid`, { follow: false });
+    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state');
+    const page = await browser.get(
+      `${gw.url}/auth/bankid/callback?error=access_denied&state=${state}&iss=${encodeURIComponent(gw.mockIdp.issuer('bankid-no'))}`,
+    );
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('login_cancelled');
+    expect(page.text).toContain(
+      '<a class="button secondary" href="/privacy/my-data">Back to your data in the chat</a>',
+    );
+  });
 });
