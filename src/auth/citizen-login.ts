@@ -332,8 +332,8 @@ async function followHandover(
  * before the callback spends it: a failed login of a chat system's hand-off goes back to that
  * hand-off (see `LoginTransaction.backTo`), not to the gateway's start page, so the chat system
  * is not left waiting for an answer; one for the citizen's own data goes back to that page,
- * whether the broker refused it (cancelled at the IdP, an error) or the gateway did (level of
- * assurance, claims, test identity).
+ * and one started from the chat to the chat, whether the broker refused it (cancelled at the
+ * IdP, an error) or the gateway did (level of assurance, claims, test identity).
  */
 const rememberBackTo: RequestHandler<{ provider: string }> = (req, res, next) => {
   const state = req.query.state;
@@ -341,5 +341,10 @@ const rememberBackTo: RequestHandler<{ provider: string }> = (req, res, next) =>
   if (login?.backTo?.startsWith('/')) res.locals.loginBackTo = login.backTo;
   if (login?.purpose === 'data-subject')
     res.locals.errorBack = { path: '/privacy/my-data', label: 'common.backToMyData' };
+  // Started from the chat (its identification panel or an agent's link, in a tab of its own):
+  // back to the chat, as the step-up page's refusals lead, where the citizen can try again. Not
+  // for a hand-over: that chat is in the embedding site's window.
+  if (login?.returnTo === `${req.tenant.basePath}/chat/identified` && login.handover === undefined)
+    res.locals.errorBack = { path: '/chat', label: 'stepup.backToChat' };
   next();
 };

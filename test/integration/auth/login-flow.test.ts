@@ -574,6 +574,21 @@ describe('GET /auth/:provider/callback refusals (the session stays anonymous)', 
     );
     expect(page.status).toBe(400);
     expect(page.text).toContain('login_cancelled');
+    expect(page.text).toContain('<a class="button secondary" href="/">Back to the start page</a>');
+  });
+
+  it('leads a login started from the chat and cancelled at the broker back to the chat', async () => {
+    const browser = new BrowserSession();
+    const start = await browser.get(`${gw.url}/auth/bankid/login?returnTo=%2Fchat%2Fidentified`, {
+      follow: false,
+    });
+    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state');
+    const page = await browser.get(
+      `${gw.url}/auth/bankid/callback?error=access_denied&state=${state}&iss=${encodeURIComponent(gw.mockIdp.issuer('bankid-no'))}`,
+    );
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('login_cancelled');
+    expect(page.text).toContain('<a class="button secondary" href="/chat">Back to the chat</a>');
   });
 
   it('rejects a national identity number whose checksum fails', async () => {
