@@ -1,5 +1,5 @@
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { BrowserSession, inputValue } from '../../helpers/browser-session.js';
 import { conversationIdOf, redisGatewayConfig, waitFor } from '../../helpers/redis-gateways.js';
@@ -17,6 +17,17 @@ import {
 
 let redis: TestRedis;
 let gw: TestGateway;
+
+/**
+ * A plain client of the test's redis-server, closed when the test ends, also when an assertion
+ * fails: left open, it outlives the server and its "Socket closed" is an unhandled error.
+ */
+async function rawClient() {
+  const raw = createClient({ url: redis.url });
+  await raw.connect();
+  onTestFinished(() => raw.destroy());
+  return raw;
+}
 
 beforeAll(async () => {
   redis = await startTestRedis();
@@ -58,8 +69,7 @@ describe('a citizen’s erasure on Redis, seen key by key', () => {
     expect(erased.text).toContain('Conversations erased: 1.');
     await waitFor(() => visitor.frames.some((f) => f.type === 'deleted'));
 
-    const raw = createClient({ url: redis.url });
-    await raw.connect();
+    const raw = await rawClient();
     const crypto = gw.gateway.deps.fieldCrypto;
     const naming: string[] = [];
     for await (const keys of raw.scanIterator({ MATCH: '*', COUNT: 100 })) {
@@ -74,7 +84,6 @@ describe('a citizen’s erasure on Redis, seen key by key', () => {
         if (opened.includes(conversationId)) naming.push(`${key} (value)`);
       }
     }
-    raw.destroy();
     visitor.close();
     alex.close();
     expect(naming).toEqual([]);
@@ -145,8 +154,7 @@ describe('anonymisation on Redis, seen key by key', () => {
     clock.advance(11 * 24 * 60 * 60 * 1000);
     expect(await gw2.gateway.retention.sweep()).toMatchObject({ anonymised: 1 });
 
-    const raw = createClient({ url: redis.url });
-    await raw.connect();
+    const raw = await rawClient();
     const crypto = gw2.gateway.deps.fieldCrypto;
     const opened = (value: string) => {
       try {
@@ -177,7 +185,6 @@ describe('anonymisation on Redis, seen key by key', () => {
         for (const token of identifying) if (text.includes(token)) found.push(`${key}: ${token}`);
       }
     }
-    raw.destroy();
     expect(found).toEqual([]);
   });
   it('takes a conversation anonymised while it waited out of its queue and its places', async () => {
@@ -187,11 +194,9 @@ describe('anonymisation on Redis, seen key by key', () => {
     expect(await gw2.gateway.retention.sweep()).toMatchObject({ anonymised: 1 });
     await visitor.next('deleted', (f) => f.conversationId === conversationId);
     visitor.close();
-    const raw = createClient({ url: redis.url });
-    await raw.connect();
+    const raw = await rawClient();
     expect(await raw.zScore('gw:{t:demo}:queue:general', conversationId)).toBeNull();
     expect(Number(await raw.hExists('gw:{t:demo}:queue-places', conversationId))).toBe(0);
-    raw.destroy();
     expect(await gw2.gateway.deps.store.chat.conversations.listQueued('demo', 'general')).toEqual([]);
   });
 });
@@ -212,8 +217,9 @@ describe('staff deletion on Redis, the whole keyspace before and after', () => {
    * What a deleted conversation and offline message may leave behind, each for its own reason:
    * the browser sessions and their owner entries (the citizen's own live login, the staff
    * logins), rate-limit counters (keyed by blind index, expiring), consoles' presence, the
-   * visitor's socket entry (expiring), the consent receipt (kept as proof of the choice) and
-   * the audit trail (who read and deleted what, and why).
+   * visitor's socket entry (expiring), the consent receipt (kept as proof of the choice), the
+   * mark that the consent was decided once (empty, named by a digest of the sealed identity,
+   * expiring with the login timeout) and the audit trail (who read and deleted what, and why).
    */
   const KEPT = [
     'gw:sess:',
@@ -223,13 +229,13 @@ describe('staff deletion on Redis, the whole keyspace before and after', () => {
     'gw:{t:demo}:visitor-sockets:',
     'gw:t:demo:receipt:',
     'gw:{t:demo}:receipts:',
+    'gw:oidc:{op:demo}:e:demo:ConsentDecision:consent-',
     'gw:{t:demo}:transcript-reads',
     'gw:{t:demo}:deletions:',
   ];
 
   it('leaves only sessions, counters, presence, the receipt and the audit trail, none holding what was written or shared', async () => {
-    const raw = createClient({ url: redis.url });
-    await raw.connect();
+    const raw = await rawClient();
     const keys = async () => {
       const all: string[] = [];
       for await (const batch of raw.scanIterator({ MATCH: '*', COUNT: 100 })) all.push(...batch);
@@ -327,7 +333,6 @@ describe('staff deletion on Redis, the whole keyspace before and after', () => {
       ])
         if (text.includes(token)) found.push(`${key}: ${token}`);
     }
-    raw.destroy();
     for (const client of [visitor, alex, siri]) client.close();
     expect(found).toEqual([]);
   });
