@@ -215,6 +215,23 @@ export async function startedConversation(
   return { browser, visitor, conversationId: (started.conversation as { id: string }).id };
 }
 
+/**
+ * A visitor with a socket at `base` who identified as Kari Nordmann (BankID) and shares the name,
+ * once their socket knows it (`identity` verified); no conversation yet.
+ */
+export async function sharingVisitor(
+  base: string,
+): Promise<{ browser: BrowserSession; visitor: ChatClient }> {
+  const browser = await visitorBrowser(base);
+  const visitor = await connectAs(browser, base, 'visitor');
+  await visitor.next('welcome');
+  await identifyAndShare(browser, base, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
+    'name',
+  ]);
+  await visitor.next('identity', (f) => f.verified === true);
+  return { browser, visitor };
+}
+
 /** A new visitor chatting in `general` at `base`, with the conversation claimed by `agent`. */
 export async function claimedConversation(
   base: string,

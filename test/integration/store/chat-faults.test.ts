@@ -15,7 +15,7 @@ import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.j
 import {
   type ChatClient,
   connectAs,
-  identifyAndShare,
+  sharingVisitor,
   staffBrowser,
   visitorBrowser,
 } from '../chat/chat-clients.js';
@@ -204,13 +204,28 @@ describe('the visitor quotas while Redis is unreachable', () => {
   });
 });
 
+/** Redis fails `gw`'s next conversation write (as during an outage); the writes after it succeed. */
+function failNextConversationWrite(gw: TestGateway): void {
+  const conversations = gw.gateway.deps.store.chat.conversations;
+  const update = conversations.update;
+  conversations.update = () => {
+    conversations.update = update;
+    return Promise.reject(storeUnavailable());
+  };
+}
+
+/** A gateway on the test's Redis whose chat heartbeat beats every `seconds`. */
+function gatewayBeatingEvery(seconds: number): Promise<TestGateway> {
+  const config = redisGatewayConfig(redis);
+  return startTestGateway({
+    config: { ...config, chat: { ...(config.chat as Record<string, unknown>), heartbeatSeconds: seconds } },
+  });
+}
+
 describe('a visitor leaving while Redis is unreachable', () => {
   it('is marked as left once Redis is back, not shown as present for ever', async () => {
-    const config = redisGatewayConfig(redis);
     // Short beats: the instance retries what it could not store at its next refresh.
-    const c = await startTestGateway({
-      config: { ...config, chat: { ...(config.chat as Record<string, unknown>), heartbeatSeconds: 1 } },
-    });
+    const c = await gatewayBeatingEvery(1);
     try {
       const visitor = await connectAs(await visitorBrowser(c.url), c.url, 'visitor');
       await visitor.next('welcome');
@@ -270,11 +285,8 @@ describe('an agent leaving while Redis is unreachable', () => {
 
 describe('the heartbeat while Redis is unreachable', () => {
   it('sends a visitor no error for a session check it could not make, and keeps the socket', async () => {
-    const config = redisGatewayConfig(redis);
     // Short beats: several session checks fall into the outage.
-    const c = await startTestGateway({
-      config: { ...config, chat: { ...(config.chat as Record<string, unknown>), heartbeatSeconds: 0.1 } },
-    });
+    const c = await gatewayBeatingEvery(0.1);
     try {
       const visitor = await connectAs(await visitorBrowser(c.url), c.url, 'visitor');
       await visitor.next('welcome');
@@ -304,25 +316,14 @@ describe('the heartbeat while Redis is unreachable', () => {
 
 describe('a withdrawal whose chat part the store fails', () => {
   it('is answered 503 while the agent still sees the identity, and the retry removes it from the agent’s view', async () => {
-    const browser = await visitorBrowser(a.url);
-    const visitor = await connectAs(browser, a.url, 'visitor');
-    await visitor.next('welcome');
-    await identifyAndShare(browser, a.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
-      'name',
-    ]);
-    await visitor.next('identity', (f) => f.verified === true);
+    const { browser, visitor } = await sharingVisitor(a.url);
     const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
     const agent = await connectAs(await staffBrowser(b.url, 'alex-agent'), b.url, 'agent');
     await agent.next('welcome');
     await agent.request({ type: 'claim', conversationId }, 'conversation');
 
     // Redis fails B's next conversation write (the detach), after the session was saved.
-    const conversations = b.gateway.deps.store.chat.conversations;
-    const update = conversations.update;
-    conversations.update = () => {
-      conversations.update = update;
-      return Promise.reject(storeUnavailable());
-    };
+    failNextConversationWrite(b);
     const since = agent.frames.length;
     const { csrfToken } = JSON.parse((await browser.get(`${b.url}/api/session`)).text) as {
       csrfToken: string;
@@ -353,13 +354,7 @@ describe('a withdrawal whose chat part the store fails', () => {
 
 describe('a logout whose chat part the store fails', () => {
   it('is answered 503 and keeps the session, and logging out again removes the identity from the agent’s view', async () => {
-    const browser = await visitorBrowser(a.url);
-    const visitor = await connectAs(browser, a.url, 'visitor');
-    await visitor.next('welcome');
-    await identifyAndShare(browser, a.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
-      'name',
-    ]);
-    await visitor.next('identity', (f) => f.verified === true);
+    const { browser, visitor } = await sharingVisitor(a.url);
     const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
     const agent = await connectAs(await staffBrowser(b.url, 'alex-agent'), b.url, 'agent');
     await agent.next('welcome');
@@ -368,12 +363,7 @@ describe('a logout whose chat part the store fails', () => {
     visitor.close();
     await visitor.closed;
 
-    const conversations = b.gateway.deps.store.chat.conversations;
-    const update = conversations.update;
-    conversations.update = () => {
-      conversations.update = update;
-      return Promise.reject(storeUnavailable());
-    };
+    failNextConversationWrite(b);
     const since = agent.frames.length;
     const { csrfToken } = JSON.parse((await browser.get(`${b.url}/api/session`)).text) as {
       csrfToken: string;

@@ -10,6 +10,7 @@ import {
   connectAs,
   type Frame,
   identifyAndShare,
+  sharingVisitor,
   staffBrowser,
   visitorBrowser,
 } from '../chat/chat-clients.js';
@@ -238,13 +239,7 @@ describe('two instances on one Redis', () => {
   });
 
   it('applies a withdrawal made on B to the visitor’s socket on A and to the agent at once', async () => {
-    const browser = await visitorBrowser(a.url);
-    const visitor = await connectAs(browser, a.url, 'visitor');
-    await visitor.next('welcome');
-    await identifyAndShare(browser, a.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
-      'name',
-    ]);
-    await visitor.next('identity', (f) => f.verified === true);
+    const { browser, visitor } = await sharingVisitor(a.url);
     const conversationId = idOf(await visitor.request({ type: 'start', topic: 'general' }, 'conversation'));
     const agent = await agentOn(b);
     const claimed = await agent.request({ type: 'claim', conversationId }, 'conversation');
@@ -347,13 +342,7 @@ describe('two instances on one Redis', () => {
   });
   it('copies and erases on B the offline message a citizen left identified on A; consoles on A drop it, Redis keeps nothing of it', async () => {
     const alex = await agentOn(a);
-    const browser = await visitorBrowser(a.url);
-    const visitor = await connectAs(browser, a.url, 'visitor');
-    await visitor.next('welcome');
-    await identifyAndShare(browser, a.url, '/auth/bankid/login?returnTo=/chat/identified', 'kari-nordmann', [
-      'name',
-    ]);
-    await visitor.next('identity', (f) => f.verified === true);
+    const { visitor } = await sharingVisitor(a.url);
     const saved = await visitor.request(
       { type: 'offline-message', name: 'Kari', email: 'kari@example.org', text: 'Redis-kept request' },
       'offline-message-saved',
