@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { SharedIdentity } from '../identity/shared-identity.js';
 
 /**
@@ -59,20 +58,31 @@ const MAX_RETRY_MS = 30_000;
 /** Applies an identity event to the chat and resolves how many conversations it changed. */
 export type IdentityApplier = (event: IdentityEvent) => Promise<number>;
 
+/** Told when an event {@link IdentityEvents.publish} started could not be applied. */
+export type IdentityApplyFailed = (error: unknown, event: IdentityEvent) => void;
+
 /** Where the auth routes announce identity events (in process; the chat turns them into bus events). */
-export class IdentityEvents extends EventEmitter<{ identity: [IdentityEvent] }> {
+export class IdentityEvents {
   readonly #revokers = new Set<ReleaseRevoker>();
-  readonly #appliers = new Set<IdentityApplier>();
+  readonly #appliers = new Map<IdentityApplier, IdentityApplyFailed>();
   readonly #retries = new Set<NodeJS.Timeout>();
   #closed = false;
 
+  /**
+   * Starts applying `event` without waiting for it (an announcement nobody answers on): a
+   * failure goes to the `failed` its applier was registered with.
+   */
   publish(event: IdentityEvent): void {
-    this.emit('identity', event);
+    for (const [applier, failed] of this.#appliers)
+      applier(event).catch((error: unknown) => failed(error, event));
   }
 
-  /** Registers what applies an event to the chat for {@link apply}; returns the function that removes it. */
-  onApply(applier: IdentityApplier): () => void {
-    this.#appliers.add(applier);
+  /**
+   * Registers what applies an event to the chat, for {@link publish} and {@link apply}, with what
+   * is told of a failure of a published event; returns the function that removes it.
+   */
+  onApply(applier: IdentityApplier, failed: IdentityApplyFailed): () => void {
+    this.#appliers.set(applier, failed);
     return () => this.#appliers.delete(applier);
   }
 
@@ -85,7 +95,7 @@ export class IdentityEvents extends EventEmitter<{ identity: [IdentityEvent] }> 
    */
   async apply(event: IdentityEvent): Promise<number> {
     let changed = 0;
-    for (const applier of this.#appliers) changed += await applier(event);
+    for (const applier of this.#appliers.keys()) changed += await applier(event);
     return changed;
   }
 

@@ -93,20 +93,12 @@ export function listenToIdentityEvents(options: IdentityChangeOptions): () => vo
         return 0;
     }
   };
-  const listener = (event: IdentityEvent) => {
-    handle(event).catch((error: unknown) =>
-      logger.error(
-        { err: error, tenant: event.tenantId, event: event.type },
-        'identity event not applied to chat',
-      ),
-    );
-  };
-  options.identityEvents.on('identity', listener);
-  const stopApplying = options.identityEvents.onApply(handle);
-  return () => {
-    options.identityEvents.off('identity', listener);
-    stopApplying();
-  };
+  return options.identityEvents.onApply(handle, (error, event) =>
+    logger.error(
+      { err: error, tenant: event.tenantId, event: event.type },
+      'identity event not applied to chat',
+    ),
+  );
 }
 
 /**

@@ -102,6 +102,23 @@ export async function answerFor(
 }
 
 /**
+ * Shares `claims` on the interaction's consent `page` (its CSRF token read from the page) and
+ * follows the answer to the chat system's redirect URI, which it returns.
+ */
+export function shareOn(
+  browser: BrowserSession,
+  interactionUrl: string,
+  page: { text: string },
+  claims: string[],
+): Promise<URL> {
+  return answerFor(browser, `${interactionUrl}/consent`, {
+    _csrf: inputValue(page.text, '_csrf'),
+    claims,
+    decision: 'share',
+  });
+}
+
+/**
  * The citizen Kari logs in through `rp` (BankID unless `provider` names another), ticks
  * `claims` and shares; answers the RP's callback URL, the consent page and the browser.
  */
@@ -116,10 +133,6 @@ export async function releaseTo(
     await rp.authorizationUrl({ login_hint: 'kari-nordmann', ...options.extra }),
     options.provider,
   );
-  const callback = await answerFor(browser, `${interactionUrl}/consent`, {
-    _csrf: inputValue(consent.text, '_csrf'),
-    claims,
-    decision: 'share',
-  });
+  const callback = await shareOn(browser, interactionUrl, consent, claims);
   return { callback, consent, browser };
 }

@@ -340,10 +340,13 @@ describe('withdrawing and logging out', () => {
     const view = await session(browser);
     const events: string[] = [];
     // Applied to the chat before the answer (not announced after it).
-    const stop = gw.gateway.deps.identityEvents.onApply(async (e) => {
-      events.push(e.type);
-      return 0;
-    });
+    const stop = gw.gateway.deps.identityEvents.onApply(
+      async (e) => {
+        events.push(e.type);
+        return 0;
+      },
+      () => {},
+    );
     const landing = await browser.post(`${gw.url}/consent/withdraw`, { _csrf: view.json.csrfToken });
     stop();
     const after = (await session(browser)).json;

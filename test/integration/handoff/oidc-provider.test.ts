@@ -9,6 +9,7 @@ import {
   RP_REDIRECT,
   reachConsent,
   releaseTo,
+  shareOn,
 } from '../../helpers/chat-system-rp.js';
 import { webCryptoRsaJwk } from '../../helpers/handoff-keys.js';
 import {
@@ -169,11 +170,7 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     expect(again.status).toBe(422);
     expect(again.text).toContain('value="name"');
     // The identity still waits for this interaction's decision.
-    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
-      _csrf: inputValue(again.text, '_csrf'),
-      claims: ['name'],
-      decision: 'share',
-    });
+    const callback = await shareOn(browser, interactionUrl, again, ['name']);
     expect((await rp.redeem(callback)).claims()?.name).toBe('Kari Nordmann');
   });
 
@@ -335,11 +332,7 @@ describe('the gateway as OpenID Provider for a chat system', () => {
     });
     expect(forged.status).toBe(400);
     expect(forged.text).toContain('consent_invalid');
-    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: ['name'],
-      decision: 'share',
-    });
+    const callback = await shareOn(browser, interactionUrl, consent, ['name']);
     const tokens = await rp.redeem(callback);
     const claims = { ...tokens.claims() };
     expect(claims.name).toBe('Kari Nordmann');
@@ -585,11 +578,7 @@ describe('refusals of the gateway as OpenID Provider', () => {
       state: 'anonymous',
     });
     // The chat system's consent still has it.
-    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: ['name'],
-      decision: 'share',
-    });
+    const callback = await shareOn(browser, interactionUrl, consent, ['name']);
     expect((await rp.redeem(callback)).claims()?.name).toBe('Kari Nordmann');
   });
 
@@ -655,11 +644,7 @@ describe('refusals of the gateway as OpenID Provider', () => {
       browser,
       await again.authorizationUrl({ login_hint: 'kari-nordmann', id_token_hint: first.id_token ?? '' }),
     );
-    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: ['name'],
-      decision: 'share',
-    });
+    const callback = await shareOn(browser, interactionUrl, consent, ['name']);
     expect((await again.redeem(callback)).claims()?.sub).toBe(first.claims()?.sub);
   });
 
@@ -690,11 +675,7 @@ describe('refusals of the gateway as OpenID Provider', () => {
       browser,
       await rp.authorizationUrl({ login_hint: 'kari-nordmann', max_age: '45' }),
     );
-    const callback = await answerFor(browser, `${interactionUrl}/consent`, {
-      _csrf: inputValue(consent.text, '_csrf'),
-      claims: ['name'],
-      decision: 'share',
-    });
+    const callback = await shareOn(browser, interactionUrl, consent, ['name']);
     const claims = (await rp.redeem(callback)).claims();
     expect(Number(claims?.auth_time)).toBeGreaterThan(Date.now() / 1000 - 45);
   });
@@ -1115,11 +1096,7 @@ async function sharedNameIdToken(g: TestGateway): Promise<string> {
     browser,
     await rp.authorizationUrl({ login_hint: 'kari-nordmann' }),
   );
-  const callback = await answerFor(browser, `${interactionUrl}/consent`, {
-    _csrf: inputValue(consent.text, '_csrf'),
-    claims: ['name'],
-    decision: 'share',
-  });
+  const callback = await shareOn(browser, interactionUrl, consent, ['name']);
   return (await rp.redeem(callback)).id_token ?? '';
 }
 
