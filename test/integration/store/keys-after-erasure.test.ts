@@ -6,6 +6,7 @@ import { conversationIdOf, redisGatewayConfig, waitFor } from '../../helpers/red
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { startTestGateway, type TestGateway, testTenant } from '../../helpers/test-gateway.js';
 import {
+  type ChatClient,
   connectAs,
   identifyAndShare,
   staffBrowser,
@@ -27,6 +28,20 @@ async function rawClient() {
   await raw.connect();
   onTestFinished(() => raw.destroy());
   return raw;
+}
+
+/** Starts a conversation in `general` from a page and a search (both kept as metadata) that name the matter. */
+async function startFromSearch(visitor: ChatClient): Promise<string> {
+  const started = await visitor.request(
+    {
+      type: 'start',
+      topic: 'general',
+      page: 'https://kommune.example/skatt',
+      referrer: 'https://search.example/?q=kari',
+    },
+    'conversation',
+  );
+  return conversationIdOf(started);
 }
 
 beforeAll(async () => {
@@ -114,17 +129,7 @@ describe('anonymisation on Redis, seen key by key', () => {
     const browser = await visitorBrowser(gw2.url);
     const visitor = await connectAs(browser, gw2.url, 'visitor');
     await visitor.next('welcome');
-    const conversationId = conversationIdOf(
-      await visitor.request(
-        {
-          type: 'start',
-          topic: 'general',
-          page: 'https://kommune.example/skatt',
-          referrer: 'https://search.example/?q=kari',
-        },
-        'conversation',
-      ),
-    );
+    const conversationId = await startFromSearch(visitor);
     await visitor.request({ type: 'message', clientId: 'm1', text: 'about my case 4711' }, 'ack');
     await alex.request({ type: 'claim', conversationId }, 'conversation');
     await identifyAndShare(
@@ -256,17 +261,7 @@ describe('staff deletion on Redis, the whole keyspace before and after', () => {
       ['name', 'nationalId'],
     );
     await visitor.next('identity', (f) => f.verified === true);
-    const conversationId = conversationIdOf(
-      await visitor.request(
-        {
-          type: 'start',
-          topic: 'general',
-          page: 'https://kommune.example/skatt',
-          referrer: 'https://search.example/?q=kari',
-        },
-        'conversation',
-      ),
-    );
+    const conversationId = await startFromSearch(visitor);
     await visitor.request(
       { type: 'message', clientId: 'm1', text: 'write to kari@example.org or call 91234567' },
       'ack',
