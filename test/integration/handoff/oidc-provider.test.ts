@@ -946,12 +946,23 @@ describe('a chat system asking for a level no provider of the tenant guarantees'
 });
 
 describe('RP-initiated logout', () => {
-  it('confirms with a plain form and returns to the registered post-logout URI', async () => {
+  /**
+   * Kari shares her name with Puzzel, which then sends her to end the session with its ID token
+   * and `params`; returns that logout address and her browser.
+   */
+  async function loggingOut(params: Record<string, string>) {
     const rp = await puzzel();
     const { callback, browser } = await releaseTo(rp, ['name']);
     const tokens = await rp.redeem(callback);
     const endSession = client.buildEndSessionUrl(rp.config, {
       id_token_hint: tokens.id_token ?? '',
+      ...params,
+    });
+    return { endSession, browser };
+  }
+
+  it('confirms with a plain form and returns to the registered post-logout URI', async () => {
+    const { endSession, browser } = await loggingOut({
       post_logout_redirect_uri: RP_LOGOUT,
       state: 'bye',
     });
@@ -970,11 +981,7 @@ describe('RP-initiated logout', () => {
   });
 
   it('confirms in the first language of the chat system’s ui_locales the gateway has', async () => {
-    const rp = await puzzel();
-    const { callback, browser } = await releaseTo(rp, ['name']);
-    const tokens = await rp.redeem(callback);
-    const endSession = client.buildEndSessionUrl(rp.config, {
-      id_token_hint: tokens.id_token ?? '',
+    const { endSession, browser } = await loggingOut({
       post_logout_redirect_uri: RP_LOGOUT,
       ui_locales: 'fi-FI en',
     });
@@ -983,11 +990,7 @@ describe('RP-initiated logout', () => {
   });
 
   it('refuses a post-logout URI that is not registered', async () => {
-    const rp = await puzzel();
-    const { callback, browser } = await releaseTo(rp, ['name']);
-    const tokens = await rp.redeem(callback);
-    const endSession = client.buildEndSessionUrl(rp.config, {
-      id_token_hint: tokens.id_token ?? '',
+    const { endSession, browser } = await loggingOut({
       post_logout_redirect_uri: 'https://evil.example/out',
     });
     const page = await browser.get(endSession.href, { follow: false });
