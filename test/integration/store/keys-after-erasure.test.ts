@@ -30,6 +30,18 @@ async function rawClient() {
   return raw;
 }
 
+/** A stored value as `gw` opens it (its sealed JSON), or as it is when it is not sealed. */
+function openedBy(gw: TestGateway): (value: string) => string {
+  const crypto = gw.gateway.deps.fieldCrypto;
+  return (value) => {
+    try {
+      return JSON.stringify(crypto.open(value));
+    } catch {
+      return value;
+    }
+  };
+}
+
 /** Starts a conversation in `general` from a page and a search (both kept as metadata) that name the matter. */
 async function startFromSearch(visitor: ChatClient): Promise<string> {
   const started = await visitor.request(
@@ -85,18 +97,13 @@ describe('a citizen’s erasure on Redis, seen key by key', () => {
     await waitFor(() => visitor.frames.some((f) => f.type === 'deleted'));
 
     const raw = await rawClient();
-    const crypto = gw.gateway.deps.fieldCrypto;
+    const opened = openedBy(gw);
     const naming: string[] = [];
     for await (const keys of raw.scanIterator({ MATCH: '*', COUNT: 100 })) {
       for (const key of keys) {
         if (key.includes(conversationId)) naming.push(key);
         if ((await raw.type(key)) !== 'string') continue;
-        const value = (await raw.get(key)) ?? '';
-        let opened = value;
-        try {
-          opened = JSON.stringify(crypto.open(value));
-        } catch {}
-        if (opened.includes(conversationId)) naming.push(`${key} (value)`);
+        if (opened((await raw.get(key)) ?? '').includes(conversationId)) naming.push(`${key} (value)`);
       }
     }
     visitor.close();
@@ -160,14 +167,7 @@ describe('anonymisation on Redis, seen key by key', () => {
     expect(await gw2.gateway.retention.sweep()).toMatchObject({ anonymised: 1 });
 
     const raw = await rawClient();
-    const crypto = gw2.gateway.deps.fieldCrypto;
-    const opened = (value: string) => {
-      try {
-        return JSON.stringify(crypto.open(value));
-      } catch {
-        return value;
-      }
-    };
+    const opened = openedBy(gw2);
     const found: string[] = [];
     for await (const keys of raw.scanIterator({ MATCH: '*', COUNT: 100 })) {
       for (const key of keys) {
@@ -298,14 +298,7 @@ describe('staff deletion on Redis, the whole keyspace before and after', () => {
     expect(left.filter((key) => !KEPT.some((prefix) => key.startsWith(prefix)))).toEqual([]);
     // What is kept holds nothing the visitor wrote, shared or was collected about them; the
     // sessions aside (the citizen's own login holds what they share, until it ends).
-    const crypto = gw3.gateway.deps.fieldCrypto;
-    const opened = (value: string) => {
-      try {
-        return JSON.stringify(crypto.open(value));
-      } catch {
-        return value;
-      }
-    };
+    const opened = openedBy(gw3);
     const found: string[] = [];
     for (const key of left) {
       if (key.startsWith('gw:sess')) continue;
